@@ -1,0 +1,166 @@
+// nerve::sgemm vs Eigen (same cmeel-eigen headers) on square and deep-learning shapes, for 1 and
+// 2 threads; GFLOP/s = median over repeats after a warm-up, plus the share of the FMA peak
+// measured in-process. Usage: bench_gemm [--threads 1,2] [--min-time 0.3] [--only square|dl]
+//                                        [--isa avx512|avx2|generic] [--no-eigen]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "nerve/gemm.h"
+#include "nerve/runtime.h"
+#ifdef NERVE_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+double bench_fma_loop_avx512(int64_t iters, float* sink);
+double bench_fma_loop_avx2(int64_t iters, float* sink);
+void bench_eigen_sgemm(int64_t M, int64_t N, int64_t K, const float* A, const float* B, float* C);
+void bench_eigen_set_threads(int n);
+const char* bench_eigen_simd();
+const char* bench_eigen_version();
+
+namespace {
+
+using clk = std::chrono::steady_clock;
+double now() { return std::chrono::duration<double>(clk::now().time_since_epoch()).count(); }
+
+// Peak single-precision FMA throughput, GFLOP/s, with `threads` threads each running the loop.
+double measure_peak(int threads) {
+  const bool avx512 = nerve::detected_isa() == nerve::Isa::Avx512;
+  const bool avx2 = nerve::detected_isa() >= nerve::Isa::Avx2;
+  if (!avx2) return 0;
+  double best = 0;
+  for (int rep = 0; rep < 5; ++rep) {
+    const int64_t iters = 20'000'000;
+    double flops_total = 0;
+    float sink = 0;
+    const double t0 = now();
+#ifdef NERVE_HAVE_OPENMP
+#pragma omp parallel num_threads(threads) reduction(+ : flops_total)
+#endif
+    {
+      float s = 0;
+      flops_total += avx512 ? bench_fma_loop_avx512(iters, &s) : bench_fma_loop_avx2(iters, &s);
+#ifdef NERVE_HAVE_OPENMP
+#pragma omp atomic
+#endif
+      sink += s;
+    }
+    const double dt = now() - t0;
+    if (sink == 12345.f) std::printf(" ");
+    best = std::max(best, flops_total / dt * 1e-9);
+  }
+  return best;
+}
+
+template <class F>
+double median_seconds(F&& f, double min_time) {
+  f();  // warm-up (also grows nerve's thread-local packing buffers)
+  f();
+  std::vector<double> ts;
+  const double start = now();
+  while (ts.size() < 3 || (now() - start < min_time && ts.size() < 50)) {
+    const double t0 = now();
+    f();
+    ts.push_back(now() - t0);
+  }
+  std::sort(ts.begin(), ts.end());
+  return ts[ts.size() / 2];
+}
+
+struct Shape {
+  const char* label;
+  int64_t M, K, N;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> threads = {1, 2};
+  double min_time = 0.4;
+  std::string only;
+  bool eigen = true;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--threads" && i + 1 < argc) {
+      threads.clear();
+      for (char* tok = std::strtok(argv[++i], ","); tok; tok = std::strtok(nullptr, ","))
+        threads.push_back(std::atoi(tok));
+    } else if (a == "--min-time" && i + 1 < argc) {
+      min_time = std::atof(argv[++i]);
+    } else if (a == "--only" && i + 1 < argc) {
+      only = argv[++i];
+    } else if (a == "--isa" && i + 1 < argc) {
+      nerve::set_isa(nerve::isa_from_name(argv[++i]));
+    } else if (a == "--no-eigen") {
+      eigen = false;
+    } else {
+      std::fprintf(stderr, "usage: %s [--threads 1,2] [--min-time s] [--only square|dl] "
+                           "[--isa avx512|avx2|generic] [--no-eigen]\n", argv[0]);
+      return 2;
+    }
+  }
+  std::vector<Shape> shapes;
+  if (only != "dl")
+    for (int64_t n : {128, 256, 512, 1024, 1536, 2048}) shapes.push_back({"square", n, n, n});
+  if (only != "square") {
+    shapes.push_back({"dense 784->256", 128, 784, 256});
+    shapes.push_back({"dense 256->128", 128, 256, 128});
+    shapes.push_back({"dense 800->500", 64, 800, 500});
+    shapes.push_back({"conv3x3 im2col", 64, 576, 32768});
+  }
+
+  const auto blk = nerve::gemm_blocking(nerve::active_isa());
+  std::printf("nerve GEMM benchmark: isa=%s (detected %s), kernel %s, MR=%d NR=%d MC=%d KC=%d NC=%d, openmp=%d\n",
+              nerve::isa_name(nerve::active_isa()), nerve::isa_name(nerve::detected_isa()),
+              blk.kernel, blk.mr, blk.nr, blk.mc, blk.kc, blk.nc, int(nerve::has_openmp()));
+  std::printf("Eigen %s, SIMD in Eigen's TU: %s\n", bench_eigen_version(), bench_eigen_simd());
+  std::vector<double> peak(threads.size());
+  for (size_t t = 0; t < threads.size(); ++t) {
+    peak[t] = measure_peak(threads[t]);
+    std::printf("measured FMA peak, %d thread(s): %.1f GFLOP/s\n", threads[t], peak[t]);
+  }
+  std::printf("\n%-16s %5s %5s %6s %3s %10s %10s %7s %7s\n", "shape", "M", "K", "N", "thr",
+              "nerve GF/s", "Eigen GF/s", "ratio", "%peak");
+
+  std::mt19937 rng(42);
+  std::uniform_real_distribution<float> dist(-1.f, 1.f);
+  for (const auto& s : shapes) {
+    std::vector<float> A(s.M * s.K), B(s.K * s.N), C(s.M * s.N), C2(s.M * s.N);
+    for (auto& v : A) v = dist(rng);
+    for (auto& v : B) v = dist(rng);
+    const double flops = 2.0 * s.M * s.N * s.K;
+    for (size_t t = 0; t < threads.size(); ++t) {
+      nerve::set_num_threads(threads[t]);
+      const double tn = median_seconds(
+          [&] {
+            nerve::sgemm(nerve::Trans::No, nerve::Trans::No, s.M, s.N, s.K, 1.f, A.data(), s.K,
+                         B.data(), s.N, 0.f, C.data(), s.N);
+          },
+          min_time);
+      double te = 0;
+      if (eigen) {
+        bench_eigen_set_threads(threads[t]);
+        te = median_seconds([&] { bench_eigen_sgemm(s.M, s.N, s.K, A.data(), B.data(), C2.data()); },
+                            min_time);
+        // sanity: both agree
+        double maxdiff = 0;
+        for (size_t i = 0; i < C.size(); ++i) maxdiff = std::max(maxdiff, double(std::fabs(C[i] - C2[i])));
+        if (maxdiff > 1e-3 * std::sqrt(double(s.K)))
+          std::printf("  !! nerve and Eigen differ by %g\n", maxdiff);
+      }
+      const double gn = flops / tn * 1e-9, ge = te > 0 ? flops / te * 1e-9 : 0;
+      std::printf("%-16s %5lld %5lld %6lld %3d %10.1f %10.1f %7.2f %6.1f%%\n", s.label,
+                  (long long)s.M, (long long)s.K, (long long)s.N, threads[t], gn, ge,
+                  ge > 0 ? gn / ge : 0.0, peak[t] > 0 ? 100.0 * gn / peak[t] : 0.0);
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,10 @@
+// One bind_* function per area; module.cpp calls them all.
+#pragma once
+#include <pybind11/pybind11.h>
+
+namespace nerve::py_bindings {
+void bind_runtime(pybind11::module_& m);  // runtime_py.cpp: ISA, threads, config
+void bind_gemm(pybind11::module_& m);     // gemm_py.cpp: sgemm on numpy arrays
+void bind_tensor(pybind11::module_& m);   // tensor_py.cpp: Tensor <-> numpy, autograd
+void bind_nn(pybind11::module_& m);       // nn_py.cpp: layers, models, losses, optimizers, trainer
+}  // namespace nerve::py_bindings

@@ -1,0 +1,118 @@
+#include <pybind11/stl.h>
+
+#include "bindings.h"
+#include "nerve/initializers.h"
+#include "nerve/layers.h"
+#include "nerve/model.h"
+#include "nerve/optimizers.h"
+#include "nerve/random.h"
+#include "nerve/trainer.h"
+#include "numpy_interop.h"
+
+namespace py = pybind11;
+namespace nerve::py_bindings {
+
+void bind_nn(py::module_& m) {
+  m.def("set_seed", &set_seed, py::arg("seed"));
+  m.def("next_seed", &next_seed);
+
+  py::class_<Initializer>(m, "Initializer")
+      .def(py::init([](const std::string& name, float value, float minval, float maxval, float mean,
+                       float stddev) {
+             Initializer i{name, value, minval, maxval, mean, stddev};
+             check_initializer(i);
+             return i;
+           }),
+           py::arg("name"), py::arg("value") = 0.f, py::arg("minval") = -0.05f,
+           py::arg("maxval") = 0.05f, py::arg("mean") = 0.f, py::arg("stddev") = 0.05f)
+      .def_readonly("name", &Initializer::name);
+
+  py::class_<Layer, std::shared_ptr<Layer>>(m, "Layer")
+      .def_property("name", &Layer::name, &Layer::set_name)
+      .def_property_readonly("type", &Layer::type)
+      .def_property_readonly("built", &Layer::built)
+      .def_property_readonly("input_shape", &Layer::input_shape)
+      .def_property("trainable", [](const Layer& l) { return l.trainable; },
+                    [](Layer& l, bool v) { l.trainable = v; })
+      .def("build", &Layer::build, py::arg("input_shape"), py::arg("seed"))
+      .def("output_shape", &Layer::output_shape, py::arg("input_shape"))
+      .def_property_readonly("weights", &Layer::weights)
+      .def("__call__", &Layer::call, py::arg("x"), py::arg("training") = false);
+
+  py::class_<Dense, Layer, std::shared_ptr<Dense>>(m, "Dense")
+      .def(py::init([](const std::string& name, int64_t units, const std::string& act, float alpha,
+                       bool use_bias, const Initializer& k, const Initializer& b) {
+             return std::make_shared<Dense>(name, units, activation_from_name(act), alpha, use_bias, k, b);
+           }),
+           py::arg("name"), py::arg("units"), py::arg("activation") = "linear", py::arg("alpha") = 0.f,
+           py::arg("use_bias") = true, py::arg("kernel_initializer") = Initializer{},
+           py::arg("bias_initializer") = Initializer{"zeros"});
+
+  py::class_<ActivationLayer, Layer, std::shared_ptr<ActivationLayer>>(m, "Activation")
+      .def(py::init([](const std::string& name, const std::string& act, float alpha) {
+             return std::make_shared<ActivationLayer>(name, activation_from_name(act), alpha);
+           }),
+           py::arg("name"), py::arg("activation"), py::arg("alpha") = 0.f);
+
+  py::class_<Model, std::shared_ptr<Model>>(m, "Model")
+      .def("forward", &Model::forward, py::arg("x"), py::arg("training") = false)
+      .def("trainable_weights", &Model::trainable_weights);
+
+  py::class_<Sequential, Model, std::shared_ptr<Sequential>>(m, "Sequential")
+      .def(py::init<>())
+      .def("add", &Sequential::add)
+      .def("build", &Sequential::build, py::arg("input_shape"))
+      .def_property_readonly("built", &Sequential::built)
+      .def_property_readonly("layers", &Sequential::layers)
+      .def("output_shape", &Sequential::output_shape);
+
+  py::class_<Optimizer, std::shared_ptr<Optimizer>>(m, "Optimizer")
+      .def_readwrite("learning_rate", &Optimizer::learning_rate)
+      .def_readwrite("iterations", &Optimizer::iterations)
+      .def("apply", &Optimizer::apply, py::arg("params"), py::call_guard<py::gil_scoped_release>())
+      .def("slots", [](Optimizer& o, const Tensor& p) { return o.slots(p); });
+  py::class_<SGD, Optimizer, std::shared_ptr<SGD>>(m, "SGD")
+      .def(py::init<float, float, bool>(), py::arg("learning_rate") = 0.01f,
+           py::arg("momentum") = 0.f, py::arg("nesterov") = false)
+      .def_readwrite("momentum", &SGD::momentum)
+      .def_readwrite("nesterov", &SGD::nesterov);
+  py::class_<Adam, Optimizer, std::shared_ptr<Adam>>(m, "Adam")
+      .def(py::init<float, float, float, float>(), py::arg("learning_rate") = 0.001f,
+           py::arg("beta_1") = 0.9f, py::arg("beta_2") = 0.999f, py::arg("epsilon") = 1e-7f)
+      .def_readwrite("beta_1", &Adam::beta_1)
+      .def_readwrite("beta_2", &Adam::beta_2)
+      .def_readwrite("epsilon", &Adam::epsilon);
+
+  py::enum_<MetricKind>(m, "MetricKind")
+      .value("binary_accuracy", MetricKind::BinaryAccuracy)
+      .value("categorical_accuracy", MetricKind::CategoricalAccuracy)
+      .value("sparse_categorical_accuracy", MetricKind::SparseCategoricalAccuracy);
+
+  py::class_<Loss>(m, "Loss")
+      .def(py::init([](const std::string& name, bool from_logits) {
+             return Loss{loss_from_name(name), from_logits};
+           }),
+           py::arg("name"), py::arg("from_logits") = false)
+      .def_property_readonly("name", [](const Loss& l) { return std::string(loss_name(l.kind)); })
+      .def_readonly("from_logits", &Loss::from_logits);
+
+  py::class_<Stats>(m, "Stats")
+      .def_readonly("loss_sum", &Stats::loss_sum)
+      .def_readonly("samples", &Stats::samples)
+      .def_readonly("steps", &Stats::steps)
+      .def_readonly("metric_sums", &Stats::metric_sums)
+      .def_readonly("non_finite", &Stats::non_finite)
+      .def_readonly("non_finite_step", &Stats::non_finite_step);
+
+  using GilFree = py::call_guard<py::gil_scoped_release>;
+  py::class_<Trainer, std::shared_ptr<Trainer>>(m, "Trainer")
+      .def(py::init<std::shared_ptr<Model>, Loss, std::shared_ptr<Optimizer>, std::vector<MetricKind>>(),
+           py::arg("model"), py::arg("loss"), py::arg("optimizer"), py::arg("metrics"))
+      .def("train", &Trainer::train, py::arg("x"), py::arg("y"), py::arg("order"),
+           py::arg("batch_size"), py::arg("first_batch"), py::arg("num_batches"), GilFree())
+      .def("train_batch", &Trainer::train_batch, py::arg("x"), py::arg("y"), GilFree())
+      .def("evaluate", &Trainer::evaluate, py::arg("x"), py::arg("y"), py::arg("batch_size"), GilFree())
+      .def("predict", &Trainer::predict, py::arg("x"), py::arg("batch_size"), GilFree());
+}
+
+}  // namespace nerve::py_bindings

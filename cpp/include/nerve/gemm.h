@@ -1,0 +1,35 @@
+// The single matrix-product entry point of nerve. Every Dense layer, convolution (im2col) and
+// recurrent gate calls this; the kernels beneath it (packing, blocking, per-ISA micro-kernels,
+// OpenMP) live in cpp/kernels/cpu/gemm and may change without touching any caller.
+#pragma once
+#include <cstdint>
+
+#include "nerve/activation.h"
+
+namespace nerve {
+
+enum class Trans : uint8_t { No, Yes };
+
+// Row-major single-precision GEMM:  C = alpha * op(A) * op(B) + beta * C
+//   op(A) is M x K: A is stored M x K (Trans::No) or K x M (Trans::Yes), row stride lda.
+//   op(B) is K x N: B is stored K x N (Trans::No) or N x K (Trans::Yes), row stride ldb.
+//   C is M x N with row stride ldc. Any M, N, K >= 0. With beta == 0, C is not read (NaN in C
+//   does not propagate), as BLAS specifies.
+void sgemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+           int64_t ldc);
+
+// What to do with each finished row of C while it is still in cache:
+//   C[i, j] = act(C[i, j] + bias[j])   (bias may be null; act may be Linear).
+// Softmax is not element-wise and is rejected.
+struct Epilogue {
+  const float* bias = nullptr;
+  Activation activation = Activation::Linear;
+  float alpha = 0.0f;  // leaky_relu slope / elu scale
+};
+
+void sgemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+           int64_t ldc, const Epilogue& epilogue);
+
+}  // namespace nerve

@@ -1,0 +1,90 @@
+// Layers: named, buildable units with weights, written only in terms of ops (nerve/ops.h).
+// Shapes given to build()/output_shape() exclude the batch axis, as in Keras.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nerve/activation.h"
+#include "nerve/initializers.h"
+#include "nerve/tensor.h"
+
+namespace nerve {
+
+class Layer {
+ public:
+  explicit Layer(std::string name) : name_(std::move(name)) {}
+  virtual ~Layer() = default;
+
+  const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+  virtual const char* type() const = 0;
+
+  // Creates the weights for inputs of `input_shape`; `seed` feeds the initializers.
+  void build(const Shape& input_shape, uint64_t seed);
+  bool built() const { return built_; }
+  const Shape& input_shape() const { return input_shape_; }
+  // Output shape for a given input shape (no batch axis); throws if the input does not fit.
+  virtual Shape output_shape(const Shape& input_shape) const = 0;
+
+  // x has a leading batch axis. Checks x against the built input shape first.
+  Tensor call(const Tensor& x, bool training);
+
+  // Weights in Keras order (kernel, bias). Trainable ones are what optimizers update.
+  const std::vector<Tensor>& weights() const { return weights_; }
+  std::vector<Tensor> trainable_weights() const;
+  bool trainable = true;
+
+ protected:
+  virtual void build_weights(const Shape& input_shape, uint64_t seed) {}
+  virtual Tensor forward(const Tensor& x, bool training) = 0;
+  // "Dense 'dense_1'" for error messages.
+  std::string describe() const;
+  Tensor add_weight(const Shape& shape, const Initializer& init, int64_t fan_in, int64_t fan_out,
+                    uint64_t seed);
+  std::vector<Tensor> weights_;
+
+ private:
+  std::string name_;
+  Shape input_shape_;
+  bool built_ = false;
+};
+
+class Dense : public Layer {
+ public:
+  Dense(std::string name, int64_t units, Activation activation = Activation::Linear,
+        float activation_alpha = 0.f, bool use_bias = true,
+        Initializer kernel_initializer = {}, Initializer bias_initializer = {"zeros"});
+  const char* type() const override { return "Dense"; }
+  Shape output_shape(const Shape& input_shape) const override;
+  int64_t units() const { return units_; }
+  Activation activation() const { return activation_; }
+
+ protected:
+  void build_weights(const Shape& input_shape, uint64_t seed) override;
+  Tensor forward(const Tensor& x, bool training) override;
+
+ private:
+  int64_t units_;
+  Activation activation_;
+  float alpha_;
+  bool use_bias_;
+  Initializer kernel_init_, bias_init_;
+};
+
+class ActivationLayer : public Layer {
+ public:
+  ActivationLayer(std::string name, Activation activation, float alpha = 0.f)
+      : Layer(std::move(name)), activation_(activation), alpha_(alpha) {}
+  const char* type() const override { return "Activation"; }
+  Shape output_shape(const Shape& input_shape) const override { return input_shape; }
+
+ protected:
+  Tensor forward(const Tensor& x, bool training) override;
+
+ private:
+  Activation activation_;
+  float alpha_;
+};
+
+}  // namespace nerve

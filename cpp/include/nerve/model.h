@@ -1,0 +1,37 @@
+// Models: what the trainer drives. A model maps a batch to predictions and owns weights.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "nerve/layers.h"
+
+namespace nerve {
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual Tensor forward(const Tensor& x, bool training) = 0;
+  virtual std::vector<Tensor> trainable_weights() const = 0;
+};
+
+// A plain stack of layers, each feeding the next.
+class Sequential : public Model {
+ public:
+  void add(std::shared_ptr<Layer> layer);
+  // Builds every layer for per-sample inputs of `input_shape`, seeding each from the global RNG.
+  void build(const Shape& input_shape);
+  bool built() const { return built_; }
+  const Shape& input_shape() const { return input_shape_; }
+  Shape output_shape() const;
+  const std::vector<std::shared_ptr<Layer>>& layers() const { return layers_; }
+
+  Tensor forward(const Tensor& x, bool training) override;
+  std::vector<Tensor> trainable_weights() const override;
+
+ private:
+  std::vector<std::shared_ptr<Layer>> layers_;
+  Shape input_shape_;
+  bool built_ = false;
+};
+
+}  // namespace nerve

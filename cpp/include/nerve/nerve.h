@@ -1,0 +1,15 @@
+// Everything a C++ program needs to build and train a network with nerve.
+#pragma once
+#include "nerve/activation.h"
+#include "nerve/autograd.h"
+#include "nerve/gemm.h"
+#include "nerve/initializers.h"
+#include "nerve/layers.h"
+#include "nerve/losses.h"
+#include "nerve/model.h"
+#include "nerve/ops.h"
+#include "nerve/optimizers.h"
+#include "nerve/random.h"
+#include "nerve/runtime.h"
+#include "nerve/tensor.h"
+#include "nerve/trainer.h"

@@ -1,0 +1,36 @@
+// Process-wide run-time settings: which instruction set the kernels use and how many threads.
+#pragma once
+#include <string>
+
+namespace nerve {
+
+enum class Isa : int { Generic = 0, Avx2 = 1, Avx512 = 2 };
+
+const char* isa_name(Isa isa);
+// Best ISA this CPU (and OS) supports, from CPUID/XGETBV.
+Isa detected_isa();
+// The ISA in use: detected_isa(), or lower when NERVE_ISA=generic|avx2|avx512 forces it
+// (forcing one the CPU lacks throws std::runtime_error at first use).
+Isa active_isa();
+// Force an ISA from code (tests, benchmarks). Throws if the CPU does not support it.
+void set_isa(Isa isa);
+
+// Threads used by parallel kernels. Starts at OMP_NUM_THREADS or the core count.
+int num_threads();
+void set_num_threads(int n);
+bool has_openmp();
+
+// --- GEMM kernel introspection (added by the GEMM kernels; cpp/kernels/cpu/gemm) ---
+// True when this build contains the kernels of `isa` (x86-64 GCC/Clang builds contain all three).
+bool isa_compiled(Isa isa);
+// The register and cache blocking the GEMM uses on `isa` (throws if not compiled).
+struct GemmBlocking {
+  const char* kernel;  // e.g. "avx512_14x32"
+  int mr, nr;          // micro-kernel register block (rows x cols of C)
+  int mc, kc, nc;      // cache blocks: rows of packed A (L3), depth, cols of packed B (L2)
+};
+GemmBlocking gemm_blocking(Isa isa);
+// The ISA named by `name` ("generic", "avx2", "avx512"); throws std::invalid_argument otherwise.
+Isa isa_from_name(const std::string& name);
+
+}  // namespace nerve

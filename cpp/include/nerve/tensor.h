@@ -1,0 +1,116 @@
+// Tensor: a float32 n-d array with shape, strides and shared, 64-byte-aligned storage, plus the
+// autograd fields (requires_grad, grad, grad_fn). A Tensor is a cheap handle (shared_ptr); copies
+// alias the same data, as in PyTorch.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nerve/device.h"
+
+namespace nerve {
+
+using Shape = std::vector<int64_t>;
+std::string shape_str(const Shape& s);
+int64_t shape_numel(const Shape& s);
+
+constexpr size_t kAlignment = 64;
+
+class Storage {
+ public:
+  // Fresh memory from the device's allocator (64-byte aligned on CPU).
+  static std::shared_ptr<Storage> allocate(size_t nbytes, Device device = {});
+  // Memory owned by someone else (a numpy array); `release` runs when the storage dies.
+  static std::shared_ptr<Storage> wrap(void* data, size_t nbytes, Device device,
+                                       std::function<void()> release);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  void* data() const { return data_; }
+  size_t nbytes() const { return nbytes_; }
+  Device device() const { return device_; }
+
+ private:
+  Storage() = default;
+  void* data_ = nullptr;
+  size_t nbytes_ = 0;
+  Device device_{};
+  std::function<void()> release_;
+};
+
+struct Node;
+struct TensorImpl;
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  // Creation. Contents of empty() are uninitialised.
+  static Tensor empty(const Shape& shape, Device device = {});
+  static Tensor zeros(const Shape& shape, Device device = {});
+  static Tensor full(const Shape& shape, float value, Device device = {});
+  static Tensor from_vector(const std::vector<float>& values, const Shape& shape);
+  // A view of existing storage (no copy). Strides in elements.
+  static Tensor view_of(std::shared_ptr<Storage> storage, int64_t offset, const Shape& shape,
+                        const Shape& strides);
+
+  bool defined() const { return impl_ != nullptr; }
+  const Shape& shape() const;
+  const Shape& strides() const;
+  int64_t dim() const { return static_cast<int64_t>(shape().size()); }
+  int64_t size(int64_t axis) const;  // negative axes count from the end
+  int64_t numel() const;
+  bool is_contiguous() const;
+  Device device() const;
+  const std::shared_ptr<Storage>& storage() const;
+  int64_t offset() const;
+
+  float* data() const;  // first element (storage + offset)
+  std::vector<float> to_vector() const;
+  float item() const;  // the value of a one-element tensor
+
+  // Views and copies. reshape() is a view of a contiguous tensor; -1 infers one dimension.
+  Tensor reshape(const Shape& shape) const;
+  Tensor contiguous() const;
+  Tensor clone() const;
+  // Same data, no autograd history (also used by backward nodes to save outputs without cycles).
+  Tensor detach() const;
+
+  // Autograd.
+  bool requires_grad() const;
+  Tensor& set_requires_grad(bool value);
+  Tensor grad() const;
+  void set_grad(const Tensor& g) const;
+  const std::shared_ptr<Node>& grad_fn() const;
+  // Reverse-mode backward from this tensor; with no gradient given it must hold one element.
+  void backward(const Tensor& gradient = Tensor()) const;
+
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+  std::string shape_string() const { return shape_str(shape()); }
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+// For ops whose losses want the pre-activation values (softmax/sigmoid followed by
+// cross-entropy): the probability output remembers its logits, as Keras does.
+enum class LogitsOf : unsigned char { None, Softmax, Sigmoid };
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  int64_t offset = 0;
+  Shape shape;
+  Shape strides;
+  bool requires_grad = false;
+  Tensor grad;
+  std::shared_ptr<Node> grad_fn;
+  Tensor logits;  // set by softmax / sigmoid
+  LogitsOf logits_of = LogitsOf::None;
+};
+
+}  // namespace nerve

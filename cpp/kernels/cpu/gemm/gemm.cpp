@@ -1,0 +1,276 @@
+// nerve::sgemm driver: BLIS-style blocking around per-ISA micro-kernels (see README.md here).
+// Baseline-compiled: all SIMD lives in ukernel_*.cpp, reached through the GemmKernel table.
+//
+// Loop nest (row-major C = alpha op(A) op(B) + beta C; MR x NR register block):
+//   ic  over M in blocks of mc   : A block packed once into a buffer shared by the threads (L3)
+//    pc over K in blocks of kc   : beta applies on the first panel, the epilogue on the last
+//     [threads split the (M panels x N) work in a grid, tn threads along N, tm along M]
+//      jc over my N range in blocks of nc : B block packed per thread (L2)
+//       ir over my MR-row micro-panels of A  (A micro-panel stays in L1)
+//        jr over NR-column micro-panels of B : micro-kernel on the MR x NR tile of C
+// Small problems take an unpacked path (sup): A is read in place, B in place when it is not
+// transposed; packing would cost more than the blocking saves there.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include "kernel.h"
+#include "nerve/gemm.h"
+#include "nerve/runtime.h"
+#ifdef NERVE_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+namespace nerve {
+namespace {
+
+using gemm_detail::GemmKernel;
+using gemm_detail::UkArgs;
+
+constexpr int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+constexpr int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+
+// A 64-byte aligned scratch buffer kept per thread and grown on demand (no malloc per call).
+struct AlignedBuf {
+  float* p = nullptr;
+  size_t cap = 0;  // floats
+  ~AlignedBuf() { std::free(p); }
+  float* get(size_t n) {
+    if (n > cap) {
+      std::free(p);
+      p = nullptr;
+      cap = 0;
+      const size_t bytes = round_up(static_cast<int64_t>(std::max<size_t>(n, 16) * sizeof(float)), 64);
+      p = static_cast<float*>(std::aligned_alloc(64, bytes));
+      if (!p) throw std::bad_alloc();
+      cap = bytes / sizeof(float);
+    }
+    return p;
+  }
+};
+thread_local AlignedBuf tl_pack_a;  // shared packed-A block (owned by the calling thread)
+thread_local AlignedBuf tl_pack_b;  // per-thread packed-B block
+
+inline void split_range(int64_t n, int parts, int idx, int64_t& lo, int64_t& hi) {
+  lo = n * idx / parts;
+  hi = n * (idx + 1) / parts;
+}
+
+inline void team_barrier(int nthr) {
+#ifdef NERVE_HAVE_OPENMP
+  if (nthr > 1) {
+#pragma omp barrier
+  }
+#else
+  (void)nthr;
+#endif
+}
+
+// Runs body(tid, nthr) on nt threads (directly when nt == 1: no fork/join cost).
+template <class F>
+void run_parallel(int nt, F&& body) {
+#ifdef NERVE_HAVE_OPENMP
+  if (nt > 1) {
+#pragma omp parallel num_threads(nt)
+    body(omp_get_thread_num(), omp_get_num_threads());
+    return;
+  }
+#endif
+  body(0, 1);
+}
+
+int threads_for(int64_t M, int64_t N, int64_t K) {
+  int nt = num_threads();
+#ifdef NERVE_HAVE_OPENMP
+  if (omp_in_parallel()) return 1;  // already inside a parallel region: stay serial
+#endif
+  // At least ~2^19 multiply-adds (~10 us of one core) per thread, or fork/join costs dominate.
+  const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
+  const int64_t by_work = static_cast<int64_t>(work / static_cast<double>(1 << 19));
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nt, by_work)));
+}
+
+UkArgs make_args(float alpha, float beta, const Epilogue& ep, bool last) {
+  UkArgs a;
+  a.alpha = alpha;
+  a.beta = beta;
+  if (last) {
+    a.relu = ep.activation == Activation::Relu;
+    a.act_call = ep.activation != Activation::Linear && ep.activation != Activation::Relu;
+    a.activation = ep.activation;
+    a.act_alpha = ep.alpha;
+  }
+  return a;
+}
+
+// K == 0: C = beta * C (C not read when beta == 0), then the epilogue.
+void scale_only(int64_t M, int64_t N, float beta, float* C, int64_t ldc, const Epilogue& ep) {
+  for (int64_t i = 0; i < M; ++i) {
+    float* c = C + i * ldc;
+    if (beta == 0.f)
+      std::fill(c, c + N, 0.f);
+    else if (beta != 1.f)
+      for (int64_t j = 0; j < N; ++j) c[j] *= beta;
+    if (ep.bias)
+      for (int64_t j = 0; j < N; ++j) c[j] += ep.bias[j];
+    if (ep.activation != Activation::Linear) activation_forward(ep.activation, ep.alpha, c, c, N);
+  }
+}
+
+// Unpacked path for small problems (and skinny M with B not transposed).
+void gemm_sup(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, int64_t K,
+              float alpha, const float* A, int64_t lda, const float* B, int64_t ldb, float beta,
+              float* C, int64_t ldc, const Epilogue& ep, int nt) {
+  const int MR = kr.mr, NR = kr.nr;
+  const int64_t rs_a = ta == Trans::No ? lda : 1, cs_a = ta == Trans::No ? 1 : lda;
+  const float* b_base = B;
+  int64_t b_ld = ldb, b_panel_stride = 0;  // packed: panel p at b_base + p * b_panel_stride
+  if (tb == Trans::Yes) {  // a transposed B is packed into NR-column panels (K x NR each)
+    float* bp = tl_pack_b.get(static_cast<size_t>(round_up(N, NR) * K));
+    kr.pack_b(true, B, ldb, 0, K, 0, N, bp);
+    b_base = bp;
+    b_ld = NR;
+    b_panel_stride = NR * K;
+  }
+  const UkArgs args0 = make_args(alpha, beta, ep, true);
+  const int64_t npn = ceil_div(N, NR);
+  run_parallel(std::min<int64_t>(nt, npn), [&](int tid, int nthr) {
+    int64_t p0, p1;
+    split_range(npn, nthr, tid, p0, p1);
+    UkArgs args = args0;
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t j0 = p * NR;
+      const int n = static_cast<int>(std::min<int64_t>(NR, N - j0));
+      const float* b = b_panel_stride ? b_base + p * b_panel_stride : b_base + j0;
+      args.bias = ep.bias ? ep.bias + j0 : nullptr;
+      for (int64_t i0 = 0; i0 < M; i0 += MR) {
+        const int m = static_cast<int>(std::min<int64_t>(MR, M - i0));
+        kr.sup[m](K, A + i0 * rs_a, rs_a, cs_a, b, b_ld, C + i0 * ldc + j0, ldc, n, args);
+      }
+    }
+  });
+}
+
+void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, int64_t K,
+                  float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
+                  float beta, float* C, int64_t ldc, const Epilogue& ep, int nt) {
+  const int MR = kr.mr, NR = kr.nr;
+  // Balanced blocks: no tiny remainder panel in K or M.
+  const int64_t nkb = ceil_div(K, kr.kc), kcb = ceil_div(K, nkb);
+  const int64_t nmb = ceil_div(M, kr.mc), mcb = round_up(ceil_div(M, nmb), MR);
+  float* const Ap = tl_pack_a.get(static_cast<size_t>(std::min(mcb, round_up(M, MR)) * kcb));
+  const bool at = ta == Trans::Yes, bt = tb == Trans::Yes;
+
+  // Thread grid tm x tn: minimise the per-thread (padded) work plus its B packing.
+  const int64_t npn = ceil_div(N, NR), npm = ceil_div(M, MR);
+  auto grid_for = [&](int nthr, int& tm, int& tn) {
+    double best = -1;
+    tm = 1;
+    tn = nthr;
+    for (int cand_n = nthr; cand_n >= 1; --cand_n) {
+      if (nthr % cand_n) continue;
+      const int cand_m = nthr / cand_n;
+      const double cols = static_cast<double>(ceil_div(npn, cand_n) * NR);
+      const double rows = static_cast<double>(std::min<int64_t>(M, ceil_div(npm, cand_m) * MR));
+      const double cost = cols * (rows + 24.0);  // packing one B element ~ 24 FMA lanes
+      if (best < 0 || cost < best * 0.98) {
+        best = cost;
+        tm = cand_m;
+        tn = cand_n;
+      }
+    }
+  };
+
+  run_parallel(nt, [&](int tid, int nthr) {
+    int tm, tn;
+    grid_for(nthr, tm, tn);
+    const int tid_n = tid % tn, tid_m = tid / tn;
+    int64_t pn0, pn1;
+    split_range(npn, tn, tid_n, pn0, pn1);
+    const int64_t n0 = pn0 * NR, n1 = std::min<int64_t>(N, pn1 * NR);
+    const int64_t L = n1 - n0;
+    const int64_t ncb = L > 0 ? round_up(ceil_div(L, ceil_div(L, kr.nc)), NR) : NR;
+    float* const Bp = tl_pack_b.get(static_cast<size_t>(ncb * kcb));
+
+    for (int64_t ic = 0; ic < M; ic += mcb) {
+      const int64_t mc = std::min(mcb, M - ic);
+      const int64_t npa = ceil_div(mc, MR);
+      int64_t ma0, ma1;
+      split_range(npa, tm, tid_m, ma0, ma1);
+      for (int64_t pc = 0; pc < K; pc += kcb) {
+        const int64_t kc = std::min(kcb, K - pc);
+        {  // every thread packs a share of the A block's micro-panels
+          int64_t q0, q1;
+          split_range(npa, nthr, tid, q0, q1);
+          if (q1 > q0)
+            kr.pack_a(at, A, lda, ic + q0 * MR, std::min(mc, q1 * MR) - q0 * MR, pc, kc,
+                      Ap + q0 * MR * kc);
+        }
+        team_barrier(nthr);
+        const bool last = pc + kc == K;
+        UkArgs args = make_args(alpha, pc == 0 ? beta : 1.f, ep, last);
+        for (int64_t jc = n0; jc < n1; jc += ncb) {
+          const int64_t nc = std::min(ncb, n1 - jc);
+          if (ma1 > ma0) kr.pack_b(bt, B, ldb, pc, kc, jc, nc, Bp);
+          for (int64_t ir = ma0; ir < ma1; ++ir) {
+            const int m = static_cast<int>(std::min<int64_t>(MR, mc - ir * MR));
+            const auto uk = kr.ukernel[m];
+            const float* a = Ap + ir * MR * kc;
+            float* c_row = C + (ic + ir * MR) * ldc + jc;
+            for (int64_t jr = 0; jr < nc; jr += NR) {
+              const int n = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+              args.bias = last && ep.bias ? ep.bias + jc + jr : nullptr;
+              uk(kc, a, Bp + jr * kc, c_row + jr, ldc, n, args);
+            }
+          }
+        }
+        team_barrier(nthr);  // the A block is repacked next
+      }
+    }
+  });
+}
+
+void check_ld(const char* what, int64_t ld, int64_t rows, int64_t cols) {
+  if (rows > 0 && ld < std::max<int64_t>(1, cols))
+    throw std::invalid_argument(std::string("sgemm: ") + what + " = " + std::to_string(ld) +
+                                " is smaller than the row length " + std::to_string(cols));
+}
+
+}  // namespace
+
+void sgemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
+           const Epilogue& ep) {
+  if (M < 0 || N < 0 || K < 0)
+    throw std::invalid_argument("sgemm: negative dimension (M=" + std::to_string(M) + ", N=" +
+                                std::to_string(N) + ", K=" + std::to_string(K) + ")");
+  if (ep.activation == Activation::Softmax)
+    throw std::invalid_argument("sgemm: softmax is not element-wise and cannot be a GEMM epilogue");
+  if (M == 0 || N == 0) return;
+  check_ld("lda", lda, ta == Trans::No ? M : K, ta == Trans::No ? K : M);
+  check_ld("ldb", ldb, tb == Trans::No ? K : N, tb == Trans::No ? N : K);
+  check_ld("ldc", ldc, M, N);
+  const GemmKernel& kr = gemm_detail::gemm_kernel_for(active_isa());
+  if (K == 0) {
+    scale_only(M, N, beta, C, ldc, ep);
+    return;
+  }
+  const int nt = threads_for(M, N, K);
+  const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
+  // Small or skinny problems: packing costs more than it saves (see README.md, "small path").
+  const bool small = work <= 40.0 * 40.0 * 40.0 || (M <= 4 && tb == Trans::No);
+  if (small)
+    gemm_sup(kr, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, nt);
+  else
+    gemm_blocked(kr, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, nt);
+}
+
+void sgemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, Epilogue{});
+}
+
+}  // namespace nerve

@@ -1,0 +1,139 @@
+// AVX2+FMA micro-kernel: 6 x 16 register block (12 ymm accumulators + 2 B vectors + 1 broadcast),
+// the classic Haswell..Zen arrangement. Compiled with -mavx2 -mfma only; reached only when
+// CPUID reports AVX2+FMA and XGETBV shows OS-enabled YMM state.
+// Row edges: exact-m instantiations (m = 1..6). Column edges: vmaskmovps loads/stores, which
+// never touch (or fault on) masked-out elements.
+#include <immintrin.h>
+
+#include "kernel.h"
+#include "pack_impl.h"
+
+namespace nerve::gemm_detail {
+namespace {
+
+constexpr int MR = 6;
+constexpr int NR = 16;
+
+inline __m256i lane_mask(int n) {  // lanes j < n set
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+template <int M>
+inline __attribute__((always_inline)) void writeback(__m256 (&c0)[M], __m256 (&c1)[M], float* c,
+                                                     int64_t ldc, int n, const UkArgs& args) {
+  const __m256 va = _mm256_set1_ps(args.alpha);
+  const __m256 vb = _mm256_set1_ps(args.beta);
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256i k0 = lane_mask(n), k1 = lane_mask(n - 8);
+  const bool read_c = args.beta != 0.f;
+  const bool has_bias = args.bias != nullptr;
+  const bool relu = args.relu;
+  __m256 bias0 = zero, bias1 = zero;
+  if (has_bias) {
+    bias0 = _mm256_maskload_ps(args.bias, k0);
+    bias1 = _mm256_maskload_ps(args.bias + 8, k1);
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < M; ++r) {
+    float* cr = c + r * ldc;
+    __m256 v0 = _mm256_mul_ps(va, c0[r]);
+    __m256 v1 = _mm256_mul_ps(va, c1[r]);
+    if (read_c) {
+      v0 = _mm256_fmadd_ps(vb, _mm256_maskload_ps(cr, k0), v0);
+      v1 = _mm256_fmadd_ps(vb, _mm256_maskload_ps(cr + 8, k1), v1);
+    }
+    if (has_bias) {
+      v0 = _mm256_add_ps(v0, bias0);
+      v1 = _mm256_add_ps(v1, bias1);
+    }
+    if (relu) {  // max(0, x) returns x for NaN x: NaN propagates
+      v0 = _mm256_max_ps(zero, v0);
+      v1 = _mm256_max_ps(zero, v1);
+    }
+    _mm256_maskstore_ps(cr, k0, v0);
+    _mm256_maskstore_ps(cr + 8, k1, v1);
+  }
+  if (args.act_call)
+    for (int r = 0; r < M; ++r) activation_forward(args.activation, args.act_alpha, c + r * ldc, c + r * ldc, n);
+}
+
+template <int M>
+void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restrict b, float* c,
+                    int64_t ldc, int n, const UkArgs& args) {
+  __m256 c0[M], c1[M];
+#pragma GCC unroll 8
+  for (int r = 0; r < M; ++r) {
+    c0[r] = _mm256_setzero_ps();
+    c1[r] = _mm256_setzero_ps();
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + NR - 1), _MM_HINT_T0);
+  }
+#pragma GCC unroll 4
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m256 b0 = _mm256_load_ps(b);
+    const __m256 b1 = _mm256_load_ps(b + 8);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 16 * NR), _MM_HINT_T0);
+#pragma GCC unroll 8
+    for (int r = 0; r < M; ++r) {
+      const __m256 av = _mm256_broadcast_ss(a + r);
+      c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);
+      c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);
+    }
+    a += MR;
+    b += NR;
+  }
+  writeback<M>(c0, c1, c, ldc, n, args);
+}
+
+template <int M>
+void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs_a,
+                 const float* __restrict b, int64_t ldb, float* c, int64_t ldc, int n,
+                 const UkArgs& args) {
+  __m256 c0[M], c1[M];
+#pragma GCC unroll 8
+  for (int r = 0; r < M; ++r) {
+    c0[r] = _mm256_setzero_ps();
+    c1[r] = _mm256_setzero_ps();
+  }
+  const __m256i k0 = lane_mask(n), k1 = lane_mask(n - 8);
+  for (int64_t k = 0; k < kk; ++k) {
+    const __m256 b0 = _mm256_maskload_ps(b, k0);
+    const __m256 b1 = _mm256_maskload_ps(b + 8, k1);
+#pragma GCC unroll 8
+    for (int r = 0; r < M; ++r) {
+      const __m256 av = _mm256_broadcast_ss(a + r * rs_a);
+      c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);
+      c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);
+    }
+    a += cs_a;
+    b += ldb;
+  }
+  writeback<M>(c0, c1, c, ldc, n, args);
+}
+
+void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
+            float* dst) {
+  pack_a_impl<MR>(trans, A, lda, i0, m, k0, kc, dst);
+}
+void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n,
+            float* dst) {
+  pack_b_impl<NR>(trans, B, ldb, k0, kc, j0, n, dst);
+}
+
+// Blocking for a 32 KiB L1 / 256 KiB-1 MiB L2 core: kc = 256 keeps the A micro-panel
+// (6 x 256 x 4 B = 6 KiB) and B micro-panel (256 x 16 x 4 B = 16 KiB) in L1; nc = 512 makes the
+// packed B block 512 KiB (L2); mc = 3072 rows of packed A (3 MiB) in L3.
+const GemmKernel kKernel = {
+    Isa::Avx2, "avx2_6x16", MR, NR, MR * 512, 256, 512,
+    {nullptr, &ukernel_packed<1>, &ukernel_packed<2>, &ukernel_packed<3>, &ukernel_packed<4>,
+     &ukernel_packed<5>, &ukernel_packed<6>},
+    {nullptr, &ukernel_sup<1>, &ukernel_sup<2>, &ukernel_sup<3>, &ukernel_sup<4>, &ukernel_sup<5>,
+     &ukernel_sup<6>},
+    &pack_a,
+    &pack_b};
+
+}  // namespace
+
+const GemmKernel* gemm_kernel_avx2() { return &kKernel; }
+
+}  // namespace nerve::gemm_detail

@@ -1,0 +1,165 @@
+// AVX-512F micro-kernel: 14 x 32 register block (28 zmm accumulators + 2 B vectors + 1 broadcast).
+// Compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma only (see ../../CMakeLists.txt);
+// reached only when CPUID/XGETBV report AVX-512F and OS-enabled ZMM state.
+//
+// Per k step: 2 aligned 64-byte loads of the packed B micro-panel, 14 broadcasts of packed A
+// (folded into the FMAs as {1to16} memory operands), 28 FMAs = 14 cycles on two FMA ports.
+// Row edges use an exact-m instantiation (m = 1..14); column edges use AVX-512 masks, so nothing
+// outside the m x n tile of C is read or written.
+#include <immintrin.h>
+
+#include "kernel.h"
+#include "pack_impl.h"
+
+namespace nerve::gemm_detail {
+namespace {
+
+#ifndef NERVE_AVX512_MR
+#define NERVE_AVX512_MR 14
+#endif
+constexpr int MR = NERVE_AVX512_MR;
+constexpr int NR = 32;
+
+inline __mmask16 mask_lo(int n) { return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1); }
+inline __mmask16 mask_hi(int n) {
+  return n >= 32 ? __mmask16(0xFFFF) : n <= 16 ? __mmask16(0) : __mmask16((1u << (n - 16)) - 1);
+}
+
+template <int M>
+inline __attribute__((always_inline)) void writeback(__m512 (&c0)[M], __m512 (&c1)[M], float* c,
+                                                     int64_t ldc, int n, const UkArgs& args) {
+  const __m512 va = _mm512_set1_ps(args.alpha);
+  const __m512 vb = _mm512_set1_ps(args.beta);
+  const __m512 zero = _mm512_setzero_ps();
+  const __mmask16 k0 = mask_lo(n), k1 = mask_hi(n);
+  const bool read_c = args.beta != 0.f;
+  const bool has_bias = args.bias != nullptr;
+  const bool relu = args.relu;
+  __m512 bias0 = zero, bias1 = zero;
+  if (has_bias) {
+    bias0 = _mm512_maskz_loadu_ps(k0, args.bias);
+    bias1 = _mm512_maskz_loadu_ps(k1, args.bias + 16);
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < M; ++r) {
+    float* cr = c + r * ldc;
+    __m512 v0 = _mm512_mul_ps(va, c0[r]);
+    __m512 v1 = _mm512_mul_ps(va, c1[r]);
+    if (read_c) {
+      v0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(k0, cr), v0);
+      v1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(k1, cr + 16), v1);
+    }
+    if (has_bias) {
+      v0 = _mm512_add_ps(v0, bias0);
+      v1 = _mm512_add_ps(v1, bias1);
+    }
+    if (relu) {  // max(0, x) returns x when x is NaN: NaN propagates through ReLU
+      v0 = _mm512_max_ps(zero, v0);
+      v1 = _mm512_max_ps(zero, v1);
+    }
+    _mm512_mask_storeu_ps(cr, k0, v0);
+    _mm512_mask_storeu_ps(cr + 16, k1, v1);
+  }
+  if (args.act_call)
+    for (int r = 0; r < M; ++r) activation_forward(args.activation, args.act_alpha, c + r * ldc, c + r * ldc, n);
+}
+
+template <int M>
+void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restrict b, float* c,
+                    int64_t ldc, int n, const UkArgs& args) {
+  __m512 c0[M], c1[M];
+#pragma GCC unroll 16
+  for (int r = 0; r < M; ++r) {
+    c0[r] = _mm512_setzero_ps();
+    c1[r] = _mm512_setzero_ps();
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + NR - 1), _MM_HINT_T0);
+  }
+#pragma GCC unroll 4
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m512 b0 = _mm512_load_ps(b);
+    const __m512 b1 = _mm512_load_ps(b + 16);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * NR), _MM_HINT_T0);
+#pragma GCC unroll 16
+    for (int r = 0; r < M; ++r) {
+      const __m512 av = _mm512_set1_ps(a[r]);
+      c0[r] = _mm512_fmadd_ps(av, b0, c0[r]);
+      c1[r] = _mm512_fmadd_ps(av, b1, c1[r]);
+    }
+    a += MR;
+    b += NR;
+  }
+  writeback<M>(c0, c1, c, ldc, n, args);
+}
+
+template <int M>
+void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs_a,
+                 const float* __restrict b, int64_t ldb, float* c, int64_t ldc, int n,
+                 const UkArgs& args) {
+  __m512 c0[M], c1[M];
+#pragma GCC unroll 16
+  for (int r = 0; r < M; ++r) {
+    c0[r] = _mm512_setzero_ps();
+    c1[r] = _mm512_setzero_ps();
+  }
+  const __mmask16 k0 = mask_lo(n), k1 = mask_hi(n);
+  if (n > 16) {
+    for (int64_t k = 0; k < kk; ++k) {
+      const __m512 b0 = _mm512_maskz_loadu_ps(k0, b);
+      const __m512 b1 = _mm512_maskz_loadu_ps(k1, b + 16);
+#pragma GCC unroll 16
+      for (int r = 0; r < M; ++r) {
+        const __m512 av = _mm512_set1_ps(a[r * rs_a]);
+        c0[r] = _mm512_fmadd_ps(av, b0, c0[r]);
+        c1[r] = _mm512_fmadd_ps(av, b1, c1[r]);
+      }
+      a += cs_a;
+      b += ldb;
+    }
+  } else {
+    for (int64_t k = 0; k < kk; ++k) {
+      const __m512 b0 = _mm512_maskz_loadu_ps(k0, b);
+#pragma GCC unroll 16
+      for (int r = 0; r < M; ++r)
+        c0[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r * rs_a]), b0, c0[r]);
+      a += cs_a;
+      b += ldb;
+    }
+  }
+  writeback<M>(c0, c1, c, ldc, n, args);
+}
+
+void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
+            float* dst) {
+  pack_a_impl<MR>(trans, A, lda, i0, m, k0, kc, dst);
+}
+void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n,
+            float* dst) {
+  pack_b_impl<NR>(trans, B, ldb, k0, kc, j0, n, dst);
+}
+
+#define NERVE_UK(m) (m <= MR ? &ukernel_packed<(m <= MR ? m : 1)> : nullptr)
+#define NERVE_SUP(m) (m <= MR ? &ukernel_sup<(m <= MR ? m : 1)> : nullptr)
+
+// Block sizes for Cascade Lake / Skylake-SP (L1d 32 KiB, L2 1 MiB private, L3 >= 1.375 MiB/core):
+//   kc = 384: A micro-panel 14 x 384 x 4 B = 21 KiB (L1-resident across the jr loop), B
+//             micro-panel 384 x 32 x 4 B = 48 KiB streamed from L2.
+//   nc = 480: packed B block 384 x 480 x 4 B = 720 KiB, ~70 % of the 1 MiB private L2.
+//   mc = 3080 (220 micro-panels): packed A block 3080 x 384 x 4 B = 4.5 MiB, shared by the
+//             threads in the L3.
+const GemmKernel kKernel = {
+    Isa::Avx512, MR == 14 ? "avx512_14x32" : "avx512_12x32", MR, NR, MR * 220, 384, 480,
+    {nullptr, NERVE_UK(1), NERVE_UK(2), NERVE_UK(3), NERVE_UK(4), NERVE_UK(5), NERVE_UK(6),
+     NERVE_UK(7), NERVE_UK(8), NERVE_UK(9), NERVE_UK(10), NERVE_UK(11), NERVE_UK(12), NERVE_UK(13),
+     NERVE_UK(14), nullptr, nullptr},
+    {nullptr, NERVE_SUP(1), NERVE_SUP(2), NERVE_SUP(3), NERVE_SUP(4), NERVE_SUP(5), NERVE_SUP(6),
+     NERVE_SUP(7), NERVE_SUP(8), NERVE_SUP(9), NERVE_SUP(10), NERVE_SUP(11), NERVE_SUP(12),
+     NERVE_SUP(13), NERVE_SUP(14), nullptr, nullptr},
+    &pack_a,
+    &pack_b};
+
+}  // namespace
+
+const GemmKernel* gemm_kernel_avx512() { return &kKernel; }
+
+}  // namespace nerve::gemm_detail

@@ -1,0 +1,102 @@
+// The backward engine: topological order by iterative DFS, then one pass in reverse that hands
+// each node its output's accumulated gradient.
+#include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "nerve/autograd.h"
+#include "ops/kernels.h"
+
+namespace nerve {
+
+namespace {
+thread_local bool g_grad_enabled = true;
+}
+
+bool grad_enabled() { return g_grad_enabled; }
+NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) { g_grad_enabled = false; }
+NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
+
+Tensor record(Tensor output, std::shared_ptr<Node> node) {
+  if (!g_grad_enabled) return output;
+  bool any = false;
+  for (const Tensor& in : node->inputs) any = any || (in.defined() && in.requires_grad());
+  if (!any) return output;
+  output.impl()->requires_grad = true;
+  output.impl()->grad_fn = std::move(node);
+  return output;
+}
+
+static void accumulate(Tensor& slot, const Tensor& g) {
+  if (!slot.defined()) {
+    slot = g;
+  } else {
+    // Never add in place into a tensor another node may still hold: make a fresh sum.
+    Tensor sum = Tensor::empty(slot.shape());
+    Tensor a = slot.contiguous(), b = g.contiguous();
+    kernels::add(a.data(), b.data(), sum.data(), sum.numel());
+    slot = sum;
+  }
+}
+
+void run_backward(const Tensor& root, const Tensor& grad_root) {
+  if (!root.requires_grad())
+    throw std::invalid_argument("backward(): the tensor does not require grad (no recorded graph)");
+  Tensor seed = grad_root;
+  if (!seed.defined()) {
+    if (root.numel() != 1)
+      throw std::invalid_argument("backward(): a gradient is needed for a non-scalar tensor of shape " +
+                                  root.shape_string());
+    seed = Tensor::full(root.shape(), 1.f);
+  } else if (seed.shape() != root.shape()) {
+    throw std::invalid_argument("backward(): gradient shape " + seed.shape_string() +
+                                " does not match tensor shape " + root.shape_string());
+  }
+
+  // Topological order of the tensors that have a grad_fn (iterative post-order DFS).
+  std::vector<TensorImpl*> order;
+  std::unordered_set<TensorImpl*> visited;
+  std::vector<std::pair<TensorImpl*, size_t>> stack;
+  if (root.grad_fn()) stack.push_back({root.impl(), 0});
+  visited.insert(root.impl());
+  while (!stack.empty()) {
+    auto& [t, i] = stack.back();
+    auto& inputs = t->grad_fn->inputs;
+    if (i < inputs.size()) {
+      TensorImpl* in = inputs[i++].impl();
+      if (in && in->grad_fn && visited.insert(in).second) stack.push_back({in, 0});
+    } else {
+      order.push_back(t);
+      stack.pop_back();
+    }
+  }
+
+  std::unordered_map<TensorImpl*, Tensor> grads;
+  grads[root.impl()] = seed;
+  if (!root.grad_fn()) {  // the root is itself a leaf
+    accumulate(root.impl()->grad, seed);
+    return;
+  }
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    TensorImpl* t = *it;
+    auto found = grads.find(t);
+    if (found == grads.end()) continue;
+    Tensor g = found->second;
+    grads.erase(found);  // free gradients as soon as they are consumed
+    Node& node = *t->grad_fn;
+    std::vector<Tensor> in_grads = node.backward(g);
+    for (size_t k = 0; k < node.inputs.size() && k < in_grads.size(); ++k) {
+      const Tensor& in = node.inputs[k];
+      if (!in.defined() || !in.requires_grad() || !in_grads[k].defined()) continue;
+      if (in_grads[k].shape() != in.shape())
+        throw std::logic_error(std::string("autograd: ") + node.name() + " returned gradient of shape " +
+                               in_grads[k].shape_string() + " for input of shape " + in.shape_string());
+      if (in.grad_fn())
+        accumulate(grads[in.impl()], in_grads[k]);
+      else
+        accumulate(in.impl()->grad, in_grads[k]);
+    }
+  }
+}
+
+}  // namespace nerve

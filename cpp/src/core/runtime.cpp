@@ -1,0 +1,181 @@
+// Process-wide runtime: CPU feature detection (CPUID + XGETBV), the NERVE_ISA override and the
+// thread count used by parallel kernels.
+#include "nerve/runtime.h"
+
+#include <atomic>
+#include <cctype>
+#include <cstdlib>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+#ifdef NERVE_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+namespace nerve {
+
+const char* isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::Generic: return "generic";
+    case Isa::Avx2: return "avx2";
+    case Isa::Avx512: return "avx512";
+  }
+  return "?";
+}
+
+Isa isa_from_name(const std::string& name) {
+  std::string s;
+  for (char ch : name) s += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (s == "generic") return Isa::Generic;
+  if (s == "avx2") return Isa::Avx2;
+  if (s == "avx512") return Isa::Avx512;
+  throw std::invalid_argument("unknown ISA \"" + name + "\": expected one of avx512, avx2, generic");
+}
+
+namespace {
+
+#if defined(__x86_64__) || defined(__i386__)
+uint64_t read_xcr0() {
+  uint32_t eax, edx;
+  __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(eax), "=d"(edx) : "c"(0));  // xgetbv
+  return (static_cast<uint64_t>(edx) << 32) | eax;
+}
+
+Isa detect() {
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return Isa::Generic;
+  const bool osxsave = c & (1u << 27), avx = c & (1u << 28), fma = c & (1u << 12);
+  if (!osxsave || !avx) return Isa::Generic;
+  const uint64_t xcr0 = read_xcr0();
+  const bool os_ymm = (xcr0 & 0x6) == 0x6;      // XMM + YMM state
+  const bool os_zmm = (xcr0 & 0xE6) == 0xE6;    // + opmask, ZMM_Hi256, Hi16_ZMM
+  if (!os_ymm) return Isa::Generic;
+  if (__get_cpuid_max(0, nullptr) < 7) return Isa::Generic;
+  __cpuid_count(7, 0, a, b, c, d);
+  const bool avx2 = b & (1u << 5);
+  const bool avx512f = b & (1u << 16), avx512dq = b & (1u << 17), avx512bw = b & (1u << 30),
+             avx512vl = b & (1u << 31);
+  if (avx2 && fma && os_zmm && avx512f && avx512dq && avx512bw && avx512vl) return Isa::Avx512;
+  if (avx2 && fma) return Isa::Avx2;
+  return Isa::Generic;
+}
+#else
+Isa detect() { return Isa::Generic; }
+#endif
+
+Isa best_compiled(Isa cpu) {
+  for (int i = static_cast<int>(cpu); i > 0; --i)
+    if (isa_compiled(static_cast<Isa>(i))) return static_cast<Isa>(i);
+  return Isa::Generic;
+}
+
+// -1: NERVE_ISA was invalid (g_isa_error says why) until set_isa() is called.
+std::atomic<int> g_isa{-2};  // -2: not initialised yet
+std::string g_isa_error;
+std::once_flag g_isa_once;
+
+void init_isa() {
+  std::call_once(g_isa_once, [] {
+    const Isa cpu = detected_isa();
+    const char* env = std::getenv("NERVE_ISA");
+    std::string want = env ? env : "";
+    for (auto& ch : want) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (want.empty() || want == "auto") {
+      g_isa.store(static_cast<int>(best_compiled(cpu)));
+      return;
+    }
+    Isa forced;
+    try {
+      forced = isa_from_name(want);
+    } catch (const std::invalid_argument&) {
+      g_isa_error = std::string("NERVE_ISA=\"") + env +
+                    "\" is not valid: expected one of avx512, avx2, generic (or auto)";
+      g_isa.store(-1);
+      return;
+    }
+    if (static_cast<int>(forced) > static_cast<int>(cpu)) {
+      g_isa_error = std::string("NERVE_ISA=") + want + " requested, but this CPU supports only " +
+                    isa_name(cpu) + " (best of avx512 > avx2 > generic)";
+      g_isa.store(-1);
+      return;
+    }
+    if (!isa_compiled(forced)) {
+      g_isa_error = std::string("NERVE_ISA=") + want + " requested, but this build of nerve has no " +
+                    want + " kernels";
+      g_isa.store(-1);
+      return;
+    }
+    g_isa.store(static_cast<int>(forced));
+  });
+}
+
+std::atomic<int> g_threads{0};
+
+int default_threads() {
+#ifdef NERVE_HAVE_OPENMP
+  return omp_get_max_threads();  // honours OMP_NUM_THREADS, else the number of cores
+#else
+  return 1;
+#endif
+}
+
+}  // namespace
+
+Isa detected_isa() {
+  static const Isa isa = detect();
+  return isa;
+}
+
+Isa active_isa() {
+  init_isa();
+  const int v = g_isa.load(std::memory_order_relaxed);
+  if (v < 0) throw std::runtime_error(g_isa_error);
+  return static_cast<Isa>(v);
+}
+
+void set_isa(Isa isa) {
+  init_isa();
+  const Isa cpu = detected_isa();
+  if (static_cast<int>(isa) > static_cast<int>(cpu))
+    throw std::runtime_error(std::string("set_isa: this CPU does not support ") + isa_name(isa) +
+                             " (detected: " + isa_name(cpu) + ")");
+  if (!isa_compiled(isa))
+    throw std::runtime_error(std::string("set_isa: this build of nerve has no ") + isa_name(isa) +
+                             " kernels");
+  g_isa.store(static_cast<int>(isa));
+}
+
+int num_threads() {
+#ifdef NERVE_HAVE_OPENMP
+  int n = g_threads.load(std::memory_order_relaxed);
+  if (n == 0) {
+    int expected = 0;
+    n = default_threads();
+    if (!g_threads.compare_exchange_strong(expected, n)) n = expected;
+  }
+  return n;
+#else
+  return 1;
+#endif
+}
+
+void set_num_threads(int n) {
+  if (n < 1) throw std::invalid_argument("set_num_threads: n must be >= 1, got " + std::to_string(n));
+#ifdef NERVE_HAVE_OPENMP
+  g_threads.store(n);
+  omp_set_num_threads(n);  // also for OpenMP regions elsewhere that do not pass num_threads()
+#endif
+}
+
+bool has_openmp() {
+#ifdef NERVE_HAVE_OPENMP
+  return true;
+#else
+  return false;
+#endif
+}
+
+}  // namespace nerve

@@ -1,0 +1,44 @@
+#include <stdexcept>
+
+#include "nerve/model.h"
+#include "nerve/random.h"
+
+namespace nerve {
+
+void Sequential::add(std::shared_ptr<Layer> layer) {
+  if (!layer) throw std::invalid_argument("Sequential.add: layer is null");
+  layers_.push_back(std::move(layer));
+  built_ = false;
+}
+
+void Sequential::build(const Shape& input_shape) {
+  Shape shape = input_shape;
+  for (auto& layer : layers_) {
+    if (!layer->built() || layer->input_shape() != shape) layer->build(shape, next_seed());
+    shape = layer->output_shape(shape);
+  }
+  input_shape_ = input_shape;
+  built_ = true;
+}
+
+Shape Sequential::output_shape() const {
+  Shape shape = input_shape_;
+  for (auto& layer : layers_) shape = layer->output_shape(shape);
+  return shape;
+}
+
+Tensor Sequential::forward(const Tensor& x, bool training) {
+  if (!built_) throw std::logic_error("Sequential: forward() before build()");
+  Tensor h = x;
+  for (auto& layer : layers_) h = layer->call(h, training);
+  return h;
+}
+
+std::vector<Tensor> Sequential::trainable_weights() const {
+  std::vector<Tensor> out;
+  for (auto& layer : layers_)
+    for (auto& w : layer->trainable_weights()) out.push_back(w);
+  return out;
+}
+
+}  // namespace nerve

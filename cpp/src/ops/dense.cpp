@@ -1,0 +1,123 @@
+// dense() and matmul(): the matrix-product ops, both on nerve::sgemm.
+#include <stdexcept>
+
+#include "nerve/autograd.h"
+#include "nerve/gemm.h"
+#include "nerve/ops.h"
+#include "ops/kernels.h"
+
+namespace nerve {
+
+namespace {
+
+// Sigmoid stays out of the epilogue so its output can remember its logits for the loss.
+bool fusable(Activation a) { return activation_grad_from_output(a) && a != Activation::Sigmoid; }
+
+struct DenseNode : Node {
+  Tensor x2d;     // [M, in]  (detached view of the input)
+  Tensor y;       // [M, out] output after the fused activation (detached)
+  Activation act;
+  float alpha;
+  const char* name() const override { return "Dense"; }
+
+  std::vector<Tensor> backward(const Tensor& grad) override {
+    const Tensor& w = inputs[1];
+    const Tensor& b = inputs[2];
+    int64_t M = x2d.size(0), in = x2d.size(1), out = w.size(1);
+    Tensor g = grad.contiguous();
+    Tensor dz = g;
+    if (act != Activation::Linear) {
+      dz = Tensor::empty({M, out});
+      activation_backward(act, alpha, nullptr, y.data(), g.data(), dz.data(), M * out);
+    }
+    std::vector<Tensor> grads(3);
+    if (inputs[0].requires_grad()) {  // dX = dZ W^T
+      Tensor dx = Tensor::empty({M, in});
+      sgemm(Trans::No, Trans::Yes, M, in, out, 1.f, dz.data(), out, w.data(), out, 0.f, dx.data(), in);
+      grads[0] = dx.reshape(inputs[0].shape());
+    }
+    if (w.requires_grad()) {  // dW = X^T dZ
+      Tensor dw = Tensor::empty({in, out});
+      sgemm(Trans::Yes, Trans::No, in, out, M, 1.f, x2d.data(), in, dz.data(), out, 0.f, dw.data(), out);
+      grads[1] = dw;
+    }
+    if (b.defined() && b.requires_grad()) {
+      Tensor db = Tensor::empty({out});
+      kernels::column_sums(dz.data(), M, out, db.data());
+      grads[2] = db;
+    }
+    return grads;
+  }
+};
+
+struct MatmulNode : Node {
+  const char* name() const override { return "MatMul"; }
+  std::vector<Tensor> backward(const Tensor& grad) override {
+    Tensor a = inputs[0].contiguous().detach(), b = inputs[1].contiguous().detach();
+    Tensor g = grad.contiguous();
+    int64_t m = a.size(0), k = a.size(1), n = b.size(1);
+    std::vector<Tensor> grads(2);
+    if (inputs[0].requires_grad()) {
+      grads[0] = Tensor::empty({m, k});
+      sgemm(Trans::No, Trans::Yes, m, k, n, 1.f, g.data(), n, b.data(), n, 0.f, grads[0].data(), k);
+    }
+    if (inputs[1].requires_grad()) {
+      grads[1] = Tensor::empty({k, n});
+      sgemm(Trans::Yes, Trans::No, k, n, m, 1.f, a.data(), k, g.data(), n, 0.f, grads[1].data(), n);
+    }
+    return grads;
+  }
+};
+
+}  // namespace
+
+Tensor dense(const Tensor& x, const Tensor& w, const Tensor& b, Activation act, float alpha) {
+  if (w.dim() != 2)
+    throw std::invalid_argument("dense: kernel must be 2-D, got shape " + w.shape_string());
+  if (x.dim() < 1 || x.size(-1) != w.size(0))
+    throw std::invalid_argument("dense: input of shape " + x.shape_string() +
+                                " does not match kernel of shape " + w.shape_string() +
+                                " (last input dimension must be " + std::to_string(w.size(0)) + ")");
+  int64_t in = w.size(0), out = w.size(1);
+  if (b.defined() && (b.dim() != 1 || b.size(0) != out))
+    throw std::invalid_argument("dense: bias of shape " + b.shape_string() + " does not match " +
+                                std::to_string(out) + " units");
+  Tensor xc = x.contiguous().detach();
+  int64_t M = shape_numel(Shape(x.shape().begin(), x.shape().end() - 1));
+  Tensor x2d = xc.reshape({M, in});
+  Tensor wc = w.contiguous().detach();
+  Activation fused = fusable(act) ? act : Activation::Linear;
+  Tensor y = Tensor::empty({M, out});
+  Epilogue ep;
+  ep.bias = b.defined() ? b.contiguous().data() : nullptr;
+  ep.activation = fused;
+  ep.alpha = alpha;
+  sgemm(Trans::No, Trans::No, M, out, in, 1.f, x2d.data(), in, wc.data(), out, 0.f, y.data(), out, ep);
+
+  Shape out_shape = x.shape();
+  out_shape.back() = out;
+  auto node = std::make_shared<DenseNode>();
+  node->inputs = {x, w, b};
+  node->x2d = x2d;
+  node->y = y;
+  node->act = fused;
+  node->alpha = alpha;
+  Tensor result = record(Tensor::view_of(y.storage(), 0, out_shape, {}), node);
+  if (fused != act && act != Activation::Linear) result = activation(result, act, alpha);
+  return result;
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  if (a.dim() != 2 || b.dim() != 2 || a.size(1) != b.size(0))
+    throw std::invalid_argument("matmul: shapes " + a.shape_string() + " and " + b.shape_string() +
+                                " are not aligned (need [m, k] @ [k, n])");
+  Tensor ac = a.contiguous(), bc = b.contiguous();
+  int64_t m = a.size(0), k = a.size(1), n = b.size(1);
+  Tensor out = Tensor::empty({m, n});
+  sgemm(Trans::No, Trans::No, m, n, k, 1.f, ac.data(), k, bc.data(), n, 0.f, out.data(), n);
+  auto node = std::make_shared<MatmulNode>();
+  node->inputs = {a, b};
+  return record(out, node);
+}
+
+}  // namespace nerve

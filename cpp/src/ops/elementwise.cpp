@@ -1,0 +1,173 @@
+// Element-wise ops, activations, softmax and reductions.
+#include <stdexcept>
+
+#include "nerve/autograd.h"
+#include "nerve/ops.h"
+#include "ops/kernels.h"
+
+namespace nerve {
+
+namespace {
+
+void check_same_shape(const char* op, const Tensor& a, const Tensor& b) {
+  if (a.shape() != b.shape())
+    throw std::invalid_argument(std::string(op) + ": shapes " + a.shape_string() + " and " +
+                                b.shape_string() + " differ");
+}
+
+struct ActivationNode : Node {
+  Tensor x, y;  // detached
+  Activation act;
+  float alpha;
+  const char* name() const override { return activation_name(act); }
+  std::vector<Tensor> backward(const Tensor& grad) override {
+    Tensor g = grad.contiguous();
+    Tensor dx = Tensor::empty(x.shape());
+    activation_backward(act, alpha, x.data(), y.data(), g.data(), dx.data(), dx.numel());
+    return {dx};
+  }
+};
+
+struct SoftmaxNode : Node {
+  Tensor y;
+  const char* name() const override { return "softmax"; }
+  std::vector<Tensor> backward(const Tensor& grad) override {
+    Tensor g = grad.contiguous();
+    int64_t cols = y.size(-1), rows = cols ? y.numel() / cols : 0;
+    Tensor dx = Tensor::empty(y.shape());
+    const float *yp = y.data(), *gp = g.data();
+    float* dp = dx.data();
+    for (int64_t i = 0; i < rows; ++i) {  // dx = y * (g - <g, y>)
+      double dot = 0;
+      for (int64_t j = 0; j < cols; ++j) dot += double(gp[i * cols + j]) * yp[i * cols + j];
+      for (int64_t j = 0; j < cols; ++j)
+        dp[i * cols + j] = yp[i * cols + j] * (gp[i * cols + j] - static_cast<float>(dot));
+    }
+    return {dx};
+  }
+};
+
+enum class BinOp { Add, Sub, Mul };
+struct BinaryNode : Node {
+  BinOp op;
+  const char* name() const override { return op == BinOp::Add ? "Add" : op == BinOp::Sub ? "Sub" : "Mul"; }
+  std::vector<Tensor> backward(const Tensor& grad) override {
+    Tensor g = grad.contiguous();
+    std::vector<Tensor> grads(2);
+    int64_t n = g.numel();
+    for (int k = 0; k < 2; ++k) {
+      if (!inputs[k].requires_grad()) continue;
+      if (op == BinOp::Mul) {
+        Tensor other = inputs[1 - k].contiguous();
+        grads[k] = Tensor::empty(g.shape());
+        kernels::mul(g.data(), other.data(), grads[k].data(), n);
+      } else if (op == BinOp::Sub && k == 1) {
+        grads[k] = Tensor::empty(g.shape());
+        kernels::scale(g.data(), -1.f, grads[k].data(), n);
+      } else {
+        grads[k] = g;
+      }
+    }
+    return grads;
+  }
+};
+
+Tensor binary(BinOp op, const Tensor& a, const Tensor& b) {
+  static const char* names[] = {"add", "sub", "mul"};
+  check_same_shape(names[static_cast<int>(op)], a, b);
+  Tensor ac = a.contiguous(), bc = b.contiguous();
+  Tensor out = Tensor::empty(a.shape());
+  int64_t n = out.numel();
+  if (op == BinOp::Add) kernels::add(ac.data(), bc.data(), out.data(), n);
+  if (op == BinOp::Sub) kernels::sub(ac.data(), bc.data(), out.data(), n);
+  if (op == BinOp::Mul) kernels::mul(ac.data(), bc.data(), out.data(), n);
+  auto node = std::make_shared<BinaryNode>();
+  node->op = op;
+  node->inputs = {a, b};
+  return record(out, node);
+}
+
+struct ScaleNode : Node {
+  float s;
+  const char* name() const override { return "Scale"; }
+  std::vector<Tensor> backward(const Tensor& grad) override {
+    Tensor g = grad.contiguous();
+    Tensor dx = Tensor::empty(g.shape());
+    kernels::scale(g.data(), s, dx.data(), g.numel());
+    return {dx};
+  }
+};
+
+struct SumNode : Node {
+  float factor;  // 1 for sum, 1/n for mean
+  const char* name() const override { return "Sum"; }
+  std::vector<Tensor> backward(const Tensor& grad) override {
+    return {Tensor::full(inputs[0].shape(), grad.item() * factor)};
+  }
+};
+
+}  // namespace
+
+Tensor activation(const Tensor& x, Activation act, float alpha) {
+  if (act == Activation::Softmax) return softmax(x);
+  if (act == Activation::Linear) return x;
+  Tensor xc = x.contiguous().detach();
+  Tensor y = Tensor::empty(x.shape());
+  activation_forward(act, alpha, xc.data(), y.data(), y.numel());
+  auto node = std::make_shared<ActivationNode>();
+  node->inputs = {x};
+  node->x = xc;
+  node->y = y.detach();
+  node->act = act;
+  node->alpha = alpha;
+  if (act == Activation::Sigmoid) {
+    y.impl()->logits = x;
+    y.impl()->logits_of = LogitsOf::Sigmoid;
+  }
+  return record(y, node);
+}
+
+Tensor softmax(const Tensor& x) {
+  if (x.dim() < 1) throw std::invalid_argument("softmax: needs at least 1 dimension, got a scalar");
+  Tensor xc = x.contiguous();
+  Tensor y = Tensor::empty(x.shape());
+  int64_t cols = x.size(-1), rows = cols ? x.numel() / cols : 0;
+  kernels::softmax_rows(xc.data(), y.data(), rows, cols);
+  auto node = std::make_shared<SoftmaxNode>();
+  node->inputs = {x};
+  node->y = y.detach();
+  y.impl()->logits = x;
+  y.impl()->logits_of = LogitsOf::Softmax;
+  return record(y, node);
+}
+
+Tensor add(const Tensor& a, const Tensor& b) { return binary(BinOp::Add, a, b); }
+Tensor sub(const Tensor& a, const Tensor& b) { return binary(BinOp::Sub, a, b); }
+Tensor mul(const Tensor& a, const Tensor& b) { return binary(BinOp::Mul, a, b); }
+
+Tensor scale(const Tensor& a, float s) {
+  Tensor ac = a.contiguous();
+  Tensor out = Tensor::empty(a.shape());
+  kernels::scale(ac.data(), s, out.data(), out.numel());
+  auto node = std::make_shared<ScaleNode>();
+  node->s = s;
+  node->inputs = {a};
+  return record(out, node);
+}
+
+static Tensor reduce_all(const Tensor& a, bool average) {
+  Tensor ac = a.contiguous();
+  int64_t n = a.numel();
+  double total = kernels::sum(ac.data(), n);
+  float factor = average ? (n ? 1.f / static_cast<float>(n) : 0.f) : 1.f;
+  Tensor out = Tensor::full({}, static_cast<float>(average ? (n ? total / n : 0.0) : total));
+  auto node = std::make_shared<SumNode>();
+  node->factor = factor;
+  node->inputs = {a};
+  return record(out, node);
+}
+
+Tensor sum(const Tensor& a) { return reduce_all(a, false); }
+Tensor mean(const Tensor& a) { return reduce_all(a, true); }
+
+}  // namespace nerve

@@ -1,0 +1,216 @@
+#include "nerve/tensor.h"
+
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+#include "nerve/autograd.h"
+
+namespace nerve {
+
+std::string shape_str(const Shape& s) {
+  std::ostringstream o;
+  o << "(";
+  for (size_t i = 0; i < s.size(); ++i) o << (i ? ", " : "") << s[i];
+  if (s.size() == 1) o << ",";
+  o << ")";
+  return o.str();
+}
+
+int64_t shape_numel(const Shape& s) {
+  int64_t n = 1;
+  for (int64_t d : s) n *= d;
+  return n;
+}
+
+static Shape contiguous_strides(const Shape& shape) {
+  Shape st(shape.size());
+  int64_t acc = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    st[i] = acc;
+    acc *= shape[i];
+  }
+  return st;
+}
+
+static const TensorImpl& checked(const std::shared_ptr<TensorImpl>& p) {
+  if (!p) throw std::runtime_error("use of an undefined Tensor");
+  return *p;
+}
+
+Tensor Tensor::empty(const Shape& shape, Device device) {
+  for (int64_t d : shape)
+    if (d < 0) throw std::invalid_argument("Tensor: negative dimension in shape " + shape_str(shape));
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = Storage::allocate(static_cast<size_t>(shape_numel(shape)) * sizeof(float), device);
+  impl->shape = shape;
+  impl->strides = contiguous_strides(shape);
+  return Tensor(std::move(impl));
+}
+
+Tensor Tensor::zeros(const Shape& shape, Device device) { return full(shape, 0.f, device); }
+
+Tensor Tensor::full(const Shape& shape, float value, Device device) {
+  Tensor t = empty(shape, device);
+  float* p = t.data();
+  int64_t n = t.numel();
+  if (value == 0.f) {
+    std::memset(p, 0, static_cast<size_t>(n) * sizeof(float));
+  } else {
+    for (int64_t i = 0; i < n; ++i) p[i] = value;
+  }
+  return t;
+}
+
+Tensor Tensor::from_vector(const std::vector<float>& values, const Shape& shape) {
+  if (static_cast<int64_t>(values.size()) != shape_numel(shape))
+    throw std::invalid_argument("Tensor::from_vector: " + std::to_string(values.size()) +
+                                " values do not fill shape " + shape_str(shape));
+  Tensor t = empty(shape);
+  std::memcpy(t.data(), values.data(), values.size() * sizeof(float));
+  return t;
+}
+
+Tensor Tensor::view_of(std::shared_ptr<Storage> storage, int64_t offset, const Shape& shape,
+                       const Shape& strides) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::move(storage);
+  impl->offset = offset;
+  impl->shape = shape;
+  impl->strides = strides.empty() && !shape.empty() ? contiguous_strides(shape) : strides;
+  return Tensor(std::move(impl));
+}
+
+const Shape& Tensor::shape() const { return checked(impl_).shape; }
+const Shape& Tensor::strides() const { return checked(impl_).strides; }
+Device Tensor::device() const { return checked(impl_).storage->device(); }
+const std::shared_ptr<Storage>& Tensor::storage() const { return checked(impl_).storage; }
+int64_t Tensor::offset() const { return checked(impl_).offset; }
+int64_t Tensor::numel() const { return shape_numel(shape()); }
+
+int64_t Tensor::size(int64_t axis) const {
+  int64_t d = dim();
+  int64_t a = axis < 0 ? axis + d : axis;
+  if (a < 0 || a >= d)
+    throw std::out_of_range("axis " + std::to_string(axis) + " out of range for shape " +
+                            shape_string());
+  return shape()[a];
+}
+
+bool Tensor::is_contiguous() const {
+  const auto& impl = checked(impl_);
+  int64_t acc = 1;
+  for (size_t i = impl.shape.size(); i-- > 0;) {
+    if (impl.shape[i] != 1 && impl.strides[i] != acc) return false;
+    acc *= impl.shape[i];
+  }
+  return true;
+}
+
+float* Tensor::data() const {
+  const auto& impl = checked(impl_);
+  return static_cast<float*>(impl.storage->data()) + impl.offset;
+}
+
+std::vector<float> Tensor::to_vector() const {
+  Tensor c = contiguous();
+  return std::vector<float>(c.data(), c.data() + c.numel());
+}
+
+float Tensor::item() const {
+  if (numel() != 1)
+    throw std::invalid_argument("item(): tensor of shape " + shape_string() +
+                                " does not hold exactly one element");
+  return *data();
+}
+
+Tensor Tensor::reshape(const Shape& new_shape) const {
+  Shape s = new_shape;
+  int64_t known = 1, infer = -1;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == -1) {
+      if (infer >= 0) throw std::invalid_argument("reshape: more than one -1 in " + shape_str(new_shape));
+      infer = static_cast<int64_t>(i);
+    } else {
+      known *= s[i];
+    }
+  }
+  if (infer >= 0) s[infer] = known == 0 ? 0 : numel() / known;
+  if (shape_numel(s) != numel())
+    throw std::invalid_argument("cannot reshape a tensor of shape " + shape_string() + " (" +
+                                std::to_string(numel()) + " elements) to " + shape_str(new_shape));
+  Tensor src = is_contiguous() ? *this : contiguous();
+  Tensor out = view_of(src.storage(), src.offset(), s, contiguous_strides(s));
+  // A reshape is differentiable: the gradient is reshaped back.
+  struct ReshapeNode : Node {
+    Shape in_shape;
+    const char* name() const override { return "Reshape"; }
+    std::vector<Tensor> backward(const Tensor& g) override { return {g.contiguous().reshape(in_shape)}; }
+  };
+  auto node = std::make_shared<ReshapeNode>();
+  node->inputs = {*this};
+  node->in_shape = shape();
+  return record(out, node);
+}
+
+Tensor Tensor::contiguous() const {
+  if (is_contiguous()) return *this;
+  Tensor out = empty(shape(), device());
+  // Generic strided copy (rarely hit: inputs from numpy are made contiguous at the boundary).
+  const Shape& sh = shape();
+  const Shape& st = strides();
+  int64_t n = numel(), d = dim();
+  std::vector<int64_t> idx(d, 0);
+  const float* src = data();
+  float* dst = out.data();
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t off = 0;
+    for (int64_t k = 0; k < d; ++k) off += idx[k] * st[k];
+    dst[i] = src[off];
+    for (int64_t k = d - 1; k >= 0; --k) {
+      if (++idx[k] < sh[k]) break;
+      idx[k] = 0;
+    }
+  }
+  if (requires_grad()) {
+    struct CopyNode : Node {
+      const char* name() const override { return "Contiguous"; }
+      std::vector<Tensor> backward(const Tensor& g) override { return {g}; }
+    };
+    auto node = std::make_shared<CopyNode>();
+    node->inputs = {*this};
+    return record(out, node);
+  }
+  return out;
+}
+
+Tensor Tensor::clone() const {
+  Tensor src = contiguous();
+  Tensor out = empty(shape(), device());
+  std::memcpy(out.data(), src.data(), static_cast<size_t>(numel()) * sizeof(float));
+  return out;
+}
+
+Tensor Tensor::detach() const {
+  const auto& impl = checked(impl_);
+  return view_of(impl.storage, impl.offset, impl.shape, impl.strides);
+}
+
+bool Tensor::requires_grad() const { return checked(impl_).requires_grad; }
+Tensor& Tensor::set_requires_grad(bool value) {
+  checked(impl_);
+  if (impl_->grad_fn && !value)
+    throw std::invalid_argument("requires_grad can only be cleared on leaf tensors (use detach())");
+  impl_->requires_grad = value;
+  return *this;
+}
+Tensor Tensor::grad() const { return checked(impl_).grad; }
+void Tensor::set_grad(const Tensor& g) const {
+  checked(impl_);
+  impl_->grad = g;
+}
+const std::shared_ptr<Node>& Tensor::grad_fn() const { return checked(impl_).grad_fn; }
+
+void Tensor::backward(const Tensor& gradient) const { run_backward(*this, gradient); }
+
+}  // namespace nerve

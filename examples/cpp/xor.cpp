@@ -1,0 +1,35 @@
+// XOR with nerve's C++ library alone: a 2-16-1 sigmoid network, MSE, SGD lr 0.1.
+// Build: cmake -S . -B build -DNERVE_BUILD_PYTHON=OFF -DNERVE_BUILD_EXAMPLES=ON && cmake --build build
+// Run:   ./build/examples/cpp/xor_cpp
+#include <cstdio>
+
+#include "nerve/nerve.h"
+
+int main() {
+  using namespace nerve;
+  set_seed(42);
+  auto model = std::make_shared<Sequential>();
+  model->add(std::make_shared<Dense>("hidden", 16, Activation::Sigmoid));
+  model->add(std::make_shared<Dense>("output", 1, Activation::Sigmoid));
+  model->build({2});
+
+  Tensor x = Tensor::from_vector({0, 0, 0, 1, 1, 0, 1, 1}, {4, 2});
+  Tensor y = Tensor::from_vector({0, 1, 1, 0}, {4, 1});
+  Trainer trainer(model, Loss{LossKind::MeanSquaredError}, std::make_shared<SGD>(0.1f),
+                  {MetricKind::BinaryAccuracy});
+  for (int epoch = 1; epoch <= 10000; ++epoch) {
+    Stats s = trainer.train(x, y, {}, 4, 0, 1);
+    if (epoch % 2000 == 0)
+      std::printf("epoch %5d  loss %.5f  accuracy %.2f\n", epoch, s.loss_sum / s.samples,
+                  s.metric_sums[0] / s.samples);
+  }
+  Tensor p = trainer.predict(x, 4);
+  int correct = 0;
+  for (int i = 0; i < 4; ++i) {
+    float out = p.data()[i];
+    correct += (out > 0.5f) == (y.data()[i] > 0.5f);
+    std::printf("%g xor %g -> %.3f\n", x.data()[2 * i], x.data()[2 * i + 1], out);
+  }
+  std::printf("%d/4 correct\n", correct);
+  return correct == 4 ? 0 : 1;
+}

@@ -1,0 +1,22 @@
+"""nerve: a deep-learning library with a C++ engine and a Keras face.
+
+    import nerve
+    model = nerve.Sequential([nerve.Input((784,)), nerve.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=5)
+"""
+
+from . import _core
+from ._core import Tensor, __version__
+from . import activations, callbacks, datasets, initializers, layers, losses, metrics, models
+from . import optimizers, utils
+from .errors import NonFiniteLossError
+from .layers import Input
+from .models import Model, Sequential
+from .runtime import config, num_threads, set_num_threads
+
+__all__ = [
+    "Tensor", "__version__", "activations", "callbacks", "datasets", "initializers", "layers",
+    "losses", "metrics", "models", "optimizers", "utils", "Input", "Model", "Sequential",
+    "NonFiniteLossError", "config", "num_threads", "set_num_threads",
+]
