@@ -29,6 +29,7 @@ View as_matrix(const py::array& x, const char* name) {
   const int64_t rows = x.shape(0), cols = x.shape(1);
   const int64_t s0 = x.strides(0), s1 = x.strides(1);
   const int64_t es = static_cast<int64_t>(sizeof(float));
+  if (rows == 0 || cols == 0) return View{rows, cols, cols > 1 ? cols : 1, x.data()};
   if (cols > 1 && s1 != es)
     throw py::value_error(std::string("sgemm: ") + name +
                           " must have contiguous rows (last stride " + std::to_string(s1) +

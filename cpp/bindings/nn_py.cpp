@@ -37,6 +37,8 @@ void bind_nn(py::module_& m) {
       .def("build", &Layer::build, py::arg("input_shape"), py::arg("seed"))
       .def("output_shape", &Layer::output_shape, py::arg("input_shape"))
       .def_property_readonly("weights", &Layer::weights)
+      .def_property_readonly("trainable_weights", &Layer::trainable_weights)
+      .def_property_readonly("non_trainable_weights", &Layer::non_trainable_weights)
       .def("__call__", &Layer::call, py::arg("x"), py::arg("training") = false);
 
   py::class_<Dense, Layer, std::shared_ptr<Dense>>(m, "Dense")

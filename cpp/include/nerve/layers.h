@@ -30,9 +30,12 @@ class Layer {
   // x has a leading batch axis. Checks x against the built input shape first.
   Tensor call(const Tensor& x, bool training);
 
-  // Weights in Keras order (kernel, bias). Trainable ones are what optimizers update.
+  // All weights in Keras order (kernel, bias, then state such as moving statistics).
   const std::vector<Tensor>& weights() const { return weights_; }
+  // What optimizers update: the trainable weights while the layer is trainable.
   std::vector<Tensor> trainable_weights() const;
+  // Everything else (e.g. BatchNorm moving mean/variance, or all weights of a frozen layer).
+  std::vector<Tensor> non_trainable_weights() const;
   bool trainable = true;
 
  protected:
@@ -40,9 +43,11 @@ class Layer {
   virtual Tensor forward(const Tensor& x, bool training) = 0;
   // "Dense 'dense_1'" for error messages.
   std::string describe() const;
+  // Creates, initialises and registers a weight. Non-trainable weights never require grad.
   Tensor add_weight(const Shape& shape, const Initializer& init, int64_t fan_in, int64_t fan_out,
-                    uint64_t seed);
+                    uint64_t seed, bool trainable = true);
   std::vector<Tensor> weights_;
+  std::vector<bool> weight_trainable_;  // parallel to weights_
 
  private:
   std::string name_;

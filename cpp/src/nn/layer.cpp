@@ -9,6 +9,7 @@ std::string Layer::describe() const { return std::string(type()) + " '" + name_ 
 void Layer::build(const Shape& input_shape, uint64_t seed) {
   (void)output_shape(input_shape);  // validates the input shape
   weights_.clear();
+  weight_trainable_.clear();
   build_weights(input_shape, seed);
   input_shape_ = input_shape;
   built_ = true;
@@ -28,15 +29,27 @@ Tensor Layer::call(const Tensor& x, bool training) {
 }
 
 std::vector<Tensor> Layer::trainable_weights() const {
-  return trainable ? weights_ : std::vector<Tensor>{};
+  std::vector<Tensor> out;
+  if (!trainable) return out;
+  for (size_t i = 0; i < weights_.size(); ++i)
+    if (weight_trainable_[i]) out.push_back(weights_[i]);
+  return out;
+}
+
+std::vector<Tensor> Layer::non_trainable_weights() const {
+  std::vector<Tensor> out;
+  for (size_t i = 0; i < weights_.size(); ++i)
+    if (!trainable || !weight_trainable_[i]) out.push_back(weights_[i]);
+  return out;
 }
 
 Tensor Layer::add_weight(const Shape& shape, const Initializer& init, int64_t fan_in,
-                         int64_t fan_out, uint64_t seed) {
+                         int64_t fan_out, uint64_t seed, bool trainable_weight) {
   Tensor w = Tensor::empty(shape);
   initialize(w, init, fan_in, fan_out, seed);
-  w.set_requires_grad(true);
+  w.set_requires_grad(trainable_weight);
   weights_.push_back(w);
+  weight_trainable_.push_back(trainable_weight);
   return w;
 }
 

@@ -69,6 +69,14 @@ class Layer:
         """The layer's weights as nerve.Tensor (they share memory with numpy views)."""
         return list(self._core.weights) if self._core is not None else []
 
+    @property
+    def trainable_weights(self) -> list:
+        return list(self._core.trainable_weights) if self._core is not None else []
+
+    @property
+    def non_trainable_weights(self) -> list:
+        return list(self._core.non_trainable_weights) if self._core is not None else []
+
     def get_weights(self) -> list[np.ndarray]:
         return [np.array(w) for w in self.weights]
 

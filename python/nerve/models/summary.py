@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def _fmt_bytes(n: int) -> str:
     for unit in ("B", "KB", "MB", "GB"):
@@ -35,7 +37,7 @@ def format_summary(model, line_length: int = 72) -> str:
             out.append(bar("├", "┼", "┤", "─"))
     out.append(bar("└", "┴", "┘", "─"))
     total = sum(l.count_params() for l in model.layers)
-    trainable = sum(l.count_params() for l in model.layers if l.trainable)
+    trainable = sum(int(np.prod(w.shape)) for l in model.layers for w in l.trainable_weights)
     out += [f" Total params: {total:,} ({_fmt_bytes(4 * total)})",
             f" Trainable params: {trainable:,} ({_fmt_bytes(4 * trainable)})",
             f" Non-trainable params: {total - trainable:,} ({_fmt_bytes(4 * (total - trainable))})"]

@@ -1,0 +1,373 @@
+"""nerve's sgemm (cpp/kernels/cpu/gemm) against a float64 numpy reference.
+
+Every op(A)/op(B) combination x every ISA path this CPU supports x a sampled grid of sizes
+{0, 1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 100, 129, 255, 257, 1000} in M, N and K x alpha/beta
+variants; non-contiguous leading dimensions; IEEE NaN/Inf propagation; thread-count independence;
+the fused bias/activation epilogue; run-time dispatch (NERVE_ISA) and input validation.
+"""
+import itertools
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nerve import _core
+
+SIZES = [0, 1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 100, 129, 255, 257, 1000]
+ALL_ISAS = ["generic", "avx2", "avx512"]
+USABLE = set(_core.config()["usable_isas"])
+EPS32 = float(np.finfo(np.float32).eps)
+ALPHA_BETA = [(1.0, 0.0), (0.5, 1.0), (-1.5, 0.25), (1.0, 1.0), (2.0, -1.0), (0.0, 0.5)]
+
+
+def isa_params():
+    return [pytest.param(isa, marks=pytest.mark.skipif(
+        isa not in USABLE, reason=f"this CPU/build cannot run the {isa} path "
+                                  f"(usable: {sorted(USABLE)})")) for isa in ALL_ISAS]
+
+
+@pytest.fixture
+def isa(request):
+    prev = _core.active_isa()
+    _core.set_isa(request.param)
+    assert _core.active_isa() == request.param
+    yield request.param
+    _core.set_isa(prev)
+
+
+@pytest.fixture
+def threads():
+    prev = _core.num_threads()
+    yield
+    _core.set_num_threads(prev)
+
+
+def rand(rng, *shape):
+    return rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
+
+
+def reference(a, b, c, alpha, beta, ta, tb):
+    a64 = a.astype(np.float64).T if ta else a.astype(np.float64)
+    b64 = b.astype(np.float64).T if tb else b.astype(np.float64)
+    prod = a64 @ b64
+    out = alpha * prod
+    if beta != 0.0:
+        out = out + beta * c.astype(np.float64)
+    # Error bound of a length-K dot product in float32 (plus the alpha/beta roundings).
+    k = a64.shape[1]
+    mag = abs(alpha) * (np.abs(a64) @ np.abs(b64))
+    if beta != 0.0:
+        mag = mag + abs(beta) * np.abs(c.astype(np.float64))
+    tol = 2.0 * (k + 3) * EPS32 * mag + 1e-30
+    return out, tol
+
+
+def check(got, want, tol):
+    err = np.abs(got.astype(np.float64) - want)
+    bad = err > tol
+    assert not bad.any(), (f"{bad.sum()} of {bad.size} elements out of tolerance; worst err "
+                           f"{err.max():.3g} at {np.unravel_index(np.argmax(err - tol), err.shape)}")
+
+
+def sampled_shapes():
+    """Each size appears in each of M, N, K at least twice; huge triples are avoided."""
+    n = len(SIZES)
+    out = []
+    for i in range(n):
+        for (p, q) in ((5, 3), (11, 7)):
+            m, nn, k = SIZES[i], SIZES[(i * p + 3) % n], SIZES[(i * q + 5) % n]
+            if m * nn * k > 80_000_000:  # keep the generic path + float64 reference quick
+                k = 64
+            out.append((m, nn, k))
+    return out
+
+
+SHAPES = sampled_shapes()
+
+
+@pytest.mark.parametrize("isa", isa_params(), indirect=True)
+@pytest.mark.parametrize("ta,tb", list(itertools.product([False, True], repeat=2)))
+def test_sgemm_grid(isa, ta, tb):
+    rng = np.random.default_rng(1234)
+    for idx, (m, n, k) in enumerate(SHAPES):
+        alpha, beta = ALPHA_BETA[idx % len(ALPHA_BETA)]
+        a = rand(rng, k, m) if ta else rand(rng, m, k)
+        b = rand(rng, n, k) if tb else rand(rng, k, n)
+        c = rand(rng, m, n)
+        want, tol = reference(a, b, c, alpha, beta, ta, tb)
+        got = _core.sgemm(a, b, c.copy(), alpha=alpha, beta=beta, trans_a=ta, trans_b=tb)
+        assert got.shape == (m, n)
+        try:
+            check(got, want, tol)
+        except AssertionError as e:
+            raise AssertionError(f"M,N,K={m},{n},{k} alpha={alpha} beta={beta}: {e}") from None
+
+
+@pytest.mark.parametrize("isa", isa_params(), indirect=True)
+@pytest.mark.parametrize("m,n,k", [(0, 5, 3), (5, 0, 3), (4, 6, 0), (1, 1, 1), (1, 300, 70),
+                                   (300, 1, 70), (2, 3, 2000), (33, 65, 129)])
+def test_sgemm_degenerate(isa, m, n, k):
+    rng = np.random.default_rng(7)
+    for ta, tb in itertools.product([False, True], repeat=2):
+        a = rand(rng, k, m) if ta else rand(rng, m, k)
+        b = rand(rng, n, k) if tb else rand(rng, k, n)
+        c = rand(rng, m, n)
+        for alpha, beta in [(1.0, 0.0), (0.75, 0.5)]:
+            want, tol = reference(a, b, c, alpha, beta, ta, tb)
+            got = _core.sgemm(a, b, c.copy(), alpha=alpha, beta=beta, trans_a=ta, trans_b=tb)
+            check(got, want, tol)
+            got = _core.sgemm(a, b, alpha=alpha, trans_a=ta, trans_b=tb)  # new array, beta=0
+            want0, tol0 = reference(a, b, c, alpha, 0.0, ta, tb)
+            check(got, want0, tol0)
+
+
+@pytest.mark.parametrize("isa", isa_params(), indirect=True)
+@pytest.mark.parametrize("m,n,k", [(5, 7, 3), (37, 45, 70), (200, 150, 400)])
+def test_non_contiguous_leading_dims_and_bounds(isa, m, n, k):
+    """Column slices (row stride > row length) for a, b and c; nothing outside c's view changes."""
+    rng = np.random.default_rng(3)
+    for ta, tb in itertools.product([False, True], repeat=2):
+        abig = rand(rng, *(k + 2, m + 9) if ta else (m + 2, k + 9))
+        bbig = rand(rng, *(n + 3, k + 5) if tb else (k + 3, n + 5))
+        a = abig[1:-1, 3:-6]
+        b = bbig[2:-1, 4:-1]
+        assert a.strides[0] > a.shape[1] * 4 and b.strides[0] > b.shape[1] * 4
+        cbig = np.full((m + 4, n + 40), np.nan, dtype=np.float32)
+        c = cbig[2:-2, 17:-23]
+        c[...] = rand(rng, m, n)
+        c0 = c.copy()
+        want, tol = reference(a, b, c0, 0.5, -2.0, ta, tb)
+        out = _core.sgemm(a, b, c, alpha=0.5, beta=-2.0, trans_a=ta, trans_b=tb)
+        assert np.shares_memory(out, cbig)
+        check(c, want, tol)
+        mask = np.ones(cbig.shape, bool)
+        mask[2:-2, 17:-23] = False
+        assert np.isnan(cbig[mask]).all(), "sgemm wrote outside c"
+
+
+@pytest.mark.parametrize("isa", isa_params(), indirect=True)
+def test_beta_zero_does_not_read_c(isa):
+    rng = np.random.default_rng(5)
+    for m, n, k in [(3, 5, 4), (70, 90, 300)]:
+        a, b = rand(rng, m, k), rand(rng, k, n)
+        c = np.full((m, n), np.nan, dtype=np.float32)
+        got = _core.sgemm(a, b, c, beta=0.0)
+        assert np.isfinite(got).all()
+        want, tol = reference(a, b, c, 1.0, 0.0, False, False)
+        check(got, want, tol)
+
+
+def ieee_reference(a, b, c, alpha, beta):
+    # Element-by-element products and sums in float64: IEEE NaN/Inf semantics, no BLAS involved.
+    prod = (a.astype(np.float64)[:, :, None] * b.astype(np.float64)[None, :, :]).sum(axis=1)
+    out = alpha * prod
+    if beta != 0.0:
+        out = out + beta * c.astype(np.float64)
+    return out
+
+
+@pytest.mark.parametrize("isa", isa_params(), indirect=True)
+@pytest.mark.parametrize("m,n,k", [(5, 6, 7), (40, 70, 90)])
+def test_nan_inf_propagation(isa, m, n, k):
+    rng = np.random.default_rng(11)
+    with np.errstate(invalid="ignore", over="ignore"):
+        a, b = np.abs(rand(rng, m, k)) + 0.1, np.abs(rand(rng, k, n)) + 0.1
+        a[1, 2] = np.nan           # row 1 of C: NaN
+        a[3, 0] = np.inf           # row 3: +Inf (B > 0) ...
+        b[0, 4] = 0.0              # ... except column 4: Inf * 0 = NaN
+        b[5, 2] = -np.inf          # column 2: -Inf, row 3 col 2: Inf + -Inf = NaN
+        c = rand(rng, m, n)
+        c[0, 0] = np.nan           # propagates only when beta != 0
+        for beta in (0.0, 1.0):
+            want = ieee_reference(a, b, c, 1.0, beta)
+            got = _core.sgemm(a, b, c.copy(), beta=beta).astype(np.float64)
+            assert np.array_equal(np.isnan(got), np.isnan(want))
+            assert np.array_equal(np.isposinf(got), np.isposinf(want))
+            assert np.array_equal(np.isneginf(got), np.isneginf(want))
+            fin = np.isfinite(want)
+            assert np.allclose(got[fin], want[fin], rtol=1e-4, atol=1e-4)
+        # NaN also survives a fused ReLU
+        got = _core.sgemm(a, b, activation="relu")
+        assert np.isnan(got[1]).all()
+
+
+@pytest.mark.parametrize("isa", isa_params(), indirect=True)
+def test_thread_count_independence(isa, threads):
+    if not _core.has_openmp():
+        pytest.skip("built without OpenMP")
+    rng = np.random.default_rng(21)
+    for (m, n, k), (ta, tb) in zip([(257, 1000, 300), (1000, 100, 129), (64, 2000, 576), (3, 800, 500)],
+                                   itertools.product([False, True], repeat=2)):
+        a = rand(rng, k, m) if ta else rand(rng, m, k)
+        b = rand(rng, n, k) if tb else rand(rng, k, n)
+        outs = []
+        for t in (1, 2, 3):
+            _core.set_num_threads(t)
+            outs.append(_core.sgemm(a, b, trans_a=ta, trans_b=tb))
+        want, tol = reference(a, b, None, 1.0, 0.0, ta, tb)
+        for o in outs:
+            check(o, want, tol)
+            # the same up to rounding (in fact the summation order does not depend on threads)
+            assert np.allclose(o, outs[0], rtol=4 * EPS32, atol=4 * EPS32 * np.abs(want).max())
+
+
+def _act_ref(name, x, alpha):
+    if name == "linear":
+        return x
+    if name == "relu":
+        return np.maximum(x, 0)
+    if name == "sigmoid":
+        return 1 / (1 + np.exp(-x))
+    if name == "tanh":
+        return np.tanh(x)
+    if name == "leaky_relu":
+        return np.where(x > 0, x, alpha * x)
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize("isa", isa_params(), indirect=True)
+@pytest.mark.parametrize("act,act_alpha", [("linear", 0.0), ("relu", 0.0), ("sigmoid", 0.0),
+                                           ("tanh", 0.0), ("leaky_relu", 0.2)])
+def test_fused_epilogue(isa, act, act_alpha):
+    rng = np.random.default_rng(8)
+    for (m, n, k), beta in [((1, 1, 1), 0.0), ((17, 45, 33), 0.5), ((128, 256, 784), 0.0),
+                            ((70, 90, 1000), 1.0), ((9, 600, 40), 0.0)]:
+        a, b = rand(rng, m, k), rand(rng, k, n)
+        c, bias = rand(rng, m, n), rand(rng, n)
+        pre, tol = reference(a, b, c, 1.0, beta, False, False)
+        pre = pre + bias
+        want = _act_ref(act, pre, act_alpha)
+        got = _core.sgemm(a, b, c.copy(), beta=beta, bias=bias, activation=act, act_alpha=act_alpha)
+        # all these activations are 1-Lipschitz: the GEMM bound carries over (+ a few ulps)
+        check(got, want, tol + 8 * EPS32 * np.abs(want) + 1e-7)
+        got_nb = _core.sgemm(a, b, c.copy(), beta=beta, activation=act, act_alpha=act_alpha)
+        check(got_nb, _act_ref(act, pre - bias, act_alpha), tol + 8 * EPS32 * np.abs(want) + 1e-7)
+
+
+def test_epilogue_rejects_softmax():
+    a = np.ones((2, 3), np.float32)
+    with pytest.raises(ValueError):
+        _core.sgemm(a, a.T.copy(), activation="softmax")
+    with pytest.raises(ValueError):
+        _core.sgemm(a, a.T.copy(), activation="no_such_activation")
+
+
+def test_validation_errors():
+    a = np.ones((4, 5), np.float32)
+    b = np.ones((5, 6), np.float32)
+    with pytest.raises(ValueError, match="float32"):
+        _core.sgemm(a.astype(np.float64), b)
+    with pytest.raises(ValueError, match="2-D"):
+        _core.sgemm(np.ones((2, 4, 5), np.float32), b)
+    with pytest.raises(ValueError, match="inner dimensions"):
+        _core.sgemm(a, b, trans_a=True)
+    with pytest.raises(ValueError, match="shape"):
+        _core.sgemm(a, b, np.zeros((4, 5), np.float32))
+    with pytest.raises(ValueError, match="contiguous rows"):
+        _core.sgemm(np.ones((4, 10), np.float32)[:, ::2], b)
+    with pytest.raises(ValueError, match="bias"):
+        _core.sgemm(a, b, bias=np.ones(5, np.float32))
+    with pytest.raises(ValueError, match="read-only"):
+        c = np.zeros((4, 6), np.float32)
+        c.setflags(write=False)
+        _core.sgemm(a, b, c)
+    with pytest.raises(ValueError, match="share memory"):
+        x = np.ones((8, 8), np.float32)
+        _core.sgemm(x, x, x)
+
+
+def test_config_and_threads(threads):
+    cfg = _core.config()
+    for key in ("isa", "detected_isa", "num_threads", "openmp", "compiled_isas", "gemm_blocking"):
+        assert key in cfg
+    assert cfg["isa"] in cfg["compiled_isas"]
+    blk = cfg["gemm_blocking"]
+    assert blk["mc"] % blk["mr"] == 0 and blk["nc"] % blk["nr"] == 0 and blk["kc"] > 0
+    if _core.has_openmp():
+        _core.set_num_threads(1)
+        assert _core.config()["num_threads"] == 1
+        _core.set_num_threads(2)
+        assert _core.num_threads() == 2
+    with pytest.raises(ValueError):
+        _core.set_num_threads(0)
+    with pytest.raises(ValueError):
+        _core.set_isa("sse9")
+
+
+def test_set_isa_unsupported_raises():
+    missing = [i for i in ALL_ISAS if i not in USABLE]
+    if not missing:
+        pytest.skip("this CPU supports every ISA path")
+    with pytest.raises(RuntimeError, match=missing[-1]):
+        _core.set_isa(missing[-1])
+
+
+# --- run-time dispatch through the environment (fresh interpreters) ---------------------------
+
+PROBE = r"""
+import json, numpy as np
+from nerve import _core
+rng = np.random.default_rng(0)
+res = {}
+for (m, n, k) in [(3, 5, 7), (130, 70, 500), (257, 129, 1000)]:
+    for ta in (False, True):
+        for tb in (False, True):
+            a = rng.standard_normal((k, m) if ta else (m, k)).astype(np.float32)
+            b = rng.standard_normal((n, k) if tb else (k, n)).astype(np.float32)
+            ref = (a.T if ta else a).astype(np.float64) @ (b.T if tb else b).astype(np.float64)
+            got = _core.sgemm(a, b, trans_a=ta, trans_b=tb)
+            res[f"{m},{n},{k},{ta},{tb}"] = float(np.abs(got - ref).max() / np.sqrt(k))
+print(json.dumps({"config": _core.config(), "err": max(res.values())}))
+"""
+
+
+def run_probe(**env):
+    e = dict(os.environ)
+    for key in ("NERVE_ISA", "NERVE_GEMM_BLOCKING", "OMP_NUM_THREADS"):
+        e.pop(key, None)
+    e.update(env)
+    return subprocess.run([sys.executable, "-c", PROBE], env=e, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_env_isa_generic_runs_generic_path():
+    r = run_probe(NERVE_ISA="generic")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["config"]["isa"] == "generic"
+    assert out["config"]["gemm_blocking"]["kernel"].startswith("generic")
+    assert out["err"] < 1e-5
+
+
+def test_env_isa_bogus_is_a_clear_error():
+    r = run_probe(NERVE_ISA="bogus")
+    assert r.returncode != 0
+    assert "NERVE_ISA" in r.stderr and "bogus" in r.stderr and "avx512, avx2, generic" in r.stderr
+    assert "Traceback" in r.stderr  # a Python exception, not a crash (signal)
+    assert r.returncode > 0
+
+
+def test_env_isa_unsupported_is_a_clear_error():
+    missing = [i for i in ALL_ISAS if i not in USABLE]
+    if not missing:
+        pytest.skip("this CPU supports every ISA path; nothing to refuse")
+    r = run_probe(NERVE_ISA=missing[-1])
+    assert r.returncode > 0 and "NERVE_ISA" in r.stderr
+
+
+def test_env_omp_num_threads_and_tiny_blocks():
+    """OMP_NUM_THREADS sets the start value; tiny cache blocks exercise every blocking loop
+    (several ic, pc and jc blocks, partial panels) with two threads."""
+    r = run_probe(OMP_NUM_THREADS="2", NERVE_GEMM_BLOCKING="30,37,70")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    if out["config"]["openmp"]:
+        assert out["config"]["num_threads"] == 2
+    assert out["err"] < 1e-5
+    r = run_probe(OMP_NUM_THREADS="1")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["config"]["num_threads"] == 1
