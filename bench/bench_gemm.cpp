@@ -18,8 +18,6 @@
 #include <omp.h>
 #endif
 
-double bench_fma_loop_avx512(int64_t iters, float* sink);
-double bench_fma_loop_avx2(int64_t iters, float* sink);
 void bench_eigen_sgemm(int64_t M, int64_t N, int64_t K, const float* A, const float* B, float* C);
 void bench_eigen_set_threads(int n);
 const char* bench_eigen_simd();
@@ -29,35 +27,6 @@ namespace {
 
 using clk = std::chrono::steady_clock;
 double now() { return std::chrono::duration<double>(clk::now().time_since_epoch()).count(); }
-
-// Peak single-precision FMA throughput, GFLOP/s, with `threads` threads each running the loop.
-double measure_peak(int threads) {
-  const bool avx512 = nerve::detected_isa() == nerve::Isa::Avx512;
-  const bool avx2 = nerve::detected_isa() >= nerve::Isa::Avx2;
-  if (!avx2) return 0;
-  double best = 0;
-  for (int rep = 0; rep < 5; ++rep) {
-    const int64_t iters = 20'000'000;
-    double flops_total = 0;
-    float sink = 0;
-    const double t0 = now();
-#ifdef NERVE_HAVE_OPENMP
-#pragma omp parallel num_threads(threads) reduction(+ : flops_total)
-#endif
-    {
-      float s = 0;
-      flops_total += avx512 ? bench_fma_loop_avx512(iters, &s) : bench_fma_loop_avx2(iters, &s);
-#ifdef NERVE_HAVE_OPENMP
-#pragma omp atomic
-#endif
-      sink += s;
-    }
-    const double dt = now() - t0;
-    if (sink == 12345.f) std::printf(" ");
-    best = std::max(best, flops_total / dt * 1e-9);
-  }
-  return best;
-}
 
 template <class F>
 double median_seconds(F&& f, double min_time) {
@@ -123,7 +92,7 @@ int main(int argc, char** argv) {
   std::printf("Eigen %s, SIMD in Eigen's TU: %s\n", bench_eigen_version(), bench_eigen_simd());
   std::vector<double> peak(threads.size());
   for (size_t t = 0; t < threads.size(); ++t) {
-    peak[t] = measure_peak(threads[t]);
+    peak[t] = nerve::measure_fma_peak_gflops(threads[t]);
     std::printf("measured FMA peak, %d thread(s): %.1f GFLOP/s\n", threads[t], peak[t]);
   }
   std::printf("\n%-16s %5s %5s %6s %3s %10s %10s %7s %7s\n", "shape", "M", "K", "N", "thr",

@@ -46,8 +46,8 @@ View as_matrix(const py::array& x, const char* name) {
 }
 
 bool overlaps(const py::array& a, const py::array& b) {
-  static py::object may_share = py::module_::import("numpy").attr("may_share_memory");
-  return may_share(a, b).cast<bool>();
+  // (not cached in a static py::object: it would be released after the interpreter finalises)
+  return py::module_::import("numpy").attr("may_share_memory")(a, b).cast<bool>();
 }
 
 }  // namespace

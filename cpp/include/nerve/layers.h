@@ -30,6 +30,14 @@ class Layer {
   // x has a leading batch axis. Checks x against the built input shape first.
   Tensor call(const Tensor& x, bool training);
 
+  // Layers with several inputs or outputs (Add, Concatenate, MultiHeadAttention, LSTM with
+  // return_state) override the *_many forms; the defaults bridge to the single-tensor forms, so a
+  // graph model can drive every layer through these alone.
+  void build_many(const std::vector<Shape>& input_shapes, uint64_t seed);
+  virtual std::vector<Shape> output_shapes_many(const std::vector<Shape>& input_shapes) const;
+  std::vector<Tensor> call_many(const std::vector<Tensor>& xs, bool training);
+  const std::vector<Shape>& input_shapes() const { return input_shapes_; }
+
   // All weights in Keras order (kernel, bias, then state such as moving statistics).
   const std::vector<Tensor>& weights() const { return weights_; }
   // What optimizers update: the trainable weights while the layer is trainable.
@@ -41,6 +49,8 @@ class Layer {
  protected:
   virtual void build_weights(const Shape& input_shape, uint64_t seed) {}
   virtual Tensor forward(const Tensor& x, bool training) = 0;
+  virtual void build_weights_many(const std::vector<Shape>& input_shapes, uint64_t seed);
+  virtual std::vector<Tensor> forward_many(const std::vector<Tensor>& xs, bool training);
   // "Dense 'dense_1'" for error messages.
   std::string describe() const;
   // Creates, initialises and registers a weight. Non-trainable weights never require grad.
@@ -52,6 +62,7 @@ class Layer {
  private:
   std::string name_;
   Shape input_shape_;
+  std::vector<Shape> input_shapes_;
   bool built_ = false;
 };
 

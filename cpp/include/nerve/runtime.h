@@ -30,6 +30,9 @@ struct GemmBlocking {
   int mc, kc, nc;      // cache blocks: rows of packed A (L3), depth, cols of packed B (L2)
 };
 GemmBlocking gemm_blocking(Isa isa);
+// Benchmark helper: single-precision FMA throughput (GFLOP/s) of the active ISA's vectors with
+// `threads` threads each running an FMA loop (best of 5 runs of ~0.05 s). Used for "% of peak".
+double measure_fma_peak_gflops(int threads);
 // The ISA named by `name` ("generic", "avx2", "avx512"); throws std::invalid_argument otherwise.
 Isa isa_from_name(const std::string& name);
 

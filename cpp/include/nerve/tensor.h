@@ -14,6 +14,8 @@ namespace nerve {
 
 using Shape = std::vector<int64_t>;
 std::string shape_str(const Shape& s);
+// "(None, 28, 28)": a per-sample shape with the batch axis shown as Keras does.
+std::string batch_shape_str(const Shape& s);
 int64_t shape_numel(const Shape& s);
 
 constexpr size_t kAlignment = 64;

@@ -12,19 +12,57 @@ void Layer::build(const Shape& input_shape, uint64_t seed) {
   weight_trainable_.clear();
   build_weights(input_shape, seed);
   input_shape_ = input_shape;
+  input_shapes_ = {input_shape};
   built_ = true;
+}
+
+void Layer::build_many(const std::vector<Shape>& input_shapes, uint64_t seed) {
+  if (input_shapes.size() == 1) return build(input_shapes[0], seed);
+  (void)output_shapes_many(input_shapes);  // validates
+  weights_.clear();
+  weight_trainable_.clear();
+  build_weights_many(input_shapes, seed);
+  input_shapes_ = input_shapes;
+  input_shape_.clear();
+  built_ = true;
+}
+
+std::vector<Shape> Layer::output_shapes_many(const std::vector<Shape>& input_shapes) const {
+  if (input_shapes.size() != 1)
+    throw std::invalid_argument(describe() + " takes 1 input, got " +
+                                std::to_string(input_shapes.size()));
+  return {output_shape(input_shapes[0])};
+}
+
+void Layer::build_weights_many(const std::vector<Shape>& input_shapes, uint64_t seed) {
+  build_weights(input_shapes.at(0), seed);
+}
+
+std::vector<Tensor> Layer::forward_many(const std::vector<Tensor>& xs, bool training) {
+  return {forward(xs.at(0), training)};
+}
+
+std::vector<Tensor> Layer::call_many(const std::vector<Tensor>& xs, bool training) {
+  if (!built_) throw std::logic_error(describe() + " is called before it is built");
+  if (xs.size() == 1 && input_shapes_.size() == 1) return {call(xs[0], training)};
+  if (xs.size() != input_shapes_.size())
+    throw std::invalid_argument(describe() + " was built for " + std::to_string(input_shapes_.size()) +
+                                " inputs, got " + std::to_string(xs.size()));
+  for (size_t i = 0; i < xs.size(); ++i) {
+    Shape got(xs[i].shape().begin() + (xs[i].dim() ? 1 : 0), xs[i].shape().end());
+    if (xs[i].dim() == 0 || got != input_shapes_[i])
+      throw std::invalid_argument(describe() + ": input " + std::to_string(i) + " expected shape " +
+                                  batch_shape_str(input_shapes_[i]) + ", got " + xs[i].shape_string());
+  }
+  return forward_many(xs, training);
 }
 
 Tensor Layer::call(const Tensor& x, bool training) {
   if (!built_) throw std::logic_error(describe() + " is called before it is built");
   Shape got(x.shape().begin() + (x.dim() ? 1 : 0), x.shape().end());
   if (x.dim() == 0 || got != input_shape_)
-  {
-    std::string want = "(None";
-    for (int64_t d : input_shape_) want += ", " + std::to_string(d);
-    throw std::invalid_argument(describe() + ": expected input of shape " + want + "), got " +
-                                x.shape_string());
-  }
+    throw std::invalid_argument(describe() + ": expected input of shape " +
+                                batch_shape_str(input_shape_) + ", got " + x.shape_string());
   return forward(x, training);
 }
 

@@ -17,6 +17,12 @@ std::string shape_str(const Shape& s) {
   return o.str();
 }
 
+std::string batch_shape_str(const Shape& s) {
+  std::string out = "(None";
+  for (int64_t d : s) out += ", " + std::to_string(d);
+  return out + ")";
+}
+
 int64_t shape_numel(const Shape& s) {
   int64_t n = 1;
   for (int64_t d : s) n *= d;

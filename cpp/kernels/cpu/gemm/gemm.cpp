@@ -11,11 +11,13 @@
 // Small problems take an unpacked path (sup): A is read in place, B in place when it is not
 // transposed; packing would cost more than the blocking saves there.
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "kernel.h"
 #include "nerve/gemm.h"
@@ -266,6 +268,28 @@ void sgemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, con
     gemm_sup(kr, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, nt);
   else
     gemm_blocked(kr, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, nt);
+}
+
+double measure_fma_peak_gflops(int threads) {
+  const GemmKernel& kr = gemm_detail::gemm_kernel_for(active_isa());
+  if (threads < 1) threads = 1;
+  double best = 0;
+  for (int rep = 0; rep < 5; ++rep) {
+    const int64_t iters = 4'000'000;
+    std::vector<double> flops(threads, 0.0);
+    float sink = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    run_parallel(threads, [&](int tid, int) {
+      float s = 0;
+      flops[tid] = kr.fma_loop(iters, &s);
+      if (s == 1234.5f) sink += s;  // keep the result alive
+    });
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double total = sink;
+    for (double f : flops) total += f;
+    best = std::max(best, total / dt * 1e-9);
+  }
+  return best;
 }
 
 void sgemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,

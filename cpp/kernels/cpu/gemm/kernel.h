@@ -56,6 +56,8 @@ struct GemmKernel {
   SupKernelFn sup[kMaxMR + 1];      // index m = 1..mr
   PackAFn pack_a;
   PackBFn pack_b;
+  // FMA-throughput loop with this ISA's vectors (benchmarks: % of peak); returns flops done.
+  double (*fma_loop)(int64_t iters, float* sink);
 };
 
 const GemmKernel* gemm_kernel_generic();
