@@ -1,21 +1,32 @@
 // conv2d(): 2-D convolution on NHWC images through nerve::sgemm.
 //
 // Why im2col (and not an implicit GEMM): with NHWC input and a [KH*KW*Cin, Cout] kernel, the
-// patch matrix of a chunk of images feeds sgemm directly, bias + activation run in its epilogue,
-// and building the patches costs a small fraction of the GEMM (measured in bench/conv_im2col.py).
-// An implicit GEMM would have to live inside the GEMM's packing routines. The batch is processed
-// in chunks so the patch matrix stays a few MB (cache-resident, bounded memory); a 1x1 stride-1
-// convolution is a plain GEMM on the input with no patch matrix at all.
+// patch matrix of a few images feeds sgemm directly, bias + activation run in its epilogue, and
+// building the patches costs a small fraction of the GEMM (bench/conv_im2col.py measures it).
+// An implicit GEMM would have to live inside the GEMM's packing routines. A 1x1 stride-1
+// convolution is a plain GEMM on the input, with no patch matrix at all.
 //
-// Backward, chunk by chunk:  dW += cols^T dZ   and   dX = col2im(dZ W^T).
+// Threads split the batch: each runs im2col and a single-threaded sgemm on its own images, chunk
+// by chunk, so a whole forward (or backward) is one parallel region with no barrier inside, and
+// each thread's patch matrix stays about an L2 cache in size. Batches smaller than the thread
+// count fall back to one chunk at a time with the GEMM's own threading.
+//
+// Backward, per chunk:  dW^T += dZ^T cols  (a partial sum per thread, added up at the end)  and
+// dX = col2im(dZ W^T).
 #include <algorithm>
+#include <exception>
 #include <stdexcept>
+#include <vector>
 
 #include "nerve/autograd.h"
 #include "nerve/conv_ops.h"
 #include "nerve/gemm.h"
 #include "nerve/ops.h"
+#include "nerve/runtime.h"
 #include "ops/conv_kernels.h"
+#ifdef NERVE_HAVE_OPENMP
+#include <omp.h>
+#endif
 
 namespace nerve {
 
@@ -23,9 +34,9 @@ namespace {
 
 using conv_kernels::ConvGeometry;
 
-// Target size of one chunk's patch matrix (floats): big enough for an efficient GEMM, small
-// enough to stay in the last-level cache between im2col and the GEMM that reads it.
-constexpr int64_t kPatchBudgetFloats = (4 << 20) / sizeof(float);
+// Target size of one chunk's patch matrix (floats): about an L2 cache, so im2col's output is
+// still cached when the GEMM packs it. A chunk is at least one image.
+constexpr int64_t kPatchBudgetFloats = (1 << 20) / sizeof(float);
 
 bool fusable(Activation a) { return activation_grad_from_output(a) && a != Activation::Sigmoid; }
 
@@ -39,6 +50,54 @@ int64_t images_per_chunk(const ConvGeometry& g, int64_t N) {
   return std::max<int64_t>(1, std::min<int64_t>(N, kPatchBudgetFloats / per_image));
 }
 
+// Threads that split the batch (1: process chunks in turn and let the GEMM use the threads).
+int batch_threads(int64_t N) {
+#ifdef NERVE_HAVE_OPENMP
+  if (omp_in_parallel()) return 1;
+  const int nt = num_threads();
+  return N >= nt ? nt : 1;
+#else
+  (void)N;
+  return 1;
+#endif
+}
+
+// Runs body(tid, first_image, end_image) on `nt` threads, each with an equal share of N images.
+template <class F>
+void split_batch(int nt, int64_t N, F&& body) {
+#ifdef NERVE_HAVE_OPENMP
+  if (nt > 1) {
+    std::exception_ptr error;  // an exception must not escape an OpenMP region
+#pragma omp parallel num_threads(nt)
+    {
+      const int t = omp_get_thread_num();
+      try {
+        body(t, N * t / nt, N * (t + 1) / nt);
+      } catch (...) {
+#pragma omp critical(nerve_conv2d_error)
+        if (!error) error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
+    return;
+  }
+#endif
+  body(0, int64_t{0}, N);
+}
+
+// Forward for images [n0, n1): chunks of im2col + sgemm (bias and activation in the epilogue).
+void forward_images(const float* x, const float* w, float* y, const ConvGeometry& g, const Epilogue& ep,
+                    int64_t n0, int64_t n1) {
+  const int64_t rows = g.rows_per_image(), P = g.patch(), F = g.F, in_image = g.H * g.W * g.C;
+  const int64_t chunk = images_per_chunk(g, n1 - n0);
+  float* cols = conv_kernels::scratch(0, chunk * rows * P);
+  for (int64_t n = n0; n < n1; n += chunk) {
+    const int64_t nb = std::min(chunk, n1 - n);
+    conv_kernels::im2col(x + n * in_image, nb, g, cols);
+    sgemm(Trans::No, Trans::No, nb * rows, F, P, 1.f, cols, P, w, F, 0.f, y + n * rows * F, F, ep);
+  }
+}
+
 struct Conv2DNode : Node {
   Tensor x, w, y;  // detached: input, kernel, output after the fused activation
   ConvGeometry g;
@@ -48,7 +107,7 @@ struct Conv2DNode : Node {
   const char* name() const override { return "Conv2D"; }
 
   std::vector<Tensor> backward(const Tensor& grad) override {
-    const int64_t P = g.patch(), F = g.F, rows = g.rows_per_image();
+    const int64_t P = g.patch(), F = g.F, rows = g.rows_per_image(), in_image = g.H * g.W * g.C;
     const int64_t M = N * rows;
     Tensor dz = grad.contiguous();
     if (act != Activation::Linear) {
@@ -70,21 +129,35 @@ struct Conv2DNode : Node {
       if (need_dx)
         sgemm(Trans::No, Trans::Yes, M, P, F, 1.f, dz.data(), F, w.data(), F, 0.f, dx.data(), P);
     } else if (need_dw || need_dx) {
-      const int64_t chunk = images_per_chunk(g, N);
-      const int64_t in_image = g.H * g.W * g.C;
-      float* cols = conv_kernels::scratch(0, chunk * rows * P);
-      for (int64_t n0 = 0; n0 < N; n0 += chunk) {
-        const int64_t nb = std::min(chunk, N - n0), r = nb * rows;
-        const float* dz_c = dz.data() + n0 * rows * F;
-        if (need_dw) {
-          conv_kernels::im2col(x.data() + n0 * in_image, nb, g, cols);
-          sgemm(Trans::Yes, Trans::No, P, F, r, 1.f, cols, P, dz_c, F, n0 == 0 ? 0.f : 1.f,
-                dw.data(), F);
+      const int nt = batch_threads(N);
+      // Each thread accumulates its own dW^T [F, P] (dz^T cols is the faster GEMM shape: no
+      // transposed A wider than it is tall); they are summed and transposed into dW at the end.
+      std::vector<float> dwt(need_dw ? static_cast<size_t>(nt * P * F) : 0, 0.f);
+      split_batch(nt, N, [&](int t, int64_t n0, int64_t n1) {
+        float* dwt_t = need_dw ? dwt.data() + t * P * F : nullptr;
+        const int64_t chunk = images_per_chunk(g, n1 - n0);
+        float* cols = conv_kernels::scratch(0, chunk * rows * P);
+        for (int64_t n = n0; n < n1; n += chunk) {
+          const int64_t nb = std::min(chunk, n1 - n), r = nb * rows;
+          const float* dz_c = dz.data() + n * rows * F;
+          if (need_dw) {
+            conv_kernels::im2col(x.data() + n * in_image, nb, g, cols);
+            sgemm(Trans::Yes, Trans::No, F, P, r, 1.f, dz_c, F, cols, P, 1.f, dwt_t, P);
+          }
+          if (need_dx) {
+            sgemm(Trans::No, Trans::Yes, r, P, F, 1.f, dz_c, F, w.data(), F, 0.f, cols, P);
+            conv_kernels::col2im(cols, nb, g, dx.data() + n * in_image);
+          }
         }
-        if (need_dx) {
-          sgemm(Trans::No, Trans::Yes, r, P, F, 1.f, dz_c, F, w.data(), F, 0.f, cols, P);
-          conv_kernels::col2im(cols, nb, g, dx.data() + n0 * in_image);
-        }
+      });
+      if (need_dw) {
+        float* d = dw.data();
+        for (int64_t p = 0; p < P; ++p)
+          for (int64_t f = 0; f < F; ++f) {
+            float sum = 0.f;
+            for (int t = 0; t < nt; ++t) sum += dwt[(t * F + f) * P + p];
+            d[p * F + f] = sum;
+          }
       }
     }
     grads[0] = dx;
@@ -132,14 +205,9 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const C
   if (is_pointwise(g)) {
     sgemm(Trans::No, Trans::No, N * rows, F, P, 1.f, xc.data(), P, wc.data(), F, 0.f, y.data(), F, ep);
   } else {
-    const int64_t chunk = images_per_chunk(g, N);
-    float* cols = conv_kernels::scratch(0, chunk * rows * P);
-    for (int64_t n0 = 0; n0 < N; n0 += chunk) {
-      const int64_t nb = std::min(chunk, N - n0);
-      conv_kernels::im2col(xc.data() + n0 * g.H * g.W * g.C, nb, g, cols);
-      sgemm(Trans::No, Trans::No, nb * rows, F, P, 1.f, cols, P, wc.data(), F, 0.f,
-            y.data() + n0 * rows * F, F, ep);
-    }
+    split_batch(batch_threads(N), N, [&](int, int64_t n0, int64_t n1) {
+      forward_images(xc.data(), wc.data(), y.data(), g, ep, n0, n1);
+    });
   }
   auto node = std::make_shared<Conv2DNode>();
   node->inputs = {x, kernel, bias};
