@@ -174,7 +174,7 @@ class Model:
         """The epoch loop shared by array input (C++ chunks of steps) and batch streams (one
         C++ step per batch)."""
         self.history = History()
-        cbs = CallbackList([self.history, *(callbacks or [])], self,
+        cbs = CallbackList([*(callbacks or []), self.history], self,  # History last, as Keras
                            {"epochs": epochs, "steps": steps, "verbose": verbose})
         names = ["loss", *self._metric_names]
         self.stop_training = False
