@@ -151,11 +151,12 @@ class Model:
                               validation_freq)
 
     def _validation_source(self, validation_data, validation_steps, where):
-        """("arrays", x, y, w) or ("batches", iterable, steps) or None."""
+        """("arrays", x, y, w) or ("batches", BatchStream) or None."""
         if validation_data is None:
             return None
         if data.is_batch_source(validation_data):
-            return ("batches", validation_data, validation_steps)
+            # Kept across epochs: with validation_steps, each evaluation continues the stream.
+            return ("batches", data.BatchStream(validation_data, validation_steps))
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
                              "(x_val, y_val, val_sample_weight), or an iterable of batches")
@@ -300,15 +301,14 @@ class Model:
         if source[0] == "arrays":
             _, x, y, w = source
             return self._evaluate_arrays(x, y, batch_size, w)
-        _, batches, steps = source
+        stream = source[1]
         stats = _core.Stats()
-        for i, batch in enumerate(batches):
-            if steps is not None and i >= steps:
-                break
+        for i, batch in enumerate(stream.epoch()):
             xb, yb, wb = self._batch_tensors(batch, None, "evaluate", i)
             stats.merge(self._trainer.test_batch(xb, yb, wb))
         if stats.samples == 0:
-            raise ValueError("evaluate: the batch iterable gave no batches")
+            raise ValueError("evaluate: the batch iterable gave no batches (a one-shot "
+                             "generator that ran out?)")
         return self._logs(stats)
 
     def _evaluate_arrays(self, x, y, batch_size, sample_weight=None) -> dict:
@@ -329,7 +329,7 @@ class Model:
             if y is not None or sample_weight is not None:
                 raise ValueError("evaluate: with an iterable of batches, y and sample_weight "
                                  "come in the batches; pass y=None")
-            logs = self._evaluate_source(("batches", x, steps), None)
+            logs = self._evaluate_source(("batches", data.BatchStream(x, steps)), None)
         else:
             x, y, w = self._prepare(x, y, sample_weight, None, where)
             if steps is not None:  # Keras: evaluate only the first `steps` batches
@@ -350,9 +350,7 @@ class Model:
         """Model outputs for x (an array, or an iterable of batches), in inference mode."""
         if data.is_batch_source(x):
             outputs = []
-            for i, batch in enumerate(x):
-                if steps is not None and i >= steps:
-                    break
+            for i, batch in enumerate(data.BatchStream(x, steps).epoch()):
                 xb, _, _ = self._batch_tensors(batch, None, "predict", i, need_y=False)
                 outputs.append(self._predictor().predict(xb, max(len(xb), 1)))
             if not outputs:
