@@ -62,8 +62,22 @@ class RandomNormal(Initializer):
         return {"mean": self.mean, "stddev": self.stddev}
 
 
+class Orthogonal(Initializer):
+    """A (semi-)orthogonal matrix over the last axis, times `gain` (recurrent kernels)."""
+    name = "orthogonal"
+
+    def __init__(self, gain=1.0):
+        self.gain = float(gain)
+
+    def _to_core(self):
+        return _core.Initializer("orthogonal", value=self.gain)
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
 _BY_NAME = {c.name: c for c in (Zeros, Ones, Constant, GlorotUniform, GlorotNormal, HeUniform,
-                                HeNormal, RandomUniform, RandomNormal)}
+                                HeNormal, RandomUniform, RandomNormal, Orthogonal)}
 
 
 def get(identifier) -> Initializer:

@@ -9,8 +9,9 @@ namespace nerve {
 
 struct Initializer {
   std::string name = "glorot_uniform";  // zeros, ones, constant, glorot_uniform, glorot_normal,
-                                        // he_uniform, he_normal, random_uniform, random_normal
-  float value = 0.f;                    // constant
+                                        // he_uniform, he_normal, random_uniform, random_normal,
+                                        // orthogonal
+  float value = 0.f;                    // constant; orthogonal: gain (0 means 1)
   float minval = -0.05f, maxval = 0.05f;  // random_uniform
   float mean = 0.f, stddev = 0.05f;       // random_normal
 };

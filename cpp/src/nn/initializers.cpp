@@ -1,5 +1,6 @@
 #include "nerve/initializers.h"
 
+#include <Eigen/Dense>
 #include <cmath>
 #include <stdexcept>
 
@@ -10,12 +11,13 @@ namespace nerve {
 namespace {
 constexpr const char* kNames =
     "zeros, ones, constant, glorot_uniform, glorot_normal, he_uniform, he_normal, "
-    "random_uniform, random_normal";
+    "random_uniform, random_normal, orthogonal";
 }
 
 void check_initializer(const Initializer& init) {
   static const char* valid[] = {"zeros", "ones", "constant", "glorot_uniform", "glorot_normal",
-                                "he_uniform", "he_normal", "random_uniform", "random_normal"};
+                                "he_uniform", "he_normal", "random_uniform", "random_normal",
+                                "orthogonal"};
   for (const char* v : valid)
     if (init.name == v) return;
   throw std::invalid_argument("unknown initializer '" + init.name + "'; valid names: " + kNames);
@@ -39,6 +41,24 @@ void initialize(Tensor& t, const Initializer& init, int64_t fan_in, int64_t fan_
   }
   if (name == "random_normal") {
     for (int64_t i = 0; i < n; ++i) p[i] = init.mean + init.stddev * rng.normal();
+    return;
+  }
+  if (name == "orthogonal") {
+    // Keras: a normal matrix of shape (prod(shape[:-1]), shape[-1]), transposed to be tall,
+    // replaced by Q of its QR decomposition with the signs of diag(R).
+    int64_t cols = t.dim() ? t.size(-1) : 1, rows = cols ? n / cols : 0;
+    int64_t r = std::max(rows, cols), c = std::min(rows, cols);
+    Eigen::MatrixXd a(r, c);
+    for (int64_t j = 0; j < c; ++j)
+      for (int64_t i = 0; i < r; ++i) a(i, j) = rng.normal();
+    Eigen::HouseholderQR<Eigen::MatrixXd> qr(a);
+    Eigen::MatrixXd q = qr.householderQ() * Eigen::MatrixXd::Identity(r, c);
+    Eigen::MatrixXd rr = qr.matrixQR().topRows(c).triangularView<Eigen::Upper>();
+    for (int64_t j = 0; j < c; ++j)
+      if (rr(j, j) < 0) q.col(j) *= -1.0;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        p[i * cols + j] = static_cast<float>(rows >= cols ? q(i, j) : q(j, i)) * (init.value != 0.f ? init.value : 1.f);
     return;
   }
   bool glorot = name.rfind("glorot", 0) == 0;
