@@ -41,3 +41,12 @@ def to_tensor(x, what: str, where: str, mask=None):
 def is_eager(x) -> bool:
     """True for arrays and nerve tensors; False for symbolic graph tensors (functional API)."""
     return isinstance(x, (_core.Tensor, np.ndarray, list, tuple, int, float)) or hasattr(x, "__array__")
+
+
+def default_name(kwargs: dict, snake: str) -> dict:
+    """Keras-style default names for classes whose acronyms the generic rule would split
+    (LSTM -> 'lstm', Conv1D -> 'conv1d')."""
+    if kwargs.get("name") is None:
+        from .base import _unique_name
+        kwargs["name"] = _unique_name(snake)
+    return kwargs

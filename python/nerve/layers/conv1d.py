@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import _core, activations, initializers
-from ._sequence_utils import positive_int
+from ._sequence_utils import default_name, positive_int
 from .base import Layer
 
 
@@ -22,7 +22,7 @@ class Conv1D(Layer):
     def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1,
                  activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**default_name(kwargs, "conv1d"))
         where = f"Conv1D '{self.name}'"
         self.filters = positive_int(filters, "filters", where)
         self.kernel_size = _one_int(kernel_size, "kernel_size", where)
@@ -51,7 +51,7 @@ class MaxPooling1D(Layer):
     """Max over windows of pool_size steps (strides default to pool_size)."""
 
     def __init__(self, pool_size=2, strides=None, padding="valid", **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**default_name(kwargs, "max_pooling1d"))
         where = f"MaxPooling1D '{self.name}'"
         self.pool_size = _one_int(pool_size, "pool_size", where)
         self.strides = self.pool_size if strides is None else _one_int(strides, "strides", where)
@@ -67,5 +67,5 @@ class GlobalAveragePooling1D(Layer):
     """Mean over time; steps masked by Embedding(mask_zero=True) are left out of the mean."""
 
     def __init__(self, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**default_name(kwargs, "global_average_pooling1d"))
         self._attach(_core.GlobalAveragePooling1D(self.name))

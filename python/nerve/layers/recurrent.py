@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core, activations, initializers
-from ._sequence_utils import is_eager, positive_int, rate, to_tensor
+from ._sequence_utils import default_name, is_eager, positive_int, rate, to_tensor
 from .base import Layer
 
 
@@ -18,7 +18,7 @@ class _Recurrent(Layer):
                  bias_initializer="zeros", unit_forget_bias=True, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False,
                  go_backwards=False, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**default_name(kwargs, self._snake))
         where = f"{type(self).__name__} '{self.name}'"
         self.units = positive_int(units, "units", where)
         self.activation = activations.get(activation)
@@ -79,6 +79,7 @@ class _Recurrent(Layer):
 class SimpleRNN(_Recurrent):
     """Fully connected recurrence: h_t = activation(x_t W + h_{t-1} U + b)."""
     _cell = "SimpleRNN"
+    _snake = "simple_rnn"
 
     def __init__(self, units, activation="tanh", **kwargs):
         super().__init__(units, activation=activation, **kwargs)
@@ -93,11 +94,13 @@ class SimpleRNN(_Recurrent):
 class LSTM(_Recurrent):
     """Long short-term memory. Weights: kernel (F, 4U), recurrent_kernel (U, 4U), bias (4U)."""
     _cell = "LSTM"
+    _snake = "lstm"
 
 
 class GRU(_Recurrent):
     """Gated recurrent unit with reset_after=True (the Keras 3 and cuDNN variant; bias (2, 3U))."""
     _cell = "GRU"
+    _snake = "gru"
 
     def __init__(self, units, reset_after=True, **kwargs):
         if not reset_after:
