@@ -71,7 +71,9 @@ void attention_probs(const Dims& d, const float* q, const float* k, const float*
       r.setZero();
       continue;
     }
-    r = (r - mx).exp();  // exp(-inf) = 0 for masked keys
+    r = (r - mx).exp();
+    for (int64_t j = 0; j < d.Tk; ++j)  // exactly 0 for masked keys (vectorised exp(-inf) may not be)
+      if ((m && m[j] == 0.f) || (causal && j > i)) row[j] = 0.f;
     r /= r.sum();
   }
 }
