@@ -154,7 +154,7 @@ def _torch_module(torch, cell, F, U, W, R, b):
 
 
 @pytest.mark.parametrize("cell", ["SimpleRNN", "LSTM", "GRU"])
-@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (3, 5, 4, 6), (8, 17, 9, 33)])
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (3, 5, 4, 6), (8, 17, 9, 33), (40, 6, 5, 7)])
 @pytest.mark.parametrize("go_backwards", [False, True])
 def test_op_matches_torch(cell, shape, go_backwards):
     torch = pytest.importorskip("torch")
@@ -205,7 +205,7 @@ def test_masked_steps_match_torch_cells(cell):
     """Masked steps carry the state: compared with torch cells stepped with torch.where."""
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(4)
-    B, T, F, U = 4, 6, 3, 5
+    B, T, F, U = 36, 6, 3, 5  # >= 32 rows: the batch is split across threads
     x, W, R, b = (a.astype(np.float32) for a in _params(rng, cell, B, T, F, U))
     mask = (rng.random((B, T)) > 0.4).astype(np.float32)
     mask[0] = 0  # a fully masked sample keeps its initial state

@@ -49,8 +49,9 @@ bool cell_activation_ok(Activation a) {
          a == Activation::Linear;
 }
 
-// Rows per parallel chunk so that each chunk has a few thousand elements of work.
-int64_t row_grain(int64_t row_elems) { return std::max<int64_t>(1, 4096 / std::max<int64_t>(row_elems, 1)); }
+// Fewest batch rows per thread: below this the per-step sgemm is too thin to split, and a serial
+// loop lets sgemm use the threads itself.
+constexpr int64_t kRowsPerThread = 16;
 
 struct RnnState {
   RnnOptions opt;
@@ -99,12 +100,16 @@ std::vector<Tensor> RnnNode::backward(const Tensor& grad_out) {
   }
   const float* Wr = s.recurrent.data();
 
-  for (int64_t step = T - 1; step >= 0; --step) {
-    const float* gate = s.gates.data() + step * B * GU;
-    float* dzx = dZx.data() + step * B * GU;
-    float* dzr = dZr.data() + step * B * GU;
-    const float* hprev = s.H.data() + step * B * U;
-    parallel_for(B, row_grain(GU), [&](int64_t b0, int64_t b1) {
+  // Rows of the batch never interact through time, so each thread takes a block of rows through
+  // all steps: one parallel region for the whole BPTT loop instead of fork/joins per step.
+  parallel_for(B, kRowsPerThread, [&](int64_t b0, int64_t b1) {
+    const int64_t nb = b1 - b0;
+    Eigen::ArrayXf dac(U), dct(U);  // LSTM scratch
+    for (int64_t step = T - 1; step >= 0; --step) {
+      const float* gate = s.gates.data() + step * B * GU;
+      float* dzx = dZx.data() + step * B * GU;
+      float* dzr = dZr.data() + step * B * GU;
+      const float* hprev = s.H.data() + step * B * U;
       for (int64_t b = b0; b < b1; ++b) {
         Arr dhb(dhp + b * U, U);
         dhb += CArr(gp + (b * (T + 2) + step) * U, U);
@@ -129,17 +134,17 @@ std::vector<Tensor> RnnNode::backward(const Tensor& grad_out) {
             CArr i(gb, U), f(gb + U, U), cg(gb + 2 * U, U), o(gb + 3 * U, U);
             CArr cprev(s.C.data() + (step * B + b) * U, U), cnew(s.C.data() + ((step + 1) * B + b) * U, U);
             Arr dcb(dcp + b * U, U);
-            Arr ac(tmpp + b * U, U);  // act(c) scratch, reused as d(act(c))
+            Arr ac(tmpp + b * U, U);  // act(c_t)
             ac = cnew;
             act_inplace(act, ac.data(), U);
-            Arr(zx + 3 * U, U) = dhb * ac;        // d o
-            Eigen::ArrayXf dac = dhb * o;         // d act(c)
+            Arr(zx + 3 * U, U) = dhb * ac;  // d o
+            dac = dhb * o;                  // d act(c_t)
             mul_act_grad(act, ac.data(), dac.data(), U);
-            Eigen::ArrayXf dct = dcb + dac;       // total d c_t
-            Arr(zx, U) = dct * cg;                // d i
-            Arr(zx + U, U) = dct * cprev;         // d f
-            Arr(zx + 2 * U, U) = dct * i;         // d g
-            dcb = dct * f;                        // d c_{t-1}
+            dct = dcb + dac;                // total d c_t
+            Arr(zx, U) = dct * cg;          // d i
+            Arr(zx + U, U) = dct * cprev;   // d f
+            Arr(zx + 2 * U, U) = dct * i;   // d g
+            dcb = dct * f;                  // d c_{t-1}
             mul_act_grad(ract, gb, zx, U);
             mul_act_grad(ract, gb + U, zx + U, U);
             mul_act_grad(act, gb + 2 * U, zx + 2 * U, U);
@@ -164,12 +169,12 @@ std::vector<Tensor> RnnNode::backward(const Tensor& grad_out) {
           }
         }
       }
-    });
-    // dh_{s-1} = dZr_s U^T (times the recurrent dropout multipliers) + the direct path.
-    sgemm(Trans::No, Trans::Yes, B, U, GU, 1.f, dzr, GU, Wr, GU, 0.f, dhp, U);
-    if (s.rkeep.defined()) kernels::mul(dhp, s.rkeep.data(), dhp, B * U);
-    kernels::add(dhp, dirp, dhp, B * U);
-  }
+      // dh_{s-1} = dZr_s U^T (times the recurrent dropout multipliers) + the direct path.
+      sgemm(Trans::No, Trans::Yes, nb, U, GU, 1.f, dzr + b0 * GU, GU, Wr, GU, 0.f, dhp + b0 * U, U);
+      if (s.rkeep.defined()) kernels::mul(dhp + b0 * U, s.rkeep.data() + b0 * U, dhp + b0 * U, nb * U);
+      kernels::add(dhp + b0 * U, dirp + b0 * U, dhp + b0 * U, nb * U);
+    }
+  });
 
   const Tensor &x_in = inputs[0], &w_in = inputs[1], &u_in = inputs[2], &b_in = inputs[3];
   std::vector<Tensor> grads(6);
@@ -320,20 +325,23 @@ Tensor rnn_sequence(const RnnOptions& opt, const Tensor& x, const Tensor& kernel
   const Activation act = opt.activation, ract = opt.recurrent_activation;
   const float* Wr = s.recurrent.data();
 
-  for (int64_t st_ = 0; st_ < T; ++st_) {
-    float* z = s.gates.data() + st_ * B * GU;
-    const float* hp = s.H.data() + st_ * B * U;
-    float* hn = s.H.data() + (st_ + 1) * B * U;
-    if (s.HD.defined()) kernels::mul(hp, s.rkeep.data(), s.HD.data() + st_ * B * U, B * U);
-    const float* hd = s.hd(st_);
-    if (cell == RnnCell::GRU) {
-      Epilogue rep;
-      rep.bias = b_rec;
-      sgemm(Trans::No, Trans::No, B, GU, U, 1.f, hd, U, Wr, GU, 0.f, rec.data(), GU, rep);
-    } else {
-      sgemm(Trans::No, Trans::No, B, GU, U, 1.f, hd, U, Wr, GU, 1.f, z, GU);
-    }
-    parallel_for(B, row_grain(GU), [&](int64_t b0, int64_t b1) {
+  // As in the backward pass: each thread carries a block of batch rows through every step.
+  parallel_for(B, kRowsPerThread, [&](int64_t b0, int64_t b1) {
+    const int64_t nb = b1 - b0;
+    for (int64_t st_ = 0; st_ < T; ++st_) {
+      float* z = s.gates.data() + st_ * B * GU;
+      const float* hp = s.H.data() + st_ * B * U;
+      float* hn = s.H.data() + (st_ + 1) * B * U;
+      if (s.HD.defined())
+        kernels::mul(hp + b0 * U, s.rkeep.data() + b0 * U, s.HD.data() + (st_ * B + b0) * U, nb * U);
+      const float* hd = s.hd(st_) + b0 * U;
+      if (cell == RnnCell::GRU) {
+        Epilogue rep;
+        rep.bias = b_rec;
+        sgemm(Trans::No, Trans::No, nb, GU, U, 1.f, hd, U, Wr, GU, 0.f, rec.data() + b0 * GU, GU, rep);
+      } else {
+        sgemm(Trans::No, Trans::No, nb, GU, U, 1.f, hd, U, Wr, GU, 1.f, z + b0 * GU, GU);
+      }
       for (int64_t b = b0; b < b1; ++b) {
         float* zb = z + b * GU;
         Arr h(hn + b * U, U);
@@ -374,8 +382,8 @@ Tensor rnn_sequence(const RnnOptions& opt, const Tensor& x, const Tensor& kernel
           }
         }
       }
-    });
-  }
+    }
+  });
 
   // Pack [B, T+2, U]: per-step outputs, last h, last c.
   Tensor out = Tensor::zeros({B, T + 2, U});
