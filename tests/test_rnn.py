@@ -364,3 +364,20 @@ def test_bad_states_and_weights_are_clear_errors():
         layers.LSTM(3, dropout=1.0)
     with pytest.raises(ValueError, match="not supported in a recurrent cell"):
         layers.LSTM(3, activation="softmax")
+
+
+@pytest.mark.slow
+def test_lstm_learns_mnist_rows_subset():
+    """Real data: MNIST rows as 28 timesteps; a short run on a subset must clearly learn."""
+    import os
+    if not os.environ.get("NERVE_DATASETS"):
+        pytest.skip("NERVE_DATASETS is unset: no dataset files to train on")
+    (x_train, y_train), (x_test, y_test) = nerve.datasets.mnist.load_data()
+    x_train = x_train[:8000].astype(np.float32) / 255.0
+    x_test = x_test[:2000].astype(np.float32) / 255.0
+    nerve.utils.set_random_seed(0)
+    model = nerve.Sequential([nerve.Input((28, 28)), layers.LSTM(64), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer=nerve.optimizers.Adam(2e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(x_train, y_train[:8000], batch_size=64, epochs=2, verbose=0)
+    assert model.evaluate(x_test, y_test[:2000], verbose=0)[1] > 0.8
