@@ -21,9 +21,9 @@ def as_float_array(a, what: str, where: str) -> np.ndarray:
         raise ValueError(f"{where}: {what} must have a batch axis, got a scalar")
     a = np.ascontiguousarray(a, dtype=np.float32)
     if not np.isfinite(a).all():
-        bad = np.argwhere(~np.isfinite(a))[0]
-        raise ValueError(f"{where}: {what} contains NaN or Inf (first at index {tuple(bad)}, "
-                         f"value {a[tuple(bad)]})")
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
+        raise ValueError(f"{where}: {what} contains NaN or Inf (first at index {bad}, "
+                         f"value {a[bad]})")
     return a
 
 
@@ -46,8 +46,8 @@ def prepare_targets(y: np.ndarray, loss, output_shape: tuple, where: str) -> np.
                              f"{(n,) + lead}, got y of shape {y.shape}")
         bad = (y != np.floor(y)) | (y < 0) | (y >= classes)
         if bad.any():
-            i = tuple(np.argwhere(bad)[0])
-            raise ValueError(f"{where}: label {y[i]!r} at index {i} is out of range for "
+            i = tuple(int(j) for j in np.argwhere(bad)[0])
+            raise ValueError(f"{where}: label {float(y[i])} at index {i} is out of range for "
                              f"{loss.name} with {classes} classes (valid labels: 0..{classes - 1})")
         return y
     want = (n,) + tuple(output_shape)
