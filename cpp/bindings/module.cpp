@@ -8,4 +8,5 @@ PYBIND11_MODULE(_core, m) {
   nerve::py_bindings::bind_tensor(m);
   nerve::py_bindings::bind_nn(m);
   nerve::py_bindings::bind_train(m);
+  nerve::py_bindings::bind_sequence(m);
 }
