@@ -7,5 +7,7 @@ PYBIND11_MODULE(_core, m) {
   nerve::py_bindings::bind_gemm(m);
   nerve::py_bindings::bind_tensor(m);
   nerve::py_bindings::bind_nn(m);
+  nerve::py_bindings::bind_train(m);
+  nerve::py_bindings::bind_sequence(m);
   nerve::py_bindings::bind_conv(m);
 }

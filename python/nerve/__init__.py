@@ -9,7 +9,7 @@
 from . import _core
 from ._core import Tensor, __version__
 from . import activations, callbacks, datasets, initializers, layers, losses, metrics, models
-from . import optimizers, utils
+from . import optimizers, regularizers, utils
 from .errors import NonFiniteLossError
 from .layers import Input
 from .models import Model, Sequential
@@ -17,6 +17,6 @@ from .runtime import config, num_threads, set_num_threads
 
 __all__ = [
     "Tensor", "__version__", "activations", "callbacks", "datasets", "initializers", "layers",
-    "losses", "metrics", "models", "optimizers", "utils", "Input", "Model", "Sequential",
+    "losses", "metrics", "models", "optimizers", "regularizers", "utils", "Input", "Model", "Sequential",
     "NonFiniteLossError", "config", "num_threads", "set_num_threads",
 ]

@@ -12,6 +12,14 @@ class Model {
   virtual ~Model() = default;
   virtual Tensor forward(const Tensor& x, bool training) = 0;
   virtual std::vector<Tensor> trainable_weights() const = 0;
+  // Every layer the model runs: the trainer collects their regularization penalties. A model
+  // that does not list its layers trains without regularizers.
+  virtual std::vector<std::shared_ptr<Layer>> all_layers() const { return {}; }
+  // Sum of the layers' penalties (trainable weights, and activity of the last forward pass);
+  // undefined when no layer has a regularizer.
+  Tensor regularization_loss() const;
+  // Drops the activity penalties (and the graph they hold) once a step is done.
+  void clear_activity_losses();
 };
 
 // A plain stack of layers, each feeding the next.
@@ -27,6 +35,7 @@ class Sequential : public Model {
 
   Tensor forward(const Tensor& x, bool training) override;
   std::vector<Tensor> trainable_weights() const override;
+  std::vector<std::shared_ptr<Layer>> all_layers() const override { return layers_; }
 
  private:
   std::vector<std::shared_ptr<Layer>> layers_;

@@ -26,8 +26,8 @@ Shape BatchNormalization::output_shape(const Shape& s) const {
 
 void BatchNormalization::build_weights(const Shape& s, uint64_t seed) {
   const int64_t C = s.back();
-  if (scale_) add_weight({C}, gamma_init_, C, C, seed);
-  if (center_) add_weight({C}, beta_init_, C, C, seed ^ 0xbe7aull);
+  if (scale_) add_weight({C}, gamma_init_, C, C, seed, true, "gamma");
+  if (center_) add_weight({C}, beta_init_, C, C, seed ^ 0xbe7aull, true, "beta");
   add_weight({C}, mean_init_, C, C, seed ^ 0x3ea4ull, /*trainable=*/false);
   add_weight({C}, var_init_, C, C, seed ^ 0x7a7ull, /*trainable=*/false);
 }

@@ -36,8 +36,9 @@ Shape Conv2D::output_shape(const Shape& s) const {
 
 void Conv2D::build_weights(const Shape& s, uint64_t seed) {
   const int64_t cin = s[2], receptive = kernel_h_ * kernel_w_;
-  add_weight({kernel_h_, kernel_w_, cin, filters_}, kernel_init_, receptive * cin, receptive * filters_, seed);
-  if (use_bias_) add_weight({filters_}, bias_init_, receptive * cin, receptive * filters_, seed ^ 0xb1a5ull);
+  add_weight({kernel_h_, kernel_w_, cin, filters_}, kernel_init_, receptive * cin, receptive * filters_, seed,
+             true, "kernel");
+  if (use_bias_) add_weight({filters_}, bias_init_, receptive * cin, receptive * filters_, seed ^ 0xb1a5ull, true, "bias");
 }
 
 Tensor Conv2D::forward(const Tensor& x, bool) {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "nerve/autograd.h"
+#include "nerve/ops.h"
 
 namespace nerve {
 
@@ -35,70 +36,77 @@ Tensor slice_rows(const Tensor& t, int64_t begin, int64_t end) {
   return Tensor::view_of(src.storage(), src.offset() + begin * row, shape, {});
 }
 
-Trainer::Trainer(std::shared_ptr<Model> model, Loss loss, std::shared_ptr<Optimizer> optimizer,
-                 std::vector<MetricKind> metrics)
-    : model_(std::move(model)), loss_(loss), optimizer_(std::move(optimizer)),
-      metrics_(std::move(metrics)) {
-  if (!model_) throw std::invalid_argument("Trainer: model is null");
-}
-
-static void check_xy(const Tensor& x, const Tensor& y) {
-  if (x.dim() == 0 || y.dim() == 0 || x.size(0) != y.size(0))
-    throw std::invalid_argument("inputs of shape " + x.shape_string() + " and targets of shape " +
-                                y.shape_string() + " do not have the same number of samples");
-}
-
-void Trainer::accumulate_metrics(const Tensor& pred, const Tensor& target, Stats& stats) const {
-  if (stats.metric_sums.size() != metrics_.size()) stats.metric_sums.assign(metrics_.size(), 0.0);
-  Tensor p = pred.contiguous(), t = target.contiguous();
-  int64_t B = p.size(0);
-  int64_t per = B ? p.numel() / B : 0;  // values per sample
-  const float *pp = p.data(), *tp = t.data();
-  for (size_t m = 0; m < metrics_.size(); ++m) {
-    double correct = 0;
-    switch (metrics_[m]) {
-      case MetricKind::BinaryAccuracy:
-        for (int64_t i = 0; i < B; ++i) {
-          int64_t hits = 0;
-          for (int64_t j = 0; j < per; ++j)
-            hits += (pp[i * per + j] > 0.5f) == (tp[i * per + j] > 0.5f);
-          correct += per ? double(hits) / per : 0.0;
-        }
-        break;
-      case MetricKind::CategoricalAccuracy:
-      case MetricKind::SparseCategoricalAccuracy: {
-        int64_t C = p.size(-1);
-        int64_t rows = C ? p.numel() / C : 0;
-        int64_t rows_per_sample = B ? rows / B : 0;
-        for (int64_t r = 0; r < rows; ++r) {
-          const float* pr = pp + r * C;
-          int64_t guess = std::max_element(pr, pr + C) - pr;
-          int64_t truth;
-          if (metrics_[m] == MetricKind::SparseCategoricalAccuracy) {
-            truth = static_cast<int64_t>(tp[r]);
-          } else {
-            const float* tr = tp + r * C;
-            truth = std::max_element(tr, tr + C) - tr;
-          }
-          if (guess == truth) correct += rows_per_sample ? 1.0 / rows_per_sample : 0.0;
-        }
-        break;
-      }
-    }
-    stats.metric_sums[m] += correct;
+void Stats::merge(const Stats& later) {
+  loss_sum += later.loss_sum;
+  samples += later.samples;
+  steps += later.steps;
+  if (metrics.size() < later.metrics.size()) metrics.resize(later.metrics.size());
+  for (size_t m = 0; m < later.metrics.size(); ++m) metrics[m].merge(later.metrics[m]);
+  if (later.non_finite && !non_finite) {
+    non_finite = true;
+    non_finite_step = later.non_finite_step;
   }
 }
 
-Stats Trainer::train_batch(const Tensor& xb, const Tensor& yb) {
+Trainer::Trainer(std::shared_ptr<Model> model, Loss loss, std::shared_ptr<Optimizer> optimizer,
+                 std::vector<MetricSpec> metrics)
+    : model_(std::move(model)), loss_(loss), optimizer_(std::move(optimizer)),
+      metrics_(std::move(metrics)) {
+  if (!model_) throw std::invalid_argument("Trainer: model is null");
+  check_loss(loss_);
+  for (const auto& m : metrics_) check_metric(m);
+  if (optimizer_) optimizer_->check_settings();
+}
+
+static void check_xy(const Tensor& x, const Tensor& y, const Tensor& w) {
+  if (x.dim() == 0 || y.dim() == 0 || x.size(0) != y.size(0))
+    throw std::invalid_argument("inputs of shape " + x.shape_string() + " and targets of shape " +
+                                y.shape_string() + " do not have the same number of samples");
+  if (w.defined() && w.numel() != x.size(0))
+    throw std::invalid_argument("sample_weight of shape " + w.shape_string() +
+                                " does not give one weight per sample for " +
+                                std::to_string(x.size(0)) + " samples");
+}
+
+Stats Trainer::empty_stats() const {
+  Stats s;
+  s.metrics.resize(metrics_.size());
+  return s;
+}
+
+void Trainer::accumulate_metrics(const Tensor& pred, const Tensor& target, const Tensor& weights,
+                                 Stats& stats) const {
+  if (stats.metrics.size() != metrics_.size()) stats.metrics.resize(metrics_.size());
+  for (size_t m = 0; m < metrics_.size(); ++m)
+    update_metric(metrics_[m], stats.metrics[m], pred, target, weights);
+}
+
+std::vector<double> Trainer::metric_results(const Stats& stats) const {
+  std::vector<double> out;
+  for (size_t m = 0; m < metrics_.size(); ++m)
+    out.push_back(m < stats.metrics.size() ? metric_result(metrics_[m], stats.metrics[m]) : 0.0);
+  return out;
+}
+
+// The training objective: the loss plus every regularization penalty of the forward pass.
+static Tensor objective(const Loss& loss, Model& model, const Tensor& pred, const Tensor& y,
+                        const Tensor& w) {
+  Tensor value = compute_loss(loss, pred, y, w);
+  Tensor penalty = model.regularization_loss();
+  return penalty.defined() ? add(value, penalty) : value;
+}
+
+Stats Trainer::train_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb) {
   if (!optimizer_) throw std::logic_error("Trainer: no optimizer (compile the model first)");
-  Stats stats;
-  stats.metric_sums.assign(metrics_.size(), 0.0);
+  check_xy(xb, yb, wb);
+  Stats stats = empty_stats();
   std::vector<Tensor> params = model_->trainable_weights();
   Tensor pred = model_->forward(xb, /*training=*/true);
-  Tensor loss = compute_loss(loss_, pred, yb);
+  Tensor loss = objective(loss_, *model_, pred, yb, wb);
   float value = loss.item();
   int64_t B = xb.size(0);
   if (!std::isfinite(value)) {
+    model_->clear_activity_losses();
     stats.non_finite = true;
     stats.non_finite_step = 0;
     return stats;
@@ -107,66 +115,77 @@ Stats Trainer::train_batch(const Tensor& xb, const Tensor& yb) {
   if (loss.requires_grad()) loss.backward();
   optimizer_->apply(params);
   for (auto& p : params) p.set_grad(Tensor());
+  model_->clear_activity_losses();
   stats.loss_sum = double(value) * B;
   stats.samples = B;
   stats.steps = 1;
-  accumulate_metrics(pred.detach(), yb, stats);
+  accumulate_metrics(pred.detach(), yb, wb, stats);
   return stats;
 }
 
-Stats Trainer::train(const Tensor& x, const Tensor& y, const std::vector<int64_t>& order,
-                     int64_t batch_size, int64_t first_batch, int64_t num_batches) {
-  check_xy(x, y);
+Stats Trainer::test_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb) {
+  check_xy(xb, yb, wb);
+  NoGradGuard no_grad;
+  Stats stats = empty_stats();
+  Tensor pred = model_->forward(xb, /*training=*/false);
+  float value = objective(loss_, *model_, pred, yb, wb).item();
+  model_->clear_activity_losses();
+  int64_t B = xb.size(0);
+  stats.loss_sum = double(value) * B;
+  stats.samples = B;
+  stats.steps = 1;
+  accumulate_metrics(pred, yb, wb, stats);
+  return stats;
+}
+
+Stats Trainer::train(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
+                     const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch,
+                     int64_t num_batches) {
+  check_xy(x, y, sample_weight);
   if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
   int64_t n = x.size(0);
   if (!order.empty() && static_cast<int64_t>(order.size()) != n)
     throw std::invalid_argument("train: the sample order has " + std::to_string(order.size()) +
                                 " entries for " + std::to_string(n) + " samples");
   Tensor xc = x.contiguous(), yc = y.contiguous();
-  Stats total;
-  total.metric_sums.assign(metrics_.size(), 0.0);
+  Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
+  Stats total = empty_stats();
   for (int64_t b = first_batch; b < first_batch + num_batches; ++b) {
     int64_t begin = b * batch_size, end = std::min(n, begin + batch_size);
     if (begin >= end) break;
-    Tensor xb, yb;
+    Tensor xb, yb, wb;
     if (order.empty()) {
       xb = slice_rows(xc, begin, end);
       yb = slice_rows(yc, begin, end);
+      if (wc.defined()) wb = slice_rows(wc, begin, end);
     } else {
       xb = gather_rows(xc, order.data() + begin, end - begin);
       yb = gather_rows(yc, order.data() + begin, end - begin);
+      if (wc.defined()) wb = gather_rows(wc, order.data() + begin, end - begin);
     }
-    Stats s = train_batch(xb, yb);
+    Stats s = train_batch(xb, yb, wb);
     if (s.non_finite) {
       total.non_finite = true;
       total.non_finite_step = b;
       return total;
     }
-    total.loss_sum += s.loss_sum;
-    total.samples += s.samples;
-    total.steps += 1;
-    for (size_t m = 0; m < metrics_.size(); ++m) total.metric_sums[m] += s.metric_sums[m];
+    total.merge(s);
   }
   return total;
 }
 
-Stats Trainer::evaluate(const Tensor& x, const Tensor& y, int64_t batch_size) {
-  check_xy(x, y);
+Stats Trainer::evaluate(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
+                        int64_t batch_size) {
+  check_xy(x, y, sample_weight);
   if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
-  NoGradGuard no_grad;
   Tensor xc = x.contiguous(), yc = y.contiguous();
-  Stats total;
-  total.metric_sums.assign(metrics_.size(), 0.0);
   int64_t n = x.size(0);
+  Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
+  Stats total = empty_stats();
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     int64_t end = std::min(n, begin + batch_size);
-    Tensor xb = slice_rows(xc, begin, end), yb = slice_rows(yc, begin, end);
-    Tensor pred = model_->forward(xb, /*training=*/false);
-    float value = compute_loss(loss_, pred, yb).item();
-    total.loss_sum += double(value) * (end - begin);
-    total.samples += end - begin;
-    total.steps += 1;
-    accumulate_metrics(pred, yb, total);
+    total.merge(test_batch(slice_rows(xc, begin, end), slice_rows(yc, begin, end),
+                           wc.defined() ? slice_rows(wc, begin, end) : Tensor()));
   }
   return total;
 }
@@ -188,6 +207,7 @@ Tensor Trainer::predict(const Tensor& x, int64_t batch_size) {
     int64_t row = pred.numel() / std::max<int64_t>(end - begin, 1);
     std::memcpy(out.data() + begin * row, pred.data(), static_cast<size_t>(pred.numel()) * sizeof(float));
   }
+  model_->clear_activity_losses();
   if (!out.defined()) throw std::invalid_argument("predict: no samples");
   return out;
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import _core, activations, initializers
 from ._args import check_data_format, check_padding, int_pair
-from .base import Layer
+from .base import Layer, _serialize
 
 
 class Conv2D(Layer):
@@ -13,8 +13,10 @@ class Conv2D(Layer):
 
     def __init__(self, filters: int, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), activation=None, use_bias: bool = True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_weight_regularizers(kernel=kernel_regularizer, bias=bias_regularizer)
         who = f"Conv2D '{self.name}'"
         if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
             raise ValueError(f"{who}: filters must be a positive int, got {filters!r}")
@@ -38,7 +40,9 @@ class Conv2D(Layer):
                 "strides": self.strides, "padding": self.padding, "data_format": self.data_format,
                 "dilation_rate": self.dilation_rate, "activation": self.activation,
                 "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer.name,
-                "bias_initializer": self.bias_initializer.name}
+                "bias_initializer": self.bias_initializer.name,
+                "kernel_regularizer": _serialize(self.kernel_regularizer),
+                "bias_regularizer": _serialize(self.bias_regularizer)}
 
 
 Convolution2D = Conv2D

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import _core, initializers
-from .base import Layer
+from .base import Layer, _serialize
 
 
 class BatchNormalization(Layer):
@@ -17,8 +17,10 @@ class BatchNormalization(Layer):
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
-                 moving_mean_initializer="zeros", moving_variance_initializer="ones", **kwargs):
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_weight_regularizers(beta=beta_regularizer, gamma=gamma_regularizer)
         who = f"BatchNormalization '{self.name}'"
         if axis != -1:
             raise ValueError(f"{who}: only axis=-1 (channels_last) is supported, got axis={axis!r}")
@@ -40,4 +42,6 @@ class BatchNormalization(Layer):
                 "beta_initializer": self.beta_initializer.name,
                 "gamma_initializer": self.gamma_initializer.name,
                 "moving_mean_initializer": self.moving_mean_initializer.name,
-                "moving_variance_initializer": self.moving_variance_initializer.name}
+                "moving_variance_initializer": self.moving_variance_initializer.name,
+                "beta_regularizer": _serialize(self.beta_regularizer),
+                "gamma_regularizer": _serialize(self.gamma_regularizer)}
