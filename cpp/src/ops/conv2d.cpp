@@ -109,40 +109,50 @@ struct Conv2DNode : Node {
   std::vector<Tensor> backward(const Tensor& grad) override {
     const int64_t P = g.patch(), F = g.F, rows = g.rows_per_image(), in_image = g.H * g.W * g.C;
     const int64_t M = N * rows;
-    Tensor dz = grad.contiguous();
-    if (act != Activation::Linear) {
-      Tensor d = Tensor::empty({M, F});
-      activation_backward(act, alpha, nullptr, y.data(), dz.data(), d.data(), M * F);
-      dz = d;
-    }
+    const Tensor gc = grad.contiguous();
     std::vector<Tensor> grads(3);
     const bool need_dx = inputs[0].requires_grad(), need_dw = inputs[1].requires_grad();
-    if (inputs[2].defined() && inputs[2].requires_grad()) {
-      grads[2] = Tensor::empty({F});
-      conv_kernels::column_sums(dz.data(), M, F, grads[2].data());
-    }
+    const bool need_db = inputs[2].defined() && inputs[2].requires_grad();
     Tensor dx = need_dx ? Tensor::empty(x.shape()) : Tensor();
     Tensor dw = need_dw ? Tensor::empty(w.shape()) : Tensor();
+    Tensor db = need_db ? Tensor::empty({F}) : Tensor();
     if (is_pointwise(g)) {
+      Tensor dz = gc;
+      if (act != Activation::Linear) {
+        dz = Tensor::empty({M, F});
+        activation_backward(act, alpha, nullptr, y.data(), gc.data(), dz.data(), M * F);
+      }
+      if (need_db) conv_kernels::column_sums(dz.data(), M, F, db.data());
       if (need_dw)
         sgemm(Trans::Yes, Trans::No, P, F, M, 1.f, x.data(), P, dz.data(), F, 0.f, dw.data(), F);
       if (need_dx)
         sgemm(Trans::No, Trans::Yes, M, P, F, 1.f, dz.data(), F, w.data(), F, 0.f, dx.data(), P);
-    } else if (need_dw || need_dx) {
+    } else {
       const int nt = batch_threads(N);
-      // Each thread accumulates its own dW^T [F, P] (dz^T cols is the faster GEMM shape: no
-      // transposed A wider than it is tall); they are summed and transposed into dW at the end.
+      // Per thread: its own dW^T [F, P] (dz^T cols is the faster GEMM shape: no transposed A
+      // wider than it is tall) and bias sums, added up (and dW^T transposed) at the end. dZ, the
+      // gradient before the activation, is made chunk by chunk in a cached buffer.
       std::vector<float> dwt(need_dw ? static_cast<size_t>(nt * P * F) : 0, 0.f);
+      std::vector<float> dbt(need_db ? static_cast<size_t>(nt * F) : 0, 0.f);
       split_batch(nt, N, [&](int t, int64_t n0, int64_t n1) {
-        float* dwt_t = need_dw ? dwt.data() + t * P * F : nullptr;
         const int64_t chunk = images_per_chunk(g, n1 - n0);
         float* cols = conv_kernels::scratch(0, chunk * rows * P);
+        float* dz_buf = act != Activation::Linear ? conv_kernels::scratch(1, chunk * rows * F) : nullptr;
+        std::vector<float> sums(need_db ? static_cast<size_t>(F) : 0);
         for (int64_t n = n0; n < n1; n += chunk) {
           const int64_t nb = std::min(chunk, n1 - n), r = nb * rows;
-          const float* dz_c = dz.data() + n * rows * F;
+          const float* dz_c = gc.data() + n * rows * F;
+          if (dz_buf) {
+            activation_backward(act, alpha, nullptr, y.data() + n * rows * F, dz_c, dz_buf, r * F);
+            dz_c = dz_buf;
+          }
+          if (need_db) {
+            conv_kernels::column_sums(dz_c, r, F, sums.data());
+            for (int64_t f = 0; f < F; ++f) dbt[t * F + f] += sums[f];
+          }
           if (need_dw) {
             conv_kernels::im2col(x.data() + n * in_image, nb, g, cols);
-            sgemm(Trans::Yes, Trans::No, F, P, r, 1.f, dz_c, F, cols, P, 1.f, dwt_t, P);
+            sgemm(Trans::Yes, Trans::No, F, P, r, 1.f, dz_c, F, cols, P, 1.f, dwt.data() + t * P * F, P);
           }
           if (need_dx) {
             sgemm(Trans::No, Trans::Yes, r, P, F, 1.f, dz_c, F, w.data(), F, 0.f, cols, P);
@@ -150,6 +160,11 @@ struct Conv2DNode : Node {
           }
         }
       });
+      for (int64_t f = 0; need_db && f < F; ++f) {
+        float sum = 0.f;
+        for (int t = 0; t < nt; ++t) sum += dbt[t * F + f];
+        db.data()[f] = sum;
+      }
       if (need_dw) {
         float* d = dw.data();
         for (int64_t p = 0; p < P; ++p)
@@ -160,6 +175,7 @@ struct Conv2DNode : Node {
           }
       }
     }
+    grads[2] = db;
     grads[0] = dx;
     grads[1] = dw;
     return grads;

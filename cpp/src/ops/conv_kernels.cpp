@@ -68,6 +68,7 @@ void col2im(const float* cols, int64_t images, const ConvGeometry& g, float* dx)
   const int64_t C = g.C, patch = g.patch(), OW = ww.out;
   // One task per input row (n, ih): it gathers every patch cell that read that row, so tasks
   // never write the same memory.
+  const bool runs = ww.dilation == 1;
   const int64_t tasks = images * g.H;
   const int64_t grain = std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(g.W * C * wh.kernel, 1));
   parallel_for(tasks, grain, [&](int64_t b, int64_t e) {
@@ -83,6 +84,11 @@ void col2im(const float* cols, int64_t images, const ConvGeometry& g, float* dx)
         const float* crow = cols + ((n * wh.out + oh) * OW) * patch + kh * ww.kernel * C;
         for (int64_t ow = 0; ow < OW; ++ow, crow += patch) {
           const int64_t iw0 = ow * ww.stride - ww.pad_before;
+          if (runs && iw0 >= 0 && iw0 + ww.kernel <= g.W) {  // the whole kernel row is inside
+            float* d = drow + iw0 * C;
+            for (int64_t i = 0; i < ww.kernel * C; ++i) d[i] += crow[i];
+            continue;
+          }
           for (int64_t kw = 0; kw < ww.kernel; ++kw) {
             const int64_t iw = iw0 + kw * ww.dilation;
             if (iw < 0 || iw >= g.W) continue;

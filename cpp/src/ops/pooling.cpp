@@ -2,7 +2,6 @@
 // so every inner loop runs over C (vectorised); images or output rows are split across threads.
 #include <algorithm>
 #include <cstring>
-#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -27,8 +26,9 @@ void check_nhwc(const Tensor& x, const char* op) {
                                 x.shape_string());
 }
 
-// Max pooling remembers, per output element, the flat (h * W + w) input cell that won.
-void max_pool_forward(const float* x, const PoolGeometry& g, float* y, int32_t* arg) {
+// Max pooling keeps no argmax: backward finds, per output, the first window cell equal to the
+// maximum, which is the cell the strict '>' scan chose (the first maximum wins, as PyTorch).
+void max_pool_forward(const float* x, const PoolGeometry& g, float* y) {
   const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
   parallel_for(g.N * OH, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * C * g.h.kernel * g.w.kernel, 1)),
                [&](int64_t b, int64_t e) {
@@ -41,19 +41,11 @@ void max_pool_forward(const float* x, const PoolGeometry& g, float* y, int32_t* 
         const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
         const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
         float* yo = y + (t * OW + ow) * C;
-        int32_t* ao = arg + (t * OW + ow) * C;
-        const int32_t first = static_cast<int32_t>(h0 * g.W + w0);
-        std::memcpy(yo, img + first * C, static_cast<size_t>(C) * sizeof(float));
-        std::fill(ao, ao + C, first);
+        std::memcpy(yo, img + (h0 * g.W + w0) * C, static_cast<size_t>(C) * sizeof(float));
         for (int64_t ih = h0; ih < h1; ++ih)
           for (int64_t iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
-            const int32_t cell = static_cast<int32_t>(ih * g.W + iw);
-            const float* xi = img + cell * C;
-            for (int64_t c = 0; c < C; ++c) {  // strict '>': the first maximum wins, as PyTorch
-              const bool gt = xi[c] > yo[c];
-              yo[c] = gt ? xi[c] : yo[c];
-              ao[c] = gt ? cell : ao[c];
-            }
+            const float* xi = img + (ih * g.W + iw) * C;
+            for (int64_t c = 0; c < C; ++c) yo[c] = xi[c] > yo[c] ? xi[c] : yo[c];
           }
       }
     }
@@ -88,20 +80,37 @@ void avg_pool_forward(const float* x, const PoolGeometry& g, float* y) {
 
 struct MaxPoolNode : Node {
   PoolGeometry g;
-  std::shared_ptr<std::vector<int32_t>> arg;
+  Tensor x, y;  // detached input and output
   const char* name() const override { return "MaxPooling2D"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor dy = grad.contiguous();
     Tensor dx = Tensor::zeros({g.N, g.H, g.W, g.C});
-    const int64_t C = g.C, per_out = g.h.out * g.w.out * C, per_in = g.H * g.W * C;
-    const float* d = dy.data();
-    const int32_t* a = arg->data();
+    const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
+    const float *d = dy.data(), *xp = x.data(), *yp = y.data();
     float* o = dx.data();
-    parallel_for(g.N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(per_out, 1)), [&](int64_t b, int64_t e) {
-      for (int64_t n = b; n < e; ++n)  // windows of one image may overlap: one thread per image
-        for (int64_t i = 0; i < per_out; i += C)
-          for (int64_t c = 0; c < C; ++c)
-            o[n * per_in + a[n * per_out + i + c] * C + c] += d[n * per_out + i + c];
+    // One thread per image: windows of one image may overlap.
+    parallel_for(g.N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OH * OW * C, 1)), [&](int64_t b, int64_t e) {
+      std::vector<uint8_t> done(static_cast<size_t>(C));
+      for (int64_t n = b; n < e; ++n)
+        for (int64_t oh = 0; oh < OH; ++oh) {
+          const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
+          const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
+            const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
+            const int64_t out = ((n * OH + oh) * OW + ow) * C;
+            std::fill(done.begin(), done.end(), 0);
+            for (int64_t ih = h0; ih < h1; ++ih)
+              for (int64_t iw = w0; iw < w1; ++iw) {
+                const int64_t in = ((n * g.H + ih) * g.W + iw) * C;
+                for (int64_t c = 0; c < C; ++c) {
+                  const bool hit = !done[c] && xp[in + c] == yp[out + c];
+                  o[in + c] += hit ? d[out + c] : 0.f;
+                  done[c] |= hit;
+                }
+              }
+          }
+        }
     });
     return {dx};
   }
@@ -173,17 +182,15 @@ Tensor pool2d(const Tensor& x, PoolKind kind, const Pool2DOptions& opt) {
   PoolGeometry g{x.size(0), x.size(1), x.size(2), x.size(3), {}, {}};
   g.h = window_1d(g.H, opt.pool_h, opt.stride_h, 1, opt.padding, op, "height");
   g.w = window_1d(g.W, opt.pool_w, opt.stride_w, 1, opt.padding, op, "width");
-  if (g.H * g.W > std::numeric_limits<int32_t>::max())
-    throw std::invalid_argument(std::string(op) + ": image of shape " + x.shape_string() + " is too large");
   Tensor xc = x.contiguous();
   Tensor y = Tensor::empty({g.N, g.h.out, g.w.out, g.C});
   if (kind == PoolKind::Max) {
-    auto arg = std::make_shared<std::vector<int32_t>>(static_cast<size_t>(y.numel()));
-    max_pool_forward(xc.data(), g, y.data(), arg->data());
+    max_pool_forward(xc.data(), g, y.data());
     auto node = std::make_shared<MaxPoolNode>();
     node->inputs = {x};
     node->g = g;
-    node->arg = std::move(arg);
+    node->x = xc.detach();
+    node->y = y.detach();
     return record(y, node);
   }
   avg_pool_forward(xc.data(), g, y.data());
