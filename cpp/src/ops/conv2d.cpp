@@ -6,10 +6,10 @@
 // An implicit GEMM would have to live inside the GEMM's packing routines. A 1x1 stride-1
 // convolution is a plain GEMM on the input, with no patch matrix at all.
 //
-// Threads split the batch: each runs im2col and a single-threaded sgemm on its own images, chunk
-// by chunk, so a whole forward (or backward) is one parallel region with no barrier inside, and
-// each thread's patch matrix stays about an L2 cache in size. Batches smaller than the thread
-// count fall back to one chunk at a time with the GEMM's own threading.
+// Threads split the batch: each runs im2col and a single-threaded sgemm on its own images, a
+// chunk of output rows at a time, so a whole forward (or backward) is one parallel region with no
+// barrier inside, and each patch matrix stays about an L2 cache in size. Batches smaller than the
+// thread count fall back to one chunk at a time with the GEMM's own threading.
 //
 // Backward, per chunk:  dW^T += dZ^T cols  (a partial sum per thread, added up at the end)  and
 // dX = col2im(dZ W^T).
@@ -35,7 +35,7 @@ namespace {
 using conv_kernels::ConvGeometry;
 
 // Target size of one chunk's patch matrix (floats): about an L2 cache, so im2col's output is
-// still cached when the GEMM packs it. A chunk is at least one image.
+// still cached when the GEMM packs it. A chunk is at least one output row.
 constexpr int64_t kPatchBudgetFloats = (1 << 20) / sizeof(float);
 
 bool fusable(Activation a) { return activation_grad_from_output(a) && a != Activation::Sigmoid; }
@@ -45,9 +45,10 @@ bool is_pointwise(const ConvGeometry& g) {  // 1x1, stride 1, no padding: y = x 
          g.h.pad_before == 0 && g.w.pad_before == 0;
 }
 
-int64_t images_per_chunk(const ConvGeometry& g, int64_t N) {
-  const int64_t per_image = std::max<int64_t>(1, g.rows_per_image() * g.patch());
-  return std::max<int64_t>(1, std::min<int64_t>(N, kPatchBudgetFloats / per_image));
+// Output rows (of OW pixels) per chunk.
+int64_t rows_per_chunk(const ConvGeometry& g) {
+  const int64_t per_row = std::max<int64_t>(1, g.w.out * g.patch());
+  return std::max<int64_t>(1, kPatchBudgetFloats / per_row);
 }
 
 // Threads that split the batch (1: process chunks in turn and let the GEMM use the threads).
@@ -88,13 +89,12 @@ void split_batch(int nt, int64_t N, F&& body) {
 // Forward for images [n0, n1): chunks of im2col + sgemm (bias and activation in the epilogue).
 void forward_images(const float* x, const float* w, float* y, const ConvGeometry& g, const Epilogue& ep,
                     int64_t n0, int64_t n1) {
-  const int64_t rows = g.rows_per_image(), P = g.patch(), F = g.F, in_image = g.H * g.W * g.C;
-  const int64_t chunk = images_per_chunk(g, n1 - n0);
-  float* cols = conv_kernels::scratch(0, chunk * rows * P);
-  for (int64_t n = n0; n < n1; n += chunk) {
-    const int64_t nb = std::min(chunk, n1 - n);
-    conv_kernels::im2col(x + n * in_image, nb, g, cols);
-    sgemm(Trans::No, Trans::No, nb * rows, F, P, 1.f, cols, P, w, F, 0.f, y + n * rows * F, F, ep);
+  const int64_t OW = g.w.out, P = g.patch(), F = g.F, chunk = rows_per_chunk(g);
+  float* cols = conv_kernels::scratch(0, chunk * OW * P);
+  for (int64_t r0 = n0 * g.h.out, end = n1 * g.h.out; r0 < end; r0 += chunk) {
+    const int64_t r1 = std::min(end, r0 + chunk);
+    conv_kernels::im2col(x, g, r0, r1, cols);
+    sgemm(Trans::No, Trans::No, (r1 - r0) * OW, F, P, 1.f, cols, P, w, F, 0.f, y + r0 * OW * F, F, ep);
   }
 }
 
@@ -135,15 +135,17 @@ struct Conv2DNode : Node {
       std::vector<float> dwt(need_dw ? static_cast<size_t>(nt * P * F) : 0, 0.f);
       std::vector<float> dbt(need_db ? static_cast<size_t>(nt * F) : 0, 0.f);
       split_batch(nt, N, [&](int t, int64_t n0, int64_t n1) {
-        const int64_t chunk = images_per_chunk(g, n1 - n0);
-        float* cols = conv_kernels::scratch(0, chunk * rows * P);
-        float* dz_buf = act != Activation::Linear ? conv_kernels::scratch(1, chunk * rows * F) : nullptr;
+        const int64_t OW = g.w.out, chunk = rows_per_chunk(g);
+        float* cols = conv_kernels::scratch(0, chunk * OW * P);
+        float* dz_buf = act != Activation::Linear ? conv_kernels::scratch(1, chunk * OW * F) : nullptr;
         std::vector<float> sums(need_db ? static_cast<size_t>(F) : 0);
-        for (int64_t n = n0; n < n1; n += chunk) {
-          const int64_t nb = std::min(chunk, n1 - n), r = nb * rows;
-          const float* dz_c = gc.data() + n * rows * F;
+        if (need_dx)
+          std::fill(dx.data() + n0 * in_image, dx.data() + n1 * in_image, 0.f);
+        for (int64_t r0 = n0 * g.h.out, end = n1 * g.h.out; r0 < end; r0 += chunk) {
+          const int64_t r1 = std::min(end, r0 + chunk), r = (r1 - r0) * OW;
+          const float* dz_c = gc.data() + r0 * OW * F;
           if (dz_buf) {
-            activation_backward(act, alpha, nullptr, y.data() + n * rows * F, dz_c, dz_buf, r * F);
+            activation_backward(act, alpha, nullptr, y.data() + r0 * OW * F, dz_c, dz_buf, r * F);
             dz_c = dz_buf;
           }
           if (need_db) {
@@ -151,12 +153,12 @@ struct Conv2DNode : Node {
             for (int64_t f = 0; f < F; ++f) dbt[t * F + f] += sums[f];
           }
           if (need_dw) {
-            conv_kernels::im2col(x.data() + n * in_image, nb, g, cols);
+            conv_kernels::im2col(x.data(), g, r0, r1, cols);
             sgemm(Trans::Yes, Trans::No, F, P, r, 1.f, dz_c, F, cols, P, 1.f, dwt.data() + t * P * F, P);
           }
           if (need_dx) {
             sgemm(Trans::No, Trans::Yes, r, P, F, 1.f, dz_c, F, w.data(), F, 0.f, cols, P);
-            conv_kernels::col2im(cols, nb, g, dx.data() + n * in_image);
+            conv_kernels::col2im_add(cols, g, r0, r1, dx.data());
           }
         }
       });

@@ -25,18 +25,17 @@ inline void copy_or_zero(float* dst, const float* src, int64_t n) {
 }
 }  // namespace
 
-void im2col(const float* x, int64_t images, const ConvGeometry& g, float* cols) {
+void im2col(const float* x, const ConvGeometry& g, int64_t row_begin, int64_t row_end, float* cols) {
   const Window1D &wh = g.h, &ww = g.w;
   const int64_t C = g.C, patch = g.patch(), OW = ww.out;
   // Kernel columns inside the input are contiguous in memory when dilation is 1.
   const bool runs = ww.dilation == 1;
-  const int64_t tasks = images * wh.out;  // one output row of one image per task
   const int64_t grain = std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * patch, 1));
-  parallel_for(tasks, grain, [&](int64_t b, int64_t e) {
-    for (int64_t t = b; t < e; ++t) {
+  parallel_for(row_end - row_begin, grain, [&](int64_t b, int64_t e) {
+    for (int64_t t = row_begin + b; t < row_begin + e; ++t) {
       const int64_t n = t / wh.out, oh = t % wh.out;
       const float* img = x + n * g.H * g.W * C;
-      float* row = cols + t * OW * patch;
+      float* row = cols + (t - row_begin) * OW * patch;
       for (int64_t ow = 0; ow < OW; ++ow, row += patch) {
         const int64_t iw0 = ow * ww.stride - ww.pad_before;
         float* dst = row;
@@ -63,43 +62,36 @@ void im2col(const float* x, int64_t images, const ConvGeometry& g, float* cols) 
   });
 }
 
-void col2im(const float* cols, int64_t images, const ConvGeometry& g, float* dx) {
+void col2im_add(const float* cols, const ConvGeometry& g, int64_t row_begin, int64_t row_end, float* dx) {
   const Window1D &wh = g.h, &ww = g.w;
   const int64_t C = g.C, patch = g.patch(), OW = ww.out;
-  // One task per input row (n, ih): it gathers every patch cell that read that row, so tasks
-  // never write the same memory.
   const bool runs = ww.dilation == 1;
-  const int64_t tasks = images * g.H;
-  const int64_t grain = std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(g.W * C * wh.kernel, 1));
-  parallel_for(tasks, grain, [&](int64_t b, int64_t e) {
-    for (int64_t t = b; t < e; ++t) {
-      const int64_t n = t / g.H, ih = t % g.H;
-      float* drow = dx + t * g.W * C;
-      std::memset(drow, 0, static_cast<size_t>(g.W * C) * sizeof(float));
-      for (int64_t kh = 0; kh < wh.kernel; ++kh) {
-        const int64_t num = ih + wh.pad_before - kh * wh.dilation;  // = oh * stride
-        if (num < 0 || num % wh.stride) continue;
-        const int64_t oh = num / wh.stride;
-        if (oh >= wh.out) continue;
-        const float* crow = cols + ((n * wh.out + oh) * OW) * patch + kh * ww.kernel * C;
-        for (int64_t ow = 0; ow < OW; ++ow, crow += patch) {
-          const int64_t iw0 = ow * ww.stride - ww.pad_before;
-          if (runs && iw0 >= 0 && iw0 + ww.kernel <= g.W) {  // the whole kernel row is inside
-            float* d = drow + iw0 * C;
-            for (int64_t i = 0; i < ww.kernel * C; ++i) d[i] += crow[i];
-            continue;
-          }
-          for (int64_t kw = 0; kw < ww.kernel; ++kw) {
-            const int64_t iw = iw0 + kw * ww.dilation;
-            if (iw < 0 || iw >= g.W) continue;
-            float* d = drow + iw * C;
-            const float* s = crow + kw * C;
-            for (int64_t c = 0; c < C; ++c) d[c] += s[c];
-          }
+  for (int64_t t = row_begin; t < row_end; ++t) {
+    const int64_t n = t / wh.out, oh = t % wh.out;
+    float* img = dx + n * g.H * g.W * C;
+    const float* row = cols + (t - row_begin) * OW * patch;
+    for (int64_t ow = 0; ow < OW; ++ow, row += patch) {
+      const int64_t iw0 = ow * ww.stride - ww.pad_before;
+      const float* src = row;
+      for (int64_t kh = 0; kh < wh.kernel; ++kh, src += ww.kernel * C) {
+        const int64_t ih = oh * wh.stride - wh.pad_before + kh * wh.dilation;
+        if (ih < 0 || ih >= g.H) continue;
+        float* drow = img + ih * g.W * C;
+        if (runs && iw0 >= 0 && iw0 + ww.kernel <= g.W) {  // the whole kernel row is inside
+          float* d = drow + iw0 * C;
+          for (int64_t i = 0; i < ww.kernel * C; ++i) d[i] += src[i];
+          continue;
+        }
+        for (int64_t kw = 0; kw < ww.kernel; ++kw) {
+          const int64_t iw = iw0 + kw * ww.dilation;
+          if (iw < 0 || iw >= g.W) continue;
+          float* d = drow + iw * C;
+          const float* s = src + kw * C;
+          for (int64_t c = 0; c < C; ++c) d[c] += s[c];
         }
       }
     }
-  });
+  }
 }
 
 void column_sums(const float* x, int64_t rows, int64_t cols, float* out) {

@@ -15,11 +15,13 @@ struct ConvGeometry {
   int64_t patch() const { return h.kernel * w.kernel * C; }  // columns of the im2col matrix
 };
 
-// cols [images * OH * OW, KH * KW * C]: row (n, oh, ow) holds the input patch that output pixel
-// reads, in kernel order (kh, kw, c); cells in the padding are zero. x points at image 0.
-void im2col(const float* x, int64_t images, const ConvGeometry& g, float* cols);
-// The adjoint of im2col: dx[n] = sum of every patch column that read it (dx is overwritten).
-void col2im(const float* cols, int64_t images, const ConvGeometry& g, float* dx);
+// Output rows are numbered r = n * OH + oh over the batch; x and dx point at image 0.
+// cols [(row_end - row_begin) * OW, KH * KW * C]: the row for output pixel (n, oh, ow) holds the
+// input patch that pixel reads, in kernel order (kh, kw, c); cells in the padding are zero.
+void im2col(const float* x, const ConvGeometry& g, int64_t row_begin, int64_t row_end, float* cols);
+// The adjoint of im2col for those output rows: adds each patch cell back into dx (serial: the
+// caller owns the images these rows read, and zeroes dx first).
+void col2im_add(const float* cols, const ConvGeometry& g, int64_t row_begin, int64_t row_end, float* dx);
 
 // out[c] = sum over rows of x[r, c] for a rows x cols matrix (parallel, fixed reduction order).
 void column_sums(const float* x, int64_t rows, int64_t cols, float* out);
