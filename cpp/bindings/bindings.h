@@ -7,4 +7,5 @@ void bind_runtime(pybind11::module_& m);  // runtime_py.cpp: ISA, threads, confi
 void bind_gemm(pybind11::module_& m);     // gemm_py.cpp: sgemm on numpy arrays
 void bind_tensor(pybind11::module_& m);   // tensor_py.cpp: Tensor <-> numpy, autograd
 void bind_nn(pybind11::module_& m);       // nn_py.cpp: layers, models, losses, optimizers, trainer
+void bind_graph(pybind11::module_& m);    // graph_py.cpp: merge layers, GraphModel, gradients
 }  // namespace nerve::py_bindings

@@ -39,7 +39,11 @@ void bind_nn(py::module_& m) {
       .def_property_readonly("weights", &Layer::weights)
       .def_property_readonly("trainable_weights", &Layer::trainable_weights)
       .def_property_readonly("non_trainable_weights", &Layer::non_trainable_weights)
-      .def("__call__", &Layer::call, py::arg("x"), py::arg("training") = false);
+      .def("__call__", &Layer::call, py::arg("x"), py::arg("training") = false)
+      .def("build_many", &Layer::build_many, py::arg("input_shapes"), py::arg("seed"))
+      .def("output_shapes_many", &Layer::output_shapes_many, py::arg("input_shapes"))
+      .def_property_readonly("input_shapes", &Layer::input_shapes)
+      .def("call_many", &Layer::call_many, py::arg("xs"), py::arg("training") = false);
 
   py::class_<Dense, Layer, std::shared_ptr<Dense>>(m, "Dense")
       .def(py::init([](const std::string& name, int64_t units, const std::string& act, float alpha,
@@ -58,6 +62,9 @@ void bind_nn(py::module_& m) {
 
   py::class_<Model, std::shared_ptr<Model>>(m, "Model")
       .def("forward", &Model::forward, py::arg("x"), py::arg("training") = false)
+      .def("forward_many", &Model::forward_many, py::arg("xs"), py::arg("training") = false)
+      .def_property_readonly("num_inputs", &Model::num_inputs)
+      .def_property_readonly("num_outputs", &Model::num_outputs)
       .def("trainable_weights", &Model::trainable_weights);
 
   py::class_<Sequential, Model, std::shared_ptr<Sequential>>(m, "Sequential")
@@ -100,6 +107,7 @@ void bind_nn(py::module_& m) {
 
   py::class_<Stats>(m, "Stats")
       .def_readonly("loss_sum", &Stats::loss_sum)
+      .def_readonly("output_loss_sums", &Stats::output_loss_sums)
       .def_readonly("samples", &Stats::samples)
       .def_readonly("steps", &Stats::steps)
       .def_readonly("metric_sums", &Stats::metric_sums)
@@ -110,11 +118,37 @@ void bind_nn(py::module_& m) {
   py::class_<Trainer, std::shared_ptr<Trainer>>(m, "Trainer")
       .def(py::init<std::shared_ptr<Model>, Loss, std::shared_ptr<Optimizer>, std::vector<MetricKind>>(),
            py::arg("model"), py::arg("loss"), py::arg("optimizer"), py::arg("metrics"))
-      .def("train", &Trainer::train, py::arg("x"), py::arg("y"), py::arg("order"),
+      .def(py::init<std::shared_ptr<Model>, std::vector<Loss>, std::vector<float>,
+                    std::shared_ptr<Optimizer>, std::vector<std::vector<MetricKind>>>(),
+           py::arg("model"), py::arg("losses"), py::arg("loss_weights"), py::arg("optimizer"),
+           py::arg("metrics"))
+      .def("train",
+           py::overload_cast<const Tensor&, const Tensor&, const std::vector<int64_t>&, int64_t,
+                             int64_t, int64_t>(&Trainer::train),
+           py::arg("x"), py::arg("y"), py::arg("order"),
            py::arg("batch_size"), py::arg("first_batch"), py::arg("num_batches"), GilFree())
-      .def("train_batch", &Trainer::train_batch, py::arg("x"), py::arg("y"), GilFree())
-      .def("evaluate", &Trainer::evaluate, py::arg("x"), py::arg("y"), py::arg("batch_size"), GilFree())
-      .def("predict", &Trainer::predict, py::arg("x"), py::arg("batch_size"), GilFree());
+      .def("train_batch", py::overload_cast<const Tensor&, const Tensor&>(&Trainer::train_batch),
+           py::arg("x"), py::arg("y"), GilFree())
+      .def("evaluate",
+           py::overload_cast<const Tensor&, const Tensor&, int64_t>(&Trainer::evaluate), py::arg("x"), py::arg("y"), py::arg("batch_size"), GilFree())
+      .def("predict", py::overload_cast<const Tensor&, int64_t>(&Trainer::predict), py::arg("x"),
+           py::arg("batch_size"), GilFree())
+      // Several inputs / outputs: lists of tensors, one per model input (xs) and output (ys).
+      .def("train_many",
+           py::overload_cast<const std::vector<Tensor>&, const std::vector<Tensor>&,
+                             const std::vector<int64_t>&, int64_t, int64_t, int64_t>(&Trainer::train),
+           py::arg("xs"), py::arg("ys"), py::arg("order"), py::arg("batch_size"),
+           py::arg("first_batch"), py::arg("num_batches"), GilFree())
+      .def("train_batch_many",
+           py::overload_cast<const std::vector<Tensor>&, const std::vector<Tensor>&>(&Trainer::train_batch),
+           py::arg("xs"), py::arg("ys"), GilFree())
+      .def("evaluate_many",
+           py::overload_cast<const std::vector<Tensor>&, const std::vector<Tensor>&, int64_t>(
+               &Trainer::evaluate),
+           py::arg("xs"), py::arg("ys"), py::arg("batch_size"), GilFree())
+      .def("predict_many",
+           py::overload_cast<const std::vector<Tensor>&, int64_t>(&Trainer::predict), py::arg("xs"),
+           py::arg("batch_size"), GilFree());
 }
 
 }  // namespace nerve::py_bindings
