@@ -17,8 +17,13 @@ class Loss:
     def _to_core(self):
         return _core.Loss(self.name, self.from_logits)
 
-    def __call__(self, y_true, y_pred) -> float:
-        """The batch-mean loss of numpy arrays."""
+    def __call__(self, y_true, y_pred):
+        """The batch-mean loss: a float for numpy predictions, a scalar nerve.Tensor (recorded
+        for GradientTape) when y_pred is a nerve.Tensor."""
+        if isinstance(y_pred, _core.Tensor):
+            true = y_true if isinstance(y_true, _core.Tensor) else \
+                _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
+            return _core.ops.loss(self.name, y_pred, true, self.from_logits)
         pred = _core.Tensor(np.ascontiguousarray(y_pred, dtype=np.float32))
         true = _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
         return _core.ops.loss(self.name, pred, true, self.from_logits).item()

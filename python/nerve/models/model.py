@@ -3,18 +3,29 @@
 fit() runs the steps of an epoch in C++ chunks (forward, loss, backward and optimizer update per
 step, no Python per op, GIL released); Python only updates the progress bar and calls callbacks
 between chunks. A chunk lasts about 50 ms, or one step when a callback has per-batch hooks.
+
+One Model class serves three kinds of model: Sequential, functional (nerve.Model(inputs,
+outputs), see functional.py) and subclassed (`class M(nerve.Model)` with a `call` method). A
+subclassed model's `call` is traced once with symbolic inputs, when the model is first built, into
+the same C++ graph a functional model uses, so training still runs entirely in C++. `call` must
+therefore be traceable: built from nerve layers (and +, -, * between their outputs), with no
+Python branching on values.
 """
 
 from __future__ import annotations
 
+import inspect
+import json
 import math
 import time
 
 import numpy as np
 
-from .. import _core, losses, metrics as metrics_mod, optimizers
+from .. import _core, losses as losses_mod, metrics as metrics_mod, optimizers
 from ..callbacks import CallbackList, History
 from ..errors import NonFiniteLossError
+from ..layers.base import Input, _unique_name
+from ..layers.symbolic import KerasTensor
 from ..utils.progbar import Progbar
 from . import data
 from .summary import format_summary
@@ -22,94 +33,380 @@ from .summary import format_summary
 _CHUNK_SECONDS = 0.05
 
 
-class Model:
-    """Base of all models. Subclasses provide `layers`, `_core_model`, `_input_shape`, `build()`."""
+def _as_list(x) -> list:
+    return list(x) if isinstance(x, (list, tuple)) else [x]
 
-    def __init__(self, name: str | None = None):
-        self.name = name or "model"
+
+def _is_array_like(a) -> bool:
+    return hasattr(a, "shape") and hasattr(a, "dtype") or isinstance(a, _core.Tensor)
+
+
+def _sample_shapes(input_shape) -> tuple[list[tuple], bool]:
+    """Per-sample shapes (no batch axis) from a build() argument; a leading None is the batch
+    axis. Returns (shapes, single)."""
+    many = (isinstance(input_shape, (list, tuple)) and len(input_shape) > 0
+            and all(isinstance(s, (list, tuple)) for s in input_shape))
+    shapes = [tuple(s) for s in input_shape] if many else [tuple(_as_list(input_shape))]
+    shapes = [s[1:] if s and s[0] is None else s for s in shapes]
+    return [tuple(int(d) for d in s) for s in shapes], not many
+
+
+class _Totals:
+    """Running sums of C++ Stats over chunks of steps."""
+
+    def __init__(self, outputs: int, metrics: int):
+        self.loss_sum, self.samples = 0.0, 0
+        self.output_loss_sums = [0.0] * outputs
+        self.metric_sums = [0.0] * metrics
+
+    def add(self, stats) -> None:
+        self.loss_sum += stats.loss_sum
+        self.samples += stats.samples
+        self.output_loss_sums = [a + b for a, b in zip(self.output_loss_sums, stats.output_loss_sums)]
+        self.metric_sums = [a + b for a, b in zip(self.metric_sums, stats.metric_sums)]
+
+
+class Model:
+    """Base of all models; `nerve.Model(inputs, outputs)` makes a functional model.
+
+    Subclasses provide `layers`, `built`, `build()`, `_core_model`, `_input_shapes`,
+    `_output_shapes`, `_output_names`, `_single_input`, `_single_output`. The base provides them
+    for subclassed models from the traced graph.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from .functional import Functional
+            return object.__new__(Functional)
+        obj = object.__new__(cls)
+        obj._auto_config = _capture_init_args(cls, args, kwargs)
+        return obj
+
+    def __init__(self, name: str | None = None, **kwargs):
+        if kwargs:
+            raise TypeError(f"Model: unexpected arguments {sorted(kwargs)}; a functional model "
+                            f"needs both inputs= and outputs=")
+        self.name = name or _unique_name(type(self).__name__ if type(self) is not Model
+                                         else "Model")
         self._trainer = None
         self.optimizer = None
         self.loss = None
-        self._metric_names: list[str] = []
+        self._losses = []
+        self._compile_config = None
         self._metric_ids = []
+        self._metric_names: list[str] = []
         self.stop_training = False
         self.history = None
+        self._graph = None  # functional and traced subclassed models
+        self._single_input = True
+        self._single_output = True
 
-    # ---- construction -------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        """Choose the optimizer, loss and metrics (Keras names or objects)."""
+    # ---- the graph (functional and subclassed models) ------------------------------------
+    def call(self, inputs, training=None):
+        """Subclassed models override this with the forward pass, built from nerve layers."""
+        raise NotImplementedError(f"{type(self).__name__}: a subclassed Model must define "
+                                  f"call(self, inputs)")
+
+    @property
+    def built(self) -> bool:
+        return self._graph is not None
+
+    def build(self, input_shape) -> None:
+        """Trace `call` on symbolic inputs of `input_shape` (one shape, or a list of shapes for
+        several inputs; a leading None batch axis is allowed) into the C++ graph."""
+        if self._graph is not None:
+            return
+        from .functional import GraphNetwork
+        shapes, single = _sample_shapes(input_shape)
+        inputs = [Input(s) for s in shapes]
+        try:
+            outputs = self.call(inputs[0] if single else inputs)
+        except TypeError as e:
+            raise TypeError(f"{type(self).__name__}.call could not be traced: {e}. call() must be "
+                            f"built from nerve layers so it can run in C++ (no numpy on its "
+                            f"inputs, no branching on their values)") from e
+        if not all(isinstance(o, KerasTensor) for o in _as_list(outputs)):
+            raise TypeError(f"{type(self).__name__}.call must return the output of nerve layers "
+                            f"(or a list of them), got {type(outputs).__name__}")
+        self._single_input = single
+        self._single_output = not isinstance(outputs, (list, tuple))
+        self._graph = GraphNetwork(inputs, _as_list(outputs))
+        if self.loss is not None:
+            self._make_trainer()
+
+    @property
+    def layers(self) -> list:
+        if self._graph is None:
+            return []
+        return [l for l in self._graph.layers if type(l).__name__ != "InputLayer"] \
+            if type(self)._is_subclassed() else list(self._graph.layers)
+
+    @classmethod
+    def _is_subclassed(cls) -> bool:
+        from .functional import Functional
+        from .sequential import Sequential
+        return not issubclass(cls, (Functional, Sequential))
+
+    @property
+    def _core_model(self):
+        self._require_built("use the model")
+        return self._graph.core
+
+    @property
+    def _input_shapes(self) -> list:
+        return [kt._sample_shape for kt in self._graph.inputs] if self._graph else []
+
+    @property
+    def _output_shapes(self) -> list:
+        self._require_built("read its output shape")
+        return [kt._sample_shape for kt in self._graph.outputs]
+
+    @property
+    def _output_names(self) -> list:
+        self._require_built("name its outputs")
+        return self._graph.output_names
+
+    def _require_built(self, what: str) -> None:
+        if not self.built:
+            raise ValueError(f"{type(self).__name__} '{self.name}' is not built yet: call build(), "
+                             f"fit() or predict() (or call it on data) before trying to {what}")
+
+    @property
+    def inputs(self) -> list:
+        self._require_built("read its inputs")
+        return list(self._graph.inputs)
+
+    @property
+    def outputs(self) -> list:
+        self._require_built("read its outputs")
+        return list(self._graph.outputs)
+
+    @property
+    def input_shape(self):
+        shapes = [(None,) + tuple(s) for s in self._input_shapes]
+        if not shapes:
+            return None
+        return shapes[0] if self._single_input else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [(None,) + tuple(s) for s in self._output_shapes]
+        return shapes[0] if self._single_output else shapes
+
+    @property
+    def output_names(self) -> list:
+        return list(self._output_names)
+
+    def __call__(self, inputs, training: bool = False):
+        """Symbolic inputs: wire this model's layers into a bigger graph (they are shared).
+        nerve.Tensor inputs: run the C++ forward pass with autograd recording (GradientTape).
+        numpy inputs: numpy outputs, one pass over the whole batch."""
+        xs = _as_list(inputs)
+        if any(isinstance(x, KerasTensor) for x in xs):
+            if not self.built:
+                self.build([x.shape for x in xs] if isinstance(inputs, (list, tuple)) else xs[0].shape)
+            outs = self._call_symbolic(xs)
+            return outs[0] if self._single_output else outs
+        tensors = [x if isinstance(x, _core.Tensor) else
+                   _core.Tensor(data.as_float_array(x, "inputs", self.name)) for x in xs]
+        if not self.built:
+            self.build([tuple(t.shape[1:]) for t in tensors] if len(tensors) > 1
+                       else tuple(tensors[0].shape[1:]))
+        self._check_input_shapes([tuple(t.shape) for t in tensors], "call")
+        eager = any(isinstance(x, _core.Tensor) for x in xs)
+        previous = _core.set_grad_enabled(eager and _core.grad_enabled())
+        try:
+            outs = self._core_model.forward_many(tensors, bool(training))
+        finally:
+            _core.set_grad_enabled(previous)
+        if not eager:
+            outs = [np.array(o) for o in outs]
+        return outs[0] if self._single_output else outs
+
+    def _call_symbolic(self, xs) -> list:
+        return self._graph.replay(xs)
+
+    # ---- compile ------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):
+        """Choose the optimizer, the loss (one, or one per output as a list or a dict keyed by
+        output name), metrics (a list for every output, or per output) and loss_weights (the
+        total loss is sum_i loss_weights[i] * loss_i)."""
         if loss is None:
             raise ValueError("compile: a loss is required, e.g. loss='mse'")
         self.optimizer = optimizers.get(optimizer)
-        self.loss = losses.get(loss)
-        self._metric_ids = list(metrics or [])
-        for m in self._metric_ids:  # validate names now, resolve variants once built
-            metrics_mod.resolve(m, self.loss.name, (1,))
+        if isinstance(loss, dict):
+            self.loss = {k: losses_mod.get(v) for k, v in loss.items()}
+        elif isinstance(loss, (list, tuple)):
+            self.loss = [losses_mod.get(v) for v in loss]
+        else:
+            self.loss = losses_mod.get(loss)
+        self._loss_weights = loss_weights
+        self._metric_ids = metrics if isinstance(metrics, dict) else list(metrics or [])
+        for m in self._flat_metric_ids():  # validate names now, resolve variants once built
+            metrics_mod.resolve(m, "", (1,))
+        self._compile_config = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights}
         self._trainer = None
         if self.built:
             self._make_trainer()
 
-    def _make_trainer(self):
-        out_shape = self._output_shape
-        resolved = [metrics_mod.resolve(m, self.loss.name, out_shape) for m in self._metric_ids]
-        self._metric_names = [name for name, _ in resolved]
-        self._trainer = _core.Trainer(self._core_model, self.loss._to_core(),
-                                      self.optimizer._core, [kind for _, kind in resolved])
+    def _flat_metric_ids(self) -> list:
+        ids = self._metric_ids
+        values = ids.values() if isinstance(ids, dict) else ids
+        return [m for v in values for m in (v if isinstance(v, (list, tuple)) else [v])]
 
-    def _ensure_ready(self, x: np.ndarray, where: str, need_compile: bool = True):
+    def _per_output(self, spec, what: str, default=None) -> list:
+        names, n = self._output_names, len(self._output_names)
+        if spec is None:
+            return [default] * n
+        if isinstance(spec, dict):
+            unknown = [k for k in spec if k not in names]
+            if unknown:
+                raise ValueError(f"compile: {what} given for unknown output(s) {unknown}; the "
+                                 f"model's outputs are {names}")
+            if default is None and len(spec) != n:
+                raise ValueError(f"compile: {what} is missing for output(s) "
+                                 f"{[k for k in names if k not in spec]}")
+            return [spec.get(k, default) for k in names]
+        if isinstance(spec, (list, tuple)):
+            if len(spec) != n:
+                raise ValueError(f"compile: {len(spec)} {what} entries for a model with {n} "
+                                 f"output(s) {names}")
+            return list(spec)
+        return [spec] * n
+
+    def _make_trainer(self):
+        self._losses = [losses_mod.get(l) for l in self._per_output(self.loss, "loss")]
+        weights = [float(w) for w in self._per_output(self._loss_weights, "loss_weights", 1.0)]
+        ids = self._metric_ids
+        if isinstance(ids, dict):
+            per_output = [_as_list(v) if v is not None else []
+                          for v in self._per_output(ids, "metrics", [])]
+        elif ids and all(isinstance(m, (list, tuple)) for m in ids):
+            per_output = self._per_output(ids, "metrics", [])
+        else:
+            per_output = [list(ids)] * len(self._output_names)
+        multi = len(self._output_names) > 1
+        kinds, self._metric_names = [], []
+        for out_name, loss, shape, ms in zip(self._output_names, self._losses,
+                                             self._output_shapes, per_output):
+            resolved = [metrics_mod.resolve(m, loss.name, shape) for m in ms]
+            kinds.append([kind for _, kind in resolved])
+            self._metric_names += [f"{out_name}_{n}" if multi else n for n, _ in resolved]
+        self._trainer = _core.Trainer(self._core_model, [l._to_core() for l in self._losses],
+                                      weights, self.optimizer._core, kinds)
+
+    @property
+    def metrics_names(self) -> list:
+        multi = len(self._output_names) > 1 if self.built else False
+        return ["loss", *([f"{n}_loss" for n in self._output_names] if multi else []),
+                *self._metric_names]
+
+    # ---- data ---------------------------------------------------------------------------
+    def _arrays(self, x, what: str, names, where: str) -> list:
+        """One float32 array per model input (or output): x may be one array, a list, or a dict
+        keyed by input (output) name."""
+        if isinstance(x, dict):
+            if names is None:
+                raise ValueError(f"{where}: {what} given as a dict before the model is built")
+            missing = [k for k in names if k not in x]
+            if missing:
+                raise ValueError(f"{where}: {what} has no entry for {missing}; expected keys "
+                                 f"{names}")
+            x = [x[k] for k in names]
+        elif (isinstance(x, (list, tuple)) and x and all(_is_array_like(a) for a in x)
+              and not (names is not None and len(names) == 1 and len(x) != 1)):
+            x = list(x)
+        else:
+            x = [x]
+        arrays = [data.as_float_array(a, what if len(x) == 1 else f"{what}[{i}]", where)
+                  for i, a in enumerate(x)]
+        if names is not None and len(arrays) != len(names):
+            raise ValueError(f"{where}: the model has {len(names)} {what.rstrip('s')}(s) {names}, "
+                             f"got {len(arrays)} array(s)")
+        return arrays
+
+    def _input_names(self):
+        """Names of the inputs (for x given as a dict); None while unknown (unbuilt)."""
+        return [kt._node.layer.name for kt in self._graph.inputs] if self._graph else None
+
+    def _inputs(self, x, where: str) -> list:
+        return self._arrays(x, "x", self._input_names(), where)
+
+    def _targets(self, y, where: str) -> list:
+        ys = self._arrays(y, "y", self._output_names, where)
+        return [data.prepare_targets(t, loss, shape, where)
+                for t, loss, shape in zip(ys, self._losses, self._output_shapes)]
+
+    def _check_input_shapes(self, shapes, where: str) -> None:
+        want = [tuple(s) for s in self._input_shapes]
+        if len(shapes) != len(want):
+            raise ValueError(f"{where}: the model has {len(want)} input(s), got {len(shapes)}")
+        for i, (got, w) in enumerate(zip(shapes, want)):
+            if tuple(got[1:]) != w:
+                layer = self._first_layer_for_input(i)
+                raise ValueError(f"{where}: {type(layer).__name__} '{layer.name}' expects input of "
+                                 f"shape {(None,) + w}, got x{'' if len(want) == 1 else f'[{i}]'} "
+                                 f"of shape {tuple(got)}")
+
+    def _first_layer_for_input(self, i: int):
+        return self._graph.inputs[i]._node.layer
+
+    def _ensure_ready(self, xs: list, where: str, need_compile: bool = True):
         if need_compile and self.loss is None:
             raise RuntimeError(f"You must call compile() before {where}()")
         if not self.built:
-            self.build(x.shape[1:])
-        want = tuple(self._input_shape)
-        if tuple(x.shape[1:]) != want:
-            first = self.layers[0]
-            raise ValueError(f"{where}: {type(first).__name__} '{first.name}' expects input of "
-                             f"shape {(None,) + want}, got x of shape {x.shape}")
+            shapes = [a.shape[1:] for a in xs]
+            self.build(shapes if len(shapes) > 1 else shapes[0])
+        self._check_input_shapes([a.shape for a in xs], where)
         if need_compile and self._trainer is None:
             self._make_trainer()
+
+    @staticmethod
+    def _same_length(xs, ys, where: str) -> None:
+        for a in xs[1:] + ys:
+            data.check_same_length(xs[0], a, where)
 
     # ---- training -----------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0):
         """Train for `epochs` epochs; returns a History whose .history maps names to lists."""
         where = "fit"
-        x = data.as_float_array(x, "x", where)
-        y = data.as_float_array(y, "y", where)
-        data.check_same_length(x, y, where)
-        self._ensure_ready(x, where)
-        y = data.prepare_targets(y, self.loss, self._output_shape, where)
+        xs = self._inputs(x, where)
+        self._ensure_ready(xs, where)
+        ys = self._targets(y, where)
+        self._same_length(xs, ys, where)
         if not 0.0 <= validation_split < 1.0:
             raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
         val = None
         if validation_data is not None:
             if len(validation_data) != 2:
                 raise ValueError("fit: validation_data must be a tuple (x_val, y_val)")
-            vx = data.as_float_array(validation_data[0], "validation x", where)
-            vy = data.as_float_array(validation_data[1], "validation y", where)
-            data.check_same_length(vx, vy, where + " (validation_data)")
-            val = (vx, data.prepare_targets(vy, self.loss, self._output_shape, where))
+            vx = self._inputs(validation_data[0], where + " (validation_data)")
+            vy = self._targets(validation_data[1], where + " (validation_data)")
+            self._same_length(vx, vy, where + " (validation_data)")
+            val = (vx, vy)
         elif validation_split > 0.0:
-            split = int(len(x) * (1.0 - validation_split))  # Keras: the last samples, unshuffled
-            if split == 0 or split == len(x):
+            n = len(xs[0])
+            split = int(n * (1.0 - validation_split))  # Keras: the last samples, unshuffled
+            if split == 0 or split == n:
                 raise ValueError(f"fit: validation_split={validation_split} leaves no samples "
-                                 f"on one side for {len(x)} samples")
-            x, val = x[:split], (x[split:], y[split:])
-            y = y[:split]
+                                 f"on one side for {n} samples")
+            val = ([a[split:] for a in xs], [a[split:] for a in ys])
+            xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
         batch_size = int(batch_size or 32)
         if batch_size <= 0:
             raise ValueError(f"fit: batch_size must be positive, got {batch_size}")
         verbose = 1 if verbose == "auto" else int(verbose)
 
-        n = len(x)
+        n = len(xs[0])
         steps = math.ceil(n / batch_size)
         self.history = History()
         cbs = CallbackList([self.history, *(callbacks or [])], self,
                            {"epochs": epochs, "steps": steps, "verbose": verbose})
         per_batch = cbs.wants_batches
-        xt, yt = _core.Tensor(x), _core.Tensor(y)
+        xt, yt = [_core.Tensor(a) for a in xs], [_core.Tensor(a) for a in ys]
         rng = np.random.default_rng(_core.next_seed())
-        names = ["loss", *self._metric_names]
+        names = self.metrics_names
         self.stop_training = False
         cbs.on_train_begin()
         for epoch in range(initial_epoch, epochs):
@@ -118,14 +415,14 @@ class Model:
                 print(f"Epoch {epoch + 1}/{epochs}", flush=True)
             bar = Progbar(steps, verbose=verbose, stateful_metrics=names)
             order = rng.permutation(n).astype(np.int64) if shuffle else np.empty(0, np.int64)
-            loss_sum, samples, metric_sums = 0.0, 0, [0.0] * len(self._metric_names)
+            totals = self._new_totals()
             step, chunk = 0, 1
             while step < steps:
                 todo = min(chunk, steps - step)
                 if per_batch:
                     cbs.on_train_batch_begin(step)
                 t0 = time.perf_counter()
-                stats = self._trainer.train(xt, yt, order, batch_size, step, todo)
+                stats = self._trainer.train_many(xt, yt, order, batch_size, step, todo)
                 elapsed = time.perf_counter() - t0
                 if stats.non_finite:
                     raise NonFiniteLossError(
@@ -133,10 +430,8 @@ class Model:
                         f"{stats.non_finite_step + 1} of {steps}; training stopped before "
                         f"applying that step. Lower the learning rate or check the data.")
                 step += stats.steps
-                loss_sum += stats.loss_sum
-                samples += stats.samples
-                metric_sums = [a + b for a, b in zip(metric_sums, stats.metric_sums)]
-                logs = self._logs(loss_sum, samples, metric_sums)
+                totals.add(stats)
+                logs = self._logs(totals)
                 if per_batch:
                     cbs.on_train_batch_end(step - 1, logs)
                 else:
@@ -145,7 +440,7 @@ class Model:
                 bar.update(step, list(logs.items()), finalize=False)
                 if self.stop_training:
                     break
-            logs = self._logs(loss_sum, samples, metric_sums)
+            logs = self._logs(totals)
             if val is not None:
                 vlogs = self._evaluate_arrays(val[0], val[1], batch_size)
                 logs.update({f"val_{k}": v for k, v in vlogs.items()})
@@ -156,28 +451,36 @@ class Model:
         cbs.on_train_end()
         return self.history
 
-    def _logs(self, loss_sum, samples, metric_sums) -> dict:
-        d = max(samples, 1)
-        logs = {"loss": loss_sum / d}
-        logs.update({name: s / d for name, s in zip(self._metric_names, metric_sums)})
+    def _new_totals(self) -> _Totals:
+        return _Totals(len(self._output_names), len(self._metric_names))
+
+    def _logs(self, totals: _Totals) -> dict:
+        d = max(totals.samples, 1)
+        logs = {"loss": totals.loss_sum / d}
+        if len(self._output_names) > 1:
+            logs.update({f"{name}_loss": s / d
+                         for name, s in zip(self._output_names, totals.output_loss_sums)})
+        logs.update({name: s / d for name, s in zip(self._metric_names, totals.metric_sums)})
         return logs
 
-    def _evaluate_arrays(self, x, y, batch_size) -> dict:
-        stats = self._trainer.evaluate(_core.Tensor(x), _core.Tensor(y), batch_size)
-        return self._logs(stats.loss_sum, stats.samples, stats.metric_sums)
+    def _evaluate_arrays(self, xs, ys, batch_size) -> dict:
+        stats = self._trainer.evaluate_many([_core.Tensor(a) for a in xs],
+                                            [_core.Tensor(a) for a in ys], batch_size)
+        totals = self._new_totals()
+        totals.add(stats)
+        return self._logs(totals)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False):
-        """Loss and metrics on (x, y): a list [loss, *metrics] (a float with no metrics), or a
-        dict with return_dict=True."""
+        """Loss and metrics on (x, y): a list [loss, *output losses, *metrics] (a float when that
+        is all), or a dict with return_dict=True."""
         where = "evaluate"
-        x = data.as_float_array(x, "x", where)
-        y = data.as_float_array(y, "y", where)
-        data.check_same_length(x, y, where)
-        self._ensure_ready(x, where)
-        y = data.prepare_targets(y, self.loss, self._output_shape, where)
-        logs = self._evaluate_arrays(x, y, int(batch_size or 32))
+        xs = self._inputs(x, where)
+        self._ensure_ready(xs, where)
+        ys = self._targets(y, where)
+        self._same_length(xs, ys, where)
+        logs = self._evaluate_arrays(xs, ys, int(batch_size or 32))
         if verbose not in (0, False):
-            steps = math.ceil(len(x) / int(batch_size or 32))
+            steps = math.ceil(len(xs[0]) / int(batch_size or 32))
             Progbar(steps, verbose=1, stateful_metrics=list(logs)).update(
                 steps, list(logs.items()), finalize=True)
         if return_dict:
@@ -185,21 +488,26 @@ class Model:
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose=0) -> np.ndarray:
-        """Model outputs for x, batch by batch, in inference mode."""
-        x = data.as_float_array(x, "x", "predict")
-        self._ensure_ready(x, "predict", need_compile=False)
-        trainer = self._trainer or _core.Trainer(self._core_model, _core.Loss("mse"), None, [])
-        return np.asarray(trainer.predict(_core.Tensor(x), int(batch_size or 32)))
+    def predict(self, x, batch_size=None, verbose=0):
+        """Model outputs for x, batch by batch, in inference mode (a list for several outputs)."""
+        xs = self._inputs(x, "predict")
+        self._ensure_ready(xs, "predict", need_compile=False)
+        self._same_length(xs, [], "predict")
+        trainer = self._trainer or _core.Trainer(
+            self._core_model, [_core.Loss("mse")] * len(self._output_names), [], None, [])
+        outs = [np.asarray(o) for o in
+                trainer.predict_many([_core.Tensor(a) for a in xs], int(batch_size or 32))]
+        return outs[0] if self._single_output else outs
 
     def train_on_batch(self, x, y) -> float:
         """One training step on one batch; returns the loss."""
-        x = data.as_float_array(x, "x", "train_on_batch")
-        y = data.as_float_array(y, "y", "train_on_batch")
-        data.check_same_length(x, y, "train_on_batch")
-        self._ensure_ready(x, "train_on_batch")
-        y = data.prepare_targets(y, self.loss, self._output_shape, "train_on_batch")
-        stats = self._trainer.train_batch(_core.Tensor(x), _core.Tensor(y))
+        where = "train_on_batch"
+        xs = self._inputs(x, where)
+        self._ensure_ready(xs, where)
+        ys = self._targets(y, where)
+        self._same_length(xs, ys, where)
+        stats = self._trainer.train_batch_many([_core.Tensor(a) for a in xs],
+                                               [_core.Tensor(a) for a in ys])
         if stats.non_finite:
             raise NonFiniteLossError("train_on_batch: the loss became NaN or Inf")
         return stats.loss_sum / max(stats.samples, 1)
@@ -224,8 +532,89 @@ class Model:
     def weights(self) -> list:
         return [w for layer in self.layers for w in layer.weights]
 
+    @property
+    def trainable_weights(self) -> list:
+        """What an optimizer updates, as nerve.Tensor (shared layers once)."""
+        return list(self._core_model.trainable_weights()) if self.built else []
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self) -> list:
+        return [w for layer in self.layers for w in layer.non_trainable_weights]
+
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)
 
     def summary(self, print_fn=print) -> None:
         print_fn(format_summary(self))
+
+    def get_layer(self, name: str | None = None, index: int | None = None):
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"{type(self).__name__} '{self.name}' has no layer named {name!r}; "
+                         f"its layers are {[l.name for l in self.layers]}")
+
+    # ---- configuration and saving -------------------------------------------------------
+    def get_config(self) -> dict:
+        """Subclassed models: the constructor arguments, captured automatically when they are
+        JSON values; override get_config (and from_config) otherwise."""
+        if self._auto_config is None:
+            raise NotImplementedError(
+                f"{type(self).__name__}: its constructor arguments are not plain JSON values, so "
+                f"it cannot be saved automatically; define get_config() returning them")
+        return dict(self._auto_config)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        config = dict(config)
+        params = inspect.signature(cls.__init__).parameters
+        takes_any = any(p.kind == p.VAR_KEYWORD for p in params.values())
+        name = config.pop("name", None) if "name" not in params and not takes_any else None
+        model = cls(**config)
+        if name is not None:
+            model.name = name
+        return model
+
+    def save(self, filepath, overwrite: bool = True) -> None:
+        """One file with the architecture, the weights, and the optimizer state (written
+        atomically). Load it with nerve.models.load_model."""
+        from ..saving import save_model
+        save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        from ..saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath) -> None:
+        from ..saving import load_weights
+        load_weights(self, filepath)
+
+
+def _capture_init_args(cls, args, kwargs):
+    """The arguments of a subclassed model's constructor, when they are plain JSON values (what
+    a default get_config returns); None otherwise."""
+    if cls.__init__ is Model.__init__:
+        return {k: v for k, v in kwargs.items()} if not args else None
+    try:
+        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+    except TypeError:
+        return None
+    config = {}
+    for name, value in list(bound.arguments.items())[1:]:
+        kind = inspect.signature(cls.__init__).parameters[name].kind
+        if kind == inspect.Parameter.VAR_POSITIONAL:
+            if value:
+                return None
+        elif kind == inspect.Parameter.VAR_KEYWORD:
+            config.update(value)
+        else:
+            config[name] = value
+    try:
+        json.dumps(config)
+    except (TypeError, ValueError):
+        return None
+    return config
