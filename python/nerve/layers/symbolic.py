@@ -48,6 +48,23 @@ class KerasTensor:
     def __repr__(self) -> str:
         return f"<KerasTensor shape={self.shape}, name={self.name}>"
 
+    # a + b, a - b, a * b between symbolic tensors add Add / Subtract / Multiply layers, as Keras.
+    def _merge(self, other, layer_name: str, swap: bool = False):
+        if not isinstance(other, KerasTensor):
+            return NotImplemented
+        from . import merge
+        pair = [other, self] if swap else [self, other]
+        return getattr(merge, layer_name)()(pair)
+
+    def __add__(self, other):
+        return self._merge(other, "Add")
+
+    def __sub__(self, other):
+        return self._merge(other, "Subtract")
+
+    def __mul__(self, other):
+        return self._merge(other, "Multiply")
+
     def __array__(self, *args, **kwargs):
         raise TypeError(f"{self!r} is symbolic (it has no values): build a model with "
                         f"nerve.Model(inputs, outputs) and call predict() to get numbers")
