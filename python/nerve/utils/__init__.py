@@ -1,6 +1,7 @@
 """Utilities: seeding, the progress bar."""
 
 from .. import _core
+from .numerical_utils import to_categorical
 from .progbar import Progbar
 
 
@@ -12,4 +13,4 @@ def set_random_seed(seed: int) -> None:
     _core.set_seed(seed)
 
 
-__all__ = ["Progbar", "set_random_seed"]
+__all__ = ["Progbar", "set_random_seed", "to_categorical"]
