@@ -28,19 +28,33 @@ namespace {
 using clk = std::chrono::steady_clock;
 double now() { return std::chrono::duration<double>(clk::now().time_since_epoch()).count(); }
 
-template <class F>
-double median_seconds(F&& f, double min_time) {
-  f();  // warm-up (also grows nerve's thread-local packing buffers)
-  f();
-  std::vector<double> ts;
+// Times f and g alternately (f, g, f, g, ...) after a warm-up, so both see the same machine
+// noise; returns the medians of each and the median of the per-pair ratios t_g / t_f.
+template <class F, class G>
+void median_pair(F&& f, G&& g, bool use_g, double min_time, double& tf, double& tg, double& ratio) {
+  for (int i = 0; i < 2; ++i) {  // warm-up (also grows nerve's thread-local packing buffers)
+    f();
+    if (use_g) g();
+  }
+  std::vector<double> a, b, r;
   const double start = now();
-  while (ts.size() < 3 || (now() - start < min_time && ts.size() < 50)) {
+  while (a.size() < 5 || (now() - start < min_time && a.size() < 60)) {
     const double t0 = now();
     f();
-    ts.push_back(now() - t0);
+    const double t1 = now();
+    if (use_g) g();
+    const double t2 = now();
+    a.push_back(t1 - t0);
+    b.push_back(t2 - t1);
+    r.push_back((t2 - t1) / (t1 - t0));
   }
-  std::sort(ts.begin(), ts.end());
-  return ts[ts.size() / 2];
+  auto med = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  tf = med(a);
+  tg = use_g ? med(b) : 0;
+  ratio = use_g ? med(r) : 0;
 }
 
 struct Shape {
@@ -95,8 +109,10 @@ int main(int argc, char** argv) {
     peak[t] = nerve::measure_fma_peak_gflops(threads[t]);
     std::printf("measured FMA peak, %d thread(s): %.1f GFLOP/s\n", threads[t], peak[t]);
   }
-  std::printf("\n%-16s %5s %5s %6s %3s %10s %10s %7s %7s\n", "shape", "M", "K", "N", "thr",
-              "nerve GF/s", "Eigen GF/s", "ratio", "%peak");
+  std::printf("(ratio = median over alternating nerve/Eigen pairs of t_eigen / t_nerve; %%peak uses\n"
+              " the FMA peak re-measured just before each row, last column, since it drifts here)\n");
+  std::printf("\n%-16s %5s %5s %6s %3s %10s %10s %7s %7s %8s\n", "shape", "M", "K", "N", "thr",
+              "nerve GF/s", "Eigen GF/s", "ratio", "%peak", "peak");
 
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> dist(-1.f, 1.f);
@@ -107,27 +123,26 @@ int main(int argc, char** argv) {
     const double flops = 2.0 * s.M * s.N * s.K;
     for (size_t t = 0; t < threads.size(); ++t) {
       nerve::set_num_threads(threads[t]);
-      const double tn = median_seconds(
+      bench_eigen_set_threads(threads[t]);
+      const double pk = nerve::measure_fma_peak_gflops(threads[t]);  // peak now (it drifts)
+      double tn = 0, te = 0, ratio = 0;
+      median_pair(
           [&] {
             nerve::sgemm(nerve::Trans::No, nerve::Trans::No, s.M, s.N, s.K, 1.f, A.data(), s.K,
                          B.data(), s.N, 0.f, C.data(), s.N);
           },
-          min_time);
-      double te = 0;
+          [&] { bench_eigen_sgemm(s.M, s.N, s.K, A.data(), B.data(), C2.data()); }, eigen,
+          min_time, tn, te, ratio);
       if (eigen) {
-        bench_eigen_set_threads(threads[t]);
-        te = median_seconds([&] { bench_eigen_sgemm(s.M, s.N, s.K, A.data(), B.data(), C2.data()); },
-                            min_time);
-        // sanity: both agree
         double maxdiff = 0;
         for (size_t i = 0; i < C.size(); ++i) maxdiff = std::max(maxdiff, double(std::fabs(C[i] - C2[i])));
         if (maxdiff > 1e-3 * std::sqrt(double(s.K)))
           std::printf("  !! nerve and Eigen differ by %g\n", maxdiff);
       }
       const double gn = flops / tn * 1e-9, ge = te > 0 ? flops / te * 1e-9 : 0;
-      std::printf("%-16s %5lld %5lld %6lld %3d %10.1f %10.1f %7.2f %6.1f%%\n", s.label,
-                  (long long)s.M, (long long)s.K, (long long)s.N, threads[t], gn, ge,
-                  ge > 0 ? gn / ge : 0.0, peak[t] > 0 ? 100.0 * gn / peak[t] : 0.0);
+      std::printf("%-16s %5lld %5lld %6lld %3d %10.1f %10.1f %7.2f %6.1f%% %8.1f\n", s.label,
+                  (long long)s.M, (long long)s.K, (long long)s.N, threads[t], gn, ge, ratio,
+                  100.0 * gn / pk, pk);
       std::fflush(stdout);
     }
   }

@@ -6,6 +6,7 @@ namespace nerve::py_bindings {
 void bind_runtime(pybind11::module_& m);  // runtime_py.cpp: ISA, threads, config
 void bind_gemm(pybind11::module_& m);     // gemm_py.cpp: sgemm on numpy arrays
 void bind_tensor(pybind11::module_& m);   // tensor_py.cpp: Tensor <-> numpy, autograd
-void bind_nn(pybind11::module_& m);       // nn_py.cpp: layers, models, losses, optimizers, trainer
+void bind_nn(pybind11::module_& m);       // nn_py.cpp: initializers, regularizers, layers, models
+void bind_train(pybind11::module_& m);    // train_py.cpp: optimizers, schedules, losses, metrics, trainer
 void bind_graph(pybind11::module_& m);    // graph_py.cpp: merge layers, GraphModel, gradients
 }  // namespace nerve::py_bindings

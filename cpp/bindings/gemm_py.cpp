@@ -7,6 +7,7 @@
 #include "bindings.h"
 #include "nerve/activation.h"
 #include "nerve/gemm.h"
+#include "nerve/runtime.h"
 
 namespace py = pybind11;
 namespace nerve::py_bindings {
@@ -112,6 +113,14 @@ void bind_gemm(py::module_& m) {
       "c = act(alpha * op(a) @ op(b) + beta * c + bias), op = transpose when trans_*.\n"
       "a, b, c: 2-D float32 with contiguous rows (row stride may be larger: column slices are\n"
       "fine). c is updated in place and returned; without c a new array is returned.");
+  m.def(
+      "measure_fma_peak",
+      [](int threads) {
+        py::gil_scoped_release nogil;
+        return measure_fma_peak_gflops(threads);
+      },
+      py::arg("threads") = 1,
+      "Benchmark helper: FMA throughput (GFLOP/s) of the active ISA with `threads` threads.");
 }
 
 }  // namespace nerve::py_bindings

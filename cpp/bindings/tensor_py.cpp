@@ -114,9 +114,12 @@ void bind_tensor(py::module_& m) {
   ops.def("scale", &scale);
   ops.def("sum", &sum);
   ops.def("mean", &mean);
-  ops.def("loss", [](const std::string& name, const Tensor& pred, const Tensor& target, bool from_logits) {
-        return compute_loss(Loss{loss_from_name(name), from_logits}, pred, target);
-      }, py::arg("name"), py::arg("pred"), py::arg("target"), py::arg("from_logits") = false);
+  ops.def("loss", [](const std::string& name, const Tensor& pred, const Tensor& target, bool from_logits,
+                     float label_smoothing, float delta, std::optional<Tensor> sample_weight) {
+        return compute_loss(Loss{loss_from_name(name), from_logits, label_smoothing, delta}, pred,
+                            target, sample_weight ? *sample_weight : Tensor());
+      }, py::arg("name"), py::arg("pred"), py::arg("target"), py::arg("from_logits") = false,
+      py::arg("label_smoothing") = 0.f, py::arg("delta") = 1.f, py::arg("sample_weight") = py::none());
 }
 
 }  // namespace nerve::py_bindings

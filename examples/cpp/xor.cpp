@@ -16,12 +16,12 @@ int main() {
   Tensor x = Tensor::from_vector({0, 0, 0, 1, 1, 0, 1, 1}, {4, 2});
   Tensor y = Tensor::from_vector({0, 1, 1, 0}, {4, 1});
   Trainer trainer(model, Loss{LossKind::MeanSquaredError}, std::make_shared<SGD>(0.1f),
-                  {MetricKind::BinaryAccuracy});
+                  {MetricSpec{MetricKind::BinaryAccuracy}});
   for (int epoch = 1; epoch <= 10000; ++epoch) {
-    Stats s = trainer.train(x, y, {}, 4, 0, 1);
+    Stats s = trainer.train(x, y, /*sample_weight=*/Tensor(), /*order=*/{}, 4, 0, 1);
     if (epoch % 2000 == 0)
       std::printf("epoch %5d  loss %.5f  accuracy %.2f\n", epoch, s.loss_sum / s.samples,
-                  s.metric_sums[0] / s.samples);
+                  trainer.metric_results(s)[0]);
   }
   Tensor p = trainer.predict(x, 4);
   int correct = 0;

@@ -9,7 +9,7 @@
 from . import _core
 from ._core import Tensor, __version__
 from . import activations, callbacks, datasets, initializers, layers, losses, metrics, models
-from . import ops, optimizers, saving, utils
+from . import ops, optimizers, regularizers, saving, utils
 from .errors import ModelFileError, NonFiniteLossError
 from .gradient_tape import GradientTape
 from .layers import Input
@@ -18,7 +18,7 @@ from .runtime import config, num_threads, set_num_threads
 
 __all__ = [
     "Tensor", "__version__", "activations", "callbacks", "datasets", "initializers", "layers",
-    "losses", "metrics", "models", "ops", "optimizers", "saving", "utils", "GradientTape", "Input",
-    "Model", "Sequential", "ModelFileError", "NonFiniteLossError", "config", "num_threads",
-    "set_num_threads",
+    "losses", "metrics", "models", "ops", "optimizers", "regularizers", "saving", "utils",
+    "GradientTape", "Input", "Model", "Sequential", "ModelFileError", "NonFiniteLossError",
+    "config", "num_threads", "set_num_threads",
 ]

@@ -1,6 +1,11 @@
-"""Weight initializers (Keras names). Seeded from nerve.utils.set_random_seed."""
+"""Weight initializers (Keras names and formulas, nerve/initializers.h). Seeded from
+nerve.utils.set_random_seed."""
 
 from __future__ import annotations
+
+import math
+
+import numpy as np
 
 from . import _core
 
@@ -11,8 +16,37 @@ class Initializer:
     def _to_core(self):
         return _core.Initializer(self.name)
 
+    def __call__(self, shape, fan_in=None, fan_out=None, seed=None) -> np.ndarray:
+        """A new array of `shape`. Fans default to Keras's: fan_in = prod(shape[:-1]) (times the
+        receptive field for conv kernels), fan_out = shape[-1]."""
+        shape = tuple(int(d) for d in shape)
+        if fan_in is None or fan_out is None:
+            f_in, f_out = _fans(shape)
+            fan_in = f_in if fan_in is None else fan_in
+            fan_out = f_out if fan_out is None else fan_out
+        out = np.empty(shape, dtype=np.float32)
+        t = _core.Tensor(out)
+        _core.initialize(t, self._to_core(), int(fan_in), int(fan_out),
+                         _core.next_seed() if seed is None else int(seed))
+        return out
+
     def get_config(self) -> dict:
         return {}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def _fans(shape) -> tuple[int, int]:
+    """Keras's compute_fans: dense [in, out]; conv [*kernel, in, out] scales by the kernel size."""
+    if len(shape) == 0:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    receptive = math.prod(shape[:-2])
+    return shape[-2] * receptive, shape[-1] * receptive
 
 
 class Zeros(Initializer): name = "zeros"
@@ -21,6 +55,8 @@ class GlorotUniform(Initializer): name = "glorot_uniform"
 class GlorotNormal(Initializer): name = "glorot_normal"
 class HeUniform(Initializer): name = "he_uniform"
 class HeNormal(Initializer): name = "he_normal"
+class LecunUniform(Initializer): name = "lecun_uniform"
+class LecunNormal(Initializer): name = "lecun_normal"
 
 
 class Constant(Initializer):
@@ -41,6 +77,8 @@ class RandomUniform(Initializer):
 
     def __init__(self, minval=-0.05, maxval=0.05):
         self.minval, self.maxval = float(minval), float(maxval)
+        if self.maxval < self.minval:
+            raise ValueError(f"RandomUniform: maxval ({maxval}) must be >= minval ({minval})")
 
     def _to_core(self):
         return _core.Initializer("random_uniform", minval=self.minval, maxval=self.maxval)
@@ -54,21 +92,67 @@ class RandomNormal(Initializer):
 
     def __init__(self, mean=0.0, stddev=0.05):
         self.mean, self.stddev = float(mean), float(stddev)
+        if self.stddev < 0:
+            raise ValueError(f"{type(self).__name__}: stddev must be >= 0, got {stddev}")
 
     def _to_core(self):
-        return _core.Initializer("random_normal", mean=self.mean, stddev=self.stddev)
+        return _core.Initializer(self.name, mean=self.mean, stddev=self.stddev)
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev}
 
 
-_BY_NAME = {c.name: c for c in (Zeros, Ones, Constant, GlorotUniform, GlorotNormal, HeUniform,
-                                HeNormal, RandomUniform, RandomNormal)}
+class TruncatedNormal(RandomNormal):
+    """N(mean, stddev) with values beyond two standard deviations redrawn."""
+    name = "truncated_normal"
+
+
+class Orthogonal(Initializer):
+    """An orthogonal matrix (rows or columns orthonormal) times gain; the weight is viewed as
+    [prod(shape[:-1]), shape[-1]]."""
+    name = "orthogonal"
+
+    def __init__(self, gain=1.0):
+        self.gain = float(gain)
+
+    def _to_core(self):
+        return _core.Initializer("orthogonal", gain=self.gain)
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+class VarianceScaling(Initializer):
+    """Keras VarianceScaling: scale / fan with fan = fan_in, fan_out or fan_avg, drawn from a
+    truncated normal, an untruncated normal or a uniform distribution."""
+    name = "variance_scaling"
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal"):
+        if distribution == "normal":
+            distribution = "truncated_normal"
+        self.scale, self.mode, self.distribution = float(scale), str(mode), str(distribution)
+        self._to_core()  # validates
+
+    def _to_core(self):
+        return _core.Initializer("variance_scaling", scale=self.scale, mode=self.mode,
+                                 distribution=self.distribution)
+
+    def get_config(self):
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution}
+
+
+_CLASSES = (Zeros, Ones, Constant, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform,
+            LecunNormal, RandomUniform, RandomNormal, TruncatedNormal, Orthogonal, VarianceScaling)
+_BY_NAME = {c.name: c for c in _CLASSES}
+_BY_NAME.update({c.__name__: c for c in _CLASSES})
 
 
 def get(identifier) -> Initializer:
     if isinstance(identifier, Initializer):
         return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Initializer):
+        return identifier()
     if isinstance(identifier, str) and identifier in _BY_NAME:
         return _BY_NAME[identifier]()
-    raise ValueError(f"Unknown initializer {identifier!r}. Valid names: {', '.join(_BY_NAME)}")
+    raise ValueError(f"Unknown initializer {identifier!r}. Valid names: "
+                     f"{', '.join(c.name for c in _CLASSES)}")

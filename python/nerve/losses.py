@@ -1,6 +1,12 @@
-"""Loss functions (Keras names and classes). Computed in C++; the trainer uses the same code."""
+"""Loss functions (Keras names and classes). Computed in C++; the trainer uses the same code.
+
+Each loss is computed per row (the last axis) and reduced with Keras's "sum_over_batch_size":
+sum(sample_weight * row_loss) / rows. Formulas are in nerve/losses.h.
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -11,61 +17,118 @@ class Loss:
     name = ""
     sparse_labels = False
 
-    def __init__(self, from_logits: bool = False):
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, delta: float = 1.0):
         self.from_logits = bool(from_logits)
+        if not (isinstance(label_smoothing, (int, float)) and 0.0 <= label_smoothing <= 1.0):
+            raise ValueError(f"{type(self).__name__}: label_smoothing must be in [0, 1], got "
+                             f"{label_smoothing!r}")
+        self.label_smoothing = float(label_smoothing)
+        self.delta = float(delta)
 
     def _to_core(self):
-        return _core.Loss(self.name, self.from_logits)
+        return _core.Loss(self.name, self.from_logits, self.label_smoothing, self.delta)
 
-    def __call__(self, y_true, y_pred):
-        """The batch-mean loss: a float for numpy predictions, a scalar nerve.Tensor (recorded
-        for GradientTape) when y_pred is a nerve.Tensor."""
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        """The loss reduced as the trainer does: a float for numpy predictions, a scalar
+        nerve.Tensor (recorded for GradientTape) when y_pred is a nerve.Tensor."""
+        w = None if sample_weight is None else _core.Tensor(
+            np.ascontiguousarray(sample_weight, dtype=np.float32).reshape(-1))
         if isinstance(y_pred, _core.Tensor):
             true = y_true if isinstance(y_true, _core.Tensor) else \
                 _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
-            return _core.ops.loss(self.name, y_pred, true, self.from_logits)
+            return _core.ops.loss(self.name, y_pred, true, self.from_logits, self.label_smoothing,
+                                  self.delta, w)
         pred = _core.Tensor(np.ascontiguousarray(y_pred, dtype=np.float32))
         true = _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
-        return _core.ops.loss(self.name, pred, true, self.from_logits).item()
+        return _core.ops.loss(self.name, pred, true, self.from_logits, self.label_smoothing,
+                              self.delta, w).item()
 
     def get_config(self) -> dict:
-        return {"from_logits": self.from_logits}
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
 
 
 class MeanSquaredError(Loss):
     name = "mean_squared_error"
 
     def __init__(self):
-        super().__init__(False)
+        super().__init__()
 
 
 class MeanAbsoluteError(Loss):
     name = "mean_absolute_error"
 
     def __init__(self):
-        super().__init__(False)
+        super().__init__()
+
+
+class Huber(Loss):
+    """0.5 e² where |e| <= delta, delta (|e| - 0.5 delta) beyond; mean over the last axis."""
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0):
+        if not (isinstance(delta, (int, float)) and math.isfinite(delta) and delta > 0):
+            raise ValueError(f"Huber: delta must be a positive number, got {delta!r}")
+        super().__init__(delta=delta)
+
+    def get_config(self):
+        return {**super().get_config(), "delta": self.delta}
 
 
 class BinaryCrossentropy(Loss):
     name = "binary_crossentropy"
 
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0):
+        super().__init__(from_logits, label_smoothing)
+
+    def get_config(self):
+        return {**super().get_config(), "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing}
+
 
 class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0):
+        super().__init__(from_logits, label_smoothing)
+
+    def get_config(self):
+        return {**super().get_config(), "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing}
 
 
 class SparseCategoricalCrossentropy(Loss):
     name = "sparse_categorical_crossentropy"
     sparse_labels = True
 
+    def __init__(self, from_logits: bool = False):
+        super().__init__(from_logits)
+
+    def get_config(self):
+        return {**super().get_config(), "from_logits": self.from_logits}
+
+
+class KLDivergence(Loss):
+    """sum(y_true * log(y_true / y_pred)) over the last axis, both clipped to [1e-7, 1]."""
+    name = "kl_divergence"
+
+    def __init__(self):
+        super().__init__()
+
 
 _BY_NAME = {
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
+    "huber": Huber,
     "binary_crossentropy": BinaryCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "kl_divergence": KLDivergence, "kld": KLDivergence,
 }
+# Keras also accepts the class names as strings.
+_BY_NAME.update({cls.__name__: cls for cls in set(_BY_NAME.values())})
 
 
 def get(identifier) -> Loss:
@@ -74,14 +137,26 @@ def get(identifier) -> Loss:
         return identifier
     if isinstance(identifier, str) and identifier in _BY_NAME:
         return _BY_NAME[identifier]()
-    raise ValueError(f"Unknown loss {identifier!r}. Valid names: {', '.join(_BY_NAME)}")
+    if callable(identifier) and getattr(identifier, "__name__", None) in _BY_NAME:
+        return _BY_NAME[identifier.__name__]()  # nerve.losses.mean_squared_error and the like
+    if callable(identifier):
+        raise TypeError(f"Loss {identifier!r}: custom Python loss functions are not supported by "
+                        f"the C++ trainer; use one of: {', '.join(sorted(_BY_NAME))}")
+    raise ValueError(f"Unknown loss {identifier!r}. Valid names: {', '.join(sorted(_BY_NAME))}")
 
 
 def mean_squared_error(y_true, y_pred): return MeanSquaredError()(y_true, y_pred)
 def mean_absolute_error(y_true, y_pred): return MeanAbsoluteError()(y_true, y_pred)
-def binary_crossentropy(y_true, y_pred, from_logits=False):
-    return BinaryCrossentropy(from_logits)(y_true, y_pred)
-def categorical_crossentropy(y_true, y_pred, from_logits=False):
-    return CategoricalCrossentropy(from_logits)(y_true, y_pred)
+def huber(y_true, y_pred, delta=1.0): return Huber(delta)(y_true, y_pred)
+def kl_divergence(y_true, y_pred): return KLDivergence()(y_true, y_pred)
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+    return BinaryCrossentropy(from_logits, label_smoothing)(y_true, y_pred)
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+    return CategoricalCrossentropy(from_logits, label_smoothing)(y_true, y_pred)
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     return SparseCategoricalCrossentropy(from_logits)(y_true, y_pred)
+
+
+mse = mean_squared_error
+mae = mean_absolute_error
+kld = kl_divergence

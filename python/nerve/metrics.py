@@ -1,33 +1,256 @@
-"""Metrics. Accuracy variants are counted in C++ inside each training step."""
+"""Metrics (Keras names and classes). Values are accumulated in C++ inside each training step
+(nerve/metrics.h); the same code backs the standalone update_state / result API.
+
+In compile(), a metric is a Keras name ("accuracy", "mae", "auc", ...) or an instance
+(nerve.metrics.AUC(num_thresholds=100)). "accuracy" picks its variant from the loss, as Keras
+does.
+"""
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import _core
 
-_KINDS = {
-    "binary_accuracy": _core.MetricKind.binary_accuracy,
-    "categorical_accuracy": _core.MetricKind.categorical_accuracy,
-    "sparse_categorical_accuracy": _core.MetricKind.sparse_categorical_accuracy,
+_K = _core.MetricKind
+
+
+class Metric:
+    """Base class: a named metric with running state (update_state / result / reset_state)."""
+
+    kind = None
+    direction = "up"  # whether larger is better (EarlyStopping's mode="auto")
+
+    def __init__(self, name: str | None = None):
+        self.name = name or self._default_name
+        self._state = _core.MetricState()
+
+    _default_name = ""
+
+    def _spec(self, weighted: bool = False):
+        return _core.MetricSpec(self.kind, weighted=weighted)
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        pred = np.ascontiguousarray(y_pred, dtype=np.float32)
+        true = np.ascontiguousarray(y_true, dtype=np.float32)
+        w = None if sample_weight is None else \
+            _core.Tensor(np.ascontiguousarray(sample_weight, dtype=np.float32).reshape(-1))
+        _core.update_metric(self._spec(weighted=True), self._state, _core.Tensor(pred),
+                            _core.Tensor(true), w)
+
+    def result(self) -> float:
+        return float(_core.metric_result(self._spec(), self._state))
+
+    def reset_state(self) -> None:
+        self._state = _core.MetricState()
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> float:
+        """The metric of one batch (the running state is left untouched)."""
+        saved = self._state
+        self._state = _core.MetricState()
+        try:
+            self.update_state(y_true, y_pred, sample_weight)
+            return self.result()
+        finally:
+            self._state = saved
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+
+class BinaryAccuracy(Metric):
+    kind, _default_name = _K.binary_accuracy, "binary_accuracy"
+
+    def __init__(self, name=None, threshold=0.5):
+        super().__init__(name)
+        self.threshold = float(threshold)
+
+    def _spec(self, weighted=False):
+        return _core.MetricSpec(self.kind, threshold=self.threshold, weighted=weighted)
+
+    def get_config(self):
+        return {**super().get_config(), "threshold": self.threshold}
+
+
+class CategoricalAccuracy(Metric):
+    kind, _default_name = _K.categorical_accuracy, "categorical_accuracy"
+
+
+class SparseCategoricalAccuracy(Metric):
+    kind, _default_name = _K.sparse_categorical_accuracy, "sparse_categorical_accuracy"
+
+
+class TopKCategoricalAccuracy(Metric):
+    kind, _default_name = _K.top_k_categorical_accuracy, "top_k_categorical_accuracy"
+
+    def __init__(self, k=5, name=None):
+        super().__init__(name)
+        if not isinstance(k, int) or k < 1:
+            raise ValueError(f"{type(self).__name__}: k must be a positive int, got {k!r}")
+        self.k = k
+
+    def _spec(self, weighted=False):
+        return _core.MetricSpec(self.kind, k=self.k, weighted=weighted)
+
+    def get_config(self):
+        return {**super().get_config(), "k": self.k}
+
+
+class SparseTopKCategoricalAccuracy(TopKCategoricalAccuracy):
+    kind, _default_name = _K.sparse_top_k_categorical_accuracy, "sparse_top_k_categorical_accuracy"
+
+
+class MeanAbsoluteError(Metric):
+    kind, _default_name, direction = _K.mean_absolute_error, "mean_absolute_error", "down"
+
+
+class MeanSquaredError(Metric):
+    kind, _default_name, direction = _K.mean_squared_error, "mean_squared_error", "down"
+
+
+class _ConfusionMetric(Metric):
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None):
+        super().__init__(name)
+        owner = type(self).__name__
+        if top_k is not None or class_id is not None:
+            raise ValueError(f"{owner}: top_k and class_id are not supported; the metric counts "
+                             f"every output element against the threshold")
+        t = 0.5 if thresholds is None else thresholds
+        if isinstance(t, (list, tuple)):
+            if len(t) != 1:
+                raise ValueError(f"{owner}: one threshold is supported, got {t!r}")
+            t = t[0]
+        if not isinstance(t, (int, float)) or not 0.0 <= t <= 1.0:
+            raise ValueError(f"{owner}: thresholds must be a number in [0, 1], got {thresholds!r}")
+        self.thresholds = float(t)
+
+    def _spec(self, weighted=False):
+        return _core.MetricSpec(self.kind, threshold=self.thresholds, weighted=weighted)
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.thresholds}
+
+
+class Precision(_ConfusionMetric):
+    """true positives / predicted positives, over every element (prediction > threshold)."""
+    kind, _default_name = _K.precision, "precision"
+
+
+class Recall(_ConfusionMetric):
+    """true positives / actual positives, over every element (prediction > threshold)."""
+    kind, _default_name = _K.recall, "recall"
+
+
+class AUC(Metric):
+    """Area under the ROC (or precision-recall) curve, from counts at num_thresholds thresholds
+    (Keras's -eps, 1/(n-1), ..., (n-2)/(n-1), 1+eps) summed by trapezoidal interpolation."""
+    kind, _default_name = _K.auc, "auc"
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
+                 name=None):
+        super().__init__(name)
+        if not isinstance(num_thresholds, int) or num_thresholds < 2:
+            raise ValueError(f"AUC: num_thresholds must be an int > 1, got {num_thresholds!r}")
+        if str(curve).upper() not in ("ROC", "PR"):
+            raise ValueError(f"AUC: curve must be 'ROC' or 'PR', got {curve!r}")
+        if summation_method != "interpolation":
+            raise ValueError(f"AUC: only summation_method='interpolation' is supported, got "
+                             f"{summation_method!r}")
+        self.num_thresholds = num_thresholds
+        self.curve = str(curve).upper()
+        self.summation_method = summation_method
+
+    def _spec(self, weighted=False):
+        return _core.MetricSpec(self.kind, num_thresholds=self.num_thresholds,
+                                pr_curve=self.curve == "PR", weighted=weighted)
+
+    def get_config(self):
+        return {**super().get_config(), "num_thresholds": self.num_thresholds,
+                "curve": self.curve, "summation_method": self.summation_method}
+
+
+_BY_NAME = {
+    "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
+    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
+    "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+    "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
+    "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
+    "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
+    "precision": Precision, "recall": Recall, "auc": AUC,
 }
-NAMES = ("accuracy", "acc", *_KINDS)
+NAMES = ("accuracy", "acc", *_BY_NAME)
 
 
-def resolve(identifier, loss_name: str, output_shape) -> tuple[str, object]:
-    """(display name, C++ metric kind). 'accuracy' picks its variant from the loss, as Keras does:
-    binary for binary_crossentropy, sparse for sparse_categorical_crossentropy, categorical for
-    categorical_crossentropy; otherwise binary when the model has one output unit, else categorical.
-    """
-    if not isinstance(identifier, str) or identifier not in NAMES:
-        raise ValueError(f"Unknown metric {identifier!r}. Valid names: {', '.join(NAMES)}")
-    if identifier in _KINDS:
-        return identifier, _KINDS[identifier]
+def _accuracy_for(loss_name: str, output_shape) -> type:
+    """Keras's choice of accuracy: from the loss, else from the number of output units."""
     if loss_name == "binary_crossentropy":
-        kind = "binary_accuracy"
-    elif loss_name == "sparse_categorical_crossentropy":
-        kind = "sparse_categorical_accuracy"
-    elif loss_name == "categorical_crossentropy":
-        kind = "categorical_accuracy"
-    else:
-        units = output_shape[-1] if output_shape else 1
-        kind = "binary_accuracy" if units == 1 else "categorical_accuracy"
-    return "accuracy", _KINDS[kind]
+        return BinaryAccuracy
+    if loss_name == "sparse_categorical_crossentropy":
+        return SparseCategoricalAccuracy
+    if loss_name == "categorical_crossentropy":
+        return CategoricalAccuracy
+    units = output_shape[-1] if output_shape else 1
+    return BinaryAccuracy if units == 1 else CategoricalAccuracy
+
+
+def get(identifier, loss_name: str = "", output_shape=(1,)) -> Metric:
+    """A Metric from a Keras name, class or instance."""
+    if isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        return identifier()
+    if isinstance(identifier, str):
+        if identifier in ("accuracy", "acc"):
+            return _accuracy_for(loss_name, output_shape)(name=identifier)
+        if identifier in _BY_NAME:
+            return _BY_NAME[identifier](name=identifier)
+    raise ValueError(f"Unknown metric {identifier!r}. Valid names: {', '.join(NAMES)}")
+
+
+def resolve(identifier, loss, output_shape, weighted: bool = False) -> tuple[str, object, Metric]:
+    """(display name, C++ MetricSpec, metric object) for compile(); checks that the metric reads
+    the targets the loss is given (class labels for the sparse loss, otherwise arrays shaped like
+    the output)."""
+    metric = get(identifier, loss.name, output_shape)
+    spec = metric._spec(weighted=weighted)
+    if spec.sparse_targets != loss.sparse_labels:
+        want = "integer class labels" if spec.sparse_targets else "targets shaped like the output"
+        have = "integer class labels" if loss.sparse_labels else "targets shaped like the output"
+        raise ValueError(f"metric {metric.name!r} needs {want}, but loss {loss.name!r} is given "
+                         f"{have}; choose a matching metric (e.g. 'accuracy')")
+    return metric.name, spec, metric
+
+
+def direction(name: str, model=None) -> str | None:
+    """'up' or 'down' for a logged metric name (val_ prefix ignored), None when unknown."""
+    base = name[4:] if name.startswith("val_") else name
+    if base == "loss" or base.endswith("_loss"):
+        return "down"
+    for m in getattr(model, "_metric_objects", []) or []:
+        if m.name == base:
+            return m.direction
+    cls = _BY_NAME.get(base)
+    if cls is not None:
+        return cls.direction
+    if base in ("accuracy", "acc"):
+        return "up"
+    return None
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    return BinaryAccuracy(threshold=threshold)(y_true, y_pred)
+def categorical_accuracy(y_true, y_pred): return CategoricalAccuracy()(y_true, y_pred)
+def sparse_categorical_accuracy(y_true, y_pred): return SparseCategoricalAccuracy()(y_true, y_pred)
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    return TopKCategoricalAccuracy(k)(y_true, y_pred)
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+    return SparseTopKCategoricalAccuracy(k)(y_true, y_pred)
+def mean_absolute_error(y_true, y_pred): return MeanAbsoluteError()(y_true, y_pred)
+def mean_squared_error(y_true, y_pred): return MeanSquaredError()(y_true, y_pred)
+
+
+mae = mean_absolute_error
+mse = mean_squared_error

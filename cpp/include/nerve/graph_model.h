@@ -37,6 +37,8 @@ class GraphModel : public Model {
   size_t num_outputs() const override { return outputs_.size(); }
   // Every distinct layer's trainable weights, in first-use order (shared layers once).
   std::vector<Tensor> trainable_weights() const override;
+  // The distinct layers: the trainer collects their regularization penalties.
+  std::vector<std::shared_ptr<Layer>> all_layers() const override { return layers_; }
 
   const std::vector<Node>& nodes() const { return nodes_; }
   std::vector<Shape> input_shapes() const;
@@ -50,6 +52,7 @@ class GraphModel : public Model {
   std::vector<int64_t> input_nodes_;
   std::vector<ValueRef> outputs_;
   std::vector<int64_t> last_use_;  // per node: the last node reading it (outputs: never freed)
+  std::vector<char> repeat_call_;  // per node: its layer was already called at an earlier node
   std::vector<std::shared_ptr<Layer>> layers_;  // distinct, in first-use order
 };
 

@@ -3,10 +3,12 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "nerve/activation.h"
 #include "nerve/initializers.h"
+#include "nerve/regularizers.h"
 #include "nerve/tensor.h"
 
 namespace nerve {
@@ -45,6 +47,23 @@ class Layer {
   // Everything else (e.g. BatchNorm moving mean/variance, or all weights of a frozen layer).
   std::vector<Tensor> non_trainable_weights() const;
   bool trainable = true;
+  // Sets `trainable` and stops (or restarts) gradient recording for the weights, so a frozen
+  // layer costs no weight-gradient work.
+  void set_trainable(bool value);
+
+  // Regularization. A weight regularizer is keyed by the weight's role ("kernel", "bias", ...),
+  // the name the layer gives add_weight(); set it before build. The activity regularizer applies
+  // to the output of every call. regularization_loss() is the sum of the trainable weights'
+  // penalties and the last call's activity penalty (undefined when there is none).
+  void set_weight_regularizer(const std::string& role, const Regularizer& r);
+  Regularizer weight_regularizer(const std::string& role) const;
+  Regularizer activity_regularizer;
+  Tensor regularization_loss() const;
+  void clear_activity_loss() { activity_loss_ = Tensor(); }
+  // The last call's activity penalty; a graph model calling a shared layer at several nodes
+  // sums the calls' penalties back into it (Keras adds one penalty per call).
+  const Tensor& activity_loss() const { return activity_loss_; }
+  void set_activity_loss(Tensor penalty) { activity_loss_ = std::move(penalty); }
 
  protected:
   virtual void build_weights(const Shape& input_shape, uint64_t seed) {}
@@ -54,16 +73,21 @@ class Layer {
   // "Dense 'dense_1'" for error messages.
   std::string describe() const;
   // Creates, initialises and registers a weight. Non-trainable weights never require grad.
+  // `role` ("kernel", "bias") selects the weight regularizer set for that role, if any.
   Tensor add_weight(const Shape& shape, const Initializer& init, int64_t fan_in, int64_t fan_out,
-                    uint64_t seed, bool trainable = true);
+                    uint64_t seed, bool trainable = true, const char* role = nullptr);
   std::vector<Tensor> weights_;
   std::vector<bool> weight_trainable_;  // parallel to weights_
+  std::vector<Regularizer> weight_regularizers_;  // parallel to weights_
 
  private:
   std::string name_;
   Shape input_shape_;
   std::vector<Shape> input_shapes_;
   bool built_ = false;
+  std::unordered_map<std::string, Regularizer> role_regularizers_;
+  Tensor activity_loss_;  // penalty of the last call's output
+  void record_activity(const std::vector<Tensor>& outputs);
 };
 
 class Dense : public Layer {

@@ -17,6 +17,14 @@ class Model {
   virtual size_t num_inputs() const { return 1; }
   virtual size_t num_outputs() const { return 1; }
   virtual std::vector<Tensor> trainable_weights() const = 0;
+  // Every layer the model runs: the trainer collects their regularization penalties. A model
+  // that does not list its layers trains without regularizers.
+  virtual std::vector<std::shared_ptr<Layer>> all_layers() const { return {}; }
+  // Sum of the layers' penalties (trainable weights, and activity of the last forward pass);
+  // undefined when no layer has a regularizer.
+  Tensor regularization_loss() const;
+  // Drops the activity penalties (and the graph they hold) once a step is done.
+  void clear_activity_losses();
 };
 
 // A plain stack of layers, each feeding the next.
@@ -32,6 +40,7 @@ class Sequential : public Model {
 
   Tensor forward(const Tensor& x, bool training) override;
   std::vector<Tensor> trainable_weights() const override;
+  std::vector<std::shared_ptr<Layer>> all_layers() const override { return layers_; }
 
  private:
   std::vector<std::shared_ptr<Layer>> layers_;

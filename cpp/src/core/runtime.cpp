@@ -114,13 +114,11 @@ void init_isa() {
 
 std::atomic<int> g_threads{0};
 
-int default_threads() {
 #ifdef NERVE_HAVE_OPENMP
+int default_threads() {
   return omp_get_max_threads();  // honours OMP_NUM_THREADS, else the number of cores
-#else
-  return 1;
-#endif
 }
+#endif
 
 }  // namespace
 

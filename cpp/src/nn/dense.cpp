@@ -27,8 +27,8 @@ Shape Dense::output_shape(const Shape& input_shape) const {
 
 void Dense::build_weights(const Shape& input_shape, uint64_t seed) {
   int64_t in = input_shape.back();
-  add_weight({in, units_}, kernel_init_, in, units_, seed);
-  if (use_bias_) add_weight({units_}, bias_init_, in, units_, seed ^ 0xb1a5ull);
+  add_weight({in, units_}, kernel_init_, in, units_, seed, true, "kernel");
+  if (use_bias_) add_weight({units_}, bias_init_, in, units_, seed ^ 0xb1a5ull, true, "bias");
 }
 
 Tensor Dense::forward(const Tensor& x, bool) {

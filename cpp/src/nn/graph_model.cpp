@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <algorithm>
 
+#include "nerve/ops.h"
 #include "nerve/random.h"
 
 namespace nerve {
@@ -37,6 +38,7 @@ int64_t GraphModel::add_input(const Shape& shape) {
                                             " must have positive dimensions");
   nodes_.push_back({nullptr, {}, {shape}});
   last_use_.push_back(-1);
+  repeat_call_.push_back(0);
   input_nodes_.push_back(static_cast<int64_t>(nodes_.size()) - 1);
   return input_nodes_.back();
 }
@@ -56,7 +58,9 @@ int64_t GraphModel::add_node(std::shared_ptr<Layer> layer, const std::vector<Val
   int64_t id = static_cast<int64_t>(nodes_.size());
   nodes_.push_back({layer, inputs, layer->output_shapes_many(shapes)});
   last_use_.push_back(-1);
-  if (std::find(layers_.begin(), layers_.end(), layer) == layers_.end()) layers_.push_back(layer);
+  bool seen = std::find(layers_.begin(), layers_.end(), layer) != layers_.end();
+  repeat_call_.push_back(seen ? 1 : 0);
+  if (!seen) layers_.push_back(layer);
   for (const ValueRef& v : inputs)
     if (last_use_[v.node] != kKeep) last_use_[v.node] = id;
   return id;
@@ -90,7 +94,15 @@ std::vector<Tensor> GraphModel::forward_many(const std::vector<Tensor>& xs, bool
     const Node& n = nodes_[id];
     args.clear();
     for (const ValueRef& v : n.inputs) args.push_back(values[v.node][v.index]);
-    values[id] = n.layer->call_many(args, training);
+    if (repeat_call_[id]) {
+      // A shared layer: each call's activity penalty counts, not only the last one.
+      Tensor earlier = n.layer->activity_loss();
+      values[id] = n.layer->call_many(args, training);
+      const Tensor& now = n.layer->activity_loss();
+      if (earlier.defined()) n.layer->set_activity_loss(now.defined() ? add(earlier, now) : earlier);
+    } else {
+      values[id] = n.layer->call_many(args, training);
+    }
     // Drop values no later node reads, so activations are freed as early as in Sequential.
     for (const ValueRef& v : n.inputs)
       if (last_use_[v.node] == static_cast<int64_t>(id)) values[v.node].clear();

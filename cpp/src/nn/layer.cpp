@@ -1,6 +1,7 @@
 #include <stdexcept>
 
 #include "nerve/layers.h"
+#include "nerve/ops.h"
 
 namespace nerve {
 
@@ -10,6 +11,7 @@ void Layer::build(const Shape& input_shape, uint64_t seed) {
   (void)output_shape(input_shape);  // validates the input shape
   weights_.clear();
   weight_trainable_.clear();
+  weight_regularizers_.clear();
   build_weights(input_shape, seed);
   input_shape_ = input_shape;
   input_shapes_ = {input_shape};
@@ -21,6 +23,7 @@ void Layer::build_many(const std::vector<Shape>& input_shapes, uint64_t seed) {
   (void)output_shapes_many(input_shapes);  // validates
   weights_.clear();
   weight_trainable_.clear();
+  weight_regularizers_.clear();
   build_weights_many(input_shapes, seed);
   input_shapes_ = input_shapes;
   input_shape_.clear();
@@ -54,7 +57,9 @@ std::vector<Tensor> Layer::call_many(const std::vector<Tensor>& xs, bool trainin
       throw std::invalid_argument(describe() + ": input " + std::to_string(i) + " expected shape " +
                                   batch_shape_str(input_shapes_[i]) + ", got " + xs[i].shape_string());
   }
-  return forward_many(xs, training);
+  std::vector<Tensor> out = forward_many(xs, training);
+  record_activity(out);
+  return out;
 }
 
 Tensor Layer::call(const Tensor& x, bool training) {
@@ -63,7 +68,45 @@ Tensor Layer::call(const Tensor& x, bool training) {
   if (x.dim() == 0 || got != input_shape_)
     throw std::invalid_argument(describe() + ": expected input of shape " +
                                 batch_shape_str(input_shape_) + ", got " + x.shape_string());
-  return forward(x, training);
+  Tensor y = forward(x, training);
+  record_activity({y});
+  return y;
+}
+
+void Layer::record_activity(const std::vector<Tensor>& outputs) {
+  activity_loss_ = Tensor();
+  if (!activity_regularizer.active()) return;
+  for (const Tensor& y : outputs) {
+    Tensor p = regularization_penalty(y, activity_regularizer);
+    activity_loss_ = activity_loss_.defined() ? add(activity_loss_, p) : p;
+  }
+}
+
+void Layer::set_trainable(bool value) {
+  trainable = value;
+  for (size_t i = 0; i < weights_.size(); ++i) weights_[i].set_requires_grad(value && weight_trainable_[i]);
+}
+
+void Layer::set_weight_regularizer(const std::string& role, const Regularizer& r) {
+  if (!(r.l1 >= 0.f) || !(r.l2 >= 0.f))
+    throw std::invalid_argument(describe() + ": " + role + " regularizer needs l1, l2 >= 0");
+  role_regularizers_[role] = r;
+}
+
+Regularizer Layer::weight_regularizer(const std::string& role) const {
+  auto it = role_regularizers_.find(role);
+  return it == role_regularizers_.end() ? Regularizer{} : it->second;
+}
+
+Tensor Layer::regularization_loss() const {
+  Tensor total = activity_loss_;
+  if (!trainable) return total;
+  for (size_t i = 0; i < weights_.size(); ++i) {
+    if (!weight_trainable_[i] || !weight_regularizers_[i].active()) continue;
+    Tensor p = regularization_penalty(weights_[i], weight_regularizers_[i]);
+    total = total.defined() ? add(total, p) : p;
+  }
+  return total;
 }
 
 std::vector<Tensor> Layer::trainable_weights() const {
@@ -82,12 +125,13 @@ std::vector<Tensor> Layer::non_trainable_weights() const {
 }
 
 Tensor Layer::add_weight(const Shape& shape, const Initializer& init, int64_t fan_in,
-                         int64_t fan_out, uint64_t seed, bool trainable_weight) {
+                         int64_t fan_out, uint64_t seed, bool trainable_weight, const char* role) {
   Tensor w = Tensor::empty(shape);
   initialize(w, init, fan_in, fan_out, seed);
-  w.set_requires_grad(trainable_weight);
+  w.set_requires_grad(trainable_weight && trainable);
   weights_.push_back(w);
   weight_trainable_.push_back(trainable_weight);
+  weight_regularizers_.push_back(role ? weight_regularizer(role) : Regularizer{});
   return w;
 }
 

@@ -1,10 +1,12 @@
-// Losses. Each computes the batch-mean loss (double accumulation) and the gradient w.r.t. its
-// input in one pass; the gradient is stored and handed out by the node.
+// Losses. Each kind is a row function computing one row's loss (double) and its gradient; one
+// driver applies the sample weights and the sum_over_batch_size reduction, and records a node
+// that hands out the gradient computed with the forward pass.
 #include "nerve/losses.h"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include "nerve/autograd.h"
 
@@ -21,13 +23,14 @@ constexpr Entry kLosses[] = {
     {"mse", LossKind::MeanSquaredError},
     {"mean_absolute_error", LossKind::MeanAbsoluteError},
     {"mae", LossKind::MeanAbsoluteError},
+    {"huber", LossKind::Huber},
     {"binary_crossentropy", LossKind::BinaryCrossentropy},
     {"categorical_crossentropy", LossKind::CategoricalCrossentropy},
     {"sparse_categorical_crossentropy", LossKind::SparseCategoricalCrossentropy},
+    {"kl_divergence", LossKind::KLDivergence},
+    {"kld", LossKind::KLDivergence},
 };
 
-// The loss node holds the gradient computed with the forward pass (scaled by the incoming
-// scalar gradient on the way back).
 struct LossNode : Node {
   Tensor grad_input;
   const char* label;
@@ -43,151 +46,131 @@ struct LossNode : Node {
   }
 };
 
-Tensor finish(double total, Tensor grad_wrt, const Tensor& input, const char* label) {
-  Tensor out = Tensor::full({}, static_cast<float>(total));
-  auto node = std::make_shared<LossNode>();
-  node->inputs = {input};
-  node->grad_input = std::move(grad_wrt);
-  node->label = label;
-  return record(out, node);
-}
+// One row: C predictions (or logits) p, the row's target t (C values, or one label when sparse),
+// gradient out g (d loss_row / d p). Returns loss_row.
+struct RowArgs {
+  const float* p;
+  const float* t;
+  float* g;
+  int64_t C;
+};
 
-
-Tensor elementwise_regression(LossKind kind, const Tensor& pred, const Tensor& target) {
-  Tensor p = pred.contiguous(), t = target.contiguous();
-  int64_t n = p.numel();
-  Tensor g = Tensor::empty(p.shape());
-  const float *pp = p.data(), *tp = t.data();
-  float* gp = g.data();
+double row_regression(LossKind kind, float delta, const RowArgs& a) {
   double total = 0;
-  float inv = n ? 1.f / static_cast<float>(n) : 0.f;
-  if (kind == LossKind::MeanSquaredError) {
-    for (int64_t i = 0; i < n; ++i) {
-      float d = pp[i] - tp[i];
+  const float inv = 1.f / static_cast<float>(a.C);
+  for (int64_t j = 0; j < a.C; ++j) {
+    float d = a.p[j] - a.t[j];
+    float ad = std::fabs(d);
+    if (kind == LossKind::MeanSquaredError) {
       total += double(d) * d;
-      gp[i] = 2.f * d * inv;
-    }
-  } else {
-    for (int64_t i = 0; i < n; ++i) {
-      float d = pp[i] - tp[i];
-      total += std::fabs(double(d));
-      gp[i] = (d > 0.f ? inv : d < 0.f ? -inv : 0.f);
+      a.g[j] = 2.f * d * inv;
+    } else if (kind == LossKind::MeanAbsoluteError) {
+      total += ad;
+      a.g[j] = (d > 0.f ? inv : d < 0.f ? -inv : 0.f);
+    } else {  // Huber
+      if (ad <= delta) {
+        total += 0.5 * double(d) * d;
+        a.g[j] = d * inv;
+      } else {
+        total += double(delta) * ad - 0.5 * double(delta) * delta;
+        a.g[j] = (d > 0.f ? delta : -delta) * inv;
+      }
     }
   }
-  return finish(n ? total / n : 0.0, g, pred, loss_name(kind));
+  return total / a.C;
 }
+
+float smooth_binary(float t, float s) { return t * (1.f - s) + 0.5f * s; }
 
 // Binary cross-entropy on logits z: max(z,0) - z t + log(1 + exp(-|z|)); d/dz = sigmoid(z) - t.
-Tensor bce_logits(const Tensor& logits, const Tensor& target) {
-  Tensor z = logits.contiguous(), t = target.contiguous();
-  int64_t n = z.numel();
-  Tensor g = Tensor::empty(z.shape());
-  const float *zp = z.data(), *tp = t.data();
-  float* gp = g.data();
+double row_bce_logits(const RowArgs& a, float smoothing) {
   double total = 0;
-  float inv = n ? 1.f / static_cast<float>(n) : 0.f;
-  for (int64_t i = 0; i < n; ++i) {
-    double zi = zp[i];
-    total += std::max(zi, 0.0) - zi * tp[i] + std::log1p(std::exp(-std::fabs(zi)));
-    float s = zi >= 0 ? 1.f / (1.f + std::exp(-zp[i])) : std::exp(zp[i]) / (1.f + std::exp(zp[i]));
-    gp[i] = (s - tp[i]) * inv;
+  const float inv = 1.f / static_cast<float>(a.C);
+  for (int64_t j = 0; j < a.C; ++j) {
+    double z = a.p[j];
+    float t = smooth_binary(a.t[j], smoothing);
+    total += std::max(z, 0.0) - z * t + std::log1p(std::exp(-std::fabs(z)));
+    float zf = a.p[j];
+    float s = zf >= 0 ? 1.f / (1.f + std::exp(-zf)) : std::exp(zf) / (1.f + std::exp(zf));
+    a.g[j] = (s - t) * inv;
   }
-  return finish(n ? total / n : 0.0, g, logits, "binary_crossentropy");
+  return total / a.C;
 }
 
-// Keras on probabilities: clip to [eps, 1-eps] (no gradient through the clipped values).
-Tensor bce_probs(const Tensor& pred, const Tensor& target) {
-  Tensor p = pred.contiguous(), t = target.contiguous();
-  int64_t n = p.numel();
-  Tensor g = Tensor::empty(p.shape());
-  const float *pp = p.data(), *tp = t.data();
-  float* gp = g.data();
+// On probabilities: clip to [eps, 1-eps] (no gradient through the clipped values).
+double row_bce_probs(const RowArgs& a, float smoothing) {
   double total = 0;
-  float inv = n ? 1.f / static_cast<float>(n) : 0.f;
-  for (int64_t i = 0; i < n; ++i) {
-    float pc = std::min(std::max(pp[i], kEpsilon), 1.f - kEpsilon);
-    total += -(tp[i] * std::log(double(pc)) + (1.0 - tp[i]) * std::log(1.0 - pc));
-    bool clipped = pp[i] != pc;
-    gp[i] = clipped ? 0.f : (pc - tp[i]) / (pc * (1.f - pc)) * inv;
+  const float inv = 1.f / static_cast<float>(a.C);
+  for (int64_t j = 0; j < a.C; ++j) {
+    float t = smooth_binary(a.t[j], smoothing);
+    float pc = std::min(std::max(a.p[j], kEpsilon), 1.f - kEpsilon);
+    total += -(t * std::log(double(pc)) + (1.0 - t) * std::log(1.0 - pc));
+    a.g[j] = a.p[j] != pc ? 0.f : (pc - t) / (pc * (1.f - pc)) * inv;
   }
-  return finish(n ? total / n : 0.0, g, pred, "binary_crossentropy");
+  return total / a.C;
 }
 
-// Class index for row i of a sparse target; validated.
-int64_t label_at(const float* labels, int64_t i, int64_t classes) {
-  float v = labels[i];
+int64_t label_at(const float* label, int64_t row, int64_t classes) {
+  float v = *label;
   if (!(v >= 0.f) || v >= static_cast<float>(classes) || v != std::floor(v))
     throw std::invalid_argument("sparse_categorical_crossentropy: label " + std::to_string(v) +
-                                " at position " + std::to_string(i) + " is not an integer in [0, " +
-                                std::to_string(classes) + ")");
+                                " at position " + std::to_string(row) +
+                                " is not an integer in [0, " + std::to_string(classes) + ")");
   return static_cast<int64_t>(v);
 }
 
-// Categorical cross-entropy on logits (one-hot/soft targets, or sparse labels when sparse).
-Tensor cce_logits(const Tensor& logits, const Tensor& target, bool sparse) {
-  Tensor z = logits.contiguous(), t = target.contiguous();
-  int64_t C = z.size(-1), rows = C ? z.numel() / C : 0;
-  Tensor g = Tensor::empty(z.shape());
-  const float *zp = z.data(), *tp = t.data();
-  float* gp = g.data();
-  double total = 0;
-  float inv = rows ? 1.f / static_cast<float>(rows) : 0.f;
-  for (int64_t i = 0; i < rows; ++i) {
-    const float* zi = zp + i * C;
-    float* gi = gp + i * C;
-    float mx = *std::max_element(zi, zi + C);
-    double se = 0;
-    for (int64_t j = 0; j < C; ++j) se += std::exp(double(zi[j]) - mx);
-    double lse = mx + std::log(se);
-    if (sparse) {
-      int64_t y = label_at(tp, i, C);
-      total += lse - zi[y];
-      for (int64_t j = 0; j < C; ++j) gi[j] = static_cast<float>(std::exp(zi[j] - lse)) * inv;
-      gi[y] -= inv;
-    } else {
-      const float* ti = tp + i * C;
-      double tsum = 0;
-      for (int64_t j = 0; j < C; ++j) {
-        total += ti[j] * (lse - zi[j]);
-        tsum += ti[j];
-      }
-      for (int64_t j = 0; j < C; ++j)
-        gi[j] = static_cast<float>(std::exp(zi[j] - lse) * tsum - ti[j]) * inv;
-    }
+// Target j of a row: the (smoothed) soft target, or the one-hot of a sparse label.
+struct Targets {
+  const float* t;
+  int64_t label;  // >= 0 when sparse
+  float keep, add;  // smoothing: t*keep + add
+  float operator[](int64_t j) const {
+    float v = label >= 0 ? (j == label ? 1.f : 0.f) : t[j];
+    return v * keep + add;
   }
-  return finish(rows ? total / rows : 0.0, g, logits,
-                sparse ? "sparse_categorical_crossentropy" : "categorical_crossentropy");
+};
+
+double row_cce_logits(const RowArgs& a, const Targets& t) {
+  const float* z = a.p;
+  float mx = *std::max_element(z, z + a.C);
+  double se = 0;
+  for (int64_t j = 0; j < a.C; ++j) se += std::exp(double(z[j]) - mx);
+  double lse = mx + std::log(se), total = 0, tsum = 0;
+  for (int64_t j = 0; j < a.C; ++j) {
+    total += t[j] * (lse - z[j]);
+    tsum += t[j];
+  }
+  for (int64_t j = 0; j < a.C; ++j) a.g[j] = static_cast<float>(std::exp(z[j] - lse) * tsum - t[j]);
+  return total;
 }
 
-// Keras on probabilities: renormalise rows, clip to [eps, 1-eps], -sum t log p.
-Tensor cce_probs(const Tensor& pred, const Tensor& target, bool sparse) {
-  Tensor p = pred.contiguous(), t = target.contiguous();
-  int64_t C = p.size(-1), rows = C ? p.numel() / C : 0;
-  Tensor g = Tensor::empty(p.shape());
-  const float *pp = p.data(), *tp = t.data();
-  float* gp = g.data();
-  double total = 0;
-  float inv = rows ? 1.f / static_cast<float>(rows) : 0.f;
-  std::vector<float> dq(C);
-  for (int64_t i = 0; i < rows; ++i) {
-    const float* pi = pp + i * C;
-    float* gi = gp + i * C;
-    double S = 0;
-    for (int64_t j = 0; j < C; ++j) S += pi[j];
-    int64_t y = sparse ? label_at(tp, i, C) : -1;
-    double dot = 0;  // sum_j dq_j q_j
-    for (int64_t j = 0; j < C; ++j) {
-      float tj = sparse ? (j == y ? 1.f : 0.f) : tp[i * C + j];
-      float q = static_cast<float>(pi[j] / S);
-      float qc = std::min(std::max(q, kEpsilon), 1.f - kEpsilon);
-      total -= tj * std::log(double(qc));
-      dq[j] = (q == qc) ? -tj / qc : 0.f;
-      dot += double(dq[j]) * q;
-    }
-    for (int64_t j = 0; j < C; ++j) gi[j] = static_cast<float>((dq[j] - dot) / S) * inv;
+// Keras on probabilities: renormalise the row, clip to [eps, 1-eps], -sum t log p.
+double row_cce_probs(const RowArgs& a, const Targets& t, std::vector<float>& dq) {
+  double S = 0;
+  for (int64_t j = 0; j < a.C; ++j) S += a.p[j];
+  double dot = 0, total = 0;  // dot = sum_j dq_j q_j
+  for (int64_t j = 0; j < a.C; ++j) {
+    float tj = t[j];
+    float q = static_cast<float>(a.p[j] / S);
+    float qc = std::min(std::max(q, kEpsilon), 1.f - kEpsilon);
+    total -= tj * std::log(double(qc));
+    dq[j] = (q == qc) ? -tj / qc : 0.f;
+    dot += double(dq[j]) * q;
   }
-  return finish(rows ? total / rows : 0.0, g, pred,
-                sparse ? "sparse_categorical_crossentropy" : "categorical_crossentropy");
+  for (int64_t j = 0; j < a.C; ++j) a.g[j] = static_cast<float>((dq[j] - dot) / S);
+  return total;
+}
+
+// Keras: t and p clipped to [eps, 1]; sum t log(t/p); d/dp = -t/p where p is not clipped.
+double row_kld(const RowArgs& a) {
+  double total = 0;
+  for (int64_t j = 0; j < a.C; ++j) {
+    float t = std::min(std::max(a.t[j], kEpsilon), 1.f);
+    float p = std::min(std::max(a.p[j], kEpsilon), 1.f);
+    total += t * std::log(double(t) / p);
+    a.g[j] = a.p[j] == p ? -t / p : 0.f;
+  }
+  return total;
 }
 
 }  // namespace
@@ -197,8 +180,8 @@ LossKind loss_from_name(const std::string& name) {
     if (name == e.name) return e.kind;
   throw std::invalid_argument("unknown loss '" + name +
                               "'; valid names: mean_squared_error (mse), mean_absolute_error (mae), "
-                              "binary_crossentropy, categorical_crossentropy, "
-                              "sparse_categorical_crossentropy");
+                              "huber, binary_crossentropy, categorical_crossentropy, "
+                              "sparse_categorical_crossentropy, kl_divergence (kld)");
 }
 
 const char* loss_name(LossKind kind) {
@@ -207,41 +190,108 @@ const char* loss_name(LossKind kind) {
   return "?";
 }
 
-Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target) {
-  const char* name = loss_name(loss.kind);
-  if (pred.dim() == 0) throw std::invalid_argument(std::string(name) + ": predictions must have a batch axis");
+void check_loss(const Loss& loss) {
+  const std::string name = loss_name(loss.kind);
+  if (!(loss.label_smoothing >= 0.f && loss.label_smoothing <= 1.f))
+    throw std::invalid_argument(name + ": label_smoothing must be in [0, 1], got " +
+                                std::to_string(loss.label_smoothing));
+  if (loss.label_smoothing != 0.f && loss.kind != LossKind::BinaryCrossentropy &&
+      loss.kind != LossKind::CategoricalCrossentropy)
+    throw std::invalid_argument(name + ": label_smoothing applies only to binary_crossentropy "
+                                "and categorical_crossentropy");
+  if (loss.kind == LossKind::Huber && !(loss.delta > 0.f))
+    throw std::invalid_argument("huber: delta must be > 0, got " + std::to_string(loss.delta));
+}
+
+Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target,
+                    const Tensor& sample_weight) {
+  check_loss(loss);
+  const std::string name = loss_name(loss.kind);
+  if (pred.dim() == 0) throw std::invalid_argument(name + ": predictions must have a batch axis");
   if (target.dim() == 0 || target.size(0) != pred.size(0))
-    throw std::invalid_argument(std::string(name) + ": targets of shape " + target.shape_string() +
+    throw std::invalid_argument(name + ": targets of shape " + target.shape_string() +
                                 " do not match predictions of shape " + pred.shape_string());
-  if (loss.kind == LossKind::SparseCategoricalCrossentropy) {
-    int64_t C = pred.size(-1);
+  const bool sparse = loss.kind == LossKind::SparseCategoricalCrossentropy;
+  // A [batch] prediction is one value per sample: rows of one.
+  const int64_t C = pred.dim() == 1 ? 1 : pred.size(-1);
+  if (sparse) {
     if (C == 0 || target.numel() * C != pred.numel())
-      throw std::invalid_argument(std::string(name) + ": expected one integer label per row of the " +
+      throw std::invalid_argument(name + ": expected one integer label per row of the " +
                                   std::to_string(C) + " class scores, got targets of shape " +
                                   target.shape_string() + " for predictions of shape " +
                                   pred.shape_string());
   } else if (target.numel() != pred.numel()) {
-    throw std::invalid_argument(std::string(name) + ": targets of shape " + target.shape_string() +
+    throw std::invalid_argument(name + ": targets of shape " + target.shape_string() +
                                 " do not match predictions of shape " + pred.shape_string());
   }
-  const TensorImpl& pi = *pred.impl();
-  switch (loss.kind) {
-    case LossKind::MeanSquaredError:
-    case LossKind::MeanAbsoluteError:
-      return elementwise_regression(loss.kind, pred, target);
-    case LossKind::BinaryCrossentropy:
-      if (loss.from_logits) return bce_logits(pred, target);
-      if (pi.logits_of == LogitsOf::Sigmoid) return bce_logits(pi.logits, target);
-      return bce_probs(pred, target);
-    case LossKind::CategoricalCrossentropy:
-    case LossKind::SparseCategoricalCrossentropy: {
-      bool sparse = loss.kind == LossKind::SparseCategoricalCrossentropy;
-      if (loss.from_logits) return cce_logits(pred, target, sparse);
-      if (pi.logits_of == LogitsOf::Softmax) return cce_logits(pi.logits, target, sparse);
-      return cce_probs(pred, target, sparse);
-    }
+  const int64_t batch = pred.size(0);
+  Tensor w;
+  if (sample_weight.defined()) {
+    if (sample_weight.numel() != batch)
+      throw std::invalid_argument(name + ": sample_weight of shape " + sample_weight.shape_string() +
+                                  " does not give one weight per sample for a batch of " +
+                                  std::to_string(batch));
+    w = sample_weight.contiguous();
   }
-  throw std::logic_error("compute_loss: unknown loss kind");
+
+  // Which tensor the gradient is for: the predictions, or the logits softmax/sigmoid remembered.
+  const TensorImpl& pi = *pred.impl();
+  Tensor input = pred;
+  bool logits = loss.from_logits;
+  if (!logits && loss.kind == LossKind::BinaryCrossentropy && pi.logits_of == LogitsOf::Sigmoid) {
+    input = pi.logits;
+    logits = true;
+  }
+  if (!logits && (loss.kind == LossKind::CategoricalCrossentropy || sparse) &&
+      pi.logits_of == LogitsOf::Softmax) {
+    input = pi.logits;
+    logits = true;
+  }
+
+  Tensor p = input.contiguous(), t = target.contiguous();
+  const int64_t rows = C ? p.numel() / C : 0;
+  const int64_t rows_per_sample = batch ? rows / batch : 0;
+  Tensor g = Tensor::empty(p.shape());
+  const float *pp = p.data(), *tp = t.data(), *wp = w.defined() ? w.data() : nullptr;
+  float* gp = g.data();
+  std::vector<float> scratch(static_cast<size_t>(C));
+  const float s = loss.label_smoothing;
+  const float keep = 1.f - s, add_cat = C ? s / static_cast<float>(C) : 0.f;
+  double total = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    RowArgs a{pp + r * C, sparse ? tp + r : tp + r * C, gp + r * C, C};
+    double value = 0;
+    switch (loss.kind) {
+      case LossKind::MeanSquaredError:
+      case LossKind::MeanAbsoluteError:
+      case LossKind::Huber:
+        value = row_regression(loss.kind, loss.delta, a);
+        break;
+      case LossKind::BinaryCrossentropy:
+        value = logits ? row_bce_logits(a, s) : row_bce_probs(a, s);
+        break;
+      case LossKind::CategoricalCrossentropy:
+      case LossKind::SparseCategoricalCrossentropy: {
+        Targets tg{a.t, sparse ? label_at(a.t, r, C) : -1, keep, sparse ? 0.f : add_cat};
+        value = logits ? row_cce_logits(a, tg) : row_cce_probs(a, tg, scratch);
+        break;
+      }
+      case LossKind::KLDivergence:
+        value = row_kld(a);
+        break;
+    }
+    const float weight = wp ? wp[rows_per_sample ? r / rows_per_sample : 0] : 1.f;
+    total += double(weight) * value;
+    const float scale = weight / static_cast<float>(rows);
+    float* gr = gp + r * C;
+    for (int64_t j = 0; j < C; ++j) gr[j] *= scale;
+  }
+  Tensor out = Tensor::full({}, static_cast<float>(rows ? total / rows : 0.0));
+  auto node = std::make_shared<LossNode>();
+  node->inputs = {input};
+  node->grad_input = g;
+  node->label = loss_name(loss.kind);
+  return record(out, node);
 }
 
 }  // namespace nerve

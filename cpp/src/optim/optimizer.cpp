@@ -1,8 +1,25 @@
+// The optimizer base: per-parameter state, gradient clipping, weight decay, the step's learning
+// rate; subclasses supply only the update rule (one file each).
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
+#include <string>
 
+#include "core/parallel.h"
 #include "nerve/optimizers.h"
 
 namespace nerve {
+
+namespace {
+constexpr int kMaxSlots = 4;
+constexpr int64_t kGrain = 1 << 15;  // elements per thread before an update is split
+
+double sum_squares(const float* g, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += double(g[i]) * g[i];
+  return s;
+}
+}  // namespace
 
 std::vector<Tensor>& Optimizer::slots(const Tensor& param) {
   TensorImpl* key = param.impl();
@@ -11,28 +28,185 @@ std::vector<Tensor>& Optimizer::slots(const Tensor& param) {
     state_.erase(it);
     it = state_.end();
   }
+  // A changed setting (momentum turned on, amsgrad) changes the slots: start them afresh.
+  if (it != state_.end() && static_cast<int>(it->second.slots.size()) != num_slots()) {
+    state_.erase(it);
+    it = state_.end();
+  }
   if (it == state_.end()) {
     Entry e;
     e.param = param.impl_ptr();
-    for (int i = 0; i < num_slots(); ++i) e.slots.push_back(Tensor::zeros(param.shape()));
+    for (int i = 0; i < num_slots(); ++i) {
+      float v = slot_initial_value(i);
+      e.slots.push_back(v == 0.f ? Tensor::zeros(param.shape()) : Tensor::full(param.shape(), v));
+    }
     it = state_.emplace(key, std::move(e)).first;
   }
   return it->second.slots;
 }
 
+float Optimizer::current_learning_rate() const {
+  return schedule ? (*schedule)(iterations) : learning_rate;
+}
+
+void Optimizer::check_settings() const {
+  auto non_negative = [&](float v, const char* what) {
+    if (!(v >= 0.f))
+      throw std::invalid_argument(std::string(name()) + ": " + what + " must be >= 0, got " +
+                                  std::to_string(v));
+  };
+  non_negative(weight_decay, "weight_decay");
+  non_negative(clipnorm, "clipnorm");
+  non_negative(clipvalue, "clipvalue");
+  non_negative(global_clipnorm, "global_clipnorm");
+  if ((clipnorm > 0.f) + (clipvalue > 0.f) + (global_clipnorm > 0.f) > 1)
+    throw std::invalid_argument(std::string(name()) +
+                                ": only one of clipnorm, clipvalue and global_clipnorm can be set");
+}
+
 void Optimizer::apply(const std::vector<Tensor>& params) {
-  int64_t step = iterations + 1;
+  check_settings();
+  const int64_t step = iterations + 1;
+  const float lr = current_learning_rate();
+
+  struct Item {
+    Tensor p, g;
+  };
+  std::vector<Item> items;
   for (const Tensor& p : params) {
     Tensor g = p.grad();
     if (!g.defined()) continue;
-    if (!p.is_contiguous()) throw std::invalid_argument("optimizer: parameters must be contiguous");
-    Tensor gc = g.contiguous();
-    std::vector<Tensor>& s = slots(p);
-    float* slot_ptrs[4] = {nullptr, nullptr, nullptr, nullptr};
-    for (size_t i = 0; i < s.size() && i < 4; ++i) slot_ptrs[i] = s[i].data();
-    update(p.data(), gc.data(), slot_ptrs, p.numel(), step);
+    if (!p.is_contiguous()) throw std::invalid_argument(std::string(name()) + ": parameters must be contiguous");
+    if (g.numel() != p.numel())
+      throw std::invalid_argument(std::string(name()) + ": gradient of shape " + g.shape_string() +
+                                  " for a parameter of shape " + p.shape_string());
+    items.push_back({p, g.contiguous()});
+  }
+
+  // Clipping works on copies: the gradient may be memory the caller still owns.
+  const bool clipping = clipnorm > 0.f || clipvalue > 0.f || global_clipnorm > 0.f;
+  if (clipping) {
+    float global_scale = 1.f;
+    if (global_clipnorm > 0.f) {
+      double total = 0;
+      for (auto& it : items) total += sum_squares(it.g.data(), it.g.numel());
+      double norm = std::sqrt(total);  // NaN/Inf norms give NaN gradients, as Keras
+      global_scale = static_cast<float>(global_clipnorm * std::min(1.0 / norm, 1.0 / global_clipnorm) +
+                                        (norm - norm));
+    }
+    for (auto& it : items) {
+      Tensor c = it.g.clone();
+      float* d = c.data();
+      int64_t n = c.numel();
+      if (clipnorm > 0.f) {
+        double norm = std::sqrt(sum_squares(d, n));
+        float s = static_cast<float>(clipnorm / std::max<double>(norm, clipnorm));
+        for (int64_t i = 0; i < n; ++i) d[i] = d[i] * s;
+      } else if (global_clipnorm > 0.f) {
+        for (int64_t i = 0; i < n; ++i) d[i] *= global_scale;
+      } else {
+        for (int64_t i = 0; i < n; ++i) d[i] = std::min(std::max(d[i], -clipvalue), clipvalue);
+      }
+      it.g = c;
+    }
+  }
+
+  begin_step(step);
+  for (auto& it : items) {
+    std::vector<Tensor>& s = slots(it.p);
+    float* p = it.p.data();
+    const float* g = it.g.data();
+    const float decay = weight_decay * lr;
+    parallel_for(it.p.numel(), kGrain, [&](int64_t b, int64_t e) {
+      if (decay != 0.f)
+        for (int64_t i = b; i < e; ++i) p[i] -= p[i] * decay;
+      float* slot_ptrs[kMaxSlots] = {nullptr, nullptr, nullptr, nullptr};
+      for (size_t k = 0; k < s.size() && k < kMaxSlots; ++k) slot_ptrs[k] = s[k].data() + b;
+      update(p + b, g + b, slot_ptrs, e - b, step, lr);
+    });
   }
   ++iterations;
+}
+
+// ---- learning-rate schedules --------------------------------------------------------------
+
+LearningRateSchedule LearningRateSchedule::exponential_decay(float initial, double decay_steps,
+                                                             float decay_rate, bool staircase) {
+  if (!(decay_steps > 0))
+    throw std::invalid_argument("ExponentialDecay: decay_steps must be > 0, got " +
+                                std::to_string(decay_steps));
+  LearningRateSchedule s;
+  s.kind = Kind::ExponentialDecay;
+  s.initial_learning_rate = initial;
+  s.decay_steps = decay_steps;
+  s.decay_rate = decay_rate;
+  s.staircase = staircase;
+  return s;
+}
+
+LearningRateSchedule LearningRateSchedule::piecewise_constant(std::vector<double> boundaries,
+                                                              std::vector<float> values) {
+  if (values.size() != boundaries.size() + 1)
+    throw std::invalid_argument("PiecewiseConstantDecay: values must have one more element than "
+                                "boundaries, got " + std::to_string(values.size()) + " values for " +
+                                std::to_string(boundaries.size()) + " boundaries");
+  for (size_t i = 1; i < boundaries.size(); ++i)
+    if (!(boundaries[i] > boundaries[i - 1]))
+      throw std::invalid_argument("PiecewiseConstantDecay: boundaries must increase");
+  LearningRateSchedule s;
+  s.kind = Kind::PiecewiseConstantDecay;
+  s.boundaries = std::move(boundaries);
+  s.values = std::move(values);
+  return s;
+}
+
+LearningRateSchedule LearningRateSchedule::cosine_decay(float initial, double decay_steps,
+                                                        float alpha, bool has_warmup,
+                                                        float warmup_target, double warmup_steps) {
+  if (!(decay_steps > 0))
+    throw std::invalid_argument("CosineDecay: decay_steps must be > 0, got " +
+                                std::to_string(decay_steps));
+  if (has_warmup && !(warmup_steps >= 0))
+    throw std::invalid_argument("CosineDecay: warmup_steps must be >= 0");
+  LearningRateSchedule s;
+  s.kind = Kind::CosineDecay;
+  s.initial_learning_rate = initial;
+  s.decay_steps = decay_steps;
+  s.alpha = alpha;
+  s.has_warmup = has_warmup;
+  s.warmup_target = warmup_target;
+  s.warmup_steps = has_warmup ? warmup_steps : 0;
+  return s;
+}
+
+float LearningRateSchedule::operator()(int64_t step_i) const {
+  const double step = static_cast<double>(step_i);
+  switch (kind) {
+    case Kind::ExponentialDecay: {
+      double p = step / decay_steps;
+      if (staircase) p = std::floor(p);
+      return static_cast<float>(initial_learning_rate * std::pow(double(decay_rate), p));
+    }
+    case Kind::PiecewiseConstantDecay: {
+      for (size_t i = 0; i < boundaries.size(); ++i)
+        if (step <= boundaries[i]) return values[i];
+      return values.back();
+    }
+    case Kind::CosineDecay: {
+      auto decay = [&](double s, double from) {
+        double fraction = s / decay_steps;
+        double cosine = 0.5 * (1.0 + std::cos(M_PI * fraction));
+        return static_cast<float>(from * ((1.0 - alpha) * cosine + alpha));
+      };
+      if (!has_warmup) return decay(std::min(step, decay_steps), initial_learning_rate);
+      double s = std::min(step, decay_steps + warmup_steps);
+      if (s < warmup_steps)
+        return static_cast<float>((double(warmup_target) - initial_learning_rate) * (s / warmup_steps) +
+                                  initial_learning_rate);
+      return decay(s - warmup_steps, warmup_target);
+    }
+  }
+  return initial_learning_rate;
 }
 
 }  // namespace nerve

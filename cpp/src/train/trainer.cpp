@@ -37,55 +37,135 @@ Tensor slice_rows(const Tensor& t, int64_t begin, int64_t end) {
   return Tensor::view_of(src.storage(), src.offset() + begin * row, shape, {});
 }
 
+void Stats::merge(const Stats& later) {
+  loss_sum += later.loss_sum;
+  samples += later.samples;
+  steps += later.steps;
+  if (output_loss_sums.size() < later.output_loss_sums.size())
+    output_loss_sums.resize(later.output_loss_sums.size());
+  for (size_t i = 0; i < later.output_loss_sums.size(); ++i)
+    output_loss_sums[i] += later.output_loss_sums[i];
+  if (metrics.size() < later.metrics.size()) metrics.resize(later.metrics.size());
+  for (size_t m = 0; m < later.metrics.size(); ++m) metrics[m].merge(later.metrics[m]);
+  if (later.non_finite && !non_finite) {
+    non_finite = true;
+    non_finite_step = later.non_finite_step;
+  }
+}
+
 Trainer::Trainer(std::shared_ptr<Model> model, Loss loss, std::shared_ptr<Optimizer> optimizer,
-                 std::vector<MetricKind> metrics)
+                 std::vector<MetricSpec> metrics)
     : Trainer(std::move(model), std::vector<Loss>{loss}, std::vector<float>{1.f},
-              std::move(optimizer), std::vector<std::vector<MetricKind>>{std::move(metrics)}) {}
+              std::move(optimizer), std::vector<std::vector<MetricSpec>>{std::move(metrics)}) {}
 
 Trainer::Trainer(std::shared_ptr<Model> model, std::vector<Loss> losses,
                  std::vector<float> loss_weights, std::shared_ptr<Optimizer> optimizer,
-                 std::vector<std::vector<MetricKind>> metrics)
+                 std::vector<std::vector<MetricSpec>> metrics)
     : model_(std::move(model)), losses_(std::move(losses)), loss_weights_(std::move(loss_weights)),
-      optimizer_(std::move(optimizer)), metrics_(std::move(metrics)) {
+      optimizer_(std::move(optimizer)) {
   if (!model_) throw std::invalid_argument("Trainer: model is null");
   size_t outputs = model_->num_outputs();
   if (losses_.size() != outputs)
     throw std::invalid_argument("Trainer: the model has " + std::to_string(outputs) +
-                                " output(s) but " + std::to_string(losses_.size()) + " loss(es) were given");
+                                " output(s) but " + std::to_string(losses_.size()) +
+                                " loss(es) were given");
   if (loss_weights_.empty()) loss_weights_.assign(outputs, 1.f);
   if (loss_weights_.size() != outputs)
     throw std::invalid_argument("Trainer: " + std::to_string(loss_weights_.size()) +
                                 " loss weights for " + std::to_string(outputs) + " output(s)");
-  if (metrics_.empty()) metrics_.resize(outputs);
-  if (metrics_.size() != outputs)
-    throw std::invalid_argument("Trainer: metrics for " + std::to_string(metrics_.size()) +
+  if (metrics.empty()) metrics.resize(outputs);
+  if (metrics.size() != outputs)
+    throw std::invalid_argument("Trainer: metrics for " + std::to_string(metrics.size()) +
                                 " outputs, the model has " + std::to_string(outputs));
-  for (auto& m : metrics_) num_metrics_ += m.size();
+  for (const Loss& l : losses_) check_loss(l);
+  offsets_.push_back(0);
+  for (const auto& per_output : metrics) {
+    for (const MetricSpec& m : per_output) {
+      check_metric(m);
+      metric_specs_.push_back(m);
+    }
+    offsets_.push_back(metric_specs_.size());
+  }
+  if (optimizer_) optimizer_->check_settings();
 }
 
-void Trainer::check_data(const std::vector<Tensor>& xs, const std::vector<Tensor>* ys) const {
+void Trainer::check_data(const std::vector<Tensor>& xs, const std::vector<Tensor>* ys,
+                         const Tensor& w) const {
   if (xs.size() != model_->num_inputs())
     throw std::invalid_argument("the model has " + std::to_string(model_->num_inputs()) +
                                 " input(s), got " + std::to_string(xs.size()) + " input array(s)");
   if (ys && ys->size() != model_->num_outputs())
     throw std::invalid_argument("the model has " + std::to_string(model_->num_outputs()) +
-                                " output(s), got " + std::to_string(ys->size()) + " target array(s)");
+                                " output(s), got " + std::to_string(ys->size()) +
+                                " target array(s)");
+  if (xs.empty()) throw std::invalid_argument("the model has no inputs");
   auto check = [&](const Tensor& t, const char* what) {
     if (t.dim() == 0 || t.size(0) != xs[0].size(0))
       throw std::invalid_argument(std::string(what) + " of shape " + t.shape_string() +
-                                  " does not have the same number of samples as inputs of shape " +
+                                  " do not have the same number of samples as inputs of shape " +
                                   xs[0].shape_string());
   };
   for (const Tensor& x : xs) check(x, "inputs");
   if (ys)
     for (const Tensor& y : *ys) check(y, "targets");
+  if (w.defined() && w.numel() != xs[0].size(0))
+    throw std::invalid_argument("sample_weight of shape " + w.shape_string() +
+                                " does not give one weight per sample for " +
+                                std::to_string(xs[0].size(0)) + " samples");
+}
+
+static void check_xy(const Tensor& x, const Tensor& y, const Tensor& w) {
+  if (x.dim() == 0 || y.dim() == 0 || x.size(0) != y.size(0))
+    throw std::invalid_argument("inputs of shape " + x.shape_string() + " and targets of shape " +
+                                y.shape_string() + " do not have the same number of samples");
+  if (w.defined() && w.numel() != x.size(0))
+    throw std::invalid_argument("sample_weight of shape " + w.shape_string() +
+                                " does not give one weight per sample for " +
+                                std::to_string(x.size(0)) + " samples");
 }
 
 Stats Trainer::empty_stats() const {
-  Stats stats;
-  stats.output_loss_sums.assign(losses_.size(), 0.0);
-  stats.metric_sums.assign(num_metrics_, 0.0);
-  return stats;
+  Stats s;
+  if (losses_.size() > 1) s.output_loss_sums.assign(losses_.size(), 0.0);
+  s.metrics.resize(metric_specs_.size());
+  return s;
+}
+
+void Trainer::accumulate_metrics(size_t output, const Tensor& pred, const Tensor& target,
+                                 const Tensor& weights, Stats& stats) const {
+  if (stats.metrics.size() != metric_specs_.size()) stats.metrics.resize(metric_specs_.size());
+  for (size_t m = offsets_[output]; m < offsets_[output + 1]; ++m)
+    update_metric(metric_specs_[m], stats.metrics[m], pred, target, weights);
+}
+
+std::vector<double> Trainer::metric_results(const Stats& stats) const {
+  std::vector<double> out;
+  for (size_t m = 0; m < metric_specs_.size(); ++m)
+    out.push_back(m < stats.metrics.size() ? metric_result(metric_specs_[m], stats.metrics[m]) : 0.0);
+  return out;
+}
+
+// One output: its (weighted) loss plus every regularization penalty of the forward pass.
+static Tensor single_objective(const Loss& loss, float weight, Model& model, const Tensor& pred,
+                               const Tensor& y, const Tensor& w) {
+  Tensor value = compute_loss(loss, pred, y, w);
+  if (weight != 1.f) value = scale(value, weight);
+  Tensor penalty = model.regularization_loss();
+  return penalty.defined() ? add(value, penalty) : value;
+}
+
+Tensor Trainer::objective(const std::vector<Tensor>& preds, const std::vector<Tensor>& ys,
+                          const Tensor& w, int64_t B, Stats& stats) const {
+  std::vector<Tensor> terms;
+  terms.reserve(losses_.size() + 1);
+  for (size_t i = 0; i < losses_.size(); ++i) {
+    Tensor loss = compute_loss(losses_[i], preds[i], ys[i], w);
+    if (i < stats.output_loss_sums.size()) stats.output_loss_sums[i] += double(loss.item()) * B;
+    terms.push_back(loss_weights_[i] == 1.f ? loss : scale(loss, loss_weights_[i]));
+  }
+  Tensor penalty = model_->regularization_loss();
+  if (penalty.defined()) terms.push_back(penalty);
+  return terms.size() == 1 ? terms[0] : add_n(terms);
 }
 
 std::vector<Tensor> Trainer::run_model(const std::vector<Tensor>& xs, bool training) {
@@ -93,83 +173,148 @@ std::vector<Tensor> Trainer::run_model(const std::vector<Tensor>& xs, bool train
   return model_->forward_many(xs, training);
 }
 
-Tensor Trainer::total_loss(const std::vector<Tensor>& preds, const std::vector<Tensor>& ys,
-                           int64_t B, Stats& stats) const {
-  if (losses_.size() == 1 && loss_weights_[0] == 1.f) {  // the common case: no extra ops
-    Tensor loss = compute_loss(losses_[0], preds[0], ys[0]);
-    stats.output_loss_sums[0] += double(loss.item()) * B;
-    return loss;
-  }
-  std::vector<Tensor> terms;
-  for (size_t i = 0; i < losses_.size(); ++i) {
-    Tensor loss = compute_loss(losses_[i], preds[i], ys[i]);
-    stats.output_loss_sums[i] += double(loss.item()) * B;
-    terms.push_back(loss_weights_[i] == 1.f ? loss : scale(loss, loss_weights_[i]));
-  }
-  return terms.size() == 1 ? terms[0] : add_n(terms);
-}
+// ---- One input, one output (Sequential): no vectors on the per-step path. ----
 
-void Trainer::accumulate_metrics(const std::vector<Tensor>& preds, const std::vector<Tensor>& targets,
-                                 Stats& stats) const {
-  size_t offset = 0;
-  for (size_t i = 0; i < metrics_.size(); ++i) {
-    if (!metrics_[i].empty()) accumulate_metrics(preds[i], targets[i], metrics_[i], offset, stats);
-    offset += metrics_[i].size();
-  }
-}
-
-void Trainer::accumulate_metrics(const Tensor& pred, const Tensor& target,
-                                 const std::vector<MetricKind>& metrics, size_t offset,
-                                 Stats& stats) const {
-  Tensor p = pred.contiguous(), t = target.contiguous();
-  int64_t B = p.size(0);
-  int64_t per = B ? p.numel() / B : 0;  // values per sample
-  const float *pp = p.data(), *tp = t.data();
-  for (size_t m = 0; m < metrics.size(); ++m) {
-    double correct = 0;
-    switch (metrics[m]) {
-      case MetricKind::BinaryAccuracy:
-        for (int64_t i = 0; i < B; ++i) {
-          int64_t hits = 0;
-          for (int64_t j = 0; j < per; ++j)
-            hits += (pp[i * per + j] > 0.5f) == (tp[i * per + j] > 0.5f);
-          correct += per ? double(hits) / per : 0.0;
-        }
-        break;
-      case MetricKind::CategoricalAccuracy:
-      case MetricKind::SparseCategoricalAccuracy: {
-        int64_t C = p.size(-1);
-        int64_t rows = C ? p.numel() / C : 0;
-        int64_t rows_per_sample = B ? rows / B : 0;
-        for (int64_t r = 0; r < rows; ++r) {
-          const float* pr = pp + r * C;
-          int64_t guess = std::max_element(pr, pr + C) - pr;
-          int64_t truth;
-          if (metrics[m] == MetricKind::SparseCategoricalAccuracy) {
-            truth = static_cast<int64_t>(tp[r]);
-          } else {
-            const float* tr = tp + r * C;
-            truth = std::max_element(tr, tr + C) - tr;
-          }
-          if (guess == truth) correct += rows_per_sample ? 1.0 / rows_per_sample : 0.0;
-        }
-        break;
-      }
-    }
-    stats.metric_sums[offset + m] += correct;
-  }
-}
-
-Stats Trainer::train_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb) {
+Stats Trainer::train_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb) {
+  if (!single()) return train_batch(std::vector<Tensor>{xb}, std::vector<Tensor>{yb}, wb);
   if (!optimizer_) throw std::logic_error("Trainer: no optimizer (compile the model first)");
-  check_data(xb, &yb);
+  check_xy(xb, yb, wb);
+  Stats stats = empty_stats();
+  std::vector<Tensor> params = model_->trainable_weights();
+  Tensor pred = model_->forward(xb, /*training=*/true);
+  Tensor loss = single_objective(losses_[0], loss_weights_[0], *model_, pred, yb, wb);
+  float value = loss.item();
+  int64_t B = xb.size(0);
+  if (!std::isfinite(value)) {
+    model_->clear_activity_losses();
+    stats.non_finite = true;
+    stats.non_finite_step = 0;
+    return stats;
+  }
+  for (auto& p : params) p.set_grad(Tensor());
+  if (loss.requires_grad()) loss.backward();
+  optimizer_->apply(params);
+  for (auto& p : params) p.set_grad(Tensor());
+  model_->clear_activity_losses();
+  stats.loss_sum = double(value) * B;
+  stats.samples = B;
+  stats.steps = 1;
+  accumulate_metrics(0, pred.detach(), yb, wb, stats);
+  return stats;
+}
+
+Stats Trainer::test_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb) {
+  if (!single()) return test_batch(std::vector<Tensor>{xb}, std::vector<Tensor>{yb}, wb);
+  check_xy(xb, yb, wb);
+  NoGradGuard no_grad;
+  Stats stats = empty_stats();
+  Tensor pred = model_->forward(xb, /*training=*/false);
+  float value = single_objective(losses_[0], loss_weights_[0], *model_, pred, yb, wb).item();
+  model_->clear_activity_losses();
+  int64_t B = xb.size(0);
+  stats.loss_sum = double(value) * B;
+  stats.samples = B;
+  stats.steps = 1;
+  accumulate_metrics(0, pred, yb, wb, stats);
+  return stats;
+}
+
+Stats Trainer::train(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
+                     const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch,
+                     int64_t num_batches) {
+  if (!single())
+    return train(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight, order, batch_size,
+                 first_batch, num_batches);
+  check_xy(x, y, sample_weight);
+  if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
+  int64_t n = x.size(0);
+  if (!order.empty() && static_cast<int64_t>(order.size()) != n)
+    throw std::invalid_argument("train: the sample order has " + std::to_string(order.size()) +
+                                " entries for " + std::to_string(n) + " samples");
+  Tensor xc = x.contiguous(), yc = y.contiguous();
+  Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
+  Stats total = empty_stats();
+  for (int64_t b = first_batch; b < first_batch + num_batches; ++b) {
+    int64_t begin = b * batch_size, end = std::min(n, begin + batch_size);
+    if (begin >= end) break;
+    Tensor xb, yb, wb;
+    if (order.empty()) {
+      xb = slice_rows(xc, begin, end);
+      yb = slice_rows(yc, begin, end);
+      if (wc.defined()) wb = slice_rows(wc, begin, end);
+    } else {
+      xb = gather_rows(xc, order.data() + begin, end - begin);
+      yb = gather_rows(yc, order.data() + begin, end - begin);
+      if (wc.defined()) wb = gather_rows(wc, order.data() + begin, end - begin);
+    }
+    Stats s = train_batch(xb, yb, wb);
+    if (s.non_finite) {
+      total.non_finite = true;
+      total.non_finite_step = b;
+      return total;
+    }
+    total.merge(s);
+  }
+  return total;
+}
+
+Stats Trainer::evaluate(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
+                        int64_t batch_size) {
+  if (!single())
+    return evaluate(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight, batch_size);
+  check_xy(x, y, sample_weight);
+  if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
+  Tensor xc = x.contiguous(), yc = y.contiguous();
+  int64_t n = x.size(0);
+  Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
+  Stats total = empty_stats();
+  for (int64_t begin = 0; begin < n; begin += batch_size) {
+    int64_t end = std::min(n, begin + batch_size);
+    total.merge(test_batch(slice_rows(xc, begin, end), slice_rows(yc, begin, end),
+                           wc.defined() ? slice_rows(wc, begin, end) : Tensor()));
+  }
+  return total;
+}
+
+Tensor Trainer::predict(const Tensor& x, int64_t batch_size) {
+  if (model_->num_inputs() != 1 || model_->num_outputs() != 1)
+    return predict(std::vector<Tensor>{x}, batch_size).at(0);
+  if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
+  NoGradGuard no_grad;
+  Tensor xc = x.contiguous();
+  int64_t n = x.size(0);
+  Tensor out;
+  for (int64_t begin = 0; begin < n; begin += batch_size) {
+    int64_t end = std::min(n, begin + batch_size);
+    Tensor pred = model_->forward(slice_rows(xc, begin, end), false).contiguous();
+    if (!out.defined()) {
+      Shape shape = pred.shape();
+      shape[0] = n;
+      out = Tensor::empty(shape);
+    }
+    int64_t row = pred.numel() / std::max<int64_t>(end - begin, 1);
+    std::memcpy(out.data() + begin * row, pred.data(), static_cast<size_t>(pred.numel()) * sizeof(float));
+  }
+  model_->clear_activity_losses();
+  if (!out.defined()) throw std::invalid_argument("predict: no samples");
+  return out;
+}
+
+// ---- Several inputs / outputs (graph models). ----
+
+Stats Trainer::train_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb,
+                           const Tensor& wb) {
+  check_data(xb, &yb, wb);
+  if (single()) return train_batch(xb[0], yb[0], wb);
+  if (!optimizer_) throw std::logic_error("Trainer: no optimizer (compile the model first)");
   Stats stats = empty_stats();
   std::vector<Tensor> params = model_->trainable_weights();
   std::vector<Tensor> preds = run_model(xb, /*training=*/true);
   int64_t B = xb[0].size(0);
-  Tensor loss = total_loss(preds, yb, B, stats);
+  Tensor loss = objective(preds, yb, wb, B, stats);
   float value = loss.item();
   if (!std::isfinite(value)) {
+    model_->clear_activity_losses();
     Stats bad = empty_stats();
     bad.non_finite = true;
     bad.non_finite_step = 0;
@@ -179,31 +324,46 @@ Stats Trainer::train_batch(const std::vector<Tensor>& xb, const std::vector<Tens
   if (loss.requires_grad()) loss.backward();
   optimizer_->apply(params);
   for (auto& p : params) p.set_grad(Tensor());
+  model_->clear_activity_losses();
   stats.loss_sum = double(value) * B;
   stats.samples = B;
   stats.steps = 1;
-  for (auto& p : preds) p = p.detach();
-  accumulate_metrics(preds, yb, stats);
+  for (size_t i = 0; i < preds.size(); ++i) accumulate_metrics(i, preds[i].detach(), yb[i], wb, stats);
   return stats;
 }
 
-static void add_stats(Stats& total, const Stats& s) {
-  total.loss_sum += s.loss_sum;
-  total.samples += s.samples;
-  total.steps += s.steps;
-  for (size_t i = 0; i < s.output_loss_sums.size(); ++i) total.output_loss_sums[i] += s.output_loss_sums[i];
-  for (size_t m = 0; m < s.metric_sums.size(); ++m) total.metric_sums[m] += s.metric_sums[m];
+Stats Trainer::test_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb,
+                          const Tensor& wb) {
+  check_data(xb, &yb, wb);
+  if (single()) return test_batch(xb[0], yb[0], wb);
+  NoGradGuard no_grad;
+  Stats stats = empty_stats();
+  std::vector<Tensor> preds = run_model(xb, /*training=*/false);
+  int64_t B = xb[0].size(0);
+  float value = objective(preds, yb, wb, B, stats).item();
+  model_->clear_activity_losses();
+  stats.loss_sum = double(value) * B;
+  stats.samples = B;
+  stats.steps = 1;
+  for (size_t i = 0; i < preds.size(); ++i) accumulate_metrics(i, preds[i], yb[i], wb, stats);
+  return stats;
 }
 
 // Rows [begin, end) of every array, in order (views) or through `order` (gathered copies).
-static std::vector<Tensor> batch_of(const std::vector<Tensor>& arrays, const std::vector<int64_t>& order,
-                                    int64_t begin, int64_t end) {
+static std::vector<Tensor> batch_of(const std::vector<Tensor>& arrays,
+                                    const std::vector<int64_t>& order, int64_t begin, int64_t end) {
   std::vector<Tensor> out;
   out.reserve(arrays.size());
   for (const Tensor& a : arrays)
     out.push_back(order.empty() ? slice_rows(a, begin, end)
                                 : gather_rows(a, order.data() + begin, end - begin));
   return out;
+}
+
+static Tensor weight_rows(const Tensor& w, const std::vector<int64_t>& order, int64_t begin,
+                          int64_t end) {
+  if (!w.defined()) return Tensor();
+  return order.empty() ? slice_rows(w, begin, end) : gather_rows(w, order.data() + begin, end - begin);
 }
 
 static std::vector<Tensor> contiguous_all(const std::vector<Tensor>& arrays) {
@@ -213,54 +373,55 @@ static std::vector<Tensor> contiguous_all(const std::vector<Tensor>& arrays) {
 }
 
 Stats Trainer::train(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
-                     const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch,
-                     int64_t num_batches) {
-  check_data(xs, &ys);
+                     const Tensor& sample_weight, const std::vector<int64_t>& order,
+                     int64_t batch_size, int64_t first_batch, int64_t num_batches) {
+  check_data(xs, &ys, sample_weight);
+  if (single())
+    return train(xs[0], ys[0], sample_weight, order, batch_size, first_batch, num_batches);
   if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
   int64_t n = xs[0].size(0);
   if (!order.empty() && static_cast<int64_t>(order.size()) != n)
     throw std::invalid_argument("train: the sample order has " + std::to_string(order.size()) +
                                 " entries for " + std::to_string(n) + " samples");
   std::vector<Tensor> xc = contiguous_all(xs), yc = contiguous_all(ys);
+  Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
   Stats total = empty_stats();
   for (int64_t b = first_batch; b < first_batch + num_batches; ++b) {
     int64_t begin = b * batch_size, end = std::min(n, begin + batch_size);
     if (begin >= end) break;
-    Stats s = train_batch(batch_of(xc, order, begin, end), batch_of(yc, order, begin, end));
+    Stats s = train_batch(batch_of(xc, order, begin, end), batch_of(yc, order, begin, end),
+                          weight_rows(wc, order, begin, end));
     if (s.non_finite) {
       total.non_finite = true;
       total.non_finite_step = b;
       return total;
     }
-    add_stats(total, s);
+    total.merge(s);
   }
   return total;
 }
 
 Stats Trainer::evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
-                        int64_t batch_size) {
-  check_data(xs, &ys);
+                        const Tensor& sample_weight, int64_t batch_size) {
+  check_data(xs, &ys, sample_weight);
+  if (single()) return evaluate(xs[0], ys[0], sample_weight, batch_size);
   if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
-  NoGradGuard no_grad;
   std::vector<Tensor> xc = contiguous_all(xs), yc = contiguous_all(ys);
-  Stats total = empty_stats();
   int64_t n = xs[0].size(0);
+  Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
+  Stats total = empty_stats();
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     int64_t end = std::min(n, begin + batch_size);
-    std::vector<Tensor> xb = batch_of(xc, {}, begin, end), yb = batch_of(yc, {}, begin, end);
-    std::vector<Tensor> preds = run_model(xb, /*training=*/false);
-    float value = total_loss(preds, yb, end - begin, total).item();
-    total.loss_sum += double(value) * (end - begin);
-    total.samples += end - begin;
-    total.steps += 1;
-    accumulate_metrics(preds, yb, total);
+    total.merge(test_batch(batch_of(xc, {}, begin, end), batch_of(yc, {}, begin, end),
+                           weight_rows(wc, {}, begin, end)));
   }
   return total;
 }
 
 std::vector<Tensor> Trainer::predict(const std::vector<Tensor>& xs, int64_t batch_size) {
   if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
-  check_data(xs, nullptr);
+  check_data(xs, nullptr, Tensor());
+  if (model_->num_inputs() == 1 && model_->num_outputs() == 1) return {predict(xs[0], batch_size)};
   NoGradGuard no_grad;
   std::vector<Tensor> xc = contiguous_all(xs);
   int64_t n = xs[0].size(0);
@@ -282,12 +443,9 @@ std::vector<Tensor> Trainer::predict(const std::vector<Tensor>& xs, int64_t batc
                   static_cast<size_t>(pred.numel()) * sizeof(float));
     }
   }
+  model_->clear_activity_losses();
   if (outs.empty()) throw std::invalid_argument("predict: no samples");
   return outs;
-}
-
-Tensor Trainer::predict(const Tensor& x, int64_t batch_size) {
-  return predict(std::vector<Tensor>{x}, batch_size).at(0);
 }
 
 }  // namespace nerve

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from .. import _core
+from .. import _core, regularizers
 from .symbolic import KerasTensor, Node
 
 _name_counts: dict[str, int] = {}
@@ -32,17 +32,42 @@ def _shape_tuple(shape, what: str) -> tuple[int, ...]:
 class Layer:
     """Base of every layer. Subclasses create `self._core` (a C++ layer) in __init__."""
 
-    def __init__(self, name: str | None = None, input_shape=None, trainable: bool = True):
+    def __init__(self, name: str | None = None, input_shape=None, trainable: bool = True,
+                 activity_regularizer=None):
         self.name = name or _unique_name(type(self).__name__)
         self._input_shape = (None if input_shape is None
                              else _shape_tuple(input_shape, f"{type(self).__name__} input_shape"))
         self._core = None
         self._trainable = trainable
         self._inbound_nodes: list[Node] = []  # one per call on symbolic tensors
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._weight_regularizers: dict[str, object] = {}
 
     def _attach(self, core) -> None:
         self._core = core
         core.trainable = self._trainable
+        if self.activity_regularizer is not None:
+            core.activity_regularizer = self.activity_regularizer._to_core()
+        for role, reg in self._weight_regularizers.items():
+            core.set_weight_regularizer(role, reg._to_core())
+
+    def _set_weight_regularizers(self, **by_role) -> None:
+        """Regularizers for the weights the C++ layer creates with these roles ("kernel",
+        "bias", ...); call before _attach. Each penalty enters the training loss."""
+        for role, identifier in by_role.items():
+            reg = regularizers.get(identifier)
+            setattr(self, f"{role}_regularizer", reg)
+            if reg is not None:
+                self._weight_regularizers[role] = reg
+
+    @property
+    def losses(self) -> list[float]:
+        """The current regularization penalties of this layer (weights, and the activity of the
+        last call), summed into one value; empty when the layer has no regularizer."""
+        if self._core is None or (not self._weight_regularizers and
+                                  self.activity_regularizer is None):
+            return []
+        return [float(self._core.regularization_loss())]
 
     @property
     def trainable(self) -> bool:
@@ -173,7 +198,10 @@ class Layer:
     def get_config(self) -> dict:
         """The constructor arguments (JSON-serialisable): `type(self).from_config(config)` makes
         an equivalent, unbuilt layer."""
-        return {"name": self.name, "trainable": self.trainable}
+        config = {"name": self.name, "trainable": self.trainable}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = _serialize(self.activity_regularizer)
+        return config
 
     @classmethod
     def from_config(cls, config: dict):
@@ -181,6 +209,10 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def _serialize(obj):
+    return None if obj is None else {"class_name": type(obj).__name__, "config": obj.get_config()}
 
 
 class InputLayer(Layer):

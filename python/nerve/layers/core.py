@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from .. import _core, activations, initializers
-from .base import Layer
+from .base import Layer, _serialize
 
 
 class Dense(Layer):
     """Fully connected: activation(x @ kernel + bias) over the last axis."""
 
     def __init__(self, units: int, activation=None, use_bias: bool = True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
         super().__init__(**kwargs)
+        self._set_weight_regularizers(kernel=kernel_regularizer, bias=bias_regularizer)
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"Dense '{self.name}': units must be a positive int, got {units!r}")
         self.units = units
@@ -28,7 +30,9 @@ class Dense(Layer):
         return {**super().get_config(), "units": self.units, "activation": self.activation,
                 "use_bias": self.use_bias,
                 "kernel_initializer": self.kernel_initializer.name,
-                "bias_initializer": self.bias_initializer.name}
+                "bias_initializer": self.bias_initializer.name,
+                "kernel_regularizer": _serialize(self.kernel_regularizer),
+                "bias_regularizer": _serialize(self.bias_regularizer)}
 
 
 class Activation(Layer):

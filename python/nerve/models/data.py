@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
+
+from .. import _core
 
 
 def as_float_array(a, what: str, where: str) -> np.ndarray:
@@ -21,9 +26,9 @@ def as_float_array(a, what: str, where: str) -> np.ndarray:
         raise ValueError(f"{where}: {what} must have a batch axis, got a scalar")
     a = np.ascontiguousarray(a, dtype=np.float32)
     if not np.isfinite(a).all():
-        bad = np.argwhere(~np.isfinite(a))[0]
-        raise ValueError(f"{where}: {what} contains NaN or Inf (first at index {tuple(bad)}, "
-                         f"value {a[tuple(bad)]})")
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
+        raise ValueError(f"{where}: {what} contains NaN or Inf (first at index {bad}, "
+                         f"value {a[bad]})")
     return a
 
 
@@ -46,8 +51,8 @@ def prepare_targets(y: np.ndarray, loss, output_shape: tuple, where: str) -> np.
                              f"{(n,) + lead}, got y of shape {y.shape}")
         bad = (y != np.floor(y)) | (y < 0) | (y >= classes)
         if bad.any():
-            i = tuple(np.argwhere(bad)[0])
-            raise ValueError(f"{where}: label {y[i]!r} at index {i} is out of range for "
+            i = tuple(int(j) for j in np.argwhere(bad)[0])
+            raise ValueError(f"{where}: label {float(y[i])} at index {i} is out of range for "
                              f"{loss.name} with {classes} classes (valid labels: 0..{classes - 1})")
         return y
     want = (n,) + tuple(output_shape)
@@ -58,3 +63,152 @@ def prepare_targets(y: np.ndarray, loss, output_shape: tuple, where: str) -> np.
         raise ValueError(f"{where}: y of shape {y.shape} does not match the model output shape "
                          f"{(None,) + tuple(output_shape)} for loss {loss.name}")
     return y
+
+
+# ---- sample weights -------------------------------------------------------------------------
+
+def sample_weights(sample_weight, class_weight, y: np.ndarray, where: str):
+    """Per-sample weights [n] from sample_weight or class_weight (Keras: not both), or None.
+    class_weight maps a class index to a weight; the class of a sample is argmax(y) for one-hot
+    targets, else round(y); classes not in the dict weigh 1."""
+    n = len(y)
+    if sample_weight is not None and class_weight is not None:
+        raise ValueError(f"{where}: give sample_weight or class_weight, not both")
+    if class_weight is not None:
+        return class_weight_to_sample_weights(y, class_weight, where)
+    if sample_weight is None:
+        return None
+    w = as_float_array(sample_weight, "sample_weight", where)
+    if w.ndim == 2 and w.shape[1] == 1:
+        w = w.reshape(-1)
+    if w.ndim != 1 or len(w) != n:
+        raise ValueError(f"{where}: sample_weight must have one weight per sample, shape ({n},), "
+                         f"got shape {w.shape}")
+    if (w < 0).any():
+        i = int(np.argmax(w < 0))
+        raise ValueError(f"{where}: sample_weight must be non-negative, got {w[i]} at index {i}")
+    return w
+
+
+def class_weight_to_sample_weights(y: np.ndarray, class_weight, where: str) -> np.ndarray:
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"{where}: class_weight must be a dict {{class index: weight}}, got "
+                        f"{type(class_weight).__name__}")
+    weights = {}
+    for k, v in class_weight.items():
+        try:
+            key = int(k)
+            value = float(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"{where}: class_weight must map int class indices to numbers, got "
+                             f"{k!r}: {v!r}") from None
+        if key != k or not np.isfinite(value) or value < 0:
+            raise ValueError(f"{where}: class_weight must map int class indices to non-negative "
+                             f"numbers, got {k!r}: {v!r}")
+        weights[key] = value
+    labels = y
+    if labels.ndim > 1:  # one-hot rows -> their argmax; a trailing axis of 1 -> the value
+        labels = np.argmax(labels, axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
+    if labels.ndim != 1:
+        raise ValueError(f"{where}: class_weight needs one class per sample; y of shape "
+                         f"{y.shape} has several (use sample_weight instead)")
+    labels = np.round(labels).astype(np.int64)
+    out = np.ones(len(y), dtype=np.float32)
+    for cls, value in weights.items():
+        out[labels == cls] = value
+    return out
+
+
+# ---- iterables of batches (generators, datasets) --------------------------------------------
+
+def is_batch_source(x) -> bool:
+    """True for a generator/iterator or any non-array iterable of batches."""
+    if x is None or isinstance(x, (np.ndarray, list, tuple, str, bytes, dict)):
+        return False
+    if hasattr(x, "__array__") or hasattr(x, "dtype"):
+        return False
+    return hasattr(x, "__next__") or hasattr(x, "__iter__") or \
+        (hasattr(x, "__getitem__") and hasattr(x, "__len__"))
+
+
+def unpack_batch(batch, where: str, index: int):
+    """(x, y, sample_weight) from a batch (x, y) or (x, y, sample_weight); y and weight may be
+    missing for predict."""
+    if isinstance(batch, (tuple, list)) and 1 <= len(batch) <= 3:
+        parts = list(batch) + [None] * (3 - len(batch))
+        return parts[0], parts[1], parts[2]
+    if isinstance(batch, (tuple, list)):
+        raise ValueError(f"{where}: batch {index} has {len(batch)} elements; expected (x, y) or "
+                         f"(x, y, sample_weight)")
+    return batch, None, None
+
+
+class BatchStream:
+    """Draws batches from a generator or iterable across epochs. A one-shot iterator is consumed
+    once; a re-iterable starts a fresh pass when an epoch needs one (each epoch without
+    steps_per_epoch, or when the data ran out with it)."""
+
+    def __init__(self, source, steps_per_epoch):
+        self.source = source
+        self.one_shot = iter(source) is source if hasattr(source, "__iter__") else False
+        self.steps_per_epoch = steps_per_epoch
+        self._it = None
+        self.exhausted = False  # a one-shot iterator has nothing left
+
+    def epoch(self):
+        """Yields the batches of one epoch."""
+        if self._it is None or (self.steps_per_epoch is None and not self.one_shot):
+            self._it = iter(self.source)
+        count = 0
+        while self.steps_per_epoch is None or count < self.steps_per_epoch:
+            try:
+                batch = next(self._it)
+            except StopIteration:
+                if self.one_shot:
+                    self.exhausted = True
+                self._it = None
+                return
+            count += 1
+            yield batch
+
+    def __len__(self):
+        if self.steps_per_epoch is not None:
+            return self.steps_per_epoch
+        return len(self.source)
+
+
+# ---- in-memory arrays for fit -----------------------------------------------------------
+
+class ArrayEpochs:
+    """Batches of in-memory arrays for fit: the order of each pass, and where an epoch starts.
+    Without steps_per_epoch an epoch is one (re)shuffled pass; with it, epochs take that many
+    steps from the current pass and a new pass starts when it is used up (Keras)."""
+
+    def __init__(self, xs, ys, w, batch_size, shuffle, steps_per_epoch):
+        # One array per model input (xs) and output (ys), all with the same samples.
+        self.xt, self.yt = [_core.Tensor(a) for a in xs], [_core.Tensor(a) for a in ys]
+        self.wt = None if w is None else _core.Tensor(w)
+        self.batch_size = batch_size
+        self.n = len(xs[0])
+        self.shuffle = shuffle
+        self.pass_steps = math.ceil(self.n / batch_size)
+        self.requested = steps_per_epoch
+        self.steps_per_epoch = steps_per_epoch or self.pass_steps
+        self.rng = np.random.default_rng(_core.next_seed())
+        self.position = self.pass_steps  # start a new pass on the first epoch
+        self.order = None
+
+    def next_epoch(self):
+        """(first batch index, steps this epoch, sample order) for the coming epoch."""
+        if self.position >= self.pass_steps:
+            self.order = (self.rng.permutation(self.n).astype(np.int64) if self.shuffle
+                          else np.empty(0, np.int64))
+            self.position = 0
+        first = self.position
+        todo = min(self.steps_per_epoch, self.pass_steps - first)
+        if self.requested is not None and todo < self.requested:
+            warnings.warn(f"fit: the data ran out after {todo} of steps_per_epoch="
+                          f"{self.requested} steps; the epoch ends early (there are "
+                          f"{self.pass_steps} batches per pass)", stacklevel=4)
+        self.position += todo
+        return first, todo, self.order

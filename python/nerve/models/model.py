@@ -2,7 +2,9 @@
 
 fit() runs the steps of an epoch in C++ chunks (forward, loss, backward and optimizer update per
 step, no Python per op, GIL released); Python only updates the progress bar and calls callbacks
-between chunks. A chunk lasts about 50 ms, or one step when a callback has per-batch hooks.
+between chunks. A chunk lasts about 50 ms, or one step when a callback has per-batch hooks or
+the learning rate comes from a Python callable. Generators and other iterables of batches run
+one C++ step per batch.
 
 One Model class serves three kinds of model: Sequential, functional (nerve.Model(inputs,
 outputs), see functional.py) and subclassed (`class M(nerve.Model)` with a `call` method). A
@@ -18,6 +20,7 @@ import inspect
 import json
 import math
 import time
+import warnings
 
 import numpy as np
 
@@ -41,6 +44,13 @@ def _is_array_like(a) -> bool:
     return hasattr(a, "shape") and hasattr(a, "dtype") or isinstance(a, _core.Tensor)
 
 
+def _flat_ids(ids) -> list:
+    """Every metric identifier of a compile() metrics argument (list, list of lists, dict)."""
+    values = ids.values() if isinstance(ids, dict) else ids
+    return [m for v in values for m in (v if isinstance(v, (list, tuple)) else [v])
+            if m is not None]
+
+
 def _sample_shapes(input_shape) -> tuple[list[tuple], bool]:
     """Per-sample shapes (no batch axis) from a build() argument; a leading None is the batch
     axis. Returns (shapes, single)."""
@@ -49,21 +59,6 @@ def _sample_shapes(input_shape) -> tuple[list[tuple], bool]:
     shapes = [tuple(s) for s in input_shape] if many else [tuple(_as_list(input_shape))]
     shapes = [s[1:] if s and s[0] is None else s for s in shapes]
     return [tuple(int(d) for d in s) for s in shapes], not many
-
-
-class _Totals:
-    """Running sums of C++ Stats over chunks of steps."""
-
-    def __init__(self, outputs: int, metrics: int):
-        self.loss_sum, self.samples = 0.0, 0
-        self.output_loss_sums = [0.0] * outputs
-        self.metric_sums = [0.0] * metrics
-
-    def add(self, stats) -> None:
-        self.loss_sum += stats.loss_sum
-        self.samples += stats.samples
-        self.output_loss_sums = [a + b for a, b in zip(self.output_loss_sums, stats.output_loss_sums)]
-        self.metric_sums = [a + b for a, b in zip(self.metric_sums, stats.metric_sums)]
 
 
 class Model:
@@ -92,9 +87,12 @@ class Model:
         self.optimizer = None
         self.loss = None
         self._losses = []
+        self._loss_weights = None
         self._compile_config = None
         self._metric_ids = []
+        self._weighted_metric_ids = []
         self._metric_names: list[str] = []
+        self._metric_objects = []
         self.stop_training = False
         self.history = None
         self._graph = None  # functional and traced subclassed models
@@ -227,10 +225,12 @@ class Model:
         return self._graph.replay(xs)
 
     # ---- compile ------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                weighted_metrics=None):
         """Choose the optimizer, the loss (one, or one per output as a list or a dict keyed by
-        output name), metrics (a list for every output, or per output) and loss_weights (the
-        total loss is sum_i loss_weights[i] * loss_i)."""
+        output name), metrics (a list for every output, or per output), loss_weights (the total
+        loss is sum_i loss_weights[i] * loss_i) and weighted_metrics (weighted by sample_weight /
+        class_weight; metrics are not, as in Keras 3)."""
         if loss is None:
             raise ValueError("compile: a loss is required, e.g. loss='mse'")
         self.optimizer = optimizers.get(optimizer)
@@ -242,17 +242,20 @@ class Model:
             self.loss = losses_mod.get(loss)
         self._loss_weights = loss_weights
         self._metric_ids = metrics if isinstance(metrics, dict) else list(metrics or [])
-        for m in self._flat_metric_ids():  # validate names now, resolve variants once built
-            metrics_mod.resolve(m, "", (1,))
-        self._compile_config = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights}
+        self._weighted_metric_ids = (weighted_metrics if isinstance(weighted_metrics, dict)
+                                     else list(weighted_metrics or []))
+        # Validate names now (and, with one loss, that metric and loss read the same targets);
+        # the variants are resolved per output once the model is built.
+        for m in _flat_ids(self._metric_ids) + _flat_ids(self._weighted_metric_ids):
+            if isinstance(self.loss, losses_mod.Loss):
+                metrics_mod.resolve(m, self.loss, (1,))
+            else:
+                metrics_mod.get(m, "", (1,))
+        self._compile_config = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights,
+                                "weighted_metrics": weighted_metrics}
         self._trainer = None
         if self.built:
             self._make_trainer()
-
-    def _flat_metric_ids(self) -> list:
-        ids = self._metric_ids
-        values = ids.values() if isinstance(ids, dict) else ids
-        return [m for v in values for m in (v if isinstance(v, (list, tuple)) else [v])]
 
     def _per_output(self, spec, what: str, default=None) -> list:
         names, n = self._output_names, len(self._output_names)
@@ -274,26 +277,36 @@ class Model:
             return list(spec)
         return [spec] * n
 
+    def _metrics_per_output(self, ids, what: str) -> list:
+        """metrics / weighted_metrics as one list per output: a flat list applies to every
+        output; a list of lists or a dict keyed by output name gives each its own."""
+        if isinstance(ids, dict):
+            return [_as_list(v) if v is not None else []
+                    for v in self._per_output(ids, what, [])]
+        if ids and all(isinstance(m, (list, tuple)) for m in ids):
+            return [list(v) for v in self._per_output(ids, what, [])]
+        return [list(ids)] * len(self._output_names)
+
     def _make_trainer(self):
         self._losses = [losses_mod.get(l) for l in self._per_output(self.loss, "loss")]
         weights = [float(w) for w in self._per_output(self._loss_weights, "loss_weights", 1.0)]
-        ids = self._metric_ids
-        if isinstance(ids, dict):
-            per_output = [_as_list(v) if v is not None else []
-                          for v in self._per_output(ids, "metrics", [])]
-        elif ids and all(isinstance(m, (list, tuple)) for m in ids):
-            per_output = self._per_output(ids, "metrics", [])
-        else:
-            per_output = [list(ids)] * len(self._output_names)
+        plain = self._metrics_per_output(self._metric_ids, "metrics")
+        weighted = self._metrics_per_output(self._weighted_metric_ids, "weighted_metrics")
         multi = len(self._output_names) > 1
-        kinds, self._metric_names = [], []
-        for out_name, loss, shape, ms in zip(self._output_names, self._losses,
-                                             self._output_shapes, per_output):
-            resolved = [metrics_mod.resolve(m, loss.name, shape) for m in ms]
-            kinds.append([kind for _, kind in resolved])
-            self._metric_names += [f"{out_name}_{n}" if multi else n for n, _ in resolved]
+        specs, self._metric_names, self._metric_objects = [], [], []
+        for out_name, loss, shape, ms, wms in zip(self._output_names, self._losses,
+                                                  self._output_shapes, plain, weighted):
+            resolved = [metrics_mod.resolve(m, loss, shape) for m in ms]
+            names = [name for name, _, _ in resolved]
+            for m in wms:
+                name, spec, obj = metrics_mod.resolve(m, loss, shape, weighted=True)
+                resolved.append((f"weighted_{name}" if name in names else name, spec, obj))
+                names.append(resolved[-1][0])
+            specs.append([spec for _, spec, _ in resolved])
+            self._metric_names += [f"{out_name}_{n}" if multi else n for n in names]
+            self._metric_objects += [obj for _, _, obj in resolved]
         self._trainer = _core.Trainer(self._core_model, [l._to_core() for l in self._losses],
-                                      weights, self.optimizer._core, kinds)
+                                      weights, self.optimizer._core, specs)
 
     @property
     def metrics_names(self) -> list:
@@ -366,151 +379,350 @@ class Model:
         for a in xs[1:] + ys:
             data.check_same_length(xs[0], a, where)
 
-    # ---- training -----------------------------------------------------------------------
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0):
-        """Train for `epochs` epochs; returns a History whose .history maps names to lists."""
-        where = "fit"
+    def _prepare(self, x, y, sample_weight, class_weight, where):
+        """Validated float32 arrays for a compiled model: (inputs list, targets list, per-sample
+        weights or None). One sample_weight array weighs every output's loss (Keras)."""
         xs = self._inputs(x, where)
         self._ensure_ready(xs, where)
-        ys = self._targets(y, where)
+        if y is None:
+            raise ValueError(f"{where}: y is None; targets are required")
+        ys = self._arrays(y, "y", self._output_names, where)
         self._same_length(xs, ys, where)
+        if class_weight is not None and len(ys) > 1:
+            raise ValueError(f"{where}: class_weight is only supported for models with a single "
+                             f"output; this one has {len(ys)} {self._output_names} (use "
+                             f"sample_weight)")
+        if isinstance(sample_weight, dict) or (
+                isinstance(sample_weight, (list, tuple)) and sample_weight and
+                all(isinstance(a, np.ndarray) and a.ndim >= 1 for a in sample_weight)):
+            raise ValueError(f"{where}: sample_weight must be one array of per-sample weights "
+                             f"(it weighs every output's loss), not one per output")
+        w = data.sample_weights(sample_weight, class_weight, ys[0], where)
+        ys = [data.prepare_targets(t, loss, shape, where)
+              for t, loss, shape in zip(ys, self._losses, self._output_shapes)]
+        return xs, ys, w
+
+    # ---- training -----------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train for `epochs` epochs; returns a History whose .history maps names to lists.
+        x may be arrays (one, a list or a dict for several inputs; y likewise per output), or a
+        generator / iterable of (x, y[, sample_weight]) batches."""
+        where = "fit"
+        if steps_per_epoch is not None and (not isinstance(steps_per_epoch, int) or
+                                            isinstance(steps_per_epoch, bool) or
+                                            steps_per_epoch <= 0):
+            raise ValueError(f"fit: steps_per_epoch must be a positive int or None, got "
+                             f"{steps_per_epoch!r}")
+        if not isinstance(initial_epoch, int) or initial_epoch < 0:
+            raise ValueError(f"fit: initial_epoch must be a non-negative int, got "
+                             f"{initial_epoch!r}")
+        if not isinstance(validation_freq, int) or validation_freq < 1:
+            raise ValueError(f"fit: validation_freq must be a positive int, got "
+                             f"{validation_freq!r}")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        if self.loss is None:
+            raise RuntimeError("You must call compile() before fit()")
+        if data.is_batch_source(x):
+            if y is not None or sample_weight is not None:
+                raise ValueError("fit: when x is a generator or iterable of batches, y and "
+                                 "sample_weight come in the batches; pass y=None")
+            if validation_split:
+                raise ValueError("fit: validation_split needs arrays; with a generator pass "
+                                 "validation_data")
+            val = self._validation_source(validation_data, validation_steps, where)
+            stream = data.BatchStream(x, steps_per_epoch)
+            try:
+                steps = len(stream)
+            except TypeError:
+                steps = None
+            return self._fit_loop(stream, None, steps, epochs, verbose, callbacks, val,
+                                  initial_epoch, class_weight, validation_batch_size,
+                                  validation_freq)
+
+        xs, ys, w = self._prepare(x, y, sample_weight, class_weight, where)
+        val = self._validation_source(validation_data, validation_steps, where)
         if not 0.0 <= validation_split < 1.0:
             raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
-        val = None
-        if validation_data is not None:
-            if len(validation_data) != 2:
-                raise ValueError("fit: validation_data must be a tuple (x_val, y_val)")
-            vx = self._inputs(validation_data[0], where + " (validation_data)")
-            vy = self._targets(validation_data[1], where + " (validation_data)")
-            self._same_length(vx, vy, where + " (validation_data)")
-            val = (vx, vy)
-        elif validation_split > 0.0:
+        if val is None and validation_split > 0.0:
             n = len(xs[0])
             split = int(n * (1.0 - validation_split))  # Keras: the last samples, unshuffled
             if split == 0 or split == n:
                 raise ValueError(f"fit: validation_split={validation_split} leaves no samples "
                                  f"on one side for {n} samples")
-            val = ([a[split:] for a in xs], [a[split:] for a in ys])
+            val = ("arrays", [a[split:] for a in xs], [a[split:] for a in ys],
+                   None if w is None else w[split:])
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
+            w = None if w is None else w[:split]
         batch_size = int(batch_size or 32)
         if batch_size <= 0:
             raise ValueError(f"fit: batch_size must be positive, got {batch_size}")
-        verbose = 1 if verbose == "auto" else int(verbose)
+        arrays = data.ArrayEpochs(xs, ys, w, batch_size, shuffle, steps_per_epoch)
+        return self._fit_loop(None, arrays, arrays.steps_per_epoch, epochs, verbose, callbacks,
+                              val, initial_epoch, None, validation_batch_size or batch_size,
+                              validation_freq)
 
-        n = len(xs[0])
-        steps = math.ceil(n / batch_size)
+    def _validation_source(self, validation_data, validation_steps, where):
+        """("arrays", xs, ys, w) or ("batches", BatchStream) or None."""
+        if validation_data is None:
+            return None
+        if data.is_batch_source(validation_data):
+            # Kept across epochs: with validation_steps, each evaluation continues the stream.
+            return ("batches", data.BatchStream(validation_data, validation_steps))
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
+                             "(x_val, y_val, val_sample_weight), or an iterable of batches")
+        vw = validation_data[2] if len(validation_data) == 3 else None
+        vx, vy, vw = self._prepare(validation_data[0], validation_data[1], vw, None,
+                                   where + " (validation_data)")
+        return ("arrays", vx, vy, vw)
+
+    def _fit_loop(self, stream, arrays, steps, epochs, verbose, callbacks, val, initial_epoch,
+                  class_weight, val_batch_size, validation_freq):
+        """The epoch loop shared by array input (C++ chunks of steps) and batch streams (one
+        C++ step per batch)."""
         self.history = History()
-        cbs = CallbackList([self.history, *(callbacks or [])], self,
+        cbs = CallbackList([*(callbacks or []), self.history], self,  # History last, as Keras
                            {"epochs": epochs, "steps": steps, "verbose": verbose})
-        per_batch = cbs.wants_batches
-        xt, yt = [_core.Tensor(a) for a in xs], [_core.Tensor(a) for a in ys]
-        rng = np.random.default_rng(_core.next_seed())
         names = self.metrics_names
         self.stop_training = False
         cbs.on_train_begin()
+        logs = {}
         for epoch in range(initial_epoch, epochs):
             cbs.on_epoch_begin(epoch)
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}", flush=True)
             bar = Progbar(steps, verbose=verbose, stateful_metrics=names)
-            order = rng.permutation(n).astype(np.int64) if shuffle else np.empty(0, np.int64)
-            totals = self._new_totals()
-            step, chunk = 0, 1
-            while step < steps:
-                todo = min(chunk, steps - step)
-                if per_batch:
-                    cbs.on_train_batch_begin(step)
-                t0 = time.perf_counter()
-                stats = self._trainer.train_many(xt, yt, order, batch_size, step, todo)
-                elapsed = time.perf_counter() - t0
-                if stats.non_finite:
-                    raise NonFiniteLossError(
-                        f"fit: the loss became NaN or Inf at epoch {epoch + 1}, step "
-                        f"{stats.non_finite_step + 1} of {steps}; training stopped before "
-                        f"applying that step. Lower the learning rate or check the data.")
-                step += stats.steps
-                totals.add(stats)
-                logs = self._logs(totals)
-                if per_batch:
-                    cbs.on_train_batch_end(step - 1, logs)
-                else:
-                    per_step = elapsed / max(stats.steps, 1)
-                    chunk = max(1, int(_CHUNK_SECONDS / max(per_step, 1e-9)))
-                bar.update(step, list(logs.items()), finalize=False)
-                if self.stop_training:
+            if arrays is not None:
+                stats, step = self._train_array_epoch(arrays, cbs, bar, epoch)
+            else:
+                if stream.exhausted:
+                    warnings.warn("fit: the input generator ran out of data; training stops "
+                                  "(use a re-iterable dataset or set steps_per_epoch)",
+                                  stacklevel=3)
                     break
-            logs = self._logs(totals)
-            if val is not None:
-                vlogs = self._evaluate_arrays(val[0], val[1], batch_size)
+                stats, step = self._train_stream_epoch(stream, cbs, bar, epoch, class_weight)
+                if step == 0 and stream.exhausted:
+                    warnings.warn("fit: the input generator ran out of data; training stops",
+                                  stacklevel=3)
+                    break
+            logs = self._logs(stats)
+            if stats.non_finite:
+                logs["loss"] = float("nan")
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                cbs.on_test_begin()
+                vlogs = self._evaluate_source(val, val_batch_size)
+                cbs.on_test_end(vlogs)
                 logs.update({f"val_{k}": v for k, v in vlogs.items()})
             bar.update(step, list(logs.items()), finalize=True)
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
-        cbs.on_train_end()
+        cbs.on_train_end(logs)
         return self.history
 
-    def _new_totals(self) -> _Totals:
-        return _Totals(len(self._output_names), len(self._metric_names))
+    def _train_array_epoch(self, arrays, cbs, bar, epoch):
+        """One epoch over arrays in C++ chunks of steps (one step per chunk when a callback or a
+        Python learning-rate callable needs every step)."""
+        per_batch = cbs.wants_batches or self.optimizer._steps_in_python
+        first, todo_total, order = arrays.next_epoch()
+        stats = _core.Stats()
+        step, chunk = 0, 1
+        while step < todo_total:
+            todo = min(chunk, todo_total - step)
+            cbs.on_train_batch_begin(step)
+            self.optimizer._sync_python_schedule()
+            t0 = time.perf_counter()
+            chunk_stats = self._trainer.train_many(arrays.xt, arrays.yt, arrays.wt, order,
+                                                   arrays.batch_size, first + step, todo)
+            elapsed = time.perf_counter() - t0
+            stats.merge(chunk_stats)
+            step += chunk_stats.steps
+            if chunk_stats.non_finite:
+                self._non_finite(stats, cbs, epoch, first + chunk_stats.non_finite_step,
+                                 arrays.steps_per_epoch)
+                break
+            logs = self._logs(stats)
+            cbs.on_train_batch_end(step - 1, logs)
+            if not per_batch:
+                per_step = elapsed / max(chunk_stats.steps, 1)
+                chunk = max(1, int(_CHUNK_SECONDS / max(per_step, 1e-9)))
+            bar.update(step, list(logs.items()), finalize=False)
+            if self.stop_training:
+                break
+        return stats, step
 
-    def _logs(self, totals: _Totals) -> dict:
-        d = max(totals.samples, 1)
-        logs = {"loss": totals.loss_sum / d}
+    def _train_stream_epoch(self, stream, cbs, bar, epoch, class_weight):
+        """One epoch over a batch stream: each batch is validated, then one C++ step."""
+        stats = _core.Stats()
+        step = 0
+        for batch in stream.epoch():
+            xb, yb, wb = self._batch_tensors(batch, class_weight, "fit", step)
+            cbs.on_train_batch_begin(step)
+            self.optimizer._sync_python_schedule()
+            s = self._trainer.train_batch_many(xb, yb, wb)
+            stats.merge(s)
+            if s.non_finite:
+                self._non_finite(stats, cbs, epoch, step, None)
+                break
+            step += 1
+            logs = self._logs(stats)
+            cbs.on_train_batch_end(step - 1, logs)
+            bar.update(step, list(logs.items()), finalize=False)
+            if self.stop_training:
+                break
+        return stats, step
+
+    def _batch_tensors(self, batch, class_weight, where, index, need_y=True):
+        """(input tensors, target tensors, weight tensor or None) of one batch."""
+        x, y, w = data.unpack_batch(batch, where, index)
+        label = f"{where} (batch {index})"
+        if not need_y:
+            xs = self._inputs(x, label)
+            self._ensure_ready(xs, where, need_compile=False)
+            return [_core.Tensor(a) for a in xs], None, None
+        if y is None:
+            raise ValueError(f"{label}: the batch has no targets; yield (x, y) or "
+                             f"(x, y, sample_weight)")
+        xs, ys, w = self._prepare(x, y, w, class_weight, label)
+        return ([_core.Tensor(a) for a in xs], [_core.Tensor(a) for a in ys],
+                None if w is None else _core.Tensor(w))
+
+    def _non_finite(self, stats, cbs, epoch, bad_step, steps):
+        """A step gave a NaN/Inf loss (not applied). The batch hooks see loss=nan (so
+        TerminateOnNaN can stop training cleanly); otherwise fit raises."""
+        logs = self._logs(stats)
+        logs["loss"] = float("nan")
+        cbs.on_train_batch_end(bad_step, logs)
+        if not self.stop_training:
+            of = f" of {steps}" if steps else ""
+            raise NonFiniteLossError(
+                f"fit: the loss became NaN or Inf at epoch {epoch + 1}, step {bad_step + 1}{of}; "
+                f"training stopped before applying that step. Lower the learning rate or check "
+                f"the data.")
+
+    def _logs(self, stats) -> dict:
+        """loss, each output's loss (several outputs), then the metrics."""
+        d = max(stats.samples, 1)
+        logs = {"loss": stats.loss_sum / d}
         if len(self._output_names) > 1:
-            logs.update({f"{name}_loss": s / d
-                         for name, s in zip(self._output_names, totals.output_loss_sums)})
-        logs.update({name: s / d for name, s in zip(self._metric_names, totals.metric_sums)})
+            sums = list(stats.output_loss_sums) or [0.0] * len(self._output_names)
+            logs.update({f"{name}_loss": s / d for name, s in zip(self._output_names, sums)})
+        logs.update(zip(self._metric_names, self._trainer.metric_results(stats)))
         return logs
 
-    def _evaluate_arrays(self, xs, ys, batch_size) -> dict:
-        stats = self._trainer.evaluate_many([_core.Tensor(a) for a in xs],
-                                            [_core.Tensor(a) for a in ys], batch_size)
-        totals = self._new_totals()
-        totals.add(stats)
-        return self._logs(totals)
+    def _evaluate_source(self, source, batch_size) -> dict:
+        if source[0] == "arrays":
+            _, xs, ys, w = source
+            return self._evaluate_arrays(xs, ys, batch_size, w)
+        stream = source[1]
+        stats = _core.Stats()
+        for i, batch in enumerate(stream.epoch()):
+            xb, yb, wb = self._batch_tensors(batch, None, "evaluate", i)
+            stats.merge(self._trainer.test_batch_many(xb, yb, wb))
+        if stats.samples == 0:
+            raise ValueError("evaluate: the batch iterable gave no batches (a one-shot "
+                             "generator that ran out?)")
+        return self._logs(stats)
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False):
-        """Loss and metrics on (x, y): a list [loss, *output losses, *metrics] (a float when that
-        is all), or a dict with return_dict=True."""
+    def _evaluate_arrays(self, xs, ys, batch_size, sample_weight=None) -> dict:
+        w = None if sample_weight is None else _core.Tensor(sample_weight)
+        stats = self._trainer.evaluate_many([_core.Tensor(a) for a in xs],
+                                            [_core.Tensor(a) for a in ys], w,
+                                            int(batch_size or 32))
+        return self._logs(stats)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """Loss and metrics on (x, y) or an iterable of batches: a list [loss, *output losses,
+        *metrics] (a float when that is all), or a dict with return_dict=True."""
         where = "evaluate"
-        xs = self._inputs(x, where)
-        self._ensure_ready(xs, where)
-        ys = self._targets(y, where)
-        self._same_length(xs, ys, where)
-        logs = self._evaluate_arrays(xs, ys, int(batch_size or 32))
-        if verbose not in (0, False):
-            steps = math.ceil(len(xs[0]) / int(batch_size or 32))
-            Progbar(steps, verbose=1, stateful_metrics=list(logs)).update(
-                steps, list(logs.items()), finalize=True)
+        if self.loss is None:
+            raise RuntimeError("You must call compile() before evaluate()")
+        cbs = CallbackList(callbacks or [], self, {"steps": steps, "verbose": verbose})
+        cbs.on_test_begin()
+        if data.is_batch_source(x):
+            if y is not None or sample_weight is not None:
+                raise ValueError("evaluate: with an iterable of batches, y and sample_weight "
+                                 "come in the batches; pass y=None")
+            logs = self._evaluate_source(("batches", data.BatchStream(x, steps)), None)
+        else:
+            xs, ys, w = self._prepare(x, y, sample_weight, None, where)
+            if steps is not None:  # Keras: evaluate only the first `steps` batches
+                n = min(len(xs[0]), int(steps) * int(batch_size or 32))
+                xs, ys = [a[:n] for a in xs], [a[:n] for a in ys]
+                w = None if w is None else w[:n]
+            logs = self._evaluate_arrays(xs, ys, int(batch_size or 32), w)
+            if verbose not in (0, False):
+                n_steps = math.ceil(len(xs[0]) / int(batch_size or 32))
+                Progbar(n_steps, verbose=1, stateful_metrics=list(logs)).update(
+                    n_steps, list(logs.items()), finalize=True)
+        cbs.on_test_end(logs)
         if return_dict:
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose=0):
-        """Model outputs for x, batch by batch, in inference mode (a list for several outputs)."""
+    def predict(self, x, batch_size=None, verbose=0, steps=None):
+        """Model outputs for x (arrays, or an iterable of batches), batch by batch, in inference
+        mode (a list for several outputs)."""
+        if data.is_batch_source(x):
+            outputs = []
+            for i, batch in enumerate(data.BatchStream(x, steps).epoch()):
+                xb, _, _ = self._batch_tensors(batch, None, "predict", i, need_y=False)
+                outputs.append(self._predictor().predict_many(xb, max(len(xb[0]), 1)))
+            if not outputs:
+                raise ValueError("predict: the batch iterable gave no batches")
+            outs = [np.concatenate([np.asarray(o[k]) for o in outputs])
+                    for k in range(len(outputs[0]))]
+            return outs[0] if self._single_output else outs
         xs = self._inputs(x, "predict")
         self._ensure_ready(xs, "predict", need_compile=False)
         self._same_length(xs, [], "predict")
-        trainer = self._trainer or _core.Trainer(
-            self._core_model, [_core.Loss("mse")] * len(self._output_names), [], None, [])
+        return self._predict_arrays(xs, int(batch_size or 32))
+
+    def _predict_arrays(self, xs, batch_size):
         outs = [np.asarray(o) for o in
-                trainer.predict_many([_core.Tensor(a) for a in xs], int(batch_size or 32))]
+                self._predictor().predict_many([_core.Tensor(a) for a in xs], batch_size)]
         return outs[0] if self._single_output else outs
 
-    def train_on_batch(self, x, y) -> float:
-        """One training step on one batch; returns the loss."""
-        where = "train_on_batch"
-        xs = self._inputs(x, where)
-        self._ensure_ready(xs, where)
-        ys = self._targets(y, where)
-        self._same_length(xs, ys, where)
-        stats = self._trainer.train_batch_many([_core.Tensor(a) for a in xs],
-                                               [_core.Tensor(a) for a in ys])
+    def _predictor(self):
+        return self._trainer or _core.Trainer(
+            self._core_model, [_core.Loss("mse")] * len(self._output_names), [], None, [])
+
+    def _batch_result(self, stats, return_dict):
+        logs = self._logs(stats)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One training step on one batch; returns this batch's loss (and metrics: a list
+        [loss, *output losses, *metrics], or a dict with return_dict=True)."""
+        xt, yt, wt = self._batch_tensors((x, y, sample_weight), class_weight,
+                                         "train_on_batch", 0)
+        self.optimizer._sync_python_schedule()
+        stats = self._trainer.train_batch_many(xt, yt, wt)
         if stats.non_finite:
-            raise NonFiniteLossError("train_on_batch: the loss became NaN or Inf")
-        return stats.loss_sum / max(stats.samples, 1)
+            raise NonFiniteLossError("train_on_batch: the loss became NaN or Inf; the step was "
+                                     "not applied")
+        return self._batch_result(stats, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss (and metrics) of one batch in inference mode, without updating the weights."""
+        xt, yt, wt = self._batch_tensors((x, y, sample_weight), None, "test_on_batch", 0)
+        return self._batch_result(self._trainer.test_batch_many(xt, yt, wt), return_dict)
+
+    def predict_on_batch(self, x):
+        """Model outputs for one batch, in inference mode."""
+        xs = self._inputs(x, "predict_on_batch")
+        self._ensure_ready(xs, "predict_on_batch", need_compile=False)
+        self._same_length(xs, [], "predict_on_batch")
+        return self._predict_arrays(xs, max(len(xs[0]), 1))
 
     # ---- weights and inspection ---------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:

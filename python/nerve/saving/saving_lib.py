@@ -56,10 +56,11 @@ def _model_config(model) -> dict:
     if model._compile_config is not None:
         c = model._compile_config
         config["compile_config"] = {
-            "optimizer": ser.serialize(model.optimizer),
+            "optimizer": ser.serialize_optimizer(model.optimizer),
             "loss": ser.serialize_loss(c["loss"]),
-            "metrics": c["metrics"],
+            "metrics": ser.serialize_metrics(c["metrics"]),
             "loss_weights": c["loss_weights"],
+            "weighted_metrics": ser.serialize_metrics(c.get("weighted_metrics")),
         }
     return config
 
@@ -173,8 +174,10 @@ def _load(reader: ff.Reader, custom_objects, compile: bool):
         model.compile(
             optimizer=ser.deserialize_optimizer(compile_config["optimizer"], custom_objects),
             loss=ser.deserialize_loss(compile_config["loss"], custom_objects),
-            metrics=compile_config.get("metrics"),
-            loss_weights=compile_config.get("loss_weights"))
+            metrics=ser.deserialize_metrics(compile_config.get("metrics"), custom_objects),
+            loss_weights=compile_config.get("loss_weights"),
+            weighted_metrics=ser.deserialize_metrics(compile_config.get("weighted_metrics"),
+                                                     custom_objects))
         if state:
             _restore_optimizer(reader, model, state)
     return model

@@ -110,6 +110,39 @@ def serialize_loss(loss):
     return serialize(loss)
 
 
+def _metric_classes() -> list:
+    from .. import metrics
+    return _classes_in(metrics, metrics.Metric)
+
+
+def serialize_metrics(spec):
+    """compile()'s metrics / weighted_metrics: names stay strings, Metric objects (and classes)
+    become {"class_name", "config"}; lists and dicts keep their structure."""
+    from .. import metrics
+    if spec is None or isinstance(spec, str):
+        return spec
+    if isinstance(spec, (list, tuple)):
+        return [serialize_metrics(m) for m in spec]
+    if isinstance(spec, dict):
+        return {k: serialize_metrics(v) for k, v in spec.items()}
+    if isinstance(spec, type) and issubclass(spec, metrics.Metric):
+        spec = spec()
+    return serialize(spec)
+
+
+def deserialize_metrics(spec, custom_objects=None):
+    if spec is None or isinstance(spec, str):
+        return spec
+    if isinstance(spec, list):
+        return [deserialize_metrics(m, custom_objects) for m in spec]
+    if isinstance(spec, dict) and "class_name" in spec:
+        cls = lookup_class(spec["class_name"], "metric", custom_objects, _metric_classes())
+        return _construct(cls, spec.get("config", {}), "metric", custom_objects)
+    if isinstance(spec, dict):
+        return {k: deserialize_metrics(v, custom_objects) for k, v in spec.items()}
+    raise ModelFileError(f"saved metrics have an unexpected form: {spec!r}")
+
+
 def deserialize_loss(spec, custom_objects=None):
     if spec is None or isinstance(spec, str):
         return spec
@@ -123,8 +156,30 @@ def deserialize_loss(spec, custom_objects=None):
     raise ModelFileError(f"a saved loss has an unexpected form: {spec!r}")
 
 
+def _schedule_classes() -> list:
+    from ..optimizers import schedules
+    return _classes_in(schedules, schedules.LearningRateSchedule)
+
+
+def serialize_optimizer(optimizer) -> dict:
+    """{"class_name", "config"}; a learning-rate schedule is nested the same way. A plain Python
+    callable as learning rate cannot be stored: the rate it gives now is saved instead."""
+    entry = serialize(optimizer)
+    lr = entry["config"].get("learning_rate")
+    if callable(lr) and not hasattr(lr, "get_config"):
+        entry["config"]["learning_rate"] = float(optimizer._core.current_learning_rate())
+    return entry
+
+
 def deserialize_optimizer(spec, custom_objects=None):
     if not isinstance(spec, dict):
         raise ModelFileError(f"a saved optimizer has an unexpected form: {spec!r}")
     cls = lookup_class(spec.get("class_name"), "optimizer", custom_objects, _optimizer_classes())
-    return _construct(cls, spec.get("config", {}), "optimizer", custom_objects)
+    config = spec.get("config", {})
+    lr = config.get("learning_rate") if isinstance(config, dict) else None
+    if isinstance(lr, dict) and "class_name" in lr:
+        schedule_cls = lookup_class(lr["class_name"], "learning-rate schedule", custom_objects,
+                                    _schedule_classes())
+        config = {**config, "learning_rate": _construct(
+            schedule_cls, lr.get("config", {}), "learning-rate schedule", custom_objects)}
+    return _construct(cls, config, "optimizer", custom_objects)

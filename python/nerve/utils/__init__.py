@@ -1,16 +1,22 @@
 """Utilities: seeding, the progress bar."""
 
+import random
+
+import numpy as np
+
 from .. import _core
 from .numerical_utils import to_categorical
 from .progbar import Progbar
 
 
 def set_random_seed(seed: int) -> None:
-    """Seed every random choice nerve makes (initializers, shuffling): a whole fit reproduces
-    bit for bit at a fixed thread count."""
+    """Seed every random choice nerve makes (initializers, shuffling), and Python's and numpy's
+    global generators as Keras does: a whole fit reproduces bit for bit at a fixed thread count."""
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"set_random_seed: seed must be a non-negative int, got {seed!r}")
     _core.set_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
 
 
 __all__ = ["Progbar", "set_random_seed", "to_categorical"]

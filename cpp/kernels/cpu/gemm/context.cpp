@@ -57,7 +57,7 @@ GemmKernel apply_env_blocking(GemmKernel k) {
     throw std::runtime_error(std::string("NERVE_GEMM_BLOCKING must be \"mc,kc,nc\" (positive "
                                          "integers), got \"") + s + "\"");
   k.mc = static_cast<int>((mc + k.mr - 1) / k.mr * k.mr);
-  k.kc = static_cast<int>(kc);
+  k.kc = static_cast<int>(kc < k.kcp ? kc : k.kcp);  // kc <= kcp (row-panel A layout)
   k.nc = static_cast<int>((nc + k.nr - 1) / k.nr * k.nr);
   return k;
 }

@@ -31,6 +31,8 @@ namespace {
 
 using gemm_detail::GemmKernel;
 using gemm_detail::UkArgs;
+using gemm_detail::PackAFn;
+using gemm_detail::UkernelFn;
 
 constexpr int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 constexpr int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
@@ -160,11 +162,21 @@ void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N
                   float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
                   float beta, float* C, int64_t ldc, const Epilogue& ep, int nt) {
   const int MR = kr.mr, NR = kr.nr;
+  const bool at = ta == Trans::Yes, bt = tb == Trans::Yes;
   // Balanced blocks: no tiny remainder panel in K or M.
   const int64_t nkb = ceil_div(K, kr.kc), kcb = ceil_div(K, nkb);
   const int64_t nmb = ceil_div(M, kr.mc), mcb = round_up(ceil_div(M, nmb), MR);
-  float* const Ap = tl_pack_a.get(static_cast<size_t>(std::min(mcb, round_up(M, MR)) * kcb));
-  const bool at = ta == Trans::Yes, bt = tb == Trans::Yes;
+  // A not transposed: row-panel layout (a copy, no transpose), k-stride kcp. Else k-major.
+  const bool a_rows = !at;
+  const PackAFn pack_a = a_rows ? kr.pack_a_rows : kr.pack_a;
+  const UkernelFn* ukernels = a_rows ? kr.ukernel_rows : kr.ukernel;
+  const int64_t mcb_eff = std::min(mcb, round_up(M, MR));
+  const int64_t a_block = mcb_eff * (a_rows ? kr.kcp : kcb);  // floats per packed (ic, pc) block
+  auto a_panel_stride = [&](int64_t kc) { return MR * (a_rows ? int64_t(kr.kcp) : kc); };
+  // Small A (the deep-learning shapes): pack all of it once, then loop jc outside pc, so the C
+  // tile stays in cache across the K panels and no barrier is needed after the packing.
+  const bool a_resident = nmb == 1 && a_block * nkb * 4 <= (int64_t(3) << 19);  // <= 1.5 MiB
+  float* const Ap = tl_pack_a.get(static_cast<size_t>(a_resident ? a_block * nkb : a_block));
 
   // Thread grid tm x tn: minimise the per-thread (padded) work plus its B packing.
   const int64_t npn = ceil_div(N, NR), npm = ceil_div(M, MR);
@@ -197,6 +209,53 @@ void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N
     const int64_t ncb = L > 0 ? round_up(ceil_div(L, ceil_div(L, kr.nc)), NR) : NR;
     float* const Bp = tl_pack_b.get(static_cast<size_t>(ncb * kcb));
 
+    // One packed A block (rows ic.., depth pc..) x one packed B block (cols jc..): my A panels.
+    auto macro = [&](const float* Ablk, int64_t ic, int64_t mc, int64_t pc, int64_t kc,
+                     int64_t jc, int64_t nc, int64_t ma0, int64_t ma1) {
+      const bool last = pc + kc == K;
+      UkArgs args = make_args(alpha, pc == 0 ? beta : 1.f, ep, last);
+      const int64_t aps = a_panel_stride(kc);
+      for (int64_t ir = ma0; ir < ma1; ++ir) {
+        const int m = static_cast<int>(std::min<int64_t>(MR, mc - ir * MR));
+        const UkernelFn uk = ukernels[m];
+        const float* a = Ablk + ir * aps;
+        float* c_row = C + (ic + ir * MR) * ldc + jc;
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int n = static_cast<int>(std::min<int64_t>(NR, nc - jr));
+          args.bias = last && ep.bias ? ep.bias + jc + jr : nullptr;
+          uk(kc, a, Bp + jr * kc, c_row + jr, ldc, n, args);
+        }
+      }
+    };
+
+    if (a_resident) {
+      const int64_t npa = ceil_div(M, MR);
+      {  // every thread packs a share of the (K panel, micro-panel) pairs
+        int64_t q0, q1;
+        split_range(npa * nkb, nthr, tid, q0, q1);
+        for (int64_t q = q0; q < q1;) {
+          const int64_t pi = q / npa, p_lo = q % npa, p_hi = std::min(npa, p_lo + (q1 - q));
+          const int64_t pc = pi * kcb, kc = std::min(kcb, K - pc);
+          pack_a(at, A, lda, p_lo * MR, std::min(M, p_hi * MR) - p_lo * MR, pc, kc,
+                 Ap + pi * a_block + p_lo * a_panel_stride(kc));
+          q += p_hi - p_lo;
+        }
+      }
+      team_barrier(nthr);
+      int64_t ma0, ma1;
+      split_range(npa, tm, tid_m, ma0, ma1);
+      if (ma1 > ma0)
+        for (int64_t jc = n0; jc < n1; jc += ncb) {
+          const int64_t nc = std::min(ncb, n1 - jc);
+          for (int64_t pi = 0; pi < nkb; ++pi) {
+            const int64_t pc = pi * kcb, kc = std::min(kcb, K - pc);
+            kr.pack_b(bt, B, ldb, pc, kc, jc, nc, Bp);
+            macro(Ap + pi * a_block, 0, M, pc, kc, jc, nc, ma0, ma1);
+          }
+        }
+      return;
+    }
+
     for (int64_t ic = 0; ic < M; ic += mcb) {
       const int64_t mc = std::min(mcb, M - ic);
       const int64_t npa = ceil_div(mc, MR);
@@ -208,27 +267,16 @@ void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N
           int64_t q0, q1;
           split_range(npa, nthr, tid, q0, q1);
           if (q1 > q0)
-            kr.pack_a(at, A, lda, ic + q0 * MR, std::min(mc, q1 * MR) - q0 * MR, pc, kc,
-                      Ap + q0 * MR * kc);
+            pack_a(at, A, lda, ic + q0 * MR, std::min(mc, q1 * MR) - q0 * MR, pc, kc,
+                   Ap + q0 * a_panel_stride(kc));
         }
         team_barrier(nthr);
-        const bool last = pc + kc == K;
-        UkArgs args = make_args(alpha, pc == 0 ? beta : 1.f, ep, last);
-        for (int64_t jc = n0; jc < n1; jc += ncb) {
-          const int64_t nc = std::min(ncb, n1 - jc);
-          if (ma1 > ma0) kr.pack_b(bt, B, ldb, pc, kc, jc, nc, Bp);
-          for (int64_t ir = ma0; ir < ma1; ++ir) {
-            const int m = static_cast<int>(std::min<int64_t>(MR, mc - ir * MR));
-            const auto uk = kr.ukernel[m];
-            const float* a = Ap + ir * MR * kc;
-            float* c_row = C + (ic + ir * MR) * ldc + jc;
-            for (int64_t jr = 0; jr < nc; jr += NR) {
-              const int n = static_cast<int>(std::min<int64_t>(NR, nc - jr));
-              args.bias = last && ep.bias ? ep.bias + jc + jr : nullptr;
-              uk(kc, a, Bp + jr * kc, c_row + jr, ldc, n, args);
-            }
+        if (ma1 > ma0)
+          for (int64_t jc = n0; jc < n1; jc += ncb) {
+            const int64_t nc = std::min(ncb, n1 - jc);
+            kr.pack_b(bt, B, ldb, pc, kc, jc, nc, Bp);
+            macro(Ap, ic, mc, pc, kc, jc, nc, ma0, ma1);
           }
-        }
         team_barrier(nthr);  // the A block is repacked next
       }
     }

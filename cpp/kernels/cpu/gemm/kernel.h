@@ -34,6 +34,9 @@ using UkernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c,
                            int n, const UkArgs& args);
 // Unpacked ("sup", small-matrix) micro-kernel: A element (r, k) at a[r*rs_a + k*cs_a],
 // B element (k, j) at b[k*ldb + j] (j < n only: never reads past column n).
+// Same, with A packed as row panels: a[r*KCP + k] (KCP = GemmKernel::kcp, a compile-time stride
+// of the ISA TU, so the 14 broadcast addresses are one pointer plus constant displacements).
+// Used when A is not transposed: packing it is then a plain row copy instead of a transpose.
 using SupKernelFn = void (*)(int64_t k, const float* a, int64_t rs_a, int64_t cs_a, const float* b,
                              int64_t ldb, float* c, int64_t ldc, int n, const UkArgs& args);
 // Pack panels of op(A) rows [i0, i0+m) x cols [k0, k0+kc) into MR-row micro-panels (zero-padded
@@ -52,9 +55,12 @@ struct GemmKernel {
   const char* name;       // e.g. "avx512_14x32"
   int mr, nr;             // register block
   int mc, kc, nc;         // cache blocks: mc rows of packed A (L3), kc depth, nc cols of packed B (L2)
-  UkernelFn ukernel[kMaxMR + 1];    // index m = 1..mr
+  int kcp;                // row stride of the row-panel A layout; kc <= kcp
+  UkernelFn ukernel[kMaxMR + 1];    // index m = 1..mr, A k-major (a[k*MR + r])
+  UkernelFn ukernel_rows[kMaxMR + 1];  // index m = 1..mr, A row panels (a[r*kcp + k])
   SupKernelFn sup[kMaxMR + 1];      // index m = 1..mr
   PackAFn pack_a;
+  PackAFn pack_a_rows;  // row-panel layout (panel stride MR*kcp); only for trans == false
   PackBFn pack_b;
   // FMA-throughput loop with this ISA's vectors (benchmarks: % of peak); returns flops done.
   double (*fma_loop)(int64_t iters, float* sink);

@@ -44,26 +44,46 @@ void pack_a_impl(bool trans, const float* __restrict A, int64_t lda, int64_t i0,
   }
 }
 
+// Row-panel layout for A stored M x K: panel p holds rows r at dst + p*MR*KCP + r*KCP, k
+// contiguous. A plain copy (no transpose); rows past m are never read by the exact-m kernels.
+template <int MR, int KCP>
+void pack_a_rows_impl(const float* __restrict A, int64_t lda, int64_t i0, int64_t m, int64_t k0,
+                      int64_t kc, float* __restrict dst) {
+  for (int64_t r = 0; r < m; ++r) {
+    const float* src = A + (i0 + r) * lda + k0;
+    float* d = dst + (r / MR) * (MR * KCP) + (r % MR) * KCP;
+    for (int64_t k = 0; k < kc; ++k) d[k] = src[k];
+  }
+}
+
 template <int NR>
 void pack_b_impl(bool trans, const float* __restrict B, int64_t ldb, int64_t k0, int64_t kc,
                  int64_t j0, int64_t n, float* __restrict dst) {
+  if (!trans) {
+    // B stored K x N: row k of the block is n contiguous floats, scattered into the NR-wide
+    // panels. Row-at-a-time keeps the reads sequential (B is often streamed from DRAM, with
+    // rows far apart, e.g. an im2col matrix), and rows a few ahead are prefetched.
+    const int64_t nfull = n / NR * NR;
+    const int nrem = static_cast<int>(n - nfull);
+    const float* src = B + k0 * ldb + j0;
+    for (int64_t k = 0; k < kc; ++k, src += ldb) {
+      if (k + 4 < kc)
+        for (int64_t j = 0; j < n; j += 16) __builtin_prefetch(src + 4 * ldb + j, 0, 3);
+      float* d = dst + k * NR;
+      for (int64_t j = 0; j < nfull; j += NR, d += NR * kc)
+#pragma GCC unroll 32
+        for (int jj = 0; jj < NR; ++jj) d[jj] = src[j + jj];
+      if (nrem) {
+        for (int jj = 0; jj < nrem; ++jj) d[jj] = src[nfull + jj];
+        for (int jj = nrem; jj < NR; ++jj) d[jj] = 0.f;
+      }
+    }
+    return;
+  }
   for (int64_t p = 0; p < n; p += NR, dst += NR * kc) {
     const int64_t c0 = j0 + p;
     const int np = (n - p) < NR ? static_cast<int>(n - p) : NR;
-    if (!trans) {
-      // B stored K x N: each k row gives np contiguous values.
-      const float* src = B + k0 * ldb + c0;
-      if (np == NR) {
-        for (int64_t k = 0; k < kc; ++k, src += ldb)
-#pragma GCC unroll 32
-          for (int j = 0; j < NR; ++j) dst[k * NR + j] = src[j];
-      } else {
-        for (int64_t k = 0; k < kc; ++k, src += ldb) {
-          for (int j = 0; j < np; ++j) dst[k * NR + j] = src[j];
-          for (int j = np; j < NR; ++j) dst[k * NR + j] = 0.f;
-        }
-      }
-    } else {
+    {
       // B stored N x K: transpose. Blocks of 8 k keep the NR source streams short.
       const float* src = B + c0 * ldb + k0;
       int64_t k = 0;

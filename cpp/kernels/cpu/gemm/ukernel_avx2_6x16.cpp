@@ -12,6 +12,7 @@ namespace nerve::gemm_detail {
 namespace {
 
 constexpr int MR = 6;
+constexpr int KCP = 256;  // row stride of the row-panel A layout (= max kc)
 constexpr int NR = 16;
 
 inline __m256i lane_mask(int n) {  // lanes j < n set
@@ -57,9 +58,10 @@ inline __attribute__((always_inline)) void writeback(__m256 (&c0)[M], __m256 (&c
     for (int r = 0; r < M; ++r) activation_forward(args.activation, args.act_alpha, c + r * ldc, c + r * ldc, n);
 }
 
-template <int M>
+template <int M, bool Rows>
 void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restrict b, float* c,
                     int64_t ldc, int n, const UkArgs& args) {
+  constexpr int RS = Rows ? KCP : 1, CS = Rows ? 1 : MR;  // A element (r, k) at a[r*RS + k*CS]
   __m256 c0[M], c1[M];
 #pragma GCC unroll 8
   for (int r = 0; r < M; ++r) {
@@ -75,11 +77,11 @@ void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restri
     _mm_prefetch(reinterpret_cast<const char*>(b + 16 * NR), _MM_HINT_T0);
 #pragma GCC unroll 8
     for (int r = 0; r < M; ++r) {
-      const __m256 av = _mm256_broadcast_ss(a + r);
+      const __m256 av = _mm256_broadcast_ss(a + r * RS);
       c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);
       c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);
     }
-    a += MR;
+    a += CS;
     b += NR;
   }
   writeback<M>(c0, c1, c, ldc, n, args);
@@ -115,6 +117,10 @@ void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int6
             float* dst) {
   pack_a_impl<MR>(trans, A, lda, i0, m, k0, kc, dst);
 }
+void pack_a_rows(bool, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
+                 float* dst) {
+  pack_a_rows_impl<MR, KCP>(A, lda, i0, m, k0, kc, dst);
+}
 void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n,
             float* dst) {
   pack_b_impl<NR>(trans, B, ldb, k0, kc, j0, n, dst);
@@ -141,12 +147,15 @@ double fma_loop(int64_t iters, float* sink) {
 // (6 x 256 x 4 B = 6 KiB) and B micro-panel (256 x 16 x 4 B = 16 KiB) in L1; nc = 512 makes the
 // packed B block 512 KiB (L2); mc = 3072 rows of packed A (3 MiB) in L3.
 const GemmKernel kKernel = {
-    Isa::Avx2, "avx2_6x16", MR, NR, MR * 512, 256, 512,
-    {nullptr, &ukernel_packed<1>, &ukernel_packed<2>, &ukernel_packed<3>, &ukernel_packed<4>,
-     &ukernel_packed<5>, &ukernel_packed<6>},
+    Isa::Avx2, "avx2_6x16", MR, NR, MR * 512, KCP, 512, KCP,
+    {nullptr, &ukernel_packed<1, false>, &ukernel_packed<2, false>, &ukernel_packed<3, false>,
+     &ukernel_packed<4, false>, &ukernel_packed<5, false>, &ukernel_packed<6, false>},
+    {nullptr, &ukernel_packed<1, true>, &ukernel_packed<2, true>, &ukernel_packed<3, true>,
+     &ukernel_packed<4, true>, &ukernel_packed<5, true>, &ukernel_packed<6, true>},
     {nullptr, &ukernel_sup<1>, &ukernel_sup<2>, &ukernel_sup<3>, &ukernel_sup<4>, &ukernel_sup<5>,
      &ukernel_sup<6>},
     &pack_a,
+    &pack_a_rows,
     &pack_b,
     &fma_loop};
 

@@ -18,6 +18,7 @@ namespace {
 #define NERVE_AVX512_MR 14
 #endif
 constexpr int MR = NERVE_AVX512_MR;
+constexpr int KCP = 384;  // row stride of the row-panel A layout (= max kc)
 constexpr int NR = 32;
 
 inline __mmask16 mask_lo(int n) { return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1); }
@@ -64,9 +65,10 @@ inline __attribute__((always_inline)) void writeback(__m512 (&c0)[M], __m512 (&c
     for (int r = 0; r < M; ++r) activation_forward(args.activation, args.act_alpha, c + r * ldc, c + r * ldc, n);
 }
 
-template <int M>
+template <int M, bool Rows>
 void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restrict b, float* c,
                     int64_t ldc, int n, const UkArgs& args) {
+  constexpr int RS = Rows ? KCP : 1, CS = Rows ? 1 : MR;  // A element (r, k) at a[r*RS + k*CS]
   __m512 c0[M], c1[M];
 #pragma GCC unroll 16
   for (int r = 0; r < M; ++r) {
@@ -82,11 +84,11 @@ void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restri
     _mm_prefetch(reinterpret_cast<const char*>(b + 8 * NR), _MM_HINT_T0);
 #pragma GCC unroll 16
     for (int r = 0; r < M; ++r) {
-      const __m512 av = _mm512_set1_ps(a[r]);
+      const __m512 av = _mm512_set1_ps(a[r * RS]);
       c0[r] = _mm512_fmadd_ps(av, b0, c0[r]);
       c1[r] = _mm512_fmadd_ps(av, b1, c1[r]);
     }
-    a += MR;
+    a += CS;
     b += NR;
   }
   writeback<M>(c0, c1, c, ldc, n, args);
@@ -133,6 +135,10 @@ void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int6
             float* dst) {
   pack_a_impl<MR>(trans, A, lda, i0, m, k0, kc, dst);
 }
+void pack_a_rows(bool, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
+                 float* dst) {
+  pack_a_rows_impl<MR, KCP>(A, lda, i0, m, k0, kc, dst);
+}
 void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n,
             float* dst) {
   pack_b_impl<NR>(trans, B, ldb, k0, kc, j0, n, dst);
@@ -153,7 +159,8 @@ double fma_loop(int64_t iters, float* sink) {
   return static_cast<double>(iters) * 16 * 16 * 2;
 }
 
-#define NERVE_UK(m) (m <= MR ? &ukernel_packed<(m <= MR ? m : 1)> : nullptr)
+#define NERVE_UK(m) (m <= MR ? &ukernel_packed<(m <= MR ? m : 1), false> : nullptr)
+#define NERVE_UKR(m) (m <= MR ? &ukernel_packed<(m <= MR ? m : 1), true> : nullptr)
 #define NERVE_SUP(m) (m <= MR ? &ukernel_sup<(m <= MR ? m : 1)> : nullptr)
 
 // Block sizes for Cascade Lake / Skylake-SP (L1d 32 KiB, L2 1 MiB private, L3 >= 1.375 MiB/core):
@@ -163,14 +170,18 @@ double fma_loop(int64_t iters, float* sink) {
 //   mc = 3080 (220 micro-panels): packed A block 3080 x 384 x 4 B = 4.5 MiB, shared by the
 //             threads in the L3.
 const GemmKernel kKernel = {
-    Isa::Avx512, MR == 14 ? "avx512_14x32" : "avx512_12x32", MR, NR, MR * 220, 384, 480,
+    Isa::Avx512, MR == 14 ? "avx512_14x32" : "avx512_12x32", MR, NR, MR * 220, KCP, 480, KCP,
     {nullptr, NERVE_UK(1), NERVE_UK(2), NERVE_UK(3), NERVE_UK(4), NERVE_UK(5), NERVE_UK(6),
      NERVE_UK(7), NERVE_UK(8), NERVE_UK(9), NERVE_UK(10), NERVE_UK(11), NERVE_UK(12), NERVE_UK(13),
      NERVE_UK(14), nullptr, nullptr},
+    {nullptr, NERVE_UKR(1), NERVE_UKR(2), NERVE_UKR(3), NERVE_UKR(4), NERVE_UKR(5), NERVE_UKR(6),
+     NERVE_UKR(7), NERVE_UKR(8), NERVE_UKR(9), NERVE_UKR(10), NERVE_UKR(11), NERVE_UKR(12),
+     NERVE_UKR(13), NERVE_UKR(14), nullptr, nullptr},
     {nullptr, NERVE_SUP(1), NERVE_SUP(2), NERVE_SUP(3), NERVE_SUP(4), NERVE_SUP(5), NERVE_SUP(6),
      NERVE_SUP(7), NERVE_SUP(8), NERVE_SUP(9), NERVE_SUP(10), NERVE_SUP(11), NERVE_SUP(12),
      NERVE_SUP(13), NERVE_SUP(14), nullptr, nullptr},
     &pack_a,
+    &pack_a_rows,
     &pack_b,
     &fma_loop};
 

@@ -7,6 +7,7 @@ namespace nerve::gemm_detail {
 namespace {
 
 constexpr int MR = 6;
+constexpr int KCP = 256;  // row stride of the row-panel A layout (= max kc)
 constexpr int NR = 8;
 
 template <int M>
@@ -26,14 +27,15 @@ inline __attribute__((always_inline)) void writeback(float (&acc)[M][NR], float*
   }
 }
 
-template <int M>
+template <int M, bool Rows>
 void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restrict b, float* c,
                     int64_t ldc, int n, const UkArgs& args) {
+  constexpr int RS = Rows ? KCP : 1, CS = Rows ? 1 : MR;  // A element (r, k) at a[r*RS + k*CS]
   float acc[M][NR] = {};
   for (int64_t k = 0; k < kc; ++k) {
     for (int r = 0; r < M; ++r)
-      for (int j = 0; j < NR; ++j) acc[r][j] += a[r] * b[j];
-    a += MR;
+      for (int j = 0; j < NR; ++j) acc[r][j] += a[r * RS] * b[j];
+    a += CS;
     b += NR;
   }
   writeback<M>(acc, c, ldc, n, args);
@@ -66,6 +68,10 @@ void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int6
             float* dst) {
   pack_a_impl<MR>(trans, A, lda, i0, m, k0, kc, dst);
 }
+void pack_a_rows(bool, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
+                 float* dst) {
+  pack_a_rows_impl<MR, KCP>(A, lda, i0, m, k0, kc, dst);
+}
 void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n,
             float* dst) {
   pack_b_impl<NR>(trans, B, ldb, k0, kc, j0, n, dst);
@@ -89,12 +95,15 @@ double fma_loop(int64_t iters, float* sink) {
 // kc = 256: A (6 KiB) + B (8 KiB) micro-panels in L1; nc = 256: packed B 256 KiB (any L2);
 // mc = 1536 rows of packed A (1.5 MiB).
 const GemmKernel kKernel = {
-    Isa::Generic, "generic_6x8", MR, NR, MR * 256, 256, 256,
-    {nullptr, &ukernel_packed<1>, &ukernel_packed<2>, &ukernel_packed<3>, &ukernel_packed<4>,
-     &ukernel_packed<5>, &ukernel_packed<6>},
+    Isa::Generic, "generic_6x8", MR, NR, MR * 256, KCP, 256, KCP,
+    {nullptr, &ukernel_packed<1, false>, &ukernel_packed<2, false>, &ukernel_packed<3, false>,
+     &ukernel_packed<4, false>, &ukernel_packed<5, false>, &ukernel_packed<6, false>},
+    {nullptr, &ukernel_packed<1, true>, &ukernel_packed<2, true>, &ukernel_packed<3, true>,
+     &ukernel_packed<4, true>, &ukernel_packed<5, true>, &ukernel_packed<6, true>},
     {nullptr, &ukernel_sup<1>, &ukernel_sup<2>, &ukernel_sup<3>, &ukernel_sup<4>, &ukernel_sup<5>,
      &ukernel_sup<6>},
     &pack_a,
+    &pack_a_rows,
     &pack_b,
     &fma_loop};
 

@@ -1,0 +1,11 @@
+#include "nerve/optimizers.h"
+
+namespace nerve {
+
+AdamW::AdamW(float learning_rate, float weight_decay_, float beta_1, float beta_2, float epsilon,
+             bool amsgrad)
+    : Adam(learning_rate, beta_1, beta_2, epsilon, amsgrad) {
+  weight_decay = weight_decay_;
+}
+
+}  // namespace nerve

@@ -1,0 +1,46 @@
+#include <cmath>
+
+#include "nerve/optimizers.h"
+
+namespace nerve {
+
+namespace {
+double momentum_at(double beta_1, int64_t t) {
+  return beta_1 * (1.0 - 0.5 * std::pow(0.96, static_cast<double>(t)));
+}
+}  // namespace
+
+Nadam::Nadam(float learning_rate, float beta_1, float beta_2, float epsilon)
+    : Optimizer(learning_rate), beta_1(beta_1), beta_2(beta_2), epsilon(epsilon) {}
+
+void Nadam::begin_step(int64_t step) {
+  // The product of the momentum schedule up to this step. It is carried from step to step;
+  // if `iterations` was moved by hand, it is recomputed from the start.
+  if (u_product_step_ != step - 1) {
+    u_product_ = 1.0;
+    for (int64_t s = 1; s < step; ++s) u_product_ *= momentum_at(beta_1, s);
+  }
+  u_product_ *= momentum_at(beta_1, step);
+  u_product_step_ = step;
+}
+
+void Nadam::update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) {
+  float* m = slots[0];
+  float* v = slots[1];
+  const double u_t = momentum_at(beta_1, step), u_next = momentum_at(beta_1, step + 1);
+  const double prod = u_product_, prod_next = u_product_ * u_next;
+  const float c_m = static_cast<float>(u_next / (1.0 - prod_next));
+  const float c_g = static_cast<float>((1.0 - u_t) / (1.0 - prod));
+  const float c_v = static_cast<float>(1.0 / (1.0 - std::pow(double(beta_2), double(step))));
+  const float b1 = beta_1, b2 = beta_2, eps = epsilon;
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) {
+    m[i] += (g[i] - m[i]) * (1.f - b1);
+    v[i] += (g[i] * g[i] - v[i]) * (1.f - b2);
+    float m_hat = c_m * m[i] + c_g * g[i];
+    float v_hat = v[i] * c_v;
+    p[i] -= lr * m_hat / (std::sqrt(v_hat) + eps);
+  }
+}
+
+}  // namespace nerve

@@ -1,0 +1,17 @@
+"""Callbacks with the Keras hook names. fit() calls them from Python between C++ step chunks."""
+
+from .callback import Callback
+from .callback_list import CallbackList
+from .csv_logger import CSVLogger
+from .early_stopping import EarlyStopping
+from .history import History
+from .lambda_callback import LambdaCallback
+from .lr_scheduler import LearningRateScheduler
+from .model_checkpoint import ModelCheckpoint
+from .monitor_callback import MonitorCallback
+from .reduce_lr_on_plateau import ReduceLROnPlateau
+from .terminate_on_nan import TerminateOnNaN
+
+__all__ = ["Callback", "CallbackList", "CSVLogger", "EarlyStopping", "History", "LambdaCallback",
+           "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "ReduceLROnPlateau",
+           "TerminateOnNaN"]

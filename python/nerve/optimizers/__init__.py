@@ -1,0 +1,31 @@
+"""Optimizers (Keras names). Each wraps a C++ optimizer whose fused update rule, gradient
+clipping and weight decay run inside the training step."""
+
+from __future__ import annotations
+
+from . import schedules
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam
+from .adamax import Adamax
+from .adamw import AdamW
+from .base import Optimizer
+from .nadam import Nadam
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
+            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam}
+
+
+def get(identifier) -> Optimizer:
+    """An Optimizer from a Keras name (case-insensitive) or instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
+        return _BY_NAME[identifier.lower()]()
+    raise ValueError(f"Unknown optimizer {identifier!r}. Valid names: {', '.join(_BY_NAME)}")
+
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
+           "Nadam", "schedules", "get"]

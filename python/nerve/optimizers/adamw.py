@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from .adam import Adam
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: w -= w*weight_decay*lr before each Adam step."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 name="adamw"):
+        if weight_decay is None:
+            raise ValueError("AdamW: weight_decay must be set (a non-negative number)")
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm,
+                         clipvalue, global_clipnorm, name)

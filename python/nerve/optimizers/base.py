@@ -1,0 +1,167 @@
+"""The optimizer base: learning rate (a float, a schedule, or any callable), weight decay,
+gradient clipping and apply_gradients. Subclasses only build their C++ optimizer; the update
+rule, clipping and weight decay run in C++ in one pass per parameter (nerve/optimizers.h)."""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+from .. import _core
+from .schedules import LearningRateSchedule
+
+
+def _optional_non_negative(value, what: str, owner: str) -> float:
+    """Keras's None means off; the C++ side uses 0 for off."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value < 0:
+        raise ValueError(f"{owner}: {what} must be a non-negative number or None, got {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    """Base class. `learning_rate` reads as the rate the next step will use."""
+
+    def __init__(self, core, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name: str | None = None):
+        self._core = core
+        self.name = name or type(self).__name__.lower()
+        owner = type(self).__name__
+        core.weight_decay = _optional_non_negative(weight_decay, "weight_decay", owner)
+        core.clipnorm = _optional_non_negative(clipnorm, "clipnorm", owner)
+        core.clipvalue = _optional_non_negative(clipvalue, "clipvalue", owner)
+        core.global_clipnorm = _optional_non_negative(global_clipnorm, "global_clipnorm", owner)
+        if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError(f"{owner}: only one of clipnorm, clipvalue and global_clipnorm can "
+                             f"be set, got clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                             f"global_clipnorm={global_clipnorm}")
+        self._python_schedule = None
+        self._schedule = None
+        self._set_learning_rate(learning_rate, initial=True)
+
+    # ---- learning rate ------------------------------------------------------------------
+    def _set_learning_rate(self, value, initial: bool = False) -> None:
+        owner = type(self).__name__
+        if isinstance(value, LearningRateSchedule) or callable(value):
+            self._schedule = value
+            core_schedule = getattr(value, "_core", None)
+            if type(value).__call__ is not LearningRateSchedule.__call__:
+                core_schedule = None  # a subclass with its own formula
+            # Closed-form schedules run in C++ every step; any other callable is evaluated in
+            # Python before each step (fit then runs one step per C++ call).
+            self._core.schedule = core_schedule
+            self._python_schedule = None if core_schedule is not None else value
+            self._sync_python_schedule()
+            return
+        if isinstance(self._schedule, LearningRateSchedule) and not initial:
+            raise TypeError(f"{owner}: this optimizer was created with a LearningRateSchedule as "
+                            f"its learning_rate, so its learning rate is not settable. Create the "
+                            f"optimizer with a float learning_rate to set it.")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or value < 0:
+            raise ValueError(f"{owner}: learning_rate must be a non-negative number, a "
+                             f"LearningRateSchedule or a callable, got {value!r}")
+        self._schedule = None
+        self._python_schedule = None
+        self._core.schedule = None
+        self._core.learning_rate = float(value)
+
+    def _sync_python_schedule(self) -> None:
+        """Evaluate a Python-side learning-rate callable for the coming step."""
+        fn = self._python_schedule
+        if fn is None:
+            return
+        if isinstance(fn, LearningRateSchedule) or _takes_argument(fn):
+            value = fn(self._core.iterations)
+        else:
+            value = fn()  # Keras: a plain callable takes no arguments
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"{type(self).__name__}: the learning-rate callable returned {value}")
+        self._core.learning_rate = value
+
+    @property
+    def learning_rate(self) -> float:
+        self._sync_python_schedule()
+        return float(self._core.current_learning_rate())
+
+    @learning_rate.setter
+    def learning_rate(self, value) -> None:
+        self._set_learning_rate(value)
+
+    @property
+    def _steps_in_python(self) -> bool:
+        """True when a Python callable sets the learning rate, so fit must step one at a time."""
+        return self._python_schedule is not None
+
+    # ---- state --------------------------------------------------------------------------
+    @property
+    def iterations(self) -> int:
+        return self._core.iterations
+
+    @iterations.setter
+    def iterations(self, value: int) -> None:
+        self._core.iterations = int(value)
+
+    @property
+    def weight_decay(self):
+        return self._core.weight_decay or None
+
+    @property
+    def clipnorm(self):
+        return self._core.clipnorm or None
+
+    @property
+    def clipvalue(self):
+        return self._core.clipvalue or None
+
+    @property
+    def global_clipnorm(self):
+        return self._core.global_clipnorm or None
+
+    def apply_gradients(self, grads_and_vars) -> int:
+        """Apply gradients (nerve.Tensor or numpy) to variables (nerve.Tensor), as Keras does.
+        Returns the iteration count."""
+        variables = []
+        for grad, var in grads_and_vars:
+            if grad is None:
+                continue
+            if not isinstance(var, _core.Tensor):
+                raise TypeError(f"apply_gradients: variables must be nerve.Tensor, got "
+                                f"{type(var).__name__}")
+            g = grad if isinstance(grad, _core.Tensor) else _core.Tensor(grad)
+            if tuple(g.shape) != tuple(var.shape):
+                raise ValueError(f"apply_gradients: gradient of shape {g.shape} for variable of "
+                                 f"shape {var.shape}")
+            var.grad = g  # the C++ optimizer reads .grad
+            variables.append(var)
+        if variables:
+            self._sync_python_schedule()
+            try:
+                self._core.apply(variables)
+            finally:
+                for v in variables:
+                    v.grad = None
+        return self.iterations
+
+    def get_config(self) -> dict:
+        lr = self._schedule if self._schedule is not None else self._core.learning_rate
+        if hasattr(lr, "get_config"):
+            lr = {"class_name": type(lr).__name__, "config": lr.get_config()}
+        return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
+                "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
+                "global_clipnorm": self.global_clipnorm}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} learning_rate={self.learning_rate:g}>"
+
+
+def _takes_argument(fn) -> bool:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.default is inspect.Parameter.empty and
+               p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)

@@ -1,0 +1,83 @@
+"""Weight and activity regularizers (Keras L1, L2, L1L2). The penalty
+l1 * sum(|x|) + l2 * sum(x²) is computed in C++ and added to the training loss, so it shows in
+the reported loss and enters the gradient."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _core
+
+
+def _factor(value, what: str, owner: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value < 0:
+        raise ValueError(f"{owner}: {what} must be a non-negative number, got {value!r}")
+    return float(value)
+
+
+class Regularizer:
+    """Base class: l1 * sum(|x|) + l2 * sum(x²)."""
+
+    def __init__(self, l1: float = 0.0, l2: float = 0.0):
+        self.l1 = _factor(l1, "l1", type(self).__name__)
+        self.l2 = _factor(l2, "l2", type(self).__name__)
+
+    def _to_core(self):
+        return _core.Regularizer(self.l1, self.l2)
+
+    def __call__(self, x) -> float:
+        """The penalty of an array."""
+        t = _core.Tensor(np.ascontiguousarray(x, dtype=np.float32))
+        return _core.ops.regularization_penalty(t, self._to_core()).item()
+
+    def get_config(self) -> dict:
+        return {"l1": self.l1, "l2": self.l2}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} l1={self.l1:g} l2={self.l2:g}>"
+
+
+class L1(Regularizer):
+    def __init__(self, l1: float = 0.01):
+        super().__init__(l1=l1)
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+
+class L2(Regularizer):
+    def __init__(self, l2: float = 0.01):
+        super().__init__(l2=l2)
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+
+class L1L2(Regularizer):
+    def __init__(self, l1: float = 0.0, l2: float = 0.0):
+        super().__init__(l1=l1, l2=l2)
+
+
+_BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
+
+
+def get(identifier) -> Regularizer | None:
+    """A Regularizer from None, a Keras name ("l1", "l2", "l1_l2"), a config dict or an instance."""
+    if identifier is None or isinstance(identifier, Regularizer):
+        return identifier
+    if isinstance(identifier, str) and identifier in _BY_NAME:
+        return _BY_NAME[identifier]()
+    if isinstance(identifier, dict) and identifier.get("class_name") in _BY_NAME:
+        return _BY_NAME[identifier["class_name"]](**identifier.get("config", {}))
+    if callable(identifier):
+        raise TypeError(f"Regularizer {identifier!r}: custom Python regularizers are not supported "
+                        f"by the C++ trainer; use nerve.regularizers.L1, L2 or L1L2")
+    raise ValueError(f"Unknown regularizer {identifier!r}. Valid names: l1, l2, l1_l2")
+
+
+def l1(l1=0.01): return L1(l1)  # noqa: E743 (Keras spelling)
+def l2(l2=0.01): return L2(l2)
+def l1_l2(l1=0.0, l2=0.0): return L1L2(l1, l2)
