@@ -113,6 +113,7 @@ struct TensorImpl {
   std::shared_ptr<Node> grad_fn;
   Tensor logits;  // set by softmax / sigmoid
   LogitsOf logits_of = LogitsOf::None;
+  Tensor mask;  // [batch, timesteps] of 0/1: padding mask set by Embedding(mask_zero), read by sequence layers
 };
 
 }  // namespace nerve

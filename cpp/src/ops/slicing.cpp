@@ -1,0 +1,112 @@
+// narrow() and reverse_time(): copies along one axis whose gradients copy back. (concat() is
+// in concat.cpp, shared with the merge layers.)
+#include <cstring>
+#include <stdexcept>
+
+#include "nerve/autograd.h"
+#include "nerve/random.h"
+#include "nerve/sequence_ops.h"
+
+namespace nerve {
+
+namespace {
+
+int64_t norm_axis(int64_t axis, int64_t dim, const char* op) {
+  int64_t a = axis < 0 ? axis + dim : axis;
+  if (a < 0 || a >= dim)
+    throw std::invalid_argument(std::string(op) + ": axis " + std::to_string(axis) +
+                                " out of range for a " + std::to_string(dim) + "-D tensor");
+  return a;
+}
+
+// View a shape as [outer, len(axis), inner].
+void split(const Shape& s, int64_t axis, int64_t& outer, int64_t& inner) {
+  outer = 1;
+  inner = 1;
+  for (int64_t i = 0; i < axis; ++i) outer *= s[i];
+  for (size_t i = axis + 1; i < s.size(); ++i) inner *= s[i];
+}
+
+// Copies blocks: dst[o, dst_start + j, :] = src[o, src_start + j, :] for j < len.
+void copy_blocks(const float* src, int64_t src_len, int64_t src_start, float* dst, int64_t dst_len,
+                 int64_t dst_start, int64_t len, int64_t outer, int64_t inner) {
+  for (int64_t o = 0; o < outer; ++o)
+    std::memcpy(dst + (o * dst_len + dst_start) * inner, src + (o * src_len + src_start) * inner,
+                static_cast<size_t>(len * inner) * sizeof(float));
+}
+
+struct NarrowNode : Node {
+  int64_t axis, start;
+  const char* name() const override { return "Narrow"; }
+  std::vector<Tensor> backward(const Tensor& grad) override {
+    Tensor g = grad.contiguous();
+    const Shape& in = inputs[0].shape();
+    Tensor dx = Tensor::zeros(in);
+    int64_t outer, inner;
+    split(in, axis, outer, inner);
+    copy_blocks(g.data(), g.shape()[axis], 0, dx.data(), in[axis], start, g.shape()[axis], outer, inner);
+    return {dx};
+  }
+};
+
+Tensor reverse_copy(const Tensor& x) {
+  Tensor xc = x.contiguous();
+  Tensor out = Tensor::empty(x.shape());
+  int64_t B = x.size(0), T = x.size(1), inner = T ? x.numel() / (B * T) : 0;
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t = 0; t < T; ++t)
+      std::memcpy(out.data() + (b * T + t) * inner, xc.data() + (b * T + T - 1 - t) * inner,
+                  static_cast<size_t>(inner) * sizeof(float));
+  return out;
+}
+
+struct ReverseNode : Node {
+  const char* name() const override { return "ReverseTime"; }
+  std::vector<Tensor> backward(const Tensor& grad) override { return {reverse_copy(grad)}; }
+};
+
+}  // namespace
+
+Tensor narrow(const Tensor& x, int64_t axis, int64_t start, int64_t length) {
+  int64_t a = norm_axis(axis, x.dim(), "narrow");
+  int64_t n = x.shape()[a];
+  if (start < 0 || length < 0 || start + length > n)
+    throw std::invalid_argument("narrow: range [" + std::to_string(start) + ", " +
+                                std::to_string(start + length) + ") is outside axis " +
+                                std::to_string(axis) + " of shape " + x.shape_string());
+  Tensor xc = x.contiguous();
+  Shape out_shape = x.shape();
+  out_shape[a] = length;
+  Tensor out = Tensor::empty(out_shape);
+  int64_t outer, inner;
+  split(x.shape(), a, outer, inner);
+  copy_blocks(xc.data(), n, start, out.data(), length, 0, length, outer, inner);
+  auto node = std::make_shared<NarrowNode>();
+  node->inputs = {x};
+  node->axis = a;
+  node->start = start;
+  return record(out, node);
+}
+
+Tensor reverse_time(const Tensor& x) {
+  if (x.dim() < 2)
+    throw std::invalid_argument("reverse_time: needs a (batch, timesteps, ...) tensor, got shape " +
+                                x.shape_string());
+  Tensor out = reverse_copy(x);
+  auto node = std::make_shared<ReverseNode>();
+  node->inputs = {x};
+  return record(out, node);
+}
+
+Tensor dropout_keep_mask(const Shape& shape, float rate, uint64_t seed) {
+  if (!(rate >= 0.f && rate < 1.f))
+    throw std::invalid_argument("dropout rate must be in [0, 1), got " + std::to_string(rate));
+  Tensor keep = Tensor::empty(shape);
+  Rng rng(seed);
+  float scale = 1.f / (1.f - rate);
+  float* p = keep.data();
+  for (int64_t i = 0, n = keep.numel(); i < n; ++i) p[i] = rng.uniform() < rate ? 0.f : scale;
+  return keep;
+}
+
+}  // namespace nerve

@@ -1,0 +1,54 @@
+"""Bidirectional (an RNN run both ways, merged) and TimeDistributed (a layer per timestep)."""
+
+from __future__ import annotations
+
+from .. import _core
+from .base import Layer
+from .recurrent import _Recurrent
+
+_MERGE_MODES = ("concat", "sum", "mul", "ave")
+
+
+class Bidirectional(Layer):
+    """Runs `layer` forwards and a copy of it backwards over time, then merges the outputs
+    (return_sequences outputs are aligned in time before merging, as Keras does)."""
+
+    def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
+        if not isinstance(layer, _Recurrent):
+            raise TypeError(f"Bidirectional: expected a SimpleRNN, LSTM or GRU layer, got "
+                            f"{type(layer).__name__}")
+        super().__init__(**kwargs)
+        if merge_mode not in _MERGE_MODES:
+            raise ValueError(f"Bidirectional '{self.name}': merge_mode must be one of "
+                             f"{', '.join(_MERGE_MODES)}, got {merge_mode!r}")
+        if layer.return_state:
+            raise ValueError(f"Bidirectional '{self.name}': return_state is not supported")
+        self.merge_mode = merge_mode
+        config = layer.get_config()
+        self.forward_layer = type(layer)(**{**config, "name": f"forward_{layer.name}"})
+        if backward_layer is None:
+            backward_layer = type(layer)(**{**config, "name": f"backward_{layer.name}",
+                                            "go_backwards": not layer.go_backwards})
+        elif not isinstance(backward_layer, _Recurrent):
+            raise TypeError(f"Bidirectional '{self.name}': backward_layer must be a recurrent layer")
+        self.backward_layer = backward_layer
+        self._attach(_core.Bidirectional(self.name, self.forward_layer._core,
+                                         self.backward_layer._core, merge_mode))
+
+    def get_config(self):
+        return {**super().get_config(), "layer": self.forward_layer.get_config(),
+                "merge_mode": self.merge_mode}
+
+
+class TimeDistributed(Layer):
+    """Applies `layer` to every timestep of a (batch, timesteps, ...) input."""
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise TypeError(f"TimeDistributed: expected a nerve layer, got {type(layer).__name__}")
+        super().__init__(**kwargs)
+        self.layer = layer
+        self._attach(_core.TimeDistributed(self.name, layer._core))
+
+    def get_config(self):
+        return {**super().get_config(), "layer": self.layer.get_config()}
