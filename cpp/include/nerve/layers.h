@@ -76,6 +76,9 @@ class Layer {
   // `role` ("kernel", "bias") selects the weight regularizer set for that role, if any.
   Tensor add_weight(const Shape& shape, const Initializer& init, int64_t fan_in, int64_t fan_out,
                     uint64_t seed, bool trainable = true, const char* role = nullptr);
+  // Registers a weight created elsewhere (a sub-layer of a composite layer), keeping the
+  // parallel per-weight lists in step.
+  void adopt_weight(const Tensor& w, bool trainable);
   std::vector<Tensor> weights_;
   std::vector<bool> weight_trainable_;  // parallel to weights_
   std::vector<Regularizer> weight_regularizers_;  // parallel to weights_
