@@ -86,8 +86,10 @@ Tensor concat(const std::vector<Tensor>& xs, int64_t axis) {
     bool fits = x.dim() == nd;
     for (int64_t d = 0; fits && d < nd; ++d) fits = d == ax || x.size(d) == xs[0].size(d);
     if (!fits)
-      throw std::invalid_argument("concat: along axis " + std::to_string(axis) +
-                                  " every other axis must match, got shapes " + shapes_of(xs));
+      throw std::invalid_argument("concat: shapes " + xs[0].shape_string() + " and " +
+                                  x.shape_string() + " differ outside axis " +
+                                  std::to_string(axis) + " (every other axis must match; got " +
+                                  "shapes " + shapes_of(xs) + ")");
     out_shape[ax] += x.size(ax);
   }
   Tensor out = Tensor::empty(out_shape);
