@@ -235,3 +235,23 @@ def test_shared_layer_activity_penalty_counts_every_call():
     ha, hb = a_x @ k + bias, b_x @ k + bias
     want = np.mean((ha + hb - y) ** 2) + 0.01 * (np.abs(ha).sum() + np.abs(hb).sum())
     assert model.evaluate([a_x, b_x], y, verbose=0, batch_size=8) == pytest.approx(want, rel=1e-5)
+
+
+def test_sequence_layers_in_a_functional_model_train_and_round_trip(tmp_path):
+    """Sequence layers take symbolic inputs (one, or a list for attention) and rebuild from a
+    saved config."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 6, 4)).astype(np.float32)
+    y = (x[:, :, 0].mean(1) > 0).astype(np.float32)
+    inp = nerve.Input((6, 4))
+    h = L.Dense(8, kernel_regularizer="l2")(inp)
+    h = L.Add()([h, L.MultiHeadAttention(2, 4)(h, h)])
+    out = L.Dense(1, activation="sigmoid")(L.LSTM(8)(h))
+    model = nerve.Model(inp, out)
+    model.compile(optimizer="nadam", loss="binary_crossentropy", metrics=["accuracy"])
+    hist = model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    assert np.isfinite(hist.history["loss"]).all()
+    model.save(tmp_path / "seq.nerve")
+    loaded = nerve.models.load_model(tmp_path / "seq.nerve")
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+    assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)
