@@ -63,7 +63,11 @@ void bind_nn(py::module_& m) {
       .def_property_readonly("weights", &Layer::weights)
       .def_property_readonly("trainable_weights", &Layer::trainable_weights)
       .def_property_readonly("non_trainable_weights", &Layer::non_trainable_weights)
-      .def("__call__", &Layer::call, py::arg("x"), py::arg("training") = false);
+      .def("__call__", &Layer::call, py::arg("x"), py::arg("training") = false)
+      .def("build_many", &Layer::build_many, py::arg("input_shapes"), py::arg("seed"))
+      .def("output_shapes_many", &Layer::output_shapes_many, py::arg("input_shapes"))
+      .def_property_readonly("input_shapes", &Layer::input_shapes)
+      .def("call_many", &Layer::call_many, py::arg("xs"), py::arg("training") = false);
 
   py::class_<Dense, Layer, std::shared_ptr<Dense>>(m, "Dense")
       .def(py::init([](const std::string& name, int64_t units, const std::string& act, float alpha,
@@ -82,6 +86,9 @@ void bind_nn(py::module_& m) {
 
   py::class_<Model, std::shared_ptr<Model>>(m, "Model")
       .def("forward", &Model::forward, py::arg("x"), py::arg("training") = false)
+      .def("forward_many", &Model::forward_many, py::arg("xs"), py::arg("training") = false)
+      .def_property_readonly("num_inputs", &Model::num_inputs)
+      .def_property_readonly("num_outputs", &Model::num_outputs)
       .def("trainable_weights", &Model::trainable_weights)
       .def("regularization_loss", [](const Model& mdl) {
              Tensor t = mdl.regularization_loss();

@@ -58,7 +58,7 @@ void bind_sequence(py::module_& m) {
           py::arg("go_backwards") = false,
           "Packed [B, T+2, U]: per-step outputs (processing order), last h, last c");
   ops.def("narrow", &narrow, py::arg("x"), py::arg("axis"), py::arg("start"), py::arg("length"));
-  ops.def("concat", &concat, py::arg("xs"), py::arg("axis") = -1);
+  // ops.concat is bound with the merge ops (graph_py.cpp).
   ops.def("reverse_time", &reverse_time);
   ops.def("embedding", &embedding, py::arg("indices"), py::arg("table"));
   ops.def("add_position_embedding", &add_position_embedding, py::arg("x"), py::arg("table"));

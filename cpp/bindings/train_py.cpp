@@ -157,6 +157,7 @@ void bind_train(py::module_& m) {
   py::class_<Stats>(m, "Stats")
       .def(py::init<>())
       .def_readonly("loss_sum", &Stats::loss_sum)
+      .def_readonly("output_loss_sums", &Stats::output_loss_sums)
       .def_readonly("samples", &Stats::samples)
       .def_readonly("steps", &Stats::steps)
       .def_readonly("non_finite", &Stats::non_finite)
@@ -181,8 +182,37 @@ void bind_train(py::module_& m) {
       .def("evaluate", [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w,
                           int64_t batch_size) { return t.evaluate(x, y, or_undefined(w), batch_size); },
            py::arg("x"), py::arg("y"), py::arg("sample_weight"), py::arg("batch_size"), GilFree())
-      .def("predict", &Trainer::predict, py::arg("x"), py::arg("batch_size"), GilFree())
-      .def("metric_results", &Trainer::metric_results, py::arg("stats"));
+      .def("predict", py::overload_cast<const Tensor&, int64_t>(&Trainer::predict), py::arg("x"), py::arg("batch_size"), GilFree())
+      .def("metric_results", &Trainer::metric_results, py::arg("stats"))
+      // Several inputs / outputs: lists of tensors, one per model input (xs) and output (ys);
+      // one sample weight per sample, applied to every output's loss.
+      .def(py::init<std::shared_ptr<Model>, std::vector<Loss>, std::vector<float>,
+                    std::shared_ptr<Optimizer>, std::vector<std::vector<MetricSpec>>>(),
+           py::arg("model"), py::arg("losses"), py::arg("loss_weights"), py::arg("optimizer"),
+           py::arg("metrics"))
+      .def("train_many", [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
+                            std::optional<Tensor> w, const std::vector<int64_t>& order,
+                            int64_t batch_size, int64_t first_batch, int64_t num_batches) {
+             return t.train(xs, ys, or_undefined(w), order, batch_size, first_batch, num_batches);
+           }, py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), py::arg("order"),
+           py::arg("batch_size"), py::arg("first_batch"), py::arg("num_batches"), GilFree())
+      .def("train_batch_many", [](Trainer& t, const std::vector<Tensor>& xs,
+                                  const std::vector<Tensor>& ys, std::optional<Tensor> w) {
+             return t.train_batch(xs, ys, or_undefined(w));
+           }, py::arg("xs"), py::arg("ys"), py::arg("sample_weight") = py::none(), GilFree())
+      .def("test_batch_many", [](Trainer& t, const std::vector<Tensor>& xs,
+                                 const std::vector<Tensor>& ys, std::optional<Tensor> w) {
+             return t.test_batch(xs, ys, or_undefined(w));
+           }, py::arg("xs"), py::arg("ys"), py::arg("sample_weight") = py::none(), GilFree())
+      .def("evaluate_many", [](Trainer& t, const std::vector<Tensor>& xs,
+                               const std::vector<Tensor>& ys, std::optional<Tensor> w,
+                               int64_t batch_size) {
+             return t.evaluate(xs, ys, or_undefined(w), batch_size);
+           }, py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), py::arg("batch_size"),
+           GilFree())
+      .def("predict_many",
+           py::overload_cast<const std::vector<Tensor>&, int64_t>(&Trainer::predict),
+           py::arg("xs"), py::arg("batch_size"), GilFree());
 
   // Differentiable penalty op, for gradient checks.
   m.attr("ops").cast<py::module_>().def(

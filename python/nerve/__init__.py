@@ -9,14 +9,16 @@
 from . import _core
 from ._core import Tensor, __version__
 from . import activations, callbacks, datasets, initializers, layers, losses, metrics, models
-from . import optimizers, regularizers, utils
-from .errors import NonFiniteLossError
+from . import ops, optimizers, regularizers, saving, utils
+from .errors import ModelFileError, NonFiniteLossError
+from .gradient_tape import GradientTape
 from .layers import Input
 from .models import Model, Sequential
 from .runtime import config, num_threads, set_num_threads
 
 __all__ = [
     "Tensor", "__version__", "activations", "callbacks", "datasets", "initializers", "layers",
-    "losses", "metrics", "models", "optimizers", "regularizers", "utils", "Input", "Model", "Sequential",
-    "NonFiniteLossError", "config", "num_threads", "set_num_threads",
+    "losses", "metrics", "models", "ops", "optimizers", "regularizers", "saving", "utils",
+    "GradientTape", "Input", "Model", "Sequential", "ModelFileError", "NonFiniteLossError",
+    "config", "num_threads", "set_num_threads",
 ]

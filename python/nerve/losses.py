@@ -28,12 +28,18 @@ class Loss:
     def _to_core(self):
         return _core.Loss(self.name, self.from_logits, self.label_smoothing, self.delta)
 
-    def __call__(self, y_true, y_pred, sample_weight=None) -> float:
-        """The loss of numpy arrays (reduced as the trainer does)."""
-        pred = _core.Tensor(np.ascontiguousarray(y_pred, dtype=np.float32))
-        true = _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        """The loss reduced as the trainer does: a float for numpy predictions, a scalar
+        nerve.Tensor (recorded for GradientTape) when y_pred is a nerve.Tensor."""
         w = None if sample_weight is None else _core.Tensor(
             np.ascontiguousarray(sample_weight, dtype=np.float32).reshape(-1))
+        if isinstance(y_pred, _core.Tensor):
+            true = y_true if isinstance(y_true, _core.Tensor) else \
+                _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
+            return _core.ops.loss(self.name, y_pred, true, self.from_logits, self.label_smoothing,
+                                  self.delta, w)
+        pred = _core.Tensor(np.ascontiguousarray(y_pred, dtype=np.float32))
+        true = _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
         return _core.ops.loss(self.name, pred, true, self.from_logits, self.label_smoothing,
                               self.delta, w).item()
 

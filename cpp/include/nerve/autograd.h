@@ -20,6 +20,9 @@ struct Node {
 
 // Gradient recording is on by default; NoGradGuard turns it off in a scope (evaluate, predict).
 bool grad_enabled();
+// Sets recording on or off for this thread and returns the previous setting (for bindings that
+// cannot hold a NoGradGuard across calls).
+bool set_grad_enabled(bool enabled);
 class NoGradGuard {
  public:
   NoGradGuard();
@@ -34,5 +37,11 @@ Tensor record(Tensor output, std::shared_ptr<Node> node);
 
 // Runs backward from `root`. Leaf tensors that require grad accumulate into .grad().
 void run_backward(const Tensor& root, const Tensor& grad_root);
+
+// d root / d source for each source (leaf or intermediate), without touching any .grad: what a
+// GradientTape needs. An undefined Tensor where root does not depend on the source. With no
+// grad_root, root must hold one element.
+std::vector<Tensor> gradients(const Tensor& root, const std::vector<Tensor>& sources,
+                              const Tensor& grad_root = Tensor());
 
 }  // namespace nerve

@@ -60,6 +60,10 @@ class Layer {
   Regularizer activity_regularizer;
   Tensor regularization_loss() const;
   void clear_activity_loss() { activity_loss_ = Tensor(); }
+  // The last call's activity penalty; a graph model calling a shared layer at several nodes
+  // sums the calls' penalties back into it (Keras adds one penalty per call).
+  const Tensor& activity_loss() const { return activity_loss_; }
+  void set_activity_loss(Tensor penalty) { activity_loss_ = std::move(penalty); }
 
  protected:
   virtual void build_weights(const Shape& input_shape, uint64_t seed) {}
@@ -72,6 +76,9 @@ class Layer {
   // `role` ("kernel", "bias") selects the weight regularizer set for that role, if any.
   Tensor add_weight(const Shape& shape, const Initializer& init, int64_t fan_in, int64_t fan_out,
                     uint64_t seed, bool trainable = true, const char* role = nullptr);
+  // Registers a weight created elsewhere (a sub-layer of a composite layer), keeping the
+  // parallel per-weight lists in step.
+  void adopt_weight(const Tensor& w, bool trainable);
   std::vector<Tensor> weights_;
   std::vector<bool> weight_trainable_;  // parallel to weights_
   std::vector<Regularizer> weight_regularizers_;  // parallel to weights_

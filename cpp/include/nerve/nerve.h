@@ -1,11 +1,14 @@
 // Everything a C++ program needs to build and train a network with nerve.
 #pragma once
 #include "nerve/activation.h"
+#include "nerve/array_ops.h"
 #include "nerve/autograd.h"
 #include "nerve/gemm.h"
+#include "nerve/graph_model.h"
 #include "nerve/initializers.h"
 #include "nerve/layers.h"
 #include "nerve/losses.h"
+#include "nerve/merge_layers.h"
 #include "nerve/metrics.h"
 #include "nerve/model.h"
 #include "nerve/ops.h"

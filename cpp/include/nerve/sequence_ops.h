@@ -6,14 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "nerve/array_ops.h"  // concat(), shared with the merge layers
 #include "nerve/tensor.h"
 
 namespace nerve {
 
 // x[..., start:start+length, ...] along `axis` as a contiguous copy; the gradient is scattered back.
 Tensor narrow(const Tensor& x, int64_t axis, int64_t start, int64_t length);
-// Joins tensors of equal shape except along `axis` (negative counts from the end).
-Tensor concat(const std::vector<Tensor>& xs, int64_t axis);
 // Reverses axis 1 (time) of a [B, T, ...] tensor.
 Tensor reverse_time(const Tensor& x);
 

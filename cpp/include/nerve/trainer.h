@@ -15,10 +15,14 @@
 namespace nerve {
 
 struct Stats {
-  double loss_sum = 0;               // sum over samples of the batch loss (batch-size weighted)
+  double loss_sum = 0;               // sum over samples of the batch loss (batch-size weighted):
+                                     // the weighted total over outputs plus the penalties
+  // Models with several outputs: per output, the same sum for that output's loss alone. Empty
+  // for a single-output model (its loss is loss_sum), so that step allocates nothing extra.
+  std::vector<double> output_loss_sums;
   int64_t samples = 0;
   int64_t steps = 0;                 // steps completed
-  std::vector<MetricState> metrics;  // one per metric of the trainer
+  std::vector<MetricState> metrics;  // one per metric of the trainer (output 0's metrics first)
   bool non_finite = false;           // a step produced a NaN/Inf loss; it was not applied
   int64_t non_finite_step = -1;      // index of that batch
   // Adds the totals of a later chunk (non_finite is carried over).
@@ -27,38 +31,71 @@ struct Stats {
 
 class Trainer {
  public:
+  // A model with one output: one loss, and metrics on that output.
   Trainer(std::shared_ptr<Model> model, Loss loss, std::shared_ptr<Optimizer> optimizer,
           std::vector<MetricSpec> metrics);
+  // A model with several outputs: losses[i] on output i, and the total loss minimised is
+  // sum_i loss_weights[i] * losses[i] (Keras loss_weights; empty = all 1) plus the penalties;
+  // metrics[i] are counted on output i (empty = none).
+  Trainer(std::shared_ptr<Model> model, std::vector<Loss> losses, std::vector<float> loss_weights,
+          std::shared_ptr<Optimizer> optimizer, std::vector<std::vector<MetricSpec>> metrics);
 
   // Runs batches first_batch .. first_batch+num_batches-1 of an epoch. `order` is the sample
   // permutation (empty = in order). sample_weight: undefined or one weight per sample of x,
-  // gathered with the batch rows. Stops early at a non-finite loss (see Stats).
+  // gathered with the batch rows; it weights every output's loss. Stops early at a non-finite
+  // loss (see Stats).
   Stats train(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
               const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch,
               int64_t num_batches);
   Stats evaluate(const Tensor& x, const Tensor& y, const Tensor& sample_weight, int64_t batch_size);
   Tensor predict(const Tensor& x, int64_t batch_size);
-
   // One training step on one batch (train_on_batch, batches from a generator).
   Stats train_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb = Tensor());
   // Loss and metrics of one batch in inference mode, no update (test_on_batch).
   Stats test_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb = Tensor());
 
-  // The metric values Keras reports for accumulated stats, in the order of the metrics.
+  // Several inputs / outputs: xs one array per model input, ys one per output, all with the
+  // same number of samples. A model with one input and one output takes the paths above.
+  Stats train(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
+              const Tensor& sample_weight, const std::vector<int64_t>& order, int64_t batch_size,
+              int64_t first_batch, int64_t num_batches);
+  Stats evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
+                 const Tensor& sample_weight, int64_t batch_size);
+  std::vector<Tensor> predict(const std::vector<Tensor>& xs, int64_t batch_size);
+  Stats train_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb,
+                    const Tensor& wb = Tensor());
+  Stats test_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb,
+                   const Tensor& wb = Tensor());
+
+  // The metric values Keras reports for accumulated stats, in the order of the metrics
+  // (output 0's first).
   std::vector<double> metric_results(const Stats& stats) const;
 
   Model& model() { return *model_; }
   Optimizer& optimizer() { return *optimizer_; }
-  const Loss& loss() const { return loss_; }
+  const Loss& loss() const { return losses_.at(0); }
+  const std::vector<Loss>& losses() const { return losses_; }
+  const std::vector<float>& loss_weights() const { return loss_weights_; }
 
  private:
-  void accumulate_metrics(const Tensor& pred, const Tensor& target, const Tensor& weights,
-                          Stats& stats) const;
+  bool single() const { return losses_.size() == 1 && model_->num_inputs() == 1; }
+  std::vector<Tensor> run_model(const std::vector<Tensor>& xs, bool training);
+  // The training objective of one batch: the weighted sum of the outputs' losses plus every
+  // regularization penalty of the forward pass. Adds each output's loss * B to stats.
+  Tensor objective(const std::vector<Tensor>& preds, const std::vector<Tensor>& ys,
+                   const Tensor& w, int64_t B, Stats& stats) const;
+  // Metrics of output `output` (metric_specs_[offsets_[output]..offsets_[output+1])).
+  void accumulate_metrics(size_t output, const Tensor& pred, const Tensor& target,
+                          const Tensor& weights, Stats& stats) const;
+  void check_data(const std::vector<Tensor>& xs, const std::vector<Tensor>* ys,
+                  const Tensor& w) const;
   Stats empty_stats() const;
   std::shared_ptr<Model> model_;
-  Loss loss_;
+  std::vector<Loss> losses_;
+  std::vector<float> loss_weights_;
   std::shared_ptr<Optimizer> optimizer_;
-  std::vector<MetricSpec> metrics_;
+  std::vector<MetricSpec> metric_specs_;  // every output's metrics, output 0's first
+  std::vector<size_t> offsets_;           // per output (+ end): where its metrics start
 };
 
 // Rows `rows[0..n)` of t (first axis), copied into a new contiguous tensor.

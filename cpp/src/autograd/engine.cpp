@@ -14,6 +14,11 @@ thread_local bool g_grad_enabled = true;
 }
 
 bool grad_enabled() { return g_grad_enabled; }
+bool set_grad_enabled(bool enabled) {
+  bool previous = g_grad_enabled;
+  g_grad_enabled = enabled;
+  return previous;
+}
 NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) { g_grad_enabled = false; }
 NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
 
@@ -39,25 +44,35 @@ static void accumulate(Tensor& slot, const Tensor& g) {
   }
 }
 
-void run_backward(const Tensor& root, const Tensor& grad_root) {
-  if (!root.requires_grad())
-    throw std::invalid_argument("backward(): the tensor does not require grad (no recorded graph)");
-  Tensor seed = grad_root;
-  if (!seed.defined()) {
-    if (root.numel() != 1)
-      throw std::invalid_argument("backward(): a gradient is needed for a non-scalar tensor of shape " +
-                                  root.shape_string());
-    seed = Tensor::full(root.shape(), 1.f);
-  } else if (seed.shape() != root.shape()) {
-    throw std::invalid_argument("backward(): gradient shape " + seed.shape_string() +
-                                " does not match tensor shape " + root.shape_string());
-  }
+namespace {
 
+Tensor checked_seed(const Tensor& root, const Tensor& grad_root, const char* what) {
+  if (!grad_root.defined()) {
+    if (root.numel() != 1)
+      throw std::invalid_argument(std::string(what) + ": a gradient is needed for a non-scalar "
+                                  "tensor of shape " + root.shape_string());
+    return Tensor::full(root.shape(), 1.f);
+  }
+  if (grad_root.shape() != root.shape())
+    throw std::invalid_argument(std::string(what) + ": gradient shape " + grad_root.shape_string() +
+                                " does not match tensor shape " + root.shape_string());
+  return grad_root;
+}
+
+// The reverse pass shared by backward() and gradients(): hands each leaf that requires grad its
+// incoming gradients (`leaf`, possibly several times) and each interior tensor its complete
+// gradient once every consumer has been processed (`interior`).
+template <class Leaf, class Interior>
+void backward_pass(const Tensor& root, const Tensor& seed, Leaf&& leaf, Interior&& interior) {
+  if (!root.grad_fn()) {  // the root is itself a leaf
+    leaf(root.impl(), seed);
+    return;
+  }
   // Topological order of the tensors that have a grad_fn (iterative post-order DFS).
   std::vector<TensorImpl*> order;
   std::unordered_set<TensorImpl*> visited;
   std::vector<std::pair<TensorImpl*, size_t>> stack;
-  if (root.grad_fn()) stack.push_back({root.impl(), 0});
+  stack.push_back({root.impl(), 0});
   visited.insert(root.impl());
   while (!stack.empty()) {
     auto& [t, i] = stack.back();
@@ -73,16 +88,13 @@ void run_backward(const Tensor& root, const Tensor& grad_root) {
 
   std::unordered_map<TensorImpl*, Tensor> grads;
   grads[root.impl()] = seed;
-  if (!root.grad_fn()) {  // the root is itself a leaf
-    accumulate(root.impl()->grad, seed);
-    return;
-  }
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     TensorImpl* t = *it;
     auto found = grads.find(t);
     if (found == grads.end()) continue;
     Tensor g = found->second;
     grads.erase(found);  // free gradients as soon as they are consumed
+    interior(t, g);
     Node& node = *t->grad_fn;
     std::vector<Tensor> in_grads = node.backward(g);
     for (size_t k = 0; k < node.inputs.size() && k < in_grads.size(); ++k) {
@@ -94,9 +106,39 @@ void run_backward(const Tensor& root, const Tensor& grad_root) {
       if (in.grad_fn())
         accumulate(grads[in.impl()], in_grads[k]);
       else
-        accumulate(in.impl()->grad, in_grads[k]);
+        leaf(in.impl(), in_grads[k]);
     }
   }
+}
+
+}  // namespace
+
+void run_backward(const Tensor& root, const Tensor& grad_root) {
+  if (!root.requires_grad())
+    throw std::invalid_argument("backward(): the tensor does not require grad (no recorded graph)");
+  Tensor seed = checked_seed(root, grad_root, "backward()");
+  backward_pass(
+      root, seed, [](TensorImpl* leaf, const Tensor& g) { accumulate(leaf->grad, g); },
+      [](TensorImpl*, const Tensor&) {});
+}
+
+std::vector<Tensor> gradients(const Tensor& root, const std::vector<Tensor>& sources,
+                              const Tensor& grad_root) {
+  if (!root.defined()) throw std::invalid_argument("gradients(): the target is undefined");
+  Tensor seed = checked_seed(root, grad_root, "gradients()");
+  std::unordered_map<TensorImpl*, Tensor> found;
+  for (const Tensor& s : sources)
+    if (s.defined()) found.emplace(s.impl(), Tensor());
+  if (root.requires_grad() || found.count(root.impl())) {
+    auto keep = [&](TensorImpl* t, const Tensor& g) {
+      auto it = found.find(t);
+      if (it != found.end()) accumulate(it->second, g);
+    };
+    backward_pass(root, seed, keep, keep);
+  }
+  std::vector<Tensor> out;
+  for (const Tensor& s : sources) out.push_back(s.defined() ? found[s.impl()] : Tensor());
+  return out;
 }
 
 }  // namespace nerve

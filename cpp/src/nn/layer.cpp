@@ -98,6 +98,12 @@ Regularizer Layer::weight_regularizer(const std::string& role) const {
   return it == role_regularizers_.end() ? Regularizer{} : it->second;
 }
 
+void Layer::adopt_weight(const Tensor& w, bool trainable_weight) {
+  weights_.push_back(w);
+  weight_trainable_.push_back(trainable_weight);
+  weight_regularizers_.push_back(Regularizer{});
+}
+
 Tensor Layer::regularization_loss() const {
   Tensor total = activity_loss_;
   if (!trainable) return total;

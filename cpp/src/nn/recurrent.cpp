@@ -150,10 +150,7 @@ void Bidirectional::build_weights(const Shape& s, uint64_t seed) {
   fwd_->build(s, seed);
   bwd_->build(s, dropout_seed(seed, 0xbacull));
   for (auto* l : {fwd_.get(), bwd_.get()})
-    for (const Tensor& w : l->weights()) {
-      weights_.push_back(w);
-      weight_trainable_.push_back(true);
-    }
+    for (const Tensor& w : l->weights()) adopt_weight(w, true);
 }
 
 Tensor Bidirectional::forward(const Tensor& x, bool training) {

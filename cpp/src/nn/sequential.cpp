@@ -5,6 +5,12 @@
 
 namespace nerve {
 
+std::vector<Tensor> Model::forward_many(const std::vector<Tensor>& xs, bool training) {
+  if (xs.size() != 1)
+    throw std::invalid_argument("model takes 1 input, got " + std::to_string(xs.size()));
+  return {forward(xs[0], training)};
+}
+
 void Sequential::add(std::shared_ptr<Layer> layer) {
   if (!layer) throw std::invalid_argument("Sequential.add: layer is null");
   layers_.push_back(std::move(layer));

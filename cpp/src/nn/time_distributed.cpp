@@ -25,8 +25,7 @@ void TimeDistributed::build_weights(const Shape& s, uint64_t seed) {
   for (const Tensor& w : inner_->weights()) {
     bool t = false;
     for (const Tensor& tw : trainable) t = t || tw.impl() == w.impl();
-    weights_.push_back(w);
-    weight_trainable_.push_back(t);
+    adopt_weight(w, t);
   }
 }
 

@@ -44,10 +44,7 @@ void TransformerEncoder::build_weights(const Shape& s, uint64_t seed) {
   ff2_->build({s[0], ff_dim_}, dropout_seed(seed, 4));
   norm2_->build(s, dropout_seed(seed, 5));
   for (Layer* l : std::initializer_list<Layer*>{attention_.get(), norm1_.get(), ff1_.get(), ff2_.get(), norm2_.get()})
-    for (const Tensor& w : l->weights()) {
-      weights_.push_back(w);
-      weight_trainable_.push_back(true);
-    }
+    for (const Tensor& w : l->weights()) adopt_weight(w, true);
   seed_ = seed;
 }
 

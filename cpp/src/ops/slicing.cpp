@@ -1,4 +1,5 @@
-// narrow(), concat() and reverse_time(): copies along one axis whose gradients copy back.
+// narrow() and reverse_time(): copies along one axis whose gradients copy back. (concat() is
+// in concat.cpp, shared with the merge layers.)
 #include <cstring>
 #include <stdexcept>
 
@@ -48,27 +49,6 @@ struct NarrowNode : Node {
   }
 };
 
-struct ConcatNode : Node {
-  int64_t axis;
-  const char* name() const override { return "Concat"; }
-  std::vector<Tensor> backward(const Tensor& grad) override {
-    Tensor g = grad.contiguous();
-    int64_t outer, inner;
-    split(g.shape(), axis, outer, inner);
-    std::vector<Tensor> grads(inputs.size());
-    int64_t at = 0;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      int64_t len = inputs[i].shape()[axis];
-      if (inputs[i].requires_grad()) {
-        grads[i] = Tensor::empty(inputs[i].shape());
-        copy_blocks(g.data(), g.shape()[axis], at, grads[i].data(), len, 0, len, outer, inner);
-      }
-      at += len;
-    }
-    return grads;
-  }
-};
-
 Tensor reverse_copy(const Tensor& x) {
   Tensor xc = x.contiguous();
   Tensor out = Tensor::empty(x.shape());
@@ -105,41 +85,6 @@ Tensor narrow(const Tensor& x, int64_t axis, int64_t start, int64_t length) {
   node->inputs = {x};
   node->axis = a;
   node->start = start;
-  return record(out, node);
-}
-
-Tensor concat(const std::vector<Tensor>& xs, int64_t axis) {
-  if (xs.empty()) throw std::invalid_argument("concat: no tensors given");
-  int64_t a = norm_axis(axis, xs[0].dim(), "concat");
-  Shape out_shape = xs[0].shape();
-  out_shape[a] = 0;
-  for (const Tensor& t : xs) {
-    Shape s = t.shape();
-    if (s.size() != out_shape.size())
-      throw std::invalid_argument("concat: shapes " + xs[0].shape_string() + " and " + t.shape_string() +
-                                  " have different ranks");
-    int64_t len = s[a];
-    s[a] = 0;
-    Shape want = out_shape;
-    want[a] = 0;
-    if (s != want)
-      throw std::invalid_argument("concat: shapes " + xs[0].shape_string() + " and " + t.shape_string() +
-                                  " differ outside axis " + std::to_string(axis));
-    out_shape[a] += len;
-  }
-  Tensor out = Tensor::empty(out_shape);
-  int64_t outer, inner;
-  split(out_shape, a, outer, inner);
-  int64_t at = 0;
-  for (const Tensor& t : xs) {
-    Tensor tc = t.contiguous();
-    int64_t len = t.shape()[a];
-    copy_blocks(tc.data(), len, 0, out.data(), out_shape[a], at, len, outer, inner);
-    at += len;
-  }
-  auto node = std::make_shared<ConcatNode>();
-  node->inputs = xs;
-  node->axis = a;
   return record(out, node);
 }
 

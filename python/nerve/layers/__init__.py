@@ -7,16 +7,22 @@ from .convolutional import Conv2D, Convolution2D
 from .core import Activation, Dense
 from .embedding import Embedding, PositionEmbedding
 from .layer_normalization import LayerNormalization
+from .merge import (Add, Average, Concatenate, Multiply, Subtract, add, average, concatenate,
+                    multiply, subtract)
 from .normalization import BatchNormalization
 from .pooling import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D, GlobalAvgPool2D,
                       GlobalMaxPool2D, GlobalMaxPooling2D, MaxPool2D, MaxPooling2D)
 from .recurrent import GRU, LSTM, SimpleRNN
 from .regularization import Dropout
 from .reshaping import Flatten, Reshape, ZeroPadding2D
+from .symbolic import KerasTensor
 from .wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
-    "Input", "InputLayer", "Layer", "Activation", "Dense",
+    "Input", "InputLayer", "Layer", "Activation", "Dense", "KerasTensor",
+    # merge layers (functional models)
+    "Add", "Average", "Concatenate", "Multiply", "Subtract", "add", "average", "concatenate",
+    "multiply", "subtract",
     # sequence models
     "Embedding", "PositionEmbedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional",
     "TimeDistributed", "Conv1D", "MaxPooling1D", "GlobalAveragePooling1D", "LayerNormalization",

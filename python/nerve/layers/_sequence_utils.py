@@ -39,7 +39,13 @@ def to_tensor(x, what: str, where: str, mask=None):
 
 
 def is_eager(x) -> bool:
-    """True for arrays and nerve tensors; False for symbolic graph tensors (functional API)."""
+    """True for arrays and nerve tensors; False for symbolic graph tensors (functional API),
+    which define __array__ only to raise a clear error."""
+    from .symbolic import KerasTensor
+    if isinstance(x, KerasTensor):
+        return False
+    if isinstance(x, (list, tuple)) and any(isinstance(t, KerasTensor) for t in x):
+        return False  # a list of symbolic inputs (functional models rebuilt from a config)
     return isinstance(x, (_core.Tensor, np.ndarray, list, tuple, int, float)) or hasattr(x, "__array__")
 
 

@@ -184,11 +184,12 @@ class ArrayEpochs:
     Without steps_per_epoch an epoch is one (re)shuffled pass; with it, epochs take that many
     steps from the current pass and a new pass starts when it is used up (Keras)."""
 
-    def __init__(self, x, y, w, batch_size, shuffle, steps_per_epoch):
-        self.xt, self.yt = _core.Tensor(x), _core.Tensor(y)
+    def __init__(self, xs, ys, w, batch_size, shuffle, steps_per_epoch):
+        # One array per model input (xs) and output (ys), all with the same samples.
+        self.xt, self.yt = [_core.Tensor(a) for a in xs], [_core.Tensor(a) for a in ys]
         self.wt = None if w is None else _core.Tensor(w)
         self.batch_size = batch_size
-        self.n = len(x)
+        self.n = len(xs[0])
         self.shuffle = shuffle
         self.pass_steps = math.ceil(self.n / batch_size)
         self.requested = steps_per_epoch

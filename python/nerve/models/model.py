@@ -5,19 +5,30 @@ step, no Python per op, GIL released); Python only updates the progress bar and 
 between chunks. A chunk lasts about 50 ms, or one step when a callback has per-batch hooks or
 the learning rate comes from a Python callable. Generators and other iterables of batches run
 one C++ step per batch.
+
+One Model class serves three kinds of model: Sequential, functional (nerve.Model(inputs,
+outputs), see functional.py) and subclassed (`class M(nerve.Model)` with a `call` method). A
+subclassed model's `call` is traced once with symbolic inputs, when the model is first built, into
+the same C++ graph a functional model uses, so training still runs entirely in C++. `call` must
+therefore be traceable: built from nerve layers (and +, -, * between their outputs), with no
+Python branching on values.
 """
 
 from __future__ import annotations
 
+import inspect
+import json
 import math
 import time
 import warnings
 
 import numpy as np
 
-from .. import _core, losses, metrics as metrics_mod, optimizers
+from .. import _core, losses as losses_mod, metrics as metrics_mod, optimizers
 from ..callbacks import CallbackList, History
 from ..errors import NonFiniteLossError
+from ..layers.base import Input, _unique_name
+from ..layers.symbolic import KerasTensor
 from ..utils.progbar import Progbar
 from . import data
 from .summary import format_summary
@@ -25,72 +36,371 @@ from .summary import format_summary
 _CHUNK_SECONDS = 0.05
 
 
-class Model:
-    """Base of all models. Subclasses provide `layers`, `_core_model`, `_input_shape`, `build()`."""
+def _as_list(x) -> list:
+    return list(x) if isinstance(x, (list, tuple)) else [x]
 
-    def __init__(self, name: str | None = None):
-        self.name = name or "model"
+
+def _is_array_like(a) -> bool:
+    return hasattr(a, "shape") and hasattr(a, "dtype") or isinstance(a, _core.Tensor)
+
+
+def _flat_ids(ids) -> list:
+    """Every metric identifier of a compile() metrics argument (list, list of lists, dict)."""
+    values = ids.values() if isinstance(ids, dict) else ids
+    return [m for v in values for m in (v if isinstance(v, (list, tuple)) else [v])
+            if m is not None]
+
+
+def _sample_shapes(input_shape) -> tuple[list[tuple], bool]:
+    """Per-sample shapes (no batch axis) from a build() argument; a leading None is the batch
+    axis. Returns (shapes, single)."""
+    many = (isinstance(input_shape, (list, tuple)) and len(input_shape) > 0
+            and all(isinstance(s, (list, tuple)) for s in input_shape))
+    shapes = [tuple(s) for s in input_shape] if many else [tuple(_as_list(input_shape))]
+    shapes = [s[1:] if s and s[0] is None else s for s in shapes]
+    return [tuple(int(d) for d in s) for s in shapes], not many
+
+
+class Model:
+    """Base of all models; `nerve.Model(inputs, outputs)` makes a functional model.
+
+    Subclasses provide `layers`, `built`, `build()`, `_core_model`, `_input_shapes`,
+    `_output_shapes`, `_output_names`, `_single_input`, `_single_output`. The base provides them
+    for subclassed models from the traced graph.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from .functional import Functional
+            return object.__new__(Functional)
+        obj = object.__new__(cls)
+        obj._auto_config = _capture_init_args(cls, args, kwargs)
+        return obj
+
+    def __init__(self, name: str | None = None, **kwargs):
+        if kwargs:
+            raise TypeError(f"Model: unexpected arguments {sorted(kwargs)}; a functional model "
+                            f"needs both inputs= and outputs=")
+        self.name = name or _unique_name(type(self).__name__ if type(self) is not Model
+                                         else "Model")
         self._trainer = None
         self.optimizer = None
         self.loss = None
-        self._metric_names: list[str] = []
+        self._losses = []
+        self._loss_weights = None
+        self._compile_config = None
         self._metric_ids = []
         self._weighted_metric_ids = []
+        self._metric_names: list[str] = []
         self._metric_objects = []
         self.stop_training = False
         self.history = None
+        self._graph = None  # functional and traced subclassed models
+        self._single_input = True
+        self._single_output = True
 
-    # ---- construction -------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, weighted_metrics=None):
-        """Choose the optimizer, loss and metrics (Keras names or objects). weighted_metrics are
-        weighted by sample_weight / class_weight; metrics are not (Keras 3)."""
+    # ---- the graph (functional and subclassed models) ------------------------------------
+    def call(self, inputs, training=None):
+        """Subclassed models override this with the forward pass, built from nerve layers."""
+        raise NotImplementedError(f"{type(self).__name__}: a subclassed Model must define "
+                                  f"call(self, inputs)")
+
+    @property
+    def built(self) -> bool:
+        return self._graph is not None
+
+    def build(self, input_shape) -> None:
+        """Trace `call` on symbolic inputs of `input_shape` (one shape, or a list of shapes for
+        several inputs; a leading None batch axis is allowed) into the C++ graph."""
+        if self._graph is not None:
+            return
+        from .functional import GraphNetwork
+        shapes, single = _sample_shapes(input_shape)
+        inputs = [Input(s) for s in shapes]
+        try:
+            outputs = self.call(inputs[0] if single else inputs)
+        except TypeError as e:
+            raise TypeError(f"{type(self).__name__}.call could not be traced: {e}. call() must be "
+                            f"built from nerve layers so it can run in C++ (no numpy on its "
+                            f"inputs, no branching on their values)") from e
+        if not all(isinstance(o, KerasTensor) for o in _as_list(outputs)):
+            raise TypeError(f"{type(self).__name__}.call must return the output of nerve layers "
+                            f"(or a list of them), got {type(outputs).__name__}")
+        self._single_input = single
+        self._single_output = not isinstance(outputs, (list, tuple))
+        self._graph = GraphNetwork(inputs, _as_list(outputs))
+        if self.loss is not None:
+            self._make_trainer()
+
+    @property
+    def layers(self) -> list:
+        if self._graph is None:
+            return []
+        return [l for l in self._graph.layers if type(l).__name__ != "InputLayer"] \
+            if type(self)._is_subclassed() else list(self._graph.layers)
+
+    @classmethod
+    def _is_subclassed(cls) -> bool:
+        from .functional import Functional
+        from .sequential import Sequential
+        return not issubclass(cls, (Functional, Sequential))
+
+    @property
+    def _core_model(self):
+        self._require_built("use the model")
+        return self._graph.core
+
+    @property
+    def _input_shapes(self) -> list:
+        return [kt._sample_shape for kt in self._graph.inputs] if self._graph else []
+
+    @property
+    def _output_shapes(self) -> list:
+        self._require_built("read its output shape")
+        return [kt._sample_shape for kt in self._graph.outputs]
+
+    @property
+    def _output_names(self) -> list:
+        self._require_built("name its outputs")
+        return self._graph.output_names
+
+    def _require_built(self, what: str) -> None:
+        if not self.built:
+            raise ValueError(f"{type(self).__name__} '{self.name}' is not built yet: call build(), "
+                             f"fit() or predict() (or call it on data) before trying to {what}")
+
+    @property
+    def inputs(self) -> list:
+        self._require_built("read its inputs")
+        return list(self._graph.inputs)
+
+    @property
+    def outputs(self) -> list:
+        self._require_built("read its outputs")
+        return list(self._graph.outputs)
+
+    @property
+    def input_shape(self):
+        shapes = [(None,) + tuple(s) for s in self._input_shapes]
+        if not shapes:
+            return None
+        return shapes[0] if self._single_input else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [(None,) + tuple(s) for s in self._output_shapes]
+        return shapes[0] if self._single_output else shapes
+
+    @property
+    def output_names(self) -> list:
+        return list(self._output_names)
+
+    def __call__(self, inputs, training: bool = False):
+        """Symbolic inputs: wire this model's layers into a bigger graph (they are shared).
+        nerve.Tensor inputs: run the C++ forward pass with autograd recording (GradientTape).
+        numpy inputs: numpy outputs, one pass over the whole batch."""
+        xs = _as_list(inputs)
+        if any(isinstance(x, KerasTensor) for x in xs):
+            if not self.built:
+                self.build([x.shape for x in xs] if isinstance(inputs, (list, tuple)) else xs[0].shape)
+            outs = self._call_symbolic(xs)
+            return outs[0] if self._single_output else outs
+        tensors = [x if isinstance(x, _core.Tensor) else
+                   _core.Tensor(data.as_float_array(x, "inputs", self.name)) for x in xs]
+        if not self.built:
+            self.build([tuple(t.shape[1:]) for t in tensors] if len(tensors) > 1
+                       else tuple(tensors[0].shape[1:]))
+        self._check_input_shapes([tuple(t.shape) for t in tensors], "call")
+        eager = any(isinstance(x, _core.Tensor) for x in xs)
+        previous = _core.set_grad_enabled(eager and _core.grad_enabled())
+        try:
+            outs = self._core_model.forward_many(tensors, bool(training))
+        finally:
+            _core.set_grad_enabled(previous)
+        if not eager:
+            outs = [np.array(o) for o in outs]
+        return outs[0] if self._single_output else outs
+
+    def _call_symbolic(self, xs) -> list:
+        return self._graph.replay(xs)
+
+    # ---- compile ------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                weighted_metrics=None):
+        """Choose the optimizer, the loss (one, or one per output as a list or a dict keyed by
+        output name), metrics (a list for every output, or per output), loss_weights (the total
+        loss is sum_i loss_weights[i] * loss_i) and weighted_metrics (weighted by sample_weight /
+        class_weight; metrics are not, as in Keras 3)."""
         if loss is None:
             raise ValueError("compile: a loss is required, e.g. loss='mse'")
         self.optimizer = optimizers.get(optimizer)
-        self.loss = losses.get(loss)
-        self._metric_ids = list(metrics or [])
-        self._weighted_metric_ids = list(weighted_metrics or [])
-        for m in self._metric_ids + self._weighted_metric_ids:  # validate now, resolve once built
-            metrics_mod.resolve(m, self.loss, (1,))
+        if isinstance(loss, dict):
+            self.loss = {k: losses_mod.get(v) for k, v in loss.items()}
+        elif isinstance(loss, (list, tuple)):
+            self.loss = [losses_mod.get(v) for v in loss]
+        else:
+            self.loss = losses_mod.get(loss)
+        self._loss_weights = loss_weights
+        self._metric_ids = metrics if isinstance(metrics, dict) else list(metrics or [])
+        self._weighted_metric_ids = (weighted_metrics if isinstance(weighted_metrics, dict)
+                                     else list(weighted_metrics or []))
+        # Validate names now (and, with one loss, that metric and loss read the same targets);
+        # the variants are resolved per output once the model is built.
+        for m in _flat_ids(self._metric_ids) + _flat_ids(self._weighted_metric_ids):
+            if isinstance(self.loss, losses_mod.Loss):
+                metrics_mod.resolve(m, self.loss, (1,))
+            else:
+                metrics_mod.get(m, "", (1,))
+        self._compile_config = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights,
+                                "weighted_metrics": weighted_metrics}
         self._trainer = None
         if self.built:
             self._make_trainer()
 
-    def _make_trainer(self):
-        out_shape = self._output_shape
-        resolved = [metrics_mod.resolve(m, self.loss, out_shape) for m in self._metric_ids]
-        names = [name for name, _, _ in resolved]
-        for m in getattr(self, "_weighted_metric_ids", []):
-            name, spec, obj = metrics_mod.resolve(m, self.loss, out_shape, weighted=True)
-            resolved.append((f"weighted_{name}" if name in names else name, spec, obj))
-            names.append(resolved[-1][0])
-        self._metric_names = names
-        self._metric_objects = [obj for _, _, obj in resolved]
-        self._trainer = _core.Trainer(self._core_model, self.loss._to_core(),
-                                      self.optimizer._core, [spec for _, spec, _ in resolved])
+    def _per_output(self, spec, what: str, default=None) -> list:
+        names, n = self._output_names, len(self._output_names)
+        if spec is None:
+            return [default] * n
+        if isinstance(spec, dict):
+            unknown = [k for k in spec if k not in names]
+            if unknown:
+                raise ValueError(f"compile: {what} given for unknown output(s) {unknown}; the "
+                                 f"model's outputs are {names}")
+            if default is None and len(spec) != n:
+                raise ValueError(f"compile: {what} is missing for output(s) "
+                                 f"{[k for k in names if k not in spec]}")
+            return [spec.get(k, default) for k in names]
+        if isinstance(spec, (list, tuple)):
+            if len(spec) != n:
+                raise ValueError(f"compile: {len(spec)} {what} entries for a model with {n} "
+                                 f"output(s) {names}")
+            return list(spec)
+        return [spec] * n
 
-    def _ensure_ready(self, x: np.ndarray, where: str, need_compile: bool = True):
+    def _metrics_per_output(self, ids, what: str) -> list:
+        """metrics / weighted_metrics as one list per output: a flat list applies to every
+        output; a list of lists or a dict keyed by output name gives each its own."""
+        if isinstance(ids, dict):
+            return [_as_list(v) if v is not None else []
+                    for v in self._per_output(ids, what, [])]
+        if ids and all(isinstance(m, (list, tuple)) for m in ids):
+            return [list(v) for v in self._per_output(ids, what, [])]
+        return [list(ids)] * len(self._output_names)
+
+    def _make_trainer(self):
+        self._losses = [losses_mod.get(l) for l in self._per_output(self.loss, "loss")]
+        weights = [float(w) for w in self._per_output(self._loss_weights, "loss_weights", 1.0)]
+        plain = self._metrics_per_output(self._metric_ids, "metrics")
+        weighted = self._metrics_per_output(self._weighted_metric_ids, "weighted_metrics")
+        multi = len(self._output_names) > 1
+        specs, self._metric_names, self._metric_objects = [], [], []
+        for out_name, loss, shape, ms, wms in zip(self._output_names, self._losses,
+                                                  self._output_shapes, plain, weighted):
+            resolved = [metrics_mod.resolve(m, loss, shape) for m in ms]
+            names = [name for name, _, _ in resolved]
+            for m in wms:
+                name, spec, obj = metrics_mod.resolve(m, loss, shape, weighted=True)
+                resolved.append((f"weighted_{name}" if name in names else name, spec, obj))
+                names.append(resolved[-1][0])
+            specs.append([spec for _, spec, _ in resolved])
+            self._metric_names += [f"{out_name}_{n}" if multi else n for n in names]
+            self._metric_objects += [obj for _, _, obj in resolved]
+        self._trainer = _core.Trainer(self._core_model, [l._to_core() for l in self._losses],
+                                      weights, self.optimizer._core, specs)
+
+    @property
+    def metrics_names(self) -> list:
+        multi = len(self._output_names) > 1 if self.built else False
+        return ["loss", *([f"{n}_loss" for n in self._output_names] if multi else []),
+                *self._metric_names]
+
+    # ---- data ---------------------------------------------------------------------------
+    def _arrays(self, x, what: str, names, where: str) -> list:
+        """One float32 array per model input (or output): x may be one array, a list, or a dict
+        keyed by input (output) name."""
+        if isinstance(x, dict):
+            if names is None:
+                raise ValueError(f"{where}: {what} given as a dict before the model is built")
+            missing = [k for k in names if k not in x]
+            if missing:
+                raise ValueError(f"{where}: {what} has no entry for {missing}; expected keys "
+                                 f"{names}")
+            x = [x[k] for k in names]
+        elif (isinstance(x, (list, tuple)) and x and all(_is_array_like(a) for a in x)
+              and not (names is not None and len(names) == 1 and len(x) != 1)):
+            x = list(x)
+        else:
+            x = [x]
+        arrays = [data.as_float_array(a, what if len(x) == 1 else f"{what}[{i}]", where)
+                  for i, a in enumerate(x)]
+        if names is not None and len(arrays) != len(names):
+            raise ValueError(f"{where}: the model has {len(names)} {what.rstrip('s')}(s) {names}, "
+                             f"got {len(arrays)} array(s)")
+        return arrays
+
+    def _input_names(self):
+        """Names of the inputs (for x given as a dict); None while unknown (unbuilt)."""
+        return [kt._node.layer.name for kt in self._graph.inputs] if self._graph else None
+
+    def _inputs(self, x, where: str) -> list:
+        return self._arrays(x, "x", self._input_names(), where)
+
+    def _targets(self, y, where: str) -> list:
+        ys = self._arrays(y, "y", self._output_names, where)
+        return [data.prepare_targets(t, loss, shape, where)
+                for t, loss, shape in zip(ys, self._losses, self._output_shapes)]
+
+    def _check_input_shapes(self, shapes, where: str) -> None:
+        want = [tuple(s) for s in self._input_shapes]
+        if len(shapes) != len(want):
+            raise ValueError(f"{where}: the model has {len(want)} input(s), got {len(shapes)}")
+        for i, (got, w) in enumerate(zip(shapes, want)):
+            if tuple(got[1:]) != w:
+                layer = self._first_layer_for_input(i)
+                raise ValueError(f"{where}: {type(layer).__name__} '{layer.name}' expects input of "
+                                 f"shape {(None,) + w}, got x{'' if len(want) == 1 else f'[{i}]'} "
+                                 f"of shape {tuple(got)}")
+
+    def _first_layer_for_input(self, i: int):
+        return self._graph.inputs[i]._node.layer
+
+    def _ensure_ready(self, xs: list, where: str, need_compile: bool = True):
         if need_compile and self.loss is None:
             raise RuntimeError(f"You must call compile() before {where}()")
         if not self.built:
-            self.build(x.shape[1:])
-        want = tuple(self._input_shape)
-        if tuple(x.shape[1:]) != want:
-            first = self.layers[0]
-            raise ValueError(f"{where}: {type(first).__name__} '{first.name}' expects input of "
-                             f"shape {(None,) + want}, got x of shape {x.shape}")
+            shapes = [a.shape[1:] for a in xs]
+            self.build(shapes if len(shapes) > 1 else shapes[0])
+        self._check_input_shapes([a.shape for a in xs], where)
         if need_compile and self._trainer is None:
             self._make_trainer()
 
+    @staticmethod
+    def _same_length(xs, ys, where: str) -> None:
+        for a in xs[1:] + ys:
+            data.check_same_length(xs[0], a, where)
+
     def _prepare(self, x, y, sample_weight, class_weight, where):
-        """Validated float32 arrays (x, y, weights or None) for a compiled model."""
-        x = data.as_float_array(x, "x", where)
-        y = data.as_float_array(y, "y", where)
-        data.check_same_length(x, y, where)
-        self._ensure_ready(x, where)
-        w = data.sample_weights(sample_weight, class_weight, y, where)
-        y = data.prepare_targets(y, self.loss, self._output_shape, where)
-        return x, y, w
+        """Validated float32 arrays for a compiled model: (inputs list, targets list, per-sample
+        weights or None). One sample_weight array weighs every output's loss (Keras)."""
+        xs = self._inputs(x, where)
+        self._ensure_ready(xs, where)
+        if y is None:
+            raise ValueError(f"{where}: y is None; targets are required")
+        ys = self._arrays(y, "y", self._output_names, where)
+        self._same_length(xs, ys, where)
+        if class_weight is not None and len(ys) > 1:
+            raise ValueError(f"{where}: class_weight is only supported for models with a single "
+                             f"output; this one has {len(ys)} {self._output_names} (use "
+                             f"sample_weight)")
+        if isinstance(sample_weight, dict) or (
+                isinstance(sample_weight, (list, tuple)) and sample_weight and
+                all(isinstance(a, np.ndarray) and a.ndim >= 1 for a in sample_weight)):
+            raise ValueError(f"{where}: sample_weight must be one array of per-sample weights "
+                             f"(it weighs every output's loss), not one per output")
+        w = data.sample_weights(sample_weight, class_weight, ys[0], where)
+        ys = [data.prepare_targets(t, loss, shape, where)
+              for t, loss, shape in zip(ys, self._losses, self._output_shapes)]
+        return xs, ys, w
 
     # ---- training -----------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -98,7 +408,8 @@ class Model:
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1):
         """Train for `epochs` epochs; returns a History whose .history maps names to lists.
-        x may be arrays (with y), or a generator / iterable of (x, y[, sample_weight]) batches."""
+        x may be arrays (one, a list or a dict for several inputs; y likewise per output), or a
+        generator / iterable of (x, y[, sample_weight]) batches."""
         where = "fit"
         if steps_per_epoch is not None and (not isinstance(steps_per_epoch, int) or
                                             isinstance(steps_per_epoch, bool) or
@@ -114,7 +425,6 @@ class Model:
         verbose = 1 if verbose == "auto" else int(verbose)
         if self.loss is None:
             raise RuntimeError("You must call compile() before fit()")
-        val = self._validation_source(validation_data, validation_steps, where)
         if data.is_batch_source(x):
             if y is not None or sample_weight is not None:
                 raise ValueError("fit: when x is a generator or iterable of batches, y and "
@@ -122,6 +432,7 @@ class Model:
             if validation_split:
                 raise ValueError("fit: validation_split needs arrays; with a generator pass "
                                  "validation_data")
+            val = self._validation_source(validation_data, validation_steps, where)
             stream = data.BatchStream(x, steps_per_epoch)
             try:
                 steps = len(stream)
@@ -131,27 +442,30 @@ class Model:
                                   initial_epoch, class_weight, validation_batch_size,
                                   validation_freq)
 
-        x, y, w = self._prepare(x, y, sample_weight, class_weight, where)
+        xs, ys, w = self._prepare(x, y, sample_weight, class_weight, where)
+        val = self._validation_source(validation_data, validation_steps, where)
         if not 0.0 <= validation_split < 1.0:
             raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
         if val is None and validation_split > 0.0:
-            split = int(len(x) * (1.0 - validation_split))  # Keras: the last samples, unshuffled
-            if split == 0 or split == len(x):
+            n = len(xs[0])
+            split = int(n * (1.0 - validation_split))  # Keras: the last samples, unshuffled
+            if split == 0 or split == n:
                 raise ValueError(f"fit: validation_split={validation_split} leaves no samples "
-                                 f"on one side for {len(x)} samples")
-            val = ("arrays", x[split:], y[split:], None if w is None else w[split:])
-            x, y = x[:split], y[:split]
+                                 f"on one side for {n} samples")
+            val = ("arrays", [a[split:] for a in xs], [a[split:] for a in ys],
+                   None if w is None else w[split:])
+            xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
             w = None if w is None else w[:split]
         batch_size = int(batch_size or 32)
         if batch_size <= 0:
             raise ValueError(f"fit: batch_size must be positive, got {batch_size}")
-        arrays = data.ArrayEpochs(x, y, w, batch_size, shuffle, steps_per_epoch)
+        arrays = data.ArrayEpochs(xs, ys, w, batch_size, shuffle, steps_per_epoch)
         return self._fit_loop(None, arrays, arrays.steps_per_epoch, epochs, verbose, callbacks,
                               val, initial_epoch, None, validation_batch_size or batch_size,
                               validation_freq)
 
     def _validation_source(self, validation_data, validation_steps, where):
-        """("arrays", x, y, w) or ("batches", BatchStream) or None."""
+        """("arrays", xs, ys, w) or ("batches", BatchStream) or None."""
         if validation_data is None:
             return None
         if data.is_batch_source(validation_data):
@@ -160,14 +474,9 @@ class Model:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
                              "(x_val, y_val, val_sample_weight), or an iterable of batches")
-        vx = data.as_float_array(validation_data[0], "validation x", where)
-        vy = data.as_float_array(validation_data[1], "validation y", where)
-        data.check_same_length(vx, vy, where + " (validation_data)")
-        self._ensure_ready(vx, where)
-        vw = None
-        if len(validation_data) == 3 and validation_data[2] is not None:
-            vw = data.sample_weights(validation_data[2], None, vy, where + " (validation_data)")
-        vy = data.prepare_targets(vy, self.loss, self._output_shape, where)
+        vw = validation_data[2] if len(validation_data) == 3 else None
+        vx, vy, vw = self._prepare(validation_data[0], validation_data[1], vw, None,
+                                   where + " (validation_data)")
         return ("arrays", vx, vy, vw)
 
     def _fit_loop(self, stream, arrays, steps, epochs, verbose, callbacks, val, initial_epoch,
@@ -177,7 +486,7 @@ class Model:
         self.history = History()
         cbs = CallbackList([*(callbacks or []), self.history], self,  # History last, as Keras
                            {"epochs": epochs, "steps": steps, "verbose": verbose})
-        names = ["loss", *self._metric_names]
+        names = self.metrics_names
         self.stop_training = False
         cbs.on_train_begin()
         logs = {}
@@ -226,8 +535,8 @@ class Model:
             cbs.on_train_batch_begin(step)
             self.optimizer._sync_python_schedule()
             t0 = time.perf_counter()
-            chunk_stats = self._trainer.train(arrays.xt, arrays.yt, arrays.wt, order,
-                                              arrays.batch_size, first + step, todo)
+            chunk_stats = self._trainer.train_many(arrays.xt, arrays.yt, arrays.wt, order,
+                                                   arrays.batch_size, first + step, todo)
             elapsed = time.perf_counter() - t0
             stats.merge(chunk_stats)
             step += chunk_stats.steps
@@ -253,7 +562,7 @@ class Model:
             xb, yb, wb = self._batch_tensors(batch, class_weight, "fit", step)
             cbs.on_train_batch_begin(step)
             self.optimizer._sync_python_schedule()
-            s = self._trainer.train_batch(xb, yb, wb)
+            s = self._trainer.train_batch_many(xb, yb, wb)
             stats.merge(s)
             if s.non_finite:
                 self._non_finite(stats, cbs, epoch, step, None)
@@ -267,17 +576,19 @@ class Model:
         return stats, step
 
     def _batch_tensors(self, batch, class_weight, where, index, need_y=True):
+        """(input tensors, target tensors, weight tensor or None) of one batch."""
         x, y, w = data.unpack_batch(batch, where, index)
         label = f"{where} (batch {index})"
-        x = data.as_float_array(x, "x", label)
         if not need_y:
-            self._ensure_ready(x, where, need_compile=False)
-            return _core.Tensor(x), None, None
+            xs = self._inputs(x, label)
+            self._ensure_ready(xs, where, need_compile=False)
+            return [_core.Tensor(a) for a in xs], None, None
         if y is None:
             raise ValueError(f"{label}: the batch has no targets; yield (x, y) or "
                              f"(x, y, sample_weight)")
-        x, y, w = self._prepare(x, y, w, class_weight, label)
-        return _core.Tensor(x), _core.Tensor(y), None if w is None else _core.Tensor(w)
+        xs, ys, w = self._prepare(x, y, w, class_weight, label)
+        return ([_core.Tensor(a) for a in xs], [_core.Tensor(a) for a in ys],
+                None if w is None else _core.Tensor(w))
 
     def _non_finite(self, stats, cbs, epoch, bad_step, steps):
         """A step gave a NaN/Inf loss (not applied). The batch hooks see loss=nan (so
@@ -293,33 +604,40 @@ class Model:
                 f"the data.")
 
     def _logs(self, stats) -> dict:
-        logs = {"loss": stats.loss_sum / max(stats.samples, 1)}
+        """loss, each output's loss (several outputs), then the metrics."""
+        d = max(stats.samples, 1)
+        logs = {"loss": stats.loss_sum / d}
+        if len(self._output_names) > 1:
+            sums = list(stats.output_loss_sums) or [0.0] * len(self._output_names)
+            logs.update({f"{name}_loss": s / d for name, s in zip(self._output_names, sums)})
         logs.update(zip(self._metric_names, self._trainer.metric_results(stats)))
         return logs
 
     def _evaluate_source(self, source, batch_size) -> dict:
         if source[0] == "arrays":
-            _, x, y, w = source
-            return self._evaluate_arrays(x, y, batch_size, w)
+            _, xs, ys, w = source
+            return self._evaluate_arrays(xs, ys, batch_size, w)
         stream = source[1]
         stats = _core.Stats()
         for i, batch in enumerate(stream.epoch()):
             xb, yb, wb = self._batch_tensors(batch, None, "evaluate", i)
-            stats.merge(self._trainer.test_batch(xb, yb, wb))
+            stats.merge(self._trainer.test_batch_many(xb, yb, wb))
         if stats.samples == 0:
             raise ValueError("evaluate: the batch iterable gave no batches (a one-shot "
                              "generator that ran out?)")
         return self._logs(stats)
 
-    def _evaluate_arrays(self, x, y, batch_size, sample_weight=None) -> dict:
+    def _evaluate_arrays(self, xs, ys, batch_size, sample_weight=None) -> dict:
         w = None if sample_weight is None else _core.Tensor(sample_weight)
-        stats = self._trainer.evaluate(_core.Tensor(x), _core.Tensor(y), w, int(batch_size or 32))
+        stats = self._trainer.evaluate_many([_core.Tensor(a) for a in xs],
+                                            [_core.Tensor(a) for a in ys], w,
+                                            int(batch_size or 32))
         return self._logs(stats)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
-        """Loss and metrics on (x, y) or an iterable of batches: a list [loss, *metrics] (a float
-        with no metrics), or a dict with return_dict=True."""
+        """Loss and metrics on (x, y) or an iterable of batches: a list [loss, *output losses,
+        *metrics] (a float when that is all), or a dict with return_dict=True."""
         where = "evaluate"
         if self.loss is None:
             raise RuntimeError("You must call compile() before evaluate()")
@@ -331,13 +649,14 @@ class Model:
                                  "come in the batches; pass y=None")
             logs = self._evaluate_source(("batches", data.BatchStream(x, steps)), None)
         else:
-            x, y, w = self._prepare(x, y, sample_weight, None, where)
+            xs, ys, w = self._prepare(x, y, sample_weight, None, where)
             if steps is not None:  # Keras: evaluate only the first `steps` batches
-                n = min(len(x), int(steps) * int(batch_size or 32))
-                x, y, w = x[:n], y[:n], None if w is None else w[:n]
-            logs = self._evaluate_arrays(x, y, int(batch_size or 32), w)
+                n = min(len(xs[0]), int(steps) * int(batch_size or 32))
+                xs, ys = [a[:n] for a in xs], [a[:n] for a in ys]
+                w = None if w is None else w[:n]
+            logs = self._evaluate_arrays(xs, ys, int(batch_size or 32), w)
             if verbose not in (0, False):
-                n_steps = math.ceil(len(x) / int(batch_size or 32))
+                n_steps = math.ceil(len(xs[0]) / int(batch_size or 32))
                 Progbar(n_steps, verbose=1, stateful_metrics=list(logs)).update(
                     n_steps, list(logs.items()), finalize=True)
         cbs.on_test_end(logs)
@@ -346,22 +665,32 @@ class Model:
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose=0, steps=None) -> np.ndarray:
-        """Model outputs for x (an array, or an iterable of batches), in inference mode."""
+    def predict(self, x, batch_size=None, verbose=0, steps=None):
+        """Model outputs for x (arrays, or an iterable of batches), batch by batch, in inference
+        mode (a list for several outputs)."""
         if data.is_batch_source(x):
             outputs = []
             for i, batch in enumerate(data.BatchStream(x, steps).epoch()):
                 xb, _, _ = self._batch_tensors(batch, None, "predict", i, need_y=False)
-                outputs.append(self._predictor().predict(xb, max(len(xb), 1)))
+                outputs.append(self._predictor().predict_many(xb, max(len(xb[0]), 1)))
             if not outputs:
                 raise ValueError("predict: the batch iterable gave no batches")
-            return np.concatenate([np.asarray(o) for o in outputs])
-        x = data.as_float_array(x, "x", "predict")
-        self._ensure_ready(x, "predict", need_compile=False)
-        return np.asarray(self._predictor().predict(_core.Tensor(x), int(batch_size or 32)))
+            outs = [np.concatenate([np.asarray(o[k]) for o in outputs])
+                    for k in range(len(outputs[0]))]
+            return outs[0] if self._single_output else outs
+        xs = self._inputs(x, "predict")
+        self._ensure_ready(xs, "predict", need_compile=False)
+        self._same_length(xs, [], "predict")
+        return self._predict_arrays(xs, int(batch_size or 32))
+
+    def _predict_arrays(self, xs, batch_size):
+        outs = [np.asarray(o) for o in
+                self._predictor().predict_many([_core.Tensor(a) for a in xs], batch_size)]
+        return outs[0] if self._single_output else outs
 
     def _predictor(self):
-        return self._trainer or _core.Trainer(self._core_model, _core.Loss("mse"), None, [])
+        return self._trainer or _core.Trainer(
+            self._core_model, [_core.Loss("mse")] * len(self._output_names), [], None, [])
 
     def _batch_result(self, stats, return_dict):
         logs = self._logs(stats)
@@ -373,11 +702,11 @@ class Model:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
         """One training step on one batch; returns this batch's loss (and metrics: a list
-        [loss, *metrics], or a dict with return_dict=True)."""
+        [loss, *output losses, *metrics], or a dict with return_dict=True)."""
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), class_weight,
                                          "train_on_batch", 0)
         self.optimizer._sync_python_schedule()
-        stats = self._trainer.train_batch(xt, yt, wt)
+        stats = self._trainer.train_batch_many(xt, yt, wt)
         if stats.non_finite:
             raise NonFiniteLossError("train_on_batch: the loss became NaN or Inf; the step was "
                                      "not applied")
@@ -386,13 +715,14 @@ class Model:
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss (and metrics) of one batch in inference mode, without updating the weights."""
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), None, "test_on_batch", 0)
-        return self._batch_result(self._trainer.test_batch(xt, yt, wt), return_dict)
+        return self._batch_result(self._trainer.test_batch_many(xt, yt, wt), return_dict)
 
-    def predict_on_batch(self, x) -> np.ndarray:
+    def predict_on_batch(self, x):
         """Model outputs for one batch, in inference mode."""
-        x = data.as_float_array(x, "x", "predict_on_batch")
-        self._ensure_ready(x, "predict_on_batch", need_compile=False)
-        return np.asarray(self._predictor().predict(_core.Tensor(x), max(len(x), 1)))
+        xs = self._inputs(x, "predict_on_batch")
+        self._ensure_ready(xs, "predict_on_batch", need_compile=False)
+        self._same_length(xs, [], "predict_on_batch")
+        return self._predict_arrays(xs, max(len(xs[0]), 1))
 
     # ---- weights and inspection ---------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
@@ -414,8 +744,89 @@ class Model:
     def weights(self) -> list:
         return [w for layer in self.layers for w in layer.weights]
 
+    @property
+    def trainable_weights(self) -> list:
+        """What an optimizer updates, as nerve.Tensor (shared layers once)."""
+        return list(self._core_model.trainable_weights()) if self.built else []
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self) -> list:
+        return [w for layer in self.layers for w in layer.non_trainable_weights]
+
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)
 
     def summary(self, print_fn=print) -> None:
         print_fn(format_summary(self))
+
+    def get_layer(self, name: str | None = None, index: int | None = None):
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"{type(self).__name__} '{self.name}' has no layer named {name!r}; "
+                         f"its layers are {[l.name for l in self.layers]}")
+
+    # ---- configuration and saving -------------------------------------------------------
+    def get_config(self) -> dict:
+        """Subclassed models: the constructor arguments, captured automatically when they are
+        JSON values; override get_config (and from_config) otherwise."""
+        if self._auto_config is None:
+            raise NotImplementedError(
+                f"{type(self).__name__}: its constructor arguments are not plain JSON values, so "
+                f"it cannot be saved automatically; define get_config() returning them")
+        return dict(self._auto_config)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        config = dict(config)
+        params = inspect.signature(cls.__init__).parameters
+        takes_any = any(p.kind == p.VAR_KEYWORD for p in params.values())
+        name = config.pop("name", None) if "name" not in params and not takes_any else None
+        model = cls(**config)
+        if name is not None:
+            model.name = name
+        return model
+
+    def save(self, filepath, overwrite: bool = True) -> None:
+        """One file with the architecture, the weights, and the optimizer state (written
+        atomically). Load it with nerve.models.load_model."""
+        from ..saving import save_model
+        save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        from ..saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath) -> None:
+        from ..saving import load_weights
+        load_weights(self, filepath)
+
+
+def _capture_init_args(cls, args, kwargs):
+    """The arguments of a subclassed model's constructor, when they are plain JSON values (what
+    a default get_config returns); None otherwise."""
+    if cls.__init__ is Model.__init__:
+        return {k: v for k, v in kwargs.items()} if not args else None
+    try:
+        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+    except TypeError:
+        return None
+    config = {}
+    for name, value in list(bound.arguments.items())[1:]:
+        kind = inspect.signature(cls.__init__).parameters[name].kind
+        if kind == inspect.Parameter.VAR_POSITIONAL:
+            if value:
+                return None
+        elif kind == inspect.Parameter.VAR_KEYWORD:
+            config.update(value)
+        else:
+            config[name] = value
+    try:
+        json.dumps(config)
+    except (TypeError, ValueError):
+        return None
+    return config

@@ -1,10 +1,11 @@
-"""Sequential: a plain stack of layers, each feeding the next."""
+"""Sequential: a plain stack of layers, each feeding the next (the C++ Sequential model)."""
 
 from __future__ import annotations
 
 from .. import _core
 from ..layers.base import InputLayer, Layer
-from .model import Model
+from ..layers.symbolic import KerasTensor
+from .model import Model, _sample_shapes
 
 _count = 0
 
@@ -14,48 +15,75 @@ class Sequential(Model):
         global _count
         super().__init__(name or ("sequential" if _count == 0 else f"sequential_{_count}"))
         _count += 1
-        self.layers: list[Layer] = []
+        self._layers: list[Layer] = []
         self._input_shape = None
-        self._core_model = _core.Sequential()
+        self._core_seq = _core.Sequential()
         for layer in layers or []:
             self.add(layer)
 
     def add(self, layer) -> None:
+        if isinstance(layer, KerasTensor) and isinstance(layer._node.layer, InputLayer):
+            layer = layer._node.layer  # nerve.Input(shape) as the first entry
         if isinstance(layer, InputLayer):
-            if self.layers:
+            if self._layers:
                 raise ValueError("Sequential: an Input must come before every other layer")
             self._input_shape = layer.shape
             return
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add: expected a nerve layer, got {type(layer).__name__}")
-        if not self.layers and self._input_shape is None and layer._input_shape is not None:
+        if not self._layers and self._input_shape is None and layer._input_shape is not None:
             self._input_shape = layer._input_shape
-        self.layers.append(layer)
-        self._core_model.add(layer._core)
+        self._layers.append(layer)
+        self._core_seq.add(layer._core)
         self._trainer = None
         if self._input_shape is not None:
             self.build(self._input_shape)
 
+    def pop(self) -> None:
+        """Remove the last layer."""
+        if not self._layers:
+            raise ValueError("Sequential.pop: there are no layers")
+        layers = self._layers[:-1]
+        self._layers, self._core_seq, self._trainer = [], _core.Sequential(), None
+        for layer in layers:
+            self._layers.append(layer)
+            self._core_seq.add(layer._core)
+        if self._input_shape is not None and layers:
+            self.build(self._input_shape)
+
+    @property
+    def layers(self) -> list:
+        return list(self._layers)
+
     @property
     def built(self) -> bool:
-        return self._core_model.built
+        return self._core_seq.built
 
     def build(self, input_shape) -> None:
-        """Build every layer for per-sample inputs of `input_shape` (no batch axis)."""
-        if not self.layers:
+        """Build every layer for per-sample inputs of `input_shape` (a leading None batch axis
+        is allowed)."""
+        if not self._layers:
             raise ValueError("Sequential: add at least one layer before building")
-        self._input_shape = tuple(int(d) for d in input_shape)
-        self._core_model.build(list(self._input_shape))
+        shapes, single = _sample_shapes(input_shape)
+        if not single:
+            raise ValueError(f"Sequential '{self.name}' takes one input, got shapes {shapes}")
+        self._input_shape = shapes[0]
+        self._core_seq.build(list(self._input_shape))
         if self.loss is not None:
             self._make_trainer()
 
     @property
-    def input_shape(self):
-        return None if self._input_shape is None else (None,) + tuple(self._input_shape)
+    def _core_model(self):
+        self._require_built("use the model")
+        return self._core_seq
 
     @property
-    def output_shape(self) -> tuple:
-        return (None,) + self._output_shape
+    def _input_shapes(self) -> list:
+        return [] if self._input_shape is None else [tuple(self._input_shape)]
+
+    @property
+    def _output_shapes(self) -> list:
+        return [self._output_shape]
 
     @property
     def _output_shape(self) -> tuple:
@@ -63,4 +91,43 @@ class Sequential(Model):
         if not self.built:
             raise ValueError(f"Sequential '{self.name}' is not built yet: give an Input or call "
                              f"build()/fit() first")
-        return tuple(self._core_model.output_shape())
+        return tuple(self._core_seq.output_shape())
+
+    @property
+    def _output_names(self) -> list:
+        return [self._layers[-1].name] if self._layers else ["output"]
+
+    def _input_names(self):
+        return ["input"]
+
+    def _first_layer_for_input(self, i: int):
+        return self._layers[0]
+
+    def _call_symbolic(self, xs) -> list:
+        h = xs[0]
+        for layer in self._layers:
+            h = layer(h)
+        return [h]
+
+    @property
+    def inputs(self) -> list:
+        raise AttributeError("Sequential models have no symbolic inputs; use a functional model "
+                             "(nerve.Model(inputs, outputs)) to reuse them")
+
+    outputs = inputs
+
+    def get_config(self) -> dict:
+        from ..saving.serialization import serialize_layer
+        return {"name": self.name,
+                "input_shape": None if self._input_shape is None else list(self._input_shape),
+                "layers": [serialize_layer(layer) for layer in self._layers]}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        from ..saving.serialization import deserialize_layer
+        model = cls(name=config.get("name"))
+        if config.get("input_shape") is not None:
+            model._input_shape = tuple(config["input_shape"])
+        for entry in config["layers"]:
+            model.add(deserialize_layer(entry, custom_objects))
+        return model

@@ -1,4 +1,5 @@
-"""model.summary(): the Keras table of layers, output shapes and parameter counts."""
+"""model.summary(): the Keras table of layers, output shapes and parameter counts, with a
+"Connected to" column for graph models (which layer call feeds which)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ def _fmt_bytes(n: int) -> str:
     return ""
 
 
-def format_summary(model, line_length: int = 72) -> str:
+def _sequential_rows(model) -> list:
     rows = []
     shape = model._input_shape
     for layer in model.layers:
@@ -23,16 +24,51 @@ def format_summary(model, line_length: int = 72) -> str:
         else:
             shape_s = "?"
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
-        rows.append((f"{layer.name} ({type(layer).__name__})", shape_s, params))
-    w0 = max([len("Layer (type)")] + [len(r[0]) for r in rows]) + 2
-    w1 = max([len("Output Shape")] + [len(r[1]) for r in rows]) + 2
-    w2 = max([len("Param #")] + [len(r[2]) for r in rows]) + 2
-    bar = lambda l, m, r, c: l + c * w0 + m + c * w1 + m + c * w2 + r  # noqa: E731
+        rows.append([[f"{layer.name} ({type(layer).__name__})"], [shape_s], [params]])
+    return rows
+
+
+def _graph_rows(model) -> list:
+    g = model._graph
+    rows = []
+    for layer in model.layers:
+        nodes = [n for n in g.nodes if n.layer is layer] or \
+            [kt._node for kt in g.inputs if kt._node.layer is layer]
+        shapes = {tuple(kt.shape for kt in n.outputs) for n in nodes}
+        if len(shapes) == 1:
+            outs = next(iter(shapes))
+            shape_s = str(outs[0]) if len(outs) == 1 else ", ".join(str(s) for s in outs)
+        else:
+            shape_s = "multiple"
+        connected = [f"{t._node.layer.name}[{g.node_index(t._node)}][{t._index}]"
+                     for n in nodes for t in n.inputs]
+        connected = [c + ("," if i + 1 < len(connected) else "") for i, c in enumerate(connected)]
+        rows.append([[f"{layer.name} ({type(layer).__name__})"], [shape_s],
+                     [f"{layer.count_params():,}"], connected or ["-"]])
+    return rows
+
+
+def format_summary(model, line_length: int = 72) -> str:
+    graph = getattr(model, "_graph", None) is not None
+    headers = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
+    rows = _graph_rows(model) if graph else _sequential_rows(model)
+    widths = [max([len(h)] + [len(line) for r in rows for line in r[c]]) + 2
+              for c, h in enumerate(headers)]
+    right = {2}  # Param # is right-aligned
+
+    def bar(l, m, r, c):
+        return l + m.join(c * w for w in widths) + r
+
+    def cell(text, c, width):
+        return f"{text:>{width - 1}} " if c in right else f" {text:<{width - 1}}"
+
     out = [f'Model: "{model.name}"', bar("┏", "┳", "┓", "━"),
-           f"┃{' Layer (type)':<{w0}}┃{' Output Shape':<{w1}}┃{'Param # ':>{w2}}┃",
+           "┃" + "┃".join(cell(h, c, w) for c, (h, w) in enumerate(zip(headers, widths))) + "┃",
            bar("┡", "╇", "┩", "━")]
-    for i, (a, b, c) in enumerate(rows):
-        out.append(f"│ {a:<{w0 - 1}}│ {b:<{w1 - 1}}│{c:>{w2 - 1}} │")
+    for i, row in enumerate(rows):
+        for k in range(max(len(col) for col in row)):
+            out.append("│" + "│".join(cell(col[k] if k < len(col) else "", c, w)
+                                      for c, (col, w) in enumerate(zip(row, widths))) + "│")
         if i + 1 < len(rows):
             out.append(bar("├", "┼", "┤", "─"))
     out.append(bar("└", "┴", "┘", "─"))

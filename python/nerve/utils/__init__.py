@@ -5,6 +5,7 @@ import random
 import numpy as np
 
 from .. import _core
+from .numerical_utils import to_categorical
 from .progbar import Progbar
 
 
@@ -18,4 +19,4 @@ def set_random_seed(seed: int) -> None:
     np.random.seed(seed % 2**32)
 
 
-__all__ = ["Progbar", "set_random_seed"]
+__all__ = ["Progbar", "set_random_seed", "to_categorical"]

@@ -1,0 +1,77 @@
+"""Symbolic tensors: what nerve.Input returns and what calling a layer on one returns.
+
+A KerasTensor has a shape and no data. It remembers the layer call (a Node) that produced it, so a
+functional model can walk back from its outputs to its inputs and wire the C++ GraphModel. The
+layer is built (its weights created) the moment it is first called on a KerasTensor, as in Keras.
+"""
+
+from __future__ import annotations
+
+
+class Node:
+    """One call of `layer` on `inputs` (KerasTensors), producing `outputs`."""
+
+    def __init__(self, layer, inputs: list, output_shapes: list):
+        self.layer = layer
+        self.inputs = list(inputs)
+        self.outputs = [KerasTensor(shape, self, i) for i, shape in enumerate(output_shapes)]
+        layer._inbound_nodes.append(self)
+
+    @property
+    def is_input(self) -> bool:
+        return not self.inputs
+
+
+class KerasTensor:
+    """A symbolic batch of shape (None, *sample_shape), produced by output `index` of `node`."""
+
+    dtype = "float32"
+
+    def __init__(self, sample_shape, node: Node, index: int):
+        self._sample_shape = tuple(int(d) for d in sample_shape)
+        self._node = node
+        self._index = index
+
+    @property
+    def shape(self) -> tuple:
+        return (None,) + self._sample_shape
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def name(self) -> str:
+        layer = self._node.layer
+        return layer.name if len(self._node.outputs) == 1 else f"{layer.name}_{self._index}"
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, name={self.name}>"
+
+    # a + b, a - b, a * b between symbolic tensors add Add / Subtract / Multiply layers, as Keras.
+    def _merge(self, other, layer_name: str, swap: bool = False):
+        if not isinstance(other, KerasTensor):
+            return NotImplemented
+        from . import merge
+        pair = [other, self] if swap else [self, other]
+        return getattr(merge, layer_name)()(pair)
+
+    def __add__(self, other):
+        return self._merge(other, "Add")
+
+    def __sub__(self, other):
+        return self._merge(other, "Subtract")
+
+    def __mul__(self, other):
+        return self._merge(other, "Multiply")
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(f"{self!r} is symbolic (it has no values): build a model with "
+                        f"nerve.Model(inputs, outputs) and call predict() to get numbers")
+
+    def __len__(self):
+        raise TypeError(f"{self!r} is symbolic: its batch size is unknown")
+
+
+def is_symbolic(x) -> bool:
+    return isinstance(x, KerasTensor)

@@ -1,0 +1,172 @@
+"""Functional models: nerve.Model(inputs, outputs) over a graph of layer calls.
+
+GraphNetwork walks back from the output KerasTensors to the inputs, orders the layer calls
+topologically and wires the C++ GraphModel, which runs the forward pass (and, through the
+Trainer, whole training steps) with no Python in between. Subclassed models trace their `call`
+into the same structure.
+"""
+
+from __future__ import annotations
+
+from .. import _core
+from ..layers.base import InputLayer
+from ..layers.symbolic import KerasTensor, Node
+from .model import Model, _as_list
+
+
+class GraphNetwork:
+    """The layer calls between `inputs` and `outputs` (KerasTensors), and their C++ graph."""
+
+    def __init__(self, inputs: list, outputs: list):
+        for kt in inputs:
+            if not isinstance(kt, KerasTensor) or not isinstance(kt._node.layer, InputLayer):
+                raise TypeError(f"Model inputs must be tensors made by nerve.Input, got {kt!r}")
+        for kt in outputs:
+            if not isinstance(kt, KerasTensor):
+                raise TypeError(f"Model outputs must be symbolic tensors (the result of calling "
+                                f"layers on nerve.Input), got {type(kt).__name__}")
+        if len({id(kt) for kt in inputs}) != len(inputs):
+            raise ValueError("Model: the same Input is listed twice in inputs")
+        self.inputs, self.outputs = list(inputs), list(outputs)
+        self.nodes = self._topological_nodes()
+        self.layers = [kt._node.layer for kt in self.inputs]
+        for node in self.nodes:
+            if node.layer not in self.layers:
+                self.layers.append(node.layer)
+        self.core = _core.GraphModel()
+        refs = {}  # id(KerasTensor) -> (C++ node id, output index)
+        for kt in self.inputs:
+            refs[id(kt)] = (self.core.add_input(list(kt._sample_shape)), 0)
+        for node in self.nodes:
+            nid = self.core.add_node(node.layer._core, [refs[id(t)] for t in node.inputs])
+            for i, kt in enumerate(node.outputs):
+                refs[id(kt)] = (nid, i)
+        self.core.set_outputs([refs[id(kt)] for kt in self.outputs])
+        self.output_names = self._unique_names([kt.name for kt in self.outputs])
+
+    def _topological_nodes(self) -> list:
+        """The non-input nodes the outputs depend on, each after the nodes it reads."""
+        input_ids = {id(kt) for kt in self.inputs}
+        order, done = [], set()
+        for out in self.outputs:
+            if id(out) in input_ids:
+                continue
+            stack = [(out._node, 0)]
+            while stack:
+                node, i = stack.pop()
+                if id(node) in done:
+                    continue
+                if i == 0:
+                    if node.is_input:
+                        raise ValueError(
+                            f"Graph disconnected: the output depends on input "
+                            f"'{node.layer.name}' {node.outputs[0].shape}, which is not in the "
+                            f"model's inputs {[kt.name for kt in self.inputs]}")
+                if i < len(node.inputs):
+                    stack.append((node, i + 1))
+                    src = node.inputs[i]
+                    if id(src) not in input_ids and id(src._node) not in done:
+                        stack.append((src._node, 0))
+                else:
+                    done.add(id(node))
+                    order.append(node)
+        return order
+
+    @staticmethod
+    def _unique_names(names: list) -> list:
+        seen, out = {}, []
+        for n in names:
+            k = seen.get(n, 0)
+            seen[n] = k + 1
+            out.append(n if k == 0 else f"{n}_{k}")
+        return out
+
+    def node_index(self, node: Node) -> int:
+        """Which call of its layer `node` is, counting only calls inside this graph."""
+        if node.is_input:
+            return 0
+        return [n for n in self.nodes if n.layer is node.layer].index(node)
+
+    def replay(self, inputs: list) -> list:
+        """Calls this graph's layers on new symbolic inputs (sharing their weights)."""
+        if len(inputs) != len(self.inputs):
+            raise ValueError(f"the model takes {len(self.inputs)} input(s), got {len(inputs)}")
+        value = {id(old): new for old, new in zip(self.inputs, inputs)}
+        for node in self.nodes:
+            args = [value[id(t)] for t in node.inputs]
+            outs = _as_list(node.layer(args if len(args) > 1 else args[0]))
+            for old, new in zip(node.outputs, outs):
+                value[id(old)] = new
+        return [value[id(kt)] for kt in self.outputs]
+
+
+_count = 0
+
+
+class Functional(Model):
+    """A model defined by its symbolic inputs and outputs: nerve.Model(inputs=..., outputs=...).
+
+    Several inputs and outputs (pass lists), shared layers (one layer object called at several
+    places shares its weights), and merge layers (Add, Concatenate, ...) to join branches.
+    """
+
+    def __init__(self, inputs, outputs, name: str | None = None):
+        global _count
+        super().__init__(name=name or ("functional" if _count == 0 else f"functional_{_count}"))
+        _count += 1
+        self._single_input = not isinstance(inputs, (list, tuple))
+        self._single_output = not isinstance(outputs, (list, tuple))
+        self._graph = GraphNetwork(_as_list(inputs), _as_list(outputs))
+
+    def build(self, input_shape) -> None:
+        """A functional model is built when it is created."""
+
+    def call(self, inputs, training=None):
+        return self(inputs, training=training)
+
+    def get_config(self) -> dict:
+        from ..saving.serialization import serialize_layer
+        g = self._graph
+
+        def ref(kt):
+            return [kt._node.layer.name, g.node_index(kt._node), kt._index]
+
+        return {
+            "name": self.name,
+            "layers": [serialize_layer(layer) for layer in g.layers],
+            "nodes": [{"layer": n.layer.name, "inputs": [ref(t) for t in n.inputs]}
+                      for n in g.nodes],
+            "input_layers": [ref(kt) for kt in g.inputs],
+            "output_layers": [ref(kt) for kt in g.outputs],
+            "single_input": self._single_input,
+            "single_output": self._single_output,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        from ..saving.serialization import deserialize_layer
+        layers = {}
+        for entry in config["layers"]:
+            layer = deserialize_layer(entry, custom_objects)
+            layers[layer.name] = layer
+        outputs = {}  # (layer name, node index) -> list of KerasTensors
+
+        def lookup(r):
+            name, node_index, tensor_index = r
+            return outputs[(name, int(node_index))][int(tensor_index)]
+
+        for layer in layers.values():
+            if isinstance(layer, InputLayer):
+                outputs[(layer.name, 0)] = [layer._output]
+        calls = {}
+        for node in config["nodes"]:
+            layer = layers[node["layer"]]
+            args = [lookup(r) for r in node["inputs"]]
+            k = calls.get(layer.name, 0)
+            calls[layer.name] = k + 1
+            outputs[(layer.name, k)] = _as_list(layer(args if len(args) > 1 else args[0]))
+        ins = [lookup(r) for r in config["input_layers"]]
+        outs = [lookup(r) for r in config["output_layers"]]
+        return cls(ins[0] if config.get("single_input") and len(ins) == 1 else ins,
+                   outs[0] if config.get("single_output") and len(outs) == 1 else outs,
+                   name=config.get("name"))

@@ -1,0 +1,55 @@
+"""Which classes a saved file may name. The loader only ever looks names up here (nerve's own
+classes, registered classes, and the custom_objects passed in); it never imports or runs code
+named by a file."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+
+_REGISTRY: dict[str, type] = {}
+_SCOPE: contextvars.ContextVar[dict] = contextvars.ContextVar("nerve_custom_objects", default={})
+
+
+def register_keras_serializable(package: str = "Custom", name: str | None = None):
+    """Class decorator: lets load_model find this class without custom_objects. Saved under
+    "package>name" (name defaults to the class name)."""
+    def decorator(cls):
+        key = f"{package}>{name or cls.__name__}"
+        if key in _REGISTRY and _REGISTRY[key] is not cls:
+            raise ValueError(f"register_keras_serializable: {key!r} is already registered to "
+                             f"{_REGISTRY[key].__qualname__}")
+        _REGISTRY[key] = cls
+        cls._registered_name = key
+        return cls
+    return decorator
+
+
+def get_registered_name(cls) -> str:
+    return cls.__dict__.get("_registered_name", cls.__name__)
+
+
+def get_registered_object(name: str, custom_objects: dict | None = None, module_classes=()):
+    """The class saved as `name`: custom_objects first, then the custom_object_scope, then the
+    registry, then nerve's own classes. None when unknown."""
+    short = name.split(">")[-1]
+    for table in (custom_objects or {}, _SCOPE.get()):
+        for key in (name, short):
+            if key in table:
+                return table[key]
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    for cls in module_classes:
+        if cls.__name__ == name:
+            return cls
+    return None
+
+
+@contextlib.contextmanager
+def custom_object_scope(custom_objects: dict):
+    """Within this block, load_model and from_config also find the classes in custom_objects."""
+    token = _SCOPE.set({**_SCOPE.get(), **(custom_objects or {})})
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)

@@ -1,0 +1,193 @@
+"""save_model / load_model / save_weights / load_weights.
+
+A model file holds config.json (the architecture: every layer's class and get_config, the graph
+wiring, the compile arguments), weights.json (which array is which weight) with one .npy entry
+per weight, and the optimizer's state (iterations, and every slot tensor such as Adam's m and v,
+per trainable weight). Loading it gives a model that predicts identically and whose next
+training step matches the uninterrupted run bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ModelFileError
+from . import file_format as ff
+from . import serialization as ser
+from .object_registration import custom_object_scope
+
+
+def _data_ptr(t) -> int:
+    return np.asarray(t).__array_interface__["data"][0]
+
+
+def _weight_entries(model, manifest: list):
+    """(name, producer) for every weight of every layer, and its manifest entry."""
+    k = 0
+    for layer in model.layers:
+        for i, w in enumerate(layer.weights):
+            name = f"weights/{k:05d}.npy"
+            manifest.append({"layer": layer.name, "index": i, "shape": list(w.shape),
+                             "entry": name})
+            yield name, (lambda w=w: ff.array_bytes(w))
+            k += 1
+
+
+def _optimizer_entries(model, state: dict):
+    opt = model.optimizer._core
+    index = {_data_ptr(w): k for k, w in enumerate(model.weights)}
+    state["iterations"] = int(opt.iterations)
+    state["slots"] = []
+    for w in model.trainable_weights:
+        k = index[_data_ptr(w)]
+        names = []
+        for s, slot in enumerate(opt.slots(w)):
+            name = f"optimizer/{k:05d}_{s}.npy"
+            names.append(name)
+            yield name, (lambda slot=slot: ff.array_bytes(slot))
+        state["slots"].append({"weight": k, "entries": names})
+
+
+def _model_config(model) -> dict:
+    config = {"class_name": ser.get_registered_name(type(model)), "config": model.get_config()}
+    if type(model)._is_subclassed():
+        config["build_config"] = {"input_shapes": [list(s) for s in model._input_shapes],
+                                  "single_input": model._single_input}
+    if model._compile_config is not None:
+        c = model._compile_config
+        config["compile_config"] = {
+            "optimizer": ser.serialize_optimizer(model.optimizer),
+            "loss": ser.serialize_loss(c["loss"]),
+            "metrics": ser.serialize_metrics(c["metrics"]),
+            "loss_weights": c["loss_weights"],
+            "weighted_metrics": ser.serialize_metrics(c.get("weighted_metrics")),
+        }
+    return config
+
+
+def save_model(model, filepath, overwrite: bool = True) -> None:
+    """Architecture, weights and optimizer state in one file, written atomically."""
+    if not model.built:
+        raise ValueError(f"save: {type(model).__name__} '{model.name}' is not built yet; build it "
+                         f"(or fit/predict once) before saving")
+    config = _model_config(model)
+    manifest, optimizer_state = [], {}
+
+    def entries():
+        yield "metadata.json", lambda: ff.json_bytes(ff.metadata("nerve.model"))
+        yield "config.json", lambda: ff.json_bytes(config)
+        yield from _weight_entries(model, manifest)
+        if model.optimizer is not None and model._trainer is not None:
+            yield from _optimizer_entries(model, optimizer_state)
+        yield "weights.json", lambda: ff.json_bytes(
+            {"weights": manifest, "optimizer": optimizer_state or None})
+
+    ff.write_atomic(filepath, entries(), overwrite)
+
+
+def save_weights(model, filepath, overwrite: bool = True) -> None:
+    """Only the weights (in layer order), written atomically."""
+    if not model.built:
+        raise ValueError(f"save_weights: {type(model).__name__} '{model.name}' is not built yet")
+    manifest = []
+
+    def entries():
+        yield "metadata.json", lambda: ff.json_bytes(ff.metadata("nerve.weights"))
+        yield from _weight_entries(model, manifest)
+        yield "weights.json", lambda: ff.json_bytes({"weights": manifest, "optimizer": None})
+
+    ff.write_atomic(filepath, entries(), overwrite)
+
+
+def _read_weights(reader: ff.Reader, model) -> None:
+    """Checks every array against the model before changing any weight."""
+    manifest = reader.json("weights.json")
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("weights"), list):
+        raise ModelFileError(f"{reader.path} is corrupt: weights.json has no weight list")
+    targets = [(layer, i, w) for layer in model.layers for i, w in enumerate(layer.weights)]
+    entries = manifest["weights"]
+    if len(entries) != len(targets):
+        raise ModelFileError(f"{reader.path} holds {len(entries)} weight arrays, the model "
+                             f"'{model.name}' has {len(targets)}: it was saved from a different "
+                             f"architecture")
+    arrays = []
+    for e, (layer, i, w) in zip(entries, targets):
+        if not isinstance(e, dict) or "entry" not in e:
+            raise ModelFileError(f"{reader.path} is corrupt: bad weights.json entry {e!r}")
+        a = reader.array(e["entry"], e.get("shape"))
+        if tuple(a.shape) != tuple(w.shape):
+            raise ModelFileError(f"{reader.path}: weight {i} of {type(layer).__name__} "
+                                 f"'{layer.name}' has shape {tuple(w.shape)} in the model but "
+                                 f"{a.shape} in the file (saved from layer '{e.get('layer')}')")
+        arrays.append(a)
+    for a, (_, _, w) in zip(arrays, targets):
+        np.asarray(w)[...] = a
+    return manifest
+
+
+def _restore_optimizer(reader: ff.Reader, model, state) -> None:
+    opt = model.optimizer._core
+    weights = model.weights
+    pending = []
+    for item in state.get("slots", []):
+        k = item["weight"]
+        if not isinstance(k, int) or not 0 <= k < len(weights):
+            raise ModelFileError(f"{reader.path} is corrupt: optimizer slot for weight {k!r}")
+        slots = opt.slots(weights[k])
+        if len(slots) != len(item["entries"]):
+            raise ModelFileError(f"{reader.path}: the optimizer has {len(slots)} state tensors "
+                                 f"per weight, the file {len(item['entries'])}")
+        for slot, name in zip(slots, item["entries"]):
+            pending.append((slot, reader.array(name, tuple(slot.shape))))
+    for slot, a in pending:
+        np.asarray(slot)[...] = a
+    iterations = state.get("iterations", 0)
+    if not isinstance(iterations, int) or iterations < 0:
+        raise ModelFileError(f"{reader.path} is corrupt: optimizer iterations {iterations!r}")
+    opt.iterations = iterations
+
+
+def load_model(filepath, custom_objects: dict | None = None, compile: bool = True):
+    """Rebuilds a model saved by model.save: same architecture, weights and (with compile=True)
+    optimizer state. Custom layers or models: pass custom_objects={"Name": cls} or register
+    them with @nerve.saving.register_keras_serializable()."""
+    with ff.Reader(filepath, "nerve.model") as reader, custom_object_scope(custom_objects or {}):
+        try:
+            return _load(reader, custom_objects, compile)
+        except (KeyError, TypeError, IndexError, AttributeError) as e:
+            raise ModelFileError(f"{reader.path} is corrupt or does not match this nerve: "
+                                 f"{type(e).__name__}: {e}") from e
+
+
+def _load(reader: ff.Reader, custom_objects, compile: bool):
+    config = reader.json("config.json")
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ModelFileError(f"{reader.path} is corrupt: config.json has no model class")
+    model = ser.deserialize_model(config, custom_objects)
+    build = config.get("build_config")
+    if not model.built and build:
+        shapes = [tuple(s) for s in build["input_shapes"]]
+        model.build(shapes[0] if build.get("single_input", True) else shapes)
+    state = _read_weights(reader, model).get("optimizer")
+    compile_config = config.get("compile_config")
+    if compile and compile_config:
+        model.compile(
+            optimizer=ser.deserialize_optimizer(compile_config["optimizer"], custom_objects),
+            loss=ser.deserialize_loss(compile_config["loss"], custom_objects),
+            metrics=ser.deserialize_metrics(compile_config.get("metrics"), custom_objects),
+            loss_weights=compile_config.get("loss_weights"),
+            weighted_metrics=ser.deserialize_metrics(compile_config.get("weighted_metrics"),
+                                                     custom_objects))
+        if state:
+            _restore_optimizer(reader, model, state)
+    return model
+
+
+def load_weights(model, filepath) -> None:
+    """Loads weights saved by save_weights (or a whole-model file) into a built model with the
+    same architecture; nothing changes if any array does not fit."""
+    if not model.built:
+        raise ValueError(f"load_weights: {type(model).__name__} '{model.name}' is not built yet; "
+                         f"build it first so its weights exist")
+    with ff.Reader(filepath, "nerve.weights") as reader:
+        _read_weights(reader, model)

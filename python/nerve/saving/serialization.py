@@ -1,0 +1,185 @@
+"""Objects <-> JSON-able dicts {"class_name", "config"} (layers, losses, optimizers, models).
+
+Rebuilding goes through the class's from_config (or its constructor) with the saved config as
+keyword arguments; classes are found only through object_registration (no code is imported or
+run from a file).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from ..errors import ModelFileError
+from .object_registration import get_registered_name, get_registered_object
+
+
+def _classes_in(module, base) -> list:
+    return [v for v in vars(module).values()
+            if isinstance(v, type) and issubclass(v, base)]
+
+
+def _layer_classes() -> list:
+    from .. import layers
+    return _classes_in(layers, layers.Layer)
+
+
+def _model_classes() -> list:
+    from ..models.functional import Functional
+    from ..models.model import Model
+    from ..models.sequential import Sequential
+    return [Functional, Sequential, Model]
+
+
+def _loss_classes() -> list:
+    from .. import losses
+    return _classes_in(losses, losses.Loss)
+
+
+def _optimizer_classes() -> list:
+    from .. import optimizers
+    return _classes_in(optimizers, optimizers.Optimizer)
+
+
+def serialize(obj) -> dict:
+    return {"class_name": get_registered_name(type(obj)), "config": obj.get_config()}
+
+
+def lookup_class(class_name, what: str, custom_objects, module_classes):
+    if not isinstance(class_name, str):
+        raise ModelFileError(f"a saved {what} has a class name of type {type(class_name).__name__}")
+    cls = get_registered_object(class_name, custom_objects, module_classes)
+    if cls is None:
+        raise ModelFileError(
+            f"Unknown {what} class {class_name!r}. If it is a custom {what}, pass it to "
+            f"load_model(..., custom_objects={{{class_name.split('>')[-1]!r}: "
+            f"{class_name.split('>')[-1]}}}) or decorate it with "
+            f"@nerve.saving.register_keras_serializable()")
+    return cls
+
+
+def _accepts(fn, name: str) -> bool:
+    params = inspect.signature(fn).parameters
+    return name in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+
+
+def _construct(cls, config: dict, what: str, custom_objects=None):
+    """cls.from_config(config), or cls(**config) keeping only the arguments it takes."""
+    if not isinstance(config, dict):
+        raise ModelFileError(f"the saved config of {what} {cls.__name__} is not a dict")
+    try:
+        if hasattr(cls, "from_config"):
+            if _accepts(cls.from_config, "custom_objects"):
+                return cls.from_config(config, custom_objects=custom_objects)
+            return cls.from_config(config)
+        params = inspect.signature(cls).parameters
+        if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            config = {k: v for k, v in config.items() if k in params}
+        return cls(**config)
+    except ModelFileError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as e:
+        raise ModelFileError(f"could not rebuild {what} {cls.__name__} from its saved config "
+                             f"{config!r}: {e}") from e
+
+
+def serialize_layer(layer) -> dict:
+    return serialize(layer)
+
+
+def deserialize_layer(entry, custom_objects=None):
+    if not isinstance(entry, dict):
+        raise ModelFileError("a saved layer entry is not a dict")
+    cls = lookup_class(entry.get("class_name"), "layer", custom_objects, _layer_classes())
+    return _construct(cls, entry.get("config", {}), "layer", custom_objects)
+
+
+def deserialize_model(entry, custom_objects=None):
+    cls = lookup_class(entry.get("class_name"), "model", custom_objects, _model_classes())
+    return _construct(cls, entry.get("config", {}), "model", custom_objects)
+
+
+def serialize_loss(loss):
+    """Loss names stay strings; Loss objects become {"class_name", "config"}; lists and dicts of
+    them keep their structure."""
+    if loss is None or isinstance(loss, str):
+        return loss
+    if isinstance(loss, (list, tuple)):
+        return [serialize_loss(l) for l in loss]
+    if isinstance(loss, dict):
+        return {k: serialize_loss(v) for k, v in loss.items()}
+    return serialize(loss)
+
+
+def _metric_classes() -> list:
+    from .. import metrics
+    return _classes_in(metrics, metrics.Metric)
+
+
+def serialize_metrics(spec):
+    """compile()'s metrics / weighted_metrics: names stay strings, Metric objects (and classes)
+    become {"class_name", "config"}; lists and dicts keep their structure."""
+    from .. import metrics
+    if spec is None or isinstance(spec, str):
+        return spec
+    if isinstance(spec, (list, tuple)):
+        return [serialize_metrics(m) for m in spec]
+    if isinstance(spec, dict):
+        return {k: serialize_metrics(v) for k, v in spec.items()}
+    if isinstance(spec, type) and issubclass(spec, metrics.Metric):
+        spec = spec()
+    return serialize(spec)
+
+
+def deserialize_metrics(spec, custom_objects=None):
+    if spec is None or isinstance(spec, str):
+        return spec
+    if isinstance(spec, list):
+        return [deserialize_metrics(m, custom_objects) for m in spec]
+    if isinstance(spec, dict) and "class_name" in spec:
+        cls = lookup_class(spec["class_name"], "metric", custom_objects, _metric_classes())
+        return _construct(cls, spec.get("config", {}), "metric", custom_objects)
+    if isinstance(spec, dict):
+        return {k: deserialize_metrics(v, custom_objects) for k, v in spec.items()}
+    raise ModelFileError(f"saved metrics have an unexpected form: {spec!r}")
+
+
+def deserialize_loss(spec, custom_objects=None):
+    if spec is None or isinstance(spec, str):
+        return spec
+    if isinstance(spec, list):
+        return [deserialize_loss(s, custom_objects) for s in spec]
+    if isinstance(spec, dict) and "class_name" in spec:
+        cls = lookup_class(spec["class_name"], "loss", custom_objects, _loss_classes())
+        return _construct(cls, spec.get("config", {}), "loss", custom_objects)
+    if isinstance(spec, dict):
+        return {k: deserialize_loss(v, custom_objects) for k, v in spec.items()}
+    raise ModelFileError(f"a saved loss has an unexpected form: {spec!r}")
+
+
+def _schedule_classes() -> list:
+    from ..optimizers import schedules
+    return _classes_in(schedules, schedules.LearningRateSchedule)
+
+
+def serialize_optimizer(optimizer) -> dict:
+    """{"class_name", "config"}; a learning-rate schedule is nested the same way. A plain Python
+    callable as learning rate cannot be stored: the rate it gives now is saved instead."""
+    entry = serialize(optimizer)
+    lr = entry["config"].get("learning_rate")
+    if callable(lr) and not hasattr(lr, "get_config"):
+        entry["config"]["learning_rate"] = float(optimizer._core.current_learning_rate())
+    return entry
+
+
+def deserialize_optimizer(spec, custom_objects=None):
+    if not isinstance(spec, dict):
+        raise ModelFileError(f"a saved optimizer has an unexpected form: {spec!r}")
+    cls = lookup_class(spec.get("class_name"), "optimizer", custom_objects, _optimizer_classes())
+    config = spec.get("config", {})
+    lr = config.get("learning_rate") if isinstance(config, dict) else None
+    if isinstance(lr, dict) and "class_name" in lr:
+        schedule_cls = lookup_class(lr["class_name"], "learning-rate schedule", custom_objects,
+                                    _schedule_classes())
+        config = {**config, "learning_rate": _construct(
+            schedule_cls, lr.get("config", {}), "learning-rate schedule", custom_objects)}
+    return _construct(cls, config, "optimizer", custom_objects)
