@@ -168,3 +168,21 @@ def test_summary_shapes_and_params():
     assert "Non-trainable params: 128" in text
     gap = nerve.Sequential([nerve.Input((5, 7, 3)), GlobalAveragePooling2D()])
     assert gap.output_shape == (None, 3)
+
+
+def test_conv_layers_in_a_functional_model():
+    from nerve.layers import Add, BatchNormalization, Dense, GlobalAveragePooling2D
+    nerve.utils.set_random_seed(0)
+    inp = nerve.Input((12, 12, 3))
+    h = Conv2D(8, 3, padding="same", activation="relu")(inp)
+    h = Add()([h, Conv2D(8, 1)(inp)])  # a residual branch through the 1x1 (plain GEMM) path
+    out = Dense(2)(GlobalAveragePooling2D()(BatchNormalization()(h)))
+    model = nerve.Model(inp, out)
+    model.compile(optimizer="adam", loss="mse")
+    x = np.random.default_rng(0).standard_normal((8, 12, 12, 3)).astype(np.float32)
+    y = np.random.default_rng(1).standard_normal((8, 2)).astype(np.float32)
+    first = model.train_on_batch(x, y)
+    for _ in range(20):
+        last = model.train_on_batch(x, y)
+    assert last < first
+    assert model.predict(x).shape == (8, 2)
