@@ -10,4 +10,5 @@ void bind_nn(pybind11::module_& m);       // nn_py.cpp: initializers, regularize
 void bind_train(pybind11::module_& m);    // train_py.cpp: optimizers, schedules, losses, metrics, trainer
 void bind_graph(pybind11::module_& m);    // graph_py.cpp: merge layers, GraphModel, gradients
 void bind_sequence(pybind11::module_& m); // sequence_py.cpp: RNN/LSTM/GRU, attention, sequence layers
+void bind_conv(pybind11::module_& m);     // conv_py.cpp: convolutional layers and ops (after bind_tensor)
 }  // namespace nerve::py_bindings

@@ -10,4 +10,5 @@ PYBIND11_MODULE(_core, m) {
   nerve::py_bindings::bind_train(m);
   nerve::py_bindings::bind_graph(m);  // after bind_nn and bind_tensor: extends Layer, Model, ops
   nerve::py_bindings::bind_sequence(m);
+  nerve::py_bindings::bind_conv(m);
 }

@@ -3,12 +3,18 @@
 from .attention import MultiHeadAttention, TransformerEncoder
 from .base import Input, InputLayer, Layer
 from .conv1d import Conv1D, GlobalAveragePooling1D, MaxPooling1D
+from .convolutional import Conv2D, Convolution2D
 from .core import Activation, Dense
 from .embedding import Embedding, PositionEmbedding
 from .layer_normalization import LayerNormalization
 from .merge import (Add, Average, Concatenate, Multiply, Subtract, add, average, concatenate,
                     multiply, subtract)
+from .normalization import BatchNormalization
+from .pooling import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D, GlobalAvgPool2D,
+                      GlobalMaxPool2D, GlobalMaxPooling2D, MaxPool2D, MaxPooling2D)
 from .recurrent import GRU, LSTM, SimpleRNN
+from .regularization import Dropout
+from .reshaping import Flatten, Reshape, ZeroPadding2D
 from .symbolic import KerasTensor
 from .wrappers import Bidirectional, TimeDistributed
 
@@ -21,4 +27,8 @@ __all__ = [
     "Embedding", "PositionEmbedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional",
     "TimeDistributed", "Conv1D", "MaxPooling1D", "GlobalAveragePooling1D", "LayerNormalization",
     "MultiHeadAttention", "TransformerEncoder",
+    # convolutional networks
+    "Conv2D", "Convolution2D", "MaxPooling2D", "AveragePooling2D", "MaxPool2D", "AvgPool2D",
+    "GlobalAveragePooling2D", "GlobalMaxPooling2D", "GlobalAvgPool2D", "GlobalMaxPool2D",
+    "BatchNormalization", "Dropout", "Flatten", "Reshape", "ZeroPadding2D",
 ]

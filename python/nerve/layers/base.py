@@ -13,7 +13,9 @@ _name_counts: dict[str, int] = {}
 
 
 def _unique_name(cls_name: str) -> str:
-    base = re.sub(r"(?<!^)(?=[A-Z])", "_", cls_name).lower()
+    # Keras' snake case: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, InputLayer -> input_layer
+    base = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", cls_name)
+    base = re.sub(r"([a-z])([A-Z])", r"\1_\2", base).lower()
     n = _name_counts.get(base, 0)
     _name_counts[base] = n + 1
     return base if n == 0 else f"{base}_{n}"

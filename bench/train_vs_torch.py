@@ -1,0 +1,211 @@
+"""nerve vs PyTorch CPU, same machine, same thread count (2 by default).
+
+1. Training throughput: the MNIST CNN (Conv2D 32 -> Conv2D 64 -> MaxPool -> Dense 128 -> Dense 10,
+   batch 64) and the MLP (Dense 256-128-10, batch 128), softmax cross-entropy on logits, Adam
+   (lr 1e-3, epsilon 1e-7 in both), shuffled batches. One timed epoch after a warm-up. Each
+   framework trains in its own subprocess, so each peak resident memory (VmHWM) is its own.
+2. Per-layer 3x3 'same' convolution timings, forward and forward+backward (input, kernel and
+   bias gradients), for (N, C, H, K) = (64, 1, 28, 32), (64, 32, 28, 64), (32, 64, 32, 64).
+
+Run: python bench/train_vs_torch.py [--threads 2] [--samples 60000] [--skip-train] [--skip-layers]
+Data: real MNIST from $NERVE_DATASETS when present, otherwise random MNIST-shaped data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def peak_rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load_data(samples: int):
+    try:
+        import nerve
+        (x, y), _ = nerve.datasets.mnist.load_data()
+        source = "MNIST"
+    except Exception:  # no dataset files: MNIST-shaped random data
+        rng = np.random.default_rng(0)
+        x = rng.integers(0, 256, (60000, 28, 28), dtype=np.uint8)
+        y = rng.integers(0, 10, 60000).astype(np.uint8)
+        source = "random MNIST-shaped"
+    x = x[:samples].astype(np.float32) / 255.0
+    return x, y[:samples].astype(np.int64), source
+
+
+# ----------------------------------------------------------------------------- training workers
+def train_nerve(model_name: str, x, y, batch: int, threads: int, warmup: int) -> float:
+    import nerve
+    from nerve.layers import Conv2D, Dense, Flatten, MaxPooling2D
+    nerve.set_num_threads(threads)
+    nerve.utils.set_random_seed(0)
+    if model_name == "cnn":
+        x = x.reshape(-1, 28, 28, 1)
+        layers = [nerve.Input((28, 28, 1)), Conv2D(32, 3, padding="same", activation="relu"),
+                  Conv2D(64, 3, padding="same", activation="relu"), MaxPooling2D(2), Flatten(),
+                  Dense(128, activation="relu"), Dense(10)]
+    else:
+        x = x.reshape(-1, 784)
+        layers = [nerve.Input((784,)), Dense(256, activation="relu"),
+                  Dense(128, activation="relu"), Dense(10)]
+    model = nerve.Sequential(layers)
+    model.compile(optimizer=nerve.optimizers.Adam(1e-3, epsilon=1e-7),
+                  loss=nerve.losses.SparseCategoricalCrossentropy(from_logits=True))
+    yf = y.astype(np.float32)
+    model.fit(x[:warmup * batch], yf[:warmup * batch], batch_size=batch, epochs=1, verbose=0)
+    t0 = time.perf_counter()
+    model.fit(x, yf, batch_size=batch, epochs=1, verbose=0, shuffle=True)
+    return time.perf_counter() - t0
+
+
+def train_torch(model_name: str, x, y, batch: int, threads: int, warmup: int) -> float:
+    import torch
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    nn = torch.nn
+    if model_name == "cnn":
+        xt = torch.from_numpy(x.reshape(-1, 1, 28, 28))
+        model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(),
+                              nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(64 * 14 * 14, 128), nn.ReLU(),
+                              nn.Linear(128, 10))
+    else:
+        xt = torch.from_numpy(x.reshape(-1, 784))
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                              nn.Linear(128, 10))
+    yt = torch.from_numpy(y)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def epoch(n, shuffle):
+        order = torch.randperm(n) if shuffle else torch.arange(n)
+        for i in range(0, n, batch):
+            idx = order[i:i + batch]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+
+    epoch(warmup * batch, False)
+    t0 = time.perf_counter()
+    epoch(len(xt), True)
+    return time.perf_counter() - t0
+
+
+def worker(args) -> None:
+    x, y, source = load_data(args.samples)
+    fn = train_nerve if args.worker == "nerve" else train_torch
+    seconds = fn(args.model, x, y, args.batch, args.threads, args.warmup)
+    print(json.dumps({"seconds": seconds, "samples": len(x), "peak_rss_mb": peak_rss_mb(),
+                      "data": source}))
+
+
+def run_worker(framework, model, batch, args) -> dict:
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", framework, "--model", model,
+           "--batch", str(batch), "--threads", str(args.threads), "--samples", str(args.samples),
+           "--warmup", str(args.warmup)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------- per-layer timings
+def conv_layer_rows(threads: int, repeats: int):
+    import torch
+    import nerve
+    from nerve import _core
+    torch.set_num_threads(threads)
+    nerve.set_num_threads(threads)
+    rows = []
+    for (N, C, H, K) in [(64, 1, 28, 32), (64, 32, 28, 64), (32, 64, 32, 64)]:
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((N, H, H, C)).astype(np.float32)
+        k = (rng.standard_normal((3, 3, C, K)) * 0.1).astype(np.float32)
+        b = np.zeros(K, np.float32)
+        g = rng.standard_normal((N, H, H, K)).astype(np.float32)
+        X = torch.from_numpy(x.transpose(0, 3, 1, 2).copy())
+        W = torch.from_numpy(k.transpose(3, 2, 0, 1).copy())
+        B = torch.from_numpy(b)
+        G = torch.from_numpy(g.transpose(0, 3, 1, 2).copy())
+        xn, kn, bn, gn = nerve.Tensor(x), nerve.Tensor(k), nerve.Tensor(b), nerve.Tensor(g)
+
+        def nerve_fwd():
+            _core.ops.conv2d(xn, kn, bn, padding="same")
+
+        def nerve_fwd_bwd():
+            xg = nerve.Tensor(x, requires_grad=True)
+            kg = nerve.Tensor(k, requires_grad=True)
+            bg = nerve.Tensor(b, requires_grad=True)
+            _core.ops.conv2d(xg, kg, bg, padding="same").backward(gn)
+
+        def torch_fwd():
+            with torch.no_grad():
+                torch.nn.functional.conv2d(X, W, B, padding=1)
+
+        def torch_fwd_bwd():
+            Xg, Wg, Bg = X.detach().requires_grad_(), W.detach().requires_grad_(), B.detach().requires_grad_()
+            torch.nn.functional.conv2d(Xg, Wg, Bg, padding=1).backward(G)
+
+        times = {name: [] for name in ("nf", "nfb", "tf", "tfb")}
+        for fn in (nerve_fwd, nerve_fwd_bwd, torch_fwd, torch_fwd_bwd):
+            fn()  # warm-up
+        for _ in range(repeats):  # interleaved, so load changes hit both frameworks alike
+            for name, fn in (("nf", nerve_fwd), ("tf", torch_fwd), ("nfb", nerve_fwd_bwd),
+                             ("tfb", torch_fwd_bwd)):
+                t0 = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - t0)
+        med = {k_: statistics.median(v) * 1e3 for k_, v in times.items()}
+        rows.append(((N, C, H, K), med))
+    return rows
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--samples", type=int, default=60000)
+    p.add_argument("--warmup", type=int, default=20, help="warm-up steps before the timed epoch")
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--skip-train", action="store_true")
+    p.add_argument("--skip-layers", action="store_true")
+    p.add_argument("--worker", choices=["nerve", "torch"])
+    p.add_argument("--model", choices=["cnn", "mlp"])
+    p.add_argument("--batch", type=int)
+    args = p.parse_args()
+    if args.worker:
+        return worker(args)
+
+    print(f"threads: {args.threads}")
+    if not args.skip_train:
+        print("\n| model | batch | nerve samples/s | PyTorch samples/s | ratio | nerve peak RSS MB "
+              "| PyTorch peak RSS MB |\n|---|---|---|---|---|---|---|")
+        for model, batch in (("cnn", 64), ("mlp", 128)):
+            n = run_worker("nerve", model, batch, args)
+            t = run_worker("torch", model, batch, args)
+            ns, ts = n["samples"] / n["seconds"], t["samples"] / t["seconds"]
+            print(f"| {model} ({n['data']}) | {batch} | {ns:,.0f} | {ts:,.0f} | {ns / ts:.2f}x "
+                  f"| {n['peak_rss_mb']:.0f} | {t['peak_rss_mb']:.0f} |", flush=True)
+    if not args.skip_layers:
+        print("\n| conv 3x3 same (N, C, H, K) | nerve fwd ms | PyTorch fwd ms | ratio "
+              "| nerve fwd+bwd ms | PyTorch fwd+bwd ms | ratio |\n|---|---|---|---|---|---|---|")
+        for shape, m in conv_layer_rows(args.threads, args.repeats):
+            print(f"| {shape} | {m['nf']:.2f} | {m['tf']:.2f} | {m['tf'] / m['nf']:.2f}x "
+                  f"| {m['nfb']:.2f} | {m['tfb']:.2f} | {m['tfb'] / m['nfb']:.2f}x |", flush=True)
+    print("\nratio = PyTorch time / nerve time (> 1: nerve is faster)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,244 @@
+// conv2d(): 2-D convolution on NHWC images through nerve::sgemm.
+//
+// Why im2col (and not an implicit GEMM): with NHWC input and a [KH*KW*Cin, Cout] kernel, the
+// patch matrix of a few images feeds sgemm directly, bias + activation run in its epilogue, and
+// building the patches costs a small fraction of the GEMM (bench/conv_im2col.py measures it).
+// An implicit GEMM would have to live inside the GEMM's packing routines. A 1x1 stride-1
+// convolution is a plain GEMM on the input, with no patch matrix at all.
+//
+// Threads split the batch: each runs im2col and a single-threaded sgemm on its own images, a
+// chunk of output rows at a time, so a whole forward (or backward) is one parallel region with no
+// barrier inside, and each patch matrix stays about an L2 cache in size. Batches smaller than the
+// thread count fall back to one chunk at a time with the GEMM's own threading.
+//
+// Backward, per chunk:  dW^T += dZ^T cols  (a partial sum per thread, added up at the end)  and
+// dX = col2im(dZ W^T).
+#include <algorithm>
+#include <exception>
+#include <stdexcept>
+#include <vector>
+
+#include "nerve/autograd.h"
+#include "nerve/conv_ops.h"
+#include "nerve/gemm.h"
+#include "nerve/ops.h"
+#include "nerve/runtime.h"
+#include "ops/conv_kernels.h"
+#ifdef NERVE_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+namespace nerve {
+
+namespace {
+
+using conv_kernels::ConvGeometry;
+
+// Target size of one chunk's patch matrix (floats): about an L2 cache, so im2col's output is
+// still cached when the GEMM packs it. A chunk is at least one output row.
+constexpr int64_t kPatchBudgetFloats = (1 << 20) / sizeof(float);
+
+bool fusable(Activation a) { return activation_grad_from_output(a) && a != Activation::Sigmoid; }
+
+bool is_pointwise(const ConvGeometry& g) {  // 1x1, stride 1, no padding: y = x @ W
+  return g.h.kernel == 1 && g.w.kernel == 1 && g.h.stride == 1 && g.w.stride == 1 &&
+         g.h.pad_before == 0 && g.w.pad_before == 0;
+}
+
+// Output rows (of OW pixels) per chunk.
+int64_t rows_per_chunk(const ConvGeometry& g) {
+  const int64_t per_row = std::max<int64_t>(1, g.w.out * g.patch());
+  return std::max<int64_t>(1, kPatchBudgetFloats / per_row);
+}
+
+// Threads that split the batch (1: process chunks in turn and let the GEMM use the threads).
+int batch_threads(int64_t N) {
+#ifdef NERVE_HAVE_OPENMP
+  if (omp_in_parallel()) return 1;
+  const int nt = num_threads();
+  return N >= nt ? nt : 1;
+#else
+  (void)N;
+  return 1;
+#endif
+}
+
+// Runs body(tid, first_image, end_image) on `nt` threads, each with an equal share of N images.
+template <class F>
+void split_batch(int nt, int64_t N, F&& body) {
+#ifdef NERVE_HAVE_OPENMP
+  if (nt > 1) {
+    std::exception_ptr error;  // an exception must not escape an OpenMP region
+#pragma omp parallel num_threads(nt)
+    {
+      const int t = omp_get_thread_num();
+      try {
+        body(t, N * t / nt, N * (t + 1) / nt);
+      } catch (...) {
+#pragma omp critical(nerve_conv2d_error)
+        if (!error) error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
+    return;
+  }
+#endif
+  body(0, int64_t{0}, N);
+}
+
+// Forward for images [n0, n1): chunks of im2col + sgemm (bias and activation in the epilogue).
+void forward_images(const float* x, const float* w, float* y, const ConvGeometry& g, const Epilogue& ep,
+                    int64_t n0, int64_t n1) {
+  const int64_t OW = g.w.out, P = g.patch(), F = g.F, chunk = rows_per_chunk(g);
+  float* cols = conv_kernels::scratch(0, chunk * OW * P);
+  for (int64_t r0 = n0 * g.h.out, end = n1 * g.h.out; r0 < end; r0 += chunk) {
+    const int64_t r1 = std::min(end, r0 + chunk);
+    conv_kernels::im2col(x, g, r0, r1, cols);
+    sgemm(Trans::No, Trans::No, (r1 - r0) * OW, F, P, 1.f, cols, P, w, F, 0.f, y + r0 * OW * F, F, ep);
+  }
+}
+
+struct Conv2DNode : Node {
+  Tensor x, w, y;  // detached: input, kernel, output after the fused activation
+  ConvGeometry g;
+  int64_t N;
+  Activation act;
+  float alpha;
+  const char* name() const override { return "Conv2D"; }
+
+  std::vector<Tensor> backward(const Tensor& grad) override {
+    const int64_t P = g.patch(), F = g.F, rows = g.rows_per_image(), in_image = g.H * g.W * g.C;
+    const int64_t M = N * rows;
+    const Tensor gc = grad.contiguous();
+    std::vector<Tensor> grads(3);
+    const bool need_dx = inputs[0].requires_grad(), need_dw = inputs[1].requires_grad();
+    const bool need_db = inputs[2].defined() && inputs[2].requires_grad();
+    Tensor dx = need_dx ? Tensor::empty(x.shape()) : Tensor();
+    Tensor dw = need_dw ? Tensor::empty(w.shape()) : Tensor();
+    Tensor db = need_db ? Tensor::empty({F}) : Tensor();
+    if (is_pointwise(g)) {
+      Tensor dz = gc;
+      if (act != Activation::Linear) {
+        dz = Tensor::empty({M, F});
+        activation_backward(act, alpha, nullptr, y.data(), gc.data(), dz.data(), M * F);
+      }
+      if (need_db) conv_kernels::column_sums(dz.data(), M, F, db.data());
+      if (need_dw)
+        sgemm(Trans::Yes, Trans::No, P, F, M, 1.f, x.data(), P, dz.data(), F, 0.f, dw.data(), F);
+      if (need_dx)
+        sgemm(Trans::No, Trans::Yes, M, P, F, 1.f, dz.data(), F, w.data(), F, 0.f, dx.data(), P);
+    } else {
+      const int nt = batch_threads(N);
+      // Per thread: its own dW^T [F, P] (dz^T cols is the faster GEMM shape: no transposed A
+      // wider than it is tall) and bias sums, added up (and dW^T transposed) at the end. dZ, the
+      // gradient before the activation, is made chunk by chunk in a cached buffer.
+      std::vector<float> dwt(need_dw ? static_cast<size_t>(nt * P * F) : 0, 0.f);
+      std::vector<float> dbt(need_db ? static_cast<size_t>(nt * F) : 0, 0.f);
+      split_batch(nt, N, [&](int t, int64_t n0, int64_t n1) {
+        const int64_t OW = g.w.out, chunk = rows_per_chunk(g);
+        float* cols = conv_kernels::scratch(0, chunk * OW * P);
+        float* dz_buf = act != Activation::Linear ? conv_kernels::scratch(1, chunk * OW * F) : nullptr;
+        std::vector<float> sums(need_db ? static_cast<size_t>(F) : 0);
+        if (need_dx)
+          std::fill(dx.data() + n0 * in_image, dx.data() + n1 * in_image, 0.f);
+        for (int64_t r0 = n0 * g.h.out, end = n1 * g.h.out; r0 < end; r0 += chunk) {
+          const int64_t r1 = std::min(end, r0 + chunk), r = (r1 - r0) * OW;
+          const float* dz_c = gc.data() + r0 * OW * F;
+          if (dz_buf) {
+            activation_backward(act, alpha, nullptr, y.data() + r0 * OW * F, dz_c, dz_buf, r * F);
+            dz_c = dz_buf;
+          }
+          if (need_db) {
+            conv_kernels::column_sums(dz_c, r, F, sums.data());
+            for (int64_t f = 0; f < F; ++f) dbt[t * F + f] += sums[f];
+          }
+          if (need_dw) {
+            conv_kernels::im2col(x.data(), g, r0, r1, cols);
+            sgemm(Trans::Yes, Trans::No, F, P, r, 1.f, dz_c, F, cols, P, 1.f, dwt.data() + t * P * F, P);
+          }
+          if (need_dx) {
+            sgemm(Trans::No, Trans::Yes, r, P, F, 1.f, dz_c, F, w.data(), F, 0.f, cols, P);
+            conv_kernels::col2im_add(cols, g, r0, r1, dx.data());
+          }
+        }
+      });
+      for (int64_t f = 0; need_db && f < F; ++f) {
+        float sum = 0.f;
+        for (int t = 0; t < nt; ++t) sum += dbt[t * F + f];
+        db.data()[f] = sum;
+      }
+      if (need_dw) {
+        float* d = dw.data();
+        for (int64_t p = 0; p < P; ++p)
+          for (int64_t f = 0; f < F; ++f) {
+            float sum = 0.f;
+            for (int t = 0; t < nt; ++t) sum += dwt[(t * F + f) * P + p];
+            d[p * F + f] = sum;
+          }
+      }
+    }
+    grads[2] = db;
+    grads[0] = dx;
+    grads[1] = dw;
+    return grads;
+  }
+};
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const Conv2DOptions& opt,
+              Activation act, float alpha) {
+  if (x.dim() != 4)
+    throw std::invalid_argument("conv2d: input must be 4-D [batch, height, width, channels], got shape " +
+                                x.shape_string());
+  if (kernel.dim() != 4)
+    throw std::invalid_argument("conv2d: kernel must be 4-D [kh, kw, in_channels, filters], got shape " +
+                                kernel.shape_string());
+  if (kernel.size(2) != x.size(3))
+    throw std::invalid_argument("conv2d: input of shape " + x.shape_string() + " has " +
+                                std::to_string(x.size(3)) + " channels, the kernel of shape " +
+                                kernel.shape_string() + " expects " + std::to_string(kernel.size(2)));
+  const int64_t F = kernel.size(3);
+  if (bias.defined() && (bias.dim() != 1 || bias.size(0) != F))
+    throw std::invalid_argument("conv2d: bias of shape " + bias.shape_string() + " does not match " +
+                                std::to_string(F) + " filters");
+  if (act == Activation::Softmax)
+    throw std::invalid_argument("conv2d: softmax is not an element-wise activation");
+  ConvGeometry g;
+  g.H = x.size(1);
+  g.W = x.size(2);
+  g.C = x.size(3);
+  g.F = F;
+  g.h = window_1d(g.H, kernel.size(0), opt.stride_h, opt.dilation_h, opt.padding, "conv2d", "height");
+  g.w = window_1d(g.W, kernel.size(1), opt.stride_w, opt.dilation_w, opt.padding, "conv2d", "width");
+  const int64_t N = x.size(0), rows = g.rows_per_image(), P = g.patch();
+
+  Tensor xc = x.contiguous().detach(), wc = kernel.contiguous().detach();
+  Tensor y = Tensor::empty({N, g.h.out, g.w.out, F});
+  const Activation fused = fusable(act) ? act : Activation::Linear;
+  Epilogue ep;
+  ep.bias = bias.defined() ? bias.contiguous().data() : nullptr;
+  ep.activation = fused;
+  ep.alpha = alpha;
+  if (is_pointwise(g)) {
+    sgemm(Trans::No, Trans::No, N * rows, F, P, 1.f, xc.data(), P, wc.data(), F, 0.f, y.data(), F, ep);
+  } else {
+    split_batch(batch_threads(N), N, [&](int, int64_t n0, int64_t n1) {
+      forward_images(xc.data(), wc.data(), y.data(), g, ep, n0, n1);
+    });
+  }
+  auto node = std::make_shared<Conv2DNode>();
+  node->inputs = {x, kernel, bias};
+  node->x = xc;
+  node->w = wc;
+  node->y = y.detach();
+  node->g = g;
+  node->N = N;
+  node->act = fused;
+  node->alpha = alpha;
+  Tensor out = record(y, node);
+  if (fused != act && act != Activation::Linear) out = activation(out, act, alpha);
+  return out;
+}
+
+}  // namespace nerve

@@ -1,0 +1,149 @@
+#include "ops/conv_kernels.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "core/parallel.h"
+#ifdef NERVE_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+namespace nerve::conv_kernels {
+
+namespace {
+// Work per parallel task is at least this many floats moved, or fork/join costs dominate.
+constexpr int64_t kGrainFloats = 1 << 14;
+
+inline void copy_or_zero(float* dst, const float* src, int64_t n) {
+  if (src)
+    std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));
+  else
+    std::memset(dst, 0, static_cast<size_t>(n) * sizeof(float));
+}
+}  // namespace
+
+void im2col(const float* x, const ConvGeometry& g, int64_t row_begin, int64_t row_end, float* cols) {
+  const Window1D &wh = g.h, &ww = g.w;
+  const int64_t C = g.C, patch = g.patch(), OW = ww.out;
+  // Kernel columns inside the input are contiguous in memory when dilation is 1.
+  const bool runs = ww.dilation == 1;
+  const int64_t grain = std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * patch, 1));
+  parallel_for(row_end - row_begin, grain, [&](int64_t b, int64_t e) {
+    for (int64_t t = row_begin + b; t < row_begin + e; ++t) {
+      const int64_t n = t / wh.out, oh = t % wh.out;
+      const float* img = x + n * g.H * g.W * C;
+      float* row = cols + (t - row_begin) * OW * patch;
+      for (int64_t ow = 0; ow < OW; ++ow, row += patch) {
+        const int64_t iw0 = ow * ww.stride - ww.pad_before;
+        float* dst = row;
+        for (int64_t kh = 0; kh < wh.kernel; ++kh) {
+          const int64_t ih = oh * wh.stride - wh.pad_before + kh * wh.dilation;
+          if (ih < 0 || ih >= g.H) {
+            std::memset(dst, 0, static_cast<size_t>(ww.kernel * C) * sizeof(float));
+            dst += ww.kernel * C;
+            continue;
+          }
+          const float* src_row = img + ih * g.W * C;
+          if (runs && iw0 >= 0 && iw0 + ww.kernel <= g.W) {  // the whole kernel row is inside
+            std::memcpy(dst, src_row + iw0 * C, static_cast<size_t>(ww.kernel * C) * sizeof(float));
+            dst += ww.kernel * C;
+            continue;
+          }
+          for (int64_t kw = 0; kw < ww.kernel; ++kw, dst += C) {
+            const int64_t iw = iw0 + kw * ww.dilation;
+            copy_or_zero(dst, iw >= 0 && iw < g.W ? src_row + iw * C : nullptr, C);
+          }
+        }
+      }
+    }
+  });
+}
+
+void col2im_add(const float* cols, const ConvGeometry& g, int64_t row_begin, int64_t row_end, float* dx) {
+  const Window1D &wh = g.h, &ww = g.w;
+  const int64_t C = g.C, patch = g.patch(), OW = ww.out;
+  const bool runs = ww.dilation == 1;
+  for (int64_t t = row_begin; t < row_end; ++t) {
+    const int64_t n = t / wh.out, oh = t % wh.out;
+    float* img = dx + n * g.H * g.W * C;
+    const float* row = cols + (t - row_begin) * OW * patch;
+    for (int64_t ow = 0; ow < OW; ++ow, row += patch) {
+      const int64_t iw0 = ow * ww.stride - ww.pad_before;
+      const float* src = row;
+      for (int64_t kh = 0; kh < wh.kernel; ++kh, src += ww.kernel * C) {
+        const int64_t ih = oh * wh.stride - wh.pad_before + kh * wh.dilation;
+        if (ih < 0 || ih >= g.H) continue;
+        float* drow = img + ih * g.W * C;
+        if (runs && iw0 >= 0 && iw0 + ww.kernel <= g.W) {  // the whole kernel row is inside
+          float* d = drow + iw0 * C;
+          for (int64_t i = 0; i < ww.kernel * C; ++i) d[i] += src[i];
+          continue;
+        }
+        for (int64_t kw = 0; kw < ww.kernel; ++kw) {
+          const int64_t iw = iw0 + kw * ww.dilation;
+          if (iw < 0 || iw >= g.W) continue;
+          float* d = drow + iw * C;
+          const float* s = src + kw * C;
+          for (int64_t c = 0; c < C; ++c) d[c] += s[c];
+        }
+      }
+    }
+  }
+}
+
+void column_sums(const float* x, int64_t rows, int64_t cols, float* out) {
+  int nt = 1;
+#ifdef NERVE_HAVE_OPENMP
+  nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+#endif
+  nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nt, rows * cols / kGrainFloats)));
+  std::vector<double> partial(static_cast<size_t>(nt * cols), 0.0);
+  const int64_t chunk = (rows + nt - 1) / nt;
+  parallel_for(nt, 1, [&](int64_t b, int64_t e) {
+    std::vector<float> block(static_cast<size_t>(cols));
+    for (int64_t t = b; t < e; ++t) {
+      double* acc = partial.data() + t * cols;
+      const int64_t r0 = t * chunk, r1 = std::min(rows, r0 + chunk);
+      // float sums over blocks of 64 rows, folded into double: fast and accurate enough
+      for (int64_t r = r0; r < r1; r += 64) {
+        std::fill(block.begin(), block.end(), 0.f);
+        for (int64_t i = r, ie = std::min(r1, r + 64); i < ie; ++i) {
+          const float* xr = x + i * cols;
+          for (int64_t c = 0; c < cols; ++c) block[c] += xr[c];
+        }
+        for (int64_t c = 0; c < cols; ++c) acc[c] += block[c];
+      }
+    }
+  });
+  for (int64_t c = 0; c < cols; ++c) {
+    double s = 0;
+    for (int t = 0; t < nt; ++t) s += partial[t * cols + c];
+    out[c] = static_cast<float>(s);
+  }
+}
+
+float* scratch(int slot, int64_t floats) {
+  struct Buf {
+    float* p = nullptr;
+    int64_t cap = 0;
+    ~Buf() { std::free(p); }
+  };
+  thread_local Buf bufs[4];
+  Buf& b = bufs[slot];
+  if (floats > b.cap) {
+    std::free(b.p);
+    const size_t bytes = (static_cast<size_t>(floats) * sizeof(float) + 63) / 64 * 64;
+    b.p = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (!b.p) {
+      b.cap = 0;
+      throw std::bad_alloc();
+    }
+    b.cap = floats;
+  }
+  return b.p;
+}
+
+}  // namespace nerve::conv_kernels

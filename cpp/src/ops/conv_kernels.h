@@ -1,0 +1,33 @@
+// NHWC data-movement kernels beneath the convolution ops: im2col / col2im and per-channel sums.
+// Parallel over images or rows with OpenMP (parallel_for); deterministic for a thread count.
+#pragma once
+#include <cstdint>
+
+#include "nerve/conv_ops.h"
+
+namespace nerve::conv_kernels {
+
+// The geometry of one conv2d call: input [N, H, W, C], kernel [KH, KW, C, F], output [N, OH, OW, F].
+struct ConvGeometry {
+  int64_t H, W, C, F;
+  Window1D h, w;
+  int64_t rows_per_image() const { return h.out * w.out; }
+  int64_t patch() const { return h.kernel * w.kernel * C; }  // columns of the im2col matrix
+};
+
+// Output rows are numbered r = n * OH + oh over the batch; x and dx point at image 0.
+// cols [(row_end - row_begin) * OW, KH * KW * C]: the row for output pixel (n, oh, ow) holds the
+// input patch that pixel reads, in kernel order (kh, kw, c); cells in the padding are zero.
+void im2col(const float* x, const ConvGeometry& g, int64_t row_begin, int64_t row_end, float* cols);
+// The adjoint of im2col for those output rows: adds each patch cell back into dx (serial: the
+// caller owns the images these rows read, and zeroes dx first).
+void col2im_add(const float* cols, const ConvGeometry& g, int64_t row_begin, int64_t row_end, float* dx);
+
+// out[c] = sum over rows of x[r, c] for a rows x cols matrix (parallel, fixed reduction order).
+void column_sums(const float* x, int64_t rows, int64_t cols, float* out);
+
+// A per-thread scratch buffer that only grows: the im2col matrix is reused across calls instead
+// of being faulted in afresh each step.
+float* scratch(int slot, int64_t floats);
+
+}  // namespace nerve::conv_kernels

@@ -1,0 +1,247 @@
+// pool2d() and global_pool2d(): max / average pooling on NHWC images. Channels are contiguous,
+// so every inner loop runs over C (vectorised); images or output rows are split across threads.
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include "core/parallel.h"
+#include "nerve/autograd.h"
+#include "nerve/conv_ops.h"
+
+namespace nerve {
+
+namespace {
+
+constexpr int64_t kGrainFloats = 1 << 14;
+
+struct PoolGeometry {
+  int64_t N, H, W, C;
+  Window1D h, w;
+};
+
+void check_nhwc(const Tensor& x, const char* op) {
+  if (x.dim() != 4)
+    throw std::invalid_argument(std::string(op) + ": input must be 4-D [batch, height, width, channels], got shape " +
+                                x.shape_string());
+}
+
+// Max pooling keeps no argmax: backward finds, per output, the first window cell equal to the
+// maximum, which is the cell the strict '>' scan chose (the first maximum wins, as PyTorch).
+void max_pool_forward(const float* x, const PoolGeometry& g, float* y) {
+  const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
+  parallel_for(g.N * OH, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * C * g.h.kernel * g.w.kernel, 1)),
+               [&](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t n = t / OH, oh = t % OH;
+      const float* img = x + n * g.H * g.W * C;
+      const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
+      const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
+        const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
+        float* yo = y + (t * OW + ow) * C;
+        std::memcpy(yo, img + (h0 * g.W + w0) * C, static_cast<size_t>(C) * sizeof(float));
+        for (int64_t ih = h0; ih < h1; ++ih)
+          for (int64_t iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
+            const float* xi = img + (ih * g.W + iw) * C;
+            for (int64_t c = 0; c < C; ++c) yo[c] = xi[c] > yo[c] ? xi[c] : yo[c];
+          }
+      }
+    }
+  });
+}
+
+void avg_pool_forward(const float* x, const PoolGeometry& g, float* y) {
+  const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
+  parallel_for(g.N * OH, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * C * g.h.kernel * g.w.kernel, 1)),
+               [&](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t n = t / OH, oh = t % OH;
+      const float* img = x + n * g.H * g.W * C;
+      const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
+      const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
+        const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
+        float* yo = y + (t * OW + ow) * C;
+        std::fill(yo, yo + C, 0.f);
+        for (int64_t ih = h0; ih < h1; ++ih)
+          for (int64_t iw = w0; iw < w1; ++iw) {
+            const float* xi = img + (ih * g.W + iw) * C;
+            for (int64_t c = 0; c < C; ++c) yo[c] += xi[c];
+          }
+        const float inv = 1.f / static_cast<float>((h1 - h0) * (w1 - w0));  // padding not counted
+        for (int64_t c = 0; c < C; ++c) yo[c] *= inv;
+      }
+    }
+  });
+}
+
+struct MaxPoolNode : Node {
+  PoolGeometry g;
+  Tensor x, y;  // detached input and output
+  const char* name() const override { return "MaxPooling2D"; }
+  std::vector<Tensor> backward(const Tensor& grad) override {
+    Tensor dy = grad.contiguous();
+    Tensor dx = Tensor::zeros({g.N, g.H, g.W, g.C});
+    const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
+    const float *d = dy.data(), *xp = x.data(), *yp = y.data();
+    float* o = dx.data();
+    // One thread per image: windows of one image may overlap.
+    parallel_for(g.N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OH * OW * C, 1)), [&](int64_t b, int64_t e) {
+      std::vector<uint8_t> done(static_cast<size_t>(C));
+      for (int64_t n = b; n < e; ++n)
+        for (int64_t oh = 0; oh < OH; ++oh) {
+          const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
+          const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
+            const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
+            const int64_t out = ((n * OH + oh) * OW + ow) * C;
+            std::fill(done.begin(), done.end(), 0);
+            for (int64_t ih = h0; ih < h1; ++ih)
+              for (int64_t iw = w0; iw < w1; ++iw) {
+                const int64_t in = ((n * g.H + ih) * g.W + iw) * C;
+                for (int64_t c = 0; c < C; ++c) {
+                  const bool hit = !done[c] && xp[in + c] == yp[out + c];
+                  o[in + c] += hit ? d[out + c] : 0.f;
+                  done[c] |= hit;
+                }
+              }
+          }
+        }
+    });
+    return {dx};
+  }
+};
+
+struct AvgPoolNode : Node {
+  PoolGeometry g;
+  const char* name() const override { return "AveragePooling2D"; }
+  std::vector<Tensor> backward(const Tensor& grad) override {
+    Tensor dy = grad.contiguous();
+    Tensor dx = Tensor::zeros({g.N, g.H, g.W, g.C});
+    const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
+    const float* d = dy.data();
+    float* o = dx.data();
+    parallel_for(g.N, 1, [&](int64_t b, int64_t e) {
+      for (int64_t n = b; n < e; ++n)
+        for (int64_t oh = 0; oh < OH; ++oh) {
+          const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
+          const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
+            const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
+            const float inv = 1.f / static_cast<float>((h1 - h0) * (w1 - w0));
+            const float* di = d + ((n * OH + oh) * OW + ow) * C;
+            for (int64_t ih = h0; ih < h1; ++ih)
+              for (int64_t iw = w0; iw < w1; ++iw) {
+                float* oi = o + ((n * g.H + ih) * g.W + iw) * C;
+                for (int64_t c = 0; c < C; ++c) oi[c] += di[c] * inv;
+              }
+          }
+        }
+    });
+    return {dx};
+  }
+};
+
+struct GlobalPoolNode : Node {
+  PoolKind kind;
+  int64_t N, HW, C;
+  std::shared_ptr<std::vector<int32_t>> arg;  // max: winning cell per (n, c)
+  const char* name() const override {
+    return kind == PoolKind::Max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D";
+  }
+  std::vector<Tensor> backward(const Tensor& grad) override {
+    Tensor dy = grad.contiguous();
+    Tensor dx = kind == PoolKind::Max ? Tensor::zeros(inputs[0].shape()) : Tensor::empty(inputs[0].shape());
+    const float* d = dy.data();
+    float* o = dx.data();
+    const float inv = 1.f / static_cast<float>(HW);
+    parallel_for(N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(HW * C, 1)), [&](int64_t b, int64_t e) {
+      for (int64_t n = b; n < e; ++n) {
+        if (kind == PoolKind::Max) {
+          for (int64_t c = 0; c < C; ++c) o[(n * HW + (*arg)[n * C + c]) * C + c] = d[n * C + c];
+        } else {
+          for (int64_t i = 0; i < HW; ++i)
+            for (int64_t c = 0; c < C; ++c) o[(n * HW + i) * C + c] = d[n * C + c] * inv;
+        }
+      }
+    });
+    return {dx};
+  }
+};
+
+}  // namespace
+
+Tensor pool2d(const Tensor& x, PoolKind kind, const Pool2DOptions& opt) {
+  const char* op = kind == PoolKind::Max ? "max_pool2d" : "avg_pool2d";
+  check_nhwc(x, op);
+  PoolGeometry g{x.size(0), x.size(1), x.size(2), x.size(3), {}, {}};
+  g.h = window_1d(g.H, opt.pool_h, opt.stride_h, 1, opt.padding, op, "height");
+  g.w = window_1d(g.W, opt.pool_w, opt.stride_w, 1, opt.padding, op, "width");
+  Tensor xc = x.contiguous();
+  Tensor y = Tensor::empty({g.N, g.h.out, g.w.out, g.C});
+  if (kind == PoolKind::Max) {
+    max_pool_forward(xc.data(), g, y.data());
+    auto node = std::make_shared<MaxPoolNode>();
+    node->inputs = {x};
+    node->g = g;
+    node->x = xc.detach();
+    node->y = y.detach();
+    return record(y, node);
+  }
+  avg_pool_forward(xc.data(), g, y.data());
+  auto node = std::make_shared<AvgPoolNode>();
+  node->inputs = {x};
+  node->g = g;
+  return record(y, node);
+}
+
+Tensor global_pool2d(const Tensor& x, PoolKind kind) {
+  const char* op = kind == PoolKind::Max ? "global_max_pool2d" : "global_avg_pool2d";
+  check_nhwc(x, op);
+  const int64_t N = x.size(0), HW = x.size(1) * x.size(2), C = x.size(3);
+  if (HW == 0) throw std::invalid_argument(std::string(op) + ": empty image in input of shape " + x.shape_string());
+  Tensor xc = x.contiguous();
+  Tensor y = Tensor::empty({N, C});
+  std::shared_ptr<std::vector<int32_t>> arg;
+  if (kind == PoolKind::Max) arg = std::make_shared<std::vector<int32_t>>(static_cast<size_t>(N * C));
+  const float* xp = xc.data();
+  float* yp = y.data();
+  parallel_for(N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(HW * C, 1)), [&](int64_t b, int64_t e) {
+    std::vector<double> acc(static_cast<size_t>(C));
+    for (int64_t n = b; n < e; ++n) {
+      const float* img = xp + n * HW * C;
+      float* yo = yp + n * C;
+      if (kind == PoolKind::Max) {
+        int32_t* ao = arg->data() + n * C;
+        std::memcpy(yo, img, static_cast<size_t>(C) * sizeof(float));
+        std::fill(ao, ao + C, 0);
+        for (int64_t i = 1; i < HW; ++i)
+          for (int64_t c = 0; c < C; ++c) {
+            const bool gt = img[i * C + c] > yo[c];
+            yo[c] = gt ? img[i * C + c] : yo[c];
+            ao[c] = gt ? static_cast<int32_t>(i) : ao[c];
+          }
+      } else {
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (int64_t i = 0; i < HW; ++i)
+          for (int64_t c = 0; c < C; ++c) acc[c] += img[i * C + c];
+        for (int64_t c = 0; c < C; ++c) yo[c] = static_cast<float>(acc[c] / static_cast<double>(HW));
+      }
+    }
+  });
+  auto node = std::make_shared<GlobalPoolNode>();
+  node->inputs = {x};
+  node->kind = kind;
+  node->N = N;
+  node->HW = HW;
+  node->C = C;
+  node->arg = std::move(arg);
+  return record(y, node);
+}
+
+}  // namespace nerve

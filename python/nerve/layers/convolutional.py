@@ -1,0 +1,48 @@
+"""Conv2D: 2-D convolution over (batch, height, width, channels) images."""
+
+from __future__ import annotations
+
+from .. import _core, activations, initializers
+from ._args import check_data_format, check_padding, int_pair
+from .base import Layer, _serialize
+
+
+class Conv2D(Layer):
+    """activation(conv2d(x, kernel) + bias). The kernel has Keras' layout
+    (kernel_h, kernel_w, in_channels, filters), so Keras weights load with set_weights."""
+
+    def __init__(self, filters: int, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), activation=None, use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        self._set_weight_regularizers(kernel=kernel_regularizer, bias=bias_regularizer)
+        who = f"Conv2D '{self.name}'"
+        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
+            raise ValueError(f"{who}: filters must be a positive int, got {filters!r}")
+        self.filters = filters
+        self.kernel_size = int_pair(kernel_size, "kernel_size", who)
+        self.strides = int_pair(strides, "strides", who)
+        self.padding = check_padding(padding, who)
+        self.data_format = check_data_format(data_format, who)
+        self.dilation_rate = int_pair(dilation_rate, "dilation_rate", who)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self._attach(_core.Conv2D(
+            self.name, filters, self.kernel_size, self.strides, self.padding, self.dilation_rate,
+            self.activation, activations.DEFAULT_ALPHA.get(self.activation, 0.0), self.use_bias,
+            self.kernel_initializer._to_core(), self.bias_initializer._to_core()))
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
+                "strides": self.strides, "padding": self.padding, "data_format": self.data_format,
+                "dilation_rate": self.dilation_rate, "activation": self.activation,
+                "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer.name,
+                "bias_initializer": self.bias_initializer.name,
+                "kernel_regularizer": _serialize(self.kernel_regularizer),
+                "bias_regularizer": _serialize(self.bias_regularizer)}
+
+
+Convolution2D = Conv2D

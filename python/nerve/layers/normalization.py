@@ -1,0 +1,47 @@
+"""BatchNormalization over the last (channels) axis."""
+
+from __future__ import annotations
+
+from .. import _core, initializers
+from .base import Layer, _serialize
+
+
+class BatchNormalization(Layer):
+    """gamma * (x - mean) / sqrt(var + epsilon) + beta per channel.
+
+    While training (fit), mean and var are the batch's (biased variance) and the moving statistics
+    move towards them: moving = moving * momentum + batch * (1 - momentum). In evaluate/predict,
+    and whenever the layer is frozen (trainable=False, as Keras 3), the moving statistics are used.
+    Weights, in Keras order: gamma, beta, moving_mean, moving_variance (the last two non-trainable).
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        self._set_weight_regularizers(beta=beta_regularizer, gamma=gamma_regularizer)
+        who = f"BatchNormalization '{self.name}'"
+        if axis != -1:
+            raise ValueError(f"{who}: only axis=-1 (channels_last) is supported, got axis={axis!r}")
+        self.axis = -1
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        inits = [initializers.get(i) for i in (beta_initializer, gamma_initializer,
+                                               moving_mean_initializer, moving_variance_initializer)]
+        (self.beta_initializer, self.gamma_initializer, self.moving_mean_initializer,
+         self.moving_variance_initializer) = inits
+        self._attach(_core.BatchNormalization(self.name, self.momentum, self.epsilon, self.center,
+                                              self.scale, *[i._to_core() for i in inits]))
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                "beta_initializer": self.beta_initializer.name,
+                "gamma_initializer": self.gamma_initializer.name,
+                "moving_mean_initializer": self.moving_mean_initializer.name,
+                "moving_variance_initializer": self.moving_variance_initializer.name,
+                "beta_regularizer": _serialize(self.beta_regularizer),
+                "gamma_regularizer": _serialize(self.gamma_regularizer)}

@@ -1,0 +1,83 @@
+"""float64 numpy references for the image ops (TensorFlow padding arithmetic) and a central
+finite-difference helper. Shared by the convolution / pooling / batch-norm tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def same_pads(size: int, kernel: int, stride: int, dilation: int = 1) -> tuple[int, int]:
+    """TensorFlow 'same': out = ceil(size / stride), the odd padding cell goes after."""
+    span = (kernel - 1) * dilation + 1
+    out = -(-size // stride)
+    total = max((out - 1) * stride + span - size, 0)
+    return total // 2, total - total // 2
+
+
+def pads(size, kernel, stride, dilation, padding):
+    return same_pads(size, kernel, stride, dilation) if padding == "same" else (0, 0)
+
+
+def conv2d(x, k, b, strides=(1, 1), padding="valid", dilation=(1, 1)):
+    x = np.asarray(x, np.float64)
+    k = np.asarray(k, np.float64)
+    N, H, W, C = x.shape
+    KH, KW, _, F = k.shape
+    (sh, sw), (dh, dw) = strides, dilation
+    pt, pb = pads(H, KH, sh, dh, padding)
+    pl, pr = pads(W, KW, sw, dw, padding)
+    xp = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+    OH = (H + pt + pb - ((KH - 1) * dh + 1)) // sh + 1
+    OW = (W + pl + pr - ((KW - 1) * dw + 1)) // sw + 1
+    y = np.zeros((N, OH, OW, F))
+    for i in range(KH):
+        for j in range(KW):
+            patch = xp[:, i * dh:i * dh + (OH - 1) * sh + 1:sh, j * dw:j * dw + (OW - 1) * sw + 1:sw, :]
+            y += patch @ k[i, j]
+    if b is not None:
+        y += np.asarray(b, np.float64)
+    return y
+
+
+def pool2d(x, kind, pool=(2, 2), strides=(2, 2), padding="valid"):
+    """Keras pooling: 'same' max ignores padding, 'same' average divides by the cells inside."""
+    x = np.asarray(x, np.float64)
+    N, H, W, C = x.shape
+    (ph, pw), (sh, sw) = pool, strides
+    pt, _ = pads(H, ph, sh, 1, padding)
+    pl, _ = pads(W, pw, sw, 1, padding)
+    OH = -(-H // sh) if padding == "same" else (H - ph) // sh + 1
+    OW = -(-W // sw) if padding == "same" else (W - pw) // sw + 1
+    y = np.zeros((N, OH, OW, C))
+    for oh in range(OH):
+        h0, h1 = max(oh * sh - pt, 0), min(oh * sh - pt + ph, H)
+        for ow in range(OW):
+            w0, w1 = max(ow * sw - pl, 0), min(ow * sw - pl + pw, W)
+            win = x[:, h0:h1, w0:w1, :]
+            y[:, oh, ow, :] = win.max(axis=(1, 2)) if kind == "max" else win.mean(axis=(1, 2))
+    return y
+
+
+def batch_norm_train(x, gamma, beta, eps):
+    x = np.asarray(x, np.float64)
+    axes = tuple(range(x.ndim - 1))
+    mean, var = x.mean(axis=axes), x.var(axis=axes)
+    return (x - mean) / np.sqrt(var + eps) * gamma + beta
+
+
+def numeric_grad(f, arrays, index, eps=1e-6):
+    """d f / d arrays[index] by central differences; f takes the list of float64 arrays."""
+    arrays = [np.array(a, np.float64) for a in arrays]
+    a = arrays[index]
+    g = np.zeros_like(a)
+    it = np.nditer(a, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = a[i]
+        a[i] = old + eps
+        up = f(arrays)
+        a[i] = old - eps
+        down = f(arrays)
+        a[i] = old
+        g[i] = (up - down) / (2 * eps)
+    return g
