@@ -1,7 +1,8 @@
 """A small CNN on real MNIST: >= 99.0% test accuracy within 3 epochs.
 
 Conv2D(32, 3, same, relu) -> Conv2D(64, 3, same, relu) -> MaxPooling2D(2) -> Flatten
--> Dense(128, relu) -> Dense(10), softmax cross-entropy on the logits, Adam, batch 64.
+-> Dense(128, relu) -> Dense(10), softmax cross-entropy on the logits, Adam (learning rate
+1e-3, 3e-4, 1e-4 in epochs 1, 2, 3), batch 64.
 
 Run: python examples/mnist_cnn.py [--epochs N] [--threads T]
 (data: $NERVE_DATASETS, ~/.nerve/datasets, or downloaded)
@@ -35,7 +36,10 @@ model = nerve.Sequential([
     Dense(10),
 ])
 model.summary()
-model.compile(optimizer=nerve.optimizers.Adam(1e-3),
+# Adam at 1e-3, stepped down each epoch (938 steps of 64): the last epoch fine-tunes at 1e-4
+steps = len(x_train) // 64 + 1
+schedule = nerve.optimizers.schedules.PiecewiseConstantDecay([steps, 2 * steps], [1e-3, 3e-4, 1e-4])
+model.compile(optimizer=nerve.optimizers.Adam(schedule),
               loss=nerve.losses.SparseCategoricalCrossentropy(from_logits=True),
               metrics=["accuracy"])
 start = time.perf_counter()
