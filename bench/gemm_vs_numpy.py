@@ -7,8 +7,10 @@ OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (and OPENBLAS_NUM_THREADS etc.) are read by
 is loaded and can force a slower kernel, so the script re-executes itself with them removed
 before numpy is imported. It reports which OpenBLAS numpy runs (threadpoolctl), the FMA peak of
 the active ISA measured in-process (nerve's FMA loop), and for every shape the median GFLOP/s of
-nerve and numpy over repeats after a warm-up. The two are timed alternately (nerve, numpy,
-nerve, ...) so both see the same machine noise; the ratio is computed per pair, then the median.
+nerve and numpy over repeats after a warm-up. The two are timed in alternating blocks (a block of
+nerve calls, a pause, a block of numpy calls, ...), never call by call: each library's idle
+threads spin for a while after a call (OpenBLAS's pthreads, nerve's OpenMP team), and on a 2-core
+machine spinning threads of one library would steal the cores of the other.
 """
 import argparse
 import os
@@ -43,22 +45,25 @@ def openblas_info():
     return infos[0] if infos else None
 
 
-def bench_pair(f_nerve, f_numpy, min_time):
-    for _ in range(2):  # warm-up
-        f_nerve()
-        f_numpy()
-    tn, tp = [], []
-    start = time.perf_counter()
-    while len(tn) < 5 or (time.perf_counter() - start < min_time and len(tn) < 60):
+def _block(f, min_time):
+    f()  # warm-up
+    times, start = [], time.perf_counter()
+    while len(times) < 3 or (time.perf_counter() - start < min_time and len(times) < 40):
         t0 = time.perf_counter()
-        f_nerve()
-        t1 = time.perf_counter()
-        f_numpy()
-        t2 = time.perf_counter()
-        tn.append(t1 - t0)
-        tp.append(t2 - t1)
-    tn, tp = np.array(tn), np.array(tp)
-    return float(np.median(tn)), float(np.median(tp)), float(np.median(tp / tn))
+        f()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def bench_pair(f_nerve, f_numpy, min_time, rounds=3):
+    tn, tp = [], []
+    for _ in range(rounds):
+        time.sleep(0.05)  # let the other library's spinning threads go to sleep
+        tn += _block(f_nerve, min_time / rounds)
+        time.sleep(0.05)
+        tp += _block(f_numpy, min_time / rounds)
+    mn, mp = float(np.median(tn)), float(np.median(tp))
+    return mn, mp, mp / mn
 
 
 def main():

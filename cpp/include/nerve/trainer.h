@@ -78,6 +78,9 @@ class Trainer {
   const std::vector<float>& loss_weights() const { return loss_weights_; }
 
  private:
+  // Backward pass and optimizer update for one step's objective, then clears the gradients and
+  // activity losses. Returns false, applying nothing, when the loss is NaN or Inf.
+  bool apply_step(const Tensor& loss, float value, const std::vector<Tensor>& params);
   bool single() const { return losses_.size() == 1 && model_->num_inputs() == 1; }
   std::vector<Tensor> run_model(const std::vector<Tensor>& xs, bool training);
   // The training objective of one batch: the weighted sum of the outputs' losses plus every

@@ -175,6 +175,19 @@ std::vector<Tensor> Trainer::run_model(const std::vector<Tensor>& xs, bool train
 
 // ---- One input, one output (Sequential): no vectors on the per-step path. ----
 
+bool Trainer::apply_step(const Tensor& loss, float value, const std::vector<Tensor>& params) {
+  if (!std::isfinite(value)) {
+    model_->clear_activity_losses();
+    return false;
+  }
+  for (auto& p : params) p.set_grad(Tensor());
+  if (loss.requires_grad()) loss.backward();
+  optimizer_->apply(params);
+  for (auto& p : params) p.set_grad(Tensor());
+  model_->clear_activity_losses();
+  return true;
+}
+
 Stats Trainer::train_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb) {
   if (!single()) return train_batch(std::vector<Tensor>{xb}, std::vector<Tensor>{yb}, wb);
   if (!optimizer_) throw std::logic_error("Trainer: no optimizer (compile the model first)");
@@ -185,17 +198,11 @@ Stats Trainer::train_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb)
   Tensor loss = single_objective(losses_[0], loss_weights_[0], *model_, pred, yb, wb);
   float value = loss.item();
   int64_t B = xb.size(0);
-  if (!std::isfinite(value)) {
-    model_->clear_activity_losses();
+  if (!apply_step(loss, value, params)) {
     stats.non_finite = true;
     stats.non_finite_step = 0;
     return stats;
   }
-  for (auto& p : params) p.set_grad(Tensor());
-  if (loss.requires_grad()) loss.backward();
-  optimizer_->apply(params);
-  for (auto& p : params) p.set_grad(Tensor());
-  model_->clear_activity_losses();
   stats.loss_sum = double(value) * B;
   stats.samples = B;
   stats.steps = 1;
@@ -313,18 +320,12 @@ Stats Trainer::train_batch(const std::vector<Tensor>& xb, const std::vector<Tens
   int64_t B = xb[0].size(0);
   Tensor loss = objective(preds, yb, wb, B, stats);
   float value = loss.item();
-  if (!std::isfinite(value)) {
-    model_->clear_activity_losses();
+  if (!apply_step(loss, value, params)) {
     Stats bad = empty_stats();
     bad.non_finite = true;
     bad.non_finite_step = 0;
     return bad;
   }
-  for (auto& p : params) p.set_grad(Tensor());
-  if (loss.requires_grad()) loss.backward();
-  optimizer_->apply(params);
-  for (auto& p : params) p.set_grad(Tensor());
-  model_->clear_activity_losses();
   stats.loss_sum = double(value) * B;
   stats.samples = B;
   stats.steps = 1;
