@@ -2,6 +2,7 @@
 // 2 threads; GFLOP/s = median over repeats after a warm-up, plus the share of the FMA peak
 // measured in-process. Usage: bench_gemm [--threads 1,2] [--min-time 0.3] [--only square|dl]
 //                                        [--isa avx512|avx2|generic] [--no-eigen]
+//                                        [--shape M,K,N ...]  (only the given shapes)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
   double min_time = 0.4;
   std::string only;
   bool eigen = true;
+  std::vector<Shape> custom;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--threads" && i + 1 < argc) {
@@ -83,20 +85,30 @@ int main(int argc, char** argv) {
       nerve::set_isa(nerve::isa_from_name(argv[++i]));
     } else if (a == "--no-eigen") {
       eigen = false;
+    } else if (a == "--shape" && i + 1 < argc) {  // M,K,N (repeatable): only these shapes
+      long long m = 0, k = 0, n = 0;
+      if (std::sscanf(argv[++i], "%lld,%lld,%lld", &m, &k, &n) != 3 || m < 1 || k < 1 || n < 1) {
+        std::fprintf(stderr, "--shape wants M,K,N (positive integers)\n");
+        return 2;
+      }
+      custom.push_back({"custom", m, k, n});
     } else {
       std::fprintf(stderr, "usage: %s [--threads 1,2] [--min-time s] [--only square|dl] "
-                           "[--isa avx512|avx2|generic] [--no-eigen]\n", argv[0]);
+                           "[--isa avx512|avx2|generic] [--no-eigen] [--shape M,K,N ...]\n", argv[0]);
       return 2;
     }
   }
-  std::vector<Shape> shapes;
-  if (only != "dl")
+  std::vector<Shape> shapes = custom;
+  if (!custom.empty()) only = "none";
+  if (only != "dl" && only != "none")
     for (int64_t n : {128, 256, 512, 1024, 1536, 2048}) shapes.push_back({"square", n, n, n});
-  if (only != "square") {
+  if (only != "square" && only != "none") {
     shapes.push_back({"dense 784->256", 128, 784, 256});
     shapes.push_back({"dense 256->128", 128, 256, 128});
     shapes.push_back({"dense 800->500", 64, 800, 500});
     shapes.push_back({"conv3x3 im2col", 64, 576, 32768});
+    // The same convolution as nerve's Conv2D runs it: pixels x patch @ patch x filters.
+    shapes.push_back({"conv3x3 NHWC", 32768, 576, 64});
   }
 
   const auto blk = nerve::gemm_blocking(nerve::active_isa());

@@ -39,6 +39,29 @@ def conv2d(x, k, b, strides=(1, 1), padding="valid", dilation=(1, 1)):
     return y
 
 
+def conv2d_grads(x, k, dz, strides=(1, 1), padding="valid", dilation=(1, 1)):
+    """Exact float64 gradients (dx, dk, db) of sum(conv2d(x, k, b) * dz): the adjoint of conv2d."""
+    x = np.asarray(x, np.float64)
+    k = np.asarray(k, np.float64)
+    dz = np.asarray(dz, np.float64)
+    N, H, W, C = x.shape
+    KH, KW, _, F = k.shape
+    (sh, sw), (dh, dw) = strides, dilation
+    pt, pb = pads(H, KH, sh, dh, padding)
+    pl, pr = pads(W, KW, sw, dw, padding)
+    xp = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+    dxp = np.zeros_like(xp)
+    dk = np.zeros_like(k)
+    OH, OW = dz.shape[1], dz.shape[2]
+    for i in range(KH):
+        for j in range(KW):
+            rows = slice(i * dh, i * dh + (OH - 1) * sh + 1, sh)
+            cols = slice(j * dw, j * dw + (OW - 1) * sw + 1, sw)
+            dk[i, j] = np.einsum("nhwc,nhwf->cf", xp[:, rows, cols, :], dz)
+            dxp[:, rows, cols, :] += dz @ k[i, j].T
+    return dxp[:, pt:pt + H, pl:pl + W, :], dk, dz.sum(axis=(0, 1, 2))
+
+
 def pool2d(x, kind, pool=(2, 2), strides=(2, 2), padding="valid"):
     """Keras pooling: 'same' max ignores padding, 'same' average divides by the cells inside."""
     x = np.asarray(x, np.float64)

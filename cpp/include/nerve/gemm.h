@@ -32,4 +32,16 @@ void sgemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float 
            const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
            int64_t ldc, const Epilogue& epilogue);
 
+// Implicit GEMM (a convolution without an im2col matrix): a sum of `ntaps` GEMMs whose A operands
+// are the same strided rows shifted by tap_off[t] floats. For i < M, j < N:
+//   C[i*ldc + j] = act(beta * C[i*ldc + j] + bias[j]
+//                      + sum_{t < ntaps, k < K} A[tap_off[t] + i*rs_a + k] * B[(t*K + k)*ldb + j])
+// For one output row of an NHWC convolution: A = the zero-padded input rows it reads, rs_a =
+// stride * channels, K = channels, B = the [KH*KW*K, N] kernel, tap_off[(kh, kw)] = the offset of
+// that kernel cell. Single-threaded (callers split rows or images between threads); A and B are
+// read in place, nothing is packed. With beta == 0, C is not read.
+void sgemm_taps(int64_t M, int64_t N, int64_t K, const float* A, int64_t rs_a,
+                const int64_t* tap_off, int ntaps, const float* B, int64_t ldb, float beta,
+                float* C, int64_t ldc, const Epilogue& epilogue);
+
 }  // namespace nerve

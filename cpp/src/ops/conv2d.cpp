@@ -1,18 +1,17 @@
-// conv2d(): 2-D convolution on NHWC images through nerve::sgemm.
+// conv2d(): 2-D convolution on NHWC images through nerve's GEMM kernels.
 //
-// Why im2col (and not an implicit GEMM): with NHWC input and a [KH*KW*Cin, Cout] kernel, the
-// patch matrix of a few images feeds sgemm directly, bias + activation run in its epilogue, and
-// building the patches costs a small fraction of the GEMM (bench/conv_im2col.py measures it).
-// An implicit GEMM would have to live inside the GEMM's packing routines. A 1x1 stride-1
-// convolution is a plain GEMM on the input, with no patch matrix at all.
+// Forward: an implicit GEMM (sgemm_taps) from 16 input channels up. For each block of output
+// rows the input rows it reads are copied once into a zero-padded window; the micro-kernel then sums the KH*KW shifted
+// products (A rows = output pixels at stride * C, K = C per tap) straight from that window, with
+// bias + activation in its epilogue. Measured against im2col + sgemm (bench/conv_im2col.py,
+// bench/train_vs_torch.py): no 9x patch matrix is written and read back, and the window stays in
+// L2. With fewer input channels (a first layer) each tap is 1-15 k steps deep, and im2col chunks +
+// sgemm (K = KH*KW*C) are faster. A 1x1 stride-1 convolution is a plain GEMM on the input.
 //
-// Threads split the batch: each runs im2col and a single-threaded sgemm on its own images, a
-// chunk of output rows at a time, so a whole forward (or backward) is one parallel region with no
-// barrier inside, and each patch matrix stays about an L2 cache in size. Batches smaller than the
-// thread count fall back to one chunk at a time with the GEMM's own threading.
-//
-// Backward, per chunk:  dW^T += dZ^T cols  (a partial sum per thread, added up at the end)  and
-// dX = col2im(dZ W^T).
+// Backward, threads splitting the batch, per chunk of output rows:
+//   dW^T += dZ^T cols (im2col of the chunk; a partial sum per thread, added up at the end)
+//   dX = dZ convolved with the flipped kernel (stride 1, C >= 16: the same implicit GEMM, no
+//   col2im), else dX = col2im(dZ W^T).
 #include <algorithm>
 #include <exception>
 #include <stdexcept>
@@ -37,6 +36,11 @@ using conv_kernels::ConvGeometry;
 // Target size of one chunk's patch matrix (floats): about an L2 cache, so im2col's output is
 // still cached when the GEMM packs it. A chunk is at least one output row.
 constexpr int64_t kPatchBudgetFloats = (1 << 20) / sizeof(float);
+
+// Input channels from which the implicit GEMM beats im2col + sgemm (bench/conv_im2col.py): with
+// fewer, each tap is only a few k steps deep, and the transposed convolution for dX would have
+// mostly empty register tiles.
+constexpr int64_t kImplicitMinChannels = 16;
 
 bool fusable(Activation a) { return activation_grad_from_output(a) && a != Activation::Sigmoid; }
 
@@ -63,7 +67,18 @@ int batch_threads(int64_t N) {
 #endif
 }
 
-// Runs body(tid, first_image, end_image) on `nt` threads, each with an equal share of N images.
+// Threads that split `rows` output rows (the forward pass).
+int row_threads(int64_t rows) {
+#ifdef NERVE_HAVE_OPENMP
+  if (omp_in_parallel()) return 1;
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(num_threads(), rows)));
+#else
+  (void)rows;
+  return 1;
+#endif
+}
+
+// Runs body(tid, first, end) on `nt` threads, each with an equal share of N items (images or rows).
 template <class F>
 void split_batch(int nt, int64_t N, F&& body) {
 #ifdef NERVE_HAVE_OPENMP
@@ -86,16 +101,47 @@ void split_batch(int nt, int64_t N, F&& body) {
   body(0, int64_t{0}, N);
 }
 
-// Forward for images [n0, n1): chunks of im2col + sgemm (bias and activation in the epilogue).
-void forward_images(const float* x, const float* w, float* y, const ConvGeometry& g, const Epilogue& ep,
-                    int64_t n0, int64_t n1) {
+// Forward for output rows [r0, r1) through im2col chunks + sgemm (bias and activation in the
+// epilogue): for few input channels, where each tap of the implicit GEMM would be 1-3 steps deep.
+void forward_im2col(const float* x, const float* w, float* y, const ConvGeometry& g, const Epilogue& ep,
+                    int64_t r0, int64_t r1) {
   const int64_t OW = g.w.out, P = g.patch(), F = g.F, chunk = rows_per_chunk(g);
   float* cols = conv_kernels::scratch(0, chunk * OW * P);
-  for (int64_t r0 = n0 * g.h.out, end = n1 * g.h.out; r0 < end; r0 += chunk) {
-    const int64_t r1 = std::min(end, r0 + chunk);
-    conv_kernels::im2col(x, g, r0, r1, cols);
-    sgemm(Trans::No, Trans::No, (r1 - r0) * OW, F, P, 1.f, cols, P, w, F, 0.f, y + r0 * OW * F, F, ep);
+  for (int64_t c0 = r0; c0 < r1; c0 += chunk) {
+    const int64_t c1 = std::min(r1, c0 + chunk);
+    conv_kernels::im2col(x, g, c0, c1, cols);
+    sgemm(Trans::No, Trans::No, (c1 - c0) * OW, F, P, 1.f, cols, P, w, F, 0.f, y + c0 * OW * F, F, ep);
   }
+}
+
+// The geometry of dX as a convolution of dZ (stride 1 only): the kernel flipped in both spatial
+// axes with its channel axes swapped, padding (K - 1) * dilation - pad_before, output H x W.
+ConvGeometry transposed_geometry(const ConvGeometry& g) {
+  auto flip = [](const Window1D& w, int64_t in) {
+    return Window1D{w.out, w.kernel, 1, w.dilation, (w.kernel - 1) * w.dilation - w.pad_before, in};
+  };
+  ConvGeometry t;
+  t.H = g.h.out;
+  t.W = g.w.out;
+  t.C = g.F;
+  t.F = g.C;
+  t.h = flip(g.h, g.H);
+  t.w = flip(g.w, g.W);
+  return t;
+}
+
+// wf [KH, KW, F, C] with wf[kh][kw][f][c] = w[KH-1-kh][KW-1-kw][c][f].
+std::vector<float> flipped_kernel(const float* w, const ConvGeometry& g) {
+  const int64_t KH = g.h.kernel, KW = g.w.kernel, C = g.C, F = g.F;
+  std::vector<float> wf(static_cast<size_t>(KH * KW * C * F));
+  for (int64_t kh = 0; kh < KH; ++kh)
+    for (int64_t kw = 0; kw < KW; ++kw) {
+      const float* src = w + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * C * F;
+      float* dst = wf.data() + (kh * KW + kw) * F * C;
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t f = 0; f < F; ++f) dst[f * C + c] = src[c * F + f];
+    }
+  return wf;
 }
 
 struct Conv2DNode : Node {
@@ -129,25 +175,35 @@ struct Conv2DNode : Node {
         sgemm(Trans::No, Trans::Yes, M, P, F, 1.f, dz.data(), F, w.data(), F, 0.f, dx.data(), P);
     } else {
       const int nt = batch_threads(N);
-      // Per thread: its own dW^T [F, P] (dz^T cols is the faster GEMM shape: no transposed A
-      // wider than it is tall) and bias sums, added up (and dW^T transposed) at the end. dZ, the
-      // gradient before the activation, is made chunk by chunk in a cached buffer.
+      const bool implicit_dx = need_dx && g.h.stride == 1 && g.w.stride == 1 && g.C >= kImplicitMinChannels;
+      const ConvGeometry gt = implicit_dx ? transposed_geometry(g) : ConvGeometry{};
+      const std::vector<float> wf = implicit_dx ? flipped_kernel(w.data(), g) : std::vector<float>{};
+      // dZ, the gradient before the fused activation, for the whole batch (each thread makes its
+      // images' share): the transposed convolution reads dZ rows around each dX row.
+      Tensor dz_all = act != Activation::Linear ? Tensor::empty({M, F}) : Tensor();
+      // Per thread: its own dW^T [F, P] += dZ^T cols and bias sums, added up (and dW^T
+      // transposed) at the end. Measured faster than cols^T dZ: as the B operand the patches are
+      // packed into L2-sized blocks, where as a transposed, unpacked A they stream from L3.
       std::vector<float> dwt(need_dw ? static_cast<size_t>(nt * P * F) : 0, 0.f);
       std::vector<float> dbt(need_db ? static_cast<size_t>(nt * F) : 0, 0.f);
       split_batch(nt, N, [&](int t, int64_t n0, int64_t n1) {
         const int64_t OW = g.w.out, chunk = rows_per_chunk(g);
-        float* cols = conv_kernels::scratch(0, chunk * OW * P);
-        float* dz_buf = act != Activation::Linear ? conv_kernels::scratch(1, chunk * OW * F) : nullptr;
+        const float* dz = gc.data();
+        if (dz_all.defined()) {
+          const int64_t lo = n0 * rows * F, hi = n1 * rows * F;
+          activation_backward(act, alpha, nullptr, y.data() + lo, gc.data() + lo, dz_all.data() + lo, hi - lo);
+          dz = dz_all.data();
+        }
         std::vector<float> sums(need_db ? static_cast<size_t>(F) : 0);
-        if (need_dx)
+        if (implicit_dx)
+          conv_kernels::conv_rows_implicit(dz, gt, wf.data(), dx.data(), Epilogue{}, n0 * g.H, n1 * g.H);
+        else if (need_dx)
           std::fill(dx.data() + n0 * in_image, dx.data() + n1 * in_image, 0.f);
+        if (!need_db && !need_dw && (implicit_dx || !need_dx)) return;
+        float* cols = conv_kernels::scratch(0, chunk * OW * P);
         for (int64_t r0 = n0 * g.h.out, end = n1 * g.h.out; r0 < end; r0 += chunk) {
           const int64_t r1 = std::min(end, r0 + chunk), r = (r1 - r0) * OW;
-          const float* dz_c = gc.data() + r0 * OW * F;
-          if (dz_buf) {
-            activation_backward(act, alpha, nullptr, y.data() + r0 * OW * F, dz_c, dz_buf, r * F);
-            dz_c = dz_buf;
-          }
+          const float* dz_c = dz + r0 * OW * F;
           if (need_db) {
             conv_kernels::column_sums(dz_c, r, F, sums.data());
             for (int64_t f = 0; f < F; ++f) dbt[t * F + f] += sums[f];
@@ -156,7 +212,7 @@ struct Conv2DNode : Node {
             conv_kernels::im2col(x.data(), g, r0, r1, cols);
             sgemm(Trans::Yes, Trans::No, F, P, r, 1.f, dz_c, F, cols, P, 1.f, dwt.data() + t * P * F, P);
           }
-          if (need_dx) {
+          if (need_dx && !implicit_dx) {
             sgemm(Trans::No, Trans::Yes, r, P, F, 1.f, dz_c, F, w.data(), F, 0.f, cols, P);
             conv_kernels::col2im_add(cols, g, r0, r1, dx.data());
           }
@@ -223,8 +279,12 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const C
   if (is_pointwise(g)) {
     sgemm(Trans::No, Trans::No, N * rows, F, P, 1.f, xc.data(), P, wc.data(), F, 0.f, y.data(), F, ep);
   } else {
-    split_batch(batch_threads(N), N, [&](int, int64_t n0, int64_t n1) {
-      forward_images(xc.data(), wc.data(), y.data(), g, ep, n0, n1);
+    // Threads split the output rows of the batch (whole images when there are enough).
+    split_batch(row_threads(N * g.h.out), N * g.h.out, [&](int, int64_t r0, int64_t r1) {
+      if (g.C >= kImplicitMinChannels)
+        conv_kernels::conv_rows_implicit(xc.data(), g, wc.data(), y.data(), ep, r0, r1);
+      else
+        forward_im2col(xc.data(), wc.data(), y.data(), g, ep, r0, r1);
     });
   }
   auto node = std::make_shared<Conv2DNode>();

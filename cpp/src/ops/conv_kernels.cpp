@@ -94,6 +94,46 @@ void col2im_add(const float* cols, const ConvGeometry& g, int64_t row_begin, int
   }
 }
 
+void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y,
+                        const Epilogue& ep, int64_t row_begin, int64_t row_end) {
+  const Window1D &wh = g.h, &ww = g.w;
+  const int64_t C = g.C, F = g.F, OH = wh.out, OW = ww.out;
+  // Padded window width: every tap of every output pixel lands inside it.
+  const int64_t pad_l = ww.pad_before;
+  const int64_t Wp = std::max(pad_l + g.W, (OW - 1) * ww.stride + (ww.kernel - 1) * ww.dilation + 1);
+  const int64_t row_floats = Wp * C;
+  std::vector<int64_t> tap_off(static_cast<size_t>(wh.kernel * ww.kernel));
+  for (int64_t kh = 0; kh < wh.kernel; ++kh)
+    for (int64_t kw = 0; kw < ww.kernel; ++kw)
+      tap_off[kh * ww.kernel + kw] = kh * wh.dilation * row_floats + kw * ww.dilation * C;
+  // Output rows per block: the padded window stays around 256 KiB (L2) when rows allow.
+  const int64_t block = std::max<int64_t>(1, (int64_t{1} << 16) / std::max<int64_t>(1, wh.stride * row_floats));
+  const int64_t span = (wh.kernel - 1) * wh.dilation + 1;  // input rows one output row reads
+  float* win = scratch(2, ((block - 1) * wh.stride + span) * row_floats);
+  for (int64_t r = row_begin; r < row_end;) {
+    const int64_t n = r / OH, oh0 = r % OH;
+    const int64_t oh1 = std::min({OH, oh0 + block, oh0 + (row_end - r)});
+    const int64_t ih0 = oh0 * wh.stride - wh.pad_before;
+    const int64_t nrows = (oh1 - 1 - oh0) * wh.stride + span;
+    const float* img = x + n * g.H * g.W * C;
+    for (int64_t i = 0; i < nrows; ++i) {
+      float* d = win + i * row_floats;
+      const int64_t ih = ih0 + i;
+      if (ih < 0 || ih >= g.H) {
+        std::memset(d, 0, static_cast<size_t>(row_floats) * sizeof(float));
+        continue;
+      }
+      std::memset(d, 0, static_cast<size_t>(pad_l * C) * sizeof(float));
+      std::memcpy(d + pad_l * C, img + ih * g.W * C, static_cast<size_t>(g.W * C) * sizeof(float));
+      std::memset(d + (pad_l + g.W) * C, 0, static_cast<size_t>((Wp - pad_l - g.W) * C) * sizeof(float));
+    }
+    for (int64_t oh = oh0; oh < oh1; ++oh)
+      sgemm_taps(OW, F, C, win + (oh - oh0) * wh.stride * row_floats, ww.stride * C, tap_off.data(),
+                 static_cast<int>(tap_off.size()), w, F, 0.f, y + (n * OH + oh) * OW * F, F, ep);
+    r += oh1 - oh0;
+  }
+}
+
 void column_sums(const float* x, int64_t rows, int64_t cols, float* out) {
   int nt = 1;
 #ifdef NERVE_HAVE_OPENMP

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "nerve/conv_ops.h"
+#include "nerve/gemm.h"
 
 namespace nerve::conv_kernels {
 
@@ -22,6 +23,13 @@ void im2col(const float* x, const ConvGeometry& g, int64_t row_begin, int64_t ro
 // The adjoint of im2col for those output rows: adds each patch cell back into dx (serial: the
 // caller owns the images these rows read, and zeroes dx first).
 void col2im_add(const float* cols, const ConvGeometry& g, int64_t row_begin, int64_t row_end, float* dx);
+
+// The convolution's output rows [row_begin, row_end) (rows r = n * OH + oh over the batch, y at
+// image 0) as an implicit GEMM, with no im2col matrix: the input rows a block of output rows reads
+// are copied once into a zero-padded window (scratch slot 2), then sgemm_taps adds up the KH * KW
+// shifted products with w [KH * KW * C, F] and applies the epilogue. Serial: callers split rows.
+void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y,
+                        const Epilogue& ep, int64_t row_begin, int64_t row_end);
 
 // out[c] = sum over rows of x[r, c] for a rows x cols matrix (parallel, fixed reduction order).
 void column_sums(const float* x, int64_t rows, int64_t cols, float* out);

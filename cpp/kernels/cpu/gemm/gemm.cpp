@@ -140,18 +140,27 @@ void gemm_sup(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, in
     b_panel_stride = NR * K;
   }
   const UkArgs args0 = make_args(alpha, beta, ep, true);
-  const int64_t npn = ceil_div(N, NR);
-  run_parallel(std::min<int64_t>(nt, npn), [&](int tid, int nthr) {
-    int64_t p0, p1;
-    split_range(npn, nthr, tid, p0, p1);
+  const int64_t npn = ceil_div(N, NR), npm = ceil_div(M, MR);
+  run_parallel(static_cast<int>(std::min<int64_t>(nt, npn * npm)), [&](int tid, int nthr) {
+    // Threads split the N panels; when there are fewer N panels than threads (a tall, narrow
+    // C), the M panels too.
+    int tn = static_cast<int>(std::min<int64_t>(nthr, npn));
+    while (nthr % tn) --tn;
+    const int tm = nthr / tn;
+    int64_t p0, p1, q0, q1;
+    split_range(npn, tn, tid % tn, p0, p1);
+    split_range(npm, tm, tid / tn, q0, q1);
     UkArgs args = args0;
-    for (int64_t p = p0; p < p1; ++p) {
-      const int64_t j0 = p * NR;
-      const int n = static_cast<int>(std::min<int64_t>(NR, N - j0));
-      const float* b = b_panel_stride ? b_base + p * b_panel_stride : b_base + j0;
-      args.bias = ep.bias ? ep.bias + j0 : nullptr;
-      for (int64_t i0 = 0; i0 < M; i0 += MR) {
-        const int m = static_cast<int>(std::min<int64_t>(MR, M - i0));
+    // Row panels outer: the MR rows of A are read from memory once and stay in L1 across the
+    // (few) N panels; B stays in L2.
+    for (int64_t q = q0; q < q1; ++q) {
+      const int64_t i0 = q * MR;
+      const int m = static_cast<int>(std::min<int64_t>(MR, M - i0));
+      for (int64_t p = p0; p < p1; ++p) {
+        const int64_t j0 = p * NR;
+        const int n = static_cast<int>(std::min<int64_t>(NR, N - j0));
+        const float* b = b_panel_stride ? b_base + p * b_panel_stride : b_base + j0;
+        args.bias = ep.bias ? ep.bias + j0 : nullptr;
         kr.sup[m](K, A + i0 * rs_a, rs_a, cs_a, b, b_ld, C + i0 * ldc + j0, ldc, n, args);
       }
     }
@@ -311,11 +320,45 @@ void sgemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, con
   const int nt = threads_for(M, N, K);
   const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
   // Small or skinny problems: packing costs more than it saves (see README.md, "small path").
-  const bool small = work <= 40.0 * 40.0 * 40.0 || (M <= 4 && tb == Trans::No);
+  // Packing A pays off through its reuse across the N/NR column panels, packing B through M/MR:
+  // with at most two column panels (a convolution's or a Dense layer's few output channels) the
+  // A copy is pure overhead, so A is read in place.
+  const bool small = work <= 40.0 * 40.0 * 40.0 || (M <= 4 && tb == Trans::No) || N <= 2 * kr.nr;
   if (small)
     gemm_sup(kr, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, nt);
   else
     gemm_blocked(kr, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, nt);
+}
+
+void sgemm_taps(int64_t M, int64_t N, int64_t K, const float* A, int64_t rs_a,
+                const int64_t* tap_off, int ntaps, const float* B, int64_t ldb, float beta,
+                float* C, int64_t ldc, const Epilogue& ep) {
+  if (M < 0 || N < 0 || K < 0 || ntaps < 1)
+    throw std::invalid_argument("sgemm_taps: negative dimension or no taps (M=" + std::to_string(M) +
+                                ", N=" + std::to_string(N) + ", K=" + std::to_string(K) +
+                                ", ntaps=" + std::to_string(ntaps) + ")");
+  if (ep.activation == Activation::Softmax)
+    throw std::invalid_argument("sgemm_taps: softmax is not element-wise and cannot be an epilogue");
+  if (M == 0 || N == 0) return;
+  check_ld("ldb", ldb, K, N);
+  check_ld("ldc", ldc, M, N);
+  if (K == 0) {
+    scale_only(M, N, beta, C, ldc, ep);
+    return;
+  }
+  const GemmKernel& kr = gemm_detail::gemm_kernel_for(active_isa());
+  UkArgs args = make_args(1.f, beta, ep, true);
+  args.ntaps = ntaps;
+  args.tap_off = tap_off;
+  // Row tiles outer: one tile's A rows (all taps) stay in L1 across the N panels.
+  for (int64_t i0 = 0; i0 < M; i0 += kr.mr) {
+    const int m = static_cast<int>(std::min<int64_t>(kr.mr, M - i0));
+    for (int64_t j0 = 0; j0 < N; j0 += kr.nr) {
+      const int n = static_cast<int>(std::min<int64_t>(kr.nr, N - j0));
+      args.bias = ep.bias ? ep.bias + j0 : nullptr;
+      kr.sup[m](K, A + i0 * rs_a, rs_a, 1, B + j0, ldb, C + i0 * ldc + j0, ldc, n, args);
+    }
+  }
 }
 
 double measure_fma_peak_gflops(int threads) {

@@ -25,6 +25,10 @@ struct UkArgs {
   bool act_call = false;         // other element-wise activations: activation_forward per row
   Activation activation = Activation::Linear;
   float act_alpha = 0.f;
+  // Sup kernels only (implicit-GEMM convolution): the k loop runs once per tap t < ntaps, with A
+  // read at a + tap_off[t] and B read on sequentially, so B holds ntaps stacked kk-row blocks.
+  int ntaps = 1;
+  const int64_t* tap_off = nullptr;  // null: one tap at offset 0
 };
 
 // Packed micro-kernel: m (1..MR, selects the instantiation) rows, n (1..NR) columns.
@@ -33,7 +37,8 @@ struct UkArgs {
 using UkernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
                            int n, const UkArgs& args);
 // Unpacked ("sup", small-matrix) micro-kernel: A element (r, k) at a[r*rs_a + k*cs_a],
-// B element (k, j) at b[k*ldb + j] (j < n only: never reads past column n).
+// B element (k, j) at b[k*ldb + j] (j < n only: never reads past column n). With args.ntaps > 1
+// the A panel is read once per tap, shifted by args.tap_off[t] (see UkArgs).
 // Same, with A packed as row panels: a[r*KCP + k] (KCP = GemmKernel::kcp, a compile-time stride
 // of the ISA TU, so the 14 broadcast addresses are one pointer plus constant displacements).
 // Used when A is not transposed: packing it is then a plain row copy instead of a transpose.

@@ -46,19 +46,22 @@ void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs
                  const float* __restrict b, int64_t ldb, float* c, int64_t ldc, int n,
                  const UkArgs& args) {
   float acc[M][NR] = {};
-  if (n == NR) {
-    for (int64_t k = 0; k < kk; ++k) {
-      for (int r = 0; r < M; ++r)
-        for (int j = 0; j < NR; ++j) acc[r][j] += a[r * rs_a] * b[j];
-      a += cs_a;
-      b += ldb;
-    }
-  } else {
-    for (int64_t k = 0; k < kk; ++k) {
-      for (int r = 0; r < M; ++r)
-        for (int j = 0; j < n; ++j) acc[r][j] += a[r * rs_a] * b[j];
-      a += cs_a;
-      b += ldb;
+  for (int t = 0; t < args.ntaps; ++t) {
+    const float* at = args.tap_off ? a + args.tap_off[t] : a;
+    if (n == NR) {
+      for (int64_t k = 0; k < kk; ++k) {
+        for (int r = 0; r < M; ++r)
+          for (int j = 0; j < NR; ++j) acc[r][j] += at[r * rs_a] * b[j];
+        at += cs_a;
+        b += ldb;
+      }
+    } else {
+      for (int64_t k = 0; k < kk; ++k) {
+        for (int r = 0; r < M; ++r)
+          for (int j = 0; j < n; ++j) acc[r][j] += at[r * rs_a] * b[j];
+        at += cs_a;
+        b += ldb;
+      }
     }
   }
   writeback<M>(acc, c, ldc, n, args);
