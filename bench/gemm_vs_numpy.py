@@ -58,9 +58,11 @@ def _block(f, min_time):
 def bench_pair(f_nerve, f_numpy, min_time, rounds=3):
     tn, tp = [], []
     for _ in range(rounds):
-        time.sleep(0.05)  # let the other library's spinning threads go to sleep
+        # Let the other library's idle threads go to sleep first: OpenBLAS's spin for 2^28
+        # cycles (THREAD_TIMEOUT 28, about 0.1 s here) after each call, libgomp's for ~1 ms.
+        time.sleep(0.25)
         tn += _block(f_nerve, min_time / rounds)
-        time.sleep(0.05)
+        time.sleep(0.25)
         tp += _block(f_numpy, min_time / rounds)
     mn, mp = float(np.median(tn)), float(np.median(tp))
     return mn, mp, mp / mn
