@@ -176,12 +176,20 @@ def conv_layer_rows(threads: int, repeats: int):
         times = {name: [] for name in ("nf", "nfb", "tf", "tfb")}
         for fn in (nerve_fwd, nerve_fwd_bwd, torch_fwd, torch_fwd_bwd):
             fn()  # warm-up
-        for _ in range(repeats):  # interleaved, so load changes hit both frameworks alike
+        # Blocks of calls, alternating between the frameworks over several rounds, so load
+        # changes hit both alike; never call by call, and with a pause before each block: each
+        # framework's OpenMP threads spin for a while after its calls and would steal the cores
+        # from the other's next call.
+        rounds = 3
+        for _ in range(rounds):
             for name, fn in (("nf", nerve_fwd), ("tf", torch_fwd), ("nfb", nerve_fwd_bwd),
                              ("tfb", torch_fwd_bwd)):
-                t0 = time.perf_counter()
+                time.sleep(0.05)
                 fn()
-                times[name].append(time.perf_counter() - t0)
+                for _ in range(max(1, repeats // rounds)):
+                    t0 = time.perf_counter()
+                    fn()
+                    times[name].append(time.perf_counter() - t0)
         med = {k_: statistics.median(v) * 1e3 for k_, v in times.items()}
         rows.append(((N, C, H, K), med))
     return rows

@@ -18,22 +18,29 @@ def pads(size, kernel, stride, dilation, padding):
     return same_pads(size, kernel, stride, dilation) if padding == "same" else (0, 0)
 
 
-def conv2d(x, k, b, strides=(1, 1), padding="valid", dilation=(1, 1)):
+def _taps(x, k, strides, padding, dilation):
+    """float64 x padded as TensorFlow pads it, k, the padding (top, left), the output size and,
+    for each kernel cell (i, j), the slices of the padded x that the output pixels read."""
     x = np.asarray(x, np.float64)
     k = np.asarray(k, np.float64)
-    N, H, W, C = x.shape
-    KH, KW, _, F = k.shape
+    _, H, W, _ = x.shape
+    KH, KW = k.shape[:2]
     (sh, sw), (dh, dw) = strides, dilation
     pt, pb = pads(H, KH, sh, dh, padding)
     pl, pr = pads(W, KW, sw, dw, padding)
     xp = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
     OH = (H + pt + pb - ((KH - 1) * dh + 1)) // sh + 1
     OW = (W + pl + pr - ((KW - 1) * dw + 1)) // sw + 1
-    y = np.zeros((N, OH, OW, F))
-    for i in range(KH):
-        for j in range(KW):
-            patch = xp[:, i * dh:i * dh + (OH - 1) * sh + 1:sh, j * dw:j * dw + (OW - 1) * sw + 1:sw, :]
-            y += patch @ k[i, j]
+    cells = [(i, j, slice(i * dh, i * dh + (OH - 1) * sh + 1, sh),
+              slice(j * dw, j * dw + (OW - 1) * sw + 1, sw)) for i in range(KH) for j in range(KW)]
+    return xp, k, (pt, pl), (OH, OW), cells
+
+
+def conv2d(x, k, b, strides=(1, 1), padding="valid", dilation=(1, 1)):
+    xp, k, _, (OH, OW), cells = _taps(x, k, strides, padding, dilation)
+    y = np.zeros((xp.shape[0], OH, OW, k.shape[3]))
+    for i, j, rows, cols in cells:
+        y += xp[:, rows, cols, :] @ k[i, j]
     if b is not None:
         y += np.asarray(b, np.float64)
     return y
@@ -41,24 +48,13 @@ def conv2d(x, k, b, strides=(1, 1), padding="valid", dilation=(1, 1)):
 
 def conv2d_grads(x, k, dz, strides=(1, 1), padding="valid", dilation=(1, 1)):
     """Exact float64 gradients (dx, dk, db) of sum(conv2d(x, k, b) * dz): the adjoint of conv2d."""
-    x = np.asarray(x, np.float64)
-    k = np.asarray(k, np.float64)
+    xp, k, (pt, pl), _, cells = _taps(x, k, strides, padding, dilation)
     dz = np.asarray(dz, np.float64)
-    N, H, W, C = x.shape
-    KH, KW, _, F = k.shape
-    (sh, sw), (dh, dw) = strides, dilation
-    pt, pb = pads(H, KH, sh, dh, padding)
-    pl, pr = pads(W, KW, sw, dw, padding)
-    xp = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
-    dxp = np.zeros_like(xp)
-    dk = np.zeros_like(k)
-    OH, OW = dz.shape[1], dz.shape[2]
-    for i in range(KH):
-        for j in range(KW):
-            rows = slice(i * dh, i * dh + (OH - 1) * sh + 1, sh)
-            cols = slice(j * dw, j * dw + (OW - 1) * sw + 1, sw)
-            dk[i, j] = np.einsum("nhwc,nhwf->cf", xp[:, rows, cols, :], dz)
-            dxp[:, rows, cols, :] += dz @ k[i, j].T
+    dxp, dk = np.zeros_like(xp), np.zeros_like(k)
+    for i, j, rows, cols in cells:
+        dk[i, j] = np.einsum("nhwc,nhwf->cf", xp[:, rows, cols, :], dz)
+        dxp[:, rows, cols, :] += dz @ k[i, j].T
+    H, W = np.shape(x)[1:3]
     return dxp[:, pt:pt + H, pl:pl + W, :], dk, dz.sum(axis=(0, 1, 2))
 
 
