@@ -11,7 +11,6 @@
 // Small problems take an unpacked path (sup): A is read in place, B in place when it is not
 // transposed; packing would cost more than the blocking saves there.
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -208,42 +207,16 @@ void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N
     }
   };
 
-  // Column chunks handed out through an atomic counter when the threads split N only (tm == 1):
-  // a thread that the OS (or a busy SMT sibling) slows down takes fewer chunks instead of making
-  // the whole team wait at the next barrier. Each C element is still computed by one thread in
-  // the same order, so the result does not depend on who took which chunk. Two counters: the one
-  // for the next (ic, pc) step is reset while the current one is in use.
-  std::atomic<int64_t> next_chunk[2] = {0, 0};
-
   run_parallel(nt, [&](int tid, int nthr) {
     int tm, tn;
     grid_for(nthr, tm, tn);
     const int tid_n = tid % tn, tid_m = tid / tn;
-    const bool dynamic = tm == 1 && nthr > 1;
     int64_t pn0, pn1;
     split_range(npn, tn, tid_n, pn0, pn1);
-    if (dynamic) {
-      pn0 = 0;
-      pn1 = npn;
-    }
     const int64_t n0 = pn0 * NR, n1 = std::min<int64_t>(N, pn1 * NR);
     const int64_t L = n1 - n0;
-    // Dynamic chunks: about four per thread, at most one L2 block wide.
-    const int64_t ncb = L <= 0 ? NR
-                        : dynamic ? std::min(round_up(ceil_div(L, 4 * int64_t(nthr)), NR), round_up(kr.nc, NR))
-                                  : round_up(ceil_div(L, ceil_div(L, kr.nc)), NR);
+    const int64_t ncb = L > 0 ? round_up(ceil_div(L, ceil_div(L, kr.nc)), NR) : NR;
     float* const Bp = tl_pack_b.get(static_cast<size_t>(ncb * kcb));
-    // Calls f(jc, nc) for my column blocks: a static range, or chunks taken from `counter`.
-    auto for_my_blocks = [&](std::atomic<int64_t>& counter, auto&& f) {
-      if (!dynamic) {
-        for (int64_t jc = n0; jc < n1; jc += ncb) f(jc, std::min(ncb, n1 - jc));
-        return;
-      }
-      const int64_t nchunks = ceil_div(L, ncb);
-      for (int64_t c = counter.fetch_add(1, std::memory_order_relaxed); c < nchunks;
-           c = counter.fetch_add(1, std::memory_order_relaxed))
-        f(n0 + c * ncb, std::min(ncb, n1 - n0 - c * ncb));
-    };
 
     // One packed A block (rows ic.., depth pc..) x one packed B block (cols jc..): my A panels.
     auto macro = [&](const float* Ablk, int64_t ic, int64_t mc, int64_t pc, int64_t kc,
@@ -281,17 +254,17 @@ void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N
       int64_t ma0, ma1;
       split_range(npa, tm, tid_m, ma0, ma1);
       if (ma1 > ma0)
-        for_my_blocks(next_chunk[0], [&](int64_t jc, int64_t nc) {
+        for (int64_t jc = n0; jc < n1; jc += ncb) {
+          const int64_t nc = std::min(ncb, n1 - jc);
           for (int64_t pi = 0; pi < nkb; ++pi) {
             const int64_t pc = pi * kcb, kc = std::min(kcb, K - pc);
             kr.pack_b(bt, B, ldb, pc, kc, jc, nc, Bp);
             macro(Ap + pi * a_block, 0, M, pc, kc, jc, nc, ma0, ma1);
           }
-        });
+        }
       return;
     }
 
-    int step = 0;  // (ic, pc) steps done: selects the chunk counter
     for (int64_t ic = 0; ic < M; ic += mcb) {
       const int64_t mc = std::min(mcb, M - ic);
       const int64_t npa = ceil_div(mc, MR);
@@ -307,15 +280,13 @@ void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N
                    Ap + q0 * a_panel_stride(kc));
         }
         team_barrier(nthr);
-        // Every thread has left the previous step, so its counter can be reset for the next one.
-        if (dynamic && tid == 0) next_chunk[(step + 1) % 2].store(0, std::memory_order_relaxed);
         if (ma1 > ma0)
-          for_my_blocks(next_chunk[step % 2], [&](int64_t jc, int64_t nc) {
+          for (int64_t jc = n0; jc < n1; jc += ncb) {
+            const int64_t nc = std::min(ncb, n1 - jc);
             kr.pack_b(bt, B, ldb, pc, kc, jc, nc, Bp);
             macro(Ap, ic, mc, pc, kc, jc, nc, ma0, ma1);
-          });
-        team_barrier(nthr);  // the A block is repacked next (and the reset above is visible)
-        ++step;
+          }
+        team_barrier(nthr);  // the A block is repacked next
       }
     }
   });
