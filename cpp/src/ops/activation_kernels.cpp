@@ -84,7 +84,15 @@ static void backward_chunk(Activation a, float alpha, const float* xp, const flo
   Arr dx(dxp, n);
   switch (a) {
     case Activation::Linear: dx = dy; break;
-    case Activation::Relu: dx = (CArr(yp, n) > 0.f).select(dy, 0.f); break;
+    case Activation::Relu:
+      // A select on values loaded unconditionally, so the compiler vectorises it (Eigen's
+      // select(), like a conditional load, compiles to a branch per element).
+#pragma omp simd
+      for (int64_t i = 0; i < n; ++i) {
+        const float g = dyp[i];
+        dxp[i] = yp[i] > 0.f ? g : 0.f;
+      }
+      break;
     case Activation::Sigmoid: { CArr y(yp, n); dx = dy * y * (1.f - y); break; }
     case Activation::Tanh: { CArr y(yp, n); dx = dy * (1.f - y.square()); break; }
     case Activation::LeakyRelu: {

@@ -4,6 +4,9 @@
 #include <cstring>
 #include <stdexcept>
 #include <vector>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/parallel.h"
 #include "nerve/autograd.h"
@@ -78,6 +81,27 @@ void avg_pool_forward(const float* x, const PoolGeometry& g, float* y) {
   });
 }
 
+// One window cell of max-pool backward, over C channels: where the cell holds the maximum
+// (x >= max, i.e. x == max), it receives the gradient still pending in rem, which then drops to 0
+// (only the first maximum of a window gets it). Explicit SSE masks: GCC turns the two selects into
+// a branch per element.
+void deliver_to_max(const float* x, const float* max, float* rem, float* dx, int64_t C) {
+  int64_t c = 0;
+#ifdef __SSE2__
+  for (; c + 4 <= C; c += 4) {
+    const __m128 r4 = _mm_loadu_ps(rem + c);
+    const __m128 hit = _mm_cmpge_ps(_mm_loadu_ps(x + c), _mm_loadu_ps(max + c));
+    _mm_storeu_ps(dx + c, _mm_add_ps(_mm_loadu_ps(dx + c), _mm_and_ps(hit, r4)));
+    _mm_storeu_ps(rem + c, _mm_andnot_ps(hit, r4));
+  }
+#endif
+  for (; c < C; ++c) {
+    const bool hit = x[c] >= max[c];
+    dx[c] += hit ? rem[c] : 0.f;
+    rem[c] = hit ? 0.f : rem[c];
+  }
+}
+
 struct MaxPoolNode : Node {
   PoolGeometry g;
   Tensor x, y;  // detached input and output
@@ -90,7 +114,9 @@ struct MaxPoolNode : Node {
     float* o = dx.data();
     // One thread per image: windows of one image may overlap.
     parallel_for(g.N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OH * OW * C, 1)), [&](int64_t b, int64_t e) {
-      std::vector<uint8_t> done(static_cast<size_t>(C));
+      // rem[c]: the output gradient not yet delivered (0 once the first maximum took it). The
+      // inner loop is two branch-free selects over C, so it vectorises.
+      std::vector<float> rem(static_cast<size_t>(C));
       for (int64_t n = b; n < e; ++n)
         for (int64_t oh = 0; oh < OH; ++oh) {
           const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
@@ -99,15 +125,15 @@ struct MaxPoolNode : Node {
             const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
             const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
             const int64_t out = ((n * OH + oh) * OW + ow) * C;
-            std::fill(done.begin(), done.end(), 0);
+            const float* yo = yp + out;
+            float* r = rem.data();
+            std::memcpy(r, d + out, static_cast<size_t>(C) * sizeof(float));
             for (int64_t ih = h0; ih < h1; ++ih)
               for (int64_t iw = w0; iw < w1; ++iw) {
                 const int64_t in = ((n * g.H + ih) * g.W + iw) * C;
-                for (int64_t c = 0; c < C; ++c) {
-                  const bool hit = !done[c] && xp[in + c] == yp[out + c];
-                  o[in + c] += hit ? d[out + c] : 0.f;
-                  done[c] |= hit;
-                }
+                const float* xi = xp + in;
+                float* oi = o + in;
+                deliver_to_max(xi, yo, r, oi, C);
               }
           }
         }
