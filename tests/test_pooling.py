@@ -81,10 +81,16 @@ def test_max_pool_finite_differences():
     np.testing.assert_allclose(dx, fd, rtol=1e-4, atol=1e-5)
 
 
-def test_max_pool_ties_send_gradient_to_first_cell():
-    x = np.zeros((1, 2, 2, 1), np.float32)  # relu outputs: ties at zero are common
-    _, dx = _nerve_pool(x, "max", (2, 2), (2, 2), "valid", np.ones((1, 1, 1, 1), np.float32))
-    assert dx.ravel().tolist() == [1, 0, 0, 0]
+@pytest.mark.parametrize("channels", [1, 6, 8])  # the scalar loop, 4-wide SSE + remainder, SSE
+def test_max_pool_ties_send_gradient_to_first_cell(channels):
+    x = np.zeros((1, 2, 2, channels), np.float32)  # relu outputs: ties at zero are common
+    x[0, 1, 0, 1:] = 1.0  # channels >= 1: the maximum is the third cell, no tie
+    g = np.arange(1, channels + 1, dtype=np.float32).reshape(1, 1, 1, channels)
+    _, dx = _nerve_pool(x, "max", (2, 2), (2, 2), "valid", g)
+    expected = np.zeros_like(x)
+    expected[0, 0, 0, 0] = g[0, 0, 0, 0]  # channel 0: four tied zeros, the first cell wins
+    expected[0, 1, 0, 1:] = g[0, 0, 0, 1:]
+    np.testing.assert_array_equal(dx, expected)
 
 
 @pytest.mark.parametrize("kind", ["max", "average"])
