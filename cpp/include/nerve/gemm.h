@@ -1,6 +1,7 @@
-// The single matrix-product entry point of nerve. Every Dense layer, convolution (im2col) and
-// recurrent gate calls this; the kernels beneath it (packing, blocking, per-ISA micro-kernels,
-// OpenMP) live in cpp/kernels/cpu/gemm and may change without touching any caller.
+// The matrix-product entry point of nerve. Every Dense layer, convolution (im2col chunks, or the
+// implicit GEMM sgemm_taps below, which runs on the same micro-kernels) and recurrent gate calls
+// this; the kernels beneath it (packing, blocking, per-ISA micro-kernels, OpenMP) live in
+// cpp/kernels/cpu/gemm and may change without touching any caller.
 #pragma once
 #include <cstdint>
 
