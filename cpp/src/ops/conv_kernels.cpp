@@ -31,8 +31,38 @@ void im2col(const float* x, const ConvGeometry& g, int64_t row_begin, int64_t ro
   // Kernel columns inside the input are contiguous in memory when dilation is 1.
   const bool runs = ww.dilation == 1;
   const int64_t grain = std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * patch, 1));
+  // Few channels (a first layer's 1 or 3): a kernel row is a run of 3-15 floats, and a memcpy
+  // per run costs more than the copy. Column by column instead: for each kernel cell and channel,
+  // a strided loop over the output row, the padding columns zeroed outside it.
+  const bool short_runs = ww.kernel * C < 16;
   parallel_for(row_end - row_begin, grain, [&](int64_t b, int64_t e) {
-    for (int64_t t = row_begin + b; t < row_begin + e; ++t) {
+    for (int64_t t = row_begin + b; t < row_begin + e && short_runs; ++t) {
+      const int64_t n = t / wh.out, oh = t % wh.out;
+      const float* img = x + n * g.H * g.W * C;
+      float* row = cols + (t - row_begin) * OW * patch;
+      for (int64_t kh = 0; kh < wh.kernel; ++kh) {
+        const int64_t ih = oh * wh.stride - wh.pad_before + kh * wh.dilation;
+        for (int64_t kw = 0; kw < ww.kernel; ++kw) {
+          // Output columns whose input column iw = ow * stride - pad + kw * dilation is inside.
+          const int64_t shift = kw * ww.dilation - ww.pad_before;
+          int64_t lo = shift >= 0 ? 0 : (-shift + ww.stride - 1) / ww.stride;
+          int64_t hi = g.W - 1 - shift < 0 ? 0 : (g.W - 1 - shift) / ww.stride + 1;
+          hi = std::min(hi, OW);
+          if (ih < 0 || ih >= g.H) lo = hi = 0;
+          lo = std::min(lo, hi);
+          // Input column of output column ow: ow * stride + shift (only read for lo <= ow < hi).
+          const float* in_row = img + (ih >= 0 && ih < g.H ? ih : 0) * g.W * C;
+          for (int64_t c = 0; c < C; ++c) {
+            float* d = row + (kh * ww.kernel + kw) * C + c;
+            const float* src = in_row + c;
+            for (int64_t ow = 0; ow < lo; ++ow) d[ow * patch] = 0.f;
+            for (int64_t ow = lo; ow < hi; ++ow) d[ow * patch] = src[(ow * ww.stride + shift) * C];
+            for (int64_t ow = hi; ow < OW; ++ow) d[ow * patch] = 0.f;
+          }
+        }
+      }
+    }
+    for (int64_t t = row_begin + b; t < row_begin + e && !short_runs; ++t) {
       const int64_t n = t / wh.out, oh = t % wh.out;
       const float* img = x + n * g.H * g.W * C;
       float* row = cols + (t - row_begin) * OW * patch;
