@@ -9,7 +9,8 @@
 // sgemm (K = KH*KW*C) are faster. A 1x1 stride-1 convolution is a plain GEMM on the input.
 //
 // Backward, threads splitting the batch, per chunk of output rows:
-//   dW^T += dZ^T cols (im2col of the chunk; a partial sum per thread, added up at the end)
+//   dW: stride 1 from 16 channels, per kernel cell dW[t] += window(t)^T dZ over the padded grid
+//   (no im2col); else dW^T += dZ^T cols from im2col chunks. A partial sum per thread.
 //   dX = dZ convolved with the flipped kernel (stride 1, C >= 16: the same implicit GEMM, no
 //   col2im), else dX = col2im(dZ W^T).
 #include <algorithm>
@@ -175,13 +176,16 @@ struct Conv2DNode : Node {
         sgemm(Trans::No, Trans::Yes, M, P, F, 1.f, dz.data(), F, w.data(), F, 0.f, dx.data(), P);
     } else {
       const int nt = batch_threads(N);
-      const bool implicit_dx = need_dx && g.h.stride == 1 && g.w.stride == 1 && g.C >= kImplicitMinChannels;
+      const bool stride1 = g.h.stride == 1 && g.w.stride == 1;
+      const bool implicit_dx = need_dx && stride1 && g.C >= kImplicitMinChannels;
+      const bool implicit_dw = need_dw && stride1 && g.C >= kImplicitMinChannels;
       const ConvGeometry gt = implicit_dx ? transposed_geometry(g) : ConvGeometry{};
       const std::vector<float> wf = implicit_dx ? flipped_kernel(w.data(), g) : std::vector<float>{};
       // dZ, the gradient before the fused activation, for the whole batch (each thread makes its
       // images' share): the transposed convolution reads dZ rows around each dX row.
       Tensor dz_all = act != Activation::Linear ? Tensor::empty({M, F}) : Tensor();
-      // Per thread: its own dW^T [F, P] += dZ^T cols and bias sums, added up (and dW^T
+      // Per thread: its own dW^T [F, P] += dZ^T cols (or, stride 1 from 16 channels, dW [P, F]
+      // from the implicit kernel gradient, no im2col) and bias sums, added up (and dW^T
       // transposed) at the end. Measured faster than cols^T dZ: as the B operand the patches are
       // packed into L2-sized blocks, where as a transposed, unpacked A they stream from L3.
       std::vector<float> dwt(need_dw ? static_cast<size_t>(nt * P * F) : 0, 0.f);
@@ -199,7 +203,10 @@ struct Conv2DNode : Node {
           conv_kernels::conv_rows_implicit(dz, gt, wf.data(), dx.data(), Epilogue{}, n0 * g.H, n1 * g.H);
         else if (need_dx)
           std::fill(dx.data() + n0 * in_image, dx.data() + n1 * in_image, 0.f);
-        if (!need_db && !need_dw && (implicit_dx || !need_dx)) return;
+        if (implicit_dw)
+          conv_kernels::conv_kernel_grad_implicit(x.data(), dz, g, dwt.data() + t * P * F, n0 * g.h.out,
+                                                  n1 * g.h.out);
+        if (!need_db && (!need_dw || implicit_dw) && (implicit_dx || !need_dx)) return;
         float* cols = conv_kernels::scratch(0, chunk * OW * P);
         for (int64_t r0 = n0 * g.h.out, end = n1 * g.h.out; r0 < end; r0 += chunk) {
           const int64_t r1 = std::min(end, r0 + chunk), r = (r1 - r0) * OW;
@@ -208,7 +215,7 @@ struct Conv2DNode : Node {
             conv_kernels::column_sums(dz_c, r, F, sums.data());
             for (int64_t f = 0; f < F; ++f) dbt[t * F + f] += sums[f];
           }
-          if (need_dw) {
+          if (need_dw && !implicit_dw) {
             conv_kernels::im2col(x.data(), g, r0, r1, cols);
             sgemm(Trans::Yes, Trans::No, F, P, r, 1.f, dz_c, F, cols, P, 1.f, dwt.data() + t * P * F, P);
           }
@@ -228,7 +235,8 @@ struct Conv2DNode : Node {
         for (int64_t p = 0; p < P; ++p)
           for (int64_t f = 0; f < F; ++f) {
             float sum = 0.f;
-            for (int t = 0; t < nt; ++t) sum += dwt[(t * F + f) * P + p];
+            for (int t = 0; t < nt; ++t)
+              sum += implicit_dw ? dwt[(t * P + p) * F + f] : dwt[(t * F + f) * P + p];
             d[p * F + f] = sum;
           }
       }

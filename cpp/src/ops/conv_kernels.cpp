@@ -124,27 +124,30 @@ void col2im_add(const float* cols, const ConvGeometry& g, int64_t row_begin, int
   }
 }
 
-void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y,
-                        const Epilogue& ep, int64_t row_begin, int64_t row_end) {
-  const Window1D &wh = g.h, &ww = g.w;
-  const int64_t C = g.C, F = g.F, OH = wh.out, OW = ww.out;
-  // Padded window width: every tap of every output pixel lands inside it.
-  const int64_t pad_l = ww.pad_before;
-  const int64_t Wp = std::max(pad_l + g.W, (OW - 1) * ww.stride + (ww.kernel - 1) * ww.dilation + 1);
-  const int64_t row_floats = Wp * C;
-  std::vector<int64_t> tap_off(static_cast<size_t>(wh.kernel * ww.kernel));
-  for (int64_t kh = 0; kh < wh.kernel; ++kh)
-    for (int64_t kw = 0; kw < ww.kernel; ++kw)
-      tap_off[kh * ww.kernel + kw] = kh * wh.dilation * row_floats + kw * ww.dilation * C;
-  // Output rows per block: the padded window stays around 256 KiB (L2) when rows allow.
-  const int64_t block = std::max<int64_t>(1, (int64_t{1} << 16) / std::max<int64_t>(1, wh.stride * row_floats));
-  const int64_t span = (wh.kernel - 1) * wh.dilation + 1;  // input rows one output row reads
-  float* win = scratch(2, ((block - 1) * wh.stride + span) * row_floats);
-  for (int64_t r = row_begin; r < row_end;) {
-    const int64_t n = r / OH, oh0 = r % OH;
-    const int64_t oh1 = std::min({OH, oh0 + block, oh0 + (row_end - r)});
-    const int64_t ih0 = oh0 * wh.stride - wh.pad_before;
-    const int64_t nrows = (oh1 - 1 - oh0) * wh.stride + span;
+namespace {
+// The zero-padded input window of a block of output rows, and the tap offsets into it.
+struct PaddedWindow {
+  int64_t Wp = 0, row_floats = 0, span = 0, block = 0;
+  std::vector<int64_t> tap_off;  // (kh, kw) -> offset of that kernel cell, in floats
+
+  explicit PaddedWindow(const ConvGeometry& g) {
+    const Window1D &wh = g.h, &ww = g.w;
+    // Padded width: every tap of every output pixel lands inside it.
+    Wp = std::max(ww.pad_before + g.W, (ww.out - 1) * ww.stride + (ww.kernel - 1) * ww.dilation + 1);
+    row_floats = Wp * g.C;
+    span = (wh.kernel - 1) * wh.dilation + 1;  // input rows one output row reads
+    tap_off.resize(static_cast<size_t>(wh.kernel * ww.kernel));
+    for (int64_t kh = 0; kh < wh.kernel; ++kh)
+      for (int64_t kw = 0; kw < ww.kernel; ++kw)
+        tap_off[kh * ww.kernel + kw] = kh * wh.dilation * row_floats + kw * ww.dilation * g.C;
+    // Output rows per block: the window stays around 256 KiB (L2) when rows allow.
+    block = std::max<int64_t>(1, (int64_t{1} << 16) / std::max<int64_t>(1, wh.stride * row_floats));
+  }
+  // Copies the input rows that output rows [oh0, oh1) of image n read into win, zero-padded.
+  void fill(const float* x, const ConvGeometry& g, int64_t n, int64_t oh0, int64_t oh1, float* win) const {
+    const int64_t C = g.C, pad_l = g.w.pad_before;
+    const int64_t ih0 = oh0 * g.h.stride - g.h.pad_before;
+    const int64_t nrows = (oh1 - 1 - oh0) * g.h.stride + span;
     const float* img = x + n * g.H * g.W * C;
     for (int64_t i = 0; i < nrows; ++i) {
       float* d = win + i * row_floats;
@@ -157,10 +160,56 @@ void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, f
       std::memcpy(d + pad_l * C, img + ih * g.W * C, static_cast<size_t>(g.W * C) * sizeof(float));
       std::memset(d + (pad_l + g.W) * C, 0, static_cast<size_t>((Wp - pad_l - g.W) * C) * sizeof(float));
     }
+  }
+};
+}  // namespace
+
+void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y,
+                        const Epilogue& ep, int64_t row_begin, int64_t row_end) {
+  const int64_t C = g.C, F = g.F, OH = g.h.out, OW = g.w.out;
+  const PaddedWindow pw(g);
+  float* win = scratch(2, ((pw.block - 1) * g.h.stride + pw.span) * pw.row_floats);
+  for (int64_t r = row_begin; r < row_end;) {
+    const int64_t n = r / OH, oh0 = r % OH;
+    const int64_t oh1 = std::min({OH, oh0 + pw.block, oh0 + (row_end - r)});
+    pw.fill(x, g, n, oh0, oh1, win);
     for (int64_t oh = oh0; oh < oh1; ++oh)
-      sgemm_taps(OW, F, C, win + (oh - oh0) * wh.stride * row_floats, ww.stride * C, tap_off.data(),
-                 static_cast<int>(tap_off.size()), w, F, 0.f, y + (n * OH + oh) * OW * F, F, ep);
+      sgemm_taps(OW, F, C, win + (oh - oh0) * g.h.stride * pw.row_floats, g.w.stride * C,
+                 pw.tap_off.data(), static_cast<int>(pw.tap_off.size()), w, F, 0.f,
+                 y + (n * OH + oh) * OW * F, F, ep);
     r += oh1 - oh0;
+  }
+}
+
+void conv_kernel_grad_implicit(const float* x, const float* dz, const ConvGeometry& g, float* dw,
+                               int64_t row_begin, int64_t row_end) {
+  const int64_t C = g.C, F = g.F, OH = g.h.out, OW = g.w.out;
+  const PaddedWindow pw(g);
+  const int64_t Wp = pw.Wp;
+  // The last tap of the last padded-grid pixel reads up to (KW-1)*dilation pixels past the
+  // window's last row: a zeroed slack keeps those reads inside the buffer (and finite).
+  const int64_t slack = ((g.w.kernel - 1) * g.w.dilation + 1) * C;
+  const int64_t win_floats = ((pw.block - 1) + pw.span) * pw.row_floats;
+  float* win = scratch(2, win_floats + slack);
+  float* dzp = scratch(3, pw.block * Wp * F);
+  for (int64_t r = row_begin; r < row_end;) {
+    const int64_t n = r / OH, oh0 = r % OH;
+    const int64_t oh1 = std::min({OH, oh0 + pw.block, oh0 + (row_end - r)});
+    const int64_t rows = oh1 - oh0;
+    pw.fill(x, g, n, oh0, oh1, win);
+    std::memset(win + (rows - 1 + pw.span) * pw.row_floats, 0, static_cast<size_t>(slack) * sizeof(float));
+    // dZ on the padded grid: Wp pixels a row, the Wp - OW extra ones zero, so that the pixels
+    // of the block are one uniformly strided K dimension (stride C in the window).
+    for (int64_t i = 0; i < rows; ++i) {
+      float* d = dzp + i * Wp * F;
+      std::memcpy(d, dz + ((n * OH + oh0 + i) * OW) * F, static_cast<size_t>(OW * F) * sizeof(float));
+      std::memset(d + OW * F, 0, static_cast<size_t>((Wp - OW) * F) * sizeof(float));
+    }
+    // dW[t] (C x F) += window(t)^T dZp: one GEMM per kernel cell, K = rows * Wp pixels.
+    for (size_t t = 0; t < pw.tap_off.size(); ++t)
+      sgemm(Trans::Yes, Trans::No, C, F, rows * Wp, 1.f, win + pw.tap_off[t], C, dzp, F, 1.f,
+            dw + static_cast<int64_t>(t) * C * F, F);
+    r += rows;
   }
 }
 

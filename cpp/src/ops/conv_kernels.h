@@ -31,6 +31,13 @@ void col2im_add(const float* cols, const ConvGeometry& g, int64_t row_begin, int
 void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y,
                         const Epilogue& ep, int64_t row_begin, int64_t row_end);
 
+// dW [KH * KW * C, F] += the kernel gradient from output rows [row_begin, row_end), stride 1 only,
+// with no im2col matrix: per block of rows, the padded input window (scratch slot 2) and dZ laid
+// on the same padded grid (slot 3, zeros past each row's OW pixels), then one sgemm per kernel
+// cell, dW[t] += window(t)^T dZ, whose K runs over every pixel of the block. Serial.
+void conv_kernel_grad_implicit(const float* x, const float* dz, const ConvGeometry& g, float* dw,
+                               int64_t row_begin, int64_t row_end);
+
 // out[c] = sum over rows of x[r, c] for a rows x cols matrix (parallel, fixed reduction order).
 void column_sums(const float* x, int64_t rows, int64_t cols, float* out);
 
