@@ -226,35 +226,47 @@ Stats Trainer::test_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb) 
   return stats;
 }
 
-Stats Trainer::train(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
-                     const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch,
-                     int64_t num_batches) {
-  if (!single())
-    return train(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight, order, batch_size,
-                 first_batch, num_batches);
-  check_xy(x, y, sample_weight);
+// Rows [begin, end) of one array, in order (a view) or through `order` (a gathered copy);
+// an undefined tensor (no sample weights) stays undefined.
+static Tensor rows_of(const Tensor& a, const std::vector<int64_t>& order, int64_t begin,
+                      int64_t end) {
+  if (!a.defined()) return Tensor();
+  return order.empty() ? slice_rows(a, begin, end)
+                       : gather_rows(a, order.data() + begin, end - begin);
+}
+
+// The same rows of every array.
+static std::vector<Tensor> batch_of(const std::vector<Tensor>& arrays,
+                                    const std::vector<int64_t>& order, int64_t begin, int64_t end) {
+  std::vector<Tensor> out;
+  out.reserve(arrays.size());
+  for (const Tensor& a : arrays) out.push_back(rows_of(a, order, begin, end));
+  return out;
+}
+
+static std::vector<Tensor> contiguous_all(const std::vector<Tensor>& arrays) {
+  std::vector<Tensor> out;
+  for (const Tensor& a : arrays) out.push_back(a.contiguous());
+  return out;
+}
+
+static void check_batching(int64_t n, int64_t batch_size, const std::vector<int64_t>& order) {
   if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
-  int64_t n = x.size(0);
   if (!order.empty() && static_cast<int64_t>(order.size()) != n)
     throw std::invalid_argument("train: the sample order has " + std::to_string(order.size()) +
                                 " entries for " + std::to_string(n) + " samples");
-  Tensor xc = x.contiguous(), yc = y.contiguous();
-  Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
-  Stats total = empty_stats();
+}
+
+// Runs step(begin, end) for batches first_batch .. first_batch + num_batches - 1 of n samples,
+// merging their stats into `total`; stops at the first step whose loss is not finite, and says
+// which step that was.
+template <class Step>
+static Stats run_batches(int64_t n, int64_t batch_size, int64_t first_batch, int64_t num_batches,
+                         Stats total, Step&& step) {
   for (int64_t b = first_batch; b < first_batch + num_batches; ++b) {
     int64_t begin = b * batch_size, end = std::min(n, begin + batch_size);
     if (begin >= end) break;
-    Tensor xb, yb, wb;
-    if (order.empty()) {
-      xb = slice_rows(xc, begin, end);
-      yb = slice_rows(yc, begin, end);
-      if (wc.defined()) wb = slice_rows(wc, begin, end);
-    } else {
-      xb = gather_rows(xc, order.data() + begin, end - begin);
-      yb = gather_rows(yc, order.data() + begin, end - begin);
-      if (wc.defined()) wb = gather_rows(wc, order.data() + begin, end - begin);
-    }
-    Stats s = train_batch(xb, yb, wb);
+    Stats s = step(begin, end);
     if (s.non_finite) {
       total.non_finite = true;
       total.non_finite_step = b;
@@ -263,6 +275,24 @@ Stats Trainer::train(const Tensor& x, const Tensor& y, const Tensor& sample_weig
     total.merge(s);
   }
   return total;
+}
+
+Stats Trainer::train(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
+                     const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch,
+                     int64_t num_batches) {
+  if (!single())
+    return train(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight, order, batch_size,
+                 first_batch, num_batches);
+  check_xy(x, y, sample_weight);
+  int64_t n = x.size(0);
+  check_batching(n, batch_size, order);
+  Tensor xc = x.contiguous(), yc = y.contiguous();
+  Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
+  auto step = [&](int64_t begin, int64_t end) {
+    return train_batch(rows_of(xc, order, begin, end), rows_of(yc, order, begin, end),
+                       rows_of(wc, order, begin, end));
+  };
+  return run_batches(n, batch_size, first_batch, num_batches, empty_stats(), step);
 }
 
 Stats Trainer::evaluate(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
@@ -350,56 +380,21 @@ Stats Trainer::test_batch(const std::vector<Tensor>& xb, const std::vector<Tenso
   return stats;
 }
 
-// Rows [begin, end) of every array, in order (views) or through `order` (gathered copies).
-static std::vector<Tensor> batch_of(const std::vector<Tensor>& arrays,
-                                    const std::vector<int64_t>& order, int64_t begin, int64_t end) {
-  std::vector<Tensor> out;
-  out.reserve(arrays.size());
-  for (const Tensor& a : arrays)
-    out.push_back(order.empty() ? slice_rows(a, begin, end)
-                                : gather_rows(a, order.data() + begin, end - begin));
-  return out;
-}
-
-static Tensor weight_rows(const Tensor& w, const std::vector<int64_t>& order, int64_t begin,
-                          int64_t end) {
-  if (!w.defined()) return Tensor();
-  return order.empty() ? slice_rows(w, begin, end) : gather_rows(w, order.data() + begin, end - begin);
-}
-
-static std::vector<Tensor> contiguous_all(const std::vector<Tensor>& arrays) {
-  std::vector<Tensor> out;
-  for (const Tensor& a : arrays) out.push_back(a.contiguous());
-  return out;
-}
-
 Stats Trainer::train(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
                      const Tensor& sample_weight, const std::vector<int64_t>& order,
                      int64_t batch_size, int64_t first_batch, int64_t num_batches) {
   check_data(xs, &ys, sample_weight);
   if (single())
     return train(xs[0], ys[0], sample_weight, order, batch_size, first_batch, num_batches);
-  if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
   int64_t n = xs[0].size(0);
-  if (!order.empty() && static_cast<int64_t>(order.size()) != n)
-    throw std::invalid_argument("train: the sample order has " + std::to_string(order.size()) +
-                                " entries for " + std::to_string(n) + " samples");
+  check_batching(n, batch_size, order);
   std::vector<Tensor> xc = contiguous_all(xs), yc = contiguous_all(ys);
   Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
-  Stats total = empty_stats();
-  for (int64_t b = first_batch; b < first_batch + num_batches; ++b) {
-    int64_t begin = b * batch_size, end = std::min(n, begin + batch_size);
-    if (begin >= end) break;
-    Stats s = train_batch(batch_of(xc, order, begin, end), batch_of(yc, order, begin, end),
-                          weight_rows(wc, order, begin, end));
-    if (s.non_finite) {
-      total.non_finite = true;
-      total.non_finite_step = b;
-      return total;
-    }
-    total.merge(s);
-  }
-  return total;
+  auto step = [&](int64_t begin, int64_t end) {
+    return train_batch(batch_of(xc, order, begin, end), batch_of(yc, order, begin, end),
+                       rows_of(wc, order, begin, end));
+  };
+  return run_batches(n, batch_size, first_batch, num_batches, empty_stats(), step);
 }
 
 Stats Trainer::evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
@@ -414,7 +409,7 @@ Stats Trainer::evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     int64_t end = std::min(n, begin + batch_size);
     total.merge(test_batch(batch_of(xc, {}, begin, end), batch_of(yc, {}, begin, end),
-                           weight_rows(wc, {}, begin, end)));
+                           rows_of(wc, {}, begin, end)));
   }
   return total;
 }
