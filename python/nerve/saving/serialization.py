@@ -130,30 +130,30 @@ def serialize_metrics(spec):
     return serialize(spec)
 
 
-def deserialize_metrics(spec, custom_objects=None):
+def _deserialize_nested(spec, what: str, classes, custom_objects, unexpected: str):
+    """A compile() argument as saved: a name, a serialized object ({"class_name", "config"}), or a
+    list / dict (one per output) of those. `classes()` lists the module's classes to look in."""
     if spec is None or isinstance(spec, str):
         return spec
     if isinstance(spec, list):
-        return [deserialize_metrics(m, custom_objects) for m in spec]
+        return [_deserialize_nested(m, what, classes, custom_objects, unexpected) for m in spec]
     if isinstance(spec, dict) and "class_name" in spec:
-        cls = lookup_class(spec["class_name"], "metric", custom_objects, _metric_classes())
-        return _construct(cls, spec.get("config", {}), "metric", custom_objects)
+        cls = lookup_class(spec["class_name"], what, custom_objects, classes())
+        return _construct(cls, spec.get("config", {}), what, custom_objects)
     if isinstance(spec, dict):
-        return {k: deserialize_metrics(v, custom_objects) for k, v in spec.items()}
-    raise ModelFileError(f"saved metrics have an unexpected form: {spec!r}")
+        return {k: _deserialize_nested(v, what, classes, custom_objects, unexpected)
+                for k, v in spec.items()}
+    raise ModelFileError(f"{unexpected}: {spec!r}")
+
+
+def deserialize_metrics(spec, custom_objects=None):
+    return _deserialize_nested(spec, "metric", _metric_classes, custom_objects,
+                               "saved metrics have an unexpected form")
 
 
 def deserialize_loss(spec, custom_objects=None):
-    if spec is None or isinstance(spec, str):
-        return spec
-    if isinstance(spec, list):
-        return [deserialize_loss(s, custom_objects) for s in spec]
-    if isinstance(spec, dict) and "class_name" in spec:
-        cls = lookup_class(spec["class_name"], "loss", custom_objects, _loss_classes())
-        return _construct(cls, spec.get("config", {}), "loss", custom_objects)
-    if isinstance(spec, dict):
-        return {k: deserialize_loss(v, custom_objects) for k, v in spec.items()}
-    raise ModelFileError(f"a saved loss has an unexpected form: {spec!r}")
+    return _deserialize_nested(spec, "loss", _loss_classes, custom_objects,
+                               "a saved loss has an unexpected form")
 
 
 def _schedule_classes() -> list:
