@@ -25,70 +25,78 @@ inline void copy_or_zero(float* dst, const float* src, int64_t n) {
 }
 }  // namespace
 
-void im2col(const float* x, const ConvGeometry& g, int64_t row_begin, int64_t row_end, float* cols) {
+namespace {
+// im2col of output row t (n * OH + oh) into `row` [OW, patch], kernel row by kernel row: one
+// memcpy per run of KW * C floats when the run lies inside the input (dilation 1).
+void im2col_row_by_runs(const float* x, const ConvGeometry& g, int64_t t, float* row) {
   const Window1D &wh = g.h, &ww = g.w;
   const int64_t C = g.C, patch = g.patch(), OW = ww.out;
-  // Kernel columns inside the input are contiguous in memory when dilation is 1.
-  const bool runs = ww.dilation == 1;
+  const bool runs = ww.dilation == 1;  // kernel columns inside the input are then contiguous
+  const int64_t n = t / wh.out, oh = t % wh.out;
+  const float* img = x + n * g.H * g.W * C;
+  for (int64_t ow = 0; ow < OW; ++ow, row += patch) {
+    const int64_t iw0 = ow * ww.stride - ww.pad_before;
+    float* dst = row;
+    for (int64_t kh = 0; kh < wh.kernel; ++kh) {
+      const int64_t ih = oh * wh.stride - wh.pad_before + kh * wh.dilation;
+      if (ih < 0 || ih >= g.H) {
+        std::memset(dst, 0, static_cast<size_t>(ww.kernel * C) * sizeof(float));
+        dst += ww.kernel * C;
+        continue;
+      }
+      const float* src_row = img + ih * g.W * C;
+      if (runs && iw0 >= 0 && iw0 + ww.kernel <= g.W) {  // the whole kernel row is inside
+        std::memcpy(dst, src_row + iw0 * C, static_cast<size_t>(ww.kernel * C) * sizeof(float));
+        dst += ww.kernel * C;
+        continue;
+      }
+      for (int64_t kw = 0; kw < ww.kernel; ++kw, dst += C) {
+        const int64_t iw = iw0 + kw * ww.dilation;
+        copy_or_zero(dst, iw >= 0 && iw < g.W ? src_row + iw * C : nullptr, C);
+      }
+    }
+  }
+}
+
+// The same row, column by column: for each kernel cell and channel, a strided loop over the
+// output row, with the padding columns zeroed outside it. For few channels (a first layer's 1 or
+// 3), where a kernel row is a run of 3-15 floats and a memcpy per run costs more than the copy.
+void im2col_row_by_columns(const float* x, const ConvGeometry& g, int64_t t, float* row) {
+  const Window1D &wh = g.h, &ww = g.w;
+  const int64_t C = g.C, patch = g.patch(), OW = ww.out;
+  const int64_t n = t / wh.out, oh = t % wh.out;
+  const float* img = x + n * g.H * g.W * C;
+  for (int64_t kh = 0; kh < wh.kernel; ++kh) {
+    const int64_t ih = oh * wh.stride - wh.pad_before + kh * wh.dilation;
+    for (int64_t kw = 0; kw < ww.kernel; ++kw) {
+      // Output columns whose input column iw = ow * stride + shift is inside: [lo, hi).
+      const int64_t shift = kw * ww.dilation - ww.pad_before;
+      int64_t lo = shift >= 0 ? 0 : (-shift + ww.stride - 1) / ww.stride;
+      int64_t hi = g.W - 1 - shift < 0 ? 0 : (g.W - 1 - shift) / ww.stride + 1;
+      hi = std::min(hi, OW);
+      if (ih < 0 || ih >= g.H) lo = hi = 0;
+      lo = std::min(lo, hi);
+      // The input row (read only for ow in [lo, hi), which is empty when ih is outside).
+      const float* in_row = img + (ih >= 0 && ih < g.H ? ih : 0) * g.W * C;
+      for (int64_t c = 0; c < C; ++c) {
+        float* d = row + (kh * ww.kernel + kw) * C + c;
+        const float* src = in_row + c;
+        for (int64_t ow = 0; ow < lo; ++ow) d[ow * patch] = 0.f;
+        for (int64_t ow = lo; ow < hi; ++ow) d[ow * patch] = src[(ow * ww.stride + shift) * C];
+        for (int64_t ow = hi; ow < OW; ++ow) d[ow * patch] = 0.f;
+      }
+    }
+  }
+}
+}  // namespace
+
+void im2col(const float* x, const ConvGeometry& g, int64_t row_begin, int64_t row_end, float* cols) {
+  const int64_t OW = g.w.out, patch = g.patch();
   const int64_t grain = std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * patch, 1));
-  // Few channels (a first layer's 1 or 3): a kernel row is a run of 3-15 floats, and a memcpy
-  // per run costs more than the copy. Column by column instead: for each kernel cell and channel,
-  // a strided loop over the output row, the padding columns zeroed outside it.
-  const bool short_runs = ww.kernel * C < 16;
+  const auto row_fn = g.w.kernel * g.C < 16 ? &im2col_row_by_columns : &im2col_row_by_runs;
   parallel_for(row_end - row_begin, grain, [&](int64_t b, int64_t e) {
-    for (int64_t t = row_begin + b; t < row_begin + e && short_runs; ++t) {
-      const int64_t n = t / wh.out, oh = t % wh.out;
-      const float* img = x + n * g.H * g.W * C;
-      float* row = cols + (t - row_begin) * OW * patch;
-      for (int64_t kh = 0; kh < wh.kernel; ++kh) {
-        const int64_t ih = oh * wh.stride - wh.pad_before + kh * wh.dilation;
-        for (int64_t kw = 0; kw < ww.kernel; ++kw) {
-          // Output columns whose input column iw = ow * stride - pad + kw * dilation is inside.
-          const int64_t shift = kw * ww.dilation - ww.pad_before;
-          int64_t lo = shift >= 0 ? 0 : (-shift + ww.stride - 1) / ww.stride;
-          int64_t hi = g.W - 1 - shift < 0 ? 0 : (g.W - 1 - shift) / ww.stride + 1;
-          hi = std::min(hi, OW);
-          if (ih < 0 || ih >= g.H) lo = hi = 0;
-          lo = std::min(lo, hi);
-          // Input column of output column ow: ow * stride + shift (only read for lo <= ow < hi).
-          const float* in_row = img + (ih >= 0 && ih < g.H ? ih : 0) * g.W * C;
-          for (int64_t c = 0; c < C; ++c) {
-            float* d = row + (kh * ww.kernel + kw) * C + c;
-            const float* src = in_row + c;
-            for (int64_t ow = 0; ow < lo; ++ow) d[ow * patch] = 0.f;
-            for (int64_t ow = lo; ow < hi; ++ow) d[ow * patch] = src[(ow * ww.stride + shift) * C];
-            for (int64_t ow = hi; ow < OW; ++ow) d[ow * patch] = 0.f;
-          }
-        }
-      }
-    }
-    for (int64_t t = row_begin + b; t < row_begin + e && !short_runs; ++t) {
-      const int64_t n = t / wh.out, oh = t % wh.out;
-      const float* img = x + n * g.H * g.W * C;
-      float* row = cols + (t - row_begin) * OW * patch;
-      for (int64_t ow = 0; ow < OW; ++ow, row += patch) {
-        const int64_t iw0 = ow * ww.stride - ww.pad_before;
-        float* dst = row;
-        for (int64_t kh = 0; kh < wh.kernel; ++kh) {
-          const int64_t ih = oh * wh.stride - wh.pad_before + kh * wh.dilation;
-          if (ih < 0 || ih >= g.H) {
-            std::memset(dst, 0, static_cast<size_t>(ww.kernel * C) * sizeof(float));
-            dst += ww.kernel * C;
-            continue;
-          }
-          const float* src_row = img + ih * g.W * C;
-          if (runs && iw0 >= 0 && iw0 + ww.kernel <= g.W) {  // the whole kernel row is inside
-            std::memcpy(dst, src_row + iw0 * C, static_cast<size_t>(ww.kernel * C) * sizeof(float));
-            dst += ww.kernel * C;
-            continue;
-          }
-          for (int64_t kw = 0; kw < ww.kernel; ++kw, dst += C) {
-            const int64_t iw = iw0 + kw * ww.dilation;
-            copy_or_zero(dst, iw >= 0 && iw < g.W ? src_row + iw * C : nullptr, C);
-          }
-        }
-      }
-    }
+    for (int64_t t = row_begin + b; t < row_begin + e; ++t)
+      row_fn(x, g, t, cols + (t - row_begin) * OW * patch);
   });
 }
 
