@@ -98,16 +98,22 @@ def deserialize_model(entry, custom_objects=None):
     return _construct(cls, entry.get("config", {}), "model", custom_objects)
 
 
+def _serialize_nested(spec, leaf):
+    """Names (strings) and None stay as they are; lists and dicts keep their structure; every
+    other object becomes leaf(object)."""
+    if spec is None or isinstance(spec, str):
+        return spec
+    if isinstance(spec, (list, tuple)):
+        return [_serialize_nested(s, leaf) for s in spec]
+    if isinstance(spec, dict):
+        return {k: _serialize_nested(v, leaf) for k, v in spec.items()}
+    return leaf(spec)
+
+
 def serialize_loss(loss):
     """Loss names stay strings; Loss objects become {"class_name", "config"}; lists and dicts of
     them keep their structure."""
-    if loss is None or isinstance(loss, str):
-        return loss
-    if isinstance(loss, (list, tuple)):
-        return [serialize_loss(l) for l in loss]
-    if isinstance(loss, dict):
-        return {k: serialize_loss(v) for k, v in loss.items()}
-    return serialize(loss)
+    return _serialize_nested(loss, serialize)
 
 
 def _metric_classes() -> list:
@@ -119,15 +125,11 @@ def serialize_metrics(spec):
     """compile()'s metrics / weighted_metrics: names stay strings, Metric objects (and classes)
     become {"class_name", "config"}; lists and dicts keep their structure."""
     from .. import metrics
-    if spec is None or isinstance(spec, str):
-        return spec
-    if isinstance(spec, (list, tuple)):
-        return [serialize_metrics(m) for m in spec]
-    if isinstance(spec, dict):
-        return {k: serialize_metrics(v) for k, v in spec.items()}
-    if isinstance(spec, type) and issubclass(spec, metrics.Metric):
-        spec = spec()
-    return serialize(spec)
+
+    def leaf(m):
+        return serialize(m() if isinstance(m, type) and issubclass(m, metrics.Metric) else m)
+
+    return _serialize_nested(spec, leaf)
 
 
 def _deserialize_nested(spec, what: str, classes, custom_objects, unexpected: str):
