@@ -1,4 +1,4 @@
-// Eigen's GEMM on row-major float maps, compiled with the AVX-512 flags (see CMakeLists.txt).
+// Eigen's GEMM on row-major float maps (flags: see CMakeLists.txt; bench_eigen_baseline.cpp builds it at SSE2).
 #include <Eigen/Core>
 
 #include <cstdint>
