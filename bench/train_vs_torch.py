@@ -137,7 +137,7 @@ def run_worker(framework, model, batch, args) -> dict:
 
 
 # ----------------------------------------------------------------------------- per-layer timings
-def conv_layer_rows(threads: int, repeats: int):
+def conv_layer_rows(threads: int, repeats: int, layer_rounds: int):
     import torch
     import nerve
     from nerve import _core
@@ -179,18 +179,31 @@ def conv_layer_rows(threads: int, repeats: int):
         # Blocks of calls, alternating between the frameworks over several rounds, so load
         # changes hit both alike; never call by call, and with a pause before each block: each
         # framework's OpenMP threads spin for a while after its calls and would steal the cores
-        # from the other's next call.
-        rounds = 3
-        for _ in range(rounds):
+        # from the other's next call. The ratio is the median over rounds of the ratio of the
+        # two block medians of that round: this VM's speed drifts from second to second, so
+        # ratios of blocks run a moment apart are steadier than ratios of pooled times.
+        block = max(1, repeats // layer_rounds)
+        ratios = {"f": [], "fb": []}
+        for _ in range(layer_rounds):
+            med_round = {}
             for name, fn in (("nf", nerve_fwd), ("tf", torch_fwd), ("nfb", nerve_fwd_bwd),
                              ("tfb", torch_fwd_bwd)):
                 time.sleep(0.05)
                 fn()
-                for _ in range(max(1, repeats // rounds)):
+                ts = []
+                for _ in range(block):
                     t0 = time.perf_counter()
                     fn()
-                    times[name].append(time.perf_counter() - t0)
+                    ts.append(time.perf_counter() - t0)
+                times[name].extend(ts)
+                med_round[name] = statistics.median(ts)
+            ratios["f"].append(med_round["tf"] / med_round["nf"])
+            ratios["fb"].append(med_round["tfb"] / med_round["nfb"])
         med = {k_: statistics.median(v) * 1e3 for k_, v in times.items()}
+        med["ratio_f"] = statistics.median(ratios["f"])
+        med["ratio_fb"] = statistics.median(ratios["fb"])
+        med["range_f"] = (min(ratios["f"]), max(ratios["f"]))
+        med["range_fb"] = (min(ratios["fb"]), max(ratios["fb"]))
         rows.append(((N, C, H, K), med))
     return rows
 
@@ -200,7 +213,9 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--samples", type=int, default=60000)
     p.add_argument("--warmup", type=int, default=20, help="warm-up steps before the timed epoch")
-    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--repeats", type=int, default=7, help="timed calls per layer and framework")
+    p.add_argument("--layer-rounds", type=int, default=3,
+                   help="alternating blocks per framework for the per-layer rows")
     p.add_argument("--rounds", type=int, default=2, help="training runs per framework (best kept)")
     p.add_argument("--skip-train", action="store_true")
     p.add_argument("--skip-layers", action="store_true")
@@ -230,10 +245,13 @@ def main() -> None:
     if not args.skip_layers:
         print("\n| conv 3x3 same (N, C, H, K) | nerve fwd ms | PyTorch fwd ms | ratio "
               "| nerve fwd+bwd ms | PyTorch fwd+bwd ms | ratio |\n|---|---|---|---|---|---|---|")
-        for shape, m in conv_layer_rows(args.threads, args.repeats):
-            print(f"| {shape} | {m['nf']:.2f} | {m['tf']:.2f} | {m['tf'] / m['nf']:.2f}x "
-                  f"| {m['nfb']:.2f} | {m['tfb']:.2f} | {m['tfb'] / m['nfb']:.2f}x |", flush=True)
-    print("\nratio = PyTorch time / nerve time (> 1: nerve is faster)")
+        for shape, m in conv_layer_rows(args.threads, args.repeats, args.layer_rounds):
+            rf, rfb = m["range_f"], m["range_fb"]
+            print(f"| {shape} | {m['nf']:.2f} | {m['tf']:.2f} | {m['ratio_f']:.2f}x "
+                  f"({rf[0]:.2f}-{rf[1]:.2f}) | {m['nfb']:.2f} | {m['tfb']:.2f} "
+                  f"| {m['ratio_fb']:.2f}x ({rfb[0]:.2f}-{rfb[1]:.2f}) |", flush=True)
+    print("\nratio = PyTorch time / nerve time (> 1: nerve is faster); layer rows: median over rounds"
+          " of the per-round ratio of block medians (min-max over rounds in brackets)")
 
 
 if __name__ == "__main__":

@@ -65,6 +65,16 @@ def reference(a, b, c, alpha, beta, ta, tb):
     return out, tol
 
 
+def aligned_copy(x):
+    """A C-contiguous copy of x whose data starts on a 64-byte boundary (numpy gives 16)."""
+    store = np.empty(x.size + 16, x.dtype)
+    start = (-store.ctypes.data // x.itemsize) % 16
+    out = store[start:start + x.size].reshape(x.shape)
+    out[...] = x
+    assert out.ctypes.data % 64 == 0
+    return out
+
+
 def check(got, want, tol):
     err = np.abs(got.astype(np.float64) - want)
     bad = err > tol
@@ -146,6 +156,34 @@ def test_non_contiguous_leading_dims_and_bounds(isa, m, n, k):
         mask = np.ones(cbig.shape, bool)
         mask[2:-2, 17:-23] = False
         assert np.isnan(cbig[mask]).all(), "sgemm wrote outside c"
+
+
+@pytest.mark.parametrize("isa", isa_params(), indirect=True)
+@pytest.mark.parametrize("m,n,k,ldb_extra,offset", [
+    (1000, 64, 576, 0, 1),    # conv-shaped, B base 4 bytes past a 64-byte line
+    (600, 40, 300, 3, 0),     # ldb = 43: every row starts at a different offset
+    (500, 33, 257, 0, 5),     # ragged column panel
+    (700, 64, 100, 7, 3),
+])
+def test_misaligned_b_in_tall_skinny_products(isa, m, n, k, ldb_extra, offset):
+    """Tall products with few columns read B in place unless its rows are not 64-byte aligned and
+    it streams from L2; then it is copied to aligned panels. Both must give the same result."""
+    rng = np.random.default_rng(11)
+    a = rand(rng, m, k)
+    store = np.empty((k * (n + ldb_extra) + offset + 16,), np.float32)
+    start = offset + (-store.ctypes.data // 4) % 16  # offset floats past a 64-byte boundary
+    b = store[start:start + k * (n + ldb_extra)].reshape(k, n + ldb_extra)[:, :n]
+    b[...] = rand(rng, k, n)
+    assert (b.ctypes.data % 64 != 0) or (b.strides[0] % 64 != 0)
+    bias = rand(rng, n)
+    c = rand(rng, m, n)
+    for beta in (0.0, 0.5):
+        want, tol = reference(a, b, c, 1.0, beta, False, False)
+        got = _core.sgemm(a, b, c.copy(), beta=beta, bias=bias, activation="relu")
+        check(got, np.maximum(want + bias, 0.0), tol + 4 * EPS32 * np.abs(bias))
+        # A 64-byte aligned B is read in place; the same sums in the same order, bit for bit.
+        np.testing.assert_array_equal(
+            got, _core.sgemm(a, aligned_copy(b), c.copy(), beta=beta, bias=bias, activation="relu"))
 
 
 @pytest.mark.parametrize("isa", isa_params(), indirect=True)

@@ -14,6 +14,7 @@
 //   dX = dZ convolved with the flipped kernel (stride 1, C >= 16: the same implicit GEMM, no
 //   col2im), else dX = col2im(dZ W^T).
 #include <algorithm>
+#include <cstdint>
 #include <exception>
 #include <stdexcept>
 #include <vector>
@@ -278,6 +279,10 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const C
   const int64_t N = x.size(0), rows = g.rows_per_image(), P = g.patch();
 
   Tensor xc = x.contiguous().detach(), wc = kernel.contiguous().detach();
+  // The implicit GEMM reads the kernel in place, a vector per row of F filters: a kernel that
+  // wraps a numpy array (16-byte aligned) would split every such load across two cache lines,
+  // measured 20.6 vs 26.5 ms for (32, 64, 32, 64) on 1 thread. Our own storage is 64-byte aligned.
+  if (reinterpret_cast<uintptr_t>(wc.data()) % 64 != 0) wc = wc.clone();
   Tensor y = Tensor::empty({N, g.h.out, g.w.out, F});
   const Activation fused = fusable(act) ? act : Activation::Linear;
   Epilogue ep;
