@@ -133,9 +133,11 @@ ConvGeometry transposed_geometry(const ConvGeometry& g) {
 }
 
 // wf [KH, KW, F, C] with wf[kh][kw][f][c] = w[KH-1-kh][KW-1-kw][c][f].
-std::vector<float> flipped_kernel(const float* w, const ConvGeometry& g) {
+// A Tensor, not a std::vector: the implicit GEMM reads it a vector per row, and only our
+// storage is 64-byte aligned (a vector's 16-byte alignment splits those loads across lines).
+Tensor flipped_kernel(const float* w, const ConvGeometry& g) {
   const int64_t KH = g.h.kernel, KW = g.w.kernel, C = g.C, F = g.F;
-  std::vector<float> wf(static_cast<size_t>(KH * KW * C * F));
+  Tensor wf = Tensor::empty({KH * KW * F, C});
   for (int64_t kh = 0; kh < KH; ++kh)
     for (int64_t kw = 0; kw < KW; ++kw) {
       const float* src = w + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * C * F;
@@ -181,7 +183,7 @@ struct Conv2DNode : Node {
       const bool implicit_dx = need_dx && stride1 && g.C >= kImplicitMinChannels;
       const bool implicit_dw = need_dw && stride1 && g.C >= kImplicitMinChannels;
       const ConvGeometry gt = implicit_dx ? transposed_geometry(g) : ConvGeometry{};
-      const std::vector<float> wf = implicit_dx ? flipped_kernel(w.data(), g) : std::vector<float>{};
+      const Tensor wf = implicit_dx ? flipped_kernel(w.data(), g) : Tensor();
       // dZ, the gradient before the fused activation, for the whole batch (each thread makes its
       // images' share): the transposed convolution reads dZ rows around each dX row.
       Tensor dz_all = act != Activation::Linear ? Tensor::empty({M, F}) : Tensor();
