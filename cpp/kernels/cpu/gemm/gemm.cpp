@@ -127,11 +127,15 @@ void scale_only(int64_t M, int64_t N, float beta, float* C, int64_t ldc, const E
   }
 }
 
-// Unpacked path for small problems (and skinny M with B not transposed).
+// Unpacked path for small problems (and skinny M with B not transposed), and for the implicit
+// GEMM: with ntaps > 1 the kernels sum ntaps products whose A is shifted by tap_off[t], and B
+// holds the ntaps K-row blocks one after the other (see UkArgs).
 void gemm_sup(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, int64_t K,
               float alpha, const float* A, int64_t lda, const float* B, int64_t ldb, float beta,
-              float* C, int64_t ldc, const Epilogue& ep, int nt) {
+              float* C, int64_t ldc, const Epilogue& ep, int nt, int ntaps = 1,
+              const int64_t* tap_off = nullptr) {
   const int MR = kr.mr, NR = kr.nr;
+  const int64_t kb = K * ntaps;  // rows of B
   const int64_t rs_a = ta == Trans::No ? lda : 1, cs_a = ta == Trans::No ? 1 : lda;
   const float* b_base = B;
   int64_t b_ld = ldb, b_panel_stride = 0;  // packed: panel p at b_base + p * b_panel_stride
@@ -142,16 +146,18 @@ void gemm_sup(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, in
   // a 3x3 64-channel convolution: +14-20% against the unaligned B; on (1024, 256, 64) +20%.
   // Smaller B (L1-resident) or fewer rows (the serial copy is not repaid) are left in place.
   const bool b_split = (reinterpret_cast<uintptr_t>(B) % 64 != 0 || ldb % 16 != 0) &&
-                       N >= NR && K * N * int64_t(sizeof(float)) > (int64_t(32) << 10) &&
+                       N >= NR && kb * N * int64_t(sizeof(float)) > (int64_t(32) << 10) &&
                        ceil_div(M, MR) >= kSupPackMisalignedRowTiles;
   if (tb == Trans::Yes || b_split) {
-    float* bp = tl_pack_b.get(static_cast<size_t>(round_up(N, NR) * K));
-    kr.pack_b(tb == Trans::Yes, B, ldb, 0, K, 0, N, bp);
+    float* bp = tl_pack_b.get(static_cast<size_t>(round_up(N, NR) * kb));
+    kr.pack_b(tb == Trans::Yes, B, ldb, 0, kb, 0, N, bp);
     b_base = bp;
     b_ld = NR;
-    b_panel_stride = NR * K;
+    b_panel_stride = NR * kb;
   }
-  const UkArgs args0 = make_args(alpha, beta, ep, true);
+  UkArgs args0 = make_args(alpha, beta, ep, true);
+  args0.ntaps = ntaps;
+  args0.tap_off = tap_off;
   const int64_t npn = ceil_div(N, NR), npm = ceil_div(M, MR);
   run_parallel(static_cast<int>(std::min<int64_t>(nt, npn * npm)), [&](int tid, int nthr) {
     // Threads split the N panels; when there are fewer N panels than threads (a tall, narrow
@@ -358,19 +364,9 @@ void sgemm_taps(int64_t M, int64_t N, int64_t K, const float* A, int64_t rs_a,
     scale_only(M, N, beta, C, ldc, ep);
     return;
   }
-  const GemmKernel& kr = gemm_detail::gemm_kernel_for(active_isa());
-  UkArgs args = make_args(1.f, beta, ep, true);
-  args.ntaps = ntaps;
-  args.tap_off = tap_off;
-  // Row tiles outer: one tile's A rows (all taps) stay in L1 across the N panels.
-  for (int64_t i0 = 0; i0 < M; i0 += kr.mr) {
-    const int m = static_cast<int>(std::min<int64_t>(kr.mr, M - i0));
-    for (int64_t j0 = 0; j0 < N; j0 += kr.nr) {
-      const int n = static_cast<int>(std::min<int64_t>(kr.nr, N - j0));
-      args.bias = ep.bias ? ep.bias + j0 : nullptr;
-      kr.sup[m](K, A + i0 * rs_a, rs_a, 1, B + j0, ldb, C + i0 * ldc + j0, ldc, n, args);
-    }
-  }
+  // Single-threaded (the callers split rows); row tiles outer, as for any unpacked product.
+  gemm_sup(gemm_detail::gemm_kernel_for(active_isa()), Trans::No, Trans::No, M, N, K, 1.f, A, rs_a,
+           B, ldb, beta, C, ldc, ep, 1, ntaps, tap_off);
 }
 
 double measure_fma_peak_gflops(int threads) {
