@@ -135,7 +135,7 @@ void col2im_add(const float* cols, const ConvGeometry& g, int64_t row_begin, int
 namespace {
 // The zero-padded input window of a block of output rows, and the tap offsets into it.
 struct PaddedWindow {
-  int64_t Wp = 0, row_floats = 0, span = 0, block = 0;
+  int64_t Wp = 0, row_floats = 0, span = 0, stride = 1, block = 0;
   std::vector<int64_t> tap_off;  // (kh, kw) -> offset of that kernel cell, in floats
 
   explicit PaddedWindow(const ConvGeometry& g) {
@@ -144,6 +144,7 @@ struct PaddedWindow {
     Wp = std::max(ww.pad_before + g.W, (ww.out - 1) * ww.stride + (ww.kernel - 1) * ww.dilation + 1);
     row_floats = Wp * g.C;
     span = (wh.kernel - 1) * wh.dilation + 1;  // input rows one output row reads
+    stride = wh.stride;
     tap_off.resize(static_cast<size_t>(wh.kernel * ww.kernel));
     for (int64_t kh = 0; kh < wh.kernel; ++kh)
       for (int64_t kw = 0; kw < ww.kernel; ++kw)
@@ -151,11 +152,13 @@ struct PaddedWindow {
     // Output rows per block: the window stays around 256 KiB (L2) when rows allow.
     block = std::max<int64_t>(1, (int64_t{1} << 16) / std::max<int64_t>(1, wh.stride * row_floats));
   }
+  // Input rows (window rows) that `out_rows` consecutive output rows read.
+  int64_t rows_read(int64_t out_rows) const { return (out_rows - 1) * stride + span; }
   // Copies the input rows that output rows [oh0, oh1) of image n read into win, zero-padded.
   void fill(const float* x, const ConvGeometry& g, int64_t n, int64_t oh0, int64_t oh1, float* win) const {
     const int64_t C = g.C, pad_l = g.w.pad_before;
     const int64_t ih0 = oh0 * g.h.stride - g.h.pad_before;
-    const int64_t nrows = (oh1 - 1 - oh0) * g.h.stride + span;
+    const int64_t nrows = rows_read(oh1 - oh0);
     const float* img = x + n * g.H * g.W * C;
     for (int64_t i = 0; i < nrows; ++i) {
       float* d = win + i * row_floats;
@@ -176,7 +179,7 @@ void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, f
                         const Epilogue& ep, int64_t row_begin, int64_t row_end) {
   const int64_t C = g.C, F = g.F, OH = g.h.out, OW = g.w.out;
   const PaddedWindow pw(g);
-  float* win = scratch(2, ((pw.block - 1) * g.h.stride + pw.span) * pw.row_floats);
+  float* win = scratch(2, pw.rows_read(pw.block) * pw.row_floats);
   for (int64_t r = row_begin; r < row_end;) {
     const int64_t n = r / OH, oh0 = r % OH;
     const int64_t oh1 = std::min({OH, oh0 + pw.block, oh0 + (row_end - r)});
@@ -197,15 +200,14 @@ void conv_kernel_grad_implicit(const float* x, const float* dz, const ConvGeomet
   // The last tap of the last padded-grid pixel reads up to (KW-1)*dilation pixels past the
   // window's last row: a zeroed slack keeps those reads inside the buffer (and finite).
   const int64_t slack = ((g.w.kernel - 1) * g.w.dilation + 1) * C;
-  const int64_t win_floats = ((pw.block - 1) + pw.span) * pw.row_floats;
-  float* win = scratch(2, win_floats + slack);
+  float* win = scratch(2, pw.rows_read(pw.block) * pw.row_floats + slack);
   float* dzp = scratch(3, pw.block * Wp * F);
   for (int64_t r = row_begin; r < row_end;) {
     const int64_t n = r / OH, oh0 = r % OH;
     const int64_t oh1 = std::min({OH, oh0 + pw.block, oh0 + (row_end - r)});
     const int64_t rows = oh1 - oh0;
     pw.fill(x, g, n, oh0, oh1, win);
-    std::memset(win + (rows - 1 + pw.span) * pw.row_floats, 0, static_cast<size_t>(slack) * sizeof(float));
+    std::memset(win + pw.rows_read(rows) * pw.row_floats, 0, static_cast<size_t>(slack) * sizeof(float));
     // dZ on the padded grid: Wp pixels a row, the Wp - OW extra ones zero, so that the pixels
     // of the block are one uniformly strided K dimension (stride C in the window).
     for (int64_t i = 0; i < rows; ++i) {
