@@ -119,32 +119,27 @@ IMPLICIT_GRID = [
 
 
 @pytest.mark.parametrize("isa", [i for i in ("avx512", "avx2", "generic")
-                                 if i in _core.config()["usable_isas"]])
+                                 if i in _core.config()["usable_isas"]], indirect=True)
 @pytest.mark.parametrize("case", IMPLICIT_GRID, ids=lambda c: f"{c[3]}to{c[4]}-k{c[5]}-s{c[6]}-{c[7]}-d{c[8]}")
 def test_conv2d_implicit_gemm_path(isa, case):
     n, H, W, cin, cout, ks, strides, padding, dilation, activation = case
-    prev = _core.active_isa()
-    _core.set_isa(isa)
-    try:
-        rng = np.random.default_rng(cin * 7 + cout)
-        x = rng.standard_normal((n, H, W, cin)).astype(np.float32)
-        k = (rng.standard_normal(ks + (cin, cout)) * 0.2).astype(np.float32)
-        b = rng.standard_normal(cout).astype(np.float32)
-        z = ref.conv2d(x, k, b, strides, padding, dilation)
-        act, dact = {"linear": (lambda v: v, lambda v: np.ones_like(v)),
-                     "relu": (lambda v: np.maximum(v, 0), lambda v: (v > 0).astype(np.float64)),
-                     "tanh": (np.tanh, lambda v: 1 - np.tanh(v) ** 2)}[activation]
-        G = rng.standard_normal(z.shape)
-        y, dx, dk, db = _nerve_conv(x, k, b, strides, padding, dilation, activation,
-                                    grad=G.astype(np.float32))
-        np.testing.assert_allclose(y, act(z), rtol=1e-4, atol=1e-4)
-        # The gradient through the activation, then the exact adjoint of the convolution.
-        ref_dx, ref_dk, ref_db = ref.conv2d_grads(x, k, G * dact(z), strides, padding, dilation)
-        np.testing.assert_allclose(dx, ref_dx, rtol=1e-4, atol=2e-4)
-        np.testing.assert_allclose(dk, ref_dk, rtol=1e-4, atol=2e-4)
-        np.testing.assert_allclose(db, ref_db, rtol=1e-4, atol=2e-4)
-    finally:
-        _core.set_isa(prev)
+    rng = np.random.default_rng(cin * 7 + cout)
+    x = rng.standard_normal((n, H, W, cin)).astype(np.float32)
+    k = (rng.standard_normal(ks + (cin, cout)) * 0.2).astype(np.float32)
+    b = rng.standard_normal(cout).astype(np.float32)
+    z = ref.conv2d(x, k, b, strides, padding, dilation)
+    act, dact = {"linear": (lambda v: v, lambda v: np.ones_like(v)),
+                 "relu": (lambda v: np.maximum(v, 0), lambda v: (v > 0).astype(np.float64)),
+                 "tanh": (np.tanh, lambda v: 1 - np.tanh(v) ** 2)}[activation]
+    G = rng.standard_normal(z.shape)
+    y, dx, dk, db = _nerve_conv(x, k, b, strides, padding, dilation, activation,
+                                grad=G.astype(np.float32))
+    np.testing.assert_allclose(y, act(z), rtol=1e-4, atol=1e-4)
+    # The gradient through the activation, then the exact adjoint of the convolution.
+    ref_dx, ref_dk, ref_db = ref.conv2d_grads(x, k, G * dact(z), strides, padding, dilation)
+    np.testing.assert_allclose(dx, ref_dx, rtol=1e-4, atol=2e-4)
+    np.testing.assert_allclose(dk, ref_dk, rtol=1e-4, atol=2e-4)
+    np.testing.assert_allclose(db, ref_db, rtol=1e-4, atol=2e-4)
 
 
 def test_conv2d_pointwise_path_and_large_batch_chunks():

@@ -30,15 +30,6 @@ def isa_params():
 
 
 @pytest.fixture
-def isa(request):
-    prev = _core.active_isa()
-    _core.set_isa(request.param)
-    assert _core.active_isa() == request.param
-    yield request.param
-    _core.set_isa(prev)
-
-
-@pytest.fixture
 def threads():
     prev = _core.num_threads()
     yield

@@ -1,0 +1,14 @@
+"""Fixtures shared by the test files."""
+import pytest
+
+from nerve import _core
+
+
+@pytest.fixture
+def isa(request):
+    """Runs the test on the ISA path named by its (indirect) parameter, then restores the previous one."""
+    prev = _core.active_isa()
+    _core.set_isa(request.param)
+    assert _core.active_isa() == request.param
+    yield request.param
+    _core.set_isa(prev)
