@@ -4,8 +4,10 @@ chunks + sgemm, dX as an implicit transposed convolution) against the bare sgemm
 im2col design would make, on patch matrices that are already built (chunks of about 1 MB): a lower
 bound for im2col that leaves out building the patches and scattering them back. A ratio above 1
 means the op beats even that bound. One thread, so that both sides run single-threaded kernels.
+The op runs with set_conv_algorithm("direct") unless --algorithm says otherwise: with "auto" the
+two wider layers would run as Winograd (bench/conv_algorithms.py compares the two).
 
-Run: python bench/conv_im2col.py [--repeats 9]
+Run: python bench/conv_im2col.py [--repeats 9] [--algorithm direct|auto|winograd]
 """
 
 import argparse
@@ -32,8 +34,10 @@ def min_ms(fn, repeats):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--repeats", type=int, default=9)
+    p.add_argument("--algorithm", default="direct", choices=["direct", "auto", "winograd"])
     args = p.parse_args()
     nerve.set_num_threads(1)
+    _core.set_conv_algorithm(args.algorithm)
     print("| (N, C, H, K) 3x3 same | conv fwd ms | im2col GEMM alone ms | ratio "
           "| conv fwd+bwd ms | im2col GEMMs alone ms | ratio |\n|---|---|---|---|---|---|---|")
     for (N, C, H, K) in [(64, 1, 28, 32), (64, 32, 28, 64), (32, 64, 32, 64)]:

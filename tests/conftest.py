@@ -12,3 +12,12 @@ def isa(request):
     assert _core.active_isa() == request.param
     yield request.param
     _core.set_isa(prev)
+
+
+@pytest.fixture
+def conv_algorithm(request):
+    """Runs the test with the convolution algorithm named by its (indirect) parameter, then restores it."""
+    prev = _core.conv_algorithm()
+    _core.set_conv_algorithm(request.param)
+    yield request.param
+    _core.set_conv_algorithm(prev)

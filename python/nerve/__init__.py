@@ -14,11 +14,11 @@ from .errors import ModelFileError, NonFiniteLossError
 from .gradient_tape import GradientTape
 from .layers import Input
 from .models import Model, Sequential
-from .runtime import config, num_threads, set_num_threads
+from .runtime import config, conv_algorithm, num_threads, set_conv_algorithm, set_num_threads
 
 __all__ = [
     "Tensor", "__version__", "activations", "callbacks", "datasets", "initializers", "layers",
     "losses", "metrics", "models", "ops", "optimizers", "regularizers", "saving", "utils",
     "GradientTape", "Input", "Model", "Sequential", "ModelFileError", "NonFiniteLossError",
-    "config", "num_threads", "set_num_threads",
+    "config", "conv_algorithm", "num_threads", "set_conv_algorithm", "set_num_threads",
 ]

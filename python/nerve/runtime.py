@@ -1,4 +1,4 @@
-"""Run-time settings: threads and the instruction set the kernels use."""
+"""Run-time settings: threads, the instruction set the kernels use, the convolution algorithm."""
 
 from __future__ import annotations
 
@@ -16,9 +16,23 @@ def num_threads() -> int:
     return _core.num_threads()
 
 
+def set_conv_algorithm(name: str) -> None:
+    """How 3x3, stride-1 convolutions run: 'auto' (the default; Winograd F(2x2, 3x3) from 16 input
+    and 16 output channels with C * F >= 1024, where it measured faster), 'direct' (implicit GEMM
+    or im2col, as every other convolution) or 'winograd' (wherever it applies). The two differ
+    only in rounding. NERVE_CONV_ALGORITHM sets the start value."""
+    _core.set_conv_algorithm(name)
+
+
+def conv_algorithm() -> str:
+    return _core.conv_algorithm()
+
+
 def config() -> dict:
-    """What the engine runs with: ISA in use (NERVE_ISA forces one), threads, OpenMP, version."""
+    """What the engine runs with: ISA in use (NERVE_ISA forces one), threads, OpenMP, the
+    convolution algorithm, version."""
     info = dict(_core.config()) if hasattr(_core, "config") else {
         "isa": _core.active_isa(), "num_threads": _core.num_threads(), "openmp": _core.has_openmp()}
+    info["conv_algorithm"] = _core.conv_algorithm()
     info["version"] = _core.__version__
     return info

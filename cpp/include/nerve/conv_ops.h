@@ -31,6 +31,19 @@ struct Conv2DOptions {
   Padding padding = Padding::Valid;
 };
 
+// Which algorithm runs a 3x3 convolution at stride 1 and dilation 1 (all others run direct):
+//   Auto: Winograd F(2x2, 3x3) from 16 input and 16 output channels with C * F >= 1024
+//         (measured faster there; see conv2d.cpp), else direct;
+//   Direct: the implicit GEMM (from 16 input channels) or im2col + GEMM;
+//   Winograd: Winograd wherever it applies (tests use it to cover small channel counts).
+// Starts at NERVE_CONV_ALGORITHM (auto | direct | winograd) when set, else Auto.
+enum class ConvAlgorithm : uint8_t { Auto, Direct, Winograd };
+ConvAlgorithm conv_algorithm();
+void set_conv_algorithm(ConvAlgorithm a);
+// "auto" / "direct" / "winograd"; throws std::invalid_argument otherwise.
+ConvAlgorithm conv_algorithm_from_name(const std::string& name);
+const char* conv_algorithm_name(ConvAlgorithm a);
+
 // act(conv(x, kernel) + bias): x [N, H, W, Cin], kernel [KH, KW, Cin, Cout] (Keras layout),
 // bias [Cout] or undefined. Returns [N, OH, OW, Cout]. Bias and activations whose derivative
 // follows from the output run in the GEMM epilogue.

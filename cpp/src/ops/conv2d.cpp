@@ -1,5 +1,9 @@
 // conv2d(): 2-D convolution on NHWC images through nerve's GEMM kernels.
 //
+// 3x3 kernels at stride 1 (most of a CNN's work) run as Winograd F(2x2, 3x3) when there are
+// enough channels (ops/winograd.h; forward, dX and dW): 16 multiplies per 2x2 output block
+// instead of 36. Everything else, and all convolutions under set_conv_algorithm("direct"):
+//
 // Forward: an implicit GEMM (sgemm_taps) from 16 input channels up. For each block of output
 // rows the input rows it reads are copied once into a zero-padded window; the micro-kernel then sums the KH*KW shifted
 // products (A rows = output pixels at stride * C, K = C per tap) straight from that window, with
@@ -14,7 +18,10 @@
 //   dX = dZ convolved with the flipped kernel (stride 1, C >= 16: the same implicit GEMM, no
 //   col2im), else dX = col2im(dZ W^T).
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <stdexcept>
 #include <vector>
@@ -25,6 +32,7 @@
 #include "nerve/ops.h"
 #include "nerve/runtime.h"
 #include "ops/conv_kernels.h"
+#include "ops/winograd.h"
 #ifdef NERVE_HAVE_OPENMP
 #include <omp.h>
 #endif
@@ -43,6 +51,28 @@ constexpr int64_t kPatchBudgetFloats = (1 << 20) / sizeof(float);
 // fewer, each tap is only a few k steps deep, and the transposed convolution for dX would have
 // mostly empty register tiles.
 constexpr int64_t kImplicitMinChannels = 16;
+// Where Winograd beats the direct convolution (bench/conv_algorithms.py, fwd + bwd, 2 threads,
+// 28x28 and 32x32 images): from 16 input and 16 output channels with C * F >= 1024 (32 -> 32:
+// 1.21x, 16 -> 64: 1.39x, 64 -> 64: 1.61x, 256 -> 256: 1.89x). Below that its 16 GEMMs are too
+// thin (K = C deep, N = F wide) to repay the transforms: 16 -> 16 ran at 0.87x, 24 -> 24 at 0.95x,
+// 16 -> 32 at 0.91-1.09x. (32 -> 16, 1.17-1.43x, is left direct by this simple rule.)
+constexpr int64_t kWinogradMinChannels = 16;
+constexpr int64_t kWinogradMinChannelProduct = 1024;
+
+// -1: not read from NERVE_CONV_ALGORITHM yet.
+std::atomic<int> g_conv_algorithm{-1};
+
+// Winograd for this geometry under the current setting (see ConvAlgorithm).
+bool use_winograd(const ConvGeometry& g) {
+  if (!winograd::applicable(g)) return false;
+  switch (conv_algorithm()) {
+    case ConvAlgorithm::Direct: return false;
+    case ConvAlgorithm::Winograd: return true;
+    case ConvAlgorithm::Auto: break;
+  }
+  return g.C >= kWinogradMinChannels && g.F >= kWinogradMinChannels &&
+         g.C * g.F >= kWinogradMinChannelProduct;
+}
 
 bool fusable(Activation a) { return activation_grad_from_output(a) && a != Activation::Sigmoid; }
 
@@ -180,10 +210,20 @@ struct Conv2DNode : Node {
     } else {
       const int nt = batch_threads(N);
       const bool stride1 = g.h.stride == 1 && g.w.stride == 1;
-      const bool implicit_dx = need_dx && stride1 && g.C >= kImplicitMinChannels;
-      const bool implicit_dw = need_dw && stride1 && g.C >= kImplicitMinChannels;
-      const ConvGeometry gt = implicit_dx ? transposed_geometry(g) : ConvGeometry{};
-      const Tensor wf = implicit_dx ? flipped_kernel(w.data(), g) : Tensor();
+      const bool wino = use_winograd(g);  // then also for dX: its geometry is 3x3, stride 1 too
+      const bool wino_dx = need_dx && wino, wino_dw = need_dw && wino;
+      const bool implicit_dx = need_dx && !wino && stride1 && g.C >= kImplicitMinChannels;
+      const bool implicit_dw = need_dw && !wino && stride1 && g.C >= kImplicitMinChannels;
+      const bool dx_done = implicit_dx || wino_dx, dw_done = implicit_dw || wino_dw;
+      const ConvGeometry gt = dx_done ? transposed_geometry(g) : ConvGeometry{};
+      const Tensor wf = dx_done ? flipped_kernel(w.data(), g) : Tensor();
+      Tensor Uf;  // the flipped kernel in the Winograd domain
+      if (wino_dx) {
+        Uf = Tensor::empty({16, F, g.C});
+        winograd::transform_kernel(wf.data(), F, g.C, Uf.data());
+      }
+      // dW per thread: [P, F] (implicit), [16, C, F] in the Winograd domain, or dW^T [F, P].
+      const int64_t dw_floats = wino_dw ? 16 * g.C * F : P * F;
       // dZ, the gradient before the fused activation, for the whole batch (each thread makes its
       // images' share): the transposed convolution reads dZ rows around each dX row.
       Tensor dz_all = act != Activation::Linear ? Tensor::empty({M, F}) : Tensor();
@@ -191,7 +231,7 @@ struct Conv2DNode : Node {
       // from the implicit kernel gradient, no im2col) and bias sums, added up (and dW^T
       // transposed) at the end. Measured faster than cols^T dZ: as the B operand the patches are
       // packed into L2-sized blocks, where as a transposed, unpacked A they stream from L3.
-      std::vector<float> dwt(need_dw ? static_cast<size_t>(nt * P * F) : 0, 0.f);
+      std::vector<float> dwt(need_dw ? static_cast<size_t>(nt * dw_floats) : 0, 0.f);
       std::vector<float> dbt(need_db ? static_cast<size_t>(nt * F) : 0, 0.f);
       split_batch(nt, N, [&](int t, int64_t n0, int64_t n1) {
         const int64_t OW = g.w.out, chunk = rows_per_chunk(g);
@@ -202,14 +242,23 @@ struct Conv2DNode : Node {
           dz = dz_all.data();
         }
         std::vector<float> sums(need_db ? static_cast<size_t>(F) : 0);
-        if (implicit_dx)
+        if (wino_dx) {
+          const int64_t per_image = winograd::tile_count(gt, 1);
+          winograd::conv_tiles(dz, gt, Uf.data(), dx.data(), Epilogue{}, n0 * per_image, n1 * per_image);
+        } else if (implicit_dx) {
           conv_kernels::conv_rows_implicit(dz, gt, wf.data(), dx.data(), Epilogue{}, n0 * g.H, n1 * g.H);
-        else if (need_dx)
+        } else if (need_dx) {
           std::fill(dx.data() + n0 * in_image, dx.data() + n1 * in_image, 0.f);
-        if (implicit_dw)
+        }
+        if (wino_dw) {
+          const int64_t per_image = winograd::tile_count(g, 1);
+          winograd::kernel_grad_tiles(x.data(), dz, g, dwt.data() + t * dw_floats, n0 * per_image,
+                                      n1 * per_image);
+        } else if (implicit_dw) {
           conv_kernels::conv_kernel_grad_implicit(x.data(), dz, g, dwt.data() + t * P * F, n0 * g.h.out,
                                                   n1 * g.h.out);
-        if (!need_db && (!need_dw || implicit_dw) && (implicit_dx || !need_dx)) return;
+        }
+        if (!need_db && (!need_dw || dw_done) && (dx_done || !need_dx)) return;
         float* cols = conv_kernels::scratch(0, chunk * OW * P);
         for (int64_t r0 = n0 * g.h.out, end = n1 * g.h.out; r0 < end; r0 += chunk) {
           const int64_t r1 = std::min(end, r0 + chunk), r = (r1 - r0) * OW;
@@ -218,11 +267,11 @@ struct Conv2DNode : Node {
             conv_kernels::column_sums(dz_c, r, F, sums.data());
             for (int64_t f = 0; f < F; ++f) dbt[t * F + f] += sums[f];
           }
-          if (need_dw && !implicit_dw) {
+          if (need_dw && !dw_done) {
             conv_kernels::im2col(x.data(), g, r0, r1, cols);
             sgemm(Trans::Yes, Trans::No, F, P, r, 1.f, dz_c, F, cols, P, 1.f, dwt.data() + t * P * F, P);
           }
-          if (need_dx && !implicit_dx) {
+          if (need_dx && !dx_done) {
             sgemm(Trans::No, Trans::Yes, r, P, F, 1.f, dz_c, F, w.data(), F, 0.f, cols, P);
             conv_kernels::col2im_add(cols, g, r0, r1, dx.data());
           }
@@ -233,7 +282,11 @@ struct Conv2DNode : Node {
         for (int t = 0; t < nt; ++t) sum += dbt[t * F + f];
         db.data()[f] = sum;
       }
-      if (need_dw) {
+      if (wino_dw) {
+        for (int t = 1; t < nt; ++t)
+          for (int64_t i = 0; i < dw_floats; ++i) dwt[i] += dwt[t * dw_floats + i];
+        winograd::finish_kernel_grad(dwt.data(), g.C, F, dw.data());
+      } else if (need_dw) {
         float* d = dw.data();
         for (int64_t p = 0; p < P; ++p)
           for (int64_t f = 0; f < F; ++f) {
@@ -252,6 +305,41 @@ struct Conv2DNode : Node {
 };
 
 }  // namespace
+
+ConvAlgorithm conv_algorithm_from_name(const std::string& name) {
+  std::string s;
+  for (char ch : name) s += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (s == "auto") return ConvAlgorithm::Auto;
+  if (s == "direct") return ConvAlgorithm::Direct;
+  if (s == "winograd") return ConvAlgorithm::Winograd;
+  throw std::invalid_argument("unknown convolution algorithm \"" + name +
+                              "\": expected one of auto, direct, winograd");
+}
+
+const char* conv_algorithm_name(ConvAlgorithm a) {
+  switch (a) {
+    case ConvAlgorithm::Auto: return "auto";
+    case ConvAlgorithm::Direct: return "direct";
+    case ConvAlgorithm::Winograd: return "winograd";
+  }
+  return "?";
+}
+
+ConvAlgorithm conv_algorithm() {
+  int a = g_conv_algorithm.load();
+  if (a < 0) {  // an unknown NERVE_CONV_ALGORITHM fails the first convolution, by name
+    const char* env = std::getenv("NERVE_CONV_ALGORITHM");
+    try {
+      a = static_cast<int>(env && *env ? conv_algorithm_from_name(env) : ConvAlgorithm::Auto);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("NERVE_CONV_ALGORITHM: ") + e.what());
+    }
+    g_conv_algorithm.store(a);
+  }
+  return static_cast<ConvAlgorithm>(a);
+}
+
+void set_conv_algorithm(ConvAlgorithm a) { g_conv_algorithm.store(static_cast<int>(a)); }
 
 Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const Conv2DOptions& opt,
               Activation act, float alpha) {
@@ -293,6 +381,13 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const C
   ep.alpha = alpha;
   if (is_pointwise(g)) {
     sgemm(Trans::No, Trans::No, N * rows, F, P, 1.f, xc.data(), P, wc.data(), F, 0.f, y.data(), F, ep);
+  } else if (use_winograd(g)) {
+    const Tensor U = Tensor::empty({16, g.C, F});
+    winograd::transform_kernel(wc.data(), g.C, F, U.data());
+    const int64_t tiles = winograd::tile_count(g, N);
+    split_batch(row_threads(tiles), tiles, [&](int, int64_t t0, int64_t t1) {
+      winograd::conv_tiles(xc.data(), g, U.data(), y.data(), ep, t0, t1);
+    });
   } else {
     // Threads split the output rows of the batch (whole images when there are enough).
     split_batch(row_threads(N * g.h.out), N * g.h.out, [&](int, int64_t r0, int64_t r1) {

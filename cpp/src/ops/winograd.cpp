@@ -1,0 +1,194 @@
+#include "ops/winograd.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "cpu/winograd/transforms.h"
+#include "nerve/gemm.h"
+#include "nerve/runtime.h"
+
+namespace nerve::winograd {
+
+namespace {
+
+constexpr int kCells = 16;  // cells xi of the transform domain (a tile's 4x4 input patch)
+
+int64_t tiles_h(const ConvGeometry& g) { return (g.h.out + 1) / 2; }
+int64_t tiles_w(const ConvGeometry& g) { return (g.w.out + 1) / 2; }
+
+// Tiles per block: its V [16, T, C] and M [16, T, F] (or Z) together about 512 KiB, so they are
+// still in L2 when the 16 GEMMs read them (measured best of 256-1024 KiB on (32, 64, 32, 64));
+// a multiple of the 14-row register tile.
+int64_t block_tiles(int64_t C, int64_t F) {
+  const int64_t t = (int64_t{512} << 10) / (kCells * (C + F) * int64_t(sizeof(float)));
+  return std::max<int64_t>(14, t / 14 * 14);
+}
+
+// Floats between cells xi of a block's V (or M, Z): [T, C] each, rounded up to a cache line,
+// plus one line so that the 16 cells of a tile do not all fall in the same L1 sets.
+int64_t cell_stride(int64_t T, int64_t C) { return (T * C + 15) / 16 * 16 + 16; }
+
+using winograd_detail::TransformKernels;
+
+// The transform kernels of the active ISA (cpp/kernels/cpu/winograd).
+const TransformKernels& transforms() {
+  switch (active_isa()) {
+#ifdef NERVE_GEMM_HAVE_AVX512
+    case Isa::Avx512: return *winograd_detail::transforms_avx512();
+#endif
+#ifdef NERVE_GEMM_HAVE_AVX2
+    case Isa::Avx2: return *winograd_detail::transforms_avx2();
+#endif
+    default: return *winograd_detail::transforms_generic();
+  }
+}
+
+// The rows of the 4x4 input patch at (ih0, iw0) of image `img`: `zeros` outside the image.
+void patch_rows(const float* img, const ConvGeometry& g, int64_t ih0, int64_t iw0, const float* zeros,
+                const float* p[16]) {
+  for (int r = 0; r < 4; ++r)
+    for (int s = 0; s < 4; ++s) {
+      const int64_t ih = ih0 + r, iw = iw0 + s;
+      p[r * 4 + s] = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W ? img + (ih * g.W + iw) * g.C : zeros;
+    }
+}
+
+// Per-thread scratch: a row of zeros (reads outside the image) and a row that swallows writes
+// to pixels outside the output, each `n` floats, in slot 1.
+struct EdgeRows {
+  const float* zeros;
+  float* sink;
+  explicit EdgeRows(int64_t n) {
+    float* p = conv_kernels::scratch(1, 2 * n);
+    std::memset(p, 0, static_cast<size_t>(n) * sizeof(float));
+    zeros = p;
+    sink = p + n;
+  }
+};
+
+}  // namespace
+
+bool applicable(const ConvGeometry& g) {
+  return g.h.kernel == 3 && g.w.kernel == 3 && g.h.stride == 1 && g.w.stride == 1 &&
+         g.h.dilation == 1 && g.w.dilation == 1;
+}
+
+int64_t tile_count(const ConvGeometry& g, int64_t N) { return N * tiles_h(g) * tiles_w(g); }
+
+void transform_kernel(const float* w, int64_t C, int64_t F, float* U) {
+  const int64_t CF = C * F;
+  for (int64_t c = 0; c < C; ++c) {
+#pragma GCC ivdep
+    for (int64_t f = 0; f < F; ++f) {
+      float g[3][3];
+      for (int kh = 0; kh < 3; ++kh)
+        for (int kw = 0; kw < 3; ++kw) g[kh][kw] = w[(kh * 3 + kw) * CF + c * F + f];
+      // rows: G g (4 x 3), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
+      float t[4][3];
+      for (int j = 0; j < 3; ++j) {
+        t[0][j] = g[0][j];
+        t[1][j] = 0.5f * (g[0][j] + g[1][j] + g[2][j]);
+        t[2][j] = 0.5f * (g[0][j] - g[1][j] + g[2][j]);
+        t[3][j] = g[2][j];
+      }
+      for (int i = 0; i < 4; ++i) {  // columns: (G g) G^T
+        float* u = U + 4 * i * CF + c * F + f;
+        u[0] = t[i][0];
+        u[CF] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
+        u[2 * CF] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
+        u[3 * CF] = t[i][2];
+      }
+    }
+  }
+}
+
+void conv_tiles(const float* x, const ConvGeometry& g, const float* U, float* y, const Epilogue& ep,
+                int64_t t0, int64_t t1) {
+  const int64_t C = g.C, F = g.F, TH = tiles_h(g), TW = tiles_w(g), OH = g.h.out, OW = g.w.out;
+  const TransformKernels& tk = transforms();
+  const int64_t T = block_tiles(C, F);
+  const int64_t ldv = cell_stride(T, C), ldm = cell_stride(T, F);
+  float* V = conv_kernels::scratch(2, kCells * ldv);
+  float* M = conv_kernels::scratch(3, kCells * ldm);
+  const EdgeRows edge(std::max(C, F));
+  const bool relu = ep.activation == Activation::Relu, act_call = ep.activation != Activation::Linear && !relu;
+  for (int64_t b0 = t0; b0 < t1; b0 += T) {
+    const int64_t nb = std::min(T, t1 - b0);
+    for (int64_t t = b0; t < b0 + nb; ++t) {
+      const int64_t n = t / (TH * TW), i = t / TW % TH, j = t % TW;
+      const float* p[kCells];
+      patch_rows(x + n * g.H * g.W * C, g, 2 * i - g.h.pad_before, 2 * j - g.w.pad_before, edge.zeros, p);
+      tk.input_tile(p, C, V + (t - b0) * C, ldv);
+    }
+    for (int xi = 0; xi < kCells; ++xi)
+      sgemm(Trans::No, Trans::No, nb, F, C, 1.f, V + xi * ldv, C, U + xi * C * F, F, 0.f, M + xi * ldm, F);
+    for (int64_t t = b0; t < b0 + nb; ++t) {
+      const int64_t n = t / (TH * TW), oh = 2 * (t / TW % TH), ow = 2 * (t % TW);
+      float* img = y + n * OH * OW * F;
+      float* const out[4] = {
+          img + (oh * OW + ow) * F,
+          ow + 1 < OW ? img + (oh * OW + ow + 1) * F : edge.sink,
+          oh + 1 < OH ? img + ((oh + 1) * OW + ow) * F : edge.sink,
+          oh + 1 < OH && ow + 1 < OW ? img + ((oh + 1) * OW + ow + 1) * F : edge.sink};
+      tk.output_tile(M + (t - b0) * F, ldm, F, out, ep.bias, relu);
+      if (act_call)
+        for (float* row : out) activation_forward(ep.activation, ep.alpha, row, row, F);
+    }
+  }
+}
+
+void kernel_grad_tiles(const float* x, const float* dz, const ConvGeometry& g, float* Mhat, int64_t t0,
+                       int64_t t1) {
+  const int64_t C = g.C, F = g.F, TH = tiles_h(g), TW = tiles_w(g), OH = g.h.out, OW = g.w.out;
+  const TransformKernels& tk = transforms();
+  const int64_t T = block_tiles(C, F);
+  const int64_t ldv = cell_stride(T, C), ldz = cell_stride(T, F);
+  float* V = conv_kernels::scratch(2, kCells * ldv);
+  float* Z = conv_kernels::scratch(3, kCells * ldz);
+  const EdgeRows edge(std::max(C, F));
+  for (int64_t b0 = t0; b0 < t1; b0 += T) {
+    const int64_t nb = std::min(T, t1 - b0);
+    for (int64_t t = b0; t < b0 + nb; ++t) {
+      const int64_t n = t / (TH * TW), oh = 2 * (t / TW % TH), ow = 2 * (t % TW);
+      const float* p[kCells];
+      patch_rows(x + n * g.H * g.W * C, g, oh - g.h.pad_before, ow - g.w.pad_before, edge.zeros, p);
+      tk.input_tile(p, C, V + (t - b0) * C, ldv);
+      // The tile's 2x2 block of dZ, zero past the output's edge.
+      const float* img = dz + n * OH * OW * F;
+      const float* q[4];
+      for (int r = 0; r < 2; ++r)
+        for (int s = 0; s < 2; ++s)
+          q[2 * r + s] = oh + r < OH && ow + s < OW ? img + ((oh + r) * OW + ow + s) * F : edge.zeros;
+      tk.grad_tile(q, F, Z + (t - b0) * F, ldz);
+    }
+    for (int xi = 0; xi < kCells; ++xi)
+      sgemm(Trans::Yes, Trans::No, C, F, nb, 1.f, V + xi * ldv, C, Z + xi * ldz, F, 1.f, Mhat + xi * C * F, F);
+  }
+}
+
+void finish_kernel_grad(const float* Mhat, int64_t C, int64_t F, float* dw) {
+  const int64_t CF = C * F;
+  for (int64_t c = 0; c < C; ++c) {
+#pragma GCC ivdep
+    for (int64_t f = 0; f < F; ++f) {
+      float m[4][4];
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) m[i][j] = Mhat[(4 * i + j) * CF + c * F + f];
+      // rows: G^T M (3 x 4), G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1]
+      float t[3][4];
+      for (int j = 0; j < 4; ++j) {
+        t[0][j] = m[0][j] + 0.5f * (m[1][j] + m[2][j]);
+        t[1][j] = 0.5f * (m[1][j] - m[2][j]);
+        t[2][j] = 0.5f * (m[1][j] + m[2][j]) + m[3][j];
+      }
+      for (int i = 0; i < 3; ++i) {  // columns: (G^T M) G
+        float* d = dw + 3 * i * CF + c * F + f;
+        d[0] = t[i][0] + 0.5f * (t[i][1] + t[i][2]);
+        d[CF] = 0.5f * (t[i][1] - t[i][2]);
+        d[2 * CF] = 0.5f * (t[i][1] + t[i][2]) + t[i][3];
+      }
+    }
+  }
+}
+
+}  // namespace nerve::winograd
