@@ -1,4 +1,4 @@
-"""Winograd F(2x2, 3x3) or the direct convolution? (the measurement behind conv2d's 'auto' rule).
+"""Winograd F(4x4, 3x3) or the direct convolution? (the measurement behind conv2d's 'auto' rule).
 For 3x3 'same' layers of various channel counts, times nerve's conv2d forward and forward +
 backward (dX, dW, db) under set_conv_algorithm("direct") and ("winograd"), in blocks alternating
 between the two, and prints the median times and the ratio direct / winograd (> 1: Winograd is
@@ -17,8 +17,10 @@ import nerve
 from nerve import _core
 
 SHAPES = [  # (N, C, H, K): batch, input channels, image side, filters
+    (64, 1, 28, 32), (64, 3, 28, 32), (64, 8, 28, 16), (64, 8, 28, 64), (64, 16, 28, 8),
     (64, 16, 28, 16), (64, 24, 28, 24), (64, 16, 28, 32), (64, 32, 28, 16), (64, 32, 28, 32),
-    (64, 16, 28, 64), (64, 32, 28, 64), (32, 64, 32, 64), (8, 128, 16, 128), (8, 256, 16, 256),
+    (64, 16, 28, 64), (64, 32, 28, 64), (32, 64, 32, 64), (64, 64, 14, 64), (64, 128, 7, 128),
+    (8, 128, 16, 128), (8, 256, 16, 256),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Winograd F(2x2, 3x3), the algorithm of 3x3 stride-1 convolutions with enough channels: forward and
+"""Winograd F(4x4, 3x3), the algorithm of 3x3 stride-1 convolutions from 3 input channels: forward and
 every gradient against PyTorch CPU and float64 (on every ISA's transform kernels), finite
 differences, which convolutions 'auto' sends to it, and the setting itself."""
 
@@ -28,12 +28,13 @@ def _conv(x, k, b, padding, activation="linear", grad=None):
 
 
 # The issue's grid restricted to what Winograd computes (3x3, stride 1, dilation 1), forced onto
-# it even for 1-8 channels, plus the channel counts 'auto' gives it: odd sizes (edge tiles that
-# hang over the output), counts off the vector width (20, 40), batch 1 and 5.
+# it even for 1 channel, plus wider layers: odd sizes (edge tiles that hang over the output by
+# 1-3 pixels), counts off the vector widths (12, 20, 40), batch 1 and 5.
 TORCH_GRID = [(n, cin, cout, H, W, padding)
               for n in (1, 5) for cin, cout in ((1, 4), (3, 4), (8, 4), (16, 16), (20, 40))
               for H, W in ((7, 9),) for padding in ("valid", "same")] + [
-    (2, 32, 64, 28, 28, "same"), (1, 16, 17, 3, 3, "valid"), (3, 17, 16, 4, 5, "same")]
+    (2, 32, 64, 28, 28, "same"), (1, 16, 17, 3, 3, "valid"), (3, 17, 12, 4, 5, "same"),
+    (2, 64, 64, 13, 10, "same"), (1, 128, 20, 6, 6, "valid")]
 
 
 @pytest.mark.parametrize("conv_algorithm", ["winograd"], indirect=True)
@@ -62,7 +63,8 @@ def test_winograd_matches_torch(conv_algorithm, n, cin, cout, H, W, padding):
 
 
 # Every ISA's transform kernels, against float64: channel counts below, at and off the vector
-# widths (4, 8, 16 floats), and the epilogue (bias, relu in the kernel, tanh after it).
+# widths (4, 8, 16 floats, and the 8- and 4-float remainders), and the epilogue (bias, relu in
+# the kernel, tanh after it).
 ISA_GRID = [
     # n, H, W, cin, cout, padding, activation
     (1, 7, 9, 16, 16, "same", "linear"),
@@ -70,6 +72,7 @@ ISA_GRID = [
     (2, 9, 7, 20, 40, "same", "relu"),
     (3, 6, 11, 33, 17, "valid", "tanh"),
     (1, 4, 4, 64, 64, "same", "linear"),
+    (2, 10, 13, 29, 28, "same", "relu"),  # 28 = 16 + 8 + 4: every remainder width
 ]
 
 
@@ -128,17 +131,17 @@ def _outputs_under(algorithm, x, k, b, strides=(1, 1), padding="same", dilation=
 
 
 @pytest.mark.parametrize("cin,cout,ks,strides,dilation,expected", [
-    (32, 32, 3, (1, 1), (1, 1), "winograd"),
-    (16, 64, 3, (1, 1), (1, 1), "winograd"),
+    (3, 32, 3, (1, 1), (1, 1), "winograd"),
     (64, 32, 3, (1, 1), (1, 1), "winograd"),
-    (16, 32, 3, (1, 1), (1, 1), "direct"),   # C * F < 1024: too thin to repay the transforms
-    (8, 64, 3, (1, 1), (1, 1), "direct"),    # too few input channels
-    (64, 8, 3, (1, 1), (1, 1), "direct"),    # too few filters
+    (16, 4, 3, (1, 1), (1, 1), "winograd"),
+    (1, 32, 3, (1, 1), (1, 1), "direct"),    # a grayscale first layer: 36 GEMMs 1 deep
+    (2, 32, 3, (1, 1), (1, 1), "direct"),
+    (16, 3, 3, (1, 1), (1, 1), "direct"),    # too few filters
     (32, 32, 5, (1, 1), (1, 1), "direct"),   # not 3x3
     (32, 32, 3, (2, 2), (1, 1), "direct"),   # strided
     (32, 32, 3, (1, 1), (2, 2), "direct"),   # dilated
 ])
-def test_auto_sends_3x3_stride1_from_16_channels_to_winograd(cin, cout, ks, strides, dilation, expected):
+def test_auto_sends_3x3_stride1_from_3_channels_to_winograd(cin, cout, ks, strides, dilation, expected):
     rng = np.random.default_rng(cin + cout)
     x = rng.standard_normal((2, 9, 10, cin)).astype(np.float32)
     k = (rng.standard_normal((ks, ks, cin, cout)) * 0.1).astype(np.float32)

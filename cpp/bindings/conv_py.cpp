@@ -107,7 +107,7 @@ void bind_conv(py::module_& m) {
         "The algorithm 3x3 stride-1 convolutions use: 'auto', 'direct' or 'winograd'.");
   m.def("set_conv_algorithm", [](const std::string& name) { set_conv_algorithm(conv_algorithm_from_name(name)); },
         py::arg("name"),
-        "'auto' (Winograd F(2x2,3x3) from 16 input and output channels), 'direct' (implicit GEMM / "
+        "'auto' (Winograd F(4x4,3x3) from 3 input channels and 4 filters), 'direct' (implicit GEMM / "
         "im2col) or 'winograd' (wherever it applies). Starts at NERVE_CONV_ALGORITHM, else 'auto'.");
   ops.def("pool2d", [](const Tensor& x, const std::string& kind, Pair pool, Pair strides, const std::string& padding) {
         return pool2d(x, pool_kind(kind), pool_options(pool, strides, padding, "pool2d"));

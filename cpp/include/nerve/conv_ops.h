@@ -32,10 +32,10 @@ struct Conv2DOptions {
 };
 
 // Which algorithm runs a 3x3 convolution at stride 1 and dilation 1 (all others run direct):
-//   Auto: Winograd F(2x2, 3x3) from 16 input and 16 output channels with C * F >= 1024
-//         (measured faster there; see conv2d.cpp), else direct;
+//   Auto: Winograd F(4x4, 3x3) from 3 input channels and 4 filters (measured faster there;
+//         see conv2d.cpp), else direct;
 //   Direct: the implicit GEMM (from 16 input channels) or im2col + GEMM;
-//   Winograd: Winograd wherever it applies (tests use it to cover small channel counts).
+//   Winograd: Winograd wherever it applies (tests use it to cover 1 and 2 channels).
 // Starts at NERVE_CONV_ALGORITHM (auto | direct | winograd) when set, else Auto.
 enum class ConvAlgorithm : uint8_t { Auto, Direct, Winograd };
 ConvAlgorithm conv_algorithm();

@@ -1,8 +1,8 @@
 // conv2d(): 2-D convolution on NHWC images through nerve's GEMM kernels.
 //
-// 3x3 kernels at stride 1 (most of a CNN's work) run as Winograd F(2x2, 3x3) when there are
-// enough channels (ops/winograd.h; forward, dX and dW): 16 multiplies per 2x2 output block
-// instead of 36. Everything else, and all convolutions under set_conv_algorithm("direct"):
+// 3x3 kernels at stride 1 (most of a CNN's work) run as Winograd F(4x4, 3x3) from 3 input
+// channels (ops/winograd.h; forward, dX and dW): 36 multiplies per 4x4 output block instead of
+// 144. Everything else, and all convolutions under set_conv_algorithm("direct"):
 //
 // Forward: an implicit GEMM (sgemm_taps) from 16 input channels up. For each block of output
 // rows the input rows it reads are copied once into a zero-padded window; the micro-kernel then sums the KH*KW shifted
@@ -51,13 +51,12 @@ constexpr int64_t kPatchBudgetFloats = (1 << 20) / sizeof(float);
 // fewer, each tap is only a few k steps deep, and the transposed convolution for dX would have
 // mostly empty register tiles.
 constexpr int64_t kImplicitMinChannels = 16;
-// Where Winograd beats the direct convolution (bench/conv_algorithms.py, fwd + bwd, 2 threads,
-// 28x28 and 32x32 images): from 16 input and 16 output channels with C * F >= 1024 (32 -> 32:
-// 1.21x, 16 -> 64: 1.39x, 64 -> 64: 1.61x, 256 -> 256: 1.89x). Below that its 16 GEMMs are too
-// thin (K = C deep, N = F wide) to repay the transforms: 16 -> 16 ran at 0.87x, 24 -> 24 at 0.95x,
-// 16 -> 32 at 0.91-1.09x. (32 -> 16, 1.17-1.43x, is left direct by this simple rule.)
-constexpr int64_t kWinogradMinChannels = 16;
-constexpr int64_t kWinogradMinChannelProduct = 1024;
+// Where Winograd beats the direct convolution (bench/conv_algorithms.py, 2 threads, 7x7 to 32x32
+// images, 1-256 channels): from 3 input channels and 4 filters. Forward + backward it ran 1.16x
+// (3 -> 32) to 2.4x (8 -> 16) faster, 2.11x on 64 -> 64 at 32x32. With 1 input channel (a
+// grayscale first layer) each of its 36 GEMMs is 1 deep and it lost (0.83-0.88x); 2 was even.
+constexpr int64_t kWinogradMinInputChannels = 3;
+constexpr int64_t kWinogradMinFilters = 4;
 
 // -1: not read from NERVE_CONV_ALGORITHM yet.
 std::atomic<int> g_conv_algorithm{-1};
@@ -70,8 +69,7 @@ bool use_winograd(const ConvGeometry& g) {
     case ConvAlgorithm::Winograd: return true;
     case ConvAlgorithm::Auto: break;
   }
-  return g.C >= kWinogradMinChannels && g.F >= kWinogradMinChannels &&
-         g.C * g.F >= kWinogradMinChannelProduct;
+  return g.C >= kWinogradMinInputChannels && g.F >= kWinogradMinFilters;
 }
 
 bool fusable(Activation a) { return activation_grad_from_output(a) && a != Activation::Sigmoid; }
@@ -219,11 +217,11 @@ struct Conv2DNode : Node {
       const Tensor wf = dx_done ? flipped_kernel(w.data(), g) : Tensor();
       Tensor Uf;  // the flipped kernel in the Winograd domain
       if (wino_dx) {
-        Uf = Tensor::empty({16, F, g.C});
+        Uf = Tensor::empty({winograd::kCells, F, g.C});
         winograd::transform_kernel(wf.data(), F, g.C, Uf.data());
       }
-      // dW per thread: [P, F] (implicit), [16, C, F] in the Winograd domain, or dW^T [F, P].
-      const int64_t dw_floats = wino_dw ? 16 * g.C * F : P * F;
+      // dW per thread: [P, F] (implicit), [36, C, F] in the Winograd domain, or dW^T [F, P].
+      const int64_t dw_floats = wino_dw ? winograd::kCells * g.C * F : P * F;
       // dZ, the gradient before the fused activation, for the whole batch (each thread makes its
       // images' share): the transposed convolution reads dZ rows around each dX row.
       Tensor dz_all = act != Activation::Linear ? Tensor::empty({M, F}) : Tensor();
@@ -382,7 +380,7 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const C
   if (is_pointwise(g)) {
     sgemm(Trans::No, Trans::No, N * rows, F, P, 1.f, xc.data(), P, wc.data(), F, 0.f, y.data(), F, ep);
   } else if (use_winograd(g)) {
-    const Tensor U = Tensor::empty({16, g.C, F});
+    const Tensor U = Tensor::empty({winograd::kCells, g.C, F});
     winograd::transform_kernel(wc.data(), g.C, F, U.data());
     const int64_t tiles = winograd::tile_count(g, N);
     split_batch(row_threads(tiles), tiles, [&](int, int64_t t0, int64_t t1) {

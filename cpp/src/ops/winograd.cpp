@@ -11,13 +11,14 @@ namespace nerve::winograd {
 
 namespace {
 
-constexpr int kCells = 16;  // cells xi of the transform domain (a tile's 4x4 input patch)
+constexpr int kTile = 4;    // output pixels per tile side
+constexpr int kPatch = 6;   // input pixels per tile side: kTile + 3 - 1
 
-int64_t tiles_h(const ConvGeometry& g) { return (g.h.out + 1) / 2; }
-int64_t tiles_w(const ConvGeometry& g) { return (g.w.out + 1) / 2; }
+int64_t tiles_h(const ConvGeometry& g) { return (g.h.out + kTile - 1) / kTile; }
+int64_t tiles_w(const ConvGeometry& g) { return (g.w.out + kTile - 1) / kTile; }
 
-// Tiles per block: its V [16, T, C] and M [16, T, F] (or Z) together about 512 KiB, so they are
-// still in L2 when the 16 GEMMs read them (measured best of 256-1024 KiB on (32, 64, 32, 64));
+// Tiles per block: its V [36, T, C] and M [36, T, F] (or Z) together about 512 KiB, so they are
+// still in L2 when the 36 GEMMs read them (measured best of 256-1024 KiB on (32, 64, 32, 64));
 // a multiple of the 14-row register tile.
 int64_t block_tiles(int64_t C, int64_t F) {
   const int64_t t = (int64_t{512} << 10) / (kCells * (C + F) * int64_t(sizeof(float)));
@@ -25,7 +26,7 @@ int64_t block_tiles(int64_t C, int64_t F) {
 }
 
 // Floats between cells xi of a block's V (or M, Z): [T, C] each, rounded up to a cache line,
-// plus one line so that the 16 cells of a tile do not all fall in the same L1 sets.
+// plus one line so that the 36 cells of a tile do not all fall in the same L1 sets.
 int64_t cell_stride(int64_t T, int64_t C) { return (T * C + 15) / 16 * 16 + 16; }
 
 using winograd_detail::TransformKernels;
@@ -43,13 +44,13 @@ const TransformKernels& transforms() {
   }
 }
 
-// The rows of the 4x4 input patch at (ih0, iw0) of image `img`: `zeros` outside the image.
+// The rows of the 6x6 input patch at (ih0, iw0) of image `img`: `zeros` outside the image.
 void patch_rows(const float* img, const ConvGeometry& g, int64_t ih0, int64_t iw0, const float* zeros,
-                const float* p[16]) {
-  for (int r = 0; r < 4; ++r)
-    for (int s = 0; s < 4; ++s) {
+                const float* p[kCells]) {
+  for (int r = 0; r < kPatch; ++r)
+    for (int s = 0; s < kPatch; ++s) {
       const int64_t ih = ih0 + r, iw = iw0 + s;
-      p[r * 4 + s] = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W ? img + (ih * g.W + iw) * g.C : zeros;
+      p[r * kPatch + s] = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W ? img + (ih * g.W + iw) * g.C : zeros;
     }
 }
 
@@ -76,29 +77,12 @@ bool applicable(const ConvGeometry& g) {
 int64_t tile_count(const ConvGeometry& g, int64_t N) { return N * tiles_h(g) * tiles_w(g); }
 
 void transform_kernel(const float* w, int64_t C, int64_t F, float* U) {
+  const TransformKernels& tk = transforms();
   const int64_t CF = C * F;
-  for (int64_t c = 0; c < C; ++c) {
-#pragma GCC ivdep
-    for (int64_t f = 0; f < F; ++f) {
-      float g[3][3];
-      for (int kh = 0; kh < 3; ++kh)
-        for (int kw = 0; kw < 3; ++kw) g[kh][kw] = w[(kh * 3 + kw) * CF + c * F + f];
-      // rows: G g (4 x 3), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
-      float t[4][3];
-      for (int j = 0; j < 3; ++j) {
-        t[0][j] = g[0][j];
-        t[1][j] = 0.5f * (g[0][j] + g[1][j] + g[2][j]);
-        t[2][j] = 0.5f * (g[0][j] - g[1][j] + g[2][j]);
-        t[3][j] = g[2][j];
-      }
-      for (int i = 0; i < 4; ++i) {  // columns: (G g) G^T
-        float* u = U + 4 * i * CF + c * F + f;
-        u[0] = t[i][0];
-        u[CF] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
-        u[2 * CF] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
-        u[3 * CF] = t[i][2];
-      }
-    }
+  for (int64_t c = 0; c < C; ++c) {  // the rows of F filters of input channel c, per kernel cell
+    const float* p[9];
+    for (int cell = 0; cell < 9; ++cell) p[cell] = w + cell * CF + c * F;
+    tk.kernel_tile(p, F, U + c * F, CF);
   }
 }
 
@@ -117,21 +101,21 @@ void conv_tiles(const float* x, const ConvGeometry& g, const float* U, float* y,
     for (int64_t t = b0; t < b0 + nb; ++t) {
       const int64_t n = t / (TH * TW), i = t / TW % TH, j = t % TW;
       const float* p[kCells];
-      patch_rows(x + n * g.H * g.W * C, g, 2 * i - g.h.pad_before, 2 * j - g.w.pad_before, edge.zeros, p);
+      patch_rows(x + n * g.H * g.W * C, g, kTile * i - g.h.pad_before, kTile * j - g.w.pad_before,
+                 edge.zeros, p);
       tk.input_tile(p, C, V + (t - b0) * C, ldv);
     }
     for (int xi = 0; xi < kCells; ++xi)
       sgemm(Trans::No, Trans::No, nb, F, C, 1.f, V + xi * ldv, C, U + xi * C * F, F, 0.f, M + xi * ldm, F);
     for (int64_t t = b0; t < b0 + nb; ++t) {
-      const int64_t n = t / (TH * TW), oh = 2 * (t / TW % TH), ow = 2 * (t % TW);
+      const int64_t n = t / (TH * TW), oh = kTile * (t / TW % TH), ow = kTile * (t % TW);
       float* img = y + n * OH * OW * F;
-      float* const out[4] = {
-          img + (oh * OW + ow) * F,
-          ow + 1 < OW ? img + (oh * OW + ow + 1) * F : edge.sink,
-          oh + 1 < OH ? img + ((oh + 1) * OW + ow) * F : edge.sink,
-          oh + 1 < OH && ow + 1 < OW ? img + ((oh + 1) * OW + ow + 1) * F : edge.sink};
+      float* out[kTile * kTile];
+      for (int r = 0; r < kTile; ++r)
+        for (int s = 0; s < kTile; ++s)
+          out[r * kTile + s] = oh + r < OH && ow + s < OW ? img + ((oh + r) * OW + ow + s) * F : edge.sink;
       tk.output_tile(M + (t - b0) * F, ldm, F, out, ep.bias, relu);
-      if (act_call)
+      if (act_call)  // the sink rows too: cheaper than a test, and nothing reads them
         for (float* row : out) activation_forward(ep.activation, ep.alpha, row, row, F);
     }
   }
@@ -149,16 +133,16 @@ void kernel_grad_tiles(const float* x, const float* dz, const ConvGeometry& g, f
   for (int64_t b0 = t0; b0 < t1; b0 += T) {
     const int64_t nb = std::min(T, t1 - b0);
     for (int64_t t = b0; t < b0 + nb; ++t) {
-      const int64_t n = t / (TH * TW), oh = 2 * (t / TW % TH), ow = 2 * (t % TW);
+      const int64_t n = t / (TH * TW), oh = kTile * (t / TW % TH), ow = kTile * (t % TW);
       const float* p[kCells];
       patch_rows(x + n * g.H * g.W * C, g, oh - g.h.pad_before, ow - g.w.pad_before, edge.zeros, p);
       tk.input_tile(p, C, V + (t - b0) * C, ldv);
-      // The tile's 2x2 block of dZ, zero past the output's edge.
+      // The tile's 4x4 block of dZ, zero past the output's edge.
       const float* img = dz + n * OH * OW * F;
-      const float* q[4];
-      for (int r = 0; r < 2; ++r)
-        for (int s = 0; s < 2; ++s)
-          q[2 * r + s] = oh + r < OH && ow + s < OW ? img + ((oh + r) * OW + ow + s) * F : edge.zeros;
+      const float* q[kTile * kTile];
+      for (int r = 0; r < kTile; ++r)
+        for (int s = 0; s < kTile; ++s)
+          q[kTile * r + s] = oh + r < OH && ow + s < OW ? img + ((oh + r) * OW + ow + s) * F : edge.zeros;
       tk.grad_tile(q, F, Z + (t - b0) * F, ldz);
     }
     for (int xi = 0; xi < kCells; ++xi)
@@ -167,27 +151,12 @@ void kernel_grad_tiles(const float* x, const float* dz, const ConvGeometry& g, f
 }
 
 void finish_kernel_grad(const float* Mhat, int64_t C, int64_t F, float* dw) {
+  const TransformKernels& tk = transforms();
   const int64_t CF = C * F;
   for (int64_t c = 0; c < C; ++c) {
-#pragma GCC ivdep
-    for (int64_t f = 0; f < F; ++f) {
-      float m[4][4];
-      for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j) m[i][j] = Mhat[(4 * i + j) * CF + c * F + f];
-      // rows: G^T M (3 x 4), G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1]
-      float t[3][4];
-      for (int j = 0; j < 4; ++j) {
-        t[0][j] = m[0][j] + 0.5f * (m[1][j] + m[2][j]);
-        t[1][j] = 0.5f * (m[1][j] - m[2][j]);
-        t[2][j] = 0.5f * (m[1][j] + m[2][j]) + m[3][j];
-      }
-      for (int i = 0; i < 3; ++i) {  // columns: (G^T M) G
-        float* d = dw + 3 * i * CF + c * F + f;
-        d[0] = t[i][0] + 0.5f * (t[i][1] + t[i][2]);
-        d[CF] = 0.5f * (t[i][1] - t[i][2]);
-        d[2 * CF] = 0.5f * (t[i][1] + t[i][2]) + t[i][3];
-      }
-    }
+    float* p[9];
+    for (int cell = 0; cell < 9; ++cell) p[cell] = dw + cell * CF + c * F;
+    tk.kernel_grad_tile(Mhat + c * F, CF, F, p);
   }
 }
 
