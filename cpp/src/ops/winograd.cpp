@@ -18,8 +18,8 @@ int64_t tiles_h(const ConvGeometry& g) { return (g.h.out + kTile - 1) / kTile; }
 int64_t tiles_w(const ConvGeometry& g) { return (g.w.out + kTile - 1) / kTile; }
 
 // Tiles per block: its V [36, T, C] and M [36, T, F] (or Z) together about 512 KiB, so they are
-// still in L2 when the 36 GEMMs read them (measured best of 256-1024 KiB on (32, 64, 32, 64));
-// a multiple of the 14-row register tile.
+// still in L2 when the 36 GEMMs read them (of 256-1024 KiB, 256 and 512 measured best on
+// (32, 64, 32, 64) and (8, 256, 16, 256)); a multiple of the 14-row register tile.
 int64_t block_tiles(int64_t C, int64_t F) {
   const int64_t t = (int64_t{512} << 10) / (kCells * (C + F) * int64_t(sizeof(float)));
   return std::max<int64_t>(14, t / 14 * 14);
