@@ -6,8 +6,6 @@
 #pragma once
 #include <cstdint>
 
-#include "nerve/runtime.h"
-
 namespace nerve::winograd_detail {
 
 // F(4x4, 3x3): a tile is a 4x4 block of output pixels, read from a 6x6 input patch; its 36

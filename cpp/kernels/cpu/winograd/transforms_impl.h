@@ -1,6 +1,7 @@
 // The Winograd F(4x4, 3x3) transforms, written once for a vector of NERVE_WINO_VLEN floats (GCC
 // vector extensions) and compiled per ISA by transforms_<isa>.cpp. Each tile's rows of channels
-// are processed a vector at a time, then the remainder one float at a time, by the same template.
+// are processed a vector at a time by one template per transform, instantiated for the full
+// vector, the narrower ones of a row's remainder, and a single float.
 // Everything here is in an anonymous namespace except the getter the including file defines, and
 // no standard-library header is included: nothing compiled with an ISA's flags can leak into
 // code that runs on another path (see cpp/kernels/cpu/gemm/kernel.h).
@@ -39,9 +40,10 @@ inline void store_any(float* p, const V& v) {
   __builtin_memcpy(p, &v, sizeof v);
 }
 
-// Runs body(V{}, i) (the vector type V as a tag) along a row of n floats: full vectors, then the remainder
-// with 8- and 4-float vectors where narrower than the full one, then one float at a time (a row
-// of 12 or 40 channels stays vectorised).
+// Runs body(V{}, i) (the vector type V as a tag) along a row of n floats: full vectors, then the
+// remainder with 8- and 4-float vectors where narrower than the full one, then one float at a
+// time. Rows of 12 or 40 channels stay vectorised: the scalar tail ran 12 filters at 0.49x the
+// direct convolution's speed, the vector one at 1.15x.
 template <class Body>
 inline void along_row(int64_t n, const Body& body) {
   int64_t i = 0;
