@@ -67,6 +67,38 @@ struct EdgeRows {
   }
 };
 
+// One thread's blocks of tiles: the block size, V [36, T, C] and the other operand O [36, T, F]
+// (M, the products, in the forward; Z, the transformed dZ, for dW), and the edge rows.
+struct Blocks {
+  int64_t T, ldv, ldo;
+  float *V, *O;
+  EdgeRows edge;
+  explicit Blocks(const ConvGeometry& g)
+      : T(block_tiles(g.C, g.F)), ldv(cell_stride(T, g.C)), ldo(cell_stride(T, g.F)),
+        V(conv_kernels::scratch(2, kCells * ldv)), O(conv_kernels::scratch(3, kCells * ldo)),
+        edge(std::max(g.C, g.F)) {}
+};
+
+// Tile t's image and its first output pixel.
+struct TileOrigin {
+  int64_t n, oh, ow;
+};
+TileOrigin tile_origin(const ConvGeometry& g, int64_t t) {
+  const int64_t TH = tiles_h(g), TW = tiles_w(g);
+  return {t / (TH * TW), kTile * (t / TW % TH), kTile * (t % TW)};
+}
+
+// V of tiles [b0, b0 + nb): the input transform of each tile's 6x6 patch of x.
+void transform_inputs(const TransformKernels& tk, const float* x, const ConvGeometry& g, const Blocks& b,
+                      int64_t b0, int64_t nb) {
+  for (int64_t t = b0; t < b0 + nb; ++t) {
+    const TileOrigin o = tile_origin(g, t);
+    const float* p[kCells];
+    patch_rows(x + o.n * g.H * g.W * g.C, g, o.oh - g.h.pad_before, o.ow - g.w.pad_before, b.edge.zeros, p);
+    tk.input_tile(p, g.C, b.V + (t - b0) * g.C, b.ldv);
+  }
+}
+
 }  // namespace
 
 bool applicable(const ConvGeometry& g) {
@@ -88,33 +120,25 @@ void transform_kernel(const float* w, int64_t C, int64_t F, float* U) {
 
 void conv_tiles(const float* x, const ConvGeometry& g, const float* U, float* y, const Epilogue& ep,
                 int64_t t0, int64_t t1) {
-  const int64_t C = g.C, F = g.F, TH = tiles_h(g), TW = tiles_w(g), OH = g.h.out, OW = g.w.out;
+  const int64_t C = g.C, F = g.F, OH = g.h.out, OW = g.w.out;
   const TransformKernels& tk = transforms();
-  const int64_t T = block_tiles(C, F);
-  const int64_t ldv = cell_stride(T, C), ldm = cell_stride(T, F);
-  float* V = conv_kernels::scratch(2, kCells * ldv);
-  float* M = conv_kernels::scratch(3, kCells * ldm);
-  const EdgeRows edge(std::max(C, F));
+  const Blocks b(g);
   const bool relu = ep.activation == Activation::Relu, act_call = ep.activation != Activation::Linear && !relu;
-  for (int64_t b0 = t0; b0 < t1; b0 += T) {
-    const int64_t nb = std::min(T, t1 - b0);
+  for (int64_t b0 = t0; b0 < t1; b0 += b.T) {
+    const int64_t nb = std::min(b.T, t1 - b0);
+    transform_inputs(tk, x, g, b, b0, nb);
+    for (int xi = 0; xi < kCells; ++xi)  // M[xi] = V[xi] U[xi]
+      sgemm(Trans::No, Trans::No, nb, F, C, 1.f, b.V + xi * b.ldv, C, U + xi * C * F, F, 0.f,
+            b.O + xi * b.ldo, F);
     for (int64_t t = b0; t < b0 + nb; ++t) {
-      const int64_t n = t / (TH * TW), i = t / TW % TH, j = t % TW;
-      const float* p[kCells];
-      patch_rows(x + n * g.H * g.W * C, g, kTile * i - g.h.pad_before, kTile * j - g.w.pad_before,
-                 edge.zeros, p);
-      tk.input_tile(p, C, V + (t - b0) * C, ldv);
-    }
-    for (int xi = 0; xi < kCells; ++xi)
-      sgemm(Trans::No, Trans::No, nb, F, C, 1.f, V + xi * ldv, C, U + xi * C * F, F, 0.f, M + xi * ldm, F);
-    for (int64_t t = b0; t < b0 + nb; ++t) {
-      const int64_t n = t / (TH * TW), oh = kTile * (t / TW % TH), ow = kTile * (t % TW);
-      float* img = y + n * OH * OW * F;
+      const TileOrigin o = tile_origin(g, t);
+      float* img = y + o.n * OH * OW * F;
       float* out[kTile * kTile];
       for (int r = 0; r < kTile; ++r)
         for (int s = 0; s < kTile; ++s)
-          out[r * kTile + s] = oh + r < OH && ow + s < OW ? img + ((oh + r) * OW + ow + s) * F : edge.sink;
-      tk.output_tile(M + (t - b0) * F, ldm, F, out, ep.bias, relu);
+          out[r * kTile + s] =
+              o.oh + r < OH && o.ow + s < OW ? img + ((o.oh + r) * OW + o.ow + s) * F : b.edge.sink;
+      tk.output_tile(b.O + (t - b0) * F, b.ldo, F, out, ep.bias, relu);
       if (act_call)  // the sink rows too: cheaper than a test, and nothing reads them
         for (float* row : out) activation_forward(ep.activation, ep.alpha, row, row, F);
     }
@@ -123,30 +147,25 @@ void conv_tiles(const float* x, const ConvGeometry& g, const float* U, float* y,
 
 void kernel_grad_tiles(const float* x, const float* dz, const ConvGeometry& g, float* Mhat, int64_t t0,
                        int64_t t1) {
-  const int64_t C = g.C, F = g.F, TH = tiles_h(g), TW = tiles_w(g), OH = g.h.out, OW = g.w.out;
+  const int64_t C = g.C, F = g.F, OH = g.h.out, OW = g.w.out;
   const TransformKernels& tk = transforms();
-  const int64_t T = block_tiles(C, F);
-  const int64_t ldv = cell_stride(T, C), ldz = cell_stride(T, F);
-  float* V = conv_kernels::scratch(2, kCells * ldv);
-  float* Z = conv_kernels::scratch(3, kCells * ldz);
-  const EdgeRows edge(std::max(C, F));
-  for (int64_t b0 = t0; b0 < t1; b0 += T) {
-    const int64_t nb = std::min(T, t1 - b0);
-    for (int64_t t = b0; t < b0 + nb; ++t) {
-      const int64_t n = t / (TH * TW), oh = kTile * (t / TW % TH), ow = kTile * (t % TW);
-      const float* p[kCells];
-      patch_rows(x + n * g.H * g.W * C, g, oh - g.h.pad_before, ow - g.w.pad_before, edge.zeros, p);
-      tk.input_tile(p, C, V + (t - b0) * C, ldv);
-      // The tile's 4x4 block of dZ, zero past the output's edge.
-      const float* img = dz + n * OH * OW * F;
+  const Blocks b(g);
+  for (int64_t b0 = t0; b0 < t1; b0 += b.T) {
+    const int64_t nb = std::min(b.T, t1 - b0);
+    transform_inputs(tk, x, g, b, b0, nb);
+    for (int64_t t = b0; t < b0 + nb; ++t) {  // Z: each tile's 4x4 block of dZ, zero past the edge
+      const TileOrigin o = tile_origin(g, t);
+      const float* img = dz + o.n * OH * OW * F;
       const float* q[kTile * kTile];
       for (int r = 0; r < kTile; ++r)
         for (int s = 0; s < kTile; ++s)
-          q[kTile * r + s] = oh + r < OH && ow + s < OW ? img + ((oh + r) * OW + ow + s) * F : edge.zeros;
-      tk.grad_tile(q, F, Z + (t - b0) * F, ldz);
+          q[kTile * r + s] =
+              o.oh + r < OH && o.ow + s < OW ? img + ((o.oh + r) * OW + o.ow + s) * F : b.edge.zeros;
+      tk.grad_tile(q, F, b.O + (t - b0) * F, b.ldo);
     }
-    for (int xi = 0; xi < kCells; ++xi)
-      sgemm(Trans::Yes, Trans::No, C, F, nb, 1.f, V + xi * ldv, C, Z + xi * ldz, F, 1.f, Mhat + xi * C * F, F);
+    for (int xi = 0; xi < kCells; ++xi)  // Mhat[xi] += V[xi]^T Z[xi]
+      sgemm(Trans::Yes, Trans::No, C, F, nb, 1.f, b.V + xi * b.ldv, C, b.O + xi * b.ldo, F, 1.f,
+            Mhat + xi * C * F, F);
   }
 }
 
