@@ -63,159 +63,135 @@ inline void along_row(int64_t n, const Body& body) {
   for (; i < n; ++i) body(0.f, i);
 }
 
-// B^T applied to a column of 6: B^T = [4  0 -5  0 1 0]
-//                                     [0 -4 -4  1 1 0]
-//                                     [0  4 -4 -1 1 0]
-//                                     [0 -2 -1  2 1 0]
-//                                     [0  2 -1 -2 1 0]
-//                                     [0  4  0 -5 0 1]
-template <class T>
-inline void bt6(const T d[6], T r[6]) {
-  const T a = d[4] - 4.f * d[2], b = d[3] - 4.f * d[1];  // shared by rows 1 and 2
-  const T e = d[4] - d[2], f = 2.f * (d[3] - d[1]);      // shared by rows 3 and 4
-  r[0] = 4.f * d[0] - 5.f * d[2] + d[4];
-  r[1] = a + b;
-  r[2] = a - b;
-  r[3] = e + f;
-  r[4] = e - f;
-  r[5] = 4.f * d[1] - 5.f * d[3] + d[5];
-}
+// Y = R X R^T for a 1-D transform R of n values into m (op(in, out), a functor below): R on each
+// column of the n x n grid X, read as x(i, j), then on each row; y(i, j, value) takes the m x m
+// result. All five transforms are of this form.
+#define NERVE_WINO_INLINE inline __attribute__((always_inline))
 
-// One vector (T = vf) or one float (T = float) of channels starting at c: V = B^T d B.
-template <class T>
-inline void input_at(const float* const p[36], int64_t c, float* v, int64_t ldv) {
-  T t[6][6];  // t[i][j] = (B^T d)[i][j]
-  for (int j = 0; j < 6; ++j) {
-    T d[6], r[6];
-    for (int i = 0; i < 6; ++i) d[i] = ld<T>(p[6 * i + j] + c);
-    bt6(d, r);
-    for (int i = 0; i < 6; ++i) t[i][j] = r[i];
+template <int n, int m, class T, class X, class Op, class Y>
+NERVE_WINO_INLINE void separable(const X& x, const Op& op, const Y& y) {
+  T t[m][n];  // R X
+  for (int j = 0; j < n; ++j) {
+    T c[n], r[m];
+    for (int i = 0; i < n; ++i) c[i] = x(i, j);
+    op(c, r);
+    for (int i = 0; i < m; ++i) t[i][j] = r[i];
   }
-  for (int i = 0; i < 6; ++i) {  // (B^T d) B: B^T on each row
-    T r[6];
-    bt6(t[i], r);
-    for (int j = 0; j < 6; ++j) store_any(v + (6 * i + j) * ldv + c, r[j]);
+  for (int i = 0; i < m; ++i) {  // (R X) R^T: R on each row
+    T r[m];
+    op(t[i], r);
+    for (int j = 0; j < m; ++j) y(i, j, r[j]);
   }
 }
 
-// A applied to a column of 4: A = [1 0 0 0; 1 1 1 1; 1 -1 1 -1; 1 2 4 8; 1 -2 4 -8; 0 0 0 1]
-template <class T>
-inline void a6(const T y[4], T r[6]) {
-  const T e = y[0] + y[2], o = y[1] + y[3];            // even / odd parts at +-1
-  const T e2 = y[0] + 4.f * y[2], o2 = 2.f * y[1] + 8.f * y[3];  // at +-2
-  r[0] = y[0];
-  r[1] = e + o;
-  r[2] = e - o;
-  r[3] = e2 + o2;
-  r[4] = e2 - o2;
-  r[5] = y[3];
-}
-
-// Z = A dY A^T from the 4x4 block of dZ rows p[4r + s].
-template <class T>
-inline void grad_at(const float* const p[16], int64_t f, float* z, int64_t ldz) {
-  T t[6][4];  // (A dY)
-  for (int j = 0; j < 4; ++j) {
-    T y[4], r[6];
-    for (int i = 0; i < 4; ++i) y[i] = ld<T>(p[4 * i + j] + f);
-    a6(y, r);
-    for (int i = 0; i < 6; ++i) t[i][j] = r[i];
+// B^T, 6 -> 6: [4  0 -5  0 1 0]
+//              [0 -4 -4  1 1 0]
+//              [0  4 -4 -1 1 0]
+//              [0 -2 -1  2 1 0]
+//              [0  2 -1 -2 1 0]
+//              [0  4  0 -5 0 1]
+struct Bt {
+  template <class T>
+  NERVE_WINO_INLINE void operator()(const T d[6], T r[6]) const {
+    const T a = d[4] - 4.f * d[2], b = d[3] - 4.f * d[1];  // shared by rows 1 and 2
+    const T e = d[4] - d[2], f = 2.f * (d[3] - d[1]);      // shared by rows 3 and 4
+    r[0] = 4.f * d[0] - 5.f * d[2] + d[4];
+    r[1] = a + b;
+    r[2] = a - b;
+    r[3] = e + f;
+    r[4] = e - f;
+    r[5] = 4.f * d[1] - 5.f * d[3] + d[5];
   }
-  for (int i = 0; i < 6; ++i) {  // (A dY) A^T: A on each row
-    T r[6];
-    a6(t[i], r);
-    for (int j = 0; j < 6; ++j) store_any(z + (6 * i + j) * ldz + f, r[j]);
+};
+
+// A, 4 -> 6: [1 0 0 0; 1 1 1 1; 1 -1 1 -1; 1 2 4 8; 1 -2 4 -8; 0 0 0 1]
+struct A {
+  template <class T>
+  NERVE_WINO_INLINE void operator()(const T y[4], T r[6]) const {
+    const T e = y[0] + y[2], o = y[1] + y[3];                      // even / odd parts at +-1
+    const T e2 = y[0] + 4.f * y[2], o2 = 2.f * y[1] + 8.f * y[3];  // at +-2
+    r[0] = y[0];
+    r[1] = e + o;
+    r[2] = e - o;
+    r[3] = e2 + o2;
+    r[4] = e2 - o2;
+    r[5] = y[3];
   }
-}
+};
 
-// A^T applied to a column of 6: A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+// A^T, 6 -> 4: [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+struct At {
+  template <class T>
+  NERVE_WINO_INLINE void operator()(const T m[6], T r[4]) const {
+    const T s1 = m[1] + m[2], d1 = m[1] - m[2], s2 = m[3] + m[4], d2 = m[3] - m[4];
+    r[0] = m[0] + s1 + s2;
+    r[1] = d1 + 2.f * d2;
+    r[2] = s1 + 4.f * s2;
+    r[3] = d1 + 8.f * d2 + m[5];
+  }
+};
+
+// G, 3 -> 6: [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+struct G {
+  template <class T>
+  NERVE_WINO_INLINE void operator()(const T k[3], T r[6]) const {
+    const T s = k[0] + k[2];
+    r[0] = 0.25f * k[0];
+    r[1] = (-1.f / 6) * (s + k[1]);
+    r[2] = (-1.f / 6) * (s - k[1]);
+    r[3] = (1.f / 24) * k[0] + (1.f / 12) * k[1] + (1.f / 6) * k[2];
+    r[4] = (1.f / 24) * k[0] - (1.f / 12) * k[1] + (1.f / 6) * k[2];
+    r[5] = k[2];
+  }
+};
+
+// G^T, 6 -> 3: [1/4 -1/6 -1/6 1/24 1/24 0; 0 -1/6 1/6 1/12 -1/12 0; 0 -1/6 -1/6 1/6 1/6 1]
+struct Gt {
+  template <class T>
+  NERVE_WINO_INLINE void operator()(const T m[6], T r[3]) const {
+    const T s = m[1] + m[2], d = m[1] - m[2], s2 = m[3] + m[4], d2 = m[3] - m[4];
+    r[0] = 0.25f * m[0] - (1.f / 6) * s + (1.f / 24) * s2;
+    r[1] = (-1.f / 6) * d + (1.f / 12) * d2;
+    r[2] = (-1.f / 6) * s + (1.f / 6) * s2 + m[5];
+  }
+};
+
+// Each transform for one vector (or one float: T) of the channels starting at c.
 template <class T>
-inline void at4(const T m[6], T r[4]) {
-  const T s1 = m[1] + m[2], d1 = m[1] - m[2], s2 = m[3] + m[4], d2 = m[3] - m[4];
-  r[0] = m[0] + s1 + s2;
-  r[1] = d1 + 2.f * d2;
-  r[2] = s1 + 4.f * s2;
-  r[3] = d1 + 8.f * d2 + m[5];
+inline void input_at(const float* const p[36], int64_t c, float* v, int64_t ldv) {  // B^T d B
+  separable<6, 6, T>([&](int i, int j) { return ld<T>(p[6 * i + j] + c); }, Bt{},
+                     [&](int i, int j, const T& r) { store_any(v + (6 * i + j) * ldv + c, r); });
 }
 
-// The 4x4 output pixels out[4i + j] of one tile: A^T M A + bias, then relu.
+template <class T>
+inline void grad_at(const float* const p[16], int64_t f, float* z, int64_t ldz) {  // A dY A^T
+  separable<4, 6, T>([&](int i, int j) { return ld<T>(p[4 * i + j] + f); }, A{},
+                     [&](int i, int j, const T& r) { store_any(z + (6 * i + j) * ldz + f, r); });
+}
+
 template <class T>
 inline void output_at(const float* m, int64_t ldm, int64_t f, float* const out[16], const float* bias,
-                      bool relu) {
-  T t[4][6];  // (A^T M)
-  for (int j = 0; j < 6; ++j) {
-    T c[6], r[4];
-    for (int i = 0; i < 6; ++i) c[i] = ld<T>(m + (6 * i + j) * ldm + f);
-    at4(c, r);
-    for (int i = 0; i < 4; ++i) t[i][j] = r[i];
-  }
+                      bool relu) {  // A^T M A + bias, then relu
   const T b = bias ? ld<T>(bias + f) : T{};
   const T zero{};
-  for (int i = 0; i < 4; ++i) {  // (A^T M) A: A^T on each row
-    T r[4];
-    at4(t[i], r);
-    for (int j = 0; j < 4; ++j) {
-      T y = r[j] + b;
-      if (relu) y = y < zero ? zero : y;  // as std::max(y, 0): NaN stays NaN
-      store_any(out[4 * i + j] + f, y);
-    }
-  }
+  separable<6, 4, T>([&](int i, int j) { return ld<T>(m + (6 * i + j) * ldm + f); }, At{},
+                     [&](int i, int j, const T& r) {
+                       T y = r + b;
+                       if (relu) y = y < zero ? zero : y;  // as std::max(y, 0): NaN stays NaN
+                       store_any(out[4 * i + j] + f, y);
+                     });
 }
 
-// G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
 template <class T>
-inline void g6(const T k[3], T r[6]) {
-  const T s = k[0] + k[2];
-  r[0] = 0.25f * k[0];
-  r[1] = (-1.f / 6) * (s + k[1]);
-  r[2] = (-1.f / 6) * (s - k[1]);
-  r[3] = (1.f / 24) * k[0] + (1.f / 12) * k[1] + (1.f / 6) * k[2];
-  r[4] = (1.f / 24) * k[0] - (1.f / 12) * k[1] + (1.f / 6) * k[2];
-  r[5] = k[2];
+inline void kernel_at(const float* const p[9], int64_t f, float* u, int64_t ldu) {  // G g G^T
+  separable<3, 6, T>([&](int i, int j) { return ld<T>(p[3 * i + j] + f); }, G{},
+                     [&](int i, int j, const T& r) { store_any(u + (6 * i + j) * ldu + f, r); });
 }
 
-// U = G g G^T from the 3x3 kernel rows p[3kh + kw].
 template <class T>
-inline void kernel_at(const float* const p[9], int64_t f, float* u, int64_t ldu) {
-  T t[6][3];  // G g
-  for (int j = 0; j < 3; ++j) {
-    T k[3], r[6];
-    for (int i = 0; i < 3; ++i) k[i] = ld<T>(p[3 * i + j] + f);
-    g6(k, r);
-    for (int i = 0; i < 6; ++i) t[i][j] = r[i];
-  }
-  for (int i = 0; i < 6; ++i) {  // (G g) G^T: G on each row
-    T r[6];
-    g6(t[i], r);
-    for (int j = 0; j < 6; ++j) store_any(u + (6 * i + j) * ldu + f, r[j]);
-  }
-}
-
-// G^T applied to a column of 6: G^T = [1/4 -1/6 -1/6 1/24 1/24 0; 0 -1/6 1/6 1/12 -1/12 0;
-//                                      0 -1/6 -1/6 1/6 1/6 1]
-template <class T>
-inline void gt3(const T m[6], T r[3]) {
-  const T s = m[1] + m[2], d = m[1] - m[2], s2 = m[3] + m[4], d2 = m[3] - m[4];
-  r[0] = 0.25f * m[0] - (1.f / 6) * s + (1.f / 24) * s2;
-  r[1] = (-1.f / 6) * d + (1.f / 12) * d2;
-  r[2] = (-1.f / 6) * s + (1.f / 6) * s2 + m[5];
-}
-
-// dW = G^T M G into the 3x3 kernel rows p[3kh + kw], from m[xi * ldm + f].
-template <class T>
-inline void kernel_grad_at(const float* m, int64_t ldm, int64_t f, float* const p[9]) {
-  T t[3][6];  // G^T M
-  for (int j = 0; j < 6; ++j) {
-    T c[6], r[3];
-    for (int i = 0; i < 6; ++i) c[i] = ld<T>(m + (6 * i + j) * ldm + f);
-    gt3(c, r);
-    for (int i = 0; i < 3; ++i) t[i][j] = r[i];
-  }
-  for (int i = 0; i < 3; ++i) {  // (G^T M) G: G^T on each row
-    T r[3];
-    gt3(t[i], r);
-    for (int j = 0; j < 3; ++j) store_any(p[3 * i + j] + f, r[j]);
-  }
+inline void kernel_grad_at(const float* m, int64_t ldm, int64_t f, float* const p[9]) {  // G^T M G
+  separable<6, 3, T>([&](int i, int j) { return ld<T>(m + (6 * i + j) * ldm + f); }, Gt{},
+                     [&](int i, int j, const T& r) { store_any(p[3 * i + j] + f, r); });
 }
 
 void kernel_tile(const float* const p[9], int64_t F, float* u, int64_t ldu) {
