@@ -103,12 +103,6 @@ void bind_conv(py::module_& m) {
       }, py::arg("x"), py::arg("kernel"), py::arg("bias") = py::none(), py::arg("strides") = Pair{1, 1},
       py::arg("padding") = "valid", py::arg("dilation_rate") = Pair{1, 1}, py::arg("activation") = "linear",
       py::arg("alpha") = 0.f, GilFree());
-  m.def("conv_algorithm", [] { return std::string(conv_algorithm_name(conv_algorithm())); },
-        "The algorithm 3x3 stride-1 convolutions use: 'auto', 'direct' or 'winograd'.");
-  m.def("set_conv_algorithm", [](const std::string& name) { set_conv_algorithm(conv_algorithm_from_name(name)); },
-        py::arg("name"),
-        "'auto' (Winograd F(4x4,3x3) from 3 input channels and 4 filters), 'direct' (implicit GEMM / "
-        "im2col) or 'winograd' (wherever it applies). Starts at NERVE_CONV_ALGORITHM, else 'auto'.");
   ops.def("pool2d", [](const Tensor& x, const std::string& kind, Pair pool, Pair strides, const std::string& padding) {
         return pool2d(x, pool_kind(kind), pool_options(pool, strides, padding, "pool2d"));
       }, py::arg("x"), py::arg("kind"), py::arg("pool_size"), py::arg("strides"), py::arg("padding") = "valid");

@@ -1,4 +1,4 @@
-// Runtime settings: ISA dispatch (NERVE_ISA / set_isa), threads, and nerve.config().
+// Runtime settings: ISA dispatch (NERVE_ISA / set_isa), threads, the conv algorithm, and nerve.config().
 #include <pybind11/stl.h>
 
 #include <string>
@@ -37,6 +37,12 @@ void bind_runtime(py::module_& m) {
       "set_isa", [](const std::string& name) { set_isa(isa_from_name(name)); }, py::arg("name"),
       "Force the kernel ISA: 'avx512', 'avx2' or 'generic' (for tests and benchmarks). Raises "
       "RuntimeError when the CPU lacks it, ValueError for an unknown name.");
+  m.def("conv_algorithm", [] { return std::string(conv_algorithm_name(conv_algorithm())); },
+        "The algorithm 3x3 stride-1 convolutions use: 'auto', 'direct' or 'winograd'.");
+  m.def("set_conv_algorithm", [](const std::string& name) { set_conv_algorithm(conv_algorithm_from_name(name)); },
+        py::arg("name"),
+        "'auto' (Winograd F(4x4,3x3) from 3 input channels and 4 filters), 'direct' (implicit GEMM / "
+        "im2col) or 'winograd' (wherever it applies). Starts at NERVE_CONV_ALGORITHM, else 'auto'.");
   m.def("compiled_isas", [] {
     std::vector<std::string> out;
     for (Isa i : {Isa::Generic, Isa::Avx2, Isa::Avx512})
@@ -51,6 +57,7 @@ void bind_runtime(py::module_& m) {
         d["isa"] = isa_name(isa);
         d["detected_isa"] = isa_name(detected_isa());
         d["num_threads"] = num_threads();
+        d["conv_algorithm"] = conv_algorithm_name(conv_algorithm());
         d["openmp"] = has_openmp();
         py::list compiled, usable;
         for (Isa i : {Isa::Generic, Isa::Avx2, Isa::Avx512}) {
@@ -63,7 +70,7 @@ void bind_runtime(py::module_& m) {
         d["gemm_blocking"] = blocking_dict(isa);
         return d;
       },
-      "Runtime configuration: ISA in use, detected ISA, threads, OpenMP, GEMM blocking.");
+      "Runtime configuration: ISA in use, detected ISA, threads, conv algorithm, OpenMP, GEMM blocking.");
 }
 
 }  // namespace nerve::py_bindings

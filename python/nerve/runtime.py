@@ -34,6 +34,5 @@ def config() -> dict:
     convolution algorithm, version."""
     info = dict(_core.config()) if hasattr(_core, "config") else {
         "isa": _core.active_isa(), "num_threads": _core.num_threads(), "openmp": _core.has_openmp()}
-    info["conv_algorithm"] = _core.conv_algorithm()
     info["version"] = _core.__version__
     return info

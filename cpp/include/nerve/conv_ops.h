@@ -31,18 +31,7 @@ struct Conv2DOptions {
   Padding padding = Padding::Valid;
 };
 
-// Which algorithm runs a 3x3 convolution at stride 1 and dilation 1 (all others run direct):
-//   Auto: Winograd F(4x4, 3x3) from 3 input channels and 4 filters (measured faster there;
-//         see conv2d.cpp), else direct;
-//   Direct: the implicit GEMM (from 16 input channels) or im2col + GEMM;
-//   Winograd: Winograd wherever it applies (tests use it to cover 1 and 2 channels).
-// Starts at NERVE_CONV_ALGORITHM (auto | direct | winograd) when set, else Auto.
-enum class ConvAlgorithm : uint8_t { Auto, Direct, Winograd };
-ConvAlgorithm conv_algorithm();
-void set_conv_algorithm(ConvAlgorithm a);
-// "auto" / "direct" / "winograd"; throws std::invalid_argument otherwise.
-ConvAlgorithm conv_algorithm_from_name(const std::string& name);
-const char* conv_algorithm_name(ConvAlgorithm a);
+// Which algorithm 3x3 stride-1 convolutions use: ConvAlgorithm in nerve/runtime.h.
 
 // act(conv(x, kernel) + bias): x [N, H, W, Cin], kernel [KH, KW, Cin, Cout] (Keras layout),
 // bias [Cout] or undefined. Returns [N, OH, OW, Cout]. Bias and activations whose derivative

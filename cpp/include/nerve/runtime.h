@@ -1,4 +1,5 @@
-// Process-wide run-time settings: which instruction set the kernels use and how many threads.
+// Process-wide run-time settings: which instruction set the kernels use, how 3x3 convolutions
+// run, and how many threads.
 #pragma once
 #include <string>
 
@@ -14,6 +15,20 @@ Isa detected_isa();
 Isa active_isa();
 // Force an ISA from code (tests, benchmarks). Throws if the CPU does not support it.
 void set_isa(Isa isa);
+
+// Which algorithm runs a 3x3 convolution at stride 1 and dilation 1 (all others run direct):
+//   Auto: Winograd F(4x4, 3x3) from 3 input channels and 4 filters (measured faster there;
+//         see cpp/src/ops/conv2d.cpp), else direct;
+//   Direct: the implicit GEMM (from 16 input channels) or im2col + GEMM;
+//   Winograd: Winograd wherever it applies (tests use it to cover 1 and 2 channels).
+// Starts at NERVE_CONV_ALGORITHM (auto | direct | winograd) when set, else Auto; an unknown
+// value throws std::invalid_argument at first use.
+enum class ConvAlgorithm : int { Auto = 0, Direct = 1, Winograd = 2 };
+ConvAlgorithm conv_algorithm();
+void set_conv_algorithm(ConvAlgorithm a);
+// "auto" / "direct" / "winograd" (any case); throws std::invalid_argument otherwise.
+ConvAlgorithm conv_algorithm_from_name(const std::string& name);
+const char* conv_algorithm_name(ConvAlgorithm a);
 
 // Threads used by parallel kernels. Starts at OMP_NUM_THREADS or the core count.
 int num_threads();

@@ -26,9 +26,17 @@ const char* isa_name(Isa isa) {
   return "?";
 }
 
-Isa isa_from_name(const std::string& name) {
+namespace {
+// Setting names are matched in any case: NERVE_ISA=AVX2 works as avx2 does.
+std::string lower(const std::string& name) {
   std::string s;
   for (char ch : name) s += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+}  // namespace
+
+Isa isa_from_name(const std::string& name) {
+  const std::string s = lower(name);
   if (s == "generic") return Isa::Generic;
   if (s == "avx2") return Isa::Avx2;
   if (s == "avx512") return Isa::Avx512;
@@ -81,8 +89,7 @@ void init_isa() {
   std::call_once(g_isa_once, [] {
     const Isa cpu = detected_isa();
     const char* env = std::getenv("NERVE_ISA");
-    std::string want = env ? env : "";
-    for (auto& ch : want) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string want = lower(env ? env : "");
     if (want.empty() || want == "auto") {
       g_isa.store(static_cast<int>(best_compiled(cpu)));
       return;
@@ -175,5 +182,45 @@ bool has_openmp() {
   return false;
 #endif
 }
+
+// --- convolution algorithm ---
+
+ConvAlgorithm conv_algorithm_from_name(const std::string& name) {
+  const std::string s = lower(name);
+  if (s == "auto") return ConvAlgorithm::Auto;
+  if (s == "direct") return ConvAlgorithm::Direct;
+  if (s == "winograd") return ConvAlgorithm::Winograd;
+  throw std::invalid_argument("unknown convolution algorithm \"" + name +
+                              "\": expected one of auto, direct, winograd");
+}
+
+const char* conv_algorithm_name(ConvAlgorithm a) {
+  switch (a) {
+    case ConvAlgorithm::Auto: return "auto";
+    case ConvAlgorithm::Direct: return "direct";
+    case ConvAlgorithm::Winograd: return "winograd";
+  }
+  return "?";
+}
+
+namespace {
+std::atomic<int> g_conv_algorithm{-1};  // -1: not read from NERVE_CONV_ALGORITHM yet
+}  // namespace
+
+ConvAlgorithm conv_algorithm() {
+  int a = g_conv_algorithm.load();
+  if (a < 0) {  // an unknown NERVE_CONV_ALGORITHM fails the first convolution, by name
+    const char* env = std::getenv("NERVE_CONV_ALGORITHM");
+    try {
+      a = static_cast<int>(env && *env ? conv_algorithm_from_name(env) : ConvAlgorithm::Auto);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("NERVE_CONV_ALGORITHM: ") + e.what());
+    }
+    g_conv_algorithm.store(a);
+  }
+  return static_cast<ConvAlgorithm>(a);
+}
+
+void set_conv_algorithm(ConvAlgorithm a) { g_conv_algorithm.store(static_cast<int>(a)); }
 
 }  // namespace nerve

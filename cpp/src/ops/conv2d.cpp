@@ -18,10 +18,7 @@
 //   dX = dZ convolved with the flipped kernel (stride 1, C >= 16: the same implicit GEMM, no
 //   col2im), else dX = col2im(dZ W^T).
 #include <algorithm>
-#include <atomic>
-#include <cctype>
 #include <cstdint>
-#include <cstdlib>
 #include <exception>
 #include <stdexcept>
 #include <vector>
@@ -52,14 +49,12 @@ constexpr int64_t kPatchBudgetFloats = (1 << 20) / sizeof(float);
 // mostly empty register tiles.
 constexpr int64_t kImplicitMinChannels = 16;
 // Where Winograd beats the direct convolution (bench/conv_algorithms.py, 2 threads, 7x7 to 32x32
-// images, 1-256 channels): from 3 input channels and 4 filters. Forward + backward it ran 1.16x
-// (3 -> 32) to 2.4x (8 -> 16) faster, 2.11x on 64 -> 64 at 32x32. With 1 input channel (a
-// grayscale first layer) each of its 36 GEMMs is 1 deep and it lost (0.83-0.88x); 2 was even.
+// images, 1-256 channels): from 3 input channels and 4 filters. Forward + backward it ran
+// 1.08-1.16x (3 -> 32) to 2.4x (8 -> 16) faster, 2.1-2.2x on 64 -> 64 at 32x32. With 1 input
+// channel (a grayscale first layer) each of its 36 GEMMs is 1 deep and it lost (0.78-0.88x);
+// 2 was even.
 constexpr int64_t kWinogradMinInputChannels = 3;
 constexpr int64_t kWinogradMinFilters = 4;
-
-// -1: not read from NERVE_CONV_ALGORITHM yet.
-std::atomic<int> g_conv_algorithm{-1};
 
 // Winograd for this geometry under the current setting (see ConvAlgorithm).
 bool use_winograd(const ConvGeometry& g) {
@@ -303,41 +298,6 @@ struct Conv2DNode : Node {
 };
 
 }  // namespace
-
-ConvAlgorithm conv_algorithm_from_name(const std::string& name) {
-  std::string s;
-  for (char ch : name) s += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (s == "auto") return ConvAlgorithm::Auto;
-  if (s == "direct") return ConvAlgorithm::Direct;
-  if (s == "winograd") return ConvAlgorithm::Winograd;
-  throw std::invalid_argument("unknown convolution algorithm \"" + name +
-                              "\": expected one of auto, direct, winograd");
-}
-
-const char* conv_algorithm_name(ConvAlgorithm a) {
-  switch (a) {
-    case ConvAlgorithm::Auto: return "auto";
-    case ConvAlgorithm::Direct: return "direct";
-    case ConvAlgorithm::Winograd: return "winograd";
-  }
-  return "?";
-}
-
-ConvAlgorithm conv_algorithm() {
-  int a = g_conv_algorithm.load();
-  if (a < 0) {  // an unknown NERVE_CONV_ALGORITHM fails the first convolution, by name
-    const char* env = std::getenv("NERVE_CONV_ALGORITHM");
-    try {
-      a = static_cast<int>(env && *env ? conv_algorithm_from_name(env) : ConvAlgorithm::Auto);
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(std::string("NERVE_CONV_ALGORITHM: ") + e.what());
-    }
-    g_conv_algorithm.store(a);
-  }
-  return static_cast<ConvAlgorithm>(a);
-}
-
-void set_conv_algorithm(ConvAlgorithm a) { g_conv_algorithm.store(static_cast<int>(a)); }
 
 Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const Conv2DOptions& opt,
               Activation act, float alpha) {
