@@ -42,13 +42,13 @@ def _time_nerve(model, x, y, steps, segments):
     trainer_x, trainer_y = nerve.Tensor(x), nerve.Tensor(y)
     model.train_on_batch(x[:B], y[:B])  # builds the trainer
     trainer = model._trainer
-    trainer.train(trainer_x, trainer_y, np.empty(0, np.int64), B, 0, 3)  # warm-up
+    trainer.train(trainer_x, trainer_y, None, np.empty(0, np.int64), B, 0, 3)  # warm-up
     rates = []
     n_batches = len(x) // B
     for s in range(segments):
         first = (s * steps) % max(n_batches - steps, 1)
         t0 = time.perf_counter()
-        trainer.train(trainer_x, trainer_y, np.empty(0, np.int64), B, first, steps)
+        trainer.train(trainer_x, trainer_y, None, np.empty(0, np.int64), B, first, steps)
         rates.append(steps * B / (time.perf_counter() - t0))
     return statistics.median(rates)
 
