@@ -167,9 +167,7 @@ class AUC(Metric):
             raise ValueError(f"AUC: num_thresholds must be an int > 1, got {num_thresholds!r}")
         if str(curve).upper() not in ("ROC", "PR"):
             raise ValueError(f"AUC: curve must be 'ROC' or 'PR', got {curve!r}")
-        if summation_method != "interpolation":
-            raise ValueError(f"AUC: only summation_method='interpolation' is supported, got "
-                             f"{summation_method!r}")
+        reject_unsupported(f"AUC '{self.name}'", AUC.__init__, summation_method=summation_method)
         self.num_thresholds = num_thresholds
         self.curve = str(curve).upper()
         self.summation_method = summation_method

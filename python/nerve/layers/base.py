@@ -36,11 +36,12 @@ class Layer:
     """Base of every layer. Subclasses create `self._core` (a C++ layer) in __init__."""
 
     def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,
-                 autocast: bool = True, name: str | None = None, **kwargs):
-        # Keras's Layer keywords; beyond them only input_shape / input_dim (the shape of the
-        # first layer of a Sequential). Anything else is an error, as in Keras.
-        input_dim = kwargs.pop("input_dim", None)
-        input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
+                 autocast: bool = True, name: str | None = None, input_shape=None,
+                 input_dim=None, **kwargs):
+        # Keras's Layer keywords, and input_shape / input_dim (the shape of the first layer of a
+        # Sequential). Anything else is an error, as in Keras.
+        if input_dim is not None:
+            input_shape = (input_dim,)
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
                              f"{kwargs}")
@@ -244,7 +245,10 @@ class InputLayer(Layer):
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
                  batch_shape=None, input_tensor=None, optional=False, name: str | None = None,
                  **kwargs):
-        if shape is None and "input_shape" in kwargs:
+        if "input_shape" in kwargs:  # Keras's older spelling of shape
+            if shape is not None:
+                raise ValueError(f"InputLayer: give shape or input_shape, not both (got "
+                                 f"shape={shape!r}, input_shape={kwargs['input_shape']!r})")
             shape = kwargs.pop("input_shape")
         name = name or _unique_name("InputLayer")
         who = f"InputLayer '{name}'"

@@ -116,12 +116,13 @@ class GRU(_Recurrent):
     _cell = "GRU"
     _snake = "gru"
 
-    def __init__(self, units, reset_after=True, **kwargs):
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 *, reset_after=True, **kwargs):
         _refuse_arguments_keras_lacks(self, kwargs, "unit_forget_bias")
         if not reset_after:
             raise UnsupportedArgumentError("GRU: reset_after=False is not supported yet; only "
                                            "reset_after=True (the Keras 3 default) is implemented")
-        super().__init__(units, **kwargs)
+        super().__init__(units, activation, recurrent_activation, use_bias, **kwargs)
         self.reset_after = True
 
     def get_config(self):
