@@ -40,6 +40,7 @@ NOT_AUDITED = {
     "Layer": "base class (its keywords are audited through every layer's **kwargs)",
     "Optimizer": "base class", "Loss": "base class", "Metric": "base class",
     "Callback": "base class", "LearningRateSchedule": "base class",
+    "Initializer": "base class", "Regularizer": "base class",
     "CallbackList": "internal (fit builds it)", "get": "lookup function",
 }
 
@@ -117,6 +118,10 @@ ALTERNATIVE = {
     "from_logits": (True, same), "label_smoothing": (0.25, same), "delta": (0.5, same),
     "threshold": (0.25, same), "thresholds": (0.25, same), "k": (2, same),
     "num_thresholds": (50, same), "curve": ("PR", same),
+    # initializers and regularizers
+    "value": (0.5, same), "minval": (-0.5, same), "maxval": (0.5, same), "mean": (0.5, same),
+    "stddev": (0.5, same), "gain": (0.5, same),
+    "distribution": ("uniform", same), "l1": (0.5, same), "l2": (0.5, same),
     # schedules
     "initial_learning_rate": (0.5, same), "decay_steps": (7, same), "decay_rate": (0.5, same),
     "staircase": (True, same), "boundaries": ([3.0], same), "values": ([0.5, 0.25], same),
@@ -139,6 +144,7 @@ ALTERNATIVE_FOR = {
     ("ZeroPadding2D", "padding"): (2, lambda v, cls: v == ((2, 2), (2, 2))),
     ("Input", "batch_shape"): ((None, 4), None), ("InputLayer", "batch_shape"): ((None, 4), None),
     ("InputLayer", "input_shape"): ((4,), None),
+    ("VarianceScaling", "scale"): (0.5, same), ("VarianceScaling", "mode"): ("fan_out", same),
 }
 # Arguments that stand in for a required one (so the audit leaves that one out).
 REPLACES = {("Input", "batch_shape"): "shape", ("InputLayer", "batch_shape"): "shape",
@@ -189,15 +195,14 @@ NOTES = {
     ("models", "Model.predict"): "verbose is accepted, but predict draws no progress bar yet",
 }
 FAMILY_NOTES = {
-    "losses": "The loss functions (`mean_squared_error(y_true, y_pred)`, ...) return the batch "
-              "mean, as the loss classes do; Keras's return one value per sample.",
     "metrics": "The metric functions (`binary_accuracy(y_true, y_pred)`, ...) return the batch "
                "mean; Keras's return one value per sample.",
 }
 # Raised by every layer unless default; said once in the document instead of on every row.
 EVERY_LAYER_RAISES = ("autocast",)
 
-FAMILIES = ("layers", "models", "optimizers", "losses", "metrics", "schedules", "callbacks")
+FAMILIES = ("layers", "models", "optimizers", "losses", "metrics", "schedules", "callbacks",
+            "initializers", "regularizers")
 
 
 @dataclass
@@ -224,6 +229,8 @@ def _modules():
         "metrics": (nerve.metrics, keras.metrics),
         "schedules": (nerve.optimizers.schedules, keras.optimizers.schedules),
         "callbacks": (nerve.callbacks, keras.callbacks),
+        "initializers": (nerve.initializers, keras.initializers),
+        "regularizers": (nerve.regularizers, keras.regularizers),
     }
 
 
@@ -594,7 +601,9 @@ TITLES = {"layers": "Layers (`nerve.layers`)", "models": "Model and Sequential m
           "optimizers": "Optimizers (`nerve.optimizers`)", "losses": "Losses (`nerve.losses`)",
           "metrics": "Metrics (`nerve.metrics`)",
           "schedules": "Learning-rate schedules (`nerve.optimizers.schedules`)",
-          "callbacks": "Callbacks (`nerve.callbacks`)"}
+          "callbacks": "Callbacks (`nerve.callbacks`)",
+          "initializers": "Initializers (`nerve.initializers`)",
+          "regularizers": "Regularizers (`nerve.regularizers`)"}
 
 
 def render(entries, missing) -> str:

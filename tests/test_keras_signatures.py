@@ -40,7 +40,8 @@ def test_the_audit_covers_the_api(audited):
                      ("optimizers", "Adam"), ("losses", "Huber"), ("losses", "huber"),
                      ("metrics", "AUC"), ("schedules", "CosineDecay"),
                      ("callbacks", "EarlyStopping"), ("models", "Model.fit"),
-                     ("models", "Model.compile"), ("models", "Sequential.add")]:
+                     ("models", "Model.compile"), ("models", "Sequential.add"),
+                     ("initializers", "GlorotUniform"), ("regularizers", "L2")]:
         assert expected in names
     # the rejections were exercised by constructing with non-default values
     dense = next(e for e in entries if e.name == "Dense")
@@ -67,6 +68,8 @@ def test_rejection_names_the_layer_argument_and_value():
         nerve.losses.MeanSquaredError(reduction="sum")
     with pytest.raises(UnsupportedArgumentError, match="Model.compile: jit_compile=True"):
         nerve.Sequential([nerve.Input((2,)), layer]).compile(loss="mse", jit_compile=True)
+    with pytest.raises(UnsupportedArgumentError, match="HeNormal: seed=3"):
+        nerve.initializers.HeNormal(seed=3)
     with pytest.raises(UnsupportedArgumentError, match="Sequential.add: rebuild=False"):
         nerve.Sequential().add(nerve.layers.Dense(2), rebuild=False)
 
@@ -106,6 +109,29 @@ def test_loss_get_config_gives_keras_names_and_round_trips():
     assert config["name"] == keras.losses.Huber().get_config()["name"] == "huber_loss"
     again = nerve.losses.Huber(**config)
     assert again.delta == 0.5
+
+
+@pytest.mark.parametrize("name", ["mean_squared_error", "mean_absolute_error", "huber",
+                                  "kl_divergence", "binary_crossentropy",
+                                  "categorical_crossentropy", "sparse_categorical_crossentropy"])
+@pytest.mark.parametrize("shape", [(6, 3), (4, 5, 3)])
+def test_loss_functions_give_one_value_per_sample_as_keras(name, shape):
+    rng = np.random.default_rng(1)
+    pred = rng.random(shape).astype(np.float32) + 0.05
+    pred /= pred.sum(-1, keepdims=True)
+    ids = rng.integers(0, shape[-1], shape[:-1])
+    true = ids.astype(np.float32) if name.startswith("sparse") else \
+        np.eye(shape[-1], dtype=np.float32)[ids]
+    ours = getattr(nerve.losses, name)(true, pred)
+    theirs = np.asarray(getattr(keras.losses, name)(true, pred))
+    assert ours.shape == theirs.shape == shape[:-1]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_loss_functions_refuse_tensors():
+    with pytest.raises(TypeError, match="MeanSquaredError\\(\\)"):
+        nerve.losses.mean_squared_error(np.zeros((2, 2), np.float32),
+                                        nerve.Tensor(np.zeros((2, 2), np.float32)))
 
 
 def test_terminate_on_nan_raise_error():

@@ -172,17 +172,59 @@ def get(identifier) -> Loss:
     raise ValueError(f"Unknown loss {identifier!r}. Valid names: {', '.join(sorted(_BY_NAME))}")
 
 
-def mean_squared_error(y_true, y_pred): return MeanSquaredError()(y_true, y_pred)
-def mean_absolute_error(y_true, y_pred): return MeanAbsoluteError()(y_true, y_pred)
-def huber(y_true, y_pred, delta=1.0): return Huber(delta)(y_true, y_pred)
-def kl_divergence(y_true, y_pred): return KLDivergence()(y_true, y_pred)
+def _per_sample(loss: Loss, y_true, y_pred) -> np.ndarray:
+    """Keras's loss functions: one value per sample (per timestep for sequences), the loss of
+    each row over the last axis, unreduced. The classes reduce; these do not."""
+    if isinstance(y_pred, _core.Tensor) or isinstance(y_true, _core.Tensor):
+        raise TypeError(f"nerve.losses.{_FUNCTION_NAMES[type(loss)]}: nerve.Tensor inputs are "
+                        f"not supported (per-sample values are numpy); for a differentiable "
+                        f"loss use the class, e.g. nerve.losses.{type(loss).__name__}()(y_true, "
+                        f"y_pred), which reduces over the batch")
+    pred = np.asarray(y_pred, dtype=np.float32)
+    rows_shape = pred.shape[:-1]
+    pred = pred.reshape(-1, pred.shape[-1])
+    true = np.asarray(y_true, dtype=np.float32)
+    true = true.reshape(-1, 1) if loss.sparse_labels else true.reshape(pred.shape)
+    values = [loss(true[i:i + 1], pred[i:i + 1]) for i in range(pred.shape[0])]
+    return np.asarray(values, dtype=np.float32).reshape(rows_shape)
+
+
+def mean_squared_error(y_true, y_pred):
+    return _per_sample(MeanSquaredError(), y_true, y_pred)
+
+
+def mean_absolute_error(y_true, y_pred):
+    return _per_sample(MeanAbsoluteError(), y_true, y_pred)
+
+
+def huber(y_true, y_pred, delta=1.0):
+    return _per_sample(Huber(delta), y_true, y_pred)
+
+
+def kl_divergence(y_true, y_pred):
+    return _per_sample(KLDivergence(), y_true, y_pred)
+
+
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    return BinaryCrossentropy(from_logits, label_smoothing, axis)(y_true, y_pred)
+    return _per_sample(BinaryCrossentropy(from_logits, label_smoothing, axis), y_true, y_pred)
+
+
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    return CategoricalCrossentropy(from_logits, label_smoothing, axis)(y_true, y_pred)
+    return _per_sample(CategoricalCrossentropy(from_logits, label_smoothing, axis), y_true,
+                       y_pred)
+
+
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
                                     axis=-1):
-    return SparseCategoricalCrossentropy(from_logits, ignore_class, axis=axis)(y_true, y_pred)
+    return _per_sample(SparseCategoricalCrossentropy(from_logits, ignore_class, axis=axis),
+                       y_true, y_pred)
+
+
+_FUNCTION_NAMES = {MeanSquaredError: "mean_squared_error", MeanAbsoluteError: "mean_absolute_error",
+                   Huber: "huber", KLDivergence: "kl_divergence",
+                   BinaryCrossentropy: "binary_crossentropy",
+                   CategoricalCrossentropy: "categorical_crossentropy",
+                   SparseCategoricalCrossentropy: "sparse_categorical_crossentropy"}
 
 
 mse = mean_squared_error
