@@ -207,6 +207,7 @@ def test_input_takes_float32_and_integer_dtypes(dtype):
     layer = x._node.layer
     expected = "float32" if dtype is None else np.dtype(dtype).name
     assert layer.dtype == expected and layer.get_config()["dtype"] == expected
+    assert x.dtype == expected
     assert keras.Input(shape=(4,), dtype=dtype).dtype == expected  # what Keras reports
 
 

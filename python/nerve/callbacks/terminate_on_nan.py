@@ -7,8 +7,9 @@ from .callback import Callback
 
 class TerminateOnNaN(Callback):
     """Stops training cleanly when the loss becomes NaN or Inf (instead of fit raising
-    NonFiniteLossError); with raise_error=True it raises RuntimeError instead, as Keras does. The C++ trainer checks every step and ends a chunk at the first
-    non-finite loss, so this callback's batch hook is satisfied at chunk boundaries."""
+    NonFiniteLossError); with raise_error=True it raises RuntimeError instead, as Keras does.
+    The C++ trainer checks every step and ends a chunk at the first non-finite loss, so this
+    callback's batch hook is satisfied at chunk boundaries."""
 
     batch_hooks_in_chunks = True
 

@@ -263,6 +263,7 @@ class InputLayer(Layer):
         self._dtype = check_dtype(who, dtype, allow_integer=True)
         self.shape = _shape_tuple(shape, "Input")
         self._output = Node(self, [], [self.shape]).outputs[0]
+        self._output.dtype = self._dtype  # what Keras's Input(...).dtype reports
 
     @property
     def built(self) -> bool:
