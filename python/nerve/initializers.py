@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from . import _core
+from .utils.keras_args import reject_unsupported
 
 
 class Initializer:
@@ -51,12 +52,23 @@ def _fans(shape) -> tuple[int, int]:
 
 class Zeros(Initializer): name = "zeros"
 class Ones(Initializer): name = "ones"
-class GlorotUniform(Initializer): name = "glorot_uniform"
-class GlorotNormal(Initializer): name = "glorot_normal"
-class HeUniform(Initializer): name = "he_uniform"
-class HeNormal(Initializer): name = "he_normal"
-class LecunUniform(Initializer): name = "lecun_uniform"
-class LecunNormal(Initializer): name = "lecun_normal"
+
+
+class _FanScaled(Initializer):
+    """Glorot / He / Lecun: Keras's seed and axis arguments are accepted at their defaults only
+    (nerve seeds every initializer from nerve.utils.set_random_seed)."""
+
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        reject_unsupported(type(self).__name__, _FanScaled.__init__, seed=seed,
+                           input_axes=input_axes, output_axes=output_axes)
+
+
+class GlorotUniform(_FanScaled): name = "glorot_uniform"
+class GlorotNormal(_FanScaled): name = "glorot_normal"
+class HeUniform(_FanScaled): name = "he_uniform"
+class HeNormal(_FanScaled): name = "he_normal"
+class LecunUniform(_FanScaled): name = "lecun_uniform"
+class LecunNormal(_FanScaled): name = "lecun_normal"
 
 
 class Constant(Initializer):
@@ -75,7 +87,8 @@ class Constant(Initializer):
 class RandomUniform(Initializer):
     name = "random_uniform"
 
-    def __init__(self, minval=-0.05, maxval=0.05):
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        reject_unsupported("RandomUniform", RandomUniform.__init__, seed=seed)
         self.minval, self.maxval = float(minval), float(maxval)
         if self.maxval < self.minval:
             raise ValueError(f"RandomUniform: maxval ({maxval}) must be >= minval ({minval})")
@@ -90,7 +103,8 @@ class RandomUniform(Initializer):
 class RandomNormal(Initializer):
     name = "random_normal"
 
-    def __init__(self, mean=0.0, stddev=0.05):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        reject_unsupported(type(self).__name__, RandomNormal.__init__, seed=seed)
         self.mean, self.stddev = float(mean), float(stddev)
         if self.stddev < 0:
             raise ValueError(f"{type(self).__name__}: stddev must be >= 0, got {stddev}")
@@ -112,7 +126,8 @@ class Orthogonal(Initializer):
     [prod(shape[:-1]), shape[-1]]."""
     name = "orthogonal"
 
-    def __init__(self, gain=1.0):
+    def __init__(self, gain=1.0, seed=None):
+        reject_unsupported("Orthogonal", Orthogonal.__init__, seed=seed)
         self.gain = float(gain)
 
     def _to_core(self):
@@ -127,7 +142,10 @@ class VarianceScaling(Initializer):
     truncated normal, an untruncated normal or a uniform distribution."""
     name = "variance_scaling"
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal"):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
+        reject_unsupported("VarianceScaling", VarianceScaling.__init__, seed=seed,
+                           input_axes=input_axes, output_axes=output_axes)
         if distribution == "normal":
             distribution = "truncated_normal"
         self.scale, self.mode, self.distribution = float(scale), str(mode), str(distribution)

@@ -6,11 +6,13 @@ sum(sample_weight * row_loss) / rows. Formulas are in nerve/losses.h.
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
 
 from . import _core
+from .utils.keras_args import check_dtype, reject_unsupported
 
 
 class Loss:
@@ -44,23 +46,37 @@ class Loss:
                               self.delta, w).item()
 
     def get_config(self) -> dict:
-        return {"name": self.name}
+        # Keras's name for the loss (Huber: "huber_loss"); `self.name` is nerve's loss id
+        keras_name = inspect.signature(type(self).__init__).parameters.get("name")
+        return {"name": self.name if keras_name is None else keras_name.default,
+                "reduction": "sum_over_batch_size"}
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
 
+def _keras_options(loss: Loss, signature_of, reduction, name, dtype, **more) -> None:
+    """The Keras Loss arguments nerve has no choice for yet: Keras's defaults pass, anything else
+    raises naming the loss, the argument and the value. (`name` is fixed because nerve's metrics
+    and data checks identify a loss by it.)"""
+    owner = type(loss).__name__
+    check_dtype(owner, dtype)
+    reject_unsupported(owner, signature_of, reduction=reduction, name=name, **more)
+
+
 class MeanSquaredError(Loss):
     name = "mean_squared_error"
 
-    def __init__(self):
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
+        _keras_options(self, MeanSquaredError.__init__, reduction, name, dtype)
         super().__init__()
 
 
 class MeanAbsoluteError(Loss):
     name = "mean_absolute_error"
 
-    def __init__(self):
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
+        _keras_options(self, MeanAbsoluteError.__init__, reduction, name, dtype)
         super().__init__()
 
 
@@ -68,7 +84,9 @@ class Huber(Loss):
     """0.5 e² where |e| <= delta, delta (|e| - 0.5 delta) beyond; mean over the last axis."""
     name = "huber"
 
-    def __init__(self, delta: float = 1.0):
+    def __init__(self, delta: float = 1.0, reduction="sum_over_batch_size", name="huber_loss",
+                 dtype=None):
+        _keras_options(self, Huber.__init__, reduction, name, dtype)
         if not (isinstance(delta, (int, float)) and math.isfinite(delta) and delta > 0):
             raise ValueError(f"Huber: delta must be a positive number, got {delta!r}")
         super().__init__(delta=delta)
@@ -80,7 +98,9 @@ class Huber(Loss):
 class BinaryCrossentropy(Loss):
     name = "binary_crossentropy"
 
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0):
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
+        _keras_options(self, BinaryCrossentropy.__init__, reduction, name, dtype, axis=axis)
         super().__init__(from_logits, label_smoothing)
 
     def get_config(self):
@@ -91,7 +111,9 @@ class BinaryCrossentropy(Loss):
 class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
 
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0):
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
+        _keras_options(self, CategoricalCrossentropy.__init__, reduction, name, dtype, axis=axis)
         super().__init__(from_logits, label_smoothing)
 
     def get_config(self):
@@ -103,7 +125,11 @@ class SparseCategoricalCrossentropy(Loss):
     name = "sparse_categorical_crossentropy"
     sparse_labels = True
 
-    def __init__(self, from_logits: bool = False):
+    def __init__(self, from_logits: bool = False, ignore_class=None,
+                 reduction="sum_over_batch_size", axis=-1,
+                 name="sparse_categorical_crossentropy", dtype=None):
+        _keras_options(self, SparseCategoricalCrossentropy.__init__, reduction, name, dtype,
+                       ignore_class=ignore_class, axis=axis)
         super().__init__(from_logits)
 
     def get_config(self):
@@ -114,7 +140,8 @@ class KLDivergence(Loss):
     """sum(y_true * log(y_true / y_pred)) over the last axis, both clipped to [1e-7, 1]."""
     name = "kl_divergence"
 
-    def __init__(self):
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
+        _keras_options(self, KLDivergence.__init__, reduction, name, dtype)
         super().__init__()
 
 
@@ -145,16 +172,59 @@ def get(identifier) -> Loss:
     raise ValueError(f"Unknown loss {identifier!r}. Valid names: {', '.join(sorted(_BY_NAME))}")
 
 
-def mean_squared_error(y_true, y_pred): return MeanSquaredError()(y_true, y_pred)
-def mean_absolute_error(y_true, y_pred): return MeanAbsoluteError()(y_true, y_pred)
-def huber(y_true, y_pred, delta=1.0): return Huber(delta)(y_true, y_pred)
-def kl_divergence(y_true, y_pred): return KLDivergence()(y_true, y_pred)
-def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
-    return BinaryCrossentropy(from_logits, label_smoothing)(y_true, y_pred)
-def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
-    return CategoricalCrossentropy(from_logits, label_smoothing)(y_true, y_pred)
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
-    return SparseCategoricalCrossentropy(from_logits)(y_true, y_pred)
+def _per_sample(loss: Loss, y_true, y_pred) -> np.ndarray:
+    """Keras's loss functions: one value per sample (per timestep for sequences), the loss of
+    each row over the last axis, unreduced. The classes reduce; these do not."""
+    if isinstance(y_pred, _core.Tensor) or isinstance(y_true, _core.Tensor):
+        raise TypeError(f"nerve.losses.{_FUNCTION_NAMES[type(loss)]}: nerve.Tensor inputs are "
+                        f"not supported (per-sample values are numpy); for a differentiable "
+                        f"loss use the class, e.g. nerve.losses.{type(loss).__name__}()(y_true, "
+                        f"y_pred), which reduces over the batch")
+    pred = np.asarray(y_pred, dtype=np.float32)
+    rows_shape = pred.shape[:-1]
+    pred = pred.reshape(-1, pred.shape[-1])
+    true = np.asarray(y_true, dtype=np.float32)
+    true = true.reshape(-1, 1) if loss.sparse_labels else true.reshape(pred.shape)
+    values = [loss(true[i:i + 1], pred[i:i + 1]) for i in range(pred.shape[0])]
+    return np.asarray(values, dtype=np.float32).reshape(rows_shape)
+
+
+def mean_squared_error(y_true, y_pred):
+    return _per_sample(MeanSquaredError(), y_true, y_pred)
+
+
+def mean_absolute_error(y_true, y_pred):
+    return _per_sample(MeanAbsoluteError(), y_true, y_pred)
+
+
+def huber(y_true, y_pred, delta=1.0):
+    return _per_sample(Huber(delta), y_true, y_pred)
+
+
+def kl_divergence(y_true, y_pred):
+    return _per_sample(KLDivergence(), y_true, y_pred)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    return _per_sample(BinaryCrossentropy(from_logits, label_smoothing, axis), y_true, y_pred)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    return _per_sample(CategoricalCrossentropy(from_logits, label_smoothing, axis), y_true,
+                       y_pred)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
+                                    axis=-1):
+    return _per_sample(SparseCategoricalCrossentropy(from_logits, ignore_class, axis=axis),
+                       y_true, y_pred)
+
+
+_FUNCTION_NAMES = {MeanSquaredError: "mean_squared_error", MeanAbsoluteError: "mean_absolute_error",
+                   Huber: "huber", KLDivergence: "kl_divergence",
+                   BinaryCrossentropy: "binary_crossentropy",
+                   CategoricalCrossentropy: "categorical_crossentropy",
+                   SparseCategoricalCrossentropy: "sparse_categorical_crossentropy"}
 
 
 mse = mean_squared_error

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
+from .utils.keras_args import check_dtype, reject_unsupported
 
 _K = _core.MetricKind
 
@@ -21,8 +22,9 @@ class Metric:
     kind = None
     direction = "up"  # whether larger is better (EarlyStopping's mode="auto")
 
-    def __init__(self, name: str | None = None):
+    def __init__(self, name: str | None = None, dtype=None):
         self.name = name or self._default_name
+        check_dtype(f"{type(self).__name__} '{self.name}'", dtype)  # float32 only, as layers
         self._state = _core.MetricState()
 
     _default_name = ""
@@ -64,8 +66,8 @@ class Metric:
 class BinaryAccuracy(Metric):
     kind, _default_name = _K.binary_accuracy, "binary_accuracy"
 
-    def __init__(self, name=None, threshold=0.5):
-        super().__init__(name)
+    def __init__(self, name=None, dtype=None, threshold=0.5):
+        super().__init__(name, dtype)
         self.threshold = float(threshold)
 
     def _spec(self, weighted=False):
@@ -86,8 +88,8 @@ class SparseCategoricalAccuracy(Metric):
 class TopKCategoricalAccuracy(Metric):
     kind, _default_name = _K.top_k_categorical_accuracy, "top_k_categorical_accuracy"
 
-    def __init__(self, k=5, name=None):
-        super().__init__(name)
+    def __init__(self, k=5, name=None, dtype=None):
+        super().__init__(name, dtype)
         if not isinstance(k, int) or k < 1:
             raise ValueError(f"{type(self).__name__}: k must be a positive int, got {k!r}")
         self.k = k
@@ -102,6 +104,11 @@ class TopKCategoricalAccuracy(Metric):
 class SparseTopKCategoricalAccuracy(TopKCategoricalAccuracy):
     kind, _default_name = _K.sparse_top_k_categorical_accuracy, "sparse_top_k_categorical_accuracy"
 
+    def __init__(self, k=5, name=None, dtype=None, from_sorted_ids=False):
+        super().__init__(k, name, dtype)
+        reject_unsupported(f"SparseTopKCategoricalAccuracy '{self.name}'",
+                           SparseTopKCategoricalAccuracy.__init__, from_sorted_ids=from_sorted_ids)
+
 
 class MeanAbsoluteError(Metric):
     kind, _default_name, direction = _K.mean_absolute_error, "mean_absolute_error", "down"
@@ -112,12 +119,12 @@ class MeanSquaredError(Metric):
 
 
 class _ConfusionMetric(Metric):
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None):
-        super().__init__(name)
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        super().__init__(name, dtype)
         owner = type(self).__name__
-        if top_k is not None or class_id is not None:
-            raise ValueError(f"{owner}: top_k and class_id are not supported; the metric counts "
-                             f"every output element against the threshold")
+        # the metric counts every output element against the threshold
+        reject_unsupported(f"{owner} '{self.name}'", _ConfusionMetric.__init__, top_k=top_k,
+                           class_id=class_id)
         t = 0.5 if thresholds is None else thresholds
         if isinstance(t, (list, tuple)):
             if len(t) != 1:
@@ -150,15 +157,17 @@ class AUC(Metric):
     kind, _default_name = _K.auc, "auc"
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
-                 name=None):
-        super().__init__(name)
+                 name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
+                 label_weights=None, from_logits=False):
+        super().__init__(name, dtype)
+        reject_unsupported(f"AUC '{self.name}'", AUC.__init__, thresholds=thresholds,
+                           multi_label=multi_label, num_labels=num_labels,
+                           label_weights=label_weights, from_logits=from_logits)
         if not isinstance(num_thresholds, int) or num_thresholds < 2:
             raise ValueError(f"AUC: num_thresholds must be an int > 1, got {num_thresholds!r}")
         if str(curve).upper() not in ("ROC", "PR"):
             raise ValueError(f"AUC: curve must be 'ROC' or 'PR', got {curve!r}")
-        if summation_method != "interpolation":
-            raise ValueError(f"AUC: only summation_method='interpolation' is supported, got "
-                             f"{summation_method!r}")
+        reject_unsupported(f"AUC '{self.name}'", AUC.__init__, summation_method=summation_method)
         self.num_thresholds = num_thresholds
         self.curve = str(curve).upper()
         self.summation_method = summation_method
@@ -246,8 +255,8 @@ def categorical_accuracy(y_true, y_pred): return CategoricalAccuracy()(y_true, y
 def sparse_categorical_accuracy(y_true, y_pred): return SparseCategoricalAccuracy()(y_true, y_pred)
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     return TopKCategoricalAccuracy(k)(y_true, y_pred)
-def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
-    return SparseTopKCategoricalAccuracy(k)(y_true, y_pred)
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    return SparseTopKCategoricalAccuracy(k, from_sorted_ids=from_sorted_ids)(y_true, y_pred)
 def mean_absolute_error(y_true, y_pred): return MeanAbsoluteError()(y_true, y_pred)
 def mean_squared_error(y_true, y_pred): return MeanSquaredError()(y_true, y_pred)
 

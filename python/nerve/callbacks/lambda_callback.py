@@ -12,8 +12,13 @@ class LambdaCallback(Callback):
     """A callback from plain functions: LambdaCallback(on_epoch_end=lambda epoch, logs: ...).
     Epoch hooks take (epoch, logs), batch hooks (batch, logs), train hooks (logs)."""
 
-    def __init__(self, **hooks):
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
+                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None, **hooks):
         super().__init__()
+        hooks.update(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
+                     on_train_begin=on_train_begin, on_train_end=on_train_end,
+                     on_train_batch_begin=on_train_batch_begin,
+                     on_train_batch_end=on_train_batch_end)
         unknown = set(hooks) - set(_HOOKS)
         if unknown:
             raise ValueError(f"LambdaCallback: unknown hooks {sorted(unknown)}; valid: "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..utils.keras_args import UnsupportedArgumentError
+
 
 def int_pair(value, what: str, who: str, allow_zero: bool = False) -> tuple[int, int]:
     """(a, b) from an int or a 2-sequence of ints; ValueError naming the layer otherwise."""
@@ -28,5 +30,5 @@ def check_padding(padding, who: str) -> str:
 def check_data_format(data_format, who: str) -> str:
     if data_format in (None, "channels_last"):
         return "channels_last"
-    raise ValueError(f"{who}: data_format={data_format!r} is not supported; nerve images are "
-                     f"channels_last (batch, height, width, channels)")
+    raise UnsupportedArgumentError(f"{who}: data_format={data_format!r} is not supported; nerve "
+                                   f"is channels_last only (channels on the last axis)")

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import _core, initializers
 from ._sequence_utils import is_eager, positive_int, rate, to_tensor
+from ..utils.keras_args import reject_unsupported
 from .base import Layer
 
 
@@ -15,10 +16,19 @@ class MultiHeadAttention(Layer):
     `use_causal_mask` given to the constructor then applies to those calls."""
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
-                 output_shape=None, use_causal_mask=False, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", **kwargs):
-        super().__init__(**kwargs)
+                 output_shape=None, attention_axes=None, sliding_window=None,
+                 flash_attention=None, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 use_gate=False, seed=None, use_causal_mask=False, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         where = f"MultiHeadAttention '{self.name}'"
+        # (the C++ layer gives its projections no regularizer roles yet)
+        reject_unsupported(where, MultiHeadAttention.__init__, attention_axes=attention_axes,
+                           sliding_window=sliding_window, flash_attention=flash_attention,
+                           kernel_regularizer=kernel_regularizer,
+                           bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                           bias_constraint=bias_constraint, use_gate=use_gate, seed=seed)
         self.num_heads = positive_int(num_heads, "num_heads", where)
         self.key_dim = positive_int(key_dim, "key_dim", where)
         self.value_dim = self.key_dim if value_dim is None else positive_int(value_dim, "value_dim", where)

@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from .. import _core, regularizers
+from ..utils.keras_args import UnsupportedArgumentError, check_dtype, reject_unsupported
 from .symbolic import KerasTensor, Node
 
 _name_counts: dict[str, int] = {}
@@ -34,9 +35,20 @@ def _shape_tuple(shape, what: str) -> tuple[int, ...]:
 class Layer:
     """Base of every layer. Subclasses create `self._core` (a C++ layer) in __init__."""
 
-    def __init__(self, name: str | None = None, input_shape=None, trainable: bool = True,
-                 activity_regularizer=None):
+    def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,
+                 autocast: bool = True, name: str | None = None, input_shape=None,
+                 input_dim=None, **kwargs):
+        # Keras's Layer keywords, and input_shape / input_dim (the shape of the first layer of a
+        # Sequential). Anything else is an error, as in Keras.
+        if input_dim is not None:
+            input_shape = (input_dim,)
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                             f"{kwargs}")
         self.name = name or _unique_name(type(self).__name__)
+        who = f"{type(self).__name__} '{self.name}'"
+        self._dtype = check_dtype(who, dtype)
+        reject_unsupported(who, Layer.__init__, autocast=autocast)
         self._input_shape = (None if input_shape is None
                              else _shape_tuple(input_shape, f"{type(self).__name__} input_shape"))
         self._core = None
@@ -44,6 +56,13 @@ class Layer:
         self._inbound_nodes: list[Node] = []  # one per call on symbolic tensors
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self._weight_regularizers: dict[str, object] = {}
+
+    @property
+    def dtype(self) -> str:
+        """The dtype of the layer's weights and computations: always "float32" in nerve."""
+        return self._dtype
+
+    compute_dtype = variable_dtype = dtype
 
     def _attach(self, core) -> None:
         self._core = core
@@ -200,7 +219,7 @@ class Layer:
     def get_config(self) -> dict:
         """The constructor arguments (JSON-serialisable): `type(self).from_config(config)` makes
         an equivalent, unbuilt layer."""
-        config = {"name": self.name, "trainable": self.trainable}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = _serialize(self.activity_regularizer)
         return config
@@ -218,16 +237,33 @@ def _serialize(obj):
 
 
 class InputLayer(Layer):
-    """The source of a model input: no weights; calling nerve.Input creates one."""
+    """The source of a model input: no weights; calling nerve.Input creates one.
 
-    def __init__(self, shape=None, name: str | None = None, **kwargs):
-        if shape is None and "input_shape" in kwargs:
+    dtype: float32 (None), or an integer or bool dtype for integer data such as token ids; nerve
+    carries every input as float32, which holds integers up to 2**24 exactly."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
+                 batch_shape=None, input_tensor=None, optional=False, name: str | None = None,
+                 **kwargs):
+        if "input_shape" in kwargs:  # Keras's older spelling of shape
+            if shape is not None:
+                raise ValueError(f"InputLayer: give shape or input_shape, not both (got "
+                                 f"shape={shape!r}, input_shape={kwargs['input_shape']!r})")
             shape = kwargs.pop("input_shape")
+        name = name or _unique_name("InputLayer")
+        who = f"InputLayer '{name}'"
+        shape = _shape_from_batch_shape(shape, batch_shape, who)
         if shape is None:
-            raise ValueError("InputLayer: a shape is required, e.g. shape=(784,)")
-        super().__init__(name=name or _unique_name("InputLayer"), **kwargs)
+            raise ValueError(f"{who}: a shape is required, e.g. shape=(784,)")
+        # sparse=False and ragged=False say the same as Keras's None
+        reject_unsupported(who, InputLayer.__init__, batch_size=batch_size,
+                           sparse=sparse or None, ragged=ragged or None,
+                           input_tensor=input_tensor, optional=optional)
+        super().__init__(name=name, **kwargs)
+        self._dtype = check_dtype(who, dtype, allow_integer=True)
         self.shape = _shape_tuple(shape, "Input")
         self._output = Node(self, [], [self.shape]).outputs[0]
+        self._output.dtype = self._dtype  # what Keras's Input(...).dtype reports
 
     @property
     def built(self) -> bool:
@@ -241,12 +277,31 @@ class InputLayer(Layer):
                         f"(nerve.Input(shape) returns it)")
 
     def get_config(self) -> dict:
-        return {"shape": list(self.shape), "name": self.name}
+        return {"shape": list(self.shape), "dtype": self.dtype, "name": self.name}
 
 
-def Input(shape, name: str | None = None) -> KerasTensor:  # noqa: N802 (Keras spelling)
+def _shape_from_batch_shape(shape, batch_shape, who: str):
+    """Keras's batch_shape=(None, *shape): nerve models take any batch size, so only a None
+    batch axis can be honoured."""
+    if batch_shape is None:
+        return shape
+    if shape is not None:
+        raise ValueError(f"{who}: give shape or batch_shape, not both (got shape={shape!r}, "
+                         f"batch_shape={batch_shape!r})")
+    batch_shape = tuple(batch_shape)
+    if not batch_shape or batch_shape[0] is not None:
+        raise UnsupportedArgumentError(
+            f"{who}: batch_shape={batch_shape!r} is not supported yet: nerve models take any "
+            f"batch size, so the batch axis must be None (or pass shape= without it)")
+    return batch_shape[1:]
+
+
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,  # noqa: N802
+          batch_shape=None, name: str | None = None, tensor=None, optional=False) -> KerasTensor:
     """`nerve.Input(shape=(784,))`: a symbolic model input; `shape` excludes the batch axis.
+    dtype as InputLayer (float32, or an integer/bool dtype for integer data).
 
     Call layers on it to build a functional model (nerve.Model(inputs, outputs)), or put it first
     in a Sequential to declare the input shape."""
-    return InputLayer(shape, name)._output
+    return InputLayer(shape, batch_size, dtype, sparse, ragged, batch_shape, tensor, optional,
+                      name)._output

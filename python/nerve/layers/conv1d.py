@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .. import _core, activations, initializers
 from ._sequence_utils import default_name, positive_int
+from ..utils.keras_args import reject_unsupported
+from ._args import check_data_format
 from .base import Layer
 
 
@@ -19,11 +21,20 @@ class Conv1D(Layer):
     """1-D convolution over time. Kernel (kernel_size, channels, filters); padding 'valid',
     'same' or 'causal'."""
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", dilation_rate=1,
-                 activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", **kwargs):
-        super().__init__(**default_name(kwargs, "conv1d"))
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, groups=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer,
+                         **default_name(kwargs, "conv1d"))
         where = f"Conv1D '{self.name}'"
+        # the C++ Conv1D has no per-weight roles, so its weight regularizers are not wired yet
+        reject_unsupported(where, Conv1D.__init__, groups=groups,
+                           kernel_regularizer=kernel_regularizer,
+                           bias_regularizer=bias_regularizer,
+                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        self.data_format = check_data_format(data_format, where)
         self.filters = positive_int(filters, "filters", where)
         self.kernel_size = _one_int(kernel_size, "kernel_size", where)
         self.strides = _one_int(strides, "strides", where)
@@ -41,7 +52,7 @@ class Conv1D(Layer):
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
-                "strides": self.strides, "padding": self.padding,
+                "strides": self.strides, "padding": self.padding, "data_format": self.data_format,
                 "dilation_rate": self.dilation_rate, "activation": self.activation,
                 "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer.name,
                 "bias_initializer": self.bias_initializer.name}
@@ -50,9 +61,10 @@ class Conv1D(Layer):
 class MaxPooling1D(Layer):
     """Max over windows of pool_size steps (strides default to pool_size)."""
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", **kwargs):
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**default_name(kwargs, "max_pooling1d"))
         where = f"MaxPooling1D '{self.name}'"
+        self.data_format = check_data_format(data_format, where)
         self.pool_size = _one_int(pool_size, "pool_size", where)
         self.strides = self.pool_size if strides is None else _one_int(strides, "strides", where)
         self.padding = str(padding).lower()
@@ -60,12 +72,20 @@ class MaxPooling1D(Layer):
 
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
-                "padding": self.padding}
+                "padding": self.padding, "data_format": self.data_format}
 
 
 class GlobalAveragePooling1D(Layer):
     """Mean over time; steps masked by Embedding(mask_zero=True) are left out of the mean."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**default_name(kwargs, "global_average_pooling1d"))
+        where = f"GlobalAveragePooling1D '{self.name}'"
+        self.data_format = check_data_format(data_format, where)
+        reject_unsupported(where, GlobalAveragePooling1D.__init__, keepdims=keepdims)
+        self.keepdims = False
         self._attach(_core.GlobalAveragePooling1D(self.name))
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "keepdims": self.keepdims}

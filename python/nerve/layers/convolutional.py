@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import _core, activations, initializers
 from ._args import check_data_format, check_padding, int_pair
+from ..utils.keras_args import reject_unsupported
 from .base import Layer, _serialize
 
 
@@ -12,12 +13,15 @@ class Conv2D(Layer):
     (kernel_h, kernel_w, in_channels, filters), so Keras weights load with set_weights."""
 
     def __init__(self, filters: int, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), activation=None, use_bias: bool = True,
+                 dilation_rate=(1, 1), groups=1, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
-        super().__init__(**kwargs)
-        self._set_weight_regularizers(kernel=kernel_regularizer, bias=bias_regularizer)
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         who = f"Conv2D '{self.name}'"
+        reject_unsupported(who, Conv2D.__init__, groups=groups,
+                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        self._set_weight_regularizers(kernel=kernel_regularizer, bias=bias_regularizer)
         if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
             raise ValueError(f"{who}: filters must be a positive int, got {filters!r}")
         self.filters = filters

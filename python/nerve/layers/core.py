@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _core, activations, initializers
+from ..utils.keras_args import reject_unsupported
 from .base import Layer, _serialize
 
 
@@ -11,8 +12,14 @@ class Dense(Layer):
 
     def __init__(self, units: int, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
-        super().__init__(**kwargs)
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None,
+                 quantization_config=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        reject_unsupported(f"Dense '{self.name}'", Dense.__init__,
+                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
+                           lora_rank=lora_rank, lora_alpha=lora_alpha,
+                           quantization_config=quantization_config)
         self._set_weight_regularizers(kernel=kernel_regularizer, bias=bias_regularizer)
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"Dense '{self.name}': units must be a positive int, got {units!r}")

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import _core, initializers
 from ._sequence_utils import positive_int
+from ..utils.keras_args import reject_unsupported
 from .base import Layer
 
 
@@ -13,10 +14,18 @@ class Embedding(Layer):
     """Maps integer ids in [0, input_dim) to vectors of output_dim. With mask_zero=True, id 0 is
     padding: the output carries a (batch, timesteps) mask that RNNs, attention and pooling honour."""
 
-    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", mask_zero=False,
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
+                 embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
+                 weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
                  **kwargs):
         super().__init__(**kwargs)
         where = f"Embedding '{self.name}'"
+        # (the C++ Embedding gives its table no regularizer role yet)
+        reject_unsupported(where, Embedding.__init__,
+                           embeddings_regularizer=embeddings_regularizer,
+                           embeddings_constraint=embeddings_constraint, weights=weights,
+                           lora_rank=lora_rank, lora_alpha=lora_alpha,
+                           quantization_config=quantization_config)
         self.input_dim = positive_int(input_dim, "input_dim", where)
         self.output_dim = positive_int(output_dim, "output_dim", where)
         if embeddings_initializer == "uniform":  # Keras' name for RandomUniform(-0.05, 0.05)

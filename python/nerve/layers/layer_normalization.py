@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _core, initializers
+from ..utils.keras_args import UnsupportedArgumentError, reject_unsupported
 from .base import Layer
 
 
@@ -10,11 +11,16 @@ class LayerNormalization(Layer):
     """(x - mean) / sqrt(var + epsilon) * gamma + beta, statistics over the last axis."""
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
-                 gamma_initializer="ones", **kwargs):
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
+        # (the C++ LayerNormalization gives gamma and beta no regularizer roles yet)
+        reject_unsupported(f"LayerNormalization '{self.name}'", LayerNormalization.__init__,
+                           beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+                           beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         if axis not in (-1, [-1], (-1,)):
-            raise ValueError(f"LayerNormalization '{self.name}': only axis=-1 is supported, "
-                             f"got {axis!r}")
+            raise UnsupportedArgumentError(f"LayerNormalization '{self.name}': only axis=-1 is "
+                                           f"supported, got axis={axis!r}")
         self.axis = -1
         self.epsilon = float(epsilon)
         if not self.epsilon > 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _core, initializers
+from ..utils.keras_args import UnsupportedArgumentError, reject_unsupported
 from .base import Layer, _serialize
 
 
@@ -18,12 +19,19 @@ class BatchNormalization(Layer):
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
-                 beta_regularizer=None, gamma_regularizer=None, **kwargs):
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, renorm=False, renorm_clipping=None, renorm_momentum=0.99,
+                 synchronized=False, **kwargs):
         super().__init__(**kwargs)
-        self._set_weight_regularizers(beta=beta_regularizer, gamma=gamma_regularizer)
         who = f"BatchNormalization '{self.name}'"
+        reject_unsupported(who, BatchNormalization.__init__, beta_constraint=beta_constraint,
+                           gamma_constraint=gamma_constraint, renorm=renorm,
+                           renorm_clipping=renorm_clipping, renorm_momentum=renorm_momentum,
+                           synchronized=synchronized)
+        self._set_weight_regularizers(beta=beta_regularizer, gamma=gamma_regularizer)
         if axis != -1:
-            raise ValueError(f"{who}: only axis=-1 (channels_last) is supported, got axis={axis!r}")
+            raise UnsupportedArgumentError(f"{who}: only axis=-1 (channels_last) is supported, "
+                                           f"got axis={axis!r}")
         self.axis = -1
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)

@@ -35,6 +35,10 @@ class AveragePooling2D(_Pooling2D):
     """The mean of each pool_size window (with padding='same', only cells inside the input count)."""
     _kind = "average"
 
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        # Keras gives AveragePooling2D no default pool_size (MaxPooling2D's is (2, 2))
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
 
 class _GlobalPooling2D(Layer):
     _kind = ""

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import _core, activations, initializers
 from ._sequence_utils import default_name, is_eager, positive_int, rate, to_tensor
+from ..utils.keras_args import UnsupportedArgumentError, reject_unsupported
 from .base import Layer
 
 
@@ -15,11 +16,23 @@ class _Recurrent(Layer):
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", unit_forget_bias=True, dropout=0.0,
-                 recurrent_dropout=0.0, return_sequences=False, return_state=False,
-                 go_backwards=False, **kwargs):
-        super().__init__(**default_name(kwargs, self._snake))
+                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, unroll=False,
+                 use_cudnn="auto", **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer,
+                         **default_name(kwargs, self._snake))
         where = f"{type(self).__name__} '{self.name}'"
+        # (the C++ recurrent layer gives its weights no regularizer roles yet; dropout masks come
+        # from the build seed, not a per-layer seed)
+        reject_unsupported(where, _Recurrent.__init__, kernel_regularizer=kernel_regularizer,
+                           recurrent_regularizer=recurrent_regularizer,
+                           bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                           recurrent_constraint=recurrent_constraint,
+                           bias_constraint=bias_constraint, seed=seed, stateful=stateful,
+                           unroll=unroll, use_cudnn=use_cudnn)
         self.units = positive_int(units, "units", where)
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
@@ -82,6 +95,7 @@ class SimpleRNN(_Recurrent):
     _snake = "simple_rnn"
 
     def __init__(self, units, activation="tanh", **kwargs):
+        _refuse_arguments_keras_lacks(self, kwargs, "recurrent_activation", "unit_forget_bias")
         super().__init__(units, activation=activation, **kwargs)
 
     def get_config(self):
@@ -102,14 +116,25 @@ class GRU(_Recurrent):
     _cell = "GRU"
     _snake = "gru"
 
-    def __init__(self, units, reset_after=True, **kwargs):
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 *, reset_after=True, **kwargs):
+        _refuse_arguments_keras_lacks(self, kwargs, "unit_forget_bias")
         if not reset_after:
-            raise ValueError("GRU: only reset_after=True (the Keras 3 default) is implemented")
-        kwargs.pop("unit_forget_bias", None)
-        super().__init__(units, **kwargs)
+            raise UnsupportedArgumentError("GRU: reset_after=False is not supported yet; only "
+                                           "reset_after=True (the Keras 3 default) is implemented")
+        super().__init__(units, activation, recurrent_activation, use_bias, **kwargs)
         self.reset_after = True
 
     def get_config(self):
         config = super().get_config()
         config.pop("unit_forget_bias")
         return {**config, "reset_after": True}
+
+
+def _refuse_arguments_keras_lacks(layer, kwargs: dict, *names) -> None:
+    """SimpleRNN and GRU share LSTM's constructor; refuse its arguments their Keras classes lack,
+    as Keras does."""
+    given = {k: kwargs[k] for k in names if k in kwargs}
+    if given:
+        raise ValueError(f"Unrecognized keyword arguments passed to {type(layer).__name__}: "
+                         f"{given}")

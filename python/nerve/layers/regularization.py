@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _core
+from ..utils.keras_args import reject_unsupported
 from .base import Layer
 
 
@@ -19,8 +20,7 @@ class Dropout(Layer):
         who = f"Dropout '{self.name}'"
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
             raise ValueError(f"{who}: rate must be a float in [0, 1), got {rate!r}")
-        if noise_shape is not None:
-            raise ValueError(f"{who}: noise_shape is not supported")
+        reject_unsupported(who, Dropout.__init__, noise_shape=noise_shape)
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
             raise ValueError(f"{who}: seed must be a non-negative int or None, got {seed!r}")
         self.rate = float(rate)

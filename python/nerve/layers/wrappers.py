@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _core
+from ..utils.keras_args import reject_unsupported
 from .base import Layer
 from .recurrent import _Recurrent
 
@@ -13,11 +14,12 @@ class Bidirectional(Layer):
     """Runs `layer` forwards and a copy of it backwards over time, then merges the outputs
     (return_sequences outputs are aligned in time before merging, as Keras does)."""
 
-    def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
+    def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, _Recurrent):
             raise TypeError(f"Bidirectional: expected a SimpleRNN, LSTM or GRU layer, got "
                             f"{type(layer).__name__}")
         super().__init__(**kwargs)
+        reject_unsupported(f"Bidirectional '{self.name}'", Bidirectional.__init__, weights=weights)
         if merge_mode not in _MERGE_MODES:
             raise ValueError(f"Bidirectional '{self.name}': merge_mode must be one of "
                              f"{', '.join(_MERGE_MODES)}, got {merge_mode!r}")

@@ -29,6 +29,7 @@ from ..callbacks import CallbackList, History
 from ..errors import NonFiniteLossError
 from ..layers.base import Input, _unique_name
 from ..layers.symbolic import KerasTensor
+from ..utils.keras_args import reject_unsupported
 from ..utils.progbar import Progbar
 from . import data
 from .summary import format_summary
@@ -225,12 +226,18 @@ class Model:
         return self._graph.replay(xs)
 
     # ---- compile ------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
-                weighted_metrics=None):
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
         """Choose the optimizer, the loss (one, or one per output as a list or a dict keyed by
         output name), metrics (a list for every output, or per output), loss_weights (the total
         loss is sum_i loss_weights[i] * loss_i) and weighted_metrics (weighted by sample_weight /
-        class_weight; metrics are not, as in Keras 3)."""
+        class_weight; metrics are not, as in Keras 3). The training step runs in C++: Keras's
+        execution options (run_eagerly, steps_per_execution, jit_compile, auto_scale_loss) take
+        only their defaults."""
+        reject_unsupported("Model.compile", Model.compile, run_eagerly=run_eagerly,
+                           steps_per_execution=steps_per_execution, jit_compile=jit_compile,
+                           auto_scale_loss=auto_scale_loss)
         if loss is None:
             raise ValueError("compile: a loss is required, e.g. loss='mse'")
         self.optimizer = optimizers.get(optimizer)
@@ -635,9 +642,11 @@ class Model:
         return self._logs(stats)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False):
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
         """Loss and metrics on (x, y) or an iterable of batches: a list [loss, *output losses,
         *metrics] (a float when that is all), or a dict with return_dict=True."""
+        if kwargs:  # Keras's evaluate takes only a private keyword here
+            raise ValueError(f"Model.evaluate: arguments not recognized: {kwargs}")
         where = "evaluate"
         if self.loss is None:
             raise RuntimeError("You must call compile() before evaluate()")
@@ -665,9 +674,10 @@ class Model:
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose=0, steps=None):
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for x (arrays, or an iterable of batches), batch by batch, in inference
         mode (a list for several outputs)."""
+        reject_unsupported("Model.predict", Model.predict, callbacks=callbacks)
         if data.is_batch_source(x):
             outputs = []
             for i, batch in enumerate(data.BatchStream(x, steps).epoch()):
@@ -758,8 +768,14 @@ class Model:
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)
 
-    def summary(self, print_fn=print) -> None:
-        print_fn(format_summary(self))
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None) -> None:
+        """The layer table; print_fn (default print) receives it as one string."""
+        reject_unsupported(f"{type(self).__name__}.summary", Model.summary,
+                           line_length=line_length, positions=positions,
+                           expand_nested=expand_nested, show_trainable=show_trainable,
+                           layer_range=layer_range)
+        (print_fn or print)(format_summary(self))
 
     def get_layer(self, name: str | None = None, index: int | None = None):
         if index is not None:
@@ -791,17 +807,25 @@ class Model:
             model.name = name
         return model
 
-    def save(self, filepath, overwrite: bool = True) -> None:
+    def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
         """One file with the architecture, the weights, and the optimizer state (written
         atomically). Load it with nerve.models.load_model."""
+        if kwargs:
+            raise ValueError(f"Model.save: arguments not recognized: {kwargs}")
+        reject_unsupported("Model.save", Model.save, zipped=zipped)
         from ..saving import save_model
         save_model(self, filepath, overwrite=overwrite)
 
-    def save_weights(self, filepath, overwrite: bool = True) -> None:
+    def save_weights(self, filepath, overwrite: bool = True, max_shard_size=None) -> None:
+        reject_unsupported("Model.save_weights", Model.save_weights,
+                           max_shard_size=max_shard_size)
         from ..saving import save_weights
         save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath) -> None:
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs) -> None:
+        if kwargs:
+            raise ValueError(f"Model.load_weights: arguments not recognized: {kwargs}")
+        reject_unsupported("Model.load_weights", Model.load_weights, skip_mismatch=skip_mismatch)
         from ..saving import load_weights
         load_weights(self, filepath)
 

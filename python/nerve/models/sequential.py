@@ -5,14 +5,16 @@ from __future__ import annotations
 from .. import _core
 from ..layers.base import InputLayer, Layer
 from ..layers.symbolic import KerasTensor
+from ..utils.keras_args import reject_unsupported
 from .model import Model, _sample_shapes
 
 _count = 0
 
 
 class Sequential(Model):
-    def __init__(self, layers=None, name: str | None = None):
+    def __init__(self, layers=None, trainable=True, name: str | None = None):
         global _count
+        reject_unsupported("Sequential", Sequential.__init__, trainable=trainable)
         super().__init__(name or ("sequential" if _count == 0 else f"sequential_{_count}"))
         _count += 1
         self._layers: list[Layer] = []
@@ -21,7 +23,8 @@ class Sequential(Model):
         for layer in layers or []:
             self.add(layer)
 
-    def add(self, layer) -> None:
+    def add(self, layer, rebuild=True) -> None:
+        reject_unsupported("Sequential.add", Sequential.add, rebuild=rebuild)
         if isinstance(layer, KerasTensor) and isinstance(layer._node.layer, InputLayer):
             layer = layer._node.layer  # nerve.Input(shape) as the first entry
         if isinstance(layer, InputLayer):
@@ -39,8 +42,9 @@ class Sequential(Model):
         if self._input_shape is not None:
             self.build(self._input_shape)
 
-    def pop(self) -> None:
+    def pop(self, rebuild=True) -> None:
         """Remove the last layer."""
+        reject_unsupported("Sequential.pop", Sequential.pop, rebuild=rebuild)
         if not self._layers:
             raise ValueError("Sequential.pop: there are no layers")
         layers = self._layers[:-1]

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 
 from .. import _core
+from ..utils.keras_args import reject_unsupported
 from .schedules import LearningRateSchedule
 
 
@@ -25,10 +27,20 @@ class Optimizer:
     """Base class. `learning_rate` reads as the rate the next step will use."""
 
     def __init__(self, core, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, name: str | None = None):
-        self._core = core
-        self.name = name or type(self).__name__.lower()
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name: str | None = None, **kwargs):
         owner = type(self).__name__
+        if kwargs:
+            hint = (" (Keras 3 ignores `decay`; use a LearningRateSchedule as learning_rate)"
+                    if "decay" in kwargs else "")
+            raise ValueError(f"{owner}: argument(s) not recognized: {kwargs}{hint}")
+        reject_unsupported(owner, Optimizer.__init__, use_ema=use_ema, ema_momentum=ema_momentum,
+                           ema_overwrite_frequency=ema_overwrite_frequency,
+                           loss_scale_factor=loss_scale_factor,
+                           gradient_accumulation_steps=gradient_accumulation_steps)
+        self._core = core
+        self.name = name or _snake_case(owner)
         core.weight_decay = _optional_non_negative(weight_decay, "weight_decay", owner)
         core.clipnorm = _optional_non_negative(clipnorm, "clipnorm", owner)
         core.clipvalue = _optional_non_negative(clipvalue, "clipvalue", owner)
@@ -156,6 +168,12 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} learning_rate={self.learning_rate:g}>"
+
+
+def _snake_case(class_name: str) -> str:
+    """Keras's default optimizer name: SGD -> sgd, AdamW -> adam_w, RMSprop -> rm_sprop."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 def _takes_argument(fn) -> bool:

@@ -10,14 +10,18 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 name="rmsprop"):
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
+                 **kwargs):
         if not 0.0 <= rho < 1.0:
             raise ValueError(f"RMSprop: rho must be in [0, 1), got {rho}")
         if not 0.0 <= momentum <= 1.0:
             raise ValueError(f"RMSprop: momentum must be in [0, 1], got {momentum}")
         super().__init__(_core.RMSprop(0.001, float(rho), float(momentum), float(epsilon),
                                        bool(centered)),
-                         learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, name)
+                         learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema,
+                         ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+                         gradient_accumulation_steps, name, **kwargs)
 
     @property
     def rho(self): return self._core.rho

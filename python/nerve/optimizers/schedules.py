@@ -25,7 +25,8 @@ class ExponentialDecay(LearningRateSchedule):
     """initial_learning_rate * decay_rate ** (step / decay_steps), the exponent floored when
     staircase."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name="ExponentialDecay"):
         self.initial_learning_rate = float(initial_learning_rate)
         self.decay_steps = decay_steps
         self.decay_rate = float(decay_rate)
@@ -46,7 +47,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
     """values[0] while step <= boundaries[0], values[i] while boundaries[i-1] < step <=
     boundaries[i], values[-1] after the last boundary."""
 
-    def __init__(self, boundaries, values, name=None):
+    def __init__(self, boundaries, values, name="PiecewiseConstant"):
         self.boundaries = [float(b) for b in boundaries]
         self.values = [float(v) for v in values]
         self.name = name or "PiecewiseConstant"
@@ -64,7 +65,7 @@ class CosineDecay(LearningRateSchedule):
     """Optional linear warm-up from initial_learning_rate to warmup_target over warmup_steps,
     then cosine decay over decay_steps to alpha times the starting rate."""
 
-    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name=None,
+    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay",
                  warmup_target=None, warmup_steps=0):
         self.initial_learning_rate = float(initial_learning_rate)
         self.decay_steps = decay_steps

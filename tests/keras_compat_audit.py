@@ -1,0 +1,663 @@
+"""The Keras-parity audit: nerve's public API against Keras 3's own signatures.
+
+For every nerve layer, optimizer, loss, metric, learning-rate schedule, callback and model method
+that has a Keras namesake, each Keras argument is classified by running nerve:
+  - "raises": given a value other than Keras's default, nerve raises UnsupportedArgumentError
+    naming the argument (the default itself is accepted);
+  - "implemented": nerve takes a non-default value and it shows in the object (its get_config()
+    or attribute), or, for model methods, the argument is listed in METHOD_IMPLEMENTED (covered
+    by the training tests);
+  - anything else (missing, a different default, silently ignored) is a problem the test reports.
+The same audit renders docs/keras-compat.md (see test_keras_signatures.py).
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import nerve  # noqa: E402
+from nerve.utils.keras_args import UnsupportedArgumentError  # noqa: E402
+
+# Keras's Layer.__init__ keywords (its **kwargs also take input_shape / input_dim).
+KERAS_LAYER_BASE_KEYS = ("activity_regularizer", "trainable", "dtype", "autocast", "name",
+                         "input_shape", "input_dim")
+
+# nerve classes with no Keras (keras.*) namesake: what they are.
+NERVE_ONLY = {
+    "PositionEmbedding": "keras_hub.layers.PositionEmbedding",
+    "TransformerEncoder": "keras_hub.layers.TransformerEncoder",
+    "KerasTensor": "symbolic tensor type (keras.KerasTensor)",
+}
+
+# Base classes for subclassing and internal helpers: their constructors are not Keras's API.
+NOT_AUDITED = {
+    "Layer": "base class (its keywords are audited through every layer's **kwargs)",
+    "Optimizer": "base class", "Loss": "base class", "Metric": "base class",
+    "Callback": "base class", "LearningRateSchedule": "base class",
+    "Initializer": "base class", "Regularizer": "base class",
+    "CallbackList": "internal (fit builds it)", "get": "lookup function",
+}
+
+# The required arguments each constructor needs for the audit to build it.
+REQUIRED = {
+    "Activation": dict(activation="relu"), "Dense": dict(units=2),
+    "Conv1D": dict(filters=2, kernel_size=3), "Conv2D": dict(filters=2, kernel_size=3),
+    "Convolution2D": dict(filters=2, kernel_size=3),
+    "AveragePooling2D": dict(pool_size=2), "AvgPool2D": dict(pool_size=2),
+    "Dropout": dict(rate=0.5), "Embedding": dict(input_dim=5, output_dim=3),
+    "SimpleRNN": dict(units=2), "LSTM": dict(units=2), "GRU": dict(units=2),
+    "MultiHeadAttention": dict(num_heads=2, key_dim=3), "Reshape": dict(target_shape=(2, 2)),
+    "PositionEmbedding": dict(sequence_length=4),
+    "TransformerEncoder": dict(num_heads=2, key_dim=3, ff_dim=4),
+    "Bidirectional": dict(layer=lambda: nerve.layers.LSTM(2)),
+    "TimeDistributed": dict(layer=lambda: nerve.layers.Dense(2)),
+    "Input": dict(shape=(3,)), "InputLayer": dict(shape=(3,)),
+    "ExponentialDecay": dict(initial_learning_rate=0.1, decay_steps=10, decay_rate=0.9),
+    "PiecewiseConstantDecay": dict(boundaries=[10], values=[0.1, 0.01]),
+    "CosineDecay": dict(initial_learning_rate=0.1, decay_steps=10),
+    "CSVLogger": dict(filename=os.devnull), "ModelCheckpoint": dict(filepath="unused.nerve"),
+    "LearningRateScheduler": dict(schedule=lambda epoch, lr: lr),
+}
+
+
+def _fn(x, *_):
+    return x
+
+
+def _regularizer(class_name):
+    """A check that a regularizer of this class is set (serialised or as the object)."""
+    def check(v, cls):
+        return (v.get("class_name") if isinstance(v, dict) else type(v).__name__) == class_name
+    return check
+
+
+# A non-default value per argument that nerve implements, and what the object then shows
+# (its get_config() entry or attribute); `same` means the value itself.
+same = object()
+ALTERNATIVE = {
+    "activation": ("relu", same), "recurrent_activation": ("tanh", same),
+    "use_bias": (False, same), "units": (3, same), "filters": (3, same),
+    "kernel_size": (5, lambda v, cls: v in (5, (5,), (5, 5))),
+    "strides": (2, lambda v, cls: v in (2, (2,), (2, 2))),
+    "pool_size": (3, lambda v, cls: v in (3, (3,), (3, 3))),
+    "dilation_rate": (2, lambda v, cls: v in (2, (2,), (2, 2))),
+    "padding": ("same", same), "data_format": ("channels_last", same),
+    "kernel_initializer": ("he_normal", same), "bias_initializer": ("ones", same),
+    "recurrent_initializer": ("glorot_uniform", same),
+    "embeddings_initializer": ("he_normal", same), "beta_initializer": ("ones", same),
+    "gamma_initializer": ("zeros", same), "moving_mean_initializer": ("ones", same),
+    "moving_variance_initializer": ("zeros", same),
+    "kernel_regularizer": ("l2", _regularizer("L2")),
+    "bias_regularizer": ("l1", _regularizer("L1")),
+    "beta_regularizer": ("l2", _regularizer("L2")),
+    "gamma_regularizer": ("l2", _regularizer("L2")),
+    "activity_regularizer": ("l2", _regularizer("L2")),
+    "trainable": (False, same), "name": ("audit_name", same),
+    "input_shape": ((4,), lambda v, cls: v == (4,)), "input_dim": (4, None),
+    "axis": (1, same), "epsilon": (0.5, same), "momentum": (0.5, same), "center": (False, same),
+    "scale": (False, same), "mask_zero": (True, same), "unit_forget_bias": (False, same),
+    "dropout": (0.25, same), "recurrent_dropout": (0.25, same), "return_sequences": (True, same),
+    "return_state": (True, same), "go_backwards": (True, same), "reset_after": (True, same),
+    "keepdims": (True, same), "seed": (7, same), "rate": (0.25, same),
+    "value_dim": (4, same), "output_shape": (5, same), "merge_mode": ("sum", same),
+    "backward_layer": (lambda: nerve.layers.LSTM(2, go_backwards=True), None),
+    "target_shape": ((4, 1), same),
+    # optimizers
+    "learning_rate": (0.5, same), "beta_1": (0.5, same), "beta_2": (0.5, same),
+    "amsgrad": (True, same), "nesterov": (True, same), "rho": (0.5, same),
+    "centered": (True, same), "initial_accumulator_value": (0.5, same),
+    "weight_decay": (0.5, same), "clipnorm": (0.5, same), "clipvalue": (0.5, same),
+    "global_clipnorm": (0.5, same),
+    # losses and metrics
+    "from_logits": (True, same), "label_smoothing": (0.25, same), "delta": (0.5, same),
+    "threshold": (0.25, same), "thresholds": (0.25, same), "k": (2, same),
+    "num_thresholds": (50, same), "curve": ("PR", same),
+    # initializers and regularizers
+    "value": (0.5, same), "minval": (-0.5, same), "maxval": (0.5, same), "mean": (0.5, same),
+    "stddev": (0.5, same), "gain": (0.5, same),
+    "distribution": ("uniform", same), "l1": (0.5, same), "l2": (0.5, same),
+    # schedules
+    "initial_learning_rate": (0.5, same), "decay_steps": (7, same), "decay_rate": (0.5, same),
+    "staircase": (True, same), "boundaries": ([3.0], same), "values": ([0.5, 0.25], same),
+    "alpha": (0.5, same), "warmup_target": (0.5, same), "warmup_steps": (3, same),
+    # callbacks
+    "monitor": ("loss", same), "min_delta": (0.5, same), "patience": (3, same),
+    "verbose": (1, same), "mode": ("min", same), "baseline": (0.5, same),
+    "restore_best_weights": (True, same), "start_from_epoch": (2, same), "factor": (0.5, same),
+    "cooldown": (2, same), "min_lr": (0.5, same), "save_best_only": (True, same),
+    "save_weights_only": (True, same), "save_freq": (5, same),
+    "initial_value_threshold": (0.5, same), "separator": (";", lambda v, cls: v == ";"),
+    "append": (True, same), "raise_error": (True, same), "schedule": (_fn, same),
+    "filename": (os.devnull, same), "filepath": ("other.nerve", same),
+    **{hook: (_fn, same) for hook in ("on_epoch_begin", "on_epoch_end", "on_train_begin",
+                                      "on_train_end", "on_train_batch_begin",
+                                      "on_train_batch_end")},
+}
+# Per class, a value that differs from the generic one above.
+ALTERNATIVE_FOR = {
+    ("ZeroPadding2D", "padding"): (2, lambda v, cls: v == ((2, 2), (2, 2))),
+    ("Input", "batch_shape"): ((None, 4), None), ("InputLayer", "batch_shape"): ((None, 4), None),
+    ("InputLayer", "input_shape"): ((4,), None),
+    ("VarianceScaling", "scale"): (0.5, same), ("VarianceScaling", "mode"): ("fan_out", same),
+}
+# Arguments that stand in for a required one (so the audit leaves that one out).
+REPLACES = {("Input", "batch_shape"): "shape", ("InputLayer", "batch_shape"): "shape",
+            ("InputLayer", "input_shape"): "shape"}
+# Where the object keeps an argument under another name.
+SHOWN_AS = {("CSVLogger", "separator"): "sep", ("ModelCheckpoint", "initial_value_threshold"):
+            "best"}
+# Arguments whose effect is not an attribute of that name: what shows it instead, per
+# (class, argument) or per argument.
+SHOWN_BY = {
+    ("Embedding", "input_dim"): lambda obj: obj.input_dim == 4,
+    ("Input", "batch_shape"): lambda obj: obj.shape == (4,),
+    ("InputLayer", "batch_shape"): lambda obj: obj.shape == (4,),
+    ("InputLayer", "input_shape"): lambda obj: obj.shape == (4,),
+    "input_dim": lambda obj: obj._input_shape == (4,),
+    "input_shape": lambda obj: obj._input_shape == (4,),
+    "backward_layer": lambda obj: obj.backward_layer.go_backwards,
+    "layer": lambda obj: True,  # the wrapped layer itself (checked by the wrapper tests)
+}
+
+# Model methods: the Keras arguments nerve implements (their behaviour is what the training,
+# saving and summary tests check); every other Keras argument must raise when not default.
+METHOD_IMPLEMENTED = {
+    "compile": {"optimizer", "loss", "loss_weights", "metrics", "weighted_metrics"},
+    "fit": {"x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split",
+            "validation_data", "shuffle", "class_weight", "sample_weight", "initial_epoch",
+            "steps_per_epoch", "validation_steps", "validation_batch_size", "validation_freq"},
+    "evaluate": {"x", "y", "batch_size", "verbose", "sample_weight", "steps", "callbacks",
+                 "return_dict"},
+    "predict": {"x", "batch_size", "verbose", "steps"},
+    "train_on_batch": {"x", "y", "sample_weight", "class_weight", "return_dict"},
+    "test_on_batch": {"x", "y", "sample_weight", "return_dict"},
+    "predict_on_batch": {"x"},
+    "save": {"filepath", "overwrite"}, "save_weights": {"filepath", "overwrite"},
+    "load_weights": {"filepath"}, "summary": {"print_fn"},
+    "get_layer": {"name", "index"}, "get_weights": set(), "set_weights": {"weights"},
+    "count_params": set(), "get_config": set(),
+    "Sequential": {"layers", "name"}, "add": {"layer"}, "pop": set(),
+}
+MODEL_METHODS = ("compile", "fit", "evaluate", "predict", "train_on_batch", "test_on_batch",
+                 "predict_on_batch", "save", "save_weights", "load_weights", "summary",
+                 "get_layer", "get_weights", "set_weights", "count_params", "get_config")
+SEQUENTIAL_METHODS = ("add", "pop")
+
+# Known differences that are not about arguments, printed in the document: per entry, and per
+# family (after its table).
+NOTES = {
+    ("models", "Model.predict"): "verbose is accepted, but predict draws no progress bar yet",
+}
+FAMILY_NOTES = {
+    "metrics": "The metric functions (`binary_accuracy(y_true, y_pred)`, ...) return the batch "
+               "mean; Keras's return one value per sample.",
+}
+# Raised by every layer unless default; said once in the document instead of on every row.
+EVERY_LAYER_RAISES = ("autocast",)
+
+FAMILIES = ("layers", "models", "optimizers", "losses", "metrics", "schedules", "callbacks",
+            "initializers", "regularizers")
+
+
+@dataclass
+class Entry:
+    family: str
+    name: str                      # e.g. "Dense", "Model.fit"
+    implemented: list = field(default_factory=list)
+    raises: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    note: str = ""
+
+
+def _keras():
+    import keras
+    return keras
+
+
+def _modules():
+    keras = _keras()
+    return {
+        "layers": (nerve.layers, keras.layers),
+        "optimizers": (nerve.optimizers, keras.optimizers),
+        "losses": (nerve.losses, keras.losses),
+        "metrics": (nerve.metrics, keras.metrics),
+        "schedules": (nerve.optimizers.schedules, keras.optimizers.schedules),
+        "callbacks": (nerve.callbacks, keras.callbacks),
+        "initializers": (nerve.initializers, keras.initializers),
+        "regularizers": (nerve.regularizers, keras.regularizers),
+    }
+
+
+def _public(module) -> list[str]:
+    names = getattr(module, "__all__", None) or [n for n in dir(module) if not n.startswith("_")]
+    return sorted(n for n in names if callable(getattr(module, n, None))
+                  and not inspect.ismodule(getattr(module, n)))
+
+
+def _params(fn) -> dict:
+    return dict(inspect.signature(fn).parameters)
+
+
+def _named(params: dict) -> dict:
+    return {k: p for k, p in params.items()
+            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and k != "self"}
+
+
+def _has_var_keyword(params: dict) -> bool:
+    return any(p.kind == p.VAR_KEYWORD for p in params.values())
+
+
+def keras_arguments(keras_obj) -> dict:
+    """Keras's arguments: its signature, plus the base Layer's keywords for layers' **kwargs."""
+    keras = _keras()
+    params = _params(keras_obj)
+    named = _named(params)
+    is_layer = inspect.isclass(keras_obj) and issubclass(keras_obj, keras.layers.Layer)
+    if is_layer and _has_var_keyword(params):
+        base = _named(_params(keras.layers.Layer.__init__))
+        for key in KERAS_LAYER_BASE_KEYS:
+            named.setdefault(key, base.get(key) or inspect.Parameter(
+                key, inspect.Parameter.KEYWORD_ONLY, default=None))
+    return named
+
+
+def nerve_arguments(obj) -> tuple[dict, bool]:
+    """nerve's explicit arguments, following **kwargs up the classes' constructors; and whether
+    the last **kwargs in the chain is open (takes unknown names)."""
+    params = _params(obj)
+    named = _named(params)
+    if inspect.isclass(obj) and _has_var_keyword(params):
+        for base in obj.__mro__[1:]:
+            init = base.__dict__.get("__init__")
+            if init is None or base is object:
+                continue
+            base_params = _params(init)
+            for k, p in _named(base_params).items():
+                named.setdefault(k, p)
+            if not _has_var_keyword(base_params):
+                break
+    return named, _has_var_keyword(params)
+
+
+def _same_default(a, b) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, bool) != isinstance(b, bool):
+        return False
+    try:
+        return bool(a == b) and type(a) in (int, float, str, bool, tuple) \
+            and type(b) in (int, float, str, bool, tuple)
+    except Exception:
+        return False
+
+
+def _probe_value(default):
+    """A value different from Keras's default, for arguments nerve should refuse."""
+    if default is None or default is inspect.Parameter.empty:
+        return "audit-probe"
+    if isinstance(default, bool):
+        return not default
+    if isinstance(default, (int, float)):
+        return default + 2
+    return f"{default}-audit-probe"
+
+
+def _required(name: str) -> dict:
+    return {k: (v() if callable(v) and k in ("layer",) else v)
+            for k, v in REQUIRED.get(name, {}).items()}
+
+
+def _observed(obj, cls_name: str, arg: str):
+    key = SHOWN_AS.get((cls_name, arg), arg)
+    config = {}
+    if hasattr(obj, "get_config"):
+        try:
+            config = obj.get_config()
+        except Exception:
+            config = {}
+    if key in config:
+        return config[key]
+    return getattr(obj, key)
+
+
+def _build(nerve_obj, label: str, **extra):
+    kwargs = {**_required(label), **extra}
+    for arg in extra:  # an argument that replaces a required one (batch_shape for shape)
+        kwargs.pop(REPLACES.get((label, arg)), None)
+    result = nerve_obj(**kwargs)
+    if label == "Input":  # nerve.Input returns the KerasTensor; audit its InputLayer
+        result = result._node.layer
+    return result
+
+
+def audit_callable(family: str, name: str, nerve_obj, keras_obj) -> Entry:
+    """One class or function against its Keras namesake."""
+    entry = Entry(family, name)
+    k_args = keras_arguments(keras_obj)
+    n_args, open_kwargs = nerve_arguments(nerve_obj)
+    is_class = inspect.isclass(nerve_obj) or name == "Input"
+    for arg, kp in k_args.items():
+        if arg not in n_args:
+            if not (open_kwargs and not is_class):  # functions forward **kwargs to a class
+                entry.problems.append(f"missing argument {arg}")
+            continue
+        np_ = n_args[arg]
+        if arg == "name" and np_.default is None:
+            pass  # None: the class's default name (compared on instances in the test)
+        elif (kp.default is inspect.Parameter.empty) != (np_.default is inspect.Parameter.empty) \
+                or not (kp.default is inspect.Parameter.empty
+                        or _same_default(kp.default, np_.default)):
+            entry.problems.append(f"default of {arg}: Keras {kp.default!r}, nerve "
+                                  f"{np_.default!r}")
+    _check_positional_order(entry, keras_obj, nerve_obj)
+    if not is_class:
+        data = FUNCTION_DATA.get((family, name))
+        if data is None:  # layer functions (add, ...) forward **kwargs to their classes
+            entry.implemented = sorted(a for a in k_args if a in n_args)
+        else:
+            _classify_function_arguments(entry, nerve_obj, k_args, data)
+        return entry
+    for arg in k_args:
+        if arg not in n_args or arg in REQUIRED.get(name, {}) and arg not in ALTERNATIVE:
+            if arg in REQUIRED.get(name, {}):
+                entry.implemented.append(arg)
+            continue
+        if arg == "dtype":
+            entry.implemented.append(arg)  # float32 only: test_keras_signatures checks it
+            continue
+        _classify(entry, name, nerve_obj, arg, k_args[arg].default)
+    if open_kwargs:
+        try:
+            _build(nerve_obj, name, not_a_keras_argument=1)
+            entry.problems.append("an unknown keyword argument is accepted silently")
+        except (TypeError, ValueError):
+            pass
+    return entry
+
+
+def _check_positional_order(entry: Entry, keras_obj, nerve_obj) -> None:
+    """Arguments Keras users pass by position must land on the same parameters in nerve."""
+    def positional(fn):
+        return [k for k, p in _params(fn).items()
+                if k != "self" and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    k_pos, n_pos = positional(keras_obj), positional(nerve_obj)
+    for i, (k, n) in enumerate(zip(k_pos, n_pos)):
+        if k != n:
+            entry.problems.append(f"positional argument {i} is {k!r} in Keras but {n!r} in nerve")
+            return
+
+
+# Sample data for the loss and metric functions: three classes, where the top prediction is
+# wrong for two rows but the second-best is right (so k and threshold change the result).
+_Y_TRUE = np.eye(3, dtype=np.float32)[[1, 0, 2, 2]]
+_Y_INT = np.array([1, 0, 2, 2], dtype=np.float32)
+_Y_PRED = np.array([[0.5, 0.3, 0.2], [0.7, 0.2, 0.1], [0.3, 0.3, 0.4], [0.45, 0.35, 0.2]],
+                   dtype=np.float32)
+FUNCTION_DATA = {
+    **{("losses", n): (_Y_TRUE, _Y_PRED) for n in (
+        "mean_squared_error", "mean_absolute_error", "kl_divergence", "huber",
+        "binary_crossentropy", "categorical_crossentropy")},
+    ("losses", "sparse_categorical_crossentropy"): (_Y_INT, _Y_PRED),
+    **{("metrics", n): (_Y_TRUE, _Y_PRED) for n in (
+        "binary_accuracy", "categorical_accuracy", "top_k_categorical_accuracy",
+        "mean_absolute_error", "mean_squared_error")},
+    ("metrics", "sparse_categorical_accuracy"): (_Y_INT, _Y_PRED),
+    ("metrics", "sparse_top_k_categorical_accuracy"): (_Y_INT, _Y_PRED),
+}
+
+
+def _classify_function_arguments(entry: Entry, fn, k_args: dict, data) -> None:
+    """A loss or metric function: each optional Keras argument either changes the result
+    (implemented) or raises when not default."""
+    baseline = float(np.mean(fn(*data)))
+    for arg, kp in k_args.items():
+        if arg in ("y_true", "y_pred"):
+            entry.implemented.append(arg)
+            continue
+        alternative = ALTERNATIVE.get(arg)
+        value = _probe_value(kp.default) if alternative is None else alternative[0]
+        try:
+            result = float(np.mean(fn(*data, **{arg: value})))
+        except UnsupportedArgumentError as e:
+            if arg in str(e):
+                entry.raises.append(arg)
+            else:
+                entry.problems.append(f"{arg}: the error does not name the argument: {e}")
+            continue
+        except Exception as e:  # noqa: BLE001
+            entry.problems.append(f"{arg}={value!r}: {type(e).__name__}: {e}")
+            continue
+        if alternative is None or result == baseline:
+            entry.problems.append(f"{arg}={value!r} is accepted but does not change the result")
+        else:
+            entry.implemented.append(arg)
+
+
+def _classify(entry: Entry, name: str, nerve_obj, arg: str, keras_default) -> None:
+    alternative = ALTERNATIVE_FOR.get((name, arg), ALTERNATIVE.get(arg))
+    value = _probe_value(keras_default) if alternative is None else alternative[0]
+    if callable(value) and arg in ("backward_layer",):
+        value = value()
+    try:
+        obj = _build(nerve_obj, name, **{arg: value})
+    except UnsupportedArgumentError as e:
+        if arg in str(e):
+            entry.raises.append(arg)
+            # the default must pass
+            try:
+                _build(nerve_obj, name, **{arg: keras_default})
+            except Exception as e2:  # noqa: BLE001
+                entry.problems.append(f"{arg}: Keras's default {keras_default!r} is refused: "
+                                      f"{e2}")
+        else:
+            entry.problems.append(f"{arg}: the error does not name the argument: {e}")
+        return
+    except Exception as e:  # noqa: BLE001
+        entry.problems.append(f"{arg}={value!r}: {type(e).__name__}: {e}")
+        return
+    if alternative is None:
+        entry.problems.append(f"{arg}={value!r} is accepted, but the audit has no way to check "
+                              f"that it takes effect (add it to ALTERNATIVE)")
+        return
+    check = SHOWN_BY.get((name, arg), SHOWN_BY.get(arg))
+    if check is not None:
+        ok = check(obj)
+    elif alternative[1] is None:
+        ok = True
+    else:
+        try:
+            shown = _observed(obj, name, arg)
+        except AttributeError:
+            entry.problems.append(f"{arg}={value!r} is accepted but not visible on the object")
+            return
+        expect = alternative[1]
+        if expect is same:
+            ok = _normalise(shown) == _normalise(value)
+        else:
+            ok = expect(_normalise(shown), name)
+    if ok:
+        entry.implemented.append(arg)
+    else:
+        entry.problems.append(f"{arg}={value!r} is accepted but does not take effect")
+
+
+def _normalise(v):
+    if isinstance(v, list):
+        return tuple(_normalise(x) for x in v)
+    if isinstance(v, tuple):
+        return tuple(_normalise(x) for x in v)
+    if isinstance(v, np.ndarray):
+        return tuple(v.tolist())
+    if hasattr(v, "name") and type(v).__module__.startswith("nerve.initializers"):
+        return v.name
+    return v
+
+
+def audit_method(owner: str, method: str, nerve_method, keras_method, call) -> Entry:
+    """A Model / Sequential method: every Keras argument outside METHOD_IMPLEMENTED must raise
+    when given a non-default value (the check runs first, so no data is needed)."""
+    label = f"{owner}.{method}" if method != owner else owner
+    entry = Entry("models", label)
+    k_args = keras_arguments(keras_method)
+    n_args, open_kwargs = nerve_arguments(nerve_method)
+    implemented = METHOD_IMPLEMENTED[method]
+    _check_positional_order(entry, keras_method, nerve_method)
+    for arg, kp in k_args.items():
+        if arg not in n_args:
+            entry.problems.append(f"missing argument {arg}")
+            continue
+        np_ = n_args[arg]
+        if (kp.default is inspect.Parameter.empty) != (np_.default is inspect.Parameter.empty) \
+                or not (kp.default is inspect.Parameter.empty
+                        or _same_default(kp.default, np_.default)):
+            entry.problems.append(f"default of {arg}: Keras {kp.default!r}, nerve "
+                                  f"{np_.default!r}")
+        if arg in implemented:
+            entry.implemented.append(arg)
+            continue
+        value = _probe_value(kp.default)
+        try:
+            call(**{arg: value})
+            entry.problems.append(f"{arg}={value!r} is accepted but not implemented")
+        except UnsupportedArgumentError as e:
+            if arg in str(e):
+                entry.raises.append(arg)
+            else:
+                entry.problems.append(f"{arg}: the error does not name the argument: {e}")
+        except Exception as e:  # noqa: BLE001
+            entry.problems.append(f"{arg}={value!r}: {type(e).__name__}: {e}")
+    if open_kwargs:
+        try:
+            call(not_a_keras_argument=1)
+            entry.problems.append("an unknown keyword argument is accepted silently")
+        except (TypeError, ValueError):
+            pass
+    entry.note = NOTES.get(("models", label), "")
+    return entry
+
+
+def _method_calls():
+    """(owner, method, nerve function, keras function, call(**kw)) for the model methods."""
+    keras = _keras()
+    model = nerve.Sequential([nerve.Input((3,)), nerve.layers.Dense(2)])
+    required = {"fit": {}, "evaluate": {}, "predict": {"x": None}, "train_on_batch": {"x": None},
+                "test_on_batch": {"x": None}, "predict_on_batch": {"x": None},
+                "save": {"filepath": "unused.nerve"}, "save_weights": {"filepath": "unused"},
+                "load_weights": {"filepath": "unused"}, "set_weights": {"weights": []},
+                "add": {"layer": None}}
+    out = []
+    for owner, methods, k_cls, n_cls in (("Model", MODEL_METHODS, keras.Model, nerve.Model),
+                                         ("Sequential", SEQUENTIAL_METHODS, keras.Sequential,
+                                          nerve.Sequential)):
+        for method in methods:
+            bound = getattr(model, method)
+            out.append((owner, method, getattr(n_cls, method), getattr(k_cls, method),
+                        lambda b=bound, r=required.get(method, {}), **kw: b(**{**r, **kw})))
+    out.append(("Sequential", "Sequential", nerve.Sequential.__init__, keras.Sequential.__init__,
+                lambda **kw: nerve.Sequential(**kw)))
+    return out
+
+
+def run_audit():
+    """(entries, missing): the audited entries, and per family the Keras names nerve lacks."""
+    entries, missing = [], {}
+    for family, (n_mod, k_mod) in _modules().items():
+        n_names = _public(n_mod)
+        for name in n_names:
+            if name in NOT_AUDITED or name in NERVE_ONLY or not hasattr(k_mod, name):
+                continue
+            entry = audit_callable(family, name, getattr(n_mod, name), getattr(k_mod, name))
+            entries.append(entry)
+        missing[family] = sorted(n for n in _public(k_mod)
+                                 if n not in n_names and not n.startswith("_")
+                                 and _is_api_object(family, getattr(k_mod, n)))
+    for owner, method, n_fn, k_fn, call in _method_calls():
+        entries.append(audit_method(owner, method, n_fn, k_fn, call))
+    return entries, missing
+
+
+def _is_api_object(family: str, obj) -> bool:
+    """Keras names worth listing as missing: classes, and the functions of losses / metrics
+    (not the serialisation helpers)."""
+    if getattr(obj, "__name__", "") in ("serialize", "deserialize", "get"):
+        return False
+    if family in ("losses", "metrics"):
+        return inspect.isclass(obj) or inspect.isfunction(obj)
+    return inspect.isclass(obj)
+
+
+def nerve_only_names() -> list[str]:
+    keras_layers = _keras().layers
+    return sorted(n for n in _public(nerve.layers) if not hasattr(keras_layers, n))
+
+
+TITLES = {"layers": "Layers (`nerve.layers`)", "models": "Model and Sequential methods",
+          "optimizers": "Optimizers (`nerve.optimizers`)", "losses": "Losses (`nerve.losses`)",
+          "metrics": "Metrics (`nerve.metrics`)",
+          "schedules": "Learning-rate schedules (`nerve.optimizers.schedules`)",
+          "callbacks": "Callbacks (`nerve.callbacks`)",
+          "initializers": "Initializers (`nerve.initializers`)",
+          "regularizers": "Regularizers (`nerve.regularizers`)"}
+
+
+def render(entries, missing) -> str:
+    """docs/keras-compat.md."""
+    keras = _keras()
+    lines = [
+        "# Keras 3 compatibility of nerve's API",
+        "",
+        f"Generated by `tests/test_keras_signatures.py` against Keras {keras.__version__} "
+        "(do not edit by hand; regenerate with",
+        "`NERVE_WRITE_COMPAT_DOC=1 python -m pytest tests/test_keras_signatures.py`).",
+        "",
+        "Every Keras argument of a listed class, function or method is accepted by nerve with "
+        "Keras's default.",
+        "**implemented**: nerve does what Keras does with any value. **raises**: any value "
+        "other than Keras's default raises `nerve.utils.keras_args.UnsupportedArgumentError` "
+        "(a `NotImplementedError` and `ValueError`) naming the object, the argument and the "
+        "value. Some implemented arguments accept only part of Keras's range (e.g. "
+        "`data_format='channels_last'`, `axis=-1`) and raise the same error for the rest.",
+        "",
+        "`dtype=`: layers, losses and metrics accept `None`, `'float32'`, `np.float32` or a "
+        "float32 `DTypePolicy`; anything else (`'float16'`, `'mixed_float16'`, `'float64'`, ...) "
+        "raises `ValueError` until mixed precision exists. `Input`/`InputLayer` also accept "
+        "integer and bool dtypes (token ids, labels): the data is carried as float32, which holds "
+        "every integer up to 2**24 exactly, and `layer.dtype` reports the declared dtype.",
+        "",
+        "Every layer also takes Keras's base-layer keywords (`name`, `trainable`, `dtype`, "
+        "`activity_regularizer`, `input_shape`, `input_dim`); `autocast` raises unless True "
+        "(nerve always computes in float32). An unknown keyword raises `ValueError`, as in Keras.",
+        "Losses take `name` only as Keras's default: nerve identifies a loss by its name.",
+        "",
+    ]
+    by_family = {f: [e for e in entries if e.family == f] for f in FAMILIES}
+    for family in FAMILIES:
+        lines += [f"## {TITLES[family]}", "",
+                  "| Keras | nerve | arguments that raise unless Keras's default | notes |",
+                  "|---|---|---|---|"]
+        for e in sorted(by_family[family], key=lambda e: e.name.lower()):
+            raises = [a for a in e.raises
+                      if not (family == "layers" and a in EVERY_LAYER_RAISES)]
+            status = "implemented" if not raises else "implemented; some arguments raise"
+            if e.problems:
+                status = "**differs** (see test_keras_signatures.py)"
+            listed = ", ".join(f"`{a}`" for a in raises) or "-"
+            lines.append(f"| `{e.name}` | {status} | {listed} | {e.note or '-'} |")
+        lines.append("")
+        if FAMILY_NOTES.get(family):
+            lines += [FAMILY_NOTES[family], ""]
+        if family in missing:
+            names = missing[family]
+            lines += ["Not in nerve yet: " +
+                      (", ".join(f"`{n}`" for n in names) if names else "none") + ".", ""]
+    lines += ["## nerve layers without a `keras.layers` namesake", ""]
+    for n in nerve_only_names():
+        lines.append(f"- `{n}`: {NERVE_ONLY.get(n, NOT_AUDITED.get(n, 'nerve extension'))}")
+    lines.append("")
+    return "\n".join(lines)
