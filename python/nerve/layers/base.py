@@ -31,8 +31,29 @@ def _shape_tuple(shape, what: str) -> tuple[int, ...]:
     return t
 
 
+_PYTHON_LAYERS_UNSUPPORTED = (
+    "layers written in Python (a Layer subclass with its own build/call, add_weight, add_loss or "
+    "add_metric) are not supported yet: nerve runs every layer in C++. Build the computation from "
+    "nerve's layers (a functional model, or a subclassed Model whose call() combines them), or "
+    "subclass a built-in layer without overriding call/build (e.g. to add get_config fields)")
+
+
+def _python_layer_error(cls_name: str, what: str) -> NotImplementedError:
+    return NotImplementedError(f"{cls_name}: {what}; {_PYTHON_LAYERS_UNSUPPORTED}")
+
+
 class Layer:
-    """Base of every layer. Subclasses create `self._core` (a C++ layer) in __init__."""
+    """Base of every layer. Subclasses create `self._core` (a C++ layer) in __init__.
+
+    A Keras-style layer defined in Python (overriding call or build) is refused when it is
+    constructed: nerve would never run its Python code."""
+
+    def __new__(cls, *args, **kwargs):
+        overrides = [m for m in ("call", "build")
+                     if getattr(cls, m, None) is not getattr(Layer, m, None)]
+        if overrides:
+            raise _python_layer_error(cls.__name__, f"it defines {' and '.join(overrides)}()")
+        return super().__new__(cls)
 
     def __init__(self, name: str | None = None, input_shape=None, trainable: bool = True,
                  activity_regularizer=None):
@@ -44,6 +65,23 @@ class Layer:
         self._inbound_nodes: list[Node] = []  # one per call on symbolic tensors
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self._weight_regularizers: dict[str, object] = {}
+
+    def _require_core(self, where: str) -> None:
+        """A Layer subclass that never attached a C++ layer is a Python-defined layer."""
+        if getattr(self, "_core", None) is None and not isinstance(self, InputLayer):
+            raise _python_layer_error(f"{type(self).__name__} '{getattr(self, 'name', '?')}'",
+                                      f"{where}: it has no C++ layer behind it")
+
+    def add_weight(self, *args, **kwargs):
+        raise _python_layer_error(type(self).__name__, "add_weight() was called")
+
+    add_variable = add_weight
+
+    def add_loss(self, *args, **kwargs):
+        raise _python_layer_error(type(self).__name__, "add_loss() was called")
+
+    def add_metric(self, *args, **kwargs):
+        raise _python_layer_error(type(self).__name__, "add_metric() was called")
 
     def _attach(self, core) -> None:
         self._core = core
@@ -137,6 +175,7 @@ class Layer:
         give KerasTensors (building a functional model); nerve.Tensors run the C++ layer with
         autograd recording (for GradientTape); numpy arrays give numpy arrays. The layer is built
         on first use."""
+        self._require_core("it was called")
         many = isinstance(inputs, (list, tuple))
         xs = list(inputs) if many else [inputs]
         if not xs:

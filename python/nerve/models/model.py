@@ -51,6 +51,18 @@ def _flat_ids(ids) -> list:
             if m is not None]
 
 
+# The Keras hooks a subclassed model may override to customise the built-in loops; nerve's loops
+# run whole steps in C++ and cannot call them yet, so a model that overrides one is refused.
+_STEP_HOOKS = {
+    "fit": ("train_step", "test_step", "compute_loss", "compute_metrics"),
+    "train_on_batch": ("train_step", "compute_loss", "compute_metrics"),
+    "evaluate": ("test_step", "compute_loss", "compute_metrics"),
+    "test_on_batch": ("test_step", "compute_loss", "compute_metrics"),
+    "predict": ("predict_step",),
+    "predict_on_batch": ("predict_step",),
+}
+
+
 def _sample_shapes(input_shape) -> tuple[list[tuple], bool]:
     """Per-sample shapes (no batch axis) from a build() argument; a leading None is the batch
     axis. Returns (shapes, single)."""
@@ -223,6 +235,35 @@ class Model:
 
     def _call_symbolic(self, xs) -> list:
         return self._graph.replay(xs)
+
+    def add_loss(self, *args, **kwargs):
+        from ..layers.base import _python_layer_error
+        raise _python_layer_error(f"{type(self).__name__} '{self.name}'", "add_loss() was called")
+
+    def add_metric(self, *args, **kwargs):
+        from ..layers.base import _python_layer_error
+        raise _python_layer_error(f"{type(self).__name__} '{self.name}'",
+                                  "add_metric() was called")
+
+    def add_weight(self, *args, **kwargs):
+        from ..layers.base import _python_layer_error
+        raise _python_layer_error(f"{type(self).__name__} '{self.name}'",
+                                  "add_weight() was called")
+
+    add_variable = add_weight
+
+    def _refuse_custom_steps(self, where: str) -> None:
+        """A Keras model that overrides train_step (or test_step, predict_step, compute_loss,
+        compute_metrics) expects `where` to run it; nerve's C++ loops cannot, so say so rather
+        than silently running the built-in step."""
+        hooks = [h for h in _STEP_HOOKS[where] if getattr(type(self), h, None) is not None]
+        if hooks:
+            raise NotImplementedError(
+                f"{type(self).__name__} '{self.name}' overrides {', '.join(hooks)}, but nerve's "
+                f"{where}() runs its built-in step in C++ and does not call custom steps yet. "
+                f"Write the loop yourself with nerve.GradientTape (forward pass, loss, "
+                f"tape.gradient, optimizer.apply_gradients; see examples/custom_training_loop.py)"
+                f", or remove the override to use the built-in step.")
 
     # ---- compile ------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
@@ -411,6 +452,7 @@ class Model:
         x may be arrays (one, a list or a dict for several inputs; y likewise per output), or a
         generator / iterable of (x, y[, sample_weight]) batches."""
         where = "fit"
+        self._refuse_custom_steps("fit")
         if steps_per_epoch is not None and (not isinstance(steps_per_epoch, int) or
                                             isinstance(steps_per_epoch, bool) or
                                             steps_per_epoch <= 0):
@@ -639,6 +681,7 @@ class Model:
         """Loss and metrics on (x, y) or an iterable of batches: a list [loss, *output losses,
         *metrics] (a float when that is all), or a dict with return_dict=True."""
         where = "evaluate"
+        self._refuse_custom_steps("evaluate")
         if self.loss is None:
             raise RuntimeError("You must call compile() before evaluate()")
         cbs = CallbackList(callbacks or [], self, {"steps": steps, "verbose": verbose})
@@ -668,6 +711,7 @@ class Model:
     def predict(self, x, batch_size=None, verbose=0, steps=None):
         """Model outputs for x (arrays, or an iterable of batches), batch by batch, in inference
         mode (a list for several outputs)."""
+        self._refuse_custom_steps("predict")
         if data.is_batch_source(x):
             outputs = []
             for i, batch in enumerate(data.BatchStream(x, steps).epoch()):
@@ -703,6 +747,7 @@ class Model:
                        return_dict=False):
         """One training step on one batch; returns this batch's loss (and metrics: a list
         [loss, *output losses, *metrics], or a dict with return_dict=True)."""
+        self._refuse_custom_steps("train_on_batch")
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), class_weight,
                                          "train_on_batch", 0)
         self.optimizer._sync_python_schedule()
@@ -714,11 +759,13 @@ class Model:
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss (and metrics) of one batch in inference mode, without updating the weights."""
+        self._refuse_custom_steps("test_on_batch")
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), None, "test_on_batch", 0)
         return self._batch_result(self._trainer.test_batch_many(xt, yt, wt), return_dict)
 
     def predict_on_batch(self, x):
         """Model outputs for one batch, in inference mode."""
+        self._refuse_custom_steps("predict_on_batch")
         xs = self._inputs(x, "predict_on_batch")
         self._ensure_ready(xs, "predict_on_batch", need_compile=False)
         self._same_length(xs, [], "predict_on_batch")
