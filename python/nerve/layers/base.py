@@ -52,7 +52,7 @@ class Layer:
         overrides = [m for m in ("call", "build")
                      if getattr(cls, m, None) is not getattr(Layer, m, None)]
         if overrides:
-            raise _python_layer_error(cls.__name__, f"it defines {' and '.join(overrides)}()")
+            raise _python_layer_error(cls.__name__, "it defines " + " and ".join(f"{m}()" for m in overrides))
         return super().__new__(cls)
 
     def __init__(self, name: str | None = None, input_shape=None, trainable: bool = True,

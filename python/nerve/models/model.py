@@ -655,19 +655,32 @@ class Model:
         logs.update(zip(self._metric_names, self._trainer.metric_results(stats)))
         return logs
 
-    def _evaluate_source(self, source, batch_size) -> dict:
+    def _evaluate_source(self, source, batch_size, bar=None) -> dict:
         if source[0] == "arrays":
             _, xs, ys, w = source
-            return self._evaluate_arrays(xs, ys, batch_size, w)
+            logs = self._evaluate_arrays(xs, ys, batch_size, w)
+            if bar is not None:
+                n_steps = math.ceil(len(xs[0]) / batch_size)
+                bar.target = n_steps
+                bar.update(n_steps, list(logs.items()), finalize=True)
+            return logs
         stream = source[1]
         stats = _core.Stats()
+        step = 0
         for i, batch in enumerate(stream.epoch()):
             xb, yb, wb = self._batch_tensors(batch, None, "evaluate", i)
             stats.merge(self._trainer.test_batch_many(xb, yb, wb))
+            step = i + 1
+            if bar is not None:
+                bar.update(step, list(self._logs(stats).items()), finalize=False)
         if stats.samples == 0:
             raise ValueError("evaluate: the batch iterable gave no batches (a one-shot "
                              "generator that ran out?)")
-        return self._logs(stats)
+        logs = self._logs(stats)
+        if bar is not None:
+            bar.target = bar.target or step  # Keras: an unknown length is known at the end
+            bar.update(step, list(logs.items()), finalize=True)
+        return logs
 
     def _evaluate_arrays(self, xs, ys, batch_size, sample_weight=None) -> dict:
         w = None if sample_weight is None else _core.Tensor(sample_weight)
@@ -676,56 +689,89 @@ class Model:
                                             int(batch_size or 32))
         return self._logs(stats)
 
+    @staticmethod
+    def _verbosity(verbose) -> int:
+        return 1 if verbose == "auto" else int(verbose)
+
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """Loss and metrics on (x, y) or an iterable of batches: a list [loss, *output losses,
-        *metrics] (a float when that is all), or a dict with return_dict=True."""
+        *metrics] (a float when that is all), or a dict with return_dict=True. verbose=1 (and
+        "auto") draws Keras' progress bar, 2 one line, 0 nothing."""
         where = "evaluate"
         self._refuse_custom_steps("evaluate")
         if self.loss is None:
             raise RuntimeError("You must call compile() before evaluate()")
+        verbose = self._verbosity(verbose)
         cbs = CallbackList(callbacks or [], self, {"steps": steps, "verbose": verbose})
         cbs.on_test_begin()
+        # Made before the work starts, so that its time per step is the real one.
+        bar = Progbar(steps, verbose=verbose, stateful_metrics=self.metrics_names) \
+            if verbose else None
         if data.is_batch_source(x):
             if y is not None or sample_weight is not None:
                 raise ValueError("evaluate: with an iterable of batches, y and sample_weight "
                                  "come in the batches; pass y=None")
-            logs = self._evaluate_source(("batches", data.BatchStream(x, steps)), None)
+            stream = data.BatchStream(x, steps)
+            if bar is not None and bar.target is None:
+                try:
+                    bar.target = len(stream)
+                except TypeError:
+                    pass
+            logs = self._evaluate_source(("batches", stream), None, bar)
         else:
             xs, ys, w = self._prepare(x, y, sample_weight, None, where)
             if steps is not None:  # Keras: evaluate only the first `steps` batches
                 n = min(len(xs[0]), int(steps) * int(batch_size or 32))
                 xs, ys = [a[:n] for a in xs], [a[:n] for a in ys]
                 w = None if w is None else w[:n]
-            logs = self._evaluate_arrays(xs, ys, int(batch_size or 32), w)
-            if verbose not in (0, False):
-                n_steps = math.ceil(len(xs[0]) / int(batch_size or 32))
-                Progbar(n_steps, verbose=1, stateful_metrics=list(logs)).update(
-                    n_steps, list(logs.items()), finalize=True)
+            logs = self._evaluate_source(("arrays", xs, ys, w), int(batch_size or 32), bar)
         cbs.on_test_end(logs)
         if return_dict:
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose=0, steps=None):
+    def predict(self, x, batch_size=None, verbose="auto", steps=None):
         """Model outputs for x (arrays, or an iterable of batches), batch by batch, in inference
-        mode (a list for several outputs)."""
+        mode (a list for several outputs). verbose=1 (and "auto", as in Keras) draws the
+        progress bar, 2 one line, 0 nothing."""
         self._refuse_custom_steps("predict")
+        verbose = self._verbosity(verbose)
+        bar = Progbar(steps, verbose=verbose) if verbose else None
         if data.is_batch_source(x):
+            stream = data.BatchStream(x, steps)
+            if bar is not None and bar.target is None:
+                try:
+                    bar.target = len(stream)
+                except TypeError:
+                    pass
             outputs = []
-            for i, batch in enumerate(data.BatchStream(x, steps).epoch()):
+            for i, batch in enumerate(stream.epoch()):
                 xb, _, _ = self._batch_tensors(batch, None, "predict", i, need_y=False)
                 outputs.append(self._predictor().predict_many(xb, max(len(xb[0]), 1)))
+                if bar is not None:
+                    bar.update(i + 1, finalize=False)
             if not outputs:
                 raise ValueError("predict: the batch iterable gave no batches")
+            if bar is not None:
+                bar.target = bar.target or len(outputs)
+                bar.update(len(outputs), finalize=True)
             outs = [np.concatenate([np.asarray(o[k]) for o in outputs])
                     for k in range(len(outputs[0]))]
             return outs[0] if self._single_output else outs
         xs = self._inputs(x, "predict")
         self._ensure_ready(xs, "predict", need_compile=False)
         self._same_length(xs, [], "predict")
-        return self._predict_arrays(xs, int(batch_size or 32))
+        batch_size = int(batch_size or 32)
+        if steps is not None:  # Keras: predict only the first `steps` batches
+            xs = [a[:int(steps) * batch_size] for a in xs]
+        result = self._predict_arrays(xs, batch_size)
+        if bar is not None:
+            n_steps = math.ceil(len(xs[0]) / batch_size)
+            bar.target = n_steps
+            bar.update(n_steps, finalize=True)
+        return result
 
     def _predict_arrays(self, xs, batch_size):
         outs = [np.asarray(o) for o in

@@ -31,6 +31,7 @@ class Sequential(Model):
             return
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add: expected a nerve layer, got {type(layer).__name__}")
+        layer._require_core("Sequential.add")
         if not self._layers and self._input_shape is None and layer._input_shape is not None:
             self._input_shape = layer._input_shape
         self._layers.append(layer)
