@@ -170,7 +170,7 @@ class Layer:
         else:
             self._core.build_many(shapes, _core.next_seed())
 
-    def __call__(self, inputs, training: bool = False):
+    def __call__(self, inputs, training=None):
         """Call the layer on one input or a list of inputs (merge layers). Symbolic KerasTensors
         give KerasTensors (building a functional model); nerve.Tensors run the C++ layer with
         autograd recording (for GradientTape); numpy arrays give numpy arrays. The layer is built
@@ -181,7 +181,10 @@ class Layer:
         if not xs:
             raise ValueError(f"{type(self).__name__} '{self.name}': called on an empty list")
         if any(isinstance(x, KerasTensor) for x in xs):
-            outs = self._call_symbolic(xs)
+            # A subclass that overrides __call__ passes its own default along, so only a direct
+            # call says whether `training` was given.
+            outs = self._call_symbolic(xs, training if type(self).__call__ is Layer.__call__
+                                       else None)
         elif any(isinstance(x, _core.Tensor) for x in xs):
             ts = [x if isinstance(x, _core.Tensor) else
                   _core.Tensor(np.ascontiguousarray(x, dtype=np.float32)) for x in xs]
@@ -202,7 +205,10 @@ class Layer:
         if not self.built:
             self._build_many(shapes)
 
-    def _call_symbolic(self, xs) -> list:
+    def _call_symbolic(self, xs, training=None, call_kwargs=None) -> list:
+        """Output KerasTensors of a call on symbolic inputs. `training` (True / False) forces
+        the mode of this call in the model (the model checks it can honour that when it runs);
+        `call_kwargs` are call arguments a replay of this call must pass again."""
         if not all(isinstance(x, KerasTensor) for x in xs):
             bad = next(x for x in xs if not isinstance(x, KerasTensor))
             raise TypeError(f"{type(self).__name__} '{self.name}': cannot mix symbolic inputs "
@@ -217,7 +223,7 @@ class Layer:
                              f"{built[0] if len(built) == 1 else built} and cannot be called "
                              f"(shared) on inputs {got[0] if len(got) == 1 else got}")
         out_shapes = self._core.output_shapes_many(shapes)
-        return Node(self, xs, out_shapes).outputs
+        return Node(self, xs, out_shapes, training, call_kwargs).outputs
 
     @property
     def input(self):

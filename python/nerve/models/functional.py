@@ -81,6 +81,17 @@ class GraphNetwork:
             out.append(n if k == 0 else f"{n}_{k}")
         return out
 
+    def units(self, model) -> list:
+        """The layers in call order, except that the nodes a nested model's call made (see
+        symbolic.calling_model) stand for that model, listed once."""
+        out = []
+        for layer in [kt._node.layer for kt in self.inputs] + \
+                [n.owner if n.owner is not None and n.owner is not model else n.layer
+                 for n in self.nodes]:
+            if not any(layer is o for o in out):
+                out.append(layer)
+        return out
+
     def node_index(self, node: Node) -> int:
         """Which call of its layer `node` is, counting only calls inside this graph."""
         if node.is_input:
@@ -94,7 +105,8 @@ class GraphNetwork:
         value = {id(old): new for old, new in zip(self.inputs, inputs)}
         for node in self.nodes:
             args = [value[id(t)] for t in node.inputs]
-            outs = _as_list(node.layer(args if len(args) > 1 else args[0]))
+            outs = _as_list(node.layer(args if len(args) > 1 else args[0],
+                                       training=node.training, **node.call_kwargs))
             for old, new in zip(node.outputs, outs):
                 value[id(old)] = new
         return [value[id(kt)] for kt in self.outputs]
@@ -133,6 +145,7 @@ class Functional(Model):
 
         return {
             "name": self.name,
+            "trainable": self.trainable,
             "layers": [serialize_layer(layer) for layer in g.layers],
             "nodes": [{"layer": n.layer.name, "inputs": [ref(t) for t in n.inputs]}
                       for n in g.nodes],
@@ -167,6 +180,8 @@ class Functional(Model):
             outputs[(layer.name, k)] = _as_list(layer(args if len(args) > 1 else args[0]))
         ins = [lookup(r) for r in config["input_layers"]]
         outs = [lookup(r) for r in config["output_layers"]]
-        return cls(ins[0] if config.get("single_input") and len(ins) == 1 else ins,
-                   outs[0] if config.get("single_output") and len(outs) == 1 else outs,
-                   name=config.get("name"))
+        model = cls(ins[0] if config.get("single_input") and len(ins) == 1 else ins,
+                    outs[0] if config.get("single_output") and len(outs) == 1 else outs,
+                    name=config.get("name"))
+        model._trainable = bool(config.get("trainable", True))  # the layers keep their flags
+        return model

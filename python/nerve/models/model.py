@@ -28,7 +28,7 @@ from .. import _core, losses as losses_mod, metrics as metrics_mod, optimizers
 from ..callbacks import CallbackList, History
 from ..errors import NonFiniteLossError
 from ..layers.base import Input, _unique_name
-from ..layers.symbolic import KerasTensor
+from ..layers.symbolic import KerasTensor, calling_model, own_graph
 from ..utils.progbar import Progbar
 from . import data
 from .summary import format_summary
@@ -108,6 +108,7 @@ class Model:
         self.stop_training = False
         self.history = None
         self._graph = None  # functional and traced subclassed models
+        self._trainable = True
         self._single_input = True
         self._single_output = True
 
@@ -130,7 +131,8 @@ class Model:
         shapes, single = _sample_shapes(input_shape)
         inputs = [Input(s) for s in shapes]
         try:
-            outputs = self.call(inputs[0] if single else inputs)
+            with own_graph():
+                outputs = self.call(inputs[0] if single else inputs)
         except TypeError as e:
             raise TypeError(f"{type(self).__name__}.call could not be traced: {e}. call() must be "
                             f"built from nerve layers so it can run in C++ (no numpy on its "
@@ -141,15 +143,106 @@ class Model:
         self._single_input = single
         self._single_output = not isinstance(outputs, (list, tuple))
         self._graph = GraphNetwork(inputs, _as_list(outputs))
+        if not self._trainable:  # frozen before its layers were known
+            self.trainable = False
         if self.loss is not None:
             self._make_trainer()
 
     @property
     def layers(self) -> list:
+        """The layers, in call order; a model used as a layer inside this one is listed once,
+        as that model (Keras), though its layers run inline in this model's C++ graph."""
         if self._graph is None:
             return []
-        return [l for l in self._graph.layers if type(l).__name__ != "InputLayer"] \
-            if type(self)._is_subclassed() else list(self._graph.layers)
+        units = self._graph.units(self)
+        return [l for l in units if type(l).__name__ != "InputLayer"] \
+            if type(self)._is_subclassed() else units
+
+    # ---- a model used as a layer, and freezing --------------------------------------------
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """As in Keras, sets the flag of every layer inside (nested models too): False freezes
+        them all (a frozen BatchNormalization also runs in inference mode), True makes them all
+        trainable again, whatever their own flags were before."""
+        self._trainable = bool(value)
+        for layer in self.layers:
+            layer.trainable = self._trainable
+
+    def _frozen_conflicts(self) -> list:
+        """Trainable layers inside a frozen nested model: Keras would not train them (a frozen
+        model contributes no trainable weights); nerve's C++ graph would."""
+        found = []
+        for layer in self.layers:
+            if isinstance(layer, Model):
+                if not layer.trainable:
+                    found += [f"{type(l).__name__} '{l.name}' in frozen model '{layer.name}'"
+                              for l in _all_layers(layer) if l.trainable and l.weights]
+                else:
+                    found += layer._frozen_conflicts()
+        return found
+
+    def _check_trainable_flags(self, where: str) -> None:
+        found = ([] if self.trainable else
+                 [f"{type(l).__name__} '{l.name}'" for l in _all_layers(self)
+                  if l.trainable and l.weights]) + self._frozen_conflicts()
+        if found:
+            raise ValueError(
+                f"{where}: {', '.join(found)} is trainable inside a model whose trainable is "
+                f"False. Keras trains none of a frozen model's weights; nerve would train these. "
+                f"Set the model's trainable (which sets every layer inside) or the layers' "
+                f"trainable to say which weights train.")
+
+    def _graph_nodes(self) -> list:
+        """The layer calls of the graph the C++ model runs (functional, subclassed)."""
+        return list(self._graph.nodes) if self._graph is not None else []
+
+    def _check_forced_training(self, where: str, training: bool) -> None:
+        """A layer call given training=True/False in the model (Keras' `base(x, training=False)`)
+        keeps that mode in Keras whatever the run; nerve runs the whole graph in the run's mode.
+        Refuse the runs where that changes a result."""
+        for node in self._graph_nodes():
+            if node.training is None or bool(node.training) == training:
+                continue
+            why = _training_dependence(node.layer)
+            if why:
+                layer = node.layer
+                raise NotImplementedError(
+                    f"{where}: {type(layer).__name__} '{layer.name}' was called with "
+                    f"training={node.training} in model '{self.name}', but {where}() runs it in "
+                    f"{'training' if training else 'inference'} mode and nerve cannot force one "
+                    f"call's mode yet ({why}). Remove training= from that call, or make the "
+                    f"layer independent of the mode (a frozen BatchNormalization, trainable="
+                    f"False, always runs in inference mode; Dropout with rate 0 does nothing).")
+
+    def compute_output_shape(self, input_shape) -> tuple:
+        """Per-sample output shape (no batch axis) for a per-sample input shape (a model used as
+        a layer inside a Sequential)."""
+        if not self.built:
+            self.build(input_shape)
+        if tuple(input_shape) != tuple(self._input_shapes[0]):
+            raise ValueError(f"{type(self).__name__} '{self.name}' was built for inputs "
+                             f"{(None,) + tuple(self._input_shapes[0])}, not "
+                             f"{(None,) + tuple(input_shape)}")
+        if not self._single_output:
+            raise ValueError(f"{type(self).__name__} '{self.name}' has several outputs; it cannot "
+                             f"be one step of a Sequential")
+        return tuple(self._output_shapes[0])
+
+    @property
+    def input(self):
+        """The symbolic input (a list when there are several), as Keras' functional models."""
+        ins = self.inputs
+        return ins[0] if len(ins) == 1 else ins
+
+    @property
+    def output(self):
+        """The symbolic output (a list when there are several)."""
+        outs = self.outputs
+        return outs[0] if len(outs) == 1 else outs
 
     @classmethod
     def _is_subclassed(cls) -> bool:
@@ -207,15 +300,18 @@ class Model:
     def output_names(self) -> list:
         return list(self._output_names)
 
-    def __call__(self, inputs, training: bool = False):
+    def __call__(self, inputs, training=None):
         """Symbolic inputs: wire this model's layers into a bigger graph (they are shared).
         nerve.Tensor inputs: run the C++ forward pass with autograd recording (GradientTape).
         numpy inputs: numpy outputs, one pass over the whole batch."""
         xs = _as_list(inputs)
         if any(isinstance(x, KerasTensor) for x in xs):
             if not self.built:
-                self.build([x.shape for x in xs] if isinstance(inputs, (list, tuple)) else xs[0].shape)
-            outs = self._call_symbolic(xs)
+                with own_graph():
+                    self.build([x.shape for x in xs] if isinstance(inputs, (list, tuple))
+                               else xs[0].shape)
+            with calling_model(self, training):
+                outs = self._call_symbolic(xs)
             return outs[0] if self._single_output else outs
         tensors = [x if isinstance(x, _core.Tensor) else
                    _core.Tensor(data.as_float_array(x, "inputs", self.name)) for x in xs]
@@ -223,6 +319,7 @@ class Model:
             self.build([tuple(t.shape[1:]) for t in tensors] if len(tensors) > 1
                        else tuple(tensors[0].shape[1:]))
         self._check_input_shapes([tuple(t.shape) for t in tensors], "call")
+        self._check_forced_training("call", bool(training))
         eager = any(isinstance(x, _core.Tensor) for x in xs)
         previous = _core.set_grad_enabled(eager and _core.grad_enabled())
         try:
@@ -411,6 +508,8 @@ class Model:
         if not self.built:
             shapes = [a.shape[1:] for a in xs]
             self.build(shapes if len(shapes) > 1 else shapes[0])
+            # a subclassed call traced just now may force a layer call's mode
+            self._check_forced_training(where, where in ("fit", "train_on_batch"))
         self._check_input_shapes([a.shape for a in xs], where)
         if need_compile and self._trainer is None:
             self._make_trainer()
@@ -453,6 +552,11 @@ class Model:
         generator / iterable of (x, y[, sample_weight]) batches."""
         where = "fit"
         self._refuse_custom_steps("fit")
+        self._check_trainable_flags("fit")
+        if self.built:
+            self._check_forced_training("fit", True)
+            if validation_data is not None or validation_split:
+                self._check_forced_training("fit", False)
         if steps_per_epoch is not None and (not isinstance(steps_per_epoch, int) or
                                             isinstance(steps_per_epoch, bool) or
                                             steps_per_epoch <= 0):
@@ -700,6 +804,8 @@ class Model:
         "auto") draws Keras' progress bar, 2 one line, 0 nothing."""
         where = "evaluate"
         self._refuse_custom_steps("evaluate")
+        if self.built:
+            self._check_forced_training("evaluate", False)
         if self.loss is None:
             raise RuntimeError("You must call compile() before evaluate()")
         verbose = self._verbosity(verbose)
@@ -737,6 +843,8 @@ class Model:
         mode (a list for several outputs). verbose=1 (and "auto", as in Keras) draws the
         progress bar, 2 one line, 0 nothing."""
         self._refuse_custom_steps("predict")
+        if self.built:
+            self._check_forced_training("predict", False)
         verbose = self._verbosity(verbose)
         bar = Progbar(steps, verbose=verbose) if verbose else None
         if data.is_batch_source(x):
@@ -794,6 +902,9 @@ class Model:
         """One training step on one batch; returns this batch's loss (and metrics: a list
         [loss, *output losses, *metrics], or a dict with return_dict=True)."""
         self._refuse_custom_steps("train_on_batch")
+        self._check_trainable_flags("train_on_batch")
+        if self.built:
+            self._check_forced_training("train_on_batch", True)
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), class_weight,
                                          "train_on_batch", 0)
         self.optimizer._sync_python_schedule()
@@ -806,12 +917,16 @@ class Model:
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss (and metrics) of one batch in inference mode, without updating the weights."""
         self._refuse_custom_steps("test_on_batch")
+        if self.built:
+            self._check_forced_training("test_on_batch", False)
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), None, "test_on_batch", 0)
         return self._batch_result(self._trainer.test_batch_many(xt, yt, wt), return_dict)
 
     def predict_on_batch(self, x):
         """Model outputs for one batch, in inference mode."""
         self._refuse_custom_steps("predict_on_batch")
+        if self.built:
+            self._check_forced_training("predict_on_batch", False)
         xs = self._inputs(x, "predict_on_batch")
         self._ensure_ready(xs, "predict_on_batch", need_compile=False)
         self._same_length(xs, [], "predict_on_batch")
@@ -897,6 +1012,28 @@ class Model:
     def load_weights(self, filepath) -> None:
         from ..saving import load_weights
         load_weights(self, filepath)
+
+
+def _training_dependence(layer) -> str:
+    """Why `layer` computes something else in training than in inference ("" if it does not)."""
+    from ..layers.normalization import BatchNormalization
+    if isinstance(layer, BatchNormalization):
+        return ("a trainable BatchNormalization normalises with the batch statistics in "
+                "training" if layer.trainable else "")
+    for attr in ("rate", "dropout", "recurrent_dropout"):
+        value = getattr(layer, attr, 0) or 0
+        if isinstance(value, (int, float)) and value > 0:
+            return f"its {attr}={value} is only applied in training"
+    inner = getattr(layer, "layer", None)  # wrappers (TimeDistributed, Bidirectional)
+    return _training_dependence(inner) if inner is not None and inner is not layer else ""
+
+
+def _all_layers(model) -> list:
+    """Every layer inside `model`, nested models opened."""
+    out = []
+    for layer in model.layers:
+        out += _all_layers(layer) if isinstance(layer, Model) else [layer]
+    return out
 
 
 def _capture_init_args(cls, args, kwargs):
