@@ -330,3 +330,325 @@ def test_evaluate_and_predict_bars_on_generators(capsys):
                         _final_line(capsys.readouterr().out))
     model.predict((X[i:i + 16] for i in range(0, 64, 16)), verbose=1)
     assert re.fullmatch(r"4/4 ━{20} \d+s \d+(ms|us|s)/step", _final_line(capsys.readouterr().out))
+
+
+# ---- 2. freezing a model with Keras' semantics (transfer learning) ---------------------------
+
+def _base(lib, seed=1):
+    """Input(4) -> Dense(8) -> BatchNormalization -> Dense(3, relu), named "base"."""
+    inp = lib.Input((4,))
+    h = lib.layers.Dense(8, name="d1")(inp)
+    h = lib.layers.BatchNormalization(name="bn")(h)
+    out = lib.layers.Dense(3, activation="relu", name="d2")(h)
+    return lib.Model(inp, out, name="base")
+
+
+def _transfer_pair(keras, how):
+    """The same transfer-learning model in nerve and in Keras, with the same weights: a frozen
+    base inside a functional model or a Sequential, then a Dense head."""
+    models = {}
+    for lib in (nerve, keras):
+        base = _base(lib)
+        base.trainable = False
+        head = lib.layers.Dense(2, name="head")
+        if how == "sequential":
+            model = lib.Sequential([lib.Input((4,)), base, head])
+        elif how == "functional_training_false":
+            x = lib.Input((4,))
+            model = lib.Model(x, head(base(x, training=False)))
+        else:
+            x = lib.Input((4,))
+            model = lib.Model(x, head(base(x)))
+        models[lib.__name__] = (model, base)
+    nmodel, nbase = models["nerve"]
+    kmodel, kbase = models["keras"]
+    rng = np.random.default_rng(3)
+    weights = [rng.normal(size=w.shape).astype(np.float32) * 0.5 for w in nmodel.get_weights()]
+    # moving variance must stay positive
+    bn = nbase.get_layer("bn")
+    nmodel.set_weights(weights)
+    bn.set_weights([bn.get_weights()[0], bn.get_weights()[1], bn.get_weights()[2],
+                    np.abs(bn.get_weights()[3]) + 0.5])
+    kmodel.set_weights(nmodel.get_weights())
+    return (nmodel, nbase), (kmodel, kbase)
+
+
+def _counts(model):
+    return len(model.trainable_weights), len(model.non_trainable_weights)
+
+
+def _summary_totals(model):
+    lines = []
+    model.summary(print_fn=lambda text, *a, **k: lines.extend(text.splitlines()))
+    return [l.strip() for l in lines if re.match(r"\s*(Total|Trainable|Non-trainable) params", l)]
+
+
+@pytest.mark.parametrize("how", ["functional", "sequential", "functional_training_false"])
+def test_frozen_base_weights_and_summary_match_keras(how):
+    keras = _keras()
+    (nmodel, nbase), (kmodel, kbase) = _transfer_pair(keras, how)
+    assert _counts(nbase) == _counts(kbase) == (0, 8)
+    assert _counts(nmodel) == _counts(kmodel) == (2, 8)
+    assert [l.name for l in nmodel.layers if l.name != "input_layer" and
+            type(l).__name__ != "InputLayer"] == ["base", "head"]
+    assert nmodel.get_layer("base") is nbase
+    assert _summary_totals(nmodel) == _summary_totals(kmodel)
+    assert _summary_totals(nbase) == _summary_totals(kbase)
+    assert all(not l.trainable for l in nbase.layers)
+
+
+@pytest.mark.parametrize("how", ["functional", "sequential"])
+def test_transfer_learning_fit_matches_keras(how):
+    """Frozen base: only the head trains and the frozen BatchNormalization runs in inference
+    mode (its moving statistics stay); after unfreezing and recompiling, everything trains and BN
+    uses the batch statistics. Keras 3 and nerve give the same weights."""
+    keras = _keras()
+    (nmodel, nbase), (kmodel, kbase) = _transfer_pair(keras, how)
+    before = nbase.get_weights()
+    for model, lib in ((nmodel, nerve), (kmodel, keras)):
+        model.compile(optimizer=lib.optimizers.SGD(0.05), loss="mse")
+        model.fit(X, Y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    for a, b in zip(before, nbase.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(nmodel.get_weights(), kmodel.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    for model, base, lib in ((nmodel, nbase, nerve), (kmodel, kbase, keras)):
+        base.trainable = True
+        model.compile(optimizer=lib.optimizers.SGD(0.05), loss="mse")
+        model.fit(X, Y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    assert _counts(nmodel) == _counts(kmodel) == (8, 2)
+    after = nbase.get_weights()  # d1 kernel, d1 bias, gamma, beta, mean, variance, d2 ...
+    for i in (0, 2, 3, 4, 5, 6, 7):  # (d1's bias feeds a BN in training mode: no gradient)
+        assert not np.allclose(before[i], after[i]), i
+    for a, b in zip(nmodel.get_weights(), kmodel.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+
+
+def test_trainable_flags_propagate_like_keras():
+    keras = _keras()
+    flags = {}
+    for lib in (nerve, keras):
+        base = _base(lib)
+        base.get_layer("d2").trainable = False
+        seen = [[l.trainable for l in base.layers]]
+        base.trainable = False
+        seen.append([l.trainable for l in base.layers])
+        base.trainable = True  # Keras sets every layer back to True (d2's own False is lost)
+        seen.append([l.trainable for l in base.layers])
+        outer = lib.Sequential([lib.Input((4,)), base, lib.layers.Dense(2)])
+        outer.trainable = False
+        seen.append([l.trainable for l in base.layers] + [outer.layers[-1].trainable])
+        seen.append(list(_counts(outer)))
+        flags[lib.__name__] = seen
+    assert flags["nerve"] == flags["keras"]
+
+
+def test_changing_trainable_without_recompiling():
+    """Keras 3 (JAX) raises in the next fit when trainable changed after a fit without a new
+    compile(); nerve's C++ step reads the flags at every step, so the change takes effect at
+    once (and compile() again is fine too)."""
+    base = _base(nerve)
+    x = nerve.Input((4,))
+    model = nerve.Model(x, L.Dense(2)(base(x)))
+    model.compile("sgd", "mse")
+    model.fit(X, Y, epochs=1, verbose=0)
+    base.trainable = False
+    before = base.get_weights()
+    model.fit(X, Y, epochs=1, verbose=0)
+    for a, b in zip(before, base.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    base.trainable = True
+    model.fit(X, Y, epochs=1, verbose=0)
+    assert not np.allclose(before[0], base.get_weights()[0])
+
+
+def test_trainable_layer_inside_frozen_model_is_refused():
+    """Keras trains none of a frozen model's weights even if one of its layers says trainable;
+    nerve's graph would train that layer, so fit refuses."""
+    base = _base(nerve)
+    model = nerve.Sequential([nerve.Input((4,)), base, L.Dense(2)])
+    base.trainable = False
+    base.get_layer("d1").trainable = True
+    model.compile("sgd", "mse")
+    with pytest.raises(ValueError, match=r"Dense 'd1' in frozen model 'base'"):
+        model.fit(X, Y, epochs=1, verbose=0)
+
+
+def test_forced_training_false_refused_once_it_matters():
+    """base(x, training=False) keeps the base's BatchNormalization in inference mode in Keras,
+    even after unfreezing; nerve cannot force one call's mode, so it runs while the base is
+    frozen (same results) and refuses fit once the BN is trainable again."""
+    base = _base(nerve)
+    base.trainable = False
+    x = nerve.Input((4,))
+    model = nerve.Model(x, L.Dense(2)(base(x, training=False)))
+    model.compile("sgd", "mse")
+    model.fit(X, Y, epochs=1, verbose=0)
+    base.trainable = True
+    model.compile("sgd", "mse")
+    with pytest.raises(NotImplementedError, match=r"BatchNormalization 'bn' was called with "
+                                                  r"training=False.*cannot force"):
+        model.fit(X, Y, epochs=1, verbose=0)
+    model.predict(X, verbose=0)  # inference: the forced mode is the run's mode
+
+
+def test_forced_training_true_on_dropout_refused_in_inference():
+    x = nerve.Input((4,))
+    model = nerve.Model(x, L.Dropout(0.5)(L.Dense(3)(x), training=True))
+    with pytest.raises(NotImplementedError, match=r"Dropout .*training=True.*rate=0.5"):
+        model.predict(X, verbose=0)
+
+
+def test_saved_sequential_with_a_model_inside(tmp_path):
+    base = _base(nerve)
+    base.trainable = False
+    model = nerve.Sequential([nerve.Input((4,)), base, L.Dense(2)])
+    model.compile("sgd", "mse")
+    model.fit(X, Y, epochs=1, verbose=0)
+    model.save(tmp_path / "t.nerve")
+    loaded = nerve.models.load_model(tmp_path / "t.nerve")
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+    assert _counts(loaded) == _counts(model) == (2, 8)
+    assert not loaded.layers[0].trainable
+
+
+# ---- 3. MultiHeadAttention's call arguments on symbolic tensors ------------------------------
+
+def _mha_pair(keras, **call_kwargs):
+    rng = np.random.default_rng(5)
+    q = rng.normal(size=(3, 6, 8)).astype(np.float32)
+    outs = {}
+    nerve_layer = L.MultiHeadAttention(num_heads=2, key_dim=4)
+    keras_layer = keras.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    for lib, layer in ((nerve, nerve_layer), (keras, keras_layer)):
+        x = lib.Input((6, 8))
+        model = lib.Model(x, layer(x, x, **call_kwargs))
+        if lib is nerve:
+            weights = [rng.normal(size=w.shape).astype(np.float32) * 0.3
+                       for w in layer.get_weights()]
+        layer.set_weights(weights)
+        outs[lib.__name__] = model.predict(q, verbose=0)
+    return outs, q, nerve_layer, keras_layer
+
+
+def test_mha_use_causal_mask_in_functional_model_matches_keras():
+    keras = _keras()
+    causal, q, nerve_layer, keras_layer = _mha_pair(keras, use_causal_mask=True)
+    plain, *_ = _mha_pair(keras)
+    np.testing.assert_allclose(causal["nerve"], causal["keras"], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(plain["nerve"], plain["keras"], rtol=1e-4, atol=1e-5)
+    assert np.abs(causal["nerve"] - plain["nerve"]).max() > 1e-2
+    # the first step attends to itself only in both
+    np.testing.assert_allclose(causal["nerve"][:, 0], causal["keras"][:, 0], rtol=1e-4, atol=1e-5)
+
+
+def test_mha_use_causal_mask_in_subclassed_model_matches_keras():
+    keras = _keras()
+
+    def make(lib):
+        class Decoder(lib.Model):
+            def __init__(self):
+                super().__init__()
+                self.attention = lib.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+
+            def call(self, x):
+                return self.attention(x, x, use_causal_mask=True)
+        return Decoder()
+
+    q = np.random.default_rng(6).normal(size=(2, 5, 8)).astype(np.float32)
+    ours, theirs = make(nerve), make(keras)
+    ours.build((None, 5, 8))
+    theirs(q)
+    theirs.attention.set_weights(ours.attention.get_weights())
+    np.testing.assert_allclose(ours.predict(q, verbose=0), theirs.predict(q, verbose=0),
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_mha_symbolic_arguments_not_honoured_are_refused():
+    x = nerve.Input((6, 8))
+    mask = nerve.Input((6, 6))
+    for kwargs in ({"attention_mask": mask}, {"query_mask": mask}, {"value_mask": mask},
+                   {"return_attention_scores": True}):
+        with pytest.raises(NotImplementedError, match="symbolic call"):
+            L.MultiHeadAttention(2, 4)(x, x, **kwargs)
+    shared = L.MultiHeadAttention(2, 4)
+    shared(x, x, use_causal_mask=True)
+    with pytest.raises(ValueError, match=r"use_causal_mask=False.*separate MultiHeadAttention"):
+        shared(x, x)
+
+
+def test_mha_causal_layer_survives_save_and_shared_replay(tmp_path):
+    x = nerve.Input((6, 8))
+    inner = nerve.Model(x, L.MultiHeadAttention(2, 4)(x, x, use_causal_mask=True))
+    y = nerve.Input((6, 8))
+    outer = nerve.Model(y, inner(y))  # replays the causal call
+    q = np.random.default_rng(7).normal(size=(2, 6, 8)).astype(np.float32)
+    np.testing.assert_array_equal(outer.predict(q, verbose=0), inner.predict(q, verbose=0))
+    inner.save(tmp_path / "a.nerve")
+    loaded = nerve.models.load_model(tmp_path / "a.nerve")
+    np.testing.assert_allclose(loaded.predict(q, verbose=0), inner.predict(q, verbose=0),
+                               rtol=1e-6)
+
+
+# ---- 4. model.input / output, layer.input / output, feature extraction -----------------------
+
+def _functional(lib):
+    a = lib.Input((4,), name="a")
+    h1 = lib.layers.Dense(5, activation="tanh", name="x")(a)
+    h2 = lib.layers.Dense(3, activation="relu", name="y")(h1)
+    return lib.Model(a, lib.layers.Dense(2, name="z")(h2))
+
+
+def test_feature_extraction_matches_keras():
+    keras = _keras()
+    ours, theirs = _functional(nerve), _functional(keras)
+    theirs.set_weights(ours.get_weights())
+    assert ours.input is ours.inputs[0] and ours.output is ours.outputs[0]
+    assert ours.input.shape == theirs.input.shape and ours.output.shape == theirs.output.shape
+    for lib, model in ((nerve, ours), (keras, theirs)):
+        assert model.get_layer("x") is model.get_layer(index=1)
+        assert model.get_layer("y").input is model.get_layer("x").output
+    one = [nerve.Model(ours.input, ours.get_layer("x").output),
+           keras.Model(theirs.input, theirs.get_layer("x").output)]
+    np.testing.assert_allclose(one[0].predict(X, verbose=0), one[1].predict(X, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    every = [nerve.Model(ours.input, [l.output for l in ours.layers[1:]]),
+             keras.Model(theirs.input, [l.output for l in theirs.layers[1:]])]
+    for a, b in zip(every[0].predict(X, verbose=0), every[1].predict(X, verbose=0)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_multi_input_output_model_input_is_a_list():
+    a, b = nerve.Input((4,), name="ia"), nerve.Input((2,), name="ib")
+    h = L.Concatenate()([L.Dense(3)(a), b])
+    model = nerve.Model([a, b], [L.Dense(1)(h), h])
+    assert model.input == [a, b] and len(model.output) == 2
+    assert model.output[1] is h
+
+
+def test_sequential_inputs_outputs_like_keras():
+    keras = _keras()
+
+    def make(lib):
+        return lib.Sequential([lib.Input((4,)), lib.layers.Dense(3, activation="relu", name="s1"),
+                               lib.layers.Dense(2, name="s2")])
+
+    ours, theirs = make(nerve), make(keras)
+    theirs.set_weights(ours.get_weights())
+    for model in (ours, theirs):
+        assert len(model.inputs) == 1 and len(model.outputs) == 1
+        assert model.inputs[0].shape == (None, 4) and model.outputs[0].shape == (None, 2)
+        assert model.layers[0].input is model.inputs[0]
+        assert model.layers[1].output is model.outputs[0]
+        with pytest.raises(AttributeError):
+            model.input  # noqa: B018 (Keras 3: only for a Sequential that was called)
+    cut = [nerve.Model(ours.inputs, ours.layers[0].output),
+           keras.Model(theirs.inputs, theirs.layers[0].output)]
+    np.testing.assert_allclose(cut[0].predict(X, verbose=0), cut[1].predict(X, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    # built from a shape, as Keras 3
+    built = nerve.Sequential([L.Dense(3)])
+    with pytest.raises(AttributeError, match="no defined inputs"):
+        built.inputs  # noqa: B018
+    built.build((None, 5))
+    assert built.inputs[0].shape == (None, 5)

@@ -147,13 +147,23 @@ class Functional(Model):
             "name": self.name,
             "trainable": self.trainable,
             "layers": [serialize_layer(layer) for layer in g.layers],
-            "nodes": [{"layer": n.layer.name, "inputs": [ref(t) for t in n.inputs]}
-                      for n in g.nodes],
+            "nodes": [self._node_config(n, ref) for n in g.nodes],
             "input_layers": [ref(kt) for kt in g.inputs],
             "output_layers": [ref(kt) for kt in g.outputs],
             "single_input": self._single_input,
             "single_output": self._single_output,
         }
+
+    @staticmethod
+    def _node_config(node, ref) -> dict:
+        """One layer call: its layer, its inputs, and the call arguments (use_causal_mask=, a
+        forced training=) that a rebuilt model must pass again."""
+        entry = {"layer": node.layer.name, "inputs": [ref(t) for t in node.inputs]}
+        if node.call_kwargs:
+            entry["call_kwargs"] = dict(node.call_kwargs)
+        if node.training is not None:
+            entry["training"] = bool(node.training)
+        return entry
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
@@ -177,7 +187,9 @@ class Functional(Model):
             args = [lookup(r) for r in node["inputs"]]
             k = calls.get(layer.name, 0)
             calls[layer.name] = k + 1
-            outputs[(layer.name, k)] = _as_list(layer(args if len(args) > 1 else args[0]))
+            outputs[(layer.name, k)] = _as_list(layer(args if len(args) > 1 else args[0],
+                                                      training=node.get("training"),
+                                                      **node.get("call_kwargs", {})))
         ins = [lookup(r) for r in config["input_layers"]]
         outs = [lookup(r) for r in config["output_layers"]]
         model = cls(ins[0] if config.get("single_input") and len(ins) == 1 else ins,

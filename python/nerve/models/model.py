@@ -1001,11 +1001,13 @@ class Model:
 
     def save(self, filepath, overwrite: bool = True) -> None:
         """One file with the architecture, the weights, and the optimizer state (written
-        atomically). Load it with nerve.models.load_model."""
+        atomically); its name must end in .nerve (nerve's format: Keras' .keras / .h5 names are
+        refused, nerve cannot write those). Load it with nerve.models.load_model."""
         from ..saving import save_model
         save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite: bool = True) -> None:
+        """The weights only, in a file whose name ends in .weights.nerve (Keras: .weights.h5)."""
         from ..saving import save_weights
         save_weights(self, filepath, overwrite=overwrite)
 
