@@ -395,6 +395,17 @@ def test_frozen_base_weights_and_summary_match_keras(how):
     assert _summary_totals(nmodel) == _summary_totals(kmodel)
     assert _summary_totals(nbase) == _summary_totals(kbase)
     assert all(not l.trainable for l in nbase.layers)
+    for frozen in (False, True):  # unfrozen, then with only the BN frozen
+        nbase.trainable = kbase.trainable = True
+        nbase.get_layer("bn").trainable = kbase.get_layer("bn").trainable = not frozen
+        for attr in ("weights", "trainable_weights", "non_trainable_weights"):
+            assert _shapes(getattr(nmodel, attr)) == _shapes(getattr(kmodel, attr)), attr
+            assert _shapes(getattr(nbase, attr)) == _shapes(getattr(kbase, attr)), attr
+        assert _summary_totals(nmodel) == _summary_totals(kmodel)
+
+
+def _shapes(weights):
+    return [tuple(w.shape) for w in weights]
 
 
 @pytest.mark.parametrize("how", ["functional", "sequential"])
@@ -652,3 +663,47 @@ def test_sequential_inputs_outputs_like_keras():
         built.inputs  # noqa: B018
     built.build((None, 5))
     assert built.inputs[0].shape == (None, 5)
+
+
+def test_rnn_symbolic_mask_and_initial_state_are_refused():
+    x = nerve.Input((5, 3))
+    h0 = nerve.Input((4,))
+    with pytest.raises(NotImplementedError, match="initial_state= in a symbolic call"):
+        L.SimpleRNN(4)(x, initial_state=[h0])
+    with pytest.raises(NotImplementedError, match="mask= in a symbolic call"):
+        L.LSTM(4)(x, mask=h0)
+
+
+def test_frozen_before_build_subclassed_model_and_nested_layers():
+    keras = _keras()
+    counts = {}
+    for lib in (nerve, keras):
+        class Net(lib.Model):
+            def __init__(self, base):
+                super().__init__()
+                self.base = base
+                self.head = lib.layers.Dense(2)
+
+            def call(self, x):
+                return self.head(self.base(x))
+
+        net = Net(_base(lib))
+        net.trainable = False
+        net.compile(optimizer="sgd", loss="mse")
+        net.fit(X, Y, epochs=1, verbose=0)
+        counts[lib.__name__] = (_counts(net), [type(l).__name__ for l in net.layers],
+                                [l.trainable for l in net.base.layers])
+    assert counts["nerve"] == counts["keras"]
+
+
+def test_saved_functional_with_a_model_inside(tmp_path):
+    base = _base(nerve)
+    base.trainable = False
+    x = nerve.Input((4,))
+    model = nerve.Model(x, L.Dense(2)(base(x)))
+    model.compile("sgd", "mse")
+    model.fit(X, Y, epochs=1, verbose=0)
+    model.save(tmp_path / "f.nerve")
+    loaded = nerve.models.load_model(tmp_path / "f.nerve")
+    np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+    assert _counts(loaded) == _counts(model) == (2, 8)
