@@ -52,7 +52,8 @@ class Layer:
         overrides = [m for m in ("call", "build")
                      if getattr(cls, m, None) is not getattr(Layer, m, None)]
         if overrides:
-            raise _python_layer_error(cls.__name__, "it defines " + " and ".join(f"{m}()" for m in overrides))
+            raise _python_layer_error(cls.__name__,
+                                      "it defines " + " and ".join(f"{m}()" for m in overrides))
         return super().__new__(cls)
 
     def __init__(self, name: str | None = None, input_shape=None, trainable: bool = True,
@@ -174,7 +175,9 @@ class Layer:
         """Call the layer on one input or a list of inputs (merge layers). Symbolic KerasTensors
         give KerasTensors (building a functional model); nerve.Tensors run the C++ layer with
         autograd recording (for GradientTape); numpy arrays give numpy arrays. The layer is built
-        on first use."""
+        on first use. On symbolic inputs, training=True/False asks for that mode in every run of
+        the model (Keras); nerve's graph runs in the run's mode, so the model refuses a run where
+        that would change the result."""
         self._require_core("it was called")
         many = isinstance(inputs, (list, tuple))
         xs = list(inputs) if many else [inputs]
