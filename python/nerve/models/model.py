@@ -167,7 +167,9 @@ class Model:
     def trainable(self, value: bool) -> None:
         """As in Keras, sets the flag of every layer inside (nested models too): False freezes
         them all (a frozen BatchNormalization also runs in inference mode), True makes them all
-        trainable again, whatever their own flags were before."""
+        trainable again, whatever their own flags were before. The C++ training step reads the
+        flags at every step, so a change takes effect in the next fit with or without a new
+        compile() (Keras asks for compile(); with JAX it raises otherwise)."""
         self._trainable = bool(value)
         for layer in self.layers:
             layer.trainable = self._trainable
