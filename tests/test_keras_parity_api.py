@@ -707,3 +707,22 @@ def test_saved_functional_with_a_model_inside(tmp_path):
     loaded = nerve.models.load_model(tmp_path / "f.nerve")
     np.testing.assert_array_equal(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
     assert _counts(loaded) == _counts(model) == (2, 8)
+
+
+def test_subclassed_model_creating_its_layers_in_build():
+    """Keras' lazy pattern: layers made in build(input_shape), without super().build()."""
+    keras = _keras()
+    outs = {}
+    for lib in (nerve, keras):
+        class Lazy(lib.Model):
+            def build(self, input_shape):
+                self.dense = lib.layers.Dense(input_shape[-1] + 1)
+
+            def call(self, x):
+                return self.dense(x)
+
+        model = Lazy()
+        model.compile(optimizer="sgd", loss="mse")
+        outs[lib.__name__] = model.predict(X, verbose=0).shape
+        assert len(model.trainable_weights) == 2
+    assert outs["nerve"] == outs["keras"] == (64, 5)

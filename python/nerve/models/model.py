@@ -148,6 +148,13 @@ class Model:
         if self.loss is not None:
             self._make_trainer()
 
+    def _build_for(self, input_shape) -> None:
+        """build(), then the trace: a Keras-style subclass may override build() to create its
+        layers (and not call super().build()); call() is traced after it."""
+        self.build(input_shape)
+        if not self.built and type(self).build is not Model.build:
+            Model.build(self, input_shape)
+
     @property
     def layers(self) -> list:
         """The layers, in call order; a model used as a layer inside this one is listed once,
@@ -310,15 +317,15 @@ class Model:
         if any(isinstance(x, KerasTensor) for x in xs):
             if not self.built:
                 with own_graph():
-                    self.build([x.shape for x in xs] if isinstance(inputs, (list, tuple))
-                               else xs[0].shape)
+                    self._build_for([x.shape for x in xs] if isinstance(inputs, (list, tuple))
+                                    else xs[0].shape)
             with calling_model(self, training):
                 outs = self._call_symbolic(xs)
             return outs[0] if self._single_output else outs
         tensors = [x if isinstance(x, _core.Tensor) else
                    _core.Tensor(data.as_float_array(x, "inputs", self.name)) for x in xs]
         if not self.built:
-            self.build([tuple(t.shape[1:]) for t in tensors] if len(tensors) > 1
+            self._build_for([tuple(t.shape[1:]) for t in tensors] if len(tensors) > 1
                        else tuple(tensors[0].shape[1:]))
         self._check_input_shapes([tuple(t.shape) for t in tensors], "call")
         self._check_forced_training("call", bool(training))
@@ -509,7 +516,7 @@ class Model:
             raise RuntimeError(f"You must call compile() before {where}()")
         if not self.built:
             shapes = [a.shape[1:] for a in xs]
-            self.build(shapes if len(shapes) > 1 else shapes[0])
+            self._build_for(shapes if len(shapes) > 1 else shapes[0])
             # a subclassed call traced just now may force a layer call's mode
             self._check_forced_training(where, where in ("fit", "train_on_batch"))
         self._check_input_shapes([a.shape for a in xs], where)
