@@ -326,7 +326,7 @@ class Model:
                    _core.Tensor(data.as_float_array(x, "inputs", self.name)) for x in xs]
         if not self.built:
             self._build_for([tuple(t.shape[1:]) for t in tensors] if len(tensors) > 1
-                       else tuple(tensors[0].shape[1:]))
+                            else tuple(tensors[0].shape[1:]))
         self._check_input_shapes([tuple(t.shape) for t in tensors], "call")
         self._check_forced_training("call", bool(training))
         eager = any(isinstance(x, _core.Tensor) for x in xs)
