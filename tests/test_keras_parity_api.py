@@ -726,3 +726,17 @@ def test_subclassed_model_creating_its_layers_in_build():
         outs[lib.__name__] = model.predict(X, verbose=0).shape
         assert len(model.trainable_weights) == 2
     assert outs["nerve"] == outs["keras"] == (64, 5)
+
+
+def test_sequential_input_output_after_a_call_like_keras():
+    keras = _keras()
+    shapes = {}
+    for lib in (nerve, keras):
+        seq = lib.Sequential([lib.Input((4,)), lib.layers.Dense(3)])
+        with pytest.raises(AttributeError):
+            seq.output  # noqa: B018
+        x = lib.Input((4,))
+        y = seq(x)
+        assert seq.input is x and seq.output is y
+        shapes[lib.__name__] = (seq.input.shape, seq.output.shape)
+    assert shapes["nerve"] == shapes["keras"]

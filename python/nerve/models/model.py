@@ -109,6 +109,7 @@ class Model:
         self.history = None
         self._graph = None  # functional and traced subclassed models
         self._trainable = True
+        self._first_symbolic_call = None  # (inputs, outputs) of the first call on symbolic inputs
         self._single_input = True
         self._single_output = True
 
@@ -321,6 +322,8 @@ class Model:
                                     else xs[0].shape)
             with calling_model(self, training):
                 outs = self._call_symbolic(xs)
+            if self._first_symbolic_call is None:  # what a Sequential's .input/.output give
+                self._first_symbolic_call = (xs, outs)
             return outs[0] if self._single_output else outs
         tensors = [x if isinstance(x, _core.Tensor) else
                    _core.Tensor(data.as_float_array(x, "inputs", self.name)) for x in xs]

@@ -170,13 +170,20 @@ class Sequential(Model):
 
     @property
     def input(self):
-        raise AttributeError(f"Sequential model '{self.name}': as in Keras 3, .input is only "
-                             f"defined for a layer that was called; use model.inputs[0]")
+        """As Keras 3: the input of this model's first call inside another model (like any
+        layer's .input); model.inputs holds its own symbolic input."""
+        return self._first_call_tensor(0, "input", "inputs")
 
     @property
     def output(self):
-        raise AttributeError(f"Sequential model '{self.name}': as in Keras 3, .output is only "
-                             f"defined for a layer that was called; use model.outputs[0]")
+        return self._first_call_tensor(1, "output", "outputs")
+
+    def _first_call_tensor(self, which: int, what: str, plural: str):
+        if self._first_symbolic_call is None:
+            raise AttributeError(f"Sequential model '{self.name}' has never been called on a "
+                                 f"symbolic input, so (as in Keras 3) it has no {what}; use "
+                                 f"model.{plural}[0]")
+        return self._first_symbolic_call[which][0]
 
     def get_config(self) -> dict:
         from ..saving.serialization import serialize_layer
