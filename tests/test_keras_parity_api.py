@@ -740,3 +740,19 @@ def test_sequential_input_output_after_a_call_like_keras():
         assert seq.input is x and seq.output is y
         shapes[lib.__name__] = (seq.input.shape, seq.output.shape)
     assert shapes["nerve"] == shapes["keras"]
+
+
+def test_trainable_constructor_argument_like_keras():
+    keras = _keras()
+    counts = {}
+    for lib in (nerve, keras):
+        seq = lib.Sequential([lib.Input((4,)), lib.layers.Dense(3)], trainable=False)
+        x = lib.Input((4,))
+        fun = lib.Model(x, lib.layers.Dense(2)(x), trainable=False)
+        counts[lib.__name__] = (_counts(seq), _counts(fun))
+        flags = (seq.layers[0].trainable, fun.layers[1].trainable)
+        # Stated difference: Keras keeps the layers' own flags True and skips a frozen model's
+        # weights; nerve's C++ step reads the layers' flags, so the constructor sets them (as
+        # the trainable setter does in both). What trains is the same.
+        assert flags == ((False, False) if lib is nerve else (True, True))
+    assert counts["nerve"] == counts["keras"] == ((0, 2), (0, 2))

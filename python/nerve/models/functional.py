@@ -122,13 +122,16 @@ class Functional(Model):
     places shares its weights), and merge layers (Add, Concatenate, ...) to join branches.
     """
 
-    def __init__(self, inputs, outputs, name: str | None = None):
+    def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True):
         global _count
-        super().__init__(name=name or ("functional" if _count == 0 else f"functional_{_count}"))
+        super().__init__(name=name or ("functional" if _count == 0 else f"functional_{_count}"),
+                         trainable=trainable)
         _count += 1
         self._single_input = not isinstance(inputs, (list, tuple))
         self._single_output = not isinstance(outputs, (list, tuple))
         self._graph = GraphNetwork(_as_list(inputs), _as_list(outputs))
+        if not self._trainable:
+            self.trainable = False
 
     def build(self, input_shape) -> None:
         """A functional model is built when it is created."""

@@ -89,7 +89,7 @@ class Model:
         obj._auto_config = _capture_init_args(cls, args, kwargs)
         return obj
 
-    def __init__(self, name: str | None = None, **kwargs):
+    def __init__(self, name: str | None = None, trainable: bool = True, **kwargs):
         if kwargs:
             raise TypeError(f"Model: unexpected arguments {sorted(kwargs)}; a functional model "
                             f"needs both inputs= and outputs=")
@@ -108,7 +108,7 @@ class Model:
         self.stop_training = False
         self.history = None
         self._graph = None  # functional and traced subclassed models
-        self._trainable = True
+        self._trainable = bool(trainable)  # applied to the layers once they are known
         self._first_symbolic_call = None  # (inputs, outputs) of the first call on symbolic inputs
         self._single_input = True
         self._single_output = True

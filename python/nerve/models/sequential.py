@@ -18,9 +18,10 @@ _count = 0
 
 
 class Sequential(Model):
-    def __init__(self, layers=None, name: str | None = None):
+    def __init__(self, layers=None, trainable: bool = True, name: str | None = None):
         global _count
-        super().__init__(name or ("sequential" if _count == 0 else f"sequential_{_count}"))
+        super().__init__(name or ("sequential" if _count == 0 else f"sequential_{_count}"),
+                         trainable=trainable)
         _count += 1
         self._layers: list[Layer] = []
         self._input_shape = None
