@@ -61,7 +61,7 @@ REQUIRED = {
     "ExponentialDecay": dict(initial_learning_rate=0.1, decay_steps=10, decay_rate=0.9),
     "PiecewiseConstantDecay": dict(boundaries=[10], values=[0.1, 0.01]),
     "CosineDecay": dict(initial_learning_rate=0.1, decay_steps=10),
-    "CSVLogger": dict(filename=os.devnull), "ModelCheckpoint": dict(filepath="unused.nerve"),
+    "CSVLogger": dict(filename=os.devnull), "ModelCheckpoint": dict(filepath="unused.weights.nerve"),
     "LearningRateScheduler": dict(schedule=lambda epoch, lr: lr),
 }
 
@@ -182,7 +182,7 @@ METHOD_IMPLEMENTED = {
     "load_weights": {"filepath"}, "summary": {"print_fn"},
     "get_layer": {"name", "index"}, "get_weights": set(), "set_weights": {"weights"},
     "count_params": set(), "get_config": set(),
-    "Sequential": {"layers", "name"}, "add": {"layer"}, "pop": set(),
+    "Sequential": {"layers", "trainable", "name"}, "add": {"layer"}, "pop": set(),
 }
 MODEL_METHODS = ("compile", "fit", "evaluate", "predict", "train_on_batch", "test_on_batch",
                  "predict_on_batch", "save", "save_weights", "load_weights", "summary",

@@ -124,26 +124,28 @@ def test_model_checkpoint_calls_save(weights_only, tmp_path):
     model = _model()
     rec = SaveRecorder()
     setattr(model, "save_weights" if weights_only else "save", rec)
-    path = str(tmp_path / "ckpt" / "m-{epoch:02d}-{val_score:.2f}.keras")
+    ext = ".weights.nerve" if weights_only else ".nerve"
+    path = str(tmp_path / "ckpt" / ("m-{epoch:02d}-{val_score:.2f}" + ext))
     inject = Inject("val_score", [0.5, 0.7, 0.4, 0.45])
     ckpt = cb.ModelCheckpoint(path, monitor="val_score", mode="min", save_best_only=True,
                               save_weights_only=weights_only)
     model.fit(X, Y, epochs=4, verbose=0, callbacks=[inject, ckpt])
-    assert [p.rsplit("/", 1)[1] for p in rec.paths] == ["m-01-0.50.keras", "m-03-0.40.keras"]
+    assert [p.rsplit("/", 1)[1] for p in rec.paths] == ["m-01-0.50" + ext,
+                                                            "m-03-0.40" + ext]
     assert (tmp_path / "ckpt").is_dir()  # the folder is created for the saver
-    every = cb.ModelCheckpoint(str(tmp_path / "e{epoch}"), save_weights_only=weights_only)
+    every = cb.ModelCheckpoint(str(tmp_path / ("e{epoch}" + ext)), save_weights_only=weights_only)
     rec.paths.clear()
     model.fit(X, Y, epochs=3, verbose=0, callbacks=[every])
-    assert [p.rsplit("/", 1)[1] for p in rec.paths] == ["e1", "e2", "e3"]
+    assert [p.rsplit("/", 1)[1] for p in rec.paths] == ["e1" + ext, "e2" + ext, "e3" + ext]
 
 
 def test_model_checkpoint_save_freq_in_batches(tmp_path):
     model = _model()
     model.save = SaveRecorder()
-    ckpt = cb.ModelCheckpoint(str(tmp_path / "b{epoch}-{batch}"), save_freq=3)
+    ckpt = cb.ModelCheckpoint(str(tmp_path / "b{epoch}-{batch}.nerve"), save_freq=3)
     assert ckpt.wants_batches
     model.fit(X, Y, batch_size=16, epochs=2, verbose=0, callbacks=[ckpt])  # 8 batches
-    assert [p.rsplit("/", 1)[1] for p in model.save.paths] == ["b1-3", "b2-2"]
+    assert [p.rsplit("/", 1)[1] for p in model.save.paths] == ["b1-3.nerve", "b2-2.nerve"]
 
 
 def test_model_checkpoint_writes_files_with_the_real_saver(tmp_path):
@@ -151,9 +153,9 @@ def test_model_checkpoint_writes_files_with_the_real_saver(tmp_path):
     if not callable(getattr(type(model), "save_weights", None)):
         pytest.skip("model.save_weights() is not implemented on this branch (saving is separate "
                     "work); the callback is checked against a stand-in above")
-    ckpt = cb.ModelCheckpoint(str(tmp_path / "w{epoch}.weights.h5"), save_weights_only=True)
+    ckpt = cb.ModelCheckpoint(str(tmp_path / "w{epoch}.weights.nerve"), save_weights_only=True)
     model.fit(X, Y, epochs=2, verbose=0, callbacks=[ckpt])
-    assert (tmp_path / "w2.weights.h5").exists()
+    assert (tmp_path / "w2.weights.nerve").exists()
 
 
 def test_reduce_lr_on_plateau():

@@ -108,7 +108,7 @@ def test_cnn_save_and_load_round_trip(tmp_path):
     model.compile(optimizer="adam", loss="mse")
     x = np.random.default_rng(0).standard_normal((16, 8, 8, 2)).astype(np.float32)
     model.fit(x, np.zeros((16, 3), np.float32), epochs=1, batch_size=8, verbose=0)
-    path = tmp_path / "cnn.keras"
+    path = tmp_path / "cnn.nerve"
     model.save(path)
     loaded = nerve.models.load_model(path)
     assert [type(a) for a in loaded.layers] == [type(b) for b in model.layers]

@@ -1,5 +1,7 @@
 """A classic Keras script (the keras.io "Simple MNIST convnet", with Dropout, a validation split,
-EarlyStopping, ModelCheckpoint and save/load) run unchanged apart from its import lines.
+EarlyStopping, ModelCheckpoint and save/load) run unchanged apart from its import lines and its
+file names: nerve saves its own format, whose names end in .nerve, and refuses Keras' .keras
+names (nerve cannot write a Keras file), which test_keras_file_names_are_refused checks.
 
 The script text below is the Keras script; only IMPORTS differ. It runs on a subset of MNIST
 (the dataset loader is limited by the test, the script is not edited). The convnet needs Conv2D,
@@ -104,17 +106,29 @@ def mnist_subset(monkeypatch, tmp_path):
     return tmp_path
 
 
+def _nerve_port(script):
+    """The script for nerve: other import lines, and nerve's file names."""
+    return NERVE_IMPORTS + script.replace('.keras"', '.nerve"')
+
+
+def test_keras_file_names_are_refused():
+    with pytest.raises(ValueError, match=r"\.keras / \.h5.*'\.nerve'"):
+        nerve.callbacks.ModelCheckpoint(filepath="best.keras", monitor="val_loss",
+                                        save_best_only=True)
+
+
 def _run(script, needs, tmp_path, capsys):
     missing = _missing(needs)
     if missing:
         pytest.skip(f"this nerve lacks {', '.join(missing)} (features from other branches)")
-    source = NERVE_IMPORTS + script
-    assert source.replace(NERVE_IMPORTS, KERAS_IMPORTS, 1) == KERAS_IMPORTS + script
+    source = _nerve_port(script)
+    assert source.replace(NERVE_IMPORTS, KERAS_IMPORTS, 1).replace(".nerve", ".keras") == \
+        KERAS_IMPORTS + script
     nerve.utils.set_random_seed(0)
     exec(compile(source, "keras_port.py", "exec"), {"__name__": "__main__"})
     out = capsys.readouterr().out
     accuracy = float(out.split("Test accuracy:")[1].split()[0])
-    assert (tmp_path / "best.keras").exists() and (tmp_path / "final.keras").exists()
+    assert (tmp_path / "best.nerve").exists() and (tmp_path / "final.nerve").exists()
     return accuracy
 
 

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import os
 
+from ..saving.saving_lib import check_filepath
 from .monitor_callback import MonitorCallback
 
 
 class ModelCheckpoint(MonitorCallback):
     """Saves the model (model.save(path)) or its weights (model.save_weights(path)) after every
     epoch, or every `save_freq` batches; with save_best_only only when `monitor` improved.
-    `filepath` may hold format fields: "{epoch:02d}-{val_loss:.3f}.keras"."""
+    `filepath` may hold format fields: "{epoch:02d}-{val_loss:.3f}.nerve". It must end in .nerve
+    (.weights.nerve with save_weights_only), as Keras insists on .keras (.weights.h5); Keras'
+    own extensions are refused since nerve does not write those formats."""
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", save_freq="epoch",
@@ -17,7 +20,7 @@ class ModelCheckpoint(MonitorCallback):
         if save_freq != "epoch" and not (isinstance(save_freq, int) and save_freq > 0):
             raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a positive int, got "
                              f"{save_freq!r}")
-        self.filepath = os.fspath(filepath)
+        self.filepath = check_filepath(filepath, bool(save_weights_only), "ModelCheckpoint")
         self.verbose = verbose
         self.save_best_only = bool(save_best_only)
         self.save_weights_only = bool(save_weights_only)
@@ -56,13 +59,15 @@ class ModelCheckpoint(MonitorCallback):
             current = self.get_monitor_value(logs)
             if current is None:
                 return
+            # Keras 3's wording: no best yet reads "None", values have 5 decimals.
+            best = "None" if self.best is None else f"{self.best:.5f}"
             if not self._is_improvement(current, self.best):
                 if self.verbose > 0:
-                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best}")
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
                 return
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best} to "
-                      f"{current}, saving model to {path}")
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
+                      f"{current:.5f}, saving model to {path}")
             self.best = current
         elif self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: saving model to {path}")
@@ -73,3 +78,5 @@ class ModelCheckpoint(MonitorCallback):
             self.model.save_weights(path)
         else:
             self.model.save(path)
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: finished saving model to {path}")

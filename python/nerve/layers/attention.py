@@ -13,7 +13,11 @@ from .base import Layer
 class MultiHeadAttention(Layer):
     """Keras MultiHeadAttention: mha(query, value, key=None, attention_mask=None,
     use_causal_mask=False). Called with one input (e.g. inside Sequential) it is self-attention;
-    `use_causal_mask` given to the constructor then applies to those calls."""
+    `use_causal_mask` given to the constructor then applies to those calls.
+
+    On symbolic tensors (functional models, a subclassed model's call) use_causal_mask is
+    honoured; attention_mask, query_mask / value_mask and return_attention_scores are refused
+    there (the graph node cannot take them yet). On arrays every argument applies."""
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, sliding_window=None,
@@ -42,10 +46,8 @@ class MultiHeadAttention(Layer):
         self.use_causal_mask = bool(use_causal_mask)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-        self._attach(_core.MultiHeadAttention(
-            self.name, self.num_heads, self.key_dim, self.value_dim, self.dropout, self.use_bias,
-            self.output_shape or 0, self.use_causal_mask, self.kernel_initializer._to_core(),
-            self.bias_initializer._to_core()))
+        self._attach(self._make_core(self.use_causal_mask))
+        self._graph_causal = self.use_causal_mask  # the setting of the C++ layer's graph runs
 
     def _inputs(self, query, value, key, query_mask, value_mask):
         where = f"MultiHeadAttention '{self.name}'"
@@ -61,11 +63,64 @@ class MultiHeadAttention(Layer):
             self._core.build_many(shapes, _core.next_seed())
         return q, v, k
 
+    def _make_core(self, causal: bool):
+        return _core.MultiHeadAttention(
+            self.name, self.num_heads, self.key_dim, self.value_dim, self.dropout, self.use_bias,
+            self.output_shape or 0, causal, self.kernel_initializer._to_core(),
+            self.bias_initializer._to_core())
+
+    def _set_graph_causal(self, causal: bool, where: str) -> None:
+        """The C++ layer fixes causal masking for the graph runs when it is made; a symbolic
+        call asking for the other setting re-creates it (keeping its weights), unless a model
+        already holds it or earlier calls used the other setting."""
+        if causal == self._graph_causal:
+            return
+        if self._inbound_nodes or getattr(self, "_core_in_use", False):
+            raise ValueError(
+                f"{where}: use_causal_mask={causal} in a symbolic call, but this layer is already "
+                f"part of a model with use_causal_mask={self._graph_causal} (its C++ layer fixes "
+                f"the setting for every call of this shared layer). Use a separate "
+                f"MultiHeadAttention layer for each setting.")
+        old = self._core
+        self._attach(self._make_core(causal))
+        if old.built:
+            self._core.build_many([list(s) for s in old.input_shapes], _core.next_seed())
+            for dst, src in zip(self._core.weights, old.weights):
+                np.asarray(dst)[...] = np.asarray(src)
+        self._graph_causal = causal
+
+    def _call_graph(self, query, value, key, attention_mask, use_causal_mask, training,
+                    query_mask, value_mask, return_attention_scores):
+        """A call on symbolic tensors (functional model, subclassed call): one graph node with
+        2-3 inputs. What the C++ graph node cannot take is refused, never dropped."""
+        where = f"MultiHeadAttention '{self.name}'"
+        if isinstance(query, (list, tuple)) and value is None and key is None:
+            parts = list(query)  # [query, value(, key)]: a replay, or a model rebuilt from config
+            query, value, key = (parts + [None, None])[:3]
+        for name, arg in (("attention_mask", attention_mask), ("query_mask", query_mask),
+                          ("value_mask", value_mask)):
+            if arg is not None:
+                raise NotImplementedError(
+                    f"{where}: {name}= in a symbolic call (functional model or subclassed "
+                    f"call()) is not supported yet: the C++ graph has no mask input. Use "
+                    f"use_causal_mask=True for causal masking, or call the layer on arrays "
+                    f"(eagerly), where {name}= is applied.")
+        if return_attention_scores:
+            raise NotImplementedError(
+                f"{where}: return_attention_scores=True in a symbolic call is not supported yet "
+                f"(the graph node has one output); call the layer on arrays to get the scores.")
+        causal = self.use_causal_mask if use_causal_mask is None else bool(use_causal_mask)
+        self._set_graph_causal(causal, where)
+        args = [query] if value is None else [query, value] + ([key] if key is not None else [])
+        self._require_core("it was called")
+        return self._call_symbolic(args, training, {"use_causal_mask": causal})
+
     def __call__(self, query, value=None, key=None, attention_mask=None, use_causal_mask=None,
-                 training=False, query_mask=None, value_mask=None, return_attention_scores=False):
-        if not is_eager(query):  # symbolic tensors (functional API): one graph node, 2-3 inputs
-            args = [query] if value is None else [query, value] + ([key] if key is not None else [])
-            return super().__call__(args if len(args) > 1 else query, training=training)
+                 training=None, query_mask=None, value_mask=None, return_attention_scores=False):
+        if not is_eager(query):  # symbolic tensors (functional API)
+            outs = self._call_graph(query, value, key, attention_mask, use_causal_mask, training,
+                                    query_mask, value_mask, return_attention_scores)
+            return outs[0] if len(outs) == 1 else outs
         q, v, k = self._inputs(query, value, key, query_mask, value_mask)
         causal = self.use_causal_mask if use_causal_mask is None else bool(use_causal_mask)
         mask = None
@@ -73,7 +128,7 @@ class MultiHeadAttention(Layer):
             mask = np.ascontiguousarray(np.asarray(attention_mask), dtype=np.float32)
             if mask.ndim == 2:  # (Tq, Tv): the same for every sample
                 mask = np.ascontiguousarray(np.broadcast_to(mask, (q.shape[0],) + mask.shape))
-        out = np.array(self._core.attend(q, v, k, mask, causal, training))
+        out = np.array(self._core.attend(q, v, k, mask, causal, bool(training)))
         if return_attention_scores:
             return out, np.array(self._core.scores(q, v, k, mask, causal))
         return out

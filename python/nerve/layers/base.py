@@ -32,8 +32,30 @@ def _shape_tuple(shape, what: str) -> tuple[int, ...]:
     return t
 
 
+_PYTHON_LAYERS_UNSUPPORTED = (
+    "layers written in Python (a Layer subclass with its own build/call, add_weight, add_loss or "
+    "add_metric) are not supported yet: nerve runs every layer in C++. Build the computation from "
+    "nerve's layers (a functional model, or a subclassed Model whose call() combines them), or "
+    "subclass a built-in layer without overriding call/build (e.g. to add get_config fields)")
+
+
+def _python_layer_error(cls_name: str, what: str) -> NotImplementedError:
+    return NotImplementedError(f"{cls_name}: {what}; {_PYTHON_LAYERS_UNSUPPORTED}")
+
+
 class Layer:
-    """Base of every layer. Subclasses create `self._core` (a C++ layer) in __init__."""
+    """Base of every layer. Subclasses create `self._core` (a C++ layer) in __init__.
+
+    A Keras-style layer defined in Python (overriding call or build) is refused when it is
+    constructed: nerve would never run its Python code."""
+
+    def __new__(cls, *args, **kwargs):
+        overrides = [m for m in ("call", "build")
+                     if getattr(cls, m, None) is not getattr(Layer, m, None)]
+        if overrides:
+            raise _python_layer_error(cls.__name__,
+                                      "it defines " + " and ".join(f"{m}()" for m in overrides))
+        return super().__new__(cls)
 
     def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,
                  autocast: bool = True, name: str | None = None, input_shape=None,
@@ -63,6 +85,23 @@ class Layer:
         return self._dtype
 
     compute_dtype = variable_dtype = dtype
+
+    def _require_core(self, where: str) -> None:
+        """A Layer subclass that never attached a C++ layer is a Python-defined layer."""
+        if getattr(self, "_core", None) is None and not isinstance(self, InputLayer):
+            raise _python_layer_error(f"{type(self).__name__} '{getattr(self, 'name', '?')}'",
+                                      f"{where}: it has no C++ layer behind it")
+
+    def add_weight(self, *args, **kwargs):
+        raise _python_layer_error(type(self).__name__, "add_weight() was called")
+
+    add_variable = add_weight
+
+    def add_loss(self, *args, **kwargs):
+        raise _python_layer_error(type(self).__name__, "add_loss() was called")
+
+    def add_metric(self, *args, **kwargs):
+        raise _python_layer_error(type(self).__name__, "add_metric() was called")
 
     def _attach(self, core) -> None:
         self._core = core
@@ -151,17 +190,23 @@ class Layer:
         else:
             self._core.build_many(shapes, _core.next_seed())
 
-    def __call__(self, inputs, training: bool = False):
+    def __call__(self, inputs, training=None):
         """Call the layer on one input or a list of inputs (merge layers). Symbolic KerasTensors
         give KerasTensors (building a functional model); nerve.Tensors run the C++ layer with
         autograd recording (for GradientTape); numpy arrays give numpy arrays. The layer is built
-        on first use."""
+        on first use. On symbolic inputs, training=True/False asks for that mode in every run of
+        the model (Keras); nerve's graph runs in the run's mode, so the model refuses a run where
+        that would change the result."""
+        self._require_core("it was called")
         many = isinstance(inputs, (list, tuple))
         xs = list(inputs) if many else [inputs]
         if not xs:
             raise ValueError(f"{type(self).__name__} '{self.name}': called on an empty list")
         if any(isinstance(x, KerasTensor) for x in xs):
-            outs = self._call_symbolic(xs)
+            # A subclass that overrides __call__ passes its own default along, so only a direct
+            # call says whether `training` was given.
+            outs = self._call_symbolic(xs, training if type(self).__call__ is Layer.__call__
+                                       else None)
         elif any(isinstance(x, _core.Tensor) for x in xs):
             ts = [x if isinstance(x, _core.Tensor) else
                   _core.Tensor(np.ascontiguousarray(x, dtype=np.float32)) for x in xs]
@@ -182,7 +227,10 @@ class Layer:
         if not self.built:
             self._build_many(shapes)
 
-    def _call_symbolic(self, xs) -> list:
+    def _call_symbolic(self, xs, training=None, call_kwargs=None) -> list:
+        """Output KerasTensors of a call on symbolic inputs. `training` (True / False) forces
+        the mode of this call in the model (the model checks it can honour that when it runs);
+        `call_kwargs` are call arguments a replay of this call must pass again."""
         if not all(isinstance(x, KerasTensor) for x in xs):
             bad = next(x for x in xs if not isinstance(x, KerasTensor))
             raise TypeError(f"{type(self).__name__} '{self.name}': cannot mix symbolic inputs "
@@ -197,7 +245,7 @@ class Layer:
                              f"{built[0] if len(built) == 1 else built} and cannot be called "
                              f"(shared) on inputs {got[0] if len(got) == 1 else got}")
         out_shapes = self._core.output_shapes_many(shapes)
-        return Node(self, xs, out_shapes).outputs
+        return Node(self, xs, out_shapes, training, call_kwargs).outputs
 
     @property
     def input(self):

@@ -7,12 +7,49 @@ layer is built (its weights created) the moment it is first called on a KerasTen
 
 from __future__ import annotations
 
+import contextlib
+
+# The models whose symbolic call is running, outermost first, with the `training` value each
+# call was given: a model used as a layer inside another model runs as its layers' nodes (one C++
+# graph), and each node remembers the outermost model it came from so that the enclosing model
+# lists that model as one layer, as Keras does, and the training mode forced on it by a call.
+_calling_models: list = []
+
+
+@contextlib.contextmanager
+def calling_model(model, training=None):
+    """Nodes made inside belong to `model` (unless an enclosing model's call is running)."""
+    _calling_models.append((model, training))
+    try:
+        yield
+    finally:
+        _calling_models.pop()
+
+
+@contextlib.contextmanager
+def own_graph():
+    """A model tracing or wiring its own graph: its nodes belong to no enclosing call."""
+    saved = _calling_models[:]
+    _calling_models.clear()
+    try:
+        yield
+    finally:
+        _calling_models[:] = saved
+
 
 class Node:
-    """One call of `layer` on `inputs` (KerasTensors), producing `outputs`."""
+    """One call of `layer` on `inputs` (KerasTensors), producing `outputs`. `owner` is the model
+    (used as a layer) whose call made it, or None; `training` the mode the call forced (True or
+    False; None: the mode of the model's run); `call_kwargs` the other call arguments a replay of
+    the call must pass again."""
 
-    def __init__(self, layer, inputs: list, output_shapes: list):
+    def __init__(self, layer, inputs: list, output_shapes: list, training=None,
+                 call_kwargs=None):
         self.layer = layer
+        self.owner = _calling_models[0][0] if _calling_models else None
+        forced = [t for _, t in _calling_models if t is not None]
+        self.training = forced[0] if forced else training
+        self.call_kwargs = dict(call_kwargs or {})
         self.inputs = list(inputs)
         self.outputs = [KerasTensor(shape, self, i) for i, shape in enumerate(output_shapes)]
         layer._inbound_nodes.append(self)

@@ -81,6 +81,17 @@ class GraphNetwork:
             out.append(n if k == 0 else f"{n}_{k}")
         return out
 
+    def units(self, model) -> list:
+        """The layers in call order, except that the nodes a nested model's call made (see
+        symbolic.calling_model) stand for that model, listed once."""
+        out = []
+        for layer in [kt._node.layer for kt in self.inputs] + \
+                [n.owner if n.owner is not None and n.owner is not model else n.layer
+                 for n in self.nodes]:
+            if not any(layer is o for o in out):
+                out.append(layer)
+        return out
+
     def node_index(self, node: Node) -> int:
         """Which call of its layer `node` is, counting only calls inside this graph."""
         if node.is_input:
@@ -94,7 +105,8 @@ class GraphNetwork:
         value = {id(old): new for old, new in zip(self.inputs, inputs)}
         for node in self.nodes:
             args = [value[id(t)] for t in node.inputs]
-            outs = _as_list(node.layer(args if len(args) > 1 else args[0]))
+            outs = _as_list(node.layer(args if len(args) > 1 else args[0],
+                                       training=node.training, **node.call_kwargs))
             for old, new in zip(node.outputs, outs):
                 value[id(old)] = new
         return [value[id(kt)] for kt in self.outputs]
@@ -110,13 +122,16 @@ class Functional(Model):
     places shares its weights), and merge layers (Add, Concatenate, ...) to join branches.
     """
 
-    def __init__(self, inputs, outputs, name: str | None = None):
+    def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True):
         global _count
-        super().__init__(name=name or ("functional" if _count == 0 else f"functional_{_count}"))
+        super().__init__(name=name or ("functional" if _count == 0 else f"functional_{_count}"),
+                         trainable=trainable)
         _count += 1
         self._single_input = not isinstance(inputs, (list, tuple))
         self._single_output = not isinstance(outputs, (list, tuple))
         self._graph = GraphNetwork(_as_list(inputs), _as_list(outputs))
+        if not self._trainable:
+            self.trainable = False
 
     def build(self, input_shape) -> None:
         """A functional model is built when it is created."""
@@ -133,14 +148,25 @@ class Functional(Model):
 
         return {
             "name": self.name,
+            "trainable": self.trainable,
             "layers": [serialize_layer(layer) for layer in g.layers],
-            "nodes": [{"layer": n.layer.name, "inputs": [ref(t) for t in n.inputs]}
-                      for n in g.nodes],
+            "nodes": [self._node_config(n, ref) for n in g.nodes],
             "input_layers": [ref(kt) for kt in g.inputs],
             "output_layers": [ref(kt) for kt in g.outputs],
             "single_input": self._single_input,
             "single_output": self._single_output,
         }
+
+    @staticmethod
+    def _node_config(node, ref) -> dict:
+        """One layer call: its layer, its inputs, and the call arguments (use_causal_mask=, a
+        forced training=) that a rebuilt model must pass again."""
+        entry = {"layer": node.layer.name, "inputs": [ref(t) for t in node.inputs]}
+        if node.call_kwargs:
+            entry["call_kwargs"] = dict(node.call_kwargs)
+        if node.training is not None:
+            entry["training"] = bool(node.training)
+        return entry
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
@@ -164,9 +190,13 @@ class Functional(Model):
             args = [lookup(r) for r in node["inputs"]]
             k = calls.get(layer.name, 0)
             calls[layer.name] = k + 1
-            outputs[(layer.name, k)] = _as_list(layer(args if len(args) > 1 else args[0]))
+            outputs[(layer.name, k)] = _as_list(layer(args if len(args) > 1 else args[0],
+                                                      training=node.get("training"),
+                                                      **node.get("call_kwargs", {})))
         ins = [lookup(r) for r in config["input_layers"]]
         outs = [lookup(r) for r in config["output_layers"]]
-        return cls(ins[0] if config.get("single_input") and len(ins) == 1 else ins,
-                   outs[0] if config.get("single_output") and len(outs) == 1 else outs,
-                   name=config.get("name"))
+        model = cls(ins[0] if config.get("single_input") and len(ins) == 1 else ins,
+                    outs[0] if config.get("single_output") and len(outs) == 1 else outs,
+                    name=config.get("name"))
+        model._trainable = bool(config.get("trainable", True))  # the layers keep their flags
+        return model

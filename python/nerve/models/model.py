@@ -28,7 +28,7 @@ from .. import _core, losses as losses_mod, metrics as metrics_mod, optimizers
 from ..callbacks import CallbackList, History
 from ..errors import NonFiniteLossError
 from ..layers.base import Input, _unique_name
-from ..layers.symbolic import KerasTensor
+from ..layers.symbolic import KerasTensor, calling_model, own_graph
 from ..utils.keras_args import reject_unsupported
 from ..utils.progbar import Progbar
 from . import data
@@ -50,6 +50,18 @@ def _flat_ids(ids) -> list:
     values = ids.values() if isinstance(ids, dict) else ids
     return [m for v in values for m in (v if isinstance(v, (list, tuple)) else [v])
             if m is not None]
+
+
+# The Keras hooks a subclassed model may override to customise the built-in loops; nerve's loops
+# run whole steps in C++ and cannot call them yet, so a model that overrides one is refused.
+_STEP_HOOKS = {
+    "fit": ("train_step", "test_step", "compute_loss", "compute_metrics"),
+    "train_on_batch": ("train_step", "compute_loss", "compute_metrics"),
+    "evaluate": ("test_step", "compute_loss", "compute_metrics"),
+    "test_on_batch": ("test_step", "compute_loss", "compute_metrics"),
+    "predict": ("predict_step",),
+    "predict_on_batch": ("predict_step",),
+}
 
 
 def _sample_shapes(input_shape) -> tuple[list[tuple], bool]:
@@ -78,7 +90,7 @@ class Model:
         obj._auto_config = _capture_init_args(cls, args, kwargs)
         return obj
 
-    def __init__(self, name: str | None = None, **kwargs):
+    def __init__(self, name: str | None = None, trainable: bool = True, **kwargs):
         if kwargs:
             raise TypeError(f"Model: unexpected arguments {sorted(kwargs)}; a functional model "
                             f"needs both inputs= and outputs=")
@@ -97,6 +109,8 @@ class Model:
         self.stop_training = False
         self.history = None
         self._graph = None  # functional and traced subclassed models
+        self._trainable = bool(trainable)  # applied to the layers once they are known
+        self._first_symbolic_call = None  # (inputs, outputs) of the first call on symbolic inputs
         self._single_input = True
         self._single_output = True
 
@@ -119,7 +133,8 @@ class Model:
         shapes, single = _sample_shapes(input_shape)
         inputs = [Input(s) for s in shapes]
         try:
-            outputs = self.call(inputs[0] if single else inputs)
+            with own_graph():
+                outputs = self.call(inputs[0] if single else inputs)
         except TypeError as e:
             raise TypeError(f"{type(self).__name__}.call could not be traced: {e}. call() must be "
                             f"built from nerve layers so it can run in C++ (no numpy on its "
@@ -130,15 +145,115 @@ class Model:
         self._single_input = single
         self._single_output = not isinstance(outputs, (list, tuple))
         self._graph = GraphNetwork(inputs, _as_list(outputs))
+        if not self._trainable:  # frozen before its layers were known
+            self.trainable = False
         if self.loss is not None:
             self._make_trainer()
 
+    def _build_for(self, input_shape) -> None:
+        """build(), then the trace: a Keras-style subclass may override build() to create its
+        layers (and not call super().build()); call() is traced after it."""
+        self.build(input_shape)
+        if not self.built and type(self).build is not Model.build:
+            Model.build(self, input_shape)
+
     @property
     def layers(self) -> list:
+        """The layers, in call order; a model used as a layer inside this one is listed once,
+        as that model (Keras), though its layers run inline in this model's C++ graph."""
         if self._graph is None:
             return []
-        return [l for l in self._graph.layers if type(l).__name__ != "InputLayer"] \
-            if type(self)._is_subclassed() else list(self._graph.layers)
+        units = self._graph.units(self)
+        return [l for l in units if type(l).__name__ != "InputLayer"] \
+            if type(self)._is_subclassed() else units
+
+    # ---- a model used as a layer, and freezing --------------------------------------------
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """As in Keras, sets the flag of every layer inside (nested models too): False freezes
+        them all (a frozen BatchNormalization also runs in inference mode), True makes them all
+        trainable again, whatever their own flags were before. The C++ training step reads the
+        flags at every step, so a change takes effect in the next fit with or without a new
+        compile() (Keras asks for compile(); with JAX it raises otherwise)."""
+        self._trainable = bool(value)
+        for layer in self.layers:
+            layer.trainable = self._trainable
+
+    def _frozen_conflicts(self) -> list:
+        """Trainable layers inside a frozen nested model: Keras would not train them (a frozen
+        model contributes no trainable weights); nerve's C++ graph would."""
+        found = []
+        for layer in self.layers:
+            if isinstance(layer, Model):
+                if not layer.trainable:
+                    found += [f"{type(l).__name__} '{l.name}' in frozen model '{layer.name}'"
+                              for l in _all_layers(layer) if l.trainable and l.weights]
+                else:
+                    found += layer._frozen_conflicts()
+        return found
+
+    def _check_trainable_flags(self, where: str) -> None:
+        found = ([] if self.trainable else
+                 [f"{type(l).__name__} '{l.name}'" for l in _all_layers(self)
+                  if l.trainable and l.weights]) + self._frozen_conflicts()
+        if found:
+            raise ValueError(
+                f"{where}: {', '.join(found)} is trainable inside a model whose trainable is "
+                f"False. Keras trains none of a frozen model's weights; nerve would train these. "
+                f"Set the model's trainable (which sets every layer inside) or the layers' "
+                f"trainable to say which weights train.")
+
+    def _graph_nodes(self) -> list:
+        """The layer calls of the graph the C++ model runs (functional, subclassed)."""
+        return list(self._graph.nodes) if self._graph is not None else []
+
+    def _check_forced_training(self, where: str, training: bool) -> None:
+        """A layer call given training=True/False in the model (Keras' `base(x, training=False)`)
+        keeps that mode in Keras whatever the run; nerve runs the whole graph in the run's mode.
+        Refuse the runs where that changes a result."""
+        for node in self._graph_nodes():
+            if node.training is None or bool(node.training) == training:
+                continue
+            why = _training_dependence(node.layer)
+            if why:
+                layer = node.layer
+                raise NotImplementedError(
+                    f"{where}: {type(layer).__name__} '{layer.name}' was called with "
+                    f"training={node.training} in model '{self.name}', but {where}() runs it in "
+                    f"{'training' if training else 'inference'} mode and nerve cannot force one "
+                    f"call's mode yet ({why}). Remove training= from that call, or make the "
+                    f"layer independent of the mode (a frozen BatchNormalization, trainable="
+                    f"False, always runs in inference mode; Dropout with rate 0 does nothing).")
+
+    def compute_output_shape(self, input_shape) -> tuple:
+        """Per-sample output shape (no batch axis) for a per-sample input shape (a model used as
+        a layer inside a Sequential)."""
+        if not self.built:
+            self.build(input_shape)
+        if tuple(input_shape) != tuple(self._input_shapes[0]):
+            raise ValueError(f"{type(self).__name__} '{self.name}' was built for inputs "
+                             f"{(None,) + tuple(self._input_shapes[0])}, not "
+                             f"{(None,) + tuple(input_shape)}")
+        if not self._single_output:
+            raise ValueError(f"{type(self).__name__} '{self.name}' has several outputs; it cannot "
+                             f"be one step of a Sequential")
+        return tuple(self._output_shapes[0])
+
+    @property
+    def input(self):
+        """The symbolic input (a list when there are several), as Keras' functional models."""
+        ins = self.inputs
+        return ins[0] if len(ins) == 1 else ins
+
+    @property
+    def output(self):
+        """The symbolic output (a list when there are several)."""
+        outs = self.outputs
+        return outs[0] if len(outs) == 1 else outs
 
     @classmethod
     def _is_subclassed(cls) -> bool:
@@ -196,22 +311,28 @@ class Model:
     def output_names(self) -> list:
         return list(self._output_names)
 
-    def __call__(self, inputs, training: bool = False):
+    def __call__(self, inputs, training=None):
         """Symbolic inputs: wire this model's layers into a bigger graph (they are shared).
         nerve.Tensor inputs: run the C++ forward pass with autograd recording (GradientTape).
         numpy inputs: numpy outputs, one pass over the whole batch."""
         xs = _as_list(inputs)
         if any(isinstance(x, KerasTensor) for x in xs):
             if not self.built:
-                self.build([x.shape for x in xs] if isinstance(inputs, (list, tuple)) else xs[0].shape)
-            outs = self._call_symbolic(xs)
+                with own_graph():
+                    self._build_for([x.shape for x in xs] if isinstance(inputs, (list, tuple))
+                                    else xs[0].shape)
+            with calling_model(self, training):
+                outs = self._call_symbolic(xs)
+            if self._first_symbolic_call is None:  # what a Sequential's .input/.output give
+                self._first_symbolic_call = (xs, outs)
             return outs[0] if self._single_output else outs
         tensors = [x if isinstance(x, _core.Tensor) else
                    _core.Tensor(data.as_float_array(x, "inputs", self.name)) for x in xs]
         if not self.built:
-            self.build([tuple(t.shape[1:]) for t in tensors] if len(tensors) > 1
-                       else tuple(tensors[0].shape[1:]))
+            self._build_for([tuple(t.shape[1:]) for t in tensors] if len(tensors) > 1
+                            else tuple(tensors[0].shape[1:]))
         self._check_input_shapes([tuple(t.shape) for t in tensors], "call")
+        self._check_forced_training("call", bool(training))
         eager = any(isinstance(x, _core.Tensor) for x in xs)
         previous = _core.set_grad_enabled(eager and _core.grad_enabled())
         try:
@@ -224,6 +345,35 @@ class Model:
 
     def _call_symbolic(self, xs) -> list:
         return self._graph.replay(xs)
+
+    def add_loss(self, *args, **kwargs):
+        from ..layers.base import _python_layer_error
+        raise _python_layer_error(f"{type(self).__name__} '{self.name}'", "add_loss() was called")
+
+    def add_metric(self, *args, **kwargs):
+        from ..layers.base import _python_layer_error
+        raise _python_layer_error(f"{type(self).__name__} '{self.name}'",
+                                  "add_metric() was called")
+
+    def add_weight(self, *args, **kwargs):
+        from ..layers.base import _python_layer_error
+        raise _python_layer_error(f"{type(self).__name__} '{self.name}'",
+                                  "add_weight() was called")
+
+    add_variable = add_weight
+
+    def _refuse_custom_steps(self, where: str) -> None:
+        """A Keras model that overrides train_step (or test_step, predict_step, compute_loss,
+        compute_metrics) expects `where` to run it; nerve's C++ loops cannot, so say so rather
+        than silently running the built-in step."""
+        hooks = [h for h in _STEP_HOOKS[where] if getattr(type(self), h, None) is not None]
+        if hooks:
+            raise NotImplementedError(
+                f"{type(self).__name__} '{self.name}' overrides {', '.join(hooks)}, but nerve's "
+                f"{where}() runs its built-in step in C++ and does not call custom steps yet. "
+                f"Write the loop yourself with nerve.GradientTape (forward pass, loss, "
+                f"tape.gradient, optimizer.apply_gradients; see examples/custom_training_loop.py)"
+                f", or remove the override to use the built-in step.")
 
     # ---- compile ------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -376,7 +526,9 @@ class Model:
             raise RuntimeError(f"You must call compile() before {where}()")
         if not self.built:
             shapes = [a.shape[1:] for a in xs]
-            self.build(shapes if len(shapes) > 1 else shapes[0])
+            self._build_for(shapes if len(shapes) > 1 else shapes[0])
+            # a subclassed call traced just now may force a layer call's mode
+            self._check_forced_training(where, where in ("fit", "train_on_batch"))
         self._check_input_shapes([a.shape for a in xs], where)
         if need_compile and self._trainer is None:
             self._make_trainer()
@@ -418,6 +570,12 @@ class Model:
         x may be arrays (one, a list or a dict for several inputs; y likewise per output), or a
         generator / iterable of (x, y[, sample_weight]) batches."""
         where = "fit"
+        self._refuse_custom_steps("fit")
+        self._check_trainable_flags("fit")
+        if self.built:
+            self._check_forced_training("fit", True)
+            if validation_data is not None or validation_split:
+                self._check_forced_training("fit", False)
         if steps_per_epoch is not None and (not isinstance(steps_per_epoch, int) or
                                             isinstance(steps_per_epoch, bool) or
                                             steps_per_epoch <= 0):
@@ -620,19 +778,32 @@ class Model:
         logs.update(zip(self._metric_names, self._trainer.metric_results(stats)))
         return logs
 
-    def _evaluate_source(self, source, batch_size) -> dict:
+    def _evaluate_source(self, source, batch_size, bar=None) -> dict:
         if source[0] == "arrays":
             _, xs, ys, w = source
-            return self._evaluate_arrays(xs, ys, batch_size, w)
+            logs = self._evaluate_arrays(xs, ys, batch_size, w)
+            if bar is not None:
+                n_steps = math.ceil(len(xs[0]) / batch_size)
+                bar.target = n_steps
+                bar.update(n_steps, list(logs.items()), finalize=True)
+            return logs
         stream = source[1]
         stats = _core.Stats()
+        step = 0
         for i, batch in enumerate(stream.epoch()):
             xb, yb, wb = self._batch_tensors(batch, None, "evaluate", i)
             stats.merge(self._trainer.test_batch_many(xb, yb, wb))
+            step = i + 1
+            if bar is not None:
+                bar.update(step, list(self._logs(stats).items()), finalize=False)
         if stats.samples == 0:
             raise ValueError("evaluate: the batch iterable gave no batches (a one-shot "
                              "generator that ran out?)")
-        return self._logs(stats)
+        logs = self._logs(stats)
+        if bar is not None:
+            bar.target = bar.target or step  # Keras: an unknown length is known at the end
+            bar.update(step, list(logs.items()), finalize=True)
+        return logs
 
     def _evaluate_arrays(self, xs, ys, batch_size, sample_weight=None) -> dict:
         w = None if sample_weight is None else _core.Tensor(sample_weight)
@@ -641,33 +812,47 @@ class Model:
                                             int(batch_size or 32))
         return self._logs(stats)
 
+    @staticmethod
+    def _verbosity(verbose) -> int:
+        return 1 if verbose == "auto" else int(verbose)
+
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Loss and metrics on (x, y) or an iterable of batches: a list [loss, *output losses,
-        *metrics] (a float when that is all), or a dict with return_dict=True."""
+        *metrics] (a float when that is all), or a dict with return_dict=True. verbose=1 (and
+        "auto") draws Keras' progress bar, 2 one line, 0 nothing."""
         if kwargs:  # Keras's evaluate takes only a private keyword here
             raise ValueError(f"Model.evaluate: arguments not recognized: {kwargs}")
         where = "evaluate"
+        self._refuse_custom_steps("evaluate")
+        if self.built:
+            self._check_forced_training("evaluate", False)
         if self.loss is None:
             raise RuntimeError("You must call compile() before evaluate()")
+        verbose = self._verbosity(verbose)
         cbs = CallbackList(callbacks or [], self, {"steps": steps, "verbose": verbose})
         cbs.on_test_begin()
+        # Made before the work starts, so that its time per step is the real one.
+        bar = Progbar(steps, verbose=verbose, stateful_metrics=self.metrics_names) \
+            if verbose else None
         if data.is_batch_source(x):
             if y is not None or sample_weight is not None:
                 raise ValueError("evaluate: with an iterable of batches, y and sample_weight "
                                  "come in the batches; pass y=None")
-            logs = self._evaluate_source(("batches", data.BatchStream(x, steps)), None)
+            stream = data.BatchStream(x, steps)
+            if bar is not None and bar.target is None:
+                try:
+                    bar.target = len(stream)
+                except TypeError:
+                    pass
+            logs = self._evaluate_source(("batches", stream), None, bar)
         else:
             xs, ys, w = self._prepare(x, y, sample_weight, None, where)
             if steps is not None:  # Keras: evaluate only the first `steps` batches
                 n = min(len(xs[0]), int(steps) * int(batch_size or 32))
                 xs, ys = [a[:n] for a in xs], [a[:n] for a in ys]
                 w = None if w is None else w[:n]
-            logs = self._evaluate_arrays(xs, ys, int(batch_size or 32), w)
-            if verbose not in (0, False):
-                n_steps = math.ceil(len(xs[0]) / int(batch_size or 32))
-                Progbar(n_steps, verbose=1, stateful_metrics=list(logs)).update(
-                    n_steps, list(logs.items()), finalize=True)
+            logs = self._evaluate_source(("arrays", xs, ys, w), int(batch_size or 32), bar)
         cbs.on_test_end(logs)
         if return_dict:
             return logs
@@ -676,22 +861,47 @@ class Model:
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for x (arrays, or an iterable of batches), batch by batch, in inference
-        mode (a list for several outputs)."""
+        mode (a list for several outputs). verbose=1 (and "auto", as in Keras) draws the
+        progress bar, 2 one line, 0 nothing."""
         reject_unsupported("Model.predict", Model.predict, callbacks=callbacks)
+        self._refuse_custom_steps("predict")
+        if self.built:
+            self._check_forced_training("predict", False)
+        verbose = self._verbosity(verbose)
+        bar = Progbar(steps, verbose=verbose) if verbose else None
         if data.is_batch_source(x):
+            stream = data.BatchStream(x, steps)
+            if bar is not None and bar.target is None:
+                try:
+                    bar.target = len(stream)
+                except TypeError:
+                    pass
             outputs = []
-            for i, batch in enumerate(data.BatchStream(x, steps).epoch()):
+            for i, batch in enumerate(stream.epoch()):
                 xb, _, _ = self._batch_tensors(batch, None, "predict", i, need_y=False)
                 outputs.append(self._predictor().predict_many(xb, max(len(xb[0]), 1)))
+                if bar is not None:
+                    bar.update(i + 1, finalize=False)
             if not outputs:
                 raise ValueError("predict: the batch iterable gave no batches")
+            if bar is not None:
+                bar.target = bar.target or len(outputs)
+                bar.update(len(outputs), finalize=True)
             outs = [np.concatenate([np.asarray(o[k]) for o in outputs])
                     for k in range(len(outputs[0]))]
             return outs[0] if self._single_output else outs
         xs = self._inputs(x, "predict")
         self._ensure_ready(xs, "predict", need_compile=False)
         self._same_length(xs, [], "predict")
-        return self._predict_arrays(xs, int(batch_size or 32))
+        batch_size = int(batch_size or 32)
+        if steps is not None:  # Keras: predict only the first `steps` batches
+            xs = [a[:int(steps) * batch_size] for a in xs]
+        result = self._predict_arrays(xs, batch_size)
+        if bar is not None:
+            n_steps = math.ceil(len(xs[0]) / batch_size)
+            bar.target = n_steps
+            bar.update(n_steps, finalize=True)
+        return result
 
     def _predict_arrays(self, xs, batch_size):
         outs = [np.asarray(o) for o in
@@ -713,6 +923,10 @@ class Model:
                        return_dict=False):
         """One training step on one batch; returns this batch's loss (and metrics: a list
         [loss, *output losses, *metrics], or a dict with return_dict=True)."""
+        self._refuse_custom_steps("train_on_batch")
+        self._check_trainable_flags("train_on_batch")
+        if self.built:
+            self._check_forced_training("train_on_batch", True)
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), class_weight,
                                          "train_on_batch", 0)
         self.optimizer._sync_python_schedule()
@@ -724,11 +938,17 @@ class Model:
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss (and metrics) of one batch in inference mode, without updating the weights."""
+        self._refuse_custom_steps("test_on_batch")
+        if self.built:
+            self._check_forced_training("test_on_batch", False)
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), None, "test_on_batch", 0)
         return self._batch_result(self._trainer.test_batch_many(xt, yt, wt), return_dict)
 
     def predict_on_batch(self, x):
         """Model outputs for one batch, in inference mode."""
+        self._refuse_custom_steps("predict_on_batch")
+        if self.built:
+            self._check_forced_training("predict_on_batch", False)
         xs = self._inputs(x, "predict_on_batch")
         self._ensure_ready(xs, "predict_on_batch", need_compile=False)
         self._same_length(xs, [], "predict_on_batch")
@@ -809,7 +1029,8 @@ class Model:
 
     def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
         """One file with the architecture, the weights, and the optimizer state (written
-        atomically). Load it with nerve.models.load_model."""
+        atomically); its name must end in .nerve (nerve's format: Keras' .keras / .h5 names are
+        refused, nerve cannot write those). Load it with nerve.models.load_model."""
         if kwargs:
             raise ValueError(f"Model.save: arguments not recognized: {kwargs}")
         reject_unsupported("Model.save", Model.save, zipped=zipped)
@@ -817,6 +1038,7 @@ class Model:
         save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite: bool = True, max_shard_size=None) -> None:
+        """The weights only, in a file whose name ends in .weights.nerve (Keras: .weights.h5)."""
         reject_unsupported("Model.save_weights", Model.save_weights,
                            max_shard_size=max_shard_size)
         from ..saving import save_weights
@@ -828,6 +1050,28 @@ class Model:
         reject_unsupported("Model.load_weights", Model.load_weights, skip_mismatch=skip_mismatch)
         from ..saving import load_weights
         load_weights(self, filepath)
+
+
+def _training_dependence(layer) -> str:
+    """Why `layer` computes something else in training than in inference ("" if it does not)."""
+    from ..layers.normalization import BatchNormalization
+    if isinstance(layer, BatchNormalization):
+        return ("a trainable BatchNormalization normalises with the batch statistics in "
+                "training" if layer.trainable else "")
+    for attr in ("rate", "dropout", "recurrent_dropout"):
+        value = getattr(layer, attr, 0) or 0
+        if isinstance(value, (int, float)) and value > 0:
+            return f"its {attr}={value} is only applied in training"
+    inner = getattr(layer, "layer", None)  # wrappers (TimeDistributed, Bidirectional)
+    return _training_dependence(inner) if inner is not None and inner is not layer else ""
+
+
+def _all_layers(model) -> list:
+    """Every layer inside `model`, nested models opened."""
+    out = []
+    for layer in model.layers:
+        out += _all_layers(layer) if isinstance(layer, Model) else [layer]
+    return out
 
 
 def _capture_init_args(cls, args, kwargs):

@@ -1,10 +1,17 @@
-"""Sequential: a plain stack of layers, each feeding the next (the C++ Sequential model)."""
+"""Sequential: a plain stack of layers, each feeding the next (the C++ Sequential model).
+
+Once built, a Sequential also has a symbolic graph (an Input and each layer called on the
+previous output), as in Keras 3: model.inputs / model.outputs and every layer's .input / .output
+exist, so feature-extraction models can be cut out of it. A model used as one of the layers
+(Sequential([base_model, Dense(...)])) runs through that graph's C++ GraphModel instead of the
+C++ Sequential, which holds single layers only.
+"""
 
 from __future__ import annotations
 
 from .. import _core
 from ..layers.base import InputLayer, Layer
-from ..layers.symbolic import KerasTensor
+from ..layers.symbolic import KerasTensor, own_graph
 from ..utils.keras_args import reject_unsupported
 from .model import Model, _sample_shapes
 
@@ -12,13 +19,15 @@ _count = 0
 
 
 class Sequential(Model):
-    def __init__(self, layers=None, trainable=True, name: str | None = None):
+    def __init__(self, layers=None, trainable: bool = True, name: str | None = None):
         global _count
-        reject_unsupported("Sequential", Sequential.__init__, trainable=trainable)
-        super().__init__(name or ("sequential" if _count == 0 else f"sequential_{_count}"))
+        super().__init__(name or ("sequential" if _count == 0 else f"sequential_{_count}"),
+                         trainable=trainable)
         _count += 1
         self._layers: list[Layer] = []
         self._input_shape = None
+        self._input_layer = None  # the InputLayer of the symbolic graph
+        self._symbolic = None  # GraphNetwork Input -> layers, once built
         self._core_seq = _core.Sequential()
         for layer in layers or []:
             self.add(layer)
@@ -31,13 +40,25 @@ class Sequential(Model):
             if self._layers:
                 raise ValueError("Sequential: an Input must come before every other layer")
             self._input_shape = layer.shape
+            self._input_layer = layer
             return
-        if not isinstance(layer, Layer):
+        if isinstance(layer, Model):
+            if layer.built and not layer._single_input:
+                raise ValueError(f"Sequential.add: {type(layer).__name__} '{layer.name}' takes "
+                                 f"{len(layer._input_shapes)} inputs; a Sequential passes one")
+            if not self._layers and self._input_shape is None and layer.built:
+                self._input_shape = tuple(layer._input_shapes[0])
+        elif not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add: expected a nerve layer, got {type(layer).__name__}")
-        if not self._layers and self._input_shape is None and layer._input_shape is not None:
-            self._input_shape = layer._input_shape
+        else:
+            layer._require_core("Sequential.add")
+            if not self._layers and self._input_shape is None and layer._input_shape is not None:
+                self._input_shape = layer._input_shape
         self._layers.append(layer)
-        self._core_seq.add(layer._core)
+        if not isinstance(layer, Model):
+            self._core_seq.add(layer._core)
+            layer._core_in_use = True  # a C++ model holds this core now
+        self._symbolic = None
         self._trainer = None
         if self._input_shape is not None:
             self.build(self._input_shape)
@@ -49,9 +70,11 @@ class Sequential(Model):
             raise ValueError("Sequential.pop: there are no layers")
         layers = self._layers[:-1]
         self._layers, self._core_seq, self._trainer = [], _core.Sequential(), None
+        self._symbolic = None
         for layer in layers:
             self._layers.append(layer)
-            self._core_seq.add(layer._core)
+            if not isinstance(layer, Model):
+                self._core_seq.add(layer._core)
         if self._input_shape is not None and layers:
             self.build(self._input_shape)
 
@@ -60,8 +83,12 @@ class Sequential(Model):
         return list(self._layers)
 
     @property
+    def _holds_models(self) -> bool:
+        return any(isinstance(layer, Model) for layer in self._layers)
+
+    @property
     def built(self) -> bool:
-        return self._core_seq.built
+        return self._symbolic is not None
 
     def build(self, input_shape) -> None:
         """Build every layer for per-sample inputs of `input_shape` (a leading None batch axis
@@ -72,14 +99,30 @@ class Sequential(Model):
         if not single:
             raise ValueError(f"Sequential '{self.name}' takes one input, got shapes {shapes}")
         self._input_shape = shapes[0]
-        self._core_seq.build(list(self._input_shape))
+        if not self._holds_models:
+            self._core_seq.build(list(self._input_shape))
+        self._symbolic = self._trace()
+        if not self._trainable:
+            self.trainable = False
         if self.loss is not None:
             self._make_trainer()
+
+    def _trace(self):
+        """The symbolic graph: an Input of the built shape, then each layer on the previous
+        output (the layers are built already, or get built here, as Keras)."""
+        from .functional import GraphNetwork
+        if self._input_layer is None or tuple(self._input_layer.shape) != self._input_shape:
+            self._input_layer = InputLayer(self._input_shape, name=f"{self.name}_input")
+        with own_graph():
+            h = self._input_layer._output
+            for layer in self._layers:
+                h = layer(h)
+        return GraphNetwork([self._input_layer._output], [h])
 
     @property
     def _core_model(self):
         self._require_built("use the model")
-        return self._core_seq
+        return self._symbolic.core if self._holds_models else self._core_seq
 
     @property
     def _input_shapes(self) -> list:
@@ -95,7 +138,7 @@ class Sequential(Model):
         if not self.built:
             raise ValueError(f"Sequential '{self.name}' is not built yet: give an Input or call "
                              f"build()/fit() first")
-        return tuple(self._core_seq.output_shape())
+        return tuple(self._symbolic.outputs[0]._sample_shape)
 
     @property
     def _output_names(self) -> list:
@@ -107,22 +150,48 @@ class Sequential(Model):
     def _first_layer_for_input(self, i: int):
         return self._layers[0]
 
+    def _graph_nodes(self) -> list:
+        # The C++ Sequential runs plain layers in the run's mode; the graph only with models.
+        return list(self._symbolic.nodes) if self.built and self._holds_models else []
+
     def _call_symbolic(self, xs) -> list:
-        h = xs[0]
-        for layer in self._layers:
-            h = layer(h)
-        return [h]
+        return self._symbolic.replay(xs)
 
     @property
     def inputs(self) -> list:
-        raise AttributeError("Sequential models have no symbolic inputs; use a functional model "
-                             "(nerve.Model(inputs, outputs)) to reuse them")
+        """[the symbolic input] once built, as Keras 3."""
+        if not self.built:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined inputs yet: "
+                                 f"start it with nerve.Input(shape) or call build()")
+        return list(self._symbolic.inputs)
 
-    outputs = inputs
+    @property
+    def outputs(self) -> list:
+        if not self.built:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined outputs yet: "
+                                 f"start it with nerve.Input(shape) or call build()")
+        return list(self._symbolic.outputs)
+
+    @property
+    def input(self):
+        """As Keras 3: the input of this model's first call inside another model (like any
+        layer's .input); model.inputs holds its own symbolic input."""
+        return self._first_call_tensor(0, "input", "inputs")
+
+    @property
+    def output(self):
+        return self._first_call_tensor(1, "output", "outputs")
+
+    def _first_call_tensor(self, which: int, what: str, plural: str):
+        if self._first_symbolic_call is None:
+            raise AttributeError(f"Sequential model '{self.name}' has never been called on a "
+                                 f"symbolic input, so (as in Keras 3) it has no {what}; use "
+                                 f"model.{plural}[0]")
+        return self._first_symbolic_call[which][0]
 
     def get_config(self) -> dict:
         from ..saving.serialization import serialize_layer
-        return {"name": self.name,
+        return {"name": self.name, "trainable": self.trainable,
                 "input_shape": None if self._input_shape is None else list(self._input_shape),
                 "layers": [serialize_layer(layer) for layer in self._layers]}
 
@@ -134,4 +203,5 @@ class Sequential(Model):
             model._input_shape = tuple(config["input_shape"])
         for entry in config["layers"]:
             model.add(deserialize_layer(entry, custom_objects))
+        model._trainable = bool(config.get("trainable", True))  # the layers keep their own flags
         return model

@@ -28,10 +28,40 @@ def _sequential_rows(model) -> list:
     return rows
 
 
+def _ref(model, g, t) -> str:
+    """"layer[call][output]" of the tensor t; a nested model's output reads "model[0][0]"."""
+    node = t._node
+    if node.owner is not None and node.owner is not model:
+        return f"{node.owner.name}[0][0]"
+    return f"{node.layer.name}[{g.node_index(node)}][{t._index}]"
+
+
+def _nested_model_row(model, g, nested) -> list:
+    """A model used as a layer: one row, its output shape, its parameters, and the tensors from
+    outside it that feed its call."""
+    owned = [n for n in g.nodes if n.owner is nested]
+    inside = {id(kt) for n in owned for kt in n.outputs}
+
+    connected = []
+    for n in owned:
+        for t in n.inputs:
+            if id(t) not in inside and _ref(model, g, t) not in connected:
+                connected.append(_ref(model, g, t))
+    connected = [c + ("," if i + 1 < len(connected) else "") for i, c in enumerate(connected)]
+    shape = nested.output_shape
+    shape_s = str(shape) if not isinstance(shape, list) else ", ".join(str(x) for x in shape)
+    return [[f"{nested.name} ({type(nested).__name__})"], [shape_s],
+            [f"{nested.count_params():,}"], connected or ["-"]]
+
+
 def _graph_rows(model) -> list:
+    from .model import Model
     g = model._graph
     rows = []
     for layer in model.layers:
+        if isinstance(layer, Model):
+            rows.append(_nested_model_row(model, g, layer))
+            continue
         nodes = [n for n in g.nodes if n.layer is layer] or \
             [kt._node for kt in g.inputs if kt._node.layer is layer]
         shapes = {tuple(kt.shape for kt in n.outputs) for n in nodes}
@@ -40,8 +70,7 @@ def _graph_rows(model) -> list:
             shape_s = str(outs[0]) if len(outs) == 1 else ", ".join(str(s) for s in outs)
         else:
             shape_s = "multiple"
-        connected = [f"{t._node.layer.name}[{g.node_index(t._node)}][{t._index}]"
-                     for n in nodes for t in n.inputs]
+        connected = [_ref(model, g, t) for n in nodes for t in n.inputs]
         connected = [c + ("," if i + 1 < len(connected) else "") for i, c in enumerate(connected)]
         rows.append([[f"{layer.name} ({type(layer).__name__})"], [shape_s],
                      [f"{layer.count_params():,}"], connected or ["-"]])

@@ -9,6 +9,8 @@ training step matches the uninterrupted run bit for bit.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from ..errors import ModelFileError
@@ -65,8 +67,32 @@ def _model_config(model) -> dict:
     return config
 
 
+MODEL_EXTENSION = ".nerve"
+WEIGHTS_EXTENSION = ".weights.nerve"
+_KERAS_EXTENSIONS = (".keras", ".h5", ".hdf5")
+
+
+def check_filepath(filepath, weights_only: bool, where: str) -> str:
+    """The path as a string, if its extension names nerve's format. Keras 3 also insists on
+    its extensions (.keras, .weights.h5); nerve's files are not Keras files, so a Keras name is
+    refused rather than silently given a file Keras could not read."""
+    path = os.fspath(filepath)
+    want = WEIGHTS_EXTENSION if weights_only else MODEL_EXTENSION
+    if path.endswith(want):
+        return path
+    if path.lower().endswith(_KERAS_EXTENSIONS):
+        raise ValueError(
+            f"{where}: nerve cannot write or read Keras' .keras / .h5 formats (got "
+            f"filepath={path!r}); use nerve's own format, a file name ending in {want!r} "
+            f"(e.g. {os.path.splitext(os.path.splitext(path)[0])[0] + want!r})")
+    raise ValueError(f"{where}: the file name must end in {want!r} (nerve's "
+                     f"{'weights' if weights_only else 'model'} format), got filepath={path!r}")
+
+
 def save_model(model, filepath, overwrite: bool = True) -> None:
-    """Architecture, weights and optimizer state in one file, written atomically."""
+    """Architecture, weights and optimizer state in one file (name ending in .nerve), written
+    atomically."""
+    filepath = check_filepath(filepath, False, "save")
     if not model.built:
         raise ValueError(f"save: {type(model).__name__} '{model.name}' is not built yet; build it "
                          f"(or fit/predict once) before saving")
@@ -86,7 +112,9 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
 
 
 def save_weights(model, filepath, overwrite: bool = True) -> None:
-    """Only the weights (in layer order), written atomically."""
+    """Only the weights (in layer order), in a file whose name ends in .weights.nerve, written
+    atomically."""
+    filepath = check_filepath(filepath, True, "save_weights")
     if not model.built:
         raise ValueError(f"save_weights: {type(model).__name__} '{model.name}' is not built yet")
     manifest = []
@@ -147,10 +175,19 @@ def _restore_optimizer(reader: ff.Reader, model, state) -> None:
     opt.iterations = iterations
 
 
+def _refuse_keras_file(filepath, where: str) -> None:
+    path = os.fspath(filepath)
+    if path.lower().endswith(_KERAS_EXTENSIONS):
+        raise ValueError(f"{where}: nerve cannot read Keras' .keras / .h5 files (got "
+                         f"filepath={path!r}); it loads files saved by nerve, whose names end in "
+                         f"{MODEL_EXTENSION!r} (models) or {WEIGHTS_EXTENSION!r} (weights)")
+
+
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True):
     """Rebuilds a model saved by model.save: same architecture, weights and (with compile=True)
     optimizer state. Custom layers or models: pass custom_objects={"Name": cls} or register
     them with @nerve.saving.register_keras_serializable()."""
+    _refuse_keras_file(filepath, "load_model")
     with ff.Reader(filepath, "nerve.model") as reader, custom_object_scope(custom_objects or {}):
         try:
             return _load(reader, custom_objects, compile)
@@ -189,5 +226,6 @@ def load_weights(model, filepath) -> None:
     if not model.built:
         raise ValueError(f"load_weights: {type(model).__name__} '{model.name}' is not built yet; "
                          f"build it first so its weights exist")
+    _refuse_keras_file(filepath, "load_weights")
     with ff.Reader(filepath, "nerve.weights") as reader:
         _read_weights(reader, model)

@@ -89,7 +89,9 @@ def serialize_layer(layer) -> dict:
 def deserialize_layer(entry, custom_objects=None):
     if not isinstance(entry, dict):
         raise ModelFileError("a saved layer entry is not a dict")
-    cls = lookup_class(entry.get("class_name"), "layer", custom_objects, _layer_classes())
+    # A model used as a layer (Sequential([base_model, ...])) is saved as its own config.
+    cls = lookup_class(entry.get("class_name"), "layer", custom_objects,
+                       _layer_classes() + _model_classes())
     return _construct(cls, entry.get("config", {}), "layer", custom_objects)
 
 
