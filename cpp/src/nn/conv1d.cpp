@@ -32,6 +32,8 @@ Conv1D::Conv1D(std::string name, int64_t filters, int64_t kernel_size, int64_t s
 
 Shape Conv1D::output_shape(const Shape& s) const {
   check_sequence(s, describe());
+  require_known_dim(describe(), s, 1, "the last axis (channels)");
+  if (s[0] == kUnknownDim) return {kUnknownDim, filters_};  // the length follows the data
   return {conv1d_output_length(s[0], kernel_size_, strides_, padding_, dilation_, describe()), filters_};
 }
 
@@ -56,6 +58,7 @@ MaxPooling1D::MaxPooling1D(std::string name, int64_t pool_size, int64_t strides,
 
 Shape MaxPooling1D::output_shape(const Shape& s) const {
   check_sequence(s, describe());
+  if (s[0] == kUnknownDim) return {kUnknownDim, s[1]};
   return {conv1d_output_length(s[0], pool_, strides_, padding_, 1, describe()), s[1]};
 }
 

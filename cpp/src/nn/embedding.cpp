@@ -61,6 +61,7 @@ Shape PositionEmbedding::output_shape(const Shape& s) const {
   if (s.size() != 2)
     throw std::invalid_argument(describe() + ": expects input of shape (batch, timesteps, features), got " +
                                 batch_shape_str(s));
+  require_known_dim(describe(), s, 1, "the last axis (features)");
   if (s[0] > sequence_length_)
     throw std::invalid_argument(describe() + ": input has " + std::to_string(s[0]) +
                                 " timesteps, more than sequence_length=" + std::to_string(sequence_length_));

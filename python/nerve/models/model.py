@@ -27,6 +27,7 @@ import numpy as np
 from .. import _core, losses as losses_mod, metrics as metrics_mod, optimizers
 from ..callbacks import CallbackList, History
 from ..errors import NonFiniteLossError
+from ..layers._shapes import fits
 from ..layers.base import Input, _unique_name
 from ..layers.symbolic import KerasTensor
 from ..utils.progbar import Progbar
@@ -53,12 +54,12 @@ def _flat_ids(ids) -> list:
 
 def _sample_shapes(input_shape) -> tuple[list[tuple], bool]:
     """Per-sample shapes (no batch axis) from a build() argument; a leading None is the batch
-    axis. Returns (shapes, single)."""
+    axis; a later None is a size left open (a sequence length). Returns (shapes, single)."""
     many = (isinstance(input_shape, (list, tuple)) and len(input_shape) > 0
             and all(isinstance(s, (list, tuple)) for s in input_shape))
     shapes = [tuple(s) for s in input_shape] if many else [tuple(_as_list(input_shape))]
     shapes = [s[1:] if s and s[0] is None else s for s in shapes]
-    return [tuple(int(d) for d in s) for s in shapes], not many
+    return [tuple(None if d is None else int(d) for d in s) for s in shapes], not many
 
 
 class Model:
@@ -350,16 +351,25 @@ class Model:
         return [data.prepare_targets(t, loss, shape, where)
                 for t, loss, shape in zip(ys, self._losses, self._output_shapes)]
 
+    def _accepted_input_shapes(self) -> list:
+        """Per-sample shapes the model runs on (None: any size there): its inputs' shapes."""
+        return [tuple(s) for s in self._input_shapes]
+
     def _check_input_shapes(self, shapes, where: str) -> None:
-        want = [tuple(s) for s in self._input_shapes]
+        want = self._accepted_input_shapes()
         if len(shapes) != len(want):
             raise ValueError(f"{where}: the model has {len(want)} input(s), got {len(shapes)}")
         for i, (got, w) in enumerate(zip(shapes, want)):
-            if tuple(got[1:]) != w:
+            if not fits(w, tuple(got[1:])):
                 layer = self._first_layer_for_input(i)
+                hint = ""
+                if len(got) == len(w) + 1 and None not in w:
+                    open_dims = tuple(None if g != d else d for g, d in zip(got[1:], w))
+                    hint = (f"; for inputs whose length varies, leave it open with None, e.g. "
+                            f"nerve.Input(shape={open_dims})")
                 raise ValueError(f"{where}: {type(layer).__name__} '{layer.name}' expects input of "
                                  f"shape {(None,) + w}, got x{'' if len(want) == 1 else f'[{i}]'} "
-                                 f"of shape {tuple(got)}")
+                                 f"of shape {tuple(got)}{hint}")
 
     def _first_layer_for_input(self, i: int):
         return self._graph.inputs[i]._node.layer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _core
+from ..layers._shapes import from_core, to_core
 from ..layers.base import InputLayer, Layer
 from ..layers.symbolic import KerasTensor
 from .model import Model, _sample_shapes
@@ -37,7 +38,7 @@ class Sequential(Model):
         self._core_seq.add(layer._core)
         self._trainer = None
         if self._input_shape is not None:
-            self.build(self._input_shape)
+            self._build_for(self._input_shape)
 
     def pop(self) -> None:
         """Remove the last layer."""
@@ -49,7 +50,7 @@ class Sequential(Model):
             self._layers.append(layer)
             self._core_seq.add(layer._core)
         if self._input_shape is not None and layers:
-            self.build(self._input_shape)
+            self._build_for(self._input_shape)
 
     @property
     def layers(self) -> list:
@@ -67,8 +68,14 @@ class Sequential(Model):
         shapes, single = _sample_shapes(input_shape)
         if not single:
             raise ValueError(f"Sequential '{self.name}' takes one input, got shapes {shapes}")
-        self._input_shape = shapes[0]
-        self._core_seq.build(list(self._input_shape))
+        self._build_for(shapes[0])
+
+    def _build_for(self, sample_shape) -> None:
+        """build() for a per-sample shape (no batch axis; None: a length left open)."""
+        if not self._layers:
+            raise ValueError("Sequential: add at least one layer before building")
+        self._input_shape = tuple(sample_shape)
+        self._core_seq.build(to_core(self._input_shape))
         if self.loss is not None:
             self._make_trainer()
 
@@ -85,13 +92,18 @@ class Sequential(Model):
     def _output_shapes(self) -> list:
         return [self._output_shape]
 
+    def _accepted_input_shapes(self) -> list:
+        """What the first layer accepts (as Keras, a Sequential built for one sequence length
+        runs at others wherever its layers' weights allow; each layer checks its input)."""
+        return [from_core(self._layers[0]._core.input_specs[0])]
+
     @property
     def _output_shape(self) -> tuple:
         """Per-sample output shape (no batch axis)."""
         if not self.built:
             raise ValueError(f"Sequential '{self.name}' is not built yet: give an Input or call "
                              f"build()/fit() first")
-        return tuple(self._core_seq.output_shape())
+        return from_core(self._core_seq.output_shape())
 
     @property
     def _output_names(self) -> list:
