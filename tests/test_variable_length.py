@@ -279,6 +279,12 @@ def test_sequential_built_from_data_runs_at_other_lengths():
         x = _ids(rng, 2, t)
         np.testing.assert_allclose(model.predict(x, verbose=0), model(x), rtol=1e-6)
         assert model.predict(x, verbose=0).shape == (2, 1)
+    # building again with the length left open keeps the trained weights
+    weights = model.get_weights()
+    model.build((None, None))
+    assert model.input_shape == (None, None)
+    for a, b in zip(model.get_weights(), weights):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_subclassed_model_with_open_length():
@@ -306,6 +312,33 @@ def test_subclassed_model_with_open_length():
         xt = _ids(rng, 3, t)
         np.testing.assert_allclose(model.predict(xt, verbose=0), ref.predict(xt, verbose=0),
                                    rtol=1e-6)
+    # Built by fit at length 10 (no build call): as Keras, it runs wherever its layers' weights fit
+    implicit = Classifier()
+    implicit.compile("adam", "sparse_categorical_crossentropy")
+    implicit.fit(x, (x[:, 0] > 10).astype(np.float32), epochs=1, verbose=0)
+    assert implicit.input_shape == (None, 10)
+    ref.set_weights(implicit.get_weights())
+    for t in (7, 23):
+        xt = _ids(rng, 3, t)
+        np.testing.assert_allclose(implicit.predict(xt, verbose=0), ref.predict(xt, verbose=0),
+                                   rtol=1e-6)
+        np.testing.assert_allclose(implicit(xt), ref.predict(xt, verbose=0), rtol=1e-6)
+    assert np.isfinite(implicit.evaluate(_ids(rng, 4, 7), np.zeros(4, np.float32), verbose=0))
+
+    class Flat(nerve.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.flat, self.out = layers.Flatten(), layers.Dense(1)
+
+        def call(self, inputs, training=None):
+            return self.out(self.flat(inputs))
+
+    flat = Flat()
+    flat.predict(np.zeros((2, 10, 3), np.float32), verbose=0)
+    with pytest.raises(ValueError, match=r"Flatten 'flatten.*'.*\(None, 10, 3\).*\(2, 7, 3\)"):
+        flat.predict(np.zeros((2, 7, 3), np.float32), verbose=0)
+    with pytest.raises(ValueError, match=r"expects input of shape \(None, None, None\)"):
+        flat.predict(np.zeros((2, 7), np.float32), verbose=0)
 
 
 def test_batches_of_different_lengths_in_one_fit():

@@ -73,7 +73,12 @@ void PositionEmbedding::build_weights(const Shape& s, uint64_t seed) {
 }
 
 Tensor PositionEmbedding::forward(const Tensor& x, bool) {
-  Tensor out = add_position_embedding(x, weights_[0]);
+  Tensor out;
+  try {
+    out = add_position_embedding(x, weights_[0]);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(describe() + ": " + e.what());
+  }
   out.impl()->mask = x.impl()->mask;
   return out;
 }

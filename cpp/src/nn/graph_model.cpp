@@ -85,7 +85,7 @@ std::vector<Tensor> GraphModel::forward_many(const std::vector<Tensor>& xs, bool
   for (size_t i = 0; i < xs.size(); ++i) {
     const Shape& want = nodes_[input_nodes_[i]].output_shapes[0];
     Shape got(xs[i].shape().begin() + (xs[i].dim() ? 1 : 0), xs[i].shape().end());
-    if (xs[i].dim() == 0 || !shape_fits(want, got))
+    if (xs[i].dim() == 0 || (!flexible_inputs_ && !shape_fits(want, got)))
       throw std::invalid_argument("model input " + std::to_string(i) + " expects shape " +
                                   batch_shape_str(want) + ", got " + xs[i].shape_string());
     values[input_nodes_[i]] = {xs[i]};

@@ -130,6 +130,9 @@ class Model:
         self._single_input = single
         self._single_output = not isinstance(outputs, (list, tuple))
         self._graph = GraphNetwork(inputs, _as_list(outputs))
+        # As Keras runs a subclassed model's call on any input its layers take, the traced graph
+        # runs at other sequence lengths too (each layer checks its input).
+        self._graph.core.flexible_inputs = True
         if self.loss is not None:
             self._make_trainer()
 
@@ -352,7 +355,10 @@ class Model:
                 for t, loss, shape in zip(ys, self._losses, self._output_shapes)]
 
     def _accepted_input_shapes(self) -> list:
-        """Per-sample shapes the model runs on (None: any size there): its inputs' shapes."""
+        """Per-sample shapes the model runs on (None: any size there): its inputs' shapes; a
+        subclassed model checks only the rank here (its layers check their inputs)."""
+        if type(self)._is_subclassed():
+            return [(None,) * len(s) for s in self._input_shapes]
         return [tuple(s) for s in self._input_shapes]
 
     def _check_input_shapes(self, shapes, where: str) -> None:
