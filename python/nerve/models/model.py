@@ -112,7 +112,8 @@ class Model:
 
     def build(self, input_shape) -> None:
         """Trace `call` on symbolic inputs of `input_shape` (one shape, or a list of shapes for
-        several inputs; a leading None batch axis is allowed) into the C++ graph."""
+        several inputs; a leading None batch axis is allowed, a later None leaves a length open:
+        build((None, None, 8))) into the C++ graph."""
         if self._graph is not None:
             return
         from .functional import GraphNetwork
