@@ -45,6 +45,7 @@ void bind_graph(py::module_& m) {
            },
            py::arg("outputs"))
       .def_property_readonly("input_shapes", &GraphModel::input_shapes)
+      .def_property("flexible_inputs", &GraphModel::flexible_inputs, &GraphModel::set_flexible_inputs)
       .def_property_readonly("output_shapes", &GraphModel::output_shapes)
       .def_property_readonly("layers", &GraphModel::layers)
       .def_property_readonly("num_nodes", [](const GraphModel& g) { return g.nodes().size(); });

@@ -67,6 +67,8 @@ void bind_nn(py::module_& m) {
       .def("build_many", &Layer::build_many, py::arg("input_shapes"), py::arg("seed"))
       .def("output_shapes_many", &Layer::output_shapes_many, py::arg("input_shapes"))
       .def_property_readonly("input_shapes", &Layer::input_shapes)
+      .def_property_readonly("input_specs", &Layer::input_specs)
+      .def("accepts", &Layer::accepts, py::arg("input_shapes"))
       .def("call_many", &Layer::call_many, py::arg("xs"), py::arg("training") = false);
 
   py::class_<Dense, Layer, std::shared_ptr<Dense>>(m, "Dense")

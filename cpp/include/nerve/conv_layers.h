@@ -98,6 +98,7 @@ class Dropout : public Layer {
   Dropout(std::string name, float rate, int64_t seed = -1);
   const char* type() const override { return "Dropout"; }
   Shape output_shape(const Shape& input_shape) const override { return input_shape; }
+  Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
   float rate() const { return rate_; }
 
  protected:
@@ -131,6 +132,8 @@ class Reshape : public Layer {
   Tensor forward(const Tensor& x, bool training) override;
 
  private:
+  // output_shape for an input with unknown (None) dimensions: the target with its -1 unknown.
+  Shape unknown_output_shape(const Shape& input_shape) const;
   Shape target_;
 };
 

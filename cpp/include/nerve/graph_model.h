@@ -40,6 +40,11 @@ class GraphModel : public Model {
   // The distinct layers: the trainer collects their regularization penalties.
   std::vector<std::shared_ptr<Layer>> all_layers() const override { return layers_; }
 
+  // Flexible inputs (subclassed models, which Keras runs on whatever their layers take): inputs
+  // that do not fit the declared shapes still run, each layer checking what reaches it.
+  void set_flexible_inputs(bool on) { flexible_inputs_ = on; }
+  bool flexible_inputs() const { return flexible_inputs_; }
+
   const std::vector<Node>& nodes() const { return nodes_; }
   std::vector<Shape> input_shapes() const;
   std::vector<Shape> output_shapes() const;
@@ -54,6 +59,7 @@ class GraphModel : public Model {
   std::vector<int64_t> last_use_;  // per node: the last node reading it (outputs: never freed)
   std::vector<char> repeat_call_;  // per node: its layer was already called at an earlier node
   std::vector<std::shared_ptr<Layer>> layers_;  // distinct, in first-use order
+  bool flexible_inputs_ = false;
 };
 
 }  // namespace nerve

@@ -40,6 +40,14 @@ class Layer {
   std::vector<Tensor> call_many(const std::vector<Tensor>& xs, bool training);
   const std::vector<Shape>& input_shapes() const { return input_shapes_; }
 
+  // What a built layer accepts: the built per-sample shape of input `index` with kUnknownDim on
+  // every axis its weights do not depend on (a sequence layer's timesteps), so a layer built for
+  // one sequence length runs at any other. The default accepts the built shape only.
+  virtual Shape input_spec(const Shape& built, size_t index) const { return built; }
+  const std::vector<Shape>& input_specs() const { return input_specs_; }
+  // True when the built layer can be called (shared) on inputs of these per-sample shapes.
+  bool accepts(const std::vector<Shape>& shapes) const;
+
   // All weights in Keras order (kernel, bias, then state such as moving statistics).
   const std::vector<Tensor>& weights() const { return weights_; }
   // What optimizers update: the trainable weights while the layer is trainable.
@@ -87,11 +95,20 @@ class Layer {
   std::string name_;
   Shape input_shape_;
   std::vector<Shape> input_shapes_;
+  std::vector<Shape> input_specs_;  // parallel to input_shapes_
   bool built_ = false;
   std::unordered_map<std::string, Regularizer> role_regularizers_;
   Tensor activity_loss_;  // penalty of the last call's output
   void record_activity(const std::vector<Tensor>& outputs);
 };
+
+// Input specs for input_spec(): the same rank with every axis free, or all but the last (the
+// features a kernel is built for).
+Shape any_size(const Shape& s);
+Shape any_size_but_last(const Shape& s);
+// Throws, naming `who`, when `axis` of the per-sample shape `s` is unknown (None) although the
+// layer's weights or output size depend on it; `what` names the axis for the message.
+void require_known_dim(const std::string& who, const Shape& s, size_t axis, const std::string& what);
 
 class Dense : public Layer {
  public:
@@ -100,6 +117,7 @@ class Dense : public Layer {
         Initializer kernel_initializer = {}, Initializer bias_initializer = {"zeros"});
   const char* type() const override { return "Dense"; }
   Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
   int64_t units() const { return units_; }
   Activation activation() const { return activation_; }
 
@@ -121,6 +139,7 @@ class ActivationLayer : public Layer {
       : Layer(std::move(name)), activation_(activation), alpha_(alpha) {}
   const char* type() const override { return "Activation"; }
   Shape output_shape(const Shape& input_shape) const override { return input_shape; }
+  Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
 
  protected:
   Tensor forward(const Tensor& x, bool training) override;

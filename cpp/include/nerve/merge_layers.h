@@ -14,10 +14,14 @@ class ElementwiseMerge : public Layer {
   using Layer::Layer;
   Shape output_shape(const Shape& input_shape) const override;  // throws: needs >= 2 inputs
   std::vector<Shape> output_shapes_many(const std::vector<Shape>& input_shapes) const override;
+  // No weights: any sizes of the built rank (equal to each other, checked per call).
+  Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
 
  protected:
   Tensor forward(const Tensor& x, bool training) override;  // never reached (see output_shape)
   virtual size_t exact_inputs() const { return 0; }          // 0: any number >= 2
+  // Throws unless every input has the same shape (lengths left unknown at build time).
+  void check_same_shapes(const std::vector<Tensor>& xs) const;
 };
 
 class Add : public ElementwiseMerge {
@@ -67,6 +71,7 @@ class Concatenate : public Layer {
   int64_t axis() const { return axis_; }
   Shape output_shape(const Shape& input_shape) const override;
   std::vector<Shape> output_shapes_many(const std::vector<Shape>& input_shapes) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
 
  protected:
   Tensor forward(const Tensor& x, bool training) override;

@@ -19,6 +19,7 @@ class Embedding : public Layer {
             Initializer embeddings_initializer = {"random_uniform"});
   const char* type() const override { return "Embedding"; }
   Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
 
  protected:
   void build_weights(const Shape& input_shape, uint64_t seed) override;
@@ -36,6 +37,7 @@ class PositionEmbedding : public Layer {
   PositionEmbedding(std::string name, int64_t sequence_length, Initializer initializer = {});
   const char* type() const override { return "PositionEmbedding"; }
   Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
 
  protected:
   void build_weights(const Shape& input_shape, uint64_t seed) override;
@@ -69,6 +71,7 @@ class Recurrent : public Layer {
   Recurrent(std::string name, RnnCell cell, RecurrentOptions options);
   const char* type() const override { return rnn_cell_name(cell_); }
   Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t index) const override;
   // [output, h] (SimpleRNN, GRU) or [output, h, c] (LSTM) with return_state, else [output].
   std::vector<Shape> output_shapes_many(const std::vector<Shape>& input_shapes) const override;
   // The whole computation: x [B, T, F]; initial states and mask may be undefined (the mask then
@@ -101,6 +104,7 @@ class Bidirectional : public Layer {
                 std::shared_ptr<Recurrent> backward, std::string merge_mode = "concat");
   const char* type() const override { return "Bidirectional"; }
   Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
   const std::shared_ptr<Recurrent>& forward_layer() const { return fwd_; }
   const std::shared_ptr<Recurrent>& backward_layer() const { return bwd_; }
 
@@ -119,6 +123,7 @@ class TimeDistributed : public Layer {
   TimeDistributed(std::string name, std::shared_ptr<Layer> layer);
   const char* type() const override { return "TimeDistributed"; }
   Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override;
   const std::shared_ptr<Layer>& layer() const { return inner_; }
 
  protected:
@@ -138,6 +143,7 @@ class Conv1D : public Layer {
          Initializer bias_initializer = {"zeros"});
   const char* type() const override { return "Conv1D"; }
   Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
 
  protected:
   void build_weights(const Shape& input_shape, uint64_t seed) override;
@@ -159,6 +165,7 @@ class MaxPooling1D : public Layer {
                std::string padding = "valid");
   const char* type() const override { return "MaxPooling1D"; }
   Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
 
  protected:
   Tensor forward(const Tensor& x, bool training) override;
@@ -174,6 +181,7 @@ class GlobalAveragePooling1D : public Layer {
   explicit GlobalAveragePooling1D(std::string name) : Layer(std::move(name)) {}
   const char* type() const override { return "GlobalAveragePooling1D"; }
   Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
 
  protected:
   Tensor forward(const Tensor& x, bool training) override;
@@ -186,6 +194,7 @@ class LayerNormalization : public Layer {
                      Initializer beta_initializer = {"zeros"});
   const char* type() const override { return "LayerNormalization"; }
   Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
 
  protected:
   void build_weights(const Shape& input_shape, uint64_t seed) override;
@@ -218,6 +227,7 @@ class MultiHeadAttention : public Layer {
   MultiHeadAttention(std::string name, AttentionOptions options);
   const char* type() const override { return "MultiHeadAttention"; }
   Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
   std::vector<Shape> output_shapes_many(const std::vector<Shape>& input_shapes) const override;
   // attention_mask [B, Tq, Tv] (1 = attend) may be undefined; padding masks carried by the
   // value (keys) tensor are applied too.
@@ -252,6 +262,7 @@ class TransformerEncoder : public Layer {
                      bool use_causal_mask = false);
   const char* type() const override { return "TransformerEncoder"; }
   Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
 
  protected:
   void build_weights(const Shape& input_shape, uint64_t seed) override;

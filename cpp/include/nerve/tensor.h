@@ -14,9 +14,18 @@ namespace nerve {
 
 using Shape = std::vector<int64_t>;
 std::string shape_str(const Shape& s);
-// "(None, 28, 28)": a per-sample shape with the batch axis shown as Keras does.
+// "(None, 28, 28)": a per-sample shape with the batch axis shown as Keras does (unknown
+// dimensions show as None too).
 std::string batch_shape_str(const Shape& s);
 int64_t shape_numel(const Shape& s);
+
+// A per-sample dimension left open until the data arrives (Keras None): the timesteps of
+// nerve.Input(shape=(None, 8)). Only layer and model shapes hold it, never a tensor's shape.
+constexpr int64_t kUnknownDim = -1;
+// True when no dimension of `s` is unknown.
+bool shape_known(const Shape& s);
+// True when `got` fits `spec`: the same rank, and equal wherever `spec` is known.
+bool shape_fits(const Shape& spec, const Shape& got);
 
 constexpr size_t kAlignment = 64;
 

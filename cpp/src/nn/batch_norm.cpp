@@ -21,6 +21,7 @@ BatchNormalization::BatchNormalization(std::string name, float momentum, float e
 Shape BatchNormalization::output_shape(const Shape& s) const {
   if (s.empty())
     throw std::invalid_argument(describe() + ": input needs a feature axis, got shape " + batch_shape_str(s));
+  require_known_dim(describe(), s, s.size() - 1, "the last axis (channels)");
   return s;
 }
 

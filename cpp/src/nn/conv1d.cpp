@@ -32,6 +32,8 @@ Conv1D::Conv1D(std::string name, int64_t filters, int64_t kernel_size, int64_t s
 
 Shape Conv1D::output_shape(const Shape& s) const {
   check_sequence(s, describe());
+  require_known_dim(describe(), s, 1, "the last axis (channels)");
+  if (s[0] == kUnknownDim) return {kUnknownDim, filters_};  // the length follows the data
   return {conv1d_output_length(s[0], kernel_size_, strides_, padding_, dilation_, describe()), filters_};
 }
 
@@ -42,7 +44,12 @@ void Conv1D::build_weights(const Shape& s, uint64_t seed) {
 }
 
 Tensor Conv1D::forward(const Tensor& x, bool) {
-  Tensor y = conv1d(x, weights_[0], use_bias_ ? weights_[1] : Tensor(), strides_, padding_, dilation_);
+  Tensor y;
+  try {  // with the length left open, a too-short input is found only here
+    y = conv1d(x, weights_[0], use_bias_ ? weights_[1] : Tensor(), strides_, padding_, dilation_);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(describe() + ": " + e.what());
+  }
   return activation(y, activation_, alpha_);
 }
 
@@ -56,10 +63,17 @@ MaxPooling1D::MaxPooling1D(std::string name, int64_t pool_size, int64_t strides,
 
 Shape MaxPooling1D::output_shape(const Shape& s) const {
   check_sequence(s, describe());
+  if (s[0] == kUnknownDim) return {kUnknownDim, s[1]};
   return {conv1d_output_length(s[0], pool_, strides_, padding_, 1, describe()), s[1]};
 }
 
-Tensor MaxPooling1D::forward(const Tensor& x, bool) { return max_pool1d(x, pool_, strides_, padding_); }
+Tensor MaxPooling1D::forward(const Tensor& x, bool) {
+  try {
+    return max_pool1d(x, pool_, strides_, padding_);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(describe() + ": " + e.what());
+  }
+}
 
 Shape GlobalAveragePooling1D::output_shape(const Shape& s) const {
   check_sequence(s, describe());

@@ -20,6 +20,7 @@ Dense::Dense(std::string name, int64_t units, Activation activation, float activ
 Shape Dense::output_shape(const Shape& input_shape) const {
   if (input_shape.empty())
     throw std::invalid_argument(describe() + ": input needs at least one feature axis, got a scalar per sample");
+  require_known_dim(describe(), input_shape, input_shape.size() - 1, "the last axis (features)");
   Shape out = input_shape;
   out.back() = units_;
   return out;

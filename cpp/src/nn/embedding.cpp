@@ -61,6 +61,7 @@ Shape PositionEmbedding::output_shape(const Shape& s) const {
   if (s.size() != 2)
     throw std::invalid_argument(describe() + ": expects input of shape (batch, timesteps, features), got " +
                                 batch_shape_str(s));
+  require_known_dim(describe(), s, 1, "the last axis (features)");
   if (s[0] > sequence_length_)
     throw std::invalid_argument(describe() + ": input has " + std::to_string(s[0]) +
                                 " timesteps, more than sequence_length=" + std::to_string(sequence_length_));
@@ -72,7 +73,12 @@ void PositionEmbedding::build_weights(const Shape& s, uint64_t seed) {
 }
 
 Tensor PositionEmbedding::forward(const Tensor& x, bool) {
-  Tensor out = add_position_embedding(x, weights_[0]);
+  Tensor out;
+  try {
+    out = add_position_embedding(x, weights_[0]);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(describe() + ": " + e.what());
+  }
   out.impl()->mask = x.impl()->mask;
   return out;
 }

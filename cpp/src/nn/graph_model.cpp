@@ -34,8 +34,9 @@ int64_t GraphModel::add_input(const Shape& shape) {
   if (nodes_.size() != input_nodes_.size())
     throw std::logic_error("GraphModel: add every input before the first layer node");
   for (int64_t d : shape)
-    if (d <= 0) throw std::invalid_argument("GraphModel: input shape " + batch_shape_str(shape) +
-                                            " must have positive dimensions");
+    if (d <= 0 && d != kUnknownDim)
+      throw std::invalid_argument("GraphModel: input shape " + batch_shape_str(shape) +
+                                  " must have positive (or unknown) dimensions");
   nodes_.push_back({nullptr, {}, {shape}});
   last_use_.push_back(-1);
   repeat_call_.push_back(0);
@@ -50,9 +51,9 @@ int64_t GraphModel::add_node(std::shared_ptr<Layer> layer, const std::vector<Val
   for (const ValueRef& v : inputs) shapes.push_back(shape_of(v));
   if (!layer->built()) {
     layer->build_many(shapes, next_seed());
-  } else if (layer->input_shapes() != shapes) {
+  } else if (layer->input_shapes() != shapes && !layer->accepts(shapes)) {
     throw std::invalid_argument(std::string(layer->type()) + " '" + layer->name() +
-                                "' was built for inputs " + shapes_str(layer->input_shapes()) +
+                                "' was built for inputs " + shapes_str(layer->input_specs()) +
                                 " and cannot be called (shared) on inputs " + shapes_str(shapes));
   }
   int64_t id = static_cast<int64_t>(nodes_.size());
@@ -84,7 +85,7 @@ std::vector<Tensor> GraphModel::forward_many(const std::vector<Tensor>& xs, bool
   for (size_t i = 0; i < xs.size(); ++i) {
     const Shape& want = nodes_[input_nodes_[i]].output_shapes[0];
     Shape got(xs[i].shape().begin() + (xs[i].dim() ? 1 : 0), xs[i].shape().end());
-    if (xs[i].dim() == 0 || got != want)
+    if (xs[i].dim() == 0 || (!flexible_inputs_ && !shape_fits(want, got)))
       throw std::invalid_argument("model input " + std::to_string(i) + " expects shape " +
                                   batch_shape_str(want) + ", got " + xs[i].shape_string());
     values[input_nodes_[i]] = {xs[i]};

@@ -15,6 +15,7 @@ void Layer::build(const Shape& input_shape, uint64_t seed) {
   build_weights(input_shape, seed);
   input_shape_ = input_shape;
   input_shapes_ = {input_shape};
+  input_specs_ = {input_spec(input_shape, 0)};
   built_ = true;
 }
 
@@ -26,6 +27,8 @@ void Layer::build_many(const std::vector<Shape>& input_shapes, uint64_t seed) {
   weight_regularizers_.clear();
   build_weights_many(input_shapes, seed);
   input_shapes_ = input_shapes;
+  input_specs_.clear();
+  for (size_t i = 0; i < input_shapes.size(); ++i) input_specs_.push_back(input_spec(input_shapes[i], i));
   input_shape_.clear();
   built_ = true;
 }
@@ -53,9 +56,9 @@ std::vector<Tensor> Layer::call_many(const std::vector<Tensor>& xs, bool trainin
                                 " inputs, got " + std::to_string(xs.size()));
   for (size_t i = 0; i < xs.size(); ++i) {
     Shape got(xs[i].shape().begin() + (xs[i].dim() ? 1 : 0), xs[i].shape().end());
-    if (xs[i].dim() == 0 || got != input_shapes_[i])
+    if (xs[i].dim() == 0 || !shape_fits(input_specs_[i], got))
       throw std::invalid_argument(describe() + ": input " + std::to_string(i) + " expected shape " +
-                                  batch_shape_str(input_shapes_[i]) + ", got " + xs[i].shape_string());
+                                  batch_shape_str(input_specs_[i]) + ", got " + xs[i].shape_string());
   }
   std::vector<Tensor> out = forward_many(xs, training);
   record_activity(out);
@@ -65,12 +68,41 @@ std::vector<Tensor> Layer::call_many(const std::vector<Tensor>& xs, bool trainin
 Tensor Layer::call(const Tensor& x, bool training) {
   if (!built_) throw std::logic_error(describe() + " is called before it is built");
   Shape got(x.shape().begin() + (x.dim() ? 1 : 0), x.shape().end());
-  if (x.dim() == 0 || got != input_shape_)
+  if (input_specs_.size() != 1)
+    throw std::invalid_argument(describe() + " was built for " + std::to_string(input_specs_.size()) +
+                                " inputs, got 1");
+  if (x.dim() == 0 || !shape_fits(input_specs_[0], got))
     throw std::invalid_argument(describe() + ": expected input of shape " +
-                                batch_shape_str(input_shape_) + ", got " + x.shape_string());
+                                batch_shape_str(input_specs_[0]) + ", got " + x.shape_string());
   Tensor y = forward(x, training);
   record_activity({y});
   return y;
+}
+
+bool Layer::accepts(const std::vector<Shape>& shapes) const {
+  if (!built_ || shapes.size() != input_specs_.size()) return false;
+  for (size_t i = 0; i < shapes.size(); ++i)
+    if (!shape_fits(input_specs_[i], shapes[i])) return false;
+  try {
+    (void)output_shapes_many(shapes);  // the layer's own checks (e.g. key and value lengths)
+  } catch (const std::invalid_argument&) {
+    return false;
+  }
+  return true;
+}
+
+Shape any_size(const Shape& s) { return Shape(s.size(), kUnknownDim); }
+
+Shape any_size_but_last(const Shape& s) {
+  Shape out(s.size(), kUnknownDim);
+  if (!s.empty()) out.back() = s.back();
+  return out;
+}
+
+void require_known_dim(const std::string& who, const Shape& s, size_t axis, const std::string& what) {
+  if (axis < s.size() && s[axis] == kUnknownDim)
+    throw std::invalid_argument(who + ": " + what + " of the input must be known (fixed), got input shape " +
+                                batch_shape_str(s) + "; give that size in nerve.Input(shape=...)");
 }
 
 void Layer::record_activity(const std::vector<Tensor>& outputs) {

@@ -17,6 +17,7 @@ LayerNormalization::LayerNormalization(std::string name, float epsilon, bool cen
 
 Shape LayerNormalization::output_shape(const Shape& s) const {
   if (s.empty()) throw std::invalid_argument(describe() + ": input needs a feature axis, got a scalar per sample");
+  require_known_dim(describe(), s, s.size() - 1, "the last axis (features)");
   return s;
 }
 

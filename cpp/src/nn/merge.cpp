@@ -12,6 +12,18 @@ std::string shapes_str(const std::vector<Shape>& shapes) {
   for (size_t i = 0; i < shapes.size(); ++i) s += (i ? ", " : "") + batch_shape_str(shapes[i]);
   return s + "]";
 }
+
+// Folds `s` into `acc` on the axes other than `skip` (-1: none): equal where both are known, an
+// unknown side taking the other's size. False when two known sizes differ.
+bool merge_known(Shape& acc, const Shape& s, int64_t skip) {
+  if (s.size() != acc.size()) return false;
+  for (size_t d = 0; d < s.size(); ++d) {
+    if (int64_t(d) == skip) continue;
+    if (acc[d] == kUnknownDim) acc[d] = s[d];
+    else if (s[d] != kUnknownDim && s[d] != acc[d]) return false;
+  }
+  return true;
+}
 }  // namespace
 
 Shape ElementwiseMerge::output_shape(const Shape& input_shape) const {
@@ -26,11 +38,21 @@ std::vector<Shape> ElementwiseMerge::output_shapes_many(const std::vector<Shape>
                                 (exact ? "exactly " + std::to_string(exact) : std::string("at least 2")) +
                                 " inputs, got " + std::to_string(shapes.size()) + ": " +
                                 shapes_str(shapes));
+  Shape out = shapes[0];
   for (const Shape& s : shapes)
-    if (s != shapes[0])
+    if (!merge_known(out, s, -1))
       throw std::invalid_argument(describe() + ": all inputs must have the same shape, got " +
                                   shapes_str(shapes));
-  return {shapes[0]};
+  return {out};
+}
+
+void ElementwiseMerge::check_same_shapes(const std::vector<Tensor>& xs) const {
+  for (const Tensor& x : xs)
+    if (x.shape() != xs[0].shape()) {
+      std::string got;
+      for (size_t i = 0; i < xs.size(); ++i) got += (i ? ", " : "") + xs[i].shape_string();
+      throw std::invalid_argument(describe() + ": all inputs must have the same shape, got " + got);
+    }
 }
 
 Tensor ElementwiseMerge::forward(const Tensor& x, bool) {
@@ -38,19 +60,25 @@ Tensor ElementwiseMerge::forward(const Tensor& x, bool) {
   return x;
 }
 
-std::vector<Tensor> Add::forward_many(const std::vector<Tensor>& xs, bool) { return {add_n(xs)}; }
+std::vector<Tensor> Add::forward_many(const std::vector<Tensor>& xs, bool) {
+  check_same_shapes(xs);
+  return {add_n(xs)};
+}
 
 std::vector<Tensor> Subtract::forward_many(const std::vector<Tensor>& xs, bool) {
+  check_same_shapes(xs);
   return {sub(xs[0], xs[1])};
 }
 
 std::vector<Tensor> Multiply::forward_many(const std::vector<Tensor>& xs, bool) {
+  check_same_shapes(xs);
   Tensor out = mul(xs[0], xs[1]);
   for (size_t i = 2; i < xs.size(); ++i) out = mul(out, xs[i]);
   return {out};
 }
 
 std::vector<Tensor> Average::forward_many(const std::vector<Tensor>& xs, bool) {
+  check_same_shapes(xs);
   return {scale(add_n(xs), 1.f / static_cast<float>(xs.size()))};
 }
 
@@ -82,13 +110,12 @@ std::vector<Shape> Concatenate::output_shapes_many(const std::vector<Shape>& sha
   Shape out = shapes[0];
   out[a] = 0;
   for (const Shape& s : shapes) {
-    bool fits = s.size() == rank;
-    for (size_t d = 0; fits && d < rank; ++d) fits = int64_t(d) == a || s[d] == shapes[0][d];
-    if (!fits)
+    if (!merge_known(out, s, a))
       throw std::invalid_argument(describe() + ": inputs must match on every axis except the "
                                   "concatenation axis " + std::to_string(axis_) + ", got " +
                                   shapes_str(shapes));
-    out[a] += s[a];
+    // An unknown size on the concatenation axis leaves the joined size unknown.
+    out[a] = out[a] == kUnknownDim || s[a] == kUnknownDim ? kUnknownDim : out[a] + s[a];
   }
   return {out};
 }

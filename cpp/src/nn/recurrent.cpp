@@ -30,8 +30,13 @@ void Recurrent::check_input(const Shape& s) const {
                                                                       "or add an Embedding first" : ""));
 }
 
+Shape Recurrent::input_spec(const Shape& built, size_t index) const {
+  return index == 0 ? any_size_but_last(built) : built;  // any number of timesteps; states exact
+}
+
 Shape Recurrent::output_shape(const Shape& s) const {
   check_input(s);
+  require_known_dim(describe(), s, 1, "the last axis (features)");
   if (opt_.return_sequences) return {s[0], opt_.units};
   return {opt_.units};
 }

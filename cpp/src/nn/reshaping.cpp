@@ -6,7 +6,14 @@
 
 namespace nerve {
 
-Shape Flatten::output_shape(const Shape& s) const { return {shape_numel(s)}; }
+Shape Flatten::output_shape(const Shape& s) const {
+  if (!shape_known(s))
+    throw std::invalid_argument(describe() + ": cannot flatten input of shape " + batch_shape_str(s) +
+                                ": the output size would depend on the unknown (None) length, so the sequence "
+                                "length must be fixed (e.g. nerve.Input(shape=(10, 8))); or reduce the time axis "
+                                "first (GlobalAveragePooling1D, an RNN without return_sequences)");
+  return {shape_numel(s)};
+}
 
 Tensor Flatten::forward(const Tensor& x, bool) { return x.reshape({x.size(0), shape_numel(input_shape())}); }
 
@@ -23,6 +30,7 @@ Reshape::Reshape(std::string name, Shape target_shape) : Layer(std::move(name)),
 }
 
 Shape Reshape::output_shape(const Shape& s) const {
+  if (!shape_known(s)) return unknown_output_shape(s);
   const int64_t n = shape_numel(s);
   Shape out = target_;
   int64_t known = 1, unknown = -1;
@@ -34,14 +42,30 @@ Shape Reshape::output_shape(const Shape& s) const {
   if (shape_numel(out) != n || (unknown >= 0 && out[unknown] <= 0))
     throw std::invalid_argument(describe() + ": cannot reshape input of shape " + batch_shape_str(s) + " (" +
                                 std::to_string(n) + " values per sample) to target_shape " +
-                                batch_shape_str(target_));
+                                shape_str(target_));
   return out;
+}
+
+Shape Reshape::unknown_output_shape(const Shape& s) const {
+  // The size per sample follows the data: the target's -1 takes it, and each call checks that
+  // the data fits the target.
+  for (int64_t d : target_)
+    if (d == -1) return target_;
+  throw std::invalid_argument(describe() + ": cannot reshape input of shape " + batch_shape_str(s) +
+                              " to target_shape " + shape_str(target_) + ": the size depends on the unknown "
+                              "(None) length, so the sequence length must be fixed (e.g. nerve.Input(shape=(10, 8))), "
+                              "or put -1 in target_shape for the axis that follows it");
 }
 
 Tensor Reshape::forward(const Tensor& x, bool) {
   Shape out = output_shape(input_shape());
   out.insert(out.begin(), x.size(0));
-  return x.reshape(out);
+  try {
+    return x.reshape(out);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(describe() + ": cannot reshape input of shape " + x.shape_string() +
+                                " to target_shape " + shape_str(target_) + " (" + e.what() + ")");
+  }
 }
 
 ZeroPadding2D::ZeroPadding2D(std::string name, int64_t top, int64_t bottom, int64_t left, int64_t right)

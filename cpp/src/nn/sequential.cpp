@@ -20,7 +20,10 @@ void Sequential::add(std::shared_ptr<Layer> layer) {
 void Sequential::build(const Shape& input_shape) {
   Shape shape = input_shape;
   for (auto& layer : layers_) {
-    if (!layer->built() || layer->input_shape() != shape) layer->build(shape, next_seed());
+    // A built layer keeps its weights wherever they fit (e.g. the same layers with the sequence
+    // length left open); otherwise it is built afresh for the new shape.
+    if (!layer->built() || (layer->input_shape() != shape && !layer->accepts({shape})))
+      layer->build(shape, next_seed());
     shape = layer->output_shape(shape);
   }
   input_shape_ = input_shape;

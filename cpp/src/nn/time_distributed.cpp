@@ -19,6 +19,12 @@ Shape TimeDistributed::output_shape(const Shape& s) const {
   return inner;
 }
 
+Shape TimeDistributed::input_spec(const Shape& built, size_t) const {
+  Shape spec = inner_->input_spec(Shape(built.begin() + 1, built.end()), 0);
+  spec.insert(spec.begin(), kUnknownDim);  // any number of timesteps
+  return spec;
+}
+
 void TimeDistributed::build_weights(const Shape& s, uint64_t seed) {
   inner_->build(Shape(s.begin() + 1, s.end()), seed);
   std::vector<Tensor> trainable = inner_->trainable_weights();

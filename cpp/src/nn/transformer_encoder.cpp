@@ -24,6 +24,7 @@ Shape TransformerEncoder::output_shape(const Shape& s) const {
   if (s.size() != 2)
     throw std::invalid_argument(describe() + ": expects input of shape (batch, timesteps, features), got " +
                                 batch_shape_str(s));
+  require_known_dim(describe(), s, 1, "the last axis (features)");
   return s;
 }
 

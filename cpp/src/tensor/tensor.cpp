@@ -19,8 +19,21 @@ std::string shape_str(const Shape& s) {
 
 std::string batch_shape_str(const Shape& s) {
   std::string out = "(None";
-  for (int64_t d : s) out += ", " + std::to_string(d);
+  for (int64_t d : s) out += ", " + (d == kUnknownDim ? std::string("None") : std::to_string(d));
   return out + ")";
+}
+
+bool shape_known(const Shape& s) {
+  for (int64_t d : s)
+    if (d == kUnknownDim) return false;
+  return true;
+}
+
+bool shape_fits(const Shape& spec, const Shape& got) {
+  if (spec.size() != got.size()) return false;
+  for (size_t i = 0; i < spec.size(); ++i)
+    if (spec[i] != kUnknownDim && spec[i] != got[i]) return false;
+  return true;
 }
 
 int64_t shape_numel(const Shape& s) {

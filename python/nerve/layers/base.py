@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import _core, regularizers
 from ..utils.keras_args import UnsupportedArgumentError, check_dtype, reject_unsupported
+from ._shapes import from_core, to_core
 from .symbolic import KerasTensor, Node
 
 _name_counts: dict[str, int] = {}
@@ -22,13 +23,17 @@ def _unique_name(cls_name: str) -> str:
     return base if n == 0 else f"{base}_{n}"
 
 
-def _shape_tuple(shape, what: str) -> tuple[int, ...]:
+def _shape_tuple(shape, what: str) -> tuple:
+    """A per-sample shape: positive ints, and None for a size left open (a sequence length)."""
+    bad = ValueError(f"{what}: shape must be a tuple of positive ints or None (a length that "
+                     f"varies, e.g. (None, 8)), got {shape!r}")
     try:
-        t = tuple(int(d) for d in (shape if isinstance(shape, (tuple, list)) else (shape,)))
+        t = tuple(None if d is None else int(d)
+                  for d in (shape if isinstance(shape, (tuple, list)) else (shape,)))
     except (TypeError, ValueError):
-        raise ValueError(f"{what}: shape must be a tuple of positive ints, got {shape!r}") from None
-    if any(d <= 0 for d in t):
-        raise ValueError(f"{what}: shape must be a tuple of positive ints, got {shape!r}")
+        raise bad from None
+    if any(d is not None and d <= 0 for d in t):
+        raise bad
     return t
 
 
@@ -145,11 +150,11 @@ class Layer:
 
     def build(self, input_shape) -> None:
         """Create weights for per-sample inputs of `input_shape` (no batch axis)."""
-        self._core.build(list(input_shape), _core.next_seed())
+        self._core.build(to_core(input_shape), _core.next_seed())
 
     def compute_output_shape(self, input_shape) -> tuple:
-        """Output shape for a per-sample input shape (no batch axis)."""
-        return tuple(self._core.output_shape(list(input_shape)))
+        """Output shape for a per-sample input shape (no batch axis; None for unknown sizes)."""
+        return from_core(self._core.output_shape(to_core(input_shape)))
 
     @property
     def weights(self) -> list:
@@ -184,7 +189,7 @@ class Layer:
 
     def _build_many(self, input_shapes) -> None:
         """Build for one or several per-sample input shapes (several: merge layers)."""
-        shapes = [list(s) for s in input_shapes]
+        shapes = [to_core(s) for s in input_shapes]
         if len(shapes) == 1:
             self.build(shapes[0])
         else:
@@ -235,16 +240,16 @@ class Layer:
             bad = next(x for x in xs if not isinstance(x, KerasTensor))
             raise TypeError(f"{type(self).__name__} '{self.name}': cannot mix symbolic inputs "
                             f"(nerve.Input) with {type(bad).__name__} in one call")
-        shapes = [list(x._sample_shape) for x in xs]
+        shapes = [to_core(x._sample_shape) for x in xs]
         if not self.built:
             self._build_many(shapes)
-        elif [list(s) for s in self._core.input_shapes] != shapes:
-            built = [(None,) + tuple(s) for s in self._core.input_shapes]
+        elif not self._core.accepts(shapes):  # a built layer takes what its weights fit
+            built = [(None,) + from_core(s) for s in self._core.input_specs]
             got = [x.shape for x in xs]
             raise ValueError(f"{type(self).__name__} '{self.name}' was built for inputs "
                              f"{built[0] if len(built) == 1 else built} and cannot be called "
                              f"(shared) on inputs {got[0] if len(got) == 1 else got}")
-        out_shapes = self._core.output_shapes_many(shapes)
+        out_shapes = [from_core(s) for s in self._core.output_shapes_many(shapes)]
         return Node(self, xs, out_shapes, training, call_kwargs).outputs
 
     @property
@@ -302,7 +307,8 @@ class InputLayer(Layer):
         who = f"InputLayer '{name}'"
         shape = _shape_from_batch_shape(shape, batch_shape, who)
         if shape is None:
-            raise ValueError(f"{who}: a shape is required, e.g. shape=(784,)")
+            raise ValueError(f"{who}: a shape is required, e.g. shape=(784,), or (None, 8) "
+                             f"for sequences of any length")
         # sparse=False and ragged=False say the same as Keras's None
         reject_unsupported(who, InputLayer.__init__, batch_size=batch_size,
                            sparse=sparse or None, ragged=ragged or None,
@@ -348,6 +354,8 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,  # 
           batch_shape=None, name: str | None = None, tensor=None, optional=False) -> KerasTensor:
     """`nerve.Input(shape=(784,))`: a symbolic model input; `shape` excludes the batch axis.
     dtype as InputLayer (float32, or an integer/bool dtype for integer data).
+    None leaves a size open: `Input(shape=(None, 8))` takes sequences of any length (each batch
+    has one length), `Input(shape=(None,))` token ids of any length.
 
     Call layers on it to build a functional model (nerve.Model(inputs, outputs)), or put it first
     in a Sequential to declare the input shape."""

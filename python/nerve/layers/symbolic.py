@@ -7,6 +7,8 @@ layer is built (its weights created) the moment it is first called on a KerasTen
 
 from __future__ import annotations
 
+from ._shapes import from_core
+
 import contextlib
 
 # The models whose symbolic call is running, outermost first, with the `training` value each
@@ -65,7 +67,8 @@ class KerasTensor:
     dtype = "float32"
 
     def __init__(self, sample_shape, node: Node, index: int):
-        self._sample_shape = tuple(int(d) for d in sample_shape)
+        # None: a size known only when data arrives (C++ layers report it as -1)
+        self._sample_shape = from_core(sample_shape)
         self._node = node
         self._index = index
 

@@ -26,6 +26,8 @@ class Bidirectional(Layer):
         if layer.return_state:
             raise ValueError(f"Bidirectional '{self.name}': return_state is not supported")
         self.merge_mode = merge_mode
+        self._wrapped = layer  # what get_config saves (the copies below are renamed)
+        self._custom_backward = backward_layer is not None
         config = layer.get_config()
         self.forward_layer = type(layer)(**{**config, "name": f"forward_{layer.name}"})
         if backward_layer is None:
@@ -38,8 +40,19 @@ class Bidirectional(Layer):
                                          self.backward_layer._core, merge_mode))
 
     def get_config(self):
-        return {**super().get_config(), "layer": self.forward_layer.get_config(),
-                "merge_mode": self.merge_mode}
+        config = {**super().get_config(), "layer": _serialize_layer(self._wrapped),
+                  "merge_mode": self.merge_mode}
+        if self._custom_backward:
+            config["backward_layer"] = _serialize_layer(self.backward_layer)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        for key in ("layer", "backward_layer"):
+            if key in config:
+                config[key] = _deserialize_layer(config[key], custom_objects)
+        return cls(**config)
 
 
 class TimeDistributed(Layer):
@@ -53,4 +66,20 @@ class TimeDistributed(Layer):
         self._attach(_core.TimeDistributed(self.name, layer._core))
 
     def get_config(self):
-        return {**super().get_config(), "layer": self.layer.get_config()}
+        return {**super().get_config(), "layer": _serialize_layer(self.layer)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        config["layer"] = _deserialize_layer(config["layer"], custom_objects)
+        return cls(**config)
+
+
+def _serialize_layer(layer) -> dict:
+    from ..saving.serialization import serialize_layer
+    return serialize_layer(layer)
+
+
+def _deserialize_layer(entry, custom_objects):
+    from ..saving.serialization import deserialize_layer
+    return deserialize_layer(entry, custom_objects)

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from .. import _core
+from ..layers._shapes import fits
 
 
 def as_float_array(a, what: str, where: str) -> np.ndarray:
@@ -39,14 +40,16 @@ def check_same_length(x: np.ndarray, y: np.ndarray, where: str) -> None:
 
 
 def prepare_targets(y: np.ndarray, loss, output_shape: tuple, where: str) -> np.ndarray:
-    """Shapes targets the way the loss expects, and validates sparse labels against the classes."""
+    """Shapes targets the way the loss expects, and validates sparse labels against the classes.
+    None in output_shape (a sequence length left open) matches any size."""
     n = len(y)
+    output_shape = tuple(output_shape)
     if loss.sparse_labels:
         classes = output_shape[-1]
         lead = output_shape[:-1]
-        if y.shape[1:] == lead + (1,):
-            y = y.reshape((n,) + lead)
-        if y.shape[1:] != lead:
+        if y.ndim == len(lead) + 2 and y.shape[-1] == 1 and fits(lead, y.shape[1:-1]):
+            y = y.reshape(y.shape[:-1])
+        if not fits(lead, y.shape[1:]):
             raise ValueError(f"{where}: {loss.name} expects integer labels of shape "
                              f"{(n,) + lead}, got y of shape {y.shape}")
         bad = (y != np.floor(y)) | (y < 0) | (y >= classes)
@@ -55,11 +58,11 @@ def prepare_targets(y: np.ndarray, loss, output_shape: tuple, where: str) -> np.
             raise ValueError(f"{where}: label {float(y[i])} at index {i} is out of range for "
                              f"{loss.name} with {classes} classes (valid labels: 0..{classes - 1})")
         return y
-    want = (n,) + tuple(output_shape)
-    if y.shape != want and y.size == int(np.prod(want)) and y.ndim == len(want) - 1 \
-            and output_shape[-1] == 1:
+    want = (n,) + output_shape
+    if not fits(want, y.shape) and None not in want and y.size == int(np.prod(want)) \
+            and y.ndim == len(want) - 1 and output_shape[-1] == 1:
         y = y.reshape(want)  # (n,) targets for a single output unit
-    if y.shape != want:
+    if not fits(want, y.shape):
         raise ValueError(f"{where}: y of shape {y.shape} does not match the model output shape "
                          f"{(None,) + tuple(output_shape)} for loss {loss.name}")
     return y

@@ -9,6 +9,7 @@ into the same structure.
 from __future__ import annotations
 
 from .. import _core
+from ..layers._shapes import to_core
 from ..layers.base import InputLayer
 from ..layers.symbolic import KerasTensor, Node
 from .model import Model, _as_list
@@ -36,7 +37,7 @@ class GraphNetwork:
         self.core = _core.GraphModel()
         refs = {}  # id(KerasTensor) -> (C++ node id, output index)
         for kt in self.inputs:
-            refs[id(kt)] = (self.core.add_input(list(kt._sample_shape)), 0)
+            refs[id(kt)] = (self.core.add_input(to_core(kt._sample_shape)), 0)
         for node in self.nodes:
             nid = self.core.add_node(node.layer._core, [refs[id(t)] for t in node.inputs])
             for i, kt in enumerate(node.outputs):

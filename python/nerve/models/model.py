@@ -27,6 +27,7 @@ import numpy as np
 from .. import _core, losses as losses_mod, metrics as metrics_mod, optimizers
 from ..callbacks import CallbackList, History
 from ..errors import NonFiniteLossError
+from ..layers._shapes import fits
 from ..layers.base import Input, _unique_name
 from ..layers.symbolic import KerasTensor, calling_model, own_graph
 from ..utils.keras_args import reject_unsupported
@@ -66,12 +67,12 @@ _STEP_HOOKS = {
 
 def _sample_shapes(input_shape) -> tuple[list[tuple], bool]:
     """Per-sample shapes (no batch axis) from a build() argument; a leading None is the batch
-    axis. Returns (shapes, single)."""
+    axis; a later None is a size left open (a sequence length). Returns (shapes, single)."""
     many = (isinstance(input_shape, (list, tuple)) and len(input_shape) > 0
             and all(isinstance(s, (list, tuple)) for s in input_shape))
     shapes = [tuple(s) for s in input_shape] if many else [tuple(_as_list(input_shape))]
     shapes = [s[1:] if s and s[0] is None else s for s in shapes]
-    return [tuple(int(d) for d in s) for s in shapes], not many
+    return [tuple(None if d is None else int(d) for d in s) for s in shapes], not many
 
 
 class Model:
@@ -126,7 +127,8 @@ class Model:
 
     def build(self, input_shape) -> None:
         """Trace `call` on symbolic inputs of `input_shape` (one shape, or a list of shapes for
-        several inputs; a leading None batch axis is allowed) into the C++ graph."""
+        several inputs; a leading None batch axis is allowed, a later None leaves a length open:
+        build((None, None, 8))) into the C++ graph."""
         if self._graph is not None:
             return
         from .functional import GraphNetwork
@@ -145,6 +147,9 @@ class Model:
         self._single_input = single
         self._single_output = not isinstance(outputs, (list, tuple))
         self._graph = GraphNetwork(inputs, _as_list(outputs))
+        # As Keras runs a subclassed model's call on any input its layers take, the traced graph
+        # runs at other sequence lengths too (each layer checks its input).
+        self._graph.core.flexible_inputs = True
         if not self._trainable:  # frozen before its layers were known
             self.trainable = False
         if self.loss is not None:
@@ -507,16 +512,28 @@ class Model:
         return [data.prepare_targets(t, loss, shape, where)
                 for t, loss, shape in zip(ys, self._losses, self._output_shapes)]
 
+    def _accepted_input_shapes(self) -> list:
+        """Per-sample shapes the model runs on (None: any size there): its inputs' shapes; a
+        subclassed model checks only the rank here (its layers check their inputs)."""
+        if type(self)._is_subclassed():
+            return [(None,) * len(s) for s in self._input_shapes]
+        return [tuple(s) for s in self._input_shapes]
+
     def _check_input_shapes(self, shapes, where: str) -> None:
-        want = [tuple(s) for s in self._input_shapes]
+        want = self._accepted_input_shapes()
         if len(shapes) != len(want):
             raise ValueError(f"{where}: the model has {len(want)} input(s), got {len(shapes)}")
         for i, (got, w) in enumerate(zip(shapes, want)):
-            if tuple(got[1:]) != w:
+            if not fits(w, tuple(got[1:])):
                 layer = self._first_layer_for_input(i)
+                hint = ""
+                if len(got) == len(w) + 1 and None not in w:
+                    open_dims = tuple(None if g != d else d for g, d in zip(got[1:], w))
+                    hint = (f"; for inputs whose length varies, leave it open with None, e.g. "
+                            f"nerve.Input(shape={open_dims})")
                 raise ValueError(f"{where}: {type(layer).__name__} '{layer.name}' expects input of "
                                  f"shape {(None,) + w}, got x{'' if len(want) == 1 else f'[{i}]'} "
-                                 f"of shape {tuple(got)}")
+                                 f"of shape {tuple(got)}{hint}")
 
     def _first_layer_for_input(self, i: int):
         return self._graph.inputs[i]._node.layer

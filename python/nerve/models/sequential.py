@@ -10,6 +10,7 @@ C++ Sequential, which holds single layers only.
 from __future__ import annotations
 
 from .. import _core
+from ..layers._shapes import from_core, to_core
 from ..layers.base import InputLayer, Layer
 from ..layers.symbolic import KerasTensor, own_graph
 from ..utils.keras_args import reject_unsupported
@@ -61,7 +62,7 @@ class Sequential(Model):
         self._symbolic = None
         self._trainer = None
         if self._input_shape is not None:
-            self.build(self._input_shape)
+            self._build_for(self._input_shape)
 
     def pop(self, rebuild=True) -> None:
         """Remove the last layer."""
@@ -76,7 +77,7 @@ class Sequential(Model):
             if not isinstance(layer, Model):
                 self._core_seq.add(layer._core)
         if self._input_shape is not None and layers:
-            self.build(self._input_shape)
+            self._build_for(self._input_shape)
 
     @property
     def layers(self) -> list:
@@ -98,9 +99,15 @@ class Sequential(Model):
         shapes, single = _sample_shapes(input_shape)
         if not single:
             raise ValueError(f"Sequential '{self.name}' takes one input, got shapes {shapes}")
-        self._input_shape = shapes[0]
+        self._build_for(shapes[0])
+
+    def _build_for(self, sample_shape) -> None:
+        """build() for a per-sample shape (no batch axis; None: a length left open)."""
+        if not self._layers:
+            raise ValueError("Sequential: add at least one layer before building")
+        self._input_shape = tuple(sample_shape)
         if not self._holds_models:
-            self._core_seq.build(list(self._input_shape))
+            self._core_seq.build(to_core(self._input_shape))
         self._symbolic = self._trace()
         if not self._trainable:
             self.trainable = False
@@ -131,6 +138,14 @@ class Sequential(Model):
     @property
     def _output_shapes(self) -> list:
         return [self._output_shape]
+
+    def _accepted_input_shapes(self) -> list:
+        """What the first layer accepts (as Keras, a Sequential built for one sequence length
+        runs at others wherever its layers' weights allow; each layer checks its input)."""
+        first = self._layers[0]
+        if isinstance(first, Model):  # a nested model checks its own inputs
+            return first._accepted_input_shapes()
+        return [from_core(first._core.input_specs[0])]
 
     @property
     def _output_shape(self) -> tuple:

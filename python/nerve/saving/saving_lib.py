@@ -203,7 +203,8 @@ def _load(reader: ff.Reader, custom_objects, compile: bool):
     model = ser.deserialize_model(config, custom_objects)
     build = config.get("build_config")
     if not model.built and build:
-        shapes = [tuple(s) for s in build["input_shapes"]]
+        # per-sample shapes (null: a length left open) behind the batch axis build() expects
+        shapes = [(None,) + tuple(s) for s in build["input_shapes"]]
         model.build(shapes[0] if build.get("single_input", True) else shapes)
     state = _read_weights(reader, model).get("optimizer")
     compile_config = config.get("compile_config")
