@@ -86,8 +86,12 @@ class Layer:
         return self._core is not None and self._core.built
 
     def build(self, input_shape) -> None:
-        """Create weights for per-sample inputs of `input_shape` (no batch axis)."""
-        self._core.build(list(input_shape), _core.next_seed())
+        """Create weights for per-sample inputs of `input_shape` (no batch axis; a leading None,
+        Keras' batch axis as in `layer.build((None, 4))`, is dropped)."""
+        shape = list(input_shape)
+        if shape and shape[0] is None:
+            shape = shape[1:]
+        self._core.build(shape, _core.next_seed())
 
     def compute_output_shape(self, input_shape) -> tuple:
         """Output shape for a per-sample input shape (no batch axis)."""

@@ -782,6 +782,10 @@ class Model:
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
+        if cls is Model and {"layers", "nodes", "input_layers"} <= set(config):
+            # Keras: Model.from_config rebuilds a functional model from its config
+            from .functional import Functional
+            return Functional.from_config(config, custom_objects)
         config = dict(config)
         params = inspect.signature(cls.__init__).parameters
         takes_any = any(p.kind == p.VAR_KEYWORD for p in params.values())

@@ -67,10 +67,27 @@ class Sequential(Model):
         shapes, single = _sample_shapes(input_shape)
         if not single:
             raise ValueError(f"Sequential '{self.name}' takes one input, got shapes {shapes}")
+        self._check_built_layers(shapes[0])
         self._input_shape = shapes[0]
         self._core_seq.build(list(self._input_shape))
         if self.loss is not None:
             self._make_trainer()
+
+    def _check_built_layers(self, input_shape) -> None:
+        """The C++ build re-creates (re-initialises) the weights of a layer built for other
+        inputs, e.g. one reused from another model: refuse instead of silently losing them."""
+        shape = tuple(input_shape)
+        for layer in self._layers:
+            if layer.built:
+                built = tuple(layer._core.input_shape)
+                if built != shape:
+                    raise ValueError(
+                        f"Sequential '{self.name}': {type(layer).__name__} '{layer.name}' was "
+                        f"built for inputs of shape {(None,) + built} and gets {(None,) + shape} "
+                        f"here; nerve cannot rebuild a built layer for another input shape "
+                        f"without losing its weights. Use a new layer (copy the weights with "
+                        f"set_weights where they fit)")
+            shape = tuple(layer.compute_output_shape(shape))
 
     @property
     def _core_model(self):
