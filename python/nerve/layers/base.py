@@ -94,8 +94,12 @@ class Layer:
         self._core.build(shape, _core.next_seed())
 
     def compute_output_shape(self, input_shape) -> tuple:
-        """Output shape for a per-sample input shape (no batch axis)."""
-        return tuple(self._core.output_shape(list(input_shape)))
+        """Output shape for a per-sample input shape (no batch axis). A Keras-style shape with a
+        leading None batch axis, `(None, 5, 3)`, gives one back with the None kept."""
+        shape = list(input_shape)
+        if shape and shape[0] is None:
+            return (None,) + tuple(self._core.output_shape(shape[1:]))
+        return tuple(self._core.output_shape(shape))
 
     @property
     def weights(self) -> list:

@@ -45,7 +45,13 @@ class _Recurrent(Layer):
         valid steps; `initial_state` is a list of (batch, units) arrays. With return_state the
         result is [output, h] (LSTM: [output, h, c])."""
         if not is_eager(inputs):
-            return super().__call__(inputs, training=training)
+            if mask is not None:
+                raise NotImplementedError(
+                    f"{type(self).__name__} '{self.name}': mask= on a symbolic call is not "
+                    f"supported; padding masks come from Embedding(mask_zero=True)")
+            # The C++ layer takes the initial states as extra inputs of its graph node.
+            states = list(initial_state) if initial_state is not None else []
+            return super().__call__([inputs, *states] if states else inputs, training=training)
         where = f"{type(self).__name__} '{self.name}'"
         x = to_tensor(inputs, "input", where, mask)
         if len(x.shape) != 3:
