@@ -29,10 +29,12 @@ class GraphNetwork:
             raise ValueError("Model: the same Input is listed twice in inputs")
         self.inputs, self.outputs = list(inputs), list(outputs)
         self.nodes = self._topological_nodes()
-        self.layers = [kt._node.layer for kt in self.inputs]
+        # Inputs, then each layer at its first call: the order of a traced (subclassed) call.
+        self.layers_in_call_order = [kt._node.layer for kt in self.inputs]
         for node in self.nodes:
-            if node.layer not in self.layers:
-                self.layers.append(node.layer)
+            if node.layer not in self.layers_in_call_order:
+                self.layers_in_call_order.append(node.layer)
+        self.layers = self._keras_layer_order()
         self.core = _core.GraphModel()
         refs = {}  # id(KerasTensor) -> (C++ node id, output index)
         for kt in self.inputs:
@@ -71,6 +73,33 @@ class GraphNetwork:
                     done.add(id(node))
                     order.append(node)
         return order
+
+    def _keras_layer_order(self) -> list:
+        """The layers in the order Keras lists a functional model's layers (and so its
+        get_weights / set_weights order): by decreasing depth, a layer's depth being the longest
+        path from its calls to an output; ties in the order a depth-first walk from the outputs
+        (each node's inputs in order) first reaches them."""
+        first_seen, entered = {}, set()
+        for out in self.outputs:
+            stack = [out]
+            while stack:
+                node = stack.pop()._node
+                if id(node) in entered:
+                    continue
+                entered.add(id(node))
+                first_seen.setdefault(id(node.layer), len(first_seen))
+                if not node.is_input:
+                    stack.extend(reversed(node.inputs))
+        node_depth, layer_depth = {}, {}
+        for node in reversed([kt._node for kt in self.inputs] + self.nodes):
+            depth = max(node_depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+            layer_depth[id(node.layer)] = node_depth[id(node)] = depth
+            if not node.is_input:
+                for t in node.inputs:
+                    node_depth[id(t._node)] = max(depth + 1, node_depth.get(id(t._node), 0))
+        # An input no output depends on: depth 0, before the other layers of that depth.
+        return sorted(self.layers_in_call_order,
+                      key=lambda l: (-layer_depth[id(l)], first_seen.get(id(l), -1)))
 
     @staticmethod
     def _unique_names(names: list) -> list:

@@ -136,8 +136,10 @@ class Model:
     def layers(self) -> list:
         if self._graph is None:
             return []
-        return [l for l in self._graph.layers if type(l).__name__ != "InputLayer"] \
-            if type(self)._is_subclassed() else list(self._graph.layers)
+        if type(self)._is_subclassed():
+            return [l for l in self._graph.layers_in_call_order
+                    if type(l).__name__ != "InputLayer"]
+        return list(self._graph.layers)
 
     @classmethod
     def _is_subclassed(cls) -> bool:
