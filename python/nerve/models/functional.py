@@ -143,6 +143,11 @@ class Functional(Model):
         global _count
         super().__init__(name=name or ("functional" if _count == 0 else f"functional_{_count}"))
         _count += 1
+        for what, value in (("inputs", inputs), ("outputs", outputs)):
+            if isinstance(value, dict):
+                raise NotImplementedError(
+                    f"Model: {what} given as a dict are not supported; pass a list (the tensors "
+                    f"keep their layers' names, and fit/evaluate/predict take dicts keyed by them)")
         self._single_input = not isinstance(inputs, (list, tuple))
         self._single_output = not isinstance(outputs, (list, tuple))
         self._graph = GraphNetwork(_as_list(inputs), _as_list(outputs))
