@@ -31,9 +31,12 @@ import pytest
 
 import nerve
 
-# Keras' own deprecation and generator-shuffle warnings, not nerve's.
+# Keras' own warnings in its runs (deprecations, generators, an optimizer saved before it was
+# built), not nerve's.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning",
-                                        "ignore:`shuffle=True` was passed:UserWarning")
+                                        "ignore:`shuffle=True` was passed:UserWarning",
+                                        "ignore:Your input ran out of data:UserWarning",
+                                        "ignore:Skipping variable loading:UserWarning")
 
 SNIPPETS = Path(__file__).resolve().parent / "keras_snippets"
 KERAS_IMPORTS = "import keras\nfrom keras import layers\n"
@@ -237,3 +240,10 @@ def test_pad_sequences_matches_keras():
         np.testing.assert_array_equal(got, want, err_msg=str(kwargs))
     with pytest.raises(ValueError, match="padding"):
         nerve.utils.pad_sequences(seqs, padding="middle")
+
+
+def test_mean_metric_is_refused_by_compile():
+    from nerve import layers
+    model = nerve.Sequential([nerve.Input((2,)), layers.Dense(1)])
+    with pytest.raises(ValueError, match="Mean 'loss'.*cannot be a compile"):
+        model.compile(optimizer="sgd", loss="mse", metrics=[nerve.metrics.Mean(name="loss")])
