@@ -665,13 +665,18 @@ def test_sequential_inputs_outputs_like_keras():
     assert built.inputs[0].shape == (None, 5)
 
 
-def test_rnn_symbolic_mask_and_initial_state_are_refused():
+def test_rnn_symbolic_mask_is_refused_and_initial_state_used():
     x = nerve.Input((5, 3))
     h0 = nerve.Input((4,))
-    with pytest.raises(NotImplementedError, match="initial_state= in a symbolic call"):
-        L.SimpleRNN(4)(x, initial_state=[h0])
     with pytest.raises(NotImplementedError, match="mask= in a symbolic call"):
         L.LSTM(4)(x, mask=h0)
+    # initial_state= reaches the C++ layer as extra graph inputs (compared with Keras in
+    # keras_snippets/rnn_initial_state_inputs.py): a non-zero state changes the output
+    model = nerve.Model([x, h0], L.SimpleRNN(4)(x, initial_state=[h0]))
+    xs = np.random.default_rng(0).normal(size=(2, 5, 3)).astype("float32")
+    zero = model.predict([xs, np.zeros((2, 4), "float32")], verbose=0)
+    ones = model.predict([xs, np.ones((2, 4), "float32")], verbose=0)
+    assert not np.allclose(zero, ones)
 
 
 def test_frozen_before_build_subclassed_model_and_nested_layers():

@@ -181,6 +181,51 @@ class AUC(Metric):
                 "curve": self.curve, "summation_method": self.summation_method}
 
 
+class Mean(Metric):
+    """The running (weighted) mean of the values given to update_state, e.g. a loss tracker in
+    a custom training loop. Standalone only: it reads values, not (y_true, y_pred), so
+    compile(metrics=...) refuses it."""
+
+    direction = "down"
+    _default_name = "mean"
+
+    def __init__(self, name=None, dtype=None):
+        super().__init__(name)
+        self.reset_state()
+
+    def update_state(self, values, sample_weight=None) -> None:
+        v = np.asarray(values, dtype=np.float64)
+        if sample_weight is None:
+            w = np.ones_like(v)
+        else:
+            w = np.asarray(sample_weight, dtype=np.float64)
+            if 0 < w.ndim < v.ndim:  # Keras: per-sample weights weigh each sample's mean
+                v = v.mean(axis=tuple(range(w.ndim, v.ndim)))
+            w = np.broadcast_to(w, v.shape)
+        self._total += float(np.sum(v * w))
+        self._count += float(np.sum(w))
+
+    def result(self) -> float:
+        return self._total / self._count if self._count else 0.0
+
+    def reset_state(self) -> None:
+        self._total, self._count = 0.0, 0.0
+
+    def __call__(self, values, sample_weight=None) -> float:
+        """The mean of these values alone (the running state is left untouched)."""
+        saved = self._total, self._count
+        try:
+            self.reset_state()
+            self.update_state(values, sample_weight)
+            return self.result()
+        finally:
+            self._total, self._count = saved
+
+    def _spec(self, weighted=False):
+        raise ValueError(f"Mean '{self.name}' averages values given to update_state; it cannot "
+                         f"be a compile() metric (use e.g. 'mae' or 'mse')")
+
+
 _BY_NAME = {
     "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,

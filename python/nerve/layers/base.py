@@ -48,6 +48,19 @@ def _python_layer_error(cls_name: str, what: str) -> NotImplementedError:
     return NotImplementedError(f"{cls_name}: {what}; {_PYTHON_LAYERS_UNSUPPORTED}")
 
 
+def _drop_batch_axis(shape) -> tuple:
+    """A per-sample shape from a build() argument: Keras' leading None batch axis dropped."""
+    shape = tuple(shape)
+    return shape[1:] if shape and shape[0] is None else shape
+
+
+def sample_output_shape(layer, sample_shape) -> tuple:
+    """A layer's (or a nested model's) per-sample output shape for a per-sample input shape,
+    whose leading None is a length left open, never Keras' batch axis."""
+    own = getattr(layer, "_sample_output_shape", None)
+    return tuple(own(sample_shape) if own else layer.compute_output_shape(sample_shape))
+
+
 class Layer:
     """Base of every layer. Subclasses create `self._core` (a C++ layer) in __init__.
 
@@ -149,12 +162,26 @@ class Layer:
         return self._core is not None and self._core.built
 
     def build(self, input_shape) -> None:
-        """Create weights for per-sample inputs of `input_shape` (no batch axis)."""
-        self._core.build(to_core(input_shape), _core.next_seed())
+        """Create weights for inputs of `input_shape`: a per-sample shape (no batch axis), or
+        Keras' full shape, whose leading None is the batch axis (`layer.build((None, 4))`; a
+        length left open is then the next None: `(None, None, 8)`)."""
+        self._build_sample(_drop_batch_axis(input_shape))
+
+    def _build_sample(self, sample_shape) -> None:
+        """build() for a per-sample shape (None: a size left open)."""
+        self._core.build(to_core(sample_shape), _core.next_seed())
 
     def compute_output_shape(self, input_shape) -> tuple:
-        """Output shape for a per-sample input shape (no batch axis; None for unknown sizes)."""
-        return from_core(self._core.output_shape(to_core(input_shape)))
+        """Output shape for a per-sample input shape (no batch axis; None for unknown sizes).
+        A Keras-style shape with a leading None batch axis, `(None, 5, 3)`, gives one back with
+        the None kept."""
+        shape = tuple(input_shape)
+        if shape and shape[0] is None:
+            return (None,) + tuple(self._sample_output_shape(shape[1:]))
+        return self._sample_output_shape(shape)
+
+    def _sample_output_shape(self, sample_shape) -> tuple:
+        return from_core(self._core.output_shape(to_core(sample_shape)))
 
     @property
     def weights(self) -> list:
@@ -191,7 +218,7 @@ class Layer:
         """Build for one or several per-sample input shapes (several: merge layers)."""
         shapes = [to_core(s) for s in input_shapes]
         if len(shapes) == 1:
-            self.build(shapes[0])
+            self._build_sample(shapes[0])
         else:
             self._core.build_many(shapes, _core.next_seed())
 

@@ -58,14 +58,14 @@ class _Recurrent(Layer):
         valid steps; `initial_state` is a list of (batch, units) arrays. With return_state the
         result is [output, h] (LSTM: [output, h, c])."""
         if not is_eager(inputs):
-            for name, arg in (("mask", mask), ("initial_state", initial_state)):
-                if arg is not None:  # the graph node has one input: refuse rather than drop it
-                    raise NotImplementedError(
-                        f"{type(self).__name__} '{self.name}': {name}= in a symbolic call "
-                        f"(functional model or subclassed call()) is not supported yet; call "
-                        f"the layer on arrays, where it applies (padding masks from "
-                        f"Embedding(mask_zero=True) do reach the layer in a model)")
-            return super().__call__(inputs, training=training)
+            if mask is not None:  # the graph node carries no mask: refuse rather than drop it
+                raise NotImplementedError(
+                    f"{type(self).__name__} '{self.name}': mask= in a symbolic call "
+                    f"(functional model or subclassed call()) is not supported yet; padding "
+                    f"masks from Embedding(mask_zero=True) do reach the layer in a model")
+            # The C++ layer takes the initial states as extra inputs of its graph node.
+            states = list(initial_state) if initial_state is not None else []
+            return super().__call__([inputs, *states] if states else inputs, training=training)
         where = f"{type(self).__name__} '{self.name}'"
         x = to_tensor(inputs, "input", where, mask)
         if len(x.shape) != 3:

@@ -30,10 +30,12 @@ class GraphNetwork:
             raise ValueError("Model: the same Input is listed twice in inputs")
         self.inputs, self.outputs = list(inputs), list(outputs)
         self.nodes = self._topological_nodes()
-        self.layers = [kt._node.layer for kt in self.inputs]
+        # Inputs, then each layer at its first call: the order of a traced (subclassed) call.
+        self.layers_in_call_order = [kt._node.layer for kt in self.inputs]
         for node in self.nodes:
-            if node.layer not in self.layers:
-                self.layers.append(node.layer)
+            if node.layer not in self.layers_in_call_order:
+                self.layers_in_call_order.append(node.layer)
+        self.layers = self._keras_layer_order()
         self.core = _core.GraphModel()
         refs = {}  # id(KerasTensor) -> (C++ node id, output index)
         for kt in self.inputs:
@@ -73,6 +75,33 @@ class GraphNetwork:
                     order.append(node)
         return order
 
+    def _keras_layer_order(self) -> list:
+        """The layers in the order Keras lists a functional model's layers (and so its
+        get_weights / set_weights order): by decreasing depth, a layer's depth being the longest
+        path from its calls to an output; ties in the order a depth-first walk from the outputs
+        (each node's inputs in order) first reaches them."""
+        first_seen, entered = {}, set()
+        for out in self.outputs:
+            stack = [out]
+            while stack:
+                node = stack.pop()._node
+                if id(node) in entered:
+                    continue
+                entered.add(id(node))
+                first_seen.setdefault(id(node.layer), len(first_seen))
+                if not node.is_input:
+                    stack.extend(reversed(node.inputs))
+        node_depth, layer_depth = {}, {}
+        for node in reversed([kt._node for kt in self.inputs] + self.nodes):
+            depth = max(node_depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+            layer_depth[id(node.layer)] = node_depth[id(node)] = depth
+            if not node.is_input:
+                for t in node.inputs:
+                    node_depth[id(t._node)] = max(depth + 1, node_depth.get(id(t._node), 0))
+        # An input no output depends on: depth 0, before the other layers of that depth.
+        return sorted(self.layers_in_call_order,
+                      key=lambda l: (-layer_depth[id(l)], first_seen.get(id(l), -1)))
+
     @staticmethod
     def _unique_names(names: list) -> list:
         seen, out = {}, []
@@ -82,15 +111,19 @@ class GraphNetwork:
             out.append(n if k == 0 else f"{n}_{k}")
         return out
 
-    def units(self, model) -> list:
-        """The layers in call order, except that the nodes a nested model's call made (see
-        symbolic.calling_model) stand for that model, listed once."""
+    def units(self, model, call_order: bool = False) -> list:
+        """The model's layers in Keras' order (by decreasing depth) or, for a traced subclassed
+        call, in call order; the layers a nested model's call made (see symbolic.calling_model)
+        stand for that model, listed once, where its first layer is."""
+        owner = {}
+        for n in self.nodes:
+            if n.owner is not None and n.owner is not model:
+                owner.setdefault(id(n.layer), n.owner)
         out = []
-        for layer in [kt._node.layer for kt in self.inputs] + \
-                [n.owner if n.owner is not None and n.owner is not model else n.layer
-                 for n in self.nodes]:
-            if not any(layer is o for o in out):
-                out.append(layer)
+        for layer in (self.layers_in_call_order if call_order else self.layers):
+            unit = owner.get(id(layer), layer)
+            if not any(unit is o for o in out):
+                out.append(unit)
         return out
 
     def node_index(self, node: Node) -> int:
@@ -128,6 +161,11 @@ class Functional(Model):
         super().__init__(name=name or ("functional" if _count == 0 else f"functional_{_count}"),
                          trainable=trainable)
         _count += 1
+        for what, value in (("inputs", inputs), ("outputs", outputs)):
+            if isinstance(value, dict):
+                raise NotImplementedError(
+                    f"Model: {what} given as a dict are not supported; pass a list (the tensors "
+                    f"keep their layers' names, and fit/evaluate/predict take dicts keyed by them)")
         self._single_input = not isinstance(inputs, (list, tuple))
         self._single_output = not isinstance(outputs, (list, tuple))
         self._graph = GraphNetwork(_as_list(inputs), _as_list(outputs))

@@ -168,9 +168,10 @@ class Model:
         as that model (Keras), though its layers run inline in this model's C++ graph."""
         if self._graph is None:
             return []
-        units = self._graph.units(self)
-        return [l for l in units if type(l).__name__ != "InputLayer"] \
-            if type(self)._is_subclassed() else units
+        if type(self)._is_subclassed():
+            return [l for l in self._graph.units(self, call_order=True)
+                    if type(l).__name__ != "InputLayer"]
+        return self._graph.units(self)
 
     # ---- a model used as a layer, and freezing --------------------------------------------
     @property
@@ -1035,6 +1036,10 @@ class Model:
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
+        if cls is Model and {"layers", "nodes", "input_layers"} <= set(config):
+            # Keras: Model.from_config rebuilds a functional model from its config
+            from .functional import Functional
+            return Functional.from_config(config, custom_objects)
         config = dict(config)
         params = inspect.signature(cls.__init__).parameters
         takes_any = any(p.kind == p.VAR_KEYWORD for p in params.values())

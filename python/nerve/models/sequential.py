@@ -10,8 +10,8 @@ C++ Sequential, which holds single layers only.
 from __future__ import annotations
 
 from .. import _core
-from ..layers._shapes import from_core, to_core
-from ..layers.base import InputLayer, Layer
+from ..layers._shapes import fits, from_core, to_core
+from ..layers.base import InputLayer, Layer, sample_output_shape
 from ..layers.symbolic import KerasTensor, own_graph
 from ..utils.keras_args import reject_unsupported
 from .model import Model, _sample_shapes
@@ -105,6 +105,7 @@ class Sequential(Model):
         """build() for a per-sample shape (no batch axis; None: a length left open)."""
         if not self._layers:
             raise ValueError("Sequential: add at least one layer before building")
+        self._check_built_layers(tuple(sample_shape))
         self._input_shape = tuple(sample_shape)
         if not self._holds_models:
             self._core_seq.build(to_core(self._input_shape))
@@ -125,6 +126,23 @@ class Sequential(Model):
             for layer in self._layers:
                 h = layer(h)
         return GraphNetwork([self._input_layer._output], [h])
+
+    def _check_built_layers(self, input_shape) -> None:
+        """The C++ build re-creates (re-initialises) the weights of a layer built for inputs its
+        weights do not fit, e.g. one reused from another model: refuse instead of silently losing
+        them (a length left open, or another length of a sequence, keeps them)."""
+        shape = tuple(input_shape)
+        for layer in self._layers:
+            if layer.built and not isinstance(layer, Model):
+                accepted = from_core(layer._core.input_specs[0])
+                if not fits(accepted, shape) and not fits(shape, accepted):
+                    raise ValueError(
+                        f"Sequential '{self.name}': {type(layer).__name__} '{layer.name}' was "
+                        f"built for inputs of shape {(None,) + accepted} and gets {(None,) + shape} "
+                        f"here; nerve cannot rebuild a built layer for another input shape "
+                        f"without losing its weights. Use a new layer (copy the weights with "
+                        f"set_weights where they fit)")
+            shape = tuple(sample_output_shape(layer, shape))
 
     @property
     def _core_model(self):

@@ -1,9 +1,12 @@
 """model.summary(): the Keras table of layers, output shapes and parameter counts, with a
-"Connected to" column for graph models (which layer call feeds which)."""
+"Connected to" column for graph models other than a plain chain (which layer call feeds
+which)."""
 
 from __future__ import annotations
 
 import numpy as np
+
+from ..layers.base import sample_output_shape
 
 
 def _fmt_bytes(n: int) -> str:
@@ -19,7 +22,7 @@ def _sequential_rows(model) -> list:
     shape = model._input_shape
     for layer in model.layers:
         if shape is not None:
-            shape = layer.compute_output_shape(shape)
+            shape = sample_output_shape(layer, shape)
             shape_s = str((None,) + tuple(shape))
         else:
             shape_s = "?"
@@ -77,10 +80,30 @@ def _graph_rows(model) -> list:
     return rows
 
 
+def _is_chain(model) -> bool:
+    """Whether the graph is one input through a plain chain of layer calls (each reading the
+    previous one's output, no shared layer): Keras then leaves out "Connected to", as for
+    Sequential. (A subclassed model shows its traced graph.)"""
+    if model._is_subclassed():
+        return False
+    g = model._graph
+    if len(g.inputs) != 1:
+        return False
+    previous = g.inputs[0]
+    for node in g.nodes:
+        if len(node.inputs) != 1 or node.inputs[0] is not previous or len(node.outputs) != 1:
+            return False
+        previous = node.outputs[0]
+    return len({id(n.layer) for n in g.nodes}) == len(g.nodes)
+
+
 def format_summary(model, line_length: int = 72) -> str:
     graph = getattr(model, "_graph", None) is not None
-    headers = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
+    connected = graph and not _is_chain(model)
+    headers = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if connected else [])
     rows = _graph_rows(model) if graph else _sequential_rows(model)
+    if not connected:
+        rows = [row[:3] for row in rows]
     widths = [max([len(h)] + [len(line) for r in rows for line in r[c]]) + 2
               for c, h in enumerate(headers)]
     right = {2}  # Param # is right-aligned

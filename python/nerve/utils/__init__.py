@@ -1,4 +1,4 @@
-"""Utilities: seeding, the progress bar."""
+"""Utilities: seeding, the progress bar, label and sequence helpers."""
 
 import random
 
@@ -7,6 +7,7 @@ import numpy as np
 from .. import _core
 from .numerical_utils import to_categorical
 from .progbar import Progbar
+from .sequence_utils import pad_sequences
 
 
 def set_random_seed(seed: int) -> None:
@@ -19,4 +20,4 @@ def set_random_seed(seed: int) -> None:
     np.random.seed(seed % 2**32)
 
 
-__all__ = ["Progbar", "set_random_seed", "to_categorical"]
+__all__ = ["Progbar", "pad_sequences", "set_random_seed", "to_categorical"]
