@@ -21,14 +21,16 @@ namespace {
 using Arr = Eigen::Map<Eigen::ArrayXf>;
 using CArr = Eigen::Map<const Eigen::ArrayXf>;
 
-// In place y = f(y) for the activations a cell may use (all have derivatives from the output).
+// In place y = f(y) for the activations a cell may use (all have derivatives from the output;
+// parameters at Keras's defaults, as a name gives them).
 inline void act_inplace(Activation a, float* p, int64_t n) {
   Arr y(p, n);
   switch (a) {
     case Activation::Tanh: y = y.tanh(); break;
     case Activation::Sigmoid: y = 1.f / (1.f + (-y).exp()); break;
     case Activation::Relu: y = y.max(0.f); break;
-    default: break;  // Linear
+    case Activation::Linear: break;
+    default: activation_forward(a, activation_default_alpha(a), p, p, n); break;
   }
 }
 
@@ -40,13 +42,9 @@ inline void mul_act_grad(Activation a, const float* yp, float* dp, int64_t n) {
     case Activation::Tanh: d *= 1.f - y * y; break;
     case Activation::Sigmoid: d *= y * (1.f - y); break;
     case Activation::Relu: d = (y > 0.f).select(d, 0.f); break;
-    default: break;
+    case Activation::Linear: break;
+    default: activation_backward(a, activation_default_alpha(a), nullptr, yp, dp, dp, n); break;
   }
-}
-
-bool cell_activation_ok(Activation a) {
-  return a == Activation::Tanh || a == Activation::Sigmoid || a == Activation::Relu ||
-         a == Activation::Linear;
 }
 
 // Fewest batch rows per thread: below this the per-step sgemm is too thin to split, and a serial
@@ -234,6 +232,20 @@ const char* rnn_cell_name(RnnCell cell) {
   return "?";
 }
 
+bool rnn_cell_activation_ok(Activation a) {
+  return activation_elementwise(a) && activation_grad_from_output(a);
+}
+
+std::string rnn_cell_activation_rule() {
+  std::string ok;
+  for (int i = 0; i <= static_cast<int>(Activation::Threshold); ++i) {
+    const auto a = static_cast<Activation>(i);
+    if (rnn_cell_activation_ok(a)) ok += (ok.empty() ? "" : ", ") + std::string(activation_name(a));
+  }
+  return "is not supported in a recurrent cell: the fused sequence op keeps only each gate's output, so "
+         "the activation's derivative must follow from its output (supported: " + ok + ")";
+}
+
 int64_t rnn_gate_count(RnnCell cell) {
   return cell == RnnCell::LSTM ? 4 : cell == RnnCell::GRU ? 3 : 1;
 }
@@ -271,10 +283,9 @@ Tensor rnn_sequence(const RnnOptions& opt, const Tensor& x, const Tensor& kernel
                                 ", got " + mask.shape_string());
   check_state("input dropout multipliers", input_keep.defined() ? input_keep : Tensor(), B, F, op);
   check_state("recurrent dropout multipliers", recurrent_keep, B, U, op);
-  if (!cell_activation_ok(opt.activation) || !cell_activation_ok(opt.recurrent_activation))
-    throw std::invalid_argument(op + ": activations must be one of tanh, sigmoid, relu, linear; got " +
-                                activation_name(opt.activation) + " and " +
-                                activation_name(opt.recurrent_activation));
+  for (Activation a : {opt.activation, opt.recurrent_activation})
+    if (!rnn_cell_activation_ok(a))
+      throw std::invalid_argument(op + ": activation '" + activation_name(a) + "' " + rnn_cell_activation_rule());
 
   auto node = std::make_shared<RnnNode>();
   RnnState& s = node->st;
