@@ -37,7 +37,7 @@ class ActivationFunction(str):
 def _run(name: str, x, axis: int = -1, **params):
     """Applies activation `name` (C++) over the whole array; row activations act along `axis`."""
     if isinstance(x, _core.Tensor):
-        if axis not in (-1, x.dim() - 1):
+        if axis not in (-1, len(x.shape) - 1):
             raise ValueError(f"activation {name!r}: on a nerve Tensor only the last axis is "
                              f"supported (axis=-1), got axis={axis!r}")
         return _core.ops.activation(x, name, **params)
