@@ -252,8 +252,10 @@ def test_unknown_and_unusable_names_raise():
         A.get(lambda x: x)
     # threshold has no defaults, so (as in Keras, which fails when the layer is called) a layer
     # cannot use it by name: the error says what to do instead.
-    with pytest.raises(ValueError, match="threshold.*default_value"):
-        nerve.layers.Dense(3, activation="threshold")
+    with pytest.raises(ValueError, match="Dense 'thr_dense'.*threshold.*default_value"):
+        nerve.layers.Dense(3, activation="threshold", name="thr_dense")
+    with pytest.raises(ValueError, match="GRU 'thr_gru'.*threshold"):
+        nerve.layers.GRU(3, recurrent_activation="threshold", name="thr_gru")
     with pytest.raises(ValueError, match="glu.*units must be even"):
         nerve.layers.Dense(3, activation="glu")
     with pytest.raises(ValueError, match="takes no max_value"):

@@ -32,6 +32,9 @@ struct ActivationParams {
 // Parses a Keras name ("relu", "leaky_relu", "hard_swish", ...); throws std::invalid_argument
 // listing valid names. "threshold" has no defaults for its arguments, so it cannot be named.
 Activation activation_from_name(const std::string& name);
+// The same for a layer's activation argument: errors start with the layer (`who`, e.g.
+// "Dense 'dense_1'").
+Activation activation_for_layer(const std::string& who, const std::string& name);
 const char* activation_name(Activation a);
 // The valid names, comma-separated, for error messages.
 const char* activation_names();

@@ -65,6 +65,14 @@ Activation activation_from_name(const std::string& name) {
   throw std::invalid_argument("unknown activation '" + name + "'; valid names: " + activation_names());
 }
 
+Activation activation_for_layer(const std::string& who, const std::string& name) {
+  try {
+    return activation_from_name(name);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(who + ": " + e.what());
+  }
+}
+
 const char* activation_name(Activation a) {
   switch (a) {
     case Activation::GeluApproximate: return "gelu";
