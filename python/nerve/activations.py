@@ -15,7 +15,8 @@ from . import _core
 
 
 class ActivationFunction(str):
-    """A Keras activation: callable like the Keras function, and equal to its canonical name."""
+    """A Keras activation: callable like the Keras function, and equal to (and shown as) its
+    canonical name, so a layer's get_config holds the name as Keras's serialize gives it."""
 
     def __new__(cls, name: str, fn):
         obj = super().__new__(cls, name)
@@ -29,9 +30,6 @@ class ActivationFunction(str):
 
     def __reduce__(self):  # copies and pickles resolve to the same function again
         return (get, (str(self),))
-
-    def __repr__(self) -> str:
-        return f"<nerve.activations.{str(self)}>"
 
 
 def _run(name: str, x, axis: int = -1, **params):
