@@ -18,6 +18,37 @@ jax = pytest.importorskip("jax")
 ops = nerve._core.ops
 rng = np.random.default_rng(7)
 
+def _fixed_sparsemax(x, axis=-1):
+    """Sparsemax as Keras computes it after keras-team/keras#23469 (tau from the sum of the
+    support's logits): the reference while the installed Keras has bug #23425."""
+    kops = keras.ops
+    x = kops.convert_to_tensor(x)
+    z = -kops.sort(-x, axis=axis)
+    cum = kops.cumsum(z, axis=axis)
+    shape = [1] * len(x.shape)
+    shape[axis] = -1
+    r = kops.reshape(kops.arange(1, x.shape[axis] + 1, dtype=x.dtype), shape)
+    support = z - (cum - 1.0) / r > 0
+    k = kops.sum(kops.cast(support, x.dtype), axis=axis, keepdims=True)
+    tau = (kops.sum(kops.where(support, z, 0.0), axis=axis, keepdims=True) - 1.0) / k
+    return kops.maximum(x - tau, 0.0)
+
+
+_fixed_sparsemax.__name__ = "sparsemax"
+KERAS_SPARSEMAX_FIXED = bool(np.isclose(
+    np.asarray(keras.activations.sparsemax(np.array([[0.0, 0.5, 1.0]], np.float32))).sum(), 1.0))
+
+
+def _keras_activation(name):
+    """What a Keras layer is given for `name`: the name, or the fixed sparsemax (see above)."""
+    return _fixed_sparsemax if name == "sparsemax" and not KERAS_SPARSEMAX_FIXED else name
+
+
+def _keras_function(name):
+    fn = _keras_activation(name)
+    return fn if callable(fn) else getattr(keras.activations, name)
+
+
 KERAS_FUNCTIONS = sorted(n for n in dir(keras.activations)
                          if not n.startswith("_") and n not in ("get", "serialize", "deserialize")
                          and callable(getattr(keras.activations, n)))
@@ -58,7 +89,7 @@ def _away_from_kinks(x):
 
 
 def _keras(name, x, kw, axis=None):
-    f = getattr(keras.activations, name)
+    f = _keras_function(name)
     return np.asarray(f(x, axis=axis, **kw) if axis is not None else f(x, **kw))
 
 
@@ -99,7 +130,7 @@ def test_row_activations_take_an_axis(name, axis):
 def test_gradient_matches_jax(name, kw):
     x = _away_from_kinks(_inputs((3, 16), large=False))
     x[:, :4] = [-30.0, -12.5, 12.5, 30.0]  # saturated regions too
-    f = getattr(keras.activations, name)
+    f = _keras_function(name)
     y, vjp = jax.vjp(lambda v: f(v, **kw), jax.numpy.asarray(x))
     cot = rng.standard_normal(np.shape(y)).astype(np.float32)
     (want,) = vjp(jax.numpy.asarray(cot))
@@ -124,7 +155,6 @@ def test_gradient_matches_float64_finite_differences(name):
         "gelu": lambda v: v * 0.5 * (1 + np.vectorize(__import__("math").erf)(v / np.sqrt(2))),
         "mish": lambda v: v * np.tanh(np.logaddexp(v, 0)),
         "log_softmax": lambda v: v - np.log(np.exp(v).sum(-1, keepdims=True)),
-        # Keras's sparsemax (its tau sums the support's cumulative sums), in float64
         "sparsemax": lambda v: _sparsemax64(v),
     }[name]
     num = np.zeros_like(x, dtype=np.float64)
@@ -142,8 +172,22 @@ def _sparsemax64(v):
     r = np.arange(1, v.shape[-1] + 1)
     support = s - (cum - 1) / r > 0
     k = support.sum(-1, keepdims=True)
-    tau = (np.where(support, cum, 0).sum(-1, keepdims=True) - 1) / k
+    tau = (np.where(support, s, 0).sum(-1, keepdims=True) - 1) / k
     return np.maximum(v - tau, 0)
+
+
+def test_sparsemax_is_the_simplex_projection():
+    x = _inputs((6, 9), large=False)
+    y = A.sparsemax(x)
+    np.testing.assert_allclose(y.sum(-1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(y, _sparsemax64(x.astype(np.float64)), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(A.sparsemax([[0.0, 0.5, 1.0]]), [[0.0, 0.25, 0.75]], atol=1e-7)
+    if not KERAS_SPARSEMAX_FIXED:  # the installed Keras has keras-team/keras#23425
+        np.testing.assert_allclose(keras.activations.sparsemax(np.array([[0.0, 0.5, 1.0]])),
+                                   [[0.0, 0.0, 0.25]], atol=1e-7)
+    one_in_support = np.array([[3.0, 0.5, -1.0]], np.float32)  # there Keras's formula agrees
+    np.testing.assert_allclose(A.sparsemax(one_in_support),
+                               keras.activations.sparsemax(one_in_support), atol=1e-7)
 
 
 LAYER_NAMES = [n for n in KERAS_FUNCTIONS if n != "threshold"]
@@ -158,7 +202,7 @@ def test_dense_with_activation_trains_like_keras(name):
     w = (rng.normal(0.0, 0.5, (F, U))).astype(np.float32)
     b = (rng.normal(0.0, 0.2, U)).astype(np.float32)
 
-    km = keras.Sequential([keras.Input((F,)), keras.layers.Dense(U, activation=name)])
+    km = keras.Sequential([keras.Input((F,)), keras.layers.Dense(U, activation=_keras_activation(name))])
     km.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
     km.set_weights([w, b])
     nm = nerve.Sequential([nerve.Input((F,)), nerve.layers.Dense(U, activation=name)])
@@ -180,8 +224,10 @@ def test_conv_layers_take_any_activation(name):
     x2 = rng.normal(0.0, 1.0, (2, 6, 6, 3)).astype(np.float32)
     x1 = rng.normal(0.0, 1.0, (2, 7, 3)).astype(np.float32)
     for x, k_layer, n_layer in (
-            (x2, keras.layers.Conv2D(4, 3, activation=name), nerve.layers.Conv2D(4, 3, activation=name)),
-            (x1, keras.layers.Conv1D(4, 3, activation=name), nerve.layers.Conv1D(4, 3, activation=name))):
+            (x2, keras.layers.Conv2D(4, 3, activation=_keras_activation(name)),
+             nerve.layers.Conv2D(4, 3, activation=name)),
+            (x1, keras.layers.Conv1D(4, 3, activation=_keras_activation(name)),
+             nerve.layers.Conv1D(4, 3, activation=name))):
         km = keras.Sequential([keras.Input(x.shape[1:]), k_layer])
         nm = nerve.Sequential([nerve.Input(x.shape[1:]), n_layer])
         nm.set_weights(km.get_weights())
@@ -203,7 +249,8 @@ def test_recurrent_cells_take_keras_activations(cell, act, ract):
     # sequence op keep the gates' pre-activations: checked through a training step.
     x = rng.normal(0.0, 1.0, (3, 5, 4)).astype(np.float32)
     kwargs = {"activation": act} if ract is None else {"activation": act, "recurrent_activation": ract}
-    km = keras.Sequential([keras.Input((5, 4)), getattr(keras.layers, cell)(6, **kwargs)])
+    k_kwargs = {k: _keras_activation(v) for k, v in kwargs.items()}
+    km = keras.Sequential([keras.Input((5, 4)), getattr(keras.layers, cell)(6, **k_kwargs)])
     nm = nerve.Sequential([nerve.Input((5, 4)), getattr(nerve.layers, cell)(6, **kwargs)])
     nm.set_weights(km.get_weights())
     np.testing.assert_allclose(nm.predict(x), km.predict(x, verbose=0), rtol=1e-5, atol=1e-5)

@@ -208,8 +208,11 @@ def log_softmax(x, axis=-1):
 
 
 def sparsemax(x, axis=-1):
-    """Keras 3's sparsemax along `axis`: max(x - tau, 0) with Keras's tau (its formula sums the
-    cumulative sums over the support, so the output need not sum to 1; nerve reproduces it)."""
+    """max(x - tau, 0) along `axis`, tau chosen so the output sums to 1 (the projection onto the
+    probability simplex). Keras 3.15's sparsemax computes tau from the sum of the cumulative sums
+    over the support, so its output need not sum to 1 (keras-team/keras#23425, fixed upstream by
+    #23469); nerve computes the fixed definition, which agrees with Keras whenever one input
+    stays in the support."""
     return _run("sparsemax", x, axis=axis)
 
 

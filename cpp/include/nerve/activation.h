@@ -51,8 +51,8 @@ bool activation_elementwise(Activation a);
 int64_t activation_output_features(Activation a, int64_t features);
 
 // True for activations whose derivative can be written in terms of the output alone; only those
-// are fused into a GEMM epilogue or used inside a fused recurrent cell (the backward pass then
-// needs no pre-activation copy).
+// are fused into a GEMM epilogue (the backward pass then needs no pre-activation copy), and a
+// recurrent cell keeps its gates' pre-activations only for the others.
 bool activation_grad_from_output(Activation a);
 
 // Element-wise activations.

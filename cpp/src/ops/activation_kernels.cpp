@@ -380,29 +380,30 @@ void activation_backward(Activation a, const ActivationParams& p, const float* x
 
 namespace {
 
-// Keras 3's sparsemax (all its backends): with z sorted in decreasing order and k the size of the
-// support {j : z_(j) > (z_(1) + ... + z_(j) - 1) / j}, tau = (C_1 + ... + C_k - 1) / k where C_j
-// is the cumulative sum z_(1) + ... + z_(j), and y = max(z - tau, 0). (Martins & Astudillo use
-// C_k alone; Keras's sum of cumulative sums is reproduced, so outputs match Keras.) The sorted
-// order is returned for the gradient: tau = (sum_{j<=k} (k - j + 1) z_(j) - 1) / k.
-int64_t sparsemax_row(const float* z, float* y, int64_t cols, std::vector<int64_t>& order) {
+// Sparsemax (Martins & Astudillo 2016): the Euclidean projection onto the probability simplex.
+// With z sorted in decreasing order, the support is {j : z_(j) > (z_(1) + ... + z_(j) - 1) / j},
+// of size k; tau = (sum of z over the support - 1) / k and y = max(z - tau, 0). (Keras 3.15 sums
+// the cumulative sums over the support instead, so its outputs need not sum to 1:
+// keras-team/keras#23425, fixed upstream by #23469; nerve computes the fixed definition.)
+// The support's indices are returned in `support` for the gradient.
+void sparsemax_row(const float* z, float* y, int64_t cols, std::vector<int64_t>& order,
+                   std::vector<int64_t>& support) {
   order.resize(cols);
   std::iota(order.begin(), order.end(), int64_t{0});
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return z[a] > z[b]; });
-  float cum = 0.f, cum_of_cums = 0.f;
-  int64_t k = 0;
+  support.clear();
+  float cum = 0.f, support_sum = 0.f;
   for (int64_t j = 0; j < cols; ++j) {
     const float zj = z[order[j]];
     cum += zj;
     if (zj - (cum - 1.f) / static_cast<float>(j + 1) > 0.f) {
-      ++k;
-      cum_of_cums += cum;
+      support.push_back(order[j]);
+      support_sum += zj;
     }
   }
-  const float tau = (cum_of_cums - 1.f) / static_cast<float>(k);
+  const float tau = (support_sum - 1.f) / static_cast<float>(support.size());
   if (y)
     for (int64_t j = 0; j < cols; ++j) y[j] = std::max(z[j] - tau, 0.f);
-  return k;
 }
 
 }  // namespace
@@ -433,8 +434,8 @@ void activation_rows_forward(Activation a, const float* x, float* y, int64_t row
       return;
     case Activation::Sparsemax:
       parallel_for(rows, grain, [&](int64_t b, int64_t e) {
-        std::vector<int64_t> order;
-        for (int64_t i = b; i < e; ++i) sparsemax_row(x + i * cols, y + i * cols, cols, order);
+        std::vector<int64_t> order, support;
+        for (int64_t i = b; i < e; ++i) sparsemax_row(x + i * cols, y + i * cols, cols, order, support);
       });
       return;
     default:
@@ -449,7 +450,7 @@ void activation_rows_backward(Activation a, const float* x, const float* y, cons
   const int64_t out = activation_output_features(a, cols);
   const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(cols, 1));
   parallel_for(rows, grain, [&](int64_t b, int64_t e) {
-    std::vector<int64_t> order;
+    std::vector<int64_t> order, support;
     for (int64_t i = b; i < e; ++i) {
       const float *xi = x + i * cols, *yi = y + i * out, *gi = dy + i * out;
       float* di = dx + i * cols;
@@ -474,14 +475,14 @@ void activation_rows_backward(Activation a, const float* x, const float* y, cons
           }
           break;
         case Activation::Sparsemax: {
-          // dy_j/dz_i = [y_j > 0] (δ_ij - dtau/dz_i), dtau/dz_(r) = (k - r + 1)/k for rank r <= k.
-          const int64_t k = sparsemax_row(xi, nullptr, cols, order);
+          // dy_j/dz_i = [y_j > 0] (δ_ij - [i in support] / k): tau moves with the support's mean.
+          sparsemax_row(xi, nullptr, cols, order, support);
           double active = 0;
           for (int64_t j = 0; j < cols; ++j)
             if (yi[j] > 0.f) active += gi[j];
           for (int64_t j = 0; j < cols; ++j) di[j] = yi[j] > 0.f ? gi[j] : 0.f;
-          for (int64_t r = 0; r < k; ++r)
-            di[order[r]] -= static_cast<float>(active * double(k - r) / double(k));
+          const float shift = static_cast<float>(active / double(support.size()));
+          for (int64_t idx : support) di[idx] -= shift;
           break;
         }
         default:
