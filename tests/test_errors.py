@@ -84,8 +84,8 @@ def test_unknown_names_list_valid_ones(kind, name, valid):
 
 
 def test_unknown_activation_and_metric():
-    with pytest.raises(ValueError, match="Unknown activation 'relu6'. Valid names: linear, relu"):
-        Dense(3, activation="relu6")
+    with pytest.raises(ValueError, match="Unknown activation 'relu7'. Valid names: .*relu6"):
+        Dense(3, activation="relu7")
     with pytest.raises(ValueError, match="Unknown metric 'acuracy'. Valid names: accuracy"):
         model(compile_=False).compile("sgd", "mse", metrics=["acuracy"])
 

@@ -27,9 +27,10 @@ def _manual_step(k_l1=0.0, k_l2=0.0, b_l2=0.0, a_l1=0.0, a_l2=0.0):
     w, b, x, y = (a.astype(np.float64) for a in (W0, B0, X, Y))
     out = x @ w + b
     loss = np.mean((out - y) ** 2)
+    # The activity penalty is divided by the batch size, as Keras 3 does.
     penalty = (k_l1 * np.abs(w).sum() + k_l2 * (w ** 2).sum() + b_l2 * (b ** 2).sum()
-               + a_l1 * np.abs(out).sum() + a_l2 * (out ** 2).sum())
-    dout = 2 * (out - y) / out.size + a_l1 * np.sign(out) + 2 * a_l2 * out
+               + (a_l1 * np.abs(out).sum() + a_l2 * (out ** 2).sum()) / len(x))
+    dout = 2 * (out - y) / out.size + (a_l1 * np.sign(out) + 2 * a_l2 * out) / len(x)
     dw = x.T @ dout + k_l1 * np.sign(w) + 2 * k_l2 * w
     db = dout.sum(0) + 2 * b_l2 * b
     return loss + penalty, w - LR * dw, b - LR * db

@@ -50,7 +50,8 @@ void bind_conv(py::module_& m) {
                        bool use_bias, const Initializer& k, const Initializer& b) {
              return std::make_shared<Conv2D>(name, filters, kernel.first, kernel.second,
                                              conv_options(strides, padding, dilation, "Conv2D '" + name + "'"),
-                                             activation_from_name(act), alpha, use_bias, k, b);
+                                             activation_for_layer("Conv2D '" + name + "'", act), alpha,
+                                             use_bias, k, b);
            }),
            py::arg("name"), py::arg("filters"), py::arg("kernel_size"), py::arg("strides") = Pair{1, 1},
            py::arg("padding") = "valid", py::arg("dilation_rate") = Pair{1, 1},

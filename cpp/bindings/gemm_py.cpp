@@ -68,8 +68,9 @@ void bind_gemm(py::module_& m) {
                                 "x" + std::to_string(N));
         Epilogue ep;
         ep.activation = activation_from_name(activation);  // invalid_argument -> ValueError
-        if (ep.activation == Activation::Softmax)
-          throw py::value_error("sgemm: softmax is not element-wise and cannot be fused");
+        if (!activation_elementwise(ep.activation))
+          throw py::value_error(std::string("sgemm: ") + activation_name(ep.activation) +
+                                " is not element-wise and cannot be fused");
         ep.alpha = act_alpha;
         py::array_t<float> bias_arr;
         if (!bias_obj.is_none()) {

@@ -98,8 +98,8 @@ void bind_sequence(py::module_& m) {
                        const Initializer& k, const Initializer& r, const Initializer& b) {
              RecurrentOptions o;
              o.units = units;
-             o.activation = activation_from_name(act);
-             o.recurrent_activation = activation_from_name(ract);
+             o.activation = activation_for_layer(cell + " '" + name + "'", act);
+             o.recurrent_activation = activation_for_layer(cell + " '" + name + "'", ract);
              o.use_bias = use_bias;
              o.return_sequences = return_sequences;
              o.return_state = return_state;
@@ -137,7 +137,8 @@ void bind_sequence(py::module_& m) {
                        const std::string& padding, int64_t dilation, const std::string& act, float alpha,
                        bool use_bias, const Initializer& k, const Initializer& b) {
              return std::make_shared<Conv1D>(name, filters, kernel_size, strides, padding, dilation,
-                                             activation_from_name(act), alpha, use_bias, k, b);
+                                             activation_for_layer("Conv1D '" + name + "'", act), alpha,
+                                             use_bias, k, b);
            }),
            py::arg("name"), py::arg("filters"), py::arg("kernel_size"), py::arg("strides") = 1,
            py::arg("padding") = "valid", py::arg("dilation_rate") = 1, py::arg("activation") = "linear",

@@ -104,9 +104,34 @@ void bind_tensor(py::module_& m) {
       }, py::arg("x"), py::arg("kernel"), py::arg("bias") = py::none(), py::arg("activation") = "linear",
       py::arg("alpha") = 0.f);
   ops.def("matmul", &matmul);
-  ops.def("activation", [](const Tensor& x, const std::string& act, float alpha) {
-        return activation(x, activation_from_name(act), alpha);
-      }, py::arg("x"), py::arg("activation"), py::arg("alpha") = 0.f);
+  // The Keras functions' keyword arguments: alpha is each one's single parameter (None: Keras's
+  // default); relu takes max_value and threshold too, threshold needs threshold and
+  // default_value, gelu takes approximate.
+  ops.def("activation", [](const Tensor& x, const std::string& name, std::optional<float> alpha,
+                           std::optional<float> max_value, std::optional<float> threshold,
+                           std::optional<float> default_value, bool approximate) {
+        Activation act;
+        ActivationParams p;
+        if (name == "threshold") {
+          if (!threshold || !default_value)
+            throw py::value_error("activation 'threshold' needs threshold and default_value");
+          act = Activation::Threshold;
+        } else {
+          act = activation_from_name(name);
+        }
+        p.alpha = alpha ? *alpha : activation_default_alpha(act);
+        if (max_value) p.max_value = *max_value;
+        if (threshold) p.threshold = *threshold;
+        if (default_value) p.default_value = *default_value;
+        if (act == Activation::Gelu && approximate) act = Activation::GeluApproximate;
+        if (act == Activation::Relu && (p.alpha != 0.f || max_value || p.threshold != 0.f))
+          act = Activation::ReluGeneral;
+        if ((max_value || threshold) && act != Activation::ReluGeneral && act != Activation::Threshold)
+          throw py::value_error("activation '" + name + "' takes no max_value or threshold");
+        return activation(x, act, p);
+      }, py::arg("x"), py::arg("activation"), py::arg("alpha") = py::none(),
+      py::arg("max_value") = py::none(), py::arg("threshold") = py::none(),
+      py::arg("default_value") = py::none(), py::arg("approximate") = false);
   ops.def("softmax", &softmax);
   ops.def("add", &add);
   ops.def("sub", &sub);

@@ -126,17 +126,24 @@ void bind_train(py::module_& m) {
       .value("mean_squared_error", MetricKind::MeanSquaredError)
       .value("precision", MetricKind::Precision)
       .value("recall", MetricKind::Recall)
-      .value("auc", MetricKind::AUC);
+      .value("auc", MetricKind::AUC)
+      .value("root_mean_squared_error", MetricKind::RootMeanSquaredError);
+
+  py::enum_<AucSummation>(m, "AucSummation")
+      .value("interpolation", AucSummation::Interpolation)
+      .value("minoring", AucSummation::Minoring)
+      .value("majoring", AucSummation::Majoring);
 
   py::class_<MetricSpec>(m, "MetricSpec")
       .def(py::init([](MetricKind kind, float threshold, int64_t k, int64_t num_thresholds,
-                       bool pr_curve, bool weighted) {
-             MetricSpec s{kind, threshold, k, num_thresholds, pr_curve, weighted};
+                       bool pr_curve, bool weighted, AucSummation summation, bool from_logits) {
+             MetricSpec s{kind, threshold, k, num_thresholds, pr_curve, weighted, summation, from_logits};
              check_metric(s);
              return s;
            }),
            py::arg("kind"), py::arg("threshold") = 0.5f, py::arg("k") = 5,
-           py::arg("num_thresholds") = 200, py::arg("pr_curve") = false, py::arg("weighted") = false)
+           py::arg("num_thresholds") = 200, py::arg("pr_curve") = false, py::arg("weighted") = false,
+           py::arg("summation") = AucSummation::Interpolation, py::arg("from_logits") = false)
       .def_readonly("kind", &MetricSpec::kind)
       .def_readonly("weighted", &MetricSpec::weighted)
       .def_property_readonly("sparse_targets", &MetricSpec::sparse_targets)

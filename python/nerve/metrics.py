@@ -118,6 +118,12 @@ class MeanSquaredError(Metric):
     kind, _default_name, direction = _K.mean_squared_error, "mean_squared_error", "down"
 
 
+class RootMeanSquaredError(Metric):
+    """sqrt of the (sample-weighted) mean over samples of each sample's mean squared error."""
+    kind, _default_name, direction = (_K.root_mean_squared_error, "root_mean_squared_error",
+                                      "down")
+
+
 class _ConfusionMetric(Metric):
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name, dtype)
@@ -153,8 +159,14 @@ class Recall(_ConfusionMetric):
 
 class AUC(Metric):
     """Area under the ROC (or precision-recall) curve, from counts at num_thresholds thresholds
-    (Keras's -eps, 1/(n-1), ..., (n-2)/(n-1), 1+eps) summed by trapezoidal interpolation."""
+    (Keras's -eps, 1/(n-1), ..., (n-2)/(n-1), 1+eps). As in Keras, predictions are clipped into
+    [0, 1] first (after a sigmoid with from_logits=True), and the areas between thresholds are
+    summed per summation_method ("interpolation": trapezoids, or Davis & Goadrich's
+    interpolation for PR; "minoring" / "majoring": the lower / higher of the two heights)."""
     kind, _default_name = _K.auc, "auc"
+    _SUMMATION = {"interpolation": _core.AucSummation.interpolation,
+                  "minoring": _core.AucSummation.minoring,
+                  "majoring": _core.AucSummation.majoring}
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
@@ -162,23 +174,30 @@ class AUC(Metric):
         super().__init__(name, dtype)
         reject_unsupported(f"AUC '{self.name}'", AUC.__init__, thresholds=thresholds,
                            multi_label=multi_label, num_labels=num_labels,
-                           label_weights=label_weights, from_logits=from_logits)
+                           label_weights=label_weights)
         if not isinstance(num_thresholds, int) or num_thresholds < 2:
             raise ValueError(f"AUC: num_thresholds must be an int > 1, got {num_thresholds!r}")
         if str(curve).upper() not in ("ROC", "PR"):
-            raise ValueError(f"AUC: curve must be 'ROC' or 'PR', got {curve!r}")
-        reject_unsupported(f"AUC '{self.name}'", AUC.__init__, summation_method=summation_method)
+            raise ValueError(f"AUC: curve must be 'ROC' or 'PR' ('PRGAIN' is not supported), "
+                             f"got {curve!r}")
+        if str(summation_method).lower() not in self._SUMMATION:
+            raise ValueError(f"AUC: summation_method must be one of "
+                             f"{', '.join(self._SUMMATION)}, got {summation_method!r}")
         self.num_thresholds = num_thresholds
         self.curve = str(curve).upper()
-        self.summation_method = summation_method
+        self.summation_method = str(summation_method).lower()
+        self.from_logits = bool(from_logits)
 
     def _spec(self, weighted=False):
         return _core.MetricSpec(self.kind, num_thresholds=self.num_thresholds,
-                                pr_curve=self.curve == "PR", weighted=weighted)
+                                pr_curve=self.curve == "PR", weighted=weighted,
+                                summation=self._SUMMATION[self.summation_method],
+                                from_logits=self.from_logits)
 
     def get_config(self):
         return {**super().get_config(), "num_thresholds": self.num_thresholds,
-                "curve": self.curve, "summation_method": self.summation_method}
+                "curve": self.curve, "summation_method": self.summation_method,
+                "from_logits": self.from_logits}
 
 
 class Mean(Metric):
@@ -233,9 +252,12 @@ _BY_NAME = {
     "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
     "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
     "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
+    "root_mean_squared_error": RootMeanSquaredError,
     "precision": Precision, "recall": Recall, "auc": AUC,
 }
-NAMES = ("accuracy", "acc", *_BY_NAME)
+# Keras also takes a class name ("AUC", "RootMeanSquaredError"), giving the class's default name.
+_BY_CLASS_NAME = {cls.__name__: cls for cls in set(_BY_NAME.values())}
+NAMES = ("accuracy", "acc", *_BY_NAME, *sorted(_BY_CLASS_NAME))
 
 
 def _accuracy_for(loss_name: str, output_shape) -> type:
@@ -261,6 +283,8 @@ def get(identifier, loss_name: str = "", output_shape=(1,)) -> Metric:
             return _accuracy_for(loss_name, output_shape)(name=identifier)
         if identifier in _BY_NAME:
             return _BY_NAME[identifier](name=identifier)
+        if identifier in _BY_CLASS_NAME:
+            return _BY_CLASS_NAME[identifier]()
     raise ValueError(f"Unknown metric {identifier!r}. Valid names: {', '.join(NAMES)}")
 
 

@@ -22,11 +22,11 @@ void sgemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float 
 
 // What to do with each finished row of C while it is still in cache:
 //   C[i, j] = act(C[i, j] + bias[j])   (bias may be null; act may be Linear).
-// Softmax is not element-wise and is rejected.
+// Row activations (softmax, log_softmax, glu, sparsemax) are not element-wise and are rejected.
 struct Epilogue {
   const float* bias = nullptr;
   Activation activation = Activation::Linear;
-  float alpha = 0.0f;  // leaky_relu slope / elu scale
+  float alpha = 0.0f;  // the activation's one parameter (ActivationParams::alpha)
 };
 
 void sgemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float alpha,

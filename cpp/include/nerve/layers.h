@@ -138,7 +138,7 @@ class ActivationLayer : public Layer {
   ActivationLayer(std::string name, Activation activation, float alpha = 0.f)
       : Layer(std::move(name)), activation_(activation), alpha_(alpha) {}
   const char* type() const override { return "Activation"; }
-  Shape output_shape(const Shape& input_shape) const override { return input_shape; }
+  Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
 
  protected:

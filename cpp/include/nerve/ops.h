@@ -15,8 +15,9 @@ Tensor dense(const Tensor& x, const Tensor& w, const Tensor& b, Activation act, 
 // 2-D matrix product a [m, k] @ b [k, n].
 Tensor matmul(const Tensor& a, const Tensor& b);
 
-// Element-wise activation, or softmax over the last axis.
-Tensor activation(const Tensor& x, Activation act, float alpha = 0.f);
+// Element-wise activation, or a row activation over the last axis (softmax, log_softmax, glu,
+// sparsemax). A float converts to ActivationParams (a layer's activation_alpha).
+Tensor activation(const Tensor& x, Activation act, const ActivationParams& params = {});
 Tensor softmax(const Tensor& x);
 
 // Element-wise arithmetic on tensors of the same shape.

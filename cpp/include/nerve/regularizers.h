@@ -12,5 +12,8 @@ struct Regularizer {
 
 // The penalty as a scalar tensor, differentiable: d/dx = l1·sign(x) + 2·l2·x.
 Tensor regularization_penalty(const Tensor& x, const Regularizer& r);
+// A layer output's activity penalty, as Keras 3: the penalty divided by the batch size (the first
+// axis; 0 for an empty batch), so its strength does not depend on the batch size.
+Tensor activity_penalty(const Tensor& y, const Regularizer& r);
 
 }  // namespace nerve

@@ -4,6 +4,8 @@
 // (per step one fused gate-gradient pass and one sgemm), then the weight gradients of all steps
 // in one sgemm each.
 #pragma once
+#include <string>
+
 #include "nerve/activation.h"
 #include "nerve/tensor.h"
 
@@ -13,6 +15,10 @@ enum class RnnCell : unsigned char { SimpleRNN, LSTM, GRU };
 const char* rnn_cell_name(RnnCell cell);
 // Gates per unit: 1 (SimpleRNN), 4 (LSTM, Keras order i, f, c, o), 3 (GRU, Keras order z, r, h).
 int64_t rnn_gate_count(RnnCell cell);
+// Whether a cell can use an activation (element-wise, with a derivative from its output), and
+// the rule with the supported names for error messages.
+bool rnn_cell_activation_ok(Activation a);
+std::string rnn_cell_activation_rule();
 
 struct RnnOptions {
   RnnCell cell = RnnCell::LSTM;

@@ -26,6 +26,9 @@ Conv1D::Conv1D(std::string name, int64_t filters, int64_t kernel_size, int64_t s
     throw std::invalid_argument(describe() + ": padding must be 'valid', 'same' or 'causal', got '" + padding_ + "'");
   if (strides > 1 && dilation_rate > 1)
     throw std::invalid_argument(describe() + ": strides > 1 together with dilation_rate > 1 is not supported (as Keras)");
+  if (activation == Activation::Glu && filters % 2 != 0)
+    throw std::invalid_argument(describe() + ": activation 'glu' halves the filters, so filters must be even, got " +
+                                std::to_string(filters));
   check_initializer(kernel_init_);
   check_initializer(bias_init_);
 }
@@ -33,8 +36,9 @@ Conv1D::Conv1D(std::string name, int64_t filters, int64_t kernel_size, int64_t s
 Shape Conv1D::output_shape(const Shape& s) const {
   check_sequence(s, describe());
   require_known_dim(describe(), s, 1, "the last axis (channels)");
-  if (s[0] == kUnknownDim) return {kUnknownDim, filters_};  // the length follows the data
-  return {conv1d_output_length(s[0], kernel_size_, strides_, padding_, dilation_, describe()), filters_};
+  const int64_t features = activation_output_features(activation_, filters_);
+  if (s[0] == kUnknownDim) return {kUnknownDim, features};  // the length follows the data
+  return {conv1d_output_length(s[0], kernel_size_, strides_, padding_, dilation_, describe()), features};
 }
 
 void Conv1D::build_weights(const Shape& s, uint64_t seed) {

@@ -1,6 +1,7 @@
 #include <stdexcept>
 
 #include "nerve/conv_layers.h"
+#include "nerve/ops.h"
 #include "nn/image_input.h"
 
 namespace nerve {
@@ -18,9 +19,9 @@ Conv2D::Conv2D(std::string name, int64_t filters, int64_t kernel_h, int64_t kern
                                 ", " + std::to_string(kernel_w) + ")");
   if (options.stride_h <= 0 || options.stride_w <= 0 || options.dilation_h <= 0 || options.dilation_w <= 0)
     throw std::invalid_argument(describe() + ": strides and dilation_rate must be positive");
-  if (activation == Activation::Softmax)
-    throw std::invalid_argument(describe() + ": softmax over channels is not supported as a Conv2D activation; "
-                                "add a Softmax/Activation layer after it");
+  if (activation == Activation::Glu && filters % 2 != 0)
+    throw std::invalid_argument(describe() + ": activation 'glu' halves the filters, so filters must be even, got " +
+                                std::to_string(filters));
   check_initializer(kernel_init_);
   check_initializer(bias_init_);
 }
@@ -31,7 +32,7 @@ Shape Conv2D::output_shape(const Shape& s) const {
                           ", input " + batch_shape_str(s) + ")";
   Window1D h = window_1d(s[0], kernel_h_, options_.stride_h, options_.dilation_h, options_.padding, who, "height");
   Window1D w = window_1d(s[1], kernel_w_, options_.stride_w, options_.dilation_w, options_.padding, who, "width");
-  return {h.out, w.out, filters_};
+  return {h.out, w.out, activation_output_features(activation_, filters_)};
 }
 
 void Conv2D::build_weights(const Shape& s, uint64_t seed) {
@@ -42,6 +43,9 @@ void Conv2D::build_weights(const Shape& s, uint64_t seed) {
 }
 
 Tensor Conv2D::forward(const Tensor& x, bool) {
+  // Row activations (softmax, glu, ...) act over the channels after the convolution.
+  if (!activation_elementwise(activation_))
+    return activation(conv2d(x, weights_[0], use_bias_ ? weights_[1] : Tensor(), options_), activation_, alpha_);
   return conv2d(x, weights_[0], use_bias_ ? weights_[1] : Tensor(), options_, activation_, alpha_);
 }
 

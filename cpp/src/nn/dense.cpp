@@ -13,6 +13,9 @@ Dense::Dense(std::string name, int64_t units, Activation activation, float activ
   if (units <= 0)
     throw std::invalid_argument("Dense '" + this->name() + "': units must be positive, got " +
                                 std::to_string(units));
+  if (activation == Activation::Glu && units % 2 != 0)
+    throw std::invalid_argument(describe() + ": activation 'glu' halves the units, so units must be even, got " +
+                                std::to_string(units));
   check_initializer(kernel_init_);
   check_initializer(bias_init_);
 }
@@ -22,7 +25,7 @@ Shape Dense::output_shape(const Shape& input_shape) const {
     throw std::invalid_argument(describe() + ": input needs at least one feature axis, got a scalar per sample");
   require_known_dim(describe(), input_shape, input_shape.size() - 1, "the last axis (features)");
   Shape out = input_shape;
-  out.back() = units_;
+  out.back() = activation_output_features(activation_, units_);  // glu halves the units
   return out;
 }
 
@@ -34,6 +37,21 @@ void Dense::build_weights(const Shape& input_shape, uint64_t seed) {
 
 Tensor Dense::forward(const Tensor& x, bool) {
   return dense(x, weights_[0], use_bias_ ? weights_[1] : Tensor(), activation_, alpha_);
+}
+
+Shape ActivationLayer::output_shape(const Shape& input_shape) const {
+  Shape out = input_shape;
+  if (!activation_elementwise(activation_)) {
+    if (out.empty())
+      throw std::invalid_argument(describe() + ": " + activation_name(activation_) +
+                                  " acts over the last axis; the input has none (a scalar per sample)");
+    try {
+      out.back() = activation_output_features(activation_, out.back());
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(describe() + ": " + e.what());
+    }
+  }
+  return out;
 }
 
 Tensor ActivationLayer::forward(const Tensor& x, bool) { return activation(x, activation_, alpha_); }

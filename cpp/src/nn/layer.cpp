@@ -109,7 +109,7 @@ void Layer::record_activity(const std::vector<Tensor>& outputs) {
   activity_loss_ = Tensor();
   if (!activity_regularizer.active()) return;
   for (const Tensor& y : outputs) {
-    Tensor p = regularization_penalty(y, activity_regularizer);
+    Tensor p = activity_penalty(y, activity_regularizer);
     activity_loss_ = activity_loss_.defined() ? add(activity_loss_, p) : p;
   }
 }

@@ -15,9 +15,9 @@ Recurrent::Recurrent(std::string name, RnnCell cell, RecurrentOptions options)
     if (!(r >= 0.f && r < 1.f))
       throw std::invalid_argument(describe() + ": dropout rates must be in [0, 1), got " + std::to_string(r));
   for (Activation a : {opt_.activation, opt_.recurrent_activation})
-    if (a != Activation::Tanh && a != Activation::Sigmoid && a != Activation::Relu && a != Activation::Linear)
-      throw std::invalid_argument(describe() + ": activation '" + activation_name(a) +
-                                  "' is not supported in a recurrent cell (use tanh, sigmoid, relu or linear)");
+    if (!rnn_cell_activation_ok(a))
+      throw std::invalid_argument(describe() + ": activation '" + activation_name(a) + "' " +
+                                  rnn_cell_activation_rule());
   check_initializer(opt_.kernel_initializer);
   check_initializer(opt_.recurrent_initializer);
   check_initializer(opt_.bias_initializer);

@@ -18,12 +18,17 @@ void check_same_shape(const char* op, const Tensor& a, const Tensor& b) {
 struct ActivationNode : Node {
   Tensor x, y;  // detached
   Activation act;
-  float alpha;
+  ActivationParams params;
   const char* name() const override { return activation_name(act); }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor g = grad.contiguous();
     Tensor dx = Tensor::empty(x.shape());
-    activation_backward(act, alpha, x.data(), y.data(), g.data(), dx.data(), dx.numel());
+    if (activation_elementwise(act)) {
+      activation_backward(act, params, x.data(), y.data(), g.data(), dx.data(), dx.numel());
+    } else {
+      const int64_t cols = x.size(-1), rows = cols ? x.numel() / cols : 0;
+      activation_rows_backward(act, x.data(), y.data(), g.data(), dx.data(), rows, cols);
+    }
     return {dx};
   }
 };
@@ -108,18 +113,29 @@ struct SumNode : Node {
 
 }  // namespace
 
-Tensor activation(const Tensor& x, Activation act, float alpha) {
+Tensor activation(const Tensor& x, Activation act, const ActivationParams& params) {
   if (act == Activation::Softmax) return softmax(x);
   if (act == Activation::Linear) return x;
   Tensor xc = x.contiguous().detach();
-  Tensor y = Tensor::empty(x.shape());
-  activation_forward(act, alpha, xc.data(), y.data(), y.numel());
+  Tensor y;
+  if (activation_elementwise(act)) {
+    y = Tensor::empty(x.shape());
+    activation_forward(act, params, xc.data(), y.data(), y.numel());
+  } else {  // over the last axis
+    if (x.dim() < 1)
+      throw std::invalid_argument(std::string(activation_name(act)) + ": needs at least 1 dimension, got a scalar");
+    Shape out_shape = x.shape();
+    const int64_t cols = x.size(-1), rows = cols ? x.numel() / cols : 0;
+    out_shape.back() = activation_output_features(act, cols);
+    y = Tensor::empty(out_shape);
+    activation_rows_forward(act, xc.data(), y.data(), rows, cols);
+  }
   auto node = std::make_shared<ActivationNode>();
   node->inputs = {x};
   node->x = xc;
   node->y = y.detach();
   node->act = act;
-  node->alpha = alpha;
+  node->params = params;
   if (act == Activation::Sigmoid) {
     y.impl()->logits = x;
     y.impl()->logits_of = LogitsOf::Sigmoid;

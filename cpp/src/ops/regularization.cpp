@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "nerve/autograd.h"
+#include "nerve/ops.h"
 #include "nerve/regularizers.h"
 
 namespace nerve {
@@ -44,6 +45,13 @@ Tensor regularization_penalty(const Tensor& x, const Regularizer& r) {
   node->x = xc;
   node->r = r;
   return record(out, node);
+}
+
+Tensor activity_penalty(const Tensor& y, const Regularizer& r) {
+  Tensor p = regularization_penalty(y, r);
+  if (y.dim() == 0) return p;
+  const int64_t batch = y.size(0);
+  return scale(p, batch ? 1.f / static_cast<float>(batch) : 0.f);
 }
 
 }  // namespace nerve

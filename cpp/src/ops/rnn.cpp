@@ -21,32 +21,43 @@ namespace {
 using Arr = Eigen::Map<Eigen::ArrayXf>;
 using CArr = Eigen::Map<const Eigen::ArrayXf>;
 
-// In place y = f(y) for the activations a cell may use (all have derivatives from the output).
-inline void act_inplace(Activation a, float* p, int64_t n) {
+// In place y = f(y) over n values, gates of U units each (a row activation such as softmax acts
+// within each gate). Parameters at Keras's defaults, as a name gives them.
+inline void act_inplace(Activation a, float* p, int64_t n, int64_t U) {
   Arr y(p, n);
   switch (a) {
     case Activation::Tanh: y = y.tanh(); break;
     case Activation::Sigmoid: y = 1.f / (1.f + (-y).exp()); break;
     case Activation::Relu: y = y.max(0.f); break;
-    default: break;  // Linear
+    case Activation::Linear: break;
+    default:
+      if (activation_elementwise(a)) activation_forward(a, activation_default_alpha(a), p, p, n);
+      else activation_rows_forward(a, p, p, n / U, U);
+      break;
   }
 }
 
-// d *= f'(.) written with the output y = f(.).
-inline void mul_act_grad(Activation a, const float* yp, float* dp, int64_t n) {
+// Whether the backward pass needs a gate's pre-activation: its derivative does not follow from
+// its output alone (gelu, silu, softmax, ...).
+bool needs_pre_activation(Activation a) {
+  return !activation_elementwise(a) || !activation_grad_from_output(a);
+}
+
+// d *= f'(.) at the output y = f(x); x (the pre-activation) is read only when
+// needs_pre_activation(a).
+inline void mul_act_grad(Activation a, const float* xp, const float* yp, float* dp, int64_t n, int64_t U) {
   CArr y(yp, n);
   Arr d(dp, n);
   switch (a) {
     case Activation::Tanh: d *= 1.f - y * y; break;
     case Activation::Sigmoid: d *= y * (1.f - y); break;
     case Activation::Relu: d = (y > 0.f).select(d, 0.f); break;
-    default: break;
+    case Activation::Linear: break;
+    default:
+      if (activation_elementwise(a)) activation_backward(a, activation_default_alpha(a), xp, yp, dp, dp, n);
+      else activation_rows_backward(a, xp, yp, dp, dp, n / U, U);
+      break;
   }
-}
-
-bool cell_activation_ok(Activation a) {
-  return a == Activation::Tanh || a == Activation::Sigmoid || a == Activation::Relu ||
-         a == Activation::Linear;
 }
 
 // Fewest batch rows per thread: below this the per-step sgemm is too thin to split, and a serial
@@ -58,6 +69,7 @@ struct RnnState {
   int64_t B = 0, T = 0, F = 0, U = 0, G = 0;
   Tensor xs;     // [T, B, F] input in processing order, dropout applied
   Tensor gates;  // [T, B, G*U] gate activations per step
+  Tensor pre;    // [T, B, G*U] their pre-activations, kept only when an activation needs them
   Tensor H;      // [T+1, B, U] hidden states (H[0] = h0)
   Tensor C;      // [T+1, B, U] LSTM cell states
   Tensor HD;     // [T, B, U] dropped-out h fed to the recurrent product (only with recurrent dropout)
@@ -123,10 +135,12 @@ std::vector<Tensor> RnnNode::backward(const Tensor& grad_out) {
           continue;
         }
         const float* gb = gate + b * GU;
+        const float* pb = s.pre.defined() ? s.pre.data() + (step * B + b) * GU : nullptr;
+        auto at = [pb](int64_t offset) { return pb ? pb + offset : nullptr; };
         switch (cell) {
           case RnnCell::SimpleRNN: {
             Arr(zx, U) = dhb;
-            mul_act_grad(act, gb, zx, U);
+            mul_act_grad(act, at(0), gb, zx, U, U);
             dir.setZero();
             break;
           }
@@ -136,19 +150,19 @@ std::vector<Tensor> RnnNode::backward(const Tensor& grad_out) {
             Arr dcb(dcp + b * U, U);
             Arr ac(tmpp + b * U, U);  // act(c_t)
             ac = cnew;
-            act_inplace(act, ac.data(), U);
+            act_inplace(act, ac.data(), U, U);
             Arr(zx + 3 * U, U) = dhb * ac;  // d o
             dac = dhb * o;                  // d act(c_t)
-            mul_act_grad(act, ac.data(), dac.data(), U);
+            mul_act_grad(act, cnew.data(), ac.data(), dac.data(), U, U);
             dct = dcb + dac;                // total d c_t
             Arr(zx, U) = dct * cg;          // d i
             Arr(zx + U, U) = dct * cprev;   // d f
             Arr(zx + 2 * U, U) = dct * i;   // d g
             dcb = dct * f;                  // d c_{t-1}
-            mul_act_grad(ract, gb, zx, U);
-            mul_act_grad(ract, gb + U, zx + U, U);
-            mul_act_grad(act, gb + 2 * U, zx + 2 * U, U);
-            mul_act_grad(ract, gb + 3 * U, zx + 3 * U, U);
+            mul_act_grad(ract, at(0), gb, zx, U, U);
+            mul_act_grad(ract, at(U), gb + U, zx + U, U, U);
+            mul_act_grad(act, at(2 * U), gb + 2 * U, zx + 2 * U, U, U);
+            mul_act_grad(ract, at(3 * U), gb + 3 * U, zx + 3 * U, U, U);
             dir.setZero();
             break;
           }
@@ -159,10 +173,10 @@ std::vector<Tensor> RnnNode::backward(const Tensor& grad_out) {
             dz = dhb * (hp - hh);
             dah = dhb * (1.f - z);
             dir = dhb * z;
-            mul_act_grad(act, gb + 2 * U, zx + 2 * U, U);  // d of the candidate pre-activation
+            mul_act_grad(act, at(2 * U), gb + 2 * U, zx + 2 * U, U, U);  // d of the candidate pre-activation
             dr = dah * rh;
-            mul_act_grad(ract, gb, zx, U);
-            mul_act_grad(ract, gb + U, zx + U, U);
+            mul_act_grad(ract, at(0), gb, zx, U, U);
+            mul_act_grad(ract, at(U), gb + U, zx + U, U, U);
             Arr(zr, 2 * U) = CArr(zx, 2 * U);
             Arr(zr + 2 * U, U) = dah * r;
             break;
@@ -234,6 +248,21 @@ const char* rnn_cell_name(RnnCell cell) {
   return "?";
 }
 
+bool rnn_cell_activation_ok(Activation a) {
+  // glu would halve a gate; relu with arguments and threshold cannot be named.
+  return a != Activation::Glu && a != Activation::ReluGeneral && a != Activation::Threshold &&
+         a != Activation::GeluApproximate;
+}
+
+std::string rnn_cell_activation_rule() {
+  std::string ok;
+  for (int i = 0; i <= static_cast<int>(Activation::Threshold); ++i) {
+    const auto a = static_cast<Activation>(i);
+    if (rnn_cell_activation_ok(a)) ok += (ok.empty() ? "" : ", ") + std::string(activation_name(a));
+  }
+  return "is not supported in a recurrent cell: glu halves each gate's units (supported: " + ok + ")";
+}
+
 int64_t rnn_gate_count(RnnCell cell) {
   return cell == RnnCell::LSTM ? 4 : cell == RnnCell::GRU ? 3 : 1;
 }
@@ -271,10 +300,9 @@ Tensor rnn_sequence(const RnnOptions& opt, const Tensor& x, const Tensor& kernel
                                 ", got " + mask.shape_string());
   check_state("input dropout multipliers", input_keep.defined() ? input_keep : Tensor(), B, F, op);
   check_state("recurrent dropout multipliers", recurrent_keep, B, U, op);
-  if (!cell_activation_ok(opt.activation) || !cell_activation_ok(opt.recurrent_activation))
-    throw std::invalid_argument(op + ": activations must be one of tanh, sigmoid, relu, linear; got " +
-                                activation_name(opt.activation) + " and " +
-                                activation_name(opt.recurrent_activation));
+  for (Activation a : {opt.activation, opt.recurrent_activation})
+    if (!rnn_cell_activation_ok(a))
+      throw std::invalid_argument(op + ": activation '" + activation_name(a) + "' " + rnn_cell_activation_rule());
 
   auto node = std::make_shared<RnnNode>();
   RnnState& s = node->st;
@@ -317,6 +345,8 @@ Tensor rnn_sequence(const RnnOptions& opt, const Tensor& x, const Tensor& kernel
     else std::memset(s.C.data(), 0, B * U * sizeof(float));
   }
   if (s.rkeep.defined()) s.HD = Tensor::empty({T, B, U});
+  if (needs_pre_activation(opt.activation) || needs_pre_activation(opt.recurrent_activation))
+    s.pre = Tensor::empty({T, B, GU});
   Tensor rec;  // GRU: h U + b_rec for the current step
   if (cell == RnnCell::GRU) {
     rec = Tensor::empty({B, GU});
@@ -353,29 +383,35 @@ Tensor rnn_sequence(const RnnOptions& opt, const Tensor& x, const Tensor& kernel
           std::fill(zb, zb + GU, 0.f);
           continue;
         }
+        float* pb = s.pre.defined() ? s.pre.data() + (st_ * B + b) * GU : nullptr;
+        // f(gates [offset, offset + n)) in place, keeping the pre-activations when needed.
+        auto activate = [&](Activation a, int64_t offset, int64_t n) {
+          if (pb) std::memcpy(pb + offset, zb + offset, n * sizeof(float));
+          act_inplace(a, zb + offset, n, U);
+        };
         switch (cell) {
           case RnnCell::SimpleRNN:
-            act_inplace(act, zb, U);
+            activate(act, 0, U);
             h = CArr(zb, U);
             break;
           case RnnCell::LSTM: {
-            act_inplace(ract, zb, 2 * U);  // i, f
-            act_inplace(act, zb + 2 * U, U);
-            act_inplace(ract, zb + 3 * U, U);
+            activate(ract, 0, 2 * U);  // i, f
+            activate(act, 2 * U, U);
+            activate(ract, 3 * U, U);
             Arr c(s.C.data() + ((st_ + 1) * B + b) * U, U);
             c = CArr(zb + U, U) * CArr(s.C.data() + (st_ * B + b) * U, U) + CArr(zb, U) * CArr(zb + 2 * U, U);
             h = c;
-            act_inplace(act, h.data(), U);
+            act_inplace(act, h.data(), U, U);
             h *= CArr(zb + 3 * U, U);
             break;
           }
           case RnnCell::GRU: {
             const float* rb = rec.data() + b * GU;
             Arr(zb, 2 * U) += CArr(rb, 2 * U);
-            act_inplace(ract, zb, 2 * U);  // z, r
+            activate(ract, 0, 2 * U);  // z, r
             Arr(s.RH.data() + (st_ * B + b) * U, U) = CArr(rb + 2 * U, U);
             Arr(zb + 2 * U, U) += CArr(zb + U, U) * CArr(rb + 2 * U, U);
-            act_inplace(act, zb + 2 * U, U);
+            activate(act, 2 * U, U);
             CArr zg(zb, U), hh(zb + 2 * U, U);
             h = zg * CArr(hp + b * U, U) + (1.f - zg) * hh;
             break;

@@ -54,6 +54,7 @@ const char* metric_kind_name(MetricKind kind) {
     case MetricKind::Precision: return "precision";
     case MetricKind::Recall: return "recall";
     case MetricKind::AUC: return "auc";
+    case MetricKind::RootMeanSquaredError: return "root_mean_squared_error";
   }
   return "?";
 }
@@ -112,9 +113,20 @@ void update_metric(const MetricSpec& spec, MetricState& state, const Tensor& pre
     state.positives.resize(buckets, 0.0);
     state.negatives.resize(buckets, 0.0);
     const int64_t per_sample = B ? p.numel() / B : 0;
+    const bool auc = spec.kind == MetricKind::AUC;
+    const float steps = static_cast<float>(spec.num_thresholds - 1);
     for (int64_t i = 0, n = p.numel(); i < n; ++i) {
       // b = number of thresholds strictly below the prediction (pred > thr[b-1]).
-      size_t b = std::lower_bound(thr.begin(), thr.end(), pp[i]) - thr.begin();
+      size_t b;
+      if (auc) {
+        // Keras's evenly-spaced buckets: the prediction (after the sigmoid for logits) clipped
+        // into [0, 1] is above thresholds 0..ceil(p (T-1)) - 1, and always above -eps.
+        float v = spec.from_logits ? 1.f / (1.f + std::exp(-pp[i])) : pp[i];
+        v = std::min(std::max(v, 0.f), 1.f);
+        b = static_cast<size_t>(std::max(std::ceil(v * steps) - 1.f, 0.f)) + 1;
+      } else {
+        b = std::lower_bound(thr.begin(), thr.end(), pp[i]) - thr.begin();
+      }
       double wi = weight_of(per_sample ? i / per_sample : 0);
       (tp[i] != 0.f ? state.positives : state.negatives)[b] += wi;
     }
@@ -149,7 +161,8 @@ void update_metric(const MetricSpec& spec, MetricState& state, const Tensor& pre
           break;
         }
         case MetricKind::MeanAbsoluteError:
-        case MetricKind::MeanSquaredError: {
+        case MetricKind::MeanSquaredError:
+        case MetricKind::RootMeanSquaredError: {
           double acc = 0;
           for (int64_t j = 0; j < C; ++j) {
             double d = double(pr[j]) - tr[j];
@@ -170,6 +183,7 @@ void update_metric(const MetricSpec& spec, MetricState& state, const Tensor& pre
 }
 
 double metric_result(const MetricSpec& spec, const MetricState& state) {
+  if (spec.kind == MetricKind::RootMeanSquaredError) return std::sqrt(divide_no_nan(state.total, state.count));
   if (!spec.confusion()) return divide_no_nan(state.total, state.count);
   const size_t T = spec.thresholds().size();
   if (state.positives.size() != T + 1) return 0.0;  // nothing seen yet
@@ -186,11 +200,22 @@ double metric_result(const MetricSpec& spec, const MetricState& state) {
   if (spec.kind == MetricKind::Precision) return divide_no_nan(tp[0], tp[0] + fp[0]);
   if (spec.kind == MetricKind::Recall) return divide_no_nan(tp[0], P);
   double auc = 0;
-  if (!spec.pr_curve) {  // ROC, trapezoidal (Keras summation_method="interpolation")
+  if (!spec.pr_curve || spec.summation != AucSummation::Interpolation) {
+    // Riemann sum over the thresholds: ROC (x = false-positive rate, y = recall) or PR
+    // (x = recall, y = precision); heights per Keras's summation_method.
     for (size_t i = 0; i + 1 < T; ++i) {
-      double x0 = divide_no_nan(fp[i], N), x1 = divide_no_nan(fp[i + 1], N);
-      double y0 = divide_no_nan(tp[i], P), y1 = divide_no_nan(tp[i + 1], P);
-      auc += (x0 - x1) * (y0 + y1) / 2.0;
+      double x0, x1, y0, y1;
+      if (!spec.pr_curve) {
+        x0 = divide_no_nan(fp[i], N), x1 = divide_no_nan(fp[i + 1], N);
+        y0 = divide_no_nan(tp[i], P), y1 = divide_no_nan(tp[i + 1], P);
+      } else {
+        x0 = divide_no_nan(tp[i], P), x1 = divide_no_nan(tp[i + 1], P);
+        y0 = divide_no_nan(tp[i], tp[i] + fp[i]), y1 = divide_no_nan(tp[i + 1], tp[i + 1] + fp[i + 1]);
+      }
+      double height = spec.summation == AucSummation::Interpolation ? (y0 + y1) / 2.0
+                      : spec.summation == AucSummation::Minoring    ? std::min(y0, y1)
+                                                                    : std::max(y0, y1);
+      auc += (x0 - x1) * height;
     }
     return auc;
   }

@@ -324,8 +324,9 @@ void sgemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, con
   if (M < 0 || N < 0 || K < 0)
     throw std::invalid_argument("sgemm: negative dimension (M=" + std::to_string(M) + ", N=" +
                                 std::to_string(N) + ", K=" + std::to_string(K) + ")");
-  if (ep.activation == Activation::Softmax)
-    throw std::invalid_argument("sgemm: softmax is not element-wise and cannot be a GEMM epilogue");
+  if (!activation_elementwise(ep.activation))
+    throw std::invalid_argument(std::string("sgemm: ") + activation_name(ep.activation) +
+                                " is not element-wise and cannot be a GEMM epilogue");
   if (M == 0 || N == 0) return;
   check_ld("lda", lda, ta == Trans::No ? M : K, ta == Trans::No ? K : M);
   check_ld("ldb", ldb, tb == Trans::No ? K : N, tb == Trans::No ? N : K);
@@ -355,8 +356,9 @@ void sgemm_taps(int64_t M, int64_t N, int64_t K, const float* A, int64_t rs_a,
     throw std::invalid_argument("sgemm_taps: negative dimension or no taps (M=" + std::to_string(M) +
                                 ", N=" + std::to_string(N) + ", K=" + std::to_string(K) +
                                 ", ntaps=" + std::to_string(ntaps) + ")");
-  if (ep.activation == Activation::Softmax)
-    throw std::invalid_argument("sgemm_taps: softmax is not element-wise and cannot be an epilogue");
+  if (!activation_elementwise(ep.activation))
+    throw std::invalid_argument(std::string("sgemm_taps: ") + activation_name(ep.activation) +
+                                " is not element-wise and cannot be an epilogue");
   if (M == 0 || N == 0) return;
   check_ld("ldb", ldb, K, N);
   check_ld("ldc", ldc, M, N);
