@@ -12,7 +12,8 @@ from .base import Layer
 class MultiHeadAttention(Layer):
     """Keras MultiHeadAttention: mha(query, value, key=None, attention_mask=None,
     use_causal_mask=False). Called with one input (e.g. inside Sequential) it is self-attention;
-    `use_causal_mask` given to the constructor then applies to those calls."""
+    `use_causal_mask` given to the constructor then applies to those calls. In a functional model
+    a call-time use_causal_mask is honoured too (it is fixed at the layer's first call)."""
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, use_causal_mask=False, kernel_initializer="glorot_uniform",
@@ -32,10 +33,30 @@ class MultiHeadAttention(Layer):
         self.use_causal_mask = bool(use_causal_mask)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-        self._attach(_core.MultiHeadAttention(
+        self._attach(self._new_core())
+
+    def _new_core(self):
+        return _core.MultiHeadAttention(
             self.name, self.num_heads, self.key_dim, self.value_dim, self.dropout, self.use_bias,
             self.output_shape or 0, self.use_causal_mask, self.kernel_initializer._to_core(),
-            self.bias_initializer._to_core()))
+            self.bias_initializer._to_core())
+
+    def _symbolic_call_options(self, attention_mask, use_causal_mask, return_attention_scores):
+        """In a functional model the C++ layer applies the causal mask it was made with, so a
+        call-time use_causal_mask (the Keras way) becomes that setting on the first call."""
+        where = f"MultiHeadAttention '{self.name}'"
+        if attention_mask is not None or return_attention_scores:
+            raise ValueError(f"{where}: attention_mask and return_attention_scores are not "
+                             f"supported in a functional model; call the layer on arrays for "
+                             f"them, or use use_causal_mask / Embedding(mask_zero=True) masks")
+        if use_causal_mask is None or bool(use_causal_mask) == self.use_causal_mask:
+            return
+        if self.built:
+            raise ValueError(f"{where}: called with use_causal_mask={bool(use_causal_mask)} in a "
+                             f"functional model after being built with use_causal_mask="
+                             f"{self.use_causal_mask}; a shared layer keeps one setting")
+        self.use_causal_mask = bool(use_causal_mask)
+        self._attach(self._new_core())
 
     def _inputs(self, query, value, key, query_mask, value_mask):
         where = f"MultiHeadAttention '{self.name}'"
@@ -54,6 +75,7 @@ class MultiHeadAttention(Layer):
     def __call__(self, query, value=None, key=None, attention_mask=None, use_causal_mask=None,
                  training=False, query_mask=None, value_mask=None, return_attention_scores=False):
         if not is_eager(query):  # symbolic tensors (functional API): one graph node, 2-3 inputs
+            self._symbolic_call_options(attention_mask, use_causal_mask, return_attention_scores)
             args = [query] if value is None else [query, value] + ([key] if key is not None else [])
             return super().__call__(args if len(args) > 1 else query, training=training)
         q, v, k = self._inputs(query, value, key, query_mask, value_mask)
