@@ -78,7 +78,15 @@ OPTIMIZERS = [
 ]
 
 
-@pytest.mark.parametrize("optimizer", [c[1] for c in OPTIMIZERS], ids=[c[0] for c in OPTIMIZERS])
+# fit runs one variant of each optimizer and each shared option (every variant goes through
+# apply_gradients below, which is cheaper than compiling a Keras training step)
+FIT_CASES = [c for c in OPTIMIZERS if c[0] in (
+    "sgd-default", "SGD-nesterov", "adam-default", "Adam", "AdamW-amsgrad", "rmsprop-default",
+    "RMSprop-momentum-centered", "Adagrad-accumulator", "Adadelta-rho", "Adamax", "Nadam",
+    "SGD-weight_decay", "Adam-clipnorm", "SGD-clipvalue", "SGD-global_clipnorm")]
+
+
+@pytest.mark.parametrize("optimizer", [c[1] for c in FIT_CASES], ids=[c[0] for c in FIT_CASES])
 def test_optimizer_matches_keras(request, optimizer):
     train_both(request.node.callspec.id, lambda lib: optimizer(lib.optimizers))
 
@@ -109,14 +117,15 @@ def test_optimizer_update_rule_matches_keras(request, optimizer):
 @pytest.mark.xfail(strict=True, reason="C++ cpp/src/optim/adam.cpp: v += (g*g - v) * (1.f - b2) "
                    "takes 1 - beta_2 from the float32 beta_2 (0.999f -> 9.99987e-4, 1.3e-5 off); "
                    "Keras's Adam multiplies by 1 - beta_2 computed from the Python float (0.001f), "
-                   "so with the default beta_2 every step's sqrt(v) is ~6e-6 off (the weights "
-                   "~1e-4 after 12 steps at lr=0.02). Fix: keep 1 - beta_2 (from the double) "
-                   "in the C++ Adam.")
+                   "so with the default beta_2 every step's sqrt(v) is ~6e-6 off, which adds up "
+                   "(the weights ~3e-5 off after 64 steps at lr=0.05). Fix: keep 1 - beta_2 "
+                   "(from the double) in the C++ Adam.")
 @pytest.mark.parametrize("optimizer", [
-    lambda o: o.Adam(0.02), lambda o: o.Adam(0.02, amsgrad=True),
-    lambda o: o.AdamW(0.02, weight_decay=0.1)], ids=["Adam", "Adam-amsgrad", "AdamW"])
+    lambda o: o.Adam(0.05), lambda o: o.Adam(0.05, amsgrad=True),
+    lambda o: o.AdamW(0.05, weight_decay=0.1)], ids=["Adam", "Adam-amsgrad", "AdamW"])
 def test_adam_default_beta_2_matches_keras(request, optimizer):
-    train_both(f"{request.node.callspec.id} beta_2=0.999", lambda lib: optimizer(lib.optimizers))
+    train_both(f"{request.node.callspec.id} beta_2=0.999", lambda lib: optimizer(lib.optimizers),
+               epochs=16)
 
 
 SCHEDULES = [
