@@ -293,3 +293,65 @@ def test_recurrent_initial_state_matches_keras(cell):
     got = n_layer(x, initial_state=states)
     for i, (g, w) in enumerate(zip(got, want)):
         assert_close(f"{cell} initial_state output[{i}]", g, np.asarray(w))
+
+
+# ---- training through the layers: gradients, and BatchNormalization's batch statistics -------
+def _fit_model(layers_of, input_shape, units=3):
+    def build(lib):
+        return lib.Sequential([lib.Input(input_shape)] + [f(lib.layers) for f in layers_of] +
+                              [lib.layers.Dense(units)])
+    return build
+
+
+FIT_MODELS = [
+    ("Conv2D-BatchNormalization-pooling",
+     _fit_model([lambda L: L.Conv2D(3, 3, padding="same"),
+                 lambda L: L.BatchNormalization(momentum=0.8), lambda L: L.Activation("relu"),
+                 lambda L: L.MaxPooling2D(), lambda L: L.Conv2D(2, 2, strides=2),
+                 lambda L: L.GlobalAveragePooling2D()], (6, 6, 2)),
+     lambda: RNG.normal(size=(12, 6, 6, 2)).astype(np.float32)),
+    ("Conv1D-MaxPooling1D-Flatten",
+     _fit_model([lambda L: L.Conv1D(3, 3, padding="causal", activation="tanh"),
+                 lambda L: L.MaxPooling1D(2), lambda L: L.Flatten()], (8, 2)),
+     lambda: RNG.normal(size=(12, 8, 2)).astype(np.float32)),
+    ("LSTM-GRU-SimpleRNN",
+     _fit_model([lambda L: L.LSTM(4, return_sequences=True),
+                 lambda L: L.GRU(3, return_sequences=True, go_backwards=True),
+                 lambda L: L.SimpleRNN(3)], (5, 2)),
+     lambda: RNG.normal(size=(12, 5, 2)).astype(np.float32)),
+    ("Embedding-mask-Bidirectional-GRU",
+     _fit_model([lambda L: L.Embedding(9, 3, mask_zero=True),
+                 lambda L: L.Bidirectional(L.GRU(3))], (6,)),
+     lambda: np.concatenate([token_ids(6, 9) for _ in range(4)])),
+    ("MultiHeadAttention-LayerNormalization",
+     lambda lib: (lambda x: lib.Model(x, lib.layers.Dense(3)(
+         lib.layers.GlobalAveragePooling1D()(lib.layers.LayerNormalization()(
+             lib.layers.Add()([x, lib.layers.MultiHeadAttention(2, 2)(x, x)]))))))(
+         lib.Input((4, 5))),
+     lambda: RNG.normal(size=(12, 4, 5)).astype(np.float32)),
+    ("TimeDistributed-Dense-BatchNormalization",
+     _fit_model([lambda L: L.TimeDistributed(L.Dense(4, activation="relu")),
+                 lambda L: L.BatchNormalization(), lambda L: L.Reshape((-1,))], (3, 2)),
+     lambda: RNG.normal(size=(12, 3, 2)).astype(np.float32)),
+]
+
+
+@pytest.mark.parametrize("build,make_x", [c[1:] for c in FIT_MODELS],
+                         ids=[c[0] for c in FIT_MODELS])
+def test_fit_through_layers_matches_keras(request, build, make_x):
+    """Two epochs of SGD (batch 4, shuffle=False): the losses, the trained weights (BatchNorm's
+    moving statistics included) and the predictions afterwards."""
+    import keras
+
+    import nerve
+    from _keras_diff import assert_history_close, assert_weights_close
+    label = request.node.callspec.id
+    x = make_x()
+    y = RNG.normal(size=(len(x), 3)).astype(np.float32)
+    k, n = twin_models(build)
+    k.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    n.compile(optimizer=nerve.optimizers.SGD(0.05), loss="mse")
+    kw = dict(batch_size=4, epochs=2, shuffle=False, verbose=0)
+    assert_history_close(label, n.fit(x, y, **kw).history, k.fit(x, y, **kw).history)
+    assert_weights_close(label, n, k)
+    assert_close(f"{label} predict after fit", n.predict(x, verbose=0), keras_predict(k, x))

@@ -178,3 +178,43 @@ def test_metric_objects_accumulate_like_keras(cls, kwargs, kind):
         k_metric.update_state(y_true, y_pred, sample_weight=w)
         n_metric.update_state(y_true, y_pred, sample_weight=w)
     assert_close(f"{cls}.result()", n_metric.result(), float(k_metric.result()))
+
+
+def test_class_weight_and_validation_split_match_keras():
+    """class_weight weights each sample's loss by its class (and the weighted metrics), and
+    validation_split holds out the last samples, unshuffled."""
+    k, n = twin_models(model_with("softmax"))
+    y = Y["sparse"][0]
+    for model, lib in ((k, keras), (n, nerve)):
+        model.compile(optimizer=lib.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"], weighted_metrics=["sparse_categorical_accuracy"])
+    kw = dict(batch_size=BATCH, epochs=EPOCHS, shuffle=False, verbose=0, validation_split=0.25,
+              class_weight={0: 0.5, 1: 2.0, 2: 1.0})
+    assert_history_close("class_weight", n.fit(X, y, **kw).history, k.fit(X, y, **kw).history)
+    assert_weights_close("class_weight", n, k)
+
+
+def test_two_outputs_with_loss_weights_match_keras():
+    """A functional model with two named outputs: per-output losses and metrics in History
+    (Keras's '<output>_loss' and '<output>_<metric>' names), the loss_weights-weighted total."""
+    def build(lib):
+        x = lib.Input((4,))
+        h = lib.layers.Dense(5, activation="tanh")(x)
+        return lib.Model(x, [lib.layers.Dense(3, name="reg")(h),
+                             lib.layers.Dense(3, activation="softmax", name="cls")(h)])
+    k, n = twin_models(build)
+    y = [Y["regression"][0], Y["onehot"][0]]
+    y_val = [Y["regression"][1], Y["onehot"][1]]
+    for model, lib in ((k, keras), (n, nerve)):
+        model.compile(optimizer=lib.optimizers.SGD(0.1),
+                      loss=["mse", "categorical_crossentropy"], loss_weights=[0.5, 2.0],
+                      metrics=[["mae"], ["accuracy"]])
+    want = k.evaluate(X, y, batch_size=BATCH, return_dict=True, verbose=0)
+    got = n.evaluate(X, y, batch_size=BATCH, return_dict=True, verbose=0)
+    assert sorted(got) == sorted(want), f"evaluate keys differ: {sorted(got)} vs {sorted(want)}"
+    for key in want:
+        assert_close(f"two outputs evaluate[{key}]", got[key], want[key])
+    kw = dict(batch_size=BATCH, epochs=EPOCHS, shuffle=False, verbose=0,
+              validation_data=(X_VAL, y_val))
+    assert_history_close("two outputs", n.fit(X, y, **kw).history, k.fit(X, y, **kw).history)
+    assert_weights_close("two outputs", n, k)
