@@ -5,7 +5,7 @@ The difference of an array is max |nerve - keras| / max(|keras|, 10% of max |ker
 elements: a plain relative difference for scalars and for elements of the array's own size, with a
 floor so that elements that are nearly zero (sums of larger terms that cancel, whose float32
 rounding depends on the summation order) are measured against the array's scale instead of
-against their own rounding noise.
+against their own rounding noise. NaNs must sit in the same places.
 
 Set NERVE_KERAS_DIFF_LOG=<file> to have every comparison append "label<TAB>difference" to that file
 (used to tabulate the differences; the tests do not need it).
@@ -31,6 +31,10 @@ def rel_diff(got, want) -> float:
     got = np.asarray(got, dtype=np.float64)
     want = np.asarray(want, dtype=np.float64)
     assert got.shape == want.shape, f"shapes differ: nerve {got.shape}, keras {want.shape}"
+    nan = np.isnan(want)
+    if not np.array_equal(nan, np.isnan(got)):
+        return float("inf")  # NaN in one and not the other
+    got, want = got[~nan], want[~nan]
     if want.size == 0:
         return 0.0
     floor = max(0.1 * float(np.max(np.abs(want))), 1e-30)

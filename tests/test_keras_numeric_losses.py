@@ -44,7 +44,8 @@ def model_with(output_activation):
 
 
 def run_both(label, output_activation, target_kind, loss, metrics=(), weighted_metrics=None,
-             optimizer=lambda lib: lib.optimizers.SGD(0.1), sample_weight=None, rtol=1e-5):
+             optimizer=lambda lib: lib.optimizers.SGD(0.1), sample_weight=None, rtol=1e-5,
+             batch_size=BATCH):
     """Compiles both models with loss(lib) and metrics(lib), compares evaluate, then fit's History
     and final weights."""
     k, n = twin_models(model_with(output_activation))
@@ -53,14 +54,14 @@ def run_both(label, output_activation, target_kind, loss, metrics=(), weighted_m
         model.compile(optimizer=optimizer(lib), loss=loss(lib), metrics=list(metrics(lib)),
                       weighted_metrics=None if weighted_metrics is None else
                       list(weighted_metrics(lib)))
-    want = k.evaluate(X, y, batch_size=BATCH, sample_weight=sample_weight, return_dict=True,
-                      verbose=0)
-    got = n.evaluate(X, y, batch_size=BATCH, sample_weight=sample_weight, return_dict=True,
-                     verbose=0)
+    want = k.evaluate(X, y, batch_size=batch_size, sample_weight=sample_weight,
+                      return_dict=True, verbose=0)
+    got = n.evaluate(X, y, batch_size=batch_size, sample_weight=sample_weight,
+                     return_dict=True, verbose=0)
     assert sorted(got) == sorted(want), f"{label}: evaluate keys differ"
     for key in want:
         assert_close(f"{label} evaluate[{key}]", got[key], want[key], rtol)
-    kw = dict(batch_size=BATCH, epochs=EPOCHS, shuffle=False, verbose=0,
+    kw = dict(batch_size=batch_size, epochs=EPOCHS, shuffle=False, verbose=0,
               validation_data=(X_VAL, y_val), sample_weight=sample_weight)
     want_h = k.fit(X, y, **kw).history
     got_h = n.fit(X, y, **kw).history
@@ -119,6 +120,13 @@ def test_sample_weight_and_weighted_metrics_match_keras():
              weighted_metrics=lambda lib: [lib.metrics.CategoricalAccuracy(name="w_acc"),
                                            lib.metrics.MeanSquaredError(name="w_mse")],
              sample_weight=w)
+
+
+def test_partial_last_batch_matches_keras():
+    """16 samples in batches of 5: the last batch of 1 counts by its size in the epoch means."""
+    w = RNG.uniform(0.1, 2.0, size=N).astype(np.float32)
+    run_both("batch_size=5", "softmax", "onehot", lambda lib: "categorical_crossentropy",
+             lambda lib: ["accuracy", "mse"], sample_weight=w, batch_size=5)
 
 
 @pytest.mark.parametrize("name", ["mean_squared_error", "mean_absolute_error", "huber",
