@@ -62,7 +62,9 @@ def assert_weights_close(label: str, nerve_model, keras_model, rtol: float = RTO
 
 def assert_history_close(label: str, nerve_history: dict, keras_history: dict,
                          rtol: float = RTOL) -> None:
-    """Every key Keras logged is in nerve's History with the same per-epoch values."""
+    """nerve's History has the keys Keras's has, with the same per-epoch values."""
+    assert sorted(nerve_history) == sorted(keras_history), \
+        f"{label}: History keys differ: nerve {sorted(nerve_history)}, keras {sorted(keras_history)}"
     for key, want in keras_history.items():
         assert key in nerve_history, f"{label}: nerve's History lacks {key!r} " \
                                      f"(has {sorted(nerve_history)})"

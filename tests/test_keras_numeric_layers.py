@@ -11,6 +11,10 @@ import pytest
 
 from _keras_diff import assert_close, keras_predict, placeholder_keras_initializers, twin_models
 
+# Keras 3.15's own Variable.__array__ lacks numpy 2's copy keyword
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+
 RNG = np.random.default_rng(1234)
 BATCH = 3
 

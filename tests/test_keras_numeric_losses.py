@@ -11,6 +11,10 @@ from _keras_diff import (assert_close, assert_history_close, assert_weights_clos
 
 import nerve
 
+# Keras 3.15's own Variable.__array__ lacks numpy 2's copy keyword
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+
 N, BATCH, EPOCHS = 16, 4, 3
 RNG = np.random.default_rng(7)
 X = RNG.normal(size=(N, 4)).astype(np.float32)
@@ -186,6 +190,41 @@ def test_metric_objects_accumulate_like_keras(cls, kwargs, kind):
         k_metric.update_state(y_true, y_pred, sample_weight=w)
         n_metric.update_state(y_true, y_pred, sample_weight=w)
     assert_close(f"{cls}.result()", n_metric.result(), float(k_metric.result()))
+
+
+def test_one_unit_binary_output_matches_keras():
+    """One sigmoid unit: 'accuracy' is binary accuracy; precision and recall by name."""
+    def build(lib):
+        return lib.Sequential([lib.Input((4,)), lib.layers.Dense(5, activation="tanh"),
+                               lib.layers.Dense(1, activation="sigmoid")])
+    k, n = twin_models(build)
+    y = Y["binary"][0][:, :1]
+    for model, lib in ((k, keras), (n, nerve)):
+        model.compile(optimizer=lib.optimizers.SGD(0.1), loss="binary_crossentropy",
+                      metrics=["accuracy", "precision", "recall"])
+    kw = dict(batch_size=BATCH, epochs=EPOCHS, shuffle=False, verbose=0)
+    assert_history_close("one unit", n.fit(X, y, **kw).history, k.fit(X, y, **kw).history)
+    assert_weights_close("one unit", n, k)
+
+
+def test_weight_regularizers_in_the_loss_match_keras():
+    """kernel / bias regularizers (L1, L2, L1L2) add their penalties to the trained loss."""
+    def build(lib):
+        r = lib.regularizers
+        return lib.Sequential([
+            lib.Input((4,)),
+            lib.layers.Dense(5, activation="tanh", kernel_regularizer=r.L2(0.05),
+                             bias_regularizer=r.L1(0.02)),
+            lib.layers.Dense(3, kernel_regularizer=r.L1L2(0.01, 0.02))])
+    k, n = twin_models(build)
+    y = Y["regression"][0]
+    for model, lib in ((k, keras), (n, nerve)):
+        model.compile(optimizer=lib.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+    assert_close("regularized evaluate", n.evaluate(X, y, batch_size=BATCH, verbose=0)[0],
+                 k.evaluate(X, y, batch_size=BATCH, verbose=0)[0])
+    kw = dict(batch_size=BATCH, epochs=EPOCHS, shuffle=False, verbose=0)
+    assert_history_close("regularizers", n.fit(X, y, **kw).history, k.fit(X, y, **kw).history)
+    assert_weights_close("regularizers", n, k)
 
 
 def test_class_weight_and_validation_split_match_keras():

@@ -11,6 +11,10 @@ from _keras_diff import (assert_close, assert_history_close, assert_weights_clos
 
 import nerve
 
+# Keras 3.15's own Variable.__array__ lacks numpy 2's copy keyword
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+
 N, BATCH = 16, 4
 RNG = np.random.default_rng(11)
 X = RNG.normal(size=(N, 4)).astype(np.float32)
@@ -67,6 +71,7 @@ OPTIMIZERS = [
     ("Adamax-betas", lambda o: o.Adamax(0.02, beta_1=0.5, beta_2=0.9)),
     ("Nadam", lambda o: o.Nadam(0.02)),
     ("Nadam-betas", lambda o: o.Nadam(0.02, beta_1=0.6, beta_2=0.95, epsilon=1e-4)),
+    ("SGD-callable-learning_rate", lambda o: o.SGD(lambda: 0.05, momentum=0.5)),
     # the other optimizers by name, with Keras's defaults
     ("adamw-default", lambda o: "adamw"),
     ("adagrad-default", lambda o: "adagrad"),
