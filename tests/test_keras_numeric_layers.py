@@ -358,6 +358,16 @@ def _fit_model(layers_of, input_shape, units=3):
     return build
 
 
+def _frozen_model(lib):
+    """trainable=False: the Dense keeps its weights, the BatchNormalization runs in inference
+    mode (Keras 3) and keeps its moving statistics."""
+    model = lib.Sequential([lib.Input((4,)), lib.layers.Dense(5), lib.layers.Dense(4),
+                            lib.layers.BatchNormalization(), lib.layers.Dense(3)])
+    model.layers[0].trainable = False
+    model.layers[2].trainable = False
+    return model
+
+
 FIT_MODELS = [
     ("Conv2D-BatchNormalization-pooling",
      _fit_model([lambda L: L.Conv2D(3, 3, padding="same"),
@@ -384,6 +394,12 @@ FIT_MODELS = [
              lib.layers.Add()([x, lib.layers.MultiHeadAttention(2, 2)(x, x)]))))))(
          lib.Input((4, 5))),
      lambda: RNG.normal(size=(12, 4, 5)).astype(np.float32)),
+    ("frozen-Dense-and-BatchNormalization", _frozen_model,
+     lambda: RNG.normal(size=(12, 4)).astype(np.float32)),
+    ("Conv1D-same-even-kernel-strided",
+     _fit_model([lambda L: L.Conv1D(3, 4, strides=2, padding="same"), lambda L: L.Flatten()],
+                (9, 2)),
+     lambda: RNG.normal(size=(12, 9, 2)).astype(np.float32)),
     ("TimeDistributed-Dense-BatchNormalization",
      _fit_model([lambda L: L.TimeDistributed(L.Dense(4, activation="relu")),
                  lambda L: L.BatchNormalization(), lambda L: L.Reshape((-1,))], (3, 2)),

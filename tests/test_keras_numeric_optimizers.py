@@ -207,9 +207,11 @@ def test_reduce_lr_on_plateau_matches_keras(kwargs):
     {"monitor": "loss", "min_delta": 1.0, "patience": 2},
     {"monitor": "val_loss", "min_delta": 1.0, "patience": 1, "restore_best_weights": True},
     {"monitor": "val_mae", "patience": 1, "mode": "max", "restore_best_weights": True},
+    {"monitor": "val_mae", "patience": 10, "mode": "max", "restore_best_weights": True},
     {"monitor": "loss", "baseline": 0.0, "patience": 2},
     {"monitor": "loss", "min_delta": 1.0, "patience": 1, "start_from_epoch": 2},
-], ids=["loss", "val_loss-restore", "val_mae-max-restore", "baseline", "start_from_epoch"])
+], ids=["loss", "val_loss-restore", "val_mae-max-restore", "restore-without-stopping", "baseline",
+        "start_from_epoch"])
 def test_early_stopping_matches_keras(kwargs):
     """Stops after the same epoch (History has as many entries) with the same weights (restored
     to the best epoch's with restore_best_weights)."""
