@@ -192,6 +192,15 @@ def test_metric_objects_accumulate_like_keras(cls, kwargs, kind):
     assert_close(f"{cls}.result()", n_metric.result(), float(k_metric.result()))
 
 
+def test_metric_call_accumulates_like_keras():
+    """metric(y_true, y_pred) updates the running state and returns the running result."""
+    k_metric, n_metric = keras.metrics.MeanAbsoluteError(), nerve.metrics.MeanAbsoluteError()
+    for i in range(3):
+        y_true, y_pred = targets("regression", 4), targets("regression", 4)
+        assert_close(f"MeanAbsoluteError call {i}", n_metric(y_true, y_pred),
+                     float(k_metric(y_true, y_pred)))
+
+
 def test_one_unit_binary_output_matches_keras():
     """One sigmoid unit: 'accuracy' is binary accuracy; precision and recall by name."""
     def build(lib):

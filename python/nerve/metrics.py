@@ -45,14 +45,10 @@ class Metric:
         self._state = _core.MetricState()
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> float:
-        """The metric of one batch (the running state is left untouched)."""
-        saved = self._state
-        self._state = _core.MetricState()
-        try:
-            self.update_state(y_true, y_pred, sample_weight)
-            return self.result()
-        finally:
-            self._state = saved
+        """As Keras 3: update_state with this batch, then the running result (a fresh metric
+        gives the batch's value)."""
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
 
     def get_config(self) -> dict:
         return {"name": self.name}
