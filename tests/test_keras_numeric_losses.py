@@ -156,6 +156,21 @@ def test_loss_functions_on_arrays_match_keras(name):
         assert_close(f"{cls}(arrays, weighted={sw is not None})", got, want)
 
 
+@pytest.mark.parametrize("cls,kwargs", [
+    ("CategoricalCrossentropy", {}), ("CategoricalCrossentropy", {"label_smoothing": 0.2}),
+    ("KLDivergence", {}), ("MeanSquaredError", {}), ("Huber", {"delta": 0.5}),
+], ids=["cce", "cce-smoothing", "kld", "mse", "huber"])
+def test_losses_on_unnormalized_sequences_match_keras(cls, kwargs):
+    """(batch, timesteps, classes) predictions whose rows do not sum to 1 (Keras rescales them for
+    the crossentropy): the mean over batch and timesteps."""
+    y_true = np.stack([targets("distribution", 4) for _ in range(3)])
+    y_pred = RNG.uniform(0.0, 2.0, size=y_true.shape).astype(np.float32)
+    y_pred[0, 0, 0] = 0.0
+    want = float(getattr(keras.losses, cls)(**kwargs)(y_true, y_pred))
+    got = getattr(nerve.losses, cls)(**kwargs)(y_true, y_pred)
+    assert_close(f"{cls}{kwargs}(3-D arrays)", got, want)
+
+
 def test_sparse_categorical_crossentropy_on_arrays_matches_keras():
     y_true = Y["sparse"][0]
     logits = RNG.normal(size=(N, 3)).astype(np.float32)
