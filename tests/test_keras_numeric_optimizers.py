@@ -29,14 +29,14 @@ def build(lib):
 
 
 def train_both(label, optimizer, epochs=3, callbacks=lambda lib: [], validation=False,
-               rtol=1e-5):
+               rtol=1e-5, **fit_kwargs):
     """Fits both models with optimizer(lib) and callbacks(lib); compares History, weights and
     the optimizer's iterations and learning rate. Returns (keras model, nerve model)."""
     k, n = twin_models(build)
     k.compile(optimizer=optimizer(keras), loss="mse", metrics=["mae"])
     n.compile(optimizer=optimizer(nerve), loss="mse", metrics=["mae"])
     kw = dict(batch_size=BATCH, epochs=epochs, shuffle=False, verbose=0,
-              validation_data=(X_VAL, Y_VAL) if validation else None)
+              validation_data=(X_VAL, Y_VAL) if validation else None, **fit_kwargs)
     want = k.fit(X, Y, callbacks=callbacks(keras), **kw).history
     got = n.fit(X, Y, callbacks=callbacks(nerve), **kw).history
     assert_history_close(label, got, want, rtol)
@@ -217,6 +217,20 @@ def test_early_stopping_matches_keras(kwargs):
     to the best epoch's with restore_best_weights)."""
     train_both(f"EarlyStopping{kwargs}", lambda lib: lib.optimizers.SGD(0.2), epochs=7,
                validation=True, callbacks=lambda lib: [lib.callbacks.EarlyStopping(**kwargs)])
+
+
+@pytest.mark.parametrize("fit_kwargs", [
+    {"epochs": 4, "validation": True, "validation_freq": 2},
+    {"epochs": 4, "initial_epoch": 2},
+    {"epochs": 3, "steps_per_epoch": 3},
+    {"epochs": 2, "validation": True, "validation_batch_size": 3},
+    {"epochs": 2, "validation_split": 0.3},
+], ids=["validation_freq", "initial_epoch", "steps_per_epoch", "validation_batch_size",
+        "validation_split"])
+@pytest.mark.filterwarnings("ignore:.*ran out:UserWarning")  # both warn, as they should
+def test_fit_options_match_keras(fit_kwargs):
+    """The epochs, steps and validation runs that fit's options select, as in Keras."""
+    train_both(f"fit{fit_kwargs}", lambda lib: lib.optimizers.SGD(0.1), **fit_kwargs)
 
 
 def test_batch_logs_match_keras():
