@@ -89,12 +89,13 @@ OPTIMIZERS = [
 ]
 
 
-# fit runs one variant of each optimizer and each shared option (every variant goes through
-# apply_gradients below, which is cheaper than compiling a Keras training step)
+# fit runs a few optimizers and each shared option (weight decay and clipping inside the C++
+# training step); every variant goes through apply_gradients below, the same C++ update rule, at
+# a fraction of the cost of compiling a Keras training step
 FIT_CASES = [c for c in OPTIMIZERS if c[0] in (
-    "sgd-default", "SGD-nesterov", "adam-default", "Adam", "AdamW-amsgrad", "rmsprop-default",
-    "RMSprop-momentum-centered", "Adagrad-accumulator", "Adadelta-rho", "Adamax", "Nadam",
-    "SGD-weight_decay", "Adam-clipnorm", "SGD-clipvalue", "SGD-global_clipnorm")]
+    "sgd-default", "adam-default", "Adam", "AdamW-amsgrad", "rmsprop-default",
+    "RMSprop-momentum-centered", "Nadam", "SGD-weight_decay", "Adam-clipnorm", "SGD-clipvalue",
+    "SGD-global_clipnorm")]
 
 
 @pytest.mark.parametrize("optimizer", [c[1] for c in FIT_CASES], ids=[c[0] for c in FIT_CASES])
