@@ -7,8 +7,8 @@ floor so that elements that are nearly zero (sums of larger terms that cancel, w
 rounding depends on the summation order) are measured against the array's scale instead of
 against their own rounding noise. NaNs must sit in the same places.
 
-Set NERVE_KERAS_DIFF_LOG=<file> to have every comparison append "label<TAB>difference" to that file
-(used to tabulate the differences; the tests do not need it).
+Set NERVE_KERAS_DIFF_LOG=<file> to have every comparison append "test<TAB>label<TAB>difference" to
+that file (used to tabulate the differences; the tests do not need it).
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def assert_close(label: str, got, want, rtol: float = RTOL) -> float:
     log = os.environ.get("NERVE_KERAS_DIFF_LOG")
     if log:
         with open(log, "a") as f:
-            f.write(f"{label}\t{d:.3g}\n")
+            test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+            f.write(f"{test}\t{label}\t{d:.3g}\n")
     assert d <= rtol, f"{label}: nerve differs from Keras by {d:.3g} (relative), allowed {rtol:g}"
     return d
 
