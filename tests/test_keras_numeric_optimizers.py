@@ -165,6 +165,22 @@ def test_learning_rate_schedule_matches_keras(request, schedule):
                                                      momentum=0.5))
 
 
+@pytest.mark.parametrize("schedule", [
+    lambda s: s.ExponentialDecay(0.3, decay_steps=2.5, decay_rate=0.7),
+    lambda s: s.ExponentialDecay(0.3, decay_steps=4, decay_rate=1.5, staircase=True),
+    lambda s: s.PiecewiseConstantDecay(boundaries=[0, 5, 6], values=[1.0, 0.5, 0.25, 0.125]),
+    lambda s: s.CosineDecay(0.2, decay_steps=7, alpha=0.3, warmup_target=0.5, warmup_steps=3),
+    lambda s: s.CosineDecay(0.4, decay_steps=5, alpha=0.2),
+], ids=["Exponential-fractional-steps", "Exponential-staircase-growth", "Piecewise-boundaries",
+        "Cosine-alpha-warmup", "Cosine-past-the-end"])
+def test_schedule_rates_match_keras(request, schedule):
+    """The rate of each step 0..19 (past every boundary, warm-up and decay_steps)."""
+    k_sched, n_sched = schedule(keras.optimizers.schedules), schedule(nerve.optimizers.schedules)
+    steps = range(20)
+    assert_close(f"{request.node.callspec.id} rate per step", [n_sched(s) for s in steps],
+                 [float(k_sched(s)) for s in steps])
+
+
 def test_custom_schedule_subclass_matches_keras():
     """A LearningRateSchedule subclass with its own __call__ (evaluated in Python by nerve)."""
     def optimizer(lib):
