@@ -155,11 +155,14 @@ def test_sparse_metrics_and_weighted_metrics():
     assert logs["sparse_top_k_categorical_accuracy"] == pytest.approx(_top_k(p, LABELS, 5))
 
 
-def test_accuracy_follows_the_loss():
+def test_accuracy_follows_the_loss_and_output_units():
     assert type(nerve.metrics.get("accuracy", "binary_crossentropy")).__name__ == "BinaryAccuracy"
     assert type(nerve.metrics.get("acc", "sparse_categorical_crossentropy")).__name__ == \
         "SparseCategoricalAccuracy"
     assert type(nerve.metrics.get("accuracy", "mse", (3,))).__name__ == "CategoricalAccuracy"
+    # Keras 3 decides by shape: binary_crossentropy on several units gives categorical accuracy
+    assert type(nerve.metrics.get("accuracy", "binary_crossentropy", (3,))).__name__ == \
+        "CategoricalAccuracy"
 
 
 def test_mismatched_metric_and_loss():

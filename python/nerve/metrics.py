@@ -47,14 +47,10 @@ class Metric:
         self._state = _core.MetricState()
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> float:
-        """The metric of one batch (the running state is left untouched)."""
-        saved = self._state
-        self._state = _core.MetricState()
-        try:
-            self.update_state(y_true, y_pred, sample_weight)
-            return self.result()
-        finally:
-            self._state = saved
+        """As Keras 3: update_state with this batch, then the running result (a fresh metric
+        gives the batch's value)."""
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
 
     def get_config(self) -> dict:
         return {"name": self.name}
@@ -261,13 +257,11 @@ NAMES = ("accuracy", "acc", *_BY_NAME, *sorted(_BY_CLASS_NAME))
 
 
 def _accuracy_for(loss_name: str, output_shape) -> type:
-    """Keras's choice of accuracy: from the loss, else from the number of output units."""
-    if loss_name == "binary_crossentropy":
-        return BinaryAccuracy
+    """Keras 3's choice of accuracy, which looks at shapes, not at the loss: class-label targets
+    (here: those of the sparse loss) give the sparse variant, one output unit the binary one,
+    anything else the categorical one (binary_crossentropy on 3 units included)."""
     if loss_name == "sparse_categorical_crossentropy":
         return SparseCategoricalAccuracy
-    if loss_name == "categorical_crossentropy":
-        return CategoricalAccuracy
     units = output_shape[-1] if output_shape else 1
     return BinaryAccuracy if units == 1 else CategoricalAccuracy
 

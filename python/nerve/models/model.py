@@ -635,8 +635,9 @@ class Model:
             if split == 0 or split == n:
                 raise ValueError(f"fit: validation_split={validation_split} leaves no samples "
                                  f"on one side for {n} samples")
+            # Keras: class_weight weighs the training samples only, sample_weight both sides
             val = ("arrays", [a[split:] for a in xs], [a[split:] for a in ys],
-                   None if w is None else w[split:])
+                   None if w is None or class_weight is not None else w[split:])
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
             w = None if w is None else w[:split]
         batch_size = int(batch_size or 32)
