@@ -126,12 +126,6 @@ def test_optimizer_update_rule_matches_keras(request, optimizer):
     assert n_opt.iterations == int(k_opt.iterations) == 4
 
 
-@pytest.mark.xfail(strict=True, reason="C++ cpp/src/optim/adam.cpp: v += (g*g - v) * (1.f - b2) "
-                   "takes 1 - beta_2 from the float32 beta_2 (0.999f -> 9.99987e-4, 1.3e-5 off); "
-                   "Keras's Adam multiplies by 1 - beta_2 computed from the Python float (0.001f), "
-                   "so with the default beta_2 every step's sqrt(v) is ~6e-6 off, which adds up "
-                   "(the weights ~3e-5 off after 64 steps at lr=0.05). Fix: keep 1 - beta_2 "
-                   "(from the double) in the C++ Adam.")
 @pytest.mark.parametrize("optimizer", [
     lambda o: o.Adam(0.05), lambda o: o.Adam(0.05, amsgrad=True),
     lambda o: o.AdamW(0.05, weight_decay=0.1)], ids=["Adam", "Adam-amsgrad", "AdamW"])
@@ -289,20 +283,24 @@ def test_csv_logger_matches_keras(tmp_path):
 def test_model_checkpoint_matches_keras(tmp_path, kwargs):
     """The same epochs' weights are saved (files named by epoch; loaded back, the weights match
     Keras's checkpoint)."""
+    # each library's own weights format: Keras's .weights.h5, nerve's .weights.nerve
+    ext = {"keras": ".weights.h5", "nerve": ".weights.nerve"}
+
     def callbacks(lib):
-        path = tmp_path / lib.__name__ / "ckpt-{epoch:02d}.weights.h5"
+        path = tmp_path / lib.__name__ / ("ckpt-{epoch:02d}" + ext[lib.__name__])
         return [lib.callbacks.ModelCheckpoint(str(path), save_weights_only=True, **kwargs)]
     k, n = train_both(f"ModelCheckpoint{kwargs}", lambda lib: lib.optimizers.SGD(0.2), epochs=3,
                       validation=True, callbacks=callbacks)
-    k_files = sorted(p.name for p in (tmp_path / "keras").glob("*")) \
-        if (tmp_path / "keras").exists() else []
-    n_files = sorted(p.name for p in (tmp_path / "nerve").glob("*")) \
-        if (tmp_path / "nerve").exists() else []
-    assert n_files == k_files
-    for name in k_files:
-        k.load_weights(tmp_path / "keras" / name)
-        n.load_weights(tmp_path / "nerve" / name)
-        assert_weights_close(f"ModelCheckpoint {name}", n, k)
+
+    def stems(lib):
+        folder = tmp_path / lib
+        return sorted(p.name[:-len(ext[lib])] for p in folder.glob("*")) if folder.exists() else []
+    k_files = stems("keras")
+    assert stems("nerve") == k_files
+    for stem in k_files:
+        k.load_weights(tmp_path / "keras" / (stem + ext["keras"]))
+        n.load_weights(tmp_path / "nerve" / (stem + ext["nerve"]))
+        assert_weights_close(f"ModelCheckpoint {stem}", n, k)
 
 
 def _diverge_with_terminate_on_nan():

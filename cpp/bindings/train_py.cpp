@@ -61,20 +61,20 @@ void bind_train(py::module_& m) {
       .def_readwrite("momentum", &SGD::momentum)
       .def_readwrite("nesterov", &SGD::nesterov);
   py::class_<Adam, Optimizer, std::shared_ptr<Adam>>(m, "Adam")
-      .def(py::init<float, float, float, float, bool>(), py::arg("learning_rate") = 0.001f,
-           py::arg("beta_1") = 0.9f, py::arg("beta_2") = 0.999f, py::arg("epsilon") = 1e-7f,
+      .def(py::init<float, double, double, float, bool>(), py::arg("learning_rate") = 0.001f,
+           py::arg("beta_1") = 0.9, py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f,
            py::arg("amsgrad") = false)
       .def_readwrite("beta_1", &Adam::beta_1)
       .def_readwrite("beta_2", &Adam::beta_2)
       .def_readwrite("epsilon", &Adam::epsilon)
       .def_readwrite("amsgrad", &Adam::amsgrad);
   py::class_<AdamW, Adam, std::shared_ptr<AdamW>>(m, "AdamW")
-      .def(py::init<float, float, float, float, float, bool>(), py::arg("learning_rate") = 0.001f,
-           py::arg("weight_decay") = 0.004f, py::arg("beta_1") = 0.9f, py::arg("beta_2") = 0.999f,
+      .def(py::init<float, float, double, double, float, bool>(), py::arg("learning_rate") = 0.001f,
+           py::arg("weight_decay") = 0.004f, py::arg("beta_1") = 0.9, py::arg("beta_2") = 0.999,
            py::arg("epsilon") = 1e-7f, py::arg("amsgrad") = false);
   py::class_<RMSprop, Optimizer, std::shared_ptr<RMSprop>>(m, "RMSprop")
-      .def(py::init<float, float, float, float, bool>(), py::arg("learning_rate") = 0.001f,
-           py::arg("rho") = 0.9f, py::arg("momentum") = 0.f, py::arg("epsilon") = 1e-7f,
+      .def(py::init<float, double, float, float, bool>(), py::arg("learning_rate") = 0.001f,
+           py::arg("rho") = 0.9, py::arg("momentum") = 0.f, py::arg("epsilon") = 1e-7f,
            py::arg("centered") = false)
       .def_readwrite("rho", &RMSprop::rho)
       .def_readwrite("momentum", &RMSprop::momentum)
@@ -86,19 +86,19 @@ void bind_train(py::module_& m) {
       .def_readwrite("initial_accumulator_value", &Adagrad::initial_accumulator_value)
       .def_readwrite("epsilon", &Adagrad::epsilon);
   py::class_<Adadelta, Optimizer, std::shared_ptr<Adadelta>>(m, "Adadelta")
-      .def(py::init<float, float, float>(), py::arg("learning_rate") = 0.001f,
-           py::arg("rho") = 0.95f, py::arg("epsilon") = 1e-7f)
+      .def(py::init<float, double, float>(), py::arg("learning_rate") = 0.001f,
+           py::arg("rho") = 0.95, py::arg("epsilon") = 1e-7f)
       .def_readwrite("rho", &Adadelta::rho)
       .def_readwrite("epsilon", &Adadelta::epsilon);
   py::class_<Adamax, Optimizer, std::shared_ptr<Adamax>>(m, "Adamax")
-      .def(py::init<float, float, float, float>(), py::arg("learning_rate") = 0.001f,
-           py::arg("beta_1") = 0.9f, py::arg("beta_2") = 0.999f, py::arg("epsilon") = 1e-7f)
+      .def(py::init<float, double, double, float>(), py::arg("learning_rate") = 0.001f,
+           py::arg("beta_1") = 0.9, py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f)
       .def_readwrite("beta_1", &Adamax::beta_1)
       .def_readwrite("beta_2", &Adamax::beta_2)
       .def_readwrite("epsilon", &Adamax::epsilon);
   py::class_<Nadam, Optimizer, std::shared_ptr<Nadam>>(m, "Nadam")
-      .def(py::init<float, float, float, float>(), py::arg("learning_rate") = 0.001f,
-           py::arg("beta_1") = 0.9f, py::arg("beta_2") = 0.999f, py::arg("epsilon") = 1e-7f)
+      .def(py::init<float, double, double, float>(), py::arg("learning_rate") = 0.001f,
+           py::arg("beta_1") = 0.9, py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f)
       .def_readwrite("beta_1", &Nadam::beta_1)
       .def_readwrite("beta_2", &Nadam::beta_2)
       .def_readwrite("epsilon", &Nadam::epsilon);

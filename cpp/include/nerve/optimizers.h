@@ -111,10 +111,14 @@ class SGD : public Optimizer {
 // (PyTorch puts eps after the bias correction: sqrt(v)/sqrt(1-b2^t) + eps; equal when eps = 0.)
 class Adam : public Optimizer {
  public:
-  Adam(float learning_rate = 0.001f, float beta_1 = 0.9f, float beta_2 = 0.999f,
+  Adam(float learning_rate = 0.001f, double beta_1 = 0.9, double beta_2 = 0.999,
        float epsilon = 1e-7f, bool amsgrad = false);
   const char* name() const override { return "Adam"; }
-  float beta_1, beta_2, epsilon;
+  // Betas (and rho below) are kept in double, as the user wrote them: as in Keras, the update
+  // rates 1 - beta are formed in double, then rounded (1 - float(0.999) is 1.3e-5 off), while
+  // the bias corrections 1 - beta^t use the float32 beta.
+  double beta_1, beta_2;
+  float epsilon;
   bool amsgrad;
 
  protected:
@@ -127,8 +131,8 @@ class Adam : public Optimizer {
 // (PyTorch's AdamW: p *= 1 - lr*weight_decay, the same.)
 class AdamW : public Adam {
  public:
-  AdamW(float learning_rate = 0.001f, float weight_decay = 0.004f, float beta_1 = 0.9f,
-        float beta_2 = 0.999f, float epsilon = 1e-7f, bool amsgrad = false);
+  AdamW(float learning_rate = 0.001f, float weight_decay = 0.004f, double beta_1 = 0.9,
+        double beta_2 = 0.999, float epsilon = 1e-7f, bool amsgrad = false);
   const char* name() const override { return "AdamW"; }
 };
 
@@ -137,10 +141,11 @@ class AdamW : public Adam {
 // (eps inside the square root; PyTorch adds it outside: equal when eps = 0.)
 class RMSprop : public Optimizer {
  public:
-  RMSprop(float learning_rate = 0.001f, float rho = 0.9f, float momentum = 0.f,
+  RMSprop(float learning_rate = 0.001f, double rho = 0.9, float momentum = 0.f,
           float epsilon = 1e-7f, bool centered = false);
   const char* name() const override { return "RMSprop"; }
-  float rho, momentum, epsilon;
+  double rho;
+  float momentum, epsilon;
   bool centered;
 
  protected:
@@ -168,9 +173,10 @@ class Adagrad : public Optimizer {
 // p += lr*d.   (Identical to PyTorch's Adadelta.)
 class Adadelta : public Optimizer {
  public:
-  Adadelta(float learning_rate = 0.001f, float rho = 0.95f, float epsilon = 1e-7f);
+  Adadelta(float learning_rate = 0.001f, double rho = 0.95, float epsilon = 1e-7f);
   const char* name() const override { return "Adadelta"; }
-  float rho, epsilon;
+  double rho;
+  float epsilon;
 
  protected:
   int num_slots() const override { return 2; }
@@ -182,10 +188,11 @@ class Adadelta : public Optimizer {
 // (PyTorch: u = max(b2*u, |g| + eps), no eps in the division: equal when eps = 0.)
 class Adamax : public Optimizer {
  public:
-  Adamax(float learning_rate = 0.001f, float beta_1 = 0.9f, float beta_2 = 0.999f,
+  Adamax(float learning_rate = 0.001f, double beta_1 = 0.9, double beta_2 = 0.999,
          float epsilon = 1e-7f);
   const char* name() const override { return "Adamax"; }
-  float beta_1, beta_2, epsilon;
+  double beta_1, beta_2;
+  float epsilon;
 
  protected:
   int num_slots() const override { return 2; }
@@ -199,10 +206,11 @@ class Adamax : public Optimizer {
 // p -= lr·m̂/(sqrt(v̂) + eps).   (PyTorch's NAdam with momentum_decay = 1 and eps = 0.)
 class Nadam : public Optimizer {
  public:
-  Nadam(float learning_rate = 0.001f, float beta_1 = 0.9f, float beta_2 = 0.999f,
+  Nadam(float learning_rate = 0.001f, double beta_1 = 0.9, double beta_2 = 0.999,
         float epsilon = 1e-7f);
   const char* name() const override { return "Nadam"; }
-  float beta_1, beta_2, epsilon;
+  double beta_1, beta_2;
+  float epsilon;
 
  protected:
   int num_slots() const override { return 2; }

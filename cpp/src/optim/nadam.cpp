@@ -10,7 +10,7 @@ double momentum_at(double beta_1, int64_t t) {
 }
 }  // namespace
 
-Nadam::Nadam(float learning_rate, float beta_1, float beta_2, float epsilon)
+Nadam::Nadam(float learning_rate, double beta_1, double beta_2, float epsilon)
     : Optimizer(learning_rate), beta_1(beta_1), beta_2(beta_2), epsilon(epsilon) {}
 
 void Nadam::begin_step(int64_t step) {
@@ -18,25 +18,26 @@ void Nadam::begin_step(int64_t step) {
   // if `iterations` was moved by hand, it is recomputed from the start.
   if (u_product_step_ != step - 1) {
     u_product_ = 1.0;
-    for (int64_t s = 1; s < step; ++s) u_product_ *= momentum_at(beta_1, s);
+    for (int64_t s = 1; s < step; ++s) u_product_ *= momentum_at(float(beta_1), s);
   }
-  u_product_ *= momentum_at(beta_1, step);
+  u_product_ *= momentum_at(float(beta_1), step);
   u_product_step_ = step;
 }
 
 void Nadam::update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) {
   float* m = slots[0];
   float* v = slots[1];
-  const double u_t = momentum_at(beta_1, step), u_next = momentum_at(beta_1, step + 1);
+  const double u_t = momentum_at(float(beta_1), step), u_next = momentum_at(float(beta_1), step + 1);
   const double prod = u_product_, prod_next = u_product_ * u_next;
   const float c_m = static_cast<float>(u_next / (1.0 - prod_next));
   const float c_g = static_cast<float>((1.0 - u_t) / (1.0 - prod));
-  const float c_v = static_cast<float>(1.0 / (1.0 - std::pow(double(beta_2), double(step))));
-  const float b1 = beta_1, b2 = beta_2, eps = epsilon;
+  const float c_v = static_cast<float>(1.0 / (1.0 - std::pow(double(float(beta_2)), double(step))));
+  const float c1 = static_cast<float>(1.0 - beta_1), c2 = static_cast<float>(1.0 - beta_2);
+  const float eps = epsilon;
 #pragma omp simd
   for (int64_t i = 0; i < n; ++i) {
-    m[i] += (g[i] - m[i]) * (1.f - b1);
-    v[i] += (g[i] * g[i] - v[i]) * (1.f - b2);
+    m[i] += (g[i] - m[i]) * c1;
+    v[i] += (g[i] * g[i] - v[i]) * c2;
     float m_hat = c_m * m[i] + c_g * g[i];
     float v_hat = v[i] * c_v;
     p[i] -= lr * m_hat / (std::sqrt(v_hat) + eps);
