@@ -97,6 +97,7 @@ class Layer {
   std::vector<Shape> input_shapes_;
   std::vector<Shape> input_specs_;  // parallel to input_shapes_
   bool built_ = false;
+  bool single_output_ = true;  // call_many's one-tensor shortcut only for layers with one output
   std::unordered_map<std::string, Regularizer> role_regularizers_;
   Tensor activity_loss_;  // penalty of the last call's output
   void record_activity(const std::vector<Tensor>& outputs);

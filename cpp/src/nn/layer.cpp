@@ -16,6 +16,8 @@ void Layer::build(const Shape& input_shape, uint64_t seed) {
   input_shape_ = input_shape;
   input_shapes_ = {input_shape};
   input_specs_ = {input_spec(input_shape, 0)};
+  // A layer with one input may still give several outputs (an RNN with return_state).
+  single_output_ = output_shapes_many({input_shape}).size() == 1;
   built_ = true;
 }
 
@@ -30,6 +32,7 @@ void Layer::build_many(const std::vector<Shape>& input_shapes, uint64_t seed) {
   input_specs_.clear();
   for (size_t i = 0; i < input_shapes.size(); ++i) input_specs_.push_back(input_spec(input_shapes[i], i));
   input_shape_.clear();
+  single_output_ = output_shapes_many(input_shapes).size() == 1;
   built_ = true;
 }
 
@@ -50,7 +53,7 @@ std::vector<Tensor> Layer::forward_many(const std::vector<Tensor>& xs, bool trai
 
 std::vector<Tensor> Layer::call_many(const std::vector<Tensor>& xs, bool training) {
   if (!built_) throw std::logic_error(describe() + " is called before it is built");
-  if (xs.size() == 1 && input_shapes_.size() == 1) return {call(xs[0], training)};
+  if (xs.size() == 1 && input_shapes_.size() == 1 && single_output_) return {call(xs[0], training)};
   if (xs.size() != input_shapes_.size())
     throw std::invalid_argument(describe() + " was built for " + std::to_string(input_shapes_.size()) +
                                 " inputs, got " + std::to_string(xs.size()));

@@ -1,4 +1,5 @@
 // SimpleRNN / LSTM / GRU layers (one fused sequence op each) and Bidirectional.
+#include <algorithm>
 #include <stdexcept>
 
 #include "nerve/ops.h"
@@ -168,7 +169,19 @@ Tensor Bidirectional::forward(const Tensor& x, bool training) {
   else if (merge_mode_ == "sum") out = add(yf, yb);
   else if (merge_mode_ == "mul") out = mul(yf, yb);
   else out = scale(add(yf, yb), 0.5f);
-  if (seq) out.impl()->mask = x.impl()->mask;
+  if (!seq) return out;
+  const Tensor& mask = x.impl()->mask;
+  if (mask.defined()) {
+    // Keras's Bidirectional runs both layers with zero_output_for_mask: masked steps give
+    // zeros (a plain RNN carries its last output there).
+    const int64_t B = out.size(0), T = out.size(1), F = out.size(2);
+    Tensor keep = Tensor::empty(out.shape());
+    Tensor mc = mask.contiguous();
+    for (int64_t bt = 0; bt < B * T; ++bt)
+      std::fill_n(keep.data() + bt * F, F, mc.data()[bt] != 0.f ? 1.f : 0.f);
+    out = mul(out, keep);
+  }
+  out.impl()->mask = mask;
   return out;
 }
 

@@ -49,7 +49,17 @@ Dims check(const Tensor& q, const Tensor& k, const Tensor& v, int64_t H, const T
   return d;
 }
 
-// P[b, h] = masked softmax(scale * Q_h K_h^T), rows with no allowed key all zero.
+// True when query i of batch row b may attend to no key (a padded query step).
+bool row_all_masked(const Dims& d, const float* mask, bool causal, int64_t b, int64_t i) {
+  const float* m = mask ? mask + (b * d.Tq + i) * d.Tk : nullptr;
+  for (int64_t j = 0; j < d.Tk; ++j)
+    if ((!m || m[j] != 0.f) && (!causal || j <= i)) return false;
+  return true;
+}
+
+// P[b, h] = masked softmax(scale * Q_h K_h^T). A row with no allowed key attends uniformly to
+// every key, as Keras's masked softmax does (it adds -1e9 to masked scores, which in float32
+// swamps the scores themselves); its weights then do not depend on the scores.
 void attention_probs(const Dims& d, const float* q, const float* k, const float* mask, bool causal,
                      int64_t bh, float* P) {
   int64_t b = bh / d.H, h = bh % d.H, HDk = d.H * d.dk;
@@ -68,7 +78,7 @@ void attention_probs(const Dims& d, const float* q, const float* k, const float*
     }
     Arr r(row, d.Tk);
     if (mx == ninf) {  // nothing to attend to
-      r.setZero();
+      r.setConstant(1.f / static_cast<float>(d.Tk));
       continue;
     }
     r = (r - mx).exp();
@@ -82,6 +92,8 @@ struct AttentionNode : Node {
   Dims d;
   Tensor P;     // [B, H, Tq, Tk] attention weights (before dropout)
   Tensor keep;  // same shape, dropout multipliers, or undefined
+  Tensor mask;  // [B, Tq, Tk] (contiguous) or undefined, and the causal flag: which rows are dead
+  bool causal = false;
   const char* name() const override { return "MultiHeadAttention"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor dO = grad.contiguous();
@@ -109,6 +121,10 @@ struct AttentionNode : Node {
         if (keep.defined()) dP *= CArr(keep.data() + bh * TT, TT);
         for (int64_t i = 0; i < d.Tq; ++i) {  // softmax backward: dS = P (dP - <dP, P>)
           Arr dr(dP.data() + i * d.Tk, d.Tk);
+          if ((mask.defined() || causal) && row_all_masked(d, mask.defined() ? mask.data() : nullptr, causal, b, i)) {
+            dr.setZero();  // uniform weights, independent of the scores
+            continue;
+          }
           CArr pr(P_ + i * d.Tk, d.Tk);
           float dot = (dr * pr).sum();
           dr = pr * (dr - dot);
@@ -166,6 +182,8 @@ Tensor multi_head_attention(const Tensor& q, const Tensor& k, const Tensor& v, i
   node->d = d;
   node->P = P;
   node->keep = keep;
+  node->mask = mc;
+  node->causal = causal;
   return record(out, node);
 }
 
