@@ -117,7 +117,7 @@ ALTERNATIVE = {
     # losses and metrics
     "from_logits": (True, same), "label_smoothing": (0.25, same), "delta": (0.5, same),
     "threshold": (0.25, same), "thresholds": (0.25, same), "k": (2, same),
-    "num_thresholds": (50, same), "curve": ("PR", same),
+    "num_thresholds": (50, same), "curve": ("PR", same), "summation_method": ("minoring", same),
     # initializers and regularizers
     "value": (0.5, same), "minval": (-0.5, same), "maxval": (0.5, same), "mean": (0.5, same),
     "stddev": (0.5, same), "gain": (0.5, same),

@@ -57,14 +57,6 @@ NERVE_ONLY = {
 # Scripts that fail in nerve today, with why. strict: each fails the suite once fixed, so the
 # mark gets removed.
 XFAIL = {
-    "rnn_states": "LSTM/GRU(return_state=True) inside a functional model segfaults on the "
-                  "forward pass (C++ Recurrent in a GraphModel; the eager call works)",
-    "activity_regularizer": "the activity penalty is not divided by the batch size as in Keras 3 "
-                            "(evaluate 2.6689 vs 2.0853; activity_regularizer scaling: being "
-                            "fixed)",
-    "callback_messages": "verbose callback messages differ: ModelCheckpoint prints the full "
-                         "float (9.539182662963867, Keras 9.53918) and no 'finished saving "
-                         "model' line (callback messages: being fixed)",
     "custom_layer_subclass": "a keras.layers.Layer subclass with build()/add_weight()/call() is "
                              "not supported yet: nerve raises NotImplementedError when it is "
                              "constructed (custom layers are the extensibility issue's work)",
@@ -74,14 +66,12 @@ XFAIL = {
     "dict_outputs": "keras.Model(inputs, {name: tensor}) (a dict of outputs) is not supported; "
                     "nerve raises NotImplementedError (nobody is on it: predict would have to "
                     "return a dict)",
-    "selu_activation": "activation='selu' (and softplus, softsign) unknown (Keras activations: "
-                       "being fixed)",
 }
 
 
 # Scripts that crash the interpreter in nerve today run in a child process first, so the crash
 # fails only their test.
-CRASHES = {"rnn_states"}
+CRASHES: set = set()
 
 
 def _crash_check(name: str, workdir: Path) -> None:
@@ -112,6 +102,11 @@ def _run(name: str, framework: str, workdir: Path) -> dict:
     cwd = os.getcwd()
     os.chdir(workdir)
     try:
+        if framework == "keras":
+            # a fresh Keras session, as a script has: Keras numbers default names process-wide
+            # (a second Recall() is "recall_1"), which would leak from the other snippets
+            import keras
+            keras.backend.clear_session()
         namespace = {"__name__": "__main__"}
         exec(compile(_source(name, framework), f"keras_snippets/{name}.py", "exec"), namespace)
     finally:

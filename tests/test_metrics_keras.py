@@ -57,9 +57,9 @@ def test_auc_outside_0_1_is_the_keras_value():
 
 
 def test_auc_refuses_what_it_does_not_support():
-    with pytest.raises(ValueError, match="multi_label is not supported"):
+    with pytest.raises(ValueError, match="multi_label=True is not supported"):
         nerve.metrics.AUC(multi_label=True)
-    with pytest.raises(ValueError, match="thresholds is not supported"):
+    with pytest.raises(ValueError, match=r"thresholds=\[0.2, 0.5\] is not supported"):
         nerve.metrics.AUC(thresholds=[0.2, 0.5])
     with pytest.raises(ValueError, match="summation_method must be one of"):
         nerve.metrics.AUC(summation_method="simpson")
