@@ -116,7 +116,7 @@ ALTERNATIVE = {
     "global_clipnorm": (0.5, same),
     # losses and metrics
     "from_logits": (True, same), "label_smoothing": (0.25, same), "delta": (0.5, same),
-    "threshold": (0.25, same), "thresholds": (0.25, same), "k": (2, same),
+    "threshold": (0.25, same), "thresholds": (0.25, same), "k": (2, same), "from_sorted_ids": (True, same),
     "num_thresholds": (50, same), "curve": ("PR", same), "summation_method": ("minoring", same),
     # initializers and regularizers
     "value": (0.5, same), "minval": (-0.5, same), "maxval": (0.5, same), "mean": (0.5, same),
@@ -191,12 +191,29 @@ SEQUENTIAL_METHODS = ("add", "pop")
 
 # Known differences that are not about arguments, printed in the document: per entry, and per
 # family (after its table).
-NOTES = {
-    ("models", "Model.predict"): "verbose is accepted, but predict draws no progress bar yet",
-}
+NOTES: dict = {}
 FAMILY_NOTES = {
-    "metrics": "The metric functions (`binary_accuracy(y_true, y_pred)`, ...) return the batch "
-               "mean; Keras's return one value per sample.",
+    "layers": "Layers written in Python (a Layer subclass overriding call or build; add_weight, "
+              "add_loss, add_metric) raise NotImplementedError: custom layers are planned. "
+              "`sparsemax` follows the corrected definition (keras-team/keras#23425: in Keras "
+              "3.15.1 its outputs do not sum to 1 when several stay non-zero). Image layers take "
+              "no None height or width. A functional model built for fixed sizes refuses other "
+              "sizes (Keras's predict runs them): declare `Input(shape=(None, ...))` for "
+              "variable lengths.",
+    "models": "A Model subclass that overrides train_step, test_step, predict_step, compute_loss "
+              "or compute_metrics: the methods that would run the override raise "
+              "NotImplementedError (custom steps are planned). A dict of inputs or outputs in "
+              "`Model(inputs, outputs)` raises NotImplementedError: pass lists. A model nested "
+              "in another reloads with its layers listed one by one (the same weights and "
+              "predictions). `Model(..., trainable=False)` also sets every inner layer's flag to "
+              "False (Keras keeps the layers' own flags; the same weights train). A symbolic "
+              "call's `training=` is kept, and a run whose result it would change raises "
+              "NotImplementedError.",
+    "callbacks": "A training step whose loss is NaN or Inf is not applied (nerve keeps the last "
+                 "finite weights; Keras applies it). TerminateOnNaN stops at the same batch as "
+                 "in Keras, and that epoch logs NaN where Keras logs the running mean (inf); "
+                 "without TerminateOnNaN, fit raises nerve.NonFiniteLossError where Keras goes "
+                 "on training with non-finite weights.",
 }
 # Raised by every layer unless default; said once in the document instead of on every row.
 EVERY_LAYER_RAISES = ("autocast",)

@@ -128,3 +128,36 @@ def test_weighted_metrics_in_evaluate():
                          return_dict=True)
     for name, value in k_eval.items():
         assert n_eval[name] == pytest.approx(value, rel=1e-5, abs=1e-7), name
+
+
+# ---- the metric functions: one value per sample, as keras.metrics' functions ------------------
+def _function_cases():
+    r = np.random.default_rng(7)
+    probs = r.uniform(size=(6, 4)).astype(np.float32)
+    probs[0, :2] = 0.5  # a tie at the top
+    onehot = np.eye(4, dtype=np.float32)[r.integers(0, 4, 6)]
+    ids = r.integers(0, 4, 6).astype(np.float32)
+    binary = r.integers(0, 2, (6, 3)).astype(np.float32)
+    return [
+        ("binary_accuracy", {}, binary, r.uniform(size=(6, 3)).astype(np.float32)),
+        ("binary_accuracy", {"threshold": 0.8}, binary, r.uniform(size=(6, 3)).astype(np.float32)),
+        ("categorical_accuracy", {}, onehot, probs),
+        ("sparse_categorical_accuracy", {}, ids, probs),
+        ("sparse_categorical_accuracy", {}, ids[:, None], probs),
+        ("top_k_categorical_accuracy", {"k": 2}, onehot, probs),
+        ("sparse_top_k_categorical_accuracy", {"k": 2}, ids, probs),
+        ("sparse_top_k_categorical_accuracy", {"k": 2}, ids[:, None], probs),
+        ("sparse_top_k_categorical_accuracy", {"k": 2, "from_sorted_ids": True}, ids,
+         np.argsort(-probs, axis=-1).astype(np.float32)),
+        ("mean_absolute_error", {}, probs, onehot),
+        ("mean_squared_error", {}, r.normal(size=(2, 3, 4)).astype(np.float32), probs[:6].reshape(2, 3, 4)),
+    ]
+
+
+@pytest.mark.parametrize("name,kwargs,y_true,y_pred", _function_cases(),
+                         ids=lambda v: v if isinstance(v, str) else None)
+def test_metric_functions_match_keras_per_sample(name, kwargs, y_true, y_pred):
+    ours = np.asarray(getattr(nerve.metrics, name)(y_true, y_pred, **kwargs))
+    theirs = np.asarray(getattr(keras.metrics, name)(y_true, y_pred, **kwargs))
+    assert ours.shape == theirs.shape
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)

@@ -312,16 +312,69 @@ def direction(name: str, model=None) -> str | None:
     return None
 
 
+# The metric functions, as Keras 3's: values per sample (per element for binary_accuracy), in
+# numpy; the metric classes above are the running means over batches.
+def _pair(y_true, y_pred):
+    return (np.asarray(y_true, dtype=np.float32), np.asarray(y_pred, dtype=np.float32))
+
+
+def _sparse_labels(y_true, y_pred):
+    """Class ids as ints, and the labels' shape when a trailing 1 (labels shaped like the
+    predictions) was squeezed for the comparison (Keras's top-k keeps it in the result)."""
+    out_shape = None
+    if y_true.ndim == y_pred.ndim and y_true.shape[-1:] == (1,):
+        out_shape = y_true.shape
+        y_true = y_true[..., 0]
+    return y_true.astype(np.int64), out_shape
+
+
+def _in_top_k(ids, y_pred, k):
+    at_label = np.take_along_axis(y_pred, ids[..., None], axis=-1)
+    at_label = np.where(np.isnan(at_label), -np.inf, at_label)  # NaN is no high score
+    return 1 + np.sum(y_pred > at_label, axis=-1) <= k
+
+
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    return BinaryAccuracy(threshold=threshold)(y_true, y_pred)
-def categorical_accuracy(y_true, y_pred): return CategoricalAccuracy()(y_true, y_pred)
-def sparse_categorical_accuracy(y_true, y_pred): return SparseCategoricalAccuracy()(y_true, y_pred)
+    """Element-wise, as Keras 3's (no mean over the last axis)."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return (y_true == (y_pred > threshold).astype(np.float32)).astype(np.float32)
+
+
+def categorical_accuracy(y_true, y_pred):
+    y_true, y_pred = _pair(y_true, y_pred)
+    return (np.argmax(y_true, -1) == np.argmax(y_pred, -1)).astype(np.float32)
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    y_true, y_pred = _pair(y_true, y_pred)
+    ids, _ = _sparse_labels(y_true, y_pred)  # Keras 3 gives (N,) for (N, 1) labels here
+    return (ids == np.argmax(y_pred, -1)).astype(np.float32)
+
+
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
-    return TopKCategoricalAccuracy(k)(y_true, y_pred)
+    y_true, y_pred = _pair(y_true, y_pred)
+    return _in_top_k(np.argmax(y_true, -1), y_pred, k).astype(np.float32)
+
+
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
-    return SparseTopKCategoricalAccuracy(k, from_sorted_ids=from_sorted_ids)(y_true, y_pred)
-def mean_absolute_error(y_true, y_pred): return MeanAbsoluteError()(y_true, y_pred)
-def mean_squared_error(y_true, y_pred): return MeanSquaredError()(y_true, y_pred)
+    y_true, y_pred = _pair(y_true, y_pred)
+    ids, out_shape = _sparse_labels(y_true, y_pred)
+    if from_sorted_ids:  # y_pred holds the top class ids, best first
+        matches = np.any(y_pred[..., :k].astype(np.int64) == ids[..., None], axis=-1)
+    else:
+        matches = _in_top_k(ids, y_pred, k)
+    matches = matches.astype(np.float32)
+    return matches.reshape(out_shape) if out_shape is not None else matches
+
+
+def mean_absolute_error(y_true, y_pred):
+    y_true, y_pred = _pair(y_true, y_pred)
+    return np.mean(np.abs(y_pred - y_true), axis=-1)
+
+
+def mean_squared_error(y_true, y_pred):
+    y_true, y_pred = _pair(y_true, y_pred)
+    return np.mean(np.square(y_pred - y_true), axis=-1)
 
 
 mae = mean_absolute_error
