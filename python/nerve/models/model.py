@@ -858,13 +858,7 @@ class Model:
             if y is not None or sample_weight is not None:
                 raise ValueError("evaluate: with an iterable of batches, y and sample_weight "
                                  "come in the batches; pass y=None")
-            stream = data.BatchStream(x, steps)
-            if bar is not None and bar.target is None:
-                try:
-                    bar.target = len(stream)
-                except TypeError:
-                    pass
-            logs = self._evaluate_source(("batches", stream), None, bar)
+            logs = self._evaluate_source(("batches", _batch_stream(x, steps, bar)), None, bar)
         else:
             xs, ys, w = self._prepare(x, y, sample_weight, None, where)
             if steps is not None:  # Keras: evaluate only the first `steps` batches
@@ -889,12 +883,7 @@ class Model:
         verbose = self._verbosity(verbose)
         bar = Progbar(steps, verbose=verbose) if verbose else None
         if data.is_batch_source(x):
-            stream = data.BatchStream(x, steps)
-            if bar is not None and bar.target is None:
-                try:
-                    bar.target = len(stream)
-                except TypeError:
-                    pass
+            stream = _batch_stream(x, steps, bar)
             outputs = []
             for i, batch in enumerate(stream.epoch()):
                 xb, _, _ = self._batch_tensors(batch, None, "predict", i, need_y=False)
@@ -1095,6 +1084,18 @@ def _all_layers(model) -> list:
     for layer in model.layers:
         out += _all_layers(layer) if isinstance(layer, Model) else [layer]
     return out
+
+
+def _batch_stream(x, steps, bar):
+    """The batches of an iterable for evaluate / predict; a progress bar without a step count
+    takes the stream's length where it has one (a generator has none)."""
+    stream = data.BatchStream(x, steps)
+    if bar is not None and bar.target is None:
+        try:
+            bar.target = len(stream)
+        except TypeError:
+            pass
+    return stream
 
 
 def _capture_init_args(cls, args, kwargs):
