@@ -8,6 +8,7 @@ Run: python bench/conv_algorithms.py [--threads 2] [--repeats 15] [--rounds 3]
 """
 
 import argparse
+import os
 import statistics
 import time
 
@@ -22,6 +23,9 @@ SHAPES = [  # (N, C, H, K): batch, input channels, image side, filters
     (64, 16, 28, 64), (64, 32, 28, 64), (32, 64, 32, 64), (64, 64, 14, 64), (64, 128, 7, 128),
     (8, 128, 16, 128), (8, 256, 16, 256),
 ]
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
+if QUICK:
+    SHAPES = [(2, 1, 8, 4), (2, 16, 8, 16)]
 
 
 def chosen(C, K):
@@ -42,6 +46,8 @@ def main():
     p.add_argument("--repeats", type=int, default=15, help="timed calls per block")
     p.add_argument("--rounds", type=int, default=3, help="alternating blocks per algorithm")
     args = p.parse_args()
+    if QUICK:
+        args.repeats, args.rounds = 1, 1
     nerve.set_num_threads(args.threads)
     print(f"threads {args.threads}; times are medians in ms\n")
     print("| (N, C, H, K) 3x3 same | auto runs | fwd direct | fwd winograd | ratio "

@@ -11,6 +11,7 @@ Run: python bench/conv_im2col.py [--repeats 9] [--algorithm direct|auto|winograd
 """
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -19,6 +20,9 @@ import nerve
 from nerve import _core
 
 PATCH_CHUNK_BYTES = 1 << 20  # kPatchBudgetFloats in cpp/src/ops/conv2d.cpp
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
+SHAPES = ([(2, 1, 8, 4), (2, 32, 8, 16)] if QUICK
+          else [(64, 1, 28, 32), (64, 32, 28, 64), (32, 64, 32, 64)])
 
 
 def min_ms(fn, repeats):
@@ -36,11 +40,13 @@ def main():
     p.add_argument("--repeats", type=int, default=9)
     p.add_argument("--algorithm", default="direct", choices=["direct", "auto", "winograd"])
     args = p.parse_args()
+    if QUICK:
+        args.repeats = 1
     nerve.set_num_threads(1)
     _core.set_conv_algorithm(args.algorithm)
     print("| (N, C, H, K) 3x3 same | conv fwd ms | im2col GEMM alone ms | ratio "
           "| conv fwd+bwd ms | im2col GEMMs alone ms | ratio |\n|---|---|---|---|---|---|---|")
-    for (N, C, H, K) in [(64, 1, 28, 32), (64, 32, 28, 64), (32, 64, 32, 64)]:
+    for (N, C, H, K) in SHAPES:
         rng = np.random.default_rng(0)
         x = rng.standard_normal((N, H, H, C)).astype(np.float32)
         k = rng.standard_normal((3, 3, C, K)).astype(np.float32) * 0.1

@@ -38,6 +38,9 @@ except Exception:  # the package __init__ may be mid-rewrite: the engine alone i
 SQUARE = [(n, n, n) for n in (128, 256, 512, 1024, 1536, 2048)]
 DL = [("dense 784->256", 128, 784, 256), ("dense 256->128", 128, 256, 128),
       ("dense 800->500", 64, 800, 500), ("conv3x3 im2col", 64, 576, 32768)]
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
+if QUICK:
+    SQUARE, DL = [(64, 64, 64)], [("dense 37->29", 13, 37, 29)]
 
 
 def openblas_info():
@@ -55,7 +58,7 @@ def _block(f, min_time):
     return times
 
 
-def bench_pair(f_nerve, f_numpy, min_time, rounds=3):
+def bench_pair(f_nerve, f_numpy, min_time, rounds=1 if QUICK else 3):
     tn, tp = [], []
     for _ in range(rounds):
         # Let the other library's idle threads go to sleep first: OpenBLAS's spin for 2^28
@@ -74,6 +77,8 @@ def main():
     ap.add_argument("--min-time", type=float, default=0.5)
     ap.add_argument("--only", choices=["square", "dl"])
     args = ap.parse_args()
+    if QUICK:
+        args.min_time = 0.0
     threads = [int(t) for t in args.threads.split(",")]
 
     removed = os.environ.get("_NERVE_BENCH_REMOVED")

@@ -8,6 +8,7 @@ Run: python bench/graph_overhead.py [--repeats 7]
 """
 
 import argparse
+import os
 import statistics
 import time
 
@@ -15,6 +16,8 @@ import numpy as np
 
 import nerve
 from nerve.layers import Dense
+
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
 
 
 def build(kind, sizes, acts, input_dim):
@@ -31,17 +34,20 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--repeats", type=int, default=7)
     args = p.parse_args()
+    if QUICK:
+        args.repeats = 1
+    xor_steps, mlp_samples = (20, 256) if QUICK else (2000, 5120)
     rng = np.random.default_rng(0)
     cases = {
-        "xor 2-16-1, batch 4, 2000 steps": dict(
+        f"xor 2-16-1, batch 4, {xor_steps} steps": dict(
             sizes=[16, 1], acts=["sigmoid", "sigmoid"], input_dim=2, batch=4, loss="mse",
             opt=lambda: nerve.optimizers.SGD(0.1),
-            x=np.tile(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32), (2000, 1)),
-            y=np.tile(np.array([[0], [1], [1], [0]], np.float32), (2000, 1))),
-        "mlp 784-256-128-10, batch 128, 40 steps": dict(
+            x=np.tile(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32), (xor_steps, 1)),
+            y=np.tile(np.array([[0], [1], [1], [0]], np.float32), (xor_steps, 1))),
+        f"mlp 784-256-128-10, batch 128, {mlp_samples // 128} steps": dict(
             sizes=[256, 128, 10], acts=["relu", "relu", "softmax"], input_dim=784, batch=128,
             loss="sparse_categorical_crossentropy", opt=lambda: nerve.optimizers.Adam(),
-            x=rng.random((5120, 784), dtype=np.float32), y=rng.integers(0, 10, 5120)),
+            x=rng.random((mlp_samples, 784), dtype=np.float32), y=rng.integers(0, 10, mlp_samples)),
     }
     for name, c in cases.items():
         models = {}

@@ -12,6 +12,7 @@ blocks, d=64, 4 heads x 16, ff 128, 28 tokens, batch 64) in both libraries.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -21,6 +22,7 @@ import nerve
 from nerve import layers
 
 B, T, F, U, C = 64, 28, 28, 128, 10
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
 
 
 def nerve_lstm(x, y, steps, segments):
@@ -109,6 +111,8 @@ def main():
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
+    if QUICK:
+        args.segments, args.steps = 1, 2
     import torch
     torch.set_num_threads(args.threads)
     nerve.set_num_threads(args.threads)

@@ -5,6 +5,7 @@ The two are timed alternately so both see the same machine noise; medians and mi
 Run: OMP_NUM_THREADS=1 python bench/optimizer_step.py [--size 1048576] [--repeats 30]
 """
 import argparse
+import os
 import statistics
 import time
 
@@ -12,12 +13,16 @@ import numpy as np
 
 from nerve import _core
 
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
+
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", type=int, default=1 << 20)
     ap.add_argument("--repeats", type=int, default=30)
     args = ap.parse_args()
+    if QUICK:
+        args.size, args.repeats = 1000, 1
     try:
         import torch
         torch.set_num_threads(_core.num_threads())

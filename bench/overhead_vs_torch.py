@@ -12,6 +12,7 @@ Run: python bench/overhead_vs_torch.py [--threads 2] [--repeats 5]
 """
 
 import argparse
+import os
 import statistics
 import time
 
@@ -19,6 +20,8 @@ import numpy as np
 import torch
 
 import nerve
+
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
 
 
 def median_time(fn, repeats):
@@ -106,12 +109,17 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--steps", type=int, default=2000)
     args = ap.parse_args()
+    if QUICK:
+        args.repeats, args.steps = 1, 20
     torch.set_num_threads(args.threads)
     nerve.set_num_threads(args.threads)
     print(f"threads {args.threads}; nerve {nerve.__version__} ({nerve.config()['isa']}), "
           f"torch {torch.__version__}")
     bench_xor(args.steps, args.repeats)
-    bench_mlp(max(3, args.repeats // 2))
+    if QUICK:
+        bench_mlp(1, n=512)
+    else:
+        bench_mlp(max(3, args.repeats // 2))
 
 
 if __name__ == "__main__":

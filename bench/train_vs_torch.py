@@ -26,6 +26,10 @@ import time
 
 import numpy as np
 
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
+LAYER_SHAPES = ([(2, 1, 8, 4), (2, 8, 8, 16)] if QUICK
+                else [(64, 1, 28, 32), (64, 32, 28, 64), (32, 64, 32, 64)])
+
 
 def reset_peak_rss() -> None:
     """Start the peak (VmHWM) afresh, so loading and converting the data does not count."""
@@ -144,7 +148,7 @@ def conv_layer_rows(threads: int, repeats: int, layer_rounds: int):
     torch.set_num_threads(threads)
     nerve.set_num_threads(threads)
     rows = []
-    for (N, C, H, K) in [(64, 1, 28, 32), (64, 32, 28, 64), (32, 64, 32, 64)]:
+    for (N, C, H, K) in LAYER_SHAPES:
         rng = np.random.default_rng(0)
         x = rng.standard_normal((N, H, H, C)).astype(np.float32)
         k = (rng.standard_normal((3, 3, C, K)) * 0.1).astype(np.float32)
@@ -225,6 +229,8 @@ def main() -> None:
     args = p.parse_args()
     if args.worker:
         return worker(args)
+    if QUICK:  # the workers get these values on their command line
+        args.samples, args.warmup, args.repeats, args.layer_rounds, args.rounds = 512, 2, 1, 1, 1
 
     print(f"threads: {args.threads}")
     if not args.skip_train:

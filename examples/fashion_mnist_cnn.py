@@ -9,6 +9,7 @@ Run: python examples/fashion_mnist_cnn.py [--epochs N] [--threads T]
 """
 
 import argparse
+import os
 import time
 
 import nerve
@@ -25,6 +26,10 @@ nerve.utils.set_random_seed(0)
 (x_train, y_train), (x_test, y_test) = nerve.datasets.fashion_mnist.load_data()
 x_train = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255.0
 x_test = x_test.reshape(-1, 28, 28, 1).astype("float32") / 255.0
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: a few hundred samples, one epoch
+if QUICK:
+    x_train, y_train, x_test, y_test = x_train[:512], y_train[:512], x_test[:256], y_test[:256]
+    args.epochs = 1
 
 model = nerve.Sequential([
     nerve.Input(shape=(28, 28, 1)),

@@ -9,6 +9,7 @@ Run: python examples/gru_adding_problem.py [--length 100] [--epochs 12]
 """
 
 import argparse
+import os
 
 import numpy as np
 
@@ -21,6 +22,9 @@ parser.add_argument("--epochs", type=int, default=12)
 parser.add_argument("--train-samples", type=int, default=20000)
 parser.add_argument("--units", type=int, default=64)
 args = parser.parse_args()
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: T=20, few samples, one epoch
+if QUICK:
+    args.length, args.epochs, args.train_samples, args.units = 20, 1, 256, 16
 
 
 def adding_problem(n, T, rng):
@@ -37,7 +41,7 @@ def adding_problem(n, T, rng):
 nerve.utils.set_random_seed(0)
 rng = np.random.default_rng(0)
 x_train, y_train = adding_problem(args.train_samples, args.length, rng)
-x_test, y_test = adding_problem(2000, args.length, rng)
+x_test, y_test = adding_problem(128 if QUICK else 2000, args.length, rng)
 print(f"T={args.length}: baseline MSE (always predict 1.0) = {np.mean((y_test - 1.0) ** 2):.4f}")
 
 model = nerve.Sequential([nerve.Input((args.length, 2)), GRU(args.units), Dense(1)])

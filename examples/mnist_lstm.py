@@ -5,6 +5,7 @@ Run: python examples/mnist_lstm.py [--epochs 6]   (data: $NERVE_DATASETS or ~/.n
 """
 
 import argparse
+import os
 
 import nerve
 from nerve.layers import LSTM, Dense
@@ -14,12 +15,17 @@ parser.add_argument("--epochs", type=int, default=6)
 parser.add_argument("--batch-size", type=int, default=64)
 parser.add_argument("--train-samples", type=int, default=60000, help="use a subset for a quick run")
 args = parser.parse_args()
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: a few hundred samples, one epoch
+if QUICK:
+    args.epochs, args.train_samples = 1, 512
 
 nerve.utils.set_random_seed(0)
 (x_train, y_train), (x_test, y_test) = nerve.datasets.mnist.load_data()
 x_train = x_train[:args.train_samples].astype("float32") / 255.0  # (n, 28 rows = steps, 28 pixels)
 y_train = y_train[:args.train_samples]
 x_test = x_test.astype("float32") / 255.0
+if QUICK:
+    x_test, y_test = x_test[:256], y_test[:256]
 
 model = nerve.Sequential([
     nerve.Input(shape=(28, 28)),

@@ -3,6 +3,8 @@
 Run: python examples/mnist_mlp.py   (data: $NERVE_DATASETS, ~/.nerve/datasets, or downloaded)
 """
 
+import os
+
 import nerve
 from nerve.layers import Dense
 
@@ -10,6 +12,9 @@ nerve.utils.set_random_seed(0)
 (x_train, y_train), (x_test, y_test) = nerve.datasets.mnist.load_data()
 x_train = x_train.reshape(-1, 784).astype("float32") / 255.0
 x_test = x_test.reshape(-1, 784).astype("float32") / 255.0
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: a few hundred samples, one epoch
+if QUICK:
+    x_train, y_train, x_test, y_test = x_train[:512], y_train[:512], x_test[:256], y_test[:256]
 
 model = nerve.Sequential([
     nerve.Input(shape=(784,)),
@@ -19,6 +24,6 @@ model = nerve.Sequential([
 ])
 model.summary()
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-model.fit(x_train, y_train, batch_size=128, epochs=5, validation_split=0.1)
+model.fit(x_train, y_train, batch_size=128, epochs=1 if QUICK else 5, validation_split=0.1)
 loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"test loss {loss:.4f} - test accuracy {accuracy:.4f}")

@@ -19,6 +19,9 @@ nerve.utils.set_random_seed(0)
 (x_train, y_train), (x_test, y_test) = nerve.datasets.mnist.load_data()
 x_train = x_train.reshape(-1, 784).astype("float32") / 255.0
 x_test = x_test.reshape(-1, 784).astype("float32") / 255.0
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: a few hundred samples, one epoch
+if QUICK:
+    x_train, y_train, x_test, y_test = x_train[:512], y_train[:512], x_test[:256], y_test[:256]
 
 inputs = nerve.Input(shape=(784,), name="pixels")
 h = Dense(256, activation="relu")(inputs)
@@ -32,7 +35,8 @@ model.summary()
 
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 # As the classic Keras MNIST scripts do: train on all 60,000 images, report the test set per epoch.
-model.fit(x_train, y_train, batch_size=128, epochs=5, validation_data=(x_test, y_test))
+model.fit(x_train, y_train, batch_size=128, epochs=1 if QUICK else 5,
+          validation_data=(x_test, y_test))
 loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"test loss {loss:.4f} - test accuracy {accuracy:.4f}")
 

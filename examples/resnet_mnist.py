@@ -7,6 +7,8 @@ Needs the convolution layers (Conv2D, BatchNormalization, MaxPooling2D, GlobalAv
 Run: python examples/resnet_mnist.py   (data: $NERVE_DATASETS)
 """
 
+import os
+
 import nerve
 from nerve import layers
 
@@ -19,6 +21,9 @@ nerve.utils.set_random_seed(0)
 (x_train, y_train), (x_test, y_test) = nerve.datasets.mnist.load_data()
 x_train = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255.0
 x_test = x_test.reshape(-1, 28, 28, 1).astype("float32") / 255.0
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: a few hundred samples, one epoch
+if QUICK:
+    x_train, y_train, x_test, y_test = x_train[:512], y_train[:512], x_test[:256], y_test[:256]
 
 
 def conv_bn_relu(x, filters):
@@ -57,7 +62,7 @@ steps = -(-int(len(x_train) * 0.9) // 128)  # batches per epoch after the valida
 schedule = nerve.optimizers.schedules.PiecewiseConstantDecay([3 * steps, 5 * steps], [1e-3, 3e-4, 1e-4])
 model.compile(optimizer=nerve.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
               metrics=["accuracy"])
-model.fit(x_train, y_train, batch_size=128, epochs=6, validation_split=0.1)
+model.fit(x_train, y_train, batch_size=128, epochs=1 if QUICK else 6, validation_split=0.1)
 loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"test loss {loss:.4f} - test accuracy {accuracy:.4f}")
 model.save("resnet_mnist.nerve")

@@ -13,6 +13,7 @@ Run: python examples/transformer_classifier.py [--api sequential] [--epochs 8]
 """
 
 import argparse
+import os
 
 import nerve
 from nerve import layers
@@ -24,6 +25,9 @@ parser.add_argument("--epochs", type=int, default=8)
 parser.add_argument("--batch-size", type=int, default=64)
 parser.add_argument("--train-samples", type=int, default=60000)
 args = parser.parse_args()
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: a few hundred samples, one epoch
+if QUICK:
+    args.epochs, args.train_samples = 1, 512
 
 D, HEADS, KEY_DIM, FF, DROPOUT, STEPS = 64, 4, 16, 128, 0.1, 28
 
@@ -67,6 +71,8 @@ data = getattr(nerve.datasets, args.dataset)
 x_train = x_train[:args.train_samples].astype("float32") / 255.0
 y_train = y_train[:args.train_samples]
 x_test = x_test.astype("float32") / 255.0
+if QUICK:
+    x_test, y_test = x_test[:256], y_test[:256]
 
 model = functional_model() if args.api == "functional" else sequential_model()
 model.summary()

@@ -3,6 +3,8 @@
 Run: python examples/xor.py
 """
 
+import os
+
 import numpy as np
 
 import nerve
@@ -18,9 +20,11 @@ model = nerve.Sequential([
     Dense(1, activation="sigmoid"),
 ])
 model.compile(optimizer=nerve.optimizers.SGD(learning_rate=0.1), loss="mse", metrics=["accuracy"])
-for round_ in range(1, 7):
-    history = model.fit(x, y, batch_size=4, epochs=2500, verbose=0)
-    print(f"epoch {2500 * round_:5d} - loss {history.history['loss'][-1]:.4f} "
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: one short round
+rounds, epochs = (1, 100) if QUICK else (6, 2500)
+for round_ in range(1, rounds + 1):
+    history = model.fit(x, y, batch_size=4, epochs=epochs, verbose=0)
+    print(f"epoch {epochs * round_:5d} - loss {history.history['loss'][-1]:.4f} "
           f"- accuracy {history.history['accuracy'][-1]:.2f}")
 
 for inputs, target, out in zip(x, y, model.predict(x)):
