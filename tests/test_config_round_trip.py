@@ -322,8 +322,8 @@ def test_initializer_names_and_dicts_are_both_accepted():
     assert type(I.get("glorot_uniform")) is I.GlorotUniform
     assert type(I.get("GlorotUniform")) is I.GlorotUniform
     d = L.Dense(2, kernel_initializer="he_normal")
-    assert d.get_config()["kernel_initializer"] == {"class_name": "HeNormal",
-                                                    "config": {"seed": None}}
+    assert d.get_config()["kernel_initializer"] == {
+        "class_name": "HeNormal", "config": {"seed": None, "input_axes": None, "output_axes": None}}
     got = I.get({"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.5, "seed": None},
                  "module": "keras.initializers", "registered_name": None})  # Keras 3's form
     assert type(got) is I.RandomNormal and got.stddev == 0.5
@@ -369,3 +369,26 @@ def test_unknown_regularizer_class_is_an_error_naming_it():
         R.deserialize({"class_name": "L2", "config": {}}, custom_objects={"L2": R.L2})
     with pytest.raises(ValueError, match="custom_objects"):
         I.deserialize("zeros", custom_objects={"Zeros": I.Zeros})
+
+
+def test_configs_match_keras_and_keras_configs_load():
+    """The reference: Keras 3's own get_config for the same arguments, and Keras's serialized
+    dicts ({"class_name", "config", "module", "registered_name"}) are read by nerve."""
+    import os
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras")
+    KI, KR = keras.initializers, keras.regularizers
+    pairs = [(I.RandomNormal(stddev=0.5), KI.RandomNormal(stddev=0.5)),
+             (I.VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform"),
+              KI.VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform")),
+             (I.Constant(0.3), KI.Constant(0.3)), (I.GlorotUniform(), KI.GlorotUniform()),
+             (I.HeNormal(), KI.HeNormal()), (I.Orthogonal(gain=0.5), KI.Orthogonal(gain=0.5)),
+             (I.RandomUniform(-0.4, 0.1), KI.RandomUniform(-0.4, 0.1)),
+             (I.TruncatedNormal(mean=0.1, stddev=0.7), KI.TruncatedNormal(mean=0.1, stddev=0.7)),
+             (I.Zeros(), KI.Zeros()), (I.Ones(), KI.Ones()),
+             (R.L1L2(l1=0.1, l2=0.2), KR.L1L2(l1=0.1, l2=0.2))]
+    for ours, theirs in pairs:
+        assert ours.get_config() == theirs.get_config(), type(ours).__name__
+        serialized = keras.saving.serialize_keras_object(theirs)
+        back = (I if isinstance(ours, I.Initializer) else R).get(serialized)
+        assert type(back) is type(ours) and back.get_config() == ours.get_config()

@@ -69,7 +69,7 @@ class _FanScaled(Initializer):
                            input_axes=input_axes, output_axes=output_axes)
 
     def get_config(self):
-        return {"seed": None}
+        return {"seed": None, "input_axes": None, "output_axes": None}  # Keras 3's keys
 
 
 class GlorotUniform(_FanScaled): name = "glorot_uniform"
@@ -166,7 +166,7 @@ class VarianceScaling(Initializer):
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                "seed": None}
+                "seed": None, "input_axes": None, "output_axes": None}
 
 
 _CLASSES = (Zeros, Ones, Constant, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform,
