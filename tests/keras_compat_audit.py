@@ -513,6 +513,8 @@ def _normalise(v):
         return tuple(v.tolist())
     if hasattr(v, "name") and type(v).__module__.startswith("nerve.initializers"):
         return v.name
+    if isinstance(v, dict) and v.get("class_name") in nerve.initializers._BY_NAME:
+        return nerve.initializers.get(v).name  # get_config's {"class_name", "config"} form
     return v
 
 

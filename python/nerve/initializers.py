@@ -32,7 +32,13 @@ class Initializer:
         return out
 
     def get_config(self) -> dict:
+        """The constructor arguments: `type(self)(**config)` (from_config) makes the same
+        initializer."""
         return {}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Initializer":
+        return cls(**config)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -61,6 +67,9 @@ class _FanScaled(Initializer):
     def __init__(self, seed=None, input_axes=None, output_axes=None):
         reject_unsupported(type(self).__name__, _FanScaled.__init__, seed=seed,
                            input_axes=input_axes, output_axes=output_axes)
+
+    def get_config(self):
+        return {"seed": None, "input_axes": None, "output_axes": None}  # Keras 3's keys
 
 
 class GlorotUniform(_FanScaled): name = "glorot_uniform"
@@ -97,7 +106,7 @@ class RandomUniform(Initializer):
         return _core.Initializer("random_uniform", minval=self.minval, maxval=self.maxval)
 
     def get_config(self):
-        return {"minval": self.minval, "maxval": self.maxval}
+        return {"minval": self.minval, "maxval": self.maxval, "seed": None}
 
 
 class RandomNormal(Initializer):
@@ -113,7 +122,7 @@ class RandomNormal(Initializer):
         return _core.Initializer(self.name, mean=self.mean, stddev=self.stddev)
 
     def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev}
+        return {"mean": self.mean, "stddev": self.stddev, "seed": None}
 
 
 class TruncatedNormal(RandomNormal):
@@ -134,7 +143,7 @@ class Orthogonal(Initializer):
         return _core.Initializer("orthogonal", gain=self.gain)
 
     def get_config(self):
-        return {"gain": self.gain}
+        return {"gain": self.gain, "seed": None}
 
 
 class VarianceScaling(Initializer):
@@ -156,7 +165,8 @@ class VarianceScaling(Initializer):
                                  distribution=self.distribution)
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution}
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                "seed": None, "input_axes": None, "output_axes": None}
 
 
 _CLASSES = (Zeros, Ones, Constant, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform,
@@ -165,12 +175,51 @@ _BY_NAME = {c.name: c for c in _CLASSES}
 _BY_NAME.update({c.__name__: c for c in _CLASSES})
 
 
+def serialize(initializer) -> dict:
+    """{"class_name", "config"}, as keras.initializers.serialize: the class and every argument,
+    so that get() rebuilds the same initializer."""
+    initializer = get(initializer)
+    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+
+
+def deserialize(config, custom_objects=None) -> Initializer:
+    """The initializer of a serialized dict ({"class_name", "config"}) or a name. Only nerve's own
+    initializer classes can be named (nerve runs initializers in C++)."""
+    if custom_objects:
+        raise ValueError("initializers.deserialize: custom_objects are not supported; nerve runs "
+                         "initializers in C++, only its own classes")
+    return get(config)
+
+
+def _from_dict(entry: dict) -> Initializer:
+    class_name = entry.get("class_name")
+    cls = _BY_NAME.get(class_name) if isinstance(class_name, str) else None
+    if cls is None:
+        raise ValueError(f"Unknown initializer class {class_name!r} in {entry!r}. Known classes: "
+                         f"{', '.join(c.__name__ for c in _CLASSES)} (nerve runs initializers in "
+                         f"C++, so custom Python initializers are not supported)")
+    config = entry.get("config", {})
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        raise ValueError(f"initializer {class_name}: its config must be a dict, got {config!r}")
+    try:
+        return cls.from_config(config)
+    except TypeError as e:
+        raise ValueError(f"initializer {class_name}: cannot be built from config {config!r}: "
+                         f"{e}") from e
+
+
 def get(identifier) -> Initializer:
+    """An Initializer from an instance, a class, a name ("glorot_uniform", "GlorotUniform") or a
+    serialized dict {"class_name", "config"} (what layers' get_config store)."""
     if isinstance(identifier, Initializer):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
     if isinstance(identifier, str) and identifier in _BY_NAME:
         return _BY_NAME[identifier]()
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return _from_dict(identifier)
     raise ValueError(f"Unknown initializer {identifier!r}. Valid names: "
                      f"{', '.join(c.name for c in _CLASSES)}")

@@ -36,6 +36,10 @@ class Regularizer:
     def get_config(self) -> dict:
         return {"l1": self.l1, "l2": self.l2}
 
+    @classmethod
+    def from_config(cls, config: dict) -> "Regularizer":
+        return cls(**config)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} l1={self.l1:g} l2={self.l2:g}>"
 
@@ -64,14 +68,47 @@ class L1L2(Regularizer):
 _BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
 
 
+def serialize(regularizer) -> dict | None:
+    """{"class_name", "config"} (as keras.regularizers.serialize), or None for no regularizer."""
+    regularizer = get(regularizer)
+    if regularizer is None:
+        return None
+    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+
+
+def deserialize(config, custom_objects=None) -> Regularizer | None:
+    if custom_objects:
+        raise ValueError("regularizers.deserialize: custom_objects are not supported; nerve runs "
+                         "regularizers in C++, only its own classes")
+    return get(config)
+
+
+def _from_dict(entry: dict) -> Regularizer:
+    """A saved {"class_name", "config"}: only nerve's own regularizer classes can be named."""
+    class_name = entry.get("class_name")
+    cls = _BY_NAME.get(class_name) if isinstance(class_name, str) else None
+    if cls is None:
+        raise ValueError(f"Unknown regularizer class {class_name!r} in {entry!r}. Known classes: "
+                         f"L1, L2, L1L2 (custom Python regularizers are not supported by the C++ "
+                         f"trainer)")
+    config = entry.get("config") or {}
+    if not isinstance(config, dict):
+        raise ValueError(f"regularizer {class_name}: its config must be a dict, got {config!r}")
+    try:
+        return cls.from_config(config)
+    except TypeError as e:
+        raise ValueError(f"regularizer {class_name}: cannot be built from config {config!r}: "
+                         f"{e}") from e
+
+
 def get(identifier) -> Regularizer | None:
     """A Regularizer from None, a Keras name ("l1", "l2", "l1_l2"), a config dict or an instance."""
     if identifier is None or isinstance(identifier, Regularizer):
         return identifier
     if isinstance(identifier, str) and identifier in _BY_NAME:
         return _BY_NAME[identifier]()
-    if isinstance(identifier, dict) and identifier.get("class_name") in _BY_NAME:
-        return _BY_NAME[identifier["class_name"]](**identifier.get("config", {}))
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        return _from_dict(identifier)
     if callable(identifier):
         raise TypeError(f"Regularizer {identifier!r}: custom Python regularizers are not supported "
                         f"by the C++ trainer; use nerve.regularizers.L1, L2 or L1L2")

@@ -137,8 +137,8 @@ class MultiHeadAttention(Layer):
         return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
                 "value_dim": self.value_dim, "dropout": self.dropout, "use_bias": self.use_bias,
                 "output_shape": self.output_shape, "use_causal_mask": self.use_causal_mask,
-                "kernel_initializer": self.kernel_initializer.name,
-                "bias_initializer": self.bias_initializer.name}
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer)}
 
 
 class TransformerEncoder(Layer):

@@ -41,7 +41,7 @@ class Embedding(Layer):
 
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
-                "embeddings_initializer": self.embeddings_initializer.name,
+                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
                 "mask_zero": self.mask_zero}
 
 
@@ -58,4 +58,4 @@ class PositionEmbedding(Layer):
 
     def get_config(self):
         return {**super().get_config(), "sequence_length": self.sequence_length,
-                "initializer": self.initializer.name}
+                "initializer": initializers.serialize(self.initializer)}

@@ -47,9 +47,10 @@ class BatchNormalization(Layer):
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
                 "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": self.beta_initializer.name,
-                "gamma_initializer": self.gamma_initializer.name,
-                "moving_mean_initializer": self.moving_mean_initializer.name,
-                "moving_variance_initializer": self.moving_variance_initializer.name,
+                "beta_initializer": initializers.serialize(self.beta_initializer),
+                "gamma_initializer": initializers.serialize(self.gamma_initializer),
+                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+                "moving_variance_initializer":
+                    initializers.serialize(self.moving_variance_initializer),
                 "beta_regularizer": _serialize(self.beta_regularizer),
                 "gamma_regularizer": _serialize(self.gamma_regularizer)}

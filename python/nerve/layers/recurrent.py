@@ -87,9 +87,9 @@ class _Recurrent(Layer):
     def get_config(self):
         return {**super().get_config(), "units": self.units, "activation": self.activation,
                 "recurrent_activation": self.recurrent_activation, "use_bias": self.use_bias,
-                "kernel_initializer": self.kernel_initializer.name,
-                "recurrent_initializer": self.recurrent_initializer.name,
-                "bias_initializer": self.bias_initializer.name,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
                 "unit_forget_bias": self.unit_forget_bias, "dropout": self.dropout,
                 "recurrent_dropout": self.recurrent_dropout,
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
