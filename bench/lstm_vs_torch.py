@@ -74,7 +74,9 @@ def torch_transformer(torch, x, y, steps, segments):
             super().__init__()
             self.inp = torch.nn.Linear(F, 64)
             self.pos = torch.nn.Parameter(torch.zeros(T, 64))
-            block = lambda: torch.nn.TransformerEncoderLayer(64, 4, 128, dropout=0.0, batch_first=True)
+            def block():
+                return torch.nn.TransformerEncoderLayer(64, 4, 128, dropout=0.0, batch_first=True)
+
             self.enc = torch.nn.Sequential(block(), block())
             self.fc = torch.nn.Linear(64, C)
 

@@ -143,6 +143,7 @@ def run_worker(framework, model, batch, args) -> dict:
 # ----------------------------------------------------------------------------- per-layer timings
 def conv_layer_rows(threads: int, repeats: int, layer_rounds: int):
     import torch
+
     import nerve
     from nerve import _core
     torch.set_num_threads(threads)

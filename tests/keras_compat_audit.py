@@ -577,7 +577,8 @@ def _method_calls():
         for method in methods:
             bound = getattr(model, method)
             out.append((owner, method, getattr(n_cls, method), getattr(k_cls, method),
-                        lambda b=bound, r=required.get(method, {}), **kw: b(**{**r, **kw})))
+                        # defaults bind this iteration's method and its required arguments
+                        lambda b=bound, r=required.get(method, {}), **kw: b(**{**r, **kw})))  # noqa: B008
     out.append(("Sequential", "Sequential", nerve.Sequential.__init__, keras.Sequential.__init__,
                 lambda **kw: nerve.Sequential(**kw)))
     return out

@@ -8,8 +8,15 @@ import numpy as np
 import pytest
 
 import nerve
-from nerve.layers import (BatchNormalization, Conv2D, Dense, Dropout, Flatten,
-                          GlobalAveragePooling2D, MaxPooling2D)
+from nerve.layers import (
+    BatchNormalization,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    GlobalAveragePooling2D,
+    MaxPooling2D,
+)
 
 
 def _load(name):

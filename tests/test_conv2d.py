@@ -120,7 +120,8 @@ IMPLICIT_GRID = [
 
 @pytest.mark.parametrize("isa", [i for i in ("avx512", "avx2", "generic")
                                  if i in _core.config()["usable_isas"]], indirect=True)
-@pytest.mark.parametrize("case", IMPLICIT_GRID, ids=lambda c: f"{c[3]}to{c[4]}-k{c[5]}-s{c[6]}-{c[7]}-d{c[8]}")
+@pytest.mark.parametrize("case", IMPLICIT_GRID,
+                         ids=lambda c: f"{c[3]}to{c[4]}-k{c[5]}-s{c[6]}-{c[7]}-d{c[8]}")
 def test_conv2d_implicit_gemm_path(isa, case):
     n, H, W, cin, cout, ks, strides, padding, dilation, activation = case
     rng = np.random.default_rng(cin * 7 + cout)
@@ -185,8 +186,14 @@ def test_conv2d_default_names_follow_keras():
 
 
 def test_summary_shapes_and_params():
-    from nerve.layers import (BatchNormalization, Dense, Dropout, Flatten, GlobalAveragePooling2D,
-                              MaxPooling2D)
+    from nerve.layers import (
+        BatchNormalization,
+        Dense,
+        Dropout,
+        Flatten,
+        GlobalAveragePooling2D,
+        MaxPooling2D,
+    )
     model = nerve.Sequential([
         nerve.Input((28, 28, 1)),
         Conv2D(32, 3, padding="same", activation="relu"),

@@ -4,8 +4,15 @@ import numpy as np
 import pytest
 
 import nerve
-from nerve.layers import (BatchNormalization, Conv2D, Dense, Flatten, GlobalAveragePooling2D,
-                          MaxPooling2D, ZeroPadding2D)
+from nerve.layers import (
+    BatchNormalization,
+    Conv2D,
+    Dense,
+    Flatten,
+    GlobalAveragePooling2D,
+    MaxPooling2D,
+    ZeroPadding2D,
+)
 
 
 def test_3d_array_to_conv2d_layer():

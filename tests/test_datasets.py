@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 import nerve.datasets._idx as idx
-from nerve.datasets import fashion_mnist, mnist
-from nerve.datasets import ChecksumError, DatasetNotFoundError, IDXFormatError
+from nerve.datasets import ChecksumError, DatasetNotFoundError, IDXFormatError, fashion_mnist, mnist
 
 _REPO = Path(__file__).resolve().parents[1]
 

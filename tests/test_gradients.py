@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import nerve
+
 from helpers import numeric_grad
 
 ops = nerve._core.ops

@@ -399,6 +399,7 @@ def test_fit_through_layers_matches_keras(request, build, make_x):
     import keras
 
     import nerve
+
     from _keras_diff import assert_history_close, assert_weights_close
     label = request.node.callspec.id
     x = make_x()

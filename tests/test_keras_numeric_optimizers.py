@@ -6,10 +6,9 @@ the same optimizer state (iterations, learning rate)."""
 import numpy as np
 import pytest
 
-from _keras_diff import (assert_close, assert_history_close, assert_weights_close, keras,
-                         twin_models)
-
 import nerve
+
+from _keras_diff import assert_close, assert_history_close, assert_weights_close, keras, twin_models
 
 # Keras 3.15's own Variable.__array__ lacks numpy 2's copy keyword
 pytestmark = pytest.mark.filterwarnings(

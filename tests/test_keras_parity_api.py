@@ -616,7 +616,7 @@ def test_feature_extraction_matches_keras():
     theirs.set_weights(ours.get_weights())
     assert ours.input is ours.inputs[0] and ours.output is ours.outputs[0]
     assert ours.input.shape == theirs.input.shape and ours.output.shape == theirs.output.shape
-    for lib, model in ((nerve, ours), (keras, theirs)):
+    for model in (ours, theirs):
         assert model.get_layer("x") is model.get_layer(index=1)
         assert model.get_layer("y").input is model.get_layer("x").output
     one = [nerve.Model(ours.input, ours.get_layer("x").output),
@@ -687,7 +687,7 @@ def test_frozen_before_build_subclassed_model_and_nested_layers():
             def __init__(self, base):
                 super().__init__()
                 self.base = base
-                self.head = lib.layers.Dense(2)
+                self.head = lib.layers.Dense(2)  # noqa: B023 - runs within this iteration
 
             def call(self, x):
                 return self.head(self.base(x))
@@ -721,7 +721,7 @@ def test_subclassed_model_creating_its_layers_in_build():
     for lib in (nerve, keras):
         class Lazy(lib.Model):
             def build(self, input_shape):
-                self.dense = lib.layers.Dense(input_shape[-1] + 1)
+                self.dense = lib.layers.Dense(input_shape[-1] + 1)  # noqa: B023 - this iteration
 
             def call(self, x):
                 return self.dense(x)

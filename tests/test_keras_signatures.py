@@ -6,8 +6,8 @@ docs/keras-compat.md up to date (NERVE_WRITE_COMPAT_DOC=1 rewrites it).
 The audit itself is in keras_compat_audit.py."""
 
 import os
-import re
 import pathlib
+import re
 
 import numpy as np
 import pytest

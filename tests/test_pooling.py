@@ -9,8 +9,7 @@ import pytest
 
 import nerve
 from nerve import _core
-from nerve.layers import (AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
-                          MaxPooling2D)
+from nerve.layers import AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D
 
 import _conv_reference as ref
 

@@ -117,7 +117,7 @@ def test_small_values_use_exponent(clock):
 
 def test_non_tty_one_line_per_epoch(clock):
     out = io.StringIO()
-    for epoch in range(3):
+    for _ in range(3):
         bar = Progbar(50, file=out)
         run_epoch(bar, clock, 50, 0.01, [0.5] * 50)
     lines = out.getvalue().splitlines()

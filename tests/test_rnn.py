@@ -59,7 +59,8 @@ def _params(rng, cell, B, T, F, U, scale=0.5):
 
 def _run_nerve(cell, arrays, names, go_backwards=False, mask=None, ikeep=None, rkeep=None, grad=None):
     """rnn_sequence on float32 copies; returns (output, {name: gradient})."""
-    ts = {k: _core.Tensor(np.asarray(arrays[k], np.float32), True) for k in names if arrays.get(k) is not None}
+    ts = {k: _core.Tensor(np.asarray(arrays[k], np.float32), True)
+          for k in names if arrays.get(k) is not None}
     f32 = lambda a: None if a is None else np.asarray(a, np.float32)
     out = _core.ops.rnn_sequence(cell, ts["x"], ts["W"], ts["R"], ts.get("b"), ts.get("h0"), ts.get("c0"),
                                  f32(mask), f32(ikeep), f32(rkeep), go_backwards=go_backwards)
@@ -161,7 +162,8 @@ def test_op_matches_torch(cell, shape, go_backwards):
     rng = np.random.default_rng(3)
     B, T, F, U = shape
     # weights ~ 1/sqrt(fan-in) keep long sequences well conditioned (float32 vs float32 here)
-    x, W, R, b = (a.astype(np.float32) for a in _params(rng, cell, B, T, F, U, min(0.5, 1.5 / np.sqrt(F + U))))
+    scale = min(0.5, 1.5 / np.sqrt(F + U))
+    x, W, R, b = (a.astype(np.float32) for a in _params(rng, cell, B, T, F, U, scale))
     h0 = (rng.standard_normal((B, U)) * 0.5).astype(np.float32)
     c0 = (rng.standard_normal((B, U)) * 0.5).astype(np.float32)
     arrays = {"x": x, "W": W, "R": R, "b": b, "h0": h0}

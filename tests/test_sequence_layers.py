@@ -101,14 +101,16 @@ def test_conv1d_matches_torch(padding, stride, dilation):
     yt = torch.nn.functional.conv1d(xin, Wt, bt, stride=stride, padding=pad, dilation=dilation)
     np.testing.assert_allclose(y, yt.detach().numpy().transpose(0, 2, 1), rtol=1e-5, atol=1e-5)
     G = rng.standard_normal(y.shape).astype(np.float32)
-    _, (dx, dW, db) = _grads(lambda a, w, c: _core.ops.conv1d(a, w, c, stride, padding, dilation), [x, W, b], G)
+    _, (dx, dW, db) = _grads(lambda a, w, c: _core.ops.conv1d(a, w, c, stride, padding, dilation),
+                             [x, W, b], G)
     (yt * torch.tensor(G.transpose(0, 2, 1))).sum().backward()
     np.testing.assert_allclose(dx, xt.grad.numpy().transpose(0, 2, 1), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(dW, Wt.grad.numpy().transpose(2, 1, 0), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(db, bt.grad.numpy(), rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("pool,stride,padding", [(2, 2, "valid"), (3, 1, "valid"), (3, 2, "same"), (2, 2, "same")])
+@pytest.mark.parametrize("pool,stride,padding",
+                         [(2, 2, "valid"), (3, 1, "valid"), (3, 2, "same"), (2, 2, "same")])
 def test_max_pooling1d_matches_torch(pool, stride, padding):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)
@@ -216,7 +218,8 @@ def test_bidirectional_matches_torch(cls, cell, merge_mode, return_sequences):
     assert len(w) == 6
     m = (torch.nn.LSTM if cell == "LSTM" else torch.nn.GRU)(F, U, batch_first=True, bidirectional=True)
     T_ = lambda a: torch.tensor(np.ascontiguousarray(a), dtype=torch.float32)
-    perm = (lambda a: a) if cell == "LSTM" else (lambda a: np.concatenate([a[..., U:2 * U], a[..., :U], a[..., 2 * U:]], -1))
+    perm = (lambda a: a) if cell == "LSTM" else (
+        lambda a: np.concatenate([a[..., U:2 * U], a[..., :U], a[..., 2 * U:]], -1))
     for suffix, (W, R, b) in (("", w[:3]), ("_reverse", w[3:])):
         getattr(m, "weight_ih_l0" + suffix).data = T_(perm(W).T)
         getattr(m, "weight_hh_l0" + suffix).data = T_(perm(R).T)
@@ -233,7 +236,8 @@ def test_bidirectional_matches_torch(cls, cell, merge_mode, return_sequences):
         f, b_ = seq[..., :U].numpy(), seq[..., U:].numpy()
     else:
         f, b_ = h[0].numpy(), h[1].numpy()
-    want = {"concat": np.concatenate([f, b_], -1), "sum": f + b_, "mul": f * b_, "ave": (f + b_) / 2}[merge_mode]
+    want = {"concat": np.concatenate([f, b_], -1), "sum": f + b_, "mul": f * b_,
+            "ave": (f + b_) / 2}[merge_mode]
     np.testing.assert_allclose(y, want, rtol=1e-4, atol=1e-5)
 
 

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import nerve
-from helpers import need_mnist
 from nerve.layers import Dense
+
+from helpers import need_mnist
 
 X_XOR = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)
 Y_XOR = np.array([[0], [1], [1], [0]], np.float32)

@@ -357,7 +357,7 @@ def test_batches_of_different_lengths_in_one_fit():
     model.fit(iter(batches), epochs=1, verbose=0)
     for xb, yb in batches:  # the same steps one batch at a time
         manual.train_on_batch(xb, yb)
-    for a, b, w0 in zip(model.get_weights(), manual.get_weights(), before):
+    for a, b in zip(model.get_weights(), manual.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
     assert any(not np.allclose(a, w0) for a, w0 in zip(model.get_weights(), before))
     # evaluate and predict over the same batches: per-batch results, combined

@@ -6,10 +6,23 @@
     model.fit(x, y, epochs=5)
 """
 
-from . import _core
+from . import (
+    _core,  # noqa: F401 - public: nerve._core is how tests, benches and users reach the engine
+    activations,
+    callbacks,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    regularizers,
+    saving,
+    utils,
+)
 from ._core import Tensor, __version__
-from . import activations, callbacks, datasets, initializers, layers, losses, metrics, models
-from . import ops, optimizers, regularizers, saving, utils
 from .errors import ModelFileError, NonFiniteLossError
 from .gradient_tape import GradientTape
 from .layers import Input

@@ -37,7 +37,7 @@ class Regularizer:
         return {"l1": self.l1, "l2": self.l2}
 
     @classmethod
-    def from_config(cls, config: dict) -> "Regularizer":
+    def from_config(cls, config: dict) -> Regularizer:
         return cls(**config)
 
     def __repr__(self) -> str:

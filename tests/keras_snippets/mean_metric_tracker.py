@@ -22,7 +22,7 @@ loss_fn = keras.losses.MeanSquaredError()
 x = np.arange(12, dtype="float32").reshape(6, 2) / 6
 y = np.ones((6, 1), "float32")
 epoch_means = []
-for epoch in range(2):
+for _epoch in range(2):
     loss_tracker.reset_state()
     for i in range(0, 6, 2):
         loss_tracker.update_state(loss_fn(y[i:i + 2], model.predict(x[i:i + 2], verbose=0)))

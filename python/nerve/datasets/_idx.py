@@ -26,7 +26,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zlib
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -64,7 +64,7 @@ class IDXFormatError(DatasetError, ValueError):
 # --------------------------------------------------------------------------- parsing
 
 def parse_idx(data: bytes, expected_magic: int, source: str = "<bytes>",
-              expected_count: Optional[int] = None) -> np.ndarray:
+              expected_count: int | None = None) -> np.ndarray:
     """Parse uncompressed IDX bytes (uint8 payload) into a writable numpy array.
 
     ``expected_magic`` is 2051 for images (result shape ``(count, rows, cols)``)
@@ -104,7 +104,7 @@ def parse_idx(data: bytes, expected_magic: int, source: str = "<bytes>",
 
 
 def read_idx_gz(data: bytes, expected_magic: int, source: str,
-                expected_count: Optional[int] = None) -> np.ndarray:
+                expected_count: int | None = None) -> np.ndarray:
     """Decompress gzip bytes and parse them as IDX; errors name ``source``."""
     try:
         raw = gzip.decompress(data)
@@ -141,7 +141,7 @@ def _fetch_url(url: str, dest_file, timeout: float = _DOWNLOAD_TIMEOUT_S) -> Non
 
 
 def download_file(filename: str, mirrors: Sequence[str], dest_dir: str,
-                  sha256: str, unreachable: Optional[set] = None) -> str:
+                  sha256: str, unreachable: set | None = None) -> str:
     """Download ``filename`` from the first working mirror into ``dest_dir``.
 
     The data goes to a temporary file in ``dest_dir``; it is renamed onto the
@@ -155,7 +155,7 @@ def download_file(filename: str, mirrors: Sequence[str], dest_dir: str,
     """
     os.makedirs(dest_dir, exist_ok=True)
     final = os.path.join(dest_dir, filename)
-    failures: List[str] = []
+    failures: list[str] = []
     for base in mirrors:
         url = base.rstrip("/") + "/" + filename
         if unreachable is not None and base in unreachable:
@@ -191,7 +191,7 @@ def download_file(filename: str, mirrors: Sequence[str], dest_dir: str,
 
 def _not_found_message(dataset: str, name: str, missing: Iterable[str],
                        target_dir: str, path_given: bool,
-                       failures: Dict[str, str]) -> str:
+                       failures: dict[str, str]) -> str:
     missing = list(missing)
     lines = [
         f"{dataset}: {len(missing)} dataset file(s) missing and the download failed "
@@ -224,8 +224,8 @@ def _read_verified(filepath: str, sha256: str, in_user_cache: bool) -> bytes:
     return data
 
 
-def locate_files(dataset: str, name: str, checksums: Dict[str, str],
-                 mirrors: Sequence[str], path: Optional[str] = None) -> Dict[str, bytes]:
+def locate_files(dataset: str, name: str, checksums: dict[str, str],
+                 mirrors: Sequence[str], path: str | None = None) -> dict[str, bytes]:
     """Return ``{filename: verified gz bytes}`` for the four files of a dataset."""
     if path is not None:
         path = os.path.expanduser(os.fspath(path))
@@ -247,8 +247,8 @@ def locate_files(dataset: str, name: str, checksums: Dict[str, str],
         search.append(download_dir)
         cache_dirs = {download_dir}
 
-    found: Dict[str, Tuple[str, str]] = {}  # filename -> (path, dir)
-    missing: List[str] = []
+    found: dict[str, tuple[str, str]] = {}  # filename -> (path, dir)
+    missing: list[str] = []
     for fn in FILES:
         for d in search:
             p = os.path.join(d, fn)
@@ -258,7 +258,7 @@ def locate_files(dataset: str, name: str, checksums: Dict[str, str],
         else:
             missing.append(fn)
 
-    failures: Dict[str, str] = {}
+    failures: dict[str, str] = {}
     unreachable: set = set()
     for fn in missing:
         try:
@@ -276,8 +276,8 @@ def locate_files(dataset: str, name: str, checksums: Dict[str, str],
             for fn, (p, d) in found.items()}
 
 
-def load_idx_dataset(dataset: str, name: str, checksums: Dict[str, str],
-                     mirrors: Sequence[str], path: Optional[str] = None):
+def load_idx_dataset(dataset: str, name: str, checksums: dict[str, str],
+                     mirrors: Sequence[str], path: str | None = None):
     """Load the four files and return ``(x_train, y_train), (x_test, y_test)``."""
     blobs = locate_files(dataset, name, checksums, mirrors, path)
 

@@ -20,8 +20,7 @@ Dataset licence: MIT (Zalando SE, 2017).
 
 from __future__ import annotations
 
-from ._idx import (TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS,
-                   load_idx_dataset)
+from ._idx import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, load_idx_dataset
 
 NAME = "fashion-mnist"
 

@@ -19,8 +19,7 @@ Dataset licence: CC BY-SA 3.0 (Yann LeCun and Corinna Cortes).
 
 from __future__ import annotations
 
-from ._idx import (TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS,
-                   load_idx_dataset)
+from ._idx import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, load_idx_dataset
 
 NAME = "mnist"
 

@@ -7,11 +7,29 @@ from .convolutional import Conv2D, Convolution2D
 from .core import Activation, Dense
 from .embedding import Embedding, PositionEmbedding
 from .layer_normalization import LayerNormalization
-from .merge import (Add, Average, Concatenate, Multiply, Subtract, add, average, concatenate,
-                    multiply, subtract)
+from .merge import (
+    Add,
+    Average,
+    Concatenate,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    multiply,
+    subtract,
+)
 from .normalization import BatchNormalization
-from .pooling import (AveragePooling2D, AvgPool2D, GlobalAveragePooling2D, GlobalAvgPool2D,
-                      GlobalMaxPool2D, GlobalMaxPooling2D, MaxPool2D, MaxPooling2D)
+from .pooling import (
+    AveragePooling2D,
+    AvgPool2D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool2D,
+    GlobalMaxPool2D,
+    GlobalMaxPooling2D,
+    MaxPool2D,
+    MaxPooling2D,
+)
 from .recurrent import GRU, LSTM, SimpleRNN
 from .regularization import Dropout
 from .reshaping import Flatten, Reshape, ZeroPadding2D

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core, initializers
-from ._sequence_utils import is_eager, positive_int, rate, to_tensor
 from ..utils.keras_args import reject_unsupported
+from ._sequence_utils import is_eager, positive_int, rate, to_tensor
 from .base import Layer
 
 
@@ -40,9 +40,11 @@ class MultiHeadAttention(Layer):
         self.use_bias = bool(use_bias)
         if isinstance(output_shape, (tuple, list)):
             if len(output_shape) != 1:
-                raise ValueError(f"{where}: output_shape must be an int or a 1-tuple, got {output_shape!r}")
+                raise ValueError(
+                    f"{where}: output_shape must be an int or a 1-tuple, got {output_shape!r}")
             output_shape = output_shape[0]
-        self.output_shape = None if output_shape is None else positive_int(output_shape, "output_shape", where)
+        self.output_shape = (None if output_shape is None
+                             else positive_int(output_shape, "output_shape", where))
         self.use_causal_mask = bool(use_causal_mask)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from .. import _core, activations, initializers
-from ._sequence_utils import default_name, positive_int
 from ..utils.keras_args import reject_unsupported
 from ._args import check_data_format
+from ._sequence_utils import default_name, positive_int
 from .base import Layer
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .. import _core, activations, initializers
-from ._args import check_data_format, check_padding, int_pair
 from ..utils.keras_args import reject_unsupported
+from ._args import check_data_format, check_padding, int_pair
 from .base import Layer, _serialize
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core, initializers
-from ._sequence_utils import positive_int
 from ..utils.keras_args import reject_unsupported
+from ._sequence_utils import positive_int
 from .base import Layer
 
 

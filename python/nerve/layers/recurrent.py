@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core, activations, initializers
-from ._sequence_utils import default_name, is_eager, positive_int, rate, to_tensor
 from ..utils.keras_args import UnsupportedArgumentError, reject_unsupported
+from ._sequence_utils import default_name, is_eager, positive_int, rate, to_tensor
 from .base import Layer
 
 

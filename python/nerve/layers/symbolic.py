@@ -7,9 +7,9 @@ layer is built (its weights created) the moment it is first called on a KerasTen
 
 from __future__ import annotations
 
-from ._shapes import from_core
-
 import contextlib
+
+from ._shapes import from_core
 
 # The models whose symbolic call is running, outermost first, with the `training` value each
 # call was given: a model used as a layer inside another model runs as its layers' nodes (one C++

@@ -1,9 +1,9 @@
 """Models: Sequential (a stack of layers), functional (nerve.Model(inputs, outputs)) and
 subclassed (class M(nerve.Model) with call()), on one shared training API; saving and loading."""
 
+from ..saving import load_model, save_model
 from .functional import Functional
 from .model import Model
 from .sequential import Sequential
-from ..saving import load_model, save_model
 
 __all__ = ["Functional", "Model", "Sequential", "load_model", "save_model"]

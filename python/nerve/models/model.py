@@ -24,7 +24,9 @@ import warnings
 
 import numpy as np
 
-from .. import _core, losses as losses_mod, metrics as metrics_mod, optimizers
+from .. import _core, optimizers
+from .. import losses as losses_mod
+from .. import metrics as metrics_mod
 from ..callbacks import CallbackList, History
 from ..errors import NonFiniteLossError
 from ..layers._shapes import fits

@@ -1,8 +1,12 @@
 """Saving and loading models: one file with the architecture, weights and optimizer state."""
 
 from ..errors import ModelFileError
-from .object_registration import (custom_object_scope, get_registered_name,
-                                  get_registered_object, register_keras_serializable)
+from .object_registration import (
+    custom_object_scope,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
 from .saving_lib import load_model, load_weights, save_model, save_weights
 
 __all__ = ["ModelFileError", "custom_object_scope", "get_registered_name", "get_registered_object",

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+from types import MappingProxyType
 
 _REGISTRY: dict[str, type] = {}
-_SCOPE: contextvars.ContextVar[dict] = contextvars.ContextVar("nerve_custom_objects", default={})
+# A read-only empty default: custom_object_scope always sets a new dict, never mutates this one.
+_SCOPE: contextvars.ContextVar[dict] = contextvars.ContextVar(
+    "nerve_custom_objects", default=MappingProxyType({}))
 
 
 def register_keras_serializable(package: str = "Custom", name: str | None = None):

@@ -19,7 +19,7 @@ class UnsupportedArgumentError(NotImplementedError, ValueError):
     NotImplementedError (what it means) and a ValueError (what Keras raises for bad values)."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _defaults(function) -> dict:
     return {name: p.default for name, p in inspect.signature(function).parameters.items()
             if p.default is not inspect.Parameter.empty}

@@ -64,10 +64,10 @@ def _format_value(v):
 
 def _format_eta(eta):
     if eta > 3600:
-        return "%d:%02d:%02d" % (eta // 3600, (eta % 3600) // 60, eta % 60)
+        return f"{int(eta // 3600)}:{int((eta % 3600) // 60):02d}:{int(eta % 60):02d}"
     if eta > 60:
-        return "%d:%02d" % (eta // 60, eta % 60)
-    return "%ds" % eta
+        return f"{int(eta // 60)}:{int(eta % 60):02d}"
+    return f"{int(eta)}s"
 
 
 def _format_time_per_unit(t, unit_name):
@@ -214,7 +214,7 @@ class Progbar:
 
     def _count(self, current):
         if self.target is None:
-            return "%7d/Unknown" % current
+            return f"{int(current):7d}/Unknown"
         numdigits = int(math.log10(max(self.target, 1))) + 1
         return ("%" + str(numdigits) + "d/%d") % (current, self.target)
 
