@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from . import _core
+from .utils.class_config import from_class_dict
 from .utils.keras_args import reject_unsupported
 
 
@@ -192,22 +193,9 @@ def deserialize(config, custom_objects=None) -> Initializer:
 
 
 def _from_dict(entry: dict) -> Initializer:
-    class_name = entry.get("class_name")
-    cls = _BY_NAME.get(class_name) if isinstance(class_name, str) else None
-    if cls is None:
-        raise ValueError(f"Unknown initializer class {class_name!r} in {entry!r}. Known classes: "
-                         f"{', '.join(c.__name__ for c in _CLASSES)} (nerve runs initializers in "
-                         f"C++, so custom Python initializers are not supported)")
-    config = entry.get("config", {})
-    if config is None:
-        config = {}
-    if not isinstance(config, dict):
-        raise ValueError(f"initializer {class_name}: its config must be a dict, got {config!r}")
-    try:
-        return cls.from_config(config)
-    except TypeError as e:
-        raise ValueError(f"initializer {class_name}: cannot be built from config {config!r}: "
-                         f"{e}") from e
+    return from_class_dict("initializer", entry, _BY_NAME,
+                           f"{', '.join(c.__name__ for c in _CLASSES)} (nerve runs initializers "
+                           f"in C++, so custom Python initializers are not supported)")
 
 
 def get(identifier) -> Initializer:

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from . import _core
+from .utils.class_config import from_class_dict
 
 
 def _factor(value, what: str, owner: str) -> float:
@@ -85,20 +86,9 @@ def deserialize(config, custom_objects=None) -> Regularizer | None:
 
 def _from_dict(entry: dict) -> Regularizer:
     """A saved {"class_name", "config"}: only nerve's own regularizer classes can be named."""
-    class_name = entry.get("class_name")
-    cls = _BY_NAME.get(class_name) if isinstance(class_name, str) else None
-    if cls is None:
-        raise ValueError(f"Unknown regularizer class {class_name!r} in {entry!r}. Known classes: "
-                         f"L1, L2, L1L2 (custom Python regularizers are not supported by the C++ "
-                         f"trainer)")
-    config = entry.get("config") or {}
-    if not isinstance(config, dict):
-        raise ValueError(f"regularizer {class_name}: its config must be a dict, got {config!r}")
-    try:
-        return cls.from_config(config)
-    except TypeError as e:
-        raise ValueError(f"regularizer {class_name}: cannot be built from config {config!r}: "
-                         f"{e}") from e
+    return from_class_dict("regularizer", entry, _BY_NAME,
+                           "L1, L2, L1L2 (custom Python regularizers are not supported by the "
+                           "C++ trainer)")
 
 
 def get(identifier) -> Regularizer | None:
