@@ -48,12 +48,8 @@ void Conv1D::build_weights(const Shape& s, uint64_t seed) {
 }
 
 Tensor Conv1D::forward(const Tensor& x, bool) {
-  Tensor y;
-  try {  // with the length left open, a too-short input is found only here
-    y = conv1d(x, weights_[0], use_bias_ ? weights_[1] : Tensor(), strides_, padding_, dilation_);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(describe() + ": " + e.what());
-  }
+  // With the length left open, a too-short input is found only here (Layer::call names us).
+  Tensor y = conv1d(x, weights_[0], use_bias_ ? weights_[1] : Tensor(), strides_, padding_, dilation_);
   return activation(y, activation_, alpha_);
 }
 
@@ -71,13 +67,7 @@ Shape MaxPooling1D::output_shape(const Shape& s) const {
   return {conv1d_output_length(s[0], pool_, strides_, padding_, 1, describe()), s[1]};
 }
 
-Tensor MaxPooling1D::forward(const Tensor& x, bool) {
-  try {
-    return max_pool1d(x, pool_, strides_, padding_);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(describe() + ": " + e.what());
-  }
-}
+Tensor MaxPooling1D::forward(const Tensor& x, bool) { return max_pool1d(x, pool_, strides_, padding_); }
 
 Shape GlobalAveragePooling1D::output_shape(const Shape& s) const {
   check_sequence(s, describe());
@@ -85,11 +75,7 @@ Shape GlobalAveragePooling1D::output_shape(const Shape& s) const {
 }
 
 Tensor GlobalAveragePooling1D::forward(const Tensor& x, bool) {
-  try {
-    return global_average_pool1d(x, x.impl()->mask);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(describe() + ": " + e.what());
-  }
+  return global_average_pool1d(x, x.impl()->mask);
 }
 
 }  // namespace nerve

@@ -34,12 +34,7 @@ void Embedding::build_weights(const Shape&, uint64_t seed) {
 }
 
 Tensor Embedding::forward(const Tensor& x, bool) {
-  Tensor out;
-  try {
-    out = embedding(x, weights_[0]);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(describe() + ": " + e.what());
-  }
+  Tensor out = embedding(x, weights_[0]);
   if (mask_zero_ && x.dim() == 2) {  // 0 is padding: a [batch, timesteps] mask rides on the output
     Tensor xc = x.contiguous();
     Tensor mask = Tensor::empty(x.shape());
@@ -73,12 +68,7 @@ void PositionEmbedding::build_weights(const Shape& s, uint64_t seed) {
 }
 
 Tensor PositionEmbedding::forward(const Tensor& x, bool) {
-  Tensor out;
-  try {
-    out = add_position_embedding(x, weights_[0]);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(describe() + ": " + e.what());
-  }
+  Tensor out = add_position_embedding(x, weights_[0]);
   out.impl()->mask = x.impl()->mask;
   return out;
 }

@@ -51,6 +51,20 @@ std::vector<Tensor> Layer::forward_many(const std::vector<Tensor>& xs, bool trai
   return {forward(xs.at(0), training)};
 }
 
+namespace {
+// Runs a layer's forward: an op's error (which cannot know the layer) is given the layer's name,
+// unless the layer's own check already put it first.
+template <class Forward>
+auto naming_layer(const std::string& who, Forward&& forward) -> decltype(forward()) {
+  try {
+    return forward();
+  } catch (const std::invalid_argument& e) {
+    if (std::string(e.what()).rfind(who, 0) == 0) throw;
+    throw std::invalid_argument(who + ": " + e.what());
+  }
+}
+}  // namespace
+
 std::vector<Tensor> Layer::call_many(const std::vector<Tensor>& xs, bool training) {
   if (!built_) throw std::logic_error(describe() + " is called before it is built");
   if (xs.size() == 1 && input_shapes_.size() == 1 && single_output_) return {call(xs[0], training)};
@@ -63,7 +77,7 @@ std::vector<Tensor> Layer::call_many(const std::vector<Tensor>& xs, bool trainin
       throw std::invalid_argument(describe() + ": input " + std::to_string(i) + " expected shape " +
                                   batch_shape_str(input_specs_[i]) + ", got " + xs[i].shape_string());
   }
-  std::vector<Tensor> out = forward_many(xs, training);
+  std::vector<Tensor> out = naming_layer(describe(), [&] { return forward_many(xs, training); });
   record_activity(out);
   return out;
 }
@@ -77,7 +91,7 @@ Tensor Layer::call(const Tensor& x, bool training) {
   if (x.dim() == 0 || !shape_fits(input_specs_[0], got))
     throw std::invalid_argument(describe() + ": expected input of shape " +
                                 batch_shape_str(input_specs_[0]) + ", got " + x.shape_string());
-  Tensor y = forward(x, training);
+  Tensor y = naming_layer(describe(), [&] { return forward(x, training); });
   record_activity({y});
   return y;
 }
