@@ -48,6 +48,26 @@ def _python_layer_error(cls_name: str, what: str) -> NotImplementedError:
     return NotImplementedError(f"{cls_name}: {what}; {_PYTHON_LAYERS_UNSUPPORTED}")
 
 
+class RefusesPythonHooks:
+    """add_weight / add_loss / add_metric, which Keras layers and models written in Python call.
+    nerve runs every layer in C++ and cannot honour them yet, so each raises, naming the caller
+    (Layer and Model both mix this in)."""
+
+    def _hook_owner(self) -> str:
+        return type(self).__name__
+
+    def add_weight(self, *args, **kwargs):
+        raise _python_layer_error(self._hook_owner(), "add_weight() was called")
+
+    add_variable = add_weight
+
+    def add_loss(self, *args, **kwargs):
+        raise _python_layer_error(self._hook_owner(), "add_loss() was called")
+
+    def add_metric(self, *args, **kwargs):
+        raise _python_layer_error(self._hook_owner(), "add_metric() was called")
+
+
 def _drop_batch_axis(shape) -> tuple:
     """A per-sample shape from a build() argument: Keras' leading None batch axis dropped."""
     shape = tuple(shape)
@@ -61,7 +81,7 @@ def sample_output_shape(layer, sample_shape) -> tuple:
     return tuple(own(sample_shape) if own else layer.compute_output_shape(sample_shape))
 
 
-class Layer:
+class Layer(RefusesPythonHooks):
     """Base of every layer. Subclasses create `self._core` (a C++ layer) in __init__.
 
     A Keras-style layer defined in Python (overriding call or build) is refused when it is
@@ -109,17 +129,6 @@ class Layer:
         if getattr(self, "_core", None) is None and not isinstance(self, InputLayer):
             raise _python_layer_error(f"{type(self).__name__} '{getattr(self, 'name', '?')}'",
                                       f"{where}: it has no C++ layer behind it")
-
-    def add_weight(self, *args, **kwargs):
-        raise _python_layer_error(type(self).__name__, "add_weight() was called")
-
-    add_variable = add_weight
-
-    def add_loss(self, *args, **kwargs):
-        raise _python_layer_error(type(self).__name__, "add_loss() was called")
-
-    def add_metric(self, *args, **kwargs):
-        raise _python_layer_error(type(self).__name__, "add_metric() was called")
 
     def _attach(self, core) -> None:
         self._core = core

@@ -30,7 +30,7 @@ from .. import metrics as metrics_mod
 from ..callbacks import CallbackList, History
 from ..errors import NonFiniteLossError
 from ..layers._shapes import fits
-from ..layers.base import Input, _unique_name
+from ..layers.base import Input, RefusesPythonHooks, _drop_batch_axis, _unique_name
 from ..layers.symbolic import KerasTensor, calling_model, own_graph
 from ..utils.keras_args import reject_unsupported
 from ..utils.progbar import Progbar
@@ -65,6 +65,7 @@ _STEP_HOOKS = {
     "predict": ("predict_step",),
     "predict_on_batch": ("predict_step",),
 }
+_TRAINING_RUNS = ("fit", "train_on_batch")  # the others run the model in inference mode
 
 
 def _sample_shapes(input_shape) -> tuple[list[tuple], bool]:
@@ -73,11 +74,11 @@ def _sample_shapes(input_shape) -> tuple[list[tuple], bool]:
     many = (isinstance(input_shape, (list, tuple)) and len(input_shape) > 0
             and all(isinstance(s, (list, tuple)) for s in input_shape))
     shapes = [tuple(s) for s in input_shape] if many else [tuple(_as_list(input_shape))]
-    shapes = [s[1:] if s and s[0] is None else s for s in shapes]
+    shapes = [_drop_batch_axis(s) for s in shapes]
     return [tuple(None if d is None else int(d) for d in s) for s in shapes], not many
 
 
-class Model:
+class Model(RefusesPythonHooks):
     """Base of all models; `nerve.Model(inputs, outputs)` makes a functional model.
 
     Subclasses provide `layers`, `built`, `build()`, `_core_model`, `_input_shapes`,
@@ -354,21 +355,19 @@ class Model:
     def _call_symbolic(self, xs) -> list:
         return self._graph.replay(xs)
 
-    def add_loss(self, *args, **kwargs):
-        from ..layers.base import _python_layer_error
-        raise _python_layer_error(f"{type(self).__name__} '{self.name}'", "add_loss() was called")
+    def _hook_owner(self) -> str:  # add_weight / add_loss / add_metric name the model
+        return f"{type(self).__name__} '{self.name}'"
 
-    def add_metric(self, *args, **kwargs):
-        from ..layers.base import _python_layer_error
-        raise _python_layer_error(f"{type(self).__name__} '{self.name}'",
-                                  "add_metric() was called")
-
-    def add_weight(self, *args, **kwargs):
-        from ..layers.base import _python_layer_error
-        raise _python_layer_error(f"{type(self).__name__} '{self.name}'",
-                                  "add_weight() was called")
-
-    add_variable = add_weight
+    def _check_run(self, where: str) -> None:
+        """What a run of `where` (fit, evaluate, ...) cannot honour, refused before it starts:
+        an overridden step, a trainable layer inside a frozen model (training runs), and, once
+        built, a layer call whose forced mode differs from the run's."""
+        self._refuse_custom_steps(where)
+        training = where in _TRAINING_RUNS
+        if training:
+            self._check_trainable_flags(where)
+        if self.built:
+            self._check_forced_training(where, training)
 
     def _refuse_custom_steps(self, where: str) -> None:
         """A Keras model that overrides train_step (or test_step, predict_step, compute_loss,
@@ -548,7 +547,7 @@ class Model:
             shapes = [a.shape[1:] for a in xs]
             self._build_for(shapes if len(shapes) > 1 else shapes[0])
             # a subclassed call traced just now may force a layer call's mode
-            self._check_forced_training(where, where in ("fit", "train_on_batch"))
+            self._check_forced_training(where, where in _TRAINING_RUNS)
         self._check_input_shapes([a.shape for a in xs], where)
         if need_compile and self._trainer is None:
             self._make_trainer()
@@ -590,10 +589,8 @@ class Model:
         x may be arrays (one, a list or a dict for several inputs; y likewise per output), or a
         generator / iterable of (x, y[, sample_weight]) batches."""
         where = "fit"
-        self._refuse_custom_steps("fit")
-        self._check_trainable_flags("fit")
+        self._check_run("fit")
         if self.built:
-            self._check_forced_training("fit", True)
             if validation_data is not None or validation_split:
                 self._check_forced_training("fit", False)
         if steps_per_epoch is not None and (not isinstance(steps_per_epoch, int) or
@@ -845,9 +842,7 @@ class Model:
         if kwargs:  # Keras's evaluate takes only a private keyword here
             raise ValueError(f"Model.evaluate: arguments not recognized: {kwargs}")
         where = "evaluate"
-        self._refuse_custom_steps("evaluate")
-        if self.built:
-            self._check_forced_training("evaluate", False)
+        self._check_run("evaluate")
         if self.loss is None:
             raise RuntimeError("You must call compile() before evaluate()")
         verbose = self._verbosity(verbose)
@@ -879,9 +874,7 @@ class Model:
         mode (a list for several outputs). verbose=1 (and "auto", as in Keras) draws the
         progress bar, 2 one line, 0 nothing."""
         reject_unsupported("Model.predict", Model.predict, callbacks=callbacks)
-        self._refuse_custom_steps("predict")
-        if self.built:
-            self._check_forced_training("predict", False)
+        self._check_run("predict")
         verbose = self._verbosity(verbose)
         bar = Progbar(steps, verbose=verbose) if verbose else None
         if data.is_batch_source(x):
@@ -933,10 +926,7 @@ class Model:
                        return_dict=False):
         """One training step on one batch; returns this batch's loss (and metrics: a list
         [loss, *output losses, *metrics], or a dict with return_dict=True)."""
-        self._refuse_custom_steps("train_on_batch")
-        self._check_trainable_flags("train_on_batch")
-        if self.built:
-            self._check_forced_training("train_on_batch", True)
+        self._check_run("train_on_batch")
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), class_weight,
                                          "train_on_batch", 0)
         self.optimizer._sync_python_schedule()
@@ -948,17 +938,13 @@ class Model:
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss (and metrics) of one batch in inference mode, without updating the weights."""
-        self._refuse_custom_steps("test_on_batch")
-        if self.built:
-            self._check_forced_training("test_on_batch", False)
+        self._check_run("test_on_batch")
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), None, "test_on_batch", 0)
         return self._batch_result(self._trainer.test_batch_many(xt, yt, wt), return_dict)
 
     def predict_on_batch(self, x):
         """Model outputs for one batch, in inference mode."""
-        self._refuse_custom_steps("predict_on_batch")
-        if self.built:
-            self._check_forced_training("predict_on_batch", False)
+        self._check_run("predict_on_batch")
         xs = self._inputs(x, "predict_on_batch")
         self._ensure_ready(xs, "predict_on_batch", need_compile=False)
         self._same_length(xs, [], "predict_on_batch")

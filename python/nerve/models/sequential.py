@@ -193,17 +193,17 @@ class Sequential(Model):
     @property
     def inputs(self) -> list:
         """[the symbolic input] once built, as Keras 3."""
-        if not self.built:
-            raise AttributeError(f"Sequential model '{self.name}' has no defined inputs yet: "
-                                 f"start it with nerve.Input(shape) or call build()")
-        return list(self._symbolic.inputs)
+        return self._own_tensors("inputs")
 
     @property
     def outputs(self) -> list:
+        return self._own_tensors("outputs")
+
+    def _own_tensors(self, what: str) -> list:
         if not self.built:
-            raise AttributeError(f"Sequential model '{self.name}' has no defined outputs yet: "
+            raise AttributeError(f"Sequential model '{self.name}' has no defined {what} yet: "
                                  f"start it with nerve.Input(shape) or call build()")
-        return list(self._symbolic.outputs)
+        return list(getattr(self._symbolic, what))
 
     @property
     def input(self):
