@@ -42,3 +42,24 @@ def numeric_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
         flat[i] = old
         gflat[i] = (fp - fm) / (2 * eps)
     return g
+
+
+def torch_transformer_encoder(torch, weights, E: int, H: int, FF: int):
+    """PyTorch's post-norm TransformerEncoderLayer (eval mode) holding the weights of nerve's
+    TransformerEncoder(H, E // H, FF): its get_weights() list, in nerve's order."""
+    (Wq, bq, Wk, bk, Wv, bv, Wo, bo, g1, b1, W1, c1, W2, c2, g2, b2) = weights
+    t = torch.nn.TransformerEncoderLayer(E, H, FF, dropout=0.0, batch_first=True,
+                                         layer_norm_eps=1e-5)
+
+    def T_(a):
+        return torch.tensor(np.ascontiguousarray(a), dtype=torch.float32)
+
+    sa = t.self_attn
+    sa.in_proj_weight.data = T_(np.concatenate([W.reshape(E, E).T for W in (Wq, Wk, Wv)]))
+    sa.in_proj_bias.data = T_(np.concatenate([b.reshape(E) for b in (bq, bk, bv)]))
+    sa.out_proj.weight.data, sa.out_proj.bias.data = T_(Wo.reshape(E, E).T), T_(bo)
+    t.norm1.weight.data, t.norm1.bias.data = T_(g1), T_(b1)
+    t.linear1.weight.data, t.linear1.bias.data = T_(W1.T), T_(c1)
+    t.linear2.weight.data, t.linear2.bias.data = T_(W2.T), T_(c2)
+    t.norm2.weight.data, t.norm2.bias.data = T_(g2), T_(b2)
+    return t.eval()

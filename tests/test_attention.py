@@ -8,6 +8,8 @@ import pytest
 import nerve
 from nerve import _core, layers
 
+from helpers import torch_transformer_encoder
+
 
 def ref_attention(q, k, v, H, mask=None, causal=False):
     """float64 reference: a row with no allowed key attends uniformly to every key, as Keras's
@@ -178,18 +180,7 @@ def test_transformer_encoder_matches_torch():
     enc.build((T, E))
     enc.set_weights([rng.standard_normal(w.shape).astype(np.float32) * 0.3 for w in enc.weights])
     got = enc(x)
-    (Wq, bq, Wk, bk, Wv, bv, Wo, bo, g1, b1, W1, c1, W2, c2, g2, b2) = enc.get_weights()
-    t = torch.nn.TransformerEncoderLayer(E, H, FF, dropout=0.0, batch_first=True, layer_norm_eps=1e-5)
-    T_ = lambda a: torch.tensor(np.ascontiguousarray(a), dtype=torch.float32)
-    sa = t.self_attn
-    sa.in_proj_weight.data = T_(np.concatenate([W.reshape(E, E).T for W in (Wq, Wk, Wv)]))
-    sa.in_proj_bias.data = T_(np.concatenate([b.reshape(E) for b in (bq, bk, bv)]))
-    sa.out_proj.weight.data, sa.out_proj.bias.data = T_(Wo.reshape(E, E).T), T_(bo)
-    t.norm1.weight.data, t.norm1.bias.data = T_(g1), T_(b1)
-    t.linear1.weight.data, t.linear1.bias.data = T_(W1.T), T_(c1)
-    t.linear2.weight.data, t.linear2.bias.data = T_(W2.T), T_(c2)
-    t.norm2.weight.data, t.norm2.bias.data = T_(g2), T_(b2)
-    t.eval()
+    t = torch_transformer_encoder(torch, enc.get_weights(), E, H, FF)
     with torch.no_grad():
         want = t(torch.tensor(x)).numpy()
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)

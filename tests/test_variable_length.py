@@ -12,6 +12,8 @@ import pytest
 import nerve
 from nerve import layers
 
+from helpers import torch_transformer_encoder
+
 LENGTHS = (7, 10, 23)
 
 
@@ -178,19 +180,7 @@ def test_transformer_encoder_at_every_length_matches_torch():
     E, H, FF = 8, 2, 16
     model = nerve.Sequential([nerve.Input((None, E)), layers.TransformerEncoder(H, E // H, FF)])
     _random_weights(model, rng)
-    (Wq, bq, Wk, bk, Wv, bv, Wo, bo, g1, b1, W1, c1, W2, c2, g2, b2) = model.get_weights()
-    t = torch.nn.TransformerEncoderLayer(E, H, FF, dropout=0.0, batch_first=True,
-                                         layer_norm_eps=1e-5)
-    T_ = lambda a: torch.tensor(np.ascontiguousarray(a), dtype=torch.float32)  # noqa: E731
-    sa = t.self_attn
-    sa.in_proj_weight.data = T_(np.concatenate([W.reshape(E, E).T for W in (Wq, Wk, Wv)]))
-    sa.in_proj_bias.data = T_(np.concatenate([b.reshape(E) for b in (bq, bk, bv)]))
-    sa.out_proj.weight.data, sa.out_proj.bias.data = T_(Wo.reshape(E, E).T), T_(bo)
-    t.norm1.weight.data, t.norm1.bias.data = T_(g1), T_(b1)
-    t.linear1.weight.data, t.linear1.bias.data = T_(W1.T), T_(c1)
-    t.linear2.weight.data, t.linear2.bias.data = T_(W2.T), T_(c2)
-    t.norm2.weight.data, t.norm2.bias.data = T_(g2), T_(b2)
-    t.eval()
+    t = torch_transformer_encoder(torch, model.get_weights(), E, H, FF)
     for T in LENGTHS:
         x = _floats(rng, 2, T, E)
         with torch.no_grad():
