@@ -1,6 +1,5 @@
 // Eigen's GEMM on row-major float maps (flags: see CMakeLists.txt; bench_eigen_baseline.cpp builds it at SSE2).
 #include <Eigen/Core>
-
 #include <cstdint>
 
 using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;

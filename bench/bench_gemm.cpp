@@ -93,8 +93,10 @@ int main(int argc, char** argv) {
       }
       custom.push_back({"custom", m, k, n});
     } else {
-      std::fprintf(stderr, "usage: %s [--threads 1,2] [--min-time s] [--only square|dl] "
-                           "[--isa avx512|avx2|generic] [--no-eigen] [--shape M,K,N ...]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--threads 1,2] [--min-time s] [--only square|dl] "
+                   "[--isa avx512|avx2|generic] [--no-eigen] [--shape M,K,N ...]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -113,18 +115,19 @@ int main(int argc, char** argv) {
 
   const auto blk = nerve::gemm_blocking(nerve::active_isa());
   std::printf("nerve GEMM benchmark: isa=%s (detected %s), kernel %s, MR=%d NR=%d MC=%d KC=%d NC=%d, openmp=%d\n",
-              nerve::isa_name(nerve::active_isa()), nerve::isa_name(nerve::detected_isa()),
-              blk.kernel, blk.mr, blk.nr, blk.mc, blk.kc, blk.nc, int(nerve::has_openmp()));
+              nerve::isa_name(nerve::active_isa()), nerve::isa_name(nerve::detected_isa()), blk.kernel, blk.mr, blk.nr,
+              blk.mc, blk.kc, blk.nc, int(nerve::has_openmp()));
   std::printf("Eigen %s, SIMD in Eigen's TU: %s\n", bench_eigen_version(), bench_eigen_simd());
   std::vector<double> peak(threads.size());
   for (size_t t = 0; t < threads.size(); ++t) {
     peak[t] = nerve::measure_fma_peak_gflops(threads[t]);
     std::printf("measured FMA peak, %d thread(s): %.1f GFLOP/s\n", threads[t], peak[t]);
   }
-  std::printf("(ratio = median over alternating nerve/Eigen pairs of t_eigen / t_nerve; %%peak = median\n"
-              " over 3 sub-runs of GFLOP/s over the FMA peak probed just before that sub-run; peak = median probe)\n");
-  std::printf("\n%-16s %5s %5s %6s %3s %10s %10s %7s %7s %8s\n", "shape", "M", "K", "N", "thr",
-              "nerve GF/s", "Eigen GF/s", "ratio", "%peak", "peak");
+  std::printf(
+      "(ratio = median over alternating nerve/Eigen pairs of t_eigen / t_nerve; %%peak = median\n"
+      " over 3 sub-runs of GFLOP/s over the FMA peak probed just before that sub-run; peak = median probe)\n");
+  std::printf("\n%-16s %5s %5s %6s %3s %10s %10s %7s %7s %8s\n", "shape", "M", "K", "N", "thr", "nerve GF/s",
+              "Eigen GF/s", "ratio", "%peak", "peak");
 
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> dist(-1.f, 1.f);
@@ -145,11 +148,11 @@ int main(int argc, char** argv) {
         double tn = 0, te = 0, ratio = 0;
         median_pair(
             [&] {
-              nerve::sgemm(nerve::Trans::No, nerve::Trans::No, s.M, s.N, s.K, 1.f, A.data(), s.K,
-                           B.data(), s.N, 0.f, C.data(), s.N);
+              nerve::sgemm(nerve::Trans::No, nerve::Trans::No, s.M, s.N, s.K, 1.f, A.data(), s.K, B.data(), s.N, 0.f,
+                           C.data(), s.N);
             },
-            [&] { bench_eigen_sgemm(s.M, s.N, s.K, A.data(), B.data(), C2.data()); }, eigen,
-            min_time / 3, tn, te, ratio);
+            [&] { bench_eigen_sgemm(s.M, s.N, s.K, A.data(), B.data(), C2.data()); }, eigen, min_time / 3, tn, te,
+            ratio);
         tns.push_back(tn);
         tes.push_back(te);
         ratios.push_back(ratio);
@@ -164,13 +167,11 @@ int main(int argc, char** argv) {
       if (eigen) {
         double maxdiff = 0;
         for (size_t i = 0; i < C.size(); ++i) maxdiff = std::max(maxdiff, double(std::fabs(C[i] - C2[i])));
-        if (maxdiff > 1e-3 * std::sqrt(double(s.K)))
-          std::printf("  !! nerve and Eigen differ by %g\n", maxdiff);
+        if (maxdiff > 1e-3 * std::sqrt(double(s.K))) std::printf("  !! nerve and Eigen differ by %g\n", maxdiff);
       }
       const double gn = flops / tn * 1e-9, ge = te > 0 ? flops / te * 1e-9 : 0;
-      std::printf("%-16s %5lld %5lld %6lld %3d %10.1f %10.1f %7.2f %6.1f%% %8.1f\n", s.label,
-                  (long long)s.M, (long long)s.K, (long long)s.N, threads[t], gn, ge, ratio,
-                  100.0 * med3(shares), pk);
+      std::printf("%-16s %5lld %5lld %6lld %3d %10.1f %10.1f %7.2f %6.1f%% %8.1f\n", s.label, (long long)s.M,
+                  (long long)s.K, (long long)s.N, threads[t], gn, ge, ratio, 100.0 * med3(shares), pk);
       std::fflush(stdout);
     }
   }

@@ -18,10 +18,23 @@ import nerve
 from nerve import _core
 
 SHAPES = [  # (N, C, H, K): batch, input channels, image side, filters
-    (64, 1, 28, 32), (64, 3, 28, 32), (64, 8, 28, 16), (64, 8, 28, 64), (64, 16, 28, 8),
-    (64, 16, 28, 16), (64, 24, 28, 24), (64, 16, 28, 32), (64, 32, 28, 16), (64, 32, 28, 32),
-    (64, 16, 28, 64), (64, 32, 28, 64), (32, 64, 32, 64), (64, 64, 14, 64), (64, 128, 7, 128),
-    (8, 128, 16, 128), (8, 256, 16, 256),
+    (64, 1, 28, 32),
+    (64, 3, 28, 32),
+    (64, 8, 28, 16),
+    (64, 8, 28, 64),
+    (64, 16, 28, 8),
+    (64, 16, 28, 16),
+    (64, 24, 28, 24),
+    (64, 16, 28, 32),
+    (64, 32, 28, 16),
+    (64, 32, 28, 32),
+    (64, 16, 28, 64),
+    (64, 32, 28, 64),
+    (32, 64, 32, 64),
+    (64, 64, 14, 64),
+    (64, 128, 7, 128),
+    (8, 128, 16, 128),
+    (8, 256, 16, 256),
 ]
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
 if QUICK:
@@ -50,9 +63,11 @@ def main():
         args.repeats, args.rounds = 1, 1
     nerve.set_num_threads(args.threads)
     print(f"threads {args.threads}; times are medians in ms\n")
-    print("| (N, C, H, K) 3x3 same | auto runs | fwd direct | fwd winograd | ratio "
-          "| fwd+bwd direct | fwd+bwd winograd | ratio |\n|---|---|---|---|---|---|---|---|")
-    for (N, C, H, K) in SHAPES:
+    print(
+        "| (N, C, H, K) 3x3 same | auto runs | fwd direct | fwd winograd | ratio "
+        "| fwd+bwd direct | fwd+bwd winograd | ratio |\n|---|---|---|---|---|---|---|---|"
+    )
+    for N, C, H, K in SHAPES:
         rng = np.random.default_rng(0)
         x = rng.standard_normal((N, H, H, C)).astype(np.float32)
         k = (rng.standard_normal((3, 3, C, K)) / np.sqrt(9 * C)).astype(np.float32)
@@ -79,9 +94,11 @@ def main():
                         times.setdefault((algo, name), []).append(time.perf_counter() - t0)
         med = {key: statistics.median(v) * 1e3 for key, v in times.items()}
         auto = chosen(C, K)
-        print(f"| {(N, C, H, K)} | {auto} | {med['direct', 'f']:.2f} | {med['winograd', 'f']:.2f} "
-              f"| {med['direct', 'f'] / med['winograd', 'f']:.2f}x | {med['direct', 'fb']:.2f} "
-              f"| {med['winograd', 'fb']:.2f} | {med['direct', 'fb'] / med['winograd', 'fb']:.2f}x |")
+        print(
+            f"| {(N, C, H, K)} | {auto} | {med['direct', 'f']:.2f} | {med['winograd', 'f']:.2f} "
+            f"| {med['direct', 'f'] / med['winograd', 'f']:.2f}x | {med['direct', 'fb']:.2f} "
+            f"| {med['winograd', 'fb']:.2f} | {med['direct', 'fb'] / med['winograd', 'fb']:.2f}x |"
+        )
     _core.set_conv_algorithm("auto")
 
 

@@ -21,8 +21,11 @@ from nerve import _core
 
 PATCH_CHUNK_BYTES = 1 << 20  # kPatchBudgetFloats in cpp/src/ops/conv2d.cpp
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
-SHAPES = ([(2, 1, 8, 4), (2, 32, 8, 16)] if QUICK
-          else [(64, 1, 28, 32), (64, 32, 28, 64), (32, 64, 32, 64)])
+SHAPES = (
+    [(2, 1, 8, 4), (2, 32, 8, 16)]
+    if QUICK
+    else [(64, 1, 28, 32), (64, 32, 28, 64), (32, 64, 32, 64)]
+)
 
 
 def min_ms(fn, repeats):
@@ -44,9 +47,11 @@ def main():
         args.repeats = 1
     nerve.set_num_threads(1)
     _core.set_conv_algorithm(args.algorithm)
-    print("| (N, C, H, K) 3x3 same | conv fwd ms | im2col GEMM alone ms | ratio "
-          "| conv fwd+bwd ms | im2col GEMMs alone ms | ratio |\n|---|---|---|---|---|---|---|")
-    for (N, C, H, K) in SHAPES:
+    print(
+        "| (N, C, H, K) 3x3 same | conv fwd ms | im2col GEMM alone ms | ratio "
+        "| conv fwd+bwd ms | im2col GEMMs alone ms | ratio |\n|---|---|---|---|---|---|---|"
+    )
+    for N, C, H, K in SHAPES:
         rng = np.random.default_rng(0)
         x = rng.standard_normal((N, H, H, C)).astype(np.float32)
         k = rng.standard_normal((3, 3, C, K)).astype(np.float32) * 0.1
@@ -74,19 +79,22 @@ def main():
         def gemm_fwd():
             for r in starts:
                 n = min(chunk_rows, total - r)
-                _core.sgemm(cols[:n], w2, y[r:r + n])
+                _core.sgemm(cols[:n], w2, y[r : r + n])
 
         def gemm_all():
             gemm_fwd()
             for r in starts:
                 n = min(chunk_rows, total - r)
-                _core.sgemm(dz[r:r + n], cols[:n], dwt, trans_a=True, beta=1.0)
-                _core.sgemm(dz[r:r + n], w2, dcols[:n], trans_b=True)
+                _core.sgemm(dz[r : r + n], cols[:n], dwt, trans_a=True, beta=1.0)
+                _core.sgemm(dz[r : r + n], w2, dcols[:n], trans_b=True)
 
         f, gf = min_ms(fwd, args.repeats), min_ms(gemm_fwd, args.repeats)
         fb, ga = min_ms(fwd_bwd, args.repeats), min_ms(gemm_all, args.repeats)
-        print(f"| {(N, C, H, K)} | {f:.2f} | {gf:.2f} | {gf / f:.2f}x | {fb:.2f} | {ga:.2f} "
-              f"| {ga / fb:.2f}x |", flush=True)
+        print(
+            f"| {(N, C, H, K)} | {f:.2f} | {gf:.2f} | {gf / f:.2f}x | {fb:.2f} | {ga:.2f} "
+            f"| {ga / fb:.2f}x |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -12,16 +12,24 @@ nerve calls, a pause, a block of numpy calls, ...), never call by call: each lib
 threads spin for a while after a call (OpenBLAS's pthreads, nerve's OpenMP team), and on a 2-core
 machine spinning threads of one library would steal the cores of the other.
 """
+
 import argparse
 import os
 import sys
 
-_STRIP = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS",
-          "OPENBLAS_VERBOSE")
+_STRIP = (
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "OPENBLAS_NUM_THREADS",
+    "GOTO_NUM_THREADS",
+    "OPENBLAS_VERBOSE",
+)
 if any(k in os.environ for k in _STRIP) and os.environ.get("_NERVE_BENCH_REEXEC") != "1":
     env = {k: v for k, v in os.environ.items() if k not in _STRIP}
     env["_NERVE_BENCH_REEXEC"] = "1"
-    env["_NERVE_BENCH_REMOVED"] = ",".join(f"{k}={os.environ[k]}" for k in _STRIP if k in os.environ)
+    env["_NERVE_BENCH_REMOVED"] = ",".join(
+        f"{k}={os.environ[k]}" for k in _STRIP if k in os.environ
+    )
     os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 import time  # noqa: E402
@@ -31,13 +39,18 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 try:
     import nerve
+
     _core = nerve._core
 except Exception:  # the package __init__ may be mid-rewrite: the engine alone is enough here
     from nerve import _core
 
 SQUARE = [(n, n, n) for n in (128, 256, 512, 1024, 1536, 2048)]
-DL = [("dense 784->256", 128, 784, 256), ("dense 256->128", 128, 256, 128),
-      ("dense 800->500", 64, 800, 500), ("conv3x3 im2col", 64, 576, 32768)]
+DL = [
+    ("dense 784->256", 128, 784, 256),
+    ("dense 256->128", 128, 256, 128),
+    ("dense 800->500", 64, 800, 500),
+    ("conv3x3 im2col", 64, 576, 32768),
+]
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
 if QUICK:
     SQUARE, DL = [(64, 64, 64)], [("dense 37->29", 13, 37, 29)]
@@ -85,15 +98,19 @@ def main():
     print(f"environment: {'removed ' + removed if removed else 'no OPENBLAS_* overrides set'}")
     ob = openblas_info()
     if ob:
-        print(f"numpy {np.__version__} BLAS: internal_api={ob.get('internal_api')} "
-              f"version={ob.get('version')} architecture/corename={ob.get('architecture')} "
-              f"threading={ob.get('threading_layer')} num_threads={ob.get('num_threads')}\n"
-              f"  {ob.get('filepath')}")
+        print(
+            f"numpy {np.__version__} BLAS: internal_api={ob.get('internal_api')} "
+            f"version={ob.get('version')} architecture/corename={ob.get('architecture')} "
+            f"threading={ob.get('threading_layer')} num_threads={ob.get('num_threads')}\n"
+            f"  {ob.get('filepath')}"
+        )
     else:
         print(f"numpy {np.__version__}: no OpenBLAS found by threadpoolctl: {threadpool_info()}")
     cfg = _core.config()
-    print(f"nerve: isa={cfg['isa']} (detected {cfg['detected_isa']}), openmp={cfg['openmp']}, "
-          f"blocking={cfg['gemm_blocking']}")
+    print(
+        f"nerve: isa={cfg['isa']} (detected {cfg['detected_isa']}), openmp={cfg['openmp']}, "
+        f"blocking={cfg['gemm_blocking']}"
+    )
 
     shapes = []
     if args.only != "dl":
@@ -107,23 +124,31 @@ def main():
         _core.set_num_threads(t)
         with threadpool_limits(limits=t, user_api="blas"):
             peak = _core.measure_fma_peak(t)
-            print(f"\n--- {t} thread(s): FMA peak of the {cfg['isa']} path measured now: "
-                  f"{peak:.1f} GFLOP/s")
-            print(f"{'shape':<16} {'M':>5} {'K':>5} {'N':>6} {'nerve GF/s':>10} "
-                  f"{'numpy GF/s':>10} {'ratio':>6} {'%peak':>6}")
+            print(
+                f"\n--- {t} thread(s): FMA peak of the {cfg['isa']} path measured now: "
+                f"{peak:.1f} GFLOP/s"
+            )
+            print(
+                f"{'shape':<16} {'M':>5} {'K':>5} {'N':>6} {'nerve GF/s':>10} "
+                f"{'numpy GF/s':>10} {'ratio':>6} {'%peak':>6}"
+            )
             for label, m, k, n in shapes:
                 a = rng.standard_normal((m, k), dtype=np.float32)
                 b = rng.standard_normal((k, n), dtype=np.float32)
                 c1 = np.empty((m, n), np.float32)
                 c2 = np.empty((m, n), np.float32)
-                tn, tp, ratio = bench_pair(lambda: _core.sgemm(a, b, c1),
-                                           lambda: np.matmul(a, b, out=c2), args.min_time)
+                tn, tp, ratio = bench_pair(
+                    lambda: _core.sgemm(a, b, c1), lambda: np.matmul(a, b, out=c2), args.min_time
+                )
                 err = np.abs(c1 - c2).max() / np.sqrt(k)
                 assert err < 1e-4, f"nerve and numpy disagree ({err})"
                 flops = 2.0 * m * n * k
                 gn, gp = flops / tn * 1e-9, flops / tp * 1e-9
-                print(f"{label:<16} {m:>5} {k:>5} {n:>6} {gn:>10.1f} {gp:>10.1f} {ratio:>6.2f} "
-                      f"{100 * gn / peak:>5.1f}%", flush=True)
+                print(
+                    f"{label:<16} {m:>5} {k:>5} {n:>6} {gn:>10.1f} {gp:>10.1f} {ratio:>6.2f} "
+                    f"{100 * gn / peak:>5.1f}%",
+                    flush=True,
+                )
                 rows.append((t, label, m, k, n, gn, gp, ratio))
     return rows
 

@@ -22,8 +22,9 @@ QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one re
 
 def build(kind, sizes, acts, input_dim):
     if kind == "sequential":
-        return nerve.Sequential([nerve.Input((input_dim,))] +
-                                [Dense(n, activation=a) for n, a in zip(sizes, acts)])
+        return nerve.Sequential(
+            [nerve.Input((input_dim,))] + [Dense(n, activation=a) for n, a in zip(sizes, acts)]
+        )
     x = inp = nerve.Input((input_dim,))
     for n, a in zip(sizes, acts):
         x = Dense(n, activation=a)(x)
@@ -40,14 +41,25 @@ def main():
     rng = np.random.default_rng(0)
     cases = {
         f"xor 2-16-1, batch 4, {xor_steps} steps": dict(
-            sizes=[16, 1], acts=["sigmoid", "sigmoid"], input_dim=2, batch=4, loss="mse",
+            sizes=[16, 1],
+            acts=["sigmoid", "sigmoid"],
+            input_dim=2,
+            batch=4,
+            loss="mse",
             opt=lambda: nerve.optimizers.SGD(0.1),
             x=np.tile(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32), (xor_steps, 1)),
-            y=np.tile(np.array([[0], [1], [1], [0]], np.float32), (xor_steps, 1))),
+            y=np.tile(np.array([[0], [1], [1], [0]], np.float32), (xor_steps, 1)),
+        ),
         f"mlp 784-256-128-10, batch 128, {mlp_samples // 128} steps": dict(
-            sizes=[256, 128, 10], acts=["relu", "relu", "softmax"], input_dim=784, batch=128,
-            loss="sparse_categorical_crossentropy", opt=lambda: nerve.optimizers.Adam(),
-            x=rng.random((mlp_samples, 784), dtype=np.float32), y=rng.integers(0, 10, mlp_samples)),
+            sizes=[256, 128, 10],
+            acts=["relu", "relu", "softmax"],
+            input_dim=784,
+            batch=128,
+            loss="sparse_categorical_crossentropy",
+            opt=lambda: nerve.optimizers.Adam(),
+            x=rng.random((mlp_samples, 784), dtype=np.float32),
+            y=rng.integers(0, 10, mlp_samples),
+        ),
     }
     for name, c in cases.items():
         models = {}
@@ -63,8 +75,10 @@ def main():
                 times[kind].append(time.perf_counter() - t)
         steps = len(c["x"]) // c["batch"]
         med = {k: statistics.median(v[1:]) / steps * 1e6 for k, v in times.items()}
-        print(f"{name}: sequential {med['sequential']:.1f} us/step, functional "
-              f"{med['functional']:.1f} us/step ({med['functional'] / med['sequential']:.2f}x)")
+        print(
+            f"{name}: sequential {med['sequential']:.1f} us/step, functional "
+            f"{med['functional']:.1f} us/step ({med['functional'] / med['sequential']:.2f}x)"
+        )
 
 
 if __name__ == "__main__":

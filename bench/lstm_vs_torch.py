@@ -26,16 +26,25 @@ QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one re
 
 
 def nerve_lstm(x, y, steps, segments):
-    model = nerve.Sequential([nerve.Input((T, F)), layers.LSTM(U), layers.Dense(C, activation="softmax")])
+    model = nerve.Sequential(
+        [nerve.Input((T, F)), layers.LSTM(U), layers.Dense(C, activation="softmax")]
+    )
     model.compile(optimizer=nerve.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
     return _time_nerve(model, x, y, steps, segments)
 
 
 def nerve_transformer(x, y, steps, segments):
-    model = nerve.Sequential([
-        nerve.Input((T, F)), layers.Dense(64), layers.PositionEmbedding(T),
-        layers.TransformerEncoder(4, 16, 128), layers.TransformerEncoder(4, 16, 128),
-        layers.GlobalAveragePooling1D(), layers.Dense(C, activation="softmax")])
+    model = nerve.Sequential(
+        [
+            nerve.Input((T, F)),
+            layers.Dense(64),
+            layers.PositionEmbedding(T),
+            layers.TransformerEncoder(4, 16, 128),
+            layers.TransformerEncoder(4, 16, 128),
+            layers.GlobalAveragePooling1D(),
+            layers.Dense(C, activation="softmax"),
+        ]
+    )
     model.compile(optimizer=nerve.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
     return _time_nerve(model, x, y, steps, segments)
 
@@ -65,6 +74,7 @@ def torch_lstm(torch, x, y, steps, segments):
         def forward(self, xb):
             _, (h, _) = self.lstm(xb)
             return self.fc(h[0])
+
     return _time_torch(torch, Net(), x, y, steps, segments)
 
 
@@ -74,6 +84,7 @@ def torch_transformer(torch, x, y, steps, segments):
             super().__init__()
             self.inp = torch.nn.Linear(F, 64)
             self.pos = torch.nn.Parameter(torch.zeros(T, 64))
+
             def block():
                 return torch.nn.TransformerEncoderLayer(64, 4, 128, dropout=0.0, batch_first=True)
 
@@ -82,6 +93,7 @@ def torch_transformer(torch, x, y, steps, segments):
 
         def forward(self, xb):
             return self.fc(self.enc(self.inp(xb) + self.pos).mean(1))
+
     return _time_torch(torch, Net(), x, y, steps, segments)
 
 
@@ -94,9 +106,10 @@ def _time_torch(torch, net, x, y, steps, segments):
     def run(first, k):
         for i in range(first, first + k):
             opt.zero_grad()
-            loss = lossf(net(xt[i * B:(i + 1) * B]), yt[i * B:(i + 1) * B])
+            loss = lossf(net(xt[i * B : (i + 1) * B]), yt[i * B : (i + 1) * B])
             loss.backward()
             opt.step()
+
     run(0, 3)
     rates = []
     for s in range(segments):
@@ -116,6 +129,7 @@ def main():
     if QUICK:
         args.segments, args.steps = 1, 2
     import torch
+
     torch.set_num_threads(args.threads)
     nerve.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
@@ -125,11 +139,15 @@ def main():
     print(f"threads={args.threads} batch={B} steps/segment={args.steps} segments={args.segments}")
     a = nerve_lstm(x, y, args.steps, args.segments)
     b = torch_lstm(torch, x, y, args.steps, args.segments)
-    print(f"LSTM({U}) train  nerve {a:9.0f} samples/s   torch {b:9.0f} samples/s   ratio {a / b:.2f}x")
+    print(
+        f"LSTM({U}) train  nerve {a:9.0f} samples/s   torch {b:9.0f} samples/s   ratio {a / b:.2f}x"
+    )
     a = nerve_transformer(x, y, args.steps, args.segments)
     b = torch_transformer(torch, x, y, args.steps, args.segments)
-    print(f"transformer step nerve {1e3 * B / a:7.2f} ms        torch {1e3 * B / b:7.2f} ms        "
-          f"ratio {a / b:.2f}x (samples/s)")
+    print(
+        f"transformer step nerve {1e3 * B / a:7.2f} ms        torch {1e3 * B / b:7.2f} ms        "
+        f"ratio {a / b:.2f}x (samples/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ The two are timed alternately so both see the same machine noise; medians and mi
 
 Run: OMP_NUM_THREADS=1 python bench/optimizer_step.py [--size 1048576] [--repeats 30]
 """
+
 import argparse
 import os
 import statistics
@@ -25,6 +26,7 @@ def main():
         args.size, args.repeats = 1000, 1
     try:
         import torch
+
         torch.set_num_threads(_core.num_threads())
     except ImportError:
         torch = None
@@ -38,16 +40,21 @@ def main():
         ("SGD momentum", _core.SGD(0.01, 0.9), lambda t, w: t.optim.SGD(w, lr=0.01, momentum=0.9)),
         ("Adam", _core.Adam(), lambda t, w: t.optim.Adam(w)),
         ("AdamW", _core.AdamW(), lambda t, w: t.optim.AdamW(w)),
-        ("RMSprop centered+mom.", _core.RMSprop(0.001, 0.9, 0.9, 1e-7, True),
-         lambda t, w: t.optim.RMSprop(w, momentum=0.9, centered=True)),
+        (
+            "RMSprop centered+mom.",
+            _core.RMSprop(0.001, 0.9, 0.9, 1e-7, True),
+            lambda t, w: t.optim.RMSprop(w, momentum=0.9, centered=True),
+        ),
         ("Adagrad", _core.Adagrad(), lambda t, w: t.optim.Adagrad(w)),
         ("Adadelta", _core.Adadelta(), lambda t, w: t.optim.Adadelta(w)),
         ("Adamax", _core.Adamax(), lambda t, w: t.optim.Adamax(w)),
         ("Nadam", _core.Nadam(), lambda t, w: t.optim.NAdam(w)),
         ("Adam + global_clipnorm", clipped, None),
     ]
-    print(f"one update of {args.size} float32 parameters, {_core.num_threads()} thread(s); "
-          f"median / min of {args.repeats} (ms)")
+    print(
+        f"one update of {args.size} float32 parameters, {_core.num_threads()} thread(s); "
+        f"median / min of {args.repeats} (ms)"
+    )
     for name, opt, make_torch in cases:
         ours, theirs = [], []
         if torch is not None and make_torch is not None:

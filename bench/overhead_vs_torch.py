@@ -35,8 +35,13 @@ def median_time(fn, repeats):
 
 
 def xor_nerve_model():
-    m = nerve.Sequential([nerve.Input((2,)), nerve.layers.Dense(16, activation="sigmoid"),
-                          nerve.layers.Dense(1, activation="sigmoid")])
+    m = nerve.Sequential(
+        [
+            nerve.Input((2,)),
+            nerve.layers.Dense(16, activation="sigmoid"),
+            nerve.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     m.compile(optimizer=nerve.optimizers.SGD(0.1), loss="mse")
     return m
 
@@ -46,17 +51,20 @@ def bench_xor(steps, repeats):
     y = np.array([[0], [1], [1], [0]], np.float32)
     xr, yr = np.tile(x, (steps, 1)), np.tile(y, (steps, 1))
     m = xor_nerve_model()
-    t_fit = median_time(lambda: m.fit(xr, yr, batch_size=4, epochs=1, shuffle=False, verbose=0),
-                        repeats)
+    t_fit = median_time(
+        lambda: m.fit(xr, yr, batch_size=4, epochs=1, shuffle=False, verbose=0), repeats
+    )
     m2 = xor_nerve_model()
 
     def loop_nerve():
         for _ in range(steps):
             m2.train_on_batch(x, y)
+
     t_tob = median_time(loop_nerve, repeats)
 
-    net = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Sigmoid(), torch.nn.Linear(16, 1),
-                              torch.nn.Sigmoid())
+    net = torch.nn.Sequential(
+        torch.nn.Linear(2, 16), torch.nn.Sigmoid(), torch.nn.Linear(16, 1), torch.nn.Sigmoid()
+    )
     opt = torch.optim.SGD(net.parameters(), lr=0.1)
     xt, yt = torch.tensor(x), torch.tensor(y)
 
@@ -66,6 +74,7 @@ def bench_xor(steps, repeats):
             loss = torch.nn.functional.mse_loss(net(xt), yt)
             loss.backward()
             opt.step()
+
     t_torch = median_time(loop_torch, repeats)
     print(f"XOR 2-16-1, batch 4, {steps} steps (steps/s, median of {repeats})")
     print(f"  PyTorch loop           {steps / t_torch:12,.0f}")
@@ -77,28 +86,41 @@ def bench_mlp(repeats, n=60000, batch=128):
     rng = np.random.default_rng(0)
     x = rng.random((n, 784), dtype=np.float32)
     y = rng.integers(0, 10, size=n)
-    m = nerve.Sequential([nerve.Input((784,)), nerve.layers.Dense(256, activation="relu"),
-                          nerve.layers.Dense(128, activation="relu"),
-                          nerve.layers.Dense(10, activation="softmax")])
+    m = nerve.Sequential(
+        [
+            nerve.Input((784,)),
+            nerve.layers.Dense(256, activation="relu"),
+            nerve.layers.Dense(128, activation="relu"),
+            nerve.layers.Dense(10, activation="softmax"),
+        ]
+    )
     m.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     t_nerve = median_time(lambda: m.fit(x, y, batch_size=batch, epochs=1, verbose=0), repeats)
 
-    net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
-                              torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    net = torch.nn.Sequential(
+        torch.nn.Linear(784, 256),
+        torch.nn.ReLU(),
+        torch.nn.Linear(256, 128),
+        torch.nn.ReLU(),
+        torch.nn.Linear(128, 10),
+    )
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     xt, yt = torch.tensor(x), torch.tensor(y)
 
     def epoch_torch():
         perm = torch.randperm(n)
         for i in range(0, n, batch):
-            idx = perm[i:i + batch]
+            idx = perm[i : i + batch]
             opt.zero_grad()
             loss = torch.nn.functional.cross_entropy(net(xt[idx]), yt[idx])
             loss.backward()
             opt.step()
+
     t_torch = median_time(epoch_torch, repeats)
-    print(f"MNIST MLP 784-256-128-10, Adam, batch {batch}, one epoch of {n} "
-          f"(samples/s, median of {repeats})")
+    print(
+        f"MNIST MLP 784-256-128-10, Adam, batch {batch}, one epoch of {n} "
+        f"(samples/s, median of {repeats})"
+    )
     print(f"  PyTorch loop           {n / t_torch:12,.0f}")
     print(f"  nerve fit              {n / t_nerve:12,.0f}   {t_torch / t_nerve:5.2f}x PyTorch")
 
@@ -113,8 +135,10 @@ def main():
         args.repeats, args.steps = 1, 20
     torch.set_num_threads(args.threads)
     nerve.set_num_threads(args.threads)
-    print(f"threads {args.threads}; nerve {nerve.__version__} ({nerve.config()['isa']}), "
-          f"torch {torch.__version__}")
+    print(
+        f"threads {args.threads}; nerve {nerve.__version__} ({nerve.config()['isa']}), "
+        f"torch {torch.__version__}"
+    )
     bench_xor(args.steps, args.repeats)
     if QUICK:
         bench_mlp(1, n=512)

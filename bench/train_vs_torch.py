@@ -27,8 +27,11 @@ import time
 import numpy as np
 
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
-LAYER_SHAPES = ([(2, 1, 8, 4), (2, 8, 8, 16)] if QUICK
-                else [(64, 1, 28, 32), (64, 32, 28, 64), (32, 64, 32, 64)])
+LAYER_SHAPES = (
+    [(2, 1, 8, 4), (2, 8, 8, 16)]
+    if QUICK
+    else [(64, 1, 28, 32), (64, 32, 28, 64), (32, 64, 32, 64)]
+)
 
 
 def reset_peak_rss() -> None:
@@ -46,12 +49,14 @@ def peak_rss_mb() -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     import resource
+
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def load_data(samples: int):
     try:
         import nerve
+
         (x, y), _ = nerve.datasets.mnist.load_data()
         source = "MNIST"
     except Exception:  # no dataset files: MNIST-shaped random data
@@ -68,22 +73,35 @@ def load_data(samples: int):
 def train_nerve(model_name: str, x, y, batch: int, threads: int, warmup: int) -> float:
     import nerve
     from nerve.layers import Conv2D, Dense, Flatten, MaxPooling2D
+
     nerve.set_num_threads(threads)
     nerve.utils.set_random_seed(0)
     if model_name == "cnn":
         x = x.reshape(-1, 28, 28, 1)
-        layers = [nerve.Input((28, 28, 1)), Conv2D(32, 3, padding="same", activation="relu"),
-                  Conv2D(64, 3, padding="same", activation="relu"), MaxPooling2D(2), Flatten(),
-                  Dense(128, activation="relu"), Dense(10)]
+        layers = [
+            nerve.Input((28, 28, 1)),
+            Conv2D(32, 3, padding="same", activation="relu"),
+            Conv2D(64, 3, padding="same", activation="relu"),
+            MaxPooling2D(2),
+            Flatten(),
+            Dense(128, activation="relu"),
+            Dense(10),
+        ]
     else:
         x = x.reshape(-1, 784)
-        layers = [nerve.Input((784,)), Dense(256, activation="relu"),
-                  Dense(128, activation="relu"), Dense(10)]
+        layers = [
+            nerve.Input((784,)),
+            Dense(256, activation="relu"),
+            Dense(128, activation="relu"),
+            Dense(10),
+        ]
     model = nerve.Sequential(layers)
-    model.compile(optimizer=nerve.optimizers.Adam(1e-3, epsilon=1e-7),
-                  loss=nerve.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        optimizer=nerve.optimizers.Adam(1e-3, epsilon=1e-7),
+        loss=nerve.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
     yf = y.astype(np.float32)
-    model.fit(x[:warmup * batch], yf[:warmup * batch], batch_size=batch, epochs=1, verbose=0)
+    model.fit(x[: warmup * batch], yf[: warmup * batch], batch_size=batch, epochs=1, verbose=0)
     t0 = time.perf_counter()
     model.fit(x, yf, batch_size=batch, epochs=1, verbose=0, shuffle=True)
     return time.perf_counter() - t0
@@ -91,19 +109,28 @@ def train_nerve(model_name: str, x, y, batch: int, threads: int, warmup: int) ->
 
 def train_torch(model_name: str, x, y, batch: int, threads: int, warmup: int) -> float:
     import torch
+
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     nn = torch.nn
     if model_name == "cnn":
         xt = torch.from_numpy(x.reshape(-1, 1, 28, 28))
-        model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(),
-                              nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Flatten(), nn.Linear(64 * 14 * 14, 128), nn.ReLU(),
-                              nn.Linear(128, 10))
+        model = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(32, 64, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(64 * 14 * 14, 128),
+            nn.ReLU(),
+            nn.Linear(128, 10),
+        )
     else:
         xt = torch.from_numpy(x.reshape(-1, 784))
-        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                              nn.Linear(128, 10))
+        model = nn.Sequential(
+            nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)
+        )
     yt = torch.from_numpy(y)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()
@@ -111,7 +138,7 @@ def train_torch(model_name: str, x, y, batch: int, threads: int, warmup: int) ->
     def epoch(n, shuffle):
         order = torch.randperm(n) if shuffle else torch.arange(n)
         for i in range(0, n, batch):
-            idx = order[i:i + batch]
+            idx = order[i : i + batch]
             opt.zero_grad(set_to_none=True)
             loss = loss_fn(model(xt[idx]), yt[idx])
             loss.backward()
@@ -128,14 +155,30 @@ def worker(args) -> None:
     fn = train_nerve if args.worker == "nerve" else train_torch
     reset_peak_rss()  # the peak of the training run itself (the 188 MB of float32 data included)
     seconds = fn(args.model, x, y, args.batch, args.threads, args.warmup)
-    print(json.dumps({"seconds": seconds, "samples": len(x), "peak_rss_mb": peak_rss_mb(),
-                      "data": source}))
+    print(
+        json.dumps(
+            {"seconds": seconds, "samples": len(x), "peak_rss_mb": peak_rss_mb(), "data": source}
+        )
+    )
 
 
 def run_worker(framework, model, batch, args) -> dict:
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", framework, "--model", model,
-           "--batch", str(batch), "--threads", str(args.threads), "--samples", str(args.samples),
-           "--warmup", str(args.warmup)]
+    cmd = [
+        sys.executable,
+        os.path.abspath(__file__),
+        "--worker",
+        framework,
+        "--model",
+        model,
+        "--batch",
+        str(batch),
+        "--threads",
+        str(args.threads),
+        "--samples",
+        str(args.samples),
+        "--warmup",
+        str(args.warmup),
+    ]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -146,10 +189,11 @@ def conv_layer_rows(threads: int, repeats: int, layer_rounds: int):
 
     import nerve
     from nerve import _core
+
     torch.set_num_threads(threads)
     nerve.set_num_threads(threads)
     rows = []
-    for (N, C, H, K) in LAYER_SHAPES:
+    for N, C, H, K in LAYER_SHAPES:
         rng = np.random.default_rng(0)
         x = rng.standard_normal((N, H, H, C)).astype(np.float32)
         k = (rng.standard_normal((3, 3, C, K)) * 0.1).astype(np.float32)
@@ -175,7 +219,11 @@ def conv_layer_rows(threads: int, repeats: int, layer_rounds: int):
                 torch.nn.functional.conv2d(X, W, B, padding=1)
 
         def torch_fwd_bwd():
-            Xg, Wg, Bg = X.detach().requires_grad_(), W.detach().requires_grad_(), B.detach().requires_grad_()
+            Xg, Wg, Bg = (
+                X.detach().requires_grad_(),
+                W.detach().requires_grad_(),
+                B.detach().requires_grad_(),
+            )
             torch.nn.functional.conv2d(Xg, Wg, Bg, padding=1).backward(G)
 
         times = {name: [] for name in ("nf", "nfb", "tf", "tfb")}
@@ -191,8 +239,12 @@ def conv_layer_rows(threads: int, repeats: int, layer_rounds: int):
         ratios = {"f": [], "fb": []}
         for _ in range(layer_rounds):
             med_round = {}
-            for name, fn in (("nf", nerve_fwd), ("tf", torch_fwd), ("nfb", nerve_fwd_bwd),
-                             ("tfb", torch_fwd_bwd)):
+            for name, fn in (
+                ("nf", nerve_fwd),
+                ("tf", torch_fwd),
+                ("nfb", nerve_fwd_bwd),
+                ("tfb", torch_fwd_bwd),
+            ):
                 time.sleep(0.05)
                 fn()
                 ts = []
@@ -219,8 +271,12 @@ def main() -> None:
     p.add_argument("--samples", type=int, default=60000)
     p.add_argument("--warmup", type=int, default=20, help="warm-up steps before the timed epoch")
     p.add_argument("--repeats", type=int, default=7, help="timed calls per layer and framework")
-    p.add_argument("--layer-rounds", type=int, default=3,
-                   help="alternating blocks per framework for the per-layer rows")
+    p.add_argument(
+        "--layer-rounds",
+        type=int,
+        default=3,
+        help="alternating blocks per framework for the per-layer rows",
+    )
     p.add_argument("--rounds", type=int, default=2, help="training runs per framework (best kept)")
     p.add_argument("--skip-train", action="store_true")
     p.add_argument("--skip-layers", action="store_true")
@@ -235,30 +291,42 @@ def main() -> None:
 
     print(f"threads: {args.threads}")
     if not args.skip_train:
-        print("\n| model | batch | nerve samples/s | PyTorch samples/s | ratio | nerve peak RSS MB "
-              "| PyTorch peak RSS MB |\n|---|---|---|---|---|---|---|")
+        print(
+            "\n| model | batch | nerve samples/s | PyTorch samples/s | ratio | nerve peak RSS MB "
+            "| PyTorch peak RSS MB |\n|---|---|---|---|---|---|---|"
+        )
         for model, batch in (("cnn", 64), ("mlp", 128)):
             # Alternate the order each round and keep each framework's best epoch: on a shared
             # machine, another job's burst then hits both frameworks' chances alike.
             runs = {"nerve": [], "torch": []}
             for r in range(args.rounds):
-                for fw in (("nerve", "torch") if r % 2 == 0 else ("torch", "nerve")):
+                for fw in ("nerve", "torch") if r % 2 == 0 else ("torch", "nerve"):
                     runs[fw].append(run_worker(fw, model, batch, args))
             n = min(runs["nerve"], key=lambda d: d["seconds"])
             t = min(runs["torch"], key=lambda d: d["seconds"])
             ns, ts = n["samples"] / n["seconds"], t["samples"] / t["seconds"]
-            print(f"| {model} ({n['data']}) | {batch} | {ns:,.0f} | {ts:,.0f} | {ns / ts:.2f}x "
-                  f"| {n['peak_rss_mb']:.0f} | {t['peak_rss_mb']:.0f} |", flush=True)
+            print(
+                f"| {model} ({n['data']}) | {batch} | {ns:,.0f} | {ts:,.0f} | {ns / ts:.2f}x "
+                f"| {n['peak_rss_mb']:.0f} | {t['peak_rss_mb']:.0f} |",
+                flush=True,
+            )
     if not args.skip_layers:
-        print("\n| conv 3x3 same (N, C, H, K) | nerve fwd ms | PyTorch fwd ms | ratio "
-              "| nerve fwd+bwd ms | PyTorch fwd+bwd ms | ratio |\n|---|---|---|---|---|---|---|")
+        print(
+            "\n| conv 3x3 same (N, C, H, K) | nerve fwd ms | PyTorch fwd ms | ratio "
+            "| nerve fwd+bwd ms | PyTorch fwd+bwd ms | ratio |\n|---|---|---|---|---|---|---|"
+        )
         for shape, m in conv_layer_rows(args.threads, args.repeats, args.layer_rounds):
             rf, rfb = m["range_f"], m["range_fb"]
-            print(f"| {shape} | {m['nf']:.2f} | {m['tf']:.2f} | {m['ratio_f']:.2f}x "
-                  f"({rf[0]:.2f}-{rf[1]:.2f}) | {m['nfb']:.2f} | {m['tfb']:.2f} "
-                  f"| {m['ratio_fb']:.2f}x ({rfb[0]:.2f}-{rfb[1]:.2f}) |", flush=True)
-    print("\nratio = PyTorch time / nerve time (> 1: nerve is faster); layer rows: median over rounds"
-          " of the per-round ratio of block medians (min-max over rounds in brackets)")
+            print(
+                f"| {shape} | {m['nf']:.2f} | {m['tf']:.2f} | {m['ratio_f']:.2f}x "
+                f"({rf[0]:.2f}-{rf[1]:.2f}) | {m['nfb']:.2f} | {m['tfb']:.2f} "
+                f"| {m['ratio_fb']:.2f}x ({rfb[0]:.2f}-{rfb[1]:.2f}) |",
+                flush=True,
+            )
+    print(
+        "\nratio = PyTorch time / nerve time (> 1: nerve is faster); layer rows: median over rounds"
+        " of the per-round ratio of block medians (min-max over rounds in brackets)"
+    )
 
 
 if __name__ == "__main__":

@@ -19,8 +19,9 @@ QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: a few hundred samp
 if QUICK:
     x_train, y_train, x_test, y_test = x_train[:512], y_train[:512], x_test[:256], y_test[:256]
 
-model = nerve.Sequential([nerve.Input((784,)), Dense(128, activation="relu"),
-                          Dense(10, activation="softmax")])
+model = nerve.Sequential(
+    [nerve.Input((784,)), Dense(128, activation="relu"), Dense(10, activation="softmax")]
+)
 optimizer = nerve.optimizers.Adam(1e-3)
 loss_fn = nerve.losses.SparseCategoricalCrossentropy()
 batch_size = 128
@@ -28,7 +29,7 @@ batch_size = 128
 for epoch in range(1 if QUICK else 3):
     order = np.random.default_rng(epoch).permutation(len(x_train))
     for start in range(0, len(x_train), batch_size):
-        idx = order[start:start + batch_size]
+        idx = order[start : start + batch_size]
         x, y = nerve.Tensor(x_train[idx]), nerve.Tensor(y_train[idx].astype("float32"))
         with nerve.GradientTape() as tape:
             loss = loss_fn(y, model(x, training=True))

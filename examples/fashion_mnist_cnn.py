@@ -31,24 +31,30 @@ if QUICK:
     x_train, y_train, x_test, y_test = x_train[:512], y_train[:512], x_test[:256], y_test[:256]
     args.epochs = 1
 
-model = nerve.Sequential([
-    nerve.Input(shape=(28, 28, 1)),
-    Conv2D(32, 3, padding="same", activation="relu"),
-    MaxPooling2D(2),
-    Conv2D(64, 3, padding="same", activation="relu"),
-    MaxPooling2D(2),
-    Flatten(),
-    Dropout(0.3),
-    Dense(128, activation="relu"),
-    Dense(10),
-])
+model = nerve.Sequential(
+    [
+        nerve.Input(shape=(28, 28, 1)),
+        Conv2D(32, 3, padding="same", activation="relu"),
+        MaxPooling2D(2),
+        Conv2D(64, 3, padding="same", activation="relu"),
+        MaxPooling2D(2),
+        Flatten(),
+        Dropout(0.3),
+        Dense(128, activation="relu"),
+        Dense(10),
+    ]
+)
 model.summary()
-model.compile(optimizer=nerve.optimizers.Adam(1e-3),
-              loss=nerve.losses.SparseCategoricalCrossentropy(from_logits=True),
-              metrics=["accuracy"])
+model.compile(
+    optimizer=nerve.optimizers.Adam(1e-3),
+    loss=nerve.losses.SparseCategoricalCrossentropy(from_logits=True),
+    metrics=["accuracy"],
+)
 start = time.perf_counter()
 model.fit(x_train, y_train, batch_size=64, epochs=args.epochs, validation_data=(x_test, y_test))
 loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 names = nerve.datasets.fashion_mnist.CLASS_NAMES
-print(f"test loss {loss:.4f} - test accuracy {accuracy:.4f} "
-      f"({time.perf_counter() - start:.0f} s, {nerve.num_threads()} threads); classes: {', '.join(names)}")
+print(
+    f"test loss {loss:.4f} - test accuracy {accuracy:.4f} "
+    f"({time.perf_counter() - start:.0f} s, {nerve.num_threads()} threads); classes: {', '.join(names)}"
+)

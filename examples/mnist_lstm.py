@@ -21,21 +21,31 @@ if QUICK:
 
 nerve.utils.set_random_seed(0)
 (x_train, y_train), (x_test, y_test) = nerve.datasets.mnist.load_data()
-x_train = x_train[:args.train_samples].astype("float32") / 255.0  # (n, 28 rows = steps, 28 pixels)
-y_train = y_train[:args.train_samples]
+x_train = x_train[: args.train_samples].astype("float32") / 255.0  # (n, 28 rows = steps, 28 pixels)
+y_train = y_train[: args.train_samples]
 x_test = x_test.astype("float32") / 255.0
 if QUICK:
     x_test, y_test = x_test[:256], y_test[:256]
 
-model = nerve.Sequential([
-    nerve.Input(shape=(28, 28)),
-    LSTM(128),
-    Dense(10, activation="softmax"),
-])
+model = nerve.Sequential(
+    [
+        nerve.Input(shape=(28, 28)),
+        LSTM(128),
+        Dense(10, activation="softmax"),
+    ]
+)
 model.summary()
-model.compile(optimizer=nerve.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-              metrics=["accuracy"])
-model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
-          validation_data=(x_test[:2000], y_test[:2000]))
+model.compile(
+    optimizer=nerve.optimizers.Adam(1e-3),
+    loss="sparse_categorical_crossentropy",
+    metrics=["accuracy"],
+)
+model.fit(
+    x_train,
+    y_train,
+    batch_size=args.batch_size,
+    epochs=args.epochs,
+    validation_data=(x_test[:2000], y_test[:2000]),
+)
 loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"test loss {loss:.4f} - test accuracy {accuracy:.4f}")

@@ -16,12 +16,14 @@ QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: a few hundred samp
 if QUICK:
     x_train, y_train, x_test, y_test = x_train[:512], y_train[:512], x_test[:256], y_test[:256]
 
-model = nerve.Sequential([
-    nerve.Input(shape=(784,)),
-    Dense(256, activation="relu"),
-    Dense(128, activation="relu"),
-    Dense(10, activation="softmax"),
-])
+model = nerve.Sequential(
+    [
+        nerve.Input(shape=(784,)),
+        Dense(256, activation="relu"),
+        Dense(128, activation="relu"),
+        Dense(10, activation="softmax"),
+    ]
+)
 model.summary()
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 model.fit(x_train, y_train, batch_size=128, epochs=1 if QUICK else 5, validation_split=0.1)

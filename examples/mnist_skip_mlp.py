@@ -35,8 +35,9 @@ model.summary()
 
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 # As the classic Keras MNIST scripts do: train on all 60,000 images, report the test set per epoch.
-model.fit(x_train, y_train, batch_size=128, epochs=1 if QUICK else 5,
-          validation_data=(x_test, y_test))
+model.fit(
+    x_train, y_train, batch_size=128, epochs=1 if QUICK else 5, validation_data=(x_test, y_test)
+)
 loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"test loss {loss:.4f} - test accuracy {accuracy:.4f}")
 

@@ -14,8 +14,9 @@ from nerve import layers
 
 for needed in ("Conv2D", "BatchNormalization", "MaxPooling2D", "GlobalAveragePooling2D"):
     if not hasattr(layers, needed):
-        raise SystemExit(f"this nerve has no layers.{needed}; resnet_mnist.py needs the "
-                         f"convolution layers")
+        raise SystemExit(
+            f"this nerve has no layers.{needed}; resnet_mnist.py needs the convolution layers"
+        )
 
 nerve.utils.set_random_seed(0)
 (x_train, y_train), (x_test, y_test) = nerve.datasets.mnist.load_data()
@@ -47,9 +48,9 @@ def residual_block(x, filters):
 inputs = nerve.Input(shape=(28, 28, 1))
 x = conv_bn_relu(inputs, 32)
 x = residual_block(x, 32)
-x = layers.MaxPooling2D()(x)            # 14x14
+x = layers.MaxPooling2D()(x)  # 14x14
 x = residual_block(x, 64)
-x = layers.MaxPooling2D()(x)            # 7x7
+x = layers.MaxPooling2D()(x)  # 7x7
 x = residual_block(x, 64)
 x = layers.GlobalAveragePooling2D()(x)
 outputs = layers.Dense(10, activation="softmax")(x)
@@ -59,9 +60,14 @@ model.summary()
 # Adam at 1e-3 for three epochs, then 3e-4 and 1e-4: at a constant 1e-3 the weights move so fast
 # that BatchNormalization's moving statistics lag behind them and validation accuracy swings.
 steps = -(-int(len(x_train) * 0.9) // 128)  # batches per epoch after the validation split
-schedule = nerve.optimizers.schedules.PiecewiseConstantDecay([3 * steps, 5 * steps], [1e-3, 3e-4, 1e-4])
-model.compile(optimizer=nerve.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
-              metrics=["accuracy"])
+schedule = nerve.optimizers.schedules.PiecewiseConstantDecay(
+    [3 * steps, 5 * steps], [1e-3, 3e-4, 1e-4]
+)
+model.compile(
+    optimizer=nerve.optimizers.Adam(schedule),
+    loss="sparse_categorical_crossentropy",
+    metrics=["accuracy"],
+)
 model.fit(x_train, y_train, batch_size=128, epochs=1 if QUICK else 6, validation_split=0.1)
 loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"test loss {loss:.4f} - test accuracy {accuracy:.4f}")

@@ -44,7 +44,7 @@ def encoder_block(x):
 
 def functional_model():
     inputs = nerve.Input((STEPS, 28))
-    x = layers.Dense(D)(inputs)                 # each row of pixels becomes a token embedding
+    x = layers.Dense(D)(inputs)  # each row of pixels becomes a token embedding
     x = layers.PositionEmbedding(STEPS)(x)
     x = encoder_block(x)
     x = encoder_block(x)
@@ -54,31 +54,41 @@ def functional_model():
 
 
 def sequential_model():
-    return nerve.Sequential([
-        nerve.Input((STEPS, 28)),
-        layers.Dense(D),
-        layers.PositionEmbedding(STEPS),
-        layers.TransformerEncoder(HEADS, KEY_DIM, FF, dropout=DROPOUT),
-        layers.TransformerEncoder(HEADS, KEY_DIM, FF, dropout=DROPOUT),
-        layers.GlobalAveragePooling1D(),
-        layers.Dense(10, activation="softmax"),
-    ])
+    return nerve.Sequential(
+        [
+            nerve.Input((STEPS, 28)),
+            layers.Dense(D),
+            layers.PositionEmbedding(STEPS),
+            layers.TransformerEncoder(HEADS, KEY_DIM, FF, dropout=DROPOUT),
+            layers.TransformerEncoder(HEADS, KEY_DIM, FF, dropout=DROPOUT),
+            layers.GlobalAveragePooling1D(),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
 
 
 nerve.utils.set_random_seed(0)
 data = getattr(nerve.datasets, args.dataset)
 (x_train, y_train), (x_test, y_test) = data.load_data()
-x_train = x_train[:args.train_samples].astype("float32") / 255.0
-y_train = y_train[:args.train_samples]
+x_train = x_train[: args.train_samples].astype("float32") / 255.0
+y_train = y_train[: args.train_samples]
 x_test = x_test.astype("float32") / 255.0
 if QUICK:
     x_test, y_test = x_test[:256], y_test[:256]
 
 model = functional_model() if args.api == "functional" else sequential_model()
 model.summary()
-model.compile(optimizer=nerve.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-              metrics=["accuracy"])
-model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
-          validation_data=(x_test[:2000], y_test[:2000]))
+model.compile(
+    optimizer=nerve.optimizers.Adam(1e-3),
+    loss="sparse_categorical_crossentropy",
+    metrics=["accuracy"],
+)
+model.fit(
+    x_train,
+    y_train,
+    batch_size=args.batch_size,
+    epochs=args.epochs,
+    validation_data=(x_test[:2000], y_test[:2000]),
+)
 loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
 print(f"test loss {loss:.4f} - test accuracy {accuracy:.4f}")

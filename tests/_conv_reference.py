@@ -31,8 +31,16 @@ def _taps(x, k, strides, padding, dilation):
     xp = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
     OH = (H + pt + pb - ((KH - 1) * dh + 1)) // sh + 1
     OW = (W + pl + pr - ((KW - 1) * dw + 1)) // sw + 1
-    cells = [(i, j, slice(i * dh, i * dh + (OH - 1) * sh + 1, sh),
-              slice(j * dw, j * dw + (OW - 1) * sw + 1, sw)) for i in range(KH) for j in range(KW)]
+    cells = [
+        (
+            i,
+            j,
+            slice(i * dh, i * dh + (OH - 1) * sh + 1, sh),
+            slice(j * dw, j * dw + (OW - 1) * sw + 1, sw),
+        )
+        for i in range(KH)
+        for j in range(KW)
+    ]
     return xp, k, (pt, pl), (OH, OW), cells
 
 
@@ -55,7 +63,7 @@ def conv2d_grads(x, k, dz, strides=(1, 1), padding="valid", dilation=(1, 1)):
         dk[i, j] = np.einsum("nhwc,nhwf->cf", xp[:, rows, cols, :], dz)
         dxp[:, rows, cols, :] += dz @ k[i, j].T
     H, W = np.shape(x)[1:3]
-    return dxp[:, pt:pt + H, pl:pl + W, :], dk, dz.sum(axis=(0, 1, 2))
+    return dxp[:, pt : pt + H, pl : pl + W, :], dk, dz.sum(axis=(0, 1, 2))
 
 
 def pool2d(x, kind, pool=(2, 2), strides=(2, 2), padding="valid"):

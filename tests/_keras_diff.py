@@ -61,16 +61,21 @@ def assert_weights_close(label: str, nerve_model, keras_model, rtol: float = RTO
         assert_close(f"{label} weight[{i}] {keras_model.weights[i].path}", a, b, rtol)
 
 
-def assert_history_close(label: str, nerve_history: dict, keras_history: dict,
-                         rtol: float = RTOL) -> None:
+def assert_history_close(
+    label: str, nerve_history: dict, keras_history: dict, rtol: float = RTOL
+) -> None:
     """nerve's History has the keys Keras's has, with the same per-epoch values."""
-    assert sorted(nerve_history) == sorted(keras_history), \
+    assert sorted(nerve_history) == sorted(keras_history), (
         f"{label}: History keys differ: nerve {sorted(nerve_history)}, keras {sorted(keras_history)}"
+    )
     for key, want in keras_history.items():
-        assert key in nerve_history, f"{label}: nerve's History lacks {key!r} " \
-                                     f"(has {sorted(nerve_history)})"
+        assert key in nerve_history, (
+            f"{label}: nerve's History lacks {key!r} (has {sorted(nerve_history)})"
+        )
         got = nerve_history[key]
-        assert len(got) == len(want), f"{label} {key}: {len(got)} epochs in nerve, {len(want)} in Keras"
+        assert len(got) == len(want), (
+            f"{label} {key}: {len(got)} epochs in nerve, {len(want)} in Keras"
+        )
         assert_close(f"{label} history[{key}]", got, want, rtol)
 
 
@@ -80,9 +85,18 @@ def placeholder_keras_initializers():
     (about half a second each, most of these tests' time); the tests overwrite every initial value
     with set_weights, so while models are built the initializers return numpy zeros / ones."""
     inits = keras.initializers
-    patched = {cls: cls.__call__ for cls in (
-        inits.RandomNormal, inits.TruncatedNormal, inits.RandomUniform, inits.VarianceScaling,
-        inits.Orthogonal, inits.Zeros, inits.Ones)}
+    patched = {
+        cls: cls.__call__
+        for cls in (
+            inits.RandomNormal,
+            inits.TruncatedNormal,
+            inits.RandomUniform,
+            inits.VarianceScaling,
+            inits.Orthogonal,
+            inits.Zeros,
+            inits.Ones,
+        )
+    }
     for cls in patched:
         fill = np.ones if cls is inits.Ones else np.zeros
         cls.__call__ = lambda self, shape, dtype=None, fill=fill: fill(shape, dtype or "float32")

@@ -48,8 +48,9 @@ def torch_transformer_encoder(torch, weights, E: int, H: int, FF: int):
     """PyTorch's post-norm TransformerEncoderLayer (eval mode) holding the weights of nerve's
     TransformerEncoder(H, E // H, FF): its get_weights() list, in nerve's order."""
     (Wq, bq, Wk, bk, Wv, bv, Wo, bo, g1, b1, W1, c1, W2, c2, g2, b2) = weights
-    t = torch.nn.TransformerEncoderLayer(E, H, FF, dropout=0.0, batch_first=True,
-                                         layer_norm_eps=1e-5)
+    t = torch.nn.TransformerEncoderLayer(
+        E, H, FF, dropout=0.0, batch_first=True, layer_norm_eps=1e-5
+    )
 
     def T_(a):
         return torch.tensor(np.ascontiguousarray(a), dtype=torch.float32)

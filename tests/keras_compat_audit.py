@@ -25,8 +25,15 @@ import nerve  # noqa: E402
 from nerve.utils.keras_args import UnsupportedArgumentError  # noqa: E402
 
 # Keras's Layer.__init__ keywords (its **kwargs also take input_shape / input_dim).
-KERAS_LAYER_BASE_KEYS = ("activity_regularizer", "trainable", "dtype", "autocast", "name",
-                         "input_shape", "input_dim")
+KERAS_LAYER_BASE_KEYS = (
+    "activity_regularizer",
+    "trainable",
+    "dtype",
+    "autocast",
+    "name",
+    "input_shape",
+    "input_dim",
+)
 
 # nerve classes with no Keras (keras.*) namesake: what they are.
 NERVE_ONLY = {
@@ -38,30 +45,44 @@ NERVE_ONLY = {
 # Base classes for subclassing and internal helpers: their constructors are not Keras's API.
 NOT_AUDITED = {
     "Layer": "base class (its keywords are audited through every layer's **kwargs)",
-    "Optimizer": "base class", "Loss": "base class", "Metric": "base class",
-    "Callback": "base class", "LearningRateSchedule": "base class",
-    "Initializer": "base class", "Regularizer": "base class",
-    "CallbackList": "internal (fit builds it)", "get": "lookup function",
+    "Optimizer": "base class",
+    "Loss": "base class",
+    "Metric": "base class",
+    "Callback": "base class",
+    "LearningRateSchedule": "base class",
+    "Initializer": "base class",
+    "Regularizer": "base class",
+    "CallbackList": "internal (fit builds it)",
+    "get": "lookup function",
 }
 
 # The required arguments each constructor needs for the audit to build it.
 REQUIRED = {
-    "Activation": dict(activation="relu"), "Dense": dict(units=2),
-    "Conv1D": dict(filters=2, kernel_size=3), "Conv2D": dict(filters=2, kernel_size=3),
+    "Activation": dict(activation="relu"),
+    "Dense": dict(units=2),
+    "Conv1D": dict(filters=2, kernel_size=3),
+    "Conv2D": dict(filters=2, kernel_size=3),
     "Convolution2D": dict(filters=2, kernel_size=3),
-    "AveragePooling2D": dict(pool_size=2), "AvgPool2D": dict(pool_size=2),
-    "Dropout": dict(rate=0.5), "Embedding": dict(input_dim=5, output_dim=3),
-    "SimpleRNN": dict(units=2), "LSTM": dict(units=2), "GRU": dict(units=2),
-    "MultiHeadAttention": dict(num_heads=2, key_dim=3), "Reshape": dict(target_shape=(2, 2)),
+    "AveragePooling2D": dict(pool_size=2),
+    "AvgPool2D": dict(pool_size=2),
+    "Dropout": dict(rate=0.5),
+    "Embedding": dict(input_dim=5, output_dim=3),
+    "SimpleRNN": dict(units=2),
+    "LSTM": dict(units=2),
+    "GRU": dict(units=2),
+    "MultiHeadAttention": dict(num_heads=2, key_dim=3),
+    "Reshape": dict(target_shape=(2, 2)),
     "PositionEmbedding": dict(sequence_length=4),
     "TransformerEncoder": dict(num_heads=2, key_dim=3, ff_dim=4),
     "Bidirectional": dict(layer=lambda: nerve.layers.LSTM(2)),
     "TimeDistributed": dict(layer=lambda: nerve.layers.Dense(2)),
-    "Input": dict(shape=(3,)), "InputLayer": dict(shape=(3,)),
+    "Input": dict(shape=(3,)),
+    "InputLayer": dict(shape=(3,)),
     "ExponentialDecay": dict(initial_learning_rate=0.1, decay_steps=10, decay_rate=0.9),
     "PiecewiseConstantDecay": dict(boundaries=[10], values=[0.1, 0.01]),
     "CosineDecay": dict(initial_learning_rate=0.1, decay_steps=10),
-    "CSVLogger": dict(filename=os.devnull), "ModelCheckpoint": dict(filepath="unused.weights.nerve"),
+    "CSVLogger": dict(filename=os.devnull),
+    "ModelCheckpoint": dict(filepath="unused.weights.nerve"),
     "LearningRateScheduler": dict(schedule=lambda epoch, lr: lr),
 }
 
@@ -72,8 +93,10 @@ def _fn(x, *_):
 
 def _regularizer(class_name):
     """A check that a regularizer of this class is set (serialised or as the object)."""
+
     def check(v, cls):
         return (v.get("class_name") if isinstance(v, dict) else type(v).__name__) == class_name
+
     return check
 
 
@@ -81,77 +104,153 @@ def _regularizer(class_name):
 # (its get_config() entry or attribute); `same` means the value itself.
 same = object()
 ALTERNATIVE = {
-    "activation": ("relu", same), "recurrent_activation": ("tanh", same),
-    "use_bias": (False, same), "units": (3, same), "filters": (3, same),
+    "activation": ("relu", same),
+    "recurrent_activation": ("tanh", same),
+    "use_bias": (False, same),
+    "units": (3, same),
+    "filters": (3, same),
     "kernel_size": (5, lambda v, cls: v in (5, (5,), (5, 5))),
     "strides": (2, lambda v, cls: v in (2, (2,), (2, 2))),
     "pool_size": (3, lambda v, cls: v in (3, (3,), (3, 3))),
     "dilation_rate": (2, lambda v, cls: v in (2, (2,), (2, 2))),
-    "padding": ("same", same), "data_format": ("channels_last", same),
-    "kernel_initializer": ("he_normal", same), "bias_initializer": ("ones", same),
+    "padding": ("same", same),
+    "data_format": ("channels_last", same),
+    "kernel_initializer": ("he_normal", same),
+    "bias_initializer": ("ones", same),
     "recurrent_initializer": ("glorot_uniform", same),
-    "embeddings_initializer": ("he_normal", same), "beta_initializer": ("ones", same),
-    "gamma_initializer": ("zeros", same), "moving_mean_initializer": ("ones", same),
+    "embeddings_initializer": ("he_normal", same),
+    "beta_initializer": ("ones", same),
+    "gamma_initializer": ("zeros", same),
+    "moving_mean_initializer": ("ones", same),
     "moving_variance_initializer": ("zeros", same),
     "kernel_regularizer": ("l2", _regularizer("L2")),
     "bias_regularizer": ("l1", _regularizer("L1")),
     "beta_regularizer": ("l2", _regularizer("L2")),
     "gamma_regularizer": ("l2", _regularizer("L2")),
     "activity_regularizer": ("l2", _regularizer("L2")),
-    "trainable": (False, same), "name": ("audit_name", same),
-    "input_shape": ((4,), lambda v, cls: v == (4,)), "input_dim": (4, None),
-    "axis": (1, same), "epsilon": (0.5, same), "momentum": (0.5, same), "center": (False, same),
-    "scale": (False, same), "mask_zero": (True, same), "unit_forget_bias": (False, same),
-    "dropout": (0.25, same), "recurrent_dropout": (0.25, same), "return_sequences": (True, same),
-    "return_state": (True, same), "go_backwards": (True, same), "reset_after": (True, same),
-    "keepdims": (True, same), "seed": (7, same), "rate": (0.25, same),
-    "value_dim": (4, same), "output_shape": (5, same), "merge_mode": ("sum", same),
+    "trainable": (False, same),
+    "name": ("audit_name", same),
+    "input_shape": ((4,), lambda v, cls: v == (4,)),
+    "input_dim": (4, None),
+    "axis": (1, same),
+    "epsilon": (0.5, same),
+    "momentum": (0.5, same),
+    "center": (False, same),
+    "scale": (False, same),
+    "mask_zero": (True, same),
+    "unit_forget_bias": (False, same),
+    "dropout": (0.25, same),
+    "recurrent_dropout": (0.25, same),
+    "return_sequences": (True, same),
+    "return_state": (True, same),
+    "go_backwards": (True, same),
+    "reset_after": (True, same),
+    "keepdims": (True, same),
+    "seed": (7, same),
+    "rate": (0.25, same),
+    "value_dim": (4, same),
+    "output_shape": (5, same),
+    "merge_mode": ("sum", same),
     "backward_layer": (lambda: nerve.layers.LSTM(2, go_backwards=True), None),
     "target_shape": ((4, 1), same),
     # optimizers
-    "learning_rate": (0.5, same), "beta_1": (0.5, same), "beta_2": (0.5, same),
-    "amsgrad": (True, same), "nesterov": (True, same), "rho": (0.5, same),
-    "centered": (True, same), "initial_accumulator_value": (0.5, same),
-    "weight_decay": (0.5, same), "clipnorm": (0.5, same), "clipvalue": (0.5, same),
+    "learning_rate": (0.5, same),
+    "beta_1": (0.5, same),
+    "beta_2": (0.5, same),
+    "amsgrad": (True, same),
+    "nesterov": (True, same),
+    "rho": (0.5, same),
+    "centered": (True, same),
+    "initial_accumulator_value": (0.5, same),
+    "weight_decay": (0.5, same),
+    "clipnorm": (0.5, same),
+    "clipvalue": (0.5, same),
     "global_clipnorm": (0.5, same),
     # losses and metrics
-    "from_logits": (True, same), "label_smoothing": (0.25, same), "delta": (0.5, same),
-    "threshold": (0.25, same), "thresholds": (0.25, same), "k": (2, same), "from_sorted_ids": (True, same),
-    "num_thresholds": (50, same), "curve": ("PR", same), "summation_method": ("minoring", same),
+    "from_logits": (True, same),
+    "label_smoothing": (0.25, same),
+    "delta": (0.5, same),
+    "threshold": (0.25, same),
+    "thresholds": (0.25, same),
+    "k": (2, same),
+    "from_sorted_ids": (True, same),
+    "num_thresholds": (50, same),
+    "curve": ("PR", same),
+    "summation_method": ("minoring", same),
     # initializers and regularizers
-    "value": (0.5, same), "minval": (-0.5, same), "maxval": (0.5, same), "mean": (0.5, same),
-    "stddev": (0.5, same), "gain": (0.5, same),
-    "distribution": ("uniform", same), "l1": (0.5, same), "l2": (0.5, same),
+    "value": (0.5, same),
+    "minval": (-0.5, same),
+    "maxval": (0.5, same),
+    "mean": (0.5, same),
+    "stddev": (0.5, same),
+    "gain": (0.5, same),
+    "distribution": ("uniform", same),
+    "l1": (0.5, same),
+    "l2": (0.5, same),
     # schedules
-    "initial_learning_rate": (0.5, same), "decay_steps": (7, same), "decay_rate": (0.5, same),
-    "staircase": (True, same), "boundaries": ([3.0], same), "values": ([0.5, 0.25], same),
-    "alpha": (0.5, same), "warmup_target": (0.5, same), "warmup_steps": (3, same),
+    "initial_learning_rate": (0.5, same),
+    "decay_steps": (7, same),
+    "decay_rate": (0.5, same),
+    "staircase": (True, same),
+    "boundaries": ([3.0], same),
+    "values": ([0.5, 0.25], same),
+    "alpha": (0.5, same),
+    "warmup_target": (0.5, same),
+    "warmup_steps": (3, same),
     # callbacks
-    "monitor": ("loss", same), "min_delta": (0.5, same), "patience": (3, same),
-    "verbose": (1, same), "mode": ("min", same), "baseline": (0.5, same),
-    "restore_best_weights": (True, same), "start_from_epoch": (2, same), "factor": (0.5, same),
-    "cooldown": (2, same), "min_lr": (0.5, same), "save_best_only": (True, same),
-    "save_weights_only": (True, same), "save_freq": (5, same),
-    "initial_value_threshold": (0.5, same), "separator": (";", lambda v, cls: v == ";"),
-    "append": (True, same), "raise_error": (True, same), "schedule": (_fn, same),
-    "filename": (os.devnull, same), "filepath": ("other.nerve", same),
-    **{hook: (_fn, same) for hook in ("on_epoch_begin", "on_epoch_end", "on_train_begin",
-                                      "on_train_end", "on_train_batch_begin",
-                                      "on_train_batch_end")},
+    "monitor": ("loss", same),
+    "min_delta": (0.5, same),
+    "patience": (3, same),
+    "verbose": (1, same),
+    "mode": ("min", same),
+    "baseline": (0.5, same),
+    "restore_best_weights": (True, same),
+    "start_from_epoch": (2, same),
+    "factor": (0.5, same),
+    "cooldown": (2, same),
+    "min_lr": (0.5, same),
+    "save_best_only": (True, same),
+    "save_weights_only": (True, same),
+    "save_freq": (5, same),
+    "initial_value_threshold": (0.5, same),
+    "separator": (";", lambda v, cls: v == ";"),
+    "append": (True, same),
+    "raise_error": (True, same),
+    "schedule": (_fn, same),
+    "filename": (os.devnull, same),
+    "filepath": ("other.nerve", same),
+    **{
+        hook: (_fn, same)
+        for hook in (
+            "on_epoch_begin",
+            "on_epoch_end",
+            "on_train_begin",
+            "on_train_end",
+            "on_train_batch_begin",
+            "on_train_batch_end",
+        )
+    },
 }
 # Per class, a value that differs from the generic one above.
 ALTERNATIVE_FOR = {
     ("ZeroPadding2D", "padding"): (2, lambda v, cls: v == ((2, 2), (2, 2))),
-    ("Input", "batch_shape"): ((None, 4), None), ("InputLayer", "batch_shape"): ((None, 4), None),
+    ("Input", "batch_shape"): ((None, 4), None),
+    ("InputLayer", "batch_shape"): ((None, 4), None),
     ("InputLayer", "input_shape"): ((4,), None),
-    ("VarianceScaling", "scale"): (0.5, same), ("VarianceScaling", "mode"): ("fan_out", same),
+    ("VarianceScaling", "scale"): (0.5, same),
+    ("VarianceScaling", "mode"): ("fan_out", same),
 }
 # Arguments that stand in for a required one (so the audit leaves that one out).
-REPLACES = {("Input", "batch_shape"): "shape", ("InputLayer", "batch_shape"): "shape",
-            ("InputLayer", "input_shape"): "shape"}
+REPLACES = {
+    ("Input", "batch_shape"): "shape",
+    ("InputLayer", "batch_shape"): "shape",
+    ("InputLayer", "input_shape"): "shape",
+}
 # Where the object keeps an argument under another name.
-SHOWN_AS = {("CSVLogger", "separator"): "sep", ("ModelCheckpoint", "initial_value_threshold"):
-            "best"}
+SHOWN_AS = {
+    ("CSVLogger", "separator"): "sep",
+    ("ModelCheckpoint", "initial_value_threshold"): "best",
+}
 # Arguments whose effect is not an attribute of that name: what shows it instead, per
 # (class, argument) or per argument.
 SHOWN_BY = {
@@ -169,24 +268,69 @@ SHOWN_BY = {
 # saving and summary tests check); every other Keras argument must raise when not default.
 METHOD_IMPLEMENTED = {
     "compile": {"optimizer", "loss", "loss_weights", "metrics", "weighted_metrics"},
-    "fit": {"x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split",
-            "validation_data", "shuffle", "class_weight", "sample_weight", "initial_epoch",
-            "steps_per_epoch", "validation_steps", "validation_batch_size", "validation_freq"},
-    "evaluate": {"x", "y", "batch_size", "verbose", "sample_weight", "steps", "callbacks",
-                 "return_dict"},
+    "fit": {
+        "x",
+        "y",
+        "batch_size",
+        "epochs",
+        "verbose",
+        "callbacks",
+        "validation_split",
+        "validation_data",
+        "shuffle",
+        "class_weight",
+        "sample_weight",
+        "initial_epoch",
+        "steps_per_epoch",
+        "validation_steps",
+        "validation_batch_size",
+        "validation_freq",
+    },
+    "evaluate": {
+        "x",
+        "y",
+        "batch_size",
+        "verbose",
+        "sample_weight",
+        "steps",
+        "callbacks",
+        "return_dict",
+    },
     "predict": {"x", "batch_size", "verbose", "steps"},
     "train_on_batch": {"x", "y", "sample_weight", "class_weight", "return_dict"},
     "test_on_batch": {"x", "y", "sample_weight", "return_dict"},
     "predict_on_batch": {"x"},
-    "save": {"filepath", "overwrite"}, "save_weights": {"filepath", "overwrite"},
-    "load_weights": {"filepath"}, "summary": {"print_fn"},
-    "get_layer": {"name", "index"}, "get_weights": set(), "set_weights": {"weights"},
-    "count_params": set(), "get_config": set(),
-    "Sequential": {"layers", "trainable", "name"}, "add": {"layer"}, "pop": set(),
+    "save": {"filepath", "overwrite"},
+    "save_weights": {"filepath", "overwrite"},
+    "load_weights": {"filepath"},
+    "summary": {"print_fn"},
+    "get_layer": {"name", "index"},
+    "get_weights": set(),
+    "set_weights": {"weights"},
+    "count_params": set(),
+    "get_config": set(),
+    "Sequential": {"layers", "trainable", "name"},
+    "add": {"layer"},
+    "pop": set(),
 }
-MODEL_METHODS = ("compile", "fit", "evaluate", "predict", "train_on_batch", "test_on_batch",
-                 "predict_on_batch", "save", "save_weights", "load_weights", "summary",
-                 "get_layer", "get_weights", "set_weights", "count_params", "get_config")
+MODEL_METHODS = (
+    "compile",
+    "fit",
+    "evaluate",
+    "predict",
+    "train_on_batch",
+    "test_on_batch",
+    "predict_on_batch",
+    "save",
+    "save_weights",
+    "load_weights",
+    "summary",
+    "get_layer",
+    "get_weights",
+    "set_weights",
+    "count_params",
+    "get_config",
+)
 SEQUENTIAL_METHODS = ("add", "pop")
 
 # Known differences that are not about arguments, printed in the document: per entry, and per
@@ -194,38 +338,47 @@ SEQUENTIAL_METHODS = ("add", "pop")
 NOTES: dict = {}
 FAMILY_NOTES = {
     "layers": "Layers written in Python (a Layer subclass overriding call or build; add_weight, "
-              "add_loss, add_metric) raise NotImplementedError: custom layers are planned. "
-              "`sparsemax` follows the corrected definition (keras-team/keras#23425: in Keras "
-              "3.15.1 its outputs do not sum to 1 when several stay non-zero). Image layers take "
-              "no None height or width. A functional model built for fixed sizes refuses other "
-              "sizes (Keras's predict runs them): declare `Input(shape=(None, ...))` for "
-              "variable lengths.",
+    "add_loss, add_metric) raise NotImplementedError: custom layers are planned. "
+    "`sparsemax` follows the corrected definition (keras-team/keras#23425: in Keras "
+    "3.15.1 its outputs do not sum to 1 when several stay non-zero). Image layers take "
+    "no None height or width. A functional model built for fixed sizes refuses other "
+    "sizes (Keras's predict runs them): declare `Input(shape=(None, ...))` for "
+    "variable lengths.",
     "models": "A Model subclass that overrides train_step, test_step, predict_step, compute_loss "
-              "or compute_metrics: the methods that would run the override raise "
-              "NotImplementedError (custom steps are planned). A dict of inputs or outputs in "
-              "`Model(inputs, outputs)` raises NotImplementedError: pass lists. A model nested "
-              "in another reloads with its layers listed one by one (the same weights and "
-              "predictions). `Model(..., trainable=False)` also sets every inner layer's flag to "
-              "False (Keras keeps the layers' own flags; the same weights train). A symbolic "
-              "call's `training=` is kept, and a run whose result it would change raises "
-              "NotImplementedError.",
+    "or compute_metrics: the methods that would run the override raise "
+    "NotImplementedError (custom steps are planned). A dict of inputs or outputs in "
+    "`Model(inputs, outputs)` raises NotImplementedError: pass lists. A model nested "
+    "in another reloads with its layers listed one by one (the same weights and "
+    "predictions). `Model(..., trainable=False)` also sets every inner layer's flag to "
+    "False (Keras keeps the layers' own flags; the same weights train). A symbolic "
+    "call's `training=` is kept, and a run whose result it would change raises "
+    "NotImplementedError.",
     "callbacks": "A training step whose loss is NaN or Inf is not applied (nerve keeps the last "
-                 "finite weights; Keras applies it). TerminateOnNaN stops at the same batch as "
-                 "in Keras, and that epoch logs NaN where Keras logs the running mean (inf); "
-                 "without TerminateOnNaN, fit raises nerve.NonFiniteLossError where Keras goes "
-                 "on training with non-finite weights.",
+    "finite weights; Keras applies it). TerminateOnNaN stops at the same batch as "
+    "in Keras, and that epoch logs NaN where Keras logs the running mean (inf); "
+    "without TerminateOnNaN, fit raises nerve.NonFiniteLossError where Keras goes "
+    "on training with non-finite weights.",
 }
 # Raised by every layer unless default; said once in the document instead of on every row.
 EVERY_LAYER_RAISES = ("autocast",)
 
-FAMILIES = ("layers", "models", "optimizers", "losses", "metrics", "schedules", "callbacks",
-            "initializers", "regularizers")
+FAMILIES = (
+    "layers",
+    "models",
+    "optimizers",
+    "losses",
+    "metrics",
+    "schedules",
+    "callbacks",
+    "initializers",
+    "regularizers",
+)
 
 
 @dataclass
 class Entry:
     family: str
-    name: str                      # e.g. "Dense", "Model.fit"
+    name: str  # e.g. "Dense", "Model.fit"
     implemented: list = field(default_factory=list)
     raises: list = field(default_factory=list)
     problems: list = field(default_factory=list)
@@ -234,6 +387,7 @@ class Entry:
 
 def _keras():
     import keras
+
     return keras
 
 
@@ -253,8 +407,11 @@ def _modules():
 
 def _public(module) -> list[str]:
     names = getattr(module, "__all__", None) or [n for n in dir(module) if not n.startswith("_")]
-    return sorted(n for n in names if callable(getattr(module, n, None))
-                  and not inspect.ismodule(getattr(module, n)))
+    return sorted(
+        n
+        for n in names
+        if callable(getattr(module, n, None)) and not inspect.ismodule(getattr(module, n))
+    )
 
 
 def _params(fn) -> dict:
@@ -262,8 +419,11 @@ def _params(fn) -> dict:
 
 
 def _named(params: dict) -> dict:
-    return {k: p for k, p in params.items()
-            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and k != "self"}
+    return {
+        k: p
+        for k, p in params.items()
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and k != "self"
+    }
 
 
 def _has_var_keyword(params: dict) -> bool:
@@ -279,8 +439,11 @@ def keras_arguments(keras_obj) -> dict:
     if is_layer and _has_var_keyword(params):
         base = _named(_params(keras.layers.Layer.__init__))
         for key in KERAS_LAYER_BASE_KEYS:
-            named.setdefault(key, base.get(key) or inspect.Parameter(
-                key, inspect.Parameter.KEYWORD_ONLY, default=None))
+            named.setdefault(
+                key,
+                base.get(key)
+                or inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=None),
+            )
     return named
 
 
@@ -308,8 +471,11 @@ def _same_default(a, b) -> bool:
     if isinstance(a, bool) != isinstance(b, bool):
         return False
     try:
-        return bool(a == b) and type(a) in (int, float, str, bool, tuple) \
+        return (
+            bool(a == b)
+            and type(a) in (int, float, str, bool, tuple)
             and type(b) in (int, float, str, bool, tuple)
+        )
     except Exception:
         return False
 
@@ -326,8 +492,10 @@ def _probe_value(default):
 
 
 def _required(name: str) -> dict:
-    return {k: (v() if callable(v) and k in ("layer",) else v)
-            for k, v in REQUIRED.get(name, {}).items()}
+    return {
+        k: (v() if callable(v) and k in ("layer",) else v)
+        for k, v in REQUIRED.get(name, {}).items()
+    }
 
 
 def _observed(obj, cls_name: str, arg: str):
@@ -367,11 +535,10 @@ def audit_callable(family: str, name: str, nerve_obj, keras_obj) -> Entry:
         np_ = n_args[arg]
         if arg == "name" and np_.default is None:
             pass  # None: the class's default name (compared on instances in the test)
-        elif (kp.default is inspect.Parameter.empty) != (np_.default is inspect.Parameter.empty) \
-                or not (kp.default is inspect.Parameter.empty
-                        or _same_default(kp.default, np_.default)):
-            entry.problems.append(f"default of {arg}: Keras {kp.default!r}, nerve "
-                                  f"{np_.default!r}")
+        elif (kp.default is inspect.Parameter.empty) != (
+            np_.default is inspect.Parameter.empty
+        ) or not (kp.default is inspect.Parameter.empty or _same_default(kp.default, np_.default)):
+            entry.problems.append(f"default of {arg}: Keras {kp.default!r}, nerve {np_.default!r}")
     _check_positional_order(entry, keras_obj, nerve_obj)
     if not is_class:
         data = FUNCTION_DATA.get((family, name))
@@ -400,9 +567,14 @@ def audit_callable(family: str, name: str, nerve_obj, keras_obj) -> Entry:
 
 def _check_positional_order(entry: Entry, keras_obj, nerve_obj) -> None:
     """Arguments Keras users pass by position must land on the same parameters in nerve."""
+
     def positional(fn):
-        return [k for k, p in _params(fn).items()
-                if k != "self" and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        return [
+            k
+            for k, p in _params(fn).items()
+            if k != "self" and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+
     k_pos, n_pos = positional(keras_obj), positional(nerve_obj)
     for i, (k, n) in enumerate(zip(k_pos, n_pos)):
         if k != n:
@@ -414,16 +586,32 @@ def _check_positional_order(entry: Entry, keras_obj, nerve_obj) -> None:
 # wrong for two rows but the second-best is right (so k and threshold change the result).
 _Y_TRUE = np.eye(3, dtype=np.float32)[[1, 0, 2, 2]]
 _Y_INT = np.array([1, 0, 2, 2], dtype=np.float32)
-_Y_PRED = np.array([[0.5, 0.3, 0.2], [0.7, 0.2, 0.1], [0.3, 0.3, 0.4], [0.45, 0.35, 0.2]],
-                   dtype=np.float32)
+_Y_PRED = np.array(
+    [[0.5, 0.3, 0.2], [0.7, 0.2, 0.1], [0.3, 0.3, 0.4], [0.45, 0.35, 0.2]], dtype=np.float32
+)
 FUNCTION_DATA = {
-    **{("losses", n): (_Y_TRUE, _Y_PRED) for n in (
-        "mean_squared_error", "mean_absolute_error", "kl_divergence", "huber",
-        "binary_crossentropy", "categorical_crossentropy")},
+    **{
+        ("losses", n): (_Y_TRUE, _Y_PRED)
+        for n in (
+            "mean_squared_error",
+            "mean_absolute_error",
+            "kl_divergence",
+            "huber",
+            "binary_crossentropy",
+            "categorical_crossentropy",
+        )
+    },
     ("losses", "sparse_categorical_crossentropy"): (_Y_INT, _Y_PRED),
-    **{("metrics", n): (_Y_TRUE, _Y_PRED) for n in (
-        "binary_accuracy", "categorical_accuracy", "top_k_categorical_accuracy",
-        "mean_absolute_error", "mean_squared_error")},
+    **{
+        ("metrics", n): (_Y_TRUE, _Y_PRED)
+        for n in (
+            "binary_accuracy",
+            "categorical_accuracy",
+            "top_k_categorical_accuracy",
+            "mean_absolute_error",
+            "mean_squared_error",
+        )
+    },
     ("metrics", "sparse_categorical_accuracy"): (_Y_INT, _Y_PRED),
     ("metrics", "sparse_top_k_categorical_accuracy"): (_Y_INT, _Y_PRED),
 }
@@ -470,8 +658,7 @@ def _classify(entry: Entry, name: str, nerve_obj, arg: str, keras_default) -> No
             try:
                 _build(nerve_obj, name, **{arg: keras_default})
             except Exception as e2:  # noqa: BLE001
-                entry.problems.append(f"{arg}: Keras's default {keras_default!r} is refused: "
-                                      f"{e2}")
+                entry.problems.append(f"{arg}: Keras's default {keras_default!r} is refused: {e2}")
         else:
             entry.problems.append(f"{arg}: the error does not name the argument: {e}")
         return
@@ -479,8 +666,10 @@ def _classify(entry: Entry, name: str, nerve_obj, arg: str, keras_default) -> No
         entry.problems.append(f"{arg}={value!r}: {type(e).__name__}: {e}")
         return
     if alternative is None:
-        entry.problems.append(f"{arg}={value!r} is accepted, but the audit has no way to check "
-                              f"that it takes effect (add it to ALTERNATIVE)")
+        entry.problems.append(
+            f"{arg}={value!r} is accepted, but the audit has no way to check "
+            f"that it takes effect (add it to ALTERNATIVE)"
+        )
         return
     check = SHOWN_BY.get((name, arg), SHOWN_BY.get(arg))
     if check is not None:
@@ -532,11 +721,10 @@ def audit_method(owner: str, method: str, nerve_method, keras_method, call) -> E
             entry.problems.append(f"missing argument {arg}")
             continue
         np_ = n_args[arg]
-        if (kp.default is inspect.Parameter.empty) != (np_.default is inspect.Parameter.empty) \
-                or not (kp.default is inspect.Parameter.empty
-                        or _same_default(kp.default, np_.default)):
-            entry.problems.append(f"default of {arg}: Keras {kp.default!r}, nerve "
-                                  f"{np_.default!r}")
+        if (kp.default is inspect.Parameter.empty) != (
+            np_.default is inspect.Parameter.empty
+        ) or not (kp.default is inspect.Parameter.empty or _same_default(kp.default, np_.default)):
+            entry.problems.append(f"default of {arg}: Keras {kp.default!r}, nerve {np_.default!r}")
         if arg in implemented:
             entry.implemented.append(arg)
             continue
@@ -565,22 +753,45 @@ def _method_calls():
     """(owner, method, nerve function, keras function, call(**kw)) for the model methods."""
     keras = _keras()
     model = nerve.Sequential([nerve.Input((3,)), nerve.layers.Dense(2)])
-    required = {"fit": {}, "evaluate": {}, "predict": {"x": None}, "train_on_batch": {"x": None},
-                "test_on_batch": {"x": None}, "predict_on_batch": {"x": None},
-                "save": {"filepath": "unused.nerve"}, "save_weights": {"filepath": "unused"},
-                "load_weights": {"filepath": "unused"}, "set_weights": {"weights": []},
-                "add": {"layer": None}}
+    required = {
+        "fit": {},
+        "evaluate": {},
+        "predict": {"x": None},
+        "train_on_batch": {"x": None},
+        "test_on_batch": {"x": None},
+        "predict_on_batch": {"x": None},
+        "save": {"filepath": "unused.nerve"},
+        "save_weights": {"filepath": "unused"},
+        "load_weights": {"filepath": "unused"},
+        "set_weights": {"weights": []},
+        "add": {"layer": None},
+    }
     out = []
-    for owner, methods, k_cls, n_cls in (("Model", MODEL_METHODS, keras.Model, nerve.Model),
-                                         ("Sequential", SEQUENTIAL_METHODS, keras.Sequential,
-                                          nerve.Sequential)):
+    for owner, methods, k_cls, n_cls in (
+        ("Model", MODEL_METHODS, keras.Model, nerve.Model),
+        ("Sequential", SEQUENTIAL_METHODS, keras.Sequential, nerve.Sequential),
+    ):
         for method in methods:
             bound = getattr(model, method)
-            out.append((owner, method, getattr(n_cls, method), getattr(k_cls, method),
-                        # defaults bind this iteration's method and its required arguments
-                        lambda b=bound, r=required.get(method, {}), **kw: b(**{**r, **kw})))  # noqa: B008
-    out.append(("Sequential", "Sequential", nerve.Sequential.__init__, keras.Sequential.__init__,
-                lambda **kw: nerve.Sequential(**kw)))
+            out.append(
+                (
+                    owner,
+                    method,
+                    getattr(n_cls, method),
+                    getattr(k_cls, method),
+                    # defaults bind this iteration's method and its required arguments
+                    lambda b=bound, r=required.get(method, {}), **kw: b(**{**r, **kw}),  # noqa: B008
+                )
+            )
+    out.append(
+        (
+            "Sequential",
+            "Sequential",
+            nerve.Sequential.__init__,
+            keras.Sequential.__init__,
+            lambda **kw: nerve.Sequential(**kw),
+        )
+    )
     return out
 
 
@@ -594,9 +805,13 @@ def run_audit():
                 continue
             entry = audit_callable(family, name, getattr(n_mod, name), getattr(k_mod, name))
             entries.append(entry)
-        missing[family] = sorted(n for n in _public(k_mod)
-                                 if n not in n_names and not n.startswith("_")
-                                 and _is_api_object(family, getattr(k_mod, n)))
+        missing[family] = sorted(
+            n
+            for n in _public(k_mod)
+            if n not in n_names
+            and not n.startswith("_")
+            and _is_api_object(family, getattr(k_mod, n))
+        )
     for owner, method, n_fn, k_fn, call in _method_calls():
         entries.append(audit_method(owner, method, n_fn, k_fn, call))
     return entries, missing
@@ -617,13 +832,17 @@ def nerve_only_names() -> list[str]:
     return sorted(n for n in _public(nerve.layers) if not hasattr(keras_layers, n))
 
 
-TITLES = {"layers": "Layers (`nerve.layers`)", "models": "Model and Sequential methods",
-          "optimizers": "Optimizers (`nerve.optimizers`)", "losses": "Losses (`nerve.losses`)",
-          "metrics": "Metrics (`nerve.metrics`)",
-          "schedules": "Learning-rate schedules (`nerve.optimizers.schedules`)",
-          "callbacks": "Callbacks (`nerve.callbacks`)",
-          "initializers": "Initializers (`nerve.initializers`)",
-          "regularizers": "Regularizers (`nerve.regularizers`)"}
+TITLES = {
+    "layers": "Layers (`nerve.layers`)",
+    "models": "Model and Sequential methods",
+    "optimizers": "Optimizers (`nerve.optimizers`)",
+    "losses": "Losses (`nerve.losses`)",
+    "metrics": "Metrics (`nerve.metrics`)",
+    "schedules": "Learning-rate schedules (`nerve.optimizers.schedules`)",
+    "callbacks": "Callbacks (`nerve.callbacks`)",
+    "initializers": "Initializers (`nerve.initializers`)",
+    "regularizers": "Regularizers (`nerve.regularizers`)",
+}
 
 
 def render(entries, missing) -> str:
@@ -658,12 +877,14 @@ def render(entries, missing) -> str:
     ]
     by_family = {f: [e for e in entries if e.family == f] for f in FAMILIES}
     for family in FAMILIES:
-        lines += [f"## {TITLES[family]}", "",
-                  "| Keras | nerve | arguments that raise unless Keras's default | notes |",
-                  "|---|---|---|---|"]
+        lines += [
+            f"## {TITLES[family]}",
+            "",
+            "| Keras | nerve | arguments that raise unless Keras's default | notes |",
+            "|---|---|---|---|",
+        ]
         for e in sorted(by_family[family], key=lambda e: e.name.lower()):
-            raises = [a for a in e.raises
-                      if not (family == "layers" and a in EVERY_LAYER_RAISES)]
+            raises = [a for a in e.raises if not (family == "layers" and a in EVERY_LAYER_RAISES)]
             status = "implemented" if not raises else "implemented; some arguments raise"
             if e.problems:
                 status = "**differs** (see test_keras_signatures.py)"
@@ -674,8 +895,12 @@ def render(entries, missing) -> str:
             lines += [FAMILY_NOTES[family], ""]
         if family in missing:
             names = missing[family]
-            lines += ["Not in nerve yet: " +
-                      (", ".join(f"`{n}`" for n in names) if names else "none") + ".", ""]
+            lines += [
+                "Not in nerve yet: "
+                + (", ".join(f"`{n}`" for n in names) if names else "none")
+                + ".",
+                "",
+            ]
     lines += ["## nerve layers without a `keras.layers` namesake", ""]
     for n in nerve_only_names():
         lines.append(f"- `{n}`: {NERVE_ONLY.get(n, NOT_AUDITED.get(n, 'nerve extension'))}")

@@ -18,6 +18,7 @@ jax = pytest.importorskip("jax")
 ops = nerve._core.ops
 rng = np.random.default_rng(7)
 
+
 def _fixed_sparsemax(x, axis=-1):
     """Sparsemax as Keras computes it after keras-team/keras#23469 (tau from the sum of the
     support's logits): the reference while the installed Keras has bug #23425."""
@@ -35,8 +36,11 @@ def _fixed_sparsemax(x, axis=-1):
 
 
 _fixed_sparsemax.__name__ = "sparsemax"
-KERAS_SPARSEMAX_FIXED = bool(np.isclose(
-    np.asarray(keras.activations.sparsemax(np.array([[0.0, 0.5, 1.0]], np.float32))).sum(), 1.0))
+KERAS_SPARSEMAX_FIXED = bool(
+    np.isclose(
+        np.asarray(keras.activations.sparsemax(np.array([[0.0, 0.5, 1.0]], np.float32))).sum(), 1.0
+    )
+)
 
 
 def _keras_activation(name):
@@ -49,9 +53,13 @@ def _keras_function(name):
     return fn if callable(fn) else getattr(keras.activations, name)
 
 
-KERAS_FUNCTIONS = sorted(n for n in dir(keras.activations)
-                         if not n.startswith("_") and n not in ("get", "serialize", "deserialize")
-                         and callable(getattr(keras.activations, n)))
+KERAS_FUNCTIONS = sorted(
+    n
+    for n in dir(keras.activations)
+    if not n.startswith("_")
+    and n not in ("get", "serialize", "deserialize")
+    and callable(getattr(keras.activations, n))
+)
 
 # (name, keyword arguments): every function at its defaults, and the arguments Keras takes.
 CASES = [(n, {}) for n in KERAS_FUNCTIONS if n != "threshold"] + [
@@ -114,7 +122,11 @@ def test_forward_matches_keras(name, kw):
     both_inf = np.isinf(got) & np.isinf(want) & (np.sign(got) == np.sign(want))
     with np.errstate(invalid="ignore"):
         err = np.abs(got.astype(np.float64) - want)
-    assert np.all((err <= tol) | both_inf), (x[err > tol][:5], got[err > tol][:5], want[err > tol][:5])
+    assert np.all((err <= tol) | both_inf), (
+        x[err > tol][:5],
+        got[err > tol][:5],
+        want[err > tol][:5],
+    )
 
 
 @pytest.mark.parametrize("name", ROW_WISE)
@@ -183,11 +195,13 @@ def test_sparsemax_is_the_simplex_projection():
     np.testing.assert_allclose(y, _sparsemax64(x.astype(np.float64)), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(A.sparsemax([[0.0, 0.5, 1.0]]), [[0.0, 0.25, 0.75]], atol=1e-7)
     if not KERAS_SPARSEMAX_FIXED:  # the installed Keras has keras-team/keras#23425
-        np.testing.assert_allclose(keras.activations.sparsemax(np.array([[0.0, 0.5, 1.0]])),
-                                   [[0.0, 0.0, 0.25]], atol=1e-7)
+        np.testing.assert_allclose(
+            keras.activations.sparsemax(np.array([[0.0, 0.5, 1.0]])), [[0.0, 0.0, 0.25]], atol=1e-7
+        )
     one_in_support = np.array([[3.0, 0.5, -1.0]], np.float32)  # there Keras's formula agrees
-    np.testing.assert_allclose(A.sparsemax(one_in_support),
-                               keras.activations.sparsemax(one_in_support), atol=1e-7)
+    np.testing.assert_allclose(
+        A.sparsemax(one_in_support), keras.activations.sparsemax(one_in_support), atol=1e-7
+    )
 
 
 LAYER_NAMES = [n for n in KERAS_FUNCTIONS if n != "threshold"]
@@ -202,7 +216,9 @@ def test_dense_with_activation_trains_like_keras(name):
     w = (rng.normal(0.0, 0.5, (F, U))).astype(np.float32)
     b = (rng.normal(0.0, 0.2, U)).astype(np.float32)
 
-    km = keras.Sequential([keras.Input((F,)), keras.layers.Dense(U, activation=_keras_activation(name))])
+    km = keras.Sequential(
+        [keras.Input((F,)), keras.layers.Dense(U, activation=_keras_activation(name))]
+    )
     km.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
     km.set_weights([w, b])
     nm = nerve.Sequential([nerve.Input((F,)), nerve.layers.Dense(U, activation=name)])
@@ -216,18 +232,28 @@ def test_dense_with_activation_trains_like_keras(name):
     for got, want in zip(nm.get_weights(), km.get_weights()):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
     assert nm.layers[0].get_config()["activation"] == keras.activations.serialize(
-        keras.activations.get(name))
+        keras.activations.get(name)
+    )
 
 
-@pytest.mark.parametrize("name", ["glu", "log_softmax", "softmax", "mish", "hard_silu", "sparsemax"])
+@pytest.mark.parametrize(
+    "name", ["glu", "log_softmax", "softmax", "mish", "hard_silu", "sparsemax"]
+)
 def test_conv_layers_take_any_activation(name):
     x2 = rng.normal(0.0, 1.0, (2, 6, 6, 3)).astype(np.float32)
     x1 = rng.normal(0.0, 1.0, (2, 7, 3)).astype(np.float32)
     for x, k_layer, n_layer in (
-            (x2, keras.layers.Conv2D(4, 3, activation=_keras_activation(name)),
-             nerve.layers.Conv2D(4, 3, activation=name)),
-            (x1, keras.layers.Conv1D(4, 3, activation=_keras_activation(name)),
-             nerve.layers.Conv1D(4, 3, activation=name))):
+        (
+            x2,
+            keras.layers.Conv2D(4, 3, activation=_keras_activation(name)),
+            nerve.layers.Conv2D(4, 3, activation=name),
+        ),
+        (
+            x1,
+            keras.layers.Conv1D(4, 3, activation=_keras_activation(name)),
+            nerve.layers.Conv1D(4, 3, activation=name),
+        ),
+    ):
         km = keras.Sequential([keras.Input(x.shape[1:]), k_layer])
         nm = nerve.Sequential([nerve.Input(x.shape[1:]), n_layer])
         nm.set_weights(km.get_weights())
@@ -237,18 +263,29 @@ def test_conv_layers_take_any_activation(name):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)  # conv sums differ in order
 
 
-@pytest.mark.parametrize("cell,act,ract", [
-    ("SimpleRNN", "selu", None), ("SimpleRNN", "gelu", None), ("SimpleRNN", "softmax", None),
-    ("LSTM", "hard_tanh", "hard_sigmoid"), ("LSTM", "elu", "log_sigmoid"),
-    ("LSTM", "mish", "hard_silu"), ("LSTM", "sparsemax", "log_softmax"),
-    ("GRU", "relu6", "sparse_sigmoid"), ("GRU", "soft_shrink", "softplus"),
-    ("GRU", "silu", "softsign"), ("GRU", "tanh_shrink", "softmax"),
-])
+@pytest.mark.parametrize(
+    "cell,act,ract",
+    [
+        ("SimpleRNN", "selu", None),
+        ("SimpleRNN", "gelu", None),
+        ("SimpleRNN", "softmax", None),
+        ("LSTM", "hard_tanh", "hard_sigmoid"),
+        ("LSTM", "elu", "log_sigmoid"),
+        ("LSTM", "mish", "hard_silu"),
+        ("LSTM", "sparsemax", "log_softmax"),
+        ("GRU", "relu6", "sparse_sigmoid"),
+        ("GRU", "soft_shrink", "softplus"),
+        ("GRU", "silu", "softsign"),
+        ("GRU", "tanh_shrink", "softmax"),
+    ],
+)
 def test_recurrent_cells_take_keras_activations(cell, act, ract):
     # Activations whose derivative needs the pre-activation (gelu, silu, softmax, ...) make the
     # sequence op keep the gates' pre-activations: checked through a training step.
     x = rng.normal(0.0, 1.0, (3, 5, 4)).astype(np.float32)
-    kwargs = {"activation": act} if ract is None else {"activation": act, "recurrent_activation": ract}
+    kwargs = (
+        {"activation": act} if ract is None else {"activation": act, "recurrent_activation": ract}
+    )
     k_kwargs = {k: _keras_activation(v) for k, v in kwargs.items()}
     km = keras.Sequential([keras.Input((5, 4)), getattr(keras.layers, cell)(6, **k_kwargs)])
     nm = nerve.Sequential([nerve.Input((5, 4)), getattr(nerve.layers, cell)(6, **kwargs)])
@@ -265,8 +302,11 @@ def test_recurrent_cells_take_keras_activations(cell, act, ract):
 
 def test_recurrent_cell_refuses_glu():
     # glu halves its input, so a gate would lose half its units (Keras fails on the shapes).
-    with pytest.raises(ValueError, match=r"LSTM.*'glu' is not supported in a recurrent cell.*"
-                                         r"supported: .*hard_sigmoid"):
+    with pytest.raises(
+        ValueError,
+        match=r"LSTM.*'glu' is not supported in a recurrent cell.*"
+        r"supported: .*hard_sigmoid",
+    ):
         nerve.layers.LSTM(4, activation="glu", name="lstm_glu")
     with pytest.raises(ValueError, match="'glu' is not supported in a recurrent cell"):
         nerve.layers.GRU(4, recurrent_activation="glu")
@@ -286,12 +326,16 @@ def test_get_and_serialize_follow_keras():
     np.testing.assert_allclose(A.get("relu")(np.array([-1.0, 2.0])), [0.0, 2.0])
     import copy
     import pickle
+
     assert copy.deepcopy(A.elu) is A.elu and pickle.loads(pickle.dumps(A.elu)) is A.elu
 
 
 def test_unknown_and_unusable_names_raise():
-    with pytest.raises(ValueError, match=r"Unknown activation 'relu7'\. Valid names: .*celu.*"
-                                         r"hard_swish.*sparsemax"):
+    with pytest.raises(
+        ValueError,
+        match=r"Unknown activation 'relu7'\. Valid names: .*celu.*"
+        r"hard_swish.*sparsemax",
+    ):
         A.get("relu7")
     with pytest.raises(ValueError, match=r"Unknown activation 'nope'\. Valid names: .*mish"):
         nerve.layers.Dense(3, activation="nope")
@@ -309,18 +353,32 @@ def test_unknown_and_unusable_names_raise():
         ops.activation(nerve.Tensor(np.ones(3, np.float32)), "elu", max_value=1.0)
 
 
-@pytest.mark.parametrize("name", ["selu", "celu", "log_sigmoid", "hard_sigmoid", "softplus",
-                                  "relu6", "gelu", "log_softmax"])
+@pytest.mark.parametrize(
+    "name",
+    ["selu", "celu", "log_sigmoid", "hard_sigmoid", "softplus", "relu6", "gelu", "log_softmax"],
+)
 def test_conv2d_with_activation_trains_like_keras(name):
     # (glu is left out: Keras's Conv2D declares `filters` output channels, so the Dense after it
     # is built for twice the features glu gives. Alone, glu is checked above.)
     # Activations whose derivative follows from the output run fused in the convolution's
     # epilogue (the backward pass reads only the output); the others run after it.
     x = rng.normal(0.0, 1.0, (4, 7, 7, 3)).astype(np.float32)
-    km = keras.Sequential([keras.Input((7, 7, 3)), keras.layers.Conv2D(8, 3, activation=name),
-                           keras.layers.Flatten(), keras.layers.Dense(2)])
-    nm = nerve.Sequential([nerve.Input((7, 7, 3)), nerve.layers.Conv2D(8, 3, activation=name),
-                           nerve.layers.Flatten(), nerve.layers.Dense(2)])
+    km = keras.Sequential(
+        [
+            keras.Input((7, 7, 3)),
+            keras.layers.Conv2D(8, 3, activation=name),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2),
+        ]
+    )
+    nm = nerve.Sequential(
+        [
+            nerve.Input((7, 7, 3)),
+            nerve.layers.Conv2D(8, 3, activation=name),
+            nerve.layers.Flatten(),
+            nerve.layers.Dense(2),
+        ]
+    )
     nm.set_weights(km.get_weights())
     y = rng.normal(0.0, 1.0, (4, 2)).astype(np.float32)
     km.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")

@@ -25,11 +25,14 @@ REGULARIZERS = {
 
 def _pair(reg):
     def build(lib):
-        return lib.Sequential([
-            lib.Input((5,)),
-            lib.layers.Dense(8, activation="tanh", activity_regularizer=REGULARIZERS[reg](lib)),
-            lib.layers.Dense(2, activity_regularizer=REGULARIZERS[reg](lib)),
-        ])
+        return lib.Sequential(
+            [
+                lib.Input((5,)),
+                lib.layers.Dense(8, activation="tanh", activity_regularizer=REGULARIZERS[reg](lib)),
+                lib.layers.Dense(2, activity_regularizer=REGULARIZERS[reg](lib)),
+            ]
+        )
+
     km, nm = build(keras), build(nerve)
     nm.set_weights(km.get_weights())
     return km, nm
@@ -51,8 +54,8 @@ def test_training_matches_keras(reg):
     km.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
     nm.compile(optimizer=nerve.optimizers.SGD(0.1), loss="mse")
     for start in (0, 32):  # single steps at batch 32
-        k_loss = float(np.ravel(km.train_on_batch(X[start:start + 32], Y[start:start + 32]))[0])
-        n_loss = float(np.ravel(nm.train_on_batch(X[start:start + 32], Y[start:start + 32]))[0])
+        k_loss = float(np.ravel(km.train_on_batch(X[start : start + 32], Y[start : start + 32]))[0])
+        n_loss = float(np.ravel(nm.train_on_batch(X[start : start + 32], Y[start : start + 32]))[0])
         assert n_loss == pytest.approx(k_loss, rel=1e-5)
     hk = km.fit(X, Y, batch_size=32, epochs=2, shuffle=False, verbose=0).history["loss"]
     hn = nm.fit(X, Y, batch_size=32, epochs=2, shuffle=False, verbose=0).history["loss"]
@@ -60,7 +63,8 @@ def test_training_matches_keras(reg):
     for got, want in zip(nm.get_weights(), km.get_weights()):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
     assert nm.evaluate(X, Y, batch_size=32, verbose=0) == pytest.approx(
-        km.evaluate(X, Y, batch_size=32, verbose=0), rel=1e-5)
+        km.evaluate(X, Y, batch_size=32, verbose=0), rel=1e-5
+    )
 
 
 def test_penalty_does_not_grow_with_the_batch():

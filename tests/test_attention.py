@@ -23,20 +23,26 @@ def ref_attention(q, k, v, H, mask=None, causal=False):
         allowed = allowed & np.tril(np.ones((Tq, Tk), bool))[None]
     P = np.zeros((B, H, Tq, Tk))
     for h in range(H):
-        s = q[:, :, h * dk:(h + 1) * dk] @ k[:, :, h * dk:(h + 1) * dk].transpose(0, 2, 1) / np.sqrt(dk)
+        s = (
+            q[:, :, h * dk : (h + 1) * dk]
+            @ k[:, :, h * dk : (h + 1) * dk].transpose(0, 2, 1)
+            / np.sqrt(dk)
+        )
         s = np.where(allowed, s, -np.inf)
         mx = s.max(-1, keepdims=True)
         e = np.where(allowed, np.exp(s - np.where(np.isfinite(mx), mx, 0)), 0)
         den = e.sum(-1, keepdims=True)
         p = np.divide(e, den, out=np.full_like(e, 1.0 / Tk), where=den > 0)
         P[:, h] = p
-        out[:, :, h * dv:(h + 1) * dv] = p @ v[:, :, h * dv:(h + 1) * dv]
+        out[:, :, h * dv : (h + 1) * dv] = p @ v[:, :, h * dv : (h + 1) * dv]
     return out, P
 
 
 def _nerve(q, k, v, H, mask=None, causal=False, grad=None):
     ts = [_core.Tensor(a.astype(np.float32), True) for a in (q, k, v)]
-    out = _core.ops.multi_head_attention(*ts, H, None if mask is None else mask.astype(np.float32), causal)
+    out = _core.ops.multi_head_attention(
+        *ts, H, None if mask is None else mask.astype(np.float32), causal
+    )
     o = np.array(out)
     if grad is not None:
         out.backward(_core.Tensor(grad.astype(np.float32)))
@@ -47,20 +53,31 @@ def _f32(rng, *shape):
     return rng.standard_normal(shape).astype(np.float32).astype(np.float64)
 
 
-@pytest.mark.parametrize("B,Tq,Tk,H,dk,dv", [(1, 1, 1, 1, 1, 1), (2, 5, 5, 2, 3, 4), (3, 4, 7, 4, 2, 3)])
+@pytest.mark.parametrize(
+    "B,Tq,Tk,H,dk,dv", [(1, 1, 1, 1, 1, 1), (2, 5, 5, 2, 3, 4), (3, 4, 7, 4, 2, 3)]
+)
 @pytest.mark.parametrize("masking", ["none", "mask", "causal", "both"])
 def test_op_matches_float64_reference(B, Tq, Tk, H, dk, dv, masking):
     rng = np.random.default_rng(0)
     q, k, v = _f32(rng, B, Tq, H * dk), _f32(rng, B, Tk, H * dk), _f32(rng, B, Tk, H * dv)
-    mask = (rng.random((B, Tq, Tk)) > 0.3).astype(np.float64) if masking in ("mask", "both") else None
+    mask = (
+        (rng.random((B, Tq, Tk)) > 0.3).astype(np.float64) if masking in ("mask", "both") else None
+    )
     if mask is not None:
         mask[0, 0] = 0  # a query with nothing to attend to
     causal = masking in ("causal", "both")
     out, _ = _nerve(q, k, v, H, mask, causal)
     want, P = ref_attention(q, k, v, H, mask, causal)
     np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
-    weights = np.array(_core.ops.attention_weights(q.astype(np.float32), k.astype(np.float32), H,
-                                                   None if mask is None else mask.astype(np.float32), causal))
+    weights = np.array(
+        _core.ops.attention_weights(
+            q.astype(np.float32),
+            k.astype(np.float32),
+            H,
+            None if mask is None else mask.astype(np.float32),
+            causal,
+        )
+    )
     np.testing.assert_allclose(weights, P, rtol=1e-5, atol=1e-6)
     if causal and Tq == Tk:
         w = weights[0, 0].copy()
@@ -88,8 +105,13 @@ def test_op_gradients_match_finite_differences(masking):
             m = [a.copy() for a in arrays]
             p[i][idx] += eps
             m[i][idx] -= eps
-            num[idx] = ((ref_attention(*p, H, mask, masking == "causal")[0] -
-                         ref_attention(*m, H, mask, masking == "causal")[0]) * G).sum() / (2 * eps)
+            num[idx] = (
+                (
+                    ref_attention(*p, H, mask, masking == "causal")[0]
+                    - ref_attention(*m, H, mask, masking == "causal")[0]
+                )
+                * G
+            ).sum() / (2 * eps)
         np.testing.assert_allclose(grads[i], num, rtol=1e-3, atol=1e-5, err_msg=f"d{name}")
 
 
@@ -124,17 +146,32 @@ def test_layer_matches_torch_multihead_attention(causal):
     B, T, E, H = 3, 6, 8, 2
     x = rng.standard_normal((B, T, E)).astype(np.float32)
     layer = layers.MultiHeadAttention(H, E // H)
-    rng_w = [rng.standard_normal(w.shape).astype(np.float32) * 0.3 for w in
-             (layer.build((T, E)) or layer.weights)]
+    rng_w = [
+        rng.standard_normal(w.shape).astype(np.float32) * 0.3
+        for w in (layer.build((T, E)) or layer.weights)
+    ]
     layer.set_weights(rng_w)
-    assert [w.shape for w in layer.get_weights()] == [(E, H, 4), (H, 4), (E, H, 4), (H, 4), (E, H, 4),
-                                                       (H, 4), (H, 4, E), (E,)]
+    assert [w.shape for w in layer.get_weights()] == [
+        (E, H, 4),
+        (H, 4),
+        (E, H, 4),
+        (H, 4),
+        (E, H, 4),
+        (H, 4),
+        (H, 4, E),
+        (E,),
+    ]
     got, scores = layer(x, x, use_causal_mask=causal, return_attention_scores=True)
     m = _to_torch_mha(torch, layer, E, H)
     attn_mask = torch.triu(torch.ones(T, T, dtype=torch.bool), 1) if causal else None
     with torch.no_grad():
-        want, w = m(torch.tensor(x), torch.tensor(x), torch.tensor(x), attn_mask=attn_mask,
-                    average_attn_weights=False)
+        want, w = m(
+            torch.tensor(x),
+            torch.tensor(x),
+            torch.tensor(x),
+            attn_mask=attn_mask,
+            average_attn_weights=False,
+        )
     np.testing.assert_allclose(got, want.numpy(), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(scores, w.numpy(), rtol=1e-4, atol=1e-5)
 
@@ -150,8 +187,12 @@ def test_cross_attention_with_padding_mask_matches_torch():
     got = layer(q, v, value_mask=value_mask)
     m = _to_torch_mha(torch, layer, E, H)
     with torch.no_grad():
-        want, _ = m(torch.tensor(q), torch.tensor(v), torch.tensor(v),
-                    key_padding_mask=torch.tensor(value_mask == 0))
+        want, _ = m(
+            torch.tensor(q),
+            torch.tensor(v),
+            torch.tensor(v),
+            key_padding_mask=torch.tensor(value_mask == 0),
+        )
     np.testing.assert_allclose(got, want.numpy(), rtol=1e-4, atol=1e-5)
     # the same through an explicit (B, Tq, Tv) attention_mask
     got2 = layer(q, v, attention_mask=np.broadcast_to(value_mask[:, None], (B, Tq, Tv)))
@@ -190,11 +231,20 @@ def test_self_attention_and_encoder_train_in_sequential():
     rng = np.random.default_rng(7)
     x = rng.standard_normal((256, 6, 4)).astype(np.float32)
     y = (x[:, :, 0].mean(1) > 0).astype(np.float32)
-    model = nerve.Sequential([
-        nerve.Input((6, 4)), layers.Dense(8), layers.PositionEmbedding(6),
-        layers.MultiHeadAttention(2, 4), layers.TransformerEncoder(2, 4, 16, dropout=0.1),
-        layers.GlobalAveragePooling1D(), layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer=nerve.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"])
+    model = nerve.Sequential(
+        [
+            nerve.Input((6, 4)),
+            layers.Dense(8),
+            layers.PositionEmbedding(6),
+            layers.MultiHeadAttention(2, 4),
+            layers.TransformerEncoder(2, 4, 16, dropout=0.1),
+            layers.GlobalAveragePooling1D(),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(
+        optimizer=nerve.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"]
+    )
     model.fit(x, y, epochs=15, batch_size=32, verbose=0)
     assert model.evaluate(x, y, verbose=0)[1] > 0.85
 
@@ -208,13 +258,17 @@ def test_bad_input_errors():
     # projected q/k/v whose size is not heads x key_dim
     with pytest.raises(ValueError, match=r"divisible by num_heads=4"):
         _core.ops.multi_head_attention(x, x, x, 4)
-    with pytest.raises(ValueError, match=r"query \(2, 4, 6\) and key \(2, 4, 8\) need the same last axis"):
+    with pytest.raises(
+        ValueError, match=r"query \(2, 4, 6\) and key \(2, 4, 8\) need the same last axis"
+    ):
         _core.ops.multi_head_attention(x, np.zeros((2, 4, 8), np.float32), x, 2)
     layer = layers.MultiHeadAttention(2, 3)
     layer(x, x)
     with pytest.raises(ValueError, match=r"attention_mask must have shape \(2, 4, 4\)"):
         layer(x, x, attention_mask=np.ones((2, 4, 3)))
-    with pytest.raises(ValueError, match=r"query of shape \(2, 4, 5\) does not match the layer, built for 6"):
+    with pytest.raises(
+        ValueError, match=r"query of shape \(2, 4, 5\) does not match the layer, built for 6"
+    ):
         layer(np.zeros((2, 4, 5), np.float32), x)
     with pytest.raises(ValueError, match="must be 3-D"):
         layer(np.zeros((2, 6), np.float32))

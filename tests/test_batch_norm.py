@@ -19,8 +19,14 @@ def _nerve_bn(x, gamma, beta, mm, mv, training, grad, momentum=0.99, eps=1e-3):
     mmt, mvt = nerve.Tensor(mm.copy()), nerve.Tensor(mv.copy())
     y = _core.ops.batch_norm(xt, gt, bt, mmt, mvt, training, momentum, eps)
     y.backward(nerve.Tensor(grad))
-    return (np.array(y), np.array(xt.grad), np.array(gt.grad), np.array(bt.grad),
-            np.array(mmt), np.array(mvt))
+    return (
+        np.array(y),
+        np.array(xt.grad),
+        np.array(gt.grad),
+        np.array(bt.grad),
+        np.array(mmt),
+        np.array(mvt),
+    )
 
 
 @pytest.mark.parametrize("shape", [(5, 7, 9, 3), (1, 7, 9, 8), (16, 10), (5, 3, 3, 1)])
@@ -37,8 +43,9 @@ def test_batch_norm_training_matches_torch(shape):
     X = torch.tensor(x).requires_grad_()
     Ga, Be = torch.tensor(gamma).requires_grad_(), torch.tensor(beta).requires_grad_()
     Xc = X.reshape(-1, C)  # channels last: every other axis is a batch axis
-    Y = torch.nn.functional.batch_norm(Xc, torch.tensor(mm), torch.tensor(mv), Ga, Be,
-                                       training=True, momentum=0.01, eps=1e-3)
+    Y = torch.nn.functional.batch_norm(
+        Xc, torch.tensor(mm), torch.tensor(mv), Ga, Be, training=True, momentum=0.01, eps=1e-3
+    )
     Y.reshape(shape).backward(torch.tensor(G))
 
     y, dx, dg, db, new_mm, new_mv = _nerve_bn(x, gamma, beta, mm, mv, True, G)
@@ -56,18 +63,30 @@ def test_batch_norm_training_matches_torch(shape):
 def test_batch_norm_finite_differences():
     rng = np.random.default_rng(4)
     x = rng.standard_normal((3, 2, 3, 2)).astype(np.float32)
-    gamma, beta = rng.standard_normal(2).astype(np.float32), rng.standard_normal(2).astype(np.float32)
+    gamma, beta = (
+        rng.standard_normal(2).astype(np.float32),
+        rng.standard_normal(2).astype(np.float32),
+    )
     G = rng.standard_normal(x.shape)
-    y, dx, dg, db, _, _ = _nerve_bn(x, gamma, beta, np.zeros(2, np.float32), np.ones(2, np.float32),
-                                    True, G.astype(np.float32), eps=1e-3)
+    y, dx, dg, db, _, _ = _nerve_bn(
+        x,
+        gamma,
+        beta,
+        np.zeros(2, np.float32),
+        np.ones(2, np.float32),
+        True,
+        G.astype(np.float32),
+        eps=1e-3,
+    )
     np.testing.assert_allclose(y, ref.batch_norm_train(x, gamma, beta, 1e-3), rtol=1e-4, atol=1e-5)
 
     def loss(a):
         return float((ref.batch_norm_train(a[0], a[1], a[2], 1e-3) * G).sum())
 
     for i, got in enumerate((dx, dg, db)):
-        np.testing.assert_allclose(got, ref.numeric_grad(loss, [x, gamma, beta], i),
-                                   rtol=1e-3, atol=1e-4)
+        np.testing.assert_allclose(
+            got, ref.numeric_grad(loss, [x, gamma, beta], i), rtol=1e-3, atol=1e-4
+        )
 
 
 def test_batch_norm_inference_uses_moving_statistics():

@@ -26,14 +26,29 @@ class Recorder(cb.Callback):
         super().__init__()
         self.calls = []
 
-    def on_train_begin(self, logs=None): self.calls.append("train_begin")
-    def on_train_end(self, logs=None): self.calls.append("train_end")
-    def on_epoch_begin(self, epoch, logs=None): self.calls.append(f"epoch_begin{epoch}")
-    def on_epoch_end(self, epoch, logs=None): self.calls.append(f"epoch_end{epoch}")
-    def on_train_batch_begin(self, batch, logs=None): self.calls.append(f"b{batch}")
-    def on_train_batch_end(self, batch, logs=None): self.calls.append(f"e{batch}")
-    def on_test_begin(self, logs=None): self.calls.append("test_begin")
-    def on_test_end(self, logs=None): self.calls.append("test_end")
+    def on_train_begin(self, logs=None):
+        self.calls.append("train_begin")
+
+    def on_train_end(self, logs=None):
+        self.calls.append("train_end")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.calls.append(f"epoch_begin{epoch}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.calls.append(f"epoch_end{epoch}")
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.calls.append(f"b{batch}")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.calls.append(f"e{batch}")
+
+    def on_test_begin(self, logs=None):
+        self.calls.append("test_begin")
+
+    def on_test_end(self, logs=None):
+        self.calls.append("test_end")
 
 
 class Inject(cb.Callback):
@@ -50,18 +65,28 @@ class Inject(cb.Callback):
 
 def test_hook_sequence_and_per_batch_calls():
     rec = Recorder()
-    _model().fit(X, Y, batch_size=16, epochs=2, verbose=0, callbacks=[rec],
-                 validation_data=(X[:8], Y[:8]))
+    _model().fit(
+        X, Y, batch_size=16, epochs=2, verbose=0, callbacks=[rec], validation_data=(X[:8], Y[:8])
+    )
     epoch = ["b0", "e0", "b1", "e1", "b2", "e2", "b3", "e3", "test_begin", "test_end"]
-    assert rec.calls == ["train_begin", "epoch_begin0", *epoch, "epoch_end0",
-                         "epoch_begin1", *epoch, "epoch_end1", "train_end"]
+    assert rec.calls == [
+        "train_begin",
+        "epoch_begin0",
+        *epoch,
+        "epoch_end0",
+        "epoch_begin1",
+        *epoch,
+        "epoch_end1",
+        "train_end",
+    ]
     assert rec.params == {"epochs": 2, "steps": 4, "verbose": 0}
     assert rec.model is not None
 
 
 def test_epoch_only_callbacks_let_fit_run_chunks():
     class EpochOnly(cb.Callback):
-        def on_epoch_end(self, epoch, logs=None): pass
+        def on_epoch_end(self, epoch, logs=None):
+            pass
 
     model = _model()
     assert not cb.CallbackList([EpochOnly(), cb.TerminateOnNaN()], model, {}).wants_batches
@@ -85,8 +110,7 @@ def test_early_stopping_patience_and_min_delta():
 def test_early_stopping_restores_best_weights():
     scores = [0.5, 0.3, 0.4, 0.45, 0.6, 0.2]
     inject = Inject("val_score", scores)
-    stop = cb.EarlyStopping(monitor="val_score", patience=2, restore_best_weights=True,
-                            mode="min")
+    stop = cb.EarlyStopping(monitor="val_score", patience=2, restore_best_weights=True, mode="min")
     model = _model(lr=0.05)
     model.fit(X, Y, epochs=6, verbose=0, callbacks=[inject, stop])
     assert stop.stopped_epoch == 3 and stop.best_epoch == 1
@@ -101,12 +125,22 @@ def test_early_stopping_auto_mode_and_baseline():
     assert len(hist.history["loss"]) == 3
     for baseline, epochs_run in ((None, 3), (0.4, 2)):  # a baseline never beaten stops sooner
         stop = cb.EarlyStopping(monitor="val_score", mode="min", patience=2, baseline=baseline)
-        hist = _model().fit(X, Y, epochs=5, verbose=0, callbacks=[
-            Inject("val_score", [0.5, 0.6, 0.7, 0.8, 0.9]), stop])
+        hist = _model().fit(
+            X,
+            Y,
+            epochs=5,
+            verbose=0,
+            callbacks=[Inject("val_score", [0.5, 0.6, 0.7, 0.8, 0.9]), stop],
+        )
         assert len(hist.history["loss"]) == epochs_run
     with pytest.raises(ValueError, match="mode='min' or mode='max'"):
-        _model().fit(X, Y, epochs=2, verbose=0, callbacks=[
-            Inject("odd", [1, 2]), cb.EarlyStopping(monitor="odd")])
+        _model().fit(
+            X,
+            Y,
+            epochs=2,
+            verbose=0,
+            callbacks=[Inject("odd", [1, 2]), cb.EarlyStopping(monitor="odd")],
+        )
 
 
 class SaveRecorder:
@@ -127,11 +161,11 @@ def test_model_checkpoint_calls_save(weights_only, tmp_path):
     ext = ".weights.nerve" if weights_only else ".nerve"
     path = str(tmp_path / "ckpt" / ("m-{epoch:02d}-{val_score:.2f}" + ext))
     inject = Inject("val_score", [0.5, 0.7, 0.4, 0.45])
-    ckpt = cb.ModelCheckpoint(path, monitor="val_score", mode="min", save_best_only=True,
-                              save_weights_only=weights_only)
+    ckpt = cb.ModelCheckpoint(
+        path, monitor="val_score", mode="min", save_best_only=True, save_weights_only=weights_only
+    )
     model.fit(X, Y, epochs=4, verbose=0, callbacks=[inject, ckpt])
-    assert [p.rsplit("/", 1)[1] for p in rec.paths] == ["m-01-0.50" + ext,
-                                                            "m-03-0.40" + ext]
+    assert [p.rsplit("/", 1)[1] for p in rec.paths] == ["m-01-0.50" + ext, "m-03-0.40" + ext]
     assert (tmp_path / "ckpt").is_dir()  # the folder is created for the saver
     every = cb.ModelCheckpoint(str(tmp_path / ("e{epoch}" + ext)), save_weights_only=weights_only)
     rec.paths.clear()
@@ -151,8 +185,10 @@ def test_model_checkpoint_save_freq_in_batches(tmp_path):
 def test_model_checkpoint_writes_files_with_the_real_saver(tmp_path):
     model = _model()
     if not callable(getattr(type(model), "save_weights", None)):
-        pytest.skip("model.save_weights() is not implemented on this branch (saving is separate "
-                    "work); the callback is checked against a stand-in above")
+        pytest.skip(
+            "model.save_weights() is not implemented on this branch (saving is separate "
+            "work); the callback is checked against a stand-in above"
+        )
     ckpt = cb.ModelCheckpoint(str(tmp_path / "w{epoch}.weights.nerve"), save_weights_only=True)
     model.fit(X, Y, epochs=2, verbose=0, callbacks=[ckpt])
     assert (tmp_path / "w2.weights.nerve").exists()
@@ -175,8 +211,9 @@ def test_reduce_lr_on_plateau():
 def test_learning_rate_scheduler():
     seen = []
     sched = cb.LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))
-    probe = cb.LambdaCallback(on_epoch_begin=lambda e, logs=None: seen.append(
-        probe.model.optimizer.learning_rate))
+    probe = cb.LambdaCallback(
+        on_epoch_begin=lambda e, logs=None: seen.append(probe.model.optimizer.learning_rate)
+    )
     model = _model()
     hist = model.fit(X, Y, epochs=3, verbose=0, callbacks=[sched, probe])
     assert seen == pytest.approx([0.1, 0.05, 0.1 / 3])
@@ -185,8 +222,9 @@ def test_learning_rate_scheduler():
     model.fit(X, Y, epochs=2, verbose=0, callbacks=[one_arg])
     assert model.optimizer.learning_rate == pytest.approx(0.04)
     with pytest.raises(ValueError, match="finite float"):
-        model.fit(X, Y, epochs=1, verbose=0,
-                  callbacks=[cb.LearningRateScheduler(lambda e, lr: "fast")])
+        model.fit(
+            X, Y, epochs=1, verbose=0, callbacks=[cb.LearningRateScheduler(lambda e, lr: "fast")]
+        )
 
 
 def test_csv_logger(tmp_path):
@@ -198,8 +236,14 @@ def test_csv_logger(tmp_path):
     assert rows[0] == ["epoch", "loss", "mae", "val_loss", "val_mae"]
     assert [r[0] for r in rows[1:]] == ["0", "1"]
     assert float(rows[2][1]) == pytest.approx(model.history.history["loss"][1])
-    model.fit(X, Y, epochs=1, verbose=0, validation_split=0.25,
-              callbacks=[cb.CSVLogger(path, append=True)])
+    model.fit(
+        X,
+        Y,
+        epochs=1,
+        verbose=0,
+        validation_split=0.25,
+        callbacks=[cb.CSVLogger(path, append=True)],
+    )
     with open(path) as f:
         assert len(list(csv.reader(f))) == 4  # no second header
 
@@ -219,10 +263,20 @@ def test_non_finite_loss_raises_without_terminate_on_nan():
 def test_terminate_on_nan_stops_cleanly(per_batch, capsys):
     model = _model()
     before = []
-    extra = [cb.LambdaCallback(on_batch_begin=lambda b, logs=None: before.append(
-        model.get_weights()))] if per_batch else []
-    hist = model.fit(_exploding_data(), Y, batch_size=8, epochs=3, verbose=0, shuffle=False,
-                     callbacks=[cb.TerminateOnNaN(), *extra])
+    extra = (
+        [cb.LambdaCallback(on_batch_begin=lambda b, logs=None: before.append(model.get_weights()))]
+        if per_batch
+        else []
+    )
+    hist = model.fit(
+        _exploding_data(),
+        Y,
+        batch_size=8,
+        epochs=3,
+        verbose=0,
+        shuffle=False,
+        callbacks=[cb.TerminateOnNaN(), *extra],
+    )
     assert len(hist.history["loss"]) == 1 and math.isnan(hist.history["loss"][0])
     assert model.optimizer.iterations == 2  # batches 0 and 1 ran, batch 2 (sample 20) did not
     assert all(np.isfinite(w).all() for w in model.get_weights())
@@ -234,9 +288,11 @@ def test_terminate_on_nan_stops_cleanly(per_batch, capsys):
 
 def test_lambda_callback():
     epochs, batches, began = [], [], []
-    lam = cb.LambdaCallback(on_epoch_end=lambda e, logs: epochs.append((e, sorted(logs))),
-                            on_train_batch_end=lambda b, logs: batches.append(b),
-                            on_train_begin=lambda logs: began.append(True))
+    lam = cb.LambdaCallback(
+        on_epoch_end=lambda e, logs: epochs.append((e, sorted(logs))),
+        on_train_batch_end=lambda b, logs: batches.append(b),
+        on_train_begin=lambda logs: began.append(True),
+    )
     _model().fit(X, Y, batch_size=32, epochs=2, verbose=0, callbacks=[lam])
     assert epochs == [(0, ["loss", "mae"]), (1, ["loss", "mae"])]
     assert batches == [0, 1, 0, 1] and began == [True]

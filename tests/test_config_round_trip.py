@@ -19,7 +19,6 @@ def _seed():
     nerve.utils.set_random_seed(11)
 
 
-
 # class -> (factory of a layer with non-default arguments, input shapes (no batch), call).
 # `call(layer, inputs)` applies the layer to the symbolic inputs; None means layer(inputs[0]).
 def _merge(layer, xs):
@@ -37,83 +36,203 @@ CASES = {
     "Multiply": (lambda: L.Multiply(name="mul"), [(4,), (4,)], _merge),
     "Subtract": (lambda: L.Subtract(name="sub"), [(4,), (4,)], _merge),
     "Concatenate": (lambda: L.Concatenate(axis=1, name="cat"), [(4,), (3,)], _merge),
-    "AveragePooling2D": (lambda: L.AveragePooling2D(pool_size=3, strides=1, padding="same"),
-                         [(6, 6, 2)], None),
-    "BatchNormalization": (lambda: L.BatchNormalization(
-        momentum=0.5, epsilon=0.01, beta_initializer=I.RandomNormal(stddev=0.5),
-        gamma_initializer=I.Constant(0.3),
-        moving_mean_initializer=I.RandomUniform(minval=-0.2, maxval=0.2),
-        moving_variance_initializer=I.Constant(2.0), beta_regularizer=R.L1(0.1),
-        gamma_regularizer=R.L1L2(l1=0.1, l2=0.2)), [(4,)], None),
-    "Bidirectional": (lambda: L.Bidirectional(
-        L.LSTM(3, return_sequences=True, kernel_initializer=I.RandomNormal(stddev=0.5),
-               recurrent_initializer=I.Orthogonal(gain=0.5)), merge_mode="sum"),
-        [(5, 4)], None),
-    "Conv1D": (lambda: L.Conv1D(3, 2, strides=2, padding="same", activation="relu",
-                                use_bias=False, kernel_initializer=I.VarianceScaling(
-                                    scale=2, mode="fan_out", distribution="uniform")),
-               [(8, 2)], None),
-    "Conv2D": (lambda: L.Conv2D(3, 2, strides=2, padding="same", dilation_rate=1,
-                                activation="relu", kernel_initializer=I.HeNormal(),
-                                bias_initializer=I.Constant(0.1),
-                                kernel_regularizer=R.L2(0.02), bias_regularizer=R.L1(0.01),
-                                activity_regularizer=R.L1L2(l1=0.01, l2=0.02)),
-               [(6, 6, 2)], None),
-    "Dense": (lambda: L.Dense(3, activation="tanh",
-                              kernel_initializer=I.RandomNormal(mean=0.1, stddev=0.5),
-                              bias_initializer=I.RandomUniform(minval=-0.3, maxval=0.3),
-                              kernel_regularizer=R.L1L2(l1=0.1, l2=0.2),
-                              bias_regularizer=R.L2(0.3), activity_regularizer=R.L1(0.05),
-                              name="dense_nd"), [(4,)], None),
+    "AveragePooling2D": (
+        lambda: L.AveragePooling2D(pool_size=3, strides=1, padding="same"),
+        [(6, 6, 2)],
+        None,
+    ),
+    "BatchNormalization": (
+        lambda: L.BatchNormalization(
+            momentum=0.5,
+            epsilon=0.01,
+            beta_initializer=I.RandomNormal(stddev=0.5),
+            gamma_initializer=I.Constant(0.3),
+            moving_mean_initializer=I.RandomUniform(minval=-0.2, maxval=0.2),
+            moving_variance_initializer=I.Constant(2.0),
+            beta_regularizer=R.L1(0.1),
+            gamma_regularizer=R.L1L2(l1=0.1, l2=0.2),
+        ),
+        [(4,)],
+        None,
+    ),
+    "Bidirectional": (
+        lambda: L.Bidirectional(
+            L.LSTM(
+                3,
+                return_sequences=True,
+                kernel_initializer=I.RandomNormal(stddev=0.5),
+                recurrent_initializer=I.Orthogonal(gain=0.5),
+            ),
+            merge_mode="sum",
+        ),
+        [(5, 4)],
+        None,
+    ),
+    "Conv1D": (
+        lambda: L.Conv1D(
+            3,
+            2,
+            strides=2,
+            padding="same",
+            activation="relu",
+            use_bias=False,
+            kernel_initializer=I.VarianceScaling(scale=2, mode="fan_out", distribution="uniform"),
+        ),
+        [(8, 2)],
+        None,
+    ),
+    "Conv2D": (
+        lambda: L.Conv2D(
+            3,
+            2,
+            strides=2,
+            padding="same",
+            dilation_rate=1,
+            activation="relu",
+            kernel_initializer=I.HeNormal(),
+            bias_initializer=I.Constant(0.1),
+            kernel_regularizer=R.L2(0.02),
+            bias_regularizer=R.L1(0.01),
+            activity_regularizer=R.L1L2(l1=0.01, l2=0.02),
+        ),
+        [(6, 6, 2)],
+        None,
+    ),
+    "Dense": (
+        lambda: L.Dense(
+            3,
+            activation="tanh",
+            kernel_initializer=I.RandomNormal(mean=0.1, stddev=0.5),
+            bias_initializer=I.RandomUniform(minval=-0.3, maxval=0.3),
+            kernel_regularizer=R.L1L2(l1=0.1, l2=0.2),
+            bias_regularizer=R.L2(0.3),
+            activity_regularizer=R.L1(0.05),
+            name="dense_nd",
+        ),
+        [(4,)],
+        None,
+    ),
     "Dropout": (lambda: L.Dropout(0.3, seed=7), [(4,)], None),
-    "Embedding": (lambda: L.Embedding(10, 3, embeddings_initializer=I.TruncatedNormal(
-        mean=0.2, stddev=0.4), mask_zero=True), [(5,)], None),
+    "Embedding": (
+        lambda: L.Embedding(
+            10, 3, embeddings_initializer=I.TruncatedNormal(mean=0.2, stddev=0.4), mask_zero=True
+        ),
+        [(5,)],
+        None,
+    ),
     "Flatten": (lambda: L.Flatten(name="flat"), [(3, 2)], None),
-    "GRU": (lambda: L.GRU(3, activation="relu", recurrent_activation="tanh", use_bias=False,
-                          kernel_initializer=I.LecunNormal(),
-                          recurrent_initializer=I.GlorotNormal(), return_sequences=True,
-                          go_backwards=True), [(5, 4)], None),
+    "GRU": (
+        lambda: L.GRU(
+            3,
+            activation="relu",
+            recurrent_activation="tanh",
+            use_bias=False,
+            kernel_initializer=I.LecunNormal(),
+            recurrent_initializer=I.GlorotNormal(),
+            return_sequences=True,
+            go_backwards=True,
+        ),
+        [(5, 4)],
+        None,
+    ),
     # keepdims=True and channels_first are refused by GlobalAveragePooling1D: a name only
     "GlobalAveragePooling1D": (lambda: L.GlobalAveragePooling1D(name="gap1"), [(5, 4)], None),
-    "GlobalAveragePooling2D": (lambda: L.GlobalAveragePooling2D(keepdims=True), [(4, 4, 2)],
-                               None),
+    "GlobalAveragePooling2D": (lambda: L.GlobalAveragePooling2D(keepdims=True), [(4, 4, 2)], None),
     "GlobalMaxPooling2D": (lambda: L.GlobalMaxPooling2D(keepdims=True), [(4, 4, 2)], None),
     "InputLayer": (lambda: L.InputLayer(shape=(4, 2), name="inp"), None, None),
-    "LSTM": (lambda: L.LSTM(3, activation="relu", recurrent_activation="hard_sigmoid",
-                            kernel_initializer=I.Orthogonal(gain=0.5),
-                            recurrent_initializer=I.Orthogonal(gain=2.0),
-                            bias_initializer=I.Constant(0.2), unit_forget_bias=False,
-                            dropout=0.25, return_sequences=True, go_backwards=True),
-             [(5, 4)], None),
-    "LayerNormalization": (lambda: L.LayerNormalization(
-        epsilon=0.01, beta_initializer=I.Constant(0.3),
-        gamma_initializer=I.RandomNormal(mean=1.0, stddev=0.2)), [(5, 4)], None),
-    "MaxPooling1D": (lambda: L.MaxPooling1D(pool_size=3, strides=1, padding="same"), [(6, 2)],
-                     None),
-    "MaxPooling2D": (lambda: L.MaxPooling2D(pool_size=3, strides=1, padding="same"),
-                     [(6, 6, 2)], None),
-    "MultiHeadAttention": (lambda: L.MultiHeadAttention(
-        num_heads=2, key_dim=3, value_dim=4, dropout=0.1, use_bias=False, output_shape=5,
-        kernel_initializer=I.RandomNormal(stddev=0.3)), [(5, 6)], _self_attention),
-    "PositionEmbedding": (lambda: L.PositionEmbedding(
-        5, initializer=I.RandomUniform(minval=-0.5, maxval=0.5)), [(5, 4)], None),
+    "LSTM": (
+        lambda: L.LSTM(
+            3,
+            activation="relu",
+            recurrent_activation="hard_sigmoid",
+            kernel_initializer=I.Orthogonal(gain=0.5),
+            recurrent_initializer=I.Orthogonal(gain=2.0),
+            bias_initializer=I.Constant(0.2),
+            unit_forget_bias=False,
+            dropout=0.25,
+            return_sequences=True,
+            go_backwards=True,
+        ),
+        [(5, 4)],
+        None,
+    ),
+    "LayerNormalization": (
+        lambda: L.LayerNormalization(
+            epsilon=0.01,
+            beta_initializer=I.Constant(0.3),
+            gamma_initializer=I.RandomNormal(mean=1.0, stddev=0.2),
+        ),
+        [(5, 4)],
+        None,
+    ),
+    "MaxPooling1D": (
+        lambda: L.MaxPooling1D(pool_size=3, strides=1, padding="same"),
+        [(6, 2)],
+        None,
+    ),
+    "MaxPooling2D": (
+        lambda: L.MaxPooling2D(pool_size=3, strides=1, padding="same"),
+        [(6, 6, 2)],
+        None,
+    ),
+    "MultiHeadAttention": (
+        lambda: L.MultiHeadAttention(
+            num_heads=2,
+            key_dim=3,
+            value_dim=4,
+            dropout=0.1,
+            use_bias=False,
+            output_shape=5,
+            kernel_initializer=I.RandomNormal(stddev=0.3),
+        ),
+        [(5, 6)],
+        _self_attention,
+    ),
+    "PositionEmbedding": (
+        lambda: L.PositionEmbedding(5, initializer=I.RandomUniform(minval=-0.5, maxval=0.5)),
+        [(5, 4)],
+        None,
+    ),
     "Reshape": (lambda: L.Reshape((2, 4)), [(8,)], None),
-    "SimpleRNN": (lambda: L.SimpleRNN(3, activation="relu", kernel_initializer=I.HeUniform(),
-                                      recurrent_initializer=I.Orthogonal(gain=0.7),
-                                      bias_initializer=I.Ones(), return_sequences=True),
-                  [(5, 4)], None),
-    "TimeDistributed": (lambda: L.TimeDistributed(
-        L.Dense(2, kernel_initializer=I.RandomNormal(stddev=0.5))), [(5, 4)], None),
-    "TransformerEncoder": (lambda: L.TransformerEncoder(
-        num_heads=2, key_dim=3, ff_dim=4, dropout=0.1, layer_norm_epsilon=1e-3,
-        use_causal_mask=True), [(5, 6)], None),
+    "SimpleRNN": (
+        lambda: L.SimpleRNN(
+            3,
+            activation="relu",
+            kernel_initializer=I.HeUniform(),
+            recurrent_initializer=I.Orthogonal(gain=0.7),
+            bias_initializer=I.Ones(),
+            return_sequences=True,
+        ),
+        [(5, 4)],
+        None,
+    ),
+    "TimeDistributed": (
+        lambda: L.TimeDistributed(L.Dense(2, kernel_initializer=I.RandomNormal(stddev=0.5))),
+        [(5, 4)],
+        None,
+    ),
+    "TransformerEncoder": (
+        lambda: L.TransformerEncoder(
+            num_heads=2,
+            key_dim=3,
+            ff_dim=4,
+            dropout=0.1,
+            layer_norm_epsilon=1e-3,
+            use_causal_mask=True,
+        ),
+        [(5, 6)],
+        None,
+    ),
     "ZeroPadding2D": (lambda: L.ZeroPadding2D(padding=((1, 2), (0, 1))), [(4, 4, 2)], None),
 }
 
 
 def _public_layer_classes():
-    return {v for v in vars(L).values()
-            if isinstance(v, type) and issubclass(v, L.Layer) and v is not L.Layer}
+    return {
+        v
+        for v in vars(L).values()
+        if isinstance(v, type) and issubclass(v, L.Layer) and v is not L.Layer
+    }
 
 
 def test_every_public_layer_class_has_a_case():
@@ -179,8 +298,10 @@ def test_saved_model_with_the_layer_predicts_identically(class_name, tmp_path):
 INITIALIZERS = [
     (I.RandomNormal(stddev=0.5), {"mean": 0.0, "stddev": 0.5}),
     (I.RandomNormal(mean=0.3, stddev=0.2), {"mean": 0.3, "stddev": 0.2}),
-    (I.VarianceScaling(scale=2, mode="fan_out", distribution="uniform"),
-     {"scale": 2.0, "mode": "fan_out", "distribution": "uniform"}),
+    (
+        I.VarianceScaling(scale=2, mode="fan_out", distribution="uniform"),
+        {"scale": 2.0, "mode": "fan_out", "distribution": "uniform"},
+    ),
     (I.Constant(0.3), {"value": 0.3}),
     (I.RandomUniform(minval=-0.4, maxval=0.1), {"minval": -0.4, "maxval": 0.1}),
     (I.TruncatedNormal(stddev=0.7), {"stddev": 0.7}),
@@ -205,19 +326,27 @@ def _expected_moments(init, shape):
         lo, hi = init.minval, init.maxval
         return (lo + hi) / 2, (hi - lo) / np.sqrt(12), lo, hi
     if isinstance(init, I.TruncatedNormal):  # N(mean, stddev) cut at 2 stddev: std * 0.8796
-        return init.mean, init.stddev * 0.87962566, init.mean - 2 * init.stddev, \
-            init.mean + 2 * init.stddev
+        return (
+            init.mean,
+            init.stddev * 0.87962566,
+            init.mean - 2 * init.stddev,
+            init.mean + 2 * init.stddev,
+        )
     if isinstance(init, I.RandomNormal):
         return init.mean, init.stddev, -np.inf, np.inf
     return None
 
 
-@pytest.mark.parametrize("init,args", INITIALIZERS, ids=lambda v: type(v).__name__
-                         if isinstance(v, I.Initializer) else "")
+@pytest.mark.parametrize(
+    "init,args",
+    INITIALIZERS,
+    ids=lambda v: type(v).__name__ if isinstance(v, I.Initializer) else "",
+)
 def test_initializer_survives_save_and_load(init, args, tmp_path):
     shape = (400, 300)
-    model = nerve.Sequential([nerve.Input((shape[0],)),
-                              L.Dense(shape[1], kernel_initializer=init, name="d")])
+    model = nerve.Sequential(
+        [nerve.Input((shape[0],)), L.Dense(shape[1], kernel_initializer=init, name="d")]
+    )
     path = tmp_path / "m.nerve"
     model.save(path)
     loaded = nerve.models.load_model(path).get_layer("d").kernel_initializer
@@ -231,7 +360,7 @@ def test_initializer_survives_save_and_load(init, args, tmp_path):
     nerve.Sequential([nerve.Input((shape[0],)), fresh])
     w = fresh.get_weights()[0]
     if isinstance(init, I.Orthogonal):
-        np.testing.assert_allclose(w.T @ w, init.gain ** 2 * np.eye(shape[1]), atol=1e-4)
+        np.testing.assert_allclose(w.T @ w, init.gain**2 * np.eye(shape[1]), atol=1e-4)
         return
     mean, std, lo, hi = _expected_moments(init, shape)
     got = _moments(w)
@@ -242,9 +371,9 @@ def test_initializer_survives_save_and_load(init, args, tmp_path):
 
 def test_default_initializer_statistics_differ_from_the_saved_ones(tmp_path):
     """The bug this guards against: a RandomNormal(stddev=0.5) loaded back as the default 0.05."""
-    model = nerve.Sequential([nerve.Input((200,)),
-                              L.Dense(200, kernel_initializer=I.RandomNormal(stddev=0.5),
-                                      name="d")])
+    model = nerve.Sequential(
+        [nerve.Input((200,)), L.Dense(200, kernel_initializer=I.RandomNormal(stddev=0.5), name="d")]
+    )
     model.save(tmp_path / "m.nerve")
     config = nerve.models.load_model(tmp_path / "m.nerve").get_layer("d").get_config()
     fresh = L.Dense.from_config({**config, "name": "fresh"})
@@ -252,12 +381,13 @@ def test_default_initializer_statistics_differ_from_the_saved_ones(tmp_path):
     assert np.std(fresh.get_weights()[0]) == pytest.approx(0.5, rel=0.03)
 
 
-@pytest.mark.parametrize("reg", [R.L1L2(l1=0.1, l2=0.2), R.L1(0.3), R.L2(0.25)],
-                         ids=lambda r: type(r).__name__)
+@pytest.mark.parametrize(
+    "reg", [R.L1L2(l1=0.1, l2=0.2), R.L1(0.3), R.L2(0.25)], ids=lambda r: type(r).__name__
+)
 def test_regularizer_survives_save_and_load(reg, tmp_path):
-    model = nerve.Sequential([nerve.Input((4,)),
-                              L.Dense(3, kernel_regularizer=reg, activity_regularizer=reg,
-                                      name="d")])
+    model = nerve.Sequential(
+        [nerve.Input((4,)), L.Dense(3, kernel_regularizer=reg, activity_regularizer=reg, name="d")]
+    )
     model.compile(optimizer="sgd", loss="mse")
     path = tmp_path / "m.nerve"
     model.save(path)
@@ -268,17 +398,22 @@ def test_regularizer_survives_save_and_load(reg, tmp_path):
         assert (got.l1, got.l2) == (reg.l1, reg.l2)
     x = np.random.default_rng(1).standard_normal((8, 4)).astype(np.float32)
     y = np.zeros((8, 3), np.float32)
-    assert loaded.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0),
-                                                             rel=1e-6)
+    assert loaded.evaluate(x, y, verbose=0) == pytest.approx(
+        model.evaluate(x, y, verbose=0), rel=1e-6
+    )
 
 
 def test_schedule_inside_adam_survives_save_and_load(tmp_path):
     schedule = nerve.optimizers.schedules.ExponentialDecay(
-        initial_learning_rate=0.05, decay_steps=7, decay_rate=0.5, staircase=True)
+        initial_learning_rate=0.05, decay_steps=7, decay_rate=0.5, staircase=True
+    )
     model = nerve.Sequential([nerve.Input((4,)), L.Dense(2)])
-    model.compile(optimizer=nerve.optimizers.Adam(learning_rate=schedule, beta_1=0.8,
-                                                  beta_2=0.95, epsilon=1e-5, amsgrad=True),
-                  loss="mse")
+    model.compile(
+        optimizer=nerve.optimizers.Adam(
+            learning_rate=schedule, beta_1=0.8, beta_2=0.95, epsilon=1e-5, amsgrad=True
+        ),
+        loss="mse",
+    )
     x = np.random.default_rng(2).standard_normal((32, 4)).astype(np.float32)
     y = np.random.default_rng(3).standard_normal((32, 2)).astype(np.float32)
     model.fit(x, y, batch_size=8, epochs=2, verbose=0)  # 8 steps: past one staircase step
@@ -301,10 +436,11 @@ def test_schedule_inside_adam_survives_save_and_load(tmp_path):
 
 def test_loss_and_metric_objects_keep_their_arguments(tmp_path):
     model = nerve.Sequential([nerve.Input((4,)), L.Dense(3)])
-    model.compile(optimizer="sgd",
-                  loss=nerve.losses.CategoricalCrossentropy(from_logits=True,
-                                                            label_smoothing=0.2),
-                  metrics=[nerve.metrics.TopKCategoricalAccuracy(k=2, name="top2")])
+    model.compile(
+        optimizer="sgd",
+        loss=nerve.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.2),
+        metrics=[nerve.metrics.TopKCategoricalAccuracy(k=2, name="top2")],
+    )
     model.save(tmp_path / "m.nerve")
     loaded = nerve.models.load_model(tmp_path / "m.nerve")
     assert loaded.loss.get_config() == model.loss.get_config()
@@ -312,20 +448,30 @@ def test_loss_and_metric_objects_keep_their_arguments(tmp_path):
     assert loaded.loss.get_config()["from_logits"] is True
     x = np.random.default_rng(4).standard_normal((16, 4)).astype(np.float32)
     y = np.eye(3, dtype=np.float32)[np.arange(16) % 3]
-    np.testing.assert_allclose(loaded.evaluate(x, y, verbose=0), model.evaluate(x, y, verbose=0),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        loaded.evaluate(x, y, verbose=0), model.evaluate(x, y, verbose=0), rtol=1e-6
+    )
 
 
 # ---- names, dicts, errors -----------------------------------------------------------------
+
 
 def test_initializer_names_and_dicts_are_both_accepted():
     assert type(I.get("glorot_uniform")) is I.GlorotUniform
     assert type(I.get("GlorotUniform")) is I.GlorotUniform
     d = L.Dense(2, kernel_initializer="he_normal")
     assert d.get_config()["kernel_initializer"] == {
-        "class_name": "HeNormal", "config": {"seed": None, "input_axes": None, "output_axes": None}}
-    got = I.get({"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.5, "seed": None},
-                 "module": "keras.initializers", "registered_name": None})  # Keras 3's form
+        "class_name": "HeNormal",
+        "config": {"seed": None, "input_axes": None, "output_axes": None},
+    }
+    got = I.get(
+        {
+            "class_name": "RandomNormal",
+            "config": {"mean": 0.0, "stddev": 0.5, "seed": None},
+            "module": "keras.initializers",
+            "registered_name": None,
+        }
+    )  # Keras 3's form
     assert type(got) is I.RandomNormal and got.stddev == 0.5
     assert I.serialize(I.Constant(0.3)) == {"class_name": "Constant", "config": {"value": 0.3}}
     assert I.deserialize(I.serialize(I.Constant(0.3))).value == 0.3
@@ -345,6 +491,7 @@ def test_unknown_initializer_class_is_an_error_naming_it(tmp_path):
     path = tmp_path / "m.nerve"
     model.save(path)
     import zipfile
+
     with zipfile.ZipFile(path) as z:
         entries = {n: z.read(n) for n in z.namelist()}
     name = next(n for n in entries if n.endswith("config.json"))
@@ -362,8 +509,10 @@ def test_unknown_regularizer_class_is_an_error_naming_it():
         R.get({"class_name": "NotARegularizer", "config": {}})
     with pytest.raises(ValueError, match="L1L2.*bogus"):
         R.get({"class_name": "L1L2", "config": {"bogus": 1}})
-    assert R.serialize(R.L1L2(l1=0.1, l2=0.2)) == {"class_name": "L1L2",
-                                                   "config": {"l1": 0.1, "l2": 0.2}}
+    assert R.serialize(R.L1L2(l1=0.1, l2=0.2)) == {
+        "class_name": "L1L2",
+        "config": {"l1": 0.1, "l2": 0.2},
+    }
     assert R.deserialize(R.serialize(R.L2(0.3))).l2 == 0.3
     with pytest.raises(ValueError, match="custom_objects"):
         R.deserialize({"class_name": "L2", "config": {}}, custom_objects={"L2": R.L2})
@@ -375,18 +524,26 @@ def test_configs_match_keras_and_keras_configs_load():
     """The reference: Keras 3's own get_config for the same arguments, and Keras's serialized
     dicts ({"class_name", "config", "module", "registered_name"}) are read by nerve."""
     import os
+
     os.environ.setdefault("KERAS_BACKEND", "jax")
     keras = pytest.importorskip("keras")
     KI, KR = keras.initializers, keras.regularizers
-    pairs = [(I.RandomNormal(stddev=0.5), KI.RandomNormal(stddev=0.5)),
-             (I.VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform"),
-              KI.VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform")),
-             (I.Constant(0.3), KI.Constant(0.3)), (I.GlorotUniform(), KI.GlorotUniform()),
-             (I.HeNormal(), KI.HeNormal()), (I.Orthogonal(gain=0.5), KI.Orthogonal(gain=0.5)),
-             (I.RandomUniform(-0.4, 0.1), KI.RandomUniform(-0.4, 0.1)),
-             (I.TruncatedNormal(mean=0.1, stddev=0.7), KI.TruncatedNormal(mean=0.1, stddev=0.7)),
-             (I.Zeros(), KI.Zeros()), (I.Ones(), KI.Ones()),
-             (R.L1L2(l1=0.1, l2=0.2), KR.L1L2(l1=0.1, l2=0.2))]
+    pairs = [
+        (I.RandomNormal(stddev=0.5), KI.RandomNormal(stddev=0.5)),
+        (
+            I.VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform"),
+            KI.VarianceScaling(scale=2.0, mode="fan_out", distribution="uniform"),
+        ),
+        (I.Constant(0.3), KI.Constant(0.3)),
+        (I.GlorotUniform(), KI.GlorotUniform()),
+        (I.HeNormal(), KI.HeNormal()),
+        (I.Orthogonal(gain=0.5), KI.Orthogonal(gain=0.5)),
+        (I.RandomUniform(-0.4, 0.1), KI.RandomUniform(-0.4, 0.1)),
+        (I.TruncatedNormal(mean=0.1, stddev=0.7), KI.TruncatedNormal(mean=0.1, stddev=0.7)),
+        (I.Zeros(), KI.Zeros()),
+        (I.Ones(), KI.Ones()),
+        (R.L1L2(l1=0.1, l2=0.2), KR.L1L2(l1=0.1, l2=0.2)),
+    ]
     for ours, theirs in pairs:
         assert ours.get_config() == theirs.get_config(), type(ours).__name__
         serialized = keras.saving.serialize_keras_object(theirs)

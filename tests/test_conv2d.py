@@ -81,10 +81,15 @@ def test_conv2d_fused_activation_matches_torch(activation):
     np.testing.assert_allclose(db, B.grad.numpy(), **tol)
 
 
-@pytest.mark.parametrize("strides,padding,dilation", [((1, 1), "valid", (1, 1)),
-                                                      ((2, 1), "same", (1, 1)),
-                                                      ((1, 2), "same", (2, 1)),
-                                                      ((1, 1), "same", (1, 1))])
+@pytest.mark.parametrize(
+    "strides,padding,dilation",
+    [
+        ((1, 1), "valid", (1, 1)),
+        ((2, 1), "same", (1, 1)),
+        ((1, 2), "same", (2, 1)),
+        ((1, 1), "same", (1, 1)),
+    ],
+)
 def test_conv2d_finite_differences(strides, padding, dilation):
     rng = np.random.default_rng(7)
     x = rng.standard_normal((2, 5, 6, 2)).astype(np.float32)
@@ -118,10 +123,14 @@ IMPLICIT_GRID = [
 ]
 
 
-@pytest.mark.parametrize("isa", [i for i in ("avx512", "avx2", "generic")
-                                 if i in _core.config()["usable_isas"]], indirect=True)
-@pytest.mark.parametrize("case", IMPLICIT_GRID,
-                         ids=lambda c: f"{c[3]}to{c[4]}-k{c[5]}-s{c[6]}-{c[7]}-d{c[8]}")
+@pytest.mark.parametrize(
+    "isa",
+    [i for i in ("avx512", "avx2", "generic") if i in _core.config()["usable_isas"]],
+    indirect=True,
+)
+@pytest.mark.parametrize(
+    "case", IMPLICIT_GRID, ids=lambda c: f"{c[3]}to{c[4]}-k{c[5]}-s{c[6]}-{c[7]}-d{c[8]}"
+)
 def test_conv2d_implicit_gemm_path(isa, case):
     n, H, W, cin, cout, ks, strides, padding, dilation, activation = case
     rng = np.random.default_rng(cin * 7 + cout)
@@ -129,12 +138,15 @@ def test_conv2d_implicit_gemm_path(isa, case):
     k = (rng.standard_normal(ks + (cin, cout)) * 0.2).astype(np.float32)
     b = rng.standard_normal(cout).astype(np.float32)
     z = ref.conv2d(x, k, b, strides, padding, dilation)
-    act, dact = {"linear": (lambda v: v, lambda v: np.ones_like(v)),
-                 "relu": (lambda v: np.maximum(v, 0), lambda v: (v > 0).astype(np.float64)),
-                 "tanh": (np.tanh, lambda v: 1 - np.tanh(v) ** 2)}[activation]
+    act, dact = {
+        "linear": (lambda v: v, lambda v: np.ones_like(v)),
+        "relu": (lambda v: np.maximum(v, 0), lambda v: (v > 0).astype(np.float64)),
+        "tanh": (np.tanh, lambda v: 1 - np.tanh(v) ** 2),
+    }[activation]
     G = rng.standard_normal(z.shape)
-    y, dx, dk, db = _nerve_conv(x, k, b, strides, padding, dilation, activation,
-                                grad=G.astype(np.float32))
+    y, dx, dk, db = _nerve_conv(
+        x, k, b, strides, padding, dilation, activation, grad=G.astype(np.float32)
+    )
     np.testing.assert_allclose(y, act(z), rtol=1e-4, atol=1e-4)
     # The gradient through the activation, then the exact adjoint of the convolution.
     ref_dx, ref_dk, ref_db = ref.conv2d_grads(x, k, G * dact(z), strides, padding, dilation)
@@ -194,24 +206,34 @@ def test_summary_shapes_and_params():
         GlobalAveragePooling2D,
         MaxPooling2D,
     )
-    model = nerve.Sequential([
-        nerve.Input((28, 28, 1)),
-        Conv2D(32, 3, padding="same", activation="relu"),
-        Conv2D(64, 3, activation="relu"),
-        MaxPooling2D(2),
-        BatchNormalization(),
-        Dropout(0.25),
-        Flatten(),
-        Dense(10),
-    ])
+
+    model = nerve.Sequential(
+        [
+            nerve.Input((28, 28, 1)),
+            Conv2D(32, 3, padding="same", activation="relu"),
+            Conv2D(64, 3, activation="relu"),
+            MaxPooling2D(2),
+            BatchNormalization(),
+            Dropout(0.25),
+            Flatten(),
+            Dense(10),
+        ]
+    )
     lines = []
     model.summary(print_fn=lines.append)
     text = "\n".join(lines)
-    for shape, params in [("(None, 28, 28, 32)", "320"), ("(None, 26, 26, 64)", "18,496"),
-                          ("(None, 13, 13, 64)", "256"), ("(None, 10816)", "0"),
-                          ("(None, 10)", "108,170")]:
-        assert any(shape in ln and ln.rstrip(" │").endswith(params) for ln in text.splitlines()), \
-            (shape, params, text)
+    for shape, params in [
+        ("(None, 28, 28, 32)", "320"),
+        ("(None, 26, 26, 64)", "18,496"),
+        ("(None, 13, 13, 64)", "256"),
+        ("(None, 10816)", "0"),
+        ("(None, 10)", "108,170"),
+    ]:
+        assert any(shape in ln and ln.rstrip(" │").endswith(params) for ln in text.splitlines()), (
+            shape,
+            params,
+            text,
+        )
     assert "Non-trainable params: 128" in text
     gap = nerve.Sequential([nerve.Input((5, 7, 3)), GlobalAveragePooling2D()])
     assert gap.output_shape == (None, 3)
@@ -219,6 +241,7 @@ def test_summary_shapes_and_params():
 
 def test_conv_layers_in_a_functional_model():
     from nerve.layers import Add, BatchNormalization, Dense, GlobalAveragePooling2D
+
     nerve.utils.set_random_seed(0)
     inp = nerve.Input((12, 12, 3))
     h = Conv2D(8, 3, padding="same", activation="relu")(inp)

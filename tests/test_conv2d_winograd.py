@@ -30,11 +30,19 @@ def _conv(x, k, b, padding, activation="linear", grad=None):
 # The grid restricted to what Winograd computes (3x3, stride 1, dilation 1), forced onto
 # it even for 1 channel, plus wider layers: odd sizes (edge tiles that hang over the output by
 # 1-3 pixels), counts off the vector widths (12, 20, 40), batch 1 and 5.
-TORCH_GRID = [(n, cin, cout, H, W, padding)
-              for n in (1, 5) for cin, cout in ((1, 4), (3, 4), (8, 4), (16, 16), (20, 40))
-              for H, W in ((7, 9),) for padding in ("valid", "same")] + [
-    (2, 32, 64, 28, 28, "same"), (1, 16, 17, 3, 3, "valid"), (3, 17, 12, 4, 5, "same"),
-    (2, 64, 64, 13, 10, "same"), (1, 128, 20, 6, 6, "valid")]
+TORCH_GRID = [
+    (n, cin, cout, H, W, padding)
+    for n in (1, 5)
+    for cin, cout in ((1, 4), (3, 4), (8, 4), (16, 16), (20, 40))
+    for H, W in ((7, 9),)
+    for padding in ("valid", "same")
+] + [
+    (2, 32, 64, 28, 28, "same"),
+    (1, 16, 17, 3, 3, "valid"),
+    (3, 17, 12, 4, 5, "same"),
+    (2, 64, 64, 13, 10, "same"),
+    (1, 128, 20, 6, 6, "valid"),
+]
 
 
 @pytest.mark.parametrize("conv_algorithm", ["winograd"], indirect=True)
@@ -58,7 +66,9 @@ def test_winograd_matches_torch(conv_algorithm, n, cin, cout, H, W, padding):
     np.testing.assert_allclose(y, Y.detach().permute(0, 2, 3, 1).numpy(), **tol)
     np.testing.assert_allclose(dx, X.grad.permute(0, 2, 3, 1).numpy(), **tol)
     # dW sums over every pixel of the batch: the tolerance scales with that count.
-    np.testing.assert_allclose(dk, K.grad.permute(2, 3, 1, 0).numpy(), rtol=1e-4, atol=1e-5 * n * H * W)
+    np.testing.assert_allclose(
+        dk, K.grad.permute(2, 3, 1, 0).numpy(), rtol=1e-4, atol=1e-5 * n * H * W
+    )
     np.testing.assert_allclose(db, B.grad.numpy(), rtol=1e-4, atol=1e-5 * n * H * W)
 
 
@@ -77,9 +87,14 @@ ISA_GRID = [
 
 
 @pytest.mark.parametrize("conv_algorithm", ["winograd"], indirect=True)
-@pytest.mark.parametrize("isa", [i for i in ("avx512", "avx2", "generic")
-                                 if i in _core.config()["usable_isas"]], indirect=True)
-@pytest.mark.parametrize("case", ISA_GRID, ids=lambda c: f"{c[3]}to{c[4]}-{c[1]}x{c[2]}-{c[5]}-{c[6]}")
+@pytest.mark.parametrize(
+    "isa",
+    [i for i in ("avx512", "avx2", "generic") if i in _core.config()["usable_isas"]],
+    indirect=True,
+)
+@pytest.mark.parametrize(
+    "case", ISA_GRID, ids=lambda c: f"{c[3]}to{c[4]}-{c[1]}x{c[2]}-{c[5]}-{c[6]}"
+)
 def test_winograd_on_every_isa(conv_algorithm, isa, case):
     n, H, W, cin, cout, padding, activation = case
     rng = np.random.default_rng(cin * 7 + cout)
@@ -87,9 +102,11 @@ def test_winograd_on_every_isa(conv_algorithm, isa, case):
     k = (rng.standard_normal((3, 3, cin, cout)) * 0.2).astype(np.float32)
     b = rng.standard_normal(cout).astype(np.float32)
     z = ref.conv2d(x, k, b, (1, 1), padding, (1, 1))
-    act, dact = {"linear": (lambda v: v, lambda v: np.ones_like(v)),
-                 "relu": (lambda v: np.maximum(v, 0), lambda v: (v > 0).astype(np.float64)),
-                 "tanh": (np.tanh, lambda v: 1 - np.tanh(v) ** 2)}[activation]
+    act, dact = {
+        "linear": (lambda v: v, lambda v: np.ones_like(v)),
+        "relu": (lambda v: np.maximum(v, 0), lambda v: (v > 0).astype(np.float64)),
+        "tanh": (np.tanh, lambda v: 1 - np.tanh(v) ** 2),
+    }[activation]
     G = rng.standard_normal(z.shape)
     y, dx, dk, db = _conv(x, k, b, padding, activation, grad=G.astype(np.float32))
     np.testing.assert_allclose(y, act(z), rtol=1e-4, atol=2e-4)
@@ -130,26 +147,32 @@ def _outputs_under(algorithm, x, k, b, strides=(1, 1), padding="same", dilation=
         _core.set_conv_algorithm(prev)
 
 
-@pytest.mark.parametrize("cin,cout,ks,strides,dilation,expected", [
-    (3, 32, 3, (1, 1), (1, 1), "winograd"),
-    (64, 32, 3, (1, 1), (1, 1), "winograd"),
-    (16, 4, 3, (1, 1), (1, 1), "winograd"),
-    (1, 32, 3, (1, 1), (1, 1), "direct"),    # a grayscale first layer: 36 GEMMs 1 deep
-    (2, 32, 3, (1, 1), (1, 1), "direct"),
-    (16, 3, 3, (1, 1), (1, 1), "direct"),    # too few filters
-    (32, 32, 5, (1, 1), (1, 1), "direct"),   # not 3x3
-    (32, 32, 3, (2, 2), (1, 1), "direct"),   # strided
-    (32, 32, 3, (1, 1), (2, 2), "direct"),   # dilated
-])
-def test_auto_sends_3x3_stride1_from_3_channels_to_winograd(cin, cout, ks, strides, dilation, expected):
+@pytest.mark.parametrize(
+    "cin,cout,ks,strides,dilation,expected",
+    [
+        (3, 32, 3, (1, 1), (1, 1), "winograd"),
+        (64, 32, 3, (1, 1), (1, 1), "winograd"),
+        (16, 4, 3, (1, 1), (1, 1), "winograd"),
+        (1, 32, 3, (1, 1), (1, 1), "direct"),  # a grayscale first layer: 36 GEMMs 1 deep
+        (2, 32, 3, (1, 1), (1, 1), "direct"),
+        (16, 3, 3, (1, 1), (1, 1), "direct"),  # too few filters
+        (32, 32, 5, (1, 1), (1, 1), "direct"),  # not 3x3
+        (32, 32, 3, (2, 2), (1, 1), "direct"),  # strided
+        (32, 32, 3, (1, 1), (2, 2), "direct"),  # dilated
+    ],
+)
+def test_auto_sends_3x3_stride1_from_3_channels_to_winograd(
+    cin, cout, ks, strides, dilation, expected
+):
     rng = np.random.default_rng(cin + cout)
     x = rng.standard_normal((2, 9, 10, cin)).astype(np.float32)
     k = (rng.standard_normal((ks, ks, cin, cout)) * 0.1).astype(np.float32)
     b = rng.standard_normal(cout).astype(np.float32)
     auto = _outputs_under("auto", x, k, b, strides, "same", dilation)
     chosen = _outputs_under(expected, x, k, b, strides, "same", dilation)
-    other = _outputs_under("direct" if expected == "winograd" else "winograd", x, k, b, strides, "same",
-                           dilation)
+    other = _outputs_under(
+        "direct" if expected == "winograd" else "winograd", x, k, b, strides, "same", dilation
+    )
     for a, c, o in zip(auto, chosen, other):
         np.testing.assert_array_equal(a, c)  # bit for bit: the same algorithm ran
         np.testing.assert_allclose(a, o, rtol=1e-4, atol=1e-4)  # and the two agree
@@ -171,11 +194,13 @@ def test_conv_algorithm_setting():
 
 
 def test_conv_algorithm_environment_variable():
-    code = ("import numpy as np, nerve\nfrom nerve import _core\nprint(_core.conv_algorithm())\n")
+    code = "import numpy as np, nerve\nfrom nerve import _core\nprint(_core.conv_algorithm())\n"
     env = dict(os.environ, NERVE_CONV_ALGORITHM="direct")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "direct"
     env["NERVE_CONV_ALGORITHM"] = "fast"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode != 0
-    assert "NERVE_CONV_ALGORITHM: unknown convolution algorithm \"fast\"" in out.stderr
+    assert 'NERVE_CONV_ALGORITHM: unknown convolution algorithm "fast"' in out.stderr

@@ -29,8 +29,9 @@ def test_3d_array_to_unbuilt_model_fit():
 
 
 def test_3d_array_to_built_model():
-    model = nerve.Sequential([nerve.Input((28, 28, 1)), Conv2D(4, 3, name="conv_c"), Flatten(),
-                              Dense(2)])
+    model = nerve.Sequential(
+        [nerve.Input((28, 28, 1)), Conv2D(4, 3, name="conv_c"), Flatten(), Dense(2)]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     with pytest.raises(ValueError, match=r"Conv2D 'conv_c'.*\(None, 28, 28, 1\).*\(8, 28, 28\)"):
         model.fit(np.zeros((8, 28, 28), np.float32), np.zeros(8), verbose=0)
@@ -39,8 +40,11 @@ def test_3d_array_to_built_model():
 
 
 def test_kernel_larger_than_valid_input():
-    with pytest.raises(ValueError, match=r"Conv2D 'conv_d'.*kernel 5x5.*\(None, 3, 3, 2\).*"
-                                         r"larger than the input height of 3"):
+    with pytest.raises(
+        ValueError,
+        match=r"Conv2D 'conv_d'.*kernel 5x5.*\(None, 3, 3, 2\).*"
+        r"larger than the input height of 3",
+    ):
         nerve.Sequential([nerve.Input((3, 3, 2)), Conv2D(4, 5, name="conv_d")])
     with pytest.raises(ValueError, match=r"Conv2D 'conv_e'.*window of 5 cells.*dilation 2"):
         Conv2D(1, 3, dilation_rate=2, name="conv_e")(np.zeros((1, 4, 9, 1), np.float32))
@@ -51,8 +55,9 @@ def test_kernel_larger_than_valid_input():
 
 
 def test_channel_count_differs_from_built_model():
-    model = nerve.Sequential([nerve.Input((8, 8, 1)), Conv2D(4, 3, name="conv_f"), Flatten(),
-                              Dense(2)])
+    model = nerve.Sequential(
+        [nerve.Input((8, 8, 1)), Conv2D(4, 3, name="conv_f"), Flatten(), Dense(2)]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     with pytest.raises(ValueError, match=r"Conv2D 'conv_f'.*\(None, 8, 8, 1\).*\(4, 8, 8, 3\)"):
         model.fit(np.zeros((4, 8, 8, 3), np.float32), np.zeros(4), verbose=0)
@@ -82,36 +87,51 @@ def test_bad_layer_arguments():
 
 def test_op_level_errors():
     from nerve import _core
+
     x = nerve.Tensor(np.zeros((2, 5, 5, 3), np.float32))
-    with pytest.raises(ValueError, match=r"conv2d: input of shape \(2, 5, 5, 3\) has 3 channels.*expects 2"):
+    with pytest.raises(
+        ValueError, match=r"conv2d: input of shape \(2, 5, 5, 3\) has 3 channels.*expects 2"
+    ):
         _core.ops.conv2d(x, nerve.Tensor(np.zeros((3, 3, 2, 4), np.float32)))
     with pytest.raises(ValueError, match=r"conv2d: input must be 4-D.*\(5, 5, 3\)"):
-        _core.ops.conv2d(nerve.Tensor(np.zeros((5, 5, 3), np.float32)),
-                         nerve.Tensor(np.zeros((3, 3, 3, 4), np.float32)))
-    with pytest.raises(ValueError, match=r"batch_norm: gamma of shape \(4,\) does not match the 3 channels"):
-        _core.ops.batch_norm(x, nerve.Tensor(np.ones(4, np.float32)), None,
-                             nerve.Tensor(np.zeros(3, np.float32)), nerve.Tensor(np.ones(3, np.float32)),
-                             True)
+        _core.ops.conv2d(
+            nerve.Tensor(np.zeros((5, 5, 3), np.float32)),
+            nerve.Tensor(np.zeros((3, 3, 3, 4), np.float32)),
+        )
+    with pytest.raises(
+        ValueError, match=r"batch_norm: gamma of shape \(4,\) does not match the 3 channels"
+    ):
+        _core.ops.batch_norm(
+            x,
+            nerve.Tensor(np.ones(4, np.float32)),
+            None,
+            nerve.Tensor(np.zeros(3, np.float32)),
+            nerve.Tensor(np.ones(3, np.float32)),
+            True,
+        )
 
 
 def test_cnn_save_and_load_round_trip(tmp_path):
     """Every image layer's get_config rebuilds it: a saved CNN loads with the same predictions."""
     from nerve.layers import AveragePooling2D, Dropout, GlobalMaxPooling2D, Reshape
+
     nerve.utils.set_random_seed(3)
-    model = nerve.Sequential([
-        nerve.Input((8, 8, 2)),
-        ZeroPadding2D(((1, 0), (0, 1))),
-        Conv2D(4, (3, 2), strides=(1, 2), padding="same", dilation_rate=1, activation="relu"),
-        BatchNormalization(momentum=0.9),
-        MaxPooling2D(2, padding="same"),
-        AveragePooling2D((1, 2), strides=1),
-        Dropout(0.3, seed=5),
-        Reshape((-1, 4)),
-        Reshape((5, 2, 4)),
-        GlobalMaxPooling2D(),
-        Flatten(),
-        Dense(3),
-    ])
+    model = nerve.Sequential(
+        [
+            nerve.Input((8, 8, 2)),
+            ZeroPadding2D(((1, 0), (0, 1))),
+            Conv2D(4, (3, 2), strides=(1, 2), padding="same", dilation_rate=1, activation="relu"),
+            BatchNormalization(momentum=0.9),
+            MaxPooling2D(2, padding="same"),
+            AveragePooling2D((1, 2), strides=1),
+            Dropout(0.3, seed=5),
+            Reshape((-1, 4)),
+            Reshape((5, 2, 4)),
+            GlobalMaxPooling2D(),
+            Flatten(),
+            Dense(3),
+        ]
+    )
     model.compile(optimizer="adam", loss="mse")
     x = np.random.default_rng(0).standard_normal((16, 8, 8, 2)).astype(np.float32)
     model.fit(x, np.zeros((16, 3), np.float32), epochs=1, batch_size=8, verbose=0)

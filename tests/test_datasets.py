@@ -41,8 +41,10 @@ def _no_network(monkeypatch, tmp_path):
 
 def _need_shared(name):
     if SHARED is None:
-        pytest.skip("NERVE_DATASETS is unset (or not a folder) and ../shared/datasets "
-                    "does not exist: no dataset files to test against")
+        pytest.skip(
+            "NERVE_DATASETS is unset (or not a folder) and ../shared/datasets "
+            "does not exist: no dataset files to test against"
+        )
     d = SHARED / name
     if not all((d / fn).is_file() for fn in idx.FILES):
         pytest.skip(f"{d} does not hold the four IDX .gz files")
@@ -92,9 +94,29 @@ def test_mnist_shapes_dtypes(mnist_data):
 def test_mnist_label_histograms(mnist_data):
     (_, y_train), (_, y_test) = mnist_data
     assert np.bincount(y_train, minlength=10).tolist() == [
-        5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+        5923,
+        6742,
+        5958,
+        6131,
+        5842,
+        5421,
+        5918,
+        6265,
+        5851,
+        5949,
+    ]
     assert np.bincount(y_test, minlength=10).tolist() == [
-        980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+        980,
+        1135,
+        1032,
+        1010,
+        982,
+        892,
+        958,
+        1028,
+        974,
+        1009,
+    ]
 
 
 def test_mnist_pixels(mnist_data):
@@ -217,17 +239,26 @@ def test_download_verifies_and_renames_atomically(monkeypatch, tmp_path):
 
     monkeypatch.setattr(idx, "_fetch_url", fake_fetch)
     dest = tmp_path / "dl"
-    p = idx.download_file("t10k-labels-idx1-ubyte.gz",
-                          ["http://bad-mirror/", "http://good-mirror/x/"],
-                          str(dest), mnist.SHA256["t10k-labels-idx1-ubyte.gz"])
-    assert calls == ["http://bad-mirror/t10k-labels-idx1-ubyte.gz",
-                     "http://good-mirror/x/t10k-labels-idx1-ubyte.gz"]
+    p = idx.download_file(
+        "t10k-labels-idx1-ubyte.gz",
+        ["http://bad-mirror/", "http://good-mirror/x/"],
+        str(dest),
+        mnist.SHA256["t10k-labels-idx1-ubyte.gz"],
+    )
+    assert calls == [
+        "http://bad-mirror/t10k-labels-idx1-ubyte.gz",
+        "http://good-mirror/x/t10k-labels-idx1-ubyte.gz",
+    ]
     assert Path(p).read_bytes() == good
     assert sorted(os.listdir(dest)) == ["t10k-labels-idx1-ubyte.gz"]
 
     with pytest.raises(DatasetNotFoundError, match="checksum mismatch"):
-        idx.download_file("t10k-labels-idx1-ubyte.gz", ["http://bad-mirror/"],
-                          str(tmp_path / "dl2"), mnist.SHA256["t10k-labels-idx1-ubyte.gz"])
+        idx.download_file(
+            "t10k-labels-idx1-ubyte.gz",
+            ["http://bad-mirror/"],
+            str(tmp_path / "dl2"),
+            mnist.SHA256["t10k-labels-idx1-ubyte.gz"],
+        )
     assert os.listdir(tmp_path / "dl2") == []
 
 
@@ -249,7 +280,9 @@ def test_missing_files_downloaded_into_cache(monkeypatch, tmp_path):
 
 
 def _idx_images(n, rows=2, cols=3):
-    return struct.pack(">IIII", 2051, n, rows, cols) + bytes(i % 256 for i in range(n * rows * cols))
+    return struct.pack(">IIII", 2051, n, rows, cols) + bytes(
+        i % 256 for i in range(n * rows * cols)
+    )
 
 
 def test_parse_idx_valid():
@@ -300,8 +333,7 @@ def test_truncated_real_file_checksum_bypassed(monkeypatch, tmp_path):
     d = tmp_path / "trunc"
     shutil.copytree(src, d)
     (d / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(raw[:-10]))
-    monkeypatch.setattr(idx, "_read_verified",
-                        lambda p, sha, in_cache: Path(p).read_bytes())
+    monkeypatch.setattr(idx, "_read_verified", lambda p, sha, in_cache: Path(p).read_bytes())
     with pytest.raises(IDXFormatError, match=r"t10k-labels-idx1-ubyte\.gz.*truncated"):
         mnist.load_data(path=d)
 

@@ -69,12 +69,15 @@ def test_trainable_false_reports_non_trainable_params(capsys):
     assert "Non-trainable params: 20" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name,check", [
-    ("glorot_uniform", lambda w, fi, fo: np.abs(w).max() <= np.sqrt(6 / (fi + fo)) + 1e-6),
-    ("he_normal", lambda w, fi, fo: abs(w.std() - np.sqrt(2 / fi)) < 0.1 * np.sqrt(2 / fi)),
-    ("zeros", lambda w, fi, fo: not w.any()),
-    ("ones", lambda w, fi, fo: np.all(w == 1)),
-])
+@pytest.mark.parametrize(
+    "name,check",
+    [
+        ("glorot_uniform", lambda w, fi, fo: np.abs(w).max() <= np.sqrt(6 / (fi + fo)) + 1e-6),
+        ("he_normal", lambda w, fi, fo: abs(w.std() - np.sqrt(2 / fi)) < 0.1 * np.sqrt(2 / fi)),
+        ("zeros", lambda w, fi, fo: not w.any()),
+        ("ones", lambda w, fi, fo: np.all(w == 1)),
+    ],
+)
 def test_initializers(name, check):
     m = _model(Dense(300, kernel_initializer=name), input_shape=(200,))
     w = m.get_weights()[0]
@@ -93,6 +96,7 @@ def test_seed_makes_initialisation_reproducible():
     def weights(seed):
         nerve.utils.set_random_seed(seed)
         return _model(Dense(5), Dense(2)).get_weights()
+
     a, b, c = weights(7), weights(7), weights(8)
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)

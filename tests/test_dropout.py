@@ -62,7 +62,9 @@ def test_dropout_in_fit_and_evaluate():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((128, 4)).astype(np.float32)
     y = x @ np.array([[1.0], [-2.0], [0.5], [3.0]], np.float32)
-    model = nerve.Sequential([nerve.Input((4,)), Dense(32, activation="relu"), Dropout(0.5), Dense(1)])
+    model = nerve.Sequential(
+        [nerve.Input((4,)), Dense(32, activation="relu"), Dropout(0.5), Dense(1)]
+    )
     model.compile(optimizer="adam", loss="mse")
     model.fit(x, y, epochs=2, batch_size=32, verbose=0)
     p1, p2 = model.predict(x), model.predict(x)

@@ -8,8 +8,9 @@ from nerve.layers import Dense
 
 
 def model(compile_=True, loss="sparse_categorical_crossentropy"):
-    m = nerve.Sequential([nerve.Input((4,)), Dense(8, activation="relu"),
-                          Dense(3, activation="softmax")])
+    m = nerve.Sequential(
+        [nerve.Input((4,)), Dense(8, activation="relu"), Dense(3, activation="softmax")]
+    )
     if compile_:
         m.compile("adam", loss, metrics=["accuracy"])
     return m
@@ -25,15 +26,20 @@ def test_x_y_length_mismatch():
 
 
 def test_feature_dimension_mismatch_names_layer_and_shapes():
-    with pytest.raises(ValueError, match=r"Dense 'dense\w*' expects input of shape \(None, 4\), "
-                                         r"got x of shape \(10, 5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Dense 'dense\w*' expects input of shape \(None, 4\), "
+        r"got x of shape \(10, 5\)",
+    ):
         model().fit(np.zeros((10, 5), np.float32), Y, verbose=0)
     with pytest.raises(ValueError, match=r"expects input of shape \(None, 4\)"):
         model().predict(np.zeros((2, 3), np.float32))
 
 
 def test_sparse_labels_out_of_range():
-    with pytest.raises(ValueError, match=r"label 3\.0 at index \(4,\) is out of range .* 3 classes"):
+    with pytest.raises(
+        ValueError, match=r"label 3\.0 at index \(4,\) is out of range .* 3 classes"
+    ):
         model().fit(X, np.array([0, 1, 2, 0, 3, 1, 2, 0, 1, 2]), verbose=0)
     with pytest.raises(ValueError, match="out of range"):
         model().fit(X, -np.ones(10), verbose=0)
@@ -71,10 +77,13 @@ def test_non_finite_loss_stops_fit_naming_epoch_and_step():
     assert np.isfinite(np.concatenate([w.ravel() for w in m.get_weights()])).all()
 
 
-@pytest.mark.parametrize("kind,name,valid", [
-    ("optimizer", "adamm", "sgd, adam"),
-    ("loss", "cross_entropy", "mean_squared_error"),
-])
+@pytest.mark.parametrize(
+    "kind,name,valid",
+    [
+        ("optimizer", "adamm", "sgd, adam"),
+        ("loss", "cross_entropy", "mean_squared_error"),
+    ],
+)
 def test_unknown_names_list_valid_ones(kind, name, valid):
     m = model(compile_=False)
     kwargs = {"optimizer": "sgd", "loss": "mse"}
@@ -99,8 +108,11 @@ def test_fit_evaluate_before_compile():
 
 def test_target_shape_mismatch():
     m = model(loss="categorical_crossentropy")
-    with pytest.raises(ValueError, match=r"y of shape \(10, 4\) does not match the model output "
-                                         r"shape \(None, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"y of shape \(10, 4\) does not match the model output "
+        r"shape \(None, 3\)",
+    ):
         m.fit(X, np.zeros((10, 4), np.float32), verbose=0)
 
 

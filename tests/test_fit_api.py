@@ -15,8 +15,13 @@ LABELS = (X[:, 0] > 0).astype(np.float32)
 
 def _model(lr=0.05, loss="mse", units=1, activation=None, metrics=None, optimizer=None):
     nerve.utils.set_random_seed(0)
-    model = nerve.Sequential([nerve.Input((3,)), nerve.layers.Dense(4, activation="tanh"),
-                              nerve.layers.Dense(units, activation=activation)])
+    model = nerve.Sequential(
+        [
+            nerve.Input((3,)),
+            nerve.layers.Dense(4, activation="tanh"),
+            nerve.layers.Dense(units, activation=activation),
+        ]
+    )
     model.compile(optimizer=optimizer or nerve.optimizers.SGD(lr), loss=loss, metrics=metrics)
     return model
 
@@ -42,9 +47,11 @@ def test_sample_weight_in_train_and_test_on_batch():
     w = rng.uniform(0, 2, N).astype(np.float32)
     per_sample = np.mean((model.predict(X) - Y) ** 2, axis=-1)
     assert model.test_on_batch(X, Y, sample_weight=w) == pytest.approx(
-        np.sum(w * per_sample) / N, rel=1e-5)
+        np.sum(w * per_sample) / N, rel=1e-5
+    )
     assert model.train_on_batch(X, Y, sample_weight=w) == pytest.approx(
-        np.sum(w * per_sample) / N, rel=1e-5)
+        np.sum(w * per_sample) / N, rel=1e-5
+    )
     zero = _model()
     zero.train_on_batch(X, Y, sample_weight=np.zeros(N))
     _same_weights(zero, _model())  # zero weights: zero gradient
@@ -54,8 +61,9 @@ def test_class_weight_is_per_sample_weight():
     a = _model(loss="binary_crossentropy", activation="sigmoid")
     a.fit(X, LABELS, batch_size=16, epochs=2, verbose=0, class_weight={0: 0.3, 1: 2.0})
     b = _model(loss="binary_crossentropy", activation="sigmoid")
-    b.fit(X, LABELS, batch_size=16, epochs=2, verbose=0,
-          sample_weight=np.where(LABELS == 1, 2.0, 0.3))
+    b.fit(
+        X, LABELS, batch_size=16, epochs=2, verbose=0, sample_weight=np.where(LABELS == 1, 2.0, 0.3)
+    )
     _same_weights(a, b)
     # one-hot targets: the class is the argmax
     onehot = np.eye(3, dtype=np.float32)[rng.integers(0, 3, N)]
@@ -98,7 +106,7 @@ def test_steps_per_epoch_with_arrays_continues_across_epochs():
     assert a.optimizer.iterations == 6
     b = _model()
     for i in range(6):  # the 6 batches of one pass, in order
-        b.train_on_batch(X[8 * i:8 * i + 8], Y[8 * i:8 * i + 8])
+        b.train_on_batch(X[8 * i : 8 * i + 8], Y[8 * i : 8 * i + 8])
     _same_weights(a, b)
     with pytest.warns(UserWarning, match="ran out"):
         c = _model()
@@ -109,9 +117,9 @@ def test_steps_per_epoch_with_arrays_continues_across_epochs():
 def _batches(n=N, size=8, weights=False):
     for i in range(0, n, size):
         if weights:
-            yield X[i:i + size], Y[i:i + size], np.full(len(X[i:i + size]), 0.5, np.float32)
+            yield X[i : i + size], Y[i : i + size], np.full(len(X[i : i + size]), 0.5, np.float32)
         else:
-            yield X[i:i + size], Y[i:i + size]
+            yield X[i : i + size], Y[i : i + size]
 
 
 class Reiterable:
@@ -151,8 +159,14 @@ def test_generator_with_sample_weights_and_steps():
             yield from _batches()
 
     c = _model()
-    hist = c.fit(forever(), steps_per_epoch=4, epochs=3, verbose=0,
-                 validation_data=_batches(24), validation_steps=1)  # 3 batches: 1 per epoch
+    hist = c.fit(
+        forever(),
+        steps_per_epoch=4,
+        epochs=3,
+        verbose=0,
+        validation_data=_batches(24),
+        validation_steps=1,
+    )  # 3 batches: 1 per epoch
     assert c.optimizer.iterations == 12 and len(hist.history["val_loss"]) == 3
 
 
@@ -171,8 +185,9 @@ def test_generator_errors_and_exhaustion():
 
 def test_evaluate_and_predict_accept_batches():
     model = _model()
-    assert model.evaluate(_batches(), verbose=0) == pytest.approx(model.evaluate(X, Y, verbose=0),
-                                                                 rel=1e-6)
+    assert model.evaluate(_batches(), verbose=0) == pytest.approx(
+        model.evaluate(X, Y, verbose=0), rel=1e-6
+    )
     np.testing.assert_array_equal(model.predict(x for x, _ in _batches()), model.predict(X))
     np.testing.assert_array_equal(model.predict(_batches(), steps=2), model.predict(X[:16]))
 
@@ -224,13 +239,29 @@ def test_trainable_false_freezes():
 def test_set_random_seed_reproduces_a_whole_fit_bit_for_bit():
     def run():
         nerve.utils.set_random_seed(1234)
-        model = nerve.Sequential([nerve.Input((3,)), nerve.layers.Dense(
-            8, activation="relu", kernel_regularizer="l2"), nerve.layers.Dense(1)])
-        model.compile(optimizer=nerve.optimizers.Nadam(
-            nerve.optimizers.schedules.CosineDecay(0.01, 20, warmup_target=0.02, warmup_steps=3)),
-            loss="huber", metrics=["mae"])
-        hist = model.fit(X, Y, batch_size=5, epochs=3, validation_split=0.25, verbose=0,
-                         sample_weight=np.linspace(0.5, 1.5, N))
+        model = nerve.Sequential(
+            [
+                nerve.Input((3,)),
+                nerve.layers.Dense(8, activation="relu", kernel_regularizer="l2"),
+                nerve.layers.Dense(1),
+            ]
+        )
+        model.compile(
+            optimizer=nerve.optimizers.Nadam(
+                nerve.optimizers.schedules.CosineDecay(0.01, 20, warmup_target=0.02, warmup_steps=3)
+            ),
+            loss="huber",
+            metrics=["mae"],
+        )
+        hist = model.fit(
+            X,
+            Y,
+            batch_size=5,
+            epochs=3,
+            validation_split=0.25,
+            verbose=0,
+            sample_weight=np.linspace(0.5, 1.5, N),
+        )
         return model.get_weights(), hist.history
 
     (w1, h1), (w2, h2) = run(), run()

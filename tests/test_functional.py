@@ -30,8 +30,9 @@ MERGES = {
 }
 
 
-@pytest.mark.parametrize("name,n_inputs", [(n, k) for n in MERGES for k in (2, 3)
-                                            if not (n == "Subtract" and k == 3)])
+@pytest.mark.parametrize(
+    "name,n_inputs", [(n, k) for n in MERGES for k in (2, 3) if not (n == "Subtract" and k == 3)]
+)
 def test_merge_forward_matches_numpy(name, n_inputs):
     cls, ref = MERGES[name]
     rng = np.random.default_rng(0)
@@ -55,7 +56,9 @@ def _finite_difference_check(cls, shapes, **kwargs):
     grads = tape.gradient(loss, ts)
 
     def f(arrays):
-        return float((np.asarray(layer([a.astype(np.float32) for a in arrays]), np.float64) * w).sum())
+        return float(
+            (np.asarray(layer([a.astype(np.float32) for a in arrays]), np.float64) * w).sum()
+        )
 
     h = 1e-2
     for k, x in enumerate(xs):
@@ -109,6 +112,7 @@ def test_merge_shape_errors_name_the_layer_and_shapes():
 
 # ---- graphs ---------------------------------------------------------------------------------
 
+
 def test_symbolic_tensors_and_input():
     x = nerve.Input((784,), name="pixels")
     assert x.shape == (None, 784)
@@ -146,7 +150,10 @@ def test_shared_layer_uses_one_set_of_weights():
     assert len(model.trainable_weights) == 2  # kernel and bias once
     assert [l.name for l in model.layers].count(shared.name) == 1
     rng = np.random.default_rng(6)
-    xa, xb = rng.standard_normal((4, 5)).astype(np.float32), rng.standard_normal((4, 5)).astype(np.float32)
+    xa, xb = (
+        rng.standard_normal((4, 5)).astype(np.float32),
+        rng.standard_normal((4, 5)).astype(np.float32),
+    )
     w, _ = shared.get_weights()
     np.testing.assert_allclose(model.predict([xa, xb]), (xa - xb) @ w, rtol=1e-4, atol=1e-5)
     # Gradient of a shared layer is the sum over its calls: compare with torch autograd.
@@ -157,8 +164,9 @@ def test_shared_layer_uses_one_set_of_weights():
     pred = (torch.tensor(xa) @ kernel + bias) - (torch.tensor(xb) @ kernel + bias)
     torch.mean((pred - torch.tensor(y)) ** 2).backward()
     model.train_on_batch([xa, xb], y)
-    np.testing.assert_allclose(shared.get_weights()[0], (kernel - 0.1 * kernel.grad).detach().numpy(),
-                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        shared.get_weights()[0], (kernel - 0.1 * kernel.grad).detach().numpy(), rtol=1e-4, atol=1e-6
+    )
 
 
 def test_shared_layer_on_a_different_shape_is_a_clear_error():
@@ -178,7 +186,10 @@ def _two_output_model():
 
 def _two_output_data(n=96):
     rng = np.random.default_rng(7)
-    xa, xb = rng.standard_normal((n, 4)).astype(np.float32), rng.standard_normal((n, 3)).astype(np.float32)
+    xa, xb = (
+        rng.standard_normal((n, 4)).astype(np.float32),
+        rng.standard_normal((n, 3)).astype(np.float32),
+    )
     ycls = (xa[:, 0] > 0).astype(np.int64) + (xb[:, 0] > 0)
     yreg = (xa.sum(1, keepdims=True) - xb.sum(1, keepdims=True)).astype(np.float32)
     return [xa, xb], [ycls, yreg]
@@ -186,8 +197,12 @@ def _two_output_data(n=96):
 
 def test_multi_input_multi_output_loss_weights_match_numpy():
     model = _two_output_model()
-    model.compile(optimizer="sgd", loss={"cls": "sparse_categorical_crossentropy", "reg": "mse"},
-                  loss_weights={"cls": 0.3, "reg": 2.0}, metrics={"cls": ["accuracy"]})
+    model.compile(
+        optimizer="sgd",
+        loss={"cls": "sparse_categorical_crossentropy", "reg": "mse"},
+        loss_weights={"cls": 0.3, "reg": 2.0},
+        metrics={"cls": ["accuracy"]},
+    )
     xs, ys = _two_output_data()
     logs = model.evaluate(xs, ys, return_dict=True, verbose=0)
     assert list(logs) == ["loss", "cls_loss", "reg_loss", "cls_accuracy"]
@@ -205,8 +220,11 @@ def test_loss_weights_scale_the_gradient():
     """An output with loss weight 0 does not train its head; weight w scales its update."""
     xs, ys = _two_output_data(32)
     model = _two_output_model()
-    model.compile(optimizer=nerve.optimizers.SGD(0.05), loss=["sparse_categorical_crossentropy", "mse"],
-                  loss_weights=[1.0, 0.0])
+    model.compile(
+        optimizer=nerve.optimizers.SGD(0.05),
+        loss=["sparse_categorical_crossentropy", "mse"],
+        loss_weights=[1.0, 0.0],
+    )
     reg = model.get_layer("reg")
     before = reg.get_weights()
     model.fit(xs, ys, epochs=1, batch_size=8, verbose=0)
@@ -216,11 +234,20 @@ def test_loss_weights_scale_the_gradient():
 
 def test_multi_output_fit_reduces_both_losses_and_accepts_dicts():
     model = _two_output_model()
-    model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy", "mse"],
-                  metrics=[["accuracy"], []])
+    model.compile(
+        optimizer="adam",
+        loss=["sparse_categorical_crossentropy", "mse"],
+        metrics=[["accuracy"], []],
+    )
     xs, ys = _two_output_data(256)
-    hist = model.fit({"left": xs[0], "right": xs[1]}, {"cls": ys[0], "reg": ys[1]}, epochs=8,
-                     batch_size=32, verbose=0, validation_split=0.25)
+    hist = model.fit(
+        {"left": xs[0], "right": xs[1]},
+        {"cls": ys[0], "reg": ys[1]},
+        epochs=8,
+        batch_size=32,
+        verbose=0,
+        validation_split=0.25,
+    )
     h = hist.history
     assert set(h) >= {"loss", "cls_loss", "reg_loss", "cls_accuracy", "val_loss", "val_reg_loss"}
     assert h["cls_loss"][-1] < h["cls_loss"][0] and h["reg_loss"][-1] < h["reg_loss"][0]

@@ -16,15 +16,20 @@ def _seed():
 
 def _two_output_model(reg=None):
     left, right = nerve.Input((4,), name="left"), nerve.Input((3,), name="right")
-    h = L.Concatenate()([L.Dense(6, activation="tanh", kernel_regularizer=reg, name="hidden")(left), right])
-    return nerve.Model([left, right], [L.Dense(3, activation="softmax", name="cls")(h),
-                                       L.Dense(1, name="reg")(h)])
+    h = L.Concatenate()(
+        [L.Dense(6, activation="tanh", kernel_regularizer=reg, name="hidden")(left), right]
+    )
+    return nerve.Model(
+        [left, right], [L.Dense(3, activation="softmax", name="cls")(h), L.Dense(1, name="reg")(h)]
+    )
 
 
 def _two_output_data(n=24, seed=0):
     rng = np.random.default_rng(seed)
-    xs = [rng.standard_normal((n, 4)).astype(np.float32),
-          rng.standard_normal((n, 3)).astype(np.float32)]
+    xs = [
+        rng.standard_normal((n, 4)).astype(np.float32),
+        rng.standard_normal((n, 3)).astype(np.float32),
+    ]
     ys = [rng.integers(0, 3, n), rng.standard_normal((n, 1)).astype(np.float32)]
     return xs, ys
 
@@ -55,36 +60,43 @@ def test_graph_model_regularizer_changes_training():
     plain, regular = _two_output_model(), _two_output_model(nerve.regularizers.L2(1.0))
     regular.set_weights(plain.get_weights())
     for m in (plain, regular):
-        m.compile(optimizer=nerve.optimizers.SGD(0.1), loss=["sparse_categorical_crossentropy", "mse"])
+        m.compile(
+            optimizer=nerve.optimizers.SGD(0.1), loss=["sparse_categorical_crossentropy", "mse"]
+        )
         m.fit(xs, ys, epochs=2, batch_size=8, shuffle=False, verbose=0)
     k_plain = plain.get_layer("hidden").get_weights()[0]
     k_reg = regular.get_layer("hidden").get_weights()[0]
-    assert np.sum(k_reg ** 2) < np.sum(k_plain ** 2)  # weight decay pulled the kernel in
+    assert np.sum(k_reg**2) < np.sum(k_plain**2)  # weight decay pulled the kernel in
 
 
 def test_sample_weight_weighs_every_output_loss():
     xs, ys = _two_output_data()
     model = _two_output_model()
-    model.compile(optimizer="sgd", loss=["sparse_categorical_crossentropy", "mse"],
-                  loss_weights=[0.5, 2.0])
+    model.compile(
+        optimizer="sgd", loss=["sparse_categorical_crossentropy", "mse"], loss_weights=[0.5, 2.0]
+    )
     w = np.linspace(0.0, 2.0, len(ys[0])).astype(np.float32)
     logs = model.evaluate(xs, ys, sample_weight=w, return_dict=True, verbose=0, batch_size=7)
     ce, se = _per_sample_losses(model, xs, ys)
     n = len(w)
     assert logs["cls_loss"] == pytest.approx(np.sum(w * ce) / n, rel=1e-4)
     assert logs["reg_loss"] == pytest.approx(np.sum(w * se) / n, rel=1e-4)
-    assert logs["loss"] == pytest.approx(0.5 * np.sum(w * ce) / n + 2.0 * np.sum(w * se) / n,
-                                         rel=1e-4)
+    assert logs["loss"] == pytest.approx(
+        0.5 * np.sum(w * ce) / n + 2.0 * np.sum(w * se) / n, rel=1e-4
+    )
     # test_on_batch and train_on_batch take the same weights (train reports the pre-step loss)
-    assert model.test_on_batch(xs, ys, sample_weight=w, return_dict=True)["loss"] == \
-        pytest.approx(logs["loss"], rel=1e-5)
+    assert model.test_on_batch(xs, ys, sample_weight=w, return_dict=True)["loss"] == pytest.approx(
+        logs["loss"], rel=1e-5
+    )
     assert model.train_on_batch(xs, ys, sample_weight=w)[0] == pytest.approx(logs["loss"], rel=1e-5)
 
 
 def test_zero_sample_weight_samples_do_not_train():
     xs, ys = _two_output_data(16)
     model = _two_output_model()
-    model.compile(optimizer=nerve.optimizers.SGD(0.1), loss=["sparse_categorical_crossentropy", "mse"])
+    model.compile(
+        optimizer=nerve.optimizers.SGD(0.1), loss=["sparse_categorical_crossentropy", "mse"]
+    )
     before = model.get_weights()
     model.fit(xs, ys, sample_weight=np.zeros(16, np.float32), epochs=1, batch_size=4, verbose=0)
     for a, b in zip(before, model.get_weights()):
@@ -106,20 +118,33 @@ def test_sample_weight_and_class_weight_errors_on_several_outputs():
 def test_metric_specs_per_output_and_weighted_metrics():
     xs, ys = _two_output_data(40)
     model = _two_output_model()
-    model.compile(optimizer="sgd", loss={"cls": "sparse_categorical_crossentropy", "reg": "mse"},
-                  metrics={"cls": ["accuracy", nerve.metrics.SparseTopKCategoricalAccuracy(k=2)],
-                           "reg": ["mae"]},
-                  weighted_metrics={"reg": ["mae"]})
+    model.compile(
+        optimizer="sgd",
+        loss={"cls": "sparse_categorical_crossentropy", "reg": "mse"},
+        metrics={
+            "cls": ["accuracy", nerve.metrics.SparseTopKCategoricalAccuracy(k=2)],
+            "reg": ["mae"],
+        },
+        weighted_metrics={"reg": ["mae"]},
+    )
     w = np.linspace(0.5, 1.5, 40).astype(np.float32)
     logs = model.evaluate(xs, ys, sample_weight=w, return_dict=True, verbose=0, batch_size=9)
-    assert list(logs) == ["loss", "cls_loss", "reg_loss", "cls_accuracy",
-                          "cls_sparse_top_k_categorical_accuracy", "reg_mae", "reg_weighted_mae"]
+    assert list(logs) == [
+        "loss",
+        "cls_loss",
+        "reg_loss",
+        "cls_accuracy",
+        "cls_sparse_top_k_categorical_accuracy",
+        "reg_mae",
+        "reg_weighted_mae",
+    ]
     p_cls, p_reg = model.predict(xs)
     top2 = np.argsort(-p_cls, axis=1)[:, :2]
     err = np.abs(p_reg[:, 0].astype(np.float64) - ys[1][:, 0])
     assert logs["cls_accuracy"] == pytest.approx(np.mean(p_cls.argmax(1) == ys[0]))
     assert logs["cls_sparse_top_k_categorical_accuracy"] == pytest.approx(
-        np.mean([ys[0][i] in top2[i] for i in range(40)]))
+        np.mean([ys[0][i] in top2[i] for i in range(40)])
+    )
     assert logs["reg_mae"] == pytest.approx(err.mean(), rel=1e-5)
     assert logs["reg_weighted_mae"] == pytest.approx(np.sum(w * err) / np.sum(w), rel=1e-5)
 
@@ -131,24 +156,29 @@ def test_generator_of_multi_input_batches_matches_arrays():
     nerve.utils.set_random_seed(3)
     b = _two_output_model()
     for m in (a, b):
-        m.compile(optimizer=nerve.optimizers.Adam(0.01),
-                  loss=["sparse_categorical_crossentropy", "mse"], metrics=[["accuracy"], []])
+        m.compile(
+            optimizer=nerve.optimizers.Adam(0.01),
+            loss=["sparse_categorical_crossentropy", "mse"],
+            metrics=[["accuracy"], []],
+        )
     ha = a.fit(xs, ys, batch_size=8, epochs=2, shuffle=False, verbose=0)
 
     def batches():
         while True:
             for i in range(0, 32, 8):
-                yield ({"left": xs[0][i:i + 8], "right": xs[1][i:i + 8]},
-                       [ys[0][i:i + 8], ys[1][i:i + 8]])
+                yield (
+                    {"left": xs[0][i : i + 8], "right": xs[1][i : i + 8]},
+                    [ys[0][i : i + 8], ys[1][i : i + 8]],
+                )
 
-    hb = b.fit(batches(), steps_per_epoch=4, epochs=2, verbose=0,
-               validation_data=(xs, ys))
+    hb = b.fit(batches(), steps_per_epoch=4, epochs=2, verbose=0, validation_data=(xs, ys))
     for wa, wb in zip(a.get_weights(), b.get_weights()):
         np.testing.assert_allclose(wa, wb, rtol=1e-6, atol=1e-7)
     assert ha.history["loss"] == pytest.approx(hb.history["loss"], rel=1e-6)
     assert "val_cls_accuracy" in hb.history
-    preds = b.predict(((x0, x1),) for x0, x1 in [(xs[0][:10], xs[1][:10]),
-                                                   (xs[0][10:], xs[1][10:])])
+    preds = b.predict(
+        ((x0, x1),) for x0, x1 in [(xs[0][:10], xs[1][:10]), (xs[0][10:], xs[1][10:])]
+    )
     for p, q in zip(preds, b.predict(xs)):
         np.testing.assert_allclose(p, q, rtol=1e-6)
     for p, q in zip(b.predict_on_batch(xs), b.predict(xs)):
@@ -161,11 +191,9 @@ def test_validation_data_with_weights_and_freq_on_several_outputs():
     model.compile(optimizer="sgd", loss=["sparse_categorical_crossentropy", "mse"])
     w = np.ones(32, np.float32)
     w[16:] = 0.0
-    hist = model.fit(xs, ys, epochs=4, verbose=0, validation_freq=2,
-                     validation_data=(xs, ys, w))
+    hist = model.fit(xs, ys, epochs=4, verbose=0, validation_freq=2, validation_data=(xs, ys, w))
     assert len(hist.history["val_loss"]) == 2
-    want = model.evaluate([a[:16] for a in xs], [a[:16] for a in ys], verbose=0,
-                          return_dict=True)
+    want = model.evaluate([a[:16] for a in xs], [a[:16] for a in ys], verbose=0, return_dict=True)
     assert hist.history["val_reg_loss"][-1] == pytest.approx(want["reg_loss"] / 2, rel=1e-5)
 
 
@@ -178,8 +206,9 @@ OPTIMIZERS = {
     "adadelta": lambda: nerve.optimizers.Adadelta(1.0),
     "adamax": lambda: nerve.optimizers.Adamax(0.01),
     "nadam": lambda: nerve.optimizers.Nadam(0.01),
-    "schedule": lambda: nerve.optimizers.Adam(nerve.optimizers.schedules.ExponentialDecay(
-        0.02, decay_steps=3, decay_rate=0.5)),
+    "schedule": lambda: nerve.optimizers.Adam(
+        nerve.optimizers.schedules.ExponentialDecay(0.02, decay_steps=3, decay_rate=0.5)
+    ),
 }
 
 
@@ -191,8 +220,11 @@ def test_resume_is_bit_exact_for_every_optimizer(tmp_path, name):
 
     def compiled():
         m = _two_output_model()
-        m.compile(optimizer=OPTIMIZERS[name](), loss=["sparse_categorical_crossentropy", "mse"],
-                  metrics=[["accuracy"], [nerve.metrics.MeanAbsoluteError()]])
+        m.compile(
+            optimizer=OPTIMIZERS[name](),
+            loss=["sparse_categorical_crossentropy", "mse"],
+            metrics=[["accuracy"], [nerve.metrics.MeanAbsoluteError()]],
+        )
         return m
 
     nerve.utils.set_random_seed(21)
@@ -215,12 +247,14 @@ def test_model_checkpoint_saves_a_loadable_graph_model(tmp_path):
     xs, ys = _two_output_data(24)
     model = _two_output_model()
     model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy", "mse"])
-    ckpt = nerve.callbacks.ModelCheckpoint(str(tmp_path / "best.nerve"), monitor="val_loss",
-                                           save_best_only=True)
+    ckpt = nerve.callbacks.ModelCheckpoint(
+        str(tmp_path / "best.nerve"), monitor="val_loss", save_best_only=True
+    )
     model.fit(xs, ys, epochs=3, verbose=0, validation_data=(xs, ys), callbacks=[ckpt])
     best = nerve.models.load_model(tmp_path / "best.nerve")
     assert best.evaluate(xs, ys, verbose=0)[0] == pytest.approx(
-        min(model.history.history["val_loss"]), rel=1e-5)
+        min(model.history.history["val_loss"]), rel=1e-5
+    )
 
 
 def test_shared_layer_activity_penalty_counts_every_call():

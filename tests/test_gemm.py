@@ -5,6 +5,7 @@ Every op(A)/op(B) combination x every ISA path this CPU supports x a sampled gri
 variants; non-contiguous leading dimensions; IEEE NaN/Inf propagation; thread-count independence;
 the fused bias/activation epilogue; run-time dispatch (NERVE_ISA) and input validation.
 """
+
 import itertools
 import json
 import os
@@ -24,9 +25,16 @@ ALPHA_BETA = [(1.0, 0.0), (0.5, 1.0), (-1.5, 0.25), (1.0, 1.0), (2.0, -1.0), (0.
 
 
 def isa_params():
-    return [pytest.param(isa, marks=pytest.mark.skipif(
-        isa not in USABLE, reason=f"this CPU/build cannot run the {isa} path "
-                                  f"(usable: {sorted(USABLE)})")) for isa in ALL_ISAS]
+    return [
+        pytest.param(
+            isa,
+            marks=pytest.mark.skipif(
+                isa not in USABLE,
+                reason=f"this CPU/build cannot run the {isa} path (usable: {sorted(USABLE)})",
+            ),
+        )
+        for isa in ALL_ISAS
+    ]
 
 
 @pytest.fixture
@@ -60,7 +68,7 @@ def aligned_copy(x):
     """A C-contiguous copy of x whose data starts on a 64-byte boundary (numpy gives 16)."""
     store = np.empty(x.size + 16, x.dtype)
     start = (-store.ctypes.data // x.itemsize) % 16
-    out = store[start:start + x.size].reshape(x.shape)
+    out = store[start : start + x.size].reshape(x.shape)
     out[...] = x
     assert out.ctypes.data % 64 == 0
     return out
@@ -69,8 +77,10 @@ def aligned_copy(x):
 def check(got, want, tol):
     err = np.abs(got.astype(np.float64) - want)
     bad = err > tol
-    assert not bad.any(), (f"{bad.sum()} of {bad.size} elements out of tolerance; worst err "
-                           f"{err.max():.3g} at {np.unravel_index(np.argmax(err - tol), err.shape)}")
+    assert not bad.any(), (
+        f"{bad.sum()} of {bad.size} elements out of tolerance; worst err "
+        f"{err.max():.3g} at {np.unravel_index(np.argmax(err - tol), err.shape)}"
+    )
 
 
 def sampled_shapes():
@@ -78,7 +88,7 @@ def sampled_shapes():
     n = len(SIZES)
     out = []
     for i in range(n):
-        for (p, q) in ((5, 3), (11, 7)):
+        for p, q in ((5, 3), (11, 7)):
             m, nn, k = SIZES[i], SIZES[(i * p + 3) % n], SIZES[(i * q + 5) % n]
             if m * nn * k > 80_000_000:  # keep the generic path + float64 reference quick
                 k = 64
@@ -108,8 +118,19 @@ def test_sgemm_grid(isa, ta, tb):
 
 
 @pytest.mark.parametrize("isa", isa_params(), indirect=True)
-@pytest.mark.parametrize("m,n,k", [(0, 5, 3), (5, 0, 3), (4, 6, 0), (1, 1, 1), (1, 300, 70),
-                                   (300, 1, 70), (2, 3, 2000), (33, 65, 129)])
+@pytest.mark.parametrize(
+    "m,n,k",
+    [
+        (0, 5, 3),
+        (5, 0, 3),
+        (4, 6, 0),
+        (1, 1, 1),
+        (1, 300, 70),
+        (300, 1, 70),
+        (2, 3, 2000),
+        (33, 65, 129),
+    ],
+)
 def test_sgemm_degenerate(isa, m, n, k):
     rng = np.random.default_rng(7)
     for ta, tb in itertools.product([False, True], repeat=2):
@@ -150,12 +171,15 @@ def test_non_contiguous_leading_dims_and_bounds(isa, m, n, k):
 
 
 @pytest.mark.parametrize("isa", isa_params(), indirect=True)
-@pytest.mark.parametrize("m,n,k,ldb_extra,offset", [
-    (1000, 64, 576, 0, 1),    # conv-shaped, B base 4 bytes past a 64-byte line
-    (600, 40, 300, 3, 0),     # ldb = 43: every row starts at a different offset
-    (500, 33, 257, 0, 5),     # ragged column panel
-    (700, 64, 100, 7, 3),
-])
+@pytest.mark.parametrize(
+    "m,n,k,ldb_extra,offset",
+    [
+        (1000, 64, 576, 0, 1),  # conv-shaped, B base 4 bytes past a 64-byte line
+        (600, 40, 300, 3, 0),  # ldb = 43: every row starts at a different offset
+        (500, 33, 257, 0, 5),  # ragged column panel
+        (700, 64, 100, 7, 3),
+    ],
+)
 def test_misaligned_b_in_tall_skinny_products(isa, m, n, k, ldb_extra, offset):
     """Tall products with few columns read B in place unless its rows are not 64-byte aligned and
     it streams from L2; then it is copied to aligned panels. Both must give the same result."""
@@ -163,7 +187,7 @@ def test_misaligned_b_in_tall_skinny_products(isa, m, n, k, ldb_extra, offset):
     a = rand(rng, m, k)
     store = np.empty((k * (n + ldb_extra) + offset + 16,), np.float32)
     start = offset + (-store.ctypes.data // 4) % 16  # offset floats past a 64-byte boundary
-    b = store[start:start + k * (n + ldb_extra)].reshape(k, n + ldb_extra)[:, :n]
+    b = store[start : start + k * (n + ldb_extra)].reshape(k, n + ldb_extra)[:, :n]
     b[...] = rand(rng, k, n)
     assert (b.ctypes.data % 64 != 0) or (b.strides[0] % 64 != 0)
     bias = rand(rng, n)
@@ -174,7 +198,8 @@ def test_misaligned_b_in_tall_skinny_products(isa, m, n, k, ldb_extra, offset):
         check(got, np.maximum(want + bias, 0.0), tol + 4 * EPS32 * np.abs(bias))
         # A 64-byte aligned B is read in place; the same sums in the same order, bit for bit.
         np.testing.assert_array_equal(
-            got, _core.sgemm(a, aligned_copy(b), c.copy(), beta=beta, bias=bias, activation="relu"))
+            got, _core.sgemm(a, aligned_copy(b), c.copy(), beta=beta, bias=bias, activation="relu")
+        )
 
 
 @pytest.mark.parametrize("isa", isa_params(), indirect=True)
@@ -204,12 +229,12 @@ def test_nan_inf_propagation(isa, m, n, k):
     rng = np.random.default_rng(11)
     with np.errstate(invalid="ignore", over="ignore"):
         a, b = np.abs(rand(rng, m, k)) + 0.1, np.abs(rand(rng, k, n)) + 0.1
-        a[1, 2] = np.nan           # row 1 of C: NaN
-        a[3, 0] = np.inf           # row 3: +Inf (B > 0) ...
-        b[0, 4] = 0.0              # ... except column 4: Inf * 0 = NaN
-        b[5, 2] = -np.inf          # column 2: -Inf, row 3 col 2: Inf + -Inf = NaN
+        a[1, 2] = np.nan  # row 1 of C: NaN
+        a[3, 0] = np.inf  # row 3: +Inf (B > 0) ...
+        b[0, 4] = 0.0  # ... except column 4: Inf * 0 = NaN
+        b[5, 2] = -np.inf  # column 2: -Inf, row 3 col 2: Inf + -Inf = NaN
         c = rand(rng, m, n)
-        c[0, 0] = np.nan           # propagates only when beta != 0
+        c[0, 0] = np.nan  # propagates only when beta != 0
         for beta in (0.0, 1.0):
             want = ieee_reference(a, b, c, 1.0, beta)
             got = _core.sgemm(a, b, c.copy(), beta=beta).astype(np.float64)
@@ -228,8 +253,10 @@ def test_thread_count_independence(isa, threads):
     if not _core.has_openmp():
         pytest.skip("built without OpenMP")
     rng = np.random.default_rng(21)
-    for (m, n, k), (ta, tb) in zip([(257, 1000, 300), (1000, 100, 129), (64, 2000, 576), (3, 800, 500)],
-                                   itertools.product([False, True], repeat=2)):
+    for (m, n, k), (ta, tb) in zip(
+        [(257, 1000, 300), (1000, 100, 129), (64, 2000, 576), (3, 800, 500)],
+        itertools.product([False, True], repeat=2),
+    ):
         a = rand(rng, k, m) if ta else rand(rng, m, k)
         b = rand(rng, n, k) if tb else rand(rng, k, n)
         outs = []
@@ -258,12 +285,19 @@ def _act_ref(name, x, alpha):
 
 
 @pytest.mark.parametrize("isa", isa_params(), indirect=True)
-@pytest.mark.parametrize("act,act_alpha", [("linear", 0.0), ("relu", 0.0), ("sigmoid", 0.0),
-                                           ("tanh", 0.0), ("leaky_relu", 0.2)])
+@pytest.mark.parametrize(
+    "act,act_alpha",
+    [("linear", 0.0), ("relu", 0.0), ("sigmoid", 0.0), ("tanh", 0.0), ("leaky_relu", 0.2)],
+)
 def test_fused_epilogue(isa, act, act_alpha):
     rng = np.random.default_rng(8)
-    for (m, n, k), beta in [((1, 1, 1), 0.0), ((17, 45, 33), 0.5), ((128, 256, 784), 0.0),
-                            ((70, 90, 1000), 1.0), ((9, 600, 40), 0.0)]:
+    for (m, n, k), beta in [
+        ((1, 1, 1), 0.0),
+        ((17, 45, 33), 0.5),
+        ((128, 256, 784), 0.0),
+        ((70, 90, 1000), 1.0),
+        ((9, 600, 40), 0.0),
+    ]:
         a, b = rand(rng, m, k), rand(rng, k, n)
         c, bias = rand(rng, m, n), rand(rng, n)
         pre, tol = reference(a, b, c, 1.0, beta, False, False)
@@ -358,8 +392,9 @@ def run_probe(**env):
     for key in ("NERVE_ISA", "NERVE_GEMM_BLOCKING", "OMP_NUM_THREADS"):
         e.pop(key, None)
     e.update(env)
-    return subprocess.run([sys.executable, "-c", PROBE], env=e, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], env=e, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_env_isa_generic_runs_generic_path():

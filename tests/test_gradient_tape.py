@@ -87,8 +87,9 @@ def test_stop_recording_and_type_errors():
 
 def test_model_gradients_match_torch():
     torch = pytest.importorskip("torch")
-    model = nerve.Sequential([nerve.Input((4,)), L.Dense(5, activation="relu"),
-                              L.Dense(3, activation="softmax")])
+    model = nerve.Sequential(
+        [nerve.Input((4,)), L.Dense(5, activation="relu"), L.Dense(3, activation="softmax")]
+    )
     rng = np.random.default_rng(1)
     x = rng.standard_normal((6, 4)).astype(np.float32)
     y = rng.integers(0, 3, 6)
@@ -141,7 +142,7 @@ def test_custom_loop_trains():
     opt = nerve.optimizers.SGD(0.1)
     mse = nerve.losses.MeanSquaredError()
     for step in range(100):
-        xb, yb = x[step % 8 * 32:(step % 8 + 1) * 32], y[step % 8 * 32:(step % 8 + 1) * 32]
+        xb, yb = x[step % 8 * 32 : (step % 8 + 1) * 32], y[step % 8 * 32 : (step % 8 + 1) * 32]
         with nerve.GradientTape() as tape:
             loss = mse(nerve.Tensor(yb), model(nerve.Tensor(xb), training=True))
         grads = tape.gradient(loss, model.trainable_weights)

@@ -16,7 +16,7 @@ _erf = np.vectorize(math.erf)
 
 
 def away_from_zero(shape):
-    return (rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.1, 1.5, size=shape))
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.1, 1.5, size=shape)
 
 
 REF_ACT = {
@@ -28,8 +28,10 @@ REF_ACT = {
     "elu": lambda x: np.where(x > 0, x, np.exp(np.minimum(x, 0)) - 1),
     "gelu": lambda x: 0.5 * x * (1 + _erf(x / np.sqrt(2))),
     "swish": lambda x: x / (1 + np.exp(-x)),
-    "softmax": lambda x: np.exp(x - x.max(-1, keepdims=True)) / np.exp(
-        x - x.max(-1, keepdims=True)).sum(-1, keepdims=True),
+    "softmax": lambda x: (
+        np.exp(x - x.max(-1, keepdims=True))
+        / np.exp(x - x.max(-1, keepdims=True)).sum(-1, keepdims=True)
+    ),
 }
 ALPHA = {"leaky_relu": 0.2, "elu": 1.0}
 
@@ -43,16 +45,21 @@ def check(cpp_fn, ref_fn, inputs, rtol=2e-3, atol=2e-4):
     ref_out = ref_fn(*[a.astype(np.float64) for a in arrays])
     np.testing.assert_allclose(np.asarray(out), ref_out, rtol=rtol, atol=atol)
     proj = rng.standard_normal(np.shape(ref_out)).astype(np.float32)
-    ops.sum(ops.mul(out, T(proj))).backward() if np.ndim(ref_out) else ops.scale(out, float(proj)).backward()
+    ops.sum(ops.mul(out, T(proj))).backward() if np.ndim(ref_out) else ops.scale(
+        out, float(proj)
+    ).backward()
     for i, (a, t) in enumerate(zip(arrays, tensors)):
+
         def f(xi, i=i):
             args = [b.astype(np.float64) for b in arrays]
             args[i] = xi
             return float((ref_fn(*args) * proj).sum())
+
         num = numeric_grad(f, a)
         assert t.grad is not None, f"no gradient for input {i}"
-        np.testing.assert_allclose(np.asarray(t.grad), num, rtol=rtol, atol=atol,
-                                   err_msg=f"gradient of input {i}")
+        np.testing.assert_allclose(
+            np.asarray(t.grad), num, rtol=rtol, atol=atol, err_msg=f"gradient of input {i}"
+        )
 
 
 @pytest.mark.parametrize("act", list(REF_ACT))
@@ -70,17 +77,26 @@ def test_dense_op(act, bias):
         z = x @ w + (b if bias else 0)
         b = b + np.where(np.abs(z).min(0) < 0.05, 0.2, 0.0) if bias else b
     if bias:
-        check(lambda x_, w_, b_: ops.dense(x_, w_, b_, act, ALPHA.get(act, 0.0)),
-              lambda x_, w_, b_: REF_ACT[act](x_ @ w_ + b_), [x, w, b])
+        check(
+            lambda x_, w_, b_: ops.dense(x_, w_, b_, act, ALPHA.get(act, 0.0)),
+            lambda x_, w_, b_: REF_ACT[act](x_ @ w_ + b_),
+            [x, w, b],
+        )
     else:
-        check(lambda x_, w_: ops.dense(x_, w_, None, act, ALPHA.get(act, 0.0)),
-              lambda x_, w_: REF_ACT[act](x_ @ w_), [x, w])
+        check(
+            lambda x_, w_: ops.dense(x_, w_, None, act, ALPHA.get(act, 0.0)),
+            lambda x_, w_: REF_ACT[act](x_ @ w_),
+            [x, w],
+        )
 
 
 def test_dense_on_3d_input_applies_to_last_axis():
     x, w, b = rng.normal(size=(2, 3, 4)), rng.normal(size=(4, 6)), rng.normal(size=6)
-    check(lambda x_, w_, b_: ops.dense(x_, w_, b_, "tanh"),
-          lambda x_, w_, b_: np.tanh(x_ @ w_ + b_), [x, w, b])
+    check(
+        lambda x_, w_, b_: ops.dense(x_, w_, b_, "tanh"),
+        lambda x_, w_, b_: np.tanh(x_ @ w_ + b_),
+        [x, w, b],
+    )
 
 
 def test_matmul_op():
@@ -121,8 +137,11 @@ def test_mse_and_mae():
 def test_binary_crossentropy_on_probabilities():
     p, t = rng.uniform(0.05, 0.95, size=(5, 2)), rng.integers(0, 2, size=(5, 2)).astype(float)
     tt = T(t.astype(np.float32))
-    check(lambda p_: ops.loss("binary_crossentropy", p_, tt),
-          lambda p_: -(t * np.log(p_) + (1 - t) * np.log(1 - p_)).mean(), [p])
+    check(
+        lambda p_: ops.loss("binary_crossentropy", p_, tt),
+        lambda p_: -(t * np.log(p_) + (1 - t) * np.log(1 - p_)).mean(),
+        [p],
+    )
 
 
 def _bce_logits(z, t):
@@ -132,10 +151,15 @@ def _bce_logits(z, t):
 def test_binary_crossentropy_from_logits_and_through_sigmoid():
     z, t = rng.normal(size=(5, 1)) * 3, rng.integers(0, 2, size=(5, 1)).astype(float)
     tt = T(t.astype(np.float32))
-    check(lambda z_: ops.loss("binary_crossentropy", z_, tt, True), lambda z_: _bce_logits(z_, t), [z])
+    check(
+        lambda z_: ops.loss("binary_crossentropy", z_, tt, True), lambda z_: _bce_logits(z_, t), [z]
+    )
     # sigmoid output: the loss uses the remembered logits (exact, gradient straight to z)
-    check(lambda z_: ops.loss("binary_crossentropy", ops.activation(z_, "sigmoid"), tt),
-          lambda z_: _bce_logits(z_, t), [z])
+    check(
+        lambda z_: ops.loss("binary_crossentropy", ops.activation(z_, "sigmoid"), tt),
+        lambda z_: _bce_logits(z_, t),
+        [z],
+    )
 
 
 def test_categorical_crossentropy_variants():
@@ -150,10 +174,16 @@ def test_categorical_crossentropy_variants():
     check(lambda z_: ops.loss("sparse_categorical_crossentropy", ops.softmax(z_), lt), ref, [z])
     # on probabilities that did not come from softmax: Keras renormalises and clips
     p = rng.uniform(0.1, 1.0, size=(4, 5))
-    check(lambda p_: ops.loss("categorical_crossentropy", p_, tt),
-          lambda p_: -(t * np.log(p_ / p_.sum(-1, keepdims=True))).sum(-1).mean(), [p])
-    check(lambda p_: ops.loss("sparse_categorical_crossentropy", p_, lt),
-          lambda p_: -(t * np.log(p_ / p_.sum(-1, keepdims=True))).sum(-1).mean(), [p])
+    check(
+        lambda p_: ops.loss("categorical_crossentropy", p_, tt),
+        lambda p_: -(t * np.log(p_ / p_.sum(-1, keepdims=True))).sum(-1).mean(),
+        [p],
+    )
+    check(
+        lambda p_: ops.loss("sparse_categorical_crossentropy", p_, lt),
+        lambda p_: -(t * np.log(p_ / p_.sum(-1, keepdims=True))).sum(-1).mean(),
+        [p],
+    )
 
 
 @pytest.mark.parametrize("scale", [1e4, -1e4])
@@ -162,8 +192,10 @@ def test_softmax_crossentropy_is_stable_for_huge_logits(scale):
     labels = np.array([0, 1, 3], np.float32)
     zt = T(z.astype(np.float32), requires_grad=True)
     loss = ops.loss("sparse_categorical_crossentropy", ops.softmax(zt), T(labels))
-    expected = (_lse(z.astype(np.float32).astype(np.float64)) -
-                z.astype(np.float32).astype(np.float64)[np.arange(3), labels.astype(int)]).mean()
+    expected = (
+        _lse(z.astype(np.float32).astype(np.float64))
+        - z.astype(np.float32).astype(np.float64)[np.arange(3), labels.astype(int)]
+    ).mean()
     assert np.isfinite(loss.item())
     np.testing.assert_allclose(loss.item(), expected, rtol=1e-5)
     loss.backward()

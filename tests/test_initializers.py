@@ -18,9 +18,14 @@ def _draw(init, shape=SHAPE, seed=7):
     return init(shape, seed=seed).astype(np.float64)
 
 
-@pytest.mark.parametrize("name,scale,fan", [
-    ("glorot_uniform", 1.0, (FAN_IN + FAN_OUT) / 2), ("he_uniform", 2.0, FAN_IN),
-    ("lecun_uniform", 1.0, FAN_IN)])
+@pytest.mark.parametrize(
+    "name,scale,fan",
+    [
+        ("glorot_uniform", 1.0, (FAN_IN + FAN_OUT) / 2),
+        ("he_uniform", 2.0, FAN_IN),
+        ("lecun_uniform", 1.0, FAN_IN),
+    ],
+)
 def test_uniform_variance_scaling(name, scale, fan):
     w = _draw(I.get(name))
     limit = math.sqrt(3 * scale / fan)
@@ -30,9 +35,14 @@ def test_uniform_variance_scaling(name, scale, fan):
     assert w.std() == pytest.approx(limit / math.sqrt(3), rel=0.02)
 
 
-@pytest.mark.parametrize("name,scale,fan", [
-    ("glorot_normal", 1.0, (FAN_IN + FAN_OUT) / 2), ("he_normal", 2.0, FAN_IN),
-    ("lecun_normal", 1.0, FAN_IN)])
+@pytest.mark.parametrize(
+    "name,scale,fan",
+    [
+        ("glorot_normal", 1.0, (FAN_IN + FAN_OUT) / 2),
+        ("he_normal", 2.0, FAN_IN),
+        ("lecun_normal", 1.0, FAN_IN),
+    ],
+)
 def test_truncated_normal_variance_scaling(name, scale, fan):
     w = _draw(I.get(name))
     std = math.sqrt(scale / fan)  # Keras rescales so the truncated draw has this stddev
@@ -41,8 +51,10 @@ def test_truncated_normal_variance_scaling(name, scale, fan):
     assert abs(w.mean()) < 0.02 * std
 
 
-@pytest.mark.parametrize("mode,distribution", [
-    ("fan_out", "uniform"), ("fan_avg", "untruncated_normal"), ("fan_in", "truncated_normal")])
+@pytest.mark.parametrize(
+    "mode,distribution",
+    [("fan_out", "uniform"), ("fan_avg", "untruncated_normal"), ("fan_in", "truncated_normal")],
+)
 def test_variance_scaling(mode, distribution):
     fan = {"fan_in": FAN_IN, "fan_out": FAN_OUT, "fan_avg": (FAN_IN + FAN_OUT) / 2}[mode]
     w = _draw(I.VarianceScaling(scale=3.0, mode=mode, distribution=distribution))
@@ -86,9 +98,15 @@ def test_seeding():
 
     def build():
         nerve.utils.set_random_seed(42)
-        model = nerve.Sequential([nerve.Input((6,)), nerve.layers.Dense(
-            5, kernel_initializer="orthogonal"), nerve.layers.Dense(
-            2, kernel_initializer=I.LecunNormal(), bias_initializer=I.RandomUniform())])
+        model = nerve.Sequential(
+            [
+                nerve.Input((6,)),
+                nerve.layers.Dense(5, kernel_initializer="orthogonal"),
+                nerve.layers.Dense(
+                    2, kernel_initializer=I.LecunNormal(), bias_initializer=I.RandomUniform()
+                ),
+            ]
+        )
         return model.get_weights()
 
     for x, y in zip(build(), build()):
@@ -96,13 +114,21 @@ def test_seeding():
 
 
 def test_layers_use_the_initializer():
-    layer = nerve.layers.Dense(64, kernel_initializer="he_uniform", bias_initializer=I.Constant(0.3))
+    layer = nerve.layers.Dense(
+        64, kernel_initializer="he_uniform", bias_initializer=I.Constant(0.3)
+    )
     layer.build((128,))
     w, b = layer.get_weights()
     assert np.abs(w).max() <= math.sqrt(6 / 128) and w.std() > 0.8 * math.sqrt(2 / 128)
     assert np.all(b == np.float32(0.3))
-    for name in ("lecun_uniform", "lecun_normal", "orthogonal", "truncated_normal",
-                 "LecunNormal", "TruncatedNormal"):
+    for name in (
+        "lecun_uniform",
+        "lecun_normal",
+        "orthogonal",
+        "truncated_normal",
+        "LecunNormal",
+        "TruncatedNormal",
+    ):
         assert isinstance(I.get(name), I.Initializer)
     with pytest.raises(ValueError, match="Valid names"):
         I.get("xavier")

@@ -32,6 +32,7 @@ def _small_model():
 
 # ---- 1. custom train_step / test_step / predict_step are refused, never skipped ---------------
 
+
 class _Net(nerve.Model):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -61,12 +62,15 @@ class _CustomLoss(_Net):
         raise AssertionError("never reached")
 
 
-@pytest.mark.parametrize("cls, refused, allowed", [
-    (_CustomTrain, ["fit", "train_on_batch"], ["evaluate", "test_on_batch", "predict"]),
-    (_CustomTest, ["fit", "evaluate", "test_on_batch"], ["train_on_batch", "predict"]),
-    (_CustomPredict, ["predict", "predict_on_batch"], ["fit", "evaluate"]),
-    (_CustomLoss, ["fit", "evaluate", "train_on_batch", "test_on_batch"], ["predict"]),
-])
+@pytest.mark.parametrize(
+    "cls, refused, allowed",
+    [
+        (_CustomTrain, ["fit", "train_on_batch"], ["evaluate", "test_on_batch", "predict"]),
+        (_CustomTest, ["fit", "evaluate", "test_on_batch"], ["train_on_batch", "predict"]),
+        (_CustomPredict, ["predict", "predict_on_batch"], ["fit", "evaluate"]),
+        (_CustomLoss, ["fit", "evaluate", "train_on_batch", "test_on_batch"], ["predict"]),
+    ],
+)
 def test_custom_steps_are_refused(cls, refused, allowed):
     model = cls()
     model.compile("sgd", "mse")
@@ -79,14 +83,17 @@ def test_custom_steps_are_refused(cls, refused, allowed):
         "predict_on_batch": lambda: model.predict_on_batch(X),
     }
     for name in refused:
-        with pytest.raises(NotImplementedError,
-                           match=rf"overrides .*{name}\(\) .*GradientTape.*custom_training_loop"):
+        with pytest.raises(
+            NotImplementedError,
+            match=rf"overrides .*{name}\(\) .*GradientTape.*custom_training_loop",
+        ):
             calls[name]()
     for name in allowed:  # the hooks these do not use in Keras either
         calls[name]()
 
 
 # ---- 8. layers written in Python are refused at once ----------------------------------------
+
 
 class _KerasStyleLayer(L.Layer):
     def __init__(self, units=2, **kwargs):
@@ -105,8 +112,11 @@ class _OnlyInit(L.Layer):
 
 
 def test_python_layer_refused_when_constructed():
-    with pytest.raises(NotImplementedError, match=r"_KerasStyleLayer: it defines call\(\) and "
-                                                  r"build\(\).*not supported yet.*nerve's layers"):
+    with pytest.raises(
+        NotImplementedError,
+        match=r"_KerasStyleLayer: it defines call\(\) and "
+        r"build\(\).*not supported yet.*nerve's layers",
+    ):
         _KerasStyleLayer(2)
 
 
@@ -162,6 +172,7 @@ def test_built_in_layer_subclass_without_call_still_works():
 
 # ---- 5. Keras file names are refused, nerve's format is named --------------------------------
 
+
 @pytest.mark.parametrize("name", ["m.h5", "m.keras", "m.hdf5"])
 def test_save_refuses_keras_formats(tmp_path, name):
     model = _small_model()
@@ -188,8 +199,13 @@ def test_save_needs_the_nerve_extension(tmp_path):
 
 def test_model_checkpoint_checks_the_extension_up_front(tmp_path):
     cb = nerve.callbacks
-    for path, weights_only in [("best.keras", False), ("best.h5", False),
-                               ("w.weights.h5", True), ("w.nerve", True), ("m", False)]:
+    for path, weights_only in [
+        ("best.keras", False),
+        ("best.h5", False),
+        ("w.weights.h5", True),
+        ("w.nerve", True),
+        ("m", False),
+    ]:
         with pytest.raises(ValueError, match=r"\.nerve"):
             cb.ModelCheckpoint(str(tmp_path / path), save_weights_only=weights_only)
     cb.ModelCheckpoint(str(tmp_path / "m-{epoch}.nerve"))
@@ -197,6 +213,7 @@ def test_model_checkpoint_checks_the_extension_up_front(tmp_path):
 
 
 # ---- 7. callback messages in Keras 3's words -------------------------------------------------
+
 
 class _Inject(nerve.callbacks.Callback):
     def __init__(self, values):
@@ -210,18 +227,23 @@ class _Inject(nerve.callbacks.Callback):
 def test_model_checkpoint_messages_match_keras(tmp_path, capsys):
     path = str(tmp_path / "best.nerve")
     model = _small_model()
-    ckpt = nerve.callbacks.ModelCheckpoint(path, monitor="val_loss", save_best_only=True,
-                                           verbose=1)
+    ckpt = nerve.callbacks.ModelCheckpoint(path, monitor="val_loss", save_best_only=True, verbose=1)
     model.fit(X, Y, epochs=3, verbose=0, callbacks=[_Inject([0.5, 0.25, 0.75]), ckpt])
     out = capsys.readouterr().out
     # The same sequence through Keras 3's ModelCheckpoint prints these lines (Keras 3 says
     # "None" for the first best, not inf).
     assert out.splitlines() == [
-        "", f"Epoch 1: val_loss improved from None to 0.50000, saving model to {path}",
-        "", f"Epoch 1: finished saving model to {path}",
-        "", f"Epoch 2: val_loss improved from 0.50000 to 0.25000, saving model to {path}",
-        "", f"Epoch 2: finished saving model to {path}",
-        "", "Epoch 3: val_loss did not improve from 0.25000"]
+        "",
+        f"Epoch 1: val_loss improved from None to 0.50000, saving model to {path}",
+        "",
+        f"Epoch 1: finished saving model to {path}",
+        "",
+        f"Epoch 2: val_loss improved from 0.50000 to 0.25000, saving model to {path}",
+        "",
+        f"Epoch 2: finished saving model to {path}",
+        "",
+        "Epoch 3: val_loss did not improve from 0.25000",
+    ]
 
 
 def test_callback_messages_are_keras_3s(tmp_path, capsys):
@@ -235,8 +257,7 @@ def test_callback_messages_are_keras_3s(tmp_path, capsys):
             _KerasInject([0.5, 0.25, 0.75, 0.75, 0.75], lib),
             cbs.ModelCheckpoint(cb_path, monitor="val_loss", save_best_only=True, verbose=1),
             cbs.ReduceLROnPlateau(monitor="val_loss", patience=1, factor=0.5, verbose=1),
-            cbs.EarlyStopping(monitor="val_loss", patience=2, verbose=1,
-                              restore_best_weights=True),
+            cbs.EarlyStopping(monitor="val_loss", patience=2, verbose=1, restore_best_weights=True),
         ]
         model.fit(X, Y, epochs=5, verbose=0, callbacks=callbacks)
         return capsys.readouterr().out
@@ -251,6 +272,7 @@ def _KerasInject(values, lib):  # noqa: N802 (a callback class made for either l
     class Inject(lib.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
             logs["val_loss"] = values[epoch]
+
     return Inject()
 
 
@@ -269,8 +291,9 @@ def _normalise_time(line: str) -> str:
 
 
 def _keras_twin(keras, model):
-    twin = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="relu"),
-                             keras.layers.Dense(2)])
+    twin = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(3, activation="relu"), keras.layers.Dense(2)]
+    )
     twin.set_weights(model.get_weights())
     twin.compile("sgd", "mse", metrics=["mae"])
     return twin
@@ -293,8 +316,10 @@ def test_evaluate_and_predict_bars_match_keras(capsys):
         assert capsys.readouterr().out == ""
     for what in ("evaluate", "evaluate2", "predict"):
         assert _normalise_time(lines["nerve", what]) == _normalise_time(lines["keras", what]), what
-    assert re.fullmatch(r"4/4 ━{20} \d+s \d+(ms|us|s)/step - loss: \d\.\d{4} - mae: \d\.\d{4}",
-                        lines["nerve", "evaluate"])
+    assert re.fullmatch(
+        r"4/4 ━{20} \d+s \d+(ms|us|s)/step - loss: \d\.\d{4} - mae: \d\.\d{4}",
+        lines["nerve", "evaluate"],
+    )
     assert re.fullmatch(r"4/4 ━{20} \d+s \d+(ms|us|s)/step", lines["nerve", "predict"])
 
 
@@ -310,14 +335,16 @@ def test_evaluate_bar_times_the_real_work(monkeypatch, capsys):
         def run(self, *args, **kwargs):
             clock[0] += step
             return (real_evaluate if step == 2.0 else real_predict)(self, *args, **kwargs)
+
         return run
 
     monkeypatch.setattr(nerve.Model, "_evaluate_arrays", slow(2.0))
     monkeypatch.setattr(nerve.Model, "_predict_arrays", slow(0.004))
     capsys.readouterr()
     model.evaluate(X, Y, batch_size=32, verbose=1)
-    assert re.fullmatch(r"2/2 ━{20} 2s 1s/step - loss: .* - mae: .*",
-                        _final_line(capsys.readouterr().out))
+    assert re.fullmatch(
+        r"2/2 ━{20} 2s 1s/step - loss: .* - mae: .*", _final_line(capsys.readouterr().out)
+    )
     model.predict(X, batch_size=16, verbose=1)
     assert _final_line(capsys.readouterr().out) == "4/4 " + "━" * 20 + " 0s 1ms/step"
 
@@ -325,14 +352,17 @@ def test_evaluate_bar_times_the_real_work(monkeypatch, capsys):
 def test_evaluate_and_predict_bars_on_generators(capsys):
     model = _small_model()
     capsys.readouterr()
-    model.evaluate(((X[i:i + 16], Y[i:i + 16]) for i in range(0, 64, 16)), verbose=1)
-    assert re.fullmatch(r"4/4 ━{20} \d+s \d+(ms|us|s)/step - loss: .* - mae: .*",
-                        _final_line(capsys.readouterr().out))
-    model.predict((X[i:i + 16] for i in range(0, 64, 16)), verbose=1)
+    model.evaluate(((X[i : i + 16], Y[i : i + 16]) for i in range(0, 64, 16)), verbose=1)
+    assert re.fullmatch(
+        r"4/4 ━{20} \d+s \d+(ms|us|s)/step - loss: .* - mae: .*",
+        _final_line(capsys.readouterr().out),
+    )
+    model.predict((X[i : i + 16] for i in range(0, 64, 16)), verbose=1)
     assert re.fullmatch(r"4/4 ━{20} \d+s \d+(ms|us|s)/step", _final_line(capsys.readouterr().out))
 
 
 # ---- 2. freezing a model with Keras' semantics (transfer learning) ---------------------------
+
 
 def _base(lib, seed=1):
     """Input(4) -> Dense(8) -> BatchNormalization -> Dense(3, relu), named "base"."""
@@ -367,8 +397,14 @@ def _transfer_pair(keras, how):
     # moving variance must stay positive
     bn = nbase.get_layer("bn")
     nmodel.set_weights(weights)
-    bn.set_weights([bn.get_weights()[0], bn.get_weights()[1], bn.get_weights()[2],
-                    np.abs(bn.get_weights()[3]) + 0.5])
+    bn.set_weights(
+        [
+            bn.get_weights()[0],
+            bn.get_weights()[1],
+            bn.get_weights()[2],
+            np.abs(bn.get_weights()[3]) + 0.5,
+        ]
+    )
     kmodel.set_weights(nmodel.get_weights())
     return (nmodel, nbase), (kmodel, kbase)
 
@@ -389,8 +425,11 @@ def test_frozen_base_weights_and_summary_match_keras(how):
     (nmodel, nbase), (kmodel, kbase) = _transfer_pair(keras, how)
     assert _counts(nbase) == _counts(kbase) == (0, 8)
     assert _counts(nmodel) == _counts(kmodel) == (2, 8)
-    assert [l.name for l in nmodel.layers if l.name != "input_layer" and
-            type(l).__name__ != "InputLayer"] == ["base", "head"]
+    assert [
+        l.name
+        for l in nmodel.layers
+        if l.name != "input_layer" and type(l).__name__ != "InputLayer"
+    ] == ["base", "head"]
     assert nmodel.get_layer("base") is nbase
     assert _summary_totals(nmodel) == _summary_totals(kmodel)
     assert _summary_totals(nbase) == _summary_totals(kbase)
@@ -497,8 +536,11 @@ def test_forced_training_false_refused_once_it_matters():
     model.fit(X, Y, epochs=1, verbose=0)
     base.trainable = True
     model.compile("sgd", "mse")
-    with pytest.raises(NotImplementedError, match=r"BatchNormalization 'bn' was called with "
-                                                  r"training=False.*cannot force"):
+    with pytest.raises(
+        NotImplementedError,
+        match=r"BatchNormalization 'bn' was called with "
+        r"training=False.*cannot force",
+    ):
         model.fit(X, Y, epochs=1, verbose=0)
     model.predict(X, verbose=0)  # inference: the forced mode is the run's mode
 
@@ -525,6 +567,7 @@ def test_saved_sequential_with_a_model_inside(tmp_path):
 
 # ---- 3. MultiHeadAttention's call arguments on symbolic tensors ------------------------------
 
+
 def _mha_pair(keras, **call_kwargs):
     rng = np.random.default_rng(5)
     q = rng.normal(size=(3, 6, 8)).astype(np.float32)
@@ -535,8 +578,9 @@ def _mha_pair(keras, **call_kwargs):
         x = lib.Input((6, 8))
         model = lib.Model(x, layer(x, x, **call_kwargs))
         if lib is nerve:
-            weights = [rng.normal(size=w.shape).astype(np.float32) * 0.3
-                       for w in layer.get_weights()]
+            weights = [
+                rng.normal(size=w.shape).astype(np.float32) * 0.3 for w in layer.get_weights()
+            ]
         layer.set_weights(weights)
         outs[lib.__name__] = model.predict(q, verbose=0)
     return outs, q, nerve_layer, keras_layer
@@ -564,6 +608,7 @@ def test_mha_use_causal_mask_in_subclassed_model_matches_keras():
 
             def call(self, x):
                 return self.attention(x, x, use_causal_mask=True)
+
         return Decoder()
 
     q = np.random.default_rng(6).normal(size=(2, 5, 8)).astype(np.float32)
@@ -571,15 +616,20 @@ def test_mha_use_causal_mask_in_subclassed_model_matches_keras():
     ours.build((None, 5, 8))
     theirs(q)
     theirs.attention.set_weights(ours.attention.get_weights())
-    np.testing.assert_allclose(ours.predict(q, verbose=0), theirs.predict(q, verbose=0),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        ours.predict(q, verbose=0), theirs.predict(q, verbose=0), rtol=1e-4, atol=1e-5
+    )
 
 
 def test_mha_symbolic_arguments_not_honoured_are_refused():
     x = nerve.Input((6, 8))
     mask = nerve.Input((6, 6))
-    for kwargs in ({"attention_mask": mask}, {"query_mask": mask}, {"value_mask": mask},
-                   {"return_attention_scores": True}):
+    for kwargs in (
+        {"attention_mask": mask},
+        {"query_mask": mask},
+        {"value_mask": mask},
+        {"return_attention_scores": True},
+    ):
         with pytest.raises(NotImplementedError, match="symbolic call"):
             L.MultiHeadAttention(2, 4)(x, x, **kwargs)
     shared = L.MultiHeadAttention(2, 4)
@@ -597,11 +647,11 @@ def test_mha_causal_layer_survives_save_and_shared_replay(tmp_path):
     np.testing.assert_array_equal(outer.predict(q, verbose=0), inner.predict(q, verbose=0))
     inner.save(tmp_path / "a.nerve")
     loaded = nerve.models.load_model(tmp_path / "a.nerve")
-    np.testing.assert_allclose(loaded.predict(q, verbose=0), inner.predict(q, verbose=0),
-                               rtol=1e-6)
+    np.testing.assert_allclose(loaded.predict(q, verbose=0), inner.predict(q, verbose=0), rtol=1e-6)
 
 
 # ---- 4. model.input / output, layer.input / output, feature extraction -----------------------
+
 
 def _functional(lib):
     a = lib.Input((4,), name="a")
@@ -619,12 +669,17 @@ def test_feature_extraction_matches_keras():
     for model in (ours, theirs):
         assert model.get_layer("x") is model.get_layer(index=1)
         assert model.get_layer("y").input is model.get_layer("x").output
-    one = [nerve.Model(ours.input, ours.get_layer("x").output),
-           keras.Model(theirs.input, theirs.get_layer("x").output)]
-    np.testing.assert_allclose(one[0].predict(X, verbose=0), one[1].predict(X, verbose=0),
-                               rtol=1e-5, atol=1e-6)
-    every = [nerve.Model(ours.input, [l.output for l in ours.layers[1:]]),
-             keras.Model(theirs.input, [l.output for l in theirs.layers[1:]])]
+    one = [
+        nerve.Model(ours.input, ours.get_layer("x").output),
+        keras.Model(theirs.input, theirs.get_layer("x").output),
+    ]
+    np.testing.assert_allclose(
+        one[0].predict(X, verbose=0), one[1].predict(X, verbose=0), rtol=1e-5, atol=1e-6
+    )
+    every = [
+        nerve.Model(ours.input, [l.output for l in ours.layers[1:]]),
+        keras.Model(theirs.input, [l.output for l in theirs.layers[1:]]),
+    ]
     for a, b in zip(every[0].predict(X, verbose=0), every[1].predict(X, verbose=0)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
@@ -641,8 +696,13 @@ def test_sequential_inputs_outputs_like_keras():
     keras = _keras()
 
     def make(lib):
-        return lib.Sequential([lib.Input((4,)), lib.layers.Dense(3, activation="relu", name="s1"),
-                               lib.layers.Dense(2, name="s2")])
+        return lib.Sequential(
+            [
+                lib.Input((4,)),
+                lib.layers.Dense(3, activation="relu", name="s1"),
+                lib.layers.Dense(2, name="s2"),
+            ]
+        )
 
     ours, theirs = make(nerve), make(keras)
     theirs.set_weights(ours.get_weights())
@@ -653,10 +713,13 @@ def test_sequential_inputs_outputs_like_keras():
         assert model.layers[1].output is model.outputs[0]
         with pytest.raises(AttributeError):
             model.input  # noqa: B018 (Keras 3: only for a Sequential that was called)
-    cut = [nerve.Model(ours.inputs, ours.layers[0].output),
-           keras.Model(theirs.inputs, theirs.layers[0].output)]
-    np.testing.assert_allclose(cut[0].predict(X, verbose=0), cut[1].predict(X, verbose=0),
-                               rtol=1e-5, atol=1e-6)
+    cut = [
+        nerve.Model(ours.inputs, ours.layers[0].output),
+        keras.Model(theirs.inputs, theirs.layers[0].output),
+    ]
+    np.testing.assert_allclose(
+        cut[0].predict(X, verbose=0), cut[1].predict(X, verbose=0), rtol=1e-5, atol=1e-6
+    )
     # built from a shape, as Keras 3
     built = nerve.Sequential([L.Dense(3)])
     with pytest.raises(AttributeError, match="no defined inputs"):
@@ -683,6 +746,7 @@ def test_frozen_before_build_subclassed_model_and_nested_layers():
     keras = _keras()
     counts = {}
     for lib in (nerve, keras):
+
         class Net(lib.Model):
             def __init__(self, base):
                 super().__init__()
@@ -696,8 +760,11 @@ def test_frozen_before_build_subclassed_model_and_nested_layers():
         net.trainable = False
         net.compile(optimizer="sgd", loss="mse")
         net.fit(X, Y, epochs=1, verbose=0)
-        counts[lib.__name__] = (_counts(net), [type(l).__name__ for l in net.layers],
-                                [l.trainable for l in net.base.layers])
+        counts[lib.__name__] = (
+            _counts(net),
+            [type(l).__name__ for l in net.layers],
+            [l.trainable for l in net.base.layers],
+        )
     assert counts["nerve"] == counts["keras"]
 
 
@@ -719,6 +786,7 @@ def test_subclassed_model_creating_its_layers_in_build():
     keras = _keras()
     outs = {}
     for lib in (nerve, keras):
+
         class Lazy(lib.Model):
             def build(self, input_shape):
                 self.dense = lib.layers.Dense(input_shape[-1] + 1)  # noqa: B023 - this iteration

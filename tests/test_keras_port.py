@@ -20,7 +20,7 @@ import nerve
 KERAS_IMPORTS = "import numpy as np\nimport keras\nfrom keras import layers\n"
 NERVE_IMPORTS = "import numpy as np\nimport nerve as keras\nfrom nerve import layers\n"
 
-BODY = '''
+BODY = """
 num_classes = 10
 input_shape = INPUT_SHAPE
 
@@ -54,11 +54,15 @@ restored = keras.models.load_model("final.keras")
 np.testing.assert_allclose(restored.predict(x_test), model.predict(x_test), rtol=1e-6, atol=1e-6)
 best = keras.models.load_model("best.keras")
 print("Best checkpoint test accuracy:", best.evaluate(x_test, y_test, verbose=0)[1])
-'''
+"""
 
-CONVNET = BODY.replace("INPUT_SHAPE", "(28, 28, 1)").replace(
-    "PREPARE(x_train)", "np.expand_dims(x_train, -1)").replace(
-    "PREPARE(x_test)", "np.expand_dims(x_test, -1)").replace("MODEL", '''[
+CONVNET = (
+    BODY.replace("INPUT_SHAPE", "(28, 28, 1)")
+    .replace("PREPARE(x_train)", "np.expand_dims(x_train, -1)")
+    .replace("PREPARE(x_test)", "np.expand_dims(x_test, -1)")
+    .replace(
+        "MODEL",
+        """[
         keras.Input(shape=input_shape),
         layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
         layers.MaxPooling2D(pool_size=(2, 2)),
@@ -67,18 +71,26 @@ CONVNET = BODY.replace("INPUT_SHAPE", "(28, 28, 1)").replace(
         layers.Flatten(),
         layers.Dropout(0.5),
         layers.Dense(num_classes, activation="softmax"),
-    ]''')
+    ]""",
+    )
+)
 
-DENSE_ONLY = BODY.replace("INPUT_SHAPE", "(784,)").replace(
-    "PREPARE(x_train)", "x_train.reshape(-1, 784)").replace(
-    "PREPARE(x_test)", "x_test.reshape(-1, 784)").replace("MODEL", '''[
+DENSE_ONLY = (
+    BODY.replace("INPUT_SHAPE", "(784,)")
+    .replace("PREPARE(x_train)", "x_train.reshape(-1, 784)")
+    .replace("PREPARE(x_test)", "x_test.reshape(-1, 784)")
+    .replace(
+        "MODEL",
+        """[
         keras.Input(shape=input_shape),
         layers.Dense(256, activation="relu"),
         layers.Dropout(0.2),
         layers.Dense(256, activation="relu"),
         layers.Dropout(0.2),
         layers.Dense(num_classes, activation="softmax"),
-    ]''')
+    ]""",
+    )
+)
 
 COMMON_NEEDS = ["callbacks.EarlyStopping", "callbacks.ModelCheckpoint", "layers.Dropout"]
 
@@ -100,8 +112,11 @@ def mnist_subset(monkeypatch, tmp_path):
         pytest.skip("NERVE_DATASETS is not set (real MNIST needed)")
     full = nerve.datasets.mnist.load_data()
     (xtr, ytr), (xte, yte) = full
-    monkeypatch.setattr(nerve.datasets.mnist, "load_data",
-                        lambda *a, **k: ((xtr[:3000], ytr[:3000]), (xte[:1000], yte[:1000])))
+    monkeypatch.setattr(
+        nerve.datasets.mnist,
+        "load_data",
+        lambda *a, **k: ((xtr[:3000], ytr[:3000]), (xte[:1000], yte[:1000])),
+    )
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -113,8 +128,9 @@ def _nerve_port(script):
 
 def test_keras_file_names_are_refused():
     with pytest.raises(ValueError, match=r"\.keras / \.h5.*'\.nerve'"):
-        nerve.callbacks.ModelCheckpoint(filepath="best.keras", monitor="val_loss",
-                                        save_best_only=True)
+        nerve.callbacks.ModelCheckpoint(
+            filepath="best.keras", monitor="val_loss", save_best_only=True
+        )
 
 
 def _run(script, needs, tmp_path, capsys):
@@ -122,8 +138,10 @@ def _run(script, needs, tmp_path, capsys):
     if missing:
         pytest.skip(f"this nerve lacks {', '.join(missing)} (features from other branches)")
     source = _nerve_port(script)
-    assert source.replace(NERVE_IMPORTS, KERAS_IMPORTS, 1).replace(".nerve", ".keras") == \
-        KERAS_IMPORTS + script
+    assert (
+        source.replace(NERVE_IMPORTS, KERAS_IMPORTS, 1).replace(".nerve", ".keras")
+        == KERAS_IMPORTS + script
+    )
     nerve.utils.set_random_seed(0)
     exec(compile(source, "keras_port.py", "exec"), {"__name__": "__main__"})
     out = capsys.readouterr().out
@@ -134,8 +152,12 @@ def _run(script, needs, tmp_path, capsys):
 
 @pytest.mark.slow
 def test_keras_mnist_convnet_port(mnist_subset, capsys):
-    accuracy = _run(CONVNET, COMMON_NEEDS + ["layers.Conv2D", "layers.MaxPooling2D",
-                                             "layers.Flatten"], mnist_subset, capsys)
+    accuracy = _run(
+        CONVNET,
+        COMMON_NEEDS + ["layers.Conv2D", "layers.MaxPooling2D", "layers.Flatten"],
+        mnist_subset,
+        capsys,
+    )
     assert accuracy > 0.93  # 3000 training images
 
 
@@ -146,7 +168,8 @@ def test_keras_mnist_dense_port(mnist_subset, capsys):
 
 
 def test_to_categorical():
-    np.testing.assert_array_equal(nerve.utils.to_categorical([0, 2, 1], 3),
-                                  np.eye(3, dtype=np.float32)[[0, 2, 1]])
+    np.testing.assert_array_equal(
+        nerve.utils.to_categorical([0, 2, 1], 3), np.eye(3, dtype=np.float32)[[0, 2, 1]]
+    )
     with pytest.raises(ValueError, match="out of range"):
         nerve.utils.to_categorical([3], 3)

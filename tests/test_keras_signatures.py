@@ -37,12 +37,22 @@ def test_every_keras_argument_is_implemented_or_refused(audited):
 def test_the_audit_covers_the_api(audited):
     entries, _ = audited
     names = {(e.family, e.name) for e in entries}
-    for expected in [("layers", "Dense"), ("layers", "LSTM"), ("layers", "Input"),
-                     ("optimizers", "Adam"), ("losses", "Huber"), ("losses", "huber"),
-                     ("metrics", "AUC"), ("schedules", "CosineDecay"),
-                     ("callbacks", "EarlyStopping"), ("models", "Model.fit"),
-                     ("models", "Model.compile"), ("models", "Sequential.add"),
-                     ("initializers", "GlorotUniform"), ("regularizers", "L2")]:
+    for expected in [
+        ("layers", "Dense"),
+        ("layers", "LSTM"),
+        ("layers", "Input"),
+        ("optimizers", "Adam"),
+        ("losses", "Huber"),
+        ("losses", "huber"),
+        ("metrics", "AUC"),
+        ("schedules", "CosineDecay"),
+        ("callbacks", "EarlyStopping"),
+        ("models", "Model.fit"),
+        ("models", "Model.compile"),
+        ("models", "Sequential.add"),
+        ("initializers", "GlorotUniform"),
+        ("regularizers", "L2"),
+    ]:
         assert expected in names
     # the rejections were exercised by constructing with non-default values
     dense = next(e for e in entries if e.name == "Dense")
@@ -51,8 +61,11 @@ def test_the_audit_covers_the_api(audited):
 
 
 def test_nerve_layers_without_keras_namesake_are_known():
-    unknown = [n for n in audit.nerve_only_names()
-               if n not in audit.NERVE_ONLY and n not in audit.NOT_AUDITED]
+    unknown = [
+        n
+        for n in audit.nerve_only_names()
+        if n not in audit.NERVE_ONLY and n not in audit.NOT_AUDITED
+    ]
     assert not unknown, f"nerve layers with no keras.layers namesake: {unknown}"
 
 
@@ -75,31 +88,54 @@ def test_rejection_names_the_layer_argument_and_value():
         nerve.Sequential().add(nerve.layers.Dense(2), rebuild=False)
 
 
-@pytest.mark.parametrize("make", [
-    lambda: nerve.layers.Dense(2, not_an_argument=1),
-    lambda: nerve.layers.SimpleRNN(2, recurrent_activation="tanh"),  # LSTM/GRU only in Keras
-    lambda: nerve.layers.GRU(2, unit_forget_bias=False),
-    lambda: nerve.optimizers.Adam(decay=0.1),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nerve.layers.Dense(2, not_an_argument=1),
+        lambda: nerve.layers.SimpleRNN(2, recurrent_activation="tanh"),  # LSTM/GRU only in Keras
+        lambda: nerve.layers.GRU(2, unit_forget_bias=False),
+        lambda: nerve.optimizers.Adam(decay=0.1),
+    ],
+)
 def test_unknown_keywords_are_refused(make):
     with pytest.raises(ValueError, match="not recognized|Unrecognized"):
         make()
 
 
 def test_default_names_match_keras():
-    pairs = [(getattr(nerve.optimizers, n)(), getattr(keras.optimizers, n)())
-             for n in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-                       "Nadam")]
-    pairs += [(getattr(nerve.metrics, n)(), getattr(keras.metrics, n)())
-              for n in ("BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
-                        "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy",
-                        "MeanAbsoluteError", "MeanSquaredError", "Precision", "Recall", "AUC")]
-    pairs += [(nerve.optimizers.schedules.ExponentialDecay(0.1, 10, 0.9),
-               keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.9)),
-              (nerve.optimizers.schedules.PiecewiseConstantDecay([1], [0.1, 0.2]),
-               keras.optimizers.schedules.PiecewiseConstantDecay([1], [0.1, 0.2])),
-              (nerve.optimizers.schedules.CosineDecay(0.1, 10),
-               keras.optimizers.schedules.CosineDecay(0.1, 10))]
+    pairs = [
+        (getattr(nerve.optimizers, n)(), getattr(keras.optimizers, n)())
+        for n in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam")
+    ]
+    pairs += [
+        (getattr(nerve.metrics, n)(), getattr(keras.metrics, n)())
+        for n in (
+            "BinaryAccuracy",
+            "CategoricalAccuracy",
+            "SparseCategoricalAccuracy",
+            "TopKCategoricalAccuracy",
+            "SparseTopKCategoricalAccuracy",
+            "MeanAbsoluteError",
+            "MeanSquaredError",
+            "Precision",
+            "Recall",
+            "AUC",
+        )
+    ]
+    pairs += [
+        (
+            nerve.optimizers.schedules.ExponentialDecay(0.1, 10, 0.9),
+            keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.9),
+        ),
+        (
+            nerve.optimizers.schedules.PiecewiseConstantDecay([1], [0.1, 0.2]),
+            keras.optimizers.schedules.PiecewiseConstantDecay([1], [0.1, 0.2]),
+        ),
+        (
+            nerve.optimizers.schedules.CosineDecay(0.1, 10),
+            keras.optimizers.schedules.CosineDecay(0.1, 10),
+        ),
+    ]
     for ours, theirs in pairs:
         # Keras numbers a default name once it was used in the process ("adam_3"); nerve keeps
         # the default name (history keys stay "auc", not "auc_1", in a second model).
@@ -114,17 +150,29 @@ def test_loss_get_config_gives_keras_names_and_round_trips():
     assert again.delta == 0.5
 
 
-@pytest.mark.parametrize("name", ["mean_squared_error", "mean_absolute_error", "huber",
-                                  "kl_divergence", "binary_crossentropy",
-                                  "categorical_crossentropy", "sparse_categorical_crossentropy"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mean_squared_error",
+        "mean_absolute_error",
+        "huber",
+        "kl_divergence",
+        "binary_crossentropy",
+        "categorical_crossentropy",
+        "sparse_categorical_crossentropy",
+    ],
+)
 @pytest.mark.parametrize("shape", [(6, 3), (4, 5, 3)])
 def test_loss_functions_give_one_value_per_sample_as_keras(name, shape):
     rng = np.random.default_rng(1)
     pred = rng.random(shape).astype(np.float32) + 0.05
     pred /= pred.sum(-1, keepdims=True)
     ids = rng.integers(0, shape[-1], shape[:-1])
-    true = ids.astype(np.float32) if name.startswith("sparse") else \
-        np.eye(shape[-1], dtype=np.float32)[ids]
+    true = (
+        ids.astype(np.float32)
+        if name.startswith("sparse")
+        else np.eye(shape[-1], dtype=np.float32)[ids]
+    )
     ours = getattr(nerve.losses, name)(true, pred)
     theirs = np.asarray(getattr(keras.losses, name)(true, pred))
     assert ours.shape == theirs.shape == shape[:-1]
@@ -133,8 +181,9 @@ def test_loss_functions_give_one_value_per_sample_as_keras(name, shape):
 
 def test_loss_functions_refuse_tensors():
     with pytest.raises(TypeError, match="MeanSquaredError\\(\\)"):
-        nerve.losses.mean_squared_error(np.zeros((2, 2), np.float32),
-                                        nerve.Tensor(np.zeros((2, 2), np.float32)))
+        nerve.losses.mean_squared_error(
+            np.zeros((2, 2), np.float32), nerve.Tensor(np.zeros((2, 2), np.float32))
+        )
 
 
 def test_terminate_on_nan_raise_error():
@@ -143,28 +192,43 @@ def test_terminate_on_nan_raise_error():
     x = np.ones((8, 2), np.float32)
     x[3] *= 1e30  # the squared error overflows float32
     with pytest.raises(RuntimeError, match="NaN or Inf loss encountered at batch 0"):
-        model.fit(x, np.ones((8, 1), np.float32), batch_size=8, verbose=0,
-                  callbacks=[nerve.callbacks.TerminateOnNaN(raise_error=True)])
+        model.fit(
+            x,
+            np.ones((8, 1), np.float32),
+            batch_size=8,
+            verbose=0,
+            callbacks=[nerve.callbacks.TerminateOnNaN(raise_error=True)],
+        )
 
 
 # ---- dtype ---------------------------------------------------------------------------------
+
 
 def _layer_makers():
     """(name, make(**extra)) for every audited layer class."""
     out = []
     for name in audit._public(nerve.layers):
         obj = getattr(nerve.layers, name)
-        if name in audit.NOT_AUDITED or name in ("KerasTensor", "Input", "InputLayer") \
-                or not isinstance(obj, type):
+        if (
+            name in audit.NOT_AUDITED
+            or name in ("KerasTensor", "Input", "InputLayer")
+            or not isinstance(obj, type)
+        ):
             continue
-        out.append((name, lambda _obj=obj, _label=name, **extra:
-                    audit._build(_obj, _label, **extra)))
+        out.append(
+            (name, lambda _obj=obj, _label=name, **extra: audit._build(_obj, _label, **extra))
+        )
     return out
 
 
 LAYER_MAKERS = _layer_makers()
-FLOAT32_SPELLINGS = [None, "float32", np.float32, np.dtype("float32"),
-                     {"class_name": "DTypePolicy", "config": {"name": "float32"}}]
+FLOAT32_SPELLINGS = [
+    None,
+    "float32",
+    np.float32,
+    np.dtype("float32"),
+    {"class_name": "DTypePolicy", "config": {"name": "float32"}},
+]
 
 
 @pytest.mark.parametrize("name,make", LAYER_MAKERS, ids=[n for n, _ in LAYER_MAKERS])
@@ -173,8 +237,14 @@ def test_every_layer_takes_float32_only(name, make):
         layer = make(dtype=dtype)
         assert layer.dtype == "float32"
         assert layer.get_config()["dtype"] == "float32"
-    for bad in ["float16", "mixed_float16", "float64", "int32", np.float64,
-                keras.DTypePolicy("mixed_bfloat16")]:
+    for bad in [
+        "float16",
+        "mixed_float16",
+        "float64",
+        "int32",
+        np.float64,
+        keras.DTypePolicy("mixed_bfloat16"),
+    ]:
         with pytest.raises(ValueError) as info:
             make(dtype=bad, name=f"{name.lower()}_bad")
         message = str(info.value)
@@ -191,8 +261,10 @@ def test_layer_config_with_dtype_round_trips():
     assert again.dtype == "float32" and again.units == 3
     # a Keras config's serialised policy is accepted too
     keras_config = keras.layers.Dense(3).get_config()
-    assert nerve.layers.Dense.from_config(
-        {"units": 3, "dtype": keras_config["dtype"]}).dtype == "float32"
+    assert (
+        nerve.layers.Dense.from_config({"units": 3, "dtype": keras_config["dtype"]}).dtype
+        == "float32"
+    )
 
 
 def test_losses_and_metrics_take_float32_only():
@@ -239,6 +311,7 @@ def test_input_batch_shape():
 
 # ---- the compatibility document ------------------------------------------------------------
 
+
 def test_compat_doc_is_up_to_date(audited):
     entries, missing = audited
     text = audit.render(entries, missing)
@@ -246,6 +319,8 @@ def test_compat_doc_is_up_to_date(audited):
         DOC.parent.mkdir(exist_ok=True)
         DOC.write_text(text)
     assert DOC.exists(), "docs/keras-compat.md is missing; run with NERVE_WRITE_COMPAT_DOC=1"
-    assert DOC.read_text() == text, ("docs/keras-compat.md is out of date; regenerate it with "
-                                     "NERVE_WRITE_COMPAT_DOC=1 python -m pytest "
-                                     "tests/test_keras_signatures.py")
+    assert DOC.read_text() == text, (
+        "docs/keras-compat.md is out of date; regenerate it with "
+        "NERVE_WRITE_COMPAT_DOC=1 python -m pytest "
+        "tests/test_keras_signatures.py"
+    )

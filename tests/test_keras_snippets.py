@@ -34,10 +34,12 @@ import nerve
 
 # Keras' own warnings in its runs (deprecations, generators, an optimizer saved before it was
 # built), not nerve's.
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning",
-                                        "ignore:`shuffle=True` was passed:UserWarning",
-                                        "ignore:Your input ran out of data:UserWarning",
-                                        "ignore:Skipping variable loading:UserWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::DeprecationWarning",
+    "ignore:`shuffle=True` was passed:UserWarning",
+    "ignore:Your input ran out of data:UserWarning",
+    "ignore:Skipping variable loading:UserWarning",
+)
 
 SNIPPETS = Path(__file__).resolve().parent / "keras_snippets"
 KERAS_IMPORTS = "import keras\nfrom keras import layers\n"
@@ -49,23 +51,23 @@ TOLERANCES = {}
 
 NERVE_ONLY = {
     "train_step_override": "Keras 3 on JAX has no GradientTape (the guide's train_step is "
-                           "TensorFlow's); the script checks that fit calls it once per batch",
+    "TensorFlow's); the script checks that fit calls it once per batch",
     "custom_training_loop": "Keras 3 on JAX has no GradientTape (the guide's loop is TensorFlow's);"
-                            " the script checks itself against the same SGD steps in numpy",
+    " the script checks itself against the same SGD steps in numpy",
 }
 
 # Scripts that fail in nerve today, with why. strict: each fails the suite once fixed, so the
 # mark gets removed.
 XFAIL = {
     "custom_layer_subclass": "a keras.layers.Layer subclass with build()/add_weight()/call() is "
-                             "not supported yet: nerve raises NotImplementedError when it is "
-                             "constructed (custom layers are the extensibility issue's work)",
+    "not supported yet: nerve raises NotImplementedError when it is "
+    "constructed (custom layers are the extensibility issue's work)",
     "train_step_override": "a Model subclass overriding train_step is not run yet: fit raises "
-                           "NotImplementedError (custom steps are the extensibility issue's "
-                           "work)",
+    "NotImplementedError (custom steps are the extensibility issue's "
+    "work)",
     "dict_outputs": "keras.Model(inputs, {name: tensor}) (a dict of outputs) is not supported; "
-                    "nerve raises NotImplementedError (nobody is on it: predict would have to "
-                    "return a dict)",
+    "nerve raises NotImplementedError (nobody is on it: predict would have to "
+    "return a dict)",
 }
 
 
@@ -77,10 +79,20 @@ CRASHES: set = set()
 def _crash_check(name: str, workdir: Path) -> None:
     workdir.mkdir()
     package_root = str(Path(nerve.__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [package_root] + [p for p in [os.environ.get("PYTHONPATH")] if p])}
-    child = subprocess.run([sys.executable, "-c", _source(name, "nerve")], cwd=workdir, env=env,
-                           capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [package_root] + [p for p in [os.environ.get("PYTHONPATH")] if p]
+        ),
+    }
+    child = subprocess.run(
+        [sys.executable, "-c", _source(name, "nerve")],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if child.returncode < 0:
         pytest.fail(f"{name}.py crashed nerve (signal {-child.returncode})")
 
@@ -106,6 +118,7 @@ def _run(name: str, framework: str, workdir: Path) -> dict:
             # a fresh Keras session, as a script has: Keras numbers default names process-wide
             # (a second Recall() is "recall_1"), which would leak from the other snippets
             import keras
+
             keras.backend.clear_session()
         namespace = {"__name__": "__main__"}
         exec(compile(_source(name, framework), f"keras_snippets/{name}.py", "exec"), namespace)
@@ -120,14 +133,17 @@ def _compare(where, a, b, rtol, atol):
     """nerve's value `a` against Keras' `b`: strings, ints and bools exactly, numbers and arrays
     to (rtol, atol), dicts and lists entry by entry."""
     if isinstance(b, dict):
-        assert isinstance(a, dict) and sorted(a) == sorted(b), \
+        assert isinstance(a, dict) and sorted(a) == sorted(b), (
             f"{where}: keys {sorted(a) if isinstance(a, dict) else a!r} vs keras {sorted(b)}"
+        )
         for k in b:
             _compare(f"{where}[{k!r}]", a[k], b[k], rtol, atol)
-    elif isinstance(b, (list, tuple)) and any(isinstance(v, (str, list, tuple, dict, np.ndarray))
-                                              for v in b):
-        assert isinstance(a, (list, tuple)) and len(a) == len(b), \
+    elif isinstance(b, (list, tuple)) and any(
+        isinstance(v, (str, list, tuple, dict, np.ndarray)) for v in b
+    ):
+        assert isinstance(a, (list, tuple)) and len(a) == len(b), (
             f"{where}: nerve {a!r}, keras {b!r}"
+        )
         for i, (u, v) in enumerate(zip(a, b)):
             _compare(f"{where}[{i}]", u, v, rtol, atol)
     elif isinstance(b, (str, bool, int)):
@@ -173,15 +189,19 @@ def test_every_snippet_is_listed_once():
 
 # ---- what the snippets found, checked directly ------------------------------------------------
 
+
 def test_reusing_a_built_layer_for_another_input_shape_is_refused():
     """The C++ build re-created the weights of a layer built for other inputs (silently). A
     sequence layer at another length keeps them, as Keras does; other feature sizes raise."""
     from nerve import layers
+
     lstm = layers.LSTM(2)
     nerve.Sequential([nerve.Input((5, 3)), lstm])
     before = lstm.get_weights()
     nerve.Sequential([nerve.Input((4, 3)), lstm])  # another length: the same weights
-    with pytest.raises(ValueError, match=r"LSTM '.*' was built for inputs of shape \(None, None, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"LSTM '.*' was built for inputs of shape \(None, None, 3\)"
+    ):
         nerve.Sequential([nerve.Input((4, 5)), lstm])
     for a, b in zip(before, lstm.get_weights()):
         np.testing.assert_array_equal(a, b)
@@ -193,6 +213,7 @@ def test_reusing_a_built_layer_for_another_input_shape_is_refused():
 
 def test_symbolic_recurrent_call_with_mask_is_refused():
     from nerve import layers
+
     x = nerve.Input((4, 3))
     with pytest.raises(NotImplementedError, match="mask="):
         layers.LSTM(2)(x, mask=np.ones((1, 4)))
@@ -200,6 +221,7 @@ def test_symbolic_recurrent_call_with_mask_is_refused():
 
 def test_layer_shapes_with_a_batch_axis():
     from nerve import layers
+
     dense = layers.Dense(3)
     dense.build((None, 4))
     assert [w.shape for w in dense.get_weights()] == [(4, 3), (3,)]
@@ -208,14 +230,21 @@ def test_layer_shapes_with_a_batch_axis():
 
 
 def test_pad_sequences_matches_keras():
-    cases = [{}, {"padding": "post"}, {"maxlen": 2}, {"maxlen": 2, "truncating": "post"},
-             {"maxlen": 5, "padding": "post", "value": -1}]
+    cases = [
+        {},
+        {"padding": "post"},
+        {"maxlen": 2},
+        {"maxlen": 2, "truncating": "post"},
+        {"maxlen": 5, "padding": "post", "value": -1},
+    ]
     seqs = [[1, 2, 3], [4], [], [5, 6]]
-    expected = [[[1, 2, 3], [0, 0, 4], [0, 0, 0], [0, 5, 6]],
-                [[1, 2, 3], [4, 0, 0], [0, 0, 0], [5, 6, 0]],
-                [[2, 3], [0, 4], [0, 0], [5, 6]],
-                [[1, 2], [0, 4], [0, 0], [5, 6]],
-                [[1, 2, 3, -1, -1], [4, -1, -1, -1, -1], [-1] * 5, [5, 6, -1, -1, -1]]]
+    expected = [
+        [[1, 2, 3], [0, 0, 4], [0, 0, 0], [0, 5, 6]],
+        [[1, 2, 3], [4, 0, 0], [0, 0, 0], [5, 6, 0]],
+        [[2, 3], [0, 4], [0, 0], [5, 6]],
+        [[1, 2], [0, 4], [0, 0], [5, 6]],
+        [[1, 2, 3, -1, -1], [4, -1, -1, -1, -1], [-1] * 5, [5, 6, -1, -1, -1]],
+    ]
     for kwargs, want in zip(cases, expected):
         got = nerve.utils.pad_sequences(seqs, **kwargs)
         assert got.dtype == np.int32
@@ -226,6 +255,7 @@ def test_pad_sequences_matches_keras():
 
 def test_mean_metric_is_refused_by_compile():
     from nerve import layers
+
     model = nerve.Sequential([nerve.Input((2,)), layers.Dense(1)])
     with pytest.raises(ValueError, match="Mean 'loss'.*cannot be a compile"):
         model.compile(optimizer="sgd", loss="mse", metrics=[nerve.metrics.Mean(name="loss")])

@@ -12,17 +12,22 @@ EPS = 1e-7
 
 # ---- float64 references (per-row losses, Keras 3) -----------------------------------------------
 
+
 def _rows(p, t):
     return p.reshape(-1, p.shape[-1]), t.reshape(-1, t.shape[-1])
 
 
-def ref_mse(p, t): return np.mean((p - t) ** 2, axis=-1)
-def ref_mae(p, t): return np.mean(np.abs(p - t), axis=-1)
+def ref_mse(p, t):
+    return np.mean((p - t) ** 2, axis=-1)
+
+
+def ref_mae(p, t):
+    return np.mean(np.abs(p - t), axis=-1)
 
 
 def ref_huber(p, t, delta=1.0):
     e = np.abs(p - t)
-    return np.mean(np.where(e <= delta, 0.5 * e ** 2, delta * e - 0.5 * delta ** 2), axis=-1)
+    return np.mean(np.where(e <= delta, 0.5 * e**2, delta * e - 0.5 * delta**2), axis=-1)
 
 
 def ref_bce(p, t, from_logits=False, ls=0.0):
@@ -68,8 +73,15 @@ def _nerve_loss(name, p, t, w=None, **kw):
     pred = _core.Tensor(np.ascontiguousarray(p, np.float32), requires_grad=True)
     target = _core.Tensor(np.ascontiguousarray(t, np.float32))
     wt = None if w is None else _core.Tensor(np.asarray(w, np.float32))
-    out = _core.ops.loss(name, pred, target, kw.get("from_logits", False),
-                         kw.get("label_smoothing", 0.0), kw.get("delta", 1.0), wt)
+    out = _core.ops.loss(
+        name,
+        pred,
+        target,
+        kw.get("from_logits", False),
+        kw.get("label_smoothing", 0.0),
+        kw.get("delta", 1.0),
+        wt,
+    )
     out.backward()
     return out.item(), np.array(pred.grad, dtype=np.float64)
 
@@ -104,24 +116,57 @@ CASES = {
     "huber": ("huber", REG_P, REG_T, {}, ref_huber),
     "huber_delta": ("huber", REG_P, REG_T, {"delta": 0.4}, lambda p, t: ref_huber(p, t, 0.4)),
     "bce": ("binary_crossentropy", PROBS, BIN_T, {}, ref_bce),
-    "bce_smooth": ("binary_crossentropy", PROBS, BIN_T, {"label_smoothing": 0.2},
-                   lambda p, t: ref_bce(p, t, ls=0.2)),
-    "bce_logits": ("binary_crossentropy", LOGITS, BIN_T, {"from_logits": True},
-                   lambda p, t: ref_bce(p, t, True)),
-    "bce_logits_smooth": ("binary_crossentropy", LOGITS, BIN_T,
-                          {"from_logits": True, "label_smoothing": 0.1},
-                          lambda p, t: ref_bce(p, t, True, 0.1)),
+    "bce_smooth": (
+        "binary_crossentropy",
+        PROBS,
+        BIN_T,
+        {"label_smoothing": 0.2},
+        lambda p, t: ref_bce(p, t, ls=0.2),
+    ),
+    "bce_logits": (
+        "binary_crossentropy",
+        LOGITS,
+        BIN_T,
+        {"from_logits": True},
+        lambda p, t: ref_bce(p, t, True),
+    ),
+    "bce_logits_smooth": (
+        "binary_crossentropy",
+        LOGITS,
+        BIN_T,
+        {"from_logits": True, "label_smoothing": 0.1},
+        lambda p, t: ref_bce(p, t, True, 0.1),
+    ),
     "cce": ("categorical_crossentropy", SOFTMAX, SOFT_T, {}, ref_cce),
-    "cce_smooth": ("categorical_crossentropy", SOFTMAX, np.eye(C)[LABELS.astype(int)],
-                   {"label_smoothing": 0.3}, lambda p, t: ref_cce(p, t, ls=0.3)),
-    "cce_logits": ("categorical_crossentropy", LOGITS, SOFT_T, {"from_logits": True},
-                   lambda p, t: ref_cce(p, t, True)),
-    "cce_logits_smooth": ("categorical_crossentropy", LOGITS, np.eye(C)[LABELS.astype(int)],
-                          {"from_logits": True, "label_smoothing": 0.2},
-                          lambda p, t: ref_cce(p, t, True, 0.2)),
+    "cce_smooth": (
+        "categorical_crossentropy",
+        SOFTMAX,
+        np.eye(C)[LABELS.astype(int)],
+        {"label_smoothing": 0.3},
+        lambda p, t: ref_cce(p, t, ls=0.3),
+    ),
+    "cce_logits": (
+        "categorical_crossentropy",
+        LOGITS,
+        SOFT_T,
+        {"from_logits": True},
+        lambda p, t: ref_cce(p, t, True),
+    ),
+    "cce_logits_smooth": (
+        "categorical_crossentropy",
+        LOGITS,
+        np.eye(C)[LABELS.astype(int)],
+        {"from_logits": True, "label_smoothing": 0.2},
+        lambda p, t: ref_cce(p, t, True, 0.2),
+    ),
     "sparse": ("sparse_categorical_crossentropy", SOFTMAX, LABELS, {}, ref_sparse),
-    "sparse_logits": ("sparse_categorical_crossentropy", LOGITS, LABELS, {"from_logits": True},
-                      lambda p, t: ref_sparse(p, t, True)),
+    "sparse_logits": (
+        "sparse_categorical_crossentropy",
+        LOGITS,
+        LABELS,
+        {"from_logits": True},
+        lambda p, t: ref_sparse(p, t, True),
+    ),
     "kld": ("kl_divergence", SOFTMAX, SOFT_T, {}, ref_kld),
 }
 
@@ -158,18 +203,31 @@ def test_multi_axis_outputs_weight_each_sample():
 
 def test_loss_classes_and_strings():
     y_true, y_pred = BIN_T.astype(np.float32), PROBS.astype(np.float32)
-    assert nerve.losses.BinaryCrossentropy(label_smoothing=0.2)(y_true, y_pred) == \
-        pytest.approx(_reduce(ref_bce(y_pred.astype(np.float64), y_true, ls=0.2), B), rel=1e-5)
-    assert nerve.losses.Huber(0.5)(REG_T, REG_P) == \
-        pytest.approx(_reduce(ref_huber(REG_P.astype(np.float32), REG_T, 0.5), B), rel=1e-5)
-    assert nerve.losses.KLDivergence()(SOFT_T, SOFTMAX, sample_weight=WEIGHTS) == \
-        pytest.approx(_reduce(ref_kld(SOFTMAX.astype(np.float32), SOFT_T), B, WEIGHTS), rel=1e-5)
-    for name in ("mse", "mae", "huber", "binary_crossentropy", "categorical_crossentropy",
-                 "sparse_categorical_crossentropy", "kl_divergence", "kld", "Huber",
-                 "KLDivergence"):
+    assert nerve.losses.BinaryCrossentropy(label_smoothing=0.2)(y_true, y_pred) == pytest.approx(
+        _reduce(ref_bce(y_pred.astype(np.float64), y_true, ls=0.2), B), rel=1e-5
+    )
+    assert nerve.losses.Huber(0.5)(REG_T, REG_P) == pytest.approx(
+        _reduce(ref_huber(REG_P.astype(np.float32), REG_T, 0.5), B), rel=1e-5
+    )
+    assert nerve.losses.KLDivergence()(SOFT_T, SOFTMAX, sample_weight=WEIGHTS) == pytest.approx(
+        _reduce(ref_kld(SOFTMAX.astype(np.float32), SOFT_T), B, WEIGHTS), rel=1e-5
+    )
+    for name in (
+        "mse",
+        "mae",
+        "huber",
+        "binary_crossentropy",
+        "categorical_crossentropy",
+        "sparse_categorical_crossentropy",
+        "kl_divergence",
+        "kld",
+        "Huber",
+        "KLDivergence",
+    ):
         assert isinstance(nerve.losses.get(name), nerve.losses.Loss)
-    assert isinstance(nerve.losses.get(nerve.losses.mean_squared_error),
-                      nerve.losses.MeanSquaredError)
+    assert isinstance(
+        nerve.losses.get(nerve.losses.mean_squared_error), nerve.losses.MeanSquaredError
+    )
     with pytest.raises(ValueError, match="Valid names"):
         nerve.losses.get("hinge2")
 
@@ -181,12 +239,14 @@ def test_softmax_and_sigmoid_outputs_use_their_logits():
     y = np.eye(C, dtype=np.float32)[LABELS.astype(int)]
     v = _core.ops.loss("categorical_crossentropy", probs, _core.Tensor(y), False, 0.1)
     assert np.isfinite(v.item())
-    assert v.item() == pytest.approx(_reduce(ref_cce((LOGITS * 40).astype(np.float32), y, True,
-                                                     0.1), B), rel=1e-5)
+    assert v.item() == pytest.approx(
+        _reduce(ref_cce((LOGITS * 40).astype(np.float32), y, True, 0.1), B), rel=1e-5
+    )
     s = _core.ops.activation(z, "sigmoid")
     v2 = _core.ops.loss("binary_crossentropy", s, _core.Tensor(BIN_T.astype(np.float32)))
     assert v2.item() == pytest.approx(
-        _reduce(ref_bce((LOGITS * 40).astype(np.float32), BIN_T, True), B), rel=1e-5)
+        _reduce(ref_bce((LOGITS * 40).astype(np.float32), BIN_T, True), B), rel=1e-5
+    )
 
 
 def test_against_pytorch():
@@ -195,17 +255,23 @@ def test_against_pytorch():
     tt = lambda a: torch.tensor(np.asarray(a, np.float32), dtype=torch.float64)  # noqa: E731
     p32 = lambda a: a.astype(np.float32)  # noqa: E731
     assert _nerve_loss("huber", REG_P, REG_T, delta=0.7)[0] == pytest.approx(
-        F.huber_loss(tt(REG_P), tt(REG_T), delta=0.7).item(), rel=1e-5)
-    assert _nerve_loss("binary_crossentropy", LOGITS, BIN_T, from_logits=True)[0] == \
-        pytest.approx(F.binary_cross_entropy_with_logits(tt(LOGITS), tt(BIN_T)).item(), rel=1e-5)
-    assert _nerve_loss("sparse_categorical_crossentropy", LOGITS, LABELS, from_logits=True)[0] == \
-        pytest.approx(F.cross_entropy(tt(LOGITS), torch.tensor(LABELS.astype(int))).item(),
-                      rel=1e-5)
+        F.huber_loss(tt(REG_P), tt(REG_T), delta=0.7).item(), rel=1e-5
+    )
+    assert _nerve_loss("binary_crossentropy", LOGITS, BIN_T, from_logits=True)[0] == pytest.approx(
+        F.binary_cross_entropy_with_logits(tt(LOGITS), tt(BIN_T)).item(), rel=1e-5
+    )
+    assert _nerve_loss("sparse_categorical_crossentropy", LOGITS, LABELS, from_logits=True)[
+        0
+    ] == pytest.approx(
+        F.cross_entropy(tt(LOGITS), torch.tensor(LABELS.astype(int))).item(), rel=1e-5
+    )
     onehot = np.eye(C)[LABELS.astype(int)]
-    assert _nerve_loss("categorical_crossentropy", LOGITS, onehot, from_logits=True,
-                       label_smoothing=0.25)[0] == pytest.approx(
-        F.cross_entropy(tt(LOGITS), torch.tensor(LABELS.astype(int)),
-                        label_smoothing=0.25).item(), rel=1e-5)
+    assert _nerve_loss(
+        "categorical_crossentropy", LOGITS, onehot, from_logits=True, label_smoothing=0.25
+    )[0] == pytest.approx(
+        F.cross_entropy(tt(LOGITS), torch.tensor(LABELS.astype(int)), label_smoothing=0.25).item(),
+        rel=1e-5,
+    )
     # PyTorch's kl_div takes log-probabilities and sums; Keras averages the row sums.
     kl = F.kl_div(torch.log(tt(p32(SOFTMAX))), tt(SOFT_T), reduction="sum").item() / B
     assert _nerve_loss("kl_divergence", SOFTMAX, SOFT_T)[0] == pytest.approx(kl, rel=1e-5)

@@ -23,8 +23,9 @@ def _top_k(p, labels, k):
 
 def _keras_auc(pred, truth, num_thresholds=200, curve="ROC", w=None):
     eps = 1e-7
-    thr = np.array([-eps] + [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
-                   + [1 + eps])
+    thr = np.array(
+        [-eps] + [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)] + [1 + eps]
+    )
     pred, truth = pred.ravel().astype(np.float64), truth.ravel() != 0
     w = np.ones_like(pred) if w is None else np.repeat(w, pred.size // len(w))
     above = pred[None, :] > thr[:, None]
@@ -42,8 +43,9 @@ def _keras_auc(pred, truth, num_thresholds=200, curve="ROC", w=None):
     slope = div(dtp, np.maximum(dp, 0))
     intercept = tp[1:] - slope * p[1:]
     ratio = np.where((p[:-1] > 0) & (p[1:] > 0), div(p[:-1], np.maximum(p[1:], 0)), 1.0)
-    return float(np.sum(div(slope * (dtp + intercept * np.log(ratio)),
-                            np.maximum(tp[1:] + fn[1:], 0))))
+    return float(
+        np.sum(div(slope * (dtp + intercept * np.log(ratio)), np.maximum(tp[1:] + fn[1:], 0)))
+    )
 
 
 def _exact_auc(pred, truth):
@@ -55,28 +57,37 @@ def test_accuracy_variants():
     m = nerve.metrics
     # the functions give one value per sample (per element for binary_accuracy), as Keras's
     assert np.mean(m.categorical_accuracy(ONEHOT, PROBS)) == pytest.approx(
-        np.mean(PROBS.argmax(-1) == LABELS))
+        np.mean(PROBS.argmax(-1) == LABELS)
+    )
     assert np.mean(m.sparse_categorical_accuracy(LABELS, PROBS)) == pytest.approx(
-        np.mean(PROBS.argmax(-1) == LABELS))
+        np.mean(PROBS.argmax(-1) == LABELS)
+    )
     assert np.mean(m.binary_accuracy(BIN_T, BIN_P)) == pytest.approx(
-        np.mean((BIN_P > 0.5) == BIN_T))
+        np.mean((BIN_P > 0.5) == BIN_T)
+    )
     assert m.BinaryAccuracy(threshold=0.7)(BIN_T, BIN_P) == pytest.approx(
-        np.mean((BIN_P > 0.7) == BIN_T))
+        np.mean((BIN_P > 0.7) == BIN_T)
+    )
     for k in (1, 2, 3):
         assert np.mean(m.top_k_categorical_accuracy(ONEHOT, PROBS, k)) == pytest.approx(
-            _top_k(PROBS, LABELS, k))
+            _top_k(PROBS, LABELS, k)
+        )
         assert m.SparseTopKCategoricalAccuracy(k)(LABELS, PROBS) == pytest.approx(
-            _top_k(PROBS, LABELS, k))
+            _top_k(PROBS, LABELS, k)
+        )
     assert np.mean(m.top_k_categorical_accuracy(ONEHOT, PROBS, 1)) == pytest.approx(
-        np.mean(PROBS.argmax(-1) == LABELS))
+        np.mean(PROBS.argmax(-1) == LABELS)
+    )
 
 
 def test_regression_metrics():
     t = rng.standard_normal((N, 3))
-    assert np.mean(nerve.metrics.mae(t, BIN_P)) == pytest.approx(np.mean(np.abs(BIN_P - t)),
-                                                                 rel=1e-6)
+    assert np.mean(nerve.metrics.mae(t, BIN_P)) == pytest.approx(
+        np.mean(np.abs(BIN_P - t)), rel=1e-6
+    )
     assert nerve.metrics.MeanSquaredError()(t, BIN_P) == pytest.approx(
-        np.mean((BIN_P - t) ** 2), rel=1e-6)
+        np.mean((BIN_P - t) ** 2), rel=1e-6
+    )
 
 
 def test_precision_recall():
@@ -96,8 +107,9 @@ def test_auc_matches_keras_algorithm(curve, num_thresholds):
     auc = nerve.metrics.AUC(num_thresholds=num_thresholds, curve=curve)
     auc.update_state(BIN_T[:50], BIN_P[:50])
     auc.update_state(BIN_T[50:], BIN_P[50:])  # accumulates across batches
-    assert auc.result() == pytest.approx(_keras_auc(BIN_P, BIN_T, num_thresholds, curve),
-                                         rel=1e-9, abs=1e-12)
+    assert auc.result() == pytest.approx(
+        _keras_auc(BIN_P, BIN_T, num_thresholds, curve), rel=1e-9, abs=1e-12
+    )
 
 
 def test_auc_close_to_exact_roc_auc():
@@ -128,10 +140,20 @@ def _classifier(loss, units, metrics, weighted_metrics=None, activation="softmax
 
 def test_metrics_in_evaluate_match_numpy_on_predictions():
     x = rng.standard_normal((N, 4)).astype(np.float32)
-    model = _classifier("categorical_crossentropy", C,
-                        ["accuracy", "top_k_categorical_accuracy",
-                         nerve.metrics.TopKCategoricalAccuracy(k=2, name="top2"),
-                         "mae", "mse", "precision", "recall", "auc"])
+    model = _classifier(
+        "categorical_crossentropy",
+        C,
+        [
+            "accuracy",
+            "top_k_categorical_accuracy",
+            nerve.metrics.TopKCategoricalAccuracy(k=2, name="top2"),
+            "mae",
+            "mse",
+            "precision",
+            "recall",
+            "auc",
+        ],
+    )
     logs = model.evaluate(x, ONEHOT, batch_size=10, verbose=0, return_dict=True)
     p = model.predict(x)
     assert logs["accuracy"] == pytest.approx(np.mean(p.argmax(-1) == LABELS))
@@ -147,9 +169,12 @@ def test_metrics_in_evaluate_match_numpy_on_predictions():
 
 def test_sparse_metrics_and_weighted_metrics():
     x = rng.standard_normal((N, 4)).astype(np.float32)
-    model = _classifier("sparse_categorical_crossentropy", C,
-                        ["accuracy", "sparse_top_k_categorical_accuracy"],
-                        weighted_metrics=["accuracy"])
+    model = _classifier(
+        "sparse_categorical_crossentropy",
+        C,
+        ["accuracy", "sparse_top_k_categorical_accuracy"],
+        weighted_metrics=["accuracy"],
+    )
     logs = model.evaluate(x, LABELS, batch_size=16, sample_weight=W, verbose=0, return_dict=True)
     p = model.predict(x)
     hits = p.argmax(-1) == LABELS
@@ -160,12 +185,16 @@ def test_sparse_metrics_and_weighted_metrics():
 
 def test_accuracy_follows_the_loss_and_output_units():
     assert type(nerve.metrics.get("accuracy", "binary_crossentropy")).__name__ == "BinaryAccuracy"
-    assert type(nerve.metrics.get("acc", "sparse_categorical_crossentropy")).__name__ == \
-        "SparseCategoricalAccuracy"
+    assert (
+        type(nerve.metrics.get("acc", "sparse_categorical_crossentropy")).__name__
+        == "SparseCategoricalAccuracy"
+    )
     assert type(nerve.metrics.get("accuracy", "mse", (3,))).__name__ == "CategoricalAccuracy"
     # Keras 3 decides by shape: binary_crossentropy on several units gives categorical accuracy
-    assert type(nerve.metrics.get("accuracy", "binary_crossentropy", (3,))).__name__ == \
-        "CategoricalAccuracy"
+    assert (
+        type(nerve.metrics.get("accuracy", "binary_crossentropy", (3,))).__name__
+        == "CategoricalAccuracy"
+    )
 
 
 def test_mismatched_metric_and_loss():

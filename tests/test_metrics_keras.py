@@ -23,10 +23,16 @@ PREDICTIONS = {
     "informative": TRUTH * 0.6 + rng.normal(0.2, 0.4, size=(N, 2)),
 }
 AUC_SETTINGS = [
-    {}, {"curve": "PR"}, {"num_thresholds": 7}, {"num_thresholds": 2},
-    {"summation_method": "minoring"}, {"summation_method": "majoring"},
-    {"curve": "PR", "summation_method": "minoring"}, {"curve": "PR", "summation_method": "majoring"},
-    {"from_logits": True}, {"from_logits": True, "curve": "PR", "num_thresholds": 50},
+    {},
+    {"curve": "PR"},
+    {"num_thresholds": 7},
+    {"num_thresholds": 2},
+    {"summation_method": "minoring"},
+    {"summation_method": "majoring"},
+    {"curve": "PR", "summation_method": "minoring"},
+    {"curve": "PR", "summation_method": "majoring"},
+    {"from_logits": True},
+    {"from_logits": True, "curve": "PR", "num_thresholds": 50},
 ]
 
 
@@ -78,34 +84,47 @@ def test_root_mean_squared_error_matches_keras(weighted):
     n.update_state(t, p, sample_weight=w)
     assert n.result() == pytest.approx(float(k.result()), rel=1e-6)
     assert n.name == k.name == "root_mean_squared_error"
-    assert nerve.metrics.get("root_mean_squared_error").name == keras.metrics.get(
-        "root_mean_squared_error").name
+    assert (
+        nerve.metrics.get("root_mean_squared_error").name
+        == keras.metrics.get("root_mean_squared_error").name
+    )
     assert type(nerve.metrics.get("RootMeanSquaredError")) is nerve.metrics.RootMeanSquaredError
     assert type(nerve.metrics.get("AUC")) is nerve.metrics.AUC
 
 
 def _models():
     def build(lib):
-        return lib.Sequential([lib.Input((4,)), lib.layers.Dense(6, activation="tanh"),
-                               lib.layers.Dense(2)])  # linear output: values outside [0, 1]
+        return lib.Sequential(
+            [lib.Input((4,)), lib.layers.Dense(6, activation="tanh"), lib.layers.Dense(2)]
+        )  # linear output: values outside [0, 1]
+
     km, nm = build(keras), build(nerve)
     nm.set_weights(km.get_weights())
     return km, nm
 
 
 def _metrics(lib):
-    return [lib.metrics.AUC(name="auc"), lib.metrics.AUC(curve="PR", name="pr_auc"),
-            lib.metrics.AUC(from_logits=True, num_thresholds=50, name="auc_logits"),
-            lib.metrics.RootMeanSquaredError(name="rmse")]
+    return [
+        lib.metrics.AUC(name="auc"),
+        lib.metrics.AUC(curve="PR", name="pr_auc"),
+        lib.metrics.AUC(from_logits=True, num_thresholds=50, name="auc_logits"),
+        lib.metrics.RootMeanSquaredError(name="rmse"),
+    ]
 
 
 def test_in_evaluate_and_fit_logs():
     x = rng.normal(size=(N, 4)).astype(np.float32)
     km, nm = _models()
-    km.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse",
-               metrics=_metrics(keras) + ["root_mean_squared_error"])
-    nm.compile(optimizer=nerve.optimizers.SGD(0.05), loss="mse",
-               metrics=_metrics(nerve) + ["root_mean_squared_error"])
+    km.compile(
+        optimizer=keras.optimizers.SGD(0.05),
+        loss="mse",
+        metrics=_metrics(keras) + ["root_mean_squared_error"],
+    )
+    nm.compile(
+        optimizer=nerve.optimizers.SGD(0.05),
+        loss="mse",
+        metrics=_metrics(nerve) + ["root_mean_squared_error"],
+    )
     k_eval = km.evaluate(x, TRUTH, batch_size=32, verbose=0, return_dict=True)
     n_eval = nm.evaluate(x, TRUTH, batch_size=32, verbose=0, return_dict=True)
     assert set(n_eval) == set(k_eval)
@@ -122,10 +141,12 @@ def test_weighted_metrics_in_evaluate():
     km, nm = _models()
     km.compile(optimizer="sgd", loss="mse", weighted_metrics=_metrics(keras))
     nm.compile(optimizer="sgd", loss="mse", weighted_metrics=_metrics(nerve))
-    k_eval = km.evaluate(x, TRUTH, sample_weight=WEIGHTS, batch_size=32, verbose=0,
-                         return_dict=True)
-    n_eval = nm.evaluate(x, TRUTH, sample_weight=WEIGHTS, batch_size=32, verbose=0,
-                         return_dict=True)
+    k_eval = km.evaluate(
+        x, TRUTH, sample_weight=WEIGHTS, batch_size=32, verbose=0, return_dict=True
+    )
+    n_eval = nm.evaluate(
+        x, TRUTH, sample_weight=WEIGHTS, batch_size=32, verbose=0, return_dict=True
+    )
     for name, value in k_eval.items():
         assert n_eval[name] == pytest.approx(value, rel=1e-5, abs=1e-7), name
 
@@ -147,15 +168,25 @@ def _function_cases():
         ("top_k_categorical_accuracy", {"k": 2}, onehot, probs),
         ("sparse_top_k_categorical_accuracy", {"k": 2}, ids, probs),
         ("sparse_top_k_categorical_accuracy", {"k": 2}, ids[:, None], probs),
-        ("sparse_top_k_categorical_accuracy", {"k": 2, "from_sorted_ids": True}, ids,
-         np.argsort(-probs, axis=-1).astype(np.float32)),
+        (
+            "sparse_top_k_categorical_accuracy",
+            {"k": 2, "from_sorted_ids": True},
+            ids,
+            np.argsort(-probs, axis=-1).astype(np.float32),
+        ),
         ("mean_absolute_error", {}, probs, onehot),
-        ("mean_squared_error", {}, r.normal(size=(2, 3, 4)).astype(np.float32), probs[:6].reshape(2, 3, 4)),
+        (
+            "mean_squared_error",
+            {},
+            r.normal(size=(2, 3, 4)).astype(np.float32),
+            probs[:6].reshape(2, 3, 4),
+        ),
     ]
 
 
-@pytest.mark.parametrize("name,kwargs,y_true,y_pred", _function_cases(),
-                         ids=lambda v: v if isinstance(v, str) else None)
+@pytest.mark.parametrize(
+    "name,kwargs,y_true,y_pred", _function_cases(), ids=lambda v: v if isinstance(v, str) else None
+)
 def test_metric_functions_match_keras_per_sample(name, kwargs, y_true, y_pred):
     ours = np.asarray(getattr(nerve.metrics, name)(y_true, y_pred, **kwargs))
     theirs = np.asarray(getattr(keras.metrics, name)(y_true, y_pred, **kwargs))

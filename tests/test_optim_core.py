@@ -35,7 +35,7 @@ def adam_reference(w, grads, lr, b1=0.9, b2=0.999, eps=1e-7):
     for t, g in enumerate(grads, start=1):
         m = m + (g - m) * (1 - b1)
         v = v + (g * g - v) * (1 - b2)
-        lr_t = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        lr_t = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
         w = w - lr_t * m / (np.sqrt(v) + eps)
         out.append(w.copy())
     return out

@@ -38,6 +38,7 @@ def _assert_close(got, want, rtol=2e-4, atol=2e-5):
 
 # ---- PyTorch as the oracle --------------------------------------------------------------------
 
+
 def _run_torch(make, params, grads):
     torch = pytest.importorskip("torch")
     tp = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in params]
@@ -50,39 +51,59 @@ def _run_torch(make, params, grads):
 
 
 TORCH_CASES = {
-    "sgd": (lambda: nerve.optimizers.SGD(0.05),
-            lambda t, p: t.optim.SGD(p, lr=0.05)),
-    "sgd_momentum": (lambda: nerve.optimizers.SGD(0.05, momentum=0.9),
-                     lambda t, p: t.optim.SGD(p, lr=0.05, momentum=0.9)),
-    "sgd_nesterov": (lambda: nerve.optimizers.SGD(0.05, momentum=0.8, nesterov=True),
-                     lambda t, p: t.optim.SGD(p, lr=0.05, momentum=0.8, nesterov=True)),
-    "adam": (lambda: nerve.optimizers.Adam(0.01, epsilon=0.0),
-             lambda t, p: t.optim.Adam(p, lr=0.01, eps=0.0)),
-    "adam_amsgrad": (lambda: nerve.optimizers.Adam(0.01, beta_1=0.8, epsilon=0.0, amsgrad=True),
-                     lambda t, p: t.optim.Adam(p, lr=0.01, betas=(0.8, 0.999), eps=0.0,
-                                               amsgrad=True)),
-    "adamw": (lambda: nerve.optimizers.AdamW(0.01, weight_decay=0.1, epsilon=0.0),
-              lambda t, p: t.optim.AdamW(p, lr=0.01, weight_decay=0.1, eps=0.0)),
-    "rmsprop": (lambda: nerve.optimizers.RMSprop(0.01, rho=0.9, epsilon=0.0),
-                lambda t, p: t.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=0.0)),
-    "rmsprop_momentum": (lambda: nerve.optimizers.RMSprop(0.01, momentum=0.5, epsilon=0.0),
-                         lambda t, p: t.optim.RMSprop(p, lr=0.01, alpha=0.9, momentum=0.5,
-                                                      eps=0.0)),
-    "rmsprop_centered": (lambda: nerve.optimizers.RMSprop(0.01, centered=True, epsilon=0.0),
-                         lambda t, p: t.optim.RMSprop(p, lr=0.01, alpha=0.9, centered=True,
-                                                      eps=0.0)),
+    "sgd": (lambda: nerve.optimizers.SGD(0.05), lambda t, p: t.optim.SGD(p, lr=0.05)),
+    "sgd_momentum": (
+        lambda: nerve.optimizers.SGD(0.05, momentum=0.9),
+        lambda t, p: t.optim.SGD(p, lr=0.05, momentum=0.9),
+    ),
+    "sgd_nesterov": (
+        lambda: nerve.optimizers.SGD(0.05, momentum=0.8, nesterov=True),
+        lambda t, p: t.optim.SGD(p, lr=0.05, momentum=0.8, nesterov=True),
+    ),
+    "adam": (
+        lambda: nerve.optimizers.Adam(0.01, epsilon=0.0),
+        lambda t, p: t.optim.Adam(p, lr=0.01, eps=0.0),
+    ),
+    "adam_amsgrad": (
+        lambda: nerve.optimizers.Adam(0.01, beta_1=0.8, epsilon=0.0, amsgrad=True),
+        lambda t, p: t.optim.Adam(p, lr=0.01, betas=(0.8, 0.999), eps=0.0, amsgrad=True),
+    ),
+    "adamw": (
+        lambda: nerve.optimizers.AdamW(0.01, weight_decay=0.1, epsilon=0.0),
+        lambda t, p: t.optim.AdamW(p, lr=0.01, weight_decay=0.1, eps=0.0),
+    ),
+    "rmsprop": (
+        lambda: nerve.optimizers.RMSprop(0.01, rho=0.9, epsilon=0.0),
+        lambda t, p: t.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=0.0),
+    ),
+    "rmsprop_momentum": (
+        lambda: nerve.optimizers.RMSprop(0.01, momentum=0.5, epsilon=0.0),
+        lambda t, p: t.optim.RMSprop(p, lr=0.01, alpha=0.9, momentum=0.5, eps=0.0),
+    ),
+    "rmsprop_centered": (
+        lambda: nerve.optimizers.RMSprop(0.01, centered=True, epsilon=0.0),
+        lambda t, p: t.optim.RMSprop(p, lr=0.01, alpha=0.9, centered=True, eps=0.0),
+    ),
     "rmsprop_centered_momentum": (
         lambda: nerve.optimizers.RMSprop(0.01, momentum=0.7, centered=True, epsilon=0.0),
-        lambda t, p: t.optim.RMSprop(p, lr=0.01, alpha=0.9, momentum=0.7, centered=True,
-                                     eps=0.0)),
-    "adagrad": (lambda: nerve.optimizers.Adagrad(0.1, epsilon=0.0),
-                lambda t, p: t.optim.Adagrad(p, lr=0.1, initial_accumulator_value=0.1, eps=0.0)),
-    "adadelta": (lambda: nerve.optimizers.Adadelta(1.0, rho=0.9, epsilon=1e-6),
-                 lambda t, p: t.optim.Adadelta(p, lr=1.0, rho=0.9, eps=1e-6)),
-    "adamax": (lambda: nerve.optimizers.Adamax(0.01, epsilon=0.0),
-               lambda t, p: t.optim.Adamax(p, lr=0.01, eps=0.0)),
-    "nadam": (lambda: nerve.optimizers.Nadam(0.01, epsilon=0.0),
-              lambda t, p: t.optim.NAdam(p, lr=0.01, eps=0.0, momentum_decay=1.0)),
+        lambda t, p: t.optim.RMSprop(p, lr=0.01, alpha=0.9, momentum=0.7, centered=True, eps=0.0),
+    ),
+    "adagrad": (
+        lambda: nerve.optimizers.Adagrad(0.1, epsilon=0.0),
+        lambda t, p: t.optim.Adagrad(p, lr=0.1, initial_accumulator_value=0.1, eps=0.0),
+    ),
+    "adadelta": (
+        lambda: nerve.optimizers.Adadelta(1.0, rho=0.9, epsilon=1e-6),
+        lambda t, p: t.optim.Adadelta(p, lr=1.0, rho=0.9, eps=1e-6),
+    ),
+    "adamax": (
+        lambda: nerve.optimizers.Adamax(0.01, epsilon=0.0),
+        lambda t, p: t.optim.Adamax(p, lr=0.01, eps=0.0),
+    ),
+    "nadam": (
+        lambda: nerve.optimizers.Nadam(0.01, epsilon=0.0),
+        lambda t, p: t.optim.NAdam(p, lr=0.01, eps=0.0, momentum_decay=1.0),
+    ),
 }
 
 
@@ -97,6 +118,7 @@ def test_matches_pytorch(case):
 
 
 # ---- the Keras formulas in float64 numpy --------------------------------------------------------
+
 
 def _keras_reference(name, cfg, params, grads, lr_at=None, steps=STEPS):
     """Runs the Keras 3 update rule (clipping, weight decay, then the optimizer's step)."""
@@ -118,7 +140,7 @@ def _keras_reference(name, cfg, params, grads, lr_at=None, steps=STEPS):
             g = [np.clip(x, -cfg["clipvalue"], cfg["clipvalue"]) for x in g]
         wd = cfg.get("weight_decay") or 0.0
         if name == "nadam":
-            u_product *= cfg.get("beta_1", 0.9) * (1 - 0.5 * 0.96 ** t)
+            u_product *= cfg.get("beta_1", 0.9) * (1 - 0.5 * 0.96**t)
         for i in range(len(p)):
             if wd:
                 p[i] -= p[i] * wd * lr
@@ -141,7 +163,7 @@ def _keras_update(name, cfg, p, g, s, t, lr, u_product):
         v = s["v"] = s.get("v", z) + (g * g - s.get("v", z)) * (1 - b2)
         if cfg.get("amsgrad"):
             v = s["vmax"] = np.maximum(s.get("vmax", z), v)
-        lr_t = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        lr_t = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
         return p - lr_t * m / (np.sqrt(v) + eps)
     if name == "rmsprop":
         rho, mu = cfg.get("rho", 0.9), cfg.get("momentum", 0.0)
@@ -169,31 +191,46 @@ def _keras_update(name, cfg, p, g, s, t, lr, u_product):
         b1, b2 = cfg.get("beta_1", 0.9), cfg.get("beta_2", 0.999)
         m = s["m"] = s.get("m", z) + (g - s.get("m", z)) * (1 - b1)
         u = s["u"] = np.maximum(b2 * s.get("u", z), np.abs(g))
-        return p - lr / (1 - b1 ** t) * m / (u + eps)
+        return p - lr / (1 - b1**t) * m / (u + eps)
     if name == "nadam":
         b1, b2 = cfg.get("beta_1", 0.9), cfg.get("beta_2", 0.999)
-        u_t = b1 * (1 - 0.5 * 0.96 ** t)
+        u_t = b1 * (1 - 0.5 * 0.96**t)
         u_next = b1 * (1 - 0.5 * 0.96 ** (t + 1))
         m = s["m"] = s.get("m", z) + (g - s.get("m", z)) * (1 - b1)
         v = s["v"] = s.get("v", z) + (g * g - s.get("v", z)) * (1 - b2)
         m_hat = u_next * m / (1 - u_product * u_next) + (1 - u_t) * g / (1 - u_product)
-        v_hat = v / (1 - b2 ** t)
+        v_hat = v / (1 - b2**t)
         return p - lr * m_hat / (np.sqrt(v_hat) + eps)
     raise AssertionError(name)
 
 
-_CLASSES = {"sgd": nerve.optimizers.SGD, "adam": nerve.optimizers.Adam,
-            "adamw": nerve.optimizers.AdamW, "rmsprop": nerve.optimizers.RMSprop,
-            "adagrad": nerve.optimizers.Adagrad, "adadelta": nerve.optimizers.Adadelta,
-            "adamax": nerve.optimizers.Adamax, "nadam": nerve.optimizers.Nadam}
-_LR = {"sgd": 0.05, "adam": 0.01, "adamw": 0.01, "rmsprop": 0.01, "adagrad": 0.1,
-       "adadelta": 1.0, "adamax": 0.01, "nadam": 0.01}
+_CLASSES = {
+    "sgd": nerve.optimizers.SGD,
+    "adam": nerve.optimizers.Adam,
+    "adamw": nerve.optimizers.AdamW,
+    "rmsprop": nerve.optimizers.RMSprop,
+    "adagrad": nerve.optimizers.Adagrad,
+    "adadelta": nerve.optimizers.Adadelta,
+    "adamax": nerve.optimizers.Adamax,
+    "nadam": nerve.optimizers.Nadam,
+}
+_LR = {
+    "sgd": 0.05,
+    "adam": 0.01,
+    "adamw": 0.01,
+    "rmsprop": 0.01,
+    "adagrad": 0.1,
+    "adadelta": 1.0,
+    "adamax": 0.01,
+    "nadam": 0.01,
+}
 
 
 def _make(name, cfg, learning_rate=None):
     kwargs = {k: v for k, v in cfg.items() if k != "lr"}
-    return _CLASSES[name](learning_rate=cfg["lr"] if learning_rate is None else learning_rate,
-                          **kwargs)
+    return _CLASSES[name](
+        learning_rate=cfg["lr"] if learning_rate is None else learning_rate, **kwargs
+    )
 
 
 # Each optimizer with its Keras defaults (epsilon 1e-7 in the Keras place), with weight decay,
@@ -252,6 +289,7 @@ def test_only_one_clipping_option():
 
 # ---- learning-rate schedules --------------------------------------------------------------------
 
+
 def _exp(step, initial=0.1, decay_steps=5, rate=0.5, staircase=False):
     p = step / decay_steps
     return initial * rate ** (math.floor(p) if staircase else p)
@@ -277,13 +315,16 @@ def _cosine(step, initial=0.1, decay_steps=10, alpha=0.1, warmup_target=None, wa
 
 SCHEDULES = {
     "exponential": (lambda: schedules.ExponentialDecay(0.1, 5, 0.5), _exp),
-    "exponential_staircase": (lambda: schedules.ExponentialDecay(0.1, 5, 0.5, staircase=True),
-                              lambda s: _exp(s, staircase=True)),
+    "exponential_staircase": (
+        lambda: schedules.ExponentialDecay(0.1, 5, 0.5, staircase=True),
+        lambda s: _exp(s, staircase=True),
+    ),
     "piecewise": (lambda: schedules.PiecewiseConstantDecay([3, 8], [0.1, 0.05, 0.01]), _piecewise),
     "cosine": (lambda: schedules.CosineDecay(0.1, 10, alpha=0.1), _cosine),
-    "cosine_warmup": (lambda: schedules.CosineDecay(0.0, 10, alpha=0.1, warmup_target=0.2,
-                                                    warmup_steps=5),
-                      lambda s: _cosine(s, 0.0, 10, 0.1, 0.2, 5)),
+    "cosine_warmup": (
+        lambda: schedules.CosineDecay(0.0, 10, alpha=0.1, warmup_target=0.2, warmup_steps=5),
+        lambda s: _cosine(s, 0.0, 10, 0.1, 0.2, 5),
+    ),
 }
 
 
@@ -360,9 +401,16 @@ def test_schedule_validation():
 
 
 def test_get_by_name():
-    for name, cls in [("sgd", "SGD"), ("Adam", "Adam"), ("adamw", "AdamW"), ("rmsprop", "RMSprop"),
-                      ("adagrad", "Adagrad"), ("adadelta", "Adadelta"), ("adamax", "Adamax"),
-                      ("nadam", "Nadam")]:
+    for name, cls in [
+        ("sgd", "SGD"),
+        ("Adam", "Adam"),
+        ("adamw", "AdamW"),
+        ("rmsprop", "RMSprop"),
+        ("adagrad", "Adagrad"),
+        ("adadelta", "Adadelta"),
+        ("adamax", "Adamax"),
+        ("nadam", "Nadam"),
+    ]:
         assert type(nerve.optimizers.get(name)).__name__ == cls
     with pytest.raises(ValueError, match="Valid names"):
         nerve.optimizers.get("adamm")

@@ -13,8 +13,11 @@ from nerve.layers import AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPool
 
 import _conv_reference as ref
 
-CASES = list(itertools.product([1, 5], [1, 3, 8], [(2, 2), (3, 3), (2, 3)], [None, (1, 1), (2, 1)],
-                               ["valid", "same"]))
+CASES = list(
+    itertools.product(
+        [1, 5], [1, 3, 8], [(2, 2), (3, 3), (2, 3)], [None, (1, 1), (2, 1)], ["valid", "same"]
+    )
+)
 
 
 def _nerve_pool(x, kind, pool, strides, padding, grad):
@@ -52,8 +55,9 @@ def test_average_pool_matches_reference(n, c, pool, strides, padding):
     y, dx = _nerve_pool(x, "average", pool, strides, padding, G.astype(np.float32))
     np.testing.assert_allclose(y, y64, rtol=1e-5, atol=1e-6)
     if n == 1:  # finite differences on the small cases
-        fd = ref.numeric_grad(lambda a: float((ref.pool2d(a[0], "average", pool, strides, padding)
-                                               * G).sum()), [x], 0)
+        fd = ref.numeric_grad(
+            lambda a: float((ref.pool2d(a[0], "average", pool, strides, padding) * G).sum()), [x], 0
+        )
         np.testing.assert_allclose(dx, fd, rtol=1e-4, atol=1e-5)
 
 
@@ -75,8 +79,9 @@ def test_max_pool_finite_differences():
     x = rng.standard_normal((2, 5, 6, 2)).astype(np.float32)
     G = rng.standard_normal(ref.pool2d(x, "max", (2, 3), (1, 2), "same").shape)
     _, dx = _nerve_pool(x, "max", (2, 3), (1, 2), "same", G.astype(np.float32))
-    fd = ref.numeric_grad(lambda a: float((ref.pool2d(a[0], "max", (2, 3), (1, 2), "same")
-                                           * G).sum()), [x], 0)
+    fd = ref.numeric_grad(
+        lambda a: float((ref.pool2d(a[0], "max", (2, 3), (1, 2), "same") * G).sum()), [x], 0
+    )
     np.testing.assert_allclose(dx, fd, rtol=1e-4, atol=1e-5)
 
 
@@ -116,8 +121,9 @@ def test_pooling_layers_shapes_and_config():
     assert MaxPooling2D(3, strides=1, padding="same")(x).shape == (2, 7, 9, 3)
     ap = AveragePooling2D((2, 3), padding="same")
     assert ap(x).shape == (2, 4, 3, 3)
-    np.testing.assert_allclose(ap(x), ref.pool2d(x, "average", (2, 3), (2, 3), "same"),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        ap(x), ref.pool2d(x, "average", (2, 3), (2, 3), "same"), rtol=1e-5, atol=1e-6
+    )
     assert GlobalAveragePooling2D()(x).shape == (2, 3)
     assert GlobalMaxPooling2D(keepdims=True)(x).shape == (2, 1, 1, 3)
     np.testing.assert_allclose(GlobalMaxPooling2D()(x), x.max(axis=(1, 2)))

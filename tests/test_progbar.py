@@ -56,8 +56,9 @@ def test_non_tty_final_line_format(clock):
     assert text.count("\n") == 1 and text.endswith("\n")
     line = text.rstrip("\n")
     # 469 steps * 6 ms = 2.8 s -> "3s"; 6 ms/step
-    expected = (f"469/469 {BAR} 3s 6ms/step - loss: {losses.mean():.4f}"
-                f" - accuracy: {accs.mean():.4f}")
+    expected = (
+        f"469/469 {BAR} 3s 6ms/step - loss: {losses.mean():.4f} - accuracy: {accs.mean():.4f}"
+    )
     assert line == expected
 
 
@@ -65,7 +66,7 @@ def test_values_weighted_by_step_size(clock):
     out = io.StringIO()
     bar = Progbar(10, file=out)
     clock.advance(1)
-    bar.update(2, [("loss", 1.0)])   # covers 2 steps
+    bar.update(2, [("loss", 1.0)])  # covers 2 steps
     clock.advance(1)
     bar.update(10, [("loss", 4.0)])  # covers 8 steps
     # (1*2 + 4*8) / 10 = 3.4
@@ -82,8 +83,9 @@ def test_add(clock):
     assert out.getvalue().rstrip("\n").endswith("- loss: 2.0000")
 
 
-@pytest.mark.parametrize("dt, unit", [(2.0, "2s/step"), (0.025, "25ms/step"),
-                                      (0.00004, "40us/step")])
+@pytest.mark.parametrize(
+    "dt, unit", [(2.0, "2s/step"), (0.025, "25ms/step"), (0.00004, "40us/step")]
+)
 def test_time_per_step_units(clock, dt, unit):
     out = io.StringIO()
     bar = Progbar(5, file=out)
@@ -163,8 +165,8 @@ def test_stateful_metrics_not_averaged(clock):
         clock.advance(0.1)
         bar.update(i + 1, [("loss", loss), ("acc_running", acc)])
     line = out.getvalue()
-    assert "loss: 2.5000" in line          # averaged
-    assert "acc_running: 0.9000" in line   # last value, as given
+    assert "loss: 2.5000" in line  # averaged
+    assert "acc_running: 0.9000" in line  # last value, as given
 
 
 def test_tty_dynamic_updates_and_throttle(clock):
@@ -249,4 +251,5 @@ def test_array_and_numpy_values(clock):
 
 def test_importable_from_nerve_utils():
     import nerve.utils
+
     assert nerve.utils.Progbar is Progbar

@@ -28,8 +28,12 @@ def _manual_step(k_l1=0.0, k_l2=0.0, b_l2=0.0, a_l1=0.0, a_l2=0.0):
     out = x @ w + b
     loss = np.mean((out - y) ** 2)
     # The activity penalty is divided by the batch size, as Keras 3 does.
-    penalty = (k_l1 * np.abs(w).sum() + k_l2 * (w ** 2).sum() + b_l2 * (b ** 2).sum()
-               + (a_l1 * np.abs(out).sum() + a_l2 * (out ** 2).sum()) / len(x))
+    penalty = (
+        k_l1 * np.abs(w).sum()
+        + k_l2 * (w**2).sum()
+        + b_l2 * (b**2).sum()
+        + (a_l1 * np.abs(out).sum() + a_l2 * (out**2).sum()) / len(x)
+    )
     dout = 2 * (out - y) / out.size + (a_l1 * np.sign(out) + 2 * a_l2 * out) / len(x)
     dw = x.T @ dout + k_l1 * np.sign(w) + 2 * k_l2 * w
     db = dout.sum(0) + 2 * b_l2 * b
@@ -39,14 +43,23 @@ def _manual_step(k_l1=0.0, k_l2=0.0, b_l2=0.0, a_l1=0.0, a_l2=0.0):
 @pytest.mark.parametrize("case", ["kernel_l1l2", "bias_l2", "activity", "all"])
 def test_training_step_includes_the_penalty(case):
     regs = {
-        "kernel_l1l2": ({"kernel_regularizer": nerve.regularizers.L1L2(0.01, 0.02)},
-                        {"k_l1": 0.01, "k_l2": 0.02}),
+        "kernel_l1l2": (
+            {"kernel_regularizer": nerve.regularizers.L1L2(0.01, 0.02)},
+            {"k_l1": 0.01, "k_l2": 0.02},
+        ),
         "bias_l2": ({"bias_regularizer": nerve.regularizers.L2(0.03)}, {"b_l2": 0.03}),
-        "activity": ({"activity_regularizer": nerve.regularizers.L1L2(0.05, 0.01)},
-                     {"a_l1": 0.05, "a_l2": 0.01}),
-        "all": ({"kernel_regularizer": "l2", "bias_regularizer": nerve.regularizers.L2(0.03),
-                 "activity_regularizer": nerve.regularizers.L1(0.02)},
-                {"k_l2": 0.01, "b_l2": 0.03, "a_l1": 0.02}),
+        "activity": (
+            {"activity_regularizer": nerve.regularizers.L1L2(0.05, 0.01)},
+            {"a_l1": 0.05, "a_l2": 0.01},
+        ),
+        "all": (
+            {
+                "kernel_regularizer": "l2",
+                "bias_regularizer": nerve.regularizers.L2(0.03),
+                "activity_regularizer": nerve.regularizers.L1(0.02),
+            },
+            {"k_l2": 0.01, "b_l2": 0.03, "a_l1": 0.02},
+        ),
     }
     layer_kwargs, manual = regs[case]
     model = _model(**layer_kwargs)
@@ -82,7 +95,7 @@ def test_penalty_op_gradient_matches_finite_differences():
     t = _core.Tensor(x.astype(np.float32), requires_grad=True)
     value = _core.ops.regularization_penalty(t, reg)
     value.backward()
-    f = lambda a: 0.3 * np.abs(a).sum() + 0.7 * (a ** 2).sum()  # noqa: E731
+    f = lambda a: 0.3 * np.abs(a).sum() + 0.7 * (a**2).sum()  # noqa: E731
     x32 = x.astype(np.float32).astype(np.float64)
     assert value.item() == pytest.approx(f(x32), rel=1e-5)
     num = np.zeros_like(x32)
@@ -122,8 +135,12 @@ def test_regularized_fit_shrinks_weights():
     norms = []
     for l2 in (0.0, 0.5):
         nerve.utils.set_random_seed(1)
-        model = nerve.Sequential([nerve.Input((IN,)), nerve.layers.Dense(
-            OUT, kernel_regularizer=nerve.regularizers.L2(l2))])
+        model = nerve.Sequential(
+            [
+                nerve.Input((IN,)),
+                nerve.layers.Dense(OUT, kernel_regularizer=nerve.regularizers.L2(l2)),
+            ]
+        )
         model.compile(optimizer=nerve.optimizers.Adam(0.05), loss="mse")
         model.fit(x, y, epochs=20, verbose=0)
         norms.append(np.linalg.norm(model.get_weights()[0]))

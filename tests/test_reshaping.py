@@ -20,8 +20,10 @@ def test_flatten_and_reshape():
         Reshape((-1, -1))
 
 
-@pytest.mark.parametrize("padding,expected", [(1, ((1, 1), (1, 1))), ((2, 0), ((2, 2), (0, 0))),
-                                              (((1, 2), (3, 0)), ((1, 2), (3, 0)))])
+@pytest.mark.parametrize(
+    "padding,expected",
+    [(1, ((1, 1), (1, 1))), ((2, 0), ((2, 2), (0, 0))), (((1, 2), (3, 0)), ((1, 2), (3, 0)))],
+)
 def test_zero_padding_layer(padding, expected):
     x = np.random.default_rng(0).standard_normal((2, 3, 4, 2)).astype(np.float32)
     layer = ZeroPadding2D(padding)
@@ -40,11 +42,13 @@ def test_zero_padding_gradient_is_the_interior():
 
 def test_flatten_gradient_flows_in_a_model():
     from nerve.layers import Conv2D, Dense
+
     nerve.utils.set_random_seed(0)
     x = np.random.default_rng(0).standard_normal((16, 6, 6, 1)).astype(np.float32)
     y = np.random.default_rng(1).standard_normal((16, 1)).astype(np.float32)
-    model = nerve.Sequential([nerve.Input((6, 6, 1)), ZeroPadding2D(1), Conv2D(3, 3), Flatten(),
-                              Dense(1)])
+    model = nerve.Sequential(
+        [nerve.Input((6, 6, 1)), ZeroPadding2D(1), Conv2D(3, 3), Flatten(), Dense(1)]
+    )
     model.compile(optimizer="sgd", loss="mse")
     before = [w.copy() for w in model.get_weights()]
     model.train_on_batch(x, y)

@@ -15,28 +15,34 @@ def _sig(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def ref_rnn(cell, x, W, R, b, h0=None, c0=None, mask=None, ikeep=None, rkeep=None,
-            go_backwards=False):
+def ref_rnn(
+    cell, x, W, R, b, h0=None, c0=None, mask=None, ikeep=None, rkeep=None, go_backwards=False
+):
     """Packed [B, T+2, U] like rnn_sequence: outputs in processing order, last h, last c."""
     B, T, _ = x.shape
     U = R.shape[0]
     h = np.zeros((B, U)) if h0 is None else h0.astype(np.float64)
     c = np.zeros((B, U)) if c0 is None else c0.astype(np.float64)
     outs = []
-    for t in (range(T - 1, -1, -1) if go_backwards else range(T)):
+    for t in range(T - 1, -1, -1) if go_backwards else range(T):
         xt = x[:, t] * (1 if ikeep is None else ikeep)
         hd = h * (1 if rkeep is None else rkeep)
         if cell == "LSTM":
             z = xt @ W + hd @ R + (0 if b is None else b)
-            i, f, g, o = _sig(z[:, :U]), _sig(z[:, U:2 * U]), np.tanh(z[:, 2 * U:3 * U]), _sig(z[:, 3 * U:])
+            i, f, g, o = (
+                _sig(z[:, :U]),
+                _sig(z[:, U : 2 * U]),
+                np.tanh(z[:, 2 * U : 3 * U]),
+                _sig(z[:, 3 * U :]),
+            )
             c_new = f * c + i * g
             h_new = o * np.tanh(c_new)
         elif cell == "GRU":
             xz = xt @ W + (0 if b is None else b[0])
             rz = hd @ R + (0 if b is None else b[1])
             z = _sig(xz[:, :U] + rz[:, :U])
-            r = _sig(xz[:, U:2 * U] + rz[:, U:2 * U])
-            hh = np.tanh(xz[:, 2 * U:] + r * rz[:, 2 * U:])
+            r = _sig(xz[:, U : 2 * U] + rz[:, U : 2 * U])
+            hh = np.tanh(xz[:, 2 * U :] + r * rz[:, 2 * U :])
             h_new, c_new = z * h + (1 - z) * hh, c
         else:
             h_new, c_new = np.tanh(xt @ W + hd @ R + (0 if b is None else b)), c
@@ -57,13 +63,29 @@ def _params(rng, cell, B, T, F, U, scale=0.5):
     return x, W, R, b
 
 
-def _run_nerve(cell, arrays, names, go_backwards=False, mask=None, ikeep=None, rkeep=None, grad=None):
+def _run_nerve(
+    cell, arrays, names, go_backwards=False, mask=None, ikeep=None, rkeep=None, grad=None
+):
     """rnn_sequence on float32 copies; returns (output, {name: gradient})."""
-    ts = {k: _core.Tensor(np.asarray(arrays[k], np.float32), True)
-          for k in names if arrays.get(k) is not None}
+    ts = {
+        k: _core.Tensor(np.asarray(arrays[k], np.float32), True)
+        for k in names
+        if arrays.get(k) is not None
+    }
     f32 = lambda a: None if a is None else np.asarray(a, np.float32)
-    out = _core.ops.rnn_sequence(cell, ts["x"], ts["W"], ts["R"], ts.get("b"), ts.get("h0"), ts.get("c0"),
-                                 f32(mask), f32(ikeep), f32(rkeep), go_backwards=go_backwards)
+    out = _core.ops.rnn_sequence(
+        cell,
+        ts["x"],
+        ts["W"],
+        ts["R"],
+        ts.get("b"),
+        ts.get("h0"),
+        ts.get("c0"),
+        f32(mask),
+        f32(ikeep),
+        f32(rkeep),
+        go_backwards=go_backwards,
+    )
     o = np.array(out)
     if grad is not None:
         out.backward(_core.Tensor(np.asarray(grad, np.float32)))
@@ -91,12 +113,39 @@ def test_gradients_match_finite_differences(cell, go_backwards, with_mask):
     out, grads = _run_nerve(cell, arrays, names, go_backwards, mask, grad=G)
 
     def loss(a):
-        return float((ref_rnn(cell, a["x"], a["W"], a["R"], a["b"], a["h0"], a.get("c0"), mask,
-                              go_backwards=go_backwards) * G).sum())
+        return float(
+            (
+                ref_rnn(
+                    cell,
+                    a["x"],
+                    a["W"],
+                    a["R"],
+                    a["b"],
+                    a["h0"],
+                    a.get("c0"),
+                    mask,
+                    go_backwards=go_backwards,
+                )
+                * G
+            ).sum()
+        )
 
-    np.testing.assert_allclose(out, ref_rnn(cell, arrays["x"], arrays["W"], arrays["R"], arrays["b"],
-                                            arrays["h0"], arrays.get("c0"), mask, go_backwards=go_backwards),
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        out,
+        ref_rnn(
+            cell,
+            arrays["x"],
+            arrays["W"],
+            arrays["R"],
+            arrays["b"],
+            arrays["h0"],
+            arrays.get("c0"),
+            mask,
+            go_backwards=go_backwards,
+        ),
+        rtol=1e-5,
+        atol=1e-5,
+    )
     eps = 1e-6
     for k in names:
         num = np.zeros_like(arrays[k])
@@ -114,14 +163,16 @@ def test_dropout_multipliers_forward_and_gradients(cell):
     rng = np.random.default_rng(2)
     B, T, F, U = 2, 3, 3, 2
     x, W, R, b = _params(rng, cell, B, T, F, U)
-    arrays = {k: np.asarray(v, np.float32).astype(np.float64) for k, v in
-              {"x": x, "W": W, "R": R, "b": b}.items()}
+    arrays = {
+        k: np.asarray(v, np.float32).astype(np.float64)
+        for k, v in {"x": x, "W": W, "R": R, "b": b}.items()
+    }
     ikeep = np.array([[2.0, 0.0, 2.0], [0.0, 2.0, 2.0]])
     rkeep = np.array([[0.0, 2.0], [2.0, 2.0]])
     G = rng.standard_normal((B, T + 2, U))
     out, grads = _run_nerve(cell, arrays, ["x", "W", "R", "b"], ikeep=ikeep, rkeep=rkeep, grad=G)
     ref = lambda a: ref_rnn(cell, a["x"], a["W"], a["R"], a["b"], ikeep=ikeep, rkeep=rkeep)
-    np.testing.assert_allclose(out[:, :T + 1], ref(arrays)[:, :T + 1], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(out[:, : T + 1], ref(arrays)[:, : T + 1], rtol=1e-5, atol=1e-5)
     eps = 1e-6
     for k in ("x", "R"):
         num = np.zeros_like(arrays[k])
@@ -130,7 +181,9 @@ def test_dropout_multipliers_forward_and_gradients(cell):
             m = {n: v.copy() for n, v in arrays.items()}
             p[k][idx] += eps
             m[k][idx] -= eps
-            num[idx] = ((ref(p) - ref(m)) * G)[:, :T + (2 if cell == "LSTM" else 1)].sum() / (2 * eps)
+            num[idx] = ((ref(p) - ref(m)) * G)[:, : T + (2 if cell == "LSTM" else 1)].sum() / (
+                2 * eps
+            )
         np.testing.assert_allclose(grads[k], num, rtol=1e-3, atol=1e-4, err_msg=f"{cell} d{k}")
 
 
@@ -140,7 +193,9 @@ def _torch_module(torch, cell, F, U, W, R, b):
     [i, f, g, o]; Keras GRU gates [z, r, h] are torch's [r, z, n] (reset_after == torch's GRU)."""
     T32 = lambda a: torch.tensor(np.ascontiguousarray(a), dtype=torch.float32)
     if cell == "GRU":
-        keras_to_torch = lambda a: np.concatenate([a[..., U:2 * U], a[..., :U], a[..., 2 * U:]], -1)
+        keras_to_torch = lambda a: np.concatenate(
+            [a[..., U : 2 * U], a[..., :U], a[..., 2 * U :]], -1
+        )
         m = torch.nn.GRU(F, U, batch_first=True)
         m.bias_ih_l0.data = T32(keras_to_torch(b[0]))
         m.bias_hh_l0.data = T32(keras_to_torch(b[1]))
@@ -214,7 +269,9 @@ def test_masked_steps_match_torch_cells(cell):
     G = rng.standard_normal((B, T + 2, U)).astype(np.float32)
     if cell != "LSTM":
         G[:, T + 1] = 0
-    out, grads = _run_nerve(cell, {"x": x, "W": W, "R": R, "b": b}, ["x", "W", "R", "b"], mask=mask, grad=G)
+    out, grads = _run_nerve(
+        cell, {"x": x, "W": W, "R": R, "b": b}, ["x", "W", "R", "b"], mask=mask, grad=G
+    )
 
     m, _ = _torch_module(torch, cell, F, U, W, R, b)
     Cell = {"LSTM": torch.nn.LSTMCell, "GRU": torch.nn.GRUCell, "SimpleRNN": torch.nn.RNNCell}[cell]
@@ -226,7 +283,7 @@ def test_masked_steps_match_torch_cells(cell):
     cs = torch.zeros(B, U)
     outs = []
     for t in range(T):
-        keep = torch.tensor(mask[:, t:t + 1]) > 0
+        keep = torch.tensor(mask[:, t : t + 1]) > 0
         if cell == "LSTM":
             hn, cn = c(xt[:, t], (h, cs))
             cs = torch.where(keep, cn, cs)
@@ -236,20 +293,25 @@ def test_masked_steps_match_torch_cells(cell):
         outs.append(h)
     y = torch.stack(outs, 1)
     np.testing.assert_allclose(out[:, :T], y.detach().numpy(), rtol=1e-4, atol=1e-5)
-    assert np.all(out[0, :T + 1] == 0)  # never updated
+    assert np.all(out[0, : T + 1] == 0)  # never updated
     loss = (y * torch.tensor(G[:, :T])).sum() + (h * torch.tensor(G[:, T])).sum()
     if cell == "LSTM":
         loss = loss + (cs * torch.tensor(G[:, T + 1])).sum()
     loss.backward()
     np.testing.assert_allclose(grads["x"], xt.grad.numpy(), rtol=1e-3, atol=1e-4)
     keras_to_torch = _torch_module(torch, cell, F, U, W, R, b)[1]
-    np.testing.assert_allclose(keras_to_torch(grads["W"]), c.weight_ih.grad.numpy().T, rtol=1e-3, atol=1e-4)
-    np.testing.assert_allclose(keras_to_torch(grads["R"]), c.weight_hh.grad.numpy().T, rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(
+        keras_to_torch(grads["W"]), c.weight_ih.grad.numpy().T, rtol=1e-3, atol=1e-4
+    )
+    np.testing.assert_allclose(
+        keras_to_torch(grads["R"]), c.weight_hh.grad.numpy().T, rtol=1e-3, atol=1e-4
+    )
 
 
 # ---------------------------------------------------------------- layers
-@pytest.mark.parametrize("cls,cell", [(layers.LSTM, "LSTM"), (layers.GRU, "GRU"),
-                                      (layers.SimpleRNN, "SimpleRNN")])
+@pytest.mark.parametrize(
+    "cls,cell", [(layers.LSTM, "LSTM"), (layers.GRU, "GRU"), (layers.SimpleRNN, "SimpleRNN")]
+)
 @pytest.mark.parametrize("return_sequences", [False, True])
 @pytest.mark.parametrize("go_backwards", [False, True])
 def test_layer_matches_torch(cls, cell, return_sequences, go_backwards):
@@ -267,8 +329,12 @@ def test_layer_matches_torch(cls, cell, return_sequences, go_backwards):
     m, _ = _torch_module(torch, cell, F, U, W, R, b)
     xin = torch.tensor(x[:, ::-1].copy() if go_backwards else x)
     with torch.no_grad():
-        y, st = m(xin, (torch.tensor(h0[None]), torch.tensor(c0[None])) if cell == "LSTM"
-                  else torch.tensor(h0[None]))
+        y, st = m(
+            xin,
+            (torch.tensor(h0[None]), torch.tensor(c0[None]))
+            if cell == "LSTM"
+            else torch.tensor(h0[None]),
+        )
     states = [st[0][0], st[1][0]] if cell == "LSTM" else [st[0]]
     want = y.numpy() if return_sequences else states[0].numpy()
     assert len(outs) == 1 + len(states)
@@ -281,8 +347,12 @@ def test_keras_initial_weights():
     lstm = layers.LSTM(4)
     lstm.build((3, 2))
     W, R, b = lstm.get_weights()
-    np.testing.assert_allclose(R @ R.T, np.eye(4), atol=1e-5)  # orthogonal rows: (4, 16) semi-orthogonal
-    np.testing.assert_array_equal(b, np.r_[np.zeros(4), np.ones(4), np.zeros(8)])  # unit_forget_bias
+    np.testing.assert_allclose(
+        R @ R.T, np.eye(4), atol=1e-5
+    )  # orthogonal rows: (4, 16) semi-orthogonal
+    np.testing.assert_array_equal(
+        b, np.r_[np.zeros(4), np.ones(4), np.zeros(8)]
+    )  # unit_forget_bias
     gru = layers.GRU(3)
     gru.build((5, 2))
     assert [w.shape for w in gru.get_weights()] == [(2, 9), (3, 9), (2, 9)]
@@ -291,7 +361,9 @@ def test_keras_initial_weights():
 def test_embedding_mask_skips_padding_in_sequential():
     """Post-padded sequences give the same last state as the unpadded ones."""
     rng = np.random.default_rng(6)
-    model = nerve.Sequential([nerve.Input((6,)), layers.Embedding(10, 4, mask_zero=True), layers.LSTM(5)])
+    model = nerve.Sequential(
+        [nerve.Input((6,)), layers.Embedding(10, 4, mask_zero=True), layers.LSTM(5)]
+    )
     ids = rng.integers(1, 10, (3, 6)).astype(np.float32)
     lengths = [6, 3, 1]
     padded = ids.copy()
@@ -300,7 +372,7 @@ def test_embedding_mask_skips_padding_in_sequential():
     got = model.predict(padded)
     emb, lstm = model.layers
     for i, n in enumerate(lengths):
-        e = emb.get_weights()[0][ids[i:i + 1, :n].astype(int)]
+        e = emb.get_weights()[0][ids[i : i + 1, :n].astype(int)]
         np.testing.assert_allclose(got[i], lstm(e)[0], rtol=1e-5, atol=1e-6)
     # a pre-padded batch too (masked steps at the start carry the zero state)
     pre = np.zeros_like(ids)
@@ -323,10 +395,12 @@ def test_rnn_trains_in_sequential():
     rng = np.random.default_rng(8)
     x = rng.standard_normal((256, 8, 2)).astype(np.float32)
     y = (x[:, :, 0].sum(1) > 0).astype(np.float32)
-    model = nerve.Sequential([nerve.Input((8, 2)), layers.GRU(16),
-                              layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer=nerve.optimizers.Adam(0.01), loss="binary_crossentropy",
-                  metrics=["accuracy"])
+    model = nerve.Sequential(
+        [nerve.Input((8, 2)), layers.GRU(16), layers.Dense(1, activation="sigmoid")]
+    )
+    model.compile(
+        optimizer=nerve.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"]
+    )
     model.fit(x, y, epochs=15, batch_size=32, verbose=0)
     assert model.evaluate(x, y, verbose=0)[1] > 0.9
 
@@ -347,8 +421,13 @@ def test_mask_of_wrong_length_is_a_clear_error():
     with pytest.raises(ValueError, match=r"mask of shape \(2, 4\) .*expected \(2, 5\)"):
         layer(x, mask=np.ones((2, 4)))
     with pytest.raises(ValueError, match=r"mask must have shape \(2, 5\)"):
-        _core.ops.rnn_sequence("SimpleRNN", x, np.zeros((4, 3), np.float32), np.zeros((3, 3), np.float32),
-                               mask=np.ones((2, 4), np.float32))
+        _core.ops.rnn_sequence(
+            "SimpleRNN",
+            x,
+            np.zeros((4, 3), np.float32),
+            np.zeros((3, 3), np.float32),
+            mask=np.ones((2, 4), np.float32),
+        )
 
 
 def test_bad_states_and_weights_are_clear_errors():
@@ -359,7 +438,9 @@ def test_bad_states_and_weights_are_clear_errors():
     with pytest.raises(ValueError, match="initial_state has 3 arrays"):
         layer(x, initial_state=[np.zeros((2, 3))] * 3)
     with pytest.raises(ValueError, match=r"kernel of shape \(5, 12\) does not match input"):
-        _core.ops.rnn_sequence("LSTM", x, np.zeros((5, 12), np.float32), np.zeros((3, 12), np.float32))
+        _core.ops.rnn_sequence(
+            "LSTM", x, np.zeros((5, 12), np.float32), np.zeros((3, 12), np.float32)
+        )
     with pytest.raises(ValueError, match="units must be a positive int"):
         layers.GRU(0)
     with pytest.raises(ValueError, match="dropout must be in"):
@@ -372,14 +453,20 @@ def test_bad_states_and_weights_are_clear_errors():
 def test_lstm_learns_mnist_rows_subset():
     """Real data: MNIST rows as 28 timesteps; a short run on a subset must clearly learn."""
     import os
+
     if not os.environ.get("NERVE_DATASETS"):
         pytest.skip("NERVE_DATASETS is unset: no dataset files to train on")
     (x_train, y_train), (x_test, y_test) = nerve.datasets.mnist.load_data()
     x_train = x_train[:8000].astype(np.float32) / 255.0
     x_test = x_test[:2000].astype(np.float32) / 255.0
     nerve.utils.set_random_seed(0)
-    model = nerve.Sequential([nerve.Input((28, 28)), layers.LSTM(64), layers.Dense(10, activation="softmax")])
-    model.compile(optimizer=nerve.optimizers.Adam(2e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model = nerve.Sequential(
+        [nerve.Input((28, 28)), layers.LSTM(64), layers.Dense(10, activation="softmax")]
+    )
+    model.compile(
+        optimizer=nerve.optimizers.Adam(2e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     model.fit(x_train, y_train[:8000], batch_size=64, epochs=2, verbose=0)
     assert model.evaluate(x_test, y_test[:2000], verbose=0)[1] > 0.8

@@ -33,17 +33,24 @@ def _residual_model():
 
 
 def _compiled(model, opt=None):
-    model.compile(optimizer=opt or nerve.optimizers.Adam(0.01),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=opt or nerve.optimizers.Adam(0.01),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return model
 
 
 # ---- round trips --------------------------------------------------------------------------
 
+
 def test_sequential_round_trip(tmp_path):
     x, y = _data()
-    model = _compiled(nerve.Sequential([nerve.Input((6,)), L.Dense(5, activation="tanh"),
-                                        L.Dense(3, activation="softmax")]))
+    model = _compiled(
+        nerve.Sequential(
+            [nerve.Input((6,)), L.Dense(5, activation="tanh"), L.Dense(3, activation="softmax")]
+        )
+    )
     model.fit(x, y, epochs=2, verbose=0)
     path = tmp_path / "seq.nerve"
     model.save(path)
@@ -58,13 +65,24 @@ def test_functional_multi_io_shared_round_trip(tmp_path):
     a, b = nerve.Input((4,), name="a"), nerve.Input((4,), name="b")
     shared = L.Dense(3, name="shared")
     cat = L.Concatenate(name="cat")([shared(a), shared(b)])
-    model = nerve.Model([a, b], [L.Dense(2, name="out1")(cat),
-                                 L.Dense(1, name="out2")(L.Subtract()([shared(a), shared(b)]))])
-    model.compile(optimizer="sgd", loss={"out1": "mse", "out2": "mae"},
-                  loss_weights={"out1": 2.0, "out2": 1.0})
+    model = nerve.Model(
+        [a, b],
+        [
+            L.Dense(2, name="out1")(cat),
+            L.Dense(1, name="out2")(L.Subtract()([shared(a), shared(b)])),
+        ],
+    )
+    model.compile(
+        optimizer="sgd",
+        loss={"out1": "mse", "out2": "mae"},
+        loss_weights={"out1": 2.0, "out2": 1.0},
+    )
     rng = np.random.default_rng(1)
     xs = [rng.standard_normal((10, 4)).astype(np.float32) for _ in range(2)]
-    ys = [rng.standard_normal((10, 2)).astype(np.float32), rng.standard_normal((10, 1)).astype(np.float32)]
+    ys = [
+        rng.standard_normal((10, 2)).astype(np.float32),
+        rng.standard_normal((10, 1)).astype(np.float32),
+    ]
     model.fit(xs, ys, epochs=2, verbose=0)
     model.save(tmp_path / "f.nerve")
     loaded = nerve.models.load_model(tmp_path / "f.nerve")
@@ -80,8 +98,11 @@ def test_resume_training_is_bit_exact(tmp_path, opt):
     x, y = _data(96)
 
     def optimizer():
-        return nerve.optimizers.Adam(0.01) if opt == "adam" else \
-            nerve.optimizers.SGD(0.05, momentum=0.9, nesterov=True)
+        return (
+            nerve.optimizers.Adam(0.01)
+            if opt == "adam"
+            else nerve.optimizers.SGD(0.05, momentum=0.9, nesterov=True)
+        )
 
     nerve.utils.set_random_seed(21)
     straight = _compiled(_residual_model(), optimizer())
@@ -128,6 +149,7 @@ def test_save_weights_and_load_weights(tmp_path):
 
 # ---- custom objects -----------------------------------------------------------------------
 
+
 class ScaledDense(L.Dense):
     """A custom layer: a Dense whose output is scaled by a constant."""
 
@@ -154,7 +176,9 @@ def test_custom_layer_needs_custom_objects(tmp_path):
     model.save(tmp_path / "c.nerve")
     with pytest.raises(ModelFileError, match=r"Unknown layer class 'ScaledDense'.*custom_objects"):
         nerve.models.load_model(tmp_path / "c.nerve")
-    loaded = nerve.models.load_model(tmp_path / "c.nerve", custom_objects={"ScaledDense": ScaledDense})
+    loaded = nerve.models.load_model(
+        tmp_path / "c.nerve", custom_objects={"ScaledDense": ScaledDense}
+    )
     layer = loaded.layers[-1]
     assert isinstance(layer, ScaledDense) and layer.factor == 3.0
     x = np.ones((2, 3), np.float32)
@@ -192,6 +216,7 @@ def test_subclassed_model_round_trip_and_resume(tmp_path):
 
 # ---- damaged files ------------------------------------------------------------------------
 
+
 @pytest.fixture
 def saved(tmp_path):
     model = _compiled(_residual_model())
@@ -214,7 +239,7 @@ def _rewrite(src, dst, change):
 def test_truncated_file_is_a_clear_error(saved, tmp_path, keep):
     data = saved.read_bytes()
     bad = tmp_path / "truncated.nerve"
-    bad.write_bytes(data[:int(len(data) * keep)])
+    bad.write_bytes(data[: int(len(data) * keep)])
     with pytest.raises(ModelFileError, match="truncated|corrupt|not a nerve file"):
         nerve.models.load_model(bad)
 
@@ -224,7 +249,7 @@ def test_corrupted_bytes_are_a_clear_error(saved, tmp_path):
     with zipfile.ZipFile(saved) as z:
         info = z.getinfo("weights/00000.npy")
     start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 200
-    data[start:start + 8] = b"\xff" * 8  # flip bytes inside a weight array
+    data[start : start + 8] = b"\xff" * 8  # flip bytes inside a weight array
     bad = tmp_path / "corrupt.nerve"
     bad.write_bytes(bytes(data))
     with pytest.raises(ModelFileError, match="corrupt"):
@@ -298,8 +323,10 @@ def test_missing_entry_and_bad_json(saved, tmp_path):
 
 # ---- atomic writes ------------------------------------------------------------------------
 
+
 def test_failed_save_leaves_the_old_file_intact(saved, monkeypatch):
     from nerve.saving import file_format
+
     x, _ = _data(4)
     original = nerve.models.load_model(saved).predict(x)
     model = _compiled(_residual_model())  # different weights
@@ -328,10 +355,18 @@ def test_overwrite_false(saved):
 
 # ---- get_config / from_config on every layer -------------------------------------------------
 
+
 def _instances():
-    return [L.Dense(3, activation="relu", use_bias=False, name="d"), L.Activation("tanh"),
-            L.Add(), L.Subtract(), L.Multiply(), L.Average(), L.Concatenate(axis=1),
-            L.InputLayer(shape=(4, 2), name="inp")]
+    return [
+        L.Dense(3, activation="relu", use_bias=False, name="d"),
+        L.Activation("tanh"),
+        L.Add(),
+        L.Subtract(),
+        L.Multiply(),
+        L.Average(),
+        L.Concatenate(axis=1),
+        L.InputLayer(shape=(4, 2), name="inp"),
+    ]
 
 
 @pytest.mark.parametrize("layer", _instances(), ids=lambda l: type(l).__name__)

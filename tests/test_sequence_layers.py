@@ -53,7 +53,9 @@ def test_embedding_lookup_gradient_and_mask():
 
 def test_embedding_bad_ids_are_clear_errors():
     layer = layers.Embedding(4, 2)
-    with pytest.raises(ValueError, match=r"Embedding 'embedding.*index 4.* not an integer in \[0, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"Embedding 'embedding.*index 4.* not an integer in \[0, 4\)"
+    ):
         layer(np.array([[1, 4]]))
     with pytest.raises(ValueError, match="index 1.5"):
         layer(np.array([[1.5, 0]]))
@@ -74,9 +76,19 @@ def test_position_embedding():
 
 
 # ---------------------------------------------------------------- Conv1D and pooling
-@pytest.mark.parametrize("padding,stride,dilation", [("valid", 1, 1), ("same", 1, 1), ("causal", 1, 1),
-                                                     ("valid", 2, 1), ("same", 2, 1), ("valid", 1, 2),
-                                                     ("causal", 1, 3), ("same", 3, 1)])
+@pytest.mark.parametrize(
+    "padding,stride,dilation",
+    [
+        ("valid", 1, 1),
+        ("same", 1, 1),
+        ("causal", 1, 1),
+        ("valid", 2, 1),
+        ("same", 2, 1),
+        ("valid", 1, 2),
+        ("causal", 1, 3),
+        ("same", 3, 1),
+    ],
+)
 def test_conv1d_matches_torch(padding, stride, dilation):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(2)
@@ -101,16 +113,18 @@ def test_conv1d_matches_torch(padding, stride, dilation):
     yt = torch.nn.functional.conv1d(xin, Wt, bt, stride=stride, padding=pad, dilation=dilation)
     np.testing.assert_allclose(y, yt.detach().numpy().transpose(0, 2, 1), rtol=1e-5, atol=1e-5)
     G = rng.standard_normal(y.shape).astype(np.float32)
-    _, (dx, dW, db) = _grads(lambda a, w, c: _core.ops.conv1d(a, w, c, stride, padding, dilation),
-                             [x, W, b], G)
+    _, (dx, dW, db) = _grads(
+        lambda a, w, c: _core.ops.conv1d(a, w, c, stride, padding, dilation), [x, W, b], G
+    )
     (yt * torch.tensor(G.transpose(0, 2, 1))).sum().backward()
     np.testing.assert_allclose(dx, xt.grad.numpy().transpose(0, 2, 1), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(dW, Wt.grad.numpy().transpose(2, 1, 0), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(db, bt.grad.numpy(), rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("pool,stride,padding",
-                         [(2, 2, "valid"), (3, 1, "valid"), (3, 2, "same"), (2, 2, "same")])
+@pytest.mark.parametrize(
+    "pool,stride,padding", [(2, 2, "valid"), (3, 1, "valid"), (3, 2, "same"), (2, 2, "same")]
+)
 def test_max_pooling1d_matches_torch(pool, stride, padding):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)
@@ -142,12 +156,16 @@ def test_global_average_pooling1d_with_and_without_mask():
     def ref(a):
         cnt = mask.sum(1, keepdims=True)
         return np.divide((a * mask[:, :, None]).sum(1), cnt, out=np.zeros((3, 2)), where=cnt > 0)
-    out, (dx,) = _grads(lambda a: _core.ops.global_average_pool1d(a, mask.astype(np.float32)), [x], G)
+
+    out, (dx,) = _grads(
+        lambda a: _core.ops.global_average_pool1d(a, mask.astype(np.float32)), [x], G
+    )
     np.testing.assert_allclose(out, ref(x), rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(dx, _fd(ref, [x], G, 0), rtol=1e-5, atol=1e-7)
     # the mask arrives from Embedding(mask_zero) inside a model
-    model = nerve.Sequential([nerve.Input((4,)), layers.Embedding(6, 2, mask_zero=True),
-                              layers.GlobalAveragePooling1D()])
+    model = nerve.Sequential(
+        [nerve.Input((4,)), layers.Embedding(6, 2, mask_zero=True), layers.GlobalAveragePooling1D()]
+    )
     ids = np.array([[1, 2, 0, 0]], np.float32)
     table = model.layers[0].get_weights()[0]
     np.testing.assert_allclose(model.predict(ids)[0], table[[1, 2]].mean(0), rtol=1e-6)
@@ -175,13 +193,19 @@ def test_layer_norm_matches_torch_and_finite_differences(center, scale):
     layer.build((3, 6))
     layer.set_weights([w for w, on in ((gamma, scale), (beta, center)) if on])
     y = layer(x)
-    want = torch.nn.functional.layer_norm(torch.tensor(x), (6,), torch.tensor(gamma) if scale else None,
-                                          torch.tensor(beta) if center else None, eps=1e-3).numpy()
+    want = torch.nn.functional.layer_norm(
+        torch.tensor(x),
+        (6,),
+        torch.tensor(gamma) if scale else None,
+        torch.tensor(beta) if center else None,
+        eps=1e-3,
+    ).numpy()
     np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-5)
 
     def ref(a, g, b):
         mu, var = a.mean(-1, keepdims=True), a.var(-1, keepdims=True)
         return (a - mu) / np.sqrt(var + 1e-3) * g + b
+
     G = rng.standard_normal(x.shape)
     _, grads = _grads(lambda a, g, b: _core.ops.layer_norm(a, g, b, 1e-3), [x, gamma, beta], G)
     for i in range(3):
@@ -216,10 +240,15 @@ def test_bidirectional_matches_torch(cls, cell, merge_mode, return_sequences):
     y = bi(x)
     w = bi.get_weights()
     assert len(w) == 6
-    m = (torch.nn.LSTM if cell == "LSTM" else torch.nn.GRU)(F, U, batch_first=True, bidirectional=True)
+    m = (torch.nn.LSTM if cell == "LSTM" else torch.nn.GRU)(
+        F, U, batch_first=True, bidirectional=True
+    )
     T_ = lambda a: torch.tensor(np.ascontiguousarray(a), dtype=torch.float32)
-    perm = (lambda a: a) if cell == "LSTM" else (
-        lambda a: np.concatenate([a[..., U:2 * U], a[..., :U], a[..., 2 * U:]], -1))
+    perm = (
+        (lambda a: a)
+        if cell == "LSTM"
+        else (lambda a: np.concatenate([a[..., U : 2 * U], a[..., :U], a[..., 2 * U :]], -1))
+    )
     for suffix, (W, R, b) in (("", w[:3]), ("_reverse", w[3:])):
         getattr(m, "weight_ih_l0" + suffix).data = T_(perm(W).T)
         getattr(m, "weight_hh_l0" + suffix).data = T_(perm(R).T)
@@ -236,8 +265,12 @@ def test_bidirectional_matches_torch(cls, cell, merge_mode, return_sequences):
         f, b_ = seq[..., :U].numpy(), seq[..., U:].numpy()
     else:
         f, b_ = h[0].numpy(), h[1].numpy()
-    want = {"concat": np.concatenate([f, b_], -1), "sum": f + b_, "mul": f * b_,
-            "ave": (f + b_) / 2}[merge_mode]
+    want = {
+        "concat": np.concatenate([f, b_], -1),
+        "sum": f + b_,
+        "mul": f * b_,
+        "ave": (f + b_) / 2,
+    }[merge_mode]
     np.testing.assert_allclose(y, want, rtol=1e-4, atol=1e-5)
 
 
@@ -245,9 +278,16 @@ def test_bidirectional_trains_and_rejects_bad_arguments():
     rng = np.random.default_rng(8)
     x = rng.standard_normal((64, 6, 2)).astype(np.float32)
     y = (x[:, 0, 0] > 0).astype(np.float32)  # needs the first step: easy for the backward direction
-    model = nerve.Sequential([nerve.Input((6, 2)), layers.Bidirectional(layers.SimpleRNN(8)),
-                              layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer=nerve.optimizers.Adam(0.02), loss="binary_crossentropy", metrics=["accuracy"])
+    model = nerve.Sequential(
+        [
+            nerve.Input((6, 2)),
+            layers.Bidirectional(layers.SimpleRNN(8)),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(
+        optimizer=nerve.optimizers.Adam(0.02), loss="binary_crossentropy", metrics=["accuracy"]
+    )
     model.fit(x, y, epochs=20, batch_size=16, verbose=0)
     assert model.evaluate(x, y, verbose=0)[1] > 0.9
     with pytest.raises(ValueError, match="merge_mode must be one of"):

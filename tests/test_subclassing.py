@@ -55,7 +55,13 @@ def test_subclassed_model_builds_on_first_fit_and_learns():
     assert model.built
     assert hist.history["loss"][-1] < hist.history["loss"][0]
     assert hist.history["accuracy"][-1] > 0.8
-    assert [type(l).__name__ for l in model.layers] == ["Dense", "Dense", "Add", "Activation", "Dense"]
+    assert [type(l).__name__ for l in model.layers] == [
+        "Dense",
+        "Dense",
+        "Add",
+        "Activation",
+        "Dense",
+    ]
 
 
 def test_subclassed_forward_matches_eager_layers():
@@ -74,7 +80,10 @@ def test_subclassed_model_with_two_inputs_and_outputs():
     assert model.output_names == ["sum", "diff"]
     model.compile(optimizer="sgd", loss=["mse", "mse"], loss_weights=[1.0, 0.5])
     rng = np.random.default_rng(1)
-    a, b = rng.standard_normal((32, 3)).astype(np.float32), rng.standard_normal((32, 2)).astype(np.float32)
+    a, b = (
+        rng.standard_normal((32, 3)).astype(np.float32),
+        rng.standard_normal((32, 2)).astype(np.float32),
+    )
     ys = [a.sum(1, keepdims=True) + b.sum(1, keepdims=True), a[:, :1] - b[:, :1]]
     logs = model.evaluate([a, b], ys, return_dict=True, verbose=0)
     assert logs["loss"] == pytest.approx(logs["sum_loss"] + 0.5 * logs["diff_loss"], rel=1e-5)

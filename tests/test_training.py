@@ -16,8 +16,9 @@ Y_XOR = np.array([[0], [1], [1], [0]], np.float32)
 
 
 def xor_model():
-    m = nerve.Sequential([nerve.Input((2,)), Dense(16, activation="sigmoid"),
-                          Dense(1, activation="sigmoid")])
+    m = nerve.Sequential(
+        [nerve.Input((2,)), Dense(16, activation="sigmoid"), Dense(1, activation="sigmoid")]
+    )
     m.compile(optimizer=nerve.optimizers.SGD(0.1), loss="mse", metrics=["accuracy"])
     return m
 
@@ -26,8 +27,14 @@ def test_xor_learns():
     nerve.utils.set_random_seed(0)
     m = xor_model()
     # 15,000 steps of batch 4 (the data repeated, so the steps run in C++ chunks)
-    h = m.fit(np.tile(X_XOR, (3000, 1)), np.tile(Y_XOR, (3000, 1)), batch_size=4, epochs=5,
-              shuffle=False, verbose=0)
+    h = m.fit(
+        np.tile(X_XOR, (3000, 1)),
+        np.tile(Y_XOR, (3000, 1)),
+        batch_size=4,
+        epochs=5,
+        shuffle=False,
+        verbose=0,
+    )
     pred = m.predict(X_XOR).ravel()
     assert np.all((pred > 0.5) == (Y_XOR.ravel() > 0.5)), pred
     assert h.history["loss"][-1] < h.history["loss"][0]
@@ -37,14 +44,16 @@ def test_xor_learns():
 def test_seeded_runs_reproduce_bit_for_bit():
     def run():
         nerve.utils.set_random_seed(123)
-        m = nerve.Sequential([nerve.Input((8,)), Dense(32, activation="relu"),
-                              Dense(3, activation="softmax")])
+        m = nerve.Sequential(
+            [nerve.Input((8,)), Dense(32, activation="relu"), Dense(3, activation="softmax")]
+        )
         m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         rng = np.random.default_rng(5)
         x = rng.normal(size=(300, 8)).astype(np.float32)
         y = rng.integers(0, 3, size=300)
         h = m.fit(x, y, batch_size=16, epochs=3, verbose=0, validation_split=0.2)
         return m.get_weights(), h.history
+
     (w1, h1), (w2, h2) = run(), run()
     for a, b in zip(w1, w2):
         np.testing.assert_array_equal(a, b)
@@ -56,11 +65,15 @@ def test_history_validation_and_evaluate():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 5)).astype(np.float32)
     y = (x[:, :1] + x[:, 1:2] > 0).astype(np.float32)
-    m = nerve.Sequential([nerve.Input((5,)), Dense(8, activation="tanh"),
-                          Dense(1, activation="sigmoid")])
-    m.compile(optimizer=nerve.optimizers.Adam(0.02), loss="binary_crossentropy",
-              metrics=["accuracy"])
-    h = m.fit(x[:150], y[:150], epochs=15, batch_size=10, verbose=0, validation_data=(x[150:], y[150:]))
+    m = nerve.Sequential(
+        [nerve.Input((5,)), Dense(8, activation="tanh"), Dense(1, activation="sigmoid")]
+    )
+    m.compile(
+        optimizer=nerve.optimizers.Adam(0.02), loss="binary_crossentropy", metrics=["accuracy"]
+    )
+    h = m.fit(
+        x[:150], y[:150], epochs=15, batch_size=10, verbose=0, validation_data=(x[150:], y[150:])
+    )
     assert set(h.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert len(h.history["loss"]) == 15 and h.epoch == list(range(15))
     loss, acc = m.evaluate(x[150:], y[150:], verbose=0)
@@ -95,8 +108,9 @@ def test_mnist_subset_reaches_accuracy():
     xtr = xtr[:12000].reshape(-1, 784).astype(np.float32) / 255
     xte = xte[:2000].reshape(-1, 784).astype(np.float32) / 255
     nerve.utils.set_random_seed(0)
-    m = nerve.Sequential([nerve.Input((784,)), Dense(128, activation="relu"),
-                          Dense(10, activation="softmax")])
+    m = nerve.Sequential(
+        [nerve.Input((784,)), Dense(128, activation="relu"), Dense(10, activation="softmax")]
+    )
     m.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     m.fit(xtr, ytr[:12000], batch_size=64, epochs=3, verbose=0)
     _, acc = m.evaluate(xte, yte[:2000], verbose=0)

@@ -26,7 +26,7 @@ def _ids(rng, n, t, vocab=20, pad=False):
     ids = rng.integers(1, vocab, size=(n, t)).astype(np.float32)
     if pad:  # trailing padding of different lengths (id 0)
         for i in range(n):
-            ids[i, rng.integers(t // 2, t + 1):] = 0
+            ids[i, rng.integers(t // 2, t + 1) :] = 0
     return ids
 
 
@@ -60,8 +60,9 @@ def test_input_and_layer_shapes_show_none():
 
 
 def test_summary_and_model_shapes_show_none():
-    model = nerve.Sequential([nerve.Input((None,)), layers.Embedding(20, 6),
-                              layers.LSTM(5, return_sequences=True)])
+    model = nerve.Sequential(
+        [nerve.Input((None,)), layers.Embedding(20, 6), layers.LSTM(5, return_sequences=True)]
+    )
     assert model.input_shape == (None, None)
     assert model.output_shape == (None, None, 5)
     lines = []
@@ -80,45 +81,94 @@ def _pair(keras, name):
     kl = keras.layers
     cases = {
         "embedding": ([layers.Embedding(20, 6)], [kl.Embedding(20, 6)], "ids"),
-        "embedding_mask_lstm": ([layers.Embedding(20, 6, mask_zero=True), layers.LSTM(5)],
-                                [kl.Embedding(20, 6, mask_zero=True), kl.LSTM(5)], "ids_padded"),
-        "simple_rnn_sequences": ([layers.SimpleRNN(5, return_sequences=True)],
-                                 [kl.SimpleRNN(5, return_sequences=True)], 4),
+        "embedding_mask_lstm": (
+            [layers.Embedding(20, 6, mask_zero=True), layers.LSTM(5)],
+            [kl.Embedding(20, 6, mask_zero=True), kl.LSTM(5)],
+            "ids_padded",
+        ),
+        "simple_rnn_sequences": (
+            [layers.SimpleRNN(5, return_sequences=True)],
+            [kl.SimpleRNN(5, return_sequences=True)],
+            4,
+        ),
         "lstm_last": ([layers.LSTM(5)], [kl.LSTM(5)], 4),
-        "gru_sequences_backwards": ([layers.GRU(5, return_sequences=True, go_backwards=True)],
-                                    [kl.GRU(5, return_sequences=True, go_backwards=True)], 4),
-        "bidirectional_sequences": ([layers.Bidirectional(layers.LSTM(4, return_sequences=True))],
-                                    [kl.Bidirectional(kl.LSTM(4, return_sequences=True))], 3),
-        "bidirectional_last_sum": ([layers.Bidirectional(layers.GRU(4), merge_mode="sum")],
-                                   [kl.Bidirectional(kl.GRU(4), merge_mode="sum")], 3),
-        "conv1d": ([layers.Conv1D(4, 3, padding="same", activation="relu"),
-                    layers.Conv1D(3, 2, strides=2)],
-                   [kl.Conv1D(4, 3, padding="same", activation="relu"), kl.Conv1D(3, 2, strides=2)],
-                   5),
-        "conv1d_causal_pooling": ([layers.Conv1D(4, 3, padding="causal", dilation_rate=2),
-                                   layers.MaxPooling1D(2), layers.GlobalAveragePooling1D()],
-                                  [kl.Conv1D(4, 3, padding="causal", dilation_rate=2),
-                                   kl.MaxPooling1D(2), kl.GlobalAveragePooling1D()], 5),
-        "max_pooling_same": ([layers.MaxPooling1D(3, strides=2, padding="same")],
-                             [kl.MaxPooling1D(3, strides=2, padding="same")], 3),
-        "layer_norm_dense_3d": ([layers.LayerNormalization(), layers.Dense(3, activation="tanh")],
-                                [kl.LayerNormalization(), kl.Dense(3, activation="tanh")], 6),
-        "time_distributed": ([layers.TimeDistributed(layers.Dense(3, activation="relu"))],
-                             [kl.TimeDistributed(kl.Dense(3, activation="relu"))], 4),
+        "gru_sequences_backwards": (
+            [layers.GRU(5, return_sequences=True, go_backwards=True)],
+            [kl.GRU(5, return_sequences=True, go_backwards=True)],
+            4,
+        ),
+        "bidirectional_sequences": (
+            [layers.Bidirectional(layers.LSTM(4, return_sequences=True))],
+            [kl.Bidirectional(kl.LSTM(4, return_sequences=True))],
+            3,
+        ),
+        "bidirectional_last_sum": (
+            [layers.Bidirectional(layers.GRU(4), merge_mode="sum")],
+            [kl.Bidirectional(kl.GRU(4), merge_mode="sum")],
+            3,
+        ),
+        "conv1d": (
+            [
+                layers.Conv1D(4, 3, padding="same", activation="relu"),
+                layers.Conv1D(3, 2, strides=2),
+            ],
+            [kl.Conv1D(4, 3, padding="same", activation="relu"), kl.Conv1D(3, 2, strides=2)],
+            5,
+        ),
+        "conv1d_causal_pooling": (
+            [
+                layers.Conv1D(4, 3, padding="causal", dilation_rate=2),
+                layers.MaxPooling1D(2),
+                layers.GlobalAveragePooling1D(),
+            ],
+            [
+                kl.Conv1D(4, 3, padding="causal", dilation_rate=2),
+                kl.MaxPooling1D(2),
+                kl.GlobalAveragePooling1D(),
+            ],
+            5,
+        ),
+        "max_pooling_same": (
+            [layers.MaxPooling1D(3, strides=2, padding="same")],
+            [kl.MaxPooling1D(3, strides=2, padding="same")],
+            3,
+        ),
+        "layer_norm_dense_3d": (
+            [layers.LayerNormalization(), layers.Dense(3, activation="tanh")],
+            [kl.LayerNormalization(), kl.Dense(3, activation="tanh")],
+            6,
+        ),
+        "time_distributed": (
+            [layers.TimeDistributed(layers.Dense(3, activation="relu"))],
+            [kl.TimeDistributed(kl.Dense(3, activation="relu"))],
+            4,
+        ),
         "dropout": ([layers.Dropout(0.5), layers.Dense(2)], [kl.Dropout(0.5), kl.Dense(2)], 4),
     }
     return cases[name]
 
 
-CASES = ["embedding", "embedding_mask_lstm", "simple_rnn_sequences", "lstm_last",
-         "gru_sequences_backwards", "bidirectional_sequences", "bidirectional_last_sum", "conv1d",
-         "conv1d_causal_pooling", "max_pooling_same", "layer_norm_dense_3d", "time_distributed",
-         "dropout"]
+CASES = [
+    "embedding",
+    "embedding_mask_lstm",
+    "simple_rnn_sequences",
+    "lstm_last",
+    "gru_sequences_backwards",
+    "bidirectional_sequences",
+    "bidirectional_last_sum",
+    "conv1d",
+    "conv1d_causal_pooling",
+    "max_pooling_same",
+    "layer_norm_dense_3d",
+    "time_distributed",
+    "dropout",
+]
 
 
 def _random_weights(model, rng):
-    model.set_weights([rng.standard_normal(w.shape).astype(np.float32) * 0.4
-                       for w in model.get_weights()])
+    model.set_weights(
+        [rng.standard_normal(w.shape).astype(np.float32) * 0.4 for w in model.get_weights()]
+    )
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -133,8 +183,11 @@ def test_sequential_layer_matches_keras_at_every_length(case):
         _random_weights(model, rng)
     kmodel.set_weights(model.get_weights())
     for t in LENGTHS:
-        x = (_ids(rng, 3, t, pad=kind == "ids_padded") if str(kind).startswith("ids")
-             else _floats(rng, 3, t, kind))
+        x = (
+            _ids(rng, 3, t, pad=kind == "ids_padded")
+            if str(kind).startswith("ids")
+            else _floats(rng, 3, t, kind)
+        )
         got = model.predict(x, verbose=0)
         want = np.asarray(kmodel.predict(x, verbose=0))
         assert got.shape == want.shape
@@ -170,8 +223,12 @@ def test_self_attention_in_sequential_matches_keras():
     kmodel.set_weights(model.get_weights())
     for t in LENGTHS:
         x = _floats(rng, 2, t, 6)
-        np.testing.assert_allclose(model.predict(x, verbose=0),
-                                   np.asarray(kmodel.predict(x, verbose=0)), rtol=2e-4, atol=2e-5)
+        np.testing.assert_allclose(
+            model.predict(x, verbose=0),
+            np.asarray(kmodel.predict(x, verbose=0)),
+            rtol=2e-4,
+            atol=2e-5,
+        )
 
 
 def test_transformer_encoder_at_every_length_matches_torch():
@@ -206,8 +263,12 @@ def test_merge_layers_on_sequences_match_keras():
     kmodel.set_weights(model.get_weights())
     for t in LENGTHS:
         x = _floats(rng, 3, t, 6)
-        np.testing.assert_allclose(model.predict(x, verbose=0),
-                                   np.asarray(kmodel.predict(x, verbose=0)), rtol=2e-4, atol=2e-5)
+        np.testing.assert_allclose(
+            model.predict(x, verbose=0),
+            np.asarray(kmodel.predict(x, verbose=0)),
+            rtol=2e-4,
+            atol=2e-5,
+        )
 
 
 def test_reshape_with_an_open_axis_matches_numpy():
@@ -249,13 +310,17 @@ def test_model_trained_at_one_length_predicts_at_others_like_keras():
         xt = _ids(rng, 5, t, vocab=30)
         got = model.predict(xt, verbose=0)
         assert got.shape == (5, t, 3)
-        np.testing.assert_allclose(got, np.asarray(kmodel.predict(xt, verbose=0)),
-                                   rtol=2e-4, atol=2e-5)
+        np.testing.assert_allclose(
+            got, np.asarray(kmodel.predict(xt, verbose=0)), rtol=2e-4, atol=2e-5
+        )
         np.testing.assert_allclose(model(xt), got, rtol=1e-6, atol=1e-6)
     # evaluate at another length: the targets follow the data
     x7 = _ids(rng, 8, 7, vocab=30)
-    np.testing.assert_allclose(model.evaluate(x7, x7 % 3, verbose=0)[0],
-                               kmodel.evaluate(x7, x7 % 3, verbose=0)[0], rtol=1e-4)
+    np.testing.assert_allclose(
+        model.evaluate(x7, x7 % 3, verbose=0)[0],
+        kmodel.evaluate(x7, x7 % 3, verbose=0)[0],
+        rtol=1e-4,
+    )
 
 
 def test_sequential_built_from_data_runs_at_other_lengths():
@@ -294,13 +359,20 @@ def test_subclassed_model_with_open_length():
     model.compile("adam", "sparse_categorical_crossentropy")
     x = _ids(rng, 32, 10)
     model.fit(x, (x[:, 0] > 10).astype(np.float32), epochs=1, verbose=0)
-    ref = nerve.Sequential([nerve.Input((None,)), layers.Embedding(20, 6), layers.LSTM(4),
-                            layers.Dense(2, activation="softmax")])
+    ref = nerve.Sequential(
+        [
+            nerve.Input((None,)),
+            layers.Embedding(20, 6),
+            layers.LSTM(4),
+            layers.Dense(2, activation="softmax"),
+        ]
+    )
     ref.set_weights(model.get_weights())
     for t in LENGTHS:
         xt = _ids(rng, 3, t)
-        np.testing.assert_allclose(model.predict(xt, verbose=0), ref.predict(xt, verbose=0),
-                                   rtol=1e-6)
+        np.testing.assert_allclose(
+            model.predict(xt, verbose=0), ref.predict(xt, verbose=0), rtol=1e-6
+        )
     # Built by fit at length 10 (no build call): as Keras, it runs wherever its layers' weights fit
     implicit = Classifier()
     implicit.compile("adam", "sparse_categorical_crossentropy")
@@ -309,8 +381,9 @@ def test_subclassed_model_with_open_length():
     ref.set_weights(implicit.get_weights())
     for t in (7, 23):
         xt = _ids(rng, 3, t)
-        np.testing.assert_allclose(implicit.predict(xt, verbose=0), ref.predict(xt, verbose=0),
-                                   rtol=1e-6)
+        np.testing.assert_allclose(
+            implicit.predict(xt, verbose=0), ref.predict(xt, verbose=0), rtol=1e-6
+        )
         np.testing.assert_allclose(implicit(xt), ref.predict(xt, verbose=0), rtol=1e-6)
     assert np.isfinite(implicit.evaluate(_ids(rng, 4, 7), np.zeros(4, np.float32), verbose=0))
 
@@ -333,8 +406,9 @@ def test_subclassed_model_with_open_length():
 def test_batches_of_different_lengths_in_one_fit():
     rng = np.random.default_rng(9)
     lengths = [5, 9, 12, 7]
-    batches = [(_floats(rng, 4, t, 3), rng.standard_normal((4, 2)).astype(np.float32))
-               for t in lengths]
+    batches = [
+        (_floats(rng, 4, t, 3), rng.standard_normal((4, 2)).astype(np.float32)) for t in lengths
+    ]
 
     def make():
         nerve.utils.set_random_seed(3)
@@ -352,28 +426,36 @@ def test_batches_of_different_lengths_in_one_fit():
     assert any(not np.allclose(a, w0) for a, w0 in zip(model.get_weights(), before))
     # evaluate and predict over the same batches: per-batch results, combined
     losses = [model.test_on_batch(xb, yb) for xb, yb in batches]
-    np.testing.assert_allclose(model.evaluate(iter(batches), verbose=0), np.mean(losses),
-                               rtol=1e-5)
-    np.testing.assert_allclose(model.predict(iter([(xb,) for xb, _ in batches]), verbose=0),
-                               np.concatenate([model.predict(xb, verbose=0) for xb, _ in batches]),
-                               rtol=1e-6)
+    np.testing.assert_allclose(model.evaluate(iter(batches), verbose=0), np.mean(losses), rtol=1e-5)
+    np.testing.assert_allclose(
+        model.predict(iter([(xb,) for xb, _ in batches]), verbose=0),
+        np.concatenate([model.predict(xb, verbose=0) for xb, _ in batches]),
+        rtol=1e-6,
+    )
     # sequence targets of each batch's length
     seq = nerve.Sequential([nerve.Input((None, 3)), layers.LSTM(2, return_sequences=True)])
     seq.compile("adam", "mse")
-    hist = seq.fit(iter([(x, rng.standard_normal((4, x.shape[1], 2)).astype(np.float32))
-                         for x, _ in batches]), epochs=1, verbose=0)
+    hist = seq.fit(
+        iter([(x, rng.standard_normal((4, x.shape[1], 2)).astype(np.float32)) for x, _ in batches]),
+        epochs=1,
+        verbose=0,
+    )
     assert np.isfinite(hist.history["loss"][0])
 
 
 # ------------------------------------------------------------------ errors
 def test_flatten_on_open_length_is_a_clear_error():
     x = nerve.Input((None, 8))
-    with pytest.raises(ValueError, match=r"Flatten 'flatten.*'.*\(None, None, 8\).*length must be "
-                                         r"fixed"):
+    with pytest.raises(
+        ValueError,
+        match=r"Flatten 'flatten.*'.*\(None, None, 8\).*length must be "
+        r"fixed",
+    ):
         layers.Flatten()(x)
     with pytest.raises(ValueError, match=r"Flatten 'flatten.*'.*length must be fixed"):
-        nerve.Sequential([nerve.Input((None,)), layers.Embedding(10, 4), layers.Flatten(),
-                          layers.Dense(1)])
+        nerve.Sequential(
+            [nerve.Input((None,)), layers.Embedding(10, 4), layers.Flatten(), layers.Dense(1)]
+        )
 
 
 def test_reshape_and_dense_needing_the_length_are_clear_errors():
@@ -392,23 +474,33 @@ def test_reshape_and_dense_needing_the_length_are_clear_errors():
 def test_too_short_sequences_name_the_layer():
     model = nerve.Sequential([nerve.Input((None, 2)), layers.Conv1D(3, 5)])
     assert model.predict(np.ones((1, 5, 2), np.float32), verbose=0).shape == (1, 1, 3)
-    with pytest.raises(ValueError, match=r"Conv1D 'conv1d.*'.*3 timesteps is shorter than the "
-                                         r"window \(5 steps\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Conv1D 'conv1d.*'.*3 timesteps is shorter than the "
+        r"window \(5 steps\)",
+    ):
         model.predict(np.ones((1, 3, 2), np.float32), verbose=0)
     pool = nerve.Sequential([nerve.Input((None, 2)), layers.MaxPooling1D(4)])
     with pytest.raises(ValueError, match=r"MaxPooling1D 'max_pooling1d.*'.*shorter"):
         pool.predict(np.ones((1, 3, 2), np.float32), verbose=0)
-    with pytest.raises(ValueError, match=r"Dense 'dense.*' expects input of shape "
-                                         r"\(None, None, 2\), got x of shape \(1, 3, 5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Dense 'dense.*' expects input of shape "
+        r"\(None, None, 2\), got x of shape \(1, 3, 5\)",
+    ):
         nerve.Sequential([nerve.Input((None, 2)), layers.Dense(3)]).predict(
-            np.ones((1, 3, 5), np.float32), verbose=0)
+            np.ones((1, 3, 5), np.float32), verbose=0
+        )
 
 
 def test_fixed_length_model_rejects_other_lengths_with_a_hint():
     x = nerve.Input((10, 3))
     model = nerve.Model(x, layers.LSTM(2)(x))
-    with pytest.raises(ValueError, match=r"expects input of shape \(None, 10, 3\).*\(2, 7, 3\).*"
-                                         r"nerve.Input\(shape=\(None, 3\)\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"expects input of shape \(None, 10, 3\).*\(2, 7, 3\).*"
+        r"nerve.Input\(shape=\(None, 3\)\)",
+    ):
         model.predict(np.zeros((2, 7, 3), np.float32))
     # a Sequential with a Flatten fixed at 10 steps: the Flatten names itself
     seq = nerve.Sequential([nerve.Input((10, 3)), layers.Flatten(), layers.Dense(1)])
@@ -437,8 +529,9 @@ def test_save_and_load_keep_open_lengths(tmp_path):
     assert loaded.output_shape == (None, None, 3)
     for t in LENGTHS:
         x = _ids(rng, 2, t, vocab=30)
-        np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
-                                   rtol=1e-6)
+        np.testing.assert_allclose(
+            loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6
+        )
 
     seq = nerve.Sequential([nerve.Input((None, 4)), layers.Conv1D(3, 2), layers.LSTM(2)])
     seq.save(tmp_path / "seq.nerve")
@@ -468,5 +561,6 @@ def test_subclassed_model_with_open_length_round_trips(tmp_path):
     assert loaded.input_shape == (None, None, 5)
     for t in (4, 13):
         x = _floats(rng, 2, t, 5)
-        np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
-                                   rtol=1e-6)
+        np.testing.assert_allclose(
+            loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6
+        )

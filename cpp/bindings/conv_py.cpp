@@ -45,18 +45,17 @@ Tensor opt_tensor(const std::optional<Tensor>& t) { return t ? *t : Tensor(); }
 
 void bind_conv(py::module_& m) {
   py::class_<Conv2D, Layer, std::shared_ptr<Conv2D>>(m, "Conv2D")
-      .def(py::init([](const std::string& name, int64_t filters, Pair kernel, Pair strides,
-                       const std::string& padding, Pair dilation, const std::string& act, float alpha,
-                       bool use_bias, const Initializer& k, const Initializer& b) {
+      .def(py::init([](const std::string& name, int64_t filters, Pair kernel, Pair strides, const std::string& padding,
+                       Pair dilation, const std::string& act, float alpha, bool use_bias, const Initializer& k,
+                       const Initializer& b) {
              return std::make_shared<Conv2D>(name, filters, kernel.first, kernel.second,
                                              conv_options(strides, padding, dilation, "Conv2D '" + name + "'"),
-                                             activation_for_layer("Conv2D '" + name + "'", act), alpha,
-                                             use_bias, k, b);
+                                             activation_for_layer("Conv2D '" + name + "'", act), alpha, use_bias, k, b);
            }),
            py::arg("name"), py::arg("filters"), py::arg("kernel_size"), py::arg("strides") = Pair{1, 1},
-           py::arg("padding") = "valid", py::arg("dilation_rate") = Pair{1, 1},
-           py::arg("activation") = "linear", py::arg("alpha") = 0.f, py::arg("use_bias") = true,
-           py::arg("kernel_initializer") = Initializer{}, py::arg("bias_initializer") = Initializer{"zeros"});
+           py::arg("padding") = "valid", py::arg("dilation_rate") = Pair{1, 1}, py::arg("activation") = "linear",
+           py::arg("alpha") = 0.f, py::arg("use_bias") = true, py::arg("kernel_initializer") = Initializer{},
+           py::arg("bias_initializer") = Initializer{"zeros"});
 
   py::class_<Pooling2D, Layer, std::shared_ptr<Pooling2D>>(m, "Pooling2D")
       .def(py::init([](const std::string& name, const std::string& kind, Pair pool, Pair strides,
@@ -84,8 +83,7 @@ void bind_conv(py::module_& m) {
       .def(py::init<std::string, float, int64_t>(), py::arg("name"), py::arg("rate"), py::arg("seed") = -1)
       .def_property_readonly("rate", &Dropout::rate);
 
-  py::class_<Flatten, Layer, std::shared_ptr<Flatten>>(m, "Flatten")
-      .def(py::init<std::string>(), py::arg("name"));
+  py::class_<Flatten, Layer, std::shared_ptr<Flatten>>(m, "Flatten").def(py::init<std::string>(), py::arg("name"));
 
   py::class_<Reshape, Layer, std::shared_ptr<Reshape>>(m, "Reshape")
       .def(py::init<std::string, Shape>(), py::arg("name"), py::arg("target_shape"));
@@ -97,24 +95,33 @@ void bind_conv(py::module_& m) {
   // Differentiable ops, for custom loops and gradient checks.
   py::module_ ops = m.attr("ops").cast<py::module_>();
   using GilFree = py::call_guard<py::gil_scoped_release>;
-  ops.def("conv2d", [](const Tensor& x, const Tensor& kernel, const std::optional<Tensor>& bias, Pair strides,
-                       const std::string& padding, Pair dilation, const std::string& act, float alpha) {
+  ops.def(
+      "conv2d",
+      [](const Tensor& x, const Tensor& kernel, const std::optional<Tensor>& bias, Pair strides,
+         const std::string& padding, Pair dilation, const std::string& act, float alpha) {
         return conv2d(x, kernel, opt_tensor(bias), conv_options(strides, padding, dilation, "conv2d"),
                       activation_from_name(act), alpha);
-      }, py::arg("x"), py::arg("kernel"), py::arg("bias") = py::none(), py::arg("strides") = Pair{1, 1},
+      },
+      py::arg("x"), py::arg("kernel"), py::arg("bias") = py::none(), py::arg("strides") = Pair{1, 1},
       py::arg("padding") = "valid", py::arg("dilation_rate") = Pair{1, 1}, py::arg("activation") = "linear",
       py::arg("alpha") = 0.f, GilFree());
-  ops.def("pool2d", [](const Tensor& x, const std::string& kind, Pair pool, Pair strides, const std::string& padding) {
+  ops.def(
+      "pool2d",
+      [](const Tensor& x, const std::string& kind, Pair pool, Pair strides, const std::string& padding) {
         return pool2d(x, pool_kind(kind), pool_options(pool, strides, padding, "pool2d"));
-      }, py::arg("x"), py::arg("kind"), py::arg("pool_size"), py::arg("strides"), py::arg("padding") = "valid");
-  ops.def("global_pool2d", [](const Tensor& x, const std::string& kind) { return global_pool2d(x, pool_kind(kind)); },
-          py::arg("x"), py::arg("kind"));
-  ops.def("batch_norm", [](const Tensor& x, const std::optional<Tensor>& gamma, const std::optional<Tensor>& beta,
-                           const Tensor& moving_mean, const Tensor& moving_variance, bool training, float momentum,
-                           float epsilon) {
+      },
+      py::arg("x"), py::arg("kind"), py::arg("pool_size"), py::arg("strides"), py::arg("padding") = "valid");
+  ops.def(
+      "global_pool2d", [](const Tensor& x, const std::string& kind) { return global_pool2d(x, pool_kind(kind)); },
+      py::arg("x"), py::arg("kind"));
+  ops.def(
+      "batch_norm",
+      [](const Tensor& x, const std::optional<Tensor>& gamma, const std::optional<Tensor>& beta,
+         const Tensor& moving_mean, const Tensor& moving_variance, bool training, float momentum, float epsilon) {
         return batch_norm(x, opt_tensor(gamma), opt_tensor(beta), moving_mean, moving_variance, training, momentum,
                           epsilon);
-      }, py::arg("x"), py::arg("gamma"), py::arg("beta"), py::arg("moving_mean"), py::arg("moving_variance"),
+      },
+      py::arg("x"), py::arg("gamma"), py::arg("beta"), py::arg("moving_mean"), py::arg("moving_variance"),
       py::arg("training"), py::arg("momentum") = 0.99f, py::arg("epsilon") = 1e-3f, GilFree());
   ops.def("dropout", &dropout, py::arg("x"), py::arg("rate"), py::arg("seed"), GilFree());
   ops.def("zero_pad2d", &zero_pad2d, py::arg("x"), py::arg("top"), py::arg("bottom"), py::arg("left"),

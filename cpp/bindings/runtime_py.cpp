@@ -29,20 +29,24 @@ void bind_runtime(py::module_& m) {
   m.def("set_num_threads", &set_num_threads, py::arg("n"),
         "Set the number of threads used by parallel kernels (overrides OMP_NUM_THREADS).");
   m.def("has_openmp", &has_openmp);
-  m.def("active_isa", [] { return std::string(isa_name(active_isa())); },
-        "The instruction set the kernels use now (raises if NERVE_ISA is invalid).");
-  m.def("detected_isa", [] { return std::string(isa_name(detected_isa())); },
-        "The best instruction set this CPU and OS support (CPUID/XGETBV).");
+  m.def(
+      "active_isa", [] { return std::string(isa_name(active_isa())); },
+      "The instruction set the kernels use now (raises if NERVE_ISA is invalid).");
+  m.def(
+      "detected_isa", [] { return std::string(isa_name(detected_isa())); },
+      "The best instruction set this CPU and OS support (CPUID/XGETBV).");
   m.def(
       "set_isa", [](const std::string& name) { set_isa(isa_from_name(name)); }, py::arg("name"),
       "Force the kernel ISA: 'avx512', 'avx2' or 'generic' (for tests and benchmarks). Raises "
       "RuntimeError when the CPU lacks it, ValueError for an unknown name.");
-  m.def("conv_algorithm", [] { return std::string(conv_algorithm_name(conv_algorithm())); },
-        "The algorithm 3x3 stride-1 convolutions use: 'auto', 'direct' or 'winograd'.");
-  m.def("set_conv_algorithm", [](const std::string& name) { set_conv_algorithm(conv_algorithm_from_name(name)); },
-        py::arg("name"),
-        "'auto' (Winograd F(4x4,3x3) from 3 input channels and 4 filters), 'direct' (implicit GEMM / "
-        "im2col) or 'winograd' (wherever it applies). Starts at NERVE_CONV_ALGORITHM, else 'auto'.");
+  m.def(
+      "conv_algorithm", [] { return std::string(conv_algorithm_name(conv_algorithm())); },
+      "The algorithm 3x3 stride-1 convolutions use: 'auto', 'direct' or 'winograd'.");
+  m.def(
+      "set_conv_algorithm", [](const std::string& name) { set_conv_algorithm(conv_algorithm_from_name(name)); },
+      py::arg("name"),
+      "'auto' (Winograd F(4x4,3x3) from 3 input channels and 4 filters), 'direct' (implicit GEMM / "
+      "im2col) or 'winograd' (wherever it applies). Starts at NERVE_CONV_ALGORITHM, else 'auto'.");
   m.def("compiled_isas", [] {
     std::vector<std::string> out;
     for (Isa i : {Isa::Generic, Isa::Avx2, Isa::Avx512})

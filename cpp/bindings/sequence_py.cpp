@@ -38,49 +38,57 @@ void bind_sequence(py::module_& m) {
           [](const Tensor& t, const OptT& mask) { t.impl()->mask = opt(mask); });
 
   auto ops = m.attr("ops").cast<py::module_>();
-  ops.def("rnn_sequence",
-          [](const std::string& cell, const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel,
-             const OptT& bias, const OptT& h0, const OptT& c0, const OptT& mask, const OptT& input_keep,
-             const OptT& recurrent_keep, const std::string& act, const std::string& ract, bool go_backwards) {
-            RnnOptions o;
-            o.cell = cell_from_name(cell);
-            o.activation = activation_from_name(act);
-            o.recurrent_activation = activation_from_name(ract);
-            o.go_backwards = go_backwards;
-            py::gil_scoped_release release;
-            return rnn_sequence(o, x, kernel, recurrent_kernel, opt(bias), opt(h0), opt(c0), opt(mask),
-                                opt(input_keep), opt(recurrent_keep));
-          },
-          py::arg("cell"), py::arg("x"), py::arg("kernel"), py::arg("recurrent_kernel"), py::arg("bias") = py::none(),
-          py::arg("h0") = py::none(), py::arg("c0") = py::none(), py::arg("mask") = py::none(),
-          py::arg("input_keep") = py::none(), py::arg("recurrent_keep") = py::none(),
-          py::arg("activation") = "tanh", py::arg("recurrent_activation") = "sigmoid",
-          py::arg("go_backwards") = false,
-          "Packed [B, T+2, U]: per-step outputs (processing order), last h, last c");
+  ops.def(
+      "rnn_sequence",
+      [](const std::string& cell, const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel,
+         const OptT& bias, const OptT& h0, const OptT& c0, const OptT& mask, const OptT& input_keep,
+         const OptT& recurrent_keep, const std::string& act, const std::string& ract, bool go_backwards) {
+        RnnOptions o;
+        o.cell = cell_from_name(cell);
+        o.activation = activation_from_name(act);
+        o.recurrent_activation = activation_from_name(ract);
+        o.go_backwards = go_backwards;
+        py::gil_scoped_release release;
+        return rnn_sequence(o, x, kernel, recurrent_kernel, opt(bias), opt(h0), opt(c0), opt(mask), opt(input_keep),
+                            opt(recurrent_keep));
+      },
+      py::arg("cell"), py::arg("x"), py::arg("kernel"), py::arg("recurrent_kernel"), py::arg("bias") = py::none(),
+      py::arg("h0") = py::none(), py::arg("c0") = py::none(), py::arg("mask") = py::none(),
+      py::arg("input_keep") = py::none(), py::arg("recurrent_keep") = py::none(), py::arg("activation") = "tanh",
+      py::arg("recurrent_activation") = "sigmoid", py::arg("go_backwards") = false,
+      "Packed [B, T+2, U]: per-step outputs (processing order), last h, last c");
   ops.def("narrow", &narrow, py::arg("x"), py::arg("axis"), py::arg("start"), py::arg("length"));
   // ops.concat is bound with the merge ops (graph_py.cpp).
   ops.def("reverse_time", &reverse_time);
   ops.def("embedding", &embedding, py::arg("indices"), py::arg("table"));
   ops.def("add_position_embedding", &add_position_embedding, py::arg("x"), py::arg("table"));
-  ops.def("conv1d", [](const Tensor& x, const Tensor& k, const OptT& b, int64_t stride, const std::string& padding,
-                       int64_t dilation) { return conv1d(x, k, opt(b), stride, padding, dilation); },
-          py::arg("x"), py::arg("kernel"), py::arg("bias") = py::none(), py::arg("stride") = 1,
-          py::arg("padding") = "valid", py::arg("dilation") = 1, GilFree());
+  ops.def(
+      "conv1d",
+      [](const Tensor& x, const Tensor& k, const OptT& b, int64_t stride, const std::string& padding,
+         int64_t dilation) { return conv1d(x, k, opt(b), stride, padding, dilation); },
+      py::arg("x"), py::arg("kernel"), py::arg("bias") = py::none(), py::arg("stride") = 1,
+      py::arg("padding") = "valid", py::arg("dilation") = 1, GilFree());
   ops.def("max_pool1d", &max_pool1d, py::arg("x"), py::arg("pool_size"), py::arg("strides"),
           py::arg("padding") = "valid");
-  ops.def("global_average_pool1d", [](const Tensor& x, const OptT& mask) { return global_average_pool1d(x, opt(mask)); },
-          py::arg("x"), py::arg("mask") = py::none());
-  ops.def("layer_norm", [](const Tensor& x, const OptT& g, const OptT& b, float eps) {
-            return layer_norm(x, opt(g), opt(b), eps);
-          }, py::arg("x"), py::arg("gamma") = py::none(), py::arg("beta") = py::none(), py::arg("epsilon") = 1e-3f);
-  ops.def("multi_head_attention",
-          [](const Tensor& q, const Tensor& k, const Tensor& v, int64_t heads, const OptT& mask, bool causal,
-             float dropout, uint64_t seed) { return multi_head_attention(q, k, v, heads, opt(mask), causal, dropout, seed); },
-          py::arg("q"), py::arg("k"), py::arg("v"), py::arg("num_heads"), py::arg("mask") = py::none(),
-          py::arg("causal") = false, py::arg("dropout") = 0.f, py::arg("seed") = 0, GilFree());
-  ops.def("attention_weights", [](const Tensor& q, const Tensor& k, int64_t heads, const OptT& mask, bool causal) {
-            return attention_weights(q, k, heads, opt(mask), causal);
-          }, py::arg("q"), py::arg("k"), py::arg("num_heads"), py::arg("mask") = py::none(), py::arg("causal") = false);
+  ops.def(
+      "global_average_pool1d", [](const Tensor& x, const OptT& mask) { return global_average_pool1d(x, opt(mask)); },
+      py::arg("x"), py::arg("mask") = py::none());
+  ops.def(
+      "layer_norm",
+      [](const Tensor& x, const OptT& g, const OptT& b, float eps) { return layer_norm(x, opt(g), opt(b), eps); },
+      py::arg("x"), py::arg("gamma") = py::none(), py::arg("beta") = py::none(), py::arg("epsilon") = 1e-3f);
+  ops.def(
+      "multi_head_attention",
+      [](const Tensor& q, const Tensor& k, const Tensor& v, int64_t heads, const OptT& mask, bool causal, float dropout,
+         uint64_t seed) { return multi_head_attention(q, k, v, heads, opt(mask), causal, dropout, seed); },
+      py::arg("q"), py::arg("k"), py::arg("v"), py::arg("num_heads"), py::arg("mask") = py::none(),
+      py::arg("causal") = false, py::arg("dropout") = 0.f, py::arg("seed") = 0, GilFree());
+  ops.def(
+      "attention_weights",
+      [](const Tensor& q, const Tensor& k, int64_t heads, const OptT& mask, bool causal) {
+        return attention_weights(q, k, heads, opt(mask), causal);
+      },
+      py::arg("q"), py::arg("k"), py::arg("num_heads"), py::arg("mask") = py::none(), py::arg("causal") = false);
   ops.def("dropout_keep_mask", &dropout_keep_mask, py::arg("shape"), py::arg("rate"), py::arg("seed"));
 
   py::class_<Embedding, Layer, std::shared_ptr<Embedding>>(m, "Embedding")
@@ -113,17 +121,20 @@ void bind_sequence(py::module_& m) {
              return std::make_shared<Recurrent>(name, cell_from_name(cell), o);
            }),
            py::arg("name"), py::arg("cell"), py::arg("units"), py::arg("activation") = "tanh",
-           py::arg("recurrent_activation") = "sigmoid", py::arg("use_bias") = true,
-           py::arg("return_sequences") = false, py::arg("return_state") = false, py::arg("go_backwards") = false,
-           py::arg("dropout") = 0.f, py::arg("recurrent_dropout") = 0.f, py::arg("unit_forget_bias") = true,
+           py::arg("recurrent_activation") = "sigmoid", py::arg("use_bias") = true, py::arg("return_sequences") = false,
+           py::arg("return_state") = false, py::arg("go_backwards") = false, py::arg("dropout") = 0.f,
+           py::arg("recurrent_dropout") = 0.f, py::arg("unit_forget_bias") = true,
            py::arg("kernel_initializer") = Initializer{"glorot_uniform"},
            py::arg("recurrent_initializer") = Initializer{"orthogonal"},
            py::arg("bias_initializer") = Initializer{"zeros"})
-      .def("run", [](Recurrent& l, const Tensor& x, const OptT& h0, const OptT& c0, const OptT& mask, bool training) {
-             py::gil_scoped_release release;
-             return l.run(x, opt(h0), opt(c0), opt(mask), training);
-           }, py::arg("x"), py::arg("h0") = py::none(), py::arg("c0") = py::none(), py::arg("mask") = py::none(),
-           py::arg("training") = false, "{output, last h, last c (LSTM)}")
+      .def(
+          "run",
+          [](Recurrent& l, const Tensor& x, const OptT& h0, const OptT& c0, const OptT& mask, bool training) {
+            py::gil_scoped_release release;
+            return l.run(x, opt(h0), opt(c0), opt(mask), training);
+          },
+          py::arg("x"), py::arg("h0") = py::none(), py::arg("c0") = py::none(), py::arg("mask") = py::none(),
+          py::arg("training") = false, "{output, last h, last c (LSTM)}")
       .def_property_readonly("state_count", &Recurrent::state_count);
 
   py::class_<Bidirectional, Layer, std::shared_ptr<Bidirectional>>(m, "Bidirectional")
@@ -134,11 +145,10 @@ void bind_sequence(py::module_& m) {
 
   py::class_<Conv1D, Layer, std::shared_ptr<Conv1D>>(m, "Conv1D")
       .def(py::init([](const std::string& name, int64_t filters, int64_t kernel_size, int64_t strides,
-                       const std::string& padding, int64_t dilation, const std::string& act, float alpha,
-                       bool use_bias, const Initializer& k, const Initializer& b) {
+                       const std::string& padding, int64_t dilation, const std::string& act, float alpha, bool use_bias,
+                       const Initializer& k, const Initializer& b) {
              return std::make_shared<Conv1D>(name, filters, kernel_size, strides, padding, dilation,
-                                             activation_for_layer("Conv1D '" + name + "'", act), alpha,
-                                             use_bias, k, b);
+                                             activation_for_layer("Conv1D '" + name + "'", act), alpha, use_bias, k, b);
            }),
            py::arg("name"), py::arg("filters"), py::arg("kernel_size"), py::arg("strides") = 1,
            py::arg("padding") = "valid", py::arg("dilation_rate") = 1, py::arg("activation") = "linear",
@@ -174,16 +184,22 @@ void bind_sequence(py::module_& m) {
            py::arg("use_causal_mask") = false, py::arg("kernel_initializer") = Initializer{},
            py::arg("bias_initializer") = Initializer{"zeros"})
       .def("build_many", &Layer::build_many, py::arg("input_shapes"), py::arg("seed"))
-      .def("attend", [](MultiHeadAttention& l, const Tensor& q, const Tensor& v, const OptT& k, const OptT& mask,
-                        bool causal, bool training) {
-             py::gil_scoped_release release;
-             return l.attend(q, v, opt(k), opt(mask), causal, training);
-           }, py::arg("query"), py::arg("value"), py::arg("key") = py::none(), py::arg("attention_mask") = py::none(),
-           py::arg("use_causal_mask") = false, py::arg("training") = false)
-      .def("scores", [](MultiHeadAttention& l, const Tensor& q, const Tensor& v, const OptT& k, const OptT& mask,
-                        bool causal) { return l.scores(q, v, opt(k), opt(mask), causal); },
-           py::arg("query"), py::arg("value"), py::arg("key") = py::none(), py::arg("attention_mask") = py::none(),
-           py::arg("use_causal_mask") = false);
+      .def(
+          "attend",
+          [](MultiHeadAttention& l, const Tensor& q, const Tensor& v, const OptT& k, const OptT& mask, bool causal,
+             bool training) {
+            py::gil_scoped_release release;
+            return l.attend(q, v, opt(k), opt(mask), causal, training);
+          },
+          py::arg("query"), py::arg("value"), py::arg("key") = py::none(), py::arg("attention_mask") = py::none(),
+          py::arg("use_causal_mask") = false, py::arg("training") = false)
+      .def(
+          "scores",
+          [](MultiHeadAttention& l, const Tensor& q, const Tensor& v, const OptT& k, const OptT& mask, bool causal) {
+            return l.scores(q, v, opt(k), opt(mask), causal);
+          },
+          py::arg("query"), py::arg("value"), py::arg("key") = py::none(), py::arg("attention_mask") = py::none(),
+          py::arg("use_causal_mask") = false);
 
   py::class_<TransformerEncoder, Layer, std::shared_ptr<TransformerEncoder>>(m, "TransformerEncoder")
       .def(py::init<std::string, int64_t, int64_t, int64_t, float, float, bool>(), py::arg("name"),

@@ -23,23 +23,26 @@ void bind_train(py::module_& m) {
 
   using Schedule = LearningRateSchedule;
   py::class_<Schedule, std::shared_ptr<Schedule>>(m, "LearningRateSchedule")
-      .def_static("exponential_decay", [](float initial, double decay_steps, float decay_rate,
-                                          bool staircase) {
-             return std::make_shared<Schedule>(
-                 Schedule::exponential_decay(initial, decay_steps, decay_rate, staircase));
-           }, py::arg("initial_learning_rate"), py::arg("decay_steps"), py::arg("decay_rate"),
-           py::arg("staircase") = false)
-      .def_static("piecewise_constant", [](std::vector<double> boundaries, std::vector<float> values) {
-             return std::make_shared<Schedule>(
-                 Schedule::piecewise_constant(std::move(boundaries), std::move(values)));
-           }, py::arg("boundaries"), py::arg("values"))
-      .def_static("cosine_decay", [](float initial, double decay_steps, float alpha,
-                                     std::optional<float> warmup_target, double warmup_steps) {
-             return std::make_shared<Schedule>(Schedule::cosine_decay(
-                 initial, decay_steps, alpha, warmup_target.has_value(),
-                 warmup_target.value_or(0.f), warmup_steps));
-           }, py::arg("initial_learning_rate"), py::arg("decay_steps"), py::arg("alpha") = 0.f,
-           py::arg("warmup_target") = py::none(), py::arg("warmup_steps") = 0.0)
+      .def_static(
+          "exponential_decay",
+          [](float initial, double decay_steps, float decay_rate, bool staircase) {
+            return std::make_shared<Schedule>(Schedule::exponential_decay(initial, decay_steps, decay_rate, staircase));
+          },
+          py::arg("initial_learning_rate"), py::arg("decay_steps"), py::arg("decay_rate"), py::arg("staircase") = false)
+      .def_static(
+          "piecewise_constant",
+          [](std::vector<double> boundaries, std::vector<float> values) {
+            return std::make_shared<Schedule>(Schedule::piecewise_constant(std::move(boundaries), std::move(values)));
+          },
+          py::arg("boundaries"), py::arg("values"))
+      .def_static(
+          "cosine_decay",
+          [](float initial, double decay_steps, float alpha, std::optional<float> warmup_target, double warmup_steps) {
+            return std::make_shared<Schedule>(Schedule::cosine_decay(
+                initial, decay_steps, alpha, warmup_target.has_value(), warmup_target.value_or(0.f), warmup_steps));
+          },
+          py::arg("initial_learning_rate"), py::arg("decay_steps"), py::arg("alpha") = 0.f,
+          py::arg("warmup_target") = py::none(), py::arg("warmup_steps") = 0.0)
       .def("__call__", &Schedule::operator(), py::arg("step"));
 
   py::class_<Optimizer, std::shared_ptr<Optimizer>>(m, "Optimizer")
@@ -56,14 +59,13 @@ void bind_train(py::module_& m) {
       .def("apply", &Optimizer::apply, py::arg("params"), GilFree())
       .def("slots", [](Optimizer& o, const Tensor& p) { return o.slots(p); });
   py::class_<SGD, Optimizer, std::shared_ptr<SGD>>(m, "SGD")
-      .def(py::init<float, float, bool>(), py::arg("learning_rate") = 0.01f,
-           py::arg("momentum") = 0.f, py::arg("nesterov") = false)
+      .def(py::init<float, float, bool>(), py::arg("learning_rate") = 0.01f, py::arg("momentum") = 0.f,
+           py::arg("nesterov") = false)
       .def_readwrite("momentum", &SGD::momentum)
       .def_readwrite("nesterov", &SGD::nesterov);
   py::class_<Adam, Optimizer, std::shared_ptr<Adam>>(m, "Adam")
-      .def(py::init<float, double, double, float, bool>(), py::arg("learning_rate") = 0.001f,
-           py::arg("beta_1") = 0.9, py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f,
-           py::arg("amsgrad") = false)
+      .def(py::init<float, double, double, float, bool>(), py::arg("learning_rate") = 0.001f, py::arg("beta_1") = 0.9,
+           py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f, py::arg("amsgrad") = false)
       .def_readwrite("beta_1", &Adam::beta_1)
       .def_readwrite("beta_2", &Adam::beta_2)
       .def_readwrite("epsilon", &Adam::epsilon)
@@ -73,9 +75,8 @@ void bind_train(py::module_& m) {
            py::arg("weight_decay") = 0.004f, py::arg("beta_1") = 0.9, py::arg("beta_2") = 0.999,
            py::arg("epsilon") = 1e-7f, py::arg("amsgrad") = false);
   py::class_<RMSprop, Optimizer, std::shared_ptr<RMSprop>>(m, "RMSprop")
-      .def(py::init<float, double, float, float, bool>(), py::arg("learning_rate") = 0.001f,
-           py::arg("rho") = 0.9, py::arg("momentum") = 0.f, py::arg("epsilon") = 1e-7f,
-           py::arg("centered") = false)
+      .def(py::init<float, double, float, float, bool>(), py::arg("learning_rate") = 0.001f, py::arg("rho") = 0.9,
+           py::arg("momentum") = 0.f, py::arg("epsilon") = 1e-7f, py::arg("centered") = false)
       .def_readwrite("rho", &RMSprop::rho)
       .def_readwrite("momentum", &RMSprop::momentum)
       .def_readwrite("epsilon", &RMSprop::epsilon)
@@ -86,19 +87,19 @@ void bind_train(py::module_& m) {
       .def_readwrite("initial_accumulator_value", &Adagrad::initial_accumulator_value)
       .def_readwrite("epsilon", &Adagrad::epsilon);
   py::class_<Adadelta, Optimizer, std::shared_ptr<Adadelta>>(m, "Adadelta")
-      .def(py::init<float, double, float>(), py::arg("learning_rate") = 0.001f,
-           py::arg("rho") = 0.95, py::arg("epsilon") = 1e-7f)
+      .def(py::init<float, double, float>(), py::arg("learning_rate") = 0.001f, py::arg("rho") = 0.95,
+           py::arg("epsilon") = 1e-7f)
       .def_readwrite("rho", &Adadelta::rho)
       .def_readwrite("epsilon", &Adadelta::epsilon);
   py::class_<Adamax, Optimizer, std::shared_ptr<Adamax>>(m, "Adamax")
-      .def(py::init<float, double, double, float>(), py::arg("learning_rate") = 0.001f,
-           py::arg("beta_1") = 0.9, py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f)
+      .def(py::init<float, double, double, float>(), py::arg("learning_rate") = 0.001f, py::arg("beta_1") = 0.9,
+           py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f)
       .def_readwrite("beta_1", &Adamax::beta_1)
       .def_readwrite("beta_2", &Adamax::beta_2)
       .def_readwrite("epsilon", &Adamax::epsilon);
   py::class_<Nadam, Optimizer, std::shared_ptr<Nadam>>(m, "Nadam")
-      .def(py::init<float, double, double, float>(), py::arg("learning_rate") = 0.001f,
-           py::arg("beta_1") = 0.9, py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f)
+      .def(py::init<float, double, double, float>(), py::arg("learning_rate") = 0.001f, py::arg("beta_1") = 0.9,
+           py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f)
       .def_readwrite("beta_1", &Nadam::beta_1)
       .def_readwrite("beta_2", &Nadam::beta_2)
       .def_readwrite("epsilon", &Nadam::epsilon);
@@ -109,8 +110,7 @@ void bind_train(py::module_& m) {
              check_loss(l);
              return l;
            }),
-           py::arg("name"), py::arg("from_logits") = false, py::arg("label_smoothing") = 0.f,
-           py::arg("delta") = 1.f)
+           py::arg("name"), py::arg("from_logits") = false, py::arg("label_smoothing") = 0.f, py::arg("delta") = 1.f)
       .def_property_readonly("name", [](const Loss& l) { return std::string(loss_name(l.kind)); })
       .def_readonly("from_logits", &Loss::from_logits)
       .def_readonly("label_smoothing", &Loss::label_smoothing)
@@ -135,15 +135,15 @@ void bind_train(py::module_& m) {
       .value("majoring", AucSummation::Majoring);
 
   py::class_<MetricSpec>(m, "MetricSpec")
-      .def(py::init([](MetricKind kind, float threshold, int64_t k, int64_t num_thresholds,
-                       bool pr_curve, bool weighted, AucSummation summation, bool from_logits) {
+      .def(py::init([](MetricKind kind, float threshold, int64_t k, int64_t num_thresholds, bool pr_curve,
+                       bool weighted, AucSummation summation, bool from_logits) {
              MetricSpec s{kind, threshold, k, num_thresholds, pr_curve, weighted, summation, from_logits};
              check_metric(s);
              return s;
            }),
-           py::arg("kind"), py::arg("threshold") = 0.5f, py::arg("k") = 5,
-           py::arg("num_thresholds") = 200, py::arg("pr_curve") = false, py::arg("weighted") = false,
-           py::arg("summation") = AucSummation::Interpolation, py::arg("from_logits") = false)
+           py::arg("kind"), py::arg("threshold") = 0.5f, py::arg("k") = 5, py::arg("num_thresholds") = 200,
+           py::arg("pr_curve") = false, py::arg("weighted") = false, py::arg("summation") = AucSummation::Interpolation,
+           py::arg("from_logits") = false)
       .def_readonly("kind", &MetricSpec::kind)
       .def_readonly("weighted", &MetricSpec::weighted)
       .def_property_readonly("sparse_targets", &MetricSpec::sparse_targets)
@@ -154,11 +154,12 @@ void bind_train(py::module_& m) {
       .def("merge", &MetricState::merge)
       .def_readonly("total", &MetricState::total)
       .def_readonly("count", &MetricState::count);
-  m.def("update_metric", [](const MetricSpec& spec, MetricState& state, const Tensor& pred,
-                            const Tensor& target, std::optional<Tensor> w) {
-          update_metric(spec, state, pred, target, or_undefined(w));
-        }, py::arg("spec"), py::arg("state"), py::arg("pred"), py::arg("target"),
-        py::arg("sample_weight") = py::none(), GilFree());
+  m.def(
+      "update_metric",
+      [](const MetricSpec& spec, MetricState& state, const Tensor& pred, const Tensor& target,
+         std::optional<Tensor> w) { update_metric(spec, state, pred, target, or_undefined(w)); },
+      py::arg("spec"), py::arg("state"), py::arg("pred"), py::arg("target"), py::arg("sample_weight") = py::none(),
+      GilFree());
   m.def("metric_result", &metric_result, py::arg("spec"), py::arg("state"));
 
   py::class_<Stats>(m, "Stats")
@@ -174,56 +175,71 @@ void bind_train(py::module_& m) {
   py::class_<Trainer, std::shared_ptr<Trainer>>(m, "Trainer")
       .def(py::init<std::shared_ptr<Model>, Loss, std::shared_ptr<Optimizer>, std::vector<MetricSpec>>(),
            py::arg("model"), py::arg("loss"), py::arg("optimizer"), py::arg("metrics"))
-      .def("train", [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w,
-                       const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch,
-                       int64_t num_batches) {
-             return t.train(x, y, or_undefined(w), order, batch_size, first_batch, num_batches);
-           }, py::arg("x"), py::arg("y"), py::arg("sample_weight"), py::arg("order"),
-           py::arg("batch_size"), py::arg("first_batch"), py::arg("num_batches"), GilFree())
-      .def("train_batch", [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w) {
-             return t.train_batch(x, y, or_undefined(w));
-           }, py::arg("x"), py::arg("y"), py::arg("sample_weight") = py::none(), GilFree())
-      .def("test_batch", [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w) {
-             return t.test_batch(x, y, or_undefined(w));
-           }, py::arg("x"), py::arg("y"), py::arg("sample_weight") = py::none(), GilFree())
-      .def("evaluate", [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w,
-                          int64_t batch_size) { return t.evaluate(x, y, or_undefined(w), batch_size); },
-           py::arg("x"), py::arg("y"), py::arg("sample_weight"), py::arg("batch_size"), GilFree())
-      .def("predict", py::overload_cast<const Tensor&, int64_t>(&Trainer::predict), py::arg("x"), py::arg("batch_size"), GilFree())
+      .def(
+          "train",
+          [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w, const std::vector<int64_t>& order,
+             int64_t batch_size, int64_t first_batch, int64_t num_batches) {
+            return t.train(x, y, or_undefined(w), order, batch_size, first_batch, num_batches);
+          },
+          py::arg("x"), py::arg("y"), py::arg("sample_weight"), py::arg("order"), py::arg("batch_size"),
+          py::arg("first_batch"), py::arg("num_batches"), GilFree())
+      .def(
+          "train_batch",
+          [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w) {
+            return t.train_batch(x, y, or_undefined(w));
+          },
+          py::arg("x"), py::arg("y"), py::arg("sample_weight") = py::none(), GilFree())
+      .def(
+          "test_batch",
+          [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w) {
+            return t.test_batch(x, y, or_undefined(w));
+          },
+          py::arg("x"), py::arg("y"), py::arg("sample_weight") = py::none(), GilFree())
+      .def(
+          "evaluate",
+          [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w, int64_t batch_size) {
+            return t.evaluate(x, y, or_undefined(w), batch_size);
+          },
+          py::arg("x"), py::arg("y"), py::arg("sample_weight"), py::arg("batch_size"), GilFree())
+      .def("predict", py::overload_cast<const Tensor&, int64_t>(&Trainer::predict), py::arg("x"), py::arg("batch_size"),
+           GilFree())
       .def("metric_results", &Trainer::metric_results, py::arg("stats"))
       // Several inputs / outputs: lists of tensors, one per model input (xs) and output (ys);
       // one sample weight per sample, applied to every output's loss.
-      .def(py::init<std::shared_ptr<Model>, std::vector<Loss>, std::vector<float>,
-                    std::shared_ptr<Optimizer>, std::vector<std::vector<MetricSpec>>>(),
-           py::arg("model"), py::arg("losses"), py::arg("loss_weights"), py::arg("optimizer"),
-           py::arg("metrics"))
-      .def("train_many", [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
-                            std::optional<Tensor> w, const std::vector<int64_t>& order,
-                            int64_t batch_size, int64_t first_batch, int64_t num_batches) {
-             return t.train(xs, ys, or_undefined(w), order, batch_size, first_batch, num_batches);
-           }, py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), py::arg("order"),
-           py::arg("batch_size"), py::arg("first_batch"), py::arg("num_batches"), GilFree())
-      .def("train_batch_many", [](Trainer& t, const std::vector<Tensor>& xs,
-                                  const std::vector<Tensor>& ys, std::optional<Tensor> w) {
-             return t.train_batch(xs, ys, or_undefined(w));
-           }, py::arg("xs"), py::arg("ys"), py::arg("sample_weight") = py::none(), GilFree())
-      .def("test_batch_many", [](Trainer& t, const std::vector<Tensor>& xs,
-                                 const std::vector<Tensor>& ys, std::optional<Tensor> w) {
-             return t.test_batch(xs, ys, or_undefined(w));
-           }, py::arg("xs"), py::arg("ys"), py::arg("sample_weight") = py::none(), GilFree())
-      .def("evaluate_many", [](Trainer& t, const std::vector<Tensor>& xs,
-                               const std::vector<Tensor>& ys, std::optional<Tensor> w,
-                               int64_t batch_size) {
-             return t.evaluate(xs, ys, or_undefined(w), batch_size);
-           }, py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), py::arg("batch_size"),
-           GilFree())
-      .def("predict_many",
-           py::overload_cast<const std::vector<Tensor>&, int64_t>(&Trainer::predict),
-           py::arg("xs"), py::arg("batch_size"), GilFree());
+      .def(py::init<std::shared_ptr<Model>, std::vector<Loss>, std::vector<float>, std::shared_ptr<Optimizer>,
+                    std::vector<std::vector<MetricSpec>>>(),
+           py::arg("model"), py::arg("losses"), py::arg("loss_weights"), py::arg("optimizer"), py::arg("metrics"))
+      .def(
+          "train_many",
+          [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w,
+             const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch, int64_t num_batches) {
+            return t.train(xs, ys, or_undefined(w), order, batch_size, first_batch, num_batches);
+          },
+          py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), py::arg("order"), py::arg("batch_size"),
+          py::arg("first_batch"), py::arg("num_batches"), GilFree())
+      .def(
+          "train_batch_many",
+          [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w) {
+            return t.train_batch(xs, ys, or_undefined(w));
+          },
+          py::arg("xs"), py::arg("ys"), py::arg("sample_weight") = py::none(), GilFree())
+      .def(
+          "test_batch_many",
+          [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w) {
+            return t.test_batch(xs, ys, or_undefined(w));
+          },
+          py::arg("xs"), py::arg("ys"), py::arg("sample_weight") = py::none(), GilFree())
+      .def(
+          "evaluate_many",
+          [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w,
+             int64_t batch_size) { return t.evaluate(xs, ys, or_undefined(w), batch_size); },
+          py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), py::arg("batch_size"), GilFree())
+      .def("predict_many", py::overload_cast<const std::vector<Tensor>&, int64_t>(&Trainer::predict), py::arg("xs"),
+           py::arg("batch_size"), GilFree());
 
   // Differentiable penalty op, for gradient checks.
-  m.attr("ops").cast<py::module_>().def(
-      "regularization_penalty", &regularization_penalty, py::arg("x"), py::arg("regularizer"));
+  m.attr("ops").cast<py::module_>().def("regularization_penalty", &regularization_penalty, py::arg("x"),
+                                        py::arg("regularizer"));
 }
 
 }  // namespace nerve::py_bindings

@@ -20,8 +20,7 @@ int main() {
   for (int epoch = 1; epoch <= 10000; ++epoch) {
     Stats s = trainer.train(x, y, /*sample_weight=*/Tensor(), /*order=*/{}, 4, 0, 1);
     if (epoch % 2000 == 0)
-      std::printf("epoch %5d  loss %.5f  accuracy %.2f\n", epoch, s.loss_sum / s.samples,
-                  trainer.metric_results(s)[0]);
+      std::printf("epoch %5d  loss %.5f  accuracy %.2f\n", epoch, s.loss_sum / s.samples, trainer.metric_results(s)[0]);
   }
   Tensor p = trainer.predict(x, 4);
   int correct = 0;

@@ -1,9 +1,9 @@
 """nerve: a deep-learning library with a C++ engine and a Keras face.
 
-    import nerve
-    model = nerve.Sequential([nerve.Input((784,)), nerve.layers.Dense(10, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(x, y, epochs=5)
+import nerve
+model = nerve.Sequential([nerve.Input((784,)), nerve.layers.Dense(10, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+model.fit(x, y, epochs=5)
 """
 
 from . import (
@@ -30,8 +30,30 @@ from .models import Model, Sequential
 from .runtime import config, conv_algorithm, num_threads, set_conv_algorithm, set_num_threads
 
 __all__ = [
-    "Tensor", "__version__", "activations", "callbacks", "datasets", "initializers", "layers",
-    "losses", "metrics", "models", "ops", "optimizers", "regularizers", "saving", "utils",
-    "GradientTape", "Input", "Model", "Sequential", "ModelFileError", "NonFiniteLossError",
-    "config", "conv_algorithm", "num_threads", "set_conv_algorithm", "set_num_threads",
+    "Tensor",
+    "__version__",
+    "activations",
+    "callbacks",
+    "datasets",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "ops",
+    "optimizers",
+    "regularizers",
+    "saving",
+    "utils",
+    "GradientTape",
+    "Input",
+    "Model",
+    "Sequential",
+    "ModelFileError",
+    "NonFiniteLossError",
+    "config",
+    "conv_algorithm",
+    "num_threads",
+    "set_conv_algorithm",
+    "set_num_threads",
 ]

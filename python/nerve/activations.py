@@ -36,17 +36,22 @@ def _run(name: str, x, axis: int = -1, **params):
     """Applies activation `name` (C++) over the whole array; row activations act along `axis`."""
     if isinstance(x, _core.Tensor):
         if axis not in (-1, len(x.shape) - 1):
-            raise ValueError(f"activation {name!r}: on a nerve Tensor only the last axis is "
-                             f"supported (axis=-1), got axis={axis!r}")
+            raise ValueError(
+                f"activation {name!r}: on a nerve Tensor only the last axis is "
+                f"supported (axis=-1), got axis={axis!r}"
+            )
         return _core.ops.activation(x, name, **params)
     a = np.asarray(x, dtype=np.float32)
     if a.ndim == 0:
         if name in _ROW_WISE:
             raise ValueError(f"activation {name!r} acts over an axis; got a scalar")
-        return np.array(_core.ops.activation(_core.Tensor(a.reshape(1)), name, **params)).reshape(())
+        return np.array(_core.ops.activation(_core.Tensor(a.reshape(1)), name, **params)).reshape(
+            ()
+        )
     if not -a.ndim <= axis < a.ndim:
-        raise ValueError(f"activation {name!r}: axis {axis} is out of range for an input of "
-                         f"{a.ndim} dimensions")
+        raise ValueError(
+            f"activation {name!r}: axis {axis} is out of range for an input of {a.ndim} dimensions"
+        )
     moved = np.ascontiguousarray(np.moveaxis(a, axis, -1))
     y = np.array(_core.ops.activation(_core.Tensor(moved), name, **params))
     return np.moveaxis(y, -1, axis)
@@ -216,17 +221,41 @@ def sparsemax(x, axis=-1):
     return _run("sparsemax", x, axis=axis)
 
 
-_FUNCTIONS = {name: ActivationFunction(name, fn) for name, fn in (
-    ("celu", celu), ("elu", elu), ("exponential", exponential), ("gelu", gelu), ("glu", glu),
-    ("hard_shrink", hard_shrink), ("hard_sigmoid", hard_sigmoid), ("hard_silu", hard_silu),
-    ("hard_tanh", hard_tanh), ("leaky_relu", leaky_relu), ("linear", linear),
-    ("log_sigmoid", log_sigmoid), ("log_softmax", log_softmax), ("mish", mish), ("relu", relu),
-    ("relu6", relu6), ("selu", selu), ("sigmoid", sigmoid), ("silu", silu),
-    ("soft_shrink", soft_shrink), ("softmax", softmax), ("softplus", softplus),
-    ("softsign", softsign), ("sparse_plus", sparse_plus), ("sparse_sigmoid", sparse_sigmoid),
-    ("sparsemax", sparsemax), ("squareplus", squareplus), ("tanh", tanh),
-    ("tanh_shrink", tanh_shrink), ("threshold", threshold),
-)}
+_FUNCTIONS = {
+    name: ActivationFunction(name, fn)
+    for name, fn in (
+        ("celu", celu),
+        ("elu", elu),
+        ("exponential", exponential),
+        ("gelu", gelu),
+        ("glu", glu),
+        ("hard_shrink", hard_shrink),
+        ("hard_sigmoid", hard_sigmoid),
+        ("hard_silu", hard_silu),
+        ("hard_tanh", hard_tanh),
+        ("leaky_relu", leaky_relu),
+        ("linear", linear),
+        ("log_sigmoid", log_sigmoid),
+        ("log_softmax", log_softmax),
+        ("mish", mish),
+        ("relu", relu),
+        ("relu6", relu6),
+        ("selu", selu),
+        ("sigmoid", sigmoid),
+        ("silu", silu),
+        ("soft_shrink", soft_shrink),
+        ("softmax", softmax),
+        ("softplus", softplus),
+        ("softsign", softsign),
+        ("sparse_plus", sparse_plus),
+        ("sparse_sigmoid", sparse_sigmoid),
+        ("sparsemax", sparsemax),
+        ("squareplus", squareplus),
+        ("tanh", tanh),
+        ("tanh_shrink", tanh_shrink),
+        ("threshold", threshold),
+    )
+}
 globals().update(_FUNCTIONS)
 swish = silu = _FUNCTIONS["silu"]
 hard_swish = hard_silu = _FUNCTIONS["hard_silu"]
@@ -235,8 +264,14 @@ hard_swish = hard_silu = _FUNCTIONS["hard_silu"]
 NAMES = tuple(_FUNCTIONS)
 _ALIASES = {"swish": "silu", "hard_swish": "hard_silu"}
 # The one parameter a layer passes with a name, at Keras's default (C++ ActivationParams::alpha).
-DEFAULT_ALPHA = {"leaky_relu": 0.2, "elu": 1.0, "celu": 1.0, "soft_shrink": 0.5,
-                 "hard_shrink": 0.5, "squareplus": 4.0}
+DEFAULT_ALPHA = {
+    "leaky_relu": 0.2,
+    "elu": 1.0,
+    "celu": 1.0,
+    "soft_shrink": 0.5,
+    "hard_shrink": 0.5,
+    "squareplus": 4.0,
+}
 
 
 def get(identifier) -> ActivationFunction:
@@ -252,9 +287,11 @@ def get(identifier) -> ActivationFunction:
     else:
         name = None
     if name not in _FUNCTIONS:
-        raise ValueError(f"Unknown activation {identifier!r}. Valid names: "
-                         f"{', '.join(sorted(NAMES + tuple(_ALIASES)))} (nerve runs activations "
-                         f"in C++ by name; other callables are not supported)")
+        raise ValueError(
+            f"Unknown activation {identifier!r}. Valid names: "
+            f"{', '.join(sorted(NAMES + tuple(_ALIASES)))} (nerve runs activations "
+            f"in C++ by name; other callables are not supported)"
+        )
     return _FUNCTIONS[name]
 
 
@@ -266,6 +303,8 @@ def serialize(activation) -> str:
 def deserialize(config, custom_objects=None) -> ActivationFunction:
     """The activation for a serialized name."""
     if custom_objects:
-        raise ValueError("activations.deserialize: custom_objects are not supported; nerve runs "
-                         "activations in C++ by name")
+        raise ValueError(
+            "activations.deserialize: custom_objects are not supported; nerve runs "
+            "activations in C++ by name"
+        )
     return get(config)

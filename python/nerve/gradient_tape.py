@@ -40,8 +40,10 @@ class GradientTape:
         """Differentiate with respect to `tensor` (a nerve.Tensor, or a list of them)."""
         for t in tensor if isinstance(tensor, (list, tuple)) else [tensor]:
             if not isinstance(t, _core.Tensor):
-                raise TypeError(f"GradientTape.watch: expected a nerve.Tensor, got "
-                                f"{type(t).__name__}; wrap arrays with nerve.Tensor(array)")
+                raise TypeError(
+                    f"GradientTape.watch: expected a nerve.Tensor, got "
+                    f"{type(t).__name__}; wrap arrays with nerve.Tensor(array)"
+                )
             if not t.requires_grad:
                 t.requires_grad = True
                 self._watched.append(t)
@@ -60,19 +62,24 @@ class GradientTape:
         depend on the source. `sources` may be one tensor, a list/tuple, or a dict; the result has
         the same structure. A non-scalar target needs output_gradients (its upstream gradient)."""
         if self._used and not self.persistent:
-            raise RuntimeError("A non-persistent GradientTape can only compute one set of "
-                               "gradients; use GradientTape(persistent=True) for more")
+            raise RuntimeError(
+                "A non-persistent GradientTape can only compute one set of "
+                "gradients; use GradientTape(persistent=True) for more"
+            )
         if not isinstance(target, _core.Tensor):
-            raise TypeError(f"GradientTape.gradient: the target must be a nerve.Tensor (computed "
-                            f"inside the tape), got {type(target).__name__}")
+            raise TypeError(
+                f"GradientTape.gradient: the target must be a nerve.Tensor (computed "
+                f"inside the tape), got {type(target).__name__}"
+            )
         if isinstance(sources, dict):
             keys, flat = list(sources), list(sources.values())
         else:
             keys, flat = None, list(sources) if isinstance(sources, (list, tuple)) else [sources]
         for s in flat:
             if not isinstance(s, _core.Tensor):
-                raise TypeError(f"GradientTape.gradient: sources must be nerve.Tensor, got "
-                                f"{type(s).__name__}")
+                raise TypeError(
+                    f"GradientTape.gradient: sources must be nerve.Tensor, got {type(s).__name__}"
+                )
         seed = output_gradients
         if seed is not None and not isinstance(seed, _core.Tensor):
             seed = _core.Tensor(seed)

@@ -28,8 +28,13 @@ class Initializer:
             fan_out = f_out if fan_out is None else fan_out
         out = np.empty(shape, dtype=np.float32)
         t = _core.Tensor(out)
-        _core.initialize(t, self._to_core(), int(fan_in), int(fan_out),
-                         _core.next_seed() if seed is None else int(seed))
+        _core.initialize(
+            t,
+            self._to_core(),
+            int(fan_in),
+            int(fan_out),
+            _core.next_seed() if seed is None else int(seed),
+        )
         return out
 
     def get_config(self) -> dict:
@@ -57,8 +62,12 @@ def _fans(shape) -> tuple[int, int]:
     return shape[-2] * receptive, shape[-1] * receptive
 
 
-class Zeros(Initializer): name = "zeros"
-class Ones(Initializer): name = "ones"
+class Zeros(Initializer):
+    name = "zeros"
+
+
+class Ones(Initializer):
+    name = "ones"
 
 
 class _FanScaled(Initializer):
@@ -66,19 +75,40 @@ class _FanScaled(Initializer):
     (nerve seeds every initializer from nerve.utils.set_random_seed)."""
 
     def __init__(self, seed=None, input_axes=None, output_axes=None):
-        reject_unsupported(type(self).__name__, _FanScaled.__init__, seed=seed,
-                           input_axes=input_axes, output_axes=output_axes)
+        reject_unsupported(
+            type(self).__name__,
+            _FanScaled.__init__,
+            seed=seed,
+            input_axes=input_axes,
+            output_axes=output_axes,
+        )
 
     def get_config(self):
         return {"seed": None, "input_axes": None, "output_axes": None}  # Keras 3's keys
 
 
-class GlorotUniform(_FanScaled): name = "glorot_uniform"
-class GlorotNormal(_FanScaled): name = "glorot_normal"
-class HeUniform(_FanScaled): name = "he_uniform"
-class HeNormal(_FanScaled): name = "he_normal"
-class LecunUniform(_FanScaled): name = "lecun_uniform"
-class LecunNormal(_FanScaled): name = "lecun_normal"
+class GlorotUniform(_FanScaled):
+    name = "glorot_uniform"
+
+
+class GlorotNormal(_FanScaled):
+    name = "glorot_normal"
+
+
+class HeUniform(_FanScaled):
+    name = "he_uniform"
+
+
+class HeNormal(_FanScaled):
+    name = "he_normal"
+
+
+class LecunUniform(_FanScaled):
+    name = "lecun_uniform"
+
+
+class LecunNormal(_FanScaled):
+    name = "lecun_normal"
 
 
 class Constant(Initializer):
@@ -128,12 +158,14 @@ class RandomNormal(Initializer):
 
 class TruncatedNormal(RandomNormal):
     """N(mean, stddev) with values beyond two standard deviations redrawn."""
+
     name = "truncated_normal"
 
 
 class Orthogonal(Initializer):
     """An orthogonal matrix (rows or columns orthonormal) times gain; the weight is viewed as
     [prod(shape[:-1]), shape[-1]]."""
+
     name = "orthogonal"
 
     def __init__(self, gain=1.0, seed=None):
@@ -150,28 +182,62 @@ class Orthogonal(Initializer):
 class VarianceScaling(Initializer):
     """Keras VarianceScaling: scale / fan with fan = fan_in, fan_out or fan_avg, drawn from a
     truncated normal, an untruncated normal or a uniform distribution."""
+
     name = "variance_scaling"
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
-                 input_axes=None, output_axes=None):
-        reject_unsupported("VarianceScaling", VarianceScaling.__init__, seed=seed,
-                           input_axes=input_axes, output_axes=output_axes)
+    def __init__(
+        self,
+        scale=1.0,
+        mode="fan_in",
+        distribution="truncated_normal",
+        seed=None,
+        input_axes=None,
+        output_axes=None,
+    ):
+        reject_unsupported(
+            "VarianceScaling",
+            VarianceScaling.__init__,
+            seed=seed,
+            input_axes=input_axes,
+            output_axes=output_axes,
+        )
         if distribution == "normal":
             distribution = "truncated_normal"
         self.scale, self.mode, self.distribution = float(scale), str(mode), str(distribution)
         self._to_core()  # validates
 
     def _to_core(self):
-        return _core.Initializer("variance_scaling", scale=self.scale, mode=self.mode,
-                                 distribution=self.distribution)
+        return _core.Initializer(
+            "variance_scaling", scale=self.scale, mode=self.mode, distribution=self.distribution
+        )
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                "seed": None, "input_axes": None, "output_axes": None}
+        return {
+            "scale": self.scale,
+            "mode": self.mode,
+            "distribution": self.distribution,
+            "seed": None,
+            "input_axes": None,
+            "output_axes": None,
+        }
 
 
-_CLASSES = (Zeros, Ones, Constant, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform,
-            LecunNormal, RandomUniform, RandomNormal, TruncatedNormal, Orthogonal, VarianceScaling)
+_CLASSES = (
+    Zeros,
+    Ones,
+    Constant,
+    GlorotUniform,
+    GlorotNormal,
+    HeUniform,
+    HeNormal,
+    LecunUniform,
+    LecunNormal,
+    RandomUniform,
+    RandomNormal,
+    TruncatedNormal,
+    Orthogonal,
+    VarianceScaling,
+)
 _BY_NAME = {c.name: c for c in _CLASSES}
 _BY_NAME.update({c.__name__: c for c in _CLASSES})
 
@@ -187,15 +253,21 @@ def deserialize(config, custom_objects=None) -> Initializer:
     """The initializer of a serialized dict ({"class_name", "config"}) or a name. Only nerve's own
     initializer classes can be named (nerve runs initializers in C++)."""
     if custom_objects:
-        raise ValueError("initializers.deserialize: custom_objects are not supported; nerve runs "
-                         "initializers in C++, only its own classes")
+        raise ValueError(
+            "initializers.deserialize: custom_objects are not supported; nerve runs "
+            "initializers in C++, only its own classes"
+        )
     return get(config)
 
 
 def _from_dict(entry: dict) -> Initializer:
-    return from_class_dict("initializer", entry, _BY_NAME,
-                           f"{', '.join(c.__name__ for c in _CLASSES)} (nerve runs initializers "
-                           f"in C++, so custom Python initializers are not supported)")
+    return from_class_dict(
+        "initializer",
+        entry,
+        _BY_NAME,
+        f"{', '.join(c.__name__ for c in _CLASSES)} (nerve runs initializers "
+        f"in C++, so custom Python initializers are not supported)",
+    )
 
 
 def get(identifier) -> Initializer:
@@ -209,5 +281,6 @@ def get(identifier) -> Initializer:
         return _BY_NAME[identifier]()
     if isinstance(identifier, dict) and "class_name" in identifier:
         return _from_dict(identifier)
-    raise ValueError(f"Unknown initializer {identifier!r}. Valid names: "
-                     f"{', '.join(c.name for c in _CLASSES)}")
+    raise ValueError(
+        f"Unknown initializer {identifier!r}. Valid names: {', '.join(c.name for c in _CLASSES)}"
+    )

@@ -22,8 +22,9 @@ class Loss:
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, delta: float = 1.0):
         self.from_logits = bool(from_logits)
         if not (isinstance(label_smoothing, (int, float)) and 0.0 <= label_smoothing <= 1.0):
-            raise ValueError(f"{type(self).__name__}: label_smoothing must be in [0, 1], got "
-                             f"{label_smoothing!r}")
+            raise ValueError(
+                f"{type(self).__name__}: label_smoothing must be in [0, 1], got {label_smoothing!r}"
+            )
         self.label_smoothing = float(label_smoothing)
         self.delta = float(delta)
 
@@ -33,23 +34,33 @@ class Loss:
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The loss reduced as the trainer does: a float for numpy predictions, a scalar
         nerve.Tensor (recorded for GradientTape) when y_pred is a nerve.Tensor."""
-        w = None if sample_weight is None else _core.Tensor(
-            np.ascontiguousarray(sample_weight, dtype=np.float32).reshape(-1))
+        w = (
+            None
+            if sample_weight is None
+            else _core.Tensor(np.ascontiguousarray(sample_weight, dtype=np.float32).reshape(-1))
+        )
         if isinstance(y_pred, _core.Tensor):
-            true = y_true if isinstance(y_true, _core.Tensor) else \
-                _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
-            return _core.ops.loss(self.name, y_pred, true, self.from_logits, self.label_smoothing,
-                                  self.delta, w)
+            true = (
+                y_true
+                if isinstance(y_true, _core.Tensor)
+                else _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
+            )
+            return _core.ops.loss(
+                self.name, y_pred, true, self.from_logits, self.label_smoothing, self.delta, w
+            )
         pred = _core.Tensor(np.ascontiguousarray(y_pred, dtype=np.float32))
         true = _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
-        return _core.ops.loss(self.name, pred, true, self.from_logits, self.label_smoothing,
-                              self.delta, w).item()
+        return _core.ops.loss(
+            self.name, pred, true, self.from_logits, self.label_smoothing, self.delta, w
+        ).item()
 
     def get_config(self) -> dict:
         # Keras's name for the loss (Huber: "huber_loss"); `self.name` is nerve's loss id
         keras_name = inspect.signature(type(self).__init__).parameters.get("name")
-        return {"name": self.name if keras_name is None else keras_name.default,
-                "reduction": "sum_over_batch_size"}
+        return {
+            "name": self.name if keras_name is None else keras_name.default,
+            "reduction": "sum_over_batch_size",
+        }
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -82,10 +93,12 @@ class MeanAbsoluteError(Loss):
 
 class Huber(Loss):
     """0.5 e² where |e| <= delta, delta (|e| - 0.5 delta) beyond; mean over the last axis."""
+
     name = "huber"
 
-    def __init__(self, delta: float = 1.0, reduction="sum_over_batch_size", name="huber_loss",
-                 dtype=None):
+    def __init__(
+        self, delta: float = 1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None
+    ):
         _keras_options(self, Huber.__init__, reduction, name, dtype)
         if not (isinstance(delta, (int, float)) and math.isfinite(delta) and delta > 0):
             raise ValueError(f"Huber: delta must be a positive number, got {delta!r}")
@@ -98,38 +111,71 @@ class Huber(Loss):
 class BinaryCrossentropy(Loss):
     name = "binary_crossentropy"
 
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="binary_crossentropy",
+        dtype=None,
+    ):
         _keras_options(self, BinaryCrossentropy.__init__, reduction, name, dtype, axis=axis)
         super().__init__(from_logits, label_smoothing)
 
     def get_config(self):
-        return {**super().get_config(), "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing}
+        return {
+            **super().get_config(),
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+        }
 
 
 class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
 
-    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="categorical_crossentropy",
+        dtype=None,
+    ):
         _keras_options(self, CategoricalCrossentropy.__init__, reduction, name, dtype, axis=axis)
         super().__init__(from_logits, label_smoothing)
 
     def get_config(self):
-        return {**super().get_config(), "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing}
+        return {
+            **super().get_config(),
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+        }
 
 
 class SparseCategoricalCrossentropy(Loss):
     name = "sparse_categorical_crossentropy"
     sparse_labels = True
 
-    def __init__(self, from_logits: bool = False, ignore_class=None,
-                 reduction="sum_over_batch_size", axis=-1,
-                 name="sparse_categorical_crossentropy", dtype=None):
-        _keras_options(self, SparseCategoricalCrossentropy.__init__, reduction, name, dtype,
-                       ignore_class=ignore_class, axis=axis)
+    def __init__(
+        self,
+        from_logits: bool = False,
+        ignore_class=None,
+        reduction="sum_over_batch_size",
+        axis=-1,
+        name="sparse_categorical_crossentropy",
+        dtype=None,
+    ):
+        _keras_options(
+            self,
+            SparseCategoricalCrossentropy.__init__,
+            reduction,
+            name,
+            dtype,
+            ignore_class=ignore_class,
+            axis=axis,
+        )
         super().__init__(from_logits)
 
     def get_config(self):
@@ -138,6 +184,7 @@ class SparseCategoricalCrossentropy(Loss):
 
 class KLDivergence(Loss):
     """sum(y_true * log(y_true / y_pred)) over the last axis, both clipped to [1e-7, 1]."""
+
     name = "kl_divergence"
 
     def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
@@ -146,13 +193,16 @@ class KLDivergence(Loss):
 
 
 _BY_NAME = {
-    "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
-    "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
+    "mean_squared_error": MeanSquaredError,
+    "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError,
     "huber": Huber,
     "binary_crossentropy": BinaryCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
-    "kl_divergence": KLDivergence, "kld": KLDivergence,
+    "kl_divergence": KLDivergence,
+    "kld": KLDivergence,
 }
 # Keras also accepts the class names as strings.
 _BY_NAME.update({cls.__name__: cls for cls in set(_BY_NAME.values())})
@@ -167,8 +217,10 @@ def get(identifier) -> Loss:
     if callable(identifier) and getattr(identifier, "__name__", None) in _BY_NAME:
         return _BY_NAME[identifier.__name__]()  # nerve.losses.mean_squared_error and the like
     if callable(identifier):
-        raise TypeError(f"Loss {identifier!r}: custom Python loss functions are not supported by "
-                        f"the C++ trainer; use one of: {', '.join(sorted(_BY_NAME))}")
+        raise TypeError(
+            f"Loss {identifier!r}: custom Python loss functions are not supported by "
+            f"the C++ trainer; use one of: {', '.join(sorted(_BY_NAME))}"
+        )
     raise ValueError(f"Unknown loss {identifier!r}. Valid names: {', '.join(sorted(_BY_NAME))}")
 
 
@@ -176,16 +228,18 @@ def _per_sample(loss: Loss, y_true, y_pred) -> np.ndarray:
     """Keras's loss functions: one value per sample (per timestep for sequences), the loss of
     each row over the last axis, unreduced. The classes reduce; these do not."""
     if isinstance(y_pred, _core.Tensor) or isinstance(y_true, _core.Tensor):
-        raise TypeError(f"nerve.losses.{_FUNCTION_NAMES[type(loss)]}: nerve.Tensor inputs are "
-                        f"not supported (per-sample values are numpy); for a differentiable "
-                        f"loss use the class, e.g. nerve.losses.{type(loss).__name__}()(y_true, "
-                        f"y_pred), which reduces over the batch")
+        raise TypeError(
+            f"nerve.losses.{_FUNCTION_NAMES[type(loss)]}: nerve.Tensor inputs are "
+            f"not supported (per-sample values are numpy); for a differentiable "
+            f"loss use the class, e.g. nerve.losses.{type(loss).__name__}()(y_true, "
+            f"y_pred), which reduces over the batch"
+        )
     pred = np.asarray(y_pred, dtype=np.float32)
     rows_shape = pred.shape[:-1]
     pred = pred.reshape(-1, pred.shape[-1])
     true = np.asarray(y_true, dtype=np.float32)
     true = true.reshape(-1, 1) if loss.sparse_labels else true.reshape(pred.shape)
-    values = [loss(true[i:i + 1], pred[i:i + 1]) for i in range(pred.shape[0])]
+    values = [loss(true[i : i + 1], pred[i : i + 1]) for i in range(pred.shape[0])]
     return np.asarray(values, dtype=np.float32).reshape(rows_shape)
 
 
@@ -210,21 +264,24 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    return _per_sample(CategoricalCrossentropy(from_logits, label_smoothing, axis), y_true,
-                       y_pred)
+    return _per_sample(CategoricalCrossentropy(from_logits, label_smoothing, axis), y_true, y_pred)
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
-                                    axis=-1):
-    return _per_sample(SparseCategoricalCrossentropy(from_logits, ignore_class, axis=axis),
-                       y_true, y_pred)
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
+    return _per_sample(
+        SparseCategoricalCrossentropy(from_logits, ignore_class, axis=axis), y_true, y_pred
+    )
 
 
-_FUNCTION_NAMES = {MeanSquaredError: "mean_squared_error", MeanAbsoluteError: "mean_absolute_error",
-                   Huber: "huber", KLDivergence: "kl_divergence",
-                   BinaryCrossentropy: "binary_crossentropy",
-                   CategoricalCrossentropy: "categorical_crossentropy",
-                   SparseCategoricalCrossentropy: "sparse_categorical_crossentropy"}
+_FUNCTION_NAMES = {
+    MeanSquaredError: "mean_squared_error",
+    MeanAbsoluteError: "mean_absolute_error",
+    Huber: "huber",
+    KLDivergence: "kl_divergence",
+    BinaryCrossentropy: "binary_crossentropy",
+    CategoricalCrossentropy: "categorical_crossentropy",
+    SparseCategoricalCrossentropy: "sparse_categorical_crossentropy",
+}
 
 
 mse = mean_squared_error

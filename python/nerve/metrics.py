@@ -35,10 +35,14 @@ class Metric:
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         pred = np.ascontiguousarray(y_pred, dtype=np.float32)
         true = np.ascontiguousarray(y_true, dtype=np.float32)
-        w = None if sample_weight is None else \
-            _core.Tensor(np.ascontiguousarray(sample_weight, dtype=np.float32).reshape(-1))
-        _core.update_metric(self._spec(weighted=True), self._state, _core.Tensor(pred),
-                            _core.Tensor(true), w)
+        w = (
+            None
+            if sample_weight is None
+            else _core.Tensor(np.ascontiguousarray(sample_weight, dtype=np.float32).reshape(-1))
+        )
+        _core.update_metric(
+            self._spec(weighted=True), self._state, _core.Tensor(pred), _core.Tensor(true), w
+        )
 
     def result(self) -> float:
         return float(_core.metric_result(self._spec(), self._state))
@@ -102,8 +106,11 @@ class SparseTopKCategoricalAccuracy(TopKCategoricalAccuracy):
 
     def __init__(self, k=5, name=None, dtype=None, from_sorted_ids=False):
         super().__init__(k, name, dtype)
-        reject_unsupported(f"SparseTopKCategoricalAccuracy '{self.name}'",
-                           SparseTopKCategoricalAccuracy.__init__, from_sorted_ids=from_sorted_ids)
+        reject_unsupported(
+            f"SparseTopKCategoricalAccuracy '{self.name}'",
+            SparseTopKCategoricalAccuracy.__init__,
+            from_sorted_ids=from_sorted_ids,
+        )
 
 
 class MeanAbsoluteError(Metric):
@@ -116,8 +123,8 @@ class MeanSquaredError(Metric):
 
 class RootMeanSquaredError(Metric):
     """sqrt of the (sample-weighted) mean over samples of each sample's mean squared error."""
-    kind, _default_name, direction = (_K.root_mean_squared_error, "root_mean_squared_error",
-                                      "down")
+
+    kind, _default_name, direction = (_K.root_mean_squared_error, "root_mean_squared_error", "down")
 
 
 class _ConfusionMetric(Metric):
@@ -125,8 +132,9 @@ class _ConfusionMetric(Metric):
         super().__init__(name, dtype)
         owner = type(self).__name__
         # the metric counts every output element against the threshold
-        reject_unsupported(f"{owner} '{self.name}'", _ConfusionMetric.__init__, top_k=top_k,
-                           class_id=class_id)
+        reject_unsupported(
+            f"{owner} '{self.name}'", _ConfusionMetric.__init__, top_k=top_k, class_id=class_id
+        )
         t = 0.5 if thresholds is None else thresholds
         if isinstance(t, (list, tuple)):
             if len(t) != 1:
@@ -145,11 +153,13 @@ class _ConfusionMetric(Metric):
 
 class Precision(_ConfusionMetric):
     """true positives / predicted positives, over every element (prediction > threshold)."""
+
     kind, _default_name = _K.precision, "precision"
 
 
 class Recall(_ConfusionMetric):
     """true positives / actual positives, over every element (prediction > threshold)."""
+
     kind, _default_name = _K.recall, "recall"
 
 
@@ -159,41 +169,70 @@ class AUC(Metric):
     [0, 1] first (after a sigmoid with from_logits=True), and the areas between thresholds are
     summed per summation_method ("interpolation": trapezoids, or Davis & Goadrich's
     interpolation for PR; "minoring" / "majoring": the lower / higher of the two heights)."""
-    kind, _default_name = _K.auc, "auc"
-    _SUMMATION = {"interpolation": _core.AucSummation.interpolation,
-                  "minoring": _core.AucSummation.minoring,
-                  "majoring": _core.AucSummation.majoring}
 
-    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
-                 name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
-                 label_weights=None, from_logits=False):
+    kind, _default_name = _K.auc, "auc"
+    _SUMMATION = {
+        "interpolation": _core.AucSummation.interpolation,
+        "minoring": _core.AucSummation.minoring,
+        "majoring": _core.AucSummation.majoring,
+    }
+
+    def __init__(
+        self,
+        num_thresholds=200,
+        curve="ROC",
+        summation_method="interpolation",
+        name=None,
+        dtype=None,
+        thresholds=None,
+        multi_label=False,
+        num_labels=None,
+        label_weights=None,
+        from_logits=False,
+    ):
         super().__init__(name, dtype)
-        reject_unsupported(f"AUC '{self.name}'", AUC.__init__, thresholds=thresholds,
-                           multi_label=multi_label, num_labels=num_labels,
-                           label_weights=label_weights)
+        reject_unsupported(
+            f"AUC '{self.name}'",
+            AUC.__init__,
+            thresholds=thresholds,
+            multi_label=multi_label,
+            num_labels=num_labels,
+            label_weights=label_weights,
+        )
         if not isinstance(num_thresholds, int) or num_thresholds < 2:
             raise ValueError(f"AUC: num_thresholds must be an int > 1, got {num_thresholds!r}")
         if str(curve).upper() not in ("ROC", "PR"):
-            raise ValueError(f"AUC: curve must be 'ROC' or 'PR' ('PRGAIN' is not supported), "
-                             f"got {curve!r}")
+            raise ValueError(
+                f"AUC: curve must be 'ROC' or 'PR' ('PRGAIN' is not supported), got {curve!r}"
+            )
         if str(summation_method).lower() not in self._SUMMATION:
-            raise ValueError(f"AUC: summation_method must be one of "
-                             f"{', '.join(self._SUMMATION)}, got {summation_method!r}")
+            raise ValueError(
+                f"AUC: summation_method must be one of "
+                f"{', '.join(self._SUMMATION)}, got {summation_method!r}"
+            )
         self.num_thresholds = num_thresholds
         self.curve = str(curve).upper()
         self.summation_method = str(summation_method).lower()
         self.from_logits = bool(from_logits)
 
     def _spec(self, weighted=False):
-        return _core.MetricSpec(self.kind, num_thresholds=self.num_thresholds,
-                                pr_curve=self.curve == "PR", weighted=weighted,
-                                summation=self._SUMMATION[self.summation_method],
-                                from_logits=self.from_logits)
+        return _core.MetricSpec(
+            self.kind,
+            num_thresholds=self.num_thresholds,
+            pr_curve=self.curve == "PR",
+            weighted=weighted,
+            summation=self._SUMMATION[self.summation_method],
+            from_logits=self.from_logits,
+        )
 
     def get_config(self):
-        return {**super().get_config(), "num_thresholds": self.num_thresholds,
-                "curve": self.curve, "summation_method": self.summation_method,
-                "from_logits": self.from_logits}
+        return {
+            **super().get_config(),
+            "num_thresholds": self.num_thresholds,
+            "curve": self.curve,
+            "summation_method": self.summation_method,
+            "from_logits": self.from_logits,
+        }
 
 
 class Mean(Metric):
@@ -237,19 +276,26 @@ class Mean(Metric):
             self._total, self._count = saved
 
     def _spec(self, weighted=False):
-        raise ValueError(f"Mean '{self.name}' averages values given to update_state; it cannot "
-                         f"be a compile() metric (use e.g. 'mae' or 'mse')")
+        raise ValueError(
+            f"Mean '{self.name}' averages values given to update_state; it cannot "
+            f"be a compile() metric (use e.g. 'mae' or 'mse')"
+        )
 
 
 _BY_NAME = {
-    "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
+    "binary_accuracy": BinaryAccuracy,
+    "categorical_accuracy": CategoricalAccuracy,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
     "top_k_categorical_accuracy": TopKCategoricalAccuracy,
     "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
-    "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
-    "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError,
+    "mean_squared_error": MeanSquaredError,
+    "mse": MeanSquaredError,
     "root_mean_squared_error": RootMeanSquaredError,
-    "precision": Precision, "recall": Recall, "auc": AUC,
+    "precision": Precision,
+    "recall": Recall,
+    "auc": AUC,
 }
 # Keras also takes a class name ("AUC", "RootMeanSquaredError"), giving the class's default name.
 _BY_CLASS_NAME = {cls.__name__: cls for cls in set(_BY_NAME.values())}
@@ -291,8 +337,10 @@ def resolve(identifier, loss, output_shape, weighted: bool = False) -> tuple[str
     if spec.sparse_targets != loss.sparse_labels:
         want = "integer class labels" if spec.sparse_targets else "targets shaped like the output"
         have = "integer class labels" if loss.sparse_labels else "targets shaped like the output"
-        raise ValueError(f"metric {metric.name!r} needs {want}, but loss {loss.name!r} is given "
-                         f"{have}; choose a matching metric (e.g. 'accuracy')")
+        raise ValueError(
+            f"metric {metric.name!r} needs {want}, but loss {loss.name!r} is given "
+            f"{have}; choose a matching metric (e.g. 'accuracy')"
+        )
     return metric.name, spec, metric
 
 

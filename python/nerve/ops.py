@@ -15,6 +15,7 @@ def convert_to_tensor(x, dtype=None):
     import numpy as np
 
     from ._core import Tensor
+
     if dtype not in (None, "float32", np.float32):
         raise ValueError(f"convert_to_tensor: nerve tensors are float32, got dtype={dtype!r}")
     if isinstance(x, Tensor):

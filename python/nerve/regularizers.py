@@ -13,8 +13,12 @@ from .utils.class_config import from_class_dict
 
 
 def _factor(value, what: str, owner: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or value < 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
         raise ValueError(f"{owner}: {what} must be a non-negative number, got {value!r}")
     return float(value)
 
@@ -79,16 +83,21 @@ def serialize(regularizer) -> dict | None:
 
 def deserialize(config, custom_objects=None) -> Regularizer | None:
     if custom_objects:
-        raise ValueError("regularizers.deserialize: custom_objects are not supported; nerve runs "
-                         "regularizers in C++, only its own classes")
+        raise ValueError(
+            "regularizers.deserialize: custom_objects are not supported; nerve runs "
+            "regularizers in C++, only its own classes"
+        )
     return get(config)
 
 
 def _from_dict(entry: dict) -> Regularizer:
     """A saved {"class_name", "config"}: only nerve's own regularizer classes can be named."""
-    return from_class_dict("regularizer", entry, _BY_NAME,
-                           "L1, L2, L1L2 (custom Python regularizers are not supported by the "
-                           "C++ trainer)")
+    return from_class_dict(
+        "regularizer",
+        entry,
+        _BY_NAME,
+        "L1, L2, L1L2 (custom Python regularizers are not supported by the C++ trainer)",
+    )
 
 
 def get(identifier) -> Regularizer | None:
@@ -100,11 +109,20 @@ def get(identifier) -> Regularizer | None:
     if isinstance(identifier, dict) and "class_name" in identifier:
         return _from_dict(identifier)
     if callable(identifier):
-        raise TypeError(f"Regularizer {identifier!r}: custom Python regularizers are not supported "
-                        f"by the C++ trainer; use nerve.regularizers.L1, L2 or L1L2")
+        raise TypeError(
+            f"Regularizer {identifier!r}: custom Python regularizers are not supported "
+            f"by the C++ trainer; use nerve.regularizers.L1, L2 or L1L2"
+        )
     raise ValueError(f"Unknown regularizer {identifier!r}. Valid names: l1, l2, l1_l2")
 
 
-def l1(l1=0.01): return L1(l1)  # noqa: E743 (Keras spelling)
-def l2(l2=0.01): return L2(l2)
-def l1_l2(l1=0.0, l2=0.0): return L1L2(l1, l2)
+def l1(l1=0.01):
+    return L1(l1)  # noqa: E743 (Keras spelling)
+
+
+def l2(l2=0.01):
+    return L2(l2)
+
+
+def l1_l2(l1=0.0, l2=0.0):
+    return L1L2(l1, l2)

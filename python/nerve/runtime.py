@@ -32,7 +32,14 @@ def conv_algorithm() -> str:
 def config() -> dict:
     """What the engine runs with: ISA in use (NERVE_ISA forces one), threads, OpenMP, the
     convolution algorithm, version."""
-    info = dict(_core.config()) if hasattr(_core, "config") else {
-        "isa": _core.active_isa(), "num_threads": _core.num_threads(), "openmp": _core.has_openmp()}
+    info = (
+        dict(_core.config())
+        if hasattr(_core, "config")
+        else {
+            "isa": _core.active_isa(),
+            "num_threads": _core.num_threads(),
+            "openmp": _core.has_openmp(),
+        }
+    )
     info["version"] = _core.__version__
     return info

@@ -32,23 +32,21 @@ inline int test_exit_code(const char* name) {
 #define CHECK(cond) ::nerve_test::report(static_cast<bool>(cond), __FILE__, __LINE__, #cond)
 
 // |a - b| <= tol; prints both values when it fails.
-#define CHECK_NEAR(a, b, tol)                                                                  \
-  do {                                                                                         \
-    const double check_a_ = (a), check_b_ = (b);                                               \
-    if (!::nerve_test::report(std::fabs(check_a_ - check_b_) <= (tol), __FILE__, __LINE__,     \
-                              #a " ~= " #b))                                                   \
-      std::fprintf(stderr, "    %.9g vs %.9g (tolerance %g)\n", check_a_, check_b_,           \
-                   static_cast<double>(tol));                                                  \
+#define CHECK_NEAR(a, b, tol)                                                                                  \
+  do {                                                                                                         \
+    const double check_a_ = (a), check_b_ = (b);                                                               \
+    if (!::nerve_test::report(std::fabs(check_a_ - check_b_) <= (tol), __FILE__, __LINE__, #a " ~= " #b))      \
+      std::fprintf(stderr, "    %.9g vs %.9g (tolerance %g)\n", check_a_, check_b_, static_cast<double>(tol)); \
   } while (0)
 
 // The statement throws an exception of type E.
-#define CHECK_THROWS(E, stmt)                                                                  \
-  do {                                                                                         \
-    bool check_thrown_ = false;                                                                \
-    try {                                                                                      \
-      stmt;                                                                                    \
-    } catch (const E&) {                                                                       \
-      check_thrown_ = true;                                                                    \
-    }                                                                                          \
-    ::nerve_test::report(check_thrown_, __FILE__, __LINE__, #stmt " throws " #E);             \
+#define CHECK_THROWS(E, stmt)                                                     \
+  do {                                                                            \
+    bool check_thrown_ = false;                                                   \
+    try {                                                                         \
+      stmt;                                                                       \
+    } catch (const E&) {                                                          \
+      check_thrown_ = true;                                                       \
+    }                                                                             \
+    ::nerve_test::report(check_thrown_, __FILE__, __LINE__, #stmt " throws " #E); \
   } while (0)

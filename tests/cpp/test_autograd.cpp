@@ -88,7 +88,7 @@ static void matmul_graph() {
 // dL/dz = s (1 - s) / n, db = column sums of dL/dz, dw = x^T dL/dz.
 static void dense_sigmoid() {
   const std::vector<float> xv = {1.f, 2.f, -1.f, 0.5f, 0.f, 3.f};  // [3, 2]
-  const std::vector<float> wv = {0.3f, -0.2f, 0.1f, 0.4f};          // [2, 2]
+  const std::vector<float> wv = {0.3f, -0.2f, 0.1f, 0.4f};         // [2, 2]
   const std::vector<float> bv = {0.05f, -0.1f};
   Tensor x = leaf(xv, {3, 2}), w = leaf(wv, {2, 2}), b = leaf(bv, {2});
   Tensor L = mean(dense(x, w, b, Activation::Sigmoid));

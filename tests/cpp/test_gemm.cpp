@@ -31,8 +31,8 @@ std::vector<float> random_vector(size_t n) {
 }
 
 // One sgemm call against the reference; returns false (after reporting) on a mismatch.
-bool run_case(const std::string& where, Trans ta, Trans tb, const Case& c, float alpha, float beta,
-              bool nan_in_c, const Epilogue* ep = nullptr) {
+bool run_case(const std::string& where, Trans ta, Trans tb, const Case& c, float alpha, float beta, bool nan_in_c,
+              const Epilogue* ep = nullptr) {
   const int64_t M = c.M, N = c.N, K = c.K;
   // Row strides a few floats wider than the rows, so a kernel reading past a row shows.
   const int64_t a_rows = ta == Trans::No ? M : K, a_cols = ta == Trans::No ? K : M;
@@ -71,25 +71,23 @@ bool run_case(const std::string& where, Trans ta, Trans tb, const Case& c, float
       const double tol = (K + 2) * 6e-8 * scale + 1e-6;
       const double got = C[i * ldc + j];
       if (!(std::fabs(got - want) <= tol) && bad++ < 3)
-        std::fprintf(stderr, "  %s: C[%ld, %ld] = %.9g, expected %.9g (tolerance %.3g)\n",
-                     where.c_str(), long(i), long(j), got, want, tol);
+        std::fprintf(stderr, "  %s: C[%ld, %ld] = %.9g, expected %.9g (tolerance %.3g)\n", where.c_str(), long(i),
+                     long(j), got, want, tol);
     }
     // The padding between rows of C is never written.
     for (int64_t j = N; j < ldc; ++j)
-      if (!(std::isnan(C[i * ldc + j]) && std::isnan(C0[i * ldc + j])) &&
-          C[i * ldc + j] != C0[i * ldc + j] && bad++ < 3)
-        std::fprintf(stderr, "  %s: padding C[%ld, %ld] was written\n", where.c_str(), long(i),
-                     long(j));
+      if (!(std::isnan(C[i * ldc + j]) && std::isnan(C0[i * ldc + j])) && C[i * ldc + j] != C0[i * ldc + j] &&
+          bad++ < 3)
+        std::fprintf(stderr, "  %s: padding C[%ld, %ld] was written\n", where.c_str(), long(i), long(j));
   }
   return CHECK(bad == 0) || (std::fprintf(stderr, "    in %s\n", where.c_str()), false);
 }
 
-std::string describe(Isa isa, int threads, Trans ta, Trans tb, const Case& c, float alpha,
-                     float beta) {
+std::string describe(Isa isa, int threads, Trans ta, Trans tb, const Case& c, float alpha, float beta) {
   char buf[200];
-  std::snprintf(buf, sizeof buf, "%s, %d thread(s), %c%c M=%ld N=%ld K=%ld alpha=%g beta=%g",
-                isa_name(isa), threads, ta == Trans::Yes ? 'T' : 'N', tb == Trans::Yes ? 'T' : 'N',
-                long(c.M), long(c.N), long(c.K), alpha, beta);
+  std::snprintf(buf, sizeof buf, "%s, %d thread(s), %c%c M=%ld N=%ld K=%ld alpha=%g beta=%g", isa_name(isa), threads,
+                ta == Trans::Yes ? 'T' : 'N', tb == Trans::Yes ? 'T' : 'N', long(c.M), long(c.N), long(c.K), alpha,
+                beta);
   return buf;
 }
 
@@ -98,11 +96,21 @@ void test_isa(Isa isa, int threads) {
   set_num_threads(threads);
   CHECK(active_isa() == isa);
   const GemmBlocking blk = gemm_blocking(isa);
-  std::printf("  %s (%s, mr %d nr %d mc %d kc %d nc %d), %d thread(s)\n", isa_name(isa), blk.kernel,
-              blk.mr, blk.nr, blk.mc, blk.kc, blk.nc, threads);
+  std::printf("  %s (%s, mr %d nr %d mc %d kc %d nc %d), %d thread(s)\n", isa_name(isa), blk.kernel, blk.mr, blk.nr,
+              blk.mc, blk.kc, blk.nc, threads);
   std::vector<Case> cases = {
-      {1, 1, 1},    {0, 5, 3},    {4, 0, 2},    {3, 5, 0},     {1, 17, 9},  {7, 1, 13},
-      {5, 7, 3},    {13, 31, 17}, {33, 65, 29}, {65, 47, 101}, {100, 9, 77}, {3, 129, 60},
+      {1, 1, 1},
+      {0, 5, 3},
+      {4, 0, 2},
+      {3, 5, 0},
+      {1, 17, 9},
+      {7, 1, 13},
+      {5, 7, 3},
+      {13, 31, 17},
+      {33, 65, 29},
+      {65, 47, 101},
+      {100, 9, 77},
+      {3, 129, 60},
       // The blocked path over more than one cache block in M and K, with tails in M and N.
       {blk.mc + blk.mr + 1, 3 * blk.nr + 5, blk.kc + 7},
   };
@@ -115,8 +123,8 @@ void test_isa(Isa isa, int threads) {
 
   // beta == 0: C is not read, so NaN there does not propagate.
   for (const Case& c : {Case{5, 7, 3}, Case{64, 96, 80}})
-    run_case(describe(isa, threads, Trans::No, Trans::No, c, 1.f, 0.f) + ", NaN in C", Trans::No,
-             Trans::No, c, 1.f, 0.f, true);
+    run_case(describe(isa, threads, Trans::No, Trans::No, c, 1.f, 0.f) + ", NaN in C", Trans::No, Trans::No, c, 1.f,
+             0.f, true);
 
   // The epilogue: C = relu(alpha A B + beta C + bias).
   for (const Case& c : {Case{6, 19, 11}, Case{70, 90, 150}}) {
@@ -124,23 +132,19 @@ void test_isa(Isa isa, int threads) {
     Epilogue ep;
     ep.bias = bias.data();
     ep.activation = Activation::Relu;
-    run_case(describe(isa, threads, Trans::No, Trans::Yes, c, 1.f, 0.5f) + ", bias + relu",
-             Trans::No, Trans::Yes, c, 1.f, 0.5f, false, &ep);
+    run_case(describe(isa, threads, Trans::No, Trans::Yes, c, 1.f, 0.5f) + ", bias + relu", Trans::No, Trans::Yes, c,
+             1.f, 0.5f, false, &ep);
   }
 }
 
 void argument_errors() {
   float a[4] = {}, b[4] = {}, c[4] = {};
-  CHECK_THROWS(std::invalid_argument,
-               sgemm(Trans::No, Trans::No, -1, 2, 2, 1.f, a, 2, b, 2, 0.f, c, 2));
-  CHECK_THROWS(std::invalid_argument,
-               sgemm(Trans::No, Trans::No, 2, 2, 2, 1.f, a, 1, b, 2, 0.f, c, 2));  // lda < K
-  CHECK_THROWS(std::invalid_argument,
-               sgemm(Trans::No, Trans::No, 2, 2, 2, 1.f, a, 2, b, 2, 0.f, c, 1));  // ldc < N
+  CHECK_THROWS(std::invalid_argument, sgemm(Trans::No, Trans::No, -1, 2, 2, 1.f, a, 2, b, 2, 0.f, c, 2));
+  CHECK_THROWS(std::invalid_argument, sgemm(Trans::No, Trans::No, 2, 2, 2, 1.f, a, 1, b, 2, 0.f, c, 2));  // lda < K
+  CHECK_THROWS(std::invalid_argument, sgemm(Trans::No, Trans::No, 2, 2, 2, 1.f, a, 2, b, 2, 0.f, c, 1));  // ldc < N
   Epilogue softmax;
   softmax.activation = Activation::Softmax;
-  CHECK_THROWS(std::invalid_argument,
-               sgemm(Trans::No, Trans::No, 2, 2, 2, 1.f, a, 2, b, 2, 0.f, c, 2, softmax));
+  CHECK_THROWS(std::invalid_argument, sgemm(Trans::No, Trans::No, 2, 2, 2, 1.f, a, 2, b, 2, 0.f, c, 2, softmax));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 """Metrics docs: AUC (ROC and PR) standalone and in compile()."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -19,5 +20,9 @@ model.set_weights([np.array([[0.8], [-0.3]], "float32"), np.array([0.1], "float3
 model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=[keras.metrics.AUC(name="auc")])
 x = rng.normal(size=(64, 2)).astype("float32")
 evaluation = model.evaluate(x, labels, verbose=0, return_dict=True)
-results = {"roc_3": roc_3, "roc": float(roc.result()), "pr": float(pr.result()),
-           "evaluation": evaluation}
+results = {
+    "roc_3": roc_3,
+    "roc": float(roc.result()),
+    "pr": float(pr.result()),
+    "evaluation": evaluation,
+}

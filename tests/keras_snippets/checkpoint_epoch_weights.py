@@ -1,5 +1,6 @@
 """Callbacks docs: ModelCheckpoint(save_weights_only=True) with the epoch in the file name, one
 file per epoch; load_weights restores any of them."""
+
 import os
 
 import numpy as np
@@ -12,10 +13,12 @@ model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
 x = np.array([[1, 0], [0, 1], [1, 1], [0, 0]], "float32")
 y = np.array([[1], [2], [3], [0]], "float32")
 snapshots = []
-checkpoint = keras.callbacks.ModelCheckpoint("ckpt-{epoch:02d}.weights.nerve",
-                                             save_weights_only=True)
+checkpoint = keras.callbacks.ModelCheckpoint(
+    "ckpt-{epoch:02d}.weights.nerve", save_weights_only=True
+)
 record = keras.callbacks.LambdaCallback(
-    on_epoch_end=lambda epoch, logs: snapshots.append(model.get_weights()[0].copy()))
+    on_epoch_end=lambda epoch, logs: snapshots.append(model.get_weights()[0].copy())
+)
 model.fit(x, y, batch_size=2, epochs=3, shuffle=False, callbacks=[checkpoint, record], verbose=0)
 files = sorted(f for f in os.listdir(".") if f.startswith("ckpt-"))
 model.load_weights("ckpt-02.weights.nerve")

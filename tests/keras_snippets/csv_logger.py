@@ -1,4 +1,5 @@
 """Callbacks docs: CSVLogger writes one row per epoch (epoch, then the logs in name order)."""
+
 import csv
 
 import numpy as np
@@ -12,8 +13,16 @@ model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accura
 x = rng.normal(size=(20, 3)).astype("float32")
 y = keras.utils.to_categorical(rng.integers(0, 2, size=20), 2)
 csv_logger = keras.callbacks.CSVLogger("training.log")
-model.fit(x, y, epochs=3, batch_size=5, validation_split=0.2, shuffle=False,
-          callbacks=[csv_logger], verbose=0)
+model.fit(
+    x,
+    y,
+    epochs=3,
+    batch_size=5,
+    validation_split=0.2,
+    shuffle=False,
+    callbacks=[csv_logger],
+    verbose=0,
+)
 with open("training.log") as f:
     rows = list(csv.reader(f))
 header = rows[0]

@@ -1,5 +1,6 @@
 """Writing your own callbacks guide: a Callback subclass reads self.model (its weights, its
 optimizer's learning rate, the logs) and stops training through self.model.stop_training."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -35,5 +36,9 @@ y = x @ np.array([[1.0], [2.0], [-1.0]], "float32")
 watcher = WeightWatcher(stop_below=0.5)
 history = model.fit(x, y, batch_size=4, epochs=20, shuffle=False, callbacks=[watcher], verbose=0)
 assert len(history.history["loss"]) < 20 and history.history["loss"][-1] < 0.5
-results = {"norms": watcher.kernel_norms, "seen": watcher.seen, "loss": history.history["loss"],
-           "epochs_run": len(history.history["loss"])}
+results = {
+    "norms": watcher.kernel_norms,
+    "seen": watcher.seen,
+    "loss": history.history["loss"],
+    "epochs_run": len(history.history["loss"]),
+}

@@ -1,6 +1,7 @@
 """Making new layers via subclassing (Keras 3 guide): a Linear layer that creates its weights
 with add_weight in build() and computes ops.matmul(inputs, w) + b in call(), used in a
 Sequential model and trained with fit."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -13,8 +14,9 @@ class Linear(keras.layers.Layer):
         self.units = units
 
     def build(self, input_shape):
-        self.w = self.add_weight(shape=(input_shape[-1], self.units),
-                                 initializer="random_normal", trainable=True)
+        self.w = self.add_weight(
+            shape=(input_shape[-1], self.units), initializer="random_normal", trainable=True
+        )
         self.b = self.add_weight(shape=(self.units,), initializer="zeros", trainable=True)
 
     def call(self, inputs):
@@ -28,6 +30,5 @@ x = rng.normal(size=(8, 4)).astype("float32")
 w, b, w2, b2 = model.get_weights()
 np.testing.assert_allclose(model.predict(x, verbose=0), (x @ w + b) @ w2 + b2, rtol=1e-5)
 model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
-history = model.fit(x, rng.normal(size=(8, 1)), batch_size=4, epochs=2, shuffle=False,
-                    verbose=0)
+history = model.fit(x, rng.normal(size=(8, 1)), batch_size=4, epochs=2, shuffle=False, verbose=0)
 results = {"loss": history.history["loss"]}

@@ -2,6 +2,7 @@
 in place of tf.GradientTape): forward pass under the tape, gradients of the loss with respect to
 the trainable weights, optimizer.apply_gradients, and a metric updated per batch. Checked
 against the same SGD steps computed with numpy."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -22,8 +23,8 @@ y_train = rng.integers(0, 3, size=12)
 
 losses = []
 for step in range(3):
-    x_batch_train = keras.ops.convert_to_tensor(x_train[step * 4:(step + 1) * 4])
-    y_batch_train = y_train[step * 4:(step + 1) * 4]
+    x_batch_train = keras.ops.convert_to_tensor(x_train[step * 4 : (step + 1) * 4])
+    y_batch_train = y_train[step * 4 : (step + 1) * 4]
     with keras.GradientTape() as tape:
         logits = model(x_batch_train, training=True)
         loss_value = loss_fn(y_batch_train, logits)
@@ -36,7 +37,7 @@ for step in range(3):
 w, b = w0.astype(np.float64), b0.astype(np.float64)
 expected_losses, correct = [], 0
 for step in range(3):
-    xb, yb = x_train[step * 4:(step + 1) * 4], y_train[step * 4:(step + 1) * 4]
+    xb, yb = x_train[step * 4 : (step + 1) * 4], y_train[step * 4 : (step + 1) * 4]
     z = xb @ w + b
     p = np.exp(z - z.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)

@@ -1,11 +1,13 @@
 """Embedding docs: an Embedding layer maps integer indices to rows of its (input_dim,
 output_dim) matrix; in a model with Flatten and Dense."""
+
 import numpy as np
 import keras
 from keras import layers
 
-model = keras.Sequential([keras.Input(shape=(3,)), layers.Embedding(10, 4), layers.Flatten(),
-                          layers.Dense(1)])
+model = keras.Sequential(
+    [keras.Input(shape=(3,)), layers.Embedding(10, 4), layers.Flatten(), layers.Dense(1)]
+)
 rng = np.random.default_rng(52)
 model.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32") for w in model.get_weights()])
 indices = np.array([[1, 2, 3], [9, 0, 9]])

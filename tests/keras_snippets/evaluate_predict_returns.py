@@ -1,6 +1,7 @@
 """Model docs: what evaluate() and predict() return: a scalar loss without metrics, a list
 [loss, *metrics] with metrics, a dict with return_dict=True; predict returns an array for one
 output and a list for a list of outputs; metrics_names."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -28,8 +29,16 @@ two.compile(optimizer="sgd", loss=["mse", "mae"])
 two_eval = two.evaluate(x, [y[:, :1], y], verbose=0)
 two_dict = two.evaluate(x, [y[:, :1], y], verbose=0, return_dict=True)
 two_pred = two.predict(x, verbose=0)
-results = {"loss_only": loss_only, "with_metrics": with_metrics, "as_dict": as_dict,
-           "dict_keys": sorted(as_dict), "predictions": predictions,
-           "two_eval": two_eval, "two_dict": two_dict, "two_dict_keys": sorted(two_dict),
-           "two_pred_types": [type(two_pred).__name__, len(two_pred)],
-           "two_pred_0": two_pred[0], "two_pred_1": two_pred[1]}
+results = {
+    "loss_only": loss_only,
+    "with_metrics": with_metrics,
+    "as_dict": as_dict,
+    "dict_keys": sorted(as_dict),
+    "predictions": predictions,
+    "two_eval": two_eval,
+    "two_dict": two_dict,
+    "two_dict_keys": sorted(two_dict),
+    "two_pred_types": [type(two_pred).__name__, len(two_pred)],
+    "two_pred_0": two_pred[0],
+    "two_pred_1": two_pred[1],
+}

@@ -1,4 +1,5 @@
 """Functional API guide: a model that returns every layer's output (feature extraction)."""
+
 import numpy as np
 import keras
 from keras import layers

@@ -1,6 +1,7 @@
 """model.layers of branching functional models lists layers in Keras' order (by depth, then
 graph traversal), which is also the order of get_weights / set_weights: weights copied as a
 list between the libraries land in the same layers."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -20,8 +21,7 @@ shared = layers.Dense(3, name="shared")
 left = keras.Input(shape=(3,), name="left")
 right = keras.Input(shape=(3,), name="right")
 deep_right = layers.Dense(3, name="deep")(right)
-siamese = keras.Model([left, right],
-                      layers.add([shared(left), shared(deep_right)], name="sum"))
+siamese = keras.Model([left, right], layers.add([shared(left), shared(deep_right)], name="sum"))
 
 inputs = keras.Input(shape=(4,), name="x")
 skip = layers.Dense(4, name="skip")(inputs)
@@ -32,6 +32,7 @@ results = {}
 for name, model in [("multi", multi), ("siamese", siamese), ("residual", residual)]:
     results[name] = [layer.name for layer in model.layers]
     rng = np.random.default_rng(53)
-    model.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32")
-                       for w in model.get_weights()])
+    model.set_weights(
+        [rng.uniform(-0.5, 0.5, w.shape).astype("float32") for w in model.get_weights()]
+    )
     results[name + "_weights"] = model.get_weights()

@@ -1,11 +1,17 @@
 """Serialization docs: get_config / from_config rebuild a model (and a layer) without weights;
 set_weights makes the copy compute the same thing."""
+
 import numpy as np
 import keras
 from keras import layers
 
-model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3, activation="relu", name="d1"),
-                          layers.Dense(2, activation="sigmoid", use_bias=False, name="d2")])
+model = keras.Sequential(
+    [
+        keras.Input(shape=(4,)),
+        layers.Dense(3, activation="relu", name="d1"),
+        layers.Dense(2, activation="sigmoid", use_bias=False, name="d2"),
+    ]
+)
 rng = np.random.default_rng(19)
 model.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32") for w in model.get_weights()])
 config = model.get_config()

@@ -1,5 +1,6 @@
 """Layer docs: get_weights() returns numpy arrays (Dense: kernel then bias), set_weights() takes
 the same list, and the layer then computes x @ kernel + bias."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -20,6 +21,13 @@ dense.set_weights([kernel, bias])
 x = np.linspace(-1, 1, 8, dtype="float32").reshape(2, 4)
 y = np.asarray(dense(x))
 np.testing.assert_allclose(y, np.maximum(x @ kernel + bias, 0), rtol=1e-6, atol=1e-7)
-results = {"a_out": np.asarray(a_out), "b_out": np.asarray(b_out), "initial": initial,
-           "after": after, "y": y, "shapes": [list(w.shape) for w in dense.get_weights()],
-           "trainable": len(dense.trainable_weights), "count": dense.count_params()}
+results = {
+    "a_out": np.asarray(a_out),
+    "b_out": np.asarray(b_out),
+    "initial": initial,
+    "after": after,
+    "y": y,
+    "shapes": [list(w.shape) for w in dense.get_weights()],
+    "trainable": len(dense.trainable_weights),
+    "count": dense.count_params(),
+}

@@ -1,4 +1,5 @@
 """Callbacks docs: LambdaCallback built from plain functions."""
+
 import numpy as np
 import keras
 from keras import layers

@@ -1,5 +1,6 @@
 """Metrics docs: keras.metrics.Mean keeps a running (weighted) mean, as the loss tracker of
 custom training loops uses it: update_state per batch, result() per epoch, reset_state()."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -25,7 +26,12 @@ epoch_means = []
 for _epoch in range(2):
     loss_tracker.reset_state()
     for i in range(0, 6, 2):
-        loss_tracker.update_state(loss_fn(y[i:i + 2], model.predict(x[i:i + 2], verbose=0)))
+        loss_tracker.update_state(loss_fn(y[i : i + 2], model.predict(x[i : i + 2], verbose=0)))
     epoch_means.append(float(loss_tracker.result()))
-results = {"plain": plain, "weighted": weighted, "per_sample": per_sample,
-           "epoch_means": epoch_means, "name": loss_tracker.name}
+results = {
+    "plain": plain,
+    "weighted": weighted,
+    "per_sample": per_sample,
+    "epoch_means": epoch_means,
+    "name": loss_tracker.name,
+}

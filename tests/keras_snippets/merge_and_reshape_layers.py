@@ -1,5 +1,6 @@
 """Merging layers (Add, Subtract, Multiply, Average, Concatenate on an axis) and reshaping layers
 (Reshape, Flatten) in one functional model, against numpy."""
+
 import numpy as np
 import keras
 from keras import layers

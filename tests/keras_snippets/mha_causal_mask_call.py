@@ -1,5 +1,6 @@
 """MultiHeadAttention docs: self-attention in a functional model with use_causal_mask=True
 given at call time (each position attends to itself and earlier ones only)."""
+
 import numpy as np
 import keras
 from keras import layers

@@ -1,5 +1,6 @@
 """model.summary(): the table of layers (name and type), output shapes and parameter counts,
 and the totals. Compared row by row (the column widths may differ)."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -10,9 +11,16 @@ x = layers.BatchNormalization(name="norm")(x)
 x = layers.Dropout(0.2, name="drop")(x)
 outputs = layers.Dense(5, activation="softmax", name="probs")(x)
 model = keras.Model(inputs, outputs, name="summary_demo")
-seq = keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Conv2D(8, 3, name="conv"),
-                        layers.MaxPooling2D(2, name="pool"), layers.Flatten(name="flat"),
-                        layers.Dense(10, name="logits")], name="convnet")
+seq = keras.Sequential(
+    [
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(8, 3, name="conv"),
+        layers.MaxPooling2D(2, name="pool"),
+        layers.Flatten(name="flat"),
+        layers.Dense(10, name="logits"),
+    ],
+    name="convnet",
+)
 
 lines = []
 model.summary(print_fn=lambda text, **kwargs: lines.append(text))

@@ -1,5 +1,6 @@
 """Functional API guide: a model with several inputs and outputs, trained from dicts keyed by
 the input and output names, with a loss and loss weight per output."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -41,8 +42,9 @@ history = model.fit(
     shuffle=False,
     verbose=0,
 )
-priority, department = model.predict({"title": title_data, "body": body_data, "tags": tags_data},
-                                     verbose=0)
+priority, department = model.predict(
+    {"title": title_data, "body": body_data, "tags": tags_data}, verbose=0
+)
 results = {k: v for k, v in history.history.items()}
 results["keys"] = sorted(history.history)
 results["priority"] = priority

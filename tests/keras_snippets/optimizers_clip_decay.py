@@ -1,5 +1,6 @@
 """Optimizers docs: clipnorm / clipvalue / global_clipnorm, weight_decay (AdamW), momentum and
 nesterov, each trained for a few steps from the same weights."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -20,8 +21,9 @@ optimizers = {
 }
 results = {}
 for name, optimizer in optimizers.items():
-    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(8, activation="tanh"),
-                              layers.Dense(2)])
+    model = keras.Sequential(
+        [keras.Input(shape=(4,)), layers.Dense(8, activation="tanh"), layers.Dense(2)]
+    )
     model.set_weights(start)
     model.compile(optimizer=optimizer, loss="mse")
     history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)

@@ -1,5 +1,6 @@
 """predict with verbose=1 prints Keras' progress bar; the step count (not the
 timings) is compared."""
+
 import contextlib
 import io
 import re

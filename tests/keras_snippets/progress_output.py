@@ -1,5 +1,6 @@
 """fit / evaluate with verbose=1 print Keras' progress bar; the step counts and the
 logged values (not the timings) are compared."""
+
 import contextlib
 import io
 import re

@@ -1,4 +1,5 @@
 """Callbacks docs: ReduceLROnPlateau lowers the learning rate when val_loss stops improving."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -20,11 +21,23 @@ class LearningRateLog(keras.callbacks.Callback):
         self.rates.append(float(self.model.optimizer.learning_rate))
 
 
-reduce_lr = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1,
-                                              min_lr=0.01)
+reduce_lr = keras.callbacks.ReduceLROnPlateau(
+    monitor="val_loss", factor=0.5, patience=1, min_lr=0.01
+)
 log = LearningRateLog()
-history = model.fit(x, y, batch_size=8, epochs=12, validation_data=(x[:8], y[:8] + 1.0),
-                    shuffle=False, callbacks=[reduce_lr, log], verbose=0)
+history = model.fit(
+    x,
+    y,
+    batch_size=8,
+    epochs=12,
+    validation_data=(x[:8], y[:8] + 1.0),
+    shuffle=False,
+    callbacks=[reduce_lr, log],
+    verbose=0,
+)
 assert log.rates[-1] < 0.2
-results = {"rates": log.rates, "val_loss": history.history["val_loss"],
-           "final_lr": float(model.optimizer.learning_rate)}
+results = {
+    "rates": log.rates,
+    "val_loss": history.history["val_loss"],
+    "final_lr": float(model.optimizer.learning_rate),
+}

@@ -1,4 +1,5 @@
 """Functional API guide: a toy ResNet, Conv2D blocks whose output is added to their input."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -18,8 +19,15 @@ rng = np.random.default_rng(22)
 model.set_weights([rng.uniform(-0.3, 0.3, w.shape).astype("float32") for w in model.get_weights()])
 images = rng.uniform(0, 1, size=(6, 8, 8, 3)).astype("float32")
 logits = model.predict(images, verbose=0)
-model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01),
-              loss=keras.losses.CategoricalCrossentropy(from_logits=True), metrics=["acc"])
+model.compile(
+    optimizer=keras.optimizers.SGD(learning_rate=0.01),
+    loss=keras.losses.CategoricalCrossentropy(from_logits=True),
+    metrics=["acc"],
+)
 evaluation = model.evaluate(images, keras.utils.to_categorical([0, 1, 2, 0, 1, 2], 3), verbose=0)
-results = {"logits": logits, "evaluation": evaluation, "n_layers": len(model.layers),
-           "params": model.count_params()}
+results = {
+    "logits": logits,
+    "evaluation": evaluation,
+    "n_layers": len(model.layers),
+    "params": model.count_params(),
+}

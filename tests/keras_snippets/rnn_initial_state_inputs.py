@@ -1,5 +1,6 @@
 """Recurrent layers guide: initial_state for an LSTM (h and c) and a GRU (h) given as model
 inputs, checked against the same recurrence in numpy (LSTM gates i, f, c, o)."""
+
 import numpy as np
 import keras
 from keras import layers

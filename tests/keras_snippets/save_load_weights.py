@@ -1,13 +1,15 @@
 """Saving guide: save_weights / load_weights into a freshly built model of the same
 architecture, with nerve's ".weights.nerve" file name (".weights.h5" in the Keras run)."""
+
 import numpy as np
 import keras
 from keras import layers
 
 
 def make_model():
-    return keras.Sequential([keras.Input(shape=(3,)), layers.Dense(4, activation="relu"),
-                             layers.Dense(2)])
+    return keras.Sequential(
+        [keras.Input(shape=(3,)), layers.Dense(4, activation="relu"), layers.Dense(2)]
+    )
 
 
 model = make_model()

@@ -1,4 +1,5 @@
 """Sequential guide: build incrementally with add(), remove the last layer with pop()."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -15,5 +16,11 @@ n_after = len(model.layers)
 rng = np.random.default_rng(20)
 model.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32") for w in model.get_weights()])
 y = model.predict(np.ones((2, 4), "float32"), verbose=0)
-results = {"n_before": n_before, "n_after": n_after, "shape_before": list(shape_before),
-           "shape_after": list(model.output_shape), "n_weights": len(model.weights), "y": y}
+results = {
+    "n_before": n_before,
+    "n_after": n_after,
+    "shape_before": list(shape_before),
+    "shape_after": list(model.output_shape),
+    "n_weights": len(model.weights),
+    "y": y,
+}

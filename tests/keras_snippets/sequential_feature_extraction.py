@@ -1,4 +1,5 @@
 """Sequential model guide: feature extraction from one intermediate layer of a Sequential."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -12,8 +13,9 @@ initial_model = keras.Sequential(
     ]
 )
 rng = np.random.default_rng(1)
-initial_model.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32")
-                           for w in initial_model.get_weights()])
+initial_model.set_weights(
+    [rng.uniform(-0.5, 0.5, w.shape).astype("float32") for w in initial_model.get_weights()]
+)
 feature_extractor = keras.Model(
     inputs=initial_model.inputs,
     outputs=initial_model.get_layer(name="my_intermediate_layer").output,

@@ -1,5 +1,6 @@
 """Functional API guide: one layer instance applied to two inputs shares its weights (a siamese
 network), and gradients from both branches update the shared weights."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -23,7 +24,16 @@ w, b = shared_dense.get_weights()
 ws, bs = model.get_layer("score").get_weights()
 np.testing.assert_allclose(same, np.full((12, 1), 1 / (1 + np.exp(-bs[0]))), rtol=1e-6)
 model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="binary_crossentropy")
-history = model.fit([xa, xb], (xa[:, :1] > xb[:, :1]).astype("float32"), batch_size=4, epochs=2,
-                    shuffle=False, verbose=0)
-results = {"n_weights": len(model.weights), "loss": history.history["loss"],
-           "shared_kernel": shared_dense.get_weights()[0]}
+history = model.fit(
+    [xa, xb],
+    (xa[:, :1] > xb[:, :1]).astype("float32"),
+    batch_size=4,
+    epochs=2,
+    shuffle=False,
+    verbose=0,
+)
+results = {
+    "n_weights": len(model.weights),
+    "loss": history.history["loss"],
+    "shared_kernel": shared_dense.get_weights()[0],
+}

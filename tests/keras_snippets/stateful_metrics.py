@@ -1,4 +1,5 @@
 """Metrics API docs: metric objects keep state across update_state calls until reset_state."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -24,5 +25,12 @@ mse.update_state([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [0.0, 0.0]])
 mse.update_state([[1.0, 1.0]], [[0.5, 0.0]])
 cat = keras.metrics.CategoricalAccuracy()
 cat.update_state([[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]])
-results = {"first": first, "second": second, "after_reset": after_reset, "precision": precision,
-           "recall": recall, "mse": float(mse.result()), "categorical": float(cat.result())}
+results = {
+    "first": first,
+    "second": second,
+    "after_reset": after_reset,
+    "precision": precision,
+    "recall": recall,
+    "mse": float(mse.result()),
+    "categorical": float(cat.result()),
+}

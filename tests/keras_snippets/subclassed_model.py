@@ -1,5 +1,6 @@
 """Model subclassing (Model docs): layers made in __init__, the forward pass in call(); fit,
 evaluate and predict work as for functional models."""
+
 import numpy as np
 import keras
 from keras import layers
@@ -23,8 +24,15 @@ model(np.zeros((1, 4), "float32"))  # the first call creates the weights
 model.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32") for w in model.get_weights()])
 x = rng.normal(size=(16, 4)).astype("float32")
 y = rng.integers(0, 2, size=16)
-model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1),
-              loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+model.compile(
+    optimizer=keras.optimizers.SGD(learning_rate=0.1),
+    loss="sparse_categorical_crossentropy",
+    metrics=["accuracy"],
+)
 history = model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
-results = {"loss": history.history["loss"], "pred": model.predict(x, verbose=0),
-           "n_weights": len(model.trainable_weights), "eval": model.evaluate(x, y, verbose=0)}
+results = {
+    "loss": history.history["loss"],
+    "pred": model.predict(x, verbose=0),
+    "n_weights": len(model.trainable_weights),
+    "eval": model.evaluate(x, y, verbose=0),
+}

@@ -1,6 +1,7 @@
 """Customizing what happens in fit() (the guide's TensorFlow version, with keras.GradientTape in
 place of tf.GradientTape): a Model subclass overrides train_step; fit must call it once per
 batch and train with it."""
+
 import numpy as np
 import keras
 from keras import layers

@@ -1,27 +1,36 @@
 """Transfer learning guide: freeze a pretrained base (base_model.trainable = False), train a new
 head on top, then check the base did not move and the head did."""
+
 import numpy as np
 import keras
 from keras import layers
 
 rng = np.random.default_rng(2)
 base_model = keras.Sequential(
-    [keras.Input(shape=(8,)), layers.Dense(6, activation="relu"), layers.Dense(4, activation="relu")],
+    [
+        keras.Input(shape=(8,)),
+        layers.Dense(6, activation="relu"),
+        layers.Dense(4, activation="relu"),
+    ],
     name="base",
 )
-base_model.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32")
-                        for w in base_model.get_weights()])
+base_model.set_weights(
+    [rng.uniform(-0.5, 0.5, w.shape).astype("float32") for w in base_model.get_weights()]
+)
 base_model.trainable = False
 
 inputs = keras.Input(shape=(8,))
 x = base_model(inputs, training=False)
 outputs = layers.Dense(1)(x)
 model = keras.Model(inputs, outputs)
-model.layers[-1].set_weights([rng.uniform(-0.5, 0.5, (4, 1)).astype("float32"),
-                              np.zeros(1, "float32")])
+model.layers[-1].set_weights(
+    [rng.uniform(-0.5, 0.5, (4, 1)).astype("float32"), np.zeros(1, "float32")]
+)
 
-results = {"trainable_weights": len(model.trainable_weights),
-           "non_trainable_weights": len(model.non_trainable_weights)}
+results = {
+    "trainable_weights": len(model.trainable_weights),
+    "non_trainable_weights": len(model.non_trainable_weights),
+}
 base_before = [w.copy() for w in base_model.get_weights()]
 head_before = [w.copy() for w in model.layers[-1].get_weights()]
 

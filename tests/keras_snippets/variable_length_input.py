@@ -1,5 +1,6 @@
 """Functional API guide: Input(shape=(None,)) for variable-length sequences of word indices;
 the same model takes batches of different lengths."""
+
 import numpy as np
 import keras
 from keras import layers

@@ -8,10 +8,35 @@
 namespace nerve {
 
 enum class Activation : uint8_t {
-  Linear, Relu, Sigmoid, Tanh, LeakyRelu, Elu, Softmax, Gelu, Swish,
-  Selu, Celu, Softplus, Softsign, SoftShrink, HardShrink, TanhShrink, HardTanh, HardSigmoid,
-  HardSilu, SparseSigmoid, SparsePlus, Squareplus, Mish, Relu6, Exponential, LogSigmoid,
-  LogSoftmax, Glu, Sparsemax,
+  Linear,
+  Relu,
+  Sigmoid,
+  Tanh,
+  LeakyRelu,
+  Elu,
+  Softmax,
+  Gelu,
+  Swish,
+  Selu,
+  Celu,
+  Softplus,
+  Softsign,
+  SoftShrink,
+  HardShrink,
+  TanhShrink,
+  HardTanh,
+  HardSigmoid,
+  HardSilu,
+  SparseSigmoid,
+  SparsePlus,
+  Squareplus,
+  Mish,
+  Relu6,
+  Exponential,
+  LogSigmoid,
+  LogSoftmax,
+  Glu,
+  Sparsemax,
   // Only from an explicit call (nerve.activations.*) with arguments a name cannot carry:
   GeluApproximate,  // gelu(x, approximate=True)
   ReluGeneral,      // relu(x, negative_slope, max_value, threshold) with non-default arguments
@@ -24,9 +49,9 @@ enum class Activation : uint8_t {
 struct ActivationParams {
   float alpha = 0.f;
   float max_value = std::numeric_limits<float>::infinity();  // relu
-  float threshold = 0.f;                                      // relu, threshold
-  float default_value = 0.f;                                  // threshold
-  ActivationParams(float a = 0.f) : alpha(a) {}  // NOLINT: implicit on purpose
+  float threshold = 0.f;                                     // relu, threshold
+  float default_value = 0.f;                                 // threshold
+  ActivationParams(float a = 0.f) : alpha(a) {}              // NOLINT: implicit on purpose
 };
 
 // Parses a Keras name ("relu", "leaky_relu", "hard_swish", ...); throws std::invalid_argument
@@ -58,21 +83,21 @@ bool activation_grad_from_output(Activation a);
 // Element-wise activations.
 void activation_forward(Activation a, const ActivationParams& p, const float* x, float* y, int64_t n);
 // dx = dy * f'(.): from the output y when activation_grad_from_output(a), else from the input x.
-void activation_backward(Activation a, const ActivationParams& p, const float* x, const float* y,
-                         const float* dy, float* dx, int64_t n);
+void activation_backward(Activation a, const ActivationParams& p, const float* x, const float* y, const float* dy,
+                         float* dx, int64_t n);
 // The float forms (a layer's activation_alpha), kept for the GEMM epilogues.
 inline void activation_forward(Activation a, float alpha, const float* x, float* y, int64_t n) {
   activation_forward(a, ActivationParams(alpha), x, y, n);
 }
-inline void activation_backward(Activation a, float alpha, const float* x, const float* y,
-                                const float* dy, float* dx, int64_t n) {
+inline void activation_backward(Activation a, float alpha, const float* x, const float* y, const float* dy, float* dx,
+                                int64_t n) {
   activation_backward(a, ActivationParams(alpha), x, y, dy, dx, n);
 }
 
 // Row activations over the last axis: x is [rows, cols], y is [rows, activation_output_features].
 void activation_rows_forward(Activation a, const float* x, float* y, int64_t rows, int64_t cols);
 // dx [rows, cols] from the input x, the output y and dy (both [rows, output features]).
-void activation_rows_backward(Activation a, const float* x, const float* y, const float* dy,
-                              float* dx, int64_t rows, int64_t cols);
+void activation_rows_backward(Activation a, const float* x, const float* y, const float* dy, float* dx, int64_t rows,
+                              int64_t cols);
 
 }  // namespace nerve

@@ -27,6 +27,7 @@ class NoGradGuard {
  public:
   NoGradGuard();
   ~NoGradGuard();
+
  private:
   bool previous_;
 };

@@ -37,9 +37,7 @@ class Conv2D : public Layer {
 class Pooling2D : public Layer {
  public:
   Pooling2D(std::string name, PoolKind kind, Pool2DOptions options);
-  const char* type() const override {
-    return kind_ == PoolKind::Max ? "MaxPooling2D" : "AveragePooling2D";
-  }
+  const char* type() const override { return kind_ == PoolKind::Max ? "MaxPooling2D" : "AveragePooling2D"; }
   Shape output_shape(const Shape& input_shape) const override;
 
  protected:
@@ -55,9 +53,7 @@ class GlobalPooling2D : public Layer {
  public:
   GlobalPooling2D(std::string name, PoolKind kind, bool keepdims = false)
       : Layer(std::move(name)), kind_(kind), keepdims_(keepdims) {}
-  const char* type() const override {
-    return kind_ == PoolKind::Max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D";
-  }
+  const char* type() const override { return kind_ == PoolKind::Max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D"; }
   Shape output_shape(const Shape& input_shape) const override;
 
  protected:
@@ -75,8 +71,7 @@ class BatchNormalization : public Layer {
  public:
   BatchNormalization(std::string name, float momentum = 0.99f, float epsilon = 1e-3f, bool center = true,
                      bool scale = true, Initializer beta_initializer = {"zeros"},
-                     Initializer gamma_initializer = {"ones"},
-                     Initializer moving_mean_initializer = {"zeros"},
+                     Initializer gamma_initializer = {"ones"}, Initializer moving_mean_initializer = {"zeros"},
                      Initializer moving_variance_initializer = {"ones"});
   const char* type() const override { return "BatchNormalization"; }
   Shape output_shape(const Shape& input_shape) const override;

@@ -56,9 +56,8 @@ Tensor global_pool2d(const Tensor& x, PoolKind kind);
 // training: normalise with the batch mean and biased batch variance, and update the moving
 // statistics in place (moving = moving * momentum + batch * (1 - momentum)).
 // Otherwise: normalise with the moving statistics and leave them unchanged.
-Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                  const Tensor& moving_mean, const Tensor& moving_variance, bool training,
-                  float momentum, float epsilon);
+Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& moving_mean,
+                  const Tensor& moving_variance, bool training, float momentum, float epsilon);
 
 // Inverted dropout: each element kept with probability 1 - rate and scaled by 1 / (1 - rate).
 // The mask is a pure function of (seed, element index): reproducible at any thread count.

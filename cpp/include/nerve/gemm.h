@@ -16,9 +16,8 @@ enum class Trans : uint8_t { No, Yes };
 //   op(B) is K x N: B is stored K x N (Trans::No) or N x K (Trans::Yes), row stride ldb.
 //   C is M x N with row stride ldc. Any M, N, K >= 0. With beta == 0, C is not read (NaN in C
 //   does not propagate), as BLAS specifies.
-void sgemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float alpha,
-           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
-           int64_t ldc);
+void sgemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
 // What to do with each finished row of C while it is still in cache:
 //   C[i, j] = act(C[i, j] + bias[j])   (bias may be null; act may be Linear).
@@ -29,9 +28,8 @@ struct Epilogue {
   float alpha = 0.0f;  // the activation's one parameter (ActivationParams::alpha)
 };
 
-void sgemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float alpha,
-           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
-           int64_t ldc, const Epilogue& epilogue);
+void sgemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& epilogue);
 
 // Implicit GEMM (a convolution without an im2col matrix): a sum of `ntaps` GEMMs whose A operands
 // are the same strided rows shifted by tap_off[t] floats. For i < M, j < N:
@@ -41,8 +39,7 @@ void sgemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float 
 // stride * channels, K = channels, B = the [KH*KW*K, N] kernel, tap_off[(kh, kw)] = the offset of
 // that kernel cell. Single-threaded (callers split rows or images between threads); A and B are
 // read in place, nothing is packed. With beta == 0, C is not read.
-void sgemm_taps(int64_t M, int64_t N, int64_t K, const float* A, int64_t rs_a,
-                const int64_t* tap_off, int ntaps, const float* B, int64_t ldb, float beta,
-                float* C, int64_t ldc, const Epilogue& epilogue);
+void sgemm_taps(int64_t M, int64_t N, int64_t K, const float* A, int64_t rs_a, const int64_t* tap_off, int ntaps,
+                const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& epilogue);
 
 }  // namespace nerve

@@ -56,8 +56,8 @@ class GraphModel : public Model {
   std::vector<Node> nodes_;
   std::vector<int64_t> input_nodes_;
   std::vector<ValueRef> outputs_;
-  std::vector<int64_t> last_use_;  // per node: the last node reading it (outputs: never freed)
-  std::vector<char> repeat_call_;  // per node: its layer was already called at an earlier node
+  std::vector<int64_t> last_use_;               // per node: the last node reading it (outputs: never freed)
+  std::vector<char> repeat_call_;               // per node: its layer was already called at an earlier node
   std::vector<std::shared_ptr<Layer>> layers_;  // distinct, in first-use order
   bool flexible_inputs_ = false;
 };

@@ -15,13 +15,13 @@
 namespace nerve {
 
 struct Initializer {
-  std::string name = "glorot_uniform";  // see kInitializerNames in initializers.cpp
-  float value = 0.f;                    // constant
-  float minval = -0.05f, maxval = 0.05f;  // random_uniform
-  float mean = 0.f, stddev = 0.05f;       // random_normal, truncated_normal
-  float gain = 1.f;                       // orthogonal
-  float scale = 1.f;                      // variance_scaling
-  std::string mode = "fan_in";            // variance_scaling: fan_in, fan_out, fan_avg
+  std::string name = "glorot_uniform";            // see kInitializerNames in initializers.cpp
+  float value = 0.f;                              // constant
+  float minval = -0.05f, maxval = 0.05f;          // random_uniform
+  float mean = 0.f, stddev = 0.05f;               // random_normal, truncated_normal
+  float gain = 1.f;                               // orthogonal
+  float scale = 1.f;                              // variance_scaling
+  std::string mode = "fan_in";                    // variance_scaling: fan_in, fan_out, fan_avg
   std::string distribution = "truncated_normal";  // variance_scaling
 };
 

@@ -82,13 +82,13 @@ class Layer {
   std::string describe() const;
   // Creates, initialises and registers a weight. Non-trainable weights never require grad.
   // `role` ("kernel", "bias") selects the weight regularizer set for that role, if any.
-  Tensor add_weight(const Shape& shape, const Initializer& init, int64_t fan_in, int64_t fan_out,
-                    uint64_t seed, bool trainable = true, const char* role = nullptr);
+  Tensor add_weight(const Shape& shape, const Initializer& init, int64_t fan_in, int64_t fan_out, uint64_t seed,
+                    bool trainable = true, const char* role = nullptr);
   // Registers a weight created elsewhere (a sub-layer of a composite layer), keeping the
   // parallel per-weight lists in step.
   void adopt_weight(const Tensor& w, bool trainable);
   std::vector<Tensor> weights_;
-  std::vector<bool> weight_trainable_;  // parallel to weights_
+  std::vector<bool> weight_trainable_;            // parallel to weights_
   std::vector<Regularizer> weight_regularizers_;  // parallel to weights_
 
  private:
@@ -113,9 +113,8 @@ void require_known_dim(const std::string& who, const Shape& s, size_t axis, cons
 
 class Dense : public Layer {
  public:
-  Dense(std::string name, int64_t units, Activation activation = Activation::Linear,
-        float activation_alpha = 0.f, bool use_bias = true,
-        Initializer kernel_initializer = {}, Initializer bias_initializer = {"zeros"});
+  Dense(std::string name, int64_t units, Activation activation = Activation::Linear, float activation_alpha = 0.f,
+        bool use_bias = true, Initializer kernel_initializer = {}, Initializer bias_initializer = {"zeros"});
   const char* type() const override { return "Dense"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }

@@ -13,8 +13,13 @@
 namespace nerve {
 
 enum class LossKind : unsigned char {
-  MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossentropy, CategoricalCrossentropy,
-  SparseCategoricalCrossentropy, KLDivergence
+  MeanSquaredError,
+  MeanAbsoluteError,
+  Huber,
+  BinaryCrossentropy,
+  CategoricalCrossentropy,
+  SparseCategoricalCrossentropy,
+  KLDivergence
 };
 
 struct Loss {
@@ -32,8 +37,7 @@ void check_loss(const Loss& loss);  // throws for settings out of range
 // pred [batch, ...]; target of the same shape, except sparse: [batch, ...] without the class axis
 // (or with a trailing 1) holding class indices as floats (validated to be integers in
 // [0, classes)). sample_weight: undefined, or one non-negative weight per sample ([batch]).
-Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target,
-                    const Tensor& sample_weight = Tensor());
+Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target, const Tensor& sample_weight = Tensor());
 
 constexpr float kEpsilon = 1e-7f;  // Keras backend epsilon
 

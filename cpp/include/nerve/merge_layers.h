@@ -19,7 +19,7 @@ class ElementwiseMerge : public Layer {
 
  protected:
   Tensor forward(const Tensor& x, bool training) override;  // never reached (see output_shape)
-  virtual size_t exact_inputs() const { return 0; }          // 0: any number >= 2
+  virtual size_t exact_inputs() const { return 0; }         // 0: any number >= 2
   // Throws unless every input has the same shape (lengths left unknown at build time).
   void check_same_shapes(const std::vector<Tensor>& xs) const;
 };

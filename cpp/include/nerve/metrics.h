@@ -16,8 +16,16 @@
 namespace nerve {
 
 enum class MetricKind : unsigned char {
-  BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
-  SparseTopKCategoricalAccuracy, MeanAbsoluteError, MeanSquaredError, Precision, Recall, AUC,
+  BinaryAccuracy,
+  CategoricalAccuracy,
+  SparseCategoricalAccuracy,
+  TopKCategoricalAccuracy,
+  SparseTopKCategoricalAccuracy,
+  MeanAbsoluteError,
+  MeanSquaredError,
+  Precision,
+  Recall,
+  AUC,
   RootMeanSquaredError
 };
 
@@ -26,16 +34,16 @@ enum class AucSummation : unsigned char { Interpolation, Minoring, Majoring };
 
 struct MetricSpec {
   MetricKind kind = MetricKind::BinaryAccuracy;
-  float threshold = 0.5f;        // binary_accuracy, precision, recall: positive when pred > it
-  int64_t k = 5;                 // top-k accuracies
-  int64_t num_thresholds = 200;  // AUC
-  bool pr_curve = false;         // AUC under the precision-recall curve instead of ROC
-  bool weighted = false;         // uses the sample weights (compile's weighted_metrics)
+  float threshold = 0.5f;                                // binary_accuracy, precision, recall: positive when pred > it
+  int64_t k = 5;                                         // top-k accuracies
+  int64_t num_thresholds = 200;                          // AUC
+  bool pr_curve = false;                                 // AUC under the precision-recall curve instead of ROC
+  bool weighted = false;                                 // uses the sample weights (compile's weighted_metrics)
   AucSummation summation = AucSummation::Interpolation;  // AUC
-  bool from_logits = false;      // AUC: predictions are logits (a sigmoid is applied first)
+  bool from_logits = false;                              // AUC: predictions are logits (a sigmoid is applied first)
 
-  bool sparse_targets() const;   // labels [batch, ...] instead of targets shaped like predictions
-  bool confusion() const;        // precision, recall, AUC
+  bool sparse_targets() const;  // labels [batch, ...] instead of targets shaped like predictions
+  bool confusion() const;       // precision, recall, AUC
   // The thresholds of a confusion metric, increasing. AUC (Keras): -eps, i/(T-1) for
   // i = 1..T-2, 1+eps; as in Keras, AUC clips predictions into [0, 1] first, so one below 0
   // counts as above -eps (and one above 1 as below 1+eps).
@@ -55,8 +63,8 @@ struct MetricState {
 
 // Adds a batch. pred [batch, ...]; target shaped like pred (or sparse labels); sample_weight
 // undefined or [batch] (used only when spec.weighted).
-void update_metric(const MetricSpec& spec, MetricState& state, const Tensor& pred,
-                   const Tensor& target, const Tensor& sample_weight);
+void update_metric(const MetricSpec& spec, MetricState& state, const Tensor& pred, const Tensor& target,
+                   const Tensor& sample_weight);
 double metric_result(const MetricSpec& spec, const MetricState& state);
 
 }  // namespace nerve

@@ -41,13 +41,10 @@ struct LearningRateSchedule {
   float warmup_target = 0.f;
   double warmup_steps = 0;
 
-  static LearningRateSchedule exponential_decay(float initial, double decay_steps, float decay_rate,
-                                                bool staircase);
-  static LearningRateSchedule piecewise_constant(std::vector<double> boundaries,
-                                                 std::vector<float> values);
-  static LearningRateSchedule cosine_decay(float initial, double decay_steps, float alpha,
-                                           bool has_warmup, float warmup_target,
-                                           double warmup_steps);
+  static LearningRateSchedule exponential_decay(float initial, double decay_steps, float decay_rate, bool staircase);
+  static LearningRateSchedule piecewise_constant(std::vector<double> boundaries, std::vector<float> values);
+  static LearningRateSchedule cosine_decay(float initial, double decay_steps, float alpha, bool has_warmup,
+                                           float warmup_target, double warmup_steps);
   float operator()(int64_t step) const;
 };
 
@@ -69,8 +66,8 @@ class Optimizer {
   void check_settings() const;
 
   float learning_rate;
-  std::shared_ptr<LearningRateSchedule> schedule;  // null: the constant learning_rate
-  float weight_decay = 0.f;                        // 0: off
+  std::shared_ptr<LearningRateSchedule> schedule;                // null: the constant learning_rate
+  float weight_decay = 0.f;                                      // 0: off
   float clipnorm = 0.f, clipvalue = 0.f, global_clipnorm = 0.f;  // 0: off
   int64_t iterations = 0;
 
@@ -80,8 +77,7 @@ class Optimizer {
   // Called once per apply() before any update, with the 1-based step (Nadam's momentum product).
   virtual void begin_step(int64_t step) {}
   // The update rule on one contiguous parameter: p, its gradient g and its num_slots() slots.
-  virtual void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step,
-                      float lr) = 0;
+  virtual void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) = 0;
 
  private:
   struct Entry {
@@ -102,8 +98,7 @@ class SGD : public Optimizer {
 
  protected:
   int num_slots() const override { return momentum != 0.f ? 1 : 0; }
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step,
-              float lr) override;
+  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
 };
 
 // m += (g-m)(1-b1); v += (g²-v)(1-b2); amsgrad: vmax = max(vmax, v), used in place of v;
@@ -111,8 +106,8 @@ class SGD : public Optimizer {
 // (PyTorch puts eps after the bias correction: sqrt(v)/sqrt(1-b2^t) + eps; equal when eps = 0.)
 class Adam : public Optimizer {
  public:
-  Adam(float learning_rate = 0.001f, double beta_1 = 0.9, double beta_2 = 0.999,
-       float epsilon = 1e-7f, bool amsgrad = false);
+  Adam(float learning_rate = 0.001f, double beta_1 = 0.9, double beta_2 = 0.999, float epsilon = 1e-7f,
+       bool amsgrad = false);
   const char* name() const override { return "Adam"; }
   // Betas (and rho below) are kept in double, as the user wrote them: as in Keras, the update
   // rates 1 - beta are formed in double, then rounded (1 - float(0.999) is 1.3e-5 off), while
@@ -123,16 +118,15 @@ class Adam : public Optimizer {
 
  protected:
   int num_slots() const override { return amsgrad ? 3 : 2; }
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step,
-              float lr) override;
+  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
 };
 
 // Adam with decoupled weight decay (default 0.004): p -= p*weight_decay*lr, then the Adam rule.
 // (PyTorch's AdamW: p *= 1 - lr*weight_decay, the same.)
 class AdamW : public Adam {
  public:
-  AdamW(float learning_rate = 0.001f, float weight_decay = 0.004f, double beta_1 = 0.9,
-        double beta_2 = 0.999, float epsilon = 1e-7f, bool amsgrad = false);
+  AdamW(float learning_rate = 0.001f, float weight_decay = 0.004f, double beta_1 = 0.9, double beta_2 = 0.999,
+        float epsilon = 1e-7f, bool amsgrad = false);
   const char* name() const override { return "AdamW"; }
 };
 
@@ -141,8 +135,8 @@ class AdamW : public Adam {
 // (eps inside the square root; PyTorch adds it outside: equal when eps = 0.)
 class RMSprop : public Optimizer {
  public:
-  RMSprop(float learning_rate = 0.001f, double rho = 0.9, float momentum = 0.f,
-          float epsilon = 1e-7f, bool centered = false);
+  RMSprop(float learning_rate = 0.001f, double rho = 0.9, float momentum = 0.f, float epsilon = 1e-7f,
+          bool centered = false);
   const char* name() const override { return "RMSprop"; }
   double rho;
   float momentum, epsilon;
@@ -150,23 +144,20 @@ class RMSprop : public Optimizer {
 
  protected:
   int num_slots() const override { return 1 + (centered ? 1 : 0) + (momentum > 0.f ? 1 : 0); }
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step,
-              float lr) override;
+  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
 };
 
 // acc += g² (acc starts at initial_accumulator_value); p -= lr*g/sqrt(acc + eps).
 class Adagrad : public Optimizer {
  public:
-  Adagrad(float learning_rate = 0.001f, float initial_accumulator_value = 0.1f,
-          float epsilon = 1e-7f);
+  Adagrad(float learning_rate = 0.001f, float initial_accumulator_value = 0.1f, float epsilon = 1e-7f);
   const char* name() const override { return "Adagrad"; }
   float initial_accumulator_value, epsilon;
 
  protected:
   int num_slots() const override { return 1; }
   float slot_initial_value(int) const override { return initial_accumulator_value; }
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step,
-              float lr) override;
+  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
 };
 
 // ag = rho*ag + (1-rho)g²; d = -sqrt(ad + eps)/sqrt(ag + eps) * g; ad = rho*ad + (1-rho)d²;
@@ -180,24 +171,21 @@ class Adadelta : public Optimizer {
 
  protected:
   int num_slots() const override { return 2; }
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step,
-              float lr) override;
+  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
 };
 
 // m += (g-m)(1-b1); u = max(b2*u, |g|); p -= lr/(1-b1^t) * m/(u + eps).
 // (PyTorch: u = max(b2*u, |g| + eps), no eps in the division: equal when eps = 0.)
 class Adamax : public Optimizer {
  public:
-  Adamax(float learning_rate = 0.001f, double beta_1 = 0.9, double beta_2 = 0.999,
-         float epsilon = 1e-7f);
+  Adamax(float learning_rate = 0.001f, double beta_1 = 0.9, double beta_2 = 0.999, float epsilon = 1e-7f);
   const char* name() const override { return "Adamax"; }
   double beta_1, beta_2;
   float epsilon;
 
  protected:
   int num_slots() const override { return 2; }
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step,
-              float lr) override;
+  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
 };
 
 // u_t = b1(1 - 0.5·0.96^t), u_{t+1} likewise, P_t = u_1···u_t (kept across steps);
@@ -206,8 +194,7 @@ class Adamax : public Optimizer {
 // p -= lr·m̂/(sqrt(v̂) + eps).   (PyTorch's NAdam with momentum_decay = 1 and eps = 0.)
 class Nadam : public Optimizer {
  public:
-  Nadam(float learning_rate = 0.001f, double beta_1 = 0.9, double beta_2 = 0.999,
-        float epsilon = 1e-7f);
+  Nadam(float learning_rate = 0.001f, double beta_1 = 0.9, double beta_2 = 0.999, float epsilon = 1e-7f);
   const char* name() const override { return "Nadam"; }
   double beta_1, beta_2;
   float epsilon;
@@ -215,11 +202,10 @@ class Nadam : public Optimizer {
  protected:
   int num_slots() const override { return 2; }
   void begin_step(int64_t step) override;
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step,
-              float lr) override;
+  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
 
  private:
-  double u_product_ = 1.0;    // P_t for step u_product_step_
+  double u_product_ = 1.0;  // P_t for step u_product_step_
   int64_t u_product_step_ = 0;
 };
 

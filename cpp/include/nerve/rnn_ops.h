@@ -40,9 +40,8 @@ struct RnnOptions {
 // Returns a packed [B, T + 2, U] tensor: rows 0..T-1 the per-step outputs in processing order
 // (reversed time with go_backwards, as Keras returns them), row T the last h, row T + 1 the last
 // c (LSTM; zeros otherwise). Use narrow() to take the pieces differentiably.
-Tensor rnn_sequence(const RnnOptions& options, const Tensor& x, const Tensor& kernel,
-                    const Tensor& recurrent_kernel, const Tensor& bias, const Tensor& h0,
-                    const Tensor& c0, const Tensor& mask, const Tensor& input_keep,
-                    const Tensor& recurrent_keep);
+Tensor rnn_sequence(const RnnOptions& options, const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel,
+                    const Tensor& bias, const Tensor& h0, const Tensor& c0, const Tensor& mask,
+                    const Tensor& input_keep, const Tensor& recurrent_keep);
 
 }  // namespace nerve

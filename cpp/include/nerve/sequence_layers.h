@@ -76,8 +76,7 @@ class Recurrent : public Layer {
   std::vector<Shape> output_shapes_many(const std::vector<Shape>& input_shapes) const override;
   // The whole computation: x [B, T, F]; initial states and mask may be undefined (the mask then
   // comes from x). Returns {output, last h, last c (LSTM only)}.
-  std::vector<Tensor> run(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& mask,
-                          bool training);
+  std::vector<Tensor> run(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& mask, bool training);
   RnnCell cell() const { return cell_; }
   const RecurrentOptions& options() const { return opt_; }
   int64_t state_count() const { return cell_ == RnnCell::LSTM ? 2 : 1; }
@@ -100,8 +99,8 @@ class Recurrent : public Layer {
 class Bidirectional : public Layer {
  public:
   // merge_mode: "concat", "sum", "mul" or "ave". `backward` must have go_backwards set.
-  Bidirectional(std::string name, std::shared_ptr<Recurrent> forward,
-                std::shared_ptr<Recurrent> backward, std::string merge_mode = "concat");
+  Bidirectional(std::string name, std::shared_ptr<Recurrent> forward, std::shared_ptr<Recurrent> backward,
+                std::string merge_mode = "concat");
   const char* type() const override { return "Bidirectional"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
@@ -136,11 +135,9 @@ class TimeDistributed : public Layer {
 
 class Conv1D : public Layer {
  public:
-  Conv1D(std::string name, int64_t filters, int64_t kernel_size, int64_t strides = 1,
-         std::string padding = "valid", int64_t dilation_rate = 1,
-         Activation activation = Activation::Linear, float activation_alpha = 0.f,
-         bool use_bias = true, Initializer kernel_initializer = {},
-         Initializer bias_initializer = {"zeros"});
+  Conv1D(std::string name, int64_t filters, int64_t kernel_size, int64_t strides = 1, std::string padding = "valid",
+         int64_t dilation_rate = 1, Activation activation = Activation::Linear, float activation_alpha = 0.f,
+         bool use_bias = true, Initializer kernel_initializer = {}, Initializer bias_initializer = {"zeros"});
   const char* type() const override { return "Conv1D"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
@@ -161,8 +158,7 @@ class Conv1D : public Layer {
 class MaxPooling1D : public Layer {
  public:
   // strides <= 0 means strides = pool_size (Keras default).
-  MaxPooling1D(std::string name, int64_t pool_size = 2, int64_t strides = 0,
-               std::string padding = "valid");
+  MaxPooling1D(std::string name, int64_t pool_size = 2, int64_t strides = 0, std::string padding = "valid");
   const char* type() const override { return "MaxPooling1D"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
@@ -189,9 +185,8 @@ class GlobalAveragePooling1D : public Layer {
 
 class LayerNormalization : public Layer {
  public:
-  LayerNormalization(std::string name, float epsilon = 1e-3f, bool center = true,
-                     bool scale = true, Initializer gamma_initializer = {"ones"},
-                     Initializer beta_initializer = {"zeros"});
+  LayerNormalization(std::string name, float epsilon = 1e-3f, bool center = true, bool scale = true,
+                     Initializer gamma_initializer = {"ones"}, Initializer beta_initializer = {"zeros"});
   const char* type() const override { return "LayerNormalization"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
@@ -209,10 +204,10 @@ class LayerNormalization : public Layer {
 struct AttentionOptions {
   int64_t num_heads = 1;
   int64_t key_dim = 0;
-  int64_t value_dim = 0;      // 0: key_dim
-  float dropout = 0.f;        // on the attention weights, while training
+  int64_t value_dim = 0;  // 0: key_dim
+  float dropout = 0.f;    // on the attention weights, while training
   bool use_bias = true;
-  int64_t output_dim = 0;     // 0: the query's feature size
+  int64_t output_dim = 0;        // 0: the query's feature size
   bool use_causal_mask = false;  // for single-input (self-attention) calls
   Initializer kernel_initializer{"glorot_uniform"};
   Initializer bias_initializer{"zeros"};
@@ -231,11 +226,11 @@ class MultiHeadAttention : public Layer {
   std::vector<Shape> output_shapes_many(const std::vector<Shape>& input_shapes) const override;
   // attention_mask [B, Tq, Tv] (1 = attend) may be undefined; padding masks carried by the
   // value (keys) tensor are applied too.
-  Tensor attend(const Tensor& query, const Tensor& value, const Tensor& key,
-                const Tensor& attention_mask, bool use_causal_mask, bool training);
+  Tensor attend(const Tensor& query, const Tensor& value, const Tensor& key, const Tensor& attention_mask,
+                bool use_causal_mask, bool training);
   // Attention weights [B, H, Tq, Tv] for the given inputs (inference, no gradient).
-  Tensor scores(const Tensor& query, const Tensor& value, const Tensor& key,
-                const Tensor& attention_mask, bool use_causal_mask);
+  Tensor scores(const Tensor& query, const Tensor& value, const Tensor& key, const Tensor& attention_mask,
+                bool use_causal_mask);
   const AttentionOptions& options() const { return opt_; }
 
  protected:
@@ -257,9 +252,8 @@ class MultiHeadAttention : public Layer {
 // with FFN = Dense(ff_dim, relu) -> Dense(features). Keeps the input's padding mask.
 class TransformerEncoder : public Layer {
  public:
-  TransformerEncoder(std::string name, int64_t num_heads, int64_t key_dim, int64_t ff_dim,
-                     float dropout = 0.f, float layer_norm_epsilon = 1e-5f,
-                     bool use_causal_mask = false);
+  TransformerEncoder(std::string name, int64_t num_heads, int64_t key_dim, int64_t ff_dim, float dropout = 0.f,
+                     float layer_norm_epsilon = 1e-5f, bool use_causal_mask = false);
   const char* type() const override { return "TransformerEncoder"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }

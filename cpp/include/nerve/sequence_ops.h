@@ -25,11 +25,11 @@ Tensor add_position_embedding(const Tensor& x, const Tensor& table);
 
 // x [B, T, C] (*) kernel [K, C, F] + bias [F] -> [B, T_out, F].
 // padding: "valid", "same" or "causal" (left padding only, as Keras).
-Tensor conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias, int64_t stride,
-              const std::string& padding, int64_t dilation);
+Tensor conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias, int64_t stride, const std::string& padding,
+              int64_t dilation);
 // Output length of conv1d / pooling for input length T (throws naming `who` if it is < 1).
-int64_t conv1d_output_length(int64_t T, int64_t K, int64_t stride, const std::string& padding,
-                             int64_t dilation, const std::string& who);
+int64_t conv1d_output_length(int64_t T, int64_t K, int64_t stride, const std::string& padding, int64_t dilation,
+                             const std::string& who);
 
 // Max over windows of `pool` steps every `stride` steps; padding "valid" or "same".
 Tensor max_pool1d(const Tensor& x, int64_t pool, int64_t stride, const std::string& padding);

@@ -34,8 +34,7 @@ class Storage {
   // Fresh memory from the device's allocator (64-byte aligned on CPU).
   static std::shared_ptr<Storage> allocate(size_t nbytes, Device device = {});
   // Memory owned by someone else (a numpy array); `release` runs when the storage dies.
-  static std::shared_ptr<Storage> wrap(void* data, size_t nbytes, Device device,
-                                       std::function<void()> release);
+  static std::shared_ptr<Storage> wrap(void* data, size_t nbytes, Device device, std::function<void()> release);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -66,8 +65,7 @@ class Tensor {
   static Tensor full(const Shape& shape, float value, Device device = {});
   static Tensor from_vector(const std::vector<float>& values, const Shape& shape);
   // A view of existing storage (no copy). Strides in elements.
-  static Tensor view_of(std::shared_ptr<Storage> storage, int64_t offset, const Shape& shape,
-                        const Shape& strides);
+  static Tensor view_of(std::shared_ptr<Storage> storage, int64_t offset, const Shape& shape, const Shape& strides);
 
   bool defined() const { return impl_ != nullptr; }
   const Shape& shape() const;

@@ -15,8 +15,8 @@
 namespace nerve {
 
 struct Stats {
-  double loss_sum = 0;               // sum over samples of the batch loss (batch-size weighted):
-                                     // the weighted total over outputs plus the penalties
+  double loss_sum = 0;  // sum over samples of the batch loss (batch-size weighted):
+                        // the weighted total over outputs plus the penalties
   // Models with several outputs: per output, the same sum for that output's loss alone. Empty
   // for a single-output model (its loss is loss_sum), so that step allocates nothing extra.
   std::vector<double> output_loss_sums;
@@ -44,9 +44,8 @@ class Trainer {
   // permutation (empty = in order). sample_weight: undefined or one weight per sample of x,
   // gathered with the batch rows; it weights every output's loss. Stops early at a non-finite
   // loss (see Stats).
-  Stats train(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
-              const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch,
-              int64_t num_batches);
+  Stats train(const Tensor& x, const Tensor& y, const Tensor& sample_weight, const std::vector<int64_t>& order,
+              int64_t batch_size, int64_t first_batch, int64_t num_batches);
   Stats evaluate(const Tensor& x, const Tensor& y, const Tensor& sample_weight, int64_t batch_size);
   Tensor predict(const Tensor& x, int64_t batch_size);
   // One training step on one batch (train_on_batch, batches from a generator).
@@ -56,16 +55,13 @@ class Trainer {
 
   // Several inputs / outputs: xs one array per model input, ys one per output, all with the
   // same number of samples. A model with one input and one output takes the paths above.
-  Stats train(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
-              const Tensor& sample_weight, const std::vector<int64_t>& order, int64_t batch_size,
-              int64_t first_batch, int64_t num_batches);
-  Stats evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
-                 const Tensor& sample_weight, int64_t batch_size);
+  Stats train(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, const Tensor& sample_weight,
+              const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch, int64_t num_batches);
+  Stats evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, const Tensor& sample_weight,
+                 int64_t batch_size);
   std::vector<Tensor> predict(const std::vector<Tensor>& xs, int64_t batch_size);
-  Stats train_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb,
-                    const Tensor& wb = Tensor());
-  Stats test_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb,
-                   const Tensor& wb = Tensor());
+  Stats train_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb = Tensor());
+  Stats test_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb = Tensor());
 
   // The metric values Keras reports for accumulated stats, in the order of the metrics
   // (output 0's first).
@@ -85,13 +81,12 @@ class Trainer {
   std::vector<Tensor> run_model(const std::vector<Tensor>& xs, bool training);
   // The training objective of one batch: the weighted sum of the outputs' losses plus every
   // regularization penalty of the forward pass. Adds each output's loss * B to stats.
-  Tensor objective(const std::vector<Tensor>& preds, const std::vector<Tensor>& ys,
-                   const Tensor& w, int64_t B, Stats& stats) const;
+  Tensor objective(const std::vector<Tensor>& preds, const std::vector<Tensor>& ys, const Tensor& w, int64_t B,
+                   Stats& stats) const;
   // Metrics of output `output` (metric_specs_[offsets_[output]..offsets_[output+1])).
-  void accumulate_metrics(size_t output, const Tensor& pred, const Tensor& target,
-                          const Tensor& weights, Stats& stats) const;
-  void check_data(const std::vector<Tensor>& xs, const std::vector<Tensor>* ys,
-                  const Tensor& w) const;
+  void accumulate_metrics(size_t output, const Tensor& pred, const Tensor& target, const Tensor& weights,
+                          Stats& stats) const;
+  void check_data(const std::vector<Tensor>& xs, const std::vector<Tensor>* ys, const Tensor& w) const;
   Stats empty_stats() const;
   std::shared_ptr<Model> model_;
   std::vector<Loss> losses_;

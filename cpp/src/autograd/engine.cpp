@@ -49,8 +49,10 @@ namespace {
 Tensor checked_seed(const Tensor& root, const Tensor& grad_root, const char* what) {
   if (!grad_root.defined()) {
     if (root.numel() != 1)
-      throw std::invalid_argument(std::string(what) + ": a gradient is needed for a non-scalar "
-                                  "tensor of shape " + root.shape_string());
+      throw std::invalid_argument(std::string(what) +
+                                  ": a gradient is needed for a non-scalar "
+                                  "tensor of shape " +
+                                  root.shape_string());
     return Tensor::full(root.shape(), 1.f);
   }
   if (grad_root.shape() != root.shape())
@@ -122,8 +124,7 @@ void run_backward(const Tensor& root, const Tensor& grad_root) {
       [](TensorImpl*, const Tensor&) {});
 }
 
-std::vector<Tensor> gradients(const Tensor& root, const std::vector<Tensor>& sources,
-                              const Tensor& grad_root) {
+std::vector<Tensor> gradients(const Tensor& root, const std::vector<Tensor>& sources, const Tensor& grad_root) {
   if (!root.defined()) throw std::invalid_argument("gradients(): the target is undefined");
   Tensor seed = checked_seed(root, grad_root, "gradients()");
   std::unordered_map<TensorImpl*, Tensor> found;

@@ -1,8 +1,9 @@
+#include "nerve/device.h"
+
 #include <cstdlib>
 #include <new>
 #include <stdexcept>
 
-#include "nerve/device.h"
 #include "nerve/tensor.h"
 
 namespace nerve {
@@ -35,8 +36,6 @@ Allocator& allocator_for(Device device) {
   return *a;
 }
 
-void register_allocator(DeviceType type, Allocator* allocator) {
-  g_allocators[static_cast<int>(type)] = allocator;
-}
+void register_allocator(DeviceType type, Allocator* allocator) { g_allocators[static_cast<int>(type)] = allocator; }
 
 }  // namespace nerve

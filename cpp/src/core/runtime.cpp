@@ -19,9 +19,12 @@ namespace nerve {
 
 const char* isa_name(Isa isa) {
   switch (isa) {
-    case Isa::Generic: return "generic";
-    case Isa::Avx2: return "avx2";
-    case Isa::Avx512: return "avx512";
+    case Isa::Generic:
+      return "generic";
+    case Isa::Avx2:
+      return "avx2";
+    case Isa::Avx512:
+      return "avx512";
   }
   return "?";
 }
@@ -58,14 +61,13 @@ Isa detect() {
   const bool osxsave = c & (1u << 27), avx = c & (1u << 28), fma = c & (1u << 12);
   if (!osxsave || !avx) return Isa::Generic;
   const uint64_t xcr0 = read_xcr0();
-  const bool os_ymm = (xcr0 & 0x6) == 0x6;      // XMM + YMM state
-  const bool os_zmm = (xcr0 & 0xE6) == 0xE6;    // + opmask, ZMM_Hi256, Hi16_ZMM
+  const bool os_ymm = (xcr0 & 0x6) == 0x6;    // XMM + YMM state
+  const bool os_zmm = (xcr0 & 0xE6) == 0xE6;  // + opmask, ZMM_Hi256, Hi16_ZMM
   if (!os_ymm) return Isa::Generic;
   if (__get_cpuid_max(0, nullptr) < 7) return Isa::Generic;
   __cpuid_count(7, 0, a, b, c, d);
   const bool avx2 = b & (1u << 5);
-  const bool avx512f = b & (1u << 16), avx512dq = b & (1u << 17), avx512bw = b & (1u << 30),
-             avx512vl = b & (1u << 31);
+  const bool avx512f = b & (1u << 16), avx512dq = b & (1u << 17), avx512bw = b & (1u << 30), avx512vl = b & (1u << 31);
   if (avx2 && fma && os_zmm && avx512f && avx512dq && avx512bw && avx512vl) return Isa::Avx512;
   if (avx2 && fma) return Isa::Avx2;
   return Isa::Generic;
@@ -98,20 +100,20 @@ void init_isa() {
     try {
       forced = isa_from_name(want);
     } catch (const std::invalid_argument&) {
-      g_isa_error = std::string("NERVE_ISA=\"") + env +
-                    "\" is not valid: expected one of avx512, avx2, generic (or auto)";
+      g_isa_error =
+          std::string("NERVE_ISA=\"") + env + "\" is not valid: expected one of avx512, avx2, generic (or auto)";
       g_isa.store(-1);
       return;
     }
     if (static_cast<int>(forced) > static_cast<int>(cpu)) {
-      g_isa_error = std::string("NERVE_ISA=") + want + " requested, but this CPU supports only " +
-                    isa_name(cpu) + " (best of avx512 > avx2 > generic)";
+      g_isa_error = std::string("NERVE_ISA=") + want + " requested, but this CPU supports only " + isa_name(cpu) +
+                    " (best of avx512 > avx2 > generic)";
       g_isa.store(-1);
       return;
     }
     if (!isa_compiled(forced)) {
-      g_isa_error = std::string("NERVE_ISA=") + want + " requested, but this build of nerve has no " +
-                    want + " kernels";
+      g_isa_error =
+          std::string("NERVE_ISA=") + want + " requested, but this build of nerve has no " + want + " kernels";
       g_isa.store(-1);
       return;
     }
@@ -148,8 +150,7 @@ void set_isa(Isa isa) {
     throw std::runtime_error(std::string("set_isa: this CPU does not support ") + isa_name(isa) +
                              " (detected: " + isa_name(cpu) + ")");
   if (!isa_compiled(isa))
-    throw std::runtime_error(std::string("set_isa: this build of nerve has no ") + isa_name(isa) +
-                             " kernels");
+    throw std::runtime_error(std::string("set_isa: this build of nerve has no ") + isa_name(isa) + " kernels");
   g_isa.store(static_cast<int>(isa));
 }
 
@@ -190,15 +191,17 @@ ConvAlgorithm conv_algorithm_from_name(const std::string& name) {
   if (s == "auto") return ConvAlgorithm::Auto;
   if (s == "direct") return ConvAlgorithm::Direct;
   if (s == "winograd") return ConvAlgorithm::Winograd;
-  throw std::invalid_argument("unknown convolution algorithm \"" + name +
-                              "\": expected one of auto, direct, winograd");
+  throw std::invalid_argument("unknown convolution algorithm \"" + name + "\": expected one of auto, direct, winograd");
 }
 
 const char* conv_algorithm_name(ConvAlgorithm a) {
   switch (a) {
-    case ConvAlgorithm::Auto: return "auto";
-    case ConvAlgorithm::Direct: return "direct";
-    case ConvAlgorithm::Winograd: return "winograd";
+    case ConvAlgorithm::Auto:
+      return "auto";
+    case ConvAlgorithm::Direct:
+      return "direct";
+    case ConvAlgorithm::Winograd:
+      return "winograd";
   }
   return "?";
 }

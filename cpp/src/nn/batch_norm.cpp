@@ -6,8 +6,7 @@ namespace nerve {
 
 BatchNormalization::BatchNormalization(std::string name, float momentum, float epsilon, bool center, bool scale,
                                        Initializer beta_initializer, Initializer gamma_initializer,
-                                       Initializer moving_mean_initializer,
-                                       Initializer moving_variance_initializer)
+                                       Initializer moving_mean_initializer, Initializer moving_variance_initializer)
     : Layer(std::move(name)), momentum_(momentum), epsilon_(epsilon), center_(center), scale_(scale),
       beta_init_(std::move(beta_initializer)), gamma_init_(std::move(gamma_initializer)),
       mean_init_(std::move(moving_mean_initializer)), var_init_(std::move(moving_variance_initializer)) {

@@ -17,15 +17,16 @@ void check_sequence(const Shape& s, const std::string& who) {
 Conv1D::Conv1D(std::string name, int64_t filters, int64_t kernel_size, int64_t strides, std::string padding,
                int64_t dilation_rate, Activation activation, float activation_alpha, bool use_bias,
                Initializer kernel_initializer, Initializer bias_initializer)
-    : Layer(std::move(name)), filters_(filters), kernel_size_(kernel_size), strides_(strides),
-      dilation_(dilation_rate), padding_(std::move(padding)), activation_(activation), alpha_(activation_alpha),
-      use_bias_(use_bias), kernel_init_(std::move(kernel_initializer)), bias_init_(std::move(bias_initializer)) {
+    : Layer(std::move(name)), filters_(filters), kernel_size_(kernel_size), strides_(strides), dilation_(dilation_rate),
+      padding_(std::move(padding)), activation_(activation), alpha_(activation_alpha), use_bias_(use_bias),
+      kernel_init_(std::move(kernel_initializer)), bias_init_(std::move(bias_initializer)) {
   if (filters <= 0 || kernel_size <= 0 || strides <= 0 || dilation_rate <= 0)
     throw std::invalid_argument(describe() + ": filters, kernel_size, strides and dilation_rate must be positive");
   if (padding_ != "valid" && padding_ != "same" && padding_ != "causal")
     throw std::invalid_argument(describe() + ": padding must be 'valid', 'same' or 'causal', got '" + padding_ + "'");
   if (strides > 1 && dilation_rate > 1)
-    throw std::invalid_argument(describe() + ": strides > 1 together with dilation_rate > 1 is not supported (as Keras)");
+    throw std::invalid_argument(describe() +
+                                ": strides > 1 together with dilation_rate > 1 is not supported (as Keras)");
   if (activation == Activation::Glu && filters % 2 != 0)
     throw std::invalid_argument(describe() + ": activation 'glu' halves the filters, so filters must be even, got " +
                                 std::to_string(filters));
@@ -74,8 +75,6 @@ Shape GlobalAveragePooling1D::output_shape(const Shape& s) const {
   return {s[1]};
 }
 
-Tensor GlobalAveragePooling1D::forward(const Tensor& x, bool) {
-  return global_average_pool1d(x, x.impl()->mask);
-}
+Tensor GlobalAveragePooling1D::forward(const Tensor& x, bool) { return global_average_pool1d(x, x.impl()->mask); }
 
 }  // namespace nerve

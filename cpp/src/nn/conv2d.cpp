@@ -15,8 +15,8 @@ Conv2D::Conv2D(std::string name, int64_t filters, int64_t kernel_h, int64_t kern
   if (filters <= 0)
     throw std::invalid_argument(describe() + ": filters must be positive, got " + std::to_string(filters));
   if (kernel_h <= 0 || kernel_w <= 0)
-    throw std::invalid_argument(describe() + ": kernel_size must be positive, got (" + std::to_string(kernel_h) +
-                                ", " + std::to_string(kernel_w) + ")");
+    throw std::invalid_argument(describe() + ": kernel_size must be positive, got (" + std::to_string(kernel_h) + ", " +
+                                std::to_string(kernel_w) + ")");
   if (options.stride_h <= 0 || options.stride_w <= 0 || options.dilation_h <= 0 || options.dilation_w <= 0)
     throw std::invalid_argument(describe() + ": strides and dilation_rate must be positive");
   if (activation == Activation::Glu && filters % 2 != 0)
@@ -37,9 +37,10 @@ Shape Conv2D::output_shape(const Shape& s) const {
 
 void Conv2D::build_weights(const Shape& s, uint64_t seed) {
   const int64_t cin = s[2], receptive = kernel_h_ * kernel_w_;
-  add_weight({kernel_h_, kernel_w_, cin, filters_}, kernel_init_, receptive * cin, receptive * filters_, seed,
-             true, "kernel");
-  if (use_bias_) add_weight({filters_}, bias_init_, receptive * cin, receptive * filters_, seed ^ 0xb1a5ull, true, "bias");
+  add_weight({kernel_h_, kernel_w_, cin, filters_}, kernel_init_, receptive * cin, receptive * filters_, seed, true,
+             "kernel");
+  if (use_bias_)
+    add_weight({filters_}, bias_init_, receptive * cin, receptive * filters_, seed ^ 0xb1a5ull, true, "bias");
 }
 
 Tensor Conv2D::forward(const Tensor& x, bool) {

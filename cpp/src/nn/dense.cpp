@@ -5,14 +5,12 @@
 
 namespace nerve {
 
-Dense::Dense(std::string name, int64_t units, Activation activation, float activation_alpha,
-             bool use_bias, Initializer kernel_initializer, Initializer bias_initializer)
-    : Layer(std::move(name)), units_(units), activation_(activation), alpha_(activation_alpha),
-      use_bias_(use_bias), kernel_init_(std::move(kernel_initializer)),
-      bias_init_(std::move(bias_initializer)) {
+Dense::Dense(std::string name, int64_t units, Activation activation, float activation_alpha, bool use_bias,
+             Initializer kernel_initializer, Initializer bias_initializer)
+    : Layer(std::move(name)), units_(units), activation_(activation), alpha_(activation_alpha), use_bias_(use_bias),
+      kernel_init_(std::move(kernel_initializer)), bias_init_(std::move(bias_initializer)) {
   if (units <= 0)
-    throw std::invalid_argument("Dense '" + this->name() + "': units must be positive, got " +
-                                std::to_string(units));
+    throw std::invalid_argument("Dense '" + this->name() + "': units must be positive, got " + std::to_string(units));
   if (activation == Activation::Glu && units % 2 != 0)
     throw std::invalid_argument(describe() + ": activation 'glu' halves the units, so units must be even, got " +
                                 std::to_string(units));

@@ -4,8 +4,7 @@
 
 namespace nerve {
 
-Dropout::Dropout(std::string name, float rate, int64_t seed)
-    : Layer(std::move(name)), rate_(rate), user_seed_(seed) {
+Dropout::Dropout(std::string name, float rate, int64_t seed) : Layer(std::move(name)), rate_(rate), user_seed_(seed) {
   if (!(rate >= 0.f && rate < 1.f))
     throw std::invalid_argument(describe() + ": rate must be in [0, 1), got " + std::to_string(rate));
 }

@@ -1,7 +1,7 @@
 #include "nerve/graph_model.h"
 
-#include <stdexcept>
 #include <algorithm>
+#include <stdexcept>
 
 #include "nerve/ops.h"
 #include "nerve/random.h"
@@ -52,9 +52,9 @@ int64_t GraphModel::add_node(std::shared_ptr<Layer> layer, const std::vector<Val
   if (!layer->built()) {
     layer->build_many(shapes, next_seed());
   } else if (layer->input_shapes() != shapes && !layer->accepts(shapes)) {
-    throw std::invalid_argument(std::string(layer->type()) + " '" + layer->name() +
-                                "' was built for inputs " + shapes_str(layer->input_specs()) +
-                                " and cannot be called (shared) on inputs " + shapes_str(shapes));
+    throw std::invalid_argument(std::string(layer->type()) + " '" + layer->name() + "' was built for inputs " +
+                                shapes_str(layer->input_specs()) + " and cannot be called (shared) on inputs " +
+                                shapes_str(shapes));
   }
   int64_t id = static_cast<int64_t>(nodes_.size());
   nodes_.push_back({layer, inputs, layer->output_shapes_many(shapes)});
@@ -79,15 +79,15 @@ void GraphModel::set_outputs(const std::vector<ValueRef>& outputs) {
 std::vector<Tensor> GraphModel::forward_many(const std::vector<Tensor>& xs, bool training) {
   if (outputs_.empty()) throw std::logic_error("GraphModel: forward before set_outputs");
   if (xs.size() != input_nodes_.size())
-    throw std::invalid_argument("model expects " + std::to_string(input_nodes_.size()) +
-                                " input(s), got " + std::to_string(xs.size()));
+    throw std::invalid_argument("model expects " + std::to_string(input_nodes_.size()) + " input(s), got " +
+                                std::to_string(xs.size()));
   std::vector<std::vector<Tensor>> values(nodes_.size());
   for (size_t i = 0; i < xs.size(); ++i) {
     const Shape& want = nodes_[input_nodes_[i]].output_shapes[0];
     Shape got(xs[i].shape().begin() + (xs[i].dim() ? 1 : 0), xs[i].shape().end());
     if (xs[i].dim() == 0 || (!flexible_inputs_ && !shape_fits(want, got)))
-      throw std::invalid_argument("model input " + std::to_string(i) + " expects shape " +
-                                  batch_shape_str(want) + ", got " + xs[i].shape_string());
+      throw std::invalid_argument("model input " + std::to_string(i) + " expects shape " + batch_shape_str(want) +
+                                  ", got " + xs[i].shape_string());
     values[input_nodes_[i]] = {xs[i]};
   }
   std::vector<Tensor> args;

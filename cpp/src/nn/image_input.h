@@ -13,7 +13,8 @@ inline void check_image_input(const std::string& who, const Shape& s) {
                                 batch_shape_str(s) + "; reshape grayscale images to (N, H, W, 1)");
   for (int64_t d : s)
     if (d == kUnknownDim)
-      throw std::invalid_argument(who + ": input shape " + batch_shape_str(s) + " has an unknown (None) "
+      throw std::invalid_argument(who + ": input shape " + batch_shape_str(s) +
+                                  " has an unknown (None) "
                                   "dimension; image layers need a fixed height, width and channels");
     else if (d <= 0)
       throw std::invalid_argument(who + ": input shape " + batch_shape_str(s) + " has an empty dimension");

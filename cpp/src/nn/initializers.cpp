@@ -9,10 +9,13 @@
 namespace nerve {
 
 namespace {
-constexpr const char* kNames[] = {
-    "zeros", "ones", "constant", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
-    "lecun_uniform", "lecun_normal", "random_uniform", "random_normal", "truncated_normal",
-    "orthogonal", "variance_scaling"};
+constexpr const char* kNames[] = {"zeros",         "ones",
+                                  "constant",      "glorot_uniform",
+                                  "glorot_normal", "he_uniform",
+                                  "he_normal",     "lecun_uniform",
+                                  "lecun_normal",  "random_uniform",
+                                  "random_normal", "truncated_normal",
+                                  "orthogonal",    "variance_scaling"};
 
 std::string valid_names() {
   std::string s;
@@ -33,15 +36,18 @@ Initializer as_variance_scaling(const Initializer& init) {
 
 float truncated(Rng& rng) {  // standard normal redrawn beyond 2
   float z;
-  do z = rng.normal(); while (std::fabs(z) > 2.f);
+  do z = rng.normal();
+  while (std::fabs(z) > 2.f);
   return z;
 }
 
 void orthogonal(Tensor& t, float gain, Rng& rng) {
   const Shape& shape = t.shape();
   if (shape.size() < 2)
-    throw std::invalid_argument("orthogonal initializer needs a weight with at least 2 dimensions, "
-                                "got shape " + shape_str(shape));
+    throw std::invalid_argument(
+        "orthogonal initializer needs a weight with at least 2 dimensions, "
+        "got shape " +
+        shape_str(shape));
   int64_t cols = shape.back(), rows = t.numel() / std::max<int64_t>(cols, 1);
   int64_t big = std::max(rows, cols), small = std::min(rows, cols);
   Eigen::MatrixXd a(big, small);
@@ -54,26 +60,25 @@ void orthogonal(Tensor& t, float gain, Rng& rng) {
     if (r(j, j) < 0) q.col(j) *= -1.0;  // unique Q: positive diagonal of R
   float* p = t.data();
   for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j)
-      p[i * cols + j] = static_cast<float>(gain * (rows >= cols ? q(i, j) : q(j, i)));
+    for (int64_t j = 0; j < cols; ++j) p[i * cols + j] = static_cast<float>(gain * (rows >= cols ? q(i, j) : q(j, i)));
 }
 }  // namespace
 
 void check_initializer(const Initializer& init) {
   bool known = false;
   for (const char* v : kNames) known = known || init.name == v;
-  if (!known)
-    throw std::invalid_argument("unknown initializer '" + init.name + "'; valid names: " + valid_names());
+  if (!known) throw std::invalid_argument("unknown initializer '" + init.name + "'; valid names: " + valid_names());
   if (init.name == "variance_scaling") {
     if (!(init.scale > 0.f))
       throw std::invalid_argument("variance_scaling: scale must be > 0, got " + std::to_string(init.scale));
     if (init.mode != "fan_in" && init.mode != "fan_out" && init.mode != "fan_avg")
-      throw std::invalid_argument("variance_scaling: mode must be fan_in, fan_out or fan_avg, got '" +
-                                  init.mode + "'");
+      throw std::invalid_argument("variance_scaling: mode must be fan_in, fan_out or fan_avg, got '" + init.mode + "'");
     if (init.distribution != "truncated_normal" && init.distribution != "untruncated_normal" &&
         init.distribution != "uniform")
-      throw std::invalid_argument("variance_scaling: distribution must be truncated_normal, "
-                                  "untruncated_normal or uniform, got '" + init.distribution + "'");
+      throw std::invalid_argument(
+          "variance_scaling: distribution must be truncated_normal, "
+          "untruncated_normal or uniform, got '" +
+          init.distribution + "'");
   }
   if ((init.name == "random_normal" || init.name == "truncated_normal") && !(init.stddev >= 0.f))
     throw std::invalid_argument(init.name + ": stddev must be >= 0, got " + std::to_string(init.stddev));

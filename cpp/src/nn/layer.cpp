@@ -38,8 +38,7 @@ void Layer::build_many(const std::vector<Shape>& input_shapes, uint64_t seed) {
 
 std::vector<Shape> Layer::output_shapes_many(const std::vector<Shape>& input_shapes) const {
   if (input_shapes.size() != 1)
-    throw std::invalid_argument(describe() + " takes 1 input, got " +
-                                std::to_string(input_shapes.size()));
+    throw std::invalid_argument(describe() + " takes 1 input, got " + std::to_string(input_shapes.size()));
   return {output_shape(input_shapes[0])};
 }
 
@@ -89,8 +88,8 @@ Tensor Layer::call(const Tensor& x, bool training) {
     throw std::invalid_argument(describe() + " was built for " + std::to_string(input_specs_.size()) +
                                 " inputs, got 1");
   if (x.dim() == 0 || !shape_fits(input_specs_[0], got))
-    throw std::invalid_argument(describe() + ": expected input of shape " +
-                                batch_shape_str(input_specs_[0]) + ", got " + x.shape_string());
+    throw std::invalid_argument(describe() + ": expected input of shape " + batch_shape_str(input_specs_[0]) +
+                                ", got " + x.shape_string());
   Tensor y = naming_layer(describe(), [&] { return forward(x, training); });
   record_activity({y});
   return y;
@@ -179,8 +178,8 @@ std::vector<Tensor> Layer::non_trainable_weights() const {
   return out;
 }
 
-Tensor Layer::add_weight(const Shape& shape, const Initializer& init, int64_t fan_in,
-                         int64_t fan_out, uint64_t seed, bool trainable_weight, const char* role) {
+Tensor Layer::add_weight(const Shape& shape, const Initializer& init, int64_t fan_in, int64_t fan_out, uint64_t seed,
+                         bool trainable_weight, const char* role) {
   Tensor w = Tensor::empty(shape);
   initialize(w, init, fan_in, fan_out, seed);
   w.set_requires_grad(trainable_weight && trainable);

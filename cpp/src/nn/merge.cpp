@@ -19,16 +19,20 @@ bool merge_known(Shape& acc, const Shape& s, int64_t skip) {
   if (s.size() != acc.size()) return false;
   for (size_t d = 0; d < s.size(); ++d) {
     if (int64_t(d) == skip) continue;
-    if (acc[d] == kUnknownDim) acc[d] = s[d];
-    else if (s[d] != kUnknownDim && s[d] != acc[d]) return false;
+    if (acc[d] == kUnknownDim)
+      acc[d] = s[d];
+    else if (s[d] != kUnknownDim && s[d] != acc[d])
+      return false;
   }
   return true;
 }
 }  // namespace
 
 Shape ElementwiseMerge::output_shape(const Shape& input_shape) const {
-  throw std::invalid_argument(describe() + " should be called on a list of at least 2 inputs, got 1 "
-                              "input of shape " + batch_shape_str(input_shape));
+  throw std::invalid_argument(describe() +
+                              " should be called on a list of at least 2 inputs, got 1 "
+                              "input of shape " +
+                              batch_shape_str(input_shape));
 }
 
 std::vector<Shape> ElementwiseMerge::output_shapes_many(const std::vector<Shape>& shapes) const {
@@ -36,13 +40,11 @@ std::vector<Shape> ElementwiseMerge::output_shapes_many(const std::vector<Shape>
   if (exact ? shapes.size() != exact : shapes.size() < 2)
     throw std::invalid_argument(describe() + " should be called on " +
                                 (exact ? "exactly " + std::to_string(exact) : std::string("at least 2")) +
-                                " inputs, got " + std::to_string(shapes.size()) + ": " +
-                                shapes_str(shapes));
+                                " inputs, got " + std::to_string(shapes.size()) + ": " + shapes_str(shapes));
   Shape out = shapes[0];
   for (const Shape& s : shapes)
     if (!merge_known(out, s, -1))
-      throw std::invalid_argument(describe() + ": all inputs must have the same shape, got " +
-                                  shapes_str(shapes));
+      throw std::invalid_argument(describe() + ": all inputs must have the same shape, got " + shapes_str(shapes));
   return {out};
 }
 
@@ -97,8 +99,10 @@ int64_t Concatenate::sample_axis(size_t rank, const std::vector<Shape>& shapes) 
 }
 
 Shape Concatenate::output_shape(const Shape& input_shape) const {
-  throw std::invalid_argument(describe() + " should be called on a list of at least 2 inputs, got "
-                              "a single tensor of shape " + batch_shape_str(input_shape));
+  throw std::invalid_argument(describe() +
+                              " should be called on a list of at least 2 inputs, got "
+                              "a single tensor of shape " +
+                              batch_shape_str(input_shape));
 }
 
 std::vector<Shape> Concatenate::output_shapes_many(const std::vector<Shape>& shapes) const {
@@ -111,9 +115,10 @@ std::vector<Shape> Concatenate::output_shapes_many(const std::vector<Shape>& sha
   out[a] = 0;
   for (const Shape& s : shapes) {
     if (!merge_known(out, s, a))
-      throw std::invalid_argument(describe() + ": inputs must match on every axis except the "
-                                  "concatenation axis " + std::to_string(axis_) + ", got " +
-                                  shapes_str(shapes));
+      throw std::invalid_argument(describe() +
+                                  ": inputs must match on every axis except the "
+                                  "concatenation axis " +
+                                  std::to_string(axis_) + ", got " + shapes_str(shapes));
     // An unknown size on the concatenation axis leaves the joined size unknown.
     out[a] = out[a] == kUnknownDim || s[a] == kUnknownDim ? kUnknownDim : out[a] + s[a];
   }

@@ -1,5 +1,6 @@
 // What every model shares: collecting the layers' regularization penalties.
 #include "nerve/model.h"
+
 #include "nerve/ops.h"
 
 namespace nerve {

@@ -34,8 +34,8 @@ std::vector<Shape> MultiHeadAttention::output_shapes_many(const std::vector<Shap
   for (size_t i = 0; i < in.size(); ++i)
     require_known_dim(describe(), in[i], 1, std::string("the last axis (features) of the ") + names[i]);
   if (in.size() == 3 && in[2][0] != in[1][0] && in[2][0] != kUnknownDim && in[1][0] != kUnknownDim)
-    throw std::invalid_argument(describe() + ": key " + batch_shape_str(in[2]) + " and value " + batch_shape_str(in[1]) +
-                                " must have the same number of timesteps");
+    throw std::invalid_argument(describe() + ": key " + batch_shape_str(in[2]) + " and value " +
+                                batch_shape_str(in[1]) + " must have the same number of timesteps");
   return {{in[0][0], opt_.output_dim ? opt_.output_dim : in[0][1]}};
 }
 

@@ -27,8 +27,10 @@ Recurrent::Recurrent(std::string name, RnnCell cell, RecurrentOptions options)
 void Recurrent::check_input(const Shape& s) const {
   if (s.size() != 2)
     throw std::invalid_argument(describe() + ": expects a 3-D input (batch, timesteps, features), got " +
-                                batch_shape_str(s) + (s.size() == 1 ? "; reshape to (batch, timesteps, 1) "
-                                                                      "or add an Embedding first" : ""));
+                                batch_shape_str(s) +
+                                (s.size() == 1 ? "; reshape to (batch, timesteps, 1) "
+                                                 "or add an Embedding first"
+                                               : ""));
 }
 
 Shape Recurrent::input_spec(const Shape& built, size_t index) const {
@@ -79,8 +81,8 @@ std::vector<Tensor> Recurrent::run(const Tensor& x, const Tensor& h0, const Tens
                                 x.shape_string());
   const Shape& built_for = input_shapes().at(0);
   if (x.size(2) != built_for[1])
-    throw std::invalid_argument(describe() + ": expected input of shape " + batch_shape_str(built_for) +
-                                " (features " + std::to_string(built_for[1]) + "), got " + x.shape_string());
+    throw std::invalid_argument(describe() + ": expected input of shape " + batch_shape_str(built_for) + " (features " +
+                                std::to_string(built_for[1]) + "), got " + x.shape_string());
   const int64_t B = x.size(0), T = x.size(1), U = opt_.units;
   if (c0.defined() && cell_ != RnnCell::LSTM)
     throw std::invalid_argument(describe() + " has one state (h); got an initial cell state too");
@@ -98,8 +100,8 @@ std::vector<Tensor> Recurrent::run(const Tensor& x, const Tensor& h0, const Tens
   ro.go_backwards = opt_.go_backwards;
   Tensor packed;
   try {
-    packed = rnn_sequence(ro, x, weights_[0], weights_[1], opt_.use_bias ? weights_[2] : Tensor(), h0, c0, m,
-                          ikeep, rkeep);
+    packed =
+        rnn_sequence(ro, x, weights_[0], weights_[1], opt_.use_bias ? weights_[2] : Tensor(), h0, c0, m, ikeep, rkeep);
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(describe() + ": " + e.what());
   }
@@ -118,23 +120,23 @@ std::vector<Tensor> Recurrent::run(const Tensor& x, const Tensor& h0, const Tens
 Tensor Recurrent::forward(const Tensor& x, bool training) { return run(x, {}, {}, {}, training)[0]; }
 
 std::vector<Tensor> Recurrent::forward_many(const std::vector<Tensor>& xs, bool training) {
-  std::vector<Tensor> all = run(xs.at(0), xs.size() > 1 ? xs[1] : Tensor(), xs.size() > 2 ? xs[2] : Tensor(),
-                                Tensor(), training);
+  std::vector<Tensor> all =
+      run(xs.at(0), xs.size() > 1 ? xs[1] : Tensor(), xs.size() > 2 ? xs[2] : Tensor(), Tensor(), training);
   if (!opt_.return_state) all.resize(1);
   return all;
 }
 
-Bidirectional::Bidirectional(std::string name, std::shared_ptr<Recurrent> forward,
-                             std::shared_ptr<Recurrent> backward, std::string merge_mode)
-    : Layer(std::move(name)), fwd_(std::move(forward)), bwd_(std::move(backward)),
-      merge_mode_(std::move(merge_mode)) {
+Bidirectional::Bidirectional(std::string name, std::shared_ptr<Recurrent> forward, std::shared_ptr<Recurrent> backward,
+                             std::string merge_mode)
+    : Layer(std::move(name)), fwd_(std::move(forward)), bwd_(std::move(backward)), merge_mode_(std::move(merge_mode)) {
   if (!fwd_ || !bwd_) throw std::invalid_argument(describe() + ": needs a forward and a backward layer");
   if (merge_mode_ != "concat" && merge_mode_ != "sum" && merge_mode_ != "mul" && merge_mode_ != "ave")
     throw std::invalid_argument(describe() + ": merge_mode must be 'concat', 'sum', 'mul' or 'ave', got '" +
                                 merge_mode_ + "'");
   const auto &f = fwd_->options(), &b = bwd_->options();
   if (f.return_sequences != b.return_sequences || f.go_backwards == b.go_backwards)
-    throw std::invalid_argument(describe() + ": the backward layer must match return_sequences and run the "
+    throw std::invalid_argument(describe() +
+                                ": the backward layer must match return_sequences and run the "
                                 "other direction (go_backwards)");
   if (f.return_state || b.return_state)
     throw std::invalid_argument(describe() + ": return_state is not supported in Bidirectional");
@@ -165,10 +167,14 @@ Tensor Bidirectional::forward(const Tensor& x, bool training) {
   bool seq = fwd_->options().return_sequences;
   if (seq) yb = reverse_time(yb);  // align the backward outputs with the input's time order
   Tensor out;
-  if (merge_mode_ == "concat") out = concat({yf, yb}, -1);
-  else if (merge_mode_ == "sum") out = add(yf, yb);
-  else if (merge_mode_ == "mul") out = mul(yf, yb);
-  else out = scale(add(yf, yb), 0.5f);
+  if (merge_mode_ == "concat")
+    out = concat({yf, yb}, -1);
+  else if (merge_mode_ == "sum")
+    out = add(yf, yb);
+  else if (merge_mode_ == "mul")
+    out = mul(yf, yb);
+  else
+    out = scale(add(yf, yb), 0.5f);
   if (!seq) return out;
   const Tensor& mask = x.impl()->mask;
   if (mask.defined()) {
@@ -177,8 +183,7 @@ Tensor Bidirectional::forward(const Tensor& x, bool training) {
     const int64_t B = out.size(0), T = out.size(1), F = out.size(2);
     Tensor keep = Tensor::empty(out.shape());
     Tensor mc = mask.contiguous();
-    for (int64_t bt = 0; bt < B * T; ++bt)
-      std::fill_n(keep.data() + bt * F, F, mc.data()[bt] != 0.f ? 1.f : 0.f);
+    for (int64_t bt = 0; bt < B * T; ++bt) std::fill_n(keep.data() + bt * F, F, mc.data()[bt] != 0.f ? 1.f : 0.f);
     out = mul(out, keep);
   }
   out.impl()->mask = mask;

@@ -20,7 +20,8 @@ Tensor Flatten::forward(const Tensor& x, bool) { return x.reshape({x.size(0), sh
 Reshape::Reshape(std::string name, Shape target_shape) : Layer(std::move(name)), target_(std::move(target_shape)) {
   int unknown = 0;
   for (int64_t d : target_) {
-    if (d == -1) ++unknown;
+    if (d == -1)
+      ++unknown;
     else if (d <= 0)
       throw std::invalid_argument(describe() + ": target_shape " + shape_str(target_) +
                                   " must hold positive sizes and at most one -1");
@@ -35,14 +36,15 @@ Shape Reshape::output_shape(const Shape& s) const {
   Shape out = target_;
   int64_t known = 1, unknown = -1;
   for (size_t i = 0; i < out.size(); ++i) {
-    if (out[i] == -1) unknown = static_cast<int64_t>(i);
-    else known *= out[i];
+    if (out[i] == -1)
+      unknown = static_cast<int64_t>(i);
+    else
+      known *= out[i];
   }
   if (unknown >= 0 && known > 0 && n % known == 0) out[unknown] = n / known;
   if (shape_numel(out) != n || (unknown >= 0 && out[unknown] <= 0))
     throw std::invalid_argument(describe() + ": cannot reshape input of shape " + batch_shape_str(s) + " (" +
-                                std::to_string(n) + " values per sample) to target_shape " +
-                                shape_str(target_));
+                                std::to_string(n) + " values per sample) to target_shape " + shape_str(target_));
   return out;
 }
 
@@ -52,7 +54,8 @@ Shape Reshape::unknown_output_shape(const Shape& s) const {
   for (int64_t d : target_)
     if (d == -1) return target_;
   throw std::invalid_argument(describe() + ": cannot reshape input of shape " + batch_shape_str(s) +
-                              " to target_shape " + shape_str(target_) + ": the size depends on the unknown "
+                              " to target_shape " + shape_str(target_) +
+                              ": the size depends on the unknown "
                               "(None) length, so the sequence length must be fixed (e.g. nerve.Input(shape=(10, 8))), "
                               "or put -1 in target_shape for the axis that follows it");
 }

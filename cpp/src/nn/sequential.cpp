@@ -6,8 +6,7 @@
 namespace nerve {
 
 std::vector<Tensor> Model::forward_many(const std::vector<Tensor>& xs, bool training) {
-  if (xs.size() != 1)
-    throw std::invalid_argument("model takes 1 input, got " + std::to_string(xs.size()));
+  if (xs.size() != 1) throw std::invalid_argument("model takes 1 input, got " + std::to_string(xs.size()));
   return {forward(xs[0], training)};
 }
 

@@ -22,21 +22,36 @@ struct Entry {
 };
 // Keras names (aliases included); activation_name() returns the first name of an activation.
 constexpr Entry kActivations[] = {
-    {"linear", Activation::Linear},         {"relu", Activation::Relu},
-    {"sigmoid", Activation::Sigmoid},       {"tanh", Activation::Tanh},
-    {"leaky_relu", Activation::LeakyRelu},  {"elu", Activation::Elu},
-    {"softmax", Activation::Softmax},       {"gelu", Activation::Gelu},
-    {"silu", Activation::Swish},            {"swish", Activation::Swish},
-    {"selu", Activation::Selu},             {"celu", Activation::Celu},
-    {"softplus", Activation::Softplus},     {"softsign", Activation::Softsign},
-    {"soft_shrink", Activation::SoftShrink}, {"hard_shrink", Activation::HardShrink},
-    {"tanh_shrink", Activation::TanhShrink}, {"hard_tanh", Activation::HardTanh},
-    {"hard_sigmoid", Activation::HardSigmoid}, {"hard_silu", Activation::HardSilu},
-    {"hard_swish", Activation::HardSilu},   {"sparse_sigmoid", Activation::SparseSigmoid},
-    {"sparse_plus", Activation::SparsePlus}, {"squareplus", Activation::Squareplus},
-    {"mish", Activation::Mish},             {"relu6", Activation::Relu6},
-    {"exponential", Activation::Exponential}, {"log_sigmoid", Activation::LogSigmoid},
-    {"log_softmax", Activation::LogSoftmax}, {"glu", Activation::Glu},
+    {"linear", Activation::Linear},
+    {"relu", Activation::Relu},
+    {"sigmoid", Activation::Sigmoid},
+    {"tanh", Activation::Tanh},
+    {"leaky_relu", Activation::LeakyRelu},
+    {"elu", Activation::Elu},
+    {"softmax", Activation::Softmax},
+    {"gelu", Activation::Gelu},
+    {"silu", Activation::Swish},
+    {"swish", Activation::Swish},
+    {"selu", Activation::Selu},
+    {"celu", Activation::Celu},
+    {"softplus", Activation::Softplus},
+    {"softsign", Activation::Softsign},
+    {"soft_shrink", Activation::SoftShrink},
+    {"hard_shrink", Activation::HardShrink},
+    {"tanh_shrink", Activation::TanhShrink},
+    {"hard_tanh", Activation::HardTanh},
+    {"hard_sigmoid", Activation::HardSigmoid},
+    {"hard_silu", Activation::HardSilu},
+    {"hard_swish", Activation::HardSilu},
+    {"sparse_sigmoid", Activation::SparseSigmoid},
+    {"sparse_plus", Activation::SparsePlus},
+    {"squareplus", Activation::Squareplus},
+    {"mish", Activation::Mish},
+    {"relu6", Activation::Relu6},
+    {"exponential", Activation::Exponential},
+    {"log_sigmoid", Activation::LogSigmoid},
+    {"log_softmax", Activation::LogSoftmax},
+    {"glu", Activation::Glu},
     {"sparsemax", Activation::Sparsemax},
 };
 using Arr = Eigen::Map<Eigen::ArrayXf>;
@@ -75,10 +90,14 @@ Activation activation_for_layer(const std::string& who, const std::string& name)
 
 const char* activation_name(Activation a) {
   switch (a) {
-    case Activation::GeluApproximate: return "gelu";
-    case Activation::ReluGeneral: return "relu";
-    case Activation::Threshold: return "threshold";
-    default: break;
+    case Activation::GeluApproximate:
+      return "gelu";
+    case Activation::ReluGeneral:
+      return "relu";
+    case Activation::Threshold:
+      return "threshold";
+    default:
+      break;
   }
   for (const auto& e : kActivations)
     if (e.act == a) return e.name;
@@ -96,17 +115,23 @@ const char* activation_names() {
 
 float activation_default_alpha(Activation a) {
   switch (a) {
-    case Activation::LeakyRelu: return 0.2f;
-    case Activation::Elu: case Activation::Celu: return 1.f;
-    case Activation::SoftShrink: case Activation::HardShrink: return 0.5f;
-    case Activation::Squareplus: return 4.f;
-    default: return 0.f;
+    case Activation::LeakyRelu:
+      return 0.2f;
+    case Activation::Elu:
+    case Activation::Celu:
+      return 1.f;
+    case Activation::SoftShrink:
+    case Activation::HardShrink:
+      return 0.5f;
+    case Activation::Squareplus:
+      return 4.f;
+    default:
+      return 0.f;
   }
 }
 
 bool activation_elementwise(Activation a) {
-  return a != Activation::Softmax && a != Activation::LogSoftmax && a != Activation::Glu &&
-         a != Activation::Sparsemax;
+  return a != Activation::Softmax && a != Activation::LogSoftmax && a != Activation::Glu && a != Activation::Sparsemax;
 }
 
 int64_t activation_output_features(Activation a, int64_t features) {
@@ -119,12 +144,23 @@ int64_t activation_output_features(Activation a, int64_t features) {
 
 bool activation_grad_from_output(Activation a) {
   switch (a) {
-    case Activation::Linear: case Activation::Relu: case Activation::Tanh:
-    case Activation::LeakyRelu: case Activation::Elu: case Activation::Sigmoid:
-    case Activation::Selu: case Activation::Celu: case Activation::Softplus:
-    case Activation::SoftShrink: case Activation::HardShrink: case Activation::HardTanh:
-    case Activation::HardSigmoid: case Activation::SparseSigmoid: case Activation::Relu6:
-    case Activation::Exponential: case Activation::LogSigmoid:
+    case Activation::Linear:
+    case Activation::Relu:
+    case Activation::Tanh:
+    case Activation::LeakyRelu:
+    case Activation::Elu:
+    case Activation::Sigmoid:
+    case Activation::Selu:
+    case Activation::Celu:
+    case Activation::Softplus:
+    case Activation::SoftShrink:
+    case Activation::HardShrink:
+    case Activation::HardTanh:
+    case Activation::HardSigmoid:
+    case Activation::SparseSigmoid:
+    case Activation::Relu6:
+    case Activation::Exponential:
+    case Activation::LogSigmoid:
       return true;
     default:
       return false;
@@ -140,15 +176,29 @@ static void forward_chunk(Activation a, const ActivationParams& p, const float* 
   Arr y(yp, n);
   const float alpha = p.alpha;
   switch (a) {
-    case Activation::Linear: if (xp != yp) y = x; break;
-    case Activation::Relu: y = x.max(0.f); break;
+    case Activation::Linear:
+      if (xp != yp) y = x;
+      break;
+    case Activation::Relu:
+      y = x.max(0.f);
+      break;
     // 1/(1+exp(-x)): exp overflows to inf for x << 0 and the result is exactly 0, never NaN.
-    case Activation::Sigmoid: y = (1.f + (-x).exp()).inverse(); break;
-    case Activation::Tanh: y = x.tanh(); break;
-    case Activation::LeakyRelu: y = (x > 0.f).select(x, alpha * x); break;
+    case Activation::Sigmoid:
+      y = (1.f + (-x).exp()).inverse();
+      break;
+    case Activation::Tanh:
+      y = x.tanh();
+      break;
+    case Activation::LeakyRelu:
+      y = (x > 0.f).select(x, alpha * x);
+      break;
     // expm1: exp(x) - 1 loses the digits of small |x|.
-    case Activation::Elu: y = (x > 0.f).select(x, alpha * x.min(0.f).expm1()); break;
-    case Activation::Swish: y = x * (1.f + (-x).exp()).inverse(); break;
+    case Activation::Elu:
+      y = (x > 0.f).select(x, alpha * x.min(0.f).expm1());
+      break;
+    case Activation::Swish:
+      y = x * (1.f + (-x).exp()).inverse();
+      break;
     // x Φ(x) with Φ(x) = erfc(-x/√2)/2: 1 + erf(x/√2) cancels for x << 0.
     case Activation::Gelu:
       for (int64_t i = 0; i < n; ++i) yp[i] = 0.5f * xp[i] * std::erfc(-xp[i] * kInvSqrt2);
@@ -162,20 +212,30 @@ static void forward_chunk(Activation a, const ActivationParams& p, const float* 
     case Activation::Selu:
       y = kSeluScale * (x > 0.f).select(x, kSeluAlpha * x.min(0.f).expm1());
       break;
-    case Activation::Celu: y = (x > 0.f).select(x, alpha * (x.min(0.f) / alpha).expm1()); break;
+    case Activation::Celu:
+      y = (x > 0.f).select(x, alpha * (x.min(0.f) / alpha).expm1());
+      break;
     case Activation::Softplus:
       for (int64_t i = 0; i < n; ++i) yp[i] = softplus1(xp[i]);
       break;
     case Activation::LogSigmoid:
       for (int64_t i = 0; i < n; ++i) yp[i] = -softplus1(-xp[i]);
       break;
-    case Activation::Softsign: y = x / (x.abs() + 1.f); break;
+    case Activation::Softsign:
+      y = x / (x.abs() + 1.f);
+      break;
     case Activation::SoftShrink:
       y = (x > alpha).select(x - alpha, (x < -alpha).select(x + alpha, 0.f));
       break;
-    case Activation::HardShrink: y = (x.abs() > alpha).select(x, 0.f); break;
-    case Activation::TanhShrink: y = x - x.tanh(); break;
-    case Activation::HardTanh: y = x.max(-1.f).min(1.f); break;
+    case Activation::HardShrink:
+      y = (x.abs() > alpha).select(x, 0.f);
+      break;
+    case Activation::TanhShrink:
+      y = x - x.tanh();
+      break;
+    case Activation::HardTanh:
+      y = x.max(-1.f).min(1.f);
+      break;
     case Activation::HardSigmoid:
       for (int64_t i = 0; i < n; ++i) yp[i] = relu6_1(xp[i] + 3.f) / 6.f;
       break;
@@ -200,8 +260,12 @@ static void forward_chunk(Activation a, const ActivationParams& p, const float* 
     case Activation::Mish:
       for (int64_t i = 0; i < n; ++i) yp[i] = xp[i] * std::tanh(softplus1(xp[i]));
       break;
-    case Activation::Relu6: y = x.max(0.f).min(6.f); break;
-    case Activation::Exponential: y = x.exp(); break;
+    case Activation::Relu6:
+      y = x.max(0.f).min(6.f);
+      break;
+    case Activation::Exponential:
+      y = x.exp();
+      break;
     case Activation::ReluGeneral:
       // Keras's relu(x, negative_slope, max_value, threshold): x above the threshold (clipped to
       // [0, max_value] when given), minus negative_slope * (threshold - x) below it.
@@ -216,7 +280,9 @@ static void forward_chunk(Activation a, const ActivationParams& p, const float* 
     case Activation::Threshold:
       for (int64_t i = 0; i < n; ++i) yp[i] = xp[i] > p.threshold ? xp[i] : p.default_value;
       break;
-    case Activation::Softmax: case Activation::LogSoftmax: case Activation::Glu:
+    case Activation::Softmax:
+    case Activation::LogSoftmax:
+    case Activation::Glu:
     case Activation::Sparsemax:
       not_elementwise(a);
   }
@@ -227,13 +293,15 @@ void activation_forward(Activation a, const ActivationParams& p, const float* x,
   parallel_for(n, kGrain, [&](int64_t b, int64_t e) { forward_chunk(a, p, x + b, y + b, e - b); });
 }
 
-static void backward_chunk(Activation a, const ActivationParams& p, const float* xp, const float* yp,
-                           const float* dyp, float* dxp, int64_t n) {
+static void backward_chunk(Activation a, const ActivationParams& p, const float* xp, const float* yp, const float* dyp,
+                           float* dxp, int64_t n) {
   CArr dy(dyp, n);
   Arr dx(dxp, n);
   const float alpha = p.alpha;
   switch (a) {
-    case Activation::Linear: dx = dy; break;
+    case Activation::Linear:
+      dx = dy;
+      break;
     case Activation::Relu:
       // A select on values loaded unconditionally, so the compiler vectorises it (Eigen's
       // select(), like a conditional load, compiles to a branch per element).
@@ -243,8 +311,16 @@ static void backward_chunk(Activation a, const ActivationParams& p, const float*
         dxp[i] = yp[i] > 0.f ? g : 0.f;
       }
       break;
-    case Activation::Sigmoid: { CArr y(yp, n); dx = dy * y * (1.f - y); break; }
-    case Activation::Tanh: { CArr y(yp, n); dx = dy * (1.f - y.square()); break; }
+    case Activation::Sigmoid: {
+      CArr y(yp, n);
+      dx = dy * y * (1.f - y);
+      break;
+    }
+    case Activation::Tanh: {
+      CArr y(yp, n);
+      dx = dy * (1.f - y.square());
+      break;
+    }
     case Activation::LeakyRelu: {
       // Sign of the output equals the sign of the input for a positive slope.
       const float* s = xp ? xp : yp;
@@ -277,8 +353,16 @@ static void backward_chunk(Activation a, const ActivationParams& p, const float*
       break;
     }
     case Activation::SoftShrink:
-    case Activation::HardShrink: { CArr y(yp, n); dx = (y != 0.f).select(dy, 0.f); break; }
-    case Activation::HardTanh: { CArr y(yp, n); dx = (y.abs() < 1.f).select(dy, 0.f); break; }
+    case Activation::HardShrink: {
+      CArr y(yp, n);
+      dx = (y != 0.f).select(dy, 0.f);
+      break;
+    }
+    case Activation::HardTanh: {
+      CArr y(yp, n);
+      dx = (y.abs() < 1.f).select(dy, 0.f);
+      break;
+    }
     case Activation::HardSigmoid: {
       CArr y(yp, n);
       dx = (y > 0.f && y < 1.f).select(dy / 6.f, 0.f);
@@ -289,8 +373,14 @@ static void backward_chunk(Activation a, const ActivationParams& p, const float*
       dx = (y > 0.f && y < 1.f).select(0.5f * dy, 0.f);
       break;
     }
-    case Activation::Relu6: { CArr y(yp, n); dx = (y > 0.f && y < 6.f).select(dy, 0.f); break; }
-    case Activation::Exponential: dx = dy * CArr(yp, n); break;
+    case Activation::Relu6: {
+      CArr y(yp, n);
+      dx = (y > 0.f && y < 6.f).select(dy, 0.f);
+      break;
+    }
+    case Activation::Exponential:
+      dx = dy * CArr(yp, n);
+      break;
     case Activation::Swish: {
       CArr x(xp, n);
       Eigen::ArrayXf s = (1.f + (-x).exp()).inverse();
@@ -319,7 +409,11 @@ static void backward_chunk(Activation a, const ActivationParams& p, const float*
         dxp[i] = dyp[i] / (d * d);
       }
       break;
-    case Activation::TanhShrink: { CArr x(xp, n); dx = dy * x.tanh().square(); break; }
+    case Activation::TanhShrink: {
+      CArr x(xp, n);
+      dx = dy * x.tanh().square();
+      break;
+    }
     case Activation::HardSilu:
       for (int64_t i = 0; i < n; ++i) {
         const float v = xp[i];
@@ -359,18 +453,19 @@ static void backward_chunk(Activation a, const ActivationParams& p, const float*
     case Activation::Threshold:
       for (int64_t i = 0; i < n; ++i) dxp[i] = xp[i] > p.threshold ? dyp[i] : 0.f;
       break;
-    case Activation::Softmax: case Activation::LogSoftmax: case Activation::Glu:
+    case Activation::Softmax:
+    case Activation::LogSoftmax:
+    case Activation::Glu:
     case Activation::Sparsemax:
       not_elementwise(a);
   }
 }
 
-void activation_backward(Activation a, const ActivationParams& p, const float* x, const float* y,
-                         const float* dy, float* dx, int64_t n) {
+void activation_backward(Activation a, const ActivationParams& p, const float* x, const float* y, const float* dy,
+                         float* dx, int64_t n) {
   if (!activation_elementwise(a)) not_elementwise(a);
   if (!activation_grad_from_output(a) && !x)
-    throw std::invalid_argument(std::string("activation_backward: ") + activation_name(a) +
-                                " needs its input");
+    throw std::invalid_argument(std::string("activation_backward: ") + activation_name(a) + " needs its input");
   parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
     backward_chunk(a, p, x ? x + b : nullptr, y ? y + b : nullptr, dy + b, dx + b, e - b);
   });
@@ -386,8 +481,7 @@ namespace {
 // the cumulative sums over the support instead, so its outputs need not sum to 1:
 // keras-team/keras#23425, fixed upstream by #23469; nerve computes the fixed definition.)
 // The support's indices are returned in `support` for the gradient.
-void sparsemax_row(const float* z, float* y, int64_t cols, std::vector<int64_t>& order,
-                   std::vector<int64_t>& support) {
+void sparsemax_row(const float* z, float* y, int64_t cols, std::vector<int64_t>& order, std::vector<int64_t>& support) {
   order.resize(cols);
   std::iota(order.begin(), order.end(), int64_t{0});
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return z[a] > z[b]; });
@@ -412,7 +506,9 @@ void activation_rows_forward(Activation a, const float* x, float* y, int64_t row
   const int64_t out = activation_output_features(a, cols);
   const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(cols, 1));
   switch (a) {
-    case Activation::Softmax: kernels::softmax_rows(x, y, rows, cols); return;
+    case Activation::Softmax:
+      kernels::softmax_rows(x, y, rows, cols);
+      return;
     case Activation::LogSoftmax:
       parallel_for(rows, grain, [&](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; ++i) {
@@ -443,8 +539,8 @@ void activation_rows_forward(Activation a, const float* x, float* y, int64_t row
   }
 }
 
-void activation_rows_backward(Activation a, const float* x, const float* y, const float* dy,
-                              float* dx, int64_t rows, int64_t cols) {
+void activation_rows_backward(Activation a, const float* x, const float* y, const float* dy, float* dx, int64_t rows,
+                              int64_t cols) {
   if (activation_elementwise(a))
     throw std::invalid_argument(std::string(activation_name(a)) + " is element-wise, not a row activation");
   const int64_t out = activation_output_features(a, cols);

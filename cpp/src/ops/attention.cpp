@@ -32,7 +32,10 @@ Dims check(const Tensor& q, const Tensor& k, const Tensor& v, int64_t H, const T
                                   q.shape_string() + ", " + k.shape_string() + ", " + v.shape_string());
   if (H < 1) throw std::invalid_argument(op + ": num_heads must be positive, got " + std::to_string(H));
   Dims d;
-  d.B = q.size(0); d.Tq = q.size(1); d.Tk = k.size(1); d.H = H;
+  d.B = q.size(0);
+  d.Tq = q.size(1);
+  d.Tk = k.size(1);
+  d.H = H;
   if (k.size(0) != d.B || v.size(0) != d.B || v.size(1) != d.Tk)
     throw std::invalid_argument(op + ": query " + q.shape_string() + ", key " + k.shape_string() + " and value " +
                                 v.shape_string() + " must share the batch size, and key and value the length");
@@ -60,8 +63,8 @@ bool row_all_masked(const Dims& d, const float* mask, bool causal, int64_t b, in
 // P[b, h] = masked softmax(scale * Q_h K_h^T). A row with no allowed key attends uniformly to
 // every key, as Keras's masked softmax does (it adds -1e9 to masked scores, which in float32
 // swamps the scores themselves); its weights then do not depend on the scores.
-void attention_probs(const Dims& d, const float* q, const float* k, const float* mask, bool causal,
-                     int64_t bh, float* P) {
+void attention_probs(const Dims& d, const float* q, const float* k, const float* mask, bool causal, int64_t bh,
+                     float* P) {
   int64_t b = bh / d.H, h = bh % d.H, HDk = d.H * d.dk;
   const float* Qh = q + b * d.Tq * HDk + h * d.dk;
   const float* Kh = k + b * d.Tk * HDk + h * d.dk;
@@ -145,8 +148,8 @@ struct AttentionNode : Node {
 
 }  // namespace
 
-Tensor multi_head_attention(const Tensor& q, const Tensor& k, const Tensor& v, int64_t num_heads,
-                            const Tensor& mask, bool causal, float dropout, uint64_t seed) {
+Tensor multi_head_attention(const Tensor& q, const Tensor& k, const Tensor& v, int64_t num_heads, const Tensor& mask,
+                            bool causal, float dropout, uint64_t seed) {
   Dims d = check(q, k, v, num_heads, mask);
   if (!(dropout >= 0.f && dropout < 1.f))
     throw std::invalid_argument("multi_head_attention: dropout must be in [0, 1), got " + std::to_string(dropout));
@@ -173,8 +176,8 @@ Tensor multi_head_attention(const Tensor& q, const Tensor& k, const Tensor& v, i
         Pd = CArr(P_, TT) * CArr(keep.data() + bh * TT, TT);
         Pu = Pd.data();
       }
-      sgemm(Trans::No, Trans::No, d.Tq, d.dv, d.Tk, 1.f, Pu, d.Tk, vc.data() + b * d.Tk * HDv + h * d.dv, HDv,
-            0.f, out.data() + b * d.Tq * HDv + h * d.dv, HDv);
+      sgemm(Trans::No, Trans::No, d.Tq, d.dv, d.Tk, 1.f, Pu, d.Tk, vc.data() + b * d.Tk * HDv + h * d.dv, HDv, 0.f,
+            out.data() + b * d.Tq * HDv + h * d.dv, HDv);
     }
   });
   auto node = std::make_shared<AttentionNode>();

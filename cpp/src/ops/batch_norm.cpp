@@ -69,9 +69,9 @@ void affine_rows(const float* x, int64_t rows, int64_t C, const float* a, const 
 }
 
 struct BatchNormNode : Node {
-  Tensor x;                      // detached input
+  Tensor x;                                 // detached input
   std::vector<float> mean, inv_std, gamma;  // per channel (gamma = 1 without scale)
-  bool batch_stats;              // training: the statistics depend on x
+  bool batch_stats;                         // training: the statistics depend on x
   const char* name() const override { return "BatchNormalization"; }
 
   std::vector<Tensor> backward(const Tensor& grad) override {
@@ -81,14 +81,17 @@ struct BatchNormNode : Node {
     const float *xp = x.data(), *dp = dy.data();
     const float *mu = mean.data(), *is = inv_std.data();
     std::vector<double> sum_dy, sum_dy_xhat;  // dbeta, dgamma
-    channel_reduce2(rows, C, [&](int64_t r, float* s0, float* s1) {
-      const float* xr = xp + r * C;
-      const float* dr = dp + r * C;
-      for (int64_t c = 0; c < C; ++c) {
-        s0[c] += dr[c];
-        s1[c] += dr[c] * (xr[c] - mu[c]) * is[c];
-      }
-    }, sum_dy, sum_dy_xhat);
+    channel_reduce2(
+        rows, C,
+        [&](int64_t r, float* s0, float* s1) {
+          const float* xr = xp + r * C;
+          const float* dr = dp + r * C;
+          for (int64_t c = 0; c < C; ++c) {
+            s0[c] += dr[c];
+            s1[c] += dr[c] * (xr[c] - mu[c]) * is[c];
+          }
+        },
+        sum_dy, sum_dy_xhat);
     std::vector<Tensor> grads(inputs.size());
     if (inputs[0].requires_grad()) {
       // train: dx = gamma * inv_std * (dy - mean(dy) - xhat * mean(dy * xhat));  eval: dx = dy * gamma * inv_std
@@ -128,15 +131,13 @@ struct BatchNormNode : Node {
 void check_channel_vector(const Tensor& t, int64_t C, const char* what, const Tensor& x) {
   if (t.defined() && (t.dim() != 1 || t.size(0) != C))
     throw std::invalid_argument(std::string("batch_norm: ") + what + " of shape " + t.shape_string() +
-                                " does not match the " + std::to_string(C) + " channels of input " +
-                                x.shape_string());
+                                " does not match the " + std::to_string(C) + " channels of input " + x.shape_string());
 }
 
 }  // namespace
 
-Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                  const Tensor& moving_mean, const Tensor& moving_variance, bool training,
-                  float momentum, float epsilon) {
+Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& moving_mean,
+                  const Tensor& moving_variance, bool training, float momentum, float epsilon) {
   if (x.dim() < 2)
     throw std::invalid_argument("batch_norm: input needs a batch axis and a channel axis, got shape " +
                                 x.shape_string());
@@ -157,20 +158,26 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta,
   float *mm = moving_mean.data(), *mv = moving_variance.data();
   if (training) {
     std::vector<double> s, unused;
-    channel_reduce2(rows, C, [&](int64_t r, float* s0, float*) {
-      const float* xr = xp + r * C;
-      for (int64_t c = 0; c < C; ++c) s0[c] += xr[c];
-    }, s, unused);
+    channel_reduce2(
+        rows, C,
+        [&](int64_t r, float* s0, float*) {
+          const float* xr = xp + r * C;
+          for (int64_t c = 0; c < C; ++c) s0[c] += xr[c];
+        },
+        s, unused);
     for (int64_t c = 0; c < C; ++c) mean[c] = static_cast<float>(s[c] / static_cast<double>(rows));
     std::vector<double> sq;  // second pass around the mean: no cancellation
     const float* mu = mean.data();
-    channel_reduce2(rows, C, [&](int64_t r, float* s0, float*) {
-      const float* xr = xp + r * C;
-      for (int64_t c = 0; c < C; ++c) {
-        const float d = xr[c] - mu[c];
-        s0[c] += d * d;
-      }
-    }, sq, unused);
+    channel_reduce2(
+        rows, C,
+        [&](int64_t r, float* s0, float*) {
+          const float* xr = xp + r * C;
+          for (int64_t c = 0; c < C; ++c) {
+            const float d = xr[c] - mu[c];
+            s0[c] += d * d;
+          }
+        },
+        sq, unused);
     for (int64_t c = 0; c < C; ++c) {
       const double var = sq[c] / static_cast<double>(rows);  // biased, as Keras normalises with
       inv_std[c] = static_cast<float>(1.0 / std::sqrt(var + epsilon));

@@ -24,14 +24,11 @@ AxisSplit split_at(const Shape& shape, int64_t axis) {
 }
 
 // Copies `rows` blocks of `width` floats between strided rows (src_stride, dst_stride apart).
-void copy_blocks(const float* src, int64_t src_stride, float* dst, int64_t dst_stride,
-                 int64_t rows, int64_t width) {
-  parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(width, 1)),
-               [&](int64_t b, int64_t e) {
-                 for (int64_t r = b; r < e; ++r)
-                   std::memcpy(dst + r * dst_stride, src + r * src_stride,
-                               static_cast<size_t>(width) * sizeof(float));
-               });
+void copy_blocks(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t width) {
+  parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(width, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r)
+      std::memcpy(dst + r * dst_stride, src + r * src_stride, static_cast<size_t>(width) * sizeof(float));
+  });
 }
 
 struct ConcatNode : Node {
@@ -47,8 +44,8 @@ struct ConcatNode : Node {
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (inputs[i].requires_grad()) {
         grads[i] = Tensor::empty(inputs[i].shape());
-        copy_blocks(g.data() + offset * s.inner, total * s.inner, grads[i].data(),
-                    sizes[i] * s.inner, s.outer, sizes[i] * s.inner);
+        copy_blocks(g.data() + offset * s.inner, total * s.inner, grads[i].data(), sizes[i] * s.inner, s.outer,
+                    sizes[i] * s.inner);
       }
       offset += sizes[i];
     }
@@ -86,10 +83,9 @@ Tensor concat(const std::vector<Tensor>& xs, int64_t axis) {
     bool fits = x.dim() == nd;
     for (int64_t d = 0; fits && d < nd; ++d) fits = d == ax || x.size(d) == xs[0].size(d);
     if (!fits)
-      throw std::invalid_argument("concat: shapes " + xs[0].shape_string() + " and " +
-                                  x.shape_string() + " differ outside axis " +
-                                  std::to_string(axis) + " (every other axis must match; got " +
-                                  "shapes " + shapes_of(xs) + ")");
+      throw std::invalid_argument("concat: shapes " + xs[0].shape_string() + " and " + x.shape_string() +
+                                  " differ outside axis " + std::to_string(axis) +
+                                  " (every other axis must match; got " + "shapes " + shapes_of(xs) + ")");
     out_shape[ax] += x.size(ax);
   }
   Tensor out = Tensor::empty(out_shape);
@@ -100,8 +96,7 @@ Tensor concat(const std::vector<Tensor>& xs, int64_t axis) {
   for (const Tensor& x : xs) {
     Tensor xc = x.contiguous();
     int64_t n = x.size(ax);
-    copy_blocks(xc.data(), n * s.inner, out.data() + offset * s.inner, out_shape[ax] * s.inner,
-                s.outer, n * s.inner);
+    copy_blocks(xc.data(), n * s.inner, out.data() + offset * s.inner, out_shape[ax] * s.inner, s.outer, n * s.inner);
     offset += n;
     node->sizes.push_back(n);
   }

@@ -21,8 +21,7 @@ struct Geometry {
   int64_t B, T, C, K, F, To, stride, dilation, pad_left;
 };
 
-int64_t left_pad(int64_t T, int64_t To, int64_t K, int64_t stride, const std::string& padding,
-                 int64_t dilation) {
+int64_t left_pad(int64_t T, int64_t To, int64_t K, int64_t stride, const std::string& padding, int64_t dilation) {
   if (padding == "valid") return 0;
   int64_t span = (K - 1) * dilation;
   if (padding == "causal") return span;
@@ -39,8 +38,10 @@ void im2col(const float* x, const Geometry& g, float* col) {
       for (int64_t k = 0; k < g.K; ++k) {
         int64_t p = to * g.stride - g.pad_left + k * g.dilation;
         float* dst = col + r * KC + k * g.C;
-        if (p < 0 || p >= g.T) std::fill(dst, dst + g.C, 0.f);
-        else std::memcpy(dst, x + (b * g.T + p) * g.C, static_cast<size_t>(g.C) * sizeof(float));
+        if (p < 0 || p >= g.T)
+          std::fill(dst, dst + g.C, 0.f);
+        else
+          std::memcpy(dst, x + (b * g.T + p) * g.C, static_cast<size_t>(g.C) * sizeof(float));
       }
     }
   });
@@ -113,14 +114,14 @@ struct GapNode : Node {
 
 void check_padding(const std::string& padding, bool causal_ok, const std::string& who) {
   if (padding != "valid" && padding != "same" && !(causal_ok && padding == "causal"))
-    throw std::invalid_argument(who + ": padding must be 'valid'" + (causal_ok ? ", 'same' or 'causal'" : " or 'same'") +
-                                ", got '" + padding + "'");
+    throw std::invalid_argument(who + ": padding must be 'valid'" +
+                                (causal_ok ? ", 'same' or 'causal'" : " or 'same'") + ", got '" + padding + "'");
 }
 
 }  // namespace
 
-int64_t conv1d_output_length(int64_t T, int64_t K, int64_t stride, const std::string& padding,
-                             int64_t dilation, const std::string& who) {
+int64_t conv1d_output_length(int64_t T, int64_t K, int64_t stride, const std::string& padding, int64_t dilation,
+                             const std::string& who) {
   check_padding(padding, true, who);
   if (K < 1 || stride < 1 || dilation < 1)
     throw std::invalid_argument(who + ": kernel size, strides and dilation must be positive");
@@ -132,17 +133,23 @@ int64_t conv1d_output_length(int64_t T, int64_t K, int64_t stride, const std::st
   return To;
 }
 
-Tensor conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias, int64_t stride,
-              const std::string& padding, int64_t dilation) {
+Tensor conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias, int64_t stride, const std::string& padding,
+              int64_t dilation) {
   if (x.dim() != 3)
     throw std::invalid_argument("conv1d: input must be 3-D (batch, timesteps, channels), got shape " +
                                 x.shape_string());
   if (kernel.dim() != 3 || kernel.size(1) != x.size(2))
     throw std::invalid_argument("conv1d: kernel of shape " + kernel.shape_string() + " does not match input of shape " +
-                                x.shape_string() + " (expected (kernel_size, " + std::to_string(x.size(2)) + ", filters))");
+                                x.shape_string() + " (expected (kernel_size, " + std::to_string(x.size(2)) +
+                                ", filters))");
   Geometry g;
-  g.B = x.size(0); g.T = x.size(1); g.C = x.size(2); g.K = kernel.size(0); g.F = kernel.size(2);
-  g.stride = stride; g.dilation = dilation;
+  g.B = x.size(0);
+  g.T = x.size(1);
+  g.C = x.size(2);
+  g.K = kernel.size(0);
+  g.F = kernel.size(2);
+  g.stride = stride;
+  g.dilation = dilation;
   if (bias.defined() && (bias.dim() != 1 || bias.size(0) != g.F))
     throw std::invalid_argument("conv1d: bias of shape " + bias.shape_string() + " does not match " +
                                 std::to_string(g.F) + " filters");
@@ -186,7 +193,10 @@ Tensor max_pool1d(const Tensor& x, int64_t pool, int64_t stride, const std::stri
           int64_t p = to * stride - pad + k;
           if (p < 0 || p >= T) continue;
           int64_t idx = (b * T + p) * C + c;
-          if (at < 0 || xp[idx] > best) { best = xp[idx]; at = idx; }
+          if (at < 0 || xp[idx] > best) {
+            best = xp[idx];
+            at = idx;
+          }
         }
         int64_t o = (b * To + to) * C + c;
         out.data()[o] = best;

@@ -60,9 +60,12 @@ constexpr int64_t kWinogradMinFilters = 4;
 bool use_winograd(const ConvGeometry& g) {
   if (!winograd::applicable(g)) return false;
   switch (conv_algorithm()) {
-    case ConvAlgorithm::Direct: return false;
-    case ConvAlgorithm::Winograd: return true;
-    case ConvAlgorithm::Auto: break;
+    case ConvAlgorithm::Direct:
+      return false;
+    case ConvAlgorithm::Winograd:
+      return true;
+    case ConvAlgorithm::Auto:
+      break;
   }
   return g.C >= kWinogradMinInputChannels && g.F >= kWinogradMinFilters;
 }
@@ -70,8 +73,8 @@ bool use_winograd(const ConvGeometry& g) {
 bool fusable(Activation a) { return activation_grad_from_output(a) && a != Activation::Sigmoid; }
 
 bool is_pointwise(const ConvGeometry& g) {  // 1x1, stride 1, no padding: y = x @ W
-  return g.h.kernel == 1 && g.w.kernel == 1 && g.h.stride == 1 && g.w.stride == 1 &&
-         g.h.pad_before == 0 && g.w.pad_before == 0;
+  return g.h.kernel == 1 && g.w.kernel == 1 && g.h.stride == 1 && g.w.stride == 1 && g.h.pad_before == 0 &&
+         g.w.pad_before == 0;
 }
 
 // Output rows (of OW pixels) per chunk.
@@ -128,8 +131,8 @@ void split_batch(int nt, int64_t N, F&& body) {
 
 // Forward for output rows [r0, r1) through im2col chunks + sgemm (bias and activation in the
 // epilogue): for few input channels, where each tap of the implicit GEMM would be 1-3 steps deep.
-void forward_im2col(const float* x, const float* w, float* y, const ConvGeometry& g, const Epilogue& ep,
-                    int64_t r0, int64_t r1) {
+void forward_im2col(const float* x, const float* w, float* y, const ConvGeometry& g, const Epilogue& ep, int64_t r0,
+                    int64_t r1) {
   const int64_t OW = g.w.out, P = g.patch(), F = g.F, chunk = rows_per_chunk(g);
   float* cols = conv_kernels::scratch(0, chunk * OW * P);
   for (int64_t c0 = r0; c0 < r1; c0 += chunk) {
@@ -196,10 +199,8 @@ struct Conv2DNode : Node {
         activation_backward(act, alpha, nullptr, y.data(), gc.data(), dz.data(), M * F);
       }
       if (need_db) conv_kernels::column_sums(dz.data(), M, F, db.data());
-      if (need_dw)
-        sgemm(Trans::Yes, Trans::No, P, F, M, 1.f, x.data(), P, dz.data(), F, 0.f, dw.data(), F);
-      if (need_dx)
-        sgemm(Trans::No, Trans::Yes, M, P, F, 1.f, dz.data(), F, w.data(), F, 0.f, dx.data(), P);
+      if (need_dw) sgemm(Trans::Yes, Trans::No, P, F, M, 1.f, x.data(), P, dz.data(), F, 0.f, dw.data(), F);
+      if (need_dx) sgemm(Trans::No, Trans::Yes, M, P, F, 1.f, dz.data(), F, w.data(), F, 0.f, dx.data(), P);
     } else {
       const int nt = batch_threads(N);
       const bool stride1 = g.h.stride == 1 && g.w.stride == 1;
@@ -245,11 +246,9 @@ struct Conv2DNode : Node {
         }
         if (wino_dw) {
           const int64_t per_image = winograd::tile_count(g, 1);
-          winograd::kernel_grad_tiles(x.data(), dz, g, dwt.data() + t * dw_floats, n0 * per_image,
-                                      n1 * per_image);
+          winograd::kernel_grad_tiles(x.data(), dz, g, dwt.data() + t * dw_floats, n0 * per_image, n1 * per_image);
         } else if (implicit_dw) {
-          conv_kernels::conv_kernel_grad_implicit(x.data(), dz, g, dwt.data() + t * P * F, n0 * g.h.out,
-                                                  n1 * g.h.out);
+          conv_kernels::conv_kernel_grad_implicit(x.data(), dz, g, dwt.data() + t * P * F, n0 * g.h.out, n1 * g.h.out);
         }
         if (!need_db && (!need_dw || dw_done) && (dx_done || !need_dx)) return;
         float* cols = conv_kernels::scratch(0, chunk * OW * P);
@@ -284,8 +283,7 @@ struct Conv2DNode : Node {
         for (int64_t p = 0; p < P; ++p)
           for (int64_t f = 0; f < F; ++f) {
             float sum = 0.f;
-            for (int t = 0; t < nt; ++t)
-              sum += implicit_dw ? dwt[(t * P + p) * F + f] : dwt[(t * F + f) * P + p];
+            for (int t = 0; t < nt; ++t) sum += implicit_dw ? dwt[(t * P + p) * F + f] : dwt[(t * F + f) * P + p];
             d[p * F + f] = sum;
           }
       }
@@ -299,8 +297,8 @@ struct Conv2DNode : Node {
 
 }  // namespace
 
-Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const Conv2DOptions& opt,
-              Activation act, float alpha) {
+Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const Conv2DOptions& opt, Activation act,
+              float alpha) {
   if (x.dim() != 4)
     throw std::invalid_argument("conv2d: input must be 4-D [batch, height, width, channels], got shape " +
                                 x.shape_string());
@@ -308,15 +306,14 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const C
     throw std::invalid_argument("conv2d: kernel must be 4-D [kh, kw, in_channels, filters], got shape " +
                                 kernel.shape_string());
   if (kernel.size(2) != x.size(3))
-    throw std::invalid_argument("conv2d: input of shape " + x.shape_string() + " has " +
-                                std::to_string(x.size(3)) + " channels, the kernel of shape " +
-                                kernel.shape_string() + " expects " + std::to_string(kernel.size(2)));
+    throw std::invalid_argument("conv2d: input of shape " + x.shape_string() + " has " + std::to_string(x.size(3)) +
+                                " channels, the kernel of shape " + kernel.shape_string() + " expects " +
+                                std::to_string(kernel.size(2)));
   const int64_t F = kernel.size(3);
   if (bias.defined() && (bias.dim() != 1 || bias.size(0) != F))
     throw std::invalid_argument("conv2d: bias of shape " + bias.shape_string() + " does not match " +
                                 std::to_string(F) + " filters");
-  if (act == Activation::Softmax)
-    throw std::invalid_argument("conv2d: softmax is not an element-wise activation");
+  if (act == Activation::Softmax) throw std::invalid_argument("conv2d: softmax is not an element-wise activation");
   ConvGeometry g;
   g.H = x.size(1);
   g.W = x.size(2);

@@ -95,8 +95,7 @@ void im2col(const float* x, const ConvGeometry& g, int64_t row_begin, int64_t ro
   const int64_t grain = std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * patch, 1));
   const auto row_fn = g.w.kernel * g.C < 16 ? &im2col_row_by_columns : &im2col_row_by_runs;
   parallel_for(row_end - row_begin, grain, [&](int64_t b, int64_t e) {
-    for (int64_t t = row_begin + b; t < row_begin + e; ++t)
-      row_fn(x, g, t, cols + (t - row_begin) * OW * patch);
+    for (int64_t t = row_begin + b; t < row_begin + e; ++t) row_fn(x, g, t, cols + (t - row_begin) * OW * patch);
   });
 }
 
@@ -175,8 +174,8 @@ struct PaddedWindow {
 };
 }  // namespace
 
-void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y,
-                        const Epilogue& ep, int64_t row_begin, int64_t row_end) {
+void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y, const Epilogue& ep,
+                        int64_t row_begin, int64_t row_end) {
   const int64_t C = g.C, F = g.F, OH = g.h.out, OW = g.w.out;
   const PaddedWindow pw(g);
   float* win = scratch(2, pw.rows_read(pw.block) * pw.row_floats);
@@ -185,15 +184,14 @@ void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, f
     const int64_t oh1 = std::min({OH, oh0 + pw.block, oh0 + (row_end - r)});
     pw.fill(x, g, n, oh0, oh1, win);
     for (int64_t oh = oh0; oh < oh1; ++oh)
-      sgemm_taps(OW, F, C, win + (oh - oh0) * g.h.stride * pw.row_floats, g.w.stride * C,
-                 pw.tap_off.data(), static_cast<int>(pw.tap_off.size()), w, F, 0.f,
-                 y + (n * OH + oh) * OW * F, F, ep);
+      sgemm_taps(OW, F, C, win + (oh - oh0) * g.h.stride * pw.row_floats, g.w.stride * C, pw.tap_off.data(),
+                 static_cast<int>(pw.tap_off.size()), w, F, 0.f, y + (n * OH + oh) * OW * F, F, ep);
     r += oh1 - oh0;
   }
 }
 
-void conv_kernel_grad_implicit(const float* x, const float* dz, const ConvGeometry& g, float* dw,
-                               int64_t row_begin, int64_t row_end) {
+void conv_kernel_grad_implicit(const float* x, const float* dz, const ConvGeometry& g, float* dw, int64_t row_begin,
+                               int64_t row_end) {
   const int64_t C = g.C, F = g.F, OH = g.h.out, OW = g.w.out;
   const PaddedWindow pw(g);
   const int64_t Wp = pw.Wp;

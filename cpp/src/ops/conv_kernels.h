@@ -28,15 +28,15 @@ void col2im_add(const float* cols, const ConvGeometry& g, int64_t row_begin, int
 // image 0) as an implicit GEMM, with no im2col matrix: the input rows a block of output rows reads
 // are copied once into a zero-padded window (scratch slot 2), then sgemm_taps adds up the KH * KW
 // shifted products with w [KH * KW * C, F] and applies the epilogue. Serial: callers split rows.
-void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y,
-                        const Epilogue& ep, int64_t row_begin, int64_t row_end);
+void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y, const Epilogue& ep,
+                        int64_t row_begin, int64_t row_end);
 
 // dW [KH * KW * C, F] += the kernel gradient from output rows [row_begin, row_end), stride 1 only,
 // with no im2col matrix: per block of rows, the padded input window (scratch slot 2) and dZ laid
 // on the same padded grid (slot 3, zeros past each row's OW pixels), then one sgemm per kernel
 // cell, dW[t] += window(t)^T dZ, whose K runs over every pixel of the block. Serial.
-void conv_kernel_grad_implicit(const float* x, const float* dz, const ConvGeometry& g, float* dw,
-                               int64_t row_begin, int64_t row_end);
+void conv_kernel_grad_implicit(const float* x, const float* dz, const ConvGeometry& g, float* dw, int64_t row_begin,
+                               int64_t row_end);
 
 // out[c] = sum over rows of x[r, c] for a rows x cols matrix (parallel, fixed reduction order).
 void column_sums(const float* x, int64_t rows, int64_t cols, float* out);

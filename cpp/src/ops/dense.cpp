@@ -14,8 +14,8 @@ namespace {
 bool fusable(Activation a) { return activation_grad_from_output(a) && a != Activation::Sigmoid; }
 
 struct DenseNode : Node {
-  Tensor x2d;     // [M, in]  (detached view of the input)
-  Tensor y;       // [M, out] output after the fused activation (detached)
+  Tensor x2d;  // [M, in]  (detached view of the input)
+  Tensor y;    // [M, out] output after the fused activation (detached)
   Activation act;
   float alpha;
   const char* name() const override { return "Dense"; }
@@ -72,16 +72,14 @@ struct MatmulNode : Node {
 }  // namespace
 
 Tensor dense(const Tensor& x, const Tensor& w, const Tensor& b, Activation act, float alpha) {
-  if (w.dim() != 2)
-    throw std::invalid_argument("dense: kernel must be 2-D, got shape " + w.shape_string());
+  if (w.dim() != 2) throw std::invalid_argument("dense: kernel must be 2-D, got shape " + w.shape_string());
   if (x.dim() < 1 || x.size(-1) != w.size(0))
-    throw std::invalid_argument("dense: input of shape " + x.shape_string() +
-                                " does not match kernel of shape " + w.shape_string() +
-                                " (last input dimension must be " + std::to_string(w.size(0)) + ")");
+    throw std::invalid_argument("dense: input of shape " + x.shape_string() + " does not match kernel of shape " +
+                                w.shape_string() + " (last input dimension must be " + std::to_string(w.size(0)) + ")");
   int64_t in = w.size(0), out = w.size(1);
   if (b.defined() && (b.dim() != 1 || b.size(0) != out))
-    throw std::invalid_argument("dense: bias of shape " + b.shape_string() + " does not match " +
-                                std::to_string(out) + " units");
+    throw std::invalid_argument("dense: bias of shape " + b.shape_string() + " does not match " + std::to_string(out) +
+                                " units");
   Tensor xc = x.contiguous().detach();
   int64_t M = shape_numel(Shape(x.shape().begin(), x.shape().end() - 1));
   Tensor x2d = xc.reshape({M, in});

@@ -11,8 +11,8 @@ namespace {
 
 void check_same_shape(const char* op, const Tensor& a, const Tensor& b) {
   if (a.shape() != b.shape())
-    throw std::invalid_argument(std::string(op) + ": shapes " + a.shape_string() + " and " +
-                                b.shape_string() + " differ");
+    throw std::invalid_argument(std::string(op) + ": shapes " + a.shape_string() + " and " + b.shape_string() +
+                                " differ");
 }
 
 struct ActivationNode : Node {

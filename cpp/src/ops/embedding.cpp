@@ -63,9 +63,9 @@ Tensor embedding(const Tensor& indices, const Tensor& table) {
   for (int64_t i = 0; i < n; ++i) {
     float v = ip[i];
     if (!(v >= 0.f && v < static_cast<float>(V)) || v != std::floor(v))
-      throw std::invalid_argument("embedding: index " + std::to_string(v) + " at flat position " +
-                                  std::to_string(i) + " is not an integer in [0, " + std::to_string(V) +
-                                  ") (input_dim is " + std::to_string(V) + ")");
+      throw std::invalid_argument("embedding: index " + std::to_string(v) + " at flat position " + std::to_string(i) +
+                                  " is not an integer in [0, " + std::to_string(V) + ") (input_dim is " +
+                                  std::to_string(V) + ")");
     node->rows[i] = static_cast<int64_t>(v);
   }
   Shape out_shape = indices.shape();
@@ -89,8 +89,7 @@ Tensor add_position_embedding(const Tensor& x, const Tensor& table) {
                                 std::to_string(T) + ", " + std::to_string(D) + "))");
   Tensor xc = x.contiguous(), tc = table.contiguous();
   Tensor out = Tensor::empty(x.shape());
-  for (int64_t b = 0; b < B; ++b)
-    kernels::add(xc.data() + b * T * D, tc.data(), out.data() + b * T * D, T * D);
+  for (int64_t b = 0; b < B; ++b) kernels::add(xc.data() + b * T * D, tc.data(), out.data() + b * T * D, T * D);
   auto node = std::make_shared<PositionNode>();
   // The table is used through its first T rows; its gradient keeps the full shape.
   node->inputs = {x, table};

@@ -113,16 +113,15 @@ double row_bce_probs(const RowArgs& a, float smoothing) {
 int64_t label_at(const float* label, int64_t row, int64_t classes) {
   float v = *label;
   if (!(v >= 0.f) || v >= static_cast<float>(classes) || v != std::floor(v))
-    throw std::invalid_argument("sparse_categorical_crossentropy: label " + std::to_string(v) +
-                                " at position " + std::to_string(row) +
-                                " is not an integer in [0, " + std::to_string(classes) + ")");
+    throw std::invalid_argument("sparse_categorical_crossentropy: label " + std::to_string(v) + " at position " +
+                                std::to_string(row) + " is not an integer in [0, " + std::to_string(classes) + ")");
   return static_cast<int64_t>(v);
 }
 
 // Target j of a row: the (smoothed) soft target, or the one-hot of a sparse label.
 struct Targets {
   const float* t;
-  int64_t label;  // >= 0 when sparse
+  int64_t label;    // >= 0 when sparse
   float keep, add;  // smoothing: t*keep + add
   float operator[](int64_t j) const {
     float v = label >= 0 ? (j == label ? 1.f : 0.f) : t[j];
@@ -197,14 +196,14 @@ void check_loss(const Loss& loss) {
                                 std::to_string(loss.label_smoothing));
   if (loss.label_smoothing != 0.f && loss.kind != LossKind::BinaryCrossentropy &&
       loss.kind != LossKind::CategoricalCrossentropy)
-    throw std::invalid_argument(name + ": label_smoothing applies only to binary_crossentropy "
+    throw std::invalid_argument(name +
+                                ": label_smoothing applies only to binary_crossentropy "
                                 "and categorical_crossentropy");
   if (loss.kind == LossKind::Huber && !(loss.delta > 0.f))
     throw std::invalid_argument("huber: delta must be > 0, got " + std::to_string(loss.delta));
 }
 
-Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target,
-                    const Tensor& sample_weight) {
+Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target, const Tensor& sample_weight) {
   check_loss(loss);
   const std::string name = loss_name(loss.kind);
   if (pred.dim() == 0) throw std::invalid_argument(name + ": predictions must have a batch axis");
@@ -216,10 +215,9 @@ Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target,
   const int64_t C = pred.dim() == 1 ? 1 : pred.size(-1);
   if (sparse) {
     if (C == 0 || target.numel() * C != pred.numel())
-      throw std::invalid_argument(name + ": expected one integer label per row of the " +
-                                  std::to_string(C) + " class scores, got targets of shape " +
-                                  target.shape_string() + " for predictions of shape " +
-                                  pred.shape_string());
+      throw std::invalid_argument(name + ": expected one integer label per row of the " + std::to_string(C) +
+                                  " class scores, got targets of shape " + target.shape_string() +
+                                  " for predictions of shape " + pred.shape_string());
   } else if (target.numel() != pred.numel()) {
     throw std::invalid_argument(name + ": targets of shape " + target.shape_string() +
                                 " do not match predictions of shape " + pred.shape_string());
@@ -229,8 +227,7 @@ Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target,
   if (sample_weight.defined()) {
     if (sample_weight.numel() != batch)
       throw std::invalid_argument(name + ": sample_weight of shape " + sample_weight.shape_string() +
-                                  " does not give one weight per sample for a batch of " +
-                                  std::to_string(batch));
+                                  " does not give one weight per sample for a batch of " + std::to_string(batch));
     w = sample_weight.contiguous();
   }
 
@@ -242,8 +239,7 @@ Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target,
     input = pi.logits;
     logits = true;
   }
-  if (!logits && (loss.kind == LossKind::CategoricalCrossentropy || sparse) &&
-      pi.logits_of == LogitsOf::Softmax) {
+  if (!logits && (loss.kind == LossKind::CategoricalCrossentropy || sparse) && pi.logits_of == LogitsOf::Softmax) {
     input = pi.logits;
     logits = true;
   }

@@ -13,8 +13,8 @@ namespace {
 
 // Copies rows of W*C floats between an unpadded [N, H, W, C] and a padded [N, PH, PW, C] image;
 // to_padded picks the direction (forward writes into the padding frame, backward reads from it).
-void copy_interior(const float* src, float* dst, int64_t N, int64_t H, int64_t W, int64_t C,
-                   int64_t top, int64_t left, int64_t PH, int64_t PW, bool to_padded) {
+void copy_interior(const float* src, float* dst, int64_t N, int64_t H, int64_t W, int64_t C, int64_t top, int64_t left,
+                   int64_t PH, int64_t PW, bool to_padded) {
   parallel_for(N * H, std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(W * C, 1)), [&](int64_t b, int64_t e) {
     for (int64_t t = b; t < e; ++t) {
       const int64_t n = t / H, h = t % H;
@@ -53,8 +53,14 @@ Tensor zero_pad2d(const Tensor& x, int64_t top, int64_t bottom, int64_t left, in
   copy_interior(xc.data(), y.data(), N, H, W, C, top, left, PH, PW, true);
   auto node = std::make_shared<ZeroPadNode>();
   node->inputs = {x};
-  node->N = N; node->H = H; node->W = W; node->C = C;
-  node->top = top; node->left = left; node->PH = PH; node->PW = PW;
+  node->N = N;
+  node->H = H;
+  node->W = W;
+  node->C = C;
+  node->top = top;
+  node->left = left;
+  node->PH = PH;
+  node->PW = PW;
   return record(y, node);
 }
 

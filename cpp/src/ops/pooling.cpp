@@ -35,50 +35,50 @@ void max_pool_forward(const float* x, const PoolGeometry& g, float* y) {
   const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
   parallel_for(g.N * OH, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * C * g.h.kernel * g.w.kernel, 1)),
                [&](int64_t b, int64_t e) {
-    for (int64_t t = b; t < e; ++t) {
-      const int64_t n = t / OH, oh = t % OH;
-      const float* img = x + n * g.H * g.W * C;
-      const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
-      const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
-      for (int64_t ow = 0; ow < OW; ++ow) {
-        const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
-        const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
-        float* yo = y + (t * OW + ow) * C;
-        std::memcpy(yo, img + (h0 * g.W + w0) * C, static_cast<size_t>(C) * sizeof(float));
-        for (int64_t ih = h0; ih < h1; ++ih)
-          for (int64_t iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
-            const float* xi = img + (ih * g.W + iw) * C;
-            for (int64_t c = 0; c < C; ++c) yo[c] = xi[c] > yo[c] ? xi[c] : yo[c];
-          }
-      }
-    }
-  });
+                 for (int64_t t = b; t < e; ++t) {
+                   const int64_t n = t / OH, oh = t % OH;
+                   const float* img = x + n * g.H * g.W * C;
+                   const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
+                   const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
+                   for (int64_t ow = 0; ow < OW; ++ow) {
+                     const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
+                     const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
+                     float* yo = y + (t * OW + ow) * C;
+                     std::memcpy(yo, img + (h0 * g.W + w0) * C, static_cast<size_t>(C) * sizeof(float));
+                     for (int64_t ih = h0; ih < h1; ++ih)
+                       for (int64_t iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
+                         const float* xi = img + (ih * g.W + iw) * C;
+                         for (int64_t c = 0; c < C; ++c) yo[c] = xi[c] > yo[c] ? xi[c] : yo[c];
+                       }
+                   }
+                 }
+               });
 }
 
 void avg_pool_forward(const float* x, const PoolGeometry& g, float* y) {
   const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
   parallel_for(g.N * OH, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * C * g.h.kernel * g.w.kernel, 1)),
                [&](int64_t b, int64_t e) {
-    for (int64_t t = b; t < e; ++t) {
-      const int64_t n = t / OH, oh = t % OH;
-      const float* img = x + n * g.H * g.W * C;
-      const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
-      const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
-      for (int64_t ow = 0; ow < OW; ++ow) {
-        const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
-        const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
-        float* yo = y + (t * OW + ow) * C;
-        std::fill(yo, yo + C, 0.f);
-        for (int64_t ih = h0; ih < h1; ++ih)
-          for (int64_t iw = w0; iw < w1; ++iw) {
-            const float* xi = img + (ih * g.W + iw) * C;
-            for (int64_t c = 0; c < C; ++c) yo[c] += xi[c];
-          }
-        const float inv = 1.f / static_cast<float>((h1 - h0) * (w1 - w0));  // padding not counted
-        for (int64_t c = 0; c < C; ++c) yo[c] *= inv;
-      }
-    }
-  });
+                 for (int64_t t = b; t < e; ++t) {
+                   const int64_t n = t / OH, oh = t % OH;
+                   const float* img = x + n * g.H * g.W * C;
+                   const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
+                   const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
+                   for (int64_t ow = 0; ow < OW; ++ow) {
+                     const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
+                     const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
+                     float* yo = y + (t * OW + ow) * C;
+                     std::fill(yo, yo + C, 0.f);
+                     for (int64_t ih = h0; ih < h1; ++ih)
+                       for (int64_t iw = w0; iw < w1; ++iw) {
+                         const float* xi = img + (ih * g.W + iw) * C;
+                         for (int64_t c = 0; c < C; ++c) yo[c] += xi[c];
+                       }
+                     const float inv = 1.f / static_cast<float>((h1 - h0) * (w1 - w0));  // padding not counted
+                     for (int64_t c = 0; c < C; ++c) yo[c] *= inv;
+                   }
+                 }
+               });
 }
 
 // One window cell of max-pool backward, over C channels: where the cell holds the maximum
@@ -113,31 +113,32 @@ struct MaxPoolNode : Node {
     const float *d = dy.data(), *xp = x.data(), *yp = y.data();
     float* o = dx.data();
     // One thread per image: windows of one image may overlap.
-    parallel_for(g.N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OH * OW * C, 1)), [&](int64_t b, int64_t e) {
-      // rem[c]: the output gradient not yet delivered (0 once the first maximum took it). The
-      // inner loop is two branch-free selects over C, so it vectorises.
-      std::vector<float> rem(static_cast<size_t>(C));
-      for (int64_t n = b; n < e; ++n)
-        for (int64_t oh = 0; oh < OH; ++oh) {
-          const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
-          const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
-          for (int64_t ow = 0; ow < OW; ++ow) {
-            const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
-            const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
-            const int64_t out = ((n * OH + oh) * OW + ow) * C;
-            const float* yo = yp + out;
-            float* r = rem.data();
-            std::memcpy(r, d + out, static_cast<size_t>(C) * sizeof(float));
-            for (int64_t ih = h0; ih < h1; ++ih)
-              for (int64_t iw = w0; iw < w1; ++iw) {
-                const int64_t in = ((n * g.H + ih) * g.W + iw) * C;
-                const float* xi = xp + in;
-                float* oi = o + in;
-                deliver_to_max(xi, yo, r, oi, C);
-              }
-          }
-        }
-    });
+    parallel_for(g.N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OH * OW * C, 1)),
+                 [&](int64_t b, int64_t e) {
+                   // rem[c]: the output gradient not yet delivered (0 once the first maximum took it). The
+                   // inner loop is two branch-free selects over C, so it vectorises.
+                   std::vector<float> rem(static_cast<size_t>(C));
+                   for (int64_t n = b; n < e; ++n)
+                     for (int64_t oh = 0; oh < OH; ++oh) {
+                       const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
+                       const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
+                       for (int64_t ow = 0; ow < OW; ++ow) {
+                         const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
+                         const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
+                         const int64_t out = ((n * OH + oh) * OW + ow) * C;
+                         const float* yo = yp + out;
+                         float* r = rem.data();
+                         std::memcpy(r, d + out, static_cast<size_t>(C) * sizeof(float));
+                         for (int64_t ih = h0; ih < h1; ++ih)
+                           for (int64_t iw = w0; iw < w1; ++iw) {
+                             const int64_t in = ((n * g.H + ih) * g.W + iw) * C;
+                             const float* xi = xp + in;
+                             float* oi = o + in;
+                             deliver_to_max(xi, yo, r, oi, C);
+                           }
+                       }
+                     }
+                 });
     return {dx};
   }
 };
@@ -177,9 +178,7 @@ struct GlobalPoolNode : Node {
   PoolKind kind;
   int64_t N, HW, C;
   std::shared_ptr<std::vector<int32_t>> arg;  // max: winning cell per (n, c)
-  const char* name() const override {
-    return kind == PoolKind::Max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D";
-  }
+  const char* name() const override { return kind == PoolKind::Max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor dy = grad.contiguous();
     Tensor dx = kind == PoolKind::Max ? Tensor::zeros(inputs[0].shape()) : Tensor::empty(inputs[0].shape());

@@ -30,8 +30,8 @@ struct PenaltyNode : Node {
 
 Tensor regularization_penalty(const Tensor& x, const Regularizer& r) {
   if (!(r.l1 >= 0.f) || !(r.l2 >= 0.f))
-    throw std::invalid_argument("regularizer: l1 and l2 must be >= 0, got l1=" +
-                                std::to_string(r.l1) + ", l2=" + std::to_string(r.l2));
+    throw std::invalid_argument("regularizer: l1 and l2 must be >= 0, got l1=" + std::to_string(r.l1) +
+                                ", l2=" + std::to_string(r.l2));
   Tensor xc = x.contiguous().detach();
   const float* p = xc.data();
   double abs_sum = 0, sq_sum = 0;

@@ -26,22 +26,29 @@ using CArr = Eigen::Map<const Eigen::ArrayXf>;
 inline void act_inplace(Activation a, float* p, int64_t n, int64_t U) {
   Arr y(p, n);
   switch (a) {
-    case Activation::Tanh: y = y.tanh(); break;
-    case Activation::Sigmoid: y = 1.f / (1.f + (-y).exp()); break;
-    case Activation::Relu: y = y.max(0.f); break;
-    case Activation::Linear: break;
+    case Activation::Tanh:
+      y = y.tanh();
+      break;
+    case Activation::Sigmoid:
+      y = 1.f / (1.f + (-y).exp());
+      break;
+    case Activation::Relu:
+      y = y.max(0.f);
+      break;
+    case Activation::Linear:
+      break;
     default:
-      if (activation_elementwise(a)) activation_forward(a, activation_default_alpha(a), p, p, n);
-      else activation_rows_forward(a, p, p, n / U, U);
+      if (activation_elementwise(a))
+        activation_forward(a, activation_default_alpha(a), p, p, n);
+      else
+        activation_rows_forward(a, p, p, n / U, U);
       break;
   }
 }
 
 // Whether the backward pass needs a gate's pre-activation: its derivative does not follow from
 // its output alone (gelu, silu, softmax, ...).
-bool needs_pre_activation(Activation a) {
-  return !activation_elementwise(a) || !activation_grad_from_output(a);
-}
+bool needs_pre_activation(Activation a) { return !activation_elementwise(a) || !activation_grad_from_output(a); }
 
 // d *= f'(.) at the output y = f(x); x (the pre-activation) is read only when
 // needs_pre_activation(a).
@@ -49,13 +56,22 @@ inline void mul_act_grad(Activation a, const float* xp, const float* yp, float* 
   CArr y(yp, n);
   Arr d(dp, n);
   switch (a) {
-    case Activation::Tanh: d *= 1.f - y * y; break;
-    case Activation::Sigmoid: d *= y * (1.f - y); break;
-    case Activation::Relu: d = (y > 0.f).select(d, 0.f); break;
-    case Activation::Linear: break;
+    case Activation::Tanh:
+      d *= 1.f - y * y;
+      break;
+    case Activation::Sigmoid:
+      d *= y * (1.f - y);
+      break;
+    case Activation::Relu:
+      d = (y > 0.f).select(d, 0.f);
+      break;
+    case Activation::Linear:
+      break;
     default:
-      if (activation_elementwise(a)) activation_backward(a, activation_default_alpha(a), xp, yp, dp, dp, n);
-      else activation_rows_backward(a, xp, yp, dp, dp, n / U, U);
+      if (activation_elementwise(a))
+        activation_backward(a, activation_default_alpha(a), xp, yp, dp, dp, n);
+      else
+        activation_rows_backward(a, xp, yp, dp, dp, n / U, U);
       break;
   }
 }
@@ -82,9 +98,7 @@ struct RnnState {
     int64_t t = opt.go_backwards ? T - 1 - s : s;
     return mask.data()[b * T + t] != 0.f;
   }
-  const float* hd(int64_t s) const {
-    return (HD.defined() ? HD.data() : H.data()) + s * B * U;
-  }
+  const float* hd(int64_t s) const { return (HD.defined() ? HD.data() : H.data()) + s * B * U; }
 };
 
 struct RnnNode : Node {
@@ -154,11 +168,11 @@ std::vector<Tensor> RnnNode::backward(const Tensor& grad_out) {
             Arr(zx + 3 * U, U) = dhb * ac;  // d o
             dac = dhb * o;                  // d act(c_t)
             mul_act_grad(act, cnew.data(), ac.data(), dac.data(), U, U);
-            dct = dcb + dac;                // total d c_t
-            Arr(zx, U) = dct * cg;          // d i
-            Arr(zx + U, U) = dct * cprev;   // d f
-            Arr(zx + 2 * U, U) = dct * i;   // d g
-            dcb = dct * f;                  // d c_{t-1}
+            dct = dcb + dac;               // total d c_t
+            Arr(zx, U) = dct * cg;         // d i
+            Arr(zx + U, U) = dct * cprev;  // d f
+            Arr(zx + 2 * U, U) = dct * i;  // d g
+            dcb = dct * f;                 // d c_{t-1}
             mul_act_grad(ract, at(0), gb, zx, U, U);
             mul_act_grad(ract, at(U), gb + U, zx + U, U, U);
             mul_act_grad(act, at(2 * U), gb + 2 * U, zx + 2 * U, U, U);
@@ -194,8 +208,7 @@ std::vector<Tensor> RnnNode::backward(const Tensor& grad_out) {
   std::vector<Tensor> grads(6);
   if (x_in.requires_grad()) {
     Tensor dxs = Tensor::empty({T, B, F});
-    sgemm(Trans::No, Trans::Yes, T * B, F, GU, 1.f, dZx.data(), GU, s.kernel.data(), GU, 0.f,
-          dxs.data(), F);
+    sgemm(Trans::No, Trans::Yes, T * B, F, GU, 1.f, dZx.data(), GU, s.kernel.data(), GU, 0.f, dxs.data(), F);
     Tensor dx = Tensor::empty({B, T, F});
     const float* src = dxs.data();
     float* dst = dx.data();
@@ -233,17 +246,20 @@ std::vector<Tensor> RnnNode::backward(const Tensor& grad_out) {
 
 void check_state(const char* what, const Tensor& t, int64_t B, int64_t U, const std::string& op) {
   if (t.defined() && (t.dim() != 2 || t.size(0) != B || t.size(1) != U))
-    throw std::invalid_argument(op + ": " + what + " must have shape (" + std::to_string(B) + ", " +
-                                std::to_string(U) + "), got " + t.shape_string());
+    throw std::invalid_argument(op + ": " + what + " must have shape (" + std::to_string(B) + ", " + std::to_string(U) +
+                                "), got " + t.shape_string());
 }
 
 }  // namespace
 
 const char* rnn_cell_name(RnnCell cell) {
   switch (cell) {
-    case RnnCell::SimpleRNN: return "SimpleRNN";
-    case RnnCell::LSTM: return "LSTM";
-    case RnnCell::GRU: return "GRU";
+    case RnnCell::SimpleRNN:
+      return "SimpleRNN";
+    case RnnCell::LSTM:
+      return "LSTM";
+    case RnnCell::GRU:
+      return "GRU";
   }
   return "?";
 }
@@ -263,28 +279,24 @@ std::string rnn_cell_activation_rule() {
   return "is not supported in a recurrent cell: glu halves each gate's units (supported: " + ok + ")";
 }
 
-int64_t rnn_gate_count(RnnCell cell) {
-  return cell == RnnCell::LSTM ? 4 : cell == RnnCell::GRU ? 3 : 1;
-}
+int64_t rnn_gate_count(RnnCell cell) { return cell == RnnCell::LSTM ? 4 : cell == RnnCell::GRU ? 3 : 1; }
 
-Tensor rnn_sequence(const RnnOptions& opt, const Tensor& x, const Tensor& kernel,
-                    const Tensor& recurrent_kernel, const Tensor& bias, const Tensor& h0,
-                    const Tensor& c0, const Tensor& mask, const Tensor& input_keep,
-                    const Tensor& recurrent_keep) {
+Tensor rnn_sequence(const RnnOptions& opt, const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel,
+                    const Tensor& bias, const Tensor& h0, const Tensor& c0, const Tensor& mask,
+                    const Tensor& input_keep, const Tensor& recurrent_keep) {
   const RnnCell cell = opt.cell;
   const std::string op = std::string("rnn_sequence (") + rnn_cell_name(cell) + ")";
   if (x.dim() != 3)
-    throw std::invalid_argument(op + ": input must be 3-D (batch, timesteps, features), got shape " +
-                                x.shape_string());
+    throw std::invalid_argument(op + ": input must be 3-D (batch, timesteps, features), got shape " + x.shape_string());
   const int64_t B = x.size(0), T = x.size(1), F = x.size(2), G = rnn_gate_count(cell);
   if (recurrent_kernel.dim() != 2 || recurrent_kernel.size(1) != G * recurrent_kernel.size(0))
     throw std::invalid_argument(op + ": recurrent kernel must have shape (units, " + std::to_string(G) +
                                 " * units), got " + recurrent_kernel.shape_string());
   const int64_t U = recurrent_kernel.size(0), GU = G * U;
   if (kernel.dim() != 2 || kernel.size(0) != F || kernel.size(1) != GU)
-    throw std::invalid_argument(op + ": kernel of shape " + kernel.shape_string() +
-                                " does not match input of shape " + x.shape_string() + " (expected (" +
-                                std::to_string(F) + ", " + std::to_string(GU) + "))");
+    throw std::invalid_argument(op + ": kernel of shape " + kernel.shape_string() + " does not match input of shape " +
+                                x.shape_string() + " (expected (" + std::to_string(F) + ", " + std::to_string(GU) +
+                                "))");
   Shape bias_shape = cell == RnnCell::GRU ? Shape{2, GU} : Shape{GU};
   if (bias.defined() && bias.shape() != bias_shape)
     throw std::invalid_argument(op + ": bias must have shape " + shape_str(bias_shape) + ", got " +
@@ -292,12 +304,10 @@ Tensor rnn_sequence(const RnnOptions& opt, const Tensor& x, const Tensor& kernel
   if (T == 0) throw std::invalid_argument(op + ": the input has no timesteps (shape " + x.shape_string() + ")");
   check_state("initial h", h0, B, U, op);
   check_state("initial c", c0, B, U, op);
-  if (c0.defined() && cell != RnnCell::LSTM)
-    throw std::invalid_argument(op + ": only LSTM has a cell state");
+  if (c0.defined() && cell != RnnCell::LSTM) throw std::invalid_argument(op + ": only LSTM has a cell state");
   if (mask.defined() && (mask.dim() != 2 || mask.size(0) != B || mask.size(1) != T))
-    throw std::invalid_argument(op + ": mask must have shape (" + std::to_string(B) + ", " +
-                                std::to_string(T) + ") for input of shape " + x.shape_string() +
-                                ", got " + mask.shape_string());
+    throw std::invalid_argument(op + ": mask must have shape (" + std::to_string(B) + ", " + std::to_string(T) +
+                                ") for input of shape " + x.shape_string() + ", got " + mask.shape_string());
   check_state("input dropout multipliers", input_keep.defined() ? input_keep : Tensor(), B, F, op);
   check_state("recurrent dropout multipliers", recurrent_keep, B, U, op);
   for (Activation a : {opt.activation, opt.recurrent_activation})
@@ -307,7 +317,11 @@ Tensor rnn_sequence(const RnnOptions& opt, const Tensor& x, const Tensor& kernel
   auto node = std::make_shared<RnnNode>();
   RnnState& s = node->st;
   s.opt = opt;
-  s.B = B; s.T = T; s.F = F; s.U = U; s.G = G;
+  s.B = B;
+  s.T = T;
+  s.F = F;
+  s.U = U;
+  s.G = G;
   s.kernel = kernel.contiguous().detach();
   s.recurrent = recurrent_kernel.contiguous().detach();
   s.mask = mask.defined() ? mask.contiguous().detach() : Tensor();
@@ -333,16 +347,19 @@ Tensor rnn_sequence(const RnnOptions& opt, const Tensor& x, const Tensor& kernel
   s.gates = Tensor::empty({T, B, GU});
   Epilogue ep;
   ep.bias = b_in;
-  sgemm(Trans::No, Trans::No, T * B, GU, F, 1.f, s.xs.data(), F, s.kernel.data(), GU, 0.f,
-        s.gates.data(), GU, ep);
+  sgemm(Trans::No, Trans::No, T * B, GU, F, 1.f, s.xs.data(), F, s.kernel.data(), GU, 0.f, s.gates.data(), GU, ep);
 
   s.H = Tensor::empty({T + 1, B, U});
-  if (h0.defined()) std::memcpy(s.H.data(), h0.contiguous().data(), B * U * sizeof(float));
-  else std::memset(s.H.data(), 0, B * U * sizeof(float));
+  if (h0.defined())
+    std::memcpy(s.H.data(), h0.contiguous().data(), B * U * sizeof(float));
+  else
+    std::memset(s.H.data(), 0, B * U * sizeof(float));
   if (cell == RnnCell::LSTM) {
     s.C = Tensor::empty({T + 1, B, U});
-    if (c0.defined()) std::memcpy(s.C.data(), c0.contiguous().data(), B * U * sizeof(float));
-    else std::memset(s.C.data(), 0, B * U * sizeof(float));
+    if (c0.defined())
+      std::memcpy(s.C.data(), c0.contiguous().data(), B * U * sizeof(float));
+    else
+      std::memset(s.C.data(), 0, B * U * sizeof(float));
   }
   if (s.rkeep.defined()) s.HD = Tensor::empty({T, B, U});
   if (needs_pre_activation(opt.activation) || needs_pre_activation(opt.recurrent_activation))
@@ -362,8 +379,7 @@ Tensor rnn_sequence(const RnnOptions& opt, const Tensor& x, const Tensor& kernel
       float* z = s.gates.data() + st_ * B * GU;
       const float* hp = s.H.data() + st_ * B * U;
       float* hn = s.H.data() + (st_ + 1) * B * U;
-      if (s.HD.defined())
-        kernels::mul(hp + b0 * U, s.rkeep.data() + b0 * U, s.HD.data() + (st_ * B + b0) * U, nb * U);
+      if (s.HD.defined()) kernels::mul(hp + b0 * U, s.rkeep.data() + b0 * U, s.HD.data() + (st_ * B + b0) * U, nb * U);
       const float* hd = s.hd(st_) + b0 * U;
       if (cell == RnnCell::GRU) {
         Epilogue rep;

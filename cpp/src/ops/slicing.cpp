@@ -14,8 +14,8 @@ namespace {
 int64_t norm_axis(int64_t axis, int64_t dim, const char* op) {
   int64_t a = axis < 0 ? axis + dim : axis;
   if (a < 0 || a >= dim)
-    throw std::invalid_argument(std::string(op) + ": axis " + std::to_string(axis) +
-                                " out of range for a " + std::to_string(dim) + "-D tensor");
+    throw std::invalid_argument(std::string(op) + ": axis " + std::to_string(axis) + " out of range for a " +
+                                std::to_string(dim) + "-D tensor");
   return a;
 }
 
@@ -28,8 +28,8 @@ void split(const Shape& s, int64_t axis, int64_t& outer, int64_t& inner) {
 }
 
 // Copies blocks: dst[o, dst_start + j, :] = src[o, src_start + j, :] for j < len.
-void copy_blocks(const float* src, int64_t src_len, int64_t src_start, float* dst, int64_t dst_len,
-                 int64_t dst_start, int64_t len, int64_t outer, int64_t inner) {
+void copy_blocks(const float* src, int64_t src_len, int64_t src_start, float* dst, int64_t dst_len, int64_t dst_start,
+                 int64_t len, int64_t outer, int64_t inner) {
   for (int64_t o = 0; o < outer; ++o)
     std::memcpy(dst + (o * dst_len + dst_start) * inner, src + (o * src_len + src_start) * inner,
                 static_cast<size_t>(len * inner) * sizeof(float));
@@ -71,9 +71,8 @@ Tensor narrow(const Tensor& x, int64_t axis, int64_t start, int64_t length) {
   int64_t a = norm_axis(axis, x.dim(), "narrow");
   int64_t n = x.shape()[a];
   if (start < 0 || length < 0 || start + length > n)
-    throw std::invalid_argument("narrow: range [" + std::to_string(start) + ", " +
-                                std::to_string(start + length) + ") is outside axis " +
-                                std::to_string(axis) + " of shape " + x.shape_string());
+    throw std::invalid_argument("narrow: range [" + std::to_string(start) + ", " + std::to_string(start + length) +
+                                ") is outside axis " + std::to_string(axis) + " of shape " + x.shape_string());
   Tensor xc = x.contiguous();
   Shape out_shape = x.shape();
   out_shape[a] = length;
@@ -90,8 +89,7 @@ Tensor narrow(const Tensor& x, int64_t axis, int64_t start, int64_t length) {
 
 Tensor reverse_time(const Tensor& x) {
   if (x.dim() < 2)
-    throw std::invalid_argument("reverse_time: needs a (batch, timesteps, ...) tensor, got shape " +
-                                x.shape_string());
+    throw std::invalid_argument("reverse_time: needs a (batch, timesteps, ...) tensor, got shape " + x.shape_string());
   Tensor out = reverse_copy(x);
   auto node = std::make_shared<ReverseNode>();
   node->inputs = {x};

@@ -24,10 +24,10 @@ Window1D window_1d(int64_t in, int64_t kernel, int64_t stride, int64_t dilation,
   Window1D w{in, kernel, stride, dilation, 0, 0};
   if (padding == Padding::Valid) {
     if (in < span)
-      throw std::invalid_argument(
-          who + ": the " + axis + " window of " + std::to_string(span) + " cells (kernel " +
-          std::to_string(kernel) + ", dilation " + std::to_string(dilation) + ") is larger than the input " +
-          axis + " of " + std::to_string(in) + " with padding='valid'; use padding='same' or a smaller kernel");
+      throw std::invalid_argument(who + ": the " + axis + " window of " + std::to_string(span) + " cells (kernel " +
+                                  std::to_string(kernel) + ", dilation " + std::to_string(dilation) +
+                                  ") is larger than the input " + axis + " of " + std::to_string(in) +
+                                  " with padding='valid'; use padding='same' or a smaller kernel");
     w.out = (in - span) / stride + 1;
   } else {
     if (in <= 0)

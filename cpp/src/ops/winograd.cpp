@@ -11,8 +11,8 @@ namespace nerve::winograd {
 
 namespace {
 
-constexpr int kTile = 4;    // output pixels per tile side
-constexpr int kPatch = 6;   // input pixels per tile side: kTile + 3 - 1
+constexpr int kTile = 4;   // output pixels per tile side
+constexpr int kPatch = 6;  // input pixels per tile side: kTile + 3 - 1
 
 int64_t tiles_h(const ConvGeometry& g) { return (g.h.out + kTile - 1) / kTile; }
 int64_t tiles_w(const ConvGeometry& g) { return (g.w.out + kTile - 1) / kTile; }
@@ -35,12 +35,15 @@ using winograd_detail::TransformKernels;
 const TransformKernels& transforms() {
   switch (active_isa()) {
 #ifdef NERVE_GEMM_HAVE_AVX512
-    case Isa::Avx512: return *winograd_detail::transforms_avx512();
+    case Isa::Avx512:
+      return *winograd_detail::transforms_avx512();
 #endif
 #ifdef NERVE_GEMM_HAVE_AVX2
-    case Isa::Avx2: return *winograd_detail::transforms_avx2();
+    case Isa::Avx2:
+      return *winograd_detail::transforms_avx2();
 #endif
-    default: return *winograd_detail::transforms_generic();
+    default:
+      return *winograd_detail::transforms_generic();
   }
 }
 
@@ -75,8 +78,8 @@ struct Blocks {
   EdgeRows edge;
   explicit Blocks(const ConvGeometry& g)
       : T(block_tiles(g.C, g.F)), ldv(cell_stride(T, g.C)), ldo(cell_stride(T, g.F)),
-        V(conv_kernels::scratch(2, kCells * ldv)), O(conv_kernels::scratch(3, kCells * ldo)),
-        edge(std::max(g.C, g.F)) {}
+        V(conv_kernels::scratch(2, kCells * ldv)), O(conv_kernels::scratch(3, kCells * ldo)), edge(std::max(g.C, g.F)) {
+  }
 };
 
 // Tile t's image and its first output pixel.
@@ -89,8 +92,8 @@ TileOrigin tile_origin(const ConvGeometry& g, int64_t t) {
 }
 
 // V of tiles [b0, b0 + nb): the input transform of each tile's 6x6 patch of x.
-void transform_inputs(const TransformKernels& tk, const float* x, const ConvGeometry& g, const Blocks& b,
-                      int64_t b0, int64_t nb) {
+void transform_inputs(const TransformKernels& tk, const float* x, const ConvGeometry& g, const Blocks& b, int64_t b0,
+                      int64_t nb) {
   for (int64_t t = b0; t < b0 + nb; ++t) {
     const TileOrigin o = tile_origin(g, t);
     const float* p[kCells];
@@ -102,8 +105,8 @@ void transform_inputs(const TransformKernels& tk, const float* x, const ConvGeom
 }  // namespace
 
 bool applicable(const ConvGeometry& g) {
-  return g.h.kernel == 3 && g.w.kernel == 3 && g.h.stride == 1 && g.w.stride == 1 &&
-         g.h.dilation == 1 && g.w.dilation == 1;
+  return g.h.kernel == 3 && g.w.kernel == 3 && g.h.stride == 1 && g.w.stride == 1 && g.h.dilation == 1 &&
+         g.w.dilation == 1;
 }
 
 int64_t tile_count(const ConvGeometry& g, int64_t N) { return N * tiles_h(g) * tiles_w(g); }
@@ -118,8 +121,8 @@ void transform_kernel(const float* w, int64_t C, int64_t F, float* U) {
   }
 }
 
-void conv_tiles(const float* x, const ConvGeometry& g, const float* U, float* y, const Epilogue& ep,
-                int64_t t0, int64_t t1) {
+void conv_tiles(const float* x, const ConvGeometry& g, const float* U, float* y, const Epilogue& ep, int64_t t0,
+                int64_t t1) {
   const int64_t C = g.C, F = g.F, OH = g.h.out, OW = g.w.out;
   const TransformKernels& tk = transforms();
   const Blocks b(g);
@@ -128,16 +131,14 @@ void conv_tiles(const float* x, const ConvGeometry& g, const float* U, float* y,
     const int64_t nb = std::min(b.T, t1 - b0);
     transform_inputs(tk, x, g, b, b0, nb);
     for (int xi = 0; xi < kCells; ++xi)  // M[xi] = V[xi] U[xi]
-      sgemm(Trans::No, Trans::No, nb, F, C, 1.f, b.V + xi * b.ldv, C, U + xi * C * F, F, 0.f,
-            b.O + xi * b.ldo, F);
+      sgemm(Trans::No, Trans::No, nb, F, C, 1.f, b.V + xi * b.ldv, C, U + xi * C * F, F, 0.f, b.O + xi * b.ldo, F);
     for (int64_t t = b0; t < b0 + nb; ++t) {
       const TileOrigin o = tile_origin(g, t);
       float* img = y + o.n * OH * OW * F;
       float* out[kTile * kTile];
       for (int r = 0; r < kTile; ++r)
         for (int s = 0; s < kTile; ++s)
-          out[r * kTile + s] =
-              o.oh + r < OH && o.ow + s < OW ? img + ((o.oh + r) * OW + o.ow + s) * F : b.edge.sink;
+          out[r * kTile + s] = o.oh + r < OH && o.ow + s < OW ? img + ((o.oh + r) * OW + o.ow + s) * F : b.edge.sink;
       tk.output_tile(b.O + (t - b0) * F, b.ldo, F, out, ep.bias, relu);
       if (act_call)  // the sink rows too: cheaper than a test, and nothing reads them
         for (float* row : out) activation_forward(ep.activation, ep.alpha, row, row, F);
@@ -145,8 +146,7 @@ void conv_tiles(const float* x, const ConvGeometry& g, const float* U, float* y,
   }
 }
 
-void kernel_grad_tiles(const float* x, const float* dz, const ConvGeometry& g, float* Mhat, int64_t t0,
-                       int64_t t1) {
+void kernel_grad_tiles(const float* x, const float* dz, const ConvGeometry& g, float* Mhat, int64_t t0, int64_t t1) {
   const int64_t C = g.C, F = g.F, OH = g.h.out, OW = g.w.out;
   const TransformKernels& tk = transforms();
   const Blocks b(g);
@@ -159,13 +159,11 @@ void kernel_grad_tiles(const float* x, const float* dz, const ConvGeometry& g, f
       const float* q[kTile * kTile];
       for (int r = 0; r < kTile; ++r)
         for (int s = 0; s < kTile; ++s)
-          q[kTile * r + s] =
-              o.oh + r < OH && o.ow + s < OW ? img + ((o.oh + r) * OW + o.ow + s) * F : b.edge.zeros;
+          q[kTile * r + s] = o.oh + r < OH && o.ow + s < OW ? img + ((o.oh + r) * OW + o.ow + s) * F : b.edge.zeros;
       tk.grad_tile(q, F, b.O + (t - b0) * F, b.ldo);
     }
     for (int xi = 0; xi < kCells; ++xi)  // Mhat[xi] += V[xi]^T Z[xi]
-      sgemm(Trans::Yes, Trans::No, C, F, nb, 1.f, b.V + xi * b.ldv, C, b.O + xi * b.ldo, F, 1.f,
-            Mhat + xi * C * F, F);
+      sgemm(Trans::Yes, Trans::No, C, F, nb, 1.f, b.V + xi * b.ldv, C, b.O + xi * b.ldo, F, 1.f, Mhat + xi * C * F, F);
   }
 }
 

@@ -33,13 +33,12 @@ void transform_kernel(const float* w, int64_t C, int64_t F, float* U);
 
 // The convolution's output for tiles [t0, t1), bias and activation applied (y at image 0, x too).
 // Serial: callers split the tiles between threads.
-void conv_tiles(const float* x, const ConvGeometry& g, const float* U, float* y, const Epilogue& ep,
-                int64_t t0, int64_t t1);
+void conv_tiles(const float* x, const ConvGeometry& g, const float* U, float* y, const Epilogue& ep, int64_t t0,
+                int64_t t1);
 
 // Mhat [36, C, F] += the kernel gradient of tiles [t0, t1) in the transform domain, from x and
 // dZ [N, OH, OW, F] (the gradient at the convolution's output). Serial.
-void kernel_grad_tiles(const float* x, const float* dz, const ConvGeometry& g, float* Mhat,
-                       int64_t t0, int64_t t1);
+void kernel_grad_tiles(const float* x, const float* dz, const ConvGeometry& g, float* Mhat, int64_t t0, int64_t t1);
 
 // dw [3, 3, C, F] = G^T Mhat G.
 void finish_kernel_grad(const float* Mhat, int64_t C, int64_t F, float* dw);

@@ -5,8 +5,7 @@
 namespace nerve {
 
 Adagrad::Adagrad(float learning_rate, float initial_accumulator_value, float epsilon)
-    : Optimizer(learning_rate), initial_accumulator_value(initial_accumulator_value),
-      epsilon(epsilon) {}
+    : Optimizer(learning_rate), initial_accumulator_value(initial_accumulator_value), epsilon(epsilon) {}
 
 void Adagrad::update(float* p, const float* g, float* const* slots, int64_t n, int64_t, float lr) {
   float* acc = slots[0];

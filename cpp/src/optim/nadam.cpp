@@ -5,9 +5,7 @@
 namespace nerve {
 
 namespace {
-double momentum_at(double beta_1, int64_t t) {
-  return beta_1 * (1.0 - 0.5 * std::pow(0.96, static_cast<double>(t)));
-}
+double momentum_at(double beta_1, int64_t t) { return beta_1 * (1.0 - 0.5 * std::pow(0.96, static_cast<double>(t))); }
 }  // namespace
 
 Nadam::Nadam(float learning_rate, double beta_1, double beta_2, float epsilon)

@@ -45,15 +45,12 @@ std::vector<Tensor>& Optimizer::slots(const Tensor& param) {
   return it->second.slots;
 }
 
-float Optimizer::current_learning_rate() const {
-  return schedule ? (*schedule)(iterations) : learning_rate;
-}
+float Optimizer::current_learning_rate() const { return schedule ? (*schedule)(iterations) : learning_rate; }
 
 void Optimizer::check_settings() const {
   auto non_negative = [&](float v, const char* what) {
     if (!(v >= 0.f))
-      throw std::invalid_argument(std::string(name()) + ": " + what + " must be >= 0, got " +
-                                  std::to_string(v));
+      throw std::invalid_argument(std::string(name()) + ": " + what + " must be >= 0, got " + std::to_string(v));
   };
   non_negative(weight_decay, "weight_decay");
   non_negative(clipnorm, "clipnorm");
@@ -91,8 +88,7 @@ void Optimizer::apply(const std::vector<Tensor>& params) {
       double total = 0;
       for (auto& it : items) total += sum_squares(it.g.data(), it.g.numel());
       double norm = std::sqrt(total);  // NaN/Inf norms give NaN gradients, as Keras
-      global_scale = static_cast<float>(global_clipnorm * std::min(1.0 / norm, 1.0 / global_clipnorm) +
-                                        (norm - norm));
+      global_scale = static_cast<float>(global_clipnorm * std::min(1.0 / norm, 1.0 / global_clipnorm) + (norm - norm));
     }
     for (auto& it : items) {
       Tensor c = it.g.clone();
@@ -130,11 +126,10 @@ void Optimizer::apply(const std::vector<Tensor>& params) {
 
 // ---- learning-rate schedules --------------------------------------------------------------
 
-LearningRateSchedule LearningRateSchedule::exponential_decay(float initial, double decay_steps,
-                                                             float decay_rate, bool staircase) {
+LearningRateSchedule LearningRateSchedule::exponential_decay(float initial, double decay_steps, float decay_rate,
+                                                             bool staircase) {
   if (!(decay_steps > 0))
-    throw std::invalid_argument("ExponentialDecay: decay_steps must be > 0, got " +
-                                std::to_string(decay_steps));
+    throw std::invalid_argument("ExponentialDecay: decay_steps must be > 0, got " + std::to_string(decay_steps));
   LearningRateSchedule s;
   s.kind = Kind::ExponentialDecay;
   s.initial_learning_rate = initial;
@@ -147,9 +142,10 @@ LearningRateSchedule LearningRateSchedule::exponential_decay(float initial, doub
 LearningRateSchedule LearningRateSchedule::piecewise_constant(std::vector<double> boundaries,
                                                               std::vector<float> values) {
   if (values.size() != boundaries.size() + 1)
-    throw std::invalid_argument("PiecewiseConstantDecay: values must have one more element than "
-                                "boundaries, got " + std::to_string(values.size()) + " values for " +
-                                std::to_string(boundaries.size()) + " boundaries");
+    throw std::invalid_argument(
+        "PiecewiseConstantDecay: values must have one more element than "
+        "boundaries, got " +
+        std::to_string(values.size()) + " values for " + std::to_string(boundaries.size()) + " boundaries");
   for (size_t i = 1; i < boundaries.size(); ++i)
     if (!(boundaries[i] > boundaries[i - 1]))
       throw std::invalid_argument("PiecewiseConstantDecay: boundaries must increase");
@@ -160,14 +156,11 @@ LearningRateSchedule LearningRateSchedule::piecewise_constant(std::vector<double
   return s;
 }
 
-LearningRateSchedule LearningRateSchedule::cosine_decay(float initial, double decay_steps,
-                                                        float alpha, bool has_warmup,
+LearningRateSchedule LearningRateSchedule::cosine_decay(float initial, double decay_steps, float alpha, bool has_warmup,
                                                         float warmup_target, double warmup_steps) {
   if (!(decay_steps > 0))
-    throw std::invalid_argument("CosineDecay: decay_steps must be > 0, got " +
-                                std::to_string(decay_steps));
-  if (has_warmup && !(warmup_steps >= 0))
-    throw std::invalid_argument("CosineDecay: warmup_steps must be >= 0");
+    throw std::invalid_argument("CosineDecay: decay_steps must be > 0, got " + std::to_string(decay_steps));
+  if (has_warmup && !(warmup_steps >= 0)) throw std::invalid_argument("CosineDecay: warmup_steps must be >= 0");
   LearningRateSchedule s;
   s.kind = Kind::CosineDecay;
   s.initial_learning_rate = initial;

@@ -7,8 +7,8 @@ namespace nerve {
 namespace {
 // One loop per variant, so each has no branches and vectorises.
 template <bool Centered, bool Momentum>
-void rmsprop_loop(float* p, const float* g, float* v, float* avg, float* mom, int64_t n, float lr,
-                  float rho, float one_minus_rho, float eps, float mu) {
+void rmsprop_loop(float* p, const float* g, float* v, float* avg, float* mom, int64_t n, float lr, float rho,
+                  float one_minus_rho, float eps, float mu) {
 #pragma omp simd
   for (int64_t i = 0; i < n; ++i) {
     v[i] = rho * v[i] + one_minus_rho * g[i] * g[i];
@@ -36,10 +36,14 @@ void RMSprop::update(float* p, const float* g, float* const* slots, int64_t n, i
   float* avg = centered ? slots[1] : nullptr;
   float* mom = momentum > 0.f ? slots[centered ? 2 : 1] : nullptr;
   const float r = static_cast<float>(rho), c = static_cast<float>(1.0 - rho);
-  if (avg && mom) rmsprop_loop<true, true>(p, g, v, avg, mom, n, lr, r, c, epsilon, momentum);
-  else if (avg) rmsprop_loop<true, false>(p, g, v, avg, mom, n, lr, r, c, epsilon, momentum);
-  else if (mom) rmsprop_loop<false, true>(p, g, v, avg, mom, n, lr, r, c, epsilon, momentum);
-  else rmsprop_loop<false, false>(p, g, v, avg, mom, n, lr, r, c, epsilon, momentum);
+  if (avg && mom)
+    rmsprop_loop<true, true>(p, g, v, avg, mom, n, lr, r, c, epsilon, momentum);
+  else if (avg)
+    rmsprop_loop<true, false>(p, g, v, avg, mom, n, lr, r, c, epsilon, momentum);
+  else if (mom)
+    rmsprop_loop<false, true>(p, g, v, avg, mom, n, lr, r, c, epsilon, momentum);
+  else
+    rmsprop_loop<false, false>(p, g, v, avg, mom, n, lr, r, c, epsilon, momentum);
 }
 
 }  // namespace nerve

@@ -13,8 +13,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
   return s;
 }
 
-std::shared_ptr<Storage> Storage::wrap(void* data, size_t nbytes, Device device,
-                                       std::function<void()> release) {
+std::shared_ptr<Storage> Storage::wrap(void* data, size_t nbytes, Device device, std::function<void()> release) {
   std::shared_ptr<Storage> s(new Storage());
   s->data_ = data;
   s->nbytes_ = nbytes;

@@ -83,15 +83,14 @@ Tensor Tensor::full(const Shape& shape, float value, Device device) {
 
 Tensor Tensor::from_vector(const std::vector<float>& values, const Shape& shape) {
   if (static_cast<int64_t>(values.size()) != shape_numel(shape))
-    throw std::invalid_argument("Tensor::from_vector: " + std::to_string(values.size()) +
-                                " values do not fill shape " + shape_str(shape));
+    throw std::invalid_argument("Tensor::from_vector: " + std::to_string(values.size()) + " values do not fill shape " +
+                                shape_str(shape));
   Tensor t = empty(shape);
   std::memcpy(t.data(), values.data(), values.size() * sizeof(float));
   return t;
 }
 
-Tensor Tensor::view_of(std::shared_ptr<Storage> storage, int64_t offset, const Shape& shape,
-                       const Shape& strides) {
+Tensor Tensor::view_of(std::shared_ptr<Storage> storage, int64_t offset, const Shape& shape, const Shape& strides) {
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = std::move(storage);
   impl->offset = offset;
@@ -111,8 +110,7 @@ int64_t Tensor::size(int64_t axis) const {
   int64_t d = dim();
   int64_t a = axis < 0 ? axis + d : axis;
   if (a < 0 || a >= d)
-    throw std::out_of_range("axis " + std::to_string(axis) + " out of range for shape " +
-                            shape_string());
+    throw std::out_of_range("axis " + std::to_string(axis) + " out of range for shape " + shape_string());
   return shape()[a];
 }
 
@@ -138,8 +136,7 @@ std::vector<float> Tensor::to_vector() const {
 
 float Tensor::item() const {
   if (numel() != 1)
-    throw std::invalid_argument("item(): tensor of shape " + shape_string() +
-                                " does not hold exactly one element");
+    throw std::invalid_argument("item(): tensor of shape " + shape_string() + " does not hold exactly one element");
   return *data();
 }
 
@@ -156,8 +153,8 @@ Tensor Tensor::reshape(const Shape& new_shape) const {
   }
   if (infer >= 0) s[infer] = known == 0 ? 0 : numel() / known;
   if (shape_numel(s) != numel())
-    throw std::invalid_argument("cannot reshape a tensor of shape " + shape_string() + " (" +
-                                std::to_string(numel()) + " elements) to " + shape_str(new_shape));
+    throw std::invalid_argument("cannot reshape a tensor of shape " + shape_string() + " (" + std::to_string(numel()) +
+                                " elements) to " + shape_str(new_shape));
   Tensor src = is_contiguous() ? *this : contiguous();
   Tensor out = view_of(src.storage(), src.offset(), s, contiguous_strides(s));
   // A reshape is differentiable: the gradient is reshaped back.

@@ -24,8 +24,7 @@ double divide_no_nan(double a, double b) { return b != 0 ? a / b : 0.0; }
 }  // namespace
 
 bool MetricSpec::sparse_targets() const {
-  return kind == MetricKind::SparseCategoricalAccuracy ||
-         kind == MetricKind::SparseTopKCategoricalAccuracy;
+  return kind == MetricKind::SparseCategoricalAccuracy || kind == MetricKind::SparseTopKCategoricalAccuracy;
 }
 
 bool MetricSpec::confusion() const {
@@ -44,33 +43,42 @@ std::vector<float> MetricSpec::thresholds() const {
 
 const char* metric_kind_name(MetricKind kind) {
   switch (kind) {
-    case MetricKind::BinaryAccuracy: return "binary_accuracy";
-    case MetricKind::CategoricalAccuracy: return "categorical_accuracy";
-    case MetricKind::SparseCategoricalAccuracy: return "sparse_categorical_accuracy";
-    case MetricKind::TopKCategoricalAccuracy: return "top_k_categorical_accuracy";
-    case MetricKind::SparseTopKCategoricalAccuracy: return "sparse_top_k_categorical_accuracy";
-    case MetricKind::MeanAbsoluteError: return "mean_absolute_error";
-    case MetricKind::MeanSquaredError: return "mean_squared_error";
-    case MetricKind::Precision: return "precision";
-    case MetricKind::Recall: return "recall";
-    case MetricKind::AUC: return "auc";
-    case MetricKind::RootMeanSquaredError: return "root_mean_squared_error";
+    case MetricKind::BinaryAccuracy:
+      return "binary_accuracy";
+    case MetricKind::CategoricalAccuracy:
+      return "categorical_accuracy";
+    case MetricKind::SparseCategoricalAccuracy:
+      return "sparse_categorical_accuracy";
+    case MetricKind::TopKCategoricalAccuracy:
+      return "top_k_categorical_accuracy";
+    case MetricKind::SparseTopKCategoricalAccuracy:
+      return "sparse_top_k_categorical_accuracy";
+    case MetricKind::MeanAbsoluteError:
+      return "mean_absolute_error";
+    case MetricKind::MeanSquaredError:
+      return "mean_squared_error";
+    case MetricKind::Precision:
+      return "precision";
+    case MetricKind::Recall:
+      return "recall";
+    case MetricKind::AUC:
+      return "auc";
+    case MetricKind::RootMeanSquaredError:
+      return "root_mean_squared_error";
   }
   return "?";
 }
 
 void check_metric(const MetricSpec& spec) {
   const std::string name = metric_kind_name(spec.kind);
-  if ((spec.kind == MetricKind::TopKCategoricalAccuracy ||
-       spec.kind == MetricKind::SparseTopKCategoricalAccuracy) && spec.k < 1)
+  if ((spec.kind == MetricKind::TopKCategoricalAccuracy || spec.kind == MetricKind::SparseTopKCategoricalAccuracy) &&
+      spec.k < 1)
     throw std::invalid_argument(name + ": k must be >= 1, got " + std::to_string(spec.k));
   if (spec.kind == MetricKind::AUC && spec.num_thresholds < 2)
-    throw std::invalid_argument("auc: num_thresholds must be > 1, got " +
-                                std::to_string(spec.num_thresholds));
+    throw std::invalid_argument("auc: num_thresholds must be > 1, got " + std::to_string(spec.num_thresholds));
   if ((spec.kind == MetricKind::Precision || spec.kind == MetricKind::Recall) &&
       !(spec.threshold >= 0.f && spec.threshold <= 1.f))
-    throw std::invalid_argument(name + ": threshold must be in [0, 1], got " +
-                                std::to_string(spec.threshold));
+    throw std::invalid_argument(name + ": threshold must be in [0, 1], got " + std::to_string(spec.threshold));
 }
 
 void MetricState::merge(const MetricState& o) {
@@ -82,8 +90,8 @@ void MetricState::merge(const MetricState& o) {
   for (size_t i = 0; i < o.negatives.size(); ++i) negatives[i] += o.negatives[i];
 }
 
-void update_metric(const MetricSpec& spec, MetricState& state, const Tensor& pred,
-                   const Tensor& target, const Tensor& sample_weight) {
+void update_metric(const MetricSpec& spec, MetricState& state, const Tensor& pred, const Tensor& target,
+                   const Tensor& sample_weight) {
   const std::string name = metric_kind_name(spec.kind);
   if (pred.dim() == 0 || target.dim() == 0 || pred.size(0) != target.size(0))
     throw std::invalid_argument(name + ": targets of shape " + target.shape_string() +
@@ -94,8 +102,7 @@ void update_metric(const MetricSpec& spec, MetricState& state, const Tensor& pre
   const int64_t rows = C ? p.numel() / C : 0, rows_per_sample = B ? rows / B : 0;
   if (spec.sparse_targets() ? t.numel() * C != p.numel() : t.numel() != p.numel())
     throw std::invalid_argument(
-        name + ": targets of shape " + t.shape_string() + " do not fit predictions of shape " +
-        p.shape_string() +
+        name + ": targets of shape " + t.shape_string() + " do not fit predictions of shape " + p.shape_string() +
         (spec.sparse_targets() ? " (expected one integer label per row)" : " (expected the same shape)"));
   Tensor w;
   if (spec.weighted && sample_weight.defined()) {

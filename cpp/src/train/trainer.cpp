@@ -41,10 +41,8 @@ void Stats::merge(const Stats& later) {
   loss_sum += later.loss_sum;
   samples += later.samples;
   steps += later.steps;
-  if (output_loss_sums.size() < later.output_loss_sums.size())
-    output_loss_sums.resize(later.output_loss_sums.size());
-  for (size_t i = 0; i < later.output_loss_sums.size(); ++i)
-    output_loss_sums[i] += later.output_loss_sums[i];
+  if (output_loss_sums.size() < later.output_loss_sums.size()) output_loss_sums.resize(later.output_loss_sums.size());
+  for (size_t i = 0; i < later.output_loss_sums.size(); ++i) output_loss_sums[i] += later.output_loss_sums[i];
   if (metrics.size() < later.metrics.size()) metrics.resize(later.metrics.size());
   for (size_t m = 0; m < later.metrics.size(); ++m) metrics[m].merge(later.metrics[m]);
   if (later.non_finite && !non_finite) {
@@ -55,28 +53,26 @@ void Stats::merge(const Stats& later) {
 
 Trainer::Trainer(std::shared_ptr<Model> model, Loss loss, std::shared_ptr<Optimizer> optimizer,
                  std::vector<MetricSpec> metrics)
-    : Trainer(std::move(model), std::vector<Loss>{loss}, std::vector<float>{1.f},
-              std::move(optimizer), std::vector<std::vector<MetricSpec>>{std::move(metrics)}) {}
+    : Trainer(std::move(model), std::vector<Loss>{loss}, std::vector<float>{1.f}, std::move(optimizer),
+              std::vector<std::vector<MetricSpec>>{std::move(metrics)}) {}
 
-Trainer::Trainer(std::shared_ptr<Model> model, std::vector<Loss> losses,
-                 std::vector<float> loss_weights, std::shared_ptr<Optimizer> optimizer,
-                 std::vector<std::vector<MetricSpec>> metrics)
+Trainer::Trainer(std::shared_ptr<Model> model, std::vector<Loss> losses, std::vector<float> loss_weights,
+                 std::shared_ptr<Optimizer> optimizer, std::vector<std::vector<MetricSpec>> metrics)
     : model_(std::move(model)), losses_(std::move(losses)), loss_weights_(std::move(loss_weights)),
       optimizer_(std::move(optimizer)) {
   if (!model_) throw std::invalid_argument("Trainer: model is null");
   size_t outputs = model_->num_outputs();
   if (losses_.size() != outputs)
-    throw std::invalid_argument("Trainer: the model has " + std::to_string(outputs) +
-                                " output(s) but " + std::to_string(losses_.size()) +
-                                " loss(es) were given");
+    throw std::invalid_argument("Trainer: the model has " + std::to_string(outputs) + " output(s) but " +
+                                std::to_string(losses_.size()) + " loss(es) were given");
   if (loss_weights_.empty()) loss_weights_.assign(outputs, 1.f);
   if (loss_weights_.size() != outputs)
-    throw std::invalid_argument("Trainer: " + std::to_string(loss_weights_.size()) +
-                                " loss weights for " + std::to_string(outputs) + " output(s)");
+    throw std::invalid_argument("Trainer: " + std::to_string(loss_weights_.size()) + " loss weights for " +
+                                std::to_string(outputs) + " output(s)");
   if (metrics.empty()) metrics.resize(outputs);
   if (metrics.size() != outputs)
-    throw std::invalid_argument("Trainer: metrics for " + std::to_string(metrics.size()) +
-                                " outputs, the model has " + std::to_string(outputs));
+    throw std::invalid_argument("Trainer: metrics for " + std::to_string(metrics.size()) + " outputs, the model has " +
+                                std::to_string(outputs));
   for (const Loss& l : losses_) check_loss(l);
   offsets_.push_back(0);
   for (const auto& per_output : metrics) {
@@ -89,39 +85,35 @@ Trainer::Trainer(std::shared_ptr<Model> model, std::vector<Loss> losses,
   if (optimizer_) optimizer_->check_settings();
 }
 
-void Trainer::check_data(const std::vector<Tensor>& xs, const std::vector<Tensor>* ys,
-                         const Tensor& w) const {
+void Trainer::check_data(const std::vector<Tensor>& xs, const std::vector<Tensor>* ys, const Tensor& w) const {
   if (xs.size() != model_->num_inputs())
-    throw std::invalid_argument("the model has " + std::to_string(model_->num_inputs()) +
-                                " input(s), got " + std::to_string(xs.size()) + " input array(s)");
+    throw std::invalid_argument("the model has " + std::to_string(model_->num_inputs()) + " input(s), got " +
+                                std::to_string(xs.size()) + " input array(s)");
   if (ys && ys->size() != model_->num_outputs())
-    throw std::invalid_argument("the model has " + std::to_string(model_->num_outputs()) +
-                                " output(s), got " + std::to_string(ys->size()) +
-                                " target array(s)");
+    throw std::invalid_argument("the model has " + std::to_string(model_->num_outputs()) + " output(s), got " +
+                                std::to_string(ys->size()) + " target array(s)");
   if (xs.empty()) throw std::invalid_argument("the model has no inputs");
   auto check = [&](const Tensor& t, const char* what) {
     if (t.dim() == 0 || t.size(0) != xs[0].size(0))
       throw std::invalid_argument(std::string(what) + " of shape " + t.shape_string() +
-                                  " do not have the same number of samples as inputs of shape " +
-                                  xs[0].shape_string());
+                                  " do not have the same number of samples as inputs of shape " + xs[0].shape_string());
   };
   for (const Tensor& x : xs) check(x, "inputs");
   if (ys)
     for (const Tensor& y : *ys) check(y, "targets");
   if (w.defined() && w.numel() != xs[0].size(0))
     throw std::invalid_argument("sample_weight of shape " + w.shape_string() +
-                                " does not give one weight per sample for " +
-                                std::to_string(xs[0].size(0)) + " samples");
+                                " does not give one weight per sample for " + std::to_string(xs[0].size(0)) +
+                                " samples");
 }
 
 static void check_xy(const Tensor& x, const Tensor& y, const Tensor& w) {
   if (x.dim() == 0 || y.dim() == 0 || x.size(0) != y.size(0))
-    throw std::invalid_argument("inputs of shape " + x.shape_string() + " and targets of shape " +
-                                y.shape_string() + " do not have the same number of samples");
+    throw std::invalid_argument("inputs of shape " + x.shape_string() + " and targets of shape " + y.shape_string() +
+                                " do not have the same number of samples");
   if (w.defined() && w.numel() != x.size(0))
     throw std::invalid_argument("sample_weight of shape " + w.shape_string() +
-                                " does not give one weight per sample for " +
-                                std::to_string(x.size(0)) + " samples");
+                                " does not give one weight per sample for " + std::to_string(x.size(0)) + " samples");
 }
 
 Stats Trainer::empty_stats() const {
@@ -131,8 +123,8 @@ Stats Trainer::empty_stats() const {
   return s;
 }
 
-void Trainer::accumulate_metrics(size_t output, const Tensor& pred, const Tensor& target,
-                                 const Tensor& weights, Stats& stats) const {
+void Trainer::accumulate_metrics(size_t output, const Tensor& pred, const Tensor& target, const Tensor& weights,
+                                 Stats& stats) const {
   if (stats.metrics.size() != metric_specs_.size()) stats.metrics.resize(metric_specs_.size());
   for (size_t m = offsets_[output]; m < offsets_[output + 1]; ++m)
     update_metric(metric_specs_[m], stats.metrics[m], pred, target, weights);
@@ -146,16 +138,16 @@ std::vector<double> Trainer::metric_results(const Stats& stats) const {
 }
 
 // One output: its (weighted) loss plus every regularization penalty of the forward pass.
-static Tensor single_objective(const Loss& loss, float weight, Model& model, const Tensor& pred,
-                               const Tensor& y, const Tensor& w) {
+static Tensor single_objective(const Loss& loss, float weight, Model& model, const Tensor& pred, const Tensor& y,
+                               const Tensor& w) {
   Tensor value = compute_loss(loss, pred, y, w);
   if (weight != 1.f) value = scale(value, weight);
   Tensor penalty = model.regularization_loss();
   return penalty.defined() ? add(value, penalty) : value;
 }
 
-Tensor Trainer::objective(const std::vector<Tensor>& preds, const std::vector<Tensor>& ys,
-                          const Tensor& w, int64_t B, Stats& stats) const {
+Tensor Trainer::objective(const std::vector<Tensor>& preds, const std::vector<Tensor>& ys, const Tensor& w, int64_t B,
+                          Stats& stats) const {
   std::vector<Tensor> terms;
   terms.reserve(losses_.size() + 1);
   for (size_t i = 0; i < losses_.size(); ++i) {
@@ -228,16 +220,14 @@ Stats Trainer::test_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb) 
 
 // Rows [begin, end) of one array, in order (a view) or through `order` (a gathered copy);
 // an undefined tensor (no sample weights) stays undefined.
-static Tensor rows_of(const Tensor& a, const std::vector<int64_t>& order, int64_t begin,
-                      int64_t end) {
+static Tensor rows_of(const Tensor& a, const std::vector<int64_t>& order, int64_t begin, int64_t end) {
   if (!a.defined()) return Tensor();
-  return order.empty() ? slice_rows(a, begin, end)
-                       : gather_rows(a, order.data() + begin, end - begin);
+  return order.empty() ? slice_rows(a, begin, end) : gather_rows(a, order.data() + begin, end - begin);
 }
 
 // The same rows of every array.
-static std::vector<Tensor> batch_of(const std::vector<Tensor>& arrays,
-                                    const std::vector<int64_t>& order, int64_t begin, int64_t end) {
+static std::vector<Tensor> batch_of(const std::vector<Tensor>& arrays, const std::vector<int64_t>& order, int64_t begin,
+                                    int64_t end) {
   std::vector<Tensor> out;
   out.reserve(arrays.size());
   for (const Tensor& a : arrays) out.push_back(rows_of(a, order, begin, end));
@@ -253,16 +243,16 @@ static std::vector<Tensor> contiguous_all(const std::vector<Tensor>& arrays) {
 static void check_batching(int64_t n, int64_t batch_size, const std::vector<int64_t>& order) {
   if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
   if (!order.empty() && static_cast<int64_t>(order.size()) != n)
-    throw std::invalid_argument("train: the sample order has " + std::to_string(order.size()) +
-                                " entries for " + std::to_string(n) + " samples");
+    throw std::invalid_argument("train: the sample order has " + std::to_string(order.size()) + " entries for " +
+                                std::to_string(n) + " samples");
 }
 
 // Runs step(begin, end) for batches first_batch .. first_batch + num_batches - 1 of n samples,
 // merging their stats into `total`; stops at the first step whose loss is not finite, and says
 // which step that was.
 template <class Step>
-static Stats run_batches(int64_t n, int64_t batch_size, int64_t first_batch, int64_t num_batches,
-                         Stats total, Step&& step) {
+static Stats run_batches(int64_t n, int64_t batch_size, int64_t first_batch, int64_t num_batches, Stats total,
+                         Step&& step) {
   for (int64_t b = first_batch; b < first_batch + num_batches; ++b) {
     int64_t begin = b * batch_size, end = std::min(n, begin + batch_size);
     if (begin >= end) break;
@@ -277,28 +267,24 @@ static Stats run_batches(int64_t n, int64_t batch_size, int64_t first_batch, int
   return total;
 }
 
-Stats Trainer::train(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
-                     const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch,
-                     int64_t num_batches) {
+Stats Trainer::train(const Tensor& x, const Tensor& y, const Tensor& sample_weight, const std::vector<int64_t>& order,
+                     int64_t batch_size, int64_t first_batch, int64_t num_batches) {
   if (!single())
-    return train(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight, order, batch_size,
-                 first_batch, num_batches);
+    return train(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight, order, batch_size, first_batch,
+                 num_batches);
   check_xy(x, y, sample_weight);
   int64_t n = x.size(0);
   check_batching(n, batch_size, order);
   Tensor xc = x.contiguous(), yc = y.contiguous();
   Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
   auto step = [&](int64_t begin, int64_t end) {
-    return train_batch(rows_of(xc, order, begin, end), rows_of(yc, order, begin, end),
-                       rows_of(wc, order, begin, end));
+    return train_batch(rows_of(xc, order, begin, end), rows_of(yc, order, begin, end), rows_of(wc, order, begin, end));
   };
   return run_batches(n, batch_size, first_batch, num_batches, empty_stats(), step);
 }
 
-Stats Trainer::evaluate(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
-                        int64_t batch_size) {
-  if (!single())
-    return evaluate(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight, batch_size);
+Stats Trainer::evaluate(const Tensor& x, const Tensor& y, const Tensor& sample_weight, int64_t batch_size) {
+  if (!single()) return evaluate(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight, batch_size);
   check_xy(x, y, sample_weight);
   if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
   Tensor xc = x.contiguous(), yc = y.contiguous();
@@ -314,8 +300,7 @@ Stats Trainer::evaluate(const Tensor& x, const Tensor& y, const Tensor& sample_w
 }
 
 Tensor Trainer::predict(const Tensor& x, int64_t batch_size) {
-  if (model_->num_inputs() != 1 || model_->num_outputs() != 1)
-    return predict(std::vector<Tensor>{x}, batch_size).at(0);
+  if (model_->num_inputs() != 1 || model_->num_outputs() != 1) return predict(std::vector<Tensor>{x}, batch_size).at(0);
   if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
   NoGradGuard no_grad;
   Tensor xc = x.contiguous();
@@ -339,8 +324,7 @@ Tensor Trainer::predict(const Tensor& x, int64_t batch_size) {
 
 // ---- Several inputs / outputs (graph models). ----
 
-Stats Trainer::train_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb,
-                           const Tensor& wb) {
+Stats Trainer::train_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb) {
   check_data(xb, &yb, wb);
   if (single()) return train_batch(xb[0], yb[0], wb);
   if (!optimizer_) throw std::logic_error("Trainer: no optimizer (compile the model first)");
@@ -363,8 +347,7 @@ Stats Trainer::train_batch(const std::vector<Tensor>& xb, const std::vector<Tens
   return stats;
 }
 
-Stats Trainer::test_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb,
-                          const Tensor& wb) {
+Stats Trainer::test_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb) {
   check_data(xb, &yb, wb);
   if (single()) return test_batch(xb[0], yb[0], wb);
   NoGradGuard no_grad;
@@ -380,12 +363,10 @@ Stats Trainer::test_batch(const std::vector<Tensor>& xb, const std::vector<Tenso
   return stats;
 }
 
-Stats Trainer::train(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
-                     const Tensor& sample_weight, const std::vector<int64_t>& order,
-                     int64_t batch_size, int64_t first_batch, int64_t num_batches) {
+Stats Trainer::train(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, const Tensor& sample_weight,
+                     const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch, int64_t num_batches) {
   check_data(xs, &ys, sample_weight);
-  if (single())
-    return train(xs[0], ys[0], sample_weight, order, batch_size, first_batch, num_batches);
+  if (single()) return train(xs[0], ys[0], sample_weight, order, batch_size, first_batch, num_batches);
   int64_t n = xs[0].size(0);
   check_batching(n, batch_size, order);
   std::vector<Tensor> xc = contiguous_all(xs), yc = contiguous_all(ys);
@@ -397,8 +378,8 @@ Stats Trainer::train(const std::vector<Tensor>& xs, const std::vector<Tensor>& y
   return run_batches(n, batch_size, first_batch, num_batches, empty_stats(), step);
 }
 
-Stats Trainer::evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys,
-                        const Tensor& sample_weight, int64_t batch_size) {
+Stats Trainer::evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, const Tensor& sample_weight,
+                        int64_t batch_size) {
   check_data(xs, &ys, sample_weight);
   if (single()) return evaluate(xs[0], ys[0], sample_weight, batch_size);
   if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
@@ -408,8 +389,7 @@ Stats Trainer::evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>
   Stats total = empty_stats();
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     int64_t end = std::min(n, begin + batch_size);
-    total.merge(test_batch(batch_of(xc, {}, begin, end), batch_of(yc, {}, begin, end),
-                           rows_of(wc, {}, begin, end)));
+    total.merge(test_batch(batch_of(xc, {}, begin, end), batch_of(yc, {}, begin, end), rows_of(wc, {}, begin, end)));
   }
   return total;
 }
@@ -435,8 +415,7 @@ std::vector<Tensor> Trainer::predict(const std::vector<Tensor>& xs, int64_t batc
     for (size_t i = 0; i < preds.size(); ++i) {
       Tensor pred = preds[i].contiguous();
       int64_t row = pred.numel() / std::max<int64_t>(end - begin, 1);
-      std::memcpy(outs[i].data() + begin * row, pred.data(),
-                  static_cast<size_t>(pred.numel()) * sizeof(float));
+      std::memcpy(outs[i].data() + begin * row, pred.data(), static_cast<size_t>(pred.numel()) * sizeof(float));
     }
   }
   model_->clear_activity_losses();

@@ -5,9 +5,18 @@ from __future__ import annotations
 from .callback import Callback
 
 # Hooks that take an epoch or batch index before the logs.
-_INDEXED = {"on_epoch_begin", "on_epoch_end", "on_train_batch_begin", "on_train_batch_end",
-            "on_batch_begin", "on_batch_end", "on_test_batch_begin", "on_test_batch_end",
-            "on_predict_batch_begin", "on_predict_batch_end"}
+_INDEXED = {
+    "on_epoch_begin",
+    "on_epoch_end",
+    "on_train_batch_begin",
+    "on_train_batch_end",
+    "on_batch_begin",
+    "on_batch_end",
+    "on_test_batch_begin",
+    "on_test_batch_end",
+    "on_predict_batch_begin",
+    "on_predict_batch_end",
+}
 
 
 class CallbackList:
@@ -20,8 +29,9 @@ class CallbackList:
         self.callbacks = list(callbacks)
         for c in self.callbacks:
             if not isinstance(c, Callback):
-                raise TypeError(f"callbacks must be nerve.callbacks.Callback instances, got "
-                                f"{type(c).__name__}")
+                raise TypeError(
+                    f"callbacks must be nerve.callbacks.Callback instances, got {type(c).__name__}"
+                )
             c.set_model(model)
             c.set_params(params)
 
@@ -44,4 +54,5 @@ class CallbackList:
             for c in self.callbacks:
                 method = getattr(c, hook)
                 method(index, logs) if indexed else method(logs)
+
         return call

@@ -48,8 +48,9 @@ class CSVLogger(Callback):
         if self.keys is None:
             self.keys = sorted(logs.keys())
         if self.writer is None:
-            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch", *self.keys],
-                                         delimiter=self.sep)
+            self.writer = csv.DictWriter(
+                self.csv_file, fieldnames=["epoch", *self.keys], delimiter=self.sep
+            )
             if self._append_header:
                 self.writer.writeheader()
         row = {"epoch": epoch, **{k: fmt(logs.get(k, "NA")) for k in self.keys}}

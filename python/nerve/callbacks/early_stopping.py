@@ -7,8 +7,17 @@ class EarlyStopping(MonitorCallback):
     """Stops training when `monitor` has not improved by more than min_delta for `patience`
     epochs (Keras semantics); restore_best_weights puts back the weights of the best epoch."""
 
-    def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto",
-                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+    def __init__(
+        self,
+        monitor="val_loss",
+        min_delta=0.0,
+        patience=0,
+        verbose=0,
+        mode="auto",
+        baseline=None,
+        restore_best_weights=False,
+        start_from_epoch=0,
+    ):
         super().__init__(monitor, mode, baseline)
         if patience < 0:
             raise ValueError(f"EarlyStopping: patience must be >= 0, got {patience}")
@@ -43,8 +52,9 @@ class EarlyStopping(MonitorCallback):
             self.best_epoch = epoch
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()
-            if self.baseline is None or self._is_improvement(current, self.baseline,
-                                                             self.min_delta):
+            if self.baseline is None or self._is_improvement(
+                current, self.baseline, self.min_delta
+            ):
                 self.wait = 0
             return
         if self.wait >= self.patience and epoch > 0:
@@ -56,6 +66,8 @@ class EarlyStopping(MonitorCallback):
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(f"Restoring model weights from the end of the best epoch: "
-                      f"{self.best_epoch + 1}.")
+                print(
+                    f"Restoring model weights from the end of the best epoch: "
+                    f"{self.best_epoch + 1}."
+                )
             self.model.set_weights(self.best_weights)

@@ -2,9 +2,20 @@ from __future__ import annotations
 
 from .callback import Callback
 
-_HOOKS = ("on_epoch_begin", "on_epoch_end", "on_train_begin", "on_train_end",
-          "on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end",
-          "on_test_begin", "on_test_end", "on_predict_begin", "on_predict_end")
+_HOOKS = (
+    "on_epoch_begin",
+    "on_epoch_end",
+    "on_train_begin",
+    "on_train_end",
+    "on_train_batch_begin",
+    "on_train_batch_end",
+    "on_batch_begin",
+    "on_batch_end",
+    "on_test_begin",
+    "on_test_end",
+    "on_predict_begin",
+    "on_predict_end",
+)
 _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")
 
 
@@ -12,17 +23,30 @@ class LambdaCallback(Callback):
     """A callback from plain functions: LambdaCallback(on_epoch_end=lambda epoch, logs: ...).
     Epoch hooks take (epoch, logs), batch hooks (batch, logs), train hooks (logs)."""
 
-    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
-                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None, **hooks):
+    def __init__(
+        self,
+        on_epoch_begin=None,
+        on_epoch_end=None,
+        on_train_begin=None,
+        on_train_end=None,
+        on_train_batch_begin=None,
+        on_train_batch_end=None,
+        **hooks,
+    ):
         super().__init__()
-        hooks.update(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
-                     on_train_begin=on_train_begin, on_train_end=on_train_end,
-                     on_train_batch_begin=on_train_batch_begin,
-                     on_train_batch_end=on_train_batch_end)
+        hooks.update(
+            on_epoch_begin=on_epoch_begin,
+            on_epoch_end=on_epoch_end,
+            on_train_begin=on_train_begin,
+            on_train_end=on_train_end,
+            on_train_batch_begin=on_train_batch_begin,
+            on_train_batch_end=on_train_batch_end,
+        )
         unknown = set(hooks) - set(_HOOKS)
         if unknown:
-            raise ValueError(f"LambdaCallback: unknown hooks {sorted(unknown)}; valid: "
-                             f"{', '.join(_HOOKS)}")
+            raise ValueError(
+                f"LambdaCallback: unknown hooks {sorted(unknown)}; valid: {', '.join(_HOOKS)}"
+            )
         self._given = {k: v for k, v in hooks.items() if v is not None}
         for name, fn in self._given.items():
             if not callable(fn):

@@ -12,8 +12,9 @@ class LearningRateScheduler(Callback):
     def __init__(self, schedule, verbose=0):
         super().__init__()
         if not callable(schedule):
-            raise TypeError(f"LearningRateScheduler: schedule must be callable, got "
-                            f"{type(schedule).__name__}")
+            raise TypeError(
+                f"LearningRateScheduler: schedule must be callable, got {type(schedule).__name__}"
+            )
         self.schedule = schedule
         self.verbose = verbose
 
@@ -24,8 +25,9 @@ class LearningRateScheduler(Callback):
         except TypeError:  # a schedule of the epoch alone
             lr = self.schedule(epoch)
         if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr):
-            raise ValueError(f"LearningRateScheduler: the schedule must return a finite float, "
-                             f"got {lr!r}")
+            raise ValueError(
+                f"LearningRateScheduler: the schedule must return a finite float, got {lr!r}"
+            )
         self.model.optimizer.learning_rate = float(lr)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")

@@ -13,13 +13,22 @@ class ModelCheckpoint(MonitorCallback):
     (.weights.nerve with save_weights_only), as Keras insists on .keras (.weights.h5); Keras'
     own extensions are refused since nerve does not write those formats."""
 
-    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=False, mode="auto", save_freq="epoch",
-                 initial_value_threshold=None):
+    def __init__(
+        self,
+        filepath,
+        monitor="val_loss",
+        verbose=0,
+        save_best_only=False,
+        save_weights_only=False,
+        mode="auto",
+        save_freq="epoch",
+        initial_value_threshold=None,
+    ):
         super().__init__(monitor, mode)
         if save_freq != "epoch" and not (isinstance(save_freq, int) and save_freq > 0):
-            raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a positive int, got "
-                             f"{save_freq!r}")
+            raise ValueError(
+                f"ModelCheckpoint: save_freq must be 'epoch' or a positive int, got {save_freq!r}"
+            )
         self.filepath = check_filepath(filepath, bool(save_weights_only), "ModelCheckpoint")
         self.verbose = verbose
         self.save_best_only = bool(save_best_only)
@@ -66,8 +75,10 @@ class ModelCheckpoint(MonitorCallback):
                     print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
                 return
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
-                      f"{current:.5f}, saving model to {path}")
+                print(
+                    f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
+                    f"{current:.5f}, saving model to {path}"
+                )
             self.best = current
         elif self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: saving model to {path}")

@@ -12,8 +12,9 @@ class MonitorCallback(Callback):
     def __init__(self, monitor="val_loss", mode="auto", baseline=None):
         super().__init__()
         if mode not in ("auto", "min", "max"):
-            raise ValueError(f"{type(self).__name__}: mode must be 'auto', 'min' or 'max', got "
-                             f"{mode!r}")
+            raise ValueError(
+                f"{type(self).__name__}: mode must be 'auto', 'min' or 'max', got {mode!r}"
+            )
         self.monitor = monitor
         self.mode = mode
         self.baseline = baseline
@@ -25,9 +26,11 @@ class MonitorCallback(Callback):
             return
         d = metrics_mod.direction(self.monitor, self.model)
         if d is None:
-            raise ValueError(f"{type(self).__name__} callback received monitor={self.monitor!r} "
-                             f"but cannot tell whether it should be minimized or maximized; pass "
-                             f"mode='min' or mode='max'")
+            raise ValueError(
+                f"{type(self).__name__} callback received monitor={self.monitor!r} "
+                f"but cannot tell whether it should be minimized or maximized; pass "
+                f"mode='min' or mode='max'"
+            )
         self._better = "max" if d == "up" else "min"
 
     def _is_improvement(self, value, reference, min_delta=0.0) -> bool:
@@ -42,7 +45,9 @@ class MonitorCallback(Callback):
     def get_monitor_value(self, logs):
         value = (logs or {}).get(self.monitor)
         if value is None:
-            warnings.warn(f"{type(self).__name__}: the monitored value {self.monitor!r} is not "
-                          f"in the logs (available: {', '.join(logs or {}) or 'none'})",
-                          stacklevel=3)
+            warnings.warn(
+                f"{type(self).__name__}: the monitored value {self.monitor!r} is not "
+                f"in the logs (available: {', '.join(logs or {}) or 'none'})",
+                stacklevel=3,
+            )
         return value

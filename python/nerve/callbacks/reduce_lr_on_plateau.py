@@ -11,13 +11,24 @@ class ReduceLROnPlateau(Callback):
     """Multiplies the learning rate by `factor` when `monitor` has not improved by min_delta for
     `patience` epochs, then waits `cooldown` epochs (Keras semantics); never below min_lr."""
 
-    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
-                 min_delta=1e-4, cooldown=0, min_lr=0.0):
+    def __init__(
+        self,
+        monitor="val_loss",
+        factor=0.1,
+        patience=10,
+        verbose=0,
+        mode="auto",
+        min_delta=1e-4,
+        cooldown=0,
+        min_lr=0.0,
+    ):
         super().__init__()
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0, got {factor}")
         if mode not in ("auto", "min", "max"):
-            raise ValueError(f"ReduceLROnPlateau: mode must be 'auto', 'min' or 'max', got {mode!r}")
+            raise ValueError(
+                f"ReduceLROnPlateau: mode must be 'auto', 'min' or 'max', got {mode!r}"
+            )
         self.monitor = monitor
         self.factor = float(factor)
         self.patience = int(patience)
@@ -49,8 +60,11 @@ class ReduceLROnPlateau(Callback):
         logs["learning_rate"] = float(self.model.optimizer.learning_rate)
         current = logs.get(self.monitor)
         if current is None:
-            warnings.warn(f"ReduceLROnPlateau: the monitored value {self.monitor!r} is not in the "
-                          f"logs (available: {', '.join(logs)})", stacklevel=2)
+            warnings.warn(
+                f"ReduceLROnPlateau: the monitored value {self.monitor!r} is not in the "
+                f"logs (available: {', '.join(logs)})",
+                stacklevel=2,
+            )
             return
         if self.in_cooldown():
             self.cooldown_counter -= 1
@@ -66,7 +80,9 @@ class ReduceLROnPlateau(Callback):
                     new_lr = max(old_lr * self.factor, self.min_lr)
                     self.model.optimizer.learning_rate = new_lr
                     if self.verbose > 0:
-                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
-                              f"{new_lr}.")
+                        print(
+                            f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                            f"{new_lr}."
+                        )
                     self.cooldown_counter = self.cooldown
                     self.wait = 0

@@ -21,7 +21,9 @@ class TerminateOnNaN(Callback):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss):
             if self.raise_error:
-                raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss value: "
-                                   f"{loss}. Terminating training immediately.")
+                raise RuntimeError(
+                    f"NaN or Inf loss encountered at batch {batch}. Loss value: "
+                    f"{loss}. Terminating training immediately."
+                )
             print(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True

@@ -7,5 +7,11 @@ or the cache ``~/.nerve/datasets/``, downloading missing files there.
 from . import fashion_mnist, mnist
 from ._idx import ChecksumError, DatasetError, DatasetNotFoundError, IDXFormatError
 
-__all__ = ["mnist", "fashion_mnist", "DatasetError", "DatasetNotFoundError",
-           "ChecksumError", "IDXFormatError"]
+__all__ = [
+    "mnist",
+    "fashion_mnist",
+    "DatasetError",
+    "DatasetNotFoundError",
+    "ChecksumError",
+    "IDXFormatError",
+]

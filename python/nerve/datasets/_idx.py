@@ -63,8 +63,10 @@ class IDXFormatError(DatasetError, ValueError):
 
 # --------------------------------------------------------------------------- parsing
 
-def parse_idx(data: bytes, expected_magic: int, source: str = "<bytes>",
-              expected_count: int | None = None) -> np.ndarray:
+
+def parse_idx(
+    data: bytes, expected_magic: int, source: str = "<bytes>", expected_count: int | None = None
+) -> np.ndarray:
     """Parse uncompressed IDX bytes (uint8 payload) into a writable numpy array.
 
     ``expected_magic`` is 2051 for images (result shape ``(count, rows, cols)``)
@@ -81,15 +83,18 @@ def parse_idx(data: bytes, expected_magic: int, source: str = "<bytes>",
         if magic != expected_magic:
             raise IDXFormatError(
                 f"{source}: bad IDX magic number {magic} (expected {expected_magic} "
-                f"for {kind}); the file is corrupt or not an IDX {kind} file")
+                f"for {kind}); the file is corrupt or not an IDX {kind} file"
+            )
     if len(data) < header_len:
         raise IDXFormatError(
             f"{source}: truncated IDX {kind} file: {len(data)} bytes, shorter than "
-            f"its {header_len}-byte header")
+            f"its {header_len}-byte header"
+        )
     dims = struct.unpack_from(">" + "I" * ndim, data, 4)
     if expected_count is not None and dims[0] != expected_count:
         raise IDXFormatError(
-            f"{source}: IDX header says {dims[0]} {kind}, expected {expected_count}")
+            f"{source}: IDX header says {dims[0]} {kind}, expected {expected_count}"
+        )
     payload = 1
     for d in dims:
         payload *= d
@@ -97,25 +102,28 @@ def parse_idx(data: bytes, expected_magic: int, source: str = "<bytes>",
         what = "truncated" if len(data) < header_len + payload else "has trailing data"
         raise IDXFormatError(
             f"{source}: IDX {kind} file is {what}: header {tuple(dims)} needs "
-            f"{header_len + payload} bytes, file has {len(data)}")
+            f"{header_len + payload} bytes, file has {len(data)}"
+        )
     arr = np.frombuffer(data, dtype=np.uint8, count=payload, offset=header_len)
     # np.frombuffer over bytes is read-only; Keras hands out ordinary arrays.
     return arr.reshape(dims).copy()
 
 
-def read_idx_gz(data: bytes, expected_magic: int, source: str,
-                expected_count: int | None = None) -> np.ndarray:
+def read_idx_gz(
+    data: bytes, expected_magic: int, source: str, expected_count: int | None = None
+) -> np.ndarray:
     """Decompress gzip bytes and parse them as IDX; errors name ``source``."""
     try:
         raw = gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as e:
         raise IDXFormatError(
-            f"{source}: cannot decompress gzip data ({e}); the file is corrupt "
-            f"or truncated") from e
+            f"{source}: cannot decompress gzip data ({e}); the file is corrupt or truncated"
+        ) from e
     return parse_idx(raw, expected_magic, source, expected_count)
 
 
 # --------------------------------------------------------------------------- files
+
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -140,8 +148,13 @@ def _fetch_url(url: str, dest_file, timeout: float = _DOWNLOAD_TIMEOUT_S) -> Non
             dest_file.write(chunk)
 
 
-def download_file(filename: str, mirrors: Sequence[str], dest_dir: str,
-                  sha256: str, unreachable: set | None = None) -> str:
+def download_file(
+    filename: str,
+    mirrors: Sequence[str],
+    dest_dir: str,
+    sha256: str,
+    unreachable: set | None = None,
+) -> str:
     """Download ``filename`` from the first working mirror into ``dest_dir``.
 
     The data goes to a temporary file in ``dest_dir``; it is renamed onto the
@@ -161,22 +174,19 @@ def download_file(filename: str, mirrors: Sequence[str], dest_dir: str,
         if unreachable is not None and base in unreachable:
             failures.append(f"{url}: skipped (the mirror failed earlier)")
             continue
-        fd, tmp = tempfile.mkstemp(prefix="." + filename + ".", suffix=".part",
-                                   dir=dest_dir)
+        fd, tmp = tempfile.mkstemp(prefix="." + filename + ".", suffix=".part", dir=dest_dir)
         try:
             with os.fdopen(fd, "wb") as f:
                 _fetch_url(url, f)
             with open(tmp, "rb") as f:
                 got = sha256_bytes(f.read())
             if got != sha256:
-                failures.append(f"{url}: checksum mismatch (got sha256 {got}, "
-                                f"expected {sha256})")
+                failures.append(f"{url}: checksum mismatch (got sha256 {got}, expected {sha256})")
                 continue
             os.replace(tmp, final)
             tmp = None
             return final
-        except (urllib.error.URLError, socket.timeout, TimeoutError, OSError,
-                ValueError) as e:
+        except (urllib.error.URLError, socket.timeout, TimeoutError, OSError, ValueError) as e:
             failures.append(f"{url}: {e}")
             if unreachable is not None and not isinstance(e, urllib.error.HTTPError):
                 unreachable.add(base)
@@ -189,13 +199,17 @@ def download_file(filename: str, mirrors: Sequence[str], dest_dir: str,
     raise DatasetNotFoundError("download failed:\n    " + "\n    ".join(failures))
 
 
-def _not_found_message(dataset: str, name: str, missing: Iterable[str],
-                       target_dir: str, path_given: bool,
-                       failures: dict[str, str]) -> str:
+def _not_found_message(
+    dataset: str,
+    name: str,
+    missing: Iterable[str],
+    target_dir: str,
+    path_given: bool,
+    failures: dict[str, str],
+) -> str:
     missing = list(missing)
     lines = [
-        f"{dataset}: {len(missing)} dataset file(s) missing and the download failed "
-        f"(offline?).",
+        f"{dataset}: {len(missing)} dataset file(s) missing and the download failed (offline?).",
         f"Put these files (canonical IDX .gz files) into {target_dir}:",
     ]
     lines += [f"    {m}" for m in missing]
@@ -203,7 +217,8 @@ def _not_found_message(dataset: str, name: str, missing: Iterable[str],
         lines.append(
             f"or set the environment variable {ENV_VAR} to a folder that holds a "
             f"'{name}/' sub-folder with the four files "
-            f"({', '.join(FILES)}).")
+            f"({', '.join(FILES)})."
+        )
     if failures:
         lines.append("Download errors:")
         for fn, msg in failures.items():
@@ -216,23 +231,33 @@ def _read_verified(filepath: str, sha256: str, in_user_cache: bool) -> bytes:
         data = f.read()
     got = sha256_bytes(data)
     if got != sha256:
-        advice = ("delete it so that it is downloaded again" if in_user_cache
-                  else "replace it with the canonical file")
+        advice = (
+            "delete it so that it is downloaded again"
+            if in_user_cache
+            else "replace it with the canonical file"
+        )
         raise ChecksumError(
             f"{filepath}: SHA-256 checksum mismatch (got {got}, expected {sha256}); "
-            f"the file is corrupt or not the canonical one: {advice}.")
+            f"the file is corrupt or not the canonical one: {advice}."
+        )
     return data
 
 
-def locate_files(dataset: str, name: str, checksums: dict[str, str],
-                 mirrors: Sequence[str], path: str | None = None) -> dict[str, bytes]:
+def locate_files(
+    dataset: str,
+    name: str,
+    checksums: dict[str, str],
+    mirrors: Sequence[str],
+    path: str | None = None,
+) -> dict[str, bytes]:
     """Return ``{filename: verified gz bytes}`` for the four files of a dataset."""
     if path is not None:
         path = os.path.expanduser(os.fspath(path))
         if os.path.isfile(path):
             raise ValueError(
                 f"{dataset}: path={path!r} is a file; nerve reads the IDX .gz files, "
-                f"so path must be a folder that holds {', '.join(FILES)}")
+                f"so path must be a folder that holds {', '.join(FILES)}"
+            )
         search = [path]
         download_dir = search[0]
         # An explicit folder is the user's: say "put files here" for it, and
@@ -269,15 +294,22 @@ def locate_files(dataset: str, name: str, checksums: dict[str, str],
         except OSError as e:  # e.g. cannot create the cache folder
             failures[fn] = f"{type(e).__name__}: {e}"
     if failures:
-        raise DatasetNotFoundError(_not_found_message(
-            dataset, name, failures.keys(), download_dir, path is not None, failures))
+        raise DatasetNotFoundError(
+            _not_found_message(
+                dataset, name, failures.keys(), download_dir, path is not None, failures
+            )
+        )
 
-    return {fn: _read_verified(p, checksums[fn], d in cache_dirs)
-            for fn, (p, d) in found.items()}
+    return {fn: _read_verified(p, checksums[fn], d in cache_dirs) for fn, (p, d) in found.items()}
 
 
-def load_idx_dataset(dataset: str, name: str, checksums: dict[str, str],
-                     mirrors: Sequence[str], path: str | None = None):
+def load_idx_dataset(
+    dataset: str,
+    name: str,
+    checksums: dict[str, str],
+    mirrors: Sequence[str],
+    path: str | None = None,
+):
     """Load the four files and return ``(x_train, y_train), (x_test, y_test)``."""
     blobs = locate_files(dataset, name, checksums, mirrors, path)
 
@@ -291,5 +323,6 @@ def load_idx_dataset(dataset: str, name: str, checksums: dict[str, str],
     for x, fn in ((x_train, TRAIN_IMAGES), (x_test, TEST_IMAGES)):
         if x.shape[1:] != (28, 28):
             raise IDXFormatError(
-                f"{dataset} {fn}: images are {x.shape[1]}x{x.shape[2]}, expected 28x28")
+                f"{dataset} {fn}: images are {x.shape[1]}x{x.shape[2]}, expected 28x28"
+            )
     return (x_train, y_train), (x_test, y_test)

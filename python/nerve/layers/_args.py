@@ -16,7 +16,9 @@ def int_pair(value, what: str, who: str, allow_zero: bool = False) -> tuple[int,
     low = 0 if allow_zero else 1
     if not ok or a < low or b < low:
         kind = "non-negative" if allow_zero else "positive"
-        raise ValueError(f"{who}: {what} must be a {kind} int or a pair of {kind} ints, got {value!r}")
+        raise ValueError(
+            f"{who}: {what} must be a {kind} int or a pair of {kind} ints, got {value!r}"
+        )
     return int(a), int(b)
 
 
@@ -30,5 +32,7 @@ def check_padding(padding, who: str) -> str:
 def check_data_format(data_format, who: str) -> str:
     if data_format in (None, "channels_last"):
         return "channels_last"
-    raise UnsupportedArgumentError(f"{who}: data_format={data_format!r} is not supported; nerve "
-                                   f"is channels_last only (channels on the last axis)")
+    raise UnsupportedArgumentError(
+        f"{who}: data_format={data_format!r} is not supported; nerve "
+        f"is channels_last only (channels on the last axis)"
+    )

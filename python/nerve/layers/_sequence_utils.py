@@ -32,8 +32,10 @@ def to_tensor(x, what: str, where: str, mask=None):
     if mask is not None:
         m = np.ascontiguousarray(np.asarray(mask), dtype=np.float32)
         if m.shape != tuple(t.shape[:2]):
-            raise ValueError(f"{where}: mask of shape {m.shape} does not match {what} of shape "
-                             f"{tuple(t.shape)}; expected {tuple(t.shape[:2])} (batch, timesteps)")
+            raise ValueError(
+                f"{where}: mask of shape {m.shape} does not match {what} of shape "
+                f"{tuple(t.shape)}; expected {tuple(t.shape[:2])} (batch, timesteps)"
+            )
         t.mask = _core.Tensor(m)
     return t
 
@@ -42,11 +44,14 @@ def is_eager(x) -> bool:
     """True for arrays and nerve tensors; False for symbolic graph tensors (functional API),
     which define __array__ only to raise a clear error."""
     from .symbolic import KerasTensor
+
     if isinstance(x, KerasTensor):
         return False
     if isinstance(x, (list, tuple)) and any(isinstance(t, KerasTensor) for t in x):
         return False  # a list of symbolic inputs (functional models rebuilt from a config)
-    return isinstance(x, (_core.Tensor, np.ndarray, list, tuple, int, float)) or hasattr(x, "__array__")
+    return isinstance(x, (_core.Tensor, np.ndarray, list, tuple, int, float)) or hasattr(
+        x, "__array__"
+    )
 
 
 def default_name(kwargs: dict, snake: str) -> dict:
@@ -54,5 +59,6 @@ def default_name(kwargs: dict, snake: str) -> dict:
     (LSTM -> 'lstm', Conv1D -> 'conv1d')."""
     if kwargs.get("name") is None:
         from .base import _unique_name
+
         kwargs["name"] = _unique_name(snake)
     return kwargs

@@ -25,11 +25,15 @@ def _unique_name(cls_name: str) -> str:
 
 def _shape_tuple(shape, what: str) -> tuple:
     """A per-sample shape: positive ints, and None for a size left open (a sequence length)."""
-    bad = ValueError(f"{what}: shape must be a tuple of positive ints or None (a length that "
-                     f"varies, e.g. (None, 8)), got {shape!r}")
+    bad = ValueError(
+        f"{what}: shape must be a tuple of positive ints or None (a length that "
+        f"varies, e.g. (None, 8)), got {shape!r}"
+    )
     try:
-        t = tuple(None if d is None else int(d)
-                  for d in (shape if isinstance(shape, (tuple, list)) else (shape,)))
+        t = tuple(
+            None if d is None else int(d)
+            for d in (shape if isinstance(shape, (tuple, list)) else (shape,))
+        )
     except (TypeError, ValueError):
         raise bad from None
     if any(d is not None and d <= 0 for d in t):
@@ -41,7 +45,8 @@ _PYTHON_LAYERS_UNSUPPORTED = (
     "layers written in Python (a Layer subclass with its own build/call, add_weight, add_loss or "
     "add_metric) are not supported yet: nerve runs every layer in C++. Build the computation from "
     "nerve's layers (a functional model, or a subclassed Model whose call() combines them), or "
-    "subclass a built-in layer without overriding call/build (e.g. to add get_config fields)")
+    "subclass a built-in layer without overriding call/build (e.g. to add get_config fields)"
+)
 
 
 def _python_layer_error(cls_name: str, what: str) -> NotImplementedError:
@@ -88,29 +93,44 @@ class Layer(RefusesPythonHooks):
     constructed: nerve would never run its Python code."""
 
     def __new__(cls, *args, **kwargs):
-        overrides = [m for m in ("call", "build")
-                     if getattr(cls, m, None) is not getattr(Layer, m, None)]
+        overrides = [
+            m for m in ("call", "build") if getattr(cls, m, None) is not getattr(Layer, m, None)
+        ]
         if overrides:
-            raise _python_layer_error(cls.__name__,
-                                      "it defines " + " and ".join(f"{m}()" for m in overrides))
+            raise _python_layer_error(
+                cls.__name__, "it defines " + " and ".join(f"{m}()" for m in overrides)
+            )
         return super().__new__(cls)
 
-    def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,
-                 autocast: bool = True, name: str | None = None, input_shape=None,
-                 input_dim=None, **kwargs):
+    def __init__(
+        self,
+        *,
+        activity_regularizer=None,
+        trainable: bool = True,
+        dtype=None,
+        autocast: bool = True,
+        name: str | None = None,
+        input_shape=None,
+        input_dim=None,
+        **kwargs,
+    ):
         # Keras's Layer keywords, and input_shape / input_dim (the shape of the first layer of a
         # Sequential). Anything else is an error, as in Keras.
         if input_dim is not None:
             input_shape = (input_dim,)
         if kwargs:
-            raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
-                             f"{kwargs}")
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
+            )
         self.name = name or _unique_name(type(self).__name__)
         who = f"{type(self).__name__} '{self.name}'"
         self._dtype = check_dtype(who, dtype)
         reject_unsupported(who, Layer.__init__, autocast=autocast)
-        self._input_shape = (None if input_shape is None
-                             else _shape_tuple(input_shape, f"{type(self).__name__} input_shape"))
+        self._input_shape = (
+            None
+            if input_shape is None
+            else _shape_tuple(input_shape, f"{type(self).__name__} input_shape")
+        )
         self._core = None
         self._trainable = trainable
         self._inbound_nodes: list[Node] = []  # one per call on symbolic tensors
@@ -127,8 +147,10 @@ class Layer(RefusesPythonHooks):
     def _require_core(self, where: str) -> None:
         """A Layer subclass that never attached a C++ layer is a Python-defined layer."""
         if getattr(self, "_core", None) is None and not isinstance(self, InputLayer):
-            raise _python_layer_error(f"{type(self).__name__} '{getattr(self, 'name', '?')}'",
-                                      f"{where}: it has no C++ layer behind it")
+            raise _python_layer_error(
+                f"{type(self).__name__} '{getattr(self, 'name', '?')}'",
+                f"{where}: it has no C++ layer behind it",
+            )
 
     def _attach(self, core) -> None:
         self._core = core
@@ -151,8 +173,9 @@ class Layer(RefusesPythonHooks):
     def losses(self) -> list[float]:
         """The current regularization penalties of this layer (weights, and the activity of the
         last call), summed into one value; empty when the layer has no regularizer."""
-        if self._core is None or (not self._weight_regularizers and
-                                  self.activity_regularizer is None):
+        if self._core is None or (
+            not self._weight_regularizers and self.activity_regularizer is None
+        ):
             return []
         return [float(self._core.regularization_loss())]
 
@@ -211,13 +234,17 @@ class Layer(RefusesPythonHooks):
     def set_weights(self, weights) -> None:
         current = self.weights
         if len(weights) != len(current):
-            raise ValueError(f"{type(self).__name__} '{self.name}': set_weights got {len(weights)} "
-                             f"arrays, the layer has {len(current)} weights")
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': set_weights got {len(weights)} "
+                f"arrays, the layer has {len(current)} weights"
+            )
         for i, (w, new) in enumerate(zip(current, weights)):
             new = np.asarray(new)
             if tuple(new.shape) != tuple(w.shape):
-                raise ValueError(f"{type(self).__name__} '{self.name}': weight {i} has shape "
-                                 f"{tuple(w.shape)}, got an array of shape {new.shape}")
+                raise ValueError(
+                    f"{type(self).__name__} '{self.name}': weight {i} has shape "
+                    f"{tuple(w.shape)}, got an array of shape {new.shape}"
+                )
             np.asarray(w)[...] = new
 
     def count_params(self) -> int:
@@ -246,11 +273,16 @@ class Layer(RefusesPythonHooks):
         if any(isinstance(x, KerasTensor) for x in xs):
             # A subclass that overrides __call__ passes its own default along, so only a direct
             # call says whether `training` was given.
-            outs = self._call_symbolic(xs, training if type(self).__call__ is Layer.__call__
-                                       else None)
+            outs = self._call_symbolic(
+                xs, training if type(self).__call__ is Layer.__call__ else None
+            )
         elif any(isinstance(x, _core.Tensor) for x in xs):
-            ts = [x if isinstance(x, _core.Tensor) else
-                  _core.Tensor(np.ascontiguousarray(x, dtype=np.float32)) for x in xs]
+            ts = [
+                x
+                if isinstance(x, _core.Tensor)
+                else _core.Tensor(np.ascontiguousarray(x, dtype=np.float32))
+                for x in xs
+            ]
             self._ensure_built([t.shape[1:] for t in ts])
             outs = self._core.call_many(ts, bool(training))
         else:
@@ -258,8 +290,10 @@ class Layer(RefusesPythonHooks):
             self._ensure_built([a.shape[1:] for a in arrays])
             previous = _core.set_grad_enabled(False)  # nothing to differentiate: skip recording
             try:
-                outs = [np.array(t) for t in
-                        self._core.call_many([_core.Tensor(a) for a in arrays], bool(training))]
+                outs = [
+                    np.array(t)
+                    for t in self._core.call_many([_core.Tensor(a) for a in arrays], bool(training))
+                ]
             finally:
                 _core.set_grad_enabled(previous)
         return outs[0] if len(outs) == 1 else outs
@@ -274,17 +308,21 @@ class Layer(RefusesPythonHooks):
         `call_kwargs` are call arguments a replay of this call must pass again."""
         if not all(isinstance(x, KerasTensor) for x in xs):
             bad = next(x for x in xs if not isinstance(x, KerasTensor))
-            raise TypeError(f"{type(self).__name__} '{self.name}': cannot mix symbolic inputs "
-                            f"(nerve.Input) with {type(bad).__name__} in one call")
+            raise TypeError(
+                f"{type(self).__name__} '{self.name}': cannot mix symbolic inputs "
+                f"(nerve.Input) with {type(bad).__name__} in one call"
+            )
         shapes = [to_core(x._sample_shape) for x in xs]
         if not self.built:
             self._build_many(shapes)
         elif not self._core.accepts(shapes):  # a built layer takes what its weights fit
             built = [(None,) + from_core(s) for s in self._core.input_specs]
             got = [x.shape for x in xs]
-            raise ValueError(f"{type(self).__name__} '{self.name}' was built for inputs "
-                             f"{built[0] if len(built) == 1 else built} and cannot be called "
-                             f"(shared) on inputs {got[0] if len(got) == 1 else got}")
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' was built for inputs "
+                f"{built[0] if len(built) == 1 else built} and cannot be called "
+                f"(shared) on inputs {got[0] if len(got) == 1 else got}"
+            )
         out_shapes = [from_core(s) for s in self._core.output_shapes_many(shapes)]
         return Node(self, xs, out_shapes, training, call_kwargs).outputs
 
@@ -300,8 +338,10 @@ class Layer(RefusesPythonHooks):
 
     def _node_tensors(self, what, get):
         if not self._inbound_nodes:
-            raise AttributeError(f"{type(self).__name__} '{self.name}' has never been called on a "
-                                 f"symbolic input, so it has no {what}")
+            raise AttributeError(
+                f"{type(self).__name__} '{self.name}' has never been called on a "
+                f"symbolic input, so it has no {what}"
+            )
         ts = get(self._inbound_nodes[0])
         return ts[0] if len(ts) == 1 else ts
 
@@ -331,24 +371,44 @@ class InputLayer(Layer):
     dtype: float32 (None), or an integer or bool dtype for integer data such as token ids; nerve
     carries every input as float32, which holds integers up to 2**24 exactly."""
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
-                 batch_shape=None, input_tensor=None, optional=False, name: str | None = None,
-                 **kwargs):
+    def __init__(
+        self,
+        shape=None,
+        batch_size=None,
+        dtype=None,
+        sparse=None,
+        ragged=None,
+        batch_shape=None,
+        input_tensor=None,
+        optional=False,
+        name: str | None = None,
+        **kwargs,
+    ):
         if "input_shape" in kwargs:  # Keras's older spelling of shape
             if shape is not None:
-                raise ValueError(f"InputLayer: give shape or input_shape, not both (got "
-                                 f"shape={shape!r}, input_shape={kwargs['input_shape']!r})")
+                raise ValueError(
+                    f"InputLayer: give shape or input_shape, not both (got "
+                    f"shape={shape!r}, input_shape={kwargs['input_shape']!r})"
+                )
             shape = kwargs.pop("input_shape")
         name = name or _unique_name("InputLayer")
         who = f"InputLayer '{name}'"
         shape = _shape_from_batch_shape(shape, batch_shape, who)
         if shape is None:
-            raise ValueError(f"{who}: a shape is required, e.g. shape=(784,), or (None, 8) "
-                             f"for sequences of any length")
+            raise ValueError(
+                f"{who}: a shape is required, e.g. shape=(784,), or (None, 8) "
+                f"for sequences of any length"
+            )
         # sparse=False and ragged=False say the same as Keras's None
-        reject_unsupported(who, InputLayer.__init__, batch_size=batch_size,
-                           sparse=sparse or None, ragged=ragged or None,
-                           input_tensor=input_tensor, optional=optional)
+        reject_unsupported(
+            who,
+            InputLayer.__init__,
+            batch_size=batch_size,
+            sparse=sparse or None,
+            ragged=ragged or None,
+            input_tensor=input_tensor,
+            optional=optional,
+        )
         super().__init__(name=name, **kwargs)
         self._dtype = check_dtype(who, dtype, allow_integer=True)
         self.shape = _shape_tuple(shape, "Input")
@@ -363,8 +423,10 @@ class InputLayer(Layer):
         return tuple(self.shape)
 
     def __call__(self, *args, **kwargs):
-        raise TypeError(f"InputLayer '{self.name}' cannot be called; use its tensor "
-                        f"(nerve.Input(shape) returns it)")
+        raise TypeError(
+            f"InputLayer '{self.name}' cannot be called; use its tensor "
+            f"(nerve.Input(shape) returns it)"
+        )
 
     def get_config(self) -> dict:
         return {"shape": list(self.shape), "dtype": self.dtype, "name": self.name}
@@ -376,18 +438,30 @@ def _shape_from_batch_shape(shape, batch_shape, who: str):
     if batch_shape is None:
         return shape
     if shape is not None:
-        raise ValueError(f"{who}: give shape or batch_shape, not both (got shape={shape!r}, "
-                         f"batch_shape={batch_shape!r})")
+        raise ValueError(
+            f"{who}: give shape or batch_shape, not both (got shape={shape!r}, "
+            f"batch_shape={batch_shape!r})"
+        )
     batch_shape = tuple(batch_shape)
     if not batch_shape or batch_shape[0] is not None:
         raise UnsupportedArgumentError(
             f"{who}: batch_shape={batch_shape!r} is not supported yet: nerve models take any "
-            f"batch size, so the batch axis must be None (or pass shape= without it)")
+            f"batch size, so the batch axis must be None (or pass shape= without it)"
+        )
     return batch_shape[1:]
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,  # noqa: N802
-          batch_shape=None, name: str | None = None, tensor=None, optional=False) -> KerasTensor:
+def Input(
+    shape=None,
+    batch_size=None,
+    dtype=None,
+    sparse=None,
+    ragged=None,  # noqa: N802
+    batch_shape=None,
+    name: str | None = None,
+    tensor=None,
+    optional=False,
+) -> KerasTensor:
     """`nerve.Input(shape=(784,))`: a symbolic model input; `shape` excludes the batch axis.
     dtype as InputLayer (float32, or an integer/bool dtype for integer data).
     None leaves a size open: `Input(shape=(None, 8))` takes sequences of any length (each batch
@@ -395,5 +469,6 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,  # 
 
     Call layers on it to build a functional model (nerve.Model(inputs, outputs)), or put it first
     in a Sequential to declare the input shape."""
-    return InputLayer(shape, batch_size, dtype, sparse, ragged, batch_shape, tensor, optional,
-                      name)._output
+    return InputLayer(
+        shape, batch_size, dtype, sparse, ragged, batch_shape, tensor, optional, name
+    )._output

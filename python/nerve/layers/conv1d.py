@@ -21,19 +21,40 @@ class Conv1D(Layer):
     """1-D convolution over time. Kernel (kernel_size, channels, filters); padding 'valid',
     'same' or 'causal'."""
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
-                 dilation_rate=1, groups=1, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(activity_regularizer=activity_regularizer,
-                         **default_name(kwargs, "conv1d"))
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        data_format=None,
+        dilation_rate=1,
+        groups=1,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(
+            activity_regularizer=activity_regularizer, **default_name(kwargs, "conv1d")
+        )
         where = f"Conv1D '{self.name}'"
         # the C++ Conv1D has no per-weight roles, so its weight regularizers are not wired yet
-        reject_unsupported(where, Conv1D.__init__, groups=groups,
-                           kernel_regularizer=kernel_regularizer,
-                           bias_regularizer=bias_regularizer,
-                           kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        reject_unsupported(
+            where,
+            Conv1D.__init__,
+            groups=groups,
+            kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint,
+        )
         self.data_format = check_data_format(data_format, where)
         self.filters = positive_int(filters, "filters", where)
         self.kernel_size = _one_int(kernel_size, "kernel_size", where)
@@ -44,19 +65,36 @@ class Conv1D(Layer):
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-        self._attach(_core.Conv1D(self.name, self.filters, self.kernel_size, self.strides,
-                                  self.padding, self.dilation_rate, self.activation,
-                                  activations.DEFAULT_ALPHA.get(self.activation, 0.0),
-                                  self.use_bias, self.kernel_initializer._to_core(),
-                                  self.bias_initializer._to_core()))
+        self._attach(
+            _core.Conv1D(
+                self.name,
+                self.filters,
+                self.kernel_size,
+                self.strides,
+                self.padding,
+                self.dilation_rate,
+                self.activation,
+                activations.DEFAULT_ALPHA.get(self.activation, 0.0),
+                self.use_bias,
+                self.kernel_initializer._to_core(),
+                self.bias_initializer._to_core(),
+            )
+        )
 
     def get_config(self):
-        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
-                "strides": self.strides, "padding": self.padding, "data_format": self.data_format,
-                "dilation_rate": self.dilation_rate, "activation": self.activation,
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer)}
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate,
+            "activation": self.activation,
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+        }
 
 
 class MaxPooling1D(Layer):
@@ -72,8 +110,13 @@ class MaxPooling1D(Layer):
         self._attach(_core.MaxPooling1D(self.name, self.pool_size, self.strides, self.padding))
 
     def get_config(self):
-        return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
-                "padding": self.padding, "data_format": self.data_format}
+        return {
+            **super().get_config(),
+            "pool_size": self.pool_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": self.data_format,
+        }
 
 
 class GlobalAveragePooling1D(Layer):
@@ -88,5 +131,4 @@ class GlobalAveragePooling1D(Layer):
         self._attach(_core.GlobalAveragePooling1D(self.name))
 
     def get_config(self):
-        return {**super().get_config(), "data_format": self.data_format,
-                "keepdims": self.keepdims}
+        return {**super().get_config(), "data_format": self.data_format, "keepdims": self.keepdims}

@@ -16,41 +16,87 @@ class BatchNormalization(Layer):
     Weights, in Keras order: gamma, beta, moving_mean, moving_variance (the last two non-trainable).
     """
 
-    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
-                 beta_initializer="zeros", gamma_initializer="ones",
-                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
-                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
-                 gamma_constraint=None, renorm=False, renorm_clipping=None, renorm_momentum=0.99,
-                 synchronized=False, **kwargs):
+    def __init__(
+        self,
+        axis=-1,
+        momentum=0.99,
+        epsilon=1e-3,
+        center=True,
+        scale=True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        moving_mean_initializer="zeros",
+        moving_variance_initializer="ones",
+        beta_regularizer=None,
+        gamma_regularizer=None,
+        beta_constraint=None,
+        gamma_constraint=None,
+        renorm=False,
+        renorm_clipping=None,
+        renorm_momentum=0.99,
+        synchronized=False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         who = f"BatchNormalization '{self.name}'"
-        reject_unsupported(who, BatchNormalization.__init__, beta_constraint=beta_constraint,
-                           gamma_constraint=gamma_constraint, renorm=renorm,
-                           renorm_clipping=renorm_clipping, renorm_momentum=renorm_momentum,
-                           synchronized=synchronized)
+        reject_unsupported(
+            who,
+            BatchNormalization.__init__,
+            beta_constraint=beta_constraint,
+            gamma_constraint=gamma_constraint,
+            renorm=renorm,
+            renorm_clipping=renorm_clipping,
+            renorm_momentum=renorm_momentum,
+            synchronized=synchronized,
+        )
         self._set_weight_regularizers(beta=beta_regularizer, gamma=gamma_regularizer)
         if axis != -1:
-            raise UnsupportedArgumentError(f"{who}: only axis=-1 (channels_last) is supported, "
-                                           f"got axis={axis!r}")
+            raise UnsupportedArgumentError(
+                f"{who}: only axis=-1 (channels_last) is supported, got axis={axis!r}"
+            )
         self.axis = -1
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
-        inits = [initializers.get(i) for i in (beta_initializer, gamma_initializer,
-                                               moving_mean_initializer, moving_variance_initializer)]
-        (self.beta_initializer, self.gamma_initializer, self.moving_mean_initializer,
-         self.moving_variance_initializer) = inits
-        self._attach(_core.BatchNormalization(self.name, self.momentum, self.epsilon, self.center,
-                                              self.scale, *[i._to_core() for i in inits]))
+        inits = [
+            initializers.get(i)
+            for i in (
+                beta_initializer,
+                gamma_initializer,
+                moving_mean_initializer,
+                moving_variance_initializer,
+            )
+        ]
+        (
+            self.beta_initializer,
+            self.gamma_initializer,
+            self.moving_mean_initializer,
+            self.moving_variance_initializer,
+        ) = inits
+        self._attach(
+            _core.BatchNormalization(
+                self.name,
+                self.momentum,
+                self.epsilon,
+                self.center,
+                self.scale,
+                *[i._to_core() for i in inits],
+            )
+        )
 
     def get_config(self):
-        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
-                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
-                "moving_variance_initializer":
-                    initializers.serialize(self.moving_variance_initializer),
-                "beta_regularizer": _serialize(self.beta_regularizer),
-                "gamma_regularizer": _serialize(self.gamma_regularizer)}
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+            "beta_regularizer": _serialize(self.beta_regularizer),
+            "gamma_regularizer": _serialize(self.gamma_regularizer),
+        }

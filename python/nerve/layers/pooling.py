@@ -18,21 +18,29 @@ class _Pooling2D(Layer):
         self.strides = self.pool_size if strides is None else int_pair(strides, "strides", who)
         self.padding = check_padding(padding, who)
         self.data_format = check_data_format(data_format, who)
-        self._attach(_core.Pooling2D(self.name, self._kind, self.pool_size, self.strides,
-                                     self.padding))
+        self._attach(
+            _core.Pooling2D(self.name, self._kind, self.pool_size, self.strides, self.padding)
+        )
 
     def get_config(self):
-        return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
-                "padding": self.padding, "data_format": self.data_format}
+        return {
+            **super().get_config(),
+            "pool_size": self.pool_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": self.data_format,
+        }
 
 
 class MaxPooling2D(_Pooling2D):
     """The maximum of each pool_size window (padding cells never win)."""
+
     _kind = "max"
 
 
 class AveragePooling2D(_Pooling2D):
     """The mean of each pool_size window (with padding='same', only cells inside the input count)."""
+
     _kind = "average"
 
     def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
@@ -55,11 +63,13 @@ class _GlobalPooling2D(Layer):
 
 class GlobalAveragePooling2D(_GlobalPooling2D):
     """(batch, h, w, c) -> (batch, c): the mean over height and width."""
+
     _kind = "average"
 
 
 class GlobalMaxPooling2D(_GlobalPooling2D):
     """(batch, h, w, c) -> (batch, c): the maximum over height and width."""
+
     _kind = "max"
 
 

@@ -28,8 +28,9 @@ class Reshape(Layer):
         try:
             shape = tuple(int(d) for d in target_shape)
         except TypeError:
-            raise ValueError(f"{who}: target_shape must be a tuple of ints, got {target_shape!r}") \
-                from None
+            raise ValueError(
+                f"{who}: target_shape must be a tuple of ints, got {target_shape!r}"
+            ) from None
         self.target_shape = shape
         self._attach(_core.Reshape(self.name, list(shape)))
 
@@ -44,8 +45,11 @@ class ZeroPadding2D(Layer):
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
         who = f"ZeroPadding2D '{self.name}'"
-        if (isinstance(padding, (tuple, list)) and len(padding) == 2
-                and all(isinstance(p, (tuple, list)) for p in padding)):
+        if (
+            isinstance(padding, (tuple, list))
+            and len(padding) == 2
+            and all(isinstance(p, (tuple, list)) for p in padding)
+        ):
             (top, bottom) = int_pair(tuple(padding[0]), "padding", who, allow_zero=True)
             (left, right) = int_pair(tuple(padding[1]), "padding", who, allow_zero=True)
         else:

@@ -45,8 +45,7 @@ class Node:
     False; None: the mode of the model's run); `call_kwargs` the other call arguments a replay of
     the call must pass again."""
 
-    def __init__(self, layer, inputs: list, output_shapes: list, training=None,
-                 call_kwargs=None):
+    def __init__(self, layer, inputs: list, output_shapes: list, training=None, call_kwargs=None):
         self.layer = layer
         self.owner = _calling_models[0][0] if _calling_models else None
         forced = [t for _, t in _calling_models if t is not None]
@@ -93,6 +92,7 @@ class KerasTensor:
         if not isinstance(other, KerasTensor):
             return NotImplemented
         from . import merge
+
         pair = [other, self] if swap else [self, other]
         return getattr(merge, layer_name)()(pair)
 
@@ -106,8 +106,10 @@ class KerasTensor:
         return self._merge(other, "Multiply")
 
     def __array__(self, *args, **kwargs):
-        raise TypeError(f"{self!r} is symbolic (it has no values): build a model with "
-                        f"nerve.Model(inputs, outputs) and call predict() to get numbers")
+        raise TypeError(
+            f"{self!r} is symbolic (it has no values): build a model with "
+            f"nerve.Model(inputs, outputs) and call predict() to get numbers"
+        )
 
     def __len__(self):
         raise TypeError(f"{self!r} is symbolic: its batch size is unknown")

@@ -16,13 +16,17 @@ class Bidirectional(Layer):
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, _Recurrent):
-            raise TypeError(f"Bidirectional: expected a SimpleRNN, LSTM or GRU layer, got "
-                            f"{type(layer).__name__}")
+            raise TypeError(
+                f"Bidirectional: expected a SimpleRNN, LSTM or GRU layer, got "
+                f"{type(layer).__name__}"
+            )
         super().__init__(**kwargs)
         reject_unsupported(f"Bidirectional '{self.name}'", Bidirectional.__init__, weights=weights)
         if merge_mode not in _MERGE_MODES:
-            raise ValueError(f"Bidirectional '{self.name}': merge_mode must be one of "
-                             f"{', '.join(_MERGE_MODES)}, got {merge_mode!r}")
+            raise ValueError(
+                f"Bidirectional '{self.name}': merge_mode must be one of "
+                f"{', '.join(_MERGE_MODES)}, got {merge_mode!r}"
+            )
         if layer.return_state:
             raise ValueError(f"Bidirectional '{self.name}': return_state is not supported")
         self.merge_mode = merge_mode
@@ -31,17 +35,30 @@ class Bidirectional(Layer):
         config = layer.get_config()
         self.forward_layer = type(layer)(**{**config, "name": f"forward_{layer.name}"})
         if backward_layer is None:
-            backward_layer = type(layer)(**{**config, "name": f"backward_{layer.name}",
-                                            "go_backwards": not layer.go_backwards})
+            backward_layer = type(layer)(
+                **{
+                    **config,
+                    "name": f"backward_{layer.name}",
+                    "go_backwards": not layer.go_backwards,
+                }
+            )
         elif not isinstance(backward_layer, _Recurrent):
-            raise TypeError(f"Bidirectional '{self.name}': backward_layer must be a recurrent layer")
+            raise TypeError(
+                f"Bidirectional '{self.name}': backward_layer must be a recurrent layer"
+            )
         self.backward_layer = backward_layer
-        self._attach(_core.Bidirectional(self.name, self.forward_layer._core,
-                                         self.backward_layer._core, merge_mode))
+        self._attach(
+            _core.Bidirectional(
+                self.name, self.forward_layer._core, self.backward_layer._core, merge_mode
+            )
+        )
 
     def get_config(self):
-        config = {**super().get_config(), "layer": _serialize_layer(self._wrapped),
-                  "merge_mode": self.merge_mode}
+        config = {
+            **super().get_config(),
+            "layer": _serialize_layer(self._wrapped),
+            "merge_mode": self.merge_mode,
+        }
         if self._custom_backward:
             config["backward_layer"] = _serialize_layer(self.backward_layer)
         return config
@@ -77,9 +94,11 @@ class TimeDistributed(Layer):
 
 def _serialize_layer(layer) -> dict:
     from ..saving.serialization import serialize_layer
+
     return serialize_layer(layer)
 
 
 def _deserialize_layer(entry, custom_objects):
     from ..saving.serialization import deserialize_layer
+
     return deserialize_layer(entry, custom_objects)

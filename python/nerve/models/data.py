@@ -28,15 +28,17 @@ def as_float_array(a, what: str, where: str) -> np.ndarray:
     a = np.ascontiguousarray(a, dtype=np.float32)
     if not np.isfinite(a).all():
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
-        raise ValueError(f"{where}: {what} contains NaN or Inf (first at index {bad}, "
-                         f"value {a[bad]})")
+        raise ValueError(
+            f"{where}: {what} contains NaN or Inf (first at index {bad}, value {a[bad]})"
+        )
     return a
 
 
 def check_same_length(x: np.ndarray, y: np.ndarray, where: str) -> None:
     if len(x) != len(y):
-        raise ValueError(f"{where}: x has {len(x)} samples but y has {len(y)}; "
-                         f"they must have the same length")
+        raise ValueError(
+            f"{where}: x has {len(x)} samples but y has {len(y)}; they must have the same length"
+        )
 
 
 def prepare_targets(y: np.ndarray, loss, output_shape: tuple, where: str) -> np.ndarray:
@@ -50,25 +52,37 @@ def prepare_targets(y: np.ndarray, loss, output_shape: tuple, where: str) -> np.
         if y.ndim == len(lead) + 2 and y.shape[-1] == 1 and fits(lead, y.shape[1:-1]):
             y = y.reshape(y.shape[:-1])
         if not fits(lead, y.shape[1:]):
-            raise ValueError(f"{where}: {loss.name} expects integer labels of shape "
-                             f"{(n,) + lead}, got y of shape {y.shape}")
+            raise ValueError(
+                f"{where}: {loss.name} expects integer labels of shape "
+                f"{(n,) + lead}, got y of shape {y.shape}"
+            )
         bad = (y != np.floor(y)) | (y < 0) | (y >= classes)
         if bad.any():
             i = tuple(int(j) for j in np.argwhere(bad)[0])
-            raise ValueError(f"{where}: label {float(y[i])} at index {i} is out of range for "
-                             f"{loss.name} with {classes} classes (valid labels: 0..{classes - 1})")
+            raise ValueError(
+                f"{where}: label {float(y[i])} at index {i} is out of range for "
+                f"{loss.name} with {classes} classes (valid labels: 0..{classes - 1})"
+            )
         return y
     want = (n,) + output_shape
-    if not fits(want, y.shape) and None not in want and y.size == int(np.prod(want)) \
-            and y.ndim == len(want) - 1 and output_shape[-1] == 1:
+    if (
+        not fits(want, y.shape)
+        and None not in want
+        and y.size == int(np.prod(want))
+        and y.ndim == len(want) - 1
+        and output_shape[-1] == 1
+    ):
         y = y.reshape(want)  # (n,) targets for a single output unit
     if not fits(want, y.shape):
-        raise ValueError(f"{where}: y of shape {y.shape} does not match the model output shape "
-                         f"{(None,) + tuple(output_shape)} for loss {loss.name}")
+        raise ValueError(
+            f"{where}: y of shape {y.shape} does not match the model output shape "
+            f"{(None,) + tuple(output_shape)} for loss {loss.name}"
+        )
     return y
 
 
 # ---- sample weights -------------------------------------------------------------------------
+
 
 def sample_weights(sample_weight, class_weight, y: np.ndarray, where: str):
     """Per-sample weights [n] from sample_weight or class_weight (Keras: not both), or None.
@@ -85,8 +99,10 @@ def sample_weights(sample_weight, class_weight, y: np.ndarray, where: str):
     if w.ndim == 2 and w.shape[1] == 1:
         w = w.reshape(-1)
     if w.ndim != 1 or len(w) != n:
-        raise ValueError(f"{where}: sample_weight must have one weight per sample, shape ({n},), "
-                         f"got shape {w.shape}")
+        raise ValueError(
+            f"{where}: sample_weight must have one weight per sample, shape ({n},), "
+            f"got shape {w.shape}"
+        )
     if (w < 0).any():
         i = int(np.argmax(w < 0))
         raise ValueError(f"{where}: sample_weight must be non-negative, got {w[i]} at index {i}")
@@ -95,26 +111,33 @@ def sample_weights(sample_weight, class_weight, y: np.ndarray, where: str):
 
 def class_weight_to_sample_weights(y: np.ndarray, class_weight, where: str) -> np.ndarray:
     if not isinstance(class_weight, dict):
-        raise TypeError(f"{where}: class_weight must be a dict {{class index: weight}}, got "
-                        f"{type(class_weight).__name__}")
+        raise TypeError(
+            f"{where}: class_weight must be a dict {{class index: weight}}, got "
+            f"{type(class_weight).__name__}"
+        )
     weights = {}
     for k, v in class_weight.items():
         try:
             key = int(k)
             value = float(v)
         except (TypeError, ValueError):
-            raise ValueError(f"{where}: class_weight must map int class indices to numbers, got "
-                             f"{k!r}: {v!r}") from None
+            raise ValueError(
+                f"{where}: class_weight must map int class indices to numbers, got {k!r}: {v!r}"
+            ) from None
         if key != k or not np.isfinite(value) or value < 0:
-            raise ValueError(f"{where}: class_weight must map int class indices to non-negative "
-                             f"numbers, got {k!r}: {v!r}")
+            raise ValueError(
+                f"{where}: class_weight must map int class indices to non-negative "
+                f"numbers, got {k!r}: {v!r}"
+            )
         weights[key] = value
     labels = y
     if labels.ndim > 1:  # one-hot rows -> their argmax; a trailing axis of 1 -> the value
         labels = np.argmax(labels, axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
     if labels.ndim != 1:
-        raise ValueError(f"{where}: class_weight needs one class per sample; y of shape "
-                         f"{y.shape} has several (use sample_weight instead)")
+        raise ValueError(
+            f"{where}: class_weight needs one class per sample; y of shape "
+            f"{y.shape} has several (use sample_weight instead)"
+        )
     labels = np.round(labels).astype(np.int64)
     out = np.ones(len(y), dtype=np.float32)
     for cls, value in weights.items():
@@ -124,14 +147,18 @@ def class_weight_to_sample_weights(y: np.ndarray, class_weight, where: str) -> n
 
 # ---- iterables of batches (generators, datasets) --------------------------------------------
 
+
 def is_batch_source(x) -> bool:
     """True for a generator/iterator or any non-array iterable of batches."""
     if x is None or isinstance(x, (np.ndarray, list, tuple, str, bytes, dict)):
         return False
     if hasattr(x, "__array__") or hasattr(x, "dtype"):
         return False
-    return hasattr(x, "__next__") or hasattr(x, "__iter__") or \
-        (hasattr(x, "__getitem__") and hasattr(x, "__len__"))
+    return (
+        hasattr(x, "__next__")
+        or hasattr(x, "__iter__")
+        or (hasattr(x, "__getitem__") and hasattr(x, "__len__"))
+    )
 
 
 def unpack_batch(batch, where: str, index: int):
@@ -141,8 +168,10 @@ def unpack_batch(batch, where: str, index: int):
         parts = list(batch) + [None] * (3 - len(batch))
         return parts[0], parts[1], parts[2]
     if isinstance(batch, (tuple, list)):
-        raise ValueError(f"{where}: batch {index} has {len(batch)} elements; expected (x, y) or "
-                         f"(x, y, sample_weight)")
+        raise ValueError(
+            f"{where}: batch {index} has {len(batch)} elements; expected (x, y) or "
+            f"(x, y, sample_weight)"
+        )
     return batch, None, None
 
 
@@ -182,6 +211,7 @@ class BatchStream:
 
 # ---- in-memory arrays for fit -----------------------------------------------------------
 
+
 class ArrayEpochs:
     """Batches of in-memory arrays for fit: the order of each pass, and where an epoch starts.
     Without steps_per_epoch an epoch is one (re)shuffled pass; with it, epochs take that many
@@ -204,14 +234,20 @@ class ArrayEpochs:
     def next_epoch(self):
         """(first batch index, steps this epoch, sample order) for the coming epoch."""
         if self.position >= self.pass_steps:
-            self.order = (self.rng.permutation(self.n).astype(np.int64) if self.shuffle
-                          else np.empty(0, np.int64))
+            self.order = (
+                self.rng.permutation(self.n).astype(np.int64)
+                if self.shuffle
+                else np.empty(0, np.int64)
+            )
             self.position = 0
         first = self.position
         todo = min(self.steps_per_epoch, self.pass_steps - first)
         if self.requested is not None and todo < self.requested:
-            warnings.warn(f"fit: the data ran out after {todo} of steps_per_epoch="
-                          f"{self.requested} steps; the epoch ends early (there are "
-                          f"{self.pass_steps} batches per pass)", stacklevel=4)
+            warnings.warn(
+                f"fit: the data ran out after {todo} of steps_per_epoch="
+                f"{self.requested} steps; the epoch ends early (there are "
+                f"{self.pass_steps} batches per pass)",
+                stacklevel=4,
+            )
         self.position += todo
         return first, todo, self.order

@@ -24,8 +24,10 @@ class GraphNetwork:
                 raise TypeError(f"Model inputs must be tensors made by nerve.Input, got {kt!r}")
         for kt in outputs:
             if not isinstance(kt, KerasTensor):
-                raise TypeError(f"Model outputs must be symbolic tensors (the result of calling "
-                                f"layers on nerve.Input), got {type(kt).__name__}")
+                raise TypeError(
+                    f"Model outputs must be symbolic tensors (the result of calling "
+                    f"layers on nerve.Input), got {type(kt).__name__}"
+                )
         if len({id(kt) for kt in inputs}) != len(inputs):
             raise ValueError("Model: the same Input is listed twice in inputs")
         self.inputs, self.outputs = list(inputs), list(outputs)
@@ -64,7 +66,8 @@ class GraphNetwork:
                         raise ValueError(
                             f"Graph disconnected: the output depends on input "
                             f"'{node.layer.name}' {node.outputs[0].shape}, which is not in the "
-                            f"model's inputs {[kt.name for kt in self.inputs]}")
+                            f"model's inputs {[kt.name for kt in self.inputs]}"
+                        )
                 if i < len(node.inputs):
                     stack.append((node, i + 1))
                     src = node.inputs[i]
@@ -99,8 +102,10 @@ class GraphNetwork:
                 for t in node.inputs:
                     node_depth[id(t._node)] = max(depth + 1, node_depth.get(id(t._node), 0))
         # An input no output depends on: depth 0, before the other layers of that depth.
-        return sorted(self.layers_in_call_order,
-                      key=lambda l: (-layer_depth[id(l)], first_seen.get(id(l), -1)))
+        return sorted(
+            self.layers_in_call_order,
+            key=lambda l: (-layer_depth[id(l)], first_seen.get(id(l), -1)),
+        )
 
     @staticmethod
     def _unique_names(names: list) -> list:
@@ -120,7 +125,7 @@ class GraphNetwork:
             if n.owner is not None and n.owner is not model:
                 owner.setdefault(id(n.layer), n.owner)
         out = []
-        for layer in (self.layers_in_call_order if call_order else self.layers):
+        for layer in self.layers_in_call_order if call_order else self.layers:
             unit = owner.get(id(layer), layer)
             if not any(unit is o for o in out):
                 out.append(unit)
@@ -139,8 +144,11 @@ class GraphNetwork:
         value = {id(old): new for old, new in zip(self.inputs, inputs)}
         for node in self.nodes:
             args = [value[id(t)] for t in node.inputs]
-            outs = _as_list(node.layer(args if len(args) > 1 else args[0],
-                                       training=node.training, **node.call_kwargs))
+            outs = _as_list(
+                node.layer(
+                    args if len(args) > 1 else args[0], training=node.training, **node.call_kwargs
+                )
+            )
             for old, new in zip(node.outputs, outs):
                 value[id(old)] = new
         return [value[id(kt)] for kt in self.outputs]
@@ -158,14 +166,17 @@ class Functional(Model):
 
     def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True):
         global _count
-        super().__init__(name=name or ("functional" if _count == 0 else f"functional_{_count}"),
-                         trainable=trainable)
+        super().__init__(
+            name=name or ("functional" if _count == 0 else f"functional_{_count}"),
+            trainable=trainable,
+        )
         _count += 1
         for what, value in (("inputs", inputs), ("outputs", outputs)):
             if isinstance(value, dict):
                 raise NotImplementedError(
                     f"Model: {what} given as a dict are not supported; pass a list (the tensors "
-                    f"keep their layers' names, and fit/evaluate/predict take dicts keyed by them)")
+                    f"keep their layers' names, and fit/evaluate/predict take dicts keyed by them)"
+                )
         self._single_input = not isinstance(inputs, (list, tuple))
         self._single_output = not isinstance(outputs, (list, tuple))
         self._graph = GraphNetwork(_as_list(inputs), _as_list(outputs))
@@ -180,6 +191,7 @@ class Functional(Model):
 
     def get_config(self) -> dict:
         from ..saving.serialization import serialize_layer
+
         g = self._graph
 
         def ref(kt):
@@ -210,6 +222,7 @@ class Functional(Model):
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         from ..saving.serialization import deserialize_layer
+
         layers = {}
         for entry in config["layers"]:
             layer = deserialize_layer(entry, custom_objects)
@@ -229,13 +242,19 @@ class Functional(Model):
             args = [lookup(r) for r in node["inputs"]]
             k = calls.get(layer.name, 0)
             calls[layer.name] = k + 1
-            outputs[(layer.name, k)] = _as_list(layer(args if len(args) > 1 else args[0],
-                                                      training=node.get("training"),
-                                                      **node.get("call_kwargs", {})))
+            outputs[(layer.name, k)] = _as_list(
+                layer(
+                    args if len(args) > 1 else args[0],
+                    training=node.get("training"),
+                    **node.get("call_kwargs", {}),
+                )
+            )
         ins = [lookup(r) for r in config["input_layers"]]
         outs = [lookup(r) for r in config["output_layers"]]
-        model = cls(ins[0] if config.get("single_input") and len(ins) == 1 else ins,
-                    outs[0] if config.get("single_output") and len(outs) == 1 else outs,
-                    name=config.get("name"))
+        model = cls(
+            ins[0] if config.get("single_input") and len(ins) == 1 else ins,
+            outs[0] if config.get("single_output") and len(outs) == 1 else outs,
+            name=config.get("name"),
+        )
         model._trainable = bool(config.get("trainable", True))  # the layers keep their flags
         return model

@@ -51,8 +51,9 @@ def _is_array_like(a) -> bool:
 def _flat_ids(ids) -> list:
     """Every metric identifier of a compile() metrics argument (list, list of lists, dict)."""
     values = ids.values() if isinstance(ids, dict) else ids
-    return [m for v in values for m in (v if isinstance(v, (list, tuple)) else [v])
-            if m is not None]
+    return [
+        m for v in values for m in (v if isinstance(v, (list, tuple)) else [v]) if m is not None
+    ]
 
 
 # The Keras hooks a subclassed model may override to customise the built-in loops; nerve's loops
@@ -71,8 +72,11 @@ _TRAINING_RUNS = ("fit", "train_on_batch")  # the others run the model in infere
 def _sample_shapes(input_shape) -> tuple[list[tuple], bool]:
     """Per-sample shapes (no batch axis) from a build() argument; a leading None is the batch
     axis; a later None is a size left open (a sequence length). Returns (shapes, single)."""
-    many = (isinstance(input_shape, (list, tuple)) and len(input_shape) > 0
-            and all(isinstance(s, (list, tuple)) for s in input_shape))
+    many = (
+        isinstance(input_shape, (list, tuple))
+        and len(input_shape) > 0
+        and all(isinstance(s, (list, tuple)) for s in input_shape)
+    )
     shapes = [tuple(s) for s in input_shape] if many else [tuple(_as_list(input_shape))]
     shapes = [_drop_batch_axis(s) for s in shapes]
     return [tuple(None if d is None else int(d) for d in s) for s in shapes], not many
@@ -89,6 +93,7 @@ class Model(RefusesPythonHooks):
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             from .functional import Functional
+
             return object.__new__(Functional)
         obj = object.__new__(cls)
         obj._auto_config = _capture_init_args(cls, args, kwargs)
@@ -96,10 +101,13 @@ class Model(RefusesPythonHooks):
 
     def __init__(self, name: str | None = None, trainable: bool = True, **kwargs):
         if kwargs:
-            raise TypeError(f"Model: unexpected arguments {sorted(kwargs)}; a functional model "
-                            f"needs both inputs= and outputs=")
-        self.name = name or _unique_name(type(self).__name__ if type(self) is not Model
-                                         else "Model")
+            raise TypeError(
+                f"Model: unexpected arguments {sorted(kwargs)}; a functional model "
+                f"needs both inputs= and outputs="
+            )
+        self.name = name or _unique_name(
+            type(self).__name__ if type(self) is not Model else "Model"
+        )
         self._trainer = None
         self.optimizer = None
         self.loss = None
@@ -121,8 +129,9 @@ class Model(RefusesPythonHooks):
     # ---- the graph (functional and subclassed models) ------------------------------------
     def call(self, inputs, training=None):
         """Subclassed models override this with the forward pass, built from nerve layers."""
-        raise NotImplementedError(f"{type(self).__name__}: a subclassed Model must define "
-                                  f"call(self, inputs)")
+        raise NotImplementedError(
+            f"{type(self).__name__}: a subclassed Model must define call(self, inputs)"
+        )
 
     @property
     def built(self) -> bool:
@@ -135,18 +144,23 @@ class Model(RefusesPythonHooks):
         if self._graph is not None:
             return
         from .functional import GraphNetwork
+
         shapes, single = _sample_shapes(input_shape)
         inputs = [Input(s) for s in shapes]
         try:
             with own_graph():
                 outputs = self.call(inputs[0] if single else inputs)
         except TypeError as e:
-            raise TypeError(f"{type(self).__name__}.call could not be traced: {e}. call() must be "
-                            f"built from nerve layers so it can run in C++ (no numpy on its "
-                            f"inputs, no branching on their values)") from e
+            raise TypeError(
+                f"{type(self).__name__}.call could not be traced: {e}. call() must be "
+                f"built from nerve layers so it can run in C++ (no numpy on its "
+                f"inputs, no branching on their values)"
+            ) from e
         if not all(isinstance(o, KerasTensor) for o in _as_list(outputs)):
-            raise TypeError(f"{type(self).__name__}.call must return the output of nerve layers "
-                            f"(or a list of them), got {type(outputs).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}.call must return the output of nerve layers "
+                f"(or a list of them), got {type(outputs).__name__}"
+            )
         self._single_input = single
         self._single_output = not isinstance(outputs, (list, tuple))
         self._graph = GraphNetwork(inputs, _as_list(outputs))
@@ -172,8 +186,11 @@ class Model(RefusesPythonHooks):
         if self._graph is None:
             return []
         if type(self)._is_subclassed():
-            return [l for l in self._graph.units(self, call_order=True)
-                    if type(l).__name__ != "InputLayer"]
+            return [
+                l
+                for l in self._graph.units(self, call_order=True)
+                if type(l).__name__ != "InputLayer"
+            ]
         return self._graph.units(self)
 
     # ---- a model used as a layer, and freezing --------------------------------------------
@@ -199,22 +216,32 @@ class Model(RefusesPythonHooks):
         for layer in self.layers:
             if isinstance(layer, Model):
                 if not layer.trainable:
-                    found += [f"{type(l).__name__} '{l.name}' in frozen model '{layer.name}'"
-                              for l in _all_layers(layer) if l.trainable and l.weights]
+                    found += [
+                        f"{type(l).__name__} '{l.name}' in frozen model '{layer.name}'"
+                        for l in _all_layers(layer)
+                        if l.trainable and l.weights
+                    ]
                 else:
                     found += layer._frozen_conflicts()
         return found
 
     def _check_trainable_flags(self, where: str) -> None:
-        found = ([] if self.trainable else
-                 [f"{type(l).__name__} '{l.name}'" for l in _all_layers(self)
-                  if l.trainable and l.weights]) + self._frozen_conflicts()
+        found = (
+            []
+            if self.trainable
+            else [
+                f"{type(l).__name__} '{l.name}'"
+                for l in _all_layers(self)
+                if l.trainable and l.weights
+            ]
+        ) + self._frozen_conflicts()
         if found:
             raise ValueError(
                 f"{where}: {', '.join(found)} is trainable inside a model whose trainable is "
                 f"False. Keras trains none of a frozen model's weights; nerve would train these. "
                 f"Set the model's trainable (which sets every layer inside) or the layers' "
-                f"trainable to say which weights train.")
+                f"trainable to say which weights train."
+            )
 
     def _graph_nodes(self) -> list:
         """The layer calls of the graph the C++ model runs (functional, subclassed)."""
@@ -236,7 +263,8 @@ class Model(RefusesPythonHooks):
                     f"{'training' if training else 'inference'} mode and nerve cannot force one "
                     f"call's mode yet ({why}). Remove training= from that call, or make the "
                     f"layer independent of the mode (a frozen BatchNormalization, trainable="
-                    f"False, always runs in inference mode; Dropout with rate 0 does nothing).")
+                    f"False, always runs in inference mode; Dropout with rate 0 does nothing)."
+                )
 
     def compute_output_shape(self, input_shape) -> tuple:
         """Per-sample output shape (no batch axis) for a per-sample input shape (a model used as
@@ -244,12 +272,16 @@ class Model(RefusesPythonHooks):
         if not self.built:
             self.build(input_shape)
         if tuple(input_shape) != tuple(self._input_shapes[0]):
-            raise ValueError(f"{type(self).__name__} '{self.name}' was built for inputs "
-                             f"{(None,) + tuple(self._input_shapes[0])}, not "
-                             f"{(None,) + tuple(input_shape)}")
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' was built for inputs "
+                f"{(None,) + tuple(self._input_shapes[0])}, not "
+                f"{(None,) + tuple(input_shape)}"
+            )
         if not self._single_output:
-            raise ValueError(f"{type(self).__name__} '{self.name}' has several outputs; it cannot "
-                             f"be one step of a Sequential")
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' has several outputs; it cannot "
+                f"be one step of a Sequential"
+            )
         return tuple(self._output_shapes[0])
 
     @property
@@ -268,6 +300,7 @@ class Model(RefusesPythonHooks):
     def _is_subclassed(cls) -> bool:
         from .functional import Functional
         from .sequential import Sequential
+
         return not issubclass(cls, (Functional, Sequential))
 
     @property
@@ -291,8 +324,10 @@ class Model(RefusesPythonHooks):
 
     def _require_built(self, what: str) -> None:
         if not self.built:
-            raise ValueError(f"{type(self).__name__} '{self.name}' is not built yet: call build(), "
-                             f"fit() or predict() (or call it on data) before trying to {what}")
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' is not built yet: call build(), "
+                f"fit() or predict() (or call it on data) before trying to {what}"
+            )
 
     @property
     def inputs(self) -> list:
@@ -328,18 +363,26 @@ class Model(RefusesPythonHooks):
         if any(isinstance(x, KerasTensor) for x in xs):
             if not self.built:
                 with own_graph():
-                    self._build_for([x.shape for x in xs] if isinstance(inputs, (list, tuple))
-                                    else xs[0].shape)
+                    self._build_for(
+                        [x.shape for x in xs] if isinstance(inputs, (list, tuple)) else xs[0].shape
+                    )
             with calling_model(self, training):
                 outs = self._call_symbolic(xs)
             if self._first_symbolic_call is None:  # what a Sequential's .input/.output give
                 self._first_symbolic_call = (xs, outs)
             return outs[0] if self._single_output else outs
-        tensors = [x if isinstance(x, _core.Tensor) else
-                   _core.Tensor(data.as_float_array(x, "inputs", self.name)) for x in xs]
+        tensors = [
+            x
+            if isinstance(x, _core.Tensor)
+            else _core.Tensor(data.as_float_array(x, "inputs", self.name))
+            for x in xs
+        ]
         if not self.built:
-            self._build_for([tuple(t.shape[1:]) for t in tensors] if len(tensors) > 1
-                            else tuple(tensors[0].shape[1:]))
+            self._build_for(
+                [tuple(t.shape[1:]) for t in tensors]
+                if len(tensors) > 1
+                else tuple(tensors[0].shape[1:])
+            )
         self._check_input_shapes([tuple(t.shape) for t in tensors], "call")
         self._check_forced_training("call", bool(training))
         eager = any(isinstance(x, _core.Tensor) for x in xs)
@@ -380,21 +423,36 @@ class Model(RefusesPythonHooks):
                 f"{where}() runs its built-in step in C++ and does not call custom steps yet. "
                 f"Write the loop yourself with nerve.GradientTape (forward pass, loss, "
                 f"tape.gradient, optimizer.apply_gradients; see examples/custom_training_loop.py)"
-                f", or remove the override to use the built-in step.")
+                f", or remove the override to use the built-in step."
+            )
 
     # ---- compile ------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
-                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
-                jit_compile="auto", auto_scale_loss=True):
+    def compile(
+        self,
+        optimizer="rmsprop",
+        loss=None,
+        loss_weights=None,
+        metrics=None,
+        weighted_metrics=None,
+        run_eagerly=False,
+        steps_per_execution=1,
+        jit_compile="auto",
+        auto_scale_loss=True,
+    ):
         """Choose the optimizer, the loss (one, or one per output as a list or a dict keyed by
         output name), metrics (a list for every output, or per output), loss_weights (the total
         loss is sum_i loss_weights[i] * loss_i) and weighted_metrics (weighted by sample_weight /
         class_weight; metrics are not, as in Keras 3). The training step runs in C++: Keras's
         execution options (run_eagerly, steps_per_execution, jit_compile, auto_scale_loss) take
         only their defaults."""
-        reject_unsupported("Model.compile", Model.compile, run_eagerly=run_eagerly,
-                           steps_per_execution=steps_per_execution, jit_compile=jit_compile,
-                           auto_scale_loss=auto_scale_loss)
+        reject_unsupported(
+            "Model.compile",
+            Model.compile,
+            run_eagerly=run_eagerly,
+            steps_per_execution=steps_per_execution,
+            jit_compile=jit_compile,
+            auto_scale_loss=auto_scale_loss,
+        )
         if loss is None:
             raise ValueError("compile: a loss is required, e.g. loss='mse'")
         self.optimizer = optimizers.get(optimizer)
@@ -406,8 +464,9 @@ class Model(RefusesPythonHooks):
             self.loss = losses_mod.get(loss)
         self._loss_weights = loss_weights
         self._metric_ids = metrics if isinstance(metrics, dict) else list(metrics or [])
-        self._weighted_metric_ids = (weighted_metrics if isinstance(weighted_metrics, dict)
-                                     else list(weighted_metrics or []))
+        self._weighted_metric_ids = (
+            weighted_metrics if isinstance(weighted_metrics, dict) else list(weighted_metrics or [])
+        )
         # Validate names now (and, with one loss, that metric and loss read the same targets);
         # the variants are resolved per output once the model is built.
         for m in _flat_ids(self._metric_ids) + _flat_ids(self._weighted_metric_ids):
@@ -415,8 +474,12 @@ class Model(RefusesPythonHooks):
                 metrics_mod.resolve(m, self.loss, (1,))
             else:
                 metrics_mod.get(m, "", (1,))
-        self._compile_config = {"loss": loss, "metrics": metrics, "loss_weights": loss_weights,
-                                "weighted_metrics": weighted_metrics}
+        self._compile_config = {
+            "loss": loss,
+            "metrics": metrics,
+            "loss_weights": loss_weights,
+            "weighted_metrics": weighted_metrics,
+        }
         self._trainer = None
         if self.built:
             self._make_trainer()
@@ -428,16 +491,21 @@ class Model(RefusesPythonHooks):
         if isinstance(spec, dict):
             unknown = [k for k in spec if k not in names]
             if unknown:
-                raise ValueError(f"compile: {what} given for unknown output(s) {unknown}; the "
-                                 f"model's outputs are {names}")
+                raise ValueError(
+                    f"compile: {what} given for unknown output(s) {unknown}; the "
+                    f"model's outputs are {names}"
+                )
             if default is None and len(spec) != n:
-                raise ValueError(f"compile: {what} is missing for output(s) "
-                                 f"{[k for k in names if k not in spec]}")
+                raise ValueError(
+                    f"compile: {what} is missing for output(s) "
+                    f"{[k for k in names if k not in spec]}"
+                )
             return [spec.get(k, default) for k in names]
         if isinstance(spec, (list, tuple)):
             if len(spec) != n:
-                raise ValueError(f"compile: {len(spec)} {what} entries for a model with {n} "
-                                 f"output(s) {names}")
+                raise ValueError(
+                    f"compile: {len(spec)} {what} entries for a model with {n} output(s) {names}"
+                )
             return list(spec)
         return [spec] * n
 
@@ -445,8 +513,7 @@ class Model(RefusesPythonHooks):
         """metrics / weighted_metrics as one list per output: a flat list applies to every
         output; a list of lists or a dict keyed by output name gives each its own."""
         if isinstance(ids, dict):
-            return [_as_list(v) if v is not None else []
-                    for v in self._per_output(ids, what, [])]
+            return [_as_list(v) if v is not None else [] for v in self._per_output(ids, what, [])]
         if ids and all(isinstance(m, (list, tuple)) for m in ids):
             return [list(v) for v in self._per_output(ids, what, [])]
         return [list(ids)] * len(self._output_names)
@@ -458,8 +525,9 @@ class Model(RefusesPythonHooks):
         weighted = self._metrics_per_output(self._weighted_metric_ids, "weighted_metrics")
         multi = len(self._output_names) > 1
         specs, self._metric_names, self._metric_objects = [], [], []
-        for out_name, loss, shape, ms, wms in zip(self._output_names, self._losses,
-                                                  self._output_shapes, plain, weighted):
+        for out_name, loss, shape, ms, wms in zip(
+            self._output_names, self._losses, self._output_shapes, plain, weighted
+        ):
             resolved = [metrics_mod.resolve(m, loss, shape) for m in ms]
             names = [name for name, _, _ in resolved]
             for m in wms:
@@ -469,14 +537,22 @@ class Model(RefusesPythonHooks):
             specs.append([spec for _, spec, _ in resolved])
             self._metric_names += [f"{out_name}_{n}" if multi else n for n in names]
             self._metric_objects += [obj for _, _, obj in resolved]
-        self._trainer = _core.Trainer(self._core_model, [l._to_core() for l in self._losses],
-                                      weights, self.optimizer._core, specs)
+        self._trainer = _core.Trainer(
+            self._core_model,
+            [l._to_core() for l in self._losses],
+            weights,
+            self.optimizer._core,
+            specs,
+        )
 
     @property
     def metrics_names(self) -> list:
         multi = len(self._output_names) > 1 if self.built else False
-        return ["loss", *([f"{n}_loss" for n in self._output_names] if multi else []),
-                *self._metric_names]
+        return [
+            "loss",
+            *([f"{n}_loss" for n in self._output_names] if multi else []),
+            *self._metric_names,
+        ]
 
     # ---- data ---------------------------------------------------------------------------
     def _arrays(self, x, what: str, names, where: str) -> list:
@@ -487,19 +563,28 @@ class Model(RefusesPythonHooks):
                 raise ValueError(f"{where}: {what} given as a dict before the model is built")
             missing = [k for k in names if k not in x]
             if missing:
-                raise ValueError(f"{where}: {what} has no entry for {missing}; expected keys "
-                                 f"{names}")
+                raise ValueError(
+                    f"{where}: {what} has no entry for {missing}; expected keys {names}"
+                )
             x = [x[k] for k in names]
-        elif (isinstance(x, (list, tuple)) and x and all(_is_array_like(a) for a in x)
-              and not (names is not None and len(names) == 1 and len(x) != 1)):
+        elif (
+            isinstance(x, (list, tuple))
+            and x
+            and all(_is_array_like(a) for a in x)
+            and not (names is not None and len(names) == 1 and len(x) != 1)
+        ):
             x = list(x)
         else:
             x = [x]
-        arrays = [data.as_float_array(a, what if len(x) == 1 else f"{what}[{i}]", where)
-                  for i, a in enumerate(x)]
+        arrays = [
+            data.as_float_array(a, what if len(x) == 1 else f"{what}[{i}]", where)
+            for i, a in enumerate(x)
+        ]
         if names is not None and len(arrays) != len(names):
-            raise ValueError(f"{where}: the model has {len(names)} {what.rstrip('s')}(s) {names}, "
-                             f"got {len(arrays)} array(s)")
+            raise ValueError(
+                f"{where}: the model has {len(names)} {what.rstrip('s')}(s) {names}, "
+                f"got {len(arrays)} array(s)"
+            )
         return arrays
 
     def _input_names(self):
@@ -511,8 +596,10 @@ class Model(RefusesPythonHooks):
 
     def _targets(self, y, where: str) -> list:
         ys = self._arrays(y, "y", self._output_names, where)
-        return [data.prepare_targets(t, loss, shape, where)
-                for t, loss, shape in zip(ys, self._losses, self._output_shapes)]
+        return [
+            data.prepare_targets(t, loss, shape, where)
+            for t, loss, shape in zip(ys, self._losses, self._output_shapes)
+        ]
 
     def _accepted_input_shapes(self) -> list:
         """Per-sample shapes the model runs on (None: any size there): its inputs' shapes; a
@@ -531,11 +618,15 @@ class Model(RefusesPythonHooks):
                 hint = ""
                 if len(got) == len(w) + 1 and None not in w:
                     open_dims = tuple(None if g != d else d for g, d in zip(got[1:], w))
-                    hint = (f"; for inputs whose length varies, leave it open with None, e.g. "
-                            f"nerve.Input(shape={open_dims})")
-                raise ValueError(f"{where}: {type(layer).__name__} '{layer.name}' expects input of "
-                                 f"shape {(None,) + w}, got x{'' if len(want) == 1 else f'[{i}]'} "
-                                 f"of shape {tuple(got)}{hint}")
+                    hint = (
+                        f"; for inputs whose length varies, leave it open with None, e.g. "
+                        f"nerve.Input(shape={open_dims})"
+                    )
+                raise ValueError(
+                    f"{where}: {type(layer).__name__} '{layer.name}' expects input of "
+                    f"shape {(None,) + w}, got x{'' if len(want) == 1 else f'[{i}]'} "
+                    f"of shape {tuple(got)}{hint}"
+                )
 
     def _first_layer_for_input(self, i: int):
         return self._graph.inputs[i]._node.layer
@@ -567,24 +658,47 @@ class Model(RefusesPythonHooks):
         ys = self._arrays(y, "y", self._output_names, where)
         self._same_length(xs, ys, where)
         if class_weight is not None and len(ys) > 1:
-            raise ValueError(f"{where}: class_weight is only supported for models with a single "
-                             f"output; this one has {len(ys)} {self._output_names} (use "
-                             f"sample_weight)")
+            raise ValueError(
+                f"{where}: class_weight is only supported for models with a single "
+                f"output; this one has {len(ys)} {self._output_names} (use "
+                f"sample_weight)"
+            )
         if isinstance(sample_weight, dict) or (
-                isinstance(sample_weight, (list, tuple)) and sample_weight and
-                all(isinstance(a, np.ndarray) and a.ndim >= 1 for a in sample_weight)):
-            raise ValueError(f"{where}: sample_weight must be one array of per-sample weights "
-                             f"(it weighs every output's loss), not one per output")
+            isinstance(sample_weight, (list, tuple))
+            and sample_weight
+            and all(isinstance(a, np.ndarray) and a.ndim >= 1 for a in sample_weight)
+        ):
+            raise ValueError(
+                f"{where}: sample_weight must be one array of per-sample weights "
+                f"(it weighs every output's loss), not one per output"
+            )
         w = data.sample_weights(sample_weight, class_weight, ys[0], where)
-        ys = [data.prepare_targets(t, loss, shape, where)
-              for t, loss, shape in zip(ys, self._losses, self._output_shapes)]
+        ys = [
+            data.prepare_targets(t, loss, shape, where)
+            for t, loss, shape in zip(ys, self._losses, self._output_shapes)
+        ]
         return xs, ys, w
 
     # ---- training -----------------------------------------------------------------------
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq=1,
+    ):
         """Train for `epochs` epochs; returns a History whose .history maps names to lists.
         x may be arrays (one, a list or a dict for several inputs; y likewise per output), or a
         generator / iterable of (x, y[, sample_weight]) batches."""
@@ -593,36 +707,54 @@ class Model(RefusesPythonHooks):
         if self.built:
             if validation_data is not None or validation_split:
                 self._check_forced_training("fit", False)
-        if steps_per_epoch is not None and (not isinstance(steps_per_epoch, int) or
-                                            isinstance(steps_per_epoch, bool) or
-                                            steps_per_epoch <= 0):
-            raise ValueError(f"fit: steps_per_epoch must be a positive int or None, got "
-                             f"{steps_per_epoch!r}")
+        if steps_per_epoch is not None and (
+            not isinstance(steps_per_epoch, int)
+            or isinstance(steps_per_epoch, bool)
+            or steps_per_epoch <= 0
+        ):
+            raise ValueError(
+                f"fit: steps_per_epoch must be a positive int or None, got {steps_per_epoch!r}"
+            )
         if not isinstance(initial_epoch, int) or initial_epoch < 0:
-            raise ValueError(f"fit: initial_epoch must be a non-negative int, got "
-                             f"{initial_epoch!r}")
+            raise ValueError(
+                f"fit: initial_epoch must be a non-negative int, got {initial_epoch!r}"
+            )
         if not isinstance(validation_freq, int) or validation_freq < 1:
-            raise ValueError(f"fit: validation_freq must be a positive int, got "
-                             f"{validation_freq!r}")
+            raise ValueError(
+                f"fit: validation_freq must be a positive int, got {validation_freq!r}"
+            )
         verbose = 1 if verbose == "auto" else int(verbose)
         if self.loss is None:
             raise RuntimeError("You must call compile() before fit()")
         if data.is_batch_source(x):
             if y is not None or sample_weight is not None:
-                raise ValueError("fit: when x is a generator or iterable of batches, y and "
-                                 "sample_weight come in the batches; pass y=None")
+                raise ValueError(
+                    "fit: when x is a generator or iterable of batches, y and "
+                    "sample_weight come in the batches; pass y=None"
+                )
             if validation_split:
-                raise ValueError("fit: validation_split needs arrays; with a generator pass "
-                                 "validation_data")
+                raise ValueError(
+                    "fit: validation_split needs arrays; with a generator pass validation_data"
+                )
             val = self._validation_source(validation_data, validation_steps, where)
             stream = data.BatchStream(x, steps_per_epoch)
             try:
                 steps = len(stream)
             except TypeError:
                 steps = None
-            return self._fit_loop(stream, None, steps, epochs, verbose, callbacks, val,
-                                  initial_epoch, class_weight, validation_batch_size,
-                                  validation_freq)
+            return self._fit_loop(
+                stream,
+                None,
+                steps,
+                epochs,
+                verbose,
+                callbacks,
+                val,
+                initial_epoch,
+                class_weight,
+                validation_batch_size,
+                validation_freq,
+            )
 
         xs, ys, w = self._prepare(x, y, sample_weight, class_weight, where)
         val = self._validation_source(validation_data, validation_steps, where)
@@ -632,20 +764,36 @@ class Model(RefusesPythonHooks):
             n = len(xs[0])
             split = int(n * (1.0 - validation_split))  # Keras: the last samples, unshuffled
             if split == 0 or split == n:
-                raise ValueError(f"fit: validation_split={validation_split} leaves no samples "
-                                 f"on one side for {n} samples")
+                raise ValueError(
+                    f"fit: validation_split={validation_split} leaves no samples "
+                    f"on one side for {n} samples"
+                )
             # Keras: class_weight weighs the training samples only, sample_weight both sides
-            val = ("arrays", [a[split:] for a in xs], [a[split:] for a in ys],
-                   None if w is None or class_weight is not None else w[split:])
+            val = (
+                "arrays",
+                [a[split:] for a in xs],
+                [a[split:] for a in ys],
+                None if w is None or class_weight is not None else w[split:],
+            )
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
             w = None if w is None else w[:split]
         batch_size = int(batch_size or 32)
         if batch_size <= 0:
             raise ValueError(f"fit: batch_size must be positive, got {batch_size}")
         arrays = data.ArrayEpochs(xs, ys, w, batch_size, shuffle, steps_per_epoch)
-        return self._fit_loop(None, arrays, arrays.steps_per_epoch, epochs, verbose, callbacks,
-                              val, initial_epoch, None, validation_batch_size or batch_size,
-                              validation_freq)
+        return self._fit_loop(
+            None,
+            arrays,
+            arrays.steps_per_epoch,
+            epochs,
+            verbose,
+            callbacks,
+            val,
+            initial_epoch,
+            None,
+            validation_batch_size or batch_size,
+            validation_freq,
+        )
 
     def _validation_source(self, validation_data, validation_steps, where):
         """("arrays", xs, ys, w) or ("batches", BatchStream) or None."""
@@ -655,20 +803,38 @@ class Model(RefusesPythonHooks):
             # Kept across epochs: with validation_steps, each evaluation continues the stream.
             return ("batches", data.BatchStream(validation_data, validation_steps))
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-            raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
-                             "(x_val, y_val, val_sample_weight), or an iterable of batches")
+            raise ValueError(
+                "fit: validation_data must be a tuple (x_val, y_val) or "
+                "(x_val, y_val, val_sample_weight), or an iterable of batches"
+            )
         vw = validation_data[2] if len(validation_data) == 3 else None
-        vx, vy, vw = self._prepare(validation_data[0], validation_data[1], vw, None,
-                                   where + " (validation_data)")
+        vx, vy, vw = self._prepare(
+            validation_data[0], validation_data[1], vw, None, where + " (validation_data)"
+        )
         return ("arrays", vx, vy, vw)
 
-    def _fit_loop(self, stream, arrays, steps, epochs, verbose, callbacks, val, initial_epoch,
-                  class_weight, val_batch_size, validation_freq):
+    def _fit_loop(
+        self,
+        stream,
+        arrays,
+        steps,
+        epochs,
+        verbose,
+        callbacks,
+        val,
+        initial_epoch,
+        class_weight,
+        val_batch_size,
+        validation_freq,
+    ):
         """The epoch loop shared by array input (C++ chunks of steps) and batch streams (one
         C++ step per batch)."""
         self.history = History()
-        cbs = CallbackList([*(callbacks or []), self.history], self,  # History last, as Keras
-                           {"epochs": epochs, "steps": steps, "verbose": verbose})
+        cbs = CallbackList(
+            [*(callbacks or []), self.history],
+            self,  # History last, as Keras
+            {"epochs": epochs, "steps": steps, "verbose": verbose},
+        )
         names = self.metrics_names
         self.stop_training = False
         cbs.on_train_begin()
@@ -682,14 +848,17 @@ class Model(RefusesPythonHooks):
                 stats, step = self._train_array_epoch(arrays, cbs, bar, epoch)
             else:
                 if stream.exhausted:
-                    warnings.warn("fit: the input generator ran out of data; training stops "
-                                  "(use a re-iterable dataset or set steps_per_epoch)",
-                                  stacklevel=3)
+                    warnings.warn(
+                        "fit: the input generator ran out of data; training stops "
+                        "(use a re-iterable dataset or set steps_per_epoch)",
+                        stacklevel=3,
+                    )
                     break
                 stats, step = self._train_stream_epoch(stream, cbs, bar, epoch, class_weight)
                 if step == 0 and stream.exhausted:
-                    warnings.warn("fit: the input generator ran out of data; training stops",
-                                  stacklevel=3)
+                    warnings.warn(
+                        "fit: the input generator ran out of data; training stops", stacklevel=3
+                    )
                     break
             logs = self._logs(stats)
             if stats.non_finite:
@@ -718,14 +887,16 @@ class Model(RefusesPythonHooks):
             cbs.on_train_batch_begin(step)
             self.optimizer._sync_python_schedule()
             t0 = time.perf_counter()
-            chunk_stats = self._trainer.train_many(arrays.xt, arrays.yt, arrays.wt, order,
-                                                   arrays.batch_size, first + step, todo)
+            chunk_stats = self._trainer.train_many(
+                arrays.xt, arrays.yt, arrays.wt, order, arrays.batch_size, first + step, todo
+            )
             elapsed = time.perf_counter() - t0
             stats.merge(chunk_stats)
             step += chunk_stats.steps
             if chunk_stats.non_finite:
-                self._non_finite(stats, cbs, epoch, first + chunk_stats.non_finite_step,
-                                 arrays.steps_per_epoch)
+                self._non_finite(
+                    stats, cbs, epoch, first + chunk_stats.non_finite_step, arrays.steps_per_epoch
+                )
                 break
             logs = self._logs(stats)
             cbs.on_train_batch_end(step - 1, logs)
@@ -767,11 +938,15 @@ class Model(RefusesPythonHooks):
             self._ensure_ready(xs, where, need_compile=False)
             return [_core.Tensor(a) for a in xs], None, None
         if y is None:
-            raise ValueError(f"{label}: the batch has no targets; yield (x, y) or "
-                             f"(x, y, sample_weight)")
+            raise ValueError(
+                f"{label}: the batch has no targets; yield (x, y) or (x, y, sample_weight)"
+            )
         xs, ys, w = self._prepare(x, y, w, class_weight, label)
-        return ([_core.Tensor(a) for a in xs], [_core.Tensor(a) for a in ys],
-                None if w is None else _core.Tensor(w))
+        return (
+            [_core.Tensor(a) for a in xs],
+            [_core.Tensor(a) for a in ys],
+            None if w is None else _core.Tensor(w),
+        )
 
     def _non_finite(self, stats, cbs, epoch, bad_step, steps):
         """A step gave a NaN/Inf loss (not applied). The batch hooks see loss=nan (so
@@ -784,7 +959,8 @@ class Model(RefusesPythonHooks):
             raise NonFiniteLossError(
                 f"fit: the loss became NaN or Inf at epoch {epoch + 1}, step {bad_step + 1}{of}; "
                 f"training stopped before applying that step. Lower the learning rate or check "
-                f"the data.")
+                f"the data."
+            )
 
     def _logs(self, stats) -> dict:
         """loss, each output's loss (several outputs), then the metrics."""
@@ -815,8 +991,9 @@ class Model(RefusesPythonHooks):
             if bar is not None:
                 bar.update(step, list(self._logs(stats).items()), finalize=False)
         if stats.samples == 0:
-            raise ValueError("evaluate: the batch iterable gave no batches (a one-shot "
-                             "generator that ran out?)")
+            raise ValueError(
+                "evaluate: the batch iterable gave no batches (a one-shot generator that ran out?)"
+            )
         logs = self._logs(stats)
         if bar is not None:
             bar.target = bar.target or step  # Keras: an unknown length is known at the end
@@ -825,17 +1002,27 @@ class Model(RefusesPythonHooks):
 
     def _evaluate_arrays(self, xs, ys, batch_size, sample_weight=None) -> dict:
         w = None if sample_weight is None else _core.Tensor(sample_weight)
-        stats = self._trainer.evaluate_many([_core.Tensor(a) for a in xs],
-                                            [_core.Tensor(a) for a in ys], w,
-                                            int(batch_size or 32))
+        stats = self._trainer.evaluate_many(
+            [_core.Tensor(a) for a in xs], [_core.Tensor(a) for a in ys], w, int(batch_size or 32)
+        )
         return self._logs(stats)
 
     @staticmethod
     def _verbosity(verbose) -> int:
         return 1 if verbose == "auto" else int(verbose)
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False, **kwargs):
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict=False,
+        **kwargs,
+    ):
         """Loss and metrics on (x, y) or an iterable of batches: a list [loss, *output losses,
         *metrics] (a float when that is all), or a dict with return_dict=True. verbose=1 (and
         "auto") draws Keras' progress bar, 2 one line, 0 nothing."""
@@ -849,12 +1036,17 @@ class Model(RefusesPythonHooks):
         cbs = CallbackList(callbacks or [], self, {"steps": steps, "verbose": verbose})
         cbs.on_test_begin()
         # Made before the work starts, so that its time per step is the real one.
-        bar = Progbar(steps, verbose=verbose, stateful_metrics=self.metrics_names) \
-            if verbose else None
+        bar = (
+            Progbar(steps, verbose=verbose, stateful_metrics=self.metrics_names)
+            if verbose
+            else None
+        )
         if data.is_batch_source(x):
             if y is not None or sample_weight is not None:
-                raise ValueError("evaluate: with an iterable of batches, y and sample_weight "
-                                 "come in the batches; pass y=None")
+                raise ValueError(
+                    "evaluate: with an iterable of batches, y and sample_weight "
+                    "come in the batches; pass y=None"
+                )
             logs = self._evaluate_source(("batches", _batch_stream(x, steps, bar)), None, bar)
         else:
             xs, ys, w = self._prepare(x, y, sample_weight, None, where)
@@ -890,15 +1082,16 @@ class Model(RefusesPythonHooks):
             if bar is not None:
                 bar.target = bar.target or len(outputs)
                 bar.update(len(outputs), finalize=True)
-            outs = [np.concatenate([np.asarray(o[k]) for o in outputs])
-                    for k in range(len(outputs[0]))]
+            outs = [
+                np.concatenate([np.asarray(o[k]) for o in outputs]) for k in range(len(outputs[0]))
+            ]
             return outs[0] if self._single_output else outs
         xs = self._inputs(x, "predict")
         self._ensure_ready(xs, "predict", need_compile=False)
         self._same_length(xs, [], "predict")
         batch_size = int(batch_size or 32)
         if steps is not None:  # Keras: predict only the first `steps` batches
-            xs = [a[:int(steps) * batch_size] for a in xs]
+            xs = [a[: int(steps) * batch_size] for a in xs]
         result = self._predict_arrays(xs, batch_size)
         if bar is not None:
             n_steps = math.ceil(len(xs[0]) / batch_size)
@@ -907,13 +1100,16 @@ class Model(RefusesPythonHooks):
         return result
 
     def _predict_arrays(self, xs, batch_size):
-        outs = [np.asarray(o) for o in
-                self._predictor().predict_many([_core.Tensor(a) for a in xs], batch_size)]
+        outs = [
+            np.asarray(o)
+            for o in self._predictor().predict_many([_core.Tensor(a) for a in xs], batch_size)
+        ]
         return outs[0] if self._single_output else outs
 
     def _predictor(self):
         return self._trainer or _core.Trainer(
-            self._core_model, [_core.Loss("mse")] * len(self._output_names), [], None, [])
+            self._core_model, [_core.Loss("mse")] * len(self._output_names), [], None, []
+        )
 
     def _batch_result(self, stats, return_dict):
         logs = self._logs(stats)
@@ -922,18 +1118,17 @@ class Model(RefusesPythonHooks):
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
-                       return_dict=False):
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One training step on one batch; returns this batch's loss (and metrics: a list
         [loss, *output losses, *metrics], or a dict with return_dict=True)."""
         self._check_run("train_on_batch")
-        xt, yt, wt = self._batch_tensors((x, y, sample_weight), class_weight,
-                                         "train_on_batch", 0)
+        xt, yt, wt = self._batch_tensors((x, y, sample_weight), class_weight, "train_on_batch", 0)
         self.optimizer._sync_python_schedule()
         stats = self._trainer.train_batch_many(xt, yt, wt)
         if stats.non_finite:
-            raise NonFiniteLossError("train_on_batch: the loss became NaN or Inf; the step was "
-                                     "not applied")
+            raise NonFiniteLossError(
+                "train_on_batch: the loss became NaN or Inf; the step was not applied"
+            )
         return self._batch_result(stats, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -958,12 +1153,13 @@ class Model(RefusesPythonHooks):
         weights = list(weights)
         expected = sum(len(layer.weights) for layer in self.layers)
         if len(weights) != expected:
-            raise ValueError(f"set_weights: the model has {expected} weight arrays, got "
-                             f"{len(weights)}")
+            raise ValueError(
+                f"set_weights: the model has {expected} weight arrays, got {len(weights)}"
+            )
         i = 0
         for layer in self.layers:
             k = len(layer.weights)
-            layer.set_weights(weights[i:i + k])
+            layer.set_weights(weights[i : i + k])
             i += k
 
     @property
@@ -984,13 +1180,25 @@ class Model(RefusesPythonHooks):
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)
 
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False, layer_range=None) -> None:
+    def summary(
+        self,
+        line_length=None,
+        positions=None,
+        print_fn=None,
+        expand_nested=False,
+        show_trainable=False,
+        layer_range=None,
+    ) -> None:
         """The layer table; print_fn (default print) receives it as one string."""
-        reject_unsupported(f"{type(self).__name__}.summary", Model.summary,
-                           line_length=line_length, positions=positions,
-                           expand_nested=expand_nested, show_trainable=show_trainable,
-                           layer_range=layer_range)
+        reject_unsupported(
+            f"{type(self).__name__}.summary",
+            Model.summary,
+            line_length=line_length,
+            positions=positions,
+            expand_nested=expand_nested,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
+        )
         (print_fn or print)(format_summary(self))
 
     def get_layer(self, name: str | None = None, index: int | None = None):
@@ -999,8 +1207,10 @@ class Model(RefusesPythonHooks):
         for layer in self.layers:
             if layer.name == name:
                 return layer
-        raise ValueError(f"{type(self).__name__} '{self.name}' has no layer named {name!r}; "
-                         f"its layers are {[l.name for l in self.layers]}")
+        raise ValueError(
+            f"{type(self).__name__} '{self.name}' has no layer named {name!r}; "
+            f"its layers are {[l.name for l in self.layers]}"
+        )
 
     # ---- configuration and saving -------------------------------------------------------
     def get_config(self) -> dict:
@@ -1009,7 +1219,8 @@ class Model(RefusesPythonHooks):
         if self._auto_config is None:
             raise NotImplementedError(
                 f"{type(self).__name__}: its constructor arguments are not plain JSON values, so "
-                f"it cannot be saved automatically; define get_config() returning them")
+                f"it cannot be saved automatically; define get_config() returning them"
+            )
         return dict(self._auto_config)
 
     @classmethod
@@ -1017,6 +1228,7 @@ class Model(RefusesPythonHooks):
         if cls is Model and {"layers", "nodes", "input_layers"} <= set(config):
             # Keras: Model.from_config rebuilds a functional model from its config
             from .functional import Functional
+
             return Functional.from_config(config, custom_objects)
         config = dict(config)
         params = inspect.signature(cls.__init__).parameters
@@ -1035,13 +1247,14 @@ class Model(RefusesPythonHooks):
             raise ValueError(f"Model.save: arguments not recognized: {kwargs}")
         reject_unsupported("Model.save", Model.save, zipped=zipped)
         from ..saving import save_model
+
         save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite: bool = True, max_shard_size=None) -> None:
         """The weights only, in a file whose name ends in .weights.nerve (Keras: .weights.h5)."""
-        reject_unsupported("Model.save_weights", Model.save_weights,
-                           max_shard_size=max_shard_size)
+        reject_unsupported("Model.save_weights", Model.save_weights, max_shard_size=max_shard_size)
         from ..saving import save_weights
+
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs) -> None:
@@ -1049,15 +1262,20 @@ class Model(RefusesPythonHooks):
             raise ValueError(f"Model.load_weights: arguments not recognized: {kwargs}")
         reject_unsupported("Model.load_weights", Model.load_weights, skip_mismatch=skip_mismatch)
         from ..saving import load_weights
+
         load_weights(self, filepath)
 
 
 def _training_dependence(layer) -> str:
     """Why `layer` computes something else in training than in inference ("" if it does not)."""
     from ..layers.normalization import BatchNormalization
+
     if isinstance(layer, BatchNormalization):
-        return ("a trainable BatchNormalization normalises with the batch statistics in "
-                "training" if layer.trainable else "")
+        return (
+            "a trainable BatchNormalization normalises with the batch statistics in training"
+            if layer.trainable
+            else ""
+        )
     for attr in ("rate", "dropout", "recurrent_dropout"):
         value = getattr(layer, attr, 0) or 0
         if isinstance(value, (int, float)) and value > 0:

@@ -22,8 +22,9 @@ _count = 0
 class Sequential(Model):
     def __init__(self, layers=None, trainable: bool = True, name: str | None = None):
         global _count
-        super().__init__(name or ("sequential" if _count == 0 else f"sequential_{_count}"),
-                         trainable=trainable)
+        super().__init__(
+            name or ("sequential" if _count == 0 else f"sequential_{_count}"), trainable=trainable
+        )
         _count += 1
         self._layers: list[Layer] = []
         self._input_shape = None
@@ -45,8 +46,10 @@ class Sequential(Model):
             return
         if isinstance(layer, Model):
             if layer.built and not layer._single_input:
-                raise ValueError(f"Sequential.add: {type(layer).__name__} '{layer.name}' takes "
-                                 f"{len(layer._input_shapes)} inputs; a Sequential passes one")
+                raise ValueError(
+                    f"Sequential.add: {type(layer).__name__} '{layer.name}' takes "
+                    f"{len(layer._input_shapes)} inputs; a Sequential passes one"
+                )
             if not self._layers and self._input_shape is None and layer.built:
                 self._input_shape = tuple(layer._input_shapes[0])
         elif not isinstance(layer, Layer):
@@ -119,6 +122,7 @@ class Sequential(Model):
         """The symbolic graph: an Input of the built shape, then each layer on the previous
         output (the layers are built already, or get built here, as Keras)."""
         from .functional import GraphNetwork
+
         if self._input_layer is None or tuple(self._input_layer.shape) != self._input_shape:
             self._input_layer = InputLayer(self._input_shape, name=f"{self.name}_input")
         with own_graph():
@@ -141,7 +145,8 @@ class Sequential(Model):
                         f"built for inputs of shape {(None,) + accepted} and gets {(None,) + shape} "
                         f"here; nerve cannot rebuild a built layer for another input shape "
                         f"without losing its weights. Use a new layer (copy the weights with "
-                        f"set_weights where they fit)")
+                        f"set_weights where they fit)"
+                    )
             shape = tuple(sample_output_shape(layer, shape))
 
     @property
@@ -169,8 +174,10 @@ class Sequential(Model):
     def _output_shape(self) -> tuple:
         """Per-sample output shape (no batch axis)."""
         if not self.built:
-            raise ValueError(f"Sequential '{self.name}' is not built yet: give an Input or call "
-                             f"build()/fit() first")
+            raise ValueError(
+                f"Sequential '{self.name}' is not built yet: give an Input or call "
+                f"build()/fit() first"
+            )
         return tuple(self._symbolic.outputs[0]._sample_shape)
 
     @property
@@ -201,8 +208,10 @@ class Sequential(Model):
 
     def _own_tensors(self, what: str) -> list:
         if not self.built:
-            raise AttributeError(f"Sequential model '{self.name}' has no defined {what} yet: "
-                                 f"start it with nerve.Input(shape) or call build()")
+            raise AttributeError(
+                f"Sequential model '{self.name}' has no defined {what} yet: "
+                f"start it with nerve.Input(shape) or call build()"
+            )
         return list(getattr(self._symbolic, what))
 
     @property
@@ -217,20 +226,27 @@ class Sequential(Model):
 
     def _first_call_tensor(self, which: int, what: str, plural: str):
         if self._first_symbolic_call is None:
-            raise AttributeError(f"Sequential model '{self.name}' has never been called on a "
-                                 f"symbolic input, so (as in Keras 3) it has no {what}; use "
-                                 f"model.{plural}[0]")
+            raise AttributeError(
+                f"Sequential model '{self.name}' has never been called on a "
+                f"symbolic input, so (as in Keras 3) it has no {what}; use "
+                f"model.{plural}[0]"
+            )
         return self._first_symbolic_call[which][0]
 
     def get_config(self) -> dict:
         from ..saving.serialization import serialize_layer
-        return {"name": self.name, "trainable": self.trainable,
-                "input_shape": None if self._input_shape is None else list(self._input_shape),
-                "layers": [serialize_layer(layer) for layer in self._layers]}
+
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "input_shape": None if self._input_shape is None else list(self._input_shape),
+            "layers": [serialize_layer(layer) for layer in self._layers],
+        }
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         from ..saving.serialization import deserialize_layer
+
         model = cls(name=config.get("name"))
         if config.get("input_shape") is not None:
             model._input_shape = tuple(config["input_shape"])

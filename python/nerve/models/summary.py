@@ -32,7 +32,7 @@ def _sequential_rows(model) -> list:
 
 
 def _ref(model, g, t) -> str:
-    """"layer[call][output]" of the tensor t; a nested model's output reads "model[0][0]"."""
+    """ "layer[call][output]" of the tensor t; a nested model's output reads "model[0][0]"."""
     node = t._node
     if node.owner is not None and node.owner is not model:
         return f"{node.owner.name}[0][0]"
@@ -53,20 +53,26 @@ def _nested_model_row(model, g, nested) -> list:
     connected = [c + ("," if i + 1 < len(connected) else "") for i, c in enumerate(connected)]
     shape = nested.output_shape
     shape_s = str(shape) if not isinstance(shape, list) else ", ".join(str(x) for x in shape)
-    return [[f"{nested.name} ({type(nested).__name__})"], [shape_s],
-            [f"{nested.count_params():,}"], connected or ["-"]]
+    return [
+        [f"{nested.name} ({type(nested).__name__})"],
+        [shape_s],
+        [f"{nested.count_params():,}"],
+        connected or ["-"],
+    ]
 
 
 def _graph_rows(model) -> list:
     from .model import Model
+
     g = model._graph
     rows = []
     for layer in model.layers:
         if isinstance(layer, Model):
             rows.append(_nested_model_row(model, g, layer))
             continue
-        nodes = [n for n in g.nodes if n.layer is layer] or \
-            [kt._node for kt in g.inputs if kt._node.layer is layer]
+        nodes = [n for n in g.nodes if n.layer is layer] or [
+            kt._node for kt in g.inputs if kt._node.layer is layer
+        ]
         shapes = {tuple(kt.shape for kt in n.outputs) for n in nodes}
         if len(shapes) == 1:
             outs = next(iter(shapes))
@@ -75,8 +81,14 @@ def _graph_rows(model) -> list:
             shape_s = "multiple"
         connected = [_ref(model, g, t) for n in nodes for t in n.inputs]
         connected = [c + ("," if i + 1 < len(connected) else "") for i, c in enumerate(connected)]
-        rows.append([[f"{layer.name} ({type(layer).__name__})"], [shape_s],
-                     [f"{layer.count_params():,}"], connected or ["-"]])
+        rows.append(
+            [
+                [f"{layer.name} ({type(layer).__name__})"],
+                [shape_s],
+                [f"{layer.count_params():,}"],
+                connected or ["-"],
+            ]
+        )
     return rows
 
 
@@ -104,8 +116,10 @@ def format_summary(model, line_length: int = 72) -> str:
     rows = _graph_rows(model) if graph else _sequential_rows(model)
     if not connected:
         rows = [row[:3] for row in rows]
-    widths = [max([len(h)] + [len(line) for r in rows for line in r[c]]) + 2
-              for c, h in enumerate(headers)]
+    widths = [
+        max([len(h)] + [len(line) for r in rows for line in r[c]]) + 2
+        for c, h in enumerate(headers)
+    ]
     right = {2}  # Param # is right-aligned
 
     def bar(l, m, r, c):
@@ -114,19 +128,30 @@ def format_summary(model, line_length: int = 72) -> str:
     def cell(text, c, width):
         return f"{text:>{width - 1}} " if c in right else f" {text:<{width - 1}}"
 
-    out = [f'Model: "{model.name}"', bar("┏", "┳", "┓", "━"),
-           "┃" + "┃".join(cell(h, c, w) for c, (h, w) in enumerate(zip(headers, widths))) + "┃",
-           bar("┡", "╇", "┩", "━")]
+    out = [
+        f'Model: "{model.name}"',
+        bar("┏", "┳", "┓", "━"),
+        "┃" + "┃".join(cell(h, c, w) for c, (h, w) in enumerate(zip(headers, widths))) + "┃",
+        bar("┡", "╇", "┩", "━"),
+    ]
     for i, row in enumerate(rows):
         for k in range(max(len(col) for col in row)):
-            out.append("│" + "│".join(cell(col[k] if k < len(col) else "", c, w)
-                                      for c, (col, w) in enumerate(zip(row, widths))) + "│")
+            out.append(
+                "│"
+                + "│".join(
+                    cell(col[k] if k < len(col) else "", c, w)
+                    for c, (col, w) in enumerate(zip(row, widths))
+                )
+                + "│"
+            )
         if i + 1 < len(rows):
             out.append(bar("├", "┼", "┤", "─"))
     out.append(bar("└", "┴", "┘", "─"))
     total = sum(l.count_params() for l in model.layers)
     trainable = sum(int(np.prod(w.shape)) for l in model.layers for w in l.trainable_weights)
-    out += [f" Total params: {total:,} ({_fmt_bytes(4 * total)})",
-            f" Trainable params: {trainable:,} ({_fmt_bytes(4 * trainable)})",
-            f" Non-trainable params: {total - trainable:,} ({_fmt_bytes(4 * (total - trainable))})"]
+    out += [
+        f" Total params: {total:,} ({_fmt_bytes(4 * total)})",
+        f" Trainable params: {trainable:,} ({_fmt_bytes(4 * trainable)})",
+        f" Non-trainable params: {total - trainable:,} ({_fmt_bytes(4 * (total - trainable))})",
+    ]
     return "\n".join(out)

@@ -7,23 +7,56 @@ from .base import Optimizer
 class Adamax(Optimizer):
     """Keras Adamax: m += (g-m)(1-b1); u = max(b2*u, |g|); w -= lr/(1-b1^t) * m/(u+eps)."""
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
-                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
-                 **kwargs):
-        super().__init__(_core.Adamax(0.001, float(beta_1), float(beta_2), float(epsilon)),
-                         learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema,
-                         ema_momentum, ema_overwrite_frequency, loss_scale_factor,
-                         gradient_accumulation_steps, name, **kwargs)
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(
+            _core.Adamax(0.001, float(beta_1), float(beta_2), float(epsilon)),
+            learning_rate,
+            weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            loss_scale_factor,
+            gradient_accumulation_steps,
+            name,
+            **kwargs,
+        )
 
     @property
-    def beta_1(self): return self._core.beta_1
+    def beta_1(self):
+        return self._core.beta_1
+
     @property
-    def beta_2(self): return self._core.beta_2
+    def beta_2(self):
+        return self._core.beta_2
+
     @property
-    def epsilon(self): return self._core.epsilon
+    def epsilon(self):
+        return self._core.epsilon
 
     def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
+        return {
+            **super().get_config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }

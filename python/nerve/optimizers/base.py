@@ -17,8 +17,12 @@ def _optional_non_negative(value, what: str, owner: str) -> float:
     """Keras's None means off; the C++ side uses 0 for off."""
     if value is None:
         return 0.0
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or value < 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
         raise ValueError(f"{owner}: {what} must be a non-negative number or None, got {value!r}")
     return float(value)
 
@@ -26,19 +30,39 @@ def _optional_non_negative(value, what: str, owner: str) -> float:
 class Optimizer:
     """Base class. `learning_rate` reads as the rate the next step will use."""
 
-    def __init__(self, core, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
-                 ema_overwrite_frequency=None, loss_scale_factor=None,
-                 gradient_accumulation_steps=None, name: str | None = None, **kwargs):
+    def __init__(
+        self,
+        core,
+        learning_rate,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name: str | None = None,
+        **kwargs,
+    ):
         owner = type(self).__name__
         if kwargs:
-            hint = (" (Keras 3 ignores `decay`; use a LearningRateSchedule as learning_rate)"
-                    if "decay" in kwargs else "")
+            hint = (
+                " (Keras 3 ignores `decay`; use a LearningRateSchedule as learning_rate)"
+                if "decay" in kwargs
+                else ""
+            )
             raise ValueError(f"{owner}: argument(s) not recognized: {kwargs}{hint}")
-        reject_unsupported(owner, Optimizer.__init__, use_ema=use_ema, ema_momentum=ema_momentum,
-                           ema_overwrite_frequency=ema_overwrite_frequency,
-                           loss_scale_factor=loss_scale_factor,
-                           gradient_accumulation_steps=gradient_accumulation_steps)
+        reject_unsupported(
+            owner,
+            Optimizer.__init__,
+            use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+        )
         self._core = core
         self.name = name or _snake_case(owner)
         core.weight_decay = _optional_non_negative(weight_decay, "weight_decay", owner)
@@ -46,9 +70,11 @@ class Optimizer:
         core.clipvalue = _optional_non_negative(clipvalue, "clipvalue", owner)
         core.global_clipnorm = _optional_non_negative(global_clipnorm, "global_clipnorm", owner)
         if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            raise ValueError(f"{owner}: only one of clipnorm, clipvalue and global_clipnorm can "
-                             f"be set, got clipnorm={clipnorm}, clipvalue={clipvalue}, "
-                             f"global_clipnorm={global_clipnorm}")
+            raise ValueError(
+                f"{owner}: only one of clipnorm, clipvalue and global_clipnorm can "
+                f"be set, got clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                f"global_clipnorm={global_clipnorm}"
+            )
         self._python_schedule = None
         self._schedule = None
         self._set_learning_rate(learning_rate, initial=True)
@@ -68,13 +94,21 @@ class Optimizer:
             self._sync_python_schedule()
             return
         if isinstance(self._schedule, LearningRateSchedule) and not initial:
-            raise TypeError(f"{owner}: this optimizer was created with a LearningRateSchedule as "
-                            f"its learning_rate, so its learning rate is not settable. Create the "
-                            f"optimizer with a float learning_rate to set it.")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value) or value < 0:
-            raise ValueError(f"{owner}: learning_rate must be a non-negative number, a "
-                             f"LearningRateSchedule or a callable, got {value!r}")
+            raise TypeError(
+                f"{owner}: this optimizer was created with a LearningRateSchedule as "
+                f"its learning_rate, so its learning rate is not settable. Create the "
+                f"optimizer with a float learning_rate to set it."
+            )
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            raise ValueError(
+                f"{owner}: learning_rate must be a non-negative number, a "
+                f"LearningRateSchedule or a callable, got {value!r}"
+            )
         self._schedule = None
         self._python_schedule = None
         self._core.schedule = None
@@ -141,12 +175,15 @@ class Optimizer:
             if grad is None:
                 continue
             if not isinstance(var, _core.Tensor):
-                raise TypeError(f"apply_gradients: variables must be nerve.Tensor, got "
-                                f"{type(var).__name__}")
+                raise TypeError(
+                    f"apply_gradients: variables must be nerve.Tensor, got {type(var).__name__}"
+                )
             g = grad if isinstance(grad, _core.Tensor) else _core.Tensor(grad)
             if tuple(g.shape) != tuple(var.shape):
-                raise ValueError(f"apply_gradients: gradient of shape {g.shape} for variable of "
-                                 f"shape {var.shape}")
+                raise ValueError(
+                    f"apply_gradients: gradient of shape {g.shape} for variable of "
+                    f"shape {var.shape}"
+                )
             var.grad = g  # the C++ optimizer reads .grad
             variables.append(var)
         if variables:
@@ -162,9 +199,14 @@ class Optimizer:
         lr = self._schedule if self._schedule is not None else self._core.learning_rate
         if hasattr(lr, "get_config"):
             lr = {"class_name": type(lr).__name__, "config": lr.get_config()}
-        return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
-                "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
-                "global_clipnorm": self.global_clipnorm}
+        return {
+            "name": self.name,
+            "learning_rate": lr,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "clipvalue": self.clipvalue,
+            "global_clipnorm": self.global_clipnorm,
+        }
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} learning_rate={self.learning_rate:g}>"
@@ -181,5 +223,8 @@ def _takes_argument(fn) -> bool:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return False
-    return any(p.default is inspect.Parameter.empty and
-               p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+    return any(
+        p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        for p in params
+    )

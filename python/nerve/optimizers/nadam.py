@@ -8,23 +8,56 @@ class Nadam(Optimizer):
     """Keras Nadam: Adam with Nesterov momentum and the momentum schedule
     u_t = beta_1 * (1 - 0.5 * 0.96**t) (formula in nerve/optimizers.h)."""
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
-                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
-                 **kwargs):
-        super().__init__(_core.Nadam(0.001, float(beta_1), float(beta_2), float(epsilon)),
-                         learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema,
-                         ema_momentum, ema_overwrite_frequency, loss_scale_factor,
-                         gradient_accumulation_steps, name, **kwargs)
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(
+            _core.Nadam(0.001, float(beta_1), float(beta_2), float(epsilon)),
+            learning_rate,
+            weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            loss_scale_factor,
+            gradient_accumulation_steps,
+            name,
+            **kwargs,
+        )
 
     @property
-    def beta_1(self): return self._core.beta_1
+    def beta_1(self):
+        return self._core.beta_1
+
     @property
-    def beta_2(self): return self._core.beta_2
+    def beta_2(self):
+        return self._core.beta_2
+
     @property
-    def epsilon(self): return self._core.epsilon
+    def epsilon(self):
+        return self._core.epsilon
 
     def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
+        return {
+            **super().get_config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }

@@ -25,8 +25,14 @@ class ExponentialDecay(LearningRateSchedule):
     """initial_learning_rate * decay_rate ** (step / decay_steps), the exponent floored when
     staircase."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):
+    def __init__(
+        self,
+        initial_learning_rate,
+        decay_steps,
+        decay_rate,
+        staircase=False,
+        name="ExponentialDecay",
+    ):
         self.initial_learning_rate = float(initial_learning_rate)
         self.decay_steps = decay_steps
         self.decay_rate = float(decay_rate)
@@ -35,12 +41,17 @@ class ExponentialDecay(LearningRateSchedule):
         if decay_steps is None or decay_steps <= 0:
             raise ValueError(f"ExponentialDecay: decay_steps must be > 0, got {decay_steps!r}")
         self._core = _core.LearningRateSchedule.exponential_decay(
-            self.initial_learning_rate, float(decay_steps), self.decay_rate, self.staircase)
+            self.initial_learning_rate, float(decay_steps), self.decay_rate, self.staircase
+        )
 
     def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -52,9 +63,11 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         self.values = [float(v) for v in values]
         self.name = name or "PiecewiseConstant"
         if len(self.values) != len(self.boundaries) + 1:
-            raise ValueError(f"PiecewiseConstantDecay: values must have one more element than "
-                             f"boundaries, got {len(self.values)} values and "
-                             f"{len(self.boundaries)} boundaries")
+            raise ValueError(
+                f"PiecewiseConstantDecay: values must have one more element than "
+                f"boundaries, got {len(self.values)} values and "
+                f"{len(self.boundaries)} boundaries"
+            )
         self._core = _core.LearningRateSchedule.piecewise_constant(self.boundaries, self.values)
 
     def get_config(self):
@@ -65,8 +78,15 @@ class CosineDecay(LearningRateSchedule):
     """Optional linear warm-up from initial_learning_rate to warmup_target over warmup_steps,
     then cosine decay over decay_steps to alpha times the starting rate."""
 
-    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay",
-                 warmup_target=None, warmup_steps=0):
+    def __init__(
+        self,
+        initial_learning_rate,
+        decay_steps,
+        alpha=0.0,
+        name="CosineDecay",
+        warmup_target=None,
+        warmup_steps=0,
+    ):
         self.initial_learning_rate = float(initial_learning_rate)
         self.decay_steps = decay_steps
         self.alpha = float(alpha)
@@ -78,13 +98,22 @@ class CosineDecay(LearningRateSchedule):
         if warmup_steps < 0:
             raise ValueError(f"CosineDecay: warmup_steps must be >= 0, got {warmup_steps!r}")
         self._core = _core.LearningRateSchedule.cosine_decay(
-            self.initial_learning_rate, float(decay_steps), self.alpha, self.warmup_target,
-            float(warmup_steps))
+            self.initial_learning_rate,
+            float(decay_steps),
+            self.alpha,
+            self.warmup_target,
+            float(warmup_steps),
+        )
 
     def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "alpha": self.alpha, "name": self.name,
-                "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "alpha": self.alpha,
+            "name": self.name,
+            "warmup_target": self.warmup_target,
+            "warmup_steps": self.warmup_steps,
+        }
 
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay", "CosineDecay"]

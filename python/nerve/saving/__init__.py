@@ -9,6 +9,14 @@ from .object_registration import (
 )
 from .saving_lib import load_model, load_weights, save_model, save_weights
 
-__all__ = ["ModelFileError", "custom_object_scope", "get_registered_name", "get_registered_object",
-           "register_keras_serializable", "load_model", "load_weights", "save_model",
-           "save_weights"]
+__all__ = [
+    "ModelFileError",
+    "custom_object_scope",
+    "get_registered_name",
+    "get_registered_object",
+    "register_keras_serializable",
+    "load_model",
+    "load_weights",
+    "save_model",
+    "save_weights",
+]

@@ -44,8 +44,7 @@ def write_atomic(path, entries, overwrite: bool = True) -> None:
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{path} exists and overwrite=False")
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
             with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as z:
@@ -83,8 +82,9 @@ class Reader:
         try:
             self._zip = zipfile.ZipFile(self.path, "r")
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as e:
-            raise ModelFileError(f"{self.path} is not a nerve file, or it is truncated or "
-                                 f"corrupt ({e})") from None
+            raise ModelFileError(
+                f"{self.path} is not a nerve file, or it is truncated or corrupt ({e})"
+            ) from None
         try:
             self._check(kind)
         except BaseException:
@@ -94,21 +94,27 @@ class Reader:
     def _check(self, kind: str) -> None:
         for info in self._zip.infolist():
             if info.compress_type != zipfile.ZIP_STORED:
-                raise ModelFileError(f"{self.path}: entry {info.filename!r} is compressed; nerve "
-                                     f"files store entries uncompressed (corrupt or foreign file)")
+                raise ModelFileError(
+                    f"{self.path}: entry {info.filename!r} is compressed; nerve "
+                    f"files store entries uncompressed (corrupt or foreign file)"
+                )
         meta = self.json("metadata.json")
         if not isinstance(meta, dict) or meta.get("format") not in ("nerve.model", "nerve.weights"):
             raise ModelFileError(f"{self.path} is not a nerve file (metadata: {meta!r})")
         version = meta.get("format_version")
         if not isinstance(version, int) or version < 1 or version > FORMAT_VERSION:
-            raise ModelFileError(f"{self.path} has format version {version!r}, which this nerve "
-                                 f"({_nerve_version()}) cannot read (it reads versions 1 to "
-                                 f"{FORMAT_VERSION}); it was written by nerve "
-                                 f"{meta.get('nerve_version', '?')}")
+            raise ModelFileError(
+                f"{self.path} has format version {version!r}, which this nerve "
+                f"({_nerve_version()}) cannot read (it reads versions 1 to "
+                f"{FORMAT_VERSION}); it was written by nerve "
+                f"{meta.get('nerve_version', '?')}"
+            )
         if kind == "nerve.model" and meta["format"] != kind:
-            raise ModelFileError(f"{self.path} holds only weights (made by save_weights); load "
-                                 f"it with model.load_weights, or save the whole model with "
-                                 f"model.save")
+            raise ModelFileError(
+                f"{self.path} holds only weights (made by save_weights); load "
+                f"it with model.load_weights, or save the whole model with "
+                f"model.save"
+            )
         self.metadata = meta
 
     def close(self) -> None:
@@ -126,14 +132,17 @@ class Reader:
         except KeyError:
             raise ModelFileError(f"{self.path} is incomplete: it has no entry {name!r}") from None
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
-            raise ModelFileError(f"{self.path} is corrupt: entry {name!r} cannot be read "
-                                 f"({e})") from None
+            raise ModelFileError(
+                f"{self.path} is corrupt: entry {name!r} cannot be read ({e})"
+            ) from None
 
     def json(self, name: str):
         try:
             return json.loads(self.raw(name).decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ModelFileError(f"{self.path} is corrupt: {name!r} is not valid JSON ({e})") from None
+            raise ModelFileError(
+                f"{self.path} is corrupt: {name!r} is not valid JSON ({e})"
+            ) from None
 
     def array(self, name: str, shape=None) -> np.ndarray:
         try:
@@ -141,18 +150,22 @@ class Reader:
         except ModelFileError:
             raise
         except (ValueError, OSError, EOFError) as e:
-            raise ModelFileError(f"{self.path} is corrupt: array {name!r} cannot be read "
-                                 f"({e})") from None
+            raise ModelFileError(
+                f"{self.path} is corrupt: array {name!r} cannot be read ({e})"
+            ) from None
         if not isinstance(a, np.ndarray) or a.dtype != np.float32:
             raise ModelFileError(f"{self.path}: array {name!r} is not float32")
         if shape is not None and tuple(a.shape) != tuple(shape):
-            raise ModelFileError(f"{self.path}: array {name!r} has shape {a.shape}, the file's "
-                                 f"manifest says {tuple(shape)}")
+            raise ModelFileError(
+                f"{self.path}: array {name!r} has shape {a.shape}, the file's "
+                f"manifest says {tuple(shape)}"
+            )
         return a
 
 
 def _nerve_version() -> str:
     from .. import __version__
+
     return __version__
 
 

@@ -11,20 +11,25 @@ from types import MappingProxyType
 _REGISTRY: dict[str, type] = {}
 # A read-only empty default: custom_object_scope always sets a new dict, never mutates this one.
 _SCOPE: contextvars.ContextVar[dict] = contextvars.ContextVar(
-    "nerve_custom_objects", default=MappingProxyType({}))
+    "nerve_custom_objects", default=MappingProxyType({})
+)
 
 
 def register_keras_serializable(package: str = "Custom", name: str | None = None):
     """Class decorator: lets load_model find this class without custom_objects. Saved under
     "package>name" (name defaults to the class name)."""
+
     def decorator(cls):
         key = f"{package}>{name or cls.__name__}"
         if key in _REGISTRY and _REGISTRY[key] is not cls:
-            raise ValueError(f"register_keras_serializable: {key!r} is already registered to "
-                             f"{_REGISTRY[key].__qualname__}")
+            raise ValueError(
+                f"register_keras_serializable: {key!r} is already registered to "
+                f"{_REGISTRY[key].__qualname__}"
+            )
         _REGISTRY[key] = cls
         cls._registered_name = key
         return cls
+
     return decorator
 
 

@@ -29,8 +29,9 @@ def _weight_entries(model, manifest: list):
     for layer in model.layers:
         for i, w in enumerate(layer.weights):
             name = f"weights/{k:05d}.npy"
-            manifest.append({"layer": layer.name, "index": i, "shape": list(w.shape),
-                             "entry": name})
+            manifest.append(
+                {"layer": layer.name, "index": i, "shape": list(w.shape), "entry": name}
+            )
             yield name, (lambda w=w: ff.array_bytes(w))
             k += 1
 
@@ -53,8 +54,10 @@ def _optimizer_entries(model, state: dict):
 def _model_config(model) -> dict:
     config = {"class_name": ser.get_registered_name(type(model)), "config": model.get_config()}
     if type(model)._is_subclassed():
-        config["build_config"] = {"input_shapes": [list(s) for s in model._input_shapes],
-                                  "single_input": model._single_input}
+        config["build_config"] = {
+            "input_shapes": [list(s) for s in model._input_shapes],
+            "single_input": model._single_input,
+        }
     if model._compile_config is not None:
         c = model._compile_config
         config["compile_config"] = {
@@ -84,9 +87,12 @@ def check_filepath(filepath, weights_only: bool, where: str) -> str:
         raise ValueError(
             f"{where}: nerve cannot write or read Keras' .keras / .h5 formats (got "
             f"filepath={path!r}); use nerve's own format, a file name ending in {want!r} "
-            f"(e.g. {os.path.splitext(os.path.splitext(path)[0])[0] + want!r})")
-    raise ValueError(f"{where}: the file name must end in {want!r} (nerve's "
-                     f"{'weights' if weights_only else 'model'} format), got filepath={path!r}")
+            f"(e.g. {os.path.splitext(os.path.splitext(path)[0])[0] + want!r})"
+        )
+    raise ValueError(
+        f"{where}: the file name must end in {want!r} (nerve's "
+        f"{'weights' if weights_only else 'model'} format), got filepath={path!r}"
+    )
 
 
 def save_model(model, filepath, overwrite: bool = True) -> None:
@@ -94,8 +100,10 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
     atomically."""
     filepath = check_filepath(filepath, False, "save")
     if not model.built:
-        raise ValueError(f"save: {type(model).__name__} '{model.name}' is not built yet; build it "
-                         f"(or fit/predict once) before saving")
+        raise ValueError(
+            f"save: {type(model).__name__} '{model.name}' is not built yet; build it "
+            f"(or fit/predict once) before saving"
+        )
     config = _model_config(model)
     manifest, optimizer_state = [], {}
 
@@ -105,8 +113,10 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
         yield from _weight_entries(model, manifest)
         if model.optimizer is not None and model._trainer is not None:
             yield from _optimizer_entries(model, optimizer_state)
-        yield "weights.json", lambda: ff.json_bytes(
-            {"weights": manifest, "optimizer": optimizer_state or None})
+        yield (
+            "weights.json",
+            lambda: ff.json_bytes({"weights": manifest, "optimizer": optimizer_state or None}),
+        )
 
     ff.write_atomic(filepath, entries(), overwrite)
 
@@ -135,18 +145,22 @@ def _read_weights(reader: ff.Reader, model) -> None:
     targets = [(layer, i, w) for layer in model.layers for i, w in enumerate(layer.weights)]
     entries = manifest["weights"]
     if len(entries) != len(targets):
-        raise ModelFileError(f"{reader.path} holds {len(entries)} weight arrays, the model "
-                             f"'{model.name}' has {len(targets)}: it was saved from a different "
-                             f"architecture")
+        raise ModelFileError(
+            f"{reader.path} holds {len(entries)} weight arrays, the model "
+            f"'{model.name}' has {len(targets)}: it was saved from a different "
+            f"architecture"
+        )
     arrays = []
     for e, (layer, i, w) in zip(entries, targets):
         if not isinstance(e, dict) or "entry" not in e:
             raise ModelFileError(f"{reader.path} is corrupt: bad weights.json entry {e!r}")
         a = reader.array(e["entry"], e.get("shape"))
         if tuple(a.shape) != tuple(w.shape):
-            raise ModelFileError(f"{reader.path}: weight {i} of {type(layer).__name__} "
-                                 f"'{layer.name}' has shape {tuple(w.shape)} in the model but "
-                                 f"{a.shape} in the file (saved from layer '{e.get('layer')}')")
+            raise ModelFileError(
+                f"{reader.path}: weight {i} of {type(layer).__name__} "
+                f"'{layer.name}' has shape {tuple(w.shape)} in the model but "
+                f"{a.shape} in the file (saved from layer '{e.get('layer')}')"
+            )
         arrays.append(a)
     for a, (_, _, w) in zip(arrays, targets):
         np.asarray(w)[...] = a
@@ -163,8 +177,10 @@ def _restore_optimizer(reader: ff.Reader, model, state) -> None:
             raise ModelFileError(f"{reader.path} is corrupt: optimizer slot for weight {k!r}")
         slots = opt.slots(weights[k])
         if len(slots) != len(item["entries"]):
-            raise ModelFileError(f"{reader.path}: the optimizer has {len(slots)} state tensors "
-                                 f"per weight, the file {len(item['entries'])}")
+            raise ModelFileError(
+                f"{reader.path}: the optimizer has {len(slots)} state tensors "
+                f"per weight, the file {len(item['entries'])}"
+            )
         for slot, name in zip(slots, item["entries"]):
             pending.append((slot, reader.array(name, tuple(slot.shape))))
     for slot, a in pending:
@@ -178,9 +194,11 @@ def _restore_optimizer(reader: ff.Reader, model, state) -> None:
 def _refuse_keras_file(filepath, where: str) -> None:
     path = os.fspath(filepath)
     if path.lower().endswith(_KERAS_EXTENSIONS):
-        raise ValueError(f"{where}: nerve cannot read Keras' .keras / .h5 files (got "
-                         f"filepath={path!r}); it loads files saved by nerve, whose names end in "
-                         f"{MODEL_EXTENSION!r} (models) or {WEIGHTS_EXTENSION!r} (weights)")
+        raise ValueError(
+            f"{where}: nerve cannot read Keras' .keras / .h5 files (got "
+            f"filepath={path!r}); it loads files saved by nerve, whose names end in "
+            f"{MODEL_EXTENSION!r} (models) or {WEIGHTS_EXTENSION!r} (weights)"
+        )
 
 
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True):
@@ -192,8 +210,9 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
         try:
             return _load(reader, custom_objects, compile)
         except (KeyError, TypeError, IndexError, AttributeError) as e:
-            raise ModelFileError(f"{reader.path} is corrupt or does not match this nerve: "
-                                 f"{type(e).__name__}: {e}") from e
+            raise ModelFileError(
+                f"{reader.path} is corrupt or does not match this nerve: {type(e).__name__}: {e}"
+            ) from e
 
 
 def _load(reader: ff.Reader, custom_objects, compile: bool):
@@ -214,8 +233,10 @@ def _load(reader: ff.Reader, custom_objects, compile: bool):
             loss=ser.deserialize_loss(compile_config["loss"], custom_objects),
             metrics=ser.deserialize_metrics(compile_config.get("metrics"), custom_objects),
             loss_weights=compile_config.get("loss_weights"),
-            weighted_metrics=ser.deserialize_metrics(compile_config.get("weighted_metrics"),
-                                                     custom_objects))
+            weighted_metrics=ser.deserialize_metrics(
+                compile_config.get("weighted_metrics"), custom_objects
+            ),
+        )
         if state:
             _restore_optimizer(reader, model, state)
     return model
@@ -225,8 +246,10 @@ def load_weights(model, filepath) -> None:
     """Loads weights saved by save_weights (or a whole-model file) into a built model with the
     same architecture; nothing changes if any array does not fit."""
     if not model.built:
-        raise ValueError(f"load_weights: {type(model).__name__} '{model.name}' is not built yet; "
-                         f"build it first so its weights exist")
+        raise ValueError(
+            f"load_weights: {type(model).__name__} '{model.name}' is not built yet; "
+            f"build it first so its weights exist"
+        )
     _refuse_keras_file(filepath, "load_weights")
     with ff.Reader(filepath, "nerve.weights") as reader:
         _read_weights(reader, model)

@@ -14,12 +14,12 @@ from .object_registration import get_registered_name, get_registered_object
 
 
 def _classes_in(module, base) -> list:
-    return [v for v in vars(module).values()
-            if isinstance(v, type) and issubclass(v, base)]
+    return [v for v in vars(module).values() if isinstance(v, type) and issubclass(v, base)]
 
 
 def _layer_classes() -> list:
     from .. import layers
+
     return _classes_in(layers, layers.Layer)
 
 
@@ -27,16 +27,19 @@ def _model_classes() -> list:
     from ..models.functional import Functional
     from ..models.model import Model
     from ..models.sequential import Sequential
+
     return [Functional, Sequential, Model]
 
 
 def _loss_classes() -> list:
     from .. import losses
+
     return _classes_in(losses, losses.Loss)
 
 
 def _optimizer_classes() -> list:
     from .. import optimizers
+
     return _classes_in(optimizers, optimizers.Optimizer)
 
 
@@ -53,7 +56,8 @@ def lookup_class(class_name, what: str, custom_objects, module_classes):
             f"Unknown {what} class {class_name!r}. If it is a custom {what}, pass it to "
             f"load_model(..., custom_objects={{{class_name.split('>')[-1]!r}: "
             f"{class_name.split('>')[-1]}}}) or decorate it with "
-            f"@nerve.saving.register_keras_serializable()")
+            f"@nerve.saving.register_keras_serializable()"
+        )
     return cls
 
 
@@ -78,8 +82,9 @@ def _construct(cls, config: dict, what: str, custom_objects=None):
     except ModelFileError:
         raise
     except (TypeError, ValueError, KeyError, IndexError, AttributeError) as e:
-        raise ModelFileError(f"could not rebuild {what} {cls.__name__} from its saved config "
-                             f"{config!r}: {e}") from e
+        raise ModelFileError(
+            f"could not rebuild {what} {cls.__name__} from its saved config {config!r}: {e}"
+        ) from e
 
 
 def serialize_layer(layer) -> dict:
@@ -90,8 +95,9 @@ def deserialize_layer(entry, custom_objects=None):
     if not isinstance(entry, dict):
         raise ModelFileError("a saved layer entry is not a dict")
     # A model used as a layer (Sequential([base_model, ...])) is saved as its own config.
-    cls = lookup_class(entry.get("class_name"), "layer", custom_objects,
-                       _layer_classes() + _model_classes())
+    cls = lookup_class(
+        entry.get("class_name"), "layer", custom_objects, _layer_classes() + _model_classes()
+    )
     return _construct(cls, entry.get("config", {}), "layer", custom_objects)
 
 
@@ -120,6 +126,7 @@ def serialize_loss(loss):
 
 def _metric_classes() -> list:
     from .. import metrics
+
     return _classes_in(metrics, metrics.Metric)
 
 
@@ -145,23 +152,28 @@ def _deserialize_nested(spec, what: str, classes, custom_objects, unexpected: st
         cls = lookup_class(spec["class_name"], what, custom_objects, classes())
         return _construct(cls, spec.get("config", {}), what, custom_objects)
     if isinstance(spec, dict):
-        return {k: _deserialize_nested(v, what, classes, custom_objects, unexpected)
-                for k, v in spec.items()}
+        return {
+            k: _deserialize_nested(v, what, classes, custom_objects, unexpected)
+            for k, v in spec.items()
+        }
     raise ModelFileError(f"{unexpected}: {spec!r}")
 
 
 def deserialize_metrics(spec, custom_objects=None):
-    return _deserialize_nested(spec, "metric", _metric_classes, custom_objects,
-                               "saved metrics have an unexpected form")
+    return _deserialize_nested(
+        spec, "metric", _metric_classes, custom_objects, "saved metrics have an unexpected form"
+    )
 
 
 def deserialize_loss(spec, custom_objects=None):
-    return _deserialize_nested(spec, "loss", _loss_classes, custom_objects,
-                               "a saved loss has an unexpected form")
+    return _deserialize_nested(
+        spec, "loss", _loss_classes, custom_objects, "a saved loss has an unexpected form"
+    )
 
 
 def _schedule_classes() -> list:
     from ..optimizers import schedules
+
     return _classes_in(schedules, schedules.LearningRateSchedule)
 
 
@@ -182,8 +194,13 @@ def deserialize_optimizer(spec, custom_objects=None):
     config = spec.get("config", {})
     lr = config.get("learning_rate") if isinstance(config, dict) else None
     if isinstance(lr, dict) and "class_name" in lr:
-        schedule_cls = lookup_class(lr["class_name"], "learning-rate schedule", custom_objects,
-                                    _schedule_classes())
-        config = {**config, "learning_rate": _construct(
-            schedule_cls, lr.get("config", {}), "learning-rate schedule", custom_objects)}
+        schedule_cls = lookup_class(
+            lr["class_name"], "learning-rate schedule", custom_objects, _schedule_classes()
+        )
+        config = {
+            **config,
+            "learning_rate": _construct(
+                schedule_cls, lr.get("config", {}), "learning-rate schedule", custom_objects
+            ),
+        }
     return _construct(cls, config, "optimizer", custom_objects)

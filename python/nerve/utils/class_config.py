@@ -11,8 +11,9 @@ def from_class_dict(kind: str, entry: dict, by_name: dict, known: str):
     class_name = entry.get("class_name")
     cls = by_name.get(class_name) if isinstance(class_name, str) else None
     if cls is None:
-        raise ValueError(f"Unknown {kind} class {class_name!r} in {entry!r}. Known classes: "
-                         f"{known}")
+        raise ValueError(
+            f"Unknown {kind} class {class_name!r} in {entry!r}. Known classes: {known}"
+        )
     config = entry.get("config")
     if config is None:
         config = {}
@@ -21,5 +22,4 @@ def from_class_dict(kind: str, entry: dict, by_name: dict, known: str):
     try:
         return cls.from_config(config)
     except TypeError as e:
-        raise ValueError(f"{kind} {class_name}: cannot be built from config {config!r}: "
-                         f"{e}") from e
+        raise ValueError(f"{kind} {class_name}: cannot be built from config {config!r}: {e}") from e

@@ -21,8 +21,11 @@ class UnsupportedArgumentError(NotImplementedError, ValueError):
 
 @functools.cache
 def _defaults(function) -> dict:
-    return {name: p.default for name, p in inspect.signature(function).parameters.items()
-            if p.default is not inspect.Parameter.empty}
+    return {
+        name: p.default
+        for name, p in inspect.signature(function).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
 
 
 def _is_default(value, default) -> bool:
@@ -50,7 +53,8 @@ def reject_unsupported(owner: str, signature_of, **given) -> None:
         if not _is_default(value, default):
             raise UnsupportedArgumentError(
                 f"{owner}: {argument}={value!r} is not supported yet; nerve implements only "
-                f"Keras's default {argument}={default!r} (leave the argument out)")
+                f"Keras's default {argument}={default!r} (leave the argument out)"
+            )
 
 
 # ---- dtype --------------------------------------------------------------------------------
@@ -89,9 +93,12 @@ def check_dtype(owner: str, dtype, allow_integer: bool = False) -> str:
     if allow_integer and name is not None and name in _INTEGER_NAMES:
         return name
     also = " (or an integer/bool dtype for integer data)" if allow_integer else ""
-    raise ValueError(f"{owner}: dtype={dtype!r} is not supported; nerve computes in float32 only "
-                     f"until mixed precision exists. Pass dtype='float32' or None{also}.")
+    raise ValueError(
+        f"{owner}: dtype={dtype!r} is not supported; nerve computes in float32 only "
+        f"until mixed precision exists. Pass dtype='float32' or None{also}."
+    )
 
 
-_INTEGER_NAMES = frozenset(["bool", "int8", "int16", "int32", "int64", "uint8", "uint16",
-                            "uint32", "uint64"])
+_INTEGER_NAMES = frozenset(
+    ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
+)

@@ -47,6 +47,7 @@ def _to_float(v):
         return float(v)
     except TypeError:
         import numpy as np
+
         return float(np.mean(np.asarray(v, dtype=np.float64)))
 
 
@@ -94,8 +95,16 @@ class Progbar:
         interval: minimum seconds between two redraws on a TTY.
     """
 
-    def __init__(self, target, width=20, verbose=1, stateful_metrics=None,
-                 unit_name="step", file=None, interval=0.05):
+    def __init__(
+        self,
+        target,
+        width=20,
+        verbose=1,
+        stateful_metrics=None,
+        unit_name="step",
+        file=None,
+        interval=0.05,
+    ):
         self.target = target
         self.width = int(width)
         self.verbose = verbose

@@ -12,7 +12,8 @@ namespace nerve {
 
 bool isa_compiled(Isa isa) {
   switch (isa) {
-    case Isa::Generic: return true;
+    case Isa::Generic:
+      return true;
     case Isa::Avx2:
 #ifdef NERVE_GEMM_HAVE_AVX2
       return true;
@@ -35,13 +36,17 @@ namespace {
 const GemmKernel* raw_kernel(Isa isa) {
   switch (isa) {
 #ifdef NERVE_GEMM_HAVE_AVX512
-    case Isa::Avx512: return gemm_kernel_avx512();
+    case Isa::Avx512:
+      return gemm_kernel_avx512();
 #endif
 #ifdef NERVE_GEMM_HAVE_AVX2
-    case Isa::Avx2: return gemm_kernel_avx2();
+    case Isa::Avx2:
+      return gemm_kernel_avx2();
 #endif
-    case Isa::Generic: return gemm_kernel_generic();
-    default: break;
+    case Isa::Generic:
+      return gemm_kernel_generic();
+    default:
+      break;
   }
   throw std::runtime_error(std::string("nerve: the ") + isa_name(isa) +
                            " GEMM kernels were not compiled into this build");
@@ -55,7 +60,8 @@ GemmKernel apply_env_blocking(GemmKernel k) {
   long mc = 0, kc = 0, nc = 0;
   if (std::sscanf(s, "%ld,%ld,%ld", &mc, &kc, &nc) != 3 || mc < 1 || kc < 1 || nc < 1)
     throw std::runtime_error(std::string("NERVE_GEMM_BLOCKING must be \"mc,kc,nc\" (positive "
-                                         "integers), got \"") + s + "\"");
+                                         "integers), got \"") +
+                             s + "\"");
   k.mc = static_cast<int>((mc + k.mr - 1) / k.mr * k.mr);
   k.kc = static_cast<int>(kc < k.kcp ? kc : k.kcp);  // kc <= kcp (row-panel A layout)
   k.nc = static_cast<int>((nc + k.nr - 1) / k.nr * k.nr);

@@ -10,6 +10,8 @@
 //        jr over NR-column micro-panels of B : micro-kernel on the MR x NR tile of C
 // Small problems take an unpacked path (sup): A is read in place, B in place when it is not
 // transposed; packing would cost more than the blocking saves there.
+#include "nerve/gemm.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -21,7 +23,6 @@
 #include <vector>
 
 #include "kernel.h"
-#include "nerve/gemm.h"
 #include "nerve/runtime.h"
 #ifdef NERVE_HAVE_OPENMP
 #include <omp.h>
@@ -31,8 +32,8 @@ namespace nerve {
 namespace {
 
 using gemm_detail::GemmKernel;
-using gemm_detail::UkArgs;
 using gemm_detail::PackAFn;
+using gemm_detail::UkArgs;
 using gemm_detail::UkernelFn;
 
 constexpr int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -130,10 +131,9 @@ void scale_only(int64_t M, int64_t N, float beta, float* C, int64_t ldc, const E
 // Unpacked path for small problems (and skinny M with B not transposed), and for the implicit
 // GEMM: with ntaps > 1 the kernels sum ntaps products whose A is shifted by tap_off[t], and B
 // holds the ntaps K-row blocks one after the other (see UkArgs).
-void gemm_sup(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, int64_t K,
-              float alpha, const float* A, int64_t lda, const float* B, int64_t ldb, float beta,
-              float* C, int64_t ldc, const Epilogue& ep, int nt, int ntaps = 1,
-              const int64_t* tap_off = nullptr) {
+void gemm_sup(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep, int nt,
+              int ntaps = 1, const int64_t* tap_off = nullptr) {
   const int MR = kr.mr, NR = kr.nr;
   const int64_t kb = K * ntaps;  // rows of B
   const int64_t rs_a = ta == Trans::No ? lda : 1, cs_a = ta == Trans::No ? 1 : lda;
@@ -145,8 +145,8 @@ void gemm_sup(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, in
   // two cache lines, and the kernel waits on L2. Measured on (32768, 576, 64), the product of
   // a 3x3 64-channel convolution: +14-20% against the unaligned B; on (1024, 256, 64) +20%.
   // Smaller B (L1-resident) or fewer rows (the serial copy is not repaid) are left in place.
-  const bool b_split = (reinterpret_cast<uintptr_t>(B) % 64 != 0 || ldb % 16 != 0) &&
-                       N >= NR && kb * N * int64_t(sizeof(float)) > (int64_t(32) << 10) &&
+  const bool b_split = (reinterpret_cast<uintptr_t>(B) % 64 != 0 || ldb % 16 != 0) && N >= NR &&
+                       kb * N * int64_t(sizeof(float)) > (int64_t(32) << 10) &&
                        ceil_div(M, MR) >= kSupPackMisalignedRowTiles;
   if (tb == Trans::Yes || b_split) {
     float* bp = tl_pack_b.get(static_cast<size_t>(round_up(N, NR) * kb));
@@ -185,9 +185,9 @@ void gemm_sup(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, in
   });
 }
 
-void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, int64_t K,
-                  float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
-                  float beta, float* C, int64_t ldc, const Epilogue& ep, int nt) {
+void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha,
+                  const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
+                  const Epilogue& ep, int nt) {
   const int MR = kr.mr, NR = kr.nr;
   const bool at = ta == Trans::Yes, bt = tb == Trans::Yes;
   // Balanced blocks: no tiny remainder panel in K or M.
@@ -237,8 +237,8 @@ void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N
     float* const Bp = tl_pack_b.get(static_cast<size_t>(ncb * kcb));
 
     // One packed A block (rows ic.., depth pc..) x one packed B block (cols jc..): my A panels.
-    auto macro = [&](const float* Ablk, int64_t ic, int64_t mc, int64_t pc, int64_t kc,
-                     int64_t jc, int64_t nc, int64_t ma0, int64_t ma1) {
+    auto macro = [&](const float* Ablk, int64_t ic, int64_t mc, int64_t pc, int64_t kc, int64_t jc, int64_t nc,
+                     int64_t ma0, int64_t ma1) {
       const bool last = pc + kc == K;
       UkArgs args = make_args(alpha, pc == 0 ? beta : 1.f, ep, last);
       const int64_t aps = a_panel_stride(kc);
@@ -294,8 +294,7 @@ void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N
           int64_t q0, q1;
           split_range(npa, nthr, tid, q0, q1);
           if (q1 > q0)
-            pack_a(at, A, lda, ic + q0 * MR, std::min(mc, q1 * MR) - q0 * MR, pc, kc,
-                   Ap + q0 * a_panel_stride(kc));
+            pack_a(at, A, lda, ic + q0 * MR, std::min(mc, q1 * MR) - q0 * MR, pc, kc, Ap + q0 * a_panel_stride(kc));
         }
         team_barrier(nthr);
         if (ma1 > ma0)
@@ -318,12 +317,11 @@ void check_ld(const char* what, int64_t ld, int64_t rows, int64_t cols) {
 
 }  // namespace
 
-void sgemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
-           const Epilogue& ep) {
+void sgemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep) {
   if (M < 0 || N < 0 || K < 0)
-    throw std::invalid_argument("sgemm: negative dimension (M=" + std::to_string(M) + ", N=" +
-                                std::to_string(N) + ", K=" + std::to_string(K) + ")");
+    throw std::invalid_argument("sgemm: negative dimension (M=" + std::to_string(M) + ", N=" + std::to_string(N) +
+                                ", K=" + std::to_string(K) + ")");
   if (!activation_elementwise(ep.activation))
     throw std::invalid_argument(std::string("sgemm: ") + activation_name(ep.activation) +
                                 " is not element-wise and cannot be a GEMM epilogue");
@@ -349,9 +347,8 @@ void sgemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, con
     gemm_blocked(kr, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, nt);
 }
 
-void sgemm_taps(int64_t M, int64_t N, int64_t K, const float* A, int64_t rs_a,
-                const int64_t* tap_off, int ntaps, const float* B, int64_t ldb, float beta,
-                float* C, int64_t ldc, const Epilogue& ep) {
+void sgemm_taps(int64_t M, int64_t N, int64_t K, const float* A, int64_t rs_a, const int64_t* tap_off, int ntaps,
+                const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep) {
   if (M < 0 || N < 0 || K < 0 || ntaps < 1)
     throw std::invalid_argument("sgemm_taps: negative dimension or no taps (M=" + std::to_string(M) +
                                 ", N=" + std::to_string(N) + ", K=" + std::to_string(K) +
@@ -367,8 +364,8 @@ void sgemm_taps(int64_t M, int64_t N, int64_t K, const float* A, int64_t rs_a,
     return;
   }
   // Single-threaded (the callers split rows); row tiles outer, as for any unpacked product.
-  gemm_sup(gemm_detail::gemm_kernel_for(active_isa()), Trans::No, Trans::No, M, N, K, 1.f, A, rs_a,
-           B, ldb, beta, C, ldc, ep, 1, ntaps, tap_off);
+  gemm_sup(gemm_detail::gemm_kernel_for(active_isa()), Trans::No, Trans::No, M, N, K, 1.f, A, rs_a, B, ldb, beta, C,
+           ldc, ep, 1, ntaps, tap_off);
 }
 
 double measure_fma_peak_gflops(int threads) {
@@ -393,8 +390,8 @@ double measure_fma_peak_gflops(int threads) {
   return best;
 }
 
-void sgemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+void sgemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, Epilogue{});
 }
 

@@ -20,9 +20,9 @@ namespace nerve::gemm_detail {
 struct UkArgs {
   float alpha = 1.f;
   float beta = 0.f;
-  const float* bias = nullptr;   // already offset to the tile's first column; null: none
-  bool relu = false;             // vectorised in the kernel
-  bool act_call = false;         // other element-wise activations: activation_forward per row
+  const float* bias = nullptr;  // already offset to the tile's first column; null: none
+  bool relu = false;            // vectorised in the kernel
+  bool act_call = false;        // other element-wise activations: activation_forward per row
   Activation activation = Activation::Linear;
   float act_alpha = 0.f;
   // Sup kernels only (implicit-GEMM convolution): the k loop runs once per tap t < ntaps, with A
@@ -34,36 +34,36 @@ struct UkArgs {
 // Packed micro-kernel: m (1..MR, selects the instantiation) rows, n (1..NR) columns.
 //   a: packed A micro-panel, a[k*MR + r];  b: packed B micro-panel, b[k*NR + j] (64-byte aligned)
 //   c: C tile at row stride ldc. Never touches C outside m x n.
-using UkernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
-                           int n, const UkArgs& args);
+using UkernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int n,
+                           const UkArgs& args);
 // Unpacked ("sup", small-matrix) micro-kernel: A element (r, k) at a[r*rs_a + k*cs_a],
 // B element (k, j) at b[k*ldb + j] (j < n only: never reads past column n). With args.ntaps > 1
 // the A panel is read once per tap, shifted by args.tap_off[t] (see UkArgs).
 // Same, with A packed as row panels: a[r*KCP + k] (KCP = GemmKernel::kcp, a compile-time stride
 // of the ISA TU, so the 14 broadcast addresses are one pointer plus constant displacements).
 // Used when A is not transposed: packing it is then a plain row copy instead of a transpose.
-using SupKernelFn = void (*)(int64_t k, const float* a, int64_t rs_a, int64_t cs_a, const float* b,
-                             int64_t ldb, float* c, int64_t ldc, int n, const UkArgs& args);
+using SupKernelFn = void (*)(int64_t k, const float* a, int64_t rs_a, int64_t cs_a, const float* b, int64_t ldb,
+                             float* c, int64_t ldc, int n, const UkArgs& args);
 // Pack panels of op(A) rows [i0, i0+m) x cols [k0, k0+kc) into MR-row micro-panels (zero-padded
 // rows). trans: A is stored K x M (element (i,k) at A[k*lda+i]), else M x K (A[i*lda+k]).
-using PackAFn = void (*)(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m,
-                         int64_t k0, int64_t kc, float* dst);
+using PackAFn = void (*)(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
+                         float* dst);
 // Pack op(B) rows [k0, k0+kc) x cols [j0, j0+n) into NR-column micro-panels (zero-padded cols).
 // trans: B is stored N x K (element (k,j) at B[j*ldb+k]), else K x N (B[k*ldb+j]).
-using PackBFn = void (*)(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc,
-                         int64_t j0, int64_t n, float* dst);
+using PackBFn = void (*)(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n,
+                         float* dst);
 
 constexpr int kMaxMR = 16;
 
 struct GemmKernel {
   Isa isa;
-  const char* name;       // e.g. "avx512_14x32"
-  int mr, nr;             // register block
-  int mc, kc, nc;         // cache blocks: mc rows of packed A (L3), kc depth, nc cols of packed B (L2)
-  int kcp;                // row stride of the row-panel A layout; kc <= kcp
-  UkernelFn ukernel[kMaxMR + 1];    // index m = 1..mr, A k-major (a[k*MR + r])
+  const char* name;                    // e.g. "avx512_14x32"
+  int mr, nr;                          // register block
+  int mc, kc, nc;                      // cache blocks: mc rows of packed A (L3), kc depth, nc cols of packed B (L2)
+  int kcp;                             // row stride of the row-panel A layout; kc <= kcp
+  UkernelFn ukernel[kMaxMR + 1];       // index m = 1..mr, A k-major (a[k*MR + r])
   UkernelFn ukernel_rows[kMaxMR + 1];  // index m = 1..mr, A row panels (a[r*kcp + k])
-  SupKernelFn sup[kMaxMR + 1];      // index m = 1..mr
+  SupKernelFn sup[kMaxMR + 1];         // index m = 1..mr
   PackAFn pack_a;
   PackAFn pack_a_rows;  // row-panel layout (panel stride MR*kcp); only for trans == false
   PackBFn pack_b;

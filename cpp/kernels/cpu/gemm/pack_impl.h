@@ -7,8 +7,8 @@
 namespace {
 
 template <int MR>
-void pack_a_impl(bool trans, const float* __restrict A, int64_t lda, int64_t i0, int64_t m,
-                 int64_t k0, int64_t kc, float* __restrict dst) {
+void pack_a_impl(bool trans, const float* __restrict A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
+                 float* __restrict dst) {
   for (int64_t p = 0; p < m; p += MR, dst += MR * kc) {
     const int64_t r0 = i0 + p;
     const int mp = (m - p) < MR ? static_cast<int>(m - p) : MR;
@@ -47,8 +47,8 @@ void pack_a_impl(bool trans, const float* __restrict A, int64_t lda, int64_t i0,
 // Row-panel layout for A stored M x K: panel p holds rows r at dst + p*MR*KCP + r*KCP, k
 // contiguous. A plain copy (no transpose); rows past m are never read by the exact-m kernels.
 template <int MR, int KCP>
-void pack_a_rows_impl(const float* __restrict A, int64_t lda, int64_t i0, int64_t m, int64_t k0,
-                      int64_t kc, float* __restrict dst) {
+void pack_a_rows_impl(const float* __restrict A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
+                      float* __restrict dst) {
   for (int64_t r = 0; r < m; ++r) {
     const float* src = A + (i0 + r) * lda + k0;
     float* d = dst + (r / MR) * (MR * KCP) + (r % MR) * KCP;
@@ -57,8 +57,8 @@ void pack_a_rows_impl(const float* __restrict A, int64_t lda, int64_t i0, int64_
 }
 
 template <int NR>
-void pack_b_impl(bool trans, const float* __restrict B, int64_t ldb, int64_t k0, int64_t kc,
-                 int64_t j0, int64_t n, float* __restrict dst) {
+void pack_b_impl(bool trans, const float* __restrict B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n,
+                 float* __restrict dst) {
   if (!trans) {
     // B stored K x N: row k of the block is n contiguous floats, scattered into the NR-wide
     // panels. Row-at-a-time keeps the reads sequential (B is often streamed from DRAM, with

@@ -20,8 +20,8 @@ inline __m256i lane_mask(int n) {  // lanes j < n set
 }
 
 template <int M>
-inline __attribute__((always_inline)) void writeback(__m256 (&c0)[M], __m256 (&c1)[M], float* c,
-                                                     int64_t ldc, int n, const UkArgs& args) {
+inline __attribute__((always_inline)) void writeback(__m256 (&c0)[M], __m256 (&c1)[M], float* c, int64_t ldc, int n,
+                                                     const UkArgs& args) {
   const __m256 va = _mm256_set1_ps(args.alpha);
   const __m256 vb = _mm256_set1_ps(args.beta);
   const __m256 zero = _mm256_setzero_ps();
@@ -59,8 +59,8 @@ inline __attribute__((always_inline)) void writeback(__m256 (&c0)[M], __m256 (&c
 }
 
 template <int M, bool Rows>
-void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restrict b, float* c,
-                    int64_t ldc, int n, const UkArgs& args) {
+void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restrict b, float* c, int64_t ldc, int n,
+                    const UkArgs& args) {
   constexpr int RS = Rows ? KCP : 1, CS = Rows ? 1 : MR;  // A element (r, k) at a[r*RS + k*CS]
   __m256 c0[M], c1[M];
 #pragma GCC unroll 8
@@ -88,9 +88,8 @@ void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restri
 }
 
 template <int M>
-void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs_a,
-                 const float* __restrict b, int64_t ldb, float* c, int64_t ldc, int n,
-                 const UkArgs& args) {
+void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs_a, const float* __restrict b,
+                 int64_t ldb, float* c, int64_t ldc, int n, const UkArgs& args) {
   __m256 c0[M], c1[M];
 #pragma GCC unroll 8
   for (int r = 0; r < M; ++r) {
@@ -116,16 +115,13 @@ void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs
   writeback<M>(c0, c1, c, ldc, n, args);
 }
 
-void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
-            float* dst) {
+void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc, float* dst) {
   pack_a_impl<MR>(trans, A, lda, i0, m, k0, kc, dst);
 }
-void pack_a_rows(bool, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
-                 float* dst) {
+void pack_a_rows(bool, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc, float* dst) {
   pack_a_rows_impl<MR, KCP>(A, lda, i0, m, k0, kc, dst);
 }
-void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n,
-            float* dst) {
+void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n, float* dst) {
   pack_b_impl<NR>(trans, B, ldb, k0, kc, j0, n, dst);
 }
 
@@ -150,13 +146,19 @@ double fma_loop(int64_t iters, float* sink) {
 // (6 x 256 x 4 B = 6 KiB) and B micro-panel (256 x 16 x 4 B = 16 KiB) in L1; nc = 512 makes the
 // packed B block 512 KiB (L2); mc = 3072 rows of packed A (3 MiB) in L3.
 const GemmKernel kKernel = {
-    Isa::Avx2, "avx2_6x16", MR, NR, MR * 512, KCP, 512, KCP,
+    Isa::Avx2,
+    "avx2_6x16",
+    MR,
+    NR,
+    MR * 512,
+    KCP,
+    512,
+    KCP,
     {nullptr, &ukernel_packed<1, false>, &ukernel_packed<2, false>, &ukernel_packed<3, false>,
      &ukernel_packed<4, false>, &ukernel_packed<5, false>, &ukernel_packed<6, false>},
-    {nullptr, &ukernel_packed<1, true>, &ukernel_packed<2, true>, &ukernel_packed<3, true>,
-     &ukernel_packed<4, true>, &ukernel_packed<5, true>, &ukernel_packed<6, true>},
-    {nullptr, &ukernel_sup<1>, &ukernel_sup<2>, &ukernel_sup<3>, &ukernel_sup<4>, &ukernel_sup<5>,
-     &ukernel_sup<6>},
+    {nullptr, &ukernel_packed<1, true>, &ukernel_packed<2, true>, &ukernel_packed<3, true>, &ukernel_packed<4, true>,
+     &ukernel_packed<5, true>, &ukernel_packed<6, true>},
+    {nullptr, &ukernel_sup<1>, &ukernel_sup<2>, &ukernel_sup<3>, &ukernel_sup<4>, &ukernel_sup<5>, &ukernel_sup<6>},
     &pack_a,
     &pack_a_rows,
     &pack_b,

@@ -29,8 +29,8 @@ inline __mmask16 mask_hi(int n) {
 }
 
 template <int M>
-inline __attribute__((always_inline)) void writeback(__m512 (&c0)[M], __m512 (&c1)[M], float* c,
-                                                     int64_t ldc, int n, const UkArgs& args) {
+inline __attribute__((always_inline)) void writeback(__m512 (&c0)[M], __m512 (&c1)[M], float* c, int64_t ldc, int n,
+                                                     const UkArgs& args) {
   const __m512 va = _mm512_set1_ps(args.alpha);
   const __m512 vb = _mm512_set1_ps(args.beta);
   const __m512 zero = _mm512_setzero_ps();
@@ -68,8 +68,8 @@ inline __attribute__((always_inline)) void writeback(__m512 (&c0)[M], __m512 (&c
 }
 
 template <int M, bool Rows>
-void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restrict b, float* c,
-                    int64_t ldc, int n, const UkArgs& args) {
+void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restrict b, float* c, int64_t ldc, int n,
+                    const UkArgs& args) {
   constexpr int RS = Rows ? KCP : 1, CS = Rows ? 1 : MR;  // A element (r, k) at a[r*RS + k*CS]
   __m512 c0[M], c1[M];
 #pragma GCC unroll 16
@@ -109,9 +109,8 @@ void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restri
 }
 
 template <int M>
-void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs_a,
-                 const float* __restrict b, int64_t ldb, float* c, int64_t ldc, int n,
-                 const UkArgs& args) {
+void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs_a, const float* __restrict b,
+                 int64_t ldb, float* c, int64_t ldc, int n, const UkArgs& args) {
   __m512 c0[M], c1[M];
 #pragma GCC unroll 16
   for (int r = 0; r < M; ++r) {
@@ -150,8 +149,7 @@ void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs
         const float* base[3] = {at, a5, a10};
         const int64_t off[5] = {0, rs_a, rs2, rs3, rs4};
 #pragma GCC unroll 16
-        for (int r = 0; r < M; ++r)
-          c0[r] = _mm512_fmadd_ps(_mm512_set1_ps(base[r / 5][off[r % 5]]), b0, c0[r]);
+        for (int r = 0; r < M; ++r) c0[r] = _mm512_fmadd_ps(_mm512_set1_ps(base[r / 5][off[r % 5]]), b0, c0[r]);
         at += cs_a;
         a5 += cs_a;
         a10 += cs_a;
@@ -162,16 +160,13 @@ void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs
   writeback<M>(c0, c1, c, ldc, n, args);
 }
 
-void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
-            float* dst) {
+void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc, float* dst) {
   pack_a_impl<MR>(trans, A, lda, i0, m, k0, kc, dst);
 }
-void pack_a_rows(bool, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
-                 float* dst) {
+void pack_a_rows(bool, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc, float* dst) {
   pack_a_rows_impl<MR, KCP>(A, lda, i0, m, k0, kc, dst);
 }
-void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n,
-            float* dst) {
+void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n, float* dst) {
   pack_b_impl<NR>(trans, B, ldb, k0, kc, j0, n, dst);
 }
 
@@ -201,16 +196,22 @@ double fma_loop(int64_t iters, float* sink) {
 //   mc = 3080 (220 micro-panels): packed A block 3080 x 384 x 4 B = 4.5 MiB, shared by the
 //             threads in the L3.
 const GemmKernel kKernel = {
-    Isa::Avx512, MR == 14 ? "avx512_14x32" : "avx512_12x32", MR, NR, MR * 220, KCP, 480, KCP,
-    {nullptr, NERVE_UK(1), NERVE_UK(2), NERVE_UK(3), NERVE_UK(4), NERVE_UK(5), NERVE_UK(6),
-     NERVE_UK(7), NERVE_UK(8), NERVE_UK(9), NERVE_UK(10), NERVE_UK(11), NERVE_UK(12), NERVE_UK(13),
-     NERVE_UK(14), nullptr, nullptr},
-    {nullptr, NERVE_UKR(1), NERVE_UKR(2), NERVE_UKR(3), NERVE_UKR(4), NERVE_UKR(5), NERVE_UKR(6),
-     NERVE_UKR(7), NERVE_UKR(8), NERVE_UKR(9), NERVE_UKR(10), NERVE_UKR(11), NERVE_UKR(12),
-     NERVE_UKR(13), NERVE_UKR(14), nullptr, nullptr},
-    {nullptr, NERVE_SUP(1), NERVE_SUP(2), NERVE_SUP(3), NERVE_SUP(4), NERVE_SUP(5), NERVE_SUP(6),
-     NERVE_SUP(7), NERVE_SUP(8), NERVE_SUP(9), NERVE_SUP(10), NERVE_SUP(11), NERVE_SUP(12),
-     NERVE_SUP(13), NERVE_SUP(14), nullptr, nullptr},
+    Isa::Avx512,
+    MR == 14 ? "avx512_14x32" : "avx512_12x32",
+    MR,
+    NR,
+    MR * 220,
+    KCP,
+    480,
+    KCP,
+    {nullptr, NERVE_UK(1), NERVE_UK(2), NERVE_UK(3), NERVE_UK(4), NERVE_UK(5), NERVE_UK(6), NERVE_UK(7), NERVE_UK(8),
+     NERVE_UK(9), NERVE_UK(10), NERVE_UK(11), NERVE_UK(12), NERVE_UK(13), NERVE_UK(14), nullptr, nullptr},
+    {nullptr, NERVE_UKR(1), NERVE_UKR(2), NERVE_UKR(3), NERVE_UKR(4), NERVE_UKR(5), NERVE_UKR(6), NERVE_UKR(7),
+     NERVE_UKR(8), NERVE_UKR(9), NERVE_UKR(10), NERVE_UKR(11), NERVE_UKR(12), NERVE_UKR(13), NERVE_UKR(14), nullptr,
+     nullptr},
+    {nullptr, NERVE_SUP(1), NERVE_SUP(2), NERVE_SUP(3), NERVE_SUP(4), NERVE_SUP(5), NERVE_SUP(6), NERVE_SUP(7),
+     NERVE_SUP(8), NERVE_SUP(9), NERVE_SUP(10), NERVE_SUP(11), NERVE_SUP(12), NERVE_SUP(13), NERVE_SUP(14), nullptr,
+     nullptr},
     &pack_a,
     &pack_a_rows,
     &pack_b,

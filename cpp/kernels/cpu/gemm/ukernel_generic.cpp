@@ -11,8 +11,8 @@ constexpr int KCP = 256;  // row stride of the row-panel A layout (= max kc)
 constexpr int NR = 8;
 
 template <int M>
-inline __attribute__((always_inline)) void writeback(float (&acc)[M][NR], float* c, int64_t ldc,
-                                                     int n, const UkArgs& args) {
+inline __attribute__((always_inline)) void writeback(float (&acc)[M][NR], float* c, int64_t ldc, int n,
+                                                     const UkArgs& args) {
   const float alpha = args.alpha, beta = args.beta;
   for (int r = 0; r < M; ++r) {
     float* cr = c + r * ldc;
@@ -28,8 +28,8 @@ inline __attribute__((always_inline)) void writeback(float (&acc)[M][NR], float*
 }
 
 template <int M, bool Rows>
-void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restrict b, float* c,
-                    int64_t ldc, int n, const UkArgs& args) {
+void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restrict b, float* c, int64_t ldc, int n,
+                    const UkArgs& args) {
   constexpr int RS = Rows ? KCP : 1, CS = Rows ? 1 : MR;  // A element (r, k) at a[r*RS + k*CS]
   float acc[M][NR] = {};
   for (int64_t k = 0; k < kc; ++k) {
@@ -42,9 +42,8 @@ void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restri
 }
 
 template <int M>
-void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs_a,
-                 const float* __restrict b, int64_t ldb, float* c, int64_t ldc, int n,
-                 const UkArgs& args) {
+void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs_a, const float* __restrict b,
+                 int64_t ldb, float* c, int64_t ldc, int n, const UkArgs& args) {
   float acc[M][NR] = {};
   for (int t = 0; t < args.ntaps; ++t) {
     const float* at = args.tap_off ? a + args.tap_off[t] : a;
@@ -67,16 +66,13 @@ void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs
   writeback<M>(acc, c, ldc, n, args);
 }
 
-void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
-            float* dst) {
+void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc, float* dst) {
   pack_a_impl<MR>(trans, A, lda, i0, m, k0, kc, dst);
 }
-void pack_a_rows(bool, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc,
-                 float* dst) {
+void pack_a_rows(bool, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc, float* dst) {
   pack_a_rows_impl<MR, KCP>(A, lda, i0, m, k0, kc, dst);
 }
-void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n,
-            float* dst) {
+void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t n, float* dst) {
   pack_b_impl<NR>(trans, B, ldb, k0, kc, j0, n, dst);
 }
 
@@ -98,13 +94,19 @@ double fma_loop(int64_t iters, float* sink) {
 // kc = 256: A (6 KiB) + B (8 KiB) micro-panels in L1; nc = 256: packed B 256 KiB (any L2);
 // mc = 1536 rows of packed A (1.5 MiB).
 const GemmKernel kKernel = {
-    Isa::Generic, "generic_6x8", MR, NR, MR * 256, KCP, 256, KCP,
+    Isa::Generic,
+    "generic_6x8",
+    MR,
+    NR,
+    MR * 256,
+    KCP,
+    256,
+    KCP,
     {nullptr, &ukernel_packed<1, false>, &ukernel_packed<2, false>, &ukernel_packed<3, false>,
      &ukernel_packed<4, false>, &ukernel_packed<5, false>, &ukernel_packed<6, false>},
-    {nullptr, &ukernel_packed<1, true>, &ukernel_packed<2, true>, &ukernel_packed<3, true>,
-     &ukernel_packed<4, true>, &ukernel_packed<5, true>, &ukernel_packed<6, true>},
-    {nullptr, &ukernel_sup<1>, &ukernel_sup<2>, &ukernel_sup<3>, &ukernel_sup<4>, &ukernel_sup<5>,
-     &ukernel_sup<6>},
+    {nullptr, &ukernel_packed<1, true>, &ukernel_packed<2, true>, &ukernel_packed<3, true>, &ukernel_packed<4, true>,
+     &ukernel_packed<5, true>, &ukernel_packed<6, true>},
+    {nullptr, &ukernel_sup<1>, &ukernel_sup<2>, &ukernel_sup<3>, &ukernel_sup<4>, &ukernel_sup<5>, &ukernel_sup<6>},
     &pack_a,
     &pack_a_rows,
     &pack_b,

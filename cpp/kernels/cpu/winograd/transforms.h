@@ -19,8 +19,7 @@ struct TransformKernels {
   void (*grad_tile)(const float* const p[16], int64_t F, float* z, int64_t ldz);
   // out[4i + j][f] = (A^T M A)[i][j] + bias[f] (bias may be null), then max(., 0) when relu,
   // from m[xi * ldm + f].
-  void (*output_tile)(const float* m, int64_t ldm, int64_t F, float* const out[16], const float* bias,
-                      bool relu);
+  void (*output_tile)(const float* m, int64_t ldm, int64_t F, float* const out[16], const float* bias, bool relu);
   // u[xi * ldu + f] = (G g G^T)[xi] for f < F, from the 3x3 kernel's rows p[3kh + kw] (F filters).
   void (*kernel_tile)(const float* const p[9], int64_t F, float* u, int64_t ldu);
   // p[3kh + kw][f] = (G^T M G)[kh][kw], from m[xi * ldm + f]: the kernel gradient's way back.

@@ -4,8 +4,7 @@
 
 namespace nerve::winograd_detail {
 const TransformKernels* transforms_avx2() {
-  static const TransformKernels k{"avx2", &input_tile, &grad_tile, &output_tile, &kernel_tile,
-                                  &kernel_grad_tile};
+  static const TransformKernels k{"avx2", &input_tile, &grad_tile, &output_tile, &kernel_tile, &kernel_grad_tile};
   return &k;
 }
 }  // namespace nerve::winograd_detail
