@@ -1,14 +1,39 @@
-// One bind_* function per area; module.cpp calls them all.
+// One bind_* function per file; module.cpp calls them all, in this order (a binding's default
+// arguments need their types bound first). Layer families live in layers/<family>.cpp, named as
+// the Python modules nerve.layers.<family> and the headers nerve/layers/<family>.h.
 #pragma once
 #include <pybind11/pybind11.h>
 
+#include <optional>
+
+#include "nerve/tensor.h"
+
 namespace nerve::py_bindings {
-void bind_runtime(pybind11::module_& m);   // runtime_py.cpp: ISA, threads, config
-void bind_gemm(pybind11::module_& m);      // gemm_py.cpp: sgemm on numpy arrays
-void bind_tensor(pybind11::module_& m);    // tensor_py.cpp: Tensor <-> numpy, autograd
-void bind_nn(pybind11::module_& m);        // nn_py.cpp: initializers, regularizers, layers, models
-void bind_train(pybind11::module_& m);     // train_py.cpp: optimizers, schedules, losses, metrics, trainer
-void bind_graph(pybind11::module_& m);     // graph_py.cpp: merge layers, GraphModel, gradients
-void bind_sequence(pybind11::module_& m);  // sequence_py.cpp: RNN/LSTM/GRU, attention, sequence layers
-void bind_conv(pybind11::module_& m);      // conv_py.cpp: convolutional layers and ops (after bind_tensor)
+void bind_runtime(pybind11::module_& m);       // runtime.cpp: ISA, threads, config
+void bind_gemm(pybind11::module_& m);          // gemm.cpp: sgemm on numpy arrays
+void bind_tensor(pybind11::module_& m);        // tensor.cpp: Tensor <-> numpy, its mask, _core.ops and the core ops
+void bind_autograd(pybind11::module_& m);      // autograd.cpp: gradient recording, gradients()
+void bind_initializers(pybind11::module_& m);  // initializers.cpp: seeds, Initializer
+void bind_regularizers(pybind11::module_& m);  // regularizers.cpp: Regularizer
+void bind_layer(pybind11::module_& m);         // layers/layer.cpp: the Layer base class
+// Layer families, each with its ops under _core.ops.
+void bind_core_layers(pybind11::module_& m);            // layers/core.cpp
+void bind_convolutional_layers(pybind11::module_& m);   // layers/convolutional.cpp
+void bind_pooling_layers(pybind11::module_& m);         // layers/pooling.cpp
+void bind_normalization_layers(pybind11::module_& m);   // layers/normalization.cpp
+void bind_regularization_layers(pybind11::module_& m);  // layers/regularization.cpp
+void bind_reshaping_layers(pybind11::module_& m);       // layers/reshaping.cpp
+void bind_embedding_layers(pybind11::module_& m);       // layers/embedding.cpp
+void bind_recurrent_layers(pybind11::module_& m);       // layers/recurrent.cpp
+void bind_wrapper_layers(pybind11::module_& m);         // layers/wrappers.cpp
+void bind_attention_layers(pybind11::module_& m);       // layers/attention.cpp
+void bind_merge_layers(pybind11::module_& m);           // layers/merge.cpp
+void bind_models(pybind11::module_& m);                 // models.cpp: Model, Sequential, GraphModel
+void bind_train(pybind11::module_& m);                  // train.cpp: optimizers, schedules, losses, metrics, trainer
+
+// Optional tensor arguments (None from Python) become undefined tensors.
+using OptT = std::optional<Tensor>;
+inline Tensor opt(const OptT& t) { return t ? *t : Tensor(); }
+// Releases the GIL while an op or a training call runs.
+using GilFree = pybind11::call_guard<pybind11::gil_scoped_release>;
 }  // namespace nerve::py_bindings

@@ -3,12 +3,25 @@
 PYBIND11_MODULE(_core, m) {
   m.doc() = "nerve's C++ engine (tensors, autograd, kernels, layers, optimizers)";
   m.attr("__version__") = NERVE_VERSION;
-  nerve::py_bindings::bind_runtime(m);
-  nerve::py_bindings::bind_gemm(m);
-  nerve::py_bindings::bind_tensor(m);
-  nerve::py_bindings::bind_nn(m);
-  nerve::py_bindings::bind_train(m);
-  nerve::py_bindings::bind_graph(m);  // after bind_nn and bind_tensor: extends Layer, Model, ops
-  nerve::py_bindings::bind_sequence(m);
-  nerve::py_bindings::bind_conv(m);
+  using namespace nerve::py_bindings;
+  bind_runtime(m);
+  bind_gemm(m);
+  bind_tensor(m);
+  bind_autograd(m);
+  bind_initializers(m);
+  bind_regularizers(m);
+  bind_layer(m);
+  bind_core_layers(m);
+  bind_convolutional_layers(m);
+  bind_pooling_layers(m);
+  bind_normalization_layers(m);
+  bind_regularization_layers(m);
+  bind_reshaping_layers(m);
+  bind_embedding_layers(m);
+  bind_recurrent_layers(m);
+  bind_wrapper_layers(m);
+  bind_attention_layers(m);
+  bind_merge_layers(m);
+  bind_models(m);
+  bind_train(m);
 }

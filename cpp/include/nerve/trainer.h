@@ -9,7 +9,7 @@
 
 #include "nerve/losses.h"
 #include "nerve/metrics.h"
-#include "nerve/model.h"
+#include "nerve/models/model.h"
 #include "nerve/optimizers.h"
 
 namespace nerve {

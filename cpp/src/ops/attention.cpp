@@ -1,13 +1,14 @@
 // multi_head_attention(): per (batch, head) three sgemm calls forward and four backward, on
 // strided head slices of the projected tensors. Parallel over (batch, head) pairs; the sgemm
 // calls inside a parallel region run single-threaded.
+#include "nerve/ops/attention.h"
+
 #include <Eigen/Core>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
 #include "core/parallel.h"
-#include "nerve/attention_ops.h"
 #include "nerve/autograd.h"
 #include "nerve/gemm.h"
 #include "nerve/random.h"

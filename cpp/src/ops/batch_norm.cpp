@@ -7,7 +7,7 @@
 
 #include "core/parallel.h"
 #include "nerve/autograd.h"
-#include "nerve/conv_ops.h"
+#include "nerve/ops/normalization.h"
 
 namespace nerve {
 

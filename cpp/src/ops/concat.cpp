@@ -3,8 +3,8 @@
 #include <stdexcept>
 
 #include "core/parallel.h"
-#include "nerve/array_ops.h"
 #include "nerve/autograd.h"
+#include "nerve/ops/merge.h"
 #include "ops/kernels.h"
 
 namespace nerve {

@@ -7,7 +7,8 @@
 #include "core/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/gemm.h"
-#include "nerve/sequence_ops.h"
+#include "nerve/ops/convolutional.h"
+#include "nerve/ops/pooling.h"
 #include "ops/kernels.h"
 
 namespace nerve {

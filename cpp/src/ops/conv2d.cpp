@@ -24,9 +24,9 @@
 #include <vector>
 
 #include "nerve/autograd.h"
-#include "nerve/conv_ops.h"
 #include "nerve/gemm.h"
 #include "nerve/ops.h"
+#include "nerve/ops/convolutional.h"
 #include "nerve/runtime.h"
 #include "ops/conv_kernels.h"
 #include "ops/winograd.h"

@@ -3,8 +3,8 @@
 #pragma once
 #include <cstdint>
 
-#include "nerve/conv_ops.h"
 #include "nerve/gemm.h"
+#include "nerve/ops/convolutional.h"
 
 namespace nerve::conv_kernels {
 

@@ -1,11 +1,12 @@
 // embedding() lookups and learned position embeddings.
+#include "nerve/ops/embedding.h"
+
 #include <Eigen/Core>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
 
 #include "nerve/autograd.h"
-#include "nerve/sequence_ops.h"
 #include "ops/kernels.h"
 
 namespace nerve {

@@ -5,7 +5,7 @@
 
 #include "core/parallel.h"
 #include "nerve/autograd.h"
-#include "nerve/layer_norm_ops.h"
+#include "nerve/ops/normalization.h"
 
 namespace nerve {
 

@@ -5,7 +5,7 @@
 
 #include "core/parallel.h"
 #include "nerve/autograd.h"
-#include "nerve/conv_ops.h"
+#include "nerve/ops/reshaping.h"
 
 namespace nerve {
 

@@ -10,7 +10,7 @@
 
 #include "core/parallel.h"
 #include "nerve/autograd.h"
-#include "nerve/conv_ops.h"
+#include "nerve/ops/pooling.h"
 
 namespace nerve {
 

@@ -11,7 +11,7 @@
 #include "core/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/gemm.h"
-#include "nerve/rnn_ops.h"
+#include "nerve/ops/recurrent.h"
 #include "ops/kernels.h"
 
 namespace nerve {

@@ -4,8 +4,9 @@
 #include <stdexcept>
 
 #include "nerve/autograd.h"
+#include "nerve/ops/regularization.h"
+#include "nerve/ops/reshaping.h"
 #include "nerve/random.h"
-#include "nerve/sequence_ops.h"
 
 namespace nerve {
 

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "nerve/conv_ops.h"
+#include "nerve/ops/convolutional.h"
 
 namespace nerve {
 

@@ -5,9 +5,9 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "nerve/array_ops.h"
 #include "nerve/autograd.h"
 #include "nerve/ops.h"
+#include "nerve/ops/merge.h"
 
 namespace nerve {
 

@@ -2,11 +2,9 @@
 
 from .attention import MultiHeadAttention, TransformerEncoder
 from .base import Input, InputLayer, Layer
-from .conv1d import Conv1D, GlobalAveragePooling1D, MaxPooling1D
-from .convolutional import Conv2D, Convolution2D
+from .convolutional import Conv1D, Conv2D, Convolution2D
 from .core import Activation, Dense
 from .embedding import Embedding, PositionEmbedding
-from .layer_normalization import LayerNormalization
 from .merge import (
     Add,
     Average,
@@ -19,15 +17,17 @@ from .merge import (
     multiply,
     subtract,
 )
-from .normalization import BatchNormalization
+from .normalization import BatchNormalization, LayerNormalization
 from .pooling import (
     AveragePooling2D,
     AvgPool2D,
+    GlobalAveragePooling1D,
     GlobalAveragePooling2D,
     GlobalAvgPool2D,
     GlobalMaxPool2D,
     GlobalMaxPooling2D,
     MaxPool2D,
+    MaxPooling1D,
     MaxPooling2D,
 )
 from .recurrent import GRU, LSTM, SimpleRNN

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..utils.keras_args import UnsupportedArgumentError
+from ._sequence_utils import positive_int
 
 
 def int_pair(value, what: str, who: str, allow_zero: bool = False) -> tuple[int, int]:
@@ -36,3 +37,12 @@ def check_data_format(data_format, who: str) -> str:
         f"{who}: data_format={data_format!r} is not supported; nerve "
         f"is channels_last only (channels on the last axis)"
     )
+
+
+def one_int(value, what, where):
+    """A positive int given as an int or a 1-tuple (the 1-D layers' sizes and strides)."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise ValueError(f"{where}: {what} must be an int or a 1-tuple, got {value!r}")
+        value = value[0]
+    return positive_int(value, what, where)

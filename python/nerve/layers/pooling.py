@@ -1,9 +1,12 @@
-"""Max / average pooling over windows, and global pooling over height and width."""
+"""Pooling layers: max / average pooling over 2-D windows, global pooling over height and width,
+and over time: MaxPooling1D and GlobalAveragePooling1D."""
 
 from __future__ import annotations
 
 from .. import _core
-from ._args import check_data_format, check_padding, int_pair
+from ..utils.keras_args import reject_unsupported
+from ._args import check_data_format, check_padding, int_pair, one_int
+from ._sequence_utils import default_name
 from .base import Layer
 
 
@@ -77,3 +80,40 @@ MaxPool2D = MaxPooling2D
 AvgPool2D = AveragePooling2D
 GlobalAvgPool2D = GlobalAveragePooling2D
 GlobalMaxPool2D = GlobalMaxPooling2D
+
+
+class MaxPooling1D(Layer):
+    """Max over windows of pool_size steps (strides default to pool_size)."""
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**default_name(kwargs, "max_pooling1d"))
+        where = f"MaxPooling1D '{self.name}'"
+        self.data_format = check_data_format(data_format, where)
+        self.pool_size = one_int(pool_size, "pool_size", where)
+        self.strides = self.pool_size if strides is None else one_int(strides, "strides", where)
+        self.padding = str(padding).lower()
+        self._attach(_core.MaxPooling1D(self.name, self.pool_size, self.strides, self.padding))
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "pool_size": self.pool_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": self.data_format,
+        }
+
+
+class GlobalAveragePooling1D(Layer):
+    """Mean over time; steps masked by Embedding(mask_zero=True) are left out of the mean."""
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**default_name(kwargs, "global_average_pooling1d"))
+        where = f"GlobalAveragePooling1D '{self.name}'"
+        self.data_format = check_data_format(data_format, where)
+        reject_unsupported(where, GlobalAveragePooling1D.__init__, keepdims=keepdims)
+        self.keepdims = False
+        self._attach(_core.GlobalAveragePooling1D(self.name))
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format, "keepdims": self.keepdims}

@@ -1,0 +1,243 @@
+// Optimizers, learning-rate schedules, losses, metrics and the Trainer.
+#include <pybind11/stl.h>
+
+#include <optional>
+
+#include "bindings.h"
+#include "nerve/losses.h"
+#include "nerve/metrics.h"
+#include "nerve/optimizers.h"
+#include "nerve/regularizers.h"
+#include "nerve/trainer.h"
+#include "numpy_interop.h"
+
+namespace py = pybind11;
+namespace nerve::py_bindings {
+
+namespace {
+Tensor or_undefined(const std::optional<Tensor>& t) { return t ? *t : Tensor(); }
+}  // namespace
+
+void bind_train(py::module_& m) {
+  using Schedule = LearningRateSchedule;
+  py::class_<Schedule, std::shared_ptr<Schedule>>(m, "LearningRateSchedule")
+      .def_static(
+          "exponential_decay",
+          [](float initial, double decay_steps, float decay_rate, bool staircase) {
+            return std::make_shared<Schedule>(Schedule::exponential_decay(initial, decay_steps, decay_rate, staircase));
+          },
+          py::arg("initial_learning_rate"), py::arg("decay_steps"), py::arg("decay_rate"), py::arg("staircase") = false)
+      .def_static(
+          "piecewise_constant",
+          [](std::vector<double> boundaries, std::vector<float> values) {
+            return std::make_shared<Schedule>(Schedule::piecewise_constant(std::move(boundaries), std::move(values)));
+          },
+          py::arg("boundaries"), py::arg("values"))
+      .def_static(
+          "cosine_decay",
+          [](float initial, double decay_steps, float alpha, std::optional<float> warmup_target, double warmup_steps) {
+            return std::make_shared<Schedule>(Schedule::cosine_decay(
+                initial, decay_steps, alpha, warmup_target.has_value(), warmup_target.value_or(0.f), warmup_steps));
+          },
+          py::arg("initial_learning_rate"), py::arg("decay_steps"), py::arg("alpha") = 0.f,
+          py::arg("warmup_target") = py::none(), py::arg("warmup_steps") = 0.0)
+      .def("__call__", &Schedule::operator(), py::arg("step"));
+
+  py::class_<Optimizer, std::shared_ptr<Optimizer>>(m, "Optimizer")
+      .def_property_readonly("name", &Optimizer::name)
+      .def_readwrite("learning_rate", &Optimizer::learning_rate)
+      .def_readwrite("schedule", &Optimizer::schedule)
+      .def_readwrite("iterations", &Optimizer::iterations)
+      .def_readwrite("weight_decay", &Optimizer::weight_decay)
+      .def_readwrite("clipnorm", &Optimizer::clipnorm)
+      .def_readwrite("clipvalue", &Optimizer::clipvalue)
+      .def_readwrite("global_clipnorm", &Optimizer::global_clipnorm)
+      .def("current_learning_rate", &Optimizer::current_learning_rate)
+      .def("check_settings", &Optimizer::check_settings)
+      .def("apply", &Optimizer::apply, py::arg("params"), GilFree())
+      .def("slots", [](Optimizer& o, const Tensor& p) { return o.slots(p); });
+  py::class_<SGD, Optimizer, std::shared_ptr<SGD>>(m, "SGD")
+      .def(py::init<float, float, bool>(), py::arg("learning_rate") = 0.01f, py::arg("momentum") = 0.f,
+           py::arg("nesterov") = false)
+      .def_readwrite("momentum", &SGD::momentum)
+      .def_readwrite("nesterov", &SGD::nesterov);
+  py::class_<Adam, Optimizer, std::shared_ptr<Adam>>(m, "Adam")
+      .def(py::init<float, double, double, float, bool>(), py::arg("learning_rate") = 0.001f, py::arg("beta_1") = 0.9,
+           py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f, py::arg("amsgrad") = false)
+      .def_readwrite("beta_1", &Adam::beta_1)
+      .def_readwrite("beta_2", &Adam::beta_2)
+      .def_readwrite("epsilon", &Adam::epsilon)
+      .def_readwrite("amsgrad", &Adam::amsgrad);
+  py::class_<AdamW, Adam, std::shared_ptr<AdamW>>(m, "AdamW")
+      .def(py::init<float, float, double, double, float, bool>(), py::arg("learning_rate") = 0.001f,
+           py::arg("weight_decay") = 0.004f, py::arg("beta_1") = 0.9, py::arg("beta_2") = 0.999,
+           py::arg("epsilon") = 1e-7f, py::arg("amsgrad") = false);
+  py::class_<RMSprop, Optimizer, std::shared_ptr<RMSprop>>(m, "RMSprop")
+      .def(py::init<float, double, float, float, bool>(), py::arg("learning_rate") = 0.001f, py::arg("rho") = 0.9,
+           py::arg("momentum") = 0.f, py::arg("epsilon") = 1e-7f, py::arg("centered") = false)
+      .def_readwrite("rho", &RMSprop::rho)
+      .def_readwrite("momentum", &RMSprop::momentum)
+      .def_readwrite("epsilon", &RMSprop::epsilon)
+      .def_readwrite("centered", &RMSprop::centered);
+  py::class_<Adagrad, Optimizer, std::shared_ptr<Adagrad>>(m, "Adagrad")
+      .def(py::init<float, float, float>(), py::arg("learning_rate") = 0.001f,
+           py::arg("initial_accumulator_value") = 0.1f, py::arg("epsilon") = 1e-7f)
+      .def_readwrite("initial_accumulator_value", &Adagrad::initial_accumulator_value)
+      .def_readwrite("epsilon", &Adagrad::epsilon);
+  py::class_<Adadelta, Optimizer, std::shared_ptr<Adadelta>>(m, "Adadelta")
+      .def(py::init<float, double, float>(), py::arg("learning_rate") = 0.001f, py::arg("rho") = 0.95,
+           py::arg("epsilon") = 1e-7f)
+      .def_readwrite("rho", &Adadelta::rho)
+      .def_readwrite("epsilon", &Adadelta::epsilon);
+  py::class_<Adamax, Optimizer, std::shared_ptr<Adamax>>(m, "Adamax")
+      .def(py::init<float, double, double, float>(), py::arg("learning_rate") = 0.001f, py::arg("beta_1") = 0.9,
+           py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f)
+      .def_readwrite("beta_1", &Adamax::beta_1)
+      .def_readwrite("beta_2", &Adamax::beta_2)
+      .def_readwrite("epsilon", &Adamax::epsilon);
+  py::class_<Nadam, Optimizer, std::shared_ptr<Nadam>>(m, "Nadam")
+      .def(py::init<float, double, double, float>(), py::arg("learning_rate") = 0.001f, py::arg("beta_1") = 0.9,
+           py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f)
+      .def_readwrite("beta_1", &Nadam::beta_1)
+      .def_readwrite("beta_2", &Nadam::beta_2)
+      .def_readwrite("epsilon", &Nadam::epsilon);
+
+  py::class_<Loss>(m, "Loss")
+      .def(py::init([](const std::string& name, bool from_logits, float label_smoothing, float delta) {
+             Loss l{loss_from_name(name), from_logits, label_smoothing, delta};
+             check_loss(l);
+             return l;
+           }),
+           py::arg("name"), py::arg("from_logits") = false, py::arg("label_smoothing") = 0.f, py::arg("delta") = 1.f)
+      .def_property_readonly("name", [](const Loss& l) { return std::string(loss_name(l.kind)); })
+      .def_readonly("from_logits", &Loss::from_logits)
+      .def_readonly("label_smoothing", &Loss::label_smoothing)
+      .def_readonly("delta", &Loss::delta);
+
+  py::enum_<MetricKind>(m, "MetricKind")
+      .value("binary_accuracy", MetricKind::BinaryAccuracy)
+      .value("categorical_accuracy", MetricKind::CategoricalAccuracy)
+      .value("sparse_categorical_accuracy", MetricKind::SparseCategoricalAccuracy)
+      .value("top_k_categorical_accuracy", MetricKind::TopKCategoricalAccuracy)
+      .value("sparse_top_k_categorical_accuracy", MetricKind::SparseTopKCategoricalAccuracy)
+      .value("mean_absolute_error", MetricKind::MeanAbsoluteError)
+      .value("mean_squared_error", MetricKind::MeanSquaredError)
+      .value("precision", MetricKind::Precision)
+      .value("recall", MetricKind::Recall)
+      .value("auc", MetricKind::AUC)
+      .value("root_mean_squared_error", MetricKind::RootMeanSquaredError);
+
+  py::enum_<AucSummation>(m, "AucSummation")
+      .value("interpolation", AucSummation::Interpolation)
+      .value("minoring", AucSummation::Minoring)
+      .value("majoring", AucSummation::Majoring);
+
+  py::class_<MetricSpec>(m, "MetricSpec")
+      .def(py::init([](MetricKind kind, float threshold, int64_t k, int64_t num_thresholds, bool pr_curve,
+                       bool weighted, AucSummation summation, bool from_logits) {
+             MetricSpec s{kind, threshold, k, num_thresholds, pr_curve, weighted, summation, from_logits};
+             check_metric(s);
+             return s;
+           }),
+           py::arg("kind"), py::arg("threshold") = 0.5f, py::arg("k") = 5, py::arg("num_thresholds") = 200,
+           py::arg("pr_curve") = false, py::arg("weighted") = false, py::arg("summation") = AucSummation::Interpolation,
+           py::arg("from_logits") = false)
+      .def_readonly("kind", &MetricSpec::kind)
+      .def_readonly("weighted", &MetricSpec::weighted)
+      .def_property_readonly("sparse_targets", &MetricSpec::sparse_targets)
+      .def_property_readonly("thresholds", &MetricSpec::thresholds);
+
+  py::class_<MetricState>(m, "MetricState")
+      .def(py::init<>())
+      .def("merge", &MetricState::merge)
+      .def_readonly("total", &MetricState::total)
+      .def_readonly("count", &MetricState::count);
+  m.def(
+      "update_metric",
+      [](const MetricSpec& spec, MetricState& state, const Tensor& pred, const Tensor& target,
+         std::optional<Tensor> w) { update_metric(spec, state, pred, target, or_undefined(w)); },
+      py::arg("spec"), py::arg("state"), py::arg("pred"), py::arg("target"), py::arg("sample_weight") = py::none(),
+      GilFree());
+  m.def("metric_result", &metric_result, py::arg("spec"), py::arg("state"));
+
+  py::class_<Stats>(m, "Stats")
+      .def(py::init<>())
+      .def_readonly("loss_sum", &Stats::loss_sum)
+      .def_readonly("output_loss_sums", &Stats::output_loss_sums)
+      .def_readonly("samples", &Stats::samples)
+      .def_readonly("steps", &Stats::steps)
+      .def_readonly("non_finite", &Stats::non_finite)
+      .def_readonly("non_finite_step", &Stats::non_finite_step)
+      .def("merge", &Stats::merge, py::arg("later"));
+
+  py::class_<Trainer, std::shared_ptr<Trainer>>(m, "Trainer")
+      .def(py::init<std::shared_ptr<Model>, Loss, std::shared_ptr<Optimizer>, std::vector<MetricSpec>>(),
+           py::arg("model"), py::arg("loss"), py::arg("optimizer"), py::arg("metrics"))
+      .def(
+          "train",
+          [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w, const std::vector<int64_t>& order,
+             int64_t batch_size, int64_t first_batch, int64_t num_batches) {
+            return t.train(x, y, or_undefined(w), order, batch_size, first_batch, num_batches);
+          },
+          py::arg("x"), py::arg("y"), py::arg("sample_weight"), py::arg("order"), py::arg("batch_size"),
+          py::arg("first_batch"), py::arg("num_batches"), GilFree())
+      .def(
+          "train_batch",
+          [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w) {
+            return t.train_batch(x, y, or_undefined(w));
+          },
+          py::arg("x"), py::arg("y"), py::arg("sample_weight") = py::none(), GilFree())
+      .def(
+          "test_batch",
+          [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w) {
+            return t.test_batch(x, y, or_undefined(w));
+          },
+          py::arg("x"), py::arg("y"), py::arg("sample_weight") = py::none(), GilFree())
+      .def(
+          "evaluate",
+          [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w, int64_t batch_size) {
+            return t.evaluate(x, y, or_undefined(w), batch_size);
+          },
+          py::arg("x"), py::arg("y"), py::arg("sample_weight"), py::arg("batch_size"), GilFree())
+      .def("predict", py::overload_cast<const Tensor&, int64_t>(&Trainer::predict), py::arg("x"), py::arg("batch_size"),
+           GilFree())
+      .def("metric_results", &Trainer::metric_results, py::arg("stats"))
+      // Several inputs / outputs: lists of tensors, one per model input (xs) and output (ys);
+      // one sample weight per sample, applied to every output's loss.
+      .def(py::init<std::shared_ptr<Model>, std::vector<Loss>, std::vector<float>, std::shared_ptr<Optimizer>,
+                    std::vector<std::vector<MetricSpec>>>(),
+           py::arg("model"), py::arg("losses"), py::arg("loss_weights"), py::arg("optimizer"), py::arg("metrics"))
+      .def(
+          "train_many",
+          [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w,
+             const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch, int64_t num_batches) {
+            return t.train(xs, ys, or_undefined(w), order, batch_size, first_batch, num_batches);
+          },
+          py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), py::arg("order"), py::arg("batch_size"),
+          py::arg("first_batch"), py::arg("num_batches"), GilFree())
+      .def(
+          "train_batch_many",
+          [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w) {
+            return t.train_batch(xs, ys, or_undefined(w));
+          },
+          py::arg("xs"), py::arg("ys"), py::arg("sample_weight") = py::none(), GilFree())
+      .def(
+          "test_batch_many",
+          [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w) {
+            return t.test_batch(xs, ys, or_undefined(w));
+          },
+          py::arg("xs"), py::arg("ys"), py::arg("sample_weight") = py::none(), GilFree())
+      .def(
+          "evaluate_many",
+          [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w,
+             int64_t batch_size) { return t.evaluate(xs, ys, or_undefined(w), batch_size); },
+          py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), py::arg("batch_size"), GilFree())
+      .def("predict_many", py::overload_cast<const std::vector<Tensor>&, int64_t>(&Trainer::predict), py::arg("xs"),
+           py::arg("batch_size"), GilFree());
+
+  // Differentiable penalty op, for gradient checks.
+  m.attr("ops").cast<py::module_>().def("regularization_penalty", &regularization_penalty, py::arg("x"),
+                                        py::arg("regularizer"));
+}
+
+}  // namespace nerve::py_bindings

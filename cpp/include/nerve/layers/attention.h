@@ -1,0 +1,86 @@
+// Attention layers: MultiHeadAttention and a composite TransformerEncoder block.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nerve/layers/core.h"
+#include "nerve/layers/layer.h"
+#include "nerve/layers/normalization.h"
+
+namespace nerve {
+
+struct AttentionOptions {
+  int64_t num_heads = 1;
+  int64_t key_dim = 0;
+  int64_t value_dim = 0;  // 0: key_dim
+  float dropout = 0.f;    // on the attention weights, while training
+  bool use_bias = true;
+  int64_t output_dim = 0;        // 0: the query's feature size
+  bool use_causal_mask = false;  // for single-input (self-attention) calls
+  Initializer kernel_initializer{"glorot_uniform"};
+  Initializer bias_initializer{"zeros"};
+};
+
+// Keras MultiHeadAttention. Inputs: query [Tq, Fq], value [Tv, Fv], optional key [Tv, Fk]
+// (default value). Called with one input it is self-attention (query = value = key), so it
+// works inside Sequential. Weights (Keras order): query kernel [Fq, H, dk] and bias [H, dk],
+// key kernel/bias, value kernel [Fv, H, dv]/bias, output kernel [H, dv, Fout] and bias [Fout].
+class MultiHeadAttention : public Layer {
+ public:
+  MultiHeadAttention(std::string name, AttentionOptions options);
+  const char* type() const override { return "MultiHeadAttention"; }
+  Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
+  std::vector<Shape> output_shapes_many(const std::vector<Shape>& input_shapes) const override;
+  // attention_mask [B, Tq, Tv] (1 = attend) may be undefined; padding masks carried by the
+  // value (keys) tensor are applied too.
+  Tensor attend(const Tensor& query, const Tensor& value, const Tensor& key, const Tensor& attention_mask,
+                bool use_causal_mask, bool training);
+  // Attention weights [B, H, Tq, Tv] for the given inputs (inference, no gradient).
+  Tensor scores(const Tensor& query, const Tensor& value, const Tensor& key, const Tensor& attention_mask,
+                bool use_causal_mask);
+  const AttentionOptions& options() const { return opt_; }
+
+ protected:
+  void build_weights(const Shape& input_shape, uint64_t seed) override;
+  void build_weights_many(const std::vector<Shape>& input_shapes, uint64_t seed) override;
+  Tensor forward(const Tensor& x, bool training) override;
+  std::vector<Tensor> forward_many(const std::vector<Tensor>& xs, bool training) override;
+
+ private:
+  Tensor project(const Tensor& x, int which) const;  // 0 query, 1 key, 2 value
+  Tensor combined_mask(const Tensor& query, const Tensor& value, const Tensor& attention_mask) const;
+  AttentionOptions opt_;
+  int64_t out_dim_ = 0;
+  uint64_t seed_ = 0, calls_ = 0;
+};
+
+// A post-norm transformer encoder block (keras_hub TransformerEncoder):
+//   x = LayerNorm(x + Dropout(SelfAttention(x)));  x = LayerNorm(x + Dropout(FFN(x)))
+// with FFN = Dense(ff_dim, relu) -> Dense(features). Keeps the input's padding mask.
+class TransformerEncoder : public Layer {
+ public:
+  TransformerEncoder(std::string name, int64_t num_heads, int64_t key_dim, int64_t ff_dim, float dropout = 0.f,
+                     float layer_norm_epsilon = 1e-5f, bool use_causal_mask = false);
+  const char* type() const override { return "TransformerEncoder"; }
+  Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
+
+ protected:
+  void build_weights(const Shape& input_shape, uint64_t seed) override;
+  Tensor forward(const Tensor& x, bool training) override;
+
+ private:
+  Tensor dropout(const Tensor& x, bool training);
+  int64_t num_heads_, key_dim_, ff_dim_;
+  float dropout_, epsilon_;
+  bool causal_;
+  std::shared_ptr<MultiHeadAttention> attention_;
+  std::shared_ptr<LayerNormalization> norm1_, norm2_;
+  std::shared_ptr<Dense> ff1_, ff2_;
+  uint64_t seed_ = 0, calls_ = 0;
+};
+
+}  // namespace nerve

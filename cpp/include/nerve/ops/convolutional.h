@@ -1,0 +1,50 @@
+// Convolution ops, channels_last: 2-D convolution on NHWC images and 1-D convolution over time on
+// [batch, timesteps, channels], plus the window geometry they share with pooling. Each checks its
+// arguments (std::invalid_argument naming the op and shapes), runs a CPU kernel (GEMM through
+// nerve::sgemm) and records a backward Node.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "nerve/activation.h"
+#include "nerve/tensor.h"
+
+namespace nerve {
+
+enum class Padding : uint8_t { Valid, Same };
+// "valid" / "same" (Keras names); throws std::invalid_argument naming `who` otherwise.
+Padding padding_from_name(const std::string& name, const std::string& who);
+const char* padding_name(Padding p);
+
+// The geometry of one spatial axis of a window op (convolution or pooling), as TensorFlow
+// computes it: "same" gives out = ceil(in / stride) with the odd pad cell at the end.
+struct Window1D {
+  int64_t in, kernel, stride, dilation, pad_before, out;
+};
+// Throws std::invalid_argument (prefixed by `who`) when the window does not fit the input.
+Window1D window_1d(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, Padding padding,
+                   const std::string& who, const char* axis);
+
+struct Conv2DOptions {
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t dilation_h = 1, dilation_w = 1;
+  Padding padding = Padding::Valid;
+};
+
+// Which algorithm 3x3 stride-1 convolutions use: ConvAlgorithm in nerve/runtime.h.
+
+// act(conv(x, kernel) + bias): x [N, H, W, Cin], kernel [KH, KW, Cin, Cout] (Keras layout),
+// bias [Cout] or undefined. Returns [N, OH, OW, Cout]. Bias and activations whose derivative
+// follows from the output run in the GEMM epilogue.
+Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const Conv2DOptions& opt,
+              Activation act = Activation::Linear, float alpha = 0.f);
+
+// x [B, T, C] (*) kernel [K, C, F] + bias [F] -> [B, T_out, F].
+// padding: "valid", "same" or "causal" (left padding only, as Keras).
+Tensor conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias, int64_t stride, const std::string& padding,
+              int64_t dilation);
+// Output length of conv1d / pooling for input length T (throws naming `who` if it is < 1).
+int64_t conv1d_output_length(int64_t T, int64_t K, int64_t stride, const std::string& padding, int64_t dilation,
+                             const std::string& who);
+
+}  // namespace nerve

@@ -1,0 +1,138 @@
+#include "nerve/layers/merge.h"
+
+#include <stdexcept>
+
+#include "nerve/ops.h"
+
+namespace nerve {
+
+namespace {
+std::string shapes_str(const std::vector<Shape>& shapes) {
+  std::string s = "[";
+  for (size_t i = 0; i < shapes.size(); ++i) s += (i ? ", " : "") + batch_shape_str(shapes[i]);
+  return s + "]";
+}
+
+// Folds `s` into `acc` on the axes other than `skip` (-1: none): equal where both are known, an
+// unknown side taking the other's size. False when two known sizes differ.
+bool merge_known(Shape& acc, const Shape& s, int64_t skip) {
+  if (s.size() != acc.size()) return false;
+  for (size_t d = 0; d < s.size(); ++d) {
+    if (int64_t(d) == skip) continue;
+    if (acc[d] == kUnknownDim)
+      acc[d] = s[d];
+    else if (s[d] != kUnknownDim && s[d] != acc[d])
+      return false;
+  }
+  return true;
+}
+}  // namespace
+
+Shape ElementwiseMerge::output_shape(const Shape& input_shape) const {
+  throw std::invalid_argument(describe() +
+                              " should be called on a list of at least 2 inputs, got 1 "
+                              "input of shape " +
+                              batch_shape_str(input_shape));
+}
+
+std::vector<Shape> ElementwiseMerge::output_shapes_many(const std::vector<Shape>& shapes) const {
+  size_t exact = exact_inputs();
+  if (exact ? shapes.size() != exact : shapes.size() < 2)
+    throw std::invalid_argument(describe() + " should be called on " +
+                                (exact ? "exactly " + std::to_string(exact) : std::string("at least 2")) +
+                                " inputs, got " + std::to_string(shapes.size()) + ": " + shapes_str(shapes));
+  Shape out = shapes[0];
+  for (const Shape& s : shapes)
+    if (!merge_known(out, s, -1))
+      throw std::invalid_argument(describe() + ": all inputs must have the same shape, got " + shapes_str(shapes));
+  return {out};
+}
+
+void ElementwiseMerge::check_same_shapes(const std::vector<Tensor>& xs) const {
+  for (const Tensor& x : xs)
+    if (x.shape() != xs[0].shape()) {
+      std::string got;
+      for (size_t i = 0; i < xs.size(); ++i) got += (i ? ", " : "") + xs[i].shape_string();
+      throw std::invalid_argument(describe() + ": all inputs must have the same shape, got " + got);
+    }
+}
+
+Tensor ElementwiseMerge::forward(const Tensor& x, bool) {
+  (void)output_shape({});
+  return x;
+}
+
+std::vector<Tensor> Add::forward_many(const std::vector<Tensor>& xs, bool) {
+  check_same_shapes(xs);
+  return {add_n(xs)};
+}
+
+std::vector<Tensor> Subtract::forward_many(const std::vector<Tensor>& xs, bool) {
+  check_same_shapes(xs);
+  return {sub(xs[0], xs[1])};
+}
+
+std::vector<Tensor> Multiply::forward_many(const std::vector<Tensor>& xs, bool) {
+  check_same_shapes(xs);
+  Tensor out = mul(xs[0], xs[1]);
+  for (size_t i = 2; i < xs.size(); ++i) out = mul(out, xs[i]);
+  return {out};
+}
+
+std::vector<Tensor> Average::forward_many(const std::vector<Tensor>& xs, bool) {
+  check_same_shapes(xs);
+  return {scale(add_n(xs), 1.f / static_cast<float>(xs.size()))};
+}
+
+Concatenate::Concatenate(std::string name, int64_t axis) : Layer(std::move(name)), axis_(axis) {
+  if (axis == 0)
+    throw std::invalid_argument("Concatenate '" + this->name() +
+                                "': axis 0 is the batch axis and cannot be concatenated");
+}
+
+int64_t Concatenate::sample_axis(size_t rank, const std::vector<Shape>& shapes) const {
+  int64_t a = axis_ < 0 ? axis_ + static_cast<int64_t>(rank) : axis_ - 1;
+  if (a < 0 || a >= static_cast<int64_t>(rank))
+    throw std::invalid_argument(describe() + ": axis " + std::to_string(axis_) +
+                                " is out of range for inputs of shapes " + shapes_str(shapes));
+  return a;
+}
+
+Shape Concatenate::output_shape(const Shape& input_shape) const {
+  throw std::invalid_argument(describe() +
+                              " should be called on a list of at least 2 inputs, got "
+                              "a single tensor of shape " +
+                              batch_shape_str(input_shape));
+}
+
+std::vector<Shape> Concatenate::output_shapes_many(const std::vector<Shape>& shapes) const {
+  if (shapes.size() < 2)
+    throw std::invalid_argument(describe() + " should be called on at least 2 inputs, got " +
+                                std::to_string(shapes.size()));
+  size_t rank = shapes[0].size();
+  int64_t a = sample_axis(rank, shapes);
+  Shape out = shapes[0];
+  out[a] = 0;
+  for (const Shape& s : shapes) {
+    if (!merge_known(out, s, a))
+      throw std::invalid_argument(describe() +
+                                  ": inputs must match on every axis except the "
+                                  "concatenation axis " +
+                                  std::to_string(axis_) + ", got " + shapes_str(shapes));
+    // An unknown size on the concatenation axis leaves the joined size unknown.
+    out[a] = out[a] == kUnknownDim || s[a] == kUnknownDim ? kUnknownDim : out[a] + s[a];
+  }
+  return {out};
+}
+
+Tensor Concatenate::forward(const Tensor& x, bool) {
+  (void)output_shape({});
+  return x;
+}
+
+std::vector<Tensor> Concatenate::forward_many(const std::vector<Tensor>& xs, bool) {
+  int64_t a = sample_axis(input_shapes()[0].size(), input_shapes());
+  return {concat(xs, a + 1)};
+}
+
+}  // namespace nerve

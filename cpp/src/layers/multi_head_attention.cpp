@@ -1,0 +1,135 @@
+// MultiHeadAttention: three projections (dense on reshaped weights), the fused attention op, and
+// the output projection.
+#include <stdexcept>
+
+#include "nerve/layers/attention.h"
+#include "nerve/layers/regularization.h"
+#include "nerve/ops.h"
+
+namespace nerve {
+
+MultiHeadAttention::MultiHeadAttention(std::string name, AttentionOptions options)
+    : Layer(std::move(name)), opt_(std::move(options)) {
+  if (opt_.num_heads <= 0 || opt_.key_dim <= 0)
+    throw std::invalid_argument(describe() + ": num_heads and key_dim must be positive, got num_heads=" +
+                                std::to_string(opt_.num_heads) + ", key_dim=" + std::to_string(opt_.key_dim));
+  if (opt_.value_dim < 0 || opt_.output_dim < 0)
+    throw std::invalid_argument(describe() + ": value_dim and output_shape must be positive when given");
+  if (opt_.value_dim == 0) opt_.value_dim = opt_.key_dim;
+  if (!(opt_.dropout >= 0.f && opt_.dropout < 1.f))
+    throw std::invalid_argument(describe() + ": dropout must be in [0, 1), got " + std::to_string(opt_.dropout));
+  check_initializer(opt_.kernel_initializer);
+  check_initializer(opt_.bias_initializer);
+}
+
+std::vector<Shape> MultiHeadAttention::output_shapes_many(const std::vector<Shape>& in) const {
+  if (in.empty() || in.size() > 3)
+    throw std::invalid_argument(describe() + " takes query, value and an optional key; got " +
+                                std::to_string(in.size()) + " inputs");
+  for (const Shape& s : in)
+    if (s.size() != 2)
+      throw std::invalid_argument(describe() + ": query, value and key must be 3-D (batch, timesteps, features), got " +
+                                  batch_shape_str(s));
+  static const char* names[] = {"query", "value", "key"};
+  for (size_t i = 0; i < in.size(); ++i)
+    require_known_dim(describe(), in[i], 1, std::string("the last axis (features) of the ") + names[i]);
+  if (in.size() == 3 && in[2][0] != in[1][0] && in[2][0] != kUnknownDim && in[1][0] != kUnknownDim)
+    throw std::invalid_argument(describe() + ": key " + batch_shape_str(in[2]) + " and value " +
+                                batch_shape_str(in[1]) + " must have the same number of timesteps");
+  return {{in[0][0], opt_.output_dim ? opt_.output_dim : in[0][1]}};
+}
+
+Shape MultiHeadAttention::output_shape(const Shape& s) const { return output_shapes_many({s, s})[0]; }
+
+void MultiHeadAttention::build_weights(const Shape& s, uint64_t seed) { build_weights_many({s, s}, seed); }
+
+void MultiHeadAttention::build_weights_many(const std::vector<Shape>& in, uint64_t seed) {
+  const int64_t H = opt_.num_heads, dk = opt_.key_dim, dv = opt_.value_dim;
+  const int64_t Fq = in[0][1], Fv = in[1][1], Fk = in.size() > 2 ? in[2][1] : Fv;
+  out_dim_ = opt_.output_dim ? opt_.output_dim : Fq;
+  // Keras fans for an [F, H, d] kernel: fan_in = F*H, fan_out = F*d.
+  auto proj = [&](int64_t F, int64_t d, uint64_t s) {
+    add_weight({F, H, d}, opt_.kernel_initializer, F * H, F * d, s);
+    if (opt_.use_bias) add_weight({H, d}, opt_.bias_initializer, F * H, F * d, s ^ 0xb1a5ull);
+  };
+  proj(Fq, dk, seed);
+  proj(Fk, dk, dropout_seed(seed, 1));
+  proj(Fv, dv, dropout_seed(seed, 2));
+  add_weight({H, dv, out_dim_}, opt_.kernel_initializer, dv * H, out_dim_ * H, dropout_seed(seed, 3));
+  if (opt_.use_bias) add_weight({out_dim_}, opt_.bias_initializer, dv * H, out_dim_, dropout_seed(seed, 4));
+  seed_ = seed;
+}
+
+Tensor MultiHeadAttention::project(const Tensor& x, int which) const {
+  const int stride = opt_.use_bias ? 2 : 1;
+  const Tensor& w = weights_[which * stride];
+  int64_t F = w.size(0), HD = w.size(1) * w.size(2);
+  if (x.dim() != 3 || x.size(2) != F) {
+    static const char* names[] = {"query", "key", "value"};
+    throw std::invalid_argument(describe() + ": " + names[which] + " of shape " + x.shape_string() +
+                                " does not match the layer, built for " + std::to_string(F) + " features");
+  }
+  Tensor b = opt_.use_bias ? weights_[which * stride + 1].reshape({HD}) : Tensor();
+  return dense(x, w.reshape({F, HD}), b, Activation::Linear);
+}
+
+Tensor MultiHeadAttention::combined_mask(const Tensor& q, const Tensor& v, const Tensor& attention_mask) const {
+  const Tensor &qm = q.impl()->mask, &vm = v.impl()->mask;
+  if (!attention_mask.defined() && !qm.defined() && !vm.defined()) return Tensor();
+  const int64_t B = q.size(0), Tq = q.size(1), Tv = v.size(1);
+  if (attention_mask.defined() && attention_mask.shape() != Shape{B, Tq, Tv})
+    throw std::invalid_argument(describe() + ": attention_mask must have shape " + shape_str({B, Tq, Tv}) +
+                                " (batch, query steps, value steps), got " + attention_mask.shape_string());
+  for (const Tensor* m : {&qm, &vm})
+    if (m->defined() && (m->dim() != 2 || m->size(0) != B || m->size(1) != (m == &qm ? Tq : Tv)))
+      throw std::invalid_argument(describe() + ": padding mask of shape " + m->shape_string() +
+                                  " does not match its input");
+  Tensor mask = attention_mask.defined() ? attention_mask.contiguous().clone() : Tensor::full({B, Tq, Tv}, 1.f);
+  float* p = mask.data();
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t i = 0; i < Tq; ++i)
+      for (int64_t j = 0; j < Tv; ++j) {
+        bool on = (!qm.defined() || qm.data()[b * Tq + i] != 0.f) && (!vm.defined() || vm.data()[b * Tv + j] != 0.f);
+        if (!on) p[(b * Tq + i) * Tv + j] = 0.f;
+      }
+  return mask;
+}
+
+Tensor MultiHeadAttention::attend(const Tensor& query, const Tensor& value, const Tensor& key,
+                                  const Tensor& attention_mask, bool causal, bool training) {
+  if (!built()) throw std::logic_error(describe() + " is called before it is built");
+  const Tensor& k_in = key.defined() ? key : value;
+  Tensor mask = combined_mask(query, value, attention_mask);
+  Tensor q = project(query, 0), k = project(k_in, 1), v = project(value, 2);
+  float rate = training ? opt_.dropout : 0.f;
+  uint64_t seed = rate > 0.f ? dropout_seed(seed_, calls_++) : 0;
+  Tensor o;
+  try {
+    o = multi_head_attention(q, k, v, opt_.num_heads, mask, causal, rate, seed);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(describe() + ": " + e.what());
+  }
+  const int stride = opt_.use_bias ? 2 : 1;
+  const Tensor& wo = weights_[3 * stride];
+  Tensor bo = opt_.use_bias ? weights_[3 * stride + 1] : Tensor();
+  Tensor out = dense(o, wo.reshape({opt_.num_heads * opt_.value_dim, out_dim_}), bo, Activation::Linear);
+  out.impl()->mask = query.impl()->mask;
+  return out;
+}
+
+Tensor MultiHeadAttention::scores(const Tensor& query, const Tensor& value, const Tensor& key,
+                                  const Tensor& attention_mask, bool causal) {
+  if (!built()) throw std::logic_error(describe() + " is called before it is built");
+  Tensor mask = combined_mask(query, value, attention_mask);
+  return attention_weights(project(query, 0), project(key.defined() ? key : value, 1), opt_.num_heads, mask, causal);
+}
+
+Tensor MultiHeadAttention::forward(const Tensor& x, bool training) {
+  return attend(x, x, Tensor(), Tensor(), opt_.use_causal_mask, training);
+}
+
+std::vector<Tensor> MultiHeadAttention::forward_many(const std::vector<Tensor>& xs, bool training) {
+  return {attend(xs.at(0), xs.at(1), xs.size() > 2 ? xs[2] : Tensor(), Tensor(), opt_.use_causal_mask, training)};
+}
+
+}  // namespace nerve
