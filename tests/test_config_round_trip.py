@@ -113,6 +113,17 @@ CASES = {
         None,
     ),
     "Dropout": (lambda: L.Dropout(0.3, seed=7), [(4,)], None),
+    "ReLU": (lambda: L.ReLU(max_value=2.0, negative_slope=0.1, threshold=0.5), [(4,)], None),
+    "LeakyReLU": (lambda: L.LeakyReLU(negative_slope=0.05), [(4,)], None),
+    "PReLU": (
+        lambda: L.PReLU(
+            alpha_initializer=I.Constant(0.25), alpha_regularizer="l2", shared_axes=[1]
+        ),
+        [(3, 4)],
+        None,
+    ),
+    "ELU": (lambda: L.ELU(alpha=0.7), [(4,)], None),
+    "Softmax": (lambda: L.Softmax(axis=-1), [(4,)], None),
     "Embedding": (
         lambda: L.Embedding(
             10, 3, embeddings_initializer=I.TruncatedNormal(mean=0.2, stddev=0.4), mask_zero=True

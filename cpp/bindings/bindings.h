@@ -9,15 +9,15 @@
 #include "nerve/tensor.h"
 
 namespace nerve::py_bindings {
-void bind_runtime(pybind11::module_& m);       // runtime.cpp: ISA, threads, config
-void bind_gemm(pybind11::module_& m);          // gemm.cpp: sgemm on numpy arrays
-void bind_tensor(pybind11::module_& m);        // tensor.cpp: Tensor <-> numpy, its mask, _core.ops and the core ops
-void bind_autograd(pybind11::module_& m);      // autograd.cpp: gradient recording, gradients()
-void bind_initializers(pybind11::module_& m);  // initializers.cpp: seeds, Initializer
-void bind_regularizers(pybind11::module_& m);  // regularizers.cpp: Regularizer
-void bind_layer(pybind11::module_& m);         // layers/layer.cpp: the Layer base class
+void bind_runtime(pybind11::module_& m);          // runtime.cpp: ISA, threads, config
+void bind_gemm(pybind11::module_& m);             // gemm.cpp: sgemm on numpy arrays
+void bind_tensor(pybind11::module_& m);           // tensor.cpp: Tensor <-> numpy, its mask, _core.ops and the core ops
+void bind_autograd(pybind11::module_& m);         // autograd.cpp: gradient recording, gradients()
+void bind_initializers(pybind11::module_& m);     // initializers.cpp: seeds, Initializer
+void bind_regularizers(pybind11::module_& m);     // regularizers.cpp: Regularizer
+void bind_layer(pybind11::module_& m);            // layers/layer.cpp: the Layer base class
+void bind_layer_arguments(pybind11::module_& m);  // layers/arguments.cpp: layer_spec, make_layer
 // Layer families, each with its ops under _core.ops.
-void bind_core_layers(pybind11::module_& m);            // layers/core.cpp
 void bind_convolutional_layers(pybind11::module_& m);   // layers/convolutional.cpp
 void bind_pooling_layers(pybind11::module_& m);         // layers/pooling.cpp
 void bind_normalization_layers(pybind11::module_& m);   // layers/normalization.cpp

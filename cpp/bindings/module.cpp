@@ -11,7 +11,7 @@ PYBIND11_MODULE(_core, m) {
   bind_initializers(m);
   bind_regularizers(m);
   bind_layer(m);
-  bind_core_layers(m);
+  bind_layer_arguments(m);
   bind_convolutional_layers(m);
   bind_pooling_layers(m);
   bind_normalization_layers(m);

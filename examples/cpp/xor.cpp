@@ -9,8 +9,13 @@ int main() {
   using namespace nerve;
   set_seed(42);
   auto model = std::make_shared<Sequential>();
-  model->add(std::make_shared<Dense>("hidden", 16, Activation::Sigmoid));
-  model->add(std::make_shared<Dense>("output", 1, Activation::Sigmoid));
+  DenseArgs hidden, output;  // arguments as in Keras: Dense(16, activation="sigmoid")
+  hidden.units = 16;
+  hidden.activation = "sigmoid";
+  output.units = 1;
+  output.activation = "sigmoid";
+  model->add(std::make_shared<Dense>("hidden", hidden));
+  model->add(std::make_shared<Dense>("output", output));
   model->build({2});
 
   Tensor x = Tensor::from_vector({0, 0, 0, 1, 1, 0, 1, 1}, {4, 2});

@@ -10,9 +10,7 @@ namespace py = pybind11;
 namespace nerve::py_bindings {
 
 void bind_regularization_layers(py::module_& m) {
-  py::class_<Dropout, Layer, std::shared_ptr<Dropout>>(m, "Dropout")
-      .def(py::init<std::string, float, int64_t>(), py::arg("name"), py::arg("rate"), py::arg("seed") = -1)
-      .def_property_readonly("rate", &Dropout::rate);
+  py::class_<Dropout, Layer, std::shared_ptr<Dropout>>(m, "Dropout").def_property_readonly("rate", &Dropout::rate);
 
   auto ops = m.attr("ops").cast<py::module_>();
   ops.def("dropout", &dropout, py::arg("x"), py::arg("rate"), py::arg("seed"), GilFree());

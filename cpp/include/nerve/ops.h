@@ -1,5 +1,6 @@
 // Every differentiable op, by layer family (nerve/ops/<family>.h).
 #pragma once
+#include "nerve/ops/activations.h"
 #include "nerve/ops/attention.h"
 #include "nerve/ops/convolutional.h"
 #include "nerve/ops/core.h"

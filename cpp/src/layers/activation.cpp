@@ -6,6 +6,19 @@
 
 namespace nerve {
 
+const ArgTable<ActivationArgs>& ActivationArgs::table() {
+  using Self = ActivationArgs;
+  static const ArgTable<ActivationArgs> t{{NERVE_ACTIVATION_ARG(activation).require()}};
+  return t;
+}
+NERVE_REGISTER_LAYER(ActivationLayer, "Activation")
+
+ActivationLayer::ActivationLayer(std::string name, ActivationArgs args)
+    : Layer(std::move(name)), args_(std::move(args)) {
+  activation_ = activation_for_layer(describe(), args_.activation.value_or("linear"));
+  alpha_ = activation_default_alpha(activation_);
+}
+
 Shape ActivationLayer::output_shape(const Shape& input_shape) const {
   Shape out = input_shape;
   if (!activation_elementwise(activation_)) {

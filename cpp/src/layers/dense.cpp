@@ -5,17 +5,29 @@
 
 namespace nerve {
 
-Dense::Dense(std::string name, int64_t units, Activation activation, float activation_alpha, bool use_bias,
-             Initializer kernel_initializer, Initializer bias_initializer)
-    : Layer(std::move(name)), units_(units), activation_(activation), alpha_(activation_alpha), use_bias_(use_bias),
-      kernel_init_(std::move(kernel_initializer)), bias_init_(std::move(bias_initializer)) {
-  if (units <= 0)
-    throw std::invalid_argument("Dense '" + this->name() + "': units must be positive, got " + std::to_string(units));
-  if (activation == Activation::Glu && units % 2 != 0)
+const ArgTable<DenseArgs>& DenseArgs::table() {
+  using Self = DenseArgs;
+  static const ArgTable<DenseArgs> t{{
+      NERVE_ARG(units).require().must("a positive int", arg_positive),
+      NERVE_ACTIVATION_ARG(activation),
+      NERVE_ARG(use_bias),
+      NERVE_ARG(kernel_initializer),
+      NERVE_ARG(bias_initializer),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(Dense, "Dense")
+
+Dense::Dense(std::string name, DenseArgs args) : Layer(std::move(name)), args_(std::move(args)) {
+  DenseArgs::table().validate(args_, describe());
+  units_ = args_.units;
+  activation_ = activation_for_layer(describe(), args_.activation.value_or("linear"));
+  alpha_ = activation_default_alpha(activation_);
+  if (activation_ == Activation::Glu && units_ % 2 != 0)
     throw std::invalid_argument(describe() + ": activation 'glu' halves the units, so units must be even, got " +
-                                std::to_string(units));
-  check_initializer(kernel_init_);
-  check_initializer(bias_init_);
+                                std::to_string(units_));
+  check_initializer(args_.kernel_initializer);
+  check_initializer(args_.bias_initializer);
 }
 
 Shape Dense::output_shape(const Shape& input_shape) const {
@@ -29,12 +41,12 @@ Shape Dense::output_shape(const Shape& input_shape) const {
 
 void Dense::build_weights(const Shape& input_shape, uint64_t seed) {
   int64_t in = input_shape.back();
-  add_weight({in, units_}, kernel_init_, in, units_, seed, true, "kernel");
-  if (use_bias_) add_weight({units_}, bias_init_, in, units_, seed ^ 0xb1a5ull, true, "bias");
+  add_weight({in, units_}, args_.kernel_initializer, in, units_, seed, true, "kernel");
+  if (args_.use_bias) add_weight({units_}, args_.bias_initializer, in, units_, seed ^ 0xb1a5ull, true, "bias");
 }
 
 Tensor Dense::forward(const Tensor& x, bool) {
-  return dense(x, weights_[0], use_bias_ ? weights_[1] : Tensor(), activation_, alpha_);
+  return dense(x, weights_[0], args_.use_bias ? weights_[1] : Tensor(), activation_, alpha_);
 }
 
 }  // namespace nerve

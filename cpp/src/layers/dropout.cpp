@@ -5,13 +5,23 @@
 
 namespace nerve {
 
-Dropout::Dropout(std::string name, float rate, int64_t seed) : Layer(std::move(name)), rate_(rate), user_seed_(seed) {
-  if (!(rate >= 0.f && rate < 1.f))
-    throw std::invalid_argument(describe() + ": rate must be in [0, 1), got " + std::to_string(rate));
+const ArgTable<DropoutArgs>& DropoutArgs::table() {
+  using Self = DropoutArgs;
+  static const ArgTable<DropoutArgs> t{{
+      NERVE_ARG(rate).require().must("a float in [0, 1)", arg_unit_interval),
+      NERVE_ARG(seed).must("a non-negative int or None", arg_non_negative),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(Dropout, "Dropout")
+
+Dropout::Dropout(std::string name, DropoutArgs args) : Layer(std::move(name)), args_(std::move(args)) {
+  DropoutArgs::table().validate(args_, describe());
+  rate_ = static_cast<float>(args_.rate);
 }
 
 void Dropout::build_weights(const Shape&, uint64_t seed) {
-  seed_ = user_seed_ >= 0 ? static_cast<uint64_t>(user_seed_) : seed;
+  seed_ = args_.seed ? static_cast<uint64_t>(*args_.seed) : seed;
   calls_ = 0;
 }
 

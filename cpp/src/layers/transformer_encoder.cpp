@@ -36,8 +36,12 @@ void TransformerEncoder::build_weights(const Shape& s, uint64_t seed) {
   ao.use_causal_mask = causal_;
   attention_ = std::make_shared<MultiHeadAttention>(name() + "/self_attention", ao);
   norm1_ = std::make_shared<LayerNormalization>(name() + "/attention_norm", epsilon_);
-  ff1_ = std::make_shared<Dense>(name() + "/ff_intermediate", ff_dim_, Activation::Relu);
-  ff2_ = std::make_shared<Dense>(name() + "/ff_output", s[1]);
+  DenseArgs intermediate, output;
+  intermediate.units = ff_dim_;
+  intermediate.activation = "relu";
+  output.units = s[1];
+  ff1_ = std::make_shared<Dense>(name() + "/ff_intermediate", intermediate);
+  ff2_ = std::make_shared<Dense>(name() + "/ff_output", output);
   norm2_ = std::make_shared<LayerNormalization>(name() + "/ff_norm", epsilon_);
   attention_->build(s, dropout_seed(seed, 1));
   norm1_->build(s, dropout_seed(seed, 2));

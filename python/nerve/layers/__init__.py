@@ -1,5 +1,6 @@
 """Keras-style layers. Each wraps a C++ layer; shapes exclude the batch axis."""
 
+from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import MultiHeadAttention, TransformerEncoder
 from .base import Input, InputLayer, Layer
 from .convolutional import Conv1D, Conv2D, Convolution2D
@@ -42,6 +43,12 @@ __all__ = [
     "Layer",
     "Activation",
     "Dense",
+    # activation layers
+    "ReLU",
+    "LeakyReLU",
+    "PReLU",
+    "ELU",
+    "Softmax",
     "KerasTensor",
     # merge layers (functional models)
     "Add",

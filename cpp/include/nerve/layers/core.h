@@ -1,17 +1,30 @@
 // Core layers: Dense (a fully connected layer) and Activation.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "nerve/activation.h"
+#include "nerve/layers/arguments.h"
 #include "nerve/layers/layer.h"
 
 namespace nerve {
 
+// Dense's arguments (Keras names and defaults; see nerve/layers/arguments.h).
+struct DenseArgs {
+  int64_t units = 0;                      // required
+  std::optional<std::string> activation;  // None: linear
+  bool use_bias = true;
+  Initializer kernel_initializer{"glorot_uniform"};
+  Initializer bias_initializer{"zeros"};
+  static const ArgTable<DenseArgs>& table();
+};
+
 class Dense : public Layer {
  public:
-  Dense(std::string name, int64_t units, Activation activation = Activation::Linear, float activation_alpha = 0.f,
-        bool use_bias = true, Initializer kernel_initializer = {}, Initializer bias_initializer = {"zeros"});
+  using Args = DenseArgs;
+  Dense(std::string name, DenseArgs args);
+  const DenseArgs& args() const { return args_; }
   const char* type() const override { return "Dense"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
@@ -23,17 +36,22 @@ class Dense : public Layer {
   Tensor forward(const Tensor& x, bool training) override;
 
  private:
+  DenseArgs args_;
   int64_t units_;
   Activation activation_;
-  float alpha_;
-  bool use_bias_;
-  Initializer kernel_init_, bias_init_;
+  float alpha_;  // the activation's Keras default parameter
+};
+
+struct ActivationArgs {
+  std::optional<std::string> activation;  // required; None: linear
+  static const ArgTable<ActivationArgs>& table();
 };
 
 class ActivationLayer : public Layer {
  public:
-  ActivationLayer(std::string name, Activation activation, float alpha = 0.f)
-      : Layer(std::move(name)), activation_(activation), alpha_(alpha) {}
+  using Args = ActivationArgs;
+  ActivationLayer(std::string name, ActivationArgs args);
+  const ActivationArgs& args() const { return args_; }
   const char* type() const override { return "Activation"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
@@ -42,6 +60,7 @@ class ActivationLayer : public Layer {
   Tensor forward(const Tensor& x, bool training) override;
 
  private:
+  ActivationArgs args_;
   Activation activation_;
   float alpha_;
 };

@@ -1,17 +1,27 @@
 // Regularization layers: Dropout.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "nerve/layers/arguments.h"
 #include "nerve/layers/layer.h"
 
 namespace nerve {
+
+struct DropoutArgs {
+  double rate = 0.0;            // required
+  std::optional<int64_t> seed;  // None: the layer's build seed
+  static const ArgTable<DropoutArgs>& table();
+};
 
 // Inverted dropout while training, the identity otherwise. Each training call draws a new mask
 // from (seed, call counter); the seed is the one given, or the layer's build seed.
 class Dropout : public Layer {
  public:
-  Dropout(std::string name, float rate, int64_t seed = -1);
+  using Args = DropoutArgs;
+  Dropout(std::string name, DropoutArgs args);
+  const DropoutArgs& args() const { return args_; }
   const char* type() const override { return "Dropout"; }
   Shape output_shape(const Shape& input_shape) const override { return input_shape; }
   Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
@@ -22,8 +32,8 @@ class Dropout : public Layer {
   Tensor forward(const Tensor& x, bool training) override;
 
  private:
+  DropoutArgs args_;
   float rate_;
-  int64_t user_seed_;
   uint64_t seed_ = 0, calls_ = 0;
 };
 

@@ -1,0 +1,130 @@
+// The layers declared with an arguments table (nerve/layers/arguments.h), exposed generically:
+// layer_spec(type) gives their names, kinds and defaults (the Python class builds its signature
+// from it), make_layer(type, name, kwargs) builds one, layer_config(layer) reads its arguments
+// back. No argument of these layers is restated here.
+#include "nerve/layers/arguments.h"
+
+#include <pybind11/stl.h>
+
+#include <string>
+
+#include "bindings.h"
+#include "nerve/layers/layer.h"
+
+namespace py = pybind11;
+namespace nerve::py_bindings {
+
+namespace {
+py::object to_python(const ArgValue& v) {
+  return std::visit(
+      [](const auto& x) -> py::object {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          return py::none();
+        } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+          return py::tuple(py::cast(x));
+        } else if constexpr (std::is_same_v<T, Initializer>) {
+          return py::str(x.name);  // a default is shown by name, as Keras's signatures do
+        } else {
+          return py::cast(x);
+        }
+      },
+      v);
+}
+
+bool is_int(const py::handle& h) {
+  return !py::isinstance<py::bool_>(h) && py::hasattr(h, "__index__") && !py::isinstance<py::float_>(h);
+}
+
+// A Python value for argument `arg` of kind `kind`; the error names the layer and argument.
+ArgValue from_python(const py::handle& h, const ArgSpec& arg, const std::string& who) {
+  auto bad = [&](const char* want) {
+    return py::value_error(who + ": " + arg.name + " must be " + want + ", got " + py::repr(h).cast<std::string>());
+  };
+  if (h.is_none()) {
+    if (!arg.optional) throw bad(arg.kind == ArgKind::Bool ? "True or False" : "given (not None)");
+    return std::monostate{};
+  }
+  switch (arg.kind) {
+    case ArgKind::Bool:
+      if (py::isinstance<py::bool_>(h)) return h.cast<bool>();
+      if (py::hasattr(h, "dtype") && py::str(h.attr("dtype").attr("kind")).cast<std::string>() == "b")
+        return h.attr("__bool__")().cast<bool>();  // a numpy bool
+      if (is_int(h) && (h.cast<int64_t>() == 0 || h.cast<int64_t>() == 1)) return h.cast<int64_t>() == 1;
+      throw bad("True or False");
+    case ArgKind::Int:
+      if (is_int(h)) return h.cast<int64_t>();
+      throw bad("an int");
+    case ArgKind::Float:
+      if (!py::isinstance<py::bool_>(h) && !py::isinstance<py::str>(h) && py::hasattr(h, "__float__"))
+        return h.cast<double>();
+      throw bad("a number");
+    case ArgKind::String:
+    case ArgKind::Activation:
+      if (py::isinstance<py::str>(h)) return h.cast<std::string>();
+      throw bad("a string");
+    case ArgKind::Ints: {
+      if (is_int(h)) return std::vector<int64_t>{h.cast<int64_t>()};
+      if (py::isinstance<py::tuple>(h) || py::isinstance<py::list>(h)) {
+        std::vector<int64_t> out;
+        for (auto item : h) {
+          if (!is_int(item)) throw bad("an int or a tuple of ints");
+          out.push_back(item.cast<int64_t>());
+        }
+        return out;
+      }
+      throw bad("an int or a tuple of ints");
+    }
+    case ArgKind::Initializer:
+      if (py::isinstance<Initializer>(h)) return h.cast<Initializer>();
+      if (py::isinstance<py::str>(h)) return Initializer{h.cast<std::string>()};
+      throw bad("an initializer");
+  }
+  throw bad("?");
+}
+}  // namespace
+
+void bind_layer_arguments(py::module_& m) {
+  m.def("registered_layers", &registered_layers, "Layer classes declared with an arguments table.");
+  m.def(
+      "layer_spec",
+      [](const std::string& type) {
+        py::list out;
+        for (const ArgSpec& a : layer_spec(type).args)
+          out.append(py::make_tuple(a.name, arg_kind_name(a.kind), a.required, a.optional, to_python(a.default_value)));
+        return out;
+      },
+      py::arg("type"), "[(name, kind, required, optional, default)] in declaration order");
+  m.def(
+      "make_layer",
+      [](const std::string& type, const std::string& name, const py::dict& kwargs) {
+        const LayerSpec& spec = layer_spec(type);
+        std::string who = type + " '" + name + "'";
+        NamedArgs args;
+        for (const ArgSpec& a : spec.args) {
+          if (kwargs.contains(a.name)) {
+            args.emplace_back(a.name, from_python(kwargs[py::str(a.name)], a, who));
+          } else if (a.required) {
+            throw py::type_error(who + ": missing required argument '" + a.name + "'");
+          }
+        }
+        for (auto item : kwargs) {
+          std::string key = item.first.cast<std::string>();
+          bool known = false;
+          for (const ArgSpec& a : spec.args) known = known || a.name == key;
+          if (!known) throw py::type_error(who + ": unexpected argument '" + key + "'");
+        }
+        return spec.make(name, args);
+      },
+      py::arg("type"), py::arg("name"), py::arg("kwargs"));
+  m.def(
+      "layer_config",
+      [](const Layer& layer) {
+        py::dict out;
+        for (const auto& [name, value] : layer_spec(layer.type()).config(layer)) out[py::str(name)] = to_python(value);
+        return out;
+      },
+      py::arg("layer"), "The arguments a layer was made with, by name (initializers by name).");
+}
+
+}  // namespace nerve::py_bindings
