@@ -4,6 +4,7 @@
 
 namespace nerve::py_bindings {
 void bind_runtime(pybind11::module_& m);   // runtime_py.cpp: ISA, threads, config
+void bind_device(pybind11::module_& m);    // device_py.cpp: current device, registry, test device
 void bind_gemm(pybind11::module_& m);      // gemm_py.cpp: sgemm on numpy arrays
 void bind_tensor(pybind11::module_& m);    // tensor_py.cpp: Tensor <-> numpy, autograd
 void bind_nn(pybind11::module_& m);        // nn_py.cpp: initializers, regularizers, layers, models

@@ -4,6 +4,7 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "nerve's C++ engine (tensors, autograd, kernels, layers, optimizers)";
   m.attr("__version__") = NERVE_VERSION;
   nerve::py_bindings::bind_runtime(m);
+  nerve::py_bindings::bind_device(m);
   nerve::py_bindings::bind_gemm(m);
   nerve::py_bindings::bind_tensor(m);
   nerve::py_bindings::bind_nn(m);

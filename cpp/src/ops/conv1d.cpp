@@ -4,11 +4,11 @@
 #include <limits>
 #include <stdexcept>
 
-#include "core/parallel.h"
+#include "cpu/elementwise/elementwise.h"
+#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/gemm.h"
 #include "nerve/sequence_ops.h"
-#include "ops/kernels.h"
 
 namespace nerve {
 
@@ -60,7 +60,7 @@ struct Conv1dNode : Node {
       Tensor wc = w.contiguous();
       Tensor dcol = Tensor::empty({M, KC});
       sgemm(Trans::No, Trans::Yes, M, KC, g.F, 1.f, dz.data(), g.F, wc.data(), g.F, 0.f, dcol.data(), KC);
-      Tensor dx = Tensor::zeros(inputs[0].shape());
+      Tensor dx = Tensor::zeros(inputs[0].shape(), inputs[0].device());
       float* dxp = dx.data();
       for (int64_t r = 0; r < M; ++r) {  // col2im: overlapping windows accumulate
         int64_t bb = r / g.To, to = r % g.To;
@@ -73,7 +73,7 @@ struct Conv1dNode : Node {
       grads[0] = dx;
     }
     if (w.requires_grad()) {
-      Tensor dw = Tensor::empty(w.shape());
+      Tensor dw = Tensor::empty(w.shape(), w.device());
       sgemm(Trans::Yes, Trans::No, KC, g.F, M, 1.f, col.data(), KC, dz.data(), g.F, 0.f, dw.data(), g.F);
       grads[1] = dw;
     }
@@ -91,7 +91,7 @@ struct MaxPoolNode : Node {
   const char* name() const override { return "MaxPooling1D"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor g = grad.contiguous();
-    Tensor dx = Tensor::zeros(inputs[0].shape());
+    Tensor dx = Tensor::zeros(inputs[0].shape(), inputs[0].device());
     for (size_t i = 0; i < argmax.size(); ++i) dx.data()[argmax[i]] += g.data()[i];
     return {dx};
   }

@@ -23,13 +23,13 @@
 #include <stdexcept>
 #include <vector>
 
+#include "cpu/conv/conv_kernels.h"
+#include "cpu/winograd/winograd.h"
 #include "nerve/autograd.h"
 #include "nerve/conv_ops.h"
 #include "nerve/gemm.h"
 #include "nerve/ops.h"
 #include "nerve/runtime.h"
-#include "ops/conv_kernels.h"
-#include "ops/winograd.h"
 #ifdef NERVE_HAVE_OPENMP
 #include <omp.h>
 #endif
@@ -189,8 +189,8 @@ struct Conv2DNode : Node {
     std::vector<Tensor> grads(3);
     const bool need_dx = inputs[0].requires_grad(), need_dw = inputs[1].requires_grad();
     const bool need_db = inputs[2].defined() && inputs[2].requires_grad();
-    Tensor dx = need_dx ? Tensor::empty(x.shape()) : Tensor();
-    Tensor dw = need_dw ? Tensor::empty(w.shape()) : Tensor();
+    Tensor dx = need_dx ? Tensor::empty(x.shape(), x.device()) : Tensor();
+    Tensor dw = need_dw ? Tensor::empty(w.shape(), w.device()) : Tensor();
     Tensor db = need_db ? Tensor::empty({F}) : Tensor();
     if (is_pointwise(g)) {
       Tensor dz = gc;

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/parallel.h"
+#include "cpu/parallel.h"
 #include "nerve/optimizers.h"
 
 namespace nerve {
@@ -38,7 +38,8 @@ std::vector<Tensor>& Optimizer::slots(const Tensor& param) {
     e.param = param.impl_ptr();
     for (int i = 0; i < num_slots(); ++i) {
       float v = slot_initial_value(i);
-      e.slots.push_back(v == 0.f ? Tensor::zeros(param.shape()) : Tensor::full(param.shape(), v));
+      e.slots.push_back(v == 0.f ? Tensor::zeros(param.shape(), param.device())
+                                 : Tensor::full(param.shape(), v, param.device()));
     }
     it = state_.emplace(key, std::move(e)).first;
   }
