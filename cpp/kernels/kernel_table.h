@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "nerve/activation.h"
+#include "nerve/conv_ops.h"
 #include "nerve/gemm.h"
 
 namespace nerve {
@@ -61,11 +62,31 @@ struct GemmKernels {
                 const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& epilogue) = nullptr;
 };
 
+// The geometry of one conv2d call: input [N, H, W, C], kernel [KH, KW, C, F], output [N, OH, OW, F].
+struct ConvGeometry {
+  int64_t H, W, C, F;
+  Window1D h, w;
+  int64_t rows_per_image() const { return h.out * w.out; }
+  int64_t patch() const { return h.kernel * w.kernel * C; }  // columns of the im2col matrix
+};
+
+// Convolutions on NHWC images (the algorithm, e.g. Winograd, is the device's choice).
+struct ConvKernels {
+  // y [N, OH, OW, F] = act(conv(x, w) + bias), bias and activation from the epilogue.
+  void (*conv2d_forward)(const float* x, const float* w, const ConvGeometry& g, int64_t N, const Epilogue& ep,
+                         float* y) = nullptr;
+  // From dy at the output of the fused activation `act` (y: that output): dx [N, H, W, C],
+  // dw [KH, KW, C, F], db [F]; each null when not wanted.
+  void (*conv2d_backward)(const float* x, const float* w, const float* y, const float* dy, const ConvGeometry& g,
+                          int64_t N, Activation act, float alpha, float* dx, float* dw, float* db) = nullptr;
+};
+
 struct KernelTable {
   TensorKernels tensor;
   ElementwiseKernels elementwise;
   ActivationKernels activation;
   GemmKernels gemm;
+  ConvKernels conv;
 };
 
 // The CPU backend's table (cpp/kernels/cpu/kernel_table.cpp); other host-memory devices may copy it.

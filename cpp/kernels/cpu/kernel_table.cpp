@@ -2,6 +2,7 @@
 // listed here does not exist on the CPU.
 #include "kernel_table.h"
 
+#include "cpu/conv/conv_kernels.h"
 #include "cpu/elementwise/elementwise.h"
 #include "cpu/tensor/tensor_kernels.h"
 
@@ -27,6 +28,8 @@ KernelTable make_cpu_table() {
   t.activation.softmax_rows = kernels::softmax_rows;
   t.activation.softmax_rows_backward = kernels::softmax_rows_backward;
   t.gemm.sgemm = sgemm_with_epilogue;
+  t.conv.conv2d_forward = conv_kernels::conv2d_forward;
+  t.conv.conv2d_backward = conv_kernels::conv2d_backward;
   return t;
 }
 
