@@ -115,6 +115,23 @@ class Tensor {
   std::shared_ptr<TensorImpl> impl_;
 };
 
+// Read-only host access to a tensor's values, for host-side logic (metrics, masks built from
+// token ids): the tensor's own memory when its device is host-accessible (no copy, as before
+// devices), else a host copy made through the backend. Contiguous, row-major.
+class HostView {
+ public:
+  explicit HostView(const Tensor& t);
+  const float* data() const { return data_; }
+  int64_t size() const { return size_; }
+  float operator[](int64_t i) const { return data_[i]; }
+
+ private:
+  Tensor keep_;              // the contiguous tensor whose memory data_ points into
+  std::vector<float> copy_;  // or the host copy
+  const float* data_ = nullptr;
+  int64_t size_ = 0;
+};
+
 // For ops whose losses want the pre-activation values (softmax/sigmoid followed by
 // cross-entropy): the probability output remembers its logits, as Keras does.
 enum class LogitsOf : unsigned char { None, Softmax, Sigmoid };

@@ -1,6 +1,7 @@
 // SimpleRNN / LSTM / GRU layers (one fused sequence op each) and Bidirectional.
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include "nerve/ops.h"
 #include "nerve/sequence_layers.h"
@@ -65,8 +66,11 @@ void Recurrent::build_weights(const Shape& s, uint64_t seed) {
   if (opt_.use_bias) {
     Shape bs = cell_ == RnnCell::GRU ? Shape{2, GU} : Shape{GU};
     Tensor b = add_weight(bs, opt_.bias_initializer, F, GU, seed ^ 0xb1a5ull);
-    if (cell_ == RnnCell::LSTM && opt_.unit_forget_bias)
-      for (int64_t j = U; j < 2 * U; ++j) b.data()[j] = 1.f;
+    if (cell_ == RnnCell::LSTM && opt_.unit_forget_bias) {  // the forget gate's block starts at 1
+      std::vector<float> values = b.to_vector();
+      std::fill(values.begin() + U, values.begin() + 2 * U, 1.f);
+      b.copy_from_host(values.data());
+    }
   }
   seed_ = seed;
 }
@@ -181,10 +185,10 @@ Tensor Bidirectional::forward(const Tensor& x, bool training) {
     // Keras's Bidirectional runs both layers with zero_output_for_mask: masked steps give
     // zeros (a plain RNN carries its last output there).
     const int64_t B = out.size(0), T = out.size(1), F = out.size(2);
-    Tensor keep = Tensor::empty(out.shape());
-    Tensor mc = mask.contiguous();
-    for (int64_t bt = 0; bt < B * T; ++bt) std::fill_n(keep.data() + bt * F, F, mc.data()[bt] != 0.f ? 1.f : 0.f);
-    out = mul(out, keep);
+    HostView steps(mask);
+    std::vector<float> keep(static_cast<size_t>(B * T * F));
+    for (int64_t bt = 0; bt < B * T; ++bt) std::fill_n(keep.data() + bt * F, F, steps[bt] != 0.f ? 1.f : 0.f);
+    out = mul(out, Tensor::from_host(keep.data(), out.shape(), out.device()));
   }
   out.impl()->mask = mask;
   return out;

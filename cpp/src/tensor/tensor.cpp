@@ -151,6 +151,16 @@ void Tensor::copy_from_host(const float* src) const {
   backend_for(device()).copy_from_host(data(), src, static_cast<size_t>(numel()) * sizeof(float));
 }
 
+HostView::HostView(const Tensor& t) : size_(t.numel()) {
+  if (backend_for(t.device()).host_accessible) {
+    keep_ = t.contiguous();
+    data_ = keep_.data();
+  } else {
+    copy_ = t.to_vector();
+    data_ = copy_.data();
+  }
+}
+
 Tensor Tensor::to(Device target) const {
   if (device() == target) return *this;
   Tensor src = contiguous();
