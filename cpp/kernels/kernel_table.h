@@ -81,12 +81,43 @@ struct ConvKernels {
                           int64_t N, Activation act, float alpha, float* dx, float* dw, float* db) = nullptr;
 };
 
+// One optimizer step: the rule and its scalars, worked out on the host by the optimizer (schedule,
+// bias corrections, Nadam's momentum product), so that the device runs only the element loop.
+enum class UpdateRule : unsigned char {
+  Sgd,
+  SgdMomentum,
+  SgdNesterov,
+  Adam,
+  AdamAmsgrad,
+  Rmsprop,
+  Adagrad,
+  Adadelta,
+  Adamax,
+  Nadam
+};
+struct UpdateStep {
+  UpdateRule rule = UpdateRule::Sgd;
+  float lr = 0.f;
+  float decay = 0.f;  // p -= p * decay before the rule (weight_decay * lr; 0: off)
+  float c[6] = {};    // the rule's scalars, named where each rule is computed (cpu/optim/updates.cpp)
+  bool centered = false, momentum = false;  // RMSprop's variants
+};
+
+// Optimizer updates and gradient clipping. An update changes p and the slots in place.
+struct OptimizerKernels {
+  void (*update)(const UpdateStep& s, float* p, const float* g, float* slot0, float* slot1, float* slot2,
+                 int64_t n) = nullptr;
+  double (*sum_squares)(const float* a, int64_t n) = nullptr;       // in double, fixed order
+  void (*clip)(float* a, float lo, float hi, int64_t n) = nullptr;  // in place
+};
+
 struct KernelTable {
   TensorKernels tensor;
   ElementwiseKernels elementwise;
   ActivationKernels activation;
   GemmKernels gemm;
   ConvKernels conv;
+  OptimizerKernels optimizer;
 };
 
 // The CPU backend's table (cpp/kernels/cpu/kernel_table.cpp); other host-memory devices may copy it.

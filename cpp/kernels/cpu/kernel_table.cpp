@@ -4,6 +4,7 @@
 
 #include "cpu/conv/conv_kernels.h"
 #include "cpu/elementwise/elementwise.h"
+#include "cpu/optim/updates.h"
 #include "cpu/tensor/tensor_kernels.h"
 
 namespace nerve {
@@ -30,6 +31,7 @@ KernelTable make_cpu_table() {
   t.gemm.sgemm = sgemm_with_epilogue;
   t.conv.conv2d_forward = conv_kernels::conv2d_forward;
   t.conv.conv2d_backward = conv_kernels::conv2d_backward;
+  t.optimizer = {kernels::optimizer_update, kernels::sum_squares, kernels::clip};
   return t;
 }
 
