@@ -5,6 +5,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = NERVE_VERSION;
   using namespace nerve::py_bindings;
   bind_runtime(m);
+  bind_device(m);
   bind_gemm(m);
   bind_tensor(m);
   bind_autograd(m);

@@ -20,6 +20,9 @@ Tensor tensor_from_numpy(const py::array& array) {
     f32 = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(array);
   }
   Shape shape(f32.shape(), f32.shape() + f32.ndim());
+  // On another current device the array is copied there (as torch.tensor does under
+  // torch.set_default_device): numpy memory is host memory, and a CPU tensor would not mix.
+  if (current_device().type != DeviceType::CPU) return Tensor::from_host(f32.data(), shape);
   auto* keep = new py::object(f32);  // released with the GIL held, from whichever thread
   auto storage = Storage::wrap(const_cast<float*>(f32.data()), f32.nbytes(), Device{}, [keep] {
     py::gil_scoped_acquire gil;
@@ -28,15 +31,22 @@ Tensor tensor_from_numpy(const py::array& array) {
   return Tensor::view_of(storage, 0, shape, {});
 }
 
-py::array tensor_to_numpy(const Tensor& t) {
-  if (t.device().type != DeviceType::CPU)
-    throw py::value_error("tensor lives on " + t.device().str() + "; copy it to the CPU first");
-  std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end());
+static std::vector<py::ssize_t> byte_strides(const Tensor& t) {
   std::vector<py::ssize_t> strides;
   for (int64_t s : t.strides()) strides.push_back(s * static_cast<py::ssize_t>(sizeof(float)));
+  return strides;
+}
+
+py::array tensor_to_numpy(const Tensor& t) {
+  std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end());
+  if (!backend_for(t.device()).host_accessible) {  // a copy in host memory that numpy owns
+    py::array_t<float, py::array::c_style> out(shape);
+    t.copy_to_host(out.mutable_data());
+    return std::move(out);
+  }
   auto* owner = new Tensor(t.detach());
   py::capsule base(owner, [](void* p) { delete static_cast<Tensor*>(p); });
-  return py::array(py::dtype::of<float>(), shape, strides, t.data(), base);
+  return py::array(py::dtype::of<float>(), shape, byte_strides(t), t.data(), base);
 }
 
 void bind_tensor(py::module_& m) {
@@ -49,8 +59,10 @@ void bind_tensor(py::module_& m) {
            }),
            py::arg("data"), py::arg("requires_grad") = false)
       .def_buffer([](Tensor& t) -> py::buffer_info {
-        std::vector<py::ssize_t> strides;
-        for (int64_t s : t.strides()) strides.push_back(s * static_cast<py::ssize_t>(sizeof(float)));
+        // A view needs memory the host can read; other devices go through .numpy() (a copy).
+        if (!backend_for(t.device()).host_accessible)
+          throw py::buffer_error("tensor lives on " + t.device().str() + "; use .numpy() for a host copy");
+        std::vector<py::ssize_t> strides = byte_strides(t);
         return py::buffer_info(t.data(), sizeof(float), py::format_descriptor<float>::format(), t.dim(),
                                std::vector<py::ssize_t>(t.shape().begin(), t.shape().end()), strides);
       })
@@ -77,7 +89,11 @@ void bind_tensor(py::module_& m) {
                                return t.grad_fn() ? py::str(t.grad_fn()->name()) : py::object(py::none());
                              })
       .def("zero_grad", [](Tensor& t) { t.set_grad(Tensor()); })
-      .def("numpy", &tensor_to_numpy, "A numpy array sharing this tensor's memory")
+      .def("numpy", &tensor_to_numpy,
+           "A numpy array sharing this tensor's memory (a host copy for a device the host cannot read)")
+      .def(
+          "to", [](const Tensor& t, const std::string& device) { return t.to(parse_device(device)); },
+          py::arg("device"), "This tensor on another device ('cpu', 'poison:0'): itself when it is there, else a copy")
       .def("item", &Tensor::item)
       .def("detach", &Tensor::detach)
       .def("clone", &Tensor::clone)

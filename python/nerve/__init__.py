@@ -27,7 +27,16 @@ from .errors import ModelFileError, NonFiniteLossError
 from .gradient_tape import GradientTape
 from .layers import Input
 from .models import Model, Sequential
-from .runtime import config, conv_algorithm, num_threads, set_conv_algorithm, set_num_threads
+from .runtime import (
+    available_devices,
+    config,
+    conv_algorithm,
+    current_device,
+    device,
+    num_threads,
+    set_conv_algorithm,
+    set_num_threads,
+)
 
 __all__ = [
     "Tensor",
@@ -51,8 +60,11 @@ __all__ = [
     "Sequential",
     "ModelFileError",
     "NonFiniteLossError",
+    "available_devices",
     "config",
     "conv_algorithm",
+    "current_device",
+    "device",
     "num_threads",
     "set_conv_algorithm",
     "set_num_threads",

@@ -1,6 +1,9 @@
-"""Run-time settings: threads, the instruction set the kernels use, the convolution algorithm."""
+"""Run-time settings: threads, the instruction set the kernels use, the convolution algorithm,
+the device new tensors and weights go to."""
 
 from __future__ import annotations
+
+import contextlib
 
 from . import _core
 
@@ -43,3 +46,29 @@ def config() -> dict:
     )
     info["version"] = _core.__version__
     return info
+
+
+@contextlib.contextmanager
+def device(name: str):
+    """Inside the block, new tensors, layer weights and numpy inputs go to device `name` ('cpu',
+    or a registered device such as 'poison:0'), as `keras.device` does; ops run where their
+    inputs are. The setting is process-wide and restored on exit. An unknown name raises
+    ValueError listing the devices."""
+    if not isinstance(name, str):
+        raise ValueError(f"device: name must be a string such as 'cpu', got {name!r}")
+    previous = _core.current_device()
+    _core.set_current_device(name)
+    try:
+        yield name
+    finally:
+        _core.set_current_device(previous)
+
+
+def current_device() -> str:
+    """The device new tensors go to ('cpu' unless inside `nerve.device(...)`)."""
+    return _core.current_device()
+
+
+def available_devices() -> list:
+    """The registered devices by name."""
+    return list(_core.available_devices())

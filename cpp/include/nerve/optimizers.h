@@ -1,4 +1,5 @@
-// Optimizers: the update rules run in C++, one fused pass over each parameter tensor.
+// Optimizers: each works out its update rule and scalars per step (UpdateStep); the device's
+// optimizer kernel runs it as one fused pass over each parameter tensor.
 // Formulas follow Keras 3 (documented per class); `t` is the 1-based step (iterations + 1), `lr`
 // the learning rate of that step (the schedule evaluated at `iterations` when one is set).
 //
@@ -17,6 +18,8 @@
 #include "nerve/tensor.h"
 
 namespace nerve {
+
+struct UpdateStep;  // cpp/kernels/kernel_table.h
 
 // A closed-form learning-rate schedule, evaluated in C++ at every step (no Python per step).
 // `step` is the optimizer's iteration count before the update (0 for the first step), as Keras.
@@ -76,8 +79,9 @@ class Optimizer {
   virtual float slot_initial_value(int slot) const { return 0.f; }
   // Called once per apply() before any update, with the 1-based step (Nadam's momentum product).
   virtual void begin_step(int64_t step) {}
-  // The update rule on one contiguous parameter: p, its gradient g and its num_slots() slots.
-  virtual void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) = 0;
+  // This step's update rule and its scalars (cpp/kernels/kernel_table.h); the device's optimizer
+  // kernel then runs it over each parameter, its gradient and its num_slots() slots.
+  virtual UpdateStep update_step(int64_t step, float lr) const = 0;
 
  private:
   struct Entry {
@@ -98,7 +102,7 @@ class SGD : public Optimizer {
 
  protected:
   int num_slots() const override { return momentum != 0.f ? 1 : 0; }
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
+  UpdateStep update_step(int64_t step, float lr) const override;
 };
 
 // m += (g-m)(1-b1); v += (g²-v)(1-b2); amsgrad: vmax = max(vmax, v), used in place of v;
@@ -118,7 +122,7 @@ class Adam : public Optimizer {
 
  protected:
   int num_slots() const override { return amsgrad ? 3 : 2; }
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
+  UpdateStep update_step(int64_t step, float lr) const override;
 };
 
 // Adam with decoupled weight decay (default 0.004): p -= p*weight_decay*lr, then the Adam rule.
@@ -144,7 +148,7 @@ class RMSprop : public Optimizer {
 
  protected:
   int num_slots() const override { return 1 + (centered ? 1 : 0) + (momentum > 0.f ? 1 : 0); }
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
+  UpdateStep update_step(int64_t step, float lr) const override;
 };
 
 // acc += g² (acc starts at initial_accumulator_value); p -= lr*g/sqrt(acc + eps).
@@ -157,7 +161,7 @@ class Adagrad : public Optimizer {
  protected:
   int num_slots() const override { return 1; }
   float slot_initial_value(int) const override { return initial_accumulator_value; }
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
+  UpdateStep update_step(int64_t step, float lr) const override;
 };
 
 // ag = rho*ag + (1-rho)g²; d = -sqrt(ad + eps)/sqrt(ag + eps) * g; ad = rho*ad + (1-rho)d²;
@@ -171,7 +175,7 @@ class Adadelta : public Optimizer {
 
  protected:
   int num_slots() const override { return 2; }
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
+  UpdateStep update_step(int64_t step, float lr) const override;
 };
 
 // m += (g-m)(1-b1); u = max(b2*u, |g|); p -= lr/(1-b1^t) * m/(u + eps).
@@ -185,7 +189,7 @@ class Adamax : public Optimizer {
 
  protected:
   int num_slots() const override { return 2; }
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
+  UpdateStep update_step(int64_t step, float lr) const override;
 };
 
 // u_t = b1(1 - 0.5·0.96^t), u_{t+1} likewise, P_t = u_1···u_t (kept across steps);
@@ -202,7 +206,7 @@ class Nadam : public Optimizer {
  protected:
   int num_slots() const override { return 2; }
   void begin_step(int64_t step) override;
-  void update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) override;
+  UpdateStep update_step(int64_t step, float lr) const override;
 
  private:
   double u_product_ = 1.0;  // P_t for step u_product_step_

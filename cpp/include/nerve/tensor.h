@@ -32,7 +32,7 @@ constexpr size_t kAlignment = 64;
 class Storage {
  public:
   // Fresh memory from the device's allocator (64-byte aligned on CPU).
-  static std::shared_ptr<Storage> allocate(size_t nbytes, Device device = {});
+  static std::shared_ptr<Storage> allocate(size_t nbytes, Device device = current_device());
   // Memory owned by someone else (a numpy array); `release` runs when the storage dies.
   static std::shared_ptr<Storage> wrap(void* data, size_t nbytes, Device device, std::function<void()> release);
   ~Storage();
@@ -59,11 +59,14 @@ class Tensor {
   Tensor() = default;
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
-  // Creation. Contents of empty() are uninitialised.
-  static Tensor empty(const Shape& shape, Device device = {});
-  static Tensor zeros(const Shape& shape, Device device = {});
-  static Tensor full(const Shape& shape, float value, Device device = {});
-  static Tensor from_vector(const std::vector<float>& values, const Shape& shape);
+  // Creation, on the current device unless one is given (nerve/device.h). Contents of empty()
+  // are uninitialised.
+  static Tensor empty(const Shape& shape, Device device = current_device());
+  static Tensor zeros(const Shape& shape, Device device = current_device());
+  static Tensor full(const Shape& shape, float value, Device device = current_device());
+  static Tensor from_vector(const std::vector<float>& values, const Shape& shape, Device device = current_device());
+  // A copy of shape_numel(shape) floats of host memory, on `device`.
+  static Tensor from_host(const float* values, const Shape& shape, Device device = current_device());
   // A view of existing storage (no copy). Strides in elements.
   static Tensor view_of(std::shared_ptr<Storage> storage, int64_t offset, const Shape& shape, const Shape& strides);
 
@@ -78,9 +81,15 @@ class Tensor {
   const std::shared_ptr<Storage>& storage() const;
   int64_t offset() const;
 
-  float* data() const;  // first element (storage + offset)
+  // First element (storage + offset): memory of the tensor's device, which only that device's
+  // kernels may touch unless its backend is host_accessible. Host code copies instead:
+  float* data() const;
   std::vector<float> to_vector() const;
-  float item() const;  // the value of a one-element tensor
+  float item() const;                           // the value of a one-element tensor
+  void copy_to_host(float* dst) const;          // numel() floats, in row-major order
+  void copy_from_host(const float* src) const;  // into this contiguous tensor's memory
+  // This tensor on `device`: itself when it is there already, else a copy (no autograd history).
+  Tensor to(Device device) const;
 
   // Views and copies. reshape() is a view of a contiguous tensor; -1 infers one dimension.
   Tensor reshape(const Shape& shape) const;
@@ -104,6 +113,23 @@ class Tensor {
 
  private:
   std::shared_ptr<TensorImpl> impl_;
+};
+
+// Read-only host access to a tensor's values, for host-side logic (metrics, masks built from
+// token ids): the tensor's own memory when its device is host-accessible (no copy, as before
+// devices), else a host copy made through the backend. Contiguous, row-major.
+class HostView {
+ public:
+  explicit HostView(const Tensor& t);
+  const float* data() const { return data_; }
+  int64_t size() const { return size_; }
+  float operator[](int64_t i) const { return data_[i]; }
+
+ private:
+  Tensor keep_;              // the contiguous tensor whose memory data_ points into
+  std::vector<float> copy_;  // or the host copy
+  const float* data_ = nullptr;
+  int64_t size_ = 0;
 };
 
 // For ops whose losses want the pre-activation values (softmax/sigmoid followed by

@@ -96,9 +96,10 @@ class Trainer {
   std::vector<size_t> offsets_;           // per output (+ end): where its metrics start
 };
 
-// Rows `rows[0..n)` of t (first axis), copied into a new contiguous tensor.
-Tensor gather_rows(const Tensor& t, const int64_t* rows, int64_t n);
-// Rows [begin, end) of t as a view (no copy) when t is contiguous.
-Tensor slice_rows(const Tensor& t, int64_t begin, int64_t end);
+// Rows `rows[0..n)` of t (first axis), copied into a new contiguous tensor on `device` (a host
+// array's rows land straight in device memory, through that device's gather kernel).
+Tensor gather_rows(const Tensor& t, const int64_t* rows, int64_t n, Device device = current_device());
+// Rows [begin, end) of t: a view (no copy) when t is on `device`, else a copy there.
+Tensor slice_rows(const Tensor& t, int64_t begin, int64_t end, Device device = current_device());
 
 }  // namespace nerve

@@ -5,7 +5,7 @@
 #include <unordered_set>
 
 #include "nerve/autograd.h"
-#include "ops/kernels.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
@@ -37,9 +37,10 @@ static void accumulate(Tensor& slot, const Tensor& g) {
     slot = g;
   } else {
     // Never add in place into a tensor another node may still hold: make a fresh sum.
-    Tensor sum = Tensor::empty(slot.shape());
+    Tensor sum = Tensor::empty(slot.shape(), slot.device());
     Tensor a = slot.contiguous(), b = g.contiguous();
-    kernels::add(a.data(), b.data(), sum.data(), sum.numel());
+    check_same_device("gradient accumulation", a, b);
+    NERVE_KERNEL(a.device(), elementwise, add, "add")(a.data(), b.data(), sum.data(), sum.numel());
     slot = sum;
   }
 }
@@ -53,7 +54,7 @@ Tensor checked_seed(const Tensor& root, const Tensor& grad_root, const char* wha
                                   ": a gradient is needed for a non-scalar "
                                   "tensor of shape " +
                                   root.shape_string());
-    return Tensor::full(root.shape(), 1.f);
+    return Tensor::full(root.shape(), 1.f, root.device());
   }
   if (grad_root.shape() != root.shape())
     throw std::invalid_argument(std::string(what) + ": gradient shape " + grad_root.shape_string() +

@@ -1,6 +1,7 @@
 // Bidirectional: a recurrent layer run forwards and a copy run backwards, merged.
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include "nerve/layers/regularization.h"
 #include "nerve/layers/wrappers.h"
@@ -63,10 +64,10 @@ Tensor Bidirectional::forward(const Tensor& x, bool training) {
     // Keras's Bidirectional runs both layers with zero_output_for_mask: masked steps give
     // zeros (a plain RNN carries its last output there).
     const int64_t B = out.size(0), T = out.size(1), F = out.size(2);
-    Tensor keep = Tensor::empty(out.shape());
-    Tensor mc = mask.contiguous();
-    for (int64_t bt = 0; bt < B * T; ++bt) std::fill_n(keep.data() + bt * F, F, mc.data()[bt] != 0.f ? 1.f : 0.f);
-    out = mul(out, keep);
+    HostView steps(mask);
+    std::vector<float> keep(static_cast<size_t>(B * T * F));
+    for (int64_t bt = 0; bt < B * T; ++bt) std::fill_n(keep.data() + bt * F, F, steps[bt] != 0.f ? 1.f : 0.f);
+    out = mul(out, Tensor::from_host(keep.data(), out.shape(), out.device()));
   }
   out.impl()->mask = mask;
   return out;

@@ -2,6 +2,7 @@
 #include "nerve/layers/embedding.h"
 
 #include <stdexcept>
+#include <vector>
 
 #include "nerve/ops/embedding.h"
 
@@ -30,10 +31,10 @@ void Embedding::build_weights(const Shape&, uint64_t seed) {
 Tensor Embedding::forward(const Tensor& x, bool) {
   Tensor out = embedding(x, weights_[0]);
   if (mask_zero_ && x.dim() == 2) {  // 0 is padding: a [batch, timesteps] mask rides on the output
-    Tensor xc = x.contiguous();
-    Tensor mask = Tensor::empty(x.shape());
-    for (int64_t i = 0, n = x.numel(); i < n; ++i) mask.data()[i] = xc.data()[i] != 0.f ? 1.f : 0.f;
-    out.impl()->mask = mask;
+    HostView ids(x);
+    std::vector<float> mask(static_cast<size_t>(ids.size()));
+    for (int64_t i = 0; i < ids.size(); ++i) mask[i] = ids[i] != 0.f ? 1.f : 0.f;
+    out.impl()->mask = Tensor::from_host(mask.data(), x.shape(), out.device());
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <Eigen/Dense>
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include "nerve/random.h"
 
@@ -41,14 +42,13 @@ float truncated(Rng& rng) {  // standard normal redrawn beyond 2
   return z;
 }
 
-void orthogonal(Tensor& t, float gain, Rng& rng) {
-  const Shape& shape = t.shape();
+void orthogonal(float* p, const Shape& shape, float gain, Rng& rng) {
   if (shape.size() < 2)
     throw std::invalid_argument(
         "orthogonal initializer needs a weight with at least 2 dimensions, "
         "got shape " +
         shape_str(shape));
-  int64_t cols = shape.back(), rows = t.numel() / std::max<int64_t>(cols, 1);
+  int64_t cols = shape.back(), rows = shape_numel(shape) / std::max<int64_t>(cols, 1);
   int64_t big = std::max(rows, cols), small = std::min(rows, cols);
   Eigen::MatrixXd a(big, small);
   for (int64_t j = 0; j < small; ++j)
@@ -58,7 +58,6 @@ void orthogonal(Tensor& t, float gain, Rng& rng) {
   Eigen::MatrixXd r = qr.matrixQR().topLeftCorner(small, small);
   for (int64_t j = 0; j < small; ++j)
     if (r(j, j) < 0) q.col(j) *= -1.0;  // unique Q: positive diagonal of R
-  float* p = t.data();
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j) p[i * cols + j] = static_cast<float>(gain * (rows >= cols ? q(i, j) : q(j, i)));
 }
@@ -84,10 +83,10 @@ void check_initializer(const Initializer& init) {
     throw std::invalid_argument(init.name + ": stddev must be >= 0, got " + std::to_string(init.stddev));
 }
 
-void initialize(Tensor& t, const Initializer& init, int64_t fan_in, int64_t fan_out, uint64_t seed) {
-  check_initializer(init);
-  float* p = t.data();
-  int64_t n = t.numel();
+namespace {
+// The values on the host, from one random stream, so a seed gives the same weights on every device.
+void fill_host(float* p, const Shape& shape, const Initializer& init, int64_t fan_in, int64_t fan_out, uint64_t seed) {
+  int64_t n = shape_numel(shape);
   const std::string& name = init.name;
   if (name == "zeros" || name == "ones" || name == "constant") {
     float v = name == "zeros" ? 0.f : name == "ones" ? 1.f : init.value;
@@ -107,7 +106,7 @@ void initialize(Tensor& t, const Initializer& init, int64_t fan_in, int64_t fan_
     for (int64_t i = 0; i < n; ++i) p[i] = init.mean + init.stddev * truncated(rng);
     return;
   }
-  if (name == "orthogonal") return orthogonal(t, init.gain, rng);
+  if (name == "orthogonal") return orthogonal(p, shape, init.gain, rng);
 
   const Initializer vs = as_variance_scaling(init);
   double fin = static_cast<double>(fan_in), fout = static_cast<double>(fan_out);
@@ -124,6 +123,15 @@ void initialize(Tensor& t, const Initializer& init, int64_t fan_in, int64_t fan_
     float stddev = static_cast<float>(std::sqrt(s) / 0.87962566103423978);
     for (int64_t i = 0; i < n; ++i) p[i] = stddev * truncated(rng);
   }
+}
+
+}  // namespace
+
+void initialize(Tensor& t, const Initializer& init, int64_t fan_in, int64_t fan_out, uint64_t seed) {
+  check_initializer(init);
+  std::vector<float> host(static_cast<size_t>(t.numel()));
+  fill_host(host.data(), t.shape(), init, fan_in, fan_out, seed);
+  t.copy_from_host(host.data());
 }
 
 }  // namespace nerve

@@ -1,6 +1,8 @@
 // MultiHeadAttention: three projections (dense on reshaped weights), the fused attention op, and
 // the output projection.
+#include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include "nerve/layers/attention.h"
 #include "nerve/layers/regularization.h"
@@ -84,15 +86,19 @@ Tensor MultiHeadAttention::combined_mask(const Tensor& q, const Tensor& v, const
     if (m->defined() && (m->dim() != 2 || m->size(0) != B || m->size(1) != (m == &qm ? Tq : Tv)))
       throw std::invalid_argument(describe() + ": padding mask of shape " + m->shape_string() +
                                   " does not match its input");
-  Tensor mask = attention_mask.defined() ? attention_mask.contiguous().clone() : Tensor::full({B, Tq, Tv}, 1.f);
-  float* p = mask.data();
+  // Built on the host (masks are small and come from token ids), then placed with the query.
+  std::vector<float> mask =
+      attention_mask.defined() ? attention_mask.to_vector() : std::vector<float>(static_cast<size_t>(B * Tq * Tv), 1.f);
+  std::optional<HostView> qv, vv;
+  if (qm.defined()) qv.emplace(qm);
+  if (vm.defined()) vv.emplace(vm);
   for (int64_t b = 0; b < B; ++b)
     for (int64_t i = 0; i < Tq; ++i)
       for (int64_t j = 0; j < Tv; ++j) {
-        bool on = (!qm.defined() || qm.data()[b * Tq + i] != 0.f) && (!vm.defined() || vm.data()[b * Tv + j] != 0.f);
-        if (!on) p[(b * Tq + i) * Tv + j] = 0.f;
+        bool on = (!qv || (*qv)[b * Tq + i] != 0.f) && (!vv || (*vv)[b * Tv + j] != 0.f);
+        if (!on) mask[(b * Tq + i) * Tv + j] = 0.f;
       }
-  return mask;
+  return Tensor::from_host(mask.data(), {B, Tq, Tv}, q.device());
 }
 
 Tensor MultiHeadAttention::attend(const Tensor& query, const Tensor& value, const Tensor& key,

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include "nerve/layers/regularization.h"
 #include "nerve/ops.h"
@@ -66,8 +67,11 @@ void Recurrent::build_weights(const Shape& s, uint64_t seed) {
   if (opt_.use_bias) {
     Shape bs = cell_ == RnnCell::GRU ? Shape{2, GU} : Shape{GU};
     Tensor b = add_weight(bs, opt_.bias_initializer, F, GU, seed ^ 0xb1a5ull);
-    if (cell_ == RnnCell::LSTM && opt_.unit_forget_bias)
-      for (int64_t j = U; j < 2 * U; ++j) b.data()[j] = 1.f;
+    if (cell_ == RnnCell::LSTM && opt_.unit_forget_bias) {  // the forget gate's block starts at 1
+      std::vector<float> values = b.to_vector();
+      std::fill(values.begin() + U, values.begin() + 2 * U, 1.f);
+      b.copy_from_host(values.data());
+    }
   }
   seed_ = seed;
 }

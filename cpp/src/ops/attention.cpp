@@ -8,7 +8,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "core/parallel.h"
+#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/gemm.h"
 #include "nerve/random.h"
@@ -103,7 +103,8 @@ struct AttentionNode : Node {
     Tensor dO = grad.contiguous();
     Tensor q = inputs[0].contiguous().detach(), k = inputs[1].contiguous().detach(),
            v = inputs[2].contiguous().detach();
-    Tensor dq = Tensor::empty(q.shape()), dk = Tensor::empty(k.shape()), dv = Tensor::empty(v.shape());
+    Tensor dq = Tensor::empty(q.shape(), q.device()), dk = Tensor::empty(k.shape(), k.device()),
+           dv = Tensor::empty(v.shape(), v.device());
     const int64_t HDk = d.H * d.dk, HDv = d.H * d.dv, TT = d.Tq * d.Tk;
     parallel_for(d.B * d.H, 1, [&](int64_t p0, int64_t p1) {
       Eigen::ArrayXf dP(TT), Pd(keep.defined() ? TT : 0);
@@ -160,7 +161,7 @@ Tensor multi_head_attention(const Tensor& q, const Tensor& k, const Tensor& v, i
   Tensor P = Tensor::empty({d.B, d.H, d.Tq, d.Tk});
   Tensor keep;
   if (dropout > 0.f) {
-    keep = Tensor::empty(P.shape());
+    keep = Tensor::empty(P.shape(), P.device());
     Rng rng(seed);
     float s = 1.f / (1.f - dropout);
     for (int64_t i = 0, n = keep.numel(); i < n; ++i) keep.data()[i] = rng.uniform() < dropout ? 0.f : s;

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "core/parallel.h"
+#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/ops/normalization.h"
 
@@ -102,7 +102,7 @@ struct BatchNormNode : Node {
         m_dy[c] = batch_stats ? static_cast<float>(sum_dy[c] * inv_rows) : 0.f;
         m_dyx[c] = batch_stats ? static_cast<float>(sum_dy_xhat[c] * inv_rows) : 0.f;
       }
-      Tensor dx = Tensor::empty(x.shape());
+      Tensor dx = Tensor::empty(x.shape(), x.device());
       float* o = dx.data();
       parallel_for(rows, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(C, 1)), [&](int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; ++r) {
@@ -195,7 +195,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
     a[c] = g[c] * inv_std[c];
     b[c] = (beta.defined() ? beta.data()[c] : 0.f) - mean[c] * a[c];
   }
-  Tensor y = Tensor::empty(x.shape());
+  Tensor y = Tensor::empty(x.shape(), x.device());
   affine_rows(xp, rows, C, a.data(), b.data(), y.data());
 
   auto node = std::make_shared<BatchNormNode>();

@@ -2,10 +2,10 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "core/parallel.h"
+#include "cpu/elementwise/elementwise.h"
+#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/ops/merge.h"
-#include "ops/kernels.h"
 
 namespace nerve {
 
@@ -109,7 +109,7 @@ Tensor add_n(const std::vector<Tensor>& xs) {
   for (const Tensor& x : xs)
     if (!x.defined() || x.shape() != xs[0].shape())
       throw std::invalid_argument("add_n: every tensor must have the same shape, got " + shapes_of(xs));
-  Tensor out = Tensor::empty(xs[0].shape());
+  Tensor out = Tensor::empty(xs[0].shape(), xs[0].device());
   int64_t n = out.numel();
   Tensor first = xs[0].contiguous();
   if (xs.size() == 1) {

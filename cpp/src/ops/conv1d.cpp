@@ -4,12 +4,12 @@
 #include <limits>
 #include <stdexcept>
 
-#include "core/parallel.h"
+#include "cpu/elementwise/elementwise.h"
+#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/gemm.h"
 #include "nerve/ops/convolutional.h"
 #include "nerve/ops/pooling.h"
-#include "ops/kernels.h"
 
 namespace nerve {
 
@@ -61,7 +61,7 @@ struct Conv1dNode : Node {
       Tensor wc = w.contiguous();
       Tensor dcol = Tensor::empty({M, KC});
       sgemm(Trans::No, Trans::Yes, M, KC, g.F, 1.f, dz.data(), g.F, wc.data(), g.F, 0.f, dcol.data(), KC);
-      Tensor dx = Tensor::zeros(inputs[0].shape());
+      Tensor dx = Tensor::zeros(inputs[0].shape(), inputs[0].device());
       float* dxp = dx.data();
       for (int64_t r = 0; r < M; ++r) {  // col2im: overlapping windows accumulate
         int64_t bb = r / g.To, to = r % g.To;
@@ -74,7 +74,7 @@ struct Conv1dNode : Node {
       grads[0] = dx;
     }
     if (w.requires_grad()) {
-      Tensor dw = Tensor::empty(w.shape());
+      Tensor dw = Tensor::empty(w.shape(), w.device());
       sgemm(Trans::Yes, Trans::No, KC, g.F, M, 1.f, col.data(), KC, dz.data(), g.F, 0.f, dw.data(), g.F);
       grads[1] = dw;
     }
@@ -92,7 +92,7 @@ struct MaxPoolNode : Node {
   const char* name() const override { return "MaxPooling1D"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor g = grad.contiguous();
-    Tensor dx = Tensor::zeros(inputs[0].shape());
+    Tensor dx = Tensor::zeros(inputs[0].shape(), inputs[0].device());
     for (size_t i = 0; i < argmax.size(); ++i) dx.data()[argmax[i]] += g.data()[i];
     return {dx};
   }

@@ -1,178 +1,18 @@
-// conv2d(): 2-D convolution on NHWC images through nerve's GEMM kernels.
-//
-// 3x3 kernels at stride 1 (most of a CNN's work) run as Winograd F(4x4, 3x3) from 3 input
-// channels (ops/winograd.h; forward, dX and dW): 36 multiplies per 4x4 output block instead of
-// 144. Everything else, and all convolutions under set_conv_algorithm("direct"):
-//
-// Forward: an implicit GEMM (sgemm_taps) from 16 input channels up. For each block of output
-// rows the input rows it reads are copied once into a zero-padded window; the micro-kernel then sums the KH*KW shifted
-// products (A rows = output pixels at stride * C, K = C per tap) straight from that window, with
-// bias + activation in its epilogue. Measured against im2col + sgemm (bench/conv_im2col.py,
-// bench/train_vs_torch.py): no 9x patch matrix is written and read back, and the window stays in
-// L2. With fewer input channels (a first layer) each tap is 1-15 k steps deep, and im2col chunks +
-// sgemm (K = KH*KW*C) are faster. A 1x1 stride-1 convolution is a plain GEMM on the input.
-//
-// Backward, threads splitting the batch, per chunk of output rows:
-//   dW: stride 1 from 16 channels, per kernel cell dW[t] += window(t)^T dZ over the padded grid
-//   (no im2col); else dW^T += dZ^T cols from im2col chunks. A partial sum per thread.
-//   dX = dZ convolved with the flipped kernel (stride 1, C >= 16: the same implicit GEMM, no
-//   col2im), else dX = col2im(dZ W^T).
-#include <algorithm>
-#include <cstdint>
-#include <exception>
+// conv2d(): 2-D convolution on NHWC images. The op checks shapes and records the node; the
+// kernels (forward, and dX / dW / db) are the device's conv family (the CPU's, Winograd included,
+// in cpp/kernels/cpu/conv/conv2d.cpp).
 #include <stdexcept>
-#include <vector>
 
 #include "nerve/autograd.h"
-#include "nerve/gemm.h"
 #include "nerve/ops.h"
 #include "nerve/ops/convolutional.h"
-#include "nerve/runtime.h"
-#include "ops/conv_kernels.h"
-#include "ops/winograd.h"
-#ifdef NERVE_HAVE_OPENMP
-#include <omp.h>
-#endif
+#include "ops/dispatch.h"
 
 namespace nerve {
 
 namespace {
 
-using conv_kernels::ConvGeometry;
-
-// Target size of one chunk's patch matrix (floats): about an L2 cache, so im2col's output is
-// still cached when the GEMM packs it. A chunk is at least one output row.
-constexpr int64_t kPatchBudgetFloats = (1 << 20) / sizeof(float);
-
-// Input channels from which the implicit GEMM beats im2col + sgemm (bench/conv_im2col.py): with
-// fewer, each tap is only a few k steps deep, and the transposed convolution for dX would have
-// mostly empty register tiles.
-constexpr int64_t kImplicitMinChannels = 16;
-// Where Winograd beats the direct convolution (bench/conv_algorithms.py, 2 threads, 7x7 to 32x32
-// images, 1-256 channels): from 3 input channels and 4 filters. Forward + backward it ran
-// 1.08-1.16x (3 -> 32) to 2.4x (8 -> 16) faster, 2.1-2.2x on 64 -> 64 at 32x32. With 1 input
-// channel (a grayscale first layer) each of its 36 GEMMs is 1 deep and it lost (0.78-0.88x);
-// 2 was even.
-constexpr int64_t kWinogradMinInputChannels = 3;
-constexpr int64_t kWinogradMinFilters = 4;
-
-// Winograd for this geometry under the current setting (see ConvAlgorithm).
-bool use_winograd(const ConvGeometry& g) {
-  if (!winograd::applicable(g)) return false;
-  switch (conv_algorithm()) {
-    case ConvAlgorithm::Direct:
-      return false;
-    case ConvAlgorithm::Winograd:
-      return true;
-    case ConvAlgorithm::Auto:
-      break;
-  }
-  return g.C >= kWinogradMinInputChannels && g.F >= kWinogradMinFilters;
-}
-
 bool fusable(Activation a) { return activation_grad_from_output(a) && a != Activation::Sigmoid; }
-
-bool is_pointwise(const ConvGeometry& g) {  // 1x1, stride 1, no padding: y = x @ W
-  return g.h.kernel == 1 && g.w.kernel == 1 && g.h.stride == 1 && g.w.stride == 1 && g.h.pad_before == 0 &&
-         g.w.pad_before == 0;
-}
-
-// Output rows (of OW pixels) per chunk.
-int64_t rows_per_chunk(const ConvGeometry& g) {
-  const int64_t per_row = std::max<int64_t>(1, g.w.out * g.patch());
-  return std::max<int64_t>(1, kPatchBudgetFloats / per_row);
-}
-
-// Threads that split the batch (1: process chunks in turn and let the GEMM use the threads).
-int batch_threads(int64_t N) {
-#ifdef NERVE_HAVE_OPENMP
-  if (omp_in_parallel()) return 1;
-  const int nt = num_threads();
-  return N >= nt ? nt : 1;
-#else
-  (void)N;
-  return 1;
-#endif
-}
-
-// Threads that split `rows` output rows (the forward pass).
-int row_threads(int64_t rows) {
-#ifdef NERVE_HAVE_OPENMP
-  if (omp_in_parallel()) return 1;
-  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(num_threads(), rows)));
-#else
-  (void)rows;
-  return 1;
-#endif
-}
-
-// Runs body(tid, first, end) on `nt` threads, each with an equal share of N items (images or rows).
-template <class F>
-void split_batch(int nt, int64_t N, F&& body) {
-#ifdef NERVE_HAVE_OPENMP
-  if (nt > 1) {
-    std::exception_ptr error;  // an exception must not escape an OpenMP region
-#pragma omp parallel num_threads(nt)
-    {
-      const int t = omp_get_thread_num();
-      try {
-        body(t, N * t / nt, N * (t + 1) / nt);
-      } catch (...) {
-#pragma omp critical(nerve_conv2d_error)
-        if (!error) error = std::current_exception();
-      }
-    }
-    if (error) std::rethrow_exception(error);
-    return;
-  }
-#endif
-  body(0, int64_t{0}, N);
-}
-
-// Forward for output rows [r0, r1) through im2col chunks + sgemm (bias and activation in the
-// epilogue): for few input channels, where each tap of the implicit GEMM would be 1-3 steps deep.
-void forward_im2col(const float* x, const float* w, float* y, const ConvGeometry& g, const Epilogue& ep, int64_t r0,
-                    int64_t r1) {
-  const int64_t OW = g.w.out, P = g.patch(), F = g.F, chunk = rows_per_chunk(g);
-  float* cols = conv_kernels::scratch(0, chunk * OW * P);
-  for (int64_t c0 = r0; c0 < r1; c0 += chunk) {
-    const int64_t c1 = std::min(r1, c0 + chunk);
-    conv_kernels::im2col(x, g, c0, c1, cols);
-    sgemm(Trans::No, Trans::No, (c1 - c0) * OW, F, P, 1.f, cols, P, w, F, 0.f, y + c0 * OW * F, F, ep);
-  }
-}
-
-// The geometry of dX as a convolution of dZ (stride 1 only): the kernel flipped in both spatial
-// axes with its channel axes swapped, padding (K - 1) * dilation - pad_before, output H x W.
-ConvGeometry transposed_geometry(const ConvGeometry& g) {
-  auto flip = [](const Window1D& w, int64_t in) {
-    return Window1D{w.out, w.kernel, 1, w.dilation, (w.kernel - 1) * w.dilation - w.pad_before, in};
-  };
-  ConvGeometry t;
-  t.H = g.h.out;
-  t.W = g.w.out;
-  t.C = g.F;
-  t.F = g.C;
-  t.h = flip(g.h, g.H);
-  t.w = flip(g.w, g.W);
-  return t;
-}
-
-// wf [KH, KW, F, C] with wf[kh][kw][f][c] = w[KH-1-kh][KW-1-kw][c][f].
-// A Tensor, not a std::vector: the implicit GEMM reads it a vector per row, and only our
-// storage is 64-byte aligned (a vector's 16-byte alignment splits those loads across lines).
-Tensor flipped_kernel(const float* w, const ConvGeometry& g) {
-  const int64_t KH = g.h.kernel, KW = g.w.kernel, C = g.C, F = g.F;
-  Tensor wf = Tensor::empty({KH * KW * F, C});
-  for (int64_t kh = 0; kh < KH; ++kh)
-    for (int64_t kw = 0; kw < KW; ++kw) {
-      const float* src = w + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * C * F;
-      float* dst = wf.data() + (kh * KW + kw) * F * C;
-      for (int64_t c = 0; c < C; ++c)
-        for (int64_t f = 0; f < F; ++f) dst[f * C + c] = src[c * F + f];
-    }
-  return wf;
-}
 
 struct Conv2DNode : Node {
   Tensor x, w, y;  // detached: input, kernel, output after the fused activation
@@ -183,115 +23,17 @@ struct Conv2DNode : Node {
   const char* name() const override { return "Conv2D"; }
 
   std::vector<Tensor> backward(const Tensor& grad) override {
-    const int64_t P = g.patch(), F = g.F, rows = g.rows_per_image(), in_image = g.H * g.W * g.C;
-    const int64_t M = N * rows;
     const Tensor gc = grad.contiguous();
-    std::vector<Tensor> grads(3);
     const bool need_dx = inputs[0].requires_grad(), need_dw = inputs[1].requires_grad();
     const bool need_db = inputs[2].defined() && inputs[2].requires_grad();
-    Tensor dx = need_dx ? Tensor::empty(x.shape()) : Tensor();
-    Tensor dw = need_dw ? Tensor::empty(w.shape()) : Tensor();
-    Tensor db = need_db ? Tensor::empty({F}) : Tensor();
-    if (is_pointwise(g)) {
-      Tensor dz = gc;
-      if (act != Activation::Linear) {
-        dz = Tensor::empty({M, F});
-        activation_backward(act, alpha, nullptr, y.data(), gc.data(), dz.data(), M * F);
-      }
-      if (need_db) conv_kernels::column_sums(dz.data(), M, F, db.data());
-      if (need_dw) sgemm(Trans::Yes, Trans::No, P, F, M, 1.f, x.data(), P, dz.data(), F, 0.f, dw.data(), F);
-      if (need_dx) sgemm(Trans::No, Trans::Yes, M, P, F, 1.f, dz.data(), F, w.data(), F, 0.f, dx.data(), P);
-    } else {
-      const int nt = batch_threads(N);
-      const bool stride1 = g.h.stride == 1 && g.w.stride == 1;
-      const bool wino = use_winograd(g);  // then also for dX: its geometry is 3x3, stride 1 too
-      const bool wino_dx = need_dx && wino, wino_dw = need_dw && wino;
-      const bool implicit_dx = need_dx && !wino && stride1 && g.C >= kImplicitMinChannels;
-      const bool implicit_dw = need_dw && !wino && stride1 && g.C >= kImplicitMinChannels;
-      const bool dx_done = implicit_dx || wino_dx, dw_done = implicit_dw || wino_dw;
-      const ConvGeometry gt = dx_done ? transposed_geometry(g) : ConvGeometry{};
-      const Tensor wf = dx_done ? flipped_kernel(w.data(), g) : Tensor();
-      Tensor Uf;  // the flipped kernel in the Winograd domain
-      if (wino_dx) {
-        Uf = Tensor::empty({winograd::kCells, F, g.C});
-        winograd::transform_kernel(wf.data(), F, g.C, Uf.data());
-      }
-      // dW per thread: [P, F] (implicit), [36, C, F] in the Winograd domain, or dW^T [F, P].
-      const int64_t dw_floats = wino_dw ? winograd::kCells * g.C * F : P * F;
-      // dZ, the gradient before the fused activation, for the whole batch (each thread makes its
-      // images' share): the transposed convolution reads dZ rows around each dX row.
-      Tensor dz_all = act != Activation::Linear ? Tensor::empty({M, F}) : Tensor();
-      // Per thread: its own dW^T [F, P] += dZ^T cols (or, stride 1 from 16 channels, dW [P, F]
-      // from the implicit kernel gradient, no im2col) and bias sums, added up (and dW^T
-      // transposed) at the end. Measured faster than cols^T dZ: as the B operand the patches are
-      // packed into L2-sized blocks, where as a transposed, unpacked A they stream from L3.
-      std::vector<float> dwt(need_dw ? static_cast<size_t>(nt * dw_floats) : 0, 0.f);
-      std::vector<float> dbt(need_db ? static_cast<size_t>(nt * F) : 0, 0.f);
-      split_batch(nt, N, [&](int t, int64_t n0, int64_t n1) {
-        const int64_t OW = g.w.out, chunk = rows_per_chunk(g);
-        const float* dz = gc.data();
-        if (dz_all.defined()) {
-          const int64_t lo = n0 * rows * F, hi = n1 * rows * F;
-          activation_backward(act, alpha, nullptr, y.data() + lo, gc.data() + lo, dz_all.data() + lo, hi - lo);
-          dz = dz_all.data();
-        }
-        std::vector<float> sums(need_db ? static_cast<size_t>(F) : 0);
-        if (wino_dx) {
-          const int64_t per_image = winograd::tile_count(gt, 1);
-          winograd::conv_tiles(dz, gt, Uf.data(), dx.data(), Epilogue{}, n0 * per_image, n1 * per_image);
-        } else if (implicit_dx) {
-          conv_kernels::conv_rows_implicit(dz, gt, wf.data(), dx.data(), Epilogue{}, n0 * g.H, n1 * g.H);
-        } else if (need_dx) {
-          std::fill(dx.data() + n0 * in_image, dx.data() + n1 * in_image, 0.f);
-        }
-        if (wino_dw) {
-          const int64_t per_image = winograd::tile_count(g, 1);
-          winograd::kernel_grad_tiles(x.data(), dz, g, dwt.data() + t * dw_floats, n0 * per_image, n1 * per_image);
-        } else if (implicit_dw) {
-          conv_kernels::conv_kernel_grad_implicit(x.data(), dz, g, dwt.data() + t * P * F, n0 * g.h.out, n1 * g.h.out);
-        }
-        if (!need_db && (!need_dw || dw_done) && (dx_done || !need_dx)) return;
-        float* cols = conv_kernels::scratch(0, chunk * OW * P);
-        for (int64_t r0 = n0 * g.h.out, end = n1 * g.h.out; r0 < end; r0 += chunk) {
-          const int64_t r1 = std::min(end, r0 + chunk), r = (r1 - r0) * OW;
-          const float* dz_c = dz + r0 * OW * F;
-          if (need_db) {
-            conv_kernels::column_sums(dz_c, r, F, sums.data());
-            for (int64_t f = 0; f < F; ++f) dbt[t * F + f] += sums[f];
-          }
-          if (need_dw && !dw_done) {
-            conv_kernels::im2col(x.data(), g, r0, r1, cols);
-            sgemm(Trans::Yes, Trans::No, F, P, r, 1.f, dz_c, F, cols, P, 1.f, dwt.data() + t * P * F, P);
-          }
-          if (need_dx && !dx_done) {
-            sgemm(Trans::No, Trans::Yes, r, P, F, 1.f, dz_c, F, w.data(), F, 0.f, cols, P);
-            conv_kernels::col2im_add(cols, g, r0, r1, dx.data());
-          }
-        }
-      });
-      for (int64_t f = 0; need_db && f < F; ++f) {
-        float sum = 0.f;
-        for (int t = 0; t < nt; ++t) sum += dbt[t * F + f];
-        db.data()[f] = sum;
-      }
-      if (wino_dw) {
-        for (int t = 1; t < nt; ++t)
-          for (int64_t i = 0; i < dw_floats; ++i) dwt[i] += dwt[t * dw_floats + i];
-        winograd::finish_kernel_grad(dwt.data(), g.C, F, dw.data());
-      } else if (need_dw) {
-        float* d = dw.data();
-        for (int64_t p = 0; p < P; ++p)
-          for (int64_t f = 0; f < F; ++f) {
-            float sum = 0.f;
-            for (int t = 0; t < nt; ++t) sum += implicit_dw ? dwt[(t * P + p) * F + f] : dwt[(t * F + f) * P + p];
-            d[p * F + f] = sum;
-          }
-      }
-    }
-    grads[2] = db;
-    grads[0] = dx;
-    grads[1] = dw;
-    return grads;
+    const Device dev = x.device();
+    Tensor dx = need_dx ? Tensor::empty(x.shape(), dev) : Tensor();
+    Tensor dw = need_dw ? Tensor::empty(w.shape(), dev) : Tensor();
+    Tensor db = need_db ? Tensor::empty({g.F}, dev) : Tensor();
+    NERVE_KERNEL(dev, conv, conv2d_backward, "conv2d")(x.data(), w.data(), y.data(), gc.data(), g, N, act, alpha,
+                                                       need_dx ? dx.data() : nullptr, need_dw ? dw.data() : nullptr,
+                                                       need_db ? db.data() : nullptr);
+    return {dx, dw, db};
   }
 };
 
@@ -321,39 +63,18 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const C
   g.F = F;
   g.h = window_1d(g.H, kernel.size(0), opt.stride_h, opt.dilation_h, opt.padding, "conv2d", "height");
   g.w = window_1d(g.W, kernel.size(1), opt.stride_w, opt.dilation_w, opt.padding, "conv2d", "width");
-  const int64_t N = x.size(0), rows = g.rows_per_image(), P = g.patch();
-
+  const int64_t N = x.size(0);
+  check_same_device("conv2d", x, kernel);
+  check_same_device("conv2d", x, bias);
   Tensor xc = x.contiguous().detach(), wc = kernel.contiguous().detach();
-  const bool wino = use_winograd(g);
-  // The implicit GEMM reads the kernel in place, a vector per row of F filters: a kernel that
-  // wraps a numpy array (16-byte aligned) would split every such load across two cache lines,
-  // measured 20.6 vs 26.5 ms for (32, 64, 32, 64) on 1 thread. Our own storage is 64-byte aligned.
-  // (Winograd reads the kernel once, into its transform U: no copy for it.)
-  if (!wino && reinterpret_cast<uintptr_t>(wc.data()) % 64 != 0) wc = wc.clone();
-  Tensor y = Tensor::empty({N, g.h.out, g.w.out, F});
+  Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
+  Tensor y = Tensor::empty({N, g.h.out, g.w.out, F}, x.device());
   const Activation fused = fusable(act) ? act : Activation::Linear;
   Epilogue ep;
-  ep.bias = bias.defined() ? bias.contiguous().data() : nullptr;
+  ep.bias = bc.defined() ? bc.data() : nullptr;
   ep.activation = fused;
   ep.alpha = alpha;
-  if (is_pointwise(g)) {
-    sgemm(Trans::No, Trans::No, N * rows, F, P, 1.f, xc.data(), P, wc.data(), F, 0.f, y.data(), F, ep);
-  } else if (wino) {
-    const Tensor U = Tensor::empty({winograd::kCells, g.C, F});
-    winograd::transform_kernel(wc.data(), g.C, F, U.data());
-    const int64_t tiles = winograd::tile_count(g, N);
-    split_batch(row_threads(tiles), tiles, [&](int, int64_t t0, int64_t t1) {
-      winograd::conv_tiles(xc.data(), g, U.data(), y.data(), ep, t0, t1);
-    });
-  } else {
-    // Threads split the output rows of the batch (whole images when there are enough).
-    split_batch(row_threads(N * g.h.out), N * g.h.out, [&](int, int64_t r0, int64_t r1) {
-      if (g.C >= kImplicitMinChannels)
-        conv_kernels::conv_rows_implicit(xc.data(), g, wc.data(), y.data(), ep, r0, r1);
-      else
-        forward_im2col(xc.data(), wc.data(), y.data(), g, ep, r0, r1);
-    });
-  }
+  NERVE_KERNEL(x.device(), conv, conv2d_forward, "conv2d")(xc.data(), wc.data(), g, N, ep, y.data());
   auto node = std::make_shared<Conv2DNode>();
   node->inputs = {x, kernel, bias};
   node->x = xc;

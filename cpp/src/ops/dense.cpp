@@ -2,9 +2,8 @@
 #include <stdexcept>
 
 #include "nerve/autograd.h"
-#include "nerve/gemm.h"
 #include "nerve/ops.h"
-#include "ops/kernels.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
@@ -27,23 +26,26 @@ struct DenseNode : Node {
     Tensor g = grad.contiguous();
     Tensor dz = g;
     if (act != Activation::Linear) {
-      dz = Tensor::empty({M, out});
-      activation_backward(act, alpha, nullptr, y.data(), g.data(), dz.data(), M * out);
+      dz = Tensor::empty({M, out}, g.device());
+      NERVE_KERNEL(g.device(), activation, backward, activation_name(act))(act, ActivationParams(alpha), nullptr,
+                                                                           y.data(), g.data(), dz.data(), M * out);
     }
     std::vector<Tensor> grads(3);
+    const Device dev = g.device();
+    auto gemm = NERVE_KERNEL(dev, gemm, sgemm, "dense");
     if (inputs[0].requires_grad()) {  // dX = dZ W^T
-      Tensor dx = Tensor::empty({M, in});
-      sgemm(Trans::No, Trans::Yes, M, in, out, 1.f, dz.data(), out, w.data(), out, 0.f, dx.data(), in);
+      Tensor dx = Tensor::empty({M, in}, dev);
+      gemm(Trans::No, Trans::Yes, M, in, out, 1.f, dz.data(), out, w.data(), out, 0.f, dx.data(), in, Epilogue{});
       grads[0] = dx.reshape(inputs[0].shape());
     }
     if (w.requires_grad()) {  // dW = X^T dZ
-      Tensor dw = Tensor::empty({in, out});
-      sgemm(Trans::Yes, Trans::No, in, out, M, 1.f, x2d.data(), in, dz.data(), out, 0.f, dw.data(), out);
+      Tensor dw = Tensor::empty({in, out}, dev);
+      gemm(Trans::Yes, Trans::No, in, out, M, 1.f, x2d.data(), in, dz.data(), out, 0.f, dw.data(), out, Epilogue{});
       grads[1] = dw;
     }
     if (b.defined() && b.requires_grad()) {
-      Tensor db = Tensor::empty({out});
-      kernels::column_sums(dz.data(), M, out, db.data());
+      Tensor db = Tensor::empty({out}, dev);
+      NERVE_KERNEL(dev, elementwise, column_sums, "dense")(dz.data(), M, out, db.data());
       grads[2] = db;
     }
     return grads;
@@ -57,13 +59,14 @@ struct MatmulNode : Node {
     Tensor g = grad.contiguous();
     int64_t m = a.size(0), k = a.size(1), n = b.size(1);
     std::vector<Tensor> grads(2);
+    auto gemm = NERVE_KERNEL(g.device(), gemm, sgemm, "matmul");
     if (inputs[0].requires_grad()) {
-      grads[0] = Tensor::empty({m, k});
-      sgemm(Trans::No, Trans::Yes, m, k, n, 1.f, g.data(), n, b.data(), n, 0.f, grads[0].data(), k);
+      grads[0] = Tensor::empty({m, k}, g.device());
+      gemm(Trans::No, Trans::Yes, m, k, n, 1.f, g.data(), n, b.data(), n, 0.f, grads[0].data(), k, Epilogue{});
     }
     if (inputs[1].requires_grad()) {
-      grads[1] = Tensor::empty({k, n});
-      sgemm(Trans::Yes, Trans::No, k, n, m, 1.f, a.data(), k, g.data(), n, 0.f, grads[1].data(), n);
+      grads[1] = Tensor::empty({k, n}, g.device());
+      gemm(Trans::Yes, Trans::No, k, n, m, 1.f, a.data(), k, g.data(), n, 0.f, grads[1].data(), n, Epilogue{});
     }
     return grads;
   }
@@ -85,12 +88,16 @@ Tensor dense(const Tensor& x, const Tensor& w, const Tensor& b, Activation act, 
   Tensor x2d = xc.reshape({M, in});
   Tensor wc = w.contiguous().detach();
   Activation fused = fusable(act) ? act : Activation::Linear;
-  Tensor y = Tensor::empty({M, out});
+  check_same_device("dense", x, w);
+  check_same_device("dense", x, b);
+  Tensor y = Tensor::empty({M, out}, x.device());
+  Tensor bc = b.defined() ? b.contiguous() : Tensor();
   Epilogue ep;
-  ep.bias = b.defined() ? b.contiguous().data() : nullptr;
+  ep.bias = bc.defined() ? bc.data() : nullptr;
   ep.activation = fused;
   ep.alpha = alpha;
-  sgemm(Trans::No, Trans::No, M, out, in, 1.f, x2d.data(), in, wc.data(), out, 0.f, y.data(), out, ep);
+  NERVE_KERNEL(x.device(), gemm, sgemm, "dense")(Trans::No, Trans::No, M, out, in, 1.f, x2d.data(), in, wc.data(), out,
+                                                 0.f, y.data(), out, ep);
 
   Shape out_shape = x.shape();
   out_shape.back() = out;
@@ -109,10 +116,12 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (a.dim() != 2 || b.dim() != 2 || a.size(1) != b.size(0))
     throw std::invalid_argument("matmul: shapes " + a.shape_string() + " and " + b.shape_string() +
                                 " are not aligned (need [m, k] @ [k, n])");
+  check_same_device("matmul", a, b);
   Tensor ac = a.contiguous(), bc = b.contiguous();
   int64_t m = a.size(0), k = a.size(1), n = b.size(1);
-  Tensor out = Tensor::empty({m, n});
-  sgemm(Trans::No, Trans::No, m, n, k, 1.f, ac.data(), k, bc.data(), n, 0.f, out.data(), n);
+  Tensor out = Tensor::empty({m, n}, a.device());
+  NERVE_KERNEL(a.device(), gemm, sgemm, "matmul")(Trans::No, Trans::No, m, n, k, 1.f, ac.data(), k, bc.data(), n, 0.f,
+                                                  out.data(), n, Epilogue{});
   auto node = std::make_shared<MatmulNode>();
   node->inputs = {a, b};
   return record(out, node);

@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "core/parallel.h"
+#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/ops/regularization.h"
 
@@ -23,7 +23,7 @@ struct DropoutNode : Node {
   const char* name() const override { return "Dropout"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor g = grad.contiguous();
-    Tensor dx = Tensor::empty(g.shape());
+    Tensor dx = Tensor::empty(g.shape(), g.device());
     const float* gp = g.data();
     const uint8_t* k = keep->data();
     float* o = dx.data();
@@ -41,7 +41,7 @@ Tensor dropout(const Tensor& x, float rate, uint64_t seed) {
     throw std::invalid_argument("dropout: rate must be in [0, 1), got " + std::to_string(rate));
   if (rate == 0.f) return x;
   Tensor xc = x.contiguous();
-  Tensor y = Tensor::empty(x.shape());
+  Tensor y = Tensor::empty(x.shape(), x.device());
   const int64_t n = x.numel();
   auto keep = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(n));
   const float scale = 1.f / (1.f - rate);

@@ -3,7 +3,7 @@
 
 #include "nerve/autograd.h"
 #include "nerve/ops.h"
-#include "ops/kernels.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
@@ -22,12 +22,14 @@ struct ActivationNode : Node {
   const char* name() const override { return activation_name(act); }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor g = grad.contiguous();
-    Tensor dx = Tensor::empty(x.shape());
+    Tensor dx = Tensor::empty(x.shape(), x.device());
+    const char* op = activation_name(act);
     if (activation_elementwise(act)) {
-      activation_backward(act, params, x.data(), y.data(), g.data(), dx.data(), dx.numel());
+      NERVE_KERNEL(x.device(), activation, backward, op)(act, params, x.data(), y.data(), g.data(), dx.data(),
+                                                         dx.numel());
     } else {
       const int64_t cols = x.size(-1), rows = cols ? x.numel() / cols : 0;
-      activation_rows_backward(act, x.data(), y.data(), g.data(), dx.data(), rows, cols);
+      NERVE_KERNEL(x.device(), activation, rows_backward, op)(act, x.data(), y.data(), g.data(), dx.data(), rows, cols);
     }
     return {dx};
   }
@@ -39,15 +41,8 @@ struct SoftmaxNode : Node {
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor g = grad.contiguous();
     int64_t cols = y.size(-1), rows = cols ? y.numel() / cols : 0;
-    Tensor dx = Tensor::empty(y.shape());
-    const float *yp = y.data(), *gp = g.data();
-    float* dp = dx.data();
-    for (int64_t i = 0; i < rows; ++i) {  // dx = y * (g - <g, y>)
-      double dot = 0;
-      for (int64_t j = 0; j < cols; ++j) dot += double(gp[i * cols + j]) * yp[i * cols + j];
-      for (int64_t j = 0; j < cols; ++j)
-        dp[i * cols + j] = yp[i * cols + j] * (gp[i * cols + j] - static_cast<float>(dot));
-    }
+    Tensor dx = Tensor::empty(y.shape(), y.device());
+    NERVE_KERNEL(y.device(), activation, softmax_rows_backward, "softmax")(y.data(), g.data(), dx.data(), rows, cols);
     return {dx};
   }
 };
@@ -64,11 +59,11 @@ struct BinaryNode : Node {
       if (!inputs[k].requires_grad()) continue;
       if (op == BinOp::Mul) {
         Tensor other = inputs[1 - k].contiguous();
-        grads[k] = Tensor::empty(g.shape());
-        kernels::mul(g.data(), other.data(), grads[k].data(), n);
+        grads[k] = Tensor::empty(g.shape(), g.device());
+        NERVE_KERNEL(g.device(), elementwise, mul, "mul")(g.data(), other.data(), grads[k].data(), n);
       } else if (op == BinOp::Sub && k == 1) {
-        grads[k] = Tensor::empty(g.shape());
-        kernels::scale(g.data(), -1.f, grads[k].data(), n);
+        grads[k] = Tensor::empty(g.shape(), g.device());
+        NERVE_KERNEL(g.device(), elementwise, scale, "sub")(g.data(), -1.f, grads[k].data(), n);
       } else {
         grads[k] = g;
       }
@@ -79,13 +74,14 @@ struct BinaryNode : Node {
 
 Tensor binary(BinOp op, const Tensor& a, const Tensor& b) {
   static const char* names[] = {"add", "sub", "mul"};
-  check_same_shape(names[static_cast<int>(op)], a, b);
+  const char* name = names[static_cast<int>(op)];
+  check_same_shape(name, a, b);
+  check_same_device(name, a, b);
+  const ElementwiseKernels& k = kernels_on(a.device()).elementwise;
+  auto kernel = require_kernel(op == BinOp::Add ? k.add : op == BinOp::Sub ? k.sub : k.mul, name, a.device());
   Tensor ac = a.contiguous(), bc = b.contiguous();
-  Tensor out = Tensor::empty(a.shape());
-  int64_t n = out.numel();
-  if (op == BinOp::Add) kernels::add(ac.data(), bc.data(), out.data(), n);
-  if (op == BinOp::Sub) kernels::sub(ac.data(), bc.data(), out.data(), n);
-  if (op == BinOp::Mul) kernels::mul(ac.data(), bc.data(), out.data(), n);
+  Tensor out = Tensor::empty(a.shape(), a.device());
+  kernel(ac.data(), bc.data(), out.data(), out.numel());
   auto node = std::make_shared<BinaryNode>();
   node->op = op;
   node->inputs = {a, b};
@@ -97,8 +93,8 @@ struct ScaleNode : Node {
   const char* name() const override { return "Scale"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor g = grad.contiguous();
-    Tensor dx = Tensor::empty(g.shape());
-    kernels::scale(g.data(), s, dx.data(), g.numel());
+    Tensor dx = Tensor::empty(g.shape(), g.device());
+    NERVE_KERNEL(g.device(), elementwise, scale, "scale")(g.data(), s, dx.data(), g.numel());
     return {dx};
   }
 };
@@ -107,7 +103,7 @@ struct SumNode : Node {
   float factor;  // 1 for sum, 1/n for mean
   const char* name() const override { return "Sum"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
-    return {Tensor::full(inputs[0].shape(), grad.item() * factor)};
+    return {Tensor::full(inputs[0].shape(), grad.item() * factor, inputs[0].device())};
   }
 };
 
@@ -119,16 +115,16 @@ Tensor activation(const Tensor& x, Activation act, const ActivationParams& param
   Tensor xc = x.contiguous().detach();
   Tensor y;
   if (activation_elementwise(act)) {
-    y = Tensor::empty(x.shape());
-    activation_forward(act, params, xc.data(), y.data(), y.numel());
+    y = Tensor::empty(x.shape(), x.device());
+    NERVE_KERNEL(x.device(), activation, forward, activation_name(act))(act, params, xc.data(), y.data(), y.numel());
   } else {  // over the last axis
     if (x.dim() < 1)
       throw std::invalid_argument(std::string(activation_name(act)) + ": needs at least 1 dimension, got a scalar");
     Shape out_shape = x.shape();
     const int64_t cols = x.size(-1), rows = cols ? x.numel() / cols : 0;
     out_shape.back() = activation_output_features(act, cols);
-    y = Tensor::empty(out_shape);
-    activation_rows_forward(act, xc.data(), y.data(), rows, cols);
+    y = Tensor::empty(out_shape, x.device());
+    NERVE_KERNEL(x.device(), activation, rows_forward, activation_name(act))(act, xc.data(), y.data(), rows, cols);
   }
   auto node = std::make_shared<ActivationNode>();
   node->inputs = {x};
@@ -146,9 +142,9 @@ Tensor activation(const Tensor& x, Activation act, const ActivationParams& param
 Tensor softmax(const Tensor& x) {
   if (x.dim() < 1) throw std::invalid_argument("softmax: needs at least 1 dimension, got a scalar");
   Tensor xc = x.contiguous();
-  Tensor y = Tensor::empty(x.shape());
+  Tensor y = Tensor::empty(x.shape(), x.device());
   int64_t cols = x.size(-1), rows = cols ? x.numel() / cols : 0;
-  kernels::softmax_rows(xc.data(), y.data(), rows, cols);
+  NERVE_KERNEL(x.device(), activation, softmax_rows, "softmax")(xc.data(), y.data(), rows, cols);
   auto node = std::make_shared<SoftmaxNode>();
   node->inputs = {x};
   node->y = y.detach();
@@ -163,8 +159,8 @@ Tensor mul(const Tensor& a, const Tensor& b) { return binary(BinOp::Mul, a, b); 
 
 Tensor scale(const Tensor& a, float s) {
   Tensor ac = a.contiguous();
-  Tensor out = Tensor::empty(a.shape());
-  kernels::scale(ac.data(), s, out.data(), out.numel());
+  Tensor out = Tensor::empty(a.shape(), a.device());
+  NERVE_KERNEL(a.device(), elementwise, scale, "scale")(ac.data(), s, out.data(), out.numel());
   auto node = std::make_shared<ScaleNode>();
   node->s = s;
   node->inputs = {a};
@@ -174,9 +170,9 @@ Tensor scale(const Tensor& a, float s) {
 static Tensor reduce_all(const Tensor& a, bool average) {
   Tensor ac = a.contiguous();
   int64_t n = a.numel();
-  double total = kernels::sum(ac.data(), n);
+  double total = NERVE_KERNEL(a.device(), elementwise, sum, average ? "mean" : "sum")(ac.data(), n);
   float factor = average ? (n ? 1.f / static_cast<float>(n) : 0.f) : 1.f;
-  Tensor out = Tensor::full({}, static_cast<float>(average ? (n ? total / n : 0.0) : total));
+  Tensor out = Tensor::full({}, static_cast<float>(average ? (n ? total / n : 0.0) : total), a.device());
   auto node = std::make_shared<SumNode>();
   node->factor = factor;
   node->inputs = {a};

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "cpu/elementwise/elementwise.h"
 #include "nerve/autograd.h"
-#include "ops/kernels.h"
 
 namespace nerve {
 
@@ -25,7 +25,7 @@ struct EmbeddingNode : Node {
     if (!table.requires_grad()) return grads;
     Tensor g = grad.contiguous();
     int64_t D = table.size(1);
-    Tensor dt = Tensor::zeros(table.shape());
+    Tensor dt = Tensor::zeros(table.shape(), table.device());
     for (size_t i = 0; i < rows.size(); ++i)  // scatter-add: repeated tokens accumulate
       Arr(dt.data() + rows[i] * D, D) += CArr(g.data() + i * D, D);
     grads[1] = dt;
@@ -41,7 +41,7 @@ struct PositionNode : Node {
     if (inputs[0].requires_grad()) grads[0] = g;
     if (inputs[1].requires_grad()) {
       int64_t B = g.size(0), TD = g.size(1) * g.size(2);
-      Tensor dt = Tensor::zeros(inputs[1].shape());
+      Tensor dt = Tensor::zeros(inputs[1].shape(), inputs[1].device());
       Arr acc(dt.data(), TD);
       for (int64_t b = 0; b < B; ++b) acc += CArr(g.data() + b * TD, TD);
       grads[1] = dt;
@@ -89,7 +89,7 @@ Tensor add_position_embedding(const Tensor& x, const Tensor& table) {
                                 " cannot cover input of shape " + x.shape_string() + " (need at least (" +
                                 std::to_string(T) + ", " + std::to_string(D) + "))");
   Tensor xc = x.contiguous(), tc = table.contiguous();
-  Tensor out = Tensor::empty(x.shape());
+  Tensor out = Tensor::empty(x.shape(), x.device());
   for (int64_t b = 0; b < B; ++b) kernels::add(xc.data() + b * T * D, tc.data(), out.data() + b * T * D, T * D);
   auto node = std::make_shared<PositionNode>();
   // The table is used through its first T rows; its gradient keeps the full shape.

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "core/parallel.h"
+#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/ops/normalization.h"
 
@@ -25,7 +25,7 @@ struct LayerNormNode : Node {
     Tensor gc = gamma.defined() ? gamma.contiguous() : Tensor();
     std::vector<Tensor> grads(3);
     if (inputs[0].requires_grad()) {
-      Tensor dx = Tensor::empty(inputs[0].shape());
+      Tensor dx = Tensor::empty(inputs[0].shape(), inputs[0].device());
       parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(D, 1)), [&](int64_t r0, int64_t r1) {
         Eigen::ArrayXf dxh(D);
         for (int64_t r = r0; r < r1; ++r) {
@@ -62,7 +62,7 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, floa
                                   " does not match the last axis of input " + x.shape_string());
   if (!(epsilon > 0.f)) throw std::invalid_argument("layer_norm: epsilon must be positive");
   Tensor xc = x.contiguous();
-  Tensor xhat = Tensor::empty({rows, D}), rstd = Tensor::empty({rows}), out = Tensor::empty(x.shape());
+  Tensor xhat = Tensor::empty({rows, D}), rstd = Tensor::empty({rows}), out = Tensor::empty(x.shape(), x.device());
   Tensor gc = gamma.defined() ? gamma.contiguous() : Tensor();
   Tensor bc = beta.defined() ? beta.contiguous() : Tensor();
   parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(D, 1)), [&](int64_t r0, int64_t r1) {

@@ -38,7 +38,7 @@ struct LossNode : Node {
   std::vector<Tensor> backward(const Tensor& grad) override {
     float s = grad.item();
     if (s == 1.f) return {grad_input};
-    Tensor g = Tensor::empty(grad_input.shape());
+    Tensor g = Tensor::empty(grad_input.shape(), grad_input.device());
     const float* src = grad_input.data();
     float* dst = g.data();
     for (int64_t i = 0, n = g.numel(); i < n; ++i) dst[i] = src[i] * s;
@@ -247,7 +247,7 @@ Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target, 
   Tensor p = input.contiguous(), t = target.contiguous();
   const int64_t rows = C ? p.numel() / C : 0;
   const int64_t rows_per_sample = batch ? rows / batch : 0;
-  Tensor g = Tensor::empty(p.shape());
+  Tensor g = Tensor::empty(p.shape(), p.device());
   const float *pp = p.data(), *tp = t.data(), *wp = w.defined() ? w.data() : nullptr;
   float* gp = g.data();
   std::vector<float> scratch(static_cast<size_t>(C));

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "core/parallel.h"
+#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/ops/reshaping.h"
 

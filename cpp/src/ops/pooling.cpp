@@ -8,7 +8,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "core/parallel.h"
+#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/ops/pooling.h"
 
@@ -181,7 +181,8 @@ struct GlobalPoolNode : Node {
   const char* name() const override { return kind == PoolKind::Max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor dy = grad.contiguous();
-    Tensor dx = kind == PoolKind::Max ? Tensor::zeros(inputs[0].shape()) : Tensor::empty(inputs[0].shape());
+    Tensor dx = kind == PoolKind::Max ? Tensor::zeros(inputs[0].shape(), inputs[0].device())
+                                      : Tensor::empty(inputs[0].shape(), inputs[0].device());
     const float* d = dy.data();
     float* o = dx.data();
     const float inv = 1.f / static_cast<float>(HW);

@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "core/parallel.h"
+#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/ops/activations.h"
 

@@ -15,7 +15,7 @@ struct PenaltyNode : Node {
   const char* name() const override { return "RegularizationPenalty"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     const float s = grad.item();
-    Tensor dx = Tensor::empty(x.shape());
+    Tensor dx = Tensor::empty(x.shape(), x.device());
     const float* xp = x.data();
     float* d = dx.data();
     const float l1 = r.l1 * s, l2 = 2.f * r.l2 * s;

@@ -8,11 +8,11 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/parallel.h"
+#include "cpu/elementwise/elementwise.h"
+#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/gemm.h"
 #include "nerve/ops/recurrent.h"
-#include "ops/kernels.h"
 
 namespace nerve {
 
@@ -234,7 +234,7 @@ std::vector<Tensor> RnnNode::backward(const Tensor& grad_out) {
     grads[2] = du;
   }
   if (b_in.defined() && b_in.requires_grad()) {
-    Tensor db = Tensor::empty(b_in.shape());
+    Tensor db = Tensor::empty(b_in.shape(), b_in.device());
     kernels::column_sums(dZx.data(), T * B, GU, db.data());
     if (cell == RnnCell::GRU) kernels::column_sums(dZr.data(), T * B, GU, db.data() + GU);
     grads[3] = db;

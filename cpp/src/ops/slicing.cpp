@@ -52,7 +52,7 @@ struct NarrowNode : Node {
 
 Tensor reverse_copy(const Tensor& x) {
   Tensor xc = x.contiguous();
-  Tensor out = Tensor::empty(x.shape());
+  Tensor out = Tensor::empty(x.shape(), x.device());
   int64_t B = x.size(0), T = x.size(1), inner = T ? x.numel() / (B * T) : 0;
   for (int64_t b = 0; b < B; ++b)
     for (int64_t t = 0; t < T; ++t)

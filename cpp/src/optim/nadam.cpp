@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "kernel_table.h"
 #include "nerve/optimizers.h"
 
 namespace nerve {
@@ -22,24 +23,19 @@ void Nadam::begin_step(int64_t step) {
   u_product_step_ = step;
 }
 
-void Nadam::update(float* p, const float* g, float* const* slots, int64_t n, int64_t step, float lr) {
-  float* m = slots[0];
-  float* v = slots[1];
+UpdateStep Nadam::update_step(int64_t step, float lr) const {
   const double u_t = momentum_at(float(beta_1), step), u_next = momentum_at(float(beta_1), step + 1);
   const double prod = u_product_, prod_next = u_product_ * u_next;
-  const float c_m = static_cast<float>(u_next / (1.0 - prod_next));
-  const float c_g = static_cast<float>((1.0 - u_t) / (1.0 - prod));
-  const float c_v = static_cast<float>(1.0 / (1.0 - std::pow(double(float(beta_2)), double(step))));
-  const float c1 = static_cast<float>(1.0 - beta_1), c2 = static_cast<float>(1.0 - beta_2);
-  const float eps = epsilon;
-#pragma omp simd
-  for (int64_t i = 0; i < n; ++i) {
-    m[i] += (g[i] - m[i]) * c1;
-    v[i] += (g[i] * g[i] - v[i]) * c2;
-    float m_hat = c_m * m[i] + c_g * g[i];
-    float v_hat = v[i] * c_v;
-    p[i] -= lr * m_hat / (std::sqrt(v_hat) + eps);
-  }
+  UpdateStep s;
+  s.rule = UpdateRule::Nadam;
+  s.lr = lr;
+  s.c[0] = static_cast<float>(u_next / (1.0 - prod_next));                                   // c_m
+  s.c[1] = static_cast<float>((1.0 - u_t) / (1.0 - prod));                                   // c_g
+  s.c[2] = static_cast<float>(1.0 / (1.0 - std::pow(double(float(beta_2)), double(step))));  // c_v
+  s.c[3] = static_cast<float>(1.0 - beta_1);
+  s.c[4] = static_cast<float>(1.0 - beta_2);
+  s.c[5] = epsilon;
+  return s;
 }
 
 }  // namespace nerve

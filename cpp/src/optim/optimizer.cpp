@@ -5,20 +5,13 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/parallel.h"
 #include "nerve/optimizers.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
 namespace {
-constexpr int kMaxSlots = 4;
-constexpr int64_t kGrain = 1 << 15;  // elements per thread before an update is split
-
-double sum_squares(const float* g, int64_t n) {
-  double s = 0;
-  for (int64_t i = 0; i < n; ++i) s += double(g[i]) * g[i];
-  return s;
-}
+constexpr int kMaxSlots = 3;  // what the optimizer kernel takes (Adam with amsgrad, centered RMSprop with momentum)
 }  // namespace
 
 std::vector<Tensor>& Optimizer::slots(const Tensor& param) {
@@ -38,7 +31,8 @@ std::vector<Tensor>& Optimizer::slots(const Tensor& param) {
     e.param = param.impl_ptr();
     for (int i = 0; i < num_slots(); ++i) {
       float v = slot_initial_value(i);
-      e.slots.push_back(v == 0.f ? Tensor::zeros(param.shape()) : Tensor::full(param.shape(), v));
+      e.slots.push_back(v == 0.f ? Tensor::zeros(param.shape(), param.device())
+                                 : Tensor::full(param.shape(), v, param.device()));
     }
     it = state_.emplace(key, std::move(e)).first;
   }
@@ -86,40 +80,38 @@ void Optimizer::apply(const std::vector<Tensor>& params) {
     float global_scale = 1.f;
     if (global_clipnorm > 0.f) {
       double total = 0;
-      for (auto& it : items) total += sum_squares(it.g.data(), it.g.numel());
+      for (auto& it : items)
+        total += NERVE_KERNEL(it.g.device(), optimizer, sum_squares, name())(it.g.data(), it.g.numel());
       double norm = std::sqrt(total);  // NaN/Inf norms give NaN gradients, as Keras
       global_scale = static_cast<float>(global_clipnorm * std::min(1.0 / norm, 1.0 / global_clipnorm) + (norm - norm));
     }
     for (auto& it : items) {
       Tensor c = it.g.clone();
-      float* d = c.data();
-      int64_t n = c.numel();
+      const int64_t n = c.numel();
+      const Device dev = c.device();
       if (clipnorm > 0.f) {
-        double norm = std::sqrt(sum_squares(d, n));
+        double norm = std::sqrt(NERVE_KERNEL(dev, optimizer, sum_squares, name())(c.data(), n));
         float s = static_cast<float>(clipnorm / std::max<double>(norm, clipnorm));
-        for (int64_t i = 0; i < n; ++i) d[i] = d[i] * s;
+        NERVE_KERNEL(dev, elementwise, scale, name())(c.data(), s, c.data(), n);
       } else if (global_clipnorm > 0.f) {
-        for (int64_t i = 0; i < n; ++i) d[i] *= global_scale;
+        NERVE_KERNEL(dev, elementwise, scale, name())(c.data(), global_scale, c.data(), n);
       } else {
-        for (int64_t i = 0; i < n; ++i) d[i] = std::min(std::max(d[i], -clipvalue), clipvalue);
+        NERVE_KERNEL(dev, optimizer, clip, name())(c.data(), -clipvalue, clipvalue, n);
       }
       it.g = c;
     }
   }
 
   begin_step(step);
+  UpdateStep rule = update_step(step, lr);
+  rule.decay = weight_decay * lr;
   for (auto& it : items) {
     std::vector<Tensor>& s = slots(it.p);
-    float* p = it.p.data();
-    const float* g = it.g.data();
-    const float decay = weight_decay * lr;
-    parallel_for(it.p.numel(), kGrain, [&](int64_t b, int64_t e) {
-      if (decay != 0.f)
-        for (int64_t i = b; i < e; ++i) p[i] -= p[i] * decay;
-      float* slot_ptrs[kMaxSlots] = {nullptr, nullptr, nullptr, nullptr};
-      for (size_t k = 0; k < s.size() && k < kMaxSlots; ++k) slot_ptrs[k] = s[k].data() + b;
-      update(p + b, g + b, slot_ptrs, e - b, step, lr);
-    });
+    if (s.size() > kMaxSlots) throw std::logic_error(std::string(name()) + ": more slots than the update kernel takes");
+    check_same_device(name(), it.p, it.g);
+    NERVE_KERNEL(it.p.device(), optimizer, update, name())(
+        rule, it.p.data(), it.g.data(), s.size() > 0 ? s[0].data() : nullptr, s.size() > 1 ? s[1].data() : nullptr,
+        s.size() > 2 ? s[2].data() : nullptr, it.p.numel());
   }
   ++iterations;
 }

@@ -6,6 +6,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
   std::shared_ptr<Storage> s(new Storage());
   Allocator& alloc = allocator_for(device);
   s->data_ = alloc.allocate(nbytes);
+  detail::count_allocation(device.type);
   s->nbytes_ = nbytes;
   s->device_ = device;
   void* data = s->data_;

@@ -1,10 +1,10 @@
 #include "nerve/tensor.h"
 
-#include <cstring>
 #include <sstream>
 #include <stdexcept>
 
 #include "nerve/autograd.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
@@ -71,22 +71,20 @@ Tensor Tensor::zeros(const Shape& shape, Device device) { return full(shape, 0.f
 
 Tensor Tensor::full(const Shape& shape, float value, Device device) {
   Tensor t = empty(shape, device);
-  float* p = t.data();
-  int64_t n = t.numel();
-  if (value == 0.f) {
-    std::memset(p, 0, static_cast<size_t>(n) * sizeof(float));
-  } else {
-    for (int64_t i = 0; i < n; ++i) p[i] = value;
-  }
+  NERVE_KERNEL(device, tensor, fill, "full")(t.data(), value, t.numel());
   return t;
 }
 
-Tensor Tensor::from_vector(const std::vector<float>& values, const Shape& shape) {
+Tensor Tensor::from_vector(const std::vector<float>& values, const Shape& shape, Device device) {
   if (static_cast<int64_t>(values.size()) != shape_numel(shape))
     throw std::invalid_argument("Tensor::from_vector: " + std::to_string(values.size()) + " values do not fill shape " +
                                 shape_str(shape));
-  Tensor t = empty(shape);
-  std::memcpy(t.data(), values.data(), values.size() * sizeof(float));
+  return from_host(values.data(), shape, device);
+}
+
+Tensor Tensor::from_host(const float* values, const Shape& shape, Device device) {
+  Tensor t = empty(shape, device);
+  t.copy_from_host(values);
   return t;
 }
 
@@ -130,14 +128,55 @@ float* Tensor::data() const {
 }
 
 std::vector<float> Tensor::to_vector() const {
-  Tensor c = contiguous();
-  return std::vector<float>(c.data(), c.data() + c.numel());
+  std::vector<float> out(static_cast<size_t>(numel()));
+  copy_to_host(out.data());
+  return out;
 }
 
 float Tensor::item() const {
   if (numel() != 1)
     throw std::invalid_argument("item(): tensor of shape " + shape_string() + " does not hold exactly one element");
-  return *data();
+  float v;
+  copy_to_host(&v);
+  return v;
+}
+
+void Tensor::copy_to_host(float* dst) const {
+  Tensor c = contiguous();
+  backend_for(c.device()).copy_to_host(dst, c.data(), static_cast<size_t>(c.numel()) * sizeof(float));
+}
+
+void Tensor::copy_from_host(const float* src) const {
+  if (!is_contiguous()) throw std::invalid_argument("copy_from_host: the tensor must be contiguous");
+  backend_for(device()).copy_from_host(data(), src, static_cast<size_t>(numel()) * sizeof(float));
+}
+
+HostView::HostView(const Tensor& t) : size_(t.numel()) {
+  if (backend_for(t.device()).host_accessible) {
+    keep_ = t.contiguous();
+    data_ = keep_.data();
+  } else {
+    copy_ = t.to_vector();
+    data_ = copy_.data();
+  }
+}
+
+Tensor Tensor::to(Device target) const {
+  if (device() == target) return *this;
+  Tensor src = contiguous();
+  Tensor out = empty(shape(), target);
+  const size_t nbytes = static_cast<size_t>(numel()) * sizeof(float);
+  const Backend &from = backend_for(src.device()), &into = backend_for(target);
+  if (src.device().type == DeviceType::CPU) {
+    into.copy_from_host(out.data(), src.data(), nbytes);
+  } else if (target.type == DeviceType::CPU) {
+    from.copy_to_host(out.data(), src.data(), nbytes);
+  } else {  // between two devices: through host memory (std::vector: not a CPU tensor)
+    std::vector<float> host(static_cast<size_t>(numel()));
+    from.copy_to_host(host.data(), src.data(), nbytes);
+    into.copy_from_host(out.data(), host.data(), nbytes);
+  }
+  return out;
 }
 
 Tensor Tensor::reshape(const Shape& new_shape) const {
@@ -172,22 +211,8 @@ Tensor Tensor::reshape(const Shape& new_shape) const {
 Tensor Tensor::contiguous() const {
   if (is_contiguous()) return *this;
   Tensor out = empty(shape(), device());
-  // Generic strided copy (rarely hit: inputs from numpy are made contiguous at the boundary).
-  const Shape& sh = shape();
-  const Shape& st = strides();
-  int64_t n = numel(), d = dim();
-  std::vector<int64_t> idx(d, 0);
-  const float* src = data();
-  float* dst = out.data();
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t off = 0;
-    for (int64_t k = 0; k < d; ++k) off += idx[k] * st[k];
-    dst[i] = src[off];
-    for (int64_t k = d - 1; k >= 0; --k) {
-      if (++idx[k] < sh[k]) break;
-      idx[k] = 0;
-    }
-  }
+  NERVE_KERNEL(device(), tensor, strided_copy, "contiguous")(data(), shape().data(), strides().data(), dim(),
+                                                             out.data());
   if (requires_grad()) {
     struct CopyNode : Node {
       const char* name() const override { return "Contiguous"; }
@@ -203,7 +228,7 @@ Tensor Tensor::contiguous() const {
 Tensor Tensor::clone() const {
   Tensor src = contiguous();
   Tensor out = empty(shape(), device());
-  std::memcpy(out.data(), src.data(), static_cast<size_t>(numel()) * sizeof(float));
+  backend_for(device()).copy(out.data(), src.data(), static_cast<size_t>(numel()) * sizeof(float));
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
 #include "nerve/losses.h"
@@ -111,7 +112,13 @@ void update_metric(const MetricSpec& spec, MetricState& state, const Tensor& pre
                                   " for a batch of " + std::to_string(B));
     w = sample_weight.contiguous();
   }
-  const float *pp = p.data(), *tp = t.data(), *wp = w.defined() ? w.data() : nullptr;
+  // Metrics add up on the host: predictions and targets are read where they are (a copy only
+  // for a device the host cannot read).
+  HostView pv(p);
+  HostView tv(t);
+  std::optional<HostView> wv;
+  if (w.defined()) wv.emplace(w);
+  const float *pp = pv.data(), *tp = tv.data(), *wp = wv ? wv->data() : nullptr;
   auto weight_of = [&](int64_t sample) { return wp ? double(wp[sample]) : 1.0; };
 
   if (spec.confusion()) {

@@ -8,33 +8,38 @@
 #include "nerve/autograd.h"
 #include "nerve/ops.h"
 #include "nerve/ops/merge.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
-Tensor gather_rows(const Tensor& t, const int64_t* rows, int64_t n) {
+Tensor gather_rows(const Tensor& t, const int64_t* rows, int64_t n, Device device) {
   Tensor src = t.contiguous();
   int64_t total = src.size(0);
   int64_t row = total ? src.numel() / total : 0;
-  Shape shape = src.shape();
-  shape[0] = n;
-  Tensor out = Tensor::empty(shape);
-  const float* s = src.data();
-  float* d = out.data();
-  for (int64_t i = 0; i < n; ++i) {
+  for (int64_t i = 0; i < n; ++i)
     if (rows[i] < 0 || rows[i] >= total)
       throw std::out_of_range("gather_rows: row " + std::to_string(rows[i]) + " out of range");
-    std::memcpy(d + i * row, s + rows[i] * row, static_cast<size_t>(row) * sizeof(float));
+  Shape shape = src.shape();
+  shape[0] = n;
+  Tensor out = Tensor::empty(shape, device);
+  if (src.device() == device) {
+    NERVE_KERNEL(device, tensor, gather_rows, "gather_rows")(src.data(), rows, n, row, out.data());
+  } else if (src.device().type == DeviceType::CPU) {
+    NERVE_KERNEL(device, tensor, gather_rows_from_host, "gather_rows")(src.data(), rows, n, row, out.data());
+  } else {
+    return gather_rows(src.to(device), rows, n, device);
   }
   return out;
 }
 
-Tensor slice_rows(const Tensor& t, int64_t begin, int64_t end) {
+Tensor slice_rows(const Tensor& t, int64_t begin, int64_t end, Device device) {
   Tensor src = t.contiguous();
   int64_t total = src.size(0);
   int64_t row = total ? src.numel() / total : 0;
   Shape shape = src.shape();
   shape[0] = end - begin;
-  return Tensor::view_of(src.storage(), src.offset() + begin * row, shape, {});
+  Tensor view = Tensor::view_of(src.storage(), src.offset() + begin * row, shape, {});
+  return view.to(device);
 }
 
 void Stats::merge(const Stats& later) {
@@ -312,10 +317,11 @@ Tensor Trainer::predict(const Tensor& x, int64_t batch_size) {
     if (!out.defined()) {
       Shape shape = pred.shape();
       shape[0] = n;
-      out = Tensor::empty(shape);
+      out = Tensor::empty(shape, pred.device());
     }
     int64_t row = pred.numel() / std::max<int64_t>(end - begin, 1);
-    std::memcpy(out.data() + begin * row, pred.data(), static_cast<size_t>(pred.numel()) * sizeof(float));
+    backend_for(out.device())
+        .copy(out.data() + begin * row, pred.data(), static_cast<size_t>(pred.numel()) * sizeof(float));
   }
   model_->clear_activity_losses();
   if (!out.defined()) throw std::invalid_argument("predict: no samples");
@@ -409,13 +415,14 @@ std::vector<Tensor> Trainer::predict(const std::vector<Tensor>& xs, int64_t batc
       for (const Tensor& p : preds) {
         Shape shape = p.shape();
         shape[0] = n;
-        outs.push_back(Tensor::empty(shape));
+        outs.push_back(Tensor::empty(shape, p.device()));
       }
     }
     for (size_t i = 0; i < preds.size(); ++i) {
       Tensor pred = preds[i].contiguous();
       int64_t row = pred.numel() / std::max<int64_t>(end - begin, 1);
-      std::memcpy(outs[i].data() + begin * row, pred.data(), static_cast<size_t>(pred.numel()) * sizeof(float));
+      backend_for(pred.device())
+          .copy(outs[i].data() + begin * row, pred.data(), static_cast<size_t>(pred.numel()) * sizeof(float));
     }
   }
   model_->clear_activity_losses();

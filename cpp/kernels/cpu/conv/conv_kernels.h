@@ -3,18 +3,19 @@
 #pragma once
 #include <cstdint>
 
+#include "kernel_table.h"
 #include "nerve/gemm.h"
 #include "nerve/ops/convolutional.h"
 
 namespace nerve::conv_kernels {
 
-// The geometry of one conv2d call: input [N, H, W, C], kernel [KH, KW, C, F], output [N, OH, OW, F].
-struct ConvGeometry {
-  int64_t H, W, C, F;
-  Window1D h, w;
-  int64_t rows_per_image() const { return h.out * w.out; }
-  int64_t patch() const { return h.kernel * w.kernel * C; }  // columns of the im2col matrix
-};
+using nerve::ConvGeometry;  // kernel_table.h
+
+// The conv family's entries (conv2d.cpp): y = act(conv(x, w) + bias) with the epilogue, and the
+// gradients dx, dw, db (each null when not wanted) from dy at the output of the fused activation.
+void conv2d_forward(const float* x, const float* w, const ConvGeometry& g, int64_t N, const Epilogue& ep, float* y);
+void conv2d_backward(const float* x, const float* w, const float* y, const float* dy, const ConvGeometry& g, int64_t N,
+                     Activation act, float alpha, float* dx, float* dw, float* db);
 
 // Output rows are numbered r = n * OH + oh over the batch; x and dx point at image 0.
 // cols [(row_end - row_begin) * OW, KH * KW * C]: the row for output pixel (n, oh, ow) holds the

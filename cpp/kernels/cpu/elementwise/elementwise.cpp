@@ -1,10 +1,10 @@
-#include "ops/kernels.h"
+#include "cpu/elementwise/elementwise.h"
 
 #include <Eigen/Core>
 #include <cmath>
 #include <vector>
 
-#include "core/parallel.h"
+#include "cpu/parallel.h"
 
 namespace nerve::kernels {
 
@@ -57,6 +57,15 @@ void softmax_rows(const float* x, float* y, int64_t rows, int64_t cols) {
       yi /= yi.sum();
     }
   });
+}
+
+void softmax_rows_backward(const float* y, const float* dy, float* dx, int64_t rows, int64_t cols) {
+  for (int64_t i = 0; i < rows; ++i) {
+    const float *yi = y + i * cols, *gi = dy + i * cols;
+    double dot = 0;
+    for (int64_t j = 0; j < cols; ++j) dot += double(gi[j]) * yi[j];
+    for (int64_t j = 0; j < cols; ++j) dx[i * cols + j] = yi[j] * (gi[j] - static_cast<float>(dot));
+  }
 }
 
 bool all_finite(const float* a, int64_t n) {

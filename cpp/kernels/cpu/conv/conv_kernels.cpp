@@ -1,4 +1,4 @@
-#include "ops/conv_kernels.h"
+#include "cpu/conv/conv_kernels.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -6,7 +6,7 @@
 #include <new>
 #include <vector>
 
-#include "core/parallel.h"
+#include "cpu/parallel.h"
 #ifdef NERVE_HAVE_OPENMP
 #include <omp.h>
 #endif

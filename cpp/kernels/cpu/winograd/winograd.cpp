@@ -1,4 +1,4 @@
-#include "ops/winograd.h"
+#include "cpu/winograd/winograd.h"
 
 #include <algorithm>
 #include <cstring>

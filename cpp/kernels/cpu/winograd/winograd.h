@@ -13,7 +13,7 @@
 #pragma once
 #include <cstdint>
 
-#include "ops/conv_kernels.h"
+#include "cpu/conv/conv_kernels.h"
 
 namespace nerve::winograd {
 

@@ -1,4 +1,4 @@
-// CPU kernels for the element-wise work and reductions (Eigen-vectorised at the baseline ISA).
+// CPU kernels for the element-wise work, reductions and softmax (Eigen-vectorised at the baseline ISA).
 // The matrix product is not here: it is nerve::sgemm (nerve/gemm.h).
 #pragma once
 #include <cstdint>
@@ -15,6 +15,8 @@ double sum(const float* a, int64_t n);
 void column_sums(const float* x, int64_t rows, int64_t cols, float* out);
 // Row-wise softmax of a rows x cols matrix; y may alias x.
 void softmax_rows(const float* x, float* y, int64_t rows, int64_t cols);
+// Its adjoint from the output: dx = y * (dy - <dy, y>) per row.
+void softmax_rows_backward(const float* y, const float* dy, float* dx, int64_t rows, int64_t cols);
 bool all_finite(const float* a, int64_t n);
 
 }  // namespace nerve::kernels

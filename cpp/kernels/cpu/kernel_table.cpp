@@ -1,0 +1,45 @@
+// The CPU kernel table: every CPU kernel an op reaches, by family (kernel_table.h). A kernel not
+// listed here does not exist on the CPU.
+#include "kernel_table.h"
+
+#include "cpu/conv/conv_kernels.h"
+#include "cpu/elementwise/elementwise.h"
+#include "cpu/optim/updates.h"
+#include "cpu/tensor/tensor_kernels.h"
+
+namespace nerve {
+
+namespace {
+
+void sgemm_with_epilogue(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+                         const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep) {
+  sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep);
+}
+
+KernelTable make_cpu_table() {
+  KernelTable t;
+  // Host memory is the CPU's own memory: a host gather is the same gather.
+  t.tensor = {kernels::fill, kernels::strided_copy, kernels::gather_rows, kernels::gather_rows};
+  t.elementwise = {kernels::add,  kernels::sub, kernels::mul,         kernels::scale,
+                   kernels::axpy, kernels::sum, kernels::column_sums, kernels::all_finite};
+  t.activation.forward = activation_forward;
+  t.activation.backward = activation_backward;
+  t.activation.rows_forward = activation_rows_forward;
+  t.activation.rows_backward = activation_rows_backward;
+  t.activation.softmax_rows = kernels::softmax_rows;
+  t.activation.softmax_rows_backward = kernels::softmax_rows_backward;
+  t.gemm.sgemm = sgemm_with_epilogue;
+  t.conv.conv2d_forward = conv_kernels::conv2d_forward;
+  t.conv.conv2d_backward = conv_kernels::conv2d_backward;
+  t.optimizer = {kernels::optimizer_update, kernels::sum_squares, kernels::clip};
+  return t;
+}
+
+}  // namespace
+
+const KernelTable& cpu_kernel_table() {
+  static const KernelTable table = make_cpu_table();
+  return table;
+}
+
+}  // namespace nerve

@@ -1,0 +1,65 @@
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+
+#include "cpu/backend.h"
+#include "kernel_table.h"
+#include "nerve/tensor.h"
+#include "nerve/testing.h"
+
+namespace nerve::testing {
+
+namespace {
+
+std::atomic<int64_t> g_live{0}, g_total{0}, g_live_bytes{0};
+
+// Each block carries its size in a header one alignment unit long, so that deallocate knows how
+// much to poison and the caller's pointer keeps the CPU's 64-byte alignment.
+class PoisonAllocator : public Allocator {
+ public:
+  void* allocate(size_t nbytes) override {
+    size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
+    auto* base = static_cast<unsigned char*>(std::aligned_alloc(kAlignment, kAlignment + rounded));
+    if (!base) throw std::bad_alloc();
+    std::memcpy(base, &nbytes, sizeof nbytes);
+    g_live.fetch_add(1);
+    g_total.fetch_add(1);
+    g_live_bytes.fetch_add(static_cast<int64_t>(nbytes));
+    return base + kAlignment;
+  }
+  void deallocate(void* ptr) override {
+    if (!ptr) return;
+    auto* base = static_cast<unsigned char*>(ptr) - kAlignment;
+    size_t nbytes;
+    std::memcpy(&nbytes, base, sizeof nbytes);
+    std::memset(ptr, 0xFF, nbytes);  // every float becomes NaN
+    g_live.fetch_sub(1);
+    g_live_bytes.fetch_sub(static_cast<int64_t>(nbytes));
+    std::free(base);
+  }
+};
+
+}  // namespace
+
+Device register_poison_device() {
+  static const Device device = [] {
+    static PoisonAllocator allocator;
+    static const KernelTable table = cpu_kernel_table();  // a copy: the seam, not new kernels
+    static Backend backend;
+    backend.name = "poison";
+    backend.allocator = &allocator;
+    backend.host_accessible = true;
+    backend.copy_from_host = host_memcpy;
+    backend.copy_to_host = host_memcpy;
+    backend.copy = host_memcpy;
+    backend.kernels = &table;
+    return Device{register_backend(&backend), 0};
+  }();
+  return device;
+}
+
+PoisonStats poison_stats() { return PoisonStats{g_live.load(), g_total.load(), g_live_bytes.load()}; }
+
+}  // namespace nerve::testing
