@@ -887,7 +887,7 @@ class Model(RefusesPythonHooks):
             cbs.on_train_batch_begin(step)
             self.optimizer._sync_python_schedule()
             t0 = time.perf_counter()
-            chunk_stats = self._trainer.train_many(
+            chunk_stats = self._trainer.train(
                 arrays.xt, arrays.yt, arrays.wt, order, arrays.batch_size, first + step, todo
             )
             elapsed = time.perf_counter() - t0
@@ -916,7 +916,7 @@ class Model(RefusesPythonHooks):
             xb, yb, wb = self._batch_tensors(batch, class_weight, "fit", step)
             cbs.on_train_batch_begin(step)
             self.optimizer._sync_python_schedule()
-            s = self._trainer.train_batch_many(xb, yb, wb)
+            s = self._trainer.train_batch(xb, yb, wb)
             stats.merge(s)
             if s.non_finite:
                 self._non_finite(stats, cbs, epoch, step, None)
@@ -986,7 +986,7 @@ class Model(RefusesPythonHooks):
         step = 0
         for i, batch in enumerate(stream.epoch()):
             xb, yb, wb = self._batch_tensors(batch, None, "evaluate", i)
-            stats.merge(self._trainer.test_batch_many(xb, yb, wb))
+            stats.merge(self._trainer.test_batch(xb, yb, wb))
             step = i + 1
             if bar is not None:
                 bar.update(step, list(self._logs(stats).items()), finalize=False)
@@ -1002,7 +1002,7 @@ class Model(RefusesPythonHooks):
 
     def _evaluate_arrays(self, xs, ys, batch_size, sample_weight=None) -> dict:
         w = None if sample_weight is None else _core.Tensor(sample_weight)
-        stats = self._trainer.evaluate_many(
+        stats = self._trainer.evaluate(
             [_core.Tensor(a) for a in xs], [_core.Tensor(a) for a in ys], w, int(batch_size or 32)
         )
         return self._logs(stats)
@@ -1074,7 +1074,7 @@ class Model(RefusesPythonHooks):
             outputs = []
             for i, batch in enumerate(stream.epoch()):
                 xb, _, _ = self._batch_tensors(batch, None, "predict", i, need_y=False)
-                outputs.append(self._predictor().predict_many(xb, max(len(xb[0]), 1)))
+                outputs.append(self._predictor().predict(xb, max(len(xb[0]), 1)))
                 if bar is not None:
                     bar.update(i + 1, finalize=False)
             if not outputs:
@@ -1102,14 +1102,14 @@ class Model(RefusesPythonHooks):
     def _predict_arrays(self, xs, batch_size):
         outs = [
             np.asarray(o)
-            for o in self._predictor().predict_many([_core.Tensor(a) for a in xs], batch_size)
+            for o in self._predictor().predict([_core.Tensor(a) for a in xs], batch_size)
         ]
         return outs[0] if self._single_output else outs
 
     def _predictor(self):
-        return self._trainer or _core.Trainer(
-            self._core_model, [_core.Loss("mse")] * len(self._output_names), [], None, []
-        )
+        """Inference needs only the C++ model: no loss, optimizer or metrics (an uncompiled
+        model predicts too)."""
+        return _core.Predictor(self._core_model)
 
     def _batch_result(self, stats, return_dict):
         logs = self._logs(stats)
@@ -1124,7 +1124,7 @@ class Model(RefusesPythonHooks):
         self._check_run("train_on_batch")
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), class_weight, "train_on_batch", 0)
         self.optimizer._sync_python_schedule()
-        stats = self._trainer.train_batch_many(xt, yt, wt)
+        stats = self._trainer.train_batch(xt, yt, wt)
         if stats.non_finite:
             raise NonFiniteLossError(
                 "train_on_batch: the loss became NaN or Inf; the step was not applied"
@@ -1135,7 +1135,7 @@ class Model(RefusesPythonHooks):
         """Loss (and metrics) of one batch in inference mode, without updating the weights."""
         self._check_run("test_on_batch")
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), None, "test_on_batch", 0)
-        return self._batch_result(self._trainer.test_batch_many(xt, yt, wt), return_dict)
+        return self._batch_result(self._trainer.test_batch(xt, yt, wt), return_dict)
 
     def predict_on_batch(self, x):
         """Model outputs for one batch, in inference mode."""
