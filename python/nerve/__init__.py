@@ -29,6 +29,11 @@ from .layers import Input
 from .models import Model, Sequential
 from .runtime import config, conv_algorithm, num_threads, set_conv_algorithm, set_num_threads
 
+# Saved files name nerve's layers and models by class; serialization, which the layers and models
+# holding other layers import, finds them through these modules.
+saving.serialization.register_builtin_classes("layer", layers, layers.Layer)
+saving.serialization.register_builtin_classes("model", models, models.Model)
+
 __all__ = [
     "Tensor",
     "__version__",
