@@ -38,6 +38,7 @@ struct SampleOrder {
   int64_t size = 0;
   SampleOrder() = default;
   SampleOrder(const int64_t* d, int64_t n) : data(d), size(n) {}
+  // Implicit, so that C++ callers pass their std::vector as it is (it must outlive the call).
   SampleOrder(const std::vector<int64_t>& v) : data(v.data()), size(static_cast<int64_t>(v.size())) {}  // NOLINT
   bool empty() const { return size == 0; }
 };
