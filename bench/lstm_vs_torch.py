@@ -50,7 +50,7 @@ def nerve_transformer(x, y, steps, segments):
 
 
 def _time_nerve(model, x, y, steps, segments):
-    trainer_x, trainer_y = nerve.Tensor(x), nerve.Tensor(y)
+    trainer_x, trainer_y = [nerve.Tensor(x)], [nerve.Tensor(y)]
     model.train_on_batch(x[:B], y[:B])  # builds the trainer
     trainer = model._trainer
     trainer.train(trainer_x, trainer_y, None, np.empty(0, np.int64), B, 0, 3)  # warm-up

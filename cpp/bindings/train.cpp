@@ -1,4 +1,4 @@
-// Optimizers, learning-rate schedules, losses, metrics and the Trainer.
+// Optimizers, learning-rate schedules, losses, metrics, the Trainer and the Predictor.
 #include <pybind11/stl.h>
 
 #include <optional>
@@ -7,6 +7,7 @@
 #include "nerve/losses.h"
 #include "nerve/metrics.h"
 #include "nerve/optimizers.h"
+#include "nerve/predictor.h"
 #include "nerve/regularizers.h"
 #include "nerve/trainer.h"
 #include "numpy_interop.h"
@@ -16,6 +17,17 @@ namespace nerve::py_bindings {
 
 namespace {
 Tensor or_undefined(const std::optional<Tensor>& t) { return t ? *t : Tensor(); }
+
+// A sample order as numpy gives it: int64, C-contiguous, one axis. An int64 array is taken as it
+// is (no copy); anything else is converted once by pybind11.
+using SampleOrderArray = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
+
+SampleOrder sample_order(const SampleOrderArray& order) {
+  if (order.ndim() != 1)
+    throw py::value_error("train: the sample order must be a 1-D int64 array, got " + std::to_string(order.ndim()) +
+                          " dimensions");
+  return SampleOrder(order.data(), static_cast<int64_t>(order.size()));
+}
 }  // namespace
 
 void bind_train(py::module_& m) {
@@ -170,70 +182,49 @@ void bind_train(py::module_& m) {
       .def_readonly("non_finite_step", &Stats::non_finite_step)
       .def("merge", &Stats::merge, py::arg("later"));
 
+  // One API for every model: xs one tensor per model input, ys one per output (a model with one
+  // input and one output passes one-element lists); one sample weight per sample, applied to
+  // every output's loss.
   py::class_<Trainer, std::shared_ptr<Trainer>>(m, "Trainer")
-      .def(py::init<std::shared_ptr<Model>, Loss, std::shared_ptr<Optimizer>, std::vector<MetricSpec>>(),
-           py::arg("model"), py::arg("loss"), py::arg("optimizer"), py::arg("metrics"))
-      .def(
-          "train",
-          [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w, const std::vector<int64_t>& order,
-             int64_t batch_size, int64_t first_batch, int64_t num_batches) {
-            return t.train(x, y, or_undefined(w), order, batch_size, first_batch, num_batches);
-          },
-          py::arg("x"), py::arg("y"), py::arg("sample_weight"), py::arg("order"), py::arg("batch_size"),
-          py::arg("first_batch"), py::arg("num_batches"), GilFree())
-      .def(
-          "train_batch",
-          [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w) {
-            return t.train_batch(x, y, or_undefined(w));
-          },
-          py::arg("x"), py::arg("y"), py::arg("sample_weight") = py::none(), GilFree())
-      .def(
-          "test_batch",
-          [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w) {
-            return t.test_batch(x, y, or_undefined(w));
-          },
-          py::arg("x"), py::arg("y"), py::arg("sample_weight") = py::none(), GilFree())
-      .def(
-          "evaluate",
-          [](Trainer& t, const Tensor& x, const Tensor& y, std::optional<Tensor> w, int64_t batch_size) {
-            return t.evaluate(x, y, or_undefined(w), batch_size);
-          },
-          py::arg("x"), py::arg("y"), py::arg("sample_weight"), py::arg("batch_size"), GilFree())
-      .def("predict", py::overload_cast<const Tensor&, int64_t>(&Trainer::predict), py::arg("x"), py::arg("batch_size"),
-           GilFree())
-      .def("metric_results", &Trainer::metric_results, py::arg("stats"))
-      // Several inputs / outputs: lists of tensors, one per model input (xs) and output (ys);
-      // one sample weight per sample, applied to every output's loss.
       .def(py::init<std::shared_ptr<Model>, std::vector<Loss>, std::vector<float>, std::shared_ptr<Optimizer>,
                     std::vector<std::vector<MetricSpec>>>(),
            py::arg("model"), py::arg("losses"), py::arg("loss_weights"), py::arg("optimizer"), py::arg("metrics"))
       .def(
-          "train_many",
+          "train",
+          // The order is read in place from the int64 array (fit() passes a fresh permutation
+          // per epoch and calls train() once per chunk; copying 60,000 entries cost ~6 ms a call).
           [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w,
-             const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch, int64_t num_batches) {
-            return t.train(xs, ys, or_undefined(w), order, batch_size, first_batch, num_batches);
+             std::optional<SampleOrderArray> order, int64_t batch_size, int64_t first_batch, int64_t num_batches) {
+            SampleOrder view = order ? sample_order(*order) : SampleOrder();
+            py::gil_scoped_release no_gil;
+            return t.train(xs, ys, or_undefined(w), view, batch_size, first_batch, num_batches);
           },
           py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), py::arg("order"), py::arg("batch_size"),
-          py::arg("first_batch"), py::arg("num_batches"), GilFree())
+          py::arg("first_batch"), py::arg("num_batches"))
       .def(
-          "train_batch_many",
+          "train_batch",
           [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w) {
             return t.train_batch(xs, ys, or_undefined(w));
           },
           py::arg("xs"), py::arg("ys"), py::arg("sample_weight") = py::none(), GilFree())
       .def(
-          "test_batch_many",
+          "test_batch",
           [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w) {
             return t.test_batch(xs, ys, or_undefined(w));
           },
           py::arg("xs"), py::arg("ys"), py::arg("sample_weight") = py::none(), GilFree())
       .def(
-          "evaluate_many",
+          "evaluate",
           [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w,
              int64_t batch_size) { return t.evaluate(xs, ys, or_undefined(w), batch_size); },
           py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), py::arg("batch_size"), GilFree())
-      .def("predict_many", py::overload_cast<const std::vector<Tensor>&, int64_t>(&Trainer::predict), py::arg("xs"),
-           py::arg("batch_size"), GilFree());
+      .def("predict", &Trainer::predict, py::arg("xs"), py::arg("batch_size"), GilFree())
+      .def("metric_results", &Trainer::metric_results, py::arg("stats"));
+
+  // Inference alone (predict on a model that was never compiled): no loss, optimizer or metrics.
+  py::class_<Predictor, std::shared_ptr<Predictor>>(m, "Predictor")
+      .def(py::init<std::shared_ptr<Model>>(), py::arg("model"))
+      .def("predict", &Predictor::predict, py::arg("xs"), py::arg("batch_size"), GilFree());
 
   // Differentiable penalty op, for gradient checks.
   m.attr("ops").cast<py::module_>().def("regularization_penalty", &regularization_penalty, py::arg("x"),

@@ -20,14 +20,16 @@ int main() {
 
   Tensor x = Tensor::from_vector({0, 0, 0, 1, 1, 0, 1, 1}, {4, 2});
   Tensor y = Tensor::from_vector({0, 1, 1, 0}, {4, 1});
-  Trainer trainer(model, Loss{LossKind::MeanSquaredError}, std::make_shared<SGD>(0.1f),
-                  {MetricSpec{MetricKind::BinaryAccuracy}});
+  // One loss and one list of metrics per output; inputs and targets are lists (one array here).
+  Trainer trainer(model, {Loss{LossKind::MeanSquaredError}}, /*loss_weights=*/{}, std::make_shared<SGD>(0.1f),
+                  {{MetricSpec{MetricKind::BinaryAccuracy}}});
   for (int epoch = 1; epoch <= 10000; ++epoch) {
-    Stats s = trainer.train(x, y, /*sample_weight=*/Tensor(), /*order=*/{}, 4, 0, 1);
+    Stats s = trainer.train({x}, {y}, /*sample_weight=*/Tensor(), /*order=*/{}, 4, 0, 1);
     if (epoch % 2000 == 0)
       std::printf("epoch %5d  loss %.5f  accuracy %.2f\n", epoch, s.loss_sum / s.samples, trainer.metric_results(s)[0]);
   }
-  Tensor p = trainer.predict(x, 4);
+  // Inference needs only the model.
+  Tensor p = Predictor(model).predict({x}, 4).at(0);
   int correct = 0;
   for (int i = 0; i < 4; ++i) {
     float out = p.data()[i];

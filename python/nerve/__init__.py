@@ -38,6 +38,11 @@ from .runtime import (
     set_num_threads,
 )
 
+# Saved files name nerve's layers and models by class; serialization, which the layers and models
+# holding other layers import, finds them through these modules.
+saving.serialization.register_builtin_classes("layer", layers, layers.Layer)
+saving.serialization.register_builtin_classes("model", models, models.Model)
+
 __all__ = [
     "Tensor",
     "__version__",

@@ -23,6 +23,7 @@
 #include "nerve/models/sequential.h"
 #include "nerve/ops.h"
 #include "nerve/optimizers.h"
+#include "nerve/predictor.h"
 #include "nerve/random.h"
 #include "nerve/regularizers.h"
 #include "nerve/runtime.h"

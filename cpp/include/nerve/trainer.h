@@ -1,8 +1,9 @@
 // The training loop's inner part, in C++: batches are gathered, run forward, through the loss
 // (plus the layers' regularization penalties), backward and the optimizer with no Python in
 // between. Python's fit() calls train() for a chunk of steps at a time (between progress-bar
-// updates and callbacks).
+// updates and callbacks). Inference alone is the Predictor's (predictor.h).
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "nerve/metrics.h"
 #include "nerve/models/model.h"
 #include "nerve/optimizers.h"
+#include "nerve/predictor.h"
 
 namespace nerve {
 
@@ -29,38 +31,41 @@ struct Stats {
   void merge(const Stats& later);
 };
 
+// A sample permutation the trainer reads without owning or copying it (a view of the caller's
+// array, e.g. fit()'s numpy int64 order, alive for the call). Empty: the samples in order.
+struct SampleOrder {
+  const int64_t* data = nullptr;
+  int64_t size = 0;
+  SampleOrder() = default;
+  SampleOrder(const int64_t* d, int64_t n) : data(d), size(n) {}
+  // Implicit, so that C++ callers pass their std::vector as it is (it must outlive the call).
+  SampleOrder(const std::vector<int64_t>& v) : data(v.data()), size(static_cast<int64_t>(v.size())) {}  // NOLINT
+  bool empty() const { return size == 0; }
+};
+
+// One API for every model: inputs are one array per model input (xs) and targets one per output
+// (ys), all with the same number of samples; a model with one input and one output passes
+// one-element vectors (and still takes a path with no per-step vectors inside).
 class Trainer {
  public:
-  // A model with one output: one loss, and metrics on that output.
-  Trainer(std::shared_ptr<Model> model, Loss loss, std::shared_ptr<Optimizer> optimizer,
-          std::vector<MetricSpec> metrics);
-  // A model with several outputs: losses[i] on output i, and the total loss minimised is
-  // sum_i loss_weights[i] * losses[i] (Keras loss_weights; empty = all 1) plus the penalties;
-  // metrics[i] are counted on output i (empty = none).
+  // losses[i] on output i; the total loss minimised is sum_i loss_weights[i] * losses[i] (Keras
+  // loss_weights; empty = all 1) plus the penalties; metrics[i] are counted on output i (empty =
+  // none). The optimizer may be null for a trainer that only evaluates.
   Trainer(std::shared_ptr<Model> model, std::vector<Loss> losses, std::vector<float> loss_weights,
           std::shared_ptr<Optimizer> optimizer, std::vector<std::vector<MetricSpec>> metrics);
 
-  // Runs batches first_batch .. first_batch+num_batches-1 of an epoch. `order` is the sample
-  // permutation (empty = in order). sample_weight: undefined or one weight per sample of x,
-  // gathered with the batch rows; it weights every output's loss. Stops early at a non-finite
-  // loss (see Stats).
-  Stats train(const Tensor& x, const Tensor& y, const Tensor& sample_weight, const std::vector<int64_t>& order,
-              int64_t batch_size, int64_t first_batch, int64_t num_batches);
-  Stats evaluate(const Tensor& x, const Tensor& y, const Tensor& sample_weight, int64_t batch_size);
-  Tensor predict(const Tensor& x, int64_t batch_size);
-  // One training step on one batch (train_on_batch, batches from a generator).
-  Stats train_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb = Tensor());
-  // Loss and metrics of one batch in inference mode, no update (test_on_batch).
-  Stats test_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb = Tensor());
-
-  // Several inputs / outputs: xs one array per model input, ys one per output, all with the
-  // same number of samples. A model with one input and one output takes the paths above.
+  // Runs batches first_batch .. first_batch+num_batches-1 of an epoch, in `order` (see
+  // SampleOrder). sample_weight: undefined or one weight per sample, gathered with the batch
+  // rows; it weights every output's loss. Stops early at a non-finite loss (see Stats).
   Stats train(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, const Tensor& sample_weight,
-              const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch, int64_t num_batches);
+              SampleOrder order, int64_t batch_size, int64_t first_batch, int64_t num_batches);
   Stats evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, const Tensor& sample_weight,
                  int64_t batch_size);
+  // The model's outputs (see Predictor: no loss is involved).
   std::vector<Tensor> predict(const std::vector<Tensor>& xs, int64_t batch_size);
+  // One training step on one batch (train_on_batch, batches from a generator).
   Stats train_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb = Tensor());
+  // Loss and metrics of one batch in inference mode, no update (test_on_batch).
   Stats test_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb = Tensor());
 
   // The metric values Keras reports for accumulated stats, in the order of the metrics
@@ -69,15 +74,20 @@ class Trainer {
 
   Model& model() { return *model_; }
   Optimizer& optimizer() { return *optimizer_; }
-  const Loss& loss() const { return losses_.at(0); }
   const std::vector<Loss>& losses() const { return losses_; }
   const std::vector<float>& loss_weights() const { return loss_weights_; }
 
  private:
+  // One input and one output (Sequential): the step runs on plain tensors, no vectors per step.
+  bool single() const { return losses_.size() == 1 && model_->num_inputs() == 1; }
+  Stats train_step(const Tensor& xb, const Tensor& yb, const Tensor& wb);
+  Stats test_step(const Tensor& xb, const Tensor& yb, const Tensor& wb);
+  // Several inputs / outputs (graph models).
+  Stats train_step(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb);
+  Stats test_step(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb);
   // Backward pass and optimizer update for one step's objective, then clears the gradients and
   // activity losses. Returns false, applying nothing, when the loss is NaN or Inf.
   bool apply_step(const Tensor& loss, float value, const std::vector<Tensor>& params);
-  bool single() const { return losses_.size() == 1 && model_->num_inputs() == 1; }
   std::vector<Tensor> run_model(const std::vector<Tensor>& xs, bool training);
   // The training objective of one batch: the weighted sum of the outputs' losses plus every
   // regularization penalty of the forward pass. Adds each output's loss * B to stats.
@@ -87,6 +97,7 @@ class Trainer {
   void accumulate_metrics(size_t output, const Tensor& pred, const Tensor& target, const Tensor& weights,
                           Stats& stats) const;
   void check_data(const std::vector<Tensor>& xs, const std::vector<Tensor>* ys, const Tensor& w) const;
+  void require_optimizer() const;
   Stats empty_stats() const;
   std::shared_ptr<Model> model_;
   std::vector<Loss> losses_;

@@ -56,11 +56,6 @@ void Stats::merge(const Stats& later) {
   }
 }
 
-Trainer::Trainer(std::shared_ptr<Model> model, Loss loss, std::shared_ptr<Optimizer> optimizer,
-                 std::vector<MetricSpec> metrics)
-    : Trainer(std::move(model), std::vector<Loss>{loss}, std::vector<float>{1.f}, std::move(optimizer),
-              std::vector<std::vector<MetricSpec>>{std::move(metrics)}) {}
-
 Trainer::Trainer(std::shared_ptr<Model> model, std::vector<Loss> losses, std::vector<float> loss_weights,
                  std::shared_ptr<Optimizer> optimizer, std::vector<std::vector<MetricSpec>> metrics)
     : model_(std::move(model)), losses_(std::move(losses)), loss_weights_(std::move(loss_weights)),
@@ -112,15 +107,6 @@ void Trainer::check_data(const std::vector<Tensor>& xs, const std::vector<Tensor
                                 " samples");
 }
 
-static void check_xy(const Tensor& x, const Tensor& y, const Tensor& w) {
-  if (x.dim() == 0 || y.dim() == 0 || x.size(0) != y.size(0))
-    throw std::invalid_argument("inputs of shape " + x.shape_string() + " and targets of shape " + y.shape_string() +
-                                " do not have the same number of samples");
-  if (w.defined() && w.numel() != x.size(0))
-    throw std::invalid_argument("sample_weight of shape " + w.shape_string() +
-                                " does not give one weight per sample for " + std::to_string(x.size(0)) + " samples");
-}
-
 Stats Trainer::empty_stats() const {
   Stats s;
   if (losses_.size() > 1) s.output_loss_sums.assign(losses_.size(), 0.0);
@@ -170,7 +156,9 @@ std::vector<Tensor> Trainer::run_model(const std::vector<Tensor>& xs, bool train
   return model_->forward_many(xs, training);
 }
 
-// ---- One input, one output (Sequential): no vectors on the per-step path. ----
+void Trainer::require_optimizer() const {
+  if (!optimizer_) throw std::logic_error("Trainer: no optimizer (compile the model first)");
+}
 
 bool Trainer::apply_step(const Tensor& loss, float value, const std::vector<Tensor>& params) {
   if (!std::isfinite(value)) {
@@ -185,21 +173,22 @@ bool Trainer::apply_step(const Tensor& loss, float value, const std::vector<Tens
   return true;
 }
 
-Stats Trainer::train_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb) {
-  if (!single()) return train_batch(std::vector<Tensor>{xb}, std::vector<Tensor>{yb}, wb);
-  if (!optimizer_) throw std::logic_error("Trainer: no optimizer (compile the model first)");
-  check_xy(xb, yb, wb);
+static Stats non_finite_stats(Stats stats) {
+  stats.non_finite = true;
+  stats.non_finite_step = 0;
+  return stats;
+}
+
+// ---- One step, one input and one output (Sequential): no vectors on the per-step path. ----
+
+Stats Trainer::train_step(const Tensor& xb, const Tensor& yb, const Tensor& wb) {
   Stats stats = empty_stats();
   std::vector<Tensor> params = model_->trainable_weights();
   Tensor pred = model_->forward(xb, /*training=*/true);
   Tensor loss = single_objective(losses_[0], loss_weights_[0], *model_, pred, yb, wb);
   float value = loss.item();
   int64_t B = xb.size(0);
-  if (!apply_step(loss, value, params)) {
-    stats.non_finite = true;
-    stats.non_finite_step = 0;
-    return stats;
-  }
+  if (!apply_step(loss, value, params)) return non_finite_stats(std::move(stats));
   stats.loss_sum = double(value) * B;
   stats.samples = B;
   stats.steps = 1;
@@ -207,9 +196,7 @@ Stats Trainer::train_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb)
   return stats;
 }
 
-Stats Trainer::test_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb) {
-  if (!single()) return test_batch(std::vector<Tensor>{xb}, std::vector<Tensor>{yb}, wb);
-  check_xy(xb, yb, wb);
+Stats Trainer::test_step(const Tensor& xb, const Tensor& yb, const Tensor& wb) {
   NoGradGuard no_grad;
   Stats stats = empty_stats();
   Tensor pred = model_->forward(xb, /*training=*/false);
@@ -223,16 +210,48 @@ Stats Trainer::test_batch(const Tensor& xb, const Tensor& yb, const Tensor& wb) 
   return stats;
 }
 
+// ---- One step, several inputs / outputs (graph models). ----
+
+Stats Trainer::train_step(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb) {
+  Stats stats = empty_stats();
+  std::vector<Tensor> params = model_->trainable_weights();
+  std::vector<Tensor> preds = run_model(xb, /*training=*/true);
+  int64_t B = xb[0].size(0);
+  Tensor loss = objective(preds, yb, wb, B, stats);
+  float value = loss.item();
+  if (!apply_step(loss, value, params)) return non_finite_stats(empty_stats());
+  stats.loss_sum = double(value) * B;
+  stats.samples = B;
+  stats.steps = 1;
+  for (size_t i = 0; i < preds.size(); ++i) accumulate_metrics(i, preds[i].detach(), yb[i], wb, stats);
+  return stats;
+}
+
+Stats Trainer::test_step(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb) {
+  NoGradGuard no_grad;
+  Stats stats = empty_stats();
+  std::vector<Tensor> preds = run_model(xb, /*training=*/false);
+  int64_t B = xb[0].size(0);
+  float value = objective(preds, yb, wb, B, stats).item();
+  model_->clear_activity_losses();
+  stats.loss_sum = double(value) * B;
+  stats.samples = B;
+  stats.steps = 1;
+  for (size_t i = 0; i < preds.size(); ++i) accumulate_metrics(i, preds[i], yb[i], wb, stats);
+  return stats;
+}
+
+// ---- Batching. ----
+
 // Rows [begin, end) of one array, in order (a view) or through `order` (a gathered copy);
 // an undefined tensor (no sample weights) stays undefined.
-static Tensor rows_of(const Tensor& a, const std::vector<int64_t>& order, int64_t begin, int64_t end) {
+static Tensor rows_of(const Tensor& a, SampleOrder order, int64_t begin, int64_t end) {
   if (!a.defined()) return Tensor();
-  return order.empty() ? slice_rows(a, begin, end) : gather_rows(a, order.data() + begin, end - begin);
+  return order.empty() ? slice_rows(a, begin, end) : gather_rows(a, order.data + begin, end - begin);
 }
 
 // The same rows of every array.
-static std::vector<Tensor> batch_of(const std::vector<Tensor>& arrays, const std::vector<int64_t>& order, int64_t begin,
-                                    int64_t end) {
+static std::vector<Tensor> batch_of(const std::vector<Tensor>& arrays, SampleOrder order, int64_t begin, int64_t end) {
   std::vector<Tensor> out;
   out.reserve(arrays.size());
   for (const Tensor& a : arrays) out.push_back(rows_of(a, order, begin, end));
@@ -241,15 +260,23 @@ static std::vector<Tensor> batch_of(const std::vector<Tensor>& arrays, const std
 
 static std::vector<Tensor> contiguous_all(const std::vector<Tensor>& arrays) {
   std::vector<Tensor> out;
+  out.reserve(arrays.size());
   for (const Tensor& a : arrays) out.push_back(a.contiguous());
   return out;
 }
 
-static void check_batching(int64_t n, int64_t batch_size, const std::vector<int64_t>& order) {
+// One weight per sample as a contiguous vector (the batch rows are gathered from it).
+static Tensor flat_weights(const Tensor& sample_weight, int64_t n) {
+  return sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
+}
+
+static void check_batching(int64_t n, int64_t batch_size, SampleOrder order) {
   if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
-  if (!order.empty() && static_cast<int64_t>(order.size()) != n)
-    throw std::invalid_argument("train: the sample order has " + std::to_string(order.size()) + " entries for " +
+  if (!order.empty() && order.size != n)
+    throw std::invalid_argument("train: the sample order has " + std::to_string(order.size) + " entries for " +
                                 std::to_string(n) + " samples");
+  if (order.size < 0 || (order.size > 0 && !order.data))
+    throw std::invalid_argument("train: the sample order has no data");
 }
 
 // Runs step(begin, end) for batches first_batch .. first_batch + num_batches - 1 of n samples,
@@ -272,114 +299,36 @@ static Stats run_batches(int64_t n, int64_t batch_size, int64_t first_batch, int
   return total;
 }
 
-Stats Trainer::train(const Tensor& x, const Tensor& y, const Tensor& sample_weight, const std::vector<int64_t>& order,
-                     int64_t batch_size, int64_t first_batch, int64_t num_batches) {
-  if (!single())
-    return train(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight, order, batch_size, first_batch,
-                 num_batches);
-  check_xy(x, y, sample_weight);
-  int64_t n = x.size(0);
-  check_batching(n, batch_size, order);
-  Tensor xc = x.contiguous(), yc = y.contiguous();
-  Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
-  auto step = [&](int64_t begin, int64_t end) {
-    return train_batch(rows_of(xc, order, begin, end), rows_of(yc, order, begin, end), rows_of(wc, order, begin, end));
-  };
-  return run_batches(n, batch_size, first_batch, num_batches, empty_stats(), step);
-}
-
-Stats Trainer::evaluate(const Tensor& x, const Tensor& y, const Tensor& sample_weight, int64_t batch_size) {
-  if (!single()) return evaluate(std::vector<Tensor>{x}, std::vector<Tensor>{y}, sample_weight, batch_size);
-  check_xy(x, y, sample_weight);
-  if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
-  Tensor xc = x.contiguous(), yc = y.contiguous();
-  int64_t n = x.size(0);
-  Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
-  Stats total = empty_stats();
-  for (int64_t begin = 0; begin < n; begin += batch_size) {
-    int64_t end = std::min(n, begin + batch_size);
-    total.merge(test_batch(slice_rows(xc, begin, end), slice_rows(yc, begin, end),
-                           wc.defined() ? slice_rows(wc, begin, end) : Tensor()));
-  }
-  return total;
-}
-
-Tensor Trainer::predict(const Tensor& x, int64_t batch_size) {
-  if (model_->num_inputs() != 1 || model_->num_outputs() != 1) return predict(std::vector<Tensor>{x}, batch_size).at(0);
-  if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
-  NoGradGuard no_grad;
-  Tensor xc = x.contiguous();
-  int64_t n = x.size(0);
-  Tensor out;
-  for (int64_t begin = 0; begin < n; begin += batch_size) {
-    int64_t end = std::min(n, begin + batch_size);
-    Tensor pred = model_->forward(slice_rows(xc, begin, end), false).contiguous();
-    if (!out.defined()) {
-      Shape shape = pred.shape();
-      shape[0] = n;
-      out = Tensor::empty(shape, pred.device());
-    }
-    int64_t row = pred.numel() / std::max<int64_t>(end - begin, 1);
-    backend_for(out.device())
-        .copy(out.data() + begin * row, pred.data(), static_cast<size_t>(pred.numel()) * sizeof(float));
-  }
-  model_->clear_activity_losses();
-  if (!out.defined()) throw std::invalid_argument("predict: no samples");
-  return out;
-}
-
-// ---- Several inputs / outputs (graph models). ----
+// ---- The public API: vectors in, the single path chosen inside. ----
 
 Stats Trainer::train_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb) {
   check_data(xb, &yb, wb);
-  if (single()) return train_batch(xb[0], yb[0], wb);
-  if (!optimizer_) throw std::logic_error("Trainer: no optimizer (compile the model first)");
-  Stats stats = empty_stats();
-  std::vector<Tensor> params = model_->trainable_weights();
-  std::vector<Tensor> preds = run_model(xb, /*training=*/true);
-  int64_t B = xb[0].size(0);
-  Tensor loss = objective(preds, yb, wb, B, stats);
-  float value = loss.item();
-  if (!apply_step(loss, value, params)) {
-    Stats bad = empty_stats();
-    bad.non_finite = true;
-    bad.non_finite_step = 0;
-    return bad;
-  }
-  stats.loss_sum = double(value) * B;
-  stats.samples = B;
-  stats.steps = 1;
-  for (size_t i = 0; i < preds.size(); ++i) accumulate_metrics(i, preds[i].detach(), yb[i], wb, stats);
-  return stats;
+  require_optimizer();
+  return single() ? train_step(xb[0], yb[0], wb) : train_step(xb, yb, wb);
 }
 
 Stats Trainer::test_batch(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb) {
   check_data(xb, &yb, wb);
-  if (single()) return test_batch(xb[0], yb[0], wb);
-  NoGradGuard no_grad;
-  Stats stats = empty_stats();
-  std::vector<Tensor> preds = run_model(xb, /*training=*/false);
-  int64_t B = xb[0].size(0);
-  float value = objective(preds, yb, wb, B, stats).item();
-  model_->clear_activity_losses();
-  stats.loss_sum = double(value) * B;
-  stats.samples = B;
-  stats.steps = 1;
-  for (size_t i = 0; i < preds.size(); ++i) accumulate_metrics(i, preds[i], yb[i], wb, stats);
-  return stats;
+  return single() ? test_step(xb[0], yb[0], wb) : test_step(xb, yb, wb);
 }
 
 Stats Trainer::train(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, const Tensor& sample_weight,
-                     const std::vector<int64_t>& order, int64_t batch_size, int64_t first_batch, int64_t num_batches) {
+                     SampleOrder order, int64_t batch_size, int64_t first_batch, int64_t num_batches) {
   check_data(xs, &ys, sample_weight);
-  if (single()) return train(xs[0], ys[0], sample_weight, order, batch_size, first_batch, num_batches);
+  require_optimizer();
   int64_t n = xs[0].size(0);
   check_batching(n, batch_size, order);
+  Tensor wc = flat_weights(sample_weight, n);
+  if (single()) {
+    Tensor xc = xs[0].contiguous(), yc = ys[0].contiguous();
+    auto step = [&](int64_t begin, int64_t end) {
+      return train_step(rows_of(xc, order, begin, end), rows_of(yc, order, begin, end), rows_of(wc, order, begin, end));
+    };
+    return run_batches(n, batch_size, first_batch, num_batches, empty_stats(), step);
+  }
   std::vector<Tensor> xc = contiguous_all(xs), yc = contiguous_all(ys);
-  Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
   auto step = [&](int64_t begin, int64_t end) {
-    return train_batch(batch_of(xc, order, begin, end), batch_of(yc, order, begin, end),
-                       rows_of(wc, order, begin, end));
+    return train_step(batch_of(xc, order, begin, end), batch_of(yc, order, begin, end), rows_of(wc, order, begin, end));
   };
   return run_batches(n, batch_size, first_batch, num_batches, empty_stats(), step);
 }
@@ -387,47 +336,28 @@ Stats Trainer::train(const std::vector<Tensor>& xs, const std::vector<Tensor>& y
 Stats Trainer::evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, const Tensor& sample_weight,
                         int64_t batch_size) {
   check_data(xs, &ys, sample_weight);
-  if (single()) return evaluate(xs[0], ys[0], sample_weight, batch_size);
   if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
-  std::vector<Tensor> xc = contiguous_all(xs), yc = contiguous_all(ys);
   int64_t n = xs[0].size(0);
-  Tensor wc = sample_weight.defined() ? sample_weight.contiguous().reshape({n}) : Tensor();
+  Tensor wc = flat_weights(sample_weight, n);
   Stats total = empty_stats();
+  if (single()) {
+    Tensor xc = xs[0].contiguous(), yc = ys[0].contiguous();
+    for (int64_t begin = 0; begin < n; begin += batch_size) {
+      int64_t end = std::min(n, begin + batch_size);
+      total.merge(test_step(slice_rows(xc, begin, end), slice_rows(yc, begin, end), rows_of(wc, {}, begin, end)));
+    }
+    return total;
+  }
+  std::vector<Tensor> xc = contiguous_all(xs), yc = contiguous_all(ys);
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     int64_t end = std::min(n, begin + batch_size);
-    total.merge(test_batch(batch_of(xc, {}, begin, end), batch_of(yc, {}, begin, end), rows_of(wc, {}, begin, end)));
+    total.merge(test_step(batch_of(xc, {}, begin, end), batch_of(yc, {}, begin, end), rows_of(wc, {}, begin, end)));
   }
   return total;
 }
 
 std::vector<Tensor> Trainer::predict(const std::vector<Tensor>& xs, int64_t batch_size) {
-  if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
-  check_data(xs, nullptr, Tensor());
-  if (model_->num_inputs() == 1 && model_->num_outputs() == 1) return {predict(xs[0], batch_size)};
-  NoGradGuard no_grad;
-  std::vector<Tensor> xc = contiguous_all(xs);
-  int64_t n = xs[0].size(0);
-  std::vector<Tensor> outs;
-  for (int64_t begin = 0; begin < n; begin += batch_size) {
-    int64_t end = std::min(n, begin + batch_size);
-    std::vector<Tensor> preds = run_model(batch_of(xc, {}, begin, end), false);
-    if (outs.empty()) {
-      for (const Tensor& p : preds) {
-        Shape shape = p.shape();
-        shape[0] = n;
-        outs.push_back(Tensor::empty(shape, p.device()));
-      }
-    }
-    for (size_t i = 0; i < preds.size(); ++i) {
-      Tensor pred = preds[i].contiguous();
-      int64_t row = pred.numel() / std::max<int64_t>(end - begin, 1);
-      backend_for(pred.device())
-          .copy(outs[i].data() + begin * row, pred.data(), static_cast<size_t>(pred.numel()) * sizeof(float));
-    }
-  }
-  model_->clear_activity_losses();
-  if (outs.empty()) throw std::invalid_argument("predict: no samples");
-  return outs;
+  return Predictor(model_).predict(xs, batch_size);
 }
 
 }  // namespace nerve

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core
+from .base import _unique_name
+from .symbolic import KerasTensor
 
 
 def positive_int(value, what: str, where: str) -> int:
@@ -43,8 +45,6 @@ def to_tensor(x, what: str, where: str, mask=None):
 def is_eager(x) -> bool:
     """True for arrays and nerve tensors; False for symbolic graph tensors (functional API),
     which define __array__ only to raise a clear error."""
-    from .symbolic import KerasTensor
-
     if isinstance(x, KerasTensor):
         return False
     if isinstance(x, (list, tuple)) and any(isinstance(t, KerasTensor) for t in x):
@@ -58,7 +58,5 @@ def default_name(kwargs: dict, snake: str) -> dict:
     """Keras-style default names for classes whose acronyms the generic rule would split
     (LSTM -> 'lstm', Conv1D -> 'conv1d')."""
     if kwargs.get("name") is None:
-        from .base import _unique_name
-
         kwargs["name"] = _unique_name(snake)
     return kwargs

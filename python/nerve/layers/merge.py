@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import _core
 from .base import Layer
+from .symbolic import KerasTensor
 
 
 class Add(Layer):
@@ -73,3 +74,7 @@ def average(inputs, **kwargs):
 
 def concatenate(inputs, axis: int = -1, **kwargs):
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+# a + b, a - b and a * b between symbolic tensors call these (symbolic.py).
+KerasTensor._operator_layers.update(Add=Add, Subtract=Subtract, Multiply=Multiply)

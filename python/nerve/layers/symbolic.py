@@ -88,13 +88,14 @@ class KerasTensor:
         return f"<KerasTensor shape={self.shape}, name={self.name}>"
 
     # a + b, a - b, a * b between symbolic tensors add Add / Subtract / Multiply layers, as Keras.
+    # merge.py, which defines those layers on top of this module, registers them here by name.
+    _operator_layers: dict = {}
+
     def _merge(self, other, layer_name: str, swap: bool = False):
         if not isinstance(other, KerasTensor):
             return NotImplemented
-        from . import merge
-
         pair = [other, self] if swap else [self, other]
-        return getattr(merge, layer_name)()(pair)
+        return KerasTensor._operator_layers[layer_name]()(pair)
 
     def __add__(self, other):
         return self._merge(other, "Add")

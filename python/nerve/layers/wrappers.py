@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _core
+from ..saving.serialization import deserialize_layer, serialize_layer
 from ..utils.keras_args import reject_unsupported
 from .base import Layer
 from .recurrent import _Recurrent
@@ -56,11 +57,11 @@ class Bidirectional(Layer):
     def get_config(self):
         config = {
             **super().get_config(),
-            "layer": _serialize_layer(self._wrapped),
+            "layer": serialize_layer(self._wrapped),
             "merge_mode": self.merge_mode,
         }
         if self._custom_backward:
-            config["backward_layer"] = _serialize_layer(self.backward_layer)
+            config["backward_layer"] = serialize_layer(self.backward_layer)
         return config
 
     @classmethod
@@ -68,7 +69,7 @@ class Bidirectional(Layer):
         config = dict(config)
         for key in ("layer", "backward_layer"):
             if key in config:
-                config[key] = _deserialize_layer(config[key], custom_objects)
+                config[key] = deserialize_layer(config[key], custom_objects)
         return cls(**config)
 
 
@@ -83,22 +84,10 @@ class TimeDistributed(Layer):
         self._attach(_core.TimeDistributed(self.name, layer._core))
 
     def get_config(self):
-        return {**super().get_config(), "layer": _serialize_layer(self.layer)}
+        return {**super().get_config(), "layer": serialize_layer(self.layer)}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        config["layer"] = _deserialize_layer(config["layer"], custom_objects)
+        config["layer"] = deserialize_layer(config["layer"], custom_objects)
         return cls(**config)
-
-
-def _serialize_layer(layer) -> dict:
-    from ..saving.serialization import serialize_layer
-
-    return serialize_layer(layer)
-
-
-def _deserialize_layer(entry, custom_objects):
-    from ..saving.serialization import deserialize_layer
-
-    return deserialize_layer(entry, custom_objects)

@@ -13,13 +13,18 @@ from .. import _core
 from ..layers._shapes import fits, from_core, to_core
 from ..layers.base import InputLayer, Layer, sample_output_shape
 from ..layers.symbolic import KerasTensor, own_graph
+from ..saving.serialization import deserialize_layer, serialize_layer
 from ..utils.keras_args import reject_unsupported
-from .model import Model, _sample_shapes
+from .graph_network import GraphNetwork
+from .model import Model
+from .structure import sample_shapes
 
 _count = 0
 
 
 class Sequential(Model):
+    _traces_call = False
+
     def __init__(self, layers=None, trainable: bool = True, name: str | None = None):
         global _count
         super().__init__(
@@ -99,7 +104,7 @@ class Sequential(Model):
         is allowed)."""
         if not self._layers:
             raise ValueError("Sequential: add at least one layer before building")
-        shapes, single = _sample_shapes(input_shape)
+        shapes, single = sample_shapes(input_shape)
         if not single:
             raise ValueError(f"Sequential '{self.name}' takes one input, got shapes {shapes}")
         self._build_for(shapes[0])
@@ -121,8 +126,6 @@ class Sequential(Model):
     def _trace(self):
         """The symbolic graph: an Input of the built shape, then each layer on the previous
         output (the layers are built already, or get built here, as Keras)."""
-        from .functional import GraphNetwork
-
         if self._input_layer is None or tuple(self._input_layer.shape) != self._input_shape:
             self._input_layer = InputLayer(self._input_shape, name=f"{self.name}_input")
         with own_graph():
@@ -234,8 +237,6 @@ class Sequential(Model):
         return self._first_symbolic_call[which][0]
 
     def get_config(self) -> dict:
-        from ..saving.serialization import serialize_layer
-
         return {
             "name": self.name,
             "trainable": self.trainable,
@@ -245,8 +246,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from ..saving.serialization import deserialize_layer
-
         model = cls(name=config.get("name"))
         if config.get("input_shape") is not None:
             model._input_shape = tuple(config["input_shape"])

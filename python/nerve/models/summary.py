@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..layers.base import sample_output_shape
+from .structure import ModelStructure
 
 
 def _fmt_bytes(n: int) -> str:
@@ -62,12 +63,10 @@ def _nested_model_row(model, g, nested) -> list:
 
 
 def _graph_rows(model) -> list:
-    from .model import Model
-
     g = model._graph
     rows = []
     for layer in model.layers:
-        if isinstance(layer, Model):
+        if isinstance(layer, ModelStructure):
             rows.append(_nested_model_row(model, g, layer))
             continue
         nodes = [n for n in g.nodes if n.layer is layer] or [

@@ -13,6 +13,7 @@ import zipfile
 
 import numpy as np
 
+from .._core import __version__
 from ..errors import ModelFileError
 
 FORMAT_VERSION = 1
@@ -105,7 +106,7 @@ class Reader:
         if not isinstance(version, int) or version < 1 or version > FORMAT_VERSION:
             raise ModelFileError(
                 f"{self.path} has format version {version!r}, which this nerve "
-                f"({_nerve_version()}) cannot read (it reads versions 1 to "
+                f"({__version__}) cannot read (it reads versions 1 to "
                 f"{FORMAT_VERSION}); it was written by nerve "
                 f"{meta.get('nerve_version', '?')}"
             )
@@ -163,11 +164,5 @@ class Reader:
         return a
 
 
-def _nerve_version() -> str:
-    from .. import __version__
-
-    return __version__
-
-
 def metadata(kind: str) -> dict:
-    return {"format": kind, "format_version": FORMAT_VERSION, "nerve_version": _nerve_version()}
+    return {"format": kind, "format_version": FORMAT_VERSION, "nerve_version": __version__}

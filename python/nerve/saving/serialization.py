@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import inspect
 
+from .. import losses, metrics, optimizers
 from ..errors import ModelFileError
+from ..optimizers import schedules
 from .object_registration import get_registered_name, get_registered_object
 
 
@@ -17,29 +19,36 @@ def _classes_in(module, base) -> list:
     return [v for v in vars(module).values() if isinstance(v, type) and issubclass(v, base)]
 
 
-def _layer_classes() -> list:
-    from .. import layers
+# nerve's own layer and model classes, found in the modules that export them. The layers and
+# models that hold other layers (Sequential, functional models, wrappers) import this module to
+# save and rebuild them, so it cannot import those modules: nerve/__init__.py registers them
+# here once everything is loaded.
+_builtin_modules: dict = {}
 
-    return _classes_in(layers, layers.Layer)
+
+def register_builtin_classes(what: str, module, base) -> None:
+    """Classes of `module` that subclass `base` are nerve's own `what` ("layer", "model")."""
+    _builtin_modules[what] = (module, base)
+
+
+def _builtin_classes(what: str) -> list:
+    module, base = _builtin_modules[what]
+    return _classes_in(module, base)
+
+
+def _layer_classes() -> list:
+    return _builtin_classes("layer")
 
 
 def _model_classes() -> list:
-    from ..models.functional import Functional
-    from ..models.model import Model
-    from ..models.sequential import Sequential
-
-    return [Functional, Sequential, Model]
+    return _builtin_classes("model")
 
 
 def _loss_classes() -> list:
-    from .. import losses
-
     return _classes_in(losses, losses.Loss)
 
 
 def _optimizer_classes() -> list:
-    from .. import optimizers
-
     return _classes_in(optimizers, optimizers.Optimizer)
 
 
@@ -125,15 +134,12 @@ def serialize_loss(loss):
 
 
 def _metric_classes() -> list:
-    from .. import metrics
-
     return _classes_in(metrics, metrics.Metric)
 
 
 def serialize_metrics(spec):
     """compile()'s metrics / weighted_metrics: names stay strings, Metric objects (and classes)
     become {"class_name", "config"}; lists and dicts keep their structure."""
-    from .. import metrics
 
     def leaf(m):
         return serialize(m() if isinstance(m, type) and issubclass(m, metrics.Metric) else m)
@@ -172,8 +178,6 @@ def deserialize_loss(spec, custom_objects=None):
 
 
 def _schedule_classes() -> list:
-    from ..optimizers import schedules
-
     return _classes_in(schedules, schedules.LearningRateSchedule)
 
 

@@ -1,0 +1,161 @@
+"""compile(): the optimizer, the losses and metrics per output, and the C++ Trainer they make
+once the model is built; the logs (loss, per-output losses, metrics) of its stats. Part of
+Model (model.py)."""
+
+from __future__ import annotations
+
+from .. import _core, optimizers
+from .. import losses as losses_mod
+from .. import metrics as metrics_mod
+from ..utils.keras_args import reject_unsupported
+from .graph_network import as_list
+
+
+def _flat_ids(ids) -> list:
+    """Every metric identifier of a compile() metrics argument (list, list of lists, dict)."""
+    values = ids.values() if isinstance(ids, dict) else ids
+    return [
+        m for v in values for m in (v if isinstance(v, (list, tuple)) else [v]) if m is not None
+    ]
+
+
+class Compile:
+    """compile() and what it sets up once the model is built: the Trainer, the metric names, the
+    logs of its stats."""
+
+    def compile(
+        self,
+        optimizer="rmsprop",
+        loss=None,
+        loss_weights=None,
+        metrics=None,
+        weighted_metrics=None,
+        run_eagerly=False,
+        steps_per_execution=1,
+        jit_compile="auto",
+        auto_scale_loss=True,
+    ):
+        """Choose the optimizer, the loss (one, or one per output as a list or a dict keyed by
+        output name), metrics (a list for every output, or per output), loss_weights (the total
+        loss is sum_i loss_weights[i] * loss_i) and weighted_metrics (weighted by sample_weight /
+        class_weight; metrics are not, as in Keras 3). The training step runs in C++: Keras's
+        execution options (run_eagerly, steps_per_execution, jit_compile, auto_scale_loss) take
+        only their defaults."""
+        reject_unsupported(
+            "Model.compile",
+            Compile.compile,
+            run_eagerly=run_eagerly,
+            steps_per_execution=steps_per_execution,
+            jit_compile=jit_compile,
+            auto_scale_loss=auto_scale_loss,
+        )
+        if loss is None:
+            raise ValueError("compile: a loss is required, e.g. loss='mse'")
+        self.optimizer = optimizers.get(optimizer)
+        if isinstance(loss, dict):
+            self.loss = {k: losses_mod.get(v) for k, v in loss.items()}
+        elif isinstance(loss, (list, tuple)):
+            self.loss = [losses_mod.get(v) for v in loss]
+        else:
+            self.loss = losses_mod.get(loss)
+        self._loss_weights = loss_weights
+        self._metric_ids = metrics if isinstance(metrics, dict) else list(metrics or [])
+        self._weighted_metric_ids = (
+            weighted_metrics if isinstance(weighted_metrics, dict) else list(weighted_metrics or [])
+        )
+        # Validate names now (and, with one loss, that metric and loss read the same targets);
+        # the variants are resolved per output once the model is built.
+        for m in _flat_ids(self._metric_ids) + _flat_ids(self._weighted_metric_ids):
+            if isinstance(self.loss, losses_mod.Loss):
+                metrics_mod.resolve(m, self.loss, (1,))
+            else:
+                metrics_mod.get(m, "", (1,))
+        self._compile_config = {
+            "loss": loss,
+            "metrics": metrics,
+            "loss_weights": loss_weights,
+            "weighted_metrics": weighted_metrics,
+        }
+        self._trainer = None
+        if self.built:
+            self._make_trainer()
+
+    def _per_output(self, spec, what: str, default=None) -> list:
+        names, n = self._output_names, len(self._output_names)
+        if spec is None:
+            return [default] * n
+        if isinstance(spec, dict):
+            unknown = [k for k in spec if k not in names]
+            if unknown:
+                raise ValueError(
+                    f"compile: {what} given for unknown output(s) {unknown}; the "
+                    f"model's outputs are {names}"
+                )
+            if default is None and len(spec) != n:
+                raise ValueError(
+                    f"compile: {what} is missing for output(s) "
+                    f"{[k for k in names if k not in spec]}"
+                )
+            return [spec.get(k, default) for k in names]
+        if isinstance(spec, (list, tuple)):
+            if len(spec) != n:
+                raise ValueError(
+                    f"compile: {len(spec)} {what} entries for a model with {n} output(s) {names}"
+                )
+            return list(spec)
+        return [spec] * n
+
+    def _metrics_per_output(self, ids, what: str) -> list:
+        """metrics / weighted_metrics as one list per output: a flat list applies to every
+        output; a list of lists or a dict keyed by output name gives each its own."""
+        if isinstance(ids, dict):
+            return [as_list(v) if v is not None else [] for v in self._per_output(ids, what, [])]
+        if ids and all(isinstance(m, (list, tuple)) for m in ids):
+            return [list(v) for v in self._per_output(ids, what, [])]
+        return [list(ids)] * len(self._output_names)
+
+    def _make_trainer(self):
+        self._losses = [losses_mod.get(l) for l in self._per_output(self.loss, "loss")]
+        weights = [float(w) for w in self._per_output(self._loss_weights, "loss_weights", 1.0)]
+        plain = self._metrics_per_output(self._metric_ids, "metrics")
+        weighted = self._metrics_per_output(self._weighted_metric_ids, "weighted_metrics")
+        multi = len(self._output_names) > 1
+        specs, self._metric_names, self._metric_objects = [], [], []
+        for out_name, loss, shape, ms, wms in zip(
+            self._output_names, self._losses, self._output_shapes, plain, weighted
+        ):
+            resolved = [metrics_mod.resolve(m, loss, shape) for m in ms]
+            names = [name for name, _, _ in resolved]
+            for m in wms:
+                name, spec, obj = metrics_mod.resolve(m, loss, shape, weighted=True)
+                resolved.append((f"weighted_{name}" if name in names else name, spec, obj))
+                names.append(resolved[-1][0])
+            specs.append([spec for _, spec, _ in resolved])
+            self._metric_names += [f"{out_name}_{n}" if multi else n for n in names]
+            self._metric_objects += [obj for _, _, obj in resolved]
+        self._trainer = _core.Trainer(
+            self._core_model,
+            [l._to_core() for l in self._losses],
+            weights,
+            self.optimizer._core,
+            specs,
+        )
+
+    @property
+    def metrics_names(self) -> list:
+        multi = len(self._output_names) > 1 if self.built else False
+        return [
+            "loss",
+            *([f"{n}_loss" for n in self._output_names] if multi else []),
+            *self._metric_names,
+        ]
+
+    def _logs(self, stats) -> dict:
+        """loss, each output's loss (several outputs), then the metrics."""
+        d = max(stats.samples, 1)
+        logs = {"loss": stats.loss_sum / d}
+        if len(self._output_names) > 1:
+            sums = list(stats.output_loss_sums) or [0.0] * len(self._output_names)
+            logs.update({f"{name}_loss": s / d for name, s in zip(self._output_names, sums)})
+        logs.update(zip(self._metric_names, self._trainer.metric_results(stats)))
+        return logs

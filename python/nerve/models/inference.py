@@ -1,0 +1,191 @@
+"""evaluate() and predict() (and their one-batch forms): running a model without training it,
+over arrays in C++ (evaluate through the compiled Trainer; predict through a Predictor, which
+needs no loss) or over an iterable of batches. Part of Model (model.py)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import _core
+from ..callbacks import CallbackList
+from ..utils.keras_args import reject_unsupported
+from ..utils.progbar import Progbar
+from . import data
+
+
+class Inference:
+    """evaluate(), predict(), test_on_batch() and predict_on_batch()."""
+
+    def _evaluate_source(self, source, batch_size, bar=None) -> dict:
+        if source[0] == "arrays":
+            _, xs, ys, w = source
+            logs = self._evaluate_arrays(xs, ys, batch_size, w)
+            if bar is not None:
+                n_steps = math.ceil(len(xs[0]) / batch_size)
+                bar.target = n_steps
+                bar.update(n_steps, list(logs.items()), finalize=True)
+            return logs
+        stream = source[1]
+        stats = _core.Stats()
+        step = 0
+        for i, batch in enumerate(stream.epoch()):
+            xb, yb, wb = self._batch_tensors(batch, None, "evaluate", i)
+            stats.merge(self._trainer.test_batch(xb, yb, wb))
+            step = i + 1
+            if bar is not None:
+                bar.update(step, list(self._logs(stats).items()), finalize=False)
+        if stats.samples == 0:
+            raise ValueError(
+                "evaluate: the batch iterable gave no batches (a one-shot generator that ran out?)"
+            )
+        logs = self._logs(stats)
+        if bar is not None:
+            bar.target = bar.target or step  # Keras: an unknown length is known at the end
+            bar.update(step, list(logs.items()), finalize=True)
+        return logs
+
+    def _evaluate_arrays(self, xs, ys, batch_size, sample_weight=None) -> dict:
+        w = None if sample_weight is None else _core.Tensor(sample_weight)
+        stats = self._trainer.evaluate(
+            [_core.Tensor(a) for a in xs], [_core.Tensor(a) for a in ys], w, int(batch_size or 32)
+        )
+        return self._logs(stats)
+
+    @staticmethod
+    def _verbosity(verbose) -> int:
+        return 1 if verbose == "auto" else int(verbose)
+
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict=False,
+        **kwargs,
+    ):
+        """Loss and metrics on (x, y) or an iterable of batches: a list [loss, *output losses,
+        *metrics] (a float when that is all), or a dict with return_dict=True. verbose=1 (and
+        "auto") draws Keras' progress bar, 2 one line, 0 nothing."""
+        if kwargs:  # Keras's evaluate takes only a private keyword here
+            raise ValueError(f"Model.evaluate: arguments not recognized: {kwargs}")
+        where = "evaluate"
+        self._check_run("evaluate")
+        if self.loss is None:
+            raise RuntimeError("You must call compile() before evaluate()")
+        verbose = self._verbosity(verbose)
+        cbs = CallbackList(callbacks or [], self, {"steps": steps, "verbose": verbose})
+        cbs.on_test_begin()
+        # Made before the work starts, so that its time per step is the real one.
+        bar = (
+            Progbar(steps, verbose=verbose, stateful_metrics=self.metrics_names)
+            if verbose
+            else None
+        )
+        if data.is_batch_source(x):
+            if y is not None or sample_weight is not None:
+                raise ValueError(
+                    "evaluate: with an iterable of batches, y and sample_weight "
+                    "come in the batches; pass y=None"
+                )
+            logs = self._evaluate_source(("batches", _batch_stream(x, steps, bar)), None, bar)
+        else:
+            xs, ys, w = self._prepare(x, y, sample_weight, None, where)
+            if steps is not None:  # Keras: evaluate only the first `steps` batches
+                n = min(len(xs[0]), int(steps) * int(batch_size or 32))
+                xs, ys = [a[:n] for a in xs], [a[:n] for a in ys]
+                w = None if w is None else w[:n]
+            logs = self._evaluate_source(("arrays", xs, ys, w), int(batch_size or 32), bar)
+        cbs.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Model outputs for x (arrays, or an iterable of batches), batch by batch, in inference
+        mode (a list for several outputs). verbose=1 (and "auto", as in Keras) draws the
+        progress bar, 2 one line, 0 nothing."""
+        reject_unsupported("Model.predict", Inference.predict, callbacks=callbacks)
+        self._check_run("predict")
+        verbose = self._verbosity(verbose)
+        bar = Progbar(steps, verbose=verbose) if verbose else None
+        if data.is_batch_source(x):
+            stream = _batch_stream(x, steps, bar)
+            outputs = []
+            for i, batch in enumerate(stream.epoch()):
+                xb, _, _ = self._batch_tensors(batch, None, "predict", i, need_y=False)
+                outputs.append(self._predictor().predict(xb, max(len(xb[0]), 1)))
+                if bar is not None:
+                    bar.update(i + 1, finalize=False)
+            if not outputs:
+                raise ValueError("predict: the batch iterable gave no batches")
+            if bar is not None:
+                bar.target = bar.target or len(outputs)
+                bar.update(len(outputs), finalize=True)
+            outs = [
+                np.concatenate([np.asarray(o[k]) for o in outputs]) for k in range(len(outputs[0]))
+            ]
+            return outs[0] if self._single_output else outs
+        xs = self._inputs(x, "predict")
+        self._ensure_ready(xs, "predict", need_compile=False)
+        self._same_length(xs, [], "predict")
+        batch_size = int(batch_size or 32)
+        if steps is not None:  # Keras: predict only the first `steps` batches
+            xs = [a[: int(steps) * batch_size] for a in xs]
+        result = self._predict_arrays(xs, batch_size)
+        if bar is not None:
+            n_steps = math.ceil(len(xs[0]) / batch_size)
+            bar.target = n_steps
+            bar.update(n_steps, finalize=True)
+        return result
+
+    def _predict_arrays(self, xs, batch_size):
+        outs = [
+            np.asarray(o)
+            for o in self._predictor().predict([_core.Tensor(a) for a in xs], batch_size)
+        ]
+        return outs[0] if self._single_output else outs
+
+    def _predictor(self):
+        """Inference needs only the C++ model: no loss, optimizer or metrics (an uncompiled
+        model predicts too)."""
+        return _core.Predictor(self._core_model)
+
+    def _batch_result(self, stats, return_dict):
+        logs = self._logs(stats)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss (and metrics) of one batch in inference mode, without updating the weights."""
+        self._check_run("test_on_batch")
+        xt, yt, wt = self._batch_tensors((x, y, sample_weight), None, "test_on_batch", 0)
+        return self._batch_result(self._trainer.test_batch(xt, yt, wt), return_dict)
+
+    def predict_on_batch(self, x):
+        """Model outputs for one batch, in inference mode."""
+        self._check_run("predict_on_batch")
+        xs = self._inputs(x, "predict_on_batch")
+        self._ensure_ready(xs, "predict_on_batch", need_compile=False)
+        self._same_length(xs, [], "predict_on_batch")
+        return self._predict_arrays(xs, max(len(xs[0]), 1))
+
+
+def _batch_stream(x, steps, bar):
+    """The batches of an iterable for evaluate / predict; a progress bar without a step count
+    takes the stream's length where it has one (a generator has none)."""
+    stream = data.BatchStream(x, steps)
+    if bar is not None and bar.target is None:
+        try:
+            bar.target = len(stream)
+        except TypeError:
+            pass
+    return stream

@@ -1,0 +1,164 @@
+"""Data handed to fit / evaluate / predict, made ready for the C++ loops: one float32 array per
+model input and output (from one array, a list, or a dict keyed by name), targets shaped for
+their loss, per-sample weights, and the model built for the inputs' shapes. Part of Model
+(model.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _core
+from ..layers._shapes import fits
+from . import data
+from .run_checks import TRAINING_RUNS
+
+
+def _is_array_like(a) -> bool:
+    return hasattr(a, "shape") and hasattr(a, "dtype") or isinstance(a, _core.Tensor)
+
+
+class DataPreparation:
+    """Turns the data given to fit / evaluate / predict into the arrays the C++ loops take."""
+
+    def _arrays(self, x, what: str, names, where: str) -> list:
+        """One float32 array per model input (or output): x may be one array, a list, or a dict
+        keyed by input (output) name."""
+        if isinstance(x, dict):
+            if names is None:
+                raise ValueError(f"{where}: {what} given as a dict before the model is built")
+            missing = [k for k in names if k not in x]
+            if missing:
+                raise ValueError(
+                    f"{where}: {what} has no entry for {missing}; expected keys {names}"
+                )
+            x = [x[k] for k in names]
+        elif (
+            isinstance(x, (list, tuple))
+            and x
+            and all(_is_array_like(a) for a in x)
+            and not (names is not None and len(names) == 1 and len(x) != 1)
+        ):
+            x = list(x)
+        else:
+            x = [x]
+        arrays = [
+            data.as_float_array(a, what if len(x) == 1 else f"{what}[{i}]", where)
+            for i, a in enumerate(x)
+        ]
+        if names is not None and len(arrays) != len(names):
+            raise ValueError(
+                f"{where}: the model has {len(names)} {what.rstrip('s')}(s) {names}, "
+                f"got {len(arrays)} array(s)"
+            )
+        return arrays
+
+    def _input_names(self):
+        """Names of the inputs (for x given as a dict); None while unknown (unbuilt)."""
+        return [kt._node.layer.name for kt in self._graph.inputs] if self._graph else None
+
+    def _inputs(self, x, where: str) -> list:
+        return self._arrays(x, "x", self._input_names(), where)
+
+    def _targets(self, y, where: str) -> list:
+        ys = self._arrays(y, "y", self._output_names, where)
+        return [
+            data.prepare_targets(t, loss, shape, where)
+            for t, loss, shape in zip(ys, self._losses, self._output_shapes)
+        ]
+
+    def _accepted_input_shapes(self) -> list:
+        """Per-sample shapes the model runs on (None: any size there): its inputs' shapes; a
+        subclassed model checks only the rank here (its layers check their inputs)."""
+        if type(self)._is_subclassed():
+            return [(None,) * len(s) for s in self._input_shapes]
+        return [tuple(s) for s in self._input_shapes]
+
+    def _check_input_shapes(self, shapes, where: str) -> None:
+        want = self._accepted_input_shapes()
+        if len(shapes) != len(want):
+            raise ValueError(f"{where}: the model has {len(want)} input(s), got {len(shapes)}")
+        for i, (got, w) in enumerate(zip(shapes, want)):
+            if not fits(w, tuple(got[1:])):
+                layer = self._first_layer_for_input(i)
+                hint = ""
+                if len(got) == len(w) + 1 and None not in w:
+                    open_dims = tuple(None if g != d else d for g, d in zip(got[1:], w))
+                    hint = (
+                        f"; for inputs whose length varies, leave it open with None, e.g. "
+                        f"nerve.Input(shape={open_dims})"
+                    )
+                raise ValueError(
+                    f"{where}: {type(layer).__name__} '{layer.name}' expects input of "
+                    f"shape {(None,) + w}, got x{'' if len(want) == 1 else f'[{i}]'} "
+                    f"of shape {tuple(got)}{hint}"
+                )
+
+    def _first_layer_for_input(self, i: int):
+        return self._graph.inputs[i]._node.layer
+
+    def _ensure_ready(self, xs: list, where: str, need_compile: bool = True):
+        if need_compile and self.loss is None:
+            raise RuntimeError(f"You must call compile() before {where}()")
+        if not self.built:
+            shapes = [a.shape[1:] for a in xs]
+            self._build_for(shapes if len(shapes) > 1 else shapes[0])
+            # a subclassed call traced just now may force a layer call's mode
+            self._check_forced_training(where, where in TRAINING_RUNS)
+        self._check_input_shapes([a.shape for a in xs], where)
+        if need_compile and self._trainer is None:
+            self._make_trainer()
+
+    @staticmethod
+    def _same_length(xs, ys, where: str) -> None:
+        for a in xs[1:] + ys:
+            data.check_same_length(xs[0], a, where)
+
+    def _prepare(self, x, y, sample_weight, class_weight, where):
+        """Validated float32 arrays for a compiled model: (inputs list, targets list, per-sample
+        weights or None). One sample_weight array weighs every output's loss (Keras)."""
+        xs = self._inputs(x, where)
+        self._ensure_ready(xs, where)
+        if y is None:
+            raise ValueError(f"{where}: y is None; targets are required")
+        ys = self._arrays(y, "y", self._output_names, where)
+        self._same_length(xs, ys, where)
+        if class_weight is not None and len(ys) > 1:
+            raise ValueError(
+                f"{where}: class_weight is only supported for models with a single "
+                f"output; this one has {len(ys)} {self._output_names} (use "
+                f"sample_weight)"
+            )
+        if isinstance(sample_weight, dict) or (
+            isinstance(sample_weight, (list, tuple))
+            and sample_weight
+            and all(isinstance(a, np.ndarray) and a.ndim >= 1 for a in sample_weight)
+        ):
+            raise ValueError(
+                f"{where}: sample_weight must be one array of per-sample weights "
+                f"(it weighs every output's loss), not one per output"
+            )
+        w = data.sample_weights(sample_weight, class_weight, ys[0], where)
+        ys = [
+            data.prepare_targets(t, loss, shape, where)
+            for t, loss, shape in zip(ys, self._losses, self._output_shapes)
+        ]
+        return xs, ys, w
+
+    def _batch_tensors(self, batch, class_weight, where, index, need_y=True):
+        """(input tensors, target tensors, weight tensor or None) of one batch."""
+        x, y, w = data.unpack_batch(batch, where, index)
+        label = f"{where} (batch {index})"
+        if not need_y:
+            xs = self._inputs(x, label)
+            self._ensure_ready(xs, where, need_compile=False)
+            return [_core.Tensor(a) for a in xs], None, None
+        if y is None:
+            raise ValueError(
+                f"{label}: the batch has no targets; yield (x, y) or (x, y, sample_weight)"
+            )
+        xs, ys, w = self._prepare(x, y, w, class_weight, label)
+        return (
+            [_core.Tensor(a) for a in xs],
+            [_core.Tensor(a) for a in ys],
+            None if w is None else _core.Tensor(w),
+        )

@@ -1,0 +1,295 @@
+"""The graph and weights of a model: building (tracing a subclassed model's call), its layers,
+inputs and outputs, calling it (symbolically or on data), freezing, and its weights.
+
+Part of Model (model.py composes it with compile, the training loops and inference); a model's
+graph is a GraphNetwork (graph_network.py), the C++ graph that fit and predict run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _core
+from ..layers.base import Input, _drop_batch_axis
+from ..layers.symbolic import KerasTensor, calling_model, own_graph
+from . import data
+from .graph_network import GraphNetwork, as_list
+
+
+def sample_shapes(input_shape) -> tuple[list[tuple], bool]:
+    """Per-sample shapes (no batch axis) from a build() argument; a leading None is the batch
+    axis; a later None is a size left open (a sequence length). Returns (shapes, single)."""
+    many = (
+        isinstance(input_shape, (list, tuple))
+        and len(input_shape) > 0
+        and all(isinstance(s, (list, tuple)) for s in input_shape)
+    )
+    shapes = [tuple(s) for s in input_shape] if many else [tuple(as_list(input_shape))]
+    shapes = [_drop_batch_axis(s) for s in shapes]
+    return [tuple(None if d is None else int(d) for d in s) for s in shapes], not many
+
+
+class ModelStructure:
+    """Subclasses provide `layers`, `built`, `build()`, `_core_model`, `_input_shapes`,
+    `_output_shapes`, `_output_names`, `_single_input`, `_single_output`. This base provides them
+    for subclassed models from the traced graph."""
+
+    # A subclassed model traces its call(); Functional and Sequential are made from layers.
+    _traces_call = True
+
+    def call(self, inputs, training=None):
+        """Subclassed models override this with the forward pass, built from nerve layers."""
+        raise NotImplementedError(
+            f"{type(self).__name__}: a subclassed Model must define call(self, inputs)"
+        )
+
+    @property
+    def built(self) -> bool:
+        return self._graph is not None
+
+    def build(self, input_shape) -> None:
+        """Trace `call` on symbolic inputs of `input_shape` (one shape, or a list of shapes for
+        several inputs; a leading None batch axis is allowed, a later None leaves a length open:
+        build((None, None, 8))) into the C++ graph."""
+        if self._graph is not None:
+            return
+        shapes, single = sample_shapes(input_shape)
+        inputs = [Input(s) for s in shapes]
+        try:
+            with own_graph():
+                outputs = self.call(inputs[0] if single else inputs)
+        except TypeError as e:
+            raise TypeError(
+                f"{type(self).__name__}.call could not be traced: {e}. call() must be "
+                f"built from nerve layers so it can run in C++ (no numpy on its "
+                f"inputs, no branching on their values)"
+            ) from e
+        if not all(isinstance(o, KerasTensor) for o in as_list(outputs)):
+            raise TypeError(
+                f"{type(self).__name__}.call must return the output of nerve layers "
+                f"(or a list of them), got {type(outputs).__name__}"
+            )
+        self._single_input = single
+        self._single_output = not isinstance(outputs, (list, tuple))
+        self._graph = GraphNetwork(inputs, as_list(outputs))
+        # As Keras runs a subclassed model's call on any input its layers take, the traced graph
+        # runs at other sequence lengths too (each layer checks its input).
+        self._graph.core.flexible_inputs = True
+        if not self._trainable:  # frozen before its layers were known
+            self.trainable = False
+        if self.loss is not None:
+            self._make_trainer()
+
+    def _build_for(self, input_shape) -> None:
+        """build(), then the trace: a Keras-style subclass may override build() to create its
+        layers (and not call super().build()); call() is traced after it."""
+        self.build(input_shape)
+        if not self.built and type(self).build is not ModelStructure.build:
+            ModelStructure.build(self, input_shape)
+
+    @property
+    def layers(self) -> list:
+        """The layers, in call order; a model used as a layer inside this one is listed once,
+        as that model (Keras), though its layers run inline in this model's C++ graph."""
+        if self._graph is None:
+            return []
+        if type(self)._is_subclassed():
+            return [
+                l
+                for l in self._graph.units(self, call_order=True)
+                if type(l).__name__ != "InputLayer"
+            ]
+        return self._graph.units(self)
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """As in Keras, sets the flag of every layer inside (nested models too): False freezes
+        them all (a frozen BatchNormalization also runs in inference mode), True makes them all
+        trainable again, whatever their own flags were before. The C++ training step reads the
+        flags at every step, so a change takes effect in the next fit with or without a new
+        compile() (Keras asks for compile(); with JAX it raises otherwise)."""
+        self._trainable = bool(value)
+        for layer in self.layers:
+            layer.trainable = self._trainable
+
+    def _graph_nodes(self) -> list:
+        """The layer calls of the graph the C++ model runs (functional, subclassed)."""
+        return list(self._graph.nodes) if self._graph is not None else []
+
+    def compute_output_shape(self, input_shape) -> tuple:
+        """Per-sample output shape (no batch axis) for a per-sample input shape (a model used as
+        a layer inside a Sequential)."""
+        if not self.built:
+            self.build(input_shape)
+        if tuple(input_shape) != tuple(self._input_shapes[0]):
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' was built for inputs "
+                f"{(None,) + tuple(self._input_shapes[0])}, not "
+                f"{(None,) + tuple(input_shape)}"
+            )
+        if not self._single_output:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' has several outputs; it cannot "
+                f"be one step of a Sequential"
+            )
+        return tuple(self._output_shapes[0])
+
+    @property
+    def input(self):
+        """The symbolic input (a list when there are several), as Keras' functional models."""
+        ins = self.inputs
+        return ins[0] if len(ins) == 1 else ins
+
+    @property
+    def output(self):
+        """The symbolic output (a list when there are several)."""
+        outs = self.outputs
+        return outs[0] if len(outs) == 1 else outs
+
+    @classmethod
+    def _is_subclassed(cls) -> bool:
+        return cls._traces_call
+
+    @property
+    def _core_model(self):
+        self._require_built("use the model")
+        return self._graph.core
+
+    @property
+    def _input_shapes(self) -> list:
+        return [kt._sample_shape for kt in self._graph.inputs] if self._graph else []
+
+    @property
+    def _output_shapes(self) -> list:
+        self._require_built("read its output shape")
+        return [kt._sample_shape for kt in self._graph.outputs]
+
+    @property
+    def _output_names(self) -> list:
+        self._require_built("name its outputs")
+        return self._graph.output_names
+
+    def _require_built(self, what: str) -> None:
+        if not self.built:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' is not built yet: call build(), "
+                f"fit() or predict() (or call it on data) before trying to {what}"
+            )
+
+    @property
+    def inputs(self) -> list:
+        self._require_built("read its inputs")
+        return list(self._graph.inputs)
+
+    @property
+    def outputs(self) -> list:
+        self._require_built("read its outputs")
+        return list(self._graph.outputs)
+
+    @property
+    def input_shape(self):
+        shapes = [(None,) + tuple(s) for s in self._input_shapes]
+        if not shapes:
+            return None
+        return shapes[0] if self._single_input else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [(None,) + tuple(s) for s in self._output_shapes]
+        return shapes[0] if self._single_output else shapes
+
+    @property
+    def output_names(self) -> list:
+        return list(self._output_names)
+
+    def __call__(self, inputs, training=None):
+        """Symbolic inputs: wire this model's layers into a bigger graph (they are shared).
+        nerve.Tensor inputs: run the C++ forward pass with autograd recording (GradientTape).
+        numpy inputs: numpy outputs, one pass over the whole batch."""
+        xs = as_list(inputs)
+        if any(isinstance(x, KerasTensor) for x in xs):
+            if not self.built:
+                with own_graph():
+                    self._build_for(
+                        [x.shape for x in xs] if isinstance(inputs, (list, tuple)) else xs[0].shape
+                    )
+            with calling_model(self, training):
+                outs = self._call_symbolic(xs)
+            if self._first_symbolic_call is None:  # what a Sequential's .input/.output give
+                self._first_symbolic_call = (xs, outs)
+            return outs[0] if self._single_output else outs
+        tensors = [
+            x
+            if isinstance(x, _core.Tensor)
+            else _core.Tensor(data.as_float_array(x, "inputs", self.name))
+            for x in xs
+        ]
+        if not self.built:
+            self._build_for(
+                [tuple(t.shape[1:]) for t in tensors]
+                if len(tensors) > 1
+                else tuple(tensors[0].shape[1:])
+            )
+        self._check_input_shapes([tuple(t.shape) for t in tensors], "call")
+        self._check_forced_training("call", bool(training))
+        eager = any(isinstance(x, _core.Tensor) for x in xs)
+        previous = _core.set_grad_enabled(eager and _core.grad_enabled())
+        try:
+            outs = self._core_model.forward_many(tensors, bool(training))
+        finally:
+            _core.set_grad_enabled(previous)
+        if not eager:
+            outs = [np.array(o) for o in outs]
+        return outs[0] if self._single_output else outs
+
+    def _call_symbolic(self, xs) -> list:
+        return self._graph.replay(xs)
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [w for layer in self.layers for w in layer.get_weights()]
+
+    def set_weights(self, weights) -> None:
+        weights = list(weights)
+        expected = sum(len(layer.weights) for layer in self.layers)
+        if len(weights) != expected:
+            raise ValueError(
+                f"set_weights: the model has {expected} weight arrays, got {len(weights)}"
+            )
+        i = 0
+        for layer in self.layers:
+            k = len(layer.weights)
+            layer.set_weights(weights[i : i + k])
+            i += k
+
+    @property
+    def weights(self) -> list:
+        return [w for layer in self.layers for w in layer.weights]
+
+    @property
+    def trainable_weights(self) -> list:
+        """What an optimizer updates, as nerve.Tensor (shared layers once)."""
+        return list(self._core_model.trainable_weights()) if self.built else []
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self) -> list:
+        return [w for layer in self.layers for w in layer.non_trainable_weights]
+
+    def count_params(self) -> int:
+        return sum(layer.count_params() for layer in self.layers)
+
+    def get_layer(self, name: str | None = None, index: int | None = None):
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(
+            f"{type(self).__name__} '{self.name}' has no layer named {name!r}; "
+            f"its layers are {[l.name for l in self.layers]}"
+        )
