@@ -378,4 +378,4 @@ def test_get_config_from_config_round_trip(layer):
 
 
 # Every public layer class with non-default arguments (initializers and regularizers with their
-# factors included), through get_config/from_config and save/load: test_config_round_trip.py.
+# factors included), through get_config/from_config and save/load: test_layer_harness.py.

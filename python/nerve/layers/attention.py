@@ -206,7 +206,9 @@ class MultiHeadAttention(Layer):
             mask = np.ascontiguousarray(np.asarray(attention_mask), dtype=np.float32)
             if mask.ndim == 2:  # (Tq, Tv): the same for every sample
                 mask = np.ascontiguousarray(np.broadcast_to(mask, (q.shape[0],) + mask.shape))
-        out = np.array(self._core.attend(q, v, k, mask, causal, bool(training)))
+        out = self._core.attend(q, v, k, mask, causal, bool(training))
+        if not isinstance(query, _core.Tensor):  # a nerve.Tensor in gives a Tensor (GradientTape)
+            out = np.array(out)
         if return_attention_scores:
             return out, np.array(self._core.scores(q, v, k, mask, causal))
         return out
@@ -249,6 +251,10 @@ class TransformerEncoder(Layer):
         self.ff_dim = positive_int(ff_dim, "ff_dim", where)
         self.dropout = rate(dropout, "dropout", where)
         self.layer_norm_epsilon = float(layer_norm_epsilon)
+        if not self.layer_norm_epsilon > 0:
+            raise ValueError(
+                f"{where}: layer_norm_epsilon must be positive, got {layer_norm_epsilon!r}"
+            )
         self.use_causal_mask = bool(use_causal_mask)
         self._attach(
             _core.TransformerEncoder(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -86,11 +87,40 @@ def sample_output_shape(layer, sample_shape) -> tuple:
     return tuple(own(sample_shape) if own else layer.compute_output_shape(sample_shape))
 
 
+def _errors_name_the_layer(init):
+    """Wraps a layer class's __init__ so that a ValueError raised while it is built names the
+    layer even when a shared helper raised it (an unknown activation, initializer or regularizer
+    name knows nothing of the layer asking for it)."""
+
+    @functools.wraps(init)  # keeps the signature: reject_unsupported reads its defaults
+    def init_naming_the_layer(self, *args, **kwargs):
+        try:
+            init(self, *args, **kwargs)
+        except ValueError as e:
+            who = type(self).__name__
+            if who in str(e):
+                raise
+            name = getattr(self, "name", None)
+            message = f"{who} '{name}': {e}" if name else f"{who}: {e}"
+            try:
+                named = type(e)(message)
+            except TypeError:  # a ValueError subclass with a constructor of its own
+                named = ValueError(message)
+            raise named from e
+
+    return init_naming_the_layer
+
+
 class Layer(RefusesPythonHooks):
     """Base of every layer. Subclasses create `self._core` (a C++ layer) in __init__.
 
     A Keras-style layer defined in Python (overriding call or build) is refused when it is
     constructed: nerve would never run its Python code."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in vars(cls):
+            cls.__init__ = _errors_name_the_layer(vars(cls)["__init__"])
 
     def __new__(cls, *args, **kwargs):
         overrides = [
@@ -411,7 +441,7 @@ class InputLayer(Layer):
         )
         super().__init__(name=name, **kwargs)
         self._dtype = check_dtype(who, dtype, allow_integer=True)
-        self.shape = _shape_tuple(shape, "Input")
+        self.shape = _shape_tuple(shape, who)
         self._output = Node(self, [], [self.shape]).outputs[0]
         self._output.dtype = self._dtype  # what Keras's Input(...).dtype reports
 

@@ -17,7 +17,7 @@ import inspect
 
 from .. import _core, activations, initializers
 from ..utils.keras_args import reject_unsupported
-from .base import Layer, _serialize
+from .base import Layer, _errors_name_the_layer, _serialize
 
 _P = inspect.Parameter
 
@@ -57,7 +57,7 @@ class DeclaredLayer(Layer):
         __init__.__signature__ = signature
         __init__.__doc__ = cls.__doc__
         __init__.__qualname__ = f"{cls.__qualname__}.__init__"
-        cls.__init__ = __init__
+        cls.__init__ = _errors_name_the_layer(__init__)  # errors of shared helpers name the layer
         cls._spec = spec
         cls._declaring = cls
 

@@ -96,9 +96,10 @@ class _Recurrent(Layer):
         )
 
     def __call__(self, inputs, mask=None, initial_state=None, training=False):
-        """Eager call on a (batch, timesteps, features) array. `mask` (batch, timesteps) marks the
-        valid steps; `initial_state` is a list of (batch, units) arrays. With return_state the
-        result is [output, h] (LSTM: [output, h, c])."""
+        """Eager call on a (batch, timesteps, features) array, or a nerve.Tensor (the outputs are
+        then Tensors, recorded for GradientTape). `mask` (batch, timesteps) marks the valid steps;
+        `initial_state` is a list of (batch, units) arrays. With return_state the result is
+        [output, h] (LSTM: [output, h, c])."""
         if not is_eager(inputs):
             if mask is not None:  # the graph node carries no mask: refuse rather than drop it
                 raise NotImplementedError(
@@ -128,7 +129,8 @@ class _Recurrent(Layer):
         outs = self._core.run(
             x, states[0] if states else None, states[1] if len(states) > 1 else None, None, training
         )
-        outs = [np.array(o) for o in outs]
+        if not isinstance(inputs, _core.Tensor):  # a nerve.Tensor in gives Tensors (GradientTape)
+            outs = [np.array(o) for o in outs]
         return outs if self.return_state else outs[0]
 
     def get_config(self):

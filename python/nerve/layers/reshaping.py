@@ -27,7 +27,7 @@ class Reshape(Layer):
         who = f"Reshape '{self.name}'"
         try:
             shape = tuple(int(d) for d in target_shape)
-        except TypeError:
+        except (TypeError, ValueError):
             raise ValueError(
                 f"{who}: target_shape must be a tuple of ints, got {target_shape!r}"
             ) from None
