@@ -224,6 +224,12 @@ ALTERNATIVE = {
     "schedule": (_fn, same),
     "filename": (os.devnull, same),
     "filepath": ("other.nerve", same),
+    "log_dir": ("other-logs", same),
+    "histogram_freq": (2, same),
+    "write_graph": (False, same),
+    "write_images": (True, same),
+    "write_steps_per_second": (True, same),
+    "update_freq": (3, same),
     **{
         hook: (_fn, same)
         for hook in (
@@ -362,7 +368,11 @@ FAMILY_NOTES = {
     "finite weights; Keras applies it). TerminateOnNaN stops at the same batch as "
     "in Keras, and that epoch logs NaN where Keras logs the running mean (inf); "
     "without TerminateOnNaN, fit raises nerve.NonFiniteLossError where Keras goes "
-    "on training with non-finite weights.",
+    "on training with non-finite weights. TensorBoard needs no TensorFlow: it writes the "
+    "event files itself, with Keras's folders and tags; scalars, histograms (30 equal "
+    "buckets) and single images use TensorBoard's classic summary forms, which its "
+    "dashboards show as they show Keras's; the graph is the layer graph (tag `keras`) that "
+    "Keras writes outside TensorFlow.",
 }
 # Raised by every layer unless default; said once in the document instead of on every row.
 EVERY_LAYER_RAISES = ("autocast",)

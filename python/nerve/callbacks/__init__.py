@@ -10,6 +10,7 @@ from .lr_scheduler import LearningRateScheduler
 from .model_checkpoint import ModelCheckpoint
 from .monitor_callback import MonitorCallback
 from .reduce_lr_on_plateau import ReduceLROnPlateau
+from .tensorboard import TensorBoard
 from .terminate_on_nan import TerminateOnNaN
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "ModelCheckpoint",
     "MonitorCallback",
     "ReduceLROnPlateau",
+    "TensorBoard",
     "TerminateOnNaN",
 ]
