@@ -68,13 +68,13 @@ def _layer_suffixes(layer) -> list[str]:
 def weight_paths(model) -> list[tuple[str, object]]:
     """(Keras path, weight) for every weight of `model`, layer by layer, as Keras's TensorBoard
     callback walks `model.layers` and `layer.weights`."""
-    from ..models.model import Model
-
     scoped = type(model).__name__ != "Functional"
     prefix = f"{model.name}/" if scoped else ""
     out = []
     for layer in model.layers:
-        if isinstance(layer, Model):  # a nested model names its own weights
+        # a nested model names its own weights; models are told by the class attribute every
+        # nerve Model has (callbacks cannot import nerve.models: models import callbacks)
+        if hasattr(type(layer), "_traces_call"):
             out.extend(weight_paths(layer))
             continue
         weights = layer.weights

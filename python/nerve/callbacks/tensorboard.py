@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from ..optimizers.base import Optimizer
 from ..utils.keras_args import UnsupportedArgumentError, reject_unsupported
 from . import _event_file as ef
 from ._keras_graph import keras_model_json
@@ -239,8 +240,6 @@ class TensorBoard(Callback):
         train_logs = {k: v for k, v in logs.items() if not k.startswith("val_")}
         val_logs = {k[4:]: v for k, v in logs.items() if k.startswith("val_")}
         # Keras adds the optimizer's current learning rate to the training scalars
-        from ..optimizers.base import Optimizer
-
         optimizer = getattr(self.model, "optimizer", None)
         if isinstance(optimizer, Optimizer):
             train_logs["learning_rate"] = float(optimizer.learning_rate)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core
+from ..models.model import Model
+from ..models.sequential import Sequential
 
 
 def _describe(model) -> str:
@@ -17,8 +19,6 @@ def _describe(model) -> str:
 def graph_of(model):
     """The model's GraphNetwork: a built Sequential's symbolic chain, a functional model's
     graph, a subclassed model's traced call."""
-    from ..models.model import Model
-    from ..models.sequential import Sequential
 
     if not isinstance(model, Model):
         raise TypeError(f"nerve.viz: expected a nerve model, got {type(model).__name__}")

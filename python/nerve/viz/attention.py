@@ -6,12 +6,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core
+from ..layers.attention import MultiHeadAttention
+from ..models.model import Model
 from ._figures import finish, grid_shape, new_figure
 from ._model_graph import find_layer, first_node, forward, graph_layers
 
 
 def _attention_layer(model, layer):
-    from ..layers.attention import MultiHeadAttention
 
     if layer is None:
         found = [l for l in graph_layers(model) if isinstance(l, MultiHeadAttention)]
@@ -36,8 +37,6 @@ def attention_scores(model_or_layer, x, layer=None, value=None) -> np.ndarray:
     A model: x is the model's input (a list for several inputs); the scores are those of
     `layer` (name, index or layer; default the first MultiHeadAttention) on what reaches it,
     with that call's causal mask and the padding masks that come with its inputs."""
-    from ..layers.attention import MultiHeadAttention
-    from ..models.model import Model
 
     if isinstance(model_or_layer, MultiHeadAttention):
         _, scores = model_or_layer(x, value, return_attention_scores=True)

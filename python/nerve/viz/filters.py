@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..layers.convolutional import Conv2D
+from ..models.model import Model
 from ._figures import finish, grid_shape, new_figure, normalize01
 from ._model_graph import find_layer, graph_layers
 
 
 def _conv_layer(model_or_layer, layer):
-    from ..layers.convolutional import Conv2D
-    from ..models.model import Model
 
     if isinstance(model_or_layer, Model):
         if layer is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _core
+from .. import _core, losses
 from ..gradient_tape import GradientTape
 from ._figures import finish, grid_shape, new_figure
 from ._model_graph import forward, graph_layers
@@ -54,7 +54,6 @@ def layer_gradients(model, x, y, loss=None) -> list:
     """[(layer, [gradient array per trainable weight])] of the loss on the batch (x, y), in
     inference mode (dropout off, batch statistics untouched: drawing must not change the
     model). `loss`: a loss name or object; default the compiled loss."""
-    from .. import losses
 
     loss_fn = model.loss if loss is None else losses.get(loss)
     if loss_fn is None:
