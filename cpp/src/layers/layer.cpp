@@ -10,29 +10,32 @@ std::string Layer::describe() const { return std::string(type()) + " '" + name_ 
 
 void Layer::build(const Shape& input_shape, uint64_t seed) {
   (void)output_shape(input_shape);  // validates the input shape
-  weights_.clear();
-  weight_trainable_.clear();
-  weight_regularizers_.clear();
+  clear_weights();
   build_weights(input_shape, seed);
   input_shape_ = input_shape;
-  input_shapes_ = {input_shape};
-  input_specs_ = {input_spec(input_shape, 0)};
-  // A layer with one input may still give several outputs (an RNN with return_state).
-  single_output_ = output_shapes_many({input_shape}).size() == 1;
-  built_ = true;
+  finish_build({input_shape});
 }
 
 void Layer::build_many(const std::vector<Shape>& input_shapes, uint64_t seed) {
   if (input_shapes.size() == 1) return build(input_shapes[0], seed);
   (void)output_shapes_many(input_shapes);  // validates
+  clear_weights();
+  build_weights_many(input_shapes, seed);
+  input_shape_.clear();
+  finish_build(input_shapes);
+}
+
+void Layer::clear_weights() {
   weights_.clear();
   weight_trainable_.clear();
   weight_regularizers_.clear();
-  build_weights_many(input_shapes, seed);
+}
+
+void Layer::finish_build(const std::vector<Shape>& input_shapes) {
   input_shapes_ = input_shapes;
   input_specs_.clear();
   for (size_t i = 0; i < input_shapes.size(); ++i) input_specs_.push_back(input_spec(input_shapes[i], i));
-  input_shape_.clear();
+  // A layer with one input may still give several outputs (an RNN with return_state).
   single_output_ = output_shapes_many(input_shapes).size() == 1;
   built_ = true;
 }

@@ -92,6 +92,9 @@ class Layer {
   std::vector<Regularizer> weight_regularizers_;  // parallel to weights_
 
  private:
+  // build() and build_many() share these: forget the old weights; record what was built.
+  void clear_weights();
+  void finish_build(const std::vector<Shape>& input_shapes);
   std::string name_;
   Shape input_shape_;
   std::vector<Shape> input_shapes_;
