@@ -1,9 +1,10 @@
 // Devices: the current device (nerve.device), the registered ones, and the test-only poison
 // device with its allocation counters (nerve._core._testing).
+#include "nerve/device.h"
+
 #include <pybind11/stl.h>
 
 #include "bindings.h"
-#include "nerve/device.h"
 #include "nerve/testing.h"
 
 namespace py = pybind11;
