@@ -116,12 +116,33 @@ def test_target_shape_mismatch():
         m.fit(X, np.zeros((10, 4), np.float32), verbose=0)
 
 
+@pytest.mark.parametrize("run", ["fit", "evaluate", "predict"])
+@pytest.mark.parametrize(
+    "batch_size, error", [(0, ValueError), (-3, ValueError), (2.5, TypeError), (True, TypeError)]
+)
+def test_batch_size_must_be_a_positive_int(run, batch_size, error):
+    # Keras 3 reads batch_size=0 as its default 32 and fails on 2.5 deep inside slicing; nerve
+    # refuses both before any work, naming the run and the argument
+    m = model()
+    args = (X,) if run == "predict" else (X, Y)
+    with pytest.raises(error, match=rf"{run}: batch_size must be a positive int or None, got"):
+        getattr(m, run)(*args, batch_size=batch_size, verbose=0)
+
+
+def test_validation_batch_size_is_checked_and_batch_sizes_none_mean_32():
+    m = model()
+    with pytest.raises(ValueError, match="fit: validation_batch_size must be a positive int"):
+        m.fit(X, Y, validation_split=0.5, validation_batch_size=0, verbose=0)
+    m.fit(X, Y, batch_size=None, validation_batch_size=np.int64(4), verbose=0)
+    assert m.predict(X, batch_size=np.int32(3), verbose=0).shape[0] == len(X)
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="units must be a positive int"):
         Dense(0)
     with pytest.raises(ValueError, match="validation_split"):
         model().fit(X, Y, validation_split=1.5, verbose=0)
-    with pytest.raises(ValueError, match="batch_size must be positive"):
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
         model().fit(X, Y, batch_size=-1, verbose=0)
     with pytest.raises(ValueError, match="set_num_threads"):
         nerve.set_num_threads(0)

@@ -34,6 +34,22 @@ def as_float_array(a, what: str, where: str) -> np.ndarray:
     return a
 
 
+def batch_size_or_default(batch_size, where: str, what: str = "batch_size") -> int:
+    """A batch size given to fit/evaluate/predict: None means Keras's 32; anything else must be a
+    positive integer. Keras 3 reads 0 as 32 and fails later on 2.5 with a slicing TypeError;
+    nerve refuses both here, saying which argument is wrong."""
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(
+            f"{where}: {what} must be a positive int or None, got {batch_size!r} "
+            f"({type(batch_size).__name__})"
+        )
+    if batch_size <= 0:
+        raise ValueError(f"{where}: {what} must be a positive int or None, got {batch_size}")
+    return int(batch_size)
+
+
 def check_same_length(x: np.ndarray, y: np.ndarray, where: str) -> None:
     if len(x) != len(y):
         raise ValueError(

@@ -49,7 +49,7 @@ class Inference:
     def _evaluate_arrays(self, xs, ys, batch_size, sample_weight=None) -> dict:
         w = None if sample_weight is None else _core.Tensor(sample_weight)
         stats = self._trainer.evaluate(
-            [_core.Tensor(a) for a in xs], [_core.Tensor(a) for a in ys], w, int(batch_size or 32)
+            [_core.Tensor(a) for a in xs], [_core.Tensor(a) for a in ys], w, batch_size
         )
         return self._logs(stats)
 
@@ -76,6 +76,7 @@ class Inference:
             raise ValueError(f"Model.evaluate: arguments not recognized: {kwargs}")
         where = "evaluate"
         self._check_run("evaluate")
+        batch_size = data.batch_size_or_default(batch_size, "evaluate")
         if self.loss is None:
             raise RuntimeError("You must call compile() before evaluate()")
         verbose = self._verbosity(verbose)
@@ -97,10 +98,10 @@ class Inference:
         else:
             xs, ys, w = self._prepare(x, y, sample_weight, None, where)
             if steps is not None:  # Keras: evaluate only the first `steps` batches
-                n = min(len(xs[0]), int(steps) * int(batch_size or 32))
+                n = min(len(xs[0]), int(steps) * batch_size)
                 xs, ys = [a[:n] for a in xs], [a[:n] for a in ys]
                 w = None if w is None else w[:n]
-            logs = self._evaluate_source(("arrays", xs, ys, w), int(batch_size or 32), bar)
+            logs = self._evaluate_source(("arrays", xs, ys, w), batch_size, bar)
         cbs.on_test_end(logs)
         if return_dict:
             return logs
@@ -113,6 +114,7 @@ class Inference:
         progress bar, 2 one line, 0 nothing."""
         reject_unsupported("Model.predict", Inference.predict, callbacks=callbacks)
         self._check_run("predict")
+        batch_size = data.batch_size_or_default(batch_size, "predict")
         verbose = self._verbosity(verbose)
         bar = Progbar(steps, verbose=verbose) if verbose else None
         if data.is_batch_source(x):
@@ -135,7 +137,6 @@ class Inference:
         xs = self._inputs(x, "predict")
         self._ensure_ready(xs, "predict", need_compile=False)
         self._same_length(xs, [], "predict")
-        batch_size = int(batch_size or 32)
         if steps is not None:  # Keras: predict only the first `steps` batches
             xs = [a[: int(steps) * batch_size] for a in xs]
         result = self._predict_arrays(xs, batch_size)

@@ -67,6 +67,12 @@ class TrainingLoops:
             raise ValueError(
                 f"fit: validation_freq must be a positive int, got {validation_freq!r}"
             )
+        batch_size = data.batch_size_or_default(batch_size, "fit")
+        validation_batch_size = (
+            batch_size
+            if validation_batch_size is None
+            else data.batch_size_or_default(validation_batch_size, "fit", "validation_batch_size")
+        )
         verbose = 1 if verbose == "auto" else int(verbose)
         if self.loss is None:
             raise RuntimeError("You must call compile() before fit()")
@@ -121,9 +127,6 @@ class TrainingLoops:
             )
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
             w = None if w is None else w[:split]
-        batch_size = int(batch_size or 32)
-        if batch_size <= 0:
-            raise ValueError(f"fit: batch_size must be positive, got {batch_size}")
         arrays = data.ArrayEpochs(xs, ys, w, batch_size, shuffle, steps_per_epoch)
         return self._fit_loop(
             None,
@@ -135,7 +138,7 @@ class TrainingLoops:
             val,
             initial_epoch,
             None,
-            validation_batch_size or batch_size,
+            validation_batch_size,
             validation_freq,
         )
 
