@@ -6,6 +6,7 @@
 
 #include <optional>
 
+#include "nerve/denormals.h"
 #include "nerve/tensor.h"
 
 namespace nerve::py_bindings {
@@ -35,6 +36,7 @@ void bind_train(pybind11::module_& m);                  // train.cpp: optimizers
 // Optional tensor arguments (None from Python) become undefined tensors.
 using OptT = std::optional<Tensor>;
 inline Tensor opt(const OptT& t) { return t ? *t : Tensor(); }
-// Releases the GIL while an op or a training call runs.
-using GilFree = pybind11::call_guard<pybind11::gil_scoped_release>;
+// Releases the GIL while an op or a training call runs, which computes with denormals flushed
+// (nerve/denormals.h; the kernels would flush anyway, this sets the mode once per call).
+using GilFree = pybind11::call_guard<pybind11::gil_scoped_release, DenormalsFlushed>;
 }  // namespace nerve::py_bindings

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bindings.h"
+#include "nerve/denormals.h"
 
 namespace py = pybind11;
 namespace nerve::py_bindings {
@@ -30,6 +31,10 @@ void bind_runtime(py::module_& m) {
   m.def("set_num_threads", &set_num_threads, py::arg("n"),
         "Set the number of threads used by parallel kernels (overrides OMP_NUM_THREADS).");
   m.def("has_openmp", &has_openmp);
+  m.def("flush_denormals", &flush_denormals,
+        "Whether kernels compute with denormal floats flushed to zero (FTZ and DAZ).");
+  m.def("set_flush_denormals", &set_flush_denormals, py::arg("on"),
+        "Turn flushing of denormal floats in nerve's kernels on or off.");
   m.def(
       "active_isa", [] { return std::string(isa_name(active_isa())); },
       "The instruction set the kernels use now (raises if NERVE_ISA is invalid).");
@@ -64,6 +69,7 @@ void bind_runtime(py::module_& m) {
         d["num_threads"] = num_threads();
         d["conv_algorithm"] = conv_algorithm_name(conv_algorithm());
         d["openmp"] = has_openmp();
+        d["flush_denormals"] = flush_denormals_supported() && flush_denormals();
         py::list compiled, usable;
         for (Isa i : {Isa::Generic, Isa::Avx2, Isa::Avx512}) {
           if (!isa_compiled(i)) continue;

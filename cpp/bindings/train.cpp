@@ -197,6 +197,7 @@ void bind_train(py::module_& m) {
              std::optional<SampleOrderArray> order, int64_t batch_size, int64_t first_batch, int64_t num_batches) {
             SampleOrder view = order ? sample_order(*order) : SampleOrder();
             py::gil_scoped_release no_gil;
+            DenormalsFlushed flushed;  // once per chunk rather than per kernel (nerve/denormals.h)
             return t.train(xs, ys, or_undefined(w), view, batch_size, first_batch, num_batches);
           },
           py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), py::arg("order"), py::arg("batch_size"),

@@ -33,8 +33,10 @@ from .runtime import (
     conv_algorithm,
     current_device,
     device,
+    flush_denormals,
     num_threads,
     set_conv_algorithm,
+    set_flush_denormals,
     set_num_threads,
 )
 
@@ -70,7 +72,9 @@ __all__ = [
     "conv_algorithm",
     "current_device",
     "device",
+    "flush_denormals",
     "num_threads",
     "set_conv_algorithm",
+    "set_flush_denormals",
     "set_num_threads",
 ]

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+
+#include "nerve/denormals.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -175,6 +177,25 @@ void set_num_threads(int n) {
   omp_set_num_threads(n);  // also for OpenMP regions elsewhere that do not pass num_threads()
 #endif
 }
+
+// --- denormals (nerve/denormals.h) ---
+
+namespace {
+// Read once, at load time, so it must not throw: 0 / false / off / no turn flushing off, anything
+// else (or nothing) leaves it on.
+bool flush_denormals_from_env() {
+  const char* v = std::getenv("NERVE_FLUSH_DENORMALS");
+  if (!v) return true;
+  const std::string s = lower(v);
+  return !(s == "0" || s == "false" || s == "off" || s == "no");
+}
+}  // namespace
+
+namespace detail {
+std::atomic<bool> flush_denormals_on{flush_denormals_from_env()};
+}
+
+void set_flush_denormals(bool on) { detail::flush_denormals_on.store(on, std::memory_order_relaxed); }
 
 bool has_openmp() {
 #ifdef NERVE_HAVE_OPENMP

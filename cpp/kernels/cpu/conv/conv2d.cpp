@@ -26,6 +26,7 @@
 #include "cpu/aligned_buffer.h"
 #include "cpu/conv/conv_kernels.h"
 #include "cpu/winograd/winograd.h"
+#include "nerve/denormals.h"
 #include "nerve/gemm.h"
 #include "nerve/runtime.h"
 #ifdef NERVE_HAVE_OPENMP
@@ -108,9 +109,11 @@ void split_batch(int nt, int64_t N, F&& body) {
 #ifdef NERVE_HAVE_OPENMP
   if (nt > 1) {
     std::exception_ptr error;  // an exception must not escape an OpenMP region
+    const unsigned mode = DenormalsFlushed::mode_for_workers();
 #pragma omp parallel num_threads(nt)
     {
       const int t = omp_get_thread_num();
+      DenormalsFlushed scope(mode);
       try {
         body(t, N * t / nt, N * (t + 1) / nt);
       } catch (...) {

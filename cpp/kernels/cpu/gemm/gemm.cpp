@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "kernel.h"
+#include "nerve/denormals.h"
 #include "nerve/runtime.h"
 #ifdef NERVE_HAVE_OPENMP
 #include <omp.h>
@@ -77,16 +78,22 @@ inline void team_barrier(int nthr) {
 #endif
 }
 
-// Runs body(tid, nthr) on nt threads (directly when nt == 1: no fork/join cost).
+// Runs body(tid, nthr) on nt threads (directly when nt == 1: no fork/join cost), each with
+// denormals flushed (nerve/denormals.h).
 template <class F>
 void run_parallel(int nt, F&& body) {
 #ifdef NERVE_HAVE_OPENMP
   if (nt > 1) {
+    const unsigned mode = DenormalsFlushed::mode_for_workers();
 #pragma omp parallel num_threads(nt)
-    body(omp_get_thread_num(), omp_get_num_threads());
+    {
+      DenormalsFlushed scope(mode);
+      body(omp_get_thread_num(), omp_get_num_threads());
+    }
     return;
   }
 #endif
+  DenormalsFlushed scope;
   body(0, 1);
 }
 
