@@ -31,7 +31,8 @@ body { font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1200px
        padding: 0 1em; }
 h1 { font-size: 1.5em; } h2 { border-bottom: 1px solid #ccd; padding-bottom: .2em; }
 nav a { margin-right: 1em; }
-section { margin: 2em 0; } section img, section svg { max-width: 100%; height: auto; }
+section { margin: 2em 0; }
+section img, section svg { max-width: 100%; height: auto; vertical-align: top; }
 table { border-collapse: collapse; font-size: .9em; }
 td, th { border: 1px solid #ccd; padding: .25em .6em; text-align: left; }
 .note { color: #666; font-style: italic; }
@@ -270,7 +271,7 @@ def _predictions_section(model, x, y, max_samples, class_names, batch_size) -> s
         grid = '<table class="samples">' + head + "\n".join(cells) + "</table>"
     parts = [summary, grid]
     if classes <= 30:
-        fig = plot_confusion_matrix(true, predicted, num_classes=classes)
+        fig = plot_confusion_matrix(true, predicted, class_names=class_names)
         parts.append(_figure_img(fig, "confusion matrix"))
     return _section("predictions", "Sample predictions", "\n".join(parts))
 
