@@ -36,11 +36,12 @@ section img, section svg { max-width: 100%; height: auto; vertical-align: top; }
 table { border-collapse: collapse; font-size: .9em; }
 td, th { border: 1px solid #ccd; padding: .25em .6em; text-align: left; }
 .note { color: #666; font-style: italic; }
-.samples { display: flex; flex-wrap: wrap; gap: 8px; }
+div.samples { display: flex; flex-wrap: wrap; gap: 8px; }
 .sample { border: 3px solid #7bb77b; border-radius: 4px; padding: 4px; text-align: center;
           font-size: .8em; width: 96px; }
 .sample img { width: 80px; height: auto; image-rendering: pixelated; }
-.sample.mistake, tr.mistake { border-color: #d62728; background: #fde4e4; }
+.sample.mistake { border-color: #d62728; background: #fde4e4; }
+tr.mistake { background: #fde4e4; }
 .mistake .pred { color: #d62728; font-weight: bold; }
 """
 
@@ -239,7 +240,7 @@ def _predictions_section(model, x, y, max_samples, class_names, batch_size) -> s
     summary = (
         f'<p id="mistake-count" data-mistakes="{mistakes}" data-samples="{n}">'
         f"{mistakes} of {n} samples predicted wrong (accuracy {1 - mistakes / n:.2%}); "
-        f"mistakes are outlined in red.</p>"
+        f"mistakes are marked in red.</p>"
     )
     shown = _shown(wrong, max_samples)
     image_input = _is_image(x.shape[1:])
