@@ -198,7 +198,7 @@ def test_freq_refreshes_the_page_during_training(tmp_path):
         seen.append((epoch, page.sections[0], path.stat().st_mtime_ns))
 
     model = cnn()
-    report = viz.Report(path, freq=2)
+    report = viz.Report(path, x=x[:12], y=y[:12], freq=2)  # predict() runs inside fit too
     watcher = nerve.callbacks.LambdaCallback(
         on_epoch_end=lambda epoch, logs: read(epoch, logs) if path.exists() else None
     )
@@ -209,7 +209,7 @@ def test_freq_refreshes_the_page_during_training(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert "<th>epochs</th><td>5</td>" in text
     assert report.weight_history.epochs == [0, 1, 2, 3, 4, 5]
-    assert "predictions" not in Page(text).sections  # no samples given
+    assert Page(text).mistake_count[1] == 12
 
 
 def test_report_alone_on_a_dense_model_shows_a_table_and_the_final_weights(tmp_path):
@@ -234,6 +234,11 @@ def test_report_alone_on_a_dense_model_shows_a_table_and_the_final_weights(tmp_p
     assert '<table class="samples">' in text and "sample 0" not in text  # no pictures of points
     for _, attrs in page.images:
         assert_figure_image(attrs)
+    # no history and no samples: the curves section says so, the rest is drawn
+    viz.report(model, None, tmp_path / "bare.html")
+    bare = (tmp_path / "bare.html").read_text(encoding="utf-8")
+    assert Page(bare).sections == ["history", "model", "weights"]
+    assert "No epoch was logged." in bare
 
 
 def test_report_refuses_bad_input(tmp_path):
