@@ -11,6 +11,9 @@ on real MNIST (2 epochs on 12,000 digits), then writes into an output folder:
   confusion_matrix.png      test-set confusion matrix
   weights.png               weight histograms per layer
   embeddings.png            PCA of the Dense layer's inputs (the flattened features), by label
+  report.html               all of it on one self-contained page (nerve.viz.Report callback):
+                            curves, diagram, weight histograms per epoch, filters, and 500 test
+                            digits' predictions with the mistakes outlined in red
 
 Run: python examples/visualize_cnn.py [--out viz_out] [--epochs N]
 (data: $NERVE_DATASETS, ~/.nerve/datasets, or downloaded; NERVE_QUICK=1: a few hundred
@@ -61,8 +64,15 @@ model.compile(
     loss="sparse_categorical_crossentropy",
     metrics=["accuracy"],
 )
+# the report callback records the weight histograms after each epoch and writes the page at the end
+report = viz.Report(out / "report.html", x=x_test[:500], y=y_test[:500])
 history = model.fit(
-    x_train, y_train, batch_size=64, epochs=args.epochs, validation_data=(x_test, y_test)
+    x_train,
+    y_train,
+    batch_size=64,
+    epochs=args.epochs,
+    validation_data=(x_test, y_test),
+    callbacks=[report],
 )
 probabilities = model.predict(x_test, verbose=0)
 print(f"test accuracy {np.mean(probabilities.argmax(axis=1) == y_test):.4f}")

@@ -6,6 +6,9 @@ it when given path= (PNG, or any format its suffix names). The numbers behind th
 plain numpy arrays. Needs the optional extra: pip install "nerve[viz]" (matplotlib, Pillow);
 `import nerve.viz` works without it and each drawing function then raises an ImportError that
 names the extra.
+
+report() writes one self-contained HTML page about a model and its training; the Report callback
+writes it from fit, with weight histograms over the epochs.
 """
 
 from ._figures import figure_to_array
@@ -19,10 +22,15 @@ from .histograms import layer_gradients, plot_gradient_histograms, plot_weight_h
 from .history import plot_history
 from .model_diagram import model_to_svg, plot_model
 from .projection import pca_2d, plot_projection
+from .report import report
+from .report_callback import Report
 from .saliency import plot_saliency, saliency_map
+from .weight_history import WeightHistory
 
 __all__ = [
     "CLASS_COLORS",
+    "Report",
+    "WeightHistory",
     "attention_scores",
     "confusion_matrix",
     "feature_maps",
@@ -44,5 +52,6 @@ __all__ = [
     "plot_projection",
     "plot_saliency",
     "plot_weight_histograms",
+    "report",
     "saliency_map",
 ]
