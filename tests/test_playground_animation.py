@@ -6,6 +6,7 @@ import pytest
 pytest.importorskip("matplotlib")
 Image = pytest.importorskip("PIL.Image")
 viz = pytest.importorskip("nerve.viz")
+from nerve.viz.playground import MAP_BOX  # noqa: E402
 
 
 def gif_frames(path) -> list:
@@ -31,19 +32,19 @@ def test_gif_shows_the_network_learning(tmp_path):
         assert np.abs(a - b).sum(axis=2).astype(bool).mean() > 0.01
     left = slice(None), slice(0, 150)
     assert np.mean(np.abs(frames[0][left] - frames[-1][left]).sum(axis=2) > 60) > 0.1
-    # The trained map is orange (red > blue) in quadrant II and blue in quadrant I, as XOR is.
+    # The trained map is blue (class 1) where x1 * x2 > 0 and orange (class 0) elsewhere.
     last = frames[-1]
-    map_x0, map_w = int(0.04 * 300), int(0.44 * 300)
-    map_y0, map_h = int(0.1 * 150), int(0.8 * 150)
+    left_, bottom, width, height = (f * 300 if i % 2 == 0 else f * 150 for i, f in enumerate(MAP_BOX))
+    top = 150 - bottom - height
 
-    def colour_at(fx, fy):  # fx, fy in [0, 1] across the map, fy from the top
-        y, x = map_y0 + int(fy * map_h), map_x0 + int(fx * map_w)
+    def blue_minus_red(x1, x2):
+        x = int(left_ + (x1 + 6) / 12 * width)
+        y = int(top + (6 - x2) / 12 * height)
         patch = last[y - 2 : y + 3, x - 2 : x + 3].reshape(-1, 3).mean(axis=0)
         return patch[2] - patch[0]
 
-    # The map is drawn top-down from the top of the axes (figure rows count down).
-    assert colour_at(0.8, 0.8) > 0 and colour_at(0.2, 0.2) > 0  # x1*x2 > 0: blue
-    assert colour_at(0.2, 0.8) < 0 and colour_at(0.8, 0.2) < 0  # x1*x2 < 0: orange
+    assert blue_minus_red(3.5, 3.5) > 0 and blue_minus_red(-3.5, -3.5) > 0
+    assert blue_minus_red(-3.5, 3.5) < 0 and blue_minus_red(3.5, -3.5) < 0
     train_loss, _ = session.losses()
     assert train_loss < 0.3
 

@@ -73,7 +73,33 @@ def test_spiral_learns_in_the_browser(server, tmp_path):
         heat0 = np.array(page.evaluate(HEAT))
         click(page, "#play")
         page.wait_for("frame.epoch >= 300", timeout=60)
-        # A refused setting while playing: the message shows, training goes on with the old rate.
+        click(page, "#play")  # pause
+        page.wait_for("!playing")
+        loss1 = float(page.evaluate("document.getElementById('test-loss').textContent"))
+        heat1 = np.array(page.evaluate(HEAT))
+        assert loss1 < 0.7 * loss0, (loss0, loss1)
+        # The heat map changed: many cells moved, and it now holds both classes' colours.
+        assert np.mean(np.abs(heat1 - heat0) > 30) > 0.2
+        assert (heat1 > 40).mean() > 0.1 and (heat1 < -40).mean() > 0.1
+        # Losses were drawn as a curve, and the per-neuron maps are not blank.
+        assert page.evaluate("frame.history.length") > 2
+        spreads = page.evaluate(
+            "Array.from(document.querySelectorAll('.node[data-neuron] canvas')).map((c) => {"
+            " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+            " let lo = 255, hi = 0; for (let i = 2; i < d.length; i += 4) {"
+            " lo = Math.min(lo, d[i]); hi = Math.max(hi, d[i]); } return hi - lo; })"
+        )
+        assert len(spreads) == 16 and sum(s > 20 for s in spreads) >= 8, spreads
+        shot = tmp_path / "playground.png"
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(shot)
+        assert shot.stat().st_size > 20_000
+        target = os.environ.get("NERVE_PLAYGROUND_SCREENSHOT")
+        if target:
+            page.screenshot(target)
+        # Refused settings: the message shows on the page, the controls and the network stay as
+        # they were, and the server goes on serving.
+        click(page, "#play")
         page.evaluate(
             "(() => { const e = document.getElementById('learning_rate'); e.value = '0';"
             " e.dispatchEvent(new Event('change')); })()"
@@ -88,18 +114,14 @@ def test_spiral_learns_in_the_browser(server, tmp_path):
         page.wait_for(f"frame.epoch > {epoch}")
         click(page, "#play")  # pause
         page.wait_for("!playing")
-        loss1 = float(page.evaluate("document.getElementById('test-loss').textContent"))
-        heat1 = np.array(page.evaluate(HEAT))
-        assert loss1 < 0.7 * loss0, (loss0, loss1)
-        # The heat map changed: many cells moved, and it now holds both classes' colours.
-        assert np.mean(np.abs(heat1 - heat0) > 30) > 0.2
-        assert (heat1 > 40).mean() > 0.1 and (heat1 < -40).mean() > 0.1
-        # Losses were drawn as a curve, and the per-neuron maps are not blank.
-        assert page.evaluate("frame.history.length") > 2
-        shot = tmp_path / "playground.png"
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(shot)
-        assert shot.stat().st_size > 20_000
-        target = os.environ.get("NERVE_PLAYGROUND_SCREENSHOT")
-        if target:
-            page.screenshot(target)
+        page.evaluate("document.getElementById('message').hidden = true")
+        for _ in range(8):  # 8 neurons to 1, then to 0: refused
+            click(page, '.layer-buttons button[data-layer="1"][data-delta="-1"]')
+            settle(page)
+        message = page.evaluate("document.getElementById('message').textContent")
+        assert "hidden layer 2 has 0 neurons" in message
+        assert page.evaluate("state.settings.hidden") == [8, 1]
+        assert page.evaluate("document.querySelectorAll('.node[data-layer=\"1\"]').length") == 1
+        epoch = page.evaluate("frame.epoch")
+        click(page, "#step")
+        page.wait_for(f"frame.epoch === {epoch + 1}")

@@ -14,6 +14,9 @@ from ._figures import figure_to_array, new_figure
 
 # The page's colours: orange for -1 (class 0), a light grey for 0, blue for +1 (class 1).
 NEG, MID, POS = "#f59322", "#e8eaeb", "#0877bd"
+# Where the heat map sits, as a fraction of the figure (left, bottom, width, height): square in the
+# default 2:1 figure; the map fills it (the plane [-6, 6]² stretched to the box).
+MAP_BOX = (0.03, 0.08, 0.42, 0.84)
 
 
 def playground_animation(
@@ -51,13 +54,13 @@ def playground_animation(
     marks = np.linspace(0, epochs, frames).round().astype(int) + session.epoch
 
     fig = new_figure(*size, dpi=dpi)
-    ax_map = fig.add_axes((0.04, 0.1, 0.44, 0.8))
+    ax_map = fig.add_axes(MAP_BOX)
     ax_loss = fig.add_axes((0.6, 0.17, 0.37, 0.68))
     cmap = LinearSegmentedColormap.from_list("playground", [NEG, MID, POS])
     e = EXTENT
     image = ax_map.imshow(
         session.output_map(), cmap=cmap, vmin=-1, vmax=1, extent=(-e, e, -e, e),
-        interpolation="bilinear",
+        interpolation="bilinear", aspect="auto",
     )  # fmt: skip
     labels = {"train": session.y_train, "test": session.y_test}
     for name, pts, edge in (

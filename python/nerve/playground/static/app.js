@@ -117,7 +117,7 @@ function acceptState(s) {
 
 function setPlaying(on) {
   playing = on;
-  $("play").innerHTML = on ? "&#x23F8; pause" : "&#x25B6; play";
+  $("play").innerHTML = on ? "&#x25AE;&#x25AE; pause" : "&#x25B6; play";
   if (on) loop();
 }
 
