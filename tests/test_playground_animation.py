@@ -34,7 +34,9 @@ def test_gif_shows_the_network_learning(tmp_path):
     assert np.mean(np.abs(frames[0][left] - frames[-1][left]).sum(axis=2) > 60) > 0.1
     # The trained map is blue (class 1) where x1 * x2 > 0 and orange (class 0) elsewhere.
     last = frames[-1]
-    left_, bottom, width, height = (f * 300 if i % 2 == 0 else f * 150 for i, f in enumerate(MAP_BOX))
+    left_, bottom, width, height = (
+        f * 300 if i % 2 == 0 else f * 150 for i, f in enumerate(MAP_BOX)
+    )
     top = 150 - bottom - height
 
     def blue_minus_red(x1, x2):
