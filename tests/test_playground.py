@@ -262,3 +262,12 @@ def test_main_prints_its_address(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_overflowing_outputs_are_reported_and_the_frame_stays_json():
+    s = Session({"dataset": "reg-plane", "activation": "linear", "hidden": [2]})
+    s.model.set_weights([np.full_like(w, 1e30) for w in s.model.get_weights()])
+    s._frame_outputs = None
+    f = s.frame()
+    json.dumps(f, allow_nan=False)
+    assert f["test_loss"] is None and "overflowed" in f["error"]

@@ -90,8 +90,11 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if path not in handlers:
             return self._error(f"no such API call: {path}", 404)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return self._error("Content-Length is not a number")
+        if not 0 <= length <= MAX_BODY:
             return self._error(f"request body too large ({length} bytes)", 413)
         raw = self.rfile.read(length) if length else b"{}"
         try:

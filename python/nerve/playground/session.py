@@ -113,6 +113,7 @@ def check_settings(settings: dict) -> dict:
 
 def _encode(values: np.ndarray) -> str:
     """Values in [-1, 1] as base64 bytes (0 = -1, 255 = +1): a heat map in a few kilobytes."""
+    values = np.nan_to_num(values, nan=0.0, posinf=1.0, neginf=-1.0)
     b = np.round((np.clip(values, -1, 1) + 1) * 127.5).astype(np.uint8)
     return base64.b64encode(b.tobytes()).decode("ascii")
 
@@ -123,6 +124,7 @@ def _small_maps(values: np.ndarray) -> list:
     x1² feature still shows its shape."""
     half = slice(None, None, 2)
     maps = np.asarray(values, dtype=np.float64).reshape(RESOLUTION, RESOLUTION, -1)[half, half]
+    maps = np.nan_to_num(maps, nan=0.0, posinf=1e300, neginf=-1e300)
     scale = np.maximum(1.0, np.abs(maps).max(axis=(0, 1)))
     return [_encode(maps[:, :, j] / scale[j]) for j in range(maps.shape[2])]
 
@@ -287,6 +289,12 @@ class Session:
         """What the page draws now; also records the losses in the history."""
         outs = self._outputs()
         train_loss, test_loss = self.losses()
+        if not (math.isfinite(train_loss) and math.isfinite(test_loss)) and not self.error:
+            # Finite steps can still grow the weights until the outputs overflow.
+            self.error = (
+                f"the network's outputs overflowed at epoch {self.epoch}. Lower the learning "
+                f"rate and press reset."
+            )
         if not self.history or self.history[-1][0] != self.epoch:
             self.history.append((self.epoch, train_loss, test_loss))
         g = len(self._grid)
@@ -295,11 +303,15 @@ class Session:
         if len(hist) > HISTORY_POINTS:
             idx = np.linspace(0, len(hist) - 1, HISTORY_POINTS).round().astype(int)
             hist = [hist[i] for i in idx]
+
+        def finite(v):  # JSON has no NaN or Infinity: such a loss goes as null
+            return round(v, 6) if math.isfinite(v) else None
+
         return {
             "epoch": self.epoch,
-            "train_loss": train_loss,
-            "test_loss": test_loss,
-            "history": [[e, round(a, 5), round(b, 5)] for e, a, b in hist],
+            "train_loss": finite(train_loss),
+            "test_loss": finite(test_loss),
+            "history": [[e, finite(a), finite(b)] for e, a, b in hist],
             "steps_per_second": round(self._rate),
             "output": _encode(self.output_map()),
             "resolution": RESOLUTION,

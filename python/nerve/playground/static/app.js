@@ -373,8 +373,9 @@ function renderFrame() {
   $("epoch").textContent = frame.epoch.toLocaleString("en-US");
   $("rate").textContent = frame.steps_per_second
     ? `${frame.steps_per_second.toLocaleString("en-US")} steps/s` : "";
-  $("test-loss").textContent = frame.test_loss.toFixed(3);
-  $("train-loss").textContent = frame.train_loss.toFixed(3);
+  const loss = (v) => (v === null ? "\u2013" : v.toFixed(3));  // null: not a finite number
+  $("test-loss").textContent = loss(frame.test_loss);
+  $("train-loss").textContent = loss(frame.train_loss);
 
   const heat = $("heatmap");
   paint(heat, decode(frame.output), frame.resolution, discretize);
@@ -410,7 +411,8 @@ function drawPoints(canvas) {
 }
 
 function drawLossCurve() {
-  const c = $("loss-curve"), ctx = c.getContext("2d"), h = frame.history;
+  const c = $("loss-curve"), ctx = c.getContext("2d");
+  const h = frame.history.filter((p) => p[1] !== null && p[2] !== null);
   ctx.clearRect(0, 0, c.width, c.height);
   if (h.length < 2) return;
   const maxE = h[h.length - 1][0] || 1;
