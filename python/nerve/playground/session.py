@@ -181,7 +181,9 @@ class Session:
 
     def reset(self) -> None:
         """A fresh network (new initial weights drawn from the seed and the reset count) with
-        the current settings; the epoch count and the loss history start again."""
+        the current settings; the epoch count and the loss history start again. It seeds nerve
+        with nerve.utils.set_random_seed (numpy's and Python's global generators too, as Keras
+        does), so the same settings give the same network."""
         s = self.settings
         self._resets = getattr(self, "_resets", -1) + 1
         set_random_seed(s["seed"] * 1000 + self._resets)

@@ -33,7 +33,8 @@ def playground_animation(
     epochs and writes `frames` pictures of it to the animated GIF `path`: the first before any
     training, then evenly spaced epochs. Each shows the output over the plane (orange below,
     blue above the middle) with the training points (white edge) and test points (black edge),
-    and the training and test loss so far. The GIF is size * dpi pixels; returns the Session."""
+    and the training and test loss so far. The GIF is size * dpi pixels; returns the Session.
+    A new Session seeds nerve (and numpy's global generator) from settings["seed"], default 0."""
     require_matplotlib()
     from matplotlib.colors import LinearSegmentedColormap
     from PIL import Image
