@@ -21,6 +21,7 @@ from .grad_cam import grad_cam, plot_grad_cam
 from .histograms import layer_gradients, plot_gradient_histograms, plot_weight_histograms
 from .history import plot_history
 from .model_diagram import model_to_svg, plot_model
+from .playground import playground_animation
 from .projection import pca_2d, plot_projection
 from .report import report
 from .report_callback import Report
@@ -52,6 +53,7 @@ __all__ = [
     "plot_projection",
     "plot_saliency",
     "plot_weight_histograms",
+    "playground_animation",
     "report",
     "saliency_map",
 ]
