@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from nerve import _core
+from nerve import _core, optimizers
 
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
 
@@ -33,23 +33,26 @@ def main():
     rng = np.random.default_rng(0)
     p = _core.Tensor(rng.standard_normal(args.size).astype(np.float32), requires_grad=True)
     g = _core.Tensor(rng.standard_normal(args.size).astype(np.float32))
-    clipped = _core.Adam()
-    clipped.global_clipnorm = 1.0
+    # The C++ optimizers with Keras's defaults, as nerve.optimizers builds them.
     cases = [
-        ("SGD", _core.SGD(0.01), lambda t, w: t.optim.SGD(w, lr=0.01)),
-        ("SGD momentum", _core.SGD(0.01, 0.9), lambda t, w: t.optim.SGD(w, lr=0.01, momentum=0.9)),
-        ("Adam", _core.Adam(), lambda t, w: t.optim.Adam(w)),
-        ("AdamW", _core.AdamW(), lambda t, w: t.optim.AdamW(w)),
+        ("SGD", optimizers.SGD(0.01)._core, lambda t, w: t.optim.SGD(w, lr=0.01)),
+        (
+            "SGD momentum",
+            optimizers.SGD(0.01, 0.9)._core,
+            lambda t, w: t.optim.SGD(w, lr=0.01, momentum=0.9),
+        ),
+        ("Adam", optimizers.Adam()._core, lambda t, w: t.optim.Adam(w)),
+        ("AdamW", optimizers.AdamW()._core, lambda t, w: t.optim.AdamW(w)),
         (
             "RMSprop centered+mom.",
-            _core.RMSprop(0.001, 0.9, 0.9, 1e-7, True),
+            optimizers.RMSprop(momentum=0.9, centered=True)._core,
             lambda t, w: t.optim.RMSprop(w, momentum=0.9, centered=True),
         ),
-        ("Adagrad", _core.Adagrad(), lambda t, w: t.optim.Adagrad(w)),
-        ("Adadelta", _core.Adadelta(), lambda t, w: t.optim.Adadelta(w)),
-        ("Adamax", _core.Adamax(), lambda t, w: t.optim.Adamax(w)),
-        ("Nadam", _core.Nadam(), lambda t, w: t.optim.NAdam(w)),
-        ("Adam + global_clipnorm", clipped, None),
+        ("Adagrad", optimizers.Adagrad()._core, lambda t, w: t.optim.Adagrad(w)),
+        ("Adadelta", optimizers.Adadelta()._core, lambda t, w: t.optim.Adadelta(w)),
+        ("Adamax", optimizers.Adamax()._core, lambda t, w: t.optim.Adamax(w)),
+        ("Nadam", optimizers.Nadam()._core, lambda t, w: t.optim.NAdam(w)),
+        ("Adam + global_clipnorm", optimizers.Adam(global_clipnorm=1.0)._core, None),
     ]
     print(
         f"one update of {args.size} float32 parameters, {_core.num_threads()} thread(s); "

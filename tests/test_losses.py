@@ -283,7 +283,7 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="delta"):
         nerve.losses.Huber(delta=0)
     with pytest.raises(ValueError, match="label_smoothing applies only"):
-        _core.Loss("mse", False, 0.1)
+        _core.Loss("mse", False, 0.1, 1.0)
     with pytest.raises(ValueError, match="sample_weight of shape"):
         _nerve_loss("mse", REG_P, REG_T, np.ones(B + 1))
     with pytest.raises(ValueError, match="label"):

@@ -17,6 +17,7 @@ void bind_tensor(pybind11::module_& m);           // tensor.cpp: Tensor <-> nump
 void bind_autograd(pybind11::module_& m);         // autograd.cpp: gradient recording, gradients()
 void bind_initializers(pybind11::module_& m);     // initializers.cpp: seeds, Initializer
 void bind_regularizers(pybind11::module_& m);     // regularizers.cpp: Regularizer
+void bind_names(pybind11::module_& m);            // names.cpp: the activation, loss and initializer names
 void bind_layer(pybind11::module_& m);            // layers/layer.cpp: the Layer base class
 void bind_layer_arguments(pybind11::module_& m);  // layers/arguments.cpp: layer_spec, make_layer
 // Layer families, each with its ops under _core.ops.

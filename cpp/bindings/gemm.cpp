@@ -52,6 +52,7 @@ bool overlaps(const py::array& a, const py::array& b) {
 }  // namespace
 
 void bind_gemm(py::module_& m) {
+  const Epilogue kEpilogue;  // no bias, no activation
   m.def(
       "sgemm",
       [](const py::array& a, const py::array& b, py::object c_obj, float alpha, float beta, bool trans_a, bool trans_b,
@@ -101,7 +102,7 @@ void bind_gemm(py::module_& m) {
       },
       py::arg("a"), py::arg("b"), py::arg("c") = py::none(), py::arg("alpha") = 1.0f, py::arg("beta") = 0.0f,
       py::arg("trans_a") = false, py::arg("trans_b") = false, py::arg("bias") = py::none(),
-      py::arg("activation") = "linear", py::arg("act_alpha") = 0.0f,
+      py::arg("activation") = activation_name(kEpilogue.activation), py::arg("act_alpha") = kEpilogue.alpha,
       "c = act(alpha * op(a) @ op(b) + beta * c + bias), op = transpose when trans_*.\n"
       "a, b, c: 2-D float32 with contiguous rows (row stride may be larger: column slices are\n"
       "fine). c is updated in place and returned; without c a new array is returned.");

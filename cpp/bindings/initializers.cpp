@@ -13,6 +13,8 @@ namespace nerve::py_bindings {
 void bind_initializers(py::module_& m) {
   m.def("set_seed", &set_seed, py::arg("seed"));
   m.def("next_seed", &next_seed);
+  // Each initializer's Python class passes only the settings it has; the rest keep the struct's.
+  const Initializer kInit;
   py::class_<Initializer>(m, "Initializer")
       .def(py::init([](const std::string& name, float value, float minval, float maxval, float mean, float stddev,
                        float gain, float scale, const std::string& mode, const std::string& distribution) {
@@ -20,9 +22,10 @@ void bind_initializers(py::module_& m) {
              check_initializer(i);
              return i;
            }),
-           py::arg("name"), py::arg("value") = 0.f, py::arg("minval") = -0.05f, py::arg("maxval") = 0.05f,
-           py::arg("mean") = 0.f, py::arg("stddev") = 0.05f, py::arg("gain") = 1.f, py::arg("scale") = 1.f,
-           py::arg("mode") = "fan_in", py::arg("distribution") = "truncated_normal")
+           py::arg("name"), py::arg("value") = kInit.value, py::arg("minval") = kInit.minval,
+           py::arg("maxval") = kInit.maxval, py::arg("mean") = kInit.mean, py::arg("stddev") = kInit.stddev,
+           py::arg("gain") = kInit.gain, py::arg("scale") = kInit.scale, py::arg("mode") = kInit.mode,
+           py::arg("distribution") = kInit.distribution)
       .def_readonly("name", &Initializer::name);
   m.def(
       "initialize",

@@ -11,6 +11,7 @@ PYBIND11_MODULE(_core, m) {
   bind_autograd(m);
   bind_initializers(m);
   bind_regularizers(m);
+  bind_names(m);
   bind_layer(m);
   bind_layer_arguments(m);
   bind_convolutional_layers(m);

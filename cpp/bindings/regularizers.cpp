@@ -3,6 +3,10 @@
 
 #include <pybind11/stl.h>
 
+#include <cmath>
+#include <string>
+#include <utility>
+
 #include "bindings.h"
 
 namespace py = pybind11;
@@ -11,10 +15,12 @@ namespace nerve::py_bindings {
 void bind_regularizers(py::module_& m) {
   py::class_<Regularizer>(m, "Regularizer")
       .def(py::init([](float l1, float l2) {
-             if (!(l1 >= 0.f) || !(l2 >= 0.f)) throw py::value_error("regularizer: l1 and l2 must be >= 0");
+             for (auto [what, v] : {std::pair{"l1", l1}, std::pair{"l2", l2}})
+               if (!(v >= 0.f && std::isfinite(v)))
+                 throw py::value_error(std::string(what) + " must be a non-negative number, got " + std::to_string(v));
              return Regularizer{l1, l2};
            }),
-           py::arg("l1") = 0.f, py::arg("l2") = 0.f)
+           py::arg("l1"), py::arg("l2"))
       .def_readonly("l1", &Regularizer::l1)
       .def_readonly("l2", &Regularizer::l2);
 }

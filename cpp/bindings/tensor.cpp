@@ -158,6 +158,7 @@ void bind_tensor(py::module_& m) {
   ops.def("scale", &scale);
   ops.def("sum", &sum);
   ops.def("mean", &mean);
+  const Loss kLoss;  // the loss settings' defaults, for gradient checks and custom loops
   ops.def(
       "loss",
       [](const std::string& name, const Tensor& pred, const Tensor& target, bool from_logits, float label_smoothing,
@@ -165,8 +166,9 @@ void bind_tensor(py::module_& m) {
         return compute_loss(Loss{loss_from_name(name), from_logits, label_smoothing, delta}, pred, target,
                             sample_weight ? *sample_weight : Tensor());
       },
-      py::arg("name"), py::arg("pred"), py::arg("target"), py::arg("from_logits") = false,
-      py::arg("label_smoothing") = 0.f, py::arg("delta") = 1.f, py::arg("sample_weight") = py::none());
+      py::arg("name"), py::arg("pred"), py::arg("target"), py::arg("from_logits") = kLoss.from_logits,
+      py::arg("label_smoothing") = kLoss.label_smoothing, py::arg("delta") = kLoss.delta,
+      py::arg("sample_weight") = py::none());
 
   // The padding mask that rides on a tensor (Embedding(mask_zero) sets it).
   py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"))

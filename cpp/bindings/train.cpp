@@ -38,7 +38,7 @@ void bind_train(py::module_& m) {
           [](float initial, double decay_steps, float decay_rate, bool staircase) {
             return std::make_shared<Schedule>(Schedule::exponential_decay(initial, decay_steps, decay_rate, staircase));
           },
-          py::arg("initial_learning_rate"), py::arg("decay_steps"), py::arg("decay_rate"), py::arg("staircase") = false)
+          py::arg("initial_learning_rate"), py::arg("decay_steps"), py::arg("decay_rate"), py::arg("staircase"))
       .def_static(
           "piecewise_constant",
           [](std::vector<double> boundaries, std::vector<float> values) {
@@ -51,8 +51,8 @@ void bind_train(py::module_& m) {
             return std::make_shared<Schedule>(Schedule::cosine_decay(
                 initial, decay_steps, alpha, warmup_target.has_value(), warmup_target.value_or(0.f), warmup_steps));
           },
-          py::arg("initial_learning_rate"), py::arg("decay_steps"), py::arg("alpha") = 0.f,
-          py::arg("warmup_target") = py::none(), py::arg("warmup_steps") = 0.0)
+          py::arg("initial_learning_rate"), py::arg("decay_steps"), py::arg("alpha"), py::arg("warmup_target"),
+          py::arg("warmup_steps"))
       .def("__call__", &Schedule::operator(), py::arg("step"));
 
   py::class_<Optimizer, std::shared_ptr<Optimizer>>(m, "Optimizer")
@@ -69,47 +69,44 @@ void bind_train(py::module_& m) {
       .def("apply", &Optimizer::apply, py::arg("params"), GilFree())
       .def("slots", [](Optimizer& o, const Tensor& p) { return o.slots(p); });
   py::class_<SGD, Optimizer, std::shared_ptr<SGD>>(m, "SGD")
-      .def(py::init<float, float, bool>(), py::arg("learning_rate") = 0.01f, py::arg("momentum") = 0.f,
-           py::arg("nesterov") = false)
+      .def(py::init<float, float, bool>(), py::arg("learning_rate"), py::arg("momentum"), py::arg("nesterov"))
       .def_readwrite("momentum", &SGD::momentum)
       .def_readwrite("nesterov", &SGD::nesterov);
   py::class_<Adam, Optimizer, std::shared_ptr<Adam>>(m, "Adam")
-      .def(py::init<float, double, double, float, bool>(), py::arg("learning_rate") = 0.001f, py::arg("beta_1") = 0.9,
-           py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f, py::arg("amsgrad") = false)
+      .def(py::init<float, double, double, float, bool>(), py::arg("learning_rate"), py::arg("beta_1"),
+           py::arg("beta_2"), py::arg("epsilon"), py::arg("amsgrad"))
       .def_readwrite("beta_1", &Adam::beta_1)
       .def_readwrite("beta_2", &Adam::beta_2)
       .def_readwrite("epsilon", &Adam::epsilon)
       .def_readwrite("amsgrad", &Adam::amsgrad);
   py::class_<AdamW, Adam, std::shared_ptr<AdamW>>(m, "AdamW")
-      .def(py::init<float, float, double, double, float, bool>(), py::arg("learning_rate") = 0.001f,
-           py::arg("weight_decay") = 0.004f, py::arg("beta_1") = 0.9, py::arg("beta_2") = 0.999,
-           py::arg("epsilon") = 1e-7f, py::arg("amsgrad") = false);
+      .def(py::init<float, float, double, double, float, bool>(), py::arg("learning_rate"), py::arg("weight_decay"),
+           py::arg("beta_1"), py::arg("beta_2"), py::arg("epsilon"), py::arg("amsgrad"));
   py::class_<RMSprop, Optimizer, std::shared_ptr<RMSprop>>(m, "RMSprop")
-      .def(py::init<float, double, float, float, bool>(), py::arg("learning_rate") = 0.001f, py::arg("rho") = 0.9,
-           py::arg("momentum") = 0.f, py::arg("epsilon") = 1e-7f, py::arg("centered") = false)
+      .def(py::init<float, double, float, float, bool>(), py::arg("learning_rate"), py::arg("rho"), py::arg("momentum"),
+           py::arg("epsilon"), py::arg("centered"))
       .def_readwrite("rho", &RMSprop::rho)
       .def_readwrite("momentum", &RMSprop::momentum)
       .def_readwrite("epsilon", &RMSprop::epsilon)
       .def_readwrite("centered", &RMSprop::centered);
   py::class_<Adagrad, Optimizer, std::shared_ptr<Adagrad>>(m, "Adagrad")
-      .def(py::init<float, float, float>(), py::arg("learning_rate") = 0.001f,
-           py::arg("initial_accumulator_value") = 0.1f, py::arg("epsilon") = 1e-7f)
+      .def(py::init<float, float, float>(), py::arg("learning_rate"), py::arg("initial_accumulator_value"),
+           py::arg("epsilon"))
       .def_readwrite("initial_accumulator_value", &Adagrad::initial_accumulator_value)
       .def_readwrite("epsilon", &Adagrad::epsilon);
   py::class_<Adadelta, Optimizer, std::shared_ptr<Adadelta>>(m, "Adadelta")
-      .def(py::init<float, double, float>(), py::arg("learning_rate") = 0.001f, py::arg("rho") = 0.95,
-           py::arg("epsilon") = 1e-7f)
+      .def(py::init<float, double, float>(), py::arg("learning_rate"), py::arg("rho"), py::arg("epsilon"))
       .def_readwrite("rho", &Adadelta::rho)
       .def_readwrite("epsilon", &Adadelta::epsilon);
   py::class_<Adamax, Optimizer, std::shared_ptr<Adamax>>(m, "Adamax")
-      .def(py::init<float, double, double, float>(), py::arg("learning_rate") = 0.001f, py::arg("beta_1") = 0.9,
-           py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f)
+      .def(py::init<float, double, double, float>(), py::arg("learning_rate"), py::arg("beta_1"), py::arg("beta_2"),
+           py::arg("epsilon"))
       .def_readwrite("beta_1", &Adamax::beta_1)
       .def_readwrite("beta_2", &Adamax::beta_2)
       .def_readwrite("epsilon", &Adamax::epsilon);
   py::class_<Nadam, Optimizer, std::shared_ptr<Nadam>>(m, "Nadam")
-      .def(py::init<float, double, double, float>(), py::arg("learning_rate") = 0.001f, py::arg("beta_1") = 0.9,
-           py::arg("beta_2") = 0.999, py::arg("epsilon") = 1e-7f)
+      .def(py::init<float, double, double, float>(), py::arg("learning_rate"), py::arg("beta_1"), py::arg("beta_2"),
+           py::arg("epsilon"))
       .def_readwrite("beta_1", &Nadam::beta_1)
       .def_readwrite("beta_2", &Nadam::beta_2)
       .def_readwrite("epsilon", &Nadam::epsilon);
@@ -120,7 +117,7 @@ void bind_train(py::module_& m) {
              check_loss(l);
              return l;
            }),
-           py::arg("name"), py::arg("from_logits") = false, py::arg("label_smoothing") = 0.f, py::arg("delta") = 1.f)
+           py::arg("name"), py::arg("from_logits"), py::arg("label_smoothing"), py::arg("delta"))
       .def_property_readonly("name", [](const Loss& l) { return std::string(loss_name(l.kind)); })
       .def_readonly("from_logits", &Loss::from_logits)
       .def_readonly("label_smoothing", &Loss::label_smoothing)
@@ -144,6 +141,7 @@ void bind_train(py::module_& m) {
       .value("minoring", AucSummation::Minoring)
       .value("majoring", AucSummation::Majoring);
 
+  const MetricSpec kSpec;  // each metric's Python class passes only the settings it has
   py::class_<MetricSpec>(m, "MetricSpec")
       .def(py::init([](MetricKind kind, float threshold, int64_t k, int64_t num_thresholds, bool pr_curve,
                        bool weighted, AucSummation summation, bool from_logits) {
@@ -151,9 +149,10 @@ void bind_train(py::module_& m) {
              check_metric(s);
              return s;
            }),
-           py::arg("kind"), py::arg("threshold") = 0.5f, py::arg("k") = 5, py::arg("num_thresholds") = 200,
-           py::arg("pr_curve") = false, py::arg("weighted") = false, py::arg("summation") = AucSummation::Interpolation,
-           py::arg("from_logits") = false)
+           py::arg("kind"), py::arg("threshold") = kSpec.threshold, py::arg("k") = kSpec.k,
+           py::arg("num_thresholds") = kSpec.num_thresholds, py::arg("pr_curve") = kSpec.pr_curve,
+           py::arg("weighted") = kSpec.weighted, py::arg("summation") = kSpec.summation,
+           py::arg("from_logits") = kSpec.from_logits)
       .def_readonly("kind", &MetricSpec::kind)
       .def_readonly("weighted", &MetricSpec::weighted)
       .def_property_readonly("sparse_targets", &MetricSpec::sparse_targets)
@@ -168,8 +167,7 @@ void bind_train(py::module_& m) {
       "update_metric",
       [](const MetricSpec& spec, MetricState& state, const Tensor& pred, const Tensor& target,
          std::optional<Tensor> w) { update_metric(spec, state, pred, target, or_undefined(w)); },
-      py::arg("spec"), py::arg("state"), py::arg("pred"), py::arg("target"), py::arg("sample_weight") = py::none(),
-      GilFree());
+      py::arg("spec"), py::arg("state"), py::arg("pred"), py::arg("target"), py::arg("sample_weight"), GilFree());
   m.def("metric_result", &metric_result, py::arg("spec"), py::arg("state"));
 
   py::class_<Stats>(m, "Stats")
@@ -207,13 +205,13 @@ void bind_train(py::module_& m) {
           [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w) {
             return t.train_batch(xs, ys, or_undefined(w));
           },
-          py::arg("xs"), py::arg("ys"), py::arg("sample_weight") = py::none(), GilFree())
+          py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), GilFree())
       .def(
           "test_batch",
           [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w) {
             return t.test_batch(xs, ys, or_undefined(w));
           },
-          py::arg("xs"), py::arg("ys"), py::arg("sample_weight") = py::none(), GilFree())
+          py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), GilFree())
       .def(
           "evaluate",
           [](Trainer& t, const std::vector<Tensor>& xs, const std::vector<Tensor>& ys, std::optional<Tensor> w,

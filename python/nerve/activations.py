@@ -57,9 +57,6 @@ def _run(name: str, x, axis: int = -1, **params):
     return np.moveaxis(y, -1, axis)
 
 
-_ROW_WISE = ("softmax", "log_softmax", "glu", "sparsemax")
-
-
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """max(x, 0); with arguments as Keras: x above `threshold` (clipped to [0, max_value] when
     max_value is given), and negative_slope * (x - threshold) below it."""
@@ -221,56 +218,33 @@ def sparsemax(x, axis=-1):
     return _run("sparsemax", x, axis=axis)
 
 
+# The names are the C++ registry's (nerve/activation.h): each canonical name is one of the
+# functions above, each alias resolves to its canonical name. threshold alone is missing there:
+# with no defaults for its arguments it has no name-only form (C++ says so when it is named).
+_CALL_ONLY = ("threshold",)
+_ALIASES = {
+    name: _core.activation_canonical_name(name)
+    for name in _core.activation_names()
+    if _core.activation_canonical_name(name) != name
+}
 _FUNCTIONS = {
-    name: ActivationFunction(name, fn)
-    for name, fn in (
-        ("celu", celu),
-        ("elu", elu),
-        ("exponential", exponential),
-        ("gelu", gelu),
-        ("glu", glu),
-        ("hard_shrink", hard_shrink),
-        ("hard_sigmoid", hard_sigmoid),
-        ("hard_silu", hard_silu),
-        ("hard_tanh", hard_tanh),
-        ("leaky_relu", leaky_relu),
-        ("linear", linear),
-        ("log_sigmoid", log_sigmoid),
-        ("log_softmax", log_softmax),
-        ("mish", mish),
-        ("relu", relu),
-        ("relu6", relu6),
-        ("selu", selu),
-        ("sigmoid", sigmoid),
-        ("silu", silu),
-        ("soft_shrink", soft_shrink),
-        ("softmax", softmax),
-        ("softplus", softplus),
-        ("softsign", softsign),
-        ("sparse_plus", sparse_plus),
-        ("sparse_sigmoid", sparse_sigmoid),
-        ("sparsemax", sparsemax),
-        ("squareplus", squareplus),
-        ("tanh", tanh),
-        ("tanh_shrink", tanh_shrink),
-        ("threshold", threshold),
+    name: ActivationFunction(name, globals()[name])
+    for name in sorted(
+        {_core.activation_canonical_name(n) for n in _core.activation_names()} | set(_CALL_ONLY)
     )
 }
 globals().update(_FUNCTIONS)
-swish = silu = _FUNCTIONS["silu"]
-hard_swish = hard_silu = _FUNCTIONS["hard_silu"]
+globals().update({alias: _FUNCTIONS[name] for alias, name in _ALIASES.items()})  # swish, ...
 
-# Canonical names (each function's name), and the Keras aliases that resolve to them.
+# Canonical names (each function's name); _ALIASES holds the Keras aliases that resolve to them.
 NAMES = tuple(_FUNCTIONS)
-_ALIASES = {"swish": "silu", "hard_swish": "hard_silu"}
+# The row activations (they act along an axis, not on each value).
+_ROW_WISE = tuple(n for n in NAMES if n not in _CALL_ONLY and not _core.activation_elementwise(n))
 # The one parameter a layer passes with a name, at Keras's default (C++ ActivationParams::alpha).
 DEFAULT_ALPHA = {
-    "leaky_relu": 0.2,
-    "elu": 1.0,
-    "celu": 1.0,
-    "soft_shrink": 0.5,
-    "hard_shrink": 0.5,
-    "squareplus": 4.0,
+    n: alpha
+    for n in NAMES
+    if n not in _CALL_ONLY and (alpha := _core.activation_default_alpha(n)) != 0.0
 }
 
 

@@ -146,8 +146,7 @@ class RandomNormal(Initializer):
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         reject_unsupported(type(self).__name__, RandomNormal.__init__, seed=seed)
         self.mean, self.stddev = float(mean), float(stddev)
-        if self.stddev < 0:
-            raise ValueError(f"{type(self).__name__}: stddev must be >= 0, got {stddev}")
+        self._to_core()  # C++ checks stddev >= 0
 
     def _to_core(self):
         return _core.Initializer(self.name, mean=self.mean, stddev=self.stddev)
@@ -238,7 +237,10 @@ _CLASSES = (
     Orthogonal,
     VarianceScaling,
 )
-_BY_NAME = {c.name: c for c in _CLASSES}
+# The names are the C++ registry's (nerve/initializers.h), each the `name` of one class; Keras also
+# accepts the class names ("GlorotUniform"), which only Python knows.
+_CLASS_OF = {c.name: c for c in _CLASSES}
+_BY_NAME = {name: _CLASS_OF[name] for name in _core.initializer_names()}
 _BY_NAME.update({c.__name__: c for c in _CLASSES})
 
 
@@ -282,5 +284,5 @@ def get(identifier) -> Initializer:
     if isinstance(identifier, dict) and "class_name" in identifier:
         return _from_dict(identifier)
     raise ValueError(
-        f"Unknown initializer {identifier!r}. Valid names: {', '.join(c.name for c in _CLASSES)}"
+        f"Unknown initializer {identifier!r}. Valid names: {', '.join(_core.initializer_names())}"
     )

@@ -7,7 +7,6 @@ sum(sample_weight * row_loss) / rows. Formulas are in nerve/losses.h.
 from __future__ import annotations
 
 import inspect
-import math
 
 import numpy as np
 
@@ -21,12 +20,9 @@ class Loss:
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, delta: float = 1.0):
         self.from_logits = bool(from_logits)
-        if not (isinstance(label_smoothing, (int, float)) and 0.0 <= label_smoothing <= 1.0):
-            raise ValueError(
-                f"{type(self).__name__}: label_smoothing must be in [0, 1], got {label_smoothing!r}"
-            )
         self.label_smoothing = float(label_smoothing)
         self.delta = float(delta)
+        self._to_core()  # C++ checks the settings (label_smoothing in [0, 1], delta > 0)
 
     def _to_core(self):
         return _core.Loss(self.name, self.from_logits, self.label_smoothing, self.delta)
@@ -100,8 +96,6 @@ class Huber(Loss):
         self, delta: float = 1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None
     ):
         _keras_options(self, Huber.__init__, reduction, name, dtype)
-        if not (isinstance(delta, (int, float)) and math.isfinite(delta) and delta > 0):
-            raise ValueError(f"Huber: delta must be a positive number, got {delta!r}")
         super().__init__(delta=delta)
 
     def get_config(self):
@@ -192,20 +186,20 @@ class KLDivergence(Loss):
         super().__init__()
 
 
-_BY_NAME = {
-    "mean_squared_error": MeanSquaredError,
-    "mse": MeanSquaredError,
-    "mean_absolute_error": MeanAbsoluteError,
-    "mae": MeanAbsoluteError,
-    "huber": Huber,
-    "binary_crossentropy": BinaryCrossentropy,
-    "categorical_crossentropy": CategoricalCrossentropy,
-    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
-    "kl_divergence": KLDivergence,
-    "kld": KLDivergence,
-}
-# Keras also accepts the class names as strings.
-_BY_NAME.update({cls.__name__: cls for cls in set(_BY_NAME.values())})
+_CLASSES = (
+    MeanSquaredError,
+    MeanAbsoluteError,
+    Huber,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    KLDivergence,
+)
+# The names (Keras aliases included) are the C++ registry's (nerve/losses.h); each resolves to the
+# class of its canonical name. Keras also accepts the class names as strings.
+_CLASS_OF = {cls.name: cls for cls in _CLASSES}
+_BY_NAME = {name: _CLASS_OF[_core.loss_canonical_name(name)] for name in _core.loss_names()}
+_BY_NAME.update({cls.__name__: cls for cls in _CLASSES})
 
 
 def get(identifier) -> Loss:
@@ -229,7 +223,7 @@ def _per_sample(loss: Loss, y_true, y_pred) -> np.ndarray:
     each row over the last axis, unreduced. The classes reduce; these do not."""
     if isinstance(y_pred, _core.Tensor) or isinstance(y_true, _core.Tensor):
         raise TypeError(
-            f"nerve.losses.{_FUNCTION_NAMES[type(loss)]}: nerve.Tensor inputs are "
+            f"nerve.losses.{loss.name}: nerve.Tensor inputs are "
             f"not supported (per-sample values are numpy); for a differentiable "
             f"loss use the class, e.g. nerve.losses.{type(loss).__name__}()(y_true, "
             f"y_pred), which reduces over the batch"
@@ -273,17 +267,12 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     )
 
 
-_FUNCTION_NAMES = {
-    MeanSquaredError: "mean_squared_error",
-    MeanAbsoluteError: "mean_absolute_error",
-    Huber: "huber",
-    KLDivergence: "kl_divergence",
-    BinaryCrossentropy: "binary_crossentropy",
-    CategoricalCrossentropy: "categorical_crossentropy",
-    SparseCategoricalCrossentropy: "sparse_categorical_crossentropy",
-}
-
-
-mse = mean_squared_error
-mae = mean_absolute_error
-kld = kl_divergence
+# The Keras aliases of the functions (mse, mae, kld), from the same registry: each function is
+# named as its class's canonical name.
+globals().update(
+    {
+        name: globals()[canonical]
+        for name in _core.loss_names()
+        if (canonical := _core.loss_canonical_name(name)) != name
+    }
+)

@@ -27,7 +27,10 @@ class Metric:
         check_dtype(f"{type(self).__name__} '{self.name}'", dtype)  # float32 only, as layers
         self._state = _core.MetricState()
 
-    _default_name = ""
+    @property
+    def _default_name(self) -> str:
+        """Keras's default name: the C++ metric kind's name (MetricKind, nerve/metrics.h)."""
+        return "" if self.kind is None else self.kind.name
 
     def _spec(self, weighted: bool = False):
         return _core.MetricSpec(self.kind, weighted=weighted)
@@ -64,7 +67,7 @@ class Metric:
 
 
 class BinaryAccuracy(Metric):
-    kind, _default_name = _K.binary_accuracy, "binary_accuracy"
+    kind = _K.binary_accuracy
 
     def __init__(self, name=None, dtype=None, threshold=0.5):
         super().__init__(name, dtype)
@@ -78,15 +81,15 @@ class BinaryAccuracy(Metric):
 
 
 class CategoricalAccuracy(Metric):
-    kind, _default_name = _K.categorical_accuracy, "categorical_accuracy"
+    kind = _K.categorical_accuracy
 
 
 class SparseCategoricalAccuracy(Metric):
-    kind, _default_name = _K.sparse_categorical_accuracy, "sparse_categorical_accuracy"
+    kind = _K.sparse_categorical_accuracy
 
 
 class TopKCategoricalAccuracy(Metric):
-    kind, _default_name = _K.top_k_categorical_accuracy, "top_k_categorical_accuracy"
+    kind = _K.top_k_categorical_accuracy
 
     def __init__(self, k=5, name=None, dtype=None):
         super().__init__(name, dtype)
@@ -102,7 +105,7 @@ class TopKCategoricalAccuracy(Metric):
 
 
 class SparseTopKCategoricalAccuracy(TopKCategoricalAccuracy):
-    kind, _default_name = _K.sparse_top_k_categorical_accuracy, "sparse_top_k_categorical_accuracy"
+    kind = _K.sparse_top_k_categorical_accuracy
 
     def __init__(self, k=5, name=None, dtype=None, from_sorted_ids=False):
         super().__init__(k, name, dtype)
@@ -114,17 +117,17 @@ class SparseTopKCategoricalAccuracy(TopKCategoricalAccuracy):
 
 
 class MeanAbsoluteError(Metric):
-    kind, _default_name, direction = _K.mean_absolute_error, "mean_absolute_error", "down"
+    kind, direction = _K.mean_absolute_error, "down"
 
 
 class MeanSquaredError(Metric):
-    kind, _default_name, direction = _K.mean_squared_error, "mean_squared_error", "down"
+    kind, direction = _K.mean_squared_error, "down"
 
 
 class RootMeanSquaredError(Metric):
     """sqrt of the (sample-weighted) mean over samples of each sample's mean squared error."""
 
-    kind, _default_name, direction = (_K.root_mean_squared_error, "root_mean_squared_error", "down")
+    kind, direction = _K.root_mean_squared_error, "down"
 
 
 class _ConfusionMetric(Metric):
@@ -154,13 +157,13 @@ class _ConfusionMetric(Metric):
 class Precision(_ConfusionMetric):
     """true positives / predicted positives, over every element (prediction > threshold)."""
 
-    kind, _default_name = _K.precision, "precision"
+    kind = _K.precision
 
 
 class Recall(_ConfusionMetric):
     """true positives / actual positives, over every element (prediction > threshold)."""
 
-    kind, _default_name = _K.recall, "recall"
+    kind = _K.recall
 
 
 class AUC(Metric):
@@ -170,7 +173,7 @@ class AUC(Metric):
     summed per summation_method ("interpolation": trapezoids, or Davis & Goadrich's
     interpolation for PR; "minoring" / "majoring": the lower / higher of the two heights)."""
 
-    kind, _default_name = _K.auc, "auc"
+    kind = _K.auc
     _SUMMATION = {
         "interpolation": _core.AucSummation.interpolation,
         "minoring": _core.AucSummation.minoring,
@@ -282,23 +285,24 @@ class Mean(Metric):
         )
 
 
-_BY_NAME = {
-    "binary_accuracy": BinaryAccuracy,
-    "categorical_accuracy": CategoricalAccuracy,
-    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
-    "top_k_categorical_accuracy": TopKCategoricalAccuracy,
-    "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
-    "mean_absolute_error": MeanAbsoluteError,
-    "mae": MeanAbsoluteError,
-    "mean_squared_error": MeanSquaredError,
-    "mse": MeanSquaredError,
-    "root_mean_squared_error": RootMeanSquaredError,
-    "precision": Precision,
-    "recall": Recall,
-    "auc": AUC,
-}
+_CLASSES = (
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    MeanAbsoluteError,
+    MeanSquaredError,
+    RootMeanSquaredError,
+    Precision,
+    Recall,
+    AUC,
+)
+# The names are the C++ metric kinds' (each class's kind), with Keras's two aliases.
+_BY_NAME = {cls.kind.name: cls for cls in _CLASSES}
+_BY_NAME.update({"mae": MeanAbsoluteError, "mse": MeanSquaredError})
 # Keras also takes a class name ("AUC", "RootMeanSquaredError"), giving the class's default name.
-_BY_CLASS_NAME = {cls.__name__: cls for cls in set(_BY_NAME.values())}
+_BY_CLASS_NAME = {cls.__name__: cls for cls in _CLASSES}
 NAMES = ("accuracy", "acc", *_BY_NAME, *sorted(_BY_CLASS_NAME))
 
 

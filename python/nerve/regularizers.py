@@ -4,31 +4,24 @@ the reported loss and enters the gradient."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from . import _core
 from .utils.class_config import from_class_dict
 
 
-def _factor(value, what: str, owner: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise ValueError(f"{owner}: {what} must be a non-negative number, got {value!r}")
-    return float(value)
-
-
 class Regularizer:
     """Base class: l1 * sum(|x|) + l2 * sum(x²)."""
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0):
-        self.l1 = _factor(l1, "l1", type(self).__name__)
-        self.l2 = _factor(l2, "l2", type(self).__name__)
+        owner = type(self).__name__
+        try:
+            _core.Regularizer(l1, l2)  # C++ checks the factors (finite, >= 0)
+        except TypeError:
+            raise TypeError(f"{owner}: l1 and l2 must be numbers, got {l1!r} and {l2!r}") from None
+        except ValueError as e:
+            raise ValueError(f"{owner}: {e}") from None
+        self.l1, self.l2 = float(l1), float(l2)
 
     def _to_core(self):
         return _core.Regularizer(self.l1, self.l2)
@@ -70,7 +63,10 @@ class L1L2(Regularizer):
         super().__init__(l1=l1, l2=l2)
 
 
-_BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
+# Keras's names: the functions' (listed in errors), "l1l2", and the class names.
+_CLASSES = (L1, L2, L1L2)
+_NAMES = {"l1": L1, "l2": L2, "l1_l2": L1L2}
+_BY_NAME = {**_NAMES, "l1l2": L1L2, **{cls.__name__: cls for cls in _CLASSES}}
 
 
 def serialize(regularizer) -> dict | None:
@@ -96,7 +92,8 @@ def _from_dict(entry: dict) -> Regularizer:
         "regularizer",
         entry,
         _BY_NAME,
-        "L1, L2, L1L2 (custom Python regularizers are not supported by the C++ trainer)",
+        f"{', '.join(c.__name__ for c in _CLASSES)} (custom Python regularizers are not "
+        f"supported by the C++ trainer)",
     )
 
 
@@ -113,7 +110,7 @@ def get(identifier) -> Regularizer | None:
             f"Regularizer {identifier!r}: custom Python regularizers are not supported "
             f"by the C++ trainer; use nerve.regularizers.L1, L2 or L1L2"
         )
-    raise ValueError(f"Unknown regularizer {identifier!r}. Valid names: l1, l2, l1_l2")
+    raise ValueError(f"Unknown regularizer {identifier!r}. Valid names: {', '.join(_NAMES)}")
 
 
 def l1(l1=0.01):

@@ -15,7 +15,7 @@
 namespace nerve {
 
 struct Initializer {
-  std::string name = "glorot_uniform";            // see kInitializerNames in initializers.cpp
+  std::string name = "glorot_uniform";            // one of initializer_name_list() (nerve/names.h)
   float value = 0.f;                              // constant
   float minval = -0.05f, maxval = 0.05f;          // random_uniform
   float mean = 0.f, stddev = 0.05f;               // random_normal, truncated_normal

@@ -2,9 +2,11 @@
 
 #include <Eigen/Dense>
 #include <cmath>
+#include <iterator>
 #include <stdexcept>
 #include <vector>
 
+#include "nerve/names.h"
 #include "nerve/random.h"
 
 namespace nerve {
@@ -62,6 +64,11 @@ void orthogonal(float* p, const Shape& shape, float gain, Rng& rng) {
     for (int64_t j = 0; j < cols; ++j) p[i * cols + j] = static_cast<float>(gain * (rows >= cols ? q(i, j) : q(j, i)));
 }
 }  // namespace
+
+const std::vector<std::string>& initializer_name_list() {
+  static const std::vector<std::string> names(std::begin(kNames), std::end(kNames));
+  return names;
+}
 
 void check_initializer(const Initializer& init) {
   bool known = false;

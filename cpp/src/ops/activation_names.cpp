@@ -1,9 +1,12 @@
-// Activation names and properties: the one list every op, layer and binding parses (the kernels
-// that compute them are in cpp/kernels/cpu/activation).
+// Activation names and properties: the one list every op, layer and binding parses, and Python's
+// nerve.activations reads (nerve/names.h); the kernels that compute them are in
+// cpp/kernels/cpu/activation.
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "nerve/activation.h"
+#include "nerve/names.h"
 
 namespace nerve {
 
@@ -82,10 +85,19 @@ const char* activation_name(Activation a) {
   return "?";
 }
 
+const std::vector<std::string>& activation_name_list() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& e : kActivations) v.emplace_back(e.name);
+    return v;
+  }();
+  return names;
+}
+
 const char* activation_names() {
   static const std::string names = [] {
     std::string s;
-    for (const auto& e : kActivations) s += (s.empty() ? "" : ", ") + std::string(e.name);
+    for (const auto& n : activation_name_list()) s += (s.empty() ? "" : ", ") + n;
     return s;
   }();
   return names.c_str();

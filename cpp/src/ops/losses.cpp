@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <stdexcept>
 #include <vector>
 
 #include "nerve/autograd.h"
+#include "nerve/names.h"
 
 namespace nerve {
 
@@ -177,10 +179,22 @@ double row_kld(const RowArgs& a) {
 LossKind loss_from_name(const std::string& name) {
   for (const auto& e : kLosses)
     if (name == e.name) return e.kind;
-  throw std::invalid_argument("unknown loss '" + name +
-                              "'; valid names: mean_squared_error (mse), mean_absolute_error (mae), "
-                              "huber, binary_crossentropy, categorical_crossentropy, "
-                              "sparse_categorical_crossentropy, kl_divergence (kld)");
+  // "mean_squared_error (mse), ...": an alias follows its loss in the table.
+  std::string valid;
+  for (size_t i = 0; i < std::size(kLosses); ++i) {
+    const bool alias = i > 0 && kLosses[i].kind == kLosses[i - 1].kind;
+    valid += alias ? std::string(" (") + kLosses[i].name + ")" : (i ? ", " : "") + std::string(kLosses[i].name);
+  }
+  throw std::invalid_argument("unknown loss '" + name + "'; valid names: " + valid);
+}
+
+const std::vector<std::string>& loss_name_list() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& e : kLosses) v.emplace_back(e.name);
+    return v;
+  }();
+  return names;
 }
 
 const char* loss_name(LossKind kind) {
@@ -199,8 +213,8 @@ void check_loss(const Loss& loss) {
     throw std::invalid_argument(name +
                                 ": label_smoothing applies only to binary_crossentropy "
                                 "and categorical_crossentropy");
-  if (loss.kind == LossKind::Huber && !(loss.delta > 0.f))
-    throw std::invalid_argument("huber: delta must be > 0, got " + std::to_string(loss.delta));
+  if (loss.kind == LossKind::Huber && !(loss.delta > 0.f && std::isfinite(loss.delta)))
+    throw std::invalid_argument("huber: delta must be a positive number, got " + std::to_string(loss.delta));
 }
 
 Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target, const Tensor& sample_weight) {

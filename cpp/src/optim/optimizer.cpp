@@ -43,8 +43,9 @@ float Optimizer::current_learning_rate() const { return schedule ? (*schedule)(i
 
 void Optimizer::check_settings() const {
   auto non_negative = [&](float v, const char* what) {
-    if (!(v >= 0.f))
-      throw std::invalid_argument(std::string(name()) + ": " + what + " must be >= 0, got " + std::to_string(v));
+    if (!(v >= 0.f && std::isfinite(v)))
+      throw std::invalid_argument(std::string(name()) + ": " + what + " must be a finite number >= 0 (0: off), got " +
+                                  std::to_string(v));
   };
   non_negative(weight_decay, "weight_decay");
   non_negative(clipnorm, "clipnorm");
@@ -152,7 +153,8 @@ LearningRateSchedule LearningRateSchedule::cosine_decay(float initial, double de
                                                         float warmup_target, double warmup_steps) {
   if (!(decay_steps > 0))
     throw std::invalid_argument("CosineDecay: decay_steps must be > 0, got " + std::to_string(decay_steps));
-  if (has_warmup && !(warmup_steps >= 0)) throw std::invalid_argument("CosineDecay: warmup_steps must be >= 0");
+  if (!(warmup_steps >= 0))
+    throw std::invalid_argument("CosineDecay: warmup_steps must be >= 0, got " + std::to_string(warmup_steps));
   LearningRateSchedule s;
   s.kind = Kind::CosineDecay;
   s.initial_learning_rate = initial;

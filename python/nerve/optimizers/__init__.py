@@ -14,15 +14,10 @@ from .nadam import Nadam
 from .rmsprop import RMSprop
 from .sgd import SGD
 
+# Keras's names are the class names, lower-cased ("rmsprop", "adamw"); only Python needs them.
 _BY_NAME = {
-    "sgd": SGD,
-    "adam": Adam,
-    "adamw": AdamW,
-    "rmsprop": RMSprop,
-    "adagrad": Adagrad,
-    "adadelta": Adadelta,
-    "adamax": Adamax,
-    "nadam": Nadam,
+    cls.__name__.lower(): cls
+    for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam)
 }
 
 

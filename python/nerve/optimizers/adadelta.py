@@ -28,7 +28,7 @@ class Adadelta(Optimizer):
         if not 0.0 <= rho < 1.0:
             raise ValueError(f"Adadelta: rho must be in [0, 1), got {rho}")
         super().__init__(
-            _core.Adadelta(0.001, float(rho), float(epsilon)),
+            _core.Adadelta(0.0, float(rho), float(epsilon)),
             learning_rate,
             weight_decay,
             clipnorm,

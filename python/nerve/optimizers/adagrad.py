@@ -29,7 +29,7 @@ class Adagrad(Optimizer):
                 f"Adagrad: initial_accumulator_value must be >= 0, got {initial_accumulator_value}"
             )
         super().__init__(
-            _core.Adagrad(0.001, float(initial_accumulator_value), float(epsilon)),
+            _core.Adagrad(0.0, float(initial_accumulator_value), float(epsilon)),
             learning_rate,
             weight_decay,
             clipnorm,

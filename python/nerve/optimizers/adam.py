@@ -31,7 +31,7 @@ class Adam(Optimizer):
             if not 0.0 <= b < 1.0:
                 raise ValueError(f"{type(self).__name__}: {what} must be in [0, 1), got {b}")
         super().__init__(
-            _core.Adam(0.001, float(beta_1), float(beta_2), float(epsilon), bool(amsgrad)),
+            self._make_core(float(beta_1), float(beta_2), float(epsilon), bool(amsgrad)),
             learning_rate,
             weight_decay,
             clipnorm,
@@ -45,6 +45,9 @@ class Adam(Optimizer):
             name,
             **kwargs,
         )
+
+    def _make_core(self, beta_1, beta_2, epsilon, amsgrad):
+        return _core.Adam(0.0, beta_1, beta_2, epsilon, amsgrad)
 
     @property
     def beta_1(self):

@@ -26,7 +26,7 @@ class Adamax(Optimizer):
         **kwargs,
     ):
         super().__init__(
-            _core.Adamax(0.001, float(beta_1), float(beta_2), float(epsilon)),
+            _core.Adamax(0.0, float(beta_1), float(beta_2), float(epsilon)),
             learning_rate,
             weight_decay,
             clipnorm,

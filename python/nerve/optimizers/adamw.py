@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from .. import _core
 from .adam import Adam
 
 
@@ -45,3 +46,7 @@ class AdamW(Adam):
             name,
             **kwargs,
         )
+
+    def _make_core(self, beta_1, beta_2, epsilon, amsgrad):
+        # C++'s AdamW (named so in its errors); the base sets weight_decay, as for every optimizer
+        return _core.AdamW(0.0, 0.0, beta_1, beta_2, epsilon, amsgrad)

@@ -1,6 +1,7 @@
 """The optimizer base: learning rate (a float, a schedule, or any callable), weight decay,
-gradient clipping and apply_gradients. Subclasses only build their C++ optimizer; the update
-rule, clipping and weight decay run in C++ in one pass per parameter (nerve/optimizers.h)."""
+gradient clipping and apply_gradients. Subclasses only build their C++ optimizer (with learning
+rate 0: the base sets it, or the schedule); the update rule, clipping and weight decay run in C++
+in one pass per parameter (nerve/optimizers.h), which also checks their settings."""
 
 from __future__ import annotations
 
@@ -13,18 +14,12 @@ from ..utils.keras_args import reject_unsupported
 from .schedules import LearningRateSchedule
 
 
-def _optional_non_negative(value, what: str, owner: str) -> float:
-    """Keras's None means off; the C++ side uses 0 for off."""
-    if value is None:
-        return 0.0
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise ValueError(f"{owner}: {what} must be a non-negative number or None, got {value!r}")
-    return float(value)
+def _set_optional(core, what: str, value, owner: str) -> None:
+    """Keras's None means off; the C++ side uses 0 for off, and checks the value itself."""
+    try:
+        setattr(core, what, 0.0 if value is None else value)
+    except TypeError:
+        raise TypeError(f"{owner}: {what} must be a number or None, got {value!r}") from None
 
 
 class Optimizer:
@@ -65,16 +60,14 @@ class Optimizer:
         )
         self._core = core
         self.name = name or _snake_case(owner)
-        core.weight_decay = _optional_non_negative(weight_decay, "weight_decay", owner)
-        core.clipnorm = _optional_non_negative(clipnorm, "clipnorm", owner)
-        core.clipvalue = _optional_non_negative(clipvalue, "clipvalue", owner)
-        core.global_clipnorm = _optional_non_negative(global_clipnorm, "global_clipnorm", owner)
-        if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            raise ValueError(
-                f"{owner}: only one of clipnorm, clipvalue and global_clipnorm can "
-                f"be set, got clipnorm={clipnorm}, clipvalue={clipvalue}, "
-                f"global_clipnorm={global_clipnorm}"
-            )
+        for what, value in (
+            ("weight_decay", weight_decay),
+            ("clipnorm", clipnorm),
+            ("clipvalue", clipvalue),
+            ("global_clipnorm", global_clipnorm),
+        ):
+            _set_optional(core, what, value, owner)
+        core.check_settings()  # C++: finite values >= 0, at most one kind of clipping
         self._python_schedule = None
         self._schedule = None
         self._set_learning_rate(learning_rate, initial=True)

@@ -27,7 +27,7 @@ class Nadam(Optimizer):
         **kwargs,
     ):
         super().__init__(
-            _core.Nadam(0.001, float(beta_1), float(beta_2), float(epsilon)),
+            _core.Nadam(0.0, float(beta_1), float(beta_2), float(epsilon)),
             learning_rate,
             weight_decay,
             clipnorm,

@@ -32,7 +32,7 @@ class RMSprop(Optimizer):
         if not 0.0 <= momentum <= 1.0:
             raise ValueError(f"RMSprop: momentum must be in [0, 1], got {momentum}")
         super().__init__(
-            _core.RMSprop(0.001, float(rho), float(momentum), float(epsilon), bool(centered)),
+            _core.RMSprop(0.0, float(rho), float(momentum), float(epsilon), bool(centered)),
             learning_rate,
             weight_decay,
             clipnorm,

@@ -1,6 +1,6 @@
-"""Learning-rate schedules (Keras names and formulas). The closed-form ones are evaluated in C++
-at every step; subclass LearningRateSchedule (define __call__(step)) for anything else, which fit
-then evaluates in Python before each step."""
+"""Learning-rate schedules (Keras names and formulas). The closed-form ones are checked and
+evaluated in C++ (nerve/optimizers.h) at every step; subclass LearningRateSchedule (define
+__call__(step)) for anything else, which fit then evaluates in Python before each step."""
 
 from __future__ import annotations
 
@@ -38,8 +38,6 @@ class ExponentialDecay(LearningRateSchedule):
         self.decay_rate = float(decay_rate)
         self.staircase = bool(staircase)
         self.name = name or "ExponentialDecay"
-        if decay_steps is None or decay_steps <= 0:
-            raise ValueError(f"ExponentialDecay: decay_steps must be > 0, got {decay_steps!r}")
         self._core = _core.LearningRateSchedule.exponential_decay(
             self.initial_learning_rate, float(decay_steps), self.decay_rate, self.staircase
         )
@@ -62,12 +60,6 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         self.boundaries = [float(b) for b in boundaries]
         self.values = [float(v) for v in values]
         self.name = name or "PiecewiseConstant"
-        if len(self.values) != len(self.boundaries) + 1:
-            raise ValueError(
-                f"PiecewiseConstantDecay: values must have one more element than "
-                f"boundaries, got {len(self.values)} values and "
-                f"{len(self.boundaries)} boundaries"
-            )
         self._core = _core.LearningRateSchedule.piecewise_constant(self.boundaries, self.values)
 
     def get_config(self):
@@ -93,10 +85,6 @@ class CosineDecay(LearningRateSchedule):
         self.name = name or "CosineDecay"
         self.warmup_target = None if warmup_target is None else float(warmup_target)
         self.warmup_steps = warmup_steps
-        if decay_steps is None or decay_steps <= 0:
-            raise ValueError(f"CosineDecay: decay_steps must be > 0, got {decay_steps!r}")
-        if warmup_steps < 0:
-            raise ValueError(f"CosineDecay: warmup_steps must be >= 0, got {warmup_steps!r}")
         self._core = _core.LearningRateSchedule.cosine_decay(
             self.initial_learning_rate,
             float(decay_steps),

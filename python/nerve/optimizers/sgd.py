@@ -28,7 +28,7 @@ class SGD(Optimizer):
         if not 0.0 <= momentum <= 1.0:
             raise ValueError(f"SGD: momentum must be in [0, 1], got {momentum}")
         super().__init__(
-            _core.SGD(0.01, float(momentum), bool(nesterov)),
+            _core.SGD(0.0, float(momentum), bool(nesterov)),
             learning_rate,
             weight_decay,
             clipnorm,
