@@ -283,6 +283,9 @@ def test_clipping_changes_the_result_and_leaves_gradients_alone():
 def test_only_one_clipping_option():
     with pytest.raises(ValueError, match="only one of clipnorm"):
         nerve.optimizers.Adam(clipnorm=1.0, clipvalue=0.5)
+    # as Keras: two arguments given is refused even when one of them is 0 (off)
+    with pytest.raises(ValueError, match="only one of clipnorm"):
+        nerve.optimizers.SGD(clipnorm=0.0, clipvalue=0.5)
     with pytest.raises(ValueError, match="clipnorm"):
         nerve.optimizers.SGD(clipnorm=-1.0)
 

@@ -60,6 +60,13 @@ class Optimizer:
         )
         self._core = core
         self.name = name or _snake_case(owner)
+        # Keras refuses two clipping arguments that are not None, even when one is 0; C++ sees
+        # only numbers (0 = off), so this one rule about None is Python's.
+        if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError(
+                f"{owner}: only one of clipnorm, clipvalue and global_clipnorm can be set; got "
+                f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
+            )
         for what, value in (
             ("weight_decay", weight_decay),
             ("clipnorm", clipnorm),
