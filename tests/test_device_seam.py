@@ -135,7 +135,8 @@ def _run(build, sample_shape, path, make_x=None, losses=SCE):
     history_losses = []
     for loss in losses[:-1]:
         model.compile(optimizer="adam", loss=loss)
-        history_losses += model.fit(x, _targets(loss, labels), batch_size=16, epochs=1, verbose=0).history["loss"]
+        fitted = model.fit(x, _targets(loss, labels), batch_size=16, epochs=1, verbose=0)
+        history_losses += fitted.history["loss"]
     loss = losses[-1]
     y = _targets(loss, labels)
     model.compile(optimizer="adam", loss=loss, metrics=["accuracy"])
