@@ -30,6 +30,10 @@ void bind_device(py::module_& m) {
       "register_poison_device", [] { return testing::register_poison_device().str(); },
       "Registers the poison device (once) and returns its name: host memory from its own allocator, "
       "poisoned (NaN) when freed, and the CPU's kernel table.");
+  testing.def("blank_poison_kernels", &testing::blank_poison_kernels, py::arg("family"),
+              "Nulls one kernel family on the poison device (ValueError for an unknown family).");
+  testing.def("restore_poison_kernels", &testing::restore_poison_kernels,
+              "Gives the poison device the CPU's kernel table back.");
   testing.def("poison_stats", [] {
     testing::PoisonStats s = testing::poison_stats();
     py::dict d;

@@ -12,7 +12,9 @@
 
 #include "nerve/activation.h"
 #include "nerve/gemm.h"
+#include "nerve/losses.h"
 #include "nerve/ops/convolutional.h"
+#include "nerve/ops/recurrent.h"
 
 namespace nerve {
 
@@ -54,6 +56,13 @@ struct ActivationKernels {
   void (*softmax_rows)(const float* x, float* y, int64_t rows, int64_t cols) = nullptr;
   // dx = y * (dy - <dy, y>) per row.
   void (*softmax_rows_backward)(const float* y, const float* dy, float* dx, int64_t rows, int64_t cols) = nullptr;
+  // PReLU over `batch` samples of `per` elements; index (host metadata, `per` entries) maps a
+  // sample element to its alpha. Backward: dx and dalpha each null when not wanted; dalpha is
+  // overwritten (shared axes add several elements into one alpha).
+  void (*prelu_forward)(const float* x, const float* alpha, const int64_t* index, int64_t batch, int64_t per,
+                        float* y) = nullptr;
+  void (*prelu_backward)(const float* x, const float* alpha, const float* dy, const int64_t* index, int64_t batch,
+                         int64_t per, float* dx, float* dalpha, int64_t alpha_n) = nullptr;
 };
 
 // The matrix products (nerve/gemm.h says what each computes).
@@ -71,6 +80,11 @@ struct ConvGeometry {
 };
 
 // Convolutions on NHWC images (the algorithm, e.g. Winograd, is the device's choice).
+// The geometry of one conv1d call: input [B, T, C], kernel [K, C, F], output [B, To, F].
+struct Conv1DGeometry {
+  int64_t B, T, C, K, F, To, stride, dilation, pad_left;
+};
+
 struct ConvKernels {
   // y [N, OH, OW, F] = act(conv(x, w) + bias), bias and activation from the epilogue.
   void (*conv2d_forward)(const float* x, const float* w, const ConvGeometry& g, int64_t N, const Epilogue& ep,
@@ -79,6 +93,13 @@ struct ConvKernels {
   // dw [KH, KW, C, F], db [F]; each null when not wanted.
   void (*conv2d_backward)(const float* x, const float* w, const float* y, const float* dy, const ConvGeometry& g,
                           int64_t N, Activation act, float alpha, float* dx, float* dw, float* db) = nullptr;
+  // y [B, To, F] = conv(x, w) + bias (bias may be null); col [B * To, K * C] receives the input
+  // windows, kept by the op for the kernel gradient.
+  void (*conv1d_forward)(const float* x, const float* w, const float* bias, const Conv1DGeometry& g, float* col,
+                         float* y) = nullptr;
+  // From dz [B, To, F]: dx (zeros on entry), dw, db; each null when not wanted.
+  void (*conv1d_backward)(const float* dz, const float* w, const float* col, const Conv1DGeometry& g, float* dx,
+                          float* dw, float* db) = nullptr;
 };
 
 // One optimizer step: the rule and its scalars, worked out on the host by the optimizer (schedule,
@@ -111,6 +132,166 @@ struct OptimizerKernels {
   void (*clip)(float* a, float lo, float hi, int64_t n) = nullptr;  // in place
 };
 
+// Dropout and the L1/L2 penalty. Random masks are functions of the seed (and the element index)
+// only, so any device can reproduce the CPU's numbers.
+struct RegularizationKernels {
+  // y = x / (1 - rate) where kept, else 0; keep[i] = 1 / 0 (bytes). Element i is kept when a hash
+  // of (seed, i) passes the rate, whatever the thread count.
+  void (*dropout_forward)(const float* x, float rate, uint64_t seed, float* y, uint8_t* keep, int64_t n) = nullptr;
+  void (*dropout_backward)(const float* dy, const uint8_t* keep, float scale, float* dx, int64_t n) = nullptr;
+  // keep[i] = 0 with probability rate, else 1 / (1 - rate): draws of nerve::Rng(seed) in order.
+  void (*keep_mask)(float rate, uint64_t seed, float* keep, int64_t n) = nullptr;
+  // l1 * sum |x| + l2 * sum x^2, in double, to the host; its gradient with l1, l2 already scaled.
+  double (*penalty)(const float* x, float l1, float l2, int64_t n) = nullptr;
+  void (*penalty_backward)(const float* x, float l1, float two_l2, float* dx, int64_t n) = nullptr;
+};
+
+// Copies along one axis (concat, narrow, reverse, zero padding).
+struct ShapeKernels {
+  // `rows` blocks of `width` floats from src to dst, src_stride and dst_stride floats apart.
+  void (*copy_blocks)(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows,
+                      int64_t width) = nullptr;
+  // dst[o, dst_start + j, :] = src[o, src_start + j, :] for j < len, over [outer, len, inner].
+  void (*narrow_copy)(const float* src, int64_t src_len, int64_t src_start, float* dst, int64_t dst_len,
+                      int64_t dst_start, int64_t len, int64_t outer, int64_t inner) = nullptr;
+  // dst[b, t] = src[b, T - 1 - t], rows of `inner` floats.
+  void (*reverse_time)(const float* src, int64_t B, int64_t T, int64_t inner, float* dst) = nullptr;
+  // Between [N, H, W, C] and the zero-padded [N, PH, PW, C] (to_padded: forward; else backward).
+  void (*pad2d_copy)(const float* src, float* dst, int64_t N, int64_t H, int64_t W, int64_t C, int64_t top,
+                     int64_t left, int64_t PH, int64_t PW, bool to_padded) = nullptr;
+};
+
+// Table lookups. Indices are float tensors holding integers.
+struct EmbeddingKernels {
+  // out[i, :] = table[indices[i], :]; returns -1, or the first position whose index is not an
+  // integer in [0, V) (then out is untouched).
+  int64_t (*lookup)(const float* indices, int64_t n, const float* table, int64_t V, int64_t D, float* out) = nullptr;
+  // dtable (zeros on entry)[indices[i], :] += dy[i, :]: repeated indices accumulate.
+  void (*scatter_add)(const float* indices, int64_t n, const float* dy, int64_t D, float* dtable) = nullptr;
+  // out[b] = x[b] + table[:T] for B blocks of TD floats; dtable (zeros on entry) = sum_b dy[b].
+  void (*add_position)(const float* x, const float* table, int64_t B, int64_t TD, float* out) = nullptr;
+  void (*position_backward)(const float* dy, int64_t B, int64_t TD, float* dtable) = nullptr;
+};
+
+// Batch and layer normalisation over the last axis (C or D channels, `rows` rows).
+struct NormalizationKernels {
+  // y = (x - mean) * inv_std * gamma + beta (gamma, beta may be null). Training: the batch's
+  // mean and biased variance, and the moving statistics updated in place with `momentum`;
+  // otherwise the moving ones. mean and inv_std [C] are written for the backward pass.
+  void (*batch_norm_forward)(const float* x, int64_t rows, int64_t C, bool training, float momentum, float epsilon,
+                             const float* gamma, const float* beta, float* moving_mean, float* moving_variance,
+                             float* y, float* mean, float* inv_std) = nullptr;
+  // dx, dgamma, dbeta each null when not wanted; batch_stats: the statistics depended on x.
+  void (*batch_norm_backward)(const float* x, const float* dy, int64_t rows, int64_t C, const float* mean,
+                              const float* inv_std, const float* gamma, bool batch_stats, float* dx, float* dgamma,
+                              float* dbeta) = nullptr;
+  // y = xhat * gamma + beta per row, xhat [rows, D] and rstd [rows] kept for the backward pass.
+  void (*layer_norm_forward)(const float* x, int64_t rows, int64_t D, const float* gamma, const float* beta,
+                             float epsilon, float* y, float* xhat, float* rstd) = nullptr;
+  void (*layer_norm_backward)(const float* dy, const float* xhat, const float* rstd, int64_t rows, int64_t D,
+                              const float* gamma, float* dx, float* dgamma, float* dbeta) = nullptr;
+};
+
+// The geometry of one 2-D pooling call: input [N, H, W, C], output [N, h.out, w.out, C].
+struct PoolGeometry {
+  int64_t N, H, W, C;
+  Window1D h, w;
+};
+
+// Max / average pooling on NHWC images and [B, T, C] sequences. Every dx is zeros on entry
+// unless said otherwise.
+struct PoolingKernels {
+  void (*max_pool2d_forward)(const float* x, const PoolGeometry& g, float* y) = nullptr;
+  // The first maximum of each window (the cell equal to y) receives the gradient.
+  void (*max_pool2d_backward)(const float* x, const float* y, const float* dy, const PoolGeometry& g,
+                              float* dx) = nullptr;
+  void (*avg_pool2d_forward)(const float* x, const PoolGeometry& g, float* y) = nullptr;
+  void (*avg_pool2d_backward)(const float* dy, const PoolGeometry& g, float* dx) = nullptr;
+  // [N, HW, C] -> [N, C]; max: arg [N, C] receives the winning cell (dx zeros on entry), average:
+  // arg unused (dx fully written).
+  void (*global_pool2d_forward)(bool max, const float* x, int64_t N, int64_t HW, int64_t C, float* y,
+                                int32_t* arg) = nullptr;
+  void (*global_pool2d_backward)(bool max, const float* dy, const int32_t* arg, int64_t N, int64_t HW, int64_t C,
+                                 float* dx) = nullptr;
+  // y [B, To, C]; argmax [B * To * C] receives the flat input index of each output.
+  void (*max_pool1d_forward)(const float* x, int64_t B, int64_t T, int64_t C, int64_t To, int64_t pool, int64_t stride,
+                             int64_t pad, float* y, int64_t* argmax) = nullptr;
+  void (*max_pool1d_backward)(const float* dy, const int64_t* argmax, int64_t n, float* dx) = nullptr;
+  // weight [B, T] = 1 / (valid steps) where mask (may be null) is non-zero, else 0; y [B, C].
+  void (*global_avg_pool1d_forward)(const float* x, const float* mask, int64_t B, int64_t T, int64_t C, float* weight,
+                                    float* y) = nullptr;
+  void (*global_avg_pool1d_backward)(const float* dy, const float* weight, int64_t B, int64_t T, int64_t C,
+                                     float* dx) = nullptr;  // dx fully written
+};
+
+// A whole sequence through a SimpleRNN / LSTM / GRU cell (nerve/ops/recurrent.h). The op owns
+// every buffer below (the state kept between the passes), sized in time-major processing order;
+// pointers marked "or null" are absent when the feature is off.
+struct RnnGeometry {
+  RnnOptions opt;
+  int64_t B = 0, T = 0, F = 0, U = 0, G = 0;
+};
+struct RnnState {
+  const float* kernel = nullptr;     // [F, G*U]
+  const float* recurrent = nullptr;  // [U, G*U]
+  const float* mask = nullptr;       // [B, T] or null
+  const float* ikeep = nullptr;      // [B, F] or null
+  const float* rkeep = nullptr;      // [B, U] or null
+  float* xs = nullptr;               // [T, B, F] input in processing order, dropout applied
+  float* gates = nullptr;            // [T, B, G*U] gate activations
+  float* pre = nullptr;              // [T, B, G*U] pre-activations, or null when no activation needs them
+  float* H = nullptr;                // [T+1, B, U] hidden states
+  float* C = nullptr;                // [T+1, B, U] LSTM cell states, or null
+  float* HD = nullptr;               // [T, B, U] dropped-out h (with rkeep), or null
+  float* RH = nullptr;               // [T, B, U] GRU: recurrent part of the candidate, or null
+};
+struct RecurrentKernels {
+  // Whether the backward pass needs the gates' pre-activations (RnnState::pre) for these cells.
+  bool (*needs_pre_activation)(Activation a) = nullptr;
+  // x [B, T, F], bias as rnn_sequence takes it (or null), h0 / c0 [B, U] (or null); fills the
+  // state and out [B, T+2, U] (zeros on entry).
+  void (*forward)(const RnnGeometry& g, const RnnState& s, const float* x, const float* bias, const float* h0,
+                  const float* c0, float* out) = nullptr;
+  // From dout [B, T+2, U]: dh, dc [B, U] (always written), dx [B, T, F], dw [F, G*U], du [U, G*U],
+  // db (bias-shaped), each null when not wanted.
+  void (*backward)(const RnnGeometry& g, const RnnState& s, const float* dout, float* dh, float* dc, float* dx,
+                   float* dw, float* du, float* db) = nullptr;
+};
+
+// Multi-head attention over [B, T, H * d] projections.
+struct AttentionDims {
+  int64_t B, Tq, Tk, H, dk, dv;
+  float scale;
+};
+struct AttentionKernels {
+  // P [B, H, Tq, Tk] = masked softmax(scale Q K^T) (mask [B, Tq, Tk] or null), out [B, Tq, H*dv]
+  // = (P * keep) V, keep (dropout multipliers, P's shape) or null.
+  void (*forward)(const AttentionDims& d, const float* q, const float* k, const float* v, const float* mask,
+                  bool causal, const float* keep, float* P, float* out) = nullptr;
+  void (*backward)(const AttentionDims& d, const float* q, const float* k, const float* v, const float* mask,
+                   bool causal, const float* P, const float* keep, const float* dout, float* dq, float* dk,
+                   float* dv) = nullptr;
+  void (*weights)(const AttentionDims& d, const float* q, const float* k, const float* mask, bool causal,
+                  float* P) = nullptr;
+};
+
+// One loss over `rows` rows of C values (nerve/losses.h), its gradient computed with it.
+struct LossParams {
+  LossKind kind = LossKind::MeanSquaredError;
+  bool logits = false, sparse = false;
+  float delta = 1.f, label_smoothing = 0.f;
+};
+struct LossResult {
+  double total = 0;      // sum over rows of weight * row loss
+  int64_t bad_row = -1;  // sparse: the first row whose label is not an integer in [0, C)
+};
+struct LossKernels {
+  // p [rows, C], t [rows, C] or [rows] labels (sparse), w [rows / rows_per_sample] or null;
+  // g = d(total / rows) / dp.
+  LossResult (*compute)(const LossParams& lp, const float* p, const float* t, const float* w, int64_t rows, int64_t C,
+                        int64_t rows_per_sample, float* g) = nullptr;
+};
+
 struct KernelTable {
   TensorKernels tensor;
   ElementwiseKernels elementwise;
@@ -118,6 +299,14 @@ struct KernelTable {
   GemmKernels gemm;
   ConvKernels conv;
   OptimizerKernels optimizer;
+  RegularizationKernels regularization;
+  ShapeKernels shape;
+  EmbeddingKernels embedding;
+  NormalizationKernels normalization;
+  PoolingKernels pooling;
+  RecurrentKernels recurrent;
+  AttentionKernels attention;
+  LossKernels losses;
 };
 
 // The CPU backend's table (cpp/kernels/cpu/kernel_table.cpp); other host-memory devices may copy it.

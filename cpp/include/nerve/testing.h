@@ -7,6 +7,7 @@
 // proves is the seam (allocation, copies, dispatch by device), not new arithmetic.
 #pragma once
 #include <cstdint>
+#include <string>
 
 #include "nerve/device.h"
 
@@ -21,5 +22,10 @@ struct PoisonStats {
 // Registers the device on the first call; returns it ("poison:0") every time.
 Device register_poison_device();
 PoisonStats poison_stats();
+// Nulls every kernel of one family ("pooling", "losses", ...; kernel_table.h) on the poison
+// device, so that a test sees the error an op gives on a device without its kernel; restore puts
+// the CPU's table back. Call register_poison_device() first.
+void blank_poison_kernels(const std::string& family);
+void restore_poison_kernels();
 
 }  // namespace nerve::testing

@@ -2,9 +2,18 @@
 // listed here does not exist on the CPU.
 #include "kernel_table.h"
 
+#include "cpu/activation/prelu.h"
+#include "cpu/attention/attention.h"
 #include "cpu/conv/conv_kernels.h"
 #include "cpu/elementwise/elementwise.h"
+#include "cpu/embedding/embedding.h"
+#include "cpu/losses/losses.h"
+#include "cpu/normalization/normalization.h"
 #include "cpu/optim/updates.h"
+#include "cpu/pooling/pooling.h"
+#include "cpu/recurrent/recurrent.h"
+#include "cpu/regularization/regularization.h"
+#include "cpu/shape/shape.h"
 #include "cpu/tensor/tensor_kernels.h"
 
 namespace nerve {
@@ -28,10 +37,28 @@ KernelTable make_cpu_table() {
   t.activation.rows_backward = activation_rows_backward;
   t.activation.softmax_rows = kernels::softmax_rows;
   t.activation.softmax_rows_backward = kernels::softmax_rows_backward;
+  t.activation.prelu_forward = kernels::prelu_forward;
+  t.activation.prelu_backward = kernels::prelu_backward;
   t.gemm.sgemm = sgemm_with_epilogue;
   t.conv.conv2d_forward = conv_kernels::conv2d_forward;
   t.conv.conv2d_backward = conv_kernels::conv2d_backward;
+  t.conv.conv1d_forward = conv_kernels::conv1d_forward;
+  t.conv.conv1d_backward = conv_kernels::conv1d_backward;
   t.optimizer = {kernels::optimizer_update, kernels::sum_squares, kernels::clip};
+  t.regularization = {kernels::dropout_forward, kernels::dropout_backward, kernels::keep_mask, kernels::penalty,
+                      kernels::penalty_backward};
+  t.shape = {kernels::copy_blocks, kernels::narrow_copy, kernels::reverse_time, kernels::pad2d_copy};
+  t.embedding = {kernels::embedding_lookup, kernels::embedding_scatter_add, kernels::add_position,
+                 kernels::position_backward};
+  t.normalization = {kernels::batch_norm_forward, kernels::batch_norm_backward, kernels::layer_norm_forward,
+                     kernels::layer_norm_backward};
+  t.pooling = {kernels::max_pool2d_forward,        kernels::max_pool2d_backward,   kernels::avg_pool2d_forward,
+               kernels::avg_pool2d_backward,       kernels::global_pool2d_forward, kernels::global_pool2d_backward,
+               kernels::max_pool1d_forward,        kernels::max_pool1d_backward,   kernels::global_avg_pool1d_forward,
+               kernels::global_avg_pool1d_backward};
+  t.recurrent = {kernels::rnn_needs_pre_activation, kernels::rnn_forward, kernels::rnn_backward};
+  t.attention = {kernels::attention_forward, kernels::attention_backward, kernels::attention_weights};
+  t.losses.compute = kernels::compute_loss;
   return t;
 }
 

@@ -1,11 +1,10 @@
-// concat and add_n: n-ary ops whose backward hands one gradient to each input.
-#include <cstring>
+// concat and add_n: n-ary ops whose backward hands one gradient to each input. The copies are the
+// device's shape family (the CPU's in cpp/kernels/cpu/shape/copies.cpp), the sums its elementwise.
 #include <stdexcept>
 
-#include "cpu/elementwise/elementwise.h"
-#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/ops/merge.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
@@ -23,14 +22,6 @@ AxisSplit split_at(const Shape& shape, int64_t axis) {
   return s;
 }
 
-// Copies `rows` blocks of `width` floats between strided rows (src_stride, dst_stride apart).
-void copy_blocks(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t width) {
-  parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(width, 1)), [&](int64_t b, int64_t e) {
-    for (int64_t r = b; r < e; ++r)
-      std::memcpy(dst + r * dst_stride, src + r * src_stride, static_cast<size_t>(width) * sizeof(float));
-  });
-}
-
 struct ConcatNode : Node {
   int64_t axis;
   std::vector<int64_t> sizes;  // extent of each input along axis
@@ -43,9 +34,10 @@ struct ConcatNode : Node {
     int64_t offset = 0;
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (inputs[i].requires_grad()) {
-        grads[i] = Tensor::empty(inputs[i].shape());
-        copy_blocks(g.data() + offset * s.inner, total * s.inner, grads[i].data(), sizes[i] * s.inner, s.outer,
-                    sizes[i] * s.inner);
+        grads[i] = Tensor::empty(inputs[i].shape(), g.device());
+        NERVE_KERNEL(g.device(), shape, copy_blocks, "concat")(g.data() + offset * s.inner, total * s.inner,
+                                                               grads[i].data(), sizes[i] * s.inner, s.outer,
+                                                               sizes[i] * s.inner);
       }
       offset += sizes[i];
     }
@@ -88,7 +80,8 @@ Tensor concat(const std::vector<Tensor>& xs, int64_t axis) {
                                   " (every other axis must match; got " + "shapes " + shapes_of(xs) + ")");
     out_shape[ax] += x.size(ax);
   }
-  Tensor out = Tensor::empty(out_shape);
+  for (const Tensor& x : xs) check_same_device("concat", xs[0], x);
+  Tensor out = Tensor::empty(out_shape, xs[0].device());
   AxisSplit s = split_at(out_shape, ax);
   auto node = std::make_shared<ConcatNode>();
   node->axis = ax;
@@ -96,7 +89,8 @@ Tensor concat(const std::vector<Tensor>& xs, int64_t axis) {
   for (const Tensor& x : xs) {
     Tensor xc = x.contiguous();
     int64_t n = x.size(ax);
-    copy_blocks(xc.data(), n * s.inner, out.data() + offset * s.inner, out_shape[ax] * s.inner, s.outer, n * s.inner);
+    NERVE_KERNEL(out.device(), shape, copy_blocks, "concat")(xc.data(), n * s.inner, out.data() + offset * s.inner,
+                                                             out_shape[ax] * s.inner, s.outer, n * s.inner);
     offset += n;
     node->sizes.push_back(n);
   }
@@ -109,17 +103,19 @@ Tensor add_n(const std::vector<Tensor>& xs) {
   for (const Tensor& x : xs)
     if (!x.defined() || x.shape() != xs[0].shape())
       throw std::invalid_argument("add_n: every tensor must have the same shape, got " + shapes_of(xs));
-  Tensor out = Tensor::empty(xs[0].shape(), xs[0].device());
+  for (const Tensor& x : xs) check_same_device("add_n", xs[0], x);
+  const Device dev = xs[0].device();
+  Tensor out = Tensor::empty(xs[0].shape(), dev);
   int64_t n = out.numel();
   Tensor first = xs[0].contiguous();
   if (xs.size() == 1) {
-    std::memcpy(out.data(), first.data(), static_cast<size_t>(n) * sizeof(float));
+    backend_for(dev).copy(out.data(), first.data(), static_cast<size_t>(n) * sizeof(float));
   } else {
     Tensor second = xs[1].contiguous();
-    kernels::add(first.data(), second.data(), out.data(), n);
+    NERVE_KERNEL(dev, elementwise, add, "add_n")(first.data(), second.data(), out.data(), n);
     for (size_t i = 2; i < xs.size(); ++i) {
       Tensor xi = xs[i].contiguous();
-      kernels::axpy(1.f, xi.data(), out.data(), n);
+      NERVE_KERNEL(dev, elementwise, axpy, "add_n")(1.f, xi.data(), out.data(), n);
     }
   }
   auto node = std::make_shared<AddNNode>();

@@ -1,26 +1,16 @@
-// conv1d() as im2col + one sgemm, max_pool1d() and global_average_pool1d() over time.
-#include <Eigen/Core>
-#include <cstring>
-#include <limits>
+// conv1d() as im2col + one sgemm, max_pool1d() and global_average_pool1d() over time. The ops
+// check shapes and record the nodes; the loops are the device's conv and pooling families (the
+// CPU's in cpp/kernels/cpu/conv/conv1d.cpp and cpp/kernels/cpu/pooling/pool1d.cpp).
 #include <stdexcept>
 
-#include "cpu/elementwise/elementwise.h"
-#include "cpu/parallel.h"
 #include "nerve/autograd.h"
-#include "nerve/gemm.h"
 #include "nerve/ops/convolutional.h"
 #include "nerve/ops/pooling.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
 namespace {
-
-using Arr = Eigen::Map<Eigen::ArrayXf>;
-using CArr = Eigen::Map<const Eigen::ArrayXf>;
-
-struct Geometry {
-  int64_t B, T, C, K, F, To, stride, dilation, pad_left;
-};
 
 int64_t left_pad(int64_t T, int64_t To, int64_t K, int64_t stride, const std::string& padding, int64_t dilation) {
   if (padding == "valid") return 0;
@@ -30,70 +20,35 @@ int64_t left_pad(int64_t T, int64_t To, int64_t K, int64_t stride, const std::st
   return total / 2;
 }
 
-// col [B*To, K*C]: the input window of every output step (zeros where it reads padding).
-void im2col(const float* x, const Geometry& g, float* col) {
-  int64_t KC = g.K * g.C;
-  parallel_for(g.B * g.To, std::max<int64_t>(1, 4096 / std::max<int64_t>(KC, 1)), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      int64_t b = r / g.To, to = r % g.To;
-      for (int64_t k = 0; k < g.K; ++k) {
-        int64_t p = to * g.stride - g.pad_left + k * g.dilation;
-        float* dst = col + r * KC + k * g.C;
-        if (p < 0 || p >= g.T)
-          std::fill(dst, dst + g.C, 0.f);
-        else
-          std::memcpy(dst, x + (b * g.T + p) * g.C, static_cast<size_t>(g.C) * sizeof(float));
-      }
-    }
-  });
-}
-
 struct Conv1dNode : Node {
-  Geometry g;
+  Conv1DGeometry g;
   Tensor col;  // [B*To, K*C]
   const char* name() const override { return "Conv1D"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor dz = grad.contiguous();
     const Tensor &w = inputs[1], &b = inputs[2];
-    int64_t M = g.B * g.To, KC = g.K * g.C;
+    const Device dev = col.device();
     std::vector<Tensor> grads(3);
-    if (inputs[0].requires_grad()) {
-      Tensor wc = w.contiguous();
-      Tensor dcol = Tensor::empty({M, KC});
-      sgemm(Trans::No, Trans::Yes, M, KC, g.F, 1.f, dz.data(), g.F, wc.data(), g.F, 0.f, dcol.data(), KC);
-      Tensor dx = Tensor::zeros(inputs[0].shape(), inputs[0].device());
-      float* dxp = dx.data();
-      for (int64_t r = 0; r < M; ++r) {  // col2im: overlapping windows accumulate
-        int64_t bb = r / g.To, to = r % g.To;
-        for (int64_t k = 0; k < g.K; ++k) {
-          int64_t p = to * g.stride - g.pad_left + k * g.dilation;
-          if (p < 0 || p >= g.T) continue;
-          Arr(dxp + (bb * g.T + p) * g.C, g.C) += CArr(dcol.data() + r * KC + k * g.C, g.C);
-        }
-      }
-      grads[0] = dx;
-    }
-    if (w.requires_grad()) {
-      Tensor dw = Tensor::empty(w.shape(), w.device());
-      sgemm(Trans::Yes, Trans::No, KC, g.F, M, 1.f, col.data(), KC, dz.data(), g.F, 0.f, dw.data(), g.F);
-      grads[1] = dw;
-    }
-    if (b.defined() && b.requires_grad()) {
-      Tensor db = Tensor::empty({g.F});
-      kernels::column_sums(dz.data(), M, g.F, db.data());
-      grads[2] = db;
-    }
+    if (inputs[0].requires_grad()) grads[0] = Tensor::zeros(inputs[0].shape(), dev);
+    if (w.requires_grad()) grads[1] = Tensor::empty(w.shape(), dev);
+    if (b.defined() && b.requires_grad()) grads[2] = Tensor::empty({g.F}, dev);
+    Tensor wc = w.contiguous();
+    NERVE_KERNEL(dev, conv, conv1d_backward, "conv1d")(
+        dz.data(), wc.data(), col.data(), g, grads[0].defined() ? grads[0].data() : nullptr,
+        grads[1].defined() ? grads[1].data() : nullptr, grads[2].defined() ? grads[2].data() : nullptr);
     return grads;
   }
 };
 
 struct MaxPoolNode : Node {
-  std::vector<int64_t> argmax;  // flat input index of each output element
+  Tensor argmax;  // flat input index of each output element, int64 in pairs of float slots
+  int64_t n = 0;
   const char* name() const override { return "MaxPooling1D"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor g = grad.contiguous();
     Tensor dx = Tensor::zeros(inputs[0].shape(), inputs[0].device());
-    for (size_t i = 0; i < argmax.size(); ++i) dx.data()[argmax[i]] += g.data()[i];
+    NERVE_KERNEL(dx.device(), pooling, max_pool1d_backward, "max_pool1d")(
+        g.data(), reinterpret_cast<const int64_t*>(argmax.data()), n, dx.data());
     return {dx};
   }
 };
@@ -104,11 +59,9 @@ struct GapNode : Node {
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor g = grad.contiguous();
     const Shape& s = inputs[0].shape();
-    int64_t B = s[0], T = s[1], C = s[2];
-    Tensor dx = Tensor::empty(s);
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t t = 0; t < T; ++t)
-        Arr(dx.data() + (b * T + t) * C, C) = CArr(g.data() + b * C, C) * weight.data()[b * T + t];
+    Tensor dx = Tensor::empty(s, weight.device());
+    NERVE_KERNEL(dx.device(), pooling, global_avg_pool1d_backward, "global_average_pool1d")(
+        g.data(), weight.data(), s[0], s[1], s[2], dx.data());
     return {dx};
   }
 };
@@ -143,7 +96,7 @@ Tensor conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias, int64_t
     throw std::invalid_argument("conv1d: kernel of shape " + kernel.shape_string() + " does not match input of shape " +
                                 x.shape_string() + " (expected (kernel_size, " + std::to_string(x.size(2)) +
                                 ", filters))");
-  Geometry g;
+  Conv1DGeometry g;
   g.B = x.size(0);
   g.T = x.size(1);
   g.C = x.size(2);
@@ -156,15 +109,15 @@ Tensor conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias, int64_t
                                 std::to_string(g.F) + " filters");
   g.To = conv1d_output_length(g.T, g.K, stride, padding, dilation, "conv1d");
   g.pad_left = left_pad(g.T, g.To, g.K, stride, padding, dilation);
+  check_same_device("conv1d", x, kernel);
+  check_same_device("conv1d", x, bias);
   Tensor xc = x.contiguous(), wc = kernel.contiguous();
   int64_t M = g.B * g.To, KC = g.K * g.C;
-  Tensor col = Tensor::empty({M, KC});
-  im2col(xc.data(), g, col.data());
-  Tensor out = Tensor::empty({g.B, g.To, g.F});
+  Tensor col = Tensor::empty({M, KC}, x.device());
+  Tensor out = Tensor::empty({g.B, g.To, g.F}, x.device());
   Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
-  Epilogue ep;
-  ep.bias = bc.defined() ? bc.data() : nullptr;
-  sgemm(Trans::No, Trans::No, M, g.F, KC, 1.f, col.data(), KC, wc.data(), g.F, 0.f, out.data(), g.F, ep);
+  NERVE_KERNEL(x.device(), conv, conv1d_forward, "conv1d")(xc.data(), wc.data(), bc.defined() ? bc.data() : nullptr, g,
+                                                           col.data(), out.data());
   auto node = std::make_shared<Conv1dNode>();
   node->inputs = {x, kernel, bias};
   node->g = g;
@@ -181,28 +134,12 @@ Tensor max_pool1d(const Tensor& x, int64_t pool, int64_t stride, const std::stri
   int64_t To = conv1d_output_length(T, pool, stride, padding, 1, "max_pool1d");
   int64_t pad = left_pad(T, To, pool, stride, padding, 1);
   Tensor xc = x.contiguous();
-  Tensor out = Tensor::empty({B, To, C});
+  Tensor out = Tensor::empty({B, To, C}, x.device());
   auto node = std::make_shared<MaxPoolNode>();
-  node->argmax.resize(B * To * C);
-  const float* xp = xc.data();
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t to = 0; to < To; ++to)
-      for (int64_t c = 0; c < C; ++c) {
-        float best = -std::numeric_limits<float>::infinity();
-        int64_t at = -1;
-        for (int64_t k = 0; k < pool; ++k) {
-          int64_t p = to * stride - pad + k;
-          if (p < 0 || p >= T) continue;
-          int64_t idx = (b * T + p) * C + c;
-          if (at < 0 || xp[idx] > best) {
-            best = xp[idx];
-            at = idx;
-          }
-        }
-        int64_t o = (b * To + to) * C + c;
-        out.data()[o] = best;
-        node->argmax[o] = at;
-      }
+  node->n = B * To * C;
+  node->argmax = Tensor::empty({2 * node->n}, x.device());  // int64: two float slots each
+  NERVE_KERNEL(x.device(), pooling, max_pool1d_forward, "max_pool1d")(
+      xc.data(), B, T, C, To, pool, stride, pad, out.data(), reinterpret_cast<int64_t*>(node->argmax.data()));
   node->inputs = {x};
   return record(out, node);
 }
@@ -215,21 +152,13 @@ Tensor global_average_pool1d(const Tensor& x, const Tensor& mask) {
   if (mask.defined() && (mask.dim() != 2 || mask.size(0) != B || mask.size(1) != T))
     throw std::invalid_argument("global_average_pool1d: mask of shape " + mask.shape_string() +
                                 " does not match input of shape " + x.shape_string());
-  Tensor weight = Tensor::empty({B, T});
+  check_same_device("global_average_pool1d", x, mask);
+  Tensor weight = Tensor::empty({B, T}, x.device());
   Tensor mc = mask.defined() ? mask.contiguous() : Tensor();
-  for (int64_t b = 0; b < B; ++b) {
-    int64_t count = 0;
-    for (int64_t t = 0; t < T; ++t) count += !mc.defined() || mc.data()[b * T + t] != 0.f;
-    for (int64_t t = 0; t < T; ++t) {
-      bool on = !mc.defined() || mc.data()[b * T + t] != 0.f;
-      weight.data()[b * T + t] = on && count ? 1.f / static_cast<float>(count) : 0.f;
-    }
-  }
   Tensor xc = x.contiguous();
-  Tensor out = Tensor::zeros({B, C});
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t t = 0; t < T; ++t)
-      Arr(out.data() + b * C, C) += CArr(xc.data() + (b * T + t) * C, C) * weight.data()[b * T + t];
+  Tensor out = Tensor::empty({B, C}, x.device());
+  NERVE_KERNEL(x.device(), pooling, global_avg_pool1d_forward, "global_average_pool1d")(
+      xc.data(), mc.defined() ? mc.data() : nullptr, B, T, C, weight.data(), out.data());
   auto node = std::make_shared<GapNode>();
   node->inputs = {x};
   node->weight = weight;

@@ -71,7 +71,7 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const C
   Tensor y = Tensor::empty({N, g.h.out, g.w.out, F}, x.device());
   const Activation fused = fusable(act) ? act : Activation::Linear;
   Epilogue ep;
-  ep.bias = bc.defined() ? bc.data() : nullptr;
+  ep.bias = kernel_arg(bc);
   ep.activation = fused;
   ep.alpha = alpha;
   NERVE_KERNEL(x.device(), conv, conv2d_forward, "conv2d")(xc.data(), wc.data(), g, N, ep, y.data());

@@ -93,7 +93,7 @@ Tensor dense(const Tensor& x, const Tensor& w, const Tensor& b, Activation act, 
   Tensor y = Tensor::empty({M, out}, x.device());
   Tensor bc = b.defined() ? b.contiguous() : Tensor();
   Epilogue ep;
-  ep.bias = bc.defined() ? bc.data() : nullptr;
+  ep.bias = kernel_arg(bc);
   ep.activation = fused;
   ep.alpha = alpha;
   NERVE_KERNEL(x.device(), gemm, sgemm, "dense")(Trans::No, Trans::No, M, out, in, 1.f, x2d.data(), in, wc.data(), out,

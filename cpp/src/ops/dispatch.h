@@ -33,6 +33,11 @@ FlushedKernel<Fn> require_kernel(Fn fn, const char* op, Device device) {
   return {fn};
 }
 
+// A tensor's memory as a kernel argument, null when the tensor is undefined (an optional input or
+// gradient). Op files use it only in a NERVE_KERNEL call or to fill a kernel's argument struct
+// (`s.field = kernel_arg(t);`): tests/test_device_rules.py keeps it so.
+inline float* kernel_arg(const Tensor& t) { return t.defined() ? t.data() : nullptr; }
+
 // Every input of an op must live where its output will: the first input's device.
 inline void check_same_device(const char* op, const Tensor& a, const Tensor& b) {
   if (a.defined() && b.defined() && a.device() != b.device())

@@ -1,23 +1,19 @@
-// embedding() lookups and learned position embeddings.
+// embedding() lookups and learned position embeddings. The lookups, their scatter-add gradient
+// and the position sums are the device's embedding family (the CPU's in
+// cpp/kernels/cpu/embedding/embedding.cpp).
 #include "nerve/ops/embedding.h"
 
-#include <Eigen/Core>
-#include <cmath>
-#include <cstring>
 #include <stdexcept>
 
-#include "cpu/elementwise/elementwise.h"
 #include "nerve/autograd.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
 namespace {
 
-using Arr = Eigen::Map<Eigen::ArrayXf>;
-using CArr = Eigen::Map<const Eigen::ArrayXf>;
-
 struct EmbeddingNode : Node {
-  std::vector<int64_t> rows;  // table row of each lookup
+  Tensor indices;  // detached, contiguous: the table row of each lookup
   const char* name() const override { return "Embedding"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     std::vector<Tensor> grads(2);
@@ -26,8 +22,8 @@ struct EmbeddingNode : Node {
     Tensor g = grad.contiguous();
     int64_t D = table.size(1);
     Tensor dt = Tensor::zeros(table.shape(), table.device());
-    for (size_t i = 0; i < rows.size(); ++i)  // scatter-add: repeated tokens accumulate
-      Arr(dt.data() + rows[i] * D, D) += CArr(g.data() + i * D, D);
+    NERVE_KERNEL(dt.device(), embedding, scatter_add, "embedding")(indices.data(), indices.numel(), g.data(), D,
+                                                                   dt.data());
     grads[1] = dt;
     return grads;
   }
@@ -42,8 +38,7 @@ struct PositionNode : Node {
     if (inputs[1].requires_grad()) {
       int64_t B = g.size(0), TD = g.size(1) * g.size(2);
       Tensor dt = Tensor::zeros(inputs[1].shape(), inputs[1].device());
-      Arr acc(dt.data(), TD);
-      for (int64_t b = 0; b < B; ++b) acc += CArr(g.data() + b * TD, TD);
+      NERVE_KERNEL(dt.device(), embedding, position_backward, "add_position_embedding")(g.data(), B, TD, dt.data());
       grads[1] = dt;
     }
     return grads;
@@ -55,26 +50,25 @@ struct PositionNode : Node {
 Tensor embedding(const Tensor& indices, const Tensor& table) {
   if (table.dim() != 2)
     throw std::invalid_argument("embedding: table must be 2-D (vocabulary, dim), got " + table.shape_string());
+  check_same_device("embedding", indices, table);
   int64_t V = table.size(0), D = table.size(1);
-  Tensor ic = indices.contiguous();
+  Tensor ic = indices.contiguous().detach();
   int64_t n = ic.numel();
-  auto node = std::make_shared<EmbeddingNode>();
-  node->rows.resize(n);
-  const float* ip = ic.data();
-  for (int64_t i = 0; i < n; ++i) {
-    float v = ip[i];
-    if (!(v >= 0.f && v < static_cast<float>(V)) || v != std::floor(v))
-      throw std::invalid_argument("embedding: index " + std::to_string(v) + " at flat position " + std::to_string(i) +
-                                  " is not an integer in [0, " + std::to_string(V) + ") (input_dim is " +
-                                  std::to_string(V) + ")");
-    node->rows[i] = static_cast<int64_t>(v);
-  }
   Shape out_shape = indices.shape();
   out_shape.push_back(D);
-  Tensor out = Tensor::empty(out_shape);
+  Tensor out = Tensor::empty(out_shape, table.device());
   Tensor tc = table.contiguous();
-  for (int64_t i = 0; i < n; ++i)
-    std::memcpy(out.data() + i * D, tc.data() + node->rows[i] * D, static_cast<size_t>(D) * sizeof(float));
+  const int64_t bad =
+      NERVE_KERNEL(table.device(), embedding, lookup, "embedding")(ic.data(), n, tc.data(), V, D, out.data());
+  if (bad >= 0) {
+    float v;  // the offending index, copied back for the message
+    backend_for(ic.device()).copy_to_host(&v, ic.data() + bad, sizeof(float));
+    throw std::invalid_argument("embedding: index " + std::to_string(v) + " at flat position " + std::to_string(bad) +
+                                " is not an integer in [0, " + std::to_string(V) + ") (input_dim is " +
+                                std::to_string(V) + ")");
+  }
+  auto node = std::make_shared<EmbeddingNode>();
+  node->indices = ic;
   node->inputs = {indices, table};
   return record(out, node);
 }
@@ -88,9 +82,11 @@ Tensor add_position_embedding(const Tensor& x, const Tensor& table) {
     throw std::invalid_argument("add_position_embedding: position table of shape " + table.shape_string() +
                                 " cannot cover input of shape " + x.shape_string() + " (need at least (" +
                                 std::to_string(T) + ", " + std::to_string(D) + "))");
+  check_same_device("add_position_embedding", x, table);
   Tensor xc = x.contiguous(), tc = table.contiguous();
   Tensor out = Tensor::empty(x.shape(), x.device());
-  for (int64_t b = 0; b < B; ++b) kernels::add(xc.data() + b * T * D, tc.data(), out.data() + b * T * D, T * D);
+  NERVE_KERNEL(x.device(), embedding, add_position, "add_position_embedding")(xc.data(), tc.data(), B, T * D,
+                                                                              out.data());
   auto node = std::make_shared<PositionNode>();
   // The table is used through its first T rows; its gradient keeps the full shape.
   node->inputs = {x, table};

@@ -1,18 +1,14 @@
-// layer_norm(): per-row mean and variance (two passes, in double), saved for the backward pass.
-#include <Eigen/Core>
-#include <cmath>
+// layer_norm(): per-row mean and variance (two passes, in double), saved for the backward pass
+// (the device's normalization family; the CPU's in cpp/kernels/cpu/normalization/layer_norm.cpp).
 #include <stdexcept>
 
-#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/ops/normalization.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
 namespace {
-
-using Arr = Eigen::Map<Eigen::ArrayXf>;
-using CArr = Eigen::Map<const Eigen::ArrayXf>;
 
 struct LayerNormNode : Node {
   Tensor xhat;  // [rows, D] normalised input
@@ -22,31 +18,16 @@ struct LayerNormNode : Node {
     Tensor g = grad.contiguous();
     const Tensor &gamma = inputs[1], &beta = inputs[2];
     int64_t D = xhat.size(1), rows = xhat.size(0);
+    const Device dev = xhat.device();
     Tensor gc = gamma.defined() ? gamma.contiguous() : Tensor();
     std::vector<Tensor> grads(3);
-    if (inputs[0].requires_grad()) {
-      Tensor dx = Tensor::empty(inputs[0].shape(), inputs[0].device());
-      parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(D, 1)), [&](int64_t r0, int64_t r1) {
-        Eigen::ArrayXf dxh(D);
-        for (int64_t r = r0; r < r1; ++r) {
-          CArr dy(g.data() + r * D, D), xh(xhat.data() + r * D, D);
-          dxh = gc.defined() ? (dy * CArr(gc.data(), D)).eval() : Eigen::ArrayXf(dy);
-          float m1 = dxh.mean(), m2 = (dxh * xh).mean();
-          Arr(dx.data() + r * D, D) = rstd.data()[r] * (dxh - m1 - xh * m2);
-        }
-      });
-      grads[0] = dx;
-    }
-    if (gamma.defined() && gamma.requires_grad()) {
-      Tensor dg = Tensor::zeros({D});
-      for (int64_t r = 0; r < rows; ++r) Arr(dg.data(), D) += CArr(g.data() + r * D, D) * CArr(xhat.data() + r * D, D);
-      grads[1] = dg;
-    }
-    if (beta.defined() && beta.requires_grad()) {
-      Tensor db = Tensor::zeros({D});
-      for (int64_t r = 0; r < rows; ++r) Arr(db.data(), D) += CArr(g.data() + r * D, D);
-      grads[2] = db;
-    }
+    if (inputs[0].requires_grad()) grads[0] = Tensor::empty(inputs[0].shape(), dev);
+    if (gamma.defined() && gamma.requires_grad()) grads[1] = Tensor::empty({D}, dev);
+    if (beta.defined() && beta.requires_grad()) grads[2] = Tensor::empty({D}, dev);
+    NERVE_KERNEL(dev, normalization, layer_norm_backward, "layer_norm")(
+        g.data(), xhat.data(), rstd.data(), rows, D, gc.defined() ? gc.data() : nullptr,
+        grads[0].defined() ? grads[0].data() : nullptr, grads[1].defined() ? grads[1].data() : nullptr,
+        grads[2].defined() ? grads[2].data() : nullptr);
     return grads;
   }
 };
@@ -61,24 +42,16 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, floa
       throw std::invalid_argument("layer_norm: scale/offset of shape " + p->shape_string() +
                                   " does not match the last axis of input " + x.shape_string());
   if (!(epsilon > 0.f)) throw std::invalid_argument("layer_norm: epsilon must be positive");
+  check_same_device("layer_norm", x, gamma);
+  check_same_device("layer_norm", x, beta);
+  const Device dev = x.device();
   Tensor xc = x.contiguous();
-  Tensor xhat = Tensor::empty({rows, D}), rstd = Tensor::empty({rows}), out = Tensor::empty(x.shape(), x.device());
+  Tensor xhat = Tensor::empty({rows, D}, dev), rstd = Tensor::empty({rows}, dev), out = Tensor::empty(x.shape(), dev);
   Tensor gc = gamma.defined() ? gamma.contiguous() : Tensor();
   Tensor bc = beta.defined() ? beta.contiguous() : Tensor();
-  parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(D, 1)), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      CArr xr(xc.data() + r * D, D);
-      double mu = xr.cast<double>().mean();
-      double var = (xr.cast<double>() - mu).square().mean();
-      float rs = static_cast<float>(1.0 / std::sqrt(var + epsilon));
-      Arr xh(xhat.data() + r * D, D), y(out.data() + r * D, D);
-      xh = (xr - static_cast<float>(mu)) * rs;
-      y = xh;
-      if (gc.defined()) y *= CArr(gc.data(), D);
-      if (bc.defined()) y += CArr(bc.data(), D);
-      rstd.data()[r] = rs;
-    }
-  });
+  NERVE_KERNEL(dev, normalization, layer_norm_forward, "layer_norm")(
+      xc.data(), rows, D, gc.defined() ? gc.data() : nullptr, bc.defined() ? bc.data() : nullptr, epsilon, out.data(),
+      xhat.data(), rstd.data());
   auto node = std::make_shared<LayerNormNode>();
   node->inputs = {x, gamma, beta};
   node->xhat = xhat;

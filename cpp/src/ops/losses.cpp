@@ -1,16 +1,16 @@
-// Losses. Each kind is a row function computing one row's loss (double) and its gradient; one
-// driver applies the sample weights and the sum_over_batch_size reduction, and records a node
-// that hands out the gradient computed with the forward pass.
+// Losses: names, checks and the op. The row functions (each loss kind's value and gradient, the
+// sample weights and the sum_over_batch_size reduction) are the device's losses family (the
+// CPU's in cpp/kernels/cpu/losses/losses.cpp); the node hands out the gradient computed with the
+// forward pass.
 #include "nerve/losses.h"
 
-#include <algorithm>
 #include <cmath>
 #include <iterator>
 #include <stdexcept>
-#include <vector>
 
 #include "nerve/autograd.h"
 #include "nerve/names.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
@@ -41,138 +41,10 @@ struct LossNode : Node {
     float s = grad.item();
     if (s == 1.f) return {grad_input};
     Tensor g = Tensor::empty(grad_input.shape(), grad_input.device());
-    const float* src = grad_input.data();
-    float* dst = g.data();
-    for (int64_t i = 0, n = g.numel(); i < n; ++i) dst[i] = src[i] * s;
+    NERVE_KERNEL(g.device(), elementwise, scale, label)(grad_input.data(), s, g.data(), g.numel());
     return {g};
   }
 };
-
-// One row: C predictions (or logits) p, the row's target t (C values, or one label when sparse),
-// gradient out g (d loss_row / d p). Returns loss_row.
-struct RowArgs {
-  const float* p;
-  const float* t;
-  float* g;
-  int64_t C;
-};
-
-double row_regression(LossKind kind, float delta, const RowArgs& a) {
-  double total = 0;
-  const float inv = 1.f / static_cast<float>(a.C);
-  for (int64_t j = 0; j < a.C; ++j) {
-    float d = a.p[j] - a.t[j];
-    float ad = std::fabs(d);
-    if (kind == LossKind::MeanSquaredError) {
-      total += double(d) * d;
-      a.g[j] = 2.f * d * inv;
-    } else if (kind == LossKind::MeanAbsoluteError) {
-      total += ad;
-      a.g[j] = (d > 0.f ? inv : d < 0.f ? -inv : 0.f);
-    } else {  // Huber
-      if (ad <= delta) {
-        total += 0.5 * double(d) * d;
-        a.g[j] = d * inv;
-      } else {
-        total += double(delta) * ad - 0.5 * double(delta) * delta;
-        a.g[j] = (d > 0.f ? delta : -delta) * inv;
-      }
-    }
-  }
-  return total / a.C;
-}
-
-float smooth_binary(float t, float s) { return t * (1.f - s) + 0.5f * s; }
-
-// Binary cross-entropy on logits z: max(z,0) - z t + log(1 + exp(-|z|)); d/dz = sigmoid(z) - t.
-double row_bce_logits(const RowArgs& a, float smoothing) {
-  double total = 0;
-  const float inv = 1.f / static_cast<float>(a.C);
-  for (int64_t j = 0; j < a.C; ++j) {
-    double z = a.p[j];
-    float t = smooth_binary(a.t[j], smoothing);
-    total += std::max(z, 0.0) - z * t + std::log1p(std::exp(-std::fabs(z)));
-    float zf = a.p[j];
-    float s = zf >= 0 ? 1.f / (1.f + std::exp(-zf)) : std::exp(zf) / (1.f + std::exp(zf));
-    a.g[j] = (s - t) * inv;
-  }
-  return total / a.C;
-}
-
-// On probabilities: clip to [eps, 1-eps] (no gradient through the clipped values).
-double row_bce_probs(const RowArgs& a, float smoothing) {
-  double total = 0;
-  const float inv = 1.f / static_cast<float>(a.C);
-  for (int64_t j = 0; j < a.C; ++j) {
-    float t = smooth_binary(a.t[j], smoothing);
-    float pc = std::min(std::max(a.p[j], kEpsilon), 1.f - kEpsilon);
-    total += -(t * std::log(double(pc)) + (1.0 - t) * std::log(1.0 - pc));
-    a.g[j] = a.p[j] != pc ? 0.f : (pc - t) / (pc * (1.f - pc)) * inv;
-  }
-  return total / a.C;
-}
-
-int64_t label_at(const float* label, int64_t row, int64_t classes) {
-  float v = *label;
-  if (!(v >= 0.f) || v >= static_cast<float>(classes) || v != std::floor(v))
-    throw std::invalid_argument("sparse_categorical_crossentropy: label " + std::to_string(v) + " at position " +
-                                std::to_string(row) + " is not an integer in [0, " + std::to_string(classes) + ")");
-  return static_cast<int64_t>(v);
-}
-
-// Target j of a row: the (smoothed) soft target, or the one-hot of a sparse label.
-struct Targets {
-  const float* t;
-  int64_t label;    // >= 0 when sparse
-  float keep, add;  // smoothing: t*keep + add
-  float operator[](int64_t j) const {
-    float v = label >= 0 ? (j == label ? 1.f : 0.f) : t[j];
-    return v * keep + add;
-  }
-};
-
-double row_cce_logits(const RowArgs& a, const Targets& t) {
-  const float* z = a.p;
-  float mx = *std::max_element(z, z + a.C);
-  double se = 0;
-  for (int64_t j = 0; j < a.C; ++j) se += std::exp(double(z[j]) - mx);
-  double lse = mx + std::log(se), total = 0, tsum = 0;
-  for (int64_t j = 0; j < a.C; ++j) {
-    total += t[j] * (lse - z[j]);
-    tsum += t[j];
-  }
-  for (int64_t j = 0; j < a.C; ++j) a.g[j] = static_cast<float>(std::exp(z[j] - lse) * tsum - t[j]);
-  return total;
-}
-
-// Keras on probabilities: renormalise the row, clip to [eps, 1-eps], -sum t log p.
-double row_cce_probs(const RowArgs& a, const Targets& t, std::vector<float>& dq) {
-  double S = 0;
-  for (int64_t j = 0; j < a.C; ++j) S += a.p[j];
-  double dot = 0, total = 0;  // dot = sum_j dq_j q_j
-  for (int64_t j = 0; j < a.C; ++j) {
-    float tj = t[j];
-    float q = static_cast<float>(a.p[j] / S);
-    float qc = std::min(std::max(q, kEpsilon), 1.f - kEpsilon);
-    total -= tj * std::log(double(qc));
-    dq[j] = (q == qc) ? -tj / qc : 0.f;
-    dot += double(dq[j]) * q;
-  }
-  for (int64_t j = 0; j < a.C; ++j) a.g[j] = static_cast<float>((dq[j] - dot) / S);
-  return total;
-}
-
-// Keras: t and p clipped to [eps, 1]; sum t log(t/p); d/dp = -t/p where p is not clipped.
-double row_kld(const RowArgs& a) {
-  double total = 0;
-  for (int64_t j = 0; j < a.C; ++j) {
-    float t = std::min(std::max(a.t[j], kEpsilon), 1.f);
-    float p = std::min(std::max(a.p[j], kEpsilon), 1.f);
-    total += t * std::log(double(t) / p);
-    a.g[j] = a.p[j] == p ? -t / p : 0.f;
-  }
-  return total;
-}
 
 }  // namespace
 
@@ -258,45 +130,28 @@ Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target, 
     logits = true;
   }
 
+  check_same_device(name.c_str(), input, target);
+  check_same_device(name.c_str(), input, w);
   Tensor p = input.contiguous(), t = target.contiguous();
   const int64_t rows = C ? p.numel() / C : 0;
   const int64_t rows_per_sample = batch ? rows / batch : 0;
   Tensor g = Tensor::empty(p.shape(), p.device());
-  const float *pp = p.data(), *tp = t.data(), *wp = w.defined() ? w.data() : nullptr;
-  float* gp = g.data();
-  std::vector<float> scratch(static_cast<size_t>(C));
-  const float s = loss.label_smoothing;
-  const float keep = 1.f - s, add_cat = C ? s / static_cast<float>(C) : 0.f;
-  double total = 0;
-  for (int64_t r = 0; r < rows; ++r) {
-    RowArgs a{pp + r * C, sparse ? tp + r : tp + r * C, gp + r * C, C};
-    double value = 0;
-    switch (loss.kind) {
-      case LossKind::MeanSquaredError:
-      case LossKind::MeanAbsoluteError:
-      case LossKind::Huber:
-        value = row_regression(loss.kind, loss.delta, a);
-        break;
-      case LossKind::BinaryCrossentropy:
-        value = logits ? row_bce_logits(a, s) : row_bce_probs(a, s);
-        break;
-      case LossKind::CategoricalCrossentropy:
-      case LossKind::SparseCategoricalCrossentropy: {
-        Targets tg{a.t, sparse ? label_at(a.t, r, C) : -1, keep, sparse ? 0.f : add_cat};
-        value = logits ? row_cce_logits(a, tg) : row_cce_probs(a, tg, scratch);
-        break;
-      }
-      case LossKind::KLDivergence:
-        value = row_kld(a);
-        break;
-    }
-    const float weight = wp ? wp[rows_per_sample ? r / rows_per_sample : 0] : 1.f;
-    total += double(weight) * value;
-    const float scale = weight / static_cast<float>(rows);
-    float* gr = gp + r * C;
-    for (int64_t j = 0; j < C; ++j) gr[j] *= scale;
+  LossParams lp;
+  lp.kind = loss.kind;
+  lp.logits = logits;
+  lp.sparse = sparse;
+  lp.delta = loss.delta;
+  lp.label_smoothing = loss.label_smoothing;
+  const LossResult result = NERVE_KERNEL(p.device(), losses, compute, loss_name(loss.kind))(
+      lp, p.data(), t.data(), kernel_arg(w), rows, C, rows_per_sample, g.data());
+  if (result.bad_row >= 0) {
+    float v;  // the offending label, copied back for the message
+    backend_for(t.device()).copy_to_host(&v, t.data() + result.bad_row, sizeof(float));
+    throw std::invalid_argument("sparse_categorical_crossentropy: label " + std::to_string(v) + " at position " +
+                                std::to_string(result.bad_row) + " is not an integer in [0, " + std::to_string(C) +
+                                ")");
   }
-  Tensor out = Tensor::full({}, static_cast<float>(rows ? total / rows : 0.0));
+  Tensor out = Tensor::full({}, static_cast<float>(rows ? result.total / rows : 0.0), p.device());
   auto node = std::make_shared<LossNode>();
   node->inputs = {input};
   node->grad_input = g;

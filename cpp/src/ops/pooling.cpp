@@ -1,27 +1,16 @@
-// pool2d() and global_pool2d(): max / average pooling on NHWC images. Channels are contiguous,
-// so every inner loop runs over C (vectorised); images or output rows are split across threads.
-#include <algorithm>
-#include <cstring>
-#include <stdexcept>
-#include <vector>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
-#include "cpu/parallel.h"
-#include "nerve/autograd.h"
+// pool2d() and global_pool2d(): max / average pooling on NHWC images. The op checks shapes and
+// records the node; the loops are the device's pooling family (the CPU's in
+// cpp/kernels/cpu/pooling/pool2d.cpp).
 #include "nerve/ops/pooling.h"
+
+#include <stdexcept>
+
+#include "nerve/autograd.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
 namespace {
-
-constexpr int64_t kGrainFloats = 1 << 14;
-
-struct PoolGeometry {
-  int64_t N, H, W, C;
-  Window1D h, w;
-};
 
 void check_nhwc(const Tensor& x, const char* op) {
   if (x.dim() != 4)
@@ -31,114 +20,14 @@ void check_nhwc(const Tensor& x, const char* op) {
 
 // Max pooling keeps no argmax: backward finds, per output, the first window cell equal to the
 // maximum, which is the cell the strict '>' scan chose (the first maximum wins, as PyTorch).
-void max_pool_forward(const float* x, const PoolGeometry& g, float* y) {
-  const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
-  parallel_for(g.N * OH, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * C * g.h.kernel * g.w.kernel, 1)),
-               [&](int64_t b, int64_t e) {
-                 for (int64_t t = b; t < e; ++t) {
-                   const int64_t n = t / OH, oh = t % OH;
-                   const float* img = x + n * g.H * g.W * C;
-                   const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
-                   const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
-                   for (int64_t ow = 0; ow < OW; ++ow) {
-                     const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
-                     const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
-                     float* yo = y + (t * OW + ow) * C;
-                     std::memcpy(yo, img + (h0 * g.W + w0) * C, static_cast<size_t>(C) * sizeof(float));
-                     for (int64_t ih = h0; ih < h1; ++ih)
-                       for (int64_t iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
-                         const float* xi = img + (ih * g.W + iw) * C;
-                         for (int64_t c = 0; c < C; ++c) yo[c] = xi[c] > yo[c] ? xi[c] : yo[c];
-                       }
-                   }
-                 }
-               });
-}
-
-void avg_pool_forward(const float* x, const PoolGeometry& g, float* y) {
-  const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
-  parallel_for(g.N * OH, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * C * g.h.kernel * g.w.kernel, 1)),
-               [&](int64_t b, int64_t e) {
-                 for (int64_t t = b; t < e; ++t) {
-                   const int64_t n = t / OH, oh = t % OH;
-                   const float* img = x + n * g.H * g.W * C;
-                   const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
-                   const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
-                   for (int64_t ow = 0; ow < OW; ++ow) {
-                     const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
-                     const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
-                     float* yo = y + (t * OW + ow) * C;
-                     std::fill(yo, yo + C, 0.f);
-                     for (int64_t ih = h0; ih < h1; ++ih)
-                       for (int64_t iw = w0; iw < w1; ++iw) {
-                         const float* xi = img + (ih * g.W + iw) * C;
-                         for (int64_t c = 0; c < C; ++c) yo[c] += xi[c];
-                       }
-                     const float inv = 1.f / static_cast<float>((h1 - h0) * (w1 - w0));  // padding not counted
-                     for (int64_t c = 0; c < C; ++c) yo[c] *= inv;
-                   }
-                 }
-               });
-}
-
-// One window cell of max-pool backward, over C channels: where the cell holds the maximum
-// (x >= max, i.e. x == max), it receives the gradient still pending in rem, which then drops to 0
-// (only the first maximum of a window gets it). Explicit SSE masks: GCC turns the two selects into
-// a branch per element.
-void deliver_to_max(const float* x, const float* max, float* rem, float* dx, int64_t C) {
-  int64_t c = 0;
-#ifdef __SSE2__
-  for (; c + 4 <= C; c += 4) {
-    const __m128 r4 = _mm_loadu_ps(rem + c);
-    const __m128 hit = _mm_cmpge_ps(_mm_loadu_ps(x + c), _mm_loadu_ps(max + c));
-    _mm_storeu_ps(dx + c, _mm_add_ps(_mm_loadu_ps(dx + c), _mm_and_ps(hit, r4)));
-    _mm_storeu_ps(rem + c, _mm_andnot_ps(hit, r4));
-  }
-#endif
-  for (; c < C; ++c) {
-    const bool hit = x[c] >= max[c];
-    dx[c] += hit ? rem[c] : 0.f;
-    rem[c] = hit ? 0.f : rem[c];
-  }
-}
-
 struct MaxPoolNode : Node {
   PoolGeometry g;
   Tensor x, y;  // detached input and output
   const char* name() const override { return "MaxPooling2D"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor dy = grad.contiguous();
-    Tensor dx = Tensor::zeros({g.N, g.H, g.W, g.C});
-    const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
-    const float *d = dy.data(), *xp = x.data(), *yp = y.data();
-    float* o = dx.data();
-    // One thread per image: windows of one image may overlap.
-    parallel_for(g.N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OH * OW * C, 1)),
-                 [&](int64_t b, int64_t e) {
-                   // rem[c]: the output gradient not yet delivered (0 once the first maximum took it). The
-                   // inner loop is two branch-free selects over C, so it vectorises.
-                   std::vector<float> rem(static_cast<size_t>(C));
-                   for (int64_t n = b; n < e; ++n)
-                     for (int64_t oh = 0; oh < OH; ++oh) {
-                       const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
-                       const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
-                       for (int64_t ow = 0; ow < OW; ++ow) {
-                         const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
-                         const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
-                         const int64_t out = ((n * OH + oh) * OW + ow) * C;
-                         const float* yo = yp + out;
-                         float* r = rem.data();
-                         std::memcpy(r, d + out, static_cast<size_t>(C) * sizeof(float));
-                         for (int64_t ih = h0; ih < h1; ++ih)
-                           for (int64_t iw = w0; iw < w1; ++iw) {
-                             const int64_t in = ((n * g.H + ih) * g.W + iw) * C;
-                             const float* xi = xp + in;
-                             float* oi = o + in;
-                             deliver_to_max(xi, yo, r, oi, C);
-                           }
-                       }
-                     }
-                 });
+    Tensor dx = Tensor::zeros({g.N, g.H, g.W, g.C}, x.device());
+    NERVE_KERNEL(x.device(), pooling, max_pool2d_backward, "max_pool2d")(x.data(), y.data(), dy.data(), g, dx.data());
     return {dx};
   }
 };
@@ -148,28 +37,8 @@ struct AvgPoolNode : Node {
   const char* name() const override { return "AveragePooling2D"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor dy = grad.contiguous();
-    Tensor dx = Tensor::zeros({g.N, g.H, g.W, g.C});
-    const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
-    const float* d = dy.data();
-    float* o = dx.data();
-    parallel_for(g.N, 1, [&](int64_t b, int64_t e) {
-      for (int64_t n = b; n < e; ++n)
-        for (int64_t oh = 0; oh < OH; ++oh) {
-          const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
-          const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
-          for (int64_t ow = 0; ow < OW; ++ow) {
-            const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
-            const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
-            const float inv = 1.f / static_cast<float>((h1 - h0) * (w1 - w0));
-            const float* di = d + ((n * OH + oh) * OW + ow) * C;
-            for (int64_t ih = h0; ih < h1; ++ih)
-              for (int64_t iw = w0; iw < w1; ++iw) {
-                float* oi = o + ((n * g.H + ih) * g.W + iw) * C;
-                for (int64_t c = 0; c < C; ++c) oi[c] += di[c] * inv;
-              }
-          }
-        }
-    });
+    Tensor dx = Tensor::zeros({g.N, g.H, g.W, g.C}, dy.device());
+    NERVE_KERNEL(dy.device(), pooling, avg_pool2d_backward, "avg_pool2d")(dy.data(), g, dx.data());
     return {dx};
   }
 };
@@ -177,25 +46,15 @@ struct AvgPoolNode : Node {
 struct GlobalPoolNode : Node {
   PoolKind kind;
   int64_t N, HW, C;
-  std::shared_ptr<std::vector<int32_t>> arg;  // max: winning cell per (n, c)
+  Tensor arg;  // max: the winning cell per (n, c), int32 in float-sized slots
   const char* name() const override { return kind == PoolKind::Max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor dy = grad.contiguous();
-    Tensor dx = kind == PoolKind::Max ? Tensor::zeros(inputs[0].shape(), inputs[0].device())
-                                      : Tensor::empty(inputs[0].shape(), inputs[0].device());
-    const float* d = dy.data();
-    float* o = dx.data();
-    const float inv = 1.f / static_cast<float>(HW);
-    parallel_for(N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(HW * C, 1)), [&](int64_t b, int64_t e) {
-      for (int64_t n = b; n < e; ++n) {
-        if (kind == PoolKind::Max) {
-          for (int64_t c = 0; c < C; ++c) o[(n * HW + (*arg)[n * C + c]) * C + c] = d[n * C + c];
-        } else {
-          for (int64_t i = 0; i < HW; ++i)
-            for (int64_t c = 0; c < C; ++c) o[(n * HW + i) * C + c] = d[n * C + c] * inv;
-        }
-      }
-    });
+    const bool max = kind == PoolKind::Max;
+    Tensor dx = max ? Tensor::zeros(inputs[0].shape(), inputs[0].device())
+                    : Tensor::empty(inputs[0].shape(), inputs[0].device());
+    NERVE_KERNEL(dx.device(), pooling, global_pool2d_backward, name())(
+        max, dy.data(), max ? reinterpret_cast<const int32_t*>(arg.data()) : nullptr, N, HW, C, dx.data());
     return {dx};
   }
 };
@@ -209,9 +68,9 @@ Tensor pool2d(const Tensor& x, PoolKind kind, const Pool2DOptions& opt) {
   g.h = window_1d(g.H, opt.pool_h, opt.stride_h, 1, opt.padding, op, "height");
   g.w = window_1d(g.W, opt.pool_w, opt.stride_w, 1, opt.padding, op, "width");
   Tensor xc = x.contiguous();
-  Tensor y = Tensor::empty({g.N, g.h.out, g.w.out, g.C});
+  Tensor y = Tensor::empty({g.N, g.h.out, g.w.out, g.C}, x.device());
   if (kind == PoolKind::Max) {
-    max_pool_forward(xc.data(), g, y.data());
+    NERVE_KERNEL(x.device(), pooling, max_pool2d_forward, op)(xc.data(), g, y.data());
     auto node = std::make_shared<MaxPoolNode>();
     node->inputs = {x};
     node->g = g;
@@ -219,7 +78,7 @@ Tensor pool2d(const Tensor& x, PoolKind kind, const Pool2DOptions& opt) {
     node->y = y.detach();
     return record(y, node);
   }
-  avg_pool_forward(xc.data(), g, y.data());
+  NERVE_KERNEL(x.device(), pooling, avg_pool2d_forward, op)(xc.data(), g, y.data());
   auto node = std::make_shared<AvgPoolNode>();
   node->inputs = {x};
   node->g = g;
@@ -231,42 +90,19 @@ Tensor global_pool2d(const Tensor& x, PoolKind kind) {
   check_nhwc(x, op);
   const int64_t N = x.size(0), HW = x.size(1) * x.size(2), C = x.size(3);
   if (HW == 0) throw std::invalid_argument(std::string(op) + ": empty image in input of shape " + x.shape_string());
+  const bool max = kind == PoolKind::Max;
   Tensor xc = x.contiguous();
-  Tensor y = Tensor::empty({N, C});
-  std::shared_ptr<std::vector<int32_t>> arg;
-  if (kind == PoolKind::Max) arg = std::make_shared<std::vector<int32_t>>(static_cast<size_t>(N * C));
-  const float* xp = xc.data();
-  float* yp = y.data();
-  parallel_for(N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(HW * C, 1)), [&](int64_t b, int64_t e) {
-    std::vector<double> acc(static_cast<size_t>(C));
-    for (int64_t n = b; n < e; ++n) {
-      const float* img = xp + n * HW * C;
-      float* yo = yp + n * C;
-      if (kind == PoolKind::Max) {
-        int32_t* ao = arg->data() + n * C;
-        std::memcpy(yo, img, static_cast<size_t>(C) * sizeof(float));
-        std::fill(ao, ao + C, 0);
-        for (int64_t i = 1; i < HW; ++i)
-          for (int64_t c = 0; c < C; ++c) {
-            const bool gt = img[i * C + c] > yo[c];
-            yo[c] = gt ? img[i * C + c] : yo[c];
-            ao[c] = gt ? static_cast<int32_t>(i) : ao[c];
-          }
-      } else {
-        std::fill(acc.begin(), acc.end(), 0.0);
-        for (int64_t i = 0; i < HW; ++i)
-          for (int64_t c = 0; c < C; ++c) acc[c] += img[i * C + c];
-        for (int64_t c = 0; c < C; ++c) yo[c] = static_cast<float>(acc[c] / static_cast<double>(HW));
-      }
-    }
-  });
+  Tensor y = Tensor::empty({N, C}, x.device());
+  Tensor arg = max ? Tensor::empty({N * C}, x.device()) : Tensor();  // int32 and float: the same size
+  NERVE_KERNEL(x.device(), pooling, global_pool2d_forward, op)(max, xc.data(), N, HW, C, y.data(),
+                                                               max ? reinterpret_cast<int32_t*>(arg.data()) : nullptr);
   auto node = std::make_shared<GlobalPoolNode>();
   node->inputs = {x};
   node->kind = kind;
   node->N = N;
   node->HW = HW;
   node->C = C;
-  node->arg = std::move(arg);
+  node->arg = arg;
   return record(y, node);
 }
 

@@ -1,11 +1,12 @@
 // prelu(): alpha is broadcast through a per-sample index map (sample element -> alpha element),
-// built once per call, so shared axes cost nothing in the loops.
+// built once per call from the shapes, so shared axes cost nothing in the loops (the device's
+// activation family; the CPU's in cpp/kernels/cpu/activation/prelu.cpp).
 #include <stdexcept>
 #include <vector>
 
-#include "cpu/parallel.h"
 #include "nerve/autograd.h"
 #include "nerve/ops/activations.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
@@ -30,32 +31,17 @@ std::vector<int64_t> alpha_index(const Shape& sample, const Shape& alpha) {
 }
 
 struct PReluNode : Node {
-  std::vector<int64_t> index;  // per sample element: its alpha
+  std::vector<int64_t> index;  // per sample element: its alpha (host metadata, built once per call)
   const char* name() const override { return "PReLU"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor g = grad.contiguous(), x = inputs[0].contiguous(), alpha = inputs[1].contiguous();
     const int64_t per = static_cast<int64_t>(index.size()), batch = per ? x.numel() / per : 0;
     std::vector<Tensor> grads(2);
-    if (inputs[0].requires_grad()) {
-      Tensor dx = Tensor::empty(x.shape());
-      parallel_for(batch, 1, [&](int64_t b0, int64_t b1) {
-        for (int64_t b = b0; b < b1; ++b)
-          for (int64_t i = 0; i < per; ++i) {
-            int64_t e = b * per + i;
-            dx.data()[e] = x.data()[e] > 0.f ? g.data()[e] : alpha.data()[index[i]] * g.data()[e];
-          }
-      });
-      grads[0] = dx;
-    }
-    if (inputs[1].requires_grad()) {
-      Tensor da = Tensor::zeros(alpha.shape());
-      for (int64_t b = 0; b < batch; ++b)  // serial: shared axes make several elements add into one alpha
-        for (int64_t i = 0; i < per; ++i) {
-          int64_t e = b * per + i;
-          if (x.data()[e] <= 0.f) da.data()[index[i]] += x.data()[e] * g.data()[e];
-        }
-      grads[1] = da;
-    }
+    if (inputs[0].requires_grad()) grads[0] = Tensor::empty(x.shape(), x.device());
+    if (inputs[1].requires_grad()) grads[1] = Tensor::empty(alpha.shape(), x.device());
+    NERVE_KERNEL(x.device(), activation, prelu_backward, "prelu")(
+        x.data(), alpha.data(), g.data(), index.data(), batch, per, grads[0].defined() ? grads[0].data() : nullptr,
+        grads[1].defined() ? grads[1].data() : nullptr, alpha.numel());
     return grads;
   }
 };
@@ -73,16 +59,11 @@ Tensor prelu(const Tensor& x, const Tensor& alpha) {
   Shape sample(s.begin() + 1, s.end());
   auto node = std::make_shared<PReluNode>();
   node->index = alpha_index(sample, a);
-  Tensor xc = x.contiguous(), ac = alpha.contiguous(), out = Tensor::empty(s);
+  check_same_device("prelu", x, alpha);
+  Tensor xc = x.contiguous(), ac = alpha.contiguous(), out = Tensor::empty(s, x.device());
   const int64_t per = static_cast<int64_t>(node->index.size()), batch = per ? x.numel() / per : 0;
-  parallel_for(batch, 1, [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b)
-      for (int64_t i = 0; i < per; ++i) {
-        int64_t e = b * per + i;
-        float v = xc.data()[e];
-        out.data()[e] = v > 0.f ? v : ac.data()[node->index[i]] * v;
-      }
-  });
+  NERVE_KERNEL(x.device(), activation, prelu_forward, "prelu")(xc.data(), ac.data(), node->index.data(), batch, per,
+                                                               out.data());
   node->inputs = {x, alpha};
   return record(out, node);
 }

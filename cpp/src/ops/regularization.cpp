@@ -1,10 +1,11 @@
-// The L1/L2 penalty op: one pass for the value, one for the gradient.
-#include <cmath>
+// The L1/L2 penalty op: one pass for the value, one for the gradient (the device's regularization
+// family; the CPU's in cpp/kernels/cpu/regularization/penalty.cpp).
 #include <stdexcept>
 
 #include "nerve/autograd.h"
 #include "nerve/ops.h"
 #include "nerve/regularizers.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
@@ -16,13 +17,8 @@ struct PenaltyNode : Node {
   std::vector<Tensor> backward(const Tensor& grad) override {
     const float s = grad.item();
     Tensor dx = Tensor::empty(x.shape(), x.device());
-    const float* xp = x.data();
-    float* d = dx.data();
-    const float l1 = r.l1 * s, l2 = 2.f * r.l2 * s;
-    for (int64_t i = 0, n = x.numel(); i < n; ++i) {
-      float sign = xp[i] > 0.f ? 1.f : xp[i] < 0.f ? -1.f : 0.f;
-      d[i] = l1 * sign + l2 * xp[i];
-    }
+    NERVE_KERNEL(x.device(), regularization, penalty_backward, "regularization_penalty")(
+        x.data(), r.l1 * s, 2.f * r.l2 * s, dx.data(), x.numel());
     return {dx};
   }
 };
@@ -33,13 +29,9 @@ Tensor regularization_penalty(const Tensor& x, const Regularizer& r) {
     throw std::invalid_argument("regularizer: l1 and l2 must be >= 0, got l1=" + std::to_string(r.l1) +
                                 ", l2=" + std::to_string(r.l2));
   Tensor xc = x.contiguous().detach();
-  const float* p = xc.data();
-  double abs_sum = 0, sq_sum = 0;
-  for (int64_t i = 0, n = xc.numel(); i < n; ++i) {
-    abs_sum += std::fabs(double(p[i]));
-    sq_sum += double(p[i]) * p[i];
-  }
-  Tensor out = Tensor::full({}, static_cast<float>(r.l1 * abs_sum + r.l2 * sq_sum));
+  const double value =
+      NERVE_KERNEL(x.device(), regularization, penalty, "regularization_penalty")(xc.data(), r.l1, r.l2, xc.numel());
+  Tensor out = Tensor::full({}, static_cast<float>(value), x.device());
   auto node = std::make_shared<PenaltyNode>();
   node->inputs = {x};
   node->x = xc;

@@ -1,12 +1,12 @@
-// narrow() and reverse_time(): copies along one axis whose gradients copy back. (concat() is
-// in concat.cpp, shared with the merge layers.)
-#include <cstring>
+// narrow() and reverse_time(): copies along one axis whose gradients copy back (the device's shape
+// family; the CPU's in cpp/kernels/cpu/shape/copies.cpp). (concat() is in concat.cpp, shared with
+// the merge layers.) Also dropout_keep_mask(), the random multipliers of recurrent dropout.
 #include <stdexcept>
 
 #include "nerve/autograd.h"
 #include "nerve/ops/regularization.h"
 #include "nerve/ops/reshaping.h"
-#include "nerve/random.h"
+#include "ops/dispatch.h"
 
 namespace nerve {
 
@@ -28,24 +28,17 @@ void split(const Shape& s, int64_t axis, int64_t& outer, int64_t& inner) {
   for (size_t i = axis + 1; i < s.size(); ++i) inner *= s[i];
 }
 
-// Copies blocks: dst[o, dst_start + j, :] = src[o, src_start + j, :] for j < len.
-void copy_blocks(const float* src, int64_t src_len, int64_t src_start, float* dst, int64_t dst_len, int64_t dst_start,
-                 int64_t len, int64_t outer, int64_t inner) {
-  for (int64_t o = 0; o < outer; ++o)
-    std::memcpy(dst + (o * dst_len + dst_start) * inner, src + (o * src_len + src_start) * inner,
-                static_cast<size_t>(len * inner) * sizeof(float));
-}
-
 struct NarrowNode : Node {
   int64_t axis, start;
   const char* name() const override { return "Narrow"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor g = grad.contiguous();
     const Shape& in = inputs[0].shape();
-    Tensor dx = Tensor::zeros(in);
+    Tensor dx = Tensor::zeros(in, g.device());
     int64_t outer, inner;
     split(in, axis, outer, inner);
-    copy_blocks(g.data(), g.shape()[axis], 0, dx.data(), in[axis], start, g.shape()[axis], outer, inner);
+    NERVE_KERNEL(g.device(), shape, narrow_copy, "narrow")(g.data(), g.shape()[axis], 0, dx.data(), in[axis], start,
+                                                           g.shape()[axis], outer, inner);
     return {dx};
   }
 };
@@ -54,10 +47,7 @@ Tensor reverse_copy(const Tensor& x) {
   Tensor xc = x.contiguous();
   Tensor out = Tensor::empty(x.shape(), x.device());
   int64_t B = x.size(0), T = x.size(1), inner = T ? x.numel() / (B * T) : 0;
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t t = 0; t < T; ++t)
-      std::memcpy(out.data() + (b * T + t) * inner, xc.data() + (b * T + T - 1 - t) * inner,
-                  static_cast<size_t>(inner) * sizeof(float));
+  NERVE_KERNEL(x.device(), shape, reverse_time, "reverse_time")(xc.data(), B, T, inner, out.data());
   return out;
 }
 
@@ -77,10 +67,11 @@ Tensor narrow(const Tensor& x, int64_t axis, int64_t start, int64_t length) {
   Tensor xc = x.contiguous();
   Shape out_shape = x.shape();
   out_shape[a] = length;
-  Tensor out = Tensor::empty(out_shape);
+  Tensor out = Tensor::empty(out_shape, x.device());
   int64_t outer, inner;
   split(x.shape(), a, outer, inner);
-  copy_blocks(xc.data(), n, start, out.data(), length, 0, length, outer, inner);
+  NERVE_KERNEL(x.device(), shape, narrow_copy, "narrow")(xc.data(), n, start, out.data(), length, 0, length, outer,
+                                                         inner);
   auto node = std::make_shared<NarrowNode>();
   node->inputs = {x};
   node->axis = a;
@@ -101,10 +92,7 @@ Tensor dropout_keep_mask(const Shape& shape, float rate, uint64_t seed) {
   if (!(rate >= 0.f && rate < 1.f))
     throw std::invalid_argument("dropout rate must be in [0, 1), got " + std::to_string(rate));
   Tensor keep = Tensor::empty(shape);
-  Rng rng(seed);
-  float scale = 1.f / (1.f - rate);
-  float* p = keep.data();
-  for (int64_t i = 0, n = keep.numel(); i < n; ++i) p[i] = rng.uniform() < rate ? 0.f : scale;
+  NERVE_KERNEL(keep.device(), regularization, keep_mask, "dropout_keep_mask")(rate, seed, keep.data(), keep.numel());
   return keep;
 }
 

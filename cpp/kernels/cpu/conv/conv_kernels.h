@@ -16,6 +16,10 @@ using nerve::ConvGeometry;  // kernel_table.h
 void conv2d_forward(const float* x, const float* w, const ConvGeometry& g, int64_t N, const Epilogue& ep, float* y);
 void conv2d_backward(const float* x, const float* w, const float* y, const float* dy, const ConvGeometry& g, int64_t N,
                      Activation act, float alpha, float* dx, float* dw, float* db);
+// conv1d (conv1d.cpp): im2col into col, one sgemm with the bias epilogue; and its gradients.
+void conv1d_forward(const float* x, const float* w, const float* bias, const Conv1DGeometry& g, float* col, float* y);
+void conv1d_backward(const float* dz, const float* w, const float* col, const Conv1DGeometry& g, float* dx, float* dw,
+                     float* db);
 
 // Output rows are numbered r = n * OH + oh over the batch; x and dx point at image 0.
 // cols [(row_end - row_begin) * OW, KH * KW * C]: the row for output pixel (n, oh, ow) holds the

@@ -1,0 +1,190 @@
+// 2-D pooling on NHWC images. Channels are contiguous, so every inner loop runs over C
+// (vectorised); images or output rows are split across threads.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "cpu/parallel.h"
+#include "cpu/pooling/pooling.h"
+
+namespace nerve::kernels {
+
+namespace {
+
+constexpr int64_t kGrainFloats = 1 << 14;
+
+// One window cell of max-pool backward, over C channels: where the cell holds the maximum
+// (x >= max, i.e. x == max), it receives the gradient still pending in rem, which then drops to 0
+// (only the first maximum of a window gets it). Explicit SSE masks: GCC turns the two selects into
+// a branch per element.
+void deliver_to_max(const float* x, const float* max, float* rem, float* dx, int64_t C) {
+  int64_t c = 0;
+#ifdef __SSE2__
+  for (; c + 4 <= C; c += 4) {
+    const __m128 r4 = _mm_loadu_ps(rem + c);
+    const __m128 hit = _mm_cmpge_ps(_mm_loadu_ps(x + c), _mm_loadu_ps(max + c));
+    _mm_storeu_ps(dx + c, _mm_add_ps(_mm_loadu_ps(dx + c), _mm_and_ps(hit, r4)));
+    _mm_storeu_ps(rem + c, _mm_andnot_ps(hit, r4));
+  }
+#endif
+  for (; c < C; ++c) {
+    const bool hit = x[c] >= max[c];
+    dx[c] += hit ? rem[c] : 0.f;
+    rem[c] = hit ? 0.f : rem[c];
+  }
+}
+
+}  // namespace
+
+// Max pooling keeps no argmax: backward finds, per output, the first window cell equal to the
+// maximum, which is the cell the strict '>' scan chose (the first maximum wins, as PyTorch).
+void max_pool2d_forward(const float* x, const PoolGeometry& g, float* y) {
+  const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
+  parallel_for(g.N * OH, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * C * g.h.kernel * g.w.kernel, 1)),
+               [&](int64_t b, int64_t e) {
+                 for (int64_t t = b; t < e; ++t) {
+                   const int64_t n = t / OH, oh = t % OH;
+                   const float* img = x + n * g.H * g.W * C;
+                   const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
+                   const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
+                   for (int64_t ow = 0; ow < OW; ++ow) {
+                     const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
+                     const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
+                     float* yo = y + (t * OW + ow) * C;
+                     std::memcpy(yo, img + (h0 * g.W + w0) * C, static_cast<size_t>(C) * sizeof(float));
+                     for (int64_t ih = h0; ih < h1; ++ih)
+                       for (int64_t iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
+                         const float* xi = img + (ih * g.W + iw) * C;
+                         for (int64_t c = 0; c < C; ++c) yo[c] = xi[c] > yo[c] ? xi[c] : yo[c];
+                       }
+                   }
+                 }
+               });
+}
+
+void avg_pool2d_forward(const float* x, const PoolGeometry& g, float* y) {
+  const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
+  parallel_for(g.N * OH, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OW * C * g.h.kernel * g.w.kernel, 1)),
+               [&](int64_t b, int64_t e) {
+                 for (int64_t t = b; t < e; ++t) {
+                   const int64_t n = t / OH, oh = t % OH;
+                   const float* img = x + n * g.H * g.W * C;
+                   const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
+                   const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
+                   for (int64_t ow = 0; ow < OW; ++ow) {
+                     const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
+                     const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
+                     float* yo = y + (t * OW + ow) * C;
+                     std::fill(yo, yo + C, 0.f);
+                     for (int64_t ih = h0; ih < h1; ++ih)
+                       for (int64_t iw = w0; iw < w1; ++iw) {
+                         const float* xi = img + (ih * g.W + iw) * C;
+                         for (int64_t c = 0; c < C; ++c) yo[c] += xi[c];
+                       }
+                     const float inv = 1.f / static_cast<float>((h1 - h0) * (w1 - w0));  // padding not counted
+                     for (int64_t c = 0; c < C; ++c) yo[c] *= inv;
+                   }
+                 }
+               });
+}
+
+void max_pool2d_backward(const float* x, const float* y, const float* dy, const PoolGeometry& g, float* dx) {
+  const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
+  const float *d = dy, *xp = x, *yp = y;
+  float* o = dx;
+  // One thread per image: windows of one image may overlap.
+  parallel_for(g.N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OH * OW * C, 1)), [&](int64_t b, int64_t e) {
+    // rem[c]: the output gradient not yet delivered (0 once the first maximum took it). The
+    // inner loop is two branch-free selects over C, so it vectorises.
+    std::vector<float> rem(static_cast<size_t>(C));
+    for (int64_t n = b; n < e; ++n)
+      for (int64_t oh = 0; oh < OH; ++oh) {
+        const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
+        const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
+          const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
+          const int64_t out = ((n * OH + oh) * OW + ow) * C;
+          const float* yo = yp + out;
+          float* r = rem.data();
+          std::memcpy(r, d + out, static_cast<size_t>(C) * sizeof(float));
+          for (int64_t ih = h0; ih < h1; ++ih)
+            for (int64_t iw = w0; iw < w1; ++iw) {
+              const int64_t in = ((n * g.H + ih) * g.W + iw) * C;
+              const float* xi = xp + in;
+              float* oi = o + in;
+              deliver_to_max(xi, yo, r, oi, C);
+            }
+        }
+      }
+  });
+}
+
+void avg_pool2d_backward(const float* dy, const PoolGeometry& g, float* dx) {
+  const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
+  const float* d = dy;
+  float* o = dx;
+  parallel_for(g.N, 1, [&](int64_t b, int64_t e) {
+    for (int64_t n = b; n < e; ++n)
+      for (int64_t oh = 0; oh < OH; ++oh) {
+        const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
+        const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          const int64_t w0 = std::max<int64_t>(0, ow * g.w.stride - g.w.pad_before);
+          const int64_t w1 = std::min<int64_t>(g.W, ow * g.w.stride - g.w.pad_before + g.w.kernel);
+          const float inv = 1.f / static_cast<float>((h1 - h0) * (w1 - w0));
+          const float* di = d + ((n * OH + oh) * OW + ow) * C;
+          for (int64_t ih = h0; ih < h1; ++ih)
+            for (int64_t iw = w0; iw < w1; ++iw) {
+              float* oi = o + ((n * g.H + ih) * g.W + iw) * C;
+              for (int64_t c = 0; c < C; ++c) oi[c] += di[c] * inv;
+            }
+        }
+      }
+  });
+}
+
+void global_pool2d_forward(bool max, const float* xp, int64_t N, int64_t HW, int64_t C, float* yp, int32_t* arg) {
+  parallel_for(N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(HW * C, 1)), [&](int64_t b, int64_t e) {
+    std::vector<double> acc(static_cast<size_t>(C));
+    for (int64_t n = b; n < e; ++n) {
+      const float* img = xp + n * HW * C;
+      float* yo = yp + n * C;
+      if (max) {
+        int32_t* ao = arg + n * C;
+        std::memcpy(yo, img, static_cast<size_t>(C) * sizeof(float));
+        std::fill(ao, ao + C, 0);
+        for (int64_t i = 1; i < HW; ++i)
+          for (int64_t c = 0; c < C; ++c) {
+            const bool gt = img[i * C + c] > yo[c];
+            yo[c] = gt ? img[i * C + c] : yo[c];
+            ao[c] = gt ? static_cast<int32_t>(i) : ao[c];
+          }
+      } else {
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (int64_t i = 0; i < HW; ++i)
+          for (int64_t c = 0; c < C; ++c) acc[c] += img[i * C + c];
+        for (int64_t c = 0; c < C; ++c) yo[c] = static_cast<float>(acc[c] / static_cast<double>(HW));
+      }
+    }
+  });
+}
+
+void global_pool2d_backward(bool max, const float* d, const int32_t* arg, int64_t N, int64_t HW, int64_t C, float* o) {
+  const float inv = 1.f / static_cast<float>(HW);
+  parallel_for(N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(HW * C, 1)), [&](int64_t b, int64_t e) {
+    for (int64_t n = b; n < e; ++n) {
+      if (max) {
+        for (int64_t c = 0; c < C; ++c) o[(n * HW + arg[n * C + c]) * C + c] = d[n * C + c];
+      } else {
+        for (int64_t i = 0; i < HW; ++i)
+          for (int64_t c = 0; c < C; ++c) o[(n * HW + i) * C + c] = d[n * C + c] * inv;
+      }
+    }
+  });
+}
+
+}  // namespace nerve::kernels

@@ -1,0 +1,328 @@
+// SimpleRNN / LSTM / GRU over a whole sequence, forward and backpropagation through time.
+//
+// Everything is kept in processing order s = 0..T-1 (time t = s, or T-1-s with go_backwards) and
+// time-major, so a step's rows are contiguous and all steps share one GEMM for the input
+// projection (forward) and one each for dW, dU and dx (backward).
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstring>
+
+#include "cpu/aligned_buffer.h"
+#include "cpu/elementwise/elementwise.h"
+#include "cpu/parallel.h"
+#include "cpu/recurrent/recurrent.h"
+#include "nerve/gemm.h"
+
+namespace nerve::kernels {
+
+namespace {
+
+using Arr = Eigen::Map<Eigen::ArrayXf>;
+using CArr = Eigen::Map<const Eigen::ArrayXf>;
+
+// In place y = f(y) over n values, gates of U units each (a row activation such as softmax acts
+// within each gate). Parameters at Keras's defaults, as a name gives them.
+inline void act_inplace(Activation a, float* p, int64_t n, int64_t U) {
+  Arr y(p, n);
+  switch (a) {
+    case Activation::Tanh:
+      y = y.tanh();
+      break;
+    case Activation::Sigmoid:
+      y = 1.f / (1.f + (-y).exp());
+      break;
+    case Activation::Relu:
+      y = y.max(0.f);
+      break;
+    case Activation::Linear:
+      break;
+    default:
+      if (activation_elementwise(a))
+        activation_forward(a, activation_default_alpha(a), p, p, n);
+      else
+        activation_rows_forward(a, p, p, n / U, U);
+      break;
+  }
+}
+
+// Whether the backward pass needs a gate's pre-activation: its derivative does not follow from
+// its output alone (gelu, silu, softmax, ...).
+bool needs_pre(Activation a) { return !activation_elementwise(a) || !activation_grad_from_output(a); }
+
+// d *= f'(.) at the output y = f(x); x (the pre-activation) is read only when
+// needs_pre_activation(a).
+inline void mul_act_grad(Activation a, const float* xp, const float* yp, float* dp, int64_t n, int64_t U) {
+  CArr y(yp, n);
+  Arr d(dp, n);
+  switch (a) {
+    case Activation::Tanh:
+      d *= 1.f - y * y;
+      break;
+    case Activation::Sigmoid:
+      d *= y * (1.f - y);
+      break;
+    case Activation::Relu:
+      d = (y > 0.f).select(d, 0.f);
+      break;
+    case Activation::Linear:
+      break;
+    default:
+      if (activation_elementwise(a))
+        activation_backward(a, activation_default_alpha(a), xp, yp, dp, dp, n);
+      else
+        activation_rows_backward(a, xp, yp, dp, dp, n / U, U);
+      break;
+  }
+}
+
+// Fewest batch rows per thread: below this the per-step sgemm is too thin to split, and a serial
+// loop lets sgemm use the threads itself.
+constexpr int64_t kRowsPerThread = 16;
+
+bool valid(const RnnGeometry& g, const RnnState& s, int64_t b, int64_t step) {
+  if (!s.mask) return true;
+  int64_t t = g.opt.go_backwards ? g.T - 1 - step : step;
+  return s.mask[b * g.T + t] != 0.f;
+}
+
+// The h fed to the recurrent product at a step: dropped out when there is recurrent dropout.
+const float* hd(const RnnGeometry& g, const RnnState& s, int64_t step) {
+  return (s.HD ? s.HD : s.H) + step * g.B * g.U;
+}
+
+}  // namespace
+
+bool rnn_needs_pre_activation(Activation a) { return needs_pre(a); }
+
+void rnn_forward(const RnnGeometry& g, const RnnState& s, const float* x, const float* bias, const float* h0,
+                 const float* c0, float* out) {
+  const RnnOptions& opt = g.opt;
+  const RnnCell cell = opt.cell;
+  const int64_t B = g.B, T = g.T, F = g.F, U = g.U, GU = g.G * g.U;
+  // Time-major copy of the input in processing order (with input dropout applied).
+  for (int64_t st_ = 0; st_ < T; ++st_) {
+    int64_t t = opt.go_backwards ? T - 1 - st_ : st_;
+    for (int64_t b = 0; b < B; ++b) {
+      Arr dst(s.xs + (st_ * B + b) * F, F);
+      dst = CArr(x + (b * T + t) * F, F);
+      if (s.ikeep) dst *= CArr(s.ikeep + b * F, F);
+    }
+  }
+  const float* b_in = bias;
+  const float* b_rec = bias && cell == RnnCell::GRU ? bias + GU : nullptr;
+
+  // All input projections at once: gates[s] = xs[s] W + b.
+  Epilogue ep;
+  ep.bias = b_in;
+  sgemm(Trans::No, Trans::No, T * B, GU, F, 1.f, s.xs, F, s.kernel, GU, 0.f, s.gates, GU, ep);
+
+  if (h0)
+    std::memcpy(s.H, h0, B * U * sizeof(float));
+  else
+    std::memset(s.H, 0, B * U * sizeof(float));
+  if (cell == RnnCell::LSTM) {
+    if (c0)
+      std::memcpy(s.C, c0, B * U * sizeof(float));
+    else
+      std::memset(s.C, 0, B * U * sizeof(float));
+  }
+  AlignedBuffer rec(cell == RnnCell::GRU ? B * GU : 0);  // GRU: h U + b_rec for the current step
+  const Activation act = opt.activation, ract = opt.recurrent_activation;
+  const float* Wr = s.recurrent;
+
+  // As in the backward pass: each thread carries a block of batch rows through every step.
+  parallel_for(B, kRowsPerThread, [&](int64_t b0, int64_t b1) {
+    const int64_t nb = b1 - b0;
+    for (int64_t st_ = 0; st_ < T; ++st_) {
+      float* z = s.gates + st_ * B * GU;
+      const float* hp = s.H + st_ * B * U;
+      float* hn = s.H + (st_ + 1) * B * U;
+      if (s.HD) kernels::mul(hp + b0 * U, s.rkeep + b0 * U, s.HD + (st_ * B + b0) * U, nb * U);
+      const float* hd_ = hd(g, s, st_) + b0 * U;
+      if (cell == RnnCell::GRU) {
+        Epilogue rep;
+        rep.bias = b_rec;
+        sgemm(Trans::No, Trans::No, nb, GU, U, 1.f, hd_, U, Wr, GU, 0.f, rec.data() + b0 * GU, GU, rep);
+      } else {
+        sgemm(Trans::No, Trans::No, nb, GU, U, 1.f, hd_, U, Wr, GU, 1.f, z + b0 * GU, GU);
+      }
+      for (int64_t b = b0; b < b1; ++b) {
+        float* zb = z + b * GU;
+        Arr h(hn + b * U, U);
+        if (!valid(g, s, b, st_)) {
+          h = CArr(hp + b * U, U);
+          if (cell == RnnCell::LSTM) Arr(s.C + ((st_ + 1) * B + b) * U, U) = CArr(s.C + (st_ * B + b) * U, U);
+          if (cell == RnnCell::GRU) Arr(s.RH + (st_ * B + b) * U, U).setZero();
+          std::fill(zb, zb + GU, 0.f);
+          continue;
+        }
+        float* pb = s.pre ? s.pre + (st_ * B + b) * GU : nullptr;
+        // f(gates [offset, offset + n)) in place, keeping the pre-activations when needed.
+        auto activate = [&](Activation a, int64_t offset, int64_t n) {
+          if (pb) std::memcpy(pb + offset, zb + offset, n * sizeof(float));
+          act_inplace(a, zb + offset, n, U);
+        };
+        switch (cell) {
+          case RnnCell::SimpleRNN:
+            activate(act, 0, U);
+            h = CArr(zb, U);
+            break;
+          case RnnCell::LSTM: {
+            activate(ract, 0, 2 * U);  // i, f
+            activate(act, 2 * U, U);
+            activate(ract, 3 * U, U);
+            Arr c(s.C + ((st_ + 1) * B + b) * U, U);
+            c = CArr(zb + U, U) * CArr(s.C + (st_ * B + b) * U, U) + CArr(zb, U) * CArr(zb + 2 * U, U);
+            h = c;
+            act_inplace(act, h.data(), U, U);
+            h *= CArr(zb + 3 * U, U);
+            break;
+          }
+          case RnnCell::GRU: {
+            const float* rb = rec.data() + b * GU;
+            Arr(zb, 2 * U) += CArr(rb, 2 * U);
+            activate(ract, 0, 2 * U);  // z, r
+            Arr(s.RH + (st_ * B + b) * U, U) = CArr(rb + 2 * U, U);
+            Arr(zb + 2 * U, U) += CArr(zb + U, U) * CArr(rb + 2 * U, U);
+            activate(act, 2 * U, U);
+            CArr zg(zb, U), hh(zb + 2 * U, U);
+            h = zg * CArr(hp + b * U, U) + (1.f - zg) * hh;
+            break;
+          }
+        }
+      }
+    }
+  });
+
+  // Pack [B, T+2, U]: per-step outputs, last h, last c.
+  float* op_ = out;
+  for (int64_t b = 0; b < B; ++b) {
+    for (int64_t st_ = 0; st_ < T; ++st_)
+      std::memcpy(op_ + (b * (T + 2) + st_) * U, s.H + ((st_ + 1) * B + b) * U, U * sizeof(float));
+    std::memcpy(op_ + (b * (T + 2) + T) * U, s.H + (T * B + b) * U, U * sizeof(float));
+    if (cell == RnnCell::LSTM) std::memcpy(op_ + (b * (T + 2) + T + 1) * U, s.C + (T * B + b) * U, U * sizeof(float));
+  }
+}
+
+void rnn_backward(const RnnGeometry& gm, const RnnState& s, const float* dout, float* dh, float* dc, float* dx,
+                  float* dw, float* du, float* db) {
+  const int64_t B = gm.B, T = gm.T, F = gm.F, U = gm.U, G = gm.G, GU = G * U;
+  const RnnCell cell = gm.opt.cell;
+  const Activation act = gm.opt.activation, ract = gm.opt.recurrent_activation;
+  const float* gp = dout;  // [B, T+2, U]
+
+  AlignedBuffer dZx_buf(T * B * GU), dZr_buf(cell == RnnCell::GRU ? T * B * GU : 0);
+  AlignedBuffer direct(B * U), tmp(B * U);
+  float* dZx = dZx_buf.data();
+  float* dZr = cell == RnnCell::GRU ? dZr_buf.data() : dZx;
+  float *dhp = dh, *dcp = dc, *dirp = direct.data(), *tmpp = tmp.data();
+  std::fill(dcp, dcp + B * U, 0.f);
+  std::fill(dirp, dirp + B * U, 0.f);
+  for (int64_t b = 0; b < B; ++b) {
+    std::memcpy(dhp + b * U, gp + (b * (T + 2) + T) * U, U * sizeof(float));
+    if (cell == RnnCell::LSTM) std::memcpy(dcp + b * U, gp + (b * (T + 2) + T + 1) * U, U * sizeof(float));
+  }
+  const float* Wr = s.recurrent;
+
+  // Rows of the batch never interact through time, so each thread takes a block of rows through
+  // all steps: one parallel region for the whole BPTT loop instead of fork/joins per step.
+  parallel_for(B, kRowsPerThread, [&](int64_t b0, int64_t b1) {
+    const int64_t nb = b1 - b0;
+    Eigen::ArrayXf dac(U), dct(U);  // LSTM scratch
+    for (int64_t step = T - 1; step >= 0; --step) {
+      const float* gate = s.gates + step * B * GU;
+      float* dzx = dZx + step * B * GU;
+      float* dzr = dZr + step * B * GU;
+      const float* hprev = s.H + step * B * U;
+      for (int64_t b = b0; b < b1; ++b) {
+        Arr dhb(dhp + b * U, U);
+        dhb += CArr(gp + (b * (T + 2) + step) * U, U);
+        float* zx = dzx + b * GU;
+        float* zr = dzr + b * GU;
+        Arr dir(dirp + b * U, U);
+        if (!valid(gm, s, b, step)) {  // states were carried: gradients pass straight through
+          std::fill(zx, zx + GU, 0.f);
+          if (zr != zx) std::fill(zr, zr + GU, 0.f);
+          dir = dhb;
+          continue;
+        }
+        const float* gb = gate + b * GU;
+        const float* pb = s.pre ? s.pre + (step * B + b) * GU : nullptr;
+        auto at = [pb](int64_t offset) { return pb ? pb + offset : nullptr; };
+        switch (cell) {
+          case RnnCell::SimpleRNN: {
+            Arr(zx, U) = dhb;
+            mul_act_grad(act, at(0), gb, zx, U, U);
+            dir.setZero();
+            break;
+          }
+          case RnnCell::LSTM: {
+            CArr i(gb, U), f(gb + U, U), cg(gb + 2 * U, U), o(gb + 3 * U, U);
+            CArr cprev(s.C + (step * B + b) * U, U), cnew(s.C + ((step + 1) * B + b) * U, U);
+            Arr dcb(dcp + b * U, U);
+            Arr ac(tmpp + b * U, U);  // act(c_t)
+            ac = cnew;
+            act_inplace(act, ac.data(), U, U);
+            Arr(zx + 3 * U, U) = dhb * ac;  // d o
+            dac = dhb * o;                  // d act(c_t)
+            mul_act_grad(act, cnew.data(), ac.data(), dac.data(), U, U);
+            dct = dcb + dac;               // total d c_t
+            Arr(zx, U) = dct * cg;         // d i
+            Arr(zx + U, U) = dct * cprev;  // d f
+            Arr(zx + 2 * U, U) = dct * i;  // d g
+            dcb = dct * f;                 // d c_{t-1}
+            mul_act_grad(ract, at(0), gb, zx, U, U);
+            mul_act_grad(ract, at(U), gb + U, zx + U, U, U);
+            mul_act_grad(act, at(2 * U), gb + 2 * U, zx + 2 * U, U, U);
+            mul_act_grad(ract, at(3 * U), gb + 3 * U, zx + 3 * U, U, U);
+            dir.setZero();
+            break;
+          }
+          case RnnCell::GRU: {
+            CArr z(gb, U), r(gb + U, U), hh(gb + 2 * U, U);
+            CArr hp(hprev + b * U, U), rh(s.RH + (step * B + b) * U, U);
+            Arr dz(zx, U), dr(zx + U, U), dah(zx + 2 * U, U);
+            dz = dhb * (hp - hh);
+            dah = dhb * (1.f - z);
+            dir = dhb * z;
+            mul_act_grad(act, at(2 * U), gb + 2 * U, zx + 2 * U, U, U);  // d of the candidate pre-activation
+            dr = dah * rh;
+            mul_act_grad(ract, at(0), gb, zx, U, U);
+            mul_act_grad(ract, at(U), gb + U, zx + U, U, U);
+            Arr(zr, 2 * U) = CArr(zx, 2 * U);
+            Arr(zr + 2 * U, U) = dah * r;
+            break;
+          }
+        }
+      }
+      // dh_{s-1} = dZr_s U^T (times the recurrent dropout multipliers) + the direct path.
+      sgemm(Trans::No, Trans::Yes, nb, U, GU, 1.f, dzr + b0 * GU, GU, Wr, GU, 0.f, dhp + b0 * U, U);
+      if (s.rkeep) kernels::mul(dhp + b0 * U, s.rkeep + b0 * U, dhp + b0 * U, nb * U);
+      kernels::add(dhp + b0 * U, dirp + b0 * U, dhp + b0 * U, nb * U);
+    }
+  });
+
+  if (dx) {
+    AlignedBuffer dxs(T * B * F);
+    sgemm(Trans::No, Trans::Yes, T * B, F, GU, 1.f, dZx, GU, s.kernel, GU, 0.f, dxs.data(), F);
+    const float* src = dxs.data();
+    float* dst = dx;
+    const float* keep = s.ikeep;
+    for (int64_t st_ = 0; st_ < T; ++st_) {
+      int64_t t = gm.opt.go_backwards ? T - 1 - st_ : st_;
+      for (int64_t b = 0; b < B; ++b) {
+        Arr out(dst + (b * T + t) * F, F);
+        out = CArr(src + (st_ * B + b) * F, F);
+        if (keep) out *= CArr(keep + b * F, F);
+      }
+    }
+  }
+  if (dw) sgemm(Trans::Yes, Trans::No, F, GU, T * B, 1.f, s.xs, F, dZx, GU, 0.f, dw, GU);
+  if (du) sgemm(Trans::Yes, Trans::No, U, GU, T * B, 1.f, hd(gm, s, 0), U, dZr, GU, 0.f, du, GU);
+  if (db) {
+    kernels::column_sums(dZx, T * B, GU, db);
+    if (cell == RnnCell::GRU) kernels::column_sums(dZr, T * B, GU, db + GU);
+  }
+}
+
+}  // namespace nerve::kernels

@@ -1,0 +1,15 @@
+// CPU kernels of the shape family (kernel_table.h): block copies along one axis for concat,
+// narrow, reverse_time and zero padding.
+#pragma once
+#include <cstdint>
+
+namespace nerve::kernels {
+
+void copy_blocks(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t width);
+void narrow_copy(const float* src, int64_t src_len, int64_t src_start, float* dst, int64_t dst_len, int64_t dst_start,
+                 int64_t len, int64_t outer, int64_t inner);
+void reverse_time(const float* src, int64_t B, int64_t T, int64_t inner, float* dst);
+void pad2d_copy(const float* src, float* dst, int64_t N, int64_t H, int64_t W, int64_t C, int64_t top, int64_t left,
+                int64_t PH, int64_t PW, bool to_padded);
+
+}  // namespace nerve::kernels
