@@ -13,16 +13,17 @@ from ..layers import GRU, LSTM, Bidirectional, SimpleRNN
 
 _ONNX_OP = {SimpleRNN: "RNN", LSTM: "LSTM", GRU: "GRU"}
 _GATES = {SimpleRNN: 1, LSTM: 4, GRU: 3}
-# Keras activation -> (ONNX RNN activation, alpha, beta); alpha and beta are given for every
-# activation of the op, in its order (unused ones ignore theirs).
+# Keras activation -> (ONNX RNN activation, alpha, beta); None: the ONNX function takes no such
+# parameter. ONNX Runtime reads activation_alpha (beta) one value per activation that takes one,
+# in the op's activation order, so only those get an entry.
 _ACTIVATIONS = {
-    "tanh": ("Tanh", 0.0, 0.0),
-    "sigmoid": ("Sigmoid", 0.0, 0.0),
-    "relu": ("Relu", 0.0, 0.0),
-    "softsign": ("Softsign", 0.0, 0.0),
-    "softplus": ("Softplus", 0.0, 0.0),
+    "tanh": ("Tanh", None, None),
+    "sigmoid": ("Sigmoid", None, None),
+    "relu": ("Relu", None, None),
+    "softsign": ("Softsign", None, None),
+    "softplus": ("Softplus", None, None),
     "hard_sigmoid": ("HardSigmoid", 1.0 / 6.0, 0.5),  # Keras 3: relu6(x + 3) / 6
-    "elu": ("Elu", 1.0, 0.0),
+    "elu": ("Elu", 1.0, None),
     "linear": ("Affine", 1.0, 0.0),
 }
 _LSTM_TO_ONNX = [0, 3, 1, 2]  # ONNX's (i, o, f, c) from Keras's (i, f, c, o)
@@ -91,9 +92,13 @@ def run_recurrent(b, layer, x: str, states: list, base: str, who: str) -> list:
     attrs = {
         "hidden_size": units,
         "activations": [a[0] for a in acts],
-        "activation_alpha": [a[1] for a in acts],
-        "activation_beta": [a[2] for a in acts],
     }
+    alphas = [a[1] for a in acts if a[1] is not None]
+    betas = [a[2] for a in acts if a[2] is not None]
+    if alphas:
+        attrs["activation_alpha"] = alphas
+    if betas:
+        attrs["activation_beta"] = betas
     if kind is GRU:
         attrs["linear_before_reset"] = 1
     n_out = 3 if kind is LSTM else 2
