@@ -5,6 +5,6 @@ works without it; export then raises an ImportError that names the extra. Run th
 ONNX runtime, e.g. onnxruntime.InferenceSession("model.onnx").run(None, {"input": x}).
 """
 
-from .export import MIN_OPSET, export
+from .exporter import MIN_OPSET, export
 
 __all__ = ["MIN_OPSET", "export"]

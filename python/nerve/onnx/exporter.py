@@ -27,6 +27,7 @@ _MASK_READERS = (
     recurrent.GRU,
     recurrent.Bidirectional,
     attention.MultiHeadAttention,
+    attention.TransformerEncoder,
     layers.GlobalAveragePooling1D,
 )
 
