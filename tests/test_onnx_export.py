@@ -375,6 +375,40 @@ def test_unbuilt_model_is_refused(tmp_path):
         nerve.onnx.export(model, tmp_path / "m.onnx")
 
 
+def test_unbuilt_subclassed_model_is_refused(tmp_path):
+    class Net(nerve.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = L.Dense(2)
+
+        def call(self, x):
+            return self.dense(x)
+
+    with pytest.raises(ValueError, match="Net '.*' is not built"):
+        nerve.onnx.export(Net(), tmp_path / "m.onnx")
+
+
+def test_call_forced_into_training_is_refused(tmp_path):
+    x = nerve.Input((4,))
+    model = nerve.Model(x, L.Dropout(0.5, name="drop")(L.Dense(3)(x), training=True))
+    with pytest.raises(NotImplementedError, match="Dropout 'drop'.*training=True"):
+        nerve.onnx.export(model, tmp_path / "m.onnx")
+
+
+def test_shared_layer_weights_are_stored_once(tmp_path):
+    x = nerve.Input((5,))
+    shared = L.Dense(5, name="shared")
+    model = nerve.Model(x, shared(shared(x)))
+    _perturb(model, _rng("shared"))
+    check_export(model, [_rng("shared x").standard_normal((2, 5)).astype(np.float32)], tmp_path)
+    kernels = [
+        i
+        for i in onnx.load(str(tmp_path / "model.onnx")).graph.initializer
+        if list(i.dims) == [5, 5]
+    ]
+    assert len(kernels) == 1
+
+
 def test_bad_opset_is_refused(tmp_path):
     with pytest.raises(ValueError, match="opset"):
         nerve.onnx.export(_seq(L.Dense(2), (3,)), tmp_path / "m.onnx", opset=13)

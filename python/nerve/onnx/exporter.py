@@ -117,6 +117,22 @@ def _check_masks(calls) -> None:
             masked.update(id(t) for t in node.outputs)
 
 
+def _check_inference(node) -> None:
+    """A call forced into training mode (layer(x, training=True)) computes something else in
+    training; the ONNX graph runs inference only, so such a call is refused where it matters."""
+    layer = node.layer
+    if node.training is not True:
+        return
+    config = layer.get_config()
+    if isinstance(layer, (layers.Dropout, layers.BatchNormalization)) or any(
+        config.get(k) for k in ("dropout", "recurrent_dropout")
+    ):
+        raise NotImplementedError(
+            f"{type(layer).__name__} '{layer.name}' is called with training=True, which the ONNX "
+            f"graph (inference only) cannot honour; call it without training=True to export"
+        )
+
+
 def _value_info(onnx, name: str, shape, dtype, prefix: str):
     dims = ["batch"] + [
         f"{prefix}_dim{i + 1}" if d is None else int(d) for i, d in enumerate(shape[1:])
@@ -165,6 +181,7 @@ def export(model, path, opset: int = MIN_OPSET):
     for node in calls:
         if isinstance(node.layer, InputLayer):
             continue
+        _check_inference(node)
         call = LayerCall(
             node.layer,
             [names[id(t)] for t in node.inputs],

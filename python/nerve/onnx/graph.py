@@ -16,6 +16,7 @@ class GraphBuilder:
         self.nodes: list = []
         self.initializers: list = []
         self._used: set = set()
+        self._consts: dict = {}  # (dtype, shape, bytes) -> name: equal constants stored once
 
     def fresh(self, base: str) -> str:
         """A tensor name not used yet in this graph, from `base`."""
@@ -26,11 +27,15 @@ class GraphBuilder:
         return name
 
     def const(self, value, base: str, dtype=np.float32) -> str:
-        """An initializer holding `value` (float32 unless told)."""
-        name = self.fresh(base)
+        """An initializer holding `value` (float32 unless told). A value stored already (a shared
+        layer's weights, a repeated axes list) is not stored again."""
         array = np.ascontiguousarray(np.asarray(value, dtype=dtype))
-        self.initializers.append(self.onnx.numpy_helper.from_array(array, name))
-        return name
+        key = (array.dtype.str, array.shape, array.tobytes())
+        if key not in self._consts:
+            name = self.fresh(base)
+            self.initializers.append(self.onnx.numpy_helper.from_array(array, name))
+            self._consts[key] = name
+        return self._consts[key]
 
     def ints(self, values, base: str) -> str:
         return self.const(list(values), base, np.int64)

@@ -58,6 +58,21 @@ def _pads(sizes, kernel, strides, dilations, padding: str):
     return begin + end
 
 
+def _ints(value, n: int) -> list:
+    """A size per spatial axis from an int or a tuple (Keras writes Conv1D's as a 1-tuple)."""
+    if isinstance(value, (list, tuple)):
+        return [int(v) for v in value]
+    return [int(value)] * n
+
+
+def _require_channels_last(call, config: dict) -> None:
+    if config.get("data_format", "channels_last") not in (None, "channels_last"):
+        raise NotImplementedError(
+            f"{call.who}: data_format={config['data_format']!r} cannot be exported; the ONNX "
+            f"graph keeps nerve's channels-last layout"
+        )
+
+
 def _channels_first(b, call, x: str, op_type: str, inputs_after_x: list, spatial, **attrs) -> str:
     """Runs a channels-first ONNX op on nerve's channels-last x: Transpose, op, Transpose back."""
     r = len(spatial) + 2
@@ -146,9 +161,9 @@ def conv(b, call):
     weights = call.layer.get_weights()
     kernel = weights[0]
     n = kernel.ndim - 2
-    as_list = (lambda v: [int(v)] * n) if n == 1 else (lambda v: [int(i) for i in v])
+    _require_channels_last(call, config)
     ks = list(kernel.shape[:n])
-    strides, dilations = as_list(config["strides"]), as_list(config["dilation_rate"])
+    strides, dilations = _ints(config["strides"], n), _ints(config["dilation_rate"], n)
     w = b.const(np.transpose(kernel, (n + 1, n, *range(n))), f"{call.base}/kernel")
     inputs = [w] + ([b.const(weights[1], f"{call.base}/bias")] if config["use_bias"] else [])
     attrs = _window_attrs(call, ks, strides, dilations, config["padding"])
@@ -163,8 +178,8 @@ def pooling(b, call):
     config = call.layer.get_config()
     spatial = call.input_shapes[0][1:-1]
     n = len(spatial)
-    as_list = (lambda v: [int(v)] * n) if n == 1 else (lambda v: [int(i) for i in v])
-    ks, strides = as_list(config["pool_size"]), as_list(config["strides"])
+    _require_channels_last(call, config)
+    ks, strides = _ints(config["pool_size"], n), _ints(config["strides"], n)
     attrs = _window_attrs(call, ks, strides, [1] * n, config["padding"])
     if isinstance(call.layer, AveragePooling2D):
         return [
@@ -177,6 +192,7 @@ def pooling(b, call):
 
 def global_pooling(b, call):
     config = call.layer.get_config()
+    _require_channels_last(call, config)
     axes = list(range(1, len(call.input_shapes[0]) - 1))
     op_type = "ReduceMax" if isinstance(call.layer, GlobalMaxPooling2D) else "ReduceMean"
     return [b.reduce(op_type, call.inputs[0], axes, config.get("keepdims", False), call.base)]
@@ -221,6 +237,7 @@ def layer_normalization(b, call):
 
 
 def flatten(b, call):
+    _require_channels_last(call, call.layer.get_config())
     return [b.op("Flatten", [call.inputs[0]], call.base, axis=1)]
 
 

@@ -73,6 +73,8 @@ def run_recurrent(b, layer, x: str, states: list, base: str, who: str) -> list:
     """The layer's outputs on x (batch, time, features): [output, *states] (Keras's order)."""
     kind = _kind(layer)
     config = layer.get_config()
+    if kind is GRU and not config.get("reset_after", True):
+        raise NotImplementedError(f"{who}: a GRU with reset_after=False cannot be exported yet")
     units = int(config["units"])
     W, R, B = _onnx_weights(layer, kind, units)
     acts = _activations(who, config, kind)
