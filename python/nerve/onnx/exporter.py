@@ -36,12 +36,10 @@ def _converter(layer):
     for cls in type(layer).__mro__:  # a subclass of a built-in layer converts as that layer
         if cls in CONVERTERS:
             return CONVERTERS[cls]
-        if cls is TimeDistributed:
-            return time_distributed
     raise NotImplementedError(
         f"{type(layer).__name__} '{layer.name}' cannot be exported to ONNX: nerve.onnx has no "
         f"converter for {type(layer).__name__} yet. Exportable layers: "
-        f"{', '.join(sorted({c.__name__ for c in CONVERTERS} | {'TimeDistributed'}))}"
+        f"{', '.join(sorted(c.__name__ for c in CONVERTERS))}"
     )
 
 
@@ -49,27 +47,21 @@ def time_distributed(b, call):
     """The wrapped layer on (batch * time, ...), then the time axis restored."""
     inner = call.layer.layer
     x_shape, out_shape = call.input_shapes[0], call.output_shapes[0]
-    if any(d is None for d in out_shape[2:]):
+    if any(d is None for d in (*x_shape[2:], *out_shape[2:])):
         raise NotImplementedError(
-            f"{call.who}: an output size left open per step {out_shape} cannot be exported"
+            f"{call.who}: a per-step size left open ({x_shape} -> {out_shape}) cannot be exported"
         )
     base = call.base
-    merged = b.op(
-        "Reshape", [call.inputs[0], b.ints([-1, *x_shape[2:]], f"{base}/merge_time")], base
-    )
+    steps = b.ints([-1, *x_shape[2:]], f"{base}/merge_time")
+    merged = b.op("Reshape", [call.inputs[0], steps], f"{base}/merge_time")
     inner_call = LayerCall(inner, [merged], [(None, *x_shape[2:])], [(None, *out_shape[2:])])
     (y,) = _converter(inner)(b, inner_call)
-    batch_time = b.op(
-        "Slice",
-        [
-            b.op("Shape", [call.inputs[0]], base),
-            b.ints([0], f"{base}/zero"),
-            b.ints([2], f"{base}/two"),
-        ],
-        base,
-    )
+    batch_time = b.dims(call.inputs[0], 0, 2, f"{base}/batch_time")
     shape = b.op("Concat", [batch_time, b.ints(out_shape[2:], f"{base}/step_shape")], base, axis=0)
     return [b.op("Reshape", [y, shape], f"{base}/split_time")]
+
+
+CONVERTERS[TimeDistributed] = time_distributed
 
 
 def _calls(model) -> list:
