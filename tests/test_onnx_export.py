@@ -1,8 +1,10 @@
 """nerve.onnx.export: every export passes onnx.checker.check_model(full_check=True) and runs in ONNX
-Runtime with outputs within 1e-4 of nerve's predict, for every exportable layer class (the cases
-of layer_cases.py, with non-default arguments, plus variants of the arguments that change the
-graph) and for whole models: a CNN, LSTM/GRU models and a functional model with branches and
-merges. Skips cleanly without the onnx extra (onnx and onnxruntime)."""
+Runtime with outputs within 1e-4 of nerve's predict: every layer class (the cases of
+layer_cases.py, with non-default arguments, plus variants of the arguments that change the
+graph), every activation, whole models (a CNN, LSTM/GRU models, a functional model with branches
+and merges, a subclassed model) and the model of every examples/*.py. Then the errors: a layer
+without a converter, an unbuilt model, what the graph cannot honour, the missing extra. Skips
+cleanly without the onnx extra (onnx and onnxruntime)."""
 
 import pathlib
 import subprocess
