@@ -7,6 +7,7 @@ without a converter, an unbuilt model, what the graph cannot honour, the missing
 cleanly without the onnx extra (onnx and onnxruntime)."""
 
 import pathlib
+import re
 import subprocess
 import sys
 import zlib
@@ -439,6 +440,14 @@ def test_missing_extra_names_the_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)  # `import onnx` now raises ImportError
     with pytest.raises(ImportError, match=r'pip install "nerve\[onnx\]"'):
         nerve.onnx.export(_seq(L.Dense(2), (3,)), tmp_path / "m.onnx")
+
+
+def test_the_extra_is_pinned_and_installed_by_the_documented_test_command():
+    repo = pathlib.Path(__file__).resolve().parents[1]
+    assert 'onnx = ["onnx==' in (repo / "pyproject.toml").read_text()
+    for doc in ("README.md", "CONTRIBUTING.md", ".ci/run"):
+        extras = re.search(r'pip install "\.\[([\w,]+)\]"', (repo / doc).read_text())
+        assert extras and "onnx" in extras[1].split(","), f"{doc} does not install the onnx extra"
 
 
 def test_import_nerve_does_not_import_onnx():
