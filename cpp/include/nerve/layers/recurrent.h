@@ -85,9 +85,8 @@ struct RecurrentOptions {
   std::optional<int64_t> seed;
 };
 
-// SimpleRNN, LSTM and GRU (reset_after=True, Keras 3 default). Weights: kernel [F, G*U],
-// recurrent_kernel [U, G*U], bias [G*U] (GRU: [2, 3U]); gate blocks in Keras order.
-// The base of SimpleRNN, LSTM and GRU below.
+// The base of SimpleRNN, LSTM and GRU (below). Weights: kernel [F, G*U], recurrent_kernel
+// [U, G*U], bias [G*U] (GRU: [2, 3U], reset_after=True); gate blocks in Keras order.
 class Recurrent : public Layer {
  public:
   const char* type() const override { return rnn_cell_name(cell_); }
