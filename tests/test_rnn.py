@@ -462,7 +462,7 @@ def test_bad_states_and_weights_are_clear_errors():
         )
     with pytest.raises(ValueError, match="units must be a positive int"):
         layers.GRU(0)
-    with pytest.raises(ValueError, match="dropout must be in"):
+    with pytest.raises(ValueError, match=r"dropout must be a float in \[0, 1\)"):
         layers.LSTM(3, dropout=1.0)
     with pytest.raises(ValueError, match="not supported in a recurrent cell"):
         layers.LSTM(3, activation="glu")
