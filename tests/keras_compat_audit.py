@@ -129,6 +129,8 @@ ALTERNATIVE = {
     "gamma_regularizer": ("l2", _regularizer("L2")),
     "activity_regularizer": ("l2", _regularizer("L2")),
     "alpha_regularizer": ("l2", _regularizer("L2")),
+    "recurrent_regularizer": ("l2", _regularizer("L2")),
+    "embeddings_regularizer": ("l1", _regularizer("L1")),
     "alpha_initializer": ("ones", same),
     "negative_slope": (0.1, same),
     "max_value": (2.0, same),
@@ -154,7 +156,7 @@ ALTERNATIVE = {
     "seed": (7, same),
     "rate": (0.25, same),
     "value_dim": (4, same),
-    "output_shape": (5, same),
+    "output_shape": (5, lambda v, cls: v in (5, (5,))),  # Keras's MultiHeadAttention holds (5,)
     "merge_mode": ("sum", same),
     "backward_layer": (lambda: nerve.layers.LSTM(2, go_backwards=True), None),
     "target_shape": ((4, 1), same),

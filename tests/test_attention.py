@@ -274,3 +274,20 @@ def test_bad_input_errors():
         layer(np.zeros((2, 6), np.float32))
     with pytest.raises(ValueError, match=r"mask of shape \(2, 3\) does not match value"):
         layer(x, x, value_mask=np.ones((2, 3)))
+
+
+def test_seed_fixes_the_attention_dropout():
+    """Keras's seed= seeds the attention-weight dropout, whatever the build seed."""
+    x = np.random.default_rng(4).standard_normal((2, 5, 4)).astype(np.float32)
+    reference = layers.MultiHeadAttention(2, 3)
+    reference(x, x)
+
+    def first_training_call(seed):
+        mha = layers.MultiHeadAttention(2, 3, dropout=0.5, seed=seed)
+        mha(x, x)
+        mha.set_weights(reference.get_weights())
+        return mha(x, x, training=True)
+
+    np.testing.assert_array_equal(first_training_call(5), first_training_call(5))
+    assert not np.allclose(first_training_call(5), first_training_call(6))
+    assert layers.MultiHeadAttention(2, 3, seed=5).get_config()["seed"] == 5

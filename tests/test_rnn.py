@@ -391,6 +391,25 @@ def test_dropout_only_in_training_and_reproducible():
     assert np.isfinite(t1).all()
 
 
+@pytest.mark.parametrize("cls", [layers.SimpleRNN, layers.LSTM, layers.GRU])
+def test_seed_fixes_the_dropout_masks(cls):
+    """Keras's seed= seeds the dropout masks: two layers with the same seed and weights drop the
+    same units, whatever their build seeds; another seed drops others."""
+    x = np.random.default_rng(3).standard_normal((4, 5, 3)).astype(np.float32)
+
+    def first_training_call(seed):
+        layer = cls(6, dropout=0.5, recurrent_dropout=0.3, seed=seed)
+        layer(x)  # built with a fresh build seed each time
+        layer.set_weights(reference.get_weights())
+        return layer(x, training=True)
+
+    reference = cls(6, seed=11)
+    reference(x)
+    np.testing.assert_array_equal(first_training_call(11), first_training_call(11))
+    assert not np.allclose(first_training_call(11), first_training_call(12))
+    assert cls(6, seed=11).get_config()["seed"] == 11
+
+
 def test_rnn_trains_in_sequential():
     rng = np.random.default_rng(8)
     x = rng.standard_normal((256, 8, 2)).astype(np.float32)
@@ -443,7 +462,7 @@ def test_bad_states_and_weights_are_clear_errors():
         )
     with pytest.raises(ValueError, match="units must be a positive int"):
         layers.GRU(0)
-    with pytest.raises(ValueError, match="dropout must be in"):
+    with pytest.raises(ValueError, match=r"dropout must be a float in \[0, 1\)"):
         layers.LSTM(3, dropout=1.0)
     with pytest.raises(ValueError, match="not supported in a recurrent cell"):
         layers.LSTM(3, activation="glu")

@@ -1,4 +1,5 @@
-// Attention layers (MultiHeadAttention, TransformerEncoder) and the attention ops.
+// MultiHeadAttention's methods and the attention ops (MultiHeadAttention and TransformerEncoder
+// are declared with an arguments table: bindings/layers/arguments.cpp).
 #include "nerve/layers/attention.h"
 
 #include <pybind11/stl.h>
@@ -10,25 +11,8 @@ namespace py = pybind11;
 namespace nerve::py_bindings {
 
 void bind_attention_layers(py::module_& m) {
+  // Made through make_layer (its arguments are declared in C++); this class gives its methods.
   py::class_<MultiHeadAttention, Layer, std::shared_ptr<MultiHeadAttention>>(m, "MultiHeadAttention")
-      .def(py::init([](const std::string& name, int64_t heads, int64_t key_dim, int64_t value_dim, float dropout,
-                       bool use_bias, int64_t output_dim, bool causal, const Initializer& k, const Initializer& b) {
-             AttentionOptions o;
-             o.num_heads = heads;
-             o.key_dim = key_dim;
-             o.value_dim = value_dim;
-             o.dropout = dropout;
-             o.use_bias = use_bias;
-             o.output_dim = output_dim;
-             o.use_causal_mask = causal;
-             o.kernel_initializer = k;
-             o.bias_initializer = b;
-             return std::make_shared<MultiHeadAttention>(name, o);
-           }),
-           py::arg("name"), py::arg("num_heads"), py::arg("key_dim"), py::arg("value_dim") = 0,
-           py::arg("dropout") = 0.f, py::arg("use_bias") = true, py::arg("output_dim") = 0,
-           py::arg("use_causal_mask") = false, py::arg("kernel_initializer") = Initializer{},
-           py::arg("bias_initializer") = Initializer{"zeros"})
       .def("build_many", &Layer::build_many, py::arg("input_shapes"), py::arg("seed"))
       .def(
           "attend",
@@ -46,10 +30,6 @@ void bind_attention_layers(py::module_& m) {
           },
           py::arg("query"), py::arg("value"), py::arg("key") = py::none(), py::arg("attention_mask") = py::none(),
           py::arg("use_causal_mask") = false);
-  py::class_<TransformerEncoder, Layer, std::shared_ptr<TransformerEncoder>>(m, "TransformerEncoder")
-      .def(py::init<std::string, int64_t, int64_t, int64_t, float, float, bool>(), py::arg("name"),
-           py::arg("num_heads"), py::arg("key_dim"), py::arg("ff_dim"), py::arg("dropout") = 0.f,
-           py::arg("layer_norm_epsilon") = 1e-5f, py::arg("use_causal_mask") = false);
 
   auto ops = m.attr("ops").cast<py::module_>();
   ops.def(

@@ -1,4 +1,4 @@
-// Recurrent layers (SimpleRNN / LSTM / GRU through Recurrent) and the sequence op.
+// Recurrent layers' methods (SimpleRNN, LSTM, GRU on Recurrent) and the sequence op.
 #include "nerve/layers/recurrent.h"
 
 #include <pybind11/stl.h>
@@ -19,34 +19,9 @@ RnnCell cell_from_name(const std::string& name) {
 }  // namespace
 
 void bind_recurrent_layers(py::module_& m) {
+  // SimpleRNN, LSTM and GRU are made through make_layer (their arguments are declared in C++);
+  // these classes give them their methods, and Bidirectional its argument type.
   py::class_<Recurrent, Layer, std::shared_ptr<Recurrent>>(m, "Recurrent")
-      .def(py::init([](const std::string& name, const std::string& cell, int64_t units, const std::string& act,
-                       const std::string& ract, bool use_bias, bool return_sequences, bool return_state,
-                       bool go_backwards, float dropout, float recurrent_dropout, bool unit_forget_bias,
-                       const Initializer& k, const Initializer& r, const Initializer& b) {
-             RecurrentOptions o;
-             o.units = units;
-             o.activation = activation_for_layer(cell + " '" + name + "'", act);
-             o.recurrent_activation = activation_for_layer(cell + " '" + name + "'", ract);
-             o.use_bias = use_bias;
-             o.return_sequences = return_sequences;
-             o.return_state = return_state;
-             o.go_backwards = go_backwards;
-             o.dropout = dropout;
-             o.recurrent_dropout = recurrent_dropout;
-             o.unit_forget_bias = unit_forget_bias;
-             o.kernel_initializer = k;
-             o.recurrent_initializer = r;
-             o.bias_initializer = b;
-             return std::make_shared<Recurrent>(name, cell_from_name(cell), o);
-           }),
-           py::arg("name"), py::arg("cell"), py::arg("units"), py::arg("activation") = "tanh",
-           py::arg("recurrent_activation") = "sigmoid", py::arg("use_bias") = true, py::arg("return_sequences") = false,
-           py::arg("return_state") = false, py::arg("go_backwards") = false, py::arg("dropout") = 0.f,
-           py::arg("recurrent_dropout") = 0.f, py::arg("unit_forget_bias") = true,
-           py::arg("kernel_initializer") = Initializer{"glorot_uniform"},
-           py::arg("recurrent_initializer") = Initializer{"orthogonal"},
-           py::arg("bias_initializer") = Initializer{"zeros"})
       .def(
           "run",
           [](Recurrent& l, const Tensor& x, const OptT& h0, const OptT& c0, const OptT& mask, bool training) {
@@ -56,6 +31,9 @@ void bind_recurrent_layers(py::module_& m) {
           py::arg("x"), py::arg("h0") = py::none(), py::arg("c0") = py::none(), py::arg("mask") = py::none(),
           py::arg("training") = false, "{output, last h, last c (LSTM)}")
       .def_property_readonly("state_count", &Recurrent::state_count);
+  py::class_<SimpleRNN, Recurrent, std::shared_ptr<SimpleRNN>>(m, "SimpleRNN");
+  py::class_<LSTM, Recurrent, std::shared_ptr<LSTM>>(m, "LSTM");
+  py::class_<GRU, Recurrent, std::shared_ptr<GRU>>(m, "GRU");
 
   auto ops = m.attr("ops").cast<py::module_>();
   ops.def(

@@ -8,29 +8,37 @@
 
 namespace nerve {
 
-Embedding::Embedding(std::string name, int64_t input_dim, int64_t output_dim, bool mask_zero,
-                     Initializer embeddings_initializer)
-    : Layer(std::move(name)), input_dim_(input_dim), output_dim_(output_dim), mask_zero_(mask_zero),
-      init_(std::move(embeddings_initializer)) {
-  if (input_dim <= 0 || output_dim <= 0)
-    throw std::invalid_argument(describe() + ": input_dim and output_dim must be positive, got " +
-                                std::to_string(input_dim) + " and " + std::to_string(output_dim));
-  check_initializer(init_);
+const ArgTable<EmbeddingArgs>& EmbeddingArgs::table() {
+  using Self = EmbeddingArgs;
+  static const ArgTable<EmbeddingArgs> t{{
+      NERVE_ARG(input_dim).require().must("a positive int", arg_positive),
+      NERVE_ARG(output_dim).require().must("a positive int", arg_positive),
+      NERVE_ARG(embeddings_initializer).shown_as("uniform"),
+      NERVE_ARG(mask_zero),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(Embedding, "Embedding")
+
+Embedding::Embedding(std::string name, EmbeddingArgs args) : Layer(std::move(name)), args_(std::move(args)) {
+  EmbeddingArgs::table().validate(args_, describe());
+  check_initializer(args_.embeddings_initializer);
 }
 
 Shape Embedding::output_shape(const Shape& input_shape) const {
   Shape out = input_shape;
-  out.push_back(output_dim_);
+  out.push_back(args_.output_dim);
   return out;
 }
 
 void Embedding::build_weights(const Shape&, uint64_t seed) {
-  add_weight({input_dim_, output_dim_}, init_, input_dim_, output_dim_, seed);
+  add_weight({args_.input_dim, args_.output_dim}, args_.embeddings_initializer, args_.input_dim, args_.output_dim, seed,
+             true, "embeddings");
 }
 
 Tensor Embedding::forward(const Tensor& x, bool) {
   Tensor out = embedding(x, weights_[0]);
-  if (mask_zero_ && x.dim() == 2) {  // 0 is padding: a [batch, timesteps] mask rides on the output
+  if (args_.mask_zero && x.dim() == 2) {  // 0 is padding: a [batch, timesteps] mask rides on the output
     HostView ids(x);
     std::vector<float> mask(static_cast<size_t>(ids.size()));
     for (int64_t i = 0; i < ids.size(); ++i) mask[i] = ids[i] != 0.f ? 1.f : 0.f;
@@ -39,12 +47,20 @@ Tensor Embedding::forward(const Tensor& x, bool) {
   return out;
 }
 
-PositionEmbedding::PositionEmbedding(std::string name, int64_t sequence_length, Initializer initializer)
-    : Layer(std::move(name)), sequence_length_(sequence_length), init_(std::move(initializer)) {
-  if (sequence_length <= 0)
-    throw std::invalid_argument(describe() + ": sequence_length must be positive, got " +
-                                std::to_string(sequence_length));
-  check_initializer(init_);
+const ArgTable<PositionEmbeddingArgs>& PositionEmbeddingArgs::table() {
+  using Self = PositionEmbeddingArgs;
+  static const ArgTable<PositionEmbeddingArgs> t{{
+      NERVE_ARG(sequence_length).require().must("a positive int", arg_positive),
+      NERVE_ARG(initializer),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(PositionEmbedding, "PositionEmbedding")
+
+PositionEmbedding::PositionEmbedding(std::string name, PositionEmbeddingArgs args)
+    : Layer(std::move(name)), args_(std::move(args)) {
+  PositionEmbeddingArgs::table().validate(args_, describe());
+  check_initializer(args_.initializer);
 }
 
 Shape PositionEmbedding::output_shape(const Shape& s) const {
@@ -52,14 +68,14 @@ Shape PositionEmbedding::output_shape(const Shape& s) const {
     throw std::invalid_argument(describe() + ": expects input of shape (batch, timesteps, features), got " +
                                 batch_shape_str(s));
   require_known_dim(describe(), s, 1, "the last axis (features)");
-  if (s[0] > sequence_length_)
+  if (s[0] > args_.sequence_length)
     throw std::invalid_argument(describe() + ": input has " + std::to_string(s[0]) +
-                                " timesteps, more than sequence_length=" + std::to_string(sequence_length_));
+                                " timesteps, more than sequence_length=" + std::to_string(args_.sequence_length));
   return s;
 }
 
 void PositionEmbedding::build_weights(const Shape& s, uint64_t seed) {
-  add_weight({sequence_length_, s[1]}, init_, sequence_length_, s[1], seed);
+  add_weight({args_.sequence_length, s[1]}, args_.initializer, args_.sequence_length, s[1], seed);
 }
 
 Tensor PositionEmbedding::forward(const Tensor& x, bool) {

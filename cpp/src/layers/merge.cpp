@@ -28,6 +28,18 @@ bool merge_known(Shape& acc, const Shape& s, int64_t skip) {
 }
 }  // namespace
 
+const ArgTable<MergeArgs>& MergeArgs::table() {
+  static const ArgTable<MergeArgs> t{};
+  return t;
+}
+NERVE_REGISTER_LAYER(Add, "Add")
+NERVE_REGISTER_LAYER(Subtract, "Subtract")
+NERVE_REGISTER_LAYER(Multiply, "Multiply")
+NERVE_REGISTER_LAYER(Average, "Average")
+
+// No argument to check (and type(), which describe() needs, is not set up in a base constructor).
+ElementwiseMerge::ElementwiseMerge(std::string name, MergeArgs args) : Layer(std::move(name)), args_(args) {}
+
 Shape ElementwiseMerge::output_shape(const Shape& input_shape) const {
   throw std::invalid_argument(describe() +
                               " should be called on a list of at least 2 inputs, got 1 "
@@ -84,16 +96,24 @@ std::vector<Tensor> Average::forward_many(const std::vector<Tensor>& xs, bool) {
   return {scale(add_n(xs), 1.f / static_cast<float>(xs.size()))};
 }
 
-Concatenate::Concatenate(std::string name, int64_t axis) : Layer(std::move(name)), axis_(axis) {
-  if (axis == 0)
-    throw std::invalid_argument("Concatenate '" + this->name() +
-                                "': axis 0 is the batch axis and cannot be concatenated");
+const ArgTable<ConcatenateArgs>& ConcatenateArgs::table() {
+  using Self = ConcatenateArgs;
+  static const ArgTable<ConcatenateArgs> t{{
+      NERVE_ARG(axis).must("an axis other than 0 (0 is the batch axis and cannot be concatenated)",
+                           [](const ArgValue& v) { return std::get<int64_t>(v) != 0; }),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(Concatenate, "Concatenate")
+
+Concatenate::Concatenate(std::string name, ConcatenateArgs args) : Layer(std::move(name)), args_(args) {
+  ConcatenateArgs::table().validate(args_, describe());
 }
 
 int64_t Concatenate::sample_axis(size_t rank, const std::vector<Shape>& shapes) const {
-  int64_t a = axis_ < 0 ? axis_ + static_cast<int64_t>(rank) : axis_ - 1;
+  int64_t a = args_.axis < 0 ? args_.axis + static_cast<int64_t>(rank) : args_.axis - 1;
   if (a < 0 || a >= static_cast<int64_t>(rank))
-    throw std::invalid_argument(describe() + ": axis " + std::to_string(axis_) +
+    throw std::invalid_argument(describe() + ": axis " + std::to_string(args_.axis) +
                                 " is out of range for inputs of shapes " + shapes_str(shapes));
   return a;
 }
@@ -118,7 +138,7 @@ std::vector<Shape> Concatenate::output_shapes_many(const std::vector<Shape>& sha
       throw std::invalid_argument(describe() +
                                   ": inputs must match on every axis except the "
                                   "concatenation axis " +
-                                  std::to_string(axis_) + ", got " + shapes_str(shapes));
+                                  std::to_string(args_.axis) + ", got " + shapes_str(shapes));
     // An unknown size on the concatenation axis leaves the joined size unknown.
     out[a] = out[a] == kUnknownDim || s[a] == kUnknownDim ? kUnknownDim : out[a] + s[a];
   }

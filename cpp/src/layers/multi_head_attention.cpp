@@ -10,18 +10,34 @@
 
 namespace nerve {
 
-MultiHeadAttention::MultiHeadAttention(std::string name, AttentionOptions options)
-    : Layer(std::move(name)), opt_(std::move(options)) {
-  if (opt_.num_heads <= 0 || opt_.key_dim <= 0)
-    throw std::invalid_argument(describe() + ": num_heads and key_dim must be positive, got num_heads=" +
-                                std::to_string(opt_.num_heads) + ", key_dim=" + std::to_string(opt_.key_dim));
-  if (opt_.value_dim < 0 || opt_.output_dim < 0)
-    throw std::invalid_argument(describe() + ": value_dim and output_shape must be positive when given");
-  if (opt_.value_dim == 0) opt_.value_dim = opt_.key_dim;
-  if (!(opt_.dropout >= 0.f && opt_.dropout < 1.f))
-    throw std::invalid_argument(describe() + ": dropout must be in [0, 1), got " + std::to_string(opt_.dropout));
-  check_initializer(opt_.kernel_initializer);
-  check_initializer(opt_.bias_initializer);
+const ArgTable<MultiHeadAttentionArgs>& MultiHeadAttentionArgs::table() {
+  using Self = MultiHeadAttentionArgs;
+  static const ArgTable<MultiHeadAttentionArgs> t{{
+      NERVE_ARG(num_heads).require().must("a positive int", arg_positive),
+      NERVE_ARG(key_dim).require().must("a positive int", arg_positive),
+      NERVE_ARG(value_dim).must("a positive int or None", arg_positive),
+      NERVE_ARG(dropout).must("a float in [0, 1)", arg_unit_interval),
+      NERVE_ARG(use_bias),
+      NERVE_ARG(output_shape)
+          .must("a positive int, a 1-tuple or None",
+                [](const ArgValue& v) { return std::get<std::vector<int64_t>>(v).size() == 1 && arg_positive(v); }),
+      NERVE_ARG(kernel_initializer),
+      NERVE_ARG(bias_initializer),
+      NERVE_ARG(seed).must("a non-negative int or None", arg_non_negative),
+      NERVE_ARG(use_causal_mask),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(MultiHeadAttention, "MultiHeadAttention")
+
+MultiHeadAttention::MultiHeadAttention(std::string name, MultiHeadAttentionArgs args)
+    : Layer(std::move(name)), args_(std::move(args)) {
+  MultiHeadAttentionArgs::table().validate(args_, describe());
+  if (!args_.value_dim) args_.value_dim = args_.key_dim;  // as Keras's config shows it
+  value_dim_ = *args_.value_dim;
+  output_dim_ = args_.output_shape ? args_.output_shape->front() : 0;
+  check_initializer(args_.kernel_initializer);
+  check_initializer(args_.bias_initializer);
 }
 
 std::vector<Shape> MultiHeadAttention::output_shapes_many(const std::vector<Shape>& in) const {
@@ -38,7 +54,7 @@ std::vector<Shape> MultiHeadAttention::output_shapes_many(const std::vector<Shap
   if (in.size() == 3 && in[2][0] != in[1][0] && in[2][0] != kUnknownDim && in[1][0] != kUnknownDim)
     throw std::invalid_argument(describe() + ": key " + batch_shape_str(in[2]) + " and value " +
                                 batch_shape_str(in[1]) + " must have the same number of timesteps");
-  return {{in[0][0], opt_.output_dim ? opt_.output_dim : in[0][1]}};
+  return {{in[0][0], output_dim_ ? output_dim_ : in[0][1]}};
 }
 
 Shape MultiHeadAttention::output_shape(const Shape& s) const { return output_shapes_many({s, s})[0]; }
@@ -46,24 +62,25 @@ Shape MultiHeadAttention::output_shape(const Shape& s) const { return output_sha
 void MultiHeadAttention::build_weights(const Shape& s, uint64_t seed) { build_weights_many({s, s}, seed); }
 
 void MultiHeadAttention::build_weights_many(const std::vector<Shape>& in, uint64_t seed) {
-  const int64_t H = opt_.num_heads, dk = opt_.key_dim, dv = opt_.value_dim;
+  const int64_t H = args_.num_heads, dk = args_.key_dim, dv = value_dim_;
   const int64_t Fq = in[0][1], Fv = in[1][1], Fk = in.size() > 2 ? in[2][1] : Fv;
-  out_dim_ = opt_.output_dim ? opt_.output_dim : Fq;
+  out_dim_ = output_dim_ ? output_dim_ : Fq;
   // Keras fans for an [F, H, d] kernel: fan_in = F*H, fan_out = F*d.
   auto proj = [&](int64_t F, int64_t d, uint64_t s) {
-    add_weight({F, H, d}, opt_.kernel_initializer, F * H, F * d, s);
-    if (opt_.use_bias) add_weight({H, d}, opt_.bias_initializer, F * H, F * d, s ^ 0xb1a5ull);
+    add_weight({F, H, d}, args_.kernel_initializer, F * H, F * d, s, true, "kernel");
+    if (args_.use_bias) add_weight({H, d}, args_.bias_initializer, F * H, F * d, s ^ 0xb1a5ull, true, "bias");
   };
   proj(Fq, dk, seed);
   proj(Fk, dk, dropout_seed(seed, 1));
   proj(Fv, dv, dropout_seed(seed, 2));
-  add_weight({H, dv, out_dim_}, opt_.kernel_initializer, dv * H, out_dim_ * H, dropout_seed(seed, 3));
-  if (opt_.use_bias) add_weight({out_dim_}, opt_.bias_initializer, dv * H, out_dim_, dropout_seed(seed, 4));
-  seed_ = seed;
+  add_weight({H, dv, out_dim_}, args_.kernel_initializer, dv * H, out_dim_ * H, dropout_seed(seed, 3), true, "kernel");
+  if (args_.use_bias)
+    add_weight({out_dim_}, args_.bias_initializer, dv * H, out_dim_, dropout_seed(seed, 4), true, "bias");
+  seed_ = args_.seed ? static_cast<uint64_t>(*args_.seed) : seed;
 }
 
 Tensor MultiHeadAttention::project(const Tensor& x, int which) const {
-  const int stride = opt_.use_bias ? 2 : 1;
+  const int stride = args_.use_bias ? 2 : 1;
   const Tensor& w = weights_[which * stride];
   int64_t F = w.size(0), HD = w.size(1) * w.size(2);
   if (x.dim() != 3 || x.size(2) != F) {
@@ -71,7 +88,7 @@ Tensor MultiHeadAttention::project(const Tensor& x, int which) const {
     throw std::invalid_argument(describe() + ": " + names[which] + " of shape " + x.shape_string() +
                                 " does not match the layer, built for " + std::to_string(F) + " features");
   }
-  Tensor b = opt_.use_bias ? weights_[which * stride + 1].reshape({HD}) : Tensor();
+  Tensor b = args_.use_bias ? weights_[which * stride + 1].reshape({HD}) : Tensor();
   return dense(x, w.reshape({F, HD}), b, Activation::Linear);
 }
 
@@ -107,18 +124,18 @@ Tensor MultiHeadAttention::attend(const Tensor& query, const Tensor& value, cons
   const Tensor& k_in = key.defined() ? key : value;
   Tensor mask = combined_mask(query, value, attention_mask);
   Tensor q = project(query, 0), k = project(k_in, 1), v = project(value, 2);
-  float rate = training ? opt_.dropout : 0.f;
+  float rate = training ? static_cast<float>(args_.dropout) : 0.f;
   uint64_t seed = rate > 0.f ? dropout_seed(seed_, calls_++) : 0;
   Tensor o;
   try {
-    o = multi_head_attention(q, k, v, opt_.num_heads, mask, causal, rate, seed);
+    o = multi_head_attention(q, k, v, args_.num_heads, mask, causal, rate, seed);
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(describe() + ": " + e.what());
   }
-  const int stride = opt_.use_bias ? 2 : 1;
+  const int stride = args_.use_bias ? 2 : 1;
   const Tensor& wo = weights_[3 * stride];
-  Tensor bo = opt_.use_bias ? weights_[3 * stride + 1] : Tensor();
-  Tensor out = dense(o, wo.reshape({opt_.num_heads * opt_.value_dim, out_dim_}), bo, Activation::Linear);
+  Tensor bo = args_.use_bias ? weights_[3 * stride + 1] : Tensor();
+  Tensor out = dense(o, wo.reshape({args_.num_heads * value_dim_, out_dim_}), bo, Activation::Linear);
   out.impl()->mask = query.impl()->mask;
   return out;
 }
@@ -127,15 +144,15 @@ Tensor MultiHeadAttention::scores(const Tensor& query, const Tensor& value, cons
                                   const Tensor& attention_mask, bool causal) {
   if (!built()) throw std::logic_error(describe() + " is called before it is built");
   Tensor mask = combined_mask(query, value, attention_mask);
-  return attention_weights(project(query, 0), project(key.defined() ? key : value, 1), opt_.num_heads, mask, causal);
+  return attention_weights(project(query, 0), project(key.defined() ? key : value, 1), args_.num_heads, mask, causal);
 }
 
 Tensor MultiHeadAttention::forward(const Tensor& x, bool training) {
-  return attend(x, x, Tensor(), Tensor(), opt_.use_causal_mask, training);
+  return attend(x, x, Tensor(), Tensor(), args_.use_causal_mask, training);
 }
 
 std::vector<Tensor> MultiHeadAttention::forward_many(const std::vector<Tensor>& xs, bool training) {
-  return {attend(xs.at(0), xs.at(1), xs.size() > 2 ? xs[2] : Tensor(), Tensor(), opt_.use_causal_mask, training)};
+  return {attend(xs.at(0), xs.at(1), xs.size() > 2 ? xs[2] : Tensor(), Tensor(), args_.use_causal_mask, training)};
 }
 
 }  // namespace nerve

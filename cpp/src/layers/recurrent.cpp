@@ -10,14 +10,133 @@
 
 namespace nerve {
 
+namespace {
+// The fields SimpleRNN, LSTM and GRU share, in each table's Keras order.
+template <class A>
+ArgField<A> units_arg() {
+  using Self = A;
+  return NERVE_ARG(units).require().must("a positive int", arg_positive);
+}
+template <class A>
+ArgField<A> rate_arg(double A::* member, const char* name) {
+  return arg_field(name, member).must("a float in [0, 1)", arg_unit_interval);
+}
+template <class A>
+ArgField<A> seed_arg() {
+  using Self = A;
+  return NERVE_ARG(seed).must("a non-negative int or None", arg_non_negative);
+}
+
+// Validates `args` (before the shared base is made) and gives the settings it runs on.
+template <class A>
+RecurrentOptions options_from(const A& a, const std::string& who) {
+  A::table().validate(a, who);
+  RecurrentOptions o;
+  o.units = a.units;
+  o.activation = activation_for_layer(who, a.activation.value_or("linear"));
+  o.use_bias = a.use_bias;
+  o.return_sequences = a.return_sequences;
+  o.return_state = a.return_state;
+  o.go_backwards = a.go_backwards;
+  o.dropout = static_cast<float>(a.dropout);
+  o.recurrent_dropout = static_cast<float>(a.recurrent_dropout);
+  o.kernel_initializer = a.kernel_initializer;
+  o.recurrent_initializer = a.recurrent_initializer;
+  o.bias_initializer = a.bias_initializer;
+  o.seed = a.seed;
+  return o;
+}
+template <class A>
+RecurrentOptions gated_options_from(const A& a, const std::string& who) {
+  RecurrentOptions o = options_from(a, who);
+  o.recurrent_activation = activation_for_layer(who, a.recurrent_activation.value_or("linear"));
+  return o;
+}
+RecurrentOptions lstm_options_from(const LSTMArgs& a, const std::string& who) {
+  RecurrentOptions o = gated_options_from(a, who);
+  o.unit_forget_bias = a.unit_forget_bias;
+  return o;
+}
+}  // namespace
+
+const ArgTable<SimpleRNNArgs>& SimpleRNNArgs::table() {
+  using Self = SimpleRNNArgs;
+  static const ArgTable<SimpleRNNArgs> t{{
+      units_arg<Self>(),
+      NERVE_ACTIVATION_ARG(activation),
+      NERVE_ARG(use_bias),
+      NERVE_ARG(kernel_initializer),
+      NERVE_ARG(recurrent_initializer),
+      NERVE_ARG(bias_initializer),
+      rate_arg(&Self::dropout, "dropout"),
+      rate_arg(&Self::recurrent_dropout, "recurrent_dropout"),
+      NERVE_ARG(return_sequences),
+      NERVE_ARG(return_state),
+      NERVE_ARG(go_backwards),
+      seed_arg<Self>(),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(SimpleRNN, "SimpleRNN")
+
+const ArgTable<LSTMArgs>& LSTMArgs::table() {
+  using Self = LSTMArgs;
+  static const ArgTable<LSTMArgs> t{{
+      units_arg<Self>(),
+      NERVE_ACTIVATION_ARG(activation),
+      NERVE_ACTIVATION_ARG(recurrent_activation),
+      NERVE_ARG(use_bias),
+      NERVE_ARG(kernel_initializer),
+      NERVE_ARG(recurrent_initializer),
+      NERVE_ARG(bias_initializer),
+      NERVE_ARG(unit_forget_bias),
+      rate_arg(&Self::dropout, "dropout"),
+      rate_arg(&Self::recurrent_dropout, "recurrent_dropout"),
+      seed_arg<Self>(),
+      NERVE_ARG(return_sequences),
+      NERVE_ARG(return_state),
+      NERVE_ARG(go_backwards),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(LSTM, "LSTM")
+
+const ArgTable<GRUArgs>& GRUArgs::table() {
+  using Self = GRUArgs;
+  static const ArgTable<GRUArgs> t{{
+      units_arg<Self>(),
+      NERVE_ACTIVATION_ARG(activation),
+      NERVE_ACTIVATION_ARG(recurrent_activation),
+      NERVE_ARG(use_bias),
+      NERVE_ARG(kernel_initializer),
+      NERVE_ARG(recurrent_initializer),
+      NERVE_ARG(bias_initializer),
+      rate_arg(&Self::dropout, "dropout"),
+      rate_arg(&Self::recurrent_dropout, "recurrent_dropout"),
+      seed_arg<Self>(),
+      NERVE_ARG(return_sequences),
+      NERVE_ARG(return_state),
+      NERVE_ARG(go_backwards),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(GRU, "GRU")
+
+SimpleRNN::SimpleRNN(std::string name, SimpleRNNArgs args)
+    : Recurrent(name, RnnCell::SimpleRNN, options_from(args, "SimpleRNN '" + name + "'")), args_(std::move(args)) {}
+
+LSTM::LSTM(std::string name, LSTMArgs args)
+    : Recurrent(name, RnnCell::LSTM, lstm_options_from(args, "LSTM '" + name + "'")), args_(std::move(args)) {}
+
+GRU::GRU(std::string name, GRUArgs args)
+    : Recurrent(name, RnnCell::GRU, gated_options_from(args, "GRU '" + name + "'")), args_(std::move(args)) {}
+
 Recurrent::Recurrent(std::string name, RnnCell cell, RecurrentOptions options)
     : Layer(std::move(name)), cell_(cell), opt_(std::move(options)) {
-  if (opt_.units <= 0)
-    throw std::invalid_argument(describe() + ": units must be positive, got " + std::to_string(opt_.units));
-  for (float r : {opt_.dropout, opt_.recurrent_dropout})
-    if (!(r >= 0.f && r < 1.f))
-      throw std::invalid_argument(describe() + ": dropout rates must be in [0, 1), got " + std::to_string(r));
-  for (Activation a : {opt_.activation, opt_.recurrent_activation})
+  // units, rates and seed were checked by the layer's table; these rules are the cells' own.
+  std::vector<Activation> used{opt_.activation};
+  if (cell_ != RnnCell::SimpleRNN) used.push_back(opt_.recurrent_activation);
+  for (Activation a : used)
     if (!rnn_cell_activation_ok(a))
       throw std::invalid_argument(describe() + ": activation '" + activation_name(a) + "' " +
                                   rnn_cell_activation_rule());
@@ -62,18 +181,18 @@ std::vector<Shape> Recurrent::output_shapes_many(const std::vector<Shape>& in) c
 
 void Recurrent::build_weights(const Shape& s, uint64_t seed) {
   const int64_t F = s[1], U = opt_.units, GU = rnn_gate_count(cell_) * U;
-  add_weight({F, GU}, opt_.kernel_initializer, F, GU, seed);
-  add_weight({U, GU}, opt_.recurrent_initializer, U, GU, seed ^ 0x5eedull);
+  add_weight({F, GU}, opt_.kernel_initializer, F, GU, seed, true, "kernel");
+  add_weight({U, GU}, opt_.recurrent_initializer, U, GU, seed ^ 0x5eedull, true, "recurrent");
   if (opt_.use_bias) {
     Shape bs = cell_ == RnnCell::GRU ? Shape{2, GU} : Shape{GU};
-    Tensor b = add_weight(bs, opt_.bias_initializer, F, GU, seed ^ 0xb1a5ull);
+    Tensor b = add_weight(bs, opt_.bias_initializer, F, GU, seed ^ 0xb1a5ull, true, "bias");
     if (cell_ == RnnCell::LSTM && opt_.unit_forget_bias) {  // the forget gate's block starts at 1
       std::vector<float> values = b.to_vector();
       std::fill(values.begin() + U, values.begin() + 2 * U, 1.f);
       b.copy_from_host(values.data());
     }
   }
-  seed_ = seed;
+  seed_ = opt_.seed ? static_cast<uint64_t>(*opt_.seed) : seed;
 }
 
 void Recurrent::build_weights_many(const std::vector<Shape>& in, uint64_t seed) { build_weights(in[0], seed); }

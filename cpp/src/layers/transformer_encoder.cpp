@@ -8,16 +8,25 @@
 
 namespace nerve {
 
-TransformerEncoder::TransformerEncoder(std::string name, int64_t num_heads, int64_t key_dim, int64_t ff_dim,
-                                       float dropout, float layer_norm_epsilon, bool use_causal_mask)
-    : Layer(std::move(name)), num_heads_(num_heads), key_dim_(key_dim), ff_dim_(ff_dim), dropout_(dropout),
-      epsilon_(layer_norm_epsilon), causal_(use_causal_mask) {
-  if (num_heads <= 0 || key_dim <= 0 || ff_dim <= 0)
-    throw std::invalid_argument(describe() + ": num_heads, key_dim and ff_dim must be positive, got " +
-                                std::to_string(num_heads) + ", " + std::to_string(key_dim) + ", " +
-                                std::to_string(ff_dim));
-  if (!(dropout >= 0.f && dropout < 1.f))
-    throw std::invalid_argument(describe() + ": dropout must be in [0, 1), got " + std::to_string(dropout));
+const ArgTable<TransformerEncoderArgs>& TransformerEncoderArgs::table() {
+  using Self = TransformerEncoderArgs;
+  static const ArgTable<TransformerEncoderArgs> t{{
+      NERVE_ARG(num_heads).require().must("a positive int", arg_positive),
+      NERVE_ARG(key_dim).require().must("a positive int", arg_positive),
+      NERVE_ARG(ff_dim).require().must("a positive int", arg_positive),
+      NERVE_ARG(dropout).must("a float in [0, 1)", arg_unit_interval),
+      NERVE_ARG(layer_norm_epsilon).must("a positive number", arg_positive),
+      NERVE_ARG(use_causal_mask),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(TransformerEncoder, "TransformerEncoder")
+
+TransformerEncoder::TransformerEncoder(std::string name, TransformerEncoderArgs args)
+    : Layer(std::move(name)), args_(std::move(args)) {
+  TransformerEncoderArgs::table().validate(args_, describe());
+  dropout_ = static_cast<float>(args_.dropout);
+  epsilon_ = static_cast<float>(args_.layer_norm_epsilon);
 }
 
 Shape TransformerEncoder::output_shape(const Shape& s) const {
@@ -29,15 +38,15 @@ Shape TransformerEncoder::output_shape(const Shape& s) const {
 }
 
 void TransformerEncoder::build_weights(const Shape& s, uint64_t seed) {
-  AttentionOptions ao;
-  ao.num_heads = num_heads_;
-  ao.key_dim = key_dim_;
-  ao.dropout = dropout_;
-  ao.use_causal_mask = causal_;
+  MultiHeadAttentionArgs ao;
+  ao.num_heads = args_.num_heads;
+  ao.key_dim = args_.key_dim;
+  ao.dropout = args_.dropout;
+  ao.use_causal_mask = args_.use_causal_mask;
   attention_ = std::make_shared<MultiHeadAttention>(name() + "/self_attention", ao);
   norm1_ = std::make_shared<LayerNormalization>(name() + "/attention_norm", epsilon_);
   DenseArgs intermediate, output;
-  intermediate.units = ff_dim_;
+  intermediate.units = args_.ff_dim;
   intermediate.activation = "relu";
   output.units = s[1];
   ff1_ = std::make_shared<Dense>(name() + "/ff_intermediate", intermediate);
@@ -46,7 +55,7 @@ void TransformerEncoder::build_weights(const Shape& s, uint64_t seed) {
   attention_->build(s, dropout_seed(seed, 1));
   norm1_->build(s, dropout_seed(seed, 2));
   ff1_->build(s, dropout_seed(seed, 3));
-  ff2_->build({s[0], ff_dim_}, dropout_seed(seed, 4));
+  ff2_->build({s[0], args_.ff_dim}, dropout_seed(seed, 4));
   norm2_->build(s, dropout_seed(seed, 5));
   for (Layer* l : std::initializer_list<Layer*>{attention_.get(), norm1_.get(), ff1_.get(), ff2_.get(), norm2_.get()})
     for (const Tensor& w : l->weights()) adopt_weight(w, true);
@@ -59,7 +68,7 @@ Tensor TransformerEncoder::dropout(const Tensor& x, bool training) {
 }
 
 Tensor TransformerEncoder::forward(const Tensor& x, bool training) {
-  Tensor a = attention_->attend(x, x, Tensor(), Tensor(), causal_, training);
+  Tensor a = attention_->attend(x, x, Tensor(), Tensor(), args_.use_causal_mask, training);
   Tensor h = norm1_->call(add(x, dropout(a, training)), training);
   Tensor f = ff2_->call(ff1_->call(h, training), training);
   Tensor out = norm2_->call(add(h, dropout(f, training)), training);

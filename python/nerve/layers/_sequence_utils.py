@@ -15,13 +15,6 @@ def positive_int(value, what: str, where: str) -> int:
     return int(value)
 
 
-def rate(value, what: str, where: str) -> float:
-    value = float(value)
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"{where}: {what} must be in [0, 1), got {value!r}")
-    return value
-
-
 def to_tensor(x, what: str, where: str, mask=None):
     """numpy (or nerve.Tensor) -> nerve.Tensor, with an optional [batch, timesteps] padding mask."""
     if isinstance(x, _core.Tensor):

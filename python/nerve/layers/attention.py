@@ -1,16 +1,16 @@
-"""MultiHeadAttention (Keras) and a TransformerEncoder block built on it."""
+"""MultiHeadAttention (Keras) and a TransformerEncoder block built on it. Arguments declared in C++
+(nerve/layers/attention.h; MultiHeadAttention's weight roles: kernel, bias)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import _core, initializers
-from ..utils.keras_args import reject_unsupported
-from ._sequence_utils import is_eager, positive_int, rate, to_tensor
-from .base import Layer
+from .. import _core
+from ._sequence_utils import is_eager, to_tensor
+from .declared import DeclaredLayer
 
 
-class MultiHeadAttention(Layer):
+class MultiHeadAttention(DeclaredLayer):
     """Keras MultiHeadAttention: mha(query, value, key=None, attention_mask=None,
     use_causal_mask=False). Called with one input (e.g. inside Sequential) it is self-attention;
     `use_causal_mask` given to the constructor then applies to those calls.
@@ -19,65 +19,42 @@ class MultiHeadAttention(Layer):
     honoured; attention_mask, query_mask / value_mask and return_attention_scores are refused
     there (the graph node cannot take them yet). On arrays every argument applies."""
 
-    def __init__(
-        self,
-        num_heads,
-        key_dim,
-        value_dim=None,
-        dropout=0.0,
-        use_bias=True,
-        output_shape=None,
-        attention_axes=None,
-        sliding_window=None,
-        flash_attention=None,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        kernel_constraint=None,
-        bias_constraint=None,
-        use_gate=False,
-        seed=None,
-        use_causal_mask=False,
-        **kwargs,
-    ):
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        where = f"MultiHeadAttention '{self.name}'"
-        # (the C++ layer gives its projections no regularizer roles yet)
-        reject_unsupported(
-            where,
-            MultiHeadAttention.__init__,
-            attention_axes=attention_axes,
-            sliding_window=sliding_window,
-            flash_attention=flash_attention,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint,
-            use_gate=use_gate,
-            seed=seed,
-        )
-        self.num_heads = positive_int(num_heads, "num_heads", where)
-        self.key_dim = positive_int(key_dim, "key_dim", where)
-        self.value_dim = (
-            self.key_dim if value_dim is None else positive_int(value_dim, "value_dim", where)
-        )
-        self.dropout = rate(dropout, "dropout", where)
-        self.use_bias = bool(use_bias)
-        if isinstance(output_shape, (tuple, list)):
-            if len(output_shape) != 1:
-                raise ValueError(
-                    f"{where}: output_shape must be an int or a 1-tuple, got {output_shape!r}"
-                )
-            output_shape = output_shape[0]
-        self.output_shape = (
-            None if output_shape is None else positive_int(output_shape, "output_shape", where)
-        )
-        self.use_causal_mask = bool(use_causal_mask)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self._attach(self._make_core(self.use_causal_mask))
+    core_type = "MultiHeadAttention"
+    keras_args = {
+        "attention_axes": None,
+        "sliding_window": None,
+        "flash_attention": None,
+        "kernel_regularizer": None,
+        "bias_regularizer": None,
+        "activity_regularizer": None,
+        "kernel_constraint": None,
+        "bias_constraint": None,
+        "use_gate": False,
+    }
+    keras_order = (
+        "num_heads",
+        "key_dim",
+        "value_dim",
+        "dropout",
+        "use_bias",
+        "output_shape",
+        "attention_axes",
+        "sliding_window",
+        "flash_attention",
+        "kernel_initializer",
+        "bias_initializer",
+        "kernel_regularizer",
+        "bias_regularizer",
+        "activity_regularizer",
+        "kernel_constraint",
+        "bias_constraint",
+        "use_gate",
+        "seed",
+        "use_causal_mask",  # nerve's: the causal setting of single-input and graph calls
+    )
+
+    def _init_declared(self, cls, values, base_kwargs):
+        super()._init_declared(cls, values, base_kwargs)
         self._graph_causal = self.use_causal_mask  # the setting of the C++ layer's graph runs
 
     def _inputs(self, query, value, key, query_mask, value_mask):
@@ -99,18 +76,12 @@ class MultiHeadAttention(Layer):
         return q, v, k
 
     def _make_core(self, causal: bool):
-        return _core.MultiHeadAttention(
-            self.name,
-            self.num_heads,
-            self.key_dim,
-            self.value_dim,
-            self.dropout,
-            self.use_bias,
-            self.output_shape or 0,
-            causal,
-            self.kernel_initializer._to_core(),
-            self.bias_initializer._to_core(),
-        )
+        """A C++ layer with this layer's arguments and the given causal setting."""
+        args = {
+            name: getattr(self, name)._to_core() if kind == "initializer" else getattr(self, name)
+            for name, kind, *_ in self._spec
+        }
+        return _core.make_layer(self.core_type, self.name, {**args, "use_causal_mask": causal})
 
     def _set_graph_causal(self, causal: bool, where: str) -> None:
         """The C++ layer fixes causal masking for the graph runs when it is made; a symbolic
@@ -213,68 +184,11 @@ class MultiHeadAttention(Layer):
             return out, np.array(self._core.scores(q, v, k, mask, causal))
         return out
 
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "num_heads": self.num_heads,
-            "key_dim": self.key_dim,
-            "value_dim": self.value_dim,
-            "dropout": self.dropout,
-            "use_bias": self.use_bias,
-            "output_shape": self.output_shape,
-            "use_causal_mask": self.use_causal_mask,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-        }
 
-
-class TransformerEncoder(Layer):
+class TransformerEncoder(DeclaredLayer):
     """A post-norm transformer encoder block (keras_hub TransformerEncoder), in C++:
         x = LayerNorm(x + Dropout(MultiHeadAttention(x, x)))
         x = LayerNorm(x + Dropout(Dense(features)(Dense(ff_dim, relu)(x))))
     Input and output are (batch, timesteps, features); padding masks are honoured and kept."""
 
-    def __init__(
-        self,
-        num_heads,
-        key_dim,
-        ff_dim,
-        dropout=0.0,
-        layer_norm_epsilon=1e-5,
-        use_causal_mask=False,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        where = f"TransformerEncoder '{self.name}'"
-        self.num_heads = positive_int(num_heads, "num_heads", where)
-        self.key_dim = positive_int(key_dim, "key_dim", where)
-        self.ff_dim = positive_int(ff_dim, "ff_dim", where)
-        self.dropout = rate(dropout, "dropout", where)
-        self.layer_norm_epsilon = float(layer_norm_epsilon)
-        if not self.layer_norm_epsilon > 0:
-            raise ValueError(
-                f"{where}: layer_norm_epsilon must be positive, got {layer_norm_epsilon!r}"
-            )
-        self.use_causal_mask = bool(use_causal_mask)
-        self._attach(
-            _core.TransformerEncoder(
-                self.name,
-                self.num_heads,
-                self.key_dim,
-                self.ff_dim,
-                self.dropout,
-                self.layer_norm_epsilon,
-                self.use_causal_mask,
-            )
-        )
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "num_heads": self.num_heads,
-            "key_dim": self.key_dim,
-            "ff_dim": self.ff_dim,
-            "dropout": self.dropout,
-            "layer_norm_epsilon": self.layer_norm_epsilon,
-            "use_causal_mask": self.use_causal_mask,
-        }
+    core_type = "TransformerEncoder"

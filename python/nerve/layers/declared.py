@@ -52,7 +52,9 @@ class DeclaredLayer(Layer):
             bound.apply_defaults()
             values = dict(bound.arguments)
             del values["self"]
-            DeclaredLayer._init_declared(self, cls, values, values.pop("kwargs"))
+            # (the declaring class's _init_declared: a family may extend it, e.g. to map a
+            # Keras alias; a user subclass inherits it unchanged)
+            cls._init_declared(self, cls, values, values.pop("kwargs"))
 
         __init__.__signature__ = signature
         __init__.__doc__ = cls.__doc__

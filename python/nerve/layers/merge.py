@@ -1,58 +1,42 @@
 """Merge layers: combine a list of inputs into one (Keras Add, Subtract, Multiply, Average,
-Concatenate), plus the lowercase functional forms `add([a, b])` etc. The math runs in C++."""
+Concatenate), plus the lowercase functional forms `add([a, b])` etc. Arguments declared in C++
+(nerve/layers/merge.h), where the math runs."""
 
 from __future__ import annotations
 
-from .. import _core
-from .base import Layer
+from .declared import DeclaredLayer
 from .symbolic import KerasTensor
 
 
-class Add(Layer):
+class Add(DeclaredLayer):
     """Element-wise sum of a list of inputs of the same shape."""
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._attach(_core.Add(self.name))
+    core_type = "Add"
 
 
-class Subtract(Layer):
+class Subtract(DeclaredLayer):
     """inputs[0] - inputs[1] (exactly two inputs of the same shape)."""
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._attach(_core.Subtract(self.name))
+    core_type = "Subtract"
 
 
-class Multiply(Layer):
+class Multiply(DeclaredLayer):
     """Element-wise product of a list of inputs of the same shape."""
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._attach(_core.Multiply(self.name))
+    core_type = "Multiply"
 
 
-class Average(Layer):
+class Average(DeclaredLayer):
     """Element-wise mean of a list of inputs of the same shape."""
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._attach(_core.Average(self.name))
+    core_type = "Average"
 
 
-class Concatenate(Layer):
+class Concatenate(DeclaredLayer):
     """Joins a list of inputs along `axis` (Keras counting: -1 is the last axis, 0 the batch axis,
     which cannot be concatenated). Every other axis must match."""
 
-    def __init__(self, axis: int = -1, **kwargs):
-        super().__init__(**kwargs)
-        if not isinstance(axis, int) or isinstance(axis, bool):
-            raise ValueError(f"Concatenate '{self.name}': axis must be an int, got {axis!r}")
-        self.axis = axis
-        self._attach(_core.Concatenate(self.name, axis))
-
-    def get_config(self):
-        return {**super().get_config(), "axis": self.axis}
+    core_type = "Concatenate"
 
 
 def add(inputs, **kwargs):

@@ -5,95 +5,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _core, activations, initializers
-from ..utils.keras_args import UnsupportedArgumentError, reject_unsupported
-from ._sequence_utils import default_name, is_eager, positive_int, rate, to_tensor
-from .base import Layer
+from .. import _core
+from ._sequence_utils import is_eager, to_tensor
+from .declared import DeclaredLayer
+
+# Keras arguments the engine does not take (regularizers work, by role; constraints are refused).
+_KERAS_WEIGHT_ARGS = (
+    "kernel_regularizer",
+    "recurrent_regularizer",
+    "bias_regularizer",
+    "activity_regularizer",
+    "kernel_constraint",
+    "recurrent_constraint",
+    "bias_constraint",
+)
 
 
-class _Recurrent(Layer):
-    _cell = ""
-
-    def __init__(
-        self,
-        units,
-        activation="tanh",
-        recurrent_activation="sigmoid",
-        use_bias=True,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
-        unit_forget_bias=True,
-        kernel_regularizer=None,
-        recurrent_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        kernel_constraint=None,
-        recurrent_constraint=None,
-        bias_constraint=None,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        seed=None,
-        return_sequences=False,
-        return_state=False,
-        go_backwards=False,
-        stateful=False,
-        unroll=False,
-        use_cudnn="auto",
-        **kwargs,
-    ):
-        super().__init__(
-            activity_regularizer=activity_regularizer, **default_name(kwargs, self._snake)
-        )
-        where = f"{type(self).__name__} '{self.name}'"
-        # (the C++ recurrent layer gives its weights no regularizer roles yet; dropout masks come
-        # from the build seed, not a per-layer seed)
-        reject_unsupported(
-            where,
-            _Recurrent.__init__,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            seed=seed,
-            stateful=stateful,
-            unroll=unroll,
-            use_cudnn=use_cudnn,
-        )
-        self.units = positive_int(units, "units", where)
-        self.activation = activations.get(activation)
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.unit_forget_bias = bool(unit_forget_bias)
-        self.dropout = rate(dropout, "dropout", where)
-        self.recurrent_dropout = rate(recurrent_dropout, "recurrent_dropout", where)
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
-        self.go_backwards = bool(go_backwards)
-        self._attach(
-            _core.Recurrent(
-                self.name,
-                self._cell,
-                self.units,
-                self.activation,
-                self.recurrent_activation,
-                self.use_bias,
-                self.return_sequences,
-                self.return_state,
-                self.go_backwards,
-                self.dropout,
-                self.recurrent_dropout,
-                self.unit_forget_bias,
-                self.kernel_initializer._to_core(),
-                self.recurrent_initializer._to_core(),
-                self.bias_initializer._to_core(),
-            )
-        )
+class _Recurrent(DeclaredLayer):
+    """The eager and symbolic calls SimpleRNN, LSTM and GRU share (arguments declared in C++:
+    nerve/layers/recurrent.h; the weights' regularizer roles are kernel, recurrent and bias)."""
 
     def __call__(self, inputs, mask=None, initial_state=None, training=False):
         """Eager call on a (batch, timesteps, features) array, or a nerve.Tensor (the outputs are
@@ -133,85 +63,98 @@ class _Recurrent(Layer):
             outs = [np.array(o) for o in outs]
         return outs if self.return_state else outs[0]
 
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "units": self.units,
-            "activation": self.activation,
-            "recurrent_activation": self.recurrent_activation,
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "unit_forget_bias": self.unit_forget_bias,
-            "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout,
-            "return_sequences": self.return_sequences,
-            "return_state": self.return_state,
-            "go_backwards": self.go_backwards,
-        }
-
 
 class SimpleRNN(_Recurrent):
     """Fully connected recurrence: h_t = activation(x_t W + h_{t-1} U + b)."""
 
-    _cell = "SimpleRNN"
-    _snake = "simple_rnn"
-
-    def __init__(self, units, activation="tanh", **kwargs):
-        _refuse_arguments_keras_lacks(self, kwargs, "recurrent_activation", "unit_forget_bias")
-        super().__init__(units, activation=activation, **kwargs)
-
-    def get_config(self):
-        config = super().get_config()
-        for k in ("recurrent_activation", "unit_forget_bias"):
-            config.pop(k)
-        return config
+    core_type = "SimpleRNN"
+    keras_args = {**dict.fromkeys(_KERAS_WEIGHT_ARGS), "stateful": False, "unroll": False}
+    keras_order = (
+        "units",
+        "activation",
+        "use_bias",
+        "kernel_initializer",
+        "recurrent_initializer",
+        "bias_initializer",
+        *_KERAS_WEIGHT_ARGS,
+        "dropout",
+        "recurrent_dropout",
+        "return_sequences",
+        "return_state",
+        "go_backwards",
+        "stateful",
+        "unroll",
+        "seed",
+    )
 
 
 class LSTM(_Recurrent):
     """Long short-term memory. Weights: kernel (F, 4U), recurrent_kernel (U, 4U), bias (4U)."""
 
-    _cell = "LSTM"
-    _snake = "lstm"
+    core_type = "LSTM"
+    keras_args = {
+        **dict.fromkeys(_KERAS_WEIGHT_ARGS),
+        "stateful": False,
+        "unroll": False,
+        "use_cudnn": "auto",
+    }
+    keras_order = (
+        "units",
+        "activation",
+        "recurrent_activation",
+        "use_bias",
+        "kernel_initializer",
+        "recurrent_initializer",
+        "bias_initializer",
+        "unit_forget_bias",
+        *_KERAS_WEIGHT_ARGS,
+        "dropout",
+        "recurrent_dropout",
+        "seed",
+        "return_sequences",
+        "return_state",
+        "go_backwards",
+        "stateful",
+        "unroll",
+        "use_cudnn",
+    )
 
 
 class GRU(_Recurrent):
     """Gated recurrent unit with reset_after=True (the Keras 3 and cuDNN variant; bias (2, 3U))."""
 
-    _cell = "GRU"
-    _snake = "gru"
+    core_type = "GRU"
+    keras_args = {
+        **dict.fromkeys(_KERAS_WEIGHT_ARGS),
+        "stateful": False,
+        "unroll": False,
+        "reset_after": True,  # False (the Keras 2 variant) is refused
+        "use_cudnn": "auto",
+    }
+    keras_order = (
+        "units",
+        "activation",
+        "recurrent_activation",
+        "use_bias",
+        "kernel_initializer",
+        "recurrent_initializer",
+        "bias_initializer",
+        *_KERAS_WEIGHT_ARGS,
+        "dropout",
+        "recurrent_dropout",
+        "seed",
+        "return_sequences",
+        "return_state",
+        "go_backwards",
+        "stateful",
+        "unroll",
+        "reset_after",
+        "use_cudnn",
+    )
 
-    def __init__(
-        self,
-        units,
-        activation="tanh",
-        recurrent_activation="sigmoid",
-        use_bias=True,
-        *,
-        reset_after=True,
-        **kwargs,
-    ):
-        _refuse_arguments_keras_lacks(self, kwargs, "unit_forget_bias")
-        if not reset_after:
-            raise UnsupportedArgumentError(
-                "GRU: reset_after=False is not supported yet; only "
-                "reset_after=True (the Keras 3 default) is implemented"
-            )
-        super().__init__(units, activation, recurrent_activation, use_bias, **kwargs)
+    def _init_declared(self, cls, values, base_kwargs):
+        super()._init_declared(cls, values, base_kwargs)
         self.reset_after = True
 
     def get_config(self):
-        config = super().get_config()
-        config.pop("unit_forget_bias")
-        return {**config, "reset_after": True}
-
-
-def _refuse_arguments_keras_lacks(layer, kwargs: dict, *names) -> None:
-    """SimpleRNN and GRU share LSTM's constructor; refuse its arguments their Keras classes lack,
-    as Keras does."""
-    given = {k: kwargs[k] for k in names if k in kwargs}
-    if given:
-        raise ValueError(
-            f"Unrecognized keyword arguments passed to {type(layer).__name__}: {given}"
-        )
+        return {**super().get_config(), "reset_after": True}

@@ -2,25 +2,31 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "nerve/layers/arguments.h"
 #include "nerve/layers/core.h"
 #include "nerve/layers/layer.h"
 #include "nerve/layers/normalization.h"
 
 namespace nerve {
 
-struct AttentionOptions {
-  int64_t num_heads = 1;
-  int64_t key_dim = 0;
-  int64_t value_dim = 0;  // 0: key_dim
-  float dropout = 0.f;    // on the attention weights, while training
+// MultiHeadAttention's arguments (Keras names, order and defaults; see nerve/layers/arguments.h).
+// The weights' roles are "kernel" (the four projection kernels) and "bias".
+struct MultiHeadAttentionArgs {
+  int64_t num_heads = 0;             // required
+  int64_t key_dim = 0;               // required
+  std::optional<int64_t> value_dim;  // None: key_dim (the layer then holds key_dim)
+  double dropout = 0.0;              // on the attention weights, while training
   bool use_bias = true;
-  int64_t output_dim = 0;        // 0: the query's feature size
-  bool use_causal_mask = false;  // for single-input (self-attention) calls
+  std::optional<std::vector<int64_t>> output_shape;  // (features,); None: the query's features
   Initializer kernel_initializer{"glorot_uniform"};
   Initializer bias_initializer{"zeros"};
+  std::optional<int64_t> seed;   // dropout masks; None: the layer's build seed
+  bool use_causal_mask = false;  // nerve's: for single-input (self-attention) and graph calls
+  static const ArgTable<MultiHeadAttentionArgs>& table();
 };
 
 // Keras MultiHeadAttention. Inputs: query [Tq, Fq], value [Tv, Fv], optional key [Tv, Fk]
@@ -29,7 +35,9 @@ struct AttentionOptions {
 // key kernel/bias, value kernel [Fv, H, dv]/bias, output kernel [H, dv, Fout] and bias [Fout].
 class MultiHeadAttention : public Layer {
  public:
-  MultiHeadAttention(std::string name, AttentionOptions options);
+  using Args = MultiHeadAttentionArgs;
+  MultiHeadAttention(std::string name, MultiHeadAttentionArgs args);
+  const MultiHeadAttentionArgs& args() const { return args_; }
   const char* type() const override { return "MultiHeadAttention"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
@@ -41,7 +49,6 @@ class MultiHeadAttention : public Layer {
   // Attention weights [B, H, Tq, Tv] for the given inputs (inference, no gradient).
   Tensor scores(const Tensor& query, const Tensor& value, const Tensor& key, const Tensor& attention_mask,
                 bool use_causal_mask);
-  const AttentionOptions& options() const { return opt_; }
 
  protected:
   void build_weights(const Shape& input_shape, uint64_t seed) override;
@@ -52,7 +59,8 @@ class MultiHeadAttention : public Layer {
  private:
   Tensor project(const Tensor& x, int which) const;  // 0 query, 1 key, 2 value
   Tensor combined_mask(const Tensor& query, const Tensor& value, const Tensor& attention_mask) const;
-  AttentionOptions opt_;
+  MultiHeadAttentionArgs args_;
+  int64_t value_dim_, output_dim_;  // output_dim_ 0: the query's features
   int64_t out_dim_ = 0;
   uint64_t seed_ = 0, calls_ = 0;
 };
@@ -60,10 +68,21 @@ class MultiHeadAttention : public Layer {
 // A post-norm transformer encoder block (keras_hub TransformerEncoder):
 //   x = LayerNorm(x + Dropout(SelfAttention(x)));  x = LayerNorm(x + Dropout(FFN(x)))
 // with FFN = Dense(ff_dim, relu) -> Dense(features). Keeps the input's padding mask.
+struct TransformerEncoderArgs {
+  int64_t num_heads = 0;  // required
+  int64_t key_dim = 0;    // required
+  int64_t ff_dim = 0;     // required
+  double dropout = 0.0;
+  double layer_norm_epsilon = 1e-5;
+  bool use_causal_mask = false;
+  static const ArgTable<TransformerEncoderArgs>& table();
+};
+
 class TransformerEncoder : public Layer {
  public:
-  TransformerEncoder(std::string name, int64_t num_heads, int64_t key_dim, int64_t ff_dim, float dropout = 0.f,
-                     float layer_norm_epsilon = 1e-5f, bool use_causal_mask = false);
+  using Args = TransformerEncoderArgs;
+  TransformerEncoder(std::string name, TransformerEncoderArgs args);
+  const TransformerEncoderArgs& args() const { return args_; }
   const char* type() const override { return "TransformerEncoder"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
@@ -74,9 +93,8 @@ class TransformerEncoder : public Layer {
 
  private:
   Tensor dropout(const Tensor& x, bool training);
-  int64_t num_heads_, key_dim_, ff_dim_;
+  TransformerEncoderArgs args_;
   float dropout_, epsilon_;
-  bool causal_;
   std::shared_ptr<MultiHeadAttention> attention_;
   std::shared_ptr<LayerNormalization> norm1_, norm2_;
   std::shared_ptr<Dense> ff1_, ff2_;

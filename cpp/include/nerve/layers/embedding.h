@@ -4,14 +4,26 @@
 #include <cstdint>
 #include <string>
 
+#include "nerve/layers/arguments.h"
 #include "nerve/layers/layer.h"
 
 namespace nerve {
 
+struct EmbeddingArgs {
+  int64_t input_dim = 0;   // required
+  int64_t output_dim = 0;  // required
+  // Keras's 'uniform': RandomUniform(-0.05, 0.05), nerve's random_uniform with its defaults.
+  Initializer embeddings_initializer{"random_uniform"};
+  bool mask_zero = false;
+  static const ArgTable<EmbeddingArgs>& table();
+};
+
+// Its table's weight has the role "embeddings" (embeddings_regularizer).
 class Embedding : public Layer {
  public:
-  Embedding(std::string name, int64_t input_dim, int64_t output_dim, bool mask_zero = false,
-            Initializer embeddings_initializer = {"random_uniform"});
+  using Args = EmbeddingArgs;
+  Embedding(std::string name, EmbeddingArgs args);
+  const EmbeddingArgs& args() const { return args_; }
   const char* type() const override { return "Embedding"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
@@ -21,15 +33,21 @@ class Embedding : public Layer {
   Tensor forward(const Tensor& x, bool training) override;
 
  private:
-  int64_t input_dim_, output_dim_;
-  bool mask_zero_;
-  Initializer init_;
+  EmbeddingArgs args_;
+};
+
+struct PositionEmbeddingArgs {
+  int64_t sequence_length = 0;  // required
+  Initializer initializer{"glorot_uniform"};
+  static const ArgTable<PositionEmbeddingArgs>& table();
 };
 
 // Learned position embeddings added to the input: x + table[:T] (keras_hub PositionEmbedding).
 class PositionEmbedding : public Layer {
  public:
-  PositionEmbedding(std::string name, int64_t sequence_length, Initializer initializer = {});
+  using Args = PositionEmbeddingArgs;
+  PositionEmbedding(std::string name, PositionEmbeddingArgs args);
+  const PositionEmbeddingArgs& args() const { return args_; }
   const char* type() const override { return "PositionEmbedding"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
@@ -39,8 +57,7 @@ class PositionEmbedding : public Layer {
   Tensor forward(const Tensor& x, bool training) override;
 
  private:
-  int64_t sequence_length_;
-  Initializer init_;
+  PositionEmbeddingArgs args_;
 };
 
 }  // namespace nerve
