@@ -263,15 +263,6 @@ hard_swish = hard_silu = _FUNCTIONS["hard_silu"]
 # Canonical names (each function's name), and the Keras aliases that resolve to them.
 NAMES = tuple(_FUNCTIONS)
 _ALIASES = {"swish": "silu", "hard_swish": "hard_silu"}
-# The one parameter a layer passes with a name, at Keras's default (C++ ActivationParams::alpha).
-DEFAULT_ALPHA = {
-    "leaky_relu": 0.2,
-    "elu": 1.0,
-    "celu": 1.0,
-    "soft_shrink": 0.5,
-    "hard_shrink": 0.5,
-    "squareplus": 4.0,
-}
 
 
 def get(identifier) -> ActivationFunction:
