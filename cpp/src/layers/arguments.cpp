@@ -124,13 +124,6 @@ std::function<bool(const ArgValue&)> arg_one_of(std::vector<std::string> choices
   };
 }
 
-std::string arg_choices_text(const std::vector<std::string>& choices) {
-  std::string out;
-  for (size_t i = 0; i < choices.size(); ++i)
-    out += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + ("'" + choices[i] + "'");
-  return out;
-}
-
 namespace {
 std::map<std::string, LayerSpec>& registry() {
   static std::map<std::string, LayerSpec> r;  // built during static initialisation: no lock needed

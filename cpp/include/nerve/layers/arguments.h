@@ -234,8 +234,6 @@ bool arg_non_negative(const ArgValue& v);   // >= 0
 bool arg_unit_interval(const ArgValue& v);  // in [0, 1)
 // A string choice: the value is one of `choices` (padding, data_format).
 std::function<bool(const ArgValue&)> arg_one_of(std::vector<std::string> choices);
-// The rule text for arg_one_of: "'valid' or 'same'", "'valid', 'same' or 'causal'".
-std::string arg_choices_text(const std::vector<std::string>& choices);
 
 // The type-erased view of one field, for the registry and the bindings.
 struct ArgSpec {
