@@ -145,3 +145,32 @@ def test_regularized_fit_shrinks_weights():
         model.fit(x, y, epochs=20, verbose=0)
         norms.append(np.linalg.norm(model.get_weights()[0]))
     assert norms[1] < 0.7 * norms[0]
+
+
+@pytest.mark.parametrize(
+    "cls,args,shape,roles",
+    [
+        (nerve.layers.Conv2D, (3, 2), (4, 4, 2), ("kernel", "bias")),
+        (nerve.layers.Conv1D, (3, 2), (5, 2), ("kernel", "bias")),
+        (nerve.layers.BatchNormalization, (), (4,), ("gamma", "beta")),
+        (nerve.layers.LayerNormalization, (), (4,), ("gamma", "beta")),
+    ],
+    ids=lambda v: v.__name__ if isinstance(v, type) else None,
+)
+def test_role_regularizers_of_the_image_and_normalization_layers(cls, args, shape, roles):
+    """<role>_regularizer penalises exactly the weight of that role, as Dense's kernel/bias."""
+    l1, l2 = 0.3, 0.05
+    regs = {
+        f"{roles[0]}_regularizer": nerve.regularizers.L1(l1),
+        f"{roles[1]}_regularizer": nerve.regularizers.L2(l2),
+    }
+    layer = cls(*args, **regs)
+    layer.build((None, *shape))
+    weights = [w + rng.standard_normal(w.shape).astype(np.float32) for w in layer.get_weights()]
+    layer.set_weights(weights)
+    first, second = weights[:2]  # kernel, bias / gamma, beta (Keras order)
+    expected = l1 * np.abs(first).sum() + l2 * (second**2).sum()
+    assert layer.losses == [pytest.approx(expected, rel=1e-5)]
+    config = layer.get_config()
+    assert config[f"{roles[0]}_regularizer"]["class_name"] == "L1"
+    assert config[f"{roles[1]}_regularizer"]["class_name"] == "L2"

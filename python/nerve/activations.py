@@ -240,12 +240,6 @@ globals().update({alias: _FUNCTIONS[name] for alias, name in _ALIASES.items()}) 
 NAMES = tuple(_FUNCTIONS)
 # The row activations (they act along an axis, not on each value).
 _ROW_WISE = tuple(n for n in NAMES if n not in _CALL_ONLY and not _core.activation_elementwise(n))
-# The one parameter a layer passes with a name, at Keras's default (C++ ActivationParams::alpha).
-DEFAULT_ALPHA = {
-    n: alpha
-    for n in NAMES
-    if n not in _CALL_ONLY and (alpha := _core.activation_default_alpha(n)) != 0.0
-}
 
 
 def get(identifier) -> ActivationFunction:

@@ -32,6 +32,15 @@ py::object to_python(const ArgValue& v) {
       v);
 }
 
+// A value as Python reads it for its kind: IntPairs as n (before, after) pairs.
+py::object to_python(const ArgValue& v, ArgKind kind) {
+  auto* flat = std::get_if<std::vector<int64_t>>(&v);
+  if (kind != ArgKind::IntPairs || !flat) return to_python(v);
+  py::list pairs;
+  for (size_t i = 0; i + 1 < flat->size(); i += 2) pairs.append(py::make_tuple((*flat)[i], (*flat)[i + 1]));
+  return py::tuple(pairs);
+}
+
 bool is_int(const py::handle& h) {
   return !py::isinstance<py::bool_>(h) && py::hasattr(h, "__index__") && !py::isinstance<py::float_>(h);
 }
@@ -79,12 +88,43 @@ ArgValue from_python(const py::handle& h, const ArgSpec& arg, const std::string&
       if (py::isinstance<Initializer>(h)) return h.cast<Initializer>();
       if (py::isinstance<py::str>(h)) return Initializer{h.cast<std::string>()};
       throw bad("an initializer");
+    case ArgKind::IntPairs: {
+      // one int (every side), n ints (symmetric per axis) or n (before, after) pairs
+      const char* want = "an int, a tuple of ints or a tuple of (before, after) pairs";
+      if (is_int(h)) return std::vector<int64_t>{h.cast<int64_t>()};
+      if (!py::isinstance<py::tuple>(h) && !py::isinstance<py::list>(h)) throw bad(want);
+      std::vector<int64_t> out;
+      for (auto item : h) {
+        if (is_int(item)) {
+          out.insert(out.end(), 2, item.cast<int64_t>());
+        } else if ((py::isinstance<py::tuple>(item) || py::isinstance<py::list>(item)) && py::len(item) == 2) {
+          for (auto side : item) {
+            if (!is_int(side)) throw bad(want);
+            out.push_back(side.cast<int64_t>());
+          }
+        } else {
+          throw bad(want);
+        }
+      }
+      return out;
+    }
   }
   throw bad("?");
 }
 }  // namespace
 
 void bind_layer_arguments(py::module_& m) {
+  // UnsupportedArgument (a Keras value nerve does not implement) is Python's
+  // UnsupportedArgumentError, which is also a ValueError; looked up when raised, since the
+  // nerve package imports _core before nerve.utils.
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const UnsupportedArgument& e) {
+      py::object cls = py::module_::import("nerve.utils.keras_args").attr("UnsupportedArgumentError");
+      PyErr_SetString(cls.ptr(), e.what());
+    }
+  });
   m.def("registered_layers", &registered_layers, "Layer classes declared with an arguments table.");
   m.def(
       "layer_spec",
@@ -121,7 +161,13 @@ void bind_layer_arguments(py::module_& m) {
       "layer_config",
       [](const Layer& layer) {
         py::dict out;
-        for (const auto& [name, value] : layer_spec(layer.type()).config(layer)) out[py::str(name)] = to_python(value);
+        const LayerSpec& spec = layer_spec(layer.type());
+        for (const auto& [name, value] : spec.config(layer)) {
+          ArgKind kind = ArgKind::String;
+          for (const ArgSpec& a : spec.args)
+            if (a.name == name) kind = a.kind;
+          out[py::str(name)] = to_python(value, kind);
+        }
         return out;
       },
       py::arg("layer"), "The arguments a layer was made with, by name (initializers by name).");

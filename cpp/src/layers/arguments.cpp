@@ -23,6 +23,8 @@ const char* arg_kind_name(ArgKind kind) {
       return "activation";
     case ArgKind::Initializer:
       return "initializer";
+    case ArgKind::IntPairs:
+      return "int_pairs";
   }
   return "?";
 }
@@ -110,6 +112,16 @@ bool arg_non_negative(const ArgValue& v) {
 }
 bool arg_unit_interval(const ArgValue& v) {
   return every_number(v, [](double x) { return x >= 0 && x < 1; });
+}
+
+std::function<bool(const ArgValue&)> arg_one_of(std::vector<std::string> choices) {
+  return [choices = std::move(choices)](const ArgValue& v) {
+    auto* s = std::get_if<std::string>(&v);
+    if (!s) return false;
+    for (const auto& c : choices)
+      if (*s == c) return true;
+    return false;
+  };
 }
 
 namespace {

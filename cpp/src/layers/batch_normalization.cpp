@@ -1,3 +1,4 @@
+// BatchNormalization over the last (channels) axis.
 #include <stdexcept>
 
 #include "nerve/layers/normalization.h"
@@ -5,17 +6,39 @@
 
 namespace nerve {
 
-BatchNormalization::BatchNormalization(std::string name, float momentum, float epsilon, bool center, bool scale,
-                                       Initializer beta_initializer, Initializer gamma_initializer,
-                                       Initializer moving_mean_initializer, Initializer moving_variance_initializer)
-    : Layer(std::move(name)), momentum_(momentum), epsilon_(epsilon), center_(center), scale_(scale),
-      beta_init_(std::move(beta_initializer)), gamma_init_(std::move(gamma_initializer)),
-      mean_init_(std::move(moving_mean_initializer)), var_init_(std::move(moving_variance_initializer)) {
-  if (!(momentum >= 0.f && momentum <= 1.f))
-    throw std::invalid_argument(describe() + ": momentum must be in [0, 1], got " + std::to_string(momentum));
-  if (!(epsilon > 0.f))
-    throw std::invalid_argument(describe() + ": epsilon must be positive, got " + std::to_string(epsilon));
-  for (auto* i : {&beta_init_, &gamma_init_, &mean_init_, &var_init_}) check_initializer(*i);
+namespace {
+bool in_closed_unit_interval(const ArgValue& v) {
+  double x = std::get<double>(v);
+  return x >= 0.0 && x <= 1.0;  // false for NaN
+}
+bool last_axis(const ArgValue& v) { return std::get<int64_t>(v) == -1; }
+}  // namespace
+
+const ArgTable<BatchNormalizationArgs>& BatchNormalizationArgs::table() {
+  using Self = BatchNormalizationArgs;
+  static const ArgTable<BatchNormalizationArgs> t{{
+      NERVE_ARG(axis).supports("only axis=-1 (channels_last) is implemented", last_axis),
+      NERVE_ARG(momentum).must("in [0, 1]", in_closed_unit_interval),
+      NERVE_ARG(epsilon).must("a positive number", arg_positive),
+      NERVE_ARG(center),
+      NERVE_ARG(scale),
+      NERVE_ARG(beta_initializer),
+      NERVE_ARG(gamma_initializer),
+      NERVE_ARG(moving_mean_initializer),
+      NERVE_ARG(moving_variance_initializer),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(BatchNormalization, "BatchNormalization")
+
+BatchNormalization::BatchNormalization(std::string name, BatchNormalizationArgs args)
+    : Layer(std::move(name)), args_(std::move(args)) {
+  BatchNormalizationArgs::table().validate(args_, describe());
+  momentum_ = static_cast<float>(args_.momentum);
+  epsilon_ = static_cast<float>(args_.epsilon);
+  for (const Initializer* i : {&args_.beta_initializer, &args_.gamma_initializer, &args_.moving_mean_initializer,
+                               &args_.moving_variance_initializer})
+    check_initializer(*i);
 }
 
 Shape BatchNormalization::output_shape(const Shape& s) const {
@@ -27,16 +50,16 @@ Shape BatchNormalization::output_shape(const Shape& s) const {
 
 void BatchNormalization::build_weights(const Shape& s, uint64_t seed) {
   const int64_t C = s.back();
-  if (scale_) add_weight({C}, gamma_init_, C, C, seed, true, "gamma");
-  if (center_) add_weight({C}, beta_init_, C, C, seed ^ 0xbe7aull, true, "beta");
-  add_weight({C}, mean_init_, C, C, seed ^ 0x3ea4ull, /*trainable=*/false);
-  add_weight({C}, var_init_, C, C, seed ^ 0x7a7ull, /*trainable=*/false);
+  if (args_.scale) add_weight({C}, args_.gamma_initializer, C, C, seed, true, "gamma");
+  if (args_.center) add_weight({C}, args_.beta_initializer, C, C, seed ^ 0xbe7aull, true, "beta");
+  add_weight({C}, args_.moving_mean_initializer, C, C, seed ^ 0x3ea4ull, /*trainable=*/false);
+  add_weight({C}, args_.moving_variance_initializer, C, C, seed ^ 0x7a7ull, /*trainable=*/false);
 }
 
 Tensor BatchNormalization::forward(const Tensor& x, bool training) {
   size_t i = 0;
-  Tensor gamma = scale_ ? weights_[i++] : Tensor();
-  Tensor beta = center_ ? weights_[i++] : Tensor();
+  Tensor gamma = args_.scale ? weights_[i++] : Tensor();
+  Tensor beta = args_.center ? weights_[i++] : Tensor();
   const Tensor& moving_mean = weights_[i++];
   const Tensor& moving_variance = weights_[i++];
   return batch_norm(x, gamma, beta, moving_mean, moving_variance, training && trainable, momentum_, epsilon_);

@@ -1,29 +1,51 @@
 #include <stdexcept>
 
 #include "layers/image_input.h"
+#include "layers/keras_choices.h"
 #include "nerve/layers/convolutional.h"
 #include "nerve/ops.h"
 
 namespace nerve {
 
-Conv2D::Conv2D(std::string name, int64_t filters, int64_t kernel_h, int64_t kernel_w, Conv2DOptions options,
-               Activation activation, float activation_alpha, bool use_bias, Initializer kernel_initializer,
-               Initializer bias_initializer)
-    : Layer(std::move(name)), filters_(filters), kernel_h_(kernel_h), kernel_w_(kernel_w), options_(options),
-      activation_(activation), alpha_(activation_alpha), use_bias_(use_bias),
-      kernel_init_(std::move(kernel_initializer)), bias_init_(std::move(bias_initializer)) {
-  if (filters <= 0)
-    throw std::invalid_argument(describe() + ": filters must be positive, got " + std::to_string(filters));
-  if (kernel_h <= 0 || kernel_w <= 0)
-    throw std::invalid_argument(describe() + ": kernel_size must be positive, got (" + std::to_string(kernel_h) + ", " +
-                                std::to_string(kernel_w) + ")");
-  if (options.stride_h <= 0 || options.stride_w <= 0 || options.dilation_h <= 0 || options.dilation_w <= 0)
-    throw std::invalid_argument(describe() + ": strides and dilation_rate must be positive");
-  if (activation == Activation::Glu && filters % 2 != 0)
+const ArgTable<Conv2DArgs>& Conv2DArgs::table() {
+  using Self = Conv2DArgs;
+  static const ArgTable<Conv2DArgs> t{{
+      NERVE_ARG(filters).require().must("a positive int", arg_positive),
+      NERVE_ARG(kernel_size).require().tuple_of(2).must("positive", arg_positive),
+      NERVE_ARG(strides).tuple_of(2).must("positive", arg_positive),
+      NERVE_ARG(padding).must("'valid' or 'same'", arg_one_of({"valid", "same"})),
+      NERVE_DATA_FORMAT_ARG(data_format),
+      NERVE_ARG(dilation_rate).tuple_of(2).must("positive", arg_positive),
+      NERVE_ARG(groups)
+          .must("a positive int", arg_positive)
+          .supports("only groups=1 is implemented", [](const ArgValue& v) { return std::get<int64_t>(v) == 1; }),
+      NERVE_ACTIVATION_ARG(activation),
+      NERVE_ARG(use_bias),
+      NERVE_ARG(kernel_initializer),
+      NERVE_ARG(bias_initializer),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(Conv2D, "Conv2D")
+
+Conv2D::Conv2D(std::string name, Conv2DArgs args) : Layer(std::move(name)), args_(std::move(args)) {
+  lower_case(args_.padding);
+  standardize_data_format(args_.data_format);
+  Conv2DArgs::table().validate(args_, describe());
+  kernel_h_ = args_.kernel_size[0];
+  kernel_w_ = args_.kernel_size[1];
+  options_.stride_h = args_.strides[0];
+  options_.stride_w = args_.strides[1];
+  options_.dilation_h = args_.dilation_rate[0];
+  options_.dilation_w = args_.dilation_rate[1];
+  options_.padding = padding_from_name(args_.padding, describe());
+  activation_ = activation_for_layer(describe(), args_.activation.value_or("linear"));
+  alpha_ = activation_default_alpha(activation_);
+  if (activation_ == Activation::Glu && args_.filters % 2 != 0)
     throw std::invalid_argument(describe() + ": activation 'glu' halves the filters, so filters must be even, got " +
-                                std::to_string(filters));
-  check_initializer(kernel_init_);
-  check_initializer(bias_init_);
+                                std::to_string(args_.filters));
+  check_initializer(args_.kernel_initializer);
+  check_initializer(args_.bias_initializer);
 }
 
 Shape Conv2D::output_shape(const Shape& s) const {
@@ -32,22 +54,23 @@ Shape Conv2D::output_shape(const Shape& s) const {
                           ", input " + batch_shape_str(s) + ")";
   Window1D h = window_1d(s[0], kernel_h_, options_.stride_h, options_.dilation_h, options_.padding, who, "height");
   Window1D w = window_1d(s[1], kernel_w_, options_.stride_w, options_.dilation_w, options_.padding, who, "width");
-  return {h.out, w.out, activation_output_features(activation_, filters_)};
+  return {h.out, w.out, activation_output_features(activation_, args_.filters)};
 }
 
 void Conv2D::build_weights(const Shape& s, uint64_t seed) {
   const int64_t cin = s[2], receptive = kernel_h_ * kernel_w_;
-  add_weight({kernel_h_, kernel_w_, cin, filters_}, kernel_init_, receptive * cin, receptive * filters_, seed, true,
-             "kernel");
-  if (use_bias_)
-    add_weight({filters_}, bias_init_, receptive * cin, receptive * filters_, seed ^ 0xb1a5ull, true, "bias");
+  const int64_t filters = args_.filters;
+  add_weight({kernel_h_, kernel_w_, cin, filters}, args_.kernel_initializer, receptive * cin, receptive * filters, seed,
+             true, "kernel");
+  if (args_.use_bias)
+    add_weight({filters}, args_.bias_initializer, receptive * cin, receptive * filters, seed ^ 0xb1a5ull, true, "bias");
 }
 
 Tensor Conv2D::forward(const Tensor& x, bool) {
   // Row activations (softmax, glu, ...) act over the channels after the convolution.
   if (!activation_elementwise(activation_))
-    return activation(conv2d(x, weights_[0], use_bias_ ? weights_[1] : Tensor(), options_), activation_, alpha_);
-  return conv2d(x, weights_[0], use_bias_ ? weights_[1] : Tensor(), options_, activation_, alpha_);
+    return activation(conv2d(x, weights_[0], args_.use_bias ? weights_[1] : Tensor(), options_), activation_, alpha_);
+  return conv2d(x, weights_[0], args_.use_bias ? weights_[1] : Tensor(), options_, activation_, alpha_);
 }
 
 }  // namespace nerve

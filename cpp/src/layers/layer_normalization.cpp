@@ -1,4 +1,4 @@
-// LayerNormalization over the last axis (Keras epsilon 1e-3 by default).
+// LayerNormalization over the last axis.
 #include <stdexcept>
 
 #include "nerve/layers/normalization.h"
@@ -6,14 +6,39 @@
 
 namespace nerve {
 
-LayerNormalization::LayerNormalization(std::string name, float epsilon, bool center, bool scale,
-                                       Initializer gamma_initializer, Initializer beta_initializer)
-    : Layer(std::move(name)), epsilon_(epsilon), center_(center), scale_(scale),
-      gamma_init_(std::move(gamma_initializer)), beta_init_(std::move(beta_initializer)) {
-  if (!(epsilon > 0.f)) throw std::invalid_argument(describe() + ": epsilon must be positive");
-  check_initializer(gamma_init_);
-  check_initializer(beta_init_);
+const ArgTable<LayerNormalizationArgs>& LayerNormalizationArgs::table() {
+  using Self = LayerNormalizationArgs;
+  static const ArgTable<LayerNormalizationArgs> t{{
+      NERVE_ARG(axis).supports("only axis=-1 is implemented",
+                               [](const ArgValue& v) { return std::get<int64_t>(v) == -1; }),
+      NERVE_ARG(epsilon).must("a positive number", arg_positive),
+      NERVE_ARG(center),
+      NERVE_ARG(scale),
+      NERVE_ARG(beta_initializer),
+      NERVE_ARG(gamma_initializer),
+  }};
+  return t;
 }
+NERVE_REGISTER_LAYER(LayerNormalization, "LayerNormalization")
+
+LayerNormalization::LayerNormalization(std::string name, LayerNormalizationArgs args)
+    : Layer(std::move(name)), args_(std::move(args)) {
+  LayerNormalizationArgs::table().validate(args_, describe());
+  epsilon_ = static_cast<float>(args_.epsilon);
+  check_initializer(args_.gamma_initializer);
+  check_initializer(args_.beta_initializer);
+}
+
+namespace {
+LayerNormalizationArgs with_epsilon(float epsilon) {
+  LayerNormalizationArgs a;
+  a.epsilon = epsilon;
+  return a;
+}
+}  // namespace
+
+LayerNormalization::LayerNormalization(std::string name, float epsilon)
+    : LayerNormalization(std::move(name), with_epsilon(epsilon)) {}
 
 Shape LayerNormalization::output_shape(const Shape& s) const {
   if (s.empty()) throw std::invalid_argument(describe() + ": input needs a feature axis, got a scalar per sample");
@@ -23,13 +48,13 @@ Shape LayerNormalization::output_shape(const Shape& s) const {
 
 void LayerNormalization::build_weights(const Shape& s, uint64_t seed) {
   int64_t D = s.back();
-  if (scale_) add_weight({D}, gamma_init_, D, D, seed);
-  if (center_) add_weight({D}, beta_init_, D, D, seed ^ 0xb1a5ull);
+  if (args_.scale) add_weight({D}, args_.gamma_initializer, D, D, seed, true, "gamma");
+  if (args_.center) add_weight({D}, args_.beta_initializer, D, D, seed ^ 0xb1a5ull, true, "beta");
 }
 
 Tensor LayerNormalization::forward(const Tensor& x, bool) {
-  Tensor gamma = scale_ ? weights_[0] : Tensor();
-  Tensor beta = center_ ? weights_[scale_ ? 1 : 0] : Tensor();
+  Tensor gamma = args_.scale ? weights_[0] : Tensor();
+  Tensor beta = args_.center ? weights_[args_.scale ? 1 : 0] : Tensor();
   Tensor y = layer_norm(x, gamma, beta, epsilon_);
   y.impl()->mask = x.impl()->mask;
   return y;

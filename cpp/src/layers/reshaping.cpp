@@ -1,12 +1,26 @@
 // Flatten, Reshape and ZeroPadding2D.
 #include "nerve/layers/reshaping.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "layers/image_input.h"
+#include "layers/keras_choices.h"
 #include "nerve/ops/reshaping.h"
 
 namespace nerve {
+
+const ArgTable<FlattenArgs>& FlattenArgs::table() {
+  using Self = FlattenArgs;
+  static const ArgTable<FlattenArgs> t{{NERVE_DATA_FORMAT_ARG(data_format)}};
+  return t;
+}
+NERVE_REGISTER_LAYER(Flatten, "Flatten")
+
+Flatten::Flatten(std::string name, FlattenArgs args) : Layer(std::move(name)), args_(std::move(args)) {
+  standardize_data_format(args_.data_format);
+  FlattenArgs::table().validate(args_, describe());
+}
 
 Shape Flatten::output_shape(const Shape& s) const {
   if (!shape_known(s))
@@ -19,17 +33,33 @@ Shape Flatten::output_shape(const Shape& s) const {
 
 Tensor Flatten::forward(const Tensor& x, bool) { return x.reshape({x.size(0), shape_numel(input_shape())}); }
 
-Reshape::Reshape(std::string name, Shape target_shape) : Layer(std::move(name)), target_(std::move(target_shape)) {
-  int unknown = 0;
-  for (int64_t d : target_) {
-    if (d == -1)
-      ++unknown;
-    else if (d <= 0)
-      throw std::invalid_argument(describe() + ": target_shape " + shape_str(target_) +
-                                  " must hold positive sizes and at most one -1");
-  }
-  if (unknown > 1)
-    throw std::invalid_argument(describe() + ": target_shape " + shape_str(target_) + " has more than one -1");
+namespace {
+bool sizes_or_minus_one(const ArgValue& v) {
+  for (int64_t d : std::get<std::vector<int64_t>>(v))
+    if (d <= 0 && d != -1) return false;
+  return true;
+}
+bool at_most_one_minus_one(const ArgValue& v) {
+  const auto& t = std::get<std::vector<int64_t>>(v);
+  return std::count(t.begin(), t.end(), int64_t{-1}) <= 1;
+}
+}  // namespace
+
+const ArgTable<ReshapeArgs>& ReshapeArgs::table() {
+  using Self = ReshapeArgs;
+  static const ArgTable<ReshapeArgs> t{{
+      NERVE_ARG(target_shape)
+          .require()
+          .must("a tuple of positive sizes or -1 (inferred)", sizes_or_minus_one)
+          .must("a tuple with no more than one -1", at_most_one_minus_one),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(Reshape, "Reshape")
+
+Reshape::Reshape(std::string name, ReshapeArgs args) : Layer(std::move(name)), args_(std::move(args)) {
+  ReshapeArgs::table().validate(args_, describe());
+  target_ = args_.target_shape;
 }
 
 Shape Reshape::output_shape(const Shape& s) const {
@@ -73,10 +103,24 @@ Tensor Reshape::forward(const Tensor& x, bool) {
   }
 }
 
-ZeroPadding2D::ZeroPadding2D(std::string name, int64_t top, int64_t bottom, int64_t left, int64_t right)
-    : Layer(std::move(name)), top_(top), bottom_(bottom), left_(left), right_(right) {
-  if (top < 0 || bottom < 0 || left < 0 || right < 0)
-    throw std::invalid_argument(describe() + ": padding must be non-negative");
+const ArgTable<ZeroPadding2DArgs>& ZeroPadding2DArgs::table() {
+  using Self = ZeroPadding2DArgs;
+  static const ArgTable<ZeroPadding2DArgs> t{{
+      NERVE_ARG(padding).pairs_of(2).must("non-negative", arg_non_negative).shown_as_value(std::vector<int64_t>{1, 1}),
+      NERVE_DATA_FORMAT_ARG(data_format),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(ZeroPadding2D, "ZeroPadding2D")
+
+ZeroPadding2D::ZeroPadding2D(std::string name, ZeroPadding2DArgs args)
+    : Layer(std::move(name)), args_(std::move(args)) {
+  standardize_data_format(args_.data_format);
+  ZeroPadding2DArgs::table().validate(args_, describe());
+  top_ = args_.padding[0];
+  bottom_ = args_.padding[1];
+  left_ = args_.padding[2];
+  right_ = args_.padding[3];
 }
 
 Shape ZeroPadding2D::output_shape(const Shape& s) const {

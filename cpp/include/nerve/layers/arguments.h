@@ -26,6 +26,13 @@ namespace nerve {
 
 class Layer;
 
+// A value Keras accepts that nerve does not implement (data_format='channels_first'): a distinct
+// invalid_argument, raised in Python as nerve.utils.keras_args.UnsupportedArgumentError.
+class UnsupportedArgument : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
 // One argument value crossing the language boundary. monostate is None (an optional argument
 // left out); an Initializer default is shown by its name.
 using ArgValue = std::variant<std::monostate, bool, int64_t, double, std::string, std::vector<int64_t>, Initializer>;
@@ -33,7 +40,9 @@ using ArgValue = std::variant<std::monostate, bool, int64_t, double, std::string
 // The Python-facing kind of an argument: how the binding converts a Python value and how the
 // Python class treats it (an "activation" goes through nerve.activations, an "initializer"
 // through nerve.initializers; the others are plain values).
-enum class ArgKind : uint8_t { Bool, Int, Float, String, Ints, Activation, Initializer };
+// IntPairs: (before, after) per axis, stored flat (ZeroPadding2D's padding: top, bottom, left,
+// right); Python gives one int, n ints (symmetric) or n pairs, and reads n pairs back.
+enum class ArgKind : uint8_t { Bool, Int, Float, String, Ints, Activation, Initializer, IntPairs };
 const char* arg_kind_name(ArgKind kind);
 
 // A field of the arguments struct of layer `Args`.
@@ -48,6 +57,11 @@ struct ArgField {
   std::function<void(Args&, const ArgValue&)> set;
   // Returns "" when the value is fine, else what it must be ("positive", "in [0, 1)").
   std::function<std::string(const Args&)> check;
+  // Returns "" when nerve implements the value, else why not (validate throws UnsupportedArgument).
+  std::function<std::string(const Args&)> unsupported;
+  // The default as Keras's signature shows it where that is not the member's value (Conv1D's
+  // strides=1 for the member {1}); takes precedence over `shown`.
+  std::optional<ArgValue> shown_value;
 
   ArgField& require() {
     required = true;
@@ -61,6 +75,19 @@ struct ArgField {
   // A rule on the field's value: `ok(value)` false gives "<name> must be <rule>, got <value>".
   template <class Pred>
   ArgField& must(std::string rule, Pred ok);
+  // A value nerve does not implement: `ok(value)` false gives UnsupportedArgument
+  // "<name>=<value> is not supported; <why>".
+  template <class Pred>
+  ArgField& supports(std::string why, Pred ok);
+  ArgField& shown_as_value(ArgValue keras_default) {
+    shown_value = std::move(keras_default);
+    return *this;
+  }
+  // A tuple of n ints that Keras also takes as one int (kernel_size, strides): one int is repeated
+  // n times when set; any other length breaks the rule "an int or a tuple of n ints".
+  ArgField& tuple_of(size_t n);
+  // (before, after) pairs for n axes (kind IntPairs), stored flat; one int is repeated 2n times.
+  ArgField& pairs_of(size_t n);
 };
 
 // The value conversions between a member type and ArgValue.
@@ -150,10 +177,63 @@ ArgField<Args>& ArgField<Args>::must(std::string rule, Pred ok) {
   return *this;
 }
 
+template <class Args>
+template <class Pred>
+ArgField<Args>& ArgField<Args>::supports(std::string why, Pred ok) {
+  auto previous = unsupported;
+  auto getter = get;
+  unsupported = [previous, getter, why, ok](const Args& a) -> std::string {
+    if (previous) {
+      std::string p = previous(a);
+      if (!p.empty()) return p;
+    }
+    ArgValue v = getter(a);
+    if (std::holds_alternative<std::monostate>(v)) return "";
+    return ok(v) ? "" : why;
+  };
+  return *this;
+}
+
+namespace arg_detail {
+// A setter that repeats one int (or a 1-tuple) n times.
+template <class Args>
+std::function<void(Args&, const ArgValue&)> repeat_one(std::function<void(Args&, const ArgValue&)> plain, size_t n) {
+  return [plain, n](Args& a, const ArgValue& v) {
+    auto* t = std::get_if<std::vector<int64_t>>(&v);
+    if (t && t->size() == 1) return plain(a, std::vector<int64_t>(n, t->front()));
+    if (auto* i = std::get_if<int64_t>(&v)) return plain(a, std::vector<int64_t>(n, *i));
+    plain(a, v);
+  };
+}
+inline std::function<bool(const ArgValue&)> has_length(size_t n) {
+  return [n](const ArgValue& v) {
+    auto* t = std::get_if<std::vector<int64_t>>(&v);
+    return t && t->size() == n;
+  };
+}
+}  // namespace arg_detail
+
+template <class Args>
+ArgField<Args>& ArgField<Args>::tuple_of(size_t n) {
+  set = arg_detail::repeat_one<Args>(set, n);
+  return must("an int or a tuple of " + std::to_string(n) + " ints", arg_detail::has_length(n));
+}
+
+template <class Args>
+ArgField<Args>& ArgField<Args>::pairs_of(size_t n) {
+  kind = ArgKind::IntPairs;
+  set = arg_detail::repeat_one<Args>(set, 2 * n);
+  const std::string k = std::to_string(n);
+  return must("an int, a tuple of " + k + " ints or a tuple of " + k + " (before, after) pairs",
+              arg_detail::has_length(2 * n));
+}
+
 // Common rules.
 bool arg_positive(const ArgValue& v);       // > 0 (every entry, for a tuple)
 bool arg_non_negative(const ArgValue& v);   // >= 0
 bool arg_unit_interval(const ArgValue& v);  // in [0, 1)
+// A string choice: the value is one of `choices` (padding, data_format).
+std::function<bool(const ArgValue&)> arg_one_of(std::vector<std::string> choices);
 
 // The type-erased view of one field, for the registry and the bindings.
 struct ArgSpec {
@@ -178,6 +258,12 @@ struct ArgTable {
       if (!rule.empty())
         throw std::invalid_argument(who + ": " + f.name + " must be " + rule + ", got " + arg_detail::show(f.get(a)));
     }
+    for (const auto& f : fields) {  // values that are valid but not implemented, once all are valid
+      if (!f.unsupported) continue;
+      std::string why = f.unsupported(a);
+      if (!why.empty())
+        throw UnsupportedArgument(who + ": " + f.name + "=" + arg_detail::show(f.get(a)) + " is not supported; " + why);
+    }
   }
   std::vector<ArgSpec> specs() const {
     Args defaults{};
@@ -185,6 +271,7 @@ struct ArgTable {
     for (const auto& f : fields)
       out.push_back({f.name, f.kind, f.required, f.optional,
                      f.required        ? ArgValue{}
+                     : f.shown_value   ? *f.shown_value
                      : f.shown.empty() ? f.get(defaults)
                                        : ArgValue{f.shown}});
     return out;

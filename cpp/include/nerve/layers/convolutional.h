@@ -2,21 +2,42 @@
 // channels) and Conv1D on sequences (timesteps, channels). Shapes exclude the batch axis.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "nerve/layers/arguments.h"
 #include "nerve/layers/layer.h"
 #include "nerve/ops/convolutional.h"
 
 namespace nerve {
 
+// Conv2D's arguments (Keras names and defaults; see nerve/layers/arguments.h). Tuples may be
+// given as one int from Python (repeated); data_format None is 'channels_last' once made.
+struct Conv2DArgs {
+  int64_t filters = 0;               // required
+  std::vector<int64_t> kernel_size;  // required: (height, width)
+  std::vector<int64_t> strides{1, 1};
+  std::string padding = "valid";
+  std::optional<std::string> data_format;
+  std::vector<int64_t> dilation_rate{1, 1};
+  int64_t groups = 1;                     // only 1 is implemented
+  std::optional<std::string> activation;  // None: linear
+  bool use_bias = true;
+  Initializer kernel_initializer{"glorot_uniform"};
+  Initializer bias_initializer{"zeros"};
+  static const ArgTable<Conv2DArgs>& table();
+};
+
+// Weights: kernel (kernel_h, kernel_w, in_channels, filters), Keras's layout; bias (filters).
 class Conv2D : public Layer {
  public:
-  Conv2D(std::string name, int64_t filters, int64_t kernel_h, int64_t kernel_w, Conv2DOptions options = {},
-         Activation activation = Activation::Linear, float activation_alpha = 0.f, bool use_bias = true,
-         Initializer kernel_initializer = {}, Initializer bias_initializer = {"zeros"});
+  using Args = Conv2DArgs;
+  Conv2D(std::string name, Conv2DArgs args);
+  const Conv2DArgs& args() const { return args_; }
   const char* type() const override { return "Conv2D"; }
   Shape output_shape(const Shape& input_shape) const override;
-  int64_t filters() const { return filters_; }
+  int64_t filters() const { return args_.filters; }
   const Conv2DOptions& options() const { return options_; }
 
  protected:
@@ -24,19 +45,35 @@ class Conv2D : public Layer {
   Tensor forward(const Tensor& x, bool training) override;
 
  private:
-  int64_t filters_, kernel_h_, kernel_w_;
+  Conv2DArgs args_;
+  int64_t kernel_h_, kernel_w_;
   Conv2DOptions options_;
   Activation activation_;
-  float alpha_;
-  bool use_bias_;
-  Initializer kernel_init_, bias_init_;
+  float alpha_;  // the activation's Keras default parameter
 };
 
+// Conv1D's arguments: as Conv2D's with 1-tuples, and padding 'causal' too.
+struct Conv1DArgs {
+  int64_t filters = 0;               // required
+  std::vector<int64_t> kernel_size;  // required
+  std::vector<int64_t> strides{1};
+  std::string padding = "valid";
+  std::optional<std::string> data_format;
+  std::vector<int64_t> dilation_rate{1};
+  int64_t groups = 1;  // only 1 is implemented
+  std::optional<std::string> activation;
+  bool use_bias = true;
+  Initializer kernel_initializer{"glorot_uniform"};
+  Initializer bias_initializer{"zeros"};
+  static const ArgTable<Conv1DArgs>& table();
+};
+
+// Weights: kernel (kernel_size, in_channels, filters), bias (filters).
 class Conv1D : public Layer {
  public:
-  Conv1D(std::string name, int64_t filters, int64_t kernel_size, int64_t strides = 1, std::string padding = "valid",
-         int64_t dilation_rate = 1, Activation activation = Activation::Linear, float activation_alpha = 0.f,
-         bool use_bias = true, Initializer kernel_initializer = {}, Initializer bias_initializer = {"zeros"});
+  using Args = Conv1DArgs;
+  Conv1D(std::string name, Conv1DArgs args);
+  const Conv1DArgs& args() const { return args_; }
   const char* type() const override { return "Conv1D"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
@@ -46,12 +83,10 @@ class Conv1D : public Layer {
   Tensor forward(const Tensor& x, bool training) override;
 
  private:
-  int64_t filters_, kernel_size_, strides_, dilation_;
-  std::string padding_;
+  Conv1DArgs args_;
+  int64_t kernel_size_, strides_, dilation_;
   Activation activation_;
   float alpha_;
-  bool use_bias_;
-  Initializer kernel_init_, bias_init_;
 };
 
 }  // namespace nerve
