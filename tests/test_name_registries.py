@@ -91,6 +91,17 @@ def test_cpp_errors_list_every_valid_name():
     assert all(name in str(info.value) for name in _core.initializer_names())
 
 
+# Modules whose name-keyed literals are not lists of the names nerve accepts, each with its reason.
+NOT_NAME_LISTS = {
+    # what each activation becomes in ONNX: a translation per name, not the accepted names (an
+    # activation without an entry is refused by name; tests/test_onnx_export.py tries them all)
+    "nerve/onnx/activations.py": "ONNX translation table",
+    "nerve/onnx/recurrent.py": "ONNX translation table",
+    # the four activations the Playground page offers, as TensorFlow Playground does
+    "nerve/playground/session.py": "the page's choice of activations",
+}
+
+
 def _string_collections(path: Path):
     """(line, strings) for each tuple, list, set or dict literal of a module: its string
     elements (a dict's keys)."""
@@ -123,6 +134,7 @@ def test_no_python_module_restates_a_cpp_name_list(what, registry):
     restated = [
         f"{path.relative_to(NERVE_SOURCES.parent)}:{line}"
         for path in sorted(NERVE_SOURCES.rglob("*.py"))
+        if str(path.relative_to(NERVE_SOURCES.parent)) not in NOT_NAME_LISTS
         for line, strings in _string_collections(path)
         if len(strings & set(registry)) >= 3
     ]
