@@ -292,6 +292,10 @@ def test_bidirectional_trains_and_rejects_bad_arguments():
     assert model.evaluate(x, y, verbose=0)[1] > 0.9
     with pytest.raises(ValueError, match="merge_mode must be one of"):
         layers.Bidirectional(layers.LSTM(2), merge_mode="max")
+    with pytest.raises(
+        ValueError, match=r"Bidirectional '\w+': merge_mode must be one of .*got 'None'"
+    ):
+        layers.Bidirectional(layers.LSTM(2), merge_mode=None)
     with pytest.raises(TypeError, match="expected a SimpleRNN, LSTM or GRU"):
         layers.Bidirectional(layers.Dense(2))
 

@@ -9,13 +9,16 @@
 
 namespace nerve {
 
+void Bidirectional::check_merge_mode(const std::string& owner, const std::string& merge_mode) {
+  if (merge_mode != "concat" && merge_mode != "sum" && merge_mode != "mul" && merge_mode != "ave")
+    throw std::invalid_argument(owner + ": merge_mode must be one of concat, sum, mul, ave, got '" + merge_mode + "'");
+}
+
 Bidirectional::Bidirectional(std::string name, std::shared_ptr<Recurrent> forward, std::shared_ptr<Recurrent> backward,
                              std::string merge_mode)
     : Layer(std::move(name)), fwd_(std::move(forward)), bwd_(std::move(backward)), merge_mode_(std::move(merge_mode)) {
   if (!fwd_ || !bwd_) throw std::invalid_argument(describe() + ": needs a forward and a backward layer");
-  if (merge_mode_ != "concat" && merge_mode_ != "sum" && merge_mode_ != "mul" && merge_mode_ != "ave")
-    throw std::invalid_argument(describe() + ": merge_mode must be 'concat', 'sum', 'mul' or 'ave', got '" +
-                                merge_mode_ + "'");
+  check_merge_mode(describe(), merge_mode_);
   const auto &f = fwd_->options(), &b = bwd_->options();
   if (f.return_sequences != b.return_sequences || f.go_backwards == b.go_backwards)
     throw std::invalid_argument(describe() +

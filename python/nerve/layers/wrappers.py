@@ -8,8 +8,6 @@ from ..utils.keras_args import reject_unsupported
 from .base import Layer
 from .recurrent import _Recurrent
 
-_MERGE_MODES = ("concat", "sum", "mul", "ave")
-
 
 class Bidirectional(Layer):
     """Runs `layer` forwards and a copy of it backwards over time, then merges the outputs
@@ -23,11 +21,11 @@ class Bidirectional(Layer):
             )
         super().__init__(**kwargs)
         reject_unsupported(f"Bidirectional '{self.name}'", Bidirectional.__init__, weights=weights)
-        if merge_mode not in _MERGE_MODES:
-            raise ValueError(
-                f"Bidirectional '{self.name}': merge_mode must be one of "
-                f"{', '.join(_MERGE_MODES)}, got {merge_mode!r}"
-            )
+        # the modes and their check are C++'s (None, Keras's list of both outputs, is refused)
+        _core.Bidirectional.check_merge_mode(
+            f"Bidirectional '{self.name}'",
+            merge_mode if isinstance(merge_mode, str) else repr(merge_mode),
+        )
         if layer.return_state:
             raise ValueError(f"Bidirectional '{self.name}': return_state is not supported")
         self.merge_mode = merge_mode

@@ -11,9 +11,12 @@ namespace nerve {
 // Runs a recurrent layer forwards and a copy of it backwards, and merges the two.
 class Bidirectional : public Layer {
  public:
-  // merge_mode: "concat", "sum", "mul" or "ave". `backward` must have go_backwards set.
+  // merge_mode: one of merge_modes(). `backward` must have go_backwards set. The wrapped layers
+  // are Python objects to the user, so the Keras default ("concat") lives in the Python class.
   Bidirectional(std::string name, std::shared_ptr<Recurrent> forward, std::shared_ptr<Recurrent> backward,
-                std::string merge_mode = "concat");
+                std::string merge_mode);
+  // Throws std::invalid_argument naming `owner` when merge_mode is not one of the modes.
+  static void check_merge_mode(const std::string& owner, const std::string& merge_mode);
   const char* type() const override { return "Bidirectional"; }
   Shape output_shape(const Shape& input_shape) const override;
   Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
