@@ -204,3 +204,27 @@ def test_conv_algorithm_environment_variable():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode != 0
     assert 'NERVE_CONV_ALGORITHM: unknown convolution algorithm "fast"' in out.stderr
+
+
+@pytest.mark.parametrize(
+    "threads,channels,expected", [(2, 384, "winograd"), (2, 400, "direct"), (1, 400, "winograd")]
+)
+def test_auto_caps_winograd_memory(threads, channels, expected):
+    # Winograd's backward keeps (1 + threads) transformed kernels of 36 * C * F floats; past
+    # 64 MiB `auto` runs direct: 3 * 36 * 400 * 400 * 4 bytes = 66 MiB on 2 threads, while
+    # 384 channels (61 MiB) and 1 thread at 400 (44 MiB) stay under
+    prev_threads = nerve.num_threads()
+    nerve.set_num_threads(threads)
+    try:
+        rng = np.random.default_rng(channels)
+        x = rng.standard_normal((1, 4, 4, channels)).astype(np.float32)
+        k = (rng.standard_normal((3, 3, channels, channels)) * 0.02).astype(np.float32)
+        b = np.zeros(channels, np.float32)
+        auto = _outputs_under("auto", x, k, b)
+        chosen = _outputs_under(expected, x, k, b)
+        other = _outputs_under("direct" if expected == "winograd" else "winograd", x, k, b)
+    finally:
+        nerve.set_num_threads(prev_threads)
+    for a, c in zip(auto, chosen):
+        np.testing.assert_array_equal(a, c)  # bit for bit: the expected algorithm ran
+    assert any(not np.array_equal(a, o) for a, o in zip(auto, other))

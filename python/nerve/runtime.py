@@ -38,7 +38,9 @@ def flush_denormals() -> bool:
 
 def set_conv_algorithm(name: str) -> None:
     """How 3x3, stride-1, undilated convolutions run: 'auto' (the default; Winograd F(4x4, 3x3)
-    from 3 input channels and 4 filters, where it measured faster), 'direct' (implicit GEMM or
+    from 3 input channels and 4 filters, where it measured faster, as long as its transformed
+    kernels, 36 * C * F floats for each of (1 + threads) copies in the backward pass, stay within
+    64 MiB: C = F = 400 on 2 threads runs direct), 'direct' (implicit GEMM or
     im2col, as every other convolution) or 'winograd' (wherever it applies). The two differ only
     in rounding (Winograd's error is several times larger, about 1e-5 of the output's scale).
     NERVE_CONV_ALGORITHM sets the start value."""

@@ -52,8 +52,16 @@ constexpr int64_t kImplicitMinChannels = 16;
 // 2 was even.
 constexpr int64_t kWinogradMinInputChannels = 3;
 constexpr int64_t kWinogradMinFilters = 4;
+// Winograd's kernel lives in the transform domain, 36 * C * F floats: the forward's U, and in the
+// backward the flipped kernel for dX plus one dW accumulator per thread. Past this many bytes for
+// the backward's (1 + threads) copies (C = F = 400 on 2 threads: 69 MB) `auto` runs the direct
+// path, whose per-thread dW is 9 * C * F floats. A forced 'winograd' is not capped.
+constexpr int64_t kWinogradMaxBytes = int64_t{64} << 20;
 
-// Winograd for this geometry under the current setting (see ConvAlgorithm).
+int64_t winograd_bytes(const ConvGeometry& g) {
+  return (1 + static_cast<int64_t>(num_threads())) * winograd::kCells * g.C * g.F * int64_t{sizeof(float)};
+}
+
 bool use_winograd(const ConvGeometry& g) {
   if (!winograd::applicable(g)) return false;
   switch (conv_algorithm()) {
@@ -64,7 +72,7 @@ bool use_winograd(const ConvGeometry& g) {
     case ConvAlgorithm::Auto:
       break;
   }
-  return g.C >= kWinogradMinInputChannels && g.F >= kWinogradMinFilters;
+  return g.C >= kWinogradMinInputChannels && g.F >= kWinogradMinFilters && winograd_bytes(g) <= kWinogradMaxBytes;
 }
 
 bool fusable(Activation a) { return activation_grad_from_output(a) && a != Activation::Sigmoid; }
