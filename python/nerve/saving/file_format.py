@@ -82,7 +82,14 @@ class Reader:
             raise FileNotFoundError(f"no such file: {self.path}")
         try:
             self._zip = zipfile.ZipFile(self.path, "r")
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as e:
+        # NotImplementedError: a zip header naming a version or feature zipfile lacks (fuzzing)
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            EOFError,
+            ValueError,
+            NotImplementedError,
+        ) as e:
             raise ModelFileError(
                 f"{self.path} is not a nerve file, or it is truncated or corrupt ({e})"
             ) from None
@@ -132,7 +139,7 @@ class Reader:
             return self._zip.read(name)
         except KeyError:
             raise ModelFileError(f"{self.path} is incomplete: it has no entry {name!r}") from None
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as e:
             raise ModelFileError(
                 f"{self.path} is corrupt: entry {name!r} cannot be read ({e})"
             ) from None

@@ -77,7 +77,8 @@ def _dtype_name(dtype):
         return name if isinstance(name, str) else None
     try:
         return np.dtype(dtype).name
-    except TypeError:
+    # numpy parses a string such as "f4,(2" as a record format and raises SyntaxError (fuzzing)
+    except (TypeError, ValueError, SyntaxError):
         return dtype if isinstance(dtype, str) else None
 
 
