@@ -17,6 +17,8 @@ import harnesses  # noqa: E402
 FOUND = {
     # a zip header naming version 10.1: zipfile raised NotImplementedError, not ModelFileError
     "load_model-zip-version.nerve": "load_model",
+    # an entry flagged encrypted: zipfile raised RuntimeError (password required)
+    "load_model-encrypted-entry.nerve": "load_model",
     # a dtype string numpy reads as a record format: np.dtype raised SyntaxError, not ValueError
     "config-dtype-syntax.json": "config",
 }

@@ -106,6 +106,11 @@ class Reader:
                     f"{self.path}: entry {info.filename!r} is compressed; nerve "
                     f"files store entries uncompressed (corrupt or foreign file)"
                 )
+            if info.flag_bits & 0x1:  # zipfile would ask for a password (found by fuzzing)
+                raise ModelFileError(
+                    f"{self.path}: entry {info.filename!r} is marked encrypted; nerve files are "
+                    f"not (corrupt or foreign file)"
+                )
         meta = self.json("metadata.json")
         if not isinstance(meta, dict) or meta.get("format") not in ("nerve.model", "nerve.weights"):
             raise ModelFileError(f"{self.path} is not a nerve file (metadata: {meta!r})")
