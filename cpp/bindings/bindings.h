@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "nerve/denormals.h"
+#include "nerve/op_registry.h"
 #include "nerve/tensor.h"
 
 namespace nerve::py_bindings {
@@ -14,6 +15,7 @@ void bind_runtime(pybind11::module_& m);          // runtime.cpp: ISA, threads, 
 void bind_gemm(pybind11::module_& m);             // gemm.cpp: sgemm on numpy arrays
 void bind_device(pybind11::module_& m);           // device.cpp: current device, registry, test device
 void bind_tensor(pybind11::module_& m);           // tensor.cpp: Tensor <-> numpy, its mask, _core.ops and the core ops
+void bind_op_registry(pybind11::module_& m);      // op_registry.cpp: _core.ops.call, every op by name
 void bind_autograd(pybind11::module_& m);         // autograd.cpp: gradient recording, gradients()
 void bind_initializers(pybind11::module_& m);     // initializers.cpp: seeds, Initializer
 void bind_regularizers(pybind11::module_& m);     // regularizers.cpp: Regularizer
@@ -33,6 +35,11 @@ void bind_attention_layers(pybind11::module_& m);       // layers/attention.cpp
 void bind_merge_layers(pybind11::module_& m);           // layers/merge.cpp
 void bind_models(pybind11::module_& m);                 // models.cpp: Model, Sequential, GraphModel
 void bind_train(pybind11::module_& m);                  // train.cpp: optimizers, schedules, losses, metrics, trainer
+
+// A Python attribute dict as OpAttrs (None values dropped); TypeError naming op and key for a
+// value that is not a bool, int, float, str or list of numbers.
+OpAttrs op_attrs_from_python(const std::string& op, const pybind11::dict& attrs);
+OpAttr op_attr_from_python(const std::string& op, const std::string& key, const pybind11::handle& value);
 
 // Optional tensor arguments (None from Python) become undefined tensors.
 using OptT = std::optional<Tensor>;
