@@ -6,7 +6,12 @@
 - Symbolic inputs (a KerasTensor of a functional model, or the traced tensors a Python layer's
   call() receives while nerve traces it) are not computed: their class's `_nerve_apply_op`
   records the op, which C++ then replays on every step. A symbolic class opts in by defining
-  that classmethod; apply looks for it on each input's type.
+  that classmethod; apply looks for it on each input's type, and on the type of each attribute
+  value (or list item), so that `random.normal(shape=(batch, 4))` with a symbolic batch size is
+  recorded too.
+- While a Python layer is being traced, every op goes to the innermost active tracer
+  (`active_tracers`), symbolic inputs or not: an op on constants alone (a random draw) must still
+  run on every step, not once at trace time.
 """
 
 from __future__ import annotations
@@ -16,8 +21,15 @@ import numpy as np
 from .. import _core
 
 
-def _symbolic_handler(inputs):
-    for x in inputs:
+# Tracers of Python layers, innermost last; each has apply_op(op, inputs, attrs, single).
+active_tracers: list = []
+
+
+def _symbolic_handler(inputs, attrs):
+    candidates = list(inputs)
+    for v in attrs.values():
+        candidates.extend(v if isinstance(v, (list, tuple)) else [v])
+    for x in candidates:
         handler = getattr(type(x), "_nerve_apply_op", None)
         if handler is not None:
             return handler
@@ -44,7 +56,9 @@ def apply(op: str, inputs, attrs: dict | None = None, single: bool = True):
     Returns the one output tensor when `single`, else the list of outputs."""
     inputs = list(inputs)
     attrs = attrs or {}
-    handler = _symbolic_handler(inputs)
+    if active_tracers:
+        return active_tracers[-1].apply_op(op, inputs, attrs, single)
+    handler = _symbolic_handler(inputs, attrs)
     if handler is not None:
         return handler(op, inputs, attrs, single)
     tensors = [as_tensor(x, op, f"argument {i}") for i, x in enumerate(inputs)]
