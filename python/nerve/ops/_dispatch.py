@@ -20,7 +20,6 @@ import numpy as np
 
 from .. import _core
 
-
 # Tracers of Python layers, innermost last; each has apply_op(op, inputs, attrs, single).
 active_tracers: list = []
 
