@@ -20,7 +20,7 @@ def convert_to_tensor(x, dtype=None):
         raise ValueError(f"convert_to_tensor: nerve tensors are float32, got dtype={dtype!r}")
     if isinstance(x, _core.Tensor):
         return x
-    return _core.Tensor(np.ascontiguousarray(x, dtype=np.float32))
+    return _core.Tensor(np.array(x, dtype=np.float32, order="C"))  # keeps 0-d values 0-d
 
 
 def _dtype_name(dtype) -> str:
