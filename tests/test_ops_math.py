@@ -515,6 +515,41 @@ def test_a_non_numeric_operand_is_a_type_error():
         ops.add(np.ones(2), "x")
 
 
+# -- devices -------------------------------------------------------------------------------
+
+
+def test_math_runs_on_the_poison_device_and_needs_its_kernels():
+    """The ops reach memory only through their device's kernel table: on the poison device (freed
+    memory poisoned) they give the CPU's numbers, gradients included; without its math kernels
+    the op says so."""
+    _core = nerve._core
+    poison = _core._testing.register_poison_device()
+    a, b = normal((3, 1)).astype(np.float32), normal((1, 4)).astype(np.float32)
+
+    def run():
+        ta, tb = T(a, requires_grad=True), T(b, requires_grad=True)
+        with nerve.GradientTape() as tape:
+            tape.watch([ta, tb])
+            y = ops.where(
+                ops.greater(ta, 0.0), ops.multiply(ta, tb), ops.clip(ops.exp(tb), 0.5, 2.0)
+            )
+            loss = _core.ops.sum(ops.softmax(y, axis=0))
+        return [np.asarray(t.to("cpu")) for t in [y, *tape.gradient(loss, [ta, tb])]]
+
+    on_cpu = run()
+    with nerve.device(poison):
+        on_poison = run()
+    for p, c in zip(on_poison, on_cpu):
+        np.testing.assert_array_equal(p, c)
+    _core._testing.blank_poison_kernels("math")
+    try:
+        with nerve.device(poison):
+            with pytest.raises(RuntimeError, match="op 'add' has no kernel on device poison"):
+                ops.add(T(a), T(b))
+    finally:
+        _core._testing.restore_poison_kernels()
+
+
 # -- Tensor operators ------------------------------------------------------------------------
 
 

@@ -73,6 +73,8 @@ void blank_poison_kernels(const std::string& family) {
     t.tensor = {};
   else if (family == "elementwise")
     t.elementwise = {};
+  else if (family == "math")
+    t.math = {};
   else if (family == "activation")
     t.activation = {};
   else if (family == "gemm")
