@@ -28,6 +28,9 @@ SHAPE_PAIRS = [
     ((2, 3), ()),
     ((), ()),
     ((1,), (3, 2)),
+    ((2, 3), (2, 1)),
+    ((3, 1), (2, 3, 4)),
+    ((2, 3, 4), (1, 3, 1)),
 ]
 
 
@@ -169,6 +172,18 @@ def test_binary_with_python_numbers_and_numpy_on_either_side(name):
     np.testing.assert_allclose(got, ref(a2, b2.astype(np.float64)), rtol=1e-5, atol=1e-6)
     got = np.asarray(getattr(ops, name)(a, b2[:1]))  # numpy arrays only: still a tensor
     np.testing.assert_allclose(got, ref(a.astype(np.float64), b2[:1]), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "shapes", [((301, 300), (300,)), ((301, 300), (301, 1)), ((7, 41, 300), (41, 1))]
+)
+def test_large_broadcasts_split_across_threads_match_numpy(shapes):
+    """Chunks of the flat output start in the middle of a broadcast row or run."""
+    a, b = normal(shapes[0]).astype(np.float32), normal(shapes[1]).astype(np.float32)
+    for name in ("subtract", "maximum"):
+        ref = BINARY[name][0]
+        np.testing.assert_allclose(np.asarray(getattr(ops, name)(a, b)), ref(a, b), rtol=1e-6)
+        np.testing.assert_allclose(np.asarray(getattr(ops, name)(b, a)), ref(b, a), rtol=1e-6)
 
 
 def test_a_large_broadcast_gradient_sums_in_order():

@@ -49,14 +49,18 @@ struct ElementwiseKernels {
 
 // How the operands of a broadcasting element-wise op (nerve/ops/math.h) map onto its output:
 // operand k is Flat when it holds the output's elements in the output's order (same size: a
-// plain loop), Scalar when it is one value, else Strided through strides[k] (floats, over the
-// output's axes, 0 along the axes it is broadcast along). Binary ops use operands 0 and 1,
+// plain loop), Scalar when it is one value, Block when its axes of size > 1 are one run of the
+// output's axes (a bias [n] over [batch, n], a column [b, 1] over [b, n]): output element i then
+// reads element (i / stretch[k]) % numel of it; else Strided through strides[k] (floats, over
+// the output's axes, 0 along the axes it is broadcast along). Binary ops use operands 0 and 1,
 // where() all three (condition, x1, x2).
 struct BroadcastGeometry {
-  enum class Layout : uint8_t { Flat, Scalar, Strided };
+  enum class Layout : uint8_t { Flat, Scalar, Block, Strided };
   std::vector<int64_t> shape;  // the output's
   int64_t numel = 0;           // the output's
   Layout layout[3] = {Layout::Flat, Layout::Flat, Layout::Flat};
+  int64_t size[3] = {0, 0, 0};      // each operand's element count
+  int64_t stretch[3] = {1, 1, 1};   // Block: the output elements sharing one operand element
   std::vector<int64_t> strides[3];  // each of shape.size() entries
 };
 

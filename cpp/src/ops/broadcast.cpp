@@ -43,7 +43,21 @@ BroadcastGeometry broadcast_geometry(const Shape& out, const std::vector<Shape>&
       stride *= s[axis];
     }
     const int64_t n = shape_numel(s);
+    g.size[k] = n;
     g.layout[k] = n == g.numel ? Layout::Flat : n == 1 ? Layout::Scalar : Layout::Strided;
+    if (g.layout[k] != Layout::Strided) continue;
+    // A Block: the operand's axes of size > 1 (first..last, over the output's axes) all match
+    // the output's sizes.
+    const size_t pad = d - s.size();
+    size_t first = d, last = 0;
+    for (size_t i = 0; i < s.size(); ++i)
+      if (s[i] != 1) first = std::min(first, pad + i), last = pad + i;
+    bool block = true;
+    for (size_t ax = first; ax <= last; ++ax) block = block && ax >= pad && s[ax - pad] == out[ax];
+    if (!block) continue;
+    g.layout[k] = Layout::Block;
+    g.stretch[k] = 1;
+    for (size_t ax = last + 1; ax < d; ++ax) g.stretch[k] *= out[ax];
   }
   return g;
 }

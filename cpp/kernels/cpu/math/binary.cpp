@@ -96,6 +96,10 @@ void forward(F f, const float* a, const float* b, float* out, const BroadcastGeo
     } else if (la == Layout::Scalar && lb == Layout::Flat) {
       const float av = a[0];
       for (int64_t i = begin; i < end; ++i) out[i] = f(av, b[i]);
+    } else if (la == Layout::Flat && lb == Layout::Block) {
+      for_each_block(begin, end, g.stretch[1], g.size[1], [&](int64_t i, int64_t j) { out[i] = f(a[i], b[j]); });
+    } else if (la == Layout::Block && lb == Layout::Flat) {
+      for_each_block(begin, end, g.stretch[0], g.size[0], [&](int64_t i, int64_t j) { out[i] = f(a[j], b[i]); });
     } else {
       for_each_broadcast(g, begin, end, [&](int64_t i, int64_t oa, int64_t ob, int64_t) { out[i] = f(a[oa], b[ob]); });
     }
@@ -118,6 +122,24 @@ void backward(F f, const float* a, const float* b, const float* y, const float* 
   }
   // A broadcast operand receives the sum of the gradients of every output element it reached:
   // one ordered pass (deterministic); a one-value operand sums in double.
+  if (g.layout[0] == Layout::Flat && g.layout[1] == Layout::Block) {  // a bias, a column
+    for_each_block(0, g.numel, g.stretch[1], g.size[1], [&](int64_t i, int64_t j) {
+      float ga, gb;
+      f.grad(a[i], b[j], y[i], dy[i], ga, gb);
+      if (da) da[i] = ga;
+      if (db) db[j] += gb;
+    });
+    return;
+  }
+  if (g.layout[0] == Layout::Block && g.layout[1] == Layout::Flat) {
+    for_each_block(0, g.numel, g.stretch[0], g.size[0], [&](int64_t i, int64_t j) {
+      float ga, gb;
+      f.grad(a[j], b[i], y[i], dy[i], ga, gb);
+      if (da) da[j] += ga;
+      if (db) db[i] = gb;
+    });
+    return;
+  }
   double sa = 0, sb = 0;
   const bool scalar_a = g.layout[0] == Layout::Scalar, scalar_b = g.layout[1] == Layout::Scalar;
   for_each_broadcast(g, 0, g.numel, [&](int64_t i, int64_t oa, int64_t ob, int64_t) {

@@ -46,4 +46,27 @@ void for_each_broadcast(const BroadcastGeometry& g, int64_t begin, int64_t end, 
   }
 }
 
+// f(i, j) for each output index i in [begin, end), j the element of a Block operand that i
+// reads (BroadcastGeometry: j = (i / stretch) % size), walked without divisions: contiguous runs
+// of both i and j (stretch 1) or runs of one j (stretch > 1), both plain vectorisable loops.
+template <class F>
+void for_each_block(int64_t begin, int64_t end, int64_t stretch, int64_t size, F&& f) {
+  if (begin >= end) return;
+  if (stretch == 1) {
+    for (int64_t i = begin, j = begin % size; i < end; j = 0) {
+      const int64_t run = std::min(size - j, end - i);
+      for (int64_t t = 0; t < run; ++t) f(i + t, j + t);
+      i += run;
+    }
+    return;
+  }
+  int64_t j = (begin / stretch) % size;
+  for (int64_t i = begin, s = begin % stretch; i < end; s = 0) {
+    const int64_t run = std::min(stretch - s, end - i);
+    for (int64_t t = 0; t < run; ++t) f(i + t, j);
+    i += run;
+    if (++j == size) j = 0;
+  }
+}
+
 }  // namespace nerve::kernels
