@@ -33,6 +33,7 @@ void bind_recurrent_layers(pybind11::module_& m);       // layers/recurrent.cpp
 void bind_wrapper_layers(pybind11::module_& m);         // layers/wrappers.cpp
 void bind_attention_layers(pybind11::module_& m);       // layers/attention.cpp
 void bind_merge_layers(pybind11::module_& m);           // layers/merge.cpp
+void bind_traced_layers(pybind11::module_& m);          // layers/traced.cpp: Python layers traced into C++
 void bind_models(pybind11::module_& m);                 // models.cpp: Model, Sequential, GraphModel
 void bind_train(pybind11::module_& m);                  // train.cpp: optimizers, schedules, losses, metrics, trainer
 

@@ -25,6 +25,7 @@ PYBIND11_MODULE(_core, m) {
   bind_wrapper_layers(m);
   bind_attention_layers(m);
   bind_merge_layers(m);
+  bind_traced_layers(m);
   bind_models(m);
   bind_train(m);
 }
