@@ -426,3 +426,140 @@ def test_add_weight_errors_name_the_layer():
         BadInit()(np.ones((1, 3), np.float32))
     with pytest.raises(ValueError, match="not supported"):
         LinearInInit(2, 2).add_weight(shape=(2,), constraint="non_neg")
+
+
+class TwoInputs(L.Layer):
+    """Several inputs (a list), combined by a built-in merge layer called inside call()."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.add_layer = L.Add()
+
+    def build(self, input_shape):
+        (_, d_a), (_, d_b) = input_shape
+        self.wa = self.add_weight(shape=(d_a, self.units))
+        self.wb = self.add_weight(shape=(d_b, self.units))
+
+    def call(self, inputs):
+        a, b = inputs
+        return self.add_layer([dense_op(a, self.wa), dense_op(b, self.wb)])
+
+
+def test_layer_with_two_inputs_in_a_functional_model():
+    ia, ib = nerve.Input((3,)), nerve.Input((2,))
+    layer = TwoInputs(4)
+    model = nerve.Model([ia, ib], layer([ia, ib]))
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=(5, 3)).astype(np.float32)
+    b = rng.normal(size=(5, 2)).astype(np.float32)
+    wa, wb = model.get_weights()
+    np.testing.assert_allclose(model.predict([a, b], verbose=0), a @ wa + b @ wb, rtol=1e-5)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit([a, b], np.zeros((5, 4), np.float32), epochs=2, verbose=0)
+
+
+def test_ops_on_symbolic_inputs_become_layer_nodes(tmp_path):
+    kernel = np.array([[2.0], [1.0], [0.5]], np.float32)
+    inp = nerve.Input((3,))
+    out = apply("dense", [inp, kernel], {"activation": "relu"})
+    assert isinstance(out, nerve.layers.KerasTensor) and out.shape == (None, 1)
+    model = nerve.Model(inp, out)
+    assert isinstance(model.layers[-1], L.OpLayer)
+    x = np.array([[1.0, 2.0, 4.0], [-3.0, 0.0, 0.0]], np.float32)
+    np.testing.assert_allclose(model.predict(x, verbose=0), np.maximum(x @ kernel, 0))
+    model.save(tmp_path / "op.nerve")
+    loaded = nerve.saving.load_model(tmp_path / "op.nerve")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), np.maximum(x @ kernel, 0))
+
+
+class ShapeProbe(L.Layer):
+    def call(self, inputs):
+        self.seen = nerve.ops.shape(inputs)
+        return inputs
+
+
+def test_ops_shape_gives_symbolic_sizes_inside_a_trace():
+    probe = ShapeProbe()
+    probe(nerve.Input((None, 4)))
+    batch, length, features = probe.seen
+    assert features == 4
+    assert isinstance(batch, nerve.layers.tracing.SymbolicDim)
+    assert isinstance(length, nerve.layers.tracing.SymbolicDim)
+    with pytest.raises(TypeError, match="arithmetic on a size known only at run time"):
+        batch * 2
+    assert nerve.ops.shape(nerve.Tensor(np.ones((2, 3), np.float32))) == (2, 3)
+    assert nerve.ops.shape(np.ones((4, 1))) == (4, 1)
+
+
+def test_weight_regularizer_and_frozen_custom_layer():
+    x, y = _data()
+    layer = Linear(3)
+    model = nerve.Sequential([nerve.Input((4,)), layer])
+    # regularizer given to add_weight: Keras' l2 is 0.01 * sum(w ** 2)
+
+    class L2Linear(Linear):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units), regularizer="l2")
+            self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+
+    reg = L2Linear(3)
+    rmodel = nerve.Sequential([nerve.Input((4,)), reg])
+    rmodel.compile(optimizer=nerve.optimizers.SGD(learning_rate=0.0), loss="mse")
+    w, b = (a.astype(np.float64) for a in rmodel.get_weights())
+    history = rmodel.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    want = np.mean((x @ w + b - y) ** 2) + 0.01 * np.sum(w**2)
+    np.testing.assert_allclose(history.history["loss"][0], want, rtol=1e-4)
+    np.testing.assert_allclose(reg.losses, [0.01 * np.sum(w**2)], rtol=1e-4)
+    # frozen: no trainable weights, fit leaves them alone
+    layer.trainable = False
+    assert layer.trainable_weights == [] and len(layer.non_trainable_weights) == 2
+    model.compile(optimizer="sgd", loss="mse")
+    before = model.get_weights()
+    model.fit(x, y, epochs=1, verbose=0)
+    for a, b_ in zip(before, model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b_)
+
+
+def test_build_that_needs_an_unknown_size_says_what_is_missing():
+    with pytest.raises(ValueError, match=r"Linear 'linear.*'.*cannot be None.*nerve.Input\(shape"):
+        Linear(2)(nerve.Input((None,)))
+
+
+def test_add_loss_outside_call_is_listed_in_losses():
+    layer = Linear(2)
+    layer.add_loss(np.array([1.0, 2.5]))
+    assert layer.losses == [3.5]
+
+
+def _need_random_normal():
+    random = getattr(nerve, "random", None)
+    if random is None or not hasattr(random, "normal") or not hasattr(random, "SeedGenerator"):
+        pytest.skip("nerve.random.normal is not in this build yet (branch random)")
+    need_ops("exp", "multiply", "add")
+
+
+class Sampling(L.Layer):
+    """The VAE guide's sampling layer: z = mean + exp(log_var / 2) * eps, eps ~ N(0, 1)."""
+
+    def __init__(self, seed=1337, **kwargs):
+        super().__init__(**kwargs)
+        self.seed_generator = nerve.random.SeedGenerator(seed)
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        batch, dim = nerve.ops.shape(z_mean)[0], nerve.ops.shape(z_mean)[1]
+        eps = nerve.random.normal(shape=(batch, dim), seed=self.seed_generator)
+        return nerve.ops.add(z_mean, nerve.ops.multiply(nerve.ops.exp(0.5 * z_log_var), eps))
+
+
+def test_sampling_layer_draws_new_noise_every_call():
+    _need_random_normal()
+    m, v = nerve.Input((4,)), nerve.Input((4,))
+    model = nerve.Model([m, v], Sampling()([m, v]))
+    mean = np.full((2000, 4), 3.0, np.float32)
+    log_var = np.full((2000, 4), np.log(4.0), np.float32)
+    a = model.predict([mean, log_var], verbose=0)
+    b = model.predict([mean, log_var], verbose=0)
+    assert not np.array_equal(a, b)
+    assert abs(a.mean() - 3.0) < 0.1 and abs(a.std() - 2.0) < 0.1

@@ -418,6 +418,13 @@ class Layer(RefusesPythonHooks):
                 f"__init__ or build()"
             )
         check_dtype(f"{who}: add_weight", dtype)
+        if isinstance(shape, (tuple, list)) and any(d is None for d in shape):
+            raise ValueError(
+                f"{who}: add_weight(name={name!r}) got shape {tuple(shape)!r}: a weight's size "
+                f"cannot be None. If it comes from build()'s input_shape, that size of the "
+                f"input is unknown: give it in nerve.Input(shape=...) (the batch axis, "
+                f"input_shape[0], is always None)"
+            )
         try:
             dims = tuple(() if shape is None else shape)
             dims = tuple(int(d) for d in dims)

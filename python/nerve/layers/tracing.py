@@ -70,6 +70,16 @@ class TracedTensor:
     def ndim(self) -> int:
         return len(self.shape)
 
+    def _symbolic_shape(self) -> tuple:
+        """nerve.ops.shape: known sizes as ints, open ones as SymbolicDim."""
+        examples = self._tracer.examples[self._value]
+        return tuple(
+            SymbolicDim(self._tracer, self._value, axis, tuple(e.shape[axis] for e in examples))
+            if d is None
+            else d
+            for axis, d in enumerate(self.shape)
+        )
+
     def __repr__(self) -> str:
         return f"<TracedTensor shape={self.shape} in {self._tracer.who}>"
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _core
 
-__all__ = ["convert_to_tensor"]
+__all__ = ["convert_to_tensor", "shape"]
 
 
 def convert_to_tensor(x, dtype=None):
@@ -17,3 +17,18 @@ def convert_to_tensor(x, dtype=None):
     if isinstance(x, _core.Tensor):
         return x
     return _core.Tensor(np.ascontiguousarray(x, dtype=np.float32))
+
+
+def shape(x) -> tuple:
+    """Keras `ops.shape`: the shape of `x` as a tuple of ints. Inside a custom layer's traced
+    call(), a size known only when data arrives (the batch size, a length left None) is a
+    SymbolicDim, which ops take in shape arguments (`ops.reshape(x, (shape(x)[0], -1))`) and C++
+    fills in on every step. A symbolic model input (KerasTensor) gives None for such sizes."""
+    symbolic = getattr(x, "_symbolic_shape", None)
+    if symbolic is not None:
+        return symbolic()
+    if isinstance(x, _core.Tensor):
+        return tuple(int(d) for d in x.shape)
+    if hasattr(x, "shape") and isinstance(x.shape, tuple):
+        return tuple(x.shape)
+    return tuple(np.shape(x))
