@@ -8,6 +8,9 @@ it into a C++ program that then runs on every training step.
 Run: python examples/custom_layer.py   (a few seconds)
 """
 
+import os
+import tempfile
+
 import numpy as np
 
 import nerve
@@ -72,9 +75,10 @@ history = model.fit(x, y, batch_size=64, epochs=20, verbose=0)
 print(f"loss: first epoch {history.history['loss'][0]:.4f}, last {history.history['loss'][-1]:.4f}")
 block = model.layers[-1]
 print(f"training steps counted by the first Linear layer: {float(np.array(block.first.steps)):.0f}")
-model.save("custom_layer.nerve")
+path = os.path.join(tempfile.mkdtemp(), "custom_layer.nerve")
+model.save(path)
 loaded = nerve.saving.load_model(
-    "custom_layer.nerve",
+    path,
     custom_objects={"Linear": Linear, "Block": Block, "ActivityPenalty": ActivityPenalty},
 )
 same = np.array_equal(model.predict(x, verbose=0), loaded.predict(x, verbose=0))

@@ -211,6 +211,17 @@ def test_non_trainable_weight_updated_by_assign_add_each_step():
     assert float(np.array(counter.count)) == 5.0
 
 
+def test_scalar_weight_saves_and_loads(tmp_path):
+    model = nerve.Sequential([nerve.Input((4,)), CallCounter()])
+    model.predict(np.ones((2, 4), np.float32), verbose=0)
+    model.save(tmp_path / "counter.nerve")
+    loaded = nerve.saving.load_model(
+        tmp_path / "counter.nerve", custom_objects={"CallCounter": CallCounter}
+    )
+    assert np.array(loaded.layers[0].count).shape == ()
+    assert float(np.array(loaded.layers[0].count)) == 1.0
+
+
 class ComputeSum(L.Layer):
     """The Keras guide's running sum: total += sum of the batch, per feature."""
 
