@@ -9,11 +9,13 @@
 // indirect call where a direct call used to be.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "nerve/activation.h"
 #include "nerve/gemm.h"
 #include "nerve/losses.h"
 #include "nerve/ops/convolutional.h"
+#include "nerve/ops/math.h"
 #include "nerve/ops/recurrent.h"
 
 namespace nerve {
@@ -43,6 +45,38 @@ struct ElementwiseKernels {
   // out[j] = sum_i x[i*cols + j]
   void (*column_sums)(const float* x, int64_t rows, int64_t cols, float* out) = nullptr;
   bool (*all_finite)(const float* a, int64_t n) = nullptr;
+};
+
+// How the operands of a broadcasting element-wise op (nerve/ops/math.h) map onto its output:
+// operand k is Flat when it holds the output's elements in the output's order (same size: a
+// plain loop), Scalar when it is one value, else Strided through strides[k] (floats, over the
+// output's axes, 0 along the axes it is broadcast along). Binary ops use operands 0 and 1,
+// where() all three (condition, x1, x2).
+struct BroadcastGeometry {
+  enum class Layout : uint8_t { Flat, Scalar, Strided };
+  std::vector<int64_t> shape;  // the output's
+  int64_t numel = 0;           // the output's
+  Layout layout[3] = {Layout::Flat, Layout::Flat, Layout::Flat};
+  std::vector<int64_t> strides[3];  // each of shape.size() entries
+};
+
+// Keras-named element-wise math. Gradients of broadcast operands (da, db, dx1, dx2: operand-sized,
+// zeros on entry, each null when not wanted) are summed over the axes they were broadcast along.
+struct MathKernels {
+  void (*binary)(BinaryOp op, const float* a, const float* b, float* out, const BroadcastGeometry& g) = nullptr;
+  // y: the forward output (power's gradient reads it).
+  void (*binary_backward)(BinaryOp op, const float* a, const float* b, const float* y, const float* dy, float* da,
+                          float* db, const BroadcastGeometry& g) = nullptr;
+  void (*unary)(UnaryOp op, const float* x, float* y, int64_t n) = nullptr;
+  void (*unary_backward)(UnaryOp op, const float* x, const float* y, const float* dy, float* dx, int64_t n) = nullptr;
+  void (*clip)(const float* x, float lo, float hi, float* y, int64_t n) = nullptr;
+  void (*clip_backward)(const float* x, float lo, float hi, const float* dy, float* dx, int64_t n) = nullptr;
+  // y = x truncated toward zero, saturated to [lo, hi], NaN -> 0 (a cast to an integer type).
+  void (*to_integer)(const float* x, float lo, float hi, float* y, int64_t n) = nullptr;
+  void (*where)(const float* condition, const float* x1, const float* x2, float* out,
+                const BroadcastGeometry& g) = nullptr;
+  void (*where_backward)(const float* condition, const float* dy, float* dx1, float* dx2,
+                         const BroadcastGeometry& g) = nullptr;
 };
 
 // Activations (nerve/activation.h lists them) and softmax over the last axis.
@@ -295,6 +329,7 @@ struct LossKernels {
 struct KernelTable {
   TensorKernels tensor;
   ElementwiseKernels elementwise;
+  MathKernels math;
   ActivationKernels activation;
   GemmKernels gemm;
   ConvKernels conv;

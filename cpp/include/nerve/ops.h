@@ -5,6 +5,7 @@
 #include "nerve/ops/convolutional.h"
 #include "nerve/ops/core.h"
 #include "nerve/ops/embedding.h"
+#include "nerve/ops/math.h"
 #include "nerve/ops/merge.h"
 #include "nerve/ops/normalization.h"
 #include "nerve/ops/pooling.h"

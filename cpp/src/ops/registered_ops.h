@@ -6,10 +6,14 @@
 namespace nerve {
 
 void register_core_ops();  // ops/registry/core_ops.cpp: the ops nerve had before the registry
+void register_math_ops();  // ops/registry/math_ops.cpp: element-wise math, comparisons, cast
+void register_nn_ops();    // ops/registry/nn_ops.cpp: the activations of keras.ops
 
 // Called once, on first use of the registry.
 inline void register_all_ops() {
   register_core_ops();
+  register_math_ops();
+  register_nn_ops();
 }
 
 }  // namespace nerve

@@ -35,3 +35,7 @@ from .shape import *  # noqa: E402,F403
 for _family in _families:
     __all__ += [n for n in _family.__all__ if n not in __all__]
 del _family, _families
+
+from ._tensor_methods import install_operators  # noqa: E402
+
+install_operators(_core_module.Tensor)

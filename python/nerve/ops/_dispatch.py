@@ -47,7 +47,8 @@ def as_tensor(x, op: str, what: str = "argument") -> _core.Tensor:
         ) from e
     if a.dtype == object or a.dtype.kind not in "biuf":
         raise TypeError(f"{op}: {what} must be numeric, got {type(x).__name__} of dtype {a.dtype}")
-    return _core.Tensor(np.ascontiguousarray(a, dtype=np.float32))
+    # np.array, not np.ascontiguousarray: that one turns a 0-d value (a Python number) into shape (1,)
+    return _core.Tensor(np.array(a, dtype=np.float32, order="C"))
 
 
 def apply(op: str, inputs, attrs: dict | None = None, single: bool = True):

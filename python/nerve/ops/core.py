@@ -5,8 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core
+from ._dispatch import apply
 
-__all__ = ["convert_to_tensor", "shape"]
+__all__ = ["cast", "convert_to_tensor", "shape", "stop_gradient"]
+
+# Keras's names for Python types (keras.backend.standardize_dtype with the JAX backend).
+_PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32"}
 
 
 def convert_to_tensor(x, dtype=None):
@@ -16,7 +20,31 @@ def convert_to_tensor(x, dtype=None):
         raise ValueError(f"convert_to_tensor: nerve tensors are float32, got dtype={dtype!r}")
     if isinstance(x, _core.Tensor):
         return x
-    return _core.Tensor(np.ascontiguousarray(x, dtype=np.float32))
+    return _core.Tensor(np.array(x, dtype=np.float32, order="C"))  # keeps 0-d values 0-d
+
+
+def _dtype_name(dtype) -> str:
+    if isinstance(dtype, str):
+        return dtype
+    if dtype in _PYTHON_DTYPES:
+        return _PYTHON_DTYPES[dtype]
+    name = getattr(dtype, "name", None) or getattr(dtype, "__name__", None)
+    if isinstance(name, str):
+        return name
+    raise TypeError(f"cast: dtype must be a dtype name or a numpy dtype, got {dtype!r}")
+
+
+def cast(x, dtype):
+    """x as `dtype`, as keras.ops.cast, held in a float32 tensor: "float32" keeps x (the gradient
+    passes through); "bool" gives 1.0 where x is non-zero, else 0.0; the int and uint types
+    truncate toward zero and saturate at the type's range, NaN giving 0, as JAX does (no
+    gradient). Other dtypes (float16, float64, ...) raise ValueError: nerve tensors are float32."""
+    return apply("cast", [x], {"dtype": _dtype_name(dtype)})
+
+
+def stop_gradient(x):
+    """x's values, with no gradient flowing back through it (keras.ops.stop_gradient)."""
+    return apply("stop_gradient", [x])
 
 
 def shape(x) -> tuple:

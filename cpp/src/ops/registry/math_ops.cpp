@@ -1,0 +1,44 @@
+// Registered adapters for the Keras-named element-wise math (nerve/ops/math.h): arithmetic,
+// comparisons and logic, clip, where, cast and stop_gradient.
+#include "nerve/op_registry.h"
+#include "nerve/ops/math.h"
+#include "ops/registered_ops.h"
+
+namespace nerve {
+
+namespace {
+
+void register_binary(BinaryOp op) {
+  register_op({binary_op_name(op), 2, [op](const std::vector<Tensor>& in, const OpAttrs&) -> std::vector<Tensor> {
+                 return {binary_op(op, in[0], in[1])};
+               }});
+}
+
+void register_unary(UnaryOp op) {
+  register_op({unary_op_name(op), 1, [op](const std::vector<Tensor>& in, const OpAttrs&) -> std::vector<Tensor> {
+                 return {unary_op(op, in[0])};
+               }});
+}
+
+}  // namespace
+
+void register_math_ops() {
+  for (int op = 0; op <= static_cast<int>(BinaryOp::LogicalXor); ++op) register_binary(static_cast<BinaryOp>(op));
+  // NotZero is cast's, under "cast".
+  for (int op = 0; op <= static_cast<int>(UnaryOp::LogicalNot); ++op) register_unary(static_cast<UnaryOp>(op));
+  register_op({"clip", 1, [](const std::vector<Tensor>& in, const OpAttrs& a) -> std::vector<Tensor> {
+                 return {
+                     clip(in[0], static_cast<float>(a.get_float("x_min")), static_cast<float>(a.get_float("x_max")))};
+               }});
+  register_op({"where", 3, [](const std::vector<Tensor>& in, const OpAttrs&) -> std::vector<Tensor> {
+                 return {where(in[0], in[1], in[2])};
+               }});
+  register_op({"cast", 1, [](const std::vector<Tensor>& in, const OpAttrs& a) -> std::vector<Tensor> {
+                 return {cast(in[0], a.get_string("dtype"))};
+               }});
+  register_op({"stop_gradient", 1, [](const std::vector<Tensor>& in, const OpAttrs&) -> std::vector<Tensor> {
+                 return {stop_gradient(in[0])};
+               }});
+}
+
+}  // namespace nerve

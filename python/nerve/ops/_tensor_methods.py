@@ -1,0 +1,94 @@
+"""Python operators on tensors: `+ - * / ** @`, unary minus, abs(), the order comparisons and
+indexing, each through the nerve.ops function of the same meaning, so that they broadcast,
+record gradients and are traced in custom layers like the functions. Not `==` / `!=`: tensors
+stay hashable (use nerve.ops.equal).
+
+install_operators(cls) sets them on a tensor class: nerve.Tensor here, the traced tensor class of
+custom layers there. numpy arrays on the left work too (`np.ones(3) + t` gives a tensor), through
+__array_ufunc__: numpy's arithmetic and comparison ufuncs defer to the operators; every other
+ufunc (np.exp(t), ...) runs in numpy on the tensor's values, as before.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _ops():
+    # Looked up at call time: other families (matmul, getitem) may be replaced after install.
+    from .. import ops
+
+    return ops
+
+
+def _binary(name, reflected=False):
+    def method(self, other):
+        fn = getattr(_ops(), name)
+        return fn(other, self) if reflected else fn(self, other)
+
+    method.__name__ = f"__{'r' if reflected else ''}{name}__"
+    method.__doc__ = f"nerve.ops.{name}({'other, self' if reflected else 'self, other'})"
+    return method
+
+
+def _getitem(self, key):
+    shape_ops = getattr(_ops(), "shape", None)
+    getitem = getattr(shape_ops, "getitem", None)
+    if getitem is None:
+        raise NotImplementedError(
+            "Tensor indexing needs nerve.ops.shape.getitem, which this build does not have yet; "
+            "use np.asarray(t)[...] for the values (no gradient)"
+        )
+    return getitem(self, key)
+
+
+# numpy ufunc -> the nerve.ops function it stands for when a tensor is one of its operands.
+_UFUNC_OPS = {
+    np.add: "add",
+    np.subtract: "subtract",
+    np.multiply: "multiply",
+    np.true_divide: "divide",
+    np.power: "power",
+    np.matmul: "matmul",
+    np.less: "less",
+    np.less_equal: "less_equal",
+    np.greater: "greater",
+    np.greater_equal: "greater_equal",
+}
+
+
+def _make_array_ufunc(cls):
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        name = _UFUNC_OPS.get(ufunc)
+        if name is not None and method == "__call__" and not kwargs and len(inputs) == 2:
+            return getattr(_ops(), name)(*inputs)
+        # Anything else runs in numpy on the values, as it did before the operators.
+        args = [np.asarray(x) if isinstance(x, cls) else x for x in inputs]
+        return getattr(ufunc, method)(*args, **kwargs)
+
+    return __array_ufunc__
+
+
+def install_operators(cls) -> None:
+    """Sets the arithmetic, comparison and indexing operators on the tensor class `cls`."""
+    for dunder, name in (
+        ("add", "add"),
+        ("sub", "subtract"),
+        ("mul", "multiply"),
+        ("truediv", "divide"),
+        ("pow", "power"),
+        ("matmul", "matmul"),
+    ):
+        setattr(cls, f"__{dunder}__", _binary(name))
+        setattr(cls, f"__r{dunder}__", _binary(name, reflected=True))
+    for dunder, name in (
+        ("lt", "less"),
+        ("le", "less_equal"),
+        ("gt", "greater"),
+        ("ge", "greater_equal"),
+    ):
+        setattr(cls, f"__{dunder}__", _binary(name))
+    cls.__neg__ = lambda self: _ops().negative(self)
+    cls.__abs__ = lambda self: _ops().abs(self)
+    cls.__getitem__ = _getitem
+    cls.__array_ufunc__ = _make_array_ufunc(cls)
