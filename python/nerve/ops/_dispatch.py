@@ -47,7 +47,7 @@ def as_tensor(x, op: str, what: str = "argument") -> _core.Tensor:
         ) from e
     if a.dtype == object or a.dtype.kind not in "biuf":
         raise TypeError(f"{op}: {what} must be numeric, got {type(x).__name__} of dtype {a.dtype}")
-    return _core.Tensor(np.ascontiguousarray(a, dtype=np.float32))
+    return _core.Tensor(np.asarray(a, dtype=np.float32, order="C"))  # keeps 0-d arrays 0-d
 
 
 def apply(op: str, inputs, attrs: dict | None = None, single: bool = True):
