@@ -17,6 +17,7 @@
 #include "nerve/ops/convolutional.h"
 #include "nerve/ops/math.h"
 #include "nerve/ops/recurrent.h"
+#include "nerve/ops/reductions.h"
 
 namespace nerve {
 
@@ -193,6 +194,37 @@ struct ShapeKernels {
   // Between [N, H, W, C] and the zero-padded [N, PH, PW, C] (to_padded: forward; else backward).
   void (*pad2d_copy)(const float* src, float* dst, int64_t N, int64_t H, int64_t W, int64_t C, int64_t top,
                      int64_t left, int64_t PH, int64_t PW, bool to_padded) = nullptr;
+  // The inverse of TensorKernels::strided_copy: dst read through `strides` (in floats; may be
+  // negative, never overlapping) = src (contiguous, shape). Slicing's gradient.
+  void (*strided_assign)(const float* src, const int64_t* shape, const int64_t* strides, int64_t dim,
+                         float* dst) = nullptr;
+  // take over [outer, V, inner]: dst[o, i, :] = src[o, idx[i], :] for i < n. Indices are floats
+  // holding integers, already checked to lie in [-V, V) (negative ones count from the end).
+  void (*gather_axis)(const float* src, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t n,
+                      float* dst) = nullptr;
+  // Its gradient: dsrc (zeros on entry)[o, idx[i], :] += dy[o, i, :]; repeated indices accumulate.
+  void (*scatter_add_axis)(const float* dy, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t n,
+                           float* dsrc) = nullptr;
+  // take_along_axis over [outer, V, inner] and idx [outer, J, inner]: dst[o, j, k] =
+  // src[o, idx[o, j, k], k]; and its gradient, dsrc zeros on entry.
+  void (*gather_along_axis)(const float* src, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t J,
+                            float* dst) = nullptr;
+  void (*scatter_add_along_axis)(const float* dy, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t J,
+                                 float* dsrc) = nullptr;
+};
+
+// Reductions over the last axis of a [rows, cols] matrix (ops move the reduced axes last first);
+// ReduceKind is nerve/ops/reductions.h's.
+struct ReductionKernels {
+  // out[r] = the reduction of x[r, :] (in double). Max / Min of an empty row are not called.
+  // Var and Std are the population (biased) ones, as numpy's and Keras's.
+  void (*reduce_rows)(ReduceKind kind, const float* x, int64_t rows, int64_t cols, float* out) = nullptr;
+  // dx[r, c] = dy[r] * d out[r] / d x[r, c], with y = the forward's out. Max / Min: the rows's
+  // extreme cells share dy[r] evenly (as jax.grad); Std: 0 where y is 0.
+  void (*reduce_rows_backward)(ReduceKind kind, const float* x, const float* y, const float* dy, int64_t rows,
+                               int64_t cols, float* dx) = nullptr;
+  // out[r] = the index (as a float) of the first largest (max) or smallest cell of x[r, :].
+  void (*arg_rows)(bool max, const float* x, int64_t rows, int64_t cols, float* out) = nullptr;
 };
 
 // Table lookups. Indices are float tensors holding integers.
@@ -336,6 +368,7 @@ struct KernelTable {
   OptimizerKernels optimizer;
   RegularizationKernels regularization;
   ShapeKernels shape;
+  ReductionKernels reduction;
   EmbeddingKernels embedding;
   NormalizationKernels normalization;
   PoolingKernels pooling;
