@@ -5,11 +5,13 @@
 
 namespace nerve {
 
-void register_core_ops();  // ops/registry/core_ops.cpp: the ops nerve had before the registry
+void register_core_ops();    // ops/registry/core_ops.cpp: the ops nerve had before the registry
+void register_random_ops();  // ops/registry/random_ops.cpp: nerve.random's draws, dropout, shuffle
 
 // Called once, on first use of the registry.
 inline void register_all_ops() {
   register_core_ops();
+  register_random_ops();
 }
 
 }  // namespace nerve
