@@ -9,6 +9,7 @@ PYBIND11_MODULE(_core, m) {
   bind_gemm(m);
   bind_tensor(m);
   bind_op_registry(m);
+  bind_random(m);
   bind_autograd(m);
   bind_initializers(m);
   bind_regularizers(m);

@@ -181,6 +181,34 @@ struct RegularizationKernels {
   void (*penalty_backward)(const float* x, float l1, float two_l2, float* dx, int64_t n) = nullptr;
 };
 
+// Random draws (nerve.random). Every value is a pure function of (key, element index), so any
+// thread count and any device give the same numbers from the same key. Index types live in
+// float-sized slots (int32_t).
+struct RandomKernels {
+  // out[i] uniform in [minval, maxval).
+  void (*uniform)(uint64_t key, float minval, float maxval, float* out, int64_t n) = nullptr;
+  // out[i] = mean + stddev * z, z standard normal; truncated: z re-drawn until |z| <= 2.
+  void (*normal)(uint64_t key, float mean, float stddev, float* out, int64_t n) = nullptr;
+  void (*truncated_normal)(uint64_t key, float mean, float stddev, float* out, int64_t n) = nullptr;
+  // out[i] an integer in [minval, maxval), as a float.
+  void (*randint)(uint64_t key, int64_t minval, int64_t maxval, float* out, int64_t n) = nullptr;
+  // logits [rows, classes] -> out [rows, samples]: class indices drawn from softmax(row). Returns
+  // the first row whose logits give no distribution (NaN, +inf or all -inf), or -1.
+  int64_t (*categorical)(const float* logits, int64_t rows, int64_t classes, int64_t samples, uint64_t key,
+                         float* out) = nullptr;
+  // mask (contiguous, shape[dim]) = 0 with probability rate, else scale, one draw per element of
+  // the noise shape: element i draws at sum_d index_d(i) * noise_strides[d] (0 where broadcast).
+  void (*dropout_mask)(uint64_t key, float rate, float scale, const int64_t* shape, const int64_t* noise_strides,
+                       int64_t dim, float* mask) = nullptr;
+  // Over [outer, len, inner]: idx[o, :, i] an independent random permutation of [0, len) per (o, i).
+  void (*permutation_indices)(uint64_t key, int64_t outer, int64_t len, int64_t inner, int32_t* idx) = nullptr;
+  // y[o, j, i] = x[o, idx[o, j, i], i]; its backward dx[o, idx[o, j, i], i] = dy[o, j, i].
+  void (*gather_along_axis)(const float* x, const int32_t* idx, int64_t outer, int64_t len, int64_t inner,
+                            float* y) = nullptr;
+  void (*scatter_along_axis)(const float* dy, const int32_t* idx, int64_t outer, int64_t len, int64_t inner,
+                             float* dx) = nullptr;
+};
+
 // Copies along one axis (concat, narrow, reverse, zero padding).
 struct ShapeKernels {
   // `rows` blocks of `width` floats from src to dst, src_stride and dst_stride floats apart.
@@ -375,6 +403,7 @@ struct KernelTable {
   RecurrentKernels recurrent;
   AttentionKernels attention;
   LossKernels losses;
+  RandomKernels random;
 };
 
 // The CPU backend's table (cpp/kernels/cpu/kernel_table.cpp); other host-memory devices may copy it.

@@ -12,6 +12,7 @@
 #include "cpu/normalization/normalization.h"
 #include "cpu/optim/updates.h"
 #include "cpu/pooling/pooling.h"
+#include "cpu/random/random.h"
 #include "cpu/recurrent/recurrent.h"
 #include "cpu/reduction/reduction.h"
 #include "cpu/regularization/regularization.h"
@@ -69,6 +70,9 @@ KernelTable make_cpu_table() {
   t.recurrent = {kernels::rnn_needs_pre_activation, kernels::rnn_forward, kernels::rnn_backward};
   t.attention = {kernels::attention_forward, kernels::attention_backward, kernels::attention_weights};
   t.losses.compute = kernels::compute_loss;
+  t.random = {kernels::random_uniform,      kernels::random_normal,      kernels::random_truncated_normal,
+              kernels::random_randint,      kernels::random_categorical, kernels::random_dropout_mask,
+              kernels::permutation_indices, kernels::gather_along_axis,  kernels::scatter_along_axis};
   return t;
 }
 

@@ -11,6 +11,7 @@ void register_nn_ops();         // ops/registry/nn_ops.cpp: the activations of k
 void register_reduction_ops();  // ops/registry/reduction_ops.cpp: sum, mean, max, ..., argmax
 void register_shape_ops();      // ops/registry/shape_ops.cpp: reshape, transpose, take, pad, ...
 void register_linalg_ops();     // ops/registry/linalg_ops.cpp: matmul
+void register_random_ops();     // ops/registry/random_ops.cpp: nerve.random's draws, dropout, shuffle
 
 // Called once, on first use of the registry.
 inline void register_all_ops() {
@@ -20,6 +21,7 @@ inline void register_all_ops() {
   register_reduction_ops();
   register_shape_ops();
   register_linalg_ops();
+  register_random_ops();
 }
 
 }  // namespace nerve
