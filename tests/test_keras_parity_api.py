@@ -92,32 +92,11 @@ def test_custom_steps_are_refused(cls, refused, allowed):
         calls[name]()
 
 
-# ---- 8. layers written in Python are refused at once ----------------------------------------
-
-
-class _KerasStyleLayer(L.Layer):
-    def __init__(self, units=2, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-
-    def build(self, input_shape):
-        self.w = self.add_weight(shape=(input_shape[-1], self.units))
-
-    def call(self, inputs):
-        return inputs
+# ---- 8. layers written in Python: traced into C++ (tests/test_custom_layers.py) -------------
 
 
 class _OnlyInit(L.Layer):
-    """A Layer subclass that never gets a C++ layer (no call/build either)."""
-
-
-def test_python_layer_refused_when_constructed():
-    with pytest.raises(
-        NotImplementedError,
-        match=r"_KerasStyleLayer: it defines call\(\) and "
-        r"build\(\).*not supported yet.*nerve's layers",
-    ):
-        _KerasStyleLayer(2)
+    """A Layer subclass that never gets a C++ layer (no call either)."""
 
 
 def test_layer_without_core_refused_in_sequential_functional_and_call():
@@ -129,21 +108,8 @@ def test_layer_without_core_refused_in_sequential_functional_and_call():
         _OnlyInit()(np.ones((2, 3), np.float32))
 
 
-def test_subclassed_model_with_python_layer_is_refused():
-    class Wrapped(nerve.Model):
-        def __init__(self):
-            super().__init__()
-            self.inner = _KerasStyleLayer(2)
-
-        def call(self, x):
-            return self.inner(x)
-
-    with pytest.raises(NotImplementedError, match="not supported yet"):
-        Wrapped()
-
-
 @pytest.mark.parametrize("method", ["add_weight", "add_loss", "add_metric"])
-def test_add_weight_loss_metric_are_refused(method):
+def test_model_add_weight_loss_metric_are_refused(method):
     class UsesIt(nerve.Model):
         def __init__(self):
             super().__init__()
@@ -156,8 +122,11 @@ def test_add_weight_loss_metric_are_refused(method):
 
     with pytest.raises(NotImplementedError, match=rf"{method}\(\) was called.*not supported yet"):
         UsesIt().build((None, 3))
-    with pytest.raises(NotImplementedError, match=rf"{method}\(\) was called"):
-        getattr(L.Dense(2), method)(shape=(2,))
+
+
+def test_layer_add_metric_is_refused():
+    with pytest.raises(NotImplementedError, match=r"add_metric\(\) was called"):
+        L.Dense(2).add_metric(1.0)
 
 
 def test_built_in_layer_subclass_without_call_still_works():

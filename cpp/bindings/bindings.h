@@ -16,6 +16,7 @@ void bind_gemm(pybind11::module_& m);             // gemm.cpp: sgemm on numpy ar
 void bind_device(pybind11::module_& m);           // device.cpp: current device, registry, test device
 void bind_tensor(pybind11::module_& m);           // tensor.cpp: Tensor <-> numpy, its mask, _core.ops and the core ops
 void bind_op_registry(pybind11::module_& m);      // op_registry.cpp: _core.ops.call, every op by name
+void bind_random(pybind11::module_& m);           // random.cpp: nerve.random's seed generators
 void bind_autograd(pybind11::module_& m);         // autograd.cpp: gradient recording, gradients()
 void bind_initializers(pybind11::module_& m);     // initializers.cpp: seeds, Initializer
 void bind_regularizers(pybind11::module_& m);     // regularizers.cpp: Regularizer
@@ -33,6 +34,7 @@ void bind_recurrent_layers(pybind11::module_& m);       // layers/recurrent.cpp
 void bind_wrapper_layers(pybind11::module_& m);         // layers/wrappers.cpp
 void bind_attention_layers(pybind11::module_& m);       // layers/attention.cpp
 void bind_merge_layers(pybind11::module_& m);           // layers/merge.cpp
+void bind_traced_layers(pybind11::module_& m);          // layers/traced.cpp: Python layers traced into C++
 void bind_models(pybind11::module_& m);                 // models.cpp: Model, Sequential, GraphModel
 void bind_train(pybind11::module_& m);                  // train.cpp: optimizers, schedules, losses, metrics, trainer
 

@@ -9,6 +9,7 @@ PYBIND11_MODULE(_core, m) {
   bind_gemm(m);
   bind_tensor(m);
   bind_op_registry(m);
+  bind_random(m);
   bind_autograd(m);
   bind_initializers(m);
   bind_regularizers(m);
@@ -25,6 +26,7 @@ PYBIND11_MODULE(_core, m) {
   bind_wrapper_layers(m);
   bind_attention_layers(m);
   bind_merge_layers(m);
+  bind_traced_layers(m);
   bind_models(m);
   bind_train(m);
 }

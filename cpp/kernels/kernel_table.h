@@ -17,6 +17,7 @@
 #include "nerve/ops/convolutional.h"
 #include "nerve/ops/math.h"
 #include "nerve/ops/recurrent.h"
+#include "nerve/ops/reductions.h"
 
 namespace nerve {
 
@@ -184,6 +185,34 @@ struct RegularizationKernels {
   void (*penalty_backward)(const float* x, float l1, float two_l2, float* dx, int64_t n) = nullptr;
 };
 
+// Random draws (nerve.random). Every value is a pure function of (key, element index), so any
+// thread count and any device give the same numbers from the same key. Index types live in
+// float-sized slots (int32_t).
+struct RandomKernels {
+  // out[i] uniform in [minval, maxval).
+  void (*uniform)(uint64_t key, float minval, float maxval, float* out, int64_t n) = nullptr;
+  // out[i] = mean + stddev * z, z standard normal; truncated: z re-drawn until |z| <= 2.
+  void (*normal)(uint64_t key, float mean, float stddev, float* out, int64_t n) = nullptr;
+  void (*truncated_normal)(uint64_t key, float mean, float stddev, float* out, int64_t n) = nullptr;
+  // out[i] an integer in [minval, maxval), as a float.
+  void (*randint)(uint64_t key, int64_t minval, int64_t maxval, float* out, int64_t n) = nullptr;
+  // logits [rows, classes] -> out [rows, samples]: class indices drawn from softmax(row). Returns
+  // the first row whose logits give no distribution (NaN, +inf or all -inf), or -1.
+  int64_t (*categorical)(const float* logits, int64_t rows, int64_t classes, int64_t samples, uint64_t key,
+                         float* out) = nullptr;
+  // mask (contiguous, shape[dim]) = 0 with probability rate, else scale, one draw per element of
+  // the noise shape: element i draws at sum_d index_d(i) * noise_strides[d] (0 where broadcast).
+  void (*dropout_mask)(uint64_t key, float rate, float scale, const int64_t* shape, const int64_t* noise_strides,
+                       int64_t dim, float* mask) = nullptr;
+  // Over [outer, len, inner]: idx[o, :, i] an independent random permutation of [0, len) per (o, i).
+  void (*permutation_indices)(uint64_t key, int64_t outer, int64_t len, int64_t inner, int32_t* idx) = nullptr;
+  // y[o, j, i] = x[o, idx[o, j, i], i]; its backward dx[o, idx[o, j, i], i] = dy[o, j, i].
+  void (*gather_along_axis)(const float* x, const int32_t* idx, int64_t outer, int64_t len, int64_t inner,
+                            float* y) = nullptr;
+  void (*scatter_along_axis)(const float* dy, const int32_t* idx, int64_t outer, int64_t len, int64_t inner,
+                             float* dx) = nullptr;
+};
+
 // Copies along one axis (concat, narrow, reverse, zero padding).
 struct ShapeKernels {
   // `rows` blocks of `width` floats from src to dst, src_stride and dst_stride floats apart.
@@ -197,6 +226,37 @@ struct ShapeKernels {
   // Between [N, H, W, C] and the zero-padded [N, PH, PW, C] (to_padded: forward; else backward).
   void (*pad2d_copy)(const float* src, float* dst, int64_t N, int64_t H, int64_t W, int64_t C, int64_t top,
                      int64_t left, int64_t PH, int64_t PW, bool to_padded) = nullptr;
+  // The inverse of TensorKernels::strided_copy: dst read through `strides` (in floats; may be
+  // negative, never overlapping) = src (contiguous, shape). Slicing's gradient.
+  void (*strided_assign)(const float* src, const int64_t* shape, const int64_t* strides, int64_t dim,
+                         float* dst) = nullptr;
+  // take over [outer, V, inner]: dst[o, i, :] = src[o, idx[i], :] for i < n. Indices are floats
+  // holding integers, already checked to lie in [-V, V) (negative ones count from the end).
+  void (*gather_axis)(const float* src, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t n,
+                      float* dst) = nullptr;
+  // Its gradient: dsrc (zeros on entry)[o, idx[i], :] += dy[o, i, :]; repeated indices accumulate.
+  void (*scatter_add_axis)(const float* dy, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t n,
+                           float* dsrc) = nullptr;
+  // take_along_axis over [outer, V, inner] and idx [outer, J, inner]: dst[o, j, k] =
+  // src[o, idx[o, j, k], k]; and its gradient, dsrc zeros on entry.
+  void (*gather_along_axis)(const float* src, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t J,
+                            float* dst) = nullptr;
+  void (*scatter_add_along_axis)(const float* dy, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t J,
+                                 float* dsrc) = nullptr;
+};
+
+// Reductions over the last axis of a [rows, cols] matrix (ops move the reduced axes last first);
+// ReduceKind is nerve/ops/reductions.h's.
+struct ReductionKernels {
+  // out[r] = the reduction of x[r, :] (in double). Max / Min of an empty row are not called.
+  // Var and Std are the population (biased) ones, as numpy's and Keras's.
+  void (*reduce_rows)(ReduceKind kind, const float* x, int64_t rows, int64_t cols, float* out) = nullptr;
+  // dx[r, c] = dy[r] * d out[r] / d x[r, c], with y = the forward's out. Max / Min: the rows's
+  // extreme cells share dy[r] evenly (as jax.grad); Std: 0 where y is 0.
+  void (*reduce_rows_backward)(ReduceKind kind, const float* x, const float* y, const float* dy, int64_t rows,
+                               int64_t cols, float* dx) = nullptr;
+  // out[r] = the index (as a float) of the first largest (max) or smallest cell of x[r, :].
+  void (*arg_rows)(bool max, const float* x, int64_t rows, int64_t cols, float* out) = nullptr;
 };
 
 // Table lookups. Indices are float tensors holding integers.
@@ -340,12 +400,14 @@ struct KernelTable {
   OptimizerKernels optimizer;
   RegularizationKernels regularization;
   ShapeKernels shape;
+  ReductionKernels reduction;
   EmbeddingKernels embedding;
   NormalizationKernels normalization;
   PoolingKernels pooling;
   RecurrentKernels recurrent;
   AttentionKernels attention;
   LossKernels losses;
+  RandomKernels random;
 };
 
 // The CPU backend's table (cpp/kernels/cpu/kernel_table.cpp); other host-memory devices may copy it.

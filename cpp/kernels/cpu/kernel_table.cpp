@@ -12,7 +12,9 @@
 #include "cpu/normalization/normalization.h"
 #include "cpu/optim/updates.h"
 #include "cpu/pooling/pooling.h"
+#include "cpu/random/random.h"
 #include "cpu/recurrent/recurrent.h"
+#include "cpu/reduction/reduction.h"
 #include "cpu/regularization/regularization.h"
 #include "cpu/shape/shape.h"
 #include "cpu/tensor/tensor_kernels.h"
@@ -53,7 +55,10 @@ KernelTable make_cpu_table() {
   t.optimizer = {kernels::optimizer_update, kernels::sum_squares, kernels::clip};
   t.regularization = {kernels::dropout_forward, kernels::dropout_backward, kernels::keep_mask, kernels::penalty,
                       kernels::penalty_backward};
-  t.shape = {kernels::copy_blocks, kernels::narrow_copy, kernels::reverse_time, kernels::pad2d_copy};
+  t.shape = {kernels::copy_blocks,      kernels::narrow_copy,       kernels::reverse_time,
+             kernels::pad2d_copy,       kernels::strided_assign,    kernels::gather_axis,
+             kernels::scatter_add_axis, kernels::gather_along_axis, kernels::scatter_add_along_axis};
+  t.reduction = {kernels::reduce_rows, kernels::reduce_rows_backward, kernels::arg_rows};
   t.embedding = {kernels::embedding_lookup, kernels::embedding_scatter_add, kernels::add_position,
                  kernels::position_backward};
   t.normalization = {kernels::batch_norm_forward, kernels::batch_norm_backward, kernels::layer_norm_forward,
@@ -65,6 +70,9 @@ KernelTable make_cpu_table() {
   t.recurrent = {kernels::rnn_needs_pre_activation, kernels::rnn_forward, kernels::rnn_backward};
   t.attention = {kernels::attention_forward, kernels::attention_backward, kernels::attention_weights};
   t.losses.compute = kernels::compute_loss;
+  t.random = {kernels::random_uniform,      kernels::random_normal,      kernels::random_truncated_normal,
+              kernels::random_randint,      kernels::random_categorical, kernels::random_dropout_mask,
+              kernels::permutation_indices, kernels::gather_along_axis,  kernels::scatter_along_axis};
   return t;
 }
 

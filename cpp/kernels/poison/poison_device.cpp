@@ -87,6 +87,8 @@ void blank_poison_kernels(const std::string& family) {
     t.regularization = {};
   else if (family == "shape")
     t.shape = {};
+  else if (family == "reduction")
+    t.reduction = {};
   else if (family == "embedding")
     t.embedding = {};
   else if (family == "normalization")

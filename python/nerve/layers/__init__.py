@@ -6,6 +6,7 @@ from .base import Input, InputLayer, Layer
 from .convolutional import Conv1D, Conv2D, Convolution2D
 from .core import Activation, Dense
 from .embedding import Embedding, PositionEmbedding
+from .lambda_layer import Lambda
 from .merge import (
     Add,
     Average,
@@ -19,6 +20,7 @@ from .merge import (
     subtract,
 )
 from .normalization import BatchNormalization, LayerNormalization
+from .op_layer import OpLayer
 from .pooling import (
     AveragePooling2D,
     AvgPool2D,
@@ -41,6 +43,8 @@ __all__ = [
     "Input",
     "InputLayer",
     "Layer",
+    "Lambda",
+    "OpLayer",
     "Activation",
     "Dense",
     # activation layers

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import re
 
 import numpy as np
 
-from .. import _core, regularizers
+from .. import _core, initializers, regularizers
 from ..utils.keras_args import UnsupportedArgumentError, check_dtype, reject_unsupported
+from . import tracing
 from ._shapes import from_core, to_core
 from .symbolic import KerasTensor, Node
 
@@ -111,26 +113,94 @@ def _errors_name_the_layer(init):
     return init_naming_the_layer
 
 
-class Layer(RefusesPythonHooks):
-    """Base of every layer. Subclasses create `self._core` (a C++ layer) in __init__.
+_AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
 
-    A Keras-style layer defined in Python (overriding call or build) is refused when it is
-    constructed: nerve would never run its Python code."""
+
+def _basic_values(value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_basic_values(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _basic_values(v) for k, v in value.items())
+    return isinstance(value, _AUTO_CONFIG_TYPES)
+
+
+def _marks_built(build):
+    """A Python layer's build(): runs once, then the layer counts as built (Keras)."""
+
+    @functools.wraps(build)
+    def build_once(self, input_shape):
+        build(self, input_shape)
+        self._py_built = True
+
+    build_once._nerve_marks_built = True
+    return build_once
+
+
+class Layer(RefusesPythonHooks):
+    """Base of every layer. nerve's own layers create `self._core` (a C++ layer) in __init__.
+
+    A layer written in Python (Keras style: __init__, build(input_shape) with add_weight, and
+    call(inputs, training=None) built from nerve.ops and other layers) gets its C++ layer when it is
+    first used: call() is traced once per training mode into a C++ TracedLayer (see tracing.py),
+    which then runs on every step, in C++, like any built-in layer."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "__init__" in vars(cls):
             cls.__init__ = _errors_name_the_layer(vars(cls)["__init__"])
+        build = vars(cls).get("build")
+        if build is not None and _is_python_layer_class(cls):
+            if not getattr(build, "_nerve_marks_built", False):
+                cls.build = _marks_built(build)
 
     def __new__(cls, *args, **kwargs):
-        overrides = [
-            m for m in ("call", "build") if getattr(cls, m, None) is not getattr(Layer, m, None)
-        ]
-        if overrides:
-            raise _python_layer_error(
-                cls.__name__, "it defines " + " and ".join(f"{m}()" for m in overrides)
+        instance = super().__new__(cls)
+        if _is_python_layer_class(cls):
+            # Keras' automatic config: the arguments __init__ was given, when all are basic
+            # values (str, int, float, bool, None, and lists / dicts of them).
+            try:
+                bound = inspect.signature(cls.__init__).bind(instance, *args, **kwargs)
+                given = dict(bound.arguments)
+                given.pop(next(iter(given)))  # self
+                var_kw = [
+                    n
+                    for n, p in inspect.signature(cls.__init__).parameters.items()
+                    if p.kind == p.VAR_KEYWORD
+                ]
+                for n in var_kw:
+                    given.update(given.pop(n, {}))
+                positional = any(
+                    p.kind in (p.VAR_POSITIONAL, p.POSITIONAL_ONLY)
+                    for p in inspect.signature(cls.__init__).parameters.values()
+                    if p.name in given
+                )
+            except TypeError:
+                given, positional = None, True
+            instance.__dict__["_auto_config"] = (
+                given if given is not None and not positional and _basic_values(given) else None
             )
-        return super().__new__(cls)
+        return instance
+
+    def __setattr__(self, name, value):
+        # Sub-layers assigned as attributes (also in lists and dicts) are tracked, as in Keras:
+        # their weights are this layer's too.
+        if not name.startswith("_"):
+            found = _layers_in(value)
+            if found:
+                tracked = self.__dict__.setdefault("_tracked_layers", [])
+                for layer in found:
+                    if layer is not self and not any(layer is t for t in tracked):
+                        tracked.append(layer)
+        super().__setattr__(name, value)
+
+    def call(self, inputs, *args, **kwargs):
+        """The computation of a layer written in Python, from nerve.ops and other layers;
+        nerve's own layers run in C++ and do not define it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define call()")
+
+    @property
+    def _is_python_layer(self) -> bool:
+        return _is_python_layer_class(type(self))
 
     def __init__(
         self,
@@ -163,6 +233,10 @@ class Layer(RefusesPythonHooks):
         )
         self._core = None
         self._trainable = trainable
+        self.__dict__.setdefault("_tracked_layers", [])
+        self.__dict__.setdefault("_py_weights", [])  # (tensor, trainable, regularizer, name)
+        self.__dict__.setdefault("_py_built", False)
+        self._eager_losses: list = []
         self._inbound_nodes: list[Node] = []  # one per call on symbolic tensors
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self._weight_regularizers: dict[str, object] = {}
@@ -175,8 +249,13 @@ class Layer(RefusesPythonHooks):
     compute_dtype = variable_dtype = dtype
 
     def _require_core(self, where: str) -> None:
-        """A Layer subclass that never attached a C++ layer is a Python-defined layer."""
-        if getattr(self, "_core", None) is None and not isinstance(self, InputLayer):
+        """A Layer subclass of nerve's own that never attached a C++ layer (a Python layer gets
+        its C++ layer when it is traced)."""
+        if (
+            getattr(self, "_core", None) is None
+            and not isinstance(self, InputLayer)
+            and not self._is_python_layer
+        ):
             raise _python_layer_error(
                 f"{type(self).__name__} '{getattr(self, 'name', '?')}'",
                 f"{where}: it has no C++ layer behind it",
@@ -202,12 +281,27 @@ class Layer(RefusesPythonHooks):
     @property
     def losses(self) -> list[float]:
         """The current regularization penalties of this layer (weights, and the activity of the
-        last call), summed into one value; empty when the layer has no regularizer."""
+        last call), summed into one value; empty when the layer has no regularizer. A Python
+        layer lists its add_loss terms of the last call first, then the other penalties."""
+        if self._is_python_layer:
+            return self._python_losses()
         if self._core is None or (
             not self._weight_regularizers and self.activity_regularizer is None
         ):
             return []
         return [float(self._core.regularization_loss())]
+
+    def _python_losses(self) -> list[float]:
+        if self._core is None:
+            return list(self._eager_losses)
+        terms = list(self._core.added_losses)
+        rest = float(self._core.regularization_loss()) - float(sum(terms))
+        has_penalties = any(r is not None for _, _, r, _ in self._py_weights) or any(
+            s.losses for s in self._tracked_layers
+        )
+        if has_penalties or abs(rest) > 1e-12:
+            terms.append(rest)
+        return list(self._eager_losses) + terms
 
     @property
     def trainable(self) -> bool:
@@ -223,10 +317,19 @@ class Layer(RefusesPythonHooks):
     def built(self) -> bool:
         return self._core is not None and self._core.built
 
+    @built.setter
+    def built(self, value: bool) -> None:
+        # Keras layers set self.built = True at the end of build(); a Python layer counts as
+        # built when its C++ layer is traced, so only the build() step is recorded here.
+        self.__dict__["_py_built"] = bool(value)
+
     def build(self, input_shape) -> None:
         """Create weights for inputs of `input_shape`: a per-sample shape (no batch axis), or
         Keras' full shape, whose leading None is the batch axis (`layer.build((None, 4))`; a
         length left open is then the next None: `(None, None, 8)`)."""
+        if self._is_python_layer:  # a Python layer without a build() of its own
+            self._py_built = True
+            return
         self._build_sample(_drop_batch_axis(input_shape))
 
     def _build_sample(self, sample_shape) -> None:
@@ -243,20 +346,117 @@ class Layer(RefusesPythonHooks):
         return self._sample_output_shape(shape)
 
     def _sample_output_shape(self, sample_shape) -> tuple:
+        if self._core is None and self._is_python_layer:
+            own = type(self).compute_output_shape is not Layer.compute_output_shape
+            if own:
+                return tuple(self.compute_output_shape((None,) + tuple(sample_shape)))[1:]
+            self._build_many([tuple(sample_shape)])
         return from_core(self._core.output_shape(to_core(sample_shape)))
 
     @property
     def weights(self) -> list:
-        """The layer's weights as nerve.Tensor (they share memory with numpy views)."""
-        return list(self._core.weights) if self._core is not None else []
+        """The layer's weights as nerve.Tensor (they share memory with numpy views): for a
+        Python layer, its own add_weight weights, then its sub-layers', as in Keras."""
+        if self._core is not None:
+            return list(self._core.weights)
+        return self._python_weights(lambda layer: layer.weights, lambda trainable: True)
 
     @property
     def trainable_weights(self) -> list:
-        return list(self._core.trainable_weights) if self._core is not None else []
+        if self._core is not None:
+            return list(self._core.trainable_weights)
+        if not self._trainable:
+            return []
+        return self._python_weights(lambda layer: layer.trainable_weights, lambda t: t)
 
     @property
     def non_trainable_weights(self) -> list:
-        return list(self._core.non_trainable_weights) if self._core is not None else []
+        if self._core is not None:
+            return list(self._core.non_trainable_weights)
+        if not self._trainable:
+            return self.weights
+        return self._python_weights(lambda layer: layer.non_trainable_weights, lambda t: not t)
+
+    def _python_weights(self, of_sublayer, keep) -> list:
+        out = [w for w, trainable, _, _ in self._py_weights if keep(trainable)]
+        for layer in self._tracked_layers:
+            out.extend(of_sublayer(layer))
+        return out
+
+    def _own_weights(self) -> list:
+        return [w for w, _, _, _ in self._py_weights]
+
+    def add_weight(
+        self,
+        shape=None,
+        initializer=None,
+        dtype=None,
+        trainable=True,
+        autocast=True,
+        regularizer=None,
+        constraint=None,
+        aggregation="none",
+        overwrite_with_gradient=False,
+        name=None,
+    ):
+        """A new weight (a nerve.Tensor) of `shape`, initialised by `initializer` (a name or an
+        Initializer; Keras' default glorot_uniform), in __init__ or build(). Trainable weights
+        are updated by the optimizer; others (running statistics) by assign / assign_add from
+        call(). `regularizer` adds its penalty to the training loss."""
+        who = f"{type(self).__name__} '{self.name}'"
+        reject_unsupported(
+            f"{who}: add_weight",
+            Layer.add_weight,
+            autocast=autocast,
+            constraint=constraint,
+            aggregation=aggregation,
+            overwrite_with_gradient=overwrite_with_gradient,
+        )
+        if self._core is not None:
+            raise ValueError(
+                f"{who}: add_weight() after the layer was built (traced); create weights in "
+                f"__init__ or build()"
+            )
+        check_dtype(f"{who}: add_weight", dtype)
+        if isinstance(shape, (tuple, list)) and any(d is None for d in shape):
+            raise ValueError(
+                f"{who}: add_weight(name={name!r}) got shape {tuple(shape)!r}: a weight's size "
+                f"cannot be None. If it comes from build()'s input_shape, that size of the "
+                f"input is unknown: give it in nerve.Input(shape=...) (the batch axis, "
+                f"input_shape[0], is always None)"
+            )
+        try:
+            dims = tuple(() if shape is None else shape)
+            dims = tuple(int(d) for d in dims)
+            if any(d <= 0 for d in dims):
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{who}: add_weight(name={name!r}) needs a shape of positive ints, got {shape!r}"
+            ) from None
+        try:
+            init = initializers.get("glorot_uniform" if initializer is None else initializer)
+            values = init(dims) if dims else np.asarray(init((1,))[0], np.float32)
+        except ValueError as e:
+            raise ValueError(f"{who}: add_weight(name={name!r}): {e}") from e
+        reg = regularizers.get(regularizer)
+        w = _core.Tensor(np.array(values, dtype=np.float32, order="C"), bool(trainable))
+        self._py_weights.append(
+            (w, bool(trainable), reg, name or f"weight_{len(self._py_weights)}")
+        )
+        return w
+
+    add_variable = add_weight
+
+    def add_loss(self, loss) -> None:
+        """Adds a term to the training loss from call() (a KL term, an activity penalty): traced
+        into the layer's C++ program, it enters every step's loss. Called outside call() on a
+        value, it is listed in layer.losses."""
+        tracer = tracing.active_tracer()
+        if tracer is not None:
+            tracer.add_loss(loss)
+            return
+        self._eager_losses.append(float(np.sum(np.asarray(loss, dtype=np.float64))))
 
     def get_weights(self) -> list[np.ndarray]:
         return [np.array(w) for w in self.weights]
@@ -282,13 +482,48 @@ class Layer(RefusesPythonHooks):
 
     def _build_many(self, input_shapes) -> None:
         """Build for one or several per-sample input shapes (several: merge layers)."""
+        if self._is_python_layer:
+            self._trace([from_core(to_core(s)) for s in input_shapes])
+            return
         shapes = [to_core(s) for s in input_shapes]
         if len(shapes) == 1:
             self._build_sample(shapes[0])
         else:
             self._core.build_many(shapes, _core.next_seed())
 
-    def __call__(self, inputs, training=None):
+    def _trace(self, sample_shapes) -> None:
+        """A Python layer's C++ layer: build() (once) for Keras' full shapes, then call() traced
+        for per-sample shapes `sample_shapes` (None: a size left open)."""
+        if self._core is not None:
+            return
+        who = f"{type(self).__name__} '{self.name}'"
+        if not self._py_built:
+            full = [(None,) + tuple(s) for s in sample_shapes]
+            self.build(full[0] if len(full) == 1 else full)
+            self._py_built = True
+        core, _, sublayers = tracing.trace_call(self, [tuple(s) for s in sample_shapes])
+        for w, trainable, reg, _ in self._py_weights:
+            core.add_own_weight(w, trainable, None if reg is None else reg._to_core())
+        ordered = list(self._tracked_layers) + [
+            s for s in sublayers if not any(s is t for t in self._tracked_layers)
+        ]
+        seen = {_data_ptr(w) for w in self._own_weights()}
+        for layer in ordered:
+            trainable_ptrs = {_data_ptr(w) for w in layer.trainable_weights}
+            for w in layer.weights:
+                if _data_ptr(w) not in seen:
+                    seen.add(_data_ptr(w))
+                    core.add_sublayer_weight(w, _data_ptr(w) in trainable_ptrs)
+        try:
+            core.complete()
+        except ValueError as e:
+            raise ValueError(f"{who}: {e}") from e
+        self._attach(core)
+
+    def _call_takes_list(self, n: int) -> bool:
+        return n > 1 or self.__dict__.get("_called_with_list", False)
+
+    def __call__(self, inputs, training=None, **kwargs):
         """Call the layer on one input or a list of inputs (merge layers). Symbolic KerasTensors
         give KerasTensors (building a functional model); nerve.Tensors run the C++ layer with
         autograd recording (for GradientTape); numpy arrays give numpy arrays. The layer is built
@@ -300,6 +535,26 @@ class Layer(RefusesPythonHooks):
         xs = list(inputs) if many else [inputs]
         if not xs:
             raise ValueError(f"{type(self).__name__} '{self.name}': called on an empty list")
+        if kwargs:
+            kwargs.pop("mask", None)  # masks are carried by nerve's own layers, not call args
+            if kwargs:
+                raise TypeError(
+                    f"{type(self).__name__} '{self.name}': unexpected call arguments "
+                    f"{sorted(kwargs)}"
+                )
+        if self._core is None and self._is_python_layer:
+            self.__dict__["_called_with_list"] = many
+        if any(isinstance(x, tracing.TracedTensor) for x in xs):
+            # A sub-layer called inside a traced call(): recorded as a step of that trace.
+            tracer = next(x for x in xs if isinstance(x, tracing.TracedTensor))._tracer
+            shapes = [x.shape[1:] if isinstance(x, tracing.TracedTensor) else None for x in xs]
+            if any(s is None for s in shapes):
+                raise TypeError(
+                    f"{type(self).__name__} '{self.name}': inside a traced call() a layer "
+                    f"takes traced tensors only"
+                )
+            self._ensure_built(shapes)
+            return tracer.call_layer(self, xs, training)
         if any(isinstance(x, KerasTensor) for x in xs):
             # A subclass that overrides __call__ passes its own default along, so only a direct
             # call says whether `training` was given.
@@ -377,10 +632,27 @@ class Layer(RefusesPythonHooks):
 
     def get_config(self) -> dict:
         """The constructor arguments (JSON-serialisable): `type(self).from_config(config)` makes
-        an equivalent, unbuilt layer."""
+        an equivalent, unbuilt layer. A Python layer that does not override get_config gets
+        Keras' automatic config: the arguments its __init__ was given, when all are basic values
+        (else, as Keras, NotImplementedError asking for a get_config)."""
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = _serialize(self.activity_regularizer)
+        if self._is_python_layer and type(self).get_config is Layer.get_config:
+            auto = self.__dict__.get("_auto_config")
+            if auto is None:
+                raise NotImplementedError(
+                    f"{type(self).__name__} was created with __init__ arguments that are not "
+                    f"basic values (str, int, float, bool, None, lists and dicts of them), or "
+                    f"positional-only / *args arguments, so it must override get_config() (and "
+                    f"from_config() if needed) to be saved: def get_config(self): config = "
+                    f"super().get_config(); config.update({{'units': self.units}}); return config"
+                )
+            params = inspect.signature(type(self).__init__).parameters
+            takes_kwargs = any(p.kind == p.VAR_KEYWORD for p in params.values())
+            if not takes_kwargs:
+                config = {k: v for k, v in config.items() if k in params}
+            config.update(auto)
         return config
 
     @classmethod
@@ -389,6 +661,25 @@ class Layer(RefusesPythonHooks):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def _is_python_layer_class(cls) -> bool:
+    """A layer written in Python: it defines call() (nerve's own layers run in C++)."""
+    return getattr(cls, "call", None) is not Layer.call
+
+
+def _layers_in(value) -> list:
+    if isinstance(value, Layer):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, Layer)]
+    if isinstance(value, dict):
+        return [v for v in value.values() if isinstance(v, Layer)]
+    return []
+
+
+def _data_ptr(t) -> int:
+    return np.asarray(t).__array_interface__["data"][0]
 
 
 def _serialize(obj):

@@ -64,9 +64,11 @@ class Sequential(Model):
             if not self._layers and self._input_shape is None and layer._input_shape is not None:
                 self._input_shape = layer._input_shape
         self._layers.append(layer)
-        if not isinstance(layer, Model):
+        if not isinstance(layer, Model) and layer._core is not None:
             self._core_seq.add(layer._core)
             layer._core_in_use = True  # a C++ model holds this core now
+        elif not isinstance(layer, Model):
+            self._pending_python_layers = True  # traced once its input shape is known
         self._symbolic = None
         self._trainer = None
         if self._input_shape is not None:
@@ -82,7 +84,7 @@ class Sequential(Model):
         self._symbolic = None
         for layer in layers:
             self._layers.append(layer)
-            if not isinstance(layer, Model):
+            if not isinstance(layer, Model) and layer._core is not None:
                 self._core_seq.add(layer._core)
         if self._input_shape is not None and layers:
             self._build_for(self._input_shape)
@@ -113,6 +115,7 @@ class Sequential(Model):
         """build() for a per-sample shape (no batch axis; None: a length left open)."""
         if not self._layers:
             raise ValueError("Sequential: add at least one layer before building")
+        self._trace_python_layers(tuple(sample_shape))
         self._check_built_layers(tuple(sample_shape))
         self._input_shape = tuple(sample_shape)
         if not self._holds_models:
@@ -133,6 +136,23 @@ class Sequential(Model):
             for layer in self._layers:
                 h = layer(h)
         return GraphNetwork([self._input_layer._output], [h])
+
+    def _trace_python_layers(self, input_shape) -> None:
+        """Layers written in Python get their C++ layer (their call() traced) once the shape of
+        their input is known; the C++ Sequential then holds them like any other layer."""
+        if not getattr(self, "_pending_python_layers", False):
+            return
+        shape = tuple(input_shape)
+        for layer in self._layers:
+            if not isinstance(layer, Model) and layer._core is None:
+                layer._build_many([shape])
+            shape = tuple(sample_output_shape(layer, shape))
+        self._core_seq = _core.Sequential()
+        for layer in self._layers:
+            if not isinstance(layer, Model):
+                self._core_seq.add(layer._core)
+                layer._core_in_use = True
+        self._pending_python_layers = False
 
     def _check_built_layers(self, input_shape) -> None:
         """The C++ build re-creates (re-initialises) the weights of a layer built for inputs its

@@ -22,6 +22,9 @@ globals().update(
 __all__ = [n for n in dir(_ops) if not n.startswith("_") and n not in _internal]
 
 from . import core, linalg, math, nn, reductions, shape  # noqa: E402
+
+# The family modules, kept before the star imports: core's shape() replaces the name `shape`.
+_families = (core, linalg, math, nn, reductions, shape)
 from .core import *  # noqa: E402,F403
 from .linalg import *  # noqa: E402,F403
 from .math import *  # noqa: E402,F403
@@ -29,9 +32,9 @@ from .nn import *  # noqa: E402,F403
 from .reductions import *  # noqa: E402,F403
 from .shape import *  # noqa: E402,F403
 
-for _family in (core, linalg, math, nn, reductions, shape):
+for _family in _families:
     __all__ += [n for n in _family.__all__ if n not in __all__]
-del _family
+del _family, _families
 
 from ._tensor_methods import install_operators  # noqa: E402
 

@@ -7,7 +7,7 @@ import numpy as np
 from .. import _core
 from ._dispatch import apply
 
-__all__ = ["cast", "convert_to_tensor", "stop_gradient"]
+__all__ = ["cast", "convert_to_tensor", "shape", "stop_gradient"]
 
 # Keras's names for Python types (keras.backend.standardize_dtype with the JAX backend).
 _PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32"}
@@ -45,3 +45,18 @@ def cast(x, dtype):
 def stop_gradient(x):
     """x's values, with no gradient flowing back through it (keras.ops.stop_gradient)."""
     return apply("stop_gradient", [x])
+
+
+def shape(x) -> tuple:
+    """Keras `ops.shape`: the shape of `x` as a tuple of ints. Inside a custom layer's traced
+    call(), a size known only when data arrives (the batch size, a length left None) is a
+    SymbolicDim, which ops take in shape arguments (`ops.reshape(x, (shape(x)[0], -1))`) and C++
+    fills in on every step. A symbolic model input (KerasTensor) gives None for such sizes."""
+    symbolic = getattr(x, "_symbolic_shape", None)
+    if symbolic is not None:
+        return symbolic()
+    if isinstance(x, _core.Tensor):
+        return tuple(int(d) for d in x.shape)
+    if hasattr(x, "shape") and isinstance(x.shape, tuple):
+        return tuple(x.shape)
+    return tuple(np.shape(x))

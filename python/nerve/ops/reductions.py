@@ -1,5 +1,85 @@
-"""nerve.ops: reductions ops (filled by the family's author)."""
+"""nerve.ops reductions, as keras.ops has them: sum, mean, prod, max, min, logsumexp, var, std
+(differentiable) and argmax, argmin (float32 indices, no gradient).
+
+`axis` is None (every axis), an int or a tuple of ints, negative ones counting from the end;
+`keepdims=True` keeps the reduced axes with length 1. Each runs one C++ reduction kernel over
+the reduced axes (nerve/ops/reductions.h)."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ._dispatch import apply
+
+__all__ = ["sum", "mean", "prod", "max", "min", "logsumexp", "var", "std", "argmax", "argmin"]
+
+
+def _axis(axis):
+    return list(axis) if isinstance(axis, (tuple, list)) else axis
+
+
+def _reduce(op, x, axis, keepdims):
+    return apply(op, [x], {"axis": _axis(axis), "keepdims": bool(keepdims)})
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001 (Keras's name)
+    """Sum of `x` over `axis` (None: every axis). Gradient: dy broadcast back to x."""
+    return _reduce("sum", x, axis, keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    """Arithmetic mean of `x` over `axis` (None: every axis; an empty reduction gives NaN)."""
+    return _reduce("mean", x, axis, keepdims)
+
+
+def prod(x, axis=None, keepdims=False, dtype=None):
+    """Product of `x` over `axis`. The gradient of each cell is the product of the others
+    (exact where x holds zeros). Only float32 results (`dtype` None or "float32")."""
+    if dtype not in (None, "float32"):
+        raise ValueError(f"prod: nerve tensors are float32, got dtype={dtype!r}")
+    return _reduce("prod", x, axis, keepdims)
+
+
+def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001 (Keras's name)
+    """Largest value of `x` over `axis` (NaN if any is NaN). Gradient: dy goes to the cells
+    equal to the maximum, shared evenly between ties (as jax.grad). `initial` is not supported."""
+    if initial is not None:
+        raise ValueError(
+            "max: initial= is not supported by nerve; take ops.maximum of the result instead"
+        )
+    return _reduce("max", x, axis, keepdims)
+
+
+def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001 (Keras's name)
+    """Smallest value of `x` over `axis`; gradient as for `max`. `initial` is not supported."""
+    if initial is not None:
+        raise ValueError(
+            "min: initial= is not supported by nerve; take ops.minimum of the result instead"
+        )
+    return _reduce("min", x, axis, keepdims)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x))) over `axis`, computed stably (the maximum subtracted first).
+    Gradient: softmax of x over the axis, times dy."""
+    return _reduce("logsumexp", x, axis, keepdims)
+
+
+def var(x, axis=None, keepdims=False):
+    """Population variance (divisor n, as numpy's and Keras's) of `x` over `axis`."""
+    return _reduce("var", x, axis, keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    """Population standard deviation of `x` over `axis`. Where it is 0 nerve's gradient is 0
+    (jax.grad gives NaN there)."""
+    return _reduce("std", x, axis, keepdims)
+
+
+def argmax(x, axis=None, keepdims=False):
+    """Index of the first largest value along the int `axis` (None: of the flattened x), as a
+    float32 tensor holding integers. Not differentiable."""
+    return apply("argmax", [x], {"axis": axis, "keepdims": bool(keepdims)})
+
+
+def argmin(x, axis=None, keepdims=False):
+    """Index of the first smallest value along `axis` (None: of the flattened x), as argmax."""
+    return apply("argmin", [x], {"axis": axis, "keepdims": bool(keepdims)})

@@ -33,7 +33,9 @@ def json_bytes(obj) -> bytes:
 
 def array_bytes(a) -> bytes:
     buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(a, dtype=np.float32), allow_pickle=False)
+    a = np.asarray(a, dtype=np.float32)
+    # ascontiguousarray would make a scalar weight (shape ()) one of shape (1,)
+    np.save(buf, a if a.ndim == 0 else np.ascontiguousarray(a), allow_pickle=False)
     return buf.getvalue()
 
 

@@ -66,8 +66,9 @@ class Layer {
   void set_weight_regularizer(const std::string& role, const Regularizer& r);
   Regularizer weight_regularizer(const std::string& role) const;
   Regularizer activity_regularizer;
-  Tensor regularization_loss() const;
-  void clear_activity_loss() { activity_loss_ = Tensor(); }
+  // Virtual: a traced Python layer adds its add_loss terms and its sub-layers' penalties.
+  virtual Tensor regularization_loss() const;
+  virtual void clear_activity_loss() { activity_loss_ = Tensor(); }
   // The last call's activity penalty; a graph model calling a shared layer at several nodes
   // sums the calls' penalties back into it (Keras adds one penalty per call).
   const Tensor& activity_loss() const { return activity_loss_; }

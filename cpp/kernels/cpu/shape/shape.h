@@ -1,5 +1,6 @@
 // CPU kernels of the shape family (kernel_table.h): block copies along one axis for concat,
-// narrow, reverse_time and zero padding.
+// narrow, reverse_time and zero padding (copies.cpp); gathers, scatter-adds and the strided write
+// of slicing's gradient (indexing.cpp).
 #pragma once
 #include <cstdint>
 
@@ -11,5 +12,13 @@ void narrow_copy(const float* src, int64_t src_len, int64_t src_start, float* ds
 void reverse_time(const float* src, int64_t B, int64_t T, int64_t inner, float* dst);
 void pad2d_copy(const float* src, float* dst, int64_t N, int64_t H, int64_t W, int64_t C, int64_t top, int64_t left,
                 int64_t PH, int64_t PW, bool to_padded);
+void strided_assign(const float* src, const int64_t* shape, const int64_t* strides, int64_t dim, float* dst);
+void gather_axis(const float* src, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t n, float* dst);
+void scatter_add_axis(const float* dy, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t n,
+                      float* dsrc);
+void gather_along_axis(const float* src, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t J,
+                       float* dst);
+void scatter_add_along_axis(const float* dy, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t J,
+                            float* dsrc);
 
 }  // namespace nerve::kernels

@@ -1,0 +1,286 @@
+#include <stdexcept>
+
+#include "nerve/autograd.h"
+#include "nerve/layers/traced.h"
+#include "nerve/ops.h"
+
+namespace nerve {
+
+void TraceProgram::check_value(int64_t v, const char* what) const {
+  if (v < 0 || v >= num_values_)
+    throw std::invalid_argument(std::string("TraceProgram: ") + what + " refers to value " + std::to_string(v) +
+                                ", but only " + std::to_string(num_values_) + " values exist");
+}
+
+int64_t TraceProgram::add_capture(const Tensor& t) {
+  if (!t.defined()) throw std::invalid_argument("TraceProgram: a capture is an undefined tensor");
+  captures_.emplace_back(num_values_, t);
+  last_use_.resize(num_values_ + 1, -1);
+  return num_values_++;
+}
+
+int64_t TraceProgram::add_op(const std::string& op, OpAttrs attrs, std::vector<int64_t> inputs, int64_t num_outputs,
+                             std::vector<DimPatch> patches) {
+  (void)find_op(op);  // an unknown name fails now, listing the registered ones
+  for (int64_t v : inputs) check_value(v, "an op input");
+  for (const DimPatch& p : patches) check_value(p.value, "a dim patch");
+  TraceStep s;
+  s.kind = TraceStep::Kind::Op;
+  s.op = op;
+  attrs.op_name = op;
+  s.attrs = std::move(attrs);
+  s.patches = std::move(patches);
+  s.inputs = std::move(inputs);
+  s.num_outputs = num_outputs;
+  s.first_output = num_values_;
+  steps_.push_back(std::move(s));
+  num_values_ += num_outputs;
+  return steps_.back().first_output;
+}
+
+int64_t TraceProgram::add_layer_call(std::shared_ptr<Layer> layer, std::vector<int64_t> inputs, int64_t num_outputs,
+                                     int training) {
+  if (!layer) throw std::invalid_argument("TraceProgram: a layer call has no layer");
+  for (int64_t v : inputs) check_value(v, "a layer input");
+  TraceStep s;
+  s.kind = TraceStep::Kind::LayerCall;
+  s.layer = std::move(layer);
+  s.inputs = std::move(inputs);
+  s.num_outputs = num_outputs;
+  s.training = training;
+  s.first_output = num_values_;
+  steps_.push_back(std::move(s));
+  num_values_ += num_outputs;
+  return steps_.back().first_output;
+}
+
+void TraceProgram::add_loss(int64_t value) {
+  check_value(value, "add_loss");
+  TraceStep s;
+  s.kind = TraceStep::Kind::AddLoss;
+  s.inputs = {value};
+  s.first_output = num_values_;
+  steps_.push_back(std::move(s));
+}
+
+void TraceProgram::add_assign(const std::string& kind, int64_t target, int64_t value) {
+  if (kind != "assign" && kind != "assign_add" && kind != "assign_sub")
+    throw std::invalid_argument("TraceProgram: unknown assignment '" + kind + "'");
+  check_value(target, "an assignment target");
+  check_value(value, "an assigned value");
+  bool captured = false;
+  for (const auto& c : captures_) captured = captured || c.first == target;
+  if (!captured) throw std::invalid_argument("TraceProgram: " + kind + " targets a value that is not a weight");
+  TraceStep s;
+  s.kind = TraceStep::Kind::Assign;
+  s.op = kind;
+  s.inputs = {target, value};
+  s.first_output = num_values_;
+  steps_.push_back(std::move(s));
+}
+
+void TraceProgram::set_outputs(std::vector<int64_t> outputs, std::vector<Shape> output_shapes) {
+  if (outputs.empty() || outputs.size() != output_shapes.size())
+    throw std::invalid_argument("TraceProgram: outputs and their shapes must be non-empty lists of one length");
+  for (int64_t v : outputs) check_value(v, "an output");
+  outputs_ = std::move(outputs);
+  output_shapes_ = std::move(output_shapes);
+  // Free each intermediate value after the last step that reads it (outputs and captures stay).
+  last_use_.assign(num_values_, -1);
+  for (size_t i = 0; i < steps_.size(); ++i)
+    for (int64_t v : steps_[i].inputs) last_use_[v] = static_cast<int64_t>(i);
+  for (int64_t v : outputs_) last_use_[v] = -1;
+  for (const auto& c : captures_) last_use_[c.first] = -1;
+}
+
+std::vector<std::shared_ptr<Layer>> TraceProgram::sublayers() const {
+  std::vector<std::shared_ptr<Layer>> out;
+  for (const TraceStep& s : steps_) {
+    if (s.kind != TraceStep::Kind::LayerCall) continue;
+    bool seen = false;
+    for (const auto& l : out) seen = seen || l == s.layer;
+    if (!seen) out.push_back(s.layer);
+  }
+  return out;
+}
+
+namespace {
+
+// The attributes of an op step with its dim patches filled from the run's values.
+OpAttrs patched_attrs(const TraceStep& s, const std::vector<Tensor>& values) {
+  if (s.patches.empty()) return s.attrs;
+  OpAttrs attrs = s.attrs;
+  for (const DimPatch& p : s.patches) {
+    int64_t dim = values[p.value].size(p.axis);
+    if (p.index < 0) {
+      attrs.set(p.key, dim);
+      continue;
+    }
+    std::vector<int64_t> list = attrs.get_ints(p.key);
+    if (p.index >= static_cast<int64_t>(list.size()))
+      throw std::invalid_argument(s.op + ": dim patch of attribute '" + p.key + "' is out of range");
+    list[p.index] = dim;
+    attrs.set(p.key, list);
+  }
+  return attrs;
+}
+
+void run_assign(const TraceStep& s, const std::vector<Tensor>& values) {
+  const Tensor& target = values[s.inputs[0]];
+  const Tensor& value = values[s.inputs[1]];
+  if (value.numel() != target.numel())
+    throw std::invalid_argument(s.op + ": the weight has shape " + target.shape_string() + ", the value " +
+                                value.shape_string());
+  std::vector<float> w = target.to_vector();
+  std::vector<float> v = value.contiguous().to_vector();
+  float sign = s.op == "assign_sub" ? -1.f : 1.f;
+  for (size_t i = 0; i < w.size(); ++i) w[i] = s.op == "assign" ? v[i] : w[i] + sign * v[i];
+  target.copy_from_host(w.data());
+}
+
+}  // namespace
+
+std::vector<Tensor> TraceProgram::run(const std::vector<Tensor>& xs, bool training, std::vector<Tensor>& losses) const {
+  if (static_cast<int64_t>(xs.size()) != num_inputs_)
+    throw std::invalid_argument("traced call takes " + std::to_string(num_inputs_) + " inputs, got " +
+                                std::to_string(xs.size()));
+  std::vector<Tensor> values(num_values_);
+  for (size_t i = 0; i < xs.size(); ++i) values[i] = xs[i];
+  for (const auto& c : captures_) values[c.first] = c.second;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    const TraceStep& s = steps_[i];
+    std::vector<Tensor> in;
+    in.reserve(s.inputs.size());
+    for (int64_t v : s.inputs) in.push_back(values[v]);
+    switch (s.kind) {
+      case TraceStep::Kind::Op: {
+        std::vector<Tensor> out = call_op(s.op, in, patched_attrs(s, values));
+        if (static_cast<int64_t>(out.size()) != s.num_outputs)
+          throw std::logic_error(s.op + ": gave " + std::to_string(out.size()) + " outputs, traced " +
+                                 std::to_string(s.num_outputs));
+        for (int64_t k = 0; k < s.num_outputs; ++k) values[s.first_output + k] = std::move(out[k]);
+        break;
+      }
+      case TraceStep::Kind::LayerCall: {
+        bool mode = s.training < 0 ? training : s.training != 0;
+        std::vector<Tensor> out = s.layer->call_many(in, mode);
+        if (static_cast<int64_t>(out.size()) != s.num_outputs)
+          throw std::logic_error(s.layer->name() + ": gave " + std::to_string(out.size()) + " outputs, traced " +
+                                 std::to_string(s.num_outputs));
+        for (int64_t k = 0; k < s.num_outputs; ++k) values[s.first_output + k] = std::move(out[k]);
+        break;
+      }
+      case TraceStep::Kind::AddLoss:
+        losses.push_back(in[0].numel() == 1 ? in[0].reshape({}) : sum(in[0]));
+        break;
+      case TraceStep::Kind::Assign:
+        run_assign(s, values);
+        break;
+    }
+    for (int64_t v : s.inputs)
+      if (last_use_[v] == static_cast<int64_t>(i)) values[v] = Tensor();
+  }
+  std::vector<Tensor> out;
+  out.reserve(outputs_.size());
+  for (int64_t v : outputs_) out.push_back(values[v]);
+  return out;
+}
+
+TracedLayer::TracedLayer(std::string name, std::string type_name, std::shared_ptr<TraceProgram> train,
+                         std::shared_ptr<TraceProgram> infer, std::vector<Shape> input_shapes)
+    : Layer(std::move(name)), type_name_(std::move(type_name)), train_(std::move(train)), infer_(std::move(infer)),
+      traced_input_shapes_(std::move(input_shapes)) {
+  if (!train_ || !infer_) throw std::invalid_argument("TracedLayer: both programs are required");
+  if (train_->output_shapes().empty() || infer_->output_shapes().empty())
+    throw std::invalid_argument("TracedLayer: a program has no outputs (set_outputs was not called)");
+  sublayers_ = train_->sublayers();
+  for (const auto& l : infer_->sublayers()) {
+    bool seen = false;
+    for (const auto& k : sublayers_) seen = seen || k == l;
+    if (!seen) sublayers_.push_back(l);
+  }
+}
+
+void TracedLayer::add_own_weight(const Tensor& w, bool trainable_weight, const Regularizer& regularizer) {
+  owned_.push_back({w, trainable_weight, regularizer});
+  Tensor handle = w;
+  handle.set_requires_grad(trainable && trainable_weight);
+}
+
+void TracedLayer::add_sublayer_weight(const Tensor& w, bool trainable_weight) {
+  // The sub-layer counts its own penalty (its regularization_loss), so none here.
+  owned_.push_back({w, trainable_weight, Regularizer{}});
+}
+
+void TracedLayer::complete() {
+  build_many(traced_input_shapes_, 0);
+  set_trainable(trainable);
+}
+
+void TracedLayer::readopt_weights() {
+  for (const Owned& o : owned_) {
+    weights_.push_back(o.w);
+    weight_trainable_.push_back(o.trainable);
+    weight_regularizers_.push_back(o.regularizer);
+  }
+}
+
+void TracedLayer::build_weights(const Shape& input_shape, uint64_t seed) { build_weights_many({input_shape}, seed); }
+
+void TracedLayer::build_weights_many(const std::vector<Shape>& input_shapes, uint64_t) {
+  // The weights were made when Python traced call(); a build only re-registers them, and only
+  // for inputs they fit.
+  bool fits = input_shapes.size() == traced_input_shapes_.size();
+  for (size_t i = 0; fits && i < input_shapes.size(); ++i) fits = shape_fits(traced_input_shapes_[i], input_shapes[i]);
+  if (!fits) {
+    std::string got, traced;
+    for (const auto& s : input_shapes) got += batch_shape_str(s) + " ";
+    for (const auto& s : traced_input_shapes_) traced += batch_shape_str(s) + " ";
+    readopt_weights();
+    throw std::invalid_argument(describe() + " was traced for inputs " + traced + "and cannot be built for " + got);
+  }
+  readopt_weights();
+}
+
+Shape TracedLayer::output_shape(const Shape& input_shape) const {
+  std::vector<Shape> out = output_shapes_many({input_shape});
+  if (out.size() != 1) throw std::invalid_argument(describe() + " gives " + std::to_string(out.size()) + " outputs");
+  return out[0];
+}
+
+std::vector<Shape> TracedLayer::output_shapes_many(const std::vector<Shape>& input_shapes) const {
+  if (input_shapes.size() != traced_input_shapes_.size())
+    throw std::invalid_argument(describe() + " takes " + std::to_string(traced_input_shapes_.size()) + " inputs, got " +
+                                std::to_string(input_shapes.size()));
+  for (size_t i = 0; i < input_shapes.size(); ++i)
+    if (!shape_fits(traced_input_shapes_[i], input_shapes[i]))
+      throw std::invalid_argument(describe() + ": input " + std::to_string(i) + " expected shape " +
+                                  batch_shape_str(traced_input_shapes_[i]) + ", got " +
+                                  batch_shape_str(input_shapes[i]));
+  return infer_->output_shapes();
+}
+
+Tensor TracedLayer::forward(const Tensor& x, bool training) { return forward_many({x}, training).at(0); }
+
+std::vector<Tensor> TracedLayer::forward_many(const std::vector<Tensor>& xs, bool training) {
+  added_losses_.clear();
+  return program(training).run(xs, training, added_losses_);
+}
+
+Tensor TracedLayer::regularization_loss() const {
+  Tensor total = Layer::regularization_loss();  // own weights' penalties, activity penalty
+  auto plus = [&total](const Tensor& t) {
+    if (t.defined()) total = total.defined() ? add(total, t) : t;
+  };
+  for (const Tensor& t : added_losses_) plus(t);
+  for (const auto& l : sublayers_) plus(trainable ? l->regularization_loss() : l->activity_loss());
+  return total;
+}
+
+void TracedLayer::clear_activity_loss() {
+  Layer::clear_activity_loss();
+  added_losses_.clear();
+  for (const auto& l : sublayers_) l->clear_activity_loss();
+}
+
+}  // namespace nerve

@@ -1,0 +1,81 @@
+"""OpLayer: a nerve.ops call on symbolic tensors of a functional model (`nerve.ops.exp(inp)`),
+recorded as a one-op layer node, as Keras 3 records ops on KerasTensors. Traced like any Python
+layer, so it runs in C++."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ModelFileError
+from ..ops import _dispatch
+from .base import Layer
+from .symbolic import KerasTensor
+
+
+class OpLayer(Layer):
+    """Runs registered op `op` with `attrs`; the symbolic inputs are this layer's inputs, the
+    other arguments (numbers, arrays) are constants kept in the layer."""
+
+    def __init__(self, op, num_inputs, symbolic, constants=None, attrs=None, **kwargs):
+        super().__init__(**kwargs)
+        self.op, self.num_inputs = str(op), int(num_inputs)
+        self.symbolic = [int(i) for i in symbolic]
+        self.constants = {int(k): np.asarray(v, np.float32) for k, v in (constants or {}).items()}
+        self.attrs = dict(attrs or {})
+
+    def call(self, inputs):
+        xs = inputs if isinstance(inputs, list) else [inputs]
+        args, it = [], iter(xs)
+        for i in range(self.num_inputs):
+            args.append(next(it) if i in self.symbolic else self.constants[i])
+        return _dispatch.apply(self.op, args, self.attrs, single=False)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(
+            {
+                "op": self.op,
+                "num_inputs": self.num_inputs,
+                "symbolic": list(self.symbolic),
+                "constants": {str(k): v.tolist() for k, v in self.constants.items()},
+                "attrs": self.attrs,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        try:
+            return cls(**config)
+        except (TypeError, ValueError) as e:
+            raise ModelFileError(f"could not rebuild OpLayer from {config!r}: {e}") from e
+
+
+def apply_on_keras_tensors(op, inputs, attrs, single):
+    """KerasTensor._nerve_apply_op: `op` as a one-op layer node of the functional model."""
+    for v in attrs.values():
+        for item in v if isinstance(v, (list, tuple)) else [v]:
+            if isinstance(item, KerasTensor):
+                raise TypeError(
+                    f"{op}: a symbolic tensor as an attribute is not supported in a functional "
+                    f"model; compute it inside a custom layer's call()"
+                )
+    symbolic = [i for i, x in enumerate(inputs) if isinstance(x, KerasTensor)]
+    constants = {i: x for i, x in enumerate(inputs) if not isinstance(x, KerasTensor)}
+    layer = OpLayer(op, len(inputs), symbolic, constants, attrs, name=_op_layer_name(op))
+    layer.__dict__["_called_with_list"] = True
+    outs = layer([inputs[i] for i in symbolic])
+    outs = outs if isinstance(outs, list) else [outs]
+    return outs[0] if single else outs
+
+
+_counts: dict = {}
+
+
+def _op_layer_name(op: str) -> str:
+    n = _counts.get(op, 0)
+    _counts[op] = n + 1
+    return op if n == 0 else f"{op}_{n}"
+
+
+KerasTensor._nerve_apply_op = staticmethod(apply_on_keras_tensors)
