@@ -35,6 +35,7 @@ void bind_attention_layers(pybind11::module_& m);       // layers/attention.cpp
 void bind_merge_layers(pybind11::module_& m);           // layers/merge.cpp
 void bind_models(pybind11::module_& m);                 // models.cpp: Model, Sequential, GraphModel
 void bind_train(pybind11::module_& m);                  // train.cpp: optimizers, schedules, losses, metrics, trainer
+void bind_distributed(pybind11::module_& m);            // distributed.cpp: the MPI gradient reducer, Trainer's hook
 
 // A Python attribute dict as OpAttrs (None values dropped); TypeError naming op and key for a
 // value that is not a bool, int, float, str or list of numbers.

@@ -27,4 +27,5 @@ PYBIND11_MODULE(_core, m) {
   bind_merge_layers(m);
   bind_models(m);
   bind_train(m);
+  bind_distributed(m);
 }
