@@ -16,6 +16,7 @@ from nerve import layers
 
 PER_RANK_BATCH = 8
 EPOCHS = 2
+UNEVEN = 61  # samples: the last global batch (13) splits 6 / 7 between two ranks
 
 
 def data(kind: str):
@@ -54,6 +55,17 @@ def build(kind: str, width: int = 16):
     return model
 
 
+class _RecordRates(nerve.callbacks.Callback):
+    """The learning rate of every step (the warm-up test)."""
+
+    def __init__(self):
+        super().__init__()
+        self.rates = []
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.rates.append(float(self.model.optimizer.learning_rate))
+
+
 class _Die(nerve.callbacks.Callback):
     """Rank 1 kills itself (SIGKILL) or stalls at its fourth batch: a rank lost mid-epoch."""
 
@@ -80,9 +92,17 @@ def main(scenario: str, out: str) -> None:
     x, y = data(kind)
     if scenario == "empty":
         x, y = x[:1], y[:1]
+    if scenario == "uneven":
+        x, y = x[:UNEVEN], y[:UNEVEN]
     nd.distribute(model)
     w0 = [np.array(w) for w in model.get_weights()]
     callbacks = [_Die(scenario)] if scenario in ("kill", "stall") else []
+    rates = _RecordRates()
+    if scenario == "rank0_files":
+        log = os.path.join(out, f"log_rank{nd.rank()}.csv")
+        callbacks = [nerve.callbacks.CSVLogger(log)]
+    if scenario == "warmup":
+        callbacks = [nd.LearningRateWarmup(0.01, warmup_epochs=1), rates]
     history = model.fit(
         x,
         y,
@@ -95,6 +115,7 @@ def main(scenario: str, out: str) -> None:
     arrays = {f"w0_{i}": w for i, w in enumerate(w0)}
     arrays.update({f"w1_{i}": np.array(w) for i, w in enumerate(model.get_weights())})
     arrays.update({f"h_{k}": np.array(v) for k, v in history.history.items()})
+    arrays["rates"] = np.array(rates.rates)
     np.savez(os.path.join(out, f"rank{nd.rank()}.npz"), **arrays)
 
 

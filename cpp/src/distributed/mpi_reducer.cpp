@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -20,6 +21,12 @@ void check(int code, const char* call) {
   // MPI_SUCCESS is 0 in every implementation; the default error handler aborts before this.
   if (code != 0)
     throw std::runtime_error(std::string("nerve.distributed: ") + call + " failed with code " + std::to_string(code));
+}
+
+std::string seconds(double s) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", s);
+  return text;
 }
 
 }  // namespace
@@ -65,7 +72,7 @@ void MpiGradientReducer::allreduce(const void* send, void* recv, int64_t count, 
       if (polls > 2000) std::this_thread::sleep_for(std::chrono::microseconds(polls > 200000 ? 1000 : 20));
       if ((polls & 255) == 255 && clock::now() - start > timeout_)
         throw CollectiveTimeout("nerve.distributed: rank " + std::to_string(handles_.rank) + " of " +
-                                std::to_string(handles_.size) + " waited " + std::to_string(timeout_.count()) +
+                                std::to_string(handles_.size) + " waited " + seconds(timeout_.count()) +
                                 " s for the other ranks in an allreduce: a rank has died or stalled "
                                 "(the timeout is NERVE_DISTRIBUTED_TIMEOUT or init(timeout=...))");
     }

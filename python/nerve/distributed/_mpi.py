@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes.util
 import os
+import sys
 
 from .. import _core
 
@@ -66,6 +67,8 @@ def init(timeout=None, bucket_bytes=None):
             f"nerve.distributed.init: bucket_bytes must be at least 1024, got {bucket_bytes}"
         )
     comm = MPI.COMM_WORLD
+    if _State.comm is None:
+        _abort_on_uncaught_exception(comm)
     _State.comm = comm
     _State.timeout = float(timeout)
     _State.reducer = _core.distributed.MpiGradientReducer(
@@ -85,3 +88,19 @@ def require(where: str):
     if _State.comm is None:
         raise RuntimeError(f"{where}: call nerve.distributed.init() first")
     return _State.comm
+
+
+def _abort_on_uncaught_exception(comm) -> None:
+    """An uncaught exception on one rank (a collective timed out, ranks built different models)
+    prints its traceback, then aborts every rank: otherwise this rank would hang in MPI's
+    finalize, or the others in their next collective, waiting for each other (what
+    `python -m mpi4py` does too)."""
+    previous = sys.excepthook
+
+    def hook(kind, value, tb):
+        previous(kind, value, tb)
+        sys.stderr.flush()
+        if not issubclass(kind, KeyboardInterrupt):
+            comm.Abort(1)
+
+    sys.excepthook = hook
