@@ -15,6 +15,7 @@ import nerve
 from nerve import layers
 
 PER_RANK_BATCH = 8
+GLOBAL_BATCH = 2 * PER_RANK_BATCH
 EPOCHS = 2
 UNEVEN = 61  # samples: the last global batch (13) splits 6 / 7 between two ranks
 
@@ -94,6 +95,10 @@ def main(scenario: str, out: str) -> None:
         x, y = x[:1], y[:1]
     if scenario == "uneven":
         x, y = x[:UNEVEN], y[:UNEVEN]
+    initial_epoch = 0
+    if scenario == "resume":  # from the checkpoint the "checkpoint" run saved after epoch 1
+        model = nerve.saving.load_model(os.path.join(out, "ckpt.nerve"))
+        initial_epoch = 1
     nd.distribute(model)
     w0 = [np.array(w) for w in model.get_weights()]
     callbacks = [_Die(scenario)] if scenario in ("kill", "stall") else []
@@ -101,13 +106,17 @@ def main(scenario: str, out: str) -> None:
     if scenario == "rank0_files":
         log = os.path.join(out, f"log_rank{nd.rank()}.csv")
         callbacks = [nerve.callbacks.CSVLogger(log)]
+    if scenario == "checkpoint":
+        callbacks = [nerve.callbacks.ModelCheckpoint(os.path.join(out, "ckpt.nerve"))]
     if scenario == "warmup":
         callbacks = [nd.LearningRateWarmup(0.01, warmup_epochs=1), rates]
+    # The global batch stays GLOBAL_BATCH whatever the number of ranks (resume on 1 or 4).
     history = model.fit(
         x,
         y,
-        batch_size=PER_RANK_BATCH,
-        epochs=EPOCHS,
+        batch_size=GLOBAL_BATCH // nd.size(),
+        epochs=1 if scenario == "checkpoint" else EPOCHS,
+        initial_epoch=initial_epoch,
         shuffle=False,
         verbose=0,
         callbacks=callbacks,

@@ -179,3 +179,21 @@ def test_learning_rate_warmup_ramps_from_rate_over_size(tmp_path):
     want = [0.01 / 2 * (b / steps * (2 - 1) / 1 + 1) for b in range(steps)] + [0.01] * steps
     for rank in (r0, r1):
         np.testing.assert_allclose(rank["rates"], want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("ranks", [1, 4])
+def test_resume_from_a_checkpoint_on_another_number_of_ranks(ranks, tmp_path):
+    # Epoch 1 on 2 ranks (rank 0 saves weights and optimizer state), epoch 2 on 1 or 4 ranks with
+    # the same global batch: the weights of an uninterrupted 2-epoch run on 2 ranks.
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    r0, _ = run_ok("mlp", whole)
+    rc, out, _ = mpirun("checkpoint", tmp_path)
+    assert rc == 0, out
+    assert (tmp_path / "ckpt.nerve").exists()
+    rc, out, _ = mpirun("resume", tmp_path, np_=ranks)
+    assert rc == 0, out
+    for r in range(ranks):
+        resumed = np.load(tmp_path / f"rank{r}.npz")
+        for g, want in zip(weights(resumed, "w1_"), weights(r0, "w1_")):
+            np.testing.assert_allclose(g, want, rtol=1e-6, atol=1e-7)
