@@ -13,7 +13,6 @@ namespace nerve::py_bindings {
 void bind_distributed(py::module_& m) {
   py::module_ d = m.def_submodule("distributed", "Data-parallel training over MPI (see nerve.distributed)");
   py::class_<GradientReducer, std::shared_ptr<GradientReducer>>(d, "GradientReducer");
-  py::register_exception<CollectiveTimeout>(d, "CollectiveTimeout", PyExc_RuntimeError);
   py::class_<MpiGradientReducer, GradientReducer, std::shared_ptr<MpiGradientReducer>>(d, "MpiGradientReducer")
       .def(py::init([](const std::string& library, uintptr_t comm, uintptr_t float32, uintptr_t float64, uintptr_t sum,
                        int rank, int size, int64_t bucket_bytes, double timeout_seconds) {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <thread>
 
 namespace nerve {
 
@@ -46,37 +46,56 @@ MpiGradientReducer::MpiGradientReducer(const std::string& library, MpiHandles ha
   // Already loaded by mpi4py: this only takes another reference to it (never closed).
   void* lib = dlopen(library.c_str(), RTLD_NOW | RTLD_GLOBAL);
   if (!lib) throw std::runtime_error("nerve.distributed: cannot open " + library + ": " + dlerror());
-  iallreduce_ = reinterpret_cast<Iallreduce>(symbol(lib, library, "MPI_Iallreduce"));
-  test_ = reinterpret_cast<Test>(symbol(lib, library, "MPI_Test"));
+  allreduce_ = reinterpret_cast<Allreduce>(symbol(lib, library, "MPI_Allreduce"));
+  abort_ = reinterpret_cast<Abort>(symbol(lib, library, "MPI_Abort"));
+  watchdog_ = std::thread([this] { watch(); });
+}
+
+MpiGradientReducer::~MpiGradientReducer() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  watchdog_.join();
+}
+
+static int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void MpiGradientReducer::watch() {
+  const auto period = std::min<std::chrono::duration<double>>(timeout_ / 10, std::chrono::seconds(1));
+  const int64_t timeout_ns = int64_t(timeout_.count() * 1e9);
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stop_.wait_for(lock, period, [this] { return stopping_; })) {
+    int64_t started = started_ns_.load(std::memory_order_relaxed);
+    if (started == 0 || now_ns() - started < timeout_ns) continue;
+    std::string message = "nerve.distributed: rank " + std::to_string(handles_.rank) + " of " +
+                          std::to_string(handles_.size) + " waited " + seconds(timeout_.count()) +
+                          " s for the other ranks in an allreduce: a rank has died or stalled; aborting the job "
+                          "(the timeout is NERVE_DISTRIBUTED_TIMEOUT or nerve.distributed.init(timeout=...))\n";
+    std::fputs(message.c_str(), stderr);
+    std::fflush(stderr);
+    abort_(reinterpret_cast<void*>(handles_.comm), 1);
+    std::_Exit(1);  // MPI_Abort does not return; in case it does
+  }
 }
 
 void MpiGradientReducer::allreduce(const void* send, void* recv, int64_t count, uintptr_t datatype,
                                    size_t element_bytes) {
-  using clock = std::chrono::steady_clock;
-  auto start = clock::now();
+  started_ns_.store(now_ns(), std::memory_order_relaxed);
   const char* in = static_cast<const char*>(send);
   char* out = static_cast<char*>(recv);
   const int64_t bucket = std::max<int64_t>(1, bucket_bytes_ / int64_t(element_bytes));
   for (int64_t begin = 0; begin < count; begin += bucket) {
     int n = int(std::min(bucket, count - begin));
-    void* request = nullptr;
-    check(iallreduce_(in + begin * element_bytes, out + begin * element_bytes, n, reinterpret_cast<void*>(datatype),
-                      reinterpret_cast<void*>(handles_.sum), reinterpret_cast<void*>(handles_.comm), &request),
-          "MPI_Iallreduce");
-    // Polled rather than waited on, so that a dead or stalled rank ends in an error, not a hang.
-    // Spin first (a healthy allreduce takes microseconds), then back off to leave the core free.
-    int done = 0;
-    for (int64_t polls = 0;; ++polls) {
-      check(test_(&request, &done, nullptr), "MPI_Test");  // nullptr: MPI_STATUS_IGNORE
-      if (done) break;
-      if (polls > 2000) std::this_thread::sleep_for(std::chrono::microseconds(polls > 200000 ? 1000 : 20));
-      if ((polls & 255) == 255 && clock::now() - start > timeout_)
-        throw CollectiveTimeout("nerve.distributed: rank " + std::to_string(handles_.rank) + " of " +
-                                std::to_string(handles_.size) + " waited " + seconds(timeout_.count()) +
-                                " s for the other ranks in an allreduce: a rank has died or stalled "
-                                "(the timeout is NERVE_DISTRIBUTED_TIMEOUT or init(timeout=...))");
-    }
+    check(allreduce_(in + begin * element_bytes, out + begin * element_bytes, n, reinterpret_cast<void*>(datatype),
+                     reinterpret_cast<void*>(handles_.sum), reinterpret_cast<void*>(handles_.comm)),
+          "MPI_Allreduce");
   }
+  started_ns_.store(0, std::memory_order_relaxed);
 }
 
 void MpiGradientReducer::allreduce_sum(std::vector<float>& values) {
