@@ -37,6 +37,7 @@ void bind_merge_layers(pybind11::module_& m);           // layers/merge.cpp
 void bind_traced_layers(pybind11::module_& m);          // layers/traced.cpp: Python layers traced into C++
 void bind_models(pybind11::module_& m);                 // models.cpp: Model, Sequential, GraphModel
 void bind_train(pybind11::module_& m);                  // train.cpp: optimizers, schedules, losses, metrics, trainer
+void bind_distributed(pybind11::module_& m);            // distributed.cpp: the MPI gradient reducer, Trainer's hook
 
 // A Python attribute dict as OpAttrs (None values dropped); TypeError naming op and key for a
 // value that is not a bool, int, float, str or list of numbers.

@@ -29,4 +29,5 @@ PYBIND11_MODULE(_core, m) {
   bind_traced_layers(m);
   bind_models(m);
   bind_train(m);
+  bind_distributed(m);
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "nerve/gradient_reducer.h"
 #include "nerve/losses.h"
 #include "nerve/metrics.h"
 #include "nerve/models/model.h"
@@ -76,6 +77,10 @@ class Trainer {
   Optimizer& optimizer() { return *optimizer_; }
   const std::vector<Loss>& losses() const { return losses_; }
   const std::vector<float>& loss_weights() const { return loss_weights_; }
+  // Data-parallel training (gradient_reducer.h): every step's gradients go through `reducer`
+  // between backward and the optimizer. Null (the default) turns it off.
+  void set_gradient_reducer(std::shared_ptr<GradientReducer> reducer) { reducer_ = std::move(reducer); }
+  const std::shared_ptr<GradientReducer>& gradient_reducer() const { return reducer_; }
 
  private:
   // One input and one output (Sequential): the step runs on plain tensors, no vectors per step.
@@ -85,9 +90,10 @@ class Trainer {
   // Several inputs / outputs (graph models).
   Stats train_step(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb);
   Stats test_step(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb);
-  // Backward pass and optimizer update for one step's objective, then clears the gradients and
-  // activity losses. Returns false, applying nothing, when the loss is NaN or Inf.
-  bool apply_step(const Tensor& loss, float value, const std::vector<Tensor>& params);
+  // Backward pass, gradient reduction (with a reducer) and optimizer update for one step's
+  // objective over B samples, then clears the gradients and activity losses. Returns false,
+  // applying nothing, when the loss is NaN or Inf (on any rank, with a reducer).
+  bool apply_step(const Tensor& loss, float value, const std::vector<Tensor>& params, int64_t B);
   std::vector<Tensor> run_model(const std::vector<Tensor>& xs, bool training);
   // The training objective of one batch: the weighted sum of the outputs' losses plus every
   // regularization penalty of the forward pass. Adds each output's loss * B to stats.
@@ -105,6 +111,7 @@ class Trainer {
   std::shared_ptr<Optimizer> optimizer_;
   std::vector<MetricSpec> metric_specs_;  // every output's metrics, output 0's first
   std::vector<size_t> offsets_;           // per output (+ end): where its metrics start
+  std::shared_ptr<GradientReducer> reducer_;
 };
 
 // Rows `rows[0..n)` of t (first axis), copied into a new contiguous tensor on `device` (a host

@@ -160,13 +160,21 @@ void Trainer::require_optimizer() const {
   if (!optimizer_) throw std::logic_error("Trainer: no optimizer (compile the model first)");
 }
 
-bool Trainer::apply_step(const Tensor& loss, float value, const std::vector<Tensor>& params) {
-  if (!std::isfinite(value)) {
+bool Trainer::apply_step(const Tensor& loss, float value, const std::vector<Tensor>& params, int64_t B) {
+  bool finite = std::isfinite(value);
+  if (!finite && !reducer_) {
     model_->clear_activity_losses();
     return false;
   }
   for (auto& p : params) p.set_grad(Tensor());
-  if (loss.requires_grad()) loss.backward();
+  if (finite && loss.requires_grad()) loss.backward();
+  // A rank whose loss is not finite still joins the reduction (with no gradients), so that the
+  // others do not wait for it; then every rank skips the step.
+  if (reducer_ && !reducer_->reduce(params, double(B), finite)) {
+    for (auto& p : params) p.set_grad(Tensor());
+    model_->clear_activity_losses();
+    return false;
+  }
   optimizer_->apply(params);
   for (auto& p : params) p.set_grad(Tensor());
   model_->clear_activity_losses();
@@ -188,7 +196,7 @@ Stats Trainer::train_step(const Tensor& xb, const Tensor& yb, const Tensor& wb) 
   Tensor loss = single_objective(losses_[0], loss_weights_[0], *model_, pred, yb, wb);
   float value = loss.item();
   int64_t B = xb.size(0);
-  if (!apply_step(loss, value, params)) return non_finite_stats(std::move(stats));
+  if (!apply_step(loss, value, params, B)) return non_finite_stats(std::move(stats));
   stats.loss_sum = double(value) * B;
   stats.samples = B;
   stats.steps = 1;
@@ -219,7 +227,7 @@ Stats Trainer::train_step(const std::vector<Tensor>& xb, const std::vector<Tenso
   int64_t B = xb[0].size(0);
   Tensor loss = objective(preds, yb, wb, B, stats);
   float value = loss.item();
-  if (!apply_step(loss, value, params)) return non_finite_stats(empty_stats());
+  if (!apply_step(loss, value, params, B)) return non_finite_stats(empty_stats());
   stats.loss_sum = double(value) * B;
   stats.samples = B;
   stats.steps = 1;

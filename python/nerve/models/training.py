@@ -76,7 +76,13 @@ class TrainingLoops:
         verbose = 1 if verbose == "auto" else int(verbose)
         if self.loss is None:
             raise RuntimeError("You must call compile() before fit()")
+        dist = getattr(self, "_distribution", None)  # nerve.distributed.distribute(model)
         if data.is_batch_source(x):
+            if dist is not None:
+                raise ValueError(
+                    "fit: under nerve.distributed pass arrays (each rank trains on its part "
+                    "of every global batch); generators are not sharded"
+                )
             if y is not None or sample_weight is not None:
                 raise ValueError(
                     "fit: when x is a generator or iterable of batches, y and "
@@ -128,6 +134,9 @@ class TrainingLoops:
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
             w = None if w is None else w[:split]
         arrays = data.ArrayEpochs(xs, ys, w, batch_size, shuffle, steps_per_epoch)
+        if dist is not None:
+            verbose, callbacks = dist.begin(self, verbose, callbacks)
+            arrays = dist.shard(arrays)
         return self._fit_loop(
             None,
             arrays,
@@ -226,8 +235,9 @@ class TrainingLoops:
         """One epoch over arrays in C++ chunks of steps (one step per chunk when a callback or a
         Python learning-rate callable needs every step)."""
         per_batch = cbs.wants_batches or self.optimizer._steps_in_python
+        dist = getattr(self, "_distribution", None)
         first, todo_total, order = arrays.next_epoch()
-        stats = _core.Stats()
+        stats = shown = _core.Stats()  # shown: summed over the ranks under nerve.distributed
         step, chunk = 0, 1
         while step < todo_total:
             todo = min(chunk, todo_total - step)
@@ -240,20 +250,23 @@ class TrainingLoops:
             elapsed = time.perf_counter() - t0
             stats.merge(chunk_stats)
             step += chunk_stats.steps
+            shown = stats if dist is None else dist.global_stats(stats)
             if chunk_stats.non_finite:
                 self._non_finite(
-                    stats, cbs, epoch, first + chunk_stats.non_finite_step, arrays.steps_per_epoch
+                    shown, cbs, epoch, first + chunk_stats.non_finite_step, arrays.steps_per_epoch
                 )
                 break
-            logs = self._logs(stats)
+            logs = self._logs(shown)
             cbs.on_train_batch_end(step - 1, logs)
             if not per_batch:
                 per_step = elapsed / max(chunk_stats.steps, 1)
                 chunk = max(1, int(_CHUNK_SECONDS / max(per_step, 1e-9)))
+            if dist is not None:  # every rank must run the same steps
+                chunk, self.stop_training = dist.agree(chunk, self.stop_training)
             bar.update(step, list(logs.items()), finalize=False)
             if self.stop_training:
                 break
-        return stats, step
+        return shown, step
 
     def _train_stream_epoch(self, stream, cbs, bar, epoch, class_weight):
         """One epoch over a batch stream: each batch is validated, then one C++ step."""
