@@ -15,8 +15,7 @@ constexpr int kMaxDepth = 200;
 
 class JsonParser {
  public:
-  JsonParser(const std::string& text, std::shared_ptr<const std::string> label)
-      : s_(text), label_(std::move(label)) {}
+  JsonParser(const std::string& text, std::shared_ptr<const std::string> label) : s_(text), label_(std::move(label)) {}
 
   Json document() {
     Json v = value(0);
@@ -128,10 +127,14 @@ class JsonParser {
     for (int k = 0; k < 4; ++k) {
       char c = s_[pos_++];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= c - '0';
-      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-      else fail("expected a hex digit in a \\u escape");
+      if (c >= '0' && c <= '9')
+        v |= c - '0';
+      else if (c >= 'a' && c <= 'f')
+        v |= c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        v |= c - 'A' + 10;
+      else
+        fail("expected a hex digit in a \\u escape");
     }
     return v;
   }
@@ -158,10 +161,14 @@ class JsonParser {
     unsigned char lead = byte(pos_);
     int extra;
     unsigned cp, min;
-    if ((lead & 0xE0) == 0xC0) extra = 1, cp = lead & 0x1F, min = 0x80;
-    else if ((lead & 0xF0) == 0xE0) extra = 2, cp = lead & 0x0F, min = 0x800;
-    else if ((lead & 0xF8) == 0xF0) extra = 3, cp = lead & 0x07, min = 0x10000;
-    else fail("expected valid UTF-8");
+    if ((lead & 0xE0) == 0xC0)
+      extra = 1, cp = lead & 0x1F, min = 0x80;
+    else if ((lead & 0xF0) == 0xE0)
+      extra = 2, cp = lead & 0x0F, min = 0x800;
+    else if ((lead & 0xF8) == 0xF0)
+      extra = 3, cp = lead & 0x07, min = 0x10000;
+    else
+      fail("expected valid UTF-8");
     if (pos_ + extra >= s_.size()) fail("expected valid UTF-8 (truncated sequence)");
     for (int k = 1; k <= extra; ++k) {
       if ((byte(pos_ + k) & 0xC0) != 0x80) fail("expected valid UTF-8");
@@ -195,14 +202,30 @@ class JsonParser {
       if (pos_ >= s_.size()) fail("expected an escape after '\\'");
       char e = s_[pos_++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           unsigned cp = hex4();
           if (cp >= 0xDC00 && cp <= 0xDFFF) fail("expected a high surrogate before a low one");
@@ -264,13 +287,20 @@ Json Json::parse(const std::string& text, const std::string& label) {
 
 const char* Json::kind_name(Kind k) {
   switch (k) {
-    case Kind::Null: return "null";
-    case Kind::Bool: return "a bool";
-    case Kind::Int: return "an int";
-    case Kind::Double: return "a float";
-    case Kind::String: return "a string";
-    case Kind::Array: return "a list";
-    case Kind::Object: return "an object";
+    case Kind::Null:
+      return "null";
+    case Kind::Bool:
+      return "a bool";
+    case Kind::Int:
+      return "an int";
+    case Kind::Double:
+      return "a float";
+    case Kind::String:
+      return "a string";
+    case Kind::Array:
+      return "a list";
+    case Kind::Object:
+      return "an object";
   }
   return "?";
 }

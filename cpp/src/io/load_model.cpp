@@ -108,7 +108,8 @@ struct Builder {
     if (!rename.empty()) name = rename;
     const std::string who = cls + " '" + name + "'";
     if (std::find(model_classes().begin(), model_classes().end(), cls) != model_classes().end())
-      throw std::invalid_argument(who + ": a model nested as a layer is not supported by C++ inference; "
+      throw std::invalid_argument(who +
+                                  ": a model nested as a layer is not supported by C++ inference; "
                                   "save the outer model with the inner model's layers inlined");
     if (cls == "Bidirectional") return bidirectional(config, name);
     if (cls == "TimeDistributed") {
@@ -165,8 +166,7 @@ struct Builder {
 
 std::shared_ptr<Model> build_sequential(Builder& b, const Json& config, std::vector<Shape>& inputs) {
   const Json& shape = config.at("input_shape", "Sequential config");
-  if (shape.is_null())
-    throw ModelFileError(b.zip.label() + ": the Sequential model was saved without an input shape");
+  if (shape.is_null()) throw ModelFileError(b.zip.label() + ": the Sequential model was saved without an input shape");
   auto model = std::make_shared<Sequential>();
   for (const Json& entry : config.at("layers", "Sequential config").as_array("Sequential layers")) {
     const Json& cls = entry.at("class_name", "a layer entry");
@@ -205,7 +205,8 @@ std::shared_ptr<Model> build_functional(Builder& b, const Json& config, std::vec
   for (const Json& r : config.at("input_layers", "Functional config").as_array("input_layers")) {
     Ref ref = ref_from(r, "an input_layers entry");
     auto it = input_layers.find(ref.layer);
-    if (it == input_layers.end()) throw ModelFileError(b.zip.label() + ": input '" + ref.layer + "' is not an InputLayer");
+    if (it == input_layers.end())
+      throw ModelFileError(b.zip.label() + ": input '" + ref.layer + "' is not an InputLayer");
     node_of[{ref.layer, 0}] = model->add_input(it->second);
     inputs.push_back(it->second);
   }
@@ -287,7 +288,8 @@ void check_version(const ZipArchive& zip, std::string& nerve_version) {
                          " (update nerve to load it)");
   }
   if (format->as_string("") != "nerve.model")
-    throw ModelFileError(zip.label() + " holds only weights (made by save_weights); C++ load_model needs a file "
+    throw ModelFileError(zip.label() +
+                         " holds only weights (made by save_weights); C++ load_model needs a file "
                          "made by model.save");
 }
 
@@ -301,7 +303,8 @@ void verify(const ZipArchive& zip, const LoadedModel& model) {
     inputs.push_back(Tensor::from_host(a.data.data(), a.shape));
   }
   const auto& outputs = check.at("outputs", "check.json").as_array("check.json outputs");
-  double atol = check.at("atol", "check.json").as_double("atol"), rtol = check.at("rtol", "check.json").as_double("rtol");
+  double atol = check.at("atol", "check.json").as_double("atol"),
+         rtol = check.at("rtol", "check.json").as_double("rtol");
   std::vector<Tensor> got = model.predict(inputs);
   if (got.size() != outputs.size())
     throw ModelFileError(zip.label() + ": the model gives " + std::to_string(got.size()) + " outputs, check.json has " +
@@ -341,15 +344,15 @@ std::vector<Tensor> LoadedModel::predict(const std::vector<Tensor>& inputs, int6
   if (inputs.size() != input_shapes_.size())
     throw std::invalid_argument("predict: model '" + name_ + "' takes " + std::to_string(input_shapes_.size()) +
                                 " input(s), got " + std::to_string(inputs.size()));
-  if (batch_size <= 0) throw std::invalid_argument("predict: batch_size must be positive, got " + std::to_string(batch_size));
+  if (batch_size <= 0)
+    throw std::invalid_argument("predict: batch_size must be positive, got " + std::to_string(batch_size));
   int64_t n = -1;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& x = inputs[i];
     Shape sample = x.dim() ? Shape(x.shape().begin() + 1, x.shape().end()) : Shape{};
     if (x.dim() == 0 || !shape_fits(input_shapes_[i], sample))
-      throw std::invalid_argument("predict: input " + std::to_string(i) + " of model '" + name_ +
-                                  "' must have shape " + batch_shape_str(input_shapes_[i]) + ", got " +
-                                  x.shape_string());
+      throw std::invalid_argument("predict: input " + std::to_string(i) + " of model '" + name_ + "' must have shape " +
+                                  batch_shape_str(input_shapes_[i]) + ", got " + x.shape_string());
     if (n >= 0 && x.shape()[0] != n)
       throw std::invalid_argument("predict: the inputs of model '" + name_ + "' have different batch sizes (" +
                                   std::to_string(n) + " and " + std::to_string(x.shape()[0]) + ")");

@@ -103,13 +103,15 @@ void ZipArchive::parse() {
            "); nerve files store entries uncompressed");
     if (flags & 0x1) fail("entry '" + name + "' is marked encrypted; nerve files are not");
     if (csize != usize) fail("stored entry '" + name + "' has different stored and original sizes");
-    if (csize == 0xFFFFFFFFu || local == 0xFFFFFFFFu) fail("entry '" + name + "' needs zip64, which nerve never writes");
+    if (csize == 0xFFFFFFFFu || local == 0xFFFFFFFFu)
+      fail("entry '" + name + "' needs zip64, which nerve never writes");
     if (start_disk != 0) fail("entry '" + name + "' starts on another disk");
     if (!seen.insert(name).second) fail("entry '" + name + "' appears twice");
     // The local header repeats the name; the data follows it and its own extra field.
     if (uint64_t(local) + kLocalSize > cd_offset) fail("entry '" + name + "' has its local header out of bounds");
     const uint8_t* l = b + local;
-    if (u32(l) != kLocalSig) fail("expected a local header for entry '" + name + "' at offset " + std::to_string(local));
+    if (u32(l) != kLocalSig)
+      fail("expected a local header for entry '" + name + "' at offset " + std::to_string(local));
     uint16_t l_name = u16(l + 26), l_extra = u16(l + 28);
     uint64_t data = uint64_t(local) + kLocalSize + l_name + l_extra;
     if (data + csize > cd_offset) fail("entry '" + name + "' runs past the start of the central directory");
