@@ -11,7 +11,23 @@ namespace nerve::io {
 
 namespace {
 constexpr int kMaxDepth = 200;
+
+// The text with bytes outside printable ASCII shown as \xNN (error messages stay ASCII).
+std::string printable(const std::string& text) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : text) {
+    if (c >= 0x20 && c < 0x7F) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
 }
+}  // namespace
 
 class JsonParser {
  public:
@@ -30,7 +46,7 @@ class JsonParser {
   size_t pos_ = 0;
 
   [[noreturn]] void fail(const std::string& what) const {
-    std::string near = pos_ < s_.size() ? "'" + s_.substr(pos_, 12) + "'" : "the end";
+    std::string near = pos_ < s_.size() ? "'" + printable(s_.substr(pos_, 12)) + "'" : "the end";
     throw ModelFileError(*label_ + " is not valid JSON: at byte " + std::to_string(pos_) + " (" + near + "), " + what);
   }
   void skip_space() {

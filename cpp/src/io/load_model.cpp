@@ -99,6 +99,9 @@ struct Builder {
   const ZipArchive& zip;
   std::map<std::string, std::shared_ptr<Layer>> by_name;
   std::vector<std::shared_ptr<Layer>> order;  // the layers in config order (weights follow it)
+  // Arguments a graph call fixes for the layer's C++ object (MultiHeadAttention's
+  // use_causal_mask, saved as a call argument of the layer's nodes), by layer name.
+  std::map<std::string, NamedArgs> overrides;
 
   // One layer from {"class_name": ..., "config": {...}}.
   std::shared_ptr<Layer> make(const Json& entry, const std::string& rename = "", bool flip_backwards = false) {
@@ -134,6 +137,18 @@ struct Builder {
       ArgValue value = arg_from(*v, a, who);
       if (a.name == "go_backwards" && flip_backwards) value = !std::get<bool>(value);
       args.emplace_back(a.name, value);
+    }
+    auto fixed = overrides.find(name);
+    if (fixed != overrides.end()) {
+      for (const auto& [key, value] : fixed->second) {
+        auto known = std::find_if(spec.args.begin(), spec.args.end(), [&](const ArgSpec& a) { return a.name == key; });
+        if (known == spec.args.end())
+          throw std::invalid_argument("layer " + who + " is called with " + key +
+                                      "=..., a call argument C++ inference does not support");
+        args.erase(std::remove_if(args.begin(), args.end(), [&](const auto& kv) { return kv.first == key; }),
+                   args.end());
+        args.emplace_back(key, value);
+      }
     }
     return spec.make(name, args);
   }
@@ -193,6 +208,18 @@ std::shared_ptr<Model> build_functional(Builder& b, const Json& config, std::vec
   auto model = std::make_shared<GraphModel>();
   std::map<std::string, Shape> input_layers;
   std::map<std::pair<std::string, int64_t>, int64_t> node_of;  // (layer, call) -> graph node
+  const auto& nodes = config.at("nodes", "Functional config").as_array("nodes");
+  for (const Json& node : nodes) {
+    const std::string& name = node.at("layer", "a node").as_string("a node's layer");
+    if (const Json* kwargs = node.find("call_kwargs")) {
+      for (const auto& [key, value] : kwargs->as_object("call_kwargs")) {
+        if (key != "use_causal_mask")
+          throw std::invalid_argument("layer '" + name + "' is called with " + key +
+                                      "=..., a call argument C++ inference does not support");
+        b.overrides[name].emplace_back(key, value.as_bool("use_causal_mask"));
+      }
+    }
+  }
   for (const Json& entry : config.at("layers", "Functional config").as_array("Functional layers")) {
     if (entry.at("class_name", "a layer entry").as_string("class_name") == "InputLayer") {
       const Json& c = entry.at("config", "InputLayer");
@@ -218,15 +245,10 @@ std::shared_ptr<Model> build_functional(Builder& b, const Json& config, std::vec
     return ValueRef{it->second, r.tensor};
   };
   std::map<std::string, int64_t> calls;
-  for (const Json& node : config.at("nodes", "Functional config").as_array("nodes")) {
+  for (const Json& node : nodes) {
     const std::string& name = node.at("layer", "a node").as_string("a node's layer");
     auto layer = b.by_name.find(name);
     if (layer == b.by_name.end()) throw ModelFileError(b.zip.label() + ": a node calls unknown layer '" + name + "'");
-    const Json* kwargs = node.find("call_kwargs");
-    if (kwargs && !kwargs->as_object("call_kwargs").empty())
-      throw std::invalid_argument(std::string(layer->second->type()) + " '" + name +
-                                  "' is called with keyword arguments (" + kwargs->as_object("call_kwargs")[0].first +
-                                  "=...), which C++ inference does not support");
     const Json* training = node.find("training");
     if (training && training->as_bool("a node's training") != false)
       throw std::invalid_argument(std::string(layer->second->type()) + " '" + name +
