@@ -1,0 +1,309 @@
+"""C++ inference (nerve/io/load_model.h) of .nerve files saved from Python: one tiny model per
+layer class nerve can save, run by the C++ tool examples/cpp/nerve_predict (no Python in it) and
+compared with Python's predict; plus the C++ reader's errors on bad files and bad inputs.
+
+The tool is built by
+    cmake -S . -B build/cpp -G Ninja -DNERVE_BUILD_PYTHON=OFF -DNERVE_BUILD_EXAMPLES=ON
+    cmake --build build/cpp -j2 --target nerve_predict
+($NERVE_CPP_BUILD names another build folder)."""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+import os
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nerve
+from nerve import layers as L
+from nerve.layers.base import Layer
+from nerve.saving import file_format
+
+REPO = Path(__file__).resolve().parents[1]
+BUILD = Path(os.environ.get("NERVE_CPP_BUILD", REPO / "build" / "cpp"))
+TOOL = BUILD / "examples" / "cpp" / "nerve_predict"
+
+pytestmark = pytest.mark.skipif(
+    not TOOL.exists(), reason=f"C++ tool not built at {TOOL} (see this file's docstring)"
+)
+
+rng = np.random.default_rng(0)
+
+
+def _x(*shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def _ids(*shape, high=10):
+    return rng.integers(0, high, size=shape).astype(np.float32)
+
+
+def _seq(input_shape, *layers):
+    return nerve.Sequential([L.Input(input_shape), *layers])
+
+
+def _two_inputs(layer, shape=(6,)):
+    a, b = L.Input(shape), L.Input(shape)
+    return nerve.Model([a, b], layer([a, b]))
+
+
+def _mha():
+    x = L.Input((5, 8))
+    return nerve.Model(x, L.MultiHeadAttention(num_heads=2, key_dim=4)(x, x))
+
+
+def _mha_causal():
+    q, v = L.Input((5, 8)), L.Input((7, 8))
+    return nerve.Model(
+        [q, v], L.MultiHeadAttention(num_heads=2, key_dim=3)(q, v, use_causal_mask=False)
+    )
+
+
+def _shared_and_multi_output():
+    x = L.Input((6,))
+    d = L.Dense(6, activation="tanh")
+    h = d(L.Dense(6)(x))
+    return nerve.Model(x, [d(h), L.Dense(2)(h)])
+
+
+# class name -> (model factory, inputs). Every saveable layer class must appear in some case.
+CASES = {
+    "Dense": (lambda: _seq((6,), L.Dense(4, activation="relu"), L.Dense(3)), [_x(9, 6)]),
+    "Activation": (lambda: _seq((6,), L.Activation("gelu")), [_x(9, 6)]),
+    "ReLU": (lambda: _seq((6,), L.ReLU(max_value=1.0, threshold=0.1)), [_x(9, 6)]),
+    "LeakyReLU": (lambda: _seq((6,), L.LeakyReLU(negative_slope=0.2)), [_x(9, 6)]),
+    "PReLU": (lambda: _seq((6,), L.Dense(6), L.PReLU()), [_x(9, 6)]),
+    "ELU": (lambda: _seq((6,), L.ELU(alpha=0.5)), [_x(9, 6)]),
+    "Softmax": (lambda: _seq((6,), L.Softmax()), [_x(9, 6)]),
+    "Conv1D": (lambda: _seq((10, 3), L.Conv1D(4, 3, padding="same")), [_x(5, 10, 3)]),
+    "Conv2D": (
+        lambda: _seq((8, 8, 2), L.Conv2D(3, 3, strides=2, padding="same", activation="relu")),
+        [_x(5, 8, 8, 2)],
+    ),
+    "MaxPooling2D": (lambda: _seq((8, 8, 2), L.MaxPooling2D()), [_x(5, 8, 8, 2)]),
+    "AveragePooling2D": (lambda: _seq((8, 8, 2), L.AveragePooling2D(3, 2)), [_x(5, 8, 8, 2)]),
+    "GlobalAveragePooling2D": (
+        lambda: _seq((6, 6, 3), L.GlobalAveragePooling2D()),
+        [_x(5, 6, 6, 3)],
+    ),
+    "GlobalMaxPooling2D": (lambda: _seq((6, 6, 3), L.GlobalMaxPooling2D()), [_x(5, 6, 6, 3)]),
+    "MaxPooling1D": (lambda: _seq((10, 3), L.MaxPooling1D()), [_x(5, 10, 3)]),
+    "GlobalAveragePooling1D": (lambda: _seq((10, 3), L.GlobalAveragePooling1D()), [_x(5, 10, 3)]),
+    "Dropout": (lambda: _seq((6,), L.Dropout(0.5), L.Dense(2)), [_x(9, 6)]),
+    "Flatten": (lambda: _seq((3, 4, 2), L.Flatten(), L.Dense(2)), [_x(5, 3, 4, 2)]),
+    "Reshape": (lambda: _seq((12,), L.Reshape((3, 4))), [_x(5, 12)]),
+    "ZeroPadding2D": (lambda: _seq((4, 4, 1), L.ZeroPadding2D(((1, 2), (0, 1)))), [_x(3, 4, 4, 1)]),
+    "BatchNormalization": (lambda: _seq((6,), L.BatchNormalization()), [_x(9, 6)]),
+    "LayerNormalization": (lambda: _seq((6,), L.LayerNormalization()), [_x(9, 6)]),
+    "Embedding": (lambda: _seq((7,), L.Embedding(10, 4)), [_ids(5, 7)]),
+    "Embedding+mask_zero+LSTM": (
+        lambda: _seq((7,), L.Embedding(10, 4, mask_zero=True), L.LSTM(3)),
+        [_ids(5, 7)],
+    ),
+    "PositionEmbedding": (lambda: _seq((7, 4), L.PositionEmbedding(7)), [_x(5, 7, 4)]),
+    "SimpleRNN": (lambda: _seq((7, 3), L.SimpleRNN(4, return_sequences=True)), [_x(5, 7, 3)]),
+    "LSTM": (lambda: _seq((7, 3), L.LSTM(4)), [_x(5, 7, 3)]),
+    "GRU": (lambda: _seq((7, 3), L.GRU(4, go_backwards=True)), [_x(5, 7, 3)]),
+    "Bidirectional": (
+        lambda: _seq((7, 3), L.Bidirectional(L.GRU(4, return_sequences=True), merge_mode="sum")),
+        [_x(5, 7, 3)],
+    ),
+    "TimeDistributed": (lambda: _seq((7, 3), L.TimeDistributed(L.Dense(2))), [_x(5, 7, 3)]),
+    "MultiHeadAttention": (_mha, [_x(4, 5, 8)]),
+    "MultiHeadAttention(query, value)": (_mha_causal, [_x(4, 5, 8), _x(4, 7, 8)]),
+    "TransformerEncoder": (
+        lambda: _seq((5, 8), L.TransformerEncoder(num_heads=2, key_dim=4, ff_dim=16)),
+        [_x(4, 5, 8)],
+    ),
+    "Add": (lambda: _two_inputs(L.Add()), [_x(5, 6), _x(5, 6)]),
+    "Subtract": (lambda: _two_inputs(L.Subtract()), [_x(5, 6), _x(5, 6)]),
+    "Multiply": (lambda: _two_inputs(L.Multiply()), [_x(5, 6), _x(5, 6)]),
+    "Average": (lambda: _two_inputs(L.Average()), [_x(5, 6), _x(5, 6)]),
+    "Concatenate": (lambda: _two_inputs(L.Concatenate()), [_x(5, 6), _x(5, 6)]),
+    "InputLayer": (_shared_and_multi_output, [_x(70, 6)]),
+}
+
+
+def _run_tool(path, inputs, tmp_path, *flags):
+    files = []
+    for k, a in enumerate(inputs):
+        f = tmp_path / f"input_{k}.npy"
+        np.save(f, a)
+        files.append(str(f))
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    r = subprocess.run(
+        [str(TOOL), str(path), str(out), *files, *flags], capture_output=True, text=True
+    )
+    outputs = sorted(out.glob("output_*.npy"), key=lambda p: int(p.stem.split("_")[1]))
+    return r, [np.load(p) for p in outputs]
+
+
+def _warm_up(model):
+    """Gives BatchNormalization moving statistics that are not the initial ones."""
+    for layer in model.layers:
+        if isinstance(layer, L.BatchNormalization):
+            mean, var = layer.weights[2:4]
+            np.asarray(mean)[...] = rng.standard_normal(mean.shape)
+            np.asarray(var)[...] = rng.uniform(0.5, 2.0, var.shape)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_cpp_predict_matches_python(case, tmp_path):
+    make, inputs = CASES[case]
+    model = make()
+    _warm_up(model)
+    path = tmp_path / "m.nerve"
+    model.save(path)
+    want = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
+    want = want if isinstance(want, list) else [want]
+    r, got = _run_tool(path, inputs, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert g.shape == w.shape
+        np.testing.assert_allclose(g, w, rtol=0, atol=1e-6)
+
+
+def test_every_saveable_layer_class_is_covered():
+    classes = {
+        c.__name__
+        for c in vars(L).values()
+        if inspect.isclass(c) and issubclass(c, Layer) and c is not Layer
+    }
+    covered = {name for case in CASES for name in re.findall(r"\w+", case)}
+    assert classes - covered == set()
+
+
+def _save_dense(tmp_path):
+    model = _seq((6,), L.Dense(3))
+    path = tmp_path / "m.nerve"
+    model.save(path)
+    return model, path
+
+
+def _rewrite(path, change):
+    """The file with its entries passed through change(name, bytes) -> bytes."""
+    with zipfile.ZipFile(path) as z:
+        entries = [(n, z.read(n)) for n in z.namelist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as z:
+        for name, data in entries:
+            z.writestr(name, change(name, data))
+
+
+def test_wrong_input_shape_names_the_expected_shape(tmp_path):
+    _, path = _save_dense(tmp_path)
+    r, _ = _run_tool(path, [_x(4, 5)], tmp_path)
+    assert r.returncode == 1
+    assert "must have shape (None, 6), got (4, 5)" in r.stderr
+    r, _ = _run_tool(path, [_x(4, 6), _x(4, 6)], tmp_path)
+    assert "takes 1 input(s), got 2" in r.stderr
+
+
+def test_newer_format_version_is_refused_naming_both(tmp_path):
+    _, path = _save_dense(tmp_path)
+
+    def newer(name, data):
+        if name != "metadata.json":
+            return data
+        meta = json.loads(data)
+        meta["format_version"] = file_format.FORMAT_VERSION + 1
+        meta["nerve_version"] = "9.9.9"
+        return json.dumps(meta).encode()
+
+    _rewrite(path, newer)
+    r, _ = _run_tool(path, [_x(2, 6)], tmp_path)
+    assert r.returncode == 1
+    assert f"format version {file_format.FORMAT_VERSION + 1}" in r.stderr
+    assert "nerve 9.9.9" in r.stderr
+    assert f"versions 1 to {file_format.FORMAT_VERSION}" in r.stderr
+
+
+def test_cpp_format_version_is_pythons():
+    header = (REPO / "cpp/include/nerve/io/load_model.h").read_text()
+    version = re.search(r"kModelFormatVersion = (\d+);", header).group(1)
+    assert int(version) == file_format.FORMAT_VERSION
+
+
+def test_custom_python_layer_is_refused_naming_its_class(tmp_path):
+    # (a registered Python layer class, as saved by nerve.saving.register_keras_serializable)
+    _, path = _save_dense(tmp_path)
+    _rewrite(
+        path,
+        lambda name, data: (
+            data.replace(b'"Dense"', b'"mypackage>Twice"') if name == "config.json" else data
+        ),
+    )
+    r, _ = _run_tool(path, [_x(2, 6)], tmp_path)
+    assert r.returncode == 1
+    assert "class 'mypackage>Twice'" in r.stderr and "C++ cannot build" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda b: b[: len(b) // 2], "end-of-central-directory"),
+        (lambda b: b"PK\x05\x06" + b"\0" * 18, "no entry 'metadata.json'"),
+        (lambda b: b"", "at least 22 bytes"),
+    ],
+)
+def test_damaged_archives_are_refused(tmp_path, damage, message):
+    _, path = _save_dense(tmp_path)
+    path.write_bytes(damage(path.read_bytes()))
+    r, _ = _run_tool(path, [_x(2, 6)], tmp_path)
+    assert r.returncode == 1 and message in r.stderr, r.stderr
+
+
+def test_flipped_byte_fails_the_crc(tmp_path):
+    _, path = _save_dense(tmp_path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("weights/00000.npy")
+    data[info.header_offset + 30 + len(info.filename) + 100] ^= 0x40  # inside the kernel's data
+    path.write_bytes(bytes(data))
+    r, _ = _run_tool(path, [_x(2, 6)], tmp_path)
+    assert r.returncode == 1 and "CRC-32" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize(
+    "entry, content, message",
+    [
+        ("config.json", b'{"class_name": "Sequential", "class_name": 1}', "unique keys"),
+        ("config.json", b'{"class_name": "Sequential",}', "expected a string key"),
+        ("config.json", b'{"a": "\xff"}', "UTF-8"),
+        ("config.json", b"[" * 300, "no deeper than"),
+        ("config.json", b'{"a": 1} x', "end of the document"),
+        ("config.json", b'{"class_name": "MyModel", "config": {}}', "subclassed"),
+        ("weights/00000.npy", b"\x93NUMPY\x01\x00", "not a valid .npy"),
+        ("weights/00000.npy", "f8", "descr '<f8'"),
+        ("weights/00000.npy", "fortran", "C order"),
+        ("weights/00000.npy", "short", "bytes of data"),
+        ("weights/00000.npy", "shape", "has shape (6, 3) in the model but (3, 6)"),
+    ],
+)
+def test_malformed_entries_are_refused(tmp_path, entry, content, message):
+    _, path = _save_dense(tmp_path)
+    kernel = rng.standard_normal((6, 3)).astype(np.float32)
+
+    def npy(a, fortran=False):
+        buf = io.BytesIO()
+        np.save(buf, np.asfortranarray(a) if fortran else a)
+        return buf.getvalue()
+
+    special = {
+        "f8": lambda: npy(kernel.astype(np.float64)),
+        "fortran": lambda: npy(kernel, fortran=True),
+        "short": lambda: npy(kernel)[:-4],
+        "shape": lambda: npy(kernel.T.copy()),
+    }
+    new = special[content]() if isinstance(content, str) else content
+    _rewrite(path, lambda name, data: new if name == entry else data)
+    r, _ = _run_tool(path, [_x(2, 6)], tmp_path)
+    assert r.returncode == 1 and message in r.stderr, r.stderr
