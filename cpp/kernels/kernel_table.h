@@ -251,7 +251,7 @@ struct ReductionKernels {
   // out[r] = the reduction of x[r, :] (in double). Max / Min of an empty row are not called.
   // Var and Std are the population (biased) ones, as numpy's and Keras's.
   void (*reduce_rows)(ReduceKind kind, const float* x, int64_t rows, int64_t cols, float* out) = nullptr;
-  // dx[r, c] = dy[r] * d out[r] / d x[r, c], with y = the forward's out. Max / Min: the rows's
+  // dx[r, c] = dy[r] * d out[r] / d x[r, c], with y = the forward's out. Max / Min: the row's
   // extreme cells share dy[r] evenly (as jax.grad); Std: 0 where y is 0.
   void (*reduce_rows_backward)(ReduceKind kind, const float* x, const float* y, const float* dy, int64_t rows,
                                int64_t cols, float* dx) = nullptr;

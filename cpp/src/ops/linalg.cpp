@@ -17,15 +17,16 @@ struct Bmm {
   int64_t batch, m, k, n;
 };
 
-// C[b] = op(A[b]) op(B[b]) for every b, with op(A) [M, K] and op(B) [K, N].
-void gemm_each(Device dev, Trans ta, Trans tb, int64_t batch, int64_t M, int64_t N, int64_t K, const float* A,
-               const float* B, float* C) {
-  auto sgemm = NERVE_KERNEL(dev, gemm, sgemm, "matmul");
-  const int64_t lda = std::max<int64_t>(1, ta == Trans::No ? K : M),
-                ldb = std::max<int64_t>(1, tb == Trans::No ? N : K);
-  for (int64_t b = 0; b < batch; ++b)
-    sgemm(ta, tb, M, N, K, 1.f, A + b * M * K, lda, B + b * K * N, ldb, 0.f, C + b * M * N, std::max<int64_t>(1, N),
+// C[b] = op(A[b]) op(B[b]) for every b, with op(A) [M, K] and op(B) [K, N] (contiguous tensors).
+void gemm_each(Trans ta, Trans tb, int64_t batch, int64_t M, int64_t N, int64_t K, const Tensor& A, const Tensor& B,
+               const Tensor& C) {
+  auto sgemm = NERVE_KERNEL(C.device(), gemm, sgemm, "matmul");
+  const int64_t lda = std::max<int64_t>(1, ta == Trans::No ? K : M);
+  const int64_t ldb = std::max<int64_t>(1, tb == Trans::No ? N : K), ldc = std::max<int64_t>(1, N);
+  for (int64_t b = 0; b < batch; ++b) {
+    sgemm(ta, tb, M, N, K, 1.f, A.data() + b * M * K, lda, B.data() + b * K * N, ldb, 0.f, C.data() + b * M * N, ldc,
           Epilogue{});
+  }
 }
 
 struct BmmNode : Node {
@@ -37,11 +38,11 @@ struct BmmNode : Node {
     std::vector<Tensor> grads(2);
     if (inputs[0].requires_grad()) {  // dA = dC B^T
       grads[0] = Tensor::empty(a.shape(), g.device());
-      gemm_each(g.device(), Trans::No, Trans::Yes, d.batch, d.m, d.k, d.n, g.data(), b.data(), grads[0].data());
+      gemm_each(Trans::No, Trans::Yes, d.batch, d.m, d.k, d.n, g, b, grads[0]);
     }
     if (inputs[1].requires_grad()) {  // dB = A^T dC
       grads[1] = Tensor::empty(b.shape(), g.device());
-      gemm_each(g.device(), Trans::Yes, Trans::No, d.batch, d.k, d.n, d.m, a.data(), g.data(), grads[1].data());
+      gemm_each(Trans::Yes, Trans::No, d.batch, d.k, d.n, d.m, a, g, grads[1]);
     }
     return grads;
   }
@@ -52,8 +53,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   Bmm d{a.size(0), a.size(1), a.size(2), b.size(2)};
   Tensor ac = a.contiguous().detach(), bc = b.contiguous().detach();
   Tensor out = Tensor::empty({d.batch, d.m, d.n}, a.device());
-  if (out.numel() > 0)
-    gemm_each(a.device(), Trans::No, Trans::No, d.batch, d.m, d.n, d.k, ac.data(), bc.data(), out.data());
+  if (out.numel() > 0) gemm_each(Trans::No, Trans::No, d.batch, d.m, d.n, d.k, ac, bc, out);
   auto node = std::make_shared<BmmNode>();
   node->inputs = {a, b};
   node->d = d;
