@@ -5,8 +5,9 @@
 
 namespace nerve {
 
-void register_core_ops();    // ops/registry/core_ops.cpp: the ops nerve had before the registry
-void register_random_ops();  // ops/registry/random_ops.cpp: nerve.random's draws, dropout, shuffle
+void register_core_ops();  // ops/registry/core_ops.cpp: the ops nerve had before the registry
+// ops/registry/random_ops.cpp: nerve.random's draws, dropout, shuffle
+void register_random_ops();
 
 // Called once, on first use of the registry.
 inline void register_all_ops() {
