@@ -325,3 +325,41 @@ def test_bad_arguments_raise_value_error_naming_the_op(call, match):
 def test_wrong_types_raise_type_error_naming_the_op(call, match):
     with pytest.raises(TypeError, match=match):
         call()
+
+
+# -- devices ----------------------------------------------------------------------------------
+
+
+def _random_calls():
+    x = np.arange(24, dtype=np.float32).reshape(4, 6)
+    return [
+        lambda: R.normal((5, 3), seed=1),
+        lambda: R.uniform((7,), seed=2),
+        lambda: R.truncated_normal((7,), seed=3),
+        lambda: R.randint((7,), 0, 9, seed=4),
+        lambda: R.categorical(nerve.Tensor(np.log(x[:2] + 1)), 5, seed=5),
+        lambda: R.dropout(nerve.Tensor(x), 0.5, noise_shape=(None, 1), seed=6),
+        lambda: R.shuffle(nerve.Tensor(x), axis=1, seed=7),
+    ]
+
+
+def test_random_ops_run_on_another_device_with_the_same_draws():
+    poison = _core._testing.register_poison_device()
+    on_cpu = [arr(c()) for c in _random_calls()]
+    with nerve.device(poison):
+        on_poison = [arr(c()) for c in _random_calls()]
+    for a, b in zip(on_cpu, on_poison):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_device_without_random_kernels_names_the_op_and_the_device():
+    poison = _core._testing.register_poison_device()
+    _core._testing.blank_poison_kernels("random")
+    try:
+        with nerve.device(poison):
+            with pytest.raises(
+                RuntimeError, match=f"op 'random_normal' has no kernel on device {poison}"
+            ):
+                R.normal((2,), seed=1)
+    finally:
+        _core._testing.restore_poison_kernels()

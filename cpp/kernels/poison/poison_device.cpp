@@ -101,6 +101,8 @@ void blank_poison_kernels(const std::string& family) {
     t.attention = {};
   else if (family == "losses")
     t.losses = {};
+  else if (family == "random")
+    t.random = {};
   else
     throw std::invalid_argument("blank_poison_kernels: no kernel family '" + family + "'");
 }
