@@ -38,11 +38,12 @@ class Compile:
         auto_scale_loss=True,
     ):
         """Choose the optimizer, the loss (one, or one per output as a list or a dict keyed by
-        output name; None for a model whose own train_step computes its loss), metrics (a list for every output, or per output), loss_weights (the total
-        loss is sum_i loss_weights[i] * loss_i) and weighted_metrics (weighted by sample_weight /
-        class_weight; metrics are not, as in Keras 3). The training step runs in C++: Keras's
-        execution options (run_eagerly, steps_per_execution, jit_compile, auto_scale_loss) take
-        only their defaults."""
+        output name; None for a model whose own train_step computes its loss), metrics (a list
+        for every output, or per output), loss_weights (the total loss is sum_i loss_weights[i]
+        * loss_i) and weighted_metrics (weighted by sample_weight / class_weight; metrics are
+        not, as in Keras 3). The training step runs in C++: Keras's execution options
+        (run_eagerly, steps_per_execution, jit_compile, auto_scale_loss) take only their
+        defaults."""
         reject_unsupported(
             "Model.compile",
             Compile.compile,
