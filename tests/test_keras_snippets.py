@@ -62,9 +62,6 @@ XFAIL = {
     "custom_layer_subclass": "a keras.layers.Layer subclass with build()/add_weight()/call() is "
     "not supported yet: nerve raises NotImplementedError when it is "
     "constructed (custom layers are the extensibility issue's work)",
-    "train_step_override": "a Model subclass overriding train_step is not run yet: fit raises "
-    "NotImplementedError (custom steps are the extensibility issue's "
-    "work)",
     "dict_outputs": "keras.Model(inputs, {name: tensor}) (a dict of outputs) is not supported; "
     "nerve raises NotImplementedError (nobody is on it: predict would have to "
     "return a dict)",

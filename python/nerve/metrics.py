@@ -238,16 +238,16 @@ class AUC(Metric):
         }
 
 
-class Mean(Metric):
-    """The running (weighted) mean of the values given to update_state, e.g. a loss tracker in
-    a custom training loop. Standalone only: it reads values, not (y_true, y_pred), so
-    compile(metrics=...) refuses it."""
+class _Reduce(Metric):
+    """Keras's Reduce metrics (Mean, Sum): a running reduction of the values given to
+    update_state (numpy, lists or nerve.Tensor, e.g. a batch's loss). Standalone only: they read
+    values, not (y_true, y_pred), so compile(metrics=...) refuses them."""
 
     direction = "down"
-    _default_name = "mean"
+    _within_sample = staticmethod(np.mean)  # how per-sample weights fold a sample's values
 
     def __init__(self, name=None, dtype=None):
-        super().__init__(name)
+        super().__init__(name, dtype)
         self.reset_state()
 
     def update_state(self, values, sample_weight=None) -> None:
@@ -256,33 +256,51 @@ class Mean(Metric):
             w = np.ones_like(v)
         else:
             w = np.asarray(sample_weight, dtype=np.float64)
-            if 0 < w.ndim < v.ndim:  # Keras: per-sample weights weigh each sample's mean
-                v = v.mean(axis=tuple(range(w.ndim, v.ndim)))
-            w = np.broadcast_to(w, v.shape)
+            if 0 < w.ndim < v.ndim:  # Keras: per-sample weights weigh each sample's values
+                v = self._within_sample(v, axis=tuple(range(w.ndim, v.ndim)))
+            try:
+                w = np.broadcast_to(w, v.shape)
+            except ValueError:
+                raise ValueError(
+                    f"{type(self).__name__} '{self.name}': sample_weight of shape {w.shape} "
+                    f"does not broadcast to the values' shape {v.shape}"
+                ) from None
         self._total += float(np.sum(v * w))
         self._count += float(np.sum(w))
-
-    def result(self) -> float:
-        return self._total / self._count if self._count else 0.0
 
     def reset_state(self) -> None:
         self._total, self._count = 0.0, 0.0
 
     def __call__(self, values, sample_weight=None) -> float:
-        """The mean of these values alone (the running state is left untouched)."""
-        saved = self._total, self._count
-        try:
-            self.reset_state()
-            self.update_state(values, sample_weight)
-            return self.result()
-        finally:
-            self._total, self._count = saved
+        """As Keras 3: update_state with these values, then the running result."""
+        self.update_state(values, sample_weight)
+        return self.result()
 
     def _spec(self, weighted=False):
         raise ValueError(
-            f"Mean '{self.name}' averages values given to update_state; it cannot "
-            f"be a compile() metric (use e.g. 'mae' or 'mse')"
+            f"{type(self).__name__} '{self.name}' reduces values given to update_state; it "
+            f"cannot be a compile() metric (use e.g. 'mae' or 'mse')"
         )
+
+
+class Mean(_Reduce):
+    """The running (weighted) mean of the values given to update_state, e.g. a loss tracker in
+    a custom train_step: sum(values * sample_weight) / sum(sample_weight)."""
+
+    _default_name = "mean"
+
+    def result(self) -> float:
+        return self._total / self._count if self._count else 0.0
+
+
+class Sum(_Reduce):
+    """The running (weighted) sum of the values given to update_state."""
+
+    _default_name = "sum"
+    _within_sample = staticmethod(np.sum)
+
+    def result(self) -> float:
+        return self._total
 
 
 _CLASSES = (

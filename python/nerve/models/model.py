@@ -54,15 +54,24 @@ class Model(
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             return object.__new__(Model._functional)
-        if _functional_arguments(args, kwargs) and not issubclass(cls, Model._functional):
-            # Keras: a Model subclass given (inputs, outputs) is a functional model that keeps
-            # the subclass's methods (its train_step, ...).
-            return object.__new__(_functional_subclass(cls))
         obj = object.__new__(cls)
         obj._auto_config = _capture_init_args(cls, args, kwargs)
         return obj
 
-    def __init__(self, name: str | None = None, trainable: bool = True, **kwargs):
+    def __init__(self, *args, name: str | None = None, trainable: bool = True, **kwargs):
+        if _functional_arguments(args, kwargs) and not isinstance(self, Model._functional):
+            # Keras: a Model subclass whose __init__ passes (inputs, outputs) on is a functional
+            # model that keeps the subclass's methods (its train_step, ...).
+            self.__class__ = _functional_subclass(type(self))
+            Model._functional.__init__(self, *args, name=name, trainable=trainable, **kwargs)
+            return
+        if len(args) > 1:
+            raise TypeError(
+                f"Model: unexpected positional arguments {args!r}; a functional model takes "
+                f"(inputs, outputs), a subclassed one (name, trainable=)"
+            )
+        if args:
+            name = args[0]
         if kwargs:
             raise TypeError(
                 f"Model: unexpected arguments {sorted(kwargs)}; a functional model "

@@ -161,6 +161,19 @@ class PythonStepLoops:
         cbs.on_test_end(logs)
         return logs
 
+    def _validate_python(self, source, batch_size, warn) -> dict:
+        """The built-in fit's validation through an overridden test_step; `source` is what
+        the C++ loop validates with: ("arrays", xs, ys, w) or ("batches", BatchStream)."""
+        if source[0] == "batches":
+            stream = source[1]
+            return self._evaluate_python(
+                stream.source, None, None, None, stream.steps_per_epoch, 0, None, warn
+            )
+        _, xs, ys, w = source
+        x = xs[0] if len(xs) == 1 else xs
+        y = ys[0] if len(ys) == 1 else ys
+        return self._evaluate_python(x, y, w, batch_size, None, 0, None, warn)
+
     def _flatten_logs(self, logs: dict):
         """Keras's evaluate / *_on_batch list: the metrics' order first, then the other keys
         sorted; one value alone is returned as it is."""

@@ -162,7 +162,9 @@ class StepHooks:
         tracker = getattr(self, "_loss_tracker", None)
         if tracker is not None:
             own.append(tracker)
-        own += [m for _, m, _, _ in getattr(self, "_step_metrics", None) or []]
+        if self._step_metrics is None and self.compiled and self.built:
+            self._compiled_step_metrics([tuple(s) for s in self._output_shapes])
+        own += [m for _, m, _, _ in self._step_metrics or []]
         seen = {id(m) for m in own}
         for key, value in vars(self).items():
             if key in _NOT_USER_METRICS:
@@ -183,7 +185,7 @@ class StepHooks:
         """Update the compiled metrics with this batch (weighted_metrics with sample_weight),
         then return get_metrics_result()."""
         del x  # the default does not use it (Keras)
-        entries = self._compiled_step_metrics(y_pred)
+        entries = self._compiled_step_metrics([tuple(p.shape[1:]) for p in as_list(y_pred)])
         if entries:
             preds = as_list(y_pred)
             targets = [y[k] for k in self._output_names] if isinstance(y, dict) else as_list(y)
@@ -206,27 +208,26 @@ class StepHooks:
                 out[names.get(id(m), m.name)] = result
         return out
 
-    def _compiled_step_metrics(self, y_pred) -> list:
+    def _compiled_step_metrics(self, output_shapes) -> list:
         """(display name, metric, output index, weighted) for compile()'s metrics and
-        weighted_metrics, made on the first batch (the outputs' shapes choose the accuracy
-        variant, as Keras)."""
+        weighted_metrics, made once the outputs' per-sample shapes are known (they choose the
+        accuracy variant, as Keras): when the model is built, or on the first batch."""
         if getattr(self, "_step_metrics", None) is not None:
             return self._step_metrics
         if not self._metric_ids and not self._weighted_metric_ids:
             self._step_metrics = []
             return self._step_metrics
-        preds = as_list(y_pred)
-        names = self._output_names if self.built else [f"output_{i}" for i in range(len(preds))]
-        losses = self._step_losses(len(preds))[0] if self.loss is not None else [None] * len(preds)
+        n = len(output_shapes)
+        names = self._output_names if self.built else [f"output_{i}" for i in range(n)]
+        losses = self._step_losses(n)[0] if self.loss is not None else [None] * n
         if self.built:
             plain = self._metrics_per_output(self._metric_ids, "metrics")
             weighted = self._metrics_per_output(self._weighted_metric_ids, "weighted_metrics")
         else:
-            plain = [list(self._metric_ids)] * len(preds)
-            weighted = [list(self._weighted_metric_ids)] * len(preds)
+            plain = [list(self._metric_ids)] * n
+            weighted = [list(self._weighted_metric_ids)] * n
         entries = []
-        for i, (out_name, loss, pred) in enumerate(zip(names, losses, preds)):
-            shape = tuple(pred.shape[1:])
+        for i, (out_name, loss, shape) in enumerate(zip(names, losses, output_shapes)):
             taken = []
             for ids, is_weighted in ((plain[i], False), (weighted[i], True)):
                 for m in ids:
@@ -236,7 +237,7 @@ class StepHooks:
                         name = f"weighted_{name}"
                     taken.append(name)
                     entries.append(
-                        (f"{out_name}_{name}" if len(preds) > 1 else name, metric, i, is_weighted)
+                        (f"{out_name}_{name}" if n > 1 else name, metric, i, is_weighted)
                     )
         self._step_metrics = entries
         return entries

@@ -233,7 +233,10 @@ class TrainingLoops:
                 logs["loss"] = float("nan")
             if val is not None and (epoch + 1) % validation_freq == 0:
                 cbs.on_test_begin()
-                vlogs = self._evaluate_source(val, val_batch_size)
+                if self._runs_python_steps("evaluate"):  # an overridden test_step
+                    vlogs = self._validate_python(val, val_batch_size, warn=epoch == initial_epoch)
+                else:
+                    vlogs = self._evaluate_source(val, val_batch_size)
                 cbs.on_test_end(vlogs)
                 logs.update({f"val_{k}": v for k, v in vlogs.items()})
             bar.update(step, list(logs.items()), finalize=True)
