@@ -92,11 +92,16 @@ def test_custom_steps_run_where_keras_runs_them(cls, used_by, not_used_by):
     }
     for name in used_by:
         model.calls.clear()
-        with pytest.warns(UserWarning, match="which is Python code") if name in (
-            "fit",
-            "evaluate",
-            "predict",
-        ) else _no_warning():
+        with (
+            pytest.warns(UserWarning, match="which is Python code")
+            if name
+            in (
+                "fit",
+                "evaluate",
+                "predict",
+            )
+            else _no_warning()
+        ):
             calls[name]()
         assert model.calls, f"{name} did not call the override"
     for name in not_used_by:  # the hooks these do not use in Keras either

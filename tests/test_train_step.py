@@ -335,9 +335,7 @@ def _changed(before, after) -> bool:
 
 @quiet
 def test_gan_with_two_optimizers_updates_each_side_only_in_its_own_step():
-    discriminator = nerve.Sequential(
-        [nerve.Input((3,)), L.Dense(8, activation="relu"), L.Dense(1)]
-    )
+    discriminator = nerve.Sequential([nerve.Input((3,)), L.Dense(8, activation="relu"), L.Dense(1)])
     generator = nerve.Sequential([nerve.Input((4,)), L.Dense(8, activation="relu"), L.Dense(3)])
     gan = GAN(discriminator, generator, latent_dim=4)
     d_opt, g_opt = nerve.optimizers.Adam(1e-2), nerve.optimizers.Adam(1e-2)

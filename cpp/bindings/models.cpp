@@ -27,10 +27,11 @@ void bind_models(py::module_& m) {
       .def_property_readonly("num_inputs", &Model::num_inputs)
       .def_property_readonly("num_outputs", &Model::num_outputs)
       .def("trainable_weights", &Model::trainable_weights)
-      .def("regularization_loss", [](const Model& mdl) {
-        Tensor t = mdl.regularization_loss();
-        return t.defined() ? t.item() : 0.0f;
-      })
+      .def("regularization_loss",
+           [](const Model& mdl) {
+             Tensor t = mdl.regularization_loss();
+             return t.defined() ? t.item() : 0.0f;
+           })
       // The same penalties as a differentiable scalar (None when there are none): what a
       // Python training step adds to its loss (Model.compute_loss), as the C++ step does.
       .def("regularization_tensor",

@@ -252,19 +252,20 @@ class _Reduce(Metric):
 
     def update_state(self, values, sample_weight=None) -> None:
         v = np.asarray(values, dtype=np.float64)
-        if sample_weight is None:
-            w = np.ones_like(v)
-        else:
-            w = np.asarray(sample_weight, dtype=np.float64)
-            if 0 < w.ndim < v.ndim:  # Keras: per-sample weights weigh each sample's values
-                v = self._within_sample(v, axis=tuple(range(w.ndim, v.ndim)))
-            try:
-                w = np.broadcast_to(w, v.shape)
-            except ValueError:
-                raise ValueError(
-                    f"{type(self).__name__} '{self.name}': sample_weight of shape {w.shape} "
-                    f"does not broadcast to the values' shape {v.shape}"
-                ) from None
+        if sample_weight is None:  # every value weighs 1
+            self._total += float(np.sum(v))
+            self._count += float(v.size)
+            return
+        w = np.asarray(sample_weight, dtype=np.float64)
+        if 0 < w.ndim < v.ndim:  # Keras: per-sample weights weigh each sample's values
+            v = self._within_sample(v, axis=tuple(range(w.ndim, v.ndim)))
+        try:
+            w = np.broadcast_to(w, v.shape)
+        except ValueError:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': sample_weight of shape {w.shape} "
+                f"does not broadcast to the values' shape {v.shape}"
+            ) from None
         self._total += float(np.sum(v * w))
         self._count += float(np.sum(w))
 

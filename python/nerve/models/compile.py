@@ -85,6 +85,7 @@ class Compile:
         # compiled metrics as standalone objects, made on the first step.
         self._loss_tracker = metrics_mod.Mean(name="loss")
         self._step_metrics = None
+        self._step_loss_spec = None
         if self.built and self.loss is not None:
             self._make_trainer()
 

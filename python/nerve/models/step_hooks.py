@@ -32,8 +32,9 @@ STEP_HOOKS = {
     "predict_on_batch": ("predict_step",),
 }
 
-# Attributes holding metrics nerve made itself (the C++ step's compiled metric objects).
-_NOT_USER_METRICS = {"_metric_objects"}
+# Attributes holding metrics nerve made itself (the loss tracker, the C++ step's compiled metric
+# objects): self.metrics lists them in Keras's order, not as user attributes.
+_NOT_USER_METRICS = {"_loss_tracker", "_metric_objects"}
 
 
 class StepHooks:
@@ -41,6 +42,7 @@ class StepHooks:
 
     _loss_tracker = None  # compile() makes it
     _step_metrics = None
+    _step_loss_spec = None
 
     # ---- which runs go through Python -------------------------------------------------------
     def _overridden_hooks(self, where: str) -> list:
@@ -134,11 +136,15 @@ class StepHooks:
         return self.compute_loss(x, y, y_pred, sample_weight)
 
     def _step_losses(self, n_outputs: int):
-        """(losses, loss weights), one per output."""
+        """(losses, loss weights), one per output (kept until the next compile() once the
+        model is built)."""
         if self.built:
-            losses = [losses_mod.get(l) for l in self._per_output(self.loss, "loss")]
-            weights = [float(w) for w in self._per_output(self._loss_weights, "loss_weights", 1.0)]
-            return losses, weights
+            if self._step_loss_spec is None:
+                self._step_loss_spec = (
+                    [losses_mod.get(l) for l in self._per_output(self.loss, "loss")],
+                    [float(w) for w in self._per_output(self._loss_weights, "loss_weights", 1.0)],
+                )
+            return self._step_loss_spec
         if not isinstance(self.loss, losses_mod.Loss) and n_outputs != len(as_list(self.loss)):
             raise ValueError(
                 f"{type(self).__name__}.compute_loss: {len(as_list(self.loss))} losses "
@@ -166,14 +172,27 @@ class StepHooks:
             self._compiled_step_metrics([tuple(s) for s in self._output_shapes])
         own += [m for _, m, _, _ in self._step_metrics or []]
         seen = {id(m) for m in own}
-        for key, value in vars(self).items():
-            if key in _NOT_USER_METRICS:
-                continue
+        for key in self.__dict__.get("_metric_attributes", ()):
+            value = self.__dict__.get(key)
             for m in value if isinstance(value, (list, tuple)) else [value]:
                 if isinstance(m, metrics_mod.Metric) and id(m) not in seen:
                     seen.add(id(m))
                     own.append(m)
         return own
+
+    def __setattr__(self, name, value):
+        """Keras tracks the metrics assigned as attributes (self.metrics lists them); noting
+        their names here keeps self.metrics cheap in every step."""
+        if name not in _NOT_USER_METRICS and (
+            isinstance(value, metrics_mod.Metric)
+            or (
+                isinstance(value, (list, tuple))
+                and value
+                and all(isinstance(v, metrics_mod.Metric) for v in value)
+            )
+        ):
+            self.__dict__.setdefault("_metric_attributes", {})[name] = None
+        super().__setattr__(name, value)
 
     def reset_metrics(self) -> None:
         """reset_state() of every metric in self.metrics (fit does it at each epoch's start,
