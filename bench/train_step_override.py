@@ -2,8 +2,9 @@
 cross-entropy, SGD) on MNIST-sized random data, trained by the built-in fit (whole steps in C++)
 and by a Model subclass whose train_step does the same math in Python (nerve.GradientTape,
 compute_loss, optimizer.apply_gradients, the loss tracker), which fit calls once per batch.
-Blocks (one fit of `--epochs` epochs of `--steps` steps) alternate between the two; prints the median time per step of each
-and their ratio (the target: override / built-in <= 1.3).
+Blocks (one fit of `--epochs` epochs of `--steps` steps) alternate between the two; prints the
+median time per step of each, wall-clock and CPU, and their ratio (the target: override /
+built-in <= 1.3).
 
 Run: python bench/train_step_override.py [--threads 2] [--batch 128] [--steps 40] [--epochs 3]
                                         [--rounds 7]
