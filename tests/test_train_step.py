@@ -451,3 +451,44 @@ def test_unpack_x_y_sample_weight_as_keras():
     assert unpack_x_y_sample_weight(("x", "y", "w")) == ("x", "y", "w")
     with pytest.raises(ValueError, match="4 elements"):
         unpack_x_y_sample_weight((1, 2, 3, 4))
+
+
+# ---- other inputs ---------------------------------------------------------------------------
+
+
+@quiet
+def test_batches_from_a_generator_train_as_the_same_arrays():
+    x, y = _data()
+    by_arrays, by_batches = _twins(GuideModel)[1], GuideModel(*_mlp_parts())
+    by_batches.set_weights(by_arrays.get_weights())
+    by_batches.compile(nerve.optimizers.SGD(0.05), "mse")
+    by_arrays.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    batches = [(x[i : i + 8], y[i : i + 8]) for i in range(0, len(x), 8)]
+    history = by_batches.fit(iter(batches), epochs=1, verbose=0)
+    assert history.history["loss"] and np.isfinite(history.history["loss"][0])
+    for a, b in zip(by_arrays.get_weights(), by_batches.get_weights()):
+        np.testing.assert_allclose(b, a, atol=1e-6)
+
+
+@quiet
+@pytest.mark.parametrize("as_stream", [False, True])
+def test_class_weight_reaches_the_step_as_sample_weight(as_stream):
+    x, _ = _data()
+    y = (x[:, :1] > 0).astype(np.float32)
+    class_weight = {0: 0.25, 1: 2.0}
+    builtin, custom = _twins(GuideModel)
+    builtin.fit(x, y, class_weight=class_weight, batch_size=8, shuffle=False, verbose=0)
+    if as_stream:
+        batches = [(x[i : i + 8], y[i : i + 8]) for i in range(0, len(x), 8)]
+        custom.fit(iter(batches), class_weight=class_weight, verbose=0)
+    else:
+        custom.fit(x, y, class_weight=class_weight, batch_size=8, shuffle=False, verbose=0)
+    for a, b in zip(builtin.get_weights(), custom.get_weights()):
+        np.testing.assert_allclose(b, a, atol=1e-5)
+
+
+def test_a_subclass_given_inputs_and_outputs_is_named_after_its_class():
+    model = GuideModel(*_mlp_parts())
+    assert model.name.startswith("guide_model")
+    assert isinstance(model, GuideModel) and type(model).__name__ == "GuideModel"
+    assert model.built and model.count_params() == 5 * 7 + 7 + 7 + 1

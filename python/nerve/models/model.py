@@ -63,7 +63,13 @@ class Model(
             # Keras: a Model subclass whose __init__ passes (inputs, outputs) on is a functional
             # model that keeps the subclass's methods (its train_step, ...).
             self.__class__ = _functional_subclass(type(self))
-            Model._functional.__init__(self, *args, name=name, trainable=trainable, **kwargs)
+            Model._functional.__init__(
+                self,
+                *args,
+                name=name or _unique_name(type(self).__name__),  # Keras: "custom_model"
+                trainable=trainable,
+                **kwargs,
+            )
             return
         if len(args) > 1:
             raise TypeError(

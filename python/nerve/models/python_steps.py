@@ -39,7 +39,9 @@ class PythonStepLoops:
                 raise ValueError(
                     "fit: validation_split needs arrays; with a generator pass validation_data"
                 )
-            batches = _StreamBatches(data.BatchStream(x, options["steps_per_epoch"]))
+            batches = _StreamBatches(
+                data.BatchStream(x, options["steps_per_epoch"]), class_weight=class_weight
+            )
             val = options["validation_data"]
         else:
             xs, ys, w = _step_arrays(x, y, sample_weight, class_weight, "fit")
@@ -260,18 +262,25 @@ class _ArrayBatches:
 class _StreamBatches:
     """The batches of a generator or iterable, with their arrays made nerve.Tensor."""
 
-    def __init__(self, stream, inputs_only: bool = False):
+    def __init__(self, stream, inputs_only: bool = False, class_weight=None):
         self.stream = stream
         self.inputs_only = inputs_only
+        self.class_weight = class_weight
         try:
             self.steps = len(stream)
         except TypeError:
             self.steps = None
 
     def epoch(self):
-        for batch in self.stream.epoch():
+        for i, batch in enumerate(self.stream.epoch()):
             if self.inputs_only and isinstance(batch, tuple) and len(batch) in (1, 2, 3):
                 batch = batch[0] if len(batch) > 1 else batch  # Keras' predict reads only x
+            elif self.class_weight is not None:  # Keras: class weights become sample weights
+                x, y, w = data.unpack_batch(batch, "fit", i)
+                if y is None:
+                    raise ValueError(f"fit (batch {i}): class_weight needs targets in the batch")
+                y = data.as_float_array(y, "y", f"fit (batch {i})")
+                batch = (x, y, data.sample_weights(w, self.class_weight, y, f"fit (batch {i})"))
             yield _tensors(batch)
 
 

@@ -207,6 +207,7 @@ class TrainingLoops:
         self.stop_training = False
         cbs.on_train_begin()
         logs = {}
+        warned = False  # an overridden test_step's warning, once per fit
         for epoch in range(initial_epoch, epochs):
             cbs.on_epoch_begin(epoch)
             if verbose:
@@ -234,7 +235,8 @@ class TrainingLoops:
             if val is not None and (epoch + 1) % validation_freq == 0:
                 cbs.on_test_begin()
                 if self._runs_python_steps("evaluate"):  # an overridden test_step
-                    vlogs = self._validate_python(val, val_batch_size, warn=epoch == initial_epoch)
+                    vlogs = self._validate_python(val, val_batch_size, warn=not warned)
+                    warned = True
                 else:
                     vlogs = self._evaluate_source(val, val_batch_size)
                 cbs.on_test_end(vlogs)
