@@ -492,3 +492,77 @@ def test_a_subclass_given_inputs_and_outputs_is_named_after_its_class():
     assert model.name.startswith("guide_model")
     assert isinstance(model, GuideModel) and type(model).__name__ == "GuideModel"
     assert model.built and model.count_params() == 5 * 7 + 7 + 7 + 1
+
+
+# ---- the loss metrics and Accuracy against Keras --------------------------------------------
+
+
+def _keras_metrics():
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    return pytest.importorskip("keras").metrics
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, kind",
+    [
+        ("BinaryCrossentropy", {}, "probabilities"),
+        ("BinaryCrossentropy", {"from_logits": True, "label_smoothing": 0.1}, "logits"),
+        ("CategoricalCrossentropy", {}, "distributions"),
+        ("CategoricalCrossentropy", {"from_logits": True}, "logits"),
+        ("SparseCategoricalCrossentropy", {"from_logits": True}, "sparse"),
+        ("KLDivergence", {}, "distributions"),
+        ("Accuracy", {}, "labels"),
+    ],
+)
+@pytest.mark.parametrize("rank", [2, 3])
+def test_loss_metrics_and_accuracy_match_keras(name, kwargs, kind, rank):
+    keras_metrics = _keras_metrics()
+    rng = np.random.default_rng(3)
+    shape = (6, 4) if rank == 2 else (6, 3, 4)
+    logits = rng.normal(size=shape).astype(np.float32)
+    soft = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    one_hot = np.eye(4, dtype=np.float32)[rng.integers(0, 4, size=shape[:-1])]
+    y_true, y_pred = {
+        "probabilities": (rng.integers(0, 2, size=shape).astype(np.float32), soft),
+        "logits": (one_hot, logits),
+        "distributions": (np.abs(soft + 0.1 * one_hot) / 1.1, soft),
+        "sparse": (rng.integers(0, 4, size=shape[:-1]).astype(np.float32), logits),
+        "labels": (
+            rng.integers(0, 3, size=shape).astype(np.float32),
+            rng.integers(0, 3, size=shape).astype(np.float32),
+        ),
+    }[kind]
+    weights = np.linspace(0.0, 2.0, shape[0]).astype(np.float32)
+    mine, theirs = getattr(nerve.metrics, name)(**kwargs), getattr(keras_metrics, name)(**kwargs)
+    for m in (mine, theirs):
+        m.update_state(y_true[:3], y_pred[:3])
+        m.update_state(y_true[3:], y_pred[3:], sample_weight=weights[3:])
+    assert mine.result() == pytest.approx(float(theirs.result()), rel=1e-5, abs=1e-6)
+    assert mine.name == theirs.name
+
+
+def test_loss_metrics_are_not_compile_metrics():
+    model = nerve.Model(*_mlp_parts())
+    with pytest.raises(ValueError, match="standalone metric.*compile"):
+        model.compile("sgd", "mse", metrics=[nerve.metrics.KLDivergence()])
+
+
+@pytest.mark.parametrize("name", ["Mean", "Sum"])
+def test_reduce_metrics_match_keras_sample_by_sample(name):
+    keras_metrics = _keras_metrics()
+    rng = np.random.default_rng(4)
+    batches = [
+        (rng.normal(size=(3, 2)), None),
+        (rng.normal(size=(2, 5)), None),  # another number of values per sample
+        (rng.normal(size=(4, 3)), rng.random(4)),
+        (rng.normal(size=(2, 3)), rng.random((2, 3))),
+        (rng.normal(size=(3, 1)), rng.random(3)),
+        (rng.normal(size=()), None),
+    ]
+    mine, theirs = getattr(nerve.metrics, name)(), getattr(keras_metrics, name)()
+    for values, weights in batches:
+        mine.update_state(values, sample_weight=weights)
+        theirs.update_state(values, sample_weight=weights)
+        assert mine.result() == pytest.approx(float(theirs.result()), rel=1e-5, abs=1e-6)
