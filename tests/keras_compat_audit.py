@@ -358,9 +358,9 @@ FAMILY_NOTES = {
     "sizes (Keras's predict runs them): declare `Input(shape=(None, ...))` for "
     "variable lengths.",
     "models": "A Model subclass that overrides train_step, test_step, predict_step, compute_loss "
-    "or compute_metrics: the methods that would run the override raise "
-    "NotImplementedError (custom steps are planned). A dict of inputs or outputs in "
-    "`Model(inputs, outputs)` raises NotImplementedError: pass lists. A model nested "
+    "or compute_metrics runs the override under fit / evaluate / predict once per batch from "
+    "Python (saying so in a warning; the built-in steps run whole chunks in C++). A dict of "
+    "inputs or outputs in `Model(inputs, outputs)` raises NotImplementedError: pass lists. A model nested "
     "in another reloads with its layers listed one by one (the same weights and "
     "predictions). `Model(..., trainable=False)` also sets every inner layer's flag to "
     "False (Keras keeps the layers' own flags; the same weights train). A symbolic "

@@ -27,10 +27,19 @@ void bind_models(py::module_& m) {
       .def_property_readonly("num_inputs", &Model::num_inputs)
       .def_property_readonly("num_outputs", &Model::num_outputs)
       .def("trainable_weights", &Model::trainable_weights)
-      .def("regularization_loss", [](const Model& mdl) {
-        Tensor t = mdl.regularization_loss();
-        return t.defined() ? t.item() : 0.0f;
-      });
+      .def("regularization_loss",
+           [](const Model& mdl) {
+             Tensor t = mdl.regularization_loss();
+             return t.defined() ? t.item() : 0.0f;
+           })
+      // The same penalties as a differentiable scalar (None when there are none): what a
+      // Python training step adds to its loss (Model.compute_loss), as the C++ step does.
+      .def("regularization_tensor",
+           [](const Model& mdl) -> py::object {
+             Tensor t = mdl.regularization_loss();
+             return t.defined() ? py::cast(t) : py::none();
+           })
+      .def("clear_activity_losses", &Model::clear_activity_losses);
   py::class_<Sequential, Model, std::shared_ptr<Sequential>>(m, "Sequential")
       .def(py::init<>())
       .def("add", &Sequential::add)

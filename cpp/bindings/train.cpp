@@ -67,6 +67,35 @@ void bind_train(py::module_& m) {
       .def("current_learning_rate", &Optimizer::current_learning_rate)
       .def("check_settings", &Optimizer::check_settings)
       .def("apply", &Optimizer::apply, py::arg("params"), GilFree())
+      // apply_gradients(zip(grads, vars)) of a Python training step in one call: every shape
+      // checked first, then each variable's .grad set, the update, and the .grad cleared.
+      .def(
+          "apply_gradients",
+          [](Optimizer& o, const std::vector<std::optional<Tensor>>& grads, const std::vector<Tensor>& params) {
+            if (grads.size() != params.size())
+              throw std::invalid_argument("apply_gradients: " + std::to_string(grads.size()) + " gradients for " +
+                                          std::to_string(params.size()) + " variables");
+            std::vector<Tensor> used;
+            for (size_t i = 0; i < params.size(); ++i) {
+              if (!grads[i]) continue;  // no gradient (the loss does not depend on it): skipped
+              if (grads[i]->shape() != params[i].shape())
+                throw std::invalid_argument("apply_gradients: gradient of shape " + grads[i]->shape_string() +
+                                            " for variable of shape " + params[i].shape_string());
+              used.push_back(params[i]);
+            }
+            py::gil_scoped_release release;
+            for (size_t i = 0; i < params.size(); ++i)
+              if (grads[i]) params[i].set_grad(*grads[i]);
+            try {
+              if (!used.empty()) o.apply(used);
+            } catch (...) {
+              for (auto& p : used) p.set_grad(Tensor());
+              throw;
+            }
+            for (auto& p : used) p.set_grad(Tensor());
+            return used.size();
+          },
+          py::arg("grads"), py::arg("params"))
       .def("slots", [](Optimizer& o, const Tensor& p) { return o.slots(p); });
   py::class_<SGD, Optimizer, std::shared_ptr<SGD>>(m, "SGD")
       .def(py::init<float, float, bool>(), py::arg("learning_rate"), py::arg("momentum"), py::arg("nesterov"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
+from . import losses as losses_mod
 from .utils.keras_args import check_dtype, reject_unsupported
 
 _K = _core.MetricKind
@@ -238,51 +239,250 @@ class AUC(Metric):
         }
 
 
-class Mean(Metric):
-    """The running (weighted) mean of the values given to update_state, e.g. a loss tracker in
-    a custom training loop. Standalone only: it reads values, not (y_true, y_pred), so
-    compile(metrics=...) refuses it."""
+def _same_rank(x1, x2):
+    """Keras's squeeze_or_expand_to_same_rank: ranks one apart are aligned through a trailing
+    axis of size 1 (squeezed, or added to a rank-1 partner)."""
+    if x1.ndim == x2.ndim + 1 and x1.shape[-1:] == (1,):
+        return (x1, x2[..., None]) if x2.ndim == 1 else (x1[..., 0], x2)
+    if x2.ndim == x1.ndim + 1 and x2.shape[-1:] == (1,):
+        return (x1[..., None], x2) if x1.ndim == 1 else (x1, x2[..., 0])
+    return x1, x2
+
+
+class _Reduce(Metric):
+    """Keras's Reduce metrics (Mean, Sum): a running reduction of the values given to
+    update_state (numpy, lists or nerve.Tensor, e.g. a batch's loss). Standalone only: they read
+    values, not (y_true, y_pred), so compile(metrics=...) refuses them."""
 
     direction = "down"
-    _default_name = "mean"
+    _within_sample = staticmethod(np.mean)  # how per-sample weights fold a sample's values
 
     def __init__(self, name=None, dtype=None):
-        super().__init__(name)
+        super().__init__(name, dtype)
         self.reset_state()
 
     def update_state(self, values, sample_weight=None) -> None:
+        """Keras's reduction to one value per sample: a sample's values are folded (mean for
+        Mean, sum for Sum), then weighted by its sample_weight; the count grows by the number
+        of samples, or by the sum of the weights."""
         v = np.asarray(values, dtype=np.float64)
+        fold = self._within_sample
         if sample_weight is None:
-            w = np.ones_like(v)
-        else:
-            w = np.asarray(sample_weight, dtype=np.float64)
-            if 0 < w.ndim < v.ndim:  # Keras: per-sample weights weigh each sample's mean
-                v = v.mean(axis=tuple(range(w.ndim, v.ndim)))
+            if v.ndim > 1:
+                v = fold(v, axis=tuple(range(1, v.ndim)))
+            self._total += float(np.sum(v))
+            self._count += float(v.shape[0] if v.ndim else 1)
+            return
+        w = np.asarray(sample_weight, dtype=np.float64)
+        v, w = _same_rank(v, w)
+        if v.ndim > w.ndim:
+            v = fold(v, axis=tuple(range(w.ndim, v.ndim)))
+        try:
             w = np.broadcast_to(w, v.shape)
-        self._total += float(np.sum(v * w))
+        except ValueError:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': sample_weight of shape {w.shape} "
+                f"does not broadcast to the values' shape {v.shape}"
+            ) from None
+        v = v * w
+        if w.ndim > 1:
+            w = fold(w, axis=tuple(range(1, w.ndim)))
+        if v.ndim > 1:
+            v = fold(v, axis=tuple(range(1, v.ndim)))
+        self._total += float(np.sum(v))
         self._count += float(np.sum(w))
-
-    def result(self) -> float:
-        return self._total / self._count if self._count else 0.0
 
     def reset_state(self) -> None:
         self._total, self._count = 0.0, 0.0
 
     def __call__(self, values, sample_weight=None) -> float:
-        """The mean of these values alone (the running state is left untouched)."""
-        saved = self._total, self._count
-        try:
-            self.reset_state()
-            self.update_state(values, sample_weight)
-            return self.result()
-        finally:
-            self._total, self._count = saved
+        """As Keras 3: update_state with these values, then the running result."""
+        self.update_state(values, sample_weight)
+        return self.result()
 
     def _spec(self, weighted=False):
         raise ValueError(
-            f"Mean '{self.name}' averages values given to update_state; it cannot "
-            f"be a compile() metric (use e.g. 'mae' or 'mse')"
+            f"{type(self).__name__} '{self.name}' reduces values given to update_state; it "
+            f"cannot be a compile() metric (use e.g. 'mae' or 'mse')"
         )
+
+
+class Mean(_Reduce):
+    """The running (weighted) mean of the values given to update_state, e.g. a loss tracker in
+    a custom train_step: sum(values * sample_weight) / sum(sample_weight)."""
+
+    _default_name = "mean"
+
+    def result(self) -> float:
+        return self._total / self._count if self._count else 0.0
+
+
+class Sum(_Reduce):
+    """The running (weighted) sum of the values given to update_state."""
+
+    _default_name = "sum"
+    _within_sample = staticmethod(np.sum)
+
+    def result(self) -> float:
+        return self._total
+
+
+class Accuracy(Mean):
+    """How often y_pred equals y_true, element by element (Keras's Accuracy: a running mean
+    of the matches; per-sample weights weigh each sample's mean match)."""
+
+    _default_name = "accuracy"
+    direction = "up"
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        pred = np.asarray(y_pred, dtype=np.float32)
+        true = np.asarray(y_true, dtype=np.float32)
+        true, pred = _same_rank(true, pred)
+        if true.shape != pred.shape:
+            raise ValueError(
+                f"Accuracy '{self.name}': y_true of shape {true.shape} and y_pred of shape "
+                f"{pred.shape} do not match"
+            )
+        super().update_state((true == pred).astype(np.float64), sample_weight)
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> float:
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def _spec(self, weighted=False):
+        raise ValueError(
+            f"{type(self).__name__} '{self.name}' is a standalone metric (update_state / result, "
+            f"e.g. in a train_step); the C++ training step does not compute it, so it cannot be a "
+            f"compile() metric yet"
+        )
+
+
+class _LossMean(Mean):
+    """A loss as a metric (Keras's MeanMetricWrapper over a loss function): the running mean over
+    samples of each sample's loss, per-sample weights weighing them. The loss is the C++ one
+    (nerve.losses), computed over the batch at once."""
+
+    direction = "down"
+
+    def _make_loss(self):  # each subclass: its nerve.losses object
+        raise NotImplementedError(f"{type(self).__name__} names no loss")
+
+    _loss = None  # made on first use from the subclass's settings
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        if self._loss is None:
+            self._loss = self._make_loss()
+        loss = self._loss
+        pred = np.ascontiguousarray(y_pred, dtype=np.float32)
+        true = np.ascontiguousarray(y_true, dtype=np.float32)
+        if pred.ndim < 2:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': y_pred must have a batch axis and a "
+                f"class axis, got shape {pred.shape}"
+            )
+        n, rows_per_sample = pred.shape[0], int(np.prod(pred.shape[1:-1], dtype=np.int64))
+        # Rows over the last axis, each weighing its sample's weight / its number of rows, so
+        # the C++ reduction sum(w * row_loss) / rows times rows is sum_i w_i * mean loss_i.
+        if sample_weight is None:
+            w = np.ones(n, np.float32)
+        else:
+            w = np.asarray(sample_weight, dtype=np.float32).reshape(-1)
+            if w.shape != (n,):
+                raise ValueError(
+                    f"{type(self).__name__} '{self.name}': sample_weight must hold one weight "
+                    f"per sample, shape ({n},), got shape {np.shape(sample_weight)}"
+                )
+        rows = n * rows_per_sample
+        row_weights = np.repeat(w / rows_per_sample, rows_per_sample)
+        pred_rows = pred.reshape(rows, pred.shape[-1])
+        if loss.sparse_labels:
+            true_rows = true.reshape(rows, 1)
+        else:
+            if true.size != pred.size:
+                raise ValueError(
+                    f"{type(self).__name__} '{self.name}': y_true of shape {true.shape} does "
+                    f"not match y_pred of shape {pred.shape}"
+                )
+            true_rows = true.reshape(pred_rows.shape)
+        value = loss(true_rows, pred_rows, row_weights)
+        self._total += float(value) * rows
+        self._count += float(w.sum())
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> float:
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    _spec = Accuracy._spec
+
+
+class BinaryCrossentropy(_LossMean):
+    """The running mean of the binary cross-entropy (nerve.losses.BinaryCrossentropy)."""
+
+    _default_name = "binary_crossentropy"
+
+    def __init__(self, name=None, dtype=None, from_logits=False, label_smoothing=0):
+        super().__init__(name, dtype)
+        self.from_logits, self.label_smoothing = bool(from_logits), float(label_smoothing)
+        self._loss = self._make_loss()  # checks the settings now
+
+    def _make_loss(self):
+        return losses_mod.BinaryCrossentropy(self.from_logits, self.label_smoothing)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+        }
+
+
+class CategoricalCrossentropy(BinaryCrossentropy):
+    """The running mean of the categorical cross-entropy (one-hot targets)."""
+
+    _default_name = "categorical_crossentropy"
+
+    def __init__(self, name=None, dtype=None, from_logits=False, label_smoothing=0, axis=-1):
+        reject_unsupported(
+            f"CategoricalCrossentropy '{name or self._default_name}'",
+            CategoricalCrossentropy.__init__,
+            axis=axis,
+        )
+        super().__init__(name, dtype, from_logits, label_smoothing)
+
+    def _make_loss(self):
+        return losses_mod.CategoricalCrossentropy(self.from_logits, self.label_smoothing)
+
+
+class SparseCategoricalCrossentropy(_LossMean):
+    """The running mean of the sparse categorical cross-entropy (class-id targets)."""
+
+    _default_name = "sparse_categorical_crossentropy"
+
+    def __init__(self, name=None, dtype=None, from_logits=False, ignore_class=None, axis=-1):
+        super().__init__(name, dtype)
+        reject_unsupported(
+            f"SparseCategoricalCrossentropy '{self.name}'",
+            SparseCategoricalCrossentropy.__init__,
+            ignore_class=ignore_class,
+            axis=axis,
+        )
+        self.from_logits = bool(from_logits)
+        self._loss = self._make_loss()
+
+    def _make_loss(self):
+        return losses_mod.SparseCategoricalCrossentropy(self.from_logits)
+
+    def get_config(self):
+        return {**super().get_config(), "from_logits": self.from_logits}
+
+
+class KLDivergence(_LossMean):
+    """The running mean of the Kullback-Leibler divergence (nerve.losses.KLDivergence)."""
+
+    _default_name = "kl_divergence"
+
+    def _make_loss(self):
+        return losses_mod.KLDivergence()
 
 
 _CLASSES = (

@@ -23,6 +23,8 @@ class Compile:
     """compile() and what it sets up once the model is built: the Trainer, the metric names, the
     logs of its stats."""
 
+    compiled = False  # Keras: set by compile()
+
     def compile(
         self,
         optimizer="rmsprop",
@@ -36,11 +38,12 @@ class Compile:
         auto_scale_loss=True,
     ):
         """Choose the optimizer, the loss (one, or one per output as a list or a dict keyed by
-        output name), metrics (a list for every output, or per output), loss_weights (the total
-        loss is sum_i loss_weights[i] * loss_i) and weighted_metrics (weighted by sample_weight /
-        class_weight; metrics are not, as in Keras 3). The training step runs in C++: Keras's
-        execution options (run_eagerly, steps_per_execution, jit_compile, auto_scale_loss) take
-        only their defaults."""
+        output name; None for a model whose own train_step computes its loss), metrics (a list
+        for every output, or per output), loss_weights (the total loss is sum_i loss_weights[i]
+        * loss_i) and weighted_metrics (weighted by sample_weight / class_weight; metrics are
+        not, as in Keras 3). The training step runs in C++: Keras's execution options
+        (run_eagerly, steps_per_execution, jit_compile, auto_scale_loss) take only their
+        defaults."""
         reject_unsupported(
             "Model.compile",
             Compile.compile,
@@ -49,10 +52,10 @@ class Compile:
             jit_compile=jit_compile,
             auto_scale_loss=auto_scale_loss,
         )
-        if loss is None:
-            raise ValueError("compile: a loss is required, e.g. loss='mse'")
         self.optimizer = optimizers.get(optimizer)
-        if isinstance(loss, dict):
+        if loss is None:  # a model whose own train_step computes its loss (Keras allows it)
+            self.loss = None
+        elif isinstance(loss, dict):
             self.loss = {k: losses_mod.get(v) for k, v in loss.items()}
         elif isinstance(loss, (list, tuple)):
             self.loss = [losses_mod.get(v) for v in loss]
@@ -77,8 +80,25 @@ class Compile:
             "weighted_metrics": weighted_metrics,
         }
         self._trainer = None
-        if self.built:
+        self.compiled = True
+        # What Python steps report (step_hooks.py): the running mean of the loss, and the
+        # compiled metrics as standalone objects, made on the first step.
+        self._loss_tracker = metrics_mod.Mean(name="loss")
+        self._step_metrics = None
+        self._step_loss_spec = None
+        if self.built and self.loss is not None:
             self._make_trainer()
+
+    def _require_compiled(self, where: str, need_loss: bool = False) -> None:
+        """compile() must come first; the built-in (C++) steps also need its loss."""
+        if not self.compiled:
+            raise RuntimeError(f"You must call compile() before {where}()")
+        if need_loss and self.loss is None:
+            raise ValueError(
+                f"{where}: {type(self).__name__} '{self.name}' was compiled without a loss, so "
+                f"the built-in step has nothing to minimise: give compile(loss=...), or "
+                f"override train_step (and test_step) to compute the loss yourself"
+            )
 
     def _per_output(self, spec, what: str, default=None) -> list:
         names, n = self._output_names, len(self._output_names)

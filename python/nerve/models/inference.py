@@ -13,6 +13,7 @@ from ..callbacks import CallbackList
 from ..utils.keras_args import reject_unsupported
 from ..utils.progbar import Progbar
 from . import data
+from .python_steps import _float_arrays, _tensors, _to_numpy
 
 
 class Inference:
@@ -72,14 +73,20 @@ class Inference:
         """Loss and metrics on (x, y) or an iterable of batches: a list [loss, *output losses,
         *metrics] (a float when that is all), or a dict with return_dict=True. verbose=1 (and
         "auto") draws Keras' progress bar, 2 one line, 0 nothing."""
+        warn = kwargs.pop("_warn", True)  # fit's validation has said it once already
         if kwargs:  # Keras's evaluate takes only a private keyword here
             raise ValueError(f"Model.evaluate: arguments not recognized: {kwargs}")
         where = "evaluate"
         self._check_run("evaluate")
         batch_size = data.batch_size_or_default(batch_size, "evaluate")
-        if self.loss is None:
-            raise RuntimeError("You must call compile() before evaluate()")
         verbose = self._verbosity(verbose)
+        if self._runs_python_steps("evaluate"):
+            self._require_compiled("evaluate")
+            logs = self._evaluate_python(
+                x, y, sample_weight, batch_size, steps, verbose, callbacks, warn
+            )
+            return logs if return_dict else self._flatten_logs(logs)
+        self._require_compiled("evaluate", need_loss=True)
         cbs = CallbackList(callbacks or [], self, {"steps": steps, "verbose": verbose})
         cbs.on_test_begin()
         # Made before the work starts, so that its time per step is the real one.
@@ -116,6 +123,8 @@ class Inference:
         self._check_run("predict")
         batch_size = data.batch_size_or_default(batch_size, "predict")
         verbose = self._verbosity(verbose)
+        if self._runs_python_steps("predict"):
+            return self._predict_python(x, batch_size, steps, verbose)
         bar = Progbar(steps, verbose=verbose) if verbose else None
         if data.is_batch_source(x):
             stream = _batch_stream(x, steps, bar)
@@ -168,12 +177,18 @@ class Inference:
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss (and metrics) of one batch in inference mode, without updating the weights."""
         self._check_run("test_on_batch")
+        if self._runs_python_steps("test_on_batch"):
+            self._require_compiled("test_on_batch")
+            return self._on_batch_python("test_on_batch", x, y, sample_weight, None, return_dict)
+        self._require_compiled("test_on_batch", need_loss=True)
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), None, "test_on_batch", 0)
         return self._batch_result(self._trainer.test_batch(xt, yt, wt), return_dict)
 
     def predict_on_batch(self, x):
         """Model outputs for one batch, in inference mode."""
         self._check_run("predict_on_batch")
+        if self._runs_python_steps("predict_on_batch"):
+            return _to_numpy(self.predict_step(_tensors(_float_arrays(x, "x", "predict_on_batch"))))
         xs = self._inputs(x, "predict_on_batch")
         self._ensure_ready(xs, "predict_on_batch", need_compile=False)
         self._same_length(xs, [], "predict_on_batch")

@@ -9,8 +9,10 @@ Python branching on values.
 
 The class is composed of one part per concern, each in its own module: structure.py (the graph
 and weights), compile.py, preparation.py (data made ready for the C++ loops), training.py (fit,
-train_on_batch), inference.py (evaluate, predict and their one-batch forms) and run_checks.py
-(what a run cannot honour). This module keeps construction, configuration, saving and summary.
+train_on_batch), inference.py (evaluate, predict and their one-batch forms), run_checks.py
+(what a run cannot honour), step_hooks.py (Keras's overridable train_step, test_step,
+predict_step, compute_loss, compute_metrics and `metrics`) and python_steps.py (the loops that call
+overridden steps from Python). This module keeps construction, configuration, saving and summary.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from ..utils.keras_args import reject_unsupported
 from .compile import Compile
 from .inference import Inference
 from .preparation import DataPreparation
+from .python_steps import PythonStepLoops
 from .run_checks import RunChecks
+from .step_hooks import StepHooks
 from .structure import ModelStructure
 from .summary import format_summary
 from .training import TrainingLoops
@@ -36,6 +40,8 @@ class Model(
     DataPreparation,
     TrainingLoops,
     Inference,
+    StepHooks,
+    PythonStepLoops,
     RunChecks,
     RefusesPythonHooks,
 ):
@@ -52,7 +58,26 @@ class Model(
         obj._auto_config = _capture_init_args(cls, args, kwargs)
         return obj
 
-    def __init__(self, name: str | None = None, trainable: bool = True, **kwargs):
+    def __init__(self, *args, name: str | None = None, trainable: bool = True, **kwargs):
+        if _functional_arguments(args, kwargs) and not isinstance(self, Model._functional):
+            # Keras: a Model subclass whose __init__ passes (inputs, outputs) on is a functional
+            # model that keeps the subclass's methods (its train_step, ...).
+            self.__class__ = _functional_subclass(type(self))
+            Model._functional.__init__(
+                self,
+                *args,
+                name=name or _unique_name(type(self).__name__),  # Keras: "custom_model"
+                trainable=trainable,
+                **kwargs,
+            )
+            return
+        if len(args) > 1:
+            raise TypeError(
+                f"Model: unexpected positional arguments {args!r}; a functional model takes "
+                f"(inputs, outputs), a subclassed one (name, trainable=)"
+            )
+        if args:
+            name = args[0]
         if kwargs:
             raise TypeError(
                 f"Model: unexpected arguments {sorted(kwargs)}; a functional model "
@@ -146,6 +171,30 @@ class Model(
             raise ValueError(f"Model.load_weights: arguments not recognized: {kwargs}")
         reject_unsupported("Model.load_weights", Model.load_weights, skip_mismatch=skip_mismatch)
         saving_lib.load_weights(self, filepath)
+
+
+def _functional_arguments(args, kwargs) -> bool:
+    """Whether a constructor call gives a functional model's inputs and outputs (Keras's test)."""
+    return (
+        len(args) == 2
+        or (len(args) == 1 and "outputs" in kwargs)
+        or ("inputs" in kwargs and "outputs" in kwargs)
+    )
+
+
+_FUNCTIONAL_SUBCLASSES: dict = {}
+
+
+def _functional_subclass(cls):
+    """`cls` with the functional model's construction and graph under its own methods (made
+    once per class; it keeps cls's name)."""
+    if cls not in _FUNCTIONAL_SUBCLASSES:
+        _FUNCTIONAL_SUBCLASSES[cls] = type(
+            cls.__name__,
+            (cls, Model._functional),
+            {"__module__": cls.__module__, "__qualname__": cls.__qualname__},
+        )
+    return _FUNCTIONAL_SUBCLASSES[cls]
 
 
 def _capture_init_args(cls, args, kwargs):

@@ -1,22 +1,12 @@
-"""What a run (fit, evaluate, predict, ...) cannot honour, refused before it starts: an
-overridden Keras step, a trainable layer inside a frozen model, a layer call forced into the other
-mode. Part of Model (model.py)."""
+"""What a run (fit, evaluate, predict, ...) cannot honour, refused before it starts: a trainable
+layer inside a frozen model, a layer call forced into the other mode. (Overridden Keras steps
+run from Python: step_hooks.py, python_steps.py.) Part of Model (model.py)."""
 
 from __future__ import annotations
 
 from ..layers.normalization import BatchNormalization
 from .structure import ModelStructure
 
-# The Keras hooks a subclassed model may override to customise the built-in loops; nerve's loops
-# run whole steps in C++ and cannot call them yet, so a model that overrides one is refused.
-_STEP_HOOKS = {
-    "fit": ("train_step", "test_step", "compute_loss", "compute_metrics"),
-    "train_on_batch": ("train_step", "compute_loss", "compute_metrics"),
-    "evaluate": ("test_step", "compute_loss", "compute_metrics"),
-    "test_on_batch": ("test_step", "compute_loss", "compute_metrics"),
-    "predict": ("predict_step",),
-    "predict_on_batch": ("predict_step",),
-}
 TRAINING_RUNS = ("fit", "train_on_batch")  # the others run the model in inference mode
 
 
@@ -24,29 +14,14 @@ class RunChecks:
     """Refusals before a run starts (see the module docstring)."""
 
     def _check_run(self, where: str) -> None:
-        """What a run of `where` (fit, evaluate, ...) cannot honour, refused before it starts:
-        an overridden step, a trainable layer inside a frozen model (training runs), and, once
-        built, a layer call whose forced mode differs from the run's."""
-        self._refuse_custom_steps(where)
+        """What a run of `where` (fit, evaluate, ...) cannot honour: a trainable layer inside
+        a frozen model (training runs), and, once built, a layer call whose forced mode differs
+        from the run's."""
         training = where in TRAINING_RUNS
         if training:
             self._check_trainable_flags(where)
         if self.built:
             self._check_forced_training(where, training)
-
-    def _refuse_custom_steps(self, where: str) -> None:
-        """A Keras model that overrides train_step (or test_step, predict_step, compute_loss,
-        compute_metrics) expects `where` to run it; nerve's C++ loops cannot, so say so rather
-        than silently running the built-in step."""
-        hooks = [h for h in _STEP_HOOKS[where] if getattr(type(self), h, None) is not None]
-        if hooks:
-            raise NotImplementedError(
-                f"{type(self).__name__} '{self.name}' overrides {', '.join(hooks)}, but nerve's "
-                f"{where}() runs its built-in step in C++ and does not call custom steps yet. "
-                f"Write the loop yourself with nerve.GradientTape (forward pass, loss, "
-                f"tape.gradient, optimizer.apply_gradients; see examples/custom_training_loop.py)"
-                f", or remove the override to use the built-in step."
-            )
 
     def _frozen_conflicts(self) -> list:
         """Trainable layers inside a frozen nested model: Keras would not train them (a frozen

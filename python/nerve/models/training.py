@@ -74,8 +74,29 @@ class TrainingLoops:
             else data.batch_size_or_default(validation_batch_size, "fit", "validation_batch_size")
         )
         verbose = 1 if verbose == "auto" else int(verbose)
-        if self.loss is None:
-            raise RuntimeError("You must call compile() before fit()")
+        if self._runs_python_steps("fit"):
+            self._require_compiled("fit")
+            return self._fit_python(
+                x,
+                y,
+                sample_weight,
+                class_weight,
+                batch_size,
+                epochs,
+                verbose,
+                {
+                    "callbacks": callbacks,
+                    "validation_split": validation_split,
+                    "validation_data": validation_data,
+                    "shuffle": shuffle,
+                    "initial_epoch": initial_epoch,
+                    "steps_per_epoch": steps_per_epoch,
+                    "validation_steps": validation_steps,
+                    "validation_batch_size": validation_batch_size,
+                    "validation_freq": validation_freq,
+                },
+            )
+        self._require_compiled("fit", need_loss=True)
         dist = getattr(self, "_distribution", None)  # nerve.distributed.distribute(model)
         if data.is_batch_source(x):
             if dist is not None:
@@ -195,6 +216,7 @@ class TrainingLoops:
         self.stop_training = False
         cbs.on_train_begin()
         logs = {}
+        warned = False  # an overridden test_step's warning, once per fit
         for epoch in range(initial_epoch, epochs):
             cbs.on_epoch_begin(epoch)
             if verbose:
@@ -221,7 +243,11 @@ class TrainingLoops:
                 logs["loss"] = float("nan")
             if val is not None and (epoch + 1) % validation_freq == 0:
                 cbs.on_test_begin()
-                vlogs = self._evaluate_source(val, val_batch_size)
+                if self._runs_python_steps("evaluate"):  # an overridden test_step
+                    vlogs = self._validate_python(val, val_batch_size, warn=not warned)
+                    warned = True
+                else:
+                    vlogs = self._evaluate_source(val, val_batch_size)
                 cbs.on_test_end(vlogs)
                 logs.update({f"val_{k}": v for k, v in vlogs.items()})
             bar.update(step, list(logs.items()), finalize=True)
@@ -307,6 +333,12 @@ class TrainingLoops:
         """One training step on one batch; returns this batch's loss (and metrics: a list
         [loss, *output losses, *metrics], or a dict with return_dict=True)."""
         self._check_run("train_on_batch")
+        if self._runs_python_steps("train_on_batch"):
+            self._require_compiled("train_on_batch")
+            return self._on_batch_python(
+                "train_on_batch", x, y, sample_weight, class_weight, return_dict
+            )
+        self._require_compiled("train_on_batch", need_loss=True)
         xt, yt, wt = self._batch_tensors((x, y, sample_weight), class_weight, "train_on_batch", 0)
         self.optimizer._sync_python_schedule()
         stats = self._trainer.train_batch(xt, yt, wt)

@@ -168,31 +168,21 @@ class Optimizer:
         return self._core.global_clipnorm or None
 
     def apply_gradients(self, grads_and_vars) -> int:
-        """Apply gradients (nerve.Tensor or numpy) to variables (nerve.Tensor), as Keras does.
-        Returns the iteration count."""
-        variables = []
-        for grad, var in grads_and_vars:
-            if grad is None:
-                continue
+        """Apply gradients (nerve.Tensor or numpy; None skips its variable) to variables
+        (nerve.Tensor), as Keras does: the shapes are checked, then one C++ call updates them
+        all. Slots (momentum, Adam's moments) are made per variable on its first update, so one
+        optimizer may serve any variable list. Returns the iteration count."""
+        pairs = list(grads_and_vars)
+        grads = [g for g, _ in pairs]
+        variables = [v for _, v in pairs]
+        for var in variables:
             if not isinstance(var, _core.Tensor):
                 raise TypeError(
                     f"apply_gradients: variables must be nerve.Tensor, got {type(var).__name__}"
                 )
-            g = grad if isinstance(grad, _core.Tensor) else _core.Tensor(grad)
-            if tuple(g.shape) != tuple(var.shape):
-                raise ValueError(
-                    f"apply_gradients: gradient of shape {g.shape} for variable of "
-                    f"shape {var.shape}"
-                )
-            var.grad = g  # the C++ optimizer reads .grad
-            variables.append(var)
-        if variables:
-            self._sync_python_schedule()
-            try:
-                self._core.apply(variables)
-            finally:
-                for v in variables:
-                    v.grad = None
+        grads = [g if g is None or isinstance(g, _core.Tensor) else _core.Tensor(g) for g in grads]
+        self._sync_python_schedule()
+        self._core.apply_gradients(grads, variables)  # shapes checked, then .grad set & cleared
         return self.iterations
 
     def get_config(self) -> dict:

@@ -5,6 +5,7 @@ import random
 import numpy as np
 
 from .. import _core
+from .batch_structure import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from .numerical_utils import to_categorical
 from .progbar import Progbar
 from .sequence_utils import pad_sequences
@@ -20,4 +21,11 @@ def set_random_seed(seed: int) -> None:
     np.random.seed(seed % 2**32)
 
 
-__all__ = ["Progbar", "pad_sequences", "set_random_seed", "to_categorical"]
+__all__ = [
+    "Progbar",
+    "pack_x_y_sample_weight",
+    "pad_sequences",
+    "set_random_seed",
+    "to_categorical",
+    "unpack_x_y_sample_weight",
+]
