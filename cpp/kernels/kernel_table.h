@@ -100,6 +100,13 @@ struct ConvKernels {
   // From dz [B, To, F]: dx (zeros on entry), dw, db; each null when not wanted.
   void (*conv1d_backward)(const float* dz, const float* w, const float* col, const Conv1DGeometry& g, float* dx,
                           float* dw, float* db) = nullptr;
+  // The transposed convolution, x [N, OH, OW, F] -> y [N, H, W, C] for the conv2d geometry g whose
+  // input gradient it is (kernel [KH, KW, C, F], Keras's Conv2DTranspose layout), plus bias [C] (may
+  // be null). Backward from dy [N, H, W, C]: dx (the conv2d of dy), dw, db; each null when not wanted.
+  void (*conv2d_transpose_forward)(const float* x, const float* w, const float* bias, const ConvGeometry& g, int64_t N,
+                                   float* y) = nullptr;
+  void (*conv2d_transpose_backward)(const float* x, const float* w, const float* dy, const ConvGeometry& g, int64_t N,
+                                    float* dx, float* dw, float* db) = nullptr;
 };
 
 // One optimizer step: the rule and its scalars, worked out on the host by the optimizer (schedule,

@@ -3,7 +3,7 @@
 from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import MultiHeadAttention, TransformerEncoder
 from .base import Input, InputLayer, Layer
-from .convolutional import Conv1D, Conv2D, Convolution2D
+from .convolutional import Conv1D, Conv2D, Conv2DTranspose, Convolution2D, Convolution2DTranspose
 from .core import Activation, Dense
 from .embedding import Embedding, PositionEmbedding
 from .merge import (
@@ -77,7 +77,9 @@ __all__ = [
     "TransformerEncoder",
     # convolutional networks
     "Conv2D",
+    "Conv2DTranspose",
     "Convolution2D",
+    "Convolution2DTranspose",
     "MaxPooling2D",
     "AveragePooling2D",
     "MaxPool2D",
