@@ -151,6 +151,9 @@ struct RegularizationKernels {
   // l1 * sum |x| + l2 * sum x^2, in double, to the host; its gradient with l1, l2 already scaled.
   double (*penalty)(const float* x, float l1, float l2, int64_t n) = nullptr;
   void (*penalty_backward)(const float* x, float l1, float two_l2, float* dx, int64_t n) = nullptr;
+  // out[i] = mean + stddev * a standard normal draw that is a pure function of (seed, i): the same
+  // numbers at any thread count (GaussianNoise, GaussianDropout).
+  void (*normal_noise)(float mean, float stddev, uint64_t seed, float* out, int64_t n) = nullptr;
 };
 
 // Copies along one axis (concat, narrow, reverse, zero padding).
@@ -166,6 +169,16 @@ struct ShapeKernels {
   // Between [N, H, W, C] and the zero-padded [N, PH, PW, C] (to_padded: forward; else backward).
   void (*pad2d_copy)(const float* src, float* dst, int64_t N, int64_t H, int64_t W, int64_t C, int64_t top,
                      int64_t left, int64_t PH, int64_t PW, bool to_padded) = nullptr;
+  // Upsampling of [N, H, W, C] by integer factors (sh, sw) to [N, H * sh, W * sw, C]: nearest
+  // (each pixel repeated) or bilinear with half-pixel centres (Keras 3 / jax.image.resize, PyTorch's
+  // align_corners=False). Backward: dx (overwritten) from dy.
+  void (*upsample2d)(const float* x, int64_t N, int64_t H, int64_t W, int64_t C, int64_t sh, int64_t sw, bool bilinear,
+                     float* y) = nullptr;
+  void (*upsample2d_backward)(const float* dy, int64_t N, int64_t H, int64_t W, int64_t C, int64_t sh, int64_t sw,
+                              bool bilinear, float* dx) = nullptr;
+  // y[b, r, :] = x[b, :] for r < n (RepeatVector), and its adjoint dx[b, :] = sum_r dy[b, r, :].
+  void (*repeat_rows)(const float* x, int64_t B, int64_t n, int64_t F, float* y) = nullptr;
+  void (*sum_repeats)(const float* dy, int64_t B, int64_t n, int64_t F, float* dx) = nullptr;
 };
 
 // Table lookups. Indices are float tensors holding integers.

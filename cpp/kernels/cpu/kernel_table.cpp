@@ -47,9 +47,10 @@ KernelTable make_cpu_table() {
   t.conv.conv2d_transpose_forward = conv_kernels::conv2d_transpose_forward;
   t.conv.conv2d_transpose_backward = conv_kernels::conv2d_transpose_backward;
   t.optimizer = {kernels::optimizer_update, kernels::sum_squares, kernels::clip};
-  t.regularization = {kernels::dropout_forward, kernels::dropout_backward, kernels::keep_mask, kernels::penalty,
-                      kernels::penalty_backward};
-  t.shape = {kernels::copy_blocks, kernels::narrow_copy, kernels::reverse_time, kernels::pad2d_copy};
+  t.regularization = {kernels::dropout_forward, kernels::dropout_backward, kernels::keep_mask,
+                      kernels::penalty,         kernels::penalty_backward, kernels::normal_noise};
+  t.shape = {kernels::copy_blocks, kernels::narrow_copy,         kernels::reverse_time, kernels::pad2d_copy,
+             kernels::upsample2d,  kernels::upsample2d_backward, kernels::repeat_rows,  kernels::sum_repeats};
   t.embedding = {kernels::embedding_lookup, kernels::embedding_scatter_add, kernels::add_position,
                  kernels::position_backward};
   t.normalization = {kernels::batch_norm_forward, kernels::batch_norm_backward, kernels::layer_norm_forward,

@@ -84,11 +84,10 @@ void Conv2DTranspose::build_weights(const Shape& s, uint64_t seed) {
   // Keras's fans for the kernel shape (kh, kw, filters, in_channels): in = filters * kh * kw.
   const int64_t cin = s[2], receptive = kernel_h_ * kernel_w_;
   const int64_t filters = args_.filters;
-  add_weight({kernel_h_, kernel_w_, filters, cin}, args_.kernel_initializer, receptive * filters, receptive * cin,
-             seed, true, "kernel");
+  add_weight({kernel_h_, kernel_w_, filters, cin}, args_.kernel_initializer, receptive * filters, receptive * cin, seed,
+             true, "kernel");
   if (args_.use_bias)
-    add_weight({filters}, args_.bias_initializer, receptive * filters, receptive * cin, seed ^ 0xb1a5ull, true,
-               "bias");
+    add_weight({filters}, args_.bias_initializer, receptive * filters, receptive * cin, seed ^ 0xb1a5ull, true, "bias");
 }
 
 Tensor Conv2DTranspose::forward(const Tensor& x, bool) {

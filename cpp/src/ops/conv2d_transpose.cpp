@@ -63,9 +63,9 @@ Window1D conv_transpose_window_1d(int64_t in, int64_t kernel, int64_t stride, in
   }
   const int64_t length = (in - 1) * stride + 1 + left + right - span + 1;
   if (length <= 0)
-    throw std::invalid_argument(who + ": the output " + axis + " would be " + std::to_string(length) +
-                                " (input " + std::to_string(in) + ", kernel " + std::to_string(kernel) +
-                                ", stride " + std::to_string(stride) + "); give a larger output_padding or input");
+    throw std::invalid_argument(who + ": the output " + axis + " would be " + std::to_string(length) + " (input " +
+                                std::to_string(in) + ", kernel " + std::to_string(kernel) + ", stride " +
+                                std::to_string(stride) + "); give a larger output_padding or input");
   // Output cell i reads padded cell i + k' of the flipped kernel, the input cell o sitting at padded
   // position o * stride + left: i = o * stride - (span - 1 - left) + k * dilation.
   return Window1D{length, kernel, stride, dilation, span - 1 - left, in};
@@ -82,15 +82,15 @@ Tensor conv2d_transpose(const Tensor& x, const Tensor& kernel, const Tensor& bia
   if (kernel.size(3) != x.size(3))
     throw std::invalid_argument("conv2d_transpose: input of shape " + x.shape_string() + " has " +
                                 std::to_string(x.size(3)) + " channels (axis 3), the kernel of shape " +
-                                kernel.shape_string() + " expects " + std::to_string(kernel.size(3)) +
-                                " (its axis 3)");
+                                kernel.shape_string() + " expects " + std::to_string(kernel.size(3)) + " (its axis 3)");
   const int64_t filters = kernel.size(2);
   if (bias.defined() && (bias.dim() != 1 || bias.size(0) != filters))
     throw std::invalid_argument("conv2d_transpose: bias of shape " + bias.shape_string() + " does not match " +
                                 std::to_string(filters) + " filters");
   if ((opt.stride_h > 1 || opt.stride_w > 1) && (opt.dilation_h > 1 || opt.dilation_w > 1))
-    throw std::invalid_argument("conv2d_transpose: strides > 1 together with dilation_rate > 1 is not supported "
-                                "(as in Keras)");
+    throw std::invalid_argument(
+        "conv2d_transpose: strides > 1 together with dilation_rate > 1 is not supported "
+        "(as in Keras)");
   // The conv2d whose input gradient this is: input [N, OH, OW, filters], output [N, H, W, in_channels].
   ConvGeometry g;
   g.h = conv_transpose_window_1d(x.size(1), kernel.size(0), opt.stride_h, opt.dilation_h, opt.padding,
@@ -107,8 +107,8 @@ Tensor conv2d_transpose(const Tensor& x, const Tensor& kernel, const Tensor& bia
   Tensor xc = x.contiguous().detach(), wc = kernel.contiguous().detach();
   Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   Tensor y = Tensor::empty({N, g.H, g.W, filters}, x.device());
-  NERVE_KERNEL(x.device(), conv, conv2d_transpose_forward, "conv2d_transpose")(xc.data(), wc.data(), kernel_arg(bc),
-                                                                               g, N, y.data());
+  NERVE_KERNEL(x.device(), conv, conv2d_transpose_forward, "conv2d_transpose")(xc.data(), wc.data(), kernel_arg(bc), g,
+                                                                               N, y.data());
   auto node = std::make_shared<Conv2DTransposeNode>();
   node->inputs = {x, kernel, bias};
   node->x = xc;

@@ -32,8 +32,8 @@ from .pooling import (
     MaxPooling2D,
 )
 from .recurrent import GRU, LSTM, SimpleRNN
-from .regularization import Dropout
-from .reshaping import Flatten, Reshape, ZeroPadding2D
+from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
+from .reshaping import Cropping2D, Flatten, RepeatVector, Reshape, UpSampling2D, ZeroPadding2D
 from .symbolic import KerasTensor
 from .wrappers import Bidirectional, TimeDistributed
 
@@ -93,4 +93,11 @@ __all__ = [
     "Flatten",
     "Reshape",
     "ZeroPadding2D",
+    # generative models
+    "UpSampling2D",
+    "Cropping2D",
+    "RepeatVector",
+    "GaussianNoise",
+    "GaussianDropout",
+    "ActivityRegularization",
 ]

@@ -1,5 +1,5 @@
 // CPU kernels of the shape family (kernel_table.h): block copies along one axis for concat,
-// narrow, reverse_time and zero padding.
+// narrow, reverse_time and zero padding; upsampling and repeats.
 #pragma once
 #include <cstdint>
 
@@ -11,5 +11,13 @@ void narrow_copy(const float* src, int64_t src_len, int64_t src_start, float* ds
 void reverse_time(const float* src, int64_t B, int64_t T, int64_t inner, float* dst);
 void pad2d_copy(const float* src, float* dst, int64_t N, int64_t H, int64_t W, int64_t C, int64_t top, int64_t left,
                 int64_t PH, int64_t PW, bool to_padded);
+// upsampling.cpp
+void upsample2d(const float* x, int64_t N, int64_t H, int64_t W, int64_t C, int64_t sh, int64_t sw, bool bilinear,
+                float* y);
+void upsample2d_backward(const float* dy, int64_t N, int64_t H, int64_t W, int64_t C, int64_t sh, int64_t sw,
+                         bool bilinear, float* dx);
+// repeat.cpp
+void repeat_rows(const float* x, int64_t B, int64_t n, int64_t F, float* y);
+void sum_repeats(const float* dy, int64_t B, int64_t n, int64_t F, float* dx);
 
 }  // namespace nerve::kernels
