@@ -108,3 +108,49 @@ def numeric_grad(f, arrays, index, eps=1e-6):
         a[i] = old
         g[i] = (up - down) / (2 * eps)
     return g
+
+
+def conv_transpose_geometry(size, kernel, stride, padding, output_padding=None, dilation=1):
+    """Keras 3's transposed-convolution geometry of one axis (its JAX backend's explicit padding),
+    as (pad_before, output length): output cell i receives input cell o through tap k when
+    i = o * stride - pad_before + k * dilation."""
+    span = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(span, stride) - span if output_padding is None else output_padding
+        left, right = span - 1, span - 1 + extra
+    else:
+        total = (
+            stride + span - 2 if output_padding is None else span + span % 2 - 2 + output_padding
+        )
+        left = min(total // 2 + total % 2, span - 1)
+        right = total - left
+    return span - 1 - left, (size - 1) * stride + 1 + left + right - span + 1
+
+
+def conv2d_transpose(
+    x, k, b, strides=(1, 1), padding="valid", output_padding=None, dilation=(1, 1)
+):
+    """float64 transposed convolution by scattering every input pixel through the kernel:
+    x [N, H, W, Cin], k [KH, KW, F, Cin] (Keras's layout), b [F] or None -> [N, OH, OW, F]."""
+    x = np.asarray(x, np.float64)
+    k = np.asarray(k, np.float64)
+    N, H, W, _ = x.shape
+    KH, KW, F, _ = k.shape
+    op = (None, None) if output_padding is None else output_padding
+    ph, OH = conv_transpose_geometry(H, KH, strides[0], padding, op[0], dilation[0])
+    pw, OW = conv_transpose_geometry(W, KW, strides[1], padding, op[1], dilation[1])
+    y = np.zeros((N, OH, OW, F))
+    for i in range(KH):
+        for j in range(KW):
+            contrib = x @ k[i, j].T  # [N, H, W, F]
+            for o in range(H):
+                r = o * strides[0] - ph + i * dilation[0]
+                if not 0 <= r < OH:
+                    continue
+                for p in range(W):
+                    c = p * strides[1] - pw + j * dilation[1]
+                    if 0 <= c < OW:
+                        y[:, r, c, :] += contrib[:, o, p, :]
+    if b is not None:
+        y += np.asarray(b, np.float64)
+    return y

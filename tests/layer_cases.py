@@ -280,6 +280,37 @@ def _conv2d():
     )
 
 
+def _conv2d_transpose():
+    def ref(xs, ws):
+        kernel, bias = ws
+        return np.tanh(conv_ref.conv2d_transpose(xs[0], kernel, bias, (2, 1), "same", (1, 0)))
+
+    return Case(
+        lambda: L.Conv2DTranspose(
+            3,
+            (3, 2),
+            strides=(2, 1),
+            padding="same",
+            output_padding=(1, 0),
+            activation="tanh",
+            kernel_initializer=I.HeNormal(),
+            bias_initializer=I.Constant(0.1),
+            kernel_regularizer=R.L2(0.02),
+            bias_regularizer=R.L1(0.01),
+        ),
+        [(3, 4, 2)],
+        ref,
+        [
+            (lambda: L.Conv2DTranspose(0, 3), "filters"),
+            (lambda: L.Conv2DTranspose(2, 0), "kernel_size"),
+            (lambda: L.Conv2DTranspose(2, 3, strides=(1, -1)), "strides"),
+            (lambda: L.Conv2DTranspose(2, 3, padding="full"), "padding"),
+            (lambda: L.Conv2DTranspose(2, 3, strides=2, output_padding=2), "output_padding"),
+            (lambda: L.Conv2DTranspose(2, 3, strides=2, dilation_rate=2), "dilation_rate"),
+        ],
+    )
+
+
 def _conv1d():
     def ref(xs, ws):
         kernel, bias = ws
@@ -692,6 +723,7 @@ CASES = {
     "Bidirectional": _bidirectional(),
     "Conv1D": _conv1d(),
     "Conv2D": _conv2d(),
+    "Conv2DTranspose": _conv2d_transpose(),
     "Dense": _dense(),
     "Dropout": _dropout(),
     "Embedding": _embedding(),

@@ -139,6 +139,13 @@ struct ConvKernels {
   // From dz [B, To, F]: dx (zeros on entry), dw, db; each null when not wanted.
   void (*conv1d_backward)(const float* dz, const float* w, const float* col, const Conv1DGeometry& g, float* dx,
                           float* dw, float* db) = nullptr;
+  // The transposed convolution, x [N, OH, OW, F] -> y [N, H, W, C] for the conv2d geometry g whose
+  // input gradient it is (kernel [KH, KW, C, F], Keras's Conv2DTranspose layout), plus bias [C] (may
+  // be null). Backward from dy [N, H, W, C]: dx (the conv2d of dy), dw, db; each null when not wanted.
+  void (*conv2d_transpose_forward)(const float* x, const float* w, const float* bias, const ConvGeometry& g, int64_t N,
+                                   float* y) = nullptr;
+  void (*conv2d_transpose_backward)(const float* x, const float* w, const float* dy, const ConvGeometry& g, int64_t N,
+                                    float* dx, float* dw, float* db) = nullptr;
 };
 
 // One optimizer step: the rule and its scalars, worked out on the host by the optimizer (schedule,
@@ -183,6 +190,9 @@ struct RegularizationKernels {
   // l1 * sum |x| + l2 * sum x^2, in double, to the host; its gradient with l1, l2 already scaled.
   double (*penalty)(const float* x, float l1, float l2, int64_t n) = nullptr;
   void (*penalty_backward)(const float* x, float l1, float two_l2, float* dx, int64_t n) = nullptr;
+  // out[i] = mean + stddev * a standard normal draw that is a pure function of (seed, i): the same
+  // numbers at any thread count (GaussianNoise, GaussianDropout).
+  void (*normal_noise)(float mean, float stddev, uint64_t seed, float* out, int64_t n) = nullptr;
 };
 
 // Random draws (nerve.random). Every value is a pure function of (key, element index), so any
@@ -243,6 +253,16 @@ struct ShapeKernels {
                             float* dst) = nullptr;
   void (*scatter_add_along_axis)(const float* dy, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t J,
                                  float* dsrc) = nullptr;
+  // Upsampling of [N, H, W, C] by integer factors (sh, sw) to [N, H * sh, W * sw, C]: nearest
+  // (each pixel repeated) or bilinear with half-pixel centres (Keras 3 / jax.image.resize, PyTorch's
+  // align_corners=False). Backward: dx (overwritten) from dy.
+  void (*upsample2d)(const float* x, int64_t N, int64_t H, int64_t W, int64_t C, int64_t sh, int64_t sw, bool bilinear,
+                     float* y) = nullptr;
+  void (*upsample2d_backward)(const float* dy, int64_t N, int64_t H, int64_t W, int64_t C, int64_t sh, int64_t sw,
+                              bool bilinear, float* dx) = nullptr;
+  // y[b, r, :] = x[b, :] for r < n (RepeatVector), and its adjoint dx[b, :] = sum_r dy[b, r, :].
+  void (*repeat_rows)(const float* x, int64_t B, int64_t n, int64_t F, float* y) = nullptr;
+  void (*sum_repeats)(const float* dy, int64_t B, int64_t n, int64_t F, float* dx) = nullptr;
 };
 
 // Reductions over the last axis of a [rows, cols] matrix (ops move the reduced axes last first);

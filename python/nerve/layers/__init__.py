@@ -3,7 +3,7 @@
 from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import MultiHeadAttention, TransformerEncoder
 from .base import Input, InputLayer, Layer
-from .convolutional import Conv1D, Conv2D, Convolution2D
+from .convolutional import Conv1D, Conv2D, Conv2DTranspose, Convolution2D, Convolution2DTranspose
 from .core import Activation, Dense
 from .embedding import Embedding, PositionEmbedding
 from .lambda_layer import Lambda
@@ -34,8 +34,8 @@ from .pooling import (
     MaxPooling2D,
 )
 from .recurrent import GRU, LSTM, SimpleRNN
-from .regularization import Dropout
-from .reshaping import Flatten, Reshape, ZeroPadding2D
+from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
+from .reshaping import Cropping2D, Flatten, RepeatVector, Reshape, UpSampling2D, ZeroPadding2D
 from .symbolic import KerasTensor
 from .wrappers import Bidirectional, TimeDistributed
 
@@ -81,7 +81,9 @@ __all__ = [
     "TransformerEncoder",
     # convolutional networks
     "Conv2D",
+    "Conv2DTranspose",
     "Convolution2D",
+    "Convolution2DTranspose",
     "MaxPooling2D",
     "AveragePooling2D",
     "MaxPool2D",
@@ -95,4 +97,11 @@ __all__ = [
     "Flatten",
     "Reshape",
     "ZeroPadding2D",
+    # generative models
+    "UpSampling2D",
+    "Cropping2D",
+    "RepeatVector",
+    "GaussianNoise",
+    "GaussianDropout",
+    "ActivityRegularization",
 ]

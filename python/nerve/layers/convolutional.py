@@ -1,5 +1,6 @@
-"""Convolution layers: Conv2D over (batch, height, width, channels) images and Conv1D over
-(batch, timesteps, channels) sequences. Arguments declared in C++ (nerve/layers/convolutional.h)."""
+"""Convolution layers: Conv2D and Conv2DTranspose over (batch, height, width, channels) images
+and Conv1D over (batch, timesteps, channels) sequences. Arguments declared in C++
+(nerve/layers/convolutional.h)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,19 @@ class Conv2D(DeclaredLayer):
 
 
 Convolution2D = Conv2D
+
+
+class Conv2DTranspose(DeclaredLayer):
+    """activation(conv_transpose(x, kernel) + bias): the adjoint of Conv2D, a learned upsampling
+    (decoders, GAN generators). Output sizes and padding as Keras 3: 'same' gives input * strides,
+    'valid' (input - 1) * strides + max(kernel_size, strides), output_padding (< strides) sets the
+    extra cells. The kernel has Keras' layout (kernel_h, kernel_w, filters, in_channels)."""
+
+    core_type = "Conv2DTranspose"
+    keras_args = dict.fromkeys(_KERAS_ARGS)
+
+
+Convolution2DTranspose = Conv2DTranspose
 
 
 class Conv1D(DeclaredLayer):

@@ -1,4 +1,5 @@
-"""Flatten, Reshape and ZeroPadding2D. Arguments declared in C++ (nerve/layers/reshaping.h)."""
+"""Flatten, Reshape, ZeroPadding2D, UpSampling2D, Cropping2D and RepeatVector. Arguments declared
+in C++ (nerve/layers/reshaping.h)."""
 
 from __future__ import annotations
 
@@ -22,3 +23,24 @@ class ZeroPadding2D(DeclaredLayer):
     ((top, bottom), (left, right)), as Keras."""
 
     core_type = "ZeroPadding2D"
+
+
+class UpSampling2D(DeclaredLayer):
+    """Each image enlarged `size` = (rows, cols) times: 'nearest' repeats pixels, 'bilinear'
+    interpolates with half-pixel centres, numerically as Keras 3 (jax.image.resize) and PyTorch's
+    F.interpolate(align_corners=False). Keras's 'bicubic' and 'lanczos' filters are refused."""
+
+    core_type = "UpSampling2D"
+
+
+class Cropping2D(DeclaredLayer):
+    """Removes rows and columns at the image edges. cropping: int, (symmetric_h, symmetric_w) or
+    ((top, bottom), (left, right)), as Keras."""
+
+    core_type = "Cropping2D"
+
+
+class RepeatVector(DeclaredLayer):
+    """(batch, features) -> (batch, n, features): the input repeated n times."""
+
+    core_type = "RepeatVector"

@@ -17,6 +17,7 @@ from ..layers import (
     Concatenate,
     Conv1D,
     Conv2D,
+    Conv2DTranspose,
     Dense,
     Dropout,
     Embedding,
@@ -173,6 +174,53 @@ def conv(b, call):
     return [apply_activation(b, config["activation"], y, call.base, call.who)]
 
 
+def _conv_transpose_pads(size, kernel, stride, dilation, padding, output_padding):
+    """Keras 3's transposed-convolution axis (its JAX padding: nerve's conv_transpose_window_1d)
+    as ONNX ConvTranspose's (pad_begin, pad_end, output_padding)."""
+    span = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(span, stride) - span if output_padding is None else output_padding
+        left, right = span - 1, span - 1 + extra
+    else:
+        total = (
+            stride + span - 2 if output_padding is None else span + span % 2 - 2 + output_padding
+        )
+        left = min(total // 2 + total % 2, span - 1)
+        right = total - left
+    begin, length = span - 1 - left, (size - 1) * stride + 1 + left + right - span + 1
+    full = (size - 1) * stride + span - begin  # ONNX's length with no end padding
+    return begin, max(full - length, 0), max(length - full, 0)
+
+
+def conv_transpose(b, call):
+    """Conv2DTranspose: Keras kernel (kh, kw, filters, in) -> ONNX ConvTranspose (in, filters, kh, kw)."""
+    config = call.layer.get_config()
+    weights = call.layer.get_weights()
+    _require_channels_last(call, config)
+    kernel = weights[0]
+    ks = list(kernel.shape[:2])
+    strides, dilations = _ints(config["strides"], 2), _ints(config["dilation_rate"], 2)
+    spatial = call.input_shapes[0][1:-1]
+    if any(s is None for s in spatial):
+        raise NotImplementedError(f"{call.who}: exporting needs a known height and width")
+    out_pad = config["output_padding"] or (None, None)
+    begin, end, extra = zip(
+        *(
+            _conv_transpose_pads(
+                spatial[a], ks[a], strides[a], dilations[a], config["padding"], out_pad[a]
+            )
+            for a in range(2)
+        )
+    )
+    w = b.const(np.transpose(kernel, (3, 2, 0, 1)), f"{call.base}/kernel")
+    inputs = [w] + ([b.const(weights[1], f"{call.base}/bias")] if config["use_bias"] else [])
+    attrs = dict(kernel_shape=ks, strides=strides, dilations=dilations, pads=[*begin, *end])
+    if any(extra):
+        attrs["output_padding"] = list(extra)
+    y = _channels_first(b, call, call.inputs[0], "ConvTranspose", inputs, spatial, **attrs)
+    return [apply_activation(b, config["activation"], y, call.base, call.who)]
+
+
 def pooling(b, call):
     """MaxPooling1D / 2D and AveragePooling2D (padding='same': padding cells never count)."""
     config = call.layer.get_config()
@@ -294,6 +342,7 @@ CONVERTERS = {
     Dropout: identity,
     Conv1D: conv,
     Conv2D: conv,
+    Conv2DTranspose: conv_transpose,
     MaxPooling1D: pooling,
     MaxPooling2D: pooling,
     AveragePooling2D: pooling,

@@ -52,6 +52,48 @@ class Conv2D : public Layer {
   float alpha_;  // the activation's Keras default parameter
 };
 
+// Conv2DTranspose's arguments (Keras names, order and defaults). output_padding None is Keras's
+// default output size (input * stride for 'same', (input - 1) * stride + max(kernel, stride) for
+// 'valid'); dilation_rate > 1 only with strides 1, as Keras.
+struct Conv2DTransposeArgs {
+  int64_t filters = 0;               // required
+  std::vector<int64_t> kernel_size;  // required: (height, width)
+  std::vector<int64_t> strides{1, 1};
+  std::string padding = "valid";
+  std::optional<std::vector<int64_t>> output_padding;
+  std::optional<std::string> data_format;
+  std::vector<int64_t> dilation_rate{1, 1};
+  std::optional<std::string> activation;  // None: linear
+  bool use_bias = true;
+  Initializer kernel_initializer{"glorot_uniform"};
+  Initializer bias_initializer{"zeros"};
+  static const ArgTable<Conv2DTransposeArgs>& table();
+};
+
+// The transposed convolution (the adjoint of Conv2D; a learned upsampling in decoders and GAN
+// generators). Weights: kernel (kernel_h, kernel_w, filters, in_channels), Keras's layout (note the
+// swapped channel axes against Conv2D); bias (filters).
+class Conv2DTranspose : public Layer {
+ public:
+  using Args = Conv2DTransposeArgs;
+  Conv2DTranspose(std::string name, Conv2DTransposeArgs args);
+  const Conv2DTransposeArgs& args() const { return args_; }
+  const char* type() const override { return "Conv2DTranspose"; }
+  Shape output_shape(const Shape& input_shape) const override;
+  const Conv2DTransposeOptions& options() const { return options_; }
+
+ protected:
+  void build_weights(const Shape& input_shape, uint64_t seed) override;
+  Tensor forward(const Tensor& x, bool training) override;
+
+ private:
+  Conv2DTransposeArgs args_;
+  int64_t kernel_h_, kernel_w_;
+  Conv2DTransposeOptions options_;
+  Activation activation_;
+  float alpha_;
+};
+
 // Conv1D's arguments: as Conv2D's with 1-tuples, and padding 'causal' too.
 struct Conv1DArgs {
   int64_t filters = 0;               // required

@@ -4,6 +4,7 @@
 // nerve::sgemm) and records a backward Node.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "nerve/activation.h"
@@ -38,6 +39,28 @@ struct Conv2DOptions {
 // follows from the output run in the GEMM epilogue.
 Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const Conv2DOptions& opt,
               Activation act = Activation::Linear, float alpha = 0.f);
+
+// The transposed convolution (Keras's Conv2DTranspose, PyTorch's ConvTranspose2d): the adjoint of
+// conv2d, so it reuses conv2d's kernels. output_padding unset is Keras's default; dilation > 1 only
+// with stride 1 (as Keras).
+struct Conv2DTransposeOptions {
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t dilation_h = 1, dilation_w = 1;
+  Padding padding = Padding::Valid;
+  std::optional<int64_t> output_padding_h, output_padding_w;
+};
+
+// One spatial axis of a transposed convolution of an input of length `in`, as the Window1D of the
+// conv2d it is the adjoint of: .in is the output length (Keras's deconv_output_length), .out == in,
+// and output cell i = o * stride - pad_before + k * dilation receives input cell o through kernel tap
+// k. The padding follows Keras 3 (its JAX backend's explicit padding) exactly.
+Window1D conv_transpose_window_1d(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, Padding padding,
+                                  std::optional<int64_t> output_padding, const std::string& who, const char* axis);
+
+// act(conv_transpose(x, kernel) + bias): x [N, H, W, in_channels], kernel [KH, KW, filters,
+// in_channels] (Keras's layout), bias [filters] or undefined. Returns [N, OH, OW, filters].
+Tensor conv2d_transpose(const Tensor& x, const Tensor& kernel, const Tensor& bias, const Conv2DTransposeOptions& opt,
+                        Activation act = Activation::Linear, float alpha = 0.f);
 
 // x [B, T, C] (*) kernel [K, C, F] + bias [F] -> [B, T_out, F].
 // padding: "valid", "same" or "causal" (left padding only, as Keras).

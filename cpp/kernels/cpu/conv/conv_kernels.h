@@ -21,6 +21,13 @@ void conv1d_forward(const float* x, const float* w, const float* bias, const Con
 void conv1d_backward(const float* dz, const float* w, const float* col, const Conv1DGeometry& g, float* dx, float* dw,
                      float* db);
 
+// conv2d_transpose (conv2d_transpose.cpp): the adjoint of conv2d_forward, run by conv2d's own
+// kernels (g is the geometry of the conv2d whose input gradient the forward is).
+void conv2d_transpose_forward(const float* x, const float* w, const float* bias, const ConvGeometry& g, int64_t N,
+                              float* y);
+void conv2d_transpose_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g, int64_t N,
+                               float* dx, float* dw, float* db);
+
 // Output rows are numbered r = n * OH + oh over the batch; x and dx point at image 0.
 // cols [(row_end - row_begin) * OW, KH * KW * C]: the row for output pixel (n, oh, ow) holds the
 // input patch that pixel reads, in kernel order (kh, kw, c); cells in the padding are zero.
