@@ -8,8 +8,6 @@ namespace nerve {
 void register_core_ops();  // ops/registry/core_ops.cpp: the ops nerve had before the registry
 
 // Called once, on first use of the registry.
-inline void register_all_ops() {
-  register_core_ops();
-}
+inline void register_all_ops() { register_core_ops(); }
 
 }  // namespace nerve
