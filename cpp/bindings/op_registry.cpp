@@ -20,11 +20,13 @@ bool is_float(const py::handle& v) { return PyFloat_Check(v.ptr()) || py::hasatt
 }  // namespace
 
 OpAttr op_attr_from_python(const std::string& op, const std::string& key, const py::handle& v) {
-  if (py::isinstance<py::bool_>(v) || (py::hasattr(v, "dtype") && py::str(v.attr("dtype")).cast<std::string>() == "bool"))
+  if (py::isinstance<py::bool_>(v) ||
+      (py::hasattr(v, "dtype") && py::str(v.attr("dtype")).cast<std::string>() == "bool"))
     return v.cast<bool>();
   if (is_int(v)) return py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>();
   if (py::isinstance<py::str>(v)) return v.cast<std::string>();
-  if (is_float(v) && !py::isinstance<py::sequence>(v)) return py::float_(py::reinterpret_borrow<py::object>(v)).cast<double>();
+  if (is_float(v) && !py::isinstance<py::sequence>(v))
+    return py::float_(py::reinterpret_borrow<py::object>(v)).cast<double>();
   if (py::isinstance<py::sequence>(v)) {
     std::vector<int64_t> ints;
     std::vector<double> floats;

@@ -45,9 +45,7 @@ int64_t OpAttrs::get_int(const std::string& key) const {
   if (auto p = std::get_if<int64_t>(&v)) return *p;
   wrong_kind(key, "an int");
 }
-int64_t OpAttrs::get_int(const std::string& key, int64_t fallback) const {
-  return has(key) ? get_int(key) : fallback;
-}
+int64_t OpAttrs::get_int(const std::string& key, int64_t fallback) const { return has(key) ? get_int(key) : fallback; }
 double OpAttrs::get_float(const std::string& key) const {
   const OpAttr& v = at(key);
   if (auto p = std::get_if<double>(&v)) return *p;
