@@ -537,6 +537,11 @@ def test_python_numbers_stay_zero_dimensional():
     assert np.shape(ops.multiply(np.ones((2, 3)), 2)) == (2, 3)
 
 
+def test_clip_without_a_bound_is_a_type_error():
+    with pytest.raises(TypeError, match="clip: x_min and x_max must be numbers or tensors"):
+        ops.clip(np.ones(2), None, 1.0)
+
+
 def test_a_non_numeric_operand_is_a_type_error():
     with pytest.raises(TypeError, match="add: argument 1 must be"):
         ops.add(np.ones(2), "x")
