@@ -666,3 +666,19 @@ def test_install_operators_on_another_class_routes_through_apply():
     _ = 1.0 - (s * 2.0) ** 3 < s
     assert [op for op, _ in recorded] == ["multiply", "power", "subtract", "less"]
     assert _dispatch.active_tracers == []
+
+
+def test_signatures_match_keras_ops(keras_ops):
+    """Every op here takes Keras's parameters, with Keras's defaults."""
+    import inspect
+
+    from nerve.ops import math as math_ops
+    from nerve.ops import nn as nn_ops
+
+    names = math_ops.__all__ + nn_ops.__all__ + ["cast", "stop_gradient"]
+    for name in names:
+        ours = inspect.signature(getattr(ops, name)).parameters
+        theirs = inspect.signature(getattr(keras_ops, name)).parameters
+        assert [(p.name, p.default) for p in ours.values()] == [
+            (p.name, p.default) for p in theirs.values()
+        ], name

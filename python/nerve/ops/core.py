@@ -42,6 +42,7 @@ def cast(x, dtype):
     return apply("cast", [x], {"dtype": _dtype_name(dtype)})
 
 
-def stop_gradient(x):
-    """x's values, with no gradient flowing back through it (keras.ops.stop_gradient)."""
-    return apply("stop_gradient", [x])
+def stop_gradient(variable):
+    """A copy of `variable`'s values, with no gradient flowing back through it
+    (keras.ops.stop_gradient)."""
+    return apply("stop_gradient", [variable])
