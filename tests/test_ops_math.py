@@ -361,10 +361,11 @@ def test_cast_to_float32_keeps_values_and_gradient():
     x = normal((2, 3))
     check_grads(lambda t: ops.cast(t, "float32"), lambda a: a, [x])
     check_grads(lambda t: ops.cast(t, np.float32), lambda a: a, [x])
+    check_grads(lambda t: ops.cast(t, None), lambda a: a, [x])  # Keras: None is floatx
 
 
 @pytest.mark.parametrize(
-    "dtype", ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", int]
+    "dtype", ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", int, "int", np.int16]
 )
 def test_cast_to_integers_truncates_toward_zero(dtype):
     x = np.array([-2.7, -0.5, 0.0, 0.5, 1.9, 3.0, 100.4], np.float32)
@@ -401,8 +402,9 @@ def test_cast_to_an_unsupported_dtype_names_the_op(dtype):
 
 
 def test_cast_with_a_non_dtype_is_a_type_error():
-    with pytest.raises(TypeError, match="cast: dtype must be"):
-        ops.cast(np.ones(2), 3)
+    for bad in (3, ["int32"]):
+        with pytest.raises(TypeError, match="cast: dtype must be"):
+            ops.cast(np.ones(2), bad)
 
 
 def test_stop_gradient_blocks_the_gradient():
