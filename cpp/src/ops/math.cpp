@@ -75,6 +75,12 @@ struct WhereNode : Node {
   }
 };
 
+// The gradient passes through unchanged (a cast to float32).
+struct IdentityNode : Node {
+  const char* name() const override { return "cast"; }
+  std::vector<Tensor> backward(const Tensor& grad) override { return {grad}; }
+};
+
 // The range of an integer dtype, as floats; false when `dtype` is not one.
 bool integer_range(const std::string& dtype, float& lo, float& hi) {
   auto set = [&](auto sample) {
@@ -168,7 +174,13 @@ Tensor where(const Tensor& condition, const Tensor& x1, const Tensor& x2) {
 }
 
 Tensor cast(const Tensor& x, const std::string& dtype) {
-  if (dtype == "float32") return x;
+  // A copy, as the other casts: the result must not change when x's memory is updated in place
+  // (an optimizer step on a weight), as a Keras tensor would not.
+  if (dtype == "float32") {
+    auto node = std::make_shared<IdentityNode>();
+    node->inputs = {x};
+    return record(x.clone(), node);
+  }
   if (dtype == "bool") return unary_op(UnaryOp::NotZero, x);
   float lo, hi;
   if (!integer_range(dtype, lo, hi))
@@ -181,6 +193,6 @@ Tensor cast(const Tensor& x, const std::string& dtype) {
   return y;
 }
 
-Tensor stop_gradient(const Tensor& x) { return x.detach(); }
+Tensor stop_gradient(const Tensor& x) { return x.clone(); }  // a copy, for the reason cast gives
 
 }  // namespace nerve

@@ -11,6 +11,8 @@ ufunc (np.exp(t), ...) runs in numpy on the tensor's values, as before.
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 
 
@@ -32,7 +34,8 @@ def _binary(name, reflected=False):
 
 
 def _getitem(self, key):
-    shape_ops = getattr(_ops(), "shape", None)
+    # the module, by import: nerve.ops.shape may also name keras's ops.shape(x) function
+    shape_ops = importlib.import_module(".shape", __package__)
     getitem = getattr(shape_ops, "getitem", None)
     if getitem is None:
         raise NotImplementedError(

@@ -9,8 +9,9 @@ from ._dispatch import apply
 
 __all__ = ["cast", "convert_to_tensor", "shape", "stop_gradient"]
 
-# Keras's names for Python types (keras.backend.standardize_dtype with the JAX backend).
-_PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32"}
+# Keras's names for Python types (keras.backend.standardize_dtype with the JAX backend; None is
+# floatx).
+_PYTHON_DTYPES = {None: "float32", bool: "bool", int: "int32", float: "float32", "int": "int32"}
 
 
 def convert_to_tensor(x, dtype=None):
@@ -24,10 +25,10 @@ def convert_to_tensor(x, dtype=None):
 
 
 def _dtype_name(dtype) -> str:
+    if dtype is None or isinstance(dtype, str | type) and dtype in _PYTHON_DTYPES:
+        return _PYTHON_DTYPES[dtype]
     if isinstance(dtype, str):
         return dtype
-    if dtype in _PYTHON_DTYPES:
-        return _PYTHON_DTYPES[dtype]
     name = getattr(dtype, "name", None) or getattr(dtype, "__name__", None)
     if isinstance(name, str):
         return name
@@ -42,9 +43,10 @@ def cast(x, dtype):
     return apply("cast", [x], {"dtype": _dtype_name(dtype)})
 
 
-def stop_gradient(x):
-    """x's values, with no gradient flowing back through it (keras.ops.stop_gradient)."""
-    return apply("stop_gradient", [x])
+def stop_gradient(variable):
+    """A copy of `variable`'s values, with no gradient flowing back through it
+    (keras.ops.stop_gradient)."""
+    return apply("stop_gradient", [variable])
 
 
 def shape(x) -> tuple:

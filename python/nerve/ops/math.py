@@ -136,6 +136,10 @@ def clip(x, x_min, x_max):
     """min(max(x, x_min), x_max), as keras.ops.clip (x_max wins when x_min > x_max). The gradient
     is 1 strictly inside the bounds, 0 outside and 1/2 on a bound (as JAX). Bounds may be numbers
     or tensors (which broadcast with x)."""
+    if x_min is None or x_max is None:
+        raise TypeError(
+            f"clip: x_min and x_max must be numbers or tensors, got {x_min!r} and {x_max!r}"
+        )
     if _is_number(x_min) and _is_number(x_max):
         return apply("clip", [x], {"x_min": float(x_min), "x_max": float(x_max)})
     return minimum(maximum(x, x_min), x_max)

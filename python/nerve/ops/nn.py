@@ -55,7 +55,8 @@ def gelu(x, approximate=True):
 
 
 def leaky_relu(x, negative_slope=0.2):
-    """x where x > 0, negative_slope * x elsewhere."""
+    """x where x > 0, negative_slope * x elsewhere. At exactly 0 the gradient is negative_slope
+    (nerve's activation kernel, as PyTorch); JAX's keras.ops.leaky_relu gives 1 there."""
     return apply("leaky_relu", [x], {"negative_slope": float(negative_slope)})
 
 

@@ -58,11 +58,12 @@ Tensor unary_op(UnaryOp op, const Tensor& x);
 Tensor clip(const Tensor& x, float x_min, float x_max);
 // condition != 0 ? x1 : x2, all three broadcast together; condition gets no gradient.
 Tensor where(const Tensor& condition, const Tensor& x1, const Tensor& x2);
-// Keras's cast to a dtype name: "float32" returns x; "bool" gives x != 0; the int and uint types
+// Keras's cast to a dtype name: "float32" copies x (the gradient passes through); "bool" gives x != 0; the int and uint
+// types
 // ("int8" ... "uint64") truncate toward zero and saturate at the type's range (NaN -> 0), as XLA
 // converts. No gradient for the non-float types. Other dtypes: std::invalid_argument.
 Tensor cast(const Tensor& x, const std::string& dtype);
-// x's values without its history: no gradient flows back through it.
+// A copy of x's values without its history: no gradient flows back through it.
 Tensor stop_gradient(const Tensor& x);
 
 }  // namespace nerve
