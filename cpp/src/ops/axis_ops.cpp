@@ -143,15 +143,20 @@ std::vector<Tensor> split_at(const Tensor& x, const std::vector<int64_t>& indice
   if (x.dim() == 0) throw std::invalid_argument("split: cannot split a scalar (shape ())");
   int64_t a = axes::normalize(axis, x.dim(), "split", x.shape());
   const int64_t n = x.size(a);
-  std::vector<Tensor> out;
-  int64_t prev = 0;
-  auto clamp = [n](int64_t i) { return std::clamp(i < 0 ? i + n : i, int64_t{0}, n); };
-  for (size_t i = 0; i <= indices.size(); ++i) {
-    int64_t stop = i < indices.size() ? clamp(indices[i]) : n;
-    int64_t start = std::min(prev, n);
-    out.push_back(narrow(x, a, start, std::max<int64_t>(0, stop - start)));
-    prev = i < indices.size() ? clamp(indices[i]) : n;
+  // Boundaries must rise within the axis (negative ones count from the end), as jnp.split
+  // requires; numpy's empty parts for falling ones are not Keras's.
+  std::vector<int64_t> at{0};
+  for (int64_t i : indices) {
+    int64_t b = i < 0 ? i + n : i;
+    if (b < at.back() || b > n)
+      throw std::invalid_argument("split: indices " + axes::ints_str(indices) + " must rise within axis " +
+                                  std::to_string(axis) + " of shape " + x.shape_string() + " (size " +
+                                  std::to_string(n) + ")");
+    at.push_back(b);
   }
+  at.push_back(n);
+  std::vector<Tensor> out;
+  for (size_t i = 0; i + 1 < at.size(); ++i) out.push_back(narrow(x, a, at[i], at[i + 1] - at[i]));
   return out;
 }
 
