@@ -280,7 +280,7 @@ ERRORS = [
     (lambda x: ops.squeeze(x, 1), r"squeeze: cannot squeeze axis 1 of a tensor of shape \(2, 3\)"),
     (
         lambda x: ops.concatenate([x, np.zeros((3, 3))], 1),
-        r"concat: shapes \(2, 3\) and \(3, 3\) differ outside axis 1",
+        r"concatenate: shapes \(2, 3\), \(3, 3\) differ outside axis 1",
     ),
     (
         lambda x: ops.stack([x, np.zeros((3, 2))]),

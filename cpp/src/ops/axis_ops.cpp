@@ -128,6 +128,20 @@ Tensor squeeze(const Tensor& x, const AxisList& axes_list) {
   return x.reshape(s);
 }
 
+Tensor concatenate(const std::vector<Tensor>& xs, int64_t axis) {
+  if (xs.empty()) throw std::invalid_argument("concatenate: needs at least one tensor");
+  if (xs[0].dim() == 0) throw std::invalid_argument("concatenate: cannot concatenate scalars (shape ())");
+  const int64_t a = axes::normalize(axis, xs[0].dim(), "concatenate", xs[0].shape());
+  for (const Tensor& x : xs) {
+    bool fits = x.dim() == xs[0].dim();
+    for (int64_t d = 0; fits && d < x.dim(); ++d) fits = d == a || x.size(d) == xs[0].size(d);
+    if (!fits)
+      throw std::invalid_argument("concatenate: shapes " + shapes_of(xs) + " differ outside axis " +
+                                  std::to_string(axis) + " (every other axis must match)");
+  }
+  return concat(xs, a);
+}
+
 Tensor stack(const std::vector<Tensor>& xs, int64_t axis) {
   if (xs.empty()) throw std::invalid_argument("stack: needs at least one tensor");
   for (const Tensor& x : xs)
@@ -136,7 +150,7 @@ Tensor stack(const std::vector<Tensor>& xs, int64_t axis) {
   int64_t a = axes::normalize(axis, xs[0].dim() + 1, "stack", xs[0].shape());
   std::vector<Tensor> parts;
   for (const Tensor& x : xs) parts.push_back(expand_dims(x, {a}));
-  return concat(parts, a);
+  return concatenate(parts, a);
 }
 
 std::vector<Tensor> split_at(const Tensor& x, const std::vector<int64_t>& indices, int64_t axis) {

@@ -22,6 +22,8 @@ Tensor transpose(const Tensor& x, const std::optional<std::vector<int64_t>>& axe
 Tensor expand_dims(const Tensor& x, const std::vector<int64_t>& axes);
 // Removes the length-1 axes listed (nullopt: every length-1 axis).
 Tensor squeeze(const Tensor& x, const AxisList& axes);
+// keras.ops.concatenate: concat (nerve/ops/merge.h) with errors naming concatenate.
+Tensor concatenate(const std::vector<Tensor>& xs, int64_t axis);
 Tensor stack(const std::vector<Tensor>& xs, int64_t axis);
 // sections: split into that many equal parts; or at the given indices, which must rise within
 // the axis (negative ones count from the end), as jnp.split requires.
