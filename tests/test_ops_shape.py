@@ -151,7 +151,7 @@ def test_pad_modes_match_numpy(mode, widths):
 
 def test_split_sections_and_indices():
     a = rand(6, 4)
-    for spec, axis in [(3, 0), (2, 1), ([1, 4], 0), ([2, -1], 1), ([5, 2, 10], 0)]:
+    for spec, axis in [(3, 0), (2, 1), ([1, 4], 0), ([2, -1], 1), ([0, 6], 0), ([2, 2], 1)]:
         parts = ops.split(nerve.Tensor(a.astype(np.float32)), spec, axis=axis)
         want = np.split(a, spec, axis=axis)
         assert len(parts) == len(want)
@@ -280,11 +280,15 @@ ERRORS = [
     (lambda x: ops.squeeze(x, 1), r"squeeze: cannot squeeze axis 1 of a tensor of shape \(2, 3\)"),
     (
         lambda x: ops.concatenate([x, np.zeros((3, 3))], 1),
-        r"concat: shapes \(2, 3\) and \(3, 3\) differ outside axis 1",
+        r"concatenate: shapes \(2, 3\), \(3, 3\) differ outside axis 1",
     ),
     (
         lambda x: ops.stack([x, np.zeros((3, 2))]),
         r"stack: every tensor must have the same shape, got \(2, 3\), \(3, 2\)",
+    ),
+    (
+        lambda x: ops.split(x, [2, 1], axis=1),
+        r"split: indices \(2, 1\) must rise within axis 1 of shape \(2, 3\) \(size 3\)",
     ),
     (
         lambda x: ops.split(x, 2, axis=1),

@@ -128,6 +128,20 @@ Tensor squeeze(const Tensor& x, const AxisList& axes_list) {
   return x.reshape(s);
 }
 
+Tensor concatenate(const std::vector<Tensor>& xs, int64_t axis) {
+  if (xs.empty()) throw std::invalid_argument("concatenate: needs at least one tensor");
+  if (xs[0].dim() == 0) throw std::invalid_argument("concatenate: cannot concatenate scalars (shape ())");
+  const int64_t a = axes::normalize(axis, xs[0].dim(), "concatenate", xs[0].shape());
+  for (const Tensor& x : xs) {
+    bool fits = x.dim() == xs[0].dim();
+    for (int64_t d = 0; fits && d < x.dim(); ++d) fits = d == a || x.size(d) == xs[0].size(d);
+    if (!fits)
+      throw std::invalid_argument("concatenate: shapes " + shapes_of(xs) + " differ outside axis " +
+                                  std::to_string(axis) + " (every other axis must match)");
+  }
+  return concat(xs, a);
+}
+
 Tensor stack(const std::vector<Tensor>& xs, int64_t axis) {
   if (xs.empty()) throw std::invalid_argument("stack: needs at least one tensor");
   for (const Tensor& x : xs)
@@ -136,22 +150,27 @@ Tensor stack(const std::vector<Tensor>& xs, int64_t axis) {
   int64_t a = axes::normalize(axis, xs[0].dim() + 1, "stack", xs[0].shape());
   std::vector<Tensor> parts;
   for (const Tensor& x : xs) parts.push_back(expand_dims(x, {a}));
-  return concat(parts, a);
+  return concatenate(parts, a);
 }
 
 std::vector<Tensor> split_at(const Tensor& x, const std::vector<int64_t>& indices, int64_t axis) {
   if (x.dim() == 0) throw std::invalid_argument("split: cannot split a scalar (shape ())");
   int64_t a = axes::normalize(axis, x.dim(), "split", x.shape());
   const int64_t n = x.size(a);
-  std::vector<Tensor> out;
-  int64_t prev = 0;
-  auto clamp = [n](int64_t i) { return std::clamp(i < 0 ? i + n : i, int64_t{0}, n); };
-  for (size_t i = 0; i <= indices.size(); ++i) {
-    int64_t stop = i < indices.size() ? clamp(indices[i]) : n;
-    int64_t start = std::min(prev, n);
-    out.push_back(narrow(x, a, start, std::max<int64_t>(0, stop - start)));
-    prev = i < indices.size() ? clamp(indices[i]) : n;
+  // Boundaries must rise within the axis (negative ones count from the end), as jnp.split
+  // requires; numpy's empty parts for falling ones are not Keras's.
+  std::vector<int64_t> at{0};
+  for (int64_t i : indices) {
+    int64_t b = i < 0 ? i + n : i;
+    if (b < at.back() || b > n)
+      throw std::invalid_argument("split: indices " + axes::ints_str(indices) + " must rise within axis " +
+                                  std::to_string(axis) + " of shape " + x.shape_string() + " (size " +
+                                  std::to_string(n) + ")");
+    at.push_back(b);
   }
+  at.push_back(n);
+  std::vector<Tensor> out;
+  for (size_t i = 0; i + 1 < at.size(); ++i) out.push_back(narrow(x, a, at[i], at[i + 1] - at[i]));
   return out;
 }
 

@@ -77,6 +77,13 @@ Tensor batched_matmul(const Tensor& x1, const Tensor& x2) {
                                 " are incompatible: the last axis of x1 (" + std::to_string(k) +
                                 ") must equal the second-to-last axis of x2 (" + std::to_string(b.size(-2)) + ")");
   Shape batch_a(a.shape().begin(), a.shape().end() - 2), batch_b(b.shape().begin(), b.shape().end() - 2);
+  if (batch_b.empty() && !batch_a.empty()) {  // a stack of matrices times one: one GEMM of every row
+    Shape out_shape = batch_a;
+    out_shape.push_back(m);
+    if (x2.dim() > 1) out_shape.push_back(n);
+    const int64_t rows = shape_numel(batch_a) * m;
+    return bmm(a.reshape({1, rows, k}), b.reshape({1, k, n})).reshape(out_shape);
+  }
   Shape batch = broadcast_shapes(batch_a, batch_b, "matmul");
   const int64_t nb = shape_numel(batch);
   Shape a_full = batch, b_full = batch;

@@ -87,7 +87,8 @@ def stack(x, axis=0):
 
 def split(x, indices_or_sections, axis=0):
     """A list of parts of x along `axis`: `indices_or_sections` equal parts (an int, which must
-    divide the axis), or the parts between the given indices (a sequence)."""
+    divide the axis), or the parts between the given indices (a sequence, rising, within the
+    axis, as jnp.split requires)."""
     if isinstance(indices_or_sections, (int, np.integer)):
         attrs = {"sections": int(indices_or_sections), "axis": int(axis)}
     else:

@@ -22,9 +22,11 @@ Tensor transpose(const Tensor& x, const std::optional<std::vector<int64_t>>& axe
 Tensor expand_dims(const Tensor& x, const std::vector<int64_t>& axes);
 // Removes the length-1 axes listed (nullopt: every length-1 axis).
 Tensor squeeze(const Tensor& x, const AxisList& axes);
+// keras.ops.concatenate: concat (nerve/ops/merge.h) with errors naming concatenate.
+Tensor concatenate(const std::vector<Tensor>& xs, int64_t axis);
 Tensor stack(const std::vector<Tensor>& xs, int64_t axis);
-// sections: split into that many equal parts; or at the given indices (numpy's array_split
-// boundaries, clamped to the axis).
+// sections: split into that many equal parts; or at the given indices, which must rise within
+// the axis (negative ones count from the end), as jnp.split requires.
 std::vector<Tensor> split_sections(const Tensor& x, int64_t sections, int64_t axis);
 std::vector<Tensor> split_at(const Tensor& x, const std::vector<int64_t>& indices, int64_t axis);
 // keras.ops.slice: `shape` cells from `start` (a -1 in shape: to the end). Starts are clamped so

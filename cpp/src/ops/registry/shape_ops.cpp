@@ -6,7 +6,6 @@
 #include <stdexcept>
 
 #include "nerve/op_registry.h"
-#include "nerve/ops/merge.h"
 #include "ops/registered_ops.h"
 
 namespace nerve {
@@ -36,7 +35,7 @@ void register_shape_ops() {
       {"expand_dims", 1, [](Inputs in, const OpAttrs& a) -> Out { return {expand_dims(in[0], a.get_ints("axis"))}; }});
   register_op({"squeeze", 1, [](Inputs in, const OpAttrs& a) -> Out { return {squeeze(in[0], opt_ints(a, "axis"))}; }});
   register_op(
-      {"concatenate", -1, [](Inputs in, const OpAttrs& a) -> Out { return {concat(in, a.get_int("axis", 0))}; }});
+      {"concatenate", -1, [](Inputs in, const OpAttrs& a) -> Out { return {concatenate(in, a.get_int("axis", 0))}; }});
   register_op({"stack", -1, [](Inputs in, const OpAttrs& a) -> Out { return {stack(in, a.get_int("axis", 0))}; }});
   register_op({"split", 1, [](Inputs in, const OpAttrs& a) -> Out {
                  int64_t axis = a.get_int("axis", 0);
