@@ -223,6 +223,50 @@ def test_the_registered_op_reads_its_generator_in_cpp_on_every_call():
     assert not np.array_equal(c, np.asarray(_core.ops.call("random_normal", [], unseeded)[0]))
 
 
+class _RecordingTracer:
+    """Stands in for a Python layer's tracer: keeps (op, inputs, attrs) instead of running."""
+
+    def __init__(self):
+        self.program = []
+
+    def apply_op(self, op, inputs, attrs, single):
+        self.program.append((op, list(inputs), dict(attrs)))
+        return None
+
+
+@pytest.mark.parametrize("seed_kind", ["generator", "none", "int"])
+def test_traced_random_ops_are_op_names_and_attributes_replayed_in_cpp(seed_kind):
+    from nerve.ops import _dispatch
+
+    seed = {"generator": R.SeedGenerator(21), "none": None, "int": 21}[seed_kind]
+    tracer = _RecordingTracer()
+    _dispatch.active_tracers.append(tracer)
+    try:  # what a custom layer's call() does once, at trace time
+        R.normal((3, 4), mean=1.0, seed=seed)
+        R.dropout(np.ones((64, 4), np.float32), 0.5, noise_shape=(None, 1), seed=seed)
+    finally:
+        _dispatch.active_tracers.pop()
+    (op1, in1, attrs1), (op2, in2, attrs2) = tracer.program
+    assert (op1, op2) == ("random_normal", "random_dropout")
+    assert attrs2["noise_shape"] == [-1, 1]
+    # every attribute a plain value the C++ program can store: no Python objects
+    for attrs in (attrs1, attrs2):
+        for v in attrs.values():
+            assert isinstance(v, (int, float, list)), attrs
+
+    def step():  # one replayed step, straight through the registry
+        a = np.asarray(_core.ops.call(op1, in1, attrs1)[0]).copy()
+        b = np.asarray(_core.ops.call(op2, [nerve.Tensor(x) for x in in2], attrs2)[0]).copy()
+        return a, b
+
+    first, second = step(), step()
+    for a, b in zip(first, second):
+        if seed_kind == "int":
+            np.testing.assert_array_equal(a, b)  # stateless
+        else:
+            assert not np.array_equal(a, b)  # fresh draws every step
+
+
 def test_every_random_op_is_registered_by_name():
     for name in (
         "random_normal",
