@@ -421,6 +421,7 @@ def test_bad_arguments_raise_value_error_naming_the_op(call, match):
         (lambda: R.randint((2,), 0.0, 3), r"random_randint: minval must be an int"),
         (lambda: R.SeedGenerator(2.0), r"SeedGenerator: seed must be an int"),
         (lambda: R.shuffle(np.ones(3), axis=0.0), r"random_shuffle: axis must be an int"),
+        (lambda: R.gamma((2,), "big"), r"random_gamma: alpha must be a number"),
     ],
 )
 def test_wrong_types_raise_type_error_naming_the_op(call, match):

@@ -296,8 +296,10 @@ def _scalar_parameter(op: str, name: str, value) -> float:
     # Keras (JAX) broadcasts array parameters against `shape`; nerve takes one value per call.
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return float(value)
-    a = np.asarray(value) if not isinstance(value, _core.Tensor) else np.asarray(value)
-    if a.dtype.kind in "iuf" and a.size == 1:
+    a = np.asarray(value)
+    if a.dtype.kind not in "iuf":
+        raise TypeError(f"{op}: {name} must be a number, got {value!r} ({type(value).__name__})")
+    if a.size == 1:
         return float(a.reshape(()))
     raise ValueError(
         f"{op}: nerve supports a single number for {name}, got {name} of shape "
