@@ -90,6 +90,55 @@ def test_categorical_frequencies_follow_softmax_of_the_logits():
         assert np.all(counts[~seen] == 0)  # a -inf logit is never drawn
 
 
+def _ks_statistic(a, b):
+    """Two-sample Kolmogorov-Smirnov distance between the empirical CDFs of a and b."""
+    grid = np.sort(np.concatenate([a, b]))
+    cdf_a = np.searchsorted(np.sort(a), grid, side="right") / a.size
+    cdf_b = np.searchsorted(np.sort(b), grid, side="right") / b.size
+    return np.abs(cdf_a - cdf_b).max()
+
+
+# 1.95 * sqrt(2 / n): the two-sample KS critical value at p = 0.001 for two samples of n
+KS_LIMIT = 1.95 * np.sqrt(2 / N)
+
+
+@pytest.mark.parametrize("alpha", [0.3, 1.0, 4.5])
+def test_gamma_matches_numpys_gamma(alpha):
+    x = arr(R.gamma((N,), alpha, seed=14))
+    ref = np.random.default_rng(14).gamma(alpha, size=N)
+    assert x.min() >= 0
+    assert abs(x.mean() - alpha) < 5 * np.sqrt(alpha / N)
+    assert _ks_statistic(x, ref) < KS_LIMIT
+
+
+def test_beta_matches_numpys_beta():
+    x = arr(R.beta((N,), 2.0, 5.0, seed=15))
+    ref = np.random.default_rng(15).beta(2.0, 5.0, size=N)
+    assert 0 <= x.min() and x.max() <= 1
+    assert abs(x.mean() - 2 / 7) < 5 * np.sqrt(10 / (49 * 8) / N)
+    assert _ks_statistic(x, ref) < KS_LIMIT
+
+
+@pytest.mark.parametrize(
+    "counts, p", [(10, 0.3), (1000, 0.01), (100_000, 0.37), (7, 1.0), (5, 0.0)]
+)
+def test_binomial_matches_numpys_binomial(counts, p):
+    x = arr(R.binomial((N,), counts, p, seed=16))
+    ref = np.random.default_rng(16).binomial(counts, p, size=N).astype(np.float64)
+    assert np.array_equal(x, np.round(x)) and x.min() >= 0 and x.max() <= counts
+    assert abs(x.mean() - counts * p) <= 5 * np.sqrt(counts * p * (1 - p) / N)
+    assert _ks_statistic(x, ref) < KS_LIMIT
+
+
+def test_normal_and_truncated_normal_match_numpy():
+    ref = np.random.default_rng(17).standard_normal(2 * N)
+    assert _ks_statistic(arr(R.normal((N,), seed=17)), ref[:N]) < KS_LIMIT
+    truncated = ref[np.abs(ref) <= 2][:N]
+    assert _ks_statistic(arr(R.truncated_normal((N,), seed=17)), truncated) < 1.95 * np.sqrt(
+        1 / N + 1 / truncated.size
+    )
+
+
 def test_draws_do_not_depend_on_the_thread_count():
     before = nerve.num_threads()
     try:
@@ -174,6 +223,50 @@ def test_the_registered_op_reads_its_generator_in_cpp_on_every_call():
     assert not np.array_equal(c, np.asarray(_core.ops.call("random_normal", [], unseeded)[0]))
 
 
+class _RecordingTracer:
+    """Stands in for a Python layer's tracer: keeps (op, inputs, attrs) instead of running."""
+
+    def __init__(self):
+        self.program = []
+
+    def apply_op(self, op, inputs, attrs, single):
+        self.program.append((op, list(inputs), dict(attrs)))
+        return None
+
+
+@pytest.mark.parametrize("seed_kind", ["generator", "none", "int"])
+def test_traced_random_ops_are_op_names_and_attributes_replayed_in_cpp(seed_kind):
+    from nerve.ops import _dispatch
+
+    seed = {"generator": R.SeedGenerator(21), "none": None, "int": 21}[seed_kind]
+    tracer = _RecordingTracer()
+    _dispatch.active_tracers.append(tracer)
+    try:  # what a custom layer's call() does once, at trace time
+        R.normal((3, 4), mean=1.0, seed=seed)
+        R.dropout(np.ones((64, 4), np.float32), 0.5, noise_shape=(None, 1), seed=seed)
+    finally:
+        _dispatch.active_tracers.pop()
+    (op1, in1, attrs1), (op2, in2, attrs2) = tracer.program
+    assert (op1, op2) == ("random_normal", "random_dropout")
+    assert attrs2["noise_shape"] == [-1, 1]
+    # every attribute a plain value the C++ program can store: no Python objects
+    for attrs in (attrs1, attrs2):
+        for v in attrs.values():
+            assert isinstance(v, (int, float, list)), attrs
+
+    def step():  # one replayed step, straight through the registry
+        a = np.asarray(_core.ops.call(op1, in1, attrs1)[0]).copy()
+        b = np.asarray(_core.ops.call(op2, [nerve.Tensor(x) for x in in2], attrs2)[0]).copy()
+        return a, b
+
+    first, second = step(), step()
+    for a, b in zip(first, second):
+        if seed_kind == "int":
+            np.testing.assert_array_equal(a, b)  # stateless
+        else:
+            assert not np.array_equal(a, b)  # fresh draws every step
+
+
 def test_every_random_op_is_registered_by_name():
     for name in (
         "random_normal",
@@ -183,6 +276,9 @@ def test_every_random_op_is_registered_by_name():
         "random_categorical",
         "random_dropout",
         "random_shuffle",
+        "random_gamma",
+        "random_beta",
+        "random_binomial",
     ):
         assert _core.ops.has_op(name)
 
@@ -305,6 +401,11 @@ def test_shuffle_gradient_matches_finite_differences():
         (lambda: R.shuffle(np.ones((2, 3)), axis=2), r"random_shuffle: axis 2 .*\(2, 3\)"),
         (lambda: R.normal((2,), dtype="float16"), r"random_normal: nerve tensors are float32"),
         (lambda: R.SeedGenerator(1, foo=2), r"SeedGenerator: unrecognized keyword"),
+        (lambda: R.gamma((2,), 0.0), r"random_gamma: alpha must be > 0"),
+        (lambda: R.gamma((2,), [1.0, 2.0]), r"random_gamma: nerve supports a single number"),
+        (lambda: R.beta((2,), 1.0, -1.0), r"random_beta: alpha and beta must be > 0"),
+        (lambda: R.binomial((2,), 2.5, 0.5), r"random_binomial: counts must be an integer"),
+        (lambda: R.binomial((2,), 3, 1.5), r"random_binomial: probabilities must be in \[0, 1\]"),
     ],
 )
 def test_bad_arguments_raise_value_error_naming_the_op(call, match):
@@ -320,6 +421,7 @@ def test_bad_arguments_raise_value_error_naming_the_op(call, match):
         (lambda: R.randint((2,), 0.0, 3), r"random_randint: minval must be an int"),
         (lambda: R.SeedGenerator(2.0), r"SeedGenerator: seed must be an int"),
         (lambda: R.shuffle(np.ones(3), axis=0.0), r"random_shuffle: axis must be an int"),
+        (lambda: R.gamma((2,), "big"), r"random_gamma: alpha must be a number"),
     ],
 )
 def test_wrong_types_raise_type_error_naming_the_op(call, match):
@@ -337,6 +439,9 @@ def _random_calls():
         lambda: R.uniform((7,), seed=2),
         lambda: R.truncated_normal((7,), seed=3),
         lambda: R.randint((7,), 0, 9, seed=4),
+        lambda: R.gamma((7,), 0.5, seed=4),
+        lambda: R.beta((7,), 0.5, 2.0, seed=4),
+        lambda: R.binomial((7,), 100, 0.3, seed=4),
         lambda: R.categorical(nerve.Tensor(np.log(x[:2] + 1)), 5, seed=5),
         lambda: R.dropout(nerve.Tensor(x), 0.5, noise_shape=(None, 1), seed=6),
         lambda: R.shuffle(nerve.Tensor(x), axis=1, seed=7),

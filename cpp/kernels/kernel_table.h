@@ -214,6 +214,11 @@ struct RandomKernels {
   // the noise shape: element i draws at sum_d index_d(i) * noise_strides[d] (0 where broadcast).
   void (*dropout_mask)(uint64_t key, float rate, float scale, const int64_t* shape, const int64_t* noise_strides,
                        int64_t dim, float* mask) = nullptr;
+  // out[i] from Gamma(alpha, 1), Beta(alpha, beta), Binomial(counts, p) (counts an integer as a
+  // double; the result an integer as a float).
+  void (*gamma)(uint64_t key, double alpha, float* out, int64_t n) = nullptr;
+  void (*beta)(uint64_t key, double alpha, double beta, float* out, int64_t n) = nullptr;
+  void (*binomial)(uint64_t key, double counts, double p, float* out, int64_t n) = nullptr;
   // Over [outer, len, inner]: idx[o, :, i] an independent random permutation of [0, len) per (o, i).
   void (*permutation_indices)(uint64_t key, int64_t outer, int64_t len, int64_t inner, int32_t* idx) = nullptr;
   // y[o, j, i] = x[o, idx[o, j, i], i]; its backward dx[o, idx[o, j, i], i] = dy[o, j, i].

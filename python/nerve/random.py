@@ -19,13 +19,18 @@ from __future__ import annotations
 import numbers
 import random as _python_random
 
+import numpy as np
+
 from . import _core
 from .ops._dispatch import apply
 
 __all__ = [
     "SeedGenerator",
+    "beta",
+    "binomial",
     "categorical",
     "dropout",
+    "gamma",
     "normal",
     "randint",
     "shuffle",
@@ -285,3 +290,76 @@ def shuffle(x, axis=0, seed=None):
     if not _is_int(axis):
         raise TypeError(f"{op}: axis must be an int, got {axis!r}")
     return apply(op, [x], {"axis": int(axis), **_seed_attrs(op, seed)})
+
+
+def _scalar_parameter(op: str, name: str, value) -> float:
+    # Keras (JAX) broadcasts array parameters against `shape`; nerve takes one value per call.
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    a = np.asarray(value)
+    if a.dtype.kind not in "iuf":
+        raise TypeError(f"{op}: {name} must be a number, got {value!r} ({type(value).__name__})")
+    if a.size == 1:
+        return float(a.reshape(()))
+    raise ValueError(
+        f"{op}: nerve supports a single number for {name}, got {name} of shape "
+        f"{tuple(a.shape)}; draw each parameter value separately"
+    )
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    """Values from the gamma distribution Gamma(alpha, 1) (shape `alpha`, scale 1): a float32
+    tensor of `shape`, with mean and variance `alpha`.
+
+    Args:
+        shape: tuple of ints.
+        alpha: float > 0, the distribution's shape parameter.
+        dtype: None or "float32".
+        seed: an int, a SeedGenerator or None.
+    """
+    op = "random_gamma"
+    _check_float_dtype(op, dtype)
+    attrs = {"shape": _shape_attr(op, shape), "alpha": _scalar_parameter(op, "alpha", alpha)}
+    return apply(op, [], {**attrs, **_seed_attrs(op, seed)})
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    """Values from the beta distribution Beta(alpha, beta) on [0, 1]: a float32 tensor of
+    `shape`, with mean alpha / (alpha + beta).
+
+    Args:
+        shape: tuple of ints.
+        alpha, beta: floats > 0.
+        dtype: None or "float32".
+        seed: an int, a SeedGenerator or None.
+    """
+    op = "random_beta"
+    _check_float_dtype(op, dtype)
+    attrs = {
+        "shape": _shape_attr(op, shape),
+        "alpha": _scalar_parameter(op, "alpha", alpha),
+        "beta": _scalar_parameter(op, "beta", beta),
+    }
+    return apply(op, [], {**attrs, **_seed_attrs(op, seed)})
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    """Values from the binomial distribution: the number of successes in `counts` independent
+    trials each succeeding with probability `probabilities`; a float32 tensor of `shape` holding
+    integers (mean counts * p).
+
+    Args:
+        shape: tuple of ints.
+        counts: an integer number of trials in [0, 2^24].
+        probabilities: float in [0, 1].
+        dtype: None or "float32".
+        seed: an int, a SeedGenerator or None.
+    """
+    op = "random_binomial"
+    _check_float_dtype(op, dtype)
+    attrs = {
+        "shape": _shape_attr(op, shape),
+        "counts": _scalar_parameter(op, "counts", counts),
+        "probabilities": _scalar_parameter(op, "probabilities", probabilities),
+    }
+    return apply(op, [], {**attrs, **_seed_attrs(op, seed)})

@@ -75,6 +75,7 @@ KernelTable make_cpu_table() {
   t.losses.compute = kernels::compute_loss;
   t.random = {kernels::random_uniform,      kernels::random_normal,      kernels::random_truncated_normal,
               kernels::random_randint,      kernels::random_categorical, kernels::random_dropout_mask,
+              kernels::random_gamma,        kernels::random_beta,        kernels::random_binomial,
               kernels::permutation_indices, kernels::gather_along_axis,  kernels::scatter_along_axis};
   return t;
 }

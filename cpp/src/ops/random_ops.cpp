@@ -181,6 +181,42 @@ Tensor random_categorical(const Tensor& logits, int64_t num_samples, uint64_t ke
   return out;
 }
 
+Tensor random_gamma(const Shape& shape, double alpha, uint64_t key) {
+  check_shape("random_gamma", shape);
+  if (!(alpha > 0) || !std::isfinite(alpha))
+    throw std::invalid_argument("random_gamma: alpha must be > 0 and finite, got " + std::to_string(alpha) +
+                                " for shape " + shape_str(shape));
+  Tensor out = Tensor::empty(shape);
+  NERVE_KERNEL(out.device(), random, gamma, "random_gamma")(key, alpha, out.data(), out.numel());
+  return out;
+}
+
+Tensor random_beta(const Shape& shape, double alpha, double beta, uint64_t key) {
+  check_shape("random_beta", shape);
+  if (!(alpha > 0) || !(beta > 0) || !std::isfinite(alpha) || !std::isfinite(beta))
+    throw std::invalid_argument(
+        "random_beta: alpha and beta must be > 0 and finite, got alpha=" + std::to_string(alpha) +
+        ", beta=" + std::to_string(beta) + " for shape " + shape_str(shape));
+  Tensor out = Tensor::empty(shape);
+  NERVE_KERNEL(out.device(), random, beta, "random_beta")(key, alpha, beta, out.data(), out.numel());
+  return out;
+}
+
+Tensor random_binomial(const Shape& shape, double counts, double p, uint64_t key) {
+  check_shape("random_binomial", shape);
+  if (!(counts >= 0 && counts <= 16777216.0) || counts != std::floor(counts))
+    throw std::invalid_argument(
+        "random_binomial: counts must be an integer in [0, 2^24] (float32 holds the "
+        "result exactly), got " +
+        std::to_string(counts) + " for shape " + shape_str(shape));
+  if (!(p >= 0 && p <= 1))
+    throw std::invalid_argument("random_binomial: probabilities must be in [0, 1], got " + std::to_string(p) +
+                                " for shape " + shape_str(shape));
+  Tensor out = Tensor::empty(shape);
+  NERVE_KERNEL(out.device(), random, binomial, "random_binomial")(key, counts, p, out.data(), out.numel());
+  return out;
+}
+
 // -- ops on a tensor -------------------------------------------------------------------------
 
 Tensor random_dropout(const Tensor& x, float rate, const std::vector<int64_t>& noise_shape, uint64_t key) {

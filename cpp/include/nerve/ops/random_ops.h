@@ -42,6 +42,13 @@ Tensor random_randint(const Shape& shape, int64_t minval, int64_t maxval, uint64
 // logits [batch, classes] -> [batch, num_samples] class indices (float32) drawn from
 // softmax(logits[b]). No gradient: its values are integers.
 Tensor random_categorical(const Tensor& logits, int64_t num_samples, uint64_t key);
+// Gamma(alpha, 1), alpha > 0.
+Tensor random_gamma(const Shape& shape, double alpha, uint64_t key);
+// Beta(alpha, beta), alpha, beta > 0.
+Tensor random_beta(const Shape& shape, double alpha, double beta, uint64_t key);
+// Binomial(counts, p): successes in `counts` trials (an integer in [0, 2^24]) of probability p in
+// [0, 1], as float32.
+Tensor random_binomial(const Shape& shape, double counts, double p, uint64_t key);
 
 // -- ops on a tensor -------------------------------------------------------------------------
 

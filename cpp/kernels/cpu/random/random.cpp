@@ -37,6 +37,47 @@ inline double standard_normal(uint64_t key, uint64_t i) {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
 }
 
+// A sequential stream of its own for element i (a draw by rejection takes a varying number of
+// values): value j is a hash of (bits of (key, i), j).
+struct ElementStream {
+  uint64_t base;
+  uint64_t j = 0;
+  uint64_t next() { return bits_at(base, j++); }
+  double uniform_open() { return unit_open(next()); }
+  double normal() {
+    const double u1 = uniform_open(), u2 = unit_closed_open(next());
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  }
+};
+
+ElementStream stream_at(uint64_t key, int64_t i) {
+  return {bits_at(key ^ 0x3C6EF372FE94F82Bull, static_cast<uint64_t>(i))};
+}
+
+// Gamma(alpha, 1): Marsaglia and Tsang's squeeze method; alpha < 1 boosted as
+// Gamma(alpha + 1) * U^(1 / alpha).
+double gamma_draw(ElementStream& st, double alpha) {
+  if (alpha < 1.0) return gamma_draw(st, alpha + 1.0) * std::pow(st.uniform_open(), 1.0 / alpha);
+  const double d = alpha - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double x, v;
+    do {
+      x = st.normal();
+      v = 1.0 + c * x;
+    } while (v <= 0.0);
+    v = v * v * v;
+    const double u = st.uniform_open();
+    if (u < 1.0 - 0.0331 * x * x * x * x) return d * v;
+    if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
+  }
+}
+
+double beta_draw(ElementStream& st, double a, double b) {
+  const double x = gamma_draw(st, a), y = gamma_draw(st, b);
+  if (x + y > 0) return x / (x + y);
+  return st.uniform_open() < a / (a + b) ? 1.0 : 0.0;  // both underflowed (tiny a and b): an endpoint
+}
+
 }  // namespace
 
 void random_uniform(uint64_t key, float minval, float maxval, float* out, int64_t n) {
@@ -134,6 +175,54 @@ void random_dropout_mask(uint64_t key, float rate, float scale, const int64_t* s
       }
       const bool keep = (bits_at(key, static_cast<uint64_t>(noise_index)) >> 40) >= threshold;
       mask[i] = keep ? scale : 0.f;
+    }
+  });
+}
+
+void random_gamma(uint64_t key, double alpha, float* out, int64_t n) {
+  parallel_for(n, 1 << 12, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      ElementStream st = stream_at(key, i);
+      out[i] = static_cast<float>(gamma_draw(st, alpha));
+    }
+  });
+}
+
+void random_beta(uint64_t key, double alpha, double beta, float* out, int64_t n) {
+  parallel_for(n, 1 << 12, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      ElementStream st = stream_at(key, i);
+      out[i] = static_cast<float>(beta_draw(st, alpha, beta));
+    }
+  });
+}
+
+void random_binomial(uint64_t key, double counts, double p, float* out, int64_t n) {
+  parallel_for(n, 1 << 12, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      ElementStream st = stream_at(key, i);
+      // Knuth's splitting (TAOCP 3.4.1): the a-th smallest of m uniforms is Beta(a, m + 1 - a);
+      // where it falls against p halves the trials left, so O(log counts) beta draws, then
+      // Bernoulli trials for the last few.
+      double m = counts, q = p, k = 0;
+      while (m > 16 && q > 0 && q < 1) {
+        const double a = 1 + std::floor(m / 2), bb = m + 1 - a;
+        const double x = beta_draw(st, a, bb);
+        if (x >= q) {
+          m = a - 1;
+          q = q / x;
+        } else {
+          k += a;
+          m = bb - 1;
+          q = (q - x) / (1 - x);
+        }
+      }
+      if (q >= 1) {
+        k += m;
+      } else if (q > 0) {
+        for (int64_t t = 0; t < static_cast<int64_t>(m); ++t) k += st.uniform_open() < q ? 1 : 0;
+      }
+      out[i] = static_cast<float>(k);
     }
   });
 }

@@ -49,6 +49,16 @@ void register_random_ops() {
   register_op({"random_randint", 0, [](const std::vector<Tensor>&, const OpAttrs& a) -> std::vector<Tensor> {
                  return {random_randint(a.get_ints("shape"), a.get_int("minval"), a.get_int("maxval"), key_from(a))};
                }});
+  register_op({"random_gamma", 0, [](const std::vector<Tensor>&, const OpAttrs& a) -> std::vector<Tensor> {
+                 return {random_gamma(a.get_ints("shape"), a.get_float("alpha"), key_from(a))};
+               }});
+  register_op({"random_beta", 0, [](const std::vector<Tensor>&, const OpAttrs& a) -> std::vector<Tensor> {
+                 return {random_beta(a.get_ints("shape"), a.get_float("alpha"), a.get_float("beta"), key_from(a))};
+               }});
+  register_op({"random_binomial", 0, [](const std::vector<Tensor>&, const OpAttrs& a) -> std::vector<Tensor> {
+                 return {random_binomial(a.get_ints("shape"), a.get_float("counts"), a.get_float("probabilities"),
+                                         key_from(a))};
+               }});
   // categorical(logits): [batch, num_samples] class indices
   register_op({"random_categorical", 1, [](const std::vector<Tensor>& in, const OpAttrs& a) -> std::vector<Tensor> {
                  return {random_categorical(in[0], a.get_int("num_samples"), key_from(a))};
