@@ -350,8 +350,10 @@ SEQUENTIAL_METHODS = ("add", "pop")
 # family (after its table).
 NOTES: dict = {}
 FAMILY_NOTES = {
-    "layers": "Layers written in Python (a Layer subclass overriding call or build; add_weight, "
-    "add_loss, add_metric) raise NotImplementedError: custom layers are planned. "
+    "layers": "Layers written in Python (a Layer subclass with build/call, add_weight, add_loss; "
+    "Lambda) are traced once into C++: Python control flow on tensor values raises TypeError "
+    "at trace time (use ops.where); add_weight takes no constraint; add_metric raises "
+    "NotImplementedError; Lambda takes no mask and saves only named functions. "
     "`sparsemax` follows the corrected definition (keras-team/keras#23425: in Keras "
     "3.15.1 its outputs do not sum to 1 when several stay non-zero). Image layers take "
     "no None height or width. A functional model built for fixed sizes refuses other "

@@ -36,6 +36,8 @@ class SymbolicDim:
     """A size known only when data arrives (`nerve.ops.shape(x)[0]`, the batch size). Ops take it
     in shape attributes (`ops.reshape(x, (batch, -1))`); C++ fills it in on every step."""
 
+    _nerve_symbolic_dim = True  # what ops' shape arguments look for
+
     def __init__(self, tracer, value: int, axis: int, examples: tuple):
         self._tracer, self._value, self._axis, self._examples = tracer, value, axis, examples
 

@@ -32,8 +32,8 @@ def _binary(name, reflected=False):
 
 
 def _getitem(self, key):
-    shape_ops = getattr(_ops(), "shape", None)
-    getitem = getattr(shape_ops, "getitem", None)
+    # the module nerve.ops.shape: the package attribute `shape` is the function ops.shape()
+    getitem = getattr(_ops(), "getitem", None)
     if getitem is None:
         raise NotImplementedError(
             "Tensor indexing needs nerve.ops.shape.getitem, which this build does not have yet; "

@@ -58,6 +58,8 @@ class TraceProgram {
 
  private:
   void check_value(int64_t v, const char* what) const;
+  const Tensor* captured(int64_t value) const;  // the captured tensor of a value, or null
+  void fuse_dense();
   int64_t num_values_;
   int64_t num_inputs_;
   std::vector<std::pair<int64_t, Tensor>> captures_;
