@@ -59,9 +59,6 @@ NERVE_ONLY = {
 # Scripts that fail in nerve today, with why. strict: each fails the suite once fixed, so the
 # mark gets removed.
 XFAIL = {
-    "custom_layer_subclass": "custom layers are traced into C++ now, but this snippet's call() "
-    "uses ops.matmul and Tensor `+`, which are not registered ops yet (branches ops-tensor, "
-    "ops-math); remove this entry once they are merged",
     "train_step_override": "a Model subclass overriding train_step is not run yet: fit raises "
     "NotImplementedError (custom steps are the extensibility issue's "
     "work)",
