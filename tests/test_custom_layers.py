@@ -703,3 +703,35 @@ def test_ops_and_operators_on_functional_inputs():
     )
     model.compile(optimizer="sgd", loss="mse")
     model.fit(x, np.zeros((5, 2), np.float32), verbose=0)
+
+
+class ListBlock(L.Layer):
+    """Sub-layers in a list attribute are tracked too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.stages = [Linear(4, activation="relu"), Linear(2)]
+
+    def call(self, inputs):
+        for stage in self.stages:
+            inputs = stage(inputs)
+        return inputs
+
+
+def test_layers_in_a_list_and_freezing_a_sub_layer_after_tracing():
+    x, y = _data(d_out=2)
+    block = ListBlock()
+    assert block.weights == []  # not built yet
+    model = nerve.Sequential([nerve.Input((4,)), block])
+    assert [tuple(w.shape) for w in block.weights] == [(4, 4), (4,), (4, 2), (2,)]
+    block.stages[0].trainable = False
+    assert len(block.trainable_weights) == 2 and len(model.trainable_weights) == 2
+    model.compile(optimizer="sgd", loss="mse")
+    before = model.get_weights()
+    model.fit(x, y, epochs=1, verbose=0)
+    after = model.get_weights()
+    np.testing.assert_array_equal(before[0], after[0])
+    np.testing.assert_array_equal(before[1], after[1])
+    assert not np.array_equal(before[2], after[2])
+    block.trainable = True  # Keras: the block's flag sets its sub-layers' flags
+    assert block.stages[0].trainable and len(model.trainable_weights) == 4

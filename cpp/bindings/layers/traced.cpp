@@ -56,6 +56,7 @@ void bind_traced_layers(py::module_& m) {
           },
           py::arg("weight"), py::arg("trainable"), py::arg("regularizer") = py::none())
       .def("add_sublayer_weight", &TracedLayer::add_sublayer_weight, py::arg("weight"), py::arg("trainable"))
+      .def("set_weight_trainable", &TracedLayer::set_weight_trainable, py::arg("index"), py::arg("trainable"))
       .def("complete", &TracedLayer::complete)
       .def(
           "step_ops", [](const TracedLayer& l, bool training) { return step_ops(l.program(training)); },

@@ -268,6 +268,14 @@ void TracedLayer::add_sublayer_weight(const Tensor& w, bool trainable_weight) {
   owned_.push_back({w, trainable_weight, Regularizer{}});
 }
 
+void TracedLayer::set_weight_trainable(size_t index, bool trainable_weight) {
+  if (index >= owned_.size())
+    throw std::invalid_argument(describe() + ": no weight " + std::to_string(index) + " (it has " +
+                                std::to_string(owned_.size()) + ")");
+  owned_[index].trainable = trainable_weight;
+  if (index < weight_trainable_.size()) weight_trainable_[index] = trainable_weight;
+}
+
 void TracedLayer::complete() {
   build_many(traced_input_shapes_, 0);
   set_trainable(trainable);

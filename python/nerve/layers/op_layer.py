@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ModelFileError
-from ..ops import _dispatch
+from ..ops import _dispatch, _tensor_methods
 from .base import Layer
 from .symbolic import KerasTensor
 
@@ -85,8 +85,6 @@ def _install_keras_tensor_operators() -> None:
     """`x * 2`, `x / y`, `-x`, `x @ w` on symbolic tensors of a functional model go through
     nerve.ops (one OpLayer node each), as in Keras 3. Between two KerasTensors, + - * keep making
     the Add / Subtract / Multiply layers they made before (same values, nerve's own layers)."""
-    from ..ops import _tensor_methods
-
     merge = {name: getattr(KerasTensor, f"__{name}__") for name in ("add", "sub", "mul")}
     _tensor_methods.install_operators(KerasTensor)
     for name, layer_method in merge.items():
