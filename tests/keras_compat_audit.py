@@ -54,12 +54,14 @@ NOT_AUDITED = {
     "Regularizer": "base class",
     "CallbackList": "internal (fit builds it)",
     "get": "lookup function",
+    "OpLayer": "internal: the layer node an op on a functional model's symbolic tensor makes",
 }
 
 # The required arguments each constructor needs for the audit to build it.
 REQUIRED = {
     "Activation": dict(activation="relu"),
     "Dense": dict(units=2),
+    "Lambda": dict(function=lambda x: x),
     "Conv1D": dict(filters=2, kernel_size=3),
     "Conv2D": dict(filters=2, kernel_size=3),
     "Convolution2D": dict(filters=2, kernel_size=3),
@@ -246,6 +248,7 @@ ALTERNATIVE = {
 }
 # Per class, a value that differs from the generic one above.
 ALTERNATIVE_FOR = {
+    ("Lambda", "arguments"): ({"scale": 2.0}, same),
     ("ZeroPadding2D", "padding"): (2, lambda v, cls: v == ((2, 2), (2, 2))),
     ("Input", "batch_shape"): ((None, 4), None),
     ("InputLayer", "batch_shape"): ((None, 4), None),
