@@ -54,12 +54,14 @@ NOT_AUDITED = {
     "Regularizer": "base class",
     "CallbackList": "internal (fit builds it)",
     "get": "lookup function",
+    "OpLayer": "internal: the layer node an op on a functional model's symbolic tensor makes",
 }
 
 # The required arguments each constructor needs for the audit to build it.
 REQUIRED = {
     "Activation": dict(activation="relu"),
     "Dense": dict(units=2),
+    "Lambda": dict(function=lambda x: x),
     "Conv1D": dict(filters=2, kernel_size=3),
     "Conv2D": dict(filters=2, kernel_size=3),
     "Convolution2D": dict(filters=2, kernel_size=3),
@@ -246,6 +248,7 @@ ALTERNATIVE = {
 }
 # Per class, a value that differs from the generic one above.
 ALTERNATIVE_FOR = {
+    ("Lambda", "arguments"): ({"scale": 2.0}, same),
     ("ZeroPadding2D", "padding"): (2, lambda v, cls: v == ((2, 2), (2, 2))),
     ("Input", "batch_shape"): ((None, 4), None),
     ("InputLayer", "batch_shape"): ((None, 4), None),
@@ -350,8 +353,10 @@ SEQUENTIAL_METHODS = ("add", "pop")
 # family (after its table).
 NOTES: dict = {}
 FAMILY_NOTES = {
-    "layers": "Layers written in Python (a Layer subclass overriding call or build; add_weight, "
-    "add_loss, add_metric) raise NotImplementedError: custom layers are planned. "
+    "layers": "Layers written in Python (a Layer subclass with build/call, add_weight, add_loss; "
+    "Lambda) are traced once into C++: Python control flow on tensor values raises TypeError "
+    "at trace time (use ops.where); add_weight takes no constraint; add_metric raises "
+    "NotImplementedError; Lambda takes no mask and saves only named functions. "
     "`sparsemax` follows the corrected definition (keras-team/keras#23425: in Keras "
     "3.15.1 its outputs do not sum to 1 when several stay non-zero). Image layers take "
     "no None height or width. A functional model built for fixed sizes refuses other "

@@ -574,3 +574,164 @@ def test_sampling_layer_draws_new_noise_every_call():
     b = model.predict([mean, log_var], verbose=0)
     assert not np.array_equal(a, b)
     assert abs(a.mean() - 3.0) < 0.1 and abs(a.std() - 2.0) < 0.1
+
+
+# ---- The guide's layers written with the Keras-named nerve.ops -------------------------------
+
+ops = nerve.ops
+
+
+class KerasLinear(L.Layer):
+    """The guide's Linear: ops.matmul(inputs, w) + b (traced into one fused "dense" op)."""
+
+    def __init__(self, units=32, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="random_normal")
+        self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+
+    def call(self, inputs):
+        return ops.matmul(inputs, self.w) + self.b
+
+
+def test_guide_linear_with_ops_matmul_trains_like_float64_sgd():
+    need_ops("matmul", "add")
+    x, y = _data()
+    layer = KerasLinear(3)
+    model = nerve.Sequential([nerve.Input((4,)), layer])
+    assert layer._core.step_ops(False) == ["dense"]  # matmul + bias fused
+    rng = np.random.default_rng(11)
+    start = [rng.uniform(-0.5, 0.5, w.shape).astype(np.float32) for w in model.get_weights()]
+    model.set_weights(start)
+    model.compile(optimizer=nerve.optimizers.SGD(learning_rate=0.1), loss="mse")
+    model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    w_ref, b_ref = sgd_linear_reference(x, y, start, 0.1, steps=4, batch=4)
+    np.testing.assert_allclose(model.get_weights()[0], w_ref, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(model.get_weights()[1], b_ref, rtol=1e-4, atol=1e-5)
+
+
+class SoftplusLinear(KerasLinear):
+    def call(self, inputs):
+        return ops.softplus(ops.add(self.b, ops.matmul(inputs, self.w)))
+
+
+def test_matmul_bias_fused_and_other_activations_kept_as_ops():
+    need_ops("matmul", "add", "softplus")
+    layer = SoftplusLinear(2)
+    x = np.random.default_rng(2).normal(size=(3, 4)).astype(np.float32)
+    out = layer(x)
+    assert layer._core.step_ops(False) == ["dense", "softplus"]
+    w, b = (np.array(t, np.float64) for t in layer.weights)
+    np.testing.assert_allclose(out, np.log1p(np.exp(x @ w + b)), rtol=1e-5, atol=1e-6)
+
+
+class ActivityRegularization(L.Layer):
+    """The guide's activity regularization: add_loss(rate * sum(square(inputs)))."""
+
+    def __init__(self, rate=1e-2, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = rate
+
+    def call(self, inputs):
+        self.add_loss(self.rate * ops.sum(ops.square(inputs)))
+        return inputs
+
+
+def test_guide_activity_regularization_with_add_loss():
+    need_ops("sum", "square", "multiply")
+    x, y = _data()
+    inp = nerve.Input((4,))
+    model = nerve.Model(inp, ActivityRegularization(0.1)(L.Dense(3)(inp)))
+    w, b = (a.astype(np.float64) for a in model.get_weights())
+    model.compile(optimizer=nerve.optimizers.SGD(learning_rate=0.05), loss="mse")
+    history = model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    h = x.astype(np.float64) @ w + b
+    want = np.mean((h - y) ** 2) + 0.1 * np.sum(h**2)
+    np.testing.assert_allclose(history.history["loss"][0], want, rtol=1e-4)
+    g = 2.0 * (h - y) / y.size + 0.2 * h
+    np.testing.assert_allclose(model.get_weights()[0], w - 0.05 * x.T @ g, rtol=1e-4, atol=1e-5)
+
+
+class FlattenWithBatch(L.Layer):
+    """A shape from ops.shape: the batch size is known only at run time (a dim patch in C++)."""
+
+    def call(self, inputs):
+        batch = ops.shape(inputs)[0]
+        return ops.reshape(inputs, (batch, -1))
+
+
+def test_reshape_with_the_runtime_batch_size():
+    need_ops("reshape")
+    model = nerve.Sequential([nerve.Input((2, 3)), FlattenWithBatch(), L.Dense(1)])
+    assert model.layers[0].compute_output_shape((None, 2, 3)) == (None, 6)
+    for n in (1, 5, 7):
+        x = np.arange(n * 6, dtype=np.float32).reshape(n, 2, 3)
+        w, b = model.get_weights()
+        np.testing.assert_allclose(
+            model.predict(x, verbose=0), x.reshape(n, 6) @ w + b, rtol=1e-5, atol=1e-5
+        )
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(
+        np.ones((10, 2, 3), np.float32), np.ones((10, 1), np.float32), batch_size=4, verbose=0
+    )
+
+
+class PositiveOnly(L.Layer):
+    def call(self, inputs):
+        if inputs > 0:
+            return inputs
+        return -inputs
+
+
+def test_if_on_a_comparison_fails_at_trace_time_naming_the_layer():
+    need_ops("greater")
+    with pytest.raises(TypeError, match=r"PositiveOnly 'positive_only.*'.*ops.where"):
+        nerve.Sequential([nerve.Input((3,)), PositiveOnly()])
+
+
+def test_ops_and_operators_on_functional_inputs():
+    need_ops("exp", "multiply", "add")
+    inp = nerve.Input((3,))
+    out = L.Dense(2)(ops.exp(inp) * 2.0 + 1.0)
+    model = nerve.Model(inp, out)
+    x = np.random.default_rng(4).normal(size=(5, 3)).astype(np.float32)
+    w, b = model.get_weights()
+    np.testing.assert_allclose(
+        model.predict(x, verbose=0), (np.exp(x) * 2 + 1) @ w + b, rtol=1e-5, atol=1e-5
+    )
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.zeros((5, 2), np.float32), verbose=0)
+
+
+class ListBlock(L.Layer):
+    """Sub-layers in a list attribute are tracked too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.stages = [Linear(4, activation="relu"), Linear(2)]
+
+    def call(self, inputs):
+        for stage in self.stages:
+            inputs = stage(inputs)
+        return inputs
+
+
+def test_layers_in_a_list_and_freezing_a_sub_layer_after_tracing():
+    x, y = _data(d_out=2)
+    block = ListBlock()
+    assert block.weights == []  # not built yet
+    model = nerve.Sequential([nerve.Input((4,)), block])
+    assert [tuple(w.shape) for w in block.weights] == [(4, 4), (4,), (4, 2), (2,)]
+    block.stages[0].trainable = False
+    assert len(block.trainable_weights) == 2 and len(model.trainable_weights) == 2
+    model.compile(optimizer="sgd", loss="mse")
+    before = model.get_weights()
+    model.fit(x, y, epochs=1, verbose=0)
+    after = model.get_weights()
+    np.testing.assert_array_equal(before[0], after[0])
+    np.testing.assert_array_equal(before[1], after[1])
+    assert not np.array_equal(before[2], after[2])
+    block.trainable = True  # Keras: the block's flag sets its sub-layers' flags
+    assert block.stages[0].trainable and len(model.trainable_weights) == 4

@@ -5,7 +5,8 @@ Sequential model and trained with fit."""
 import numpy as np
 import keras
 from keras import layers
-from keras import ops
+
+ops = keras.ops  # nerve.ops when the script runs on nerve
 
 
 class Linear(keras.layers.Layer):

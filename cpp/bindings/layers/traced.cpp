@@ -8,6 +8,22 @@
 namespace py = pybind11;
 namespace nerve::py_bindings {
 
+namespace {
+// What each step does, for tests and debugging: an op name, "layer:<name>", "add_loss", "assign*".
+std::vector<std::string> step_ops(const TraceProgram& p) {
+  std::vector<std::string> out;
+  for (const TraceStep& s : p.steps()) {
+    if (s.kind == TraceStep::Kind::LayerCall)
+      out.push_back("layer:" + s.layer->name());
+    else if (s.kind == TraceStep::Kind::AddLoss)
+      out.push_back("add_loss");
+    else
+      out.push_back(s.op);
+  }
+  return out;
+}
+}  // namespace
+
 void bind_traced_layers(py::module_& m) {
   py::class_<TraceProgram, std::shared_ptr<TraceProgram>>(m, "TraceProgram")
       .def(py::init<int64_t>(), py::arg("num_inputs"))
@@ -27,26 +43,7 @@ void bind_traced_layers(py::module_& m) {
       .def("add_assign", &TraceProgram::add_assign, py::arg("kind"), py::arg("target"), py::arg("value"))
       .def("set_outputs", &TraceProgram::set_outputs, py::arg("outputs"), py::arg("output_shapes"))
       .def_property_readonly("num_steps", [](const TraceProgram& p) { return p.steps().size(); })
-      .def_property_readonly("step_ops", [](const TraceProgram& p) {
-        std::vector<std::string> out;
-        for (const TraceStep& s : p.steps()) {
-          switch (s.kind) {
-            case TraceStep::Kind::Op:
-              out.push_back(s.op);
-              break;
-            case TraceStep::Kind::LayerCall:
-              out.push_back("layer:" + s.layer->name());
-              break;
-            case TraceStep::Kind::AddLoss:
-              out.push_back("add_loss");
-              break;
-            case TraceStep::Kind::Assign:
-              out.push_back(s.op);
-              break;
-          }
-        }
-        return out;
-      });
+      .def_property_readonly("step_ops", &step_ops);
 
   py::class_<TracedLayer, Layer, std::shared_ptr<TracedLayer>>(m, "TracedLayer")
       .def(py::init<std::string, std::string, std::shared_ptr<TraceProgram>, std::shared_ptr<TraceProgram>,
@@ -59,7 +56,11 @@ void bind_traced_layers(py::module_& m) {
           },
           py::arg("weight"), py::arg("trainable"), py::arg("regularizer") = py::none())
       .def("add_sublayer_weight", &TracedLayer::add_sublayer_weight, py::arg("weight"), py::arg("trainable"))
+      .def("set_weight_trainable", &TracedLayer::set_weight_trainable, py::arg("index"), py::arg("trainable"))
       .def("complete", &TracedLayer::complete)
+      .def(
+          "step_ops", [](const TracedLayer& l, bool training) { return step_ops(l.program(training)); },
+          py::arg("training"))
       .def_property_readonly("added_losses", [](const TracedLayer& l) {
         std::vector<float> out;
         for (const Tensor& t : l.added_losses()) out.push_back(t.item());

@@ -85,12 +85,68 @@ void TraceProgram::set_outputs(std::vector<int64_t> outputs, std::vector<Shape> 
   for (int64_t v : outputs) check_value(v, "an output");
   outputs_ = std::move(outputs);
   output_shapes_ = std::move(output_shapes);
+  fuse_dense();
   // Free each intermediate value after the last step that reads it (outputs and captures stay).
   last_use_.assign(num_values_, -1);
   for (size_t i = 0; i < steps_.size(); ++i)
     for (int64_t v : steps_[i].inputs) last_use_[v] = static_cast<int64_t>(i);
   for (int64_t v : outputs_) last_use_[v] = -1;
   for (const auto& c : captures_) last_use_[c.first] = -1;
+}
+
+const Tensor* TraceProgram::captured(int64_t value) const {
+  for (const auto& c : captures_)
+    if (c.first == value) return &c.second;
+  return nullptr;
+}
+
+void TraceProgram::fuse_dense() {
+  // matmul(x, kernel) + bias [then relu / sigmoid / tanh], with kernel and bias weights or
+  // constants, is what the built-in Dense computes: one "dense" op runs it with the bias and the
+  // activation fused into the GEMM (and one backward node instead of three).
+  std::vector<int64_t> uses(num_values_, 0);
+  for (const TraceStep& s : steps_) {
+    for (int64_t v : s.inputs) ++uses[v];
+    for (const DimPatch& p : s.patches) ++uses[p.value];
+  }
+  for (int64_t v : outputs_) ++uses[v];
+  auto plain_op = [](const TraceStep& s, const char* name) {
+    return s.kind == TraceStep::Kind::Op && s.op == name && s.patches.empty() && s.attrs.items().empty();
+  };
+  // The step reading value v (its only reader), if it comes after step i.
+  auto reader = [&](size_t i, int64_t v) -> int64_t {
+    if (uses[v] != 1) return -1;
+    for (size_t k = i + 1; k < steps_.size(); ++k)
+      for (int64_t in : steps_[k].inputs)
+        if (in == v) return static_cast<int64_t>(k);
+    return -1;
+  };
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    TraceStep& mm = steps_[i];
+    if (!plain_op(mm, "matmul") || mm.inputs.size() != 2) continue;
+    const Tensor* kernel = captured(mm.inputs[1]);
+    if (!kernel || kernel->dim() != 2) continue;
+    int64_t j = reader(i, mm.first_output);
+    if (j < 0 || !plain_op(steps_[j], "add") || steps_[j].inputs.size() != 2) continue;
+    int64_t other = steps_[j].inputs[0] == mm.first_output ? steps_[j].inputs[1] : steps_[j].inputs[0];
+    const Tensor* bias = captured(other);
+    if (!bias || bias->dim() != 1 || bias->size(0) != kernel->size(1)) continue;
+    std::string activation = "linear";
+    int64_t last = j;
+    int64_t k = reader(static_cast<size_t>(j), steps_[j].first_output);
+    if (k >= 0) {
+      for (const char* act : {"relu", "sigmoid", "tanh"})
+        if (plain_op(steps_[k], act) && steps_[k].inputs.size() == 1) activation = act;
+      if (activation != "linear") last = k;
+    }
+    mm.op = "dense";
+    mm.attrs = OpAttrs{{"activation", activation}};
+    mm.attrs.op_name = "dense";
+    mm.inputs.push_back(other);
+    mm.first_output = steps_[last].first_output;
+    steps_.erase(steps_.begin() + last);
+    if (last != j) steps_.erase(steps_.begin() + j);
+  }
 }
 
 std::vector<std::shared_ptr<Layer>> TraceProgram::sublayers() const {
@@ -210,6 +266,14 @@ void TracedLayer::add_own_weight(const Tensor& w, bool trainable_weight, const R
 void TracedLayer::add_sublayer_weight(const Tensor& w, bool trainable_weight) {
   // The sub-layer counts its own penalty (its regularization_loss), so none here.
   owned_.push_back({w, trainable_weight, Regularizer{}});
+}
+
+void TracedLayer::set_weight_trainable(size_t index, bool trainable_weight) {
+  if (index >= owned_.size())
+    throw std::invalid_argument(describe() + ": no weight " + std::to_string(index) + " (it has " +
+                                std::to_string(owned_.size()) + ")");
+  owned_[index].trainable = trainable_weight;
+  if (index < weight_trainable_.size()) weight_trainable_[index] = trainable_weight;
 }
 
 void TracedLayer::complete() {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import weakref
 
 import numpy as np
 
@@ -312,6 +313,25 @@ class Layer(RefusesPythonHooks):
         self._trainable = bool(value)
         if self._core is not None:
             self._core.trainable = self._trainable
+        if self._is_python_layer:  # Keras: a layer's flag is its sub-layers' flag too
+            for layer in self._tracked_layers:
+                layer.trainable = value
+        self._refresh_traced_parents()
+
+    def _refresh_traced_parents(self) -> None:
+        """The Python layers that traced this one as a sub-layer hold its weights too: their
+        trainable lists follow its flag (so the optimizer sees the change)."""
+        for ref in self.__dict__.get("_traced_parents", []):
+            parent = ref()
+            if parent is None or parent._core is None:
+                continue
+            for i, source in enumerate(parent.__dict__.get("_weight_sources", [])):
+                if source is not None:
+                    layer, ptr = source
+                    trainable = ptr in {_data_ptr(w) for w in layer.trainable_weights}
+                    parent._core.set_weight_trainable(i, trainable)
+            parent._core.trainable = parent._trainable  # re-applies requires_grad per weight
+            parent._refresh_traced_parents()
 
     @property
     def built(self) -> bool:
@@ -508,12 +528,17 @@ class Layer(RefusesPythonHooks):
             s for s in sublayers if not any(s is t for t in self._tracked_layers)
         ]
         seen = {_data_ptr(w) for w in self._own_weights()}
+        sources = [None] * len(self._py_weights)  # per weight: the sub-layer it comes from
         for layer in ordered:
             trainable_ptrs = {_data_ptr(w) for w in layer.trainable_weights}
             for w in layer.weights:
                 if _data_ptr(w) not in seen:
                     seen.add(_data_ptr(w))
                     core.add_sublayer_weight(w, _data_ptr(w) in trainable_ptrs)
+                    sources.append((layer, _data_ptr(w)))
+            parents = layer.__dict__.setdefault("_traced_parents", [])
+            parents.append(weakref.ref(self))
+        self.__dict__["_weight_sources"] = sources
         try:
             core.complete()
         except ValueError as e:

@@ -6,6 +6,7 @@ import inspect
 
 from ..errors import ModelFileError
 from ..saving.object_registration import get_registered_name, get_registered_object
+from ..utils.keras_args import UnsupportedArgumentError, reject_unsupported
 from .base import Layer
 from .tracing import call_takes
 
@@ -24,13 +25,17 @@ class Lambda(Layer):
         who = f"Lambda '{self.name}'"
         if not callable(function):
             raise TypeError(f"{who}: function must be callable, got {type(function).__name__}")
-        if mask is not None:
-            raise ValueError(f"{who}: mask= is not supported yet (nerve's layers carry masks)")
-        if output_shape is not None and callable(output_shape):
-            raise ValueError(f"{who}: output_shape as a function is not supported; give a tuple")
+        reject_unsupported(who, Lambda.__init__, mask=mask)  # nerve's own layers carry masks
+        if callable(output_shape):
+            raise UnsupportedArgumentError(
+                f"{who}: output_shape as a function is not supported yet; give a tuple (or "
+                f"leave it out: the shape is found by tracing the function)"
+            )
+        if isinstance(output_shape, int):
+            output_shape = (output_shape,)
         self.function = function
         self.output_shape = None if output_shape is None else tuple(output_shape)
-        self.arguments = dict(arguments or {})
+        self.arguments = {} if arguments is None else arguments  # keyword arguments of function
 
     def call(self, inputs, mask=None, training=None):
         kwargs = dict(self.arguments)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ModelFileError
-from ..ops import _dispatch
+from ..ops import _dispatch, _tensor_methods
 from .base import Layer
 from .symbolic import KerasTensor
 
@@ -79,3 +79,31 @@ def _op_layer_name(op: str) -> str:
 
 
 KerasTensor._nerve_apply_op = staticmethod(apply_on_keras_tensors)
+
+
+def _install_keras_tensor_operators() -> None:
+    """`x * 2`, `x / y`, `-x`, `x @ w` on symbolic tensors of a functional model go through
+    nerve.ops (one OpLayer node each), as in Keras 3. Between two KerasTensors, + - * keep making
+    the Add / Subtract / Multiply layers they made before (same values, nerve's own layers)."""
+    merge = {name: getattr(KerasTensor, f"__{name}__") for name in ("add", "sub", "mul")}
+    _tensor_methods.install_operators(KerasTensor)
+    for name, layer_method in merge.items():
+        op_method = getattr(KerasTensor, f"__{name}__")
+
+        def method(self, other, _layer=layer_method, _op=op_method):
+            if isinstance(other, KerasTensor):
+                return _layer(self, other)
+            return _op(self, other)
+
+        method.__name__ = f"__{name}__"
+        setattr(KerasTensor, f"__{name}__", method)
+    # symbolic tensors stay unusable as arrays (install_operators gave them numpy's ufunc hook)
+    KerasTensor.__array_ufunc__ = None
+
+    def refuse_iteration(self):
+        raise TypeError(f"{self!r} is symbolic: it cannot be iterated (its batch size is unknown)")
+
+    KerasTensor.__iter__ = refuse_iteration
+
+
+_install_keras_tensor_operators()

@@ -17,7 +17,7 @@ import inspect
 import numpy as np
 
 from .. import _core
-from ..ops import _dispatch
+from ..ops import _dispatch, _tensor_methods
 from ._shapes import to_core
 
 _EXAMPLE_SIZES = (2, 3)
@@ -35,6 +35,8 @@ def _control_flow_error(who: str, what: str) -> TypeError:
 class SymbolicDim:
     """A size known only when data arrives (`nerve.ops.shape(x)[0]`, the batch size). Ops take it
     in shape attributes (`ops.reshape(x, (batch, -1))`); C++ fills it in on every step."""
+
+    _nerve_symbolic_dim = True  # what ops' shape arguments look for
 
     def __init__(self, tracer, value: int, axis: int, examples: tuple):
         self._tracer, self._value, self._axis, self._examples = tracer, value, axis, examples
@@ -115,15 +117,8 @@ class TracedTensor:
         self._refuse("len()")
 
 
-def _install_tensor_operators() -> None:
-    try:
-        from ..ops import _tensor_methods
-    except ImportError:  # the operator overloads are not in this build yet
-        return
-    _tensor_methods.install_operators(TracedTensor)
-
-
-_install_tensor_operators()
+# + - * / ** @, comparisons and indexing on traced tensors record the ops they stand for.
+_tensor_methods.install_operators(TracedTensor)
 
 
 def _data_ptr(t) -> int:

@@ -36,10 +36,12 @@ __all__ = [
 
 
 def _ints(v):
-    """An int or a sequence of ints as a list (attributes of the C++ ops)."""
+    """An int or a sequence of ints as a list (attributes of the C++ ops). A size known only at
+    run time (ops.shape(x)[0] inside a custom layer's traced call) stays as it is: the trace
+    records it and C++ fills it in on every step."""
     if isinstance(v, (list, tuple)):
-        return [int(i) for i in v]
-    return [int(v)]
+        return [i if getattr(i, "_nerve_symbolic_dim", False) else int(i) for i in v]
+    return [v if getattr(v, "_nerve_symbolic_dim", False) else int(v)]
 
 
 def _opt_axes(axis):

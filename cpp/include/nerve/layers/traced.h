@@ -58,6 +58,8 @@ class TraceProgram {
 
  private:
   void check_value(int64_t v, const char* what) const;
+  const Tensor* captured(int64_t value) const;  // the captured tensor of a value, or null
+  void fuse_dense();
   int64_t num_values_;
   int64_t num_inputs_;
   std::vector<std::pair<int64_t, Tensor>> captures_;
@@ -77,6 +79,8 @@ class TracedLayer : public Layer {
   const char* type() const override { return type_name_.c_str(); }
   void add_own_weight(const Tensor& w, bool trainable_weight, const Regularizer& regularizer);
   void add_sublayer_weight(const Tensor& w, bool trainable_weight);
+  // A sub-layer was frozen or unfrozen: weight `index` (in weights() order) follows it.
+  void set_weight_trainable(size_t index, bool trainable_weight);
   // Registers the weights added above and marks the layer built for the traced input shapes.
   void complete();
 
