@@ -66,9 +66,9 @@ class StepHooks:
         )
         return (
             f"{where}: {type(self).__name__} '{self.name}' {what}, which is Python code, so "
-            f"{where}() calls it once per batch from Python (each op and the whole forward and "
-            f"backward pass still run in C++, without the GIL); tracing overridden steps into "
-            f"one C++ loop is not implemented"
+            f"{where}() calls it once per batch from Python (its ops run in C++, the forward and "
+            f"backward passes and the optimizer update without the GIL); tracing overridden "
+            f"steps into one C++ loop is not implemented"
         )
 
     # ---- the steps ----------------------------------------------------------------------------
