@@ -566,3 +566,34 @@ def test_reduce_metrics_match_keras_sample_by_sample(name):
         mine.update_state(values, sample_weight=weights)
         theirs.update_state(values, sample_weight=weights)
         assert mine.result() == pytest.approx(float(theirs.result()), rel=1e-5, abs=1e-6)
+
+
+class DefaultStep(nerve.Model):
+    """Keras's default train_step, reached through super() (the model's override adds nothing)."""
+
+    def train_step(self, data):
+        return super().train_step(data)
+
+
+@quiet
+def test_default_train_step_with_two_outputs_and_loss_weights_matches_builtin():
+    def parts():
+        inputs = nerve.Input((5,))
+        hidden = L.Dense(6, activation="tanh", name="hidden")(inputs)
+        return inputs, [L.Dense(1, name="a")(hidden), L.Dense(2, name="b")(hidden)]
+
+    x, y = _data()
+    y2 = np.concatenate([y, -y], axis=1)
+    builtin, custom = nerve.Model(*parts()), DefaultStep(*parts())
+    custom.set_weights(builtin.get_weights())
+    for m in (builtin, custom):
+        m.compile(
+            nerve.optimizers.SGD(0.05), ["mse", "mae"], loss_weights=[1.0, 0.5], metrics=["mae"]
+        )
+    h1 = builtin.fit(x, [y, y2], batch_size=8, epochs=2, shuffle=False, verbose=0)
+    h2 = custom.fit(x, [y, y2], batch_size=8, epochs=2, shuffle=False, verbose=0)
+    for a, b in zip(builtin.get_weights(), custom.get_weights()):
+        np.testing.assert_allclose(b, a, atol=1e-5)
+    assert list(h2.history) == ["loss", "a_mae", "b_mae", "a_loss", "b_loss"]  # Keras's order
+    for key in h2.history:
+        np.testing.assert_allclose(h2.history[key], h1.history[key], rtol=1e-5)

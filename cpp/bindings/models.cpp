@@ -22,8 +22,9 @@ std::vector<ValueRef> to_refs(const std::vector<std::pair<int64_t, int64_t>>& pa
 
 void bind_models(py::module_& m) {
   py::class_<Model, std::shared_ptr<Model>>(m, "Model")
-      .def("forward", &Model::forward, py::arg("x"), py::arg("training"))
-      .def("forward_many", &Model::forward_many, py::arg("xs"), py::arg("training"))
+      // GIL-free, as the training steps: a Python train_step's forward pass runs like theirs
+      .def("forward", &Model::forward, py::arg("x"), py::arg("training"), GilFree())
+      .def("forward_many", &Model::forward_many, py::arg("xs"), py::arg("training"), GilFree())
       .def_property_readonly("num_inputs", &Model::num_inputs)
       .def_property_readonly("num_outputs", &Model::num_outputs)
       .def("trainable_weights", &Model::trainable_weights)

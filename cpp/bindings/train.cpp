@@ -84,6 +84,7 @@ void bind_train(py::module_& m) {
               used.push_back(params[i]);
             }
             py::gil_scoped_release release;
+            DenormalsFlushed flushed;  // as Optimizer.apply and the C++ training steps
             for (size_t i = 0; i < params.size(); ++i)
               if (grads[i]) params[i].set_grad(*grads[i]);
             try {

@@ -66,9 +66,9 @@ class StepHooks:
         )
         return (
             f"{where}: {type(self).__name__} '{self.name}' {what}, which is Python code, so "
-            f"{where}() calls it once per batch from Python (each op and the whole forward and "
-            f"backward pass still run in C++, without the GIL); tracing overridden steps into "
-            f"one C++ loop is not implemented"
+            f"{where}() calls it once per batch from Python (its ops run in C++, the forward and "
+            f"backward passes and the optimizer update without the GIL); tracing overridden "
+            f"steps into one C++ loop is not implemented"
         )
 
     # ---- the steps ----------------------------------------------------------------------------
@@ -119,8 +119,13 @@ class StepHooks:
                     f"{type(self).__name__}.compute_loss: {len(targets)} target(s) for "
                     f"{len(preds)} output(s)"
                 )
-            for loss, weight, target, pred in zip(*self._step_losses(len(preds)), targets, preds):
+            entries = self._compiled_step_metrics([tuple(p.shape[1:]) for p in preds])
+            trackers = {i: m for _, m, i, kind in entries if kind == "loss"}
+            losses, weights = self._step_losses(len(preds))
+            for i, (loss, weight, target, pred) in enumerate(zip(losses, weights, targets, preds)):
                 value = loss(_like_prediction(loss, target, pred), pred, sample_weight)
+                if i in trackers:  # Keras: each output's unweighted loss, per sample
+                    trackers[i].update_state(value, sample_weight=int(pred.shape[0]))
                 terms.append(value if weight == 1.0 else ops.scale(value, weight))
         penalty = self._core_model.regularization_tensor() if self.built else None
         if penalty is not None:
@@ -208,16 +213,19 @@ class StepHooks:
         if entries:
             preds = as_list(y_pred)
             targets = [y[k] for k in self._output_names] if isinstance(y, dict) else as_list(y)
-            for _, metric, output, weighted in entries:
-                metric.update_state(
-                    targets[output], preds[output], sample_weight if weighted else None
-                )
+            for _, metric, output, kind in entries:
+                if kind != "loss":  # the loss trackers are compute_loss's
+                    metric.update_state(
+                        targets[output],
+                        preds[output],
+                        sample_weight if kind == "weighted" else None,
+                    )
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> dict:
         """{name: result()} of every metric in self.metrics (compiled ones under their display
         names, e.g. "output_1_mae" with several outputs)."""
-        names = {id(m): name for name, m, _, _ in getattr(self, "_step_metrics", None) or []}
+        names = {id(m): name for name, m, _, _ in self._step_metrics or []}
         out = {}
         for m in self.metrics:
             result = m.result()
@@ -228,13 +236,12 @@ class StepHooks:
         return out
 
     def _compiled_step_metrics(self, output_shapes) -> list:
-        """(display name, metric, output index, weighted) for compile()'s metrics and
-        weighted_metrics, made once the outputs' per-sample shapes are known (they choose the
-        accuracy variant, as Keras): when the model is built, or on the first batch."""
-        if getattr(self, "_step_metrics", None) is not None:
-            return self._step_metrics
-        if not self._metric_ids and not self._weighted_metric_ids:
-            self._step_metrics = []
+        """(display name, metric, output index, kind) for compile()'s metrics (kind "plain")
+        and weighted_metrics ("weighted"), then, with several outputs, each output's loss
+        tracker ("loss", named "<output>_loss"), in Keras's order. Made once the outputs'
+        per-sample shapes are known (they choose the accuracy variant, as Keras): when the model
+        is built, or on the first batch."""
+        if self._step_metrics is not None:
             return self._step_metrics
         n = len(output_shapes)
         names = self._output_names if self.built else [f"output_{i}" for i in range(n)]
@@ -248,16 +255,18 @@ class StepHooks:
         entries = []
         for i, (out_name, loss, shape) in enumerate(zip(names, losses, output_shapes)):
             taken = []
-            for ids, is_weighted in ((plain[i], False), (weighted[i], True)):
+            for ids, kind in ((plain[i], "plain"), (weighted[i], "weighted")):
                 for m in ids:
                     metric = metrics_mod.get(m, loss.name if loss else "", shape)
                     name = metric.name
-                    if is_weighted and name in taken:
+                    if kind == "weighted" and name in taken:
                         name = f"weighted_{name}"
                     taken.append(name)
-                    entries.append(
-                        (f"{out_name}_{name}" if n > 1 else name, metric, i, is_weighted)
-                    )
+                    entries.append((f"{out_name}_{name}" if n > 1 else name, metric, i, kind))
+        if n > 1 and self.loss is not None:
+            for i, out_name in enumerate(names):
+                name = f"{out_name}_loss"
+                entries.append((name, metrics_mod.Mean(name=name), i, "loss"))
         self._step_metrics = entries
         return entries
 
