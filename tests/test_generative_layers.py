@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 import nerve
+from layer_cases import upsample_bilinear
 from nerve import layers as L
 
 from helpers import numeric_grad
-from layer_cases import upsample_bilinear
 
 
 def _keras():
