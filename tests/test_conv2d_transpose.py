@@ -12,6 +12,7 @@ import pytest
 import nerve
 from nerve import _core
 from nerve.layers import Conv2DTranspose
+from nerve.ops import _dispatch
 
 import _conv_reference as ref
 from helpers import numeric_grad
@@ -319,3 +320,35 @@ def test_op_errors_name_the_op_and_shapes():
         _core.ops.conv2d_transpose(
             x, nerve.Tensor(np.zeros((3, 3, 4, 2), np.float32)), None, (2, 2), "same", (1, 2)
         )
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {},
+        {"strides": 2, "padding": "same"},
+        {"strides": (2, 3), "padding": "valid", "output_padding": (1, 2)},
+        {"padding": "same", "dilation_rate": 2},
+    ],
+)
+def test_registered_op_matches_keras_ops_conv_transpose(attrs):
+    """The op by name (what nerve.ops and traced custom layers call), against keras.ops."""
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 4, 3, 3)).astype(np.float32)
+    k = rng.standard_normal((3, 3, 5, 3)).astype(np.float32)
+    b = rng.standard_normal(5).astype(np.float32)
+    want = np.asarray(keras.ops.conv_transpose(x, k, **attrs)) + b
+    got = np.asarray(_dispatch.apply("conv_transpose", [x, k, b], attrs))
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+def test_registered_op_errors_name_it():
+    x, k = np.ones((1, 3, 3, 2), np.float32), np.ones((3, 3, 4, 2), np.float32)
+    with pytest.raises(ValueError, match="conv_transpose: takes inputs, kernel"):
+        _dispatch.apply("conv_transpose", [x], {})
+    with pytest.raises(ValueError, match="conv_transpose: only data_format='channels_last'"):
+        _dispatch.apply("conv_transpose", [x, k], {"data_format": "channels_first"})
+    with pytest.raises(ValueError, match="conv_transpose: strides must be an int or a tuple of 2"):
+        _dispatch.apply("conv_transpose", [x, k], {"strides": (1, 2, 3)})

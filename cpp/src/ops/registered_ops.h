@@ -5,11 +5,13 @@
 
 namespace nerve {
 
-void register_core_ops();  // ops/registry/core_ops.cpp: the ops nerve had before the registry
+void register_core_ops();            // ops/registry/core_ops.cpp: the ops nerve had before the registry
+void register_conv_transpose_ops();  // ops/registry/conv_transpose_ops.cpp
 
 // Called once, on first use of the registry.
 inline void register_all_ops() {
   register_core_ops();
+  register_conv_transpose_ops();
 }
 
 }  // namespace nerve
