@@ -415,6 +415,101 @@ def _zero_padding2d():
     )
 
 
+def bilinear_matrix(size: int, scale: int) -> np.ndarray:
+    """[size * scale, size] float64 weights of half-pixel bilinear upsampling along one axis (the
+    source coordinate (o + 0.5) / scale - 0.5, clamped to the edge cells)."""
+    m = np.zeros((size * scale, size))
+    for o in range(size * scale):
+        src = max((o + 0.5) / scale - 0.5, 0.0)
+        lo = min(int(np.floor(src)), size - 1)
+        hi = min(lo + 1, size - 1)
+        m[o, lo] += 1 - (src - lo)
+        m[o, hi] += src - lo
+    return m
+
+
+def upsample_bilinear(x, sh: int, sw: int) -> np.ndarray:
+    x = np.asarray(x, np.float64)
+    return np.einsum(
+        "ph,nhwc,qw->npqc", bilinear_matrix(x.shape[1], sh), x, bilinear_matrix(x.shape[2], sw)
+    )
+
+
+def _up_sampling2d():
+    return Case(
+        lambda: L.UpSampling2D((2, 3), interpolation="bilinear"),
+        [(3, 2, 2)],
+        lambda xs, ws: upsample_bilinear(xs[0], 2, 3),
+        [
+            (lambda: L.UpSampling2D(0), "size"),
+            (lambda: L.UpSampling2D((2, -1)), "size"),
+            (lambda: L.UpSampling2D(interpolation="cubic"), "interpolation"),
+        ],
+    )
+
+
+def _cropping2d():
+    return Case(
+        lambda: L.Cropping2D(cropping=((1, 0), (2, 1))),
+        [(3, 5, 2)],
+        lambda xs, ws: xs[0][:, 1:, 2:-1, :],
+        [
+            (lambda: L.Cropping2D(-1), "cropping"),
+            (lambda: L.Cropping2D(((1, 2), (0, -1))), "cropping"),
+        ],
+        bad_inputs=[([(3, 3, 2)], "cropping")],
+    )
+
+
+def _repeat_vector():
+    return Case(
+        lambda: L.RepeatVector(3),
+        [(4,)],
+        lambda xs, ws: np.repeat(xs[0][:, None, :], 3, axis=1),
+        [(lambda: L.RepeatVector(0), "n")],
+        bad_inputs=[([(2, 4)], "features")],
+    )
+
+
+def _gaussian_noise():
+    # In inference the layer is the identity (test_generative_layers checks the training noise)
+    return Case(
+        lambda: L.GaussianNoise(0.3, seed=4),
+        [(3, 4)],
+        lambda xs, ws: xs[0],
+        [
+            (lambda: L.GaussianNoise(-0.1), "stddev"),
+            (lambda: L.GaussianNoise(1.5), "stddev"),
+            (lambda: L.GaussianNoise(0.1, seed=-1), "seed"),
+        ],
+    )
+
+
+def _gaussian_dropout():
+    return Case(
+        lambda: L.GaussianDropout(0.4, seed=4),
+        [(3, 4)],
+        lambda xs, ws: xs[0],
+        [
+            (lambda: L.GaussianDropout(1.0), "rate"),
+            (lambda: L.GaussianDropout(-0.1), "rate"),
+            (lambda: L.GaussianDropout(0.5, seed=-1), "seed"),
+        ],
+    )
+
+
+def _activity_regularization():
+    return Case(
+        lambda: L.ActivityRegularization(l1=0.01, l2=0.02),
+        [(3, 4)],
+        lambda xs, ws: xs[0],
+        [
+            (lambda: L.ActivityRegularization(l1=-0.1), "l1"),
+            (lambda: L.ActivityRegularization(l2=-1.0), "l2"),
+        ],
+    )
+
+
 def _embedding():
     def ref(xs, ws):
         (table,) = ws
@@ -745,6 +840,12 @@ CASES = {
     "PReLU": _prelu(),
     "ELU": _elu(),
     "Softmax": _softmax(),
+    "UpSampling2D": _up_sampling2d(),
+    "Cropping2D": _cropping2d(),
+    "RepeatVector": _repeat_vector(),
+    "GaussianNoise": _gaussian_noise(),
+    "GaussianDropout": _gaussian_dropout(),
+    "ActivityRegularization": _activity_regularization(),
 }
 
 # Public layer classes that compute nothing, and why they have no case.

@@ -96,6 +96,17 @@ def _images():
     return nerve.Model(inp, _head(layers.Dropout(0.3)(x)))
 
 
+def _generative():
+    inp = nerve.Input((6,))
+    x = layers.GaussianNoise(0.1)(inp)
+    x = layers.ActivityRegularization(l2=1e-3)(layers.Dense(2 * 2 * 3)(x))
+    x = layers.Conv2DTranspose(4, 3, strides=2, padding="same")(layers.Reshape((2, 2, 3))(x))
+    x = layers.Cropping2D(1)(layers.UpSampling2D(2, interpolation="bilinear")(x))
+    x = layers.UpSampling2D((1, 2))(layers.GaussianDropout(0.2)(x))
+    x = layers.RepeatVector(2)(layers.GlobalAveragePooling2D()(x))
+    return nerve.Model(inp, _head(layers.Flatten()(x)))
+
+
 def _integers(rng, shape):
     return rng.integers(0, 10, size=shape).astype(np.float32)
 
@@ -112,6 +123,7 @@ CASES = {
     "attention": (_attention, (4, 6), None, ("binary_crossentropy", "mae")),
     "bidirectional": (_bidirectional_gru, (5, 3), None, SCE),
     "rnn_dropout": (_rnns_with_dropout, (5, 3), None, SCE),
+    "generative": (_generative, (6,), None, ("mse",)),
 }
 
 

@@ -203,6 +203,37 @@ SEQUENTIAL = [
         floats(2, 3, 1),
     ),
     (
+        "Conv2DTranspose",
+        seq(
+            lambda L: L.Conv2DTranspose(3, 3, strides=2, padding="same", activation="relu"),
+            lambda L: L.Conv2DTranspose(2, (2, 3), strides=(3, 2), output_padding=(1, 0)),
+            input_shape=(3, 4, 2),
+        ),
+        floats(3, 4, 2),
+    ),
+    (
+        "UpSampling2D-bilinear-Cropping2D",
+        seq(
+            lambda L: L.UpSampling2D((2, 3), interpolation="bilinear"),
+            lambda L: L.Cropping2D(((1, 0), (2, 1))),
+            lambda L: L.UpSampling2D(2),
+            input_shape=(3, 4, 2),
+        ),
+        floats(3, 4, 2),
+    ),
+    (
+        "RepeatVector-noise-inference",
+        seq(
+            lambda L: L.GaussianNoise(0.5),
+            lambda L: L.Dense(4),
+            lambda L: L.GaussianDropout(0.3),
+            lambda L: L.RepeatVector(3),
+            lambda L: L.ActivityRegularization(l1=0.01),
+            input_shape=(5,),
+        ),
+        floats(5),
+    ),
+    (
         "TimeDistributed-Dense",
         seq(lambda L: L.TimeDistributed(L.Dense(3, activation="relu")), input_shape=(4, 5)),
         floats(4, 5),

@@ -165,6 +165,35 @@ VARIANTS = {
     ),
     "transformer_encoder_open_length": lambda: _seq(L.TransformerEncoder(2, 4, 8), (None, 6)),
     "time_distributed_conv": lambda: _seq(L.TimeDistributed(L.Conv2D(2, 2)), (3, 4, 4, 1)),
+    "conv_transpose_same_stride2": lambda: _seq(
+        L.Conv2DTranspose(3, 3, strides=2, padding="same"), (4, 5, 2)
+    ),
+    "conv_transpose_valid_stride_over_kernel": lambda: _seq(
+        L.Conv2DTranspose(2, (2, 1), strides=(3, 2), activation="relu"), (3, 4, 2)
+    ),
+    "conv_transpose_output_padding": lambda: _seq(
+        L.Conv2DTranspose(2, (4, 3), strides=(2, 3), padding="same", output_padding=(1, 2)),
+        (3, 3, 2),
+    ),
+    "conv_transpose_valid_output_padding": lambda: _seq(
+        L.Conv2DTranspose(2, 3, strides=2, output_padding=1, use_bias=False), (3, 4, 2)
+    ),
+    "conv_transpose_dilated": lambda: _seq(
+        L.Conv2DTranspose(2, 3, dilation_rate=(2, 1), padding="same"), (4, 4, 1)
+    ),
+    "up_sampling_nearest": lambda: _seq(L.UpSampling2D((3, 2)), (2, 3, 2)),
+    "dcgan_generator": lambda: nerve.Sequential(
+        [
+            nerve.Input((8,)),
+            L.Dense(3 * 3 * 4),
+            L.Reshape((3, 3, 4)),
+            L.Conv2DTranspose(4, 4, strides=2, padding="same"),
+            L.LeakyReLU(0.2),
+            L.UpSampling2D(2, interpolation="bilinear"),
+            L.Cropping2D(1),
+            L.Conv2D(1, 3, padding="same", activation="sigmoid"),
+        ]
+    ),
     "dropout_in_stack": lambda: nerve.Sequential(
         [nerve.Input((4,)), L.Dense(5), L.Dropout(0.5), L.Dense(2, activation="softmax")]
     ),

@@ -130,8 +130,14 @@ void bind_layer_arguments(py::module_& m) {
       "layer_spec",
       [](const std::string& type) {
         py::list out;
-        for (const ArgSpec& a : layer_spec(type).args)
-          out.append(py::make_tuple(a.name, arg_kind_name(a.kind), a.required, a.optional, to_python(a.default_value)));
+        for (const ArgSpec& a : layer_spec(type).args) {
+          // An IntPairs default of two or more axes reads as Keras writes it, ((0, 0), (0, 0))
+          // (Cropping2D); a shorter one is a symmetric shorthand as shown (ZeroPadding2D's (1, 1)).
+          auto* flat = std::get_if<std::vector<int64_t>>(&a.default_value);
+          const bool pairs = a.kind == ArgKind::IntPairs && flat && flat->size() >= 4;
+          out.append(py::make_tuple(a.name, arg_kind_name(a.kind), a.required, a.optional,
+                                    pairs ? to_python(a.default_value, a.kind) : to_python(a.default_value)));
+        }
         return out;
       },
       py::arg("type"), "[(name, kind, required, optional, default)] in declaration order");

@@ -12,6 +12,7 @@ void register_reduction_ops();  // ops/registry/reduction_ops.cpp: sum, mean, ma
 void register_shape_ops();      // ops/registry/shape_ops.cpp: reshape, transpose, take, pad, ...
 void register_linalg_ops();     // ops/registry/linalg_ops.cpp: matmul
 void register_random_ops();     // ops/registry/random_ops.cpp: nerve.random's draws, dropout, shuffle
+void register_conv_transpose_ops();  // ops/registry/conv_transpose_ops.cpp: conv2d_transpose
 
 // Called once, on first use of the registry.
 inline void register_all_ops() {
@@ -22,6 +23,7 @@ inline void register_all_ops() {
   register_shape_ops();
   register_linalg_ops();
   register_random_ops();
+  register_conv_transpose_ops();
 }
 
 }  // namespace nerve

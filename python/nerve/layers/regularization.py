@@ -4,6 +4,7 @@ nerve/layers/regularization.h)."""
 from __future__ import annotations
 
 from .. import regularizers
+from ..utils.keras_args import UnsupportedArgumentError
 from .declared import DeclaredLayer
 
 
@@ -42,6 +43,11 @@ class ActivityRegularization(DeclaredLayer):
     core_type = "ActivityRegularization"
 
     def _init_declared(self, cls, values, base_kwargs):
+        if base_kwargs.get("activity_regularizer") is not None:  # Keras: a duplicate keyword
+            raise UnsupportedArgumentError(
+                f"{cls.__name__}: takes no activity_regularizer; its regularizer is L1L2(l1, l2) "
+                f"of its own arguments"
+            )
         super()._init_declared(cls, values, base_kwargs)
         # Keras's layer holds the regularizer it builds (and leaves it out of get_config)
         self.activity_regularizer = regularizers.L1L2(l1=self.l1, l2=self.l2)

@@ -10,6 +10,7 @@ import numpy as np
 from ..layers import (
     ELU,
     Activation,
+    ActivityRegularization,
     Add,
     Average,
     AveragePooling2D,
@@ -18,10 +19,13 @@ from ..layers import (
     Conv1D,
     Conv2D,
     Conv2DTranspose,
+    Cropping2D,
     Dense,
     Dropout,
     Embedding,
     Flatten,
+    GaussianDropout,
+    GaussianNoise,
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
     GlobalMaxPooling2D,
@@ -33,9 +37,11 @@ from ..layers import (
     PositionEmbedding,
     PReLU,
     ReLU,
+    RepeatVector,
     Reshape,
     Softmax,
     Subtract,
+    UpSampling2D,
     ZeroPadding2D,
 )
 from .activations import apply_activation
@@ -152,7 +158,7 @@ def softmax(b, call):
 
 
 def identity(b, call):
-    """Dropout: the identity in inference."""
+    """Dropout, GaussianNoise, GaussianDropout, ActivityRegularization: the identity in inference."""
     return [b.op("Identity", [call.inputs[0]], call.base)]
 
 
@@ -301,6 +307,39 @@ def zero_padding2d(b, call):
     return [b.op("Pad", [call.inputs[0], pads], call.base, mode="constant")]
 
 
+def cropping2d(b, call):
+    (top, bottom), (left, right) = call.layer.get_config()["cropping"]
+    _, height, width, _ = call.input_shapes[0]
+    if height is None or width is None:
+        raise NotImplementedError(f"{call.who}: exporting needs a known height and width")
+    base = call.base
+    starts = b.ints([top, left], f"{base}/starts")
+    ends = b.ints([height - bottom, width - right], f"{base}/ends")
+    return [b.op("Slice", [call.inputs[0], starts, ends, b.ints([1, 2], f"{base}/axes")], base)]
+
+
+def up_sampling2d(b, call):
+    """Resize by integer scales: 'nearest' repeats pixels (asymmetric coordinates, floor),
+    'bilinear' interpolates with half-pixel centres (ONNX's linear mode clamps at the edges too)."""
+    config = call.layer.get_config()
+    sh, sw = _ints(config["size"], 2)
+    attrs = (
+        dict(mode="nearest", coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+        if config["interpolation"] == "nearest"
+        else dict(mode="linear", coordinate_transformation_mode="half_pixel")
+    )
+    scales = b.const(np.array([1, 1, sh, sw], np.float32), f"{call.base}/scales")
+    spatial = call.input_shapes[0][1:-1]
+    return [_channels_first(b, call, call.inputs[0], "Resize", ["", scales], spatial, **attrs)]
+
+
+def repeat_vector(b, call):
+    n = int(call.layer.get_config()["n"])
+    base = call.base
+    x = b.op("Unsqueeze", [call.inputs[0], b.ints([1], f"{base}/axis")], base)
+    return [b.op("Expand", [x, b.ints([1, n, 1], f"{base}/shape")], base)]
+
+
 def embedding(b, call):
     (table,) = call.layer.get_weights()
     ids = b.op("Cast", [call.inputs[0]], f"{call.base}/ids", to=7)  # int64
@@ -340,6 +379,9 @@ CONVERTERS = {
     ELU: elu,
     Softmax: softmax,
     Dropout: identity,
+    GaussianNoise: identity,
+    GaussianDropout: identity,
+    ActivityRegularization: identity,
     Conv1D: conv,
     Conv2D: conv,
     Conv2DTranspose: conv_transpose,
@@ -354,6 +396,9 @@ CONVERTERS = {
     Flatten: flatten,
     Reshape: reshape,
     ZeroPadding2D: zero_padding2d,
+    Cropping2D: cropping2d,
+    UpSampling2D: up_sampling2d,
+    RepeatVector: repeat_vector,
     Embedding: embedding,
     PositionEmbedding: position_embedding,
     Add: merge,
