@@ -168,7 +168,9 @@ def main():
             f"{b['samples_per_s']:16.0f} {b['samples_per_s'] / a['samples_per_s']:6.2f} "
             f"{100 * b['comm_share']:10.1f}%"
         )
-    print("\nallreduce of one gradient buffer, 2 ranks (shared memory):")
+    print(
+        "\ngradient reduction of one buffer, 2 ranks (pack, MPI_Allreduce over shared memory, unpack):"
+    )
     print(f"{'bytes':>10} {'time':>10} {'GB/s':>7}")
     for r in (r for r in two_all if r["what"] == "allreduce"):
         print(

@@ -67,6 +67,14 @@ class _RecordRates(nerve.callbacks.Callback):
         self.rates.append(float(self.model.optimizer.learning_rate))
 
 
+class _PoisonRank1(nerve.callbacks.Callback):
+    """After the second step, a NaN in rank 1's kernel: its third step's loss is NaN."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch == 1 and nerve.distributed.rank() == 1:
+            np.asarray(self.model.trainable_weights[0])[0, 0] = np.nan
+
+
 class _Die(nerve.callbacks.Callback):
     """Rank 1 kills itself (SIGKILL) or stalls at its fourth batch: a rank lost mid-epoch."""
 
@@ -84,7 +92,6 @@ class _Die(nerve.callbacks.Callback):
 def main(scenario: str, out: str) -> None:
     import nerve.distributed as nd
 
-    nerve.utils.set_random_seed(1 + 0)
     nd.init(timeout=float(os.environ.get("NERVE_TEST_TIMEOUT", "60")))
     kind = scenario if scenario in ("mlp", "cnn", "lstm", "bn") else "mlp"
     # Different seeds per rank: the broadcast must make the starting weights rank 0's.
@@ -102,6 +109,8 @@ def main(scenario: str, out: str) -> None:
     nd.distribute(model)
     w0 = [np.array(w) for w in model.get_weights()]
     callbacks = [_Die(scenario)] if scenario in ("kill", "stall") else []
+    if scenario == "nan":
+        callbacks = [_PoisonRank1()]
     rates = _RecordRates()
     if scenario == "rank0_files":
         log = os.path.join(out, f"log_rank{nd.rank()}.csv")

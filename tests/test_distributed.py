@@ -197,3 +197,13 @@ def test_resume_from_a_checkpoint_on_another_number_of_ranks(ranks, tmp_path):
         resumed = np.load(tmp_path / f"rank{r}.npz")
         for g, want in zip(weights(resumed, "w1_"), weights(r0, "w1_")):
             np.testing.assert_allclose(g, want, rtol=1e-6, atol=1e-7)
+
+
+def test_a_nan_loss_on_one_rank_stops_every_rank_at_the_same_step(tmp_path):
+    # Rank 1's loss is NaN at the third step: its flag travels with the gradients, no rank
+    # applies that step, and both raise NonFiniteLossError there (no waiting on each other).
+    rc, out, seconds = mpirun("nan", tmp_path, timeout=60, env={"NERVE_TEST_TIMEOUT": "20"})
+    assert rc != 0
+    assert "NonFiniteLossError" in out and "epoch 1, step 3" in out
+    assert "waited" not in out
+    assert seconds < 20

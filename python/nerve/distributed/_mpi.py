@@ -66,6 +66,12 @@ def init(timeout=None, bucket_bytes=None):
         raise ValueError(
             f"nerve.distributed.init: bucket_bytes must be at least 1024, got {bucket_bytes}"
         )
+    if MPI.Query_thread() < MPI.THREAD_MULTIPLE:
+        # The reducer's watchdog calls MPI_Abort from its own thread while a collective runs.
+        raise RuntimeError(
+            "nerve.distributed needs MPI initialised with MPI_THREAD_MULTIPLE (mpi4py's "
+            "default; do not set mpi4py.rc.thread_level lower)"
+        )
     comm = MPI.COMM_WORLD
     if _State.comm is None:
         _abort_on_uncaught_exception(comm)
