@@ -307,3 +307,18 @@ def test_malformed_entries_are_refused(tmp_path, entry, content, message):
     _rewrite(path, lambda name, data: new if name == entry else data)
     r, _ = _run_tool(path, [_x(2, 6)], tmp_path)
     assert r.returncode == 1 and message in r.stderr, r.stderr
+
+
+def test_cpp_self_check_refuses_changed_outputs_unless_no_verify(tmp_path):
+    model, path = _save_dense(tmp_path)
+    with zipfile.ZipFile(path) as z:
+        want = np.load(io.BytesIO(z.read("check/output_0.npy")))
+    buf = io.BytesIO()
+    np.save(buf, want + 0.01)
+    _rewrite(path, lambda name, data: buf.getvalue() if name == "check/output_0.npy" else data)
+    x = _x(3, 6)
+    r, _ = _run_tool(path, [x], tmp_path)
+    assert r.returncode == 1 and "fails its self-check" in r.stderr, r.stderr
+    r, got = _run_tool(path, [x], tmp_path, "--no-verify")
+    assert r.returncode == 0, r.stderr
+    np.testing.assert_allclose(got[0], model.predict(x, verbose=0), rtol=0, atol=1e-6)
