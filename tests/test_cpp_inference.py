@@ -322,3 +322,36 @@ def test_cpp_self_check_refuses_changed_outputs_unless_no_verify(tmp_path):
     r, got = _run_tool(path, [x], tmp_path, "--no-verify")
     assert r.returncode == 0, r.stderr
     np.testing.assert_allclose(got[0], model.predict(x, verbose=0), rtol=0, atol=1e-6)
+
+
+MNIST_TOOL = BUILD / "examples" / "cpp" / "mnist_predict"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MNIST_TOOL.exists(), reason=f"{MNIST_TOOL} not built (needs zlib)")
+def test_mnist_cnn_classifies_the_test_set_as_python_does(tmp_path):
+    import sys
+
+    from helpers import need_mnist
+
+    mnist = need_mnist() / "mnist"
+    sys.path.insert(0, str(REPO / "examples" / "cpp"))
+    try:
+        import train_mnist_cnn
+    finally:
+        sys.path.pop(0)
+    path = tmp_path / "mnist_cnn.nerve"
+    model = train_mnist_cnn.main(str(path), samples=4000)
+    _, (x_test, y_test) = nerve.datasets.mnist.load_data()
+    want = model.predict(train_mnist_cnn.scaled(x_test), verbose=0)
+    out = tmp_path / "cpp.npy"
+    r = subprocess.run(
+        [str(MNIST_TOOL), str(path), str(mnist), str(out)], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    got = np.load(out)
+    assert got.shape == (10000, 10)
+    np.testing.assert_array_equal(got.argmax(1), want.argmax(1))
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+    accuracy = float(np.mean(want.argmax(1) == y_test))
+    assert accuracy > 0.7 and f"accuracy {accuracy:.4f}" in r.stdout
