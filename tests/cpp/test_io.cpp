@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -127,7 +128,7 @@ int main(int argc, char** argv) {
   const std::string doc = R"({"class_name": "Dense", "config": {"units": [3, -1.5e-3], "s": "\u00e9\n", "b": false}})";
   int parsed = 0, json_refused = 0;
   for (size_t i = 0; i <= doc.size(); ++i)
-    for (int v : {0, '"', '\\', '[', '{', '}', 0x80, 0xff, '1', 'e'}) {
+    for (int v : std::initializer_list<int>{0, '"', '\\', '[', '{', '}', 0x80, 0xff, '1', 'e'}) {
       std::string m = i < doc.size() ? doc : doc.substr(0, i);
       if (i < doc.size()) m[i] = static_cast<char>(v);
       try {
