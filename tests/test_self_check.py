@@ -121,3 +121,12 @@ def test_saving_leaves_the_random_state_alone(tmp_path):
             model.save(tmp_path / "m.nerve")
         seeds.append(_core.next_seed())
     assert seeds[0] == seeds[1]
+
+
+def test_check_batch_of_the_wrong_shape_is_a_model_file_error(tmp_path):
+    model = nerve.Sequential([L.Input((5,)), L.Dense(3)])
+    path = tmp_path / "m.nerve"
+    model.save(path)
+    _rewrite(path, lambda n, d: _npy(np.zeros((2, 4))) if n == "check/input_0.npy" else d)
+    with pytest.raises(ModelFileError, match="does not run"):
+        nerve.models.load_model(path)

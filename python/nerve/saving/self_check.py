@@ -96,7 +96,13 @@ def verify(reader, model) -> None:
         )
     xs = [reader.array(name) for name in spec["inputs"]]
     want = [reader.array(name) for name in spec["outputs"]]
-    got = _predict(model, xs)
+    try:
+        got = _predict(model, xs)
+    except (ValueError, TypeError, RuntimeError) as e:
+        raise ModelFileError(
+            f"{reader.path} fails its self-check: the input batch stored at save does not run "
+            f"({e}); the file is corrupt (load with verify=False to skip the check)"
+        ) from None
     if len(got) != len(want):
         raise ModelFileError(
             f"{reader.path} fails its self-check: the model gives {len(got)} outputs, the file "
