@@ -355,3 +355,32 @@ def test_mnist_cnn_classifies_the_test_set_as_python_does(tmp_path):
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
     accuracy = float(np.mean(want.argmax(1) == y_test))
     assert accuracy > 0.7 and f"accuracy {accuracy:.4f}" in r.stdout
+
+
+@pytest.mark.slow
+def test_installed_package_builds_a_program_with_find_package(tmp_path):
+    """`cmake --install` of the C++ build, then examples/cpp built on its own against it through
+    find_package(nerve CONFIG) and nerve::core (the layout the wheel ships under nerve/)."""
+    prefix, build = tmp_path / "prefix", tmp_path / "examples"
+
+    def run(*cmd):
+        r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+        return r
+
+    run("cmake", "--install", BUILD, "--prefix", prefix)
+    config = prefix / "share" / "cmake" / "nerve"
+    assert (config / "nerveConfig.cmake").is_file() and (
+        prefix / "lib" / "libnerve_core.a"
+    ).is_file()
+    assert (prefix / "include" / "nerve" / "io" / "load_model.h").is_file()
+    run("cmake", "-S", REPO / "examples" / "cpp", "-B", build, f"-Dnerve_DIR={config}")
+    run("cmake", "--build", build, "--target", "nerve_predict", "-j2")
+    model = _seq((4,), L.Dense(3, activation="softmax"))
+    model.save(tmp_path / "m.nerve")
+    x = _x(5, 4)
+    np.save(tmp_path / "x.npy", x)
+    (tmp_path / "out").mkdir()
+    run(build / "nerve_predict", tmp_path / "m.nerve", tmp_path / "out", tmp_path / "x.npy")
+    got = np.load(tmp_path / "out" / "output_0.npy")
+    np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=0, atol=1e-6)
