@@ -64,11 +64,9 @@ int main(int argc, char** argv) {
     std::vector<float> x(pixels.size());
     for (size_t i = 0; i < pixels.size(); ++i) x[i] = static_cast<float>(pixels[i]) / 255.0f;
     nerve::io::LoadedModel model = nerve::io::load_model(argv[1]);
-    nerve::Tensor probs = model.predict(nerve::Tensor::from_host(x.data(), {int64_t(n), 28, 28, 1}));
-
-    std::vector<float> out(probs.numel());
-    probs.copy_to_host(out.data());
-    const int64_t classes = probs.shape()[1];
+    nerve::Shape shape;  // (n, 10)
+    std::vector<float> out = model.predict(x, {int64_t(n), 28, 28, 1}, &shape);
+    const int64_t classes = shape[1];
     size_t correct = 0;
     for (uint32_t i = 0; i < n; ++i) {
       const float* row = out.data() + i * classes;
@@ -76,7 +74,7 @@ int main(int argc, char** argv) {
     }
     std::printf("%s: %zu of %u test images correct (accuracy %.4f)\n", argv[1], correct, n, double(correct) / n);
     if (argc > 3) {
-      std::vector<uint8_t> bytes = nerve::io::npy_bytes(probs.shape(), out.data());
+      std::vector<uint8_t> bytes = nerve::io::npy_bytes(shape, out.data());
       std::ofstream f(argv[3], std::ios::binary);
       f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
       if (!f) throw std::runtime_error(std::string("cannot write ") + argv[3]);

@@ -60,12 +60,20 @@ def _predict(model, xs):
     return [np.asarray(o, np.float32) for o in (out if isinstance(out, list) else [out])]
 
 
+# A model that cannot run on a synthetic batch is saved without a check, never refused.
+_CANNOT_RUN = (ValueError, TypeError, IndexError, RuntimeError, AttributeError, NotImplementedError)
+
+
 def make(model):
     """(inputs, outputs) to store, or None when the model runs on no synthetic batch."""
-    for xs in _batches(model):
+    try:
+        candidates = list(_batches(model))
+    except _CANNOT_RUN:
+        return None
+    for xs in candidates:
         try:
             return xs, _predict(model, xs)
-        except (ValueError, TypeError, IndexError, RuntimeError):
+        except _CANNOT_RUN:
             continue
     return None
 
