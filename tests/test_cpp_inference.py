@@ -307,3 +307,80 @@ def test_malformed_entries_are_refused(tmp_path, entry, content, message):
     _rewrite(path, lambda name, data: new if name == entry else data)
     r, _ = _run_tool(path, [_x(2, 6)], tmp_path)
     assert r.returncode == 1 and message in r.stderr, r.stderr
+
+
+def test_cpp_self_check_refuses_changed_outputs_unless_no_verify(tmp_path):
+    model, path = _save_dense(tmp_path)
+    with zipfile.ZipFile(path) as z:
+        want = np.load(io.BytesIO(z.read("check/output_0.npy")))
+    buf = io.BytesIO()
+    np.save(buf, want + 0.01)
+    _rewrite(path, lambda name, data: buf.getvalue() if name == "check/output_0.npy" else data)
+    x = _x(3, 6)
+    r, _ = _run_tool(path, [x], tmp_path)
+    assert r.returncode == 1 and "fails its self-check" in r.stderr, r.stderr
+    r, got = _run_tool(path, [x], tmp_path, "--no-verify")
+    assert r.returncode == 0, r.stderr
+    np.testing.assert_allclose(got[0], model.predict(x, verbose=0), rtol=0, atol=1e-6)
+
+
+MNIST_TOOL = BUILD / "examples" / "cpp" / "mnist_predict"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MNIST_TOOL.exists(), reason=f"{MNIST_TOOL} not built (needs zlib)")
+def test_mnist_cnn_classifies_the_test_set_as_python_does(tmp_path):
+    import sys
+
+    from helpers import need_mnist
+
+    mnist = need_mnist() / "mnist"
+    sys.path.insert(0, str(REPO / "examples" / "cpp"))
+    try:
+        import train_mnist_cnn
+    finally:
+        sys.path.pop(0)
+    path = tmp_path / "mnist_cnn.nerve"
+    model = train_mnist_cnn.main(str(path), samples=4000)
+    _, (x_test, y_test) = nerve.datasets.mnist.load_data()
+    want = model.predict(train_mnist_cnn.scaled(x_test), verbose=0)
+    out = tmp_path / "cpp.npy"
+    r = subprocess.run(
+        [str(MNIST_TOOL), str(path), str(mnist), str(out)], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    got = np.load(out)
+    assert got.shape == (10000, 10)
+    np.testing.assert_array_equal(got.argmax(1), want.argmax(1))
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+    accuracy = float(np.mean(want.argmax(1) == y_test))
+    assert accuracy > 0.7 and f"accuracy {accuracy:.4f}" in r.stdout
+
+
+@pytest.mark.slow
+def test_installed_package_builds_a_program_with_find_package(tmp_path):
+    """`cmake --install` of the C++ build, then examples/cpp built on its own against it through
+    find_package(nerve CONFIG) and nerve::core (the layout the wheel ships under nerve/)."""
+    prefix, build = tmp_path / "prefix", tmp_path / "examples"
+
+    def run(*cmd):
+        r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+        return r
+
+    run("cmake", "--install", BUILD, "--prefix", prefix)
+    config = prefix / "share" / "cmake" / "nerve"
+    assert (config / "nerveConfig.cmake").is_file() and (
+        prefix / "lib" / "libnerve_core.a"
+    ).is_file()
+    assert (prefix / "include" / "nerve" / "io" / "load_model.h").is_file()
+    run("cmake", "-S", REPO / "examples" / "cpp", "-B", build, f"-Dnerve_DIR={config}")
+    run("cmake", "--build", build, "--target", "nerve_predict", "-j2")
+    model = _seq((4,), L.Dense(3, activation="softmax"))
+    model.save(tmp_path / "m.nerve")
+    x = _x(5, 4)
+    np.save(tmp_path / "x.npy", x)
+    (tmp_path / "out").mkdir()
+    run(build / "nerve_predict", tmp_path / "m.nerve", tmp_path / "out", tmp_path / "x.npy")
+    got = np.load(tmp_path / "out" / "output_0.npy")
+    np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=0, atol=1e-6)

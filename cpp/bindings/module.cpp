@@ -3,6 +3,14 @@
 PYBIND11_MODULE(_core, m) {
   m.doc() = "nerve's C++ engine (tensors, autograd, kernels, layers, optimizers)";
   m.attr("__version__") = NERVE_VERSION;
+  pybind11::dict build_info;  // the CMake settings this module was built with (python -m nerve)
+  build_info["build_type"] = NERVE_BUILD_TYPE;
+  build_info["compiler"] = NERVE_COMPILER;
+  build_info["cmake"] = NERVE_CMAKE_VERSION;
+  build_info["NERVE_OPENMP"] = NERVE_OPENMP_OPTION;
+  build_info["openmp_found"] = NERVE_OPENMP_FOUND;
+  build_info["simd_kernels"] = NERVE_SIMD_FLAGS;
+  m.attr("build_info") = build_info;
   using namespace nerve::py_bindings;
   bind_runtime(m);
   bind_device(m);

@@ -23,6 +23,7 @@ from . import (
     saving,
     utils,
 )
+from ._cmake import get_cmake_dir
 from ._core import Tensor, __version__
 from .errors import ModelFileError, NonFiniteLossError
 from .gradient_tape import GradientTape
@@ -49,6 +50,7 @@ saving.serialization.register_builtin_classes("model", models, models.Model)
 __all__ = [
     "Tensor",
     "__version__",
+    "get_cmake_dir",
     "activations",
     "callbacks",
     "datasets",

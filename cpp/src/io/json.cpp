@@ -5,7 +5,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <locale>
 #include <set>
+#include <sstream>
 
 namespace nerve::io {
 
@@ -134,7 +136,13 @@ class JsonParser {
         return v;
       }  // out of int64's range: kept as a double, as Python would compare it
     }
-    return number_value(std::strtod(text.c_str(), nullptr));
+    // The classic locale: a program that set a locale with a decimal comma still reads "0.5".
+    std::istringstream in(text);
+    in.imbue(std::locale::classic());
+    double d = 0;
+    in >> d;
+    if (in.fail()) fail("expected a number within double's range, got " + text);
+    return number_value(d);
   }
 
   unsigned hex4() {

@@ -410,6 +410,20 @@ Tensor LoadedModel::predict(const Tensor& input, int64_t batch_size) const {
   return predict(std::vector<Tensor>{input}, batch_size)[0];
 }
 
+std::vector<float> LoadedModel::predict(const std::vector<float>& data, const Shape& shape, Shape* output_shape,
+                                        int64_t batch_size) const {
+  for (int64_t d : shape)
+    if (d < 0) throw std::invalid_argument("predict: shape " + shape_str(shape) + " has a negative dimension");
+  if (shape.empty() || static_cast<int64_t>(data.size()) != shape_numel(shape))
+    throw std::invalid_argument("predict: " + std::to_string(data.size()) + " floats do not fill shape " +
+                                shape_str(shape) + " (batch first)");
+  Tensor out = predict(Tensor::from_host(data.data(), shape), batch_size);
+  if (output_shape) *output_shape = out.shape();
+  std::vector<float> values(static_cast<size_t>(out.numel()));
+  out.copy_to_host(values.data());
+  return values;
+}
+
 LoadedModel load_model(const std::string& path, const LoadOptions& options) {
   ZipArchive zip = ZipArchive::open(path);
   LoadedModel out;
@@ -419,7 +433,7 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
   const Json& body = config.at("config", "config.json");
   const Json* name = body.find("name");
   out.name_ = name && name->is_string() ? name->as_string("") : out.class_name_;
-  Builder b{zip, {}, {}};
+  Builder b{zip, {}, {}, {}};
   if (out.class_name_ == "Sequential") {
     out.model_ = build_sequential(b, body, out.input_shapes_);
   } else if (out.class_name_ == "Functional") {

@@ -112,6 +112,8 @@ void ZipArchive::parse() {
     const uint8_t* l = b + local;
     if (u32(l) != kLocalSig)
       fail("expected a local header for entry '" + name + "' at offset " + std::to_string(local));
+    if (u16(l + 8) != 0 || (u16(l + 6) & 0x1))
+      fail("entry '" + name + "' is compressed or encrypted in its local header; nerve files store entries plainly");
     uint16_t l_name = u16(l + 26), l_extra = u16(l + 28);
     uint64_t data = uint64_t(local) + kLocalSize + l_name + l_extra;
     if (data + csize > cd_offset) fail("entry '" + name + "' runs past the start of the central directory");

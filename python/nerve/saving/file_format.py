@@ -141,6 +141,9 @@ class Reader:
     def __exit__(self, *exc):
         self.close()
 
+    def has(self, name: str) -> bool:
+        return name in self._zip.NameToInfo
+
     def raw(self, name: str) -> bytes:
         try:
             return self._zip.read(name)

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import ModelFileError
 from . import file_format as ff
+from . import self_check
 from . import serialization as ser
 from .object_registration import custom_object_scope
 
@@ -105,6 +106,7 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
             f"(or fit/predict once) before saving"
         )
     config = _model_config(model)
+    check = self_check.make(model)  # before writing: a model that fails here leaves no file
     manifest, optimizer_state = [], {}
 
     def entries():
@@ -117,6 +119,8 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
             "weights.json",
             lambda: ff.json_bytes({"weights": manifest, "optimizer": optimizer_state or None}),
         )
+        if check is not None:
+            yield from self_check.entries(check, ff.array_bytes, ff.json_bytes)
 
     ff.write_atomic(filepath, entries(), overwrite)
 
@@ -201,14 +205,21 @@ def _refuse_keras_file(filepath, where: str) -> None:
         )
 
 
-def load_model(filepath, custom_objects: dict | None = None, compile: bool = True):
+def load_model(
+    filepath, custom_objects: dict | None = None, compile: bool = True, verify: bool = True
+):
     """Rebuilds a model saved by model.save: same architecture, weights and (with compile=True)
     optimizer state. Custom layers or models: pass custom_objects={"Name": cls} or register
-    them with @nerve.saving.register_keras_serializable()."""
+    them with @nerve.saving.register_keras_serializable(). With verify=True (the default) the
+    input batch stored at save is run again and must give the stored outputs (ModelFileError
+    otherwise; see saving/self_check.py); verify=False skips that."""
     _refuse_keras_file(filepath, "load_model")
     with ff.Reader(filepath, "nerve.model") as reader, custom_object_scope(custom_objects or {}):
         try:
-            return _load(reader, custom_objects, compile)
+            model = _load(reader, custom_objects, compile)
+            if verify:
+                self_check.verify(reader, model)
+            return model
         except (KeyError, TypeError, IndexError, AttributeError) as e:
             raise ModelFileError(
                 f"{reader.path} is corrupt or does not match this nerve: {type(e).__name__}: {e}"

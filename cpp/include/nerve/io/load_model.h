@@ -44,6 +44,10 @@ class LoadedModel {
   std::vector<Tensor> predict(const std::vector<Tensor>& inputs, int64_t batch_size = 32) const;
   // One input, one output.
   Tensor predict(const Tensor& input, int64_t batch_size = 32) const;
+  // One input, one output, as plain floats: `data` holds the batch of `shape` (batch first) in
+  // row-major order; returns the output's values, its shape in `output_shape`.
+  std::vector<float> predict(const std::vector<float>& data, const Shape& shape, Shape* output_shape = nullptr,
+                             int64_t batch_size = 32) const;
 
   std::shared_ptr<Model> model() const { return model_; }
 

@@ -1,0 +1,43 @@
+"""python -m nerve (the configuration report) and --cmakedir / nerve.get_cmake_dir()."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import nerve
+
+
+def _run(*args):
+    env = {**os.environ, "PYTHONPATH": str(Path(nerve.__file__).parents[1])}
+    return subprocess.run(
+        [sys.executable, "-m", "nerve", *args], capture_output=True, text=True, env=env
+    )
+
+
+def test_report_names_version_isa_threads_build_and_extras():
+    r = _run()
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert f"nerve {nerve.__version__}" in out
+    cfg = nerve.config()
+    assert f"ISA in use:        {cfg['isa']}" in out
+    assert f"threads:           {cfg['num_threads']}" in out
+    assert "build_type:" in out and "compiler:" in out
+    for extra in ("torch", "keras", "onnx", "onnxruntime", "matplotlib", "mpi4py", "tensorboard"):
+        assert f"\n  {extra} " in out
+
+
+def test_cmakedir_agrees_with_get_cmake_dir():
+    r = _run("--cmakedir")
+    try:
+        folder = nerve.get_cmake_dir()
+    except FileNotFoundError as e:
+        assert r.returncode == 1 and "pip install" in str(e) and "pip install" in r.stderr
+        pytest.skip("a source checkout: no installed C++ package")
+    assert r.returncode == 0 and r.stdout.strip() == folder
+    assert (Path(folder) / "nerveConfig.cmake").is_file()
