@@ -46,10 +46,11 @@ def _shape_tuple(shape, what: str) -> tuple:
 
 
 _PYTHON_LAYERS_UNSUPPORTED = (
-    "layers written in Python (a Layer subclass with its own build/call, add_weight, add_loss or "
-    "add_metric) are not supported yet: nerve runs every layer in C++. Build the computation from "
-    "nerve's layers (a functional model, or a subclassed Model whose call() combines them), or "
-    "subclass a built-in layer without overriding call/build (e.g. to add get_config fields)"
+    "this is not supported yet: a layer written in Python defines call(inputs, training=None) "
+    "from nerve.ops and other layers (with add_weight / add_loss; nerve traces it into C++), "
+    "and add_metric is not available from a layer; a Layer subclass with neither call() nor a "
+    "built-in base has no computation (subclass a built-in layer to add get_config fields, or "
+    "use nerve's layers)"
 )
 
 
@@ -564,8 +565,9 @@ class Layer(RefusesPythonHooks):
             kwargs.pop("mask", None)  # masks are carried by nerve's own layers, not call args
             if kwargs:
                 raise TypeError(
-                    f"{type(self).__name__} '{self.name}': unexpected call arguments "
-                    f"{sorted(kwargs)}"
+                    f"{type(self).__name__} '{self.name}': call arguments other than the "
+                    f"inputs, training and mask are not supported yet, got {sorted(kwargs)} "
+                    f"(pass fixed values to __init__ instead)"
                 )
         if self._core is None and self._is_python_layer:
             self.__dict__["_called_with_list"] = many
