@@ -384,3 +384,43 @@ def test_installed_package_builds_a_program_with_find_package(tmp_path):
     run(build / "nerve_predict", tmp_path / "m.nerve", tmp_path / "out", tmp_path / "x.npy")
     got = np.load(tmp_path / "out" / "output_0.npy")
     np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=0, atol=1e-6)
+
+
+def test_random_json_values_give_an_error_message_never_a_crash(tmp_path):
+    """Any JSON value swapped into any place of the file's JSON documents (CRCs kept right):
+    the C++ loader either runs or exits 1 with a message; never a signal or a silent failure."""
+    a, b = L.Input((7, 3)), L.Input((6,))
+    h = L.Flatten()(L.Conv1D(2, 3)(L.Bidirectional(L.GRU(4, return_sequences=True))(a)))
+    model = nerve.Model([a, b], [L.Concatenate()([L.Dense(3)(h), b]), L.Add()([b, b])])
+    path = tmp_path / "m.nerve"
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        entries = {n: z.read(n) for n in z.namelist()}
+    inputs = [_x(2, 7, 3), _x(2, 6)]
+    values = [None, True, 0, -1, 2**40, 1.5, "x", "relu", [], [1], [[1, 2]], {}, {"a": 1}]
+    pick = np.random.default_rng(1)
+    for _ in range(80):
+        name = ["config.json", "weights.json", "metadata.json", "check.json"][pick.integers(4)]
+        doc = json.loads(entries[name])
+        places = []
+
+        def walk(o, where, places=places):
+            places.append(where)
+            items = (
+                o.items() if isinstance(o, dict) else enumerate(o) if isinstance(o, list) else []
+            )
+            for k, v in items:
+                walk(v, [*where, k])
+
+        walk(doc, [])
+        where = places[1 + pick.integers(len(places) - 1)]
+        parent = doc
+        for k in where[:-1]:
+            parent = parent[k]
+        parent[where[-1]] = values[pick.integers(len(values))]
+        with zipfile.ZipFile(path, "w") as z:
+            for n, d in entries.items():
+                z.writestr(n, json.dumps(doc).encode() if n == name else d)
+        r, _ = _run_tool(path, inputs, tmp_path)
+        assert r.returncode in (0, 1), (name, where, r.returncode, r.stderr)
+        assert r.returncode == 0 or r.stderr.strip(), (name, where)

@@ -41,3 +41,16 @@ def test_cmakedir_agrees_with_get_cmake_dir():
         pytest.skip("a source checkout: no installed C++ package")
     assert r.returncode == 0 and r.stdout.strip() == folder
     assert (Path(folder) / "nerveConfig.cmake").is_file()
+
+
+def test_get_cmake_dir_finds_the_config_the_wheel_installs(tmp_path, monkeypatch):
+    """The wheel's layout (cpp/CMakeLists.txt's install rules under SKBUILD): nerve/share/cmake/nerve."""
+    from nerve import _cmake
+
+    folder = tmp_path / "share" / "cmake" / "nerve"
+    monkeypatch.setattr(_cmake, "_PACKAGE", tmp_path)
+    with pytest.raises(FileNotFoundError, match="pip install"):
+        nerve.get_cmake_dir()
+    folder.mkdir(parents=True)
+    (folder / "nerveConfig.cmake").write_text("")
+    assert nerve.get_cmake_dir() == str(folder)

@@ -84,6 +84,8 @@ ArgValue arg_from(const Json& j, const ArgSpec& spec, const std::string& who) {
   return std::monostate{};
 }
 
+bool j_bool(const Json& j, const std::string& what) { return j.as_bool(what); }
+
 const std::vector<std::string>& model_classes() {
   static const std::vector<std::string> names{"Sequential", "Functional", "Model"};
   return names;
@@ -135,7 +137,7 @@ struct Builder {
         continue;
       }
       ArgValue value = arg_from(*v, a, who);
-      if (a.name == "go_backwards" && flip_backwards) value = !std::get<bool>(value);
+      if (a.name == "go_backwards" && flip_backwards) value = !j_bool(*v, who + " go_backwards");
       args.emplace_back(a.name, value);
     }
     auto fixed = overrides.find(name);
@@ -302,13 +304,13 @@ void check_version(const ZipArchive& zip, std::string& nerve_version) {
   const Json* saved_by = meta.find("nerve_version");
   nerve_version = saved_by && saved_by->is_string() ? saved_by->as_string("") : "?";
   const Json* version = meta.find("format_version");
-  if (!version || version->kind() != Json::Kind::Int || version->as_int("") < 1 ||
-      version->as_int("") > kModelFormatVersion) {
-    std::string got = version && version->kind() == Json::Kind::Int ? std::to_string(version->as_int("")) : "missing";
-    throw ModelFileError(zip.label() + " has format version " + got + ", written by nerve " + nerve_version +
-                         "; this reader understands versions 1 to " + std::to_string(kModelFormatVersion) +
-                         " (update nerve to load it)");
-  }
+  if (!version || version->kind() != Json::Kind::Int || version->as_int("") < 1)
+    throw ModelFileError(zip.label() + " is corrupt: metadata.json's format_version must be a positive int, got " +
+                         (version ? Json::kind_name(version->kind()) : "none"));
+  if (version->as_int("") > kModelFormatVersion)
+    throw ModelFileError(zip.label() + " has format version " + std::to_string(version->as_int("")) +
+                         ", written by nerve " + nerve_version + "; this reader understands versions 1 to " +
+                         std::to_string(kModelFormatVersion) + " (update nerve to load it)");
   if (format->as_string("") != "nerve.model")
     throw ModelFileError(zip.label() +
                          " holds only weights (made by save_weights); C++ load_model needs a file "

@@ -28,6 +28,8 @@ struct LoadOptions {
   bool verify = true;
 };
 
+// A loaded model. predict() runs the layers, which keep per-call state: one LoadedModel serves
+// one thread at a time (load one per thread to predict in parallel).
 class LoadedModel {
  public:
   // "Sequential" or "Functional".
