@@ -1,9 +1,11 @@
 """Writing your own layer (Keras style) and training it with fit, in C++.
 
-A Linear layer makes its weights with add_weight in build() and computes its output in call();
-a non-trainable weight counts the training steps (assign_add), an activity penalty goes through
-add_loss, and a block nests layers. nerve runs call() once, when the model is built, and records
-it into a C++ program that then runs on every training step.
+A Linear layer makes its weights with add_weight in build() and computes its output in call()
+from nerve.ops (the keras.ops names); a non-trainable weight counts the training steps
+(assign_add), an activity penalty goes through add_loss, a sampling layer draws noise with
+nerve.random, and a block nests layers. nerve runs call() once, when the model is built, and
+records it into a C++ program that then runs on every training step (`x @ w + b` followed by relu
+becomes one fused dense op there).
 
 Run: python examples/custom_layer.py   (a few seconds)
 """
@@ -15,12 +17,7 @@ import numpy as np
 
 import nerve
 from nerve import layers as L
-from nerve.ops._dispatch import apply
-
-
-def dense_op(x, kernel, bias=None):
-    # the registered op "dense": x @ kernel + bias (nerve.ops functions all go through apply)
-    return apply("dense", [x, kernel] + ([] if bias is None else [bias]))
+from nerve import ops
 
 
 class Linear(L.Layer):
@@ -36,19 +33,33 @@ class Linear(L.Layer):
     def call(self, inputs, training=None):
         if training:  # branching on `training` is fine: one program per mode
             self.steps.assign_add(1.0)
-        return dense_op(inputs, self.w, self.b)
+        return ops.matmul(inputs, self.w) + self.b
 
 
 class ActivityPenalty(L.Layer):
-    """add_loss: rate * sum of the inputs, added to the training loss."""
+    """add_loss: rate * mean of the squared inputs, added to the training loss."""
 
     def __init__(self, rate=1e-3, **kwargs):
         super().__init__(**kwargs)
         self.rate = rate
 
     def call(self, inputs):
-        self.add_loss(dense_op(inputs, np.full((inputs.shape[-1], 1), self.rate, np.float32)))
+        self.add_loss(self.rate * ops.mean(ops.square(inputs)))
         return inputs
+
+
+class Noise(L.Layer):
+    """Gaussian noise while training (a fresh draw on every step), the identity otherwise."""
+
+    def __init__(self, stddev=0.05, **kwargs):
+        super().__init__(**kwargs)
+        self.stddev = stddev
+        self.seeds = nerve.random.SeedGenerator(7)
+
+    def call(self, inputs, training=None):
+        if not training:
+            return inputs
+        return inputs + nerve.random.normal(ops.shape(inputs), stddev=self.stddev, seed=self.seeds)
 
 
 class Block(L.Layer):
@@ -67,7 +78,7 @@ x = rng.normal(size=(512, 8)).astype(np.float32)
 y = (x @ rng.normal(size=(8, 1)) + 0.5).astype(np.float32)
 
 inputs = nerve.Input((8,))
-outputs = Block()(ActivityPenalty(1e-4)(inputs))
+outputs = Block()(Noise()(ActivityPenalty(1e-4)(inputs)))
 model = nerve.Model(inputs, outputs)
 model.compile(optimizer=nerve.optimizers.Adam(0.01), loss="mse")
 model.summary()
@@ -79,7 +90,12 @@ path = os.path.join(tempfile.mkdtemp(), "custom_layer.nerve")
 model.save(path)
 loaded = nerve.saving.load_model(
     path,
-    custom_objects={"Linear": Linear, "Block": Block, "ActivityPenalty": ActivityPenalty},
+    custom_objects={
+        "Linear": Linear,
+        "Block": Block,
+        "ActivityPenalty": ActivityPenalty,
+        "Noise": Noise,
+    },
 )
 same = np.array_equal(model.predict(x, verbose=0), loaded.predict(x, verbose=0))
 print(f"saved and loaded: predictions identical = {same}")
