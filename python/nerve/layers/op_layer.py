@@ -83,15 +83,16 @@ KerasTensor._nerve_apply_op = staticmethod(apply_on_keras_tensors)
 
 def _install_keras_tensor_operators() -> None:
     """`x * 2`, `x / y`, `-x`, `x @ w` on symbolic tensors of a functional model go through
-    nerve.ops (one OpLayer node each), as in Keras 3. Between two KerasTensors, + - * keep making
-    the Add / Subtract / Multiply layers they made before (same values, nerve's own layers)."""
+    nerve.ops (one OpLayer node each), as in Keras 3. Between two KerasTensors of the same shape,
+    + - * keep making the Add / Subtract / Multiply layers they made before (same values, nerve's
+    own layers); shapes that broadcast go through the op, as Keras's ops do."""
     merge = {name: getattr(KerasTensor, f"__{name}__") for name in ("add", "sub", "mul")}
     _tensor_methods.install_operators(KerasTensor)
     for name, layer_method in merge.items():
         op_method = getattr(KerasTensor, f"__{name}__")
 
         def method(self, other, _layer=layer_method, _op=op_method):
-            if isinstance(other, KerasTensor):
+            if isinstance(other, KerasTensor) and other.shape == self.shape:
                 return _layer(self, other)
             return _op(self, other)
 
