@@ -68,9 +68,9 @@ def build_guides() -> list:
 
 
 def build_index(pages: list) -> None:
+    links = [(t.relative_to(OUT).as_posix(), title_of(s.read_text(), s.stem)) for s, t in pages]
     items = "\n".join(
-        f'<li><a href="{t.relative_to(OUT).as_posix()}">{html.escape(title_of(s.read_text(), s.stem))}</a></li>'
-        for s, t in pages
+        f'<li><a href="{href}">{html.escape(title)}</a></li>' for href, title in links
     )
     body = (
         "<h1>nerve</h1><p>A deep-learning library with a C++ engine and a Keras face.</p>"
@@ -100,7 +100,9 @@ def main() -> int:
     build_index(pages)
     build_api()
     n_api = len(list((OUT / "api").rglob("*.html")))
-    print(f"docs: {len(pages)} guide pages and {n_api} API pages (nerve {nerve.__version__}) in {OUT}")
+    print(
+        f"docs: {len(pages)} guide pages and {n_api} API pages (nerve {nerve.__version__}) in {OUT}"
+    )
     return 0
 
 

@@ -50,7 +50,11 @@ def test_guide_code_runs(guide, tmp_path):
     script.write_text("\n".join(lines) + "\n")
     env = dict(os.environ, MPLBACKEND="Agg")
     done = subprocess.run(
-        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=300,
     )
     assert done.returncode == 0, f"{guide.name}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
