@@ -1,5 +1,7 @@
 """nerve.Tensor: numpy interop without copies, conversions, errors."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -85,6 +87,7 @@ def test_backward_needs_scalar_or_gradient():
 
 
 def test_version_and_config():
-    assert nerve.__version__ == "0.1.0"
+    # the value itself is CMakeLists.txt's (tests/test_version.py); here only its form
+    assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", nerve.__version__)
     cfg = nerve.config()
     assert cfg["num_threads"] >= 1 and cfg["isa"] in ("generic", "avx2", "avx512")
