@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import ModelFileError
 from . import file_format as ff
+from . import keras_format
 from . import serialization as ser
 from .object_registration import custom_object_scope
 
@@ -97,7 +98,9 @@ def check_filepath(filepath, weights_only: bool, where: str) -> str:
 
 def save_model(model, filepath, overwrite: bool = True) -> None:
     """Architecture, weights and optimizer state in one file (name ending in .nerve), written
-    atomically."""
+    atomically. A name ending in .keras writes a Keras 3 archive instead (keras_format)."""
+    if keras_format.is_keras_path(filepath):
+        return keras_format.save(model, filepath, overwrite)
     filepath = check_filepath(filepath, False, "save")
     if not model.built:
         raise ValueError(
@@ -204,7 +207,10 @@ def _refuse_keras_file(filepath, where: str) -> None:
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True):
     """Rebuilds a model saved by model.save: same architecture, weights and (with compile=True)
     optimizer state. Custom layers or models: pass custom_objects={"Name": cls} or register
-    them with @nerve.saving.register_keras_serializable()."""
+    them with @nerve.saving.register_keras_serializable(). A Keras 3 .keras file is read too
+    (architecture and weights: keras_format)."""
+    if keras_format.is_keras_path(filepath):
+        return keras_format.load(filepath)
     _refuse_keras_file(filepath, "load_model")
     with ff.Reader(filepath, "nerve.model") as reader, custom_object_scope(custom_objects or {}):
         try:
