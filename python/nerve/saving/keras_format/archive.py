@@ -61,7 +61,9 @@ def load(filepath):
         try:
             data = archive.read(_WEIGHTS)
         except KeyError:
-            raise ModelFileError(f"{path} has no {_WEIGHTS} (sharded weights are not read)") from None
+            raise ModelFileError(
+                f"{path} has no {_WEIGHTS} (sharded weights are not read)"
+            ) from None
         except (zipfile.BadZipFile, OSError) as e:
             raise ModelFileError(f"{path} is corrupt: {_WEIGHTS} cannot be read ({e})") from e
     try:

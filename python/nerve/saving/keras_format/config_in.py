@@ -61,12 +61,21 @@ def _accepted(cls) -> set:
     return names
 
 
+def _resolved_defaults(class_name: str, config: dict) -> dict:
+    """Keras writes some defaults as the value it resolved at build: MultiHeadAttention's
+    attention_axes=None becomes [1] for (batch, sequence, features) inputs, the only rank
+    nerve's MultiHeadAttention takes."""
+    if class_name == "MultiHeadAttention" and config.get("attention_axes") in ([1], [-2]):
+        return {**config, "attention_axes": None}
+    return config
+
+
 def layer_config(entry: dict) -> dict:
     """nerve's {"class_name", "config"} for one Keras layer entry (wrapped layers too)."""
     if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
         raise ModelFileError(f"the .keras file has a layer entry without a config: {entry!r}")
     cls = _layer_class(entry)
-    raw = entry["config"]
+    raw = _resolved_defaults(cls.__name__, entry["config"])
     accepted = _accepted(cls)
     config = {}
     for key, value in raw.items():
@@ -194,7 +203,8 @@ def _functional(config: dict):
         for name, k, node in pending:
             try:
                 args = resolve(node.get("args", []))
-                kwargs = resolve(node.get("kwargs", {}))
+                # Keras records call arguments left at None (mask=None, ...): nothing to pass
+                kwargs = {k: v for k, v in resolve(node.get("kwargs", {})).items() if v is not None}
             except KeyError:
                 left.append((name, k, node))
                 continue

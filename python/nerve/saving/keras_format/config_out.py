@@ -21,7 +21,9 @@ def _keras_class(layer) -> str:
     name = cls.__name__
     builtin = any(cls is c for c in ser._layer_classes())
     if not builtin or name in _NOT_IN_KERAS:
-        why = "a KerasHub layer, not in Keras 3" if builtin else "not one of nerve's built-in layers"
+        why = (
+            "a KerasHub layer, not in Keras 3" if builtin else "not one of nerve's built-in layers"
+        )
         raise ValueError(
             f"save: layer {layer.name!r} of class {name} cannot be written to a .keras file "
             f"({why}); save the model in nerve's format instead (a name ending in .nerve)"
@@ -41,8 +43,14 @@ def _with_modules(config: dict) -> dict:
     return out
 
 
+# nerve layer arguments that are call arguments in Keras (a functional model's nodes carry them)
+_CALL_ARGUMENTS = {"MultiHeadAttention": ("use_causal_mask",)}
+
+
 def layer_entry(layer) -> dict:
     config = _with_modules(layer.get_config())
+    for key in _CALL_ARGUMENTS.get(type(layer).__name__, ()):
+        config.pop(key, None)
     for key in ("layer", "backward_layer"):  # wrappers: the wrapped layer's own entry
         inner = getattr(layer, "_wrapped", None) if key == "layer" else None
         if key in config:
@@ -105,26 +113,37 @@ def _sequential(model):
     return keras, layers
 
 
-def _tensor(ref) -> dict:
-    return {"class_name": "__keras_tensor__", "config": {"keras_history": list(ref)}}
+def _tensor(kt, graph) -> dict:
+    history = [kt._node.layer.name, graph.node_index(kt._node), kt._index]
+    return {
+        "class_name": "__keras_tensor__",
+        "config": {"shape": list(kt.shape), "dtype": "float32", "keras_history": history},
+    }
+
+
+def _call(node, graph, model) -> dict:
+    """One layer call as Keras's inbound node: its positional and keyword arguments."""
+    if node.training is not None:
+        raise ValueError(
+            f"save: layer {node.layer.name!r} of '{model.name}' is called with a fixed "
+            f"training={node.training}, which a .keras file cannot express"
+        )
+    refs = [_tensor(kt, graph) for kt in node.inputs]
+    if len(refs) == 1 or type(node.layer).__name__ == "MultiHeadAttention":
+        args = refs  # MultiHeadAttention(query, value[, key])
+    else:
+        args = [refs]  # several inputs go in as one list (merge layers)
+    return {"args": args, "kwargs": dict(node.call_kwargs or {})}
 
 
 def _functional(model):
     from ...layers import InputLayer
 
     config = model.get_config()
+    graph = model._graph
     calls = {}  # layer name -> its inbound nodes, in call order
-    for node in config["nodes"]:
-        if node.get("training") is not None:
-            raise ValueError(
-                f"save: layer {node['layer']!r} of '{model.name}' is called with a fixed "
-                f"training={node['training']}, which a .keras file cannot express"
-            )
-        refs = [_tensor(r) for r in node["inputs"]]
-        args = refs if len(refs) == 1 else [refs]  # nerve passes several inputs as one list
-        calls.setdefault(node["layer"], []).append(
-            {"args": args, "kwargs": dict(node.get("call_kwargs", {}))}
-        )
+    for node in graph.nodes:
+        calls.setdefault(node.layer.name, []).append(_call(node, graph, model))
     entries, layers = [], []
     for layer in model.layers:
         if isinstance(layer, InputLayer):

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 _RECURRENT = ("SimpleRNN", "LSTM", "GRU")
-# MultiHeadAttention's projections (EinsumDense layers), in the order of its weight list
-_ATTENTION_PARTS = ("_query_dense", "_key_dense", "_value_dense", "_output_dense")
+# MultiHeadAttention's projections (EinsumDense layers, saved under the public properties that
+# return them), in the order of its weight list
+_ATTENTION_PARTS = ("query_dense", "key_dense", "value_dense", "output_dense")
 
 
 def snake_case(class_name: str) -> str:
