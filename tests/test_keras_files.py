@@ -294,3 +294,48 @@ def test_nerve_format_is_unchanged(tmp_path):
     assert "weights.json" in zipfile.ZipFile(tmp_path / "m.nerve").namelist()
     with pytest.raises(ValueError, match=".h5"):
         model.save(str(tmp_path / "m.h5"))
+
+
+def _one_step(model, x, y):
+    model.train_on_batch(x, y)
+    return [np.asarray(w) for w in model.get_weights()]
+
+
+def _dense_data():
+    rng = np.random.default_rng(5)
+    return rng.normal(size=(8, 3)).astype(np.float32), rng.normal(size=(8, 2)).astype(np.float32)
+
+
+def test_compiled_keras_model_trains_the_same_in_nerve(tmp_path):
+    k = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    _randomize(k)
+    k.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.5), loss="mse", metrics=["mae"])
+    path = str(tmp_path / "m.keras")
+    k.save(path)
+    model = nerve.models.load_model(path)
+    assert type(model.optimizer).__name__ == "SGD"
+    x, y = _dense_data()
+    _assert_same(_one_step(model, x, y), _one_step(k, x, y))
+    assert nerve.models.load_model(path, compile=False).optimizer is None
+
+
+def test_compiled_nerve_model_trains_the_same_in_keras(tmp_path):
+    model = nerve.Sequential([nerve.layers.Input((3,)), nerve.layers.Dense(2)])
+    _randomize(model)
+    model.compile(optimizer=nerve.optimizers.Adam(0.01), loss="mse", metrics=["mae"])
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    k = keras.saving.load_model(path)
+    assert type(k.optimizer).__name__ == "Adam"
+    x, y = _dense_data()
+    _assert_same(_one_step(k, x, y), _one_step(model, x, y))
+
+
+def test_keras_metric_nerve_lacks_is_named(tmp_path):
+    k = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    k.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.R2Score()])
+    path = str(tmp_path / "m.keras")
+    k.save(path)
+    with pytest.raises(ModelFileError, match="R2Score.*compile=False"):
+        nerve.models.load_model(path)
+    assert nerve.models.load_model(path, compile=False).optimizer is None

@@ -208,9 +208,9 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     """Rebuilds a model saved by model.save: same architecture, weights and (with compile=True)
     optimizer state. Custom layers or models: pass custom_objects={"Name": cls} or register
     them with @nerve.saving.register_keras_serializable(). A Keras 3 .keras file is read too
-    (architecture and weights: keras_format)."""
+    (architecture, weights and compile arguments: keras_format)."""
     if keras_format.is_keras_path(filepath):
-        return keras_format.load(filepath)
+        return keras_format.load(filepath, compile=compile)
     _refuse_keras_file(filepath, "load_model")
     with ff.Reader(filepath, "nerve.model") as reader, custom_object_scope(custom_objects or {}):
         try:

@@ -15,6 +15,7 @@ import zipfile
 from ...errors import ModelFileError
 from .. import file_format as ff
 from . import config_in, config_out, weights
+from .compile_config import compile_from_keras, compile_to_keras
 
 KERAS_EXTENSION = ".keras"
 # The Keras release whose files these are tested against (metadata.json's keras_version)
@@ -40,8 +41,9 @@ def _json(archive: zipfile.ZipFile, name: str, path: str):
         raise ModelFileError(f"{path} is corrupt: {name} cannot be read ({e})") from e
 
 
-def load(filepath):
-    """A nerve model from a Keras 3 .keras file (Sequential or functional, nerve's layers)."""
+def load(filepath, compile: bool = True):
+    """A nerve model from a Keras 3 .keras file (Sequential or functional, nerve's layers),
+    compiled as the Keras model was when `compile` (a fresh optimizer: its state is not read)."""
     h5py = weights._h5py()
     path = os.fspath(filepath)
     try:
@@ -57,7 +59,8 @@ def load(filepath):
             raise ModelFileError(
                 f"{path}: written by Keras {version!r}; nerve reads Keras 3 .keras files"
             )
-        model, layers = config_in.build_model(_json(archive, _CONFIG, path))
+        config = _json(archive, _CONFIG, path)
+        model, layers = config_in.build_model(config)
         try:
             data = archive.read(_WEIGHTS)
         except KeyError:
@@ -72,6 +75,8 @@ def load(filepath):
         raise ModelFileError(f"{path} is corrupt: {_WEIGHTS} is not an HDF5 file ({e})") from e
     with h5:
         weights.read(h5, layers, path)
+    if compile:
+        compile_from_keras(model, config.get("compile_config"), path)
     return model
 
 
@@ -86,6 +91,7 @@ def save(model, filepath, overwrite: bool = True) -> None:
             f"(or fit/predict once) before saving"
         )
     config, layers = config_out.model_config(model)
+    config["compile_config"] = compile_to_keras(model)
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5:
         weights.write(h5, model, layers)
