@@ -77,18 +77,21 @@ _KERAS_EXTENSIONS = (".keras", ".h5", ".hdf5")
 
 
 def check_filepath(filepath, weights_only: bool, where: str) -> str:
-    """The path as a string, if its extension names nerve's format. Keras 3 also insists on
-    its extensions (.keras, .weights.h5); nerve's files are not Keras files, so a Keras name is
-    refused rather than silently given a file Keras could not read."""
+    """The path as a string, if its extension names nerve's format (or, for a whole model,
+    Keras 3's .keras). Keras 3 also insists on its extensions (.keras, .weights.h5); a name of
+    a Keras format nerve does not write is refused rather than given a file Keras could not
+    read."""
     path = os.fspath(filepath)
     want = WEIGHTS_EXTENSION if weights_only else MODEL_EXTENSION
-    if path.endswith(want):
-        return path
+    if path.endswith(want) or (not weights_only and keras_format.is_keras_path(path)):
+        return path  # a whole model may also go to a Keras 3 .keras archive
     if path.lower().endswith(_KERAS_EXTENSIONS):
+        what = "Keras' .keras / .h5 weight formats" if weights_only else "Keras' legacy .h5 format"
         raise ValueError(
-            f"{where}: nerve cannot write or read Keras' .keras / .h5 formats (got "
+            f"{where}: nerve cannot write or read {what} (got "
             f"filepath={path!r}); use nerve's own format, a file name ending in {want!r} "
             f"(e.g. {os.path.splitext(os.path.splitext(path)[0])[0] + want!r})"
+            + ("" if weights_only else " or a Keras 3 archive, a name ending in '.keras'")
         )
     raise ValueError(
         f"{where}: the file name must end in {want!r} (nerve's "
