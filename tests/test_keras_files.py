@@ -339,3 +339,63 @@ def test_keras_metric_nerve_lacks_is_named(tmp_path):
     with pytest.raises(ModelFileError, match="R2Score.*compile=False"):
         nerve.models.load_model(path)
     assert nerve.models.load_model(path, compile=False).optimizer is None
+
+
+def test_model_inside_a_model_is_refused_both_ways(tmp_path):
+    inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    outer = keras.Sequential([keras.Input((3,)), inner, keras.layers.Dense(1)])
+    path = str(tmp_path / "nested.keras")
+    outer.save(path)
+    with pytest.raises(ModelFileError, match="model inside a model"):
+        nerve.models.load_model(path)
+    L = nerve.layers
+    inner = nerve.Sequential([L.Input((3,)), L.Dense(2)])
+    outer = nerve.Sequential([L.Input((3,)), inner, L.Dense(1)])
+    with pytest.raises(ValueError, match="model inside a model"):
+        outer.save(str(tmp_path / "n.keras"))
+
+
+def _rewrite_weights(src, dst, edit):
+    """A copy of the archive with model.weights.h5 changed by edit(h5py.File)."""
+    import io
+
+    import h5py
+
+    def replace(name, old):
+        if name != "model.weights.h5":
+            return old
+        buffer = io.BytesIO(old)
+        with h5py.File(buffer, "r+") as h5:
+            edit(h5)
+        return buffer.getvalue()
+
+    _rewrite(src, dst, replace)
+
+
+def test_weights_reaching_outside_the_file_are_refused(keras_file, tmp_path):
+    """An HDF5 link or external storage could make loading read other files on disk."""
+    import h5py
+
+    secret = tmp_path / "secret.h5"
+    with h5py.File(secret, "w") as h5:
+        h5["x"] = np.zeros((3, 2), np.float32)
+
+    def link(h5):
+        del h5["layers/dense/vars/0"]
+        h5["layers/dense/vars/0"] = h5py.ExternalLink(str(secret), "x")
+
+    def external(h5):
+        del h5["layers/dense/vars/0"]
+        h5.create_dataset(
+            "layers/dense/vars/0", shape=(3, 2), dtype="f4", external=[(str(secret), 0, 24)]
+        )
+
+    def strings(h5):
+        del h5["layers/dense/vars/1"]
+        h5["layers/dense/vars/1"] = np.array([b"ab", b"cd"])
+
+    for edit, message in [(link, "link"), (external, "outside the file"), (strings, "not numbers")]:
+        path = str(tmp_path / f"{edit.__name__}.keras")
+        _rewrite_weights(keras_file, path, edit)
+        with pytest.raises(ModelFileError, match=message):
+            nerve.models.load_model(path)

@@ -41,6 +41,11 @@ def _layer_class(entry: dict):
     name = (entry.get("config") or {}).get("name")
     classes = {c.__name__: c for c in ser._layer_classes()}
     cls = classes.get(class_name) if isinstance(class_name, str) else None
+    if class_name in ("Sequential", "Functional", "Model"):
+        raise ModelFileError(
+            f"the .keras file has a model inside a model ({class_name} {name!r}); nerve reads "
+            f".keras files whose models hold layers only"
+        )
     module = entry.get("module")
     custom = entry.get("registered_name") not in (None, class_name) or (
         isinstance(module, str) and not module.startswith("keras.")

@@ -17,8 +17,15 @@ _KERAS_MODULES = {
 
 
 def _keras_class(layer) -> str:
+    from ...models import Model
+
     cls = type(layer)
     name = cls.__name__
+    if isinstance(layer, Model):
+        raise ValueError(
+            f"save: {name} '{layer.name}' is a model inside a model, which nerve does not write "
+            f"to .keras files yet; save in nerve's format (a name ending in .nerve)"
+        )
     builtin = any(cls is c for c in ser._layer_classes())
     if not builtin or name in _NOT_IN_KERAS:
         why = (

@@ -34,7 +34,6 @@ def _plan(layers: list) -> list:
 def read(h5_file, layers: list, where: str) -> None:
     """Copies the file's arrays into the layers' weights; nothing changes unless every array is
     there with the shape nerve's layer has."""
-    import h5py
 
     pending = []
     for layer, _, groups in _plan(layers):
@@ -42,18 +41,15 @@ def read(h5_file, layers: list, where: str) -> None:
             continue
         arrays = []
         for group, count in groups:
-            node = h5_file.get(f"{group}/vars")
+            node = _group(h5_file, f"{group}/vars", where)
             stored = 0 if node is None else len(node)
-            if not isinstance(node, (h5py.Group, type(None))) or stored != count:
+            if stored != count:
                 raise ModelFileError(
                     f"{where}: layer {layer.name!r} ({type(layer).__name__}) has {count} "
                     f"weights in {group!r} in nerve, the file holds {stored} there"
                 )
             for i in range(count):
-                data = node.get(str(i))
-                if not isinstance(data, h5py.Dataset):
-                    raise ModelFileError(f"{where}: {group}/vars/{i} is missing or not an array")
-                arrays.append(np.asarray(data[()], dtype=np.float32))
+                arrays.append(_array(node, str(i), f"{group}/vars/{i}", where))
         for w, a in zip(layer.weights, arrays):
             if tuple(a.shape) != tuple(w.shape):
                 raise ModelFileError(
@@ -63,6 +59,39 @@ def read(h5_file, layers: list, where: str) -> None:
             pending.append((w, a))
     for w, a in pending:
         np.asarray(w)[...] = a
+
+
+def _group(h5_file, path: str, where: str):
+    """The group at `path` (None if absent), reached through hard links only."""
+    import h5py
+
+    node = h5_file
+    for part in path.split("/"):
+        link = node.get(part, getlink=True)
+        if link is None:
+            return None
+        if not isinstance(link, h5py.HardLink):
+            raise ModelFileError(f"{where}: {path} goes through a link ({type(link).__name__})")
+        node = node[part]
+        if not isinstance(node, h5py.Group):
+            raise ModelFileError(f"{where}: {path} is not an HDF5 group")
+    return node
+
+
+def _array(group, name: str, path: str, where: str) -> np.ndarray:
+    """One stored array. Only a dataset held in the file itself: a link to another file, a
+    virtual dataset or external raw storage could make loading read other files on disk."""
+    import h5py
+
+    link = group.get(name, getlink=True)
+    data = group.get(name) if isinstance(link, h5py.HardLink) else None
+    if not isinstance(data, h5py.Dataset):
+        raise ModelFileError(f"{where}: {path} is missing, a link, or not an array")
+    if data.is_virtual or data.external:
+        raise ModelFileError(f"{where}: {path} keeps its data outside the file; refused")
+    if data.dtype.kind not in "fiu":
+        raise ModelFileError(f"{where}: {path} holds {data.dtype}, not numbers")
+    return np.asarray(data[()], dtype=np.float32)
 
 
 def write(h5_file, model, layers: list) -> None:
