@@ -34,7 +34,6 @@ def _plan(layers: list) -> list:
 def read(h5_file, layers: list, where: str) -> None:
     """Copies the file's arrays into the layers' weights; nothing changes unless every array is
     there with the shape nerve's layer has."""
-
     pending = []
     for layer, _, groups in _plan(layers):
         if layer is None:
