@@ -237,6 +237,27 @@ def test_corrupt_entries(keras_file, tmp_path, entry, data, message):
         nerve.models.load_model(path)
 
 
+@pytest.mark.parametrize(
+    "config",
+    [
+        b"[]",
+        b'{"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense"}]}}',
+        b'{"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", '
+        b'"config": {"units": "two"}}]}}',
+        b'{"class_name": "Functional", "config": {"layers": [{"class_name": "Dense", '
+        b'"name": "d", "config": {"units": 2}, "inbound_nodes": [{"args": [{"class_name": '
+        b'"__keras_tensor__", "config": {"keras_history": ["nowhere", 0, 0]}}]}]}], '
+        b'"input_layers": [], "output_layers": []}}',
+        b'{"class_name": "MyModel", "config": {}}',
+    ],
+)
+def test_malformed_config(keras_file, tmp_path, config):
+    path = str(tmp_path / "bad_config.keras")
+    _rewrite(keras_file, path, lambda name, old: config if name == "config.json" else old)
+    with pytest.raises(ModelFileError):
+        nerve.models.load_model(path)
+
+
 def test_weights_that_do_not_fit(keras_file, tmp_path):
     path = str(tmp_path / "wider.keras")
     _rewrite(

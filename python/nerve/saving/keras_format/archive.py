@@ -60,7 +60,13 @@ def load(filepath, compile: bool = True):
                 f"{path}: written by Keras {version!r}; nerve reads Keras 3 .keras files"
             )
         config = _json(archive, _CONFIG, path)
-        model, layers = config_in.build_model(config)
+        try:
+            model, layers = config_in.build_model(config)
+        except (KeyError, TypeError, AttributeError, IndexError) as e:  # a malformed config
+            raise ModelFileError(
+                f"{path} is corrupt or not a model nerve can read: config.json: "
+                f"{type(e).__name__}: {e}"
+            ) from e
         try:
             data = archive.read(_WEIGHTS)
         except KeyError:
