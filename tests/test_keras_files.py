@@ -451,3 +451,10 @@ def test_every_layer_class_nerve_shares_with_keras_is_tested():
         "TransformerEncoder",  # KerasHub's too
     }
     assert shared - tested == set()
+
+
+def test_self_attention_in_a_sequential_is_refused(tmp_path):
+    L = nerve.layers
+    model = nerve.Sequential([L.Input((5, 4)), L.MultiHeadAttention(num_heads=2, key_dim=2)])
+    with pytest.raises(ValueError, match="MultiHeadAttention.*functional"):
+        model.save(str(tmp_path / "m.keras"))

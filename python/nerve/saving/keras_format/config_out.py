@@ -101,6 +101,13 @@ def _sequential(model):
     shape = config.get("input_shape")
     if shape is None:
         raise ValueError(f"save: Sequential '{model.name}' has no input shape; build it first")
+    for layer in model.layers:
+        if type(layer).__name__ == "MultiHeadAttention":  # Keras's takes query and value
+            raise ValueError(
+                f"save: MultiHeadAttention '{layer.name}' in a Sequential (self-attention on one "
+                f"input) has no Keras 3 equivalent; build a functional model, "
+                f"attention(x, x), to write a .keras file"
+            )
     entries = [layer_entry(layer) for layer in model.layers]
     layers = [(layer, e["class_name"], e["config"]) for layer, e in zip(model.layers, entries)]
     keras = {
