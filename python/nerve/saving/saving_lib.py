@@ -259,6 +259,8 @@ def load_weights(model, filepath) -> None:
             f"load_weights: {type(model).__name__} '{model.name}' is not built yet; "
             f"build it first so its weights exist"
         )
+    if keras_format.is_keras_path(filepath):  # the weights of a Keras 3 archive
+        return keras_format.load_weights(model, filepath)
     _refuse_keras_file(filepath, "load_weights")
     with ff.Reader(filepath, "nerve.weights") as reader:
         _read_weights(reader, model)

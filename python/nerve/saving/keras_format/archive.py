@@ -11,6 +11,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 
 from ...errors import ModelFileError
 from .. import file_format as ff
@@ -41,11 +42,8 @@ def _json(archive: zipfile.ZipFile, name: str, path: str):
         raise ModelFileError(f"{path} is corrupt: {name} cannot be read ({e})") from e
 
 
-def load(filepath, compile: bool = True):
-    """A nerve model from a Keras 3 .keras file (Sequential or functional, nerve's layers),
-    compiled as the Keras model was when `compile` (a fresh optimizer: its state is not read)."""
-    h5py = weights._h5py()
-    path = os.fspath(filepath)
+def _read(path: str):
+    """(config.json's dict, the bytes of model.weights.h5) of a Keras 3 archive."""
     try:
         archive = zipfile.ZipFile(path)
     except FileNotFoundError:
@@ -61,34 +59,57 @@ def load(filepath, compile: bool = True):
             )
         config = _json(archive, _CONFIG, path)
         try:
-            model, layers = config_in.build_model(config)
-        except (KeyError, TypeError, AttributeError, IndexError) as e:  # a malformed config
-            raise ModelFileError(
-                f"{path} is corrupt or not a model nerve can read: config.json: "
-                f"{type(e).__name__}: {e}"
-            ) from e
-        try:
             data = archive.read(_WEIGHTS)
         except KeyError:
             raise ModelFileError(
                 f"{path} has no {_WEIGHTS} (sharded weights are not read)"
             ) from None
-        except (zipfile.BadZipFile, OSError) as e:
+        except (zipfile.BadZipFile, OSError, zlib.error) as e:
             raise ModelFileError(f"{path} is corrupt: {_WEIGHTS} cannot be read ({e})") from e
+    return config, data
+
+
+def _read_weights(data: bytes, layers: list, path: str) -> None:
+    h5py = weights._h5py()
     try:
         h5 = h5py.File(io.BytesIO(data), "r")
     except OSError as e:
         raise ModelFileError(f"{path} is corrupt: {_WEIGHTS} is not an HDF5 file ({e})") from e
     with h5:
         weights.read(h5, layers, path)
+
+
+def load(filepath, compile: bool = True):
+    """A nerve model from a Keras 3 .keras file (Sequential or functional, nerve's layers),
+    compiled as the Keras model was when `compile` (a fresh optimizer: its state is not read)."""
+    weights._h5py()  # before any work: a missing h5py names the install
+    path = os.fspath(filepath)
+    config, data = _read(path)
+    try:
+        model, layers = config_in.build_model(config)
+    except (KeyError, TypeError, AttributeError, IndexError) as e:  # a malformed config
+        raise ModelFileError(
+            f"{path} is corrupt or not a model nerve can read: config.json: {type(e).__name__}: {e}"
+        ) from e
+    _read_weights(data, layers, path)
     if compile:
         compile_from_keras(model, config.get("compile_config"), path)
     return model
 
 
+def load_weights(model, filepath) -> None:
+    """The weights of a Keras 3 .keras file into a built nerve model of the same architecture
+    (Sequential or functional); nothing changes if any array does not fit."""
+    weights._h5py()
+    path = os.fspath(filepath)
+    _, data = _read(path)
+    _, layers = config_out.model_config(model)  # where each of the model's layers sits
+    _read_weights(data, layers, path)
+
+
 def save(model, filepath, overwrite: bool = True) -> None:
-    """Writes a .keras file Keras 3 loads with keras.saving.load_model (architecture and
-    weights; the optimizer state and compile arguments stay in nerve's own format)."""
+    """Writes a .keras file Keras 3 loads with keras.saving.load_model: architecture, weights
+    and compile arguments (the optimizer's state stays in nerve's own format)."""
     h5py = weights._h5py()
     path = os.fspath(filepath)
     if not model.built:
