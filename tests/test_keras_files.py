@@ -335,29 +335,56 @@ def _dense_data():
     return rng.normal(size=(8, 3)).astype(np.float32), rng.normal(size=(8, 2)).astype(np.float32)
 
 
-def test_compiled_keras_model_trains_the_same_in_nerve(tmp_path):
-    k = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    _randomize(k)
-    k.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.5), loss="mse", metrics=["mae"])
+OPTIMIZERS = {
+    "adam": lambda lib: lib.optimizers.Adam(0.01),
+    "sgd_momentum": lambda lib: lib.optimizers.SGD(0.1, momentum=0.5),
+    "rmsprop": lambda lib: lib.optimizers.RMSprop(0.01),
+}
+
+
+def _compiled(lib, optimizer):
+    model = lib.Sequential([lib.layers.Input((3,)), lib.layers.Dense(4), lib.layers.Dense(2)])
+    _randomize(model)
+    model.compile(optimizer=OPTIMIZERS[optimizer](lib), loss="mse", metrics=["mae"])
+    return model
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_keras_training_continues_in_nerve(optimizer, tmp_path):
+    """Keras trains a step and saves; nerve loads (optimizer state included) and its next step
+    is Keras's next step."""
+    k = _compiled(keras, optimizer)
+    x, y = _dense_data()
+    k.train_on_batch(x, y)
     path = str(tmp_path / "m.keras")
     k.save(path)
     model = nerve.models.load_model(path)
-    assert type(model.optimizer).__name__ == "SGD"
-    x, y = _dense_data()
+    assert type(model.optimizer).__name__ == type(k.optimizer).__name__
+    assert int(model.optimizer._core.iterations) == 1
     _assert_same(_one_step(model, x, y), _one_step(k, x, y))
     assert nerve.models.load_model(path, compile=False).optimizer is None
 
 
-def test_compiled_nerve_model_trains_the_same_in_keras(tmp_path):
-    model = nerve.Sequential([nerve.layers.Input((3,)), nerve.layers.Dense(2)])
-    _randomize(model)
-    model.compile(optimizer=nerve.optimizers.Adam(0.01), loss="mse", metrics=["mae"])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_nerve_training_continues_in_keras(optimizer, tmp_path):
+    model = _compiled(nerve, optimizer)
+    x, y = _dense_data()
+    model.train_on_batch(x, y)
     path = str(tmp_path / "m.keras")
     model.save(path)
     k = keras.saving.load_model(path)
-    assert type(k.optimizer).__name__ == "Adam"
-    x, y = _dense_data()
+    assert type(k.optimizer).__name__ == type(model.optimizer).__name__
+    assert int(k.optimizer.iterations) == 1
     _assert_same(_one_step(k, x, y), _one_step(model, x, y))
+
+
+def test_untrained_compiled_keras_model_loads(tmp_path):
+    k = _compiled(keras, "adam")
+    path = str(tmp_path / "m.keras")
+    k.save(path)
+    model = nerve.models.load_model(path)
+    x, y = _dense_data()
+    _assert_same(_one_step(model, x, y), _one_step(k, x, y))
 
 
 def test_keras_metric_nerve_lacks_is_named(tmp_path):

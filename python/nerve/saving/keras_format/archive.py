@@ -15,7 +15,7 @@ import zlib
 
 from ...errors import ModelFileError
 from .. import file_format as ff
-from . import config_in, config_out, weights
+from . import config_in, config_out, optimizer_state, weights
 from .compile_config import compile_from_keras, compile_to_keras
 
 KERAS_EXTENSION = ".keras"
@@ -81,7 +81,7 @@ def _read_weights(data: bytes, layers: list, path: str) -> None:
 
 def load(filepath, compile: bool = True):
     """A nerve model from a Keras 3 .keras file (Sequential or functional, nerve's layers),
-    compiled as the Keras model was when `compile` (a fresh optimizer: its state is not read)."""
+    compiled as the Keras model was, optimizer state included, when `compile`."""
     weights._h5py()  # before any work: a missing h5py names the install
     path = os.fspath(filepath)
     config, data = _read(path)
@@ -92,8 +92,10 @@ def load(filepath, compile: bool = True):
             f"{path} is corrupt or not a model nerve can read: config.json: {type(e).__name__}: {e}"
         ) from e
     _read_weights(data, layers, path)
-    if compile:
-        compile_from_keras(model, config.get("compile_config"), path)
+    if compile and config.get("compile_config"):
+        compile_from_keras(model, config["compile_config"], path)
+        with weights._h5py().File(io.BytesIO(data), "r") as h5:
+            optimizer_state.read(h5, model, path)
     return model
 
 
@@ -108,8 +110,8 @@ def load_weights(model, filepath) -> None:
 
 
 def save(model, filepath, overwrite: bool = True) -> None:
-    """Writes a .keras file Keras 3 loads with keras.saving.load_model: architecture, weights
-    and compile arguments (the optimizer's state stays in nerve's own format)."""
+    """Writes a .keras file Keras 3 loads with keras.saving.load_model: architecture, weights,
+    compile arguments and the optimizer's state."""
     h5py = weights._h5py()
     path = os.fspath(filepath)
     if not model.built:
@@ -122,6 +124,7 @@ def save(model, filepath, overwrite: bool = True) -> None:
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5:
         weights.write(h5, model, layers)
+        optimizer_state.write(h5, model)
     metadata = {
         "keras_version": KERAS_VERSION,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),

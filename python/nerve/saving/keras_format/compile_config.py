@@ -1,8 +1,5 @@
 """compile() arguments in a .keras file's config.json (optimizer, loss, metrics) in and out.
-
-The optimizer's state (Adam's moments, the step count) is not carried: a model loaded from a
-.keras file starts training with a fresh optimizer, as nerve documents for this format.
-"""
+(The optimizer's state is in model.weights.h5: optimizer_state.py.)"""
 
 from __future__ import annotations
 
