@@ -504,3 +504,12 @@ def test_load_weights_from_a_keras_file(kind, tmp_path):
         with pytest.raises(ModelFileError):
             other.load_weights(path)
         _assert_same(other.get_weights(), before)
+
+
+def test_keras_setting_nerve_lacks_is_named(tmp_path):
+    """rms_scaling=False is Keras's default and nerve's behaviour; True is refused by name."""
+    k = keras.Sequential([keras.Input((3,)), keras.layers.LayerNormalization(rms_scaling=True)])
+    path = str(tmp_path / "m.keras")
+    k.save(path)
+    with pytest.raises(ModelFileError, match="rms_scaling=True"):
+        nerve.models.load_model(path)

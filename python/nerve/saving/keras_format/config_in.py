@@ -2,8 +2,9 @@
 
 Only JSON is read: every class is looked up among nerve's own layers by its Keras class name;
 nothing from the file is imported, evaluated or unpickled. A Keras argument nerve does not take
-is dropped only when it cannot change what the layer computes (None, False, or one of
-_NO_EFFECT); anything else is an error naming the layer and the argument.
+is dropped only when it cannot change what the layer computes (None: not set; Keras's own
+default, _KERAS_DEFAULTS; or one of _NO_EFFECT); anything else is an error naming the layer and
+the argument.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ _BOOKKEEPING = ("module", "registered_name", "shared_object_id", "build_config")
 # unroll (how the loop is compiled), zero_output_for_mask (only with masks, which nerve's
 # recurrent layers do not take), renorm_momentum (used only when renorm=True, which is refused)
 _NO_EFFECT = ("unroll", "zero_output_for_mask", "renorm_momentum")
+# Keras layer arguments nerve does not take, at Keras's default (nerve computes that default)
+_KERAS_DEFAULTS = {"rms_scaling": False, "stateful": False, "renorm": False, "synchronized": False}
 # The keywords every nerve Layer takes (nerve.layers.Layer.__init__)
 _LAYER_KEYWORDS = ("name", "trainable", "dtype", "activity_regularizer", "autocast")
 
@@ -75,6 +78,10 @@ def _resolved_defaults(class_name: str, config: dict) -> dict:
     return config
 
 
+def _is_default(key: str, value) -> bool:
+    return key in _KERAS_DEFAULTS and value is _KERAS_DEFAULTS[key]
+
+
 def layer_config(entry: dict) -> dict:
     """nerve's {"class_name", "config"} for one Keras layer entry (wrapped layers too)."""
     if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
@@ -88,7 +95,7 @@ def layer_config(entry: dict) -> dict:
             config[key] = layer_config(value)  # a wrapper's layer
         elif key in accepted:
             config[key] = _strip(value)
-        elif not (value is None or value is False or key in _NO_EFFECT):
+        elif not (value is None or key in _NO_EFFECT or _is_default(key, value)):
             raise ModelFileError(
                 f"the .keras file's {cls.__name__} layer {raw.get('name')!r} sets "
                 f"{key}={value!r}, which nerve's {cls.__name__} does not support"
