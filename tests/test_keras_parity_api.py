@@ -165,10 +165,11 @@ def test_built_in_layer_subclass_without_call_still_works():
 # ---- 5. Keras file names are refused, nerve's format is named --------------------------------
 
 
-@pytest.mark.parametrize("name", ["m.h5", "m.keras", "m.hdf5"])
+@pytest.mark.parametrize("name", ["m.h5", "m.hdf5"])
 def test_save_refuses_keras_formats(tmp_path, name):
+    """(.keras names write Keras 3 archives: tests/test_keras_files.py)"""
     model = _small_model()
-    with pytest.raises(ValueError, match=r"\.keras / \.h5.*'\.nerve'"):
+    with pytest.raises(ValueError, match=r"\.h5 format.*'\.nerve'.*'\.keras'"):
         model.save(tmp_path / name)
     assert not (tmp_path / name).exists()
     with pytest.raises(ValueError, match=r"'\.nerve'"):
@@ -192,7 +193,7 @@ def test_save_needs_the_nerve_extension(tmp_path):
 def test_model_checkpoint_checks_the_extension_up_front(tmp_path):
     cb = nerve.callbacks
     for path, weights_only in [
-        ("best.keras", False),
+        ("best.keras", True),
         ("best.h5", False),
         ("w.weights.h5", True),
         ("w.nerve", True),
@@ -201,6 +202,7 @@ def test_model_checkpoint_checks_the_extension_up_front(tmp_path):
         with pytest.raises(ValueError, match=r"\.nerve"):
             cb.ModelCheckpoint(str(tmp_path / path), save_weights_only=weights_only)
     cb.ModelCheckpoint(str(tmp_path / "m-{epoch}.nerve"))
+    cb.ModelCheckpoint(str(tmp_path / "m-{epoch}.keras"))  # a Keras 3 archive
     cb.ModelCheckpoint(str(tmp_path / "w-{epoch}.weights.nerve"), save_weights_only=True)
 
 

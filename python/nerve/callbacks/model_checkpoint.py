@@ -10,8 +10,8 @@ class ModelCheckpoint(MonitorCallback):
     """Saves the model (model.save(path)) or its weights (model.save_weights(path)) after every
     epoch, or every `save_freq` batches; with save_best_only only when `monitor` improved.
     `filepath` may hold format fields: "{epoch:02d}-{val_loss:.3f}.nerve". It must end in .nerve
-    (.weights.nerve with save_weights_only), as Keras insists on .keras (.weights.h5); Keras'
-    own extensions are refused since nerve does not write those formats."""
+    or .keras (a Keras 3 archive; .weights.nerve with save_weights_only), as Keras insists on
+    .keras (.weights.h5); Keras' .h5 formats are refused since nerve does not write those."""
 
     def __init__(
         self,

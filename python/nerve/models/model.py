@@ -154,8 +154,10 @@ class Model(
 
     def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
         """One file with the architecture, the weights, and the optimizer state (written
-        atomically); its name must end in .nerve (nerve's format: Keras' .keras / .h5 names are
-        refused, nerve cannot write those). Load it with nerve.models.load_model."""
+        atomically), in nerve's format when the name ends in .nerve; a name ending in .keras
+        writes a Keras 3 archive (architecture and weights, for Sequential and functional
+        models; needs h5py) that keras.saving.load_model reads. .h5 names are refused. Load
+        either with nerve.models.load_model."""
         if kwargs:
             raise ValueError(f"Model.save: arguments not recognized: {kwargs}")
         reject_unsupported("Model.save", Model.save, zipped=zipped)

@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import ModelFileError
 from . import file_format as ff
 from . import self_check
+from . import keras_format
 from . import serialization as ser
 from .object_registration import custom_object_scope
 
@@ -77,18 +78,21 @@ _KERAS_EXTENSIONS = (".keras", ".h5", ".hdf5")
 
 
 def check_filepath(filepath, weights_only: bool, where: str) -> str:
-    """The path as a string, if its extension names nerve's format. Keras 3 also insists on
-    its extensions (.keras, .weights.h5); nerve's files are not Keras files, so a Keras name is
-    refused rather than silently given a file Keras could not read."""
+    """The path as a string, if its extension names nerve's format (or, for a whole model,
+    Keras 3's .keras). Keras 3 also insists on its extensions (.keras, .weights.h5); a name of
+    a Keras format nerve does not write is refused rather than given a file Keras could not
+    read."""
     path = os.fspath(filepath)
     want = WEIGHTS_EXTENSION if weights_only else MODEL_EXTENSION
-    if path.endswith(want):
-        return path
+    if path.endswith(want) or (not weights_only and keras_format.is_keras_path(path)):
+        return path  # a whole model may also go to a Keras 3 .keras archive
     if path.lower().endswith(_KERAS_EXTENSIONS):
+        what = "Keras' .keras / .h5 weight formats" if weights_only else "Keras' legacy .h5 format"
         raise ValueError(
-            f"{where}: nerve cannot write or read Keras' .keras / .h5 formats (got "
+            f"{where}: nerve cannot write or read {what} (got "
             f"filepath={path!r}); use nerve's own format, a file name ending in {want!r} "
             f"(e.g. {os.path.splitext(os.path.splitext(path)[0])[0] + want!r})"
+            + ("" if weights_only else " or a Keras 3 archive, a name ending in '.keras'")
         )
     raise ValueError(
         f"{where}: the file name must end in {want!r} (nerve's "
@@ -98,7 +102,9 @@ def check_filepath(filepath, weights_only: bool, where: str) -> str:
 
 def save_model(model, filepath, overwrite: bool = True) -> None:
     """Architecture, weights and optimizer state in one file (name ending in .nerve), written
-    atomically."""
+    atomically. A name ending in .keras writes a Keras 3 archive instead (keras_format)."""
+    if keras_format.is_keras_path(filepath):
+        return keras_format.save(model, filepath, overwrite)
     filepath = check_filepath(filepath, False, "save")
     if not model.built:
         raise ValueError(
@@ -212,7 +218,10 @@ def load_model(
     optimizer state. Custom layers or models: pass custom_objects={"Name": cls} or register
     them with @nerve.saving.register_keras_serializable(). With verify=True (the default) the
     input batch stored at save is run again and must give the stored outputs (ModelFileError
-    otherwise; see saving/self_check.py); verify=False skips that."""
+    otherwise; see saving/self_check.py); verify=False skips that. A Keras 3 .keras file is read
+    too (architecture, weights and compile arguments: keras_format)."""
+    if keras_format.is_keras_path(filepath):
+        return keras_format.load(filepath, compile=compile)
     _refuse_keras_file(filepath, "load_model")
     with ff.Reader(filepath, "nerve.model") as reader, custom_object_scope(custom_objects or {}):
         try:
@@ -261,6 +270,8 @@ def load_weights(model, filepath) -> None:
             f"load_weights: {type(model).__name__} '{model.name}' is not built yet; "
             f"build it first so its weights exist"
         )
+    if keras_format.is_keras_path(filepath):  # the weights of a Keras 3 archive
+        return keras_format.load_weights(model, filepath)
     _refuse_keras_file(filepath, "load_weights")
     with ff.Reader(filepath, "nerve.weights") as reader:
         _read_weights(reader, model)

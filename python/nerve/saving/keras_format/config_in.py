@@ -1,0 +1,241 @@
+"""A Keras 3 config.json -> a nerve model (Sequential or functional) and its layers.
+
+Only JSON is read: every class is looked up among nerve's own layers by its Keras class name;
+nothing from the file is imported, evaluated or unpickled. A Keras argument nerve does not take
+is dropped only when it cannot change what the layer computes (None: not set; Keras's own
+default, _KERAS_DEFAULTS; or one of _NO_EFFECT); anything else is an error naming the layer and
+the argument.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from ...errors import ModelFileError
+from .. import serialization as ser
+
+# Keras bookkeeping inside serialized objects: where the class lives, sharing between objects
+_BOOKKEEPING = ("module", "registered_name", "shared_object_id", "build_config")
+# Keras layer arguments that do not change the outputs nerve computes, whatever their value:
+# unroll (how the loop is compiled), zero_output_for_mask (only with masks, which nerve's
+# recurrent layers do not take), renorm_momentum (used only when renorm=True, which is refused)
+_NO_EFFECT = ("unroll", "zero_output_for_mask", "renorm_momentum")
+# Keras layer arguments nerve does not take, at Keras's default (nerve computes that default)
+_KERAS_DEFAULTS = {"rms_scaling": False, "stateful": False, "renorm": False, "synchronized": False}
+# The keywords every nerve Layer takes (nerve.layers.Layer.__init__)
+_LAYER_KEYWORDS = ("name", "trainable", "dtype", "activity_regularizer", "autocast")
+
+
+def _strip(value):
+    """Keras's {"module", "class_name", "config", "registered_name", ...} -> nerve's
+    {"class_name", "config"}, all the way down; a DTypePolicy becomes its name."""
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if value.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
+        config = value.get("config")
+        return config.get("name") if isinstance(config, dict) else value
+    return {k: _strip(v) for k, v in value.items() if k not in _BOOKKEEPING}
+
+
+def _layer_class(entry: dict):
+    class_name = entry.get("class_name")
+    name = (entry.get("config") or {}).get("name")
+    classes = {c.__name__: c for c in ser._layer_classes()}
+    cls = classes.get(class_name) if isinstance(class_name, str) else None
+    if class_name in ("Sequential", "Functional", "Model"):
+        raise ModelFileError(
+            f"the .keras file has a model inside a model ({class_name} {name!r}); nerve reads "
+            f".keras files whose models hold layers only"
+        )
+    module = entry.get("module")
+    custom = entry.get("registered_name") not in (None, class_name) or (
+        isinstance(module, str) and not module.startswith("keras.")
+    )
+    if cls is None or custom:
+        raise ModelFileError(
+            f"the .keras file uses layer class {class_name!r} (layer {name!r}), which nerve "
+            f"does not have" + (f" (a custom class from module {module!r})" if custom else "")
+        )
+    return cls
+
+
+def _accepted(cls) -> set:
+    params = inspect.signature(cls.__init__).parameters
+    names = {p for p in params if p != "self"}
+    if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        names |= set(_LAYER_KEYWORDS)
+    return names
+
+
+def _resolved_defaults(class_name: str, config: dict) -> dict:
+    """Keras writes some defaults as the value it resolved at build: MultiHeadAttention's
+    attention_axes=None becomes [1] for (batch, sequence, features) inputs, the only rank
+    nerve's MultiHeadAttention takes."""
+    if class_name == "MultiHeadAttention" and config.get("attention_axes") in ([1], [-2]):
+        return {**config, "attention_axes": None}
+    return config
+
+
+def _is_default(key: str, value) -> bool:
+    return key in _KERAS_DEFAULTS and value is _KERAS_DEFAULTS[key]
+
+
+def layer_config(entry: dict) -> dict:
+    """nerve's {"class_name", "config"} for one Keras layer entry (wrapped layers too)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
+        raise ModelFileError(f"the .keras file has a layer entry without a config: {entry!r}")
+    cls = _layer_class(entry)
+    raw = _resolved_defaults(cls.__name__, entry["config"])
+    accepted = _accepted(cls)
+    config = {}
+    for key, value in raw.items():
+        if key in ("layer", "backward_layer") and isinstance(value, dict):
+            config[key] = layer_config(value)  # a wrapper's layer
+        elif key in accepted:
+            config[key] = _strip(value)
+        elif not (value is None or key in _NO_EFFECT or _is_default(key, value)):
+            raise ModelFileError(
+                f"the .keras file's {cls.__name__} layer {raw.get('name')!r} sets "
+                f"{key}={value!r}, which nerve's {cls.__name__} does not support"
+            )
+    return {"class_name": cls.__name__, "config": config}
+
+
+def make_layer(entry: dict):
+    config = layer_config(entry)
+    try:
+        return ser.deserialize_layer(config)
+    except ModelFileError:
+        raise
+    except (ValueError, TypeError) as e:  # nerve refuses an argument value it does not support
+        raise ModelFileError(
+            f"the .keras file's {config['class_name']} layer "
+            f"{config['config'].get('name')!r} cannot be made in nerve: {e}"
+        ) from e
+
+
+def _input_shape(entry: dict) -> tuple:
+    config = entry.get("config") or {}
+    shape = config.get("batch_shape")
+    if isinstance(shape, list) and shape:
+        return tuple(shape[1:])
+    if isinstance(config.get("shape"), list):
+        return tuple(config["shape"])
+    raise ModelFileError(f"the .keras file's InputLayer {config.get('name')!r} has no shape")
+
+
+def _make_input(entry: dict):
+    from ...layers import Input
+
+    config = entry.get("config") or {}
+    dtype = _strip(config.get("dtype"))
+    return Input(shape=_input_shape(entry), name=config.get("name"), dtype=dtype)
+
+
+def build_model(entry: dict):
+    """(nerve model, [(nerve layer, Keras class name, Keras config)] in the order of the
+    layers whose weights model.weights.h5 holds)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
+        raise ModelFileError("the .keras file's config.json does not describe a model")
+    class_name = entry.get("class_name")
+    if class_name == "Sequential":
+        return _sequential(entry["config"])
+    if class_name in ("Functional", "Model") and "layers" in entry["config"]:
+        return _functional(entry["config"])
+    raise ModelFileError(
+        f"the .keras file holds a model of class {class_name!r}; nerve reads Sequential and "
+        f"functional models (a subclassed Keras model's call() is Python code, not in the file)"
+    )
+
+
+def _layer_entries(config: dict) -> list:
+    entries = config.get("layers")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ModelFileError("the .keras file's model config has no list of layers")
+    return entries
+
+
+def _sequential(config: dict):
+    from ...models import Sequential
+
+    layers, first = [], []
+    for i, entry in enumerate(_layer_entries(config)):
+        if entry.get("class_name") == "InputLayer":
+            if i != 0:
+                raise ModelFileError("the .keras file's Sequential has an InputLayer after layer 0")
+            first = [_make_input(entry)]
+        else:
+            layers.append((make_layer(entry), entry["class_name"], entry["config"]))
+    model = Sequential(first + [layer for layer, _, _ in layers], name=config.get("name"))
+    shape = config.get("build_input_shape")
+    if not first and isinstance(shape, list) and shape:
+        model.build(tuple(shape))
+    return model, layers
+
+
+_TENSOR = "__keras_tensor__"
+
+
+def _functional(config: dict):
+    from ...models import Model
+
+    entries = _layer_entries(config)
+    made, order = {}, []  # name -> nerve layer (or Input tensor)
+    outputs = {}  # (layer name, node index) -> output tensors
+    for entry in entries:
+        name = entry.get("name") or (entry.get("config") or {}).get("name")
+        if entry.get("class_name") == "InputLayer":
+            tensor = _make_input(entry)
+            outputs[(name, 0)] = [tensor]
+            order.append((None, "InputLayer", entry["config"]))  # no weights
+        else:
+            made[name] = make_layer(entry)
+            order.append((made[name], entry["class_name"], entry["config"]))
+
+    def resolve(value):
+        if isinstance(value, dict) and value.get("class_name") == _TENSOR:
+            name, node, index = value["config"]["keras_history"]
+            return outputs[(name, int(node))][int(index)]
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        return value
+
+    pending = [
+        (entry.get("name") or entry["config"].get("name"), k, node)
+        for entry in entries
+        if entry.get("class_name") != "InputLayer"
+        for k, node in enumerate(entry.get("inbound_nodes") or [])
+    ]
+    while pending:  # Keras lists layers in call order; retry any whose inputs come later
+        left = []
+        for name, k, node in pending:
+            try:
+                args = resolve(node.get("args", []))
+                # Keras records call arguments left at None (mask=None, ...): nothing to pass
+                kwargs = {k: v for k, v in resolve(node.get("kwargs", {})).items() if v is not None}
+            except KeyError:
+                left.append((name, k, node))
+                continue
+            result = made[name](*args, **kwargs)
+            outputs[(name, k)] = list(result) if isinstance(result, (list, tuple)) else [result]
+        if len(left) == len(pending):
+            raise ModelFileError(
+                f"the .keras file's functional model has layers whose inputs never appear: "
+                f"{sorted({n for n, _, _ in left})}"
+            )
+        pending = left
+
+    def refs(spec):
+        if isinstance(spec, list) and len(spec) == 3 and isinstance(spec[0], str):
+            return resolve({"class_name": _TENSOR, "config": {"keras_history": spec}})
+        return [refs(s) for s in spec]
+
+    try:
+        inputs, outs = refs(config["input_layers"]), refs(config["output_layers"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise ModelFileError(f"the .keras file's model inputs or outputs are malformed: {e}") from e
+    return Model(inputs, outs, name=config.get("name")), order
