@@ -8,19 +8,105 @@ import numpy.typing
 import typing
 from . import _testing
 from . import ops
-__all__: list[str] = ['Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'AucSummation', 'Bidirectional', 'Dropout', 'GRU', 'GraphModel', 'Initializer', 'LSTM', 'Layer', 'LearningRateSchedule', 'Loss', 'MetricKind', 'MetricSpec', 'MetricState', 'Model', 'MultiHeadAttention', 'Nadam', 'Optimizer', 'Predictor', 'RMSprop', 'Recurrent', 'Regularizer', 'SGD', 'Sequential', 'SimpleRNN', 'Stats', 'Tensor', 'TimeDistributed', 'Trainer', 'activation_canonical_name', 'activation_default_alpha', 'activation_elementwise', 'activation_names', 'active_isa', 'allocation_count', 'available_devices', 'compiled_isas', 'config', 'conv_algorithm', 'current_device', 'detected_isa', 'flush_denormals', 'grad_enabled', 'gradients', 'has_openmp', 'initialize', 'initializer_names', 'layer_config', 'layer_spec', 'loss_canonical_name', 'loss_names', 'make_layer', 'measure_fma_peak', 'metric_result', 'next_seed', 'num_threads', 'ops', 'registered_layers', 'set_conv_algorithm', 'set_current_device', 'set_flush_denormals', 'set_grad_enabled', 'set_isa', 'set_num_threads', 'set_seed', 'sgemm', 'update_metric']
+from . import random
+from . import distributed
+__all__: list[str] = ['Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'AucSummation', 'Bidirectional', 'Dropout', 'GRU', 'GraphModel', 'Initializer', 'LSTM', 'Layer', 'LearningRateSchedule', 'Loss', 'MetricKind', 'MetricSpec', 'MetricState', 'Model', 'MultiHeadAttention', 'Nadam', 'Optimizer', 'Predictor', 'RMSprop', 'Recurrent', 'Regularizer', 'SGD', 'Sequential', 'SimpleRNN', 'Stats', 'Tensor', 'TimeDistributed', 'TraceProgram', 'TracedLayer', 'Trainer', 'activation_canonical_name', 'activation_default_alpha', 'activation_elementwise', 'activation_names', 'active_isa', 'allocation_count', 'available_devices', 'build_info', 'compiled_isas', 'config', 'conv_algorithm', 'current_device', 'detected_isa', 'distributed', 'flush_denormals', 'grad_enabled', 'gradients', 'has_openmp', 'initialize', 'initializer_names', 'layer_config', 'layer_spec', 'loss_canonical_name', 'loss_names', 'make_layer', 'measure_fma_peak', 'metric_result', 'next_seed', 'num_threads', 'ops', 'random', 'registered_layers', 'set_conv_algorithm', 'set_current_device', 'set_flush_denormals', 'set_grad_enabled', 'set_isa', 'set_num_threads', 'set_seed', 'sgemm', 'update_metric']
 class Tensor:
     """
     A float32 n-d array in C++ memory with autograd. np.asarray(t) shares memory.
     """
     grad: typing.Any
     requires_grad: bool
+    def __abs__(self):
+        ...
+    def __add__(self, other):
+        """
+        nerve.ops.add(self, other)
+        """
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        ...
+    def __ge__(self, other):
+        """
+        nerve.ops.greater_equal(self, other)
+        """
+    def __getitem__(self, key):
+        ...
+    def __gt__(self, other):
+        """
+        nerve.ops.greater(self, other)
+        """
     def __init__(self, data: numpy.ndarray, requires_grad: bool = False) -> None:
         ...
+    def __le__(self, other):
+        """
+        nerve.ops.less_equal(self, other)
+        """
     def __len__(self) -> int:
         ...
+    def __lt__(self, other):
+        """
+        nerve.ops.less(self, other)
+        """
+    def __matmul__(self, other):
+        """
+        nerve.ops.matmul(self, other)
+        """
+    def __mul__(self, other):
+        """
+        nerve.ops.multiply(self, other)
+        """
+    def __neg__(self):
+        ...
+    def __pow__(self, other):
+        """
+        nerve.ops.power(self, other)
+        """
+    def __radd__(self, other):
+        """
+        nerve.ops.add(other, self)
+        """
     def __repr__(self) -> str:
         ...
+    def __rmatmul__(self, other):
+        """
+        nerve.ops.matmul(other, self)
+        """
+    def __rmul__(self, other):
+        """
+        nerve.ops.multiply(other, self)
+        """
+    def __rpow__(self, other):
+        """
+        nerve.ops.power(other, self)
+        """
+    def __rsub__(self, other):
+        """
+        nerve.ops.subtract(other, self)
+        """
+    def __rtruediv__(self, other):
+        """
+        nerve.ops.divide(other, self)
+        """
+    def __sub__(self, other):
+        """
+        nerve.ops.subtract(self, other)
+        """
+    def __truediv__(self, other):
+        """
+        nerve.ops.divide(self, other)
+        """
+    def assign(self, value):
+        """
+        Keras Variable.assign: updates the weight in place. Inside a traced call() the update is recorded and runs on every step (no gradient flows through it).
+        """
+    def assign_add(self, value):
+        """
+        Keras Variable.assign_add: updates the weight in place. Inside a traced call() the update is recorded and runs on every step (no gradient flows through it).
+        """
+    def assign_sub(self, value):
+        """
+        Keras Variable.assign_sub: updates the weight in place. Inside a traced call() the update is recorded and runs on every step (no gradient flows through it).
+        """
     def backward(self, gradient: typing.Any = None) -> None:
         ...
     def clone(self) -> Tensor:
@@ -59,6 +145,11 @@ class Tensor:
     @property
     def shape(self) -> tuple:
         ...
+    @property
+    def value(self):
+        """
+        The tensor itself (Keras .value).
+        """
 class Initializer:
     def __init__(self, name: str, value: typing.SupportsFloat | typing.SupportsIndex = 0.0, minval: typing.SupportsFloat | typing.SupportsIndex = -0.05000000074505806, maxval: typing.SupportsFloat | typing.SupportsIndex = 0.05000000074505806, mean: typing.SupportsFloat | typing.SupportsIndex = 0.0, stddev: typing.SupportsFloat | typing.SupportsIndex = 0.05000000074505806, gain: typing.SupportsFloat | typing.SupportsIndex = 1.0, scale: typing.SupportsFloat | typing.SupportsIndex = 1.0, mode: str = 'fan_in', distribution: str = 'truncated_normal') -> None:
         ...
@@ -156,12 +247,53 @@ class MultiHeadAttention(Layer):
         ...
     def scores(self, query: Tensor, value: Tensor, key: Tensor | None = None, attention_mask: Tensor | None = None, use_causal_mask: bool = False) -> Tensor:
         ...
+class TraceProgram:
+    def __init__(self, num_inputs: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def add_assign(self, kind: str, target: typing.SupportsInt | typing.SupportsIndex, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def add_capture(self, tensor: Tensor) -> int:
+        ...
+    def add_layer_call(self, layer: Layer, inputs: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_outputs: typing.SupportsInt | typing.SupportsIndex, training: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def add_loss(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def add_op(self, op: str, attrs: dict, inputs: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_outputs: typing.SupportsInt | typing.SupportsIndex, patches: collections.abc.Sequence[tuple[str, typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex]]) -> int:
+        ...
+    def set_outputs(self, outputs: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], output_shapes: collections.abc.Sequence[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]]) -> None:
+        ...
+    @property
+    def num_steps(self) -> int:
+        ...
+    @property
+    def step_ops(self) -> list[str]:
+        ...
+class TracedLayer(Layer):
+    def __init__(self, name: str, type_name: str, train: TraceProgram, infer: TraceProgram, input_shapes: collections.abc.Sequence[collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]]) -> None:
+        ...
+    def add_own_weight(self, weight: Tensor, trainable: bool, regularizer: Regularizer | None = None) -> None:
+        ...
+    def add_sublayer_weight(self, weight: Tensor, trainable: bool) -> None:
+        ...
+    def complete(self) -> None:
+        ...
+    def set_weight_trainable(self, index: typing.SupportsInt | typing.SupportsIndex, trainable: bool) -> None:
+        ...
+    def step_ops(self, training: bool) -> list[str]:
+        ...
+    @property
+    def added_losses(self) -> list[float]:
+        ...
 class Model:
+    def clear_activity_losses(self) -> None:
+        ...
     def forward(self, x: Tensor, training: bool) -> Tensor:
         ...
     def forward_many(self, xs: collections.abc.Sequence[Tensor], training: bool) -> list[Tensor]:
         ...
     def regularization_loss(self) -> float:
+        ...
+    def regularization_tensor(self) -> typing.Any:
         ...
     def trainable_weights(self) -> list[Tensor]:
         ...
@@ -223,6 +355,8 @@ class LearningRateSchedule:
 class Optimizer:
     schedule: LearningRateSchedule
     def apply(self, params: collections.abc.Sequence[Tensor]) -> None:
+        ...
+    def apply_gradients(self, grads: collections.abc.Sequence[Tensor | None], params: collections.abc.Sequence[Tensor]) -> int:
         ...
     def check_settings(self) -> None:
         ...
@@ -583,6 +717,7 @@ class Stats:
     def steps(self) -> int:
         ...
 class Trainer:
+    gradient_reducer: distributed.GradientReducer
     def __init__(self, model: Model, losses: collections.abc.Sequence[Loss], loss_weights: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], optimizer: Optimizer, metrics: collections.abc.Sequence[collections.abc.Sequence[MetricSpec]]) -> None:
         ...
     def evaluate(self, xs: collections.abc.Sequence[Tensor], ys: collections.abc.Sequence[Tensor], sample_weight: Tensor | None, batch_size: typing.SupportsInt | typing.SupportsIndex) -> Stats:
@@ -735,3 +870,4 @@ def sgemm(a: numpy.ndarray, b: numpy.ndarray, c: typing.Any = None, alpha: typin
 def update_metric(spec: MetricSpec, state: MetricState, pred: Tensor, target: Tensor, sample_weight: Tensor | None) -> None:
     ...
 __version__: str = '0.1.0'
+build_info: dict = {'build_type': 'Release', 'compiler': 'GNU 12.2.0', 'cmake': '4.4.5', 'NERVE_OPENMP': 'AUTO', 'openmp_found': 'ON', 'simd_kernels': 'avx2=1 avx512=1'}
