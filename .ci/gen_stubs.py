@@ -30,7 +30,17 @@ def generate(out: Path) -> Path:
     """Writes the stubs of nerve._core under out and returns the folder holding them."""
     cmd = [sys.executable, "-m", "pybind11_stubgen", "nerve._core", "-o", str(out), *STUBGEN_ARGS]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return out / "nerve" / "_core"
+    folder = out / "nerve" / "_core"
+    _declare_build_info_by_type(folder / "__init__.pyi")
+    return folder
+
+
+def _declare_build_info_by_type(stub: Path) -> None:
+    """build_info holds this build's compiler and CMake versions: the stub gives its type only,
+    so that a build elsewhere finds the committed stub current."""
+    lines = stub.read_text().splitlines(keepends=True)
+    lines = ["build_info: dict[str, str]\n" if ln.startswith("build_info:") else ln for ln in lines]
+    stub.write_text("".join(lines))
 
 
 def stale_files(generated: Path) -> list:

@@ -98,6 +98,24 @@ def _image_extra(L):
     ]
 
 
+def _generative(L):
+    """The layers of autoencoders and GANs (Keras 3 has each)."""
+    return [
+        L.Input((4, 4, 2)),
+        L.Conv2DTranspose(3, 3, strides=2, padding="same"),
+        L.UpSampling2D(2, interpolation="bilinear"),
+        L.Cropping2D(((1, 2), (2, 1))),
+        L.GaussianNoise(0.1),
+        L.GaussianDropout(0.1),
+        L.ActivityRegularization(l1=0.01),
+        L.Flatten(),
+        L.Dense(3),
+        L.RepeatVector(2),
+        L.Flatten(),
+        L.Dense(2),
+    ]
+
+
 def _attention(lib):
     L = lib.layers
     x = L.Input((5, 8))
@@ -105,7 +123,13 @@ def _attention(lib):
     return lib.Model(x, L.GlobalAveragePooling1D()(L.Add()([x, y])))
 
 
-SEQUENTIAL = {"cnn": _cnn, "rnn": _rnn, "extra": _extra, "image_extra": _image_extra}
+SEQUENTIAL = {
+    "cnn": _cnn,
+    "rnn": _rnn,
+    "extra": _extra,
+    "image_extra": _image_extra,
+    "generative": _generative,
+}
 FUNCTIONAL = {"merges": _functional, "attention": _attention}
 
 
@@ -121,6 +145,7 @@ def _inputs(kind, rng):
     if kind == "merges":
         return [rng.normal(size=(4, 6)).astype(np.float32) for _ in range(2)]
     shapes = {"cnn": (10, 10, 3), "extra": (8, 4), "image_extra": (6, 6, 2), "attention": (5, 8)}
+    shapes["generative"] = (4, 4, 2)
     return rng.normal(size=(4, *shapes[kind])).astype(np.float32)
 
 
@@ -476,6 +501,8 @@ def test_every_layer_class_nerve_shares_with_keras_is_tested():
         "InputLayer",  # in every model above
         "PositionEmbedding",  # KerasHub's, not Keras 3's: refused by name (test above)
         "TransformerEncoder",  # KerasHub's too
+        "Lambda",  # Python code: refused by name, as Keras's safe mode does
+        "OpLayer",  # nerve.ops on functional tensors: Keras saves those as its own op nodes
     }
     assert shared - tested == set()
 

@@ -870,4 +870,4 @@ def sgemm(a: numpy.ndarray, b: numpy.ndarray, c: typing.Any = None, alpha: typin
 def update_metric(spec: MetricSpec, state: MetricState, pred: Tensor, target: Tensor, sample_weight: Tensor | None) -> None:
     ...
 __version__: str = '0.1.0'
-build_info: dict = {'build_type': 'Release', 'compiler': 'GNU 12.2.0', 'cmake': '4.4.5', 'NERVE_OPENMP': 'AUTO', 'openmp_found': 'ON', 'simd_kernels': 'avx2=1 avx512=1'}
+build_info: dict[str, str]

@@ -59,7 +59,14 @@ def _batches(model):
 
 
 def _predict(model, xs):
-    out = model.predict(xs if len(xs) > 1 else xs[0], batch_size=SAMPLES, verbose=0)
+    # A run may change the model's state (a custom layer's assign_add counting calls, even at
+    # inference): the check must leave the model as it found it, so its state is put back.
+    state = [(w, np.array(w)) for w in model.weights]
+    try:
+        out = model.predict(xs if len(xs) > 1 else xs[0], batch_size=SAMPLES, verbose=0)
+    finally:
+        for w, saved in state:
+            np.asarray(w)[...] = saved
     return [np.asarray(o, np.float32) for o in (out if isinstance(out, list) else [out])]
 
 
