@@ -15,8 +15,7 @@ import numpy as np
 
 from ..errors import ModelFileError
 from . import file_format as ff
-from . import self_check
-from . import keras_format
+from . import keras_format, self_check
 from . import serialization as ser
 from .object_registration import custom_object_scope
 
