@@ -57,10 +57,11 @@ KernelTable make_cpu_table() {
   t.optimizer = {kernels::optimizer_update, kernels::sum_squares, kernels::clip};
   t.regularization = {kernels::dropout_forward, kernels::dropout_backward, kernels::keep_mask,
                       kernels::penalty,         kernels::penalty_backward, kernels::normal_noise};
-  t.shape = {kernels::copy_blocks,      kernels::narrow_copy,       kernels::reverse_time,
-             kernels::pad2d_copy,       kernels::strided_assign,    kernels::gather_axis,
-             kernels::scatter_add_axis, kernels::gather_along_axis, kernels::scatter_add_along_axis,
-             kernels::upsample2d,       kernels::upsample2d_backward, kernels::repeat_rows, kernels::sum_repeats};
+  t.shape = {kernels::copy_blocks,      kernels::narrow_copy,         kernels::reverse_time,
+             kernels::pad2d_copy,       kernels::strided_assign,      kernels::gather_axis,
+             kernels::scatter_add_axis, kernels::gather_along_axis,   kernels::scatter_add_along_axis,
+             kernels::upsample2d,       kernels::upsample2d_backward, kernels::repeat_rows,
+             kernels::sum_repeats};
   t.reduction = {kernels::reduce_rows, kernels::reduce_rows_backward, kernels::arg_rows};
   t.embedding = {kernels::embedding_lookup, kernels::embedding_scatter_add, kernels::add_position,
                  kernels::position_backward};
