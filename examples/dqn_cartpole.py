@@ -146,10 +146,13 @@ class TrainResult:
     steps: int  # environment steps taken
     seconds: float  # wall time of the whole loop (environment, acting, training)
     solved_at: int | None  # episodes until the trailing mean first reached solve_return
+    train_steps: int = 0  # environment steps from learning_starts on (one gradient step each)
+    train_seconds: float = 0.0  # their wall time: acting, stepping, sampling and training
 
     @property
     def steps_per_second(self) -> float:
-        return self.steps / self.seconds
+        """Environment steps per second of training (after the pure-exploration warm-up)."""
+        return self.train_steps / self.train_seconds if self.train_seconds else 0.0
 
 
 def make_env():
@@ -167,10 +170,12 @@ def train_dqn(agent, config: DQNConfig, max_steps=None, stop_when_solved=True, l
     state, _ = env.reset(seed=config.seed)
     returns, episode_return, solved_at = [], 0.0, None
     max_steps = config.max_steps if max_steps is None else max_steps
-    start = time.perf_counter()
+    start = train_start = time.perf_counter()
     step = 0
     while step < max_steps:
         step += 1
+        if step == config.learning_starts:
+            train_start = time.perf_counter()
         if rng.random() < config.epsilon(step):
             action = int(rng.integers(n_actions))
         else:
@@ -188,14 +193,25 @@ def train_dqn(agent, config: DQNConfig, max_steps=None, stop_when_solved=True, l
             window = returns[-config.solve_window :]
             mean = float(np.mean(window))
             if log_every and len(returns) % log_every == 0:
-                print(f"episode {len(returns):4d}  step {step:6d}  mean return (last 100) {mean:6.1f}")
+                print(
+                    f"episode {len(returns):4d}  step {step:6d}  mean return (last 100) {mean:6.1f}"
+                )
             if solved_at is None and len(window) == config.solve_window:
                 if mean >= config.solve_return:
                     solved_at = len(returns)
                     if stop_when_solved:
                         break
+    end = time.perf_counter()
     env.close()
-    return TrainResult(returns, step, time.perf_counter() - start, solved_at)
+    train_steps = max(step - config.learning_starts + 1, 0)
+    return TrainResult(
+        returns,
+        step,
+        end - start,
+        solved_at,
+        train_steps,
+        end - train_start if train_steps else 0.0,
+    )
 
 
 def greedy_returns(agent, episodes: int, seed: int) -> list:
@@ -219,11 +235,15 @@ def save_learning_curve(returns, config: DQNConfig, path: str, title: str) -> No
     import matplotlib.pyplot as plt
 
     episodes = np.arange(1, len(returns) + 1)
-    trailing = [np.mean(returns[max(0, i - config.solve_window + 1) : i + 1]) for i in range(len(returns))]
+    trailing = [
+        np.mean(returns[max(0, i - config.solve_window + 1) : i + 1]) for i in range(len(returns))
+    ]
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.plot(episodes, returns, lw=0.6, alpha=0.5, label="episode return")
     ax.plot(episodes, trailing, lw=2, label=f"mean of the last {config.solve_window}")
-    ax.axhline(config.solve_return, color="k", ls="--", lw=1, label=f"solved ({config.solve_return:g})")
+    ax.axhline(
+        config.solve_return, color="k", ls="--", lw=1, label=f"solved ({config.solve_return:g})"
+    )
     ax.set_xlabel("episode")
     ax.set_ylabel("return")
     ax.set_title(title)
@@ -251,7 +271,7 @@ def main():
     result = train_dqn(agent, config, max_steps=2_000 if quick else None, log_every=25)
     print(
         f"{len(result.returns)} episodes, {result.steps} steps in {result.seconds:.1f} s "
-        f"({result.steps_per_second:.0f} steps/s); load average {os.getloadavg()[0]:.1f}"
+        f"({result.steps_per_second:.0f} steps/s while training); load average {os.getloadavg()[0]:.1f}"
     )
     if result.solved_at is not None:
         print(f"solved after {result.solved_at} episodes (mean return of the last 100 >= 475)")
