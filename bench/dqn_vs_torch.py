@@ -70,8 +70,10 @@ class TorchDQN:
         with torch.no_grad():
             return int(self.q_network(torch.from_numpy(state[None])).argmax(1).item())
 
-    def update_target(self) -> None:
-        self.target_network.load_state_dict(self.q_network.state_dict())
+    def update_target(self, tau: float = 1.0) -> None:
+        with torch.no_grad():
+            for t, w in zip(self.target_network.parameters(), self.q_network.parameters()):
+                t.lerp_(w, tau)  # t + tau * (w - t): a copy when tau is 1
 
     def train_step(self, states, actions, rewards, next_states, terminated) -> float:
         with torch.no_grad():
@@ -149,7 +151,11 @@ def main():
     agents = make_agents(config)
     for name in ("nerve", "pytorch"):
         result = dqn.train_dqn(agents[name], config)
-        solved = f"{result.solved_at} episodes" if result.solved_at else "not solved"
+        solved = (
+            f"solved after {result.solved_at} episodes ({result.solved_by})"
+            if result.solved_at
+            else "not solved"
+        )
         print(
             f"  {name:8s} {solved}, {result.steps} steps, {result.seconds:.0f} s "
             f"({result.steps_per_second:.0f} steps/s while training), "

@@ -45,14 +45,21 @@ class DQNConfig:
     batch_size: int = 64
     buffer_size: int = 50_000
     learning_starts: int = 1_000  # environment steps of pure exploration before training
-    train_every: int = 1  # one gradient step per environment step: many small-batch steps
-    target_update_every: int = 500  # environment steps between copies to the target network
+    train_every: int = 1  # environment steps between training rounds
+    gradient_steps: int = 1  # small-batch gradient steps per training round
+    target_update_every: int = 500  # environment steps between target-network updates
+    tau: float = 1.0  # each update: target <- tau * online + (1 - tau) * target (1: a copy)
     epsilon_start: float = 1.0
     epsilon_end: float = 0.02
     epsilon_decay_steps: int = 10_000  # linear decay from start to end over these steps
     max_steps: int = 150_000
     solve_return: float = 475.0
     solve_window: int = 100
+    # When the last `test_trigger` training episodes all reach solve_return, the greedy policy
+    # (no exploration, no training) plays solve_window fresh episodes: the test Gym's CartPole
+    # threshold describes. At most one test per `test_gap` training episodes.
+    test_trigger: int = 5
+    test_gap: int = 10
     seed: int = 0
 
     def epsilon(self, step: int) -> float:
@@ -124,8 +131,12 @@ class NerveDQN:
         """The greedy action: argmax_a Q(state, a)."""
         return int(np.argmax(self.q_network(state[None])[0]))
 
-    def update_target(self) -> None:
-        self.target_network.set_weights(self.q_network.get_weights())
+    def update_target(self, tau: float = 1.0) -> None:
+        online = self.q_network.get_weights()
+        if tau != 1.0:
+            target = self.target_network.get_weights()
+            online = [tau * w + (1.0 - tau) * t for w, t in zip(online, target)]
+        self.target_network.set_weights(online)
 
     def train_step(self, states, actions, rewards, next_states, terminated) -> float:
         next_q = self.target_network(next_states)  # numpy in, numpy out: no gradient recorded
@@ -145,7 +156,9 @@ class TrainResult:
     returns: list  # one per finished episode
     steps: int  # environment steps taken
     seconds: float  # wall time of the whole loop (environment, acting, training)
-    solved_at: int | None  # episodes until the trailing mean first reached solve_return
+    solved_at: int | None  # training episodes until solved (either way below)
+    solved_by: str | None = None  # "training": the last 100 training returns; "greedy test"
+    tests: list = dataclasses.field(default_factory=list)  # (training episode, greedy mean)
     train_steps: int = 0  # environment steps from learning_starts on (one gradient step each)
     train_seconds: float = 0.0  # their wall time: acting, stepping, sampling and training
 
@@ -171,6 +184,7 @@ def train_dqn(agent, config: DQNConfig, max_steps=None, stop_when_solved=True, l
     returns, episode_return, solved_at = [], 0.0, None
     max_steps = config.max_steps if max_steps is None else max_steps
     start = train_start = time.perf_counter()
+    test_seconds, solved_by, tests = 0.0, None, []
     step = 0
     while step < max_steps:
         step += 1
@@ -184,9 +198,10 @@ def train_dqn(agent, config: DQNConfig, max_steps=None, stop_when_solved=True, l
         buffer.add(state, action, reward, next_state, terminated)
         state, episode_return = next_state, episode_return + reward
         if step >= config.learning_starts and step % config.train_every == 0:
-            agent.train_step(*buffer.sample(config.batch_size))
+            for _ in range(config.gradient_steps):
+                agent.train_step(*buffer.sample(config.batch_size))
         if step % config.target_update_every == 0:
-            agent.update_target()
+            agent.update_target(config.tau)
         if terminated or truncated:
             returns.append(episode_return)
             state, episode_return = env.reset()[0], 0.0
@@ -198,9 +213,26 @@ def train_dqn(agent, config: DQNConfig, max_steps=None, stop_when_solved=True, l
                 )
             if solved_at is None and len(window) == config.solve_window:
                 if mean >= config.solve_return:
-                    solved_at = len(returns)
-                    if stop_when_solved:
-                        break
+                    solved_at, solved_by = len(returns), "training"
+            recent = returns[-config.test_trigger :]
+            if (
+                solved_at is None
+                and len(recent) == config.test_trigger
+                and min(recent) >= config.solve_return
+                and (not tests or len(returns) - tests[-1][0] >= config.test_gap)
+            ):
+                t = time.perf_counter()
+                test_mean = float(
+                    np.mean(greedy_returns(agent, config.solve_window, 10_000 + step))
+                )
+                test_seconds += time.perf_counter() - t
+                tests.append((len(returns), test_mean))
+                if log_every:
+                    print(f"episode {len(returns):4d}  greedy test: mean return {test_mean:.1f}")
+                if test_mean >= config.solve_return:
+                    solved_at, solved_by = len(returns), "greedy test"
+            if solved_at is not None and stop_when_solved:
+                break
     end = time.perf_counter()
     env.close()
     train_steps = max(step - config.learning_starts + 1, 0)
@@ -209,8 +241,10 @@ def train_dqn(agent, config: DQNConfig, max_steps=None, stop_when_solved=True, l
         step,
         end - start,
         solved_at,
+        solved_by,
+        tests,
         train_steps,
-        end - train_start if train_steps else 0.0,
+        end - train_start - test_seconds if train_steps else 0.0,
     )
 
 
@@ -228,26 +262,28 @@ def greedy_returns(agent, episodes: int, seed: int) -> list:
     return out
 
 
-def save_learning_curve(returns, config: DQNConfig, path: str, title: str) -> None:
+def save_learning_curve(result: TrainResult, config: DQNConfig, path: str, title: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    returns, window = result.returns, config.solve_window
     episodes = np.arange(1, len(returns) + 1)
-    trailing = [
-        np.mean(returns[max(0, i - config.solve_window + 1) : i + 1]) for i in range(len(returns))
-    ]
+    trailing = [np.mean(returns[max(0, i - window + 1) : i + 1]) for i in range(len(returns))]
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot(episodes, returns, lw=0.6, alpha=0.5, label="episode return")
-    ax.plot(episodes, trailing, lw=2, label=f"mean of the last {config.solve_window}")
+    ax.plot(episodes, returns, lw=0.6, alpha=0.5, label="training episode return")
+    ax.plot(episodes, trailing, lw=2, label=f"mean of the last {window} training episodes")
+    if result.tests:
+        at, means = zip(*result.tests)
+        ax.plot(at, means, "o", color="C3", label=f"greedy test: mean of {window} episodes")
     ax.axhline(
         config.solve_return, color="k", ls="--", lw=1, label=f"solved ({config.solve_return:g})"
     )
-    ax.set_xlabel("episode")
+    ax.set_xlabel("training episode")
     ax.set_ylabel("return")
     ax.set_title(title)
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     fig.savefig(path, dpi=100)
@@ -274,12 +310,16 @@ def main():
         f"({result.steps_per_second:.0f} steps/s while training); load average {os.getloadavg()[0]:.1f}"
     )
     if result.solved_at is not None:
-        print(f"solved after {result.solved_at} episodes (mean return of the last 100 >= 475)")
+        how = {"training": "the last 100 training episodes", "greedy test": "100 greedy episodes"}
+        print(
+            f"solved after {result.solved_at} training episodes "
+            f"(mean return >= {config.solve_return:g} over {how[result.solved_by]})"
+        )
     elif not quick:
         raise SystemExit(f"not solved within {config.max_steps} steps")
     default = os.path.join(os.path.dirname(__file__), "..", "docs", "images", "dqn_cartpole.png")
     path = args.plot or (os.path.join(os.getcwd(), "dqn_cartpole_quick.png") if quick else default)
-    save_learning_curve(result.returns, config, path, "nerve DQN on CartPole-v1")
+    save_learning_curve(result, config, path, "nerve DQN on CartPole-v1")
     print(f"learning curve: {path}")
 
 
