@@ -39,19 +39,19 @@ GYMNASIUM_MISSING = 'DQN on CartPole needs gymnasium: pip install "nerve[rl]" (g
 class DQNConfig:
     """Hyper-parameters, shared with the PyTorch agent of bench/dqn_vs_torch.py."""
 
-    hidden: tuple = (64, 64)
-    learning_rate: float = 5e-4
+    hidden: tuple = (128, 128)
+    learning_rate: float = 3e-4
     gamma: float = 0.99
-    batch_size: int = 64
-    buffer_size: int = 50_000
-    learning_starts: int = 1_000  # environment steps of pure exploration before training
+    batch_size: int = 128
+    buffer_size: int = 10_000
+    learning_starts: int = 128  # environment steps of exploration before training
     train_every: int = 1  # environment steps between training rounds
-    gradient_steps: int = 1  # small-batch gradient steps per training round
-    target_update_every: int = 500  # environment steps between target-network updates
-    tau: float = 1.0  # each update: target <- tau * online + (1 - tau) * target (1: a copy)
-    epsilon_start: float = 1.0
-    epsilon_end: float = 0.02
-    epsilon_decay_steps: int = 10_000  # linear decay from start to end over these steps
+    gradient_steps: int = 1  # one small-batch gradient step per environment step
+    target_update_every: int = 1  # environment steps between target-network updates
+    tau: float = 0.005  # each update: target <- tau * online + (1 - tau) * target (1: a copy)
+    epsilon_start: float = 0.9
+    epsilon_end: float = 0.05
+    epsilon_decay_steps: int = 3_000  # linear decay from start to end over these steps
     max_steps: int = 150_000
     solve_return: float = 475.0
     solve_window: int = 100

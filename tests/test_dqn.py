@@ -112,6 +112,16 @@ def test_update_target_copies_the_online_weights():
     np.testing.assert_array_equal(agent.q_network(x), agent.target_network(x))
 
 
+def test_soft_update_blends_the_target_towards_the_online_weights():
+    agent, _ = _agent(learning_rate=1e-2)
+    for _ in range(3):
+        agent.train_step(*_batch())
+    online, target = agent.q_network.get_weights(), agent.target_network.get_weights()
+    agent.update_target(tau=0.25)
+    for w, t, now in zip(online, target, agent.target_network.get_weights()):
+        np.testing.assert_allclose(now, 0.25 * w + 0.75 * t, rtol=1e-6, atol=1e-7)
+
+
 def test_epsilon_decays_linearly_then_stays():
     config = dqn.DQNConfig(epsilon_start=1.0, epsilon_end=0.1, epsilon_decay_steps=100)
     assert config.epsilon(0) == 1.0
@@ -145,9 +155,14 @@ def test_short_training_beats_a_random_policy():
     nerve.runtime.set_num_threads(1)
     config = dataclasses.replace(
         dqn.DQNConfig(),
+        hidden=(64, 64),
+        batch_size=64,
         learning_starts=200,
+        epsilon_start=1.0,
+        epsilon_end=0.02,
         epsilon_decay_steps=1_000,
         target_update_every=200,
+        tau=1.0,
         learning_rate=1e-3,
     )
     agent = dqn.NerveDQN(4, 2, config)
