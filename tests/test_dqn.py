@@ -118,8 +118,13 @@ def test_soft_update_blends_the_target_towards_the_online_weights():
         agent.train_step(*_batch())
     online, target = agent.q_network.get_weights(), agent.target_network.get_weights()
     agent.update_target(tau=0.25)
-    for w, t, now in zip(online, target, agent.target_network.get_weights()):
-        np.testing.assert_allclose(now, 0.25 * w + 0.75 * t, rtol=1e-6, atol=1e-7)
+    blended = [0.25 * w + 0.75 * t for w, t in zip(online, target)]
+    for expected, now in zip(blended, agent.target_network.get_weights()):
+        np.testing.assert_allclose(now, expected, rtol=1e-6, atol=1e-7)
+    # the network computes with the blended weights (the update is in place, nothing cached)
+    x = _batch()[0]
+    hidden = np.maximum(x @ blended[0] + blended[1], 0)
+    np.testing.assert_allclose(agent.target_network(x), hidden @ blended[2] + blended[3], atol=1e-5)
 
 
 def test_epsilon_decays_linearly_then_stays():
