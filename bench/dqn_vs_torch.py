@@ -8,8 +8,9 @@ Adam step (epsilon 1e-7, Keras's). One gradient step of batch 64 per environment
 
 1. Steps per second of training: runs of --timed-steps environment steps after the 1,000-step
    warm-up, nerve and PyTorch alternately (the order swapped every repeat), medians of --repeats.
-2. Episodes to solve (mean return of the last 100 episodes >= 475): one full run of each, seed 0
-   (--no-solve skips it).
+2. Episodes to solve (a mean return >= 475 over 100 episodes: the last 100 training episodes, or
+   the greedy test that 5 training returns of 475 in a row start; see examples/dqn_cartpole.py):
+   one full run of each, seed 0 (--no-solve skips it).
 Both run in this process with the same thread count (--threads, default 1). The machine is shared:
 the load average is printed with the figures.
 
@@ -140,6 +141,12 @@ def main():
             f"pytorch {rates['pytorch'][-1]:7.0f} steps/s   load average {loads[-1]:.1f}"
         )
     nerve_rate, torch_rate = (statistics.median(rates[n]) for n in ("nerve", "pytorch"))
+    # the two runs of a repeat share that moment's load, so their ratio is the steadier figure
+    ratios = [n / t for n, t in zip(rates["nerve"], rates["pytorch"])]
+    print(
+        f"  per-repeat ratios: {', '.join(f'{r:.2f}' for r in ratios)}; "
+        f"median {statistics.median(ratios):.2f}x"
+    )
     print(
         f"  median: nerve {nerve_rate:.0f} steps/s, pytorch {torch_rate:.0f} steps/s: "
         f"nerve {nerve_rate / torch_rate:.2f}x PyTorch (load average {statistics.median(loads):.1f})"
@@ -147,7 +154,7 @@ def main():
 
     if args.no_solve or QUICK:
         return
-    print("\n2. episodes to solve (mean return of the last 100 >= 475), seed 0, one run each")
+    print("\n2. episodes to solve (mean return >= 475 over 100 episodes), seed 0, one run each")
     agents = make_agents(config)
     for name in ("nerve", "pytorch"):
         result = dqn.train_dqn(agents[name], config)
