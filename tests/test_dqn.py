@@ -1,0 +1,179 @@
+"""examples/dqn_cartpole.py: the replay buffer, the TD targets, the training step against a numpy
+oracle, the target network's copies, and a short training run that beats a random policy.
+The CartPole tests skip without gymnasium (pip install "nerve[rl]")."""
+
+import dataclasses
+import importlib.util
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import nerve
+
+_path = os.path.join(os.path.dirname(__file__), "..", "examples", "dqn_cartpole.py")
+_spec = importlib.util.spec_from_file_location("dqn_cartpole", _path)
+dqn = importlib.util.module_from_spec(_spec)
+sys.modules["dqn_cartpole"] = dqn  # dataclasses look their module up by name
+_spec.loader.exec_module(dqn)
+
+needs_gym = pytest.mark.skipif(dqn.gym is None, reason=dqn.GYMNASIUM_MISSING)
+
+
+def _transition(i):
+    return np.full(4, i, np.float32), i % 2, float(i), np.full(4, i + 0.5, np.float32), i == 3
+
+
+def test_replay_buffer_keeps_the_last_capacity_transitions():
+    buffer = dqn.ReplayBuffer(3, 4, np.random.default_rng(0))
+    for i in range(5):
+        buffer.add(*_transition(i))
+    assert len(buffer) == 3
+    assert sorted(buffer.rewards.tolist()) == [2.0, 3.0, 4.0]  # 0 and 1 were overwritten
+    states, actions, rewards, next_states, terminated = buffer.sample(256)
+    assert states.shape == (256, 4) and states.dtype == np.float32
+    assert set(rewards.tolist()) == {2.0, 3.0, 4.0}  # uniform over what is stored
+    # each sampled row is one stored transition, its fields kept together
+    np.testing.assert_array_equal(states[:, 0], rewards)
+    np.testing.assert_array_equal(next_states[:, 0], rewards + 0.5)
+    np.testing.assert_array_equal(actions, rewards.astype(int) % 2)
+    np.testing.assert_array_equal(terminated, (rewards == 3.0).astype(np.float32))
+
+
+def test_replay_buffer_samples_only_filled_slots():
+    buffer = dqn.ReplayBuffer(100, 4, np.random.default_rng(0))
+    buffer.add(*_transition(7))
+    assert set(buffer.sample(32)[2].tolist()) == {7.0}
+
+
+def test_td_targets_bootstrap_except_where_terminated():
+    rewards = np.array([1.0, 1.0, 0.5], np.float32)
+    next_q = np.array([[2.0, 3.0], [5.0, -1.0], [4.0, 4.0]], np.float32)
+    terminated = np.array([0.0, 1.0, 0.0], np.float32)
+    targets = dqn.td_targets(rewards, next_q, terminated, gamma=0.9)
+    np.testing.assert_allclose(targets, [1.0 + 0.9 * 3.0, 1.0, 0.5 + 0.9 * 4.0], rtol=1e-6)
+
+
+def _agent(**overrides):
+    config = dataclasses.replace(dqn.DQNConfig(hidden=(16,)), **overrides)
+    return dqn.NerveDQN(4, 2, config), config
+
+
+def _batch(seed=1, n=8):
+    rng = np.random.default_rng(seed)
+    return (
+        rng.standard_normal((n, 4)).astype(np.float32),
+        rng.integers(0, 2, n),
+        rng.standard_normal(n).astype(np.float32) * 3,
+        rng.standard_normal((n, 4)).astype(np.float32),
+        (rng.random(n) < 0.3).astype(np.float32),
+    )
+
+
+def test_train_step_loss_is_the_masked_huber_of_the_numpy_oracle():
+    agent, config = _agent()
+    states, actions, rewards, next_states, terminated = batch = _batch()
+    q = agent.q_network(states).astype(np.float64)
+    next_q = agent.target_network(next_states).astype(np.float64)
+    targets = rewards + config.gamma * (1 - terminated) * next_q.max(1)
+    error = q[np.arange(len(actions)), actions] - targets
+    huber = np.where(np.abs(error) <= 1, 0.5 * error**2, np.abs(error) - 0.5)
+    # the mask zeroes the other action's error, so the mean runs over batch * actions elements
+    expected = huber.sum() / q.size
+    assert agent.train_step(*batch) == pytest.approx(expected, rel=1e-5)
+
+
+def test_train_step_moves_the_taken_q_value_and_not_the_target_network():
+    agent, config = _agent(learning_rate=1e-2)
+    target_before = agent.target_network.get_weights()
+    states, actions, rewards, next_states, terminated = _batch()
+    states[:], actions[:] = states[0], 0  # one state-action pair, so its direction is clear
+    target = dqn.td_targets(rewards, agent.target_network(next_states), terminated, config.gamma)
+    before = agent.q_network(states[:1])[0, 0]
+    for _ in range(20):
+        agent.train_step(states, actions, rewards, next_states, terminated)
+    after = agent.q_network(states[:1])[0, 0]
+    assert abs(after - target.mean()) < abs(before - target.mean()) - 0.05
+    for w_before, w_now in zip(target_before, agent.target_network.get_weights()):
+        np.testing.assert_array_equal(w_before, w_now)  # only update_target moves it
+
+
+def test_update_target_copies_the_online_weights():
+    agent, _ = _agent(learning_rate=1e-2)
+    for _ in range(3):
+        agent.train_step(*_batch())
+    online = agent.q_network.get_weights()
+    assert any(not np.array_equal(a, b) for a, b in zip(online, agent.target_network.get_weights()))
+    agent.update_target()
+    for a, b in zip(online, agent.target_network.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    x = _batch()[0]
+    np.testing.assert_array_equal(agent.q_network(x), agent.target_network(x))
+
+
+def test_soft_update_blends_the_target_towards_the_online_weights():
+    agent, _ = _agent(learning_rate=1e-2)
+    for _ in range(3):
+        agent.train_step(*_batch())
+    online, target = agent.q_network.get_weights(), agent.target_network.get_weights()
+    agent.update_target(tau=0.25)
+    blended = [0.25 * w + 0.75 * t for w, t in zip(online, target)]
+    for expected, now in zip(blended, agent.target_network.get_weights()):
+        np.testing.assert_allclose(now, expected, rtol=1e-6, atol=1e-7)
+    # the network computes with the blended weights (the update is in place, nothing cached)
+    x = _batch()[0]
+    hidden = np.maximum(x @ blended[0] + blended[1], 0)
+    np.testing.assert_allclose(agent.target_network(x), hidden @ blended[2] + blended[3], atol=1e-5)
+
+
+def test_epsilon_decays_linearly_then_stays():
+    config = dqn.DQNConfig(epsilon_start=1.0, epsilon_end=0.1, epsilon_decay_steps=100)
+    assert config.epsilon(0) == 1.0
+    assert config.epsilon(50) == pytest.approx(0.55)
+    assert config.epsilon(100) == pytest.approx(0.1) and config.epsilon(10_000) == pytest.approx(
+        0.1
+    )
+
+
+def test_missing_gymnasium_names_the_install(monkeypatch):
+    monkeypatch.setattr(dqn, "gym", None)
+    with pytest.raises(ImportError, match=r'pip install "nerve\[rl\]"'):
+        dqn.make_env()
+
+
+def _random_policy_returns(episodes, seed):
+    env, rng, out = dqn.make_env(), np.random.default_rng(seed), []
+    for episode in range(episodes):
+        env.reset(seed=seed + episode)
+        total, done = 0.0, False
+        while not done:
+            _, reward, terminated, truncated, _ = env.step(int(rng.integers(2)))
+            total, done = total + reward, terminated or truncated
+        out.append(total)
+    env.close()
+    return out
+
+
+@needs_gym
+def test_short_training_beats_a_random_policy():
+    nerve.runtime.set_num_threads(1)
+    config = dataclasses.replace(
+        dqn.DQNConfig(),
+        hidden=(64, 64),
+        batch_size=64,
+        learning_starts=200,
+        epsilon_start=1.0,
+        epsilon_end=0.02,
+        epsilon_decay_steps=1_000,
+        target_update_every=200,
+        tau=1.0,
+        learning_rate=1e-3,
+    )
+    agent = dqn.NerveDQN(4, 2, config)
+    result = dqn.train_dqn(agent, config, max_steps=1_500)
+    assert result.steps == 1_500 and result.train_steps == 1_301
+    assert len(result.returns) > 0 and all(r >= 1 for r in result.returns)
+    random_mean = np.mean(_random_policy_returns(20, seed=100))  # about 22 on CartPole
+    greedy_mean = np.mean(dqn.greedy_returns(agent, 20, seed=100))
+    assert greedy_mean > 2 * random_mean, (greedy_mean, random_mean)
