@@ -82,6 +82,10 @@ struct MathKernels {
                 const BroadcastGeometry& g) = nullptr;
   void (*where_backward)(const float* condition, const float* dy, float* dx1, float* dx2,
                          const BroadcastGeometry& g) = nullptr;
+  // out[i] = start + i * step, computed in double (arange, linspace).
+  void (*ramp)(double start, double step, float* out, int64_t n) = nullptr;
+  // out [rows, cols] = 1 where lower <= j - i <= upper, else 0 (eye, tri).
+  void (*band)(int64_t rows, int64_t cols, int64_t lower, int64_t upper, float* out) = nullptr;
 };
 
 // Activations (nerve/activation.h lists them) and softmax over the last axis.
