@@ -590,3 +590,46 @@ def test_new_ops_inside_a_traced_custom_layer():
         np.testing.assert_allclose(
             model.predict(x, verbose=0), _position_mix_reference(x.astype(np.float64)), 1e-5, 1e-5
         )
+
+
+# -- scans and sorting -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1], ids=str)
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+def test_cumsum_cumprod_match_numpy_with_gradients(name, axis):
+    x = rng.uniform(0.5, 1.5, (3, 4)) * rng.choice([-1.0, 1.0], (3, 4))
+    check_op(lambda t: getattr(ops, name)(t, axis), lambda a: getattr(np, name)(a, axis), [x])
+
+
+def test_cumprod_gradient_is_exact_with_zeros():
+    x = np.array([[2.0, 0.0, 3.0, 0.5], [0.0, 0.0, 1.5, 2.0]])
+    check_op(lambda t: ops.cumprod(t, 1), lambda a: np.cumprod(a, 1), [x])
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1], ids=str)
+def test_sort_argsort_match_numpy(axis):
+    x = rng.standard_normal((3, 5))
+    check_op(lambda t: ops.sort(t, axis), lambda a: np.sort(a, axis), [x])
+    np.testing.assert_array_equal(
+        A(ops.argsort(x.astype(np.float32), axis)), np.argsort(x.astype(np.float32), axis)
+    )
+    ties = np.array([[1.0, np.nan, 0.0, 1.0, 0.0, -2.0]], np.float32)
+    np.testing.assert_array_equal(A(ops.argsort(ties)), np.argsort(ties, kind="stable"))
+
+
+def test_top_k_matches_keras(kops):
+    x = np.array([[1.0, 3.0, 3.0, -1.0, 2.0], [0.0, 0.0, 5.0, 1.0, 0.0]], np.float32)
+    for k in (1, 3, 5):
+        values, indices = ops.top_k(x, k)
+        kv, ki = kops.top_k(x, k)
+        np.testing.assert_array_equal(A(values), np.asarray(kv))
+        np.testing.assert_array_equal(A(indices), np.asarray(ki))
+    y = rng.standard_normal((2, 3, 6))
+    check_op(lambda t: ops.top_k(t, 2)[0], lambda a: -np.sort(-a, -1)[..., :2], [y])
+    with pytest.raises(
+        ValueError, match=r"top_k: k=7 is more than the last axis of x \(shape \(2, 3, 6\)\)"
+    ):
+        ops.top_k(y, 7)
+    with pytest.raises(ValueError, match="cumsum: axis 2 is out of range for x of shape"):
+        ops.cumsum(np.ones((2, 2)), 2)

@@ -44,7 +44,10 @@ KernelTable make_cpu_table() {
             kernels::math_where,
             kernels::math_where_backward,
             kernels::math_ramp,
-            kernels::math_band};
+            kernels::math_band,
+            kernels::math_argsort_rows,
+            kernels::math_cumulative_rows,
+            kernels::math_cumulative_rows_backward};
   t.activation.forward = activation_forward;
   t.activation.backward = activation_backward;
   t.activation.rows_forward = activation_rows_forward;

@@ -25,6 +25,8 @@ __all__ = [
     "count_nonzero",
     "average",
     "trace",
+    "cumsum",
+    "cumprod",
 ]
 
 
@@ -158,3 +160,25 @@ def trace(x, offset=0, axis1=0, axis2=1):
     from .shape import diagonal
 
     return _reduce("sum", diagonal(x, offset, axis1, axis2), -1, False)
+
+
+def cumsum(x, axis=None, dtype=None):
+    """The running sum of x along `axis` (None: of x flattened)."""
+    from .shape import _last_axis_op
+
+    _check_dtype("cumsum", dtype)
+    return _last_axis_op("cumsum", x, axis)
+
+
+def cumprod(x, axis=None, dtype=None):
+    """The running product of x along `axis` (None: of x flattened); its gradient is exact where
+    x holds zeros (it costs O(n^2) per row of length n)."""
+    from .shape import _last_axis_op
+
+    _check_dtype("cumprod", dtype)
+    return _last_axis_op("cumprod", x, axis)
+
+
+def _check_dtype(op, dtype):
+    if dtype not in (None, "float32") and getattr(dtype, "__name__", None) != "float32":
+        raise ValueError(f"{op}: nerve tensors are float32, got dtype={dtype!r}")

@@ -40,6 +40,9 @@ __all__ = [
     "unstack",
     "diagonal",
     "diag",
+    "argsort",
+    "sort",
+    "top_k",
 ]
 
 
@@ -419,3 +422,50 @@ def diag(x, k=0):
     row = pad(x, [(k, 0)] if k >= 0 else [(0, -k)])  # row[j] = the value of column j
     mask = apply("eye", [], {"N": size, "k": k})
     return apply("where", [mask, reshape(row, (1, size)), 0.0])
+
+
+def _last_axis_op(op, x, axis, attrs=None):
+    """Runs registered op `op` (it works along the last axis) along `axis` of x (None: of x
+    flattened), moving that axis to the end and back."""
+    attrs = attrs or {}
+    if axis is None:
+        return apply(op, [reshape(x, -1)], attrs)
+    shp = _static_shape(op, x)
+    if len(shp) == 0:
+        raise ValueError(f"{op}: x has shape () and no axis {axis}; use axis=None")
+    axis = _norm_axis(op, axis, len(shp), shp)
+    if axis == len(shp) - 1:
+        return apply(op, [x], attrs)
+    out = apply(op, [moveaxis(x, axis, -1)], attrs)
+    return moveaxis(out, -1, axis)
+
+
+def argsort(x, axis=-1):
+    """The indices that sort x along `axis` (None: x flattened), ascending and stable, NaN last,
+    as a float32 tensor holding integers. No gradient."""
+    return _last_axis_op("argsort", x, axis)
+
+
+def sort(x, axis=-1):
+    """x sorted ascending along `axis` (None: x flattened), NaN last. The gradient goes back to
+    the position each value came from."""
+    if axis is None:
+        x, axis = reshape(x, -1), 0
+    return take_along_axis(x, argsort(x, axis), axis)
+
+
+def top_k(x, k, sorted=True):  # noqa: A002 (Keras's name)
+    """(values, indices) of the k largest entries along the last axis, largest first, ties in
+    index order (as jax.lax.top_k); indices are float32 holding integers. The values carry the
+    gradient. `sorted=False` gives the same sorted result (allowed by Keras)."""
+    shp = _static_shape("top_k", x)
+    if len(shp) == 0:
+        raise ValueError("top_k: x must have at least 1 axis, got shape ()")
+    n = shp[-1]
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise ValueError(f"top_k: k must be an int >= 0, got {k!r}")
+    if isinstance(n, (int, np.integer)) and k > n:
+        raise ValueError(f"top_k: k={k} is more than the last axis of x (shape {shp}) holds")
+    order = apply("argsort", [x], {"descending": True})
+    indices = getitem(order, (Ellipsis, builtins.slice(0, int(k))))
+    return take_along_axis(x, indices, -1), indices
