@@ -18,11 +18,12 @@ const char* const kBinaryNames[] = {"add",           "subtract",    "multiply", 
                                     "maximum",       "minimum",     "mod",        "floor_divide", "logaddexp",
                                     "equal",         "not_equal",   "less",       "less_equal",   "greater",
                                     "greater_equal", "logical_and", "logical_or", "logical_xor"};
-const char* const kUnaryNames[] = {
-    "negative", "abs",   "square",     "sqrt",        "exp",         "log",   "log1p", "sign",     "sin",
-    "cos",      "tan",   "arcsin",     "arccos",      "arctan",      "sinh",  "cosh",  "arcsinh",  "arccosh",
-    "arctanh",  "floor", "ceil",       "round",       "trunc",       "erf",   "log2",  "log10",    "exp2",
-    "expm1",    "rsqrt", "reciprocal", "log_sigmoid", "logical_not", "isnan", "isinf", "isfinite", "cast"};
+const char* const kUnaryNames[] = {"negative", "abs",   "square",     "sqrt",        "exp",         "log",    "log1p",
+                                   "sign",     "sin",   "cos",        "tan",         "arcsin",      "arccos", "arctan",
+                                   "sinh",     "cosh",  "arcsinh",    "arccosh",     "arctanh",     "floor",  "ceil",
+                                   "round",    "trunc", "erf",        "erfinv",      "log2",        "log10",  "exp2",
+                                   "expm1",    "rsqrt", "reciprocal", "log_sigmoid", "logical_not", "isnan",  "isinf",
+                                   "isfinite", "cast"};
 static_assert(sizeof(kUnaryNames) / sizeof(kUnaryNames[0]) == static_cast<int>(UnaryOp::NotZero) + 1,
               "one name per UnaryOp");
 static_assert(sizeof(kBinaryNames) / sizeof(kBinaryNames[0]) == static_cast<int>(BinaryOp::LogicalXor) + 1,

@@ -28,6 +28,7 @@ __all__ = [
     "divide",
     "equal",
     "erf",
+    "erfinv",
     "exp",
     "exp2",
     "expm1",
@@ -308,6 +309,11 @@ def trunc(x):
 def erf(x):
     """The error function, element-wise."""
     return apply("erf", [x])
+
+
+def erfinv(x):
+    """The inverse error function, element-wise: +-inf at +-1, nan outside [-1, 1]."""
+    return apply("erfinv", [x])
 
 
 def log2(x):

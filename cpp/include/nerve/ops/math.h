@@ -57,6 +57,7 @@ enum class UnaryOp : uint8_t {
   Round,
   Trunc,
   Erf,
+  Erfinv,  // the inverse of erf on (-1, 1): +-inf at +-1, nan outside
   Log2,
   Log10,
   Exp2,

@@ -1,5 +1,6 @@
 // Unary element-wise math, clip and the cast to an integer type, with their gradients.
 #include <cmath>
+#include <limits>
 
 #include "cpu/math/broadcast_loop.h"
 #include "cpu/math/math.h"
@@ -105,6 +106,31 @@ struct Erf {
   float operator()(float x) const { return std::erf(x); }
   float grad(float x, float, float g) const { return g * 1.1283791670955126f * std::exp(-x * x); }
 };
+// Giles' single-precision approximation, refined by two Newton steps on erf(y) = x in double.
+struct Erfinv {
+  float operator()(float x) const {
+    if (std::isnan(x) || x < -1.f || x > 1.f) return std::numeric_limits<float>::quiet_NaN();
+    if (x == 1.f || x == -1.f) return x * std::numeric_limits<float>::infinity();
+    double w = -std::log((1.0 - x) * (1.0 + x)), p;
+    if (w < 5.0) {
+      w -= 2.5;
+      p = 2.81022636e-08;
+      for (double c : {3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503, -0.00417768164,
+                       0.246640727, 1.50140941})
+        p = c + p * w;
+    } else {
+      w = std::sqrt(w) - 3.0;
+      p = -0.000200214257;
+      for (double c : {0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047,
+                       1.00167406, 2.83297682})
+        p = c + p * w;
+    }
+    double y = p * x;
+    for (int i = 0; i < 2; ++i) y -= (std::erf(y) - x) / (1.1283791670955126 * std::exp(-y * y));
+    return static_cast<float>(y);
+  }
+  float grad(float, float y, float g) const { return g * 0.886226925452758f * std::exp(y * y); }  // sqrt(pi) / 2
+};
 struct Log2 {
   float operator()(float x) const { return std::log2(x); }
   float grad(float x, float, float g) const { return g / (x * 0.6931471805599453f); }
@@ -206,6 +232,8 @@ void with_functor(UnaryOp op, Visit&& visit) {
       return visit(Trunc{});
     case UnaryOp::Erf:
       return visit(Erf{});
+    case UnaryOp::Erfinv:
+      return visit(Erfinv{});
     case UnaryOp::Log2:
       return visit(Log2{});
     case UnaryOp::Log10:
