@@ -82,6 +82,17 @@ struct MathKernels {
                 const BroadcastGeometry& g) = nullptr;
   void (*where_backward)(const float* condition, const float* dy, float* dx1, float* dx2,
                          const BroadcastGeometry& g) = nullptr;
+  // out[i] = start + i * step, computed in double (arange, linspace).
+  void (*ramp)(double start, double step, float* out, int64_t n) = nullptr;
+  // out [rows, cols] = 1 where lower <= j - i <= upper, else 0 (eye, tri).
+  void (*band)(int64_t rows, int64_t cols, int64_t lower, int64_t upper, float* out) = nullptr;
+  // Per row of x [rows, n]: the indices that sort it (stable; NaN last ascending, first
+  // descending), as floats.
+  void (*argsort_rows)(const float* x, int64_t rows, int64_t n, bool descending, float* idx) = nullptr;
+  // Per row of x [rows, n]: the running sum (or product) y, and its gradient dx from dy.
+  void (*cumulative_rows)(bool product, const float* x, int64_t rows, int64_t n, float* y) = nullptr;
+  void (*cumulative_rows_backward)(bool product, const float* x, const float* dy, int64_t rows, int64_t n,
+                                   float* dx) = nullptr;
 };
 
 // Activations (nerve/activation.h lists them) and softmax over the last axis.

@@ -34,11 +34,20 @@ KernelTable make_cpu_table() {
   t.tensor = {kernels::fill, kernels::strided_copy, kernels::gather_rows, kernels::gather_rows};
   t.elementwise = {kernels::add,  kernels::sub, kernels::mul,         kernels::scale,
                    kernels::axpy, kernels::sum, kernels::column_sums, kernels::all_finite};
-  t.math = {kernels::math_binary,        kernels::math_binary_backward,
-            kernels::math_unary,         kernels::math_unary_backward,
-            kernels::math_clip,          kernels::math_clip_backward,
-            kernels::math_to_integer,    kernels::math_where,
-            kernels::math_where_backward};
+  t.math = {kernels::math_binary,
+            kernels::math_binary_backward,
+            kernels::math_unary,
+            kernels::math_unary_backward,
+            kernels::math_clip,
+            kernels::math_clip_backward,
+            kernels::math_to_integer,
+            kernels::math_where,
+            kernels::math_where_backward,
+            kernels::math_ramp,
+            kernels::math_band,
+            kernels::math_argsort_rows,
+            kernels::math_cumulative_rows,
+            kernels::math_cumulative_rows_backward};
   t.activation.forward = activation_forward;
   t.activation.backward = activation_backward;
   t.activation.rows_forward = activation_rows_forward;

@@ -14,11 +14,20 @@ namespace nerve {
 
 namespace {
 
-const char* const kBinaryNames[] = {"add",           "subtract",    "multiply",   "divide",     "power",      "maximum",
-                                    "minimum",       "equal",       "not_equal",  "less",       "less_equal", "greater",
+const char* const kBinaryNames[] = {"add",           "subtract",    "multiply",   "divide",       "power",
+                                    "maximum",       "minimum",     "mod",        "floor_divide", "logaddexp",
+                                    "equal",         "not_equal",   "less",       "less_equal",   "greater",
                                     "greater_equal", "logical_and", "logical_or", "logical_xor"};
-const char* const kUnaryNames[] = {"negative", "abs",   "square", "sqrt",        "exp",
-                                   "log",      "log1p", "sign",   "logical_not", "cast"};
+const char* const kUnaryNames[] = {"negative", "abs",   "square",     "sqrt",        "exp",         "log",    "log1p",
+                                   "sign",     "sin",   "cos",        "tan",         "arcsin",      "arccos", "arctan",
+                                   "sinh",     "cosh",  "arcsinh",    "arccosh",     "arctanh",     "floor",  "ceil",
+                                   "round",    "trunc", "erf",        "erfinv",      "log2",        "log10",  "exp2",
+                                   "expm1",    "rsqrt", "reciprocal", "log_sigmoid", "logical_not", "isnan",  "isinf",
+                                   "isfinite", "cast"};
+static_assert(sizeof(kUnaryNames) / sizeof(kUnaryNames[0]) == static_cast<int>(UnaryOp::NotZero) + 1,
+              "one name per UnaryOp");
+static_assert(sizeof(kBinaryNames) / sizeof(kBinaryNames[0]) == static_cast<int>(BinaryOp::LogicalXor) + 1,
+              "one name per BinaryOp");
 
 struct BinaryMathNode : Node {
   BinaryOp op;
@@ -104,7 +113,7 @@ bool integer_range(const std::string& dtype, float& lo, float& hi) {
 
 const char* binary_op_name(BinaryOp op) { return kBinaryNames[static_cast<int>(op)]; }
 const char* unary_op_name(UnaryOp op) { return kUnaryNames[static_cast<int>(op)]; }
-bool binary_op_differentiable(BinaryOp op) { return op <= BinaryOp::Minimum; }
+bool binary_op_differentiable(BinaryOp op) { return op <= BinaryOp::LogAddExp; }
 bool unary_op_differentiable(UnaryOp op) { return op < UnaryOp::LogicalNot; }
 
 Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b) {

@@ -13,6 +13,8 @@ void register_shape_ops();           // ops/registry/shape_ops.cpp: reshape, tra
 void register_linalg_ops();          // ops/registry/linalg_ops.cpp: matmul
 void register_random_ops();          // ops/registry/random_ops.cpp: nerve.random's draws, dropout, shuffle
 void register_conv_transpose_ops();  // ops/registry/conv_transpose_ops.cpp: conv2d_transpose
+void register_last_axis_ops();       // ops/registry/last_axis_ops.cpp: argsort, cumsum, cumprod
+void register_creation_ops();        // ops/registry/creation_ops.cpp: zeros, full, arange, eye, tri, tril
 
 // Called once, on first use of the registry.
 inline void register_all_ops() {
@@ -24,6 +26,8 @@ inline void register_all_ops() {
   register_linalg_ops();
   register_random_ops();
   register_conv_transpose_ops();
+  register_creation_ops();
+  register_last_axis_ops();
 }
 
 }  // namespace nerve

@@ -3,8 +3,9 @@ layers, Lambda layers and GradientTape loops. Every op runs in C++ (the op regis
 nerve/op_registry.h) and records its backward step; on the symbolic tensors of a layer being
 traced it is recorded instead, and replayed in C++ on every training step.
 
-Families: math (element-wise, comparisons), nn (activations), reductions, shape, linalg (matmul,
-einsum), core (cast, stop_gradient, shape, convert_to_tensor). nerve.random has the random ops.
+Families: math (element-wise, comparisons), nn (activations, one_hot, losses), reductions, shape,
+linalg (matmul, einsum, tensordot, norm), creation (zeros, arange, eye, ...), core (cast,
+stop_gradient, shape, convert_to_tensor). nerve.random has the random ops.
 The older nerve-specific ops of nerve._core.ops (dense, activation, loss, scale, ...) stay here
 too, for gradient checks and custom loops.
 """
@@ -21,11 +22,12 @@ globals().update(
 )
 __all__ = [n for n in dir(_ops) if not n.startswith("_") and n not in _internal]
 
-from . import core, linalg, math, nn, reductions, shape  # noqa: E402
+from . import core, creation, linalg, math, nn, reductions, shape  # noqa: E402
 
 # The family modules, kept before the star imports: core's shape() replaces the name `shape`.
-_families = (core, linalg, math, nn, reductions, shape)
+_families = (core, creation, linalg, math, nn, reductions, shape)
 from .core import *  # noqa: E402,F403
+from .creation import *  # noqa: E402,F403
 from .linalg import *  # noqa: E402,F403
 from .math import *  # noqa: E402,F403
 from .nn import *  # noqa: E402,F403

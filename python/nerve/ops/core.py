@@ -7,7 +7,16 @@ import numpy as np
 from .. import _core
 from ._dispatch import apply
 
-__all__ = ["cast", "convert_to_tensor", "shape", "stop_gradient"]
+__all__ = [
+    "cast",
+    "convert_to_numpy",
+    "convert_to_tensor",
+    "is_tensor",
+    "ndim",
+    "shape",
+    "size",
+    "stop_gradient",
+]
 
 # Keras's names for Python types (keras.backend.standardize_dtype with the JAX backend; None is
 # floatx).
@@ -62,3 +71,30 @@ def shape(x) -> tuple:
     if hasattr(x, "shape") and isinstance(x.shape, tuple):
         return tuple(x.shape)
     return tuple(np.shape(x))
+
+
+def ndim(x) -> int:
+    """The number of axes of x."""
+    return len(shape(x))
+
+
+def size(x):
+    """The number of elements of x (an int; None where a size is known only at run time)."""
+    n = 1
+    for d in shape(x):
+        if not isinstance(d, (int, np.integer)):
+            return None
+        n *= int(d)
+    return n
+
+
+def is_tensor(x) -> bool:
+    """Whether x is a nerve.Tensor (numpy arrays and numbers are not)."""
+    return isinstance(x, _core.Tensor)
+
+
+def convert_to_numpy(x):
+    """x's values as a numpy array (a copy for a nerve.Tensor, float32)."""
+    if isinstance(x, _core.Tensor):
+        return np.array(x)
+    return np.asarray(x)

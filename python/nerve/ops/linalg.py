@@ -9,7 +9,7 @@ import numpy as np
 
 from ._dispatch import apply
 
-__all__ = ["matmul", "einsum"]
+__all__ = ["matmul", "einsum", "tensordot", "dot", "outer", "vdot", "norm"]
 
 
 def matmul(x1, x2):
@@ -123,3 +123,144 @@ def einsum(subscripts, *operands, **kwargs):
             "reshape", [x], {"newshape": [-1 if sizes[c] is None else sizes[c] for c in term]}
         )
     return _transpose_to(x, term, output)
+
+
+def _rank_of(x):
+    from .core import shape
+
+    return len(shape(x))
+
+
+def tensordot(x1, x2, axes=2):
+    """Sum of products over the last `axes` axes of x1 and the first of x2 (an int), or over the
+    listed axis pairs (a pair of int sequences), as numpy.tensordot; through einsum."""
+    r1, r2 = _rank_of(x1), _rank_of(x2)
+    if isinstance(axes, (int, np.integer)) and not isinstance(axes, bool):
+        n = int(axes)
+        if n > r1 or n > r2 or n < 0:
+            raise ValueError(f"tensordot: axes={n} is more than the ranks {r1} and {r2} allow")
+        a1, a2 = list(range(r1 - n, r1)), list(range(n))
+    else:
+        try:
+            a1, a2 = axes
+            a1 = [a1] if isinstance(a1, (int, np.integer)) else list(a1)
+            a2 = [a2] if isinstance(a2, (int, np.integer)) else list(a2)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"tensordot: axes must be an int or a pair of sequences, got {axes!r}"
+            ) from None
+        if len(a1) != len(a2):
+            raise ValueError(f"tensordot: axes {a1} and {a2} must have the same length")
+    for a, r, which in ((a1, r1, "x1"), (a2, r2, "x2")):
+        for i in a:
+            if not -r <= i < r:
+                raise ValueError(f"tensordot: axis {i} is out of range for {which} of rank {r}")
+    a1, a2 = [i % r1 for i in a1], [i % r2 for i in a2]
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    if r1 + r2 > len(letters):
+        raise ValueError(f"tensordot: ranks {r1} + {r2} are too many")
+    t1 = list(letters[:r1])
+    t2 = list(letters[r1 : r1 + r2])
+    for i, j in zip(a1, a2):
+        t2[j] = t1[i]
+    out = [c for i, c in enumerate(t1) if i not in a1] + [
+        c for j, c in enumerate(t2) if j not in a2
+    ]
+    return einsum("".join(t1) + "," + "".join(t2) + "->" + "".join(out), x1, x2)
+
+
+def dot(x1, x2):
+    """numpy.dot: a product for 0-d operands, the inner product of two vectors, else the sum over
+    x1's last axis and x2's second-to-last (its only axis when 1-D)."""
+    r1, r2 = _rank_of(x1), _rank_of(x2)
+    if r1 == 0 or r2 == 0:
+        return apply("multiply", [x1, x2])
+    return tensordot(x1, x2, axes=([r1 - 1], [max(r2 - 2, 0)]))
+
+
+def outer(x1, x2):
+    """The outer product of x1 and x2 flattened: out[i, j] = x1[i] * x2[j]."""
+    a = apply("reshape", [x1], {"newshape": [-1, 1]})
+    b = apply("reshape", [x2], {"newshape": [1, -1]})
+    return apply("multiply", [a, b])
+
+
+def vdot(x1, x2):
+    """The inner product of x1 and x2 flattened (they must have the same size)."""
+    a = apply("reshape", [x1], {"newshape": [-1]})
+    b = apply("reshape", [x2], {"newshape": [-1]})
+    return apply("sum", [apply("multiply", [a, b])], {"axis": None, "keepdims": False})
+
+
+def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 (Keras's name)
+    """numpy.linalg.norm: vector norms (ord None or 2, 1, inf, -inf, 0, any p) over one axis or
+    the flattened x; matrix norms ("fro", 1, -1, inf, -inf, None) over two axes (axis None on a
+    2-D x). The spectral and nuclear matrix norms (2, -2, "nuc") are not supported."""
+    from .core import shape
+
+    rank = len(shape(x))
+    if axis is None:
+        axes = list(range(rank))
+        if rank == 2 and ord is not None and ord not in ("fro",):
+            return _matrix_norm(x, ord, (0, 1), keepdims)
+        if ord is not None and ord != "fro" and rank != 1:
+            raise ValueError(f"norm: ord={ord!r} needs a 1-D or 2-D x or an axis, got rank {rank}")
+        if ord in (None, "fro", 2):
+            return _vector_norm(x, 2, axes, keepdims)
+        return _vector_norm(x, ord, axes, keepdims)
+    if isinstance(axis, (tuple, list)) and len(axis) == 2:
+        return _matrix_norm(x, "fro" if ord is None else ord, tuple(axis), keepdims)
+    if isinstance(axis, (tuple, list)):
+        if len(axis) != 1:
+            raise ValueError(f"norm: axis must be an int or a pair, got {axis!r}")
+        axis = axis[0]
+    if isinstance(ord, str):
+        raise ValueError(f"norm: ord={ord!r} is a matrix norm; give two axes")
+    return _vector_norm(x, 2 if ord is None else ord, [int(axis)], keepdims)
+
+
+def _sum(x, axes, keepdims):
+    return apply("sum", [x], {"axis": list(axes), "keepdims": bool(keepdims)})
+
+
+def _vector_norm(x, ord, axes, keepdims):  # noqa: A002
+    a = apply("abs", [x])
+    if ord == 2:
+        return apply("sqrt", [_sum(apply("square", [x]), axes, keepdims)])
+    if ord == 1:
+        return _sum(a, axes, keepdims)
+    if ord == np.inf:
+        return apply("max", [a], {"axis": list(axes), "keepdims": bool(keepdims)})
+    if ord == -np.inf:
+        return apply("min", [a], {"axis": list(axes), "keepdims": bool(keepdims)})
+    if ord == 0:
+        return _sum(apply("cast", [x], {"dtype": "bool"}), axes, keepdims)
+    if isinstance(ord, str) or not np.isscalar(ord):
+        raise ValueError(f"norm: unsupported vector ord={ord!r}")
+    p = float(ord)
+    return apply("power", [_sum(apply("power", [a, p]), axes, keepdims), 1.0 / p])
+
+
+def _matrix_norm(x, ord, axes, keepdims):  # noqa: A002
+    from .core import shape
+
+    rank = len(shape(x))
+    r, c = (int(a) % rank for a in axes)
+    if r == c:
+        raise ValueError(f"norm: the two axes must differ, got {axes}")
+    if ord in ("fro", None):
+        return apply("sqrt", [_sum(apply("square", [x]), [r, c], keepdims)])
+    if ord in (1, -1, np.inf, -np.inf):
+        a = apply("abs", [x])
+        # 1: the largest column sum (sum over rows first); inf: the largest row sum.
+        first, second = (r, c) if ord in (1, -1) else (c, r)
+        sums = _sum(a, [first], True)
+        pick = "max" if ord in (1, np.inf) else "min"
+        out = apply(pick, [sums], {"axis": [second], "keepdims": True})
+        if not keepdims:
+            out = apply("squeeze", [out], {"axis": [r, c]})
+        return out
+    raise ValueError(
+        f"norm: matrix ord={ord!r} is not supported (only 'fro', 1, -1, inf, -inf); the spectral "
+        f"and nuclear norms need an SVD nerve does not have"
+    )

@@ -93,6 +93,194 @@ def log_softmax(x, axis=-1):
     return apply("log_softmax", [x], {"axis": _axis("log_softmax", axis)})
 
 
+def log_sigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x), computed without overflow for large |x|."""
+    return apply("log_sigmoid", [x])
+
+
+def hard_silu(x):
+    """x * hard_sigmoid(x) = x * relu6(x + 3) / 6."""
+    return apply("multiply", [x, hard_sigmoid(x)])
+
+
+def hard_swish(x):
+    """Keras's alias of hard_silu."""
+    return hard_silu(x)
+
+
+def hard_tanh(x):
+    """x clipped to [-1, 1]; as JAX, the gradient is 1 on [-1, 1] (bounds included), 0 outside."""
+    inside = apply("where", [apply("greater", [x, 1.0]), 1.0, x])
+    return apply("where", [apply("less", [x, -1.0]), -1.0, inside])
+
+
+def squareplus(x, b=4):
+    """(x + sqrt(x ** 2 + b)) / 2, a smooth ReLU (b >= 0)."""
+    if isinstance(b, bool) or not isinstance(b, numbers.Real):
+        raise TypeError(f"squareplus: b must be a number, got {b!r}")
+    if b < 0:
+        raise ValueError(f"squareplus: b must be >= 0, got {b}")
+    root = apply("sqrt", [apply("add", [apply("square", [x]), float(b)])])
+    return apply("multiply", [apply("add", [x, root]), 0.5])
+
+
+def sparse_plus(x):
+    """0 for x <= -1, x for x >= 1, (x + 1) ** 2 / 4 between (as JAX)."""
+    middle = apply("multiply", [apply("square", [apply("add", [x, 1.0])]), 0.25])
+    upper = apply("where", [apply("greater_equal", [x, 1.0]), x, middle])
+    return apply("where", [apply("less_equal", [x, -1.0]), 0.0, upper])
+
+
+def celu(x, alpha=1.0):
+    """max(x, 0) + alpha * expm1(min(x, 0) / alpha) (as JAX; alpha != 0)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or alpha == 0:
+        raise ValueError(f"celu: alpha must be a non-zero number, got {alpha!r}")
+    neg = apply("divide", [apply("minimum", [x, 0.0]), float(alpha)])
+    return apply(
+        "add",
+        [apply("maximum", [x, 0.0]), apply("multiply", [apply("expm1", [neg]), float(alpha)])],
+    )
+
+
+def glu(x, axis=-1):
+    """a * sigmoid(b), where a and b are the two halves of x along `axis` (its size must be
+    even)."""
+    from .core import shape
+
+    axis = _axis("glu", axis)
+    dims = shape(x)
+    if not -len(dims) <= axis < len(dims):
+        raise ValueError(f"glu: axis {axis} is out of range for x of shape {tuple(dims)}")
+    size = dims[axis]
+    if isinstance(size, numbers.Integral) and size % 2:
+        raise ValueError(
+            f"glu: axis {axis} of x (shape {tuple(dims)}) must have an even size, got {size}"
+        )
+    a, b = apply("split", [x], {"sections": 2, "axis": axis}, single=False)
+    return apply("multiply", [a, sigmoid(b)])
+
+
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """A new axis `axis` of size num_classes holding 1.0 at each index of x (a float32 tensor of
+    integers), 0.0 elsewhere; indices outside [0, num_classes) give all zeros, as Keras. Not
+    differentiable."""
+    from .core import cast, shape
+
+    if sparse:
+        raise ValueError("one_hot: sparse=True is not supported: nerve tensors are dense")
+    if isinstance(num_classes, bool) or not (
+        isinstance(num_classes, numbers.Integral)
+        or getattr(num_classes, "_nerve_symbolic_dim", False)
+    ):
+        raise TypeError(f"one_hot: num_classes must be an int, got {num_classes!r}")
+    rank = len(shape(x)) + 1
+    axis = _axis("one_hot", axis)
+    if not -rank <= axis < rank:
+        raise ValueError(f"one_hot: axis {axis} is out of range for a result of rank {rank}")
+    classes = apply("arange", [], {"start": 0.0, "stop": num_classes, "step": 1.0})
+    out = apply("equal", [apply("expand_dims", [x], {"axis": [-1]}), classes])
+    if axis % rank != rank - 1:
+        out = apply("moveaxis", [out], {"source": [-1], "destination": [axis]})
+    return out if dtype is None else cast(out, dtype)
+
+
+def normalize(x, axis=-1, order=2, epsilon=None):
+    """x / max(norm(x, order, axis), epsilon) (epsilon defaults to 1e-7, Keras's); order 2 as
+    Keras computes it: x * min(rsqrt(sum(x ** 2)), 1 / epsilon)."""
+    from .linalg import norm
+
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise ValueError(f"normalize: order must be an int >= 1, got order={order!r}")
+    eps = 1e-7 if epsilon is None else float(epsilon)
+    ax = list(axis) if isinstance(axis, (tuple, list)) else [axis]
+    if order == 2:
+        sq = apply("sum", [apply("square", [x])], {"axis": ax, "keepdims": True})
+        inv = apply("minimum", [apply("rsqrt", [sq]), 1.0 / eps])
+        return apply("multiply", [x, inv])
+    n = norm(x, ord=order, axis=axis, keepdims=True)
+    return apply("divide", [x, apply("maximum", [n, eps])])
+
+
+def moments(x, axes, keepdims=False, synchronized=False):
+    """(mean, variance) of x over `axes` (population variance, as Keras)."""
+    if synchronized:
+        raise ValueError("moments: synchronized=True is not supported (nerve runs on one device)")
+    ax = list(axes) if isinstance(axes, (tuple, list)) else [axes]
+    attrs = {"axis": ax, "keepdims": bool(keepdims)}
+    return apply("mean", [x], attrs), apply("var", [x], attrs)
+
+
+_EPSILON = 1e-7  # keras.backend.epsilon()
+
+
+def _same_shape(op, target, output):
+    from .core import shape
+
+    ts, os_ = tuple(shape(target)), tuple(shape(output))
+    if ts != os_:
+        raise ValueError(f"{op}: target and output must have the same shape, got {ts} and {os_}")
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    """Element-wise -(t log p + (1 - t) log(1 - p)), as keras.ops: p clipped to
+    [1e-7, 1 - 1e-7], or from logits through log_sigmoid (stable). Not averaged."""
+    _same_shape("binary_crossentropy", target, output)
+    if from_logits:
+        pos = log_sigmoid(output)
+        neg = log_sigmoid(apply("negative", [output]))
+    else:
+        p = apply("clip", [output], {"x_min": _EPSILON, "x_max": 1.0 - _EPSILON})
+        pos, neg = apply("log", [p]), apply("log", [apply("subtract", [1.0, p])])
+    a = apply("multiply", [target, pos])
+    b = apply("multiply", [apply("subtract", [1.0, target]), neg])
+    return apply("negative", [apply("add", [a, b])])
+
+
+def _log_probs(op, output, from_logits, axis):
+    if from_logits:
+        return log_softmax(output, axis)
+    total = apply("sum", [output], {"axis": [axis], "keepdims": True})
+    p = apply(
+        "clip", [apply("divide", [output, total])], {"x_min": _EPSILON, "x_max": 1.0 - _EPSILON}
+    )
+    return apply("log", [p])
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """-sum(target * log(p)) over `axis`, as keras.ops: p is output normalised to sum to 1 and
+    clipped to [1e-7, 1 - 1e-7], or log_softmax of the logits."""
+    from .core import shape
+
+    _same_shape("categorical_crossentropy", target, output)
+    if len(shape(output)) < 1:
+        raise ValueError("categorical_crossentropy: output must have at least 1 axis, got shape ()")
+    axis = _axis("categorical_crossentropy", axis)
+    logp = _log_probs("categorical_crossentropy", output, from_logits, axis)
+    prod = apply("multiply", [target, logp])
+    return apply("negative", [apply("sum", [prod], {"axis": [axis], "keepdims": False})])
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """categorical_crossentropy with integer class indices as target (shape output's without
+    `axis`, or with a trailing 1), as keras.ops."""
+    from .core import shape
+
+    op = "sparse_categorical_crossentropy"
+    ts, os_ = tuple(shape(target)), tuple(shape(output))
+    if len(os_) < 1:
+        raise ValueError(f"{op}: output must have at least 1 axis, got shape ()")
+    if len(ts) == len(os_) and ts and ts[-1] == 1:
+        target = apply("squeeze", [target], {"axis": [-1]})
+        ts = ts[:-1]
+    if ts != os_[:-1]:
+        raise ValueError(f"{op}: target's shape {ts} must be output's {os_} without its last axis")
+    axis = _axis(op, axis)
+    logp = _log_probs(op, output, from_logits, axis)
+    hot = one_hot(target, os_[axis], axis=axis)
+    prod = apply("multiply", [hot, logp])
+    return apply("negative", [apply("sum", [prod], {"axis": [axis], "keepdims": False})])
+
+
 # Every public function above; not a literal list, which would restate the activation names
 # (tests/test_name_registries.py keeps the one list in C++).
 __all__ = sorted(

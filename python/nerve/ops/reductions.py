@@ -9,7 +9,25 @@ from __future__ import annotations
 
 from ._dispatch import apply
 
-__all__ = ["sum", "mean", "prod", "max", "min", "logsumexp", "var", "std", "argmax", "argmin"]
+__all__ = [
+    "sum",
+    "mean",
+    "prod",
+    "max",
+    "min",
+    "logsumexp",
+    "var",
+    "std",
+    "argmax",
+    "argmin",
+    "all",
+    "any",
+    "count_nonzero",
+    "average",
+    "trace",
+    "cumsum",
+    "cumprod",
+]
 
 
 def _axis(axis):
@@ -83,3 +101,84 @@ def argmax(x, axis=None, keepdims=False):
 def argmin(x, axis=None, keepdims=False):
     """Index of the first smallest value along `axis` (None: of the flattened x), as argmax."""
     return apply("argmin", [x], {"axis": axis, "keepdims": bool(keepdims)})
+
+
+def _truth(x):
+    return apply("cast", [x], {"dtype": "bool"})
+
+
+def all(x, axis=None, keepdims=False):  # noqa: A001 (Keras's name)
+    """1.0 where every element over `axis` is non-zero (NaN counts as true), else 0.0; an empty
+    reduction gives 1.0. No gradient."""
+    # 1 - any(not x): an empty reduction gives 1, as numpy.all
+    return apply("subtract", [1.0, any(apply("logical_not", [x]), axis, keepdims)])
+
+
+def any(x, axis=None, keepdims=False):  # noqa: A001 (Keras's name)
+    """1.0 where some element over `axis` is non-zero, else 0.0; an empty reduction gives 0.0.
+    No gradient."""
+    count = _reduce("sum", _truth(x), axis, keepdims)
+    return _truth(count)
+
+
+def count_nonzero(x, axis=None):
+    """How many elements over `axis` are non-zero (a float32 holding the integer)."""
+    return _reduce("sum", _truth(x), axis, False)
+
+
+def average(x, axis=None, weights=None):
+    """The mean of x over `axis` (an int or None), weighted by `weights`: x's shape, or 1-D along
+    `axis`: sum(x * w) / sum(w) (as numpy.average)."""
+    if weights is None:
+        return mean(x, axis)
+    from .core import shape
+
+    xs, ws = tuple(shape(x)), tuple(shape(weights))
+    if xs != ws:
+        if axis is None:
+            raise ValueError(
+                f"average: weights of shape {ws} differ from x's {xs}; give the axis they lie along"
+            )
+        if len(ws) != 1 or not isinstance(axis, int):
+            raise ValueError(
+                f"average: weights must have x's shape {xs} or be 1-D along axis {axis}, "
+                f"got shape {ws}"
+            )
+        ax = axis % len(xs)
+        if ws[0] != xs[ax]:
+            raise ValueError(
+                f"average: 1-D weights of length {ws[0]} differ from axis {axis} of x (shape {xs})"
+            )
+        weights = apply("reshape", [weights], {"newshape": [-1] + [1] * (len(xs) - 1 - ax)})
+        weights = apply("add", [weights, apply("full_like", [x], {"fill_value": 0.0})])
+    total = _reduce("sum", apply("multiply", [x, weights]), axis, False)
+    return apply("divide", [total, _reduce("sum", weights, axis, False)])
+
+
+def trace(x, offset=0, axis1=0, axis2=1):
+    """The sum of x's diagonal `offset` in the planes of axis1 and axis2 (numpy.trace)."""
+    from .shape import diagonal
+
+    return _reduce("sum", diagonal(x, offset, axis1, axis2), -1, False)
+
+
+def cumsum(x, axis=None, dtype=None):
+    """The running sum of x along `axis` (None: of x flattened)."""
+    from .shape import _last_axis_op
+
+    _check_dtype("cumsum", dtype)
+    return _last_axis_op("cumsum", x, axis)
+
+
+def cumprod(x, axis=None, dtype=None):
+    """The running product of x along `axis` (None: of x flattened); its gradient is exact where
+    x holds zeros (it costs O(n^2) per row of length n)."""
+    from .shape import _last_axis_op
+
+    _check_dtype("cumprod", dtype)
+    return _last_axis_op("cumprod", x, axis)
+
+
+def _check_dtype(op, dtype):
+    if dtype not in (None, "float32") and getattr(dtype, "__name__", None) != "float32":
+        raise ValueError(f"{op}: nerve tensors are float32, got dtype={dtype!r}")

@@ -32,6 +32,17 @@ __all__ = [
     "swapaxes",
     "flip",
     "getitem",
+    "tril",
+    "triu",
+    "ravel",
+    "hstack",
+    "vstack",
+    "unstack",
+    "diagonal",
+    "diag",
+    "argsort",
+    "sort",
+    "top_k",
 ]
 
 
@@ -301,3 +312,160 @@ def getitem(x, key):
     elif out is x and not hasattr(type(x), "_nerve_apply_op") and None not in shape:
         out = apply("reshape", [x], {"newshape": list(shape)})  # x[...]: a tensor, as numpy's view
     return out
+
+
+# -- structure: compositions of the registered ops above (so exact, differentiable, traceable)
+
+
+def _static_shape(op, x):
+    from .core import shape
+
+    return tuple(shape(x))
+
+
+def _norm_axis(op, axis, rank, shape_=None):
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
+    if not -rank <= axis < rank:
+        raise ValueError(f"{op}: axis {axis} is out of range for x of shape {shape_}")
+    return int(axis) % rank
+
+
+def tril(x, k=0):
+    """x with the entries above diagonal k of its last two axes set to 0."""
+    return apply("tril", [x], {"k": int(k)})
+
+
+def triu(x, k=0):
+    """x with the entries below diagonal k of its last two axes set to 0."""
+    return apply("triu", [x], {"k": int(k)})
+
+
+def ravel(x):
+    """x flattened to 1-D, row-major."""
+    return reshape(x, -1)
+
+
+def hstack(xs):
+    """The tensors joined along axis 1 (axis 0 for 1-D ones), as numpy.hstack."""
+    xs = list(xs)
+    if not xs:
+        raise ValueError("hstack: needs at least one tensor")
+    return concatenate(xs, axis=0 if len(_static_shape("hstack", xs[0])) <= 1 else 1)
+
+
+def vstack(xs):
+    """The tensors joined along axis 0, 0-d and 1-D ones as rows first, as numpy.vstack."""
+    xs = list(xs)
+    if not xs:
+        raise ValueError("vstack: needs at least one tensor")
+    rows = []
+    for x in xs:
+        rank = len(_static_shape("vstack", x))
+        rows.append(reshape(x, (1, -1)) if rank < 2 else x)
+    return concatenate(rows, axis=0)
+
+
+def unstack(x, num=None, axis=0):
+    """The slices of x along `axis` as a list (each without that axis); `num`, when given, must be
+    the axis's size."""
+    shp = _static_shape("unstack", x)
+    axis = _norm_axis("unstack", axis, len(shp), shp)
+    size = shp[axis]
+    if not isinstance(size, (int, np.integer)):
+        raise ValueError(f"unstack: axis {axis} of x (shape {shp}) must have a known size")
+    if num is not None and num != size:
+        raise ValueError(f"unstack: num={num} but axis {axis} of x (shape {shp}) has size {size}")
+    if size == 0:
+        return []
+    parts = split(x, int(size), axis=axis)
+    return [squeeze(p, axis=axis) for p in parts]
+
+
+def diagonal(x, offset=0, axis1=0, axis2=1):
+    """The entries x[..., i, i + offset] of the 2-D planes on axis1 and axis2, on a new last axis
+    (as numpy.diagonal)."""
+    shp = _static_shape("diagonal", x)
+    if len(shp) < 2:
+        raise ValueError(f"diagonal: x must have at least 2 axes, got shape {shp}")
+    a1 = _norm_axis("diagonal", axis1, len(shp), shp)
+    a2 = _norm_axis("diagonal", axis2, len(shp), shp)
+    if a1 == a2:
+        raise ValueError(f"diagonal: axis1 and axis2 must differ, got {axis1} and {axis2}")
+    rows, cols = shp[a1], shp[a2]
+    if not isinstance(rows, (int, np.integer)) or not isinstance(cols, (int, np.integer)):
+        raise ValueError(f"diagonal: axes {a1} and {a2} of x (shape {shp}) must have known sizes")
+    offset = int(offset)
+    n = builtins.max(
+        0, builtins.min(rows + builtins.min(offset, 0), cols - builtins.max(offset, 0))
+    )
+    planes = moveaxis(x, [a1, a2], [-2, -1])
+    r0, c0 = builtins.max(-offset, 0), builtins.max(offset, 0)
+    square = getitem(planes, (Ellipsis, builtins.slice(r0, r0 + n), builtins.slice(c0, c0 + n)))
+    # where, not a product with eye: inf off the diagonal must not give nan
+    kept = apply("where", [apply("eye", [], {"N": n}), square, 0.0])
+    return apply("sum", [kept], {"axis": [-1], "keepdims": False})
+
+
+def diag(x, k=0):
+    """A 1-D x as the diagonal k of a square matrix (zeros elsewhere); a 2-D x's diagonal k."""
+    shp = _static_shape("diag", x)
+    k = int(k)
+    if len(shp) == 2:
+        return diagonal(x, k)
+    if len(shp) != 1:
+        raise ValueError(f"diag: x must be 1-D or 2-D, got shape {shp}")
+    n = shp[0]
+    if not isinstance(n, (int, np.integer)):
+        raise ValueError(f"diag: x (shape {shp}) must have a known size")
+    size = n + builtins.abs(k)
+    row = pad(x, [(k, 0)] if k >= 0 else [(0, -k)])  # row[j] = the value of column j
+    mask = apply("eye", [], {"N": size, "k": k})
+    return apply("where", [mask, reshape(row, (1, size)), 0.0])
+
+
+def _last_axis_op(op, x, axis, attrs=None):
+    """Runs registered op `op` (it works along the last axis) along `axis` of x (None: of x
+    flattened), moving that axis to the end and back."""
+    attrs = attrs or {}
+    if axis is None:
+        return apply(op, [reshape(x, -1)], attrs)
+    shp = _static_shape(op, x)
+    if len(shp) == 0:
+        raise ValueError(f"{op}: x has shape () and no axis {axis}; use axis=None")
+    axis = _norm_axis(op, axis, len(shp), shp)
+    if axis == len(shp) - 1:
+        return apply(op, [x], attrs)
+    out = apply(op, [moveaxis(x, axis, -1)], attrs)
+    return moveaxis(out, -1, axis)
+
+
+def argsort(x, axis=-1):
+    """The indices that sort x along `axis` (None: x flattened), ascending and stable, NaN last,
+    as a float32 tensor holding integers. No gradient."""
+    return _last_axis_op("argsort", x, axis)
+
+
+def sort(x, axis=-1):
+    """x sorted ascending along `axis` (None: x flattened), NaN last. The gradient goes back to
+    the position each value came from."""
+    if axis is None:
+        x, axis = reshape(x, -1), 0
+    return take_along_axis(x, argsort(x, axis), axis)
+
+
+def top_k(x, k, sorted=True):  # noqa: A002 (Keras's name)
+    """(values, indices) of the k largest entries along the last axis, largest first, ties in
+    index order (as jax.lax.top_k); indices are float32 holding integers. The values carry the
+    gradient. `sorted=False` gives the same sorted result (allowed by Keras)."""
+    shp = _static_shape("top_k", x)
+    if len(shp) == 0:
+        raise ValueError("top_k: x must have at least 1 axis, got shape ()")
+    n = shp[-1]
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise ValueError(f"top_k: k must be an int >= 0, got {k!r}")
+    if isinstance(n, (int, np.integer)) and k > n:
+        raise ValueError(f"top_k: k={k} is more than the last axis of x (shape {shp}) holds")
+    order = apply("argsort", [x], {"descending": True})
+    indices = getitem(order, (Ellipsis, builtins.slice(0, int(k))))
+    return take_along_axis(x, indices, -1), indices

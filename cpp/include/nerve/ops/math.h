@@ -18,7 +18,10 @@ enum class BinaryOp : uint8_t {
   Power,
   Maximum,  // ties split the gradient in halves, as JAX does
   Minimum,
-  Equal,  // comparisons and logic from here on: 0.0 / 1.0, no gradient
+  Mod,          // NumPy's: the result takes the divisor's sign; d/db = -floor(a / b)
+  FloorDivide,  // zero gradient, as JAX
+  LogAddExp,    // log(e^a + e^b), stable
+  Equal,        // comparisons and logic from here on: 0.0 / 1.0, no gradient
   NotEqual,
   Less,
   LessEqual,
@@ -37,9 +40,36 @@ enum class UnaryOp : uint8_t {
   Exp,
   Log,
   Log1p,
-  Sign,        // gradient 0
+  Sign,  // gradient 0
+  Sin,
+  Cos,
+  Tan,
+  Arcsin,
+  Arccos,
+  Arctan,
+  Sinh,
+  Cosh,
+  Arcsinh,
+  Arccosh,
+  Arctanh,
+  Floor,  // Floor, Ceil, Round (half to even) and Trunc: gradient 0
+  Ceil,
+  Round,
+  Trunc,
+  Erf,
+  Erfinv,  // the inverse of erf on (-1, 1): +-inf at +-1, nan outside
+  Log2,
+  Log10,
+  Exp2,
+  Expm1,
+  Rsqrt,
+  Reciprocal,
+  LogSigmoid,  // -softplus(-x), stable for large |x|
   LogicalNot,  // from here on no gradient: 0.0 / 1.0
-  NotZero,     // cast to bool
+  IsNan,
+  IsInf,
+  IsFinite,
+  NotZero,  // cast to bool
 };
 
 // Keras's name of the op ("add", "logical_not").

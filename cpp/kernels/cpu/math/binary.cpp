@@ -53,6 +53,30 @@ struct Minimum {
     da = g * larger_share(b, a), db = g * larger_share(a, b);
   }
 };
+// NumPy's mod: a - floor(a / b) * b, with the sign of b.
+struct Mod {
+  float operator()(float a, float b) const {
+    float r = std::fmod(a, b);
+    if (r != 0.f && ((r < 0.f) != (b < 0.f))) r += b;
+    return r;
+  }
+  void grad(float a, float b, float, float g, float& da, float& db) const { da = g, db = -g * std::floor(a / b); }
+};
+struct FloorDivide {
+  float operator()(float a, float b) const { return std::floor(a / b); }
+  void grad(float, float, float, float, float& da, float& db) const { da = 0.f, db = 0.f; }
+};
+// log(e^a + e^b) = max + log1p(e^-|a - b|); the gradients are the softmax of (a, b).
+struct LogAddExp {
+  float operator()(float a, float b) const {
+    if (a == b) return a + 0.6931471805599453f;  // also keeps inf + log 2 = inf, not inf - inf
+    const float m = a > b ? a : b;
+    return m + std::log1p(std::exp(-std::fabs(a - b)));
+  }
+  void grad(float a, float b, float y, float g, float& da, float& db) const {
+    da = g * std::exp(a - y), db = g * std::exp(b - y);
+  }
+};
 struct NoGrad {
   void grad(float, float, float, float, float& da, float& db) const { da = 0.f, db = 0.f; }
 };
@@ -169,6 +193,12 @@ void with_functor(BinaryOp op, Visit&& visit) {
       return visit(Maximum{});
     case BinaryOp::Minimum:
       return visit(Minimum{});
+    case BinaryOp::Mod:
+      return visit(Mod{});
+    case BinaryOp::FloorDivide:
+      return visit(FloorDivide{});
+    case BinaryOp::LogAddExp:
+      return visit(LogAddExp{});
     case BinaryOp::Equal:
       return visit(Equal{});
     case BinaryOp::NotEqual:

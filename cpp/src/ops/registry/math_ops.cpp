@@ -25,7 +25,7 @@ void register_unary(UnaryOp op) {
 void register_math_ops() {
   for (int op = 0; op <= static_cast<int>(BinaryOp::LogicalXor); ++op) register_binary(static_cast<BinaryOp>(op));
   // NotZero is cast's, under "cast".
-  for (int op = 0; op <= static_cast<int>(UnaryOp::LogicalNot); ++op) register_unary(static_cast<UnaryOp>(op));
+  for (int op = 0; op < static_cast<int>(UnaryOp::NotZero); ++op) register_unary(static_cast<UnaryOp>(op));
   register_op({"clip", 1, [](const std::vector<Tensor>& in, const OpAttrs& a) -> std::vector<Tensor> {
                  return {
                      clip(in[0], static_cast<float>(a.get_float("x_min")), static_cast<float>(a.get_float("x_max")))};
