@@ -795,6 +795,32 @@ _POOL2D_BAD = [
     ("padding", {"pool_size": 2, "padding": "causal"}),
 ]
 
+
+@nerve.saving.register_keras_serializable(package="layer_cases")
+def exp_scaled(x, scale):
+    """A named, registered function: what a Lambda that saves and loads must hold."""
+    return nerve.ops.exp(x) * scale - x
+
+
+def _lambda():
+    return Case(
+        lambda: L.Lambda(exp_scaled, arguments={"scale": 2.0}),
+        [(3, 4)],
+        lambda xs, ws: np.exp(xs[0]) * 2.0 - xs[0],
+        [(lambda: L.Lambda(lambda x: x, arguments=[2.0]), "arguments")],
+    )
+
+
+def _op_layer():
+    # what nerve.ops.logsumexp(inp, axis=-1, keepdims=True) makes on a functional model's input
+    return Case(
+        lambda: L.OpLayer("logsumexp", 1, [0], {}, {"axis": -1, "keepdims": True}),
+        [(3, 4)],
+        lambda xs, ws: np.log(np.sum(np.exp(xs[0]), axis=-1, keepdims=True)),
+        [(lambda: L.OpLayer("no_such_op", 1, [0]), "no_such_op")],
+    )
+
+
 # class name -> case. InputLayer has no case: see NOT_COMPUTATIONAL.
 CASES = {
     "Activation": _activation(),
@@ -843,6 +869,8 @@ CASES = {
     "UpSampling2D": _up_sampling2d(),
     "Cropping2D": _cropping2d(),
     "RepeatVector": _repeat_vector(),
+    "Lambda": _lambda(),
+    "OpLayer": _op_layer(),
     "GaussianNoise": _gaussian_noise(),
     "GaussianDropout": _gaussian_dropout(),
     "ActivityRegularization": _activity_regularization(),

@@ -35,6 +35,11 @@ class Lambda(Layer):
             output_shape = (output_shape,)
         self.function = function
         self.output_shape = None if output_shape is None else tuple(output_shape)
+        if arguments is not None and not isinstance(arguments, dict):
+            raise ValueError(
+                f"{who}: arguments must be a dict of keyword arguments for the function, got "
+                f"{type(arguments).__name__}"
+            )
         self.arguments = {} if arguments is None else arguments  # keyword arguments of function
 
     def call(self, inputs, mask=None, training=None):

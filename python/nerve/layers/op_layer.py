@@ -4,6 +4,8 @@ layer, so it runs in C++."""
 
 from __future__ import annotations
 
+from .. import _core
+
 import numpy as np
 
 from ..errors import ModelFileError
@@ -18,6 +20,10 @@ class OpLayer(Layer):
 
     def __init__(self, op, num_inputs, symbolic, constants=None, attrs=None, **kwargs):
         super().__init__(**kwargs)
+        if not _core.ops.has_op(str(op)):
+            raise ValueError(
+                f"OpLayer '{self.name}': op {op!r} is not a registered op (nerve._core.ops.op_names())"
+            )
         self.op, self.num_inputs = str(op), int(num_inputs)
         self.symbolic = [int(i) for i in symbolic]
         self.constants = {int(k): np.asarray(v, np.float32) for k, v in (constants or {}).items()}

@@ -7,6 +7,7 @@ import math as _math
 
 import numpy as np
 
+from . import core as _core_ops
 from ._dispatch import apply
 
 __all__ = ["matmul", "einsum", "tensordot", "dot", "outer", "vdot", "norm"]
@@ -126,7 +127,7 @@ def einsum(subscripts, *operands, **kwargs):
 
 
 def _rank_of(x):
-    from .core import shape
+    shape = _core_ops.shape
 
     return len(shape(x))
 
@@ -196,7 +197,7 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 (Keras's name)
     """numpy.linalg.norm: vector norms (ord None or 2, 1, inf, -inf, 0, any p) over one axis or
     the flattened x; matrix norms ("fro", 1, -1, inf, -inf, None) over two axes (axis None on a
     2-D x). The spectral and nuclear matrix norms (2, -2, "nuc") are not supported."""
-    from .core import shape
+    shape = _core_ops.shape
 
     rank = len(shape(x))
     if axis is None:
@@ -242,7 +243,7 @@ def _vector_norm(x, ord, axes, keepdims):  # noqa: A002
 
 
 def _matrix_norm(x, ord, axes, keepdims):  # noqa: A002
-    from .core import shape
+    shape = _core_ops.shape
 
     rank = len(shape(x))
     r, c = (int(a) % rank for a in axes)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numbers
 
+from . import core as _core_ops
+from . import linalg as _linalg_ops
 from ._dispatch import apply
 
 
@@ -145,7 +147,7 @@ def celu(x, alpha=1.0):
 def glu(x, axis=-1):
     """a * sigmoid(b), where a and b are the two halves of x along `axis` (its size must be
     even)."""
-    from .core import shape
+    shape = _core_ops.shape
 
     axis = _axis("glu", axis)
     dims = shape(x)
@@ -164,7 +166,8 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     """A new axis `axis` of size num_classes holding 1.0 at each index of x (a float32 tensor of
     integers), 0.0 elsewhere; indices outside [0, num_classes) give all zeros, as Keras. Not
     differentiable."""
-    from .core import cast, shape
+    cast = _core_ops.cast
+    shape = _core_ops.shape
 
     if sparse:
         raise ValueError("one_hot: sparse=True is not supported: nerve tensors are dense")
@@ -187,7 +190,7 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
 def normalize(x, axis=-1, order=2, epsilon=None):
     """x / max(norm(x, order, axis), epsilon) (epsilon defaults to 1e-7, Keras's); order 2 as
     Keras computes it: x * min(rsqrt(sum(x ** 2)), 1 / epsilon)."""
-    from .linalg import norm
+    norm = _linalg_ops.norm
 
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise ValueError(f"normalize: order must be an int >= 1, got order={order!r}")
@@ -214,7 +217,7 @@ _EPSILON = 1e-7  # keras.backend.epsilon()
 
 
 def _same_shape(op, target, output):
-    from .core import shape
+    shape = _core_ops.shape
 
     ts, os_ = tuple(shape(target)), tuple(shape(output))
     if ts != os_:
@@ -249,7 +252,7 @@ def _log_probs(op, output, from_logits, axis):
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """-sum(target * log(p)) over `axis`, as keras.ops: p is output normalised to sum to 1 and
     clipped to [1e-7, 1 - 1e-7], or log_softmax of the logits."""
-    from .core import shape
+    shape = _core_ops.shape
 
     _same_shape("categorical_crossentropy", target, output)
     if len(shape(output)) < 1:
@@ -263,7 +266,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """categorical_crossentropy with integer class indices as target (shape output's without
     `axis`, or with a trailing 1), as keras.ops."""
-    from .core import shape
+    shape = _core_ops.shape
 
     op = "sparse_categorical_crossentropy"
     ts, os_ = tuple(shape(target)), tuple(shape(output))

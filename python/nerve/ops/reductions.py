@@ -7,6 +7,8 @@ the reduced axes (nerve/ops/reductions.h)."""
 
 from __future__ import annotations
 
+from . import core as _core_ops
+from . import shape as _shape_ops
 from ._dispatch import apply
 
 __all__ = [
@@ -131,7 +133,7 @@ def average(x, axis=None, weights=None):
     `axis`: sum(x * w) / sum(w) (as numpy.average)."""
     if weights is None:
         return mean(x, axis)
-    from .core import shape
+    shape = _core_ops.shape
 
     xs, ws = tuple(shape(x)), tuple(shape(weights))
     if xs != ws:
@@ -157,14 +159,14 @@ def average(x, axis=None, weights=None):
 
 def trace(x, offset=0, axis1=0, axis2=1):
     """The sum of x's diagonal `offset` in the planes of axis1 and axis2 (numpy.trace)."""
-    from .shape import diagonal
+    diagonal = _shape_ops.diagonal
 
     return _reduce("sum", diagonal(x, offset, axis1, axis2), -1, False)
 
 
 def cumsum(x, axis=None, dtype=None):
     """The running sum of x along `axis` (None: of x flattened)."""
-    from .shape import _last_axis_op
+    _last_axis_op = _shape_ops._last_axis_op
 
     _check_dtype("cumsum", dtype)
     return _last_axis_op("cumsum", x, axis)
@@ -173,7 +175,7 @@ def cumsum(x, axis=None, dtype=None):
 def cumprod(x, axis=None, dtype=None):
     """The running product of x along `axis` (None: of x flattened); its gradient is exact where
     x holds zeros (it costs O(n^2) per row of length n)."""
-    from .shape import _last_axis_op
+    _last_axis_op = _shape_ops._last_axis_op
 
     _check_dtype("cumprod", dtype)
     return _last_axis_op("cumprod", x, axis)

@@ -11,6 +11,7 @@ import builtins
 
 import numpy as np
 
+from . import core as _core_ops
 from ._dispatch import apply
 
 __all__ = [
@@ -318,7 +319,7 @@ def getitem(x, key):
 
 
 def _static_shape(op, x):
-    from .core import shape
+    shape = _core_ops.shape
 
     return tuple(shape(x))
 

@@ -31,6 +31,12 @@ def register_builtin_classes(what: str, module, base) -> None:
     _builtin_modules[what] = (module, base)
 
 
+def builtin_module(what: str):
+    """The module of nerve's own `what` ("layer": nerve.layers, "model": nerve.models), for the
+    savers that build them without importing them (which would be an import cycle)."""
+    return _builtin_modules[what][0]
+
+
 def _builtin_classes(what: str) -> list:
     module, base = _builtin_modules[what]
     return _classes_in(module, base)

@@ -127,7 +127,7 @@ def _input_shape(entry: dict) -> tuple:
 
 
 def _make_input(entry: dict):
-    from ...layers import Input
+    Input = ser.builtin_module("layer").Input
 
     config = entry.get("config") or {}
     dtype = _strip(config.get("dtype"))
@@ -158,7 +158,7 @@ def _layer_entries(config: dict) -> list:
 
 
 def _sequential(config: dict):
-    from ...models import Sequential
+    Sequential = ser.builtin_module("model").Sequential
 
     layers, first = [], []
     for i, entry in enumerate(_layer_entries(config)):
@@ -179,7 +179,7 @@ _TENSOR = "__keras_tensor__"
 
 
 def _functional(config: dict):
-    from ...models import Model
+    Model = ser.builtin_module("model").Model
 
     entries = _layer_entries(config)
     made, order = {}, []  # name -> nerve layer (or Input tensor)

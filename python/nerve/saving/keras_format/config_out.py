@@ -17,7 +17,7 @@ _KERAS_MODULES = {
 
 
 def _keras_class(layer) -> str:
-    from ...models import Model
+    Model = ser.builtin_module("model").Model
 
     cls = type(layer)
     name = cls.__name__
@@ -83,7 +83,8 @@ def _input_entry(name: str, shape, dtype) -> dict:
 def model_config(model):
     """(config.json's dict, [(nerve layer or None, Keras class name, Keras config)] in the
     order model.weights.h5 holds them)."""
-    from ...models import Functional, Sequential
+    Functional = ser.builtin_module("model").Functional
+    Sequential = ser.builtin_module("model").Sequential
 
     if type(model) is Sequential:
         return _sequential(model)
@@ -151,7 +152,7 @@ def _call(node, graph, model) -> dict:
 
 
 def _functional(model):
-    from ...layers import InputLayer
+    InputLayer = ser.builtin_module("layer").InputLayer
 
     config = model.get_config()
     graph = model._graph
