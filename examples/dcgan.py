@@ -16,7 +16,7 @@ other jobs at load average ~15, so times are pessimistic):
     see MEASURED below (filled from the run's printout)
 
 Run: python examples/dcgan.py [--epochs E] [--images N] [--out DIR] [--quick]
-(data: $NERVE_DATASETS, ~/.nerve/datasets, or downloaded; --quick or NERVE_QUICK=1: 256 images,
+(data: $NERVE_DATASETS, ~/.nerve/datasets, or downloaded; --quick or NERVE_QUICK=1: 128 images,
 one epoch, pictures in a temp dir: seconds, for CI)
 """
 
@@ -154,7 +154,7 @@ def main():
     args = parser.parse_args()
     quick = args.quick or os.environ.get("NERVE_QUICK") == "1"
     if quick:
-        args.images, args.epochs = 256, 1
+        args.images, args.epochs = 128, 1
 
     nerve.utils.set_random_seed(0)
     (x_train, _), (x_test, _) = nerve.datasets.mnist.load_data()
