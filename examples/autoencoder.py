@@ -99,6 +99,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--out", default=None, help="default: docs/images (--quick: a temp dir)")
+    parser.add_argument("--images", type=int, default=60000, help="MNIST training images used")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     quick = args.quick or os.environ.get("NERVE_QUICK") == "1"
@@ -107,6 +108,7 @@ def main():
     (x_train, _), (x_test, _) = nerve.datasets.mnist.load_data()
     x_train = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255.0
     x_test = x_test.reshape(-1, 28, 28, 1).astype("float32") / 255.0
+    x_train = x_train[: args.images]
     if quick:
         x_train, x_test, args.epochs = x_train[:1024], x_test[:256], 1
     noisy_train, noisy_test = add_noise(x_train, 1), add_noise(x_test, 2)

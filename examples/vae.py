@@ -151,6 +151,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--out", default=None, help="default: docs/images (--quick: a temp dir)")
+    parser.add_argument("--images", type=int, default=70000, help="MNIST images trained on")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     quick = args.quick or os.environ.get("NERVE_QUICK") == "1"
@@ -160,6 +161,9 @@ def main():
     mnist_digits = np.concatenate([x_train, x_test]).reshape(-1, 28, 28, 1).astype("float32")
     mnist_digits /= 255.0
     x_test = x_test.reshape(-1, 28, 28, 1).astype("float32") / 255.0
+    # a shuffled subset (--images) keeps every digit; the full run uses all 70,000
+    mnist_digits = mnist_digits[np.random.default_rng(0).permutation(len(mnist_digits))]
+    mnist_digits = mnist_digits[: args.images]
     if quick:
         mnist_digits, x_test, y_test, args.epochs = (
             mnist_digits[:1024],

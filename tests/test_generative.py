@@ -46,18 +46,19 @@ def _fit_python_step(model, x, **kwargs):
 
 
 @pytest.mark.parametrize("denoising", [False, True])
-def test_autoencoder_reconstruction_loss_falls_fourfold_in_240_steps(mnist, denoising):
+def test_autoencoder_reconstruction_loss_falls_2_5_fold_in_192_steps(mnist, denoising):
+    # measured (4 filters, 160 steps): BCE / 5.1 and MSE / 9.0 plain, / 3.6 and / 5.0 denoising
     nerve.utils.set_random_seed(0)
     clean = mnist[0][:512]
     inputs = autoencoder.add_noise(clean, seed=3) if denoising else clean
-    model = autoencoder.build_autoencoder(filters=8)
+    model = autoencoder.build_autoencoder(filters=4)
     model.compile(nerve.optimizers.Adam(3e-3), "binary_crossentropy", metrics=["mse"])
     bce_before, mse_before = model.evaluate(inputs, clean, batch_size=256, verbose=0)
-    model.fit(inputs, clean, batch_size=32, epochs=15, verbose=0)  # 16 steps per epoch
+    model.fit(inputs, clean, batch_size=32, epochs=12, verbose=0)  # 16 steps per epoch
     bce_after, mse_after = model.evaluate(inputs, clean, batch_size=256, verbose=0)
     assert np.isfinite([bce_after, mse_after]).all()
-    assert bce_after < bce_before / 4, (bce_before, bce_after)
-    assert mse_after < mse_before / 4, (mse_before, mse_after)
+    assert bce_after < bce_before / 2.5, (bce_before, bce_after)
+    assert mse_after < mse_before / 3, (mse_before, mse_after)
 
 
 def test_add_noise_is_the_clipped_gaussian_of_the_example():
