@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core
-from ..layers.base import Input, _drop_batch_axis
+from ..layers.base import Input, Layer, _drop_batch_axis
 from ..layers.symbolic import KerasTensor, calling_model, own_graph
 from . import data
 from .graph_network import GraphNetwork, as_list
@@ -282,7 +282,7 @@ class ModelStructure:
         as attributes, in assignment order, each once, as Keras tracks them."""
         found, seen = [], set()
         for value in self.__dict__.values():
-            if hasattr(value, "trainable_weights") and not isinstance(value, type):
+            if isinstance(value, (Layer, ModelStructure)):
                 for w in value.trainable_weights:
                     if id(w) not in seen:
                         seen.add(id(w))
