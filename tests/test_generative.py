@@ -215,3 +215,16 @@ def test_frechet_distance_matches_the_scipy_sqrtm_formula():
 def test_scorer_rejects_images_of_the_wrong_shape(scorer):
     with pytest.raises(ValueError, match=r"MnistScorer.*\(3, 32, 32\)"):
         scorer.classifier_score(np.zeros((3, 32, 32), np.float32))
+
+
+def test_subclassed_model_without_a_graph_lists_its_attribute_models_weights():
+    # the VAE's step takes self.trainable_weights as Keras does: encoder's then decoder's
+    encoder, decoder = vae.build_encoder(filters=(4, 8)), vae.build_decoder(filters=(8, 4))
+    model = vae.VAE(encoder, decoder)
+    expected = encoder.trainable_weights + decoder.trainable_weights
+    got = model.trainable_weights
+    assert len(got) == len(expected) == 10 + 8
+    for a, b in zip(got, expected):  # the same storage (the wrappers are new objects per call)
+        assert np.shares_memory(np.asarray(a), np.asarray(b))
+    gan = dcgan.GAN(dcgan.build_discriminator((4, 8)), dcgan.build_generator(8, 4), latent_dim=8)
+    assert len(gan.trainable_weights) == 6 + 8  # D: 2 convs + dense; G: dense, 2 deconvs, conv
