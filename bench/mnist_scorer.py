@@ -74,12 +74,34 @@ def train_classifier(path: Path = CLASSIFIER_FILE, epochs: int = 3) -> float:
     return accuracy
 
 
+def resume_training(path: Path = CLASSIFIER_FILE, learning_rate: float = 9e-5) -> float:
+    """One more epoch of the saved classifier at a low rate (the committed file: --train with
+    2 epochs gave 98.88%, this epoch the rest); saves it, returns its test accuracy."""
+    nerve.utils.set_random_seed(1)
+    (x_train, y_train), (x_test, y_test) = nerve.datasets.mnist.load_data()
+    x_train = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255.0
+    x_test = x_test.reshape(-1, 28, 28, 1).astype("float32") / 255.0
+    model = nerve.saving.load_model(str(path))
+    model.compile(
+        nerve.optimizers.Adam(learning_rate),
+        nerve.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    start = time.perf_counter()
+    model.fit(x_train, y_train, batch_size=64, epochs=1, verbose=2)
+    print(f"one more epoch in {time.perf_counter() - start:.0f} s")
+    accuracy = float(np.mean(model.predict(x_test, verbose=0).argmax(1) == y_test))
+    model.save(str(path))
+    return accuracy
+
+
 def _as_images(images) -> np.ndarray:
     images = np.asarray(images, dtype=np.float32)
+    given = images.shape
     if images.ndim == 3:
         images = images[..., None]
     if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
-        raise ValueError(f"MnistScorer: images must be (n, 28, 28[, 1]), got {images.shape}")
+        raise ValueError(f"MnistScorer: images must be (n, 28, 28[, 1]), got {given}")
     return images
 
 
@@ -166,10 +188,14 @@ class MnistScorer:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--train", action="store_true", help="train and save the classifier")
+    parser.add_argument("--resume", action="store_true", help="one more epoch at a low rate")
     parser.add_argument("--epochs", type=int, default=3)
     args = parser.parse_args()
     if args.train:
         accuracy = train_classifier(epochs=args.epochs)
+        print(f"test accuracy {accuracy:.4f}; saved {CLASSIFIER_FILE}")
+    if args.resume:
+        accuracy = resume_training()
         print(f"test accuracy {accuracy:.4f}; saved {CLASSIFIER_FILE}")
     scorer = MnistScorer()
     (x_train, _), (x_test, y_test) = nerve.datasets.mnist.load_data()
