@@ -11,7 +11,7 @@ images: (n, 28, 28, 1) or (n, 28, 28) floats in [0, 1] (n >= a few hundred for s
 the issue's figures use 10,000).
 
 Why bench/ and not the library: the scorer is a measuring instrument tied to one dataset and one
-trained file (bench/mnist_scorer.nerve, ~0.9 MB, committed so every run scores with the same
+trained file (bench/mnist_scorer.nerve, ~1.7 MB, committed so every run scores with the same
 classifier); nerve itself ships no trained weights.
 
 The classifier: Conv2D(32, 3, relu, same) -> MaxPooling2D -> Conv2D(64, 3, relu, same) ->
@@ -19,6 +19,13 @@ MaxPooling2D -> Flatten -> Dense(128, relu) (the features) -> Dense(10) (logits)
 stepped learning rate, batch 64, on the 60,000 training images. Train it once with
 `python bench/mnist_scorer.py --train` (it prints its test accuracy; >= 99% is required);
 `python bench/mnist_scorer.py` scores the real test set and uniform noise.
+
+The committed file: `--train --epochs 2` (1,416 s on 2 shared vCPUs at load ~15; test accuracy
+98.88%), then `--resume` (one more epoch at 9e-5, 422 s): test accuracy 99.04%. Its figures
+(`python bench/mnist_scorer.py`, 10,000 images each, Fréchet distance to the test set):
+    MNIST test set          score 9.654   distance 0.000 (itself)
+    MNIST training images   score 9.670   distance 0.955
+    uniform noise           score 1.191   distance 350.9
 """
 
 from __future__ import annotations
@@ -51,6 +58,13 @@ def build_classifier() -> nerve.Model:
     return nerve.Sequential([*_feature_layers(), Dense(10, name="logits")])
 
 
+def _save_without_optimizer(model, path: Path) -> None:
+    """The weights in an uncompiled copy: the file carries no Adam state (1.7 MB, not 5)."""
+    copy = build_classifier()
+    copy.set_weights(model.get_weights())
+    copy.save(str(path))
+
+
 def train_classifier(path: Path = CLASSIFIER_FILE, epochs: int = 3) -> float:
     """Trains the classifier on MNIST's training set, saves it, returns its test accuracy."""
     nerve.utils.set_random_seed(0)
@@ -70,7 +84,7 @@ def train_classifier(path: Path = CLASSIFIER_FILE, epochs: int = 3) -> float:
     model.fit(x_train, y_train, batch_size=64, epochs=epochs, verbose=2)
     print(f"trained {epochs} epochs in {time.perf_counter() - start:.0f} s")
     accuracy = float(np.mean(model.predict(x_test, verbose=0).argmax(1) == y_test))
-    model.save(str(path))
+    _save_without_optimizer(model, path)
     return accuracy
 
 
@@ -91,7 +105,7 @@ def resume_training(path: Path = CLASSIFIER_FILE, learning_rate: float = 9e-5) -
     model.fit(x_train, y_train, batch_size=64, epochs=1, verbose=2)
     print(f"one more epoch in {time.perf_counter() - start:.0f} s")
     accuracy = float(np.mean(model.predict(x_test, verbose=0).argmax(1) == y_test))
-    model.save(str(path))
+    _save_without_optimizer(model, path)
     return accuracy
 
 

@@ -179,10 +179,10 @@ def scorer(mnist):
 
 
 def test_scorer_gives_real_test_digits_above_9_5_and_uniform_noise_below_2(mnist, scorer):
-    x_test, y_test = mnist[1][2000:4000], mnist[2][2000:4000]
+    # the whole test set (the score is 9.65 over it; 9.54 over test images 2000-3999 alone)
+    x_test, y_test = mnist[1], mnist[2]
     probabilities = scorer.probabilities(x_test)
-    # (the >= 99% test accuracy is over all 10,000: bench/mnist_scorer.py prints it)
-    assert np.mean(probabilities.argmax(1) == y_test) >= 0.975
+    assert np.mean(probabilities.argmax(1) == y_test) >= 0.99
     assert mnist_scorer.classifier_score(probabilities) > 9.5
     noise = np.random.default_rng(0).uniform(size=(2000, 28, 28, 1)).astype(np.float32)
     assert scorer.classifier_score(noise) < 2.0
