@@ -15,16 +15,15 @@ Saves docs/images/vae_latent.png (the test set's z_mean coloured by digit) and
 docs/images/vae_manifold.png (decoded digits over a 30x30 grid spanning those codes).
 
 The Keras example logs a total loss of about 145 after 30 epochs (reconstruction 141.3, KL 3.7).
-Measured here on AMD EPYC (lscpu), 2 vCPUs shared with several other jobs at load average
-~15 (pessimistic times), `python examples/vae.py --images 10000 --epochs 3` (79 steps of 128
-per epoch, a shuffled 10,000-image subset of the 70,000):
-    epoch 1  155 s  loss 308.72 (reconstruction 307.02, KL 1.70)
-    epoch 2  136 s  loss 209.36 (reconstruction 206.97, KL 2.39)
-    epoch 3  114 s  loss 201.60 (reconstruction 198.46, KL 3.14)
-i.e. 237 steps in 406 s (~1.7 s per step of 128 under that load; a full 547-step epoch of the
-70,000 would be ~16 min). Nerve did not reach the Keras example's ~145 in this session: that
-needs ~30 full epochs (16,400 steps), 70 times the steps measured here. The pictures in
-docs/images are from that run.
+Measured on AMD EPYC (lscpu), 2 vCPUs shared with other jobs, so times are pessimistic:
+- `python examples/vae.py --epochs 1` (all 70,000 images, 547 steps of 128; load average ~4-7):
+  288 s (0.53 s per step), loss 211.57 (reconstruction 208.03, KL 3.54). The pictures in
+  docs/images are from this run.
+- `python examples/vae.py --images 10000 --epochs 3` (79 steps per epoch; load average ~15):
+  epoch 1 155 s, loss 308.72 (reconstruction 307.02, KL 1.70); epoch 2 136 s, 209.36 (206.97,
+  2.39); epoch 3 114 s, 201.60 (198.46, 3.14).
+Nerve did not reach the Keras example's ~145 in this session: that takes ~30 full epochs, about
+2.5 hours at the rate above on this shared machine.
 
 Run: python examples/vae.py [--epochs N] [--out DIR] [--quick]
 (data: $NERVE_DATASETS, ~/.nerve/datasets, or downloaded; --quick or NERVE_QUICK=1: 1,024
