@@ -16,14 +16,15 @@ docs/images/vae_manifold.png (decoded digits over a 30x30 grid spanning those co
 
 The Keras example logs a total loss of about 145 after 30 epochs (reconstruction 141.3, KL 3.7).
 Measured on AMD EPYC (lscpu), 2 vCPUs shared with other jobs, so times are pessimistic:
-- `python examples/vae.py --epochs 1` (all 70,000 images, 547 steps of 128; load average ~4-7):
-  288 s (0.53 s per step), loss 211.57 (reconstruction 208.03, KL 3.54). The pictures in
-  docs/images are from this run.
+- `python examples/vae.py --epochs 3` (all 70,000 images, 547 steps of 128 per epoch; load
+  ~5-9, falling during the run; the pictures in docs/images are from this run):
+  epoch 1 480 s, loss 211.57 (reconstruction 208.03, KL 3.54); epoch 2 236 s, 172.86 (167.00,
+  5.86); epoch 3 119 s, 165.93 (159.84, 6.10): 835 s in all.
+- `python examples/vae.py --epochs 1` (an earlier run, load ~4-7): 288 s, loss 211.57.
 - `python examples/vae.py --images 10000 --epochs 3` (79 steps per epoch; load average ~15):
   epoch 1 155 s, loss 308.72 (reconstruction 307.02, KL 1.70); epoch 2 136 s, 209.36 (206.97,
   2.39); epoch 3 114 s, 201.60 (198.46, 3.14).
-Nerve did not reach the Keras example's ~145 in this session: that takes ~30 full epochs, about
-2.5 hours at the rate above on this shared machine.
+Nerve did not reach the Keras example's ~145 (after 30 epochs) in this session: 165.9 after 3.
 
 Run: python examples/vae.py [--epochs N] [--out DIR] [--quick]
 (data: $NERVE_DATASETS, ~/.nerve/datasets, or downloaded; --quick or NERVE_QUICK=1: 1,024
