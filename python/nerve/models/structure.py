@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core
-from ..layers.base import Input, _drop_batch_axis
+from ..layers.base import Input, Layer, _drop_batch_axis
 from ..layers.symbolic import KerasTensor, calling_model, own_graph
 from . import data
 from .graph_network import GraphNetwork, as_list
@@ -272,7 +272,22 @@ class ModelStructure:
     @property
     def trainable_weights(self) -> list:
         """What an optimizer updates, as nerve.Tensor (shared layers once)."""
-        return list(self._core_model.trainable_weights()) if self.built else []
+        if self.built:
+            return list(self._core_model.trainable_weights())
+        return self._attribute_trainable_weights()
+
+    def _attribute_trainable_weights(self) -> list:
+        """A subclassed model without a graph of its own (a VAE or GAN holding its encoder,
+        decoder, generator as attributes): the trainable weights of the layers and models held
+        as attributes, in assignment order, each once, as Keras tracks them."""
+        found, seen = [], set()
+        for value in self.__dict__.values():
+            if isinstance(value, (Layer, ModelStructure)):
+                for w in value.trainable_weights:
+                    if id(w) not in seen:
+                        seen.add(id(w))
+                        found.append(w)
+        return found
 
     trainable_variables = trainable_weights
 
