@@ -349,8 +349,10 @@ EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
 # examples/playground.py builds its networks inside Playground sessions, and
 # examples/dqn_cartpole.py inside its agent (and needs gymnasium), not as a script-level `model`
 # (stacks of Dense layers, which the layer cases above export).
-# examples/custom_train_step.py trains several models inside functions.
+# custom_train_step.py, autoencoder.py, vae.py and dcgan.py build their models inside functions
+# (the generative layers' export is tested above, a DCGAN-style generator included).
 NO_SCRIPT_MODEL = {"playground.py", "dqn_cartpole.py", "custom_train_step.py"}
+NO_SCRIPT_MODEL |= {"autoencoder.py", "vae.py", "dcgan.py"}
 # Models holding layers written in Python: ONNX export refuses them, naming the first such layer.
 PYTHON_LAYER_SCRIPTS = {"custom_layer.py": "ActivityPenalty"}
 EXAMPLE_RUNS = [
