@@ -4,10 +4,9 @@ layer, so it runs in C++."""
 
 from __future__ import annotations
 
-from .. import _core
-
 import numpy as np
 
+from .. import _core
 from ..errors import ModelFileError
 from ..ops import _dispatch, _tensor_methods
 from .base import Layer
