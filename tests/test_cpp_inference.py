@@ -128,7 +128,30 @@ CASES = {
     "Average": (lambda: _two_inputs(L.Average()), [_x(5, 6), _x(5, 6)]),
     "Concatenate": (lambda: _two_inputs(L.Concatenate()), [_x(5, 6), _x(5, 6)]),
     "InputLayer": (_shared_and_multi_output, [_x(70, 6)]),
+    "Conv2DTranspose": (
+        lambda: _seq((4, 4, 2), L.Conv2DTranspose(3, 3, strides=2, padding="same")),
+        [_x(5, 4, 4, 2)],
+    ),
+    "UpSampling2D": (
+        lambda: _seq((4, 4, 2), L.UpSampling2D(2, interpolation="bilinear")),
+        [_x(5, 4, 4, 2)],
+    ),
+    "Cropping2D": (lambda: _seq((6, 6, 2), L.Cropping2D(((1, 2), (2, 1)))), [_x(5, 6, 6, 2)]),
+    "RepeatVector": (lambda: _seq((6,), L.RepeatVector(3)), [_x(5, 6)]),
+    "GaussianNoise GaussianDropout ActivityRegularization": (
+        lambda: _seq(
+            (6,),
+            L.GaussianNoise(0.3),
+            L.GaussianDropout(0.2),
+            L.ActivityRegularization(l1=0.01),
+            L.Dense(2),
+        ),
+        [_x(5, 6)],
+    ),
 }
+# Layers written in Python (Lambda, the one-op layers nerve.ops makes on functional tensors) run
+# in C++ only inside Python's tracer: a C++ program refuses them by name (test below).
+PYTHON_ONLY = {"Lambda", "OpLayer"}
 
 
 def _run_tool(path, inputs, tmp_path, *flags):
@@ -179,7 +202,7 @@ def test_every_saveable_layer_class_is_covered():
         if inspect.isclass(c) and issubclass(c, Layer) and c is not Layer
     }
     covered = {name for case in CASES for name in re.findall(r"\w+", case)}
-    assert classes - covered == set()
+    assert classes - covered - PYTHON_ONLY == set()
 
 
 def _save_dense(tmp_path):
