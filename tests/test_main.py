@@ -24,9 +24,20 @@ def test_report_names_version_isa_threads_build_and_extras():
     assert r.returncode == 0, r.stderr
     out = r.stdout
     assert f"nerve {nerve.__version__}" in out
-    cfg = nerve.config()
-    assert f"ISA in use:        {cfg['isa']}" in out
-    assert f"threads:           {cfg['num_threads']}" in out
+    # a fresh process's configuration (this one's threads may have been set by earlier tests)
+    env = {**os.environ, "PYTHONPATH": str(Path(nerve.__file__).parents[1])}
+    fresh = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import nerve; c = nerve.config(); print(c['isa'], c['num_threads'])",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout.split()
+    assert f"ISA in use:        {fresh[0]}" in out
+    assert f"threads:           {fresh[1]}" in out
     assert "build_type:" in out and "compiler:" in out
     for extra in ("torch", "keras", "onnx", "onnxruntime", "matplotlib", "mpi4py", "tensorboard"):
         assert f"\n  {extra} " in out
