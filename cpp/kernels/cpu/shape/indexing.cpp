@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cpu/shape/shape.h"
+#include "cpu/tensor/strided_walk.h"
 
 namespace nerve::kernels {
 
@@ -18,18 +19,7 @@ inline int64_t wrap(float i, int64_t V) {
 }  // namespace
 
 void strided_assign(const float* src, const int64_t* shape, const int64_t* strides, int64_t dim, float* dst) {
-  int64_t n = 1;
-  for (int64_t k = 0; k < dim; ++k) n *= shape[k];
-  std::vector<int64_t> idx(static_cast<size_t>(dim), 0);
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t off = 0;
-    for (int64_t k = 0; k < dim; ++k) off += idx[k] * strides[k];
-    dst[off] = src[i];
-    for (int64_t k = dim - 1; k >= 0; --k) {
-      if (++idx[k] < shape[k]) break;
-      idx[k] = 0;
-    }
-  }
+  walk_strided(shape, strides, dim, [&](int64_t i, int64_t off) { dst[off] = src[i]; });
 }
 
 void gather_axis(const float* src, int64_t outer, int64_t V, int64_t inner, const float* idx, int64_t n, float* dst) {

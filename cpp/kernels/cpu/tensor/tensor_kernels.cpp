@@ -4,6 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include "cpu/tensor/strided_walk.h"
+
 namespace nerve::kernels {
 
 void fill(float* out, float value, int64_t n) {
@@ -17,18 +19,7 @@ void fill(float* out, float value, int64_t n) {
 // Rarely hit: inputs from numpy are made contiguous at the boundary, and ops produce contiguous
 // tensors; what remains is transposed views.
 void strided_copy(const float* src, const int64_t* shape, const int64_t* strides, int64_t dim, float* dst) {
-  int64_t n = 1;
-  for (int64_t k = 0; k < dim; ++k) n *= shape[k];
-  std::vector<int64_t> idx(static_cast<size_t>(dim), 0);
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t off = 0;
-    for (int64_t k = 0; k < dim; ++k) off += idx[k] * strides[k];
-    dst[i] = src[off];
-    for (int64_t k = dim - 1; k >= 0; --k) {
-      if (++idx[k] < shape[k]) break;
-      idx[k] = 0;
-    }
-  }
+  walk_strided(shape, strides, dim, [&](int64_t i, int64_t off) { dst[i] = src[off]; });
 }
 
 void gather_rows(const float* src, const int64_t* rows, int64_t n, int64_t row, float* dst) {
