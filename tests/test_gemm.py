@@ -310,6 +310,33 @@ def test_fused_epilogue(isa, act, act_alpha):
         check(got_nb, _act_ref(act, pre - bias, act_alpha), tol + 8 * EPS32 * np.abs(want) + 1e-7)
 
 
+@pytest.mark.parametrize("isa", isa_params(), indirect=True)
+@pytest.mark.parametrize("act", ["linear", "relu", "sigmoid"])
+def test_one_row_equals_its_row_of_a_taller_product(isa, act, threads):
+    # A one-row product takes the matrix-vector kernel (several column panels per pass on
+    # AVX-512); its sums run in the same order as the rows of the unpacked path (up to 4 rows,
+    # B not transposed), so one sample's prediction is bit for bit its row of a small batch.
+    # Widths cross the 16-column vectors and the 128-column passes.
+    rng = np.random.default_rng(17)
+    for n, k, beta in [(1, 5, 0.0), (15, 33, 0.5), (33, 784, 0.0), (129, 100, 1.0), (300, 64, 0.0)]:
+        a, b = rand(rng, 4, k), rand(rng, k, n)
+        c, bias = rand(rng, 4, n), rand(rng, n)
+        for nt in (1, 2):
+            _core.set_num_threads(nt)
+            full = _core.sgemm(a, b, c.copy(), beta=beta, bias=bias, activation=act)
+            for i in range(4):
+                row = _core.sgemm(
+                    a[i : i + 1], b, c[i : i + 1].copy(), beta=beta, bias=bias, activation=act
+                )
+                if act == "sigmoid":  # its vector and scalar code differ by an ulp; which one
+                    # runs on an element depends on the row's address (alignment peeling)
+                    np.testing.assert_allclose(row, full[i : i + 1], rtol=2 * EPS32, atol=1e-7)
+                else:
+                    np.testing.assert_array_equal(row, full[i : i + 1], err_msg=f"n={n} k={k}")
+        want, tol = reference(a, b, c, 1.0, beta, False, False)
+        check(full, _act_ref(act, want + bias, 0.0), tol + 8 * EPS32 * np.abs(want + bias) + 1e-7)
+
+
 def test_epilogue_rejects_softmax():
     a = np.ones((2, 3), np.float32)
     with pytest.raises(ValueError):

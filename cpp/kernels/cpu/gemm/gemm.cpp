@@ -183,6 +183,14 @@ void gemm_sup(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, in
       const int m = static_cast<int>(std::min<int64_t>(MR, M - i0));
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t j0 = p * NR;
+        if (m == 1 && kr.sup_row && !b_panel_stride) {  // a row over several panels at once
+          const int64_t last = std::min(p1, p + kr.sup_row_cols / NR);
+          const int n = static_cast<int>(std::min<int64_t>(last * NR, N) - j0);
+          args.bias = ep.bias ? ep.bias + j0 : nullptr;
+          kr.sup_row(K, A + i0 * rs_a, rs_a, cs_a, b_base + j0, b_ld, C + i0 * ldc + j0, ldc, n, args);
+          p = last - 1;
+          continue;
+        }
         const int n = static_cast<int>(std::min<int64_t>(NR, N - j0));
         const float* b = b_panel_stride ? b_base + p * b_panel_stride : b_base + j0;
         args.bias = ep.bias ? ep.bias + j0 : nullptr;

@@ -69,6 +69,12 @@ struct GemmKernel {
   PackBFn pack_b;
   // FMA-throughput loop with this ISA's vectors (benchmarks: % of peak); returns flops done.
   double (*fma_loop)(int64_t iters, float* sink);
+  // Optional one-row sup kernel (m = 1, B rows in place) over up to sup_row_cols columns: the
+  // sup kernel's one row has only NR/vector-width FMA chains, each waiting on its own latency
+  // (a matrix-vector product: one sample through a Dense layer). The same sums in the same
+  // order as sup[1] on each NR-column panel, so results are bit for bit those of sup[1].
+  SupKernelFn sup_row = nullptr;
+  int sup_row_cols = 0;
 };
 
 const GemmKernel* gemm_kernel_generic();

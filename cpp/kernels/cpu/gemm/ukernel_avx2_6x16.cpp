@@ -162,7 +162,9 @@ const GemmKernel kKernel = {
     &pack_a,
     &pack_a_rows,
     &pack_b,
-    &fma_loop};
+    &fma_loop,
+    nullptr,
+    0};
 
 }  // namespace
 
