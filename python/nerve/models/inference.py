@@ -120,6 +120,9 @@ class Inference:
         mode (a list for several outputs). verbose=1 (and "auto", as in Keras) draws the
         progress bar, 2 one line, 0 nothing."""
         reject_unsupported("Model.predict", Inference.predict, callbacks=callbacks)
+        one_batch = self._predict_one_batch(x, batch_size, verbose, steps)
+        if one_batch is not None:
+            return one_batch
         self._check_run("predict")
         batch_size = data.batch_size_or_default(batch_size, "predict")
         verbose = self._verbosity(verbose)
@@ -155,6 +158,29 @@ class Inference:
             bar.update(n_steps, finalize=True)
         return result
 
+    def _predict_one_batch(self, x, batch_size, verbose, steps):
+        """predict() of one numpy array that fits in one batch, on a built model with one input
+        (Keras users call predict on single samples in loops): the general path's checks,
+        progress bar and results, without its handling of lists, dicts and iterables, which
+        cost more than the forward pass of a small model. None when the general path must run."""
+        if type(x) is not np.ndarray or x.ndim == 0 or steps is not None or not self.built:
+            return None
+        batch_size = data.batch_size_or_default(batch_size, "predict")
+        if not 0 < len(x) <= batch_size or len(self._input_shapes) != 1:
+            return None
+        self._check_run("predict")
+        if self._runs_python_steps("predict"):
+            return None
+        verbose = self._verbosity(verbose)
+        bar = Progbar(None, verbose=verbose) if verbose else None
+        a = data.as_float_array(x, "x", "predict")
+        self._check_input_shapes([a.shape], "predict")
+        outs = [np.asarray(o) for o in self._predictor().predict([_core.Tensor(a)], batch_size)]
+        if bar is not None:
+            bar.target = 1
+            bar.update(1, finalize=True)
+        return outs[0] if self._single_output else outs
+
     def _predict_arrays(self, xs, batch_size):
         outs = [
             np.asarray(o)
@@ -164,8 +190,13 @@ class Inference:
 
     def _predictor(self):
         """Inference needs only the C++ model: no loss, optimizer or metrics (an uncompiled
-        model predicts too)."""
-        return _core.Predictor(self._core_model)
+        model predicts too). Kept while the C++ model stays the same (a rebuild replaces it)."""
+        core = self._core_model
+        kept = self.__dict__.get("_kept_predictor")
+        if kept is None or kept[0] is not core:
+            kept = (core, _core.Predictor(core))
+            self.__dict__["_kept_predictor"] = kept
+        return kept[1]
 
     def _batch_result(self, stats, return_dict):
         logs = self._logs(stats)

@@ -1,0 +1,121 @@
+"""One-sample inference, the call Keras users make in loops: the MNIST MLP (784-256-128-10, relu,
+softmax) on one (1, 784) sample, with the same weights in nerve and PyTorch CPU.
+
+Timed, in blocks alternating between the calls (each block: --calls calls; medians over
+--rounds rounds of blocks):
+  * nerve `model.predict(x, verbose=0)` (the Keras call),
+  * nerve `model(x)` (the eager call),
+  * PyTorch: the module call under `torch.inference_mode()`, the tensor made from numpy and the
+    result turned back into numpy (what predict does),
+  * nerve `_core.sgemm` of the first layer's product (1, 784)·(784, 256), the matrix-vector part.
+Prints microseconds per call (wall clock, and CPU time of the calling thread, which a loaded
+machine inflates less) and the ratio PyTorch / nerve predict (> 1: nerve is faster). Say the load
+average next to any figure: on a shared machine these numbers move by tens of per cent.
+
+Run: python bench/predict_one_sample.py [--threads 2] [--rounds 7] [--calls 2000]
+"""
+
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+
+import nerve
+from nerve import _core
+from nerve import layers as L
+
+QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
+
+
+def nerve_model():
+    return nerve.Sequential(
+        [
+            nerve.Input((784,)),
+            L.Dense(256, activation="relu"),
+            L.Dense(128, activation="relu"),
+            L.Dense(10, activation="softmax"),
+        ]
+    )
+
+
+def torch_model(torch, weights):
+    net = torch.nn.Sequential(
+        torch.nn.Linear(784, 256),
+        torch.nn.ReLU(),
+        torch.nn.Linear(256, 128),
+        torch.nn.ReLU(),
+        torch.nn.Linear(128, 10),
+        torch.nn.Softmax(dim=-1),
+    )
+    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+    with torch.no_grad():
+        for lin, (w, b) in zip(linears, zip(weights[::2], weights[1::2])):
+            lin.weight.copy_(torch.from_numpy(w.T.copy()))
+            lin.bias.copy_(torch.from_numpy(b))
+    return net.eval()
+
+
+def block(fn, calls):
+    """(wall, thread CPU) microseconds per call over `calls` calls."""
+    w0, c0 = time.perf_counter(), time.thread_time()
+    for _ in range(calls):
+        fn()
+    return (
+        (time.perf_counter() - w0) / calls * 1e6,
+        (time.thread_time() - c0) / calls * 1e6,
+    )
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--calls", type=int, default=2000)
+    args = ap.parse_args()
+    if QUICK:
+        args.rounds, args.calls = 1, 20
+    import torch
+
+    torch.set_num_threads(args.threads)
+    nerve.set_num_threads(args.threads)
+    model = nerve_model()
+    net = torch_model(torch, model.get_weights())
+    x = np.random.default_rng(0).random((1, 784), dtype=np.float32)
+
+    def torch_call():
+        with torch.inference_mode():
+            return net(torch.from_numpy(x)).numpy()
+
+    np.testing.assert_allclose(model.predict(x, verbose=0), torch_call(), rtol=1e-4, atol=1e-6)
+    w1 = np.ascontiguousarray(model.get_weights()[0])
+    out = np.empty((1, 256), np.float32)
+    cases = {
+        "nerve predict(x, verbose=0)": lambda: model.predict(x, verbose=0),
+        "nerve model(x)": lambda: model(x),
+        "torch module call": torch_call,
+        "nerve sgemm (1,784)x(784,256)": lambda: _core.sgemm(x, w1, out),
+    }
+    for fn in cases.values():  # warm-up
+        block(fn, max(args.calls // 10, 1))
+    times = {name: [] for name in cases}
+    for _ in range(args.rounds):
+        for name, fn in cases.items():
+            times[name].append(block(fn, args.calls))
+    print(
+        f"threads={args.threads} rounds={args.rounds} calls/block={args.calls} "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    med = {}
+    for name, t in times.items():
+        wall = statistics.median(w for w, _ in t)
+        cpu = statistics.median(c for _, c in t)
+        med[name] = (wall, cpu)
+        print(f"{name:32s} {wall:8.1f} us wall   {cpu:8.1f} us CPU")
+    p, q = med["nerve predict(x, verbose=0)"], med["torch module call"]
+    print(f"torch / nerve predict: {q[0] / p[0]:.2f}x wall, {q[1] / p[1]:.2f}x CPU")
+
+
+if __name__ == "__main__":
+    main()
