@@ -10,8 +10,10 @@
 #include "cpu/aligned_buffer.h"
 #include "cpu/elementwise/elementwise.h"
 #include "cpu/parallel.h"
+#include "cpu/recurrent/gates.h"
 #include "cpu/recurrent/recurrent.h"
 #include "nerve/gemm.h"
+#include "nerve/runtime.h"
 
 namespace nerve::kernels {
 
@@ -19,6 +21,23 @@ namespace {
 
 using Arr = Eigen::Map<Eigen::ArrayXf>;
 using CArr = Eigen::Map<const Eigen::ArrayXf>;
+using rnn_gates_detail::GateKernels;
+
+// The gate math of the active ISA (gates.h): sigmoid and tanh, and the whole LSTM cell.
+const GateKernels& gates() {
+  switch (active_isa()) {
+#ifdef NERVE_GEMM_HAVE_AVX512
+    case Isa::Avx512:
+      return *rnn_gates_detail::gates_avx512();
+#endif
+#ifdef NERVE_GEMM_HAVE_AVX2
+    case Isa::Avx2:
+      return *rnn_gates_detail::gates_avx2();
+#endif
+    default:
+      return *rnn_gates_detail::gates_generic();
+  }
+}
 
 // In place y = f(y) over n values, gates of U units each (a row activation such as softmax acts
 // within each gate). Parameters at Keras's defaults, as a name gives them.
@@ -26,10 +45,10 @@ inline void act_inplace(Activation a, float* p, int64_t n, int64_t U) {
   Arr y(p, n);
   switch (a) {
     case Activation::Tanh:
-      y = y.tanh();
+      gates().tanh(p, n);
       break;
     case Activation::Sigmoid:
-      y = 1.f / (1.f + (-y).exp());
+      gates().sigmoid(p, n);
       break;
     case Activation::Relu:
       y = y.max(0.f);
@@ -129,6 +148,9 @@ void rnn_forward(const RnnGeometry& g, const RnnState& s, const float* x, const 
   AlignedBuffer rec(cell == RnnCell::GRU ? B * GU : 0);  // GRU: h U + b_rec for the current step
   const Activation act = opt.activation, ract = opt.recurrent_activation;
   const float* Wr = s.recurrent;
+  // Keras's default LSTM (tanh, sigmoid): the whole cell in one vectorised pass per row.
+  const GateKernels& gk = gates();
+  const bool lstm_fused = cell == RnnCell::LSTM && act == Activation::Tanh && ract == Activation::Sigmoid && !s.pre;
 
   // As in the backward pass: each thread carries a block of batch rows through every step.
   parallel_for(B, kRowsPerThread, [&](int64_t b0, int64_t b1) {
@@ -168,6 +190,10 @@ void rnn_forward(const RnnGeometry& g, const RnnState& s, const float* x, const 
             h = CArr(zb, U);
             break;
           case RnnCell::LSTM: {
+            if (lstm_fused) {
+              gk.lstm_cell(zb, s.C + (st_ * B + b) * U, s.C + ((st_ + 1) * B + b) * U, h.data(), U);
+              break;
+            }
             activate(ract, 0, 2 * U);  // i, f
             activate(act, 2 * U, U);
             activate(ract, 3 * U, U);
