@@ -75,3 +75,35 @@ def test_fused_lstm_cell_matches_the_float64_reference(isa, units):
     )
     want = ref_rnn("LSTM", *(a.astype(np.float64) for a in (x, W, R, b)), c0=c0.astype(np.float64))
     np.testing.assert_allclose(np.array(out), want, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("isa", isa_params(), indirect=True)
+def test_fused_lstm_cell_gradients_match_finite_differences(isa):
+    rng = np.random.default_rng(5)
+    B, T, F, U = 2, 3, 3, 19  # 19 units: a vector and a remainder on every path
+    arrays = {
+        "x": rng.standard_normal((B, T, F)),
+        "W": rng.standard_normal((F, 4 * U)) * 0.6,
+        "R": rng.standard_normal((U, 4 * U)) * 0.6,
+        "b": rng.standard_normal(4 * U) * 0.5,
+        "c0": rng.standard_normal((B, U)),
+    }
+    arrays = {k: v.astype(np.float32).astype(np.float64) for k, v in arrays.items()}
+    G = rng.standard_normal((B, T + 2, U))
+    ts = {k: _core.Tensor(v.astype(np.float32), True) for k, v in arrays.items()}
+    out = _core.ops.rnn_sequence("LSTM", ts["x"], ts["W"], ts["R"], ts["b"], None, ts["c0"])
+    out.backward(_core.Tensor(G.astype(np.float32)))
+
+    def loss(a):
+        return float((ref_rnn("LSTM", a["x"], a["W"], a["R"], a["b"], c0=a["c0"]) * G).sum())
+
+    eps = 1e-6
+    for name in ("x", "R", "c0"):
+        num = np.zeros_like(arrays[name])
+        for idx in np.ndindex(num.shape):
+            plus = {k: v.copy() for k, v in arrays.items()}
+            minus = {k: v.copy() for k, v in arrays.items()}
+            plus[name][idx] += eps
+            minus[name][idx] -= eps
+            num[idx] = (loss(plus) - loss(minus)) / (2 * eps)
+        np.testing.assert_allclose(np.array(ts[name].grad), num, rtol=1e-3, atol=1e-4, err_msg=name)

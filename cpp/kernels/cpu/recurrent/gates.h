@@ -17,6 +17,12 @@ struct GateKernels {
   // the gates [i, f, g, o] (4U values) and receives sigmoid(i), sigmoid(f), tanh(g), sigmoid(o);
   // c = f * c_prev + i * g and h = o * tanh(c).
   void (*lstm_cell)(float* z, const float* c_prev, float* c, float* h, int64_t U);
+  // Its backward pass for one row, in one pass: g = the activated gates [i, f, g, o] (4U),
+  // c_prev and c the cell states before and after the step, dh the gradient reaching h; dc holds
+  // the gradient reaching c and receives the one reaching c_prev; dz receives the gradients of
+  // the 4U pre-activations.
+  void (*lstm_cell_backward)(const float* g, const float* c_prev, const float* c, const float* dh, float* dc, float* dz,
+                             int64_t U);
 };
 
 const GateKernels* gates_generic();

@@ -4,7 +4,7 @@
 
 namespace nerve::rnn_gates_detail {
 const GateKernels* gates_avx512() {
-  static const GateKernels k{"avx512", &sigmoid, &tanh, &lstm_cell};
+  static const GateKernels k{"avx512", &sigmoid, &tanh, &lstm_cell, &lstm_cell_backward};
   return &k;
 }
 }  // namespace nerve::rnn_gates_detail

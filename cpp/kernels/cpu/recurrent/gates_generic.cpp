@@ -4,7 +4,7 @@
 
 namespace nerve::rnn_gates_detail {
 const GateKernels* gates_generic() {
-  static const GateKernels k{"generic", &sigmoid, &tanh, &lstm_cell};
+  static const GateKernels k{"generic", &sigmoid, &tanh, &lstm_cell, &lstm_cell_backward};
   return &k;
 }
 }  // namespace nerve::rnn_gates_detail

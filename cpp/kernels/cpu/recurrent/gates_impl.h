@@ -123,5 +123,20 @@ void lstm_cell(float* z, const float* c_prev, float* c, float* h, int64_t U) {
   });
 }
 
+void lstm_cell_backward(const float* g, const float* c_prev, const float* c, const float* dh, float* dc, float* dz,
+                        int64_t U) {
+  along(U, [&](int64_t j, int64_t k) {
+    const vf i = load(g + j, k), f = load(g + U + j, k), gg = load(g + 2 * U + j, k), o = load(g + 3 * U + j, k);
+    const vf d = load(dh + j, k);
+    const vf ac = tanh_v(load(c + j, k));
+    const vf dct = load(dc + j, k) + d * o * (1.f - ac * ac);  // total gradient reaching c
+    store(dz + j, dct * gg * (i * (1.f - i)), k);
+    store(dz + U + j, dct * load(c_prev + j, k) * (f * (1.f - f)), k);
+    store(dz + 2 * U + j, dct * i * (1.f - gg * gg), k);
+    store(dz + 3 * U + j, d * ac * (o * (1.f - o)), k);
+    store(dc + j, dct * f, k);
+  });
+}
+
 }  // namespace
 }  // namespace nerve::rnn_gates_detail

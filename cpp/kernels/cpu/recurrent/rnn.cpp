@@ -249,6 +249,8 @@ void rnn_backward(const RnnGeometry& gm, const RnnState& s, const float* dout, f
     if (cell == RnnCell::LSTM) std::memcpy(dcp + b * U, gp + (b * (T + 2) + T + 1) * U, U * sizeof(float));
   }
   const float* Wr = s.recurrent;
+  const GateKernels& gk = gates();
+  const bool lstm_fused = cell == RnnCell::LSTM && act == Activation::Tanh && ract == Activation::Sigmoid && !s.pre;
 
   // Rows of the batch never interact through time, so each thread takes a block of rows through
   // all steps: one parallel region for the whole BPTT loop instead of fork/joins per step.
@@ -283,6 +285,12 @@ void rnn_backward(const RnnGeometry& gm, const RnnState& s, const float* dout, f
             break;
           }
           case RnnCell::LSTM: {
+            if (lstm_fused) {  // Keras's default cell: the pass below in one vectorised loop
+              gk.lstm_cell_backward(gb, s.C + (step * B + b) * U, s.C + ((step + 1) * B + b) * U, dhb.data(),
+                                    dcp + b * U, zx, U);
+              dir.setZero();
+              break;
+            }
             CArr i(gb, U), f(gb + U, U), cg(gb + 2 * U, U), o(gb + 3 * U, U);
             CArr cprev(s.C + (step * B + b) * U, U), cnew(s.C + ((step + 1) * B + b) * U, U);
             Arr dcb(dcp + b * U, U);
