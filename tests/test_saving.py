@@ -266,7 +266,7 @@ def test_wrong_version_is_a_clear_error(saved, tmp_path):
 
     bad = tmp_path / "future.nerve"
     _rewrite(saved, bad, bump)
-    with pytest.raises(ModelFileError, match="format version 99"):
+    with pytest.raises(ModelFileError, match="needs a nerve that reads format version 99"):
         nerve.models.load_model(bad)
 
 
