@@ -71,6 +71,10 @@ def set_conv_algorithm(name: str) -> None:
     64 MiB: C = F = 400 on 2 threads runs direct), 'direct' (implicit GEMM or
     im2col, as every other convolution) or 'winograd' (wherever it applies). The two differ only
     in rounding (Winograd's error is several times larger, about 1e-5 of the output's scale).
+    Inf or NaN in the input, the kernel or (in the backward pass) the incoming gradient sends that
+    call down the direct path, even under 'winograd': Winograd would spread one non-finite value
+    over whole 4x4 output tiles as NaN, where the direct path puts Inf or NaN only in the 3x3
+    neighbourhood it reaches; checking costs one pass over those operands.
     NERVE_CONV_ALGORITHM sets the start value."""
     _core.set_conv_algorithm(name)
 
