@@ -18,8 +18,8 @@ from nerve.layers import LSTM, Conv2D, Dense, Dropout, Flatten, MaxPooling2D
 def mlp():
     """Dense 256-256-10 with Dropout: GEMMs large enough to use both threads, and the seeded RNG."""
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((1024, 64)).astype(np.float32)
-    y = rng.integers(0, 10, 1024)
+    x = rng.standard_normal((512, 64)).astype(np.float32)
+    y = rng.integers(0, 10, 512)
     model = nerve.Sequential(
         [
             nerve.Input((64,)),
@@ -35,8 +35,8 @@ def mlp():
 def cnn():
     """Two 3x3 stride-1 convolutions (Winograd under 'auto' and 'winograd', else direct)."""
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((256, 16, 16, 8)).astype(np.float32)
-    y = rng.integers(0, 10, 256)
+    x = rng.standard_normal((128, 16, 16, 8)).astype(np.float32)
+    y = rng.integers(0, 10, 128)
     model = nerve.Sequential(
         [
             nerve.Input((16, 16, 8)),
@@ -52,8 +52,8 @@ def cnn():
 
 def lstm():
     rng = np.random.default_rng(2)
-    x = rng.standard_normal((512, 12, 16)).astype(np.float32)
-    y = rng.integers(0, 10, 512)
+    x = rng.standard_normal((256, 12, 16)).astype(np.float32)
+    y = rng.integers(0, 10, 256)
     model = nerve.Sequential([nerve.Input((12, 16)), LSTM(64), Dense(10, activation="softmax")])
     return model, x, y, 64
 
