@@ -150,6 +150,12 @@ def test_a_size_past_64_bits_is_a_memory_error_too():
 def test_a_tensor_too_large_for_memory_names_its_shape():
     with pytest.raises(MemoryError, match=r"shape \(1000000, 1000000\) needs 4\.0 TB.*on cpu"):
         nerve.ops.zeros((10**6, 10**6))
+    with pytest.raises(
+        MemoryError, match=r"shape \(10000000000, 10000000000, 3\) needs 1200\.0 EB"
+    ):
+        nerve.ops.zeros((10**10, 10**10, 3))
+    # An empty tensor needs no memory, however large its other dimensions.
+    assert tuple(nerve.ops.zeros((0, 10**10, 10**10)).shape) == (0, 10**10, 10**10)
 
 
 # ---- Inf and NaN on the Winograd path --------------------------------------------------------

@@ -1,5 +1,6 @@
 #include "nerve/tensor.h"
 
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -64,7 +65,16 @@ Tensor Tensor::empty(const Shape& shape, Device device) {
   // The byte count, checked for overflow: Dense(10**10) on 10**10 inputs must not wrap around.
   size_t nbytes = sizeof(float);
   bool overflow = false;
-  for (int64_t d : shape) overflow = overflow || __builtin_mul_overflow(nbytes, static_cast<size_t>(d), &nbytes);
+  for (int64_t d : shape) {
+    const size_t n = static_cast<size_t>(d);
+    if (n == 0) {  // an empty tensor, however large its other dimensions
+      nbytes = 0;
+      overflow = false;
+      break;
+    }
+    overflow = overflow || nbytes > std::numeric_limits<size_t>::max() / n;
+    if (!overflow) nbytes *= n;
+  }
   double wanted = sizeof(float);  // for the message, even past size_t
   for (int64_t d : shape) wanted *= static_cast<double>(d);
   auto impl = std::make_shared<TensorImpl>();
