@@ -1,4 +1,6 @@
-"""A multilayer perceptron on real MNIST: Dense 256-128-10, Adam, 5 epochs, >= 97.5% test accuracy.
+"""A multilayer perceptron on real MNIST: Dense 256-128-10, Adam, 5 epochs, >= 97.5% test accuracy
+on every instruction set: seed 0 gave 97.85% with NERVE_ISA=avx512 and avx2 and 97.82% with
+generic (1 thread, AMD EPYC; the paths round differently: README, "Determinism").
 
 Run: python examples/mnist_mlp.py   (data: $NERVE_DATASETS, ~/.nerve/datasets, or downloaded)
 """

@@ -1,5 +1,6 @@
 """A small residual CNN on MNIST (target: >= 99.2% test accuracy; 99.47% measured, seed 0, 6 epochs,
-about 6 minutes on 2 idle cores; AVX-512 path of an AMD EPYC), written against the Keras
+about 6 minutes on 2 idle cores; AVX-512 path of an AMD EPYC, 2 threads: other paths round
+differently and land a little away, README "Determinism"), written against the Keras
 functional API: Conv2D + BatchNormalization + ReLU blocks with identity / 1x1-projection skip
 connections joined by Add, then global average pooling and a softmax head.
 

@@ -247,6 +247,8 @@ def test_newer_format_version_is_refused_naming_both(tmp_path):
     assert f"format version {file_format.FORMAT_VERSION + 1}" in r.stderr
     assert "nerve 9.9.9" in r.stderr
     assert f"versions 1 to {file_format.FORMAT_VERSION}" in r.stderr
+    needs = f"needs a nerve that reads format version {file_format.FORMAT_VERSION + 1}"
+    assert f"{needs} (nerve 9.9.9 or newer)" in r.stderr
 
 
 def test_cpp_format_version_is_pythons():

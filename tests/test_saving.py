@@ -12,6 +12,7 @@ import pytest
 import nerve
 from nerve import layers as L
 from nerve.saving import ModelFileError
+from nerve.saving.file_format import FORMAT_VERSION
 
 
 @pytest.fixture(autouse=True)
@@ -261,12 +262,32 @@ def test_wrong_version_is_a_clear_error(saved, tmp_path):
         if name == "metadata.json":
             meta = json.loads(raw)
             meta["format_version"] = 99
+            meta["nerve_version"] = "9.9.9"
             raw = json.dumps(meta).encode()
         return name, raw
 
     bad = tmp_path / "future.nerve"
     _rewrite(saved, bad, bump)
-    with pytest.raises(ModelFileError, match="format version 99"):
+    with pytest.raises(ModelFileError) as info:
+        nerve.models.load_model(bad)
+    message = str(info.value)
+    assert "has format version 99, written by nerve 9.9.9" in message, message
+    assert f"reads versions 1 to {FORMAT_VERSION}" in message, message
+    assert "needs a nerve that reads format version 99 (nerve 9.9.9 or newer)" in message, message
+
+
+@pytest.mark.parametrize("version", [0, -3, "2", 1.0, True, None])
+def test_an_invalid_version_field_is_corrupt(saved, tmp_path, version):
+    def replace(name, raw):
+        if name == "metadata.json":
+            meta = json.loads(raw)
+            meta["format_version"] = version
+            raw = json.dumps(meta).encode()
+        return name, raw
+
+    bad = tmp_path / "invalid.nerve"
+    _rewrite(saved, bad, replace)
+    with pytest.raises(ModelFileError, match="corrupt: metadata.json's format_version must be"):
         nerve.models.load_model(bad)
 
 

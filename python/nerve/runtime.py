@@ -4,8 +4,36 @@ the device new tensors and weights go to."""
 from __future__ import annotations
 
 import contextlib
+import os
+import warnings
 
 from . import _core
+
+
+def _thread_count_setting_is_valid(value: str) -> bool:
+    """What libgomp accepts in OMP_NUM_THREADS: positive integers, comma-separated for nested
+    levels ("4" or "4,2"), spaces around them allowed."""
+    parts = value.split(",")
+    return all(p.strip().isdigit() and int(p.strip()) > 0 for p in parts)
+
+
+def _warn_about_invalid_thread_setting() -> None:
+    """libgomp answers OMP_NUM_THREADS=0 or =abc only with "Invalid value for environment
+    variable OMP_NUM_THREADS" on stderr and then uses every core; say so in nerve's own words, with
+    the value and the thread count actually in force, once, at import."""
+    value = os.environ.get("OMP_NUM_THREADS")
+    if value is None or _thread_count_setting_is_valid(value) or not _core.has_openmp():
+        return
+    warnings.warn(
+        f"nerve: OMP_NUM_THREADS={value!r} is not a positive integer, so it is ignored: nerve "
+        f"runs on {_core.num_threads()} threads (OpenMP's default, one per core). Set "
+        f"OMP_NUM_THREADS to a positive integer such as 2, or call nerve.set_num_threads(n).",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+
+
+_warn_about_invalid_thread_setting()
 
 
 def set_num_threads(n: int) -> None:
@@ -43,6 +71,10 @@ def set_conv_algorithm(name: str) -> None:
     64 MiB: C = F = 400 on 2 threads runs direct), 'direct' (implicit GEMM or
     im2col, as every other convolution) or 'winograd' (wherever it applies). The two differ only
     in rounding (Winograd's error is several times larger, about 1e-5 of the output's scale).
+    Inf or NaN in the input, the kernel or (in the backward pass) the incoming gradient sends that
+    call down the direct path, even under 'winograd': Winograd would spread one non-finite value
+    over whole 4x4 output tiles as NaN, where the direct path puts Inf or NaN only in the 3x3
+    neighbourhood it reaches; checking costs one pass over those operands.
     NERVE_CONV_ALGORITHM sets the start value."""
     _core.set_conv_algorithm(name)
 

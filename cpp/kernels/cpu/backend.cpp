@@ -3,7 +3,12 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
+
+#ifdef __linux__
+#include <sys/sysinfo.h>
+#endif
 
 #include "kernel_table.h"
 #include "nerve/tensor.h"
@@ -11,9 +16,27 @@
 namespace nerve {
 
 namespace {
+// RAM plus swap: no tensor larger than that can ever be filled. Linux refuses such a request
+// itself in its default overcommit mode, but with vm.overcommit_memory=1 aligned_alloc would
+// return address space and the first write (the initializer) would wake the OOM killer instead of
+// raising MemoryError.
+size_t machine_memory_bytes() {
+#ifdef __linux__
+  static const size_t total = [] {
+    struct sysinfo info {};
+    if (sysinfo(&info) != 0) return std::numeric_limits<size_t>::max();
+    return (static_cast<size_t>(info.totalram) + info.totalswap) * info.mem_unit;
+  }();
+  return total;
+#else
+  return std::numeric_limits<size_t>::max();  // elsewhere the allocator's own answer decides
+#endif
+}
+
 class CpuAllocator : public Allocator {
  public:
   void* allocate(size_t nbytes) override {
+    if (nbytes > machine_memory_bytes()) throw std::bad_alloc();
     // aligned_alloc wants a size that is a multiple of the alignment.
     size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
     void* p = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);

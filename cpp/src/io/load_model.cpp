@@ -310,7 +310,8 @@ void check_version(const ZipArchive& zip, std::string& nerve_version) {
   if (version->as_int("") > kModelFormatVersion)
     throw ModelFileError(zip.label() + " has format version " + std::to_string(version->as_int("")) +
                          ", written by nerve " + nerve_version + "; this reader understands versions 1 to " +
-                         std::to_string(kModelFormatVersion) + " (update nerve to load it)");
+                         std::to_string(kModelFormatVersion) + ": it needs a nerve that reads format version " +
+                         std::to_string(version->as_int("")) + " (nerve " + nerve_version + " or newer)");
   if (format->as_string("") != "nerve.model")
     throw ModelFileError(zip.label() +
                          " holds only weights (made by save_weights); C++ load_model needs a file "

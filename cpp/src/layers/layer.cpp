@@ -1,8 +1,10 @@
 #include "nerve/layers/layer.h"
 
+#include <new>
 #include <stdexcept>
 
 #include "nerve/ops.h"
+#include "nerve/out_of_memory.h"
 
 namespace nerve {
 
@@ -184,7 +186,15 @@ std::vector<Tensor> Layer::non_trainable_weights() const {
 
 Tensor Layer::add_weight(const Shape& shape, const Initializer& init, int64_t fan_in, int64_t fan_out, uint64_t seed,
                          bool trainable_weight, const char* role) {
-  Tensor w = Tensor::empty(shape);
+  Tensor w;
+  try {
+    w = Tensor::empty(shape);
+  } catch (const std::bad_alloc&) {  // say which layer asked for it (Dense(10**6) on 10**6 inputs)
+    double nbytes = sizeof(float);
+    for (int64_t d : shape) nbytes *= static_cast<double>(d);
+    throw OutOfMemory(describe() + ": out of memory: its " + (role ? role : "weight") + " of shape " +
+                      shape_str(shape) + " needs " + readable_bytes(nbytes) + " (float32), which cannot be allocated");
+  }
   initialize(w, init, fan_in, fan_out, seed);
   w.set_requires_grad(trainable_weight && trainable);
   weights_.push_back(w);

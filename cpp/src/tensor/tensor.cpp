@@ -1,9 +1,11 @@
 #include "nerve/tensor.h"
 
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
 #include "nerve/autograd.h"
+#include "nerve/out_of_memory.h"
 #include "ops/dispatch.h"
 
 namespace nerve {
@@ -60,8 +62,29 @@ static const TensorImpl& checked(const std::shared_ptr<TensorImpl>& p) {
 Tensor Tensor::empty(const Shape& shape, Device device) {
   for (int64_t d : shape)
     if (d < 0) throw std::invalid_argument("Tensor: negative dimension in shape " + shape_str(shape));
+  // The byte count, checked for overflow: Dense(10**10) on 10**10 inputs must not wrap around.
+  size_t nbytes = sizeof(float);
+  bool overflow = false;
+  for (int64_t d : shape) {
+    const size_t n = static_cast<size_t>(d);
+    if (n == 0) {  // an empty tensor, however large its other dimensions
+      nbytes = 0;
+      overflow = false;
+      break;
+    }
+    overflow = overflow || nbytes > std::numeric_limits<size_t>::max() / n;
+    if (!overflow) nbytes *= n;
+  }
+  double wanted = sizeof(float);  // for the message, even past size_t
+  for (int64_t d : shape) wanted *= static_cast<double>(d);
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = Storage::allocate(static_cast<size_t>(shape_numel(shape)) * sizeof(float), device);
+  try {
+    if (overflow) throw std::bad_alloc();
+    impl->storage = Storage::allocate(nbytes, device);
+  } catch (const std::bad_alloc&) {
+    throw OutOfMemory("out of memory: a float32 tensor of shape " + shape_str(shape) + " needs " +
+                      readable_bytes(wanted) + ", which cannot be allocated on " + device.str());
+  }
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   return Tensor(std::move(impl));

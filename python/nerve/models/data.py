@@ -50,6 +50,31 @@ def batch_size_or_default(batch_size, where: str, what: str = "batch_size") -> i
     return int(batch_size)
 
 
+def epochs_checked(epochs, where: str = "fit") -> int:
+    """fit's epoch count: a non-negative int (0 trains nothing, as in Keras). Keras 3 runs a
+    negative count silently as no epochs and True as one; nerve refuses both by name."""
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)):
+        raise TypeError(
+            f"{where}: epochs must be a non-negative int, got {epochs!r} ({type(epochs).__name__})"
+        )
+    if epochs < 0:
+        raise ValueError(f"{where}: epochs must be a non-negative int, got {epochs}")
+    return int(epochs)
+
+
+def validation_split_checked(split, where: str = "fit") -> float:
+    """fit's validation_split: a number in [0, 1). Keras 3 trains on everything for a negative
+    one; nerve refuses it, and names the argument for a non-number."""
+    if isinstance(split, bool) or not isinstance(split, (int, float, np.integer, np.floating)):
+        raise TypeError(
+            f"{where}: validation_split must be a number in [0, 1), got {split!r} "
+            f"({type(split).__name__})"
+        )
+    if not 0.0 <= split < 1.0:  # NaN fails too
+        raise ValueError(f"{where}: validation_split must be in [0, 1), got {split}")
+    return float(split)
+
+
 def check_same_length(x: np.ndarray, y: np.ndarray, where: str) -> None:
     if len(x) != len(y):
         raise ValueError(

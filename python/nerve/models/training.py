@@ -68,6 +68,8 @@ class TrainingLoops:
                 f"fit: validation_freq must be a positive int, got {validation_freq!r}"
             )
         batch_size = data.batch_size_or_default(batch_size, "fit")
+        epochs = data.epochs_checked(epochs)
+        validation_split = data.validation_split_checked(validation_split)
         validation_batch_size = (
             batch_size
             if validation_batch_size is None

@@ -117,12 +117,17 @@ class Reader:
         if not isinstance(meta, dict) or meta.get("format") not in ("nerve.model", "nerve.weights"):
             raise ModelFileError(f"{self.path} is not a nerve file (metadata: {meta!r})")
         version = meta.get("format_version")
-        if not isinstance(version, int) or version < 1 or version > FORMAT_VERSION:
+        if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+            saved_by = meta.get("nerve_version", "?")
             raise ModelFileError(
-                f"{self.path} has format version {version!r}, which this nerve "
-                f"({__version__}) cannot read (it reads versions 1 to "
-                f"{FORMAT_VERSION}); it was written by nerve "
-                f"{meta.get('nerve_version', '?')}"
+                f"{self.path} has format version {version}, written by nerve {saved_by}; this "
+                f"nerve ({__version__}) reads versions 1 to {FORMAT_VERSION}: it needs a nerve "
+                f"that reads format version {version} (nerve {saved_by} or newer)"
+            )
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise ModelFileError(
+                f"{self.path} is corrupt: metadata.json's format_version must be a positive "
+                f"int, got {version!r}"
             )
         if kind == "nerve.model" and meta["format"] != kind:
             raise ModelFileError(

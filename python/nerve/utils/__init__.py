@@ -13,7 +13,8 @@ from .sequence_utils import pad_sequences
 
 def set_random_seed(seed: int) -> None:
     """Seed every random choice nerve makes (initializers, shuffling), and Python's and numpy's
-    global generators as Keras does: a whole fit reproduces bit for bit at a fixed thread count."""
+    global generators as Keras does: a whole fit reproduces bit for bit at a fixed thread count and
+    instruction set (the README's "Determinism" says what changes across them)."""
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"set_random_seed: seed must be a non-negative int, got {seed!r}")
     _core.set_seed(seed)
