@@ -47,8 +47,8 @@ def _shape_tuple(shape, what: str) -> tuple:
 
 _PYTHON_LAYERS_UNSUPPORTED = (
     "this is not supported yet: a layer written in Python defines call(inputs, training=None) "
-    "from nerve.ops and other layers (with add_weight / add_loss; nerve traces it into C++), "
-    "and add_metric is not available from a layer; a Layer subclass with neither call() nor a "
+    "from nerve.ops and other layers (with add_weight / add_loss; nerve traces it into C++); "
+    "a Layer subclass with neither call() nor a "
     "built-in base has no computation (subclass a built-in layer to add get_config fields, or "
     "use nerve's layers)"
 )
@@ -75,7 +75,13 @@ class RefusesPythonHooks:
         raise _python_layer_error(self._hook_owner(), "add_loss() was called")
 
     def add_metric(self, *args, **kwargs):
-        raise _python_layer_error(self._hook_owner(), "add_metric() was called")
+        # Keras 3 removed it (Layer.add_metric raises NotImplementedError there too).
+        raise NotImplementedError(
+            f"{self._hook_owner()}: add_metric() was called; Keras 3 removed add_metric. Add "
+            f"your metric in compile(metrics=[...]), or create a metric tracker (e.g. "
+            f"nerve.metrics.Mean(name=...)) in __init__ or build() of your layer or model and "
+            f"call its update_state() in call() or train_step(); fit and evaluate report it"
+        )
 
 
 def _drop_batch_axis(shape) -> tuple:
@@ -193,7 +199,20 @@ class Layer(RefusesPythonHooks):
                 for layer in found:
                     if layer is not self and not any(layer is t for t in tracked):
                         tracked.append(layer)
+            if _metrics_in(value):  # Keras tracks metric attributes too (layer.metrics)
+                self.__dict__.setdefault("_metric_attributes", {})[name] = None
         super().__setattr__(name, value)
+
+    @property
+    def metrics(self) -> list:
+        """Keras 3: the metrics assigned as attributes of this layer (e.g. a nerve.metrics.Mean
+        updated in call()), then its sub-layers'. A model's fit and evaluate report them."""
+        out: list = []
+        for key in self.__dict__.get("_metric_attributes", ()):
+            out.extend(_metrics_in(self.__dict__.get(key)))
+        for layer in self.__dict__.get("_tracked_layers", ()):
+            out.extend(m for m in layer.metrics if not any(m is o for o in out))
+        return out
 
     def call(self, inputs, *args, **kwargs):
         """The computation of a layer written in Python, from nerve.ops and other layers;
@@ -702,6 +721,14 @@ def _layers_in(value) -> list:
         return [v for v in value if isinstance(v, Layer)]
     if isinstance(value, dict):
         return [v for v in value.values() if isinstance(v, Layer)]
+    return []
+
+
+def _metrics_in(value) -> list:
+    """The metrics (nerve.metrics objects) an attribute holds: itself, or a list of them."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    if items and all(getattr(type(v), "_nerve_metric", False) for v in items):
+        return list(items)
     return []
 
 

@@ -17,7 +17,7 @@ import inspect
 import numpy as np
 
 from .. import _core
-from ..ops import _dispatch, _tensor_methods
+from ..ops import _dispatch, _tensor_methods, creation, reductions
 from ._shapes import to_core
 
 _EXAMPLE_SIZES = (2, 3)
@@ -91,6 +91,11 @@ class TracedTensor:
             f"{op}: called on a traced tensor after its layer's trace ended (a traced tensor "
             f"kept outside call()?)"
         )
+
+    @staticmethod
+    def _nerve_record_metric(metric, values):
+        """metric.update_state(values) inside call() (nerve.metrics.Mean / Sum)."""
+        values._tracer.update_metric(metric, values)
 
     def _refuse(self, what):
         raise _control_flow_error(self._tracer.who, what)
@@ -246,6 +251,27 @@ class Tracer:
             )
         target_value = self.value_of(target, kind, "the weight")
         self.program.add_assign(kind, target_value, self.value_of(value, kind, "the value"))
+
+    def update_metric(self, metric, values) -> None:
+        """metric.update_state(values) inside call(): recorded as additions to the metric's
+        running totals (Keras: one value per sample, a sample's values folded by the metric's
+        reduction; a scalar counts once), which then run on every step."""
+        v = values
+        if v.ndim > 1:
+            fold = getattr(reductions, metric._within_sample_op)
+            v = fold(v, axis=tuple(range(1, v.ndim)))
+        total, count = metric.traced_state()
+        what = f"{type(metric).__name__} '{metric.name}'.update_state"
+        increments = ((total, reductions.sum(v)), (count, reductions.sum(creation.ones_like(v))))
+        for target, value in increments:
+            self.program.add_assign(
+                "assign_add",
+                self.value_of(target, what, "the metric"),
+                self.value_of(value, what, "the value"),
+            )
+        updated = self.layer.__dict__.setdefault("_call_metrics", [])
+        if not any(m is metric for m in updated):
+            updated.append(metric)
 
     def finish(self, outputs) -> list:
         """Sets the program's outputs; returns their per-sample shapes."""
