@@ -225,17 +225,20 @@ class Tracer:
         finally:
             _core.set_grad_enabled(previous)
 
-    def call_layer(self, sub, xs: list, training):
-        """A call of sub-layer `sub` (already built for these inputs) on traced tensors."""
+    def call_layer(self, sub, xs: list, training, core=None):
+        """A call of sub-layer `sub` (already built for these inputs) on traced tensors; `core`:
+        the C++ layer of this call (a Python sub-layer has one per input shape and call
+        arguments), by default sub's own."""
+        core = sub._core if core is None else core
         values = [self.value_of(x, sub.name, f"input {i}") for i, x in enumerate(xs)]
         mode = training if training is not None else self.training
         flag = -1 if mode is None else int(bool(mode))
         run_mode = bool(mode)
         outs = self._run_examples(
             sub.name,
-            lambda k: sub._core.call_many([self.examples[i][k] for i in values], run_mode),
+            lambda k: core.call_many([self.examples[i][k] for i in values], run_mode),
         )
-        first = self.program.add_layer_call(sub._core, values, len(outs[0]), flag)
+        first = self.program.add_layer_call(core, values, len(outs[0]), flag)
         if not any(s is sub for s in self.sublayers):
             self.sublayers.append(sub)
         traced = self._traced_outputs(first, outs[0], outs[1])
@@ -303,11 +306,12 @@ def call_takes(fn, name: str) -> bool:
     return name in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
 
 
-def trace_call(layer, sample_shapes: list, call_kwargs: dict | None = None):
+def trace_call(layer, sample_shapes: list, spec=None):
     """Runs layer.call on TracedTensors of per-sample shapes `sample_shapes` (None: open), once per
-    training mode; returns (C++ TracedLayer, output shapes, sub-layers)."""
+    training mode; returns (C++ TracedLayer, output shapes, sub-layers). `spec` (a
+    call_args.CallSpec) maps the inputs onto call()'s arguments when it takes more than inputs."""
     takes_training = call_takes(layer.call, "training")
-    kwargs = dict(call_kwargs or {})
+    kwargs = {}
     if call_takes(layer.call, "mask") and "mask" not in kwargs:
         kwargs["mask"] = None
     programs, shapes, sublayers = {}, None, []
@@ -316,8 +320,12 @@ def trace_call(layer, sample_shapes: list, call_kwargs: dict | None = None):
         xs = [tracer.input(i, s) for i, s in enumerate(sample_shapes)]
         call_kw = dict(kwargs, training=mode) if takes_training else kwargs
         _dispatch.active_tracers.append(tracer)
+        if spec is None:
+            first, extra = (xs if layer._call_takes_list(len(xs)) else xs[0]), {}
+        else:
+            first, extra = spec.call_arguments(xs)
         try:
-            outputs = layer.call(xs if layer._call_takes_list(len(xs)) else xs[0], **call_kw)
+            outputs = layer.call(first, **extra, **call_kw)
         finally:
             _dispatch.active_tracers.pop()
         shapes = tracer.finish(outputs)
