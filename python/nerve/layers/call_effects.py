@@ -4,12 +4,12 @@ A subclassed model's call() runs once, on symbolic tensors, to wire its C++ grap
 terms and the update_state calls of its metrics (Keras 3: a nerve.metrics.Mean assigned as an
 attribute, updated in call()) are side effects with no place on the path from inputs to outputs,
 so they are recorded while call() runs (`recording`) and then attached to the graph as one hidden
-Python layer, CallEffects, which takes the first output and the symbolic tensors the terms read,
+Python layer, _CallEffects, which takes the first output and the symbolic tensors the terms read,
 returns the output unchanged, and in its traced call() runs the terms with add_loss and
 update_state. Like every Python layer it is traced into C++, so the terms run on every step.
 
 A term usually reduces over the batch (`ops.mean(kl)`), which no tensor of the graph may do; inside
-a model's call() such an op gives a DeferredTerm, whose ops are replayed in CallEffects' trace.
+a model's call() such an op gives a DeferredTerm, whose ops are replayed in _CallEffects' trace.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ DeferredTerm.__array_ufunc__ = None  # numpy must not turn it into an object arr
 
 
 def replay(x, values: dict, cache: dict):
-    """x inside CallEffects' trace: a KerasTensor becomes its traced input, a DeferredTerm its
+    """x inside _CallEffects' trace: a KerasTensor becomes its traced input, a DeferredTerm its
     ops again, anything else (a constant) itself."""
     if isinstance(x, KerasTensor):
         return values[id(x)]
@@ -154,7 +154,7 @@ def _leaves(x, found: list) -> None:
             _leaves(i, found)
 
 
-class CallEffects(Layer):
+class _CallEffects(Layer):
     """The add_loss terms and metric updates of a subclassed model's call(), as one hidden layer
     on the model's first output (which it returns unchanged); see the module docstring."""
 
@@ -178,16 +178,16 @@ class CallEffects(Layer):
 
     def get_config(self) -> dict:
         raise NotImplementedError(
-            "CallEffects is made again by the model's call(); it is not saved on its own"
+            "_CallEffects is made again by the model's call(); it is not saved on its own"
         )
 
 
 def attach(effects: list, outputs: list, name: str) -> list:
-    """`outputs` with the first one passed through a CallEffects layer running `effects`."""
+    """`outputs` with the first one passed through a _CallEffects layer running `effects`."""
     leaves: list = []
     for _, _, value in effects:
         _leaves(value, leaves)
-    layer = CallEffects(effects, leaves, name=name)
+    layer = _CallEffects(effects, leaves, name=name)
     layer.__dict__["_called_with_list"] = True
     return [layer([outputs[0], *leaves]), *outputs[1:]]
 
