@@ -153,20 +153,52 @@ def test_model_add_loss_outside_call_is_an_error():
         model.add_loss(np.float32(1.0))
 
 
-def test_call_metric_with_sample_weight_is_refused():
-    class Weighted(nerve.Model):
+class WeightedTracker(nerve.Model):
+    """A metric updated in call() with per-sample weights (a tensor of the call) and, in a
+    layer, with a constant weight per feature."""
+
+    def __init__(self):
+        super().__init__()
+        self.dense = L.Dense(3)
+        self.weighted = nerve.metrics.Mean(name="weighted")
+        self.per_feature = nerve.metrics.Sum(name="per_feature")
+
+    def call(self, x):
+        y = self.dense(x)
+        self.weighted.update_state(y, sample_weight=ops.abs(x[:, :1]))  # (n, 3) by (n, 1)
+        self.per_feature.update_state(y, sample_weight=np.array([[1.0, 0.0, 2.0]], np.float32))
+        return y
+
+
+def test_call_metric_with_sample_weight_matches_the_eager_metric():
+    x, _ = _data(seed=3)
+    model = WeightedTracker()
+    model.build((None, 3))
+    model.compile(optimizer="sgd", loss="mse")
+    logs = model.evaluate(
+        x, np.zeros((8, 3), np.float32), batch_size=4, return_dict=True, verbose=0
+    )
+    y = model.predict(x, verbose=0)
+    weighted, per_feature = nerve.metrics.Mean(), nerve.metrics.Sum()
+    for s in (0, 4):  # the same batches, eagerly (Keras's reduce_to_samplewise_values)
+        weighted.update_state(y[s : s + 4], sample_weight=np.abs(x[s : s + 4, :1]))
+        per_feature.update_state(y[s : s + 4], sample_weight=np.array([[1.0, 0.0, 2.0]]))
+    assert logs["weighted"] == pytest.approx(weighted.result(), rel=1e-4)
+    assert logs["per_feature"] == pytest.approx(per_feature.result(), rel=1e-4)
+
+
+def test_call_metric_sample_weight_that_does_not_broadcast_names_the_shapes():
+    class Mismatched(L.Layer):
         def __init__(self):
             super().__init__()
-            self.dense = L.Dense(1)
-            self.tracker = nerve.metrics.Mean()
+            self.tracker = nerve.metrics.Mean(name="tracker")
 
-        def call(self, x):
-            y = self.dense(x)
-            self.tracker.update_state(y, sample_weight=y)
-            return y
+        def call(self, inputs):  # rank-1 weights are per sample: (3,) is not (batch,)
+            self.tracker.update_state(inputs, sample_weight=np.ones(3, np.float32))
+            return inputs * 1.0
 
-    with pytest.raises(TypeError, match="sample_weight"):
-        Weighted().build((None, 3))
+    with pytest.raises(ValueError, match=r"sample_weight of shape \(3,\) does not broadcast"):
+        Mismatched()(np.ones((2, 3), np.float32))
 
 
 def test_a_batch_reduction_used_as_an_output_says_how():

@@ -284,13 +284,10 @@ class _Reduce(Metric):
         and runs in C++ on every step, adding to the metric's running totals (Keras 3: a metric
         tracked as an attribute, updated in call(), is reported by fit and evaluate)."""
         record = getattr(type(values), "_nerve_record_metric", None)
+        if record is None and sample_weight is not None:
+            record = getattr(type(sample_weight), "_nerve_record_metric", None)
         if record is not None:
-            if sample_weight is not None:
-                raise TypeError(
-                    f"{type(self).__name__} '{self.name}': update_state inside call() takes no "
-                    f"sample_weight in nerve yet (fold the weights into the values)"
-                )
-            record(self, values)
+            record(self, values, sample_weight)
             return
         v = np.asarray(values, dtype=np.float64)
         fold = self._within_sample

@@ -49,14 +49,15 @@ def is_term(x) -> bool:
     return isinstance(x, (KerasTensor, DeferredTerm))
 
 
-def record(kind: str, metric, value, who: str) -> None:
-    """Records `add_loss(value)` (kind "loss") or `metric.update_state(value)` ("metric")."""
+def record(kind: str, metric, value, who: str, sample_weight=None) -> None:
+    """Records `add_loss(value)` (kind "loss") or `metric.update_state(value, sample_weight)`
+    ("metric")."""
     if not _recorders:
         raise ValueError(
             f"{who}: called on a symbolic tensor outside a model's call(); add_loss() and a "
             f"metric's update_state() take the tensors call() computes"
         )
-    _recorders[-1].append((kind, metric, value))
+    _recorders[-1].append((kind, metric, value, sample_weight))
 
 
 class DeferredTerm:
@@ -168,12 +169,13 @@ class _CallEffects(Layer):
         output, *traced = inputs
         values = {id(kt): t for kt, t in zip(self._leaves, traced)}
         cache: dict = {}
-        for kind, metric, value in self._effects:
+        for kind, metric, value, sample_weight in self._effects:
             term = replay(value, values, cache)
             if kind == "loss":
                 self.add_loss(term)
             else:
-                metric.update_state(term)
+                weight = None if sample_weight is None else replay(sample_weight, values, cache)
+                metric.update_state(term, sample_weight=weight)
         return output
 
     def get_config(self) -> dict:
@@ -185,15 +187,17 @@ class _CallEffects(Layer):
 def attach(effects: list, outputs: list, name: str) -> list:
     """`outputs` with the first one passed through a _CallEffects layer running `effects`."""
     leaves: list = []
-    for _, _, value in effects:
+    for _, _, value, sample_weight in effects:
         _leaves(value, leaves)
+        _leaves(sample_weight, leaves)
     layer = _CallEffects(effects, leaves, name=name)
     layer.__dict__["_called_with_list"] = True
     return [layer([outputs[0], *leaves]), *outputs[1:]]
 
 
-def _record_metric_on_symbolic(metric, values) -> None:
-    record("metric", metric, values, f"{type(metric).__name__} '{metric.name}'.update_state")
+def _record_metric_on_symbolic(metric, values, sample_weight=None) -> None:
+    who = f"{type(metric).__name__} '{metric.name}'.update_state"
+    record("metric", metric, values, who, sample_weight)
 
 
 # metric.update_state(x) on a symbolic tensor of a model's call() records the update.

@@ -93,9 +93,10 @@ class TracedTensor:
         )
 
     @staticmethod
-    def _nerve_record_metric(metric, values):
-        """metric.update_state(values) inside call() (nerve.metrics.Mean / Sum)."""
-        values._tracer.update_metric(metric, values)
+    def _nerve_record_metric(metric, values, sample_weight=None):
+        """metric.update_state(values, sample_weight) inside call() (nerve.metrics.Mean / Sum)."""
+        traced = values if isinstance(values, TracedTensor) else sample_weight
+        traced._tracer.update_metric(metric, values, sample_weight)
 
     def _refuse(self, what):
         raise _control_flow_error(self._tracer.who, what)
@@ -255,17 +256,39 @@ class Tracer:
         target_value = self.value_of(target, kind, "the weight")
         self.program.add_assign(kind, target_value, self.value_of(value, kind, "the value"))
 
-    def update_metric(self, metric, values) -> None:
-        """metric.update_state(values) inside call(): recorded as additions to the metric's
-        running totals (Keras: one value per sample, a sample's values folded by the metric's
-        reduction; a scalar counts once), which then run on every step."""
-        v = values
-        if v.ndim > 1:
-            fold = getattr(reductions, metric._within_sample_op)
-            v = fold(v, axis=tuple(range(1, v.ndim)))
-        total, count = metric.traced_state()
+    def update_metric(self, metric, values, sample_weight=None) -> None:
+        """metric.update_state(values, sample_weight) inside call(): recorded as additions to
+        the metric's running totals, which then run on every step. As Keras's
+        reduce_to_samplewise_values: one value per sample (a sample's values folded by the
+        metric's reduction; a scalar counts once), weighted by sample_weight (folded to the
+        weights' rank first), the count growing by the number of samples or the weights' sum."""
         what = f"{type(metric).__name__} '{metric.name}'.update_state"
-        increments = ((total, reductions.sum(v)), (count, reductions.sum(creation.ones_like(v))))
+        fold = getattr(reductions, metric._within_sample_op)
+        v = values if isinstance(values, TracedTensor) else np.asarray(values, np.float32)
+        if sample_weight is None:
+            count = creation.ones_like(fold(v, axis=tuple(range(1, v.ndim))) if v.ndim > 1 else v)
+        else:
+            w = (
+                sample_weight
+                if isinstance(sample_weight, TracedTensor)
+                else np.asarray(sample_weight, np.float32)
+            )
+            v, w = _same_rank(v, w)
+            if v.ndim > w.ndim:
+                v = fold(v, axis=tuple(range(w.ndim, v.ndim)))
+            try:  # w broadcast to the values' shape
+                w = _dispatch.apply("multiply", [w, creation.ones_like(v)])
+            except ValueError as e:
+                raise ValueError(
+                    f"{what}: sample_weight of shape {w.shape} does not broadcast to the values' "
+                    f"shape {v.shape}"
+                ) from e
+            v = _dispatch.apply("multiply", [v, w])
+            count = fold(w, axis=tuple(range(1, w.ndim))) if w.ndim > 1 else w
+        if v.ndim > 1:
+            v = fold(v, axis=tuple(range(1, v.ndim)))
+        total_state, count_state = metric.traced_state()
+        increments = ((total_state, reductions.sum(v)), (count_state, reductions.sum(count)))
         for target, value in increments:
             self.program.add_assign(
                 "assign_add",
@@ -295,6 +318,24 @@ class Tracer:
         shapes = [o.shape[1:] for o in outs]
         self.program.set_outputs(values, [to_core(s) for s in shapes])
         return shapes
+
+
+def _same_rank(v, w):
+    """Keras's squeeze_or_expand_to_same_rank on traced tensors: ranks one apart are aligned
+    through a trailing axis of size 1."""
+    if v.ndim == w.ndim + 1 and v.shape[-1] == 1:
+        return (v, _expand_last(w)) if w.ndim == 1 else (_squeeze_last(v), w)
+    if w.ndim == v.ndim + 1 and w.shape[-1] == 1:
+        return (_expand_last(v), w) if v.ndim == 1 else (v, _squeeze_last(w))
+    return v, w
+
+
+def _expand_last(x):
+    return _dispatch.apply("expand_dims", [x], {"axis": [-1]})
+
+
+def _squeeze_last(x):
+    return _dispatch.apply("squeeze", [x], {"axis": [-1]})
 
 
 def active_tracer():
