@@ -163,3 +163,16 @@ def test_bad_call_arguments_are_clear_errors():
         Scale()(x, factor=2.0)
     with pytest.raises(TypeError, match="not supported by nerve's built-in layers"):
         L.Dense(2)(x, scale=2.0)
+
+
+def test_training_given_positionally_is_the_training_flag():
+    class TrainingOnly(L.Layer):
+        def call(self, x, training=None):
+            return x * 2.0 if training else x * 1.0
+
+    layer = TrainingOnly()
+    x = np.ones((2, 3), np.float32)
+    np.testing.assert_allclose(layer(x, True), 2 * x)
+    np.testing.assert_allclose(layer(x, False), x)
+    np.testing.assert_allclose(layer(x, training=True), 2 * x)
+    assert len(layer._traces) == 1  # one trace holds both modes

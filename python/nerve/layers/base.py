@@ -650,7 +650,8 @@ class Layer(RefusesPythonHooks):
         who = f"{type(self).__name__} '{self.name}'"
         spec = None
         if self._is_python_layer:
-            xs, spec = call_args.bind(self, inputs, args, kwargs)
+            xs, spec, given_training = call_args.bind(self, inputs, args, kwargs)
+            training = given_training if training is None else training
             many = isinstance(inputs, (list, tuple)) if spec is None else spec.list_input
         else:
             if args or kwargs:

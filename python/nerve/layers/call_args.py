@@ -66,8 +66,9 @@ def _hashable(value, who: str, name: str):
 
 
 def bind(layer, inputs, args: tuple, kwargs: dict):
-    """(flat inputs, CallSpec or None) of `layer(inputs, *args, **kwargs)`; None when the call
-    has only inputs (the layer's usual single trace)."""
+    """(flat inputs, CallSpec or None, training) of `layer(inputs, *args, **kwargs)`; the spec
+    is None when the call has only inputs (the layer's usual single trace); training is the
+    value given positionally to call()'s `training` parameter, if any (else None)."""
     who = f"{type(layer).__name__} '{layer.name}'"
     tensor_names = kwargs.pop(TENSOR_ARGS_KEY, None)
     if tensor_names is not None:  # a replay: the inputs list ends with the tensor arguments
@@ -80,17 +81,20 @@ def bind(layer, inputs, args: tuple, kwargs: dict):
     many = isinstance(inputs, (list, tuple))
     primary = list(inputs) if many else [inputs]
     if not args and not kwargs:
-        return primary, None
+        return primary, None, None
     signature = inspect.signature(layer.call)
     try:
         bound = signature.bind(inputs, *args, **kwargs)
     except TypeError as e:
         raise TypeError(f"{who}: call{signature} cannot take these arguments: {e}") from None
-    tensors, static = [], {}
+    tensors, static, training = [], {}, None
     for i, (name, value) in enumerate(bound.arguments.items()):
         kind = signature.parameters[name].kind
         if i == 0:
             continue  # the inputs
+        if name in ("training", "mask"):  # given positionally: not call arguments of a trace
+            training = value if name == "training" else training
+            continue
         if kind == inspect.Parameter.VAR_POSITIONAL:
             if value:
                 raise TypeError(f"{who}: call(*{name}) arguments are not supported; name them")
@@ -101,5 +105,7 @@ def bind(layer, inputs, args: tuple, kwargs: dict):
                 tensors.append((key, v))
             else:
                 static[key] = _hashable(v, who, key)
+    if not tensors and not static:
+        return primary, None, training
     spec = CallSpec(many, len(primary), tuple(n for n, _ in tensors), tuple(sorted(static.items())))
-    return primary + [v for _, v in tensors], spec
+    return primary + [v for _, v in tensors], spec, training
