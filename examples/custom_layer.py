@@ -5,7 +5,8 @@ from nerve.ops (the keras.ops names); a non-trainable weight counts the training
 (assign_add), an activity penalty goes through add_loss, a sampling layer draws noise with
 nerve.random, and a block nests layers. nerve runs call() once, when the model is built, and
 records it into a C++ program that then runs on every training step (`x @ w + b` followed by relu
-becomes one fused dense op there).
+becomes one fused dense op there). Last, a layer whose call() takes a second tensor and a Python
+value, and a subclassed model whose call() adds a loss term and updates a metric (Keras 3 style).
 
 Run: python examples/custom_layer.py   (a few seconds)
 """
@@ -99,3 +100,35 @@ loaded = nerve.saving.load_model(
 )
 same = np.array_equal(model.predict(x, verbose=0), loaded.predict(x, verbose=0))
 print(f"saved and loaded: predictions identical = {same}")
+
+
+class Gate(L.Layer):
+    """call() takes a second tensor (`context`) and a Python value (`sharpness`, fixed when call()
+    is traced: each distinct value is its own trace); build() gets the context's shape."""
+
+    def build(self, input_shape, context_shape=None):
+        self.w = self.add_weight(shape=(input_shape[-1], context_shape[-1]))
+
+    def call(self, inputs, context, sharpness=1.0):
+        return ops.matmul(inputs, self.w) * ops.sigmoid(sharpness * context)
+
+
+class Regressor(nerve.Model):
+    """add_loss and a metric from the model's own call(): both run in C++ on every step."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.gate, self.head = Gate(), L.Dense(1)
+        self.gate_mean = nerve.metrics.Mean(name="gate_mean")
+
+    def call(self, inputs):
+        gated = self.gate(inputs, inputs[:, :4], sharpness=2.0)
+        self.add_loss(1e-3 * ops.mean(ops.square(gated)))  # reduces over the batch: fine here
+        self.gate_mean.update_state(ops.mean(gated))  # in the progress bar and in History
+        return self.head(gated)
+
+
+regressor = Regressor()
+regressor.compile(optimizer=nerve.optimizers.Adam(0.01), loss="mse")
+history = regressor.fit(x, y, batch_size=64, epochs=5, verbose=0)
+print(f"subclassed model with add_loss and a metric in call(): {sorted(history.history)}")

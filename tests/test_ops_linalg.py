@@ -118,7 +118,8 @@ def test_einsum_matches_keras_ops():
     [
         ("ii->i", [(3, 3)], NotImplementedError, "repeated within one operand"),
         ("ii", [(3, 3)], NotImplementedError, "diagonals and traces"),
-        ("...ij,jk->...ik", [(2, 3), (3, 4)], NotImplementedError, "ellipsis"),
+        ("...ij,jk->...ik", [(3,), (3, 4)], ValueError, r"name 2 axes besides the ellipsis"),
+        ("..ij,jk", [(2, 3), (3, 4)], ValueError, "an ellipsis is three dots"),
         ("ij,jk->ik", [(2, 3), (4, 5)], ValueError, "axis 'j' has size 3 in one operand and 4"),
         ("ij,jk->ik", [(2, 3)], ValueError, "names 2 operands, got 1"),
         (

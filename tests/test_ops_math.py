@@ -529,8 +529,12 @@ def test_softmax_axis_errors_name_op_shape_and_axis():
         ValueError, match=r"softmax: axis 3 is out of range for a tensor of shape \(2, 3\)"
     ):
         ops.softmax(np.ones((2, 3)), axis=3)
-    with pytest.raises(ValueError, match="log_softmax: axis must be one int"):
-        ops.log_softmax(np.ones((2, 3)), axis=(0, 1))
+    with pytest.raises(ValueError, match="log_softmax: axis must be an int or a tuple of ints"):
+        ops.log_softmax(np.ones((2, 3)), axis=1.5)
+    with pytest.raises(ValueError, match=r"softmax: axis 2 \(in axis=\(0, 2\)\) is out of range"):
+        ops.softmax(np.ones((2, 3)), axis=(0, 2))
+    with pytest.raises(ValueError, match="must name distinct axes"):
+        ops.softmax(np.ones((2, 3)), axis=(1, -1))
 
 
 def test_python_numbers_stay_zero_dimensional():

@@ -22,6 +22,7 @@ class Metric:
 
     kind = None
     direction = "up"  # whether larger is better (EarlyStopping's mode="auto")
+    _nerve_metric = True  # what layers look for to track metric attributes (Keras)
 
     def __init__(self, name: str | None = None, dtype=None):
         self.name = name or self._default_name
@@ -37,6 +38,12 @@ class Metric:
         return _core.MetricSpec(self.kind, weighted=weighted)
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        if _symbolic(y_true) or _symbolic(y_pred):
+            raise TypeError(
+                f"{type(self).__name__} '{self.name}': update_state on tensors of a traced "
+                f"call(): only nerve.metrics.Mean and Sum (which take values) can be updated "
+                f"inside call(); compare y_true and y_pred with compile(metrics=[...])"
+            )
         pred = np.ascontiguousarray(y_pred, dtype=np.float32)
         true = np.ascontiguousarray(y_true, dtype=np.float32)
         w = (
@@ -65,6 +72,11 @@ class Metric:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def _symbolic(x) -> bool:
+    """A traced or symbolic tensor (it records updates instead of holding values)."""
+    return getattr(type(x), "_nerve_record_metric", None) is not None
 
 
 class BinaryAccuracy(Metric):
@@ -256,15 +268,27 @@ class _Reduce(Metric):
 
     direction = "down"
     _within_sample = staticmethod(np.mean)  # how per-sample weights fold a sample's values
+    _within_sample_op = "mean"  # the same fold as a nerve.ops function, for traced updates
 
     def __init__(self, name=None, dtype=None):
         super().__init__(name, dtype)
+        self._traced_state = None
         self.reset_state()
 
     def update_state(self, values, sample_weight=None) -> None:
         """Keras's reduction to one value per sample: a sample's values are folded (mean for
         Mean, sum for Sum), then weighted by its sample_weight; the count grows by the number
-        of samples, or by the sum of the weights."""
+        of samples, or by the sum of the weights.
+
+        Inside a layer's or a model's call() (values are traced tensors), the update is recorded
+        and runs in C++ on every step, adding to the metric's running totals (Keras 3: a metric
+        tracked as an attribute, updated in call(), is reported by fit and evaluate)."""
+        record = getattr(type(values), "_nerve_record_metric", None)
+        if record is None and sample_weight is not None:
+            record = getattr(type(sample_weight), "_nerve_record_metric", None)
+        if record is not None:
+            record(self, values, sample_weight)
+            return
         v = np.asarray(values, dtype=np.float64)
         fold = self._within_sample
         if sample_weight is None:
@@ -294,6 +318,21 @@ class _Reduce(Metric):
 
     def reset_state(self) -> None:
         self._total, self._count = 0.0, 0.0
+        if self._traced_state is not None:  # zeroed in place: traced programs hold them
+            for t in self._traced_state:
+                np.asarray(t)[...] = 0.0
+
+    def traced_state(self) -> tuple:
+        """(total, count): 0-d tensors that updates recorded in traced call()s add to."""
+        if self._traced_state is None:
+            self._traced_state = tuple(_core.Tensor(np.zeros((), np.float32)) for _ in range(2))
+        return self._traced_state
+
+    def _totals(self) -> tuple[float, float]:
+        if self._traced_state is None:
+            return self._total, self._count
+        total, count = (float(np.asarray(t)) for t in self._traced_state)
+        return self._total + total, self._count + count
 
     def __call__(self, values, sample_weight=None) -> float:
         """As Keras 3: update_state with these values, then the running result."""
@@ -314,7 +353,8 @@ class Mean(_Reduce):
     _default_name = "mean"
 
     def result(self) -> float:
-        return self._total / self._count if self._count else 0.0
+        total, count = self._totals()
+        return total / count if count else 0.0
 
 
 class Sum(_Reduce):
@@ -322,9 +362,10 @@ class Sum(_Reduce):
 
     _default_name = "sum"
     _within_sample = staticmethod(np.sum)
+    _within_sample_op = "sum"
 
     def result(self) -> float:
-        return self._total
+        return self._totals()[0]
 
 
 class Accuracy(Mean):

@@ -121,9 +121,16 @@ Tensor GraphModel::forward(const Tensor& x, bool training) {
 }
 
 std::vector<Tensor> GraphModel::trainable_weights() const {
+  // A Python layer traced once per input shape or call argument has one C++ layer per trace,
+  // all holding the same weight tensors: each weight is listed (and updated) once.
   std::vector<Tensor> out;
+  std::vector<const TensorImpl*> seen;
   for (auto& layer : layers_)
-    for (auto& w : layer->trainable_weights()) out.push_back(w);
+    for (auto& w : layer->trainable_weights()) {
+      if (std::find(seen.begin(), seen.end(), w.impl()) != seen.end()) continue;
+      seen.push_back(w.impl());
+      out.push_back(w);
+    }
   return out;
 }
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _core, initializers, regularizers
 from ..utils.keras_args import UnsupportedArgumentError, check_dtype, reject_unsupported
-from . import tracing
+from . import call_args, tracing
 from ._shapes import from_core, to_core
 from .symbolic import KerasTensor, Node
 
@@ -47,8 +47,8 @@ def _shape_tuple(shape, what: str) -> tuple:
 
 _PYTHON_LAYERS_UNSUPPORTED = (
     "this is not supported yet: a layer written in Python defines call(inputs, training=None) "
-    "from nerve.ops and other layers (with add_weight / add_loss; nerve traces it into C++), "
-    "and add_metric is not available from a layer; a Layer subclass with neither call() nor a "
+    "from nerve.ops and other layers (with add_weight / add_loss; nerve traces it into C++); "
+    "a Layer subclass with neither call() nor a "
     "built-in base has no computation (subclass a built-in layer to add get_config fields, or "
     "use nerve's layers)"
 )
@@ -75,7 +75,13 @@ class RefusesPythonHooks:
         raise _python_layer_error(self._hook_owner(), "add_loss() was called")
 
     def add_metric(self, *args, **kwargs):
-        raise _python_layer_error(self._hook_owner(), "add_metric() was called")
+        # Keras 3 removed it (Layer.add_metric raises NotImplementedError there too).
+        raise NotImplementedError(
+            f"{self._hook_owner()}: add_metric() was called; Keras 3 removed add_metric. Add "
+            f"your metric in compile(metrics=[...]), or create a metric tracker (e.g. "
+            f"nerve.metrics.Mean(name=...)) in __init__ or build() of your layer or model and "
+            f"call its update_state() in call() or train_step(); fit and evaluate report it"
+        )
 
 
 def _drop_batch_axis(shape) -> tuple:
@@ -130,8 +136,8 @@ def _marks_built(build):
     """A Python layer's build(): runs once, then the layer counts as built (Keras)."""
 
     @functools.wraps(build)
-    def build_once(self, input_shape):
-        build(self, input_shape)
+    def build_once(self, input_shape, **other_shapes):
+        build(self, input_shape, **other_shapes)
         self._py_built = True
 
     build_once._nerve_marks_built = True
@@ -193,7 +199,20 @@ class Layer(RefusesPythonHooks):
                 for layer in found:
                     if layer is not self and not any(layer is t for t in tracked):
                         tracked.append(layer)
+            if _metrics_in(value):  # Keras tracks metric attributes too (layer.metrics)
+                self.__dict__.setdefault("_metric_attributes", {})[name] = None
         super().__setattr__(name, value)
+
+    @property
+    def metrics(self) -> list:
+        """Keras 3: the metrics assigned as attributes of this layer (e.g. a nerve.metrics.Mean
+        updated in call()), then its sub-layers'. A model's fit and evaluate report them."""
+        out: list = []
+        for key in self.__dict__.get("_metric_attributes", ()):
+            out.extend(_metrics_in(self.__dict__.get(key)))
+        for layer in self.__dict__.get("_tracked_layers", ()):
+            out.extend(m for m in layer.metrics if not any(m is o for o in out))
+        return out
 
     def call(self, inputs, *args, **kwargs):
         """The computation of a layer written in Python, from nerve.ops and other layers;
@@ -296,8 +315,9 @@ class Layer(RefusesPythonHooks):
     def _python_losses(self) -> list[float]:
         if self._core is None:
             return list(self._eager_losses)
-        terms = list(self._core.added_losses)
-        rest = float(self._core.regularization_loss()) - float(sum(terms))
+        core = self.__dict__.get("_last_core") or self._core  # the trace last called
+        terms = list(core.added_losses)
+        rest = float(core.regularization_loss()) - float(sum(terms))
         has_penalties = any(r is not None for _, _, r, _ in self._py_weights) or any(
             s.losses for s in self._tracked_layers
         )
@@ -314,6 +334,8 @@ class Layer(RefusesPythonHooks):
         self._trainable = bool(value)
         if self._core is not None:
             self._core.trainable = self._trainable
+        for trace in self.__dict__.get("_traces", [])[1:]:  # a Python layer's other traces
+            trace["core"].trainable = self._trainable
         if self._is_python_layer:  # Keras: a layer's flag is its sub-layers' flag too
             for layer in self._tracked_layers:
                 layer.trainable = value
@@ -326,12 +348,8 @@ class Layer(RefusesPythonHooks):
             parent = ref()
             if parent is None or parent._core is None:
                 continue
-            for i, source in enumerate(parent.__dict__.get("_weight_sources", [])):
-                if source is not None:
-                    layer, ptr = source
-                    trainable = ptr in {_data_ptr(w) for w in layer.trainable_weights}
-                    parent._core.set_weight_trainable(i, trainable)
-            parent._core.trainable = parent._trainable  # re-applies requires_grad per weight
+            for trace in parent.__dict__.get("_traces", []):
+                parent._apply_weight_sources(trace["core"], trace["sources"])
             parent._refresh_traced_parents()
 
     @property
@@ -504,7 +522,8 @@ class Layer(RefusesPythonHooks):
     def _build_many(self, input_shapes) -> None:
         """Build for one or several per-sample input shapes (several: merge layers)."""
         if self._is_python_layer:
-            self._trace([from_core(to_core(s)) for s in input_shapes])
+            if self._core is None:
+                self._traced_core(None, [from_core(to_core(s)) for s in input_shapes])
             return
         shapes = [to_core(s) for s in input_shapes]
         if len(shapes) == 1:
@@ -512,17 +531,42 @@ class Layer(RefusesPythonHooks):
         else:
             self._core.build_many(shapes, _core.next_seed())
 
-    def _trace(self, sample_shapes) -> None:
-        """A Python layer's C++ layer: build() (once) for Keras' full shapes, then call() traced
-        for per-sample shapes `sample_shapes` (None: a size left open)."""
-        if self._core is not None:
-            return
+    def _traced_core(self, spec, sample_shapes):
+        """The C++ layer of a Python layer's call on inputs of per-sample shapes `sample_shapes`
+        with call arguments `spec` (call_args.CallSpec; None: inputs only): a trace made earlier
+        that takes them, or a new trace (Keras runs call() on any shape its weights fit; nerve
+        traces it once per input shape and call arguments, all traces sharing the weights)."""
+        shapes = [to_core(s) for s in sample_shapes]
+        traces = self.__dict__.setdefault("_traces", [])
+        for trace in traces:
+            if trace["spec"] == spec and trace["core"].accepts(shapes):
+                self.__dict__["_last_core"] = trace["core"]
+                return trace["core"]
+        if not traces:
+            core = self._trace([from_core(s) for s in shapes], spec)
+        else:
+            try:
+                core = self._trace([from_core(s) for s in shapes], spec)
+            except (ValueError, TypeError) as e:
+                built = [(None,) + from_core(s) for s in self._core.input_specs]
+                got = [(None,) + from_core(s) for s in shapes]
+                raise ValueError(
+                    f"{type(self).__name__} '{self.name}' was built for inputs "
+                    f"{built[0] if len(built) == 1 else built} and cannot be called on inputs "
+                    f"{got[0] if len(got) == 1 else got}: {e}"
+                ) from e
+        self.__dict__["_last_core"] = core
+        return core
+
+    def _trace(self, sample_shapes, spec=None):
+        """A new C++ layer of this Python layer: build() (once) for Keras' full shapes, then
+        call() traced for per-sample shapes `sample_shapes` (None: a size left open). The first
+        one is self._core."""
         who = f"{type(self).__name__} '{self.name}'"
         if not self._py_built:
-            full = [(None,) + tuple(s) for s in sample_shapes]
-            self.build(full[0] if len(full) == 1 else full)
+            self._build_for_call([(None,) + tuple(s) for s in sample_shapes], spec)
             self._py_built = True
-        core, _, sublayers = tracing.trace_call(self, [tuple(s) for s in sample_shapes])
+        core, _, sublayers = tracing.trace_call(self, [tuple(s) for s in sample_shapes], spec)
         for w, trainable, reg, _ in self._py_weights:
             core.add_own_weight(w, trainable, None if reg is None else reg._to_core())
         ordered = list(self._tracked_layers) + [
@@ -538,55 +582,104 @@ class Layer(RefusesPythonHooks):
                     core.add_sublayer_weight(w, _data_ptr(w) in trainable_ptrs)
                     sources.append((layer, _data_ptr(w)))
             parents = layer.__dict__.setdefault("_traced_parents", [])
-            parents.append(weakref.ref(self))
-        self.__dict__["_weight_sources"] = sources
+            if not any(ref() is self for ref in parents):
+                parents.append(weakref.ref(self))
         try:
             core.complete()
         except ValueError as e:
             raise ValueError(f"{who}: {e}") from e
-        self._attach(core)
+        self.__dict__.setdefault("_traces", []).append(
+            {"spec": spec, "core": core, "sources": sources}
+        )
+        if self._core is None:
+            self._attach(core)
+        else:  # the same settings as the first trace's
+            core.trainable = self._trainable
+            if self.activity_regularizer is not None:
+                core.activity_regularizer = self.activity_regularizer._to_core()
+            self._apply_weight_sources(core, sources)
+        return core
+
+    def _build_for_call(self, full_shapes: list, spec) -> None:
+        """build() with the inputs' shape (Keras); a tensor call argument `context` passes its
+        shape as `context_shape=` when build() declares that parameter (Keras 3)."""
+        if spec is None:
+            self.build(full_shapes[0] if len(full_shapes) == 1 else full_shapes)
+            return
+        primary = full_shapes[: spec.num_inputs]
+        params = inspect.signature(self.build).parameters
+        others = {
+            f"{name}_shape": shape
+            for name, shape in zip(spec.tensor_args, full_shapes[spec.num_inputs :])
+            if f"{name}_shape" in params
+        }
+        self.build(primary if spec.list_input else primary[0], **others)
+
+    def _apply_weight_sources(self, core, sources) -> None:
+        """Sub-layer weights held by `core` follow their sub-layers' trainable flags."""
+        for i, source in enumerate(sources):
+            if source is not None:
+                layer, ptr = source
+                core.set_weight_trainable(i, ptr in {_data_ptr(w) for w in layer.trainable_weights})
+        core.trainable = self._trainable  # re-applies requires_grad per weight
+
+    def _has_weight_penalties(self) -> bool:
+        """Whether a weight of this layer or of its sub-layers has a regularizer."""
+        if any(r is not None for _, _, r, _ in self.__dict__.get("_py_weights", ())):
+            return True
+        if getattr(self, "_weight_regularizers", None):
+            return True
+        return any(l._has_weight_penalties() for l in self.__dict__.get("_tracked_layers", ()))
 
     def _call_takes_list(self, n: int) -> bool:
         return n > 1 or self.__dict__.get("_called_with_list", False)
 
-    def __call__(self, inputs, training=None, **kwargs):
+    def __call__(self, inputs, *args, training=None, **kwargs):
         """Call the layer on one input or a list of inputs (merge layers). Symbolic KerasTensors
         give KerasTensors (building a functional model); nerve.Tensors run the C++ layer with
         autograd recording (for GradientTape); numpy arrays give numpy arrays. The layer is built
         on first use. On symbolic inputs, training=True/False asks for that mode in every run of
         the model (Keras); nerve's graph runs in the run's mode, so the model refuses a run where
-        that would change the result."""
+        that would change the result.
+
+        A layer written in Python takes the other arguments its call() declares, as in Keras:
+        tensors (`layer(x, context)`) and fixed Python values (`layer(x, scale=2.0)`; call() is
+        traced once per distinct value)."""
         self._require_core("it was called")
-        many = isinstance(inputs, (list, tuple))
-        xs = list(inputs) if many else [inputs]
-        if not xs:
-            raise ValueError(f"{type(self).__name__} '{self.name}': called on an empty list")
-        if kwargs:
-            kwargs.pop("mask", None)  # masks are carried by nerve's own layers, not call args
-            if kwargs:
+        kwargs.pop("mask", None)  # masks are carried by nerve's own layers, not call args
+        who = f"{type(self).__name__} '{self.name}'"
+        spec = None
+        if self._is_python_layer:
+            xs, spec, given_training = call_args.bind(self, inputs, args, kwargs)
+            training = given_training if training is None else training
+            many = isinstance(inputs, (list, tuple)) if spec is None else spec.list_input
+        else:
+            if args or kwargs:
+                given = [f"{len(args)} positional"] if args else []
                 raise TypeError(
-                    f"{type(self).__name__} '{self.name}': call arguments other than the "
-                    f"inputs, training and mask are not supported yet, got {sorted(kwargs)} "
-                    f"(pass fixed values to __init__ instead)"
+                    f"{who}: call arguments other than the inputs, training and mask are not "
+                    f"supported by nerve's built-in layers, got {given + sorted(kwargs)} (pass "
+                    f"fixed values to __init__ instead)"
                 )
-        if self._core is None and self._is_python_layer:
+            many = isinstance(inputs, (list, tuple))
+            xs = list(inputs) if many else [inputs]
+        if not xs:
+            raise ValueError(f"{who}: called on an empty list")
+        if self._core is None and self._is_python_layer and spec is None:
             self.__dict__["_called_with_list"] = many
         if any(isinstance(x, tracing.TracedTensor) for x in xs):
             # A sub-layer called inside a traced call(): recorded as a step of that trace.
             tracer = next(x for x in xs if isinstance(x, tracing.TracedTensor))._tracer
             shapes = [x.shape[1:] if isinstance(x, tracing.TracedTensor) else None for x in xs]
             if any(s is None for s in shapes):
-                raise TypeError(
-                    f"{type(self).__name__} '{self.name}': inside a traced call() a layer "
-                    f"takes traced tensors only"
-                )
-            self._ensure_built(shapes)
-            return tracer.call_layer(self, xs, training)
+                raise TypeError(f"{who}: inside a traced call() a layer takes traced tensors only")
+            core = self._core_for(spec, shapes)
+            return tracer.call_layer(self, xs, training, core)
         if any(isinstance(x, KerasTensor) for x in xs):
             # A subclass that overrides __call__ passes its own default along, so only a direct
             # call says whether `training` was given.
             outs = self._call_symbolic(
-                xs, training if type(self).__call__ is Layer.__call__ else None
+                xs, training if type(self).__call__ is Layer.__call__ else None, spec=spec
             )
         elif any(isinstance(x, _core.Tensor) for x in xs):
             ts = [
@@ -595,29 +688,38 @@ class Layer(RefusesPythonHooks):
                 else _core.Tensor(np.ascontiguousarray(x, dtype=np.float32))
                 for x in xs
             ]
-            self._ensure_built([t.shape[1:] for t in ts])
-            outs = self._core.call_many(ts, bool(training))
+            core = self._core_for(spec, [t.shape[1:] for t in ts])
+            outs = core.call_many(ts, bool(training))
         else:
             arrays = [np.ascontiguousarray(x, dtype=np.float32) for x in xs]
-            self._ensure_built([a.shape[1:] for a in arrays])
+            core = self._core_for(spec, [a.shape[1:] for a in arrays])
             previous = _core.set_grad_enabled(False)  # nothing to differentiate: skip recording
             try:
                 outs = [
                     np.array(t)
-                    for t in self._core.call_many([_core.Tensor(a) for a in arrays], bool(training))
+                    for t in core.call_many([_core.Tensor(a) for a in arrays], bool(training))
                 ]
             finally:
                 _core.set_grad_enabled(previous)
         return outs[0] if len(outs) == 1 else outs
 
+    def _core_for(self, spec, shapes):
+        """The C++ layer that runs a call on per-sample input shapes `shapes`: a Python layer's
+        trace for them (see _traced_core), else the layer's own, built on first use."""
+        if self._is_python_layer:
+            return self._traced_core(spec, [from_core(to_core(s)) for s in shapes])
+        self._ensure_built(shapes)
+        return self._core
+
     def _ensure_built(self, shapes) -> None:
         if not self.built:
             self._build_many(shapes)
 
-    def _call_symbolic(self, xs, training=None, call_kwargs=None) -> list:
+    def _call_symbolic(self, xs, training=None, call_kwargs=None, spec=None) -> list:
         """Output KerasTensors of a call on symbolic inputs. `training` (True / False) forces
         the mode of this call in the model (the model checks it can honour that when it runs);
-        `call_kwargs` are call arguments a replay of this call must pass again."""
+        `call_kwargs` are call arguments a replay of this call must pass again; `spec` a Python
+        layer's other call arguments (call_args.CallSpec)."""
         if not all(isinstance(x, KerasTensor) for x in xs):
             bad = next(x for x in xs if not isinstance(x, KerasTensor))
             raise TypeError(
@@ -625,6 +727,13 @@ class Layer(RefusesPythonHooks):
                 f"(nerve.Input) with {type(bad).__name__} in one call"
             )
         shapes = [to_core(x._sample_shape) for x in xs]
+        if self._is_python_layer:  # one trace per input shapes and call arguments
+            core = self._core_for(spec, shapes)
+            out_shapes = [from_core(s) for s in core.output_shapes_many(shapes)]
+            kwargs = dict(call_kwargs or {}, **(spec.replay_kwargs() if spec else {}))
+            node = Node(self, xs, out_shapes, training, kwargs)
+            node.core = core
+            return node.outputs
         if not self.built:
             self._build_many(shapes)
         elif not self._core.accepts(shapes):  # a built layer takes what its weights fit
@@ -702,6 +811,14 @@ def _layers_in(value) -> list:
         return [v for v in value if isinstance(v, Layer)]
     if isinstance(value, dict):
         return [v for v in value.values() if isinstance(v, Layer)]
+    return []
+
+
+def _metrics_in(value) -> list:
+    """The metrics (nerve.metrics objects) an attribute holds: itself, or a list of them."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    if items and all(getattr(type(v), "_nerve_metric", False) for v in items):
+        return list(items)
     return []
 
 

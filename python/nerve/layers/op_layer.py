@@ -9,6 +9,7 @@ import numpy as np
 from .. import _core
 from ..errors import ModelFileError
 from ..ops import _dispatch, _tensor_methods
+from . import call_effects
 from .base import Layer
 from .symbolic import KerasTensor
 
@@ -65,6 +66,12 @@ def apply_on_keras_tensors(op, inputs, attrs, single):
                     f"{op}: a symbolic tensor as an attribute is not supported in a functional "
                     f"model; compute it inside a custom layer's call()"
                 )
+    # In a model's call(), an op that reduces over the batch (a loss term) is kept for add_loss.
+    deferred = call_effects.defer_if_needed(op, inputs, attrs, single)
+    if deferred is not None:
+        return deferred
+    if any(isinstance(x, call_effects.DeferredTerm) for x in inputs):
+        raise TypeError(f"{op}: {inputs!r}: a term of add_loss used outside a model's call()")
     symbolic = [i for i, x in enumerate(inputs) if isinstance(x, KerasTensor)]
     constants = {i: x for i, x in enumerate(inputs) if not isinstance(x, KerasTensor)}
     layer = OpLayer(op, len(inputs), symbolic, constants, attrs, name=_op_layer_name(op))
@@ -84,6 +91,7 @@ def _op_layer_name(op: str) -> str:
 
 
 KerasTensor._nerve_apply_op = staticmethod(apply_on_keras_tensors)
+call_effects.DeferredTerm._nerve_apply_op = staticmethod(apply_on_keras_tensors)
 
 
 def _install_keras_tensor_operators() -> None:

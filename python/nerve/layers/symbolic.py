@@ -51,6 +51,7 @@ class Node:
         forced = [t for _, t in _calling_models if t is not None]
         self.training = forced[0] if forced else training
         self.call_kwargs = dict(call_kwargs or {})
+        self.core = None  # the C++ layer of this call when not layer._core (a Python layer's trace)
         self.inputs = list(inputs)
         self.outputs = [KerasTensor(shape, self, i) for i, shape in enumerate(output_shapes)]
         layer._inbound_nodes.append(self)

@@ -17,7 +17,7 @@ import inspect
 import numpy as np
 
 from .. import _core
-from ..ops import _dispatch, _tensor_methods
+from ..ops import _dispatch, _tensor_methods, creation, reductions
 from ._shapes import to_core
 
 _EXAMPLE_SIZES = (2, 3)
@@ -91,6 +91,12 @@ class TracedTensor:
             f"{op}: called on a traced tensor after its layer's trace ended (a traced tensor "
             f"kept outside call()?)"
         )
+
+    @staticmethod
+    def _nerve_record_metric(metric, values, sample_weight=None):
+        """metric.update_state(values, sample_weight) inside call() (nerve.metrics.Mean / Sum)."""
+        traced = values if isinstance(values, TracedTensor) else sample_weight
+        traced._tracer.update_metric(metric, values, sample_weight)
 
     def _refuse(self, what):
         raise _control_flow_error(self._tracer.who, what)
@@ -220,17 +226,20 @@ class Tracer:
         finally:
             _core.set_grad_enabled(previous)
 
-    def call_layer(self, sub, xs: list, training):
-        """A call of sub-layer `sub` (already built for these inputs) on traced tensors."""
+    def call_layer(self, sub, xs: list, training, core=None):
+        """A call of sub-layer `sub` (already built for these inputs) on traced tensors; `core`:
+        the C++ layer of this call (a Python sub-layer has one per input shape and call
+        arguments), by default sub's own."""
+        core = sub._core if core is None else core
         values = [self.value_of(x, sub.name, f"input {i}") for i, x in enumerate(xs)]
         mode = training if training is not None else self.training
         flag = -1 if mode is None else int(bool(mode))
         run_mode = bool(mode)
         outs = self._run_examples(
             sub.name,
-            lambda k: sub._core.call_many([self.examples[i][k] for i in values], run_mode),
+            lambda k: core.call_many([self.examples[i][k] for i in values], run_mode),
         )
-        first = self.program.add_layer_call(sub._core, values, len(outs[0]), flag)
+        first = self.program.add_layer_call(core, values, len(outs[0]), flag)
         if not any(s is sub for s in self.sublayers):
             self.sublayers.append(sub)
         traced = self._traced_outputs(first, outs[0], outs[1])
@@ -246,6 +255,49 @@ class Tracer:
             )
         target_value = self.value_of(target, kind, "the weight")
         self.program.add_assign(kind, target_value, self.value_of(value, kind, "the value"))
+
+    def update_metric(self, metric, values, sample_weight=None) -> None:
+        """metric.update_state(values, sample_weight) inside call(): recorded as additions to
+        the metric's running totals, which then run on every step. As Keras's
+        reduce_to_samplewise_values: one value per sample (a sample's values folded by the
+        metric's reduction; a scalar counts once), weighted by sample_weight (folded to the
+        weights' rank first), the count growing by the number of samples or the weights' sum."""
+        what = f"{type(metric).__name__} '{metric.name}'.update_state"
+        fold = getattr(reductions, metric._within_sample_op)
+        v = values if isinstance(values, TracedTensor) else np.asarray(values, np.float32)
+        if sample_weight is None:
+            count = creation.ones_like(fold(v, axis=tuple(range(1, v.ndim))) if v.ndim > 1 else v)
+        else:
+            w = (
+                sample_weight
+                if isinstance(sample_weight, TracedTensor)
+                else np.asarray(sample_weight, np.float32)
+            )
+            v, w = _same_rank(v, w)
+            if v.ndim > w.ndim:
+                v = fold(v, axis=tuple(range(w.ndim, v.ndim)))
+            try:  # w broadcast to the values' shape
+                w = _dispatch.apply("multiply", [w, creation.ones_like(v)])
+            except ValueError as e:
+                raise ValueError(
+                    f"{what}: sample_weight of shape {w.shape} does not broadcast to the values' "
+                    f"shape {v.shape}"
+                ) from e
+            v = _dispatch.apply("multiply", [v, w])
+            count = fold(w, axis=tuple(range(1, w.ndim))) if w.ndim > 1 else w
+        if v.ndim > 1:
+            v = fold(v, axis=tuple(range(1, v.ndim)))
+        total_state, count_state = metric.traced_state()
+        increments = ((total_state, reductions.sum(v)), (count_state, reductions.sum(count)))
+        for target, value in increments:
+            self.program.add_assign(
+                "assign_add",
+                self.value_of(target, what, "the metric"),
+                self.value_of(value, what, "the value"),
+            )
+        updated = self.layer.__dict__.setdefault("_call_metrics", [])
+        if not any(m is metric for m in updated):
+            updated.append(metric)
 
     def finish(self, outputs) -> list:
         """Sets the program's outputs; returns their per-sample shapes."""
@@ -268,6 +320,24 @@ class Tracer:
         return shapes
 
 
+def _same_rank(v, w):
+    """Keras's squeeze_or_expand_to_same_rank on traced tensors: ranks one apart are aligned
+    through a trailing axis of size 1."""
+    if v.ndim == w.ndim + 1 and v.shape[-1] == 1:
+        return (v, _expand_last(w)) if w.ndim == 1 else (_squeeze_last(v), w)
+    if w.ndim == v.ndim + 1 and w.shape[-1] == 1:
+        return (_expand_last(v), w) if v.ndim == 1 else (v, _squeeze_last(w))
+    return v, w
+
+
+def _expand_last(x):
+    return _dispatch.apply("expand_dims", [x], {"axis": [-1]})
+
+
+def _squeeze_last(x):
+    return _dispatch.apply("squeeze", [x], {"axis": [-1]})
+
+
 def active_tracer():
     return _dispatch.active_tracers[-1] if _dispatch.active_tracers else None
 
@@ -277,11 +347,12 @@ def call_takes(fn, name: str) -> bool:
     return name in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
 
 
-def trace_call(layer, sample_shapes: list, call_kwargs: dict | None = None):
+def trace_call(layer, sample_shapes: list, spec=None):
     """Runs layer.call on TracedTensors of per-sample shapes `sample_shapes` (None: open), once per
-    training mode; returns (C++ TracedLayer, output shapes, sub-layers)."""
+    training mode; returns (C++ TracedLayer, output shapes, sub-layers). `spec` (a
+    call_args.CallSpec) maps the inputs onto call()'s arguments when it takes more than inputs."""
     takes_training = call_takes(layer.call, "training")
-    kwargs = dict(call_kwargs or {})
+    kwargs = {}
     if call_takes(layer.call, "mask") and "mask" not in kwargs:
         kwargs["mask"] = None
     programs, shapes, sublayers = {}, None, []
@@ -290,8 +361,12 @@ def trace_call(layer, sample_shapes: list, call_kwargs: dict | None = None):
         xs = [tracer.input(i, s) for i, s in enumerate(sample_shapes)]
         call_kw = dict(kwargs, training=mode) if takes_training else kwargs
         _dispatch.active_tracers.append(tracer)
+        if spec is None:
+            first, extra = (xs if layer._call_takes_list(len(xs)) else xs[0]), {}
+        else:
+            first, extra = spec.call_arguments(xs)
         try:
-            outputs = layer.call(xs if layer._call_takes_list(len(xs)) else xs[0], **call_kw)
+            outputs = layer.call(first, **extra, **call_kw)
         finally:
             _dispatch.active_tracers.pop()
         shapes = tracer.finish(outputs)

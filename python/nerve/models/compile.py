@@ -168,6 +168,7 @@ class Compile:
             "loss",
             *([f"{n}_loss" for n in self._output_names] if multi else []),
             *self._metric_names,
+            *(m.name for m in self._call_metrics() if m.name not in self._metric_names),
         ]
 
     def _logs(self, stats) -> dict:
@@ -178,4 +179,7 @@ class Compile:
             sums = list(stats.output_loss_sums) or [0.0] * len(self._output_names)
             logs.update({f"{name}_loss": s / d for name, s in zip(self._output_names, sums)})
         logs.update(zip(self._metric_names, self._trainer.metric_results(stats)))
+        # Metrics a traced call() updates (nerve.metrics.Mean attributes): their running results.
+        for m in self._call_metrics():
+            logs.setdefault(m.name, m.result())
         return logs

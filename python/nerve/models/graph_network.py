@@ -14,6 +14,28 @@ from ..layers.base import InputLayer
 from ..layers.symbolic import KerasTensor, Node
 
 
+def node_core(node):
+    """The C++ layer a node runs: a Python layer has one per input shape and call arguments."""
+    return node.core if node.core is not None else node.layer._core
+
+
+def _check_one_trace_per_penalised_layer(nodes) -> None:
+    """Each trace of a Python layer counts the penalties of its weights: a graph may hold
+    several traces of one layer (other shapes, other call arguments) only when it has none."""
+    cores: dict = {}
+    for node in nodes:
+        if node.core is not None:
+            cores.setdefault(id(node.layer), (node.layer, set()))[1].add(id(node.core))
+    for layer, ids in cores.values():
+        if len(ids) > 1 and layer._has_weight_penalties():
+            raise ValueError(
+                f"{type(layer).__name__} '{layer.name}' is called in this model on different "
+                f"input shapes or call arguments, so it runs as several traces, and its weights "
+                f"have regularizers, whose penalties each trace would add again: this is not "
+                f"supported yet (use one call signature, or one layer per signature)"
+            )
+
+
 def as_list(x) -> list:
     """One value or a list / tuple of them, as a list (a model's inputs and outputs)."""
     return list(x) if isinstance(x, (list, tuple)) else [x]
@@ -42,12 +64,13 @@ class GraphNetwork:
             if node.layer not in self.layers_in_call_order:
                 self.layers_in_call_order.append(node.layer)
         self.layers = self._keras_layer_order()
+        _check_one_trace_per_penalised_layer(self.nodes)
         self.core = _core.GraphModel()
         refs = {}  # id(KerasTensor) -> (C++ node id, output index)
         for kt in self.inputs:
             refs[id(kt)] = (self.core.add_input(to_core(kt._sample_shape)), 0)
         for node in self.nodes:
-            nid = self.core.add_node(node.layer._core, [refs[id(t)] for t in node.inputs])
+            nid = self.core.add_node(node_core(node), [refs[id(t)] for t in node.inputs])
             for i, kt in enumerate(node.outputs):
                 refs[id(kt)] = (nid, i)
         self.core.set_outputs([refs[id(kt)] for kt in self.outputs])

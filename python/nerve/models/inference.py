@@ -20,6 +20,8 @@ class Inference:
     """evaluate(), predict(), test_on_batch() and predict_on_batch()."""
 
     def _evaluate_source(self, source, batch_size, bar=None) -> dict:
+        for m in self._call_metrics():  # Keras resets the metrics before evaluating
+            m.reset_state()
         if source[0] == "arrays":
             _, xs, ys, w = source
             logs = self._evaluate_arrays(xs, ys, batch_size, w)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import inspect
 import json
 
+from ..layers import call_effects
 from ..layers.base import RefusesPythonHooks, _unique_name
 from ..saving import saving_lib
 from ..utils.keras_args import reject_unsupported
@@ -104,8 +105,21 @@ class Model(
         self._single_input = True
         self._single_output = True
 
-    def _hook_owner(self) -> str:  # add_weight / add_loss / add_metric name the model
+    def _hook_owner(self) -> str:  # add_weight / add_metric name the model
         return f"{type(self).__name__} '{self.name}'"
+
+    def add_loss(self, loss) -> None:
+        """Adds a term (or a list of terms) to the training loss from call(): a KL term, an
+        activity penalty (Keras sums each term). The term is computed in C++ on every step of
+        fit and evaluate, and enters the reported loss, as a layer's add_loss does."""
+        who = f"{type(self).__name__} '{self.name}'"
+        for term in loss if isinstance(loss, (list, tuple)) else [loss]:
+            if not (call_effects.is_recording() and call_effects.is_term(term)):
+                raise ValueError(
+                    f"{who}: add_loss() can only be called from inside call(), on a tensor "
+                    f"computed there from its inputs (Keras), got {type(term).__name__}"
+                )
+            call_effects.record("loss", None, term, f"{who}: add_loss")
 
     def summary(
         self,

@@ -177,13 +177,28 @@ class StepHooks:
             self._compiled_step_metrics([tuple(s) for s in self._output_shapes])
         own += [m for _, m, _, _ in self._step_metrics or []]
         seen = {id(m) for m in own}
+        return own + [m for m in self._tracked_metrics() if id(m) not in seen]
+
+    def _call_metrics(self) -> list:
+        """The tracked metrics a traced call() updates (the C++ steps' logs report them)."""
+        return [m for m in self._tracked_metrics() if getattr(m, "_traced_state", None) is not None]
+
+    def _tracked_metrics(self) -> list:
+        """The metrics assigned as attributes of the model, then its layers' (Keras 3): what
+        a train_step or a call() updates with update_state."""
+        found, seen = [], set()
         for key in self.__dict__.get("_metric_attributes", ()):
             value = self.__dict__.get(key)
             for m in value if isinstance(value, (list, tuple)) else [value]:
                 if isinstance(m, metrics_mod.Metric) and id(m) not in seen:
                     seen.add(id(m))
-                    own.append(m)
-        return own
+                    found.append(m)
+        for layer in self.layers if self.built else ():
+            for m in getattr(layer, "metrics", ()):
+                if isinstance(m, metrics_mod.Metric) and id(m) not in seen:
+                    seen.add(id(m))
+                    found.append(m)
+        return found
 
     def __setattr__(self, name, value):
         """Keras tracks the metrics assigned as attributes (self.metrics lists them); noting

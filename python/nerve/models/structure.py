@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core
+from ..layers import call_effects
 from ..layers.base import Input, Layer, _drop_batch_axis
 from ..layers.symbolic import KerasTensor, calling_model, own_graph
 from . import data
@@ -56,7 +57,7 @@ class ModelStructure:
         shapes, single = sample_shapes(input_shape)
         inputs = [Input(s) for s in shapes]
         try:
-            with own_graph():
+            with own_graph(), call_effects.recording() as effects:
                 outputs = self.call(inputs[0] if single else inputs)
         except TypeError as e:
             raise TypeError(
@@ -71,7 +72,14 @@ class ModelStructure:
             )
         self._single_input = single
         self._single_output = not isinstance(outputs, (list, tuple))
-        self._graph = GraphNetwork(inputs, as_list(outputs))
+        outputs = as_list(outputs)
+        names = None
+        if effects:  # add_loss / metric updates of call(): a hidden layer on the first output
+            names = GraphNetwork._unique_names([kt.name for kt in outputs])
+            outputs = call_effects.attach(effects, outputs, f"{self.name}_call_effects")
+        self._graph = GraphNetwork(inputs, outputs)
+        if names is not None:
+            self._graph.output_names = names
         # As Keras runs a subclassed model's call on any input its layers take, the traced graph
         # runs at other sequence lengths too (each layer checks its input).
         self._graph.core.flexible_inputs = True
@@ -97,7 +105,7 @@ class ModelStructure:
             return [
                 l
                 for l in self._graph.units(self, call_order=True)
-                if type(l).__name__ != "InputLayer"
+                if type(l).__name__ != "InputLayer" and not getattr(l, "_nerve_hidden", False)
             ]
         return self._graph.units(self)
 

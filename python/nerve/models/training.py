@@ -220,6 +220,8 @@ class TrainingLoops:
         logs = {}
         warned = False  # an overridden test_step's warning, once per fit
         for epoch in range(initial_epoch, epochs):
+            for m in self._call_metrics():  # Keras resets the metrics at each epoch's start
+                m.reset_state()
             cbs.on_epoch_begin(epoch)
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}", flush=True)

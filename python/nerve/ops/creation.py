@@ -126,8 +126,11 @@ def arange(start, stop=None, step=None, dtype=None):
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     """`num` evenly spaced values from start to stop (stop included when `endpoint`), as
-    numpy.linspace; with `retstep` also the spacing. start and stop are numbers (tensor bounds,
-    which give one sequence per element, are not supported)."""
+    numpy.linspace; with `retstep` also the spacing. start and stop are numbers, or tensors
+    (arrays) that broadcast together: one sequence per element, along `axis` of the result
+    (shape (num, *bounds' shape) for axis 0), differentiable in both bounds."""
+    if not _is_real(start) or not _is_real(stop):
+        return _linspace_between_tensors(start, stop, num, endpoint, retstep, dtype, axis)
     start = _number("linspace", "start", start)
     stop = _number("linspace", "stop", stop)
     num = _size("linspace", "num", num)
@@ -145,6 +148,43 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
         div = num - 1 if endpoint else num
         return out, ((stop - start) / div if div > 0 else float("nan"))
     return out
+
+
+def _is_real(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _linspace_between_tensors(start, stop, num, endpoint, retstep, dtype, axis):
+    """linspace with tensor bounds: start + i * (stop - start) / div for i < num, the last
+    value set to stop when `endpoint` (numpy does the same)."""
+    if not _is_int(num):
+        raise TypeError(f"linspace: num must be an int, got {num!r} ({type(num).__name__})")
+    num = _size("linspace", "num", num)
+    if num < 0:
+        raise ValueError(f"linspace: num must be >= 0, got {num}")
+    delta = apply("subtract", [stop, start])
+    nd = len(core.shape(delta))
+    if not -(nd + 1) <= axis <= nd:
+        raise ValueError(
+            f"linspace: axis {axis} is out of range for a result of {nd + 1} axes (bounds of "
+            f"shape {core.shape(delta)})"
+        )
+    div = num - 1 if endpoint else num
+    index = apply(
+        "reshape",
+        [apply("arange", [], {"start": 0.0, "stop": float(num), "step": 1.0})],
+        {"newshape": [num] + [1] * nd},
+    )
+    step = apply("multiply", [delta, 1.0 / div if div > 0 else float("nan")])
+    spacing = step if div > 0 else apply("multiply", [delta, 0.0])
+    out = apply("add", [start, apply("multiply", [index, spacing])])
+    if endpoint and num > 1:
+        last = apply("equal", [index, float(num - 1)])
+        out = apply("where", [last, apply("add", [apply("multiply", [out, 0.0]), stop]), out])
+    if axis % (nd + 1) != 0:
+        out = apply("moveaxis", [out], {"source": [0], "destination": [axis]})
+    out = _as_dtype(out, dtype)
+    return (out, step) if retstep else out
 
 
 def eye(N, M=None, k=0, dtype=None):  # noqa: N803 (Keras's names)

@@ -4,6 +4,7 @@ reshape, sum and matmul, so that it is differentiable and traceable like the ops
 from __future__ import annotations
 
 import math as _math
+import string
 
 import numpy as np
 
@@ -73,7 +74,9 @@ def einsum(subscripts, *operands, **kwargs):
     """Einstein summation, e.g. einsum("bij,bjk->bik", a, b). Supported: any number of operands
     whose subscripts are letters, each letter at most once per operand (no diagonals or traces),
     with or without an explicit output ("->"): matrix and batched products, transposes, outer
-    products and sums. Ellipsis ("...") and repeated letters raise NotImplementedError.
+    products and sums. An ellipsis ("...ij,...jk->...ik") stands for the leading axes, right
+    aligned as in numpy (axes it covers in two operands must have equal sizes: no broadcasting
+    of size 1). Repeated letters raise NotImplementedError.
     Operands are contracted left to right, each contraction one batched matmul."""
     if kwargs:
         raise TypeError(f"einsum: unsupported arguments {sorted(kwargs)}")
@@ -81,7 +84,7 @@ def einsum(subscripts, *operands, **kwargs):
         raise TypeError(f"einsum: subscripts must be a string, got {type(subscripts).__name__}")
     spec = subscripts.replace(" ", "")
     if "." in spec:
-        raise NotImplementedError(f"einsum: ellipsis ('...') is not supported (got {subscripts!r})")
+        spec = _expand_ellipsis(spec, subscripts, operands)
     inputs, arrow, output = spec.partition("->")
     terms = inputs.split(",")
     if len(terms) != len(operands):
@@ -124,6 +127,48 @@ def einsum(subscripts, *operands, **kwargs):
             "reshape", [x], {"newshape": [-1 if sizes[c] is None else sizes[c] for c in term]}
         )
     return _transpose_to(x, term, output)
+
+
+def _expand_ellipsis(spec: str, subscripts: str, operands) -> str:
+    """`spec` with each "..." replaced by letters it does not use, one per axis it covers
+    (right aligned across operands, as numpy); an implicit output puts them first (numpy)."""
+    inputs, arrow, output = spec.partition("->")
+    terms = inputs.split(",")
+    if len(terms) != len(operands):
+        raise ValueError(f"einsum: {subscripts!r} names {len(terms)} operands, got {len(operands)}")
+    if any(t.replace("...", "").count(".") for t in terms + [output]) or any(
+        t.count("...") > 1 for t in terms + [output]
+    ):
+        raise ValueError(
+            f"einsum: an ellipsis is three dots, at most once per term: {subscripts!r}"
+        )
+    covered = []
+    for term, x in zip(terms, operands):
+        if "..." not in term:
+            covered.append(0)
+            continue
+        n = len(_shape(x)) - (len(term) - 3)
+        if n < 0:
+            raise ValueError(
+                f"einsum: subscripts {term!r} name {len(term) - 3} axes besides the ellipsis for "
+                f"an operand of shape {_shape(x)}"
+            )
+        covered.append(n)
+    used = set(spec)
+    free = [c for c in string.ascii_letters if c not in used]
+    width = max(covered)
+    if width > len(free):
+        raise ValueError(f"einsum: too many axes under the ellipsis in {subscripts!r}")
+    letters = "".join(free[:width])
+    terms = [t.replace("...", letters[width - n :]) for t, n in zip(terms, covered)]
+    if arrow:
+        output = output.replace("...", letters)
+    else:
+        every = "".join(terms)
+        output = letters + "".join(
+            sorted(c for c in set(every) if every.count(c) == 1 and c not in letters)
+        )
+    return ",".join(terms) + "->" + output
 
 
 def _rank_of(x):

@@ -7,6 +7,7 @@ import numbers
 
 from . import core as _core_ops
 from . import linalg as _linalg_ops
+from . import shape as _shape_ops
 from ._dispatch import apply
 
 
@@ -79,19 +80,48 @@ def hard_sigmoid(x):
 
 def _axis(op, axis):
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise ValueError(
-            f"{op}: axis must be one int, got {axis!r} (a tuple of axes is not supported)"
-        )
+        raise ValueError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
     return int(axis)
 
 
+def _over_axes(op, x, axis):
+    """`op` (softmax or log_softmax) over several axes at once, as Keras: those axes moved
+    last and flattened into one, the op over it, then the shape and the order restored."""
+    shape = _core_ops.shape(x)
+    nd = len(shape)
+    axes = []
+    for a in axis:
+        a = _axis(op, a)
+        if not -nd <= a < nd:
+            raise ValueError(
+                f"{op}: axis {a} (in axis={tuple(axis)!r}) is out of range for a tensor of "
+                f"shape {tuple(shape)}"
+            )
+        axes.append(a % nd)
+    if len(set(axes)) != len(axes) or not axes:
+        raise ValueError(f"{op}: axis={tuple(axis)!r} must name distinct axes, at least one")
+    if len(axes) == 1:
+        return apply(op, [x], {"axis": axes[0]})
+    rest = [i for i in range(nd) if i not in axes]
+    order = rest + sorted(axes)
+    moved = _shape_ops.transpose(x, order)
+    flat = _shape_ops.reshape(moved, tuple(shape[i] for i in rest) + (-1,))
+    out = _shape_ops.reshape(apply(op, [flat], {"axis": -1}), tuple(shape[i] for i in order))
+    return _shape_ops.transpose(out, [order.index(i) for i in range(nd)])
+
+
 def softmax(x, axis=-1):
-    """exp(x) / sum(exp(x)) along `axis` (one int)."""
+    """exp(x) / sum(exp(x)) along `axis` (an int, or a tuple of ints: the softmax over those
+    axes together, as Keras)."""
+    if isinstance(axis, (tuple, list)):
+        return _over_axes("softmax", x, axis)
     return apply("softmax", [x], {"axis": _axis("softmax", axis)})
 
 
 def log_softmax(x, axis=-1):
-    """x - logsumexp(x) along `axis` (one int)."""
+    """x - logsumexp(x) along `axis` (an int, or a tuple of ints, as softmax)."""
+    if isinstance(axis, (tuple, list)):
+        return _over_axes("log_softmax", x, axis)
     return apply("log_softmax", [x], {"axis": _axis("log_softmax", axis)})
 
 

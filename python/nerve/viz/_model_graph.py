@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core
+from ..models.graph_network import node_core
 from ..models.model import Model
 from ..models.sequential import Sequential
 
@@ -110,7 +111,7 @@ def forward(model, inputs: list) -> dict:
     for kt, x in zip(graph.inputs, inputs):
         values[id(kt)] = x if isinstance(x, _core.Tensor) else _core.Tensor(np.asarray(x))
     for node in graph.nodes:
-        outs = node.layer._core.call_many([values[id(t)] for t in node.inputs], False)
+        outs = node_core(node).call_many([values[id(t)] for t in node.inputs], False)
         for kt, out in zip(node.outputs, outs):
             values[id(kt)] = out
     return values
