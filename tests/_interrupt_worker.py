@@ -1,5 +1,5 @@
 """The child process of test_interrupt.py: runs one long call and reports, as one JSON line, how
-it ended. `python _interrupt_worker.py fit|predict|evaluate` prints "started" just before the
+it ended. `python _interrupt_worker.py fit|predict|evaluate|call` prints "started" just before the
 long call; the parent sends SIGINT a second later. `save_loop PATH` and `checkpoint_loop PATH`
 save a big model over and over (every weight is the save's number / 1024) until the parent kills
 the process with SIGKILL."""
@@ -100,6 +100,25 @@ def evaluate():
     _long_inference(lambda m, x, y: m.evaluate(x, y, batch_size=256, verbose=0))
 
 
+def call():
+    """One long forward pass, model(x) on a single batch of 20,000 samples through 40 layers;
+    it stops between two layers."""
+    x, _ = _data(20_000, 64)
+    nerve.utils.set_random_seed(0)
+    deep = [layers.Dense(256, activation="tanh") for _ in range(40)]
+    model = nerve.Sequential([layers.Input((64,)), *deep, layers.Dense(10)])
+    probe = model(x[:100])
+    _started()
+    t0 = time.monotonic()
+    try:
+        model(x)
+    except KeyboardInterrupt:
+        caught = time.monotonic()
+    else:
+        return _report(interrupted=False, seconds=time.monotonic() - t0)
+    _report(interrupted=True, caught=caught, same_predictions=np.array_equal(model(x[:100]), probe))
+
+
 def _big_model():
     """About 17 MB of weights, so that a save takes long enough to be killed in the middle."""
     model = _model(64, 2048, 10)
@@ -155,6 +174,7 @@ if __name__ == "__main__":
         "fit": fit,
         "predict": predict,
         "evaluate": evaluate,
+        "call": call,
         "save_loop": lambda: save_loop(sys.argv[2]),
         "checkpoint_loop": lambda: checkpoint_loop(sys.argv[2]),
     }[kind]()

@@ -1,12 +1,14 @@
 """Ctrl-C and kill -9 (issue 18, item 6), each in a child process (_interrupt_worker.py).
 
-SIGINT a second into a long fit, predict or evaluate must raise KeyboardInterrupt promptly:
-the C++ loops run Python's pending signal handlers between batches, at most every 20 ms
-(nerve/interrupt.h), instead of only when the whole call returns. An interrupted fit keeps the
-weights of its last completed step: the same number of steps rerun from the same start gives
-bit-identical weights. SIGKILL at a random point of a loop of saves (model.save to .nerve and
-.keras, ModelCheckpoint) leaves a file that loads, holding one whole earlier save (writes go to
-a temporary file that is renamed over the old one)."""
+SIGINT a second into a long fit, predict or evaluate, or one long model(x) pass, must raise
+KeyboardInterrupt promptly: the C++ loops run Python's pending signal handlers between batches
+(and an inference pass between layers), at most every 20 ms (nerve/interrupt.h), instead of
+only when the whole call returns. An interrupted fit keeps the weights of its last completed
+step: the same number of steps rerun from the same start gives bit-identical weights.
+
+SIGKILL at a random point of a loop of saves (model.save to .nerve and .keras, ModelCheckpoint)
+leaves a file that loads, holding one whole earlier save (writes go to a temporary file that is
+renamed over the old one)."""
 
 import json
 import os
@@ -82,7 +84,7 @@ def test_sigint_stops_fit_with_the_last_completed_steps_weights():
     )
 
 
-@pytest.mark.parametrize("kind", ["predict", "evaluate"])
+@pytest.mark.parametrize("kind", ["predict", "evaluate", "call"])
 def test_sigint_stops_a_long_inference_call(kind):
     report = _interrupt(kind)
     assert report["same_predictions"]
