@@ -100,13 +100,17 @@ def evaluate():
     _long_inference(lambda m, x, y: m.evaluate(x, y, batch_size=256, verbose=0))
 
 
+def _deep_model():
+    nerve.utils.set_random_seed(0)
+    deep = [layers.Dense(256, activation="tanh") for _ in range(40)]
+    return nerve.Sequential([layers.Input((64,)), *deep, layers.Dense(10)])
+
+
 def call():
     """One long forward pass, model(x) on a single batch of 20,000 samples through 40 layers;
     it stops between two layers."""
     x, _ = _data(20_000, 64)
-    nerve.utils.set_random_seed(0)
-    deep = [layers.Dense(256, activation="tanh") for _ in range(40)]
-    model = nerve.Sequential([layers.Input((64,)), *deep, layers.Dense(10)])
+    model = _deep_model()
     probe = model(x[:100])
     _started()
     t0 = time.monotonic()
@@ -117,6 +121,33 @@ def call():
     else:
         return _report(interrupted=False, seconds=time.monotonic() - t0)
     _report(interrupted=True, caught=caught, same_predictions=np.array_equal(model(x[:100]), probe))
+
+
+def handler():
+    """A Python signal handler that predicts with the model runs in the middle of the model's
+    own long model(x) pass (between two layers, under the model's run lock) and the pass then
+    finishes: the lock is reentrant, so the handler does not wait for its own thread."""
+    import signal
+
+    x, _ = _data(40_000, 64)  # several seconds, so that the pass goes on well after the handler
+    model = _deep_model()
+    probe = model.predict(x[:100], verbose=0)
+    seen = {}
+
+    def on_signal(signum, frame):
+        seen["at"] = time.monotonic()
+        seen["same"] = bool(np.array_equal(model.predict(x[:100], verbose=0), probe))
+
+    signal.signal(signal.SIGUSR1, on_signal)
+    _started()
+    out = model(x)
+    ended = time.monotonic()
+    _report(
+        handled_at=seen.get("at"),
+        ended=ended,
+        same_predictions=seen.get("same", False),
+        finite=bool(np.isfinite(out).all()),
+    )
 
 
 def _big_model():
@@ -175,6 +206,7 @@ if __name__ == "__main__":
         "predict": predict,
         "evaluate": evaluate,
         "call": call,
+        "handler": handler,
         "save_loop": lambda: save_loop(sys.argv[2]),
         "checkpoint_loop": lambda: checkpoint_loop(sys.argv[2]),
     }[kind]()

@@ -90,6 +90,31 @@ def test_sigint_stops_a_long_inference_call(kind):
     assert report["same_predictions"]
 
 
+def test_a_signal_handler_may_use_the_model_it_interrupts():
+    """The checks between layers run under the model's run lock; a handler predicting with the
+    same model runs there (the lock is reentrant) instead of deadlocking."""
+    proc = _worker("handler")
+    _wait_for(proc, "started")
+    time.sleep(1.0)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGUSR1)
+    try:
+        out, err = proc.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("the worker hung: a handler using the model deadlocked on its run lock")
+    assert proc.returncode == 0, err
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report["handled_at"] is not None, "the handler never ran"
+    latency, after = report["handled_at"] - sent, report["ended"] - report["handled_at"]
+    print(
+        f"\nhandler: ran {latency * 1000:.0f} ms after the signal, the pass ended {after:.1f} s later"
+    )
+    # Run promptly, in the middle of the pass (not once it returned), then the pass went on.
+    assert latency < LATENCY_LIMIT_S and after > 0.5
+    assert report["same_predictions"] and report["finite"]
+
+
 def _filled_number(weights):
     """The save number n when every weight is n / 1024 (a whole save), else None."""
     values = np.unique(np.concatenate([np.ravel(w) for w in weights]))
