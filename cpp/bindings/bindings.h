@@ -12,6 +12,7 @@
 
 namespace nerve::py_bindings {
 void bind_runtime(pybind11::module_& m);          // runtime.cpp: ISA, threads, config
+void bind_interrupt(pybind11::module_& m);        // interrupt.cpp: Ctrl-C stops long calls between batches
 void bind_gemm(pybind11::module_& m);             // gemm.cpp: sgemm on numpy arrays
 void bind_device(pybind11::module_& m);           // device.cpp: current device, registry, test device
 void bind_tensor(pybind11::module_& m);           // tensor.cpp: Tensor <-> numpy, its mask, _core.ops and the core ops

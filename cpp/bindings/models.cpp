@@ -1,6 +1,7 @@
 // Models: the Model base, Sequential and GraphModel (the functional model).
 #include <pybind11/stl.h>
 
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -22,9 +23,23 @@ std::vector<ValueRef> to_refs(const std::vector<std::pair<int64_t, int64_t>>& pa
 
 void bind_models(py::module_& m) {
   py::class_<Model, std::shared_ptr<Model>>(m, "Model")
-      // GIL-free, as the training steps: a Python train_step's forward pass runs like theirs
-      .def("forward", &Model::forward, py::arg("x"), py::arg("training"), GilFree())
-      .def("forward_many", &Model::forward_many, py::arg("xs"), py::arg("training"), GilFree())
+      // GIL-free, as the training steps: a Python train_step's forward pass runs like theirs.
+      // Under the model's run lock, as they are (models/run_lock.h): model(x) in one thread
+      // while another fits sees the weights of whole steps.
+      .def(
+          "forward",
+          [](Model& mdl, const Tensor& x, bool training) {
+            std::lock_guard<RunLock> lock(mdl.run_lock());
+            return mdl.forward(x, training);
+          },
+          py::arg("x"), py::arg("training"), GilFree())
+      .def(
+          "forward_many",
+          [](Model& mdl, const std::vector<Tensor>& xs, bool training) {
+            std::lock_guard<RunLock> lock(mdl.run_lock());
+            return mdl.forward_many(xs, training);
+          },
+          py::arg("xs"), py::arg("training"), GilFree())
       .def_property_readonly("num_inputs", &Model::num_inputs)
       .def_property_readonly("num_outputs", &Model::num_outputs)
       .def("trainable_weights", &Model::trainable_weights)

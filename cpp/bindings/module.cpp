@@ -13,6 +13,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("build_info") = build_info;
   using namespace nerve::py_bindings;
   bind_runtime(m);
+  bind_interrupt(m);
   bind_device(m);
   bind_gemm(m);
   bind_tensor(m);

@@ -4,6 +4,7 @@
 #include "nerve/autograd.h"
 #include "nerve/gemm.h"
 #include "nerve/initializers.h"
+#include "nerve/interrupt.h"
 #include "nerve/layers/attention.h"
 #include "nerve/layers/convolutional.h"
 #include "nerve/layers/core.h"

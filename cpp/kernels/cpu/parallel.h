@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "nerve/denormals.h"
+#include "nerve/runtime.h"
 #ifdef NERVE_HAVE_OPENMP
 #include <omp.h>
 #endif
@@ -15,7 +16,9 @@ namespace nerve {
 template <class F>
 void parallel_for(int64_t n, int64_t grain, F&& f) {
 #ifdef NERVE_HAVE_OPENMP
-  int max_threads = omp_get_max_threads();
+  // nerve's count, not omp_get_max_threads(): that one is per thread, so a Python thread other
+  // than the one that called set_num_threads would split work (and round) differently.
+  int max_threads = num_threads();
   if (max_threads > 1 && n >= 2 * grain && !omp_in_parallel()) {
     int nt = static_cast<int>(std::min<int64_t>(max_threads, n / grain));
     int64_t chunk = (n + nt - 1) / nt;

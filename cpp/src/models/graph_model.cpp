@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "nerve/interrupt.h"
 #include "nerve/ops.h"
 #include "nerve/random.h"
 
@@ -91,7 +92,11 @@ std::vector<Tensor> GraphModel::forward_many(const std::vector<Tensor>& xs, bool
     values[input_nodes_[i]] = {xs[i]};
   }
   std::vector<Tensor> args;
+  // A long inference pass (one huge batch) stops between two layers on an interrupt
+  // (nerve/interrupt.h); a training pass only between steps, where the trainer polls.
+  InterruptPoll poll;
   for (size_t id = input_nodes_.size(); id < nodes_.size(); ++id) {
+    if (!training) poll();
     const Node& n = nodes_[id];
     args.clear();
     for (const ValueRef& v : n.inputs) args.push_back(values[v.node][v.index]);

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "nerve/interrupt.h"
 #include "nerve/random.h"
 
 namespace nerve {
@@ -39,7 +40,13 @@ Shape Sequential::output_shape() const {
 Tensor Sequential::forward(const Tensor& x, bool training) {
   if (!built_) throw std::logic_error("Sequential: forward() before build()");
   Tensor h = x;
-  for (auto& layer : layers_) h = layer->call(h, training);
+  // A long inference pass (one huge batch) stops between two layers on an interrupt
+  // (nerve/interrupt.h); a training pass only between steps, where the trainer polls.
+  InterruptPoll poll;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (i > 0 && !training) poll();
+    h = layers_[i]->call(h, training);
+  }
   return h;
 }
 

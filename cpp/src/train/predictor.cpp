@@ -6,6 +6,7 @@
 
 #include "nerve/autograd.h"
 #include "nerve/device.h"
+#include "nerve/interrupt.h"
 #include "nerve/trainer.h"  // slice_rows
 
 namespace nerve {
@@ -32,32 +33,43 @@ std::vector<Tensor> Predictor::predict(const std::vector<Tensor>& xs, int64_t ba
   for (const Tensor& x : xs) xc.push_back(x.contiguous());
   int64_t n = xs[0].size(0);
   std::vector<Tensor> outs;
-  for (int64_t begin = 0; begin < n; begin += batch_size) {
-    int64_t end = std::min(n, begin + batch_size);
-    std::vector<Tensor> preds;
-    if (single) {
-      preds.push_back(model_->forward(slice_rows(xc[0], begin, end), false));
-    } else {
-      std::vector<Tensor> batch;
-      batch.reserve(xc.size());
-      for (const Tensor& x : xc) batch.push_back(slice_rows(x, begin, end));
-      preds = model_->forward_many(batch, false);
-    }
-    if (outs.empty()) {
-      for (const Tensor& p : preds) {
-        Shape shape = p.shape();
-        shape[0] = n;
-        outs.push_back(Tensor::empty(shape, p.device()));
+  InterruptPoll poll;  // a pending interrupt stops it between two batches (nerve/interrupt.h)
+  try {
+    for (int64_t begin = 0; begin < n; begin += batch_size) {
+      if (begin > 0) poll();
+      int64_t end = std::min(n, begin + batch_size);
+      std::lock_guard<RunLock> lock(model_->run_lock());  // one batch sees whole training steps
+      std::vector<Tensor> preds;
+      if (single) {
+        preds.push_back(model_->forward(slice_rows(xc[0], begin, end), false));
+      } else {
+        std::vector<Tensor> batch;
+        batch.reserve(xc.size());
+        for (const Tensor& x : xc) batch.push_back(slice_rows(x, begin, end));
+        preds = model_->forward_many(batch, false);
+      }
+      // The layers' activity penalties of this batch are nobody's: a training step reads only
+      // its own forward pass's.
+      model_->clear_activity_losses();
+      if (outs.empty()) {
+        for (const Tensor& p : preds) {
+          Shape shape = p.shape();
+          shape[0] = n;
+          outs.push_back(Tensor::empty(shape, p.device()));
+        }
+      }
+      for (size_t i = 0; i < preds.size(); ++i) {
+        Tensor pred = preds[i].contiguous();
+        int64_t row = pred.numel() / std::max<int64_t>(end - begin, 1);
+        backend_for(pred.device())
+            .copy(outs[i].data() + begin * row, pred.data(), static_cast<size_t>(pred.numel()) * sizeof(float));
       }
     }
-    for (size_t i = 0; i < preds.size(); ++i) {
-      Tensor pred = preds[i].contiguous();
-      int64_t row = pred.numel() / std::max<int64_t>(end - begin, 1);
-      backend_for(pred.device())
-          .copy(outs[i].data() + begin * row, pred.data(), static_cast<size_t>(pred.numel()) * sizeof(float));
-    }
+  } catch (...) {
+    std::lock_guard<RunLock> lock(model_->run_lock());
+    model_->clear_activity_losses();  // a failed batch may have recorded some
+    throw;
   }
-  model_->clear_activity_losses();
   if (outs.empty()) throw std::invalid_argument("predict: no samples");
   return outs;
 }

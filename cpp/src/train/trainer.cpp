@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "nerve/autograd.h"
+#include "nerve/interrupt.h"
 #include "nerve/ops.h"
 #include "nerve/ops/merge.h"
 #include "ops/dispatch.h"
@@ -190,6 +191,7 @@ static Stats non_finite_stats(Stats stats) {
 // ---- One step, one input and one output (Sequential): no vectors on the per-step path. ----
 
 Stats Trainer::train_step(const Tensor& xb, const Tensor& yb, const Tensor& wb) {
+  std::lock_guard<RunLock> lock(model_->run_lock());
   Stats stats = empty_stats();
   std::vector<Tensor> params = model_->trainable_weights();
   Tensor pred = model_->forward(xb, /*training=*/true);
@@ -205,6 +207,7 @@ Stats Trainer::train_step(const Tensor& xb, const Tensor& yb, const Tensor& wb) 
 }
 
 Stats Trainer::test_step(const Tensor& xb, const Tensor& yb, const Tensor& wb) {
+  std::lock_guard<RunLock> lock(model_->run_lock());
   NoGradGuard no_grad;
   Stats stats = empty_stats();
   Tensor pred = model_->forward(xb, /*training=*/false);
@@ -221,6 +224,7 @@ Stats Trainer::test_step(const Tensor& xb, const Tensor& yb, const Tensor& wb) {
 // ---- One step, several inputs / outputs (graph models). ----
 
 Stats Trainer::train_step(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb) {
+  std::lock_guard<RunLock> lock(model_->run_lock());
   Stats stats = empty_stats();
   std::vector<Tensor> params = model_->trainable_weights();
   std::vector<Tensor> preds = run_model(xb, /*training=*/true);
@@ -236,6 +240,7 @@ Stats Trainer::train_step(const std::vector<Tensor>& xb, const std::vector<Tenso
 }
 
 Stats Trainer::test_step(const std::vector<Tensor>& xb, const std::vector<Tensor>& yb, const Tensor& wb) {
+  std::lock_guard<RunLock> lock(model_->run_lock());
   NoGradGuard no_grad;
   Stats stats = empty_stats();
   std::vector<Tensor> preds = run_model(xb, /*training=*/false);
@@ -289,13 +294,15 @@ static void check_batching(int64_t n, int64_t batch_size, SampleOrder order) {
 
 // Runs step(begin, end) for batches first_batch .. first_batch + num_batches - 1 of n samples,
 // merging their stats into `total`; stops at the first step whose loss is not finite, and says
-// which step that was.
+// which step that was. A pending interrupt stops it between two steps (nerve/interrupt.h).
 template <class Step>
 static Stats run_batches(int64_t n, int64_t batch_size, int64_t first_batch, int64_t num_batches, Stats total,
                          Step&& step) {
+  InterruptPoll poll;
   for (int64_t b = first_batch; b < first_batch + num_batches; ++b) {
     int64_t begin = b * batch_size, end = std::min(n, begin + batch_size);
     if (begin >= end) break;
+    if (b > first_batch) poll();
     Stats s = step(begin, end);
     if (s.non_finite) {
       total.non_finite = true;
@@ -348,9 +355,11 @@ Stats Trainer::evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>
   int64_t n = xs[0].size(0);
   Tensor wc = flat_weights(sample_weight, n);
   Stats total = empty_stats();
+  InterruptPoll poll;  // a pending interrupt stops it between two batches (nerve/interrupt.h)
   if (single()) {
     Tensor xc = xs[0].contiguous(), yc = ys[0].contiguous();
     for (int64_t begin = 0; begin < n; begin += batch_size) {
+      if (begin > 0) poll();
       int64_t end = std::min(n, begin + batch_size);
       total.merge(test_step(slice_rows(xc, begin, end), slice_rows(yc, begin, end), rows_of(wc, {}, begin, end)));
     }
@@ -358,6 +367,7 @@ Stats Trainer::evaluate(const std::vector<Tensor>& xs, const std::vector<Tensor>
   }
   std::vector<Tensor> xc = contiguous_all(xs), yc = contiguous_all(ys);
   for (int64_t begin = 0; begin < n; begin += batch_size) {
+    if (begin > 0) poll();
     int64_t end = std::min(n, begin + batch_size);
     total.merge(test_step(batch_of(xc, {}, begin, end), batch_of(yc, {}, begin, end), rows_of(wc, {}, begin, end)));
   }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "nerve/layers/layer.h"
+#include "nerve/models/run_lock.h"
 
 namespace nerve {
 
@@ -25,6 +26,11 @@ class Model {
   Tensor regularization_loss() const;
   // Drops the activity penalties (and the graph they hold) once a step is done.
   void clear_activity_losses();
+  // Held by each training step, evaluation step and predicted batch (models/run_lock.h).
+  RunLock& run_lock() const { return run_lock_; }
+
+ private:
+  mutable RunLock run_lock_;
 };
 
 }  // namespace nerve

@@ -224,7 +224,7 @@ void conv_kernel_grad_implicit(const float* x, const float* dz, const ConvGeomet
 void column_sums(const float* x, int64_t rows, int64_t cols, float* out) {
   int nt = 1;
 #ifdef NERVE_HAVE_OPENMP
-  nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+  nt = omp_in_parallel() ? 1 : num_threads();  // nerve's count, the same in every thread
 #endif
   nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nt, rows * cols / kGrainFloats)));
   std::vector<double> partial(static_cast<size_t>(nt * cols), 0.0);

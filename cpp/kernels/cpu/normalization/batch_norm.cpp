@@ -15,7 +15,7 @@ constexpr int64_t kGrainFloats = 1 << 14;
 
 int reduce_threads(int64_t rows, int64_t C) {
 #ifdef NERVE_HAVE_OPENMP
-  const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+  const int nt = omp_in_parallel() ? 1 : num_threads();  // nerve's count, the same in every thread
 #else
   const int nt = 1;
 #endif
