@@ -12,6 +12,7 @@ import numpy as np
 
 from . import _core
 from . import losses as losses_mod
+from .ops import _dispatch
 from .utils.keras_args import check_dtype, reject_unsupported
 
 _K = _core.MetricKind
@@ -36,7 +37,17 @@ class Metric:
     def _spec(self, weighted: bool = False):
         return _core.MetricSpec(self.kind, weighted=weighted)
 
+    def _refuse_in_traced_step(self, what: str) -> None:
+        """Metrics whose state lives in C++ MetricState are not recorded by a traced step (see
+        nerve.models.step_tracing): the step then runs from Python, and fit says so."""
+        if _dispatch.active_step_tracer() is not None:
+            raise TypeError(
+                f"{type(self).__name__} '{self.name}'.{what} inside a traced step: only Mean and "
+                f"Sum trackers are traced into C++ so far"
+            )
+
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        self._refuse_in_traced_step("update_state")
         pred = np.ascontiguousarray(y_pred, dtype=np.float32)
         true = np.ascontiguousarray(y_true, dtype=np.float32)
         w = (
@@ -49,9 +60,11 @@ class Metric:
         )
 
     def result(self) -> float:
+        self._refuse_in_traced_step("result")
         return float(_core.metric_result(self._spec(), self._state))
 
     def reset_state(self) -> None:
+        self._refuse_in_traced_step("reset_state")
         self._state = _core.MetricState()
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> float:
@@ -256,6 +269,7 @@ class _Reduce(Metric):
 
     direction = "down"
     _within_sample = staticmethod(np.mean)  # how per-sample weights fold a sample's values
+    _within_name = "mean"  # the same fold, as the nerve.ops function a traced step records
 
     def __init__(self, name=None, dtype=None):
         super().__init__(name, dtype)
@@ -265,6 +279,10 @@ class _Reduce(Metric):
         """Keras's reduction to one value per sample: a sample's values are folded (mean for
         Mean, sum for Sum), then weighted by its sample_weight; the count grows by the number
         of samples, or by the sum of the weights."""
+        tracer = _dispatch.active_step_tracer()
+        if tracer is not None:  # recorded as assignments to the running totals' tensors
+            tracer.reduce_metric_update(self, values, sample_weight, self._within_name)
+            return
         v = np.asarray(values, dtype=np.float64)
         fold = self._within_sample
         if sample_weight is None:
@@ -293,7 +311,29 @@ class _Reduce(Metric):
         self._count += float(np.sum(w))
 
     def reset_state(self) -> None:
+        self._refuse_in_traced_step("reset_state")
         self._total, self._count = 0.0, 0.0
+
+    # A traced step (nerve.models.step_tracing) updates the totals in these tensors; fit copies
+    # them from and back to the Python floats around each chunk of steps.
+    def _state_tensors(self) -> tuple:
+        tensors = self.__dict__.get("_tensors")
+        if tensors is None:
+            tensors = self._tensors = tuple(_core.Tensor(np.zeros((), np.float32)) for _ in "tc")
+        return tensors
+
+    def _push_state(self) -> None:
+        total, count = self._state_tensors()
+        np.asarray(total)[...] = self._total
+        np.asarray(count)[...] = self._count
+
+    def _pull_state(self) -> None:
+        total, count = self._state_tensors()
+        self._total, self._count = float(np.asarray(total)), float(np.asarray(count))
+
+    def _traced_totals(self):
+        tracer = _dispatch.active_step_tracer()
+        return None if tracer is None else tracer.metric_totals(self)
 
     def __call__(self, values, sample_weight=None) -> float:
         """As Keras 3: update_state with these values, then the running result."""
@@ -314,6 +354,10 @@ class Mean(_Reduce):
     _default_name = "mean"
 
     def result(self) -> float:
+        traced = self._traced_totals()
+        if traced is not None:  # 0 while the count is 0 (total is 0 then too)
+            total, count = traced
+            return total / _dispatch.apply("maximum", [count, 1e-30])
         return self._total / self._count if self._count else 0.0
 
 
@@ -322,9 +366,11 @@ class Sum(_Reduce):
 
     _default_name = "sum"
     _within_sample = staticmethod(np.sum)
+    _within_name = "sum"
 
     def result(self) -> float:
-        return self._total
+        traced = self._traced_totals()
+        return self._total if traced is None else traced[0] + 0.0
 
 
 class Accuracy(Mean):

@@ -1,0 +1,336 @@
+"""Tracing a model's overridden train_step / test_step into a C++ StepProgram
+(nerve/step_program.h), so that fit and evaluate run chunks of steps in C++ as the built-in step
+does.
+
+The step runs once, on TracedTensors standing for the batch (x, y[, sample_weight]), with a
+StepTracer active: nerve.ops record ops, `self(x, training=...)` (and any model or layer called)
+records a call, the compiled loss and the regularization penalty record their steps,
+`tape.gradient(loss, weights)` records a gradient step, `optimizer.apply_gradients` the
+optimizer's update, and a Mean / Sum tracker's update_state records assignments to its running
+totals (held in tensors while the program runs; synced with the tracker's Python floats around
+each chunk). The returned dict's tensors become the program's outputs.
+
+Whatever the trace cannot record (Python control flow on values, numpy conversion of a traced
+value, a compiled metric, a Python learning-rate callable, an error of the step itself) raises
+StepNotTraceable with the reason: fit then runs the step from Python, once per batch, and says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _core, ops
+from ..layers.tracing import SymbolicDim, TracedTensor, Tracer
+from ..ops import _dispatch
+
+
+class StepNotTraceable(Exception):
+    """The step cannot be traced; str() is the reason fit's warning gives."""
+
+
+def _flatten(structure, leaves: list):
+    """Appends the tensors / arrays of a batch structure (tuples, lists, dicts) to `leaves`; returns
+    a function rebuilding the structure from a list of replacements."""
+    if isinstance(structure, dict):
+        builders = {k: _flatten(v, leaves) for k, v in structure.items()}
+        return lambda vals: {k: b(vals) for k, b in builders.items()}
+    if isinstance(structure, (list, tuple)):
+        builders = [_flatten(v, leaves) for v in structure]
+        kind = type(structure)
+        return lambda vals: kind(b(vals) for b in builders)
+    if structure is None:
+        return lambda vals: None
+    index = len(leaves)
+    leaves.append(structure)
+    return lambda vals: vals[index]
+
+
+def flatten_batch(batch):
+    """(leaves, rebuild) of a batch structure."""
+    leaves: list = []
+    rebuild = _flatten(batch, leaves)
+    return leaves, rebuild
+
+
+class StepTracer(Tracer):
+    """Records one overridden step of `model` into a C++ StepProgram (see the module docstring)."""
+
+    traces_steps = True  # what ops._dispatch.active_step_tracer looks for
+
+    def __init__(self, model, step: str, num_inputs: int):  # noqa: D107 (Tracer's fields, no layer)
+        self.layer = model
+        self.who = f"{type(model).__name__} '{model.name}'.{step}"
+        self.training = step == "train_step"
+        self.program = _core.StepProgram(num_inputs)
+        self.examples: dict[int, tuple] = {}
+        self._captures: dict[int, int] = {}
+        self._kept: list = []
+        self.sublayers: list = []
+        self.metrics: list = []  # Mean / Sum trackers whose totals the program updates
+
+    def owns(self, x) -> bool:
+        return isinstance(x, TracedTensor) and x._tracer is self
+
+    def _fixed(self, tensors: list) -> list:
+        return [TracedTensor(self, self.program.add_capture(t), tuple(t.shape)) for t in tensors]
+
+    # -- calls
+    def call_layer(self, sub, xs: list, training):
+        """A layer called in the step. Its examples run in inference mode, so that tracing does
+        not move a BatchNormalization's statistics; the program runs it in the asked mode."""
+        values = [self.value_of(x, sub.name, f"input {i}") for i, x in enumerate(xs)]
+        mode = bool(self.training if training is None else training)
+        outs = self._run_examples(
+            sub.name, lambda k: sub._core.call_many([self.examples[i][k] for i in values], False)
+        )
+        first = self.program.add_layer_call(sub._core, values, len(outs[0]), int(mode))
+        traced = self._traced_outputs(first, outs[0], outs[1])
+        return traced[0] if len(traced) == 1 else traced
+
+    def call_model(self, model, inputs, training):
+        """`model(inputs, training=...)` inside the step: one C++ forward pass of the model."""
+        xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        for x in xs:
+            if not self.owns(x):
+                raise StepNotTraceable(
+                    f"{self.who}: {type(model).__name__} '{model.name}' was called on a "
+                    f"{type(x).__name__} mixed with traced tensors"
+                )
+        if not model.built:
+            shapes = [tuple(x.shape[1:]) for x in xs]
+            model._build_for(shapes if isinstance(inputs, (list, tuple)) else shapes[0])
+        model._check_forced_training("call", bool(training))
+        core = model._core_model
+        values = [x._value for x in xs]
+        outs = self._run_examples(
+            model.name,
+            lambda k: core.forward_many([self.examples[i][k] for i in values], False),
+        )
+        mode = bool(self.training if training is None else training)
+        first = self.program.add_model_call(core, values, len(outs[0]), mode)
+        traced = self._traced_outputs(first, outs[0], outs[1])
+        if not hasattr(self, "_called_models"):
+            self._called_models = []
+        self._called_models.append(model)
+        return traced[0] if model._single_output else traced
+
+    # -- loss
+    def loss(self, loss, y_true, y_pred, sample_weight):
+        """A nerve.losses object called on traced values: the C++ compiled loss, one scalar."""
+        values = [
+            self.value_of(v, loss.name, what)
+            for v, what in ((y_pred, "y_pred"), (y_true, "y_true"))
+        ]
+        if sample_weight is not None:
+            if not isinstance(sample_weight, TracedTensor):
+                sample_weight = _core.Tensor(
+                    np.ascontiguousarray(sample_weight, dtype=np.float32).reshape(-1)
+                )
+            values.append(self.value_of(sample_weight, loss.name, "sample_weight"))
+        settings = (loss.name, bool(loss.from_logits), float(loss.label_smoothing), float(loss.delta))
+
+        def run(k):
+            ex = [self.examples[v][k] for v in values]
+            return [
+                _core.ops.loss(settings[0], ex[0], ex[1], *settings[1:], ex[2] if len(ex) > 2 else None)
+            ]
+
+        outs = self._run_examples(loss.name, run)
+        first = self.program.add_loss(*settings, values)
+        return self._traced_outputs(first, outs[0], outs[1])[0]
+
+    def penalty(self, model):
+        """The model's regularization penalty of this step's forward pass (0 when none)."""
+        zero = _core.Tensor(np.zeros((), np.float32))
+        first = self.program.add_penalty(model._core_model)
+        return self._traced_outputs(first, [zero], [zero])[0]
+
+    # -- gradients and updates
+    def gradient(self, target, sources: list) -> list:
+        if not self.owns(target):
+            raise StepNotTraceable(f"{self.who}: tape.gradient of a value not computed in the step")
+        if target.shape and int(np.prod([d or 2 for d in target.shape])) != 1:
+            raise StepNotTraceable(
+                f"{self.who}: tape.gradient of a non-scalar target (shape {target.shape})"
+            )
+        for s in sources:
+            if not isinstance(s, _core.Tensor):
+                raise StepNotTraceable(
+                    f"{self.who}: tape.gradient with respect to a {type(s).__name__} (only "
+                    f"weights, nerve.Tensor, are traced)"
+                )
+        values = [self.value_of(s, "gradient", "a source") for s in sources]
+        first = self.program.add_gradient(target._value, values)
+        examples = [_core.Tensor(np.zeros(tuple(s.shape), np.float32)) for s in sources]
+        return self._traced_outputs(first, examples, examples)
+
+    def apply_gradients(self, optimizer, grads: list, variables: list) -> None:
+        if optimizer._steps_in_python:
+            raise StepNotTraceable(
+                f"{self.who}: optimizer '{optimizer.name}' takes its learning rate from a Python "
+                f"callable, which runs between steps"
+            )
+        if any(g is None for g in grads):
+            raise StepNotTraceable(f"{self.who}: apply_gradients was given a None gradient")
+        for g, v in zip(grads, variables):
+            if tuple(g.shape) != tuple(v.shape):
+                raise ValueError(
+                    f"apply_gradients: gradient of shape {tuple(g.shape)} for variable of shape "
+                    f"{tuple(v.shape)}"
+                )
+        gs = [self.value_of(g, "apply_gradients", "a gradient") for g in grads]
+        vs = [self.value_of(v, "apply_gradients", "a variable") for v in variables]
+        self.program.add_apply_gradients(optimizer._core, gs, vs)
+
+    def assign(self, kind: str, target, value) -> None:
+        if not isinstance(target, _core.Tensor):
+            raise StepNotTraceable(f"{self.who}: {kind} of a {type(target).__name__}")
+        self.program.add_assign(
+            kind, self.value_of(target, kind, "the target"), self.value_of(value, kind, "the value")
+        )
+
+    def add_loss(self, value) -> None:
+        raise StepNotTraceable(f"{self.who}: add_loss called from the step")
+
+    # -- metric trackers
+    def metric_totals(self, metric):
+        """(total, count) of a Mean / Sum tracker as traced values of its state tensors."""
+        if not any(m is metric for m in self.metrics):
+            self.metrics.append(metric)
+        total, count = metric._state_tensors()
+        return (
+            TracedTensor(self, self.value_of(total, metric.name, "total"), ()),
+            TracedTensor(self, self.value_of(count, metric.name, "count"), ()),
+        )
+
+    def reduce_metric_update(self, metric, values, sample_weight, within: str) -> None:
+        reduce_metric_update(self, metric, values, sample_weight, getattr(ops, within))
+
+
+def reduce_metric_update(tracer: StepTracer, metric, values, sample_weight, within) -> None:
+    """Mean / Sum update_state inside a traced step (the cases a loss tracker meets): a scalar or a
+    per-sample value, weighted by nothing, a number, the batch size, or one weight per sample.
+    `within` (ops.mean or ops.sum) folds a sample's values."""
+    if not isinstance(values, TracedTensor):
+        values = _core.Tensor(np.asarray(values, dtype=np.float32))
+        values = TracedTensor(tracer, tracer.value_of(values, metric.name, "values"), tuple(values.shape))
+    if len(values.shape) > 1:
+        values = within(values, axis=tuple(range(1, len(values.shape))))
+    scalar = len(values.shape) == 0
+    if sample_weight is None:
+        total = values if scalar else ops.sum(values)
+        count = 1.0 if scalar else ops.sum(ops.ones_like(values))
+    elif isinstance(sample_weight, (int, float, np.number)):
+        w = float(sample_weight)
+        total = ops.multiply(values if scalar else ops.sum(values), w)
+        count = w if scalar else ops.multiply(ops.sum(ops.ones_like(values)), w)
+    elif isinstance(sample_weight, SymbolicDim) and scalar:
+        count = ops.sum(ops.full((sample_weight,), 1.0))
+        total = ops.multiply(values, count)
+    elif isinstance(sample_weight, TracedTensor) and sample_weight.shape == values.shape[:1]:
+        total = ops.sum(ops.multiply(values, sample_weight))
+        count = ops.sum(sample_weight)
+    else:
+        raise StepNotTraceable(
+            f"{tracer.who}: {type(metric).__name__} '{metric.name}'.update_state with a sample "
+            f"weight of type {type(sample_weight).__name__} for values of shape {values.shape}"
+        )
+    tracer.metric_totals(metric)
+    total_t, count_t = metric._state_tensors()
+    tracer.assign("assign_add", total_t, total)
+    tracer.assign("assign_add", count_t, count)
+
+
+class TracedStep:
+    """A traced step ready to run: the program, the names of the logs it returns (each a program
+    output, or a constant the step returned as a Python number) and the trackers it updates."""
+
+    def __init__(self, program, logs: dict, tracer: StepTracer):
+        self.program = program
+        self.metrics = list(tracer.metrics)
+        self.names, self.sources = [], []
+        outputs = []
+        for name, value in logs.items():
+            self.names.append(name)
+            if isinstance(value, TracedTensor):
+                self.sources.append(("out", len(outputs)))
+                outputs.append(value._value)
+            else:
+                self.sources.append(("const", float(value)))
+        program.set_outputs(outputs)
+
+    def _logs(self, outs) -> dict:
+        logs = {}
+        for name, (kind, v) in zip(self.names, self.sources):
+            logs[name] = float(np.asarray(outs[v]).reshape(-1)[0]) if kind == "out" else v
+        return logs
+
+    def run_chunk(self, arrays, order, batch_size, first_batch, num_batches) -> dict:
+        for m in self.metrics:
+            m._push_state()
+        try:
+            outs = self.program.run_chunk(arrays, order, batch_size, first_batch, num_batches)
+        finally:
+            for m in self.metrics:
+                m._pull_state()
+        return self._logs(outs)
+
+
+def trace_step(model, step: str, batch) -> TracedStep:
+    """Traces model.<step> (train_step or test_step) for batches shaped as `batch` (a packed batch
+    of arrays or tensors). Raises StepNotTraceable with the reason when it cannot."""
+    leaves, rebuild = flatten_batch(batch)
+    tracer = StepTracer(model, step, len(leaves))
+    traced = rebuild([tracer.input(i, tuple(t.shape[1:])) for i, t in enumerate(leaves)])
+    _dispatch.active_tracers.append(tracer)
+    try:
+        logs = getattr(model, step)(traced)
+    except StepNotTraceable:
+        raise
+    except Exception as e:  # noqa: BLE001 (the Python path runs the step again and shows any error)
+        raise StepNotTraceable(f"{type(e).__name__}: {e}") from e
+    finally:
+        _dispatch.active_tracers.pop()
+    if not isinstance(logs, dict):
+        raise StepNotTraceable(f"{tracer.who} returned a {type(logs).__name__}, not a dict")
+    for name, value in logs.items():
+        if isinstance(value, TracedTensor):
+            if value._tracer is not tracer or any(d != 1 for d in value.shape):
+                raise StepNotTraceable(
+                    f"{tracer.who}: logs[{name!r}] is a tensor of shape {value.shape}, not a scalar"
+                )
+        elif not isinstance(value, (int, float, np.number)):
+            raise StepNotTraceable(
+                f"{tracer.who}: logs[{name!r}] is a {type(value).__name__} (a nested dict or a "
+                f"value computed in Python)"
+            )
+    return TracedStep(tracer.program, logs, tracer)
+
+
+def step_key(model, step: str, batch) -> tuple:
+    """What a traced step depends on besides its code: the batch's structure and per-sample
+    shapes, which weights are trainable, and the optimizers, losses and metrics the model holds
+    (a new compile() or a frozen layer gives a new trace)."""
+    leaves, _ = flatten_batch(batch)
+    held = tuple(
+        id(v)
+        for v in model.__dict__.values()
+        if type(v).__module__.startswith("nerve.") and hasattr(v, "__dict__")
+    )
+    structure = repr(_flatten_repr(batch))
+    return (
+        step,
+        structure,
+        tuple(tuple(t.shape[1:]) for t in leaves),
+        tuple(np.asarray(w).__array_interface__["data"][0] for w in model.trainable_weights),
+        id(getattr(model, "optimizer", None)),
+        held,
+    )
+
+
+def _flatten_repr(batch):
+    if isinstance(batch, dict):
+        return {k: _flatten_repr(v) for k, v in batch.items()}
+    if isinstance(batch, (list, tuple)):
+        return (type(batch).__name__, [_flatten_repr(v) for v in batch])
+    return None if batch is None else "leaf"
