@@ -51,6 +51,8 @@ void bind_step_program(py::module_& m) {
       .def("add_apply_gradients", &StepProgram::add_apply_gradients, py::arg("optimizer"), py::arg("grads"),
            py::arg("variables"))
       .def("add_assign", &StepProgram::add_assign, py::arg("kind"), py::arg("target"), py::arg("value"))
+      .def("add_metric_update", &StepProgram::add_metric_update, py::arg("spec"), py::arg("state"), py::arg("inputs"))
+      .def("add_metric_result", &StepProgram::add_metric_result, py::arg("spec"), py::arg("state"))
       .def("set_outputs", &StepProgram::set_outputs, py::arg("outputs"))
       .def(
           "run",

@@ -38,16 +38,19 @@ class Metric:
         return _core.MetricSpec(self.kind, weighted=weighted)
 
     def _refuse_in_traced_step(self, what: str) -> None:
-        """Metrics whose state lives in C++ MetricState are not recorded by a traced step (see
-        nerve.models.step_tracing): the step then runs from Python, and fit says so."""
+        """What a traced step (nerve.models.step_tracing) cannot record: the step then runs from
+        Python, and fit says so."""
         if _dispatch.active_step_tracer() is not None:
             raise TypeError(
-                f"{type(self).__name__} '{self.name}'.{what} inside a traced step: only Mean and "
-                f"Sum trackers are traced into C++ so far"
+                f"{type(self).__name__} '{self.name}'.{what} inside a traced step is not traced "
+                f"into C++"
             )
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        self._refuse_in_traced_step("update_state")
+        tracer = _dispatch.active_step_tracer()
+        if tracer is not None:  # recorded: C++ updates this metric's state on every step
+            tracer.update_metric(self, y_true, y_pred, sample_weight)
+            return
         pred = np.ascontiguousarray(y_pred, dtype=np.float32)
         true = np.ascontiguousarray(y_true, dtype=np.float32)
         w = (
@@ -60,12 +63,15 @@ class Metric:
         )
 
     def result(self) -> float:
-        self._refuse_in_traced_step("result")
+        tracer = _dispatch.active_step_tracer()
+        if tracer is not None:  # a traced step's output, computed after each step
+            return tracer.metric_result(self)
         return float(_core.metric_result(self._spec(), self._state))
 
     def reset_state(self) -> None:
+        """Back to no batches. In place: a traced step holds this state."""
         self._refuse_in_traced_step("reset_state")
-        self._state = _core.MetricState()
+        self._state.reset()
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> float:
         """As Keras 3: update_state with this batch, then the running result (a fresh metric
@@ -357,7 +363,9 @@ class Mean(_Reduce):
         traced = self._traced_totals()
         if traced is not None:  # 0 while the count is 0 (total is 0 then too)
             total, count = traced
-            return total / _dispatch.apply("maximum", [count, 1e-30])
+            return _dispatch.active_step_tracer().result_of(
+                self, total / _dispatch.apply("maximum", [count, 1e-30])
+            )
         return self._total / self._count if self._count else 0.0
 
 
@@ -370,7 +378,9 @@ class Sum(_Reduce):
 
     def result(self) -> float:
         traced = self._traced_totals()
-        return self._total if traced is None else traced[0] + 0.0
+        if traced is None:
+            return self._total
+        return _dispatch.active_step_tracer().result_of(self, traced[0] + 0.0)
 
 
 class Accuracy(Mean):

@@ -18,17 +18,19 @@
 namespace nerve {
 
 struct StepInstruction {
-  enum class Kind { Op, LayerCall, ModelCall, Loss, Penalty, Gradient, ApplyGradients, Assign };
+  enum class Kind { Op, LayerCall, ModelCall, Loss, Penalty, Gradient, ApplyGradients, Assign, Metric, MetricResult };
   Kind kind = Kind::Op;
   std::string op;  // Op: the registered op; Assign: "assign", "assign_add" or "assign_sub"
   OpAttrs attrs;
   std::vector<DimPatch> patches;
-  std::vector<int64_t> inputs;  // value indices (Gradient: {target, sources...}; ApplyGradients:
-                                // {grads..., variables...}; Assign: {target, value})
+  std::vector<int64_t> inputs;           // value indices (Gradient: {target, sources...}; ApplyGradients:
+                                         // {grads..., variables...}; Assign: {target, value})
   std::shared_ptr<Layer> layer;          // LayerCall
   std::shared_ptr<Model> model;          // ModelCall, Penalty
   std::shared_ptr<Optimizer> optimizer;  // ApplyGradients
   Loss loss;                             // Loss
+  MetricSpec metric;                     // Metric, MetricResult
+  std::shared_ptr<MetricState> state;    // Metric, MetricResult: a Python metric's running state
   bool training = false;                 // LayerCall, ModelCall
   int64_t num_outputs = 0;               // values this step appends
   int64_t first_output = 0;
@@ -42,10 +44,8 @@ class StepProgram {
   int64_t add_capture(const Tensor& t);
   int64_t add_op(const std::string& op, OpAttrs attrs, std::vector<int64_t> inputs, int64_t num_outputs,
                  std::vector<DimPatch> patches);
-  int64_t add_layer_call(std::shared_ptr<Layer> layer, std::vector<int64_t> inputs, int64_t num_outputs,
-                         bool training);
-  int64_t add_model_call(std::shared_ptr<Model> model, std::vector<int64_t> inputs, int64_t num_outputs,
-                         bool training);
+  int64_t add_layer_call(std::shared_ptr<Layer> layer, std::vector<int64_t> inputs, int64_t num_outputs, bool training);
+  int64_t add_model_call(std::shared_ptr<Model> model, std::vector<int64_t> inputs, int64_t num_outputs, bool training);
   // compute_loss(loss, pred, target[, sample_weight]): one scalar.
   int64_t add_loss(const Loss& loss, std::vector<int64_t> inputs);
   // The model's regularization penalty after its last call in this step (0 when it has none).
@@ -56,6 +56,10 @@ class StepProgram {
   void add_apply_gradients(std::shared_ptr<Optimizer> optimizer, std::vector<int64_t> grads,
                            std::vector<int64_t> variables);
   void add_assign(const std::string& kind, int64_t target, int64_t value);
+  // update_metric(spec, *state, pred, target[, sample_weight]) (metrics.h): a compiled-style
+  // metric's update_state; add_metric_result: its result() as a scalar value.
+  void add_metric_update(const MetricSpec& spec, std::shared_ptr<MetricState> state, std::vector<int64_t> inputs);
+  int64_t add_metric_result(const MetricSpec& spec, std::shared_ptr<MetricState> state);
   void set_outputs(std::vector<int64_t> outputs);
 
   // One step on one batch; returns the output values.
@@ -77,7 +81,7 @@ class StepProgram {
   std::vector<std::pair<int64_t, Tensor>> captures_;
   std::vector<StepInstruction> steps_;
   std::vector<int64_t> outputs_;
-  std::vector<int64_t> last_use_;  // per value: the last step reading it (-1: kept to the end)
+  std::vector<int64_t> last_use_;               // per value: the last step reading it (-1: kept to the end)
   std::vector<std::shared_ptr<Model>> models_;  // called models: their activity losses are cleared after a step
 };
 

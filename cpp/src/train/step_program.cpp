@@ -132,6 +132,29 @@ void StepProgram::add_assign(const std::string& kind, int64_t target, int64_t va
   push(std::move(s));
 }
 
+void StepProgram::add_metric_update(const MetricSpec& spec, std::shared_ptr<MetricState> state,
+                                    std::vector<int64_t> inputs) {
+  if (!state) throw std::invalid_argument("StepProgram: a metric update has no state");
+  if (inputs.size() != 2 && inputs.size() != 3)
+    throw std::invalid_argument("StepProgram: a metric update takes pred, target and an optional sample weight");
+  StepInstruction s;
+  s.kind = StepInstruction::Kind::Metric;
+  s.metric = spec;
+  s.state = std::move(state);
+  s.inputs = std::move(inputs);
+  push(std::move(s));
+}
+
+int64_t StepProgram::add_metric_result(const MetricSpec& spec, std::shared_ptr<MetricState> state) {
+  if (!state) throw std::invalid_argument("StepProgram: a metric result has no state");
+  StepInstruction s;
+  s.kind = StepInstruction::Kind::MetricResult;
+  s.metric = spec;
+  s.state = std::move(state);
+  s.num_outputs = 1;
+  return push(std::move(s));
+}
+
 void StepProgram::set_outputs(std::vector<int64_t> outputs) {
   for (int64_t v : outputs) check_value(v, "an output");
   outputs_ = std::move(outputs);
@@ -185,8 +208,8 @@ void run_apply_gradients(const StepInstruction& s, const std::vector<Tensor>& va
     const Tensor& p = values[s.inputs[n + i]];
     if (!g.defined()) continue;  // no gradient (the loss does not depend on it): skipped, as Keras
     if (g.shape() != p.shape())
-      throw std::invalid_argument("apply_gradients: gradient of shape " + g.shape_string() +
-                                  " for variable of shape " + p.shape_string());
+      throw std::invalid_argument("apply_gradients: gradient of shape " + g.shape_string() + " for variable of shape " +
+                                  p.shape_string());
     Tensor handle = p;
     handle.set_grad(g);
     used.push_back(p);
@@ -255,6 +278,14 @@ std::vector<Tensor> StepProgram::run(const std::vector<Tensor>& inputs) const {
       case StepInstruction::Kind::Assign:
         run_assign(s, values);
         break;
+      case StepInstruction::Kind::Metric: {
+        NoGradGuard no_grad;  // a metric is no part of the loss
+        update_metric(s.metric, *s.state, in[0], in[1], in.size() > 2 ? in[2] : Tensor());
+        break;
+      }
+      case StepInstruction::Kind::MetricResult:
+        out = {full(Shape{}, static_cast<float>(metric_result(s.metric, *s.state)))};
+        break;
     }
     if (static_cast<int64_t>(out.size()) != s.num_outputs)
       throw std::logic_error("StepProgram: step " + std::to_string(i) + " gave " + std::to_string(out.size()) +
@@ -289,8 +320,8 @@ std::vector<Tensor> StepProgram::run_chunk(const std::vector<Tensor>& arrays, Sa
     int64_t begin = b * batch_size, end = std::min(begin + batch_size, n);
     if (begin >= n) throw std::invalid_argument("traced step: batch " + std::to_string(b) + " is past the data");
     for (size_t i = 0; i < arrays.size(); ++i)
-      batch[i] = order.empty() ? slice_rows(arrays[i], begin, end)
-                               : gather_rows(arrays[i], order.data + begin, end - begin);
+      batch[i] =
+          order.empty() ? slice_rows(arrays[i], begin, end) : gather_rows(arrays[i], order.data + begin, end - begin);
     last = run(batch);
   }
   return last;
@@ -321,6 +352,12 @@ std::vector<std::string> StepProgram::describe_steps() const {
         break;
       case StepInstruction::Kind::ApplyGradients:
         out.push_back(std::string("apply_gradients:") + s.optimizer->name());
+        break;
+      case StepInstruction::Kind::Metric:
+        out.push_back(std::string("metric:") + metric_kind_name(s.metric.kind));
+        break;
+      case StepInstruction::Kind::MetricResult:
+        out.push_back(std::string("result:") + metric_kind_name(s.metric.kind));
         break;
     }
   }

@@ -116,8 +116,11 @@ class PythonStepLoops:
                 break
             logs = self._metrics_result_or(step_logs)
             if val is not None and (epoch + 1) % options["validation_freq"] == 0:
+                vx, vy, vw = _as_evaluate_args(val)
                 vlogs = self.evaluate(
-                    *_as_evaluate_args(val),
+                    vx,
+                    vy,
+                    sample_weight=vw,
                     batch_size=options["validation_batch_size"] or batch_size,
                     steps=options["validation_steps"],
                     verbose=0,

@@ -20,8 +20,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core, ops
+from .. import losses as losses_mod
+from .. import metrics as metrics_mod
 from ..layers.tracing import SymbolicDim, TracedTensor, Tracer
 from ..ops import _dispatch
+from ..optimizers import Optimizer
 
 
 class StepNotTraceable(Exception):
@@ -67,6 +70,7 @@ class StepTracer(Tracer):
         self._kept: list = []
         self.sublayers: list = []
         self.metrics: list = []  # Mean / Sum trackers whose totals the program updates
+        self.results: dict = {}  # value -> the metric whose result() it is
 
     def owns(self, x) -> bool:
         return isinstance(x, TracedTensor) and x._tracer is self
@@ -127,12 +131,19 @@ class StepTracer(Tracer):
                     np.ascontiguousarray(sample_weight, dtype=np.float32).reshape(-1)
                 )
             values.append(self.value_of(sample_weight, loss.name, "sample_weight"))
-        settings = (loss.name, bool(loss.from_logits), float(loss.label_smoothing), float(loss.delta))
+        settings = (
+            loss.name,
+            bool(loss.from_logits),
+            float(loss.label_smoothing),
+            float(loss.delta),
+        )
 
         def run(k):
             ex = [self.examples[v][k] for v in values]
             return [
-                _core.ops.loss(settings[0], ex[0], ex[1], *settings[1:], ex[2] if len(ex) > 2 else None)
+                _core.ops.loss(
+                    settings[0], ex[0], ex[1], *settings[1:], ex[2] if len(ex) > 2 else None
+                )
             ]
 
         outs = self._run_examples(loss.name, run)
@@ -203,6 +214,41 @@ class StepTracer(Tracer):
             TracedTensor(self, self.value_of(count, metric.name, "count"), ()),
         )
 
+    def update_metric(self, metric, y_true, y_pred, sample_weight) -> None:
+        """A compiled-style metric's update_state (its C++ MetricState, updated in place)."""
+        values = [
+            self.value_of(v, metric.name, what)
+            for v, what in ((y_pred, "y_pred"), (y_true, "y_true"))
+        ]
+        if sample_weight is not None:
+            if not isinstance(sample_weight, TracedTensor):
+                sample_weight = _core.Tensor(
+                    np.ascontiguousarray(sample_weight, dtype=np.float32).reshape(-1)
+                )
+            values.append(self.value_of(sample_weight, metric.name, "sample_weight"))
+        spec = metric._spec(weighted=True)
+
+        def check(k):  # on the examples, with a scratch state: bad shapes fail at trace time
+            ex = [self.examples[v][k] for v in values]
+            _core.update_metric(
+                spec, _core.MetricState(), ex[0], ex[1], ex[2] if len(ex) > 2 else None
+            )
+            return []
+
+        self._run_examples(metric.name, check)
+        self.program.add_metric_update(spec, metric._state, values)
+
+    def metric_result(self, metric):
+        zero = _core.Tensor(np.zeros((), np.float32))
+        first = self.program.add_metric_result(metric._spec(), metric._state)
+        return self.result_of(metric, self._traced_outputs(first, [zero], [zero])[0])
+
+    def result_of(self, metric, value: TracedTensor) -> TracedTensor:
+        """Notes that `value` is metric.result(): logs holding it as they are show the metric's
+        own result() after each chunk (in float64, as the Python path does)."""
+        self.results[value._value] = metric
+        return value
+
     def reduce_metric_update(self, metric, values, sample_weight, within: str) -> None:
         reduce_metric_update(self, metric, values, sample_weight, getattr(ops, within))
 
@@ -213,7 +259,9 @@ def reduce_metric_update(tracer: StepTracer, metric, values, sample_weight, with
     `within` (ops.mean or ops.sum) folds a sample's values."""
     if not isinstance(values, TracedTensor):
         values = _core.Tensor(np.asarray(values, dtype=np.float32))
-        values = TracedTensor(tracer, tracer.value_of(values, metric.name, "values"), tuple(values.shape))
+        values = TracedTensor(
+            tracer, tracer.value_of(values, metric.name, "values"), tuple(values.shape)
+        )
     if len(values.shape) > 1:
         values = within(values, axis=tuple(range(1, len(values.shape))))
     scalar = len(values.shape) == 0
@@ -241,6 +289,90 @@ def reduce_metric_update(tracer: StepTracer, metric, values, sample_weight, with
     tracer.assign("assign_add", count_t, count)
 
 
+class _PythonState:
+    """What a step may change in Python that a C++ replay would not repeat: the model's public
+    attributes (a step counter, a list it appends to; names starting with "_" are nerve's own
+    caches, which a first step may fill) and its layers' `trainable` flags. Taken before the
+    trace; changes() names what the trace changed, restore() undoes it."""
+
+    def __init__(self, model):
+        self.model = model
+        self.attrs = {k: self._snapshot(v) for k, v in _public(model.__dict__).items()}
+        self.layers = [(layer, layer.trainable) for layer in _all_layers(model)]
+
+    @staticmethod
+    def _snapshot(v):
+        if isinstance(v, list):
+            return (v, list(v))
+        if isinstance(v, dict):
+            return (v, dict(v))
+        return (v, None)
+
+    def changes(self) -> str:
+        now = _public(self.model.__dict__)
+        names = [
+            k
+            for k in set(now) | set(self.attrs)
+            if (
+                k not in now
+                or k not in self.attrs
+                or now[k] is not self.attrs[k][0]
+                and not (isinstance(now[k], (int, float, str)) and now[k] == self.attrs[k][0])
+                or self.attrs[k][1] is not None
+                and _differs(self.attrs[k][1], now[k])
+            )
+        ]
+        what = [f"attribute '{k}'" for k in sorted(names)]
+        what += [
+            f"the trainable flag of layer '{layer.name}'"
+            for layer, flag in self.layers
+            if layer.trainable != flag
+        ]
+        return ", ".join(what)
+
+    def restore(self) -> None:
+        now = self.model.__dict__
+        for k in [k for k in _public(now) if k not in self.attrs]:
+            del now[k]
+        for k, (v, contents) in self.attrs.items():
+            now[k] = v
+            if isinstance(contents, list):
+                v[:] = contents
+            elif isinstance(contents, dict):
+                v.clear()
+                v.update(contents)
+        for layer, flag in self.layers:
+            if layer.trainable != flag:
+                layer.trainable = flag
+
+
+def _public(attrs: dict) -> dict:
+    return {k: v for k, v in attrs.items() if not k.startswith("_")}
+
+
+def _differs(saved, current) -> bool:
+    if isinstance(saved, list):
+        return len(saved) != len(current) or any(a is not b for a, b in zip(saved, current))
+    return saved.keys() != current.keys() or any(saved[k] is not current[k] for k in saved)
+
+
+def _all_layers(model) -> list:
+    """The layers of the model and of the models / layers it holds as attributes."""
+    found, seen = [], set()
+    pending = list(getattr(model, "layers", []) or [])
+    pending += [
+        v for v in model.__dict__.values() if hasattr(v, "trainable") and hasattr(v, "name")
+    ]
+    while pending:
+        layer = pending.pop()
+        if id(layer) in seen or layer is model:
+            continue
+        seen.add(id(layer))
+        found.append(layer)
+        pending += list(getattr(layer, "layers", []) or [])
+    return found
+
+
 class TracedStep:
     """A traced step ready to run: the program, the names of the logs it returns (each a program
     output, or a constant the step returned as a Python number) and the trackers it updates."""
@@ -252,7 +384,9 @@ class TracedStep:
         outputs = []
         for name, value in logs.items():
             self.names.append(name)
-            if isinstance(value, TracedTensor):
+            if isinstance(value, TracedTensor) and value._value in tracer.results:
+                self.sources.append(("metric", tracer.results[value._value]))
+            elif isinstance(value, TracedTensor):
                 self.sources.append(("out", len(outputs)))
                 outputs.append(value._value)
             else:
@@ -262,7 +396,12 @@ class TracedStep:
     def _logs(self, outs) -> dict:
         logs = {}
         for name, (kind, v) in zip(self.names, self.sources):
-            logs[name] = float(np.asarray(outs[v]).reshape(-1)[0]) if kind == "out" else v
+            if kind == "out":
+                logs[name] = float(np.asarray(outs[v]).reshape(-1)[0])
+            elif kind == "metric":
+                logs[name] = float(v.result())
+            else:
+                logs[name] = v
         return logs
 
     def run_chunk(self, arrays, order, batch_size, first_batch, num_batches) -> dict:
@@ -282,15 +421,25 @@ def trace_step(model, step: str, batch) -> TracedStep:
     leaves, rebuild = flatten_batch(batch)
     tracer = StepTracer(model, step, len(leaves))
     traced = rebuild([tracer.input(i, tuple(t.shape[1:])) for i, t in enumerate(leaves)])
+    before = _PythonState(model)
     _dispatch.active_tracers.append(tracer)
     try:
         logs = getattr(model, step)(traced)
     except StepNotTraceable:
+        before.restore()
         raise
     except Exception as e:  # noqa: BLE001 (the Python path runs the step again and shows any error)
+        before.restore()
         raise StepNotTraceable(f"{type(e).__name__}: {e}") from e
     finally:
         _dispatch.active_tracers.pop()
+    changed = before.changes()
+    if changed:
+        before.restore()
+        raise StepNotTraceable(
+            f"{tracer.who} changes {changed} in Python, which a step run in C++ would do only "
+            f"once, when it is traced"
+        )
     if not isinstance(logs, dict):
         raise StepNotTraceable(f"{tracer.who} returned a {type(logs).__name__}, not a dict")
     for name, value in logs.items():
@@ -315,7 +464,7 @@ def step_key(model, step: str, batch) -> tuple:
     held = tuple(
         id(v)
         for v in model.__dict__.values()
-        if type(v).__module__.startswith("nerve.") and hasattr(v, "__dict__")
+        if isinstance(v, (Optimizer, losses_mod.Loss, metrics_mod.Metric))
     )
     structure = repr(_flatten_repr(batch))
     return (

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _core
-from ..ops import _dispatch
 from ..layers.base import Input, Layer, _drop_batch_axis
 from ..layers.symbolic import KerasTensor, calling_model, own_graph
+from ..ops import _dispatch
 from . import data
 from .graph_network import GraphNetwork, as_list
 
