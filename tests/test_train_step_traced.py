@@ -349,3 +349,30 @@ def test_step_program_checks_its_arrays():
         program.run_chunk(arrays, None, 6, 0, 1)
     with pytest.raises(ValueError, match="traced step takes 2 inputs, got 1"):
         program.run([nerve.Tensor(x)])
+
+
+class NumpyNoise(GuideModel):
+    """Draws numpy noise in the step: traced, it would be one constant, so it runs from Python."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rng = np.random.default_rng(0)
+
+    def train_step(self, data):
+        x, y = data
+        noise = nerve.Tensor(self.rng.normal(0, 0.01, size=(5,)).astype(np.float32))
+        return super().train_step((x + noise, y))
+
+
+def test_numpy_random_draws_in_the_step_are_not_frozen_into_the_trace():
+    x, y = _data(n=24)
+    model = NumpyNoise(*_mlp_parts())
+    model.compile(nerve.optimizers.SGD(0.05), "mse")
+    state = model.rng.bit_generator.state
+    _, warned = _fit_quietly(model, x, y, batch_size=6, epochs=1, verbose=0)
+    assert len(warned) == 1 and "numpy random generator 'rng'" in warned[0]
+    replay = np.random.default_rng(0)
+    replay.bit_generator.state = state
+    for _ in range(4):  # the trace's draw was undone: four steps, four draws
+        replay.normal(0, 0.01, size=(5,))
+    assert model.rng.bit_generator.state == replay.bit_generator.state

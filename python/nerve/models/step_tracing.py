@@ -299,6 +299,13 @@ class _PythonState:
         self.model = model
         self.attrs = {k: self._snapshot(v) for k, v in _public(model.__dict__).items()}
         self.layers = [(layer, layer.trainable) for layer in _all_layers(model)]
+        # numpy draws in the step would be traced as constants: the same numbers every step
+        self.generators = {
+            k: v.bit_generator.state
+            for k, v in model.__dict__.items()
+            if isinstance(v, np.random.Generator)
+        }
+        self.numpy_global = np.random.get_state(legacy=False)
 
     @staticmethod
     def _snapshot(v):
@@ -324,6 +331,13 @@ class _PythonState:
         ]
         what = [f"attribute '{k}'" for k in sorted(names)]
         what += [
+            f"the state of numpy random generator '{k}' (a draw would be traced as a constant)"
+            for k, state in self.generators.items()
+            if not _same_state(self.model.__dict__[k].bit_generator.state, state)
+        ]
+        if not _same_state(np.random.get_state(legacy=False), self.numpy_global):
+            what.append("numpy's global random state (a draw would be traced as a constant)")
+        what += [
             f"the trainable flag of layer '{layer.name}'"
             for layer, flag in self.layers
             if layer.trainable != flag
@@ -344,6 +358,22 @@ class _PythonState:
         for layer, flag in self.layers:
             if layer.trainable != flag:
                 layer.trainable = flag
+        for k, state in self.generators.items():
+            self.model.__dict__[k].bit_generator.state = state
+        np.random.set_state(self.numpy_global)
+
+
+def _same_state(a, b) -> bool:
+    """Equal random states (nested dicts, tuples and arrays)."""
+    if isinstance(a, dict):
+        return (
+            isinstance(b, dict) and a.keys() == b.keys() and all(_same_state(a[k], b[k]) for k in a)
+        )
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_same_state(p, q) for p, q in zip(a, b))
+    if isinstance(a, np.ndarray):
+        return np.array_equal(a, b)
+    return a == b
 
 
 def _public(attrs: dict) -> dict:
