@@ -376,3 +376,42 @@ def test_numpy_random_draws_in_the_step_are_not_frozen_into_the_trace():
     for _ in range(4):  # the trace's draw was undone: four steps, four draws
         replay.normal(0, 0.01, size=(5,))
     assert model.rng.bit_generator.state == replay.bit_generator.state
+
+
+class BatchSized(GuideModel):
+    """Uses the batch size (ops.shape) after the last op reading x: C++ must keep x for it."""
+
+    def train_step(self, data):
+        x, y = data
+        n = nerve.ops.shape(x)[0]
+        with nerve.GradientTape() as tape:
+            y_pred = self(x, training=True) * nerve.ops.ones((n, 1))
+            loss = self.compute_loss(y=y, y_pred=y_pred)
+        trainable = self.trainable_weights
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, trainable), trainable))
+        return {"rows": nerve.ops.sum(nerve.ops.ones((n,)))}
+
+
+class PythonBatchSized(BatchSized):
+    def train_step(self, data):
+        self.seen = getattr(self, "seen", 0) + 1
+        return super().train_step(data)
+
+
+def test_batch_size_from_ops_shape_is_filled_in_on_every_step():
+    x, y = _data(n=20)  # batches of 8, 8 and 4 rows
+    traced, python = BatchSized(*_mlp_parts()), PythonBatchSized(*_mlp_parts())
+    python.set_weights(traced.get_weights())
+    for m in (traced, python):
+        m.compile(nerve.optimizers.SGD(0.05), "mse")
+    seen = []
+    cb = nerve.callbacks.LambdaCallback(
+        on_train_batch_end=lambda b, logs: seen.append(logs["rows"])
+    )
+    _, warned = _fit_quietly(
+        traced, x, y, batch_size=8, epochs=1, shuffle=False, verbose=0, callbacks=[cb]
+    )
+    assert warned == [] and seen == [8.0, 8.0, 4.0]
+    _fit_quietly(python, x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    for a, b in zip(traced.get_weights(), python.get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-6)

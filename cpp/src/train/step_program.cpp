@@ -160,8 +160,11 @@ void StepProgram::set_outputs(std::vector<int64_t> outputs) {
   outputs_ = std::move(outputs);
   // Free each intermediate value after the last step that reads it (outputs and captures stay).
   last_use_.assign(num_values_, -1);
-  for (size_t i = 0; i < steps_.size(); ++i)
+  // (A dim patch reads its value's size: a use too.)
+  for (size_t i = 0; i < steps_.size(); ++i) {
     for (int64_t v : steps_[i].inputs) last_use_[v] = static_cast<int64_t>(i);
+    for (const DimPatch& p : steps_[i].patches) last_use_[p.value] = static_cast<int64_t>(i);
+  }
   for (int64_t v : outputs_) last_use_[v] = -1;
   for (const auto& c : captures_) last_use_[c.first] = -1;
 }
@@ -293,6 +296,8 @@ std::vector<Tensor> StepProgram::run(const std::vector<Tensor>& inputs) const {
     for (int64_t k = 0; k < s.num_outputs; ++k) values[s.first_output + k] = std::move(out[k]);
     for (int64_t v : s.inputs)
       if (last_use_[v] == static_cast<int64_t>(i)) values[v] = Tensor();
+    for (const DimPatch& p : s.patches)
+      if (last_use_[p.value] == static_cast<int64_t>(i)) values[p.value] = Tensor();
   }
   for (const auto& m : models_) m->clear_activity_losses();
   std::vector<Tensor> result;
