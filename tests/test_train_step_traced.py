@@ -317,6 +317,23 @@ def test_a_step_with_a_python_side_effect_runs_every_time():
     assert len(warned) == 1 and "attribute 'count'" in warned[0]
 
 
+class ClassCounting(GuideModel):
+    calls = 0
+
+    def train_step(self, data):
+        ClassCounting.calls += 1
+        return super().train_step(data)
+
+
+def test_a_counter_kept_on_the_class_counts_every_step():
+    x, y = _data(n=24)
+    model = ClassCounting(*_mlp_parts())
+    model.compile(nerve.optimizers.SGD(0.05), "mse")
+    _, warned = _fit_quietly(model, x, y, batch_size=6, epochs=2, verbose=0)
+    assert ClassCounting.calls == 8
+    assert len(warned) == 1 and "class attribute 'ClassCounting.calls'" in warned[0]
+
+
 def test_layers_frozen_between_fits_are_retraced():
     x, y = _data(n=24)
     model = GuideModel(*_mlp_parts())

@@ -306,6 +306,13 @@ class _PythonState:
             if isinstance(v, np.random.Generator)
         }
         self.numpy_global = np.random.get_state(legacy=False)
+        # class attributes of the user's classes (a call counter kept on the class)
+        self.classes = {
+            (cls, k): self._snapshot(v)
+            for cls in _user_classes(model)
+            for k, v in _public(vars(cls)).items()
+            if not callable(v) and not isinstance(v, (property, staticmethod, classmethod))
+        }
 
     @staticmethod
     def _snapshot(v):
@@ -330,6 +337,14 @@ class _PythonState:
             )
         ]
         what = [f"attribute '{k}'" for k in sorted(names)]
+        what += [
+            f"class attribute '{cls.__name__}.{k}'"
+            for (cls, k), (v, contents) in self.classes.items()
+            if vars(cls).get(k, _MISSING) is not v
+            and not (isinstance(v, (int, float, str)) and vars(cls).get(k, _MISSING) == v)
+            or contents is not None
+            and _differs(contents, v)
+        ]
         what += [
             f"the state of numpy random generator '{k}' (a draw would be traced as a constant)"
             for k, state in self.generators.items()
@@ -358,6 +373,13 @@ class _PythonState:
         for layer, flag in self.layers:
             if layer.trainable != flag:
                 layer.trainable = flag
+        for (cls, k), (v, contents) in self.classes.items():
+            setattr(cls, k, v)
+            if isinstance(contents, list):
+                v[:] = contents
+            elif isinstance(contents, dict):
+                v.clear()
+                v.update(contents)
         for k, state in self.generators.items():
             self.model.__dict__[k].bit_generator.state = state
         np.random.set_state(self.numpy_global)
@@ -376,7 +398,19 @@ def _same_state(a, b) -> bool:
     return a == b
 
 
-def _public(attrs: dict) -> dict:
+_MISSING = object()
+
+
+def _user_classes(model) -> list:
+    """The model's class and its bases written outside nerve."""
+    return [
+        cls
+        for cls in type(model).__mro__
+        if cls is not object and not cls.__module__.startswith("nerve")
+    ]
+
+
+def _public(attrs) -> dict:
     return {k: v for k, v in attrs.items() if not k.startswith("_")}
 
 
