@@ -432,3 +432,32 @@ def test_batch_size_from_ops_shape_is_filled_in_on_every_step():
     _fit_quietly(python, x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
     for a, b in zip(traced.get_weights(), python.get_weights()):
         np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+@python_path
+def test_batches_from_a_generator_run_the_traced_step():
+    x, y = _data(n=24)
+    _, from_arrays, _ = _triplets()
+    _, from_batches, python = _triplets()
+    for m in (from_batches, python):
+        m.set_weights(from_arrays.get_weights())
+
+    def batches():
+        for i in range(0, 24, 6):
+            yield x[i : i + 6], y[i : i + 6]
+
+    h1 = from_arrays.fit(x, y, batch_size=6, epochs=1, shuffle=False, verbose=0)
+    h2, warned = _fit_quietly(from_batches, batches(), epochs=1, verbose=0)
+    assert warned == [] and len(from_batches._traced_steps) == 1
+    h3, _ = _fit_quietly(python, batches(), epochs=1, verbose=0)
+    assert python.seen == ["train"] * 4
+    for a, b, c in zip(from_arrays.get_weights(), from_batches.get_weights(), python.get_weights()):
+        np.testing.assert_allclose(b, a, atol=1e-6)
+        np.testing.assert_allclose(b, c, atol=1e-6)
+    for k in ("loss", "mae"):
+        np.testing.assert_allclose(h2.history[k], h1.history[k], rtol=1e-6)
+        np.testing.assert_allclose(h2.history[k], h3.history[k], rtol=1e-6)
+    got = from_batches.evaluate(batches(), verbose=0, return_dict=True)
+    want = python.evaluate(batches(), verbose=0, return_dict=True)
+    for k in got:
+        np.testing.assert_allclose(got[k], want[k], rtol=1e-5)

@@ -1,16 +1,16 @@
 """fit / evaluate / predict (and their one-batch forms) for a model whose steps are Python code
 (an overridden train_step, test_step, predict_step, compute_loss or compute_metrics;
-step_hooks.py): the same epochs, batches, callbacks, progress bar and History as the C++ loops,
-calling the step once per batch. Part of Model (model.py).
+step_hooks.py): the same epochs, batches, callbacks, progress bar and History as the C++ loops.
+Part of Model (model.py).
 
 fit and evaluate over arrays first trace the overridden train_step / test_step into a C++
 StepProgram (step_tracing.py), once per input shapes, trainable weights and compiled objects, and
 then run chunks of steps in C++ as the built-in loop does (callbacks and the progress bar see
-each chunk's last logs). Where the step cannot be traced, or the batches come from a generator,
-each batch reaches the step from Python as nerve.Tensor, laid out as Keras does (x, (x, y) or
-(x, y, sample_weight)), and fit says why once, in a warning; the step's returned dict is the logs.
-Per step Python then only slices the batch out of the arrays and turns the logs into floats; the
-step's ops run in C++.
+each chunk's last logs); batches from a generator run one traced step per C++ call (traced once
+per batch shapes). Where the step cannot be traced, each batch reaches the step from Python as
+nerve.Tensor, laid out as Keras does (x, (x, y) or (x, y, sample_weight)), and fit says why once,
+in a warning; the step's returned dict is the logs. Per step Python then only slices the batch
+out of the arrays and turns the logs into floats; the step's ops run in C++.
 """
 
 from __future__ import annotations
@@ -36,12 +36,9 @@ class PythonStepLoops:
     # ---- fit ----------------------------------------------------------------------------------
     def _fit_python(self, x, y, sample_weight, class_weight, batch_size, epochs, verbose, options):
         """fit() through train_step; `options` holds fit's other arguments by name."""
-        traced = None
+        traced, stream = None, None
         if data.is_batch_source(x):
-            warnings.warn(
-                self._python_step_reason("fit", "batches from a generator run one by one"),
-                stacklevel=3,
-            )
+            stream = [True]  # whether to warn still, when a batch's step cannot be traced
             if y is not None or sample_weight is not None:
                 raise ValueError(
                     "fit: when x is a generator or iterable of batches, y and "
@@ -104,7 +101,11 @@ class PythonStepLoops:
             for batch in () if traced is not None else batches.epoch():
                 cbs.on_train_batch_begin(step)
                 self.optimizer._sync_python_schedule()
-                step_logs = _pythonify(self.train_step(batch))
+                step_logs = (
+                    self._stream_step("train_step", batch, "fit", stream)
+                    if stream
+                    else _pythonify(self.train_step(batch))
+                )
                 step += 1
                 cbs.on_train_batch_end(step - 1, step_logs)
                 bar.stateful_metrics = set(step_logs)
@@ -152,6 +153,17 @@ class PythonStepLoops:
             return found, None
         return None, found
 
+    def _stream_step(self, step: str, batch, where: str, warn: list) -> dict:
+        """One batch from a generator: its traced step (traced once per batch shapes), or the
+        Python step, saying why the first time (warn[0]) in this run."""
+        traced, reason = self._traced_step(step, batch)
+        if traced is not None:
+            return traced.run_batch(batch)
+        if warn[0]:
+            warnings.warn(self._python_step_reason(where, reason), stacklevel=4)
+            warn[0] = False
+        return _pythonify(getattr(self, step)(batch))
+
     def _traced_epoch(self, traced, batches, cbs, bar, kind: str):
         """One epoch of a traced step over `batches` (_ArrayBatches) in C++ chunks of steps: one
         step per chunk when a callback needs every batch, else chunks of about 50 ms. Returns
@@ -192,7 +204,7 @@ class PythonStepLoops:
     def _evaluate_python(self, x, y, sample_weight, batch_size, steps, verbose, callbacks, warn):
         """evaluate() through test_step: the metrics are reset first, the last step's logs (or
         the metrics' results) are the answer."""
-        traced, reason = None, "batches from a generator run one by one"
+        traced, reason, stream = None, None, None
         if data.is_batch_source(x):
             if y is not None or sample_weight is not None:
                 raise ValueError(
@@ -200,6 +212,10 @@ class PythonStepLoops:
                     "come in the batches; pass y=None"
                 )
             batches = _StreamBatches(data.BatchStream(x, steps))
+            if self._overridden_hooks("evaluate"):  # each batch's step traced (for its shapes)
+                stream = [warn]
+            else:
+                reason = "it was compiled without a loss (Keras's default test_step runs)"
         else:
             xs, ys, w = _step_arrays(x, y, sample_weight, None, "evaluate")
             batches = _ArrayBatches(xs, ys, w, batch_size, False, None)
@@ -209,7 +225,7 @@ class PythonStepLoops:
                 reason = "it was compiled without a loss (Keras's default test_step runs)"
             else:
                 traced, reason = self._traced_step("test_step", batches.whole())
-        if warn and traced is None:
+        if warn and traced is None and stream is None:
             warnings.warn(self._python_step_reason("evaluate", reason), stacklevel=4)
         cbs = CallbackList(callbacks or [], self, {"steps": batches.steps, "verbose": verbose})
         bar = Progbar(batches.steps, verbose=verbose) if verbose else None
@@ -222,7 +238,11 @@ class PythonStepLoops:
             if step == batches.steps:
                 break
             cbs.on_test_batch_begin(step)
-            logs = _pythonify(self.test_step(batch))
+            logs = (
+                self._stream_step("test_step", batch, "evaluate", stream)
+                if stream
+                else _pythonify(self.test_step(batch))
+            )
             step += 1
             cbs.on_test_batch_end(step - 1, logs)
             if bar is not None:

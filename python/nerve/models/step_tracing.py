@@ -468,6 +468,18 @@ class TracedStep:
                 logs[name] = v
         return logs
 
+    def run_batch(self, batch) -> dict:
+        """One step on one batch (a structure of nerve.Tensor, as the trace's)."""
+        leaves, _ = flatten_batch(batch)
+        for m in self.metrics:
+            m._push_state()
+        try:
+            outs = self.program.run(leaves)
+        finally:
+            for m in self.metrics:
+                m._pull_state()
+        return self._logs(outs)
+
     def run_chunk(self, arrays, order, batch_size, first_batch, num_batches) -> dict:
         for m in self.metrics:
             m._push_state()
