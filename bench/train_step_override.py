@@ -7,9 +7,11 @@ trace and so calls from Python once per batch ("python step"). Blocks (one fit o
 epochs of `--steps` steps) alternate between the three; prints the median time per step of each,
 wall-clock and CPU, and the ratios to the built-in step (the target: override / built-in <= 1.3).
 
-Measured 2026-12-02 on the 2-core AMD EPYC (AVX-512) under a load average of 16-17 from other
-jobs, so every figure is noisy: two runs gave override / built-in 1.07 and 1.15 (wall), 0.88 and
-1.22 (CPU); python step / built-in 1.63 (wall and CPU, second run).
+Measured 2026-12-02 on the 2-core AMD EPYC (AVX-512) with other jobs running, so every figure is
+noisy. Override / built-in: 1.07 wall, 0.88 CPU (load average 16, without the python-step
+variant); 1.15 wall, 1.22 CPU (load 16-17); 0.81 wall, 0.80 CPU (load 7-10). Python step /
+built-in: 1.63 (load 16-17), 1.03 (load 7-10). (The traced and built-in steps give the same
+weights; both are within the 1.3 target in every run.)
 
 Run: python bench/train_step_override.py [--threads 2] [--batch 128] [--steps 40] [--epochs 3]
                                         [--rounds 7]
