@@ -2,20 +2,18 @@
 train_step (GradientTape, compute_loss, apply_gradients, metric trackers), then a small GAN with
 two optimizers whose generator learns to draw points on a circle.
 
-fit, evaluate and predict call an overridden step once per batch (each op, the forward and the
-backward pass run in C++); fit says so once in a warning.
+fit traces both steps once into C++ (the model calls, losses, gradients, both optimizers'
+updates and the trackers) and runs them in chunks of steps, as the built-in step. Written with
+nerve.random and nerve.ops (not numpy) so that each step draws new noise: a step that cannot be
+traced would run once per batch from Python, and fit would say why in a warning.
 
 Run: python examples/custom_train_step.py
 """
 
-import warnings
-
 import numpy as np
 
 import nerve
-from nerve import layers
-
-warnings.filterwarnings("ignore", message=".*which is Python code")
+from nerve import layers, ops
 
 
 class RegressionModel(nerve.Model):
@@ -51,7 +49,7 @@ class GAN(nerve.Model):
         self.discriminator, self.generator, self.latent_dim = discriminator, generator, latent_dim
         self.d_loss_tracker = nerve.metrics.Mean(name="d_loss")
         self.g_loss_tracker = nerve.metrics.Mean(name="g_loss")
-        self.rng = np.random.default_rng(0)
+        self.seed_generator = nerve.random.SeedGenerator(0)
 
     def compile(self, d_optimizer, g_optimizer, loss_fn):
         super().compile()
@@ -62,13 +60,13 @@ class GAN(nerve.Model):
         return [self.d_loss_tracker, self.g_loss_tracker]
 
     def noise(self, n):
-        return nerve.Tensor(self.rng.normal(size=(n, self.latent_dim)).astype(np.float32))
+        return nerve.random.normal((n, self.latent_dim), seed=self.seed_generator)
 
     def train_step(self, real):
-        n = real.shape[0]
+        n = ops.shape(real)[0]  # the batch size (known when each batch arrives)
         # the discriminator: fakes labelled 1, real points 0
-        points = nerve.ops.concat([self.generator(self.noise(n)), real], axis=0)
-        labels = np.concatenate([np.ones((n, 1)), np.zeros((n, 1))]).astype(np.float32)
+        points = ops.concatenate([self.generator(self.noise(n)), real], axis=0)
+        labels = ops.concatenate([ops.ones((n, 1)), ops.zeros((n, 1))], axis=0)
         with nerve.GradientTape() as tape:
             d_loss = self.loss_fn(labels, self.discriminator(points, training=True))
         d_weights = self.discriminator.trainable_weights
@@ -76,7 +74,7 @@ class GAN(nerve.Model):
         # the generator: make the discriminator answer "real" (0)
         with nerve.GradientTape() as tape:
             verdict = self.discriminator(self.generator(self.noise(n), training=True))
-            g_loss = self.loss_fn(np.zeros((n, 1), np.float32), verdict)
+            g_loss = self.loss_fn(ops.zeros_like(verdict), verdict)
         g_weights = self.generator.trainable_weights
         self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_weights), g_weights))
         self.d_loss_tracker.update_state(d_loss)

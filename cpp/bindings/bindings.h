@@ -36,6 +36,7 @@ void bind_wrapper_layers(pybind11::module_& m);         // layers/wrappers.cpp
 void bind_attention_layers(pybind11::module_& m);       // layers/attention.cpp
 void bind_merge_layers(pybind11::module_& m);           // layers/merge.cpp
 void bind_traced_layers(pybind11::module_& m);          // layers/traced.cpp: Python layers traced into C++
+void bind_step_program(pybind11::module_& m);           // step_program.cpp: overridden train/test steps traced into C++
 void bind_models(pybind11::module_& m);                 // models.cpp: Model, Sequential, GraphModel
 void bind_train(pybind11::module_& m);                  // train.cpp: optimizers, schedules, losses, metrics, trainer
 void bind_distributed(pybind11::module_& m);            // distributed.cpp: the MPI gradient reducer, Trainer's hook

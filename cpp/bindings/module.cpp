@@ -38,5 +38,6 @@ PYBIND11_MODULE(_core, m) {
   bind_traced_layers(m);
   bind_models(m);
   bind_train(m);
+  bind_step_program(m);
   bind_distributed(m);
 }

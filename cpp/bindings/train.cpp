@@ -188,9 +188,12 @@ void bind_train(py::module_& m) {
       .def_property_readonly("sparse_targets", &MetricSpec::sparse_targets)
       .def_property_readonly("thresholds", &MetricSpec::thresholds);
 
-  py::class_<MetricState>(m, "MetricState")
+  // Shared: a traced train_step (step_program.h) updates the state a Python Metric holds.
+  py::class_<MetricState, std::shared_ptr<MetricState>>(m, "MetricState")
       .def(py::init<>())
       .def("merge", &MetricState::merge)
+      .def(
+          "reset", [](MetricState& s) { s = MetricState(); }, "Back to no batches, in place.")
       .def_readonly("total", &MetricState::total)
       .def_readonly("count", &MetricState::count);
   m.def(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 
 from . import _core
+from .ops import _dispatch
 
 
 class GradientTape:
@@ -66,6 +67,9 @@ class GradientTape:
                 "A non-persistent GradientTape can only compute one set of "
                 "gradients; use GradientTape(persistent=True) for more"
             )
+        tracer = _dispatch.active_step_tracer()
+        if tracer is not None and tracer.owns(target):
+            return self._traced_gradient(tracer, target, sources, output_gradients)
         if not isinstance(target, _core.Tensor):
             raise TypeError(
                 f"GradientTape.gradient: the target must be a nerve.Tensor (computed "
@@ -89,6 +93,27 @@ class GradientTape:
             for t in self._watched:  # the graph is used up: give the tensors back as they were
                 t.requires_grad = False
             self._watched = []
+        return self._structured(sources, keys, grads)
+
+    def _traced_gradient(self, tracer, target, sources, output_gradients):
+        """Inside a traced train_step: a recorded gradient step (nerve.models.step_tracing)."""
+        if output_gradients is not None:
+            raise TypeError("GradientTape.gradient: output_gradients in a traced step")
+        if self._used and not self.persistent:
+            raise RuntimeError(
+                "A non-persistent GradientTape can only compute one set of "
+                "gradients; use GradientTape(persistent=True) for more"
+            )
+        self._used = True
+        if isinstance(sources, dict):
+            keys, flat = list(sources), list(sources.values())
+        else:
+            keys, flat = None, list(sources) if isinstance(sources, (list, tuple)) else [sources]
+        return self._structured(sources, keys, tracer.gradient(target, flat))
+
+    @staticmethod
+    def _structured(sources, keys, grads):
+        """The gradients in the structure of `sources`."""
         if keys is not None:
             return dict(zip(keys, grads))
         if isinstance(sources, (list, tuple)):

@@ -11,6 +11,7 @@ import inspect
 import numpy as np
 
 from . import _core
+from .ops import _dispatch
 from .utils.keras_args import check_dtype, reject_unsupported
 
 
@@ -29,7 +30,11 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The loss reduced as the trainer does: a float for numpy predictions, a scalar
-        nerve.Tensor (recorded for GradientTape) when y_pred is a nerve.Tensor."""
+        nerve.Tensor (recorded for GradientTape) when y_pred is a nerve.Tensor; inside a traced
+        train_step, a recorded step of the C++ program."""
+        tracer = _dispatch.active_step_tracer()
+        if tracer is not None and (tracer.owns(y_pred) or tracer.owns(y_true)):
+            return tracer.loss(self, y_true, y_pred, sample_weight)
         w = (
             None
             if sample_weight is None

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import _core
 from . import losses as losses_mod
+from .ops import _dispatch
 from .utils.keras_args import check_dtype, reject_unsupported
 
 _K = _core.MetricKind
@@ -37,7 +38,20 @@ class Metric:
     def _spec(self, weighted: bool = False):
         return _core.MetricSpec(self.kind, weighted=weighted)
 
+    def _refuse_in_traced_step(self, what: str) -> None:
+        """What a traced step (nerve.models.step_tracing) cannot record: the step then runs from
+        Python, and fit says so."""
+        if _dispatch.active_step_tracer() is not None:
+            raise TypeError(
+                f"{type(self).__name__} '{self.name}'.{what} inside a traced step is not traced "
+                f"into C++"
+            )
+
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        tracer = _dispatch.active_step_tracer()
+        if tracer is not None:  # recorded: C++ updates this metric's state on every step
+            tracer.update_metric(self, y_true, y_pred, sample_weight)
+            return
         if _symbolic(y_true) or _symbolic(y_pred):
             raise TypeError(
                 f"{type(self).__name__} '{self.name}': update_state on tensors of a traced "
@@ -56,10 +70,15 @@ class Metric:
         )
 
     def result(self) -> float:
+        tracer = _dispatch.active_step_tracer()
+        if tracer is not None:  # a traced step's output, computed after each step
+            return tracer.metric_result(self)
         return float(_core.metric_result(self._spec(), self._state))
 
     def reset_state(self) -> None:
-        self._state = _core.MetricState()
+        """Back to no batches. In place: a traced step holds this state."""
+        self._refuse_in_traced_step("reset_state")
+        self._state.reset()
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> float:
         """As Keras 3: update_state with this batch, then the running result (a fresh metric
@@ -280,9 +299,15 @@ class _Reduce(Metric):
         Mean, sum for Sum), then weighted by its sample_weight; the count grows by the number
         of samples, or by the sum of the weights.
 
-        Inside a layer's or a model's call() (values are traced tensors), the update is recorded
-        and runs in C++ on every step, adding to the metric's running totals (Keras 3: a metric
-        tracked as an attribute, updated in call(), is reported by fit and evaluate)."""
+        Inside an overridden train_step/test_step being traced, the update is recorded as
+        assignments to the running totals' tensors. Inside a layer's or a model's call() (values
+        are traced tensors), it is recorded and runs in C++ on every step, adding to the metric's
+        running totals (Keras 3: a metric tracked as an attribute, updated in call(), is reported
+        by fit and evaluate)."""
+        tracer = _dispatch.active_step_tracer()
+        if tracer is not None:
+            tracer.reduce_metric_update(self, values, sample_weight, self._within_sample_op)
+            return
         record = getattr(type(values), "_nerve_record_metric", None)
         if record is None and sample_weight is not None:
             record = getattr(type(sample_weight), "_nerve_record_metric", None)
@@ -317,6 +342,7 @@ class _Reduce(Metric):
         self._count += float(np.sum(w))
 
     def reset_state(self) -> None:
+        self._refuse_in_traced_step("reset_state")
         self._total, self._count = 0.0, 0.0
         if self._traced_state is not None:  # zeroed in place: traced programs hold them
             for t in self._traced_state:
@@ -333,6 +359,27 @@ class _Reduce(Metric):
             return self._total, self._count
         total, count = (float(np.asarray(t)) for t in self._traced_state)
         return self._total + total, self._count + count
+
+    # A traced step (nerve.models.step_tracing) updates the totals in these tensors; fit copies
+    # them from and back to the Python floats around each chunk of steps.
+    def _state_tensors(self) -> tuple:
+        tensors = self.__dict__.get("_tensors")
+        if tensors is None:
+            tensors = self._tensors = tuple(_core.Tensor(np.zeros((), np.float32)) for _ in "tc")
+        return tensors
+
+    def _push_state(self) -> None:
+        total, count = self._state_tensors()
+        np.asarray(total)[...] = self._total
+        np.asarray(count)[...] = self._count
+
+    def _pull_state(self) -> None:
+        total, count = self._state_tensors()
+        self._total, self._count = float(np.asarray(total)), float(np.asarray(count))
+
+    def _traced_totals(self):
+        tracer = _dispatch.active_step_tracer()
+        return None if tracer is None else tracer.metric_totals(self)
 
     def __call__(self, values, sample_weight=None) -> float:
         """As Keras 3: update_state with these values, then the running result."""
@@ -353,6 +400,12 @@ class Mean(_Reduce):
     _default_name = "mean"
 
     def result(self) -> float:
+        traced = self._traced_totals()
+        if traced is not None:  # 0 while the count is 0 (total is 0 then too)
+            total, count = traced
+            return _dispatch.active_step_tracer().result_of(
+                self, total / _dispatch.apply("maximum", [count, 1e-30])
+            )
         total, count = self._totals()
         return total / count if count else 0.0
 
@@ -365,7 +418,10 @@ class Sum(_Reduce):
     _within_sample_op = "sum"
 
     def result(self) -> float:
-        return self._totals()[0]
+        traced = self._traced_totals()
+        if traced is None:
+            return self._totals()[0]
+        return _dispatch.active_step_tracer().result_of(self, traced[0] + 0.0)
 
 
 class Accuracy(Mean):

@@ -10,7 +10,7 @@ from . import _testing
 from . import ops
 from . import random
 from . import distributed
-__all__: list[str] = ['Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'AucSummation', 'Bidirectional', 'Dropout', 'GRU', 'GraphModel', 'Initializer', 'LSTM', 'Layer', 'LearningRateSchedule', 'Loss', 'MetricKind', 'MetricSpec', 'MetricState', 'Model', 'MultiHeadAttention', 'Nadam', 'Optimizer', 'Predictor', 'RMSprop', 'Recurrent', 'Regularizer', 'SGD', 'Sequential', 'SimpleRNN', 'Stats', 'Tensor', 'TimeDistributed', 'TraceProgram', 'TracedLayer', 'Trainer', 'activation_canonical_name', 'activation_default_alpha', 'activation_elementwise', 'activation_names', 'active_isa', 'allocation_count', 'available_devices', 'build_info', 'compiled_isas', 'config', 'conv_algorithm', 'current_device', 'detected_isa', 'distributed', 'flush_denormals', 'grad_enabled', 'gradients', 'has_openmp', 'initialize', 'initializer_names', 'layer_config', 'layer_spec', 'loss_canonical_name', 'loss_names', 'make_layer', 'measure_fma_peak', 'metric_result', 'next_seed', 'num_threads', 'ops', 'random', 'registered_layers', 'set_conv_algorithm', 'set_current_device', 'set_flush_denormals', 'set_grad_enabled', 'set_isa', 'set_num_threads', 'set_seed', 'sgemm', 'update_metric']
+__all__: list[str] = ['Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'AucSummation', 'Bidirectional', 'Dropout', 'GRU', 'GraphModel', 'Initializer', 'LSTM', 'Layer', 'LearningRateSchedule', 'Loss', 'MetricKind', 'MetricSpec', 'MetricState', 'Model', 'MultiHeadAttention', 'Nadam', 'Optimizer', 'Predictor', 'RMSprop', 'Recurrent', 'Regularizer', 'SGD', 'Sequential', 'SimpleRNN', 'Stats', 'StepProgram', 'Tensor', 'TimeDistributed', 'TraceProgram', 'TracedLayer', 'Trainer', 'activation_canonical_name', 'activation_default_alpha', 'activation_elementwise', 'activation_names', 'active_isa', 'allocation_count', 'available_devices', 'build_info', 'compiled_isas', 'config', 'conv_algorithm', 'current_device', 'detected_isa', 'distributed', 'flush_denormals', 'grad_enabled', 'gradients', 'has_openmp', 'initialize', 'initializer_names', 'layer_config', 'layer_spec', 'loss_canonical_name', 'loss_names', 'make_layer', 'measure_fma_peak', 'metric_result', 'next_seed', 'num_threads', 'ops', 'random', 'registered_layers', 'set_conv_algorithm', 'set_current_device', 'set_flush_denormals', 'set_grad_enabled', 'set_isa', 'set_num_threads', 'set_seed', 'sgemm', 'update_metric']
 class Tensor:
     """
     A float32 n-d array in C++ memory with autograd. np.asarray(t) shares memory.
@@ -687,6 +687,10 @@ class MetricState:
         ...
     def merge(self, arg0: MetricState) -> None:
         ...
+    def reset(self) -> None:
+        """
+        Back to no batches, in place.
+        """
     @property
     def count(self) -> float:
         ...
@@ -736,6 +740,44 @@ class Predictor:
     def __init__(self, model: Model) -> None:
         ...
     def predict(self, xs: collections.abc.Sequence[Tensor], batch_size: typing.SupportsInt | typing.SupportsIndex) -> list[Tensor]:
+        ...
+class StepProgram:
+    def __init__(self, num_inputs: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def add_apply_gradients(self, optimizer: Optimizer, grads: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], variables: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> None:
+        ...
+    def add_assign(self, kind: str, target: typing.SupportsInt | typing.SupportsIndex, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def add_capture(self, tensor: Tensor) -> int:
+        ...
+    def add_gradient(self, target: typing.SupportsInt | typing.SupportsIndex, sources: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> int:
+        ...
+    def add_layer_call(self, layer: Layer, inputs: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_outputs: typing.SupportsInt | typing.SupportsIndex, training: typing.SupportsInt | typing.SupportsIndex) -> int:
+        ...
+    def add_loss(self, name: str, from_logits: bool, label_smoothing: typing.SupportsFloat | typing.SupportsIndex, delta: typing.SupportsFloat | typing.SupportsIndex, inputs: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> int:
+        ...
+    def add_metric_result(self, spec: MetricSpec, state: MetricState) -> int:
+        ...
+    def add_metric_update(self, spec: MetricSpec, state: MetricState, inputs: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> None:
+        ...
+    def add_model_call(self, model: Model, inputs: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_outputs: typing.SupportsInt | typing.SupportsIndex, training: bool) -> int:
+        ...
+    def add_op(self, op: str, attrs: dict, inputs: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], num_outputs: typing.SupportsInt | typing.SupportsIndex, patches: collections.abc.Sequence[tuple[str, typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex]]) -> int:
+        ...
+    def add_penalty(self, model: Model) -> int:
+        ...
+    def run(self, inputs: collections.abc.Sequence[Tensor]) -> list:
+        """
+        One step on one batch (inputs in the traced order); the step's outputs.
+        """
+    def run_chunk(self, arrays: collections.abc.Sequence[Tensor], order: typing.Annotated[numpy.typing.ArrayLike, numpy.int64] | None, batch_size: typing.SupportsInt | typing.SupportsIndex, first_batch: typing.SupportsInt | typing.SupportsIndex, num_batches: typing.SupportsInt | typing.SupportsIndex) -> list:
+        """
+        Batches first_batch.. of an epoch over whole arrays (rows in `order`); the last step's outputs.
+        """
+    def set_outputs(self, outputs: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> None:
+        ...
+    @property
+    def step_ops(self) -> list[str]:
         ...
 def activation_canonical_name(name: str) -> str:
     """

@@ -1,16 +1,22 @@
 """fit / evaluate / predict (and their one-batch forms) for a model whose steps are Python code
 (an overridden train_step, test_step, predict_step, compute_loss or compute_metrics;
-step_hooks.py): the same epochs, batches, callbacks, progress bar and History as the C++ loops,
-calling the step once per batch. Part of Model (model.py).
+step_hooks.py): the same epochs, batches, callbacks, progress bar and History as the C++ loops.
+Part of Model (model.py).
 
-Each batch reaches the step as nerve.Tensor, laid out as Keras does (x, (x, y) or
-(x, y, sample_weight)); the step's returned dict is the logs. Per step Python only slices the
-batch out of the arrays and turns the logs into floats; the step's ops run in C++.
+fit and evaluate over arrays first trace the overridden train_step / test_step into a C++
+StepProgram (step_tracing.py), once per input shapes, trainable weights and compiled objects, and
+then run chunks of steps in C++ as the built-in loop does (callbacks and the progress bar see
+each chunk's last logs); batches from a generator run one traced step per C++ call (traced once
+per batch shapes). Where the step cannot be traced, each batch reaches the step from Python as
+nerve.Tensor, laid out as Keras does (x, (x, y) or (x, y, sample_weight)), and fit says why once,
+in a warning; the step's returned dict is the logs. Per step Python then only slices the batch
+out of the arrays and turns the logs into floats; the step's ops run in C++.
 """
 
 from __future__ import annotations
 
 import math
+import time
 import warnings
 
 import numpy as np
@@ -19,7 +25,9 @@ from .. import _core
 from ..callbacks import CallbackList, History
 from ..utils.batch_structure import pack_x_y_sample_weight
 from ..utils.progbar import Progbar
-from . import data
+from . import data, step_tracing
+
+_CHUNK_SECONDS = 0.05  # as the built-in loop (training.py): Python between chunks costs ~nothing
 
 
 class PythonStepLoops:
@@ -28,8 +36,9 @@ class PythonStepLoops:
     # ---- fit ----------------------------------------------------------------------------------
     def _fit_python(self, x, y, sample_weight, class_weight, batch_size, epochs, verbose, options):
         """fit() through train_step; `options` holds fit's other arguments by name."""
-        warnings.warn(self._python_step_reason("fit"), stacklevel=3)
+        traced, stream = None, None
         if data.is_batch_source(x):
+            stream = [True]  # whether to warn still, when a batch's step cannot be traced
             if y is not None or sample_weight is not None:
                 raise ValueError(
                     "fit: when x is a generator or iterable of batches, y and "
@@ -67,6 +76,9 @@ class PythonStepLoops:
             batches = _ArrayBatches(
                 xs, ys, w, batch_size, options["shuffle"], options["steps_per_epoch"]
             )
+            traced, reason = self._traced_step("train_step", batches.whole())
+            if traced is None:
+                warnings.warn(self._python_step_reason("fit", reason), stacklevel=3)
         steps = batches.steps
         self.history = History()
         cbs = CallbackList(
@@ -84,10 +96,16 @@ class PythonStepLoops:
                 print(f"Epoch {epoch + 1}/{epochs}", flush=True)
             bar = Progbar(steps, verbose=verbose, stateful_metrics=None)
             step, step_logs = 0, {}
-            for batch in batches.epoch():
+            if traced is not None:
+                step, step_logs = self._traced_epoch(traced, batches, cbs, bar, "train")
+            for batch in () if traced is not None else batches.epoch():
                 cbs.on_train_batch_begin(step)
                 self.optimizer._sync_python_schedule()
-                step_logs = _pythonify(self.train_step(batch))
+                step_logs = (
+                    self._stream_step("train_step", batch, "fit", stream)
+                    if stream
+                    else _pythonify(self.train_step(batch))
+                )
                 step += 1
                 cbs.on_train_batch_end(step - 1, step_logs)
                 bar.stateful_metrics = set(step_logs)
@@ -99,8 +117,11 @@ class PythonStepLoops:
                 break
             logs = self._metrics_result_or(step_logs)
             if val is not None and (epoch + 1) % options["validation_freq"] == 0:
+                vx, vy, vw = _as_evaluate_args(val)
                 vlogs = self.evaluate(
-                    *_as_evaluate_args(val),
+                    vx,
+                    vy,
+                    sample_weight=vw,
                     batch_size=options["validation_batch_size"] or batch_size,
                     steps=options["validation_steps"],
                     verbose=0,
@@ -115,6 +136,64 @@ class PythonStepLoops:
         cbs.on_train_end(logs)
         return self.history
 
+    # ---- traced steps -------------------------------------------------------------------------
+    def _traced_step(self, step: str, batch):
+        """(the C++ program of `step` for batches shaped as `batch`, None), traced once per
+        step_tracing.step_key; or (None, the reason it cannot be traced)."""
+        key = step_tracing.step_key(self, step, batch)
+        cache = self.__dict__.setdefault("_traced_steps", {})
+        found = cache.get(key)
+        if found is None:
+            try:
+                found = step_tracing.trace_step(self, step, batch)
+            except step_tracing.StepNotTraceable as e:
+                found = str(e)
+            cache[key] = found
+        if isinstance(found, step_tracing.TracedStep):
+            return found, None
+        return None, found
+
+    def _stream_step(self, step: str, batch, where: str, warn: list) -> dict:
+        """One batch from a generator: its traced step (traced once per batch shapes), or the
+        Python step, saying why the first time (warn[0]) in this run."""
+        traced, reason = self._traced_step(step, batch)
+        if traced is not None:
+            return traced.run_batch(batch)
+        if warn[0]:
+            warnings.warn(self._python_step_reason(where, reason), stacklevel=4)
+            warn[0] = False
+        return _pythonify(getattr(self, step)(batch))
+
+    def _traced_epoch(self, traced, batches, cbs, bar, kind: str):
+        """One epoch of a traced step over `batches` (_ArrayBatches) in C++ chunks of steps: one
+        step per chunk when a callback needs every batch, else chunks of about 50 ms. Returns
+        (steps run, the last step's logs)."""
+        arrays = batches.whole_tensors()
+        per_batch = cbs.wants_batches if kind == "train" else bool(cbs.callbacks)
+        begin = cbs.on_train_batch_begin if kind == "train" else cbs.on_test_batch_begin
+        end = cbs.on_train_batch_end if kind == "train" else cbs.on_test_batch_end
+        step, chunk, logs = 0, 1, {}
+        for order, take in batches.segments():
+            done = 0
+            while done < take:
+                n = min(chunk, take - done)
+                begin(step)
+                t0 = time.perf_counter()
+                logs = traced.run_chunk(arrays, order, batches.batch_size, batches.position, n)
+                elapsed = time.perf_counter() - t0
+                batches.position += n
+                done += n
+                step += n
+                end(step - 1, logs)
+                if not per_batch:
+                    chunk = max(1, int(_CHUNK_SECONDS / max(elapsed / n, 1e-9)))
+                if bar is not None:
+                    bar.stateful_metrics = set(logs)
+                    bar.update(step, list(logs.items()), finalize=False)
+                if kind == "train" and self.stop_training:
+                    return step, logs
+        return step, logs
+
     def _metrics_result_or(self, logs: dict) -> dict:
         """Keras: the metrics' results when the step's logs have the same keys (the step reports
         self.metrics), else the last step's logs as they are."""
@@ -125,8 +204,7 @@ class PythonStepLoops:
     def _evaluate_python(self, x, y, sample_weight, batch_size, steps, verbose, callbacks, warn):
         """evaluate() through test_step: the metrics are reset first, the last step's logs (or
         the metrics' results) are the answer."""
-        if warn:
-            warnings.warn(self._python_step_reason("evaluate"), stacklevel=4)
+        traced, reason, stream = None, None, None
         if data.is_batch_source(x):
             if y is not None or sample_weight is not None:
                 raise ValueError(
@@ -134,21 +212,37 @@ class PythonStepLoops:
                     "come in the batches; pass y=None"
                 )
             batches = _StreamBatches(data.BatchStream(x, steps))
+            if self._overridden_hooks("evaluate"):  # each batch's step traced (for its shapes)
+                stream = [warn]
+            else:
+                reason = "it was compiled without a loss (Keras's default test_step runs)"
         else:
             xs, ys, w = _step_arrays(x, y, sample_weight, None, "evaluate")
             batches = _ArrayBatches(xs, ys, w, batch_size, False, None)
             if steps is not None:
                 batches.steps = min(batches.steps, int(steps))
+            if not self._overridden_hooks("evaluate"):  # the default test_step without a loss
+                reason = "it was compiled without a loss (Keras's default test_step runs)"
+            else:
+                traced, reason = self._traced_step("test_step", batches.whole())
+        if warn and traced is None and stream is None:
+            warnings.warn(self._python_step_reason("evaluate", reason), stacklevel=4)
         cbs = CallbackList(callbacks or [], self, {"steps": batches.steps, "verbose": verbose})
         bar = Progbar(batches.steps, verbose=verbose) if verbose else None
         self.reset_metrics()
         cbs.on_test_begin()
         logs, step = {}, 0
-        for batch in batches.epoch():
+        if traced is not None:
+            step, logs = self._traced_epoch(traced, batches, cbs, bar, "test")
+        for batch in () if traced is not None else batches.epoch():
             if step == batches.steps:
                 break
             cbs.on_test_batch_begin(step)
-            logs = _pythonify(self.test_step(batch))
+            logs = (
+                self._stream_step("test_step", batch, "evaluate", stream)
+                if stream
+                else _pythonify(self.test_step(batch))
+            )
             step += 1
             cbs.on_test_batch_end(step - 1, logs)
             if bar is not None:
@@ -242,6 +336,35 @@ class _ArrayBatches:
         self.rng = np.random.default_rng(_core.next_seed())
         self.position = self.pass_steps
         self.order = None
+
+    def whole(self):
+        """The whole arrays, packed as a batch is (what a step is traced for)."""
+        return pack_x_y_sample_weight(
+            _rows(self.xs, slice(None)),
+            None if self.ys is None else _rows(self.ys, slice(None)),
+            self.w,
+        )
+
+    def whole_tensors(self) -> list:
+        """The whole arrays as nerve.Tensor, in a traced step's input order (made once)."""
+        if getattr(self, "_tensors", None) is None:
+            leaves, _ = step_tracing.flatten_batch(self.whole())
+            self._tensors = [
+                _core.Tensor(np.ascontiguousarray(a, dtype=np.float32)) for a in leaves
+            ]
+        return self._tensors
+
+    def segments(self):
+        """An epoch as (order, batches) runs within one pass over the data: batches
+        self.position .. of `order` (None: in order). The consumer advances self.position."""
+        left = self.steps
+        while left > 0:
+            if self.position >= self.pass_steps:
+                self.order = self.rng.permutation(self.n) if self.shuffle else None
+                self.position = 0
+            before = self.position
+            yield self.order, min(left, self.pass_steps - self.position)
+            left -= self.position - before
 
     def epoch(self):
         for _ in range(self.steps):

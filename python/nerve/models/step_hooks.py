@@ -11,6 +11,7 @@ each step still run in C++.
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import numpy as np
@@ -19,6 +20,7 @@ from .. import _core, ops
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from ..gradient_tape import GradientTape
+from ..ops import _dispatch
 from ..utils.batch_structure import unpack_x_y_sample_weight
 from .graph_network import as_list
 
@@ -57,18 +59,25 @@ class StepHooks:
             return True
         return where in ("evaluate", "test_on_batch") and self.loss is None
 
-    def _python_step_reason(self, where: str) -> str:
+    def _python_step_reason(self, where: str, reason: str | None = None) -> str:
+        """fit / evaluate / predict's warning when the steps run from Python, once per batch;
+        `reason` says why the step was not traced into C++ (step_tracing.py)."""
         hooks = self._overridden_hooks(where)
         what = (
             f"overrides {', '.join(hooks)}"
             if hooks
             else "was compiled without a loss (Keras's default test_step runs)"
         )
+        why = reason or (
+            "predict_step is not traced into C++ yet"
+            if where.startswith("predict")
+            else "it was not traced"
+        )
         return (
-            f"{where}: {type(self).__name__} '{self.name}' {what}, which is Python code, so "
-            f"{where}() calls it once per batch from Python (its ops run in C++, the forward and "
-            f"backward passes and the optimizer update without the GIL); tracing overridden "
-            f"steps into one C++ loop is not implemented"
+            f"{where}: {type(self).__name__} '{self.name}' {what}, which is Python code that "
+            f"could not be traced into C++ ({why}), so {where}() calls it once per batch from "
+            f"Python (its ops still run in C++, the forward and backward passes and the "
+            f"optimizer update without the GIL)"
         )
 
     # ---- the steps ----------------------------------------------------------------------------
@@ -105,6 +114,7 @@ class StepHooks:
         loss_weights and sample_weight) plus the model's regularization penalties (weights, and
         the activity of the last call); a scalar nerve.Tensor the tape can differentiate."""
         del x, training  # the default does not use them (Keras)
+        traced = _dispatch.active_step_tracer() is not None
         terms = []
         if self.loss is not None:
             if y is None:
@@ -125,13 +135,20 @@ class StepHooks:
             for i, (loss, weight, target, pred) in enumerate(zip(losses, weights, targets, preds)):
                 value = loss(_like_prediction(loss, target, pred), pred, sample_weight)
                 if i in trackers:  # Keras: each output's unweighted loss, per sample
-                    trackers[i].update_state(value, sample_weight=int(pred.shape[0]))
-                terms.append(value if weight == 1.0 else ops.scale(value, weight))
-        penalty = self._core_model.regularization_tensor() if self.built else None
+                    trackers[i].update_state(value, sample_weight=_batch_size(pred))
+                if weight != 1.0:  # (ops.multiply: the Keras-named op, which a trace records)
+                    value = ops.multiply(value, weight) if traced else ops.scale(value, weight)
+                terms.append(value)
+        if traced and self.built:  # a traced step: the penalty of its forward pass
+            penalty = _dispatch.active_step_tracer().penalty(self)
+        else:
+            penalty = self._core_model.regularization_tensor() if self.built else None
         if penalty is not None:
             terms.append(penalty)
         if not terms:
             return _core.Tensor(np.zeros((), np.float32))  # Keras on JAX: zeros(())
+        if traced:
+            return functools.reduce(ops.add, terms)
         return terms[0] if len(terms) == 1 else ops.add_n(terms)
 
     def _compute_loss(self, x, y, y_pred, sample_weight, training):
@@ -286,9 +303,12 @@ class StepHooks:
         return entries
 
 
-def _batch_size(x) -> int:
-    """Rows of the first input (what Keras weighs the loss tracker's batches by)."""
+def _batch_size(x):
+    """Rows of the first input (what Keras weighs the loss tracker's batches by); in a traced
+    step, the batch size as a SymbolicDim (known when each batch arrives)."""
     first = next(iter(x.values())) if isinstance(x, dict) else as_list(x)[0]
+    if first.shape[0] is None:
+        return ops.shape(first)[0]
     return int(first.shape[0])
 
 
@@ -298,8 +318,8 @@ def _like_prediction(loss, target, pred):
     if loss.sparse_labels or len(target.shape) != len(pred.shape) - 1 or pred.shape[-1] != 1:
         return target
     shape = tuple(pred.shape)
-    return (
-        target.reshape(list(shape))
-        if isinstance(target, _core.Tensor)
-        else (np.reshape(target, shape))
-    )
+    if isinstance(target, _core.Tensor):
+        return target.reshape(list(shape))
+    if isinstance(target, np.ndarray):
+        return np.reshape(target, shape)
+    return ops.reshape(target, (-1, *shape[1:]))  # a traced target (its batch size is open)

@@ -13,6 +13,7 @@ from .. import _core
 from ..layers import call_effects
 from ..layers.base import Input, Layer, _drop_batch_axis
 from ..layers.symbolic import KerasTensor, calling_model, own_graph
+from ..ops import _dispatch
 from . import data
 from .graph_network import GraphNetwork, as_list
 
@@ -219,6 +220,10 @@ class ModelStructure:
         nerve.Tensor inputs: run the C++ forward pass with autograd recording (GradientTape).
         numpy inputs: numpy outputs, one pass over the whole batch."""
         xs = as_list(inputs)
+        tracer = _dispatch.active_step_tracer()
+        if tracer is not None and any(tracer.owns(x) for x in xs):
+            # Inside a traced train_step / test_step: one recorded C++ forward pass.
+            return tracer.call_model(self, inputs, training)
         if any(isinstance(x, KerasTensor) for x in xs):
             if not self.built:
                 with own_graph():

@@ -64,3 +64,11 @@ def apply(op: str, inputs, attrs: dict | None = None, single: bool = True):
     tensors = [as_tensor(x, op, f"argument {i}") for i, x in enumerate(inputs)]
     outs = _core.ops.call(op, tensors, attrs)
     return outs[0] if single else list(outs)
+
+
+def active_step_tracer():
+    """The innermost tracer when it records a model's overridden train_step / test_step
+    (nerve.models.step_tracing), not a layer's call(): GradientTape, optimizers, losses and
+    metrics record their work into it instead of running it."""
+    tracer = active_tracers[-1] if active_tracers else None
+    return tracer if getattr(tracer, "traces_steps", False) else None

@@ -10,6 +10,7 @@ import math
 import re
 
 from .. import _core
+from ..ops import _dispatch
 from ..utils.keras_args import reject_unsupported
 from .schedules import LearningRateSchedule
 
@@ -175,6 +176,11 @@ class Optimizer:
         pairs = list(grads_and_vars)
         grads = [g for g, _ in pairs]
         variables = [v for _, v in pairs]
+        tracer = _dispatch.active_step_tracer()
+        if tracer is not None and any(tracer.owns(g) for g in grads):
+            # Inside a traced train_step: this optimizer's update, recorded (step_tracing.py).
+            tracer.apply_gradients(self, grads, variables)
+            return self.iterations
         for var in variables:
             if not isinstance(var, _core.Tensor):
                 raise TypeError(
