@@ -735,3 +735,18 @@ def test_layers_in_a_list_and_freezing_a_sub_layer_after_tracing():
     assert not np.array_equal(before[2], after[2])
     block.trainable = True  # Keras: the block's flag sets its sub-layers' flags
     assert block.stages[0].trainable and len(model.trainable_weights) == 4
+
+
+class _FlattenByBatch(L.Layer):
+    """Reads x's batch size after x's last use as a tensor (a dim patch is a use too)."""
+
+    def call(self, x):
+        y = nerve.ops.relu(x)
+        return nerve.ops.reshape(y, (nerve.ops.shape(x)[0], -1))
+
+
+def test_batch_size_read_after_last_use_keeps_the_value():
+    model = nerve.Sequential([L.Input((3, 4)), _FlattenByBatch()])
+    x = np.random.default_rng(0).standard_normal((5, 3, 4)).astype(np.float32)
+    got = model.predict(x, verbose=0)
+    np.testing.assert_array_equal(got, np.maximum(x, 0).reshape(5, -1))

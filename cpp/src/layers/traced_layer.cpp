@@ -88,8 +88,11 @@ void TraceProgram::set_outputs(std::vector<int64_t> outputs, std::vector<Shape> 
   fuse_dense();
   // Free each intermediate value after the last step that reads it (outputs and captures stay).
   last_use_.assign(num_values_, -1);
-  for (size_t i = 0; i < steps_.size(); ++i)
+  // (A dim patch reads its value's size: a use too.)
+  for (size_t i = 0; i < steps_.size(); ++i) {
     for (int64_t v : steps_[i].inputs) last_use_[v] = static_cast<int64_t>(i);
+    for (const DimPatch& p : steps_[i].patches) last_use_[p.value] = static_cast<int64_t>(i);
+  }
   for (int64_t v : outputs_) last_use_[v] = -1;
   for (const auto& c : captures_) last_use_[c.first] = -1;
 }
@@ -235,6 +238,8 @@ std::vector<Tensor> TraceProgram::run(const std::vector<Tensor>& xs, bool traini
     }
     for (int64_t v : s.inputs)
       if (last_use_[v] == static_cast<int64_t>(i)) values[v] = Tensor();
+    for (const DimPatch& p : s.patches)
+      if (last_use_[p.value] == static_cast<int64_t>(i)) values[p.value] = Tensor();
   }
   std::vector<Tensor> out;
   out.reserve(outputs_.size());
