@@ -1,7 +1,8 @@
 """Data-parallel training over MPI (nerve.distributed) on this machine:
 
 1. samples/s of fit for an MLP, a CNN and an LSTM: 1 rank x 2 threads against 2 ranks x 1 thread,
-   same global batch;
+   same global batch; also the CNN with BatchNormalization after each convolution, plain
+   (cnn_bn) and synchronized (cnn_sbn), for what synchronizing costs;
 2. the time of one gradient allreduce (MpiGradientReducer.reduce, 2 ranks) against message size;
 3. the share of a training step spent in the allreduce, per model (2 ranks);
 4. an estimate, labelled as one, of N machines from the ring-allreduce cost
@@ -27,6 +28,7 @@ import numpy as np
 QUICK = os.environ.get("NERVE_QUICK") == "1"
 GLOBAL_BATCH = 128
 LATENCY_S = 50e-6  # per ring step on a cluster Ethernet link: an assumption of the estimate
+MODELS = ("mlp", "cnn", "lstm", "cnn_bn", "cnn_sbn")
 
 
 def build(kind):
@@ -42,6 +44,17 @@ def build(kind):
             layers.MaxPooling2D(2),
             layers.Flatten(),
         ]
+    elif kind in ("cnn_bn", "cnn_sbn"):
+        sync = kind == "cnn_sbn"
+        body = [nerve.Input((28, 28, 1))]
+        for filters in (16, 32):
+            body += [
+                layers.Conv2D(filters, 3),
+                layers.BatchNormalization(synchronized=sync),
+                layers.Activation("relu"),
+                layers.MaxPooling2D(2),
+            ]
+        body.append(layers.Flatten())
     elif kind == "lstm":
         body = [nerve.Input((32, 16)), layers.LSTM(64)]
     else:
@@ -57,7 +70,7 @@ def build(kind):
 
 def data(kind, n):
     rng = np.random.default_rng(0)
-    shape = {"cnn": (28, 28, 1), "lstm": (32, 16), "mlp": (784,)}[kind]
+    shape = {"lstm": (32, 16), "mlp": (784,)}.get(kind, (28, 28, 1))
     x = rng.normal(size=(n, *shape)).astype(np.float32)
     return x, rng.integers(0, 10, size=n).astype(np.float32)
 
@@ -71,7 +84,7 @@ def worker(args):
     reducer = nd._mpi._State.reducer
     rank, size = nd.rank(), nd.size()
     out = []
-    for kind in ("mlp", "cnn", "lstm"):
+    for kind in MODELS:
         nerve.utils.set_random_seed(0)
         model = build(kind)
         if size > 1:
@@ -158,13 +171,13 @@ def main():
     two = {r["model"]: r for r in two_all if r["what"] == "fit"}
     print(f"fit samples/s, global batch {GLOBAL_BATCH}, {args.samples} samples x {args.epochs}")
     print(
-        f"{'model':6} {'params':>9} {'1 rank x 2 thr':>15} {'2 ranks x 1 thr':>16} "
+        f"{'model':7} {'params':>9} {'1 rank x 2 thr':>15} {'2 ranks x 1 thr':>16} "
         f"{'ratio':>6} {'comm share':>11}"
     )
-    for kind in ("mlp", "cnn", "lstm"):
+    for kind in MODELS:
         a, b = one[kind], two[kind]
         print(
-            f"{kind:6} {a['gradient_bytes'] // 4:9d} {a['samples_per_s']:15.0f} "
+            f"{kind:7} {a['gradient_bytes'] // 4:9d} {a['samples_per_s']:15.0f} "
             f"{b['samples_per_s']:16.0f} {b['samples_per_s'] / a['samples_per_s']:6.2f} "
             f"{100 * b['comm_share']:10.1f}%"
         )
@@ -181,7 +194,7 @@ def main():
         f"{GLOBAL_BATCH} at this machine's 1 rank x 2 threads speed, ring allreduce "
         f"2(N-1)/N x gradient bytes / bandwidth + 2(N-1) x {LATENCY_S * 1e6:.0f} us"
     )
-    print(f"{'model':6} {'link':>8} " + " ".join(f"{'N=' + str(n):>9}" for n in (1, 2, 4, 8, 16)))
+    print(f"{'model':7} {'link':>8} " + " ".join(f"{'N=' + str(n):>9}" for n in (1, 2, 4, 8, 16)))
     for kind in ("mlp", "cnn", "lstm"):
         compute = GLOBAL_BATCH / one[kind]["samples_per_s"]
         for gbit in (10, 25):
@@ -189,7 +202,7 @@ def main():
             for n in (1, 2, 4, 8, 16):
                 step = estimate(compute, one[kind]["gradient_bytes"], n, gbit)
                 cells.append(f"{n * GLOBAL_BATCH / step:9.0f}")
-            print(f"{kind:6} {gbit:>5}Gb/s " + " ".join(cells))
+            print(f"{kind:7} {gbit:>5}Gb/s " + " ".join(cells))
 
 
 if __name__ == "__main__":

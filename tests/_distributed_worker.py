@@ -23,7 +23,7 @@ UNEVEN = 61  # samples: the last global batch (13) splits 6 / 7 between two rank
 def data(kind: str):
     rng = np.random.default_rng(7)
     n = 64
-    if kind == "cnn":
+    if kind in ("cnn", "sync_bn_cnn", "bn_cnn"):
         x = rng.normal(size=(n, 8, 8, 2)).astype(np.float32)
     elif kind == "lstm":
         x = rng.normal(size=(n, 5, 3)).astype(np.float32)
@@ -45,11 +45,32 @@ def build(kind: str, width: int = 16):
         body = [nerve.Input((5, 3)), layers.LSTM(8)]
     elif kind == "bn":
         body = [nerve.Input((6,)), layers.Dense(width), layers.BatchNormalization()]
+    elif kind in ("sync_bn_cnn", "bn_cnn"):
+        # BatchNormalization per channel (NHWC) after a convolution and per feature after a
+        # Dense layer, synchronized over the ranks or not. No bias before it (as usual): its
+        # gradient is zero up to rounding, so Adam would move it by noise in any two runs.
+        sync = kind == "sync_bn_cnn"
+        body = [
+            nerve.Input((8, 8, 2)),
+            layers.Conv2D(4, 3, use_bias=False),
+            layers.BatchNormalization(synchronized=sync, momentum=0.9),
+            layers.Activation("relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(width, use_bias=False),
+            layers.BatchNormalization(synchronized=sync, momentum=0.9),
+            layers.Activation("tanh"),
+        ]
     else:
         body = [nerve.Input((6,)), layers.Dense(width, activation="tanh")]
     model = nerve.Sequential([*body, layers.Dense(3, activation="softmax")])
+    # SGD for the BatchNormalization CNNs: Adam divides each gradient by its own scale, so a
+    # gradient that is near zero through BatchNormalization's cancellations (dy - mean(dy) - ...)
+    # turns float rounding of the summation order into steps of up to lr x its relative error:
+    # one process with each batch's rows permuted already differs by about 1e-6 there.
+    sgd = kind in ("sync_bn_cnn", "bn_cnn")
     model.compile(
-        optimizer=nerve.optimizers.Adam(0.01),
+        optimizer=nerve.optimizers.SGD(0.05, momentum=0.9) if sgd else nerve.optimizers.Adam(0.01),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -68,11 +89,16 @@ class _RecordRates(nerve.callbacks.Callback):
 
 
 class _PoisonRank1(nerve.callbacks.Callback):
-    """After the second step, a NaN in rank 1's kernel: its third step's loss is NaN."""
+    """After the second step, a NaN in rank 1's kernel (the first one, or `weight`): its third
+    step's loss is NaN."""
+
+    def __init__(self, weight=0):
+        super().__init__()
+        self.weight = weight
 
     def on_train_batch_end(self, batch, logs=None):
         if batch == 1 and nerve.distributed.rank() == 1:
-            np.asarray(self.model.trainable_weights[0])[0, 0] = np.nan
+            np.asarray(self.model.trainable_weights[self.weight])[0, 0] = np.nan
 
 
 class _Die(nerve.callbacks.Callback):
@@ -93,14 +119,16 @@ def main(scenario: str, out: str) -> None:
     import nerve.distributed as nd
 
     nd.init(timeout=float(os.environ.get("NERVE_TEST_TIMEOUT", "60")))
-    kind = scenario if scenario in ("mlp", "cnn", "lstm", "bn") else "mlp"
+    kind = scenario if scenario in ("mlp", "cnn", "lstm", "bn", "sync_bn_cnn", "bn_cnn") else "mlp"
+    if scenario in ("sync_bn_uneven", "sync_bn_nan"):
+        kind = "sync_bn_cnn"
     # Different seeds per rank: the broadcast must make the starting weights rank 0's.
     nerve.utils.set_random_seed(100 + nd.rank())
     model = build(kind, width=16 + (nd.rank() if scenario == "mismatch" else 0))
     x, y = data(kind)
     if scenario == "empty":
         x, y = x[:1], y[:1]
-    if scenario == "uneven":
+    if scenario in ("uneven", "sync_bn_uneven"):
         x, y = x[:UNEVEN], y[:UNEVEN]
     initial_epoch = 0
     if scenario == "resume":  # from the checkpoint the "checkpoint" run saved after epoch 1
@@ -111,6 +139,10 @@ def main(scenario: str, out: str) -> None:
     callbacks = [_Die(scenario)] if scenario in ("kill", "stall") else []
     if scenario == "nan":
         callbacks = [_PoisonRank1()]
+    if scenario == "sync_bn_nan":
+        # The output layer's kernel: after every synchronized statistic, so only rank 1's loss
+        # is NaN and rank 0 must not start a backward pass rank 1 skips.
+        callbacks = [_PoisonRank1(weight=-2)]
     rates = _RecordRates()
     if scenario == "rank0_files":
         log = os.path.join(out, f"log_rank{nd.rank()}.csv")

@@ -260,6 +260,7 @@ ALTERNATIVE_FOR = {
     ("UpSampling2D", "interpolation"): ("bilinear", same),
     ("Conv2DTranspose", "output_padding"): (0, lambda v, cls: v in (0, (0, 0))),
     ("Convolution2DTranspose", "output_padding"): (0, lambda v, cls: v in (0, (0, 0))),
+    ("BatchNormalization", "synchronized"): (True, same),
     ("GaussianNoise", "stddev"): (0.3, same),
     ("GaussianNoise", "seed"): (7, same),
     ("GaussianDropout", "rate"): (0.3, same),

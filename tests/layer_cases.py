@@ -203,10 +203,12 @@ def _batch_normalization():
             moving_variance_initializer=I.Constant(2.0),
             beta_regularizer=R.L1(0.1),
             gamma_regularizer=R.L1L2(l1=0.1, l2=0.2),
+            synchronized=True,  # one process: plain BatchNormalization
         ),
         [(3, 4)],
         ref,
         [
+            (lambda: L.BatchNormalization(synchronized="yes"), "synchronized"),
             (lambda: L.BatchNormalization(momentum=1.5), "momentum"),
             (lambda: L.BatchNormalization(epsilon=-1.0), "epsilon"),
             (lambda: L.BatchNormalization(epsilon=float("nan")), "epsilon"),

@@ -101,6 +101,10 @@ CASES = {
     "Reshape": (lambda: _seq((12,), L.Reshape((3, 4))), [_x(5, 12)]),
     "ZeroPadding2D": (lambda: _seq((4, 4, 1), L.ZeroPadding2D(((1, 2), (0, 1)))), [_x(3, 4, 4, 1)]),
     "BatchNormalization": (lambda: _seq((6,), L.BatchNormalization()), [_x(9, 6)]),
+    "BatchNormalization(synchronized=True)": (  # inference: the moving statistics, as plain
+        lambda: _seq((4, 4, 3), L.BatchNormalization(synchronized=True)),
+        [_x(5, 4, 4, 3)],
+    ),
     "LayerNormalization": (lambda: _seq((6,), L.LayerNormalization()), [_x(9, 6)]),
     "Embedding": (lambda: _seq((7,), L.Embedding(10, 4)), [_ids(5, 7)]),
     "Embedding+mask_zero+LSTM": (

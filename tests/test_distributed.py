@@ -136,6 +136,68 @@ def test_batch_normalization_statistics_are_not_synchronized(tmp_path):
     assert diff > 1e-4  # not the global batch's statistics
 
 
+def _assert_global_batch_result(ranks, ref):
+    """Every weight of every rank (trainable ones and moving statistics) is the one-process
+    result on the global batch within 1e-6 relative to the tensor's largest entry (entries near
+    zero carry the summation order's rounding, about 1e-7 absolute here)."""
+    for rank in ranks:
+        got = weights(rank, "w1_")
+        assert len(got) == len(ref)
+        for i, (g, want) in enumerate(zip(got, ref)):
+            err = np.abs(g - want).max() / np.abs(want).max()
+            assert err < 1e-6, f"weight {i} {want.shape}: relative difference {err:.3g}"
+
+
+def test_synchronized_batch_normalization_matches_one_process_on_the_global_batch(tmp_path):
+    # A CNN with BatchNormalization(synchronized=True) per channel after Conv2D and per feature
+    # after Dense: the statistics, their gradients and the moving statistics are the global
+    # batch's, so 2 ranks give one process's weights and moving statistics.
+    r0, r1 = run_ok("sync_bn_cnn", tmp_path)
+    w0 = weights(r0, "w0_")
+    ref, history = single_process("sync_bn_cnn", w0)
+    assert max(np.abs(g - s).max() for g, s in zip(weights(r0, "w1_"), w0)) > 1e-3
+    model = worker.build("sync_bn_cnn")
+    moving = [not r.trainable for r in _weight_roles(model)]
+    assert moving.count(True) == 4  # two layers' moving mean and variance
+    for i in np.flatnonzero(moving):  # the moving statistics did move
+        assert np.abs(weights(r0, "w1_")[i] - w0[i]).max() > 1e-3, f"weight {i}"
+    _assert_global_batch_result((r0, r1), ref)
+    for rank in (r0, r1):
+        np.testing.assert_allclose(rank["h_loss"], history["loss"], rtol=1e-5)
+
+
+def test_synchronized_batch_normalization_weights_an_uneven_last_batch(tmp_path):
+    # 61 samples: the last global batch splits 6 / 7, and the statistics' gradients are weighted
+    # as the GradientReducer weights the ranks, so the result is still the global batch's.
+    r0, r1 = run_ok("sync_bn_uneven", tmp_path)
+    ref, _ = single_process("sync_bn_cnn", weights(r0, "w0_"), n=worker.UNEVEN)
+    _assert_global_batch_result((r0, r1), ref)
+
+
+def test_unsynchronized_batch_normalization_in_a_cnn_differs_from_the_global_batch(tmp_path):
+    # The same CNN with synchronized=False: each rank's statistics are its own (documented).
+    r0, r1 = run_ok("bn_cnn", tmp_path)
+    ref, _ = single_process("bn_cnn", weights(r0, "w0_"))
+    a, b = weights(r0, "w1_"), weights(r1, "w1_")
+    model = worker.build("bn_cnn")
+    for i, role in enumerate(_weight_roles(model)):
+        if not role.trainable:
+            assert np.abs(a[i] - b[i]).max() > 1e-4, f"weight {i}"  # each rank's own
+    diff = max(np.abs(x - r).max() / (np.abs(r).max() + 1e-12) for x, r in zip(a, ref))
+    assert diff > 1e-4
+
+
+def test_synchronized_batch_normalization_with_a_nan_loss_stops_every_rank(tmp_path):
+    # Synchronized BatchNormalization also communicates in backward: the ranks agree on the
+    # loss being finite before it, so a NaN on rank 1 only (in the output layer, after the
+    # synchronized statistics) ends every rank at the same step, with no wait.
+    rc, out, seconds = mpirun("sync_bn_nan", tmp_path, timeout=60, env={"NERVE_TEST_TIMEOUT": "20"})
+    assert rc != 0
+    assert "NonFiniteLossError" in out and "epoch 1, step 3" in out
+    assert "waited" not in out
+    assert seconds < 20
+
+
 def test_ranks_that_build_different_models_fail_at_the_first_broadcast(tmp_path):
     rc, out, seconds = mpirun("mismatch", tmp_path, timeout=60)
     assert rc != 0

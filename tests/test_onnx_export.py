@@ -138,7 +138,9 @@ VARIANTS = {
         [nerve.Input((4, 3, 2)), L.GlobalMaxPooling2D(), L.Dense(2)]
     ),
     "global_average_pooling2d_flat": lambda: _seq(L.GlobalAveragePooling2D(), (4, 3, 2)),
-    "batch_norm_2d_no_center": lambda: _seq(L.BatchNormalization(center=False, epsilon=0.1), (5,)),
+    "batch_norm_2d_no_center": lambda: _seq(
+        L.BatchNormalization(center=False, epsilon=0.1, synchronized=True), (5,)
+    ),
     "batch_norm_4d_no_scale": lambda: _seq(L.BatchNormalization(scale=False), (3, 4, 2)),
     "layer_norm_no_center_no_scale": lambda: _seq(
         L.LayerNormalization(center=False, scale=False, epsilon=1e-5), (3, 4)

@@ -18,6 +18,7 @@
 #include "nerve/ops/math.h"
 #include "nerve/ops/recurrent.h"
 #include "nerve/ops/reductions.h"
+#include "nerve/replica_sum.h"
 
 namespace nerve {
 
@@ -312,13 +313,18 @@ struct NormalizationKernels {
   // y = (x - mean) * inv_std * gamma + beta (gamma, beta may be null). Training: the batch's
   // mean and biased variance, and the moving statistics updated in place with `momentum`;
   // otherwise the moving ones. mean and inv_std [C] are written for the backward pass.
+  // replicas (synchronized BatchNormalization under data-parallel training; null otherwise): the
+  // batch is every replica's rows together, so the per-channel sums (in double, on the host) go
+  // through replicas->sum before they become statistics.
   void (*batch_norm_forward)(const float* x, int64_t rows, int64_t C, bool training, float momentum, float epsilon,
                              const float* gamma, const float* beta, float* moving_mean, float* moving_variance,
-                             float* y, float* mean, float* inv_std) = nullptr;
+                             float* y, float* mean, float* inv_std, ReplicaSum* replicas) = nullptr;
   // dx, dgamma, dbeta each null when not wanted; batch_stats: the statistics depended on x.
+  // replicas: as in the forward pass; dx then includes the other replicas' sums of dy and
+  // dy * xhat (dgamma and dbeta stay this replica's: the GradientReducer averages them).
   void (*batch_norm_backward)(const float* x, const float* dy, int64_t rows, int64_t C, const float* mean,
                               const float* inv_std, const float* gamma, bool batch_stats, float* dx, float* dgamma,
-                              float* dbeta) = nullptr;
+                              float* dbeta, ReplicaSum* replicas) = nullptr;
   // y = xhat * gamma + beta per row, xhat [rows, D] and rstd [rows] kept for the backward pass.
   void (*layer_norm_forward)(const float* x, int64_t rows, int64_t D, const float* gamma, const float* beta,
                              float epsilon, float* y, float* xhat, float* rstd) = nullptr;

@@ -2,14 +2,17 @@
 // the optimizer step, every rank hands its gradients to the reducer, which replaces them by the
 // average over all ranks. The Trainer knows nothing of MPI; nerve.distributed installs an
 // MpiGradientReducer (distributed/mpi_reducer.h). No reducer: single-process training, unchanged.
+// It is also the step's ReplicaSum (replica_sum.h), through which synchronized
+// BatchNormalization totals its statistics over the ranks.
 #pragma once
 #include <vector>
 
+#include "nerve/replica_sum.h"
 #include "nerve/tensor.h"
 
 namespace nerve {
 
-class GradientReducer {
+class GradientReducer : public ReplicaSum {
  public:
   virtual ~GradientReducer() = default;
   // Called on every rank at the same step, from the thread running Trainer::train (the GIL is

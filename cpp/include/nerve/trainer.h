@@ -93,7 +93,9 @@ class Trainer {
   // Backward pass, gradient reduction (with a reducer) and optimizer update for one step's
   // objective over B samples, then clears the gradients and activity losses. Returns false,
   // applying nothing, when the loss is NaN or Inf (on any rank, with a reducer).
-  bool apply_step(const Tensor& loss, float value, const std::vector<Tensor>& params, int64_t B);
+  // synchronized_forward: the forward pass summed statistics over the ranks (replica_sum.h).
+  bool apply_step(const Tensor& loss, float value, const std::vector<Tensor>& params, int64_t B,
+                  bool synchronized_forward);
   std::vector<Tensor> run_model(const std::vector<Tensor>& xs, bool training);
   // The training objective of one batch: the weighted sum of the outputs' losses plus every
   // regularization penalty of the forward pass. Adds each output's loss * B to stats.

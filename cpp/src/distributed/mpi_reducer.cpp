@@ -110,6 +110,14 @@ void MpiGradientReducer::allreduce_sum(std::vector<double>& values) {
   values.swap(out);
 }
 
+void MpiGradientReducer::sum_over_replicas(double* values, int64_t n) {
+  auto start = std::chrono::steady_clock::now();
+  // In place: MPI_IN_PLACE is an ABI constant we cannot take from mpi4py, so through a copy.
+  bn_send_.assign(values, values + n);
+  allreduce(bn_send_.data(), values, n, handles_.float64, sizeof(double));
+  comm_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 bool MpiGradientReducer::reduce(const std::vector<Tensor>& params, double local_weight, bool finite) {
   auto start = std::chrono::steady_clock::now();
   // One flat buffer: [weight, not-finite flag, every gradient * weight]. Weighting by the batch

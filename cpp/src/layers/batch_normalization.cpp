@@ -26,6 +26,7 @@ const ArgTable<BatchNormalizationArgs>& BatchNormalizationArgs::table() {
       NERVE_ARG(gamma_initializer),
       NERVE_ARG(moving_mean_initializer),
       NERVE_ARG(moving_variance_initializer),
+      NERVE_ARG(synchronized),
   }};
   return t;
 }
@@ -62,7 +63,8 @@ Tensor BatchNormalization::forward(const Tensor& x, bool training) {
   Tensor beta = args_.center ? weights_[i++] : Tensor();
   const Tensor& moving_mean = weights_[i++];
   const Tensor& moving_variance = weights_[i++];
-  return batch_norm(x, gamma, beta, moving_mean, moving_variance, training && trainable, momentum_, epsilon_);
+  return batch_norm(x, gamma, beta, moving_mean, moving_variance, training && trainable, momentum_, epsilon_,
+                    args_.synchronized);
 }
 
 }  // namespace nerve

@@ -5,6 +5,7 @@
 
 #include "nerve/autograd.h"
 #include "nerve/ops/normalization.h"
+#include "nerve/replica_sum.h"
 #include "ops/dispatch.h"
 
 namespace nerve {
@@ -16,6 +17,7 @@ struct BatchNormNode : Node {
   Tensor mean, inv_std;  // [C]
   Tensor gamma;          // detached, or undefined without scale
   bool batch_stats;      // training: the statistics depend on x
+  ReplicaSum* replicas;  // synchronized over the training step's replicas, or null
   const char* name() const override { return "BatchNormalization"; }
 
   std::vector<Tensor> backward(const Tensor& grad) override {
@@ -30,7 +32,7 @@ struct BatchNormNode : Node {
     NERVE_KERNEL(dev, normalization, batch_norm_backward, "batch_norm")(
         x.data(), dy.data(), rows, C, mean.data(), inv_std.data(), gamma.defined() ? gamma.data() : nullptr,
         batch_stats, grads[0].defined() ? grads[0].data() : nullptr, grads[1].defined() ? grads[1].data() : nullptr,
-        grads[2].defined() ? grads[2].data() : nullptr);
+        grads[2].defined() ? grads[2].data() : nullptr, replicas);
     return grads;
   }
 };
@@ -44,7 +46,7 @@ void check_channel_vector(const Tensor& t, int64_t C, const char* what, const Te
 }  // namespace
 
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& moving_mean,
-                  const Tensor& moving_variance, bool training, float momentum, float epsilon) {
+                  const Tensor& moving_variance, bool training, float momentum, float epsilon, bool synchronized) {
   if (x.dim() < 2)
     throw std::invalid_argument("batch_norm: input needs a batch axis and a channel axis, got shape " +
                                 x.shape_string());
@@ -66,10 +68,12 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
   Tensor bc = beta.defined() ? beta.contiguous() : Tensor();
   Tensor mean = Tensor::empty({C}, dev), inv_std = Tensor::empty({C}, dev);
   Tensor y = Tensor::empty(x.shape(), dev);
+  // Backward runs inside the same training step, while these replicas are current.
+  ReplicaSum* replicas = training && synchronized ? current_replica_sum() : nullptr;
   NERVE_KERNEL(dev, normalization, batch_norm_forward, "batch_norm")(
       xc.data(), rows, C, training, momentum, epsilon, gc.defined() ? gc.data() : nullptr,
       bc.defined() ? bc.data() : nullptr, moving_mean.data(), moving_variance.data(), y.data(), mean.data(),
-      inv_std.data());
+      inv_std.data(), replicas);
 
   auto node = std::make_shared<BatchNormNode>();
   node->inputs = {x, gamma, beta};
@@ -78,6 +82,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
   node->inv_std = inv_std;
   node->gamma = gc;
   node->batch_stats = training;
+  node->replicas = replicas;
   return record(y, node);
 }
 

@@ -161,11 +161,20 @@ void Trainer::require_optimizer() const {
   if (!optimizer_) throw std::logic_error("Trainer: no optimizer (compile the model first)");
 }
 
-bool Trainer::apply_step(const Tensor& loss, float value, const std::vector<Tensor>& params, int64_t B) {
+bool Trainer::apply_step(const Tensor& loss, float value, const std::vector<Tensor>& params, int64_t B,
+                         bool synchronized_forward) {
   bool finite = std::isfinite(value);
   if (!finite && !reducer_) {
     model_->clear_activity_losses();
     return false;
+  }
+  // A synchronized BatchNormalization communicates in backward too, so every rank must run
+  // backward or none: the ranks first agree whether every loss is finite (one more allreduce,
+  // in such steps only).
+  if (synchronized_forward) {
+    double not_finite = finite ? 0.0 : 1.0;
+    reducer_->sum(&not_finite, 1);
+    finite = not_finite == 0.0;
   }
   for (auto& p : params) p.set_grad(Tensor());
   if (finite && loss.requires_grad()) loss.backward();
@@ -194,11 +203,14 @@ Stats Trainer::train_step(const Tensor& xb, const Tensor& yb, const Tensor& wb) 
   std::lock_guard<RunLock> lock(model_->run_lock());
   Stats stats = empty_stats();
   std::vector<Tensor> params = model_->trainable_weights();
+  ReplicaSumScope replicas(reducer_.get());  // for synchronized BatchNormalization
+  const int64_t sums = reducer_ ? reducer_->sums() : 0;
   Tensor pred = model_->forward(xb, /*training=*/true);
   Tensor loss = single_objective(losses_[0], loss_weights_[0], *model_, pred, yb, wb);
   float value = loss.item();
   int64_t B = xb.size(0);
-  if (!apply_step(loss, value, params, B)) return non_finite_stats(std::move(stats));
+  if (!apply_step(loss, value, params, B, reducer_ && reducer_->sums() != sums))
+    return non_finite_stats(std::move(stats));
   stats.loss_sum = double(value) * B;
   stats.samples = B;
   stats.steps = 1;
@@ -227,11 +239,13 @@ Stats Trainer::train_step(const std::vector<Tensor>& xb, const std::vector<Tenso
   std::lock_guard<RunLock> lock(model_->run_lock());
   Stats stats = empty_stats();
   std::vector<Tensor> params = model_->trainable_weights();
+  ReplicaSumScope replicas(reducer_.get());  // for synchronized BatchNormalization
+  const int64_t sums = reducer_ ? reducer_->sums() : 0;
   std::vector<Tensor> preds = run_model(xb, /*training=*/true);
   int64_t B = xb[0].size(0);
   Tensor loss = objective(preds, yb, wb, B, stats);
   float value = loss.item();
-  if (!apply_step(loss, value, params, B)) return non_finite_stats(empty_stats());
+  if (!apply_step(loss, value, params, B, reducer_ && reducer_->sums() != sums)) return non_finite_stats(empty_stats());
   stats.loss_sum = double(value) * B;
   stats.samples = B;
   stats.steps = 1;

@@ -13,6 +13,14 @@ class BatchNormalization(DeclaredLayer):
     move towards them: moving = moving * momentum + batch * (1 - momentum). In evaluate/predict,
     and whenever the layer is frozen (trainable=False, as Keras 3), the moving statistics are used.
     Weights, in Keras order: gamma, beta, moving_mean, moving_variance (the last two non-trainable).
+
+    synchronized=True: when fit trains data-parallel (nerve.distributed), the batch statistics,
+    their gradients and the moving statistics are those of the global batch (every rank's part,
+    summed by MPI allreduce inside the C++ step), so N ranks train as one process on the global
+    batch. Without nerve.distributed, or outside fit's training step, it is plain
+    BatchNormalization (as Keras on one replica). synchronized=False (the default, as Keras):
+    under nerve.distributed each rank normalizes with its own part of the batch and keeps its
+    own moving statistics.
     """
 
     core_type = "BatchNormalization"
@@ -24,8 +32,21 @@ class BatchNormalization(DeclaredLayer):
         "renorm": False,
         "renorm_clipping": None,
         "renorm_momentum": 0.99,
-        "synchronized": False,
     }
+    # synchronized is an engine argument, but last in Keras's positional order.
+    keras_order = (
+        "axis",
+        "momentum",
+        "epsilon",
+        "center",
+        "scale",
+        "beta_initializer",
+        "gamma_initializer",
+        "moving_mean_initializer",
+        "moving_variance_initializer",
+        *keras_args,
+        "synchronized",
+    )
 
 
 class LayerNormalization(DeclaredLayer):

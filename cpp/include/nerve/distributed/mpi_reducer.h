@@ -41,6 +41,8 @@ class MpiGradientReducer : public GradientReducer {
   // Sums `values` over the ranks, in place.
   void allreduce_sum(std::vector<float>& values);
   void allreduce_sum(std::vector<double>& values);
+  // Synchronized BatchNormalization's per-channel statistics (ReplicaSum), in double.
+  void sum_over_replicas(double* values, int64_t n) override;
   // Sums the training statistics of one chunk over the ranks (loss, samples, metric states), so
   // that every rank reports the metrics of the global batch; steps stay this rank's.
   Stats reduce_stats(const Stats& stats);
@@ -49,7 +51,8 @@ class MpiGradientReducer : public GradientReducer {
   int size() const { return handles_.size; }
   int64_t bucket_bytes() const { return bucket_bytes_; }
   double timeout_seconds() const { return timeout_.count(); }
-  // Time spent in gradient allreduces and how many were made (for the benchmark's comm share).
+  // Time spent in allreduces (gradients, and synchronized BatchNormalization statistics) and how
+  // many gradient allreduces were made (for the benchmark's comm share).
   double comm_seconds() const { return comm_seconds_; }
   int64_t allreduce_calls() const { return calls_; }
   void reset_counters() { comm_seconds_ = 0, calls_ = 0; }
@@ -77,6 +80,7 @@ class MpiGradientReducer : public GradientReducer {
   bool stopping_ = false;
   std::thread watchdog_;
   std::vector<float> flat_, summed_;  // reused: one step's packed gradients
+  std::vector<double> bn_send_;       // reused: a synchronized BatchNormalization's statistics
   double comm_seconds_ = 0;
   int64_t calls_ = 0;
 };

@@ -19,6 +19,9 @@ struct BatchNormalizationArgs {
   Initializer gamma_initializer{"ones"};
   Initializer moving_mean_initializer{"zeros"};
   Initializer moving_variance_initializer{"ones"};
+  // Under nerve.distributed, the training statistics are the global batch's (every rank's rows),
+  // and so are their gradients and the moving statistics; one process: plain BatchNormalization.
+  bool synchronized = false;
   static const ArgTable<BatchNormalizationArgs>& table();
 };
 

@@ -70,7 +70,7 @@ void affine_rows(const float* x, int64_t rows, int64_t C, const float* a, const 
 
 void batch_norm_forward(const float* xp, int64_t rows, int64_t C, bool training, float momentum, float epsilon,
                         const float* gamma, const float* beta, float* mm, float* mv, float* y, float* mean_out,
-                        float* inv_std_out) {
+                        float* inv_std_out, ReplicaSum* replicas) {
   std::vector<float> mean(C), inv_std(C), g(C, 1.f), a(C), b(C);
   if (training) {
     std::vector<double> s, unused;
@@ -81,7 +81,13 @@ void batch_norm_forward(const float* xp, int64_t rows, int64_t C, bool training,
           for (int64_t c = 0; c < C; ++c) s0[c] += xr[c];
         },
         s, unused);
-    for (int64_t c = 0; c < C; ++c) mean[c] = static_cast<float>(s[c] / static_cast<double>(rows));
+    double count = static_cast<double>(rows);
+    if (replicas) {  // synchronized: every replica's sums and rows
+      s.push_back(count);
+      replicas->sum(s.data(), C + 1);
+      count = s[static_cast<size_t>(C)];
+    }
+    for (int64_t c = 0; c < C; ++c) mean[c] = static_cast<float>(s[c] / count);
     std::vector<double> sq;  // second pass around the mean: no cancellation
     const float* mu = mean.data();
     channel_reduce2(
@@ -94,8 +100,9 @@ void batch_norm_forward(const float* xp, int64_t rows, int64_t C, bool training,
           }
         },
         sq, unused);
+    if (replicas) replicas->sum(sq.data(), C);
     for (int64_t c = 0; c < C; ++c) {
-      const double var = sq[c] / static_cast<double>(rows);  // biased, as Keras normalises with
+      const double var = sq[c] / count;  // biased, as Keras normalises with
       inv_std[c] = static_cast<float>(1.0 / std::sqrt(var + epsilon));
       mm[c] = mm[c] * momentum + mean[c] * (1.f - momentum);
       mv[c] = mv[c] * momentum + static_cast<float>(var) * (1.f - momentum);
@@ -117,7 +124,8 @@ void batch_norm_forward(const float* xp, int64_t rows, int64_t C, bool training,
 }
 
 void batch_norm_backward(const float* xp, const float* dp, int64_t rows, int64_t C, const float* mu, const float* is,
-                         const float* gamma, bool batch_stats, float* o, float* dgamma, float* dbeta) {
+                         const float* gamma, bool batch_stats, float* o, float* dgamma, float* dbeta,
+                         ReplicaSum* replicas) {
   std::vector<double> sum_dy, sum_dy_xhat;  // dbeta, dgamma
   channel_reduce2(
       rows, C,
@@ -134,10 +142,30 @@ void batch_norm_backward(const float* xp, const float* dp, int64_t rows, int64_t
     // train: dx = gamma * inv_std * (dy - mean(dy) - xhat * mean(dy * xhat));  eval: dx = dy * gamma * inv_std
     std::vector<float> k(C), m_dy(C), m_dyx(C);
     const double inv_rows = rows ? 1.0 / static_cast<double>(rows) : 0.0;
+    std::vector<double> mean_dy(sum_dy), mean_dy_xhat(sum_dy_xhat);  // x inv_rows below
+    if (batch_stats && replicas) {
+      // Synchronized. dy here is this replica's: the gradient of its loss, a mean over its own
+      // rows, which the GradientReducer later weights by its share rows/total. Replica r's dx
+      // must be the global batch's dx_i over that share, which makes its mean terms
+      // sum_s(rows_s * S_s) / (total * rows_r), S_s being replica s's sums: the plain
+      // S_r / rows_r when every replica has the same rows.
+      std::vector<double> v(static_cast<size_t>(2 * C + 1));
+      for (int64_t c = 0; c < C; ++c) {
+        v[c] = sum_dy[c] * static_cast<double>(rows);
+        v[C + c] = sum_dy_xhat[c] * static_cast<double>(rows);
+      }
+      v[2 * C] = static_cast<double>(rows);
+      replicas->sum(v.data(), 2 * C + 1);
+      const double total = v[2 * C];
+      for (int64_t c = 0; c < C; ++c) {
+        mean_dy[c] = v[c] / total;
+        mean_dy_xhat[c] = v[C + c] / total;
+      }
+    }
     for (int64_t c = 0; c < C; ++c) {
       k[c] = (gamma ? gamma[c] : 1.f) * is[c];
-      m_dy[c] = batch_stats ? static_cast<float>(sum_dy[c] * inv_rows) : 0.f;
-      m_dyx[c] = batch_stats ? static_cast<float>(sum_dy_xhat[c] * inv_rows) : 0.f;
+      m_dy[c] = batch_stats ? static_cast<float>(mean_dy[c] * inv_rows) : 0.f;
+      m_dyx[c] = batch_stats ? static_cast<float>(mean_dy_xhat[c] * inv_rows) : 0.f;
     }
     parallel_for(rows, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(C, 1)), [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) {
