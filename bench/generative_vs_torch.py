@@ -10,7 +10,9 @@ kernels, zero biases, as Keras), optimizers (Adam, epsilon 1e-7) and training st
   generated images (nerve's MNIST classifier scores both frameworks' samples).
 
 Each framework runs in its own subprocess (its peak resident memory, VmHWM, is its own; reset
-after the data is loaded), at the same thread count, and the two alternate epoch by epoch: the
+after the data is loaded, read after the last training epoch, so the quality pass, in batches of
+500 in both, does not count; both load MNIST through nerve.datasets, so both include nerve's
+import), at the same thread count, and the two alternate epoch by epoch: the
 parent tells one worker to run an epoch, waits, then the other, so load changes on a shared
 machine hit both alike. Per-epoch times are printed, the table gives the median epoch time and
 the ratio torch / nerve (> 1: nerve is faster).
@@ -263,12 +265,14 @@ class TorchVAE:
             self.opt.step()
 
     def quality(self, x_test, _samples, _out):
-        with self.torch.no_grad():
-            z_mean, z_log_var, _ = self.encoder(nchw(x_test))
-            reconstruction = self.decoder(z_mean).numpy().transpose(0, 2, 3, 1)
-        return {
-            "test_loss": vae_test_loss(x_test, reconstruction, z_mean.numpy(), z_log_var.numpy())
-        }
+        parts = []
+        with self.torch.no_grad():  # batches of 500, as nerve's predict
+            for i in range(0, len(x_test), 500):
+                z_mean, z_log_var, _ = self.encoder(nchw(x_test[i : i + 500]))
+                parts.append((self.decoder(z_mean), z_mean, z_log_var))
+        reconstruction, z_mean, z_log_var = (self.torch.cat(p).numpy() for p in zip(*parts))
+        reconstruction = reconstruction.transpose(0, 2, 3, 1)
+        return {"test_loss": vae_test_loss(x_test, reconstruction, z_mean, z_log_var)}
 
 
 class TorchGAN:
@@ -307,9 +311,10 @@ class TorchGAN:
             self.g_opt.step()
 
     def quality(self, _x_test, samples, out):
-        with self.torch.no_grad():
-            latents = self.torch.from_numpy(fixed_latents(samples, self.latent_dim))
-            images = self.g(latents).numpy().transpose(0, 2, 3, 1)
+        latents = self.torch.from_numpy(fixed_latents(samples, self.latent_dim))
+        with self.torch.no_grad():  # batches of 500, as nerve's predict
+            images = self.torch.cat([self.g(z) for z in latents.split(500)])
+        images = images.numpy().transpose(0, 2, 3, 1)
         np.save(out, images.astype(np.float32))
         return {"samples_file": str(out)}
 
@@ -332,11 +337,10 @@ def worker(args) -> None:
         if line.strip() == "epoch":
             t0 = time.perf_counter()
             trainer.epoch()
-            reply = {"seconds": time.perf_counter() - t0}
+            reply = {"seconds": time.perf_counter() - t0, "peak_rss_mb": peak_rss_mb()}
         else:
             out = Path(args.out) / f"{args.worker}_{args.model}_samples.npy"
             reply = trainer.quality(x_test, args.samples, out)
-            reply["peak_rss_mb"] = peak_rss_mb()
         print("RESULT " + json.dumps(reply), flush=True)
 
 
@@ -365,10 +369,13 @@ class Worker:
 def compare(model, args, scorer, out) -> dict:
     workers = {fw: Worker(fw, model, args, out) for fw in ("nerve", "torch")}
     times = {fw: [] for fw in workers}
+    peak = {}
     for epoch in range(args.epochs):
         order = ("nerve", "torch") if epoch % 2 == 0 else ("torch", "nerve")
         for fw in order:
-            times[fw].append(workers[fw].ask("epoch")["seconds"])
+            reply = workers[fw].ask("epoch")
+            times[fw].append(reply["seconds"])
+            peak[fw] = reply["peak_rss_mb"]  # of the training: VmHWM after the last epoch
         print(
             f"  {model} epoch {epoch + 1}: nerve {times['nerve'][-1]:.1f} s, torch "
             f"{times['torch'][-1]:.1f} s (load average {os.getloadavg()[0]:.1f})",
@@ -380,7 +387,7 @@ def compare(model, args, scorer, out) -> dict:
         w.close()
         if "samples_file" in q:
             q.update(scorer.score(np.load(q.pop("samples_file"))))
-        result[fw] = {"epoch_s": statistics.median(times[fw]), **q}
+        result[fw] = {"epoch_s": statistics.median(times[fw]), "peak_rss_mb": peak[fw], **q}
     return result
 
 
