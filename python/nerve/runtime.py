@@ -43,6 +43,9 @@ def set_conv_algorithm(name: str) -> None:
     64 MiB: C = F = 400 on 2 threads runs direct), 'direct' (implicit GEMM or
     im2col, as every other convolution) or 'winograd' (wherever it applies). The two differ only
     in rounding (Winograd's error is several times larger, about 1e-5 of the output's scale).
+    Under 'auto' and 'winograd', a convolution to at most 8 filters from 64 or more input
+    channels (e.g. a generator's last 7x7 layer to 1 channel) runs as GEMMs over kernel taps x
+    filters (bench/conv_few_filters.py); 'direct' turns that off too.
     NERVE_CONV_ALGORITHM sets the start value."""
     _core.set_conv_algorithm(name)
 
