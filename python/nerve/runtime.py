@@ -75,6 +75,9 @@ def set_conv_algorithm(name: str) -> None:
     call down the direct path, even under 'winograd': Winograd would spread one non-finite value
     over whole 4x4 output tiles as NaN, where the direct path puts Inf or NaN only in the 3x3
     neighbourhood it reaches; checking costs one pass over those operands.
+    Under 'auto' and 'winograd', a convolution to at most 8 filters from 64 or more input
+    channels (e.g. a generator's last 7x7 layer to 1 channel) runs as GEMMs over kernel taps x
+    filters (bench/conv_few_filters.py); 'direct' turns that off too.
     NERVE_CONV_ALGORITHM sets the start value."""
     _core.set_conv_algorithm(name)
 

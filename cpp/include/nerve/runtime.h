@@ -19,7 +19,9 @@ void set_isa(Isa isa);
 // Which algorithm runs a 3x3 convolution at stride 1 and dilation 1 (all others run direct):
 //   Auto: Winograd F(4x4, 3x3) from 3 input channels and 4 filters (measured faster there;
 //         see cpp/src/ops/conv2d.cpp), else direct;
-//   Direct: the implicit GEMM (from 16 input channels) or im2col + GEMM;
+//   Direct: the implicit GEMM (from 16 input channels) or im2col + GEMM, also for convolutions
+//           to few filters (which Auto and Winograd run as GEMMs over taps x filters:
+//           cpu/conv/conv_few_filters.cpp);
 //   Winograd: Winograd wherever it applies (tests use it to cover 1 and 2 channels).
 // Starts at NERVE_CONV_ALGORITHM (auto | direct | winograd) when set, else Auto; an unknown
 // value throws std::invalid_argument at first use.

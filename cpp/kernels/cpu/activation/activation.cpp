@@ -6,6 +6,8 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -31,6 +33,19 @@ inline float sigmoid1(float x) { return 1.f / (1.f + std::exp(-x)); }
 // log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|).
 inline float softplus1(float x) { return std::max(x, 0.f) + std::log1p(std::exp(-std::fabs(x))); }
 inline float relu6_1(float x) { return std::min(std::max(x, 0.f), 6.f); }
+// s > 0 ? a : b as a bit mask, which vectorises: a ternary or Eigen's select() compiled to a
+// branch per element (measured in the GCC 12 build: leaky_relu's backward 2x slower than
+// PyTorch's on a GAN's 6.4M activations of random sign). Exact, inf and NaN included.
+inline float where_positive(float s, float a, float b) {
+  const uint32_t keep = 0u - static_cast<uint32_t>(s > 0.f);
+  uint32_t ab, bb;
+  std::memcpy(&ab, &a, sizeof ab);
+  std::memcpy(&bb, &b, sizeof bb);
+  const uint32_t r = (ab & keep) | (bb & ~keep);
+  float out;
+  std::memcpy(&out, &r, sizeof out);
+  return out;
+}
 }  // namespace
 
 static void not_elementwise(Activation a) {
@@ -56,7 +71,14 @@ static void forward_chunk(Activation a, const ActivationParams& p, const float* 
       y = x.tanh();
       break;
     case Activation::LeakyRelu:
-      y = (x > 0.f).select(x, alpha * x);
+      // Branch-free max(x, 0) + alpha * min(x, 0) (exact: one term is 0), which vectorises;
+      // Eigen's select() and a ternary compiled to a branch per element: 4x slower than PyTorch
+      // on a GAN's 6.4M-element activations, whose signs are random.
+#pragma omp simd
+      for (int64_t i = 0; i < n; ++i) {
+        const float v = xp[i];
+        yp[i] = std::max(v, 0.f) + alpha * std::min(v, 0.f);
+      }
       break;
     // expm1: exp(x) - 1 loses the digits of small |x|.
     case Activation::Elu:
@@ -169,13 +191,8 @@ static void backward_chunk(Activation a, const ActivationParams& p, const float*
       dx = dy;
       break;
     case Activation::Relu:
-      // A select on values loaded unconditionally, so the compiler vectorises it (Eigen's
-      // select(), like a conditional load, compiles to a branch per element).
 #pragma omp simd
-      for (int64_t i = 0; i < n; ++i) {
-        const float g = dyp[i];
-        dxp[i] = yp[i] > 0.f ? g : 0.f;
-      }
+      for (int64_t i = 0; i < n; ++i) dxp[i] = where_positive(yp[i], dyp[i], 0.f);
       break;
     case Activation::Sigmoid: {
       CArr y(yp, n);
@@ -190,7 +207,8 @@ static void backward_chunk(Activation a, const ActivationParams& p, const float*
     case Activation::LeakyRelu: {
       // Sign of the output equals the sign of the input for a positive slope.
       const float* s = xp ? xp : yp;
-      dx = (CArr(s, n) > 0.f).select(dy, alpha * dy);
+#pragma omp simd
+      for (int64_t i = 0; i < n; ++i) dxp[i] = where_positive(s[i], dyp[i], alpha * dyp[i]);
       break;
     }
     case Activation::Elu: {

@@ -26,13 +26,10 @@
 
 #include "cpu/aligned_buffer.h"
 #include "cpu/conv/conv_kernels.h"
+#include "cpu/conv/conv_threads.h"
 #include "cpu/winograd/winograd.h"
-#include "nerve/denormals.h"
 #include "nerve/gemm.h"
 #include "nerve/runtime.h"
-#ifdef NERVE_HAVE_OPENMP
-#include <omp.h>
-#endif
 
 namespace nerve::conv_kernels {
 
@@ -104,54 +101,6 @@ int64_t rows_per_chunk(const ConvGeometry& g) {
   return std::max<int64_t>(1, kPatchBudgetFloats / per_row);
 }
 
-// Threads that split the batch (1: process chunks in turn and let the GEMM use the threads).
-int batch_threads(int64_t N) {
-#ifdef NERVE_HAVE_OPENMP
-  if (omp_in_parallel()) return 1;
-  const int nt = num_threads();
-  return N >= nt ? nt : 1;
-#else
-  (void)N;
-  return 1;
-#endif
-}
-
-// Threads that split `rows` output rows (the forward pass).
-int row_threads(int64_t rows) {
-#ifdef NERVE_HAVE_OPENMP
-  if (omp_in_parallel()) return 1;
-  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(num_threads(), rows)));
-#else
-  (void)rows;
-  return 1;
-#endif
-}
-
-// Runs body(tid, first, end) on `nt` threads, each with an equal share of N items (images or rows).
-template <class F>
-void split_batch(int nt, int64_t N, F&& body) {
-#ifdef NERVE_HAVE_OPENMP
-  if (nt > 1) {
-    std::exception_ptr error;  // an exception must not escape an OpenMP region
-    const unsigned mode = DenormalsFlushed::mode_for_workers();
-#pragma omp parallel num_threads(nt)
-    {
-      const int t = omp_get_thread_num();
-      DenormalsFlushed scope(mode);
-      try {
-        body(t, N * t / nt, N * (t + 1) / nt);
-      } catch (...) {
-#pragma omp critical(nerve_conv2d_error)
-        if (!error) error = std::current_exception();
-      }
-    }
-    if (error) std::rethrow_exception(error);
-    return;
-  }
-#endif
-  body(0, int64_t{0}, N);
-}
-
 // Forward for output rows [r0, r1) through im2col chunks + sgemm (bias and activation in the
 // epilogue): for few input channels, where each tap of the implicit GEMM would be 1-3 steps deep.
 void forward_im2col(const float* x, const float* w, float* y, const ConvGeometry& g, const Epilogue& ep, int64_t r0,
@@ -214,6 +163,8 @@ void conv2d_forward(const float* x, const float* w, const ConvGeometry& g, int64
   }
   if (is_pointwise(g)) {
     sgemm(Trans::No, Trans::No, N * rows, F, P, 1.f, x, P, w, F, 0.f, y, F, ep);
+  } else if (!wino && use_few_filters(g)) {
+    conv2d_few_filters_forward(x, w, g, N, ep, y);
   } else if (wino) {
     AlignedBuffer U(winograd::kCells * g.C * F);
     winograd::transform_kernel(w, g.C, F, U.data());
@@ -246,6 +197,10 @@ void conv2d_backward(const float* x, const float* w, const float* y, const float
     if (need_db) column_sums(dz, M, F, db);
     if (need_dw) sgemm(Trans::Yes, Trans::No, P, F, M, 1.f, x, P, dz, F, 0.f, dw, F);
     if (need_dx) sgemm(Trans::No, Trans::Yes, M, P, F, 1.f, dz, F, w, F, 0.f, dx, P);
+  } else if (!use_winograd(g) && use_few_filters(g)) {
+    AlignedBuffer dz_buf(act != Activation::Linear ? M * F : 0);
+    if (act != Activation::Linear) activation_backward(act, alpha, nullptr, y, dy, dz_buf.data(), M * F);
+    conv2d_few_filters_backward(x, w, act != Activation::Linear ? dz_buf.data() : dy, g, N, dx, dw, db);
   } else {
     const int nt = batch_threads(N);
     const bool stride1 = g.h.stride == 1 && g.w.stride == 1;

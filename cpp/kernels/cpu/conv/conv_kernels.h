@@ -16,6 +16,14 @@ using nerve::ConvGeometry;  // kernel_table.h
 void conv2d_forward(const float* x, const float* w, const ConvGeometry& g, int64_t N, const Epilogue& ep, float* y);
 void conv2d_backward(const float* x, const float* w, const float* y, const float* dy, const ConvGeometry& g, int64_t N,
                      Activation act, float alpha, float* dx, float* dw, float* db);
+// conv2d with few filters (conv_few_filters.cpp): GEMMs over taps * filters columns, then a
+// gather (forward) or its adjoint (backward). use_few_filters says when conv2d runs them; dz is the
+// gradient at the convolution's output (before any fused activation).
+bool use_few_filters(const ConvGeometry& g);
+void conv2d_few_filters_forward(const float* x, const float* w, const ConvGeometry& g, int64_t N, const Epilogue& ep,
+                                float* y);
+void conv2d_few_filters_backward(const float* x, const float* w, const float* dz, const ConvGeometry& g, int64_t N,
+                                 float* dx, float* dw, float* db);
 // conv1d (conv1d.cpp): im2col into col, one sgemm with the bias epilogue; and its gradients.
 void conv1d_forward(const float* x, const float* w, const float* bias, const Conv1DGeometry& g, float* col, float* y);
 void conv1d_backward(const float* dz, const float* w, const float* col, const Conv1DGeometry& g, float* dx, float* dw,
