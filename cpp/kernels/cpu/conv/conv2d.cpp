@@ -205,7 +205,9 @@ void conv2d_backward(const float* x, const float* w, const float* y, const float
     const int nt = batch_threads(N);
     const bool stride1 = g.h.stride == 1 && g.w.stride == 1;
     // Then also for dX (its geometry is 3x3, stride 1 too); direct with a non-finite operand.
-    const bool wino = use_winograd(g) && all_finite(x, N * in_image) && all_finite(w, P * F) && all_finite(dy, M * F);
+    // (x is read only for dW and w only for dX: Conv2DTranspose passes null for the one it skips.)
+    const bool wino = use_winograd(g) && all_finite(dy, M * F) && (!need_dw || all_finite(x, N * in_image)) &&
+                      (!need_dx || all_finite(w, P * F));
     const bool wino_dx = need_dx && wino, wino_dw = need_dw && wino;
     const bool implicit_dx = need_dx && !wino && stride1 && g.C >= kImplicitMinChannels;
     const bool implicit_dw = need_dw && !wino && stride1 && g.C >= kImplicitMinChannels;
