@@ -3,6 +3,7 @@
 #include "nerve/autograd.h"
 #include "nerve/layers/traced.h"
 #include "nerve/ops.h"
+#include "ops/trace_replay.h"
 
 namespace nerve {
 
@@ -87,14 +88,7 @@ void TraceProgram::set_outputs(std::vector<int64_t> outputs, std::vector<Shape> 
   output_shapes_ = std::move(output_shapes);
   fuse_dense();
   // Free each intermediate value after the last step that reads it (outputs and captures stay).
-  last_use_.assign(num_values_, -1);
-  // (A dim patch reads its value's size: a use too.)
-  for (size_t i = 0; i < steps_.size(); ++i) {
-    for (int64_t v : steps_[i].inputs) last_use_[v] = static_cast<int64_t>(i);
-    for (const DimPatch& p : steps_[i].patches) last_use_[p.value] = static_cast<int64_t>(i);
-  }
-  for (int64_t v : outputs_) last_use_[v] = -1;
-  for (const auto& c : captures_) last_use_[c.first] = -1;
+  last_use_ = trace_replay::last_uses(steps_, num_values_, outputs_, captures_);
 }
 
 const Tensor* TraceProgram::captured(int64_t value) const {
@@ -163,42 +157,6 @@ std::vector<std::shared_ptr<Layer>> TraceProgram::sublayers() const {
   return out;
 }
 
-namespace {
-
-// The attributes of an op step with its dim patches filled from the run's values.
-OpAttrs patched_attrs(const TraceStep& s, const std::vector<Tensor>& values) {
-  if (s.patches.empty()) return s.attrs;
-  OpAttrs attrs = s.attrs;
-  for (const DimPatch& p : s.patches) {
-    int64_t dim = values[p.value].size(p.axis);
-    if (p.index < 0) {
-      attrs.set(p.key, dim);
-      continue;
-    }
-    std::vector<int64_t> list = attrs.get_ints(p.key);
-    if (p.index >= static_cast<int64_t>(list.size()))
-      throw std::invalid_argument(s.op + ": dim patch of attribute '" + p.key + "' is out of range");
-    list[p.index] = dim;
-    attrs.set(p.key, list);
-  }
-  return attrs;
-}
-
-void run_assign(const TraceStep& s, const std::vector<Tensor>& values) {
-  const Tensor& target = values[s.inputs[0]];
-  const Tensor& value = values[s.inputs[1]];
-  if (value.numel() != target.numel())
-    throw std::invalid_argument(s.op + ": the weight has shape " + target.shape_string() + ", the value " +
-                                value.shape_string());
-  std::vector<float> w = target.to_vector();
-  std::vector<float> v = value.contiguous().to_vector();
-  float sign = s.op == "assign_sub" ? -1.f : 1.f;
-  for (size_t i = 0; i < w.size(); ++i) w[i] = s.op == "assign" ? v[i] : w[i] + sign * v[i];
-  target.copy_from_host(w.data());
-}
-
-}  // namespace
-
 std::vector<Tensor> TraceProgram::run(const std::vector<Tensor>& xs, bool training, std::vector<Tensor>& losses) const {
   if (static_cast<int64_t>(xs.size()) != num_inputs_)
     throw std::invalid_argument("traced call takes " + std::to_string(num_inputs_) + " inputs, got " +
@@ -213,7 +171,7 @@ std::vector<Tensor> TraceProgram::run(const std::vector<Tensor>& xs, bool traini
     for (int64_t v : s.inputs) in.push_back(values[v]);
     switch (s.kind) {
       case TraceStep::Kind::Op: {
-        std::vector<Tensor> out = call_op(s.op, in, patched_attrs(s, values));
+        std::vector<Tensor> out = call_op(s.op, in, trace_replay::patched_attrs(s, values));
         if (static_cast<int64_t>(out.size()) != s.num_outputs)
           throw std::logic_error(s.op + ": gave " + std::to_string(out.size()) + " outputs, traced " +
                                  std::to_string(s.num_outputs));
@@ -233,13 +191,10 @@ std::vector<Tensor> TraceProgram::run(const std::vector<Tensor>& xs, bool traini
         losses.push_back(in[0].numel() == 1 ? in[0].reshape({}) : sum(in[0]));
         break;
       case TraceStep::Kind::Assign:
-        run_assign(s, values);
+        trace_replay::assign(s.op, values[s.inputs[0]], values[s.inputs[1]]);
         break;
     }
-    for (int64_t v : s.inputs)
-      if (last_use_[v] == static_cast<int64_t>(i)) values[v] = Tensor();
-    for (const DimPatch& p : s.patches)
-      if (last_use_[p.value] == static_cast<int64_t>(i)) values[p.value] = Tensor();
+    trace_replay::free_after(s, i, last_use_, values);
   }
   std::vector<Tensor> out;
   out.reserve(outputs_.size());

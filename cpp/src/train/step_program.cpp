@@ -6,6 +6,7 @@
 #include "nerve/denormals.h"
 #include "nerve/ops.h"
 #include "nerve/ops/creation.h"
+#include "ops/trace_replay.h"
 
 namespace nerve {
 
@@ -159,49 +160,10 @@ void StepProgram::set_outputs(std::vector<int64_t> outputs) {
   for (int64_t v : outputs) check_value(v, "an output");
   outputs_ = std::move(outputs);
   // Free each intermediate value after the last step that reads it (outputs and captures stay).
-  last_use_.assign(num_values_, -1);
-  // (A dim patch reads its value's size: a use too.)
-  for (size_t i = 0; i < steps_.size(); ++i) {
-    for (int64_t v : steps_[i].inputs) last_use_[v] = static_cast<int64_t>(i);
-    for (const DimPatch& p : steps_[i].patches) last_use_[p.value] = static_cast<int64_t>(i);
-  }
-  for (int64_t v : outputs_) last_use_[v] = -1;
-  for (const auto& c : captures_) last_use_[c.first] = -1;
+  last_use_ = trace_replay::last_uses(steps_, num_values_, outputs_, captures_);
 }
 
 namespace {
-
-// The attributes of an op step with its dim patches filled from the run's values.
-OpAttrs patched_attrs(const StepInstruction& s, const std::vector<Tensor>& values) {
-  if (s.patches.empty()) return s.attrs;
-  OpAttrs attrs = s.attrs;
-  for (const DimPatch& p : s.patches) {
-    int64_t dim = values[p.value].size(p.axis);
-    if (p.index < 0) {
-      attrs.set(p.key, dim);
-      continue;
-    }
-    std::vector<int64_t> list = attrs.get_ints(p.key);
-    if (p.index >= static_cast<int64_t>(list.size()))
-      throw std::invalid_argument(s.op + ": dim patch of attribute '" + p.key + "' is out of range");
-    list[p.index] = dim;
-    attrs.set(p.key, list);
-  }
-  return attrs;
-}
-
-void run_assign(const StepInstruction& s, const std::vector<Tensor>& values) {
-  const Tensor& target = values[s.inputs[0]];
-  const Tensor& value = values[s.inputs[1]];
-  if (value.numel() != target.numel())
-    throw std::invalid_argument(s.op + ": the target has shape " + target.shape_string() + ", the value " +
-                                value.shape_string());
-  std::vector<float> w = target.to_vector();
-  std::vector<float> v = value.contiguous().to_vector();
-  float sign = s.op == "assign_sub" ? -1.f : 1.f;
-  for (size_t i = 0; i < w.size(); ++i) w[i] = s.op == "assign" ? v[i] : w[i] + sign * v[i];
-  target.copy_from_host(w.data());
-}
 
 void run_apply_gradients(const StepInstruction& s, const std::vector<Tensor>& values) {
   size_t n = s.inputs.size() / 2;
@@ -254,7 +216,7 @@ std::vector<Tensor> StepProgram::run(const std::vector<Tensor>& inputs) const {
     std::vector<Tensor> out;
     switch (s.kind) {
       case StepInstruction::Kind::Op:
-        out = call_op(s.op, in, patched_attrs(s, values));
+        out = call_op(s.op, in, trace_replay::patched_attrs(s, values));
         break;
       case StepInstruction::Kind::LayerCall:
         out = s.layer->call_many(in, s.training);
@@ -279,7 +241,7 @@ std::vector<Tensor> StepProgram::run(const std::vector<Tensor>& inputs) const {
         run_apply_gradients(s, values);
         break;
       case StepInstruction::Kind::Assign:
-        run_assign(s, values);
+        trace_replay::assign(s.op, values[s.inputs[0]], values[s.inputs[1]]);
         break;
       case StepInstruction::Kind::Metric: {
         NoGradGuard no_grad;  // a metric is no part of the loss
@@ -294,10 +256,7 @@ std::vector<Tensor> StepProgram::run(const std::vector<Tensor>& inputs) const {
       throw std::logic_error("StepProgram: step " + std::to_string(i) + " gave " + std::to_string(out.size()) +
                              " outputs, traced " + std::to_string(s.num_outputs));
     for (int64_t k = 0; k < s.num_outputs; ++k) values[s.first_output + k] = std::move(out[k]);
-    for (int64_t v : s.inputs)
-      if (last_use_[v] == static_cast<int64_t>(i)) values[v] = Tensor();
-    for (const DimPatch& p : s.patches)
-      if (last_use_[p.value] == static_cast<int64_t>(i)) values[p.value] = Tensor();
+    trace_replay::free_after(s, i, last_use_, values);
   }
   for (const auto& m : models_) m->clear_activity_losses();
   std::vector<Tensor> result;
