@@ -1,4 +1,6 @@
-"""Property tests (hypothesis): shape ops, reductions and products against numpy on random shapes;
+"""Property tests (hypothesis): element-wise ops with NumPy broadcasting (and their gradients'
+reduction back to each operand's shape), reductions over random axes with keepdims, shape ops and
+products against numpy on random shapes;
 Conv2D and pooling output shapes against the formula (and Conv2D's values against a direct numpy
 convolution) for random geometry; randomly built models predicting identically after save/load.
 
@@ -67,6 +69,115 @@ def test_matmul_matches_numpy(m, k, n, seed):
     a, b = _array((m, k), seed), _array((k, n), seed + 1)
     got = ops.matmul(nerve.Tensor(a), nerve.Tensor(b)).numpy()
     np.testing.assert_allclose(got, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
+
+
+@st.composite
+def _broadcastable_pair(draw):
+    """Two shapes numpy broadcasts together: a common tail, each side's dims set to 1 or
+    dropped from the front at random."""
+    full = draw(st.lists(st.integers(1, 4), min_size=0, max_size=4))
+
+    def side():
+        dims = [d if draw(st.booleans()) else 1 for d in full]
+        return tuple(dims[draw(st.integers(0, len(dims))) :])
+
+    return side(), side()
+
+
+@SETTINGS
+@given(pair=_broadcastable_pair(), seed=st.integers(0, 2**16))
+def test_broadcasting_binary_ops_and_their_gradients_match_numpy(pair, seed):
+    sa, sb = pair
+    a, b = _array(sa, seed), _array(sb, seed + 1)
+    b = np.where(np.abs(b) < 0.1, 0.5, b).astype(np.float32)  # keep divide away from 0
+    ta, tb = nerve.Tensor(a), nerve.Tensor(b)
+    for name, ref in [
+        ("add", np.add),
+        ("subtract", np.subtract),
+        ("multiply", np.multiply),
+        ("divide", np.divide),
+        ("maximum", np.maximum),
+    ]:
+        got = np.asarray(getattr(ops, name)(ta, tb))
+        want = ref(a.astype(np.float64), b)
+        assert got.shape == want.shape, (name, sa, sb)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=f"{name} {sa} {sb}")
+    # The gradient of sum(a * b) w.r.t. each side is the other side summed over the broadcast
+    # axes: the reduction back to the operand's shape that every broadcasting backward needs.
+    va, vb = nerve.Tensor(a), nerve.Tensor(b)
+    with nerve.GradientTape() as tape:
+        tape.watch([va, vb])
+        loss = ops.sum(ops.multiply(va, vb))
+    ga, gb = tape.gradient(loss, [va, vb])
+    want_ga = np.broadcast_to(b, np.broadcast_shapes(sa, sb)).astype(np.float64)
+    want_gb = np.broadcast_to(a, np.broadcast_shapes(sa, sb)).astype(np.float64)
+    lead = len(np.broadcast_shapes(sa, sb))
+
+    def reduce_to(g, shape):
+        g = g.sum(axis=tuple(range(lead - len(shape))))
+        return g.sum(axis=tuple(i for i, d in enumerate(shape) if d == 1), keepdims=True)
+
+    np.testing.assert_allclose(
+        np.asarray(ga), reduce_to(want_ga, sa).reshape(sa), rtol=1e-5, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        np.asarray(gb), reduce_to(want_gb, sb).reshape(sb), rtol=1e-5, atol=1e-5
+    )
+
+
+@SETTINGS
+@given(data=st.data(), shape=shapes, seed=st.integers(0, 2**16), keepdims=st.booleans())
+def test_reductions_over_axes_match_numpy(data, shape, seed, keepdims):
+    a = _array(shape, seed)
+    axes = data.draw(
+        st.lists(st.integers(0, len(shape) - 1), unique=True, min_size=1, max_size=len(shape)),
+        label="axes",
+    )
+    axis = tuple(ax - len(shape) if data.draw(st.booleans()) else ax for ax in axes)
+    t = nerve.Tensor(a)
+    a64 = a.astype(np.float64)
+    for name, ref, tol in [
+        ("sum", np.sum, 1e-5),
+        ("mean", np.mean, 1e-5),
+        ("max", np.max, 0),
+        ("min", np.min, 0),
+        ("var", np.var, 1e-4),
+        ("std", np.std, 1e-4),
+    ]:
+        got = np.asarray(getattr(ops, name)(t, axis=axis, keepdims=keepdims))
+        want = ref(a64, axis=axis, keepdims=keepdims)
+        assert got.shape == want.shape, (name, shape, axis, keepdims)
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol, err_msg=f"{name} {shape} {axis}")
+    got = np.asarray(ops.logsumexp(t, axis=axis, keepdims=keepdims))
+    m = a64.max(axis=axis, keepdims=True)
+    want = np.log(np.exp(a64 - m).sum(axis=axis, keepdims=True)) + m
+    if not keepdims:
+        want = np.squeeze(want, axis=tuple(ax % len(shape) for ax in axis))
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+@SETTINGS
+@given(data=st.data(), shape=shapes, seed=st.integers(0, 2**16))
+def test_shape_ops_match_numpy(data, shape, seed):
+    a = _array(shape, seed)
+    t = nerve.Tensor(a)
+    perm = tuple(data.draw(st.permutations(range(len(shape))), label="perm"))
+    np.testing.assert_array_equal(np.asarray(ops.transpose(t, perm)), np.transpose(a, perm))
+    flat = data.draw(st.sampled_from([(-1,), (a.size,), (1, -1), (-1, 1)]), label="reshape")
+    np.testing.assert_array_equal(np.asarray(ops.reshape(t, flat)), a.reshape(flat))
+    axis = data.draw(st.integers(-len(shape) - 1, len(shape)), label="expand axis")
+    e = ops.expand_dims(t, axis)
+    np.testing.assert_array_equal(np.asarray(e), np.expand_dims(a, axis))
+    np.testing.assert_array_equal(np.asarray(ops.squeeze(e, axis)), a)
+    reps = tuple(data.draw(st.lists(st.integers(1, 3), min_size=len(shape), max_size=len(shape))))
+    np.testing.assert_array_equal(np.asarray(ops.tile(t, reps)), np.tile(a, reps))
+    ax = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    np.testing.assert_array_equal(np.asarray(ops.flip(t, axis=ax)), np.flip(a, axis=ax))
+    np.testing.assert_array_equal(np.asarray(ops.stack([t, t], axis=ax)), np.stack([a, a], axis=ax))
+    pieces = ops.split(t, [1], axis=ax) if shape[ax] > 1 else [t]
+    want = np.split(a, [1], axis=ax) if shape[ax] > 1 else [a]
+    for p, w in zip(pieces, want):
+        np.testing.assert_array_equal(np.asarray(p), w)
 
 
 def _out_size(size, kernel, stride, dilation, padding):
