@@ -14,10 +14,12 @@ import tempfile
 import numpy as np
 import pytest
 
+import nerve
 from nerve import _core
 
 WORKER = pathlib.Path(__file__).with_name("_determinism_worker.py")
-PYTHON_DIR = pathlib.Path(__file__).resolve().parent.parent / "python"
+# The nerve this test imported (an installed wheel in CI, the source tree with PYTHONPATH here).
+PYTHON_DIR = pathlib.Path(nerve.__file__).resolve().parents[1]
 USABLE = set(_core.config()["usable_isas"])
 DEFAULT_ISA = _core.config()["isa"]
 
