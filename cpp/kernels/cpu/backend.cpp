@@ -23,7 +23,7 @@ namespace {
 size_t machine_memory_bytes() {
 #ifdef __linux__
   static const size_t total = [] {
-    struct sysinfo info {};
+    struct sysinfo info{};
     if (sysinfo(&info) != 0) return std::numeric_limits<size_t>::max();
     return (static_cast<size_t>(info.totalram) + info.totalswap) * info.mem_unit;
   }();
