@@ -114,11 +114,17 @@ def test_conv2d_transpose_matches_torch(
     Y.backward(torch.tensor(G).permute(0, 3, 1, 2))
 
     y, dx, dk, db = _nerve(x, k, b, strides, padding, output_padding, grad=G)
-    tol = dict(rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(y, Y.detach().permute(0, 2, 3, 1).numpy(), **tol)
-    np.testing.assert_allclose(dx, X.grad.permute(0, 2, 3, 1).numpy(), **tol)
-    np.testing.assert_allclose(dk, K.grad.permute(2, 3, 1, 0).numpy(), **tol)
-    np.testing.assert_allclose(db, B.grad.numpy(), **tol)
+    # Winograd's rounding error (the 3x3 stride-1 cases under 'auto') is relative to the whole
+    # output's scale, not to each element: an element that cancels to ~0.1 among outputs of ~15
+    # can differ by 2e-4 in a build without FMA contraction (the ASan build at -O1).
+    for got, want in [
+        (y, Y.detach().permute(0, 2, 3, 1).numpy()),
+        (dx, X.grad.permute(0, 2, 3, 1).numpy()),
+        (dk, K.grad.permute(2, 3, 1, 0).numpy()),
+        (db, B.grad.numpy()),
+    ]:
+        atol = max(1e-4, 2e-5 * float(np.abs(want).max(initial=0.0)))
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=atol)
 
 
 @pytest.mark.parametrize(
