@@ -1,5 +1,6 @@
 #include "nerve/tensor.h"
 
+#include <cstdint>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -39,6 +40,10 @@ bool shape_fits(const Shape& spec, const Shape& got) {
 }
 
 int64_t shape_numel(const Shape& s) {
+  // An empty tensor's other dimensions may be huge (zeros((10**10, 10**10, 0))): 0 first, so the
+  // product of the others is never formed (past int64 it would overflow).
+  for (int64_t d : s)
+    if (d == 0) return 0;
   int64_t n = 1;
   for (int64_t d : s) n *= d;
   return n;
@@ -49,7 +54,9 @@ static Shape contiguous_strides(const Shape& shape) {
   int64_t acc = 1;
   for (size_t i = shape.size(); i-- > 0;) {
     st[i] = acc;
-    acc *= shape[i];
+    // Only an empty tensor (nothing to address) can have dimensions whose product passes int64:
+    // its strides saturate there instead of overflowing.
+    acc = shape[i] != 0 && acc > INT64_MAX / shape[i] ? INT64_MAX : acc * shape[i];
   }
   return st;
 }
