@@ -161,14 +161,10 @@ std::vector<Tensor> TraceProgram::run(const std::vector<Tensor>& xs, bool traini
   if (static_cast<int64_t>(xs.size()) != num_inputs_)
     throw std::invalid_argument("traced call takes " + std::to_string(num_inputs_) + " inputs, got " +
                                 std::to_string(xs.size()));
-  std::vector<Tensor> values(num_values_);
-  for (size_t i = 0; i < xs.size(); ++i) values[i] = xs[i];
-  for (const auto& c : captures_) values[c.first] = c.second;
+  std::vector<Tensor> values = trace_replay::initial_values(num_values_, xs, captures_);
   for (size_t i = 0; i < steps_.size(); ++i) {
     const TraceStep& s = steps_[i];
-    std::vector<Tensor> in;
-    in.reserve(s.inputs.size());
-    for (int64_t v : s.inputs) in.push_back(values[v]);
+    std::vector<Tensor> in = trace_replay::step_inputs(s, values);
     switch (s.kind) {
       case TraceStep::Kind::Op: {
         std::vector<Tensor> out = call_op(s.op, in, trace_replay::patched_attrs(s, values));

@@ -15,6 +15,25 @@
 
 namespace nerve::trace_replay {
 
+// The value table at the start of a run: the inputs first, the captures at their indices, the
+// rest (step outputs) empty until their step runs.
+inline std::vector<Tensor> initial_values(int64_t num_values, const std::vector<Tensor>& inputs,
+                                          const std::vector<std::pair<int64_t, Tensor>>& captures) {
+  std::vector<Tensor> values(num_values);
+  for (size_t i = 0; i < inputs.size(); ++i) values[i] = inputs[i];
+  for (const auto& c : captures) values[c.first] = c.second;
+  return values;
+}
+
+// The tensors a step reads (field inputs: value indices).
+template <class Step>
+std::vector<Tensor> step_inputs(const Step& s, const std::vector<Tensor>& values) {
+  std::vector<Tensor> in;
+  in.reserve(s.inputs.size());
+  for (int64_t v : s.inputs) in.push_back(values[v]);
+  return in;
+}
+
 // The attributes of an op step (fields op, attrs, patches) with its dim patches filled from the
 // run's values: reshape(x, (batch, 4)) gets this batch's size.
 template <class Step>

@@ -205,14 +205,10 @@ std::vector<Tensor> StepProgram::run(const std::vector<Tensor>& inputs) const {
     throw std::invalid_argument("traced step takes " + std::to_string(num_inputs_) + " inputs, got " +
                                 std::to_string(inputs.size()));
   GradEnabled recording;  // as a GradientTape around the step: gradients of any value can be asked
-  std::vector<Tensor> values(num_values_);
-  for (size_t i = 0; i < inputs.size(); ++i) values[i] = inputs[i];
-  for (const auto& c : captures_) values[c.first] = c.second;
+  std::vector<Tensor> values = trace_replay::initial_values(num_values_, inputs, captures_);
   for (size_t i = 0; i < steps_.size(); ++i) {
     const StepInstruction& s = steps_[i];
-    std::vector<Tensor> in;
-    in.reserve(s.inputs.size());
-    for (int64_t v : s.inputs) in.push_back(values[v]);
+    std::vector<Tensor> in = trace_replay::step_inputs(s, values);
     std::vector<Tensor> out;
     switch (s.kind) {
       case StepInstruction::Kind::Op:
