@@ -31,6 +31,14 @@ struct Epilogue {
 void sgemm(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& epilogue);
 
+// Mixed-precision GEMM (bfloat16 compute, float32 accumulation): the same contract as sgemm,
+// except that every element of op(A) and op(B) is first rounded to bfloat16 (round_to_bf16,
+// nerve/bfloat16.h). Products of two bfloat16 values are exact in float32, so the result differs
+// from sgemm on the rounded operands only by the order of the float32 sums. The kernel is chosen
+// at run time (cpu/gemm/README.md, "bfloat16").
+void sgemm_bf16(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+                const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& epilogue = Epilogue{});
+
 // Implicit GEMM (a convolution without an im2col matrix): a sum of `ntaps` GEMMs whose A operands
 // are the same strided rows shifted by tap_off[t] floats. For i < M, j < N:
 //   C[i*ldc + j] = act(beta * C[i*ldc + j] + bias[j]
