@@ -11,6 +11,24 @@
 
 namespace nerve {
 
+namespace {
+
+// When all the inputs fit in one batch, the forward pass's outputs can be the results themselves,
+// saving a copy of each (16 MB for a 4096 x 1024 Dense output, plus the page faults of writing a
+// fresh buffer): only when nobody else holds their memory (not the inputs, a weight or a layer's
+// buffer: a result must not change when those do) and each is a whole, dense buffer.
+bool hand_over(const std::vector<Tensor>& preds) {
+  for (const Tensor& p : preds) {
+    const std::shared_ptr<Storage>& s = p.storage();
+    if (!s || p.impl_ptr().use_count() != 1 || s.use_count() != 1 || p.offset() != 0 || !p.is_contiguous() ||
+        s->nbytes() != static_cast<size_t>(p.numel()) * sizeof(float))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Predictor::Predictor(std::shared_ptr<Model> model) : model_(std::move(model)) {
   if (!model_) throw std::invalid_argument("Predictor: model is null");
 }
@@ -51,6 +69,7 @@ std::vector<Tensor> Predictor::predict(const std::vector<Tensor>& xs, int64_t ba
       // The layers' activity penalties of this batch are nobody's: a training step reads only
       // its own forward pass's.
       model_->clear_activity_losses();
+      if (begin == 0 && end == n && hand_over(preds)) return preds;  // one batch: no copy
       if (outs.empty()) {
         for (const Tensor& p : preds) {
           Shape shape = p.shape();
