@@ -154,3 +154,35 @@ def test_a_layer_added_after_a_prediction_is_used():
     model.predict(X[:1], verbose=0)
     model.add(L.Dense(2))
     assert model.predict(X[:1], verbose=0).shape == (1, 2)
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [L.Reshape((6,)), L.Activation("linear"), L.Dropout(0.5), L.Dense(6)],
+    ids=["view", "identity", "dropout", "dense"],
+)
+def test_results_share_no_memory_with_inputs_or_each_other(layer, taken):
+    """One batch's outputs are handed over without a copy only when nothing else holds their
+    memory: a model that passes its input through (a view, an identity) still returns a copy,
+    and a later call never changes an earlier result."""
+    model = nerve.Sequential([nerve.Input((6,)), layer])
+    x = X[:3].copy()
+    first = model.predict(x, verbose=0)
+    kept = first.copy()
+    x[:] = 7.0
+    second = model.predict(x, verbose=0)
+    assert taken == [True, True]
+    np.testing.assert_array_equal(first, kept)
+    assert not np.shares_memory(first, x) and not np.shares_memory(first, second)
+    np.testing.assert_array_equal(second, _general(model, x, verbose=0))
+
+
+def test_predict_array_steps_aside_for_what_needs_converting():
+    model = _mlp()
+    predictor = model._predictor()
+    bad = X[:2].copy()
+    bad[1, 3] = np.inf
+    for x in (X[:2].astype(np.float64), X[:4:2], np.asfortranarray(X[:2]), bad):
+        assert predictor.predict_array(x, 32) is None
+    (got,) = predictor.predict_array(X[:2], 32)
+    np.testing.assert_array_equal(got, _general(model, X[:2], verbose=0))

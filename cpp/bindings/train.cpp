@@ -22,6 +22,37 @@ Tensor or_undefined(const std::optional<Tensor>& t) { return t ? *t : Tensor(); 
 // is (no copy); anything else is converted once by pybind11.
 using SampleOrderArray = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
 
+// True when every float of an array holds a finite value: an exponent of all ones is an Inf or a
+// NaN. One pass with no branch per element, which the compiler vectorises.
+bool all_finite(const float* data, size_t n) {
+  const auto* bits = reinterpret_cast<const uint32_t*>(data);
+  uint32_t bad = 0;
+  for (size_t i = 0; i < n; ++i) bad |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
+  return bad == 0;
+}
+
+// Predictor.predict_array: predict's short path for one array of float32 in C order whose
+// samples all fit in one batch (Keras users call predict on single samples in loops): no list of
+// Tensors in or out, and the NaN/Inf check of the input in C++. None when x is anything else (other
+// dtype or layout, a NaN or an Inf): the caller's checks then convert it or say what is wrong.
+py::object predict_array(Predictor& predictor, const py::array& x, int64_t batch_size) {
+  if (!py::isinstance<py::array_t<float>>(x) || (x.flags() & py::array::c_style) != py::array::c_style || x.ndim() == 0)
+    return py::none();
+  Tensor t = tensor_from_numpy(x);
+  std::vector<Tensor> outs;
+  bool finite;
+  {
+    py::gil_scoped_release release;
+    DenormalsFlushed flushed;
+    finite = all_finite(static_cast<const float*>(x.data()), static_cast<size_t>(x.size()));
+    if (finite) outs = predictor.predict({t}, batch_size);
+  }
+  if (!finite) return py::none();
+  py::list result;
+  for (const Tensor& o : outs) result.append(tensor_to_numpy(o));
+  return std::move(result);
+}
+
 SampleOrder sample_order(const SampleOrderArray& order) {
   if (order.ndim() != 1)
     throw py::value_error("train: the sample order must be a 1-D int64 array, got " + std::to_string(order.ndim()) +
@@ -256,7 +287,10 @@ void bind_train(py::module_& m) {
   // Inference alone (predict on a model that was never compiled): no loss, optimizer or metrics.
   py::class_<Predictor, std::shared_ptr<Predictor>>(m, "Predictor")
       .def(py::init<std::shared_ptr<Model>>(), py::arg("model"))
-      .def("predict", &Predictor::predict, py::arg("xs"), py::arg("batch_size"), GilFree());
+      .def("predict", &Predictor::predict, py::arg("xs"), py::arg("batch_size"), GilFree())
+      .def("predict_array", &predict_array, py::arg("x"), py::arg("batch_size"),
+           "predict of one float32 C-order array (a list of numpy arrays, one per output); None when x "
+           "needs converting or holds a NaN or an Inf");
 
   // Differentiable penalty op, for gradient checks.
   m.attr("ops").cast<py::module_>().def("regularization_penalty", &regularization_penalty, py::arg("x"),

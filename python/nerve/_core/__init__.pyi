@@ -741,6 +741,10 @@ class Predictor:
         ...
     def predict(self, xs: collections.abc.Sequence[Tensor], batch_size: typing.SupportsInt | typing.SupportsIndex) -> list[Tensor]:
         ...
+    def predict_array(self, x: numpy.ndarray, batch_size: typing.SupportsInt | typing.SupportsIndex) -> typing.Any:
+        """
+        predict of one float32 C-order array (a list of numpy arrays, one per output); None when x needs converting or holds a NaN or an Inf
+        """
 class StepProgram:
     def __init__(self, num_inputs: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...

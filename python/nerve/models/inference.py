@@ -167,21 +167,34 @@ class Inference:
         cost more than the forward pass of a small model. None when the general path must run."""
         if type(x) is not np.ndarray or x.ndim == 0 or steps is not None or not self.built:
             return None
-        batch_size = data.batch_size_or_default(batch_size, "predict")
+        batch_size = 32 if batch_size is None else data.batch_size_or_default(batch_size, "predict")
         if not 0 < len(x) <= batch_size or len(self._input_shapes) != 1:
             return None
         self._check_run("predict")
         if self._runs_python_steps("predict"):
             return None
         verbose = self._verbosity(verbose)
-        bar = Progbar(None, verbose=verbose) if verbose else None
-        a = data.as_float_array(x, "x", "predict")
-        self._check_input_shapes([a.shape], "predict")
-        outs = [np.asarray(o) for o in self._predictor().predict([_core.Tensor(a)], batch_size)]
-        if bar is not None:
-            bar.target = 1
-            bar.update(1, finalize=True)
+        start = Progbar.now() if verbose else 0.0  # the bar's clock starts before the work
+        if not self._core_checks_input_shape:
+            self._check_input_shapes([x.shape], "predict")
+        predictor = self._predictor()
+        try:
+            # float32 in C order and finite, as as_float_array leaves it: predicted at once.
+            outs = predictor.predict_array(x, batch_size)
+            if outs is None:  # converted (or refused, with the place of a NaN) first
+                outs = predictor.predict_array(data.as_float_array(x, "x", "predict"), batch_size)
+        except ValueError:
+            # The C++ layer refused the shape: say it as the general path does.
+            self._check_input_shapes([x.shape], "predict")
+            raise
+        if verbose:
+            Progbar.write_one_step(start, verbose)
         return outs[0] if self._single_output else outs
+
+    # The C++ model checks x's per-sample shape exactly as _check_input_shapes does (a Sequential
+    # of plain layers: the first layer's input spec), so a one-batch predict checks it there and
+    # runs the Python check, for its message, only when that refuses it.
+    _core_checks_input_shape = False
 
     def _predict_arrays(self, xs, batch_size):
         outs = [

@@ -182,6 +182,12 @@ class Sequential(Model):
         return [] if self._input_shape is None else [tuple(self._input_shape)]
 
     @property
+    def _core_checks_input_shape(self) -> bool:
+        # The C++ Sequential's first layer checks x against the spec _accepted_input_shapes
+        # reads from it (shape_fits is fits); a nested model checks its own inputs.
+        return not self._holds_models
+
+    @property
     def _output_shapes(self) -> list:
         return [self._output_shape]
 
