@@ -253,3 +253,23 @@ def test_importable_from_nerve_utils():
     import nerve.utils
 
     assert nerve.utils.Progbar is Progbar
+
+
+@pytest.mark.parametrize(
+    "elapsed",
+    [0.0, 3e-7, 2.5e-5, 9.999e-4, 1e-3, 0.0025, 0.0035, 0.4999, 0.5, 1.5, 2.5, 75.0, 4000.0],
+)
+@pytest.mark.parametrize("verbose", [0, 1, 2, 3])
+@pytest.mark.parametrize("tty", [False, True])
+def test_write_one_step_is_a_finished_one_step_bar(clock, elapsed, verbose, tty):
+    """predict's one-batch line, written without a bar, is what the bar itself writes."""
+    stream = FakeTTY if tty else io.StringIO
+    start = clock()
+    bar_out, short_out = stream(), stream()
+    bar = Progbar(None, verbose=verbose, file=bar_out)
+    clock.advance(elapsed)
+    bar.target = 1
+    bar.update(1, finalize=True)
+    Progbar.write_one_step(start, verbose, file=short_out)
+    assert short_out.getvalue() == bar_out.getvalue()
+    assert (short_out.getvalue() != "") == (verbose in (1, 2))
