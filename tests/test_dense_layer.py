@@ -108,3 +108,27 @@ def test_activation_functions_module():
     np.testing.assert_allclose(nerve.activations.relu(x), [0, 0.5])
     np.testing.assert_allclose(nerve.activations.leaky_relu(x), [-0.4, 0.5], rtol=1e-6)
     np.testing.assert_allclose(nerve.activations.sigmoid(x), 1 / (1 + np.exp(-x)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("x_shape", [(5,), (3, 5), (2, 3, 5)])
+@pytest.mark.parametrize("activation", ["linear", "relu", "tanh", "sigmoid", "softmax", "gelu"])
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_dense_op_inference_is_the_recorded_forward(x_shape, activation, use_bias):
+    """The dense op skips its autograd node when nothing records (inference writes the product
+    straight into the result): the values and shape are those of the recorded forward, bit for
+    bit, and the recorded one still differentiates."""
+    from nerve import _core
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    w = rng.standard_normal((5, 4)).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32) if use_bias else None
+    bias = None if b is None else _core.Tensor(b)
+    plain = _core.ops.dense(_core.Tensor(x), _core.Tensor(w), bias, activation)
+    wt = _core.Tensor(w, requires_grad=True)
+    recorded = _core.ops.dense(_core.Tensor(x), wt, bias, activation)
+    assert plain.grad_fn is None and recorded.grad_fn is not None
+    assert plain.shape == recorded.shape == (*x_shape[:-1], 4)
+    np.testing.assert_array_equal(np.asarray(plain), np.asarray(recorded))
+    _core.ops.sum(recorded).backward()  # the kernel's gradient: x^T dz, summed over rows
+    assert wt.grad is not None and np.asarray(wt.grad).shape == (5, 4)
