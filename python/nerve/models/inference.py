@@ -121,7 +121,8 @@ class Inference:
         """Model outputs for x (arrays, or an iterable of batches), batch by batch, in inference
         mode (a list for several outputs). verbose=1 (and "auto", as in Keras) draws the
         progress bar, 2 one line, 0 nothing."""
-        reject_unsupported("Model.predict", Inference.predict, callbacks=callbacks)
+        if callbacks is not None:  # Keras's default; the check costs a one-sample predict 2%
+            reject_unsupported("Model.predict", Inference.predict, callbacks=callbacks)
         one_batch = self._predict_one_batch(x, batch_size, verbose, steps)
         if one_batch is not None:
             return one_batch

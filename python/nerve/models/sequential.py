@@ -95,7 +95,10 @@ class Sequential(Model):
 
     @property
     def _holds_models(self) -> bool:
-        return any(isinstance(layer, Model) for layer in self._layers)
+        for layer in self._layers:  # a loop, not any(generator): asked thrice per predict call
+            if isinstance(layer, Model):
+                return True
+        return False
 
     @property
     def built(self) -> bool:
