@@ -3,19 +3,24 @@ softmax) on one (1, 784) sample, with the same weights in nerve and PyTorch CPU.
 
 Timed, in blocks alternating between the calls (each block: --calls calls; medians over
 --rounds rounds of blocks):
-  * nerve `model.predict(x, verbose=0)` (the Keras call),
+  * nerve `model.predict(x)`: the Keras call as users write it, whose verbose="auto" prints
+    Keras's one-line bar ("1/1 ━━━━━━━━━━━━━━━━━━━━ 0s 3ms/step") on every call, as Keras 3.15
+    does; stdout goes to /dev/null for it (a real file: a write and a flush per call),
+  * nerve `model.predict(x, verbose=0)`,
   * nerve `model(x)` (the eager call),
   * PyTorch: the module call under `torch.inference_mode()`, the tensor made from numpy and the
     result turned back into numpy (what predict does),
   * nerve `_core.sgemm` of the first layer's product (1, 784)·(784, 256), the matrix-vector part.
 Prints microseconds per call (wall clock, and CPU time of the calling thread, which a loaded
-machine inflates less) and the ratio PyTorch / nerve predict (> 1: nerve is faster). Say the load
-average next to any figure: on a shared machine these numbers move by tens of per cent.
+machine inflates less), the ratio PyTorch / nerve predict (> 1: nerve is faster) and predict(x)
+against issue 17's target of 20 us. Say the load average and the CPU next to any figure: on a
+shared machine these numbers move by tens of per cent.
 
 Run: python bench/predict_one_sample.py [--threads 2] [--rounds 7] [--calls 2000]
 """
 
 import argparse
+import contextlib
 import os
 import statistics
 import time
@@ -91,18 +96,22 @@ def main():
     np.testing.assert_allclose(model.predict(x, verbose=0), torch_call(), rtol=1e-4, atol=1e-6)
     w1 = np.ascontiguousarray(model.get_weights()[0])
     out = np.empty((1, 256), np.float32)
+    sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - kept open for the run
+
     cases = {
+        'nerve predict(x) (verbose="auto")': lambda: model.predict(x),
         "nerve predict(x, verbose=0)": lambda: model.predict(x, verbose=0),
         "nerve model(x)": lambda: model(x),
         "torch module call": torch_call,
         "nerve sgemm (1,784)x(784,256)": lambda: _core.sgemm(x, w1, out),
     }
-    for fn in cases.values():  # warm-up
-        block(fn, max(args.calls // 10, 1))
     times = {name: [] for name in cases}
-    for _ in range(args.rounds):
-        for name, fn in cases.items():
-            times[name].append(block(fn, args.calls))
+    with contextlib.redirect_stdout(sink):  # the bar's lines (and only those) go there
+        for fn in cases.values():  # warm-up
+            block(fn, max(args.calls // 10, 1))
+        for _ in range(args.rounds):
+            for name, fn in cases.items():
+                times[name].append(block(fn, args.calls))
     print(
         f"threads={args.threads} rounds={args.rounds} calls/block={args.calls} "
         f"load average {os.getloadavg()[0]:.1f}"
@@ -115,6 +124,8 @@ def main():
         print(f"{name:32s} {wall:8.1f} us wall   {cpu:8.1f} us CPU")
     p, q = med["nerve predict(x, verbose=0)"], med["torch module call"]
     print(f"torch / nerve predict: {q[0] / p[0]:.2f}x wall, {q[1] / p[1]:.2f}x CPU")
+    a = med['nerve predict(x) (verbose="auto")']
+    print(f'predict(x) (verbose="auto"): {a[0]:.1f} us wall, {a[1]:.1f} us CPU (issue 17: <= 20)')
 
 
 if __name__ == "__main__":
