@@ -7,8 +7,10 @@ rounds of blocks):
   * nerve `model.predict(x, verbose=0)` (Keras's default batch_size=32),
   * nerve `model(x)` (the eager call),
   * PyTorch: the module call under `torch.no_grad()`, from a numpy array to a numpy array.
-Prints samples/s (wall clock) and the ratio nerve predict / PyTorch (issue 17 asks >= 1.2). Say
-the load average and the CPU next to any figure: on a shared machine they move by tens of per cent.
+Prints samples/s (wall clock, and per second of the calling thread's CPU time: with --threads 1
+both libraries compute on that thread, and a loaded machine inflates it less) and the ratio nerve
+predict / PyTorch (issue 17 asks >= 1.2). Say the load average and the CPU next to any figure: on
+a shared machine they move by tens of per cent.
 
 Run: python bench/mlp_predict_vs_torch.py [--threads 2] [--rounds 7] [--calls 20]
 """
@@ -55,11 +57,11 @@ def torch_model(torch, weights):
 
 
 def block(fn, calls):
-    """Seconds per call (wall clock) over `calls` calls."""
-    t0 = time.perf_counter()
+    """(wall, calling thread's CPU) seconds per call over `calls` calls."""
+    w0, c0 = time.perf_counter(), time.thread_time()
     for _ in range(calls):
         fn()
-    return (time.perf_counter() - t0) / calls
+    return (time.perf_counter() - w0) / calls, (time.thread_time() - c0) / calls
 
 
 def main():
@@ -105,11 +107,15 @@ def main():
     )
     rate = {}
     for name, t in times.items():
-        rate[name] = args.batch / statistics.median(t)
-        print(f"{name:34s} {rate[name] / 1e3:8.1f}k samples/s")
+        wall = args.batch / statistics.median(w for w, _ in t)
+        cpu = args.batch / statistics.median(c for _, c in t)
+        rate[name] = (wall, cpu)
+        print(f"{name:34s} {wall / 1e3:8.1f}k samples/s wall {cpu / 1e3:8.1f}k per CPU second")
     p = rate[f"nerve predict(batch_size={args.batch})"]
     q = rate["torch module call (no_grad)"]
-    print(f"nerve predict / torch: {p / q:.2f}x   (issue 17: >= 1.2)")
+    print(
+        f"nerve predict / torch: {p[0] / q[0]:.2f}x wall, {p[1] / q[1]:.2f}x CPU   (issue 17: >= 1.2)"
+    )
 
 
 if __name__ == "__main__":
