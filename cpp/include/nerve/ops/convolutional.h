@@ -8,6 +8,7 @@
 #include <string>
 
 #include "nerve/activation.h"
+#include "nerve/precision.h"
 #include "nerve/tensor.h"
 
 namespace nerve {
@@ -30,6 +31,9 @@ struct Conv2DOptions {
   int64_t stride_h = 1, stride_w = 1;
   int64_t dilation_h = 1, dilation_w = 1;
   Padding padding = Padding::Valid;
+  // MixedBFloat16: forward and backward as im2col + sgemm_bf16 (never Winograd, whose
+  // transforms of rounded operands would not be products of bfloat16 values).
+  ComputePrecision precision = ComputePrecision::Float32;
 };
 
 // Which algorithm 3x3 stride-1 convolutions use: ConvAlgorithm in nerve/runtime.h.
