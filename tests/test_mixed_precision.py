@@ -139,7 +139,6 @@ def test_per_layer_policy_overrides_the_global_one():
 def test_layers_without_a_bfloat16_path_refuse_the_policy():
     for make in (
         lambda: L.LSTM(4, dtype="mixed_bfloat16", name="rnn"),
-        lambda: L.Conv1D(2, 3, dtype="mixed_bfloat16", name="rnn"),
         lambda: L.Conv2DTranspose(2, 3, dtype="mixed_bfloat16", name="rnn"),
         lambda: L.MultiHeadAttention(2, 4, dtype="mixed_bfloat16", name="rnn"),
     ):
@@ -233,6 +232,87 @@ def test_conv2d_forward_and_backward_round_operands_to_bfloat16(isa, channels):
     check_bf16_vs_f32(y, f32[0], conv_ref(np.abs(x), np.abs(k), np.abs(b), **same))
     check_bf16_vs_f32(dx, f32[1], mdx * (1 + 2 * BF16_HALF_ULP) ** 2)
     check_bf16_vs_f32(dk, f32[2], mdk * (1 + 2 * BF16_HALF_ULP) ** 2)
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        {"strides": 2, "padding": "valid"},
+        {"dilation_rate": 2, "padding": "same"},
+        {"strides": (1, 2), "padding": "same", "kernel_size": (1, 1)},
+    ],
+)
+def test_conv2d_other_geometries_match_the_rounded_reference(geometry):
+    """Strides, dilation and 1x1 kernels (a plain GEMM in float32) take the same bf16 path."""
+    rng = np.random.default_rng(5)
+    geometry = dict(geometry)
+    ksize = geometry.pop("kernel_size", (3, 3))
+    x = rng.normal(size=(2, 9, 10, 5)).astype(np.float32)
+    k = rng.normal(size=(*ksize, 5, 6)).astype(np.float32)
+    layer = L.Conv2D(6, ksize, dtype="mixed_bfloat16", **geometry)
+    nerve.Sequential([nerve.Input(x.shape[1:]), layer])
+    layer.set_weights([k, np.zeros(6, np.float32)])
+    s = geometry.get("strides", 1)
+    d = geometry.get("dilation_rate", 1)
+    opts = {
+        "strides": s if isinstance(s, tuple) else (s, s),
+        "padding": geometry["padding"],
+        "dilation": (d, d),
+    }
+    X, Kr = bf16(x), bf16(k)
+    taps = ksize[0] * ksize[1] * 5
+    check_product(
+        layer(x), conv_ref(X, Kr, None, **opts), conv_ref(np.abs(X), np.abs(Kr), None, **opts), taps
+    )
+
+
+def _conv1d_reference(x, k, stride=1):
+    """float64 'valid' conv1d: y[b, t, f] = sum_{j, c} x[b, t * stride + j, c] k[j, c, f]."""
+    K = k.shape[0]
+    To = (x.shape[1] - K) // stride + 1
+    windows = np.stack([x[:, j : j + (To - 1) * stride + 1 : stride, :] for j in range(K)], 2)
+    return np.einsum("btjc,jcf->btf", windows, k)
+
+
+@pytest.mark.parametrize("isa", USABLE, indirect=True)
+def test_conv1d_forward_and_backward_round_operands_to_bfloat16(isa):
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(4, 20, 6)).astype(np.float32)
+    k = rng.normal(size=(3, 6, 7)).astype(np.float32)
+    dy = rng.normal(size=(4, 9, 7)).astype(np.float32)
+
+    def run(policy):
+        layer = L.Conv1D(7, 3, strides=2, use_bias=False, dtype=policy)
+        nerve.Sequential([nerve.Input(x.shape[1:]), layer])
+        layer.set_weights([k])
+        xt = nerve.Tensor(x)
+        with nerve.GradientTape() as tape:
+            tape.watch([xt])
+            loss = nerve.ops.sum(nerve.ops.multiply(layer(xt), nerve.Tensor(dy)))
+        return [
+            np.asarray(a) for a in (layer(x), *tape.gradient(loss, [xt, *layer.trainable_weights]))
+        ]
+
+    y, dx, dk = run("mixed_bfloat16")
+    X, Kr, DY = bf16(x), bf16(k), bf16(dy)
+    check_product(y, _conv1d_reference(X, Kr, 2), _conv1d_reference(np.abs(X), np.abs(Kr), 2), 18)
+    # the gradients through the adjoint: d/dx and d/dk of sum(conv1d(x, k) * dy), on rounded operands
+    eye_x = np.zeros_like(X)
+    rdk = np.einsum("btjc,btf->jcf", np.stack([X[:, j : j + 17 : 2, :] for j in range(3)], 2), DY)
+    mdk = np.einsum(
+        "btjc,btf->jcf",
+        np.stack([np.abs(X)[:, j : j + 17 : 2, :] for j in range(3)], 2),
+        np.abs(DY),
+    )
+    rdx, mdx = eye_x.copy(), eye_x.copy()
+    for j in range(3):
+        rdx[:, j : j + 17 : 2, :] += DY @ Kr[j].T
+        mdx[:, j : j + 17 : 2, :] += np.abs(DY) @ np.abs(Kr[j]).T
+    check_product(dk, rdk, mdk, 4 * 9)
+    check_product(dx, rdx, mdx, 7 * 3)
+    y32, dx32, dk32 = run("float32")
+    check_bf16_vs_f32(y, y32, _conv1d_reference(np.abs(x), np.abs(k), 2))
+    check_bf16_vs_f32(dk, dk32, mdk * (1 + 2 * BF16_HALF_ULP) ** 2)
 
 
 def test_conv2d_fused_activation_gradient_is_rounded_after_the_activation():

@@ -18,6 +18,7 @@
 #include "nerve/ops/math.h"
 #include "nerve/ops/recurrent.h"
 #include "nerve/ops/reductions.h"
+#include "nerve/precision.h"
 #include "nerve/replica_sum.h"
 
 namespace nerve {
@@ -136,8 +137,10 @@ struct ConvGeometry {
 
 // Convolutions on NHWC images (the algorithm, e.g. Winograd, is the device's choice).
 // The geometry of one conv1d call: input [B, T, C], kernel [K, C, F], output [B, To, F].
+// precision MixedBFloat16: every product on sgemm_bf16 (operands rounded to bfloat16).
 struct Conv1DGeometry {
   int64_t B, T, C, K, F, To, stride, dilation, pad_left;
+  ComputePrecision precision = ComputePrecision::Float32;
 };
 
 struct ConvKernels {

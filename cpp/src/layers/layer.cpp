@@ -143,10 +143,11 @@ void Layer::set_trainable(bool value) {
 
 void Layer::set_precision(ComputePrecision p) {
   if (!supports_precision(p))
-    throw std::invalid_argument(describe() + ": dtype policy '" + precision_name(p) +
-                                "' is not supported for this layer yet (its matrix products compute in float32 "
-                                "only); mixed_bfloat16 is supported for Dense and Conv2D and for layers without "
-                                "matrix products. Give this layer dtype='float32'.");
+    throw std::invalid_argument(
+        describe() + ": dtype policy '" + precision_name(p) +
+        "' is not supported for this layer yet (its matrix products compute in float32 "
+        "only); mixed_bfloat16 is supported for Dense, Conv1D and Conv2D and for layers without "
+        "matrix products. Give this layer dtype='float32'.");
   precision_ = p;
 }
 

@@ -123,8 +123,6 @@ class Conv1D : public Layer {
   Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
 
  protected:
-  // Matrix products in float32 only (no bfloat16 path yet): refuses mixed_bfloat16.
-  bool supports_precision(ComputePrecision p) const override { return p == ComputePrecision::Float32; }
   void build_weights(const Shape& input_shape, uint64_t seed) override;
   Tensor forward(const Tensor& x, bool training) override;
 

@@ -67,9 +67,10 @@ Tensor conv2d_transpose(const Tensor& x, const Tensor& kernel, const Tensor& bia
                         Activation act = Activation::Linear, float alpha = 0.f);
 
 // x [B, T, C] (*) kernel [K, C, F] + bias [F] -> [B, T_out, F].
-// padding: "valid", "same" or "causal" (left padding only, as Keras).
+// padding: "valid", "same" or "causal" (left padding only, as Keras). precision MixedBFloat16:
+// the forward product and both gradient products on sgemm_bf16.
 Tensor conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias, int64_t stride, const std::string& padding,
-              int64_t dilation);
+              int64_t dilation, ComputePrecision precision = ComputePrecision::Float32);
 // Output length of conv1d / pooling for input length T (throws naming `who` if it is < 1).
 int64_t conv1d_output_length(int64_t T, int64_t K, int64_t stride, const std::string& padding, int64_t dilation,
                              const std::string& who);
