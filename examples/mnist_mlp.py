@@ -4,7 +4,10 @@ generic (1 thread, AMD EPYC; the paths round differently: README, "Determinism")
 
 --mixed-bfloat16 trains under Keras's "mixed_bfloat16" policy (nerve.mixed_precision): the
 matrix products round their operands to bfloat16 and sum in float32; weights stay float32.
-MIXED_RESULTS
+Seed 0, 1 thread, on a 2-core Intel Xeon with AMX shared with other jobs (load average 19-21):
+97.85% test accuracy in float32 (4.2 s of process CPU time, data loading and evaluation
+included) and 97.84% under mixed_bfloat16 (6.1 s: sgemm_bf16's plain path, which rounds into
+float32 copies and runs the float32 GEMM, until the AVX512-BF16 / AMX kernels land).
 
 Run: python examples/mnist_mlp.py [--mixed-bfloat16]
 (data: $NERVE_DATASETS, ~/.nerve/datasets, or downloaded)
