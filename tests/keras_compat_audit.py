@@ -904,15 +904,20 @@ def render(entries, missing) -> str:
         "value. Some implemented arguments accept only part of Keras's range (e.g. "
         "`data_format='channels_last'`, `axis=-1`) and raise the same error for the rest.",
         "",
-        "`dtype=`: layers, losses and metrics accept `None`, `'float32'`, `np.float32` or a "
-        "float32 `DTypePolicy`; anything else (`'float16'`, `'mixed_float16'`, `'float64'`, ...) "
-        "raises `ValueError` until mixed precision exists. `Input`/`InputLayer` also accept "
+        "`dtype=`: layers take the policies `'float32'` (also `None`, `np.float32`) and "
+        "`'mixed_bfloat16'` (a name, a `DTypePolicy` or Keras's serialised one; "
+        "`nerve.mixed_precision` has Keras's policy API): under it Dense, Conv1D and Conv2D multiply in "
+        "bfloat16 with float32 sums and weights, layers without matrix products compute in "
+        "float32, and layers whose products have no bfloat16 path yet raise `ValueError`. "
+        "Losses and metrics take float32 only. Any other dtype (`'float16'`, `'mixed_float16'`, "
+        "`'float64'`, ...) raises `ValueError`. `Input`/`InputLayer` also accept "
         "integer and bool dtypes (token ids, labels): the data is carried as float32, which holds "
         "every integer up to 2**24 exactly, and `layer.dtype` reports the declared dtype.",
         "",
         "Every layer also takes Keras's base-layer keywords (`name`, `trainable`, `dtype`, "
         "`activity_regularizer`, `input_shape`, `input_dim`); `autocast` raises unless True "
-        "(nerve always computes in float32). An unknown keyword raises `ValueError`, as in Keras.",
+        "(layers hand float32 tensors on under either policy). An unknown keyword raises "
+        "`ValueError`, as in Keras.",
         "Losses take `name` only as Keras's default: nerve identifies a loss by its name.",
         "",
     ]

@@ -453,3 +453,25 @@ def test_random_json_values_give_an_error_message_never_a_crash(tmp_path):
         r, _ = _run_tool(path, inputs, tmp_path)
         assert r.returncode in (0, 1), (name, where, r.returncode, r.stderr)
         assert r.returncode == 0 or r.stderr.strip(), (name, where)
+
+
+def test_cpp_predict_honours_the_mixed_bfloat16_policy(tmp_path):
+    """A layer's policy is in its saved config: C++ computes its products in bfloat16 too."""
+    x = _x(9, 8, 8, 2)
+
+    def model(policy):
+        nerve.utils.set_random_seed(7)
+        return _seq(
+            (8, 8, 2),
+            L.Conv2D(4, 3, activation="relu", dtype=policy),
+            L.Flatten(),
+            L.Dense(5, dtype=policy),
+        )
+
+    mixed, plain = model("mixed_bfloat16"), model("float32")
+    mixed.save(tmp_path / "m.nerve")
+    want = mixed.predict(x, verbose=0)
+    r, got = _run_tool(tmp_path / "m.nerve", [x], tmp_path)
+    assert r.returncode == 0, r.stderr
+    np.testing.assert_allclose(got[0], want, rtol=0, atol=1e-6)
+    assert np.abs(got[0] - plain.predict(x, verbose=0)).max() > 1e-4  # not the float32 result

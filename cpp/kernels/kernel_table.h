@@ -18,6 +18,7 @@
 #include "nerve/ops/math.h"
 #include "nerve/ops/recurrent.h"
 #include "nerve/ops/reductions.h"
+#include "nerve/precision.h"
 #include "nerve/replica_sum.h"
 
 namespace nerve {
@@ -120,6 +121,10 @@ struct ActivationKernels {
 struct GemmKernels {
   void (*sgemm)(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
                 const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& epilogue) = nullptr;
+  // The same product with operands rounded to bfloat16 and float32 sums (gemm.h, sgemm_bf16).
+  void (*sgemm_bf16)(Trans trans_a, Trans trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                     int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
+                     const Epilogue& epilogue) = nullptr;
 };
 
 // The geometry of one conv2d call: input [N, H, W, C], kernel [KH, KW, C, F], output [N, OH, OW, F].
@@ -132,8 +137,10 @@ struct ConvGeometry {
 
 // Convolutions on NHWC images (the algorithm, e.g. Winograd, is the device's choice).
 // The geometry of one conv1d call: input [B, T, C], kernel [K, C, F], output [B, To, F].
+// precision MixedBFloat16: every product on sgemm_bf16 (operands rounded to bfloat16).
 struct Conv1DGeometry {
   int64_t B, T, C, K, F, To, stride, dilation, pad_left;
+  ComputePrecision precision = ComputePrecision::Float32;
 };
 
 struct ConvKernels {
@@ -144,6 +151,11 @@ struct ConvKernels {
   // dw [KH, KW, C, F], db [F]; each null when not wanted.
   void (*conv2d_backward)(const float* x, const float* w, const float* y, const float* dy, const ConvGeometry& g,
                           int64_t N, Activation act, float alpha, float* dx, float* dw, float* db) = nullptr;
+  // The same two under mixed_bfloat16: every product through im2col (col2im) and sgemm_bf16.
+  void (*conv2d_bf16_forward)(const float* x, const float* w, const ConvGeometry& g, int64_t N, const Epilogue& ep,
+                              float* y) = nullptr;
+  void (*conv2d_bf16_backward)(const float* x, const float* w, const float* y, const float* dy, const ConvGeometry& g,
+                               int64_t N, Activation act, float alpha, float* dx, float* dw, float* db) = nullptr;
   // y [B, To, F] = conv(x, w) + bias (bias may be null); col [B * To, K * C] receives the input
   // windows, kept by the op for the kernel gradient.
   void (*conv1d_forward)(const float* x, const float* w, const float* bias, const Conv1DGeometry& g, float* col,

@@ -16,6 +16,18 @@ void bind_layer(py::module_& m) {
       .def_property_readonly("input_shape", &Layer::input_shape)
       .def_property(
           "trainable", [](const Layer& l) { return l.trainable; }, [](Layer& l, bool v) { l.set_trainable(v); })
+      // The precision of the layer's matrix products, by Keras policy name: "float32" or
+      // "mixed_bfloat16" (nerve/precision.h); ValueError for a layer that cannot compute in it.
+      .def_property(
+          "precision", [](const Layer& l) { return std::string(precision_name(l.precision())); },
+          [](Layer& l, const std::string& name) {
+            if (name == "float32")
+              l.set_precision(ComputePrecision::Float32);
+            else if (name == "mixed_bfloat16")
+              l.set_precision(ComputePrecision::MixedBFloat16);
+            else
+              throw py::value_error("precision must be 'float32' or 'mixed_bfloat16', got '" + name + "'");
+          })
       .def("set_weight_regularizer", &Layer::set_weight_regularizer, py::arg("role"), py::arg("regularizer"))
       .def("weight_regularizer", &Layer::weight_regularizer, py::arg("role"))
       .def_readwrite("activity_regularizer", &Layer::activity_regularizer)

@@ -28,6 +28,12 @@ void sgemm_with_epilogue(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, fl
   sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep);
 }
 
+void sgemm_bf16_with_epilogue(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
+                              const Epilogue& ep) {
+  sgemm_bf16(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep);
+}
+
 KernelTable make_cpu_table() {
   KernelTable t;
   // Host memory is the CPU's own memory: a host gather is the same gather.
@@ -57,8 +63,11 @@ KernelTable make_cpu_table() {
   t.activation.prelu_forward = kernels::prelu_forward;
   t.activation.prelu_backward = kernels::prelu_backward;
   t.gemm.sgemm = sgemm_with_epilogue;
+  t.gemm.sgemm_bf16 = sgemm_bf16_with_epilogue;
   t.conv.conv2d_forward = conv_kernels::conv2d_forward;
   t.conv.conv2d_backward = conv_kernels::conv2d_backward;
+  t.conv.conv2d_bf16_forward = conv_kernels::conv2d_bf16_forward;
+  t.conv.conv2d_bf16_backward = conv_kernels::conv2d_bf16_backward;
   t.conv.conv1d_forward = conv_kernels::conv1d_forward;
   t.conv.conv1d_backward = conv_kernels::conv1d_backward;
   t.conv.conv2d_transpose_forward = conv_kernels::conv2d_transpose_forward;

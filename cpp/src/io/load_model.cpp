@@ -152,7 +152,26 @@ struct Builder {
         args.emplace_back(key, value);
       }
     }
-    return spec.make(name, args);
+    std::shared_ptr<Layer> layer = spec.make(name, args);
+    layer->set_precision(precision_from(config.find("dtype"), who));
+    return layer;
+  }
+
+  // The layer's dtype policy: "float32" (or absent) or "mixed_bfloat16", as a name or Keras's
+  // serialised {"class_name": "DTypePolicy", "config": {"name": ...}}.
+  ComputePrecision precision_from(const Json* dtype, const std::string& who) const {
+    if (!dtype || dtype->is_null()) return ComputePrecision::Float32;
+    const Json* name = dtype;
+    if (dtype->is_object()) {
+      const Json* config = dtype->find("config");
+      name = config && config->is_object() ? config->find("name") : nullptr;
+    }
+    const std::string value = name && name->is_string() ? name->as_string("") : "";
+    if (value == "float32") return ComputePrecision::Float32;
+    if (value == "mixed_bfloat16") return ComputePrecision::MixedBFloat16;
+    throw ModelFileError(zip.label() + ": config of " + who + " has a dtype policy C++ does not compute in (" +
+                         (value.empty() ? std::string("not a policy name") : "'" + value + "'") +
+                         "); supported: 'float32', 'mixed_bfloat16'");
   }
 
   std::shared_ptr<Layer> bidirectional(const Json& config, const std::string& name) {

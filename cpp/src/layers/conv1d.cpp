@@ -68,7 +68,8 @@ void Conv1D::build_weights(const Shape& s, uint64_t seed) {
 
 Tensor Conv1D::forward(const Tensor& x, bool) {
   // With the length left open, a too-short input is found only here (Layer::call names us).
-  Tensor y = conv1d(x, weights_[0], args_.use_bias ? weights_[1] : Tensor(), strides_, args_.padding, dilation_);
+  Tensor y =
+      conv1d(x, weights_[0], args_.use_bias ? weights_[1] : Tensor(), strides_, args_.padding, dilation_, precision());
   return activation(y, activation_, alpha_);
 }
 

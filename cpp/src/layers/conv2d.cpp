@@ -67,10 +67,12 @@ void Conv2D::build_weights(const Shape& s, uint64_t seed) {
 }
 
 Tensor Conv2D::forward(const Tensor& x, bool) {
+  Conv2DOptions opt = options_;
+  opt.precision = precision();
   // Row activations (softmax, glu, ...) act over the channels after the convolution.
   if (!activation_elementwise(activation_))
-    return activation(conv2d(x, weights_[0], args_.use_bias ? weights_[1] : Tensor(), options_), activation_, alpha_);
-  return conv2d(x, weights_[0], args_.use_bias ? weights_[1] : Tensor(), options_, activation_, alpha_);
+    return activation(conv2d(x, weights_[0], args_.use_bias ? weights_[1] : Tensor(), opt), activation_, alpha_);
+  return conv2d(x, weights_[0], args_.use_bias ? weights_[1] : Tensor(), opt, activation_, alpha_);
 }
 
 }  // namespace nerve

@@ -46,7 +46,7 @@ void Dense::build_weights(const Shape& input_shape, uint64_t seed) {
 }
 
 Tensor Dense::forward(const Tensor& x, bool) {
-  return dense(x, weights_[0], args_.use_bias ? weights_[1] : Tensor(), activation_, alpha_);
+  return dense(x, weights_[0], args_.use_bias ? weights_[1] : Tensor(), activation_, alpha_, precision());
 }
 
 }  // namespace nerve

@@ -141,6 +141,16 @@ void Layer::set_trainable(bool value) {
   for (size_t i = 0; i < weights_.size(); ++i) weights_[i].set_requires_grad(value && weight_trainable_[i]);
 }
 
+void Layer::set_precision(ComputePrecision p) {
+  if (!supports_precision(p))
+    throw std::invalid_argument(
+        describe() + ": dtype policy '" + precision_name(p) +
+        "' is not supported for this layer yet (its matrix products compute in float32 "
+        "only); mixed_bfloat16 is supported for Dense, Conv1D and Conv2D and for layers without "
+        "matrix products. Give this layer dtype='float32'.");
+  precision_ = p;
+}
+
 void Layer::set_weight_regularizer(const std::string& role, const Regularizer& r) {
   if (!(r.l1 >= 0.f) || !(r.l2 >= 0.f))
     throw std::invalid_argument(describe() + ": " + role + " regularizer needs l1, l2 >= 0");

@@ -88,7 +88,7 @@ int64_t conv1d_output_length(int64_t T, int64_t K, int64_t stride, const std::st
 }
 
 Tensor conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias, int64_t stride, const std::string& padding,
-              int64_t dilation) {
+              int64_t dilation, ComputePrecision precision) {
   if (x.dim() != 3)
     throw std::invalid_argument("conv1d: input must be 3-D (batch, timesteps, channels), got shape " +
                                 x.shape_string());
@@ -104,6 +104,7 @@ Tensor conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias, int64_t
   g.F = kernel.size(2);
   g.stride = stride;
   g.dilation = dilation;
+  g.precision = precision;
   if (bias.defined() && (bias.dim() != 1 || bias.size(0) != g.F))
     throw std::invalid_argument("conv1d: bias of shape " + bias.shape_string() + " does not match " +
                                 std::to_string(g.F) + " filters");

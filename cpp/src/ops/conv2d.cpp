@@ -20,6 +20,7 @@ struct Conv2DNode : Node {
   int64_t N;
   Activation act;
   float alpha;
+  ComputePrecision precision;
   const char* name() const override { return "Conv2D"; }
 
   std::vector<Tensor> backward(const Tensor& grad) override {
@@ -30,9 +31,10 @@ struct Conv2DNode : Node {
     Tensor dx = need_dx ? Tensor::empty(x.shape(), dev) : Tensor();
     Tensor dw = need_dw ? Tensor::empty(w.shape(), dev) : Tensor();
     Tensor db = need_db ? Tensor::empty({g.F}, dev) : Tensor();
-    NERVE_KERNEL(dev, conv, conv2d_backward, "conv2d")(x.data(), w.data(), y.data(), gc.data(), g, N, act, alpha,
-                                                       need_dx ? dx.data() : nullptr, need_dw ? dw.data() : nullptr,
-                                                       need_db ? db.data() : nullptr);
+    auto kernel = precision == ComputePrecision::MixedBFloat16 ? NERVE_KERNEL(dev, conv, conv2d_bf16_backward, "conv2d")
+                                                               : NERVE_KERNEL(dev, conv, conv2d_backward, "conv2d");
+    kernel(x.data(), w.data(), y.data(), gc.data(), g, N, act, alpha, need_dx ? dx.data() : nullptr,
+           need_dw ? dw.data() : nullptr, need_db ? db.data() : nullptr);
     return {dx, dw, db};
   }
 };
@@ -74,7 +76,10 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const C
   ep.bias = kernel_arg(bc);
   ep.activation = fused;
   ep.alpha = alpha;
-  NERVE_KERNEL(x.device(), conv, conv2d_forward, "conv2d")(xc.data(), wc.data(), g, N, ep, y.data());
+  auto forward = opt.precision == ComputePrecision::MixedBFloat16
+                     ? NERVE_KERNEL(x.device(), conv, conv2d_bf16_forward, "conv2d")
+                     : NERVE_KERNEL(x.device(), conv, conv2d_forward, "conv2d");
+  forward(xc.data(), wc.data(), g, N, ep, y.data());
   auto node = std::make_shared<Conv2DNode>();
   node->inputs = {x, kernel, bias};
   node->x = xc;
@@ -84,6 +89,7 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const C
   node->N = N;
   node->act = fused;
   node->alpha = alpha;
+  node->precision = opt.precision;
   Tensor out = record(y, node);
   if (fused != act && act != Activation::Linear) out = activation(out, act, alpha);
   return out;

@@ -17,6 +17,7 @@ struct DenseNode : Node {
   Tensor y;    // [M, out] output after the fused activation (detached)
   Activation act;
   float alpha;
+  ComputePrecision precision;
   const char* name() const override { return "Dense"; }
 
   std::vector<Tensor> backward(const Tensor& grad) override {
@@ -32,7 +33,9 @@ struct DenseNode : Node {
     }
     std::vector<Tensor> grads(3);
     const Device dev = g.device();
-    auto gemm = NERVE_KERNEL(dev, gemm, sgemm, "dense");
+    // Under mixed_bfloat16 the gradient products round their operands too (as torch.autocast).
+    auto gemm = precision == ComputePrecision::MixedBFloat16 ? NERVE_KERNEL(dev, gemm, sgemm_bf16, "dense")
+                                                             : NERVE_KERNEL(dev, gemm, sgemm, "dense");
     if (inputs[0].requires_grad()) {  // dX = dZ W^T
       Tensor dx = Tensor::empty({M, in}, dev);
       gemm(Trans::No, Trans::Yes, M, in, out, 1.f, dz.data(), out, w.data(), out, 0.f, dx.data(), in, Epilogue{});
@@ -74,7 +77,8 @@ struct MatmulNode : Node {
 
 }  // namespace
 
-Tensor dense(const Tensor& x, const Tensor& w, const Tensor& b, Activation act, float alpha) {
+Tensor dense(const Tensor& x, const Tensor& w, const Tensor& b, Activation act, float alpha,
+             ComputePrecision precision) {
   if (w.dim() != 2) throw std::invalid_argument("dense: kernel must be 2-D, got shape " + w.shape_string());
   if (x.dim() < 1 || x.size(-1) != w.size(0))
     throw std::invalid_argument("dense: input of shape " + x.shape_string() + " does not match kernel of shape " +
@@ -102,8 +106,9 @@ Tensor dense(const Tensor& x, const Tensor& w, const Tensor& b, Activation act, 
   ep.bias = kernel_arg(bc);
   ep.activation = fused;
   ep.alpha = alpha;
-  NERVE_KERNEL(x.device(), gemm, sgemm, "dense")(Trans::No, Trans::No, M, out, in, 1.f, xc.data(), in, wc.data(), out,
-                                                 0.f, y.data(), out, ep);
+  auto gemm = precision == ComputePrecision::MixedBFloat16 ? NERVE_KERNEL(x.device(), gemm, sgemm_bf16, "dense")
+                                                           : NERVE_KERNEL(x.device(), gemm, sgemm, "dense");
+  gemm(Trans::No, Trans::No, M, out, in, 1.f, xc.data(), in, wc.data(), out, 0.f, y.data(), out, ep);
   Tensor result = y;
   if (recording) {
     auto node = std::make_shared<DenseNode>();
@@ -112,6 +117,7 @@ Tensor dense(const Tensor& x, const Tensor& w, const Tensor& b, Activation act, 
     node->y = y;
     node->act = fused;
     node->alpha = alpha;
+    node->precision = precision;
     result = record(Tensor::view_of(y.storage(), 0, out_shape, {}), node);
   }
   if (fused != act && act != Activation::Linear) result = activation(result, act, alpha);

@@ -168,6 +168,7 @@ class Regularizer:
 class Layer:
     activity_regularizer: Regularizer
     name: str
+    precision: str
     trainable: bool
     def __call__(self, x: Tensor, training: bool = False) -> Tensor:
         ...

@@ -10,6 +10,7 @@ import weakref
 import numpy as np
 
 from .. import _core, initializers, regularizers
+from ..mixed_precision import policy as _policy
 from ..utils.keras_args import UnsupportedArgumentError, check_dtype, reject_unsupported
 from . import call_args, tracing
 from ._shapes import from_core, to_core
@@ -245,7 +246,7 @@ class Layer(RefusesPythonHooks):
             )
         self.name = name or _unique_name(type(self).__name__)
         who = f"{type(self).__name__} '{self.name}'"
-        self._dtype = check_dtype(who, dtype)
+        self._dtype_policy = _layer_policy(who, dtype)
         reject_unsupported(who, Layer.__init__, autocast=autocast)
         self._input_shape = (
             None
@@ -263,11 +264,35 @@ class Layer(RefusesPythonHooks):
         self._weight_regularizers: dict[str, object] = {}
 
     @property
-    def dtype(self) -> str:
-        """The dtype of the layer's weights and computations: always "float32" in nerve."""
-        return self._dtype
+    def dtype_policy(self):
+        """The layer's nerve.mixed_precision.DTypePolicy: its `dtype=` argument, else the global
+        policy when the layer was created ("float32" or "mixed_bfloat16")."""
+        return self._dtype_policy
 
-    compute_dtype = variable_dtype = dtype
+    @dtype_policy.setter
+    def dtype_policy(self, value) -> None:
+        who = f"{type(self).__name__} '{self.name}'"
+        policy = _layer_policy(who, value)
+        if self._core is not None:
+            self._core.precision = policy.name  # ValueError where the layer cannot compute in it
+        self._dtype_policy = policy
+
+    @property
+    def dtype(self) -> str:
+        """The dtype of the layer's weights (Keras: the policy's variable_dtype): "float32"."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        """The dtype the layer's weights are stored in: "float32" under both policies."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype of the layer's matrix products: "bfloat16" under "mixed_bfloat16" (operands
+        rounded to bfloat16, float32 sums), else "float32". The layer's outputs are float32
+        either way (nerve.mixed_precision says where this differs from Keras)."""
+        return self._dtype_policy.compute_dtype
 
     def _require_core(self, where: str) -> None:
         """A Layer subclass of nerve's own that never attached a C++ layer (a Python layer gets
@@ -283,6 +308,8 @@ class Layer(RefusesPythonHooks):
             )
 
     def _attach(self, core) -> None:
+        if self._dtype_policy.name != "float32":
+            core.precision = self._dtype_policy.name  # ValueError where the layer cannot
         self._core = core
         core.trainable = self._trainable
         if self.activity_regularizer is not None:
@@ -771,7 +798,7 @@ class Layer(RefusesPythonHooks):
         an equivalent, unbuilt layer. A Python layer that does not override get_config gets
         Keras' automatic config: the arguments its __init__ was given, when all are basic values
         (else, as Keras, NotImplementedError asking for a get_config)."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": _policy_config(self)}
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = _serialize(self.activity_regularizer)
         if self._is_python_layer and type(self).get_config is Layer.get_config:
@@ -874,11 +901,16 @@ class InputLayer(Layer):
             input_tensor=input_tensor,
             optional=optional,
         )
-        super().__init__(name=name, **kwargs)
+        super().__init__(name=name, dtype="float32", **kwargs)  # the data's dtype, not a policy
         self._dtype = check_dtype(who, dtype, allow_integer=True)
         self.shape = _shape_tuple(shape, who)
         self._output = Node(self, [], [self.shape]).outputs[0]
         self._output.dtype = self._dtype  # what Keras's Input(...).dtype reports
+
+    @property
+    def dtype(self) -> str:
+        """The dtype of the data fed here ("float32", or an integer/bool dtype)."""
+        return self._dtype
 
     @property
     def built(self) -> bool:
@@ -937,3 +969,31 @@ def Input(
     return InputLayer(
         shape, batch_size, dtype, sparse, ragged, batch_shape, tensor, optional, name
     )._output
+
+
+def _layer_policy(who: str, dtype):
+    """A layer's policy from its `dtype=` argument: None -> the global policy; a policy name, a
+    DTypePolicy (nerve's or Keras's) or Keras's serialised policy; also the float32 dtype in any
+    spelling (np.float32). ValueError naming the layer for anything nerve does not compute in."""
+    if dtype is None:
+        return _policy.global_policy()
+    if not isinstance(dtype, (str, dict, _policy.DTypePolicy)) and type(dtype).__name__ not in (
+        "DTypePolicy",
+        "FloatDTypePolicy",
+    ):
+        check_dtype(who, dtype)  # np.float32, np.dtype("float32"); raises for others
+        return _policy.DTypePolicy("float32")
+    try:
+        return _policy.as_policy(dtype, who)
+    except ValueError:
+        raise ValueError(
+            f"{who}: dtype={dtype!r} is not supported; nerve's layers compute in 'float32' or "
+            f"under the 'mixed_bfloat16' policy (bfloat16 matrix products, float32 weights)"
+        ) from None
+
+
+def _policy_config(layer):
+    """What get_config writes for the policy: "float32" (as nerve always wrote, a form Keras
+    reads), or Keras 3's serialised DTypePolicy for "mixed_bfloat16"."""
+    policy = layer._dtype_policy
+    return "float32" if policy.name == "float32" else _policy.serialize(policy)

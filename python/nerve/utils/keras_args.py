@@ -95,8 +95,8 @@ def check_dtype(owner: str, dtype, allow_integer: bool = False) -> str:
         return name
     also = " (or an integer/bool dtype for integer data)" if allow_integer else ""
     raise ValueError(
-        f"{owner}: dtype={dtype!r} is not supported; nerve computes in float32 only "
-        f"until mixed precision exists. Pass dtype='float32' or None{also}."
+        f"{owner}: dtype={dtype!r} is not supported; nerve computes this in float32 only. "
+        f"Pass dtype='float32' or None{also}."
     )
 
 

@@ -51,6 +51,8 @@ class MultiHeadAttention : public Layer {
                 bool use_causal_mask);
 
  protected:
+  // Matrix products in float32 only (no bfloat16 path yet): refuses mixed_bfloat16.
+  bool supports_precision(ComputePrecision p) const override { return p == ComputePrecision::Float32; }
   void build_weights(const Shape& input_shape, uint64_t seed) override;
   void build_weights_many(const std::vector<Shape>& input_shapes, uint64_t seed) override;
   Tensor forward(const Tensor& x, bool training) override;
@@ -88,6 +90,8 @@ class TransformerEncoder : public Layer {
   Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
 
  protected:
+  // Matrix products in float32 only (no bfloat16 path yet): refuses mixed_bfloat16.
+  bool supports_precision(ComputePrecision p) const override { return p == ComputePrecision::Float32; }
   void build_weights(const Shape& input_shape, uint64_t seed) override;
   Tensor forward(const Tensor& x, bool training) override;
 

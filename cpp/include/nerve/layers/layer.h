@@ -8,6 +8,7 @@
 
 #include "nerve/activation.h"
 #include "nerve/initializers.h"
+#include "nerve/precision.h"
 #include "nerve/regularizers.h"
 #include "nerve/tensor.h"
 
@@ -59,6 +60,12 @@ class Layer {
   // layer costs no weight-gradient work.
   void set_trainable(bool value);
 
+  // The precision of the layer's matrix products (nerve/precision.h); Float32 by default.
+  // set_precision throws std::invalid_argument, naming the layer, for a precision the layer cannot
+  // compute in (a layer with matrix products that do not take the bfloat16 path yet).
+  ComputePrecision precision() const { return precision_; }
+  void set_precision(ComputePrecision p);
+
   // Regularization. A weight regularizer is keyed by the weight's role ("kernel", "bias", ...),
   // the name the layer gives add_weight(); set it before build. The activity regularizer applies
   // to the output of every call. regularization_loss() is the sum of the trainable weights'
@@ -76,6 +83,10 @@ class Layer {
 
  protected:
   virtual void build_weights(const Shape& input_shape, uint64_t seed) {}
+  // Whether the layer computes in `p`. True by default: a layer with no matrix product computes
+  // in float32 under either precision. A layer with matrix products that ignore precision_
+  // overrides it to refuse MixedBFloat16.
+  virtual bool supports_precision(ComputePrecision p) const { return true; }
   virtual Tensor forward(const Tensor& x, bool training) = 0;
   virtual void build_weights_many(const std::vector<Shape>& input_shapes, uint64_t seed);
   virtual std::vector<Tensor> forward_many(const std::vector<Tensor>& xs, bool training);
@@ -101,6 +112,7 @@ class Layer {
   std::vector<Shape> input_shapes_;
   std::vector<Shape> input_specs_;  // parallel to input_shapes_
   bool built_ = false;
+  ComputePrecision precision_ = ComputePrecision::Float32;
   bool single_output_ = true;  // call_many's one-tensor shortcut only for layers with one output
   std::unordered_map<std::string, Regularizer> role_regularizers_;
   Tensor activity_loss_;  // penalty of the last call's output

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "nerve/activation.h"
+#include "nerve/precision.h"
 #include "nerve/tensor.h"
 
 namespace nerve {
@@ -30,6 +31,9 @@ struct Conv2DOptions {
   int64_t stride_h = 1, stride_w = 1;
   int64_t dilation_h = 1, dilation_w = 1;
   Padding padding = Padding::Valid;
+  // MixedBFloat16: forward and backward as im2col + sgemm_bf16 (never Winograd, whose
+  // transforms of rounded operands would not be products of bfloat16 values).
+  ComputePrecision precision = ComputePrecision::Float32;
 };
 
 // Which algorithm 3x3 stride-1 convolutions use: ConvAlgorithm in nerve/runtime.h.
@@ -63,9 +67,10 @@ Tensor conv2d_transpose(const Tensor& x, const Tensor& kernel, const Tensor& bia
                         Activation act = Activation::Linear, float alpha = 0.f);
 
 // x [B, T, C] (*) kernel [K, C, F] + bias [F] -> [B, T_out, F].
-// padding: "valid", "same" or "causal" (left padding only, as Keras).
+// padding: "valid", "same" or "causal" (left padding only, as Keras). precision MixedBFloat16:
+// the forward product and both gradient products on sgemm_bf16.
 Tensor conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias, int64_t stride, const std::string& padding,
-              int64_t dilation);
+              int64_t dilation, ComputePrecision precision = ComputePrecision::Float32);
 // Output length of conv1d / pooling for input length T (throws naming `who` if it is < 1).
 int64_t conv1d_output_length(int64_t T, int64_t K, int64_t stride, const std::string& padding, int64_t dilation,
                              const std::string& who);

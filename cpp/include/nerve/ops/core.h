@@ -5,6 +5,7 @@
 // or an ISA.
 #pragma once
 #include "nerve/activation.h"
+#include "nerve/precision.h"
 #include "nerve/tensor.h"
 
 namespace nerve {
@@ -12,7 +13,9 @@ namespace nerve {
 // Fully connected: act(x @ w + b) over the last axis of x.
 // x [..., in], w [in, out], b [out] or undefined. Bias and element-wise activations whose
 // gradient follows from the output run in the GEMM epilogue; others run as a separate op.
-Tensor dense(const Tensor& x, const Tensor& w, const Tensor& b, Activation act, float alpha = 0.f);
+// precision MixedBFloat16: the forward product and both gradient products run on sgemm_bf16.
+Tensor dense(const Tensor& x, const Tensor& w, const Tensor& b, Activation act, float alpha = 0.f,
+             ComputePrecision precision = ComputePrecision::Float32);
 
 // 2-D matrix product a [m, k] @ b [k, n].
 Tensor matmul(const Tensor& a, const Tensor& b);

@@ -1,5 +1,6 @@
 // conv1d as im2col + one sgemm (the bias in its epilogue), and its gradients: col2im of
-// dZ W^T, col^T dZ, and the column sums of dZ.
+// dZ W^T, col^T dZ, and the column sums of dZ. Under mixed_bfloat16 the three products run on
+// sgemm_bf16.
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstring>
@@ -34,6 +35,15 @@ void im2col_1d(const float* x, const Conv1DGeometry& g, float* col) {
   });
 }
 
+// sgemm, or under mixed_bfloat16 sgemm_bf16 (the same contract on operands rounded to bfloat16).
+void product(const Conv1DGeometry& g, Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+             const float* B, int64_t ldb, float* C, int64_t ldc, const Epilogue& ep = Epilogue{}) {
+  if (g.precision == ComputePrecision::MixedBFloat16)
+    sgemm_bf16(ta, tb, M, N, K, 1.f, A, lda, B, ldb, 0.f, C, ldc, ep);
+  else
+    sgemm(ta, tb, M, N, K, 1.f, A, lda, B, ldb, 0.f, C, ldc, ep);
+}
+
 }  // namespace
 
 void conv1d_forward(const float* x, const float* w, const float* bias, const Conv1DGeometry& g, float* col, float* y) {
@@ -41,7 +51,7 @@ void conv1d_forward(const float* x, const float* w, const float* bias, const Con
   im2col_1d(x, g, col);
   Epilogue ep;
   ep.bias = bias;
-  sgemm(Trans::No, Trans::No, M, g.F, KC, 1.f, col, KC, w, g.F, 0.f, y, g.F, ep);
+  product(g, Trans::No, Trans::No, M, g.F, KC, col, KC, w, g.F, y, g.F, ep);
 }
 
 void conv1d_backward(const float* dz, const float* w, const float* col, const Conv1DGeometry& g, float* dxp, float* dw,
@@ -49,7 +59,7 @@ void conv1d_backward(const float* dz, const float* w, const float* col, const Co
   int64_t M = g.B * g.To, KC = g.K * g.C;
   if (dxp) {
     AlignedBuffer dcol(M * KC);
-    sgemm(Trans::No, Trans::Yes, M, KC, g.F, 1.f, dz, g.F, w, g.F, 0.f, dcol.data(), KC);
+    product(g, Trans::No, Trans::Yes, M, KC, g.F, dz, g.F, w, g.F, dcol.data(), KC);
     for (int64_t r = 0; r < M; ++r) {  // col2im: overlapping windows accumulate
       int64_t bb = r / g.To, to = r % g.To;
       for (int64_t k = 0; k < g.K; ++k) {
@@ -59,7 +69,7 @@ void conv1d_backward(const float* dz, const float* w, const float* col, const Co
       }
     }
   }
-  if (dw) sgemm(Trans::Yes, Trans::No, KC, g.F, M, 1.f, col, KC, dz, g.F, 0.f, dw, g.F);
+  if (dw) product(g, Trans::Yes, Trans::No, KC, g.F, M, col, KC, dz, g.F, dw, g.F);
   if (db) kernels::column_sums(dz, M, g.F, db);
 }
 

@@ -16,6 +16,11 @@ using nerve::ConvGeometry;  // kernel_table.h
 void conv2d_forward(const float* x, const float* w, const ConvGeometry& g, int64_t N, const Epilogue& ep, float* y);
 void conv2d_backward(const float* x, const float* w, const float* y, const float* dy, const ConvGeometry& g, int64_t N,
                      Activation act, float alpha, float* dx, float* dw, float* db);
+// conv2d under mixed_bfloat16 (conv2d_bf16.cpp): the same contract, every product on sgemm_bf16.
+void conv2d_bf16_forward(const float* x, const float* w, const ConvGeometry& g, int64_t N, const Epilogue& ep,
+                         float* y);
+void conv2d_bf16_backward(const float* x, const float* w, const float* y, const float* dy, const ConvGeometry& g,
+                          int64_t N, Activation act, float alpha, float* dx, float* dw, float* db);
 // conv2d with few filters (conv_few_filters.cpp): GEMMs over taps * filters columns, then a
 // gather (forward) or its adjoint (backward). use_few_filters says when conv2d runs them; dz is the
 // gradient at the convolution's output (before any fused activation).

@@ -1,0 +1,96 @@
+// conv2d under mixed_bfloat16: every product of the forward and backward passes is an im2col
+// chunk times the kernel through sgemm_bf16 (operands rounded to bfloat16, float32 sums), so a
+// convolution computes exactly what a bfloat16 GEMM on its patch matrix would. Not Winograd (its
+// transforms of rounded operands are not products of bfloat16 values) and not the implicit GEMM
+// (sgemm_taps has no bfloat16 form); how fast this is depends on sgemm_bf16's kernel.
+//
+// Forward: threads split output rows; per chunk cols = im2col(x), y = act(cols W + b).
+// Backward: threads split the batch; per chunk dW^T += dZ^T cols (a partial sum per thread, added
+// up at the end in a fixed order), dX = col2im(dZ W^T); db = column sums of dZ.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "cpu/aligned_buffer.h"
+#include "cpu/conv/conv_kernels.h"
+#include "cpu/conv/conv_threads.h"
+#include "nerve/gemm.h"
+
+namespace nerve::conv_kernels {
+
+namespace {
+
+// Target size of one chunk's patch matrix (floats), about an L2 cache; at least one output row.
+constexpr int64_t kPatchBudgetFloats = (1 << 20) / sizeof(float);
+
+int64_t rows_per_chunk(const ConvGeometry& g) {
+  const int64_t per_row = std::max<int64_t>(1, g.w.out * g.patch());
+  return std::max<int64_t>(1, kPatchBudgetFloats / per_row);
+}
+
+}  // namespace
+
+void conv2d_bf16_forward(const float* x, const float* w, const ConvGeometry& g, int64_t N, const Epilogue& ep,
+                         float* y) {
+  const int64_t OW = g.w.out, P = g.patch(), F = g.F, chunk = rows_per_chunk(g);
+  split_batch(row_threads(N * g.h.out), N * g.h.out, [&](int, int64_t r0, int64_t r1) {
+    float* cols = scratch(0, chunk * OW * P);
+    for (int64_t c0 = r0; c0 < r1; c0 += chunk) {
+      const int64_t c1 = std::min(r1, c0 + chunk);
+      im2col(x, g, c0, c1, cols);
+      sgemm_bf16(Trans::No, Trans::No, (c1 - c0) * OW, F, P, 1.f, cols, P, w, F, 0.f, y + c0 * OW * F, F, ep);
+    }
+  });
+}
+
+void conv2d_bf16_backward(const float* x, const float* w, const float* y, const float* dy, const ConvGeometry& g,
+                          int64_t N, Activation act, float alpha, float* dx, float* dw, float* db) {
+  const int64_t P = g.patch(), F = g.F, rows = g.rows_per_image(), in_image = g.H * g.W * g.C;
+  const int64_t OW = g.w.out, chunk = rows_per_chunk(g);
+  const bool need_dx = dx != nullptr, need_dw = dw != nullptr, need_db = db != nullptr;
+  const int nt = batch_threads(N);
+  // dZ, the gradient before the fused activation (float32: only products are rounded).
+  AlignedBuffer dz_all(act != Activation::Linear ? N * rows * F : 0);
+  std::vector<float> dwt(need_dw ? static_cast<size_t>(nt * F * P) : 0, 0.f);  // dW^T [F, P] per thread
+  std::vector<float> dbt(need_db ? static_cast<size_t>(nt * F) : 0, 0.f);
+  split_batch(nt, N, [&](int t, int64_t n0, int64_t n1) {
+    const float* dz = dy;
+    if (act != Activation::Linear) {
+      const int64_t lo = n0 * rows * F, hi = n1 * rows * F;
+      activation_backward(act, alpha, nullptr, y + lo, dy + lo, dz_all.data() + lo, hi - lo);
+      dz = dz_all.data();
+    }
+    if (need_dx) std::fill(dx + n0 * in_image, dx + n1 * in_image, 0.f);
+    std::vector<float> sums(need_db ? static_cast<size_t>(F) : 0);
+    float* cols = scratch(0, chunk * OW * P);
+    for (int64_t r0 = n0 * g.h.out, end = n1 * g.h.out; r0 < end; r0 += chunk) {
+      const int64_t r1 = std::min(end, r0 + chunk), r = (r1 - r0) * OW;
+      const float* dz_c = dz + r0 * OW * F;
+      if (need_db) {
+        column_sums(dz_c, r, F, sums.data());
+        for (int64_t f = 0; f < F; ++f) dbt[t * F + f] += sums[f];
+      }
+      if (need_dw) {
+        im2col(x, g, r0, r1, cols);
+        sgemm_bf16(Trans::Yes, Trans::No, F, P, r, 1.f, dz_c, F, cols, P, 1.f, dwt.data() + t * F * P, P);
+      }
+      if (need_dx) {
+        sgemm_bf16(Trans::No, Trans::Yes, r, P, F, 1.f, dz_c, F, w, F, 0.f, cols, P);
+        col2im_add(cols, g, r0, r1, dx);
+      }
+    }
+  });
+  for (int64_t f = 0; need_db && f < F; ++f) {
+    float sum = 0.f;
+    for (int t = 0; t < nt; ++t) sum += dbt[t * F + f];
+    db[f] = sum;
+  }
+  for (int64_t p = 0; need_dw && p < P; ++p)
+    for (int64_t f = 0; f < F; ++f) {
+      float sum = 0.f;
+      for (int t = 0; t < nt; ++t) sum += dwt[(t * F + f) * P + p];
+      dw[p * F + f] = sum;
+    }
+}
+
+}  // namespace nerve::conv_kernels
