@@ -9,7 +9,8 @@ Keras call `model.fit(x_block, y_block, batch_size, epochs=1, shuffle=True, verb
 runs the usual loop (randperm, zero_grad, forward, loss, backward, step). The data holds two
 blocks, used in turn. Blocks alternate between the frameworks (`_common.alternate_workers`),
 each framework in its own process, so each peak resident memory is its own: it includes the
-framework's import, the data (the same float32 arrays in each), the model and the training.
+framework's import, the data (the same float32 arrays in each; the peak is reset after they are
+made, so their conversion does not count), the model and the training.
 
 The scripts mlp_train_vs_peers.py, cnn_train_vs_torch.py and transformer_train_vs_torch.py call
 `main(row)`; each prints its row in the README's format.
@@ -210,6 +211,9 @@ def worker(args) -> None:
         make = keras_block
     replies, baseline = _common.worker_start(args.reply_fd)
     x, y = make_data(args.row, args.samples)
+    # The peak from here on: the data's uint8 -> float32 conversion (its two copies at once)
+    # would otherwise set every framework's peak alike and hide the training's own.
+    _common.reset_peak_rss()
     block = make(args.row, x, y, args.batch, args.steps, args.threads)
     _common.serve(replies, baseline, block)
 
