@@ -306,11 +306,14 @@ def main(row: str, script: str) -> None:
             f"| {mem['peak_above_baseline_mb']:.0f} |"
         )
     nm, bm = result.memory["nerve"], result.memory[best]
+    others = [f"{NAMES[s]} {rate[s]:,.0f}" for s in peers_ if s != best]
+    peer = f"{NAMES[best]} {rate[best]:,.0f}" + (f" ({', '.join(others)})" if others else "")
     print(
-        "\nREADME row:\n"
-        f"| {label} | {rate['nerve']:,.0f} samples/s | {NAMES[best]} {rate[best]:,.0f} "
+        "\nREADME row (peak RSS: nerve / best peer, above imports in brackets):\n"
+        f"| {label} | {rate['nerve']:,.0f} samples/s | {peer} "
         f"| {_common.fmt_ratio(result.ratio('nerve', best))} "
         f"| {nm['peak_rss_mb']:.0f} / {bm['peak_rss_mb']:.0f} MiB "
-        f"({nm['peak_above_baseline_mb']:.0f} / {bm['peak_above_baseline_mb']:.0f} above imports) |"
+        f"({nm['peak_above_baseline_mb']:.0f} / {bm['peak_above_baseline_mb']:.0f}) "
+        f"| `bench/{os.path.basename(script)}` |"
     )
     print(f"load average at the end {_common.load_average()}")
