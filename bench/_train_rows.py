@@ -259,6 +259,11 @@ def main(row: str, script: str) -> None:
         args.rounds, args.steps = 3, max(2, args.steps // 2)
     samples = 2 * args.steps * batch
     sides = ["nerve"] + [s for s in args.peers.split(",") if s]
+    unknown = [s for s in sides[1:] if s not in NAMES or s == "nerve"]
+    if unknown or len(sides) < 2:
+        p.error(f"--peers: one or more of torch, keras (got {args.peers!r})")
+    if row == "transformer" and "keras" in sides:
+        p.error("--peers: the transformer row has no Keras side (keras_hub is not a dependency)")
     if "keras" in sides:
         try:
             import importlib.util
