@@ -19,6 +19,8 @@ def all_finite(a: np.ndarray) -> bool:
     A finite sum proves every element finite (a NaN or an Inf makes the sum NaN or Inf), and the
     sum reads the array once with no temporary; when the sum is not finite (a NaN, an Inf, or
     large finite values that overflow), the chunked element check decides."""
+    if a.size <= _FINITE_CHUNK:  # small (one sample in a predict loop): the plain check is quickest
+        return bool(np.isfinite(a).all())
     flat = a.reshape(-1)
     with np.errstate(over="ignore", invalid="ignore"):  # overflow or inf - inf: decided below
         if np.isfinite(np.add.reduce(flat)):
@@ -43,7 +45,8 @@ def as_float_array(a, what: str, where: str) -> np.ndarray:
     if a.ndim == 0:
         raise ValueError(f"{where}: {what} must have a batch axis, got a scalar")
     a = np.ascontiguousarray(a, dtype=np.float32)
-    if not all_finite(a):
+    # Small arrays (one sample in a predict loop) inline the plain check: a call costs 0.2 us.
+    if not (np.isfinite(a).all() if a.size <= _FINITE_CHUNK else all_finite(a)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
         raise ValueError(
             f"{where}: {what} contains NaN or Inf (first at index {bad}, value {a[bad]})"
