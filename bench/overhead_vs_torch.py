@@ -6,32 +6,23 @@
    - PyTorch: the usual loop (zero_grad, forward, loss, backward, step).
 2. MNIST MLP (784-256-128-10, relu, softmax cross-entropy, Adam) at batch 128: samples/second over
    one epoch of 60,000 MNIST-shaped samples, after a warm-up.
-Medians of repeats; both libraries in this process with the same thread count.
+Both libraries in this process with the same thread count, timed in blocks alternating between
+them with a pause before each (bench/_common.py): medians of the blocks, and the median (min-max)
+of the per-round ratios.
 
-Run: python bench/overhead_vs_torch.py [--threads 2] [--repeats 5]
+Run: python bench/overhead_vs_torch.py [--threads 2] [--repeats 5] [--clock wall|thread|process]
 """
 
 import argparse
 import os
-import statistics
-import time
 
+import _common
 import numpy as np
 import torch
 
 import nerve
 
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
-
-
-def median_time(fn, repeats):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def xor_nerve_model():
@@ -46,21 +37,19 @@ def xor_nerve_model():
     return m
 
 
-def bench_xor(steps, repeats):
+def bench_xor(steps, repeats, clock):
     x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)
     y = np.array([[0], [1], [1], [0]], np.float32)
     xr, yr = np.tile(x, (steps, 1)), np.tile(y, (steps, 1))
     m = xor_nerve_model()
-    t_fit = median_time(
-        lambda: m.fit(xr, yr, batch_size=4, epochs=1, shuffle=False, verbose=0), repeats
-    )
     m2 = xor_nerve_model()
+
+    def fit_nerve():
+        m.fit(xr, yr, batch_size=4, epochs=1, shuffle=False, verbose=0)
 
     def loop_nerve():
         for _ in range(steps):
             m2.train_on_batch(x, y)
-
-    t_tob = median_time(loop_nerve, repeats)
 
     net = torch.nn.Sequential(
         torch.nn.Linear(2, 16), torch.nn.Sigmoid(), torch.nn.Linear(16, 1), torch.nn.Sigmoid()
@@ -75,14 +64,17 @@ def bench_xor(steps, repeats):
             loss.backward()
             opt.step()
 
-    t_torch = median_time(loop_torch, repeats)
-    print(f"XOR 2-16-1, batch 4, {steps} steps (steps/s, median of {repeats})")
-    print(f"  PyTorch loop           {steps / t_torch:12,.0f}")
-    print(f"  nerve fit              {steps / t_fit:12,.0f}   {t_torch / t_fit:5.2f}x PyTorch")
-    print(f"  nerve train_on_batch   {steps / t_tob:12,.0f}   {t_torch / t_tob:5.2f}x PyTorch")
+    r = _common.alternate_blocks(
+        {"torch": loop_torch, "fit": fit_nerve, "tob": loop_nerve}, repeats, clock=clock
+    )
+    print(f"XOR 2-16-1, batch 4, {steps} steps (steps/s, median of {repeats} blocks)")
+    print(f"  PyTorch loop           {steps / r.median('torch'):12,.0f}")
+    for key, name in (("fit", "nerve fit           "), ("tob", "nerve train_on_batch")):
+        ratio = _common.fmt_ratio(r.ratio(key, "torch"))
+        print(f"  {name}   {steps / r.median(key):12,.0f}   {ratio} PyTorch")
 
 
-def bench_mlp(repeats, n=60000, batch=128):
+def bench_mlp(repeats, clock, n=60000, batch=128):
     rng = np.random.default_rng(0)
     x = rng.random((n, 784), dtype=np.float32)
     y = rng.integers(0, 10, size=n)
@@ -95,7 +87,9 @@ def bench_mlp(repeats, n=60000, batch=128):
         ]
     )
     m.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    t_nerve = median_time(lambda: m.fit(x, y, batch_size=batch, epochs=1, verbose=0), repeats)
+
+    def epoch_nerve():
+        m.fit(x, y, batch_size=batch, epochs=1, verbose=0)
 
     net = torch.nn.Sequential(
         torch.nn.Linear(784, 256),
@@ -116,13 +110,16 @@ def bench_mlp(repeats, n=60000, batch=128):
             loss.backward()
             opt.step()
 
-    t_torch = median_time(epoch_torch, repeats)
+    r = _common.alternate_blocks({"torch": epoch_torch, "nerve": epoch_nerve}, repeats, clock=clock)
     print(
         f"MNIST MLP 784-256-128-10, Adam, batch {batch}, one epoch of {n} "
-        f"(samples/s, median of {repeats})"
+        f"(samples/s, median of {repeats} blocks)"
     )
-    print(f"  PyTorch loop           {n / t_torch:12,.0f}")
-    print(f"  nerve fit              {n / t_nerve:12,.0f}   {t_torch / t_nerve:5.2f}x PyTorch")
+    print(f"  PyTorch loop           {n / r.median('torch'):12,.0f}")
+    print(
+        f"  nerve fit              {n / r.median('nerve'):12,.0f}   "
+        f"{_common.fmt_ratio(r.ratio('nerve', 'torch'))} PyTorch"
+    )
 
 
 def main():
@@ -130,6 +127,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--steps", type=int, default=2000)
+    ap.add_argument("--clock", choices=sorted(_common.CLOCKS), default="wall")
     args = ap.parse_args()
     if QUICK:
         args.repeats, args.steps = 1, 20
@@ -139,11 +137,12 @@ def main():
         f"threads {args.threads}; nerve {nerve.__version__} ({nerve.config()['isa']}), "
         f"torch {torch.__version__}"
     )
-    bench_xor(args.steps, args.repeats)
+    print(_common.machine_line(args.threads))
+    bench_xor(args.steps, args.repeats, args.clock)
     if QUICK:
-        bench_mlp(1, n=512)
+        bench_mlp(1, args.clock, n=512)
     else:
-        bench_mlp(max(3, args.repeats // 2))
+        bench_mlp(max(3, args.repeats // 2), args.clock)
 
 
 if __name__ == "__main__":

@@ -19,11 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 
+import _common
 import numpy as np
 
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
@@ -32,25 +32,6 @@ LAYER_SHAPES = (
     if QUICK
     else [(64, 1, 28, 32), (64, 32, 28, 64), (32, 64, 32, 64)]
 )
-
-
-def reset_peak_rss() -> None:
-    """Start the peak (VmHWM) afresh, so loading and converting the data does not count."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
-
-
-def peak_rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def load_data(samples: int):
@@ -153,11 +134,16 @@ def train_torch(model_name: str, x, y, batch: int, threads: int, warmup: int) ->
 def worker(args) -> None:
     x, y, source = load_data(args.samples)
     fn = train_nerve if args.worker == "nerve" else train_torch
-    reset_peak_rss()  # the peak of the training run itself (the 188 MB of float32 data included)
+    _common.reset_peak_rss()  # the peak of the training run itself (the 188 MB of float32 data included)
     seconds = fn(args.model, x, y, args.batch, args.threads, args.warmup)
     print(
         json.dumps(
-            {"seconds": seconds, "samples": len(x), "peak_rss_mb": peak_rss_mb(), "data": source}
+            {
+                "seconds": seconds,
+                "samples": len(x),
+                "peak_rss_mb": _common.peak_rss_mb(),
+                "data": source,
+            }
         )
     )
 
@@ -226,41 +212,29 @@ def conv_layer_rows(threads: int, repeats: int, layer_rounds: int):
             )
             torch.nn.functional.conv2d(Xg, Wg, Bg, padding=1).backward(G)
 
-        times = {name: [] for name in ("nf", "nfb", "tf", "tfb")}
-        for fn in (nerve_fwd, nerve_fwd_bwd, torch_fwd, torch_fwd_bwd):
-            fn()  # warm-up
-        # Blocks of calls, alternating between the frameworks over several rounds, so load
-        # changes hit both alike; never call by call, and with a pause before each block: each
-        # framework's OpenMP threads spin for a while after its calls and would steal the cores
-        # from the other's next call. The ratio is the median over rounds of the ratio of the
-        # two block medians of that round: this VM's speed drifts from second to second, so
-        # ratios of blocks run a moment apart are steadier than ratios of pooled times.
+        # Blocks of calls alternating between the frameworks over several rounds, with a pause
+        # before each block (each framework's OpenMP threads spin for a while after its calls
+        # and would steal the cores from the other's next call). The ratio is the median over
+        # rounds of the per-round ratio of block times: this VM's speed drifts from second to
+        # second, so ratios of blocks run a moment apart are steadier than ratios of pooled times.
         block = max(1, repeats // layer_rounds)
-        ratios = {"f": [], "fb": []}
-        for _ in range(layer_rounds):
-            med_round = {}
-            for name, fn in (
-                ("nf", nerve_fwd),
-                ("tf", torch_fwd),
-                ("nfb", nerve_fwd_bwd),
-                ("tfb", torch_fwd_bwd),
-            ):
-                time.sleep(0.05)
-                fn()
-                ts = []
-                for _ in range(block):
-                    t0 = time.perf_counter()
-                    fn()
-                    ts.append(time.perf_counter() - t0)
-                times[name].extend(ts)
-                med_round[name] = statistics.median(ts)
-            ratios["f"].append(med_round["tf"] / med_round["nf"])
-            ratios["fb"].append(med_round["tfb"] / med_round["nfb"])
-        med = {k_: statistics.median(v) * 1e3 for k_, v in times.items()}
-        med["ratio_f"] = statistics.median(ratios["f"])
-        med["ratio_fb"] = statistics.median(ratios["fb"])
-        med["range_f"] = (min(ratios["f"]), max(ratios["f"]))
-        med["range_fb"] = (min(ratios["fb"]), max(ratios["fb"]))
+
+        def repeat(fn):
+            return lambda: [fn() for _ in range(block)]
+
+        result = _common.alternate_blocks(
+            {
+                "nf": repeat(nerve_fwd),
+                "tf": repeat(torch_fwd),
+                "nfb": repeat(nerve_fwd_bwd),
+                "tfb": repeat(torch_fwd_bwd),
+            },
+            layer_rounds,
+            pause=0.05,
+        )
+        med = {k_: result.median(k_) / block * 1e3 for k_ in ("nf", "tf", "nfb", "tfb")}
+        med["ratio_f"], *med["range_f"] = result.ratio("nf", "tf")
+        med["ratio_fb"], *med["range_fb"] = result.ratio("nfb", "tfb")
         rows.append(((N, C, H, K), med))
     return rows
 

@@ -45,6 +45,39 @@ def test_max_pool_matches_torch(n, c, pool, strides, padding):
     np.testing.assert_allclose(dx, X.grad.permute(0, 2, 3, 1).numpy(), rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "hw,pool,strides,padding",
+    [
+        ((8, 10), (2, 2), None, "valid"),  # windows tile the image: dx written once per cell
+        ((8, 10), (2, 5), None, "valid"),
+        ((8, 10), (2, 2), None, "same"),  # tiles too (no padding needed)
+        ((7, 9), (2, 2), None, "valid"),  # a row and a column in no window: zeros
+        ((8, 10), (3, 3), (1, 1), "same"),  # overlapping windows: accumulated
+    ],
+)
+def test_max_pool_backward_writes_every_cell(hw, pool, strides, padding):
+    """max_pool2d's backward gets its dx uninitialised: on the poison device (freed memory
+    becomes NaN, so a recycled block holds NaN) every cell must still come out right, run after
+    run."""
+    torch = pytest.importorskip("torch")
+    poison = _core._testing.register_poison_device()
+    strides = strides or pool
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((3, *hw, 5)).astype(np.float32)
+    X = torch.tensor(x).permute(0, 3, 1, 2).requires_grad_()
+    pt, pb = ref.pads(hw[0], pool[0], strides[0], 1, padding)
+    pl, pr = ref.pads(hw[1], pool[1], strides[1], 1, padding)
+    Xp = torch.nn.functional.pad(X, (pl, pr, pt, pb), value=-float("inf"))
+    Y = torch.nn.functional.max_pool2d(Xp, pool, strides)
+    G = rng.standard_normal(tuple(Y.permute(0, 2, 3, 1).shape)).astype(np.float32)
+    Y.backward(torch.tensor(G).permute(0, 3, 1, 2))
+    want = X.grad.permute(0, 2, 3, 1).numpy()
+    with nerve.device(poison):
+        for _ in range(3):  # later runs get blocks the earlier ones freed (and poisoned)
+            _, dx = _nerve_pool(x, "max", pool, strides, padding, G)
+            np.testing.assert_allclose(dx, want, rtol=1e-6, atol=1e-6)
+
+
 @pytest.mark.parametrize("n,c,pool,strides,padding", CASES)
 def test_average_pool_matches_reference(n, c, pool, strides, padding):
     strides = strides or pool

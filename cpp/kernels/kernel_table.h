@@ -354,7 +354,8 @@ struct PoolGeometry {
 // unless said otherwise.
 struct PoolingKernels {
   void (*max_pool2d_forward)(const float* x, const PoolGeometry& g, float* y) = nullptr;
-  // The first maximum of each window (the cell equal to y) receives the gradient.
+  // The first maximum of each window (the cell equal to y) receives the gradient. dx comes
+  // uninitialised: the kernel writes every cell (zeros where no window's maximum lies).
   void (*max_pool2d_backward)(const float* x, const float* y, const float* dy, const PoolGeometry& g,
                               float* dx) = nullptr;
   void (*avg_pool2d_forward)(const float* x, const PoolGeometry& g, float* y) = nullptr;

@@ -26,7 +26,7 @@ struct MaxPoolNode : Node {
   const char* name() const override { return "MaxPooling2D"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor dy = grad.contiguous();
-    Tensor dx = Tensor::zeros({g.N, g.H, g.W, g.C}, x.device());
+    Tensor dx = Tensor::empty({g.N, g.H, g.W, g.C}, x.device());  // the kernel writes every cell
     NERVE_KERNEL(x.device(), pooling, max_pool2d_backward, "max_pool2d")(x.data(), y.data(), dy.data(), g, dx.data());
     return {dx};
   }

@@ -37,6 +37,30 @@ void deliver_to_max(const float* x, const float* max, float* rem, float* dx, int
   }
 }
 
+// The same where each input cell lies in exactly one window: dx is written, not accumulated, so
+// it needs no zeros beforehand and is never read.
+void deliver_to_max_store(const float* x, const float* max, float* rem, float* dx, int64_t C) {
+  int64_t c = 0;
+#ifdef __SSE2__
+  for (; c + 4 <= C; c += 4) {
+    const __m128 r4 = _mm_loadu_ps(rem + c);
+    const __m128 hit = _mm_cmpge_ps(_mm_loadu_ps(x + c), _mm_loadu_ps(max + c));
+    _mm_storeu_ps(dx + c, _mm_and_ps(hit, r4));
+    _mm_storeu_ps(rem + c, _mm_andnot_ps(hit, r4));
+  }
+#endif
+  for (; c < C; ++c) {
+    const bool hit = x[c] >= max[c];
+    dx[c] = hit ? rem[c] : 0.f;
+    rem[c] = hit ? 0.f : rem[c];
+  }
+}
+
+// Windows that tile the input: stride = kernel, no padding, no cell left over at the end.
+bool windows_tile(const Window1D& w) {
+  return w.stride == w.kernel && w.dilation == 1 && w.pad_before == 0 && w.out * w.kernel == w.in;
+}
+
 }  // namespace
 
 // Max pooling keeps no argmax: backward finds, per output, the first window cell equal to the
@@ -95,12 +119,18 @@ void max_pool2d_backward(const float* x, const float* y, const float* dy, const 
   const int64_t C = g.C, OH = g.h.out, OW = g.w.out;
   const float *d = dy, *xp = x, *yp = y;
   float* o = dx;
+  // dx comes uninitialised: where the windows tile the image (pool 2, stride 2 on even sizes,
+  // the usual case) every cell is written once; otherwise each thread zeroes its images first
+  // (in its own cache, instead of a serial pass over the whole tensor) and accumulates.
+  const bool tiles = windows_tile(g.h) && windows_tile(g.w);
+  const int64_t image = g.H * g.W * C;
   // One thread per image: windows of one image may overlap.
   parallel_for(g.N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(OH * OW * C, 1)), [&](int64_t b, int64_t e) {
     // rem[c]: the output gradient not yet delivered (0 once the first maximum took it). The
     // inner loop is two branch-free selects over C, so it vectorises.
     std::vector<float> rem(static_cast<size_t>(C));
-    for (int64_t n = b; n < e; ++n)
+    for (int64_t n = b; n < e; ++n) {
+      if (!tiles) std::memset(o + n * image, 0, static_cast<size_t>(image) * sizeof(float));
       for (int64_t oh = 0; oh < OH; ++oh) {
         const int64_t h0 = std::max<int64_t>(0, oh * g.h.stride - g.h.pad_before);
         const int64_t h1 = std::min<int64_t>(g.H, oh * g.h.stride - g.h.pad_before + g.h.kernel);
@@ -116,10 +146,14 @@ void max_pool2d_backward(const float* x, const float* y, const float* dy, const 
               const int64_t in = ((n * g.H + ih) * g.W + iw) * C;
               const float* xi = xp + in;
               float* oi = o + in;
-              deliver_to_max(xi, yo, r, oi, C);
+              if (tiles)
+                deliver_to_max_store(xi, yo, r, oi, C);
+              else
+                deliver_to_max(xi, yo, r, oi, C);
             }
         }
       }
+    }
   });
 }
 
