@@ -263,7 +263,11 @@ void rnn_forward(const RnnGeometry& g, const RnnState& s, const float* x, const 
     for (int64_t st_ = 0; st_ < T; ++st_)
       std::memcpy(op_ + (b * (T + 2) + st_) * U, s.H + ((st_ + 1) * B + b) * U, U * sizeof(float));
     std::memcpy(op_ + (b * (T + 2) + T) * U, s.H + (T * B + b) * U, U * sizeof(float));
-    if (cell == RnnCell::LSTM) std::memcpy(op_ + (b * (T + 2) + T + 1) * U, s.C + (T * B + b) * U, U * sizeof(float));
+    float* c_row = op_ + (b * (T + 2) + T + 1) * U;
+    if (cell == RnnCell::LSTM)
+      std::memcpy(c_row, s.C + (T * B + b) * U, U * sizeof(float));
+    else
+      std::fill(c_row, c_row + U, 0.f);
   }
 }
 
