@@ -1,8 +1,11 @@
 // SimpleRNN / LSTM / GRU over a whole sequence, forward and backpropagation through time.
 //
 // Everything is kept in processing order s = 0..T-1 (time t = s, or T-1-s with go_backwards) and
-// time-major, so a step's rows are contiguous and all steps share one GEMM for the input
-// projection (forward) and one each for dW, dU and dx (backward).
+// time-major, so a step's rows are contiguous. Forward: per step and tile of batch rows, one
+// product [x_s | h_s] [W; U] + b with [W; U] packed once (GRU: the input projections of all steps
+// in one GEMM, then h_s U per step), then the cell. Backward: per step and tile the cell's
+// gradient, then dh = dZ U^T with U^T packed once; after the loop one GEMM each for dx and the
+// weight gradients (one for dW, dU and db together when the cell allows).
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstring>
@@ -162,10 +165,18 @@ void rnn_forward(const RnnGeometry& g, const RnnState& s, const float* x, const 
   const float* b_in = bias;
   const float* b_rec = bias && cell == RnnCell::GRU ? bias + GU : nullptr;
 
-  // All input projections at once: gates[s] = xs[s] W + b.
-  Epilogue ep;
-  ep.bias = b_in;
-  sgemm(Trans::No, Trans::No, T * B, GU, F, 1.f, s.xs, F, s.kernel, GU, 0.f, s.gates, GU, ep);
+  // SimpleRNN and LSTM: each step's gate pre-activations are ONE product [x_s | h_s] [W; U] + b
+  // (K = F + U) on the matrix stacked and packed once. Projecting the inputs of all steps first
+  // (one GEMM with K = F, 28 for MNIST rows) left the micro-kernels a depth too small to repay
+  // writing their tiles, and the recurrent product then read those 3.7 MiB of gates back from
+  // memory step by step. GRU adds its recurrent product (with its own bias) only partly, through
+  // the reset gate: its input projections stay one GEMM over all steps.
+  const bool joint = cell != RnnCell::GRU;
+  if (!joint) {
+    Epilogue ep;
+    ep.bias = b_in;
+    sgemm(Trans::No, Trans::No, T * B, GU, F, 1.f, s.xs, F, s.kernel, GU, 0.f, s.gates, GU, ep);
+  }
 
   if (h0)
     std::memcpy(s.H, h0, B * U * sizeof(float));
@@ -235,12 +246,19 @@ void rnn_forward(const RnnGeometry& g, const RnnState& s, const float* x, const 
     }
   };
 
-  // The recurrent kernel packed once for all T steps (recurrent_product.h).
-  const PackedRecurrentMatrix Wr(false, s.recurrent, GU, U, GU);
+  // The recurrent kernel ([W; U] when joint) packed once for all T steps (recurrent_product.h).
+  const int64_t K = joint ? F + U : U;
+  AlignedBuffer stacked(joint ? K * GU : 0);
+  if (joint) {
+    std::memcpy(stacked.data(), s.kernel, F * GU * sizeof(float));
+    std::memcpy(stacked.data() + F * GU, s.recurrent, U * GU * sizeof(float));
+  }
+  const PackedRecurrentMatrix Wr(false, joint ? stacked.data() : s.recurrent, GU, K, GU);
 
   // As in the backward pass: each thread carries a block of batch rows through every step.
   parallel_for(B, kRowsPerThread, [&](int64_t b0, int64_t b1) {
     const int64_t nb = b1 - b0;
+    AlignedBuffer xh(joint ? Wr.tile_rows() * K : 0);  // a tile's [x_s | h_s] rows
     for (int64_t st_ = 0; st_ < T; ++st_) {
       float* z = s.gates + st_ * B * GU;
       const float* hp = s.H + st_ * B * U;
@@ -248,10 +266,16 @@ void rnn_forward(const RnnGeometry& g, const RnnState& s, const float* x, const 
       if (s.HD) kernels::mul(hp + b0 * U, s.rkeep + b0 * U, s.HD + (st_ * B + b0) * U, nb * U);
       const float* hd_ = hd(g, s, st_);
       for_each_row_tile(b0, b1, Wr.tile_rows(), [&](int64_t r0, int64_t r1) {
-        if (cell == RnnCell::GRU)
+        if (joint) {
+          for (int64_t b = r0; b < r1; ++b) {
+            float* row = xh.data() + (b - r0) * K;
+            std::memcpy(row, s.xs + (st_ * B + b) * F, F * sizeof(float));
+            std::memcpy(row + F, hd_ + b * U, U * sizeof(float));
+          }
+          Wr.multiply(xh.data(), K, r1 - r0, 0.f, b_in, z + r0 * GU, GU);
+        } else {
           Wr.multiply(hd_ + r0 * U, U, r1 - r0, 0.f, b_rec, rec.data() + r0 * GU, GU);
-        else
-          Wr.multiply(hd_ + r0 * U, U, r1 - r0, 1.f, nullptr, z + r0 * GU, GU);
+        }
         for (int64_t b = r0; b < r1; ++b) step_row(b, st_, z, hp, hn);
       });
     }
