@@ -3,8 +3,8 @@
 // sequence into the GEMM micro-kernels' column panels. sgemm packed it again at every step: a
 // 128 x 512 recurrent kernel is 256 KiB of copying per step, 16% of an LSTM(128) training step at
 // batch 64 (perf, one thread). The rows are multiplied by the same micro-kernels, K panels and
-// blocking as sgemm's packed path (cpu/gemm/README.md), so each element is summed in the same
-// order and the result equals sgemm's on the shapes sgemm packs.
+// blocking as sgemm's packed path (cpu/gemm/README.md), so each element is summed in the order
+// that path sums it (tests/cpp/test_recurrent_product.cpp checks it against a double reference).
 #pragma once
 #include <cstdint>
 
