@@ -402,7 +402,7 @@ struct RecurrentKernels {
   // Whether the backward pass needs the gates' pre-activations (RnnState::pre) for these cells.
   bool (*needs_pre_activation)(Activation a) = nullptr;
   // x [B, T, F], bias as rnn_sequence takes it (or null), h0 / c0 [B, U] (or null); fills the
-  // state and out [B, T+2, U] (zeros on entry).
+  // state and writes all of out [B, T+2, U] (its c row zeros without a cell state).
   void (*forward)(const RnnGeometry& g, const RnnState& s, const float* x, const float* bias, const float* h0,
                   const float* c0, float* out) = nullptr;
   // From dout [B, T+2, U]: dh, dc [B, U] (always written), dx [B, T, F], dw [F, G*U], du [U, G*U],

@@ -161,7 +161,7 @@ Tensor rnn_sequence(const RnnOptions& opt, const Tensor& x, const Tensor& kernel
   Tensor xc = x.contiguous();
   Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   Tensor h0c = h0.defined() ? h0.contiguous() : Tensor(), c0c = c0.defined() ? c0.contiguous() : Tensor();
-  Tensor out = Tensor::zeros({B, T + 2, U}, dev);  // the c row stays 0 without a cell state
+  Tensor out = Tensor::empty({B, T + 2, U}, dev);  // written whole by the kernel
   NERVE_KERNEL(dev, recurrent, forward, name)(g, state_of(s), xc.data(), kernel_arg(bc), kernel_arg(h0c),
                                               kernel_arg(c0c), out.data());
   node->inputs = {x, kernel, recurrent_kernel, bias, h0, c0};

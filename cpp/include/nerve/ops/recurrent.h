@@ -1,8 +1,9 @@
 // Recurrent ops: a whole sequence through a SimpleRNN / LSTM / GRU cell as ONE autograd node.
-// Forward: the input projection of every timestep in one sgemm, then per step one sgemm (h @ U)
-// and one fused pass over the gates and the cell update. Backward: backprop through time in C++
-// (per step one fused gate-gradient pass and one sgemm), then the weight gradients of all steps
-// in one sgemm each.
+// Forward: per step one product [x_s | h_s] [W; U] + b (GRU: the input projection of every
+// timestep in one sgemm, then h_s U per step) and one fused pass over the gates and the cell
+// update, the weights packed once per sequence. Backward: backprop through time in C++ (per step
+// one fused gate-gradient pass and one product with U^T), then the weight gradients of all
+// steps at once.
 #pragma once
 #include <string>
 
