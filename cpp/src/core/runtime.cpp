@@ -129,7 +129,7 @@ Bf16Detection detect_bf16() {
     r.best = Bf16Kernel::Avx512Bf16;
   }
   const uint64_t xcr0 = read_xcr0();
-  if (!amx_bf16 || !amx_tile) {
+  if (!amx_bf16 || !amx_tile || !avx512_bf16) {  // the AMX TU packs with VCVTNE2PS2BF16
     if (r.why.empty()) r.why = "no AMX-BF16 on this CPU";
   } else if ((xcr0 & (3ull << 17)) != (3ull << 17)) {
     r.why = "AMX: the OS has not enabled the tile state (XCR0 bits 17/18)";

@@ -177,7 +177,7 @@ void gemm_packed(const GemmKernelBf16& kr, bool ta, bool tb, int64_t M, int64_t 
     const int64_t mc = round_up(ceil_div(r1 - r0, ceil_div(r1 - r0, kr.mc)), rb);
     const int64_t nc = round_up(ceil_div(c1 - c0, ceil_div(c1 - c0, kr.nc)), cb);
     const int64_t kcp_max = round_up(kcb, 32);
-    uint16_t* ap = tl_a.get(static_cast<size_t>(round_up(mc, kr.row_pad) * kr.kc));
+    uint16_t* ap = tl_a.get(static_cast<size_t>(round_up(mc, kr.row_pad) * kr.a_ld));
     uint16_t* bp = tl_b.get(static_cast<size_t>(kcp_max * round_up(nc, cb)));
     if (kr.thread_begin) kr.thread_begin();
     for (int64_t ic = r0; ic < r1; ic += mc) {

@@ -29,7 +29,8 @@ using MacroBf16Fn = void (*)(const uint16_t* a, int64_t m, const uint16_t* b, in
 struct GemmKernelBf16 {
   const char* name;      // e.g. "amx_32x32"
   int row_pad, col_pad;  // packed A rows / B columns are padded to these multiples
-  int mc, kc, nc;        // cache blocks (kc a multiple of 32)
+  int mc, kc, nc;
+  int a_ld;  // row stride of the packed A block (elements), >= kc        // cache blocks (kc a multiple of 32)
   PackABf16Fn pack_a;
   PackBBf16Fn pack_b;
   MacroBf16Fn macro;

@@ -1,8 +1,11 @@
 // Packing to bfloat16 and the float32 write-back, #included by the bfloat16 ISA TUs (each compiled
 // with AVX-512 plus its own flags); everything is in an anonymous namespace (kernel.h's rules).
-// The rounding is the integer form of round-to-nearest-even that float_to_bf16_bits
-// (nerve/bfloat16.h) computes, so every path packs bit for bit the same operands (VCVTNE2PS2BF16
-// would flush denormal inputs to zero, which the plain path does not do).
+// Rounding: VCVTNE2PS2BF16 (one instruction per 32 values) on the hot layouts, the integer form of
+// float_to_bf16_bits (nerve/bfloat16.h) on the transposed ones. Both round to nearest even and keep
+// NaN quiet; the instruction also reads a denormal float32 as zero. That changes nothing: VDPBF16PS
+// and TDPBF16PS read denormal bfloat16 inputs as zero anyway, and so does the plain path's sgemm
+// while nerve flushes denormals (the default); only a float32 within 2^-134 below the smallest
+// normal (which rounds up to it) differs.
 #pragma once
 #include <immintrin.h>
 
@@ -42,9 +45,14 @@ void pack_a_bf16(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m,
     for (int64_t r = 0; r < m; ++r) {
       const float* src = A + (i0 + r) * lda + k0;
       uint16_t* d = dst + r * KCP;
-      for (int64_t k = 0; k < kcp; k += 16) {
-        const __m512 v = _mm512_maskz_loadu_ps(mask_first(kc - k), src + k);
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(d + k), _mm512_cvtepi32_epi16(bf16_bits(v)));
+      int64_t k = 0;
+      for (; k + 32 <= kc; k += 32)
+        _mm512_storeu_si512(d + k,
+                            (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(src + k + 16), _mm512_loadu_ps(src + k)));
+      for (; k < kcp; k += 32) {
+        const __m512 lo = _mm512_maskz_loadu_ps(mask_first(kc - k), src + k);
+        const __m512 hi = _mm512_maskz_loadu_ps(mask_first(kc - k - 16), src + k + 16);
+        _mm512_storeu_si512(d + k, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
       }
     }
   } else {
@@ -83,11 +91,15 @@ void pack_b_bf16(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc
     }
     const __mmask16 mc = mask_first(cols);
     if (!trans) {
+      // rows k and k+1 -> 32 bfloat16 (row k's 16 columns, then row k+1's) -> interleaved pairs
+      const __m512i interleave = _mm512_setr_epi32(
+          0x00100000, 0x00110001, 0x00120002, 0x00130003, 0x00140004, 0x00150005, 0x00160006, 0x00170007, 0x00180008,
+          0x00190009, 0x001a000a, 0x001b000b, 0x001c000c, 0x001d000d, 0x001e000e, 0x001f000f);
       const float* src = B + k0 * ldb + j0 + p;
       for (int64_t k = 0; k < kcp; k += 2) {
         const __m512 lo = k < kc ? _mm512_maskz_loadu_ps(mc, src + k * ldb) : zero;
         const __m512 hi = k + 1 < kc ? _mm512_maskz_loadu_ps(mc, src + (k + 1) * ldb) : zero;
-        _mm512_storeu_si512(d + k * 16, bf16_pairs(lo, hi));
+        _mm512_store_si512(d + k * 16, _mm512_permutexvar_epi16(interleave, (__m512i)_mm512_cvtne2ps_pbh(hi, lo)));
       }
     } else {
       // B stored N x K: column j's k values are contiguous; 32 of them give 16 pairs, which go

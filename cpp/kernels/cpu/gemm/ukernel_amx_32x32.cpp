@@ -35,10 +35,17 @@ void thread_end() { _tile_release(); }
 
 // 32-row tiles of the A block outer: its two A tiles (32 KiB of rows at kc = 512) are read again
 // for every 32 columns of B; B panels stream from L2.
+// A full 32 x 32 block of a plain product (alpha 1, beta 0 or 1, no epilogue: every K panel but
+// the last of a Dense layer, and all of them without bias) keeps C in the tiles: loaded from C
+// (beta 1) or zeroed, accumulated, stored back to C. Other blocks go through a float32 scratch
+// tile and the vector write-back (alpha, beta, bias, activation, partial rows and columns).
 void macro(const uint16_t* a, int64_t m, const uint16_t* b, int64_t n, int64_t kcp, float* c, int64_t ldc,
            const UkArgs& args) {
   alignas(64) float acc[TM * TN];
   UkArgs tile = args;
+  const bool plain =
+      args.alpha == 1.f && (args.beta == 0.f || args.beta == 1.f) && !args.bias && !args.relu && !args.act_call;
+  const int64_t ldc_bytes = ldc * 4;
   for (int64_t i = 0; i < m; i += TM) {
     const int mm = m - i < TM ? static_cast<int>(m - i) : TM;
     const uint16_t* a0 = a + i * KCP;
@@ -47,10 +54,19 @@ void macro(const uint16_t* a, int64_t m, const uint16_t* b, int64_t n, int64_t k
       const int nn = n - j < TN ? static_cast<int>(n - j) : TN;
       const uint16_t* b0 = b + j * kcp;  // panel j/16 at (j/16) * kcp * 16
       const uint16_t* b1 = b0 + 16 * kcp;
-      _tile_zero(0);
-      _tile_zero(1);
-      _tile_zero(2);
-      _tile_zero(3);
+      float* cb = c + i * ldc + j;
+      const bool direct = plain && mm == TM && nn == TN;
+      if (direct && args.beta == 1.f) {
+        _tile_loadd(0, cb, ldc_bytes);
+        _tile_loadd(1, cb + 16, ldc_bytes);
+        _tile_loadd(2, cb + 16 * ldc, ldc_bytes);
+        _tile_loadd(3, cb + 16 * ldc + 16, ldc_bytes);
+      } else {
+        _tile_zero(0);
+        _tile_zero(1);
+        _tile_zero(2);
+        _tile_zero(3);
+      }
       for (int64_t k = 0; k < kcp; k += 32) {
         _tile_loadd(4, a0 + k, KCP * 2);
         _tile_loadd(6, b0 + k * 16, 64);
@@ -61,12 +77,19 @@ void macro(const uint16_t* a, int64_t m, const uint16_t* b, int64_t n, int64_t k
         _tile_dpbf16ps(2, 5, 6);
         _tile_dpbf16ps(3, 5, 7);
       }
+      if (direct) {
+        _tile_stored(0, cb, ldc_bytes);
+        _tile_stored(1, cb + 16, ldc_bytes);
+        _tile_stored(2, cb + 16 * ldc, ldc_bytes);
+        _tile_stored(3, cb + 16 * ldc + 16, ldc_bytes);
+        continue;
+      }
       _tile_stored(0, acc, TN * 4);
       _tile_stored(1, acc + 16, TN * 4);
       _tile_stored(2, acc + 16 * TN, TN * 4);
       _tile_stored(3, acc + 16 * TN + 16, TN * 4);
       tile.bias = args.bias ? args.bias + j : nullptr;
-      writeback_bf16(acc, mm, nn, c + i * ldc + j, ldc, tile);
+      writeback_bf16(acc, mm, nn, cb, ldc, tile);
     }
   }
 }
@@ -82,7 +105,7 @@ void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int
 }
 
 const GemmKernelBf16 kKernel = {
-    "amx_32x32", TM, TN, 1024, KCP, 512, &pack_a, &pack_b, &macro, &thread_begin, &thread_end,
+    "amx_32x32", TM, TN, 1024, KCP, 512, KCP, &pack_a, &pack_b, &macro, &thread_begin, &thread_end,
 };
 
 }  // namespace
