@@ -163,7 +163,9 @@ void gemm_packed(const GemmKernelBf16& kr, bool ta, bool tb, int64_t M, int64_t 
                  const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
                  const Epilogue& ep, int nt) {
   // K in balanced panels (no tiny remainder), each padded to a multiple of 32 with zeros.
-  const int64_t npk = ceil_div(K, kr.kc);
+  // Narrow products (N <= 128: a convolution's or a layer's few output channels) may take deeper
+  // panels: their B block is small, and each K panel past the first re-reads and rewrites all of C.
+  const int64_t npk = ceil_div(K, N <= 128 ? kr.kc_narrow : kr.kc);
   const int64_t kcb = round_up(ceil_div(K, npk), 2);
   run_parallel(nt, [&](int tid, int nthr) {
     int tm = 1, tn = 1;

@@ -30,7 +30,9 @@ struct GemmKernelBf16 {
   const char* name;      // e.g. "amx_32x32"
   int row_pad, col_pad;  // packed A rows / B columns are padded to these multiples
   int mc, kc, nc;
-  int a_ld;  // row stride of the packed A block (elements), >= kc        // cache blocks (kc a multiple of 32)
+  int a_ld;       // row stride of the packed A block (elements), >= kc and kc_narrow
+  int kc_narrow;  // the depth limit instead of kc when N <= 128 (see gemm_bf16.cpp)        // cache blocks (kc a
+                  // multiple of 32)
   PackABf16Fn pack_a;
   PackBBf16Fn pack_b;
   MacroBf16Fn macro;

@@ -14,7 +14,11 @@ namespace nerve::gemm_detail {
 namespace {
 
 constexpr int TM = 32, TN = 32;  // C block per step: 2 x 2 tiles
-constexpr int KCP = 512;         // row stride of the packed A block (bfloat16 elements) = max kc
+constexpr int KCP = 512;         // kc: the K panel depth
+// Row stride of the packed A block: room for the deeper panels of narrow products (kc_narrow =
+// 1024: (32768, 576, 64), a 3x3 convolution to 64 channels, in one K panel instead of two ran at
+// 256 instead of 160 GFLOP/s), plus 64 bytes, so the 16 rows of an A tile fall in different L1 sets.
+constexpr int LDA = 1024 + 32;
 
 // Palette 1: eight tiles of 16 rows x 64 bytes (16 float32 of C, 32 bfloat16 of A, or 16 pairs of B).
 struct alignas(64) TileConfig {
@@ -48,8 +52,8 @@ void macro(const uint16_t* a, int64_t m, const uint16_t* b, int64_t n, int64_t k
   const int64_t ldc_bytes = ldc * 4;
   for (int64_t i = 0; i < m; i += TM) {
     const int mm = m - i < TM ? static_cast<int>(m - i) : TM;
-    const uint16_t* a0 = a + i * KCP;
-    const uint16_t* a1 = a0 + 16 * KCP;
+    const uint16_t* a0 = a + i * LDA;
+    const uint16_t* a1 = a0 + 16 * LDA;
     for (int64_t j = 0; j < n; j += TN) {
       const int nn = n - j < TN ? static_cast<int>(n - j) : TN;
       const uint16_t* b0 = b + j * kcp;  // panel j/16 at (j/16) * kcp * 16
@@ -68,12 +72,12 @@ void macro(const uint16_t* a, int64_t m, const uint16_t* b, int64_t n, int64_t k
         _tile_zero(3);
       }
       for (int64_t k = 0; k < kcp; k += 32) {
-        _tile_loadd(4, a0 + k, KCP * 2);
+        _tile_loadd(4, a0 + k, LDA * 2);
         _tile_loadd(6, b0 + k * 16, 64);
         _tile_loadd(7, b1 + k * 16, 64);
         _tile_dpbf16ps(0, 4, 6);
         _tile_dpbf16ps(1, 4, 7);
-        _tile_loadd(5, a1 + k, KCP * 2);
+        _tile_loadd(5, a1 + k, LDA * 2);
         _tile_dpbf16ps(2, 5, 6);
         _tile_dpbf16ps(3, 5, 7);
       }
@@ -96,7 +100,7 @@ void macro(const uint16_t* a, int64_t m, const uint16_t* b, int64_t n, int64_t k
 
 void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc, int64_t kcp,
             uint16_t* dst) {
-  pack_a_bf16<KCP, TM>(trans, A, lda, i0, m, k0, kc, kcp, dst);
+  pack_a_bf16<LDA, TM>(trans, A, lda, i0, m, k0, kc, kcp, dst);
 }
 
 void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int64_t kcp, int64_t j0, int64_t n,
@@ -105,7 +109,7 @@ void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int
 }
 
 const GemmKernelBf16 kKernel = {
-    "amx_32x32", TM, TN, 1024, KCP, 512, KCP, &pack_a, &pack_b, &macro, &thread_begin, &thread_end,
+    "amx_32x32", TM, TN, 1024, KCP, 512, LDA, 1024, &pack_a, &pack_b, &macro, &thread_begin, &thread_end,
 };
 
 }  // namespace

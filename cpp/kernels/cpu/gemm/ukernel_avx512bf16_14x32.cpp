@@ -74,7 +74,7 @@ void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int
 }
 
 const GemmKernelBf16 kKernel = {
-    "avx512bf16_14x32", 1, NR, 1008, KCP, 512, KCP, &pack_a, &pack_b, &macro, nullptr, nullptr,
+    "avx512bf16_14x32", 1, NR, 1008, KCP, 512, KCP, KCP, &pack_a, &pack_b, &macro, nullptr, nullptr,
 };
 
 }  // namespace
