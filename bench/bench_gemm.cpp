@@ -3,6 +3,10 @@
 // measured in-process. Usage: bench_gemm [--threads 1,2] [--min-time 0.3] [--only square|dl]
 //                                        [--isa avx512|avx2|generic] [--no-eigen]
 //                                        [--shape M,K,N ...]  (only the given shapes)
+//                                        [--bf16 [amx|avx512_bf16|plain]]
+// --bf16: the rows time nerve::sgemm_bf16 (on the kernel named, else the best one) against nerve's
+// own float32 sgemm in the peer column (Eigen is left out); %peak is then against the float32
+// FMA peak, which the bfloat16 kernels exceed.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -70,6 +74,7 @@ int main(int argc, char** argv) {
   double min_time = 0.4;
   std::string only;
   bool eigen = true;
+  bool bf16 = false;
   std::vector<Shape> custom;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -85,6 +90,9 @@ int main(int argc, char** argv) {
       nerve::set_isa(nerve::isa_from_name(argv[++i]));
     } else if (a == "--no-eigen") {
       eigen = false;
+    } else if (a == "--bf16") {
+      bf16 = true;
+      if (i + 1 < argc && argv[i + 1][0] != '-') nerve::set_bf16_kernel(nerve::bf16_kernel_from_name(argv[++i]));
     } else if (a == "--shape" && i + 1 < argc) {  // M,K,N (repeatable): only these shapes
       long long m = 0, k = 0, n = 0;
       if (std::sscanf(argv[++i], "%lld,%lld,%lld", &m, &k, &n) != 3 || m < 1 || k < 1 || n < 1) {
@@ -95,7 +103,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: %s [--threads 1,2] [--min-time s] [--only square|dl] "
-                   "[--isa avx512|avx2|generic] [--no-eigen] [--shape M,K,N ...]\n",
+                   "[--isa avx512|avx2|generic] [--no-eigen] [--shape M,K,N ...] [--bf16 [kernel]]\n",
                    argv[0]);
       return 2;
     }
@@ -118,6 +126,10 @@ int main(int argc, char** argv) {
               nerve::isa_name(nerve::active_isa()), nerve::isa_name(nerve::detected_isa()), blk.kernel, blk.mr, blk.nr,
               blk.mc, blk.kc, blk.nc, int(nerve::has_openmp()));
   std::printf("Eigen %s, SIMD in Eigen's TU: %s\n", bench_eigen_version(), bench_eigen_simd());
+  if (bf16)
+    std::printf("bfloat16 rows: nerve::sgemm_bf16 on %s (%s) vs nerve::sgemm float32 in the peer column\n",
+                nerve::bf16_kernel_detail(nerve::active_bf16_kernel()),
+                nerve::bf16_kernel_name(nerve::active_bf16_kernel()));
   std::vector<double> peak(threads.size());
   for (size_t t = 0; t < threads.size(); ++t) {
     peak[t] = nerve::measure_fma_peak_gflops(threads[t]);
@@ -126,8 +138,8 @@ int main(int argc, char** argv) {
   std::printf(
       "(ratio = median over alternating nerve/Eigen pairs of t_eigen / t_nerve; %%peak = median\n"
       " over 3 sub-runs of GFLOP/s over the FMA peak probed just before that sub-run; peak = median probe)\n");
-  std::printf("\n%-16s %5s %5s %6s %3s %10s %10s %7s %7s %8s\n", "shape", "M", "K", "N", "thr", "nerve GF/s",
-              "Eigen GF/s", "ratio", "%peak", "peak");
+  std::printf("\n%-16s %5s %5s %6s %3s %10s %10s %7s %7s %8s\n", "shape", "M", "K", "N", "thr",
+              bf16 ? "bf16 GF/s" : "nerve GF/s", bf16 ? "f32 GF/s" : "Eigen GF/s", "ratio", "%peak", "peak");
 
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> dist(-1.f, 1.f);
@@ -148,11 +160,21 @@ int main(int argc, char** argv) {
         double tn = 0, te = 0, ratio = 0;
         median_pair(
             [&] {
-              nerve::sgemm(nerve::Trans::No, nerve::Trans::No, s.M, s.N, s.K, 1.f, A.data(), s.K, B.data(), s.N, 0.f,
-                           C.data(), s.N);
+              if (bf16)
+                nerve::sgemm_bf16(nerve::Trans::No, nerve::Trans::No, s.M, s.N, s.K, 1.f, A.data(), s.K, B.data(), s.N,
+                                  0.f, C.data(), s.N);
+              else
+                nerve::sgemm(nerve::Trans::No, nerve::Trans::No, s.M, s.N, s.K, 1.f, A.data(), s.K, B.data(), s.N, 0.f,
+                             C.data(), s.N);
             },
-            [&] { bench_eigen_sgemm(s.M, s.N, s.K, A.data(), B.data(), C2.data()); }, eigen, min_time / 3, tn, te,
-            ratio);
+            [&] {
+              if (bf16)
+                nerve::sgemm(nerve::Trans::No, nerve::Trans::No, s.M, s.N, s.K, 1.f, A.data(), s.K, B.data(), s.N, 0.f,
+                             C2.data(), s.N);
+              else
+                bench_eigen_sgemm(s.M, s.N, s.K, A.data(), B.data(), C2.data());
+            },
+            eigen || bf16, min_time / 3, tn, te, ratio);
         tns.push_back(tn);
         tes.push_back(te);
         ratios.push_back(ratio);
@@ -164,12 +186,15 @@ int main(int argc, char** argv) {
         return v[v.size() / 2];
       };
       const double tn = med3(tns), te = med3(tes), ratio = med3(ratios), pk = med3(peaks);
-      if (eigen) {
+      if (eigen || bf16) {
         double maxdiff = 0;
         for (size_t i = 0; i < C.size(); ++i) maxdiff = std::max(maxdiff, double(std::fabs(C[i] - C2[i])));
-        if (maxdiff > 1e-3 * std::sqrt(double(s.K))) std::printf("  !! nerve and Eigen differ by %g\n", maxdiff);
+        // bfloat16 rounds each operand by up to 2^-9: on uniform(-1, 1) data the sums differ by
+        // about 2^-8 sqrt(K) / 3; 1e-3 sqrt(K) is float32's slack.
+        const double bound = (bf16 ? 0.02 : 1e-3) * std::sqrt(double(s.K));
+        if (maxdiff > bound) std::printf("  !! nerve and %s differ by %g\n", bf16 ? "float32" : "Eigen", maxdiff);
       }
-      const double gn = flops / tn * 1e-9, ge = te > 0 ? flops / te * 1e-9 : 0;
+      const double gn = flops / tn * 1e-9, ge = te > 0 ? flops / te * 1e-9 : 0;  // ratio: t_peer / t_nerve
       std::printf("%-16s %5lld %5lld %6lld %3d %10.1f %10.1f %7.2f %6.1f%% %8.1f\n", s.label, (long long)s.M,
                   (long long)s.K, (long long)s.N, threads[t], gn, ge, ratio, 100.0 * med3(shares), pk);
       std::fflush(stdout);

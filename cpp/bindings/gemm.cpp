@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "bindings.h"
 #include "nerve/activation.h"
@@ -49,56 +50,72 @@ bool overlaps(const py::array& a, const py::array& b) {
   return py::module_::import("numpy").attr("may_share_memory")(a, b).cast<bool>();
 }
 
+using GemmFn = void (*)(Trans, Trans, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*, int64_t,
+                        float, float*, int64_t, const Epilogue&);
+
+// c = act(alpha * op(a) @ op(b) + beta * c + bias) through `gemm` (sgemm or sgemm_bf16).
+py::array call_gemm(GemmFn gemm, const char* fname, const py::array& a, const py::array& b, py::object c_obj,
+                    float alpha, float beta, bool trans_a, bool trans_b, py::object bias_obj,
+                    const std::string& activation, float act_alpha) {
+  const std::string who = std::string(fname) + ": ";
+  const View A = as_matrix(a, "a"), B = as_matrix(b, "b");
+  const int64_t M = trans_a ? A.cols : A.rows, K = trans_a ? A.rows : A.cols;
+  const int64_t Kb = trans_b ? B.cols : B.rows, N = trans_b ? B.rows : B.cols;
+  if (K != Kb)
+    throw py::value_error(who + "inner dimensions differ: op(a) is " + std::to_string(M) + "x" + std::to_string(K) +
+                          ", op(b) is " + std::to_string(Kb) + "x" + std::to_string(N));
+  Epilogue ep;
+  ep.activation = activation_from_name(activation);  // invalid_argument -> ValueError
+  if (!activation_elementwise(ep.activation))
+    throw py::value_error(who + activation_name(ep.activation) + " is not element-wise and cannot be fused");
+  ep.alpha = act_alpha;
+  py::array_t<float> bias_arr;
+  if (!bias_obj.is_none()) {
+    py::array bb = py::array::ensure(bias_obj);
+    if (!bb || !bb.dtype().is(py::dtype::of<float>()) || bb.ndim() != 1 || bb.shape(0) != N)
+      throw py::value_error(who + "bias must be a 1-D float32 array of length N = " + std::to_string(N));
+    bias_arr = py::array_t<float, py::array::c_style>::ensure(bb);
+    ep.bias = bias_arr.data();
+  }
+  py::array c;
+  if (c_obj.is_none()) {
+    c = beta == 0.f ? py::array(py::array_t<float>({M, N}))
+                    : py::array(py::module_::import("numpy").attr("zeros")(py::make_tuple(M, N), "float32"));
+  } else {
+    c = py::reinterpret_borrow<py::array>(c_obj);
+    if (!py::isinstance<py::array>(c_obj)) throw py::value_error(who + "c must be a numpy array");
+    if (!c.writeable()) throw py::value_error(who + "c is read-only");
+  }
+  const View Cv = as_matrix(c, "c");
+  if (Cv.rows != M || Cv.cols != N)
+    throw py::value_error(who + "c has shape (" + std::to_string(Cv.rows) + ", " + std::to_string(Cv.cols) +
+                          "), expected (" + std::to_string(M) + ", " + std::to_string(N) + ")");
+  if (!c_obj.is_none() && (overlaps(c, a) || overlaps(c, b)))
+    throw py::value_error(who + "c must not share memory with a or b");
+  float* cp = static_cast<float*>(c.mutable_data());
+  {
+    py::gil_scoped_release nogil;
+    gemm(trans_a ? Trans::Yes : Trans::No, trans_b ? Trans::Yes : Trans::No, M, N, K, alpha,
+         static_cast<const float*>(A.data), A.ld, static_cast<const float*>(B.data), B.ld, beta, cp, Cv.ld, ep);
+  }
+  return c;
+}
+
+void sgemm_fn(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+              const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep) {
+  sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep);
+}
+
 }  // namespace
 
 void bind_gemm(py::module_& m) {
   const Epilogue kEpilogue;  // no bias, no activation
   m.def(
       "sgemm",
-      [](const py::array& a, const py::array& b, py::object c_obj, float alpha, float beta, bool trans_a, bool trans_b,
-         py::object bias_obj, const std::string& activation, float act_alpha) -> py::array {
-        const View A = as_matrix(a, "a"), B = as_matrix(b, "b");
-        const int64_t M = trans_a ? A.cols : A.rows, K = trans_a ? A.rows : A.cols;
-        const int64_t Kb = trans_b ? B.cols : B.rows, N = trans_b ? B.rows : B.cols;
-        if (K != Kb)
-          throw py::value_error("sgemm: inner dimensions differ: op(a) is " + std::to_string(M) + "x" +
-                                std::to_string(K) + ", op(b) is " + std::to_string(Kb) + "x" + std::to_string(N));
-        Epilogue ep;
-        ep.activation = activation_from_name(activation);  // invalid_argument -> ValueError
-        if (!activation_elementwise(ep.activation))
-          throw py::value_error(std::string("sgemm: ") + activation_name(ep.activation) +
-                                " is not element-wise and cannot be fused");
-        ep.alpha = act_alpha;
-        py::array_t<float> bias_arr;
-        if (!bias_obj.is_none()) {
-          py::array bb = py::array::ensure(bias_obj);
-          if (!bb || !bb.dtype().is(py::dtype::of<float>()) || bb.ndim() != 1 || bb.shape(0) != N)
-            throw py::value_error("sgemm: bias must be a 1-D float32 array of length N = " + std::to_string(N));
-          bias_arr = py::array_t<float, py::array::c_style>::ensure(bb);
-          ep.bias = bias_arr.data();
-        }
-        py::array c;
-        if (c_obj.is_none()) {
-          c = beta == 0.f ? py::array(py::array_t<float>({M, N}))
-                          : py::array(py::module_::import("numpy").attr("zeros")(py::make_tuple(M, N), "float32"));
-        } else {
-          c = py::reinterpret_borrow<py::array>(c_obj);
-          if (!py::isinstance<py::array>(c_obj)) throw py::value_error("sgemm: c must be a numpy array");
-          if (!c.writeable()) throw py::value_error("sgemm: c is read-only");
-        }
-        const View Cv = as_matrix(c, "c");
-        if (Cv.rows != M || Cv.cols != N)
-          throw py::value_error("sgemm: c has shape (" + std::to_string(Cv.rows) + ", " + std::to_string(Cv.cols) +
-                                "), expected (" + std::to_string(M) + ", " + std::to_string(N) + ")");
-        if (!c_obj.is_none() && (overlaps(c, a) || overlaps(c, b)))
-          throw py::value_error("sgemm: c must not share memory with a or b");
-        float* cp = static_cast<float*>(c.mutable_data());
-        {
-          py::gil_scoped_release nogil;
-          sgemm(trans_a ? Trans::Yes : Trans::No, trans_b ? Trans::Yes : Trans::No, M, N, K, alpha,
-                static_cast<const float*>(A.data), A.ld, static_cast<const float*>(B.data), B.ld, beta, cp, Cv.ld, ep);
-        }
-        return c;
+      [](const py::array& a, const py::array& b, py::object c, float alpha, float beta, bool trans_a, bool trans_b,
+         py::object bias, const std::string& activation, float act_alpha) -> py::array {
+        return call_gemm(&sgemm_fn, "sgemm", a, b, std::move(c), alpha, beta, trans_a, trans_b, std::move(bias),
+                         activation, act_alpha);
       },
       py::arg("a"), py::arg("b"), py::arg("c") = py::none(), py::arg("alpha") = 1.0f, py::arg("beta") = 0.0f,
       py::arg("trans_a") = false, py::arg("trans_b") = false, py::arg("bias") = py::none(),
@@ -106,6 +123,18 @@ void bind_gemm(py::module_& m) {
       "c = act(alpha * op(a) @ op(b) + beta * c + bias), op = transpose when trans_*.\n"
       "a, b, c: 2-D float32 with contiguous rows (row stride may be larger: column slices are\n"
       "fine). c is updated in place and returned; without c a new array is returned.");
+  m.def(
+      "sgemm_bf16",
+      [](const py::array& a, const py::array& b, py::object c, float alpha, float beta, bool trans_a, bool trans_b,
+         py::object bias, const std::string& activation, float act_alpha) -> py::array {
+        return call_gemm(&sgemm_bf16, "sgemm_bf16", a, b, std::move(c), alpha, beta, trans_a, trans_b, std::move(bias),
+                         activation, act_alpha);
+      },
+      py::arg("a"), py::arg("b"), py::arg("c") = py::none(), py::arg("alpha") = 1.0f, py::arg("beta") = 0.0f,
+      py::arg("trans_a") = false, py::arg("trans_b") = false, py::arg("bias") = py::none(),
+      py::arg("activation") = activation_name(kEpilogue.activation), py::arg("act_alpha") = kEpilogue.alpha,
+      "sgemm with op(a) and op(b) rounded to bfloat16 (nearest even) and float32 sums, on the\n"
+      "bfloat16 kernel in use (bf16_kernel(): amx, avx512_bf16 or plain). Same arguments as sgemm.");
   m.def(
       "measure_fma_peak",
       [](int threads) {

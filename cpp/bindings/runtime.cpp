@@ -46,6 +46,19 @@ void bind_runtime(py::module_& m) {
       "Force the kernel ISA: 'avx512', 'avx2' or 'generic' (for tests and benchmarks). Raises "
       "RuntimeError when the CPU lacks it, ValueError for an unknown name.");
   m.def(
+      "bf16_kernel", [] { return std::string(bf16_kernel_name(active_bf16_kernel())); },
+      "The kernel sgemm_bf16 uses now: 'amx', 'avx512_bf16' or 'plain'.");
+  m.def(
+      "set_bf16_kernel", [](const std::string& name) { set_bf16_kernel(bf16_kernel_from_name(name)); }, py::arg("name"),
+      "Force the bfloat16 GEMM kernel: 'amx', 'avx512_bf16' or 'plain' (for tests and benchmarks). Raises "
+      "RuntimeError when this machine cannot run it, ValueError for an unknown name.");
+  m.def("usable_bf16_kernels", [] {
+    std::vector<std::string> out;
+    for (Bf16Kernel k : {Bf16Kernel::Plain, Bf16Kernel::Avx512Bf16, Bf16Kernel::Amx})
+      if (static_cast<int>(k) <= static_cast<int>(detected_bf16_kernel())) out.push_back(bf16_kernel_name(k));
+    return out;
+  });
+  m.def(
       "conv_algorithm", [] { return std::string(conv_algorithm_name(conv_algorithm())); },
       "The algorithm 3x3 stride-1 convolutions use: 'auto', 'direct' or 'winograd'.");
   m.def(
@@ -79,9 +92,14 @@ void bind_runtime(py::module_& m) {
         d["compiled_isas"] = compiled;
         d["usable_isas"] = usable;
         d["gemm_blocking"] = blocking_dict(isa);
+        const Bf16Kernel bk = active_bf16_kernel();
+        d["bf16_kernel"] = bf16_kernel_detail(bk);  // e.g. "amx_32x32", "avx512bf16_14x32", "plain"
+        d["detected_bf16_kernel"] = bf16_kernel_name(detected_bf16_kernel());
+        if (detected_bf16_kernel() != Bf16Kernel::Amx) d["bf16_unusable"] = bf16_unusable_reason();
         return d;
       },
-      "Runtime configuration: ISA in use, detected ISA, threads, conv algorithm, OpenMP, GEMM blocking.");
+      "Runtime configuration: ISA in use, detected ISA, threads, conv algorithm, OpenMP, GEMM blocking, "
+      "bfloat16 kernel.");
 }
 
 }  // namespace nerve::py_bindings

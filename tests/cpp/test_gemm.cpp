@@ -2,7 +2,9 @@
 // AVX-512 as available) and with 1 and 2 threads: odd sizes (tails of every micro-kernel), both
 // transposes, alpha / beta, row strides wider than the rows, the small and the blocked path
 // (a shape one cache block bigger than the ISA's blocking), the BLAS beta == 0 rule (NaN in C is
-// not read), the epilogue (bias + activation), and the argument errors.
+// not read), the epilogue (bias + activation), and the argument errors. Then sgemm_bf16 the same
+// way on every bfloat16 kernel this machine runs (plain, AVX512-BF16, AMX), against the double
+// product of the operands rounded to bfloat16.
 #include <cmath>
 #include <limits>
 #include <random>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "check.h"
+#include "nerve/bfloat16.h"
 #include "nerve/gemm.h"
 #include "nerve/runtime.h"
 
@@ -22,6 +25,7 @@ struct Case {
 };
 
 std::mt19937 rng(1234);
+bool g_bf16 = false;  // run_case calls sgemm_bf16 and rounds the reference's operands
 
 std::vector<float> random_vector(size_t n) {
   std::uniform_real_distribution<float> u(-1.f, 1.f);
@@ -44,10 +48,14 @@ bool run_case(const std::string& where, Trans ta, Trans tb, const Case& c, float
   if (nan_in_c)
     for (float& x : C) x = std::numeric_limits<float>::quiet_NaN();
   const std::vector<float> C0 = C;
-  auto a_at = [&](int64_t i, int64_t k) { return ta == Trans::No ? A[i * lda + k] : A[k * lda + i]; };
-  auto b_at = [&](int64_t k, int64_t j) { return tb == Trans::No ? B[k * ldb + j] : B[j * ldb + k]; };
+  auto a_raw = [&](int64_t i, int64_t k) { return ta == Trans::No ? A[i * lda + k] : A[k * lda + i]; };
+  auto b_raw = [&](int64_t k, int64_t j) { return tb == Trans::No ? B[k * ldb + j] : B[j * ldb + k]; };
+  auto a_at = [&](int64_t i, int64_t k) { return g_bf16 ? round_to_bf16(a_raw(i, k)) : a_raw(i, k); };
+  auto b_at = [&](int64_t k, int64_t j) { return g_bf16 ? round_to_bf16(b_raw(k, j)) : b_raw(k, j); };
 
-  if (ep)
+  if (g_bf16)
+    sgemm_bf16(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc, ep ? *ep : Epilogue{});
+  else if (ep)
     sgemm(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc, *ep);
   else
     sgemm(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
@@ -137,6 +145,36 @@ void test_isa(Isa isa, int threads) {
   }
 }
 
+// sgemm_bf16 on one bfloat16 kernel: the same cases, plus one over more than one of the packed
+// kernels' blocks (1024 rows, 512 deep).
+void test_bf16(Bf16Kernel kernel, int threads) {
+  set_bf16_kernel(kernel);
+  set_num_threads(threads);
+  CHECK(active_bf16_kernel() == kernel);
+  std::printf("  sgemm_bf16 on %s (%s), %d thread(s)\n", bf16_kernel_name(kernel), bf16_kernel_detail(kernel), threads);
+  g_bf16 = true;
+  const std::vector<Case> cases = {{1, 1, 1},    {0, 5, 3},    {3, 5, 0},     {1, 17, 9},   {7, 1, 13},
+                                   {13, 31, 17}, {33, 65, 29}, {65, 47, 101}, {3, 129, 60}, {1058, 101, 519}};
+  const float scalars[][2] = {{1.f, 0.f}, {-0.5f, 1.f}, {1.f, 1.f}};
+  char buf[200];
+  for (const Case& c : cases)
+    for (Trans ta : {Trans::No, Trans::Yes})
+      for (Trans tb : {Trans::No, Trans::Yes})
+        for (const auto& s : scalars) {
+          std::snprintf(buf, sizeof buf, "sgemm_bf16 %s, %d thread(s), %c%c M=%ld N=%ld K=%ld alpha=%g beta=%g",
+                        bf16_kernel_name(kernel), threads, ta == Trans::Yes ? 'T' : 'N', tb == Trans::Yes ? 'T' : 'N',
+                        long(c.M), long(c.N), long(c.K), s[0], s[1]);
+          run_case(buf, ta, tb, c, s[0], s[1], false);
+        }
+  run_case("sgemm_bf16, NaN in C", Trans::No, Trans::No, Case{64, 96, 80}, 1.f, 0.f, true);
+  std::vector<float> bias = random_vector(70);
+  Epilogue ep;
+  ep.bias = bias.data();
+  ep.activation = Activation::Relu;
+  run_case("sgemm_bf16, bias + relu", Trans::No, Trans::Yes, Case{70, 70, 600}, 1.f, 0.5f, false, &ep);
+  g_bf16 = false;
+}
+
 void argument_errors() {
   float a[4] = {}, b[4] = {}, c[4] = {};
   CHECK_THROWS(std::invalid_argument, sgemm(Trans::No, Trans::No, -1, 2, 2, 1.f, a, 2, b, 2, 0.f, c, 2));
@@ -172,6 +210,17 @@ int main() {
     CHECK(tested >= 1);
     // Forcing an ISA the CPU lacks is an error, not a silent fallback.
     if (best != Isa::Avx512) CHECK_THROWS(std::runtime_error, set_isa(Isa::Avx512));
+    std::printf("bfloat16 kernel: %s%s%s\n", bf16_kernel_name(detected_bf16_kernel()),
+                detected_bf16_kernel() == Bf16Kernel::Amx ? "" : "; ", bf16_unusable_reason().c_str());
+    for (Bf16Kernel k : {Bf16Kernel::Plain, Bf16Kernel::Avx512Bf16, Bf16Kernel::Amx}) {
+      if (static_cast<int>(k) > static_cast<int>(detected_bf16_kernel())) {
+        CHECK_THROWS(std::runtime_error, set_bf16_kernel(k));
+        continue;
+      }
+      for (int threads : {1, 2})
+        if (threads == 1 || has_openmp()) test_bf16(k, threads);
+    }
+    set_bf16_kernel(detected_bf16_kernel());
     argument_errors();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "unexpected exception: %s\n", e.what());

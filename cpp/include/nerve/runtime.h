@@ -13,8 +13,36 @@ Isa detected_isa();
 // The ISA in use: detected_isa(), or lower when NERVE_ISA=generic|avx2|avx512 forces it
 // (forcing one the CPU lacks throws std::runtime_error at first use).
 Isa active_isa();
-// Force an ISA from code (tests, benchmarks). Throws if the CPU does not support it.
+// Force an ISA from code (tests, benchmarks). Throws if the CPU does not support it. Leaves the
+// bfloat16 kernel (below) as it is.
 void set_isa(Isa isa);
+
+// Which kernel runs sgemm_bf16 (gemm.h): AMX tiles (TDPBF16PS), AVX512-BF16 dot products
+// (VDPBF16PS), or the plain path (operands rounded into float32 copies, then sgemm). The best one
+// the CPU, the OS and the build allow is used; NERVE_ISA forces one along the ladder
+//   amx > avx512_bf16 > avx512 > avx2 > generic
+// where amx and avx512_bf16 run the float32 kernels of avx512 and the three others give the
+// plain bfloat16 path. On Linux AMX needs the tile state from the kernel (arch_prctl
+// ARCH_REQ_XCOMP_PERM), asked for once at detection; if refused AMX is not used
+// (bf16_unusable_reason says why).
+enum class Bf16Kernel : int { Plain = 0, Avx512Bf16 = 1, Amx = 2 };
+const char* bf16_kernel_name(Bf16Kernel k);  // "plain", "avx512_bf16", "amx"
+// "plain" / "avx512_bf16" / "amx" (any case); throws std::invalid_argument otherwise.
+Bf16Kernel bf16_kernel_from_name(const std::string& name);
+// The best bfloat16 kernel this CPU, OS and build can run.
+Bf16Kernel detected_bf16_kernel();
+// The bfloat16 kernel in use (detected_bf16_kernel(), or what NERVE_ISA forces).
+Bf16Kernel active_bf16_kernel();
+// Force a bfloat16 kernel from code (tests, benchmarks). Throws std::runtime_error if unusable.
+void set_bf16_kernel(Bf16Kernel k);
+// Why the faster bfloat16 kernels are not usable here ("" when AMX is), e.g. "AMX: the kernel
+// refused the tile state (arch_prctl: Operation not permitted)".
+std::string bf16_unusable_reason();
+// True when this build contains the kernel (x86-64 GCC/Clang builds whose compiler knows the
+// flags contain all three).
+bool bf16_kernel_compiled(Bf16Kernel k);
+// The bfloat16 kernel's blocking name, e.g. "amx_32x32", "avx512bf16_14x32", "plain".
+const char* bf16_kernel_detail(Bf16Kernel k);
 
 // Which algorithm runs a 3x3 convolution at stride 1 and dilation 1 (all others run direct):
 //   Auto: Winograd F(4x4, 3x3) from 3 input channels and 4 filters (measured faster there;

@@ -13,6 +13,13 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#endif
 #ifdef NERVE_HAVE_OPENMP
 #include <omp.h>
 #endif
@@ -74,9 +81,78 @@ Isa detect() {
   if (avx2 && fma) return Isa::Avx2;
   return Isa::Generic;
 }
+
+// The bfloat16 kernels: AVX512-BF16 is CPUID.(7,1):EAX bit 5; AMX-BF16 and AMX-TILE are
+// CPUID.(7,0):EDX bits 22 and 24, with the tile configuration and data state enabled by the OS
+// (XCR0 bits 17 and 18). Both kernel TUs also use AVX-512 (packing, the epilogue).
+struct Bf16Detection {
+  Bf16Kernel best = Bf16Kernel::Plain;
+  std::string why;  // why the faster ones are not usable
+};
+
+// Linux gives a process the AMX tile data state (8 KiB more per thread's saved context) only
+// when asked, once per process; without it the first tile instruction raises SIGILL.
+bool request_amx_permission(std::string& why) {
+#if defined(__linux__) && defined(__x86_64__)
+  constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  if (syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0) return true;
+  why = std::string("AMX: the kernel refused the tile state (arch_prctl ARCH_REQ_XCOMP_PERM: ") + std::strerror(errno) +
+        ")";
+  return false;
+#else
+  why = "AMX: only used on Linux (the tile state must be requested from the OS)";
+  return false;
+#endif
+}
+
+Bf16Detection detect_bf16() {
+  Bf16Detection r;
+  if (detect() != Isa::Avx512) {
+    r.why = "no AVX-512 (the bfloat16 kernels need AVX-512F/BW/DQ/VL)";
+    return r;
+  }
+  unsigned a, b, c, d;
+  __cpuid_count(7, 0, a, b, c, d);
+  const unsigned max_sub = a;
+  const bool amx_bf16 = d & (1u << 22), amx_tile = d & (1u << 24);
+  bool avx512_bf16 = false;
+  if (max_sub >= 1) {
+    unsigned a1, b1, c1, d1;
+    __cpuid_count(7, 1, a1, b1, c1, d1);
+    avx512_bf16 = a1 & (1u << 5);
+  }
+  if (!avx512_bf16) {
+    r.why = "no AVX512-BF16 on this CPU";
+  } else if (!bf16_kernel_compiled(Bf16Kernel::Avx512Bf16)) {
+    r.why = "this build has no AVX512-BF16 kernel (compiler without -mavx512bf16)";
+  } else {
+    r.best = Bf16Kernel::Avx512Bf16;
+  }
+  const uint64_t xcr0 = read_xcr0();
+  if (!amx_bf16 || !amx_tile || !avx512_bf16) {  // the AMX TU packs with VCVTNE2PS2BF16
+    if (r.why.empty()) r.why = "no AMX-BF16 on this CPU";
+  } else if ((xcr0 & (3ull << 17)) != (3ull << 17)) {
+    r.why = "AMX: the OS has not enabled the tile state (XCR0 bits 17/18)";
+  } else if (!bf16_kernel_compiled(Bf16Kernel::Amx)) {
+    r.why = "this build has no AMX kernel (compiler without -mamx-tile -mamx-bf16)";
+  } else if (request_amx_permission(r.why)) {
+    r.best = Bf16Kernel::Amx;
+  }
+  return r;
+}
 #else
 Isa detect() { return Isa::Generic; }
+struct Bf16Detection {
+  Bf16Kernel best = Bf16Kernel::Plain;
+  std::string why = "not an x86-64 CPU";
+};
+Bf16Detection detect_bf16() { return {}; }
 #endif
+
+const Bf16Detection& bf16_detection() {
+  static const Bf16Detection d = detect_bf16();
+  return d;
+}
 
 Isa best_compiled(Isa cpu) {
   for (int i = static_cast<int>(cpu); i > 0; --i)
@@ -86,6 +162,7 @@ Isa best_compiled(Isa cpu) {
 
 // -1: NERVE_ISA was invalid (g_isa_error says why) until set_isa() is called.
 std::atomic<int> g_isa{-2};  // -2: not initialised yet
+std::atomic<int> g_bf16{0};  // Bf16Kernel, set with g_isa
 std::string g_isa_error;
 std::once_flag g_isa_once;
 
@@ -96,14 +173,29 @@ void init_isa() {
     const std::string want = lower(env ? env : "");
     if (want.empty() || want == "auto") {
       g_isa.store(static_cast<int>(best_compiled(cpu)));
+      g_bf16.store(static_cast<int>(detected_bf16_kernel()));
+      return;
+    }
+    // amx and avx512_bf16 sit above avx512 on the ladder: the float32 kernels of avx512 with that
+    // bfloat16 kernel. avx512, avx2 and generic give the plain bfloat16 path.
+    if (want == "amx" || want == "avx512_bf16") {
+      const Bf16Kernel k = want == "amx" ? Bf16Kernel::Amx : Bf16Kernel::Avx512Bf16;
+      if (static_cast<int>(k) > static_cast<int>(detected_bf16_kernel())) {
+        g_isa_error = std::string("NERVE_ISA=") + want + " requested, but this machine can run only the " +
+                      bf16_kernel_name(detected_bf16_kernel()) + " bfloat16 kernel (" + bf16_unusable_reason() + ")";
+        g_isa.store(-1);
+        return;
+      }
+      g_isa.store(static_cast<int>(Isa::Avx512));
+      g_bf16.store(static_cast<int>(k));
       return;
     }
     Isa forced;
     try {
       forced = isa_from_name(want);
     } catch (const std::invalid_argument&) {
-      g_isa_error =
-          std::string("NERVE_ISA=\"") + env + "\" is not valid: expected one of avx512, avx2, generic (or auto)";
+      g_isa_error = std::string("NERVE_ISA=\"") + env +
+                    "\" is not valid: expected one of amx, avx512_bf16, avx512, avx2, generic (or auto)";
       g_isa.store(-1);
       return;
     }
@@ -120,6 +212,7 @@ void init_isa() {
       return;
     }
     g_isa.store(static_cast<int>(forced));
+    g_bf16.store(static_cast<int>(Bf16Kernel::Plain));
   });
 }
 
@@ -154,6 +247,43 @@ void set_isa(Isa isa) {
   if (!isa_compiled(isa))
     throw std::runtime_error(std::string("set_isa: this build of nerve has no ") + isa_name(isa) + " kernels");
   g_isa.store(static_cast<int>(isa));
+}
+
+const char* bf16_kernel_name(Bf16Kernel k) {
+  switch (k) {
+    case Bf16Kernel::Plain:
+      return "plain";
+    case Bf16Kernel::Avx512Bf16:
+      return "avx512_bf16";
+    case Bf16Kernel::Amx:
+      return "amx";
+  }
+  return "?";
+}
+
+Bf16Kernel bf16_kernel_from_name(const std::string& name) {
+  const std::string s = lower(name);
+  if (s == "plain") return Bf16Kernel::Plain;
+  if (s == "avx512_bf16") return Bf16Kernel::Avx512Bf16;
+  if (s == "amx") return Bf16Kernel::Amx;
+  throw std::invalid_argument("unknown bfloat16 kernel \"" + name + "\": expected one of amx, avx512_bf16, plain");
+}
+
+Bf16Kernel detected_bf16_kernel() { return bf16_detection().best; }
+
+std::string bf16_unusable_reason() { return bf16_detection().why; }
+
+Bf16Kernel active_bf16_kernel() {
+  active_isa();  // reads NERVE_ISA (raises for an invalid one)
+  return static_cast<Bf16Kernel>(g_bf16.load(std::memory_order_relaxed));
+}
+
+void set_bf16_kernel(Bf16Kernel k) {
+  init_isa();
+  if (static_cast<int>(k) > static_cast<int>(detected_bf16_kernel()))
+    throw std::runtime_error(std::string("set_bf16_kernel: cannot use ") + bf16_kernel_name(k) + " here (best: " +
+                             bf16_kernel_name(detected_bf16_kernel()) + "; " + bf16_unusable_reason() + ")");
+  g_bf16.store(static_cast<int>(k));
 }
 
 int num_threads() {

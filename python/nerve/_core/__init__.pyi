@@ -10,7 +10,7 @@ from . import _testing
 from . import ops
 from . import random
 from . import distributed
-__all__: list[str] = ['Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'AucSummation', 'Bidirectional', 'Dropout', 'GRU', 'GraphModel', 'Initializer', 'LSTM', 'Layer', 'LearningRateSchedule', 'Loss', 'MetricKind', 'MetricSpec', 'MetricState', 'Model', 'MultiHeadAttention', 'Nadam', 'Optimizer', 'Predictor', 'RMSprop', 'Recurrent', 'Regularizer', 'SGD', 'Sequential', 'SimpleRNN', 'Stats', 'StepProgram', 'Tensor', 'TimeDistributed', 'TraceProgram', 'TracedLayer', 'Trainer', 'activation_canonical_name', 'activation_default_alpha', 'activation_elementwise', 'activation_names', 'active_isa', 'allocation_count', 'available_devices', 'build_info', 'compiled_isas', 'config', 'conv_algorithm', 'current_device', 'detected_isa', 'distributed', 'flush_denormals', 'grad_enabled', 'gradients', 'has_openmp', 'initialize', 'initializer_names', 'layer_config', 'layer_spec', 'loss_canonical_name', 'loss_names', 'make_layer', 'measure_fma_peak', 'metric_result', 'next_seed', 'num_threads', 'ops', 'random', 'registered_layers', 'set_conv_algorithm', 'set_current_device', 'set_flush_denormals', 'set_grad_enabled', 'set_isa', 'set_num_threads', 'set_seed', 'sgemm', 'update_metric']
+__all__: list[str] = ['Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'AucSummation', 'Bidirectional', 'Dropout', 'GRU', 'GraphModel', 'Initializer', 'LSTM', 'Layer', 'LearningRateSchedule', 'Loss', 'MetricKind', 'MetricSpec', 'MetricState', 'Model', 'MultiHeadAttention', 'Nadam', 'Optimizer', 'Predictor', 'RMSprop', 'Recurrent', 'Regularizer', 'SGD', 'Sequential', 'SimpleRNN', 'Stats', 'StepProgram', 'Tensor', 'TimeDistributed', 'TraceProgram', 'TracedLayer', 'Trainer', 'activation_canonical_name', 'activation_default_alpha', 'activation_elementwise', 'activation_names', 'active_isa', 'allocation_count', 'available_devices', 'bf16_kernel', 'build_info', 'compiled_isas', 'config', 'conv_algorithm', 'current_device', 'detected_isa', 'distributed', 'flush_denormals', 'grad_enabled', 'gradients', 'has_openmp', 'initialize', 'initializer_names', 'layer_config', 'layer_spec', 'loss_canonical_name', 'loss_names', 'make_layer', 'measure_fma_peak', 'metric_result', 'next_seed', 'num_threads', 'ops', 'random', 'registered_layers', 'set_bf16_kernel', 'set_conv_algorithm', 'set_current_device', 'set_flush_denormals', 'set_grad_enabled', 'set_isa', 'set_num_threads', 'set_seed', 'sgemm', 'sgemm_bf16', 'update_metric', 'usable_bf16_kernels']
 class Tensor:
     """
     A float32 n-d array in C++ memory with autograd. np.asarray(t) shares memory.
@@ -812,11 +812,15 @@ def available_devices() -> list[str]:
     """
     The registered devices by name.
     """
+def bf16_kernel() -> str:
+    """
+    The kernel sgemm_bf16 uses now: 'amx', 'avx512_bf16' or 'plain'.
+    """
 def compiled_isas() -> list[str]:
     ...
 def config() -> dict:
     """
-    Runtime configuration: ISA in use, detected ISA, threads, conv algorithm, OpenMP, GEMM blocking.
+    Runtime configuration: ISA in use, detected ISA, threads, conv algorithm, OpenMP, GEMM blocking, bfloat16 kernel.
     """
 def conv_algorithm() -> str:
     """
@@ -882,6 +886,10 @@ def registered_layers() -> list[str]:
     """
     Layer classes declared with an arguments table.
     """
+def set_bf16_kernel(name: str) -> None:
+    """
+    Force the bfloat16 GEMM kernel: 'amx', 'avx512_bf16' or 'plain' (for tests and benchmarks). Raises RuntimeError when this machine cannot run it, ValueError for an unknown name.
+    """
 def set_conv_algorithm(name: str) -> None:
     """
     'auto' (Winograd F(4x4,3x3) from 3 input channels and 4 filters), 'direct' (implicit GEMM / im2col) or 'winograd' (wherever it applies). Starts at NERVE_CONV_ALGORITHM, else 'auto'.
@@ -914,7 +922,14 @@ def sgemm(a: numpy.ndarray, b: numpy.ndarray, c: typing.Any = None, alpha: typin
     a, b, c: 2-D float32 with contiguous rows (row stride may be larger: column slices are
     fine). c is updated in place and returned; without c a new array is returned.
     """
+def sgemm_bf16(a: numpy.ndarray, b: numpy.ndarray, c: typing.Any = None, alpha: typing.SupportsFloat | typing.SupportsIndex = 1.0, beta: typing.SupportsFloat | typing.SupportsIndex = 0.0, trans_a: bool = False, trans_b: bool = False, bias: typing.Any = None, activation: str = 'linear', act_alpha: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> numpy.ndarray:
+    """
+    sgemm with op(a) and op(b) rounded to bfloat16 (nearest even) and float32 sums, on the
+    bfloat16 kernel in use (bf16_kernel(): amx, avx512_bf16 or plain). Same arguments as sgemm.
+    """
 def update_metric(spec: MetricSpec, state: MetricState, pred: Tensor, target: Tensor, sample_weight: Tensor | None) -> None:
+    ...
+def usable_bf16_kernels() -> list[str]:
     ...
 __version__: str = '0.1.0'
 build_info: dict[str, str]
