@@ -4,6 +4,7 @@
 #include "nerve/autograd.h"
 #include "nerve/ops.h"
 #include "ops/dispatch.h"
+#include "tensor/small_block_pool.h"
 
 namespace nerve {
 
@@ -101,7 +102,7 @@ Tensor dense(const Tensor& x, const Tensor& w, const Tensor& b, Activation act, 
 
   Shape out_shape = x.shape();
   out_shape.back() = out;
-  auto node = std::make_shared<DenseNode>();
+  auto node = detail::make_pooled<DenseNode>();
   node->inputs = {x, w, b};
   node->x2d = x2d;
   node->y = y;
@@ -122,7 +123,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Tensor out = Tensor::empty({m, n}, a.device());
   NERVE_KERNEL(a.device(), gemm, sgemm, "matmul")(Trans::No, Trans::No, m, n, k, 1.f, ac.data(), k, bc.data(), n, 0.f,
                                                   out.data(), n, Epilogue{});
-  auto node = std::make_shared<MatmulNode>();
+  auto node = detail::make_pooled<MatmulNode>();
   node->inputs = {a, b};
   return record(out, node);
 }

@@ -8,6 +8,7 @@
 #include "nerve/autograd.h"
 #include "nerve/ops/shape_ops.h"
 #include "ops/dispatch.h"
+#include "tensor/small_block_pool.h"
 
 namespace nerve {
 
@@ -135,7 +136,7 @@ Tensor matmul_2d(const Tensor& x1, const Tensor& x2) {
   if (out.numel() > 0)
     NERVE_KERNEL(out.device(), gemm, sgemm, "matmul")(a.trans, b.trans, m, n, k, 1.f, a.t.data(), a.ld, b.t.data(),
                                                       b.ld, 0.f, out.data(), std::max<int64_t>(1, n), Epilogue{});
-  auto node = std::make_shared<Matmul2dNode>();
+  auto node = detail::make_pooled<Matmul2dNode>();
   node->inputs = {x1, x2};
   node->a = std::move(a);
   node->b = std::move(b);
