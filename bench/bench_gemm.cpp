@@ -1,6 +1,6 @@
 // nerve::sgemm vs Eigen (same cmeel-eigen headers) on square and deep-learning shapes, for 1 and
 // 2 threads; GFLOP/s = median over repeats after a warm-up, plus the share of the FMA peak
-// measured in-process. Usage: bench_gemm [--threads 1,2] [--min-time 0.3] [--only square|dl]
+// measured in-process. Usage: bench_gemm [--threads 1,2] [--min-time 0.3] [--only square|dl|small]
 //                                        [--isa avx512|avx2|generic] [--no-eigen]
 //                                        [--shape M,K,N ...]  (only the given shapes)
 //                                        [--bf16 [amx|avx512_bf16|plain]]
@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
       custom.push_back({"custom", m, k, n});
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--threads 1,2] [--min-time s] [--only square|dl] "
+                   "usage: %s [--threads 1,2] [--min-time s] [--only square|dl|small] "
                    "[--isa avx512|avx2|generic] [--no-eigen] [--shape M,K,N ...] [--bf16 [kernel]]\n",
                    argv[0]);
       return 2;
@@ -110,6 +110,14 @@ int main(int argc, char** argv) {
   }
   std::vector<Shape> shapes = custom;
   if (!custom.empty()) only = "none";
+  if (only == "small") {  // small-batch training: K = batch size (weight gradients), one row (one sample)
+    shapes.push_back({"dW batch 8", 784, 8, 256});
+    shapes.push_back({"dW batch 32", 256, 32, 128});
+    shapes.push_back({"dW batch 32", 784, 32, 256});
+    shapes.push_back({"one row", 1, 784, 256});
+    shapes.push_back({"one row", 1, 256, 128});
+    only = "none";
+  }
   if (only != "dl" && only != "none")
     for (int64_t n : {128, 256, 512, 1024, 1536, 2048}) shapes.push_back({"square", n, n, n});
   if (only != "square" && only != "none") {

@@ -316,9 +316,10 @@ def test_one_row_equals_its_row_of_a_taller_product(isa, act, threads):
     # A one-row product takes the matrix-vector kernel (several column panels per pass on
     # AVX-512); its sums run in the same order as the rows of the unpacked path (up to 4 rows,
     # B not transposed), so one sample's prediction is bit for bit its row of a small batch.
-    # Widths cross the 16-column vectors and the 128-column passes.
+    # Widths cross the 16-column vectors and the 256-column passes.
     rng = np.random.default_rng(17)
-    for n, k, beta in [(1, 5, 0.0), (15, 33, 0.5), (33, 784, 0.0), (129, 100, 1.0), (300, 64, 0.0)]:
+    cases = [(1, 5, 0.0), (15, 33, 0.5), (33, 784, 0.0), (129, 100, 1.0), (256, 40, 0.5)]
+    for n, k, beta in cases + [(300, 64, 0.0), (529, 20, 0.0)]:
         a, b = rand(rng, 4, k), rand(rng, k, n)
         c, bias = rand(rng, 4, n), rand(rng, n)
         for nt in (1, 2):

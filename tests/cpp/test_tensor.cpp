@@ -1,6 +1,7 @@
 // Tensor basics: shapes and row-major strides, storage sharing between views and copies, the
 // 64-byte alignment the SIMD kernels rely on, strided views made contiguous, and the errors.
 #include <cstdint>
+#include <thread>
 #include <vector>
 
 #include "check.h"
@@ -105,11 +106,42 @@ static void views() {
   CHECK(ones.is_contiguous());
 }
 
+// Tensor records, storages and small data blocks are reused from per-thread caches
+// (small_block_pool.h, the CPU allocator): a tensor made on one thread and freed on another, a
+// thread that exits with cached blocks, and reuse after a free all keep every value and the
+// alignment.
+static void blocks_across_threads() {
+  std::vector<Tensor> made_there;
+  std::thread maker([&] {
+    for (int i = 0; i < 300; ++i) made_there.push_back(Tensor::full({3, i % 7 + 1}, float(i)));
+    std::vector<Tensor> freed_here;
+    for (int i = 0; i < 300; ++i) freed_here.push_back(Tensor::full({2, 5}, 1.f));
+  });  // exits with its caches full
+  maker.join();
+  for (int i = 0; i < 300; ++i) {
+    const std::vector<float> v = made_there[i].to_vector();
+    CHECK(v.size() == size_t(3 * (i % 7 + 1)));
+    for (float x : v) CHECK(x == float(i));
+  }
+  std::thread freer([&] { made_there.clear(); });  // freed on a third thread
+  freer.join();
+  for (int round = 0; round < 3; ++round) {
+    std::vector<Tensor> ts;
+    for (int i = 0; i < 200; ++i) {
+      ts.push_back(Tensor::full({i % 13 + 1}, float(round * 1000 + i)));
+      CHECK(reinterpret_cast<uintptr_t>(ts.back().data()) % kAlignment == 0);
+    }
+    for (int i = 0; i < 200; ++i)
+      for (float x : ts[i].to_vector()) CHECK(x == float(round * 1000 + i));
+  }
+}
+
 int main() {
   try {
     shapes_and_strides();
     storage_and_alignment();
     views();
+    blocks_across_threads();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "unexpected exception: %s\n", e.what());
     return 1;

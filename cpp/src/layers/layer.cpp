@@ -58,12 +58,15 @@ std::vector<Tensor> Layer::forward_many(const std::vector<Tensor>& xs, bool trai
 
 namespace {
 // Runs a layer's forward: an op's error (which cannot know the layer) is given the layer's name,
-// unless the layer's own check already put it first.
-template <class Forward>
-auto naming_layer(const std::string& who, Forward&& forward) -> decltype(forward()) {
+// unless the layer's own check already put it first. The name is formed only on an error: a
+// small network's training step calls every layer, and building it each time was a measurable
+// part of the step (perf of the XOR fit).
+template <class Describe, class Forward>
+auto naming_layer(Describe&& describe, Forward&& forward) -> decltype(forward()) {
   try {
     return forward();
   } catch (const std::invalid_argument& e) {
+    const std::string who = describe();
     if (std::string(e.what()).rfind(who, 0) == 0) throw;
     throw std::invalid_argument(who + ": " + e.what());
   }
@@ -82,7 +85,7 @@ std::vector<Tensor> Layer::call_many(const std::vector<Tensor>& xs, bool trainin
       throw std::invalid_argument(describe() + ": input " + std::to_string(i) + " expected shape " +
                                   batch_shape_str(input_specs_[i]) + ", got " + xs[i].shape_string());
   }
-  std::vector<Tensor> out = naming_layer(describe(), [&] { return forward_many(xs, training); });
+  std::vector<Tensor> out = naming_layer([this] { return describe(); }, [&] { return forward_many(xs, training); });
   record_activity(out);
   return out;
 }
@@ -96,7 +99,7 @@ Tensor Layer::call(const Tensor& x, bool training) {
   if (x.dim() == 0 || !shape_fits(input_specs_[0], got))
     throw std::invalid_argument(describe() + ": expected input of shape " + batch_shape_str(input_specs_[0]) +
                                 ", got " + x.shape_string());
-  Tensor y = naming_layer(describe(), [&] { return forward(x, training); });
+  Tensor y = naming_layer([this] { return describe(); }, [&] { return forward(x, training); });
   record_activity({y});
   return y;
 }

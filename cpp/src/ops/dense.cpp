@@ -4,6 +4,7 @@
 #include "nerve/autograd.h"
 #include "nerve/ops.h"
 #include "ops/dispatch.h"
+#include "tensor/small_block_pool.h"
 
 namespace nerve {
 
@@ -111,7 +112,7 @@ Tensor dense(const Tensor& x, const Tensor& w, const Tensor& b, Activation act, 
   gemm(Trans::No, Trans::No, M, out, in, 1.f, xc.data(), in, wc.data(), out, 0.f, y.data(), out, ep);
   Tensor result = y;
   if (recording) {
-    auto node = std::make_shared<DenseNode>();
+    auto node = detail::make_pooled<DenseNode>();
     node->inputs = {x, w, b};
     node->x2d = xc.detach().reshape({M, in});
     node->y = y;
@@ -134,7 +135,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Tensor out = Tensor::empty({m, n}, a.device());
   NERVE_KERNEL(a.device(), gemm, sgemm, "matmul")(Trans::No, Trans::No, m, n, k, 1.f, ac.data(), k, bc.data(), n, 0.f,
                                                   out.data(), n, Epilogue{});
-  auto node = std::make_shared<MatmulNode>();
+  auto node = detail::make_pooled<MatmulNode>();
   node->inputs = {a, b};
   return record(out, node);
 }

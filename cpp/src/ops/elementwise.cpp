@@ -4,6 +4,7 @@
 #include "nerve/autograd.h"
 #include "nerve/ops.h"
 #include "ops/dispatch.h"
+#include "tensor/small_block_pool.h"
 
 namespace nerve {
 
@@ -82,7 +83,7 @@ Tensor binary(BinOp op, const Tensor& a, const Tensor& b) {
   Tensor ac = a.contiguous(), bc = b.contiguous();
   Tensor out = Tensor::empty(a.shape(), a.device());
   kernel(ac.data(), bc.data(), out.data(), out.numel());
-  auto node = std::make_shared<BinaryNode>();
+  auto node = detail::make_pooled<BinaryNode>();
   node->op = op;
   node->inputs = {a, b};
   return record(out, node);
@@ -126,7 +127,7 @@ Tensor activation(const Tensor& x, Activation act, const ActivationParams& param
     y = Tensor::empty(out_shape, x.device());
     NERVE_KERNEL(x.device(), activation, rows_forward, activation_name(act))(act, xc.data(), y.data(), rows, cols);
   }
-  auto node = std::make_shared<ActivationNode>();
+  auto node = detail::make_pooled<ActivationNode>();
   node->inputs = {x};
   node->x = xc;
   node->y = y.detach();
@@ -145,7 +146,7 @@ Tensor softmax(const Tensor& x) {
   Tensor y = Tensor::empty(x.shape(), x.device());
   int64_t cols = x.size(-1), rows = cols ? x.numel() / cols : 0;
   NERVE_KERNEL(x.device(), activation, softmax_rows, "softmax")(xc.data(), y.data(), rows, cols);
-  auto node = std::make_shared<SoftmaxNode>();
+  auto node = detail::make_pooled<SoftmaxNode>();
   node->inputs = {x};
   node->y = y.detach();
   y.impl()->logits = x;
@@ -161,7 +162,7 @@ Tensor scale(const Tensor& a, float s) {
   Tensor ac = a.contiguous();
   Tensor out = Tensor::empty(a.shape(), a.device());
   NERVE_KERNEL(a.device(), elementwise, scale, "scale")(ac.data(), s, out.data(), out.numel());
-  auto node = std::make_shared<ScaleNode>();
+  auto node = detail::make_pooled<ScaleNode>();
   node->s = s;
   node->inputs = {a};
   return record(out, node);
@@ -173,7 +174,7 @@ static Tensor reduce_all(const Tensor& a, bool average) {
   double total = NERVE_KERNEL(a.device(), elementwise, sum, average ? "mean" : "sum")(ac.data(), n);
   float factor = average ? (n ? 1.f / static_cast<float>(n) : 0.f) : 1.f;
   Tensor out = Tensor::full({}, static_cast<float>(average ? (n ? total / n : 0.0) : total), a.device());
-  auto node = std::make_shared<SumNode>();
+  auto node = detail::make_pooled<SumNode>();
   node->factor = factor;
   node->inputs = {a};
   return record(out, node);

@@ -11,6 +11,7 @@
 #include "nerve/autograd.h"
 #include "nerve/names.h"
 #include "ops/dispatch.h"
+#include "tensor/small_block_pool.h"
 
 namespace nerve {
 
@@ -152,7 +153,7 @@ Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target, 
                                 ")");
   }
   Tensor out = Tensor::full({}, static_cast<float>(rows ? result.total / rows : 0.0), p.device());
-  auto node = std::make_shared<LossNode>();
+  auto node = detail::make_pooled<LossNode>();
   node->inputs = {input};
   node->grad_input = g;
   node->label = loss_name(loss.kind);

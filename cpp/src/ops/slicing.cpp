@@ -7,6 +7,7 @@
 #include "nerve/ops/regularization.h"
 #include "nerve/ops/reshaping.h"
 #include "ops/dispatch.h"
+#include "tensor/small_block_pool.h"
 
 namespace nerve {
 
@@ -72,7 +73,7 @@ Tensor narrow(const Tensor& x, int64_t axis, int64_t start, int64_t length) {
   split(x.shape(), a, outer, inner);
   NERVE_KERNEL(x.device(), shape, narrow_copy, "narrow")(xc.data(), n, start, out.data(), length, 0, length, outer,
                                                          inner);
-  auto node = std::make_shared<NarrowNode>();
+  auto node = detail::make_pooled<NarrowNode>();
   node->inputs = {x};
   node->axis = a;
   node->start = start;
@@ -83,7 +84,7 @@ Tensor reverse_time(const Tensor& x) {
   if (x.dim() < 2)
     throw std::invalid_argument("reverse_time: needs a (batch, timesteps, ...) tensor, got shape " + x.shape_string());
   Tensor out = reverse_copy(x);
-  auto node = std::make_shared<ReverseNode>();
+  auto node = detail::make_pooled<ReverseNode>();
   node->inputs = {x};
   return record(out, node);
 }

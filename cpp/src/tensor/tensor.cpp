@@ -8,6 +8,7 @@
 #include "nerve/autograd.h"
 #include "nerve/out_of_memory.h"
 #include "ops/dispatch.h"
+#include "small_block_pool.h"
 
 namespace nerve {
 
@@ -84,7 +85,7 @@ Tensor Tensor::empty(const Shape& shape, Device device) {
   }
   double wanted = sizeof(float);  // for the message, even past size_t
   for (int64_t d : shape) wanted *= static_cast<double>(d);
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = std::allocate_shared<TensorImpl>(detail::SmallBlockAllocator<TensorImpl>());
   try {
     if (overflow) throw std::bad_alloc();
     impl->storage = Storage::allocate(nbytes, device);
@@ -119,7 +120,7 @@ Tensor Tensor::from_host(const float* values, const Shape& shape, Device device)
 }
 
 Tensor Tensor::view_of(std::shared_ptr<Storage> storage, int64_t offset, const Shape& shape, const Shape& strides) {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = std::allocate_shared<TensorImpl>(detail::SmallBlockAllocator<TensorImpl>());
   impl->storage = std::move(storage);
   impl->offset = offset;
   impl->shape = shape;
@@ -226,13 +227,14 @@ Tensor Tensor::reshape(const Shape& new_shape) const {
                                 " elements) to " + shape_str(new_shape));
   Tensor src = is_contiguous() ? *this : contiguous();
   Tensor out = view_of(src.storage(), src.offset(), s, contiguous_strides(s));
+  if (!requires_grad() || !grad_enabled()) return out;  // nothing to record: no node to build
   // A reshape is differentiable: the gradient is reshaped back.
   struct ReshapeNode : Node {
     Shape in_shape;
     const char* name() const override { return "Reshape"; }
     std::vector<Tensor> backward(const Tensor& g) override { return {g.contiguous().reshape(in_shape)}; }
   };
-  auto node = std::make_shared<ReshapeNode>();
+  auto node = detail::make_pooled<ReshapeNode>();
   node->inputs = {*this};
   node->in_shape = shape();
   return record(out, node);
@@ -248,7 +250,7 @@ Tensor Tensor::contiguous() const {
       const char* name() const override { return "Contiguous"; }
       std::vector<Tensor> backward(const Tensor& g) override { return {g}; }
     };
-    auto node = std::make_shared<CopyNode>();
+    auto node = detail::make_pooled<CopyNode>();
     node->inputs = {*this};
     return record(out, node);
   }

@@ -160,30 +160,30 @@ void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs
   writeback<M>(c0, c1, c, ldc, n, args);
 }
 
-// One row of C over V 16-column vectors (V = 1..8, up to 4 NR panels): V independent FMA chains
-// instead of sup<1>'s two, so the FMA latency (4 cycles) no longer bounds a matrix-vector product
-// (measured on (1, 784) x (784, 256): see README.md, "small path"). Each column's sum runs over k
-// in the same order as in ukernel_sup<1>, and the write-back applies the same operations per
-// 32-column panel, so the results are bit for bit the same.
-constexpr int kRowVectors = 8;
+// One row of C over V 16-column vectors (V = 1..16, up to 8 NR panels): V independent FMA chains
+// instead of sup<1>'s two, so the FMA latency (4 cycles) no longer bounds a matrix-vector product,
+// and each B row is read in one sequential sweep of up to 1 KiB (measured on (1, 784) x (784, 256),
+// see README.md, "small path"). Only the last vector is masked: eight masks for eight vectors
+// took more mask registers than there are (the compiler reloaded one from the stack every k).
+// Each column's sum runs over k in the same order as in ukernel_sup<1>, and the write-back
+// applies the same operations per 32-column panel, so the results are bit for bit the same.
+constexpr int kRowVectors = 16;
 
 template <int V>
 void ukernel_sup_row_v(int64_t kk, const float* __restrict a, int64_t cs_a, const float* __restrict b, int64_t ldb,
                        float* c, int n, const UkArgs& args) {
   __m512 acc[V];
-  __mmask16 mask[V];
-#pragma GCC unroll 8
-  for (int v = 0; v < V; ++v) {
-    acc[v] = _mm512_setzero_ps();
-    const int left = n - 16 * v;
-    mask[v] = left >= 16 ? __mmask16(0xFFFF) : left <= 0 ? __mmask16(0) : __mmask16((1u << left) - 1);
-  }
+#pragma GCC unroll 16
+  for (int v = 0; v < V; ++v) acc[v] = _mm512_setzero_ps();
+  const int left = n - 16 * (V - 1);  // 1..16 columns in the last vector
+  const __mmask16 tail = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
   for (int t = 0; t < args.ntaps; ++t) {
     const float* at = args.tap_off ? a + args.tap_off[t] : a;
     for (int64_t k = 0; k < kk; ++k) {
       const __m512 av = _mm512_set1_ps(*at);
-#pragma GCC unroll 8
-      for (int v = 0; v < V; ++v) acc[v] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(mask[v], b + 16 * v), acc[v]);
+#pragma GCC unroll 16
+      for (int v = 0; v < V - 1; ++v) acc[v] = _mm512_fmadd_ps(av, _mm512_loadu_ps(b + 16 * v), acc[v]);
+      acc[V - 1] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(tail, b + 16 * (V - 1)), acc[V - 1]);
       at += cs_a;
       b += ldb;
     }
@@ -191,40 +191,32 @@ void ukernel_sup_row_v(int64_t kk, const float* __restrict a, int64_t cs_a, cons
   const __m512 va = _mm512_set1_ps(args.alpha);
   const __m512 vb = _mm512_set1_ps(args.beta);
   const __m512 zero = _mm512_setzero_ps();
-#pragma GCC unroll 8
+#pragma GCC unroll 16
   for (int v = 0; v < V; ++v) {
+    const __mmask16 mask = v == V - 1 ? tail : __mmask16(0xFFFF);
     float* cv = c + 16 * v;
     __m512 x = _mm512_mul_ps(va, acc[v]);
-    if (args.beta != 0.f) x = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask[v], cv), x);
-    if (args.bias) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], args.bias + 16 * v));
+    if (args.beta != 0.f) x = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask, cv), x);
+    if (args.bias) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask, args.bias + 16 * v));
     if (args.relu) x = _mm512_max_ps(zero, x);
-    _mm512_mask_storeu_ps(cv, mask[v], x);
+    _mm512_mask_storeu_ps(cv, mask, x);
   }
   if (args.act_call)  // per NR-column panel, as the sup kernel calls it
     for (int j = 0; j < n; j += NR)
       activation_forward(args.activation, args.act_alpha, c + j, c + j, n - j < NR ? n - j : NR);
 }
 
+template <int... V>
+struct RowKernels {
+  static constexpr void (*table[])(int64_t, const float*, int64_t, const float*, int64_t, float*, int,
+                                   const UkArgs&) = {&ukernel_sup_row_v<V>...};
+};
+
 void ukernel_sup_row(int64_t kk, const float* a, int64_t, int64_t cs_a, const float* b, int64_t ldb, float* c, int64_t,
                      int n, const UkArgs& args) {
-  switch ((n + 15) / 16) {
-    case 1:
-      return ukernel_sup_row_v<1>(kk, a, cs_a, b, ldb, c, n, args);
-    case 2:
-      return ukernel_sup_row_v<2>(kk, a, cs_a, b, ldb, c, n, args);
-    case 3:
-      return ukernel_sup_row_v<3>(kk, a, cs_a, b, ldb, c, n, args);
-    case 4:
-      return ukernel_sup_row_v<4>(kk, a, cs_a, b, ldb, c, n, args);
-    case 5:
-      return ukernel_sup_row_v<5>(kk, a, cs_a, b, ldb, c, n, args);
-    case 6:
-      return ukernel_sup_row_v<6>(kk, a, cs_a, b, ldb, c, n, args);
-    case 7:
-      return ukernel_sup_row_v<7>(kk, a, cs_a, b, ldb, c, n, args);
-    default:
-      return ukernel_sup_row_v<8>(kk, a, cs_a, b, ldb, c, n, args);
-  }
+  using Table = RowKernels<1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16>;
+  const int v = (n + 15) / 16;  // 1..kRowVectors
+  Table::table[v - 1](kk, a, cs_a, b, ldb, c, n, args);
 }
 
 void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc, float* dst) {
