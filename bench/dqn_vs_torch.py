@@ -26,8 +26,10 @@ torch 2.13.0 CPU):
 - --repeats 3 --timed-steps 2000 --hidden 128,128 at a load average of 18.6: nerve 263, PyTorch
   81 steps/s, 3.24x (per-repeat median 3.08x); per CPU second 1,942 against 631, 3.08x. The
   wider MLP's batch-128 GEMMs are most of nerve's step there, and PyTorch's are as fast.
-- Episodes to solve: nerve 448 (76,269 steps, 246 s at a load average of 18.5); PyTorch not yet recorded
-  for this configuration.
+- Episodes to solve: nerve 448 (76,269 steps, 246 s at a load average of 18.5); PyTorch not solved
+  in 150,000 steps (949 s, load average 9.0): the same configuration and initial weights, but its
+  float rounding parts the trajectory from nerve's, and seed 0's solve is not robust (nerve's
+  seed 1 does not solve it either; see examples/dqn_cartpole.py).
 Earlier figures (AMD EPYC, the GradientTape step, 128-128, buffer 10,000): 2.4x at a load of 6.5.
 
 Run: python bench/dqn_vs_torch.py [--repeats 5] [--timed-steps 3000] [--threads 1] [--no-solve]
