@@ -20,12 +20,14 @@ the load average is printed with the figures.
 
 Measured (seed 0, one thread each, a shared 2-core "Intel Xeon Processor" with AVX-512 and AMX;
 torch 2.13.0 CPU):
-- --repeats 5 --timed-steps 3000 (64-64) at a load average of 18.3: nerve 420 steps/s, PyTorch
-  86 steps/s, 4.90x (per-repeat ratios 5.40, 5.15, 4.90, 4.02, 4.54); per CPU second nerve 3,817,
-  PyTorch 824, 4.63x (per-repeat median 4.71x).
-- --repeats 3 --timed-steps 2000 --hidden 128,128 at a load average of 18.6: nerve 263, PyTorch
-  81 steps/s, 3.24x (per-repeat median 3.08x); per CPU second 1,942 against 631, 3.08x. The
-  wider MLP's batch-128 GEMMs are most of nerve's step there, and PyTorch's are as fast.
+- --repeats 5 --timed-steps 3000 (64-64) at a load average of 3.7: nerve 4,216 steps/s, PyTorch
+  1,122 steps/s, 3.76x (per-repeat ratios 3.68 to 4.01); per CPU second nerve 4,537, PyTorch
+  1,152, 3.94x (per-repeat 3.82 to 4.18). At a load average of 18.3 the same command measured
+  4.90x (420 against 86 steps/s; per CPU second 4.63x): PyTorch suffers more from the load.
+- --repeats 3 --timed-steps 2000 --hidden 128,128 at a load average of 3.4: nerve 2,593, PyTorch
+  892 steps/s, 2.91x (per CPU second 2.86x): below 3x. The wider MLP's batch-128 GEMMs are most
+  of nerve's step there, and PyTorch's are as fast. main's GradientTape step (before the masked
+  train_on_batch one) measured 2.99x there at a load of 3.0: the step's form changes little.
 - Episodes to solve: nerve 448 (76,269 steps, 246 s at a load average of 18.5); PyTorch not solved
   in 150,000 steps (949 s, load average 9.0): the same configuration and initial weights, but its
   float rounding parts the trajectory from nerve's, and seed 0's solve is not robust (nerve's

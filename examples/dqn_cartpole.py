@@ -13,7 +13,8 @@ steps (truncation) still bootstrap; only a fallen pole ends the return.
 The masked train_on_batch step replaced a GradientTape step (the same loss): the built-in C++
 step runs forward, backward and Adam in one call, where the tape step ran each op from Python;
 at 128-128 and batch 128 it measured 0.22 ms of CPU time against the tape's 0.24 ms (medians,
-the target network's forward excluded; Intel Xeon, load average about 19).
+the target network's forward excluded; Intel Xeon, load average about 19), though the whole
+agent's steps per second at 128-128 hardly moved (bench/dqn_vs_torch.py).
 
 Solved, as Gym defines it for CartPole-v1: the returns of the last 100 training episodes
 (exploration included) average >= 475. The greedy policy is then played on 100 fresh episodes.
@@ -27,8 +28,9 @@ tried solved it: 64-64 at 3e-4 (448 episodes, 76,269 steps), 64-64 at 1e-3 (340 
 Not robust: that is seed 0's run. Seed 1 with the same configuration did not solve it in
 100,000 steps (its mean peaked at 164 and settled near 100), and PyTorch's agent from seed 0's
 initial weights (bench/dqn_vs_torch.py; its float rounding parts its trajectory from nerve's) did
-not solve it in 150,000 steps. The rate decay that stops the forgetting also stops the learning
-(3e-6 by step 100,000): a run that has not found a good policy by then stays where it is.
+not solve it in 150,000 steps; seed 2's mean reached 461 at the 150,000-step cap, still
+rising; seed 1 with a rate of 1e-3 peaked at 236. The rate decay that stops the forgetting
+also stops the learning (3e-6 by step 100,000): a run without a good policy by then stays so.
 
 Run: python examples/dqn_cartpole.py [--seed 0] [--quick]   (needs: pip install "nerve[rl]")
 --quick (or NERVE_QUICK=1): 2,000 environment steps, for CI; no solve target.
