@@ -136,6 +136,18 @@ def test_epsilon_decays_linearly_then_stays():
     )
 
 
+def test_learning_rate_decays_exponentially_in_the_optimizer():
+    agent, config = _agent(learning_rate=1e-2, learning_rate_decay=0.5, learning_rate_decay_steps=2)
+    schedule = config.learning_rate_schedule()
+    assert schedule(0) == pytest.approx(1e-2) and schedule(4) == pytest.approx(2.5e-3)
+    optimizer = agent.masked_q.optimizer
+    assert float(optimizer.learning_rate) == pytest.approx(1e-2)
+    for _ in range(4):
+        agent.train_step(*_batch())
+    assert float(optimizer.learning_rate) == pytest.approx(2.5e-3)  # after 4 gradient steps
+    assert _agent(learning_rate_decay=1.0)[1].learning_rate_schedule() == 3e-4  # constant
+
+
 def test_missing_gymnasium_names_the_install(monkeypatch):
     monkeypatch.setattr(dqn, "gym", None)
     with pytest.raises(ImportError, match=r'pip install "nerve\[rl\]"'):

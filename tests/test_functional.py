@@ -283,6 +283,23 @@ def test_model_called_on_symbolic_inputs_shares_layers():
     assert len(outer.trainable_weights) == 2
 
 
+def test_layers_are_kept_per_model_and_each_caller_gets_its_own_list():
+    # GraphNetwork.units keeps its answer (train_on_batch's checks ask every step): the nested
+    # model stands for its layers in the outer model, each model keeps its own answer, and
+    # changing a returned list changes nothing kept.
+    inner_in = nerve.Input((4,))
+    encoder = nerve.Model(inner_in, L.Dense(2, name="code")(inner_in))
+    a = nerve.Input((4,))
+    outer = nerve.Model(a, L.Dense(1, name="head")(encoder(a)))
+    names = [l.name for l in outer.layers]
+    assert names[-2:] == [encoder.name, "head"]
+    assert [l.name for l in encoder.layers][-1] == "code"
+    outer.layers.clear()
+    outer.layers.append("not a layer")
+    assert [l.name for l in outer.layers] == names
+    assert [l.name for l in outer.layers] == names
+
+
 def test_summary_shows_connections():
     a = nerve.Input((4,), name="x_in")
     h = L.Dense(4, name="h")(a)

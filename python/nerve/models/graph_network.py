@@ -64,6 +64,7 @@ class GraphNetwork:
             if node.layer not in self.layers_in_call_order:
                 self.layers_in_call_order.append(node.layer)
         self.layers = self._keras_layer_order()
+        self._units = {}  # (id(model), call_order) -> (model, units): see units()
         _check_one_trace_per_penalised_layer(self.nodes)
         self.core = _core.GraphModel()
         refs = {}  # id(KerasTensor) -> (C++ node id, output index)
@@ -146,7 +147,13 @@ class GraphNetwork:
     def units(self, model, call_order: bool = False) -> list:
         """The model's layers in Keras' order (by decreasing depth) or, for a traced subclassed
         call, in call order; the layers a nested model's call made (see symbolic.calling_model)
-        stand for that model, listed once, where its first layer is."""
+        stand for that model, listed once, where its first layer is.
+        The graph never changes once made, so each answer is kept: the per-step checks of
+        train_on_batch and predict_on_batch ask for it every call."""
+        key = (id(model), call_order)
+        kept = self._units.get(key)
+        if kept is not None and kept[0] is model:
+            return list(kept[1])
         owner = {}
         for n in self.nodes:
             if n.owner is not None and n.owner is not model:
@@ -156,7 +163,8 @@ class GraphNetwork:
             unit = owner.get(id(layer), layer)
             if not any(unit is o for o in out):
                 out.append(unit)
-        return out
+        self._units[key] = (model, out)
+        return list(out)
 
     def node_index(self, node: Node) -> int:
         """Which call of its layer `node` is, counting only calls inside this graph."""
