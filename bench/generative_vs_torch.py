@@ -37,6 +37,12 @@ Measured on the 2-vCPU AMD EPYC (AVX-512) VM shared with other jobs, 2 threads, 
   (2.03x); peak RSS in training 453 vs 620 MB; 1,000 samples: score 1.029 vs 1.017, Fréchet
   distance 434.6 vs 440.9 (neither generator trained after 40 steps).
 - --quick (load ~15): VAE peak RSS 138 vs 420 MB, DCGAN 378 vs 570 MB.
+
+On the 2-core Intel Xeon (AVX-512, AVX512-BF16, AMX) VM shared with 7 other jobs, after
+Conv2DTranspose's strided forward became sub-pixel phases: `--models gan --epochs 2 --gan-images
+1280 --samples 1000 --threads 2` (13:22-13:32 UTC, load 12-20): nerve 96.8 and 100.1 s/epoch,
+PyTorch 176.0 and 165.1 s (1.73x on the medians); peak RSS in training 494 vs 578 MB; 1,000
+samples: score 1.029 vs 1.017, Fréchet distance 434.6 vs 441.0 (20 steps: neither trained).
 """
 
 from __future__ import annotations

@@ -171,9 +171,31 @@ class GANMonitor(nerve.callbacks.Callback):
             print(
                 f"epoch {epoch + 1}: classifier score {self.scores[-1]['classifier_score']:.3f}, "
                 f"Fréchet distance {self.scores[-1]['frechet_distance']:.2f} "
-                f"({len(samples)} samples)",
+                f"({len(samples)} samples; {time.strftime('%H:%M:%S', time.gmtime())} UTC, "
+                f"load average {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
+
+
+class TimeBudget(nerve.callbacks.Callback):
+    """Stops training after the epoch past which the next one would overrun `minutes` of wall
+    time (judged by the longest epoch so far, its scoring included): on a shared machine the
+    number of epochs that fit is not known in advance."""
+
+    def __init__(self, minutes: float):
+        super().__init__()
+        self.seconds, self.start, self.longest = minutes * 60, time.perf_counter(), 0.0
+        self.epoch_start = self.start
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch_start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self.epoch_start)
+        if now - self.start + self.longest > self.seconds:
+            print(f"time budget: stopping after epoch {epoch + 1} ({now - self.start:.0f} s)")
+            self.model.stop_training = True
 
 
 def main():
@@ -182,6 +204,19 @@ def main():
     parser.add_argument("--images", type=int, default=70000, help="MNIST images trained on")
     parser.add_argument("--out", default=None, help="default: docs/images (--quick: a temp dir)")
     parser.add_argument("--score-samples", type=int, default=10000, help="scored each epoch")
+    parser.add_argument(
+        "--steps-per-epoch",
+        type=int,
+        default=None,
+        help="steps of 64 per epoch (scored after each); epochs then continue through the "
+        "shuffled data, a new pass starting when it is used up",
+    )
+    parser.add_argument(
+        "--time-budget",
+        type=float,
+        default=None,
+        help="minutes: stop after the last epoch that fits (scoring included)",
+    )
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     quick = args.quick or os.environ.get("NERVE_QUICK") == "1"
@@ -213,14 +248,23 @@ def main():
 
         scorer = MnistScorer()
     monitor = GANMonitor(out, scorer=scorer, score_samples=args.score_samples)
+    callbacks = [monitor] + ([TimeBudget(args.time_budget)] if args.time_budget else [])
     start = time.perf_counter()
     with warnings.catch_warnings():  # "train_step is Python code": known, it is the point here
         warnings.filterwarnings("ignore", message=".*which is Python code")
-        history = gan.fit(digits, epochs=args.epochs, batch_size=64, callbacks=[monitor], verbose=2)
+        history = gan.fit(
+            digits,
+            epochs=args.epochs,
+            batch_size=64,
+            steps_per_epoch=args.steps_per_epoch,
+            callbacks=callbacks,
+            verbose=2,
+        )
     seconds = time.perf_counter() - start - monitor.score_seconds  # training only
-    steps = args.epochs * -(-len(digits) // 64)
+    epochs = len(history.history["d_loss"])  # fewer than --epochs when the time budget stopped it
+    steps = epochs * (args.steps_per_epoch or -(-len(digits) // 64))
     print(
-        f"{args.epochs} epoch(s) of {len(digits)} images ({steps} steps of 64) in {seconds:.0f} s "
+        f"{epochs} epoch(s) on {len(digits)} images ({steps} steps of 64) in {seconds:.0f} s "
         f"({seconds / steps:.2f} s/step): d_loss {history.history['d_loss'][-1]:.3f}, "
         f"g_loss {history.history['g_loss'][-1]:.3f}"
     )

@@ -170,6 +170,32 @@ def test_gan_monitor_saves_one_grid_per_epoch(tmp_path, mnist):
     assert all(p.stat().st_size > 100 for p in monitor.saved)
 
 
+def test_time_budget_stops_after_the_last_epoch_that_fits(tmp_path, mnist):
+    gan = dcgan.GAN(
+        dcgan.build_discriminator(filters=(4, 8)),
+        dcgan.build_generator(latent_dim=8, filters=4),
+        latent_dim=8,
+    )
+    gan.compile(
+        nerve.optimizers.Adam(3e-4),
+        nerve.optimizers.Adam(3e-4),
+        nerve.losses.BinaryCrossentropy(from_logits=True),
+    )
+    monitor = dcgan.GANMonitor(tmp_path, num_img=8, latent_dim=8)
+    # a budget of ~0: the first epoch runs, then no second one fits
+    budget = dcgan.TimeBudget(minutes=1e-6)
+    history = _fit_python_step(
+        gan, mnist[0][:64], batch_size=32, epochs=3, callbacks=[monitor, budget]
+    )
+    assert len(history.history["d_loss"]) == 1
+    assert [p.name for p in monitor.saved] == ["dcgan_epoch_1.png"]
+    # a generous one lets every epoch run
+    history = _fit_python_step(
+        gan, mnist[0][:64], batch_size=32, epochs=2, callbacks=[dcgan.TimeBudget(minutes=60)]
+    )
+    assert len(history.history["d_loss"]) == 2
+
+
 # ---- the MNIST scorer -----------------------------------------------------------------------
 
 

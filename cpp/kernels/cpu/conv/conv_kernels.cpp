@@ -176,6 +176,12 @@ struct PaddedWindow {
 
 void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y, const Epilogue& ep,
                         int64_t row_begin, int64_t row_end) {
+  const int64_t OW = g.w.out, F = g.F;
+  conv_rows_implicit(x, g, w, y, OutputLayout{g.h.out * OW * F, OW * F, F}, ep, row_begin, row_end);
+}
+
+void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y, const OutputLayout& out,
+                        const Epilogue& ep, int64_t row_begin, int64_t row_end) {
   const int64_t C = g.C, F = g.F, OH = g.h.out, OW = g.w.out;
   const PaddedWindow pw(g);
   float* win = scratch(2, pw.rows_read(pw.block) * pw.row_floats);
@@ -185,7 +191,7 @@ void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, f
     pw.fill(x, g, n, oh0, oh1, win);
     for (int64_t oh = oh0; oh < oh1; ++oh)
       sgemm_taps(OW, F, C, win + (oh - oh0) * g.h.stride * pw.row_floats, g.w.stride * C, pw.tap_off.data(),
-                 static_cast<int>(pw.tap_off.size()), w, F, 0.f, y + (n * OH + oh) * OW * F, F, ep);
+                 static_cast<int>(pw.tap_off.size()), w, F, 0.f, y + n * out.image + oh * out.row, out.pixel, ep);
     r += oh1 - oh0;
   }
 }

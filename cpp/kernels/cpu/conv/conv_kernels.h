@@ -55,6 +55,14 @@ void col2im_add(const float* cols, const ConvGeometry& g, int64_t row_begin, int
 // shifted products with w [KH * KW * C, F] and applies the epilogue. Serial: callers split rows.
 void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y, const Epilogue& ep,
                         int64_t row_begin, int64_t row_end);
+// Where an output row goes: row (n, oh) starts at y + n * image + oh * row and its pixels are
+// `pixel` floats apart. The plain [N, OH, OW, F] layout is {OH * OW * F, OW * F, F}; a
+// transposed convolution's sub-pixel phases write every s-th row and pixel of a larger image.
+struct OutputLayout {
+  int64_t image, row, pixel;
+};
+void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y, const OutputLayout& out,
+                        const Epilogue& ep, int64_t row_begin, int64_t row_end);
 
 // dW [KH * KW * C, F] += the kernel gradient from output rows [row_begin, row_end), stride 1 only,
 // with no im2col matrix: per block of rows, the padded input window (scratch slot 2) and dZ laid
