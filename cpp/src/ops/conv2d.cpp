@@ -31,8 +31,8 @@ struct Conv2DNode : Node {
     Tensor dx = need_dx ? Tensor::empty(x.shape(), dev) : Tensor();
     Tensor dw = need_dw ? Tensor::empty(w.shape(), dev) : Tensor();
     Tensor db = need_db ? Tensor::empty({g.F}, dev) : Tensor();
-    auto kernel = precision == ComputePrecision::MixedBFloat16 ? NERVE_KERNEL(dev, conv, conv2d_bf16_backward, "conv2d")
-                                                               : NERVE_KERNEL(dev, conv, conv2d_backward, "conv2d");
+    auto kernel = NERVE_KERNEL(dev, conv, conv2d_backward, "conv2d");
+    if (precision == ComputePrecision::MixedBFloat16) kernel = NERVE_KERNEL(dev, conv, conv2d_bf16_backward, "conv2d");
     kernel(x.data(), w.data(), y.data(), gc.data(), g, N, act, alpha, need_dx ? dx.data() : nullptr,
            need_dw ? dw.data() : nullptr, need_db ? db.data() : nullptr);
     return {dx, dw, db};
@@ -76,9 +76,9 @@ Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const C
   ep.bias = kernel_arg(bc);
   ep.activation = fused;
   ep.alpha = alpha;
-  auto forward = opt.precision == ComputePrecision::MixedBFloat16
-                     ? NERVE_KERNEL(x.device(), conv, conv2d_bf16_forward, "conv2d")
-                     : NERVE_KERNEL(x.device(), conv, conv2d_forward, "conv2d");
+  auto forward = NERVE_KERNEL(x.device(), conv, conv2d_forward, "conv2d");
+  if (opt.precision == ComputePrecision::MixedBFloat16)
+    forward = NERVE_KERNEL(x.device(), conv, conv2d_bf16_forward, "conv2d");
   forward(xc.data(), wc.data(), g, N, ep, y.data());
   auto node = std::make_shared<Conv2DNode>();
   node->inputs = {x, kernel, bias};
