@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -26,6 +27,34 @@ def need_mnist(monkeypatch=None):
         pytest.skip("no MNIST files: set NERVE_DATASETS to a folder holding mnist/")
     os.environ["NERVE_DATASETS"] = str(d)
     return d
+
+
+@contextlib.contextmanager
+def switched(get, set_, value):
+    """Sets a process-wide choice (ISA path, bfloat16 kernel, conv algorithm) to `value` through
+    its setter for the block, checks it took, then restores the previous one."""
+    prev = get()
+    set_(value)
+    try:
+        assert get() == value
+        yield value
+    finally:
+        set_(prev)
+
+
+def activation_reference(name: str, x: np.ndarray, alpha: float = 0.0) -> np.ndarray:
+    """numpy reference of the activations a GEMM epilogue fuses (leaky_relu's slope: alpha)."""
+    if name == "linear":
+        return x
+    if name == "relu":
+        return np.maximum(x, 0)
+    if name == "sigmoid":
+        return 1 / (1 + np.exp(-x))
+    if name == "tanh":
+        return np.tanh(x)
+    if name == "leaky_relu":
+        return np.where(x > 0, x, alpha * x)
+    raise AssertionError(name)
 
 
 def numeric_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:

@@ -17,6 +17,8 @@ import pytest
 
 from nerve import _core
 
+from helpers import activation_reference
+
 SIZES = [0, 1, 2, 3, 7, 15, 16, 17, 31, 33, 64, 100, 129, 255, 257, 1000]
 ALL_ISAS = ["generic", "avx2", "avx512"]
 USABLE = set(_core.config()["usable_isas"])
@@ -270,20 +272,6 @@ def test_thread_count_independence(isa, threads):
             assert np.allclose(o, outs[0], rtol=4 * EPS32, atol=4 * EPS32 * np.abs(want).max())
 
 
-def _act_ref(name, x, alpha):
-    if name == "linear":
-        return x
-    if name == "relu":
-        return np.maximum(x, 0)
-    if name == "sigmoid":
-        return 1 / (1 + np.exp(-x))
-    if name == "tanh":
-        return np.tanh(x)
-    if name == "leaky_relu":
-        return np.where(x > 0, x, alpha * x)
-    raise AssertionError(name)
-
-
 @pytest.mark.parametrize("isa", isa_params(), indirect=True)
 @pytest.mark.parametrize(
     "act,act_alpha",
@@ -302,12 +290,16 @@ def test_fused_epilogue(isa, act, act_alpha):
         c, bias = rand(rng, m, n), rand(rng, n)
         pre, tol = reference(a, b, c, 1.0, beta, False, False)
         pre = pre + bias
-        want = _act_ref(act, pre, act_alpha)
+        want = activation_reference(act, pre, act_alpha)
         got = _core.sgemm(a, b, c.copy(), beta=beta, bias=bias, activation=act, act_alpha=act_alpha)
         # all these activations are 1-Lipschitz: the GEMM bound carries over (+ a few ulps)
         check(got, want, tol + 8 * EPS32 * np.abs(want) + 1e-7)
         got_nb = _core.sgemm(a, b, c.copy(), beta=beta, activation=act, act_alpha=act_alpha)
-        check(got_nb, _act_ref(act, pre - bias, act_alpha), tol + 8 * EPS32 * np.abs(want) + 1e-7)
+        check(
+            got_nb,
+            activation_reference(act, pre - bias, act_alpha),
+            tol + 8 * EPS32 * np.abs(want) + 1e-7,
+        )
 
 
 @pytest.mark.parametrize("isa", isa_params(), indirect=True)
@@ -335,7 +327,11 @@ def test_one_row_equals_its_row_of_a_taller_product(isa, act, threads):
                 else:
                     np.testing.assert_array_equal(row, full[i : i + 1], err_msg=f"n={n} k={k}")
         want, tol = reference(a, b, c, 1.0, beta, False, False)
-        check(full, _act_ref(act, want + bias, 0.0), tol + 8 * EPS32 * np.abs(want + bias) + 1e-7)
+        check(
+            full,
+            activation_reference(act, want + bias, 0.0),
+            tol + 8 * EPS32 * np.abs(want + bias) + 1e-7,
+        )
 
 
 def test_epilogue_rejects_softmax():

@@ -21,6 +21,8 @@ import pytest
 import nerve
 from nerve import _core
 
+from helpers import activation_reference, switched
+
 ALL_KERNELS = ["plain", "avx512_bf16", "amx"]
 USABLE = set(_core.usable_bf16_kernels())
 U24 = 2.0**-24
@@ -40,11 +42,8 @@ def kernel_params():
 
 @pytest.fixture
 def kernel(request):
-    prev = _core.bf16_kernel()
-    _core.set_bf16_kernel(request.param)
-    assert _core.bf16_kernel() == request.param
-    yield request.param
-    _core.set_bf16_kernel(prev)
+    with switched(_core.bf16_kernel, _core.set_bf16_kernel, request.param):
+        yield request.param
 
 
 @pytest.fixture
@@ -192,20 +191,6 @@ def test_c_outside_the_product_is_untouched(kernel):
         check(c, want, tol, kernel)
 
 
-def _act_ref(name, x, alpha):
-    if name == "linear":
-        return x
-    if name == "relu":
-        return np.maximum(x, 0)
-    if name == "sigmoid":
-        return 1 / (1 + np.exp(-x))
-    if name == "tanh":
-        return np.tanh(x)
-    if name == "leaky_relu":
-        return np.where(x > 0, x, alpha * x)
-    raise AssertionError(name)
-
-
 @pytest.mark.parametrize("kernel", kernel_params(), indirect=True)
 @pytest.mark.parametrize(
     "act,act_alpha",
@@ -223,7 +208,7 @@ def test_fused_bias_and_activation(kernel, act, act_alpha):
         a, b = rand(rng, m, k), rand(rng, k, n)
         c, bias = rand(rng, m, n), rand(rng, n)
         pre, tol = reference(a, b, c, 1.0, beta, False, False)
-        want = _act_ref(act, pre + bias, act_alpha)
+        want = activation_reference(act, pre + bias, act_alpha)
         got = _core.sgemm_bf16(
             a, b, c.copy(), beta=beta, bias=bias, activation=act, act_alpha=act_alpha
         )

@@ -153,7 +153,8 @@ def test_gan_losses_stay_finite_samples_change_and_discriminator_accuracy_moves(
     assert abs(accuracy_after - accuracy_before) > 0.1, (accuracy_before, accuracy_after)
 
 
-def test_gan_monitor_saves_one_grid_per_epoch(tmp_path, mnist):
+def _tiny_gan():
+    """A compiled DCGAN small enough for a few epochs on 64 images."""
     gan = dcgan.GAN(
         dcgan.build_discriminator(filters=(4, 8)),
         dcgan.build_generator(latent_dim=8, filters=4),
@@ -164,6 +165,11 @@ def test_gan_monitor_saves_one_grid_per_epoch(tmp_path, mnist):
         nerve.optimizers.Adam(3e-4),
         nerve.losses.BinaryCrossentropy(from_logits=True),
     )
+    return gan
+
+
+def test_gan_monitor_saves_one_grid_per_epoch(tmp_path, mnist):
+    gan = _tiny_gan()
     monitor = dcgan.GANMonitor(tmp_path, num_img=8, latent_dim=8)
     _fit_python_step(gan, mnist[0][:64], batch_size=32, epochs=2, callbacks=[monitor])
     assert [p.name for p in monitor.saved] == ["dcgan_epoch_1.png", "dcgan_epoch_2.png"]
@@ -171,16 +177,7 @@ def test_gan_monitor_saves_one_grid_per_epoch(tmp_path, mnist):
 
 
 def test_time_budget_stops_after_the_last_epoch_that_fits(tmp_path, mnist):
-    gan = dcgan.GAN(
-        dcgan.build_discriminator(filters=(4, 8)),
-        dcgan.build_generator(latent_dim=8, filters=4),
-        latent_dim=8,
-    )
-    gan.compile(
-        nerve.optimizers.Adam(3e-4),
-        nerve.optimizers.Adam(3e-4),
-        nerve.losses.BinaryCrossentropy(from_logits=True),
-    )
+    gan = _tiny_gan()
     monitor = dcgan.GANMonitor(tmp_path, num_img=8, latent_dim=8)
     # a budget of ~0: the first epoch runs, then no second one fits
     budget = dcgan.TimeBudget(minutes=1e-6)

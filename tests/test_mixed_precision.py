@@ -158,17 +158,22 @@ def test_layers_without_a_bfloat16_path_refuse_the_policy():
 # ---- Dense and Conv2D under mixed_bfloat16 ----------------------------------------------------
 
 
-def _dense_run(policy, x, w, b, dy):
-    layer = L.Dense(w.shape[1], dtype=policy)
-    nerve.Sequential([nerve.Input((x.shape[1],)), layer])
-    layer.set_weights([w, b])
+def _layer_run(layer, x, weights, dy):
+    """The layer's output on x and the gradients of sum(output * dy) with respect to x and its
+    trainable weights (set to `weights` first), as numpy arrays."""
+    nerve.Sequential([nerve.Input(x.shape[1:]), layer])
+    layer.set_weights(weights)
     xt = nerve.Tensor(x)
     with nerve.GradientTape() as tape:
         tape.watch([xt])
         y = layer(xt)
         loss = nerve.ops.sum(nerve.ops.multiply(y, nerve.Tensor(dy)))
-    dx, dw, db = tape.gradient(loss, [xt, *layer.trainable_weights])
-    return [np.asarray(a) for a in (y, dx, dw, db)]
+    grads = tape.gradient(loss, [xt, *layer.trainable_weights])
+    return [np.asarray(a) for a in (y, *grads)]
+
+
+def _dense_run(policy, x, w, b, dy):
+    return _layer_run(L.Dense(w.shape[1], dtype=policy), x, [w, b], dy)
 
 
 @pytest.mark.parametrize("isa", USABLE, indirect=True)
@@ -195,15 +200,7 @@ def test_dense_forward_and_backward_round_operands_to_bfloat16(isa):
 
 def _conv_run(policy, x, k, b, dy, activation=None):
     layer = L.Conv2D(k.shape[3], k.shape[:2], padding="same", activation=activation, dtype=policy)
-    nerve.Sequential([nerve.Input(x.shape[1:]), layer])
-    layer.set_weights([k, b])
-    xt = nerve.Tensor(x)
-    with nerve.GradientTape() as tape:
-        tape.watch([xt])
-        y = layer(xt)
-        loss = nerve.ops.sum(nerve.ops.multiply(y, nerve.Tensor(dy)))
-    dx, dk, db = tape.gradient(loss, [xt, *layer.trainable_weights])
-    return [np.asarray(a) for a in (y, dx, dk, db)]
+    return _layer_run(layer, x, [k, b], dy)
 
 
 @pytest.mark.parametrize("isa", USABLE, indirect=True)
