@@ -157,6 +157,19 @@ def alternate_blocks(
     return out
 
 
+def per_call_seconds(
+    fn: Callable[[], object], calls: int, pause: float = 0.0
+) -> tuple[float, float]:
+    """(wall, calling thread's CPU) seconds per call over `calls` calls of `fn`, after `pause`
+    seconds of sleep (see the module's note on idle spinning threads)."""
+    if pause:
+        time.sleep(pause)
+    w0, c0 = time.perf_counter(), time.thread_time()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - w0) / calls, (time.thread_time() - c0) / calls
+
+
 # ---------------------------------------------------------------------------------- subprocesses
 class Worker:
     """One side of a comparison in a subprocess of its own: `python script --worker NAME args`.

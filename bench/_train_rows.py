@@ -43,31 +43,65 @@ def make_data(row: str, samples: int):
     return x, rng.integers(0, 10, samples)
 
 
+def load_mnist(samples: int):
+    """The first `samples` MNIST training images as float32 in [0, 1] and int64 labels, with the
+    data's source; random MNIST-shaped data where the dataset files are missing."""
+    try:
+        import nerve
+
+        (x, y), _ = nerve.datasets.mnist.load_data()
+        source = "MNIST"
+    except Exception:  # no dataset files: MNIST-shaped random data
+        rng = np.random.default_rng(0)
+        x = rng.integers(0, 256, (60000, 28, 28), dtype=np.uint8)
+        y = rng.integers(0, 10, 60000).astype(np.uint8)
+        source = "random MNIST-shaped"
+    x = x[:samples].astype(np.float32)
+    x /= 255.0
+    return x, y[:samples].astype(np.int64), source
+
+
 # ---------------------------------------------------------------------------------- nerve
+def keras_style_stack(lib, row: str, output_activation: str | None = None) -> list:
+    """The MLP or CNN row's layers in a Keras-style library (`lib` is the nerve or keras module):
+    the same model in both, and in the other bench scripts that train or run the MNIST MLP.
+    `output_activation` of the last Dense (None: logits)."""
+    layers = lib.layers
+    if row == "mlp":
+        return [
+            lib.Input((784,)),
+            layers.Dense(256, activation="relu"),
+            layers.Dense(128, activation="relu"),
+            layers.Dense(10, activation=output_activation),
+        ]
+    if row == "cnn":
+        return [
+            lib.Input((28, 28, 1)),
+            layers.Conv2D(32, 3, padding="same", activation="relu"),
+            layers.Conv2D(64, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dense(10, activation=output_activation),
+        ]
+    raise ValueError(f"no Keras-style stack for row {row!r}")
+
+
+def compile_adam(lib, model) -> None:
+    """Adam (lr 1e-3, epsilon 1e-7: Keras's) on softmax cross-entropy of logits."""
+    model.compile(
+        optimizer=lib.optimizers.Adam(1e-3, epsilon=1e-7),
+        loss=lib.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+
+
 def nerve_block(row, x, y, batch, steps, threads):
     import nerve
     from nerve import layers
 
     nerve.set_num_threads(threads)
     nerve.utils.set_random_seed(0)
-    if row == "mlp":
-        stack = [
-            nerve.Input((784,)),
-            layers.Dense(256, activation="relu"),
-            layers.Dense(128, activation="relu"),
-            layers.Dense(10),
-        ]
-    elif row == "cnn":
-        stack = [
-            nerve.Input((28, 28, 1)),
-            layers.Conv2D(32, 3, padding="same", activation="relu"),
-            layers.Conv2D(64, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Flatten(),
-            layers.Dense(128, activation="relu"),
-            layers.Dense(10),
-        ]
-    else:
+    if row == "transformer":
         stack = [
             nerve.Input((28, 28)),
             layers.Dense(64),
@@ -77,11 +111,10 @@ def nerve_block(row, x, y, batch, steps, threads):
             layers.GlobalAveragePooling1D(),
             layers.Dense(10),
         ]
+    else:
+        stack = keras_style_stack(nerve, row)
     model = nerve.Sequential(stack)
-    model.compile(
-        optimizer=nerve.optimizers.Adam(1e-3, epsilon=1e-7),
-        loss=nerve.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
+    compile_adam(nerve, model)
     return _fit_blocks(model, x, y, batch, steps)
 
 
@@ -99,30 +132,58 @@ def _fit_blocks(model, x, y, batch, steps):
 
 
 # ---------------------------------------------------------------------------------- PyTorch
+def torch_mlp(softmax: bool = False):
+    """The MLP 784-256-128-10 (relu, relu, logits or softmax) in PyTorch."""
+    from torch import nn
+
+    out = [nn.Softmax(dim=-1)] if softmax else []
+    return nn.Sequential(
+        nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10), *out
+    )
+
+
+def copy_dense_weights(net, weights):
+    """Loads Keras-style Dense weights ([kernel (in, out), bias, ...]) into a PyTorch module's
+    Linear layers in order, so both libraries compute with the same weights."""
+    import torch
+
+    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+    with torch.no_grad():
+        for lin, w, b in zip(linears, weights[::2], weights[1::2]):
+            lin.weight.copy_(torch.from_numpy(w.T.copy()))
+            lin.bias.copy_(torch.from_numpy(b))
+    return net
+
+
+def torch_net(row: str):
+    """The MLP or CNN row's model in PyTorch (NCHW input for the CNN)."""
+    from torch import nn
+
+    if row == "mlp":
+        return torch_mlp()
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(32, 64, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(64 * 14 * 14, 128),
+        nn.ReLU(),
+        nn.Linear(128, 10),
+    )
+
+
 def torch_block(row, x, y, batch, steps, threads):
     import torch
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     nn = torch.nn
-    if row == "mlp":
-        net = nn.Sequential(
-            nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)
-        )
-        xt = torch.from_numpy(x)
-    elif row == "cnn":
-        net = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1),
-            nn.ReLU(),
-            nn.Conv2d(32, 64, 3, padding=1),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Flatten(),
-            nn.Linear(64 * 14 * 14, 128),
-            nn.ReLU(),
-            nn.Linear(128, 10),
-        )
-        xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))  # NCHW, once
+    if row in ("mlp", "cnn"):
+        net = torch_net(row)
+        # NCHW for the CNN, once
+        xt = torch.from_numpy(x if row == "mlp" else np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
     else:
 
         class Transformer(nn.Module):
@@ -162,36 +223,32 @@ def torch_block(row, x, y, batch, steps, threads):
     return block
 
 
+def torch_epoch(net, opt, loss_fn, xt, yt, n, batch, shuffle, autocast=None):
+    """One pass of the usual PyTorch loop over the first `n` samples; `autocast` (a context
+    factory) wraps the forward pass and the loss, as PyTorch's AMP recipe does."""
+    import contextlib
+
+    import torch
+
+    order = torch.randperm(n) if shuffle else torch.arange(n)
+    for i in range(0, n, batch):
+        idx = order[i : i + batch]
+        opt.zero_grad(set_to_none=True)
+        with autocast() if autocast else contextlib.nullcontext():
+            loss = loss_fn(net(xt[idx]), yt[idx])
+        loss.backward()
+        opt.step()
+
+
 # ---------------------------------------------------------------------------------- Keras/JAX
 def keras_block(row, x, y, batch, steps, threads):
     import keras
-    from keras import layers
 
     keras.utils.set_random_seed(0)
-    if row == "mlp":
-        stack = [
-            keras.Input((784,)),
-            layers.Dense(256, activation="relu"),
-            layers.Dense(128, activation="relu"),
-            layers.Dense(10),
-        ]
-    elif row == "cnn":
-        stack = [
-            keras.Input((28, 28, 1)),
-            layers.Conv2D(32, 3, padding="same", activation="relu"),
-            layers.Conv2D(64, 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Flatten(),
-            layers.Dense(128, activation="relu"),
-            layers.Dense(10),
-        ]
-    else:
+    if row == "transformer":
         raise SystemExit("the transformer row has no Keras side (keras_hub is not a dependency)")
-    model = keras.Sequential(stack)
-    model.compile(
-        optimizer=keras.optimizers.Adam(1e-3, epsilon=1e-7),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
+    model = keras.Sequential(keras_style_stack(keras, row))
+    compile_adam(keras, model)
     return _fit_blocks(model, x, y, batch, steps)
 
 

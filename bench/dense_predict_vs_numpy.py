@@ -20,8 +20,8 @@ Run: python bench/dense_predict_vs_numpy.py [--threads 2] [--rounds 7] [--calls 
 import argparse
 import os
 import statistics
-import time
 
+import _common
 import numpy as np
 
 import nerve
@@ -29,15 +29,6 @@ from nerve import _core
 from nerve import layers as L
 
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
-
-
-def block(fn, calls, pause):
-    """(wall, calling thread's CPU) seconds per call over `calls` calls, after a pause."""
-    time.sleep(pause)
-    w0, c0 = time.perf_counter(), time.thread_time()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - w0) / calls, (time.thread_time() - c0) / calls
 
 
 def main():
@@ -81,7 +72,7 @@ def main():
     times = {name: [] for name in cases}
     for _ in range(args.rounds):
         for name, fn in cases.items():
-            times[name].append(block(fn, args.calls, pause))
+            times[name].append(_common.per_call_seconds(fn, args.calls, pause))
     flops = 2.0 * m * k * n
     print(
         f"Dense({n}) predict on ({m}, {k}): threads={args.threads} rounds={args.rounds} "

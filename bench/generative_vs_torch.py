@@ -60,29 +60,11 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _common import peak_rss_mb, reset_peak_rss
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "examples"
 QUICK = os.environ.get("NERVE_QUICK") == "1"
-
-
-def reset_peak_rss() -> None:
-    """Start the peak (VmHWM) afresh, so loading and converting the data does not count."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
-
-
-def peak_rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def load_mnist(images: int, test_images: int):

@@ -30,6 +30,8 @@ import sys
 import time
 
 import numpy as np
+from _common import peak_rss_mb, reset_peak_rss
+from _train_rows import compile_adam, keras_style_stack, load_mnist, torch_epoch, torch_net
 
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one round
 CONFIGS = [
@@ -41,69 +43,15 @@ CONFIGS = [
 BATCH = {"mlp": 128, "cnn": 64}
 
 
-def reset_peak_rss() -> None:
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
-
-
-def peak_rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def load_data(samples: int):
-    try:
-        import nerve
-
-        (x, y), _ = nerve.datasets.mnist.load_data()
-        source = "MNIST"
-    except Exception:  # no dataset files: MNIST-shaped random data
-        rng = np.random.default_rng(0)
-        x = rng.integers(0, 256, (60000, 28, 28), dtype=np.uint8)
-        y = rng.integers(0, 10, 60000).astype(np.uint8)
-        source = "random MNIST-shaped"
-    x = x[:samples].astype(np.float32)
-    x /= 255.0
-    return x, y[:samples].astype(np.int64), source
-
-
 def train_nerve(model_name, precision, x, y, batch, threads, warmup) -> float:
     import nerve
-    from nerve.layers import Conv2D, Dense, Flatten, MaxPooling2D
 
     nerve.set_num_threads(threads)
     nerve.utils.set_random_seed(0)
     nerve.mixed_precision.set_global_policy(precision)
-    if model_name == "cnn":
-        x = x.reshape(-1, 28, 28, 1)
-        layers = [
-            nerve.Input((28, 28, 1)),
-            Conv2D(32, 3, padding="same", activation="relu"),
-            Conv2D(64, 3, padding="same", activation="relu"),
-            MaxPooling2D(2),
-            Flatten(),
-            Dense(128, activation="relu"),
-            Dense(10),
-        ]
-    else:
-        x = x.reshape(-1, 784)
-        layers = [
-            nerve.Input((784,)),
-            Dense(256, activation="relu"),
-            Dense(128, activation="relu"),
-            Dense(10),
-        ]
-    model = nerve.Sequential(layers)
-    model.compile(
-        optimizer=nerve.optimizers.Adam(1e-3, epsilon=1e-7),
-        loss=nerve.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
+    x = x.reshape((-1, 28, 28, 1) if model_name == "cnn" else (-1, 784))
+    model = nerve.Sequential(keras_style_stack(nerve, model_name))
+    compile_adam(nerve, model)
     yf = y.astype(np.float32)
     model.fit(x[: warmup * batch], yf[: warmup * batch], batch_size=batch, epochs=1, verbose=0)
     t0, c0 = time.perf_counter(), time.process_time()
@@ -119,24 +67,9 @@ def train_torch(model_name, precision, x, y, batch, threads, warmup) -> float:
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     nn = torch.nn
-    if model_name == "cnn":
-        xt = torch.from_numpy(x.reshape(-1, 1, 28, 28))
-        model = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1),
-            nn.ReLU(),
-            nn.Conv2d(32, 64, 3, padding=1),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Flatten(),
-            nn.Linear(64 * 14 * 14, 128),
-            nn.ReLU(),
-            nn.Linear(128, 10),
-        )
-    else:
-        xt = torch.from_numpy(x.reshape(-1, 784))
-        model = nn.Sequential(
-            nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)
-        )
+    shape = (-1, 1, 28, 28) if model_name == "cnn" else (-1, 784)
+    xt = torch.from_numpy(x.reshape(shape))
+    model = torch_net(model_name)
     yt = torch.from_numpy(y)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()
@@ -147,14 +80,7 @@ def train_torch(model_name, precision, x, y, batch, threads, warmup) -> float:
         return contextlib.nullcontext()
 
     def epoch(n, shuffle):
-        order = torch.randperm(n) if shuffle else torch.arange(n)
-        for i in range(0, n, batch):
-            idx = order[i : i + batch]
-            opt.zero_grad(set_to_none=True)
-            with autocast():  # the forward pass and the loss, as PyTorch's AMP recipe
-                loss = loss_fn(model(xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
+        torch_epoch(model, opt, loss_fn, xt, yt, n, batch, shuffle, autocast)
 
     epoch(warmup * batch, False)
     t0, c0 = time.perf_counter(), time.process_time()
@@ -163,7 +89,7 @@ def train_torch(model_name, precision, x, y, batch, threads, warmup) -> float:
 
 
 def worker(args) -> None:
-    x, y, source = load_data(args.samples)
+    x, y, source = load_mnist(args.samples)
     fn = train_nerve if args.worker == "nerve" else train_torch
     reset_peak_rss()
     seconds, cpu = fn(

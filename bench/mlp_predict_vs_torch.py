@@ -18,50 +18,14 @@ Run: python bench/mlp_predict_vs_torch.py [--threads 2] [--rounds 7] [--calls 20
 import argparse
 import os
 import statistics
-import time
 
+import _common
 import numpy as np
+from _train_rows import copy_dense_weights, keras_style_stack, torch_mlp
 
 import nerve
-from nerve import layers as L
 
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
-
-
-def nerve_model():
-    return nerve.Sequential(
-        [
-            nerve.Input((784,)),
-            L.Dense(256, activation="relu"),
-            L.Dense(128, activation="relu"),
-            L.Dense(10, activation="softmax"),
-        ]
-    )
-
-
-def torch_model(torch, weights):
-    net = torch.nn.Sequential(
-        torch.nn.Linear(784, 256),
-        torch.nn.ReLU(),
-        torch.nn.Linear(256, 128),
-        torch.nn.ReLU(),
-        torch.nn.Linear(128, 10),
-        torch.nn.Softmax(dim=-1),
-    )
-    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
-    with torch.no_grad():
-        for lin, (w, b) in zip(linears, zip(weights[::2], weights[1::2])):
-            lin.weight.copy_(torch.from_numpy(w.T.copy()))
-            lin.bias.copy_(torch.from_numpy(b))
-    return net.eval()
-
-
-def block(fn, calls):
-    """(wall, calling thread's CPU) seconds per call over `calls` calls."""
-    w0, c0 = time.perf_counter(), time.thread_time()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - w0) / calls, (time.thread_time() - c0) / calls
 
 
 def main():
@@ -77,8 +41,8 @@ def main():
 
     torch.set_num_threads(args.threads)
     nerve.set_num_threads(args.threads)
-    model = nerve_model()
-    net = torch_model(torch, model.get_weights())
+    model = nerve.Sequential(keras_style_stack(nerve, "mlp", "softmax"))
+    net = copy_dense_weights(torch_mlp(softmax=True), model.get_weights()).eval()
     x = np.random.default_rng(0).random((args.batch, 784), dtype=np.float32)
 
     def torch_call():
@@ -96,11 +60,11 @@ def main():
         "torch module call (no_grad)": torch_call,
     }
     for fn in cases.values():  # warm-up
-        block(fn, max(args.calls // 5, 1))
+        _common.per_call_seconds(fn, max(args.calls // 5, 1))
     times = {name: [] for name in cases}
     for _ in range(args.rounds):
         for name, fn in cases.items():
-            times[name].append(block(fn, args.calls))
+            times[name].append(_common.per_call_seconds(fn, args.calls))
     print(
         f"MLP 784-256-128-10 on {args.batch} samples: threads={args.threads} "
         f"rounds={args.rounds} calls/block={args.calls} load average {os.getloadavg()[0]:.1f}"

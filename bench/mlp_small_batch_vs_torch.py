@@ -29,6 +29,7 @@ import time
 
 import numpy as np
 import torch
+from _train_rows import compile_adam, keras_style_stack, torch_mlp
 
 import nerve
 
@@ -36,29 +37,13 @@ QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one bl
 
 
 def nerve_model():
-    m = nerve.Sequential(
-        [
-            nerve.Input((784,)),
-            nerve.layers.Dense(256, activation="relu"),
-            nerve.layers.Dense(128, activation="relu"),
-            nerve.layers.Dense(10),
-        ]
-    )
-    m.compile(
-        optimizer=nerve.optimizers.Adam(1e-3, epsilon=1e-7),
-        loss=nerve.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
+    m = nerve.Sequential(keras_style_stack(nerve, "mlp"))
+    compile_adam(nerve, m)
     return m
 
 
 def torch_model(adam_impl):
-    net = torch.nn.Sequential(
-        torch.nn.Linear(784, 256),
-        torch.nn.ReLU(),
-        torch.nn.Linear(256, 128),
-        torch.nn.ReLU(),
-        torch.nn.Linear(128, 10),
-    )
+    net = torch_mlp()
     impl = {"default": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}[adam_impl]
     return net, torch.optim.Adam(net.parameters(), lr=1e-3, eps=1e-7, **impl)
 

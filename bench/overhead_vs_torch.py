@@ -19,6 +19,7 @@ import os
 import _common
 import numpy as np
 import torch
+from _train_rows import keras_style_stack, torch_mlp
 
 import nerve
 
@@ -78,26 +79,13 @@ def bench_mlp(repeats, clock, n=60000, batch=128):
     rng = np.random.default_rng(0)
     x = rng.random((n, 784), dtype=np.float32)
     y = rng.integers(0, 10, size=n)
-    m = nerve.Sequential(
-        [
-            nerve.Input((784,)),
-            nerve.layers.Dense(256, activation="relu"),
-            nerve.layers.Dense(128, activation="relu"),
-            nerve.layers.Dense(10, activation="softmax"),
-        ]
-    )
+    m = nerve.Sequential(keras_style_stack(nerve, "mlp", "softmax"))
     m.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
 
     def epoch_nerve():
         m.fit(x, y, batch_size=batch, epochs=1, verbose=0)
 
-    net = torch.nn.Sequential(
-        torch.nn.Linear(784, 256),
-        torch.nn.ReLU(),
-        torch.nn.Linear(256, 128),
-        torch.nn.ReLU(),
-        torch.nn.Linear(128, 10),
-    )
+    net = torch_mlp()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     xt, yt = torch.tensor(x), torch.tensor(y)
 

@@ -23,54 +23,15 @@ import argparse
 import contextlib
 import os
 import statistics
-import time
 
+import _common
 import numpy as np
+from _train_rows import copy_dense_weights, keras_style_stack, torch_mlp
 
 import nerve
 from nerve import _core
-from nerve import layers as L
 
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
-
-
-def nerve_model():
-    return nerve.Sequential(
-        [
-            nerve.Input((784,)),
-            L.Dense(256, activation="relu"),
-            L.Dense(128, activation="relu"),
-            L.Dense(10, activation="softmax"),
-        ]
-    )
-
-
-def torch_model(torch, weights):
-    net = torch.nn.Sequential(
-        torch.nn.Linear(784, 256),
-        torch.nn.ReLU(),
-        torch.nn.Linear(256, 128),
-        torch.nn.ReLU(),
-        torch.nn.Linear(128, 10),
-        torch.nn.Softmax(dim=-1),
-    )
-    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
-    with torch.no_grad():
-        for lin, (w, b) in zip(linears, zip(weights[::2], weights[1::2])):
-            lin.weight.copy_(torch.from_numpy(w.T.copy()))
-            lin.bias.copy_(torch.from_numpy(b))
-    return net.eval()
-
-
-def block(fn, calls):
-    """(wall, thread CPU) microseconds per call over `calls` calls."""
-    w0, c0 = time.perf_counter(), time.thread_time()
-    for _ in range(calls):
-        fn()
-    return (
-        (time.perf_counter() - w0) / calls * 1e6,
-        (time.thread_time() - c0) / calls * 1e6,
-    )
 
 
 def main():
@@ -85,8 +46,8 @@ def main():
 
     torch.set_num_threads(args.threads)
     nerve.set_num_threads(args.threads)
-    model = nerve_model()
-    net = torch_model(torch, model.get_weights())
+    model = nerve.Sequential(keras_style_stack(nerve, "mlp", "softmax"))
+    net = copy_dense_weights(torch_mlp(softmax=True), model.get_weights()).eval()
     x = np.random.default_rng(0).random((1, 784), dtype=np.float32)
 
     def torch_call():
@@ -108,18 +69,18 @@ def main():
     times = {name: [] for name in cases}
     with contextlib.redirect_stdout(sink):  # the bar's lines (and only those) go there
         for fn in cases.values():  # warm-up
-            block(fn, max(args.calls // 10, 1))
+            _common.per_call_seconds(fn, max(args.calls // 10, 1))
         for _ in range(args.rounds):
             for name, fn in cases.items():
-                times[name].append(block(fn, args.calls))
+                times[name].append(_common.per_call_seconds(fn, args.calls))
     print(
         f"threads={args.threads} rounds={args.rounds} calls/block={args.calls} "
         f"load average {os.getloadavg()[0]:.1f}"
     )
     med = {}
     for name, t in times.items():
-        wall = statistics.median(w for w, _ in t)
-        cpu = statistics.median(c for _, c in t)
+        wall = statistics.median(w for w, _ in t) * 1e6  # microseconds per call
+        cpu = statistics.median(c for _, c in t) * 1e6
         med[name] = (wall, cpu)
         print(f"{name:32s} {wall:8.1f} us wall   {cpu:8.1f} us CPU")
     p, q = med["nerve predict(x, verbose=0)"], med["torch module call"]

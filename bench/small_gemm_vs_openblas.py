@@ -36,6 +36,7 @@ if any(k in os.environ for k in _STRIP) and os.environ.get("_NERVE_BENCH_REEXEC"
     os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 import numpy as np  # noqa: E402
+from _common import cpu_model  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 import nerve  # noqa: E402
@@ -55,17 +56,6 @@ SHAPES = [
     ("one row x.W 784->256", 1, 784, 256, False),
     ("one row x.W 256->128", 1, 256, 128, False),
 ]
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
 
 
 def run_block(f, calls, clock):
