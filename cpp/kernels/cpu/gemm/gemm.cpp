@@ -25,6 +25,7 @@
 #include "kernel.h"
 #include "nerve/denormals.h"
 #include "nerve/runtime.h"
+#include "parallel.h"
 #ifdef NERVE_HAVE_OPENMP
 #include <omp.h>
 #endif
@@ -78,35 +79,10 @@ inline void team_barrier(int nthr) {
 #endif
 }
 
-// Runs body(tid, nthr) on nt threads (directly when nt == 1: no fork/join cost), each with
-// denormals flushed (nerve/denormals.h).
-template <class F>
-void run_parallel(int nt, F&& body) {
-#ifdef NERVE_HAVE_OPENMP
-  if (nt > 1) {
-    const unsigned mode = DenormalsFlushed::mode_for_workers();
-#pragma omp parallel num_threads(nt)
-    {
-      DenormalsFlushed scope(mode);
-      body(omp_get_thread_num(), omp_get_num_threads());
-    }
-    return;
-  }
-#endif
-  DenormalsFlushed scope;
-  body(0, 1);
-}
+using gemm_parallel::run_parallel;
 
-int threads_for(int64_t M, int64_t N, int64_t K) {
-  int nt = num_threads();
-#ifdef NERVE_HAVE_OPENMP
-  if (omp_in_parallel()) return 1;  // already inside a parallel region: stay serial
-#endif
-  // At least ~2^19 multiply-adds (~10 us of one core) per thread, or fork/join costs dominate.
-  const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
-  const int64_t by_work = static_cast<int64_t>(work / static_cast<double>(1 << 19));
-  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nt, by_work)));
-}
+// At least ~2^19 multiply-adds (~10 us of one core) per thread, or fork/join costs dominate.
+int threads_for(int64_t M, int64_t N, int64_t K) { return gemm_parallel::threads_for_work(M, N, K, int64_t{1} << 19); }
 
 UkArgs make_args(float alpha, float beta, const Epilogue& ep, bool last) {
   UkArgs a;

@@ -21,6 +21,7 @@
 #include "nerve/denormals.h"
 #include "nerve/gemm.h"
 #include "nerve/runtime.h"
+#include "parallel.h"
 #ifdef NERVE_HAVE_OPENMP
 #include <omp.h>
 #endif
@@ -97,34 +98,11 @@ struct Bf16Buf {
 };
 thread_local Bf16Buf tl_a, tl_b;
 
-template <class F>
-void run_parallel(int nt, F&& body) {
-#ifdef NERVE_HAVE_OPENMP
-  if (nt > 1) {
-    const unsigned mode = DenormalsFlushed::mode_for_workers();
-#pragma omp parallel num_threads(nt)
-    {
-      DenormalsFlushed scope(mode);
-      body(omp_get_thread_num(), omp_get_num_threads());
-    }
-    return;
-  }
-#endif
-  DenormalsFlushed scope;
-  body(0, 1);
-}
+using gemm_parallel::run_parallel;
 
-int threads_for(int64_t M, int64_t N, int64_t K) {
-  int nt = num_threads();
-#ifdef NERVE_HAVE_OPENMP
-  if (omp_in_parallel()) return 1;
-#endif
-  // At least ~2^21 multiply-adds per thread (~10 us of AMX or VDPBF16PS work), or fork/join
-  // costs dominate.
-  const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
-  const int64_t by_work = static_cast<int64_t>(work / static_cast<double>(1 << 21));
-  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nt, by_work)));
-}
+// At least ~2^21 multiply-adds per thread (~10 us of AMX or VDPBF16PS work), or fork/join
+// costs dominate.
+int threads_for(int64_t M, int64_t N, int64_t K) { return gemm_parallel::threads_for_work(M, N, K, int64_t{1} << 21); }
 
 // The tm x tn thread grid with the least work per thread: its C share (in the kernel's blocks)
 // plus the packing of its A rows and B columns (one packed element costs about as much as 32
