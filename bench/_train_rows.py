@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 
 import _common
 import numpy as np
@@ -238,6 +239,56 @@ def torch_epoch(net, opt, loss_fn, xt, yt, n, batch, shuffle, autocast=None):
             loss = loss_fn(net(xt[idx]), yt[idx])
         loss.backward()
         opt.step()
+
+
+# ------------------------------------------------------------- one timed pass (train_vs_torch.py,
+# mixed_precision_vs_torch.py)
+def fit_pass_nerve(model_name, precision, x, y, batch, threads, warmup) -> tuple[float, float]:
+    """nerve: `warmup` batches, then one timed shuffled fit pass over x under the dtype policy
+    `precision`; (wall, process CPU) seconds of the pass."""
+    import nerve
+
+    nerve.set_num_threads(threads)
+    nerve.utils.set_random_seed(0)
+    nerve.mixed_precision.set_global_policy(precision)
+    x = x.reshape((-1, 28, 28, 1) if model_name == "cnn" else (-1, 784))
+    model = nerve.Sequential(keras_style_stack(nerve, model_name))
+    compile_adam(nerve, model)
+    yf = y.astype(np.float32)
+    model.fit(x[: warmup * batch], yf[: warmup * batch], batch_size=batch, epochs=1, verbose=0)
+    t0, c0 = time.perf_counter(), time.process_time()
+    model.fit(x, yf, batch_size=batch, epochs=1, verbose=0, shuffle=True)
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def fit_pass_torch(model_name, precision, x, y, batch, threads, warmup) -> tuple[float, float]:
+    """PyTorch, the same pass ("autocast_bfloat16": under torch.autocast, else float32)."""
+    import contextlib
+
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    nn = torch.nn
+    shape = (-1, 1, 28, 28) if model_name == "cnn" else (-1, 784)
+    xt = torch.from_numpy(x.reshape(shape))
+    model = torch_net(model_name)
+    yt = torch.from_numpy(y)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def autocast():
+        if precision == "autocast_bfloat16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    def epoch(n, shuffle):
+        torch_epoch(model, opt, loss_fn, xt, yt, n, batch, shuffle, autocast)
+
+    epoch(warmup * batch, False)
+    t0, c0 = time.perf_counter(), time.process_time()
+    epoch(len(xt), True)
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 # ---------------------------------------------------------------------------------- Keras/JAX

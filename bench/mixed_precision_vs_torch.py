@@ -27,11 +27,9 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
-import numpy as np
 from _common import peak_rss_mb, reset_peak_rss
-from _train_rows import compile_adam, keras_style_stack, load_mnist, torch_epoch, torch_net
+from _train_rows import fit_pass_nerve, fit_pass_torch, load_mnist
 
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one round
 CONFIGS = [
@@ -43,54 +41,9 @@ CONFIGS = [
 BATCH = {"mlp": 128, "cnn": 64}
 
 
-def train_nerve(model_name, precision, x, y, batch, threads, warmup) -> float:
-    import nerve
-
-    nerve.set_num_threads(threads)
-    nerve.utils.set_random_seed(0)
-    nerve.mixed_precision.set_global_policy(precision)
-    x = x.reshape((-1, 28, 28, 1) if model_name == "cnn" else (-1, 784))
-    model = nerve.Sequential(keras_style_stack(nerve, model_name))
-    compile_adam(nerve, model)
-    yf = y.astype(np.float32)
-    model.fit(x[: warmup * batch], yf[: warmup * batch], batch_size=batch, epochs=1, verbose=0)
-    t0, c0 = time.perf_counter(), time.process_time()
-    model.fit(x, yf, batch_size=batch, epochs=1, verbose=0, shuffle=True)
-    return time.perf_counter() - t0, time.process_time() - c0
-
-
-def train_torch(model_name, precision, x, y, batch, threads, warmup) -> float:
-    import contextlib
-
-    import torch
-
-    torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    nn = torch.nn
-    shape = (-1, 1, 28, 28) if model_name == "cnn" else (-1, 784)
-    xt = torch.from_numpy(x.reshape(shape))
-    model = torch_net(model_name)
-    yt = torch.from_numpy(y)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def autocast():
-        if precision == "autocast_bfloat16":
-            return torch.autocast("cpu", dtype=torch.bfloat16)
-        return contextlib.nullcontext()
-
-    def epoch(n, shuffle):
-        torch_epoch(model, opt, loss_fn, xt, yt, n, batch, shuffle, autocast)
-
-    epoch(warmup * batch, False)
-    t0, c0 = time.perf_counter(), time.process_time()
-    epoch(len(xt), True)
-    return time.perf_counter() - t0, time.process_time() - c0
-
-
 def worker(args) -> None:
     x, y, source = load_mnist(args.samples)
-    fn = train_nerve if args.worker == "nerve" else train_torch
+    fn = fit_pass_nerve if args.worker == "nerve" else fit_pass_torch
     reset_peak_rss()
     seconds, cpu = fn(
         args.model, args.precision, x, y, BATCH[args.model], args.threads, args.warmup

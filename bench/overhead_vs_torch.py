@@ -19,7 +19,7 @@ import os
 import _common
 import numpy as np
 import torch
-from _train_rows import keras_style_stack, torch_mlp
+from _train_rows import keras_style_stack, torch_epoch, torch_mlp
 
 import nerve
 
@@ -90,13 +90,7 @@ def bench_mlp(repeats, clock, n=60000, batch=128):
     xt, yt = torch.tensor(x), torch.tensor(y)
 
     def epoch_torch():
-        perm = torch.randperm(n)
-        for i in range(0, n, batch):
-            idx = perm[i : i + batch]
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(net(xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
+        torch_epoch(net, opt, torch.nn.CrossEntropyLoss(), xt, yt, n, batch, shuffle=True)
 
     r = _common.alternate_blocks({"torch": epoch_torch, "nerve": epoch_nerve}, repeats, clock=clock)
     print(

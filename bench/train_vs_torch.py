@@ -21,11 +21,10 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import _common
 import numpy as np
-from _train_rows import compile_adam, keras_style_stack, load_mnist, torch_epoch, torch_net
+from _train_rows import fit_pass_nerve, fit_pass_torch, load_mnist
 
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
 LAYER_SHAPES = (
@@ -36,48 +35,11 @@ LAYER_SHAPES = (
 
 
 # ----------------------------------------------------------------------------- training workers
-def train_nerve(model_name: str, x, y, batch: int, threads: int, warmup: int) -> float:
-    import nerve
-
-    nerve.set_num_threads(threads)
-    nerve.utils.set_random_seed(0)
-    x = x.reshape((-1, 28, 28, 1) if model_name == "cnn" else (-1, 784))
-    model = nerve.Sequential(keras_style_stack(nerve, model_name))
-    compile_adam(nerve, model)
-    yf = y.astype(np.float32)
-    model.fit(x[: warmup * batch], yf[: warmup * batch], batch_size=batch, epochs=1, verbose=0)
-    t0 = time.perf_counter()
-    model.fit(x, yf, batch_size=batch, epochs=1, verbose=0, shuffle=True)
-    return time.perf_counter() - t0
-
-
-def train_torch(model_name: str, x, y, batch: int, threads: int, warmup: int) -> float:
-    import torch
-
-    torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    nn = torch.nn
-    shape = (-1, 1, 28, 28) if model_name == "cnn" else (-1, 784)
-    xt = torch.from_numpy(x.reshape(shape))
-    model = torch_net(model_name)
-    yt = torch.from_numpy(y)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def epoch(n, shuffle):
-        torch_epoch(model, opt, loss_fn, xt, yt, n, batch, shuffle)
-
-    epoch(warmup * batch, False)
-    t0 = time.perf_counter()
-    epoch(len(xt), True)
-    return time.perf_counter() - t0
-
-
 def worker(args) -> None:
     x, y, source = load_mnist(args.samples)
-    fn = train_nerve if args.worker == "nerve" else train_torch
+    fn = fit_pass_nerve if args.worker == "nerve" else fit_pass_torch
     _common.reset_peak_rss()  # the peak of the training run itself (the 188 MB of float32 data included)
-    seconds = fn(args.model, x, y, args.batch, args.threads, args.warmup)
+    seconds, _ = fn(args.model, "float32", x, y, args.batch, args.threads, args.warmup)
     print(
         json.dumps(
             {
