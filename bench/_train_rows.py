@@ -156,6 +156,19 @@ def copy_dense_weights(net, weights):
     return net
 
 
+def softmax_mlps(threads: int):
+    """The inference benches' pair: the MLP 784-256-128-10 with a softmax output in nerve and,
+    with the same weights, in PyTorch (eval mode), each library set to `threads` threads."""
+    import torch
+
+    import nerve
+
+    torch.set_num_threads(threads)
+    nerve.set_num_threads(threads)
+    model = nerve.Sequential(keras_style_stack(nerve, "mlp", "softmax"))
+    return model, copy_dense_weights(torch_mlp(softmax=True), model.get_weights()).eval()
+
+
 def torch_net(row: str):
     """The MLP or CNN row's model in PyTorch (NCHW input for the CNN)."""
     from torch import nn

@@ -26,9 +26,8 @@ import statistics
 
 import _common
 import numpy as np
-from _train_rows import copy_dense_weights, keras_style_stack, torch_mlp
+from _train_rows import softmax_mlps
 
-import nerve
 from nerve import _core
 
 QUICK = os.environ.get("NERVE_QUICK") == "1"  # CI smoke run: tiny sizes, one repeat
@@ -44,10 +43,7 @@ def main():
         args.rounds, args.calls = 1, 20
     import torch
 
-    torch.set_num_threads(args.threads)
-    nerve.set_num_threads(args.threads)
-    model = nerve.Sequential(keras_style_stack(nerve, "mlp", "softmax"))
-    net = copy_dense_weights(torch_mlp(softmax=True), model.get_weights()).eval()
+    model, net = softmax_mlps(args.threads)
     x = np.random.default_rng(0).random((1, 784), dtype=np.float32)
 
     def torch_call():
