@@ -27,6 +27,7 @@
 #include "cpu/aligned_buffer.h"
 #include "cpu/conv/conv_kernels.h"
 #include "cpu/conv/conv_threads.h"
+#include "cpu/conv/im2col_backward.h"
 #include "cpu/winograd/winograd.h"
 #include "nerve/gemm.h"
 #include "nerve/runtime.h"
@@ -34,10 +35,6 @@
 namespace nerve::conv_kernels {
 
 namespace {
-
-// Target size of one chunk's patch matrix (floats): about an L2 cache, so im2col's output is
-// still cached when the GEMM packs it. A chunk is at least one output row.
-constexpr int64_t kPatchBudgetFloats = (1 << 20) / sizeof(float);
 
 // Input channels from which the implicit GEMM beats im2col + sgemm (bench/conv_im2col.py): with
 // fewer, each tap is only a few k steps deep, and the transposed convolution for dX would have
@@ -93,12 +90,6 @@ bool fusable(Activation a) { return activation_grad_from_output(a) && a != Activ
 bool is_pointwise(const ConvGeometry& g) {  // 1x1, stride 1, no padding: y = x @ W
   return g.h.kernel == 1 && g.w.kernel == 1 && g.h.stride == 1 && g.w.stride == 1 && g.h.pad_before == 0 &&
          g.w.pad_before == 0;
-}
-
-// Output rows (of OW pixels) per chunk.
-int64_t rows_per_chunk(const ConvGeometry& g) {
-  const int64_t per_row = std::max<int64_t>(1, g.w.out * g.patch());
-  return std::max<int64_t>(1, kPatchBudgetFloats / per_row);
 }
 
 // Forward for output rows [r0, r1) through im2col chunks + sgemm (bias and activation in the
@@ -228,7 +219,6 @@ void conv2d_backward(const float* x, const float* w, const float* y, const float
     std::vector<float> dwt(need_dw ? static_cast<size_t>(nt * dw_floats) : 0, 0.f);
     std::vector<float> dbt(need_db ? static_cast<size_t>(nt * F) : 0, 0.f);
     split_batch(nt, N, [&](int t, int64_t n0, int64_t n1) {
-      const int64_t OW = g.w.out, chunk = rows_per_chunk(g);
       const float* dz = dy;
       if (act != Activation::Linear) {
         const int64_t lo = n0 * rows * F, hi = n1 * rows * F;
@@ -251,29 +241,11 @@ void conv2d_backward(const float* x, const float* w, const float* y, const float
         conv_kernel_grad_implicit(x, dz, g, dwt.data() + t * P * F, n0 * g.h.out, n1 * g.h.out);
       }
       if (!need_db && (!need_dw || dw_done) && (dx_done || !need_dx)) return;
-      float* cols = scratch(0, chunk * OW * P);
-      for (int64_t r0 = n0 * g.h.out, end = n1 * g.h.out; r0 < end; r0 += chunk) {
-        const int64_t r1 = std::min(end, r0 + chunk), r = (r1 - r0) * OW;
-        const float* dz_c = dz + r0 * OW * F;
-        if (need_db) {
-          column_sums(dz_c, r, F, sums.data());
-          for (int64_t f = 0; f < F; ++f) dbt[t * F + f] += sums[f];
-        }
-        if (need_dw && !dw_done) {
-          im2col(x, g, r0, r1, cols);
-          sgemm(Trans::Yes, Trans::No, F, P, r, 1.f, dz_c, F, cols, P, 1.f, dwt.data() + t * P * F, P);
-        }
-        if (need_dx && !dx_done) {
-          sgemm(Trans::No, Trans::Yes, r, P, F, 1.f, dz_c, F, w, F, 0.f, cols, P);
-          col2im_add(cols, g, r0, r1, dx);
-        }
-      }
+      im2col_backward_rows([](auto... a) { sgemm(a...); }, x, w, dz, g, n0 * g.h.out, n1 * g.h.out, sums.data(),
+                           need_db ? dbt.data() + t * F : nullptr,
+                           need_dw && !dw_done ? dwt.data() + t * P * F : nullptr, need_dx && !dx_done ? dx : nullptr);
     });
-    for (int64_t f = 0; need_db && f < F; ++f) {
-      float sum = 0.f;
-      for (int t = 0; t < nt; ++t) sum += dbt[t * F + f];
-      db[f] = sum;
-    }
+    if (need_db) add_thread_partials(dbt.data(), nt, F, db);
     if (wino_dw) {
       for (int t = 1; t < nt; ++t)
         for (int64_t i = 0; i < dw_floats; ++i) dwt[i] += dwt[t * dw_floats + i];

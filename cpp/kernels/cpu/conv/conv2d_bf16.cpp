@@ -14,21 +14,10 @@
 #include "cpu/aligned_buffer.h"
 #include "cpu/conv/conv_kernels.h"
 #include "cpu/conv/conv_threads.h"
+#include "cpu/conv/im2col_backward.h"
 #include "nerve/gemm.h"
 
 namespace nerve::conv_kernels {
-
-namespace {
-
-// Target size of one chunk's patch matrix (floats), about an L2 cache; at least one output row.
-constexpr int64_t kPatchBudgetFloats = (1 << 20) / sizeof(float);
-
-int64_t rows_per_chunk(const ConvGeometry& g) {
-  const int64_t per_row = std::max<int64_t>(1, g.w.out * g.patch());
-  return std::max<int64_t>(1, kPatchBudgetFloats / per_row);
-}
-
-}  // namespace
 
 void conv2d_bf16_forward(const float* x, const float* w, const ConvGeometry& g, int64_t N, const Epilogue& ep,
                          float* y) {
@@ -46,7 +35,6 @@ void conv2d_bf16_forward(const float* x, const float* w, const ConvGeometry& g, 
 void conv2d_bf16_backward(const float* x, const float* w, const float* y, const float* dy, const ConvGeometry& g,
                           int64_t N, Activation act, float alpha, float* dx, float* dw, float* db) {
   const int64_t P = g.patch(), F = g.F, rows = g.rows_per_image(), in_image = g.H * g.W * g.C;
-  const int64_t OW = g.w.out, chunk = rows_per_chunk(g);
   const bool need_dx = dx != nullptr, need_dw = dw != nullptr, need_db = db != nullptr;
   const int nt = batch_threads(N);
   // dZ, the gradient before the fused activation (float32: only products are rounded).
@@ -62,29 +50,11 @@ void conv2d_bf16_backward(const float* x, const float* w, const float* y, const 
     }
     if (need_dx) std::fill(dx + n0 * in_image, dx + n1 * in_image, 0.f);
     std::vector<float> sums(need_db ? static_cast<size_t>(F) : 0);
-    float* cols = scratch(0, chunk * OW * P);
-    for (int64_t r0 = n0 * g.h.out, end = n1 * g.h.out; r0 < end; r0 += chunk) {
-      const int64_t r1 = std::min(end, r0 + chunk), r = (r1 - r0) * OW;
-      const float* dz_c = dz + r0 * OW * F;
-      if (need_db) {
-        column_sums(dz_c, r, F, sums.data());
-        for (int64_t f = 0; f < F; ++f) dbt[t * F + f] += sums[f];
-      }
-      if (need_dw) {
-        im2col(x, g, r0, r1, cols);
-        sgemm_bf16(Trans::Yes, Trans::No, F, P, r, 1.f, dz_c, F, cols, P, 1.f, dwt.data() + t * F * P, P);
-      }
-      if (need_dx) {
-        sgemm_bf16(Trans::No, Trans::Yes, r, P, F, 1.f, dz_c, F, w, F, 0.f, cols, P);
-        col2im_add(cols, g, r0, r1, dx);
-      }
-    }
+    im2col_backward_rows([](auto... a) { sgemm_bf16(a...); }, x, w, dz, g, n0 * g.h.out, n1 * g.h.out, sums.data(),
+                         need_db ? dbt.data() + t * F : nullptr, need_dw ? dwt.data() + t * F * P : nullptr,
+                         need_dx ? dx : nullptr);
   });
-  for (int64_t f = 0; need_db && f < F; ++f) {
-    float sum = 0.f;
-    for (int t = 0; t < nt; ++t) sum += dbt[t * F + f];
-    db[f] = sum;
-  }
+  if (need_db) add_thread_partials(dbt.data(), nt, F, db);
   for (int64_t p = 0; need_dw && p < P; ++p)
     for (int64_t f = 0; f < F; ++f) {
       float sum = 0.f;
