@@ -219,12 +219,7 @@ void conv2d_backward(const float* x, const float* w, const float* y, const float
     std::vector<float> dwt(need_dw ? static_cast<size_t>(nt * dw_floats) : 0, 0.f);
     std::vector<float> dbt(need_db ? static_cast<size_t>(nt * F) : 0, 0.f);
     split_batch(nt, N, [&](int t, int64_t n0, int64_t n1) {
-      const float* dz = dy;
-      if (act != Activation::Linear) {
-        const int64_t lo = n0 * rows * F, hi = n1 * rows * F;
-        activation_backward(act, alpha, nullptr, y + lo, dy + lo, dz_all.data() + lo, hi - lo);
-        dz = dz_all.data();
-      }
+      const float* dz = pre_activation_grad(act, alpha, y, dy, dz_all.data(), n0 * rows * F, n1 * rows * F);
       std::vector<float> sums(need_db ? static_cast<size_t>(F) : 0);
       if (wino_dx) {
         const int64_t per_image = winograd::tile_count(gt, 1);

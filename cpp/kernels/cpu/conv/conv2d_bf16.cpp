@@ -42,12 +42,7 @@ void conv2d_bf16_backward(const float* x, const float* w, const float* y, const 
   std::vector<float> dwt(need_dw ? static_cast<size_t>(nt * F * P) : 0, 0.f);  // dW^T [F, P] per thread
   std::vector<float> dbt(need_db ? static_cast<size_t>(nt * F) : 0, 0.f);
   split_batch(nt, N, [&](int t, int64_t n0, int64_t n1) {
-    const float* dz = dy;
-    if (act != Activation::Linear) {
-      const int64_t lo = n0 * rows * F, hi = n1 * rows * F;
-      activation_backward(act, alpha, nullptr, y + lo, dy + lo, dz_all.data() + lo, hi - lo);
-      dz = dz_all.data();
-    }
+    const float* dz = pre_activation_grad(act, alpha, y, dy, dz_all.data(), n0 * rows * F, n1 * rows * F);
     if (need_dx) std::fill(dx + n0 * in_image, dx + n1 * in_image, 0.f);
     std::vector<float> sums(need_db ? static_cast<size_t>(F) : 0);
     im2col_backward_rows([](auto... a) { sgemm_bf16(a...); }, x, w, dz, g, n0 * g.h.out, n1 * g.h.out, sums.data(),

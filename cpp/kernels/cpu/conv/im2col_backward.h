@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "cpu/conv/conv_kernels.h"
+#include "nerve/activation.h"
 #include "nerve/gemm.h"
 
 namespace nerve::conv_kernels {
@@ -18,6 +19,16 @@ constexpr int64_t kPatchBudgetFloats = (1 << 20) / sizeof(float);
 inline int64_t rows_per_chunk(const ConvGeometry& g) {
   const int64_t per_row = std::max<int64_t>(1, g.w.out * g.patch());
   return std::max<int64_t>(1, kPatchBudgetFloats / per_row);
+}
+
+// dZ, the gradient before the fused activation, for one thread's share [lo, hi) of the
+// batch's output floats: dy itself under a linear activation, else written into dz_all. The
+// returned pointer is at image 0, like dy.
+inline const float* pre_activation_grad(Activation act, float alpha, const float* y, const float* dy, float* dz_all,
+                                        int64_t lo, int64_t hi) {
+  if (act == Activation::Linear) return dy;
+  activation_backward(act, alpha, nullptr, y + lo, dy + lo, dz_all + lo, hi - lo);
+  return dz_all;
 }
 
 // One thread's share, output rows [row_begin, row_end) (dz at image 0), in chunks of
