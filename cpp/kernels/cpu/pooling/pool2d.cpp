@@ -18,40 +18,26 @@ constexpr int64_t kGrainFloats = 1 << 14;
 
 // One window cell of max-pool backward, over C channels: where the cell holds the maximum
 // (x >= max, i.e. x == max), it receives the gradient still pending in rem, which then drops to 0
-// (only the first maximum of a window gets it). Explicit SSE masks: GCC turns the two selects into
-// a branch per element.
+// (only the first maximum of a window gets it). kAccumulate: dx += the delivery (windows that
+// overlap); else dx = it, where each input cell lies in exactly one window, so dx needs no zeros
+// beforehand and is never read. Explicit SSE masks: GCC turns the two selects into a branch per
+// element.
+template <bool kAccumulate>
 void deliver_to_max(const float* x, const float* max, float* rem, float* dx, int64_t C) {
   int64_t c = 0;
 #ifdef __SSE2__
   for (; c + 4 <= C; c += 4) {
     const __m128 r4 = _mm_loadu_ps(rem + c);
     const __m128 hit = _mm_cmpge_ps(_mm_loadu_ps(x + c), _mm_loadu_ps(max + c));
-    _mm_storeu_ps(dx + c, _mm_add_ps(_mm_loadu_ps(dx + c), _mm_and_ps(hit, r4)));
+    const __m128 got = _mm_and_ps(hit, r4);
+    _mm_storeu_ps(dx + c, kAccumulate ? _mm_add_ps(_mm_loadu_ps(dx + c), got) : got);
     _mm_storeu_ps(rem + c, _mm_andnot_ps(hit, r4));
   }
 #endif
   for (; c < C; ++c) {
     const bool hit = x[c] >= max[c];
-    dx[c] += hit ? rem[c] : 0.f;
-    rem[c] = hit ? 0.f : rem[c];
-  }
-}
-
-// The same where each input cell lies in exactly one window: dx is written, not accumulated, so
-// it needs no zeros beforehand and is never read.
-void deliver_to_max_store(const float* x, const float* max, float* rem, float* dx, int64_t C) {
-  int64_t c = 0;
-#ifdef __SSE2__
-  for (; c + 4 <= C; c += 4) {
-    const __m128 r4 = _mm_loadu_ps(rem + c);
-    const __m128 hit = _mm_cmpge_ps(_mm_loadu_ps(x + c), _mm_loadu_ps(max + c));
-    _mm_storeu_ps(dx + c, _mm_and_ps(hit, r4));
-    _mm_storeu_ps(rem + c, _mm_andnot_ps(hit, r4));
-  }
-#endif
-  for (; c < C; ++c) {
-    const bool hit = x[c] >= max[c];
-    dx[c] = hit ? rem[c] : 0.f;
+    const float got = hit ? rem[c] : 0.f;
+    dx[c] = kAccumulate ? dx[c] + got : got;
     rem[c] = hit ? 0.f : rem[c];
   }
 }
@@ -147,9 +133,9 @@ void max_pool2d_backward(const float* x, const float* y, const float* dy, const 
               const float* xi = xp + in;
               float* oi = o + in;
               if (tiles)
-                deliver_to_max_store(xi, yo, r, oi, C);
+                deliver_to_max<false>(xi, yo, r, oi, C);
               else
-                deliver_to_max(xi, yo, r, oi, C);
+                deliver_to_max<true>(xi, yo, r, oi, C);
             }
         }
       }
