@@ -146,9 +146,9 @@ void gemm_packed(const GemmKernelBf16& kr, bool ta, bool tb, int64_t M, int64_t 
   const int64_t npk = ceil_div(K, N <= 128 ? kr.kc_narrow : kr.kc);
   const int64_t kcb = round_up(ceil_div(K, npk), 2);
   run_parallel(nt, [&](int tid, int nthr) {
-    int tm = 1, tn = 1;
-    choose_grid(nthr, M, N, kr.row_pad > 16 ? kr.row_pad : 16, kr.col_pad, tm, tn);
     const int64_t rb = kr.row_pad > 16 ? kr.row_pad : 16, cb = kr.col_pad;
+    int tm = 1, tn = 1;
+    choose_grid(nthr, M, N, rb, cb, tm, tn);
     const int64_t mu = ceil_div(M, rb), nu = ceil_div(N, cb);
     const int64_t r0 = std::min(M, mu * (tid / tn) / tm * rb), r1 = std::min(M, mu * (tid / tn + 1) / tm * rb);
     const int64_t c0 = std::min(N, nu * (tid % tn) / tn * cb), c1 = std::min(N, nu * (tid % tn + 1) / tn * cb);
