@@ -61,25 +61,25 @@ def openblas_info():
     return infos[0] if infos else None
 
 
-def _block(f, min_time):
+def _block(f, min_time, clock):
     f()  # warm-up
     times, start = [], time.perf_counter()
     while len(times) < 3 or (time.perf_counter() - start < min_time and len(times) < 40):
-        t0 = time.perf_counter()
+        t0 = clock()
         f()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
     return times
 
 
-def bench_pair(f_nerve, f_numpy, min_time, rounds=1 if QUICK else 3):
+def bench_pair(f_nerve, f_numpy, min_time, clock, rounds=1 if QUICK else 3):
     tn, tp = [], []
     for _ in range(rounds):
         # Let the other library's idle threads go to sleep first: OpenBLAS's spin for 2^28
         # cycles (THREAD_TIMEOUT 28, about 0.1 s here) after each call, libgomp's for ~1 ms.
         time.sleep(0.25)
-        tn += _block(f_nerve, min_time / rounds)
+        tn += _block(f_nerve, min_time / rounds, clock)
         time.sleep(0.25)
-        tp += _block(f_numpy, min_time / rounds)
+        tp += _block(f_numpy, min_time / rounds, clock)
     mn, mp = float(np.median(tn)), float(np.median(tp))
     return mn, mp, mp / mn
 
@@ -89,10 +89,23 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--min-time", type=float, default=0.5)
     ap.add_argument("--only", choices=["square", "dl"])
+    ap.add_argument(
+        "--rounds", type=int, default=3, help="alternating blocks per library and shape"
+    )
+    ap.add_argument(
+        "--clock",
+        choices=["wall", "thread"],
+        default="wall",
+        help="thread: CPU time of the calling thread (1 thread only: both libraries then compute "
+        "on it), which other processes' load disturbs least",
+    )
     args = ap.parse_args()
     if QUICK:
         args.min_time = 0.0
     threads = [int(t) for t in args.threads.split(",")]
+    if args.clock == "thread" and threads != [1]:
+        ap.error("--clock thread needs --threads 1 (other threads' time would not be counted)")
+    clock = time.thread_time if args.clock == "thread" else time.perf_counter
 
     removed = os.environ.get("_NERVE_BENCH_REMOVED")
     print(f"environment: {'removed ' + removed if removed else 'no OPENBLAS_* overrides set'}")
@@ -107,6 +120,7 @@ def main():
     else:
         print(f"numpy {np.__version__}: no OpenBLAS found by threadpoolctl: {threadpool_info()}")
     cfg = _core.config()
+    print(f"clock: {args.clock}; load average {os.getloadavg()[0]:.1f}")
     print(
         f"nerve: isa={cfg['isa']} (detected {cfg['detected_isa']}), openmp={cfg['openmp']}, "
         f"blocking={cfg['gemm_blocking']}"
@@ -138,7 +152,11 @@ def main():
                 c1 = np.empty((m, n), np.float32)
                 c2 = np.empty((m, n), np.float32)
                 tn, tp, ratio = bench_pair(
-                    lambda: _core.sgemm(a, b, c1), lambda: np.matmul(a, b, out=c2), args.min_time
+                    lambda: _core.sgemm(a, b, c1),
+                    lambda: np.matmul(a, b, out=c2),
+                    args.min_time,
+                    clock,
+                    1 if QUICK else args.rounds,
                 )
                 err = np.abs(c1 - c2).max() / np.sqrt(k)
                 assert err < 1e-4, f"nerve and numpy disagree ({err})"

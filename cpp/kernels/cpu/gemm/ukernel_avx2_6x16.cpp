@@ -34,14 +34,17 @@ inline __attribute__((always_inline)) void writeback(__m256 (&c0)[M], __m256 (&c
     bias0 = _mm256_maskload_ps(args.bias, k0);
     bias1 = _mm256_maskload_ps(args.bias + 8, k1);
   }
+  // Full tiles store with vmovups: a vmaskmovps store is microcoded on AMD Zen (tens of uops,
+  // one per ~10 cycles on Zen 3), which made the write-back the bulk of small-K products.
+  const bool full = n == NR;
 #pragma GCC unroll 8
   for (int r = 0; r < M; ++r) {
     float* cr = c + r * ldc;
     __m256 v0 = _mm256_mul_ps(va, c0[r]);
     __m256 v1 = _mm256_mul_ps(va, c1[r]);
     if (read_c) {
-      v0 = _mm256_fmadd_ps(vb, _mm256_maskload_ps(cr, k0), v0);
-      v1 = _mm256_fmadd_ps(vb, _mm256_maskload_ps(cr + 8, k1), v1);
+      v0 = _mm256_fmadd_ps(vb, full ? _mm256_loadu_ps(cr) : _mm256_maskload_ps(cr, k0), v0);
+      v1 = _mm256_fmadd_ps(vb, full ? _mm256_loadu_ps(cr + 8) : _mm256_maskload_ps(cr + 8, k1), v1);
     }
     if (has_bias) {
       v0 = _mm256_add_ps(v0, bias0);
@@ -51,8 +54,13 @@ inline __attribute__((always_inline)) void writeback(__m256 (&c0)[M], __m256 (&c
       v0 = _mm256_max_ps(zero, v0);
       v1 = _mm256_max_ps(zero, v1);
     }
-    _mm256_maskstore_ps(cr, k0, v0);
-    _mm256_maskstore_ps(cr + 8, k1, v1);
+    if (full) {
+      _mm256_storeu_ps(cr, v0);
+      _mm256_storeu_ps(cr + 8, v1);
+    } else {
+      _mm256_maskstore_ps(cr, k0, v0);
+      _mm256_maskstore_ps(cr + 8, k1, v1);
+    }
   }
   if (args.act_call)
     for (int r = 0; r < M; ++r) activation_forward(args.activation, args.act_alpha, c + r * ldc, c + r * ldc, n);
@@ -115,6 +123,71 @@ void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs
   writeback<M>(c0, c1, c, ldc, n, args);
 }
 
+// One row of C over V 8-column vectors (V = 1..12, up to 6 NR panels): V independent FMA chains
+// instead of ukernel_sup<1>'s two, so a matrix-vector product (one sample through a Dense
+// layer) is no longer bound by the FMA latency (Zen 3: 4 cycles, 2 FMA ports, so 8 chains are
+// needed to keep both busy). 12 accumulators + the broadcast + the tail mask + one B operand fit
+// the 16 ymm registers; full vectors take B as a memory operand of the FMA. Only the last vector
+// is masked (vmaskmovps never reads past column n). The AVX2 twin of the AVX-512 kernel's
+// ukernel_sup_row_v: each column is summed over k in the same order as in ukernel_sup<1>, and
+// the write-back applies the same operations per 16-column panel, so the results are bit for bit
+// those of ukernel_sup<1>.
+constexpr int kRowVectors = 12;
+
+template <int V>
+void ukernel_sup_row_v(int64_t kk, const float* __restrict a, int64_t cs_a, const float* __restrict b, int64_t ldb,
+                       float* c, int n, const UkArgs& args) {
+  __m256 acc[V];
+#pragma GCC unroll 12
+  for (int v = 0; v < V; ++v) acc[v] = _mm256_setzero_ps();
+  const __m256i tail = lane_mask(n - 8 * (V - 1));  // 1..8 columns in the last vector
+  for (int t = 0; t < args.ntaps; ++t) {
+    const float* at = args.tap_off ? a + args.tap_off[t] : a;
+    for (int64_t k = 0; k < kk; ++k) {
+      const __m256 av = _mm256_broadcast_ss(at);
+#pragma GCC unroll 12
+      for (int v = 0; v < V - 1; ++v) acc[v] = _mm256_fmadd_ps(av, _mm256_loadu_ps(b + 8 * v), acc[v]);
+      acc[V - 1] = _mm256_fmadd_ps(av, _mm256_maskload_ps(b + 8 * (V - 1), tail), acc[V - 1]);
+      at += cs_a;
+      b += ldb;
+    }
+  }
+  const __m256 va = _mm256_set1_ps(args.alpha);
+  const __m256 vb = _mm256_set1_ps(args.beta);
+  const __m256 zero = _mm256_setzero_ps();
+  const bool full_tail = n == 8 * V;
+#pragma GCC unroll 12
+  for (int v = 0; v < V; ++v) {
+    const bool full = v < V - 1 || full_tail;  // vmovups: a masked store is microcoded on Zen
+    float* cv = c + 8 * v;
+    __m256 x = _mm256_mul_ps(va, acc[v]);
+    if (args.beta != 0.f) x = _mm256_fmadd_ps(vb, full ? _mm256_loadu_ps(cv) : _mm256_maskload_ps(cv, tail), x);
+    if (args.bias)
+      x = _mm256_add_ps(x, full ? _mm256_loadu_ps(args.bias + 8 * v) : _mm256_maskload_ps(args.bias + 8 * v, tail));
+    if (args.relu) x = _mm256_max_ps(zero, x);
+    if (full)
+      _mm256_storeu_ps(cv, x);
+    else
+      _mm256_maskstore_ps(cv, tail, x);
+  }
+  if (args.act_call)  // per NR-column panel, as the sup kernel calls it
+    for (int j = 0; j < n; j += NR)
+      activation_forward(args.activation, args.act_alpha, c + j, c + j, n - j < NR ? n - j : NR);
+}
+
+template <int... V>
+struct RowKernels {
+  static constexpr void (*table[])(int64_t, const float*, int64_t, const float*, int64_t, float*, int,
+                                   const UkArgs&) = {&ukernel_sup_row_v<V>...};
+};
+
+void ukernel_sup_row(int64_t kk, const float* a, int64_t, int64_t cs_a, const float* b, int64_t ldb, float* c, int64_t,
+                     int n, const UkArgs& args) {
+  using Table = RowKernels<1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12>;
+  const int v = (n + 7) / 8;  // 1..kRowVectors
+  Table::table[v - 1](kk, a, cs_a, b, ldb, c, n, args);
+}
+
 void pack_a(bool trans, const float* A, int64_t lda, int64_t i0, int64_t m, int64_t k0, int64_t kc, float* dst) {
   pack_a_impl<MR>(trans, A, lda, i0, m, k0, kc, dst);
 }
@@ -163,8 +236,8 @@ const GemmKernel kKernel = {
     &pack_a_rows,
     &pack_b,
     &fma_loop,
-    nullptr,
-    0};
+    &ukernel_sup_row,
+    kRowVectors * 8};
 
 }  // namespace
 
