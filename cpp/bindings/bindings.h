@@ -9,6 +9,7 @@
 #include "nerve/denormals.h"
 #include "nerve/op_registry.h"
 #include "nerve/tensor.h"
+#include "shape_caster.h"
 
 namespace nerve::py_bindings {
 void bind_runtime(pybind11::module_& m);          // runtime.cpp: ISA, threads, config

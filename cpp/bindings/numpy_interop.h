@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 
 #include "nerve/tensor.h"
+#include "shape_caster.h"
 
 namespace nerve::py_bindings {
 

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "nerve/device.h"
+#include "nerve/shape.h"
 
 namespace nerve {
 
-using Shape = std::vector<int64_t>;
 std::string shape_str(const Shape& s);
 // "(None, 28, 28)": a per-sample shape with the batch axis shown as Keras does (unknown
 // dimensions show as None too).

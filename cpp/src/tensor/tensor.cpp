@@ -50,6 +50,11 @@ int64_t shape_numel(const Shape& s) {
   return n;
 }
 
+// The record allocate_shared makes (TensorImpl after a 16-byte control block in libstdc++) must
+// fit a pool block, or every tensor would go back to malloc; the two inline Shapes are most of it.
+static_assert(sizeof(TensorImpl) + 2 * sizeof(void*) <= detail::SmallBlockPool::kBlockBytes,
+              "TensorImpl outgrew the small-block pool's blocks");
+
 static Shape contiguous_strides(const Shape& shape) {
   Shape st(shape.size());
   int64_t acc = 1;
