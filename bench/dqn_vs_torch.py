@@ -108,13 +108,18 @@ class TorchDQN:
 
     def train_step(self, states, actions, rewards, next_states, terminated) -> float:
         with torch.no_grad():
-            next_q = self.target_network(torch.from_numpy(next_states)).numpy()
-        targets = dqn.td_targets(rewards, next_q, terminated, self.config.gamma)
+            next_states = torch.from_numpy(next_states)
+            next_q = self.target_network(next_states).numpy()
+            next_q_online = self.q_network(next_states).numpy() if self.config.double_dqn else None
+        targets = dqn.td_targets(rewards, next_q, terminated, self.config.gamma, next_q_online)
         mask = self._one_hot[actions]
         q_taken = self.q_network(torch.from_numpy(states)) * torch.from_numpy(mask)
         loss = self.loss_fn(q_taken, torch.from_numpy(mask * targets[:, None]))
         self.optimizer.zero_grad()
         loss.backward()
+        if self.config.clipnorm is not None:  # Keras's clipnorm: each weight's gradient alone
+            for p in self.q_network.parameters():
+                torch.nn.utils.clip_grad_norm_(p, self.config.clipnorm)
         self.optimizer.step()
         if self.scheduler is not None:
             self.scheduler.step()

@@ -75,6 +75,8 @@ class DQNConfig:
     learning_rate_decay: float = 0.1
     learning_rate_decay_steps: int = 50_000
     gamma: float = 0.99
+    double_dqn: bool = True  # the online network picks argmax_a' Q(s', a'), the target scores it
+    clipnorm: float | None = 10.0  # Adam's per-weight gradient-norm clip (None: no clipping)
     batch_size: int = 128
     buffer_size: int = 100_000  # every transition of a run to solve: nothing is forgotten
     learning_starts: int = 128  # environment steps of exploration before training
@@ -138,9 +140,16 @@ class ReplayBuffer:
         )
 
 
-def td_targets(rewards, next_q, terminated, gamma):
-    """r + gamma * max_a' Q_target(s', a'), without the bootstrap where the episode terminated."""
-    return (rewards + gamma * (1.0 - terminated) * next_q.max(axis=1)).astype(np.float32)
+def td_targets(rewards, next_q, terminated, gamma, next_q_online=None):
+    """r + gamma * Q_target(s', a'), without the bootstrap where the episode terminated (a pole
+    that fell; an episode cut at 500 steps is truncated, not terminated, and bootstraps).
+    a' = argmax Q_target(s', .) (DQN), or argmax Q_online(s', .) when next_q_online is given
+    (Double DQN: choosing and scoring with one network overestimates)."""
+    if next_q_online is None:
+        next_value = next_q.max(axis=1)
+    else:
+        next_value = next_q[np.arange(len(next_q)), next_q_online.argmax(axis=1)]
+    return (rewards + gamma * (1.0 - terminated) * next_value).astype(np.float32)
 
 
 def build_q_network(obs_dim: int, n_actions: int, hidden) -> nerve.Sequential:
@@ -169,7 +178,9 @@ class NerveDQN:
         q_taken = Multiply()([self.q_network(states), mask])  # shares q_network's layers
         self.masked_q = nerve.Model([states, mask], q_taken)
         self.masked_q.compile(
-            optimizer=nerve.optimizers.Adam(config.learning_rate_schedule()),
+            optimizer=nerve.optimizers.Adam(
+                config.learning_rate_schedule(), clipnorm=config.clipnorm
+            ),
             loss=nerve.losses.Huber(),
         )
         self._one_hot = np.eye(n_actions, dtype=np.float32)
@@ -196,7 +207,8 @@ class NerveDQN:
     def train_step(self, states, actions, rewards, next_states, terminated) -> float:
         """One gradient step; returns the batch's Huber loss before the update."""
         next_q = self.target_network(next_states)  # numpy in, numpy out: no gradient recorded
-        targets = td_targets(rewards, next_q, terminated, self.config.gamma)
+        next_q_online = self.q_network(next_states) if self.config.double_dqn else None
+        targets = td_targets(rewards, next_q, terminated, self.config.gamma, next_q_online)
         mask = self._one_hot[actions]  # only the action taken has an error to fit
         return float(self.masked_q.train_on_batch([states, mask], mask * targets[:, None]))
 

@@ -55,6 +55,16 @@ def test_td_targets_bootstrap_except_where_terminated():
     np.testing.assert_allclose(targets, [1.0 + 0.9 * 3.0, 1.0, 0.5 + 0.9 * 4.0], rtol=1e-6)
 
 
+def test_double_dqn_targets_score_the_online_networks_choice_with_the_target_network():
+    rewards = np.array([1.0, 1.0, 0.5], np.float32)
+    next_q = np.array([[2.0, 3.0], [5.0, -1.0], [4.0, 1.0]], np.float32)  # the target network
+    next_q_online = np.array([[9.0, 0.0], [0.0, 1.0], [7.0, 6.0]], np.float32)  # picks 0, 1, 0
+    terminated = np.array([0.0, 0.0, 1.0], np.float32)
+    targets = dqn.td_targets(rewards, next_q, terminated, 0.9, next_q_online)
+    # the target network's value of the online network's argmax, not the target's max
+    np.testing.assert_allclose(targets, [1.0 + 0.9 * 2.0, 1.0 - 0.9 * 1.0, 0.5], rtol=1e-6)
+
+
 def _agent(**overrides):
     config = dataclasses.replace(dqn.DQNConfig(hidden=(16,)), **overrides)
     return dqn.NerveDQN(4, 2, config), config
@@ -71,12 +81,20 @@ def _batch(seed=1, n=8):
     )
 
 
-def test_train_step_loss_is_the_masked_huber_of_the_numpy_oracle():
-    agent, config = _agent()
+@pytest.mark.parametrize("double_dqn", [True, False])
+def test_train_step_loss_is_the_masked_huber_of_the_numpy_oracle(double_dqn):
+    agent, config = _agent(double_dqn=double_dqn, learning_rate=1e-2)
+    for _ in range(3):  # the online and target networks differ, so Double DQN's choice matters
+        agent.train_step(*_batch(seed=2))
     states, actions, rewards, next_states, terminated = batch = _batch()
     q = agent.q_network(states).astype(np.float64)
     next_q = agent.target_network(next_states).astype(np.float64)
-    targets = rewards + config.gamma * (1 - terminated) * next_q.max(1)
+    if double_dqn:
+        chosen = agent.q_network(next_states).argmax(1)
+        next_value = next_q[np.arange(len(chosen)), chosen]
+    else:
+        next_value = next_q.max(1)
+    targets = rewards + config.gamma * (1 - terminated) * next_value
     error = q[np.arange(len(actions)), actions] - targets
     huber = np.where(np.abs(error) <= 1, 0.5 * error**2, np.abs(error) - 0.5)
     # the mask zeroes the other action's error, so the mean runs over batch * actions elements
@@ -189,3 +207,59 @@ def test_short_training_beats_a_random_policy():
     random_mean = np.mean(_random_policy_returns(20, seed=100))  # about 22 on CartPole
     greedy_mean = np.mean(dqn.greedy_returns(agent, 20, seed=100))
     assert greedy_mean > 2 * random_mean, (greedy_mean, random_mean)
+
+
+class _TruncatingEnv:
+    """A CartPole stand-in: every episode ends at its 5th step, cut (truncated) except every
+    third one, whose pole falls (terminated). Observations are (step, episode, 0, 0)."""
+
+    class observation_space:  # noqa: N801 - gymnasium's attribute names
+        shape = (4,)
+
+    class action_space:  # noqa: N801
+        n = 2
+
+    def __init__(self):
+        self.t, self.episode = 0, -1
+
+    def reset(self, seed=None):
+        self.t, self.episode = 0, self.episode + 1
+        return np.array([0, self.episode, 0, 0], np.float32), {}
+
+    def step(self, action):
+        self.t += 1
+        fell = self.t == 5 and self.episode % 3 == 2
+        cut = self.t == 5 and not fell
+        return np.array([self.t, self.episode, 0, 0], np.float32), 1.0, fell, cut, {}
+
+    def close(self):
+        pass
+
+
+class _RecordingAgent:
+    def __init__(self):
+        self.batches = []
+
+    def act(self, state):
+        return 0
+
+    def update_target(self, tau=1.0):
+        pass
+
+    def train_step(self, states, actions, rewards, next_states, terminated):
+        self.batches.append((next_states.copy(), terminated.copy()))
+
+
+def test_truncated_episodes_bootstrap_and_only_terminated_ones_stop_the_return(monkeypatch):
+    monkeypatch.setattr(dqn, "make_env", _TruncatingEnv)
+    config = dqn.DQNConfig(learning_starts=30, batch_size=256, buffer_size=100)
+    agent = _RecordingAgent()
+    result = dqn.train_dqn(agent, config, max_steps=30, stop_when_solved=False)
+    assert result.returns == [5.0] * 6  # both kinds of ending close an episode
+    ((next_states, terminated),) = agent.batches
+    step, episode = next_states[:, 0], next_states[:, 1]
+    fell = (step == 5) & (episode % 3 == 2)
+    # a transition is terminal only where the pole fell; the last step of a truncated episode
+    # is stored as non-terminal, so its target bootstraps from Q_target(s')
+    np.testing.assert_array_equal(terminated, fell.astype(np.float32))
+    assert fell.any() and ((step == 5) & ~fell).any()  # both kinds were sampled
