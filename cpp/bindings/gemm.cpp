@@ -107,11 +107,6 @@ py::array call_gemm(GemmFn gemm, const char* fname, const py::array& a, const py
   return c;
 }
 
-void sgemm_fn(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
-              const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep) {
-  sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep);
-}
-
 }  // namespace
 
 void bind_gemm(py::module_& m) {
@@ -120,8 +115,8 @@ void bind_gemm(py::module_& m) {
       "sgemm",
       [](const py::array& a, const py::array& b, py::object c, float alpha, float beta, bool trans_a, bool trans_b,
          py::object bias, const std::string& activation, float act_alpha) -> py::array {
-        return call_gemm(&sgemm_fn, "sgemm", a, b, std::move(c), alpha, beta, trans_a, trans_b, std::move(bias),
-                         activation, act_alpha);
+        return call_gemm(static_cast<GemmFn>(&sgemm), "sgemm", a, b, std::move(c), alpha, beta, trans_a, trans_b,
+                         std::move(bias), activation, act_alpha);
       },
       py::arg("a"), py::arg("b"), py::arg("c") = py::none(), py::arg("alpha") = 1.0f, py::arg("beta") = 0.0f,
       py::arg("trans_a") = false, py::arg("trans_b") = false, py::arg("bias") = py::none(),

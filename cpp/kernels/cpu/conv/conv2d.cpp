@@ -85,8 +85,6 @@ bool all_finite(const float* a, int64_t n) {
   return bad == 0;
 }
 
-bool fusable(Activation a) { return activation_grad_from_output(a) && a != Activation::Sigmoid; }
-
 bool is_pointwise(const ConvGeometry& g) {  // 1x1, stride 1, no padding: y = x @ W
   return g.h.kernel == 1 && g.w.kernel == 1 && g.h.stride == 1 && g.w.stride == 1 && g.h.pad_before == 0 &&
          g.w.pad_before == 0;
