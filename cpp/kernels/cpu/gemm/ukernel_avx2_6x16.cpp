@@ -34,8 +34,8 @@ inline __attribute__((always_inline)) void writeback(__m256 (&c0)[M], __m256 (&c
     bias0 = _mm256_maskload_ps(args.bias, k0);
     bias1 = _mm256_maskload_ps(args.bias + 8, k1);
   }
-  // Full tiles store with vmovups: a vmaskmovps store is microcoded on AMD Zen (tens of uops,
-  // one per ~10 cycles on Zen 3), which made the write-back the bulk of small-K products.
+  // Full tiles store with vmovups: a vmaskmovps store is microcoded on AMD Zen, and made the
+  // write-back the bulk of small-K products there (see README.md, micro-kernel contract).
   const bool full = n == NR;
 #pragma GCC unroll 8
   for (int r = 0; r < M; ++r) {
