@@ -34,8 +34,8 @@ inline __attribute__((always_inline)) void writeback(__m256 (&c0)[M], __m256 (&c
     bias0 = _mm256_maskload_ps(args.bias, k0);
     bias1 = _mm256_maskload_ps(args.bias + 8, k1);
   }
-  // Full tiles store with vmovups: a vmaskmovps store is microcoded on AMD Zen (tens of uops,
-  // one per ~10 cycles on Zen 3), which made the write-back the bulk of small-K products.
+  // Full tiles store with vmovups: a vmaskmovps store is microcoded on AMD Zen, and made the
+  // write-back the bulk of small-K products there (see README.md, micro-kernel contract).
   const bool full = n == NR;
 #pragma GCC unroll 8
   for (int r = 0; r < M; ++r) {
@@ -95,6 +95,11 @@ void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restri
   writeback<M>(c0, c1, c, ldc, n, args);
 }
 
+template <bool F>
+struct FullTag {  // no <type_traits> here: see kernel.h on standard headers in the ISA TUs
+  static constexpr bool value = F;
+};
+
 template <int M>
 void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs_a, const float* __restrict b,
                  int64_t ldb, float* c, int64_t ldc, int n, const UkArgs& args) {
@@ -105,21 +110,29 @@ void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs
     c1[r] = _mm256_setzero_ps();
   }
   const __m256i k0 = lane_mask(n), k1 = lane_mask(n - 8);
-  for (int t = 0; t < args.ntaps; ++t) {
-    const float* at = args.tap_off ? a + args.tap_off[t] : a;
-    for (int64_t k = 0; k < kk; ++k) {
-      const __m256 b0 = _mm256_maskload_ps(b, k0);
-      const __m256 b1 = _mm256_maskload_ps(b + 8, k1);
+  // Full panels load B with vmovups (an FMA memory operand); vmaskmovps only at the column edge.
+  auto run = [&](auto tag) __attribute__((always_inline)) {
+    constexpr bool full = decltype(tag)::value;
+    for (int t = 0; t < args.ntaps; ++t) {
+      const float* at = args.tap_off ? a + args.tap_off[t] : a;
+      for (int64_t k = 0; k < kk; ++k) {
+        const __m256 b0 = full ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, k0);
+        const __m256 b1 = full ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, k1);
 #pragma GCC unroll 8
-      for (int r = 0; r < M; ++r) {
-        const __m256 av = _mm256_broadcast_ss(at + r * rs_a);
-        c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);
-        c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);
+        for (int r = 0; r < M; ++r) {
+          const __m256 av = _mm256_broadcast_ss(at + r * rs_a);
+          c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);
+          c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);
+        }
+        at += cs_a;
+        b += ldb;
       }
-      at += cs_a;
-      b += ldb;
     }
-  }
+  };
+  if (n == NR)
+    run(FullTag<true>{});
+  else
+    run(FullTag<false>{});
   writeback<M>(c0, c1, c, ldc, n, args);
 }
 
