@@ -180,6 +180,11 @@ def main():
     parser.add_argument("--timed-steps", type=int, default=300 if QUICK else 3000)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--no-solve", action="store_true", help="skip the runs to solve")
+    parser.add_argument("--solve-seeds", default="0", help="seeds of the runs to solve, e.g. 0,1")
+    parser.add_argument("--max-steps", type=int, default=None, help="step cap of the runs to solve")
+    parser.add_argument(
+        "--solve-agents", default="nerve,pytorch", help="agents of the runs to solve"
+    )
     parser.add_argument(
         "--hidden", default=None, help="hidden widths, e.g. 128,128 (default: DQNConfig's)"
     )
@@ -191,6 +196,8 @@ def main():
     config = dqn.DQNConfig()
     if args.hidden:
         config = dataclasses.replace(config, hidden=tuple(int(w) for w in args.hidden.split(",")))
+    if args.max_steps:
+        config = dataclasses.replace(config, max_steps=args.max_steps)
     if QUICK:
         config = dataclasses.replace(config, learning_starts=100)
     cpu = next(
@@ -207,17 +214,30 @@ def main():
 
     if args.no_solve or QUICK:
         return
-    print("\n2. episodes to solve (mean return >= 475 over 100 episodes), seed 0, one run each")
-    agents = make_agents(config)
-    for name in ("nerve", "pytorch"):
-        result = dqn.train_dqn(agents[name], config)
-        solved = f"solved after {result.solved_at} episodes" if result.solved_at else "not solved"
-        print(
-            f"  {name:8s} {solved}, {result.steps} steps, {result.seconds:.0f} s "
-            f"({result.steps_per_second:.0f} steps/s, {result.steps_per_cpu_second:.0f} per CPU "
-            f"second, while training), "
-            f"load average {os.getloadavg()[0]:.1f}"
-        )
+    seeds = [int(seed) for seed in args.solve_seeds.split(",")]
+    names = args.solve_agents.split(",")
+    print(
+        f"\n2. episodes to solve (mean return >= {config.solve_return:g} over "
+        f"{config.solve_window} training episodes; cap {config.max_steps} steps), seeds {seeds}"
+    )
+    for seed in seeds:
+        seed_config = dataclasses.replace(config, seed=seed)
+        agents = make_agents(seed_config)  # PyTorch's agent starts from nerve's weights
+        for name in names:
+            result = dqn.train_dqn(agents[name], seed_config)
+            solved = (
+                f"solved after {result.solved_at} episodes" if result.solved_at else "not solved"
+            )
+            returns, window = result.returns, config.solve_window
+            means = [np.mean(returns[max(0, i - window + 1) : i + 1]) for i in range(len(returns))]
+            print(
+                f"  seed {seed} {name:8s} {solved}, {result.steps} steps, {len(returns)} episodes "
+                f"(last-{window} mean {means[-1]:.1f}, peak {max(means):.1f}), "
+                f"{result.seconds:.0f} s "
+                f"({result.steps_per_second:.0f} steps/s, {result.steps_per_cpu_second:.0f} per "
+                f"CPU second, while training), load average {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
