@@ -13,8 +13,10 @@ train_on_batch. One gradient step of batch 128 per environment step.
    repeat), medians of --repeats, per wall second and per CPU second of this process (steadier
    on a loaded machine); the two runs of a repeat share its load, so their ratio is the figure
    to read. --hidden 128,128 times the wider MLP.
-2. Episodes to solve (the last 100 training episodes average >= 475): one full run of each,
-   seed 0 (--no-solve skips it; --repeats 0 runs only this part).
+2. Episodes to solve (the last 100 training episodes average >= 475): one full run of each
+   agent (--solve-agents) per seed of --solve-seeds (default 0), to DQNConfig's step cap or
+   --max-steps; prints the episodes, steps and the peak 100-episode mean (--no-solve skips it;
+   --repeats 0 runs only this part). Runs of different seeds can go in separate processes.
 Both run in this process with the same thread count (--threads, default 1). The machine is shared:
 the load average is printed with the figures.
 
@@ -34,8 +36,19 @@ torch 2.13.0 CPU):
   seed 1 does not solve it either; see examples/dqn_cartpole.py).
 Earlier figures (AMD EPYC, the GradientTape step, 128-128, buffer 10,000): 2.4x at a load of 6.5.
 
+Measured on AMD EPYC Zen 3 (AVX2; no AVX-512), 2 vCPU shared with other jobs, one thread each:
+- --no-solve --repeats 3 --timed-steps 2000 (64-64, the default recipe) at a load average of
+  12.3: nerve 176 steps/s, PyTorch 49, 3.58x (per-repeat ratios 4.34, 3.38, 3.52); per CPU
+  second nerve 1,111, PyTorch 289, 3.85x (4.41, 3.48, 3.67). Target 3x: met.
+- --repeats 0 --solve-agents nerve --max-steps 100000 --solve-seeds 1 (and 2, in a second
+  process), run while DQNConfig had double_dqn=True and clipnorm=10 (recipe C of
+  examples/dqn_cartpole.py; both are off by default now): neither
+  solved; seed 1 peak 184.5 (100.0 at the cap), seed 2 282.7 (281.3 at the cap); 739-744
+  steps per CPU second at a load average of 12.2. PyTorch's runs to solve were not repeated
+  here (about 290 steps per CPU second: 35 minutes of wall time per 100,000 steps at this load).
+
 Run: python bench/dqn_vs_torch.py [--repeats 5] [--timed-steps 3000] [--threads 1] [--no-solve]
-     [--hidden 128,128]
+     [--hidden 128,128] [--solve-seeds 0,1] [--solve-agents nerve,pytorch] [--max-steps N]
 Needs gymnasium (pip install "nerve[rl]") and torch (pip install "nerve[oracle]").
 """
 
