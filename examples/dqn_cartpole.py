@@ -57,7 +57,8 @@ Seeds 0-4 with the default recipe, 100,000-step caps unless stated (seeds 0-2 on
 above, 3-4 on the AMD EPYC Zen 3 (AVX2), load average 10-11): seed 0 solved (448 episodes,
 76,269 steps), seed 1 not (peak 164), seed 2 not (461 at a 150,000-step cap), seed 3 not (378 at
 the cap, still rising), seed 4 solved (394 episodes, 74,534 steps, 305 s; greedy 500 in 100 of
-100). The failing seeds learn slowly rather than forget: their means still rise at the cap.
+100). Seeds 2 and 3 learn slowly (their means still rise at the cap); seed 1 stalls near 100
+as its rate decays.
 
 Run: python examples/dqn_cartpole.py [--seed 0] [--max-steps N] [--quick]
 (needs: pip install "nerve[rl]")
