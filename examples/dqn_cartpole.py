@@ -59,8 +59,9 @@ above, 3-4 on the AMD EPYC Zen 3 (AVX2), load average 10-11): seed 0 solved (448
 the cap, still rising), seed 4 solved (394 episodes, 74,534 steps, 305 s; greedy 500 in 100 of
 100). Seed 0 rerun on the AMD EPYC: the same run to the episode (448 episodes, 76,269 steps,
 mean 478.5; 541 s at a load average of 10.7; greedy 500 in 100 of 100); the learning curve
-(docs/images/dqn_cartpole.png) is that run's. Seeds 2 and 3 learn slowly (their means still rise at the cap); seed 1 stalls near 100
-as its rate decays.
+(docs/images/dqn_cartpole.png) is that run's. Seed 2 rerun there: again not solved at the
+150,000-step cap (mean 402 at step 139,390, rising; 813 s). Seeds 2 and 3 learn slowly (their
+means still rise at the cap); seed 1 stalls near 100 as its rate decays.
 
 Run: python examples/dqn_cartpole.py [--seed 0] [--max-steps N] [--quick]
 (needs: pip install "nerve[rl]")
