@@ -13,8 +13,10 @@ train_on_batch. One gradient step of batch 128 per environment step.
    repeat), medians of --repeats, per wall second and per CPU second of this process (steadier
    on a loaded machine); the two runs of a repeat share its load, so their ratio is the figure
    to read. --hidden 128,128 times the wider MLP.
-2. Episodes to solve (the last 100 training episodes average >= 475): one full run of each,
-   seed 0 (--no-solve skips it; --repeats 0 runs only this part).
+2. Episodes to solve (the last 100 training episodes average >= 475): one full run of each
+   agent (--solve-agents) per seed of --solve-seeds (default 0), to DQNConfig's step cap or
+   --max-steps; prints the episodes, steps and the peak 100-episode mean (--no-solve skips it;
+   --repeats 0 runs only this part). Runs of different seeds can go in separate processes.
 Both run in this process with the same thread count (--threads, default 1). The machine is shared:
 the load average is printed with the figures.
 
@@ -34,8 +36,19 @@ torch 2.13.0 CPU):
   seed 1 does not solve it either; see examples/dqn_cartpole.py).
 Earlier figures (AMD EPYC, the GradientTape step, 128-128, buffer 10,000): 2.4x at a load of 6.5.
 
+Measured on AMD EPYC Zen 3 (AVX2; no AVX-512), 2 vCPU shared with other jobs, one thread each:
+- --no-solve --repeats 3 --timed-steps 2000 (64-64, the default recipe) at a load average of
+  12.3: nerve 176 steps/s, PyTorch 49, 3.58x (per-repeat ratios 4.34, 3.38, 3.52); per CPU
+  second nerve 1,111, PyTorch 289, 3.85x (4.41, 3.48, 3.67). Target 3x: met.
+- --repeats 0 --solve-agents nerve --max-steps 100000 --solve-seeds 1 (and 2, in a second
+  process), run while DQNConfig had double_dqn=True and clipnorm=10 (recipe C of
+  examples/dqn_cartpole.py; both are off by default now): neither
+  solved; seed 1 peak 184.5 (100.0 at the cap), seed 2 282.7 (281.3 at the cap); 739-744
+  steps per CPU second at a load average of 12.2. PyTorch's runs to solve were not repeated
+  here (about 290 steps per CPU second: 35 minutes of wall time per 100,000 steps at this load).
+
 Run: python bench/dqn_vs_torch.py [--repeats 5] [--timed-steps 3000] [--threads 1] [--no-solve]
-     [--hidden 128,128]
+     [--hidden 128,128] [--solve-seeds 0,1] [--solve-agents nerve,pytorch] [--max-steps N]
 Needs gymnasium (pip install "nerve[rl]") and torch (pip install "nerve[oracle]").
 """
 
@@ -180,6 +193,11 @@ def main():
     parser.add_argument("--timed-steps", type=int, default=300 if QUICK else 3000)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--no-solve", action="store_true", help="skip the runs to solve")
+    parser.add_argument("--solve-seeds", default="0", help="seeds of the runs to solve, e.g. 0,1")
+    parser.add_argument("--max-steps", type=int, default=None, help="step cap of the runs to solve")
+    parser.add_argument(
+        "--solve-agents", default="nerve,pytorch", help="agents of the runs to solve"
+    )
     parser.add_argument(
         "--hidden", default=None, help="hidden widths, e.g. 128,128 (default: DQNConfig's)"
     )
@@ -191,6 +209,8 @@ def main():
     config = dqn.DQNConfig()
     if args.hidden:
         config = dataclasses.replace(config, hidden=tuple(int(w) for w in args.hidden.split(",")))
+    if args.max_steps:
+        config = dataclasses.replace(config, max_steps=args.max_steps)
     if QUICK:
         config = dataclasses.replace(config, learning_starts=100)
     cpu = next(
@@ -207,17 +227,30 @@ def main():
 
     if args.no_solve or QUICK:
         return
-    print("\n2. episodes to solve (mean return >= 475 over 100 episodes), seed 0, one run each")
-    agents = make_agents(config)
-    for name in ("nerve", "pytorch"):
-        result = dqn.train_dqn(agents[name], config)
-        solved = f"solved after {result.solved_at} episodes" if result.solved_at else "not solved"
-        print(
-            f"  {name:8s} {solved}, {result.steps} steps, {result.seconds:.0f} s "
-            f"({result.steps_per_second:.0f} steps/s, {result.steps_per_cpu_second:.0f} per CPU "
-            f"second, while training), "
-            f"load average {os.getloadavg()[0]:.1f}"
-        )
+    seeds = [int(seed) for seed in args.solve_seeds.split(",")]
+    names = args.solve_agents.split(",")
+    print(
+        f"\n2. episodes to solve (mean return >= {config.solve_return:g} over "
+        f"{config.solve_window} training episodes; cap {config.max_steps} steps), seeds {seeds}"
+    )
+    for seed in seeds:
+        seed_config = dataclasses.replace(config, seed=seed)
+        agents = make_agents(seed_config)  # PyTorch's agent starts from nerve's weights
+        for name in names:
+            result = dqn.train_dqn(agents[name], seed_config)
+            solved = (
+                f"solved after {result.solved_at} episodes" if result.solved_at else "not solved"
+            )
+            returns, window = result.returns, config.solve_window
+            means = [np.mean(returns[max(0, i - window + 1) : i + 1]) for i in range(len(returns))]
+            print(
+                f"  seed {seed} {name:8s} {solved}, {result.steps} steps, {len(returns)} episodes "
+                f"(last-{window} mean {means[-1]:.1f}, peak {max(means):.1f}), "
+                f"{result.seconds:.0f} s "
+                f"({result.steps_per_second:.0f} steps/s, {result.steps_per_cpu_second:.0f} per "
+                f"CPU second, while training), load average {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -166,6 +166,11 @@ def test_learning_rate_decays_exponentially_in_the_optimizer():
     assert _agent(learning_rate_decay=1.0)[1].learning_rate_schedule() == 3e-4  # constant
 
 
+def test_clipnorm_reaches_the_optimizer():
+    assert _agent(clipnorm=10.0)[0].masked_q.optimizer.clipnorm == 10.0
+    assert _agent()[0].masked_q.optimizer.clipnorm is None  # the default recipe does not clip
+
+
 def test_missing_gymnasium_names_the_install(monkeypatch):
     monkeypatch.setattr(dqn, "gym", None)
     with pytest.raises(ImportError, match=r'pip install "nerve\[rl\]"'):
