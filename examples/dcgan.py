@@ -68,6 +68,13 @@ from nerve import layers, ops
 LATENT_DIM = 128
 DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 BENCH = Path(__file__).resolve().parent.parent / "bench"
+# The Keras example's optimizer and labels, and the DCGAN practice this example trains with:
+# Adam(2e-4, beta_1=0.5) from Radford et al. (a shorter momentum memory keeps the two players
+# from overshooting each other) and one-sided label smoothing (Salimans et al. 2016: real images'
+# target 0.1 instead of 0, fake ones kept at 1, so the discriminator is never rewarded for
+# certainty about real images, the usual way it overpowers the generator).
+KERAS_RECIPE = dict(learning_rate=3e-4, beta_1=0.9, real_target=0.0, label_noise=0.05)
+DCGAN_RECIPE = dict(learning_rate=2e-4, beta_1=0.5, real_target=0.1, label_noise=0.05)
 
 
 def build_discriminator(filters=(64, 128)) -> nerve.Model:
@@ -104,10 +111,23 @@ def build_generator(latent_dim=LATENT_DIM, filters=128) -> nerve.Model:
 
 
 class GAN(nerve.Model):
-    def __init__(self, discriminator, generator, latent_dim=LATENT_DIM, seed=1337):
+    """The Keras example's GAN. `real_target` is the discriminator's target for real images
+    (0 in the Keras example; > 0 is one-sided label smoothing: fake images keep their target 1)
+    and `label_noise` scales the U[0, 1) noise added to every label (0.05 in the example)."""
+
+    def __init__(
+        self,
+        discriminator,
+        generator,
+        latent_dim=LATENT_DIM,
+        seed=1337,
+        real_target=0.0,
+        label_noise=0.05,
+    ):
         super().__init__()
         self.discriminator, self.generator = discriminator, generator
         self.latent_dim = latent_dim
+        self.real_target, self.label_noise = real_target, label_noise
         self.seed_generator = nerve.random.SeedGenerator(seed)
         self.d_loss_tracker = nerve.metrics.Mean(name="d_loss")
         self.g_loss_tracker = nerve.metrics.Mean(name="g_loss")
@@ -120,28 +140,48 @@ class GAN(nerve.Model):
     def metrics(self):
         return [self.d_loss_tracker, self.g_loss_tracker]
 
-    def train_step(self, real_images):
-        batch = real_images.shape[0]
-        latents = nerve.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+    def discriminator_labels(self, batch, noise):
+        """Targets of [generated; real] (fake = 1, real = `real_target`) plus the label noise;
+        `noise` is U[0, 1) of shape (2 * batch, 1)."""
+        labels = np.concatenate(
+            [np.ones((batch, 1)), np.full((batch, 1), self.real_target)]
+        ).astype(np.float32)
+        # label noise: a discriminator that cannot be certain gives the generator gradients
+        return ops.add(labels, ops.multiply(noise, self.label_noise))
+
+    def discriminator_gradients(self, real_images, latents, noise):
+        """The discriminator's loss and gradients on generated images of `latents` and the real
+        batch (split out of train_step so tests can feed fixed latents and noise)."""
         generated = self.generator(latents)
         combined = ops.concatenate([generated, real_images], axis=0)
-        labels = np.concatenate([np.ones((batch, 1)), np.zeros((batch, 1))]).astype(np.float32)
-        # label noise: a discriminator that cannot be certain gives the generator gradients
-        labels = ops.add(
-            labels, 0.05 * nerve.random.uniform((2 * batch, 1), seed=self.seed_generator)
-        )
+        labels = self.discriminator_labels(real_images.shape[0], noise)
         with nerve.GradientTape() as tape:
             d_loss = self.loss_fn(labels, self.discriminator(combined, training=True))
-        d_weights = self.discriminator.trainable_weights
-        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, d_weights), d_weights))
+        return d_loss, tape.gradient(d_loss, self.discriminator.trainable_weights)
 
-        latents = nerve.random.normal((batch, self.latent_dim), seed=self.seed_generator)
-        misleading_labels = np.zeros((batch, 1), np.float32)  # "real"
+    def generator_gradients(self, latents):
+        """The generator's loss and gradients for making the discriminator say "real" (0, not
+        the smoothed target: the smoothing is one-sided, on the discriminator only)."""
+        misleading_labels = np.zeros((latents.shape[0], 1), np.float32)
+        # a model called on a numpy array returns numpy, off the tape: make the input a tensor
+        latents = ops.convert_to_tensor(latents)
         with nerve.GradientTape() as tape:
             predictions = self.discriminator(self.generator(latents, training=True))
             g_loss = self.loss_fn(misleading_labels, predictions)
+        return g_loss, tape.gradient(g_loss, self.generator.trainable_weights)
+
+    def train_step(self, real_images):
+        batch = real_images.shape[0]
+        latents = nerve.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        noise = nerve.random.uniform((2 * batch, 1), seed=self.seed_generator)
+        d_loss, d_grads = self.discriminator_gradients(real_images, latents, noise)
+        d_weights = self.discriminator.trainable_weights
+        self.d_optimizer.apply_gradients(zip(d_grads, d_weights))
+
+        latents = nerve.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        g_loss, g_grads = self.generator_gradients(latents)
         g_weights = self.generator.trainable_weights
-        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_weights), g_weights))
+        self.g_optimizer.apply_gradients(zip(g_grads, g_weights))
 
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
@@ -236,8 +276,22 @@ def main():
         default=None,
         help="minutes: stop after the last epoch that fits (scoring included)",
     )
+    parser.add_argument(
+        "--final-score-samples",
+        type=int,
+        default=0,
+        help="after training, score this many samples (e.g. 10,000 when each epoch scores 2,000)",
+    )
+    parser.add_argument("--threads", type=int, default=None, help="nerve's threads")
+    parser.add_argument(
+        "--keras-recipe",
+        action="store_true",
+        help="the Keras example's Adam(3e-4) and hard real labels instead of the DCGAN recipe",
+    )
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
+    if args.threads:
+        nerve.set_num_threads(args.threads)
     quick = args.quick or os.environ.get("NERVE_QUICK") == "1"
     if quick:
         args.images, args.epochs, args.score_samples = 128, 1, 256
@@ -254,10 +308,17 @@ def main():
     discriminator, generator = build_discriminator(), build_generator()
     discriminator.summary()
     generator.summary()
-    gan = GAN(discriminator, generator)
+    recipe = KERAS_RECIPE if args.keras_recipe else DCGAN_RECIPE
+    print(f"recipe: {recipe}")
+    gan = GAN(
+        discriminator,
+        generator,
+        real_target=recipe["real_target"],
+        label_noise=recipe["label_noise"],
+    )
     gan.compile(
-        d_optimizer=nerve.optimizers.Adam(3e-4),
-        g_optimizer=nerve.optimizers.Adam(3e-4),
+        d_optimizer=nerve.optimizers.Adam(recipe["learning_rate"], beta_1=recipe["beta_1"]),
+        g_optimizer=nerve.optimizers.Adam(recipe["learning_rate"], beta_1=recipe["beta_1"]),
         loss_fn=nerve.losses.BinaryCrossentropy(from_logits=True),
     )
     scorer = None
@@ -287,6 +348,17 @@ def main():
         f"({seconds / steps:.2f} s/step): d_loss {history.history['d_loss'][-1]:.3f}, "
         f"g_loss {history.history['g_loss'][-1]:.3f}"
     )
+    if scorer is not None and args.final_score_samples > 0:
+        latents = np.random.default_rng(7).normal(size=(args.final_score_samples, LATENT_DIM))
+        samples = generator.predict(latents.astype(np.float32), batch_size=500, verbose=0)
+        final = scorer.score(samples)
+        print(
+            f"final: classifier score {final['classifier_score']:.3f}, Fréchet distance "
+            f"{final['frechet_distance']:.2f} ({len(samples)} samples; "
+            f"{time.strftime('%H:%M:%S', time.gmtime())} UTC, load average "
+            f"{os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
     print("saved " + ", ".join(str(p) for p in monitor.saved))
 
 
