@@ -8,8 +8,27 @@ Conv2DTranspose(128, 4, strides 2, same) -> LeakyReLU(0.2) -> Conv2DTranspose(12
 same) -> LeakyReLU(0.2) -> Conv2D(1, 7, sigmoid, same).
 train_step (overridden): latents from nerve.random.normal (a SeedGenerator); the discriminator
 learns fake = 1, real = 0 with label noise (labels + 0.05 * U[0, 1)), then the generator learns to
-make the discriminator say "real"; two Adam(3e-4) optimizers, binary cross-entropy on logits,
+make the discriminator say "real"; two Adam optimizers, binary cross-entropy on logits,
 two Mean trackers. A callback saves a grid of samples (fixed latents) after every epoch.
+
+What differs from the Keras example (`--keras-recipe` restores it): Adam(2e-4, beta_1=0.5) as
+in the DCGAN paper (Radford et al. 2016) instead of Adam(3e-4) with beta_1 0.9, the shorter
+momentum memory keeping the two players from overshooting each other; and one-sided label
+smoothing (Salimans et al. 2016): real images' target 0.1 instead of 0 (fake ones keep 1, the
+generator's "real" target stays 0), so the discriminator is never rewarded for certainty about
+real images, the way it won in run 2 below.
+
+Correctness (tests/test_gan_parity.py): one and two training steps of a small version of this
+GAN (8/16 and 8 filters, batch 8) against Keras 3 on JAX from the same weights, real batch,
+latents and label noise: losses, every gradient and every Adam-updated weight agree to 1e-4.
+That comparison found one mismatch: MNIST's blank borders make the discriminator's global max
+pooling see many tied maxima, and nerve gave each one's gradient to the first cell while Keras
+shares it equally among them (the first Conv2D's bias gradient differed by up to 2x; with a
+collapsed, all-black generator the interior cells all tie, and the generator's gradient
+came through one cell of the discriminator's 7x7 map instead of all of them).
+GlobalMaxPooling2D now shares it as Keras does. At exactly 0 LeakyReLU's derivative is the
+slope 0.2 in nerve, TensorFlow and PyTorch but 1 in JAX (the test gives the biases nonzero
+values so no activation is exactly 0).
 
 Measured on AMD EPYC (lscpu), 2 vCPUs shared with several other jobs at load average ~15:
 `python examples/dcgan.py --quick` with 256 images ran 4 steps of 64 in 82 s (20.6 s per step:
@@ -41,9 +60,22 @@ generator had collapsed to all-black images (d_loss 0.23, g_loss 3.40: the discr
 which the score (1.000) and distance (666) show (whether it would recover was not seen). The grids
 show strokes and blobs, not yet clear digits: the issue's 8.5 was not reached
 in either run.
+Session of 2026-12-02 16:05-17:35 UTC on AMD EPYC Zen 3 (AVX2), 2 vCPU, load average 9-14 (6
+helpers): bench/dcgan_collapse_step.py (1 thread, thread CPU time, load 9.4) timed the step with
+the healthy starting generator and with one pushed into run 2's collapse (its sigmoid's bias at
+-40, samples ~4e-18): 2.09 vs 2.18 s per step, no NaN and no denormal anywhere (weights,
+gradients, Adam moments), generator gradient norm 0.04 vs 1.4e-18. So the collapse did not slow
+the step in CPU time (run 2's slower epoch was most likely load on the shared machine), and it
+is a dead end: a saturated sigmoid passes no gradient back. This recipe's run, `python
+examples/dcgan.py --epochs 100 --steps-per-epoch 100 --score-samples 2000 --final-score-samples
+10000 --time-budget 30 --threads 1` (16:45-17:01 UTC, load 10-13), got through only 100 steps
+(830 s, 8.3 s of wall time per step at that load) before its time budget: classifier score 1.170,
+Fréchet distance 484.4 over 2,000 samples (1.169 / 483.5 over 10,000): far too short to judge
+the recipe; 8.5 not reached.
 
 Run: python examples/dcgan.py [--epochs E] [--images N] [--out DIR] [--score-samples S] [--quick]
-                              [--steps-per-epoch K] [--time-budget MINUTES]
+                              [--steps-per-epoch K] [--time-budget MINUTES] [--threads T]
+                              [--final-score-samples S] [--keras-recipe]
 (--steps-per-epoch: scored epochs of K steps that continue through the shuffled data;
 --time-budget: stop after the last epoch that fits, judged by the longest so far)
 (after each epoch it prints the classifier score and Fréchet distance of S generated images,
