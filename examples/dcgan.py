@@ -8,8 +8,27 @@ Conv2DTranspose(128, 4, strides 2, same) -> LeakyReLU(0.2) -> Conv2DTranspose(12
 same) -> LeakyReLU(0.2) -> Conv2D(1, 7, sigmoid, same).
 train_step (overridden): latents from nerve.random.normal (a SeedGenerator); the discriminator
 learns fake = 1, real = 0 with label noise (labels + 0.05 * U[0, 1)), then the generator learns to
-make the discriminator say "real"; two Adam(3e-4) optimizers, binary cross-entropy on logits,
+make the discriminator say "real"; two Adam optimizers, binary cross-entropy on logits,
 two Mean trackers. A callback saves a grid of samples (fixed latents) after every epoch.
+
+What differs from the Keras example (`--keras-recipe` restores it): Adam(2e-4, beta_1=0.5) as
+in the DCGAN paper (Radford et al. 2016) instead of Adam(3e-4) with beta_1 0.9, the shorter
+momentum memory keeping the two players from overshooting each other; and one-sided label
+smoothing (Salimans et al. 2016): real images' target 0.1 instead of 0 (fake ones keep 1, the
+generator's "real" target stays 0), so the discriminator is never rewarded for certainty about
+real images, the way it won in run 2 below.
+
+Correctness (tests/test_gan_parity.py): one and two training steps of a small version of this
+GAN (8/16 and 8 filters, batch 8) against Keras 3 on JAX from the same weights, real batch,
+latents and label noise: losses, every gradient and every Adam-updated weight agree to 1e-4.
+That comparison found one mismatch: MNIST's blank borders make the discriminator's global max
+pooling see many tied maxima, and nerve gave each one's gradient to the first cell while Keras
+shares it equally among them (the first Conv2D's bias gradient differed by up to 2x; with a
+collapsed, all-black generator the interior cells all tie, and the generator's gradient
+came through one cell of the discriminator's 7x7 map instead of all of them).
+GlobalMaxPooling2D now shares it as Keras does. At exactly 0 LeakyReLU's derivative is the
+slope 0.2 in nerve, TensorFlow and PyTorch but 1 in JAX (the test gives the biases nonzero
+values so no activation is exactly 0).
 
 Measured on AMD EPYC (lscpu), 2 vCPUs shared with several other jobs at load average ~15:
 `python examples/dcgan.py --quick` with 256 images ran 4 steps of 64 in 82 s (20.6 s per step:
@@ -41,9 +60,22 @@ generator had collapsed to all-black images (d_loss 0.23, g_loss 3.40: the discr
 which the score (1.000) and distance (666) show (whether it would recover was not seen). The grids
 show strokes and blobs, not yet clear digits: the issue's 8.5 was not reached
 in either run.
+Session of 2026-12-02 16:05-17:35 UTC on AMD EPYC Zen 3 (AVX2), 2 vCPU, load average 9-14 (6
+helpers): bench/dcgan_collapse_step.py (1 thread, thread CPU time, load 9.4) timed the step with
+the healthy starting generator and with one pushed into run 2's collapse (its sigmoid's bias at
+-40, samples ~4e-18): 2.09 vs 2.18 s per step, no NaN and no denormal anywhere (weights,
+gradients, Adam moments), generator gradient norm 0.04 vs 1.4e-18. So the collapse did not slow
+the step in CPU time (run 2's slower epoch was most likely load on the shared machine), and it
+is a dead end: a saturated sigmoid passes no gradient back. This recipe's run, `python
+examples/dcgan.py --epochs 100 --steps-per-epoch 100 --score-samples 2000 --final-score-samples
+10000 --time-budget 30 --threads 1` (16:45-17:01 UTC, load 10-13), got through only 100 steps
+(830 s, 8.3 s of wall time per step at that load) before its time budget: classifier score 1.170,
+Fréchet distance 484.4 over 2,000 samples (1.169 / 483.5 over 10,000): far too short to judge
+the recipe; 8.5 not reached.
 
 Run: python examples/dcgan.py [--epochs E] [--images N] [--out DIR] [--score-samples S] [--quick]
-                              [--steps-per-epoch K] [--time-budget MINUTES]
+                              [--steps-per-epoch K] [--time-budget MINUTES] [--threads T]
+                              [--final-score-samples S] [--keras-recipe]
 (--steps-per-epoch: scored epochs of K steps that continue through the shuffled data;
 --time-budget: stop after the last epoch that fits, judged by the longest so far)
 (after each epoch it prints the classifier score and Fréchet distance of S generated images,
@@ -68,6 +100,13 @@ from nerve import layers, ops
 LATENT_DIM = 128
 DOCS_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "images"
 BENCH = Path(__file__).resolve().parent.parent / "bench"
+# The Keras example's optimizer and labels, and the DCGAN practice this example trains with:
+# Adam(2e-4, beta_1=0.5) from Radford et al. (a shorter momentum memory keeps the two players
+# from overshooting each other) and one-sided label smoothing (Salimans et al. 2016: real images'
+# target 0.1 instead of 0, fake ones kept at 1, so the discriminator is never rewarded for
+# certainty about real images, the usual way it overpowers the generator).
+KERAS_RECIPE = dict(learning_rate=3e-4, beta_1=0.9, real_target=0.0, label_noise=0.05)
+DCGAN_RECIPE = dict(learning_rate=2e-4, beta_1=0.5, real_target=0.1, label_noise=0.05)
 
 
 def build_discriminator(filters=(64, 128)) -> nerve.Model:
@@ -104,10 +143,23 @@ def build_generator(latent_dim=LATENT_DIM, filters=128) -> nerve.Model:
 
 
 class GAN(nerve.Model):
-    def __init__(self, discriminator, generator, latent_dim=LATENT_DIM, seed=1337):
+    """The Keras example's GAN. `real_target` is the discriminator's target for real images
+    (0 in the Keras example; > 0 is one-sided label smoothing: fake images keep their target 1)
+    and `label_noise` scales the U[0, 1) noise added to every label (0.05 in the example)."""
+
+    def __init__(
+        self,
+        discriminator,
+        generator,
+        latent_dim=LATENT_DIM,
+        seed=1337,
+        real_target=0.0,
+        label_noise=0.05,
+    ):
         super().__init__()
         self.discriminator, self.generator = discriminator, generator
         self.latent_dim = latent_dim
+        self.real_target, self.label_noise = real_target, label_noise
         self.seed_generator = nerve.random.SeedGenerator(seed)
         self.d_loss_tracker = nerve.metrics.Mean(name="d_loss")
         self.g_loss_tracker = nerve.metrics.Mean(name="g_loss")
@@ -120,28 +172,48 @@ class GAN(nerve.Model):
     def metrics(self):
         return [self.d_loss_tracker, self.g_loss_tracker]
 
-    def train_step(self, real_images):
-        batch = real_images.shape[0]
-        latents = nerve.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+    def discriminator_labels(self, batch, noise):
+        """Targets of [generated; real] (fake = 1, real = `real_target`) plus the label noise;
+        `noise` is U[0, 1) of shape (2 * batch, 1)."""
+        labels = np.concatenate(
+            [np.ones((batch, 1)), np.full((batch, 1), self.real_target)]
+        ).astype(np.float32)
+        # label noise: a discriminator that cannot be certain gives the generator gradients
+        return ops.add(labels, ops.multiply(noise, self.label_noise))
+
+    def discriminator_gradients(self, real_images, latents, noise):
+        """The discriminator's loss and gradients on generated images of `latents` and the real
+        batch (split out of train_step so tests can feed fixed latents and noise)."""
         generated = self.generator(latents)
         combined = ops.concatenate([generated, real_images], axis=0)
-        labels = np.concatenate([np.ones((batch, 1)), np.zeros((batch, 1))]).astype(np.float32)
-        # label noise: a discriminator that cannot be certain gives the generator gradients
-        labels = ops.add(
-            labels, 0.05 * nerve.random.uniform((2 * batch, 1), seed=self.seed_generator)
-        )
+        labels = self.discriminator_labels(real_images.shape[0], noise)
         with nerve.GradientTape() as tape:
             d_loss = self.loss_fn(labels, self.discriminator(combined, training=True))
-        d_weights = self.discriminator.trainable_weights
-        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, d_weights), d_weights))
+        return d_loss, tape.gradient(d_loss, self.discriminator.trainable_weights)
 
-        latents = nerve.random.normal((batch, self.latent_dim), seed=self.seed_generator)
-        misleading_labels = np.zeros((batch, 1), np.float32)  # "real"
+    def generator_gradients(self, latents):
+        """The generator's loss and gradients for making the discriminator say "real" (0, not
+        the smoothed target: the smoothing is one-sided, on the discriminator only)."""
+        misleading_labels = np.zeros((latents.shape[0], 1), np.float32)
+        # a model called on a numpy array returns numpy, off the tape: make the input a tensor
+        latents = ops.convert_to_tensor(latents)
         with nerve.GradientTape() as tape:
             predictions = self.discriminator(self.generator(latents, training=True))
             g_loss = self.loss_fn(misleading_labels, predictions)
+        return g_loss, tape.gradient(g_loss, self.generator.trainable_weights)
+
+    def train_step(self, real_images):
+        batch = real_images.shape[0]
+        latents = nerve.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        noise = nerve.random.uniform((2 * batch, 1), seed=self.seed_generator)
+        d_loss, d_grads = self.discriminator_gradients(real_images, latents, noise)
+        d_weights = self.discriminator.trainable_weights
+        self.d_optimizer.apply_gradients(zip(d_grads, d_weights))
+
+        latents = nerve.random.normal((batch, self.latent_dim), seed=self.seed_generator)
+        g_loss, g_grads = self.generator_gradients(latents)
         g_weights = self.generator.trainable_weights
-        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, g_weights), g_weights))
+        self.g_optimizer.apply_gradients(zip(g_grads, g_weights))
 
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
@@ -236,8 +308,22 @@ def main():
         default=None,
         help="minutes: stop after the last epoch that fits (scoring included)",
     )
+    parser.add_argument(
+        "--final-score-samples",
+        type=int,
+        default=0,
+        help="after training, score this many samples (e.g. 10,000 when each epoch scores 2,000)",
+    )
+    parser.add_argument("--threads", type=int, default=None, help="nerve's threads")
+    parser.add_argument(
+        "--keras-recipe",
+        action="store_true",
+        help="the Keras example's Adam(3e-4) and hard real labels instead of the DCGAN recipe",
+    )
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
+    if args.threads:
+        nerve.set_num_threads(args.threads)
     quick = args.quick or os.environ.get("NERVE_QUICK") == "1"
     if quick:
         args.images, args.epochs, args.score_samples = 128, 1, 256
@@ -254,10 +340,17 @@ def main():
     discriminator, generator = build_discriminator(), build_generator()
     discriminator.summary()
     generator.summary()
-    gan = GAN(discriminator, generator)
+    recipe = KERAS_RECIPE if args.keras_recipe else DCGAN_RECIPE
+    print(f"recipe: {recipe}")
+    gan = GAN(
+        discriminator,
+        generator,
+        real_target=recipe["real_target"],
+        label_noise=recipe["label_noise"],
+    )
     gan.compile(
-        d_optimizer=nerve.optimizers.Adam(3e-4),
-        g_optimizer=nerve.optimizers.Adam(3e-4),
+        d_optimizer=nerve.optimizers.Adam(recipe["learning_rate"], beta_1=recipe["beta_1"]),
+        g_optimizer=nerve.optimizers.Adam(recipe["learning_rate"], beta_1=recipe["beta_1"]),
         loss_fn=nerve.losses.BinaryCrossentropy(from_logits=True),
     )
     scorer = None
@@ -287,6 +380,17 @@ def main():
         f"({seconds / steps:.2f} s/step): d_loss {history.history['d_loss'][-1]:.3f}, "
         f"g_loss {history.history['g_loss'][-1]:.3f}"
     )
+    if scorer is not None and args.final_score_samples > 0:
+        latents = np.random.default_rng(7).normal(size=(args.final_score_samples, LATENT_DIM))
+        samples = generator.predict(latents.astype(np.float32), batch_size=500, verbose=0)
+        final = scorer.score(samples)
+        print(
+            f"final: classifier score {final['classifier_score']:.3f}, Fréchet distance "
+            f"{final['frechet_distance']:.2f} ({len(samples)} samples; "
+            f"{time.strftime('%H:%M:%S', time.gmtime())} UTC, load average "
+            f"{os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
     print("saved " + ", ".join(str(p) for p in monitor.saved))
 
 

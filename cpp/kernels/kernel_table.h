@@ -360,12 +360,11 @@ struct PoolingKernels {
                               float* dx) = nullptr;
   void (*avg_pool2d_forward)(const float* x, const PoolGeometry& g, float* y) = nullptr;
   void (*avg_pool2d_backward)(const float* dy, const PoolGeometry& g, float* dx) = nullptr;
-  // [N, HW, C] -> [N, C]; max: arg [N, C] receives the winning cell (dx zeros on entry), average:
-  // arg unused (dx fully written).
-  void (*global_pool2d_forward)(bool max, const float* x, int64_t N, int64_t HW, int64_t C, float* y,
-                                int32_t* arg) = nullptr;
-  void (*global_pool2d_backward)(bool max, const float* dy, const int32_t* arg, int64_t N, int64_t HW, int64_t C,
-                                 float* dx) = nullptr;
+  // [N, HW, C] -> [N, C]. Backward writes every cell of dx; max: the gradient is shared equally by
+  // the cells equal to the maximum (x and y are the forward's input and output), as Keras.
+  void (*global_pool2d_forward)(bool max, const float* x, int64_t N, int64_t HW, int64_t C, float* y) = nullptr;
+  void (*global_pool2d_backward)(bool max, const float* x, const float* y, const float* dy, int64_t N, int64_t HW,
+                                 int64_t C, float* dx) = nullptr;
   // y [B, To, C]; argmax [B * To * C] receives the flat input index of each output.
   void (*max_pool1d_forward)(const float* x, int64_t B, int64_t T, int64_t C, int64_t To, int64_t pool, int64_t stride,
                              int64_t pad, float* y, int64_t* argmax) = nullptr;

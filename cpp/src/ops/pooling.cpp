@@ -46,15 +46,14 @@ struct AvgPoolNode : Node {
 struct GlobalPoolNode : Node {
   PoolKind kind;
   int64_t N, HW, C;
-  Tensor arg;  // max: the winning cell per (n, c), int32 in float-sized slots
+  Tensor x, y;  // max: the detached (contiguous) input and output, to find the tied maxima
   const char* name() const override { return kind == PoolKind::Max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D"; }
   std::vector<Tensor> backward(const Tensor& grad) override {
     Tensor dy = grad.contiguous();
     const bool max = kind == PoolKind::Max;
-    Tensor dx = max ? Tensor::zeros(inputs[0].shape(), inputs[0].device())
-                    : Tensor::empty(inputs[0].shape(), inputs[0].device());
+    Tensor dx = Tensor::empty(inputs[0].shape(), inputs[0].device());  // the kernel writes every cell
     NERVE_KERNEL(dx.device(), pooling, global_pool2d_backward, name())(
-        max, dy.data(), max ? reinterpret_cast<const int32_t*>(arg.data()) : nullptr, N, HW, C, dx.data());
+        max, max ? x.data() : nullptr, max ? y.data() : nullptr, dy.data(), N, HW, C, dx.data());
     return {dx};
   }
 };
@@ -93,16 +92,17 @@ Tensor global_pool2d(const Tensor& x, PoolKind kind) {
   const bool max = kind == PoolKind::Max;
   Tensor xc = x.contiguous();
   Tensor y = Tensor::empty({N, C}, x.device());
-  Tensor arg = max ? Tensor::empty({N * C}, x.device()) : Tensor();  // int32 and float: the same size
-  NERVE_KERNEL(x.device(), pooling, global_pool2d_forward, op)(max, xc.data(), N, HW, C, y.data(),
-                                                               max ? reinterpret_cast<int32_t*>(arg.data()) : nullptr);
+  NERVE_KERNEL(x.device(), pooling, global_pool2d_forward, op)(max, xc.data(), N, HW, C, y.data());
   auto node = std::make_shared<GlobalPoolNode>();
   node->inputs = {x};
   node->kind = kind;
   node->N = N;
   node->HW = HW;
   node->C = C;
-  node->arg = arg;
+  if (max) {
+    node->x = xc.detach();
+    node->y = y.detach();
+  }
   return record(y, node);
 }
 

@@ -167,22 +167,16 @@ void avg_pool2d_backward(const float* dy, const PoolGeometry& g, float* dx) {
   });
 }
 
-void global_pool2d_forward(bool max, const float* xp, int64_t N, int64_t HW, int64_t C, float* yp, int32_t* arg) {
+void global_pool2d_forward(bool max, const float* xp, int64_t N, int64_t HW, int64_t C, float* yp) {
   parallel_for(N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(HW * C, 1)), [&](int64_t b, int64_t e) {
     std::vector<double> acc(static_cast<size_t>(C));
     for (int64_t n = b; n < e; ++n) {
       const float* img = xp + n * HW * C;
       float* yo = yp + n * C;
       if (max) {
-        int32_t* ao = arg + n * C;
         std::memcpy(yo, img, static_cast<size_t>(C) * sizeof(float));
-        std::fill(ao, ao + C, 0);
         for (int64_t i = 1; i < HW; ++i)
-          for (int64_t c = 0; c < C; ++c) {
-            const bool gt = img[i * C + c] > yo[c];
-            yo[c] = gt ? img[i * C + c] : yo[c];
-            ao[c] = gt ? static_cast<int32_t>(i) : ao[c];
-          }
+          for (int64_t c = 0; c < C; ++c) yo[c] = img[i * C + c] > yo[c] ? img[i * C + c] : yo[c];
       } else {
         std::fill(acc.begin(), acc.end(), 0.0);
         for (int64_t i = 0; i < HW; ++i)
@@ -193,12 +187,26 @@ void global_pool2d_forward(bool max, const float* xp, int64_t N, int64_t HW, int
   });
 }
 
-void global_pool2d_backward(bool max, const float* d, const int32_t* arg, int64_t N, int64_t HW, int64_t C, float* o) {
+// max: the gradient of each (n, c) is shared equally by every cell equal to its maximum, as
+// Keras's GlobalMaxPooling2D (reduce_max's gradient in TensorFlow and JAX) does. Ties are common:
+// a convolution over MNIST's blank borders gives many equal cells, and giving one of them (the
+// first) the whole gradient made the discriminator's bias gradients, and the gradient a GAN's
+// generator receives, differ from Keras.
+void global_pool2d_backward(bool max, const float* xp, const float* yp, const float* d, int64_t N, int64_t HW,
+                            int64_t C, float* o) {
   const float inv = 1.f / static_cast<float>(HW);
   parallel_for(N, std::max<int64_t>(1, kGrainFloats / std::max<int64_t>(HW * C, 1)), [&](int64_t b, int64_t e) {
+    std::vector<float> share(static_cast<size_t>(max ? C : 0));
     for (int64_t n = b; n < e; ++n) {
       if (max) {
-        for (int64_t c = 0; c < C; ++c) o[(n * HW + arg[n * C + c]) * C + c] = d[n * C + c];
+        const float* img = xp + n * HW * C;
+        const float* yo = yp + n * C;
+        std::fill(share.begin(), share.end(), 0.f);
+        for (int64_t i = 0; i < HW; ++i)
+          for (int64_t c = 0; c < C; ++c) share[c] += img[i * C + c] == yo[c] ? 1.f : 0.f;
+        for (int64_t c = 0; c < C; ++c) share[c] = d[n * C + c] / share[c];  // >= 1 cell is the max
+        for (int64_t i = 0; i < HW; ++i)
+          for (int64_t c = 0; c < C; ++c) o[(n * HW + i) * C + c] = img[i * C + c] == yo[c] ? share[c] : 0.f;
       } else {
         for (int64_t i = 0; i < HW; ++i)
           for (int64_t c = 0; c < C; ++c) o[(n * HW + i) * C + c] = d[n * C + c] * inv;

@@ -11,8 +11,9 @@ void max_pool2d_forward(const float* x, const PoolGeometry& g, float* y);
 void max_pool2d_backward(const float* x, const float* y, const float* dy, const PoolGeometry& g, float* dx);
 void avg_pool2d_forward(const float* x, const PoolGeometry& g, float* y);
 void avg_pool2d_backward(const float* dy, const PoolGeometry& g, float* dx);
-void global_pool2d_forward(bool max, const float* x, int64_t N, int64_t HW, int64_t C, float* y, int32_t* arg);
-void global_pool2d_backward(bool max, const float* dy, const int32_t* arg, int64_t N, int64_t HW, int64_t C, float* dx);
+void global_pool2d_forward(bool max, const float* x, int64_t N, int64_t HW, int64_t C, float* y);
+void global_pool2d_backward(bool max, const float* x, const float* y, const float* dy, int64_t N, int64_t HW, int64_t C,
+                            float* dx);
 void max_pool1d_forward(const float* x, int64_t B, int64_t T, int64_t C, int64_t To, int64_t pool, int64_t stride,
                         int64_t pad, float* y, int64_t* argmax);
 void max_pool1d_backward(const float* dy, const int64_t* argmax, int64_t n, float* dx);
