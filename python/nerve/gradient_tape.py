@@ -31,9 +31,11 @@ class GradientTape:
 
     def __enter__(self):
         self._previous = _core.set_grad_enabled(True)
+        _dispatch.enter_tape()
         return self
 
     def __exit__(self, *exc):
+        _dispatch.exit_tape()
         _core.set_grad_enabled(self._previous)
         return False
 

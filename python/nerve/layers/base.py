@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import _core, initializers, regularizers
 from ..mixed_precision import policy as _policy
+from ..ops import _dispatch
 from ..utils.keras_args import UnsupportedArgumentError, check_dtype, reject_unsupported
 from . import call_args, tracing
 from ._shapes import from_core, to_core
@@ -664,10 +665,11 @@ class Layer(RefusesPythonHooks):
     def __call__(self, inputs, *args, training=None, **kwargs):
         """Call the layer on one input or a list of inputs (merge layers). Symbolic KerasTensors
         give KerasTensors (building a functional model); nerve.Tensors run the C++ layer with
-        autograd recording (for GradientTape); numpy arrays give numpy arrays. The layer is built
-        on first use. On symbolic inputs, training=True/False asks for that mode in every run of
-        the model (Keras); nerve's graph runs in the run's mode, so the model refuses a run where
-        that would change the result.
+        autograd recording (for GradientTape); numpy arrays give numpy arrays, except inside a
+        recording GradientTape, where they are constants and the result is a recorded
+        nerve.Tensor. The layer is built on first use. On symbolic inputs, training=True/False
+        asks for that mode in every run of the model (Keras); nerve's graph runs in the run's
+        mode, so the model refuses a run where that would change the result.
 
         A layer written in Python takes the other arguments its call() declares, as in Keras:
         tensors (`layer(x, context)`) and fixed Python values (`layer(x, scale=2.0)`; call() is
@@ -708,7 +710,7 @@ class Layer(RefusesPythonHooks):
             outs = self._call_symbolic(
                 xs, training if type(self).__call__ is Layer.__call__ else None, spec=spec
             )
-        elif any(isinstance(x, _core.Tensor) for x in xs):
+        elif any(isinstance(x, _core.Tensor) for x in xs) or _dispatch.tape_recording():
             ts = [
                 x
                 if isinstance(x, _core.Tensor)

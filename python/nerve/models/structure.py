@@ -218,7 +218,8 @@ class ModelStructure:
     def __call__(self, inputs, training=None):
         """Symbolic inputs: wire this model's layers into a bigger graph (they are shared).
         nerve.Tensor inputs: run the C++ forward pass with autograd recording (GradientTape).
-        numpy inputs: numpy outputs, one pass over the whole batch."""
+        numpy inputs: numpy outputs, one pass over the whole batch; inside a recording
+        GradientTape they are constants and the outputs recorded nerve.Tensors (as in TensorFlow)."""
         xs = as_list(inputs)
         tracer = _dispatch.active_step_tracer()
         if tracer is not None and any(tracer.owns(x) for x in xs):
@@ -249,7 +250,7 @@ class ModelStructure:
             )
         self._check_input_shapes([tuple(t.shape) for t in tensors], "call")
         self._check_forced_training("call", bool(training))
-        eager = any(isinstance(x, _core.Tensor) for x in xs)
+        eager = any(isinstance(x, _core.Tensor) for x in xs) or _dispatch.tape_recording()
         previous = _core.set_grad_enabled(eager and _core.grad_enabled())
         try:
             outs = self._core_model.forward_many(tensors, bool(training))

@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from .. import _core
@@ -69,6 +71,24 @@ def apply(op: str, inputs, attrs: dict | None = None, single: bool = True):
     tensors = [as_tensor(x, op, f"argument {i}") for i, x in enumerate(inputs)]
     outs = _core.ops.call(op, tensors, attrs)
     return outs[0] if single else list(outs)
+
+
+_tapes = threading.local()  # per thread, as tf.GradientTape: the GradientTape blocks now open
+
+
+def enter_tape() -> None:
+    _tapes.open = getattr(_tapes, "open", 0) + 1
+
+
+def exit_tape() -> None:
+    _tapes.open -= 1
+
+
+def tape_recording() -> bool:
+    """True inside a GradientTape block that records (not in its stop_recording()): a layer or
+    model called there on numpy records its ops on the array as a constant, as a TensorFlow tape
+    records a Keras model called on arrays, instead of returning numpy and losing the gradient."""
+    return getattr(_tapes, "open", 0) > 0 and _core.grad_enabled()
 
 
 def active_step_tracer():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 import math
 import re
+import warnings
 
 from .. import _core
 from ..ops import _dispatch
@@ -169,10 +170,11 @@ class Optimizer:
         return self._core.global_clipnorm or None
 
     def apply_gradients(self, grads_and_vars) -> int:
-        """Apply gradients (nerve.Tensor or numpy; None skips its variable) to variables
-        (nerve.Tensor), as Keras does: the shapes are checked, then one C++ call updates them
-        all. Slots (momentum, Adam's moments) are made per variable on its first update, so one
-        optimizer may serve any variable list. Returns the iteration count."""
+        """Apply gradients (nerve.Tensor or numpy) to variables (nerve.Tensor), as Keras does:
+        a None gradient skips its variable with a warning, all None raise a ValueError; the
+        shapes are checked, then one C++ call updates them all. Slots (momentum, Adam's
+        moments) are made per variable on its first update, so one optimizer may serve any
+        variable list. Returns the iteration count."""
         pairs = list(grads_and_vars)
         grads = [g for g, _ in pairs]
         variables = [v for _, v in pairs]
@@ -186,6 +188,16 @@ class Optimizer:
                 raise TypeError(
                     f"apply_gradients: variables must be nerve.Tensor, got {type(var).__name__}"
                 )
+        missing = [i for i, g in enumerate(grads) if g is None]
+        if len(missing) == len(grads):
+            raise ValueError("No gradients provided for any variable.")
+        if missing:  # Keras's warning: a step that leaves variables unchanged is usually a bug
+            where = [f"#{i} shape {tuple(variables[i].shape)}" for i in missing]
+            warnings.warn(
+                f"Gradients do not exist for variables {where} when minimizing the loss. If "
+                f"using `model.compile()`, did you forget to provide a `loss` argument?",
+                stacklevel=2,
+            )
         grads = [g if g is None or isinstance(g, _core.Tensor) else _core.Tensor(g) for g in grads]
         self._sync_python_schedule()
         self._core.apply_gradients(grads, variables)  # shapes checked, then .grad set & cleared
