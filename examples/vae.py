@@ -35,9 +35,9 @@ epoch, epochs 1-10:
   6.60); epoch 6 475 s, 159.05 (152.42, 6.63); epoch 7 402 s, 158.01 (151.35, 6.65); epoch 8 557
   s, 157.10 (150.40, 6.70); epoch 9 319 s, 156.39 (149.67, 6.72); epoch 10 258 s, 155.77 (149.03,
   6.73): 4683 s in all.
-The loss still falls by ~1 per epoch there, still short of Keras's ~145 at epoch 30: 30 epochs
-would take ~4 hours at this load (0.7-1.1 s of wall time per step of 128, where a step costs
-~0.2 s of CPU time: the 2 cores ran ~12 jobs).
+The loss still falls by 0.6-1 per epoch there, short of Keras's ~145 at epoch 30: 30 epochs
+would take 2-5 hours at these loads (0.5-1.1 s of wall time per step of 128, where a step costs
+~0.2 s of CPU time: the 2 cores ran 5-14 jobs).
 
 One train step on 1 thread (CPU time of the process, alternating 3 processes of main's build and
 of this branch's, 10 steps each after a warm-up epoch; AMD EPYC Zen 3 (AVX2), load ~10-11):
