@@ -26,18 +26,19 @@ Measured on AMD EPYC (lscpu), 2 vCPUs shared with other jobs, so times are pessi
   2.39); epoch 3 114 s, 201.60 (198.46, 3.14).
 Nerve did not reach the Keras example's ~145 (after 30 epochs) in this session: 165.9 after 3.
 
-The longest run (AMD EPYC Zen 3 (AVX2), 2 vCPU, shared with ~6 other jobs, load average 5-14;
+The longest run (AMD EPYC Zen 3 (AVX2), 2 vCPU, shared with ~6 other jobs, load average 2-14;
 main's build at 38ca467, `OMP_NUM_THREADS=1 python examples/vae.py --epochs 30`, so 1 thread;
 started 16:04 UTC, stopped by hand at 17:30 UTC). Time and total loss (reconstruction, KL) per
-epoch, epochs 1-10:
+epoch, epochs 1-13:
   epoch 1 614 s, 210.33 (206.54, 3.79); epoch 2 591 s, 171.45 (165.40, 6.06); epoch 3 571 s,
   165.37 (158.99, 6.38); epoch 4 474 s, 162.17 (155.65, 6.52); epoch 5 422 s, 160.31 (153.71,
   6.60); epoch 6 475 s, 159.05 (152.42, 6.63); epoch 7 402 s, 158.01 (151.35, 6.65); epoch 8 557
   s, 157.10 (150.40, 6.70); epoch 9 319 s, 156.39 (149.67, 6.72); epoch 10 258 s, 155.77 (149.03,
-  6.73): 4683 s in all.
-The loss still falls by 0.6-1 per epoch there, short of Keras's ~145 at epoch 30: 30 epochs
-would take 2-5 hours at these loads (0.5-1.1 s of wall time per step of 128, where a step costs
-~0.2 s of CPU time: the 2 cores ran 5-14 jobs).
+  6.73); epoch 11 149 s, 155.24 (148.51, 6.74); epoch 12 99 s, 154.72 (147.98, 6.73); epoch 13 94
+  s, 154.29 (147.55, 6.74): 5025 s in all.
+Epoch 14 was unfinished at the stop. The loss still falls by 0.4-1 per epoch there, short of
+Keras's ~145 at epoch 30: at the 94-614 s per epoch seen here (0.17-1.1 s of wall time per step
+of 128 as the load fell from ~14 to ~2) 30 epochs take 50 minutes to 5 hours.
 
 One train step on 1 thread (CPU time of the process, alternating 3 processes of main's build and
 of this branch's, 10 steps each after a warm-up epoch; AMD EPYC Zen 3 (AVX2), load ~10-11):
