@@ -26,6 +26,40 @@ Measured on AMD EPYC (lscpu), 2 vCPUs shared with other jobs, so times are pessi
   2.39); epoch 3 114 s, 201.60 (198.46, 3.14).
 Nerve did not reach the Keras example's ~145 (after 30 epochs) in this session: 165.9 after 3.
 
+The longest run (AMD EPYC Zen 3 (AVX2), 2 vCPU, shared with ~6 other jobs, load average 2-14;
+main's build at 38ca467, `OMP_NUM_THREADS=1 python examples/vae.py --epochs 30`, so 1 thread;
+started 16:04 UTC, stopped by hand at 17:30 UTC). Time and total loss (reconstruction, KL) per
+epoch, epochs 1-13:
+  epoch 1 614 s, 210.33 (206.54, 3.79); epoch 2 591 s, 171.45 (165.40, 6.06); epoch 3 571 s,
+  165.37 (158.99, 6.38); epoch 4 474 s, 162.17 (155.65, 6.52); epoch 5 422 s, 160.31 (153.71,
+  6.60); epoch 6 475 s, 159.05 (152.42, 6.63); epoch 7 402 s, 158.01 (151.35, 6.65); epoch 8 557
+  s, 157.10 (150.40, 6.70); epoch 9 319 s, 156.39 (149.67, 6.72); epoch 10 258 s, 155.77 (149.03,
+  6.73); epoch 11 149 s, 155.24 (148.51, 6.74); epoch 12 99 s, 154.72 (147.98, 6.73); epoch 13 94
+  s, 154.29 (147.55, 6.74): 5025 s in all.
+Epoch 14 was unfinished at the stop. The loss still falls by 0.4-1 per epoch there, short of
+Keras's ~145 at epoch 30: at the 94-614 s per epoch seen here (0.17-1.1 s of wall time per step
+of 128 as the load fell from ~14 to ~2) 30 epochs take 50 minutes to 5 hours.
+
+One train step on 1 thread (CPU time of the process, alternating 3 processes of main's build and
+of this branch's, 10 steps each after a warm-up epoch; AMD EPYC Zen 3 (AVX2), load ~10-11):
+203 -> 181 ms (medians; runs 210, 203, 199 vs 181, 178, 216 ms). Where it went
+(`bench/vae_layers_vs_torch.py`, 1 thread, thread CPU time, medians; perf: 34% of a step in the
+implicit GEMM, 11% in sgemm, 7% page faults, 7% memmove): the three Conv2DTranspose layers are
+~75% of the layer time. Changes: stride-1 rows narrower than 32 pixels run as one GEMM per
+block of rows on the padded grid (full register tiles; the stride-2 transposed layers' forward
+phases), and a 1-channel stride-1 convolution on that path too (Conv2DTranspose(1)'s dX).
+Layer by layer, main -> this branch (nerve only, 3 alternating processes, load ~11-12):
+Conv2DTranspose 64->64 s2 7->14 forward 17.9 -> 15.4 ms, 64->32 s2 14->28 34.9 -> 28.4 ms,
+32->1 s1 backward 18.0 -> 15.4 ms. This branch against PyTorch (same bench, 17:11 UTC, load 9.5):
+the seven layers' forward 72.6 vs 104.1 ms (1.43x), backward 133.9 vs 171.2 ms (1.28x); single
+layers vary by up to +-25% between runs at this load (Conv2DTranspose 64->32 forward 28-35 ms).
+The strided layers' backward (dX: a stride-2 convolution with 7- or 14-pixel rows; dW: im2col +
+GEMM) is unchanged and now the largest cost.
+`bench/generative_vs_torch.py --models vae --epochs 3 --vae-images 2560 --test-images 1000
+--threads 1` (this branch, wall time per epoch, load 10-12; the bench has no process clock):
+nerve 41.4, 21.7, 22.6 s vs PyTorch 40.4, 34.1, 36.9 s (medians 22.6 vs 36.9 s: 1.63x); peak RSS
+169 vs 424 MB; test loss 211.54 vs 213.90.
+
 Run: python examples/vae.py [--epochs N] [--out DIR] [--quick]
 (data: $NERVE_DATASETS, ~/.nerve/datasets, or downloaded; --quick or NERVE_QUICK=1: 1,024
 images, one epoch, pictures in a temp dir: seconds, for CI)

@@ -127,6 +127,48 @@ def test_conv2d_transpose_matches_torch(
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=atol)
 
 
+# The VAE decoder's shapes at odd sizes: several output rows per block, rows around the 32-pixel
+# width below which a block of stride-1 rows is one GEMM (the stride-2 forward's phases, and the
+# 1-filter layer's dX as a 1-channel convolution), 1 filter and 1 input channel, valid and same.
+VAE_CASES = [
+    ((7, 7), 64, 64, (2, 2), "same", None),
+    ((9, 13), 32, 17, (2, 2), "same", (1, 0)),
+    ((14, 14), 64, 32, (2, 2), "same", None),
+    ((5, 11), 24, 16, (2, 2), "valid", (1, 1)),
+    ((28, 28), 32, 1, (1, 1), "same", None),
+    ((13, 31), 17, 1, (1, 1), "same", None),
+    ((11, 29), 16, 1, (1, 1), "valid", None),
+    ((6, 40), 16, 1, (1, 1), "same", None),
+    ((9, 7), 1, 16, (1, 1), "same", None),
+]
+
+
+@pytest.mark.parametrize("size,cin,filters,strides,padding,output_padding", VAE_CASES)
+def test_vae_shaped_conv2d_transpose_matches_torch(
+    size, cin, filters, strides, padding, output_padding
+):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(sum(size) + cin + filters)
+    x = rng.standard_normal((3, *size, cin)).astype(np.float32)
+    k = rng.standard_normal((3, 3, filters, cin)).astype(np.float32)
+    b = rng.standard_normal(filters).astype(np.float32)
+    X = torch.tensor(x).permute(0, 3, 1, 2).requires_grad_()
+    K = torch.tensor(k).permute(3, 2, 0, 1).contiguous().requires_grad_()
+    B = torch.tensor(b).requires_grad_()
+    Y = _torch_conv_transpose(torch, X, K, B, size, strides, padding, output_padding, (1, 1))
+    G = rng.standard_normal(tuple(Y.permute(0, 2, 3, 1).shape)).astype(np.float32)
+    Y.backward(torch.tensor(G).permute(0, 3, 1, 2))
+    y, dx, dk, db = _nerve(x, k, b, strides, padding, output_padding, grad=G)
+    for got, want in [
+        (y, Y.detach().permute(0, 2, 3, 1).numpy()),
+        (dx, X.grad.permute(0, 2, 3, 1).numpy()),
+        (dk, K.grad.permute(2, 3, 1, 0).numpy()),
+        (db, B.grad.numpy()),
+    ]:
+        atol = max(1e-4, 2e-5 * float(np.abs(want).max(initial=0.0)))
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=atol)
+
+
 @pytest.mark.parametrize(
     "kernel,strides,padding,output_padding,dilation",
     [

@@ -11,7 +11,9 @@
 // bias + activation in its epilogue. Measured against im2col + sgemm (bench/conv_im2col.py,
 // bench/train_vs_torch.py): no 9x patch matrix is written and read back, and the window stays in
 // L2. With fewer input channels (a first layer) each tap is 1-15 k steps deep, and im2col chunks +
-// sgemm (K = KH*KW*C) are faster. A 1x1 stride-1 convolution is a plain GEMM on the input.
+// sgemm (K = KH*KW*C) are faster, except at stride 1 on rows narrower than 32 pixels, where a
+// block of rows is one GEMM (implicit_flat_rows) that sums all the taps in registers: the
+// Conv2DTranspose(1) ending the VAE's decoder has such a dX. A 1x1 stride-1 convolution is a plain GEMM on the input.
 //
 // Backward, threads splitting the batch, per chunk of output rows:
 //   dW: stride 1 from 16 channels, per kernel cell dW[t] += window(t)^T dZ over the padded grid
@@ -163,7 +165,7 @@ void conv2d_forward(const float* x, const float* w, const ConvGeometry& g, int64
   } else {
     // Threads split the output rows of the batch (whole images when there are enough).
     split_batch(row_threads(N * g.h.out), N * g.h.out, [&](int, int64_t r0, int64_t r1) {
-      if (g.C >= kImplicitMinChannels)
+      if (g.C >= kImplicitMinChannels || implicit_flat_rows(g))
         conv_rows_implicit(x, g, w, y, ep, r0, r1);
       else
         forward_im2col(x, w, y, g, ep, r0, r1);

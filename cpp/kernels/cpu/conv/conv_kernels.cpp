@@ -213,6 +213,8 @@ void flat_rows(const ConvGeometry& g, const PaddedWindow& pw, const float* win, 
 }
 }  // namespace
 
+bool implicit_flat_rows(const ConvGeometry& g) { return use_flat_rows(g, PaddedWindow(g)); }
+
 void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y, const OutputLayout& out,
                         const Epilogue& ep, int64_t row_begin, int64_t row_end) {
   const int64_t C = g.C, F = g.F, OH = g.h.out, OW = g.w.out;

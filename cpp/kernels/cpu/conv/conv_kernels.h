@@ -64,6 +64,11 @@ struct OutputLayout {
 void conv_rows_implicit(const float* x, const ConvGeometry& g, const float* w, float* y, const OutputLayout& out,
                         const Epilogue& ep, int64_t row_begin, int64_t row_end);
 
+// Whether conv_rows_implicit runs a block of output rows as one GEMM (stride 1, rows narrower than
+// 32 pixels, the padded grid at most a quarter wider): then its register tiles are full whatever
+// the row width, and the taps of even a 1-channel input (K = 1 per tap) add up in the registers.
+bool implicit_flat_rows(const ConvGeometry& g);
+
 // dW [KH * KW * C, F] += the kernel gradient from output rows [row_begin, row_end), stride 1 only,
 // with no im2col matrix: per block of rows, the padded input window (scratch slot 2) and dZ laid
 // on the same padded grid (slot 3, zeros past each row's OW pixels), then one sgemm per kernel
