@@ -22,18 +22,10 @@ Run: python bench/dcgan_layers_vs_torch.py [--rounds 5] [--batch 64] [names ...]
 NERVE_QUICK=1 (CI smoke): batch 2, one round.
 """
 
-import argparse
-import os
-import statistics
-import time
-
-import numpy as np
+import _layers_vs_torch
 import torch
 
-import nerve
 from nerve import layers
-
-QUICK = os.environ.get("NERVE_QUICK") == "1"
 
 
 def cases(batch):
@@ -79,59 +71,5 @@ def cases(batch):
     }
 
 
-def nchw(a: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(a.transpose(0, 3, 1, 2) if a.ndim == 4 else a))
-
-
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--rounds", type=int, default=1 if QUICK else 5)
-    p.add_argument("--batch", type=int, default=2 if QUICK else 64)
-    p.add_argument("names", nargs="*", help="substrings of the layer names to run")
-    args = p.parse_args()
-    nerve.set_num_threads(1)
-    torch.set_num_threads(1)
-    rng = np.random.default_rng(0)
-    print(f"1 thread; load average {os.getloadavg()[0]:.1f}; medians of {args.rounds} in ms")
-    print("| layer | nerve fwd | torch fwd | ratio | nerve bwd | torch bwd | ratio |")
-    print("|---|---|---|---|---|---|---|")
-    for name, (layer, module, shape) in cases(args.batch).items():
-        if args.names and not any(n in name for n in args.names):
-            continue
-        x = rng.standard_normal(shape).astype(np.float32)
-        g = rng.standard_normal(np.array(layer(x)).shape).astype(np.float32)
-        gn, xt, gt = nerve.Tensor(g), nchw(x), nchw(g)
-
-        def run_nerve():
-            xv = nerve.Tensor(x, requires_grad=True)
-            start = time.thread_time()
-            y = layer(xv, training=True)
-            mid = time.thread_time()
-            y.backward(gn)
-            return mid - start, time.thread_time() - mid
-
-        def run_torch():
-            xv = xt.clone().requires_grad_()
-            start = time.thread_time()
-            y = module(xv)
-            mid = time.thread_time()
-            y.backward(gt)
-            return mid - start, time.thread_time() - mid
-
-        run_nerve(), run_torch()  # warm-up: caches, scratch buffers, torch's first-call setup
-        n, t = [], []
-        for _ in range(args.rounds):
-            n.append(run_nerve())
-            t.append(run_torch())
-        med = [statistics.median(s[i] for s in runs) * 1e3 for runs in (n, t) for i in (0, 1)]
-        nf, nb, tf, tb = med
-        print(
-            f"| {name} | {nf:.1f} | {tf:.1f} | {tf / nf:.2f}x | {nb:.1f} | {tb:.1f} | "
-            f"{tb / nb:.2f}x |",
-            flush=True,
-        )
-    print(f"load average at end {os.getloadavg()[0]:.1f}")
-
-
 if __name__ == "__main__":
-    main()
+    _layers_vs_torch.main(cases, rounds=5, batch=64, decimals=1)
