@@ -81,6 +81,29 @@ def use_algorithm():
     nerve.set_conv_algorithm(before)
 
 
+def _assert_matches_torch(torch, rng, x, k, b, size, strides, padding, output_padding):
+    """Output, dX, dK and db of nerve's conv2d_transpose against PyTorch's for one random
+    upstream gradient."""
+    X = torch.tensor(x).permute(0, 3, 1, 2).requires_grad_()
+    K = torch.tensor(k).permute(3, 2, 0, 1).contiguous().requires_grad_()
+    B = torch.tensor(b).requires_grad_()
+    Y = _torch_conv_transpose(torch, X, K, B, size, strides, padding, output_padding, (1, 1))
+    G = rng.standard_normal(tuple(Y.permute(0, 2, 3, 1).shape)).astype(np.float32)
+    Y.backward(torch.tensor(G).permute(0, 3, 1, 2))
+    y, dx, dk, db = _nerve(x, k, b, strides, padding, output_padding, grad=G)
+    # Winograd's rounding error (the 3x3 stride-1 cases under 'auto') is relative to the whole
+    # output's scale, not to each element: an element that cancels to ~0.1 among outputs of ~15
+    # can differ by 2e-4 in a build without FMA contraction (the ASan build at -O1).
+    for got, want in [
+        (y, Y.detach().permute(0, 2, 3, 1).numpy()),
+        (dx, X.grad.permute(0, 2, 3, 1).numpy()),
+        (dk, K.grad.permute(2, 3, 1, 0).numpy()),
+        (db, B.grad.numpy()),
+    ]:
+        atol = max(1e-4, 2e-5 * float(np.abs(want).max(initial=0.0)))
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=atol)
+
+
 @pytest.mark.parametrize("size,kernel,strides,padding,op_choice,algorithm", GRID_ALGORITHMS)
 def test_conv2d_transpose_matches_torch(
     size, kernel, strides, padding, op_choice, algorithm, use_algorithm
@@ -106,25 +129,7 @@ def test_conv2d_transpose_matches_torch(
         ):
             _nerve(x, k, b, strides, padding, output_padding)
         return
-    X = torch.tensor(x).permute(0, 3, 1, 2).requires_grad_()
-    K = torch.tensor(k).permute(3, 2, 0, 1).contiguous().requires_grad_()
-    B = torch.tensor(b).requires_grad_()
-    Y = _torch_conv_transpose(torch, X, K, B, size, strides, padding, output_padding, (1, 1))
-    G = rng.standard_normal(tuple(Y.permute(0, 2, 3, 1).shape)).astype(np.float32)
-    Y.backward(torch.tensor(G).permute(0, 3, 1, 2))
-
-    y, dx, dk, db = _nerve(x, k, b, strides, padding, output_padding, grad=G)
-    # Winograd's rounding error (the 3x3 stride-1 cases under 'auto') is relative to the whole
-    # output's scale, not to each element: an element that cancels to ~0.1 among outputs of ~15
-    # can differ by 2e-4 in a build without FMA contraction (the ASan build at -O1).
-    for got, want in [
-        (y, Y.detach().permute(0, 2, 3, 1).numpy()),
-        (dx, X.grad.permute(0, 2, 3, 1).numpy()),
-        (dk, K.grad.permute(2, 3, 1, 0).numpy()),
-        (db, B.grad.numpy()),
-    ]:
-        atol = max(1e-4, 2e-5 * float(np.abs(want).max(initial=0.0)))
-        np.testing.assert_allclose(got, want, rtol=1e-4, atol=atol)
+    _assert_matches_torch(torch, rng, x, k, b, size, strides, padding, output_padding)
 
 
 # The VAE decoder's shapes at odd sizes: several output rows per block, rows around the 32-pixel
@@ -152,21 +157,7 @@ def test_vae_shaped_conv2d_transpose_matches_torch(
     x = rng.standard_normal((3, *size, cin)).astype(np.float32)
     k = rng.standard_normal((3, 3, filters, cin)).astype(np.float32)
     b = rng.standard_normal(filters).astype(np.float32)
-    X = torch.tensor(x).permute(0, 3, 1, 2).requires_grad_()
-    K = torch.tensor(k).permute(3, 2, 0, 1).contiguous().requires_grad_()
-    B = torch.tensor(b).requires_grad_()
-    Y = _torch_conv_transpose(torch, X, K, B, size, strides, padding, output_padding, (1, 1))
-    G = rng.standard_normal(tuple(Y.permute(0, 2, 3, 1).shape)).astype(np.float32)
-    Y.backward(torch.tensor(G).permute(0, 3, 1, 2))
-    y, dx, dk, db = _nerve(x, k, b, strides, padding, output_padding, grad=G)
-    for got, want in [
-        (y, Y.detach().permute(0, 2, 3, 1).numpy()),
-        (dx, X.grad.permute(0, 2, 3, 1).numpy()),
-        (dk, K.grad.permute(2, 3, 1, 0).numpy()),
-        (db, B.grad.numpy()),
-    ]:
-        atol = max(1e-4, 2e-5 * float(np.abs(want).max(initial=0.0)))
-        np.testing.assert_allclose(got, want, rtol=1e-4, atol=atol)
+    _assert_matches_torch(torch, rng, x, k, b, size, strides, padding, output_padding)
 
 
 @pytest.mark.parametrize(
