@@ -195,8 +195,6 @@ class GAN(nerve.Model):
         """The generator's loss and gradients for making the discriminator say "real" (0, not
         the smoothed target: the smoothing is one-sided, on the discriminator only)."""
         misleading_labels = np.zeros((latents.shape[0], 1), np.float32)
-        # a model called on a numpy array returns numpy, off the tape: make the input a tensor
-        latents = ops.convert_to_tensor(latents)
         with nerve.GradientTape() as tape:
             predictions = self.discriminator(self.generator(latents, training=True))
             g_loss = self.loss_fn(misleading_labels, predictions)

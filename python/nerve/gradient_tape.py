@@ -1,7 +1,7 @@
 """GradientTape: custom training loops in the style of tf.GradientTape, differentiated in C++.
 
     with nerve.GradientTape() as tape:
-        logits = model(x, training=True)          # x: nerve.Tensor (or numpy converted by you)
+        logits = model(x, training=True)          # x: nerve.Tensor or numpy (a constant)
         loss = loss_fn(y, logits)                 # a scalar nerve.Tensor
     grads = tape.gradient(loss, model.trainable_weights)
     optimizer.apply_gradients(zip(grads, model.trainable_weights))
