@@ -242,8 +242,7 @@ void conv2d_backward(const float* x, const float* w, const float* y, const float
     });
     if (need_db) add_thread_partials(dbt.data(), nt, F, db);
     if (wino_dw) {
-      for (int t = 1; t < nt; ++t)
-        for (int64_t i = 0; i < dw_floats; ++i) dwt[i] += dwt[t * dw_floats + i];
+      add_thread_partials(dwt.data(), nt, dw_floats, dwt.data());  // summed into thread 0's slot
       winograd::finish_kernel_grad(dwt.data(), g.C, F, dw);
     } else if (need_dw) {
       float* d = dw;

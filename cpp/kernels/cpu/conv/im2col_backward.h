@@ -59,7 +59,8 @@ void im2col_backward_rows(Gemm&& gemm, const float* x, const float* w, const flo
   }
 }
 
-// db[f] = the sum over threads of the per-thread partial sums dbt [nt, F], in thread order.
+// db[f] = the sum over threads of the per-thread partial sums dbt [nt, F], in thread order. db may
+// be dbt itself: each db[f] is written after its column is read, into thread 0's slot.
 inline void add_thread_partials(const float* dbt, int nt, int64_t F, float* db) {
   for (int64_t f = 0; f < F; ++f) {
     float sum = 0.f;
