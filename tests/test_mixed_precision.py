@@ -3,7 +3,9 @@
 Under "mixed_bfloat16" Dense and Conv2D round both operands of every matrix product (forward, dX,
 dW) to bfloat16 and sum in float32; the checks compare against float64 math on the rounded
 operands (within float32 summation error) and against the float32 layer (within bfloat16
-rounding, and not equal to it). On every ISA path this CPU runs (_core.config()["usable_isas"]).
+rounding, and not equal to it). On every NERVE_ISA path this CPU runs: each sets the float32 ISA
+and the bfloat16 kernel together (amx and avx512_bf16 their kernel with the avx512 float32 ones;
+avx512, avx2 and generic the plain bfloat16 path), as the environment variable does.
 """
 
 from __future__ import annotations
@@ -21,10 +23,34 @@ from nerve import mixed_precision as mp
 
 from _conv_reference import conv2d as conv_ref
 from _conv_reference import conv2d_grads as conv_grads_ref
+from _conv_reference import conv2d_transpose as conv_transpose_ref
+from _conv_reference import conv_transpose_geometry
+from helpers import switched
 
 EPS32 = float(np.finfo(np.float32).eps)
 BF16_HALF_ULP = 2.0**-8  # bfloat16 keeps 8 significant bits: relative rounding error <= 2^-8
-USABLE = _core.config()["usable_isas"]
+# NERVE_ISA's ladder: path name -> (float32 ISA, bfloat16 kernel); the ones this CPU runs.
+LADDER = {
+    "amx": ("avx512", "amx"),
+    "avx512_bf16": ("avx512", "avx512_bf16"),
+    "avx512": ("avx512", "plain"),
+    "avx2": ("avx2", "plain"),
+    "generic": ("generic", "plain"),
+}
+USABLE = [
+    name
+    for name, (isa, kernel) in LADDER.items()
+    if isa in _core.config()["usable_isas"] and kernel in _core.usable_bf16_kernels()
+]
+
+
+@pytest.fixture
+def path(request):
+    """Runs the test on the NERVE_ISA path named by its (indirect) parameter, then restores both."""
+    isa, kernel = LADDER[request.param]
+    with switched(_core.active_isa, _core.set_isa, isa):
+        with switched(_core.bf16_kernel, _core.set_bf16_kernel, kernel):
+            yield request.param
 
 
 @pytest.fixture(autouse=True)
@@ -139,7 +165,6 @@ def test_per_layer_policy_overrides_the_global_one():
 def test_layers_without_a_bfloat16_path_refuse_the_policy():
     for make in (
         lambda: L.LSTM(4, dtype="mixed_bfloat16", name="rnn"),
-        lambda: L.Conv2DTranspose(2, 3, dtype="mixed_bfloat16", name="rnn"),
         lambda: L.MultiHeadAttention(2, 4, dtype="mixed_bfloat16", name="rnn"),
     ):
         with pytest.raises(
@@ -176,8 +201,8 @@ def _dense_run(policy, x, w, b, dy):
     return _layer_run(L.Dense(w.shape[1], dtype=policy), x, [w, b], dy)
 
 
-@pytest.mark.parametrize("isa", USABLE, indirect=True)
-def test_dense_forward_and_backward_round_operands_to_bfloat16(isa):
+@pytest.mark.parametrize("path", USABLE, indirect=True)
+def test_dense_forward_and_backward_round_operands_to_bfloat16(path):
     rng = np.random.default_rng(1)
     M, K, N = 37, 300, 29
     x, w = rng.normal(size=(M, K)).astype(np.float32), rng.normal(size=(K, N)).astype(np.float32)
@@ -203,9 +228,9 @@ def _conv_run(policy, x, k, b, dy, activation=None):
     return _layer_run(layer, x, [k, b], dy)
 
 
-@pytest.mark.parametrize("isa", USABLE, indirect=True)
+@pytest.mark.parametrize("path", USABLE, indirect=True)
 @pytest.mark.parametrize("channels", [1, 16])  # im2col-sized and implicit-GEMM-sized in float32
-def test_conv2d_forward_and_backward_round_operands_to_bfloat16(isa, channels):
+def test_conv2d_forward_and_backward_round_operands_to_bfloat16(path, channels):
     rng = np.random.default_rng(2)
     x = rng.normal(size=(3, 9, 8, channels)).astype(np.float32)
     k = rng.normal(size=(3, 3, channels, 12)).astype(np.float32)  # 3x3: Winograd in float32
@@ -271,8 +296,8 @@ def _conv1d_reference(x, k, stride=1):
     return np.einsum("btjc,jcf->btf", windows, k)
 
 
-@pytest.mark.parametrize("isa", USABLE, indirect=True)
-def test_conv1d_forward_and_backward_round_operands_to_bfloat16(isa):
+@pytest.mark.parametrize("path", USABLE, indirect=True)
+def test_conv1d_forward_and_backward_round_operands_to_bfloat16(path):
     rng = np.random.default_rng(6)
     x = rng.normal(size=(4, 20, 6)).astype(np.float32)
     k = rng.normal(size=(3, 6, 7)).astype(np.float32)
@@ -309,6 +334,73 @@ def test_conv1d_forward_and_backward_round_operands_to_bfloat16(isa):
     check_product(dx, rdx, mdx, 7 * 3)
     y32, dx32, dk32 = run("float32")
     check_bf16_vs_f32(y, y32, _conv1d_reference(np.abs(x), np.abs(k), 2))
+    check_bf16_vs_f32(dk, dk32, mdk * (1 + 2 * BF16_HALF_ULP) ** 2)
+
+
+def _conv_transpose_grads(x, k, dy, strides, padding, output_padding):
+    """float64 gradients (dx, dk) of sum(conv2d_transpose(x, k) * dy): every input pixel o meets
+    output pixel o * stride - pad + tap through kernel cell tap (k [KH, KW, F, Cin])."""
+    x, k, dy = (np.asarray(a, np.float64) for a in (x, k, dy))
+    _, H, W, _ = x.shape
+    KH, KW = k.shape[:2]
+    op = (None, None) if output_padding is None else output_padding
+    ph, OH = conv_transpose_geometry(H, KH, strides[0], padding, op[0])
+    pw, OW = conv_transpose_geometry(W, KW, strides[1], padding, op[1])
+    dx, dk = np.zeros_like(x), np.zeros_like(k)
+    for i in range(KH):
+        for j in range(KW):
+            for o in range(H):
+                r = o * strides[0] - ph + i
+                for q in range(W):
+                    c = q * strides[1] - pw + j
+                    if 0 <= r < OH and 0 <= c < OW:
+                        dx[:, o, q, :] += dy[:, r, c, :] @ k[i, j]
+                        dk[i, j] += dy[:, r, c, :].T @ x[:, o, q, :]
+    return dx, dk
+
+
+@pytest.mark.parametrize("path", USABLE, indirect=True)
+@pytest.mark.parametrize(
+    "cin,filters,ksize,strides,padding,output_padding",
+    [
+        (16, 8, (4, 4), (2, 2), "same", None),  # a DCGAN generator's upsampling (phases in float32)
+        (5, 3, (3, 3), (2, 2), "same", None),  # a VAE decoder's, few channels
+        (6, 4, (3, 2), (2, 3), "valid", (1, 0)),  # uneven strides, output_padding
+        (4, 7, (3, 3), (1, 1), "same", None),  # stride 1
+    ],
+)
+def test_conv2d_transpose_forward_and_backward_round_operands_to_bfloat16(
+    path, cin, filters, ksize, strides, padding, output_padding
+):
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(2, 5, 4, cin)).astype(np.float32)
+    k = rng.normal(size=(*ksize, filters, cin)).astype(np.float32)
+    b = rng.normal(size=filters).astype(np.float32)
+    geo = {"strides": strides, "padding": padding, "output_padding": output_padding}
+
+    def run(policy):
+        layer = L.Conv2DTranspose(filters, ksize, dtype=policy, **geo)
+        return _layer_run(layer, x, [k, b], dy)
+
+    dy_shape = conv_transpose_ref(x, k, None, **geo).shape
+    dy = rng.normal(size=dy_shape).astype(np.float32)
+    y, dx, dk, db = run("mixed_bfloat16")
+    X, Kr, DY = bf16(x), bf16(k), bf16(dy)
+    taps = ksize[0] * ksize[1]
+    check_product(
+        y,
+        conv_transpose_ref(X, Kr, b, **geo),
+        conv_transpose_ref(abs(X), abs(Kr), abs(b), **geo),
+        taps * cin,
+    )
+    rdx, rdk = _conv_transpose_grads(X, Kr, DY, strides, padding, output_padding)
+    mdx, mdk = _conv_transpose_grads(abs(X), abs(Kr), abs(DY), strides, padding, output_padding)
+    check_product(dx, rdx, mdx, taps * filters)
+    check_product(dk, rdk, mdk, x.shape[0] * x.shape[1] * x.shape[2])
+    np.testing.assert_allclose(db, dy.astype(np.float64).sum((0, 1, 2)), rtol=1e-5, atol=1e-4)
+    y32, dx32, dk32, _ = run("float32")
+    check_bf16_vs_f32(y, y32, conv_transpose_ref(abs(x), abs(k), abs(b), **geo))
+    check_bf16_vs_f32(dx, dx32, mdx * (1 + 2 * BF16_HALF_ULP) ** 2)
     check_bf16_vs_f32(dk, dk32, mdk * (1 + 2 * BF16_HALF_ULP) ** 2)
 
 

@@ -170,6 +170,11 @@ struct ConvKernels {
                                    float* y) = nullptr;
   void (*conv2d_transpose_backward)(const float* x, const float* w, const float* dy, const ConvGeometry& g, int64_t N,
                                     float* dx, float* dw, float* db) = nullptr;
+  // The same two under mixed_bfloat16: every product on sgemm_bf16 (conv2d's bfloat16 kernels).
+  void (*conv2d_transpose_bf16_forward)(const float* x, const float* w, const float* bias, const ConvGeometry& g,
+                                        int64_t N, float* y) = nullptr;
+  void (*conv2d_transpose_bf16_backward)(const float* x, const float* w, const float* dy, const ConvGeometry& g,
+                                         int64_t N, float* dx, float* dw, float* db) = nullptr;
 };
 
 // One optimizer step: the rule and its scalars, worked out on the host by the optimizer (schedule,

@@ -91,7 +91,9 @@ void Conv2DTranspose::build_weights(const Shape& s, uint64_t seed) {
 }
 
 Tensor Conv2DTranspose::forward(const Tensor& x, bool) {
-  return conv2d_transpose(x, weights_[0], args_.use_bias ? weights_[1] : Tensor(), options_, activation_, alpha_);
+  Conv2DTransposeOptions opt = options_;
+  opt.precision = precision();
+  return conv2d_transpose(x, weights_[0], args_.use_bias ? weights_[1] : Tensor(), opt, activation_, alpha_);
 }
 
 }  // namespace nerve

@@ -17,6 +17,7 @@ struct Conv2DTransposeNode : Node {
   Tensor x, w;  // detached input and kernel
   ConvGeometry g;
   int64_t N;
+  ComputePrecision precision;
   const char* name() const override { return "Conv2DTranspose"; }
 
   std::vector<Tensor> backward(const Tensor& grad) override {
@@ -27,9 +28,11 @@ struct Conv2DTransposeNode : Node {
     Tensor dx = need_dx ? Tensor::empty(x.shape(), dev) : Tensor();
     Tensor dw = need_dw ? Tensor::empty(w.shape(), dev) : Tensor();
     Tensor db = need_db ? Tensor::empty({g.C}, dev) : Tensor();
-    NERVE_KERNEL(dev, conv, conv2d_transpose_backward, "conv2d_transpose")(
-        x.data(), w.data(), gc.data(), g, N, need_dx ? dx.data() : nullptr, need_dw ? dw.data() : nullptr,
-        need_db ? db.data() : nullptr);
+    auto kernel = NERVE_KERNEL(dev, conv, conv2d_transpose_backward, "conv2d_transpose");
+    if (precision == ComputePrecision::MixedBFloat16)
+      kernel = NERVE_KERNEL(dev, conv, conv2d_transpose_bf16_backward, "conv2d_transpose");
+    kernel(x.data(), w.data(), gc.data(), g, N, need_dx ? dx.data() : nullptr, need_dw ? dw.data() : nullptr,
+           need_db ? db.data() : nullptr);
     return {dx, dw, db};
   }
 };
@@ -107,14 +110,17 @@ Tensor conv2d_transpose(const Tensor& x, const Tensor& kernel, const Tensor& bia
   Tensor xc = x.contiguous().detach(), wc = kernel.contiguous().detach();
   Tensor bc = bias.defined() ? bias.contiguous() : Tensor();
   Tensor y = Tensor::empty({N, g.H, g.W, filters}, x.device());
-  NERVE_KERNEL(x.device(), conv, conv2d_transpose_forward, "conv2d_transpose")(xc.data(), wc.data(), kernel_arg(bc), g,
-                                                                               N, y.data());
+  auto forward = NERVE_KERNEL(x.device(), conv, conv2d_transpose_forward, "conv2d_transpose");
+  if (opt.precision == ComputePrecision::MixedBFloat16)
+    forward = NERVE_KERNEL(x.device(), conv, conv2d_transpose_bf16_forward, "conv2d_transpose");
+  forward(xc.data(), wc.data(), kernel_arg(bc), g, N, y.data());
   auto node = std::make_shared<Conv2DTransposeNode>();
   node->inputs = {x, kernel, bias};
   node->x = xc;
   node->w = wc;
   node->g = g;
   node->N = N;
+  node->precision = opt.precision;
   Tensor out = record(y, node);
   if (act != Activation::Linear) out = activation(out, act, alpha);
   return out;

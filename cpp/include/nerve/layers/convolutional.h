@@ -83,8 +83,6 @@ class Conv2DTranspose : public Layer {
   const Conv2DTransposeOptions& options() const { return options_; }
 
  protected:
-  // Matrix products in float32 only (no bfloat16 path yet): refuses mixed_bfloat16.
-  bool supports_precision(ComputePrecision p) const override { return p == ComputePrecision::Float32; }
   void build_weights(const Shape& input_shape, uint64_t seed) override;
   Tensor forward(const Tensor& x, bool training) override;
 

@@ -52,6 +52,9 @@ struct Conv2DTransposeOptions {
   int64_t dilation_h = 1, dilation_w = 1;
   Padding padding = Padding::Valid;
   std::optional<int64_t> output_padding_h, output_padding_w;
+  // MixedBFloat16: every product (forward, dx, dw) on conv2d's bfloat16 kernels (im2col / col2im
+  // + sgemm_bf16); the bias, any activation and db stay float32.
+  ComputePrecision precision = ComputePrecision::Float32;
 };
 
 // One spatial axis of a transposed convolution of an input of length `in`, as the Window1D of the

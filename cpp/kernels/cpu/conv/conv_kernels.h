@@ -40,6 +40,11 @@ void conv2d_transpose_forward(const float* x, const float* w, const float* bias,
                               float* y);
 void conv2d_transpose_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g, int64_t N,
                                float* dx, float* dw, float* db);
+// The same two under mixed_bfloat16 (conv2d_transpose_bf16.cpp), on conv2d's bfloat16 kernels.
+void conv2d_transpose_bf16_forward(const float* x, const float* w, const float* bias, const ConvGeometry& g, int64_t N,
+                                   float* y);
+void conv2d_transpose_bf16_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g, int64_t N,
+                                    float* dx, float* dw, float* db);
 
 // Output rows are numbered r = n * OH + oh over the batch; x and dx point at image 0.
 // cols [(row_end - row_begin) * OW, KH * KW * C]: the row for output pixel (n, oh, ow) holds the
