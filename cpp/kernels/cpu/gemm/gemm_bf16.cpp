@@ -3,10 +3,15 @@
 //   amx, avx512_bf16: pack A and B to bfloat16 while packing (kernel_bf16.h), then the ISA TU's
 //                     macro-kernel (TDPBF16PS tiles / VDPBF16PS registers) per cache block;
 //   plain:            round op(A) and op(B) into float32 copies and run sgemm on them.
-// Loop nest per thread (a tm x tn grid of threads, each with its own rows and columns of C):
-//   ic over my rows in blocks of mc      A block packed (mc x kc, L2)
-//    pc over K in balanced panels <= kc   beta on the first panel, the epilogue on the last
-//     jc over my columns in blocks of nc  B block packed (kc x nc, L2) -> macro-kernel
+// Loop nest per thread (a tm x tn grid of threads, each with its own rows and columns of C), in
+// the kernel's order (GemmKernelBf16::b_outer):
+//   A outer (AMX):                          B outer (AVX512-BF16):
+//   ic over my rows in blocks of mc         jc over my columns in blocks of nc
+//    pc over K in balanced panels <= kc      pc over K in balanced panels <= kc
+//     pack A (mc x kc)                        pack B (kc x nc, kept in L2)
+//     jc over my columns in blocks of nc      ic over my rows in blocks of mc
+//      pack B (kc x nc) -> macro-kernel        pack A (mc x kc) -> macro-kernel
+// beta on the first K panel, the epilogue on the last.
 // No thread splits K, so the result does not depend on the thread count.
 #include <algorithm>
 #include <cstdint>
@@ -160,18 +165,36 @@ void gemm_packed(const GemmKernelBf16& kr, bool ta, bool tb, int64_t M, int64_t 
     uint16_t* ap = tl_a.get(static_cast<size_t>(round_up(mc, kr.row_pad) * kr.a_ld));
     uint16_t* bp = tl_b.get(static_cast<size_t>(kcp_max * round_up(nc, cb)));
     if (kr.thread_begin) kr.thread_begin();
-    for (int64_t ic = r0; ic < r1; ic += mc) {
-      const int64_t m = std::min(mc, r1 - ic);
-      for (int64_t pc = 0; pc < K; pc += kcb) {
-        const int64_t kc = std::min(kcb, K - pc), kcp = round_up(kc, 32);
-        kr.pack_a(ta, A, lda, ic, m, pc, kc, kcp, ap);
-        UkArgs args = make_args(alpha, pc == 0 ? beta : 1.f, ep, pc + kc >= K);
-        for (int64_t jc = c0; jc < c1; jc += nc) {
-          const int64_t n = std::min(nc, c1 - jc);
+    // One block of C: rows [ic, ic + m) x columns [jc, jc + n) over the K panel at pc.
+    auto block = [&](int64_t ic, int64_t m, int64_t jc, int64_t n, int64_t pc, int64_t kc) {
+      UkArgs args = make_args(alpha, pc == 0 ? beta : 1.f, ep, pc + kc >= K);
+      args.bias = args.bias ? args.bias + jc : nullptr;
+      kr.macro(ap, m, bp, n, round_up(kc, 32), C + ic * ldc + jc, ldc, args);
+    };
+    if (kr.b_outer) {
+      for (int64_t jc = c0; jc < c1; jc += nc) {
+        const int64_t n = std::min(nc, c1 - jc);
+        for (int64_t pc = 0; pc < K; pc += kcb) {
+          const int64_t kc = std::min(kcb, K - pc), kcp = round_up(kc, 32);
           kr.pack_b(tb, B, ldb, pc, kc, kcp, jc, n, bp);
-          UkArgs block = args;
-          block.bias = args.bias ? args.bias + jc : nullptr;
-          kr.macro(ap, m, bp, n, kcp, C + ic * ldc + jc, ldc, block);
+          for (int64_t ic = r0; ic < r1; ic += mc) {
+            const int64_t m = std::min(mc, r1 - ic);
+            kr.pack_a(ta, A, lda, ic, m, pc, kc, kcp, ap);
+            block(ic, m, jc, n, pc, kc);
+          }
+        }
+      }
+    } else {
+      for (int64_t ic = r0; ic < r1; ic += mc) {
+        const int64_t m = std::min(mc, r1 - ic);
+        for (int64_t pc = 0; pc < K; pc += kcb) {
+          const int64_t kc = std::min(kcb, K - pc), kcp = round_up(kc, 32);
+          kr.pack_a(ta, A, lda, ic, m, pc, kc, kcp, ap);
+          for (int64_t jc = c0; jc < c1; jc += nc) {
+            const int64_t n = std::min(nc, c1 - jc);
+            kr.pack_b(tb, B, ldb, pc, kc, kcp, jc, n, bp);
+            block(ic, m, jc, n, pc, kc);
+          }
         }
       }
     }

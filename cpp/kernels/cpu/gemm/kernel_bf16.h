@@ -31,8 +31,11 @@ struct GemmKernelBf16 {
   int row_pad, col_pad;  // packed A rows / B columns are padded to these multiples
   int mc, kc, nc;
   int a_ld;       // row stride of the packed A block (elements), >= kc and kc_narrow
-  int kc_narrow;  // the depth limit instead of kc when N <= 128 (see gemm_bf16.cpp)        // cache blocks (kc a
-                  // multiple of 32)
+  int kc_narrow;  // the depth limit instead of kc when N <= 128 (see gemm_bf16.cpp)
+  // Loop order per thread: false, A block outer (ic -> pc -> pack A -> jc -> pack B); true, B
+  // block outer (jc -> pc -> pack B -> ic -> pack A), each B block packed once and kept in L2
+  // while mc-row A blocks are packed and consumed under it.
+  bool b_outer;
   PackABf16Fn pack_a;
   PackBBf16Fn pack_b;
   MacroBf16Fn macro;

@@ -109,7 +109,7 @@ void pack_b(bool trans, const float* B, int64_t ldb, int64_t k0, int64_t kc, int
 }
 
 const GemmKernelBf16 kKernel = {
-    "amx_32x32", TM, TN, 1024, KCP, 512, LDA, 1024, &pack_a, &pack_b, &macro, &thread_begin, &thread_end,
+    "amx_32x32", TM, TN, 1024, KCP, 512, LDA, 1024, false, &pack_a, &pack_b, &macro, &thread_begin, &thread_end,
 };
 
 }  // namespace
