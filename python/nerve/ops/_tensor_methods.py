@@ -95,3 +95,32 @@ def install_operators(cls) -> None:
     cls.__abs__ = lambda self: _ops().abs(self)
     cls.__getitem__ = _getitem
     cls.__array_ufunc__ = _make_array_ufunc(cls)
+
+
+def _scalar(convert):
+    def method(self):
+        values = np.asarray(self)
+        if values.size != 1:
+            raise TypeError(
+                f"{convert.__name__}() of a nerve.Tensor of shape {tuple(values.shape)}: only a "
+                f"tensor of one element converts to a Python scalar (as a Keras / JAX array)"
+            )
+        return convert(values.reshape(()))
+
+    method.__name__ = f"__{convert.__name__}__"
+    return method
+
+
+def _bool(self):
+    # a one-element tensor is its value's truth, as a JAX array (it was len() == 0: always False
+    # for a scalar); larger tensors keep len() > 0
+    values = np.asarray(self)
+    return bool(values.reshape(())) if values.size == 1 else len(values) > 0
+
+
+def install_scalar_conversions(cls) -> None:
+    """float(t), int(t) and bool(t) of a one-element tensor with values (Keras's `float(loss)`,
+    `float(sum(model.losses))`), as JAX arrays. Not on symbolic tensors: they have no values."""
+    cls.__float__ = _scalar(float)
+    cls.__int__ = _scalar(int)
+    cls.__bool__ = _bool
