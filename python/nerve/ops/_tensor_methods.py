@@ -108,12 +108,13 @@ def _scalar(convert):
         return convert(values.reshape(()))
 
     method.__name__ = f"__{convert.__name__}__"
+    method.__doc__ = f"{convert.__name__}() of a one-element tensor's value (as a JAX array)"
     return method
 
 
 def _bool(self):
-    # a one-element tensor is its value's truth, as a JAX array (it was len() == 0: always False
-    # for a scalar); larger tensors keep len() > 0
+    """bool() of a one-element tensor's value (as a JAX array); larger tensors: len() > 0."""
+    # (a scalar was len() == 0: always False)
     values = np.asarray(self)
     return bool(values.reshape(())) if values.size == 1 else len(values) > 0
 
