@@ -482,3 +482,102 @@ def test_sequential_of_generative_layers_summary_and_files_match_keras():
         return [{k: v for k, v in lyr.get_config().items() if k != "name"} for lyr in model.layers]
 
     assert configs(loaded) == configs(n_model)
+
+
+def _decoder_stack(library):
+    """Issue 15's deterministic layers in a decoder that trains."""
+    layers = library.layers
+    return library.Sequential(
+        [
+            library.Input((6,)),
+            layers.Dense(16, activation="relu"),
+            layers.ActivityRegularization(l1=1e-3, l2=1e-3),
+            layers.Reshape((2, 2, 4)),
+            layers.UpSampling2D(2, interpolation="bilinear"),
+            layers.Conv2DTranspose(
+                3, 3, strides=2, padding="same", output_padding=1, activation="tanh"
+            ),
+            layers.Cropping2D(((1, 1), (0, 2))),
+            layers.Conv2DTranspose(2, (2, 3), use_bias=False),
+            layers.UpSampling2D((1, 2)),
+            layers.Conv2DTranspose(1, 4, strides=2, activation="sigmoid"),
+        ]
+    )
+
+
+def test_decoder_of_generative_layers_fits_as_keras():
+    k_model, n_model = _decoder_stack(keras), _decoder_stack(nerve)
+    n_model.set_weights(k_model.get_weights())
+    x = RNG.standard_normal((16, 6)).astype(np.float32)
+    y = RNG.uniform(size=(16, *k_model.output_shape[1:])).astype(np.float32)
+    for model, library in ((k_model, keras), (n_model, nerve)):
+        model.compile(library.optimizers.Adam(1e-2), "binary_crossentropy", metrics=["mae"])
+    fit = dict(epochs=2, batch_size=8, verbose=0, shuffle=False)
+    k_history = k_model.fit(x, y, **fit).history
+    n_history = n_model.fit(x, y, **fit).history
+    for key in ("loss", "mae"):
+        _close(f"history[{key}]", n_history[key], k_history[key])
+    for a, b in zip(n_model.get_weights(), k_model.get_weights()):
+        _close("weights after fit", a, b, rtol=1e-5)
+    _close("evaluate", n_model.evaluate(x, y, verbose=0), k_model.evaluate(x, y, verbose=0))
+
+
+def _subclassed_with_add_loss(library):
+    class Encoder(library.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = library.layers.Dense(3)
+
+        def call(self, x):
+            h = self.dense(x)
+            self.add_loss(0.1 * library.ops.mean(library.ops.square(h)))
+            return h
+
+    return Encoder()
+
+
+def test_subclassed_model_add_loss_in_losses_and_fit_as_keras():
+    k_model, n_model = _subclassed_with_add_loss(keras), _subclassed_with_add_loss(nerve)
+    k_model(X5), n_model(X5)
+    n_model.set_weights(k_model.get_weights())
+    k_model(X5), n_model(X5)
+    _close("sum(model.losses)", float(sum(n_model.losses)), float(sum(k_model.losses)))
+    for model, library in ((k_model, keras), (n_model, nerve)):
+        model.compile(library.optimizers.SGD(0.1), "mse")
+    fit = dict(epochs=2, batch_size=4, verbose=0, shuffle=False)
+    _close(
+        "fit's loss",
+        n_model.fit(X5, Y3, **fit).history["loss"],
+        k_model.fit(X5, Y3, **fit).history["loss"],
+    )
+
+
+def _sampling_model(library):
+    class Sampling(library.layers.Layer):  # the Keras VAE example's layer, word for word
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.seed_generator = library.random.SeedGenerator(1337)
+
+        def call(self, inputs):
+            z_mean, z_log_var = inputs
+            batch = library.ops.shape(z_mean)[0]
+            dim = library.ops.shape(z_mean)[1]
+            epsilon = library.random.normal(shape=(batch, dim), seed=self.seed_generator)
+            return z_mean + library.ops.exp(0.5 * z_log_var) * epsilon
+
+    z_mean, z_log_var = library.Input((3,)), library.Input((3,))
+    return library.Model([z_mean, z_log_var], Sampling()([z_mean, z_log_var]))
+
+
+def test_sampling_layer_draws_fresh_noise_in_predict_as_keras():
+    z_mean = np.zeros((3000, 3), np.float32)
+    z_log_var = np.full((3000, 3), np.log(4.0), np.float32)  # a deviation of 2
+    for library in (keras, nerve):
+        model = _sampling_model(library)
+        first = model.predict([z_mean, z_log_var], batch_size=1000, verbose=0)
+        second = model.predict([z_mean, z_log_var], batch_size=1000, verbose=0)
+        who = library.__name__
+        assert first.shape == (3000, 3) and first.dtype == np.float32, who
+        assert abs(first.std() - 2.0) < 0.05 and abs(first.mean()) < 0.05, who
+        assert not np.array_equal(first, second), f"{who}: fresh noise in each predict"
+        assert not np.array_equal(first[:1000], first[1000:2000]), f"{who}: and in each batch"
