@@ -130,6 +130,10 @@ def test_conv2d_transpose_channels_first_is_refused_as_not_supported():
         (lambda layers: layers.UpSampling2D(2), (2, 3, 4, 2)),
         (lambda layers: layers.UpSampling2D((2, 3), interpolation="bilinear"), (2, 3, 4, 2)),
         (lambda layers: layers.UpSampling2D((4, 1), interpolation="bilinear"), (2, 3, 4, 2)),
+        (
+            lambda layers: layers.UpSampling2D(2, interpolation="Bilinear"),
+            (1, 2, 3, 1),
+        ),  # Keras lowers
         (lambda layers: layers.Cropping2D(1), (2, 5, 6, 2)),
         (lambda layers: layers.Cropping2D((1, 2)), (2, 5, 6, 2)),
         (lambda layers: layers.Cropping2D(((0, 1), (2, 0))), (2, 5, 6, 2)),
@@ -138,6 +142,16 @@ def test_conv2d_transpose_channels_first_is_refused_as_not_supported():
 )
 def test_reshaping_layers_forward_and_gradient_match_keras(make, shape):
     _compare_layer(make, RNG.standard_normal(shape).astype(np.float32))
+
+
+def test_up_sampling2d_interpolation_names_as_keras():
+    assert L.UpSampling2D(interpolation="Bilinear").get_config()["interpolation"] == "bilinear"
+    assert keras.layers.UpSampling2D(interpolation="Bilinear").get_config()["interpolation"] == (
+        "bilinear"
+    )
+    for keras_filter in ("bicubic", "lanczos3", "area"):  # Keras resizes with these: refused
+        with pytest.raises(ValueError, match="UpSampling2D.*only 'nearest' and 'bilinear'"):
+            L.UpSampling2D(interpolation=keras_filter)
 
 
 # ---- GaussianNoise, GaussianDropout -----------------------------------------------------------------
