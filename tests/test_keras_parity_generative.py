@@ -102,6 +102,19 @@ def test_conv2d_transpose_forward_and_gradients_match_keras(hw, kernel_size, kwa
     _compare_layer(lambda layers: layers.Conv2DTranspose(4, kernel_size, **kwargs), x)
 
 
+@pytest.mark.parametrize("initializer", ["glorot_uniform", "he_normal", "lecun_uniform"])
+def test_conv2d_transpose_initial_kernel_is_distributed_as_keras(initializer):
+    # the fans of the transposed layout (kh, kw, filters, in_channels) are Keras's
+    n_layer = L.Conv2DTranspose(64, (3, 5), kernel_initializer=initializer)
+    nerve.Sequential([nerve.Input((4, 4, 16)), n_layer])
+    k_layer = keras.layers.Conv2DTranspose(64, (3, 5), kernel_initializer=initializer)
+    k_layer.build((None, 4, 4, 16))
+    ours, theirs = n_layer.get_weights()[0], np.asarray(k_layer.get_weights()[0])
+    assert ours.shape == theirs.shape == (3, 5, 64, 16)
+    assert ours.std() == pytest.approx(theirs.std(), rel=0.03)  # 15,360 draws each
+    assert np.abs(ours).max() <= np.abs(theirs).max() * 1.15
+
+
 @pytest.mark.parametrize(
     "kwargs,words",
     [
