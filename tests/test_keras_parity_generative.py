@@ -608,3 +608,49 @@ def test_sampling_layer_draws_fresh_noise_in_predict_as_keras():
         assert abs(first.std() - 2.0) < 0.05 and abs(first.mean()) < 0.05, who
         assert not np.array_equal(first, second), f"{who}: fresh noise in each predict"
         assert not np.array_equal(first[:1000], first[1000:2000]), f"{who}: and in each batch"
+
+
+class _StepWithoutTrainingFlag(nerve.Model):
+    """A train_step that calls self(x) with no training= (Keras: inference mode there, so no
+    dropout or noise; Keras's own steps pass training=True)."""
+
+    def __init__(self, *args, training=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step_training = training
+        self.tracker = nerve.metrics.Mean(name="mse")
+
+    def train_step(self, data):
+        x, y = data
+        with nerve.GradientTape() as tape:
+            if self.step_training is None:
+                y_pred = self(x)
+            else:
+                y_pred = self(x, training=self.step_training)
+            loss = ops.mean(ops.square(y_pred - y))
+        grads = tape.gradient(loss, self.trainable_weights)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+        self.tracker.update_state(loss)
+        return {"mse": self.tracker.result()}
+
+
+def test_a_train_step_calling_the_model_without_training_runs_it_in_inference_mode():
+    def build(library, **kwargs):
+        inputs = library.Input((5,))
+        h = library.layers.Dropout(0.5, seed=1)(library.layers.Dense(8)(inputs))
+        h = library.layers.GaussianNoise(0.5, seed=2)(h)
+        outputs = library.layers.Dense(3)(h)
+        if library is keras:
+            return keras.Model(inputs, outputs)
+        return _StepWithoutTrainingFlag(inputs, outputs, **kwargs)
+
+    k_model = build(keras)
+    k_model.compile(optimizer="sgd", loss="mse")
+    want = k_model.evaluate(X5, Y3, batch_size=8, verbose=0)  # inference mode
+    for training, same in ((None, True), (False, True), (True, False)):
+        model = build(nerve, training=training)
+        model.set_weights(k_model.get_weights())
+        model.compile(optimizer=nerve.optimizers.SGD(0.0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # traced
+            got = model.fit(X5, Y3, batch_size=8, verbose=0).history["mse"][0]
+        assert (abs(got - want) <= 1e-5 * abs(want)) == same, (training, got, want)
