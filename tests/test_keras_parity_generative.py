@@ -392,7 +392,7 @@ class _VAE(nerve.Model):
         return [self.total_loss_tracker, self.reconstruction_loss_tracker, self.kl_loss_tracker]
 
     def train_step(self, data):
-        images, eps = data
+        images, eps = data[0]  # Keras: fit([images, eps]) gives the step ([images, eps],)
         with nerve.GradientTape() as tape:
             z_mean, z_log_var = self.encoder([images, eps])
             total, reconstruction, kl = _vae_losses(
@@ -654,3 +654,23 @@ def test_a_train_step_calling_the_model_without_training_runs_it_in_inference_mo
             warnings.simplefilter("error")  # traced
             got = model.fit(X5, Y3, batch_size=8, verbose=0).history["mse"][0]
         assert (abs(got - want) <= 1e-5 * abs(want)) == same, (training, got, want)
+
+
+def test_a_step_gets_several_inputs_without_targets_as_keras():
+    a, b = X5[:, :2], X5[:, 2:]
+    want = keras.utils.pack_x_y_sample_weight([a, b])  # ([a, b],): not read as (x, y)
+    got = nerve.utils.pack_x_y_sample_weight([a, b])
+    assert type(got) is type(want) is tuple and len(got) == len(want) == 1
+    seen = []
+
+    class TwoInputs(nerve.Model):
+        def train_step(self, data):
+            x, y, _ = nerve.utils.unpack_x_y_sample_weight(data)
+            seen.append((len(x), y))
+            return super().train_step(data)
+
+    first, second = nerve.Input((2,)), nerve.Input((3,))
+    model = TwoInputs([first, second], L.Add()([L.Dense(2)(first), L.Dense(2)(second)]))
+    model.compile(optimizer="sgd")
+    model.fit([a, b], batch_size=8, verbose=0)
+    assert seen and all(s == (2, None) for s in seen), seen
