@@ -11,6 +11,7 @@ import inspect
 import numpy as np
 
 from . import _core
+from . import ops as _ops
 from .ops import _dispatch
 from .utils.keras_args import check_dtype, reject_unsupported
 
@@ -223,16 +224,27 @@ def get(identifier) -> Loss:
     raise ValueError(f"Unknown loss {identifier!r}. Valid names: {', '.join(sorted(_BY_NAME))}")
 
 
-def _per_sample(loss: Loss, y_true, y_pred) -> np.ndarray:
+_EPSILON = 1e-7  # keras.backend.epsilon()
+
+
+def _is_tensor(x) -> bool:
+    """A nerve.Tensor (recorded by GradientTape) or a symbolic tensor (a functional model's, or one
+    being traced in a layer's call or a train_step), as opposed to numpy data."""
+    return (
+        isinstance(x, _core.Tensor)
+        or getattr(type(x), "_nerve_apply_op", None) is not None
+        or bool(_dispatch.active_tracers)
+    )
+
+
+def _per_sample(loss: Loss, y_true, y_pred, on_tensors=None):
     """Keras's loss functions: one value per sample (per timestep for sequences), the loss of
-    each row over the last axis, unreduced. The classes reduce; these do not."""
-    if isinstance(y_pred, _core.Tensor) or isinstance(y_true, _core.Tensor):
-        raise TypeError(
-            f"nerve.losses.{loss.name}: nerve.Tensor inputs are "
-            f"not supported (per-sample values are numpy); for a differentiable "
-            f"loss use the class, e.g. nerve.losses.{type(loss).__name__}()(y_true, "
-            f"y_pred), which reduces over the batch"
-        )
+    each row over the last axis, unreduced. The classes reduce; these do not. Tensors go to
+    `on_tensors(y_true, y_pred)`, Keras's formula in nerve.ops, so that a loss function inside a
+    GradientTape or a train_step (the Keras VAE's summed binary_crossentropy) is differentiable;
+    numpy data is computed here and returned as numpy."""
+    if _is_tensor(y_pred) or _is_tensor(y_true):
+        return on_tensors(y_true, y_pred)
     pred = np.asarray(y_pred, dtype=np.float32)
     rows_shape = pred.shape[:-1]
     pred = pred.reshape(-1, pred.shape[-1])
@@ -242,34 +254,78 @@ def _per_sample(loss: Loss, y_true, y_pred) -> np.ndarray:
     return np.asarray(values, dtype=np.float32).reshape(rows_shape)
 
 
+# The tensor forms below are keras/src/losses/losses.py's functions, op for op.
+
+
 def mean_squared_error(y_true, y_pred):
-    return _per_sample(MeanSquaredError(), y_true, y_pred)
+    return _per_sample(
+        MeanSquaredError(),
+        y_true,
+        y_pred,
+        lambda t, p: _ops.mean(_ops.square(_ops.subtract(t, p)), axis=-1),
+    )
 
 
 def mean_absolute_error(y_true, y_pred):
-    return _per_sample(MeanAbsoluteError(), y_true, y_pred)
+    return _per_sample(
+        MeanAbsoluteError(),
+        y_true,
+        y_pred,
+        lambda t, p: _ops.mean(_ops.abs(_ops.subtract(t, p)), axis=-1),
+    )
 
 
 def huber(y_true, y_pred, delta=1.0):
-    return _per_sample(Huber(delta), y_true, y_pred)
+    def on_tensors(t, p):
+        error = _ops.subtract(p, t)
+        abs_error = _ops.abs(error)
+        quadratic = _ops.multiply(0.5, _ops.square(error))
+        linear = _ops.subtract(_ops.multiply(delta, abs_error), 0.5 * delta * delta)
+        return _ops.mean(_ops.where(_ops.less_equal(abs_error, delta), quadratic, linear), axis=-1)
+
+    return _per_sample(Huber(delta), y_true, y_pred, on_tensors)
 
 
 def kl_divergence(y_true, y_pred):
-    return _per_sample(KLDivergence(), y_true, y_pred)
+    def on_tensors(t, p):
+        t, p = _ops.clip(t, _EPSILON, 1.0), _ops.clip(p, _EPSILON, 1.0)
+        return _ops.sum(_ops.multiply(t, _ops.log(_ops.divide(t, p))), axis=-1)
+
+    return _per_sample(KLDivergence(), y_true, y_pred, on_tensors)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    return _per_sample(BinaryCrossentropy(from_logits, label_smoothing, axis), y_true, y_pred)
+    def on_tensors(t, p):
+        if label_smoothing:
+            t = _ops.add(_ops.multiply(t, 1.0 - label_smoothing), 0.5 * label_smoothing)
+        return _ops.mean(_ops.binary_crossentropy(t, p, from_logits=from_logits), axis=axis)
+
+    loss = BinaryCrossentropy(from_logits, label_smoothing, axis)
+    return _per_sample(loss, y_true, y_pred, on_tensors)
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    return _per_sample(CategoricalCrossentropy(from_logits, label_smoothing, axis), y_true, y_pred)
+    def on_tensors(t, p):
+        if label_smoothing:
+            classes = _ops.shape(t)[-1]
+            t = _ops.add(_ops.multiply(t, 1.0 - label_smoothing), label_smoothing / classes)
+        return _ops.categorical_crossentropy(t, p, from_logits=from_logits, axis=axis)
+
+    loss = CategoricalCrossentropy(from_logits, label_smoothing, axis)
+    return _per_sample(loss, y_true, y_pred, on_tensors)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
-    return _per_sample(
-        SparseCategoricalCrossentropy(from_logits, ignore_class, axis=axis), y_true, y_pred
-    )
+    def on_tensors(t, p):
+        if ignore_class is not None:
+            raise ValueError(
+                "nerve.losses.sparse_categorical_crossentropy: ignore_class is not supported on "
+                "tensors (only on numpy arrays); mask the per-sample values with ops.where"
+            )
+        return _ops.sparse_categorical_crossentropy(t, p, from_logits=from_logits, axis=axis)
+
+    loss = SparseCategoricalCrossentropy(from_logits, ignore_class, axis=axis)
+    return _per_sample(loss, y_true, y_pred, on_tensors)
 
 
 # The Keras aliases of the functions (mse, mae, kld), from the same registry: each function is

@@ -1,4 +1,6 @@
 // UpSampling2D, Cropping2D and RepeatVector.
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 #include "layers/image_input.h"
@@ -14,8 +16,8 @@ const ArgTable<UpSampling2DArgs>& UpSampling2DArgs::table() {
       NERVE_ARG(size).tuple_of(2).must("positive", arg_positive),
       NERVE_DATA_FORMAT_ARG(data_format),
       NERVE_ARG(interpolation)
-          .must("one of 'nearest', 'bilinear', 'bicubic', 'lanczos3', 'lanczos5'",
-                arg_one_of({"nearest", "bilinear", "bicubic", "lanczos3", "lanczos5"}))
+          .must("one of 'nearest', 'bilinear', 'bicubic', 'lanczos3', 'lanczos5', 'area'",
+                arg_one_of({"nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area"}))
           .supports("only 'nearest' and 'bilinear' are implemented", arg_one_of({"nearest", "bilinear"})),
   }};
   return t;
@@ -24,6 +26,9 @@ NERVE_REGISTER_LAYER(UpSampling2D, "UpSampling2D")
 
 UpSampling2D::UpSampling2D(std::string name, UpSampling2DArgs args) : Layer(std::move(name)), args_(std::move(args)) {
   standardize_data_format(args_.data_format);
+  // Keras lower-cases the name ("Bilinear" is "bilinear", in get_config too)
+  std::transform(args_.interpolation.begin(), args_.interpolation.end(), args_.interpolation.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   UpSampling2DArgs::table().validate(args_, describe());
 }
 

@@ -25,6 +25,14 @@ class Tensor:
         """
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         ...
+    def __bool__(self):
+        """
+        bool() of a one-element tensor's value (as a JAX array); larger tensors: len() > 0.
+        """
+    def __float__(self):
+        """
+        float() of a one-element tensor's value (as a JAX array)
+        """
     def __ge__(self, other):
         """
         nerve.ops.greater_equal(self, other)
@@ -37,6 +45,10 @@ class Tensor:
         """
     def __init__(self, data: numpy.ndarray, requires_grad: bool = False) -> None:
         ...
+    def __int__(self):
+        """
+        int() of a one-element tensor's value (as a JAX array)
+        """
     def __le__(self, other):
         """
         nerve.ops.less_equal(self, other)

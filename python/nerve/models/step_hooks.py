@@ -157,6 +157,22 @@ class StepHooks:
             return self.compute_loss(x, y, y_pred, sample_weight, training=training)
         return self.compute_loss(x, y, y_pred, sample_weight)
 
+    @property
+    def losses(self) -> list:
+        """Keras's model.losses: the add_loss terms and regularization penalties (weights, and
+        the activity of the last call) of the model's layers, so that `sum(model.losses)` is
+        what Keras's sum is. nerve gives them as one term, their sum (Keras lists each), a
+        scalar nerve.Tensor: inside a train_step it is the penalty of that step's forward pass
+        (differentiable, as Keras's; a zero there when the model has none), elsewhere [] when the
+        model has none (or is not built)."""
+        if not self.built:
+            return []
+        tracer = _dispatch.active_step_tracer()
+        if tracer is not None:  # a recorded value: 0 in every step when there is no penalty
+            return [tracer.penalty(self)]
+        penalty = self._core_model.regularization_tensor()
+        return [] if penalty is None else [penalty]
+
     def _step_losses(self, n_outputs: int):
         """(losses, loss weights), one per output (kept until the next compile() once the
         model is built)."""

@@ -63,7 +63,6 @@ class StepTracer(Tracer):
     def __init__(self, model, step: str, num_inputs: int):  # noqa: D107 (Tracer's fields, no layer)
         self.layer = model
         self.who = f"{type(model).__name__} '{model.name}'.{step}"
-        self.training = step == "train_step"
         self.program = _core.StepProgram(num_inputs)
         self.examples: dict[int, tuple] = {}
         self._captures: dict[int, int] = {}
@@ -83,7 +82,7 @@ class StepTracer(Tracer):
         """A layer called in the step. Its examples run in inference mode, so that tracing does
         not move a BatchNormalization's statistics; the program runs it in the asked mode."""
         values = [self.value_of(x, sub.name, f"input {i}") for i, x in enumerate(xs)]
-        mode = bool(self.training if training is None else training)
+        mode = bool(training)  # Keras: a call without training= runs in inference mode
         outs = self._run_examples(
             sub.name, lambda k: sub._core.call_many([self.examples[i][k] for i in values], False)
         )
@@ -110,7 +109,9 @@ class StepTracer(Tracer):
             model.name,
             lambda k: core.forward_many([self.examples[i][k] for i in values], False),
         )
-        mode = bool(self.training if training is None else training)
+        # Keras: `self(x)` without training= runs in inference mode, in a train_step too (its
+        # steps pass training=True), as the step nerve runs from Python does
+        mode = bool(training)
         first = self.program.add_model_call(core, values, len(outs[0]), mode)
         traced = self._traced_outputs(first, outs[0], outs[1])
         if not hasattr(self, "_called_models"):

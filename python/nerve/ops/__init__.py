@@ -38,6 +38,7 @@ for _family in _families:
     __all__ += [n for n in _family.__all__ if n not in __all__]
 del _family, _families
 
-from ._tensor_methods import install_operators  # noqa: E402
+from ._tensor_methods import install_operators, install_scalar_conversions  # noqa: E402
 
 install_operators(_core_module.Tensor)
+install_scalar_conversions(_core_module.Tensor)

@@ -95,3 +95,33 @@ def install_operators(cls) -> None:
     cls.__abs__ = lambda self: _ops().abs(self)
     cls.__getitem__ = _getitem
     cls.__array_ufunc__ = _make_array_ufunc(cls)
+
+
+def _scalar(convert):
+    def method(self):
+        values = np.asarray(self)
+        if values.size != 1:
+            raise TypeError(
+                f"{convert.__name__}() of a nerve.Tensor of shape {tuple(values.shape)}: only a "
+                f"tensor of one element converts to a Python scalar (as a Keras / JAX array)"
+            )
+        return convert(values.reshape(()))
+
+    method.__name__ = f"__{convert.__name__}__"
+    method.__doc__ = f"{convert.__name__}() of a one-element tensor's value (as a JAX array)"
+    return method
+
+
+def _bool(self):
+    """bool() of a one-element tensor's value (as a JAX array); larger tensors: len() > 0."""
+    # (a scalar was len() == 0: always False)
+    values = np.asarray(self)
+    return bool(values.reshape(())) if values.size == 1 else len(values) > 0
+
+
+def install_scalar_conversions(cls) -> None:
+    """float(t), int(t) and bool(t) of a one-element tensor with values (Keras's `float(loss)`,
+    `float(sum(model.losses))`), as JAX arrays. Not on symbolic tensors: they have no values."""
+    cls.__float__ = _scalar(float)
+    cls.__int__ = _scalar(int)
+    cls.__bool__ = _bool

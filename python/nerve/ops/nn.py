@@ -250,7 +250,13 @@ def _same_shape(op, target, output):
     shape = _core_ops.shape
 
     ts, os_ = tuple(shape(target)), tuple(shape(output))
-    if ts != os_:
+    # inside a traced train_step the batch size is a SymbolicDim (or None), known only when data
+    # arrives (two SymbolicDims never compare equal): only the sizes known now are compared
+    if len(ts) != len(os_) or any(
+        a != b
+        for a, b in zip(ts, os_)
+        if isinstance(a, numbers.Integral) and isinstance(b, numbers.Integral)
+    ):
         raise ValueError(f"{op}: target and output must have the same shape, got {ts} and {os_}")
 
 

@@ -26,9 +26,10 @@ def unpack_x_y_sample_weight(data):
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
     """The batch a step receives: x alone when there is no y (wrapped as (x,) when x is itself a
-    tuple, so it is not read as (x, y)), else (x, y) or (x, y, sample_weight)."""
+    tuple or a list, the inputs of a model with several, so it is not read as (x, y): Keras's
+    fit([a, b]) gives train_step ([a, b],)), else (x, y) or (x, y, sample_weight)."""
     if y is None:
-        return (x,) if isinstance(x, tuple) else x
+        return (x,) if isinstance(x, (tuple, list)) else x
     if sample_weight is None:
         return (x, y)
     return (x, y, sample_weight)

@@ -80,7 +80,7 @@ class ZeroPadding2D : public Layer {
 struct UpSampling2DArgs {
   std::vector<int64_t> size{2, 2};
   std::optional<std::string> data_format;
-  std::string interpolation = "nearest";  // or "bilinear" (Keras's other filters are refused)
+  std::string interpolation = "nearest";  // or "bilinear", any case (Keras's other filters are refused)
   static const ArgTable<UpSampling2DArgs>& table();
 };
 
