@@ -446,6 +446,47 @@ def test_env_isa_unsupported_is_a_clear_error():
     assert r.returncode > 0 and "NERVE_ISA" in r.stderr
 
 
+IN_PLACE_PROBE = r"""
+import hashlib, numpy as np, nerve
+from nerve import _core
+rng = np.random.default_rng(3)
+h = hashlib.sha256()
+for threads in (1, 2):
+    nerve.set_num_threads(threads)
+    # lda 784, 576 and 256 spread 14 rows over enough L1 sets (read in place where the kernel
+    # can); the edge rows (M % 14) and columns (N % 32) and several K panels are covered.
+    for m, n, k in [(1024, 256, 784), (97, 300, 777), (64, 520, 576), (29, 70, 1000), (300, 96, 256)]:
+        a = rng.standard_normal((m, k), dtype=np.float32)
+        b = rng.standard_normal((k, n), dtype=np.float32)
+        bias = rng.standard_normal(n, dtype=np.float32)
+        h.update(_core.sgemm(a, b).tobytes())
+        h.update(np.asarray(_core.ops.dense(_core.Tensor(a), _core.Tensor(b), _core.Tensor(bias))).tobytes())
+print(h.hexdigest())
+"""
+
+
+def test_env_pack_a_gives_the_same_bits_as_a_read_in_place():
+    """NERVE_GEMM_PACK_A=1 packs A where the kernel would read it in place: same sums, same
+    order, so every bit of the products (and of Dense with its bias) must agree."""
+
+    def digest(**env):
+        e = {k: v for k, v in os.environ.items() if k not in ("NERVE_ISA", "NERVE_GEMM_PACK_A")}
+        e.update(env)
+        r = subprocess.run(
+            [sys.executable, "-c", IN_PLACE_PROBE],
+            env=e,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert r.returncode == 0, r.stderr
+        return r.stdout.strip().splitlines()[-1]
+
+    assert digest(NERVE_GEMM_PACK_A="1") == digest()
+    r = run_probe(NERVE_GEMM_PACK_A="yes")
+    assert r.returncode > 0 and "NERVE_GEMM_PACK_A" in r.stderr
+
+
 def test_env_omp_num_threads_and_tiny_blocks():
     """OMP_NUM_THREADS sets the start value; tiny cache blocks exercise every blocking loop
     (several ic, pc and jc blocks, partial panels) with two threads."""

@@ -68,6 +68,17 @@ GemmKernel apply_env_blocking(GemmKernel k) {
   return k;
 }
 
+// Tuning and testing aid (README.md here): NERVE_GEMM_PACK_A=1 packs A even where a kernel could
+// read it in place (ukernel_inplace), to compare the two; the results are the same bit for bit.
+GemmKernel apply_env_pack_a(GemmKernel k) {
+  const char* s = std::getenv("NERVE_GEMM_PACK_A");
+  if (!s || !*s || std::string(s) == "0") return k;
+  if (std::string(s) != "1")
+    throw std::runtime_error(std::string("NERVE_GEMM_PACK_A must be \"0\" or \"1\", got \"") + s + "\"");
+  for (auto& fn : k.ukernel_inplace) fn = nullptr;
+  return k;
+}
+
 }  // namespace
 
 const GemmKernel& gemm_kernel_for(Isa isa) {
@@ -75,7 +86,7 @@ const GemmKernel& gemm_kernel_for(Isa isa) {
   static std::once_flag once[3];
   const int i = static_cast<int>(isa);
   if (i < 0 || i > 2) throw std::invalid_argument("gemm_kernel_for: bad Isa");
-  std::call_once(once[i], [&] { tables[i] = apply_env_blocking(*raw_kernel(isa)); });
+  std::call_once(once[i], [&] { tables[i] = apply_env_pack_a(apply_env_blocking(*raw_kernel(isa))); });
   return tables[i];
 }
 

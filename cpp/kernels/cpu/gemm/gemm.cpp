@@ -176,6 +176,19 @@ void gemm_sup(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, in
   });
 }
 
+// Whether MR rows of A, lda floats apart, fall into L1 sets spread enough to read A in place:
+// at most four rows per set of a 64-set L1 (32 KiB 8-way, 48 KiB 12-way), leaving ways for the
+// B stream. lda = 784 spreads 14 rows over 14 sets, 256 over 4 sets (4, 4, 3, 3 rows; measured
+// +5% on (1024, 256)·(256, 128) against the copy); 512 puts 7 rows in each of 2 sets and 1024 (a
+// 4 KiB stride) all 14 into one, where packing A is what keeps them apart.
+bool rows_spread_in_l1(int64_t lda, int rows) {
+  int per_set[64] = {};
+  for (int r = 0; r < rows; ++r)
+    if (++per_set[((static_cast<uint64_t>(r) * static_cast<uint64_t>(lda) * sizeof(float)) >> 6) & 63] > 4)
+      return false;
+  return true;
+}
+
 void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha,
                   const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
                   const Epilogue& ep, int nt) {
@@ -186,15 +199,18 @@ void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N
   const int64_t nmb = ceil_div(M, kr.mc), mcb = round_up(ceil_div(M, nmb), MR);
   // A not transposed: row-panel layout (a copy, no transpose), k-stride kcp. Else k-major.
   const bool a_rows = !at;
+  // A not transposed, with rows that do not crowd one L1 set: read in place (no copy, no barrier).
+  const bool a_in_place = a_rows && kr.ukernel_inplace[1] && rows_spread_in_l1(lda, MR);
   const PackAFn pack_a = a_rows ? kr.pack_a_rows : kr.pack_a;
-  const UkernelFn* ukernels = a_rows ? kr.ukernel_rows : kr.ukernel;
+  const UkernelFn* ukernels = a_in_place ? kr.ukernel_inplace : a_rows ? kr.ukernel_rows : kr.ukernel;
   const int64_t mcb_eff = std::min(mcb, round_up(M, MR));
   const int64_t a_block = mcb_eff * (a_rows ? kr.kcp : kcb);  // floats per packed (ic, pc) block
   auto a_panel_stride = [&](int64_t kc) { return MR * (a_rows ? int64_t(kr.kcp) : kc); };
   // Small A (the deep-learning shapes): pack all of it once, then loop jc outside pc, so the C
   // tile stays in cache across the K panels and no barrier is needed after the packing.
-  const bool a_resident = nmb == 1 && a_block * nkb * 4 <= (int64_t(3) << 19);  // <= 1.5 MiB
-  float* const Ap = tl_pack_a.get(static_cast<size_t>(a_resident ? a_block * nkb : a_block));
+  // In place, A is "resident" where it lies: the same loops, without the packing.
+  const bool a_resident = a_in_place || (nmb == 1 && a_block * nkb * 4 <= (int64_t(3) << 19));  // <= 1.5 MiB
+  float* const Ap = a_in_place ? nullptr : tl_pack_a.get(static_cast<size_t>(a_resident ? a_block * nkb : a_block));
 
   // Thread grid tm x tn: minimise the per-thread (padded) work plus its B packing.
   const int64_t npn = ceil_div(N, NR), npm = ceil_div(M, MR);
@@ -232,11 +248,12 @@ void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N
                      int64_t ma0, int64_t ma1) {
       const bool last = pc + kc == K;
       UkArgs args = make_args(alpha, pc == 0 ? beta : 1.f, ep, last);
+      args.a_rs = lda;
       const int64_t aps = a_panel_stride(kc);
       for (int64_t ir = ma0; ir < ma1; ++ir) {
         const int m = static_cast<int>(std::min<int64_t>(MR, mc - ir * MR));
         const UkernelFn uk = ukernels[m];
-        const float* a = Ablk + ir * aps;
+        const float* a = a_in_place ? A + (ic + ir * MR) * lda + pc : Ablk + ir * aps;
         float* c_row = C + (ic + ir * MR) * ldc + jc;
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int n = static_cast<int>(std::min<int64_t>(NR, nc - jr));
@@ -248,7 +265,7 @@ void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N
 
     if (a_resident) {
       const int64_t npa = ceil_div(M, MR);
-      {  // every thread packs a share of the (K panel, micro-panel) pairs
+      if (!a_in_place) {  // every thread packs a share of the (K panel, micro-panel) pairs
         int64_t q0, q1;
         split_range(npa * nkb, nthr, tid, q0, q1);
         for (int64_t q = q0; q < q1;) {
@@ -258,8 +275,8 @@ void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N
                  Ap + pi * a_block + p_lo * a_panel_stride(kc));
           q += p_hi - p_lo;
         }
+        team_barrier(nthr);
       }
-      team_barrier(nthr);
       int64_t ma0, ma1;
       split_range(npa, tm, tid_m, ma0, ma1);
       if (ma1 > ma0)
@@ -268,7 +285,7 @@ void gemm_blocked(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N
           for (int64_t pi = 0; pi < nkb; ++pi) {
             const int64_t pc = pi * kcb, kc = std::min(kcb, K - pc);
             kr.pack_b(bt, B, ldb, pc, kc, jc, nc, Bp);
-            macro(Ap + pi * a_block, 0, M, pc, kc, jc, nc, ma0, ma1);
+            macro(a_in_place ? nullptr : Ap + pi * a_block, 0, M, pc, kc, jc, nc, ma0, ma1);
           }
         }
       return;

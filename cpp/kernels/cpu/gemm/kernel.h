@@ -29,6 +29,8 @@ struct UkArgs {
   // read at a + tap_off[t] and B read on sequentially, so B holds ntaps stacked kk-row blocks.
   int ntaps = 1;
   const int64_t* tap_off = nullptr;  // null: one tap at offset 0
+  // In-place kernels only (GemmKernel::ukernel_inplace): the row stride of A.
+  int64_t a_rs = 0;
 };
 
 // Packed micro-kernel: m (1..MR, selects the instantiation) rows, n (1..NR) columns.
@@ -75,6 +77,10 @@ struct GemmKernel {
   // order as sup[1] on each NR-column panel, so results are bit for bit those of sup[1].
   SupKernelFn sup_row = nullptr;
   int sup_row_cols = 0;
+  // Optional: A not transposed and read in place, row r at a + r * args.a_rs (k contiguous), B
+  // packed; index m = 1..mr. The same sums as ukernel_rows on a copy of the rows (bit for bit),
+  // without the copy. Empty (null) where an ISA packs A anyway.
+  UkernelFn ukernel_inplace[kMaxMR + 1] = {};
 };
 
 const GemmKernel* gemm_kernel_generic();

@@ -108,6 +108,53 @@ void ukernel_packed(int64_t kc, const float* __restrict a, const float* __restri
   writeback<M>(c0, c1, c, ldc, n, args);
 }
 
+// A read in place (not packed), row r at a + r * args.a_rs, k contiguous; B packed as for
+// ukernel_packed. The rows are addressed as ukernel_sup addresses them (three base pointers and
+// the strides rs..4rs as scaled indices). Same FMAs in the same order as ukernel_packed<M, true>
+// on a copy of the same rows, so the results are bit for bit the same; it saves the copy, which
+// was 6-9% of an MLP predict's CPU time at batch 1024 (perf, AMD EPYC Zen 4, 1 thread).
+template <int M>
+void ukernel_inplace(int64_t kc, const float* __restrict a, const float* __restrict b, float* c, int64_t ldc, int n,
+                     const UkArgs& args) {
+  __m512 c0[M], c1[M];
+#pragma GCC unroll 16
+  for (int r = 0; r < M; ++r) {
+    c0[r] = _mm512_setzero_ps();
+    c1[r] = _mm512_setzero_ps();
+  }
+  const int64_t rs = args.a_rs, rs2 = 2 * rs, rs3 = 3 * rs, rs4 = 4 * rs;
+  const float* a5 = a + 5 * rs;
+  const float* a10 = a + 10 * rs;
+  auto step = [&]() __attribute__((always_inline)) {
+    const __m512 b0 = _mm512_load_ps(b);
+    const __m512 b1 = _mm512_load_ps(b + 16);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * NR), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * NR + 16), _MM_HINT_T0);
+    const float* base[3] = {a, a5, a10};
+    const int64_t off[5] = {0, rs, rs2, rs3, rs4};
+#pragma GCC unroll 16
+    for (int r = 0; r < M; ++r) {
+      const __m512 av = _mm512_set1_ps(base[r / 5][off[r % 5]]);
+      c0[r] = _mm512_fmadd_ps(av, b0, c0[r]);
+      c1[r] = _mm512_fmadd_ps(av, b1, c1[r]);
+    }
+    ++a;
+    ++a5;
+    ++a10;
+    b += NR;
+  };
+  const int64_t kmain = kc > M ? kc - M : 0;
+  int64_t k = 0;
+#pragma GCC unroll 4
+  for (; k < kmain; ++k) step();
+  for (int r = 0; k < kc; ++k, ++r) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + n - 1), _MM_HINT_T0);
+    step();
+  }
+  writeback<M>(c0, c1, c, ldc, n, args);
+}
+
 template <int M>
 void ukernel_sup(int64_t kk, const float* __restrict a, int64_t rs_a, int64_t cs_a, const float* __restrict b,
                  int64_t ldb, float* c, int64_t ldc, int n, const UkArgs& args) {
@@ -247,6 +294,7 @@ double fma_loop(int64_t iters, float* sink) {
 #define NERVE_UK(m) (m <= MR ? &ukernel_packed<(m <= MR ? m : 1), false> : nullptr)
 #define NERVE_UKR(m) (m <= MR ? &ukernel_packed<(m <= MR ? m : 1), true> : nullptr)
 #define NERVE_SUP(m) (m <= MR ? &ukernel_sup<(m <= MR ? m : 1)> : nullptr)
+#define NERVE_UKI(m) (m <= MR ? &ukernel_inplace<(m <= MR ? m : 1)> : nullptr)
 
 // Block sizes for Cascade Lake / Skylake-SP (L1d 32 KiB, L2 1 MiB private, L3 >= 1.375 MiB/core):
 //   kc = 384: A micro-panel 14 x 384 x 4 B = 21 KiB (L1-resident across the jr loop), B
@@ -276,7 +324,10 @@ const GemmKernel kKernel = {
     &pack_b,
     &fma_loop,
     &ukernel_sup_row,
-    kRowVectors * 16};
+    kRowVectors * 16,
+    {nullptr, NERVE_UKI(1), NERVE_UKI(2), NERVE_UKI(3), NERVE_UKI(4), NERVE_UKI(5), NERVE_UKI(6), NERVE_UKI(7),
+     NERVE_UKI(8), NERVE_UKI(9), NERVE_UKI(10), NERVE_UKI(11), NERVE_UKI(12), NERVE_UKI(13), NERVE_UKI(14), nullptr,
+     nullptr}};
 
 }  // namespace
 
