@@ -1,51 +1,41 @@
 """DQN on CartPole-v1: nerve against the same agent in PyTorch, steps per second and episodes to solve.
 
 Both agents are examples/dqn_cartpole.py's: the same loop (train_dqn: environment, epsilon-greedy,
-replay buffer, soft target updates), the same hyper-parameters (DQNConfig: 64-64 MLP, batch 128,
-Adam 3e-4 with the same exponential decay), the same seeds, and the same initial weights
-(PyTorch's MLP is loaded with nerve's initial weights, so the two start from one point). The
-PyTorch step is the usual one: zero_grad, forward, masked Huber loss, backward, Adam step
-(epsilon 1e-7, Keras's), LambdaLR for the decay; nerve's is the masked Q-model's
-train_on_batch. One gradient step of batch 128 per environment step.
+replay buffer, soft target updates, greedy evaluations), the same hyper-parameters (DQNConfig:
+128-128 MLP, batch 128, Adam at a constant 1e-4, Double DQN targets), the same seeds, and the same
+initial weights (PyTorch's MLP is loaded with nerve's initial weights, so the two start from one
+point). The PyTorch step is the usual one: zero_grad, forward, masked Huber loss, backward, Adam
+step (epsilon 1e-7, Keras's); nerve's is the masked Q-model's train_on_batch. One gradient step
+of batch 128 per environment step.
 
 1. Steps per second of training: runs of --timed-steps environment steps after the
    learning_starts warm-up (128 steps), nerve and PyTorch alternately (the order swapped every
    repeat), medians of --repeats, per wall second and per CPU second of this process (steadier
    on a loaded machine); the two runs of a repeat share its load, so their ratio is the figure
-   to read. --hidden 128,128 times the wider MLP.
-2. Episodes to solve (the last 100 training episodes average >= 475): one full run of each
-   agent (--solve-agents) per seed of --solve-seeds (default 0), to DQNConfig's step cap or
-   --max-steps; prints the episodes, steps and the peak 100-episode mean (--no-solve skips it;
+   to read. --hidden 64,64 times a narrower MLP.
+2. Episodes to solve (DQNConfig.solve_on: the greedy policy averages >= 475 on 100 fresh
+   episodes, evaluated every 2,500 steps): one full run of each agent (--solve-agents) per seed
+   of --solve-seeds (default 0), to DQNConfig's step cap or --max-steps; prints the episodes,
+   steps, the peak 100-training-episode mean and the best evaluation (--no-solve skips it;
    --repeats 0 runs only this part). Runs of different seeds can go in separate processes.
 Both run in this process with the same thread count (--threads, default 1). The machine is shared:
 the load average is printed with the figures.
 
-Measured (seed 0, one thread each, a shared 2-core "Intel Xeon Processor" with AVX-512 and AMX;
-torch 2.13.0 CPU):
-- --repeats 5 --timed-steps 3000 (64-64) at a load average of 3.7: nerve 4,216 steps/s, PyTorch
-  1,122 steps/s, 3.76x (per-repeat ratios 3.68 to 4.01); per CPU second nerve 4,537, PyTorch
-  1,152, 3.94x (per-repeat 3.82 to 4.18). At a load average of 18.3 the same command measured
-  4.90x (420 against 86 steps/s; per CPU second 4.63x): PyTorch suffers more from the load.
-- --repeats 3 --timed-steps 2000 --hidden 128,128 at a load average of 3.4: nerve 2,593, PyTorch
-  892 steps/s, 2.91x (per CPU second 2.86x): below 3x. The wider MLP's batch-128 GEMMs are most
-  of nerve's step there, and PyTorch's are as fast. main's GradientTape step (before the masked
-  train_on_batch one) measured 2.99x there at a load of 3.0: the step's form changes little.
-- Episodes to solve: nerve 448 (76,269 steps, 246 s at a load average of 18.5); PyTorch not solved
-  in 150,000 steps (949 s, load average 9.0): the same configuration and initial weights, but its
-  float rounding parts the trajectory from nerve's, and seed 0's solve is not robust (nerve's
-  seed 1 does not solve it either; see examples/dqn_cartpole.py).
-Earlier figures (AMD EPYC, the GradientTape step, 128-128, buffer 10,000): 2.4x at a load of 6.5.
-
-Measured on AMD EPYC Zen 3 (AVX2; no AVX-512), 2 vCPU shared with other jobs, one thread each:
-- --no-solve --repeats 3 --timed-steps 2000 (64-64, the default recipe) at a load average of
-  12.3: nerve 176 steps/s, PyTorch 49, 3.58x (per-repeat ratios 4.34, 3.38, 3.52); per CPU
-  second nerve 1,111, PyTorch 289, 3.85x (4.41, 3.48, 3.67). Target 3x: met.
-- --repeats 0 --solve-agents nerve --max-steps 100000 --solve-seeds 1 (and 2, in a second
-  process), run while DQNConfig had double_dqn=True and clipnorm=10 (recipe C of
-  examples/dqn_cartpole.py; both are off by default now): neither
-  solved; seed 1 peak 184.5 (100.0 at the cap), seed 2 282.7 (281.3 at the cap); 739-744
-  steps per CPU second at a load average of 12.2. PyTorch's runs to solve were not repeated
-  here (about 290 steps per CPU second: 35 minutes of wall time per 100,000 steps at this load).
+Measured on AMD EPYC Zen 4 (AVX-512), 2 vCPU shared with other jobs, one thread each,
+2026-12-03, torch 2.13.0 CPU, this recipe:
+- --no-solve --repeats 3 --timed-steps 2000 at a load average of 7.4-8.3: per CPU second nerve
+  1,643 steps/s, PyTorch 572, 2.87x (per-repeat ratios 2.42, 2.76, 3.20; median 2.76x); per
+  wall second 513 vs 240 (2.1x). Below the 3x asked: the 128-128 network's batch-128 GEMMs are
+  most of nerve's step, and PyTorch's are as fast.
+- Episodes to solve, seed 0 (--repeats 0 --solve-agents pytorch --max-steps 100000): nerve's
+  agent solved it at step 45,426 (626 episodes; examples/dqn_cartpole.py); PyTorch's, from the
+  same initial weights, did not within the 100,000-step cap (best greedy evaluation 237.2, last
+  100 training episodes 62.3; 1,092 s, 406 steps per CPU second, load average 5.3): its
+  float rounding parts its trajectory from nerve's, and this seed's did not find a good policy.
+Earlier figures, the recipe before (64-64, Adam 3e-4 decayed x0.1 per 50,000 steps, no Double
+DQN, solved by the last 100 training episodes): 3.76x on a 2-core Intel Xeon at a load of 3.7
+(nerve 4,216 steps/s, PyTorch 1,122), 3.58x on an AMD EPYC Zen 3 at a load of 12.3; at 128-128
+2.91x on the Xeon. Nerve solved seed 0 in 448 episodes there, PyTorch's agent not in 150,000 steps.
 
 Run: python bench/dqn_vs_torch.py [--repeats 5] [--timed-steps 3000] [--threads 1] [--no-solve]
      [--hidden 128,128] [--solve-seeds 0,1] [--solve-agents nerve,pytorch] [--max-steps N]
@@ -113,6 +103,10 @@ class TorchDQN:
     def act(self, state) -> int:
         with torch.no_grad():
             return int(self.q_network(torch.from_numpy(state[None])).argmax(1).item())
+
+    def greedy_actions(self, states) -> np.ndarray:
+        with torch.no_grad():
+            return self.q_network(torch.from_numpy(states)).argmax(1).numpy()
 
     def update_target(self, tau: float = 1.0) -> None:
         with torch.no_grad():
@@ -229,9 +223,14 @@ def main():
         return
     seeds = [int(seed) for seed in args.solve_seeds.split(",")]
     names = args.solve_agents.split(",")
+    over = (
+        f"{config.solve_window} fresh episodes of the greedy policy, every {config.eval_every} steps"
+        if config.solve_on == "greedy"
+        else f"{config.solve_window} training episodes"
+    )
     print(
-        f"\n2. episodes to solve (mean return >= {config.solve_return:g} over "
-        f"{config.solve_window} training episodes; cap {config.max_steps} steps), seeds {seeds}"
+        f"\n2. episodes to solve (mean return >= {config.solve_return:g} over {over}; cap "
+        f"{config.max_steps} steps), seeds {seeds}"
     )
     for seed in seeds:
         seed_config = dataclasses.replace(config, seed=seed)
@@ -243,9 +242,11 @@ def main():
             )
             returns, window = result.returns, config.solve_window
             means = [np.mean(returns[max(0, i - window + 1) : i + 1]) for i in range(len(returns))]
+            greedy = [mean for _, _, mean in result.evaluations]
+            best = f", best greedy evaluation {max(greedy):.1f}" if greedy else ""
             print(
                 f"  seed {seed} {name:8s} {solved}, {result.steps} steps, {len(returns)} episodes "
-                f"(last-{window} mean {means[-1]:.1f}, peak {max(means):.1f}), "
+                f"(last-{window} training mean {means[-1]:.1f}, peak {max(means):.1f}{best}), "
                 f"{result.seconds:.0f} s "
                 f"({result.steps_per_second:.0f} steps/s, {result.steps_per_cpu_second:.0f} per "
                 f"CPU second, while training), load average {os.getloadavg()[0]:.1f}",

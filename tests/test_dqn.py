@@ -163,7 +163,7 @@ def test_learning_rate_decays_exponentially_in_the_optimizer():
     for _ in range(4):
         agent.train_step(*_batch())
     assert float(optimizer.learning_rate) == pytest.approx(2.5e-3)  # after 4 gradient steps
-    assert _agent(learning_rate_decay=1.0)[1].learning_rate_schedule() == 3e-4  # constant
+    assert _agent(learning_rate=3e-4, learning_rate_decay=1.0)[1].learning_rate_schedule() == 3e-4
 
 
 def test_clipnorm_reaches_the_optimizer():
@@ -268,3 +268,67 @@ def test_truncated_episodes_bootstrap_and_only_terminated_ones_stop_the_return(m
     # is stored as non-terminal, so its target bootstraps from Q_target(s')
     np.testing.assert_array_equal(terminated, fell.astype(np.float32))
     assert fell.any() and ((step == 5) & ~fell).any()  # both kinds were sampled
+
+
+class _ScriptedAgent:
+    """Pushes the cart one way until its first training step, the other way after it."""
+
+    def __init__(self):
+        self.trained = False
+
+    def act(self, state):
+        return int(self.trained)
+
+    def update_target(self, tau=1.0):
+        pass
+
+    def train_step(self, *batch):
+        self.trained = True
+
+
+@needs_gym
+def test_greedy_returns_batched_match_row_by_row_episodes():
+    config = dataclasses.replace(dqn.DQNConfig(), hidden=(16,), seed=3)
+    agent = dqn.NerveDQN(4, 2, config)
+
+    class RowByRow:  # the same policy without greedy_actions: one forward pass per state
+        act = staticmethod(agent.act)
+
+    batched = dqn.greedy_returns(agent, 12, seed=500)
+    assert batched == dqn.greedy_returns(RowByRow(), 12, seed=500)
+    # the episodes are CartPole's (1 to 500 steps) and depend on their seeds
+    assert all(1 <= r <= 500 for r in batched)
+    assert batched != dqn.greedy_returns(agent, 12, seed=900)
+
+
+@needs_gym
+def test_greedy_solve_stops_at_the_first_evaluation_that_averages_the_threshold(monkeypatch):
+    calls = []
+
+    def fake_greedy(agent, episodes, seed):  # the evaluation's returns, scripted per call
+        calls.append((episodes, seed))
+        return [480.0] * episodes if len(calls) == 3 else [100.0] * episodes
+
+    monkeypatch.setattr(dqn, "greedy_returns", fake_greedy)
+    config = dqn.DQNConfig(learning_starts=10, batch_size=4, buffer_size=1_000, eval_every=200)
+    result = dqn.train_dqn(_ScriptedAgent(), config, max_steps=5_000)
+    assert [mean for _, _, mean in result.evaluations] == [100.0, 100.0, 480.0]
+    assert calls == [(100, config.eval_seed)] * 3  # the same 100 evaluation episodes each time
+    steps = [step for step, _, _ in result.evaluations]
+    # each evaluation ends the first training episode that reaches the next eval_every multiple
+    assert all(s >= 200 * (i + 1) for i, s in enumerate(steps)) and steps == sorted(steps)
+    assert result.solved_at == result.evaluations[-1][1] == len(result.returns)
+    assert result.steps == steps[-1]  # the run stopped there
+
+
+@needs_gym
+def test_training_solve_ignores_greedy_evaluations(monkeypatch):
+    monkeypatch.setattr(dqn, "greedy_returns", lambda *a: pytest.fail("evaluated"))
+    config = dqn.DQNConfig(solve_on="training", learning_starts=10, batch_size=4, eval_every=50)
+    result = dqn.train_dqn(_ScriptedAgent(), config, max_steps=300)
+    assert result.evaluations == [] and result.solved_at is None
+
+
+def test_solve_on_must_be_greedy_or_training():
+    with pytest.raises(ValueError, match="solve_on must be 'greedy' or 'training'"):
+        dqn.DQNConfig(solve_on="eval")
