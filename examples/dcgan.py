@@ -72,6 +72,16 @@ examples/dcgan.py --epochs 100 --steps-per-epoch 100 --score-samples 2000 --fina
 (830 s, 8.3 s of wall time per step at that load) before its time budget: classifier score 1.170,
 Fréchet distance 484.4 over 2,000 samples (1.169 / 483.5 over 10,000): far too short to judge
 the recipe; 8.5 not reached.
+Session of 2026-12-03 on AMD EPYC Zen 4 (AVX-512), 2 vCPU shared with helpers' builds and other
+training runs (load average 4-12; this run niced): `python examples/dcgan.py --epochs 100
+--steps-per-epoch 547 --score-samples 2000 --final-score-samples 10000 --time-budget 115
+--threads 1` (07:15-08:31 UTC) got through one scored epoch of 547 steps (half a pass) in 4,521
+s of wall time (8.3 s per step; the process's CPU time was 450 s in all, scoring included, so
+about 0.8 s of CPU per step), then the time budget stopped it: classifier score 3.487 / Fréchet
+distance 200.7 (2,000 samples), 3.497 / 202.6 (10,000). At the same step the Xeon's run with the
+Keras recipe measured 3.053 / 273.9; the grid shows strokes, not yet digits. At ~0.8 s of CPU
+per step one pass over the 70,000 images (1,094 steps) is about 15 minutes of a quiet core; the
+issue's 8.5 needs several passes, more than a session of this shared 2-core machine has given a run so far.
 
 Run: python examples/dcgan.py [--epochs E] [--images N] [--out DIR] [--score-samples S] [--quick]
                               [--steps-per-epoch K] [--time-budget MINUTES] [--threads T]
