@@ -6,11 +6,14 @@
   of n spatial axes) nerve accepts with the same normalised config; what Keras refuses (a 1-tuple
   for a 2-D layer, a 3-tuple, ...) nerve refuses with a ValueError naming the layer, the
   argument, the value as written and what was expected. 1-D layers take 1-tuples, as Keras.
+- an ActivityRegularization (or activity_regularizer) layer's `losses`: [] before any call and
+  after predict / evaluate / fit, the penalty after a direct call, as in Keras.
 """
 
 import os
 import re
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -118,3 +121,62 @@ def test_one_tuple_in_a_config_is_refused():
     k_config["size"] = [2]
     with pytest.raises((TypeError, ValueError), match="must be a tuple of 2 integers"):
         keras.layers.UpSampling2D.from_config(k_config)  # Keras wraps the ValueError
+
+
+# ---- layer.losses after predict, evaluate, fit and a direct call -----------------------------
+
+X = np.random.default_rng(5).normal(size=(8, 4)).astype("float32")
+Y = np.random.default_rng(6).normal(size=(8, 3)).astype("float32")
+
+
+def _model(library, layer):
+    inp = library.Input((4,))
+    dense = library.layers.Dense(3, kernel_initializer="ones", bias_initializer="zeros")
+    model = library.Model(inp, layer(dense(inp)))
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def _losses(layer):
+    return [float(np.asarray(v)) for v in layer.losses]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.layers.ActivityRegularization(l1=0.1, l2=0.2),
+        lambda lib: lib.layers.Dense(3, kernel_initializer="ones", activity_regularizer="l2"),
+    ],
+    ids=["ActivityRegularization", "Dense(activity_regularizer)"],
+)
+@pytest.mark.parametrize("step", ["none", "predict", "evaluate", "fit", "call", "call+predict"])
+def test_activity_losses_as_keras(make, step):
+    got = {}
+    for name, library in (("keras", keras), ("nerve", nerve)):
+        layer = make(library)
+        model = _model(library, layer)
+        if "call" in step:
+            model(X)
+        if "predict" in step:
+            model.predict(X, verbose=0)
+        if step == "evaluate":
+            model.evaluate(X, Y, verbose=0)
+        if step == "fit":
+            model.fit(X, Y, epochs=1, verbose=0)
+        got[name] = _losses(layer)
+    assert len(got["nerve"]) == len(got["keras"]), got
+    if step in ("call",):
+        assert got["keras"] and got["nerve"]  # a direct call holds the penalty in both
+    # the Dense layers start from the same weights, so a held penalty agrees
+    np.testing.assert_allclose(got["nerve"], got["keras"], rtol=1e-5)
+
+
+def test_activity_losses_hold_a_zero_penalty_after_a_call():
+    """[] (nothing held) differs from [0.0] (a penalty of zero): a call on zeros holds 0.0."""
+    layer = nerve.layers.ActivityRegularization(l1=0.1)
+    assert layer.losses == []
+    layer(np.zeros((2, 3), np.float32))
+    assert layer.losses == [0.0]
+    k_layer = keras.layers.ActivityRegularization(l1=0.1)
+    k_layer(np.zeros((2, 3), np.float32))
+    assert _losses(k_layer) == [0.0]
