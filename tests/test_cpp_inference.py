@@ -475,3 +475,31 @@ def test_cpp_predict_honours_the_mixed_bfloat16_policy(tmp_path):
     assert r.returncode == 0, r.stderr
     np.testing.assert_allclose(got[0], want, rtol=0, atol=1e-6)
     assert np.abs(got[0] - plain.predict(x, verbose=0)).max() > 1e-4  # not the float32 result
+
+
+def test_one_tuple_for_a_two_axis_argument_is_refused(tmp_path):
+    """A config whose UpSampling2D size is [2] (Keras never writes one, and refuses it) is
+    refused by the C++ reader too, not stretched to (2, 2)."""
+    path = tmp_path / "m.nerve"
+    _seq((4, 4, 2), L.UpSampling2D(2)).save(path)
+
+    def one_tuple(node):
+        if isinstance(node, dict):
+            if node.get("class_name") == "UpSampling2D":
+                node["config"]["size"] = [2]
+            for v in node.values():
+                one_tuple(v)
+        elif isinstance(node, list):
+            for v in node:
+                one_tuple(v)
+        return node
+
+    _rewrite(
+        path,
+        lambda name, data: (
+            json.dumps(one_tuple(json.loads(data))).encode() if name == "config.json" else data
+        ),
+    )
+    r, _ = _run_tool(path, [_x(1, 4, 4, 2)], tmp_path)
+    assert r.returncode == 1, r.stderr
+    assert "size must be an int or a tuple of 2 ints, got (2,)" in r.stderr, r.stderr

@@ -47,13 +47,17 @@ bool is_int(const py::handle& h) {
 
 // A Python value for argument `arg` of kind `kind`; the error names the layer and argument.
 ArgValue from_python(const py::handle& h, const ArgSpec& arg, const std::string& who) {
-  auto bad = [&](const char* want) {
+  auto bad = [&](const std::string& want) {
     return py::value_error(who + ": " + arg.name + " must be " + want + ", got " + py::repr(h).cast<std::string>());
   };
   if (h.is_none()) {
     if (!arg.optional) throw bad(arg.kind == ArgKind::Bool ? "True or False" : "given (not None)");
     return std::monostate{};
   }
+  // A tuple argument of n axes takes one int or n entries (Keras's standardize_tuple): checked
+  // here so that the error shows the value as written ((2,), [3]), not as flattened below.
+  const bool sequence = py::isinstance<py::tuple>(h) || py::isinstance<py::list>(h);
+  if (arg.axes > 0 && sequence && py::len(h) != arg.axes) throw bad(tuple_rule(arg.kind, arg.axes));
   switch (arg.kind) {
     case ArgKind::Bool:
       if (py::isinstance<py::bool_>(h)) return h.cast<bool>();
@@ -73,16 +77,17 @@ ArgValue from_python(const py::handle& h, const ArgSpec& arg, const std::string&
       if (py::isinstance<py::str>(h)) return h.cast<std::string>();
       throw bad("a string");
     case ArgKind::Ints: {
-      if (is_int(h)) return std::vector<int64_t>{h.cast<int64_t>()};
-      if (py::isinstance<py::tuple>(h) || py::isinstance<py::list>(h)) {
+      const std::string want = arg.axes ? tuple_rule(arg.kind, arg.axes) : "an int or a tuple of ints";
+      if (is_int(h)) return h.cast<int64_t>();  // the field repeats it (tuple_of) or holds (x,)
+      if (sequence) {
         std::vector<int64_t> out;
         for (auto item : h) {
-          if (!is_int(item)) throw bad("an int or a tuple of ints");
+          if (!is_int(item)) throw bad(want);
           out.push_back(item.cast<int64_t>());
         }
         return out;
       }
-      throw bad("an int or a tuple of ints");
+      throw bad(want);
     }
     case ArgKind::Initializer:
       if (py::isinstance<Initializer>(h)) return h.cast<Initializer>();
@@ -90,9 +95,10 @@ ArgValue from_python(const py::handle& h, const ArgSpec& arg, const std::string&
       throw bad("an initializer");
     case ArgKind::IntPairs: {
       // one int (every side), n ints (symmetric per axis) or n (before, after) pairs
-      const char* want = "an int, a tuple of ints or a tuple of (before, after) pairs";
-      if (is_int(h)) return std::vector<int64_t>{h.cast<int64_t>()};
-      if (!py::isinstance<py::tuple>(h) && !py::isinstance<py::list>(h)) throw bad(want);
+      const std::string want =
+          arg.axes ? tuple_rule(arg.kind, arg.axes) : "an int, a tuple of ints or a tuple of (before, after) pairs";
+      if (is_int(h)) return h.cast<int64_t>();
+      if (!sequence) throw bad(want);
       std::vector<int64_t> out;
       for (auto item : h) {
         if (is_int(item)) {

@@ -36,6 +36,13 @@ void bind_layer(py::module_& m) {
              Tensor t = l.regularization_loss();
              return t.defined() ? py::cast(t.item()) : py::cast(0.0f);
            })
+      // None when the layer holds no penalty: no regularized trainable weight and no activity
+      // recorded (none yet, or cleared by predict / fit / evaluate, as Keras's layer.losses).
+      .def("regularization_value",
+           [](const Layer& l) -> py::object {
+             Tensor t = l.regularization_loss();
+             return t.defined() ? py::cast(t.item()) : py::none();
+           })
       .def("build", &Layer::build, py::arg("input_shape"), py::arg("seed"))
       .def("output_shape", &Layer::output_shape, py::arg("input_shape"))
       .def_property_readonly("weights", &Layer::weights)

@@ -29,6 +29,14 @@ const char* arg_kind_name(ArgKind kind) {
   return "?";
 }
 
+std::string tuple_rule(ArgKind kind, size_t axes) {
+  const std::string n = std::to_string(axes);
+  const std::string ints = axes == 1 ? " int" : " ints";
+  if (kind == ArgKind::IntPairs)
+    return "an int, a tuple of " + n + ints + " or a tuple of " + n + " (before, after) pair" + (axes == 1 ? "" : "s");
+  return "an int or a tuple of " + n + ints;
+}
+
 namespace arg_detail {
 namespace {
 [[noreturn]] void mismatch(const ArgValue& v, const char* want) {

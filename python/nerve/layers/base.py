@@ -330,7 +330,9 @@ class Layer(RefusesPythonHooks):
     @property
     def losses(self) -> list[float]:
         """The current regularization penalties of this layer (weights, and the activity of the
-        last call), summed into one value; empty when the layer has no regularizer. A Python
+        last call), summed into one value; empty when the layer has no regularizer. As Keras,
+        an activity penalty is held only after a direct call (layer(x), model(x)): predict, fit
+        and evaluate leave none, so an ActivityRegularization layer then has []. A Python
         layer lists its add_loss terms of the last call first, then the other penalties."""
         if self._is_python_layer:
             return self._python_losses()
@@ -338,7 +340,8 @@ class Layer(RefusesPythonHooks):
             not self._weight_regularizers and self.activity_regularizer is None
         ):
             return []
-        return [float(self._core.regularization_loss())]
+        penalty = self._core.regularization_value()  # None: no weight penalty, no activity held
+        return [] if penalty is None else [float(penalty)]
 
     def _python_losses(self) -> list[float]:
         if self._core is None:

@@ -62,6 +62,9 @@ struct ArgField {
   // The default as Keras's signature shows it where that is not the member's value (Conv1D's
   // strides=1 for the member {1}); takes precedence over `shown`.
   std::optional<ArgValue> shown_value;
+  // The number of axes of a tuple argument (tuple_of / pairs_of), 0 for any other: a tuple of
+  // another length is refused, as Keras's standardize_tuple does.
+  size_t axes = 0;
 
   ArgField& require() {
     required = true;
@@ -84,7 +87,8 @@ struct ArgField {
     return *this;
   }
   // A tuple of n ints that Keras also takes as one int (kernel_size, strides): one int is repeated
-  // n times when set; any other length breaks the rule "an int or a tuple of n ints".
+  // n times when set; a tuple is kept as given, so any other length (a 1-tuple for a 2-D layer
+  // included: Keras refuses it too) breaks the rule "an int or a tuple of n ints".
   ArgField& tuple_of(size_t n);
   // (before, after) pairs for n axes (kind IntPairs), stored flat; one int is repeated 2n times.
   ArgField& pairs_of(size_t n);
@@ -194,13 +198,17 @@ ArgField<Args>& ArgField<Args>::supports(std::string why, Pred ok) {
   return *this;
 }
 
+// What a tuple argument of `axes` axes must be (kind Ints or IntPairs): "an int or a tuple of 2
+// ints"; the rule of tuple_of / pairs_of, also used by the binding to refuse a Python tuple of
+// the wrong length before it is flattened.
+std::string tuple_rule(ArgKind kind, size_t axes);
+
 namespace arg_detail {
-// A setter that repeats one int (or a 1-tuple) n times.
+// A setter that repeats one int n times. Only an int: a tuple, even of one entry, is set as
+// given (a 1-tuple for a 2-D layer's kernel_size is an error in Keras, not a shorthand).
 template <class Args>
-std::function<void(Args&, const ArgValue&)> repeat_one(std::function<void(Args&, const ArgValue&)> plain, size_t n) {
+std::function<void(Args&, const ArgValue&)> repeat_int(std::function<void(Args&, const ArgValue&)> plain, size_t n) {
   return [plain, n](Args& a, const ArgValue& v) {
-    auto* t = std::get_if<std::vector<int64_t>>(&v);
-    if (t && t->size() == 1) return plain(a, std::vector<int64_t>(n, t->front()));
     if (auto* i = std::get_if<int64_t>(&v)) return plain(a, std::vector<int64_t>(n, *i));
     plain(a, v);
   };
@@ -215,17 +223,17 @@ inline std::function<bool(const ArgValue&)> has_length(size_t n) {
 
 template <class Args>
 ArgField<Args>& ArgField<Args>::tuple_of(size_t n) {
-  set = arg_detail::repeat_one<Args>(set, n);
-  return must("an int or a tuple of " + std::to_string(n) + " ints", arg_detail::has_length(n));
+  axes = n;
+  set = arg_detail::repeat_int<Args>(set, n);
+  return must(tuple_rule(kind, n), arg_detail::has_length(n));
 }
 
 template <class Args>
 ArgField<Args>& ArgField<Args>::pairs_of(size_t n) {
   kind = ArgKind::IntPairs;
-  set = arg_detail::repeat_one<Args>(set, 2 * n);
-  const std::string k = std::to_string(n);
-  return must("an int, a tuple of " + k + " ints or a tuple of " + k + " (before, after) pairs",
-              arg_detail::has_length(2 * n));
+  axes = n;
+  set = arg_detail::repeat_int<Args>(set, 2 * n);
+  return must(tuple_rule(kind, n), arg_detail::has_length(2 * n));
 }
 
 // Common rules.
@@ -242,6 +250,7 @@ struct ArgSpec {
   bool required;
   bool optional;
   ArgValue default_value;  // monostate for a required argument or a None default
+  size_t axes;             // a tuple argument's number of axes (ArgField::axes), else 0
 };
 
 template <class Args>
@@ -273,7 +282,8 @@ struct ArgTable {
                      f.required        ? ArgValue{}
                      : f.shown_value   ? *f.shown_value
                      : f.shown.empty() ? f.get(defaults)
-                                       : ArgValue{f.shown}});
+                                       : ArgValue{f.shown},
+                     f.axes});
     return out;
   }
   // Args from named values (missing names keep their defaults; unknown names throw).
