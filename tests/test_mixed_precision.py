@@ -468,12 +468,13 @@ def _rnn_reference(cell, x, w, u, b, dy):
 
 @pytest.mark.parametrize("path", USABLE, indirect=True)
 @pytest.mark.parametrize("cell", ["SimpleRNN", "LSTM", "GRU"])
-def test_recurrent_forward_and_backward_round_operands_to_bfloat16(path, cell):
+@pytest.mark.parametrize("n", [5, 37])  # 37: two threads' blocks of rows, none a tile multiple
+def test_recurrent_forward_and_backward_round_operands_to_bfloat16(path, cell, n):
     """Every product of the forward pass and of backprop through time (x W, h U, dZ W^T, dZ U^T,
     xs^T dZ, hs^T dZ) rounds its operands: nerve matches the float64 reference built from rounded
     products within float32 error, and differs from its own float32 layer by bfloat16 rounding."""
     rng = np.random.default_rng(11)
-    n, steps, features, units = 5, 6, 7, 9  # batch 5 is not a multiple of any tile
+    steps, features, units = 6, 7, 9
     gates = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[cell]
     x = rng.normal(size=(n, steps, features)).astype(np.float32)
     w = (0.5 * rng.normal(size=(features, gates * units))).astype(np.float32)
@@ -486,14 +487,21 @@ def test_recurrent_forward_and_backward_round_operands_to_bfloat16(path, cell):
         layer = getattr(L, cell)(units, return_sequences=True, dtype=policy)
         return _layer_run(layer, x, [w, u, b], dy)
 
-    got = run("mixed_bfloat16")
+    with switched(nerve.num_threads, nerve.set_num_threads, 2):
+        got = run("mixed_bfloat16")
     want = _rnn_reference(cell, x, w, u, b, dy)
     f32 = run("float32")
     for name, g, r, s in zip(("y", "dx", "dW", "dU", "db"), got, want, f32):
         scale = np.abs(r).max()
-        # float32 sums and gate math through 6 steps; bfloat16 rounding is 2^-9 relative, ~100x more
-        np.testing.assert_allclose(g, r, rtol=0, atol=2e-5 * scale, err_msg=f"{cell} {name}")
-        assert np.abs(s - r).max() > 10 * 2e-5 * scale, f"{cell} {name}: float32 not told apart"
+        # float32 sums and gate math through 6 steps; bfloat16 rounding is 2^-9 relative, ~100x
+        # more. Where nerve's float32 h or dZ and the float64 one straddle a bfloat16 rounding
+        # boundary the two round it one bfloat16 step apart, which then spreads through that batch
+        # row and, in dW / dU, that gate's column (seen: 1 row of 37, 4% of dW): at most 10% of
+        # the values may be off, by up to 2 bfloat16 steps; the float32 layer misses on far more.
+        err, err32 = np.abs(g - r), np.abs(s - r)
+        assert (err <= 4 * BF16_HALF_ULP * scale).all(), f"{cell} {name}: {err.max():.3g}"
+        assert (err > 2e-5 * scale).mean() <= 0.1, f"{cell} {name}: {(err > 2e-5 * scale).mean()}"
+        assert (err32 > 2e-5 * scale).mean() > 0.3, f"{cell} {name}: float32 not told apart"
         np.testing.assert_allclose(g, s, rtol=0, atol=0.05 * scale, err_msg=f"{cell} {name}")
 
 
