@@ -906,8 +906,8 @@ def render(entries, missing) -> str:
         "",
         "`dtype=`: layers take the policies `'float32'` (also `None`, `np.float32`) and "
         "`'mixed_bfloat16'` (a name, a `DTypePolicy` or Keras's serialised one; "
-        "`nerve.mixed_precision` has Keras's policy API): under it Dense, Conv1D, Conv2D and "
-        "Conv2DTranspose multiply in "
+        "`nerve.mixed_precision` has Keras's policy API): under it Dense, Conv1D, Conv2D, "
+        "Conv2DTranspose, SimpleRNN, LSTM and GRU multiply in "
         "bfloat16 with float32 sums and weights, layers without matrix products compute in "
         "float32, and layers whose products have no bfloat16 path yet raise `ValueError`. "
         "Losses and metrics take float32 only. Any other dtype (`'float16'`, `'mixed_float16'`, "

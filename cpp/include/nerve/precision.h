@@ -1,8 +1,8 @@
 // How a layer's matrix products compute (Keras's dtype policy, nerve.mixed_precision). Tensors
 // stay float32 either way; under MixedBFloat16 the operands of every matrix product (Dense,
-// Conv1D, Conv2D, Conv2DTranspose, forward and backward) are rounded to bfloat16 and the products
-// summed in float32 (sgemm_bf16, nerve/gemm.h), as torch.autocast does. Everything else computes
-// in float32.
+// Conv1D, Conv2D, Conv2DTranspose, SimpleRNN / LSTM / GRU, forward and backward) are rounded to
+// bfloat16 and the products summed in float32 (sgemm_bf16, nerve/gemm.h), as torch.autocast
+// does. Everything else computes in float32.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -222,6 +222,7 @@ std::vector<Tensor> Recurrent::run(const Tensor& x, const Tensor& h0, const Tens
   ro.activation = opt_.activation;
   ro.recurrent_activation = opt_.recurrent_activation;
   ro.go_backwards = opt_.go_backwards;
+  ro.precision = precision();
   Tensor packed;
   try {
     packed =

@@ -1,17 +1,18 @@
 """Keras 3's dtype policies, for the two nerve computes: "float32" and "mixed_bfloat16".
 
 Under "mixed_bfloat16" a layer keeps its weights in float32 and its matrix products (Dense, Conv1D,
-Conv2D and Conv2DTranspose, forward and backward) round both operands to bfloat16 and sum the
-products in float32 (nerve::sgemm_bf16), as `torch.autocast("cpu", torch.bfloat16)` does; the
-loss, activations, normalization, pooling and softmax compute in float32. The policy travels into
-the layer's C++ object, so `fit`, the traced `train_step`, `predict` and saved files all honour it.
+Conv2D, Conv2DTranspose, SimpleRNN, LSTM and GRU, forward and backward) round both operands to
+bfloat16 and sum the products in float32 (nerve::sgemm_bf16), as
+`torch.autocast("cpu", torch.bfloat16)` does; the loss, activations, normalization, pooling and
+softmax compute in float32. The policy travels into the layer's C++ object, so `fit`, the traced
+`train_step`, `predict` and saved files all honour it.
 
 One difference from Keras: nerve keeps the tensors passed between layers in float32. Keras casts
 each layer's inputs to its compute dtype and hands bfloat16 tensors on, so a layer's output
 (`model(x).dtype`) is bfloat16 there and float32 here, and element-wise layers (activations,
 Add, pooling) compute in float32 here. `layer.compute_dtype` still reports "bfloat16", the dtype
 its matrix products use. Layers with matrix products that have no bfloat16 path yet
-(SimpleRNN / LSTM / GRU, MultiHeadAttention, TransformerEncoder) refuse the
+(MultiHeadAttention, TransformerEncoder) refuse the
 policy with a ValueError naming the layer; layers written in Python (`call` from nerve.ops)
 compute in float32.
 """

@@ -102,8 +102,6 @@ class Recurrent : public Layer {
   int64_t state_count() const { return cell_ == RnnCell::LSTM ? 2 : 1; }
 
  protected:
-  // Matrix products in float32 only (no bfloat16 path yet): refuses mixed_bfloat16.
-  bool supports_precision(ComputePrecision p) const override { return p == ComputePrecision::Float32; }
   Recurrent(std::string name, RnnCell cell, RecurrentOptions options);
   void build_weights(const Shape& input_shape, uint64_t seed) override;
   void build_weights_many(const std::vector<Shape>& input_shapes, uint64_t seed) override;

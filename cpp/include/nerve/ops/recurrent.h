@@ -8,6 +8,7 @@
 #include <string>
 
 #include "nerve/activation.h"
+#include "nerve/precision.h"
 #include "nerve/tensor.h"
 
 namespace nerve {
@@ -26,6 +27,10 @@ struct RnnOptions {
   Activation activation = Activation::Tanh;
   Activation recurrent_activation = Activation::Sigmoid;  // LSTM/GRU gates
   bool go_backwards = false;
+  // MixedBFloat16: every matrix product (x W, h U and, backward, dx, dh, dW, dU) rounds both
+  // operands to bfloat16 and sums in float32 (sgemm_bf16), as torch.autocast runs its RNN GEMMs;
+  // the bias, the gate math, the cell state and db stay float32.
+  ComputePrecision precision = ComputePrecision::Float32;
 };
 
 // x                [B, T, F]

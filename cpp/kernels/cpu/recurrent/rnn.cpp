@@ -6,6 +6,9 @@
 // in one GEMM, then h_s U per step), then the cell. Backward: per step and tile the cell's
 // gradient, then dh = dZ U^T with U^T packed once; after the loop one GEMM each for dx and the
 // weight gradients (one for dW, dU and db together when the cell allows).
+// Under mixed_bfloat16 (RnnOptions::precision) every one of those products runs on sgemm_bf16
+// instead, over each thread's whole block of rows per step (sgemm_bf16 packs its operands at
+// every call, so one call per step rather than one per tile); the gate math stays float32.
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstring>
@@ -107,6 +110,19 @@ void for_each_row_tile(int64_t b0, int64_t b1, int64_t most, const Body& body) {
   for (int64_t t = 0; t < tiles; ++t) body(b0 + n * t / tiles, b0 + n * (t + 1) / tiles);
 }
 
+bool bf16(const RnnGeometry& g) { return g.opt.precision == ComputePrecision::MixedBFloat16; }
+
+// C = A op(B) (+ bias), M x N, sum over K: float32 (sgemm) or rounded operands (sgemm_bf16).
+void product(bool bf16, Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+             const float* B, int64_t ldb, float* C, int64_t ldc, const float* bias = nullptr) {
+  Epilogue ep;
+  ep.bias = bias;
+  if (bf16)
+    sgemm_bf16(ta, tb, M, N, K, 1.f, A, lda, B, ldb, 0.f, C, ldc, ep);
+  else
+    sgemm(ta, tb, M, N, K, 1.f, A, lda, B, ldb, 0.f, C, ldc, ep);
+}
+
 // Fewest batch rows per thread: below this the per-step sgemm is too thin to split, and a serial
 // loop lets sgemm use the threads itself.
 constexpr int64_t kRowsPerThread = 16;
@@ -128,8 +144,8 @@ const float* hd(const RnnGeometry& g, const RnnState& s, int64_t step) {
 // LSTM(128) over 28 steps of 64), is packed and read once instead of three times (two packs
 // and the column sums were 11% of an LSTM training step; perf, one thread). Copying the
 // [x | h | 1] rows costs (F + U + 1) / GU of that.
-void weight_gradients_at_once(int64_t rows, int64_t F, int64_t U, int64_t GU, const float* xs, const float* hd,
-                              const float* dZ, float* dw, float* du, float* db) {
+void weight_gradients_at_once(bool bf16, int64_t rows, int64_t F, int64_t U, int64_t GU, const float* xs,
+                              const float* hd, const float* dZ, float* dw, float* du, float* db) {
   const int64_t width = F + U + (db ? 1 : 0);
   AlignedBuffer xh(rows * width), grads(width * GU);
   for (int64_t r = 0; r < rows; ++r) {
@@ -138,7 +154,7 @@ void weight_gradients_at_once(int64_t rows, int64_t F, int64_t U, int64_t GU, co
     std::memcpy(row + F, hd + r * U, U * sizeof(float));
     if (db) row[F + U] = 1.f;
   }
-  sgemm(Trans::Yes, Trans::No, width, GU, rows, 1.f, xh.data(), width, dZ, GU, 0.f, grads.data(), GU);
+  product(bf16, Trans::Yes, Trans::No, width, GU, rows, xh.data(), width, dZ, GU, grads.data(), GU);
   std::memcpy(dw, grads.data(), F * GU * sizeof(float));
   std::memcpy(du, grads.data() + F * GU, U * GU * sizeof(float));
   if (db) std::memcpy(db, grads.data() + (F + U) * GU, GU * sizeof(float));
@@ -172,11 +188,8 @@ void rnn_forward(const RnnGeometry& g, const RnnState& s, const float* x, const 
   // memory step by step. GRU adds its recurrent product (with its own bias) only partly, through
   // the reset gate: its input projections stay one GEMM over all steps.
   const bool joint = cell != RnnCell::GRU;
-  if (!joint) {
-    Epilogue ep;
-    ep.bias = b_in;
-    sgemm(Trans::No, Trans::No, T * B, GU, F, 1.f, s.xs, F, s.kernel, GU, 0.f, s.gates, GU, ep);
-  }
+  const bool half = bf16(g);
+  if (!joint) product(half, Trans::No, Trans::No, T * B, GU, F, s.xs, F, s.kernel, GU, s.gates, GU, b_in);
 
   if (h0)
     std::memcpy(s.H, h0, B * U * sizeof(float));
@@ -253,29 +266,37 @@ void rnn_forward(const RnnGeometry& g, const RnnState& s, const float* x, const 
     std::memcpy(stacked.data(), s.kernel, F * GU * sizeof(float));
     std::memcpy(stacked.data() + F * GU, s.recurrent, U * GU * sizeof(float));
   }
-  const PackedRecurrentMatrix Wr(false, joint ? stacked.data() : s.recurrent, GU, K, GU);
+  const float* Wk = joint ? stacked.data() : s.recurrent;
+  const PackedRecurrentMatrix Wr(false, half ? nullptr : Wk, GU, half ? 0 : K, GU);  // unused in bfloat16
 
   // As in the backward pass: each thread carries a block of batch rows through every step.
   parallel_for(B, kRowsPerThread, [&](int64_t b0, int64_t b1) {
     const int64_t nb = b1 - b0;
-    AlignedBuffer xh(joint ? Wr.tile_rows() * K : 0);  // a tile's [x_s | h_s] rows
+    // bfloat16: one tile of all the block's rows per step (one sgemm_bf16 call).
+    const int64_t tile = half ? std::max<int64_t>(nb, 1) : Wr.tile_rows();
+    AlignedBuffer xh(joint ? tile * K : 0);  // a tile's [x_s | h_s] rows
     for (int64_t st_ = 0; st_ < T; ++st_) {
       float* z = s.gates + st_ * B * GU;
       const float* hp = s.H + st_ * B * U;
       float* hn = s.H + (st_ + 1) * B * U;
       if (s.HD) kernels::mul(hp + b0 * U, s.rkeep + b0 * U, s.HD + (st_ * B + b0) * U, nb * U);
       const float* hd_ = hd(g, s, st_);
-      for_each_row_tile(b0, b1, Wr.tile_rows(), [&](int64_t r0, int64_t r1) {
+      for_each_row_tile(b0, b1, tile, [&](int64_t r0, int64_t r1) {
         if (joint) {
           for (int64_t b = r0; b < r1; ++b) {
             float* row = xh.data() + (b - r0) * K;
             std::memcpy(row, s.xs + (st_ * B + b) * F, F * sizeof(float));
             std::memcpy(row + F, hd_ + b * U, U * sizeof(float));
           }
-          Wr.multiply(xh.data(), K, r1 - r0, 0.f, b_in, z + r0 * GU, GU);
-        } else {
-          Wr.multiply(hd_ + r0 * U, U, r1 - r0, 0.f, b_rec, rec.data() + r0 * GU, GU);
         }
+        const float* a = joint ? xh.data() : hd_ + r0 * U;
+        const int64_t lda = joint ? K : U;
+        float* c = joint ? z + r0 * GU : rec.data() + r0 * GU;
+        const float* bias_ = joint ? b_in : b_rec;
+        if (half)
+          product(true, Trans::No, Trans::No, r1 - r0, GU, K, a, lda, Wk, GU, c, GU, bias_);
+        else
+          Wr.multiply(a, lda, r1 - r0, 0.f, bias_, c, GU);
         for (int64_t b = r0; b < r1; ++b) step_row(b, st_, z, hp, hn);
       });
     }
@@ -314,7 +335,8 @@ void rnn_backward(const RnnGeometry& gm, const RnnState& s, const float* dout, f
     if (cell == RnnCell::LSTM) std::memcpy(dcp + b * U, gp + (b * (T + 2) + T + 1) * U, U * sizeof(float));
   }
   // U^T, the matrix every step's dh product multiplies by, packed once (recurrent_product.h).
-  const PackedRecurrentMatrix WrT(true, s.recurrent, GU, GU, U);
+  const bool half = bf16(gm);
+  const PackedRecurrentMatrix WrT(true, s.recurrent, GU, half ? 0 : GU, U);  // unused in bfloat16
   const GateKernels& gk = gates();
   const bool lstm_fused = cell == RnnCell::LSTM && act == Activation::Tanh && ract == Activation::Sigmoid && !s.pre;
 
@@ -322,13 +344,14 @@ void rnn_backward(const RnnGeometry& gm, const RnnState& s, const float* dout, f
   // all steps: one parallel region for the whole BPTT loop instead of fork/joins per step.
   parallel_for(B, kRowsPerThread, [&](int64_t b0, int64_t b1) {
     Eigen::ArrayXf dac(U), dct(U);  // LSTM scratch
+    const int64_t tile = half ? std::max<int64_t>(b1 - b0, 1) : WrT.tile_rows();
     for (int64_t step = T - 1; step >= 0; --step) {
       const float* gate = s.gates + step * B * GU;
       float* dzx = dZx + step * B * GU;
       float* dzr = dZr + step * B * GU;
       const float* hprev = s.H + step * B * U;
       // A tile of rows: their gate gradients, then their dh product while those are in L1.
-      for_each_row_tile(b0, b1, WrT.tile_rows(), [&](int64_t r0, int64_t r1) {
+      for_each_row_tile(b0, b1, tile, [&](int64_t r0, int64_t r1) {
         for (int64_t b = r0; b < r1; ++b) {
           Arr dhb(dhp + b * U, U);
           dhb += CArr(gp + (b * (T + 2) + step) * U, U);
@@ -398,7 +421,10 @@ void rnn_backward(const RnnGeometry& gm, const RnnState& s, const float* dout, f
         }
         // dh_{s-1} = dZr_s U^T (times the recurrent dropout multipliers) + the direct path.
         const int64_t nr = r1 - r0;
-        WrT.multiply(dzr + r0 * GU, GU, nr, 0.f, nullptr, dhp + r0 * U, U);
+        if (half)
+          product(true, Trans::No, Trans::Yes, nr, U, GU, dzr + r0 * GU, GU, s.recurrent, GU, dhp + r0 * U, U);
+        else
+          WrT.multiply(dzr + r0 * GU, GU, nr, 0.f, nullptr, dhp + r0 * U, U);
         if (s.rkeep) kernels::mul(dhp + r0 * U, s.rkeep + r0 * U, dhp + r0 * U, nr * U);
         kernels::add(dhp + r0 * U, dirp + r0 * U, dhp + r0 * U, nr * U);
       });
@@ -407,7 +433,7 @@ void rnn_backward(const RnnGeometry& gm, const RnnState& s, const float* dout, f
 
   if (dx) {
     AlignedBuffer dxs(T * B * F);
-    sgemm(Trans::No, Trans::Yes, T * B, F, GU, 1.f, dZx, GU, s.kernel, GU, 0.f, dxs.data(), F);
+    product(half, Trans::No, Trans::Yes, T * B, F, GU, dZx, GU, s.kernel, GU, dxs.data(), F);
     const float* src = dxs.data();
     float* dst = dx;
     const float* keep = s.ikeep;
@@ -420,12 +446,17 @@ void rnn_backward(const RnnGeometry& gm, const RnnState& s, const float* dout, f
       }
     }
   }
-  if (dw && du && dZr == dZx) {
-    weight_gradients_at_once(T * B, F, U, GU, s.xs, hd(gm, s, 0), dZx, dw, du, db);
+  // bfloat16: db stays a float32 sum of dZ (a column of ones would round dZ).
+  if (dw && du && dZr == dZx && !half) {
+    weight_gradients_at_once(false, T * B, F, U, GU, s.xs, hd(gm, s, 0), dZx, dw, du, db);
     return;
   }
-  if (dw) sgemm(Trans::Yes, Trans::No, F, GU, T * B, 1.f, s.xs, F, dZx, GU, 0.f, dw, GU);
-  if (du) sgemm(Trans::Yes, Trans::No, U, GU, T * B, 1.f, hd(gm, s, 0), U, dZr, GU, 0.f, du, GU);
+  if (dw && du && dZr == dZx) {
+    weight_gradients_at_once(true, T * B, F, U, GU, s.xs, hd(gm, s, 0), dZx, dw, du, nullptr);
+  } else {
+    if (dw) product(half, Trans::Yes, Trans::No, F, GU, T * B, s.xs, F, dZx, GU, dw, GU);
+    if (du) product(half, Trans::Yes, Trans::No, U, GU, T * B, hd(gm, s, 0), U, dZr, GU, du, GU);
+  }
   if (db) {
     kernels::column_sums(dZx, T * B, GU, db);
     if (cell == RnnCell::GRU) kernels::column_sums(dZr, T * B, GU, db + GU);
