@@ -22,6 +22,10 @@ import numpy as np
 
 from .. import _core
 
+# Inputs that are never symbolic: no `_nerve_apply_op` to look for.
+_EAGER_TYPES = (_core.Tensor, np.ndarray)
+_F32 = np.dtype(np.float32)
+
 # Tracers of Python layers, innermost last; each has apply_op(op, inputs, attrs, single).
 active_tracers: list = []
 
@@ -65,11 +69,19 @@ def apply(op: str, inputs, attrs: dict | None = None, single: bool = True):
         # nothing to convert. Saves a microsecond, as much as a small product's GEMM.
         outs = _core.ops.call(op, inputs)
         return outs[0] if single else list(outs)
-    handler = _symbolic_handler(inputs, attrs)
-    if handler is not None:
-        return handler(op, inputs, attrs, single)
-    tensors = [as_tensor(x, op, f"argument {i}") for i, x in enumerate(inputs)]
-    outs = _core.ops.call(op, tensors, attrs)
+    if attrs or not all(type(x) in _EAGER_TYPES for x in inputs):
+        handler = _symbolic_handler(inputs, attrs)
+        if handler is not None:
+            return handler(op, inputs, attrs, single)
+    # float32 arrays go to C++ as they are, to be read in place (call_reading_arrays copies one
+    # only where the result could keep it); anything else becomes a float32 constant here.
+    operands = [
+        x
+        if type(x) is _core.Tensor or type(x) is np.ndarray and x.dtype == _F32
+        else as_tensor(x, op, f"argument {i}")
+        for i, x in enumerate(inputs)
+    ]
+    outs = _core.ops.call_reading_arrays(op, operands, attrs)
     return outs[0] if single else list(outs)
 
 
