@@ -92,3 +92,15 @@ def test_arrays_are_not_written():
     ops.matmul(x, x.T)
     ops.relu(x - 0.5)
     np.testing.assert_array_equal(x, before)
+
+
+def test_python_numbers_are_float32_constants():
+    assert np.asarray(ops.add(1.0, 2)).shape == ()
+    np.testing.assert_array_equal(np.asarray(ops.add(1.0, 2)), np.float32(3))
+    big = 2**40 + 1  # rounds to float32 as numpy's cast does
+    np.testing.assert_array_equal(
+        np.asarray(ops.multiply(np.ones(2, np.float32), big)), np.float32(big)
+    )
+    np.testing.assert_array_equal(np.asarray(ops.add(True, 1.5)), np.float32(2.5))
+    with pytest.raises(TypeError, match="add: argument 0 must be numeric"):
+        ops.add(2**64, 1.0)  # beyond int64: numpy's object array, as before

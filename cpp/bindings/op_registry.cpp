@@ -51,7 +51,8 @@ bool holds(const Tensor& t, const std::vector<std::shared_ptr<Storage>>& borrowe
   return false;
 }
 
-// The op on `inputs` (nerve.Tensor or numpy arrays, already checked numeric by Python), reading
+// The op on `inputs` (nerve.Tensor, numpy arrays already checked numeric by Python, Python floats,
+// Python ints within int64), reading
 // float32 arrays in place instead of copying them (a copy of a (784, 256) operand costs twice
 // its one-row product). The caller's array must not be reachable from the result once the call
 // returns, or writing into it later would change the result (nerve.ops makes constants of
@@ -62,25 +63,26 @@ bool holds(const Tensor& t, const std::vector<std::shared_ptr<Storage>>& borrowe
 std::vector<Tensor> call_reading_arrays(const std::string& name, const py::sequence& inputs, const py::dict& attrs) {
   OpAttrs a = op_attrs_from_python(name, attrs);
   std::vector<Tensor> tensors;
-  std::vector<py::array> arrays;  // per input: the array, or none for a tensor
   std::vector<std::shared_ptr<Storage>> borrowed;
   bool any_grad = false;
   for (py::handle x : inputs) {
     if (py::isinstance<Tensor>(x)) {
       tensors.push_back(x.cast<Tensor>());
       any_grad = any_grad || tensors.back().requires_grad();
-      arrays.emplace_back();
-      continue;
-    }
-    py::array arr = py::reinterpret_borrow<py::array>(x);
-    std::shared_ptr<Storage> storage = borrowable(arr);
-    if (storage) {
-      tensors.push_back(view_of_array(arr, storage));
-      borrowed.push_back(std::move(storage));
+    } else if (PyFloat_CheckExact(x.ptr())) {  // a 0-d constant, as numpy's float32 cast of it
+      tensors.push_back(Tensor::full({}, static_cast<float>(PyFloat_AS_DOUBLE(x.ptr()))));
+    } else if (PyLong_CheckExact(x.ptr())) {  // Python checked it fits int64, as numpy's cast
+      tensors.push_back(Tensor::full({}, static_cast<float>(PyLong_AsLongLong(x.ptr()))));
     } else {
-      tensors.push_back(tensor_from_numpy(arr));
+      py::array arr = py::reinterpret_borrow<py::array>(x);
+      std::shared_ptr<Storage> storage = borrowable(arr);
+      if (storage) {
+        tensors.push_back(view_of_array(arr, storage));
+        borrowed.push_back(std::move(storage));
+      } else {
+        tensors.push_back(tensor_from_numpy(arr));
+      }
     }
-    arrays.push_back(arr);
   }
   auto copy_borrowed = [&] {
     for (Tensor& t : tensors)
