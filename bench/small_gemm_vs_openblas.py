@@ -13,7 +13,7 @@ after a call and libgomp's for ~1 ms: on 2 cores either would steal the other's 
   numpy      np.matmul(a, b, out=c)                (a.T for ta=T: a transposed view)
   sgemm      nerve._core.sgemm(a, b, c, 1.0, 0.0, ta)  (the engine's GEMM plus the binding)
   ops(T)     nerve.ops.matmul on nerve.Tensor operands (the op autograd runs in backprop)
-  ops(np)    nerve.ops.matmul on the numpy arrays (each becomes a float32 constant: a copy)
+  ops(np)    nerve.ops.matmul on the numpy arrays (float32 constants, read in place: no copy)
 It prints the median microseconds per call and numpy's time over each nerve caller's (> 1: nerve
 is faster). With 1 thread both libraries compute on the calling thread, so the clock is that
 thread's CPU time (time.thread_time), which other processes' load changes little; with 2 it is

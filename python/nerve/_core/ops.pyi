@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections.abc
 import nerve._core
 import typing
-__all__: list[str] = ['activation', 'add', 'add_n', 'add_position_embedding', 'attention_weights', 'batch_norm', 'call', 'concat', 'conv1d', 'conv2d', 'conv2d_transpose', 'dense', 'dropout', 'dropout_keep_mask', 'embedding', 'global_average_pool1d', 'global_pool2d', 'has_op', 'layer_norm', 'loss', 'matmul', 'max_pool1d', 'mean', 'mul', 'multi_head_attention', 'narrow', 'op_names', 'pool2d', 'regularization_penalty', 'reverse_time', 'rnn_sequence', 'scale', 'softmax', 'sub', 'sum', 'zero_pad2d']
+__all__: list[str] = ['activation', 'add', 'add_n', 'add_position_embedding', 'attention_weights', 'batch_norm', 'call', 'call_reading_arrays', 'concat', 'conv1d', 'conv2d', 'conv2d_transpose', 'dense', 'dropout', 'dropout_keep_mask', 'embedding', 'global_average_pool1d', 'global_pool2d', 'has_op', 'layer_norm', 'loss', 'matmul', 'max_pool1d', 'mean', 'mul', 'multi_head_attention', 'narrow', 'op_names', 'pool2d', 'regularization_penalty', 'reverse_time', 'rnn_sequence', 'scale', 'softmax', 'sub', 'sum', 'zero_pad2d']
 def activation(x: nerve._core.Tensor, activation: str, alpha: typing.SupportsFloat | typing.SupportsIndex | None = None, max_value: typing.SupportsFloat | typing.SupportsIndex | None = None, threshold: typing.SupportsFloat | typing.SupportsIndex | None = None, default_value: typing.SupportsFloat | typing.SupportsIndex | None = None, approximate: bool = False) -> nerve._core.Tensor:
     ...
 def add(arg0: nerve._core.Tensor, arg1: nerve._core.Tensor) -> nerve._core.Tensor:
@@ -21,6 +21,10 @@ def batch_norm(x: nerve._core.Tensor, gamma: nerve._core.Tensor | None, beta: ne
 def call(name: str, inputs: collections.abc.Sequence[nerve._core.Tensor], attrs: dict = {}) -> list[nerve._core.Tensor]:
     """
     Runs the registered op `name` on `inputs` (nerve.Tensor) with attributes `attrs`; a list of output tensors.
+    """
+def call_reading_arrays(name: str, inputs: collections.abc.Sequence, attrs: dict = {}) -> list[nerve._core.Tensor]:
+    """
+    As call, with numpy arrays among `inputs` too: float32 ones are read in place, not copied, as long as the result cannot keep them.
     """
 def concat(xs: collections.abc.Sequence[nerve._core.Tensor], axis: typing.SupportsInt | typing.SupportsIndex = -1) -> nerve._core.Tensor:
     ...

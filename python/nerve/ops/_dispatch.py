@@ -2,7 +2,9 @@
 (nerve/op_registry.h) by name.
 
 - nerve.Tensor inputs run the op now, in C++, recording its backward step for GradientTape.
-- numpy arrays and Python numbers become float32 constants (no gradient).
+- numpy arrays and Python numbers become float32 constants (no gradient). A float32 array is
+  read in place by C++ (_core.ops.call_reading_arrays), not copied, unless the result could keep
+  it: the result never changes when the array is written to afterwards.
 - Symbolic inputs (a KerasTensor of a functional model, or the traced tensors a Python layer's
   call() receives while nerve traces it) are not computed: their class's `_nerve_apply_op`
   records the op, which C++ then replays on every step. A symbolic class opts in by defining
@@ -21,6 +23,10 @@ import threading
 import numpy as np
 
 from .. import _core
+
+_Tensor = _core.Tensor
+_F32 = np.dtype(np.float32)  # numpy's float32 arrays share this dtype object; others are copied
+_INT64_LIMIT = 2**63  # a Python int numpy makes an int64 array of
 
 # Tracers of Python layers, innermost last; each has apply_op(op, inputs, attrs, single).
 active_tracers: list = []
@@ -65,11 +71,29 @@ def apply(op: str, inputs, attrs: dict | None = None, single: bool = True):
         # nothing to convert. Saves a microsecond, as much as a small product's GEMM.
         outs = _core.ops.call(op, inputs)
         return outs[0] if single else list(outs)
-    handler = _symbolic_handler(inputs, attrs)
-    if handler is not None:
-        return handler(op, inputs, attrs, single)
-    tensors = [as_tensor(x, op, f"argument {i}") for i, x in enumerate(inputs)]
-    outs = _core.ops.call(op, tensors, attrs)
+    # Tensors, float32 arrays and Python floats and ints go to C++ as they are (a float32 array is
+    # read in place: call_reading_arrays copies it only where the result could keep it); the
+    # others, once no symbolic input or attribute claims the op, become float32 constants here.
+    to_convert = []
+    for i, x in enumerate(inputs):
+        t = type(x)
+        if not (
+            t is _Tensor
+            or t is np.ndarray
+            and x.dtype is _F32
+            or t is float
+            or t is int
+            and -_INT64_LIMIT <= x < _INT64_LIMIT
+        ):
+            to_convert.append(i)
+    if attrs or to_convert:
+        handler = _symbolic_handler(inputs, attrs)
+        if handler is not None:
+            return handler(op, inputs, attrs, single)
+    operands = list(inputs)
+    for i in to_convert:
+        operands[i] = as_tensor(operands[i], op, f"argument {i}")
+    outs = _core.ops.call_reading_arrays(op, operands, attrs)
     return outs[0] if single else list(outs)
 
 
