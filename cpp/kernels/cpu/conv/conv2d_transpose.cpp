@@ -97,12 +97,7 @@ void conv2d_transpose_forward(const float* x, const float* w, const float* bias,
   }
   // conv2d_backward reads its input only for dw and its output only for a fused activation.
   conv2d_backward(nullptr, w, nullptr, x, g, N, Activation::Linear, 0.f, y, nullptr, nullptr);
-  if (bias == nullptr) return;
-  const int64_t pixels = N * g.H * g.W, C = g.C;
-  for (int64_t p = 0; p < pixels; ++p) {
-    float* row = y + p * C;
-    for (int64_t c = 0; c < C; ++c) row[c] += bias[c];
-  }
+  if (bias != nullptr) add_row_bias(y, bias, N * g.H * g.W, g.C);
 }
 
 void conv2d_transpose_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g, int64_t N,

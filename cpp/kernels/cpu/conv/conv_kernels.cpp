@@ -269,6 +269,13 @@ void conv_kernel_grad_implicit(const float* x, const float* dz, const ConvGeomet
   }
 }
 
+void add_row_bias(float* y, const float* bias, int64_t rows, int64_t cols) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = y + r * cols;
+    for (int64_t c = 0; c < cols; ++c) row[c] += bias[c];
+  }
+}
+
 void column_sums(const float* x, int64_t rows, int64_t cols, float* out) {
   int nt = 1;
 #ifdef NERVE_HAVE_OPENMP

@@ -84,6 +84,10 @@ void conv_kernel_grad_implicit(const float* x, const float* dz, const ConvGeomet
 // out[c] = sum over rows of x[r, c] for a rows x cols matrix (parallel, fixed reduction order).
 void column_sums(const float* x, int64_t rows, int64_t cols, float* out);
 
+// y[r, c] += bias[c] for a rows x cols matrix: the bias of a transposed convolution, whose
+// products (col2im) cannot fuse it.
+void add_row_bias(float* y, const float* bias, int64_t rows, int64_t cols);
+
 // A per-thread scratch buffer that only grows: the im2col matrix is reused across calls instead
 // of being faulted in afresh each step.
 float* scratch(int slot, int64_t floats);
