@@ -35,7 +35,7 @@ bool all_finite(const float* data, size_t n) {
 // samples all fit in one batch (Keras users call predict on single samples in loops): no list of
 // Tensors in or out, and the NaN/Inf check of the input in C++. None when x is anything else (other
 // dtype or layout, a NaN or an Inf): the caller's checks then convert it or say what is wrong.
-py::object predict_array(Predictor& predictor, const py::array& x, int64_t batch_size) {
+py::object predict_array(Predictor& predictor, const py::array& x, int64_t batch_size, bool keep_activity) {
   if (!py::isinstance<py::array_t<float>>(x) || (x.flags() & py::array::c_style) != py::array::c_style || x.ndim() == 0)
     return py::none();
   Tensor t = tensor_from_numpy(x);
@@ -45,7 +45,7 @@ py::object predict_array(Predictor& predictor, const py::array& x, int64_t batch
     py::gil_scoped_release release;
     DenormalsFlushed flushed;
     finite = all_finite(static_cast<const float*>(x.data()), static_cast<size_t>(x.size()));
-    if (finite) outs = predictor.predict({t}, batch_size);
+    if (finite) outs = predictor.predict({t}, batch_size, keep_activity);
   }
   if (!finite) return py::none();
   py::list result;
@@ -287,10 +287,12 @@ void bind_train(py::module_& m) {
   // Inference alone (predict on a model that was never compiled): no loss, optimizer or metrics.
   py::class_<Predictor, std::shared_ptr<Predictor>>(m, "Predictor")
       .def(py::init<std::shared_ptr<Model>>(), py::arg("model"))
-      .def("predict", &Predictor::predict, py::arg("xs"), py::arg("batch_size"), GilFree())
-      .def("predict_array", &predict_array, py::arg("x"), py::arg("batch_size"),
+      .def("predict", &Predictor::predict, py::arg("xs"), py::arg("batch_size"), py::arg("keep_activity") = false,
+           GilFree())
+      .def("predict_array", &predict_array, py::arg("x"), py::arg("batch_size"), py::arg("keep_activity") = false,
            "predict of one float32 C-order array (a list of numpy arrays, one per output); None when x "
-           "needs converting or holds a NaN or an Inf");
+           "needs converting or holds a NaN or an Inf. keep_activity: the layers keep the activity "
+           "penalties of the last batch (a direct call, model(x)), which predict clears");
 
   // Differentiable penalty op, for gradient checks.
   m.attr("ops").cast<py::module_>().def("regularization_penalty", &regularization_penalty, py::arg("x"),

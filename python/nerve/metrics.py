@@ -16,6 +16,9 @@ from .ops import _dispatch
 from .utils.keras_args import check_dtype, reject_unsupported
 
 _K = _core.MetricKind
+# How many metrics have been given traced state (updates recorded by a traced call()) in this
+# process: while none has, no model's logs need to look for such metrics.
+traced_states_made = 0
 
 
 class Metric:
@@ -350,8 +353,10 @@ class _Reduce(Metric):
 
     def traced_state(self) -> tuple:
         """(total, count): 0-d tensors that updates recorded in traced call()s add to."""
+        global traced_states_made
         if self._traced_state is None:
             self._traced_state = tuple(_core.Tensor(np.zeros((), np.float32)) for _ in range(2))
+            traced_states_made += 1
         return self._traced_state
 
     def _totals(self) -> tuple[float, float]:

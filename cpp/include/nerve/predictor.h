@@ -14,7 +14,9 @@ class Predictor {
   explicit Predictor(std::shared_ptr<Model> model);
 
   // xs: one array per model input (same number of samples); returns one array per output.
-  std::vector<Tensor> predict(const std::vector<Tensor>& xs, int64_t batch_size);
+  // keep_activity: the layers keep the last batch's activity penalties, as a direct call
+  // (model(x)) leaves them for layer.losses; predict clears them (they are nobody's).
+  std::vector<Tensor> predict(const std::vector<Tensor>& xs, int64_t batch_size, bool keep_activity = false);
 
   Model& model() { return *model_; }
 

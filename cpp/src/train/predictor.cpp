@@ -33,7 +33,7 @@ Predictor::Predictor(std::shared_ptr<Model> model) : model_(std::move(model)) {
   if (!model_) throw std::invalid_argument("Predictor: model is null");
 }
 
-std::vector<Tensor> Predictor::predict(const std::vector<Tensor>& xs, int64_t batch_size) {
+std::vector<Tensor> Predictor::predict(const std::vector<Tensor>& xs, int64_t batch_size, bool keep_activity) {
   if (batch_size <= 0) throw std::invalid_argument("batch_size must be positive");
   if (xs.size() != model_->num_inputs())
     throw std::invalid_argument("the model has " + std::to_string(model_->num_inputs()) + " input(s), got " +
@@ -66,9 +66,9 @@ std::vector<Tensor> Predictor::predict(const std::vector<Tensor>& xs, int64_t ba
         for (const Tensor& x : xc) batch.push_back(slice_rows(x, begin, end));
         preds = model_->forward_many(batch, false);
       }
-      // The layers' activity penalties of this batch are nobody's: a training step reads only
-      // its own forward pass's.
-      model_->clear_activity_losses();
+      // The layers' activity penalties of this batch are nobody's (a training step reads only
+      // its own forward pass's), unless a direct call's last batch leaves them for layer.losses.
+      if (!keep_activity || end < n) model_->clear_activity_losses();
       if (begin == 0 && end == n && hand_over(preds)) return preds;  // one batch: no copy
       if (outs.empty()) {
         for (const Tensor& p : preds) {

@@ -754,11 +754,11 @@ class Trainer:
 class Predictor:
     def __init__(self, model: Model) -> None:
         ...
-    def predict(self, xs: collections.abc.Sequence[Tensor], batch_size: typing.SupportsInt | typing.SupportsIndex) -> list[Tensor]:
+    def predict(self, xs: collections.abc.Sequence[Tensor], batch_size: typing.SupportsInt | typing.SupportsIndex, keep_activity: bool = False) -> list[Tensor]:
         ...
-    def predict_array(self, x: numpy.ndarray, batch_size: typing.SupportsInt | typing.SupportsIndex) -> typing.Any:
+    def predict_array(self, x: numpy.ndarray, batch_size: typing.SupportsInt | typing.SupportsIndex, keep_activity: bool = False) -> typing.Any:
         """
-        predict of one float32 C-order array (a list of numpy arrays, one per output); None when x needs converting or holds a NaN or an Inf
+        predict of one float32 C-order array (a list of numpy arrays, one per output); None when x needs converting or holds a NaN or an Inf. keep_activity: the layers keep the activity penalties of the last batch (a direct call, model(x)), which predict clears
         """
 class StepProgram:
     def __init__(self, num_inputs: typing.SupportsInt | typing.SupportsIndex) -> None:

@@ -228,7 +228,10 @@ class Inference:
             self._require_compiled("test_on_batch")
             return self._on_batch_python("test_on_batch", x, y, sample_weight, None, return_dict)
         self._require_compiled("test_on_batch", need_loss=True)
-        xt, yt, wt = self._batch_tensors((x, y, sample_weight), None, "test_on_batch", 0)
+        batch = self._simple_batch_tensors(x, y, sample_weight, None)
+        if batch is None:
+            batch = self._batch_tensors((x, y, sample_weight), None, "test_on_batch", 0)
+        xt, yt, wt = batch
         return self._batch_result(self._trainer.test_batch(xt, yt, wt), return_dict)
 
     def predict_on_batch(self, x):

@@ -144,6 +144,60 @@ class DataPreparation:
         ]
         return xs, ys, w
 
+    def _simple_batch_tensors(self, x, y, sample_weight, class_weight):
+        """_batch_tensors' result for train_on_batch / test_on_batch's common call, or None:
+        unweighted numpy float32 arrays in C order, already of the model's exact per-sample
+        input and output shapes (nothing to convert, reshape or build), all finite. A
+        reinforcement-learning agent calls train_on_batch once per environment step, and the
+        general path's handling of lists, dicts, conversions and messages cost it about a third
+        of a small network's step. Anything else (or anything wrong) returns None, and the
+        general path converts it or says what is wrong."""
+        if sample_weight is not None or class_weight is not None or type(y) is not np.ndarray:
+            return None
+        spec = self._simple_batch_spec()
+        if spec is None:
+            return None
+        input_shapes, output_shape = spec
+        if type(x) is np.ndarray:
+            xs = [x]
+        elif type(x) is list or type(x) is tuple:
+            xs = list(x)
+        else:
+            return None
+        n = len(y) if y.ndim else 0
+        if not n or len(xs) != len(input_shapes):
+            return None
+        for a, want in zip(xs + [y], input_shapes + (output_shape,)):
+            if (
+                type(a) is not np.ndarray
+                or a.dtype != np.float32
+                or not a.flags.c_contiguous
+                or a.shape[1:] != want
+                or len(a) != n
+                or not np.isfinite(a).all()
+            ):
+                return None
+        return [_core.Tensor(a) for a in xs], [_core.Tensor(y)], None
+
+    def _simple_batch_spec(self):
+        """(per-sample input shapes, output shape) for _simple_batch_tensors, or None when this
+        compiled model's batches always need the general path (not built or compiled, several
+        outputs, a size left open (None), integer labels, a subclassed model). Kept while the
+        C++ model and trainer stay the same (a rebuild or a compile replaces them)."""
+        key = (self._core_model if self.built else None, self._trainer)
+        kept = self.__dict__.get("_kept_batch_spec")
+        if kept is not None and kept[0][0] is key[0] and kept[0][1] is key[1]:
+            return kept[1]
+        spec = None
+        if key[0] is not None and key[1] is not None and len(self._output_shapes) == 1:
+            inputs = tuple(tuple(s) for s in self._accepted_input_shapes())
+            output = tuple(self._output_shapes[0])
+            known = all(d is not None for s in inputs + (output,) for d in s)
+            if known and not self._losses[0].sparse_labels:
+                spec = (inputs, output)
+        self.__dict__["_kept_batch_spec"] = (key, spec)
+        return spec
+
     def _batch_tensors(self, batch, class_weight, where, index, need_y=True):
         """(input tensors, target tensors, weight tensor or None) of one batch."""
         x, y, w = data.unpack_batch(batch, where, index)

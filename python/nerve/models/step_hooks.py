@@ -214,6 +214,8 @@ class StepHooks:
 
     def _call_metrics(self) -> list:
         """The tracked metrics a traced call() updates (the C++ steps' logs report them)."""
+        if not metrics_mod.traced_states_made:  # none anywhere: skip the walk over the layers
+            return []
         return [m for m in self._tracked_metrics() if getattr(m, "_traced_state", None) is not None]
 
     def _tracked_metrics(self) -> list:

@@ -220,6 +220,10 @@ class ModelStructure:
         nerve.Tensor inputs: run the C++ forward pass with autograd recording (GradientTape).
         numpy inputs: numpy outputs, one pass over the whole batch; inside a recording
         GradientTape they are constants and the outputs recorded nerve.Tensors (as in TensorFlow)."""
+        if type(inputs) is np.ndarray and not training and not _dispatch.active_tracers:
+            outs = self._call_on_array(inputs)
+            if outs is not None:
+                return outs
         xs = as_list(inputs)
         tracer = _dispatch.active_step_tracer()
         if tracer is not None and any(tracer.owns(x) for x in xs):
@@ -258,6 +262,28 @@ class ModelStructure:
             _core.set_grad_enabled(previous)
         if not eager:
             outs = [np.array(o) for o in outs]
+        return outs[0] if self._single_output else outs
+
+    def _call_on_array(self, x):
+        """model(x) on one numpy array in inference mode, by predict's short path (the input's
+        NaN/Inf check in C++, the outputs handed over without a copy): a reinforcement-learning
+        agent calls its Q-network this way at every environment step. None when the general
+        path must run: not built, several inputs, an empty batch, a recording GradientTape,
+        or an array to convert or a NaN/Inf to name."""
+        if not self.built or x.ndim == 0 or not len(x) or _dispatch.tape_recording():
+            return None
+        if len(self._input_shapes) != 1:
+            return None
+        if not self._core_checks_input_shape:
+            self._check_input_shapes([x.shape], "call")
+        self._check_forced_training("call", False)
+        try:
+            outs = self._predictor().predict_array(x, len(x), keep_activity=True)
+        except ValueError:
+            self._check_input_shapes([x.shape], "call")  # the C++ layer refused it: say why
+            raise
+        if outs is None:
+            return None
         return outs[0] if self._single_output else outs
 
     def _call_symbolic(self, xs) -> list:

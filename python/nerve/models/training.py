@@ -343,7 +343,10 @@ class TrainingLoops:
                 "train_on_batch", x, y, sample_weight, class_weight, return_dict
             )
         self._require_compiled("train_on_batch", need_loss=True)
-        xt, yt, wt = self._batch_tensors((x, y, sample_weight), class_weight, "train_on_batch", 0)
+        batch = self._simple_batch_tensors(x, y, sample_weight, class_weight)
+        if batch is None:
+            batch = self._batch_tensors((x, y, sample_weight), class_weight, "train_on_batch", 0)
+        xt, yt, wt = batch
         self.optimizer._sync_python_schedule()
         stats = self._trainer.train_batch(xt, yt, wt)
         if stats.non_finite:
