@@ -95,6 +95,7 @@ pass on, half of the issue's 8.5.
 Run: python examples/dcgan.py [--epochs E] [--images N] [--out DIR] [--score-samples S] [--quick]
                               [--steps-per-epoch K] [--time-budget MINUTES] [--threads T]
                               [--final-score-samples S] [--keras-recipe]
+                              [--discriminator max|flatten]
 (--steps-per-epoch: scored epochs of K steps that continue through the shuffled data;
 --time-budget: stop after the last epoch that fits, judged by the longest so far)
 (after each epoch it prints the classifier score and Fréchet distance of S generated images,
@@ -128,8 +129,15 @@ KERAS_RECIPE = dict(learning_rate=3e-4, beta_1=0.9, real_target=0.0, label_noise
 DCGAN_RECIPE = dict(learning_rate=2e-4, beta_1=0.5, real_target=0.1, label_noise=0.05)
 
 
-def build_discriminator(filters=(64, 128)) -> nerve.Model:
-    """The example's discriminator; the tests use fewer filters to run in seconds."""
+def build_discriminator(filters=(64, 128), head="max") -> nerve.Model:
+    """The example's discriminator; the tests use fewer filters to run in seconds.
+    head "max" is the Keras example's GlobalMaxPooling2D; "flatten" gives the Dense layer the
+    whole 7x7 map (the TensorFlow DCGAN tutorial's head). Why it matters: each cell of the second
+    convolution sees a 7x7 patch of the image, so behind a global max the discriminator judges
+    the most telling patch of each feature and never where the strokes are relative to each
+    other; through Flatten it sees their arrangement, the shape of the digit."""
+    if head not in ("max", "flatten"):
+        raise ValueError(f"build_discriminator: head must be 'max' or 'flatten', got {head!r}")
     return nerve.Sequential(
         [
             nerve.Input((28, 28, 1)),
@@ -137,7 +145,7 @@ def build_discriminator(filters=(64, 128)) -> nerve.Model:
             layers.LeakyReLU(negative_slope=0.2),
             layers.Conv2D(filters[1], 3, strides=2, padding="same"),
             layers.LeakyReLU(negative_slope=0.2),
-            layers.GlobalMaxPooling2D(),
+            layers.GlobalMaxPooling2D() if head == "max" else layers.Flatten(),
             layers.Dense(1),
         ],
         name="discriminator",
@@ -337,6 +345,12 @@ def main():
         action="store_true",
         help="the Keras example's Adam(3e-4) and hard real labels instead of the DCGAN recipe",
     )
+    parser.add_argument(
+        "--discriminator",
+        choices=("max", "flatten"),
+        default="max",
+        help="the discriminator's head: the Keras example's global max pooling, or Flatten",
+    )
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     if args.threads:
@@ -354,7 +368,7 @@ def main():
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
 
-    discriminator, generator = build_discriminator(), build_generator()
+    discriminator, generator = build_discriminator(head=args.discriminator), build_generator()
     discriminator.summary()
     generator.summary()
     recipe = KERAS_RECIPE if args.keras_recipe else DCGAN_RECIPE

@@ -153,6 +153,19 @@ def test_gan_losses_stay_finite_samples_change_and_discriminator_accuracy_moves(
     assert abs(accuracy_after - accuracy_before) > 0.1, (accuracy_before, accuracy_after)
 
 
+def test_discriminator_heads():
+    """The Keras example's global max pooling, or Flatten (the whole 7x7 map to the Dense)."""
+    pooled = dcgan.build_discriminator(filters=(4, 8))
+    flat = dcgan.build_discriminator(filters=(4, 8), head="flatten")
+    assert type(pooled.layers[-2]).__name__ == "GlobalMaxPooling2D"
+    assert type(flat.layers[-2]).__name__ == "Flatten"
+    assert flat.layers[-1].get_weights()[0].shape == (7 * 7 * 8, 1)
+    images = np.random.default_rng(0).random((3, 28, 28, 1)).astype(np.float32)
+    assert flat.predict(images, verbose=0).shape == (3, 1)
+    with pytest.raises(ValueError, match="head must be 'max' or 'flatten', got 'mean'"):
+        dcgan.build_discriminator(head="mean")
+
+
 def _tiny_gan():
     """A compiled DCGAN small enough for a few epochs on 64 images."""
     gan = dcgan.GAN(
