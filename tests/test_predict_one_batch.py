@@ -89,6 +89,18 @@ def test_an_unbuilt_model_builds_through_the_general_path(taken):
     assert taken == [False, True]
 
 
+@pytest.mark.parametrize("where", [0, 1_500_000, 2_399_999])
+def test_a_nan_in_a_large_array_is_found_whichever_thread_checks_it(where):
+    """Above 2**21 floats the NaN/Inf check is split between the threads: a NaN in the first
+    part, the second, or the last float is still named."""
+    model = nerve.Sequential([nerve.Input((1,)), L.Dense(1)])
+    x = np.ones((2_400_000, 1), np.float32)
+    assert model.predict(x, batch_size=len(x), verbose=0).shape == (2_400_000, 1)
+    x[where, 0] = np.inf
+    with pytest.raises(ValueError, match=rf"x contains NaN or Inf \(first at index \({where}, 0\)"):
+        model.predict(x, batch_size=len(x), verbose=0)
+
+
 def test_errors_are_the_general_paths():
     model = _mlp()
     bad = X[:2].copy()

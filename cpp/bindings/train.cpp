@@ -6,6 +6,7 @@
 #include "bindings.h"
 #include "nerve/losses.h"
 #include "nerve/metrics.h"
+#include "nerve/ops/reductions.h"
 #include "nerve/optimizers.h"
 #include "nerve/predictor.h"
 #include "nerve/regularizers.h"
@@ -22,15 +23,6 @@ Tensor or_undefined(const std::optional<Tensor>& t) { return t ? *t : Tensor(); 
 // is (no copy); anything else is converted once by pybind11.
 using SampleOrderArray = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
 
-// True when every float of an array holds a finite value: an exponent of all ones is an Inf or a
-// NaN. One pass with no branch per element, which the compiler vectorises.
-bool all_finite(const float* data, size_t n) {
-  const auto* bits = reinterpret_cast<const uint32_t*>(data);
-  uint32_t bad = 0;
-  for (size_t i = 0; i < n; ++i) bad |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
-  return bad == 0;
-}
-
 // Predictor.predict_array: predict's short path for one array of float32 in C order whose
 // samples all fit in one batch (Keras users call predict on single samples in loops): no list of
 // Tensors in or out, and the NaN/Inf check of the input in C++. None when x is anything else (other
@@ -44,7 +36,7 @@ py::object predict_array(Predictor& predictor, const py::array& x, int64_t batch
   {
     py::gil_scoped_release release;
     DenormalsFlushed flushed;
-    finite = all_finite(static_cast<const float*>(x.data()), static_cast<size_t>(x.size()));
+    finite = all_finite(t);
     if (finite) outs = predictor.predict({t}, batch_size, keep_activity);
   }
   if (!finite) return py::none();

@@ -10,6 +10,11 @@
 
 namespace nerve {
 
+bool all_finite(const Tensor& x) {
+  const Tensor c = x.contiguous();
+  return NERVE_KERNEL(c.device(), elementwise, all_finite, "all_finite")(c.data(), c.numel());
+}
+
 const char* reduce_kind_name(ReduceKind kind) {
   switch (kind) {
     case ReduceKind::Sum:

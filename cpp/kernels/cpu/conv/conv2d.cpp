@@ -30,6 +30,7 @@
 #include "cpu/conv/conv_kernels.h"
 #include "cpu/conv/conv_threads.h"
 #include "cpu/conv/im2col_backward.h"
+#include "cpu/elementwise/elementwise.h"
 #include "cpu/winograd/winograd.h"
 #include "nerve/gemm.h"
 #include "nerve/runtime.h"
@@ -72,21 +73,10 @@ bool use_winograd(const ConvGeometry& g) {
   return g.C >= kWinogradMinInputChannels && g.F >= kWinogradMinFilters && winograd_bytes(g) <= kWinogradMaxBytes;
 }
 
-// True when none of the n floats is Inf or NaN (an exponent of all ones). Winograd mixes the 36
-// values of a 6x6 input tile before multiplying, so one Inf or NaN turns a whole 4x4 output tile
-// (or up to four tiles) into NaN, where the direct path gives Inf or NaN only in the 3x3
-// neighbourhood it reaches: with a non-finite operand the direct path runs, and the results
-// have direct's pattern. Integer bit tests, so the loop vectorizes (std::isfinite's does not).
-bool all_finite(const float* a, int64_t n) {
-  uint32_t bad = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    uint32_t bits;
-    std::memcpy(&bits, a + i, sizeof bits);
-    bad |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
-  }
-  return bad == 0;
-}
-
+// Winograd mixes the 36 values of a 6x6 input tile before multiplying, so one Inf or NaN turns
+// a whole 4x4 output tile (or up to four tiles) into NaN, where the direct path gives Inf or NaN
+// only in the 3x3 neighbourhood it reaches: with a non-finite operand (kernels::all_finite) the
+// direct path runs, and the results have direct's pattern.
 bool is_pointwise(const ConvGeometry& g) {  // 1x1, stride 1, no padding: y = x @ W
   return g.h.kernel == 1 && g.w.kernel == 1 && g.h.stride == 1 && g.w.stride == 1 && g.h.pad_before == 0 &&
          g.w.pad_before == 0;
@@ -141,7 +131,7 @@ AlignedBuffer flipped_kernel(const float* w, const ConvGeometry& g) {
 
 void conv2d_forward(const float* x, const float* w, const ConvGeometry& g, int64_t N, const Epilogue& ep, float* y) {
   const int64_t F = g.F, rows = g.rows_per_image(), P = g.patch();
-  const bool wino = use_winograd(g) && all_finite(x, N * g.H * g.W * g.C) && all_finite(w, P * F);
+  const bool wino = use_winograd(g) && kernels::all_finite(x, N * g.H * g.W * g.C) && kernels::all_finite(w, P * F);
   // The implicit GEMM reads the kernel in place, a vector per row of F filters: a kernel that
   // wraps a numpy array (16-byte aligned) would split every such load across two cache lines,
   // measured 20.6 vs 26.5 ms for (32, 64, 32, 64) on 1 thread. Our own storage is 64-byte aligned.
@@ -197,8 +187,8 @@ void conv2d_backward(const float* x, const float* w, const float* y, const float
     const bool stride1 = g.h.stride == 1 && g.w.stride == 1;
     // Then also for dX (its geometry is 3x3, stride 1 too); direct with a non-finite operand.
     // (x is read only for dW and w only for dX: Conv2DTranspose passes null for the one it skips.)
-    const bool wino = use_winograd(g) && all_finite(dy, M * F) && (!need_dw || all_finite(x, N * in_image)) &&
-                      (!need_dx || all_finite(w, P * F));
+    const bool wino = use_winograd(g) && kernels::all_finite(dy, M * F) &&
+                      (!need_dw || kernels::all_finite(x, N * in_image)) && (!need_dx || kernels::all_finite(w, P * F));
     const bool wino_dx = need_dx && wino, wino_dw = need_dw && wino;
     const bool implicit_dx = need_dx && !wino && stride1 && g.C >= kImplicitMinChannels;
     const bool implicit_dw = need_dw && !wino && stride1 && g.C >= kImplicitMinChannels;

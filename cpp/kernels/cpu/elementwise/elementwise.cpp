@@ -1,7 +1,10 @@
 #include "cpu/elementwise/elementwise.h"
 
 #include <Eigen/Core>
+#include <atomic>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "cpu/parallel.h"
@@ -68,10 +71,31 @@ void softmax_rows_backward(const float* y, const float* dy, float* dx, int64_t r
   }
 }
 
+namespace {
+
+// Integer bit tests (an exponent of all ones is an Inf or a NaN) with no branch per element, so
+// the loop vectorises, which std::isfinite's does not.
+bool all_finite_serial(const float* a, int64_t n) {
+  uint32_t bad = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, a + i, sizeof bits);
+    bad |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+  }
+  return bad == 0;
+}
+
+}  // namespace
+
+// One pass over memory: a large array (predict's input, checked before the forward pass: 16 MiB
+// for Dense(1024) on 4,096 rows, about 3% of that predict on one thread) is split between the
+// threads; below 4 MiB a fork costs more than it saves.
 bool all_finite(const float* a, int64_t n) {
-  for (int64_t i = 0; i < n; ++i)
-    if (!std::isfinite(a[i])) return false;
-  return true;
+  std::atomic<bool> finite{true};
+  parallel_for(n, int64_t{1} << 20, [&](int64_t b, int64_t e) {
+    if (!all_finite_serial(a + b, e - b)) finite.store(false, std::memory_order_relaxed);
+  });
+  return finite.load(std::memory_order_relaxed);
 }
 
 }  // namespace nerve::kernels

@@ -17,6 +17,7 @@ void column_sums(const float* x, int64_t rows, int64_t cols, float* out);
 void softmax_rows(const float* x, float* y, int64_t rows, int64_t cols);
 // Its adjoint from the output: dx = y * (dy - <dy, y>) per row.
 void softmax_rows_backward(const float* y, const float* dy, float* dx, int64_t rows, int64_t cols);
+// True when none of the n floats is an Inf or a NaN.
 bool all_finite(const float* a, int64_t n);
 
 }  // namespace nerve::kernels
