@@ -334,6 +334,44 @@ def test_one_row_equals_its_row_of_a_taller_product(isa, act, threads):
         )
 
 
+@pytest.mark.parametrize("isa", isa_params(), indirect=True)
+@pytest.mark.parametrize("ta,tb", list(itertools.product([False, True], repeat=2)))
+def test_narrow_products(isa, ta, tb, threads):
+    """A few columns over many rows (a Dense layer of 1-4 units, its weight gradient) take
+    their own path (gemm_narrow): dot products along k, or the product transposed. Widths 1-4
+    and 5 (the usual path) around it; k across the 16-float vectors and their tails; rows in
+    and out of the 4-row blocks and the threads' shares; every write-back option."""
+    rng = np.random.default_rng(23)
+    cases = [(64, 1, 1, 0.0), (65, 2, 7, 0.5), (100, 3, 16, 0.0), (1027, 4, 33, 1.0)]
+    cases += [(130, 5, 200, 0.0), (257, 1, 784, 0.25), (64, 2, 128, -1.0)]
+    for m, n, k, beta in cases:
+        a = rand(rng, k, m) if ta else rand(rng, m, k)
+        b = rand(rng, n, k) if tb else rand(rng, k, n)
+        c, bias = rand(rng, m, n), rand(rng, n)
+        want, tol = reference(a, b, c, 0.75, beta, ta, tb)
+        for nt in (1, 2):
+            _core.set_num_threads(nt)
+            got = _core.sgemm(a, b, c.copy(), 0.75, beta, trans_a=ta, trans_b=tb)
+            check(got, want, tol)
+            for act in ("relu", "sigmoid"):
+                got = _core.sgemm(
+                    a, b, c.copy(), 0.75, beta, trans_a=ta, trans_b=tb, bias=bias, activation=act
+                )
+                pre = want + bias
+                check(
+                    got, activation_reference(act, pre, 0.0), tol + 8 * EPS32 * np.abs(pre) + 1e-7
+                )
+    # NaN and Inf reach exactly the outputs they reach in IEEE arithmetic, through a ReLU too
+    with np.errstate(invalid="ignore", over="ignore"):
+        a, b = np.abs(rand(rng, 200, 40)) + 0.1, np.abs(rand(rng, 40, 2)) + 0.1
+        a[7, 3], a[9, 39], b[5, 1] = np.nan, np.inf, 0.0
+        want = ieee_reference(a, b, None, 1.0, 0.0)
+        for act in ("linear", "relu"):
+            got = _core.sgemm(a, b, activation=act)
+            assert np.array_equal(np.isnan(got), np.isnan(want))
+            assert np.array_equal(np.isposinf(got), np.isposinf(want))
+
+
 def test_epilogue_rejects_softmax():
     a = np.ones((2, 3), np.float32)
     with pytest.raises(ValueError):

@@ -79,6 +79,16 @@ GemmKernel apply_env_pack_a(GemmKernel k) {
   return k;
 }
 
+// Testing aid: NERVE_GEMM_NARROW=0 computes products of a few columns untransposed (README.md).
+GemmKernel apply_env_narrow(GemmKernel k) {
+  const char* s = std::getenv("NERVE_GEMM_NARROW");
+  if (!s || !*s || std::string(s) == "1") return k;
+  if (std::string(s) != "0")
+    throw std::runtime_error(std::string("NERVE_GEMM_NARROW must be \"0\" or \"1\", got \"") + s + "\"");
+  k.narrow_transposed = false;
+  return k;
+}
+
 }  // namespace
 
 const GemmKernel& gemm_kernel_for(Isa isa) {
@@ -86,7 +96,8 @@ const GemmKernel& gemm_kernel_for(Isa isa) {
   static std::once_flag once[3];
   const int i = static_cast<int>(isa);
   if (i < 0 || i > 2) throw std::invalid_argument("gemm_kernel_for: bad Isa");
-  std::call_once(once[i], [&] { tables[i] = apply_env_pack_a(apply_env_blocking(*raw_kernel(isa))); });
+  std::call_once(once[i],
+                 [&] { tables[i] = apply_env_narrow(apply_env_pack_a(apply_env_blocking(*raw_kernel(isa)))); });
   return tables[i];
 }
 

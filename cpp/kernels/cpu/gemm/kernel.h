@@ -56,6 +56,9 @@ using PackBFn = void (*)(bool trans, const float* B, int64_t ldb, int64_t k0, in
                          float* dst);
 
 constexpr int kMaxMR = 16;
+constexpr int kNarrowMaxN = 4;
+using NarrowRowsFn = void (*)(int64_t m, int n, int64_t K, float alpha, const float* A, int64_t lda, const float* bt,
+                              float* ct, int64_t ldct);
 
 struct GemmKernel {
   Isa isa;
@@ -81,6 +84,13 @@ struct GemmKernel {
   // packed; index m = 1..mr. The same sums as ukernel_rows on a copy of the rows (bit for bit),
   // without the copy. Empty (null) where an ISA packs A anyway.
   UkernelFn ukernel_inplace[kMaxMR + 1] = {};
+  // Products of a few columns (gemm_narrow in gemm.cpp) on their own path; NERVE_GEMM_NARROW=0
+  // turns it off, to compare.
+  bool narrow_transposed = true;
+  // The narrow product with A not transposed, as dot products along k (A's rows read in place):
+  // ct[j * ldct + i] = alpha * sum_k A[i * lda + k] * bt[j * K + k] for rows i < m, columns
+  // j < n <= kNarrowMaxN (bt: op(B) transposed, n rows of K).
+  NarrowRowsFn narrow_rows = nullptr;
 };
 
 const GemmKernel* gemm_kernel_generic();

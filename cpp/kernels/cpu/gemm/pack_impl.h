@@ -105,4 +105,49 @@ void pack_b_impl(bool trans, const float* __restrict B, int64_t ldb, int64_t k0,
   }
 }
 
+// The narrow product (GemmKernel::narrow_rows), written for the compiler to vectorise with the
+// TU's flags: W partial sums per output along k (one vector), R rows at a time so that R * N
+// independent FMA chains hide the FMA latency; each row of A is read once, in order.
+template <int W, int R, int N>
+void narrow_rows_n(int64_t m, int64_t K, float alpha, const float* __restrict A, int64_t lda,
+                   const float* __restrict bt, float* __restrict ct, int64_t ldct) {
+  const int64_t kv = K - K % W;
+  for (int64_t i0 = 0; i0 < m; i0 += R) {
+    const int rows = (m - i0) < R ? static_cast<int>(m - i0) : R;
+    float acc[R][N][W] = {};
+    for (int64_t k = 0; k < kv; k += W)
+      for (int r = 0; r < R; ++r) {
+        const float* a = A + (i0 + (r < rows ? r : 0)) * lda + k;  // rows past m: recompute row 0
+#pragma GCC unroll 4
+        for (int j = 0; j < N; ++j)
+#pragma GCC unroll 16
+          for (int w = 0; w < W; ++w) acc[r][j][w] += a[w] * bt[j * K + k + w];
+      }
+    for (int r = 0; r < rows; ++r) {
+      const float* a = A + (i0 + r) * lda;
+      for (int j = 0; j < N; ++j) {
+        float sum = 0.f;
+        for (int w = 0; w < W; ++w) sum += acc[r][j][w];
+        for (int64_t k = kv; k < K; ++k) sum += a[k] * bt[j * K + k];
+        ct[j * ldct + i0 + r] = alpha * sum;
+      }
+    }
+  }
+}
+
+template <int W, int R>
+void narrow_rows_impl(int64_t m, int n, int64_t K, float alpha, const float* A, int64_t lda, const float* bt, float* ct,
+                      int64_t ldct) {
+  switch (n) {
+    case 1:
+      return narrow_rows_n<W, R, 1>(m, K, alpha, A, lda, bt, ct, ldct);
+    case 2:
+      return narrow_rows_n<W, R, 2>(m, K, alpha, A, lda, bt, ct, ldct);
+    case 3:
+      return narrow_rows_n<W, R, 3>(m, K, alpha, A, lda, bt, ct, ldct);
+    default:
+      return narrow_rows_n<W, R, 4>(m, K, alpha, A, lda, bt, ct, ldct);
+  }
+}
+
 }  // namespace

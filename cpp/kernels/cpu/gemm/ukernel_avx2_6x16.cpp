@@ -228,6 +228,11 @@ double fma_loop(int64_t iters, float* sink) {
   return static_cast<double>(iters) * 12 * 8 * 2;
 }
 
+void narrow_rows(int64_t m, int n, int64_t K, float alpha, const float* A, int64_t lda, const float* bt, float* ct,
+                 int64_t ldct) {
+  narrow_rows_impl<8, 2>(m, n, K, alpha, A, lda, bt, ct, ldct);
+}
+
 // Blocking for a 32 KiB L1 / 256 KiB-1 MiB L2 core: kc = 256 keeps the A micro-panel
 // (6 x 256 x 4 B = 6 KiB) and B micro-panel (256 x 16 x 4 B = 16 KiB) in L1; nc = 512 makes the
 // packed B block 512 KiB (L2); mc = 3072 rows of packed A (3 MiB) in L3.
@@ -250,7 +255,10 @@ const GemmKernel kKernel = {
     &pack_b,
     &fma_loop,
     &ukernel_sup_row,
-    kRowVectors * 8};
+    kRowVectors * 8,
+    {},
+    true,
+    &narrow_rows};
 
 }  // namespace
 

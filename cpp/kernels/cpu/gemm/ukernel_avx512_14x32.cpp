@@ -296,6 +296,53 @@ double fma_loop(int64_t iters, float* sink) {
 #define NERVE_SUP(m) (m <= MR ? &ukernel_sup<(m <= MR ? m : 1)> : nullptr)
 #define NERVE_UKI(m) (m <= MR ? &ukernel_inplace<(m <= MR ? m : 1)> : nullptr)
 
+// The narrow product (kernel.h): 4 rows x N columns of 16-lane partial sums along k (4N
+// independent FMA chains), each row of A read once; the k tail through a mask.
+template <int N>
+void narrow_rows_n(int64_t m, int64_t K, float alpha, const float* __restrict A, int64_t lda,
+                   const float* __restrict bt, float* __restrict ct, int64_t ldct) {
+  constexpr int R = 4;
+  const int64_t kv = K - K % 16;
+  const __mmask16 tail = static_cast<__mmask16>((1u << (K - kv)) - 1);
+  for (int64_t i0 = 0; i0 < m; i0 += R) {
+    const int rows = (m - i0) < R ? static_cast<int>(m - i0) : R;
+    __m512 acc[R][N];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+      for (int j = 0; j < N; ++j) acc[r][j] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < K; k += 16) {
+      const __mmask16 mk = k < kv ? static_cast<__mmask16>(0xFFFF) : tail;
+      __m512 b[N];
+#pragma GCC unroll 4
+      for (int j = 0; j < N; ++j) b[j] = _mm512_maskz_loadu_ps(mk, bt + j * K + k);
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) {
+        if (r >= rows) break;
+        const __m512 a = _mm512_maskz_loadu_ps(mk, A + (i0 + r) * lda + k);
+#pragma GCC unroll 4
+        for (int j = 0; j < N; ++j) acc[r][j] = _mm512_fmadd_ps(a, b[j], acc[r][j]);
+      }
+    }
+    for (int r = 0; r < rows; ++r)
+      for (int j = 0; j < N; ++j) ct[j * ldct + i0 + r] = alpha * _mm512_reduce_add_ps(acc[r][j]);
+  }
+}
+
+void narrow_rows(int64_t m, int n, int64_t K, float alpha, const float* A, int64_t lda, const float* bt, float* ct,
+                 int64_t ldct) {
+  switch (n) {
+    case 1:
+      return narrow_rows_n<1>(m, K, alpha, A, lda, bt, ct, ldct);
+    case 2:
+      return narrow_rows_n<2>(m, K, alpha, A, lda, bt, ct, ldct);
+    case 3:
+      return narrow_rows_n<3>(m, K, alpha, A, lda, bt, ct, ldct);
+    default:
+      return narrow_rows_n<4>(m, K, alpha, A, lda, bt, ct, ldct);
+  }
+}
+
 // Block sizes for Cascade Lake / Skylake-SP (L1d 32 KiB, L2 1 MiB private, L3 >= 1.375 MiB/core):
 //   kc = 384: A micro-panel 14 x 384 x 4 B = 21 KiB (L1-resident across the jr loop), B
 //             micro-panel 384 x 32 x 4 B = 48 KiB streamed from L2.
@@ -327,7 +374,9 @@ const GemmKernel kKernel = {
     kRowVectors * 16,
     {nullptr, NERVE_UKI(1), NERVE_UKI(2), NERVE_UKI(3), NERVE_UKI(4), NERVE_UKI(5), NERVE_UKI(6), NERVE_UKI(7),
      NERVE_UKI(8), NERVE_UKI(9), NERVE_UKI(10), NERVE_UKI(11), NERVE_UKI(12), NERVE_UKI(13), NERVE_UKI(14), nullptr,
-     nullptr}};
+     nullptr},
+    true,
+    &narrow_rows};
 
 }  // namespace
 

@@ -91,6 +91,11 @@ double fma_loop(int64_t iters, float* sink) {
   return static_cast<double>(iters) * 32 * 2;
 }
 
+void narrow_rows(int64_t m, int n, int64_t K, float alpha, const float* A, int64_t lda, const float* bt, float* ct,
+                 int64_t ldct) {
+  narrow_rows_impl<4, 2>(m, n, K, alpha, A, lda, bt, ct, ldct);
+}
+
 // kc = 256: A (6 KiB) + B (8 KiB) micro-panels in L1; nc = 256: packed B 256 KiB (any L2);
 // mc = 1536 rows of packed A (1.5 MiB).
 const GemmKernel kKernel = {
@@ -112,7 +117,10 @@ const GemmKernel kKernel = {
     &pack_b,
     &fma_loop,
     nullptr,
-    0};
+    0,
+    {},
+    true,
+    &narrow_rows};
 
 }  // namespace
 
