@@ -179,15 +179,17 @@ void gemm_sup(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, in
 }
 
 // A product with a few columns (N <= kNarrowMaxN: a Dense layer of one or two units, a binary
-// classifier's or a Q-network's output) over many rows. The sup kernel vectorises along C's
+// classifier's or a Q-network's output). The sup kernel vectorises along C's
 // columns, so with N = 1 or 2 each of its FMAs had 1 or 2 useful lanes of 16: (1024, 256)·(256, 1)
 // ran at 0.26x numpy, (128, 128)ᵀ·(128, 2) at 0.40x. Here op(A) not transposed is a set of dot
 // products along k (GemmKernel::narrow_rows: its rows read once, in place, against op(B)'s few
 // columns copied contiguous); op(A) transposed (a weight gradient X^T dY) is computed as C^T =
 // op(B)^T op(A)^T by the sup kernel, whose vector lanes are then C's rows, read in place. Either
 // way C^T lands in a scratch buffer and the write-back below applies beta, the bias and the
-// activation as the kernels' write-back does.
-constexpr int64_t kNarrowMinM = 64;
+// activation as the kernels' write-back does. Every row count takes this path (one sample too):
+// a row's dot products do not depend on the other rows, so a sample's outputs are the same bits
+// in any batch (a data-parallel rank's half batch and the whole one, predict on one sample and on
+// many), as on the paths for wider products.
 
 void gemm_narrow(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                  int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep,
@@ -396,7 +398,7 @@ void sgemm(Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, con
   // with at most two column panels (a convolution's or a Dense layer's few output channels) the
   // A copy is pure overhead, so A is read in place.
   const bool small = work <= 40.0 * 40.0 * 40.0 || (M <= 4 && tb == Trans::No) || N <= 2 * kr.nr;
-  if (N <= gemm_detail::kNarrowMaxN && M >= kNarrowMinM && kr.narrow_transposed && kr.narrow_rows)
+  if (N <= gemm_detail::kNarrowMaxN && kr.narrow_transposed && kr.narrow_rows)
     gemm_narrow(kr, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, nt);
   else if (small)
     gemm_sup(kr, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, ep, nt);
