@@ -35,7 +35,14 @@ Measured on AMD EPYC Zen 4 (AVX-512), 2 vCPU shared with other jobs, one thread 
   Seeds 1 and 2 (--solve-seeds 1,2, nice 5, load average 4-6): PyTorch's agent solved both, at
   step 27,564 (401 episodes; evaluation 489.6) and 62,590 (745; 500.0); nerve's at 25,328 and
   72,859. So both frameworks' agents solve CartPole with this recipe; PyTorch's 2 of 3 seeds
-  tried, nerve's 8 of 8.
+  tried, nerve's 8 of 8 (7 of 8 from main e8c7b3d on, whose narrow GEMM path rounds the output
+  layer differently: examples/dqn_cartpole.py lists them).
+- After the short paths of train_on_batch and model(x) (cec660f) and the narrow GEMM path
+  (e8c7b3d), --no-solve --repeats 5 --timed-steps 2000, each build against main 6ab9bf0 back to
+  back, per CPU second: 2.43x -> 3.00x and 2.55x -> 2.98x (short paths only; 11:48 and 12:49 UTC,
+  the other core's DCGAN run paused), 2.12x -> 2.87x (both; 13:34 UTC, quiet machine, load
+  0.2-0.6; nerve 1,577 -> 1,852 steps/s). Per-repeat ratios after: 2.66-3.53. About 3x, not
+  reliably above it.
 Earlier figures, the recipe before (64-64, Adam 3e-4 decayed x0.1 per 50,000 steps, no Double
 DQN, solved by the last 100 training episodes): 3.76x on a 2-core Intel Xeon at a load of 3.7
 (nerve 4,216 steps/s, PyTorch 1,122), 3.58x on an AMD EPYC Zen 3 at a load of 12.3; at 128-128
