@@ -372,6 +372,24 @@ def test_narrow_products(isa, ta, tb, threads):
             assert np.array_equal(np.isposinf(got), np.isposinf(want))
 
 
+@pytest.mark.parametrize("isa", isa_params(), indirect=True)
+def test_narrow_rows_do_not_depend_on_the_batch(isa, threads):
+    """A sample's outputs through a layer of 1-4 units are the same bits alone, in a small
+    batch and in a large one, at any thread count (each row's sums are its own)."""
+    rng = np.random.default_rng(29)
+    for n, k in [(1, 256), (2, 128), (4, 33)]:
+        a, b, bias = rand(rng, 300, k), rand(rng, k, n), rand(rng, n)
+        for nt in (1, 2):
+            _core.set_num_threads(nt)
+            full = _core.sgemm(a, b, bias=bias, activation="relu")
+            np.testing.assert_array_equal(
+                _core.sgemm(a[:37], b, bias=bias, activation="relu"), full[:37]
+            )
+            for i in (0, 150, 299):
+                row = _core.sgemm(a[i : i + 1], b, bias=bias, activation="relu")
+                np.testing.assert_array_equal(row, full[i : i + 1])
+
+
 def test_epilogue_rejects_softmax():
     a = np.ones((2, 3), np.float32)
     with pytest.raises(ValueError):
