@@ -52,14 +52,26 @@ def weights(npz, prefix):
 
 
 def single_process(kind, w0, n=None):
-    """One process on the global batch (2 ranks x the per-rank batch), same start."""
+    """One process on the global batch (2 ranks x the per-rank batch), same start, on 2 threads
+    whatever the machine or an earlier test set: a convolution's weight gradient adds up one
+    partial sum per thread, so 2 threads sum in the order of the 2 ranks' allreduce."""
     model = worker.build(kind)
     model.set_weights(w0)
     x, y = worker.data(kind)
     x, y = x[:n], y[:n]
-    h = model.fit(
-        x, y, batch_size=2 * worker.PER_RANK_BATCH, epochs=worker.EPOCHS, shuffle=False, verbose=0
-    )
+    previous = nerve.runtime.num_threads()
+    nerve.runtime.set_num_threads(2)
+    try:
+        h = model.fit(
+            x,
+            y,
+            batch_size=2 * worker.PER_RANK_BATCH,
+            epochs=worker.EPOCHS,
+            shuffle=False,
+            verbose=0,
+        )
+    finally:
+        nerve.runtime.set_num_threads(previous)
     return [np.array(w) for w in model.get_weights()], h.history
 
 

@@ -190,9 +190,18 @@ def _random_policy_returns(episodes, seed):
     return out
 
 
-@needs_gym
-def test_short_training_beats_a_random_policy():
+@pytest.fixture
+def one_thread():
+    """The example's thread count for the test, then the process's again (a later test may
+    depend on it: tests/test_distributed.py's reference runs on the default threads)."""
+    previous = nerve.runtime.num_threads()
     nerve.runtime.set_num_threads(1)
+    yield
+    nerve.runtime.set_num_threads(previous)
+
+
+@needs_gym
+def test_short_training_beats_a_random_policy(one_thread):
     config = dataclasses.replace(
         dqn.DQNConfig(),
         hidden=(64, 64),
