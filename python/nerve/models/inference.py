@@ -178,19 +178,30 @@ class Inference:
         start = Progbar.now() if verbose else 0.0  # the bar's clock starts before the work
         if not self._core_checks_input_shape:
             self._check_input_shapes([x.shape], "predict")
-        predictor = self._predictor()
-        try:
-            # float32 in C order and finite, as as_float_array leaves it: predicted at once.
-            outs = predictor.predict_array(x, batch_size)
-            if outs is None:  # converted (or refused, with the place of a NaN) first
-                outs = predictor.predict_array(data.as_float_array(x, "x", "predict"), batch_size)
-        except ValueError:
-            # The C++ layer refused the shape: say it as the general path does.
-            self._check_input_shapes([x.shape], "predict")
-            raise
+        outs = self._predict_array(x, batch_size, "predict", convert=True)
         if verbose:
             Progbar.write_one_step(start, verbose)
         return outs[0] if self._single_output else outs
+
+    def _predict_array(self, x, batch_size, where, keep_activity=False, convert=False):
+        """The outputs (a list) of one numpy array through Predictor.predict_array; when the C++
+        model refuses its shape, the general path's message for `where` (the caller checks the
+        shape first where the C++ model does not: _core_checks_input_shape). An array to
+        convert, or one holding a NaN/Inf, gives None, or with `convert` is converted first
+        (as_float_array names the place of a NaN). keep_activity: a direct call leaves the
+        layers' activity penalties for layer.losses (predict clears them)."""
+        predictor = self._predictor()
+        try:
+            # float32 in C order and finite, as as_float_array leaves it: predicted at once.
+            outs = predictor.predict_array(x, batch_size, keep_activity)
+            if outs is None and convert:  # converted (or refused, with the place of a NaN) first
+                converted = data.as_float_array(x, "x", where)
+                outs = predictor.predict_array(converted, batch_size, keep_activity)
+        except ValueError:
+            # The C++ layer refused the shape: say it as the general path does.
+            self._check_input_shapes([x.shape], where)
+            raise
+        return outs
 
     # The C++ model checks x's per-sample shape exactly as _check_input_shapes does (a Sequential
     # of plain layers: the first layer's input spec), so a one-batch predict checks it there and

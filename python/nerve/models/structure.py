@@ -277,11 +277,7 @@ class ModelStructure:
         if not self._core_checks_input_shape:
             self._check_input_shapes([x.shape], "call")
         self._check_forced_training("call", False)
-        try:
-            outs = self._predictor().predict_array(x, len(x), keep_activity=True)
-        except ValueError:
-            self._check_input_shapes([x.shape], "call")  # the C++ layer refused it: say why
-            raise
+        outs = self._predict_array(x, len(x), "call", keep_activity=True)
         if outs is None:
             return None
         return outs[0] if self._single_output else outs
