@@ -24,10 +24,10 @@ Tensor reduce(const Tensor& x, ReduceKind kind, const AxisList& axis, bool keepd
 // The index of the first largest (smallest) value along `axis`, or in the flattened tensor when
 // axis is nullopt, as a float32 tensor holding integers. Not differentiable.
 Tensor argmax(const Tensor& x, std::optional<int64_t> axis, bool keepdims);
+Tensor argmin(const Tensor& x, std::optional<int64_t> axis, bool keepdims);
 
 // True when no element of x is an Inf or a NaN: one pass on x's device (not an op: no gradient,
 // a host bool), as the checks of data at the boundary need it.
 bool all_finite(const Tensor& x);
-Tensor argmin(const Tensor& x, std::optional<int64_t> axis, bool keepdims);
 
 }  // namespace nerve

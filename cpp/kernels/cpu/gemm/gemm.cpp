@@ -190,7 +190,6 @@ void gemm_sup(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, in
 // a row's dot products do not depend on the other rows, so a sample's outputs are the same bits
 // in any batch (a data-parallel rank's half batch and the whole one, predict on one sample and on
 // many), as on the paths for wider products.
-
 void gemm_narrow(const GemmKernel& kr, Trans ta, Trans tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                  int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const Epilogue& ep,
                  int nt) {
