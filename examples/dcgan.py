@@ -16,7 +16,16 @@ in the DCGAN paper (Radford et al. 2016) instead of Adam(3e-4) with beta_1 0.9, 
 momentum memory keeping the two players from overshooting each other; and one-sided label
 smoothing (Salimans et al. 2016): real images' target 0.1 instead of 0 (fake ones keep 1, the
 generator's "real" target stays 0), so the discriminator is never rewarded for certainty about
-real images, the way it won in run 2 below.
+real images, the way it won in an early run (docs/dcgan-runs.md).
+Options that change the models, off by default so the example stays the Keras one:
+`--discriminator flatten` gives the discriminator's Dense layer the whole 7x7x128 map instead
+of its global max (the TensorFlow DCGAN tutorial's head); `--generator-batch-norm` puts a
+BatchNormalization before each of the generator's LeakyReLUs (the DCGAN paper's generator); its
+fakes for the discriminator's step are then made in training mode, as for its own step;
+`--ema 0.999` keeps a running average of the generator's weights (Keras's `use_ema` rule:
+average = m * average + (1 - m) * weights after each generator step, the first step copying
+them; Yazici et al. 2019), drawn and scored beside the trained generator each epoch; training
+never reads it.
 
 Correctness (tests/test_gan_parity.py): one and two training steps of a small version of this
 GAN (8/16 and 8 filters, batch 8) against Keras 3 on JAX from the same weights, real batch,
@@ -30,85 +39,23 @@ GlobalMaxPooling2D now shares it as Keras does. At exactly 0 LeakyReLU's derivat
 slope 0.2 in nerve, TensorFlow and PyTorch but 1 in JAX (the test gives the biases nonzero
 values so no activation is exactly 0).
 
-Measured on AMD EPYC (lscpu), 2 vCPUs shared with several other jobs at load average ~15:
-`python examples/dcgan.py --quick` with 256 images ran 4 steps of 64 in 82 s (20.6 s per step:
-a discriminator step on 128 images and a generator step through both models); at that rate one
-epoch of the 70,000 images (1,094 steps) would take over 6 hours, so no full epoch, no trained
-samples and no classifier score / Fréchet distance of this generator were measured in this
-session (bench/mnist_scorer.py scores any generator's samples: MnistScorer().score(images)).
-The quick mode is now 128 images (2 steps).
-Later (gen-speed branch, after the 7x7 conv to 1 channel became GEMMs over taps x filters and
-LeakyReLU stopped branching per element): bench/generative_vs_torch.py ran this model's epochs
-of 1,280 images (20 steps) in 52.8 s against PyTorch's 60.0 s (load ~6): 2.6 s per step, so a
-70,000-image epoch would take ~48 minutes here. `python examples/dcgan.py --epochs 2 --images
-6400 --score-samples 2000` (nice -n 10, load ~4-5): 321 s of training (1.61 s per step);
-after epoch 1 classifier score 1.003, Fréchet distance 654.1; after epoch 2, 2.711 and 255.7
-(2,000 samples each): learning, far from the issue's 8.5 target, which needs many more epochs.
-The longest runs so far, on the 2-core Intel Xeon (AVX-512, AMX) VM shared with 7 other jobs, 2
-threads: `nice -n 5 python examples/dcgan.py --epochs 40 --steps-per-epoch 274 --score-samples
-10000 --time-budget 74` (the build of main before the sub-pixel Conv2DTranspose forward;
-12:58-13:51 UTC, load average 4-23) ran three scored epochs of 274 steps of 64 (822 steps, 0.75 of
-a pass over the 70,000 images) in 3,030 s of training, then the time budget stopped it (judged by a
-24-minute epoch; the load then fell). The epochs took 1,266, 1,422 and 341 s (4.6, 5.2 and 1.2 s
-per step as the load went from ~20 to ~4). Classifier score / Fréchet distance over 10,000 samples
-after epochs 1-3: 2.961 / 226.1, 3.524 / 258.8, 4.127 / 196.2. Then, with this branch's build
-(sub-pixel forward), at load 2.0-3.3: `--steps-per-epoch 547 --time-budget 17` (half a pass per
-epoch; 13:56-14:05 UTC) ran 3 scored epochs, 1641 steps (1.5 passes) at 276-326 ms per step, then
-was stopped by hand in its slower 4th epoch at the deadline; score / distance after each: 3.053 /
-273.9, 3.655 / 208.8, 1.000 / 665.9. Its epoch-2 grid showed digit-like strokes; at epoch 3 the
-generator had collapsed to all-black images (d_loss 0.23, g_loss 3.40: the discriminator won),
-which the score (1.000) and distance (666) show (whether it would recover was not seen). The grids
-show strokes and blobs, not yet clear digits: the issue's 8.5 was not reached
-in either run.
-Session of 2026-12-02 16:05-17:35 UTC on AMD EPYC Zen 3 (AVX2), 2 vCPU, load average 9-14 (6
-helpers): bench/dcgan_collapse_step.py (1 thread, thread CPU time, load 9.4) timed the step with
-the healthy starting generator and with one pushed into run 2's collapse (its sigmoid's bias at
--40, samples ~4e-18): 2.09 vs 2.18 s per step, no NaN and no denormal anywhere (weights,
-gradients, Adam moments), generator gradient norm 0.04 vs 1.4e-18. So the collapse did not slow
-the step in CPU time (run 2's slower epoch was most likely load on the shared machine), and it
-is a dead end: a saturated sigmoid passes no gradient back. This recipe's run, `python
-examples/dcgan.py --epochs 100 --steps-per-epoch 100 --score-samples 2000 --final-score-samples
-10000 --time-budget 30 --threads 1` (16:45-17:01 UTC, load 10-13), got through only 100 steps
-(830 s, 8.3 s of wall time per step at that load) before its time budget: classifier score 1.170,
-Fréchet distance 484.4 over 2,000 samples (1.169 / 483.5 over 10,000): far too short to judge
-the recipe; 8.5 not reached.
-Session of 2026-12-03 on AMD EPYC Zen 4 (AVX-512), 2 vCPU shared with helpers' builds and other
-training runs (load average 4-12; this run niced): `python examples/dcgan.py --epochs 100
---steps-per-epoch 547 --score-samples 2000 --final-score-samples 10000 --time-budget 115
---threads 1` (07:15-08:31 UTC) got through one scored epoch of 547 steps (half a pass) in 4,521
-s of wall time (8.3 s per step; the process's CPU time was 450 s in all, scoring included, so
-about 0.8 s of CPU per step), then the time budget stopped it: classifier score 3.487 / Fréchet
-distance 200.7 (2,000 samples), 3.497 / 202.6 (10,000). At the same step the Xeon's run with the
-Keras recipe measured 3.053 / 273.9; the grid shows strokes, not yet digits. At ~0.8 s of CPU
-per step one pass over the 70,000 images (1,094 steps) is about 15 minutes of a quiet core; the
-issue's 8.5 needs several passes, more than a session of this shared 2-core machine has given a run so far.
-A second run, the same command with `--time-budget 80` (08:32-09:50 UTC, beside CI and
-helpers at first, then on the quiet machine; 424-890 s per epoch of 547 steps, 0.78 s per step
-when quiet): classifier score / Fréchet distance (2,000 samples) after epochs 1-6 (0.5 to 3
-passes over the data): 3.487 / 200.7, 3.306 / 153.9, 4.194 / 110.4, 3.891 / 121.0, 4.175 /
-114.6, 3.684 / 140.3, and after epoch 7 (3.5 passes; the time budget then stopped it at 4,200
-s of training) 4.188 / 112.2; over 10,000 samples at the end 4.252 / 109.0.
-No collapse in 3.5 passes (the Keras recipe's run collapsed to black images at 1.5), and the
-epoch-5 grid shows digit-like shapes (0, 2, 7, 8), but the score sits near 4 from the second
-pass on, half of the issue's 8.5.
-Session of 2026-12-03 11:31-13:34 UTC (same machine, 1 thread, each run pinned to its own core):
-the command above again reproduced epochs 1-7 to the digit and went on: 4.054 / 111.5 and 4.183
-/ 101.4 after epochs 8 and 10 (4 and 5 passes), stopped there by hand. The score stays near 4
-because of the head: a cell of the second convolution sees a 7x7 patch, global max pooling
-keeps the most telling patch per feature, so the discriminator never judges the strokes'
-arrangement. `--discriminator flatten` (the whole 7x7 map to the Dense layer; all else the same),
-`python examples/dcgan.py --discriminator flatten --epochs 100 --steps-per-epoch 547
---score-samples 2000 --final-score-samples 10000 --time-budget 100 --threads 1`, after each half
-pass: 3.680 / 108.5, 4.443 / 65.5, 4.557 / 72.8, 4.692 / 49.0, 5.250 / 37.5, 5.743 / 33.9, 6.028 /
-25.8, 6.199 / 24.3, 6.310 / 24.0, 6.327 / 21.9, 6.290 / 23.6, 6.618 / 19.2, 6.429 / 21.9; over
-10,000 samples at the end (6.5 passes, 5,821 s of training, 0.82 s per step) 6.465 / 21.66. Five
-times closer to MNIST in the classifier's features than the Keras head, a score still rising, and
-still below 8.5.
+Results (AMD EPYC Zen 4, one thread per run, 0.75-0.87 s per step of 64; a pass over the
+70,000 images is 1,094 steps, about 15 minutes of one core; 2026-12-03): classifier score /
+Fréchet distance of bench/mnist_scorer.py over 10,000 samples (real test digits: 9.65).
+The Keras example's models (global max pooling) stay near 4: 4.18 / 101.4 after 5 passes
+(2,000 samples). `--discriminator flatten`: 6.47 / 21.7 after 6.5 passes. With
+`--generator-batch-norm` too: 6.5 after 2 passes, then ~0.1 more per pass, 6.90 / 15.9 after
+8.5, and its averaged weights (`--ema 0.999`) 6.98 / 15.3, the best so far. `--learning-rates
+4e-4,1e-4` on top: 6.61 / 18.0 after 5 passes (the equal rates had 6.74 / 19.4 there). The
+issue's 8.5 is not reached: the generated classes are balanced (exp of the marginal entropy
+9.8 of 10), but only 61% of the samples get one class above 0.9. Every run, its command and
+its figures epoch by epoch: docs/dcgan-runs.md.
 
 Run: python examples/dcgan.py [--epochs E] [--images N] [--out DIR] [--score-samples S] [--quick]
                               [--steps-per-epoch K] [--time-budget MINUTES] [--threads T]
                               [--final-score-samples S] [--keras-recipe]
-                              [--discriminator max|flatten]
+                              [--discriminator max|flatten] [--generator-batch-norm]
+                              [--ema MOMENTUM] [--save-generators] [--learning-rates D,G]
 (--steps-per-epoch: scored epochs of K steps that continue through the shuffled data;
 --time-budget: stop after the last epoch that fits, judged by the longest so far)
 (after each epoch it prints the classifier score and Fréchet distance of S generated images,
@@ -165,17 +112,21 @@ def build_discriminator(filters=(64, 128), head="max") -> nerve.Model:
     )
 
 
-def build_generator(latent_dim=LATENT_DIM, filters=128) -> nerve.Model:
+def build_generator(latent_dim=LATENT_DIM, filters=128, batch_norm=False) -> nerve.Model:
+    """The example's generator. batch_norm puts a BatchNormalization before each LeakyReLU
+    (as the DCGAN paper and the TensorFlow DCGAN tutorial do; the Keras example has none)."""
+
+    def block(*layers_):
+        norm = [layers.BatchNormalization()] if batch_norm else []
+        return [*layers_, *norm, layers.LeakyReLU(negative_slope=0.2)]
+
     return nerve.Sequential(
         [
             nerve.Input((latent_dim,)),
-            layers.Dense(7 * 7 * filters),
-            layers.LeakyReLU(negative_slope=0.2),
+            *block(layers.Dense(7 * 7 * filters)),
             layers.Reshape((7, 7, filters)),
-            layers.Conv2DTranspose(filters, 4, strides=2, padding="same"),
-            layers.LeakyReLU(negative_slope=0.2),
-            layers.Conv2DTranspose(filters, 4, strides=2, padding="same"),
-            layers.LeakyReLU(negative_slope=0.2),
+            *block(layers.Conv2DTranspose(filters, 4, strides=2, padding="same")),
+            *block(layers.Conv2DTranspose(filters, 4, strides=2, padding="same")),
             layers.Conv2D(1, 7, padding="same", activation="sigmoid"),
         ],
         name="generator",
@@ -195,9 +146,17 @@ class GAN(nerve.Model):
         seed=1337,
         real_target=0.0,
         label_noise=0.05,
+        ema_momentum=None,
     ):
         super().__init__()
         self.discriminator, self.generator = discriminator, generator
+        # Generator weight averaging (Yazici et al. 2019): a running average of the generator's
+        # weights, updated after each of its steps by Keras's use_ema rule (the first step
+        # copies the weights), read through `averaged_generator()`; training never uses it.
+        self.ema_momentum, self.ema_weights, self._ema_generator = ema_momentum, None, None
+        self.fakes_in_training_mode = any(
+            isinstance(layer, layers.BatchNormalization) for layer in generator.layers
+        )
         self.latent_dim = latent_dim
         self.real_target, self.label_noise = real_target, label_noise
         self.seed_generator = nerve.random.SeedGenerator(seed)
@@ -224,7 +183,10 @@ class GAN(nerve.Model):
     def discriminator_gradients(self, real_images, latents, noise):
         """The discriminator's loss and gradients on generated images of `latents` and the real
         batch (split out of train_step so tests can feed fixed latents and noise)."""
-        generated = self.generator(latents)
+        # With BatchNormalization in the generator, its fakes for the discriminator are made in
+        # training mode too (batch statistics), so the discriminator judges the images the
+        # generator's own step makes; without it the mode changes nothing.
+        generated = self.generator(latents, training=self.fakes_in_training_mode)
         combined = ops.concatenate([generated, real_images], axis=0)
         labels = self.discriminator_labels(real_images.shape[0], noise)
         with nerve.GradientTape() as tape:
@@ -252,10 +214,47 @@ class GAN(nerve.Model):
         g_loss, g_grads = self.generator_gradients(latents)
         g_weights = self.generator.trainable_weights
         self.g_optimizer.apply_gradients(zip(g_grads, g_weights))
+        if self.ema_momentum is not None:
+            self.update_weight_average()
 
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         return {m.name: m.result() for m in self.metrics}
+
+    def update_weight_average(self):
+        weights = self.generator.get_weights()
+        if self.ema_weights is None:
+            self.ema_weights = [w.copy() for w in weights]
+            return
+        m = self.ema_momentum
+        for average, w in zip(self.ema_weights, weights):
+            average *= m
+            average += (1.0 - m) * w
+
+    def draw(self, latents, averaged=False, batch_size=500):
+        """Images of `latents` from the generator, or from the averaged one. An averaged
+        generator with BatchNormalization draws with batch statistics (batches of
+        `batch_size`): its moving statistics were averaged along with the weights and fit none
+        of them (its images came out dim, the sigmoid's inputs shifted)."""
+        if not averaged:
+            return self.generator.predict(latents, batch_size=batch_size, verbose=0)
+        generator = self.averaged_generator()
+        if not self.fakes_in_training_mode:
+            return generator.predict(latents, batch_size=batch_size, verbose=0)
+        return np.concatenate(
+            [
+                np.asarray(generator(latents[i : i + batch_size], training=True))
+                for i in range(0, len(latents), batch_size)
+            ]
+        )
+
+    def averaged_generator(self):
+        """A generator holding the averaged weights (built once, refreshed on each call)."""
+        if self._ema_generator is None:
+            config = self.generator.get_config()
+            self._ema_generator = type(self.generator).from_config(config)
+        self._ema_generator.set_weights(self.ema_weights)
+        return self._ema_generator
 
 
 def save_grid(images: np.ndarray, path: Path, columns=8) -> None:
@@ -275,31 +274,43 @@ def save_grid(images: np.ndarray, path: Path, columns=8) -> None:
 class GANMonitor(nerve.callbacks.Callback):
     """After each epoch, a grid of the generator's samples for the same fixed latents, and with
     a scorer (bench/mnist_scorer.py's MnistScorer) the classifier score and Fréchet distance of
-    `score_samples` generated images, printed and kept in `scores`."""
+    `score_samples` generated images, printed and kept in `scores`; with a weight average
+    (GAN's ema_momentum) the same for the averaged generator (`ema_scores`)."""
 
     def __init__(self, out: Path, num_img=32, latent_dim=LATENT_DIM, scorer=None, score_samples=0):
         super().__init__()
         self.out = out
         self.latents = np.random.default_rng(42).normal(size=(num_img, latent_dim))
         self.latents = self.latents.astype(np.float32)
+        filler = np.random.default_rng(43).normal(size=(500 - num_img % 500, latent_dim))
+        self.filler = filler.astype(np.float32)
         self.saved = []
-        self.scorer, self.scores, self.score_seconds = scorer, [], 0.0
+        self.scorer, self.scores, self.ema_scores, self.score_seconds = scorer, [], [], 0.0
         self.score_latents = np.random.default_rng(7).normal(size=(score_samples, latent_dim))
         self.score_latents = self.score_latents.astype(np.float32)
 
     def on_epoch_end(self, epoch, logs=None):
-        images = self.model.generator.predict(self.latents, verbose=0)
-        path = self.out / f"dcgan_epoch_{epoch + 1}.png"
-        save_grid(images, path)
-        self.saved.append(path)
-        if self.scorer is not None and len(self.score_latents):
+        generators = [("", False, self.scores)]
+        if self.model.ema_weights is not None:  # the averaged generator too, scored the same way
+            generators.append(("averaged ", True, self.ema_scores))
+        for which, averaged, scores in generators:
+            # the grid's latents drawn in a full batch (batch statistics need one)
+            images = self.model.draw(np.concatenate([self.latents, self.filler]), averaged)
+            images = images[: len(self.latents)]
+            name = "dcgan_ema_epoch" if which else "dcgan_epoch"
+            path = self.out / f"{name}_{epoch + 1}.png"
+            save_grid(images, path)
+            self.saved.append(path)
+            if self.scorer is None or not len(self.score_latents):
+                continue
             start = time.perf_counter()
-            samples = self.model.generator.predict(self.score_latents, batch_size=500, verbose=0)
-            self.scores.append(self.scorer.score(samples))
+            samples = self.model.draw(self.score_latents, averaged)
+            scores.append(self.scorer.score(samples))
             self.score_seconds += time.perf_counter() - start
             print(
-                f"epoch {epoch + 1}: classifier score {self.scores[-1]['classifier_score']:.3f}, "
-                f"Fréchet distance {self.scores[-1]['frechet_distance']:.2f} "
+                f"epoch {epoch + 1}: {which}classifier score "
+                f"{scores[-1]['classifier_score']:.3f}, "
+                f"Fréchet distance {scores[-1]['frechet_distance']:.2f} "
                 f"({len(samples)} samples; {time.strftime('%H:%M:%S', time.gmtime())} UTC, "
                 f"load average {os.getloadavg()[0]:.1f})",
                 flush=True,
@@ -364,6 +375,31 @@ def main():
         default="max",
         help="the discriminator's head: the Keras example's global max pooling, or Flatten",
     )
+    parser.add_argument(
+        "--ema",
+        type=float,
+        default=None,
+        metavar="MOMENTUM",
+        help="also keep a running average of the generator's weights (e.g. 0.999), scored "
+        "and drawn beside the trained generator",
+    )
+    parser.add_argument(
+        "--learning-rates",
+        default=None,
+        metavar="D,G",
+        help="the discriminator's and the generator's Adam learning rates (default: the "
+        "recipe's, the same for both), e.g. 4e-4,1e-4 for the two time-scale rule",
+    )
+    parser.add_argument(
+        "--generator-batch-norm",
+        action="store_true",
+        help="BatchNormalization before each of the generator's LeakyReLUs (the DCGAN paper's)",
+    )
+    parser.add_argument(
+        "--save-generators",
+        action="store_true",
+        help="save the generator (and the averaged one) as .nerve files in --out",
+    )
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     if args.threads:
@@ -381,7 +417,8 @@ def main():
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
 
-    discriminator, generator = build_discriminator(head=args.discriminator), build_generator()
+    discriminator = build_discriminator(head=args.discriminator)
+    generator = build_generator(batch_norm=args.generator_batch_norm)
     discriminator.summary()
     generator.summary()
     recipe = KERAS_RECIPE if args.keras_recipe else DCGAN_RECIPE
@@ -391,10 +428,15 @@ def main():
         generator,
         real_target=recipe["real_target"],
         label_noise=recipe["label_noise"],
+        ema_momentum=args.ema,
     )
+    d_rate = g_rate = recipe["learning_rate"]
+    if args.learning_rates:
+        d_rate, g_rate = (float(r) for r in args.learning_rates.split(","))
+        print(f"learning rates: discriminator {d_rate}, generator {g_rate}")
     gan.compile(
-        d_optimizer=nerve.optimizers.Adam(recipe["learning_rate"], beta_1=recipe["beta_1"]),
-        g_optimizer=nerve.optimizers.Adam(recipe["learning_rate"], beta_1=recipe["beta_1"]),
+        d_optimizer=nerve.optimizers.Adam(d_rate, beta_1=recipe["beta_1"]),
+        g_optimizer=nerve.optimizers.Adam(g_rate, beta_1=recipe["beta_1"]),
         loss_fn=nerve.losses.BinaryCrossentropy(from_logits=True),
     )
     scorer = None
@@ -426,15 +468,21 @@ def main():
     )
     if scorer is not None and args.final_score_samples > 0:
         latents = np.random.default_rng(7).normal(size=(args.final_score_samples, LATENT_DIM))
-        samples = generator.predict(latents.astype(np.float32), batch_size=500, verbose=0)
-        final = scorer.score(samples)
-        print(
-            f"final: classifier score {final['classifier_score']:.3f}, Fréchet distance "
-            f"{final['frechet_distance']:.2f} ({len(samples)} samples; "
-            f"{time.strftime('%H:%M:%S', time.gmtime())} UTC, load average "
-            f"{os.getloadavg()[0]:.1f})",
-            flush=True,
-        )
+        finals = [("", False)] + ([("averaged ", True)] if gan.ema_weights is not None else [])
+        for which, averaged in finals:
+            samples = gan.draw(latents.astype(np.float32), averaged)
+            final = scorer.score(samples)
+            print(
+                f"final: {which}classifier score {final['classifier_score']:.3f}, Fréchet "
+                f"distance {final['frechet_distance']:.2f} ({len(samples)} samples; "
+                f"{time.strftime('%H:%M:%S', time.gmtime())} UTC, load average "
+                f"{os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
+    if args.save_generators:
+        generator.save(out / "dcgan_generator.nerve")
+        if gan.ema_weights is not None:
+            gan.averaged_generator().save(out / "dcgan_generator_averaged.nerve")
     print("saved " + ", ".join(str(p) for p in monitor.saved))
 
 

@@ -189,6 +189,80 @@ def test_gan_monitor_saves_one_grid_per_epoch(tmp_path, mnist):
     assert all(p.stat().st_size > 100 for p in monitor.saved)
 
 
+def test_generator_weight_average_follows_the_keras_use_ema_rule(tmp_path, mnist):
+    """The first generator step copies its weights, each later one moves the average by
+    (1 - momentum) toward them (Keras's optimizer use_ema rule); the averaged generator is a
+    separate model, drawn and scored beside the trained one."""
+    gan = dcgan.GAN(
+        dcgan.build_discriminator(filters=(4, 8)),
+        dcgan.build_generator(latent_dim=8, filters=4),
+        latent_dim=8,
+        ema_momentum=0.9,
+    )
+    gan.compile(
+        nerve.optimizers.Adam(3e-4),
+        nerve.optimizers.Adam(3e-4),
+        nerve.losses.BinaryCrossentropy(from_logits=True),
+    )
+    real = mnist[0][:32]
+    _fit_python_step(gan, real, batch_size=32, epochs=1)
+    first = gan.generator.get_weights()
+    assert all(np.array_equal(a, w) for a, w in zip(gan.ema_weights, first))
+    expected = [a.copy() for a in gan.ema_weights]
+    for _ in range(3):
+        _fit_python_step(gan, real, batch_size=32, epochs=1)
+        expected = [0.9 * a + 0.1 * w for a, w in zip(expected, gan.generator.get_weights())]
+    np.testing.assert_allclose(
+        np.concatenate([a.ravel() for a in gan.ema_weights]),
+        np.concatenate([a.ravel() for a in expected]),
+        rtol=1e-5,
+        atol=1e-7,
+    )
+    averaged = gan.averaged_generator()
+    assert averaged is not gan.generator
+    latents = np.random.default_rng(1).normal(size=(4, 8)).astype(np.float32)
+    assert not np.array_equal(
+        averaged.predict(latents, verbose=0), gan.generator.predict(latents, verbose=0)
+    )
+    monitor = dcgan.GANMonitor(tmp_path, num_img=8, latent_dim=8)
+    _fit_python_step(gan, real, batch_size=32, epochs=1, callbacks=[monitor])
+    assert [p.name for p in monitor.saved] == ["dcgan_epoch_1.png", "dcgan_ema_epoch_1.png"]
+
+
+def test_batch_norm_generator_makes_the_discriminators_fakes_in_training_mode(mnist):
+    plain = dcgan.build_generator(latent_dim=8, filters=4)
+    normed = dcgan.build_generator(latent_dim=8, filters=4, batch_norm=True)
+    names = [type(layer).__name__ for layer in normed.layers]
+    assert names.count("BatchNormalization") == 3
+    # each BatchNormalization right before a LeakyReLU
+    assert all(names[i + 1] == "LeakyReLU" for i, n in enumerate(names) if n.startswith("Batch"))
+    d = dcgan.build_discriminator(filters=(4, 8))
+    assert not dcgan.GAN(d, plain, latent_dim=8).fakes_in_training_mode
+    gan = dcgan.GAN(d, normed, latent_dim=8)
+    assert gan.fakes_in_training_mode
+    gan.compile(
+        nerve.optimizers.Adam(3e-4),
+        nerve.optimizers.Adam(3e-4),
+        nerve.losses.BinaryCrossentropy(from_logits=True),
+    )
+    # the discriminator's loss on fakes made with batch statistics, not the moving ones
+    real = mnist[0][:8]
+    latents = np.random.default_rng(2).normal(size=(8, 8)).astype(np.float32)
+    noise = np.zeros((16, 1), np.float32)
+    loss_training_mode = float(gan.discriminator_gradients(real, latents, noise)[0])
+    expected = gan.loss_fn(
+        gan.discriminator_labels(8, noise),
+        d(np.concatenate([np.asarray(normed(latents, training=True)), real])),
+    )
+    np.testing.assert_allclose(loss_training_mode, float(expected), rtol=1e-6)
+    gan.fakes_in_training_mode = False
+    loss_inference_mode = float(gan.discriminator_gradients(real, latents, noise)[0])
+    assert abs(loss_training_mode - loss_inference_mode) > 1e-4
+    gan.fakes_in_training_mode = True
+    history = _fit_python_step(gan, mnist[0][:64], batch_size=32, epochs=2).history
+    assert np.all(np.isfinite(history["d_loss"])) and np.all(np.isfinite(history["g_loss"]))
+
+
 def test_time_budget_stops_after_the_last_epoch_that_fits(tmp_path, mnist):
     gan = _tiny_gan()
     monitor = dcgan.GANMonitor(tmp_path, num_img=8, latent_dim=8)
