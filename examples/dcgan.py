@@ -294,9 +294,10 @@ class GANMonitor(nerve.callbacks.Callback):
         if self.model.ema_weights is not None:  # the averaged generator too, scored the same way
             generators.append(("averaged ", True, self.ema_scores))
         for which, averaged, scores in generators:
-            # the grid's latents drawn in a full batch (batch statistics need one)
-            images = self.model.draw(np.concatenate([self.latents, self.filler]), averaged)
-            images = images[: len(self.latents)]
+            latents = self.latents
+            if averaged and self.model.fakes_in_training_mode:  # batch statistics need a full batch
+                latents = np.concatenate([self.latents, self.filler])
+            images = self.model.draw(latents, averaged)[: len(self.latents)]
             name = "dcgan_ema_epoch" if which else "dcgan_epoch"
             path = self.out / f"{name}_{epoch + 1}.png"
             save_grid(images, path)
