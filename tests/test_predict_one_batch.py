@@ -198,3 +198,21 @@ def test_predict_array_steps_aside_for_what_needs_converting():
         assert predictor.predict_array(x, 32) is None
     (got,) = predictor.predict_array(X[:2], 32)
     np.testing.assert_array_equal(got, _general(model, X[:2], verbose=0))
+
+
+def test_a_forced_training_call_is_checked_on_every_prediction(taken):
+    """The short path keeps what it learnt of a built model (models/inference.py,
+    _one_array_plan), but a layer called with training=True is checked on every run: whether
+    it computes something else in training (here Dropout's rate) can change after a first
+    prediction."""
+    inp = nerve.Input((6,))
+    dropout = L.Dropout(0.0)
+    model = nerve.Model(inp, dropout(L.Dense(3)(inp), training=True))
+    model.predict(X[:1], verbose=0)  # rate 0: the forced mode changes nothing
+    model(X[:1])
+    dropout.rate = 0.5
+    with pytest.raises(NotImplementedError, match=r"Dropout .*training=True.*rate=0.5"):
+        model.predict(X[:1], verbose=0)
+    with pytest.raises(NotImplementedError, match=r"Dropout .*training=True.*rate=0.5"):
+        model(X[:1])
+    assert taken == [True]  # the second predict raised inside the short path

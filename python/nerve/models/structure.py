@@ -272,15 +272,17 @@ class ModelStructure:
         or an array to convert or a NaN/Inf to name."""
         if not self.built or x.ndim == 0 or not len(x) or _dispatch.tape_recording():
             return None
-        if len(self._input_shapes) != 1:
+        plan = self._one_array_plan()
+        if not plan.one_input:
             return None
-        if not self._core_checks_input_shape:
+        if not plan.core_checks_input_shape:
             self._check_input_shapes([x.shape], "call")
-        self._check_forced_training("call", False)
-        outs = self._predict_array(x, len(x), "call", keep_activity=True)
+        if plan.forced_training:
+            self._check_forced_training("call", False)
+        outs = self._predict_array(x, len(x), "call", keep_activity=True, plan=plan)
         if outs is None:
             return None
-        return outs[0] if self._single_output else outs
+        return outs[0] if plan.single_output else outs
 
     def _call_symbolic(self, xs) -> list:
         return self._graph.replay(xs)
