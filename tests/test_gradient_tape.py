@@ -85,6 +85,60 @@ def test_stop_recording_and_type_errors():
         nerve.GradientTape().gradient(1.0, [w])
 
 
+def test_non_scalar_target_is_differentiated_as_its_sum():
+    """tf.GradientTape's rule (the Keras WGAN-GP example takes d critic(x) / d x of a (batch, 1)
+    output): without output_gradients, a non-scalar target's gradient is its sum's."""
+    rng = np.random.default_rng(1)
+    x0 = rng.standard_normal((5, 4)).astype(np.float32)
+    w0 = rng.standard_normal((4, 1)).astype(np.float32)
+    x, w = nerve.Tensor(x0), nerve.Tensor(w0)
+    with nerve.GradientTape(persistent=True) as tape:
+        tape.watch([x, w])
+        y = nerve.ops.activation(nerve.ops.matmul(x, w), "tanh")  # (5, 1)
+        total = nerve.ops.sum(y)
+    gx, gw = tape.gradient(y, [x, w])
+    sx, sw = tape.gradient(total, [x, w])
+    np.testing.assert_allclose(np.asarray(gx), np.asarray(sx), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(gw), np.asarray(sw), rtol=1e-6)
+    dtanh = 1 - np.tanh(x0 @ w0) ** 2  # the sum's gradient, by hand
+    np.testing.assert_allclose(np.asarray(gx), dtanh * w0.T, rtol=1e-5, atol=1e-6)
+    seed = np.arange(5, dtype=np.float32).reshape(5, 1)  # output_gradients still weighs
+    np.testing.assert_allclose(
+        np.asarray(tape.gradient(y, x, output_gradients=seed)), seed * dtanh * w0.T, rtol=1e-5
+    )
+
+
+def test_differentiating_a_gradient_is_refused_using_it_otherwise_is_not():
+    """TensorFlow records a gradient taken inside an outer tape's block, so the outer tape can
+    differentiate it (the Keras WGAN-GP example's gradient penalty). nerve's backward pass is not
+    recorded: the outer gradient would be None for every weight, so the outer tape refuses a
+    target that depends on such a gradient, and differentiates any other target as usual."""
+    critic = nerve.Sequential([nerve.Input((4,)), L.Dense(8, activation="tanh"), L.Dense(1)])
+    x = nerve.Tensor(np.random.default_rng(2).random((6, 4), dtype=np.float32))
+    with nerve.GradientTape() as outer:
+        with nerve.GradientTape() as inner:
+            inner.watch(x)
+            score = critic(x, training=True)
+        g = inner.gradient(score, x)
+        norm = nerve.ops.sqrt(nerve.ops.sum(nerve.ops.square(g), axis=1))
+        penalty = nerve.ops.mean(nerve.ops.square(nerve.ops.subtract(norm, 1.0)))
+    with pytest.raises(NotImplementedError, match="second-order gradients"):
+        outer.gradient(penalty, critic.trainable_weights)
+    # Two tapes open side by side (a GAN's generator and discriminator tapes), one gradient
+    # taken inside the block and not differentiated again: both work.
+    with nerve.GradientTape() as g_tape, nerve.GradientTape() as d_tape:
+        d_loss = nerve.ops.mean(critic(x, training=True))
+        g_loss = nerve.ops.mean(nerve.ops.square(critic(x, training=True)))
+        d_grads = d_tape.gradient(d_loss, critic.trainable_weights)
+    g_grads = g_tape.gradient(g_loss, critic.trainable_weights)
+    assert all(gr is not None for gr in d_grads + g_grads)
+    assert not any(gr.requires_grad for gr in d_grads)  # handed back as they were
+    with nerve.GradientTape(persistent=True) as tape:  # its own block: not second order
+        loss = nerve.ops.sum(critic(x, training=True))
+        grads = tape.gradient(loss, critic.trainable_weights)
+    assert all(gr is not None for gr in grads)
+
+
 def test_model_gradients_match_torch():
     torch = pytest.importorskip("torch")
     model = nerve.Sequential(
@@ -157,3 +211,37 @@ def test_numpy_model_call_does_not_record():
     assert isinstance(out, np.ndarray)
     t = model(nerve.Tensor(np.ones((1, 2), np.float32)))
     assert t.requires_grad and t.grad_fn is not None
+
+
+def test_a_gradient_penalty_in_train_step_is_refused_by_fit():
+    """The same inside an overridden train_step: its trace steps aside (a nested tape's gradient
+    is checked eagerly) and the eager step refuses the second-order gradient."""
+
+    class Critic(nerve.Model):
+        def __init__(self):
+            super().__init__()
+            self.net = nerve.Sequential(
+                [nerve.Input((4,)), L.Dense(8, activation="tanh"), L.Dense(1)]
+            )
+
+        def call(self, x):
+            return self.net(x)
+
+        def train_step(self, data):
+            weights = self.net.trainable_weights
+            with nerve.GradientTape() as outer:
+                with nerve.GradientTape() as inner:
+                    score = nerve.ops.mean(self.net(data, training=True))
+                # a penalty on the gradient's size (gradient-norm regularisation)
+                g_kernel = inner.gradient(score, weights)[0]
+                penalty = nerve.ops.sum(nerve.ops.square(g_kernel))
+            grads = outer.gradient(penalty, weights)
+            self.optimizer.apply_gradients(zip(grads, weights))
+            return {"penalty": penalty}
+
+    model = Critic()
+    model.compile(optimizer="adam")
+    x = np.random.default_rng(4).random((16, 4), dtype=np.float32)
+    with pytest.warns(UserWarning, match="another tape's recording block"):
+        with pytest.raises(NotImplementedError, match="second-order gradients"):
+            model.fit(x, epochs=1, batch_size=8, verbose=0)

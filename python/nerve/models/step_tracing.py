@@ -158,9 +158,13 @@ class StepTracer(Tracer):
         return self._traced_outputs(first, [zero], [zero])[0]
 
     # -- gradients and updates
-    def gradient(self, target, sources: list) -> list:
+    def gradient(self, target, sources: list, inside_another_tape: bool = False) -> list:
         if not self.owns(target):
             raise StepNotTraceable(f"{self.who}: tape.gradient of a value not computed in the step")
+        if inside_another_tape:  # GradientTape checks what a second-order gradient needs eagerly
+            raise StepNotTraceable(
+                f"{self.who}: tape.gradient inside another tape's recording block"
+            )
         if target.shape and int(np.prod([d or 2 for d in target.shape])) != 1:
             raise StepNotTraceable(
                 f"{self.who}: tape.gradient of a non-scalar target (shape {target.shape})"
