@@ -377,6 +377,13 @@ def main():
         help="the discriminator's head: the Keras example's global max pooling, or Flatten",
     )
     parser.add_argument(
+        "--discriminator-filters",
+        default="64,128",
+        metavar="F1,F2",
+        help="the discriminator's two convolutions' filters (the Keras example's 64,128); "
+        "wider ones make a stronger discriminator",
+    )
+    parser.add_argument(
         "--ema",
         type=float,
         default=None,
@@ -418,7 +425,8 @@ def main():
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
 
-    discriminator = build_discriminator(head=args.discriminator)
+    d_filters = tuple(int(f) for f in args.discriminator_filters.split(","))
+    discriminator = build_discriminator(filters=d_filters, head=args.discriminator)
     generator = build_generator(batch_norm=args.generator_batch_norm)
     discriminator.summary()
     generator.summary()
