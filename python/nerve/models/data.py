@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from .. import _core
 from ..layers._shapes import fits
+from ..utils.py_dataset import PyDataset
 
 _FINITE_CHUNK = 1 << 16  # elements per np.isfinite call: a 64 KiB mask, however large the array
 
@@ -239,34 +241,77 @@ def unpack_batch(batch, where: str, index: int):
 class BatchStream:
     """Draws batches from a generator or iterable across epochs. A one-shot iterator is consumed
     once; a re-iterable starts a fresh pass when an epoch needs one (each epoch without
-    steps_per_epoch, or when the data ran out with it)."""
+    steps_per_epoch, or when the data ran out with it). A PyDataset (nerve.utils) is read by
+    index, in a shuffled order of its batches when `shuffle` (fit's), with its on_epoch_begin /
+    on_epoch_end hooks around each epoch, as Keras reads it."""
 
-    def __init__(self, source, steps_per_epoch):
+    def __init__(self, source, steps_per_epoch, shuffle=False):
         self.source = source
-        self.one_shot = iter(source) is source if hasattr(source, "__iter__") else False
+        self.dataset = isinstance(source, PyDataset)
+        # An object with __len__ and __getitem__ but no __iter__ (a Sequence written without the
+        # base class) is read by index too: Python's fallback iteration would call __getitem__
+        # with 0, 1, 2, ... until an IndexError, which a slicing __getitem__ never raises.
+        self.indexed = self.dataset or (
+            not hasattr(source, "__iter__")
+            and hasattr(source, "__getitem__")
+            and hasattr(source, "__len__")
+        )
+        self.one_shot = not self.indexed and hasattr(source, "__iter__") and iter(source) is source
         self.steps_per_epoch = steps_per_epoch
+        self.endless = self.dataset and source.num_batches is None
+        if self.endless and steps_per_epoch is None:
+            raise ValueError(
+                f"{type(source).__name__} has num_batches None (an endless PyDataset): give "
+                f"steps_per_epoch (or steps) to say how many batches to read"
+            )
+        if self.endless and shuffle:
+            warnings.warn(  # as Keras says it
+                "`shuffle=True` was passed, but will be ignored since the data `x` was provided "
+                "as an infinite PyDataset. The PyDataset is expected to already be shuffled.",
+                stacklevel=4,
+            )
+        self.shuffle = shuffle and self.dataset and not self.endless
+        self.rng = np.random.default_rng(_core.next_seed()) if self.shuffle else None
         self._it = None
         self.exhausted = False  # a one-shot iterator has nothing left
 
+    def _new_pass(self):
+        """An iterator over one pass of the source."""
+        if not self.indexed:
+            return iter(self.source)
+        if self.endless:
+            return (self.source[i] for i in itertools.count())
+        n = self.source.num_batches if self.dataset else len(self.source)
+        order = self.rng.permutation(n).tolist() if self.shuffle else range(n)
+        return (self.source[i] for i in order)
+
     def epoch(self):
         """Yields the batches of one epoch."""
-        if self._it is None or (self.steps_per_epoch is None and not self.one_shot):
-            self._it = iter(self.source)
-        count = 0
-        while self.steps_per_epoch is None or count < self.steps_per_epoch:
-            try:
-                batch = next(self._it)
-            except StopIteration:
-                if self.one_shot:
-                    self.exhausted = True
-                self._it = None
-                return
-            count += 1
-            yield batch
+        if self.dataset:
+            self.source.on_epoch_begin()
+        try:
+            if self._it is None or (self.steps_per_epoch is None and not self.one_shot):
+                self._it = self._new_pass()
+            count = 0
+            while self.steps_per_epoch is None or count < self.steps_per_epoch:
+                try:
+                    batch = next(self._it)
+                except StopIteration:
+                    if self.one_shot:
+                        self.exhausted = True
+                    self._it = None
+                    return
+                count += 1
+                yield batch
+        finally:
+            if self.dataset:
+                self.source.on_epoch_end()
 
     def __len__(self):
         if self.steps_per_epoch is not None:
             return self.steps_per_epoch
+        if self.dataset:
+            return self.source.num_batches
         return len(self.source)
 
 

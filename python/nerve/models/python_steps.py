@@ -49,7 +49,8 @@ class PythonStepLoops:
                     "fit: validation_split needs arrays; with a generator pass validation_data"
                 )
             batches = _StreamBatches(
-                data.BatchStream(x, options["steps_per_epoch"]), class_weight=class_weight
+                data.BatchStream(x, options["steps_per_epoch"], options["shuffle"]),
+                class_weight=class_weight,
             )
             val = options["validation_data"]
         else:

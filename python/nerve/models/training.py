@@ -116,7 +116,7 @@ class TrainingLoops:
                     "fit: validation_split needs arrays; with a generator pass validation_data"
                 )
             val = self._validation_source(validation_data, validation_steps, where)
-            stream = data.BatchStream(x, steps_per_epoch)
+            stream = data.BatchStream(x, steps_per_epoch, shuffle)
             try:
                 steps = len(stream)
             except TypeError:

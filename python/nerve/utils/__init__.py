@@ -8,6 +8,7 @@ from .. import _core
 from .batch_structure import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from .numerical_utils import to_categorical
 from .progbar import Progbar
+from .py_dataset import PyDataset, Sequence
 from .sequence_utils import pad_sequences
 
 
@@ -24,6 +25,8 @@ def set_random_seed(seed: int) -> None:
 
 __all__ = [
     "Progbar",
+    "PyDataset",
+    "Sequence",
     "pack_x_y_sample_weight",
     "pad_sequences",
     "set_random_seed",
