@@ -475,3 +475,34 @@ def test_terminate_on_nan_last_epoch_matches_keras():
     want, got, k, n = _diverge_with_terminate_on_nan()
     assert_history_close("TerminateOnNaN", got, want)
     assert_weights_close("TerminateOnNaN", n, k)
+
+
+def test_apply_and_build_match_keras():
+    """Keras 3's optimizer.apply(grads, variables) (its custom-loop guides' call) and apply(grads)
+    after build(variables): the same updates as Keras's, and Keras's refusals."""
+    rng = np.random.default_rng(3)
+    w0 = [rng.normal(size=(4, 3)).astype(np.float32), rng.normal(size=(3,)).astype(np.float32)]
+    grads = [[rng.normal(size=w.shape).astype(np.float32) for w in w0] for _ in range(3)]
+    k_vars = [keras.Variable(w) for w in w0]
+    n_vars = [nerve.Tensor(w.copy(), requires_grad=True) for w in w0]
+    k_opt, n_opt = keras.optimizers.Adam(0.1), nerve.optimizers.Adam(0.1)
+    with pytest.raises(ValueError, match="must already be built"):
+        n_opt.apply(grads[0])
+    k_opt.apply(grads[0], k_vars)  # builds it on these variables
+    n_opt.apply(grads[0], n_vars)
+    assert n_opt.built
+    for g in grads[1:]:
+        k_opt.apply(g)  # the variables it was built on
+        n_opt.apply(g)
+    for k, n in zip(k_vars, n_vars):
+        np.testing.assert_allclose(np.asarray(n), np.asarray(k), rtol=1e-5, atol=1e-6)
+    assert n_opt.iterations == int(k_opt.iterations) == 3
+    with pytest.raises(ValueError, match="one to one"):
+        n_opt.apply(grads[0][:1])
+    built = nerve.optimizers.SGD(0.5)
+    built.build(n_vars)
+    before = np.asarray(n_vars[1]).copy()
+    built.apply(grads[0])
+    np.testing.assert_allclose(np.asarray(n_vars[1]), before - 0.5 * grads[0][1], rtol=1e-6)
+    n_opt.apply([])  # nothing to apply: a no-op, as in Keras
+    assert n_opt.iterations == 3

@@ -169,6 +169,54 @@ class Optimizer:
     def global_clipnorm(self):
         return self._core.global_clipnorm or None
 
+    def build(self, variables) -> None:
+        """Keras's optimizer.build(variables): the variables a later apply(grads) without
+        variables updates, in that order (nerve makes a variable's slots, Adam's moments or the
+        momentum, on its first update either way)."""
+        variables = list(variables)
+        for var in variables:
+            if not isinstance(var, _core.Tensor):
+                raise TypeError(
+                    f"{self.name}.build: variables must be nerve.Tensor, got {type(var).__name__}"
+                )
+        self._built_variables = variables
+
+    @property
+    def built(self) -> bool:
+        return self.__dict__.get("_built_variables") is not None
+
+    def apply(self, grads, trainable_variables=None) -> None:
+        """Keras 3's apply(grads, trainable_variables): apply_gradients(zip(grads,
+        trainable_variables)). The first call with variables builds the optimizer on them; a
+        call without variables updates those it was built on, one gradient each."""
+        grads = list(grads)
+        if not grads:  # Keras: nothing to apply is a no-op
+            return
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(
+                    "When passing `grads` without `variables`, the optimizer must already be "
+                    "built on a list of variables. Call `optimizer.build(trainable_variables)` "
+                    "first."
+                )
+            variables = self._built_variables
+            if len(grads) != len(variables):
+                raise ValueError(
+                    f"When passing `grads` as a list of gradient tensors, the gradients must "
+                    f"match the variables the optimizer was built on one to one. Received "
+                    f"{len(grads)} gradients, but the optimizer tracks {len(variables)} "
+                    f"variables."
+                )
+        else:
+            variables = list(trainable_variables)
+            if len(grads) != len(variables):
+                raise ValueError(
+                    f"{self.name}.apply: {len(grads)} gradients for {len(variables)} variables"
+                )
+            if not self.built:
+                self.build(variables)
+        self.apply_gradients(zip(grads, variables))
+
     def apply_gradients(self, grads_and_vars) -> int:
         """Apply gradients (nerve.Tensor or numpy) to variables (nerve.Tensor), as Keras does:
         a None gradient skips its variable with a warning, all None raise a ValueError; the
