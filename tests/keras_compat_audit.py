@@ -273,6 +273,8 @@ ALTERNATIVE_FOR = {
     ("InputLayer", "input_shape"): ((4,), None),
     ("VarianceScaling", "scale"): (0.5, same),
     ("VarianceScaling", "mode"): ("fan_out", same),
+    ("variance_scaling", "scale"): (0.5, same),  # Keras's lower-case name of the class
+    ("variance_scaling", "mode"): ("fan_out", same),
 }
 # Arguments that stand in for a required one (so the audit leaves that one out).
 REPLACES = {

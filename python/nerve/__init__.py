@@ -9,6 +9,7 @@ model.fit(x, y, epochs=5)
 from . import (
     _core,  # noqa: F401 - public: nerve._core is how tests, benches and users reach the engine
     activations,
+    backend,
     callbacks,
     datasets,
     initializers,
@@ -28,11 +29,11 @@ from ._cmake import get_cmake_dir
 from ._core import Tensor, __version__
 from .errors import ModelFileError, NonFiniteLossError
 from .gradient_tape import GradientTape
+from .keras_config import config
 from .layers import Input
 from .models import Model, Sequential
 from .runtime import (
     available_devices,
-    config,
     conv_algorithm,
     current_device,
     device,
@@ -53,6 +54,7 @@ __all__ = [
     "__version__",
     "get_cmake_dir",
     "activations",
+    "backend",
     "callbacks",
     "datasets",
     "initializers",

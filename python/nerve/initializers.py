@@ -286,3 +286,20 @@ def get(identifier) -> Initializer:
     raise ValueError(
         f"Unknown initializer {identifier!r}. Valid names: {', '.join(_core.initializer_names())}"
     )
+
+
+# Keras 3's lower-case names of the same classes (keras.initializers.he_normal is HeNormal).
+constant = Constant
+glorot_normal = GlorotNormal
+glorot_uniform = GlorotUniform
+he_normal = HeNormal
+he_uniform = HeUniform
+lecun_normal = LecunNormal
+lecun_uniform = LecunUniform
+ones = Ones
+orthogonal = Orthogonal
+random_normal = RandomNormal
+random_uniform = RandomUniform
+truncated_normal = TruncatedNormal
+variance_scaling = VarianceScaling
+zeros = Zeros

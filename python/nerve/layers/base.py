@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import re
 import weakref
 
 import numpy as np
@@ -13,20 +12,10 @@ from .. import _core, initializers, regularizers
 from ..mixed_precision import policy as _policy
 from ..ops import _dispatch
 from ..utils.keras_args import UnsupportedArgumentError, check_dtype, reject_unsupported
+from ..utils.naming import unique_name as _unique_name
 from . import call_args, tracing
 from ._shapes import from_core, to_core
 from .symbolic import KerasTensor, Node
-
-_name_counts: dict[str, int] = {}
-
-
-def _unique_name(cls_name: str) -> str:
-    # Keras' snake case: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, InputLayer -> input_layer
-    base = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", cls_name)
-    base = re.sub(r"([a-z])([A-Z])", r"\1_\2", base).lower()
-    n = _name_counts.get(base, 0)
-    _name_counts[base] = n + 1
-    return base if n == 0 else f"{base}_{n}"
 
 
 def _shape_tuple(shape, what: str) -> tuple:

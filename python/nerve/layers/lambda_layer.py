@@ -5,8 +5,8 @@ from __future__ import annotations
 import inspect
 
 from ..errors import ModelFileError
-from ..saving.object_registration import get_registered_name, get_registered_object
 from ..utils.keras_args import UnsupportedArgumentError, reject_unsupported
+from ..utils.object_registration import get_registered_name, get_registered_object
 from .base import Layer
 from .tracing import call_takes
 

@@ -1,7 +1,7 @@
 """Saving and loading models: one file with the architecture, weights and optimizer state."""
 
 from ..errors import ModelFileError
-from .object_registration import (
+from ..utils.object_registration import (
     custom_object_scope,
     get_registered_name,
     get_registered_object,

@@ -14,10 +14,10 @@ import os
 import numpy as np
 
 from ..errors import ModelFileError
+from ..utils.object_registration import custom_object_scope
 from . import file_format as ff
 from . import keras_format, self_check
 from . import serialization as ser
-from .object_registration import custom_object_scope
 
 
 def _data_ptr(t) -> int:

@@ -1,7 +1,7 @@
 """Objects <-> JSON-able dicts {"class_name", "config"} (layers, losses, optimizers, models).
 
 Rebuilding goes through the class's from_config (or its constructor) with the saved config as
-keyword arguments; classes are found only through object_registration (no code is imported or
+keyword arguments; classes are found only through utils.object_registration (no code is imported or
 run from a file).
 """
 
@@ -12,7 +12,7 @@ import inspect
 from .. import losses, metrics, optimizers
 from ..errors import ModelFileError
 from ..optimizers import schedules
-from .object_registration import get_registered_name, get_registered_object
+from ..utils.object_registration import get_registered_name, get_registered_object
 
 
 def _classes_in(module, base) -> list:

@@ -6,7 +6,14 @@ import numpy as np
 
 from .. import _core
 from .batch_structure import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from .naming import clear_session
 from .numerical_utils import to_categorical
+from .object_registration import (
+    custom_object_scope,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
 from .progbar import Progbar
 from .py_dataset import PyDataset, Sequence
 from .sequence_utils import pad_sequences
@@ -25,8 +32,13 @@ def set_random_seed(seed: int) -> None:
 
 __all__ = [
     "Progbar",
+    "custom_object_scope",
+    "get_registered_name",
+    "get_registered_object",
+    "register_keras_serializable",
     "PyDataset",
     "Sequence",
+    "clear_session",
     "pack_x_y_sample_weight",
     "pad_sequences",
     "set_random_seed",
