@@ -29,8 +29,8 @@ class Rescaling(DeclaredLayer):
 
     `scale` and `offset` are numbers (0-d numpy arrays too). Keras also takes an array `scale`
     (one factor per channel, broadcast against the input); nerve refuses it with
-    UnsupportedArgumentError: rescale per channel with a Lambda or a Normalization given
-    per-channel statistics by adapt()."""
+    UnsupportedArgumentError. Positive per-channel factors s are a built Normalization() whose
+    weights are set to [zeros, 1 / s**2, 0] (mean, variance, count)."""
 
     core_type = "Rescaling"
 
@@ -57,8 +57,9 @@ class Normalization(DeclaredLayer):
     kept axes' shape) and `count` (a scalar Keras keeps for old saved models and adapt() leaves
     at 0), all non-trainable; they are saved and loaded with the model. (Keras holds `count` as
     int32, nerve as float32 holding the same value.) Before adapt() they are zeros and ones, so
-    the layer passes its input through unchanged, as Keras's does. With given statistics the
-    layer has no weights."""
+    the layer passes its input through unchanged, as Keras's does. set_weights() takes effect at
+    once (Keras 3.15's layer keeps the statistics of its last adapt() or load until the next
+    one). With given statistics the layer has no weights."""
 
     core_type = "Normalization"
 
