@@ -68,6 +68,7 @@ REQUIRED = {
     "Conv2DTranspose": dict(filters=2, kernel_size=3),
     "Convolution2DTranspose": dict(filters=2, kernel_size=3),
     "RepeatVector": dict(n=3),
+    "Rescaling": dict(scale=0.5),
     "GaussianNoise": dict(stddev=0.1),
     "GaussianDropout": dict(rate=0.1),
     "AveragePooling2D": dict(pool_size=2),
@@ -268,6 +269,11 @@ ALTERNATIVE_FOR = {
     ("ActivityRegularization", "l1"): (0.1, same),
     ("ActivityRegularization", "l2"): (0.1, same),
     ("RepeatVector", "n"): (4, same),
+    ("Rescaling", "scale"): (0.25, same),
+    ("Rescaling", "offset"): (-1.0, same),
+    ("Normalization", "axis"): (1, lambda v, cls: tuple(v) == (1,)),
+    ("Normalization", "invert"): (True, same),
+    ("Normalization", "variance"): (2.0, same),
     ("Input", "batch_shape"): ((None, 4), None),
     ("InputLayer", "batch_shape"): ((None, 4), None),
     ("InputLayer", "input_shape"): ((4,), None),
@@ -281,6 +287,11 @@ REPLACES = {
     ("Input", "batch_shape"): "shape",
     ("InputLayer", "batch_shape"): "shape",
     ("InputLayer", "input_shape"): "shape",
+}
+# Arguments Keras takes only together: the partner given along with the probed one.
+COMPANIONS = {
+    ("Normalization", "mean"): {"variance": 2.0},
+    ("Normalization", "variance"): {"mean": 0.5},
 }
 # Where the object keeps an argument under another name.
 SHOWN_AS = {
@@ -558,6 +569,7 @@ def _build(nerve_obj, label: str, **extra):
     kwargs = {**_required(label), **extra}
     for arg in extra:  # an argument that replaces a required one (batch_shape for shape)
         kwargs.pop(REPLACES.get((label, arg)), None)
+        kwargs = {**COMPANIONS.get((label, arg), {}), **kwargs}
     result = nerve_obj(**kwargs)
     if label == "Input":  # nerve.Input returns the KerasTensor; audit its InputLayer
         result = result._node.layer

@@ -512,6 +512,42 @@ def _activity_regularization():
     )
 
 
+def _rescaling():
+    return Case(
+        lambda: L.Rescaling(1.0 / 127.5, offset=-1.0),
+        [(3, 4)],
+        lambda xs, ws: xs[0] * (1.0 / 127.5) - 1.0,
+        [
+            (lambda: L.Rescaling(float("nan")), "scale"),
+            (lambda: L.Rescaling(2.0, offset=float("inf")), "offset"),
+        ],
+    )
+
+
+def _normalization():
+    # axis=1 of a (batch, 3, 4) input: one mean and variance per row of 4, set by adapt()
+    def make():
+        layer = L.Normalization(axis=1)
+        layer.adapt(np.random.default_rng(5).normal(2.0, 3.0, size=(16, 3, 4)))
+        return layer
+
+    def ref(xs, ws):
+        mean, variance, _count = ws
+        std = np.maximum(np.sqrt(variance), 1e-7)
+        return (xs[0] - mean[None, :, None]) / std[None, :, None]
+
+    return Case(
+        make,
+        [(3, 4)],
+        ref,
+        [
+            (lambda: L.Normalization(mean=1.0), "mean"),
+            (lambda: L.Normalization(mean=0.0, variance=-1.0), "variance"),
+        ],
+        bad_inputs=[([(4, 4)], "built for inputs")],  # adapted for 3 rows
+    )
+
+
 def _embedding():
     def ref(xs, ws):
         (table,) = ws
@@ -876,6 +912,8 @@ CASES = {
     "GaussianNoise": _gaussian_noise(),
     "GaussianDropout": _gaussian_dropout(),
     "ActivityRegularization": _activity_regularization(),
+    "Rescaling": _rescaling(),
+    "Normalization": _normalization(),
 }
 
 # Public layer classes that compute nothing, and why they have no case.

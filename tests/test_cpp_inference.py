@@ -142,6 +142,7 @@ CASES = {
     ),
     "Cropping2D": (lambda: _seq((6, 6, 2), L.Cropping2D(((1, 2), (2, 1)))), [_x(5, 6, 6, 2)]),
     "RepeatVector": (lambda: _seq((6,), L.RepeatVector(3)), [_x(5, 6)]),
+    "Rescaling Normalization": (lambda: _seq((4, 3), *_preprocessing()), [_x(5, 4, 3)]),
     "GaussianNoise GaussianDropout ActivityRegularization": (
         lambda: _seq(
             (6,),
@@ -153,6 +154,19 @@ CASES = {
         [_x(5, 6)],
     ),
 }
+
+
+def _preprocessing():
+    """Rescaling, and Normalization adapted per row (axis=1), given scalars, and inverted."""
+    adapted = L.Normalization(axis=1)
+    adapted.adapt(np.random.default_rng(4).normal(2.0, 3.0, size=(20, 4, 3)))
+    return [
+        L.Rescaling(0.5, offset=-0.25),
+        adapted,
+        L.Normalization(axis=None, mean=0.5, variance=2.0, invert=True),
+    ]
+
+
 # Layers written in Python (Lambda, the one-op layers nerve.ops makes on functional tensors) run
 # in C++ only inside Python's tracer: a C++ program refuses them by name (test below).
 PYTHON_ONLY = {"Lambda", "OpLayer"}

@@ -18,16 +18,22 @@ TOL = 1e-5
 
 
 def _randomize(model, seed=0):
-    """Weights far from their initial values (BatchNormalization's variance stays positive)."""
+    """Weights far from their initial values (BatchNormalization's and Normalization's variances
+    stay positive; Normalization's scalar count, an int in Keras, stays 0)."""
     rng = np.random.default_rng(seed)
-    model.set_weights(
-        [
-            (
-                rng.uniform(0.5, 1.5, w.shape) if w.ndim == 1 else rng.uniform(-0.5, 0.5, w.shape)
-            ).astype(np.float32)
-            for w in model.get_weights()
-        ]
-    )
+
+    def value(w):
+        if w.ndim == 0:
+            return np.zeros((), np.float32)
+        low, high = (0.5, 1.5) if w.ndim == 1 else (-0.5, 0.5)
+        return rng.uniform(low, high, w.shape).astype(np.float32)
+
+    model.set_weights([value(w) for w in model.get_weights()])
+    for layer in model.layers:
+        # Keras 3.15's Normalization computes with a copy of its statistics taken at adapt() or
+        # load time, not at set_weights: refresh it (nerve's reads the weights themselves)
+        if type(layer).__module__.startswith("keras") and hasattr(layer, "finalize_state"):
+            layer.finalize_state()
 
 
 def _cnn(L):
@@ -123,12 +129,23 @@ def _attention(lib):
     return lib.Model(x, L.GlobalAveragePooling1D()(L.Add()([x, y])))
 
 
+def _preprocessing(L):
+    return [
+        L.Input((6,)),
+        L.Rescaling(0.5, offset=-0.25),
+        L.Normalization(),
+        L.Normalization(mean=0.5, variance=2.0, invert=True),
+        L.Dense(3),
+    ]
+
+
 SEQUENTIAL = {
     "cnn": _cnn,
     "rnn": _rnn,
     "extra": _extra,
     "image_extra": _image_extra,
     "generative": _generative,
+    "preprocessing": _preprocessing,
 }
 FUNCTIONAL = {"merges": _functional, "attention": _attention}
 
@@ -146,6 +163,7 @@ def _inputs(kind, rng):
         return [rng.normal(size=(4, 6)).astype(np.float32) for _ in range(2)]
     shapes = {"cnn": (10, 10, 3), "extra": (8, 4), "image_extra": (6, 6, 2), "attention": (5, 8)}
     shapes["generative"] = (4, 4, 2)
+    shapes["preprocessing"] = (6,)
     return rng.normal(size=(4, *shapes[kind])).astype(np.float32)
 
 

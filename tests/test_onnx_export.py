@@ -204,10 +204,29 @@ VARIANTS = {
             L.Conv2D(1, 3, padding="same", activation="sigmoid"),
         ]
     ),
+    "normalization_variants": lambda: _normalizations(),
     "dropout_in_stack": lambda: nerve.Sequential(
         [nerve.Input((4,)), L.Dense(5), L.Dropout(0.5), L.Dense(2, activation="softmax")]
     ),
 }
+
+
+def _normalizations():
+    """Normalization over everything (axis=None) inverted, per last axis of a sequence, and with
+    given statistics, between Rescalings."""
+    whole, last = L.Normalization(axis=None, invert=True), L.Normalization()
+    whole.adapt(np.random.default_rng(1).normal(1.0, 2.0, size=(30, 3, 2)))
+    last.adapt(np.random.default_rng(2).normal(-1.0, 3.0, size=(30, 3, 2)))
+    return nerve.Sequential(
+        [
+            nerve.Input((3, 2)),
+            L.Rescaling(2.0),
+            whole,
+            last,
+            L.Normalization(mean=0.5, variance=3.0),
+            L.Rescaling(0.5, offset=1.0),
+        ]
+    )
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))

@@ -33,6 +33,7 @@ from .pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from .preprocessing import Normalization, Rescaling
 from .recurrent import GRU, LSTM, SimpleRNN
 from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
 from .reshaping import Cropping2D, Flatten, RepeatVector, Reshape, UpSampling2D, ZeroPadding2D
@@ -104,4 +105,7 @@ __all__ = [
     "GaussianNoise",
     "GaussianDropout",
     "ActivityRegularization",
+    # preprocessing inside the model
+    "Rescaling",
+    "Normalization",
 ]

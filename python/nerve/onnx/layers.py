@@ -34,10 +34,12 @@ from ..layers import (
     MaxPooling1D,
     MaxPooling2D,
     Multiply,
+    Normalization,
     PositionEmbedding,
     PReLU,
     ReLU,
     RepeatVector,
+    Rescaling,
     Reshape,
     Softmax,
     Subtract,
@@ -290,6 +292,37 @@ def layer_normalization(b, call):
     ]
 
 
+def rescaling(b, call):
+    config = call.layer.get_config()
+    base = call.base
+    y = b.op("Mul", [call.inputs[0], b.const(np.float32(config["scale"]), f"{base}/scale")], base)
+    if config["offset"]:
+        y = b.op("Add", [y, b.const(np.float32(config["offset"]), f"{base}/offset")], base)
+    return [y]
+
+
+def normalization(b, call):
+    """(x - mean) / stddev, or x * stddev + mean with invert, the statistics folded into
+    constants of x's rank (1 on the axes they do not depend on), stddev = max(sqrt(variance),
+    1e-7) in float32 as the layer computes it."""
+    layer, base = call.layer, call.base
+    config = layer.get_config()
+    rank = len(call.input_shapes[0])
+    if config["mean"] is not None:
+        mean = np.full([1] * rank, config["mean"], np.float32)
+        variance = np.full([1] * rank, config["variance"], np.float32)
+    else:
+        kept = sorted(a % rank for a in config["axis"])
+        shape = [call.input_shapes[0][a] if a in kept else 1 for a in range(rank)]
+        mean, variance = (np.asarray(w, np.float32).reshape(shape) for w in layer.get_weights()[:2])
+    stddev = np.maximum(np.sqrt(variance), np.float32(1e-7))
+    mean_c, std_c = b.const(mean, f"{base}/mean"), b.const(stddev, f"{base}/stddev")
+    x = call.inputs[0]
+    if config["invert"]:
+        return [b.op("Add", [b.op("Mul", [x, std_c], base), mean_c], base)]
+    return [b.op("Div", [b.op("Sub", [x, mean_c], base), std_c], base)]
+
+
 def flatten(b, call):
     _require_channels_last(call, call.layer.get_config())
     return [b.op("Flatten", [call.inputs[0]], call.base, axis=1)]
@@ -393,6 +426,8 @@ CONVERTERS = {
     GlobalMaxPooling2D: global_pooling,
     BatchNormalization: batch_normalization,
     LayerNormalization: layer_normalization,
+    Rescaling: rescaling,
+    Normalization: normalization,
     Flatten: flatten,
     Reshape: reshape,
     ZeroPadding2D: zero_padding2d,
