@@ -220,7 +220,8 @@ def load_model(
     otherwise; see saving/self_check.py); verify=False skips that. A Keras 3 .keras file is read
     too (architecture, weights and compile arguments: keras_format)."""
     if keras_format.is_keras_path(filepath):
-        return keras_format.load(filepath, compile=compile)
+        with custom_object_scope(custom_objects or {}):  # a custom loss or metric function
+            return keras_format.load(filepath, compile=compile)
     _refuse_keras_file(filepath, "load_model")
     with ff.Reader(filepath, "nerve.model") as reader, custom_object_scope(custom_objects or {}):
         try:
