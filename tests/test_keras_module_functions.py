@@ -8,7 +8,7 @@ import pytest
 import nerve
 from nerve import layers as L
 
-from _keras_diff import keras
+from _keras_diff import keras, twin_models
 
 X = np.random.default_rng(0).random((4, 6), dtype=np.float32)
 
@@ -121,3 +121,37 @@ def test_lower_case_initializer_names_are_the_classes_as_in_keras():
     layer = L.Dense(2, kernel_initializer=nerve.initializers.he_normal())
     nerve.Sequential([nerve.Input((6,)), layer])
     assert layer.get_config()["kernel_initializer"]["class_name"] == "HeNormal"
+
+
+@pytest.mark.parametrize(
+    "make, shape, attributes",
+    [
+        (lambda lib: lib.layers.Dense(3), (4,), ("kernel", "bias")),
+        (lambda lib: lib.layers.Dense(3, use_bias=False), (4,), ("kernel", "bias")),
+        (lambda lib: lib.layers.Conv2D(2, 3), (5, 5, 1), ("kernel", "bias")),
+        (lambda lib: lib.layers.Conv1D(2, 3), (6, 2), ("kernel", "bias")),
+        (lambda lib: lib.layers.Conv2DTranspose(2, 3), (4, 4, 1), ("kernel", "bias")),
+        (lambda lib: lib.layers.Embedding(7, 3), (4,), ("embeddings",)),
+        (
+            lambda lib: lib.layers.BatchNormalization(scale=False),
+            (4,),
+            ("gamma", "beta", "moving_mean", "moving_variance"),
+        ),
+        (lambda lib: lib.layers.LayerNormalization(center=False), (4,), ("gamma", "beta")),
+        (lambda lib: lib.layers.PReLU(), (4,), ("alpha",)),
+    ],
+)
+def test_weight_attributes_are_kerass(make, shape, attributes):
+    """layer.kernel, layer.bias, layer.gamma, ...: the same arrays as Keras's attributes for the
+    same weights (None where a flag leaves the weight out), and writable in place."""
+    k_model, n_model = twin_models(lambda lib: lib.Sequential([lib.Input(shape), make(lib)]))
+    k_layer, n_layer = k_model.layers[-1], n_model.layers[-1]
+    for name in attributes:
+        k_value, n_value = getattr(k_layer, name), getattr(n_layer, name)
+        if k_value is None:
+            assert n_value is None, name
+        else:
+            np.testing.assert_array_equal(np.asarray(n_value), np.asarray(k_value), err_msg=name)
+    first = next(v for v in (getattr(n_layer, a) for a in attributes) if v is not None)
+    first.assign(np.zeros(tuple(first.shape), np.float32))
+    assert not np.asarray(n_layer.get_weights()[0]).any()  # the layer's own weight changed

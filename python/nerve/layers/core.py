@@ -8,6 +8,8 @@ from .declared import DeclaredLayer
 class Dense(DeclaredLayer):
     """Fully connected: activation(x @ kernel + bias) over the last axis."""
 
+    _weight_attributes = (("kernel", None), ("bias", "use_bias"))  # Keras's layer.kernel, ...
+
     core_type = "Dense"
     keras_args = dict.fromkeys(
         (
