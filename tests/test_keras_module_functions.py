@@ -155,3 +155,31 @@ def test_weight_attributes_are_kerass(make, shape, attributes):
     first = next(v for v in (getattr(n_layer, a) for a in attributes) if v is not None)
     first.assign(np.zeros(tuple(first.shape), np.float32))
     assert not np.asarray(n_layer.get_weights()[0]).any()  # the layer's own weight changed
+
+
+def test_to_json_and_model_from_json_go_both_ways_with_keras():
+    """model.to_json() is Keras 3's JSON (a .keras file's config.json without weights):
+    keras.models.model_from_json reads nerve's and nerve.models.model_from_json reads Keras's."""
+    model = nerve.Sequential(
+        [nerve.Input((6,)), L.Dense(3, activation="relu", name="h"), L.Dense(2, name="out")]
+    )
+    model.compile("adam", "mse", metrics=["mae"])
+    text = model.to_json()
+    k_model = keras.models.model_from_json(text)
+    assert [layer.name for layer in k_model.layers] == ["h", "out"]
+    assert type(k_model.optimizer).__name__ == "Adam"
+    again = nerve.models.model_from_json(text)
+    assert [layer.name for layer in again.layers] == ["h", "out"]
+    assert type(again.loss).__name__ == "MeanSquaredError" and again.metrics_names[0] == "loss"
+    again.set_weights(model.get_weights())
+    np.testing.assert_array_equal(again.predict(X, verbose=0), model.predict(X, verbose=0))
+
+    inp = keras.Input((6,))
+    k_functional = keras.Model(inp, keras.layers.Dense(2)(keras.layers.Dense(4)(inp)))
+    from_keras = nerve.models.model_from_json(k_functional.to_json())
+    from_keras.set_weights(k_functional.get_weights())
+    np.testing.assert_allclose(
+        from_keras.predict(X, verbose=0), np.asarray(k_functional.predict(X, verbose=0)), rtol=1e-5
+    )
+    with pytest.raises(nerve.ModelFileError, match="not JSON"):
+        nerve.models.model_from_json("{not json")
