@@ -183,3 +183,16 @@ def test_to_json_and_model_from_json_go_both_ways_with_keras():
     )
     with pytest.raises(nerve.ModelFileError, match="not JSON"):
         nerve.models.model_from_json("{not json")
+
+
+def test_utils_plot_model_draws_without_graphviz(tmp_path):
+    """keras.utils.plot_model's call, drawn by nerve.viz (the viz extra, no Graphviz)."""
+    pytest.importorskip("matplotlib")
+    model = nerve.Sequential([nerve.Input((6,)), L.Dense(3, name="hidden"), L.Dense(2)])
+    nerve.utils.plot_model(model, to_file=tmp_path / "model.svg", show_shapes=True)
+    svg = (tmp_path / "model.svg").read_text()
+    assert 'data-name="hidden"' in svg and "(None, 3)" in svg
+    nerve.utils.plot_model(model, to_file=str(tmp_path / "model.png"), dpi=50)
+    assert (tmp_path / "model.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(NotImplementedError, match="rankdir='LR'"):
+        nerve.utils.plot_model(model, rankdir="LR")
