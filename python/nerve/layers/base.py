@@ -848,6 +848,10 @@ def _is_python_layer_class(cls) -> bool:
 def _layers_in(value) -> list:
     if isinstance(value, Layer):
         return [value]
+    if getattr(type(value), "_holds_layers", False):
+        # A model (a transformer block's feed-forward Sequential): its layers, in order, as
+        # Keras counts a model attribute's weights (right after those assigned before it).
+        return [layer for layer in value.layers if isinstance(layer, Layer)]
     if isinstance(value, (list, tuple)):
         return [v for v in value if isinstance(v, Layer)]
     if isinstance(value, dict):
