@@ -1,6 +1,7 @@
 // pool2d() and global_pool2d(): max / average pooling on NHWC images. The op checks shapes and
 // records the node; the loops are the device's pooling family (the CPU's in
-// cpp/kernels/cpu/pooling/pool2d.cpp).
+// cpp/kernels/cpu/pooling/pool2d.cpp). average_pool1d() and global_max_pool1d() run them on a
+// sequence seen as a one-column image [B, T, 1, C] (a view: no copy, no kernels of their own).
 #include "nerve/ops/pooling.h"
 
 #include <stdexcept>
@@ -104,6 +105,36 @@ Tensor global_pool2d(const Tensor& x, PoolKind kind) {
     node->y = y.detach();
   }
   return record(y, node);
+}
+
+namespace {
+void check_sequence_input(const Tensor& x, const char* op) {
+  if (x.dim() != 3)
+    throw std::invalid_argument(std::string(op) + ": input must be 3-D (batch, timesteps, channels), got shape " +
+                                x.shape_string());
+}
+}  // namespace
+
+Tensor average_pool1d(const Tensor& x, int64_t pool, int64_t stride, const std::string& padding) {
+  const char* op = "average_pool1d";
+  check_sequence_input(x, op);
+  const int64_t B = x.size(0), T = x.size(1), C = x.size(2);
+  Pool2DOptions o;
+  o.pool_h = pool;
+  o.stride_h = stride;
+  o.pool_w = o.stride_w = 1;
+  o.padding = padding_from_name(padding, op);
+  // Checked here so that a window longer than the sequence is named in 1-D terms.
+  const Window1D t = window_1d(T, pool, stride, 1, o.padding, op, "timesteps");
+  return pool2d(x.reshape({B, T, 1, C}), PoolKind::Average, o).reshape({B, t.out, C});
+}
+
+Tensor global_max_pool1d(const Tensor& x) {
+  const char* op = "global_max_pool1d";
+  check_sequence_input(x, op);
+  const int64_t B = x.size(0), T = x.size(1), C = x.size(2);
+  if (T == 0) throw std::invalid_argument(std::string(op) + ": no timesteps in input of shape " + x.shape_string());
+  return global_pool2d(x.reshape({B, T, 1, C}), PoolKind::Max);
 }
 
 }  // namespace nerve
