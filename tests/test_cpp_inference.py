@@ -96,6 +96,14 @@ CASES = {
     "GlobalMaxPooling2D": (lambda: _seq((6, 6, 3), L.GlobalMaxPooling2D()), [_x(5, 6, 6, 3)]),
     "MaxPooling1D": (lambda: _seq((10, 3), L.MaxPooling1D()), [_x(5, 10, 3)]),
     "GlobalAveragePooling1D": (lambda: _seq((10, 3), L.GlobalAveragePooling1D()), [_x(5, 10, 3)]),
+    "AveragePooling1D": (
+        lambda: _seq((10, 3), L.AveragePooling1D(3, strides=2, padding="same")),
+        [_x(5, 10, 3)],
+    ),
+    "GlobalMaxPooling1D": (
+        lambda: _seq((10, 3), L.GlobalMaxPooling1D(keepdims=True)),
+        [_x(5, 10, 3)],
+    ),
     "Dropout": (lambda: _seq((6,), L.Dropout(0.5), L.Dense(2)), [_x(9, 6)]),
     "Flatten": (lambda: _seq((3, 4, 2), L.Flatten(), L.Dense(2)), [_x(5, 3, 4, 2)]),
     "Reshape": (lambda: _seq((12,), L.Reshape((3, 4))), [_x(5, 12)]),

@@ -86,6 +86,19 @@ def _extra(L):
     ]
 
 
+def _pool1d(L):
+    """The 1-D poolings of Keras's text classifiers, through their Keras aliases too."""
+    return [
+        L.Input((9, 4)),
+        L.Conv1D(5, 3, padding="same"),
+        L.AveragePooling1D(3, strides=2, padding="same"),
+        L.MaxPool1D(2),
+        L.GlobalMaxPooling1D(keepdims=True),
+        L.GlobalAvgPool1D(),
+        L.Dense(2),
+    ]
+
+
 def _image_extra(L):
     return [
         L.Input((6, 6, 2)),
@@ -127,6 +140,7 @@ SEQUENTIAL = {
     "cnn": _cnn,
     "rnn": _rnn,
     "extra": _extra,
+    "pool1d": _pool1d,
     "image_extra": _image_extra,
     "generative": _generative,
 }

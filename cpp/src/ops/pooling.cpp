@@ -124,9 +124,9 @@ Tensor average_pool1d(const Tensor& x, int64_t pool, int64_t stride, const std::
   o.stride_h = stride;
   o.pool_w = o.stride_w = 1;
   o.padding = padding_from_name(padding, op);
-  // Checked here so that a window longer than the sequence is named in 1-D terms.
-  const Window1D t = window_1d(T, pool, stride, 1, o.padding, op, "timesteps");
-  return pool2d(x.reshape({B, T, 1, C}), PoolKind::Average, o).reshape({B, t.out, C});
+  // Checked here so that a window longer than the sequence is named as max_pool1d names it.
+  const int64_t To = conv1d_output_length(T, pool, stride, padding, 1, op);
+  return pool2d(x.reshape({B, T, 1, C}), PoolKind::Average, o).reshape({B, To, C});
 }
 
 Tensor global_max_pool1d(const Tensor& x) {
