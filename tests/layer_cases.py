@@ -383,11 +383,11 @@ def _global_max_pooling1d():
 
 
 def _global_average_pooling1d():
-    # keepdims=True and channels_first are refused (UnsupportedArgumentError): a name only
+    # channels_first is refused (UnsupportedArgumentError)
     return Case(
-        lambda: L.GlobalAveragePooling1D(name="gap1"),
+        lambda: L.GlobalAveragePooling1D(keepdims=True, name="gap1"),
         [(5, 3)],
-        lambda xs, ws: xs[0].mean(1),
+        lambda xs, ws: xs[0].mean(1, keepdims=True),
         [(lambda: L.GlobalAveragePooling1D(data_format="channels_middle"), "data_format")],
     )
 

@@ -160,6 +160,7 @@ def _inputs(kind, rng):
         return [rng.normal(size=(4, 6)).astype(np.float32) for _ in range(2)]
     shapes = {"cnn": (10, 10, 3), "extra": (8, 4), "image_extra": (6, 6, 2), "attention": (5, 8)}
     shapes["generative"] = (4, 4, 2)
+    shapes["pool1d"] = (9, 4)
     return rng.normal(size=(4, *shapes[kind])).astype(np.float32)
 
 

@@ -1,9 +1,9 @@
-"""The 1-D poolings against Keras 3 on JAX: AveragePooling1D, GlobalMaxPooling1D and MaxPooling1D
-(with their Keras aliases) on a grid of lengths, pool sizes, strides and paddings: outputs to 1e-6,
-input gradients to jax.grad's to 1e-5, ties for the maximum included (JAX shares a global max's
-gradient equally among the tied steps and gives a window's to its first maximum). Then a masked
-input, save / load, summary, the text-classification tutorial's Conv1D -> GlobalMaxPooling1D model
-trained beside Keras from the same weights, and the errors."""
+"""The 1-D poolings against Keras 3 on JAX: AveragePooling1D, MaxPooling1D, GlobalMaxPooling1D and
+GlobalAveragePooling1D (with their Keras aliases) on a grid of lengths, pool sizes, strides and
+paddings: outputs to 1e-6, input gradients to jax.grad's to 1e-5, ties for the maximum included
+(JAX shares a global max's gradient equally among the tied steps and gives a window's to its first
+maximum). Then masked inputs, save / load, summary, the text-classification tutorial's Conv1D ->
+GlobalMaxPooling1D model trained beside Keras from the same weights, and the errors."""
 
 import os
 
@@ -81,9 +81,27 @@ def test_max_pooling1d_matches_keras_with_ties(t, pool, strides, padding):
 
 @pytest.mark.parametrize("t", [1, 4, 9])
 @pytest.mark.parametrize("keepdims", [False, True])
-def test_global_max_pooling1d_matches_keras(t, keepdims):
+@pytest.mark.parametrize("name", ["GlobalMaxPooling1D", "GlobalAveragePooling1D"])
+def test_global_pooling1d_matches_keras(name, t, keepdims):
     x = RNG.normal(size=(3, t, 4)).astype(np.float32)
-    _compare(lambda lib: lib.GlobalMaxPooling1D(keepdims=keepdims), x)
+    _compare(lambda lib: getattr(lib, name)(keepdims=keepdims), x)
+
+
+def test_masked_global_average_keeps_dims_as_keras():
+    def build(lib):
+        return lib.Sequential(
+            [
+                lib.Input((5,)),
+                lib.layers.Embedding(7, 3, mask_zero=True),
+                lib.layers.GlobalAvgPool1D(keepdims=True),
+            ]
+        )
+
+    k, n = twin_models(build)
+    ids = np.array([[1, 2, 0, 0, 0], [4, 5, 6, 1, 0]], np.float32)
+    want = np.asarray(k(ids))
+    assert want.shape == (2, 1, 3)
+    np.testing.assert_allclose(n.predict(ids, verbose=0), want, rtol=1e-6)
 
 
 def test_global_max_pooling1d_shares_a_tied_maximum_as_jax():

@@ -42,7 +42,6 @@ Pool2DOptions pool2d_options(A& a, const std::string& who) {
   return o;
 }
 
-bool is_false(const ArgValue& v) { return !std::get<bool>(v); }
 }  // namespace
 
 const ArgTable<MaxPooling2DArgs>& MaxPooling2DArgs::table() {
@@ -167,7 +166,7 @@ const ArgTable<GlobalAveragePooling1DArgs>& GlobalAveragePooling1DArgs::table() 
   using Self = GlobalAveragePooling1DArgs;
   static const ArgTable<GlobalAveragePooling1DArgs> t{{
       NERVE_DATA_FORMAT_ARG(data_format),
-      NERVE_ARG(keepdims).supports("only keepdims=False is implemented", is_false),
+      NERVE_ARG(keepdims),
   }};
   return t;
 }
@@ -181,10 +180,13 @@ GlobalAveragePooling1D::GlobalAveragePooling1D(std::string name, GlobalAveragePo
 
 Shape GlobalAveragePooling1D::output_shape(const Shape& s) const {
   check_sequence(s, describe());
-  return {s[1]};
+  return args_.keepdims ? Shape{1, s[1]} : Shape{s[1]};
 }
 
-Tensor GlobalAveragePooling1D::forward(const Tensor& x, bool) { return global_average_pool1d(x, x.impl()->mask); }
+Tensor GlobalAveragePooling1D::forward(const Tensor& x, bool) {
+  Tensor y = global_average_pool1d(x, x.impl()->mask);
+  return args_.keepdims ? y.reshape({x.size(0), 1, x.size(2)}) : y;
+}
 
 const ArgTable<GlobalMaxPooling1DArgs>& GlobalMaxPooling1DArgs::table() {
   using Self = GlobalMaxPooling1DArgs;

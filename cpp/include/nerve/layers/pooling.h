@@ -157,11 +157,12 @@ class AveragePooling1D : public Layer {
 
 struct GlobalAveragePooling1DArgs {
   std::optional<std::string> data_format;
-  bool keepdims = false;  // only False is implemented
+  bool keepdims = false;
   static const ArgTable<GlobalAveragePooling1DArgs>& table();
 };
 
-// Mean over time; with a padding mask on the input, the mean of the unmasked steps.
+// Mean over time, (T, C) -> (C) or (1, C) with keepdims; with a padding mask on the input, the
+// mean of the unmasked steps.
 class GlobalAveragePooling1D : public Layer {
  public:
   using Args = GlobalAveragePooling1DArgs;
