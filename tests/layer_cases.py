@@ -382,6 +382,15 @@ def _global_max_pooling1d():
     )
 
 
+def _identity():
+    return Case(
+        lambda: L.Identity(name="same"),
+        [(3, 2)],
+        lambda xs, ws: xs[0],
+        [(lambda: L.Identity(units=3), "units")],
+    )
+
+
 def _global_average_pooling1d():
     # channels_first is refused (UnsupportedArgumentError)
     return Case(
@@ -881,6 +890,7 @@ CASES = {
     "Flatten": _flatten(),
     "GlobalAveragePooling1D": _global_average_pooling1d(),
     "GlobalMaxPooling1D": _global_max_pooling1d(),
+    "Identity": _identity(),
     "AveragePooling1D": _average_pooling1d(),
     "GRU": _gru(),
     "LayerNormalization": _layer_normalization(),

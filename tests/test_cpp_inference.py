@@ -82,6 +82,7 @@ CASES = {
     "PReLU": (lambda: _seq((6,), L.Dense(6), L.PReLU()), [_x(9, 6)]),
     "ELU": (lambda: _seq((6,), L.ELU(alpha=0.5)), [_x(9, 6)]),
     "Softmax": (lambda: _seq((6,), L.Softmax()), [_x(9, 6)]),
+    "Identity": (lambda: _seq((6,), L.Dense(4), L.Identity(), L.Dense(2)), [_x(9, 6)]),
     "Conv1D": (lambda: _seq((10, 3), L.Conv1D(4, 3, padding="same")), [_x(5, 10, 3)]),
     "Conv2D": (
         lambda: _seq((8, 8, 2), L.Conv2D(3, 3, strides=2, padding="same", activation="relu")),

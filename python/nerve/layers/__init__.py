@@ -4,7 +4,7 @@ from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import MultiHeadAttention, TransformerEncoder
 from .base import Input, InputLayer, Layer
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose, Convolution2D, Convolution2DTranspose
-from .core import Activation, Dense
+from .core import Activation, Dense, Identity
 from .embedding import Embedding, PositionEmbedding
 from .lambda_layer import Lambda
 from .merge import (
@@ -53,6 +53,7 @@ __all__ = [
     "OpLayer",
     "Activation",
     "Dense",
+    "Identity",
     # activation layers
     "ReLU",
     "LeakyReLU",

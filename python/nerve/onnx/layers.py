@@ -31,6 +31,7 @@ from ..layers import (
     GlobalAveragePooling2D,
     GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    Identity,
     LayerNormalization,
     LeakyReLU,
     MaxPooling1D,
@@ -160,7 +161,8 @@ def softmax(b, call):
 
 
 def identity(b, call):
-    """Dropout, GaussianNoise, GaussianDropout, ActivityRegularization: the identity in inference."""
+    """Identity, and Dropout, GaussianNoise, GaussianDropout, ActivityRegularization: the identity
+    in inference."""
     return [b.op("Identity", [call.inputs[0]], call.base)]
 
 
@@ -385,6 +387,7 @@ CONVERTERS = {
     GaussianNoise: identity,
     GaussianDropout: identity,
     ActivityRegularization: identity,
+    Identity: identity,
     Conv1D: conv,
     Conv2D: conv,
     Conv2DTranspose: conv_transpose,
