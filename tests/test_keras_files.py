@@ -87,10 +87,12 @@ def _extra(L):
 
 
 def _pool1d(L):
-    """The 1-D poolings of Keras's text classifiers, through their Keras aliases too."""
+    """The 1-D poolings of Keras's text classifiers, through their Keras aliases too (and
+    Identity)."""
     return [
         L.Input((9, 4)),
         L.Conv1D(5, 3, padding="same"),
+        L.Identity(),
         L.AveragePooling1D(3, strides=2, padding="same"),
         L.MaxPool1D(2),
         L.GlobalMaxPooling1D(keepdims=True),
