@@ -4,16 +4,19 @@ Conv1D), nerve against PyTorch CPU: forward, and backward from a fixed random up
 each timed as CPU time of the calling thread on 1 thread (time.thread_time), in rounds that
 alternate between the two after a warm-up each; medians in ms and the ratio torch / nerve (> 1:
 nerve is faster). Each framework gets its own layout, contiguous: nerve (batch, steps, channels),
-PyTorch (batch, channels, steps). nerve's AveragePooling1D and GlobalMaxPooling1D are its 2-D
-pooling kernels on a one-column image; MaxPooling1D (its own kernel) is there for comparison.
+PyTorch (batch, channels, steps). nerve's MaxPooling1D, AveragePooling1D and GlobalMaxPooling1D
+are its 2-D pooling kernels on a one-column image (vectorised over channels).
 
 Measured 2026-12-03 on AMD EPYC Zen 4 (2 vCPUs shared, load average 4.3-4.5), 1 thread, two runs
 of 21 rounds, ms nerve / torch: GlobalMaxPooling1D 53x128 forward 0.07 / 0.17, backward 0.21 /
 0.58-0.63; 500x128 forward 0.44-0.50 / 0.41-0.42, backward 1.8-2.0 / 5.2-13.6;
 AveragePooling1D(2) forward 0.63-0.74 / 6.5-7.6, backward 0.91-0.99 / 6.0-7.3; AveragePooling1D(3,
-strides=2) forward 0.79 / 7.1-7.3, backward 0.99-1.08 / 6.6-6.7. MaxPooling1D(2), whose own
-scalar kernel keeps an argmax, forward 7.4-7.8 / 13.9-14.9, backward 2.0-2.6 / 1.9-2.4: ten
-times AveragePooling1D's forward at the same size.
+strides=2) forward 0.79 / 7.1-7.3, backward 0.99-1.08 / 6.6-6.7.
+MaxPooling1D before and after it moved from its own kernel (scalar, one window at a time, with an
+argmax; perf: 55% of a forward + backward loop in that kernel) to the 2-D ones, the two builds
+alternating twice (load 5.7-5.9), ms nerve before -> after (torch): pool 2 forward 6.8-8.0 ->
+0.49-0.65 (12.6-16.1), backward 1.9-2.6 -> 1.07-1.08 (1.6-2.4); pool 3 strides 2 forward
+10.7-11.1 -> 0.67-0.88 (15.6-18.3), backward 2.0-2.3 -> 1.6-2.3 (1.5-2.0).
 
 Run: python bench/pool1d_vs_torch.py [--rounds 21] [--batch 32] [names ...]
 NERVE_QUICK=1 (CI smoke): batch 2, one round.
@@ -60,6 +63,11 @@ def cases(batch):
         "MaxPooling1D 2 500x128": (
             layers.MaxPooling1D(2),
             lambda x: F.max_pool1d(x, 2),
+            (batch, 500, 128),
+        ),
+        "MaxPooling1D 3 s2 500x128": (
+            layers.MaxPooling1D(3, strides=2),
+            lambda x: F.max_pool1d(x, 3, 2),
             (batch, 500, 128),
         ),
     }

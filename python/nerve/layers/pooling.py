@@ -40,7 +40,8 @@ GlobalMaxPool2D = GlobalMaxPooling2D
 
 
 class MaxPooling1D(DeclaredLayer):
-    """Max over windows of pool_size steps (strides default to pool_size)."""
+    """Max over windows of pool_size steps (strides default to pool_size); a window's gradient
+    goes to its first maximum, as jax.grad's."""
 
     core_type = "MaxPooling1D"
 
