@@ -73,6 +73,8 @@ REQUIRED = {
     "GaussianDropout": dict(rate=0.1),
     "AveragePooling2D": dict(pool_size=2),
     "AvgPool2D": dict(pool_size=2),
+    "AveragePooling1D": dict(pool_size=2),
+    "AvgPool1D": dict(pool_size=2),
     "Dropout": dict(rate=0.5),
     "Embedding": dict(input_dim=5, output_dim=3),
     "SimpleRNN": dict(units=2),

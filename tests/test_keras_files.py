@@ -92,6 +92,21 @@ def _extra(L):
     ]
 
 
+def _pool1d(L):
+    """The 1-D poolings of Keras's text classifiers, through their Keras aliases too (and
+    Identity)."""
+    return [
+        L.Input((9, 4)),
+        L.Conv1D(5, 3, padding="same"),
+        L.Identity(),
+        L.AveragePooling1D(3, strides=2, padding="same"),
+        L.MaxPool1D(2),
+        L.GlobalMaxPooling1D(keepdims=True),
+        L.GlobalAvgPool1D(),
+        L.Dense(2),
+    ]
+
+
 def _image_extra(L):
     return [
         L.Input((6, 6, 2)),
@@ -143,6 +158,7 @@ SEQUENTIAL = {
     "cnn": _cnn,
     "rnn": _rnn,
     "extra": _extra,
+    "pool1d": _pool1d,
     "image_extra": _image_extra,
     "generative": _generative,
     "preprocessing": _preprocessing,
@@ -164,6 +180,7 @@ def _inputs(kind, rng):
     shapes = {"cnn": (10, 10, 3), "extra": (8, 4), "image_extra": (6, 6, 2), "attention": (5, 8)}
     shapes["generative"] = (4, 4, 2)
     shapes["preprocessing"] = (6,)
+    shapes["pool1d"] = (9, 4)
     return rng.normal(size=(4, *shapes[kind])).astype(np.float32)
 
 

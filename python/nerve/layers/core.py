@@ -1,4 +1,4 @@
-"""Dense and Activation (arguments declared in C++: nerve/layers/core.h)."""
+"""Dense, Activation and Identity (arguments declared in C++: nerve/layers/core.h)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,11 @@ class Activation(DeclaredLayer):
     """Applies an activation function (by Keras name) to its input."""
 
     core_type = "Activation"
+
+
+class Identity(DeclaredLayer):
+    """Returns its input unchanged (a placeholder, as Keras's); a padding mask passes through.
+    It takes one tensor: a list or dict of tensors, which Keras's passes through, raises a
+    ValueError."""
+
+    core_type = "Identity"
