@@ -13,6 +13,7 @@ const ArgTable<RandomContrastArgs>& RandomContrastArgs::table() {
       NERVE_ARG(value_low).must("a finite number", arg_finite),
       NERVE_ARG(value_high).must("a finite number", arg_finite),
       NERVE_ARG(seed).must("a non-negative int or None", arg_non_negative),
+      NERVE_DATA_FORMAT_ARG(data_format),
   }};
   return t;
 }

@@ -123,6 +123,8 @@ class _RandomImageLayer(DeclaredLayer):
                 given = values.pop(argument)
                 parsed = parse(who, argument, given)
                 values[lower], values[upper] = parsed if parsed is not None else (None, None)
+                if isinstance(given, list):
+                    given = tuple(given)  # as the layer is written; a saved config holds a list
                 shown[argument] = parsed if show == "parsed" else given
             declared(self, **values, **extra)
             for argument, value in shown.items():

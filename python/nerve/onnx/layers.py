@@ -37,6 +37,11 @@ from ..layers import (
     Normalization,
     PositionEmbedding,
     PReLU,
+    RandomContrast,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
     ReLU,
     RepeatVector,
     Rescaling,
@@ -160,7 +165,8 @@ def softmax(b, call):
 
 
 def identity(b, call):
-    """Dropout, GaussianNoise, GaussianDropout, ActivityRegularization: the identity in inference."""
+    """Dropout, GaussianNoise, GaussianDropout, ActivityRegularization and the augmentation
+    layers (RandomFlip, RandomRotation, ...): the identity in inference."""
     return [b.op("Identity", [call.inputs[0]], call.base)]
 
 
@@ -415,6 +421,11 @@ CONVERTERS = {
     GaussianNoise: identity,
     GaussianDropout: identity,
     ActivityRegularization: identity,
+    RandomFlip: identity,
+    RandomRotation: identity,
+    RandomTranslation: identity,
+    RandomZoom: identity,
+    RandomContrast: identity,
     Conv1D: conv,
     Conv2D: conv,
     Conv2DTranspose: conv_transpose,

@@ -139,6 +139,7 @@ struct RandomContrastArgs {
   double factor_lower = 0.0, factor_upper = 0.0;
   double value_low = 0.0, value_high = 255.0;  // Keras's value_range: the output is clipped to it
   std::optional<int64_t> seed;
+  std::optional<std::string> data_format;  // a keyword of Keras's base class, in its config
   static const ArgTable<RandomContrastArgs>& table();
 };
 
