@@ -387,3 +387,19 @@ def test_augmented_cnn_fits():
     assert np.all(np.isfinite(losses)) and losses[-1] < 0.6 * losses[0]
     accuracy = np.mean(model.predict(x, verbose=0).argmax(axis=1) == labels)
     assert accuracy > 0.9
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_fit_augments_each_step_and_evaluate_does_not(name):
+    """With a learning rate of 0 the weights stay put: fit's loss then changes from epoch to
+    epoch only through fresh draws, and evaluate (no augmentation) equals the plain model's."""
+    rng = np.random.default_rng(19)
+    x = rng.uniform(0, 1, size=(32, 6, 5, 2)).astype(np.float32)
+    y = rng.normal(size=(32, 1)).astype(np.float32)
+    nerve.utils.set_random_seed(1)
+    model = nerve.Sequential([nerve.Input((6, 5, 2)), ALL[name](), L.Flatten(), L.Dense(1)])
+    model.compile(optimizer=nerve.optimizers.SGD(0.0), loss="mse")
+    losses = model.fit(x, y, epochs=3, batch_size=32, shuffle=False, verbose=0).history["loss"]
+    assert len(set(losses)) == 3
+    plain = np.mean((np.asarray(model.layers[-1](model.layers[-2](x))) - y) ** 2)
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), plain, rtol=1e-5)
