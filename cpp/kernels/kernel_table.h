@@ -267,7 +267,8 @@ struct AffineGeometry {
   float fill_value;
 };
 
-// Per-sample image augmentation (RandomFlip, RandomRotation, RandomTranslation, RandomZoom). The
+// Per-sample image augmentation (RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
+// RandomContrast). The
 // per-sample parameters are host metadata (flags: N bytes each, null for none; transforms: N
 // rows of Keras's 8 numbers, nerve::AffineTransform).
 struct AugmentationKernels {
@@ -277,6 +278,12 @@ struct AugmentationKernels {
   // y[n] = x[n] resampled through transforms[n]; backward: dx (overwritten) from dy.
   void (*affine_forward)(const float* x, const AffineGeometry& g, const float* transforms, float* y) = nullptr;
   void (*affine_backward)(const float* dy, const AffineGeometry& g, const float* transforms, float* dx) = nullptr;
+  // y[n] = clip((x[n] - m) * factors[n] + m, lo, hi), m x[n]'s per-channel mean over the height
+  // and width (factors: host metadata, N entries); backward: dx (overwritten) from x and dy.
+  void (*contrast_forward)(const float* x, const float* factors, int64_t N, int64_t H, int64_t W, int64_t C, float lo,
+                           float hi, float* y) = nullptr;
+  void (*contrast_backward)(const float* x, const float* dy, const float* factors, int64_t N, int64_t H, int64_t W,
+                            int64_t C, float lo, float hi, float* dx) = nullptr;
 };
 
 // Copies along one axis (concat, narrow, reverse, zero padding).

@@ -36,7 +36,8 @@ Tensor affine_transform(const Tensor& x, const std::vector<AffineTransform>& tra
                         AffineInterpolation interpolation, AffineFill fill, float fill_value);
 
 // y[n] = clip((x[n] - m) * factors[n] + m, lo, hi), m the per-channel mean of x[n] over height and
-// width (RandomContrast); composed of element-wise ops, so the gradient flows.
+// width (RandomContrast), in one fused kernel; the gradient flows to x (through the clip as
+// jnp.clip's: 1/2 at a bound).
 Tensor adjust_contrast(const Tensor& x, const std::vector<float>& factors, float lo, float hi);
 
 }  // namespace nerve
