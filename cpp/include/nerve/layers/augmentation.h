@@ -159,4 +159,12 @@ class RandomContrast : public RandomImageLayer {
   RandomContrastArgs args_;
 };
 
+// The range arguments of augmentation layer `type` from Keras's arguments as a Keras config holds
+// them (factor, height_factor, width_factor, value_range: one number {f}, a pair {a, b}, or
+// absent/None {}), read as Keras 3.15 reads them: a pair sorted; one number f as (-|f|, |f|)
+// (RandomContrast: (0, |f|)). How a model file Keras wrote builds the same layer in C++. Empty for
+// other layers.
+NamedArgs augmentation_ranges_from_keras(const std::string& type,
+                                         const std::vector<std::pair<std::string, std::vector<double>>>& keras);
+
 }  // namespace nerve
