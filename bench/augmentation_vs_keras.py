@@ -7,6 +7,18 @@ Both on one thread (nerve.set_num_threads(1); XLA's CPU client single-threaded t
 XLA_FLAGS), timed as process CPU time in blocks alternating between the two; medians of
 `--repeats` calls per block, in ms, and the ratio jax / nerve (> 1: nerve is faster).
 
+Measured 2026-12-03 on the 2-core AMD EPYC (Zen 4) VM at load ~4.5 (shared with other jobs), one
+thread, 5 rounds of 3 calls; ms per call, jax / nerve (median, min-max):
+  RandomFlip horizontal              nerve  3.89  jax   2.78  0.73x (0.60-2.67)
+  RandomRotation bilinear reflect    nerve 45.45  jax 267.44  5.73x (4.34-5.97)
+  RandomRotation nearest constant    nerve 30.93  jax 182.58  6.00x (5.71-7.26)
+  RandomZoom bilinear reflect        nerve 45.50  jax 278.18  6.72x (6.02-7.41)
+  RandomContrast                     nerve  2.45  jax   2.86  1.20x (1.04-1.56)
+The flip is a copy (memcpy per row): nerve's time there is mostly the fresh 12 MB output's page
+faults (perf: clear_page, memmove), which XLA's reused buffers avoid. RandomContrast was 30 ms as
+six element-wise ops (the reduction over the height alone 15 ms), 6.9 ms as one fused kernel with
+a branchy clamp, 1.8-2.5 ms with min/max on restrict rows (the loop vectorises).
+
 Run: python bench/augmentation_vs_keras.py [--rounds 5] [--repeats 3] [--batch 32] [--size 180]
 NERVE_QUICK=1 (CI smoke): batch 2, 16x16 images, one round.
 """
