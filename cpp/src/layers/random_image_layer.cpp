@@ -8,9 +8,10 @@ namespace nerve {
 
 Shape RandomImageLayer::output_shape(const Shape& s) const {
   if (s.size() != 3)
-    throw std::invalid_argument(describe() +
-                                ": expected images of rank 4 (batch, height, width, channels), got shape " +
-                                batch_shape_str(s) + "; reshape grayscale images to (N, H, W, 1)");
+    throw std::invalid_argument(
+        describe() + ": expected images of rank 4 (batch, height, width, channels), got shape " + batch_shape_str(s) +
+        "; give one image a batch axis (image[None]), grayscale images a channel axis "
+        "(N, H, W, 1)");
   return s;
 }
 

@@ -197,8 +197,8 @@ class RandomContrast(_RandomImageLayer):
     width, c drawn uniformly from [1 - lower, 1 + upper], then clipped to value_range (default
     (0, 255)). As Keras 3.15 reads factor: a number f gives (lower, upper) = (0, f), so c lies in
     [1, 1 + f] (the contrast only grows); (lower, upper) in [0, 1] gives [1 - lower, 1 + upper].
-    The identity in inference. Gradient: through the element-wise ops (the clip's is jnp.clip's:
-    1 inside the range, 0 outside)."""
+    The identity in inference. Gradient: to the images through the factor, the mean and the clip
+    (jnp.clip's: 1 inside the range, 1/2 at a bound, 0 outside)."""
 
     core_type = "RandomContrast"
     ranges = {
