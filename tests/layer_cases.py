@@ -354,12 +354,49 @@ def _max_pooling1d():
     )
 
 
-def _global_average_pooling1d():
-    # keepdims=True and channels_first are refused (UnsupportedArgumentError): a name only
+def _average_pooling1d():
+    def ref(xs, ws):
+        return conv_ref.pool2d(xs[0][:, None], "average", (1, 3), (1, 2), "same")[:, 0]
+
     return Case(
-        lambda: L.GlobalAveragePooling1D(name="gap1"),
+        lambda: L.AveragePooling1D(pool_size=3, strides=2, padding="same"),
+        [(8, 2)],
+        ref,
+        [
+            (lambda: L.AveragePooling1D(pool_size=0), "pool_size"),
+            (lambda: L.AveragePooling1D(2, strides=(1, 1)), "strides"),
+            (lambda: L.AveragePooling1D(2, padding="causal"), "padding"),
+        ],
+        bad_inputs=[([(4, 3, 2)], "3-D input")],
+    )
+
+
+def _global_max_pooling1d():
+    # channels_first is refused (UnsupportedArgumentError)
+    return Case(
+        lambda: L.GlobalMaxPooling1D(keepdims=True),
         [(5, 3)],
-        lambda xs, ws: xs[0].mean(1),
+        lambda xs, ws: xs[0].max(1, keepdims=True),
+        [(lambda: L.GlobalMaxPooling1D(data_format="channels_middle"), "data_format")],
+        bad_inputs=[([(3,)], "3-D input")],
+    )
+
+
+def _identity():
+    return Case(
+        lambda: L.Identity(name="same"),
+        [(3, 2)],
+        lambda xs, ws: xs[0],
+        [(lambda: L.Identity(units=3), "units")],
+    )
+
+
+def _global_average_pooling1d():
+    # channels_first is refused (UnsupportedArgumentError)
+    return Case(
+        lambda: L.GlobalAveragePooling1D(keepdims=True, name="gap1"),
+        [(5, 3)],
+        lambda xs, ws: xs[0].mean(1, keepdims=True),
         [(lambda: L.GlobalAveragePooling1D(data_format="channels_middle"), "data_format")],
     )
 
@@ -976,6 +1013,9 @@ CASES = {
     "Embedding": _embedding(),
     "Flatten": _flatten(),
     "GlobalAveragePooling1D": _global_average_pooling1d(),
+    "GlobalMaxPooling1D": _global_max_pooling1d(),
+    "Identity": _identity(),
+    "AveragePooling1D": _average_pooling1d(),
     "GRU": _gru(),
     "LayerNormalization": _layer_normalization(),
     "LSTM": _lstm(),

@@ -82,6 +82,7 @@ CASES = {
     "PReLU": (lambda: _seq((6,), L.Dense(6), L.PReLU()), [_x(9, 6)]),
     "ELU": (lambda: _seq((6,), L.ELU(alpha=0.5)), [_x(9, 6)]),
     "Softmax": (lambda: _seq((6,), L.Softmax()), [_x(9, 6)]),
+    "Identity": (lambda: _seq((6,), L.Dense(4), L.Identity(), L.Dense(2)), [_x(9, 6)]),
     "Conv1D": (lambda: _seq((10, 3), L.Conv1D(4, 3, padding="same")), [_x(5, 10, 3)]),
     "Conv2D": (
         lambda: _seq((8, 8, 2), L.Conv2D(3, 3, strides=2, padding="same", activation="relu")),
@@ -96,6 +97,14 @@ CASES = {
     "GlobalMaxPooling2D": (lambda: _seq((6, 6, 3), L.GlobalMaxPooling2D()), [_x(5, 6, 6, 3)]),
     "MaxPooling1D": (lambda: _seq((10, 3), L.MaxPooling1D()), [_x(5, 10, 3)]),
     "GlobalAveragePooling1D": (lambda: _seq((10, 3), L.GlobalAveragePooling1D()), [_x(5, 10, 3)]),
+    "AveragePooling1D": (
+        lambda: _seq((10, 3), L.AveragePooling1D(3, strides=2, padding="same")),
+        [_x(5, 10, 3)],
+    ),
+    "GlobalMaxPooling1D": (
+        lambda: _seq((10, 3), L.GlobalMaxPooling1D(keepdims=True)),
+        [_x(5, 10, 3)],
+    ),
     "Dropout": (lambda: _seq((6,), L.Dropout(0.5), L.Dense(2)), [_x(9, 6)]),
     "Flatten": (lambda: _seq((3, 4, 2), L.Flatten(), L.Dense(2)), [_x(5, 3, 4, 2)]),
     "Reshape": (lambda: _seq((12,), L.Reshape((3, 4))), [_x(5, 12)]),

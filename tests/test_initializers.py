@@ -132,3 +132,56 @@ def test_layers_use_the_initializer():
         assert isinstance(I.get(name), I.Initializer)
     with pytest.raises(ValueError, match="Valid names"):
         I.get("xavier")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda seed: I.GlorotUniform(seed=seed),
+        lambda seed: I.HeNormal(seed=seed),
+        lambda seed: I.RandomNormal(stddev=0.2, seed=seed),
+        lambda seed: I.RandomUniform(seed=seed),
+        lambda seed: I.TruncatedNormal(seed=seed),
+        lambda seed: I.Orthogonal(seed=seed),
+        lambda seed: I.VarianceScaling(2.0, "fan_out", "uniform", seed=seed),
+    ],
+)
+def test_a_seeded_initializer_gives_the_same_values_on_every_call(make):
+    """Keras's seed argument: a seeded initializer draws the same values on every call and in
+    every layer it builds, whatever nerve's global generator does; another seed draws others,
+    and the distribution is the unseeded one's (nerve's values, not Keras's)."""
+    nerve.utils.set_random_seed(1)
+    first = make(5)((40, 30))
+    nerve.utils.set_random_seed(2)
+    np.testing.assert_array_equal(make(5)((40, 30)), first)
+    assert not np.array_equal(make(6)((40, 30)), first)
+
+    def dense_kernel():
+        model = nerve.Sequential(
+            [nerve.Input((40,)), nerve.layers.Dense(30, kernel_initializer=make(5))]
+        )
+        return model.get_weights()[0]
+
+    np.testing.assert_array_equal(dense_kernel(), dense_kernel())
+    np.testing.assert_array_equal(dense_kernel(), first)  # the layer draws as the call does
+    unseeded = type(make(None))
+    assert (
+        abs(
+            first.std()
+            - unseeded(
+                **{
+                    k: v
+                    for k, v in make(5).get_config().items()
+                    if k not in ("seed", "input_axes", "output_axes")
+                }
+            )((40, 30)).std()
+        )
+        < 0.25 * first.std()
+    )
+    assert make(5).get_config()["seed"] == 5
+
+
+def test_a_seed_must_be_a_non_negative_int():
+    for bad in (-1, 1.5, "3", True):
+        with pytest.raises(ValueError, match="seed must be None or an int"):
+            I.GlorotUniform(seed=bad)

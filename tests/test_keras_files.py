@@ -92,6 +92,21 @@ def _extra(L):
     ]
 
 
+def _pool1d(L):
+    """The 1-D poolings of Keras's text classifiers, through their Keras aliases too (and
+    Identity)."""
+    return [
+        L.Input((9, 4)),
+        L.Conv1D(5, 3, padding="same"),
+        L.Identity(),
+        L.AveragePooling1D(3, strides=2, padding="same"),
+        L.MaxPool1D(2),
+        L.GlobalMaxPooling1D(keepdims=True),
+        L.GlobalAvgPool1D(),
+        L.Dense(2),
+    ]
+
+
 def _image_extra(L):
     return [
         L.Input((6, 6, 2)),
@@ -156,6 +171,7 @@ SEQUENTIAL = {
     "cnn": _cnn,
     "rnn": _rnn,
     "extra": _extra,
+    "pool1d": _pool1d,
     "image_extra": _image_extra,
     "generative": _generative,
     "preprocessing": _preprocessing,
@@ -179,6 +195,7 @@ def _inputs(kind, rng):
     shapes["generative"] = (4, 4, 2)
     shapes["preprocessing"] = (6,)
     shapes["augmentation"] = (6, 5, 2)
+    shapes["pool1d"] = (9, 4)
     return rng.normal(size=(4, *shapes[kind])).astype(np.float32)
 
 
@@ -573,3 +590,43 @@ def test_keras_setting_nerve_lacks_is_named(tmp_path):
     k.save(path)
     with pytest.raises(ModelFileError, match="rms_scaling=True"):
         nerve.models.load_model(path)
+
+
+def test_weights_h5_files_go_both_ways(tmp_path):
+    """Keras 3's weights-only file (save_weights / ModelCheckpoint(save_weights_only=True) with
+    a name ending in .weights.h5): Keras loads nerve's, nerve loads Keras's, and a file whose
+    arrays do not fit changes nothing."""
+
+    def build(lib, units=3):
+        return lib.Sequential(
+            [lib.Input((4,)), lib.layers.Dense(units, activation="relu"), lib.layers.Dense(2)]
+        )
+
+    x = np.random.default_rng(0).random((5, 4), dtype=np.float32)
+    n_model = build(nerve)
+    n_model.compile("adam", "mse")
+    n_model.fit(x, x[:, :2], epochs=1, verbose=0)
+    n_model.save_weights(tmp_path / "nerve.weights.h5")
+    k_model = build(keras)
+    k_model.load_weights(tmp_path / "nerve.weights.h5")
+    np.testing.assert_allclose(
+        np.asarray(k_model.predict(x, verbose=0)), n_model.predict(x, verbose=0), rtol=1e-5
+    )
+    k_other = build(keras)
+    k_other.save_weights(tmp_path / "keras.weights.h5")
+    n_other = build(nerve)
+    n_other.load_weights(tmp_path / "keras.weights.h5")
+    np.testing.assert_allclose(
+        n_other.predict(x, verbose=0), np.asarray(k_other.predict(x, verbose=0)), rtol=1e-5
+    )
+    wrong = build(nerve, units=5)
+    before = [w.copy() for w in wrong.get_weights()]
+    with pytest.raises(nerve.ModelFileError):
+        wrong.load_weights(tmp_path / "keras.weights.h5")
+    for a, b in zip(wrong.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+    checkpoint = nerve.callbacks.ModelCheckpoint(
+        str(tmp_path / "ck-{epoch}.weights.h5"), save_weights_only=True
+    )
+    n_model.fit(x, x[:, :2], epochs=2, callbacks=[checkpoint], verbose=0)
+    build(keras).load_weights(tmp_path / "ck-2.weights.h5")

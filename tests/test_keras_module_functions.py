@@ -8,7 +8,7 @@ import pytest
 import nerve
 from nerve import layers as L
 
-from _keras_diff import keras
+from _keras_diff import keras, twin_models
 
 X = np.random.default_rng(0).random((4, 6), dtype=np.float32)
 
@@ -121,3 +121,78 @@ def test_lower_case_initializer_names_are_the_classes_as_in_keras():
     layer = L.Dense(2, kernel_initializer=nerve.initializers.he_normal())
     nerve.Sequential([nerve.Input((6,)), layer])
     assert layer.get_config()["kernel_initializer"]["class_name"] == "HeNormal"
+
+
+@pytest.mark.parametrize(
+    "make, shape, attributes",
+    [
+        (lambda lib: lib.layers.Dense(3), (4,), ("kernel", "bias")),
+        (lambda lib: lib.layers.Dense(3, use_bias=False), (4,), ("kernel", "bias")),
+        (lambda lib: lib.layers.Conv2D(2, 3), (5, 5, 1), ("kernel", "bias")),
+        (lambda lib: lib.layers.Conv1D(2, 3), (6, 2), ("kernel", "bias")),
+        (lambda lib: lib.layers.Conv2DTranspose(2, 3), (4, 4, 1), ("kernel", "bias")),
+        (lambda lib: lib.layers.Embedding(7, 3), (4,), ("embeddings",)),
+        (
+            lambda lib: lib.layers.BatchNormalization(scale=False),
+            (4,),
+            ("gamma", "beta", "moving_mean", "moving_variance"),
+        ),
+        (lambda lib: lib.layers.LayerNormalization(center=False), (4,), ("gamma", "beta")),
+        (lambda lib: lib.layers.PReLU(), (4,), ("alpha",)),
+    ],
+)
+def test_weight_attributes_are_kerass(make, shape, attributes):
+    """layer.kernel, layer.bias, layer.gamma, ...: the same arrays as Keras's attributes for the
+    same weights (None where a flag leaves the weight out), and writable in place."""
+    k_model, n_model = twin_models(lambda lib: lib.Sequential([lib.Input(shape), make(lib)]))
+    k_layer, n_layer = k_model.layers[-1], n_model.layers[-1]
+    for name in attributes:
+        k_value, n_value = getattr(k_layer, name), getattr(n_layer, name)
+        if k_value is None:
+            assert n_value is None, name
+        else:
+            np.testing.assert_array_equal(np.asarray(n_value), np.asarray(k_value), err_msg=name)
+    first = next(v for v in (getattr(n_layer, a) for a in attributes) if v is not None)
+    first.assign(np.zeros(tuple(first.shape), np.float32))
+    assert not np.asarray(n_layer.get_weights()[0]).any()  # the layer's own weight changed
+
+
+def test_to_json_and_model_from_json_go_both_ways_with_keras():
+    """model.to_json() is Keras 3's JSON (a .keras file's config.json without weights):
+    keras.models.model_from_json reads nerve's and nerve.models.model_from_json reads Keras's."""
+    model = nerve.Sequential(
+        [nerve.Input((6,)), L.Dense(3, activation="relu", name="h"), L.Dense(2, name="out")]
+    )
+    model.compile("adam", "mse", metrics=["mae"])
+    text = model.to_json()
+    k_model = keras.models.model_from_json(text)
+    assert [layer.name for layer in k_model.layers] == ["h", "out"]
+    assert type(k_model.optimizer).__name__ == "Adam"
+    again = nerve.models.model_from_json(text)
+    assert [layer.name for layer in again.layers] == ["h", "out"]
+    assert type(again.loss).__name__ == "MeanSquaredError" and again.metrics_names[0] == "loss"
+    again.set_weights(model.get_weights())
+    np.testing.assert_array_equal(again.predict(X, verbose=0), model.predict(X, verbose=0))
+
+    inp = keras.Input((6,))
+    k_functional = keras.Model(inp, keras.layers.Dense(2)(keras.layers.Dense(4)(inp)))
+    from_keras = nerve.models.model_from_json(k_functional.to_json())
+    from_keras.set_weights(k_functional.get_weights())
+    np.testing.assert_allclose(
+        from_keras.predict(X, verbose=0), np.asarray(k_functional.predict(X, verbose=0)), rtol=1e-5
+    )
+    with pytest.raises(nerve.ModelFileError, match="not JSON"):
+        nerve.models.model_from_json("{not json")
+
+
+def test_utils_plot_model_draws_without_graphviz(tmp_path):
+    """keras.utils.plot_model's call, drawn by nerve.viz (the viz extra, no Graphviz)."""
+    pytest.importorskip("matplotlib")
+    model = nerve.Sequential([nerve.Input((6,)), L.Dense(3, name="hidden"), L.Dense(2)])
+    nerve.utils.plot_model(model, to_file=tmp_path / "model.svg", show_shapes=True)
+    svg = (tmp_path / "model.svg").read_text()
+    assert 'data-name="hidden"' in svg and "(None, 3)" in svg
+    nerve.utils.plot_model(model, to_file=str(tmp_path / "model.png"), dpi=50)
+    assert (tmp_path / "model.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(NotImplementedError, match="rankdir='LR'"):
+        nerve.utils.plot_model(model, rankdir="LR")

@@ -181,8 +181,8 @@ def test_save_needs_the_nerve_extension(tmp_path):
     model = _small_model()
     with pytest.raises(ValueError, match=r"must end in '\.nerve'"):
         model.save(tmp_path / "model.zip")
-    with pytest.raises(ValueError, match=r"'\.weights\.nerve'"):
-        model.save_weights(tmp_path / "w.weights.h5")
+    with pytest.raises(ValueError, match=r"'\.weights\.nerve'.*'\.weights\.h5'"):
+        model.save_weights(tmp_path / "w.h5")  # Keras's legacy weights file
     with pytest.raises(ValueError, match=r"must end in '\.weights\.nerve'"):
         model.save_weights(tmp_path / "w.nerve")
     model.save(tmp_path / "m.nerve")
@@ -196,7 +196,7 @@ def test_model_checkpoint_checks_the_extension_up_front(tmp_path):
     for path, weights_only in [
         ("best.keras", True),
         ("best.h5", False),
-        ("w.weights.h5", True),
+        ("w.h5", True),
         ("w.nerve", True),
         ("m", False),
     ]:
@@ -205,6 +205,7 @@ def test_model_checkpoint_checks_the_extension_up_front(tmp_path):
     cb.ModelCheckpoint(str(tmp_path / "m-{epoch}.nerve"))
     cb.ModelCheckpoint(str(tmp_path / "m-{epoch}.keras"))  # a Keras 3 archive
     cb.ModelCheckpoint(str(tmp_path / "w-{epoch}.weights.nerve"), save_weights_only=True)
+    cb.ModelCheckpoint(str(tmp_path / "w-{epoch}.weights.h5"), save_weights_only=True)  # Keras's
 
 
 # ---- 7. callback messages in Keras 3's words -------------------------------------------------

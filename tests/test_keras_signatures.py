@@ -82,8 +82,8 @@ def test_rejection_names_the_layer_argument_and_value():
         nerve.losses.MeanSquaredError(reduction="sum")
     with pytest.raises(UnsupportedArgumentError, match="Model.compile: jit_compile=True"):
         nerve.Sequential([nerve.Input((2,)), layer]).compile(loss="mse", jit_compile=True)
-    with pytest.raises(UnsupportedArgumentError, match="HeNormal: seed=3"):
-        nerve.initializers.HeNormal(seed=3)
+    with pytest.raises(UnsupportedArgumentError, match="HeNormal: input_axes=0"):
+        nerve.initializers.HeNormal(input_axes=0)
     with pytest.raises(UnsupportedArgumentError, match="Sequential.add: rebuild=False"):
         nerve.Sequential().add(nerve.layers.Dense(2), rebuild=False)
 

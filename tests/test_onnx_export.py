@@ -134,6 +134,11 @@ VARIANTS = {
     "max_pooling2d_valid": lambda: _seq(L.MaxPooling2D((3, 2), strides=(1, 2)), (7, 6, 2)),
     "average_pooling2d_valid": lambda: _seq(L.AveragePooling2D(2), (5, 4, 3)),
     "max_pooling1d_valid": lambda: _seq(L.MaxPooling1D(2), (7, 3)),
+    "average_pooling1d_valid_strided": lambda: _seq(L.AveragePooling1D(3, strides=2), (8, 3)),
+    "global_max_pooling1d_flat": lambda: _seq(L.GlobalMaxPooling1D(), (6, 3)),
+    "average_pooling1d_same_open_length": lambda: _seq(
+        L.AveragePooling1D(3, strides=2, padding="same"), (None, 3)
+    ),
     "global_pooling2d_flat": lambda: nerve.Sequential(
         [nerve.Input((4, 3, 2)), L.GlobalMaxPooling2D(), L.Dense(2)]
     ),

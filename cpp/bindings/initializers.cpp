@@ -16,17 +16,19 @@ void bind_initializers(py::module_& m) {
   // Each initializer's Python class passes only the settings it has; the rest keep the struct's.
   const Initializer kInit;
   py::class_<Initializer>(m, "Initializer")
-      .def(py::init([](const std::string& name, float value, float minval, float maxval, float mean, float stddev,
-                       float gain, float scale, const std::string& mode, const std::string& distribution) {
-             Initializer i{name, value, minval, maxval, mean, stddev, gain, scale, mode, distribution};
-             check_initializer(i);
-             return i;
-           }),
-           py::arg("name"), py::arg("value") = kInit.value, py::arg("minval") = kInit.minval,
-           py::arg("maxval") = kInit.maxval, py::arg("mean") = kInit.mean, py::arg("stddev") = kInit.stddev,
-           py::arg("gain") = kInit.gain, py::arg("scale") = kInit.scale, py::arg("mode") = kInit.mode,
-           py::arg("distribution") = kInit.distribution)
-      .def_readonly("name", &Initializer::name);
+      .def(
+          py::init([](const std::string& name, float value, float minval, float maxval, float mean, float stddev,
+                      float gain, float scale, const std::string& mode, const std::string& distribution, int64_t seed) {
+            Initializer i{name, value, minval, maxval, mean, stddev, gain, scale, mode, distribution, seed};
+            check_initializer(i);
+            return i;
+          }),
+          py::arg("name"), py::arg("value") = kInit.value, py::arg("minval") = kInit.minval,
+          py::arg("maxval") = kInit.maxval, py::arg("mean") = kInit.mean, py::arg("stddev") = kInit.stddev,
+          py::arg("gain") = kInit.gain, py::arg("scale") = kInit.scale, py::arg("mode") = kInit.mode,
+          py::arg("distribution") = kInit.distribution, py::arg("seed") = kInit.seed)
+      .def_readonly("name", &Initializer::name)
+      .def_readonly("seed", &Initializer::seed);
   m.def(
       "initialize",
       [](Tensor& t, const Initializer& init, int64_t fan_in, int64_t fan_out, uint64_t seed) {

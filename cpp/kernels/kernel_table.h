@@ -399,10 +399,6 @@ struct PoolingKernels {
   void (*global_pool2d_forward)(bool max, const float* x, int64_t N, int64_t HW, int64_t C, float* y) = nullptr;
   void (*global_pool2d_backward)(bool max, const float* x, const float* y, const float* dy, int64_t N, int64_t HW,
                                  int64_t C, float* dx) = nullptr;
-  // y [B, To, C]; argmax [B * To * C] receives the flat input index of each output.
-  void (*max_pool1d_forward)(const float* x, int64_t B, int64_t T, int64_t C, int64_t To, int64_t pool, int64_t stride,
-                             int64_t pad, float* y, int64_t* argmax) = nullptr;
-  void (*max_pool1d_backward)(const float* dy, const int64_t* argmax, int64_t n, float* dx) = nullptr;
   // weight [B, T] = 1 / (valid steps) where mask (may be null) is non-zero, else 0; y [B, C].
   void (*global_avg_pool1d_forward)(const float* x, const float* mask, int64_t B, int64_t T, int64_t C, float* weight,
                                     float* y) = nullptr;

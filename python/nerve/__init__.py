@@ -49,6 +49,19 @@ from .runtime import (
 saving.serialization.register_builtin_classes("layer", layers, layers.Layer)
 saving.serialization.register_builtin_classes("model", models, models.Model)
 
+
+def _plot_model(model, to_file="model.png", **kwargs):
+    """keras.utils.plot_model (nerve.viz.model_diagram.keras_plot_model: its arguments and
+    what it draws)."""
+    from .viz import model_diagram  # nerve.viz loads when first used: import nerve stays quick
+
+    return model_diagram.keras_plot_model(model, to_file, **kwargs)
+
+
+# keras.utils.plot_model's place: nerve.utils sits below the models nerve.viz draws, so the
+# drawing is attached here, at the top of the package.
+utils.plot_model = _plot_model
+
 __all__ = [
     "Tensor",
     "__version__",

@@ -14,9 +14,10 @@ from .utils.keras_args import reject_unsupported
 
 class Initializer:
     name = ""
+    seed = None  # Keras's seed: an int gives the same values on every call; None: nerve's RNG
 
     def _to_core(self):
-        return _core.Initializer(self.name)
+        return _core.Initializer(self.name, seed=_core_seed(self.seed))
 
     def __call__(self, shape, fan_in=None, fan_out=None, seed=None) -> np.ndarray:
         """A new array of `shape`. Fans default to Keras's: fan_in = prod(shape[:-1]) (times the
@@ -27,7 +28,7 @@ class Initializer:
             fan_in = f_in if fan_in is None else fan_in
             fan_out = f_out if fan_out is None else fan_out
         out = np.empty(shape, dtype=np.float32)
-        t = _core.Tensor(out)
+        t = _core.Tensor(out)  # (a seeded initializer's own seed overrides `seed`, in C++)
         _core.initialize(
             t,
             self._to_core(),
@@ -48,6 +49,22 @@ class Initializer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+
+def _check_seed(owner: str, seed):
+    """Keras's seed argument: None or an int >= 0 (a SeedGenerator is not supported here)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(
+            f"{owner}: seed must be None or an int >= 0, got {seed!r}"
+            + (" (a SeedGenerator is not supported for initializers)" if seed is not None else "")
+        )
+    return int(seed)
+
+
+def _core_seed(seed) -> int:
+    return -1 if seed is None else seed
 
 
 def _fans(shape) -> tuple[int, int]:
@@ -71,20 +88,21 @@ class Ones(Initializer):
 
 
 class _FanScaled(Initializer):
-    """Glorot / He / Lecun: Keras's seed and axis arguments are accepted at their defaults only
-    (nerve seeds every initializer from nerve.utils.set_random_seed)."""
+    """Glorot / He / Lecun: Keras's axis arguments are accepted at their defaults only. Without
+    a seed, nerve draws from nerve.utils.set_random_seed's generator; with one, the same values
+    on every call (as a seeded Keras initializer; nerve's values, not Keras's)."""
 
     def __init__(self, seed=None, input_axes=None, output_axes=None):
         reject_unsupported(
             type(self).__name__,
             _FanScaled.__init__,
-            seed=seed,
             input_axes=input_axes,
             output_axes=output_axes,
         )
+        self.seed = _check_seed(type(self).__name__, seed)
 
     def get_config(self):
-        return {"seed": None, "input_axes": None, "output_axes": None}  # Keras 3's keys
+        return {"seed": self.seed, "input_axes": None, "output_axes": None}  # Keras 3's keys
 
 
 class GlorotUniform(_FanScaled):
@@ -128,31 +146,35 @@ class RandomUniform(Initializer):
     name = "random_uniform"
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
-        reject_unsupported("RandomUniform", RandomUniform.__init__, seed=seed)
+        self.seed = _check_seed("RandomUniform", seed)
         self.minval, self.maxval = float(minval), float(maxval)
         if self.maxval < self.minval:
             raise ValueError(f"RandomUniform: maxval ({maxval}) must be >= minval ({minval})")
 
     def _to_core(self):
-        return _core.Initializer("random_uniform", minval=self.minval, maxval=self.maxval)
+        return _core.Initializer(
+            "random_uniform", minval=self.minval, maxval=self.maxval, seed=_core_seed(self.seed)
+        )
 
     def get_config(self):
-        return {"minval": self.minval, "maxval": self.maxval, "seed": None}
+        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
 
 
 class RandomNormal(Initializer):
     name = "random_normal"
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        reject_unsupported(type(self).__name__, RandomNormal.__init__, seed=seed)
+        self.seed = _check_seed(type(self).__name__, seed)
         self.mean, self.stddev = float(mean), float(stddev)
         self._to_core()  # C++ checks stddev >= 0
 
     def _to_core(self):
-        return _core.Initializer(self.name, mean=self.mean, stddev=self.stddev)
+        return _core.Initializer(
+            self.name, mean=self.mean, stddev=self.stddev, seed=_core_seed(self.seed)
+        )
 
     def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": None}
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
 class TruncatedNormal(RandomNormal):
@@ -168,14 +190,14 @@ class Orthogonal(Initializer):
     name = "orthogonal"
 
     def __init__(self, gain=1.0, seed=None):
-        reject_unsupported("Orthogonal", Orthogonal.__init__, seed=seed)
+        self.seed = _check_seed("Orthogonal", seed)
         self.gain = float(gain)
 
     def _to_core(self):
-        return _core.Initializer("orthogonal", gain=self.gain)
+        return _core.Initializer("orthogonal", gain=self.gain, seed=_core_seed(self.seed))
 
     def get_config(self):
-        return {"gain": self.gain, "seed": None}
+        return {"gain": self.gain, "seed": self.seed}
 
 
 class VarianceScaling(Initializer):
@@ -196,10 +218,10 @@ class VarianceScaling(Initializer):
         reject_unsupported(
             "VarianceScaling",
             VarianceScaling.__init__,
-            seed=seed,
             input_axes=input_axes,
             output_axes=output_axes,
         )
+        self.seed = _check_seed("VarianceScaling", seed)
         if distribution == "normal":
             distribution = "truncated_normal"
         self.scale, self.mode, self.distribution = float(scale), str(mode), str(distribution)
@@ -207,7 +229,11 @@ class VarianceScaling(Initializer):
 
     def _to_core(self):
         return _core.Initializer(
-            "variance_scaling", scale=self.scale, mode=self.mode, distribution=self.distribution
+            "variance_scaling",
+            scale=self.scale,
+            mode=self.mode,
+            distribution=self.distribution,
+            seed=_core_seed(self.seed),
         )
 
     def get_config(self):
@@ -215,7 +241,7 @@ class VarianceScaling(Initializer):
             "scale": self.scale,
             "mode": self.mode,
             "distribution": self.distribution,
-            "seed": None,
+            "seed": self.seed,
             "input_axes": None,
             "output_axes": None,
         }

@@ -1,4 +1,6 @@
-"""Loss functions (Keras names and classes). Computed in C++; the trainer uses the same code.
+"""Loss functions (Keras names and classes). The built-in ones are computed in C++ (the trainer
+uses the same code); a Loss subclass with call() or a plain function is computed by nerve.ops in
+the Python step (see Loss).
 
 Each loss is computed per row (the last axis) and reduced with Keras's "sum_over_batch_size":
 sum(sample_weight * row_loss) / rows. Formulas are in nerve/losses.h.
@@ -7,6 +9,8 @@ sum(sample_weight * row_loss) / rows. Formulas are in nerve/losses.h.
 from __future__ import annotations
 
 import inspect
+import math
+import re
 
 import numpy as np
 
@@ -14,16 +18,141 @@ from . import _core
 from . import ops as _ops
 from .ops import _dispatch
 from .utils.keras_args import check_dtype, reject_unsupported
+from .utils.object_registration import get_registered_name, get_registered_object
 
 
 class Loss:
+    """Keras's loss base class. Subclass it with call(y_true, y_pred) returning one value per
+    sample (or per element) from nerve.ops, and compile(loss=YourLoss()) trains with it: the
+    values are weighted by sample_weight and reduced as Keras reduces them (reduction
+    "sum_over_batch_size", Keras's default: their mean; "sum"; "mean_with_sample_weight": the
+    weighted sum over the sum of the weights; "none" for direct calls). A plain function
+    compile(loss=fn) is wrapped in LossFunctionWrapper. Such a loss runs in the Python
+    train_step, which fit traces into a C++ program where it can (as an overridden train_step);
+    the built-in losses below run in the C++ trainer itself."""
+
     name = ""
     sparse_labels = False
+    from_logits = False
+    label_smoothing = 0.0
+    delta = 1.0
+
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        check_dtype(type(self).__name__, dtype)
+        if reduction not in _REDUCTIONS:
+            raise ValueError(
+                f"{type(self).__name__}: reduction must be one of {sorted(map(str, _REDUCTIONS))}, "
+                f"got {reduction!r}"
+            )
+        self.name = name or _snake_case(type(self).__name__)
+        self.reduction = "none" if reduction is None else reduction
+
+    def call(self, y_true, y_pred):
+        """The unreduced loss values: one per sample (or per element)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        """call(), weighted and reduced: a scalar nerve.Tensor (recorded for GradientTape and
+        in a traced train_step) for tensors, a float for numpy data."""
+        tensors = _is_tensor(y_pred) or _is_tensor(y_true)
+        if not tensors:
+            y_pred = _core.Tensor(np.ascontiguousarray(y_pred, dtype=np.float32))
+        if not _is_tensor(y_true):
+            y_true = _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
+        if sample_weight is not None and not _is_tensor(sample_weight):
+            sample_weight = _core.Tensor(np.ascontiguousarray(sample_weight, dtype=np.float32))
+        values = _reduce(self.call(y_true, y_pred), sample_weight, self.reduction)
+        if tensors:
+            return values
+        return values.item() if math.prod(values.shape) == 1 else np.asarray(values)
+
+    def _to_core(self):
+        raise TypeError(
+            f"{type(self).__name__}: a Python loss has no C++ form; it runs in the Python step"
+        )
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def is_python_loss(loss) -> bool:
+    """True for a loss computed by Python code (a Loss subclass's call(), a wrapped function),
+    which the C++ trainer cannot run."""
+    return isinstance(loss, Loss) and not isinstance(loss, _EngineLoss)
+
+
+class LossFunctionWrapper(Loss):
+    """Keras's wrapper of a loss function fn(y_true, y_pred, **kwargs) -> per-sample values."""
+
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+        super().__init__(
+            name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype
+        )
+        self.fn, self._fn_kwargs = fn, kwargs
+
+    def call(self, y_true, y_pred):
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "fn": get_registered_name(self.fn), **self._fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        name = config.pop("fn")
+        fn = get_registered_object(name, custom_objects) or globals().get(name)
+        if not callable(fn):
+            raise ValueError(
+                f"LossFunctionWrapper: unknown loss function {name!r}; pass it in custom_objects "
+                f"or register it with @nerve.saving.register_keras_serializable()"
+            )
+        return cls(fn, **config)
+
+
+_REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
+
+
+def _snake_case(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _reduce(values, sample_weight, reduction):
+    """Keras's reduce_weighted_values, in nerve.ops (so a trace records it)."""
+    if not _is_tensor(values):
+        values = _core.Tensor(np.ascontiguousarray(values, dtype=np.float32))
+    if sample_weight is not None:
+        # Keras's squeeze_or_expand_to_same_rank: (n, 1) weights for (n,) values and back
+        rank_v, rank_w = len(values.shape), len(sample_weight.shape)
+        if rank_w == rank_v + 1 and sample_weight.shape[-1] == 1:
+            sample_weight = _ops.squeeze(sample_weight, axis=-1)
+        elif rank_w == rank_v - 1:
+            sample_weight = _ops.expand_dims(sample_weight, -1)
+        values = _ops.multiply(values, sample_weight)
+    if reduction == "none" or tuple(values.shape) == ():
+        return values
+    if reduction == "sum":
+        return _ops.sum(values)
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        return _ops.divide(_ops.sum(values), _ops.sum(sample_weight))
+    return _ops.mean(values)  # sum over the number of values: "sum_over_batch_size", "mean"
+
+
+class _EngineLoss(Loss):
+    """A loss the C++ engine computes (the trainer, and nerve.ops.loss for direct calls); `name`
+    is its id in the C++ registry (nerve/losses.h)."""
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, delta: float = 1.0):
         self.from_logits = bool(from_logits)
         self.label_smoothing = float(label_smoothing)
         self.delta = float(delta)
+        self.reduction = "sum_over_batch_size"
         self._to_core()  # C++ checks the settings (label_smoothing in [0, 1], delta > 0)
 
     def _to_core(self):
@@ -64,9 +193,6 @@ class Loss:
             "reduction": "sum_over_batch_size",
         }
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__}>"
-
 
 def _keras_options(loss: Loss, signature_of, reduction, name, dtype, **more) -> None:
     """The Keras Loss arguments nerve has no choice for yet: Keras's defaults pass, anything else
@@ -77,7 +203,7 @@ def _keras_options(loss: Loss, signature_of, reduction, name, dtype, **more) -> 
     reject_unsupported(owner, signature_of, reduction=reduction, name=name, **more)
 
 
-class MeanSquaredError(Loss):
+class MeanSquaredError(_EngineLoss):
     name = "mean_squared_error"
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
@@ -85,7 +211,7 @@ class MeanSquaredError(Loss):
         super().__init__()
 
 
-class MeanAbsoluteError(Loss):
+class MeanAbsoluteError(_EngineLoss):
     name = "mean_absolute_error"
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
@@ -93,7 +219,7 @@ class MeanAbsoluteError(Loss):
         super().__init__()
 
 
-class Huber(Loss):
+class Huber(_EngineLoss):
     """0.5 e² where |e| <= delta, delta (|e| - 0.5 delta) beyond; mean over the last axis."""
 
     name = "huber"
@@ -108,7 +234,7 @@ class Huber(Loss):
         return {**super().get_config(), "delta": self.delta}
 
 
-class BinaryCrossentropy(Loss):
+class BinaryCrossentropy(_EngineLoss):
     name = "binary_crossentropy"
 
     def __init__(
@@ -131,7 +257,7 @@ class BinaryCrossentropy(Loss):
         }
 
 
-class CategoricalCrossentropy(Loss):
+class CategoricalCrossentropy(_EngineLoss):
     name = "categorical_crossentropy"
 
     def __init__(
@@ -154,7 +280,7 @@ class CategoricalCrossentropy(Loss):
         }
 
 
-class SparseCategoricalCrossentropy(Loss):
+class SparseCategoricalCrossentropy(_EngineLoss):
     name = "sparse_categorical_crossentropy"
     sparse_labels = True
 
@@ -182,7 +308,7 @@ class SparseCategoricalCrossentropy(Loss):
         return {**super().get_config(), "from_logits": self.from_logits}
 
 
-class KLDivergence(Loss):
+class KLDivergence(_EngineLoss):
     """sum(y_true * log(y_true / y_pred)) over the last axis, both clipped to [1e-7, 1]."""
 
     name = "kl_divergence"
@@ -216,11 +342,10 @@ def get(identifier) -> Loss:
         return _BY_NAME[identifier]()
     if callable(identifier) and getattr(identifier, "__name__", None) in _BY_NAME:
         return _BY_NAME[identifier.__name__]()  # nerve.losses.mean_squared_error and the like
-    if callable(identifier):
-        raise TypeError(
-            f"Loss {identifier!r}: custom Python loss functions are not supported by "
-            f"the C++ trainer; use one of: {', '.join(sorted(_BY_NAME))}"
-        )
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if callable(identifier):  # a loss function: Keras wraps it
+        return LossFunctionWrapper(identifier)
     raise ValueError(f"Unknown loss {identifier!r}. Valid names: {', '.join(sorted(_BY_NAME))}")
 
 

@@ -8,12 +8,15 @@ does.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from . import _core
 from . import losses as losses_mod
 from .ops import _dispatch
 from .utils.keras_args import check_dtype, reject_unsupported
+from .utils.object_registration import get_registered_name, get_registered_object
 
 _K = _core.MetricKind
 # How many metrics have been given traced state (updates recorded by a traced call()) in this
@@ -91,6 +94,30 @@ class Metric:
 
     def get_config(self) -> dict:
         return {"name": self.name}
+
+    def add_variable(self, shape, initializer, dtype=None, aggregation="sum", name=None):
+        """Keras's Metric.add_variable: a state tensor of `shape` from `initializer` (a name,
+        an Initializer, or a value), which update_state changes with assign / assign_add and
+        reset_state with assign. A metric subclass written this way runs in the Python step."""
+        check_dtype(f"{type(self).__name__} '{self.name}'.add_variable", dtype)
+        shape = tuple(int(d) for d in shape)
+        if isinstance(initializer, str) and initializer in ("zeros", "ones"):
+            value = (
+                np.zeros(shape, np.float32)
+                if initializer == "zeros"
+                else np.ones(shape, np.float32)
+            )
+        elif callable(initializer):
+            value = np.asarray(initializer(shape), dtype=np.float32)
+        else:
+            value = np.broadcast_to(np.asarray(initializer, dtype=np.float32), shape).copy()
+        variable = _core.Tensor(np.ascontiguousarray(value))
+        self.__dict__.setdefault("_variables", []).append(variable)
+        return variable
+
+    @property
+    def variables(self) -> list:
+        return list(self.__dict__.get("_variables", []))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
@@ -295,7 +322,7 @@ class _Reduce(Metric):
     def __init__(self, name=None, dtype=None):
         super().__init__(name, dtype)
         self._traced_state = None
-        self.reset_state()
+        self._total, self._count = 0.0, 0.0  # (not reset_state: a traced step may make one)
 
     def update_state(self, values, sample_weight=None) -> None:
         """Keras's reduction to one value per sample: a sample's values are folded (mean for
@@ -459,6 +486,60 @@ class Accuracy(Mean):
         )
 
 
+class MeanMetricWrapper(Mean):
+    """Keras's MeanMetricWrapper: the running mean over samples of fn(y_true, y_pred) (a metric
+    function: one value per sample), weighted by sample_weight. fn is Python code on nerve.ops,
+    so a model compiled with it trains through its Python step (traced into C++ where it can)."""
+
+    direction = "up"
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        super().__init__(name=name or getattr(fn, "__name__", "mean_metric_wrapper"), dtype=dtype)
+        try:  # Keras hands the extra keywords to fn; one fn does not take fails here, not later
+            inspect.signature(fn).bind(None, None, **kwargs)
+        except TypeError as e:
+            raise ValueError(
+                f"MeanMetricWrapper '{self.name}': arguments not recognized by "
+                f"{getattr(fn, '__name__', fn)}: {kwargs} ({e})"
+            ) from None
+        except ValueError:  # no signature to read (a builtin): Keras's behaviour, call time
+            pass
+        self._fn, self._fn_kwargs = fn, kwargs
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        if not (_is_tensor(y_pred) or _is_tensor(y_true)):
+            y_pred = _core.Tensor(np.ascontiguousarray(y_pred, dtype=np.float32))
+            y_true = _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
+        values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        super().update_state(values, sample_weight)
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> float:
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def _spec(self, weighted=False):
+        raise TypeError(f"metric {self.name!r} is Python code; it has no C++ form")
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "fn": get_registered_name(self._fn), **self._fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        name = config.pop("fn")
+        fn = get_registered_object(name, custom_objects) or globals().get(name)
+        if not callable(fn):
+            raise ValueError(
+                f"MeanMetricWrapper: unknown metric function {name!r}; pass it in custom_objects "
+                f"or register it with @nerve.saving.register_keras_serializable()"
+            )
+        return cls(fn, **config)
+
+
+def _is_tensor(x) -> bool:
+    return isinstance(x, _core.Tensor) or _symbolic(x)
+
+
 class _LossMean(Mean):
     """A loss as a metric (Keras's MeanMetricWrapper over a loss function): the running mean over
     samples of each sample's loss, per-sample weights weighing them. The loss is the C++ one
@@ -619,7 +700,9 @@ def _accuracy_for(loss_name: str, output_shape) -> type:
 
 
 def get(identifier, loss_name: str = "", output_shape=(1,)) -> Metric:
-    """A Metric from a Keras name, class or instance."""
+    """A Metric from a Keras name, class, instance or function: nerve's metric functions
+    (nerve.metrics.binary_accuracy, ...) give their built-in metric, any other function a
+    MeanMetricWrapper (as Keras wraps it)."""
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Metric):
@@ -631,7 +714,21 @@ def get(identifier, loss_name: str = "", output_shape=(1,)) -> Metric:
             return _BY_NAME[identifier](name=identifier)
         if identifier in _BY_CLASS_NAME:
             return _BY_CLASS_NAME[identifier]()
+    if callable(identifier) and not isinstance(identifier, type):
+        name = getattr(identifier, "__name__", None)
+        if name in _BY_NAME and globals().get(name) is identifier:
+            return _BY_NAME[name](name=name)  # nerve.metrics.binary_accuracy and the like
+        return MeanMetricWrapper(identifier)
     raise ValueError(f"Unknown metric {identifier!r}. Valid names: {', '.join(NAMES)}")
+
+
+def is_python_metric(metric) -> bool:
+    """True for a metric computed by Python code (a function wrapped in MeanMetricWrapper, a
+    Metric subclass with its own update_state), which the C++ trainer cannot run."""
+    if isinstance(metric, MeanMetricWrapper):
+        return True
+    cls = type(metric)
+    return isinstance(metric, Metric) and cls.__module__ != __name__
 
 
 def resolve(identifier, loss, output_shape, weighted: bool = False) -> tuple[str, object, Metric]:

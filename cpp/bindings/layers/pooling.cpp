@@ -46,6 +46,9 @@ void bind_pooling_layers(py::module_& m) {
   ops.def(
       "global_average_pool1d", [](const Tensor& x, const OptT& mask) { return global_average_pool1d(x, opt(mask)); },
       py::arg("x"), py::arg("mask") = py::none());
+  ops.def("average_pool1d", &average_pool1d, py::arg("x"), py::arg("pool_size"), py::arg("strides"),
+          py::arg("padding") = "valid");
+  ops.def("global_max_pool1d", &global_max_pool1d, py::arg("x"));
 }
 
 }  // namespace nerve::py_bindings

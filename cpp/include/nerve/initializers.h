@@ -23,6 +23,9 @@ struct Initializer {
   float scale = 1.f;                              // variance_scaling
   std::string mode = "fan_in";                    // variance_scaling: fan_in, fan_out, fan_avg
   std::string distribution = "truncated_normal";  // variance_scaling
+  // Keras's seed argument: >= 0 draws from this seed instead of the layer's, so the initializer
+  // gives the same values on every call (a seeded Keras initializer does); -1: the layer's seed.
+  int64_t seed = -1;
 };
 
 void check_initializer(const Initializer& init);  // throws listing valid names / settings

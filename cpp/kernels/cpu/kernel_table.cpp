@@ -88,10 +88,9 @@ KernelTable make_cpu_table() {
                  kernels::position_backward};
   t.normalization = {kernels::batch_norm_forward, kernels::batch_norm_backward, kernels::layer_norm_forward,
                      kernels::layer_norm_backward};
-  t.pooling = {kernels::max_pool2d_forward,        kernels::max_pool2d_backward,   kernels::avg_pool2d_forward,
-               kernels::avg_pool2d_backward,       kernels::global_pool2d_forward, kernels::global_pool2d_backward,
-               kernels::max_pool1d_forward,        kernels::max_pool1d_backward,   kernels::global_avg_pool1d_forward,
-               kernels::global_avg_pool1d_backward};
+  t.pooling = {kernels::max_pool2d_forward,        kernels::max_pool2d_backward,       kernels::avg_pool2d_forward,
+               kernels::avg_pool2d_backward,       kernels::global_pool2d_forward,     kernels::global_pool2d_backward,
+               kernels::global_avg_pool1d_forward, kernels::global_avg_pool1d_backward};
   t.recurrent = {kernels::rnn_needs_pre_activation, kernels::rnn_forward, kernels::rnn_backward};
   t.attention = {kernels::attention_forward, kernels::attention_backward, kernels::attention_weights};
   t.losses.compute = kernels::compute_loss;

@@ -136,6 +136,7 @@ void fill_host(float* p, const Shape& shape, const Initializer& init, int64_t fa
 
 void initialize(Tensor& t, const Initializer& init, int64_t fan_in, int64_t fan_out, uint64_t seed) {
   check_initializer(init);
+  if (init.seed >= 0) seed = static_cast<uint64_t>(init.seed) * 0x9E3779B97F4A7C15ull + 0x5EEDull;
   std::vector<float> host(static_cast<size_t>(t.numel()));
   fill_host(host.data(), t.shape(), init, fan_in, fan_out, seed);
   t.copy_from_host(host.data());

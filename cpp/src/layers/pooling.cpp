@@ -1,4 +1,5 @@
-// MaxPooling2D / AveragePooling2D, the global 2-D poolings, MaxPooling1D and GlobalAveragePooling1D.
+// MaxPooling2D / AveragePooling2D, the global 2-D poolings, MaxPooling1D / AveragePooling1D and
+// GlobalAveragePooling1D / GlobalMaxPooling1D.
 #include "nerve/layers/pooling.h"
 
 #include <stdexcept>
@@ -41,7 +42,6 @@ Pool2DOptions pool2d_options(A& a, const std::string& who) {
   return o;
 }
 
-bool is_false(const ArgValue& v) { return !std::get<bool>(v); }
 }  // namespace
 
 const ArgTable<MaxPooling2DArgs>& MaxPooling2DArgs::table() {
@@ -132,11 +132,41 @@ Shape MaxPooling1D::output_shape(const Shape& s) const {
 
 Tensor MaxPooling1D::forward(const Tensor& x, bool) { return max_pool1d(x, pool_, strides_, args_.padding); }
 
+const ArgTable<AveragePooling1DArgs>& AveragePooling1DArgs::table() {
+  using Self = AveragePooling1DArgs;
+  static const ArgTable<AveragePooling1DArgs> t{{
+      NERVE_ARG(pool_size).tuple_of(1).must("positive", arg_positive).require(),
+      NERVE_ARG(strides).tuple_of(1).must("positive", arg_positive),
+      NERVE_ARG(padding).must("'valid' or 'same'", arg_one_of({"valid", "same"})),
+      NERVE_DATA_FORMAT_ARG(data_format),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(AveragePooling1D, "AveragePooling1D")
+
+AveragePooling1D::AveragePooling1D(std::string name, AveragePooling1DArgs args)
+    : Layer(std::move(name)), args_(std::move(args)) {
+  lower_case(args_.padding);
+  standardize_data_format(args_.data_format);
+  AveragePooling1DArgs::table().validate(args_, describe());
+  if (!args_.strides) args_.strides = args_.pool_size;  // Keras: non-overlapping windows
+  pool_ = args_.pool_size[0];
+  strides_ = (*args_.strides)[0];
+}
+
+Shape AveragePooling1D::output_shape(const Shape& s) const {
+  check_sequence(s, describe());
+  if (s[0] == kUnknownDim) return {kUnknownDim, s[1]};
+  return {conv1d_output_length(s[0], pool_, strides_, args_.padding, 1, describe()), s[1]};
+}
+
+Tensor AveragePooling1D::forward(const Tensor& x, bool) { return average_pool1d(x, pool_, strides_, args_.padding); }
+
 const ArgTable<GlobalAveragePooling1DArgs>& GlobalAveragePooling1DArgs::table() {
   using Self = GlobalAveragePooling1DArgs;
   static const ArgTable<GlobalAveragePooling1DArgs> t{{
       NERVE_DATA_FORMAT_ARG(data_format),
-      NERVE_ARG(keepdims).supports("only keepdims=False is implemented", is_false),
+      NERVE_ARG(keepdims),
   }};
   return t;
 }
@@ -150,9 +180,38 @@ GlobalAveragePooling1D::GlobalAveragePooling1D(std::string name, GlobalAveragePo
 
 Shape GlobalAveragePooling1D::output_shape(const Shape& s) const {
   check_sequence(s, describe());
-  return {s[1]};
+  return args_.keepdims ? Shape{1, s[1]} : Shape{s[1]};
 }
 
-Tensor GlobalAveragePooling1D::forward(const Tensor& x, bool) { return global_average_pool1d(x, x.impl()->mask); }
+Tensor GlobalAveragePooling1D::forward(const Tensor& x, bool) {
+  Tensor y = global_average_pool1d(x, x.impl()->mask);
+  return args_.keepdims ? y.reshape({x.size(0), 1, x.size(2)}) : y;
+}
+
+const ArgTable<GlobalMaxPooling1DArgs>& GlobalMaxPooling1DArgs::table() {
+  using Self = GlobalMaxPooling1DArgs;
+  static const ArgTable<GlobalMaxPooling1DArgs> t{{
+      NERVE_DATA_FORMAT_ARG(data_format),
+      NERVE_ARG(keepdims),
+  }};
+  return t;
+}
+NERVE_REGISTER_LAYER(GlobalMaxPooling1D, "GlobalMaxPooling1D")
+
+GlobalMaxPooling1D::GlobalMaxPooling1D(std::string name, GlobalMaxPooling1DArgs args)
+    : Layer(std::move(name)), args_(std::move(args)) {
+  standardize_data_format(args_.data_format);
+  GlobalMaxPooling1DArgs::table().validate(args_, describe());
+}
+
+Shape GlobalMaxPooling1D::output_shape(const Shape& s) const {
+  check_sequence(s, describe());
+  return args_.keepdims ? Shape{1, s[1]} : Shape{s[1]};
+}
+
+Tensor GlobalMaxPooling1D::forward(const Tensor& x, bool) {
+  Tensor y = global_max_pool1d(x);
+  return args_.keepdims ? y.reshape({x.size(0), 1, x.size(2)}) : y;
+}
 
 }  // namespace nerve

@@ -1,6 +1,7 @@
-// conv1d() as im2col + one sgemm, max_pool1d() and global_average_pool1d() over time. The ops
-// check shapes and record the nodes; the loops are the device's conv and pooling families (the
-// CPU's in cpp/kernels/cpu/conv/conv1d.cpp and cpp/kernels/cpu/pooling/pool1d.cpp).
+// conv1d() as im2col + one sgemm, and global_average_pool1d() over time (max_pool1d() is the 2-D
+// pooling on a one-column image: ops/pooling.cpp). The ops check shapes and record the nodes; the
+// loops are the device's conv and pooling families (the CPU's in cpp/kernels/cpu/conv/conv1d.cpp
+// and cpp/kernels/cpu/pooling/pool1d.cpp).
 #include <stdexcept>
 
 #include "nerve/autograd.h"
@@ -37,19 +38,6 @@ struct Conv1dNode : Node {
         dz.data(), wc.data(), col.data(), g, grads[0].defined() ? grads[0].data() : nullptr,
         grads[1].defined() ? grads[1].data() : nullptr, grads[2].defined() ? grads[2].data() : nullptr);
     return grads;
-  }
-};
-
-struct MaxPoolNode : Node {
-  Tensor argmax;  // flat input index of each output element, int64 in pairs of float slots
-  int64_t n = 0;
-  const char* name() const override { return "MaxPooling1D"; }
-  std::vector<Tensor> backward(const Tensor& grad) override {
-    Tensor g = grad.contiguous();
-    Tensor dx = Tensor::zeros(inputs[0].shape(), inputs[0].device());
-    NERVE_KERNEL(dx.device(), pooling, max_pool1d_backward, "max_pool1d")(
-        g.data(), reinterpret_cast<const int64_t*>(argmax.data()), n, dx.data());
-    return {dx};
   }
 };
 
@@ -123,25 +111,6 @@ Tensor conv1d(const Tensor& x, const Tensor& kernel, const Tensor& bias, int64_t
   node->inputs = {x, kernel, bias};
   node->g = g;
   node->col = col;
-  return record(out, node);
-}
-
-Tensor max_pool1d(const Tensor& x, int64_t pool, int64_t stride, const std::string& padding) {
-  if (x.dim() != 3)
-    throw std::invalid_argument("max_pool1d: input must be 3-D (batch, timesteps, channels), got shape " +
-                                x.shape_string());
-  check_padding(padding, false, "max_pool1d");
-  int64_t B = x.size(0), T = x.size(1), C = x.size(2);
-  int64_t To = conv1d_output_length(T, pool, stride, padding, 1, "max_pool1d");
-  int64_t pad = left_pad(T, To, pool, stride, padding, 1);
-  Tensor xc = x.contiguous();
-  Tensor out = Tensor::empty({B, To, C}, x.device());
-  auto node = std::make_shared<MaxPoolNode>();
-  node->n = B * To * C;
-  node->argmax = Tensor::empty({2 * node->n}, x.device());  // int64: two float slots each
-  NERVE_KERNEL(x.device(), pooling, max_pool1d_forward, "max_pool1d")(
-      xc.data(), B, T, C, To, pool, stride, pad, out.data(), reinterpret_cast<int64_t*>(node->argmax.data()));
-  node->inputs = {x};
   return record(out, node);
 }
 

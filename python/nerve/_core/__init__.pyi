@@ -163,10 +163,13 @@ class Tensor:
         The tensor itself (Keras .value).
         """
 class Initializer:
-    def __init__(self, name: str, value: typing.SupportsFloat | typing.SupportsIndex = 0.0, minval: typing.SupportsFloat | typing.SupportsIndex = -0.05000000074505806, maxval: typing.SupportsFloat | typing.SupportsIndex = 0.05000000074505806, mean: typing.SupportsFloat | typing.SupportsIndex = 0.0, stddev: typing.SupportsFloat | typing.SupportsIndex = 0.05000000074505806, gain: typing.SupportsFloat | typing.SupportsIndex = 1.0, scale: typing.SupportsFloat | typing.SupportsIndex = 1.0, mode: str = 'fan_in', distribution: str = 'truncated_normal') -> None:
+    def __init__(self, name: str, value: typing.SupportsFloat | typing.SupportsIndex = 0.0, minval: typing.SupportsFloat | typing.SupportsIndex = -0.05000000074505806, maxval: typing.SupportsFloat | typing.SupportsIndex = 0.05000000074505806, mean: typing.SupportsFloat | typing.SupportsIndex = 0.0, stddev: typing.SupportsFloat | typing.SupportsIndex = 0.05000000074505806, gain: typing.SupportsFloat | typing.SupportsIndex = 1.0, scale: typing.SupportsFloat | typing.SupportsIndex = 1.0, mode: str = 'fan_in', distribution: str = 'truncated_normal', seed: typing.SupportsInt | typing.SupportsIndex = -1) -> None:
         ...
     @property
     def name(self) -> str:
+        ...
+    @property
+    def seed(self) -> int:
         ...
 class Regularizer:
     def __init__(self, l1: typing.SupportsFloat | typing.SupportsIndex, l2: typing.SupportsFloat | typing.SupportsIndex) -> None:

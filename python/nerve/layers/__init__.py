@@ -5,7 +5,7 @@ from .attention import MultiHeadAttention, TransformerEncoder
 from .augmentation import RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from .base import Input, InputLayer, Layer
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose, Convolution2D, Convolution2DTranspose
-from .core import Activation, Dense
+from .core import Activation, Dense, Identity
 from .embedding import Embedding, PositionEmbedding
 from .lambda_layer import Lambda
 from .merge import (
@@ -23,13 +23,19 @@ from .merge import (
 from .normalization import BatchNormalization, LayerNormalization
 from .op_layer import OpLayer
 from .pooling import (
+    AveragePooling1D,
     AveragePooling2D,
+    AvgPool1D,
     AvgPool2D,
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
+    GlobalAvgPool1D,
     GlobalAvgPool2D,
+    GlobalMaxPool1D,
     GlobalMaxPool2D,
+    GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    MaxPool1D,
     MaxPool2D,
     MaxPooling1D,
     MaxPooling2D,
@@ -49,6 +55,7 @@ __all__ = [
     "OpLayer",
     "Activation",
     "Dense",
+    "Identity",
     # activation layers
     "ReLU",
     "LeakyReLU",
@@ -77,7 +84,13 @@ __all__ = [
     "TimeDistributed",
     "Conv1D",
     "MaxPooling1D",
+    "AveragePooling1D",
     "GlobalAveragePooling1D",
+    "GlobalMaxPooling1D",
+    "MaxPool1D",
+    "AvgPool1D",
+    "GlobalAvgPool1D",
+    "GlobalMaxPool1D",
     "LayerNormalization",
     "MultiHeadAttention",
     "TransformerEncoder",

@@ -35,6 +35,8 @@ class PReLU(DeclaredLayer):
     """x for x > 0, `alpha * x` otherwise, with a learned alpha per input element (one per
     group of elements along `shared_axes`)."""
 
+    _weight_attributes = (("alpha", None),)  # Keras's layer.kernel, ...
+
     core_type = "PReLU"
     keras_args = {"alpha_regularizer": None, "alpha_constraint": None}
     keras_order = ("alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes")

@@ -8,6 +8,7 @@ import numpy as np
 from .. import _core
 from ._sequence_utils import is_eager, to_tensor
 from .declared import DeclaredLayer
+from .tracing import TracedTensor
 
 
 class MultiHeadAttention(DeclaredLayer):
@@ -143,6 +144,10 @@ class MultiHeadAttention(DeclaredLayer):
         self._set_graph_causal(causal, where)
         args = [query] if value is None else [query, value] + ([key] if key is not None else [])
         self._require_core("it was called")
+        if any(isinstance(a, TracedTensor) for a in args):
+            # Inside a custom layer's traced call() (the Keras transformer examples' blocks):
+            # recorded as a step of that trace, as any sub-layer call is.
+            return [super().__call__(args, training=training)]
         return self._call_symbolic(args, training, {"use_causal_mask": causal})
 
     def __call__(
@@ -157,7 +162,7 @@ class MultiHeadAttention(DeclaredLayer):
         value_mask=None,
         return_attention_scores=False,
     ):
-        if not is_eager(query):  # symbolic tensors (functional API)
+        if not is_eager(query) or isinstance(query, TracedTensor):  # functional API, a trace
             outs = self._call_graph(
                 query,
                 value,

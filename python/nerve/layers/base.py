@@ -372,6 +372,26 @@ class Layer(RefusesPythonHooks):
                 parent._apply_weight_sources(trace["core"], trace["sources"])
             parent._refresh_traced_parents()
 
+    # Keras's attribute names of a built layer's weights, in the order of its weight list:
+    # (attribute, the constructor flag that creates that weight, or None when it always exists).
+    # Dense: kernel, and bias with use_bias; a weight its flag leaves out reads None, as in Keras.
+    _weight_attributes: tuple = ()
+
+    def __getattr__(self, name):
+        # Only reached when the usual lookup fails: layer.kernel, layer.bias, layer.gamma, ...
+        attributes = type(self)._weight_attributes
+        if any(attribute == name for attribute, _ in attributes):
+            present = [a for a, flag in attributes if flag is None or getattr(self, flag)]
+            if name not in present:
+                return None
+            if not self.built:
+                raise AttributeError(
+                    f"{type(self).__name__} '{self.name}' has no {name} yet: its weights are "
+                    f"made when it is built (called on data, or inside a built model)"
+                )
+            return self.weights[present.index(name)]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @property
     def built(self) -> bool:
         return self._core is not None and self._core.built
@@ -828,6 +848,10 @@ def _is_python_layer_class(cls) -> bool:
 def _layers_in(value) -> list:
     if isinstance(value, Layer):
         return [value]
+    if getattr(type(value), "_holds_layers", False):
+        # A model (a transformer block's feed-forward Sequential): its layers, in order, as
+        # Keras counts a model attribute's weights (right after those assigned before it).
+        return [layer for layer in value.layers if isinstance(layer, Layer)]
     if isinstance(value, (list, tuple)):
         return [v for v in value if isinstance(v, Layer)]
     if isinstance(value, dict):

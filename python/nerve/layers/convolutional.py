@@ -19,6 +19,8 @@ class Conv2D(DeclaredLayer):
     """activation(conv2d(x, kernel) + bias). The kernel has Keras' layout
     (kernel_h, kernel_w, in_channels, filters), so Keras weights load with set_weights."""
 
+    _weight_attributes = (("kernel", None), ("bias", "use_bias"))  # Keras's layer.kernel, ...
+
     core_type = "Conv2D"
     keras_args = dict.fromkeys(_KERAS_ARGS)
 
@@ -32,6 +34,8 @@ class Conv2DTranspose(DeclaredLayer):
     'valid' (input - 1) * strides + max(kernel_size, strides), output_padding (< strides) sets the
     extra cells. The kernel has Keras' layout (kernel_h, kernel_w, filters, in_channels)."""
 
+    _weight_attributes = (("kernel", None), ("bias", "use_bias"))  # Keras's layer.kernel, ...
+
     core_type = "Conv2DTranspose"
     keras_args = dict.fromkeys(_KERAS_ARGS)
 
@@ -42,6 +46,8 @@ Convolution2DTranspose = Conv2DTranspose
 class Conv1D(DeclaredLayer):
     """1-D convolution over time. Kernel (kernel_size, channels, filters); padding 'valid',
     'same' or 'causal'."""
+
+    _weight_attributes = (("kernel", None), ("bias", "use_bias"))  # Keras's layer.kernel, ...
 
     core_type = "Conv1D"
     keras_args = dict.fromkeys(_KERAS_ARGS)

@@ -1,4 +1,4 @@
-"""Dense and Activation (arguments declared in C++: nerve/layers/core.h)."""
+"""Dense, Activation and Identity (arguments declared in C++: nerve/layers/core.h)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from .declared import DeclaredLayer
 
 class Dense(DeclaredLayer):
     """Fully connected: activation(x @ kernel + bias) over the last axis."""
+
+    _weight_attributes = (("kernel", None), ("bias", "use_bias"))  # Keras's layer.kernel, ...
 
     core_type = "Dense"
     keras_args = dict.fromkeys(
@@ -27,3 +29,11 @@ class Activation(DeclaredLayer):
     """Applies an activation function (by Keras name) to its input."""
 
     core_type = "Activation"
+
+
+class Identity(DeclaredLayer):
+    """Returns its input unchanged (a placeholder, as Keras's); a padding mask passes through.
+    It takes one tensor: a list or dict of tensors, which Keras's passes through, raises a
+    ValueError."""
+
+    core_type = "Identity"

@@ -12,6 +12,8 @@ class Embedding(DeclaredLayer):
     """Maps integer ids in [0, input_dim) to vectors of output_dim. With mask_zero=True, id 0 is
     padding: the output carries a (batch, timesteps) mask that RNNs, attention and pooling honour."""
 
+    _weight_attributes = (("embeddings", None),)  # Keras's layer.kernel, ...
+
     core_type = "Embedding"
     keras_args = {
         "embeddings_regularizer": None,

@@ -23,6 +23,13 @@ class BatchNormalization(DeclaredLayer):
     own moving statistics.
     """
 
+    _weight_attributes = (
+        ("gamma", "scale"),
+        ("beta", "center"),
+        ("moving_mean", None),
+        ("moving_variance", None),
+    )  # Keras's layer.kernel, ...
+
     core_type = "BatchNormalization"
     keras_args = {
         "beta_regularizer": None,
@@ -51,6 +58,8 @@ class BatchNormalization(DeclaredLayer):
 
 class LayerNormalization(DeclaredLayer):
     """(x - mean) / sqrt(var + epsilon) * gamma + beta, statistics over the last axis."""
+
+    _weight_attributes = (("gamma", "scale"), ("beta", "center"))  # Keras's layer.kernel, ...
 
     core_type = "LayerNormalization"
     keras_args = dict.fromkeys(

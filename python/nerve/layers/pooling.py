@@ -1,6 +1,6 @@
 """Pooling layers: max / average pooling over 2-D windows, global pooling over height and width,
-and over time: MaxPooling1D and GlobalAveragePooling1D. Arguments declared in C++
-(nerve/layers/pooling.h)."""
+and over time: MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D and GlobalMaxPooling1D.
+Arguments declared in C++ (nerve/layers/pooling.h)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ GlobalMaxPool2D = GlobalMaxPooling2D
 
 
 class MaxPooling1D(DeclaredLayer):
-    """Max over windows of pool_size steps (strides default to pool_size)."""
+    """Max over windows of pool_size steps (strides default to pool_size); a window's gradient
+    goes to its first maximum, as jax.grad's."""
 
     core_type = "MaxPooling1D"
 
@@ -49,3 +50,24 @@ class GlobalAveragePooling1D(DeclaredLayer):
     """Mean over time; steps masked by Embedding(mask_zero=True) are left out of the mean."""
 
     core_type = "GlobalAveragePooling1D"
+
+
+class AveragePooling1D(DeclaredLayer):
+    """The mean of each window of pool_size steps (with padding='same', only steps inside the
+    input count, as Keras); strides default to the pool size."""
+
+    core_type = "AveragePooling1D"
+
+
+class GlobalMaxPooling1D(DeclaredLayer):
+    """(batch, steps, features) -> (batch, features): the maximum over time; steps that tie for
+    the maximum share its gradient equally (as jax.grad of jnp.max). Like Keras's, it does not
+    read a padding mask (Embedding(mask_zero=True)): the maximum is over every step."""
+
+    core_type = "GlobalMaxPooling1D"
+
+
+MaxPool1D = MaxPooling1D
+AvgPool1D = AveragePooling1D
+GlobalAvgPool1D = GlobalAveragePooling1D
+GlobalMaxPool1D = GlobalMaxPooling1D

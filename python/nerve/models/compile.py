@@ -69,7 +69,7 @@ class Compile:
         # Validate names now (and, with one loss, that metric and loss read the same targets);
         # the variants are resolved per output once the model is built.
         for m in _flat_ids(self._metric_ids) + _flat_ids(self._weighted_metric_ids):
-            if isinstance(self.loss, losses_mod.Loss):
+            if isinstance(self.loss, losses_mod.Loss) and not self._python_step_metric(m):
                 metrics_mod.resolve(m, self.loss, (1,))
             else:
                 metrics_mod.get(m, "", (1,))
@@ -88,6 +88,23 @@ class Compile:
         self._step_loss_spec = None
         if self.built and self.loss is not None:
             self._make_trainer()
+
+    @staticmethod
+    def _python_step_metric(identifier) -> bool:
+        """A compile() metric computed by Python code (a function, a Metric subclass)."""
+        if isinstance(identifier, str):
+            return False
+        if isinstance(identifier, type):
+            return issubclass(identifier, metrics_mod.Metric) and metrics_mod.is_python_metric(
+                identifier.__new__(identifier)
+            )
+        return metrics_mod.is_python_metric(metrics_mod.get(identifier))
+
+    def _python_metrics(self) -> bool:
+        ids = _flat_ids(getattr(self, "_metric_ids", [])) + _flat_ids(
+            getattr(self, "_weighted_metric_ids", [])
+        )
+        return any(self._python_step_metric(m) for m in ids)
 
     def _require_compiled(self, where: str, need_loss: bool = False) -> None:
         """compile() must come first; the built-in (C++) steps also need its loss."""
@@ -136,6 +153,11 @@ class Compile:
 
     def _make_trainer(self):
         self._losses = [losses_mod.get(l) for l in self._per_output(self.loss, "loss")]
+        if self._python_loss() or self._python_metrics():
+            # A Python loss or metric runs in the Python step (step_hooks.py), which fit traces
+            # into a C++ program where it can; the built-in C++ trainer cannot compute it.
+            self._trainer, self._metric_names, self._metric_objects = None, [], []
+            return
         weights = [float(w) for w in self._per_output(self._loss_weights, "loss_weights", 1.0)]
         plain = self._metrics_per_output(self._metric_ids, "metrics")
         weighted = self._metrics_per_output(self._weighted_metric_ids, "weighted_metrics")

@@ -22,7 +22,7 @@ import json
 
 from ..layers import call_effects
 from ..layers.base import RefusesPythonHooks, _unique_name
-from ..saving import saving_lib
+from ..saving import keras_format, saving_lib
 from ..utils.keras_args import reject_unsupported
 from .compile import Compile
 from .inference import Inference
@@ -165,6 +165,13 @@ class Model(
         if name is not None:
             model.name = name
         return model
+
+    def to_json(self, **kwargs) -> str:
+        """The architecture (and compile() arguments) as Keras 3's JSON text: what a .keras
+        file's config.json holds, which keras.models.model_from_json and
+        nerve.models.model_from_json read (weights not included). Sequential and functional
+        models; json.dumps's keyword arguments (indent=2, ...) pass."""
+        return keras_format.to_json(self, **kwargs)
 
     def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
         """One file with the architecture, the weights, and the optimizer state (written

@@ -213,8 +213,8 @@ class PythonStepLoops:
                     "come in the batches; pass y=None"
                 )
             batches = _StreamBatches(data.BatchStream(x, steps))
-            if self._overridden_hooks("evaluate"):  # each batch's step traced (for its shapes)
-                stream = [warn]
+            if self._overridden_hooks("evaluate") or self.loss is not None:
+                stream = [warn]  # each batch's step traced (for its shapes)
             else:
                 reason = "it was compiled without a loss (Keras's default test_step runs)"
         else:
@@ -222,7 +222,8 @@ class PythonStepLoops:
             batches = _ArrayBatches(xs, ys, w, batch_size, False, None)
             if steps is not None:
                 batches.steps = min(batches.steps, int(steps))
-            if not self._overridden_hooks("evaluate"):  # the default test_step without a loss
+            if not self._overridden_hooks("evaluate") and self.loss is None:
+                # the default test_step without a loss
                 reason = "it was compiled without a loss (Keras's default test_step runs)"
             else:
                 traced, reason = self._traced_step("test_step", batches.whole())

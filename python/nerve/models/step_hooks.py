@@ -57,7 +57,18 @@ class StepHooks:
         test_step (a zero loss plus the metrics) can run."""
         if self._overridden_hooks(where):
             return True
-        return where in ("evaluate", "test_on_batch") and self.loss is None
+        if where in ("evaluate", "test_on_batch") and self.loss is None:
+            return True
+        python_parts = self._python_loss() or self._python_metrics()
+        return where in STEP_HOOKS and where[:7] != "predict" and python_parts
+
+    def _python_loss(self) -> bool:
+        """compile() was given a loss computed by Python code (a Loss subclass, a function)."""
+        loss = getattr(self, "loss", None)
+        if loss is None:
+            return False
+        entries = loss.values() if isinstance(loss, dict) else as_list(loss)
+        return any(losses_mod.is_python_loss(losses_mod.get(l)) for l in entries)
 
     def _python_step_reason(self, where: str, reason: str | None = None) -> str:
         """fit / evaluate / predict's warning when the steps run from Python, once per batch;
@@ -66,6 +77,8 @@ class StepHooks:
         what = (
             f"overrides {', '.join(hooks)}"
             if hooks
+            else "was compiled with a loss or metric computed in Python"
+            if self._python_loss() or self._python_metrics()
             else "was compiled without a loss (Keras's default test_step runs)"
         )
         why = reason or (

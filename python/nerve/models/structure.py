@@ -13,6 +13,7 @@ from .. import _core
 from ..layers import call_effects
 from ..layers.base import Input, Layer, _drop_batch_axis
 from ..layers.symbolic import KerasTensor, calling_model, own_graph
+from ..layers.tracing import TracedTensor
 from ..ops import _dispatch
 from . import data
 from .graph_network import GraphNetwork, as_list
@@ -35,6 +36,8 @@ class ModelStructure:
     """Subclasses provide `layers`, `built`, `build()`, `_core_model`, `_input_shapes`,
     `_output_shapes`, `_output_names`, `_single_input`, `_single_output`. This base provides them
     for subclassed models from the traced graph."""
+
+    _holds_layers = True  # a layer attribute holding a model tracks the model's layers
 
     # A subclassed model traces its call(); Functional and Sequential are made from layers.
     _traces_call = True
@@ -229,6 +232,18 @@ class ModelStructure:
         if tracer is not None and any(tracer.owns(x) for x in xs):
             # Inside a traced train_step / test_step: one recorded C++ forward pass.
             return tracer.call_model(self, inputs, training)
+        if any(isinstance(x, TracedTensor) for x in xs):
+            # Inside a custom layer's traced call() (a feed-forward Sequential in a Keras
+            # transformer block): the model runs as its layers, each call recorded in the trace.
+            if not self.built:
+                with own_graph():
+                    self._build_for(
+                        [tuple(x.shape[1:]) for x in xs]
+                        if isinstance(inputs, (list, tuple))
+                        else tuple(xs[0].shape[1:])
+                    )
+            outs = self._call_symbolic(xs)
+            return outs[0] if self._single_output else outs
         if any(isinstance(x, KerasTensor) for x in xs):
             if not self.built:
                 with own_graph():

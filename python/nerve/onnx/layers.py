@@ -13,6 +13,7 @@ from ..layers import (
     ActivityRegularization,
     Add,
     Average,
+    AveragePooling1D,
     AveragePooling2D,
     BatchNormalization,
     Concatenate,
@@ -28,7 +29,9 @@ from ..layers import (
     GaussianNoise,
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    Identity,
     LayerNormalization,
     LeakyReLU,
     MaxPooling1D,
@@ -165,8 +168,8 @@ def softmax(b, call):
 
 
 def identity(b, call):
-    """Dropout, GaussianNoise, GaussianDropout, ActivityRegularization and the augmentation
-    layers (RandomFlip, RandomRotation, ...): the identity in inference."""
+    """Identity, and Dropout, GaussianNoise, GaussianDropout, ActivityRegularization and the
+    augmentation layers (RandomFlip, RandomRotation, ...): the identity in inference."""
     return [b.op("Identity", [call.inputs[0]], call.base)]
 
 
@@ -236,14 +239,14 @@ def conv_transpose(b, call):
 
 
 def pooling(b, call):
-    """MaxPooling1D / 2D and AveragePooling2D (padding='same': padding cells never count)."""
+    """MaxPooling1D / 2D and AveragePooling1D / 2D (padding='same': padding cells never count)."""
     config = call.layer.get_config()
     spatial = call.input_shapes[0][1:-1]
     n = len(spatial)
     _require_channels_last(call, config)
     ks, strides = _ints(config["pool_size"], n), _ints(config["strides"], n)
     attrs = _window_attrs(call, ks, strides, [1] * n, config["padding"])
-    if isinstance(call.layer, AveragePooling2D):
+    if isinstance(call.layer, (AveragePooling1D, AveragePooling2D)):
         return [
             _channels_first(
                 b, call, call.inputs[0], "AveragePool", [], spatial, count_include_pad=0, **attrs
@@ -256,7 +259,8 @@ def global_pooling(b, call):
     config = call.layer.get_config()
     _require_channels_last(call, config)
     axes = list(range(1, len(call.input_shapes[0]) - 1))
-    op_type = "ReduceMax" if isinstance(call.layer, GlobalMaxPooling2D) else "ReduceMean"
+    is_max = isinstance(call.layer, (GlobalMaxPooling1D, GlobalMaxPooling2D))
+    op_type = "ReduceMax" if is_max else "ReduceMean"
     return [b.reduce(op_type, call.inputs[0], axes, config.get("keepdims", False), call.base)]
 
 
@@ -426,13 +430,16 @@ CONVERTERS = {
     RandomTranslation: identity,
     RandomZoom: identity,
     RandomContrast: identity,
+    Identity: identity,
     Conv1D: conv,
     Conv2D: conv,
     Conv2DTranspose: conv_transpose,
     MaxPooling1D: pooling,
     MaxPooling2D: pooling,
+    AveragePooling1D: pooling,
     AveragePooling2D: pooling,
     GlobalAveragePooling1D: global_pooling,
+    GlobalMaxPooling1D: global_pooling,
     GlobalAveragePooling2D: global_pooling,
     GlobalMaxPooling2D: global_pooling,
     BatchNormalization: batch_normalization,

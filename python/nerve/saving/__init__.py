@@ -7,6 +7,7 @@ from ..utils.object_registration import (
     get_registered_object,
     register_keras_serializable,
 )
+from .keras_format import model_from_json
 from .saving_lib import load_model, load_weights, save_model, save_weights
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "get_registered_object",
     "register_keras_serializable",
     "load_model",
+    "model_from_json",
     "load_weights",
     "save_model",
     "save_weights",

@@ -43,6 +43,21 @@ def write_atomic(path, entries, overwrite: bool = True) -> None:
     """Writes `entries` (an iterable of (name, bytes-producing callable)) into a zip at `path`.
     Entries are produced while the file is being written; if anything fails, the temporary file
     is removed and `path` is left as it was."""
+
+    def write(f):
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as z:
+            for name, produce in entries:
+                z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), produce())
+
+    _write_atomic(path, write, overwrite)
+
+
+def write_atomic_bytes(path, data: bytes, overwrite: bool = True) -> None:
+    """Writes `data` to `path` as write_atomic does: a temporary file renamed over it."""
+    _write_atomic(path, lambda f: f.write(data), overwrite)
+
+
+def _write_atomic(path, write, overwrite: bool) -> None:
     path = os.fspath(path)
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{path} exists and overwrite=False")
@@ -50,9 +65,7 @@ def write_atomic(path, entries, overwrite: bool = True) -> None:
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
-            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as z:
-                for name, produce in entries:
-                    z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), produce())
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         umask = os.umask(0)

@@ -85,13 +85,23 @@ def check_filepath(filepath, weights_only: bool, where: str) -> str:
     want = WEIGHTS_EXTENSION if weights_only else MODEL_EXTENSION
     if path.endswith(want) or (not weights_only and keras_format.is_keras_path(path)):
         return path  # a whole model may also go to a Keras 3 .keras archive
+    if weights_only and keras_format.is_weights_h5_path(path):
+        return path  # Keras 3's weights file
     if path.lower().endswith(_KERAS_EXTENSIONS):
-        what = "Keras' .keras / .h5 weight formats" if weights_only else "Keras' legacy .h5 format"
+        what = (
+            "Keras' .keras / legacy .h5 weight files"
+            if weights_only
+            else "Keras' legacy .h5 format"
+        )
         raise ValueError(
             f"{where}: nerve cannot write or read {what} (got "
             f"filepath={path!r}); use nerve's own format, a file name ending in {want!r} "
             f"(e.g. {os.path.splitext(os.path.splitext(path)[0])[0] + want!r})"
-            + ("" if weights_only else " or a Keras 3 archive, a name ending in '.keras'")
+            + (
+                " or Keras 3's weights file, a name ending in '.weights.h5'"
+                if weights_only
+                else " or a Keras 3 archive, a name ending in '.keras'"
+            )
         )
     raise ValueError(
         f"{where}: the file name must end in {want!r} (nerve's "
@@ -132,10 +142,13 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
 
 def save_weights(model, filepath, overwrite: bool = True) -> None:
     """Only the weights (in layer order), in a file whose name ends in .weights.nerve, written
-    atomically."""
-    filepath = check_filepath(filepath, True, "save_weights")
+    atomically; a name ending in .weights.h5 writes Keras 3's weights file (Sequential and
+    functional models, needs h5py), which Keras's load_weights reads."""
     if not model.built:
         raise ValueError(f"save_weights: {type(model).__name__} '{model.name}' is not built yet")
+    if keras_format.is_weights_h5_path(filepath):  # Keras 3's weights file
+        return keras_format.save_weights_h5(model, filepath, overwrite)
+    filepath = check_filepath(filepath, True, "save_weights")
     manifest = []
 
     def entries():
@@ -220,7 +233,8 @@ def load_model(
     otherwise; see saving/self_check.py); verify=False skips that. A Keras 3 .keras file is read
     too (architecture, weights and compile arguments: keras_format)."""
     if keras_format.is_keras_path(filepath):
-        return keras_format.load(filepath, compile=compile)
+        with custom_object_scope(custom_objects or {}):  # a custom loss or metric function
+            return keras_format.load(filepath, compile=compile)
     _refuse_keras_file(filepath, "load_model")
     with ff.Reader(filepath, "nerve.model") as reader, custom_object_scope(custom_objects or {}):
         try:
@@ -271,6 +285,8 @@ def load_weights(model, filepath) -> None:
         )
     if keras_format.is_keras_path(filepath):  # the weights of a Keras 3 archive
         return keras_format.load_weights(model, filepath)
+    if keras_format.is_weights_h5_path(filepath):  # Keras 3's weights file
+        return keras_format.load_weights_h5(model, filepath)
     _refuse_keras_file(filepath, "load_weights")
     with ff.Reader(filepath, "nerve.weights") as reader:
         _read_weights(reader, model)

@@ -59,7 +59,27 @@ def _optimizer_classes() -> list:
 
 
 def serialize(obj) -> dict:
+    if inspect.isfunction(obj) or inspect.isbuiltin(obj):  # a loss or metric function
+        return {"class_name": "function", "config": get_registered_name(obj)}
     return {"class_name": get_registered_name(type(obj)), "config": obj.get_config()}
+
+
+def deserialize_function(name, what: str, custom_objects=None, module=None):
+    """A loss or metric function saved by name: custom_objects, the custom_object_scope and the
+    registry first, then `module`'s own functions (nerve.losses.mean_squared_error, ...)."""
+    if not isinstance(name, str):
+        raise ModelFileError(f"a saved {what} function has a name of type {type(name).__name__}")
+    fn = get_registered_object(name, custom_objects)
+    if fn is None and module is not None and inspect.isfunction(getattr(module, name, None)):
+        fn = getattr(module, name)
+    if fn is None or not callable(fn):
+        short = name.split(">")[-1]
+        raise ModelFileError(
+            f"Unknown {what} function {name!r} (the model was compiled with it). Pass it to "
+            f"load_model(..., custom_objects={{{short!r}: {short}}}), decorate it with "
+            f"@nerve.saving.register_keras_serializable(), or load with compile=False"
+        )
+    return fn
 
 
 def lookup_class(class_name, what: str, custom_objects, module_classes):
@@ -160,6 +180,9 @@ def _deserialize_nested(spec, what: str, classes, custom_objects, unexpected: st
         return spec
     if isinstance(spec, list):
         return [_deserialize_nested(m, what, classes, custom_objects, unexpected) for m in spec]
+    if isinstance(spec, dict) and spec.get("class_name") == "function":
+        module = losses if what == "loss" else metrics
+        return deserialize_function(spec.get("config"), what, custom_objects, module)
     if isinstance(spec, dict) and "class_name" in spec:
         cls = lookup_class(spec["class_name"], what, custom_objects, classes())
         return _construct(cls, spec.get("config", {}), what, custom_objects)

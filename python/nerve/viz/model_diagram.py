@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from ..utils.keras_args import reject_unsupported
 from ._figures import finish, new_figure
 from ._layout import layered_layout
 from ._model_graph import graph_of
@@ -212,3 +213,37 @@ def plot_model(
             f.write(model_to_svg(model, show_shapes, show_params))
         return fig
     return finish(fig, path)
+
+
+def keras_plot_model(
+    model,
+    to_file="model.png",
+    show_shapes=False,
+    show_dtype=False,
+    show_layer_names=False,
+    rankdir="TB",
+    expand_nested=False,
+    dpi=200,
+    show_layer_activations=False,
+    show_trainable=False,
+    **kwargs,
+):
+    """keras.utils.plot_model, as nerve.utils.plot_model: the model's graph drawn to `to_file`
+    (PNG, or the format its suffix names; .svg gives SVG text) by plot_model above, top to
+    bottom, a box per layer call naming the layer and its class (nerve's boxes always name it),
+    with its output shapes under show_shapes. Returns the matplotlib Figure. Needs the viz extra
+    (pip install "nerve[viz]"), not Graphviz or pydot. The other Keras options are accepted at
+    their defaults and refused otherwise."""
+    if kwargs:
+        raise ValueError(f"plot_model: arguments not recognized: {kwargs}")
+    reject_unsupported(
+        "plot_model",
+        keras_plot_model,
+        show_dtype=show_dtype,
+        rankdir=rankdir,
+        expand_nested=expand_nested,
+        show_layer_activations=show_layer_activations,
+        show_trainable=show_trainable,
+    )
+    del show_layer_names
+    return plot_model(model, path=to_file, show_shapes=show_shapes, show_params=False, dpi=dpi)

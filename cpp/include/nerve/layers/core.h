@@ -1,4 +1,4 @@
-// Core layers: Dense (a fully connected layer) and Activation.
+// Core layers: Dense (a fully connected layer), Activation and Identity.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -63,6 +63,28 @@ class ActivationLayer : public Layer {
   ActivationArgs args_;
   Activation activation_;
   float alpha_;
+};
+
+struct IdentityArgs {  // Keras's Identity takes no arguments of its own
+  static const ArgTable<IdentityArgs>& table();
+};
+
+// Returns its input (a placeholder where no operation is wanted, as Keras's); a padding mask rides
+// along, as Keras's Identity supports masking.
+class Identity : public Layer {
+ public:
+  using Args = IdentityArgs;
+  Identity(std::string name, IdentityArgs) : Layer(std::move(name)) {}
+  const IdentityArgs& args() const { return args_; }
+  const char* type() const override { return "Identity"; }
+  Shape output_shape(const Shape& input_shape) const override { return input_shape; }
+  Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
+
+ protected:
+  Tensor forward(const Tensor& x, bool) override { return x; }
+
+ private:
+  IdentityArgs args_;
 };
 
 }  // namespace nerve

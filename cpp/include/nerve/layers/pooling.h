@@ -1,5 +1,6 @@
 // Pooling layers (Keras semantics, channels_last): MaxPooling2D / AveragePooling2D,
-// GlobalMaxPooling2D / GlobalAveragePooling2D, MaxPooling1D and GlobalAveragePooling1D.
+// GlobalMaxPooling2D / GlobalAveragePooling2D, MaxPooling1D / AveragePooling1D and
+// GlobalAveragePooling1D / GlobalMaxPooling1D.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -127,13 +128,41 @@ class MaxPooling1D : public Layer {
   int64_t pool_, strides_;
 };
 
+struct AveragePooling1DArgs {                   // Keras gives AveragePooling1D no default pool_size
+  std::vector<int64_t> pool_size;               // required
+  std::optional<std::vector<int64_t>> strides;  // None: pool_size
+  std::string padding = "valid";
+  std::optional<std::string> data_format;
+  static const ArgTable<AveragePooling1DArgs>& table();
+};
+
+// The mean of each window of pool_size steps (with padding 'same', only steps inside the input
+// count, as Keras).
+class AveragePooling1D : public Layer {
+ public:
+  using Args = AveragePooling1DArgs;
+  AveragePooling1D(std::string name, AveragePooling1DArgs args);
+  const AveragePooling1DArgs& args() const { return args_; }
+  const char* type() const override { return "AveragePooling1D"; }
+  Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
+
+ protected:
+  Tensor forward(const Tensor& x, bool training) override;
+
+ private:
+  AveragePooling1DArgs args_;
+  int64_t pool_, strides_;
+};
+
 struct GlobalAveragePooling1DArgs {
   std::optional<std::string> data_format;
-  bool keepdims = false;  // only False is implemented
+  bool keepdims = false;
   static const ArgTable<GlobalAveragePooling1DArgs>& table();
 };
 
-// Mean over time; with a padding mask on the input, the mean of the unmasked steps.
+// Mean over time, (T, C) -> (C) or (1, C) with keepdims; with a padding mask on the input, the
+// mean of the unmasked steps.
 class GlobalAveragePooling1D : public Layer {
  public:
   using Args = GlobalAveragePooling1DArgs;
@@ -148,6 +177,31 @@ class GlobalAveragePooling1D : public Layer {
 
  private:
   GlobalAveragePooling1DArgs args_;
+};
+
+struct GlobalMaxPooling1DArgs {
+  std::optional<std::string> data_format;
+  bool keepdims = false;
+  static const ArgTable<GlobalMaxPooling1DArgs>& table();
+};
+
+// Max over time: (T, C) -> (C), or (1, C) with keepdims. A padding mask on the input is not read:
+// Keras's GlobalMaxPooling1D does not support masking either (it warns and takes the max over
+// every step).
+class GlobalMaxPooling1D : public Layer {
+ public:
+  using Args = GlobalMaxPooling1DArgs;
+  GlobalMaxPooling1D(std::string name, GlobalMaxPooling1DArgs args);
+  const GlobalMaxPooling1DArgs& args() const { return args_; }
+  const char* type() const override { return "GlobalMaxPooling1D"; }
+  Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
+
+ protected:
+  Tensor forward(const Tensor& x, bool training) override;
+
+ private:
+  GlobalMaxPooling1DArgs args_;
 };
 
 }  // namespace nerve

@@ -1,5 +1,5 @@
-// Pooling ops, channels_last: 2-D windows and global pooling over NHWC images, 1-D windows and
-// the (masked) mean over time on [batch, timesteps, channels].
+// Pooling ops, channels_last: 2-D windows and global pooling over NHWC images, 1-D windows, the
+// (masked) mean and the max over time on [batch, timesteps, channels].
 #pragma once
 #include <cstdint>
 #include <string>
@@ -25,5 +25,11 @@ Tensor global_pool2d(const Tensor& x, PoolKind kind);
 Tensor max_pool1d(const Tensor& x, int64_t pool, int64_t stride, const std::string& padding);
 // Mean over time: [B, T, C] -> [B, C]. With a [B, T] 0/1 mask, the mean of the valid steps only.
 Tensor global_average_pool1d(const Tensor& x, const Tensor& mask);
+// Mean over windows of `pool` steps every `stride` steps; "same" divides by the steps inside the
+// input (padding is not counted), as Keras. pool2d over [B, T, 1, C]: the same kernels.
+Tensor average_pool1d(const Tensor& x, int64_t pool, int64_t stride, const std::string& padding);
+// Max over time: [B, T, C] -> [B, C]; the gradient is shared equally by the steps equal to the
+// maximum (as jax.grad of jnp.max). global_pool2d over [B, T, 1, C].
+Tensor global_max_pool1d(const Tensor& x);
 
 }  // namespace nerve

@@ -1,5 +1,6 @@
 // CPU kernels of the pooling family (kernel_table.h): 2-D windows and global pooling on NHWC
-// images (pool2d.cpp), 1-D max pooling and masked global average pooling over time (pool1d.cpp).
+// images (pool2d.cpp; the 1-D window poolings run them on a one-column image), masked global
+// average pooling over time (pool1d.cpp).
 #pragma once
 #include <cstdint>
 
@@ -14,9 +15,6 @@ void avg_pool2d_backward(const float* dy, const PoolGeometry& g, float* dx);
 void global_pool2d_forward(bool max, const float* x, int64_t N, int64_t HW, int64_t C, float* y);
 void global_pool2d_backward(bool max, const float* x, const float* y, const float* dy, int64_t N, int64_t HW, int64_t C,
                             float* dx);
-void max_pool1d_forward(const float* x, int64_t B, int64_t T, int64_t C, int64_t To, int64_t pool, int64_t stride,
-                        int64_t pad, float* y, int64_t* argmax);
-void max_pool1d_backward(const float* dy, const int64_t* argmax, int64_t n, float* dx);
 void global_avg_pool1d_forward(const float* x, const float* mask, int64_t B, int64_t T, int64_t C, float* weight,
                                float* y);
 void global_avg_pool1d_backward(const float* dy, const float* weight, int64_t B, int64_t T, int64_t C, float* dx);

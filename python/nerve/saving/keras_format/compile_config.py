@@ -52,6 +52,8 @@ def _with_module(value, module: str):
     """Keras's {"module", "class_name", "config", "registered_name"} for serialized objects."""
     if isinstance(value, list):
         return [_with_module(v, module) for v in value]
+    if isinstance(value, dict) and value.get("class_name") == "function":  # a loss function
+        return {**value, "module": "builtins", "registered_name": "function"}
     if isinstance(value, dict) and "class_name" in value:
         config = dict(value.get("config") or {})
         lr = config.get("learning_rate")
