@@ -21,6 +21,18 @@ def nchw(a: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(a.transpose(0, 3, 1, 2) if a.ndim == 4 else a))
 
 
+def alternating_medians(run_nerve, run_torch, rounds: int) -> list:
+    """[nerve forward, nerve backward, torch forward, torch backward] in ms: medians over
+    `rounds` of the two run_* (each returning (forward, backward) seconds), called alternately
+    after one warm-up call each (caches, scratch buffers, torch's first-call setup)."""
+    run_nerve(), run_torch()
+    n, t = [], []
+    for _ in range(rounds):
+        n.append(run_nerve())
+        t.append(run_torch())
+    return [statistics.median(s[i] for s in r) * 1e3 for r in (n, t) for i in (0, 1)]
+
+
 def main(cases, rounds: int, batch: int, decimals: int = 1) -> None:
     """`cases(batch)`: name -> (nerve layer, torch module, NHWC input shape[, dX computed])."""
     p = argparse.ArgumentParser()
@@ -59,12 +71,7 @@ def main(cases, rounds: int, batch: int, decimals: int = 1) -> None:
             y.backward(gt)
             return mid - start, time.thread_time() - mid
 
-        run_nerve(), run_torch()  # warm-up: caches, scratch buffers, torch's first-call setup
-        n, t = [], []
-        for _ in range(args.rounds):
-            n.append(run_nerve())
-            t.append(run_torch())
-        nf, nb, tf, tb = [statistics.median(s[i] for s in r) * 1e3 for r in (n, t) for i in (0, 1)]
+        nf, nb, tf, tb = alternating_medians(run_nerve, run_torch, args.rounds)
         totals = [a + b for a, b in zip(totals, (nf, nb, tf, tb))]
         d = decimals
         print(

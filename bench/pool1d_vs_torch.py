@@ -24,12 +24,12 @@ NERVE_QUICK=1 (CI smoke): batch 2, one round.
 
 import argparse
 import os
-import statistics
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from _layers_vs_torch import alternating_medians
 
 import nerve
 from nerve import layers
@@ -110,12 +110,7 @@ def main():
             y.backward(gt)
             return mid - start, time.thread_time() - mid
 
-        run_nerve(), run_torch()  # warm-up: caches, scratch buffers, torch's first-call setup
-        n, t = [], []
-        for _ in range(args.rounds):
-            n.append(run_nerve())
-            t.append(run_torch())
-        nf, nb, tf, tb = [statistics.median(s[i] for s in r) * 1e3 for r in (n, t) for i in (0, 1)]
+        nf, nb, tf, tb = alternating_medians(run_nerve, run_torch, args.rounds)
         print(
             f"| {name} | {nf:.3f} | {tf:.3f} | {tf / nf:.2f}x | {nb:.3f} | {tb:.3f} | "
             f"{tb / nb:.2f}x |",

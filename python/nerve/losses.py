@@ -18,7 +18,7 @@ from . import _core
 from . import ops as _ops
 from .ops import _dispatch
 from .utils.keras_args import check_dtype, reject_unsupported
-from .utils.object_registration import get_registered_name, get_registered_object
+from .utils.object_registration import function_named, get_registered_name
 
 
 class Loss:
@@ -106,13 +106,7 @@ class LossFunctionWrapper(Loss):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        name = config.pop("fn")
-        fn = get_registered_object(name, custom_objects) or globals().get(name)
-        if not callable(fn):
-            raise ValueError(
-                f"LossFunctionWrapper: unknown loss function {name!r}; pass it in custom_objects "
-                f"or register it with @nerve.saving.register_keras_serializable()"
-            )
+        fn = function_named(config.pop("fn"), custom_objects, globals(), "loss")
         return cls(fn, **config)
 
 

@@ -16,7 +16,7 @@ from . import _core
 from . import losses as losses_mod
 from .ops import _dispatch
 from .utils.keras_args import check_dtype, reject_unsupported
-from .utils.object_registration import get_registered_name, get_registered_object
+from .utils.object_registration import function_named, get_registered_name
 
 _K = _core.MetricKind
 # How many metrics have been given traced state (updates recorded by a traced call()) in this
@@ -526,13 +526,7 @@ class MeanMetricWrapper(Mean):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        name = config.pop("fn")
-        fn = get_registered_object(name, custom_objects) or globals().get(name)
-        if not callable(fn):
-            raise ValueError(
-                f"MeanMetricWrapper: unknown metric function {name!r}; pass it in custom_objects "
-                f"or register it with @nerve.saving.register_keras_serializable()"
-            )
+        fn = function_named(config.pop("fn"), custom_objects, globals(), "metric")
         return cls(fn, **config)
 
 

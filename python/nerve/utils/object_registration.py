@@ -61,3 +61,16 @@ def custom_object_scope(custom_objects: dict):
         yield
     finally:
         _SCOPE.reset(token)
+
+
+def function_named(name: str, custom_objects, module_functions: dict, what: str):
+    """The loss or metric function a config names: custom_objects, the scope and the registry
+    first (get_registered_object), then `module_functions` (a module's globals: nerve's own
+    functions). ValueError saying how to provide it when unknown."""
+    fn = get_registered_object(name, custom_objects) or module_functions.get(name)
+    if not callable(fn):
+        raise ValueError(
+            f"unknown {what} function {name!r}; pass it in custom_objects or register it "
+            f"with @nerve.saving.register_keras_serializable()"
+        )
+    return fn
