@@ -199,9 +199,12 @@ def test_callables():
 
     layer = L.TextVectorization(standardize=shout, split=on_dashes)
     layer.adapt(["a-b-a", "c"])
+    # as Keras: adapt() hands it the texts as an (n, 1) array, a call the input's own shape
     assert isinstance(seen[0], np.ndarray) and seen[0].dtype.kind == "U"
+    assert seen[0].shape == (2, 1)
     assert layer.get_vocabulary() == ["", "[UNK]", "A", "C", "B"]
     np.testing.assert_array_equal(layer(["c-a-x"]), [[3, 2, 1]])
+    assert seen[-1].shape == (1,)
 
 
 # ---- multi_hot / count / tf_idf ------------------------------------------------------------
@@ -259,6 +262,9 @@ def test_refused_inside_a_model():
         layer(nerve.Input(shape=(1,)))
     with pytest.raises(NotImplementedError, match="feed the ids to the model"):
         nerve.Sequential([nerve.Input(shape=(1,)), layer, L.Embedding(20, 4)])
+    # the tutorials' "option 1", a string Input, is refused where it is declared
+    with pytest.raises(ValueError, match="dtype='string'.*TextVectorization"):
+        nerve.Input(shape=(1,), dtype="string")
     os.environ.setdefault("KERAS_BACKEND", "jax")
     keras = pytest.importorskip("keras")
     with pytest.raises(NotImplementedError, match="cannot run inside a nerve model"):

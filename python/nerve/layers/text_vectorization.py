@@ -338,7 +338,9 @@ class TextVectorization(Layer):
         if _is_symbolic(data):
             raise self._symbolic_error()
         if isinstance(data, (list, tuple, np.ndarray, str, bytes)):
-            batches = [data]
+            strings = self._strings(data)
+            # Keras adapts an (n,) array as (n, 1): a standardize callable sees that shape
+            batches = [strings[:, None] if strings.ndim == 1 else strings]
         elif hasattr(data, "__iter__"):
             batches = data
         else:
