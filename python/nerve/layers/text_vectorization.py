@@ -206,7 +206,7 @@ class TextVectorization(Layer):
         self.pad_to_max_tokens = bool(pad_to_max_tokens)
         self.sparse, self.ragged, self.encoding = False, False, encoding
         self._tokens: list = []  # the learned / given tokens, special tokens excluded
-        self._index: dict = {}
+        self._index: dict = {_MASK: 0 if output_mode == "int" else -1}
         self._idf = None  # float32 (depth,) for tf_idf
         self._has_vocabulary = False
         self._has_input_vocabulary = bool(has_input_vocabulary)
@@ -301,6 +301,8 @@ class TextVectorization(Layer):
         self._tokens = list(tokens)
         start = self._token_start()
         self._index = {t: start + i for i, t in enumerate(self._tokens)}
+        # "" (padding) is 0 for int output and dropped (-1) from the counts of the others
+        self._index[_MASK] = 0 if self.output_mode == "int" else -1
         if idf is not None and self.pad_to_max_tokens:
             idf = np.concatenate([idf, np.zeros(self.max_tokens - len(idf), np.float32)])
         self._idf = idf
@@ -456,10 +458,10 @@ class TextVectorization(Layer):
         return preprocessed[0]
 
     # ---- calling -----------------------------------------------------------------------------
-    def _id(self, token: str) -> int:
-        if token == _MASK:
-            return 0 if self.output_mode == "int" else -1  # -1: dropped from the counts
-        return self._index.get(token, self._token_start() - 1)
+    def _ids(self, tokens) -> list:
+        """The ids of tokens: out-of-vocabulary ones get the "[UNK]" id."""
+        get, oov = self._index.get, self._token_start() - 1
+        return [get(t, oov) for t in tokens]
 
     def __call__(self, inputs, *args, **kwargs):
         if args or kwargs:
@@ -486,7 +488,7 @@ class TextVectorization(Layer):
         depth = self.max_tokens if self.pad_to_max_tokens else self.vocabulary_size()
         out = np.zeros((len(rows), depth), dtype=np.float32)
         for r, row in enumerate(rows):
-            ids = [i for i in map(self._id, row) if 0 <= i < depth]
+            ids = [i for i in self._ids(row) if 0 <= i < depth]
             np.add.at(out[r], ids, 1.0)
         if self.output_mode == "multi_hot":
             out = np.minimum(out, 1.0)
@@ -502,7 +504,8 @@ class TextVectorization(Layer):
     def _int_output(self, preprocessed) -> np.ndarray:
         length = self.output_sequence_length
         if isinstance(preprocessed, np.ndarray):  # split=None: the strings' own shape
-            ids = np.vectorize(self._id, otypes=[np.int64])(preprocessed)
+            ids = np.array(self._ids(preprocessed.reshape(-1)), dtype=np.int64)
+            ids = ids.reshape(preprocessed.shape)
             if length is None:
                 return ids
             if ids.ndim == 0:
@@ -516,9 +519,13 @@ class TextVectorization(Layer):
         rows, shape = preprocessed
         width = length if length is not None else max((len(r) for r in rows), default=0)
         out = np.zeros((len(rows), width), dtype=np.int64)
-        for r, row in enumerate(rows):
-            ids = [self._id(t) for t in row[:width]]
-            out[r, : len(ids)] = ids
+        # one flat lookup, then scattered into the rows (a per-row loop costs twice as much)
+        kept = [row[:width] for row in rows]
+        lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+        ids = self._ids(t for row in kept for t in row)
+        row_of = np.repeat(np.arange(len(kept)), lengths)
+        column = np.arange(len(ids)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        out[row_of, column] = ids
         return out.reshape(shape + (width,))
 
     def _require_core(self, where: str) -> None:
