@@ -69,6 +69,10 @@ REQUIRED = {
     "Convolution2DTranspose": dict(filters=2, kernel_size=3),
     "RepeatVector": dict(n=3),
     "Rescaling": dict(scale=0.5),
+    "RandomRotation": dict(factor=0.1),
+    "RandomTranslation": dict(height_factor=0.1, width_factor=0.1),
+    "RandomZoom": dict(height_factor=0.1),
+    "RandomContrast": dict(factor=0.1),
     "GaussianNoise": dict(stddev=0.1),
     "GaussianDropout": dict(rate=0.1),
     "AveragePooling2D": dict(pool_size=2),
@@ -299,6 +303,23 @@ ALTERNATIVE_FOR = {
         [0.5, 1.5],
         lambda v, cls: tuple(v) == (1.0, 0.5, 1.5),  # "[UNK]" gets the mean, as Keras
     ),
+    ("RandomFlip", "mode"): ("vertical", same),
+    ("RandomRotation", "factor"): (0.3, lambda v, cls: tuple(v) == (-0.3, 0.3)),
+    ("RandomContrast", "factor"): (0.3, lambda v, cls: tuple(v) == (0.0, 0.3)),
+    ("RandomContrast", "value_range"): ((0, 1), same),
+    **{
+        (layer, argument): value
+        for layer in ("RandomRotation", "RandomTranslation", "RandomZoom")
+        for argument, value in (
+            ("fill_mode", ("constant", same)),
+            ("interpolation", ("nearest", same)),
+            ("fill_value", (0.5, same)),
+        )
+    },
+    ("RandomTranslation", "height_factor"): ((-0.2, 0.3), same),
+    ("RandomTranslation", "width_factor"): (0.4, same),
+    ("RandomZoom", "height_factor"): ((-0.2, 0.3), same),
+    ("RandomZoom", "width_factor"): (0.4, same),
     ("Input", "batch_shape"): ((None, 4), None),
     ("InputLayer", "batch_shape"): ((None, 4), None),
     ("InputLayer", "input_shape"): ((4,), None),

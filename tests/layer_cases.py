@@ -585,6 +585,94 @@ def _normalization():
     )
 
 
+# ---- augmentation: pinned ranges make the training transform fixed ------------------------------
+def _random_flip():
+    # Random per sample: in inference the identity (test_augmentation_layers checks the flips)
+    return Case(
+        lambda: L.RandomFlip("horizontal", seed=3),
+        [(4, 5, 2)],
+        lambda xs, ws: xs[0],
+        [
+            (lambda: L.RandomFlip("diagonal"), "mode"),
+            (lambda: L.RandomFlip(seed=-1), "seed"),
+        ],
+        bad_inputs=[([(4, 5)], "rank 4")],
+    )
+
+
+def _random_rotation():
+    # a quarter turn of a square image: the bilinear weights are 0 and 1 up to float32 rounding
+    return Case(
+        lambda: L.RandomRotation((0.25, 0.25), fill_mode="constant", seed=2),
+        [(4, 4, 2)],
+        lambda xs, ws: np.rot90(xs[0], 1, axes=(1, 2)),
+        [
+            (lambda: L.RandomRotation(1.5), "factor"),
+            (lambda: L.RandomRotation(0.1, fill_mode="mirror"), "fill_mode"),
+            (lambda: L.RandomRotation(0.1, interpolation="bicubic"), "interpolation"),
+        ],
+        training=True,
+    )
+
+
+def _random_translation():
+    # one row down and two columns left; the constant fill brings in fill_value
+    def ref(xs, ws):
+        x = xs[0]
+        out = np.full_like(x, 0.5)
+        out[:, 1:, :-2] = x[:, :-1, 2:]
+        return out
+
+    return Case(
+        lambda: L.RandomTranslation(
+            (0.25, 0.25),
+            (-0.4, -0.4),
+            fill_mode="constant",
+            fill_value=0.5,
+            interpolation="nearest",
+        ),
+        [(4, 5, 3)],
+        ref,
+        [
+            (lambda: L.RandomTranslation(1.2, 0.1), "height_factor"),
+            (lambda: L.RandomTranslation(0.1, (0.1, 0.2, 0.3)), "width_factor"),
+        ],
+        training=True,
+    )
+
+
+def _random_zoom():
+    # In inference the identity (test_augmentation_layers checks the zoom against Keras)
+    return Case(
+        lambda: L.RandomZoom(0.2, (-0.3, 0.1), fill_mode="nearest", seed=1),
+        [(5, 4, 2)],
+        lambda xs, ws: xs[0],
+        [
+            (lambda: L.RandomZoom(-1.0), "height_factor"),
+            (lambda: L.RandomZoom(0.1, 2.0), "width_factor"),
+        ],
+    )
+
+
+def _random_contrast():
+    # factor (-0.5, 0.5) pins the contrast factor to 1 + 0.5 (Keras's [1 - lower, 1 + upper])
+    def ref(xs, ws):
+        x = xs[0]
+        mean = x.mean(axis=(1, 2), keepdims=True)
+        return np.clip((x - mean) * 1.5 + mean, -10.0, 10.0)
+
+    return Case(
+        lambda: L.RandomContrast((-0.5, 0.5), value_range=(-10, 10)),
+        [(3, 4, 2)],
+        ref,
+        [
+            (lambda: L.RandomContrast(1.5), "factor"),
+            (lambda: L.RandomContrast(0.1, value_range=(0, 1, 2)), "value_range"),
+        ],
+        training=True,
+    )
+
+
 def _embedding():
     def ref(xs, ws):
         (table,) = ws
@@ -954,6 +1042,11 @@ CASES = {
     "ActivityRegularization": _activity_regularization(),
     "Rescaling": _rescaling(),
     "Normalization": _normalization(),
+    "RandomFlip": _random_flip(),
+    "RandomRotation": _random_rotation(),
+    "RandomTranslation": _random_translation(),
+    "RandomZoom": _random_zoom(),
+    "RandomContrast": _random_contrast(),
 }
 
 # Public layer classes that compute nothing, and why they have no case.

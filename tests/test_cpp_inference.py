@@ -152,6 +152,19 @@ CASES = {
     "Cropping2D": (lambda: _seq((6, 6, 2), L.Cropping2D(((1, 2), (2, 1)))), [_x(5, 6, 6, 2)]),
     "RepeatVector": (lambda: _seq((6,), L.RepeatVector(3)), [_x(5, 6)]),
     "Rescaling Normalization": (lambda: _seq((4, 3), *_preprocessing()), [_x(5, 4, 3)]),
+    # the identity in inference; C++ builds them from their Keras configs
+    "RandomFlip RandomRotation RandomTranslation RandomZoom RandomContrast": (
+        lambda: _seq(
+            (6, 5, 2),
+            L.RandomFlip(seed=1),
+            L.RandomRotation((-0.1, 0.2), fill_mode="constant"),
+            L.RandomTranslation(0.1, (0.0, 0.2), interpolation="nearest"),
+            L.RandomZoom(0.2, 0.1, fill_mode="wrap"),
+            L.RandomContrast(0.3, value_range=(0, 1)),
+            L.Conv2D(2, 3),
+        ),
+        [_x(5, 6, 5, 2)],
+    ),
     "GaussianNoise GaussianDropout ActivityRegularization": (
         lambda: _seq(
             (6,),

@@ -245,6 +245,11 @@ BLANKED = [
     ("shape", "zero_pad2d", lambda: _core.ops.zero_pad2d(_poison(1, 2, 2, 1), 1, 1, 1, 1)),
     ("embedding", "embedding", lambda: _core.ops.embedding(_poison(2, 3), _poison(4, 2))),
     ("pooling", "max_pool1d", lambda: _core.ops.max_pool1d(_poison(1, 4, 2), 2, 2, "valid")),
+    (
+        "augmentation",
+        "affine_transform",
+        lambda: nerve.layers.RandomRotation(0.2, seed=1)(_poison(2, 3, 4, 1), training=True),
+    ),
 ]
 
 

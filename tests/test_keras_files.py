@@ -137,6 +137,19 @@ def _generative(L):
     ]
 
 
+def _augmentation(L):
+    """Keras's image augmentation layers: the identity in predict, their configs both ways."""
+    return [
+        L.Input((6, 5, 2)),
+        L.RandomFlip("horizontal", seed=1),
+        L.RandomRotation((-0.1, 0.2), fill_mode="constant", fill_value=0.5),
+        L.RandomTranslation(0.1, (0.0, 0.2), interpolation="nearest"),
+        L.RandomZoom(0.2, fill_mode="wrap"),
+        L.RandomContrast(0.3, value_range=(0, 1)),
+        L.Conv2D(2, 3),
+    ]
+
+
 def _attention(lib):
     L = lib.layers
     x = L.Input((5, 8))
@@ -162,6 +175,7 @@ SEQUENTIAL = {
     "image_extra": _image_extra,
     "generative": _generative,
     "preprocessing": _preprocessing,
+    "augmentation": _augmentation,
 }
 FUNCTIONAL = {"merges": _functional, "attention": _attention}
 
@@ -180,6 +194,7 @@ def _inputs(kind, rng):
     shapes = {"cnn": (10, 10, 3), "extra": (8, 4), "image_extra": (6, 6, 2), "attention": (5, 8)}
     shapes["generative"] = (4, 4, 2)
     shapes["preprocessing"] = (6,)
+    shapes["augmentation"] = (6, 5, 2)
     shapes["pool1d"] = (9, 4)
     return rng.normal(size=(4, *shapes[kind])).astype(np.float32)
 

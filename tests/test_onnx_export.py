@@ -210,6 +210,17 @@ VARIANTS = {
         ]
     ),
     "normalization_variants": lambda: _normalizations(),
+    "augmentation_in_stack": lambda: nerve.Sequential(
+        [
+            nerve.Input((6, 5, 2)),
+            L.RandomFlip(),
+            L.RandomRotation(0.1),
+            L.RandomTranslation(0.1, 0.1),
+            L.RandomZoom(0.1),
+            L.RandomContrast(0.2),
+            L.Conv2D(2, 3),
+        ]
+    ),
     "dropout_in_stack": lambda: nerve.Sequential(
         [nerve.Input((4,)), L.Dense(5), L.Dropout(0.5), L.Dense(2, activation="softmax")]
     ),

@@ -313,3 +313,27 @@ def test_arguments_nerve_does_not_implement_are_refused_with_the_reason():
         L.Normalization(mean=1.0, variance=[1.0, 2.0])
     with pytest.raises(ValueError, match="axis.*range"):
         L.Normalization(axis=3).build((None, 3))
+
+
+def test_mean_and_variance_attributes_are_kerass():
+    """layer.mean / layer.variance (what Keras's regression tutorial prints after adapt): the
+    statistics shaped to broadcast against the input, None before the layer is built; the
+    constructor's numbers are input_mean / input_variance, as in Keras."""
+    keras = _keras()
+    data = np.random.default_rng(3).normal(size=(20, 3, 4)).astype(np.float32)
+    for axis in (-1, None, (1, 2), 1):
+        ours, theirs = L.Normalization(axis=axis), keras.layers.Normalization(axis=axis)
+        assert ours.mean is None and theirs.mean is None
+        ours.adapt(data)
+        theirs.adapt(data)
+        for name in ("mean", "variance"):
+            np.testing.assert_allclose(
+                np.asarray(getattr(ours, name)), np.asarray(getattr(theirs, name)), atol=1e-5
+            )
+    given = L.Normalization(mean=2.0, variance=4.0)
+    nerve.Sequential([nerve.Input((3,)), given])
+    k_given = keras.layers.Normalization(mean=2.0, variance=4.0)
+    k_given.build((None, 3))
+    np.testing.assert_array_equal(np.asarray(given.mean), np.asarray(k_given.mean))
+    assert given.input_mean == k_given.input_mean == 2.0
+    assert given.get_config()["mean"] == 2.0

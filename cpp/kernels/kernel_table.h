@@ -14,6 +14,7 @@
 #include "nerve/activation.h"
 #include "nerve/gemm.h"
 #include "nerve/losses.h"
+#include "nerve/ops/augmentation.h"
 #include "nerve/ops/convolutional.h"
 #include "nerve/ops/math.h"
 #include "nerve/ops/recurrent.h"
@@ -257,6 +258,34 @@ struct RandomKernels {
                              float* dx) = nullptr;
 };
 
+// The geometry of one affine transform call: images [N, H, W, C] in and out, Keras's fill mode
+// and interpolation (nerve/ops/augmentation.h).
+struct AffineGeometry {
+  int64_t N, H, W, C;
+  AffineInterpolation interpolation;
+  AffineFill fill;
+  float fill_value;
+};
+
+// Per-sample image augmentation (RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
+// RandomContrast). The
+// per-sample parameters are host metadata (flags: N bytes each, null for none; transforms: N
+// rows of Keras's 8 numbers, nerve::AffineTransform).
+struct AugmentationKernels {
+  // y[n] = x[n] mirrored along the height where flip_height[n], along the width where flip_width[n].
+  void (*flip)(const float* x, const uint8_t* flip_height, const uint8_t* flip_width, int64_t N, int64_t H, int64_t W,
+               int64_t C, float* y) = nullptr;
+  // y[n] = x[n] resampled through transforms[n]; backward: dx (overwritten) from dy.
+  void (*affine_forward)(const float* x, const AffineGeometry& g, const float* transforms, float* y) = nullptr;
+  void (*affine_backward)(const float* dy, const AffineGeometry& g, const float* transforms, float* dx) = nullptr;
+  // y[n] = clip((x[n] - m) * factors[n] + m, lo, hi), m x[n]'s per-channel mean over the height
+  // and width (factors: host metadata, N entries); backward: dx (overwritten) from x and dy.
+  void (*contrast_forward)(const float* x, const float* factors, int64_t N, int64_t H, int64_t W, int64_t C, float lo,
+                           float hi, float* y) = nullptr;
+  void (*contrast_backward)(const float* x, const float* dy, const float* factors, int64_t N, int64_t H, int64_t W,
+                            int64_t C, float lo, float hi, float* dx) = nullptr;
+};
+
 // Copies along one axis (concat, narrow, reverse, zero padding).
 struct ShapeKernels {
   // `rows` blocks of `width` floats from src to dst, src_stride and dst_stride floats apart.
@@ -463,6 +492,7 @@ struct KernelTable {
   AttentionKernels attention;
   LossKernels losses;
   RandomKernels random;
+  AugmentationKernels augmentation;
 };
 
 // The CPU backend's table (cpp/kernels/cpu/kernel_table.cpp); other host-memory devices may copy it.

@@ -4,6 +4,7 @@
 
 #include "cpu/activation/prelu.h"
 #include "cpu/attention/attention.h"
+#include "cpu/augmentation/augmentation.h"
 #include "cpu/conv/conv_kernels.h"
 #include "cpu/elementwise/elementwise.h"
 #include "cpu/embedding/embedding.h"
@@ -97,6 +98,8 @@ KernelTable make_cpu_table() {
               kernels::random_randint,      kernels::random_categorical, kernels::random_dropout_mask,
               kernels::random_gamma,        kernels::random_beta,        kernels::random_binomial,
               kernels::permutation_indices, kernels::gather_along_axis,  kernels::scatter_along_axis};
+  t.augmentation = {kernels::flip_images, kernels::affine_forward, kernels::affine_backward, kernels::contrast_forward,
+                    kernels::contrast_backward};
   return t;
 }
 

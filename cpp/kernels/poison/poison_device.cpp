@@ -103,6 +103,8 @@ void blank_poison_kernels(const std::string& family) {
     t.losses = {};
   else if (family == "random")
     t.random = {};
+  else if (family == "augmentation")
+    t.augmentation = {};
   else
     throw std::invalid_argument("blank_poison_kernels: no kernel family '" + family + "'");
 }

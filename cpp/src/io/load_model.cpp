@@ -12,6 +12,7 @@
 #include "nerve/io/npy.h"
 #include "nerve/io/zip_archive.h"
 #include "nerve/layers/arguments.h"
+#include "nerve/layers/augmentation.h"
 #include "nerve/layers/wrappers.h"
 #include "nerve/models/graph_model.h"
 #include "nerve/models/sequential.h"
@@ -140,6 +141,17 @@ struct Builder {
       if (a.name == "go_backwards" && flip_backwards) value = !j_bool(*v, who + " go_backwards");
       args.emplace_back(a.name, value);
     }
+    // Keras's factor ranges (a number or a pair) as the augmentation layers' (lower, upper) numbers
+    std::vector<std::pair<std::string, std::vector<double>>> keras_ranges;
+    for (const char* key : {"factor", "height_factor", "width_factor", "value_range"}) {
+      const Json* v = config.find(key);
+      if (!v || v->is_null()) continue;
+      std::vector<double> numbers;
+      for (const Json& e : v->is_array() ? v->as_array(who + " " + key) : std::vector<Json>{*v})
+        numbers.push_back(e.is_number() ? e.as_double(who + " " + key) : NAN);  // NaN: refused by the layer
+      keras_ranges.emplace_back(key, numbers);  // (the layer's table checks what it takes)
+    }
+    for (auto& kv : augmentation_ranges_from_keras(cls, keras_ranges)) args.push_back(std::move(kv));
     auto fixed = overrides.find(name);
     if (fixed != overrides.end()) {
       for (const auto& [key, value] : fixed->second) {

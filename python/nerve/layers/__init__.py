@@ -2,6 +2,7 @@
 
 from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import MultiHeadAttention, TransformerEncoder
+from .augmentation import RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from .base import Input, InputLayer, Layer
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose, Convolution2D, Convolution2DTranspose
 from .core import Activation, Dense, Identity
@@ -124,4 +125,10 @@ __all__ = [
     "Normalization",
     # preprocessing outside the model (strings -> ids)
     "TextVectorization",
+    # image augmentation (training only)
+    "RandomFlip",
+    "RandomRotation",
+    "RandomTranslation",
+    "RandomZoom",
+    "RandomContrast",
 ]

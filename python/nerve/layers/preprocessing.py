@@ -7,6 +7,7 @@ import numbers
 
 import numpy as np
 
+from .. import _core
 from ..utils.keras_args import UnsupportedArgumentError
 from ._shapes import from_core
 from .declared import DeclaredLayer
@@ -81,9 +82,41 @@ class Normalization(DeclaredLayer):
             values[argument] = _scalar(values[argument], cls.__name__, argument, why)
         super()._init_declared(cls, values, base_kwargs)
 
+    # Keras keeps the constructor's statistics as input_mean / input_variance and names the
+    # statistics the layer computes with `mean` / `variance` (what the regression tutorial
+    # prints after adapt()): shaped to broadcast against the input, (1, features) for
+    # axis=-1; None before the layer is built.
+    @property
+    def mean(self):
+        return self._statistic(0, self.input_mean)
+
+    @mean.setter
+    def mean(self, value):
+        self.__dict__["input_mean"] = value
+
+    @property
+    def variance(self):
+        return self._statistic(1, self.input_variance)
+
+    @variance.setter
+    def variance(self, value):
+        self.__dict__["input_variance"] = value
+
+    def _statistic(self, index: int, given):
+        if not self.built:
+            return None
+        built = from_core(self._core.input_shape)
+        ndim = len(built) + 1
+        kept = {(a if a >= 0 else a + ndim) for a in self.axis}
+        shape = [1] + [built[d - 1] if d in kept else 1 for d in range(1, ndim)]
+        if given is not None:  # the given number, broadcast as Keras's build() does
+            return _core.Tensor(np.full(shape, given, dtype=np.float32))
+        return self.weights[index].reshape(shape)
+
     def get_config(self):
         config = super().get_config()
         config["axis"] = tuple(config["axis"])  # as Keras: (-1,), () for None
+        config["mean"], config["variance"] = self.input_mean, self.input_variance
         return config
 
     def _who(self) -> str:
@@ -99,10 +132,11 @@ class Normalization(DeclaredLayer):
         with the exact pairwise update (Chan et al.), so the result is numpy's over all the rows.
         The layer is built for data's per-sample shape if it is not built yet."""
         who = self._who()
-        if self.mean is not None:
+        if self.input_mean is not None:
             raise ValueError(
                 f"{who}: adapt() cannot change statistics given to the constructor "
-                f"(mean={self.mean}, variance={self.variance}); create the layer without them"
+                f"(mean={self.input_mean}, variance={self.input_variance}); create the layer "
+                f"without them"
             )
         if (
             isinstance(data, np.ndarray)

@@ -40,6 +40,11 @@ from ..layers import (
     Normalization,
     PositionEmbedding,
     PReLU,
+    RandomContrast,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
     ReLU,
     RepeatVector,
     Rescaling,
@@ -163,8 +168,8 @@ def softmax(b, call):
 
 
 def identity(b, call):
-    """Identity, and Dropout, GaussianNoise, GaussianDropout, ActivityRegularization: the identity
-    in inference."""
+    """Identity, and Dropout, GaussianNoise, GaussianDropout, ActivityRegularization and the
+    augmentation layers (RandomFlip, RandomRotation, ...): the identity in inference."""
     return [b.op("Identity", [call.inputs[0]], call.base)]
 
 
@@ -420,6 +425,11 @@ CONVERTERS = {
     GaussianNoise: identity,
     GaussianDropout: identity,
     ActivityRegularization: identity,
+    RandomFlip: identity,
+    RandomRotation: identity,
+    RandomTranslation: identity,
+    RandomZoom: identity,
+    RandomContrast: identity,
     Identity: identity,
     Conv1D: conv,
     Conv2D: conv,
