@@ -288,6 +288,21 @@ ALTERNATIVE_FOR = {
     ("Normalization", "axis"): (1, lambda v, cls: tuple(v) == (1,)),
     ("Normalization", "invert"): (True, same),
     ("Normalization", "variance"): (2.0, same),
+    ("TextVectorization", "max_tokens"): (10, same),
+    ("TextVectorization", "standardize"): ("lower", same),
+    ("TextVectorization", "split"): ("character", same),
+    ("TextVectorization", "ngrams"): (2, same),
+    ("TextVectorization", "output_mode"): ("count", same),
+    ("TextVectorization", "output_sequence_length"): (5, same),
+    ("TextVectorization", "pad_to_max_tokens"): (True, same),
+    ("TextVectorization", "vocabulary"): (
+        ["sun", "moon"],
+        lambda v, cls: tuple(v) == ("", "[UNK]", "sun", "moon"),
+    ),
+    ("TextVectorization", "idf_weights"): (
+        [0.5, 1.5],
+        lambda v, cls: tuple(v) == (1.0, 0.5, 1.5),  # "[UNK]" gets the mean, as Keras
+    ),
     ("RandomFlip", "mode"): ("vertical", same),
     ("RandomRotation", "factor"): (0.3, lambda v, cls: tuple(v) == (-0.3, 0.3)),
     ("RandomContrast", "factor"): (0.3, lambda v, cls: tuple(v) == (0.0, 0.3)),
@@ -323,6 +338,8 @@ REPLACES = {
 COMPANIONS = {
     ("Normalization", "mean"): {"variance": 2.0},
     ("Normalization", "variance"): {"mean": 0.5},
+    ("TextVectorization", "pad_to_max_tokens"): {"max_tokens": 10, "output_mode": "count"},
+    ("TextVectorization", "idf_weights"): {"output_mode": "tf_idf", "vocabulary": ["x", "y"]},
 }
 # Where the object keeps an argument under another name.
 SHOWN_AS = {
@@ -425,7 +442,11 @@ FAMILY_NOTES = {
     "3.15.1 its outputs do not sum to 1 when several stay non-zero). Image layers take "
     "no None height or width. A functional model built for fixed sizes refuses other "
     "sizes (Keras's predict runs them): declare `Input(shape=(None, ...))` for "
-    "variable lengths.",
+    "variable lengths. "
+    "TextVectorization runs on Python / numpy strings outside the model (call it on the texts, "
+    "feed the ids to the model; a symbolic input raises NotImplementedError), without "
+    "TensorFlow but with its rules (ASCII-only lowering and whitespace); its get_config() "
+    "carries an adapted vocabulary, and a callable `split` gets a numpy array of str.",
     "models": "A Model subclass that overrides train_step, test_step, predict_step, compute_loss "
     "or compute_metrics runs the override under fit / evaluate / predict once per batch from "
     "Python (saying so in a warning; the built-in steps run whole chunks in C++). A dict of "

@@ -1057,6 +1057,9 @@ NOT_COMPUTATIONAL = {
     # the base the layers declared in C++ derive from (nerve.layers.declared): it names no C++
     # layer (core_type is empty), so it cannot be built; every subclass has its own case
     "DeclaredLayer": "an abstract base: no C++ layer of its own",
+    # a preprocessing object run on Python strings outside the model (strings -> numpy ids);
+    # it has no C++ layer, weights or gradient (test_text_vectorization checks it)
+    "TextVectorization": "string preprocessing outside the model: no tensor input or weights",
 }
 
 

@@ -191,7 +191,8 @@ def _preprocessing():
 
 # Layers written in Python (Lambda, the one-op layers nerve.ops makes on functional tensors) run
 # in C++ only inside Python's tracer: a C++ program refuses them by name (test below).
-PYTHON_ONLY = {"Lambda", "OpLayer"}
+# never inside a saved model: TextVectorization runs on strings before the model
+PYTHON_ONLY = {"Lambda", "OpLayer", "TextVectorization"}
 
 
 def _run_tool(path, inputs, tmp_path, *flags):

@@ -45,6 +45,7 @@ from .recurrent import GRU, LSTM, SimpleRNN
 from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
 from .reshaping import Cropping2D, Flatten, RepeatVector, Reshape, UpSampling2D, ZeroPadding2D
 from .symbolic import KerasTensor
+from .text_vectorization import TextVectorization
 from .wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
@@ -122,6 +123,8 @@ __all__ = [
     # preprocessing inside the model
     "Rescaling",
     "Normalization",
+    # preprocessing outside the model (strings -> ids)
+    "TextVectorization",
     # image augmentation (training only)
     "RandomFlip",
     "RandomRotation",

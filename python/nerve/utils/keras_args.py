@@ -94,9 +94,16 @@ def check_dtype(owner: str, dtype, allow_integer: bool = False) -> str:
     if allow_integer and name is not None and name in _INTEGER_NAMES:
         return name
     also = " (or an integer/bool dtype for integer data)" if allow_integer else ""
+    # Keras's text tutorials' "option 1" (strings into the model) has no nerve counterpart
+    text = (
+        " A model takes no strings: vectorize the texts outside it with "
+        "nerve.layers.TextVectorization (ids = vectorize_layer(texts)) and feed it the ids."
+        if name in ("string", "str", "bytes", "object")
+        else ""
+    )
     raise ValueError(
         f"{owner}: dtype={dtype!r} is not supported; nerve computes this in float32 only. "
-        f"Pass dtype='float32' or None{also}."
+        f"Pass dtype='float32' or None{also}.{text}"
     )
 
 
