@@ -338,3 +338,25 @@ def test_single_output_graph_trains_like_sequential_bit_for_bit():
 
     for a, b in zip(run(True), run(False)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_an_unbuilt_sequential_called_on_a_symbolic_input():
+    """Keras's tutorials make `data_augmentation = keras.Sequential([...])` without an Input and
+    call it on the functional model's input: it builds for that input's per-sample shape (the
+    batch axis dropped), inside the model as Keras builds it; the same outputs as Keras."""
+    keras = pytest.importorskip("keras")
+
+    def build(lib):
+        block = lib.Sequential([lib.layers.Conv2D(4, 3, activation="relu"), lib.layers.Flatten()])
+        inputs = lib.Input((6, 6, 2))
+        return lib.Model(inputs, lib.layers.Dense(3)(block(inputs)))
+
+    k_model, n_model = build(keras), build(nerve)
+    assert [w.shape for w in k_model.get_weights()] == [
+        tuple(w.shape) for w in n_model.get_weights()
+    ]
+    n_model.set_weights(k_model.get_weights())
+    x = np.random.default_rng(0).random((2, 6, 6, 2), dtype=np.float32)
+    np.testing.assert_allclose(
+        n_model.predict(x, verbose=0), np.asarray(k_model.predict(x, verbose=0)), rtol=1e-5
+    )

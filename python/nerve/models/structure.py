@@ -99,6 +99,18 @@ class ModelStructure:
         if not self.built and type(self).build is not ModelStructure.build:
             ModelStructure.build(self, input_shape)
 
+    def _build_for_call(self, xs, as_list: bool) -> None:
+        """Build for a first call on symbolic (or traced) tensors, given with their batch axis as
+        Keras's build(input_shape) takes them: a subclassed model through _build_for (its own
+        build() may run), a Sequential through build(), which drops the batch axis (its
+        _build_for takes per-sample shapes: (None, 32, 32, 3) there would be a 4-D sample)."""
+        shapes = [tuple(x.shape) for x in xs] if as_list else tuple(xs[0].shape)
+        with own_graph():
+            if type(self)._is_subclassed():
+                self._build_for(shapes)
+            else:
+                self.build(shapes)
+
     @property
     def layers(self) -> list:
         """The layers, in call order; a model used as a layer inside this one is listed once,
@@ -236,20 +248,12 @@ class ModelStructure:
             # Inside a custom layer's traced call() (a feed-forward Sequential in a Keras
             # transformer block): the model runs as its layers, each call recorded in the trace.
             if not self.built:
-                with own_graph():
-                    self._build_for(
-                        [tuple(x.shape[1:]) for x in xs]
-                        if isinstance(inputs, (list, tuple))
-                        else tuple(xs[0].shape[1:])
-                    )
+                self._build_for_call(xs, isinstance(inputs, (list, tuple)))
             outs = self._call_symbolic(xs)
             return outs[0] if self._single_output else outs
         if any(isinstance(x, KerasTensor) for x in xs):
             if not self.built:
-                with own_graph():
-                    self._build_for(
-                        [x.shape for x in xs] if isinstance(inputs, (list, tuple)) else xs[0].shape
-                    )
+                self._build_for_call(xs, isinstance(inputs, (list, tuple)))
             with calling_model(self, training):
                 outs = self._call_symbolic(xs)
             if self._first_symbolic_call is None:  # what a Sequential's .input/.output give
