@@ -174,6 +174,16 @@ def test_metric_running_value_matches_keras(name, kind):
     assert ours.result() == 0.0
 
 
+@pytest.mark.parametrize("name", ["Hinge", "LogCosh", "Poisson", "MeanSquaredLogarithmicError"])
+def test_labels_of_rank_one_meet_outputs_of_one_unit_as_in_keras(name):
+    true, pred = _data("counts" if name == "Poisson" else "binary", 6, seed=22)
+    true, pred = true[:, 0], pred[:, :1]  # (6,) labels, (6, 1) predictions
+    for reduction in ("sum_over_batch_size", "none"):
+        got = getattr(nerve.losses, name)(reduction=reduction)(true, pred)
+        want = np.asarray(getattr(keras.losses, name)(reduction=reduction)(true, pred))
+        assert_close(f"{name} {reduction}", got, want)
+
+
 def test_cosine_similarity_over_another_axis():
     true, pred = _data("normal", 8, seed=21)
     for reduction in ("sum_over_batch_size", "none"):
@@ -280,6 +290,9 @@ def test_bad_arguments_are_refused():
         nerve.losses.BinaryFocalCrossentropy(label_smoothing=1.5)
     with pytest.raises(ValueError, match="gamma"):
         nerve.losses.CategoricalFocalCrossentropy(gamma=-1.0)
+    one_class = np.ones((4, 1), np.float32)
+    with pytest.warns(SyntaxWarning, match="num_classes > 1"):  # as Keras
+        nerve.losses.categorical_focal_crossentropy(one_class, one_class)
     with pytest.raises(ValueError, match="axis"):
         nerve.losses.categorical_focal_crossentropy(
             np.eye(3, dtype=np.float32), np.eye(3, dtype=np.float32), axis=True

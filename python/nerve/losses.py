@@ -12,6 +12,7 @@ import functools
 import inspect
 import math
 import re
+import warnings
 
 import numpy as np
 
@@ -99,6 +100,8 @@ class LossFunctionWrapper(Loss):
         self.fn, self._fn_kwargs = fn, kwargs
 
     def call(self, y_true, y_pred):
+        if _is_tensor(y_true) and _is_tensor(y_pred):  # as Keras's: (n,) labels, (n, 1) outputs
+            y_true, y_pred = _same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self) -> dict:
@@ -480,15 +483,19 @@ def _as_tensor(x):
     return x if _is_tensor(x) else _core.Tensor(np.ascontiguousarray(x, dtype=np.float32))
 
 
-def _same_rank(y_true, y_pred):
-    """Keras's squeeze_or_expand_to_same_rank: a trailing axis of size 1 on the higher-rank side
-    is dropped when the ranks differ by one."""
-    rank_t, rank_p = len(y_true.shape), len(y_pred.shape)
-    if rank_t == rank_p + 1 and y_true.shape[-1] == 1:
-        y_true = _ops.squeeze(y_true, axis=-1)
-    elif rank_p == rank_t + 1 and y_pred.shape[-1] == 1:
-        y_pred = _ops.squeeze(y_pred, axis=-1)
-    return y_true, y_pred
+def _same_rank(x1, x2):
+    """Keras's squeeze_or_expand_to_same_rank: when the ranks differ by one and the higher-rank
+    side ends in an axis of size 1, a rank-1 partner gets that axis, else it is squeezed away."""
+    rank1, rank2 = len(x1.shape), len(x2.shape)
+    if rank1 == rank2 + 1 and x1.shape[-1] == 1:
+        if rank2 == 1:
+            return x1, _ops.expand_dims(x2, -1)
+        return _ops.squeeze(x1, axis=-1), x2
+    if rank2 == rank1 + 1 and x2.shape[-1] == 1:
+        if rank1 == 1:
+            return _ops.expand_dims(x1, -1), x2
+        return x1, _ops.squeeze(x2, axis=-1)
+    return x1, x2
 
 
 def _hinge_labels(y_true):
@@ -604,6 +611,14 @@ def categorical_focal_crossentropy(
     to sum to 1 and clipped to [1e-7, 1 - 1e-7]."""
     if isinstance(axis, bool):
         raise ValueError(f"categorical_focal_crossentropy: axis must be an int, got {axis!r}")
+    if y_pred.shape[-1] == 1:  # Keras warns the same way
+        warnings.warn(
+            f"categorical_focal_crossentropy: y_pred has shape {tuple(y_pred.shape)}: one class; "
+            f"expected (batch_size, num_classes) with num_classes > 1 (binary_crossentropy is "
+            f"the loss for 2 classes)",
+            SyntaxWarning,
+            stacklevel=2,
+        )
     if label_smoothing:
         classes = y_true.shape[-1]
         y_true = _ops.add(_ops.multiply(y_true, 1.0 - label_smoothing), label_smoothing / classes)
