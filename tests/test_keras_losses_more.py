@@ -143,7 +143,8 @@ def test_fit_matches_keras_and_is_traced(name, kwargs, kind, activation):
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)  # "could not be traced" would fail
             fit = model.fit(x, y, sample_weight=w, batch_size=8, epochs=2, shuffle=False, verbose=0)
-        histories.append(fit.history)
+            evaluated = model.evaluate(x, y, sample_weight=w, batch_size=8, verbose=0)
+        histories.append({**fit.history, "evaluate": [evaluated]})
     assert_history_close(name, histories[1], histories[0])
     assert_weights_close(name, n_model, k_model)
 
