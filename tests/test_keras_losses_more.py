@@ -264,6 +264,10 @@ def test_string_names_resolve_as_keras():
     assert not nerve.losses.is_python_loss(nerve.losses.get("mse"))
     with pytest.raises(ValueError, match="Unknown loss"):
         nerve.losses.get("hinges")
+    # tf.keras 2's "logcosh" is no Keras 3 name, as loss or metric: refused in both
+    for get in (keras.losses.get, keras.metrics.get, nerve.losses.get, nerve.metrics.get):
+        with pytest.raises(ValueError):
+            get("logcosh")
 
 
 def test_compile_with_string_names_matches_keras():
