@@ -1,8 +1,9 @@
-"""Loss functions (Keras names and classes). The built-in ones are computed in C++ (the trainer
-uses the same code); a Loss subclass with call() or a plain function is computed by nerve.ops in
-the Python step (see Loss).
+"""Loss functions (Keras names and classes). The C++-backed ones (MeanSquaredError, ...,
+KLDivergence) are computed in C++ (the trainer uses the same code); Keras's others (Hinge, ...,
+CategoricalFocalCrossentropy, at the end of this file), a Loss subclass with call() and a plain
+function are computed by nerve.ops in the Python step, which fit traces into C++ (see Loss).
 
-Each loss is computed per row (the last axis) and reduced with Keras's "sum_over_batch_size":
+The C++ ones are computed per row (the last axis) and reduced with Keras's "sum_over_batch_size":
 sum(sample_weight * row_loss) / rows. Formulas are in nerve/losses.h.
 """
 

@@ -1,5 +1,7 @@
 """Metrics (Keras names and classes). Values are accumulated in C++ inside each training step
-(nerve/metrics.h); the same code backs the standalone update_state / result API.
+(nerve/metrics.h); the same code backs the standalone update_state / result API. Keras's metrics
+over a loss function (Hinge, Poisson, CosineSimilarity, ...) are MeanMetricWrappers of nerve.ops
+code, run in the Python step (traced into C++ by fit).
 
 In compile(), a metric is a Keras name ("accuracy", "mae", "auc", ...) or an instance
 (nerve.metrics.AUC(num_thresholds=100)). "accuracy" picks its variant from the loss, as Keras
