@@ -191,6 +191,9 @@ ALTERNATIVE = {
     # losses and metrics
     "from_logits": (True, same),
     "label_smoothing": (0.25, same),
+    "reduction": ("sum", same),
+    "gamma": (1.5, same),
+    "apply_class_balancing": (True, same),
     "delta": (0.5, same),
     "threshold": (0.25, same),
     "thresholds": (0.25, same),
@@ -697,6 +700,10 @@ _Y_INT = np.array([1, 0, 2, 2], dtype=np.float32)
 _Y_PRED = np.array(
     [[0.5, 0.3, 0.2], [0.7, 0.2, 0.1], [0.3, 0.3, 0.4], [0.45, 0.35, 0.2]], dtype=np.float32
 )
+# Two sequences of those rows, for functions whose `axis` may be the time axis. (The binary
+# focal cross-entropy is not probed here: its alpha counts only with apply_class_balancing;
+# test_keras_losses_more.py checks each argument against Keras.)
+_SEQUENCES = (np.stack([_Y_TRUE, _Y_TRUE[::-1]]), np.stack([_Y_PRED, _Y_PRED[::-1]]))
 FUNCTION_DATA = {
     **{
         ("losses", n): (_Y_TRUE, _Y_PRED)
@@ -707,8 +714,17 @@ FUNCTION_DATA = {
             "huber",
             "binary_crossentropy",
             "categorical_crossentropy",
+            "hinge",
+            "squared_hinge",
+            "categorical_hinge",
+            "log_cosh",
+            "mean_absolute_percentage_error",
+            "mean_squared_logarithmic_error",
+            "poisson",
         )
     },
+    ("losses", "cosine_similarity"): _SEQUENCES,
+    ("losses", "categorical_focal_crossentropy"): _SEQUENCES,
     ("losses", "sparse_categorical_crossentropy"): (_Y_INT, _Y_PRED),
     **{
         ("metrics", n): (_Y_TRUE, _Y_PRED)
@@ -718,8 +734,16 @@ FUNCTION_DATA = {
             "top_k_categorical_accuracy",
             "mean_absolute_error",
             "mean_squared_error",
+            "hinge",
+            "squared_hinge",
+            "categorical_hinge",
+            "log_cosh",
+            "mean_absolute_percentage_error",
+            "mean_squared_logarithmic_error",
+            "poisson",
         )
     },
+    ("metrics", "categorical_focal_crossentropy"): _SEQUENCES,
     ("metrics", "sparse_categorical_accuracy"): (_Y_INT, _Y_PRED),
     ("metrics", "sparse_top_k_categorical_accuracy"): (_Y_INT, _Y_PRED),
 }

@@ -1,16 +1,19 @@
-"""Loss functions (Keras names and classes). The built-in ones are computed in C++ (the trainer
-uses the same code); a Loss subclass with call() or a plain function is computed by nerve.ops in
-the Python step (see Loss).
+"""Loss functions (Keras names and classes). The C++-backed ones (MeanSquaredError, ...,
+KLDivergence) are computed in C++ (the trainer uses the same code); Keras's others (Hinge, ...,
+CategoricalFocalCrossentropy, at the end of this file), a Loss subclass with call() and a plain
+function are computed by nerve.ops in the Python step, which fit traces into C++ (see Loss).
 
-Each loss is computed per row (the last axis) and reduced with Keras's "sum_over_batch_size":
+The C++ ones are computed per row (the last axis) and reduced with Keras's "sum_over_batch_size":
 sum(sample_weight * row_loss) / rows. Formulas are in nerve/losses.h.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import re
+import warnings
 
 import numpy as np
 
@@ -98,6 +101,8 @@ class LossFunctionWrapper(Loss):
         self.fn, self._fn_kwargs = fn, kwargs
 
     def call(self, y_true, y_pred):
+        if _is_tensor(y_true) and _is_tensor(y_pred):  # as Keras's: (n,) labels, (n, 1) outputs
+            y_true, y_pred = _same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self) -> dict:
@@ -456,3 +461,339 @@ globals().update(
         if (canonical := _core.loss_canonical_name(name)) != name
     }
 )
+
+
+# Keras's other losses, written in nerve.ops (keras/src/losses/losses.py, op for op): they run in
+# the Python step, which fit traces into a C++ program. Each function returns one value per
+# sample (numpy for numpy data); each class is a LossFunctionWrapper of its function.
+
+
+def _python_loss_function(formula):
+    """Keras's loss function around `formula(y_true, y_pred, **kwargs)` on tensors: numpy data is
+    converted and the values come back as numpy."""
+
+    @functools.wraps(formula)
+    def fn(y_true, y_pred, **kwargs):
+        values = formula(_as_tensor(y_true), _as_tensor(y_pred), **kwargs)
+        return values if _is_tensor(y_pred) or _is_tensor(y_true) else np.asarray(values)
+
+    return fn
+
+
+def _as_tensor(x):
+    return x if _is_tensor(x) else _core.Tensor(np.ascontiguousarray(x, dtype=np.float32))
+
+
+def _same_rank(x1, x2):
+    """Keras's squeeze_or_expand_to_same_rank: when the ranks differ by one and the higher-rank
+    side ends in an axis of size 1, a rank-1 partner gets that axis, else it is squeezed away."""
+    rank1, rank2 = len(x1.shape), len(x2.shape)
+    if rank1 == rank2 + 1 and x1.shape[-1] == 1:
+        if rank2 == 1:
+            return x1, _ops.expand_dims(x2, -1)
+        return _ops.squeeze(x1, axis=-1), x2
+    if rank2 == rank1 + 1 and x2.shape[-1] == 1:
+        if rank1 == 1:
+            return _ops.expand_dims(x1, -1), x2
+        return x1, _ops.squeeze(x2, axis=-1)
+    return x1, x2
+
+
+def _hinge_labels(y_true):
+    """Keras's convert_binary_labels_to_hinge: labels all in {0, 1} become {-1, 1}; any other
+    labels are kept (ops.cond there, a where on the batch-wide test here)."""
+    is_binary = _ops.all(_ops.logical_or(_ops.equal(y_true, 0.0), _ops.equal(y_true, 1.0)))
+    return _ops.where(is_binary, _ops.subtract(_ops.multiply(2.0, y_true), 1.0), y_true)
+
+
+def _hinge_margins(y_true, y_pred):
+    return _ops.maximum(_ops.subtract(1.0, _ops.multiply(_hinge_labels(y_true), y_pred)), 0.0)
+
+
+@_python_loss_function
+def hinge(y_true, y_pred):
+    """mean(max(1 - y_true * y_pred, 0)) over the last axis; {0, 1} labels count as {-1, 1}."""
+    return _ops.mean(_hinge_margins(y_true, y_pred), axis=-1)
+
+
+@_python_loss_function
+def squared_hinge(y_true, y_pred):
+    """mean(max(1 - y_true * y_pred, 0) ** 2) over the last axis; {0, 1} labels as {-1, 1}."""
+    return _ops.mean(_ops.square(_hinge_margins(y_true, y_pred)), axis=-1)
+
+
+@_python_loss_function
+def categorical_hinge(y_true, y_pred):
+    """max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0) over the last axis."""
+    pos = _ops.sum(_ops.multiply(y_true, y_pred), axis=-1)
+    neg = _ops.max(_ops.multiply(_ops.subtract(1.0, y_true), y_pred), axis=-1)
+    return _ops.maximum(_ops.add(_ops.subtract(neg, pos), 1.0), 0.0)
+
+
+@_python_loss_function
+def mean_absolute_percentage_error(y_true, y_pred):
+    """100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7)) over the last axis."""
+    y_true, y_pred = _same_rank(y_true, y_pred)
+    diff = _ops.abs(
+        _ops.divide(_ops.subtract(y_true, y_pred), _ops.maximum(_ops.abs(y_true), _EPSILON))
+    )
+    return _ops.multiply(100.0, _ops.mean(diff, axis=-1))
+
+
+@_python_loss_function
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """mean((log(max(y_pred, 1e-7) + 1) - log(max(y_true, 1e-7) + 1)) ** 2) over the last axis."""
+    y_true, y_pred = _same_rank(y_true, y_pred)
+    first_log = _ops.log(_ops.add(_ops.maximum(y_pred, _EPSILON), 1.0))
+    second_log = _ops.log(_ops.add(_ops.maximum(y_true, _EPSILON), 1.0))
+    return _ops.mean(_ops.square(_ops.subtract(first_log, second_log)), axis=-1)
+
+
+@_python_loss_function
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """-sum(l2_normalize(y_true) * l2_normalize(y_pred)) over `axis`: -1 for the same direction
+    (a loss to minimize; nerve.metrics.cosine_similarity is the positive one)."""
+    y_true, y_pred = _same_rank(y_true, y_pred)
+    product = _ops.multiply(_ops.normalize(y_true, axis=axis), _ops.normalize(y_pred, axis=axis))
+    return _ops.negative(_ops.sum(product, axis=axis))
+
+
+@_python_loss_function
+def log_cosh(y_true, y_pred):
+    """mean(log(cosh(y_pred - y_true))) over the last axis, as Keras computes it stably:
+    x + softplus(-2x) - log(2)."""
+    y_true, y_pred = _same_rank(y_true, y_pred)
+    x = _ops.subtract(y_pred, y_true)
+    value = _ops.subtract(_ops.add(x, _ops.softplus(_ops.multiply(x, -2.0))), math.log(2.0))
+    return _ops.mean(value, axis=-1)
+
+
+@_python_loss_function
+def poisson(y_true, y_pred):
+    """mean(y_pred - y_true * log(y_pred + 1e-7)) over the last axis."""
+    log_pred = _ops.log(_ops.add(y_pred, _EPSILON))
+    return _ops.mean(_ops.subtract(y_pred, _ops.multiply(y_true, log_pred)), axis=-1)
+
+
+@_python_loss_function
+def binary_focal_crossentropy(
+    y_true,
+    y_pred,
+    apply_class_balancing=False,
+    alpha=0.25,
+    gamma=2.0,
+    from_logits=False,
+    label_smoothing=0.0,
+    axis=-1,
+):
+    """The binary cross-entropy times (1 - p_t) ** gamma (p_t: the probability given to the true
+    label), times alpha for positives and 1 - alpha for negatives with apply_class_balancing."""
+    if label_smoothing:
+        y_true = _ops.add(_ops.multiply(y_true, 1.0 - label_smoothing), 0.5 * label_smoothing)
+    if from_logits:
+        y_pred = _ops.sigmoid(y_pred)
+    bce = _ops.binary_crossentropy(y_true, y_pred, from_logits=False)
+    not_true = _ops.subtract(1.0, y_true)
+    p_t = _ops.add(
+        _ops.multiply(y_true, y_pred), _ops.multiply(not_true, _ops.subtract(1.0, y_pred))
+    )
+    focal_bce = _ops.multiply(_ops.power(_ops.subtract(1.0, p_t), gamma), bce)
+    if apply_class_balancing:
+        weight = _ops.add(_ops.multiply(y_true, alpha), _ops.multiply(not_true, 1.0 - alpha))
+        focal_bce = _ops.multiply(weight, focal_bce)
+    return _ops.mean(focal_bce, axis=axis)
+
+
+@_python_loss_function
+def categorical_focal_crossentropy(
+    y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1
+):
+    """sum(alpha * (1 - p) ** gamma * -y_true * log(p)) over `axis`, p the predictions rescaled
+    to sum to 1 and clipped to [1e-7, 1 - 1e-7]."""
+    if isinstance(axis, bool):
+        raise ValueError(f"categorical_focal_crossentropy: axis must be an int, got {axis!r}")
+    if y_pred.shape[-1] == 1:  # Keras warns the same way
+        warnings.warn(
+            f"categorical_focal_crossentropy: y_pred has shape {tuple(y_pred.shape)}: one class; "
+            f"expected (batch_size, num_classes) with num_classes > 1 (binary_crossentropy is "
+            f"the loss for 2 classes)",
+            SyntaxWarning,
+            stacklevel=2,
+        )
+    if label_smoothing:
+        classes = y_true.shape[-1]
+        y_true = _ops.add(_ops.multiply(y_true, 1.0 - label_smoothing), label_smoothing / classes)
+    if from_logits:
+        y_pred = _ops.softmax(y_pred, axis=axis)
+    output = _ops.divide(y_pred, _ops.sum(y_pred, axis=axis, keepdims=True))
+    output = _ops.clip(output, _EPSILON, 1.0 - _EPSILON)
+    cce = _ops.multiply(_ops.negative(y_true), _ops.log(output))
+    weighting = _ops.multiply(_ops.power(_ops.subtract(1.0, output), gamma), alpha)
+    return _ops.sum(_ops.multiply(weighting, cce), axis=axis)
+
+
+class _PythonLoss(LossFunctionWrapper):
+    """A Keras loss class over one of the functions above (Keras's LossFunctionWrapper
+    subclasses); `_settings` are the keyword arguments its config holds."""
+
+    _settings = ()
+
+    def __init__(self, fn, reduction, name, dtype, **kwargs):
+        super().__init__(fn, reduction=reduction, name=name, dtype=dtype, **kwargs)
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
+    def get_config(self) -> dict:
+        return {**Loss.get_config(self), **{k: getattr(self, k) for k in self._settings}}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**config)
+
+
+class Hinge(_PythonLoss):
+    def __init__(self, reduction="sum_over_batch_size", name="hinge", dtype=None):
+        super().__init__(hinge, reduction, name, dtype)
+
+
+class SquaredHinge(_PythonLoss):
+    def __init__(self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None):
+        super().__init__(squared_hinge, reduction, name, dtype)
+
+
+class CategoricalHinge(_PythonLoss):
+    def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge", dtype=None):
+        super().__init__(categorical_hinge, reduction, name, dtype)
+
+
+class MeanAbsolutePercentageError(_PythonLoss):
+    def __init__(
+        self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error", dtype=None
+    ):
+        super().__init__(mean_absolute_percentage_error, reduction, name, dtype)
+
+
+class MeanSquaredLogarithmicError(_PythonLoss):
+    def __init__(
+        self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error", dtype=None
+    ):
+        super().__init__(mean_squared_logarithmic_error, reduction, name, dtype)
+
+
+class CosineSimilarity(_PythonLoss):
+    _settings = ("axis",)  # (Keras's config leaves it out; kept here so that a copy is the same)
+
+    def __init__(
+        self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity", dtype=None
+    ):
+        super().__init__(cosine_similarity, reduction, name, dtype, axis=axis)
+
+
+class LogCosh(_PythonLoss):
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh", dtype=None):
+        super().__init__(log_cosh, reduction, name, dtype)
+
+
+class Poisson(_PythonLoss):
+    def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
+        super().__init__(poisson, reduction, name, dtype)
+
+
+def _check_focal(owner: str, gamma, label_smoothing) -> None:
+    if not 0.0 <= float(label_smoothing) <= 1.0:
+        raise ValueError(f"{owner}: label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    if float(gamma) < 0.0:
+        raise ValueError(f"{owner}: gamma must be >= 0, got {gamma!r}")
+
+
+class BinaryFocalCrossentropy(_PythonLoss):
+    _settings = (
+        "from_logits",
+        "label_smoothing",
+        "axis",
+        "apply_class_balancing",
+        "alpha",
+        "gamma",
+    )
+
+    def __init__(
+        self,
+        apply_class_balancing=False,
+        alpha=0.25,
+        gamma=2.0,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="binary_focal_crossentropy",
+        dtype=None,
+    ):
+        _check_focal("BinaryFocalCrossentropy", gamma, label_smoothing)
+        super().__init__(
+            binary_focal_crossentropy,
+            reduction,
+            name,
+            dtype,
+            apply_class_balancing=apply_class_balancing,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+
+
+class CategoricalFocalCrossentropy(_PythonLoss):
+    _settings = ("from_logits", "label_smoothing", "axis", "alpha", "gamma")
+
+    def __init__(
+        self,
+        alpha=0.25,
+        gamma=2.0,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="categorical_focal_crossentropy",
+        dtype=None,
+    ):
+        _check_focal("CategoricalFocalCrossentropy", gamma, label_smoothing)
+        super().__init__(
+            categorical_focal_crossentropy,
+            reduction,
+            name,
+            dtype,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+
+
+_PYTHON_CLASSES = (
+    Hinge,
+    SquaredHinge,
+    CategoricalHinge,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    CosineSimilarity,
+    LogCosh,
+    Poisson,
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+)
+# Keras 3's names: each class's function name, its class name, and the aliases mape / msle.
+_PYTHON_BY_NAME = {cls().fn.__name__: cls for cls in _PYTHON_CLASSES}
+_PYTHON_BY_NAME.update({cls.__name__: cls for cls in _PYTHON_CLASSES})
+_PYTHON_BY_NAME.update(
+    {
+        alias: _PYTHON_BY_NAME[name]
+        for name, aliases in (
+            ("mean_absolute_percentage_error", ("mape", "MAPE")),
+            ("mean_squared_logarithmic_error", ("msle", "MSLE")),
+        )
+        for alias in aliases
+    }
+)
+_BY_NAME.update(_PYTHON_BY_NAME)

@@ -1,5 +1,7 @@
 """Metrics (Keras names and classes). Values are accumulated in C++ inside each training step
-(nerve/metrics.h); the same code backs the standalone update_state / result API.
+(nerve/metrics.h); the same code backs the standalone update_state / result API. Keras's metrics
+over a loss function (Hinge, Poisson, CosineSimilarity, ...) are MeanMetricWrappers of nerve.ops
+code, run in the Python step (traced into C++ by fit).
 
 In compile(), a metric is a Keras name ("accuracy", "mae", "auc", ...) or an instance
 (nerve.metrics.AUC(num_thresholds=100)). "accuracy" picks its variant from the loss, as Keras
@@ -14,6 +16,7 @@ import numpy as np
 
 from . import _core
 from . import losses as losses_mod
+from . import ops as _ops
 from .ops import _dispatch
 from .utils.keras_args import check_dtype, reject_unsupported
 from .utils.object_registration import function_named, get_registered_name
@@ -662,6 +665,98 @@ class KLDivergence(_LossMean):
         return losses_mod.KLDivergence()
 
 
+class _LossFunctionMean(MeanMetricWrapper):
+    """Keras's metric classes over a loss function (Hinge, Poisson, ...): the running mean over
+    samples of the function's per-sample values, computed by nerve.ops in the Python step."""
+
+    direction = "down"
+
+    def __init__(self, name=None, dtype=None, **kwargs):
+        super().__init__(self._function, name=name or self._default_name, dtype=dtype, **kwargs)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, **self._fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**config)
+
+
+class Hinge(_LossFunctionMean):
+    _default_name = "hinge"
+    _function = staticmethod(losses_mod.hinge)
+
+
+class SquaredHinge(_LossFunctionMean):
+    _default_name = "squared_hinge"
+    _function = staticmethod(losses_mod.squared_hinge)
+
+
+class CategoricalHinge(_LossFunctionMean):
+    _default_name = "categorical_hinge"
+    _function = staticmethod(losses_mod.categorical_hinge)
+
+
+class LogCoshError(_LossFunctionMean):
+    _default_name = "logcosh"  # Keras's default name
+    _function = staticmethod(losses_mod.log_cosh)
+
+
+class MeanAbsolutePercentageError(_LossFunctionMean):
+    _default_name = "mean_absolute_percentage_error"
+    _function = staticmethod(losses_mod.mean_absolute_percentage_error)
+
+
+class MeanSquaredLogarithmicError(_LossFunctionMean):
+    _default_name = "mean_squared_logarithmic_error"
+    _function = staticmethod(losses_mod.mean_squared_logarithmic_error)
+
+
+class Poisson(_LossFunctionMean):
+    _default_name = "poisson"
+    _function = staticmethod(losses_mod.poisson)
+
+
+def _cosine_similarity(y_true, y_pred, axis=-1):
+    """sum(l2_normalize(y_true) * l2_normalize(y_pred)) over `axis` (Keras's metric: the loss's
+    value with the opposite sign; Keras does not export this function)."""
+    values = losses_mod.cosine_similarity(y_true, y_pred, axis=axis)
+    return -values if isinstance(values, np.ndarray) else _ops.negative(values)
+
+
+class CosineSimilarity(_LossFunctionMean):
+    """The running mean of the cosine similarity (positive: 1 for the same direction)."""
+
+    _default_name = "cosine_similarity"
+    _function = staticmethod(_cosine_similarity)
+    direction = "up"
+
+    def __init__(self, name=None, dtype=None, axis=-1):
+        super().__init__(name, dtype, axis=axis)
+
+
+# Keras 3's names for them: the class names, their snake_case, and mape / msle.
+_PYTHON_CLASSES = (
+    Hinge,
+    SquaredHinge,
+    CategoricalHinge,
+    LogCoshError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    CosineSimilarity,
+)
+PYTHON_NAMES = {cls.__name__: cls for cls in _PYTHON_CLASSES}
+PYTHON_NAMES.update({losses_mod._snake_case(cls.__name__): cls for cls in _PYTHON_CLASSES})
+PYTHON_NAMES.update(
+    {
+        "mape": MeanAbsolutePercentageError,
+        "MAPE": MeanAbsolutePercentageError,
+        "msle": MeanSquaredLogarithmicError,
+        "MSLE": MeanSquaredLogarithmicError,
+    }
+)
+
 _CLASSES = (
     BinaryAccuracy,
     CategoricalAccuracy,
@@ -680,7 +775,7 @@ _BY_NAME = {cls.kind.name: cls for cls in _CLASSES}
 _BY_NAME.update({"mae": MeanAbsoluteError, "mse": MeanSquaredError})
 # Keras also takes a class name ("AUC", "RootMeanSquaredError"), giving the class's default name.
 _BY_CLASS_NAME = {cls.__name__: cls for cls in _CLASSES}
-NAMES = ("accuracy", "acc", *_BY_NAME, *sorted(_BY_CLASS_NAME))
+NAMES = ("accuracy", "acc", *_BY_NAME, *sorted(_BY_CLASS_NAME), *PYTHON_NAMES)
 
 
 def _accuracy_for(loss_name: str, output_shape) -> type:
@@ -706,6 +801,8 @@ def get(identifier, loss_name: str = "", output_shape=(1,)) -> Metric:
             return _accuracy_for(loss_name, output_shape)(name=identifier)
         if identifier in _BY_NAME:
             return _BY_NAME[identifier](name=identifier)
+        if identifier in PYTHON_NAMES:  # Keras's compile() names it by the string given
+            return PYTHON_NAMES[identifier](name=identifier)
         if identifier in _BY_CLASS_NAME:
             return _BY_CLASS_NAME[identifier]()
     if callable(identifier) and not isinstance(identifier, type):
@@ -749,7 +846,7 @@ def direction(name: str, model=None) -> str | None:
     for m in getattr(model, "_metric_objects", []) or []:
         if m.name == base:
             return m.direction
-    cls = _BY_NAME.get(base)
+    cls = _BY_NAME.get(base) or PYTHON_NAMES.get(base)
     if cls is not None:
         return cls.direction
     if base in ("accuracy", "acc"):
@@ -824,3 +921,13 @@ def mean_squared_error(y_true, y_pred):
 
 mae = mean_absolute_error
 mse = mean_squared_error
+# The loss functions Keras also exports as metric functions
+hinge = losses_mod.hinge
+squared_hinge = losses_mod.squared_hinge
+categorical_hinge = losses_mod.categorical_hinge
+log_cosh = losses_mod.log_cosh
+poisson = losses_mod.poisson
+mean_absolute_percentage_error = losses_mod.mean_absolute_percentage_error
+mean_squared_logarithmic_error = losses_mod.mean_squared_logarithmic_error
+binary_focal_crossentropy = losses_mod.binary_focal_crossentropy
+categorical_focal_crossentropy = losses_mod.categorical_focal_crossentropy

@@ -93,7 +93,7 @@ class Compile:
     def _python_step_metric(identifier) -> bool:
         """A compile() metric computed by Python code (a function, a Metric subclass)."""
         if isinstance(identifier, str):
-            return False
+            return identifier in metrics_mod.PYTHON_NAMES
         if isinstance(identifier, type):
             return issubclass(identifier, metrics_mod.Metric) and metrics_mod.is_python_metric(
                 identifier.__new__(identifier)
