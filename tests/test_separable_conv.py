@@ -231,6 +231,25 @@ def test_regularizers_add_their_penalties():
     np.testing.assert_allclose(float(np.sum(layer.losses)), expected, rtol=1e-5)
 
 
+def test_mixed_bfloat16_rounds_only_the_pointwise_product():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 8, 8, 4)).astype(np.float32)
+    cases = (
+        (L.DepthwiseConv2D, dict(kernel_size=3)),
+        (L.SeparableConv2D, dict(filters=5, kernel_size=3)),
+    )
+    for cls, args in cases:
+        exact, mixed = cls(**args), cls(**args, dtype="mixed_bfloat16")
+        exact.build((None, 8, 8, 4))
+        mixed.build((None, 8, 8, 4))
+        mixed.set_weights(exact.get_weights())
+        expected, got = np.asarray(exact(x)), np.asarray(mixed(x))
+        if cls is L.DepthwiseConv2D:
+            np.testing.assert_array_equal(got, expected)
+        else:
+            assert 0 < np.abs(got - expected).max() < 0.05 * np.abs(expected).max()
+
+
 def _xception_block(lib):
     inputs = lib.layers.Input((12, 12, 3))
     x = lib.layers.Conv2D(8, 3, strides=2, padding="same")(inputs)

@@ -46,7 +46,8 @@ Convolution2DTranspose = Conv2DTranspose
 class DepthwiseConv2D(DeclaredLayer):
     """activation(depthwise_conv(x, kernel) + bias): each input channel convolved with its own
     depth_multiplier filters (MobileNet). The kernel has Keras' layout (kernel_h, kernel_w,
-    in_channels, depth_multiplier); output channel c * depth_multiplier + m, as Keras."""
+    in_channels, depth_multiplier); output channel c * depth_multiplier + m, as Keras. Under
+    dtype='mixed_bfloat16' it computes in float32 (a direct loop, no matrix product)."""
 
     _weight_attributes = (("kernel", None), ("bias", "use_bias"))  # Keras's layer.kernel, ...
 
@@ -66,7 +67,8 @@ class SeparableConv2D(DeclaredLayer):
     """activation(pointwise_conv(depthwise_conv(x)) + bias): the depthwise convolution, then a
     1x1 convolution to `filters` channels (Xception). Weights in Keras' order: depthwise_kernel
     (kernel_h, kernel_w, in_channels, depth_multiplier), pointwise_kernel (1, 1, in_channels *
-    depth_multiplier, filters), bias (filters)."""
+    depth_multiplier, filters), bias (filters). Under dtype='mixed_bfloat16' the pointwise product
+    is bfloat16 (conv2d's path) and the depthwise one float32."""
 
     _weight_attributes = (  # Keras's layer.depthwise_kernel, ...
         ("depthwise_kernel", None),
