@@ -6,10 +6,11 @@ two after a warm-up each, medians in ms and the ratio torch / nerve (> 1: nerve 
 table code is _layers_vs_torch.py's. nerve's depthwise kernel is a direct loop over the taps,
 vectorised over the channels (cpp/kernels/cpu/conv/depthwise_conv2d.cpp).
 
-Measured 2026-12-03 on AMD EPYC Zen 4 (2 vCPUs shared, load average 4.5-5.2), 1 thread, 11
-rounds, ms nerve / torch: DepthwiseConv2D k3 forward 13.3 / 20.2, backward 24.8 / 53.0;
-depth_multiplier 2 strides 2 forward 15.0 / 16.6, backward 26.3 / 60.9; SeparableConv2D 32->64
-forward 24.0 / 76.9, backward 48.5 / 135.1. depth_multiplier 2 before the input was repeated M
+Measured 2026-12-03 on AMD EPYC Zen 4 (2 vCPUs shared, load average 4.5-5.2), 1 thread, two runs
+of 11 rounds, ms nerve / torch: DepthwiseConv2D k3 forward 12.0-13.3 / 20.2-38.5, backward
+22.7-24.8 / 39.5-53.0; depth_multiplier 2 strides 2 forward 13.9-15.0 / 15.3-16.6, backward
+23.1-26.3 / 55.3-60.9; SeparableConv2D 32->64 forward 22.3-24.0 / 68.7-76.9, backward 47.8-48.5 /
+135.1-144.1 (its depthwise part about half of each). depth_multiplier 2 before the input was repeated M
 times for the contiguous loop (a c / m loop nest instead): forward 53.0 / 15.5.
 
 Run: python bench/separable_vs_torch.py [--rounds 11] [--batch 32] [names ...]
