@@ -313,6 +313,79 @@ def _conv2d_transpose():
     )
 
 
+def _depthwise_ref(x, kernel, strides, padding, dilation):
+    """The depthwise convolution as conv2d with a block-diagonal kernel: input channel c feeds
+    outputs c * M .. c * M + M - 1 only (Keras's order)."""
+    kh, kw, c, m = np.shape(kernel)
+    full = np.zeros((kh, kw, c, c * m))
+    for ch in range(c):
+        full[:, :, ch, ch * m : (ch + 1) * m] = np.asarray(kernel)[:, :, ch, :]
+    return conv_ref.conv2d(x, full, np.zeros(c * m), strides, padding, dilation)
+
+
+def _depthwise_conv2d():
+    def ref(xs, ws):
+        kernel, bias = ws
+        return np.tanh(_depthwise_ref(xs[0], kernel, (2, 1), "same", (1, 1)) + np.asarray(bias))
+
+    return Case(
+        lambda: L.DepthwiseConv2D(
+            (3, 2),
+            strides=(2, 1),
+            padding="same",
+            depth_multiplier=2,
+            activation="tanh",
+            depthwise_initializer=I.HeNormal(),
+            bias_initializer=I.Constant(0.1),
+            depthwise_regularizer=R.L2(0.02),
+            bias_regularizer=R.L1(0.01),
+            activity_regularizer=R.L1L2(l1=0.01, l2=0.02),
+        ),
+        [(5, 4, 3)],
+        ref,
+        [
+            (lambda: L.DepthwiseConv2D(0), "kernel_size"),
+            (lambda: L.DepthwiseConv2D(3, strides=(1, -1)), "strides"),
+            (lambda: L.DepthwiseConv2D(3, padding="full"), "padding"),
+            (lambda: L.DepthwiseConv2D(3, depth_multiplier=0), "depth_multiplier"),
+            (lambda: L.DepthwiseConv2D(3, dilation_rate=0), "dilation_rate"),
+        ],
+    )
+
+
+def _separable_conv2d():
+    def ref(xs, ws):
+        depthwise, pointwise, bias = ws
+        mid = _depthwise_ref(xs[0], depthwise, (1, 2), "valid", (2, 1))
+        return np.maximum(conv_ref.conv2d(mid, pointwise, bias, (1, 1), "valid", (1, 1)), 0)
+
+    return Case(
+        lambda: L.SeparableConv2D(
+            3,
+            (2, 3),
+            strides=(1, 2),
+            dilation_rate=(2, 1),
+            depth_multiplier=2,
+            activation="relu",
+            depthwise_initializer=I.HeNormal(),
+            pointwise_initializer=I.GlorotNormal(),
+            bias_initializer=I.Constant(0.1),
+            depthwise_regularizer=R.L2(0.02),
+            pointwise_regularizer=R.L1(0.01),
+            bias_regularizer=R.L1(0.01),
+        ),
+        [(5, 6, 2)],
+        ref,
+        [
+            (lambda: L.SeparableConv2D(0, 3), "filters"),
+            (lambda: L.SeparableConv2D(2, 0), "kernel_size"),
+            (lambda: L.SeparableConv2D(2, 3, strides=(1, -1)), "strides"),
+            (lambda: L.SeparableConv2D(2, 3, padding="full"), "padding"),
+            (lambda: L.SeparableConv2D(2, 3, depth_multiplier=-1), "depth_multiplier"),
+        ],
+    )
+
+
 def _conv1d():
     def ref(xs, ws):
         kernel, bias = ws
@@ -1008,6 +1081,8 @@ CASES = {
     "Conv1D": _conv1d(),
     "Conv2D": _conv2d(),
     "Conv2DTranspose": _conv2d_transpose(),
+    "DepthwiseConv2D": _depthwise_conv2d(),
+    "SeparableConv2D": _separable_conv2d(),
     "Dense": _dense(),
     "Dropout": _dropout(),
     "Embedding": _embedding(),

@@ -88,6 +88,16 @@ CASES = {
         lambda: _seq((8, 8, 2), L.Conv2D(3, 3, strides=2, padding="same", activation="relu")),
         [_x(5, 8, 8, 2)],
     ),
+    "DepthwiseConv2D": (
+        lambda: _seq(
+            (8, 7, 3), L.DepthwiseConv2D(3, strides=2, depth_multiplier=2, activation="relu")
+        ),
+        [_x(5, 8, 7, 3)],
+    ),
+    "SeparableConv2D": (
+        lambda: _seq((8, 8, 3), L.SeparableConv2D(4, 3, padding="same", activation="relu")),
+        [_x(5, 8, 8, 3)],
+    ),
     "MaxPooling2D": (lambda: _seq((8, 8, 2), L.MaxPooling2D()), [_x(5, 8, 8, 2)]),
     "AveragePooling2D": (lambda: _seq((8, 8, 2), L.AveragePooling2D(3, 2)), [_x(5, 8, 8, 2)]),
     "GlobalAveragePooling2D": (

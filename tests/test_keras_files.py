@@ -119,6 +119,17 @@ def _image_extra(L):
     ]
 
 
+def _separable(L):
+    """MobileNet's and Xception's layers (DepthwiseConv2D, SeparableConv2D)."""
+    return [
+        L.Input((9, 10, 3)),
+        L.DepthwiseConv2D(3, strides=2, padding="same", depth_multiplier=2, activation="relu"),
+        L.SeparableConv2D(4, (2, 3), dilation_rate=(1, 2), use_bias=False),
+        L.GlobalAveragePooling2D(),
+        L.Dense(2),
+    ]
+
+
 def _generative(L):
     """The layers of autoencoders and GANs (Keras 3 has each)."""
     return [
@@ -173,6 +184,7 @@ SEQUENTIAL = {
     "extra": _extra,
     "pool1d": _pool1d,
     "image_extra": _image_extra,
+    "separable": _separable,
     "generative": _generative,
     "preprocessing": _preprocessing,
     "augmentation": _augmentation,
@@ -193,6 +205,7 @@ def _inputs(kind, rng):
         return [rng.normal(size=(4, 6)).astype(np.float32) for _ in range(2)]
     shapes = {"cnn": (10, 10, 3), "extra": (8, 4), "image_extra": (6, 6, 2), "attention": (5, 8)}
     shapes["generative"] = (4, 4, 2)
+    shapes["separable"] = (9, 10, 3)
     shapes["preprocessing"] = (6,)
     shapes["augmentation"] = (6, 5, 2)
     shapes["pool1d"] = (9, 4)

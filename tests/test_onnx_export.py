@@ -126,6 +126,19 @@ VARIANTS = {
         L.Conv2D(4, 3, strides=2, padding="same", use_bias=False), (7, 6, 3)
     ),
     "conv2d_same_dilated": lambda: _seq(L.Conv2D(2, 3, padding="same", dilation_rate=2), (6, 5, 2)),
+    "depthwise_same_strided_multiplier": lambda: _seq(
+        L.DepthwiseConv2D(3, strides=2, padding="same", depth_multiplier=2, activation="relu"),
+        (7, 6, 3),
+    ),
+    "depthwise_valid_dilated_no_bias": lambda: _seq(
+        L.DepthwiseConv2D((3, 2), dilation_rate=(1, 2), use_bias=False), (6, 7, 2)
+    ),
+    "separable_same": lambda: _seq(
+        L.SeparableConv2D(4, 3, padding="same", depth_multiplier=2, activation="relu"), (6, 5, 3)
+    ),
+    "separable_valid_strided_no_bias": lambda: _seq(
+        L.SeparableConv2D(3, (2, 3), strides=(2, 1), use_bias=False), (7, 6, 2)
+    ),
     "conv1d_same_strided": lambda: _seq(
         L.Conv1D(3, 4, strides=2, padding="same", activation="tanh"), (9, 2)
     ),

@@ -176,6 +176,13 @@ struct ConvKernels {
                                         int64_t N, float* y) = nullptr;
   void (*conv2d_transpose_bf16_backward)(const float* x, const float* w, const float* dy, const ConvGeometry& g,
                                          int64_t N, float* dx, float* dw, float* db) = nullptr;
+  // The depthwise convolution: x [N, H, W, C], w [KH, KW, C, M] with g.F = C * M, bias [C * M] (may
+  // be null) -> y [N, OH, OW, C * M], output channel c * M + m (Keras's DepthwiseConv2D order).
+  // Backward from dy: dx, dw, db, each null when not wanted.
+  void (*depthwise_conv2d_forward)(const float* x, const float* w, const float* bias, const ConvGeometry& g, int64_t N,
+                                   float* y) = nullptr;
+  void (*depthwise_conv2d_backward)(const float* x, const float* w, const float* dy, const ConvGeometry& g, int64_t N,
+                                    float* dx, float* dw, float* db) = nullptr;
 };
 
 // One optimizer step: the rule and its scalars, worked out on the host by the optimizer (schedule,

@@ -37,6 +37,14 @@ void bind_convolutional_layers(py::module_& m) {
       py::arg("padding") = "valid", py::arg("dilation_rate") = Pair{1, 1}, py::arg("activation") = "linear",
       py::arg("alpha") = 0.f, GilFree());
   ops.def(
+      "depthwise_conv2d",
+      [](const Tensor& x, const Tensor& kernel, const std::optional<Tensor>& bias, Pair strides,
+         const std::string& padding, Pair dilation) {
+        return depthwise_conv2d(x, kernel, opt(bias), conv_options(strides, padding, dilation, "depthwise_conv2d"));
+      },
+      py::arg("x"), py::arg("kernel"), py::arg("bias") = py::none(), py::arg("strides") = Pair{1, 1},
+      py::arg("padding") = "valid", py::arg("dilation_rate") = Pair{1, 1}, GilFree());
+  ops.def(
       "conv2d_transpose",
       [](const Tensor& x, const Tensor& kernel, const std::optional<Tensor>& bias, Pair strides,
          const std::string& padding, const std::optional<Pair>& output_padding, Pair dilation, const std::string& act,

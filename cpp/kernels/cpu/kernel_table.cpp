@@ -75,6 +75,8 @@ KernelTable make_cpu_table() {
   t.conv.conv2d_transpose_backward = conv_kernels::conv2d_transpose_backward;
   t.conv.conv2d_transpose_bf16_forward = conv_kernels::conv2d_transpose_bf16_forward;
   t.conv.conv2d_transpose_bf16_backward = conv_kernels::conv2d_transpose_bf16_backward;
+  t.conv.depthwise_conv2d_forward = conv_kernels::depthwise_conv2d_forward;
+  t.conv.depthwise_conv2d_backward = conv_kernels::depthwise_conv2d_backward;
   t.optimizer = {kernels::optimizer_update, kernels::sum_squares, kernels::clip};
   t.regularization = {kernels::dropout_forward, kernels::dropout_backward, kernels::keep_mask,
                       kernels::penalty,         kernels::penalty_backward, kernels::normal_noise};

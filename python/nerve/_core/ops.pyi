@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections.abc
 import nerve._core
 import typing
-__all__: list[str] = ['activation', 'add', 'add_n', 'add_position_embedding', 'attention_weights', 'average_pool1d', 'batch_norm', 'call', 'call_reading_arrays', 'concat', 'conv1d', 'conv2d', 'conv2d_transpose', 'dense', 'dropout', 'dropout_keep_mask', 'embedding', 'global_average_pool1d', 'global_max_pool1d', 'global_pool2d', 'has_op', 'layer_norm', 'loss', 'matmul', 'max_pool1d', 'mean', 'mul', 'multi_head_attention', 'narrow', 'op_names', 'pool2d', 'regularization_penalty', 'reverse_time', 'rnn_sequence', 'scale', 'softmax', 'sub', 'sum', 'zero_pad2d']
+__all__: list[str] = ['activation', 'add', 'add_n', 'add_position_embedding', 'attention_weights', 'average_pool1d', 'batch_norm', 'call', 'call_reading_arrays', 'concat', 'conv1d', 'conv2d', 'conv2d_transpose', 'dense', 'depthwise_conv2d', 'dropout', 'dropout_keep_mask', 'embedding', 'global_average_pool1d', 'global_max_pool1d', 'global_pool2d', 'has_op', 'layer_norm', 'loss', 'matmul', 'max_pool1d', 'mean', 'mul', 'multi_head_attention', 'narrow', 'op_names', 'pool2d', 'regularization_penalty', 'reverse_time', 'rnn_sequence', 'scale', 'softmax', 'sub', 'sum', 'zero_pad2d']
 def activation(x: nerve._core.Tensor, activation: str, alpha: typing.SupportsFloat | typing.SupportsIndex | None = None, max_value: typing.SupportsFloat | typing.SupportsIndex | None = None, threshold: typing.SupportsFloat | typing.SupportsIndex | None = None, default_value: typing.SupportsFloat | typing.SupportsIndex | None = None, approximate: bool = False) -> nerve._core.Tensor:
     ...
 def add(arg0: nerve._core.Tensor, arg1: nerve._core.Tensor) -> nerve._core.Tensor:
@@ -37,6 +37,8 @@ def conv2d(x: nerve._core.Tensor, kernel: nerve._core.Tensor, bias: nerve._core.
 def conv2d_transpose(x: nerve._core.Tensor, kernel: nerve._core.Tensor, bias: nerve._core.Tensor | None = None, strides: tuple[typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex] = (1, 1), padding: str = 'valid', output_padding: tuple[typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex] | None = None, dilation_rate: tuple[typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex] = (1, 1), activation: str = 'linear', alpha: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> nerve._core.Tensor:
     ...
 def dense(x: nerve._core.Tensor, kernel: nerve._core.Tensor, bias: nerve._core.Tensor | None = None, activation: str = 'linear', alpha: typing.SupportsFloat | typing.SupportsIndex = 0.0) -> nerve._core.Tensor:
+    ...
+def depthwise_conv2d(x: nerve._core.Tensor, kernel: nerve._core.Tensor, bias: nerve._core.Tensor | None = None, strides: tuple[typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex] = (1, 1), padding: str = 'valid', dilation_rate: tuple[typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex] = (1, 1)) -> nerve._core.Tensor:
     ...
 def dropout(x: nerve._core.Tensor, rate: typing.SupportsFloat | typing.SupportsIndex, seed: typing.SupportsInt | typing.SupportsIndex) -> nerve._core.Tensor:
     ...

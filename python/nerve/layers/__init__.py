@@ -4,7 +4,16 @@ from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import MultiHeadAttention, TransformerEncoder
 from .augmentation import RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from .base import Input, InputLayer, Layer
-from .convolutional import Conv1D, Conv2D, Conv2DTranspose, Convolution2D, Convolution2DTranspose
+from .convolutional import (
+    Conv1D,
+    Conv2D,
+    Conv2DTranspose,
+    Convolution2D,
+    Convolution2DTranspose,
+    DepthwiseConv2D,
+    SeparableConv2D,
+    SeparableConvolution2D,
+)
 from .core import Activation, Dense, Identity
 from .embedding import Embedding, PositionEmbedding
 from .lambda_layer import Lambda
@@ -100,6 +109,9 @@ __all__ = [
     "Conv2DTranspose",
     "Convolution2D",
     "Convolution2DTranspose",
+    "DepthwiseConv2D",
+    "SeparableConv2D",
+    "SeparableConvolution2D",
     "MaxPooling2D",
     "AveragePooling2D",
     "MaxPool2D",

@@ -1,6 +1,6 @@
-"""Convolution layers: Conv2D and Conv2DTranspose over (batch, height, width, channels) images
-and Conv1D over (batch, timesteps, channels) sequences. Arguments declared in C++
-(nerve/layers/convolutional.h)."""
+"""Convolution layers: Conv2D, Conv2DTranspose, DepthwiseConv2D and SeparableConv2D over
+(batch, height, width, channels) images and Conv1D over (batch, timesteps, channels) sequences.
+Arguments declared in C++ (nerve/layers/convolutional.h)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,56 @@ class Conv2DTranspose(DeclaredLayer):
 
 
 Convolution2DTranspose = Conv2DTranspose
+
+
+class DepthwiseConv2D(DeclaredLayer):
+    """activation(depthwise_conv(x, kernel) + bias): each input channel convolved with its own
+    depth_multiplier filters (MobileNet). The kernel has Keras' layout (kernel_h, kernel_w,
+    in_channels, depth_multiplier); output channel c * depth_multiplier + m, as Keras. Under
+    dtype='mixed_bfloat16' it computes in float32 (a direct loop, no matrix product)."""
+
+    _weight_attributes = (("kernel", None), ("bias", "use_bias"))  # Keras's layer.kernel, ...
+
+    core_type = "DepthwiseConv2D"
+    keras_args = dict.fromkeys(
+        (
+            "depthwise_regularizer",
+            "bias_regularizer",
+            "activity_regularizer",
+            "depthwise_constraint",
+            "bias_constraint",
+        )
+    )
+
+
+class SeparableConv2D(DeclaredLayer):
+    """activation(pointwise_conv(depthwise_conv(x)) + bias): the depthwise convolution, then a
+    1x1 convolution to `filters` channels (Xception). Weights in Keras' order: depthwise_kernel
+    (kernel_h, kernel_w, in_channels, depth_multiplier), pointwise_kernel (1, 1, in_channels *
+    depth_multiplier, filters), bias (filters). Under dtype='mixed_bfloat16' the pointwise product
+    is bfloat16 (conv2d's path) and the depthwise one float32."""
+
+    _weight_attributes = (  # Keras's layer.depthwise_kernel, ...
+        ("depthwise_kernel", None),
+        ("pointwise_kernel", None),
+        ("bias", "use_bias"),
+    )
+
+    core_type = "SeparableConv2D"
+    keras_args = dict.fromkeys(
+        (
+            "depthwise_regularizer",
+            "pointwise_regularizer",
+            "bias_regularizer",
+            "activity_regularizer",
+            "depthwise_constraint",
+            "pointwise_constraint",
+            "bias_constraint",
+        )
+    )
+
+
+SeparableConvolution2D = SeparableConv2D
 
 
 class Conv1D(DeclaredLayer):

@@ -22,6 +22,7 @@ from ..layers import (
     Conv2DTranspose,
     Cropping2D,
     Dense,
+    DepthwiseConv2D,
     Dropout,
     Embedding,
     Flatten,
@@ -49,6 +50,7 @@ from ..layers import (
     RepeatVector,
     Rescaling,
     Reshape,
+    SeparableConv2D,
     Softmax,
     Subtract,
     UpSampling2D,
@@ -188,6 +190,42 @@ def conv(b, call):
     attrs["dilations"] = dilations
     spatial = call.input_shapes[0][1:-1]
     y = _channels_first(b, call, call.inputs[0], "Conv", inputs, spatial, **attrs)
+    return [apply_activation(b, config["activation"], y, call.base, call.who)]
+
+
+def _depthwise_kernel(kernel):
+    """Keras's (kh, kw, in, depth_multiplier) -> ONNX grouped Conv's (in * M, 1, kh, kw): output
+    channel c * M + m is group c's m-th filter, Keras's order."""
+    kh, kw, c, m = kernel.shape
+    return np.transpose(kernel.reshape(kh, kw, c * m), (2, 0, 1))[:, None, :, :]
+
+
+def depthwise_conv(b, call):
+    """DepthwiseConv2D and SeparableConv2D: a Conv with group=in (the depthwise part), and for
+    SeparableConv2D a 1x1 Conv after it with the bias, between one pair of NHWC/NCHW Transposes."""
+    config = call.layer.get_config()
+    weights = call.layer.get_weights()
+    _require_channels_last(call, config)
+    depthwise = weights[0]
+    ks = list(depthwise.shape[:2])
+    strides, dilations = _ints(config["strides"], 2), _ints(config["dilation_rate"], 2)
+    attrs = _window_attrs(call, ks, strides, dilations, config["padding"])
+    attrs["dilations"] = dilations
+    attrs["group"] = int(depthwise.shape[2])
+    separable = "pointwise_kernel" in [a for a, _ in call.layer._weight_attributes]
+    inputs = [b.const(_depthwise_kernel(depthwise), f"{call.base}/depthwise_kernel")]
+    if config["use_bias"] and not separable:
+        inputs.append(b.const(weights[1], f"{call.base}/bias"))
+    x = b.transpose(call.inputs[0], [0, 3, 1, 2], f"{call.base}/to_nchw")
+    y = b.op("Conv", [x, *inputs], f"{call.base}/depthwise", **attrs)
+    if separable:
+        pointwise = [
+            b.const(np.transpose(weights[1], (3, 2, 0, 1)), f"{call.base}/pointwise_kernel")
+        ]
+        if config["use_bias"]:
+            pointwise.append(b.const(weights[2], f"{call.base}/bias"))
+        y = b.op("Conv", [y, *pointwise], f"{call.base}/pointwise", kernel_shape=[1, 1])
+    y = b.transpose(y, [0, 2, 3, 1], f"{call.base}/to_nhwc")
     return [apply_activation(b, config["activation"], y, call.base, call.who)]
 
 
@@ -434,6 +472,8 @@ CONVERTERS = {
     Conv1D: conv,
     Conv2D: conv,
     Conv2DTranspose: conv_transpose,
+    DepthwiseConv2D: depthwise_conv,
+    SeparableConv2D: depthwise_conv,
     MaxPooling1D: pooling,
     MaxPooling2D: pooling,
     AveragePooling1D: pooling,

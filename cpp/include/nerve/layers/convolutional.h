@@ -94,6 +94,88 @@ class Conv2DTranspose : public Layer {
   float alpha_;
 };
 
+// DepthwiseConv2D's arguments (Keras names, order and defaults). data_format None is
+// 'channels_last' once made ('channels_first' is refused).
+struct DepthwiseConv2DArgs {
+  std::vector<int64_t> kernel_size;  // required: (height, width)
+  std::vector<int64_t> strides{1, 1};
+  std::string padding = "valid";
+  int64_t depth_multiplier = 1;
+  std::optional<std::string> data_format;
+  std::vector<int64_t> dilation_rate{1, 1};
+  std::optional<std::string> activation;  // None: linear
+  bool use_bias = true;
+  Initializer depthwise_initializer{"glorot_uniform"};
+  Initializer bias_initializer{"zeros"};
+  static const ArgTable<DepthwiseConv2DArgs>& table();
+};
+
+// Each input channel convolved with its own depth_multiplier filters (MobileNet's depthwise
+// layer). Weights: kernel (kernel_h, kernel_w, in_channels, depth_multiplier), Keras's layout (its
+// regularizer role is "depthwise", as Keras's depthwise_regularizer); bias (in_channels *
+// depth_multiplier). Output channel c * depth_multiplier + m, Keras's order.
+class DepthwiseConv2D : public Layer {
+ public:
+  using Args = DepthwiseConv2DArgs;
+  DepthwiseConv2D(std::string name, DepthwiseConv2DArgs args);
+  const DepthwiseConv2DArgs& args() const { return args_; }
+  const char* type() const override { return "DepthwiseConv2D"; }
+  Shape output_shape(const Shape& input_shape) const override;
+  const Conv2DOptions& options() const { return options_; }
+
+ protected:
+  void build_weights(const Shape& input_shape, uint64_t seed) override;
+  Tensor forward(const Tensor& x, bool training) override;
+
+ private:
+  DepthwiseConv2DArgs args_;
+  Conv2DOptions options_;
+  Activation activation_;
+  float alpha_;
+};
+
+// SeparableConv2D's arguments (Keras names, order and defaults).
+struct SeparableConv2DArgs {
+  int64_t filters = 0;               // required
+  std::vector<int64_t> kernel_size;  // required: (height, width)
+  std::vector<int64_t> strides{1, 1};
+  std::string padding = "valid";
+  std::optional<std::string> data_format;
+  std::vector<int64_t> dilation_rate{1, 1};
+  int64_t depth_multiplier = 1;
+  std::optional<std::string> activation;  // None: linear
+  bool use_bias = true;
+  Initializer depthwise_initializer{"glorot_uniform"};
+  Initializer pointwise_initializer{"glorot_uniform"};
+  Initializer bias_initializer{"zeros"};
+  static const ArgTable<SeparableConv2DArgs>& table();
+};
+
+// The depthwise convolution, then a 1x1 convolution to `filters` channels (conv2d, a GEMM), with
+// the bias and activation after the pointwise one (Xception's and the Keras tutorial's layer).
+// Weights in Keras's order: depthwise_kernel (kernel_h, kernel_w, in_channels, depth_multiplier),
+// pointwise_kernel (1, 1, in_channels * depth_multiplier, filters), bias (filters); regularizer
+// roles "depthwise", "pointwise", "bias".
+class SeparableConv2D : public Layer {
+ public:
+  using Args = SeparableConv2DArgs;
+  SeparableConv2D(std::string name, SeparableConv2DArgs args);
+  const SeparableConv2DArgs& args() const { return args_; }
+  const char* type() const override { return "SeparableConv2D"; }
+  Shape output_shape(const Shape& input_shape) const override;
+  const Conv2DOptions& options() const { return options_; }
+
+ protected:
+  void build_weights(const Shape& input_shape, uint64_t seed) override;
+  Tensor forward(const Tensor& x, bool training) override;
+
+ private:
+  SeparableConv2DArgs args_;
+  Conv2DOptions options_;
+  Activation activation_;
+  float alpha_;
+};
+
 // Conv1D's arguments: as Conv2D's with 1-tuples, and padding 'causal' too.
 struct Conv1DArgs {
   int64_t filters = 0;               // required

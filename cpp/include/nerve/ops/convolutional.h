@@ -44,6 +44,11 @@ struct Conv2DOptions {
 Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const Conv2DOptions& opt,
               Activation act = Activation::Linear, float alpha = 0.f);
 
+// The depthwise convolution (Keras's DepthwiseConv2D): x [N, H, W, C], kernel [KH, KW, C, M]
+// (Keras's layout, M = depth_multiplier), bias [C * M] or undefined. Returns [N, OH, OW, C * M],
+// output channel c * M + m. Always float32 (opt.precision is not read: its products are few).
+Tensor depthwise_conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const Conv2DOptions& opt);
+
 // The transposed convolution (Keras's Conv2DTranspose, PyTorch's ConvTranspose2d): the adjoint of
 // conv2d, so it reuses conv2d's kernels. output_padding unset is Keras's default; dilation > 1 only
 // with stride 1 (as Keras).

@@ -46,6 +46,14 @@ void conv2d_transpose_bf16_forward(const float* x, const float* w, const float* 
 void conv2d_transpose_bf16_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g, int64_t N,
                                     float* dx, float* dw, float* db);
 
+// The depthwise convolution (depthwise_conv2d.cpp): x [N, H, W, C], w [KH, KW, C, M] with g.F = C * M,
+// bias [C * M] (may be null) -> y [N, OH, OW, C * M], output channel c * M + m (Keras's order); and
+// its gradients dx, dw, db (each null when not wanted) from dy.
+void depthwise_conv2d_forward(const float* x, const float* w, const float* bias, const ConvGeometry& g, int64_t N,
+                              float* y);
+void depthwise_conv2d_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g, int64_t N,
+                               float* dx, float* dw, float* db);
+
 // Output rows are numbered r = n * OH + oh over the batch; x and dx point at image 0.
 // cols [(row_end - row_begin) * OW, KH * KW * C]: the row for output pixel (n, oh, ow) holds the
 // input patch that pixel reads, in kernel order (kh, kw, c); cells in the padding are zero.
