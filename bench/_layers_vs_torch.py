@@ -1,4 +1,5 @@
-"""The per-layer table shared by dcgan_layers_vs_torch.py and vae_layers_vs_torch.py: each layer's
+"""The per-layer table shared by dcgan_layers_vs_torch.py and vae_layers_vs_torch.py (and its
+round loop, alternating_medians, by pool1d_vs_torch.py and separable_vs_torch.py): each layer's
 forward, and backward from a fixed random upstream gradient, timed as CPU time of the calling
 thread on 1 thread (time.thread_time: what the op itself costs, steadier than wall time on a
 loaded machine), in rounds alternating between nerve and PyTorch after a warm-up each; medians
