@@ -36,8 +36,12 @@ def test_python_accepts_exactly_the_cpp_activation_names():
 
 
 def test_python_accepts_exactly_the_cpp_loss_names():
+    """The names of the C++ losses and their classes, plus those of the losses written on
+    nerve.ops (losses._PYTHON_BY_NAME), which must not shadow a C++ one."""
     class_names = {cls.__name__ for cls in losses._CLASSES}
-    assert set(losses._BY_NAME) == set(_core.loss_names()) | class_names
+    cpp_names = set(_core.loss_names()) | class_names
+    assert not cpp_names & set(losses._PYTHON_BY_NAME)
+    assert set(losses._BY_NAME) == cpp_names | set(losses._PYTHON_BY_NAME)
     assert {cls.name for cls in losses._CLASSES} == {
         _core.loss_canonical_name(n) for n in _core.loss_names()
     }
