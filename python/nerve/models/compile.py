@@ -80,6 +80,9 @@ class Compile:
             "weighted_metrics": weighted_metrics,
         }
         self._trainer = None
+        # Whether a loss or metric is Python code (the steps then run from Python, traced where
+        # they can be): fixed until the next compile(), so asked once here, not on every step.
+        self._python_step_parts = self._python_loss() or self._python_metrics()
         self.compiled = True
         # What Python steps report (step_hooks.py): the running mean of the loss, and the
         # compiled metrics as standalone objects, made on the first step.
@@ -153,7 +156,7 @@ class Compile:
 
     def _make_trainer(self):
         self._losses = [losses_mod.get(l) for l in self._per_output(self.loss, "loss")]
-        if self._python_loss() or self._python_metrics():
+        if self._python_step_parts:
             # A Python loss or metric runs in the Python step (step_hooks.py), which fit traces
             # into a C++ program where it can; the built-in C++ trainer cannot compute it.
             self._trainer, self._metric_names, self._metric_objects = None, [], []

@@ -59,7 +59,7 @@ class StepHooks:
             return True
         if where in ("evaluate", "test_on_batch") and self.loss is None:
             return True
-        python_parts = self._python_loss() or self._python_metrics()
+        python_parts = self.__dict__.get("_python_step_parts", False)  # set by compile()
         return where in STEP_HOOKS and where[:7] != "predict" and python_parts
 
     def _python_loss(self) -> bool:
@@ -78,7 +78,7 @@ class StepHooks:
             f"overrides {', '.join(hooks)}"
             if hooks
             else "was compiled with a loss or metric computed in Python"
-            if self._python_loss() or self._python_metrics()
+            if self.__dict__.get("_python_step_parts", False)
             else "was compiled without a loss (Keras's default test_step runs)"
         )
         why = reason or (
