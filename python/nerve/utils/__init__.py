@@ -6,6 +6,9 @@ import numpy as np
 
 from .. import _core
 from .batch_structure import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from .dataset import Dataset
+from .image_dataset import image_dataset_from_directory
+from .image_utils import array_to_img, img_to_array, load_img, save_img
 from .naming import clear_session
 from .numerical_utils import to_categorical
 from .object_registration import (
@@ -17,6 +20,7 @@ from .object_registration import (
 from .progbar import Progbar
 from .py_dataset import PyDataset, Sequence
 from .sequence_utils import pad_sequences
+from .text_dataset import text_dataset_from_directory
 
 
 def set_random_seed(seed: int) -> None:
@@ -31,6 +35,13 @@ def set_random_seed(seed: int) -> None:
 
 
 __all__ = [
+    "Dataset",
+    "array_to_img",
+    "image_dataset_from_directory",
+    "img_to_array",
+    "load_img",
+    "save_img",
+    "text_dataset_from_directory",
     "Progbar",
     "custom_object_scope",
     "get_registered_name",

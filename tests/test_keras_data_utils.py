@@ -1,0 +1,364 @@
+"""Keras's data utilities in nerve.utils (image / text datasets from folders, image file helpers,
+timeseries windows, split_dataset, normalize, object (de)serialization) and the dataset loaders
+of nerve.datasets, checked against Keras's own rules: Keras's pure-Python file indexing and
+splitting, keras.ops.image.resize (JAX), and numpy references written from Keras's sources."""
+
+import os
+
+import numpy as np
+import pytest
+
+import nerve
+from nerve import layers as L
+from nerve.utils.dataset import Dataset
+
+PIL = pytest.importorskip("PIL.Image")
+
+CLASSES = ("cat", "dog", "emu")
+COUNTS = (5, 7, 4)  # images per class
+
+
+def _write_image_tree(root, rng, sizes=((12, 9), (7, 15), (10, 10))):
+    """root/<class>/img_<i>.png (plus a text file, which the image reader skips);
+    returns {path: uint8 array} of what was written."""
+    written = {}
+    for c, (name, count) in enumerate(zip(CLASSES, COUNTS)):
+        folder = root / name
+        folder.mkdir(parents=True)
+        for i in range(count):
+            h, w = sizes[(i + c) % len(sizes)]
+            pixels = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+            path = folder / f"img_{i:02d}.png"
+            PIL.fromarray(pixels, "RGB").save(path)
+            written[str(path)] = pixels
+        (folder / "notes.txt").write_text("not an image")
+    return written
+
+
+@pytest.fixture
+def image_tree(tmp_path):
+    return tmp_path, _write_image_tree(tmp_path, np.random.default_rng(0))
+
+
+def _keras_dataset_utils():
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    pytest.importorskip("keras")
+    from keras.src.utils import dataset_utils
+
+    return dataset_utils
+
+
+def _all(ds):
+    xs, ys = zip(*ds)
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+# ---- image_dataset_from_directory ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_image_files_labels_and_order_match_keras(image_tree, shuffle):
+    du = _keras_dataset_utils()
+    root, _ = image_tree
+    (root / ".hidden").mkdir()  # Keras skips hidden class folders
+    PIL.fromarray(np.zeros((4, 4, 3), np.uint8)).save(root / ".hidden" / "x.png")
+    formats = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
+    want_paths, want_labels, want_names = du.index_directory(
+        str(root), "inferred", formats=formats, shuffle=shuffle, seed=7, verbose=False
+    )
+    ds = nerve.utils.image_dataset_from_directory(
+        root, image_size=(6, 5), shuffle=shuffle, seed=7, verbose=False, batch_size=4
+    )
+    assert ds.class_names == list(want_names) == list(CLASSES)
+    assert ds.file_paths == list(want_paths)
+    assert len(ds) == 4  # 16 images in batches of 4
+    if not shuffle:  # no shuffle: the batches follow file_paths
+        _, y = _all(ds)
+        np.testing.assert_array_equal(y, want_labels)
+        assert y.dtype == np.int32
+
+
+@pytest.mark.parametrize("subset", ["training", "validation"])
+def test_validation_split_takes_the_same_files_as_keras(image_tree, subset):
+    du = _keras_dataset_utils()
+    root, _ = image_tree
+    paths, labels, _ = du.index_directory(
+        str(root), "inferred", formats=(".png",), shuffle=True, seed=3, verbose=False
+    )
+    want, want_labels = du.get_training_or_validation_split(paths, labels, 0.25, subset)
+    ds = nerve.utils.image_dataset_from_directory(
+        root, image_size=(4, 4), seed=3, validation_split=0.25, subset=subset, verbose=False
+    )
+    assert ds.file_paths == list(want)
+    by_path = dict(zip(paths, labels))
+    assert sorted(int(by_path[p]) for p in ds.file_paths) == sorted(int(v) for v in want_labels)
+
+
+def test_subset_both_partitions_the_files(image_tree):
+    root, written = image_tree
+    train, val = nerve.utils.image_dataset_from_directory(
+        root, image_size=(4, 4), seed=1, validation_split=0.3, subset="both", verbose=False
+    )
+    assert len(val.file_paths) == int(0.3 * 16)
+    assert sorted(train.file_paths + val.file_paths) == sorted(written)
+    assert not set(train.file_paths) & set(val.file_paths)
+    assert train.class_names == val.class_names == list(CLASSES)
+
+
+def test_pixels_are_keras_bilinear_resize(image_tree):
+    pytest.importorskip("keras")
+    import keras
+
+    root, written = image_tree
+    ds = nerve.utils.image_dataset_from_directory(
+        root, image_size=(8, 6), shuffle=False, batch_size=None, verbose=False
+    )
+    for path, (x, y) in zip(ds.file_paths, ds):
+        want = keras.ops.image.resize(written[path].astype(np.float32), (8, 6))
+        assert x.dtype == np.float32 and x.shape == (8, 6, 3)
+        np.testing.assert_allclose(x, np.asarray(want), atol=2e-4)
+        assert int(y) == CLASSES.index(os.path.basename(os.path.dirname(path)))
+
+
+@pytest.mark.parametrize("interpolation", ["bilinear", "nearest"])
+def test_crop_to_aspect_ratio_is_keras_crop_then_resize(image_tree, interpolation):
+    pytest.importorskip("keras")
+    import keras
+
+    root, written = image_tree
+    ds = nerve.utils.image_dataset_from_directory(
+        root,
+        image_size=(5, 9),
+        shuffle=False,
+        crop_to_aspect_ratio=True,
+        interpolation=interpolation,
+        label_mode=None,
+        batch_size=16,
+        verbose=False,
+    )
+    (x,) = list(ds)
+    for got, path in zip(x, ds.file_paths):
+        want = keras.ops.image.resize(
+            written[path].astype(np.float32),
+            (5, 9),
+            interpolation=interpolation,
+            crop_to_aspect_ratio=True,
+        )
+        np.testing.assert_allclose(got, np.asarray(want), atol=2e-4)
+
+
+def test_label_modes_color_modes_and_explicit_labels(image_tree):
+    root, written = image_tree
+    kw = dict(image_size=(3, 3), shuffle=False, verbose=False, batch_size=16)
+    _, y = _all(nerve.utils.image_dataset_from_directory(root, label_mode="categorical", **kw))
+    assert y.shape == (16, 3) and y.dtype == np.float32
+    np.testing.assert_array_equal(y.sum(1), 1)
+    np.testing.assert_array_equal(y.argmax(1), np.repeat([0, 1, 2], COUNTS))
+    two = nerve.utils.image_dataset_from_directory(
+        root, label_mode="binary", class_names=["emu", "cat"], **kw
+    )
+    assert two.class_names == ["emu", "cat"]
+    _, y = _all(two)
+    assert y.shape == (9, 1)
+    np.testing.assert_array_equal(y[:, 0], [0] * 4 + [1] * 5)
+    (x,) = list(
+        nerve.utils.image_dataset_from_directory(root, labels=None, color_mode="grayscale", **kw)
+    )
+    assert x.shape == (16, 3, 3, 1)
+    rgba = nerve.utils.image_dataset_from_directory(root, color_mode="rgba", **kw)
+    assert next(iter(rgba))[0].shape == (16, 3, 3, 4)
+    mine = list(range(16))[::-1]
+    ds = nerve.utils.image_dataset_from_directory(root, labels=mine, **kw)
+    assert ds.class_names == [str(i) for i in range(16)]
+    np.testing.assert_array_equal(_all(ds)[1], mine)
+
+
+def test_image_dataset_bad_arguments_name_the_problem(image_tree):
+    root, _ = image_tree
+    f = nerve.utils.image_dataset_from_directory
+    with pytest.raises(ValueError, match="seed"):
+        f(root, validation_split=0.2, subset="training", verbose=False)
+    with pytest.raises(ValueError, match="label_mode"):
+        f(root, label_mode="sparse", verbose=False)
+    with pytest.raises(ValueError, match="exactly 2 classes"):
+        f(root, label_mode="binary", verbose=False)
+    with pytest.raises(ValueError, match="class_names"):
+        f(root, class_names=["cat", "cow"], verbose=False)
+    with pytest.raises(ValueError, match="not supported by nerve"):
+        f(root, interpolation="bicubic", verbose=False)
+    with pytest.raises(ValueError, match="pad_to_aspect_ratio"):
+        f(root, pad_to_aspect_ratio=True, verbose=False)
+    with pytest.raises(ValueError, match="16 files"):
+        f(root, labels=[0, 1], verbose=False)
+    with pytest.raises(ValueError, match="does not exist"):
+        f(root / "nope", verbose=False)
+
+
+def test_fit_reads_the_image_dataset(image_tree):
+    root, _ = image_tree
+    nerve.utils.set_random_seed(0)
+    train, val = nerve.utils.image_dataset_from_directory(
+        root,
+        image_size=(8, 8),
+        batch_size=4,
+        seed=5,
+        validation_split=0.25,
+        subset="both",
+        verbose=False,
+    )
+    model = nerve.Sequential(
+        [
+            nerve.Input((8, 8, 3)),
+            L.Rescaling(1 / 255),
+            L.Flatten(),
+            L.Dense(len(train.class_names), activation="softmax"),
+        ]
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(train.cache().prefetch(2), validation_data=val, epochs=3, verbose=0)
+    assert len(history.history["loss"]) == 3 and "val_accuracy" in history.history
+    assert np.isfinite(history.history["loss"]).all()
+    assert model.predict(val, verbose=0).shape == (4, 3)
+    x, y = next(iter(val))
+    whole = model.evaluate(val, verbose=0)[0]
+    np.testing.assert_allclose(whole, model.evaluate(x, y, verbose=0)[0], rtol=1e-5)
+
+
+def test_shuffled_dataset_reorders_each_pass_but_keeps_its_samples(image_tree):
+    root, _ = image_tree
+    ds = nerve.utils.image_dataset_from_directory(
+        root, image_size=(2, 2), batch_size=16, seed=4, verbose=False
+    )
+    (x1, y1), (x2, y2) = next(iter(ds)), next(iter(ds))
+    assert not np.array_equal(x1, x2)  # a new order each epoch, as tf.data's reshuffle
+    key = lambda x: sorted(map(bytes, x.reshape(16, -1)))  # noqa: E731
+    assert key(x1) == key(x2) and sorted(y1) == sorted(y2)
+
+
+# ---- Dataset methods -----------------------------------------------------------------------
+
+
+def _numbers(n=10, batch=4):
+    x = np.arange(n, dtype=np.float32)
+    return nerve.utils.dataset.from_arrays((x, x * 2), batch, lambda: np.arange(n))
+
+
+def test_dataset_methods():
+    ds = _numbers()
+    assert len(ds) == 3 and len(ds.take(2)) == 2 and len(ds.skip(1)) == 2
+    assert [len(b[0]) for b in ds] == [4, 4, 2]
+    flat = list(ds.unbatch())
+    assert [float(a) for a, _ in flat] == list(range(10))
+    rebatched = ds.unbatch().batch(3, drop_remainder=True)
+    assert [b[0].tolist() for b in rebatched] == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    doubled = ds.map(lambda a, b: (a + 1, b))
+    assert next(iter(doubled))[0].tolist() == [1, 2, 3, 4]
+    assert [float(a) for a, _ in ds.unbatch().filter(lambda a, b: a % 3 == 0)] == [0, 3, 6, 9]
+    shuffled = ds.unbatch().shuffle(4, seed=0)
+    order1 = [float(a) for a, _ in shuffled]
+    order2 = [float(a) for a, _ in shuffled]
+    assert sorted(order1) == list(range(10)) and order1 != order2
+    fixed = ds.unbatch().shuffle(10, seed=0, reshuffle_each_iteration=False)
+    assert [float(a) for a, _ in fixed] == [float(a) for a, _ in fixed]
+    assert len(ds.repeat(2)) == 6 and ds.prefetch(1) is ds
+    with pytest.raises(TypeError, match="length is unknown"):
+        len(ds.unbatch())
+    with pytest.raises(NotImplementedError, match="in memory only"):
+        ds.cache("file")
+
+
+def test_cache_reads_the_source_once():
+    reads = []
+
+    def make_pass():
+        reads.append(1)
+        yield np.ones(2)
+
+    cached = Dataset(make_pass, 1).cache()
+    assert [list(a) for a in cached] == [list(a) for a in cached] == [[1.0, 1.0]]
+    assert len(reads) == 1
+
+
+# ---- image file helpers ----------------------------------------------------------------------
+
+
+def test_load_save_and_convert_images(tmp_path):
+    rng = np.random.default_rng(1)
+    pixels = rng.integers(0, 256, (6, 8, 3)).astype(np.float32)
+    path = tmp_path / "a.png"
+    nerve.utils.save_img(path, pixels, scale=False)
+    img = nerve.utils.load_img(path)
+    assert img.size == (8, 6) and img.mode == "RGB"
+    np.testing.assert_array_equal(nerve.utils.img_to_array(img), pixels)
+    grey = nerve.utils.img_to_array(nerve.utils.load_img(path, color_mode="grayscale"))
+    assert grey.shape == (6, 8, 1) and grey.dtype == np.float32
+    small = nerve.utils.load_img(path, target_size=(3, 4), interpolation="bilinear")
+    assert small.size == (4, 3)
+    cropped = nerve.utils.load_img(path, target_size=(4, 4), keep_aspect_ratio=True)
+    assert cropped.size == (4, 4)
+    scaled = nerve.utils.img_to_array(nerve.utils.array_to_img(pixels / 7 - 3))
+    assert scaled.min() == 0 and scaled.max() == 255
+    assert nerve.utils.img_to_array(img, data_format="channels_first").shape == (3, 6, 8)
+    with pytest.raises(ValueError, match="rank 3"):
+        nerve.utils.array_to_img(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="interpolation"):
+        nerve.utils.load_img(path, target_size=(3, 3), interpolation="cubic")
+
+
+def test_image_helpers_match_keras(tmp_path):
+    pytest.importorskip("keras")
+    import keras
+
+    rng = np.random.default_rng(2)
+    pixels = rng.integers(0, 256, (9, 7, 3)).astype(np.uint8)
+    path = str(tmp_path / "b.png")
+    PIL.fromarray(pixels).save(path)
+    for kw in (
+        {},
+        {"color_mode": "grayscale", "target_size": (4, 5), "interpolation": "bilinear"},
+        {"color_mode": "rgba", "target_size": (5, 5), "keep_aspect_ratio": True},
+    ):
+        want = keras.utils.img_to_array(keras.utils.load_img(path, **kw))
+        got = nerve.utils.img_to_array(nerve.utils.load_img(path, **kw))
+        np.testing.assert_array_equal(got, want)
+    x = rng.normal(size=(5, 4, 1)).astype(np.float32)
+    np.testing.assert_array_equal(
+        np.asarray(nerve.utils.array_to_img(x)), np.asarray(keras.utils.array_to_img(x))
+    )
+
+
+# ---- text_dataset_from_directory -------------------------------------------------------------
+
+
+def test_text_dataset_matches_keras_files_and_reads_texts(tmp_path):
+    du = _keras_dataset_utils()
+    texts = {}
+    for name in ("neg", "pos"):
+        (tmp_path / name).mkdir()
+        for i in range(6):
+            p = tmp_path / name / f"{i}.txt"
+            p.write_text(f"{name} review number {i} é")
+            texts[str(p)] = f"{name} review number {i} é"
+    want_paths, _, _ = du.index_directory(
+        str(tmp_path), "inferred", formats=(".txt",), shuffle=True, seed=9, verbose=False
+    )
+    want_train, _ = du.get_training_or_validation_split(want_paths, None, 0.5, "training")
+    train = nerve.utils.text_dataset_from_directory(
+        tmp_path,
+        seed=9,
+        validation_split=0.5,
+        subset="training",
+        batch_size=2,
+        verbose=False,
+        max_length=10,
+        shuffle=True,
+    )
+    assert train.file_paths == list(want_train) and train.class_names == ["neg", "pos"]
+    ds = nerve.utils.text_dataset_from_directory(
+        tmp_path, shuffle=False, batch_size=12, label_mode="binary", verbose=False
+    )
+    x, y = next(iter(ds))
+    assert x.tolist() == [texts[p] for p in ds.file_paths]
+    np.testing.assert_array_equal(y[:, 0], [0] * 6 + [1] * 6)
+    short = next(iter(train))[0]
+    assert all(len(t) == 10 for t in short)
