@@ -362,3 +362,179 @@ def test_text_dataset_matches_keras_files_and_reads_texts(tmp_path):
     np.testing.assert_array_equal(y[:, 0], [0] * 6 + [1] * 6)
     short = next(iter(train))[0]
     assert all(len(t) == 10 for t in short)
+
+
+# ---- timeseries_dataset_from_array -----------------------------------------------------------
+
+
+def _keras_windows(data, targets, length, stride, rate, start, end):
+    """Keras's window rule, written from its numpy ("grain") path."""
+    start = start or 0
+    end = len(data) if end is None else end
+    num = end - start - (length - 1) * rate
+    if targets is not None:
+        num = min(num, len(targets))
+    part = data[start:end]
+    windows, ys = [], []
+    for pos in range(0, num, stride):
+        windows.append(part[np.arange(pos, pos + length * rate, rate)])
+        if targets is not None:
+            ys.append(targets[start:][pos])
+    return np.array(windows), (np.array(ys) if targets is not None else None)
+
+
+@pytest.mark.parametrize(
+    "length,stride,rate,start,end,batch",
+    [
+        (5, 1, 1, None, None, 7),
+        (4, 3, 2, 3, 40, 4),
+        (1, 2, 5, 10, None, None),
+        (6, 5, 1, 0, 30, 128),
+    ],
+)
+def test_timeseries_windows_are_keras_windows(length, stride, rate, start, end, batch):
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=(50, 3))
+    targets = rng.integers(0, 9, 45 if start is None or start < 5 else 50)
+    want_x, want_y = _keras_windows(data, targets, length, stride, rate, start, end)
+    ds = nerve.utils.timeseries_dataset_from_array(
+        data, targets, length, stride, rate, batch, start_index=start, end_index=end
+    )
+    if batch is None:
+        got = list(ds)
+        got_x, got_y = np.stack([x for x, _ in got]), np.array([y for _, y in got])
+    else:
+        got_x, got_y = _all(ds)
+        assert len(ds) == -(-len(want_x) // batch)
+    np.testing.assert_array_equal(got_x, want_x)
+    np.testing.assert_array_equal(got_y, want_y)
+    assert got_x.dtype == data.dtype
+
+
+def test_timeseries_without_targets_and_shuffled():
+    data = np.arange(100, dtype=np.float32)[:, None]
+    (x,) = list(nerve.utils.timeseries_dataset_from_array(data, None, 10, batch_size=200))
+    assert x.shape == (91, 10, 1) and x[3, :, 0].tolist() == list(range(3, 13))
+    ds = nerve.utils.timeseries_dataset_from_array(
+        data, np.arange(100), 10, batch_size=200, shuffle=True, seed=1
+    )
+    (x1, y1), (x2, _) = next(iter(ds)), next(iter(ds))
+    np.testing.assert_array_equal(x1[:, 0, 0], y1)  # each window keeps its own target
+    assert sorted(y1.tolist()) == list(range(91)) and not np.array_equal(x1, x2)
+
+
+def test_timeseries_bad_arguments():
+    data = np.zeros(10)
+    f = nerve.utils.timeseries_dataset_from_array
+    with pytest.raises(ValueError, match="start_index"):
+        f(data, None, 3, start_index=10)
+    with pytest.raises(ValueError, match="end_index must be higher than start_index"):
+        f(data, None, 3, start_index=5, end_index=4)
+    with pytest.raises(ValueError, match="sampling_rate"):
+        f(data, None, 3, sampling_rate=0)
+    with pytest.raises(ValueError, match="sequence_stride"):
+        f(data, None, 3, sequence_stride=10)
+    with pytest.raises(ValueError, match="needs targets"):  # Keras fails on reading it
+        f(data, np.zeros(8), 1, start_index=4)
+
+
+def test_fit_on_timeseries_windows():
+    nerve.utils.set_random_seed(0)
+    series = np.sin(np.arange(300) / 5).astype(np.float32)[:, None]
+    ds = nerve.utils.timeseries_dataset_from_array(
+        series[:-8], series[8:, 0], sequence_length=8, batch_size=32
+    )
+    model = nerve.Sequential([nerve.Input((8, 1)), L.Flatten(), L.Dense(1)])
+    model.compile("adam", "mse")
+    history = model.fit(ds, epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2
+    assert model.predict(ds, verbose=0).shape == (len(series) - 8 - 7, 1)
+
+
+# ---- split_dataset, normalize, custom objects, (de)serialization ----------------------------
+
+
+def test_split_dataset_follows_keras_sizes_and_shuffle():
+    import random
+
+    x = np.arange(20).reshape(10, 2)
+    y = np.arange(10)
+    left, right = nerve.utils.split_dataset((x, y), left_size=0.7)
+    assert len(left) == 7 and len(right) == 3
+    np.testing.assert_array_equal(np.stack([a for _, a in right]), [7, 8, 9])
+    left, right = nerve.utils.split_dataset(y, right_size=4, shuffle=True, seed=3)
+    want = list(y)
+    random.Random(3).shuffle(want)  # Keras: random.seed(seed); random.shuffle(samples)
+    assert [int(v) for v in left] == want[:6] and [int(v) for v in right] == want[-4:]
+    ds = nerve.utils.timeseries_dataset_from_array(np.arange(30), None, 3, batch_size=4)
+    a, b = nerve.utils.split_dataset(ds, left_size=20)
+    assert [len(v) for v in a] == [4, 4, 4, 4, 4] and sum(len(v) for v in b) == 8
+    with pytest.raises(ValueError, match="left_size"):
+        nerve.utils.split_dataset(y, left_size=10)
+    with pytest.raises(ValueError, match="left_size or right_size"):
+        nerve.utils.split_dataset(y)
+    with pytest.raises(TypeError, match="left_size"):
+        nerve.utils.split_dataset(y, left_size="half")
+
+
+def test_normalize_matches_keras():
+    keras = pytest.importorskip("keras")
+    x = np.random.default_rng(0).normal(size=(4, 5, 3))
+    x[1] = 0
+    for axis, order in ((-1, 2), (1, 1), (-1, np.inf)):
+        np.testing.assert_allclose(
+            nerve.utils.normalize(x, axis, order), keras.utils.normalize(x, axis, order)
+        )
+    # axis=0: Keras's numpy branch fails to broadcast; nerve normalizes along axis 0
+    norms = np.sqrt((x**2).sum(0, keepdims=True))
+    np.testing.assert_allclose(nerve.utils.normalize(x, 0), x / np.where(norms == 0, 1, norms))
+    v = np.array([3.0, 4.0])
+    np.testing.assert_array_equal(nerve.utils.normalize(v), keras.utils.normalize(v))  # (1, 2)
+    m = x[0]
+    np.testing.assert_allclose(nerve.utils.normalize(m, None), keras.utils.normalize(m, None))
+
+
+def test_custom_objects_and_serialization_round_trip():
+    class Scale(L.Layer):
+        def __init__(self, factor=2.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def get_config(self):
+            return {**super().get_config(), "factor": self.factor}
+
+    config = nerve.utils.serialize_keras_object(Scale(3.0, name="s"))
+    assert config["class_name"] == "Scale" and config["config"]["factor"] == 3.0
+    with pytest.raises(ValueError, match="unknown class"):
+        nerve.utils.deserialize_keras_object(config)
+    with nerve.utils.CustomObjectScope({"Scale": Scale}):
+        assert nerve.utils.deserialize_keras_object(config).factor == 3.0
+    nerve.utils.get_custom_objects()["Scale"] = Scale
+    try:
+        assert nerve.utils.deserialize_keras_object(config).name == "s"
+    finally:
+        del nerve.utils.get_custom_objects()["Scale"]
+    dense = L.Dense(4, activation="relu", kernel_regularizer=nerve.regularizers.L2(0.1))
+    back = nerve.utils.deserialize_keras_object(nerve.utils.serialize_keras_object(dense))
+    assert type(back) is L.Dense and back.get_config() == dense.get_config()
+    arr = np.arange(6, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_array_equal(
+        nerve.utils.deserialize_keras_object(nerve.utils.serialize_keras_object(arr)), arr
+    )
+    assert nerve.utils.deserialize_keras_object("relu") is nerve.activations.relu
+
+
+def test_serialization_reads_and_writes_keras_dicts():
+    keras = pytest.importorskip("keras")
+    for make_keras, make_nerve in (
+        (lambda: keras.layers.Dense(3, activation="tanh"), lambda: L.Dense(3, activation="tanh")),
+        (lambda: keras.optimizers.Adam(0.01), lambda: nerve.optimizers.Adam(0.01)),
+        (lambda: keras.losses.Huber(0.5), lambda: nerve.losses.Huber(0.5)),
+    ):
+        kd = keras.saving.serialize_keras_object(make_keras())
+        nd = nerve.utils.serialize_keras_object(make_nerve())
+        assert (nd["module"], nd["class_name"]) == (kd["module"], kd["class_name"])
+        assert type(nerve.utils.deserialize_keras_object(kd)) is type(make_nerve())
+        assert type(keras.saving.deserialize_keras_object(nd)) is type(make_keras())
+    fn = keras.saving.serialize_keras_object(keras.losses.mean_squared_error)
+    assert nerve.utils.deserialize_keras_object(fn) is nerve.losses.mean_squared_error

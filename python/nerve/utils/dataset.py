@@ -70,9 +70,14 @@ class Dataset:
     do. `len(ds)` is the number of elements (batches, for a batched dataset) when it is known and
     raises TypeError otherwise, as tf.data's does."""
 
-    def __init__(self, make_pass: Callable[[], Iterator], length: int | None):
+    def __init__(
+        self, make_pass: Callable[[], Iterator], length: int | None, batch_size: int | None = None
+    ):
         self._make_pass = make_pass
         self._length = length
+        # The batch size the dataset was batched with (None: unbatched or unknown), as
+        # split_dataset reads it to batch its splits alike.
+        self._batch_size = batch_size
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -144,7 +149,7 @@ class Dataset:
                 if drop_remainder
                 else math.ceil(self._length / batch_size)
             )
-        return Dataset(make_pass, length)
+        return Dataset(make_pass, length, batch_size)
 
     def unbatch(self, name=None):
         """Splits each batch into its samples."""
@@ -242,4 +247,4 @@ def from_arrays(arrays, batch_size: int | None, order_for_pass: Callable[[], np.
             idx = order[start : start + batch_size]
             yield _map_structure(lambda a, idx=idx: a[idx], arrays)
 
-    return Dataset(make_pass, n if batch_size is None else math.ceil(n / batch_size))
+    return Dataset(make_pass, n if batch_size is None else math.ceil(n / batch_size), batch_size)

@@ -195,4 +195,4 @@ def file_dataset(
         for start in range(0, n, batch_size):
             yield element(order[start : start + batch_size])
 
-    return Dataset(make_pass, n if batch_size is None else math.ceil(n / batch_size))
+    return Dataset(make_pass, n if batch_size is None else math.ceil(n / batch_size), batch_size)
