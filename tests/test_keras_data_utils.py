@@ -538,3 +538,287 @@ def test_serialization_reads_and_writes_keras_dicts():
         assert type(keras.saving.deserialize_keras_object(nd)) is type(make_keras())
     fn = keras.saving.serialize_keras_object(keras.losses.mean_squared_error)
     assert nerve.utils.deserialize_keras_object(fn) is nerve.losses.mean_squared_error
+
+
+# ---- nerve.datasets: Keras's files, synthesised --------------------------------------------
+
+
+@pytest.fixture
+def caches(tmp_path, monkeypatch):
+    """An empty Keras cache ($KERAS_HOME) and an empty $NERVE_DATASETS; no network."""
+    from nerve.utils import file_utils
+
+    home, shared = tmp_path / "keras_home", tmp_path / "shared"
+    home.mkdir()
+    shared.mkdir()
+    monkeypatch.setenv("KERAS_HOME", str(home))
+    monkeypatch.setenv("NERVE_DATASETS", str(shared))
+
+    def offline(url, dest_file, timeout=None):
+        raise OSError("network is unreachable (test)")
+
+    monkeypatch.setattr(file_utils, "_fetch_url", offline)
+    return home / "datasets", shared
+
+
+def _sha256(path):
+    from nerve.utils.file_utils import hash_file
+
+    return hash_file(path)
+
+
+def _cifar_archive(path, top, batches, label_keys, rng):
+    """A tar.gz in CIFAR's python format; returns {batch name: (data, {key: labels})}."""
+    import io
+    import pickle
+    import tarfile
+
+    content = {}
+    with tarfile.open(path, "w:gz") as tar:
+        for name, n in batches.items():
+            data = rng.integers(0, 256, (n, 3072), dtype=np.uint8)
+            labels = {k: rng.integers(0, hi, n).tolist() for k, hi in label_keys.items()}
+            payload = pickle.dumps({b"data": data, **{k.encode(): v for k, v in labels.items()}})
+            info = tarfile.TarInfo(f"{top}/{name}")
+            info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+            content[name] = (data, labels)
+    return content
+
+
+def _as_images(data):
+    return data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+
+
+def test_cifar10_from_nerve_datasets_and_from_keras_cache(caches, monkeypatch):
+    from nerve.datasets import cifar10
+
+    cache, shared = caches
+    rng = np.random.default_rng(0)
+    names = {f"data_batch_{i}": 3 for i in range(1, 6)} | {"test_batch": 2}
+    archive = shared / "cifar-10-python.tar.gz"  # the download's own name, in NERVE_DATASETS
+    content = _cifar_archive(archive, "cifar-10-batches-py", names, {"labels": 10}, rng)
+    monkeypatch.setattr(cifar10, "FILE_HASH", _sha256(archive))
+    (x, y), (xt, yt) = cifar10.load_data()
+    assert x.shape == (15, 32, 32, 3) and y.shape == (15, 1) and x.dtype == y.dtype == np.uint8
+    want = np.concatenate([_as_images(content[f"data_batch_{i}"][0]) for i in range(1, 6)])
+    np.testing.assert_array_equal(x, want)
+    np.testing.assert_array_equal(yt[:, 0], content["test_batch"][1]["labels"])
+    np.testing.assert_array_equal(xt, _as_images(content["test_batch"][0]))
+    # the same archive in Keras's cache, under Keras's name: extracted there as Keras lays it out
+    monkeypatch.delenv("NERVE_DATASETS")
+    cache.mkdir()
+    archive.rename(cache / "cifar-10-batches-py-target_archive")
+    (x2, _), _ = cifar10.load_data()
+    np.testing.assert_array_equal(x2, x)
+    assert (cache / "cifar-10-batches-py-target" / "cifar-10-batches-py" / "test_batch").is_file()
+
+
+def test_cifar_loaders_match_keras_readers(caches, monkeypatch):
+    keras = pytest.importorskip("keras")  # noqa: F841
+    from keras.src.datasets import cifar10 as kc10
+    from keras.src.datasets import cifar100 as kc100
+
+    from nerve.datasets import cifar10, cifar100
+    from nerve.utils import file_utils
+
+    cache, _ = caches
+    rng = np.random.default_rng(1)
+    cache.mkdir()
+    a10 = cache / "cifar-10-batches-py-target_archive"
+    names = {f"data_batch_{i}": 2 for i in range(1, 6)} | {"test_batch": 3}
+    _cifar_archive(a10, "cifar-10-batches-py", names, {"labels": 10}, rng)
+    a100 = cache / "cifar-100-python-target_archive"
+    keys = {"fine_labels": 100, "coarse_labels": 20}
+    _cifar_archive(a100, "cifar-100-python", {"train": 4, "test": 2}, keys, rng)
+    monkeypatch.setattr(cifar10, "FILE_HASH", _sha256(a10))
+    monkeypatch.setattr(cifar100, "FILE_HASH", _sha256(a100))
+    ours10 = cifar10.load_data()
+    ours100 = cifar100.load_data("coarse")
+    # Keras's cifar10 loader fills fixed 50000-image arrays: compare with its batch reader
+    folder = cache / "cifar-10-batches-py-target" / "cifar-10-batches-py"
+    (x, y), (xt, yt) = ours10
+    kx, ky = zip(*(kc10.load_batch(str(folder / f"data_batch_{i}")) for i in range(1, 6)))
+    np.testing.assert_array_equal(x, np.concatenate(kx).transpose(0, 2, 3, 1))
+    np.testing.assert_array_equal(y[:, 0], np.concatenate(ky))
+    kxt, kyt = kc10.load_batch(str(folder / "test_batch"))
+    np.testing.assert_array_equal(xt, kxt.transpose(0, 2, 3, 1))
+    np.testing.assert_array_equal(yt[:, 0], kyt)
+    monkeypatch.setattr(kc100, "get_file", lambda *a, **k: str(cache / "cifar-100-python-target"))
+    for (o1, o2), (t1, t2) in zip(ours100, kc100.load_data("coarse")):
+        np.testing.assert_array_equal(o1, t1)
+        np.testing.assert_array_equal(o2, t2)
+        assert (o1.dtype, o2.dtype, o2.shape) == (t1.dtype, t2.dtype, t2.shape)
+    with pytest.raises(ValueError, match="label_mode"):
+        cifar100.load_data("medium")
+    assert file_utils.keras_home().endswith("keras_home")
+
+
+def _word_npz(path, rng, keys):
+    def seqs(n):
+        out = np.empty(n, dtype=object)
+        out[:] = [rng.integers(0, 60, rng.integers(3, 25)).tolist() for _ in range(n)]
+        return out
+
+    arrays = {}
+    for key, n in keys.items():
+        arrays[key] = seqs(n) if key.startswith("x") else rng.integers(0, 4, n)
+    np.savez(path, **arrays)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"num_words": 20, "skip_top": 3, "maxlen": 15},
+        {"start_char": None, "oov_char": None},
+        {"index_from": 0, "start_char": None, "seed": 5},
+    ],
+)
+def test_imdb_and_reuters_match_keras(caches, monkeypatch, kwargs):
+    pytest.importorskip("keras")
+    from keras.src.datasets import imdb as kimdb
+    from keras.src.datasets import reuters as kreuters
+
+    from nerve.datasets import imdb, reuters
+
+    _, shared = caches
+    rng = np.random.default_rng(2)
+    _word_npz(shared / "imdb.npz", rng, {"x_train": 30, "y_train": 30, "x_test": 20, "y_test": 20})
+    _word_npz(shared / "reuters.npz", rng, {"x": 40, "y": 40})
+    monkeypatch.setattr(imdb, "FILE_HASH", _sha256(shared / "imdb.npz"))
+    monkeypatch.setattr(reuters, "FILE_HASH", _sha256(shared / "reuters.npz"))
+    monkeypatch.setattr(kimdb, "get_file", lambda *a, **k: str(shared / "imdb.npz"))
+    monkeypatch.setattr(kreuters, "get_file", lambda *a, **k: str(shared / "reuters.npz"))
+    for ours, theirs in (
+        (imdb.load_data(**kwargs), kimdb.load_data(**kwargs)),
+        (reuters.load_data(test_split=0.3, **kwargs), kreuters.load_data(test_split=0.3, **kwargs)),
+    ):
+        for (ox, oy), (tx, ty) in zip(ours, theirs):
+            assert ox.dtype == object and len(ox) == len(tx)
+            assert [list(s) for s in ox] == [list(s) for s in tx]
+            np.testing.assert_array_equal(oy, ty)
+    with pytest.raises(TypeError, match="nb_words"):
+        imdb.load_data(nb_words=10)
+    assert reuters.get_label_names()[3] == "earn"
+
+
+def test_word_index_and_a_malicious_pickle_is_refused(caches, monkeypatch):
+    import json
+    import pickle
+
+    from nerve.datasets import DatasetError, imdb
+
+    _, shared = caches
+    (shared / "imdb_word_index.json").write_text(json.dumps({"the": 1, "movie": 17}))
+    monkeypatch.setattr(imdb, "WORD_INDEX_HASH", _sha256(shared / "imdb_word_index.json"))
+    assert imdb.get_word_index() == {"the": 1, "movie": 17}
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("echo pwned",))
+
+    bad = np.empty(1, dtype=object)
+    bad[0] = Evil()
+    np.savez(shared / "imdb.npz", x_train=bad, y_train=np.zeros(1), x_test=bad, y_test=np.zeros(1))
+    monkeypatch.setattr(imdb, "FILE_HASH", _sha256(shared / "imdb.npz"))
+    with pytest.raises((pickle.UnpicklingError, DatasetError), match="refusing"):
+        imdb.load_data()
+
+
+@pytest.mark.parametrize("name", ["boston_housing", "california_housing"])
+def test_housing_loaders_match_keras(caches, monkeypatch, name):
+    pytest.importorskip("keras")
+    import importlib
+
+    kmod = importlib.import_module(f"keras.src.datasets.{name}")
+    ours = getattr(nerve.datasets, name)
+    _, shared = caches
+    rng = np.random.default_rng(3)
+    np.savez(shared / f"{name}.npz", x=rng.normal(size=(700, 8)), y=rng.normal(size=700))
+    monkeypatch.setattr(ours, "FILE_HASH", _sha256(shared / f"{name}.npz"))
+    monkeypatch.setattr(kmod, "get_file", lambda *a, **k: str(shared / f"{name}.npz"))
+    extra = [{"version": "small"}] if name == "california_housing" else []
+    for kw in [{}, {"test_split": 0.35, "seed": 4}] + extra:
+        for (a, b), (c, d) in zip(ours.load_data(**kw), kmod.load_data(**kw)):
+            np.testing.assert_array_equal(a, c)
+            np.testing.assert_array_equal(b, d)
+    with pytest.raises(ValueError, match="test_split"):
+        ours.load_data(test_split=1.0)
+
+
+def test_missing_dataset_names_the_url_and_the_cache_path(caches):
+    from nerve.datasets import DatasetNotFoundError, boston_housing
+
+    cache, _ = caches
+    with pytest.raises(DatasetNotFoundError) as e:
+        boston_housing.load_data()
+    message = str(e.value)
+    assert boston_housing.ORIGIN in message and str(cache / "boston_housing.npz") in message
+    assert "NERVE_DATASETS" in message
+
+
+def test_wrong_hash_is_refused(caches):
+    from nerve.datasets import ChecksumError, boston_housing
+
+    _, shared = caches
+    np.savez(shared / "boston_housing.npz", x=np.zeros((5, 13)), y=np.zeros(5))
+    with pytest.raises(ChecksumError, match="hash"):
+        boston_housing.load_data()
+
+
+def test_get_file_downloads_into_keras_layout_and_verifies(caches, monkeypatch):
+    import io
+    import tarfile
+
+    from nerve.utils import file_utils
+
+    cache, _ = caches
+    payload = io.BytesIO()
+    with tarfile.open(fileobj=payload, mode="w:gz") as tar:
+        info = tarfile.TarInfo("pkg/a.txt")
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"hi"))
+    blob = payload.getvalue()
+    fetched = []
+
+    def serve(url, dest_file, timeout=None):
+        fetched.append(url)
+        dest_file.write(blob)
+
+    monkeypatch.setattr(file_utils, "_fetch_url", serve)
+    import hashlib
+
+    digest = hashlib.sha256(blob).hexdigest()
+    folder = nerve.utils.get_file(
+        "pkg", "https://example.invalid/pkg.tar.gz", extract=True, file_hash=digest
+    )
+    assert folder == str(cache / "pkg") and (cache / "pkg" / "pkg" / "a.txt").read_text() == "hi"
+    assert (cache / "pkg_archive").is_file()
+    again = nerve.utils.get_file(
+        "pkg", "https://example.invalid/pkg.tar.gz", extract=True, file_hash=digest
+    )
+    assert again == folder and len(fetched) == 1  # cached: no second download
+    plain = nerve.utils.get_file(origin="https://example.invalid/data.bin", file_hash=digest)
+    assert plain == str(cache / "data.bin")
+    with pytest.raises(file_utils.DownloadError, match="expected hash"):
+        nerve.utils.get_file("other.bin", "https://example.invalid/x", file_hash="0" * 64)
+    assert not (cache / "other.bin").exists()
+    with pytest.raises(ValueError, match="not a path"):
+        nerve.utils.get_file("a/b", "https://example.invalid/x")
+
+
+def test_extract_refuses_members_outside_the_folder(tmp_path):
+    import io
+    import tarfile
+
+    from nerve.utils import file_utils
+
+    bad = tmp_path / "bad.tar"
+    with tarfile.open(bad, "w") as tar:
+        info = tarfile.TarInfo("../escape.txt")
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(ValueError, match="outside"):
+        file_utils.extract_archive(bad, tmp_path / "out")
+    assert not (tmp_path / "escape.txt").exists()

@@ -9,6 +9,7 @@ from .. import _core
 from .batch_structure import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from .dataset import Dataset
 from .dataset_split import split_dataset
+from .file_utils import get_file
 from .image_dataset import image_dataset_from_directory
 from .image_utils import array_to_img, img_to_array, load_img, save_img
 from .naming import clear_session
@@ -43,6 +44,7 @@ __all__ = [
     "CustomObjectScope",
     "Dataset",
     "get_custom_objects",
+    "get_file",
     "normalize",
     "split_dataset",
     "timeseries_dataset_from_array",
