@@ -364,6 +364,32 @@ def test_text_dataset_matches_keras_files_and_reads_texts(tmp_path):
     assert all(len(t) == 10 for t in short)
 
 
+def test_text_tutorial_pipeline_trains(tmp_path):
+    """Keras's text-classification tutorial, on nerve: dataset from folders, adapt
+    TextVectorization on the texts, map the vectorization over the dataset, fit."""
+    rng = np.random.default_rng(5)
+    words = {"neg": ["bad", "awful", "dull"], "pos": ["good", "great", "fun"]}
+    for name, vocab in words.items():
+        (tmp_path / name).mkdir()
+        for i in range(12):
+            text = " ".join(rng.choice(vocab + ["the", "movie"], 6))
+            (tmp_path / name / f"{i}.txt").write_text(text)
+    train, val = nerve.utils.text_dataset_from_directory(
+        tmp_path, batch_size=8, validation_split=0.25, subset="both", seed=2, verbose=False
+    )
+    vectorize = L.TextVectorization(max_tokens=20, output_sequence_length=6)
+    vectorize.adapt(train.map(lambda text, label: text))
+    train_ids = train.map(lambda text, label: (vectorize(text), label)).cache()
+    val_ids = val.map(lambda text, label: (vectorize(text), label), Dataset.AUTOTUNE)
+    nerve.utils.set_random_seed(0)
+    model = nerve.Sequential(
+        [nerve.Input((6,)), L.Embedding(20, 8), L.GlobalAveragePooling1D(), L.Dense(1, "sigmoid")]
+    )
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(train_ids, validation_data=val_ids, epochs=2, verbose=0)
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+
+
 # ---- timeseries_dataset_from_array -----------------------------------------------------------
 
 

@@ -21,6 +21,9 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+# tf.data.AUTOTUNE's value, for code written `ds.prefetch(AUTOTUNE)` / `map(..., AUTOTUNE)`.
+AUTOTUNE = -1
+
 
 def _map_structure(fn, element):
     if isinstance(element, tuple):
@@ -69,6 +72,8 @@ class Dataset:
     `iter()`. Built by nerve's dataset utilities; the methods return new datasets, as tf.data's
     do. `len(ds)` is the number of elements (batches, for a batched dataset) when it is known and
     raises TypeError otherwise, as tf.data's does."""
+
+    AUTOTUNE = AUTOTUNE
 
     def __init__(
         self, make_pass: Callable[[], Iterator], length: int | None, batch_size: int | None = None
