@@ -848,3 +848,49 @@ def test_extract_refuses_members_outside_the_folder(tmp_path):
     with pytest.raises(ValueError, match="outside"):
         file_utils.extract_archive(bad, tmp_path / "out")
     assert not (tmp_path / "escape.txt").exists()
+
+
+# ---- signatures ------------------------------------------------------------------------------
+
+UTILS = (
+    "image_dataset_from_directory",
+    "text_dataset_from_directory",
+    "timeseries_dataset_from_array",
+    "split_dataset",
+    "normalize",
+    "load_img",
+    "img_to_array",
+    "array_to_img",
+    "save_img",
+    "get_file",
+    "serialize_keras_object",
+    "deserialize_keras_object",
+)
+DATASETS = ("cifar10", "cifar100", "imdb", "reuters", "boston_housing", "california_housing")
+
+
+def _params(fn):
+    import inspect
+
+    return [
+        (p.name, p.default, p.kind)
+        for p in inspect.signature(fn).parameters.values()
+        if p.kind is not p.VAR_KEYWORD
+    ]
+
+
+@pytest.mark.parametrize("name", UTILS)
+def test_utils_signatures_are_keras(name):
+    keras = pytest.importorskip("keras")
+    assert _params(getattr(nerve.utils, name)) == _params(getattr(keras.utils, name))
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_dataset_signatures_are_keras(name):
+    keras = pytest.importorskip("keras")
+    ours = getattr(nerve.datasets, name)
+    theirs = getattr(keras.datasets, name)
+    assert _params(ours.load_data) == _params(theirs.load_data)
+    for extra in ("get_word_index", "get_label_names"):
+        if hasattr(theirs, extra):
+            assert _params(getattr(ours, extra)) == _params(getattr(theirs, extra))

@@ -52,13 +52,13 @@ def _batch_length(element) -> int:
     return sizes.pop()
 
 
-def _stack(elements: list):
+def stack_elements(elements: list):
     first = elements[0]
     if isinstance(first, (tuple, list)):
-        parts = [_stack([e[i] for e in elements]) for i in range(len(first))]
+        parts = [stack_elements([e[i] for e in elements]) for i in range(len(first))]
         return tuple(parts) if isinstance(first, tuple) else parts
     if isinstance(first, dict):
-        return {k: _stack([e[k] for e in elements]) for k in first}
+        return {k: stack_elements([e[k] for e in elements]) for k in first}
     return np.stack([np.asarray(e) for e in elements])
 
 
@@ -145,7 +145,7 @@ class Dataset:
                 chunk = list(itertools.islice(it, batch_size))
                 if not chunk or (drop_remainder and len(chunk) < batch_size):
                     return
-                yield _stack(chunk)
+                yield stack_elements(chunk)
 
         length = None
         if self._length is not None:

@@ -14,7 +14,7 @@ import random
 
 import numpy as np
 
-from .dataset import Dataset, _stack, from_arrays
+from .dataset import Dataset, from_arrays, stack_elements
 
 _WHERE = "split_dataset"
 
@@ -104,7 +104,7 @@ def split_dataset(
     left, right = rescale_split_sizes(left_size, right_size, len(samples))
 
     def as_dataset(part):
-        arrays = _stack(part)
+        arrays = stack_elements(part)
         if isinstance(dataset, list) and isinstance(arrays, list):
             arrays = tuple(arrays)
         order = np.arange(len(part))

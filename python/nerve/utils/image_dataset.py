@@ -18,8 +18,8 @@ from . import directory_index
 from .image_utils import (
     KERAS_ONLY_INTERPOLATIONS,
     RESIZE_INTERPOLATIONS,
-    _convert_mode,
-    _data_format,
+    checked_data_format,
+    convert_mode,
     crop_box,
     open_image,
     resize_image,
@@ -33,7 +33,7 @@ _WHERE = "image_dataset_from_directory"
 def load_image(path, image_size, color_mode, interpolation, crop_to_aspect_ratio, data_format):
     """One file as float32 (height, width, channels) resized to image_size, as Keras loads it
     (an animated GIF gives its first frame)."""
-    img = _convert_mode(open_image(path, _WHERE), color_mode, _WHERE)
+    img = convert_mode(open_image(path, _WHERE), color_mode, _WHERE)
     x = np.asarray(img, dtype=np.float32)
     if x.ndim == 2:
         x = x[:, :, None]
@@ -113,7 +113,7 @@ def image_dataset_from_directory(
         )
     if format not in ("tf", "grain"):
         raise ValueError(f'{_WHERE}: format must be "tf" or "grain", got {format!r}')
-    data_format = _data_format(data_format, _WHERE)
+    data_format = checked_data_format(data_format, _WHERE)
     if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) <= 0):
         raise ValueError(f"{_WHERE}: batch_size must be a positive int or None, got {batch_size!r}")
     batch_size = None if batch_size is None else int(batch_size)

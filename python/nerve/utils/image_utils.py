@@ -34,7 +34,7 @@ def pil_image():
     return Image
 
 
-def _data_format(data_format, where: str) -> str:
+def checked_data_format(data_format, where: str) -> str:
     if data_format is None:
         return "channels_last"
     if data_format not in ("channels_last", "channels_first"):
@@ -44,7 +44,7 @@ def _data_format(data_format, where: str) -> str:
     return data_format
 
 
-def _convert_mode(img, color_mode: str, where: str):
+def convert_mode(img, color_mode: str, where: str):
     """Keras's colour conversion: grayscale keeps 8/16/32-bit grey images as they are."""
     if color_mode == "grayscale":
         if img.mode not in ("L", "I;16", "I"):
@@ -85,7 +85,7 @@ def load_img(
     "lanczos"); `keep_aspect_ratio` first crops the largest centred box of the target's aspect
     ratio. Needs Pillow."""
     Image = pil_image()
-    img = _convert_mode(open_image(path), color_mode, "load_img")
+    img = convert_mode(open_image(path), color_mode, "load_img")
     if target_size is not None:
         width_height = (int(target_size[1]), int(target_size[0]))
         if img.size != width_height:
@@ -112,7 +112,7 @@ def load_img(
 def img_to_array(img, data_format=None, dtype=None):
     """A PIL image (or anything numpy reads) as a float32 array (height, width, channels); a
     grey image gets a channel axis of 1. channels_first puts the channels first."""
-    data_format = _data_format(data_format, "img_to_array")
+    data_format = checked_data_format(data_format, "img_to_array")
     x = np.asarray(img, dtype=dtype or "float32")
     if x.ndim == 3:
         if data_format == "channels_first":
@@ -131,7 +131,7 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
     """A rank-3 array as a PIL image (1, 3 or 4 channels: L or I, RGB, RGBA). With `scale` the
     values are first stretched to 0..255 (min to 0, max to 255), as Keras does. Needs Pillow."""
     Image = pil_image()
-    data_format = _data_format(data_format, "array_to_img")
+    data_format = checked_data_format(data_format, "array_to_img")
     x = np.array(x, dtype=dtype or "float32")
     if x.ndim != 3:
         raise ValueError(
@@ -231,7 +231,7 @@ def crop_box(height: int, width: int, size):
 def smart_resize(x, size, interpolation="bilinear", data_format="channels_last"):
     """Resizes an image (or a batch) to `size` without distorting it: the largest centred crop
     with the target's aspect ratio, then the resize (keras.preprocessing.image.smart_resize)."""
-    data_format = _data_format(data_format, "smart_resize")
+    data_format = checked_data_format(data_format, "smart_resize")
     if len(size) != 2:
         raise ValueError(f"smart_resize: expected size (height, width), got {size}")
     x = np.asarray(x)
