@@ -192,6 +192,10 @@ def test_image_dataset_bad_arguments_name_the_problem(image_tree):
         f(root, labels=[0, 1], verbose=False)
     with pytest.raises(ValueError, match="does not exist"):
         f(root / "nope", verbose=False)
+    (root / "cat" / "broken.png").write_bytes(b"not a png")
+    ds = f(root, shuffle=False, batch_size=None, verbose=False)
+    with pytest.raises(ValueError, match="broken.png"):
+        list(ds)
 
 
 def test_fit_reads_the_image_dataset(image_tree):

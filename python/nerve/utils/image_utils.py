@@ -67,13 +67,20 @@ def open_image(path, where: str = "load_img"):
     stays open)."""
     Image = pil_image()
     if isinstance(path, io.BytesIO):
-        return Image.open(path)
-    if isinstance(path, (pathlib.Path, bytes, str)):
+        source = path
+    elif isinstance(path, (pathlib.Path, bytes, str)):
         if isinstance(path, pathlib.Path):
             path = str(path.resolve())
         with open(path, "rb") as f:
-            return Image.open(io.BytesIO(f.read()))
-    raise TypeError(f"{where}: path should be path-like or io.BytesIO, not {type(path).__name__}")
+            source = io.BytesIO(f.read())
+    else:
+        raise TypeError(
+            f"{where}: path should be path-like or io.BytesIO, not {type(path).__name__}"
+        )
+    try:
+        return Image.open(source)
+    except (OSError, ValueError) as e:  # PIL's UnidentifiedImageError is an OSError
+        raise ValueError(f"{where}: cannot read the image file {path!r}: {e}") from e
 
 
 def load_img(
