@@ -188,6 +188,8 @@ def test_image_dataset_bad_arguments_name_the_problem(image_tree):
         f(root, interpolation="bicubic", verbose=False)
     with pytest.raises(ValueError, match="pad_to_aspect_ratio"):
         f(root, pad_to_aspect_ratio=True, verbose=False)
+    with pytest.raises(ValueError, match="list/tuple of integer labels"):
+        f(root, labels=np.zeros(16, int), verbose=False)
     with pytest.raises(ValueError, match="16 files"):
         f(root, labels=[0, 1], verbose=False)
     with pytest.raises(ValueError, match="does not exist"):

@@ -35,8 +35,8 @@ def check_validation_split_arg(validation_split, subset, shuffle, seed, where: s
 
 def check_labels_arg(labels, label_mode, class_names, where: str, what: str):
     """(labels, label_mode) after Keras's checks; labels=None or label_mode=None means both."""
-    if labels not in ("inferred", None):
-        if not isinstance(labels, (list, tuple)):
+    if not (labels is None or (isinstance(labels, str) and labels == "inferred")):
+        if not isinstance(labels, (list, tuple)):  # (a numpy array too, as in Keras)
             raise ValueError(
                 f"{where}: labels must be 'inferred', None, or a list/tuple of integer labels, one "
                 f"per {what} file in the directory (in sorted path order); got {labels!r}"
