@@ -132,9 +132,17 @@ class Dataset:
         length = None if self._length is None else max(0, self._length - count)
         return Dataset(lambda: itertools.islice(self, count, None), length)
 
-    def batch(self, batch_size: int, drop_remainder: bool = False, **unused):
+    def batch(
+        self,
+        batch_size: int,
+        drop_remainder: bool = False,
+        num_parallel_calls=None,
+        deterministic=None,
+        name=None,
+    ):
         """Stacks `batch_size` consecutive elements into one (the last may be smaller unless
-        `drop_remainder`)."""
+        `drop_remainder`). `num_parallel_calls` and `deterministic` are accepted for tf.data's
+        signature; the batches are stacked on the calling thread, in order."""
         batch_size = int(batch_size)
         if batch_size <= 0:
             raise ValueError(f"Dataset.batch: batch_size must be positive, got {batch_size}")
