@@ -177,7 +177,21 @@ void bind_tensor(py::module_& m) {
           [](const Tensor& t) -> py::object {
             return t.impl()->mask.defined() ? py::cast(t.impl()->mask) : py::object(py::none());
           },
-          [](const Tensor& t, const OptT& mask) { t.impl()->mask = opt(mask); });
+          [](const Tensor& t, const OptT& mask) { t.impl()->mask = opt(mask); })
+      // A layer weight's Keras variable.path ("dense/kernel") and variable.name ("kernel").
+      .def_property(
+          "path",
+          [](const Tensor& t) -> py::object {
+            return t.impl()->path ? py::cast(*t.impl()->path) : py::object(py::none());
+          },
+          [](const Tensor& t, const std::optional<std::string>& path) {
+            t.impl()->path = path ? intern_path(*path) : nullptr;
+          })
+      .def_property_readonly("name", [](const Tensor& t) -> py::object {
+        if (!t.impl()->path) return py::none();
+        const std::string& p = *t.impl()->path;
+        return py::cast(p.substr(p.rfind('/') + 1));
+      });
 }
 
 }  // namespace nerve::py_bindings

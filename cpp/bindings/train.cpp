@@ -84,6 +84,7 @@ void bind_train(py::module_& m) {
       .def_readwrite("schedule", &Optimizer::schedule)
       .def_readwrite("iterations", &Optimizer::iterations)
       .def_readwrite("weight_decay", &Optimizer::weight_decay)
+      .def("exclude_from_weight_decay", &Optimizer::exclude_from_weight_decay, py::arg("params"))
       .def_readwrite("clipnorm", &Optimizer::clipnorm)
       .def_readwrite("clipvalue", &Optimizer::clipvalue)
       .def_readwrite("global_clipnorm", &Optimizer::global_clipnorm)

@@ -67,6 +67,10 @@ class Optimizer {
   // Throws std::invalid_argument when the settings are inconsistent (negative values, two kinds
   // of clipping at once).
   void check_settings() const;
+  // Keras's exclude_from_weight_decay: these parameters are never decayed (the Python optimizer
+  // picks them by variable or by name).
+  void exclude_from_weight_decay(const std::vector<Tensor>& params);
+  bool decays(const Tensor& param) const;
 
   float learning_rate;
   std::shared_ptr<LearningRateSchedule> schedule;                // null: the constant learning_rate
@@ -89,6 +93,7 @@ class Optimizer {
     std::vector<Tensor> slots;
   };
   std::unordered_map<TensorImpl*, Entry> state_;
+  std::unordered_map<const TensorImpl*, std::weak_ptr<TensorImpl>> no_weight_decay_;
 };
 
 // m = momentum*m - lr*g;  p += m  (nesterov: p += momentum*m - lr*g);  no momentum: p -= lr*g.

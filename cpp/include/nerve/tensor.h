@@ -147,6 +147,13 @@ struct TensorImpl {
   Tensor logits;  // set by softmax / sigmoid
   LogitsOf logits_of = LogitsOf::None;
   Tensor mask;  // [batch, timesteps] of 0/1: padding mask set by Embedding(mask_zero), read by sequence layers
+  // A layer weight's "layer/name" (Keras's variable.path; the part after the last '/' is its
+  // variable.name: "kernel", "bias", ...); null for other tensors. Interned (intern_path): a
+  // pointer keeps TensorImpl within the small-block pool's blocks.
+  const std::string* path = nullptr;
 };
+
+// The one lasting copy of a weight path (a process holds few: one per weight ever named).
+const std::string* intern_path(const std::string& path);
 
 }  // namespace nerve

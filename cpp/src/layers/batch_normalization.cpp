@@ -53,8 +53,8 @@ void BatchNormalization::build_weights(const Shape& s, uint64_t seed) {
   const int64_t C = s.back();
   if (args_.scale) add_weight({C}, args_.gamma_initializer, C, C, seed, true, "gamma");
   if (args_.center) add_weight({C}, args_.beta_initializer, C, C, seed ^ 0xbe7aull, true, "beta");
-  add_weight({C}, args_.moving_mean_initializer, C, C, seed ^ 0x3ea4ull, /*trainable=*/false);
-  add_weight({C}, args_.moving_variance_initializer, C, C, seed ^ 0x7a7ull, /*trainable=*/false);
+  add_weight({C}, args_.moving_mean_initializer, C, C, seed ^ 0x3ea4ull, /*trainable=*/false, "moving_mean");
+  add_weight({C}, args_.moving_variance_initializer, C, C, seed ^ 0x7a7ull, /*trainable=*/false, "moving_variance");
 }
 
 Tensor BatchNormalization::forward(const Tensor& x, bool training) {

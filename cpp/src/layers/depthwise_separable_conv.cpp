@@ -73,7 +73,7 @@ void DepthwiseConv2D::build_weights(const Shape& s, uint64_t seed) {
   const int64_t cin = s[2], m = args_.depth_multiplier, receptive = args_.kernel_size[0] * args_.kernel_size[1];
   // Keras's fans for a (kh, kw, in, depth_multiplier) kernel: receptive * in and receptive * M.
   add_weight({args_.kernel_size[0], args_.kernel_size[1], cin, m}, args_.depthwise_initializer, receptive * cin,
-             receptive * m, seed, true, "depthwise");
+             receptive * m, seed, true, "depthwise", "kernel");
   if (args_.use_bias)
     add_weight({cin * m}, args_.bias_initializer, receptive * cin, receptive * m, seed ^ 0xb1a5ull, true, "bias");
 }
@@ -128,8 +128,9 @@ void SeparableConv2D::build_weights(const Shape& s, uint64_t seed) {
   const int64_t cin = s[2], m = args_.depth_multiplier, f = args_.filters;
   const int64_t receptive = args_.kernel_size[0] * args_.kernel_size[1];
   add_weight({args_.kernel_size[0], args_.kernel_size[1], cin, m}, args_.depthwise_initializer, receptive * cin,
-             receptive * m, seed, true, "depthwise");
-  add_weight({1, 1, cin * m, f}, args_.pointwise_initializer, cin * m, f, seed ^ 0x9017ull, true, "pointwise");
+             receptive * m, seed, true, "depthwise", "depthwise_kernel");
+  add_weight({1, 1, cin * m, f}, args_.pointwise_initializer, cin * m, f, seed ^ 0x9017ull, true, "pointwise",
+             "pointwise_kernel");
   if (args_.use_bias) add_weight({f}, args_.bias_initializer, cin * m, f, seed ^ 0xb1a5ull, true, "bias");
 }
 

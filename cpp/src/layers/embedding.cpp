@@ -75,7 +75,7 @@ Shape PositionEmbedding::output_shape(const Shape& s) const {
 }
 
 void PositionEmbedding::build_weights(const Shape& s, uint64_t seed) {
-  add_weight({args_.sequence_length, s[1]}, args_.initializer, args_.sequence_length, s[1], seed);
+  add_weight({args_.sequence_length, s[1]}, args_.initializer, args_.sequence_length, s[1], seed, true, "embeddings");
 }
 
 Tensor PositionEmbedding::forward(const Tensor& x, bool) {

@@ -198,7 +198,7 @@ std::vector<Tensor> Layer::non_trainable_weights() const {
 }
 
 Tensor Layer::add_weight(const Shape& shape, const Initializer& init, int64_t fan_in, int64_t fan_out, uint64_t seed,
-                         bool trainable_weight, const char* role) {
+                         bool trainable_weight, const char* role, const char* name) {
   Tensor w;
   try {
     w = Tensor::empty(shape);
@@ -209,6 +209,7 @@ Tensor Layer::add_weight(const Shape& shape, const Initializer& init, int64_t fa
                       shape_str(shape) + " needs " + readable_bytes(nbytes) + " (float32), which cannot be allocated");
   }
   initialize(w, init, fan_in, fan_out, seed);
+  w.impl()->path = intern_path(name_ + "/" + (name ? name : role ? role : "variable"));
   w.set_requires_grad(trainable_weight && trainable);
   weights_.push_back(w);
   weight_trainable_.push_back(trainable_weight);

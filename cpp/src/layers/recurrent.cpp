@@ -182,7 +182,7 @@ std::vector<Shape> Recurrent::output_shapes_many(const std::vector<Shape>& in) c
 void Recurrent::build_weights(const Shape& s, uint64_t seed) {
   const int64_t F = s[1], U = opt_.units, GU = rnn_gate_count(cell_) * U;
   add_weight({F, GU}, opt_.kernel_initializer, F, GU, seed, true, "kernel");
-  add_weight({U, GU}, opt_.recurrent_initializer, U, GU, seed ^ 0x5eedull, true, "recurrent");
+  add_weight({U, GU}, opt_.recurrent_initializer, U, GU, seed ^ 0x5eedull, true, "recurrent", "recurrent_kernel");
   if (opt_.use_bias) {
     Shape bs = cell_ == RnnCell::GRU ? Shape{2, GU} : Shape{GU};
     Tensor b = add_weight(bs, opt_.bias_initializer, F, GU, seed ^ 0xb1a5ull, true, "bias");

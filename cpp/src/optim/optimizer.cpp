@@ -105,8 +105,9 @@ void Optimizer::apply(const std::vector<Tensor>& params) {
 
   begin_step(step);
   UpdateStep rule = update_step(step, lr);
-  rule.decay = weight_decay * lr;
+  const float decay = weight_decay * lr;
   for (auto& it : items) {
+    rule.decay = decay != 0.f && decays(it.p) ? decay : 0.f;
     std::vector<Tensor>& s = slots(it.p);
     if (s.size() > kMaxSlots) throw std::logic_error(std::string(name()) + ": more slots than the update kernel takes");
     check_same_device(name(), it.p, it.g);
@@ -115,6 +116,16 @@ void Optimizer::apply(const std::vector<Tensor>& params) {
         s.size() > 2 ? s[2].data() : nullptr, it.p.numel());
   }
   ++iterations;
+}
+
+void Optimizer::exclude_from_weight_decay(const std::vector<Tensor>& params) {
+  for (const Tensor& p : params) no_weight_decay_[p.impl()] = p.impl_ptr();
+}
+
+bool Optimizer::decays(const Tensor& param) const {
+  if (no_weight_decay_.empty()) return true;
+  auto it = no_weight_decay_.find(param.impl());
+  return it == no_weight_decay_.end() || it->second.expired();  // expired: another tensor there now
 }
 
 // ---- learning-rate schedules --------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 #include <cstdint>
 #include <limits>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "nerve/autograd.h"
 #include "nerve/out_of_memory.h"
@@ -54,6 +56,13 @@ int64_t shape_numel(const Shape& s) {
 // fit a pool block, or every tensor would go back to malloc; the two inline Shapes are most of it.
 static_assert(sizeof(TensorImpl) + 2 * sizeof(void*) <= detail::SmallBlockPool::kBlockBytes,
               "TensorImpl outgrew the small-block pool's blocks");
+
+const std::string* intern_path(const std::string& path) {
+  static std::mutex mutex;
+  static std::unordered_set<std::string> paths;  // node-based: elements never move
+  std::lock_guard<std::mutex> lock(mutex);
+  return &*paths.insert(path).first;
+}
 
 static Shape contiguous_strides(const Shape& shape) {
   Shape st(shape.size());

@@ -520,6 +520,7 @@ class Layer(RefusesPythonHooks):
             raise ValueError(f"{who}: add_weight(name={name!r}): {e}") from e
         reg = regularizers.get(regularizer)
         w = _core.Tensor(np.array(values, dtype=np.float32, order="C"), bool(trainable))
+        w.path = f"{self.name}/{name or 'variable'}"  # Keras's variable.path / .name
         self._py_weights.append(
             (w, bool(trainable), reg, name or f"weight_{len(self._py_weights)}")
         )

@@ -19,6 +19,13 @@ def _flat_ids(ids) -> list:
     ]
 
 
+def _flat_list(ids) -> bool:
+    """A compile() metrics argument that applies to every output (not per output)."""
+    return not isinstance(ids, dict) and not (
+        ids and all(isinstance(m, (list, tuple)) for m in ids)
+    )
+
+
 class Compile:
     """compile() and what it sets up once the model is built: the Trainer, the metric names, the
     logs of its stats."""
@@ -185,6 +192,7 @@ class Compile:
                 f"compile: every output's loss is None {self._output_names}; give at least "
                 f"one output a loss (or compile with loss=None and write a train_step)"
             )
+        self.optimizer._exclude_by_name(self.trainable_weights)  # exclude_from_weight_decay
         if self._python_step_parts:
             # A Python loss or metric runs in the Python step (step_hooks.py), which fit traces
             # into a C++ program where it can; the built-in C++ trainer cannot compute it.
@@ -195,18 +203,12 @@ class Compile:
         weighted = self._metrics_per_output(self._weighted_metric_ids, "weighted_metrics")
         multi = len(self._output_names) > 1
         specs, self._metric_names, self._metric_objects = [], [], []
-        flat = lambda ids: (
-            not isinstance(ids, dict)
-            and not (  # noqa: E731
-                ids and all(isinstance(m, (list, tuple)) for m in ids)
-            )
-        )
         for out_name, loss, shape, ms, wms in zip(
             self._output_names, self._losses, self._output_shapes, plain, weighted
         ):
             if loss is None:  # no targets for this output: no metrics either
-                if (ms and not flat(self._metric_ids)) or (
-                    wms and not flat(self._weighted_metric_ids)
+                if (ms and not _flat_list(self._metric_ids)) or (
+                    wms and not _flat_list(self._weighted_metric_ids)
                 ):
                     raise ValueError(
                         f"compile: metrics are given for output '{out_name}', which has no "

@@ -185,6 +185,35 @@ class Optimizer:
     def built(self) -> bool:
         return self.__dict__.get("_built_variables") is not None
 
+    def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
+        """Keras's: the variables in `var_list`, and every variable whose name (`w.name`:
+        "kernel", "bias", "gamma", ...) a string of `var_names` matches (re.search, as Keras),
+        are never decayed. Call it before the optimizer's first update."""
+        if self.built or self.iterations > 0:
+            raise ValueError(
+                "`exclude_from_weight_decay()` can only be configured before the optimizer is "
+                "built."
+            )
+        var_list = list(var_list or [])
+        for var in var_list:
+            if not isinstance(var, _core.Tensor):
+                raise TypeError(
+                    f"{self.name}.exclude_from_weight_decay: var_list must hold nerve.Tensor "
+                    f"variables (model.weights), got {type(var).__name__}"
+                )
+        self._core.exclude_from_weight_decay(var_list)
+        self._no_decay_pattern = re.compile("|".join(set(var_names))) if var_names else None
+
+    def _exclude_by_name(self, variables) -> None:
+        """Marks the variables exclude_from_weight_decay(var_names=...) names (before they are
+        updated: fit's trainer and apply_gradients call this with theirs)."""
+        pattern = self.__dict__.get("_no_decay_pattern")
+        if pattern is None:
+            return
+        hits = [v for v in variables if v.name is not None and pattern.search(v.name)]
+        if hits:
+            self._core.exclude_from_weight_decay(hits)
+
     def apply(self, grads, trainable_variables=None) -> None:
         """Keras 3's apply(grads, trainable_variables): apply_gradients(zip(grads,
         trainable_variables)). The first call with variables builds the optimizer on them; a
@@ -226,6 +255,7 @@ class Optimizer:
         pairs = list(grads_and_vars)
         grads = [g for g, _ in pairs]
         variables = [v for _, v in pairs]
+        self._exclude_by_name([v for v in variables if isinstance(v, _core.Tensor)])
         tracer = _dispatch.active_step_tracer()
         if tracer is not None and any(tracer.owns(g) for g in grads):
             # Inside a traced train_step: this optimizer's update, recorded (step_tracing.py).

@@ -94,8 +94,9 @@ class Layer {
   std::string describe() const;
   // Creates, initialises and registers a weight. Non-trainable weights never require grad.
   // `role` ("kernel", "bias") selects the weight regularizer set for that role, if any.
+  // `name`: Keras's variable name when it is not the role (an LSTM's "recurrent_kernel").
   Tensor add_weight(const Shape& shape, const Initializer& init, int64_t fan_in, int64_t fan_out, uint64_t seed,
-                    bool trainable = true, const char* role = nullptr);
+                    bool trainable = true, const char* role = nullptr, const char* name = nullptr);
   // Registers a weight created elsewhere (a sub-layer of a composite layer), keeping the
   // parallel per-weight lists in step.
   void adopt_weight(const Tensor& w, bool trainable);
