@@ -88,9 +88,11 @@ def _two_levels(lib):
 
 
 def _frozen_base(lib):
-    """Transfer learning's base_model(x, training=False): the call's training mode is saved."""
+    """Transfer learning: a frozen base_model called with training=False (the call's training
+    mode and the frozen flags are saved; the optimizer holds slots for the head only)."""
     L = lib.layers
     base = lib.Sequential([L.Input((4,)), L.Dense(3), L.BatchNormalization()], name="base")
+    base.trainable = False
     x = L.Input((4,))
     return lib.Model(x, L.Dense(2)(base(x, training=False)))
 
@@ -142,6 +144,12 @@ def _predict(model, x):
     return _as_list(model.predict(x, verbose=0))
 
 
+def _frozen(model):
+    """Which weights train (Keras's from_config leaves a nested Sequential's own flag at True
+    and its layers' at False, so the flags of the models themselves are not compared)."""
+    return [w.shape for w in model.trainable_weights], len(model.non_trainable_weights)
+
+
 @pytest.mark.parametrize("kind", MODELS)
 def test_keras_file_loads_in_nerve(kind, tmp_path):
     k = _build(keras, kind)
@@ -150,6 +158,7 @@ def test_keras_file_loads_in_nerve(kind, tmp_path):
     k.save(path)
     model = nerve.models.load_model(path)
     assert [type(l).__name__ for l in model.layers] == [type(l).__name__ for l in k.layers]
+    assert _frozen(model) == _frozen(k)
     _assert_same(model.get_weights(), k.get_weights())
     x = _inputs(kind, 1)
     _assert_same(_predict(model, x), _predict(k, x))
@@ -163,6 +172,7 @@ def test_nerve_file_loads_in_keras(kind, tmp_path):
     model.save(path)
     k = keras.saving.load_model(path)
     assert [type(l).__name__ for l in k.layers] == [type(l).__name__ for l in model.layers]
+    assert _frozen(k) == _frozen(model)
     _assert_same(k.get_weights(), model.get_weights())  # every weight reached its place
     x = _inputs(kind, 3)
     _assert_same(_predict(k, x), _predict(model, x))
@@ -253,6 +263,7 @@ def test_a_recorded_training_mode_is_keras_3s(tmp_path):
     base = keras.saving.load_model(path).get_layer("base")
     assert base._inbound_nodes[0].arguments.kwargs.get("training") is False
     k = _build(keras, "frozen_base")
+    k.get_layer("base").trainable = True  # (a frozen BatchNormalization ignores the mode)
     _randomize(k, seed=9)
     k.save(path)
     loaded = nerve.models.load_model(path)
@@ -268,20 +279,23 @@ def test_a_recorded_training_mode_is_keras_3s(tmp_path):
     loaded.fit(x, np.ones((4, 1), np.float32), epochs=1, verbose=0)
 
 
-def _compiled(lib):
-    model = _build(lib, "shared_functional")
+TRAINED = ["shared_functional", "sequential_in_sequential", "two_levels", "frozen_base"]
+
+
+def _compiled(lib, kind):
+    model = _build(lib, kind)
     _randomize(model, seed=4)
-    model.compile(optimizer=lib.optimizers.Adam(0.01), loss=["mse", "mae"])
+    loss = ["mse", "mae"] if kind == "shared_functional" else "mse"
+    model.compile(optimizer=lib.optimizers.Adam(0.01), loss=loss)
     return model
 
 
-def _data():
+def _data(kind):
     rng = np.random.default_rng(5)
-    x = [rng.normal(size=(8, 3)).astype(np.float32) for _ in range(2)]
-    return x, [
-        rng.normal(size=(8, 7)).astype(np.float32),
-        rng.normal(size=(8, 3)).astype(np.float32),
-    ]
+    x = [rng.normal(size=(8, *s)).astype(np.float32) for s in MODELS[kind][1]]
+    outputs = _predict(_build(nerve, kind), x)
+    y = [rng.normal(size=o.shape).astype(np.float32) for o in outputs]
+    return (x[0] if len(x) == 1 else x), (y[0] if len(y) == 1 else y)
 
 
 def _one_step(model, x, y):
@@ -289,14 +303,15 @@ def _one_step(model, x, y):
     return [np.asarray(w) for w in model.get_weights()]
 
 
+@pytest.mark.parametrize("kind", TRAINED)
 @pytest.mark.parametrize("writer", ["keras", "nerve"])
-def test_training_continues_in_the_other_library(writer, tmp_path):
-    """One library trains a step on a model with a shared nested model and saves; the other
-    loads it (Adam's state included) and its next step is the first one's next step."""
+def test_training_continues_in_the_other_library(writer, kind, tmp_path):
+    """One library trains a step and saves; the other loads the file (Adam's state included)
+    and its next step is the first one's next step."""
     libs = {"keras": keras, "nerve": nerve}
     reader = "nerve" if writer == "keras" else "keras"
-    first = _compiled(libs[writer])
-    x, y = _data()
+    first = _compiled(libs[writer], kind)
+    x, y = _data(kind)
     first.train_on_batch(x, y)
     path = str(tmp_path / "m.keras")
     first.save(path)
@@ -304,6 +319,27 @@ def test_training_continues_in_the_other_library(writer, tmp_path):
     second = load(path)
     assert int(np.asarray(second.optimizer.iterations)) == 1
     _assert_same(_one_step(second, x, y), _one_step(first, x, y))
+
+
+def test_weights_files_and_json_go_both_ways(tmp_path):
+    """save_weights / load_weights of "w.weights.h5" and to_json / model_from_json of a model
+    with a model called twice inside."""
+    x = _inputs("shared_functional", 11)
+    k, model = _build(keras, "shared_functional"), _build(nerve, "shared_functional")
+    _randomize(k, seed=12)
+    k.save_weights(tmp_path / "k.weights.h5")
+    model.load_weights(tmp_path / "k.weights.h5")
+    _assert_same(_predict(model, x), _predict(k, x))
+    _randomize(model, seed=13)
+    model.save_weights(tmp_path / "n.weights.h5")
+    k.load_weights(tmp_path / "n.weights.h5")
+    _assert_same(_predict(k, x), _predict(model, x))
+    from_nerve = keras.models.model_from_json(model.to_json())
+    from_keras = nerve.models.model_from_json(k.to_json())
+    for rebuilt in (from_nerve, from_keras):
+        assert [type(l).__name__ for l in rebuilt.layers] == [type(l).__name__ for l in k.layers]
+    from_keras.set_weights(k.get_weights())
+    _assert_same(_predict(from_keras, x), _predict(k, x))
 
 
 def test_model_checkpoint_of_the_augmented_cnn(tmp_path):
@@ -350,3 +386,14 @@ def test_a_subclassed_model_inside_is_named(tmp_path):
     with pytest.raises(ValueError, match="'twice' is a subclassed model"):
         model.save(str(tmp_path / "m.keras"))
     assert not os.path.exists(tmp_path / "m.keras")
+
+
+def test_a_layer_called_inside_and_outside_a_nested_model_is_named(tmp_path):
+    L = nerve.layers
+    shared = L.Dense(3, name="shared")
+    a = L.Input((3,))
+    inner = nerve.Model(a, L.Dense(3)(shared(a)), name="inner")
+    x = L.Input((3,))
+    model = nerve.Model(x, L.Add()([shared(x), inner(x)]))
+    with pytest.raises(ValueError, match="'shared' is called both inside a model nested"):
+        model.save(str(tmp_path / "m.keras"))

@@ -177,6 +177,14 @@ def _functional(model):
             nested.setdefault(id(owner), []).append(node)
         else:
             calls.setdefault(id(node.layer), []).append(node)
+    listed = {id(layer) for layer in model.layers}
+    for nodes in calls.values():
+        if id(nodes[0].layer) not in listed:  # model.layers lists it as the model it is in
+            raise ValueError(
+                f"save: layer {nodes[0].layer.name!r} is called both inside a model nested in "
+                f"'{model.name}' and in '{model.name}' itself, which nerve does not write to "
+                f".keras files; save in nerve's format (a name ending in .nerve)"
+            )
     tensor_refs = {}  # id(KerasTensor) -> [layer or model name, node index, output index]
     for nodes in calls.values():
         for k, node in enumerate(nodes):
