@@ -21,25 +21,37 @@ def _own_graph(model):
 
 
 def _by_call(model, nodes: list, graph) -> dict:
-    """{call number: {id(node of the model's graph): the node of the outer graph repeating it}}."""
+    """{call number: {id(node of the model's graph): the node its replay made}}, for the calls
+    that made `nodes`; whole calls, also the nodes the outer graph does not need (an output of
+    the call it never reads), since Keras keeps the whole call."""
     inner_of_layer = {}  # id(layer) -> its nodes in the model's own graph
     for n in graph.nodes:
         inner_of_layer.setdefault(id(n.layer), []).append(n)
-    made_by_calls = {}  # id(layer) -> [id(node)] the calls of `model` made, in order
-    calls: dict = {}
+    made_by_calls = {}  # id(layer) -> the nodes calls of `model` made, in order
+
+    def made(layer) -> list:
+        if id(layer) not in made_by_calls:
+            made_by_calls[id(layer)] = [n for n in layer._inbound_nodes if n.owner is model]
+        return made_by_calls[id(layer)]
+
+    numbers = set()
     for node in nodes:
         inner = inner_of_layer.get(id(node.layer))
-        made = made_by_calls.get(id(node.layer))
-        if made is None:
-            made = [id(n) for n in node.layer._inbound_nodes if n.owner is model]
-            made_by_calls[id(node.layer)] = made
-        if not inner or id(node) not in made:
+        index = next((i for i, n in enumerate(made(node.layer)) if n is node), None)
+        if not inner or index is None:
             raise ValueError(
                 f"save: the calls of model '{model.name}' inside another model cannot be told "
                 f"apart (layer {node.layer.name!r}), which a .keras file needs"
             )
-        call, k = divmod(made.index(id(node)), len(inner))
-        calls.setdefault(call, {})[id(inner[k])] = node
+        numbers.add(index // len(inner))
+    calls = {}
+    for number in sorted(numbers):
+        calls[number] = {}
+        for inner in inner_of_layer.values():
+            nodes_of_layer = made(inner[0].layer)
+            for k, n in enumerate(inner):
+                if number * len(inner) + k < len(nodes_of_layer):
+                    calls[number][id(n)] = nodes_of_layer[number * len(inner) + k]
     return calls
 
 
@@ -77,8 +89,9 @@ def calls(model, nodes: list, tensor_refs: dict) -> list:
                     inputs[position[id(kt)]] = outer.inputs[p]
         if any(t is None for t in inputs):
             raise ValueError(
-                f"save: model '{model.name}' is called inside another model on an input it does "
-                f"not use for the outputs that model reads, which a .keras file cannot express"
+                f"save: model '{model.name}' is called inside another model, but which tensor "
+                f"feeds each of its inputs cannot be found (an input none of its layers reads?), "
+                f"which a .keras file needs"
             )
         for j, kt in enumerate(graph.outputs):
             outer = repeats.get(id(kt._node))
