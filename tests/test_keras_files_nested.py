@@ -417,3 +417,22 @@ def test_a_layer_called_inside_and_outside_a_nested_model_is_named(tmp_path):
     model = nerve.Model(x, L.Add()([shared(x), inner(x)]))
     with pytest.raises(ValueError, match="'shared' is called both inside a model nested"):
         model.save(str(tmp_path / "m.keras"))
+
+
+def test_a_frozen_functional_base_stays_frozen(tmp_path):
+    """Keras's functional_from_config keeps a functional model's trainable flag (an application
+    model used as a frozen base); nerve reads it too."""
+    L = keras.layers
+    x = keras.Input((3,))
+    base = keras.Model(x, L.Dense(2)(x), name="base")
+    base.trainable = False
+    z = keras.Input((3,))
+    k = keras.Model(z, L.Dense(1)(base(z)))
+    path = str(tmp_path / "m.keras")
+    k.save(path)
+    assert keras.saving.load_model(path).get_layer("base").trainable is False
+    model = nerve.models.load_model(path)
+    assert model.get_layer("base").trainable is False
+    assert _frozen(model) == _frozen(k)
+    model.save(path)
+    assert keras.saving.load_model(path).get_layer("base").trainable is False

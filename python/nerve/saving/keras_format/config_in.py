@@ -282,4 +282,7 @@ def _functional(config: dict):
         inputs, outs = refs(config["input_layers"]), refs(config["output_layers"])
     except (KeyError, TypeError, ValueError) as e:
         raise ModelFileError(f"the .keras file's model inputs or outputs are malformed: {e}") from e
-    return Model(inputs, outs, name=config.get("name")), order
+    # Keras's functional_from_config passes the model's trainable flag (a frozen base model
+    # stays frozen); Sequential.from_config does not, and neither does _sequential
+    trainable = config.get("trainable", True) is not False
+    return Model(inputs, outs, name=config.get("name"), trainable=trainable), order
