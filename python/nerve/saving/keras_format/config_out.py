@@ -149,7 +149,7 @@ def _sequential(model):
     return keras, layers
 
 
-def _call(node, model, ref) -> dict:
+def _call(node, ref) -> dict:
     """One layer call as Keras's inbound node: its positional and keyword arguments."""
     refs = [ref(kt) for kt in node.inputs]
     if len(refs) == 1 or type(node.layer).__name__ == "MultiHeadAttention":
@@ -226,7 +226,7 @@ def _functional(model):
         else:
             entry = layer_entry(layer)
             layers.append(Entry(layer, entry["class_name"], entry["config"]))
-            inbound = [_call(node, model, ref) for node in calls.get(id(layer), [])]
+            inbound = [_call(node, ref) for node in calls.get(id(layer), [])]
         entry["name"] = layer.name
         entry["inbound_nodes"] = inbound
         entries.append(entry)

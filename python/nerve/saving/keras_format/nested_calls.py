@@ -68,6 +68,13 @@ def _training(model, pairs: list):
     )
 
 
+def _repeats(outer_tensor, inner_tensor, repeats: dict) -> bool:
+    """Whether `outer_tensor` is what the call made where the model's graph has `inner_tensor`
+    (a check that the nodes were matched to the right call)."""
+    outer = repeats.get(id(inner_tensor._node))
+    return outer is not None and outer.outputs[inner_tensor._index] is outer_tensor
+
+
 def calls(model, nodes: list, tensor_refs: dict) -> list:
     """[(the outer tensors a call of `model` read, in its inputs' order; the training mode it
     forced or None)] per call, in call order. `nodes`: the outer graph's nodes the calls made.
@@ -87,6 +94,11 @@ def calls(model, nodes: list, tensor_refs: dict) -> list:
             for p, kt in enumerate(inner.inputs):
                 if id(kt) in position:
                     inputs[position[id(kt)]] = outer.inputs[p]
+                elif not _repeats(outer.inputs[p], kt, repeats):
+                    raise ValueError(
+                        f"save: the calls of model '{model.name}' inside another model cannot "
+                        f"be told apart (layer {inner.layer.name!r}), which a .keras file needs"
+                    )
         if any(t is None for t in inputs):
             raise ValueError(
                 f"save: model '{model.name}' is called inside another model, but which tensor "
