@@ -436,3 +436,23 @@ def test_a_frozen_functional_base_stays_frozen(tmp_path):
     assert _frozen(model) == _frozen(k)
     model.save(path)
     assert keras.saving.load_model(path).get_layer("base").trainable is False
+
+
+def test_a_custom_model_class_inside_is_named(tmp_path):
+    """A nested model of a class registered by user code (a Sequential subclass with its own
+    call) is refused by name, not read as a plain Sequential."""
+    k = _build(keras, "sequential_head")
+    path, edited = str(tmp_path / "m.keras"), str(tmp_path / "custom.keras")
+    k.save(path)
+    with zipfile.ZipFile(path) as z, zipfile.ZipFile(edited, "w") as out:
+        for name in z.namelist():
+            data = z.read(name)
+            if name == "config.json":
+                config = json.loads(data)
+                head = next(e for e in config["config"]["layers"] if e["name"] == "head")
+                head.update(module="my_package", registered_name="my_package>Sequential")
+                data = json.dumps(config).encode()
+            out.writestr(name, data)
+    with pytest.raises(nerve.ModelFileError, match="'head' of custom class 'my_package>Sequ"):
+        nerve.models.load_model(edited)
+    nerve.models.load_model(path)  # the file as Keras wrote it loads

@@ -157,6 +157,15 @@ def build_model(entry: dict):
     if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
         raise ModelFileError("the .keras file's config.json does not describe a model")
     class_name = entry.get("class_name")
+    module, registered = entry.get("module"), entry.get("registered_name")
+    if registered not in (None, class_name) or (
+        isinstance(module, str) and not module.startswith("keras")
+    ):  # a subclass of Sequential or Functional: its own Python code
+        raise ModelFileError(
+            f"the .keras file holds model {entry['config'].get('name')!r} of custom class "
+            f"{registered or class_name!r} (module {module!r}); nerve reads Keras's own "
+            f"Sequential and functional models"
+        )
     if class_name == "Sequential":
         return _sequential(entry["config"])
     if class_name in ("Functional", "Model") and "layers" in entry["config"]:
