@@ -485,20 +485,6 @@ def test_keras_metric_nerve_lacks_is_named(tmp_path):
     assert nerve.models.load_model(path, compile=False).optimizer is None
 
 
-def test_model_inside_a_model_is_refused_both_ways(tmp_path):
-    inner = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    outer = keras.Sequential([keras.Input((3,)), inner, keras.layers.Dense(1)])
-    path = str(tmp_path / "nested.keras")
-    outer.save(path)
-    with pytest.raises(ModelFileError, match="model inside a model"):
-        nerve.models.load_model(path)
-    L = nerve.layers
-    inner = nerve.Sequential([L.Input((3,)), L.Dense(2)])
-    outer = nerve.Sequential([L.Input((3,)), inner, L.Dense(1)])
-    with pytest.raises(ValueError, match="model inside a model"):
-        outer.save(str(tmp_path / "n.keras"))
-
-
 def _rewrite_weights(src, dst, edit):
     """A copy of the archive with model.weights.h5 changed by edit(h5py.File)."""
     import io

@@ -80,8 +80,9 @@ def _read_weights(data: bytes, layers: list, path: str) -> None:
 
 
 def load(filepath, compile: bool = True):
-    """A nerve model from a Keras 3 .keras file (Sequential or functional, nerve's layers),
-    compiled as the Keras model was, optimizer state included, when `compile`."""
+    """A nerve model from a Keras 3 .keras file (Sequential or functional, nerve's layers, and
+    Sequential or functional models used as layers inside), compiled as the Keras model was,
+    optimizer state included, when `compile`."""
     weights._h5py()  # before any work: a missing h5py names the install
     path = os.fspath(filepath)
     config, data = _read(path)

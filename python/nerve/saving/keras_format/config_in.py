@@ -1,4 +1,5 @@
-"""A Keras 3 config.json -> a nerve model (Sequential or functional) and its layers.
+"""A Keras 3 config.json -> a nerve model (Sequential or functional, with models used as layers
+inside) and its layers.
 
 Only JSON is read: every class is looked up among nerve's own layers by its Keras class name;
 nothing from the file is imported, evaluated or unpickled. A Keras argument nerve does not take
@@ -13,6 +14,7 @@ import inspect
 
 from ...errors import ModelFileError
 from .. import serialization as ser
+from .layout import Entry
 
 # Keras bookkeeping inside serialized objects: where the class lives, sharing between objects
 _BOOKKEEPING = ("module", "registered_name", "shared_object_id", "build_config")
@@ -39,15 +41,30 @@ def _strip(value):
     return {k: _strip(v) for k, v in value.items() if k not in _BOOKKEEPING}
 
 
+_MODELS = ("Sequential", "Functional", "Model")
+
+
+def _is_model_entry(entry: dict) -> bool:
+    return entry.get("class_name") in _MODELS
+
+
+def _layer_or_model(entry: dict) -> Entry:
+    """A layer of a model's layer list: a plain layer, or a model used as a layer."""
+    if _is_model_entry(entry):
+        model, children = build_model(entry)
+        return Entry(model, entry["class_name"], entry["config"], children)
+    return Entry(make_layer(entry), entry["class_name"], entry["config"])
+
+
 def _layer_class(entry: dict):
     class_name = entry.get("class_name")
     name = (entry.get("config") or {}).get("name")
     classes = {c.__name__: c for c in ser._layer_classes()}
     cls = classes.get(class_name) if isinstance(class_name, str) else None
-    if class_name in ("Sequential", "Functional", "Model"):
+    if class_name in _MODELS:
         raise ModelFileError(
-            f"the .keras file has a model inside a model ({class_name} {name!r}); nerve reads "
-            f".keras files whose models hold layers only"
+            f"the .keras file has a model inside a wrapper layer ({class_name} {name!r}), which "
+            f"nerve does not read"
         )
     module = entry.get("module")
     custom = entry.get("registered_name") not in (None, class_name) or (
@@ -135,11 +152,20 @@ def _make_input(entry: dict):
 
 
 def build_model(entry: dict):
-    """(nerve model, [(nerve layer, Keras class name, Keras config)] in the order of the
-    layers whose weights model.weights.h5 holds)."""
+    """(nerve model, [layout.Entry] of its layer list, whose weights model.weights.h5 holds in
+    that order)."""
     if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
         raise ModelFileError("the .keras file's config.json does not describe a model")
     class_name = entry.get("class_name")
+    module, registered = entry.get("module"), entry.get("registered_name")
+    if registered not in (None, class_name) or (
+        isinstance(module, str) and not module.startswith("keras")
+    ):  # a subclass of Sequential or Functional: its own Python code
+        raise ModelFileError(
+            f"the .keras file holds model {entry['config'].get('name')!r} of custom class "
+            f"{registered or class_name!r} (module {module!r}); nerve reads Keras's own "
+            f"Sequential and functional models"
+        )
     if class_name == "Sequential":
         return _sequential(entry["config"])
     if class_name in ("Functional", "Model") and "layers" in entry["config"]:
@@ -167,8 +193,8 @@ def _sequential(config: dict):
                 raise ModelFileError("the .keras file's Sequential has an InputLayer after layer 0")
             first = [_make_input(entry)]
         else:
-            layers.append((make_layer(entry), entry["class_name"], entry["config"]))
-    model = Sequential(first + [layer for layer, _, _ in layers], name=config.get("name"))
+            layers.append(_layer_or_model(entry))
+    model = Sequential(first + [e.layer for e in layers], name=config.get("name"))
     shape = config.get("build_input_shape")
     if not first and isinstance(shape, list) and shape:
         model.build(tuple(shape))
@@ -176,6 +202,18 @@ def _sequential(config: dict):
 
 
 _TENSOR = "__keras_tensor__"
+
+
+# A layer call's keyword arguments that nerve does not pass again: Keras records arguments left
+# at None (mask=None, a nested model's mask=[None, None]), and a training mode (the call's
+# training=, else the default of the layer's call(): Dropout's False, RandomFlip's True) that
+# Keras 3 replaces with the run's mode whenever the model runs with one (fit, evaluate,
+# predict, model(x, training=...)): nerve's layers run in the run's mode, as they do there.
+def _unset(value) -> bool:
+    """None, or a list of Nones (the mask of a nested model with several inputs)."""
+    if isinstance(value, list):
+        return all(_unset(v) for v in value)
+    return value is None
 
 
 def _functional(config: dict):
@@ -189,10 +227,10 @@ def _functional(config: dict):
         if entry.get("class_name") == "InputLayer":
             tensor = _make_input(entry)
             outputs[(name, 0)] = [tensor]
-            order.append((None, "InputLayer", entry["config"]))  # no weights
+            order.append(Entry(None, "InputLayer", entry["config"]))  # no weights
         else:
-            made[name] = make_layer(entry)
-            order.append((made[name], entry["class_name"], entry["config"]))
+            order.append(_layer_or_model(entry))
+            made[name] = order[-1].layer
 
     def resolve(value):
         if isinstance(value, dict) and value.get("class_name") == _TENSOR:
@@ -215,8 +253,11 @@ def _functional(config: dict):
         for name, k, node in pending:
             try:
                 args = resolve(node.get("args", []))
-                # Keras records call arguments left at None (mask=None, ...): nothing to pass
-                kwargs = {k: v for k, v in resolve(node.get("kwargs", {})).items() if v is not None}
+                kwargs = {
+                    k: v
+                    for k, v in resolve(node.get("kwargs", {})).items()
+                    if not _unset(v) and k != "training"
+                }
             except KeyError:
                 left.append((name, k, node))
                 continue
@@ -229,13 +270,28 @@ def _functional(config: dict):
             )
         pending = left
 
+    # The model's inputs and outputs count a functional model's calls from 1 (Keras gives each
+    # one a first node of its own), the layers' inbound nodes from 0
+    functional = {
+        e.get("name") or (e.get("config") or {}).get("name")
+        for e in entries
+        if e.get("class_name") in _MODELS[1:]
+    }
+
     def refs(spec):
         if isinstance(spec, list) and len(spec) == 3 and isinstance(spec[0], str):
-            return resolve({"class_name": _TENSOR, "config": {"keras_history": spec}})
+            name, node, index = spec
+            node = int(node) - (name in functional)
+            return resolve(
+                {"class_name": _TENSOR, "config": {"keras_history": [name, node, index]}}
+            )
         return [refs(s) for s in spec]
 
     try:
         inputs, outs = refs(config["input_layers"]), refs(config["output_layers"])
     except (KeyError, TypeError, ValueError) as e:
         raise ModelFileError(f"the .keras file's model inputs or outputs are malformed: {e}") from e
-    return Model(inputs, outs, name=config.get("name")), order
+    # Keras's functional_from_config passes the model's trainable flag (a frozen base model
+    # stays frozen); Sequential.from_config does not, and neither does _sequential
+    trainable = config.get("trainable", True) is not False
+    return Model(inputs, outs, name=config.get("name"), trainable=trainable), order

@@ -1,4 +1,5 @@
-"""A nerve model -> the config.json Keras 3 reads (Sequential and functional models).
+"""A nerve model -> the config.json Keras 3 reads (Sequential and functional models, and models
+used as layers inside them).
 
 nerve's layer configs follow Keras's, so a layer's entry is its get_config with Keras's
 bookkeeping added. A layer class Keras 3 does not have (PositionEmbedding and TransformerEncoder
@@ -8,6 +9,8 @@ are KerasHub's, a custom layer is user code) cannot be written: the error names 
 from __future__ import annotations
 
 from .. import serialization as ser
+from . import nested_calls
+from .layout import Entry
 
 _NOT_IN_KERAS = ("PositionEmbedding", "TransformerEncoder")
 _KERAS_MODULES = {
@@ -17,15 +20,8 @@ _KERAS_MODULES = {
 
 
 def _keras_class(layer) -> str:
-    Model = ser.builtin_module("model").Model
-
     cls = type(layer)
     name = cls.__name__
-    if isinstance(layer, Model):
-        raise ValueError(
-            f"save: {name} '{layer.name}' is a model inside a model, which nerve does not write "
-            f"to .keras files yet; save in nerve's format (a name ending in .nerve)"
-        )
     builtin = any(cls is c for c in ser._layer_classes())
     if not builtin or name in _NOT_IN_KERAS:
         why = (
@@ -54,7 +50,25 @@ def _with_modules(config: dict) -> dict:
 _CALL_ARGUMENTS = {"MultiHeadAttention": ("use_causal_mask",)}
 
 
+def _is_model(layer) -> bool:
+    return isinstance(layer, ser.builtin_module("model").Model)
+
+
+def _nested_entry(model):
+    """(the entry of a model used as a layer, as Keras writes it, its layout.Entry)."""
+    keras, children = model_config(model)
+    keras["compile_config"] = {}  # Keras writes {} for a model inside another
+    entry = Entry(model, keras["class_name"], keras["config"], children)
+    return keras, entry
+
+
 def layer_entry(layer) -> dict:
+    if _is_model(layer):
+        raise ValueError(
+            f"save: {type(layer).__name__} '{layer.name}' is a model inside a wrapper layer, "
+            f"which nerve does not write to .keras files; save in nerve's format (a name ending "
+            f"in .nerve)"
+        )
     config = _with_modules(layer.get_config())
     for key in _CALL_ARGUMENTS.get(type(layer).__name__, ()):
         config.pop(key, None)
@@ -81,8 +95,8 @@ def _input_entry(name: str, shape, dtype) -> dict:
 
 
 def model_config(model):
-    """(config.json's dict, [(nerve layer or None, Keras class name, Keras config)] in the
-    order model.weights.h5 holds them)."""
+    """(config.json's dict, [layout.Entry] of the model's layer list, whose weights
+    model.weights.h5 holds in that order)."""
     Functional = ser.builtin_module("model").Functional
     Sequential = ser.builtin_module("model").Sequential
 
@@ -109,8 +123,15 @@ def _sequential(model):
                 f"input) has no Keras 3 equivalent; build a functional model, "
                 f"attention(x, x), to write a .keras file"
             )
-    entries = [layer_entry(layer) for layer in model.layers]
-    layers = [(layer, e["class_name"], e["config"]) for layer, e in zip(model.layers, entries)]
+    entries, layers = [], []
+    for layer in model.layers:
+        if _is_model(layer):
+            entry, planned = _nested_entry(layer)
+        else:
+            entry = layer_entry(layer)
+            planned = Entry(layer, entry["class_name"], entry["config"])
+        entries.append(entry)
+        layers.append(planned)
     keras = {
         "module": "keras",
         "class_name": "Sequential",
@@ -128,27 +149,19 @@ def _sequential(model):
     return keras, layers
 
 
-def _tensor(kt, graph) -> dict:
-    history = [kt._node.layer.name, graph.node_index(kt._node), kt._index]
-    return {
-        "class_name": "__keras_tensor__",
-        "config": {"shape": list(kt.shape), "dtype": "float32", "keras_history": history},
-    }
-
-
-def _call(node, graph, model) -> dict:
+def _call(node, ref) -> dict:
     """One layer call as Keras's inbound node: its positional and keyword arguments."""
-    if node.training is not None:
-        raise ValueError(
-            f"save: layer {node.layer.name!r} of '{model.name}' is called with a fixed "
-            f"training={node.training}, which a .keras file cannot express"
-        )
-    refs = [_tensor(kt, graph) for kt in node.inputs]
+    refs = [ref(kt) for kt in node.inputs]
     if len(refs) == 1 or type(node.layer).__name__ == "MultiHeadAttention":
         args = refs  # MultiHeadAttention(query, value[, key])
     else:
         args = [refs]  # several inputs go in as one list (merge layers)
-    return {"args": args, "kwargs": dict(node.call_kwargs or {})}
+    kwargs = dict(node.call_kwargs or {})
+    # layer(x, training=True): Keras records it too, and uses it only in a call of the model
+    # that gives no mode (nerve refuses the runs where the forced mode would matter)
+    if node.training is not None:
+        kwargs["training"] = bool(node.training)
+    return {"args": args, "kwargs": kwargs}
 
 
 def _functional(model):
@@ -156,23 +169,76 @@ def _functional(model):
 
     config = model.get_config()
     graph = model._graph
-    calls = {}  # layer name -> its inbound nodes, in call order
+    nested = {}  # id(model used as a layer) -> its nodes in this graph (its layers' calls)
+    calls = {}  # id(layer) -> its own nodes in this graph, in call order
     for node in graph.nodes:
-        calls.setdefault(node.layer.name, []).append(_call(node, graph, model))
+        owner = node.owner if node.owner is not None and node.owner is not model else None
+        if owner is not None:
+            nested.setdefault(id(owner), []).append(node)
+        else:
+            calls.setdefault(id(node.layer), []).append(node)
+    listed = {id(layer) for layer in model.layers}
+    for nodes in calls.values():
+        if id(nodes[0].layer) not in listed:  # model.layers lists it as the model it is in
+            raise ValueError(
+                f"save: layer {nodes[0].layer.name!r} is called both inside a model nested in "
+                f"'{model.name}' and in '{model.name}' itself, which nerve does not write to "
+                f".keras files; save in nerve's format (a name ending in .nerve)"
+            )
+    tensor_refs = {}  # id(KerasTensor) -> [layer or model name, node index, output index]
+    for nodes in calls.values():
+        for k, node in enumerate(nodes):
+            for i, kt in enumerate(node.outputs):
+                tensor_refs[id(kt)] = [node.layer.name, k, i]
+    for kt in graph.inputs:
+        tensor_refs[id(kt)] = [kt._node.layer.name, 0, 0]
+    model_calls = {}  # id(model used as a layer) -> [(its inputs, forced training)] per call
+    for layer in model.layers:
+        if _is_model(layer):
+            owned = nested.get(id(layer), [])
+            model_calls[id(layer)] = nested_calls.calls(layer, owned, tensor_refs)
+
+    def ref(kt) -> dict:
+        history = tensor_refs.get(id(kt))
+        if history is None:
+            raise ValueError(
+                f"save: '{model.name}' reads a tensor of {kt._node.layer.name!r} that no call "
+                f"in it makes, which a .keras file cannot express"
+            )
+        return {
+            "class_name": "__keras_tensor__",
+            "config": {"shape": list(kt.shape), "dtype": "float32", "keras_history": history},
+        }
+
     entries, layers = [], []
     for layer in model.layers:
         if isinstance(layer, InputLayer):
             entry = _input_entry(layer.name, layer.shape, layer.dtype)
-            layers.append((None, "InputLayer", entry["config"]))
+            layers.append(Entry(None, "InputLayer", entry["config"]))
+            inbound = []
+        elif _is_model(layer):
+            entry, planned = _nested_entry(layer)
+            layers.append(planned)
+            inbound = [
+                nested_calls.node(layer, inputs, training, ref)
+                for inputs, training in model_calls[id(layer)]
+            ]
         else:
             entry = layer_entry(layer)
-            layers.append((layer, entry["class_name"], entry["config"]))
+            layers.append(Entry(layer, entry["class_name"], entry["config"]))
+            inbound = [_call(node, ref) for node in calls.get(id(layer), [])]
         entry["name"] = layer.name
-        entry["inbound_nodes"] = calls.get(layer.name, [])
+        entry["inbound_nodes"] = inbound
         entries.append(entry)
 
-    def refs(spec, single):
-        return list(spec[0]) if single and len(spec) == 1 else [list(r) for r in spec]
+    Functional = ser.builtin_module("model").Functional
+    functional = {l.name for l in model.layers if isinstance(l, Functional)}
+
+    def refs(tensors, single):
+        history = [list(ref(kt)["config"]["keras_history"]) for kt in tensors]
+        for h in history:  # Keras counts a built-in first node of a functional model here
+            h[1] += h[0] in functional
+        return history[0] if single and len(history) == 1 else history
 
     keras = {
         "module": "keras.src.models.functional",
@@ -181,8 +247,8 @@ def _functional(model):
             "name": model.name,
             "trainable": model.trainable,
             "layers": entries,
-            "input_layers": refs(config["input_layers"], config.get("single_input")),
-            "output_layers": refs(config["output_layers"], config.get("single_output")),
+            "input_layers": refs(graph.inputs, config.get("single_input")),
+            "output_layers": refs(graph.outputs, config.get("single_output")),
         },
         "registered_name": "Functional",
         "build_config": {"input_shape": None},

@@ -13,7 +13,8 @@ from .compile_config import compile_from_keras, compile_to_keras
 
 
 def to_json(model, **kwargs) -> str:
-    """Sequential and functional models; json.dumps's keyword arguments (indent=2, ...) pass."""
+    """Sequential and functional models (models used as layers inside too); json.dumps's
+    keyword arguments (indent=2, ...) pass."""
     if not model.built:
         raise ValueError(
             f"to_json: {type(model).__name__} '{model.name}' is not built yet; build it (or "

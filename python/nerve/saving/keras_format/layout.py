@@ -4,18 +4,33 @@ Keras writes each layer's own variables under "<path>/vars/0", "<path>/vars/1", 
 the layers it holds under "<path>/<attribute>/..." (an LSTM's variables belong to its `cell`; a
 Bidirectional holds `forward_layer` and `backward_layer`). A model's layers sit under
 "layers/<snake_case class name>" with "_1", "_2", ... for repeats of a class, in the order of the
-model's layer list. nerve's weight list for a layer matches Keras's `layer.weights`, so a layer's
-weights are the concatenation of its groups, in the order given here.
+model's layer list; a model used as a layer (a Sequential inside a functional model) has its
+own "<path>/vars" (empty) and its layers under "<path>/layers/...". A layer met a second time
+(one that two nested models share) is written only where Keras first meets it. nerve's weight
+list for a layer matches Keras's `layer.weights`, so a layer's weights are the concatenation of
+its groups, in the order given here.
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 _RECURRENT = ("SimpleRNN", "LSTM", "GRU")
 # MultiHeadAttention's projections (EinsumDense layers, saved under the public properties that
 # return them), in the order of its weight list
 _ATTENTION_PARTS = ("query_dense", "key_dense", "value_dense", "output_dense")
+
+
+class Entry(NamedTuple):
+    """One entry of a model's layer list as a .keras file holds it: the nerve layer (None for a
+    functional model's InputLayer, which has no weights), its Keras class name and config, and,
+    for a model used as a layer, the entries of its own layer list (None for a plain layer)."""
+
+    layer: object
+    class_name: str
+    config: dict
+    children: list | None = None
 
 
 def snake_case(class_name: str) -> str:
@@ -25,8 +40,9 @@ def snake_case(class_name: str) -> str:
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-def layer_paths(class_names: list) -> list:
-    """The group of each layer of a model's layer list (Keras's _save_container_state names)."""
+def layer_paths(class_names: list, prefix: str = "") -> list:
+    """The group of each layer of a model's layer list (Keras's _save_container_state names);
+    `prefix` is the group of the model that holds them ("" for the saved model itself)."""
     used, paths = {}, []
     for class_name in class_names:
         name = snake_case(class_name)
@@ -35,7 +51,7 @@ def layer_paths(class_names: list) -> list:
             name = f"{name}_{used[name]}"
         else:
             used[name] = 0
-        paths.append(f"layers/{name}")
+        paths.append(f"{prefix}layers/{name}")
     return paths
 
 

@@ -12,14 +12,30 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import ModelFileError
+from .. import serialization as ser
 from .weights import _array, _group
 
 _PATH = "optimizer/vars"
 
 
+def _keras_trainable_weights(layer, seen: set) -> list:
+    """Keras's trainable_variables order: each layer of the model's layer list in turn, the
+    layers of a model inside where it stands, each layer once (model.trainable_weights follows
+    the C++ graph's order, and leaves out a layer whose output the model never reads, whose
+    slots Keras keeps: zero, as its gradient is)."""
+    if id(layer) in seen or not layer.trainable:
+        return []
+    seen.add(id(layer))
+    if isinstance(layer, ser.builtin_module("model").Model):
+        return [w for inner in layer.layers for w in _keras_trainable_weights(inner, seen)]
+    return list(layer.trainable_weights)
+
+
 def _slots(model) -> list:
     opt = model.optimizer._core
-    return [slot for w in model.trainable_weights for slot in opt.slots(w)]
+    seen: set = set()
+    weights = [w for layer in model.layers for w in _keras_trainable_weights(layer, seen)]
+    return [slot for w in weights for slot in opt.slots(w)]
 
 
 def _has_rate_variable(model) -> bool:

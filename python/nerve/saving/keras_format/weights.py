@@ -19,14 +19,24 @@ def _h5py():
     return h5py
 
 
-def _plan(layers: list) -> list:
-    """[(nerve layer or None, its name, [(group, weights in it)])] in the file's layer order
-    (None for an InputLayer of a functional model: it has no weights, but a group)."""
-    paths = layout.layer_paths([class_name for _, class_name, _ in layers])
+def _plan(layers: list, prefix: str = "", seen: set | None = None) -> list:
+    """[(nerve layer or None, its name, [(group, weights in it)])] in the file's layer order, for
+    `layers` (layout.Entry) and, depth first, the layers of the models among them (None for a
+    functional model's InputLayer and for a nested model's own group: they have no weights)."""
+    seen = set() if seen is None else seen
+    paths = layout.layer_paths([e.class_name for e in layers], prefix)
     plan = []
-    for path, (layer, class_name, config) in zip(paths, layers):
-        n = 0 if layer is None else len(layer.weights)
+    for path, (layer, class_name, config, children) in zip(paths, layers):
+        if layer is not None:
+            if id(layer) in seen:  # Keras saves an object once, where it first meets it
+                continue
+            seen.add(id(layer))
         name = config.get("name", "") if layer is None else layer.name
+        if children is not None:  # a model used as a layer
+            plan.append((None, name, [(path, 0)]))
+            plan += _plan(children, f"{path}/", seen)
+            continue
+        n = 0 if layer is None else len(layer.weights)
         plan.append((layer, name, layout.groups(path, class_name, config, n)))
     return plan
 
