@@ -156,3 +156,202 @@ def test_config_round_trip(case):
     n.update_state(y_true, y_pred)
     again.update_state(y_true, y_pred)
     _assert_same(again.result(), np.asarray(n.result()), name)
+
+
+# ---- inside compile(): evaluate and two epochs of fit beside Keras, from the same weights ------
+X = rng.normal(size=(N, 5)).astype(np.float32)
+
+
+def _multi_label_metrics(lib):
+    m = lib.metrics
+    return [
+        m.F1Score(),
+        m.F1Score(average="macro", name="f1_macro"),
+        m.FBetaScore(beta=2.0, average="micro", threshold=0.5),
+        m.TruePositives(),
+        m.FalsePositives(thresholds=[0.3, 0.6]),
+        m.TrueNegatives(),
+        m.FalseNegatives(),
+        m.PrecisionAtRecall(0.5),
+        m.RecallAtPrecision(0.5),
+        m.SensitivityAtSpecificity(0.5),
+        m.SpecificityAtSensitivity(0.5, class_id=1),
+    ]
+
+
+def _one_hot_metrics(lib):
+    m = lib.metrics
+    return [
+        m.F1Score(average="weighted"),
+        m.OneHotIoU(C, [0, 2]),
+        m.OneHotMeanIoU(C),
+    ]
+
+
+def _sparse_metrics(lib):
+    m = lib.metrics
+    return [m.MeanIoU(C, sparse_y_pred=False), m.IoU(C, [1, 3], sparse_y_pred=False)]
+
+
+def _binary_metrics(lib):
+    return [lib.metrics.BinaryIoU(), lib.metrics.BinaryIoU([1], threshold=0.4, name="iou_of_ones")]
+
+
+def _regression_metrics(lib):
+    m = lib.metrics
+    return [
+        m.R2Score(),
+        m.R2Score(class_aggregation=None, name="r2_each"),
+        m.PearsonCorrelation(),
+        m.ConcordanceCorrelation(),
+    ]
+
+
+# (metrics, targets, output units, activation, loss)
+SETUPS = {
+    "multi_label": (_multi_label_metrics, MULTI_LABEL, C, "sigmoid", "binary_crossentropy"),
+    "one_hot": (_one_hot_metrics, ONE_HOT, C, "softmax", "categorical_crossentropy"),
+    "sparse": (_sparse_metrics, LABELS, C, "softmax", "sparse_categorical_crossentropy"),
+    "binary": (_binary_metrics, MULTI_LABEL[:, :1], 1, "sigmoid", "binary_crossentropy"),
+    "regression": (_regression_metrics, REGRESSION_TRUE, C, None, "mse"),
+}
+
+
+def _models(units, activation):
+    def build(lib):
+        return lib.Sequential(
+            [
+                lib.Input((5,)),
+                lib.layers.Dense(8, activation="tanh"),
+                lib.layers.Dense(units, activation=activation),
+            ]
+        )
+
+    km, nm = build(keras), build(nerve)
+    nm.set_weights(km.get_weights())
+    return km, nm
+
+
+def _unnumbered(logs: dict) -> dict:
+    """Keras's logs with its numbering of repeated default names removed
+    ("true_positives_3", "val_true_positives_3")."""
+    return {re.sub(r"_\d+$", "", name): value for name, value in logs.items()}
+
+
+def _assert_logs_match(ours: dict, theirs: dict):
+    theirs = _unnumbered(theirs)
+    assert set(ours) == set(theirs)
+    for name, value in theirs.items():
+        _assert_same(np.asarray(ours[name], dtype=np.float32), np.asarray(value, np.float32), name)
+
+
+@pytest.mark.parametrize("setup", list(SETUPS))
+def test_in_compile_evaluate_and_fit_beside_keras(setup):
+    make_metrics, y, units, activation, loss = SETUPS[setup]
+    km, nm = _models(units, activation)
+    km.compile(optimizer=keras.optimizers.SGD(0.1), loss=loss, metrics=make_metrics(keras))
+    nm.compile(optimizer=nerve.optimizers.SGD(0.1), loss=loss, metrics=make_metrics(nerve))
+    assert nm._trainer is not None  # the C++ step, not the Python fallback
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        k_eval = km.evaluate(X, y, batch_size=32, verbose=0, return_dict=True)
+        hk = km.fit(X, y, batch_size=32, epochs=2, shuffle=False, verbose=0).history
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no eager-step warning
+        n_eval = nm.evaluate(X, y, batch_size=32, verbose=0, return_dict=True)
+        hn = nm.fit(X, y, batch_size=32, epochs=2, shuffle=False, verbose=0).history
+    _assert_logs_match(n_eval, k_eval)
+    hk = _unnumbered(hk)
+    assert set(hn) == set(hk)
+    for name, values in hk.items():
+        for epoch, value in enumerate(values):
+            _assert_same(np.asarray(hn[name][epoch], np.float32), np.asarray(value), name)
+
+
+def test_weighted_metrics_in_evaluate_beside_keras():
+    km, nm = _models(C, "sigmoid")
+    km.compile(
+        optimizer="sgd", loss="binary_crossentropy", weighted_metrics=_multi_label_metrics(keras)
+    )
+    nm.compile(
+        optimizer="sgd", loss="binary_crossentropy", weighted_metrics=_multi_label_metrics(nerve)
+    )
+    kw = {"sample_weight": WEIGHTS, "batch_size": 32, "verbose": 0, "return_dict": True}
+    _assert_logs_match(nm.evaluate(X, MULTI_LABEL, **kw), km.evaluate(X, MULTI_LABEL, **kw))
+
+
+def test_string_names_as_keras():
+    km, nm = _models(C, "sigmoid")
+    km.compile(loss="binary_crossentropy", metrics=["f1_score", "true_positives", "r2_score"])
+    nm.compile(loss="binary_crossentropy", metrics=["f1_score", "true_positives", "r2_score"])
+    kw = {"batch_size": 32, "verbose": 0, "return_dict": True}
+    _assert_logs_match(nm.evaluate(X, MULTI_LABEL, **kw), km.evaluate(X, MULTI_LABEL, **kw))
+    for name in ("precision_at_recall", "mean_io_u"):  # Keras: these need arguments
+        with pytest.raises(TypeError):
+            keras.metrics.get(name)
+        with pytest.raises(TypeError):
+            nerve.metrics.get(name)
+
+
+def test_save_and_load_a_compiled_model(tmp_path):
+    _, nm = _models(C, "sigmoid")
+    nm.compile(optimizer="sgd", loss="binary_crossentropy", metrics=_multi_label_metrics(nerve))
+    before = nm.evaluate(X, MULTI_LABEL, batch_size=32, verbose=0, return_dict=True)
+    path = str(tmp_path / "model.keras")
+    nm.save(path)
+    loaded = nerve.saving.load_model(path)
+    after = loaded.evaluate(X, MULTI_LABEL, batch_size=32, verbose=0, return_dict=True)
+    assert set(after) == set(before)
+    for name in before:
+        _assert_same(np.asarray(after[name]), np.asarray(before[name]), name)
+    for setup in ("one_hot", "sparse", "regression"):
+        make_metrics, y, units, activation, loss = SETUPS[setup]
+        _, nm = _models(units, activation)
+        nm.compile(loss=loss, metrics=make_metrics(nerve))
+        nm.save(path)
+        loaded = nerve.saving.load_model(path)
+        assert [type(m) for m in loaded._metric_objects] == [type(m) for m in nm._metric_objects]
+        assert [m.get_config() for m in loaded._metric_objects] == [
+            m.get_config() for m in nm._metric_objects
+        ]
+
+
+# ---- bad input and what nerve refuses ---------------------------------------------------------
+def test_refusals_and_bad_arguments():
+    m = nerve.metrics
+    with pytest.raises(UnsupportedArgumentError, match="axis=0 is not supported"):
+        m.PearsonCorrelation(axis=0)
+    with pytest.raises(UnsupportedArgumentError, match="axis=1 is not supported"):
+        m.MeanIoU(3, axis=1)
+    with pytest.raises(ValueError, match="beta must be a Python float"):
+        m.FBetaScore(beta=2)
+    with pytest.raises(ValueError, match="average must be one of"):
+        m.F1Score(average="samples")
+    with pytest.raises(ValueError, match="threshold values must be in"):
+        m.TruePositives(thresholds=[0.5, 1.5])
+    with pytest.raises(ValueError, match="recall must be in"):
+        m.PrecisionAtRecall(1.5)
+    with pytest.raises(ValueError, match="target class id 3 is out of range"):
+        m.IoU(3, [0, 3])
+    with pytest.raises(ValueError, match="class_aggregation must be one of"):
+        m.R2Score(class_aggregation="mean")
+    with pytest.raises(ValueError, match=r"f1_score: expects 2D inputs .* \(2, 3, 4\)"):
+        m.F1Score().update_state(np.zeros((2, 3, 4)), np.zeros((2, 3, 4)))
+    f1 = m.F1Score()
+    f1.update_state(np.zeros((2, 3)), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="got 4 classes after batches of 3"):
+        f1.update_state(np.zeros((2, 4)), np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="class_id=5 needs predictions"):
+        m.PrecisionAtRecall(0.5, class_id=5).update_state(np.zeros((2, 3)), np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="expected as many of each"):
+        m.MeanIoU(3).update_state(np.zeros((4,)), np.zeros((4, 3)))
+
+
+@pytest.mark.parametrize("name", ["pearson_correlation", "concordance_correlation"])
+@pytest.mark.parametrize("axis", [-1, 1])
+def test_correlation_functions_match_keras(name, axis):
+    y_true = REGRESSION_TRUE.reshape(8, 12, C)
+    y_pred = REGRESSION_PRED.reshape(8, 12, C)
+    ours = getattr(nerve.metrics, name)(y_true, y_pred, axis=axis)
+    theirs = np.asarray(getattr(keras.metrics, name)(y_true, y_pred, axis=axis))
+    _assert_same(ours, theirs, name)

@@ -839,6 +839,34 @@ def mean_squared_error(y_true, y_pred):
     return np.mean(np.square(y_pred - y_true), axis=-1)
 
 
+def _same_rank_pair(y_true, y_pred):
+    y_true, y_pred = _pair(y_true, y_pred)
+    return _same_rank(y_true, y_pred)
+
+
+def pearson_correlation(y_true, y_pred, axis=-1):
+    """Pearson's correlation along `axis` (Keras's: population standard deviations)."""
+    y_true, y_pred = _same_rank_pair(y_true, y_pred)
+    t = y_true - np.mean(y_true, axis=axis, keepdims=True)
+    p = y_pred - np.mean(y_pred, axis=axis, keepdims=True)
+    t = t / np.std(t, axis=axis, keepdims=True)
+    p = p / np.std(p, axis=axis, keepdims=True)
+    return np.mean(t * p, axis=axis)
+
+
+def concordance_correlation(y_true, y_pred, axis=-1):
+    """Lin's concordance correlation along `axis`, as Keras 3.15 writes it (the covariance
+    term centres y_true on the mean of y_pred)."""
+    y_true, y_pred = _same_rank_pair(y_true, y_pred)
+    t_mean = np.mean(y_true, axis=axis, keepdims=True)
+    p_mean = np.mean(y_pred, axis=axis, keepdims=True)
+    t_var = np.var(y_true - t_mean, axis=axis, keepdims=True)
+    p_var = np.var(y_pred - p_mean, axis=axis, keepdims=True)
+    covar = (y_true - p_mean) * (y_pred - p_mean)
+    norm = t_var + p_var + np.square(t_mean - p_mean)
+    return np.mean(2 * covar / (norm + np.float32(1e-7)), axis=axis)
+
+
 mae = mean_absolute_error
 mse = mean_squared_error
 # The loss functions Keras also exports as metric functions
