@@ -355,3 +355,64 @@ def test_correlation_functions_match_keras(name, axis):
     ours = getattr(nerve.metrics, name)(y_true, y_pred, axis=axis)
     theirs = np.asarray(getattr(keras.metrics, name)(y_true, y_pred, axis=axis))
     _assert_same(ours, theirs, name)
+
+
+class _OwnStep(nerve.Model):
+    """Keras's documented custom train_step: every metric's update_state, then its result()."""
+
+    def train_step(self, data):
+        x, y = data
+        with nerve.GradientTape() as tape:
+            pred = self(x, training=True)
+            loss = self.compute_loss(y=y, y_pred=pred)
+        grads = tape.gradient(loss, self.trainable_weights)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+        for m in self.metrics:
+            m.update_state(loss) if m.name == "loss" else m.update_state(y, pred)
+        return {m.name: m.result() for m in self.metrics}
+
+
+def test_vector_results_in_a_traced_train_step():
+    def metrics():
+        m = nerve.metrics
+        return [
+            m.F1Score(),
+            m.FalsePositives(thresholds=[0.3, 0.6]),
+            m.R2Score(class_aggregation=None),
+            m.PrecisionAtRecall(0.5),
+        ]
+
+    plain, _ = _models(C, "sigmoid")  # a Keras model, for the weights both nerve models start from
+    histories = []
+    for cls in (None, _OwnStep):
+        inputs = nerve.Input((5,))
+        hidden = nerve.layers.Dense(8, activation="tanh")(inputs)
+        outputs = nerve.layers.Dense(C, activation="sigmoid")(hidden)
+        model = (cls or nerve.Model)(inputs, outputs)
+        model.set_weights(plain.get_weights())
+        model.compile(
+            optimizer=nerve.optimizers.SGD(0.1), loss="binary_crossentropy", metrics=metrics()
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # traced into C++: no warning about a Python step
+            fit = model.fit(X, MULTI_LABEL, batch_size=32, epochs=2, shuffle=False, verbose=0)
+        histories.append(fit.history)
+    compiled, own = histories
+    assert set(own) == set(compiled)
+    for name, values in compiled.items():
+        for ours, theirs in zip(own[name], values):
+            _assert_same(np.asarray(ours, np.float32), np.asarray(theirs, np.float32), name)
+    assert own["f1_score"][0].shape == (C,)
+
+
+def test_load_a_keras_file_compiled_with_them(tmp_path):
+    km, _ = _models(C, "sigmoid")
+    km.compile(optimizer="sgd", loss="binary_crossentropy", metrics=_multi_label_metrics(keras))
+    path = str(tmp_path / "keras_model.keras")
+    km.save(path)
+    nm = nerve.saving.load_model(path)
+    kw = {"batch_size": 32, "verbose": 0, "return_dict": True}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = km.evaluate(X, MULTI_LABEL, **kw)
+    _assert_logs_match(nm.evaluate(X, MULTI_LABEL, **kw), theirs)

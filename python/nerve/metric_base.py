@@ -69,8 +69,6 @@ class Metric:
         spec = self._spec()
         tracer = _dispatch.active_step_tracer()
         if tracer is not None:  # a traced step's output, computed after each step
-            if spec.vector_result:
-                self._refuse_in_traced_step("result (a vector)")
             return tracer.metric_result(self)
         return result_value(spec, _core.metric_values(spec, self._state))
 
