@@ -17,7 +17,8 @@ void update_f_score(const MetricSpec& spec, MetricState& state, const MetricBatc
   if (static_cast<int64_t>(state.sums.size()) != 4 * C)
     throw std::invalid_argument(b.name + ": got " + std::to_string(C) + " classes after batches of " +
                                 std::to_string(state.sums.size() / 4) + " (" + b.shapes() + ")");
-  double *tp = state.sums.data(), *fp = tp + C, *fn = fp + C, *support = fn + C;
+  std::vector<double>& sums = state.sums;  // host memory: the running totals
+  double *tp = sums.data(), *fp = tp + C, *fn = fp + C, *support = fn + C;
   const bool by_max = spec.threshold <= 0.f;  // Keras's threshold=None
   for (int64_t s = 0; s < b.samples; ++s) {
     const float* p = b.pred + s * C;
@@ -44,7 +45,8 @@ std::vector<double> f_score_values(const MetricSpec& spec, const MetricState& st
     return (1.0 + b2) * (precision * recall) / (b2 * precision + recall + eps);
   };
   const size_t C = state.sums.size() / 4;
-  const double *tp = state.sums.data(), *fp = tp + C, *fn = fp + C, *support = fn + C;
+  const std::vector<double>& sums = state.sums;
+  const double *tp = sums.data(), *fp = tp + C, *fn = fp + C, *support = fn + C;
   if (spec.average == ScoreAverage::Micro) {
     double t = 0, f = 0, n = 0;
     for (size_t j = 0; j < C; ++j) t += tp[j], f += fp[j], n += fn[j];

@@ -48,7 +48,7 @@ void update_iou(const MetricSpec& spec, MetricState& state, const MetricBatch& b
 double iou_value(const MetricSpec& spec, const MetricState& state) {
   const int64_t K = spec.num_classes;
   if (static_cast<int64_t>(state.sums.size()) != K * K) return 0.0;  // nothing seen yet
-  const double* cm = state.sums.data();
+  const std::vector<double>& cm = state.sums;                        // host memory: the confusion matrix
   std::vector<int64_t> ids = spec.target_class_ids;
   if (ids.empty())
     for (int64_t c = 0; c < K; ++c) ids.push_back(c);

@@ -15,7 +15,8 @@ void update_r2(const MetricSpec&, MetricState& state, const MetricBatch& b) {
   if (static_cast<int64_t>(state.sums.size()) != 4 * C)
     throw std::invalid_argument(b.name + ": got " + std::to_string(C) + " outputs after batches of " +
                                 std::to_string(state.sums.size() / 4) + " (" + b.shapes() + ")");
-  double *sum = state.sums.data(), *squares = sum + C, *residual = squares + C, *weight = residual + C;
+  std::vector<double>& sums = state.sums;  // host memory: the running totals
+  double *sum = sums.data(), *squares = sum + C, *residual = squares + C, *weight = residual + C;
   for (int64_t s = 0; s < b.samples; ++s) {
     const double w = b.weight_of(s);
     for (int64_t j = 0; j < C; ++j) {
@@ -31,7 +32,8 @@ void update_r2(const MetricSpec&, MetricState& state, const MetricBatch& b) {
 
 std::vector<double> r2_values(const MetricSpec& spec, const MetricState& state) {
   const size_t C = state.sums.size() / 4;
-  const double *sum = state.sums.data(), *squares = sum + C, *residual = squares + C, *weight = residual + C;
+  const std::vector<double>& sums = state.sums;
+  const double *sum = sums.data(), *squares = sum + C, *residual = squares + C, *weight = residual + C;
   std::vector<double> raw(C), total(C);
   for (size_t j = 0; j < C; ++j) {
     const double mean = sum[j] / weight[j];
