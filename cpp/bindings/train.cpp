@@ -171,6 +171,9 @@ void bind_train(py::module_& m) {
              return l;
            }),
            py::arg("name"), py::arg("from_logits"), py::arg("label_smoothing"), py::arg("delta"))
+      .def_static(
+          "none", [] { return Loss{LossKind::None}; },
+          "No loss: an output of a multi-output model that compile(loss=[..., None]) leaves untrained")
       .def_property_readonly("name", [](const Loss& l) { return std::string(loss_name(l.kind)); })
       .def_readonly("from_logits", &Loss::from_logits)
       .def_readonly("label_smoothing", &Loss::label_smoothing)

@@ -61,6 +61,9 @@ def _plot_model(model, to_file="model.png", **kwargs):
 # keras.utils.plot_model's place: nerve.utils sits below the models nerve.viz draws, so the
 # drawing is attached here, at the top of the package.
 utils.plot_model = _plot_model
+# keras.utils.(de)serialize_keras_object: they live in nerve.saving, above nerve.utils.
+utils.serialize_keras_object = saving.serialize_keras_object
+utils.deserialize_keras_object = saving.deserialize_keras_object
 
 __all__ = [
     "Tensor",

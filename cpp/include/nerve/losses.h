@@ -19,7 +19,8 @@ enum class LossKind : unsigned char {
   BinaryCrossentropy,
   CategoricalCrossentropy,
   SparseCategoricalCrossentropy,
-  KLDivergence
+  KLDivergence,
+  None  // an output trained by no loss (Keras: compile(loss=[fn, None])); never computed
 };
 
 struct Loss {

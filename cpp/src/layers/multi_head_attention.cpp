@@ -1,5 +1,6 @@
 // MultiHeadAttention: three projections (dense on reshaped weights), the fused attention op, and
 // the output projection.
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -41,15 +42,19 @@ MultiHeadAttention::MultiHeadAttention(std::string name, MultiHeadAttentionArgs 
 }
 
 std::vector<Shape> MultiHeadAttention::output_shapes_many(const std::vector<Shape>& in) const {
-  if (in.empty() || in.size() > 3)
-    throw std::invalid_argument(describe() + " takes query, value and an optional key; got " +
+  if (in.empty() || in.size() > 4)
+    throw std::invalid_argument(describe() +
+                                " takes query, value, an optional key and an optional attention_mask; got " +
                                 std::to_string(in.size()) + " inputs");
-  for (const Shape& s : in)
-    if (s.size() != 2)
+  for (size_t i = 0; i < std::min<size_t>(in.size(), 3); ++i)
+    if (in[i].size() != 2)
       throw std::invalid_argument(describe() + ": query, value and key must be 3-D (batch, timesteps, features), got " +
-                                  batch_shape_str(s));
+                                  batch_shape_str(in[i]));
+  if (in.size() == 4 && in[3].size() != 2)
+    throw std::invalid_argument(describe() + ": attention_mask must be 3-D (batch, query steps, value steps), got " +
+                                batch_shape_str(in[3]));
   static const char* names[] = {"query", "value", "key"};
-  for (size_t i = 0; i < in.size(); ++i)
+  for (size_t i = 0; i < std::min<size_t>(in.size(), 3); ++i)
     require_known_dim(describe(), in[i], 1, std::string("the last axis (features) of the ") + names[i]);
   if (in.size() == 3 && in[2][0] != in[1][0] && in[2][0] != kUnknownDim && in[1][0] != kUnknownDim)
     throw std::invalid_argument(describe() + ": key " + batch_shape_str(in[2]) + " and value " +
@@ -96,23 +101,32 @@ Tensor MultiHeadAttention::combined_mask(const Tensor& q, const Tensor& v, const
   const Tensor &qm = q.impl()->mask, &vm = v.impl()->mask;
   if (!attention_mask.defined() && !qm.defined() && !vm.defined()) return Tensor();
   const int64_t B = q.size(0), Tq = q.size(1), Tv = v.size(1);
-  if (attention_mask.defined() && attention_mask.shape() != Shape{B, Tq, Tv})
+  // Keras broadcasts the mask over the batch and query axes: [B or 1, Tq or 1, Tv], or [Tq, Tv].
+  Shape ms = attention_mask.defined() ? attention_mask.shape() : Shape{};
+  if (ms.size() == 2) ms.insert(ms.begin(), 1);
+  auto fits = [](int64_t got, int64_t want) { return got == want || got == 1; };
+  if (attention_mask.defined() && (ms.size() != 3 || !fits(ms[0], B) || !fits(ms[1], Tq) || !fits(ms[2], Tv)))
     throw std::invalid_argument(describe() + ": attention_mask must have shape " + shape_str({B, Tq, Tv}) +
-                                " (batch, query steps, value steps), got " + attention_mask.shape_string());
+                                " (batch, query steps, value steps; a size of 1 is broadcast), got " +
+                                attention_mask.shape_string());
   for (const Tensor* m : {&qm, &vm})
     if (m->defined() && (m->dim() != 2 || m->size(0) != B || m->size(1) != (m == &qm ? Tq : Tv)))
       throw std::invalid_argument(describe() + ": padding mask of shape " + m->shape_string() +
                                   " does not match its input");
   // Built on the host (masks are small and come from token ids), then placed with the query.
-  std::vector<float> mask =
-      attention_mask.defined() ? attention_mask.to_vector() : std::vector<float>(static_cast<size_t>(B * Tq * Tv), 1.f);
-  std::optional<HostView> qv, vv;
+  std::vector<float> mask(static_cast<size_t>(B * Tq * Tv), 1.f);
+  std::optional<HostView> av, qv, vv;
+  if (attention_mask.defined()) av.emplace(attention_mask);
   if (qm.defined()) qv.emplace(qm);
   if (vm.defined()) vv.emplace(vm);
   for (int64_t b = 0; b < B; ++b)
     for (int64_t i = 0; i < Tq; ++i)
       for (int64_t j = 0; j < Tv; ++j) {
         bool on = (!qv || (*qv)[b * Tq + i] != 0.f) && (!vv || (*vv)[b * Tv + j] != 0.f);
+        if (av) {
+          int64_t at = ((ms[0] == 1 ? 0 : b) * ms[1] + (ms[1] == 1 ? 0 : i)) * ms[2] + (ms[2] == 1 ? 0 : j);
+          on = on && (*av)[at] != 0.f;
+        }
         if (!on) mask[(b * Tq + i) * Tv + j] = 0.f;
       }
   return Tensor::from_host(mask.data(), {B, Tq, Tv}, q.device());
@@ -152,7 +166,8 @@ Tensor MultiHeadAttention::forward(const Tensor& x, bool training) {
 }
 
 std::vector<Tensor> MultiHeadAttention::forward_many(const std::vector<Tensor>& xs, bool training) {
-  return {attend(xs.at(0), xs.at(1), xs.size() > 2 ? xs[2] : Tensor(), Tensor(), args_.use_causal_mask, training)};
+  return {attend(xs.at(0), xs.at(1), xs.size() > 2 ? xs[2] : Tensor(), xs.size() > 3 ? xs[3] : Tensor(),
+                 args_.use_causal_mask, training)};
 }
 
 }  // namespace nerve

@@ -71,6 +71,7 @@ const std::vector<std::string>& loss_name_list() {
 }
 
 const char* loss_name(LossKind kind) {
+  if (kind == LossKind::None) return "none";
   for (const auto& e : kLosses)
     if (e.kind == kind) return e.name;
   return "?";
@@ -93,6 +94,7 @@ void check_loss(const Loss& loss) {
 Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target, const Tensor& sample_weight) {
   check_loss(loss);
   const std::string name = loss_name(loss.kind);
+  if (loss.kind == LossKind::None) throw std::logic_error("compute_loss: an output with no loss has no value");
   if (pred.dim() == 0) throw std::invalid_argument(name + ": predictions must have a batch axis");
   if (target.dim() == 0 || target.size(0) != pred.size(0))
     throw std::invalid_argument(name + ": targets of shape " + target.shape_string() +

@@ -151,6 +151,7 @@ Tensor Trainer::objective(const std::vector<Tensor>& preds, const std::vector<Te
   std::vector<Tensor> terms;
   terms.reserve(losses_.size() + 1);
   for (size_t i = 0; i < losses_.size(); ++i) {
+    if (losses_[i].kind == LossKind::None) continue;  // an output no loss trains
     Tensor loss = compute_loss(losses_[i], preds[i], ys[i], w);
     if (i < stats.output_loss_sums.size()) stats.output_loss_sums[i] += double(loss.item()) * B;
     terms.push_back(loss_weights_[i] == 1.f ? loss : scale(loss, loss_weights_[i]));

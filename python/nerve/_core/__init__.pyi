@@ -551,6 +551,11 @@ class Nadam(Optimizer):
     def epsilon(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
 class Loss:
+    @staticmethod
+    def none() -> Loss:
+        """
+        No loss: an output of a multi-output model that compile(loss=[..., None]) leaves untrained
+        """
     def __init__(self, name: str, from_logits: bool, label_smoothing: typing.SupportsFloat | typing.SupportsIndex, delta: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property

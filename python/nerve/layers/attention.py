@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import _core
 from ._sequence_utils import is_eager, to_tensor
+from ._shapes import to_core
 from .declared import DeclaredLayer
 from .tracing import TracedTensor
 
@@ -16,9 +17,11 @@ class MultiHeadAttention(DeclaredLayer):
     use_causal_mask=False). Called with one input (e.g. inside Sequential) it is self-attention;
     `use_causal_mask` given to the constructor then applies to those calls.
 
-    On symbolic tensors (functional models, a subclassed model's call) use_causal_mask is
-    honoured; attention_mask, query_mask / value_mask and return_attention_scores are refused
-    there (the graph node cannot take them yet). On arrays every argument applies."""
+    On symbolic tensors (functional models, a custom layer's or subclassed model's call)
+    use_causal_mask and attention_mask are honoured (the mask is the graph node's fourth input,
+    broadcast over the batch and query axes as Keras does; it carries no gradient);
+    query_mask / value_mask and return_attention_scores are refused there (the graph node cannot
+    take them yet). On arrays every argument applies."""
 
     core_type = "MultiHeadAttention"
     keras_args = {
@@ -84,26 +87,53 @@ class MultiHeadAttention(DeclaredLayer):
         }
         return _core.make_layer(self.core_type, self.name, {**args, "use_causal_mask": causal})
 
+    def _in_a_model(self) -> bool:
+        return bool(self._inbound_nodes) or getattr(self, "_core_in_use", False)
+
+    def _remake_core(self, causal: bool, shapes) -> None:
+        """A new C++ layer (causal setting, graph input shapes) holding this one's weights."""
+        old = self._core
+        self._attach(self._make_core(causal))
+        if old.built:
+            self._core.build_many([list(s) for s in shapes], _core.next_seed())
+            for dst, src in zip(self._core.weights, old.weights):
+                np.asarray(dst)[...] = np.asarray(src)
+
     def _set_graph_causal(self, causal: bool, where: str) -> None:
         """The C++ layer fixes causal masking for the graph runs when it is made; a symbolic
         call asking for the other setting re-creates it (keeping its weights), unless a model
         already holds it or earlier calls used the other setting."""
         if causal == self._graph_causal:
             return
-        if self._inbound_nodes or getattr(self, "_core_in_use", False):
+        if self._in_a_model():
             raise ValueError(
                 f"{where}: use_causal_mask={causal} in a symbolic call, but this layer is already "
                 f"part of a model with use_causal_mask={self._graph_causal} (its C++ layer fixes "
                 f"the setting for every call of this shared layer). Use a separate "
                 f"MultiHeadAttention layer for each setting."
             )
-        old = self._core
-        self._attach(self._make_core(causal))
-        if old.built:
-            self._core.build_many([list(s) for s in old.input_shapes], _core.next_seed())
-            for dst, src in zip(self._core.weights, old.weights):
-                np.asarray(dst)[...] = np.asarray(src)
+        self._remake_core(causal, self._core.input_shapes if self._core.built else [])
         self._graph_causal = causal
+
+    def _ensure_built(self, shapes) -> None:
+        self._fit_input_count(shapes)
+        super()._ensure_built(shapes)
+
+    def _fit_input_count(self, shapes) -> None:
+        """Graph calls fix the number of inputs (query, value(, key(, attention_mask))) of the
+        C++ layer: a call with another number re-builds it for them, keeping the weights,
+        unless a model already holds it with the other number."""
+        if self.built and len(shapes) != len(self._core.input_shapes):
+            with_mask = len(shapes) == 4
+            if self._in_a_model():
+                raise ValueError(
+                    f"MultiHeadAttention '{self.name}': called "
+                    f"{'with' if with_mask else 'without'} an attention_mask in a symbolic call, "
+                    f"but a model already holds this layer's calls "
+                    f"{'without' if with_mask else 'with'} one (its C++ graph node fixes its "
+                    f"inputs). Use a separate MultiHeadAttention layer for each."
+                )
+            self._remake_core(self._graph_causal, shapes)
 
     def _call_graph(
         self,
@@ -121,19 +151,16 @@ class MultiHeadAttention(DeclaredLayer):
         2-3 inputs. What the C++ graph node cannot take is refused, never dropped."""
         where = f"MultiHeadAttention '{self.name}'"
         if isinstance(query, (list, tuple)) and value is None and key is None:
-            parts = list(query)  # [query, value(, key)]: a replay, or a model rebuilt from config
-            query, value, key = (parts + [None, None])[:3]
-        for name, arg in (
-            ("attention_mask", attention_mask),
-            ("query_mask", query_mask),
-            ("value_mask", value_mask),
-        ):
+            # A replay, or a model rebuilt from config: [query, value(, key(, attention_mask))].
+            query, value, key, mask = (list(query) + [None] * 3)[:4]
+            attention_mask = mask if attention_mask is None else attention_mask
+        for name, arg in (("query_mask", query_mask), ("value_mask", value_mask)):
             if arg is not None:
                 raise NotImplementedError(
                     f"{where}: {name}= in a symbolic call (functional model or subclassed "
-                    f"call()) is not supported yet: the C++ graph has no mask input. Use "
-                    f"use_causal_mask=True for causal masking, or call the layer on arrays "
-                    f"(eagerly), where {name}= is applied."
+                    f"call()) is not supported yet: the C++ graph takes only an "
+                    f"attention_mask. Pass attention_mask= (1 = attend), or call the layer on "
+                    f"arrays (eagerly), where {name}= is applied."
                 )
         if return_attention_scores:
             raise NotImplementedError(
@@ -142,12 +169,17 @@ class MultiHeadAttention(DeclaredLayer):
             )
         causal = self.use_causal_mask if use_causal_mask is None else bool(use_causal_mask)
         self._set_graph_causal(causal, where)
-        args = [query] if value is None else [query, value] + ([key] if key is not None else [])
+        if attention_mask is not None:  # the fourth input; value and key then always given
+            value = query if value is None else value
+            args = [query, value, value if key is None else key, attention_mask]
+        else:
+            args = [query] if value is None else [query, value] + ([key] if key is not None else [])
         self._require_core("it was called")
         if any(isinstance(a, TracedTensor) for a in args):
             # Inside a custom layer's traced call() (the Keras transformer examples' blocks):
             # recorded as a step of that trace, as any sub-layer call is.
             return [super().__call__(args, training=training)]
+        self._fit_input_count([to_core(a._sample_shape) for a in args])
         return self._call_symbolic(args, training, {"use_causal_mask": causal})
 
     def __call__(

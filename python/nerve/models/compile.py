@@ -56,10 +56,10 @@ class Compile:
         self.optimizer = optimizers.get(optimizer)
         if loss is None:  # a model whose own train_step computes its loss (Keras allows it)
             self.loss = None
-        elif isinstance(loss, dict):
-            self.loss = {k: losses_mod.get(v) for k, v in loss.items()}
+        elif isinstance(loss, dict):  # None: an output no loss trains (Keras)
+            self.loss = {k: None if v is None else losses_mod.get(v) for k, v in loss.items()}
         elif isinstance(loss, (list, tuple)):
-            self.loss = [losses_mod.get(v) for v in loss]
+            self.loss = [None if v is None else losses_mod.get(v) for v in loss]
         else:
             self.loss = losses_mod.get(loss)
         self._loss_weights = loss_weights
@@ -84,6 +84,12 @@ class Compile:
         # Whether a loss or metric is Python code (the steps then run from Python, traced where
         # they can be): fixed until the next compile(), so asked once here, not on every step.
         self._python_step_parts = self._python_loss() or self._python_metrics()
+        if self._python_step_parts and self._untrained_outputs_given():
+            raise NotImplementedError(
+                "compile: a loss of None for an output together with a loss or metric written "
+                "in Python is not supported yet (the Python step needs a loss per output); "
+                "give that output a loss with loss_weights 0, or use nerve's built-in losses"
+            )
         self.compiled = True
         # What Python steps report (step_hooks.py): the running mean of the loss, and the
         # compiled metrics as standalone objects, made on the first step.
@@ -155,8 +161,31 @@ class Compile:
             return [list(v) for v in self._per_output(ids, what, [])]
         return [list(ids)] * len(self._output_names)
 
+    def _untrained_outputs_given(self) -> bool:
+        """Whether compile()'s loss list or dict leaves an output without a loss (None)."""
+        values = self.loss.values() if isinstance(self.loss, dict) else self.loss
+        return isinstance(values, (list, tuple, type({}.values()))) and any(
+            v is None for v in values
+        )
+
+    def _untrained_outputs(self) -> list:
+        """Indices of the outputs compile() gave no loss (None in a loss list or dict)."""
+        losses = getattr(self, "_losses", None) or []
+        return [i for i, l in enumerate(losses) if l is None]
+
+    def _trained_output_names(self) -> list:
+        untrained = self._untrained_outputs()
+        return [n for i, n in enumerate(self._output_names) if i not in untrained]
+
     def _make_trainer(self):
-        self._losses = [losses_mod.get(l) for l in self._per_output(self.loss, "loss")]
+        self._losses = [
+            None if l is None else losses_mod.get(l) for l in self._per_output(self.loss, "loss")
+        ]
+        if self._losses and all(l is None for l in self._losses):
+            raise ValueError(
+                f"compile: every output's loss is None {self._output_names}; give at least "
+                f"one output a loss (or compile with loss=None and write a train_step)"
+            )
         if self._python_step_parts:
             # A Python loss or metric runs in the Python step (step_hooks.py), which fit traces
             # into a C++ program where it can; the built-in C++ trainer cannot compute it.
@@ -167,9 +196,25 @@ class Compile:
         weighted = self._metrics_per_output(self._weighted_metric_ids, "weighted_metrics")
         multi = len(self._output_names) > 1
         specs, self._metric_names, self._metric_objects = [], [], []
+        flat = lambda ids: (
+            not isinstance(ids, dict)
+            and not (  # noqa: E731
+                ids and all(isinstance(m, (list, tuple)) for m in ids)
+            )
+        )
         for out_name, loss, shape, ms, wms in zip(
             self._output_names, self._losses, self._output_shapes, plain, weighted
         ):
+            if loss is None:  # no targets for this output: no metrics either
+                if (ms and not flat(self._metric_ids)) or (
+                    wms and not flat(self._weighted_metric_ids)
+                ):
+                    raise ValueError(
+                        f"compile: metrics are given for output '{out_name}', which has no "
+                        f"loss (None): it has no targets to measure against"
+                    )
+                specs.append([])
+                continue
             resolved = [metrics_mod.resolve(m, loss, shape) for m in ms]
             names = [name for name, _, _ in resolved]
             for m in wms:
@@ -181,7 +226,7 @@ class Compile:
             self._metric_objects += [obj for _, _, obj in resolved]
         self._trainer = _core.Trainer(
             self._core_model,
-            [l._to_core() for l in self._losses],
+            [_core.Loss.none() if l is None else l._to_core() for l in self._losses],
             weights,
             self.optimizer._core,
             specs,
@@ -189,10 +234,10 @@ class Compile:
 
     @property
     def metrics_names(self) -> list:
-        multi = len(self._output_names) > 1 if self.built else False
+        trained = self._trained_output_names() if self.built else []
         return [
             "loss",
-            *([f"{n}_loss" for n in self._output_names] if multi else []),
+            *([f"{n}_loss" for n in trained] if len(trained) > 1 else []),
             *self._metric_names,
             *(m.name for m in self._call_metrics() if m.name not in self._metric_names),
         ]
@@ -201,9 +246,16 @@ class Compile:
         """loss, each output's loss (several outputs), then the metrics."""
         d = max(stats.samples, 1)
         logs = {"loss": stats.loss_sum / d}
-        if len(self._output_names) > 1:
+        if len(self._trained_output_names()) > 1:  # Keras: one per output a loss trains
             sums = list(stats.output_loss_sums) or [0.0] * len(self._output_names)
-            logs.update({f"{name}_loss": s / d for name, s in zip(self._output_names, sums)})
+            untrained = self._untrained_outputs()
+            logs.update(
+                {
+                    f"{name}_loss": s / d
+                    for i, (name, s) in enumerate(zip(self._output_names, sums))
+                    if i not in untrained
+                }
+            )
         values = self._trainer.metric_values(stats)
         for name, metric, value in zip(self._metric_names, self._metric_objects, values):
             logs[name] = result_value(metric._spec(), value)  # a float, or a vector (F1Score)

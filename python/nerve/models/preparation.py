@@ -60,11 +60,36 @@ class DataPreparation:
         return self._arrays(x, "x", self._input_names(), where)
 
     def _targets(self, y, where: str) -> list:
-        ys = self._arrays(y, "y", self._output_names, where)
+        ys = self._target_arrays(y, where)
         return [
-            data.prepare_targets(t, loss, shape, where)
+            t if loss is None else data.prepare_targets(t, loss, shape, where)
             for t, loss, shape in zip(ys, self._losses, self._output_shapes)
         ]
+
+    def _target_arrays(self, y, where: str) -> list:
+        """One array per output. As Keras, when compile() gave some outputs no loss (None),
+        y may hold only the other outputs' targets (one array, a list, or a dict without
+        them); those outputs then get an empty (samples, 0) placeholder the trainer never
+        reads."""
+        names, untrained = self._output_names, self._untrained_outputs()
+        if not untrained:
+            return self._arrays(y, "y", names, where)
+        trained = [n for i, n in enumerate(names) if i not in untrained]
+        if isinstance(y, dict):
+            given = {k: v for k, v in y.items() if k in trained}
+            arrays = self._arrays(given, "y", trained, where) if trained else []
+        elif (
+            isinstance(y, (list, tuple))
+            and len(y) == len(names)
+            and all(_is_array_like(a) for a in y)
+        ):
+            return self._arrays(y, "y", names, where)
+        else:
+            arrays = self._arrays(y, "y", trained, where)
+        out, it = [], iter(arrays)
+        for i in range(len(names)):
+            out.append(np.zeros((len(arrays[0]), 0), np.float32) if i in untrained else next(it))
+        return out
 
     def _accepted_input_shapes(self) -> list:
         """Per-sample shapes the model runs on (None: any size there): its inputs' shapes; a
@@ -120,7 +145,7 @@ class DataPreparation:
         self._ensure_ready(xs, where)
         if y is None:
             raise ValueError(f"{where}: y is None; targets are required")
-        ys = self._arrays(y, "y", self._output_names, where)
+        ys = self._target_arrays(y, where)
         self._same_length(xs, ys, where)
         if class_weight is not None and len(ys) > 1:
             raise ValueError(
@@ -139,7 +164,7 @@ class DataPreparation:
             )
         w = data.sample_weights(sample_weight, class_weight, ys[0], where)
         ys = [
-            data.prepare_targets(t, loss, shape, where)
+            t if loss is None else data.prepare_targets(t, loss, shape, where)
             for t, loss, shape in zip(ys, self._losses, self._output_shapes)
         ]
         return xs, ys, w

@@ -68,7 +68,7 @@ class StepHooks:
         if loss is None:
             return False
         entries = loss.values() if isinstance(loss, dict) else as_list(loss)
-        return any(losses_mod.is_python_loss(losses_mod.get(l)) for l in entries)
+        return any(losses_mod.is_python_loss(losses_mod.get(l)) for l in entries if l is not None)
 
     def _python_step_reason(self, where: str, reason: str | None = None) -> str:
         """fit / evaluate / predict's warning when the steps run from Python, once per batch;

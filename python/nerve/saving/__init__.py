@@ -8,10 +8,13 @@ from ..utils.object_registration import (
     register_keras_serializable,
 )
 from .keras_format import model_from_json
+from .object_serialization import deserialize_keras_object, serialize_keras_object
 from .saving_lib import load_model, load_weights, save_model, save_weights
 
 __all__ = [
     "ModelFileError",
+    "deserialize_keras_object",
+    "serialize_keras_object",
     "custom_object_scope",
     "get_registered_name",
     "get_registered_object",

@@ -1,4 +1,5 @@
-"""Utilities: seeding, the progress bar, label and sequence helpers."""
+"""Utilities: seeding, the progress bar, label and sequence helpers, and Keras's data utilities
+(datasets from folders and arrays, image files, split_dataset, object serialization)."""
 
 import random
 
@@ -6,10 +7,17 @@ import numpy as np
 
 from .. import _core
 from .batch_structure import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from .dataset import Dataset
+from .dataset_split import split_dataset
+from .file_utils import get_file
+from .image_dataset import image_dataset_from_directory
+from .image_utils import array_to_img, img_to_array, load_img, save_img
 from .naming import clear_session
-from .numerical_utils import to_categorical
+from .numerical_utils import normalize, to_categorical
 from .object_registration import (
+    CustomObjectScope,
     custom_object_scope,
+    get_custom_objects,
     get_registered_name,
     get_registered_object,
     register_keras_serializable,
@@ -17,6 +25,8 @@ from .object_registration import (
 from .progbar import Progbar
 from .py_dataset import PyDataset, Sequence
 from .sequence_utils import pad_sequences
+from .text_dataset import text_dataset_from_directory
+from .timeseries_dataset import timeseries_dataset_from_array
 
 
 def set_random_seed(seed: int) -> None:
@@ -31,6 +41,19 @@ def set_random_seed(seed: int) -> None:
 
 
 __all__ = [
+    "CustomObjectScope",
+    "Dataset",
+    "get_custom_objects",
+    "get_file",
+    "normalize",
+    "split_dataset",
+    "timeseries_dataset_from_array",
+    "array_to_img",
+    "image_dataset_from_directory",
+    "img_to_array",
+    "load_img",
+    "save_img",
+    "text_dataset_from_directory",
     "Progbar",
     "custom_object_scope",
     "get_registered_name",

@@ -21,3 +21,18 @@ def to_categorical(y, num_classes: int | None = None, dtype="float32") -> np.nda
     out = np.zeros(y.shape + (n,), dtype=dtype)
     np.put_along_axis(out, y[..., None], 1, axis=-1)
     return out
+
+
+def normalize(x, axis=-1, order=2) -> np.ndarray:
+    """x divided by its `order`-norm along `axis` (a zero norm divides by 1), as
+    keras.utils.normalize does for numpy input. The result is a numpy array. (Keras's numpy branch
+    fails to broadcast for axis=0 on arrays of rank > 1; nerve normalizes along axis 0 there.)"""
+    x = np.asarray(x)
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"normalize: x must be a numeric array, got dtype {x.dtype}")
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    if axis == 0 and x.ndim > 1:
+        return x / np.expand_dims(norm, 0)
+    # Keras's rule, shapes included: a 1-D x comes back as a row (1, n)
+    return x / np.expand_dims(norm, axis or -1)

@@ -53,6 +53,35 @@ def get_registered_object(name: str, custom_objects: dict | None = None, module_
     return None
 
 
+def get_custom_objects() -> dict:
+    """The global dict of custom objects (keras.utils.get_custom_objects): the classes registered
+    with register_keras_serializable under "package>name", and whatever is put in it, e.g.
+    get_custom_objects()["MyLayer"] = MyLayer, which load_model then finds by that name."""
+    return _REGISTRY
+
+
+class CustomObjectScope:
+    """keras.utils.CustomObjectScope: within `with CustomObjectScope({"name": obj}, ...):`,
+    deserialization also finds these objects by name (the later dicts win)."""
+
+    def __init__(self, *custom_objects):
+        for d in custom_objects:
+            if d is not None and not isinstance(d, dict):
+                raise TypeError(
+                    f"CustomObjectScope: arguments must be dicts, got {type(d).__name__}"
+                )
+        self.custom_objects = {k: v for d in custom_objects if d for k, v in d.items()}
+        self._tokens = []
+
+    def __enter__(self):
+        self._tokens.append(_SCOPE.set({**_SCOPE.get(), **self.custom_objects}))
+        return self
+
+    def __exit__(self, *exc):
+        _SCOPE.reset(self._tokens.pop())
+        return False
+
+
 @contextlib.contextmanager
 def custom_object_scope(custom_objects: dict):
     """Within this block, load_model and from_config also find the classes in custom_objects."""

@@ -30,9 +30,10 @@ struct MultiHeadAttentionArgs {
 };
 
 // Keras MultiHeadAttention. Inputs: query [Tq, Fq], value [Tv, Fv], optional key [Tv, Fk]
-// (default value). Called with one input it is self-attention (query = value = key), so it
-// works inside Sequential. Weights (Keras order): query kernel [Fq, H, dk] and bias [H, dk],
-// key kernel/bias, value kernel [Fv, H, dv]/bias, output kernel [H, dv, Fout] and bias [Fout].
+// (default value), and in graph calls an optional fourth input, the attention_mask
+// [Tq or 1, Tv] (1 = attend; the key is then always given). Called with one input it is
+// self-attention (query = value = key), so it works inside Sequential. Weights (Keras order): query kernel [Fq, H, dk]
+// and bias [H, dk], key kernel/bias, value kernel [Fv, H, dv]/bias, output kernel [H, dv, Fout] and bias [Fout].
 class MultiHeadAttention : public Layer {
  public:
   using Args = MultiHeadAttentionArgs;
@@ -40,10 +41,12 @@ class MultiHeadAttention : public Layer {
   const MultiHeadAttentionArgs& args() const { return args_; }
   const char* type() const override { return "MultiHeadAttention"; }
   Shape output_shape(const Shape& input_shape) const override;
-  Shape input_spec(const Shape& built, size_t) const override { return any_size_but_last(built); }
+  Shape input_spec(const Shape& built, size_t index) const override {
+    return index == 3 ? any_size(built) : any_size_but_last(built);  // the mask: any steps
+  }
   std::vector<Shape> output_shapes_many(const std::vector<Shape>& input_shapes) const override;
-  // attention_mask [B, Tq, Tv] (1 = attend) may be undefined; padding masks carried by the
-  // value (keys) tensor are applied too.
+  // attention_mask [B or 1, Tq or 1, Tv] or [Tq, Tv] (1 = attend; broadcast as Keras does) may be undefined; padding
+  // masks carried by the value (keys) tensor are applied too.
   Tensor attend(const Tensor& query, const Tensor& value, const Tensor& key, const Tensor& attention_mask,
                 bool use_causal_mask, bool training);
   // Attention weights [B, H, Tq, Tv] for the given inputs (inference, no gradient).

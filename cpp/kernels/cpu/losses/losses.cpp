@@ -168,6 +168,8 @@ LossResult compute_loss(const LossParams& lp, const float* pp, const float* tp, 
       case LossKind::KLDivergence:
         value = row_kld(a);
         break;
+      case LossKind::None:  // never computed (compute_loss refuses it)
+        break;
     }
     const float weight = wp ? wp[rows_per_sample ? r / rows_per_sample : 0] : 1.f;
     total += double(weight) * value;
