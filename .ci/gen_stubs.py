@@ -22,6 +22,8 @@ STUB_DIR = Path(__file__).resolve().parent.parent / "python" / "nerve" / "_core"
 STUBGEN_ARGS = [
     # MetricSpec's default AucSummation.interpolation is printed as a repr; name where it lives.
     "--enum-class-locations=AucSummation:nerve._core",
+    "--enum-class-locations=ScoreAverage:nerve._core",
+    "--enum-class-locations=ClassAggregation:nerve._core",
     "--exit-code",
 ]
 

@@ -102,6 +102,14 @@ REQUIRED = {
     "ModelCheckpoint": dict(filepath="unused.weights.nerve"),
     "LearningRateScheduler": dict(schedule=lambda epoch, lr: lr),
     "MeanMetricWrapper": dict(fn=lambda y_true, y_pred: y_pred),
+    "PrecisionAtRecall": dict(recall=0.5),
+    "RecallAtPrecision": dict(precision=0.5),
+    "SensitivityAtSpecificity": dict(specificity=0.5),
+    "SpecificityAtSensitivity": dict(sensitivity=0.5),
+    "IoU": dict(num_classes=3, target_class_ids=[0, 1]),
+    "MeanIoU": dict(num_classes=3),
+    "OneHotIoU": dict(num_classes=3, target_class_ids=[0, 1]),
+    "OneHotMeanIoU": dict(num_classes=3),
 }
 
 
@@ -279,6 +287,27 @@ def _max_error(y_true, y_pred):
 # Per class, a value that differs from the generic one above.
 ALTERNATIVE_FOR = {
     ("MeanMetricWrapper", "fn"): (_max_error, lambda v, cls: v is _max_error),
+    ("F1Score", "average"): ("macro", same),
+    ("FBetaScore", "average"): ("weighted", same),
+    ("FBetaScore", "beta"): (2.0, same),
+    ("R2Score", "class_aggregation"): ("variance_weighted_average", same),
+    ("R2Score", "num_regressors"): (2, same),
+    ("BinaryIoU", "target_class_ids"): ([1], lambda v, cls: list(v) == [1]),
+    **{
+        (cls, "class_id"): (1, same)
+        for cls in (
+            "PrecisionAtRecall",
+            "RecallAtPrecision",
+            "SensitivityAtSpecificity",
+            "SpecificityAtSensitivity",
+        )
+    },
+    **{
+        (cls, "ignore_class"): (1, same) for cls in ("IoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU")
+    },
+    **{(cls, "sparse_y_true"): (False, same) for cls in ("IoU", "MeanIoU")},
+    **{(cls, "sparse_y_pred"): (False, same) for cls in ("IoU", "MeanIoU")},
+    **{(cls, "sparse_y_pred"): (True, same) for cls in ("OneHotIoU", "OneHotMeanIoU")},
     ("Lambda", "arguments"): ({"scale": 2.0}, same),
     ("ZeroPadding2D", "padding"): (2, lambda v, cls: v == ((2, 2), (2, 2))),
     ("Cropping2D", "cropping"): (2, lambda v, cls: v == ((2, 2), (2, 2))),
@@ -752,6 +781,8 @@ FUNCTION_DATA = {
         )
     },
     ("metrics", "categorical_focal_crossentropy"): _SEQUENCES,
+    ("metrics", "pearson_correlation"): _SEQUENCES,
+    ("metrics", "concordance_correlation"): _SEQUENCES,
     ("metrics", "sparse_categorical_accuracy"): (_Y_INT, _Y_PRED),
     ("metrics", "sparse_top_k_categorical_accuracy"): (_Y_INT, _Y_PRED),
 }

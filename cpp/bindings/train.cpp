@@ -191,7 +191,36 @@ void bind_train(py::module_& m) {
       .value("precision", MetricKind::Precision)
       .value("recall", MetricKind::Recall)
       .value("auc", MetricKind::AUC)
-      .value("root_mean_squared_error", MetricKind::RootMeanSquaredError);
+      .value("root_mean_squared_error", MetricKind::RootMeanSquaredError)
+      .value("true_positives", MetricKind::TruePositives)
+      .value("false_positives", MetricKind::FalsePositives)
+      .value("true_negatives", MetricKind::TrueNegatives)
+      .value("false_negatives", MetricKind::FalseNegatives)
+      .value("fbeta_score", MetricKind::FBetaScore)
+      .value("f1_score", MetricKind::F1Score)
+      .value("r2_score", MetricKind::R2Score)
+      .value("pearson_correlation", MetricKind::PearsonCorrelation)
+      .value("concordance_correlation", MetricKind::ConcordanceCorrelation)
+      .value("precision_at_recall", MetricKind::PrecisionAtRecall)
+      .value("recall_at_precision", MetricKind::RecallAtPrecision)
+      .value("sensitivity_at_specificity", MetricKind::SensitivityAtSpecificity)
+      .value("specificity_at_sensitivity", MetricKind::SpecificityAtSensitivity)
+      .value("io_u", MetricKind::IoU)
+      .value("mean_io_u", MetricKind::MeanIoU)
+      .value("binary_io_u", MetricKind::BinaryIoU)
+      .value("one_hot_io_u", MetricKind::OneHotIoU)
+      .value("one_hot_mean_io_u", MetricKind::OneHotMeanIoU);
+
+  py::enum_<ScoreAverage>(m, "ScoreAverage")
+      .value("none", ScoreAverage::None)
+      .value("micro", ScoreAverage::Micro)
+      .value("macro", ScoreAverage::Macro)
+      .value("weighted", ScoreAverage::Weighted);
+
+  py::enum_<ClassAggregation>(m, "ClassAggregation")
+      .value("none", ClassAggregation::None)
+      .value("uniform_average", ClassAggregation::UniformAverage)
+      .value("variance_weighted_average", ClassAggregation::VarianceWeightedAverage);
 
   py::enum_<AucSummation>(m, "AucSummation")
       .value("interpolation", AucSummation::Interpolation)
@@ -201,18 +230,35 @@ void bind_train(py::module_& m) {
   const MetricSpec kSpec;  // each metric's Python class passes only the settings it has
   py::class_<MetricSpec>(m, "MetricSpec")
       .def(py::init([](MetricKind kind, float threshold, int64_t k, int64_t num_thresholds, bool pr_curve,
-                       bool weighted, AucSummation summation, bool from_logits) {
+                       bool weighted, AucSummation summation, bool from_logits, std::vector<float> threshold_list,
+                       float beta, ScoreAverage average, ClassAggregation aggregation, int64_t num_regressors,
+                       float value, int64_t class_id, int64_t num_classes, std::vector<int64_t> target_class_ids,
+                       std::optional<int64_t> ignore_class, bool sparse_y_true, bool sparse_y_pred,
+                       bool integer_weights) {
              MetricSpec s{kind, threshold, k, num_thresholds, pr_curve, weighted, summation, from_logits};
+             s.threshold_list = std::move(threshold_list);
+             s.beta = beta, s.average = average, s.aggregation = aggregation, s.num_regressors = num_regressors;
+             s.value = value, s.class_id = class_id, s.num_classes = num_classes;
+             s.target_class_ids = std::move(target_class_ids);
+             s.has_ignore_class = ignore_class.has_value(), s.ignore_class = ignore_class.value_or(-1);
+             s.sparse_y_true = sparse_y_true, s.sparse_y_pred = sparse_y_pred, s.integer_weights = integer_weights;
              check_metric(s);
              return s;
            }),
            py::arg("kind"), py::arg("threshold") = kSpec.threshold, py::arg("k") = kSpec.k,
            py::arg("num_thresholds") = kSpec.num_thresholds, py::arg("pr_curve") = kSpec.pr_curve,
            py::arg("weighted") = kSpec.weighted, py::arg("summation") = kSpec.summation,
-           py::arg("from_logits") = kSpec.from_logits)
+           py::arg("from_logits") = kSpec.from_logits, py::arg("threshold_list") = kSpec.threshold_list,
+           py::arg("beta") = kSpec.beta, py::arg("average") = kSpec.average, py::arg("aggregation") = kSpec.aggregation,
+           py::arg("num_regressors") = kSpec.num_regressors, py::arg("value") = kSpec.value,
+           py::arg("class_id") = kSpec.class_id, py::arg("num_classes") = kSpec.num_classes,
+           py::arg("target_class_ids") = kSpec.target_class_ids, py::arg("ignore_class") = py::none(),
+           py::arg("sparse_y_true") = kSpec.sparse_y_true, py::arg("sparse_y_pred") = kSpec.sparse_y_pred,
+           py::arg("integer_weights") = kSpec.integer_weights)
       .def_readonly("kind", &MetricSpec::kind)
       .def_readonly("weighted", &MetricSpec::weighted)
       .def_property_readonly("sparse_targets", &MetricSpec::sparse_targets)
+      .def_property_readonly("vector_result", &MetricSpec::vector_result)
       .def_property_readonly("thresholds", &MetricSpec::thresholds);
 
   // Shared: a traced train_step (step_program.h) updates the state a Python Metric holds.
@@ -222,13 +268,15 @@ void bind_train(py::module_& m) {
       .def(
           "reset", [](MetricState& s) { s = MetricState(); }, "Back to no batches, in place.")
       .def_readonly("total", &MetricState::total)
-      .def_readonly("count", &MetricState::count);
+      .def_readonly("count", &MetricState::count)
+      .def_readonly("sums", &MetricState::sums);
   m.def(
       "update_metric",
       [](const MetricSpec& spec, MetricState& state, const Tensor& pred, const Tensor& target,
          std::optional<Tensor> w) { update_metric(spec, state, pred, target, or_undefined(w)); },
       py::arg("spec"), py::arg("state"), py::arg("pred"), py::arg("target"), py::arg("sample_weight"), GilFree());
   m.def("metric_result", &metric_result, py::arg("spec"), py::arg("state"));
+  m.def("metric_values", &metric_values, py::arg("spec"), py::arg("state"));
 
   py::class_<Stats>(m, "Stats")
       .def(py::init<>())
@@ -278,7 +326,8 @@ void bind_train(py::module_& m) {
              int64_t batch_size) { return t.evaluate(xs, ys, or_undefined(w), batch_size); },
           py::arg("xs"), py::arg("ys"), py::arg("sample_weight"), py::arg("batch_size"), GilFree())
       .def("predict", &Trainer::predict, py::arg("xs"), py::arg("batch_size"), GilFree())
-      .def("metric_results", &Trainer::metric_results, py::arg("stats"));
+      .def("metric_results", &Trainer::metric_results, py::arg("stats"))
+      .def("metric_values", &Trainer::metric_values, py::arg("stats"));
 
   // Inference alone (predict on a model that was never compiled): no loss, optimizer or metrics.
   py::class_<Predictor, std::shared_ptr<Predictor>>(m, "Predictor")

@@ -14,121 +14,18 @@ import inspect
 
 import numpy as np
 
-from . import _core
+from . import _core, metrics_confusion, metrics_iou, metrics_regression
 from . import losses as losses_mod
 from . import ops as _ops
+from .metric_base import Metric, _symbolic
 from .ops import _dispatch
-from .utils.keras_args import check_dtype, reject_unsupported
+from .utils.keras_args import reject_unsupported
 from .utils.object_registration import function_named, get_registered_name
 
 _K = _core.MetricKind
 # How many metrics have been given traced state (updates recorded by a traced call()) in this
 # process: while none has, no model's logs need to look for such metrics.
 traced_states_made = 0
-
-
-class Metric:
-    """Base class: a named metric with running state (update_state / result / reset_state)."""
-
-    kind = None
-    direction = "up"  # whether larger is better (EarlyStopping's mode="auto")
-    _nerve_metric = True  # what layers look for to track metric attributes (Keras)
-
-    def __init__(self, name: str | None = None, dtype=None):
-        self.name = name or self._default_name
-        check_dtype(f"{type(self).__name__} '{self.name}'", dtype)  # float32 only, as layers
-        self._state = _core.MetricState()
-
-    @property
-    def _default_name(self) -> str:
-        """Keras's default name: the C++ metric kind's name (MetricKind, nerve/metrics.h)."""
-        return "" if self.kind is None else self.kind.name
-
-    def _spec(self, weighted: bool = False):
-        return _core.MetricSpec(self.kind, weighted=weighted)
-
-    def _refuse_in_traced_step(self, what: str) -> None:
-        """What a traced step (nerve.models.step_tracing) cannot record: the step then runs from
-        Python, and fit says so."""
-        if _dispatch.active_step_tracer() is not None:
-            raise TypeError(
-                f"{type(self).__name__} '{self.name}'.{what} inside a traced step is not traced "
-                f"into C++"
-            )
-
-    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        tracer = _dispatch.active_step_tracer()
-        if tracer is not None:  # recorded: C++ updates this metric's state on every step
-            tracer.update_metric(self, y_true, y_pred, sample_weight)
-            return
-        if _symbolic(y_true) or _symbolic(y_pred):
-            raise TypeError(
-                f"{type(self).__name__} '{self.name}': update_state on tensors of a traced "
-                f"call(): only nerve.metrics.Mean and Sum (which take values) can be updated "
-                f"inside call(); compare y_true and y_pred with compile(metrics=[...])"
-            )
-        pred = np.ascontiguousarray(y_pred, dtype=np.float32)
-        true = np.ascontiguousarray(y_true, dtype=np.float32)
-        w = (
-            None
-            if sample_weight is None
-            else _core.Tensor(np.ascontiguousarray(sample_weight, dtype=np.float32).reshape(-1))
-        )
-        _core.update_metric(
-            self._spec(weighted=True), self._state, _core.Tensor(pred), _core.Tensor(true), w
-        )
-
-    def result(self) -> float:
-        tracer = _dispatch.active_step_tracer()
-        if tracer is not None:  # a traced step's output, computed after each step
-            return tracer.metric_result(self)
-        return float(_core.metric_result(self._spec(), self._state))
-
-    def reset_state(self) -> None:
-        """Back to no batches. In place: a traced step holds this state."""
-        self._refuse_in_traced_step("reset_state")
-        self._state.reset()
-
-    def __call__(self, y_true, y_pred, sample_weight=None) -> float:
-        """As Keras 3: update_state with this batch, then the running result (a fresh metric
-        gives the batch's value)."""
-        self.update_state(y_true, y_pred, sample_weight)
-        return self.result()
-
-    def get_config(self) -> dict:
-        return {"name": self.name}
-
-    def add_variable(self, shape, initializer, dtype=None, aggregation="sum", name=None):
-        """Keras's Metric.add_variable: a state tensor of `shape` from `initializer` (a name,
-        an Initializer, or a value), which update_state changes with assign / assign_add and
-        reset_state with assign. A metric subclass written this way runs in the Python step."""
-        check_dtype(f"{type(self).__name__} '{self.name}'.add_variable", dtype)
-        shape = tuple(int(d) for d in shape)
-        if isinstance(initializer, str) and initializer in ("zeros", "ones"):
-            value = (
-                np.zeros(shape, np.float32)
-                if initializer == "zeros"
-                else np.ones(shape, np.float32)
-            )
-        elif callable(initializer):
-            value = np.asarray(initializer(shape), dtype=np.float32)
-        else:
-            value = np.broadcast_to(np.asarray(initializer, dtype=np.float32), shape).copy()
-        variable = _core.Tensor(np.ascontiguousarray(value))
-        self.__dict__.setdefault("_variables", []).append(variable)
-        return variable
-
-    @property
-    def variables(self) -> list:
-        return list(self.__dict__.get("_variables", []))
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} name={self.name!r}>"
-
-
-def _symbolic(x) -> bool:
-    """A traced or symbolic tensor (it records updates instead of holding values)."""
-    return getattr(type(x), "_nerve_record_metric", None) is not None
 
 
 class BinaryAccuracy(Metric):
@@ -735,6 +632,26 @@ class CosineSimilarity(_LossFunctionMean):
         super().__init__(name, dtype, axis=axis)
 
 
+# Keras metrics defined beside this module (one concept per file), exported here as Keras does.
+TruePositives = metrics_confusion.TruePositives
+FalsePositives = metrics_confusion.FalsePositives
+TrueNegatives = metrics_confusion.TrueNegatives
+FalseNegatives = metrics_confusion.FalseNegatives
+FBetaScore = metrics_confusion.FBetaScore
+F1Score = metrics_confusion.F1Score
+PrecisionAtRecall = metrics_confusion.PrecisionAtRecall
+RecallAtPrecision = metrics_confusion.RecallAtPrecision
+SensitivityAtSpecificity = metrics_confusion.SensitivityAtSpecificity
+SpecificityAtSensitivity = metrics_confusion.SpecificityAtSensitivity
+IoU = metrics_iou.IoU
+MeanIoU = metrics_iou.MeanIoU
+BinaryIoU = metrics_iou.BinaryIoU
+OneHotIoU = metrics_iou.OneHotIoU
+OneHotMeanIoU = metrics_iou.OneHotMeanIoU
+R2Score = metrics_regression.R2Score
+PearsonCorrelation = metrics_regression.PearsonCorrelation
+ConcordanceCorrelation = metrics_regression.ConcordanceCorrelation
+
 # Keras 3's names for them: the class names, their snake_case, and mape / msle.
 _PYTHON_CLASSES = (
     Hinge,
@@ -769,6 +686,9 @@ _CLASSES = (
     Precision,
     Recall,
     AUC,
+    *metrics_confusion.CLASSES,
+    *metrics_iou.CLASSES,
+    *metrics_regression.CLASSES,
 )
 # The names are the C++ metric kinds' (each class's kind), with Keras's two aliases.
 _BY_NAME = {cls.kind.name: cls for cls in _CLASSES}
@@ -819,7 +739,7 @@ def is_python_metric(metric) -> bool:
     if isinstance(metric, MeanMetricWrapper):
         return True
     cls = type(metric)
-    return isinstance(metric, Metric) and cls.__module__ != __name__
+    return isinstance(metric, Metric) and cls not in _CLASSES and cls.__module__ != __name__
 
 
 def resolve(identifier, loss, output_shape, weighted: bool = False) -> tuple[str, object, Metric]:
@@ -917,6 +837,34 @@ def mean_absolute_error(y_true, y_pred):
 def mean_squared_error(y_true, y_pred):
     y_true, y_pred = _pair(y_true, y_pred)
     return np.mean(np.square(y_pred - y_true), axis=-1)
+
+
+def _same_rank_pair(y_true, y_pred):
+    y_true, y_pred = _pair(y_true, y_pred)
+    return _same_rank(y_true, y_pred)
+
+
+def pearson_correlation(y_true, y_pred, axis=-1):
+    """Pearson's correlation along `axis` (Keras's: population standard deviations)."""
+    y_true, y_pred = _same_rank_pair(y_true, y_pred)
+    t = y_true - np.mean(y_true, axis=axis, keepdims=True)
+    p = y_pred - np.mean(y_pred, axis=axis, keepdims=True)
+    t = t / np.std(t, axis=axis, keepdims=True)
+    p = p / np.std(p, axis=axis, keepdims=True)
+    return np.mean(t * p, axis=axis)
+
+
+def concordance_correlation(y_true, y_pred, axis=-1):
+    """Lin's concordance correlation along `axis`, as Keras 3.15 writes it (the covariance
+    term centres y_true on the mean of y_pred)."""
+    y_true, y_pred = _same_rank_pair(y_true, y_pred)
+    t_mean = np.mean(y_true, axis=axis, keepdims=True)
+    p_mean = np.mean(y_pred, axis=axis, keepdims=True)
+    t_var = np.var(y_true - t_mean, axis=axis, keepdims=True)
+    p_var = np.var(y_pred - p_mean, axis=axis, keepdims=True)
+    covar = (y_true - p_mean) * (y_pred - p_mean)
+    norm = t_var + p_var + np.square(t_mean - p_mean)
+    return np.mean(2 * covar / (norm + np.float32(1e-7)), axis=axis)
 
 
 mae = mean_absolute_error

@@ -71,7 +71,9 @@ class Trainer {
 
   // The metric values Keras reports for accumulated stats, in the order of the metrics
   // (output 0's first).
-  std::vector<double> metric_results(const Stats& stats) const;
+  std::vector<double> metric_results(const Stats& stats) const;  // scalar metrics only
+  // Every metric's value as a vector (one element for a scalar one; see MetricSpec::vector_result).
+  std::vector<std::vector<double>> metric_values(const Stats& stats) const;
 
   Model& model() { return *model_; }
   Optimizer& optimizer() { return *optimizer_; }

@@ -168,6 +168,7 @@ Stats MpiGradientReducer::reduce_stats(const Stats& stats) {
     v.push_back(m.count);
     v.insert(v.end(), m.positives.begin(), m.positives.end());
     v.insert(v.end(), m.negatives.begin(), m.negatives.end());
+    v.insert(v.end(), m.sums.begin(), m.sums.end());
   }
   allreduce_sum(v);
   Stats out = stats;
@@ -181,6 +182,7 @@ Stats MpiGradientReducer::reduce_stats(const Stats& stats) {
     m.count = v[at++];
     for (double& p : m.positives) p = v[at++];
     for (double& n : m.negatives) n = v[at++];
+    for (double& x : m.sums) x = v[at++];
   }
   return out;
 }

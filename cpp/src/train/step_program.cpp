@@ -245,7 +245,12 @@ std::vector<Tensor> StepProgram::run(const std::vector<Tensor>& inputs) const {
         break;
       }
       case StepInstruction::Kind::MetricResult:
-        out = {full(Shape{}, static_cast<float>(metric_result(s.metric, *s.state)))};
+        if (s.metric.vector_result()) {  // F1Score(average=None), several thresholds, ...
+          std::vector<double> v = metric_values(s.metric, *s.state);
+          out = {Tensor::from_vector(std::vector<float>(v.begin(), v.end()), Shape{int64_t(v.size())})};
+        } else {
+          out = {full(Shape{}, static_cast<float>(metric_result(s.metric, *s.state)))};
+        }
         break;
     }
     if (static_cast<int64_t>(out.size()) != s.num_outputs)

@@ -122,6 +122,14 @@ void Trainer::accumulate_metrics(size_t output, const Tensor& pred, const Tensor
     update_metric(metric_specs_[m], stats.metrics[m], pred, target, weights);
 }
 
+std::vector<std::vector<double>> Trainer::metric_values(const Stats& stats) const {
+  std::vector<std::vector<double>> out;
+  const MetricState none;
+  for (size_t m = 0; m < metric_specs_.size(); ++m)
+    out.push_back(nerve::metric_values(metric_specs_[m], m < stats.metrics.size() ? stats.metrics[m] : none));
+  return out;
+}
+
 std::vector<double> Trainer::metric_results(const Stats& stats) const {
   std::vector<double> out;
   for (size_t m = 0; m < metric_specs_.size(); ++m)

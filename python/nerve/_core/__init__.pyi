@@ -10,7 +10,7 @@ from . import _testing
 from . import ops
 from . import random
 from . import distributed
-__all__: list[str] = ['Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'AucSummation', 'Bidirectional', 'Dropout', 'GRU', 'GraphModel', 'Initializer', 'LSTM', 'Layer', 'LearningRateSchedule', 'Loss', 'MetricKind', 'MetricSpec', 'MetricState', 'Model', 'MultiHeadAttention', 'Nadam', 'Optimizer', 'Predictor', 'RMSprop', 'Recurrent', 'Regularizer', 'SGD', 'Sequential', 'SimpleRNN', 'Stats', 'StepProgram', 'Tensor', 'TimeDistributed', 'TraceProgram', 'TracedLayer', 'Trainer', 'activation_canonical_name', 'activation_default_alpha', 'activation_elementwise', 'activation_names', 'active_isa', 'allocation_count', 'available_devices', 'bf16_kernel', 'build_info', 'compiled_isas', 'config', 'conv_algorithm', 'current_device', 'detected_isa', 'distributed', 'flush_denormals', 'grad_enabled', 'gradients', 'has_openmp', 'initialize', 'initializer_names', 'layer_config', 'layer_spec', 'loss_canonical_name', 'loss_names', 'make_layer', 'measure_fma_peak', 'metric_result', 'next_seed', 'num_threads', 'ops', 'random', 'registered_layers', 'set_bf16_kernel', 'set_conv_algorithm', 'set_current_device', 'set_flush_denormals', 'set_grad_enabled', 'set_isa', 'set_num_threads', 'set_seed', 'sgemm', 'sgemm_bf16', 'update_metric', 'usable_bf16_kernels']
+__all__: list[str] = ['Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'AucSummation', 'Bidirectional', 'ClassAggregation', 'Dropout', 'GRU', 'GraphModel', 'Initializer', 'LSTM', 'Layer', 'LearningRateSchedule', 'Loss', 'MetricKind', 'MetricSpec', 'MetricState', 'Model', 'MultiHeadAttention', 'Nadam', 'Optimizer', 'Predictor', 'RMSprop', 'Recurrent', 'Regularizer', 'SGD', 'ScoreAverage', 'Sequential', 'SimpleRNN', 'Stats', 'StepProgram', 'Tensor', 'TimeDistributed', 'TraceProgram', 'TracedLayer', 'Trainer', 'activation_canonical_name', 'activation_default_alpha', 'activation_elementwise', 'activation_names', 'active_isa', 'allocation_count', 'available_devices', 'bf16_kernel', 'build_info', 'compiled_isas', 'config', 'conv_algorithm', 'current_device', 'detected_isa', 'distributed', 'flush_denormals', 'grad_enabled', 'gradients', 'has_openmp', 'initialize', 'initializer_names', 'layer_config', 'layer_spec', 'loss_canonical_name', 'loss_names', 'make_layer', 'measure_fma_peak', 'metric_result', 'metric_values', 'next_seed', 'num_threads', 'ops', 'random', 'registered_layers', 'set_bf16_kernel', 'set_conv_algorithm', 'set_current_device', 'set_flush_denormals', 'set_grad_enabled', 'set_isa', 'set_num_threads', 'set_seed', 'sgemm', 'sgemm_bf16', 'update_metric', 'usable_bf16_kernels']
 class Tensor:
     """
     A float32 n-d array in C++ memory with autograd. np.asarray(t) shares memory.
@@ -606,19 +606,73 @@ class MetricKind:
       auc
     
       root_mean_squared_error
+    
+      true_positives
+    
+      false_positives
+    
+      true_negatives
+    
+      false_negatives
+    
+      fbeta_score
+    
+      f1_score
+    
+      r2_score
+    
+      pearson_correlation
+    
+      concordance_correlation
+    
+      precision_at_recall
+    
+      recall_at_precision
+    
+      sensitivity_at_specificity
+    
+      specificity_at_sensitivity
+    
+      io_u
+    
+      mean_io_u
+    
+      binary_io_u
+    
+      one_hot_io_u
+    
+      one_hot_mean_io_u
     """
     __members__: typing.ClassVar[dict[str, MetricKind]]
     auc: typing.ClassVar[MetricKind]
     binary_accuracy: typing.ClassVar[MetricKind]
+    binary_io_u: typing.ClassVar[MetricKind]
     categorical_accuracy: typing.ClassVar[MetricKind]
+    concordance_correlation: typing.ClassVar[MetricKind]
+    f1_score: typing.ClassVar[MetricKind]
+    false_negatives: typing.ClassVar[MetricKind]
+    false_positives: typing.ClassVar[MetricKind]
+    fbeta_score: typing.ClassVar[MetricKind]
+    io_u: typing.ClassVar[MetricKind]
     mean_absolute_error: typing.ClassVar[MetricKind]
+    mean_io_u: typing.ClassVar[MetricKind]
     mean_squared_error: typing.ClassVar[MetricKind]
+    one_hot_io_u: typing.ClassVar[MetricKind]
+    one_hot_mean_io_u: typing.ClassVar[MetricKind]
+    pearson_correlation: typing.ClassVar[MetricKind]
     precision: typing.ClassVar[MetricKind]
+    precision_at_recall: typing.ClassVar[MetricKind]
+    r2_score: typing.ClassVar[MetricKind]
     recall: typing.ClassVar[MetricKind]
+    recall_at_precision: typing.ClassVar[MetricKind]
     root_mean_squared_error: typing.ClassVar[MetricKind]
+    sensitivity_at_specificity: typing.ClassVar[MetricKind]
     sparse_categorical_accuracy: typing.ClassVar[MetricKind]
     sparse_top_k_categorical_accuracy: typing.ClassVar[MetricKind]
+    specificity_at_sensitivity: typing.ClassVar[MetricKind]
     top_k_categorical_accuracy: typing.ClassVar[MetricKind]
+    true_negatives: typing.ClassVar[MetricKind]
+    true_positives: typing.ClassVar[MetricKind]
     @typing.overload
     def __eq__(self, other: MetricKind) -> bool:
         ...
@@ -637,6 +691,105 @@ class MetricKind:
         ...
     @typing.overload
     def __ne__(self, other: MetricKind) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
+class ScoreAverage:
+    """
+    Members:
+    
+      none
+    
+      micro
+    
+      macro
+    
+      weighted
+    """
+    __members__: typing.ClassVar[dict[str, ScoreAverage]]
+    macro: typing.ClassVar[ScoreAverage]
+    micro: typing.ClassVar[ScoreAverage]
+    none: typing.ClassVar[ScoreAverage]
+    weighted: typing.ClassVar[ScoreAverage]
+    @typing.overload
+    def __eq__(self, other: ScoreAverage) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: ScoreAverage) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
+class ClassAggregation:
+    """
+    Members:
+    
+      none
+    
+      uniform_average
+    
+      variance_weighted_average
+    """
+    __members__: typing.ClassVar[dict[str, ClassAggregation]]
+    none: typing.ClassVar[ClassAggregation]
+    uniform_average: typing.ClassVar[ClassAggregation]
+    variance_weighted_average: typing.ClassVar[ClassAggregation]
+    @typing.overload
+    def __eq__(self, other: ClassAggregation) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: ClassAggregation) -> bool:
         ...
     @typing.overload
     def __ne__(self, other: typing.Any) -> bool:
@@ -702,7 +855,7 @@ class AucSummation:
     def value(self) -> int:
         ...
 class MetricSpec:
-    def __init__(self, kind: MetricKind, threshold: typing.SupportsFloat | typing.SupportsIndex = 0.5, k: typing.SupportsInt | typing.SupportsIndex = 5, num_thresholds: typing.SupportsInt | typing.SupportsIndex = 200, pr_curve: bool = False, weighted: bool = False, summation: AucSummation = AucSummation.interpolation, from_logits: bool = False) -> None:
+    def __init__(self, kind: MetricKind, threshold: typing.SupportsFloat | typing.SupportsIndex = 0.5, k: typing.SupportsInt | typing.SupportsIndex = 5, num_thresholds: typing.SupportsInt | typing.SupportsIndex = 200, pr_curve: bool = False, weighted: bool = False, summation: AucSummation = AucSummation.interpolation, from_logits: bool = False, threshold_list: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = [], beta: typing.SupportsFloat | typing.SupportsIndex = 1.0, average: ScoreAverage = ScoreAverage.none, aggregation: ClassAggregation = ClassAggregation.uniform_average, num_regressors: typing.SupportsInt | typing.SupportsIndex = 0, value: typing.SupportsFloat | typing.SupportsIndex = 0.5, class_id: typing.SupportsInt | typing.SupportsIndex = -1, num_classes: typing.SupportsInt | typing.SupportsIndex = 0, target_class_ids: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex] = [], ignore_class: typing.SupportsInt | typing.SupportsIndex | None = None, sparse_y_true: bool = True, sparse_y_pred: bool = True, integer_weights: bool = True) -> None:
         ...
     @property
     def kind(self) -> MetricKind:
@@ -712,6 +865,9 @@ class MetricSpec:
         ...
     @property
     def thresholds(self) -> list[float]:
+        ...
+    @property
+    def vector_result(self) -> bool:
         ...
     @property
     def weighted(self) -> bool:
@@ -727,6 +883,9 @@ class MetricState:
         """
     @property
     def count(self) -> float:
+        ...
+    @property
+    def sums(self) -> list[float]:
         ...
     @property
     def total(self) -> float:
@@ -761,6 +920,8 @@ class Trainer:
     def evaluate(self, xs: collections.abc.Sequence[Tensor], ys: collections.abc.Sequence[Tensor], sample_weight: Tensor | None, batch_size: typing.SupportsInt | typing.SupportsIndex) -> Stats:
         ...
     def metric_results(self, stats: Stats) -> list[float]:
+        ...
+    def metric_values(self, stats: Stats) -> list[list[float]]:
         ...
     def predict(self, xs: collections.abc.Sequence[Tensor], batch_size: typing.SupportsInt | typing.SupportsIndex) -> list[Tensor]:
         ...
@@ -908,6 +1069,8 @@ def measure_fma_peak(threads: typing.SupportsInt | typing.SupportsIndex = 1) -> 
     Benchmark helper: FMA throughput (GFLOP/s) of the active ISA with `threads` threads.
     """
 def metric_result(spec: MetricSpec, state: MetricState) -> float:
+    ...
+def metric_values(spec: MetricSpec, state: MetricState) -> list[float]:
     ...
 def next_seed() -> int:
     ...

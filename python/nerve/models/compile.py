@@ -7,6 +7,7 @@ from __future__ import annotations
 from .. import _core, optimizers
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
+from ..metric_base import result_value
 from ..utils.keras_args import reject_unsupported
 from .graph_network import as_list
 
@@ -257,7 +258,9 @@ class Compile:
                     if i not in untrained
                 }
             )
-        logs.update(zip(self._metric_names, self._trainer.metric_results(stats)))
+        values = self._trainer.metric_values(stats)
+        for name, metric, value in zip(self._metric_names, self._metric_objects, values):
+            logs[name] = result_value(metric._spec(), value)  # a float, or a vector (F1Score)
         # Metrics a traced call() updates (nerve.metrics.Mean attributes): their running results.
         for m in self._call_metrics():
             logs.setdefault(m.name, m.result())

@@ -70,6 +70,7 @@ class StepTracer(Tracer):
         self.sublayers: list = []
         self.metrics: list = []  # Mean / Sum trackers whose totals the program updates
         self.results: dict = {}  # value -> the metric whose result() it is
+        self.result_sizes: dict = {}  # id(metric) -> length of its vector result (traced shape)
 
     def owns(self, x) -> bool:
         return isinstance(x, TracedTensor) and x._tracer is self
@@ -235,17 +236,27 @@ class StepTracer(Tracer):
 
         def check(k):  # on the examples, with a scratch state: bad shapes fail at trace time
             ex = [self.examples[v][k] for v in values]
-            _core.update_metric(
-                spec, _core.MetricState(), ex[0], ex[1], ex[2] if len(ex) > 2 else None
-            )
+            scratch = _core.MetricState()
+            _core.update_metric(spec, scratch, ex[0], ex[1], ex[2] if len(ex) > 2 else None)
+            # the length of a vector result (F1Score per class), for result()'s traced shape
+            self.result_sizes[id(metric)] = len(_core.metric_values(spec, scratch))
             return []
 
         self._run_examples(metric.name, check)
         self.program.add_metric_update(spec, metric._state, values)
 
     def metric_result(self, metric):
-        zero = _core.Tensor(np.zeros((), np.float32))
-        first = self.program.add_metric_result(metric._spec(), metric._state)
+        spec = metric._spec()
+        shape = ()
+        if spec.vector_result:
+            if id(metric) not in self.result_sizes:
+                raise TypeError(
+                    f"{type(metric).__name__} '{metric.name}'.result() (a vector) before its "
+                    f"update_state inside a traced step is not traced into C++"
+                )
+            shape = (self.result_sizes[id(metric)],)
+        zero = _core.Tensor(np.zeros(shape, np.float32))
+        first = self.program.add_metric_result(spec, metric._state)
         return self.result_of(metric, self._traced_outputs(first, [zero], [zero])[0])
 
     def result_of(self, metric, value: TracedTensor) -> TracedTensor:
@@ -468,7 +479,8 @@ class TracedStep:
             if kind == "out":
                 logs[name] = float(np.asarray(outs[v]).reshape(-1)[0])
             elif kind == "metric":
-                logs[name] = float(v.result())
+                value = v.result()  # a float, or a vector (F1Score per class)
+                logs[name] = value if isinstance(value, np.ndarray) else float(value)
             else:
                 logs[name] = v
         return logs
@@ -525,7 +537,10 @@ def trace_step(model, step: str, batch) -> TracedStep:
         raise StepNotTraceable(f"{tracer.who} returned a {type(logs).__name__}, not a dict")
     for name, value in logs.items():
         if isinstance(value, TracedTensor):
-            if value._tracer is not tracer or any(d != 1 for d in value.shape):
+            is_metric_result = value._value in tracer.results  # may be a vector (F1Score)
+            if value._tracer is not tracer or (
+                not is_metric_result and any(d != 1 for d in value.shape)
+            ):
                 raise StepNotTraceable(
                     f"{tracer.who}: logs[{name!r}] is a tensor of shape {value.shape}, not a scalar"
                 )
