@@ -620,8 +620,8 @@ def test_mha_use_causal_mask_in_subclassed_model_matches_keras():
 def test_mha_symbolic_arguments_not_honoured_are_refused():
     x = nerve.Input((6, 8))
     mask = nerve.Input((6, 6))
+    L.MultiHeadAttention(2, 4)(x, x, attention_mask=mask)  # the graph's fourth input
     for kwargs in (
-        {"attention_mask": mask},
         {"query_mask": mask},
         {"value_mask": mask},
         {"return_attention_scores": True},

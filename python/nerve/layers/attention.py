@@ -167,6 +167,16 @@ class MultiHeadAttention(DeclaredLayer):
                 f"{where}: return_attention_scores=True in a symbolic call is not supported yet "
                 f"(the graph node has one output); call the layer on arrays to get the scores."
             )
+        if (
+            attention_mask is not None
+            and is_eager(attention_mask)
+            and not isinstance(attention_mask, TracedTensor)
+        ):
+            raise NotImplementedError(
+                f"{where}: attention_mask= in a symbolic call was a constant array "
+                f"{np.shape(attention_mask)}, which the graph cannot hold yet: make the mask a "
+                f"model input (nerve.Input) or compute it from one, or call the layer on arrays."
+            )
         causal = self.use_causal_mask if use_causal_mask is None else bool(use_causal_mask)
         self._set_graph_causal(causal, where)
         if attention_mask is not None:  # the fourth input; value and key then always given
