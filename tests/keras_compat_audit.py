@@ -98,6 +98,9 @@ REQUIRED = {
     "ExponentialDecay": dict(initial_learning_rate=0.1, decay_steps=10, decay_rate=0.9),
     "PiecewiseConstantDecay": dict(boundaries=[10], values=[0.1, 0.01]),
     "CosineDecay": dict(initial_learning_rate=0.1, decay_steps=10),
+    "PolynomialDecay": dict(initial_learning_rate=0.1, decay_steps=10),
+    "InverseTimeDecay": dict(initial_learning_rate=0.1, decay_steps=10, decay_rate=0.5),
+    "CosineDecayRestarts": dict(initial_learning_rate=0.1, first_decay_steps=10),
     "CSVLogger": dict(filename=os.devnull),
     "ModelCheckpoint": dict(filepath="unused.weights.nerve"),
     "LearningRateScheduler": dict(schedule=lambda epoch, lr: lr),
@@ -286,6 +289,11 @@ def _max_error(y_true, y_pred):
 
 # Per class, a value that differs from the generic one above.
 ALTERNATIVE_FOR = {
+    ("PolynomialDecay", "end_learning_rate"): (0.01, None),
+    ("PolynomialDecay", "power"): (3.0, None),
+    ("PolynomialDecay", "cycle"): (True, None),
+    ("CosineDecayRestarts", "t_mul"): (4.0, None),
+    ("CosineDecayRestarts", "m_mul"): (0.5, None),
     ("MeanMetricWrapper", "fn"): (_max_error, lambda v, cls: v is _max_error),
     ("F1Score", "average"): ("macro", same),
     ("FBetaScore", "average"): ("weighted", same),
@@ -387,9 +395,31 @@ SHOWN_AS = {
     ("CSVLogger", "separator"): "sep",
     ("ModelCheckpoint", "initial_value_threshold"): "best",
 }
+
+
 # Arguments whose effect is not an attribute of that name: what shows it instead, per
 # (class, argument) or per argument.
+def _rate_moves(name: str, step: int):
+    """A schedule argument takes effect when the rate at `step` differs from the rate of the
+    schedule built with Keras's defaults (its formula is checked against Keras's numbers in
+    test_keras_numeric_optimizers.py)."""
+
+    def check(obj) -> bool:
+        default = getattr(nerve.optimizers.schedules, name)(**REQUIRED[name])
+        return abs(float(obj(step)) - float(default(step))) > 1e-9
+
+    return check
+
+
 SHOWN_BY = {
+    **{
+        ("PolynomialDecay", arg): _rate_moves("PolynomialDecay", 15 if arg == "cycle" else 5)
+        for arg in ("end_learning_rate", "power", "cycle")
+    },
+    **{
+        ("CosineDecayRestarts", arg): _rate_moves("CosineDecayRestarts", 15)
+        for arg in ("t_mul", "m_mul")
+    },
     ("Embedding", "input_dim"): lambda obj: obj.input_dim == 4,
     ("Input", "batch_shape"): lambda obj: obj.shape == (4,),
     ("InputLayer", "batch_shape"): lambda obj: obj.shape == (4,),

@@ -185,6 +185,9 @@ SCHEDULES = [
         "CosineDecay-warmup",
         lambda s: s.CosineDecay(0.0, decay_steps=6, warmup_target=0.1, warmup_steps=4),
     ),
+    ("PolynomialDecay", lambda s: s.PolynomialDecay(0.1, decay_steps=8, power=2.0)),
+    ("InverseTimeDecay", lambda s: s.InverseTimeDecay(0.1, decay_steps=3, decay_rate=0.5)),
+    ("CosineDecayRestarts", lambda s: s.CosineDecayRestarts(0.1, 3, t_mul=2.0, m_mul=0.5)),
 ]
 
 
@@ -213,6 +216,13 @@ def test_learning_rate_schedule_matches_keras(request, schedule):
         lambda s: s.PiecewiseConstantDecay(boundaries=[0, 5, 6], values=[1.0, 0.5, 0.25, 0.125]),
         lambda s: s.CosineDecay(0.2, decay_steps=7, alpha=0.3, warmup_target=0.5, warmup_steps=3),
         lambda s: s.CosineDecay(0.4, decay_steps=5, alpha=0.2),
+        lambda s: s.PolynomialDecay(0.5, decay_steps=6, end_learning_rate=0.01, power=0.5),
+        lambda s: s.PolynomialDecay(0.5, decay_steps=4, cycle=True),
+        lambda s: s.InverseTimeDecay(0.3, decay_steps=2.5, decay_rate=0.7),
+        lambda s: s.InverseTimeDecay(0.3, decay_steps=4, decay_rate=1.5, staircase=True),
+        lambda s: s.CosineDecayRestarts(0.2, 4, alpha=0.1),
+        lambda s: s.CosineDecayRestarts(0.2, 3, t_mul=1.0, m_mul=0.8),
+        lambda s: s.CosineDecayRestarts(0.2, 2, t_mul=1.5, m_mul=0.9, alpha=0.05),
     ],
     ids=[
         "Exponential-fractional-steps",
@@ -220,6 +230,13 @@ def test_learning_rate_schedule_matches_keras(request, schedule):
         "Piecewise-boundaries",
         "Cosine-alpha-warmup",
         "Cosine-past-the-end",
+        "Polynomial-power-end",
+        "Polynomial-cycle",
+        "InverseTime-fractional",
+        "InverseTime-staircase",
+        "Restarts-alpha",
+        "Restarts-constant-period",
+        "Restarts-growing-period",
     ],
 )
 def test_schedule_rates_match_keras(request, schedule):
@@ -506,3 +523,32 @@ def test_apply_and_build_match_keras():
     np.testing.assert_allclose(np.asarray(n_vars[1]), before - 0.5 * grads[0][1], rtol=1e-6)
     n_opt.apply([])  # nothing to apply: a no-op, as in Keras
     assert n_opt.iterations == 3
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [c[1] for c in SCHEDULES if c[0] in ("PolynomialDecay", "InverseTimeDecay", "CosineDecayRestarts")],
+    ids=["PolynomialDecay", "InverseTimeDecay", "CosineDecayRestarts"],
+)
+def test_python_evaluated_schedules_survive_files(tmp_path, schedule):
+    """The schedules nerve evaluates in Python: a .nerve file resumes them exactly, and Keras
+    reads them from nerve's .keras file with the same arguments and step count."""
+    pytest.importorskip("h5py")
+    model = build(nerve)
+    model.compile(optimizer=nerve.optimizers.SGD(schedule(nerve.optimizers.schedules)), loss="mse")
+    model.fit(X, Y, batch_size=BATCH, epochs=2, verbose=0, shuffle=False)  # 8 steps
+    model.save(tmp_path / "m.nerve")
+    loaded = nerve.models.load_model(tmp_path / "m.nerve")
+    assert loaded.optimizer.get_config() == model.optimizer.get_config()
+    model.fit(X, Y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
+    loaded.fit(X, Y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    model.save(tmp_path / "m.keras")
+    k = keras.saving.load_model(tmp_path / "m.keras")
+    k_lr = k.optimizer.learning_rate
+    want = model.optimizer.get_config()["learning_rate"]
+    assert type(k.optimizer._learning_rate).__name__ == want["class_name"]
+    assert k.optimizer._learning_rate.get_config() == pytest.approx(want["config"])
+    assert int(k.optimizer.iterations) == 12
+    assert float(k_lr) == pytest.approx(float(model.optimizer.learning_rate), rel=1e-6)

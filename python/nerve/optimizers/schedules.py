@@ -4,6 +4,8 @@ __call__(step)) for anything else, which fit then evaluates in Python before eac
 
 from __future__ import annotations
 
+import math
+
 from .. import _core
 
 
@@ -104,4 +106,143 @@ class CosineDecay(LearningRateSchedule):
         }
 
 
-__all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay", "CosineDecay"]
+class PolynomialDecay(LearningRateSchedule):
+    """(initial_learning_rate - end_learning_rate) * (1 - step / decay_steps) ** power +
+    end_learning_rate, held at end_learning_rate after decay_steps; with cycle, decay_steps grows
+    to the first multiple of itself above step. Evaluated in Python before each step."""
+
+    def __init__(
+        self,
+        initial_learning_rate,
+        decay_steps,
+        end_learning_rate=0.0001,
+        power=1.0,
+        cycle=False,
+        name="PolynomialDecay",
+    ):
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.decay_steps = decay_steps
+        self.end_learning_rate = float(end_learning_rate)
+        self.power = float(power)
+        self.cycle = bool(cycle)
+        self.name = name or "PolynomialDecay"
+        _positive(self, "decay_steps", decay_steps)
+
+    def __call__(self, step):
+        step, decay_steps = float(step), float(self.decay_steps)
+        if self.cycle:  # Keras: a multiplier of 1 at step 0
+            decay_steps *= 1.0 if step == 0 else math.ceil(step / decay_steps)
+        else:
+            step = min(step, decay_steps)
+        fraction = 1.0 - step / decay_steps
+        span = self.initial_learning_rate - self.end_learning_rate
+        return span * fraction**self.power + self.end_learning_rate
+
+    def get_config(self):
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "end_learning_rate": self.end_learning_rate,
+            "power": self.power,
+            "cycle": self.cycle,
+            "name": self.name,
+        }
+
+
+class InverseTimeDecay(LearningRateSchedule):
+    """initial_learning_rate / (1 + decay_rate * step / decay_steps), the ratio floored when
+    staircase. Evaluated in Python before each step."""
+
+    def __init__(
+        self,
+        initial_learning_rate,
+        decay_steps,
+        decay_rate,
+        staircase=False,
+        name="InverseTimeDecay",
+    ):
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.decay_steps = decay_steps
+        self.decay_rate = float(decay_rate)
+        self.staircase = bool(staircase)
+        self.name = name or "InverseTimeDecay"
+        _positive(self, "decay_steps", decay_steps)
+
+    def __call__(self, step):
+        ratio = float(step) / float(self.decay_steps)
+        if self.staircase:
+            ratio = math.floor(ratio)
+        return self.initial_learning_rate / (1.0 + self.decay_rate * ratio)
+
+    def get_config(self):
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
+
+
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR): the i-th period lasts first_decay_steps * t_mul**i
+    steps and starts from initial_learning_rate * m_mul**i, decaying to alpha times it.
+    Evaluated in Python before each step."""
+
+    def __init__(
+        self,
+        initial_learning_rate,
+        first_decay_steps,
+        t_mul=2.0,
+        m_mul=1.0,
+        alpha=0.0,
+        name="SGDRDecay",
+    ):
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.first_decay_steps = first_decay_steps
+        self._t_mul = float(t_mul)
+        self._m_mul = float(m_mul)
+        self.alpha = float(alpha)
+        self.name = name or "SGDRDecay"
+        _positive(self, "first_decay_steps", first_decay_steps)
+        if self._t_mul <= 0:
+            raise ValueError(f"CosineDecayRestarts: t_mul must be > 0, got {t_mul}")
+
+    def __call__(self, step):
+        done = float(step) / float(self.first_decay_steps)
+        t_mul = self._t_mul
+        if t_mul != 1.0:  # periods growing geometrically: which one holds `step`
+            restart = math.floor(math.log(1.0 - done * (1.0 - t_mul)) / math.log(t_mul))
+            before = (1.0 - t_mul**restart) / (1.0 - t_mul)
+            done = (done - before) / t_mul**restart
+        else:
+            restart = math.floor(done)
+            done -= restart
+        cosine = 0.5 * self._m_mul**restart * (1.0 + math.cos(math.pi * done))
+        return self.initial_learning_rate * ((1.0 - self.alpha) * cosine + self.alpha)
+
+    def get_config(self):
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "first_decay_steps": self.first_decay_steps,
+            "t_mul": self._t_mul,
+            "m_mul": self._m_mul,
+            "alpha": self.alpha,
+            "name": self.name,
+        }
+
+
+def _positive(owner, what: str, value) -> None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{type(owner).__name__}: {what} must be a number > 0, got {value!r}")
+
+
+__all__ = [
+    "LearningRateSchedule",
+    "ExponentialDecay",
+    "PiecewiseConstantDecay",
+    "CosineDecay",
+    "PolynomialDecay",
+    "InverseTimeDecay",
+    "CosineDecayRestarts",
+]

@@ -39,7 +39,8 @@ def _slots(model) -> list:
 
 
 def _has_rate_variable(model) -> bool:
-    return not hasattr(model.optimizer.get_config().get("learning_rate"), "get_config")
+    # Keras keeps the rate as a variable only when it is a number (a schedule is evaluated)
+    return getattr(model.optimizer, "_schedule", None) is None
 
 
 def read(h5_file, model, where: str) -> None:
