@@ -527,7 +527,11 @@ def test_apply_and_build_match_keras():
 
 @pytest.mark.parametrize(
     "schedule",
-    [c[1] for c in SCHEDULES if c[0] in ("PolynomialDecay", "InverseTimeDecay", "CosineDecayRestarts")],
+    [
+        c[1]
+        for c in SCHEDULES
+        if c[0] in ("PolynomialDecay", "InverseTimeDecay", "CosineDecayRestarts")
+    ],
     ids=["PolynomialDecay", "InverseTimeDecay", "CosineDecayRestarts"],
 )
 def test_python_evaluated_schedules_survive_files(tmp_path, schedule):
