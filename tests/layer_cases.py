@@ -464,6 +464,16 @@ def _identity():
     )
 
 
+def _masking():
+    # the harness's random inputs hold no padding step (test_masking_keras.py has those)
+    return Case(
+        lambda: L.Masking(mask_value=0.5, name="pad"),
+        [(4, 3)],
+        lambda xs, ws: xs[0] * np.any(xs[0] != 0.5, axis=-1, keepdims=True),
+        [(lambda: L.Masking(mask_value="zero"), "mask_value")],
+    )
+
+
 def _global_average_pooling1d():
     # channels_first is refused (UnsupportedArgumentError)
     return Case(
@@ -1090,6 +1100,7 @@ CASES = {
     "GlobalAveragePooling1D": _global_average_pooling1d(),
     "GlobalMaxPooling1D": _global_max_pooling1d(),
     "Identity": _identity(),
+    "Masking": _masking(),
     "AveragePooling1D": _average_pooling1d(),
     "GRU": _gru(),
     "LayerNormalization": _layer_normalization(),

@@ -64,6 +64,7 @@ class Loss:
             y_true = _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
         if sample_weight is not None and not _is_tensor(sample_weight):
             sample_weight = _core.Tensor(np.ascontiguousarray(sample_weight, dtype=np.float32))
+        y_pred = refuse_padding_mask(y_pred, f"loss '{self.name}'")
         values = _reduce(self.call(y_true, y_pred), sample_weight, self.reduction)
         if tensors:
             return values
@@ -120,6 +121,15 @@ _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", 
 
 def _snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def refuse_padding_mask(y_pred, who: str):
+    """y_pred, or an UnsupportedArgumentError (when the step runs) if it carries a padding mask:
+    Keras applies the mask to a loss or metric written in Python; nerve does so only in its
+    built-in ones."""
+    if _is_tensor(y_pred):
+        return _dispatch.apply("refuse_padding_mask", [y_pred], {"who": who})
+    return y_pred
 
 
 def _reduce(values, sample_weight, reduction):

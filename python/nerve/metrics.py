@@ -410,6 +410,7 @@ class MeanMetricWrapper(Mean):
         if not (_is_tensor(y_pred) or _is_tensor(y_true)):
             y_pred = _core.Tensor(np.ascontiguousarray(y_pred, dtype=np.float32))
             y_true = _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
+        y_pred = losses_mod.refuse_padding_mask(y_pred, f"metric '{self.name}'")
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
         super().update_state(values, sample_weight)
 

@@ -59,6 +59,15 @@ void bind_traced_layers(py::module_& m) {
       .def("set_weight_trainable", &TracedLayer::set_weight_trainable, py::arg("index"), py::arg("trainable"))
       .def("complete", &TracedLayer::complete)
       .def(
+          "set_mask_rule",
+          [](TracedLayer& l, const std::string& rule) {
+            if (rule == "drop") return l.set_mask_rule(TracedLayer::MaskRule::Drop);
+            if (rule == "pass") return l.set_mask_rule(TracedLayer::MaskRule::Pass);
+            if (rule == "refuse") return l.set_mask_rule(TracedLayer::MaskRule::Refuse);
+            throw std::invalid_argument("set_mask_rule: 'drop', 'pass' or 'refuse', got '" + rule + "'");
+          },
+          py::arg("rule"), "What a padding mask on an input does: 'drop', 'pass' or 'refuse'.")
+      .def(
           "step_ops", [](const TracedLayer& l, bool training) { return step_ops(l.program(training)); },
           py::arg("training"))
       .def_property_readonly("added_losses", [](const TracedLayer& l) {

@@ -1,6 +1,7 @@
 // BatchNormalization over the last (channels) axis.
 #include <stdexcept>
 
+#include "nerve/layers/arguments.h"
 #include "nerve/layers/normalization.h"
 #include "nerve/ops/normalization.h"
 
@@ -58,6 +59,10 @@ void BatchNormalization::build_weights(const Shape& s, uint64_t seed) {
 }
 
 Tensor BatchNormalization::forward(const Tensor& x, bool training) {
+  if (training && trainable && x.impl()->mask.defined())
+    throw UnsupportedArgument(describe() + ": its input of shape " + x.shape_string() +
+                              " carries a padding mask (Embedding(mask_zero=True)); Keras computes the batch "
+                              "statistics over the unmasked steps only, which nerve does not implement yet");
   size_t i = 0;
   Tensor gamma = args_.scale ? weights_[i++] : Tensor();
   Tensor beta = args_.center ? weights_[i++] : Tensor();

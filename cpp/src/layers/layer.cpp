@@ -100,6 +100,7 @@ Tensor Layer::call(const Tensor& x, bool training) {
     throw std::invalid_argument(describe() + ": expected input of shape " + batch_shape_str(input_specs_[0]) +
                                 ", got " + x.shape_string());
   Tensor y = naming_layer([this] { return describe(); }, [&] { return forward(x, training); });
+  if (passes_mask() && x.impl()->mask.defined() && !y.impl()->mask.defined()) y.impl()->mask = x.impl()->mask;
   record_activity({y});
   return y;
 }

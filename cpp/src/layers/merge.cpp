@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "nerve/layers/arguments.h"
 #include "nerve/ops.h"
 
 namespace nerve {
@@ -25,6 +26,29 @@ bool merge_known(Shape& acc, const Shape& s, int64_t skip) {
       return false;
   }
   return true;
+}
+
+bool any_masked(const std::vector<Tensor>& xs) {
+  for (const Tensor& x : xs)
+    if (x.impl()->mask.defined()) return true;
+  return false;
+}
+
+// Keras's mask of a merge that keeps the values (Add, Subtract, Average; Concatenate on the last
+// axis): the OR of the inputs' padding masks. Add, Subtract and Average give none unless every
+// input has one; for Concatenate an input without one counts as all ones, so the OR is all ones
+// and, like no mask at all, masks nothing.
+Tensor or_of_masks(const std::vector<Tensor>& xs) {
+  for (const Tensor& x : xs)
+    if (!x.impl()->mask.defined()) return Tensor();
+  const Tensor& first = xs[0].impl()->mask;
+  std::vector<float> out(static_cast<size_t>(first.numel()), 0.f);
+  for (const Tensor& x : xs) {
+    HostView m(x.impl()->mask);
+    if (m.size() != first.numel()) return Tensor();
+    for (int64_t i = 0; i < m.size(); ++i) out[i] = (out[i] != 0.f || m.data()[i] != 0.f) ? 1.f : 0.f;
+  }
+  return Tensor::from_host(out.data(), first.shape(), first.device());
 }
 }  // namespace
 
@@ -76,16 +100,24 @@ Tensor ElementwiseMerge::forward(const Tensor& x, bool) {
 
 std::vector<Tensor> Add::forward_many(const std::vector<Tensor>& xs, bool) {
   check_same_shapes(xs);
-  return {add_n(xs)};
+  Tensor out = add_n(xs);
+  out.impl()->mask = or_of_masks(xs);
+  return {out};
 }
 
 std::vector<Tensor> Subtract::forward_many(const std::vector<Tensor>& xs, bool) {
   check_same_shapes(xs);
-  return {sub(xs[0], xs[1])};
+  Tensor out = sub(xs[0], xs[1]);
+  out.impl()->mask = or_of_masks(xs);
+  return {out};
 }
 
 std::vector<Tensor> Multiply::forward_many(const std::vector<Tensor>& xs, bool) {
   check_same_shapes(xs);
+  if (any_masked(xs))  // Keras multiplies by 1 where an input is masked, and zeroes the masked result
+    throw UnsupportedArgument(describe() +
+                              ": an input carries a padding mask (Embedding(mask_zero=True)); Keras's Multiply "
+                              "replaces masked values, which nerve does not implement yet");
   Tensor out = mul(xs[0], xs[1]);
   for (size_t i = 2; i < xs.size(); ++i) out = mul(out, xs[i]);
   return {out};
@@ -93,7 +125,9 @@ std::vector<Tensor> Multiply::forward_many(const std::vector<Tensor>& xs, bool) 
 
 std::vector<Tensor> Average::forward_many(const std::vector<Tensor>& xs, bool) {
   check_same_shapes(xs);
-  return {scale(add_n(xs), 1.f / static_cast<float>(xs.size()))};
+  Tensor out = scale(add_n(xs), 1.f / static_cast<float>(xs.size()));
+  out.impl()->mask = or_of_masks(xs);
+  return {out};
 }
 
 const ArgTable<ConcatenateArgs>& ConcatenateArgs::table() {
@@ -151,8 +185,17 @@ Tensor Concatenate::forward(const Tensor& x, bool) {
 }
 
 std::vector<Tensor> Concatenate::forward_many(const std::vector<Tensor>& xs, bool) {
-  int64_t a = sample_axis(input_shapes()[0].size(), input_shapes());
-  return {concat(xs, a + 1)};
+  const size_t rank = input_shapes()[0].size();
+  int64_t a = sample_axis(rank, input_shapes());
+  Tensor out = concat(xs, a + 1);
+  if (any_masked(xs)) {
+    if (a != static_cast<int64_t>(rank) - 1)
+      throw UnsupportedArgument(describe() + ": an input carries a padding mask (Embedding(mask_zero=True)); Keras " +
+                                "concatenates the masks along axis " + std::to_string(args_.axis) +
+                                ", which nerve implements only for the last axis");
+    out.impl()->mask = or_of_masks(xs);
+  }
+  return {out};
 }
 
 }  // namespace nerve

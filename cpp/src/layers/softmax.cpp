@@ -2,6 +2,7 @@
 #include <stdexcept>
 
 #include "nerve/layers/activations.h"
+#include "nerve/layers/arguments.h"
 #include "nerve/ops.h"
 
 namespace nerve {
@@ -25,6 +26,12 @@ Shape Softmax::output_shape(const Shape& input_shape) const {
   return input_shape;
 }
 
-Tensor Softmax::forward(const Tensor& x, bool) { return activation(x, Activation::Softmax); }
+Tensor Softmax::forward(const Tensor& x, bool) {
+  if (x.impl()->mask.defined())  // Keras sets the masked positions to -1e9 before the softmax
+    throw UnsupportedArgument(describe() + ": its input of shape " + x.shape_string() +
+                              " carries a padding mask (Embedding(mask_zero=True)); Keras applies it to the "
+                              "softmax, which nerve does not implement yet");
+  return activation(x, Activation::Softmax);
+}
 
 }  // namespace nerve

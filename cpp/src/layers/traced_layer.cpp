@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <stdexcept>
 
 #include "nerve/autograd.h"
+#include "nerve/layers/arguments.h"
 #include "nerve/layers/traced.h"
 #include "nerve/ops.h"
 #include "ops/trace_replay.h"
@@ -284,7 +286,22 @@ Tensor TracedLayer::forward(const Tensor& x, bool training) { return forward_man
 
 std::vector<Tensor> TracedLayer::forward_many(const std::vector<Tensor>& xs, bool training) {
   added_losses_.clear();
-  return program(training).run(xs, training, added_losses_);
+  Tensor mask;
+  for (const Tensor& x : xs)
+    if (!mask.defined() && x.impl()->mask.defined()) mask = x.impl()->mask;
+  if (!mask.defined() || mask_rule_ == MaskRule::Drop) return program(training).run(xs, training, added_losses_);
+  if (mask_rule_ == MaskRule::Refuse || xs.size() != 1)
+    throw UnsupportedArgument(describe() + ": its input carries a padding mask (Embedding(mask_zero=True) or " +
+                              "Masking), which Keras would give to its call(mask=...) or compute_mask; a traced " +
+                              "call does not receive masks yet");
+  std::vector<Tensor> out = program(training).run(xs, training, added_losses_);
+  for (Tensor& y : out) {  // supports_masking: the mask rides on each output whose leading axes it fits
+    const Shape& ms = mask.shape();
+    if (y.dim() >= static_cast<int64_t>(ms.size()) && std::equal(ms.begin(), ms.end(), y.shape().begin()) &&
+        !y.impl()->mask.defined())
+      y.impl()->mask = mask;
+  }
+  return out;
 }
 
 Tensor TracedLayer::regularization_loss() const {

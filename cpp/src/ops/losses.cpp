@@ -6,9 +6,12 @@
 
 #include <cmath>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include "nerve/autograd.h"
+#include "nerve/layers/arguments.h"
 #include "nerve/names.h"
 #include "ops/dispatch.h"
 #include "tensor/small_block_pool.h"
@@ -91,6 +94,28 @@ void check_loss(const Loss& loss) {
     throw std::invalid_argument("huber: delta must be a positive number, got " + std::to_string(loss.delta));
 }
 
+// A padding mask on the predictions (Embedding(mask_zero=True) through a sequence model), as
+// Keras applies it: a weight per row of the last axis, 0 where masked and total/valid elsewhere
+// (times the sample's weight), so the mean runs over the unmasked rows.
+static Tensor masked_row_weights(const std::string& name, const Tensor& pred, const Tensor& sample_weight, int64_t rows,
+                                 int64_t rows_per_sample) {
+  const Tensor& mask = pred.impl()->mask;
+  HostView m(mask);
+  if (m.size() != rows)
+    throw UnsupportedArgument(name + ": the predictions of shape " + pred.shape_string() +
+                              " carry a padding mask of shape " + mask.shape_string() +
+                              "; nerve applies a mask with one value per row of the last axis only");
+  int64_t valid = 0;
+  for (int64_t r = 0; r < rows; ++r) valid += m[r] != 0.f;
+  const float scale = valid ? static_cast<float>(double(rows) / double(valid)) : 0.f;
+  std::optional<HostView> sw;
+  if (sample_weight.defined()) sw.emplace(sample_weight);
+  std::vector<float> weights(static_cast<size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r)
+    weights[r] = m[r] == 0.f ? 0.f : scale * (sw ? (*sw)[rows_per_sample ? r / rows_per_sample : 0] : 1.f);
+  return Tensor::from_host(weights.data(), {rows}, pred.device());
+}
+
 Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target, const Tensor& sample_weight) {
   check_loss(loss);
   const std::string name = loss_name(loss.kind);
@@ -137,7 +162,11 @@ Tensor compute_loss(const Loss& loss, const Tensor& pred, const Tensor& target, 
   check_same_device(name.c_str(), input, w);
   Tensor p = input.contiguous(), t = target.contiguous();
   const int64_t rows = C ? p.numel() / C : 0;
-  const int64_t rows_per_sample = batch ? rows / batch : 0;
+  int64_t rows_per_sample = batch ? rows / batch : 0;
+  if (pi.mask.defined()) {
+    w = masked_row_weights(name, pred, w, rows, rows_per_sample);
+    rows_per_sample = 1;
+  }
   Tensor g = Tensor::empty(p.shape(), p.device());
   LossParams lp;
   lp.kind = loss.kind;

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "metric_families.h"
+#include "nerve/layers/arguments.h"
 #include "nerve/losses.h"
 
 namespace nerve {
@@ -267,6 +268,16 @@ void update_metric(const MetricSpec& spec, MetricState& state, const Tensor& pre
   if (w.defined()) wv.emplace(w);
   const float *pp = pv.data(), *tp = tv.data(), *wp = wv ? wv->data() : nullptr;
   auto weight_of = [&](int64_t sample) { return wp ? double(wp[sample]) : 1.0; };
+  // A padding mask on the predictions (Embedding(mask_zero=True) through a sequence model): as
+  // Keras's mean metrics, masked rows count for nothing. (Keras's other metrics ignore it.)
+  std::optional<HostView> mv;
+  if (pred.impl()->mask.defined()) {
+    mv.emplace(pred.impl()->mask);
+    if (mv->size() != rows)
+      throw UnsupportedArgument(name + ": the predictions of shape " + p.shape_string() +
+                                " carry a padding mask of shape " + pred.impl()->mask.shape_string() +
+                                "; nerve applies a mask with one value per row of the last axis only");
+  }
 
   if (spec.f_score() || spec.kind == MetricKind::R2Score || spec.iou()) {
     MetricBatch batch{name, pp, tp, wp, B, p.shape(), t.shape(), p.numel(), t.numel()};
@@ -318,8 +329,10 @@ void update_metric(const MetricSpec& spec, MetricState& state, const Tensor& pre
   }
 
   for (int64_t s = 0; s < B; ++s) {
-    double value = 0;  // the sample's mean over its rows
+    double value = 0;     // the sample's mean over its rows
+    double unmasked = 0;  // with a mask: its rows' total weight
     for (int64_t r = s * rows_per_sample; r < (s + 1) * rows_per_sample; ++r) {
+      if (mv && (*mv)[r] == 0.f) continue;
       const float* pr = pp + r * C;
       const float* tr = spec.sparse_targets() ? tp + r : tp + r * C;
       double row_value = 0;
@@ -365,6 +378,12 @@ void update_metric(const MetricSpec& spec, MetricState& state, const Tensor& pre
           break;
       }
       value += row_value;
+      unmasked += 1;
+    }
+    if (mv) {  // Keras: total += sum of weight * value over the unmasked rows, count += their weight
+      state.total += weight_of(s) * value;
+      state.count += weight_of(s) * unmasked;
+      continue;
     }
     if (rows_per_sample) value /= rows_per_sample;
     state.total += weight_of(s) * value;

@@ -137,6 +137,13 @@ std::vector<double> Trainer::metric_results(const Stats& stats) const {
   return out;
 }
 
+// The predictions without their graph, keeping their padding mask for the metrics.
+static Tensor detached(const Tensor& pred) {
+  Tensor out = pred.detach();
+  out.impl()->mask = pred.impl()->mask;
+  return out;
+}
+
 // One output: its (weighted) loss plus every regularization penalty of the forward pass.
 static Tensor single_objective(const Loss& loss, float weight, Model& model, const Tensor& pred, const Tensor& y,
                                const Tensor& w) {
@@ -223,7 +230,7 @@ Stats Trainer::train_step(const Tensor& xb, const Tensor& yb, const Tensor& wb) 
   stats.loss_sum = double(value) * B;
   stats.samples = B;
   stats.steps = 1;
-  accumulate_metrics(0, pred.detach(), yb, wb, stats);
+  accumulate_metrics(0, detached(pred), yb, wb, stats);
   return stats;
 }
 
@@ -258,7 +265,7 @@ Stats Trainer::train_step(const std::vector<Tensor>& xb, const std::vector<Tenso
   stats.loss_sum = double(value) * B;
   stats.samples = B;
   stats.steps = 1;
-  for (size_t i = 0; i < preds.size(); ++i) accumulate_metrics(i, preds[i].detach(), yb[i], wb, stats);
+  for (size_t i = 0; i < preds.size(); ++i) accumulate_metrics(i, detached(preds[i]), yb[i], wb, stats);
   return stats;
 }
 

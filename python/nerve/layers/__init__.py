@@ -14,7 +14,7 @@ from .convolutional import (
     SeparableConv2D,
     SeparableConvolution2D,
 )
-from .core import Activation, Dense, Identity
+from .core import Activation, Dense, Identity, Masking
 from .embedding import Embedding, PositionEmbedding
 from .lambda_layer import Lambda
 from .merge import (
@@ -66,6 +66,7 @@ __all__ = [
     "Activation",
     "Dense",
     "Identity",
+    "Masking",
     # activation layers
     "ReLU",
     "LeakyReLU",

@@ -1,4 +1,4 @@
-"""Dense, Activation and Identity (arguments declared in C++: nerve/layers/core.h)."""
+"""Dense, Activation, Identity and Masking (arguments declared in C++: nerve/layers/core.h)."""
 
 from __future__ import annotations
 
@@ -37,3 +37,11 @@ class Identity(DeclaredLayer):
     ValueError."""
 
     core_type = "Identity"
+
+
+class Masking(DeclaredLayer):
+    """Marks the time steps whose features all equal `mask_value` as padding, as Keras's Masking:
+    they are zeroed, and the layers that skip padding (RNNs, attention, GlobalAveragePooling1D,
+    the losses and mean metrics of a masked output) skip them."""
+
+    core_type = "Masking"

@@ -42,6 +42,14 @@ class Lambda(Layer):
             )
         self.arguments = {} if arguments is None else arguments  # keyword arguments of function
 
+    def _mask_rule(self) -> str:
+        # Keras's Lambda (mask=None) drops a mask, after giving it to a function that names one
+        try:
+            reads = "mask" in inspect.signature(self.function).parameters
+        except (TypeError, ValueError):  # a builtin without a signature
+            reads = False
+        return "refuse" if reads else "drop"
+
     def call(self, inputs, mask=None, training=None):
         kwargs = dict(self.arguments)
         if call_takes(self.function, "mask") and "mask" not in kwargs:

@@ -379,7 +379,21 @@ def trace_call(layer, sample_shapes: list, spec=None):
     core = _core.TracedLayer(
         layer.name, type(layer).__name__, train, infer, [to_core(s) for s in sample_shapes]
     )
+    core.set_mask_rule(mask_rule(layer))
     return core, shapes, sublayers
+
+
+def mask_rule(layer) -> str:
+    """What a padding mask reaching the layer does, as Keras: 'refuse' when the layer would read
+    it (its call takes `mask`, or it has its own compute_mask: a traced call does not receive
+    masks), 'pass' with supports_masking (the mask rides on unchanged), else 'drop'. A class may
+    decide itself with a `_mask_rule()` method (Lambda: by its function's signature)."""
+    own = getattr(layer, "_mask_rule", None)
+    if own is not None:
+        return own()
+    if "mask" in inspect.signature(layer.call).parameters or hasattr(layer, "compute_mask"):
+        return "refuse"
+    return "pass" if getattr(layer, "supports_masking", False) else "drop"
 
 
 def _assigner(kind: str):

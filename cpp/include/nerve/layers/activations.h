@@ -14,6 +14,7 @@ namespace nerve {
 // Arguments of an element-wise activation layer without weights: output shape = input shape.
 class ElementwiseActivationLayer : public Layer {
  public:
+  bool passes_mask() const override { return true; }  // Keras's supports_masking
   using Layer::Layer;
   Shape output_shape(const Shape& input_shape) const override { return input_shape; }
   Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
@@ -111,6 +112,7 @@ struct PReLUArgs {
 // on the shared axes.
 class PReLU : public Layer {
  public:
+  bool passes_mask() const override { return true; }  // Keras's supports_masking
   using Args = PReLUArgs;
   PReLU(std::string name, PReLUArgs args);
   const PReLUArgs& args() const { return args_; }

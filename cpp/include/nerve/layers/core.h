@@ -1,4 +1,4 @@
-// Core layers: Dense (a fully connected layer), Activation and Identity.
+// Core layers: Dense (a fully connected layer), Activation, Identity and Masking.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -22,6 +22,7 @@ struct DenseArgs {
 
 class Dense : public Layer {
  public:
+  bool passes_mask() const override { return true; }  // Keras's supports_masking
   using Args = DenseArgs;
   Dense(std::string name, DenseArgs args);
   const DenseArgs& args() const { return args_; }
@@ -49,6 +50,7 @@ struct ActivationArgs {
 
 class ActivationLayer : public Layer {
  public:
+  bool passes_mask() const override { return true; }  // Keras's supports_masking
   using Args = ActivationArgs;
   ActivationLayer(std::string name, ActivationArgs args);
   const ActivationArgs& args() const { return args_; }
@@ -85,6 +87,31 @@ class Identity : public Layer {
 
  private:
   IdentityArgs args_;
+};
+
+struct MaskingArgs {
+  double mask_value = 0.0;
+  static const ArgTable<MaskingArgs>& table();
+};
+
+// Keras's Masking: a time step whose features all equal mask_value is padding. The output is the
+// input with those steps zeroed, carrying a mask of shape input.shape[:-1] that the layers which
+// skip padding read (RNNs, attention, pooling, the losses and mean metrics).
+class Masking : public Layer {
+ public:
+  bool passes_mask() const override { return false; }  // it makes its own
+  using Args = MaskingArgs;
+  Masking(std::string name, MaskingArgs args);
+  const MaskingArgs& args() const { return args_; }
+  const char* type() const override { return "Masking"; }
+  Shape output_shape(const Shape& input_shape) const override;
+  Shape input_spec(const Shape& built, size_t) const override { return any_size(built); }
+
+ protected:
+  Tensor forward(const Tensor& x, bool training) override;
+
+ private:
+  MaskingArgs args_;
 };
 
 }  // namespace nerve

@@ -88,6 +88,11 @@ class Layer {
   // overrides it to refuse MixedBFloat16.
   virtual bool supports_precision(ComputePrecision p) const { return true; }
   virtual Tensor forward(const Tensor& x, bool training) = 0;
+  // Whether a padding mask on the input (TensorImpl::mask, set by Embedding(mask_zero=True))
+  // rides on to the output unchanged: Keras's layers with supports_masking and no compute_mask
+  // (Dense, Activation, Dropout, ...). Other layers drop it, as Keras does (with a warning);
+  // a layer that would have to use the mask and cannot throws in forward.
+  virtual bool passes_mask() const { return false; }
   virtual void build_weights_many(const std::vector<Shape>& input_shapes, uint64_t seed);
   virtual std::vector<Tensor> forward_many(const std::vector<Tensor>& xs, bool training);
   // "Dense 'dense_1'" for error messages.

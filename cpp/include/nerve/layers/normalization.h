@@ -31,6 +31,7 @@ struct BatchNormalizationArgs {
 // moving_variance (non-trainable).
 class BatchNormalization : public Layer {
  public:
+  bool passes_mask() const override { return true; }  // Keras's supports_masking
   using Args = BatchNormalizationArgs;
   BatchNormalization(std::string name, BatchNormalizationArgs args);
   const BatchNormalizationArgs& args() const { return args_; }

@@ -20,6 +20,7 @@ struct RescalingArgs {
 // y = x * scale + offset, in training and inference alike; no weights.
 class Rescaling : public Layer {
  public:
+  bool passes_mask() const override { return true; }  // Keras's supports_masking
   using Args = RescalingArgs;
   Rescaling(std::string name, RescalingArgs args);
   const RescalingArgs& args() const { return args_; }
@@ -50,6 +51,7 @@ struct NormalizationArgs {
 // saved models), all non-trainable, as Keras 3; with them, no weights.
 class Normalization : public Layer {
  public:
+  bool passes_mask() const override { return true; }  // Keras's supports_masking
   using Args = NormalizationArgs;
   Normalization(std::string name, NormalizationArgs args);
   const NormalizationArgs& args() const { return args_; }

@@ -19,6 +19,7 @@ struct DropoutArgs {
 // from (seed, call counter); the seed is the one given, or the layer's build seed.
 class Dropout : public Layer {
  public:
+  bool passes_mask() const override { return true; }  // Keras's supports_masking
   using Args = DropoutArgs;
   Dropout(std::string name, DropoutArgs args);
   const DropoutArgs& args() const { return args_; }
@@ -47,6 +48,7 @@ struct GaussianNoiseArgs {
 // from (seed, call counter), as Dropout.
 class GaussianNoise : public Layer {
  public:
+  bool passes_mask() const override { return true; }  // Keras's supports_masking
   using Args = GaussianNoiseArgs;
   GaussianNoise(std::string name, GaussianNoiseArgs args);
   const GaussianNoiseArgs& args() const { return args_; }
@@ -73,6 +75,7 @@ struct GaussianDropoutArgs {
 // otherwise.
 class GaussianDropout : public Layer {
  public:
+  bool passes_mask() const override { return true; }  // Keras's supports_masking
   using Args = GaussianDropoutArgs;
   GaussianDropout(std::string name, GaussianDropoutArgs args);
   const GaussianDropoutArgs& args() const { return args_; }

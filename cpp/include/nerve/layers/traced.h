@@ -83,6 +83,12 @@ class TracedLayer : public Layer {
   void set_weight_trainable(size_t index, bool trainable_weight);
   // Registers the weights added above and marks the layer built for the traced input shapes.
   void complete();
+  // What a padding mask on an input (TensorImpl::mask) does, from the Python layer's Keras
+  // attributes: dropped (no supports_masking), passed on to the output (supports_masking, no
+  // compute_mask of its own, one input), or refused (the layer would read it: call(mask=...) or
+  // its own compute_mask, which a traced call does not receive).
+  enum class MaskRule : uint8_t { Drop, Pass, Refuse };
+  void set_mask_rule(MaskRule rule) { mask_rule_ = rule; }
 
   Shape output_shape(const Shape& input_shape) const override;
   std::vector<Shape> output_shapes_many(const std::vector<Shape>& input_shapes) const override;
@@ -100,6 +106,7 @@ class TracedLayer : public Layer {
 
  private:
   void readopt_weights();
+  MaskRule mask_rule_ = MaskRule::Drop;
   std::string type_name_;
   std::shared_ptr<TraceProgram> train_, infer_;
   std::vector<Shape> traced_input_shapes_;

@@ -1,5 +1,6 @@
 // Registered adapters for the Keras-named element-wise math (nerve/ops/math.h): arithmetic,
 // comparisons and logic, clip, where, cast and stop_gradient.
+#include "nerve/layers/arguments.h"
 #include "nerve/op_registry.h"
 #include "nerve/ops/math.h"
 #include "ops/registered_ops.h"
@@ -38,6 +39,19 @@ void register_math_ops() {
                }});
   register_op({"stop_gradient", 1, [](const std::vector<Tensor>& in, const OpAttrs&) -> std::vector<Tensor> {
                  return {stop_gradient(in[0])};
+               }});
+  // Not a Keras op: the predictions as they are, unless they carry a padding mask, which Keras
+  // applies in a loss or metric written in Python (Loss.__call__, MeanMetricWrapper) and nerve
+  // does not apply there yet. The built-in losses and metrics apply it (ops/losses.cpp).
+  register_op({"refuse_padding_mask", 1, [](const std::vector<Tensor>& in, const OpAttrs& a) -> std::vector<Tensor> {
+                 if (in[0].impl()->mask.defined())
+                   throw UnsupportedArgument(
+                       a.get_string("who", "a loss or metric written in Python") + ": the predictions of shape " +
+                       in[0].shape_string() +
+                       " carry a padding mask (Embedding(mask_zero=True) or Masking), which Keras applies to a "
+                       "loss or metric written in Python and nerve does not yet; use a built-in loss or metric "
+                       "(they skip the padded steps as Keras does)");
+                 return {in[0]};
                }});
 }
 
