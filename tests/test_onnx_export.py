@@ -17,7 +17,7 @@ import pytest
 
 import nerve
 import nerve.onnx
-from layer_cases import CASES
+from layer_cases import CASES, WRITTEN_IN_PYTHON
 from nerve import initializers as I
 from nerve import layers as L
 from nerve.onnx import exporter
@@ -82,7 +82,9 @@ def _fn(layer, shape):
 
 
 # Layers written in Python (Lambda, the one-op layers of nerve.ops on functional tensors).
-PYTHON_LAYERS = {"Lambda", "OpLayer"}
+# Layers written in Python with nerve.ops (Lambda, OpLayer, and the Keras layers nerve writes that
+# way: Permute, Dot, Maximum, ...) have no ONNX converter: refused by name.
+PYTHON_LAYERS = {"Lambda", "OpLayer", *WRITTEN_IN_PYTHON}
 
 
 # ---- every exportable layer class, as layer_cases.py makes it --------------------------------
