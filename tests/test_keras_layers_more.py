@@ -545,3 +545,31 @@ def test_spatial_dropout_in_fit_and_predict():
     model.fit(x, y, epochs=3, batch_size=4, verbose=0)
     np.testing.assert_array_equal(model.predict(x, verbose=0), without.predict(x, verbose=0))
     assert np.isfinite(first)
+
+
+def test_open_length_sequence_layers_match_keras():
+    """Input((None, 3)): a cropping longer than the tracer's example lengths keeps the length
+    open; every length gives Keras's output."""
+
+    def build(lib):
+        L = lib.layers
+        return lib.Sequential(
+            [
+                lib.Input((None, 3)),
+                L.Cropping1D((2, 2)),
+                L.UpSampling1D(2),
+                L.ZeroPadding1D((1, 0)),
+                L.Permute((2, 1)),
+                L.Permute((2, 1)),
+                L.SpatialDropout1D(0.5),
+                L.RMSNormalization(),
+                L.GroupNormalization(3),
+                L.Dense(2),
+            ]
+        )
+
+    k, n = twin_models(build)
+    assert n.output_shape == (None, None, 2)
+    for length in (5, 7, 10):
+        x = RNG.normal(size=(3, length, 3)).astype(np.float32)
+        assert_close(f"length {length}", n.predict(x, verbose=0), keras_predict(k, x))

@@ -166,7 +166,12 @@ class Cropping1D(Layer):
 
     def call(self, inputs):
         start, end = self.cropping
-        return inputs[:, start : (-end if end else None), :]
+        out = inputs[:, start : (-end if end else None), :]
+        if inputs.shape[1] is None and out.shape[1] is not None:
+            # An open length: the tracer's example lengths (2 and 3) were both cropped to
+            # nothing, which looks like a fixed length 0; the output's length is open too.
+            out.shape = (out.shape[0], None, *out.shape[2:])
+        return out
 
     def get_config(self):
         return {**super().get_config(), "cropping": self.cropping}
