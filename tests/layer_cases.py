@@ -1067,6 +1067,179 @@ def _op_layer():
     )
 
 
+# ---- layers written in Python with nerve.ops (Keras's Permute, Dot, Maximum, ...) ----------
+# Traced into C++ like a custom layer: they run in fit / predict, but neither the standalone C++
+# inference tool nor nerve.onnx converts them (both refuse them by name, as they do Lambda).
+WRITTEN_IN_PYTHON = {
+    "Permute",
+    "Dot",
+    "Maximum",
+    "Minimum",
+    "ZeroPadding1D",
+    "Cropping1D",
+    "UpSampling1D",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "UnitNormalization",
+    "RMSNormalization",
+    "GroupNormalization",
+}
+
+
+def _permute():
+    return Case(
+        lambda: L.Permute((3, 1, 2)),
+        [(2, 3, 4)],
+        lambda xs, ws: np.transpose(xs[0], (0, 3, 1, 2)),
+        [
+            (lambda: L.Permute((1, 3)), "dims"),
+            (lambda: L.Permute((0, 1)), "dims"),
+        ],
+        bad_inputs=[([(2, 3)], "dims")],
+    )
+
+
+def _elementwise_merge(cls, fold):
+    return Case(
+        lambda: cls(name=f"merge_{cls.__name__.lower()}"),
+        [(2, 3), (2, 3), (1, 3)],  # the third broadcasts along its axis of size 1
+        lambda xs, ws: fold(fold(xs[0], xs[1]), xs[2]),
+        [(lambda: cls(axes=1), "axes")],
+        call=_merge,
+        bad_inputs=[([(2, 3), (2, 4)], "shape")],
+    )
+
+
+def _dot():
+    return Case(
+        lambda: L.Dot(axes=(1, 2), normalize=True),
+        [(3, 4), (5, 3)],
+        lambda xs, ws: np.einsum(
+            "bji,bkj->bik",
+            xs[0] / np.sqrt((xs[0] ** 2).sum(1, keepdims=True)),
+            xs[1] / np.sqrt((xs[1] ** 2).sum(2, keepdims=True)),
+        ),
+        [
+            (lambda: L.Dot(axes=(1, 2, 3)), "axes"),
+            (lambda: L.Dot(axes=(1, 1.5)), "axes"),
+            (lambda: L.Dot(axes=1, normalize="yes"), "normalize"),
+        ],
+        call=_merge,
+        bad_inputs=[([(3, 4), (5, 4)], "axis"), ([(3, 4), (4, 3), (3, 4)], "2 inputs")],
+    )
+
+
+def _zero_padding1d():
+    return Case(
+        lambda: L.ZeroPadding1D((2, 1)),
+        [(3, 2)],
+        lambda xs, ws: np.pad(xs[0], ((0, 0), (2, 1), (0, 0))),
+        [
+            (lambda: L.ZeroPadding1D(-1), "padding"),
+            (lambda: L.ZeroPadding1D((1, 2, 3)), "padding"),
+            (lambda: L.ZeroPadding1D(1, data_format="channels_middle"), "data_format"),
+        ],
+        bad_inputs=[([(3, 2, 2)], "rank 3")],
+    )
+
+
+def _cropping1d():
+    return Case(
+        lambda: L.Cropping1D((1, 2)),
+        [(5, 3)],
+        lambda xs, ws: xs[0][:, 1:-2, :],
+        [
+            (lambda: L.Cropping1D(-1), "cropping"),
+            (lambda: L.Cropping1D((1, "a")), "cropping"),
+        ],
+        bad_inputs=[([(3, 2)], "cropping")],
+    )
+
+
+def _up_sampling1d():
+    return Case(
+        lambda: L.UpSampling1D(3),
+        [(2, 4)],
+        lambda xs, ws: np.repeat(xs[0], 3, axis=1),
+        [(lambda: L.UpSampling1D(0), "size"), (lambda: L.UpSampling1D(-2), "size")],
+        bad_inputs=[([(4,)], "rank 3")],
+    )
+
+
+def _spatial_dropout(cls, shape, extra=()):
+    # In inference the layer is the identity (test_keras_layers_more checks the training masks)
+    return Case(
+        lambda: cls(0.4, seed=7),
+        [shape],
+        lambda xs, ws: xs[0],
+        [
+            (lambda: cls(1.5), "rate"),
+            (lambda: cls(-0.1), "rate"),
+            (lambda: cls(0.5, seed="x"), "seed"),
+            *extra,
+        ],
+        bad_inputs=[([(3,)], "rank")],
+    )
+
+
+def _unit_normalization():
+    return Case(
+        lambda: L.UnitNormalization(axis=[1, 2]),
+        [(3, 4)],
+        lambda xs, ws: xs[0] / np.sqrt((xs[0] ** 2).sum((1, 2), keepdims=True)),
+        [(lambda: L.UnitNormalization(axis=[1, "x"]), "axis")],
+        bad_inputs=[([(3,)], "Axis")],
+    )
+
+
+def _rms_normalization():
+    def ref(xs, ws):
+        (scale,) = ws
+        x = xs[0]
+        return x / np.sqrt((x**2).mean(-1, keepdims=True) + 0.01) * scale
+
+    return Case(
+        lambda: L.RMSNormalization(epsilon=0.01),
+        [(3, 5)],
+        ref,
+        [
+            (lambda: L.RMSNormalization(epsilon=-1.0), "epsilon"),
+            (lambda: L.RMSNormalization(axis="last"), "axis"),
+        ],
+    )
+
+
+def _group_normalization():
+    def ref(xs, ws):
+        gamma, beta = ws
+        x = xs[0]  # (batch, steps, 6): 3 groups of 2 channels
+        g = x.reshape(x.shape[0], x.shape[1], 3, 2)
+        mean = g.mean((1, 3), keepdims=True)
+        var = g.var((1, 3), keepdims=True)
+        out = ((g - mean) / np.sqrt(var + 0.01)).reshape(x.shape)
+        return out * gamma + beta
+
+    return Case(
+        lambda: L.GroupNormalization(
+            groups=3,
+            epsilon=0.01,
+            beta_initializer=I.RandomNormal(stddev=0.5),
+            gamma_initializer=I.Constant(0.3),
+            beta_regularizer=R.L1(0.1),
+            gamma_regularizer=R.L2(0.2),
+        ),
+        [(4, 6)],
+        ref,
+        [
+            (lambda: L.GroupNormalization(groups=0), "groups"),
+            (lambda: L.GroupNormalization(epsilon=-1.0), "epsilon"),
+            (lambda: L.GroupNormalization(center="yes"), "center"),
+        ],
+        bad_inputs=[([(4, 5)], "groups")],
+        rtol=2e-4,
+    )
+
+
 # class name -> case. InputLayer has no case: see NOT_COMPUTATIONAL.
 CASES = {
     "Activation": _activation(),
@@ -1133,6 +1306,22 @@ CASES = {
     "RandomTranslation": _random_translation(),
     "RandomZoom": _random_zoom(),
     "RandomContrast": _random_contrast(),
+    "Permute": _permute(),
+    "Maximum": _elementwise_merge(L.Maximum, np.maximum),
+    "Minimum": _elementwise_merge(L.Minimum, np.minimum),
+    "Dot": _dot(),
+    "ZeroPadding1D": _zero_padding1d(),
+    "Cropping1D": _cropping1d(),
+    "UpSampling1D": _up_sampling1d(),
+    "SpatialDropout1D": _spatial_dropout(L.SpatialDropout1D, (3, 4)),
+    "SpatialDropout2D": _spatial_dropout(
+        L.SpatialDropout2D,
+        (3, 2, 4),
+        [(lambda: L.SpatialDropout2D(0.5, data_format="nchw"), "data_format")],
+    ),
+    "UnitNormalization": _unit_normalization(),
+    "RMSNormalization": _rms_normalization(),
+    "GroupNormalization": _group_normalization(),
 }
 
 # Public layer classes that compute nothing, and why they have no case.

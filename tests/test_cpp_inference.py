@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 import nerve
+from layer_cases import WRITTEN_IN_PYTHON
 from nerve import layers as L
 from nerve.layers.base import Layer
 from nerve.saving import file_format
@@ -202,7 +203,8 @@ def _preprocessing():
 # Layers written in Python (Lambda, the one-op layers nerve.ops makes on functional tensors) run
 # in C++ only inside Python's tracer: a C++ program refuses them by name (test below).
 # never inside a saved model: TextVectorization runs on strings before the model
-PYTHON_ONLY = {"Lambda", "OpLayer", "TextVectorization"}
+# So do the Keras layers nerve writes in Python with nerve.ops (Permute, Dot, Maximum, ...).
+PYTHON_ONLY = {"Lambda", "OpLayer", "TextVectorization", *WRITTEN_IN_PYTHON}
 
 
 def _run_tool(path, inputs, tmp_path, *flags):
@@ -320,6 +322,17 @@ def test_custom_python_layer_is_refused_naming_its_class(tmp_path):
     r, _ = _run_tool(path, [_x(2, 6)], tmp_path)
     assert r.returncode == 1
     assert "class 'mypackage>Twice'" in r.stderr and "C++ cannot build" in r.stderr
+
+
+@pytest.mark.parametrize("make", [lambda: L.Permute((2, 1)), lambda: L.GroupNormalization(2)])
+def test_keras_layer_written_in_python_is_refused_naming_its_class(tmp_path, make):
+    layer = make()
+    model = _seq((4, 4), layer)
+    path = tmp_path / "m.nerve"
+    model.save(path)
+    r, _ = _run_tool(path, [_x(2, 4, 4)], tmp_path)
+    assert r.returncode != 0
+    assert type(layer).__name__ in r.stderr
 
 
 @pytest.mark.parametrize(

@@ -178,6 +178,38 @@ def _preprocessing(L):
     ]
 
 
+def _written_in_python(L):
+    """The Keras layers nerve writes in Python with nerve.ops (traced into C++)."""
+    return [
+        L.Input((6, 4)),
+        L.Conv1D(4, 3, padding="same"),
+        L.ZeroPadding1D((1, 2)),
+        L.Cropping1D((2, 1)),
+        L.UpSampling1D(2),
+        L.Permute((2, 1)),
+        L.SpatialDropout1D(0.2, seed=3),
+        L.Permute((2, 1)),
+        L.GroupNormalization(2),
+        L.RMSNormalization(),
+        L.UnitNormalization(),
+        L.Reshape((12, 2, 2)),
+        L.SpatialDropout2D(0.1),
+        L.Flatten(),
+        L.Dense(2),
+    ]
+
+
+def _merges_in_python(lib):
+    L = lib.layers
+    a, b = L.Input((6,), name="a"), L.Input((6,), name="b")
+    x, y = L.Dense(4)(a), L.Dense(4)(b)
+    high, low = L.Maximum()([x, y]), L.minimum([x, y])
+    cosine = L.Dot(axes=1, normalize=True)([high, low])
+    outer = L.dot([L.Reshape((2, 2))(x), L.Reshape((2, 2))(y)], axes=(1, 2))
+    joined = L.Concatenate()([cosine, L.Flatten()(outer), high])
+    return lib.Model([a, b], L.Dense(2)(joined))
+
+
 SEQUENTIAL = {
     "cnn": _cnn,
     "rnn": _rnn,
@@ -188,8 +220,13 @@ SEQUENTIAL = {
     "generative": _generative,
     "preprocessing": _preprocessing,
     "augmentation": _augmentation,
+    "written_in_python": _written_in_python,
 }
-FUNCTIONAL = {"merges": _functional, "attention": _attention}
+FUNCTIONAL = {
+    "merges": _functional,
+    "attention": _attention,
+    "merges_in_python": _merges_in_python,
+}
 
 
 def _build(lib, kind):
@@ -201,7 +238,7 @@ def _build(lib, kind):
 def _inputs(kind, rng):
     if kind == "rnn":
         return rng.integers(0, 20, (4, 7)).astype(np.float32)
-    if kind == "merges":
+    if kind in ("merges", "merges_in_python"):
         return [rng.normal(size=(4, 6)).astype(np.float32) for _ in range(2)]
     shapes = {"cnn": (10, 10, 3), "extra": (8, 4), "image_extra": (6, 6, 2), "attention": (5, 8)}
     shapes["generative"] = (4, 4, 2)
@@ -209,6 +246,7 @@ def _inputs(kind, rng):
     shapes["preprocessing"] = (6,)
     shapes["augmentation"] = (6, 5, 2)
     shapes["pool1d"] = (9, 4)
+    shapes["written_in_python"] = (6, 4)
     return rng.normal(size=(4, *shapes[kind])).astype(np.float32)
 
 

@@ -234,10 +234,50 @@ VARIANTS = {
             L.Conv2D(2, 3),
         ]
     ),
+    "keras_layers_in_python_stack": lambda: nerve.Sequential(
+        [
+            nerve.Input((6, 4)),
+            L.ZeroPadding1D(2, data_format="channels_first"),
+            L.Cropping1D((1, 0)),
+            L.UpSampling1D(2),
+            L.Permute((2, 1)),
+            L.SpatialDropout1D(0.3),
+            L.GroupNormalization(groups=-1, axis=1, center=False),
+            L.UnitNormalization(),
+            L.RMSNormalization([1, 2], epsilon=0.1),
+            L.Reshape((8, 5, 2)),
+            L.SpatialDropout2D(0.3),
+            L.GroupNormalization(groups=1, scale=False),
+        ]
+    ),
+    "keras_layers_in_python_open_length": lambda: nerve.Sequential(
+        [
+            nerve.Input((None, 3)),
+            L.Cropping1D((1, 2)),
+            L.UpSampling1D(2),
+            L.ZeroPadding1D(1),
+            L.RMSNormalization(),
+            L.GlobalAveragePooling1D(),
+        ]
+    ),
+    "keras_merges_in_python": lambda: _python_merges(),
     "dropout_in_stack": lambda: nerve.Sequential(
         [nerve.Input((4,)), L.Dense(5), L.Dropout(0.5), L.Dense(2, activation="softmax")]
     ),
 }
+
+
+def _python_merges():
+    """Maximum / Minimum over inputs of two ranks, Dot of 2-D inputs (a (batch, 1) output) and
+    of 3-D ones."""
+    x = nerve.Input((6,))
+    a, b = L.Dense(4)(x), L.Dense(4)(x)
+    grid = L.Reshape((3, 4))(L.Dense(12)(x))
+    low = L.Flatten()(L.Minimum()([a, grid]))
+    high = L.maximum([a, b])
+    cosine = L.Dot(axes=1)([a, b])
+    pairs = L.Flatten()(L.dot([grid, grid], axes=(2, 2), normalize=True))
+    return nerve.Model(x, L.Concatenate()([low, high, cosine, pairs]))
 
 
 def _normalizations():

@@ -21,15 +21,27 @@ from .merge import (
     Add,
     Average,
     Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
     Multiply,
     Subtract,
     add,
     average,
     concatenate,
+    dot,
+    maximum,
+    minimum,
     multiply,
     subtract,
 )
-from .normalization import BatchNormalization, LayerNormalization
+from .normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    RMSNormalization,
+    UnitNormalization,
+)
 from .op_layer import OpLayer
 from .pooling import (
     AveragePooling1D,
@@ -51,8 +63,26 @@ from .pooling import (
 )
 from .preprocessing import Normalization, Rescaling
 from .recurrent import GRU, LSTM, SimpleRNN
-from .regularization import ActivityRegularization, Dropout, GaussianDropout, GaussianNoise
-from .reshaping import Cropping2D, Flatten, RepeatVector, Reshape, UpSampling2D, ZeroPadding2D
+from .regularization import (
+    ActivityRegularization,
+    Dropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+)
+from .reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Flatten,
+    Permute,
+    RepeatVector,
+    Reshape,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 from .symbolic import KerasTensor
 from .text_vectorization import TextVectorization
 from .wrappers import Bidirectional, TimeDistributed
@@ -80,11 +110,17 @@ __all__ = [
     "Concatenate",
     "Multiply",
     "Subtract",
+    "Maximum",
+    "Minimum",
+    "Dot",
     "add",
     "average",
     "concatenate",
     "multiply",
     "subtract",
+    "maximum",
+    "minimum",
+    "dot",
     # sequence models
     "Embedding",
     "PositionEmbedding",
@@ -103,6 +139,9 @@ __all__ = [
     "GlobalAvgPool1D",
     "GlobalMaxPool1D",
     "LayerNormalization",
+    "UnitNormalization",
+    "RMSNormalization",
+    "GroupNormalization",
     "MultiHeadAttention",
     "TransformerEncoder",
     # convolutional networks
@@ -123,9 +162,15 @@ __all__ = [
     "GlobalMaxPool2D",
     "BatchNormalization",
     "Dropout",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
     "Flatten",
     "Reshape",
     "ZeroPadding2D",
+    "Permute",
+    "ZeroPadding1D",
+    "Cropping1D",
+    "UpSampling1D",
     # generative models
     "UpSampling2D",
     "Cropping2D",

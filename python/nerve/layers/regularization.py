@@ -1,11 +1,17 @@
 """Dropout, GaussianNoise, GaussianDropout and ActivityRegularization (arguments declared in C++:
-nerve/layers/regularization.h)."""
+nerve/layers/regularization.h); SpatialDropout1D and SpatialDropout2D, written in Python with
+nerve.random and traced into C++ like a custom layer (Keras's signatures and configs)."""
 
 from __future__ import annotations
 
+import numbers
+
+from .. import random as nerve_random
 from .. import regularizers
 from ..utils.keras_args import UnsupportedArgumentError
+from .base import Layer
 from .declared import DeclaredLayer
+from .reshaping import _data_format, _require_rank
 
 
 class Dropout(DeclaredLayer):
@@ -56,3 +62,81 @@ class ActivityRegularization(DeclaredLayer):
         config = super().get_config()
         config.pop("activity_regularizer", None)
         return config
+
+
+class _SpatialDropout(Layer):
+    """Keras's BaseSpatialDropout: while training, whole feature maps (a channel at every step or
+    pixel of a sample) are zeroed with probability `rate` and the rest scaled by 1 / (1 - rate);
+    in evaluate/predict (and a call without training=True) the identity.
+
+    The masks come from a nerve.random.SeedGenerator made from `seed` (None: drawn from Python's
+    `random`, so nerve.utils.set_random_seed makes runs repeat), whose state advances in C++ on
+    every training step. The random numbers are nerve's, not Keras's (the same seed gives other
+    masks)."""
+
+    _rank = 0
+
+    def __init__(self, rate, seed=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        who = type(self).__name__
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
+            raise ValueError(
+                f"{who}: Invalid value received for argument `rate`. Expected a float value "
+                f"between 0 and 1. Received: rate={rate}"
+            )
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            raise ValueError(
+                f"{who}: Argument `seed` must be an integer or None. Received: seed={seed}"
+            )
+        self.rate = rate
+        self.seed = seed
+        self.seed_generator = nerve_random.SeedGenerator(seed)
+
+    def build(self, input_shape):
+        _require_rank(self, input_shape, self._rank)
+
+    def _noise_shape(self, inputs) -> tuple:
+        raise NotImplementedError
+
+    def call(self, inputs, training=False):
+        if training and self.rate > 0:
+            return nerve_random.dropout(
+                inputs, self.rate, noise_shape=self._noise_shape(inputs), seed=self.seed_generator
+            )
+        return inputs
+
+    def get_config(self):
+        base = super().get_config()
+        return {"rate": self.rate, "seed": self.seed, "name": self.name, "dtype": base["dtype"]}
+
+
+class SpatialDropout1D(_SpatialDropout):
+    """Dropout of whole channels of (batch, steps, channels) input: a dropped channel is zero at
+    every step of that sample."""
+
+    _rank = 3
+
+    def __init__(self, rate, seed=None, name=None, dtype=None):
+        super().__init__(rate, seed=seed, name=name, dtype=dtype)
+
+    def _noise_shape(self, inputs):
+        return (None, 1, inputs.shape[2])
+
+
+class SpatialDropout2D(_SpatialDropout):
+    """Dropout of whole channels of (batch, rows, cols, channels) images (or (batch, channels,
+    rows, cols) with data_format="channels_first"): a dropped channel is zero at every pixel."""
+
+    _rank = 4
+
+    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None):
+        super().__init__(rate, seed=seed, name=name, dtype=dtype)
+        self.data_format = _data_format("SpatialDropout2D", data_format)
+
+    def _noise_shape(self, inputs):
+        if self.data_format == "channels_first":
+            return (None, inputs.shape[1], 1, 1)
+        return (None, 1, 1, inputs.shape[3])
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format}

@@ -11,14 +11,19 @@ import numpy as np
 from .. import _core
 from ..layers import Embedding, InputLayer, TimeDistributed
 from ..models import Model
-from . import attention, layers, recurrent
+from . import attention, layers, python_layers, recurrent
 from ._deps import require_onnx
 from .call import LayerCall
 from .graph import GraphBuilder
 
 MIN_OPSET = 17  # LayerNormalization is an ONNX op from opset 17
 
-CONVERTERS = {**layers.CONVERTERS, **recurrent.CONVERTERS, **attention.CONVERTERS}
+CONVERTERS = {
+    **layers.CONVERTERS,
+    **python_layers.CONVERTERS,
+    **recurrent.CONVERTERS,
+    **attention.CONVERTERS,
+}
 
 # Layers that read the padding mask Embedding(mask_zero=True) makes; the export has no masks.
 _MASK_READERS = (
