@@ -771,16 +771,31 @@ _Y_PRED = np.array(
 # focal cross-entropy is not probed here: its alpha counts only with apply_class_balancing;
 # test_keras_losses_more.py checks each argument against Keras.)
 _SEQUENCES = (np.stack([_Y_TRUE, _Y_TRUE[::-1]]), np.stack([_Y_PRED, _Y_PRED[::-1]]))
+# Class ids for three-step sequences of three classes: the class axis may be the last or the
+# time axis (axis=1), both valid for these shapes.
+_SEQUENCE_IDS = (np.array([[1, 0, 2], [2, 2, 0]], np.float32), _SEQUENCES[1][:, :3])
+# The cross-entropies (losses and Keras's metric functions over them): `axis` may be the time
+# axis; the others' rows.
+_CROSSENTROPY_DATA = {
+    **{
+        (family, n): data
+        for family in ("losses", "metrics")
+        for n, data in (
+            ("binary_crossentropy", _SEQUENCES),
+            ("categorical_crossentropy", _SEQUENCES),
+            ("sparse_categorical_crossentropy", _SEQUENCE_IDS),
+            ("kl_divergence", (_Y_TRUE, _Y_PRED)),
+            ("huber", (_Y_TRUE, _Y_PRED)),
+        )
+    },
+}
 FUNCTION_DATA = {
+    **_CROSSENTROPY_DATA,
     **{
         ("losses", n): (_Y_TRUE, _Y_PRED)
         for n in (
             "mean_squared_error",
             "mean_absolute_error",
-            "kl_divergence",
-            "huber",
-            "binary_crossentropy",
-            "categorical_crossentropy",
             "hinge",
             "squared_hinge",
             "categorical_hinge",
@@ -792,7 +807,6 @@ FUNCTION_DATA = {
     },
     ("losses", "cosine_similarity"): _SEQUENCES,
     ("losses", "categorical_focal_crossentropy"): _SEQUENCES,
-    ("losses", "sparse_categorical_crossentropy"): (_Y_INT, _Y_PRED),
     **{
         ("metrics", n): (_Y_TRUE, _Y_PRED)
         for n in (
@@ -821,7 +835,9 @@ FUNCTION_DATA = {
 def _classify_function_arguments(entry: Entry, fn, k_args: dict, data) -> None:
     """A loss or metric function: each optional Keras argument either changes the result
     (implemented) or raises when not default."""
-    baseline = float(np.mean(fn(*data)))
+    # The whole result is compared (not only its mean: binary_crossentropy's mean over another
+    # axis has the same overall mean, but not the same values or shape).
+    baseline = np.asarray(fn(*data), dtype=np.float64)
     for arg, kp in k_args.items():
         if arg in ("y_true", "y_pred"):
             entry.implemented.append(arg)
@@ -829,7 +845,7 @@ def _classify_function_arguments(entry: Entry, fn, k_args: dict, data) -> None:
         alternative = ALTERNATIVE.get(arg)
         value = _probe_value(kp.default) if alternative is None else alternative[0]
         try:
-            result = float(np.mean(fn(*data, **{arg: value})))
+            result = np.asarray(fn(*data, **{arg: value}), dtype=np.float64)
         except UnsupportedArgumentError as e:
             if arg in str(e):
                 entry.raises.append(arg)
@@ -839,7 +855,9 @@ def _classify_function_arguments(entry: Entry, fn, k_args: dict, data) -> None:
         except Exception as e:  # noqa: BLE001
             entry.problems.append(f"{arg}={value!r}: {type(e).__name__}: {e}")
             continue
-        if alternative is None or result == baseline:
+        if alternative is None or (
+            result.shape == baseline.shape and np.array_equal(result, baseline)
+        ):
             entry.problems.append(f"{arg}={value!r} is accepted but does not change the result")
         else:
             entry.implemented.append(arg)
