@@ -317,6 +317,9 @@ ALTERNATIVE_FOR = {
     **{(cls, "sparse_y_pred"): (False, same) for cls in ("IoU", "MeanIoU")},
     **{(cls, "sparse_y_pred"): (True, same) for cls in ("OneHotIoU", "OneHotMeanIoU")},
     ("Lambda", "arguments"): ({"scale": 2.0}, same),
+    ("Attention", "use_scale"): (True, same),
+    ("Attention", "score_mode"): ("concat", same),
+    ("AdditiveAttention", "use_scale"): (False, same),
     ("ZeroPadding2D", "padding"): (2, lambda v, cls: v == ((2, 2), (2, 2))),
     ("Cropping2D", "cropping"): (2, lambda v, cls: v == ((2, 2), (2, 2))),
     ("UpSampling2D", "size"): (3, lambda v, cls: v in (3, (3, 3))),
@@ -516,7 +519,11 @@ FAMILY_NOTES = {
     "TextVectorization runs on Python / numpy strings outside the model (call it on the texts, "
     "feed the ids to the model; a symbolic input raises NotImplementedError), without "
     "TensorFlow but with its rules (ASCII-only lowering and whitespace); its get_config() "
-    "carries an adapted vocabulary, and a callable `split` gets a numpy array of str.",
+    "carries an adapted vocabulary, and a callable `split` gets a numpy array of str. "
+    "`Attention` and `AdditiveAttention` (Python layers) cannot read a padding mask their "
+    "inputs carry (an `Embedding(mask_zero=True)` upstream) nor hand the query mask on to the "
+    "layers after them, so a symbolic call where either would count raises "
+    "NotImplementedError (give `mask=[None, value_mask]`; on arrays both masks apply).",
     "models": "A Model subclass that overrides train_step, test_step, predict_step, compute_loss "
     "or compute_metrics runs the override under fit / evaluate / predict once per batch from "
     "Python (saying so in a warning; the built-in steps run whole chunks in C++). A dict of "
