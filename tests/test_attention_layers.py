@@ -333,3 +333,39 @@ def test_a_query_mask_in_a_symbolic_call_is_refused():
     query, value, query_mask = layers.Input((4, 3)), layers.Input((5, 3)), layers.Input((4,))
     with pytest.raises(NotImplementedError, match="query mask"):
         layers.Attention()([query, value], mask=[query_mask, None])
+
+
+def test_variable_lengths_with_a_causal_and_a_value_mask():
+    def build(lib):
+        L = lib.layers
+        x, value_mask = L.Input((None, 4)), L.Input((None,))
+        out = L.Attention(use_scale=True)([x, x], use_causal_mask=True, mask=[None, value_mask])
+        return lib.Model([x, value_mask], out)
+
+    km, nm = _twin_models(build)
+    for steps in (3, 7):
+        x = _floats(2, steps, 4)
+        mask = _padding(2, steps)
+        _close(
+            nm.predict([x, mask.astype(np.float32)], verbose=0),
+            km.predict([x, mask], verbose=0),
+            f"{steps} steps",
+        )
+
+
+def test_inside_a_custom_layer_s_call():
+    def block(lib):
+        class Block(lib.layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.attention = lib.layers.AdditiveAttention()
+                self.dense = lib.layers.Dense(4)
+
+            def call(self, x):
+                return self.dense(self.attention([x, x], use_causal_mask=True))
+
+        return lib.Sequential([lib.Input((5, 4)), Block()])
+
+    km, nm = _twin_models(block)
+    x = _floats(3, 5, 4)
+    _close(nm.predict(x, verbose=0), km.predict(x, verbose=0), "custom block")

@@ -308,3 +308,22 @@ def test_sparse_class_axis_elsewhere_is_keras_on_the_moved_axis():
             nerve.Tensor(labels), nerve.Tensor(probs), axis=1
         )
         _close(np.asarray(on_tensors), want, "sparse axis=1 tensors")
+
+
+def test_as_weighted_metrics_beside_keras():
+    y = TARGETS["categorical"]
+    weights = rng.uniform(0.0, 2.0, len(y)).astype(np.float32)
+    km, nm = _models(3, "softmax")
+    for model, lib in ((km, keras), (nm, nerve)):
+        model.compile(
+            optimizer="sgd",
+            loss="categorical_crossentropy",
+            weighted_metrics=["categorical_crossentropy", lib.metrics.kl_divergence],
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = km.evaluate(X, y, sample_weight=weights, batch_size=32, verbose=0, return_dict=True)
+        got = nm.evaluate(X, y, sample_weight=weights, batch_size=32, verbose=0, return_dict=True)
+    assert set(got) == set(want)
+    for name, value in want.items():
+        _close(got[name], value, f"weighted {name}", rtol=1e-4)
