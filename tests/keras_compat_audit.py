@@ -321,6 +321,9 @@ ALTERNATIVE_FOR = {
     **{(cls, "sparse_y_pred"): (False, same) for cls in ("IoU", "MeanIoU")},
     **{(cls, "sparse_y_pred"): (True, same) for cls in ("OneHotIoU", "OneHotMeanIoU")},
     ("Lambda", "arguments"): ({"scale": 2.0}, same),
+    ("Attention", "use_scale"): (True, same),
+    ("Attention", "score_mode"): ("concat", same),
+    ("AdditiveAttention", "use_scale"): (False, same),
     ("ZeroPadding2D", "padding"): (2, lambda v, cls: v == ((2, 2), (2, 2))),
     ("Cropping2D", "cropping"): (2, lambda v, cls: v == ((2, 2), (2, 2))),
     ("UpSampling2D", "size"): (3, lambda v, cls: v in (3, (3, 3))),
@@ -527,7 +530,11 @@ FAMILY_NOTES = {
     "TextVectorization runs on Python / numpy strings outside the model (call it on the texts, "
     "feed the ids to the model; a symbolic input raises NotImplementedError), without "
     "TensorFlow but with its rules (ASCII-only lowering and whitespace); its get_config() "
-    "carries an adapted vocabulary, and a callable `split` gets a numpy array of str.",
+    "carries an adapted vocabulary, and a callable `split` gets a numpy array of str. "
+    "`Attention` and `AdditiveAttention` (Python layers) cannot read a padding mask their "
+    "inputs carry (an `Embedding(mask_zero=True)` upstream) nor hand the query mask on to the "
+    "layers after them, so a symbolic call where either would count raises "
+    "NotImplementedError (give `mask=[None, value_mask]`; on arrays both masks apply).",
     "models": "A Model subclass that overrides train_step, test_step, predict_step, compute_loss "
     "or compute_metrics runs the override under fit / evaluate / predict once per batch from "
     "Python (saying so in a warning; the built-in steps run whole chunks in C++). A dict of "
@@ -782,16 +789,31 @@ _Y_PRED = np.array(
 # focal cross-entropy is not probed here: its alpha counts only with apply_class_balancing;
 # test_keras_losses_more.py checks each argument against Keras.)
 _SEQUENCES = (np.stack([_Y_TRUE, _Y_TRUE[::-1]]), np.stack([_Y_PRED, _Y_PRED[::-1]]))
+# Class ids for three-step sequences of three classes: the class axis may be the last or the
+# time axis (axis=1), both valid for these shapes.
+_SEQUENCE_IDS = (np.array([[1, 0, 2], [2, 2, 0]], np.float32), _SEQUENCES[1][:, :3])
+# The cross-entropies (losses and Keras's metric functions over them): `axis` may be the time
+# axis; the others' rows.
+_CROSSENTROPY_DATA = {
+    **{
+        (family, n): data
+        for family in ("losses", "metrics")
+        for n, data in (
+            ("binary_crossentropy", _SEQUENCES),
+            ("categorical_crossentropy", _SEQUENCES),
+            ("sparse_categorical_crossentropy", _SEQUENCE_IDS),
+            ("kl_divergence", (_Y_TRUE, _Y_PRED)),
+            ("huber", (_Y_TRUE, _Y_PRED)),
+        )
+    },
+}
 FUNCTION_DATA = {
+    **_CROSSENTROPY_DATA,
     **{
         ("losses", n): (_Y_TRUE, _Y_PRED)
         for n in (
             "mean_squared_error",
             "mean_absolute_error",
-            "kl_divergence",
-            "huber",
-            "binary_crossentropy",
-            "categorical_crossentropy",
             "hinge",
             "squared_hinge",
             "categorical_hinge",
@@ -803,7 +825,6 @@ FUNCTION_DATA = {
     },
     ("losses", "cosine_similarity"): _SEQUENCES,
     ("losses", "categorical_focal_crossentropy"): _SEQUENCES,
-    ("losses", "sparse_categorical_crossentropy"): (_Y_INT, _Y_PRED),
     **{
         ("metrics", n): (_Y_TRUE, _Y_PRED)
         for n in (
@@ -832,7 +853,9 @@ FUNCTION_DATA = {
 def _classify_function_arguments(entry: Entry, fn, k_args: dict, data) -> None:
     """A loss or metric function: each optional Keras argument either changes the result
     (implemented) or raises when not default."""
-    baseline = float(np.mean(fn(*data)))
+    # The whole result is compared (not only its mean: binary_crossentropy's mean over another
+    # axis has the same overall mean, but not the same values or shape).
+    baseline = np.asarray(fn(*data), dtype=np.float64)
     for arg, kp in k_args.items():
         if arg in ("y_true", "y_pred"):
             entry.implemented.append(arg)
@@ -840,7 +863,7 @@ def _classify_function_arguments(entry: Entry, fn, k_args: dict, data) -> None:
         alternative = ALTERNATIVE.get(arg)
         value = _probe_value(kp.default) if alternative is None else alternative[0]
         try:
-            result = float(np.mean(fn(*data, **{arg: value})))
+            result = np.asarray(fn(*data, **{arg: value}), dtype=np.float64)
         except UnsupportedArgumentError as e:
             if arg in str(e):
                 entry.raises.append(arg)
@@ -850,7 +873,9 @@ def _classify_function_arguments(entry: Entry, fn, k_args: dict, data) -> None:
         except Exception as e:  # noqa: BLE001
             entry.problems.append(f"{arg}={value!r}: {type(e).__name__}: {e}")
             continue
-        if alternative is None or result == baseline:
+        if alternative is None or (
+            result.shape == baseline.shape and np.array_equal(result, baseline)
+        ):
             entry.problems.append(f"{arg}={value!r} is accepted but does not change the result")
         else:
             entry.implemented.append(arg)

@@ -939,6 +939,56 @@ def _multi_head_attention():
     )
 
 
+def _softmax_last(z):
+    e = np.exp(z - z.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def _attention_layer():
+    """Keras's Attention, score_mode "concat" with use_scale, on [query, value, key]:
+    scores = w * sum(tanh(scale * (q + k))) over the features (weights: scale, then w)."""
+
+    def ref(xs, ws):
+        q, v, k = xs
+        scale, weight = ws
+        scores = weight * np.tanh(scale * (q[:, :, None, :] + k[:, None, :, :])).sum(-1)
+        return _softmax_last(scores) @ v
+
+    return Case(
+        lambda: L.Attention(use_scale=True, score_mode="concat", dropout=0.2, seed=3),
+        [(4, 3), (5, 2), (5, 3)],  # value of its own width; key of the query's
+        ref,
+        [
+            (lambda: L.Attention(score_mode="additive"), "score_mode"),
+            (lambda: L.Attention(dropout=-0.5), "dropout"),
+        ],
+        call=lambda layer, xs, training: layer(xs, training=training),
+        bad_inputs=[([(4, 3)], "list|length 2 or 3")],
+    )
+
+
+def _additive_attention_layer():
+    """Keras's AdditiveAttention with a causal mask: scores = sum(scale * tanh(q + k)) over the
+    features, value steps after the query step masked out (a 1e9 bias)."""
+
+    def ref(xs, ws):
+        q, v = xs
+        (scale,) = ws
+        scores = (scale * np.tanh(q[:, :, None, :] + v[:, None, :, :])).sum(-1)
+        tq, tv = scores.shape[1:]
+        causal = np.arange(tq)[:, None] >= np.arange(tv)[None, :]
+        return _softmax_last(np.where(causal, scores, scores - 1e9)) @ v
+
+    return Case(
+        lambda: L.AdditiveAttention(dropout=0.1),
+        [(4, 3), (5, 3)],
+        ref,
+        [(lambda: L.AdditiveAttention(dropout=2.0), "dropout")],
+        call=lambda layer, xs, training: layer(xs, training=training, use_causal_mask=True),
+        bad_inputs=[([(4, 3)], "list|length 2 or 3")],
+    )
+
+
 def _transformer_encoder():
     eps = 1e-3
 
@@ -1280,6 +1330,8 @@ CASES = {
     "LSTM": _lstm(),
     "MaxPooling1D": _max_pooling1d(),
     "MultiHeadAttention": _multi_head_attention(),
+    "Attention": _attention_layer(),
+    "AdditiveAttention": _additive_attention_layer(),
     "PositionEmbedding": _position_embedding(),
     "Reshape": _reshape(),
     "SimpleRNN": _simple_rnn(),

@@ -165,7 +165,9 @@ def _attention(lib):
     L = lib.layers
     x = L.Input((5, 8))
     y = L.MultiHeadAttention(num_heads=2, key_dim=3)(x, x)
-    return lib.Model(x, L.GlobalAveragePooling1D()(L.Add()([x, y])))
+    z = L.Attention(use_scale=True, score_mode="concat")([x, y], use_causal_mask=True)
+    w = L.AdditiveAttention()([z, x, y])
+    return lib.Model(x, L.GlobalAveragePooling1D()(L.Add()([x, y, z, w])))
 
 
 def _preprocessing(L):

@@ -371,15 +371,20 @@ def _is_tensor(x) -> bool:
     )
 
 
-def _per_sample(loss: Loss, y_true, y_pred, on_tensors=None):
+def _per_sample(loss: Loss, y_true, y_pred, on_tensors=None, axis=-1):
     """Keras's loss functions: one value per sample (per timestep for sequences), the loss of
     each row over the last axis, unreduced. The classes reduce; these do not. Tensors go to
     `on_tensors(y_true, y_pred)`, Keras's formula in nerve.ops, so that a loss function inside a
     GradientTape or a train_step (the Keras VAE's summed binary_crossentropy) is differentiable;
-    numpy data is computed here and returned as numpy."""
+    numpy data is computed here and returned as numpy (by the C++ loss, over the last axis; over
+    another `axis`, by the nerve.ops formula)."""
     if _is_tensor(y_pred) or _is_tensor(y_true):
         return on_tensors(y_true, y_pred)
     pred = np.asarray(y_pred, dtype=np.float32)
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ValueError(f"{loss.name}: axis must be an int, got {axis!r}")
+    if axis not in (-1, pred.ndim - 1):
+        return np.asarray(on_tensors(_as_tensor(y_true), _as_tensor(pred)))
     rows_shape = pred.shape[:-1]
     pred = pred.reshape(-1, pred.shape[-1])
     true = np.asarray(y_true, dtype=np.float32)
@@ -434,8 +439,8 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
             t = _ops.add(_ops.multiply(t, 1.0 - label_smoothing), 0.5 * label_smoothing)
         return _ops.mean(_ops.binary_crossentropy(t, p, from_logits=from_logits), axis=axis)
 
-    loss = BinaryCrossentropy(from_logits, label_smoothing, axis)
-    return _per_sample(loss, y_true, y_pred, on_tensors)
+    loss = BinaryCrossentropy(from_logits, label_smoothing)
+    return _per_sample(loss, y_true, y_pred, on_tensors, axis)
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
@@ -445,8 +450,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
             t = _ops.add(_ops.multiply(t, 1.0 - label_smoothing), label_smoothing / classes)
         return _ops.categorical_crossentropy(t, p, from_logits=from_logits, axis=axis)
 
-    loss = CategoricalCrossentropy(from_logits, label_smoothing, axis)
-    return _per_sample(loss, y_true, y_pred, on_tensors)
+    loss = CategoricalCrossentropy(from_logits, label_smoothing)
+    return _per_sample(loss, y_true, y_pred, on_tensors, axis)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
@@ -456,10 +461,15 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
                 "nerve.losses.sparse_categorical_crossentropy: ignore_class is not supported on "
                 "tensors (only on numpy arrays); mask the per-sample values with ops.where"
             )
-        return _ops.sparse_categorical_crossentropy(t, p, from_logits=from_logits, axis=axis)
+        rank = len(p.shape)
+        if axis not in (-1, rank - 1):  # the class axis is moved last (labels lack it)
+            if len(t.shape) == rank and t.shape[axis] == 1:
+                t = _ops.squeeze(t, axis=axis)
+            p = _ops.moveaxis(p, axis, -1)
+        return _ops.sparse_categorical_crossentropy(t, p, from_logits=from_logits, axis=-1)
 
-    loss = SparseCategoricalCrossentropy(from_logits, ignore_class, axis=axis)
-    return _per_sample(loss, y_true, y_pred, on_tensors)
+    loss = SparseCategoricalCrossentropy(from_logits, ignore_class)
+    return _per_sample(loss, y_true, y_pred, on_tensors, axis)
 
 
 # The Keras aliases of the functions (mse, mae, kld), from the same registry: each function is

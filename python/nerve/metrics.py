@@ -437,8 +437,9 @@ def _is_tensor(x) -> bool:
 
 class _LossMean(Mean):
     """A loss as a metric (Keras's MeanMetricWrapper over a loss function): the running mean over
-    samples of each sample's loss, per-sample weights weighing them. The loss is the C++ one
-    (nerve.losses), computed over the batch at once."""
+    samples of each sample's loss, per-sample weights weighing them. On numpy data the loss is
+    the C++ one (nerve.losses), computed over the batch at once; on tensors (a compile() metric,
+    run in the Python step that fit traces into C++), the loss function's nerve.ops formula."""
 
     direction = "down"
 
@@ -446,8 +447,20 @@ class _LossMean(Mean):
         raise NotImplementedError(f"{type(self).__name__} names no loss")
 
     _loss = None  # made on first use from the subclass's settings
+    _function = None  # each subclass: its nerve.losses function (Keras's MeanMetricWrapper fn)
+
+    def _function_kwargs(self) -> dict:
+        return {}
+
+    def _by_function(self) -> bool:
+        """Whether update_state computes the values with the loss function (not the C++ loss)."""
+        return False
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        if losses_mod._is_tensor(y_pred) or losses_mod._is_tensor(y_true) or self._by_function():
+            values = self._function(y_true, y_pred, **self._function_kwargs())
+            super().update_state(values, sample_weight)
+            return
         if self._loss is None:
             self._loss = self._make_loss()
         loss = self._loss
@@ -497,6 +510,10 @@ class BinaryCrossentropy(_LossMean):
     """The running mean of the binary cross-entropy (nerve.losses.BinaryCrossentropy)."""
 
     _default_name = "binary_crossentropy"
+    _function = staticmethod(losses_mod.binary_crossentropy)
+
+    def _function_kwargs(self) -> dict:
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
 
     def __init__(self, name=None, dtype=None, from_logits=False, label_smoothing=0):
         super().__init__(name, dtype)
@@ -518,17 +535,25 @@ class CategoricalCrossentropy(BinaryCrossentropy):
     """The running mean of the categorical cross-entropy (one-hot targets)."""
 
     _default_name = "categorical_crossentropy"
+    _function = staticmethod(losses_mod.categorical_crossentropy)
 
     def __init__(self, name=None, dtype=None, from_logits=False, label_smoothing=0, axis=-1):
-        reject_unsupported(
-            f"CategoricalCrossentropy '{name or self._default_name}'",
-            CategoricalCrossentropy.__init__,
-            axis=axis,
-        )
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise ValueError(f"CategoricalCrossentropy: axis must be an int, got {axis!r}")
+        self.axis = int(axis)
         super().__init__(name, dtype, from_logits, label_smoothing)
 
     def _make_loss(self):
         return losses_mod.CategoricalCrossentropy(self.from_logits, self.label_smoothing)
+
+    def _function_kwargs(self) -> dict:
+        return {**super()._function_kwargs(), "axis": self.axis}
+
+    def _by_function(self) -> bool:  # the C++ loss reads rows over the last axis
+        return self.axis != -1
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
 
 
 class SparseCategoricalCrossentropy(_LossMean):
@@ -547,8 +572,13 @@ class SparseCategoricalCrossentropy(_LossMean):
         self.from_logits = bool(from_logits)
         self._loss = self._make_loss()
 
+    _function = staticmethod(losses_mod.sparse_categorical_crossentropy)
+
     def _make_loss(self):
         return losses_mod.SparseCategoricalCrossentropy(self.from_logits)
+
+    def _function_kwargs(self) -> dict:
+        return {"from_logits": self.from_logits}
 
     def get_config(self):
         return {**super().get_config(), "from_logits": self.from_logits}
@@ -558,6 +588,7 @@ class KLDivergence(_LossMean):
     """The running mean of the Kullback-Leibler divergence (nerve.losses.KLDivergence)."""
 
     _default_name = "kl_divergence"
+    _function = staticmethod(losses_mod.kl_divergence)
 
     def _make_loss(self):
         return losses_mod.KLDivergence()
@@ -666,8 +697,19 @@ _PYTHON_CLASSES = (
 )
 PYTHON_NAMES = {cls.__name__: cls for cls in _PYTHON_CLASSES}
 PYTHON_NAMES.update({losses_mod._snake_case(cls.__name__): cls for cls in _PYTHON_CLASSES})
+# Keras's metrics over the C++ losses: in compile() they run in the Python step too.
+_LOSS_CLASSES = (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    KLDivergence,
+)
+PYTHON_NAMES.update({cls.__name__: cls for cls in _LOSS_CLASSES})
+PYTHON_NAMES.update({cls._default_name: cls for cls in _LOSS_CLASSES})
 PYTHON_NAMES.update(
     {
+        "bce": BinaryCrossentropy,
+        "BCE": BinaryCrossentropy,
         "mape": MeanAbsolutePercentageError,
         "MAPE": MeanAbsolutePercentageError,
         "msle": MeanSquaredLogarithmicError,
@@ -737,7 +779,7 @@ def get(identifier, loss_name: str = "", output_shape=(1,)) -> Metric:
 def is_python_metric(metric) -> bool:
     """True for a metric computed by Python code (a function wrapped in MeanMetricWrapper, a
     Metric subclass with its own update_state), which the C++ trainer cannot run."""
-    if isinstance(metric, MeanMetricWrapper):
+    if isinstance(metric, (MeanMetricWrapper, _LossMean)):
         return True
     cls = type(metric)
     return isinstance(metric, Metric) and cls not in _CLASSES and cls.__module__ != __name__
@@ -880,3 +922,8 @@ mean_absolute_percentage_error = losses_mod.mean_absolute_percentage_error
 mean_squared_logarithmic_error = losses_mod.mean_squared_logarithmic_error
 binary_focal_crossentropy = losses_mod.binary_focal_crossentropy
 categorical_focal_crossentropy = losses_mod.categorical_focal_crossentropy
+binary_crossentropy = losses_mod.binary_crossentropy
+categorical_crossentropy = losses_mod.categorical_crossentropy
+sparse_categorical_crossentropy = losses_mod.sparse_categorical_crossentropy
+kl_divergence = losses_mod.kl_divergence
+huber = losses_mod.huber

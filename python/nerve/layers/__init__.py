@@ -1,7 +1,7 @@
 """Keras-style layers. Each wraps a C++ layer; shapes exclude the batch axis."""
 
 from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from .attention import MultiHeadAttention, TransformerEncoder
+from .attention import AdditiveAttention, Attention, MultiHeadAttention, TransformerEncoder
 from .augmentation import RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from .base import Input, InputLayer, Layer
 from .convolutional import (
@@ -143,6 +143,8 @@ __all__ = [
     "RMSNormalization",
     "GroupNormalization",
     "MultiHeadAttention",
+    "Attention",
+    "AdditiveAttention",
     "TransformerEncoder",
     # convolutional networks
     "Conv2D",

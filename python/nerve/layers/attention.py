@@ -1,14 +1,19 @@
-"""MultiHeadAttention (Keras) and a TransformerEncoder block built on it. Arguments declared in C++
-(nerve/layers/attention.h; MultiHeadAttention's weight roles: kernel, bias)."""
+"""MultiHeadAttention (Keras) and a TransformerEncoder block built on it: arguments declared in C++
+(nerve/layers/attention.h; MultiHeadAttention's weight roles: kernel, bias). Keras's Attention and
+AdditiveAttention: Python layers on nerve.ops, traced into C++."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import _core
+from .. import _core, ops
+from .. import random as nerve_random
+from . import call_args
 from ._sequence_utils import is_eager, to_tensor
 from ._shapes import to_core
+from .base import Layer
 from .declared import DeclaredLayer
+from .symbolic import KerasTensor
 from .tracing import TracedTensor
 
 
@@ -239,3 +244,244 @@ class TransformerEncoder(DeclaredLayer):
     Input and output are (batch, timesteps, features); padding masks are honoured and kept."""
 
     core_type = "TransformerEncoder"
+
+
+class Attention(Layer):
+    """Keras's Attention: dot-product (Luong-style) attention, written in nerve.ops and traced
+    into C++ like any Python layer. Called with [query, value] or [query, value, key] (batch,
+    timesteps, features); key defaults to value. score_mode "dot": scores = query @ key^T (times
+    the learned scalar `scale` with use_scale); "concat": scores = concat_score_weight *
+    sum(tanh(scale * (query + key))). mask=[query_mask, value_mask] (1 / True: a real step):
+    value steps masked out get no attention, query steps masked out give zeros;
+    use_causal_mask=True lets step i attend to steps <= i only; dropout drops attention
+    weights in training; return_attention_scores=True also returns the (batch, Tq, Tv)
+    attention weights."""
+
+    _SCORE_MODES = ("dot", "concat")
+
+    def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if score_mode not in self._SCORE_MODES:
+            raise ValueError(
+                f"{type(self).__name__}: invalid value for argument score_mode. Expected one of "
+                f"{{'dot', 'concat'}}. Received: score_mode={score_mode!r}"
+            )
+        if not 0.0 <= float(dropout) <= 1.0:
+            raise ValueError(f"{type(self).__name__}: dropout must be in [0, 1], got {dropout!r}")
+        self.use_scale = bool(use_scale)
+        self.score_mode = score_mode
+        self.dropout = float(dropout)
+        self.seed = seed
+        self.scale = None
+        self.concat_score_weight = None
+        if self.dropout > 0:
+            self._seed_generator = nerve_random.SeedGenerator(seed=seed)
+
+    def build(self, input_shape):
+        _check_inputs(self, input_shape)
+        if self.use_scale:
+            self.scale = self.add_weight(name="scale", shape=(), initializer="ones")
+        if self.score_mode == "concat":
+            self.concat_score_weight = self.add_weight(
+                name="concat_score_weight", shape=(), initializer="ones"
+            )
+
+    def _calculate_scores(self, query, key):
+        if self.score_mode == "dot":
+            scores = ops.matmul(query, ops.swapaxes(key, -2, -1))
+            if self.scale is not None:
+                scores = ops.multiply(scores, self.scale)
+            return scores
+        q = ops.expand_dims(query, axis=-2)  # (batch, Tq, 1, dim)
+        k = ops.expand_dims(key, axis=-3)  # (batch, 1, Tv, dim)
+        summed = ops.add(q, k)
+        if self.scale is not None:
+            summed = ops.multiply(self.scale, summed)
+        return ops.multiply(self.concat_score_weight, ops.sum(ops.tanh(summed), axis=-1))
+
+    def __call__(
+        self,
+        inputs,
+        mask=None,
+        training=None,
+        return_attention_scores=False,
+        use_causal_mask=False,
+        **kwargs,
+    ):
+        """Keras's call arguments; the masks become extra inputs of the traced call."""
+        if call_args.TENSOR_ARGS_KEY not in kwargs:  # not a model's replay of an earlier call
+            _check_inputs(self, inputs, mask)
+            inputs = list(inputs)
+            _refuse_carried_masks(self, inputs)
+            if mask is not None:
+                if mask[0] is not None and any(
+                    isinstance(x, (KerasTensor, TracedTensor)) for x in inputs
+                ):
+                    raise NotImplementedError(
+                        f"{type(self).__name__} '{self.name}': a query mask (mask[0]) in a "
+                        f"symbolic call (functional model, a layer's call()) is not supported "
+                        f"yet: Keras also hands it on as the output's padding mask to the layers "
+                        f"after this one (pooling, RNNs, attention), which this layer cannot. "
+                        f"Give mask=[None, value_mask] and zero the masked query steps "
+                        f"yourself, or call the layer on arrays, where the query mask applies."
+                    )
+                for name, m in zip(("query_mask", "value_mask"), mask):
+                    if m is not None:
+                        kwargs[name] = m
+        elif mask is not None:
+            raise TypeError(f"{type(self).__name__} '{self.name}': mask= given with a replay")
+        # Only what differs from Keras's defaults is passed on (a call with none of them is the
+        # layer's plain trace, saved as Keras saves it).
+        if use_causal_mask:
+            kwargs["use_causal_mask"] = True
+        if return_attention_scores:
+            kwargs["return_attention_scores"] = True
+        return super().__call__(inputs, training=training, **kwargs)
+
+    def call(
+        self,
+        inputs,
+        query_mask=None,
+        value_mask=None,
+        training=None,
+        return_attention_scores=False,
+        use_causal_mask=False,
+    ):
+        query, value = inputs[0], inputs[1]
+        key = inputs[2] if len(inputs) > 2 else value
+        scores = self._calculate_scores(query, key)
+        keep = None  # 1 where a query step may attend to a value step
+        if value_mask is not None:
+            keep = ops.expand_dims(ops.cast(ops.not_equal(value_mask, 0), "float32"), axis=-2)
+        if use_causal_mask:
+            ones = ops.ones_like(scores)
+            causal = ops.cast(
+                ops.greater_equal(ops.cumsum(ones, axis=-2), ops.cumsum(ones, axis=-1)),
+                "float32",
+            )
+            keep = causal if keep is None else ops.multiply(keep, causal)
+        if keep is not None:  # Keras's bias: masked scores lose 1e9
+            scores = ops.where(ops.equal(keep, 0), ops.subtract(scores, 1.0e9), scores)
+        weights = ops.softmax(scores, axis=-1)
+        if training and self.dropout > 0:
+            weights = nerve_random.dropout(weights, self.dropout, seed=self._seed_generator)
+        output = ops.matmul(weights, value)
+        if query_mask is not None:
+            q_keep = ops.expand_dims(ops.not_equal(query_mask, 0), axis=-1)
+            output = ops.where(q_keep, output, ops.zeros_like(output))
+        if return_attention_scores:
+            return [output, weights]
+        return output
+
+    def compute_output_shape(self, input_shape):
+        _check_inputs(self, input_shape)
+        return (*tuple(input_shape[0])[:-1], tuple(input_shape[1])[-1])
+
+    def get_config(self):
+        config = {k: v for k, v in Layer.get_config(self).items() if k != "activity_regularizer"}
+        config.update(
+            use_scale=self.use_scale,
+            score_mode=self.score_mode,
+            dropout=self.dropout,
+            seed=self.seed,
+        )
+        return config
+
+
+class AdditiveAttention(Attention):
+    """Keras's AdditiveAttention (Bahdanau-style): scores = sum(scale * tanh(query + key)) over
+    the features, `scale` a learned vector (glorot_uniform, one entry per feature) with
+    use_scale, else 1. Calls as Attention's."""
+
+    def __init__(self, use_scale=True, dropout=0.0, **kwargs):
+        super().__init__(use_scale=use_scale, dropout=dropout, **kwargs)
+
+    def build(self, input_shape):
+        _check_inputs(self, input_shape)
+        if self.use_scale:
+            dim = tuple(input_shape[0])[-1]
+            self.scale = self.add_weight(name="scale", shape=(dim,), initializer="glorot_uniform")
+
+    def _calculate_scores(self, query, key):
+        q = ops.expand_dims(query, axis=-2)  # (batch, Tq, 1, dim)
+        k = ops.expand_dims(key, axis=-3)  # (batch, 1, Tv, dim)
+        summed = ops.tanh(ops.add(q, k))
+        if self.scale is not None:
+            summed = ops.multiply(self.scale, summed)
+        return ops.sum(summed, axis=-1)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["score_mode"]
+        return config
+
+
+def _check_inputs(layer, inputs, mask=None) -> None:
+    """Keras's checks of Attention's call: a list of 2 or 3 inputs, a mask list of 2 or 3."""
+    who = type(layer).__name__
+    if not isinstance(inputs, (list, tuple)) or (
+        inputs and not isinstance(inputs[0], (list, tuple)) and _is_shape(inputs)
+    ):
+        raise ValueError(
+            f"{who} layer must be called on a list of inputs, namely [query, value] or "
+            f"[query, value, key]. Received: inputs={inputs}."
+        )
+    if len(inputs) < 2 or len(inputs) > 3:
+        raise ValueError(
+            f"{who} layer accepts inputs list of length 2 or 3, namely [query, value] or "
+            f"[query, value, key]. Received length: {len(inputs)}."
+        )
+    if mask is not None:
+        if not isinstance(mask, (list, tuple)):
+            raise ValueError(
+                f"{who} layer mask must be a list, namely [query_mask, value_mask]. "
+                f"Received: mask={mask}."
+            )
+        if len(mask) < 2 or len(mask) > 3:
+            raise ValueError(
+                f"{who} layer accepts mask list of length 2 or 3. Received: mask={mask}."
+            )
+
+
+def _refuse_carried_masks(layer, inputs) -> None:
+    """Keras hands Attention the padding masks its inputs carry (an Embedding's mask_zero, kept
+    by the layers after it); nerve's trace cannot read them, so a call that may have one raises
+    rather than attending to padding."""
+    who = f"{type(layer).__name__} '{layer.name}'"
+    for x in inputs:
+        if isinstance(x, _core.Tensor) and x.mask is not None:
+            raise NotImplementedError(
+                f"{who}: an input carries a padding mask, which this layer cannot read yet; "
+                f"pass it as mask=[query_mask, value_mask]"
+            )
+        source = _mask_source(x)
+        if source is not None:
+            raise NotImplementedError(
+                f"{who}: an input may carry the padding mask of Embedding '{source.name}' "
+                f"(mask_zero=True), which Keras would apply and this layer cannot read yet: "
+                f"give the masks as mask=[query_mask, value_mask] (e.g. ops.not_equal(ids, 0)) "
+                f"from an Embedding without mask_zero"
+            )
+
+
+def _mask_source(x, seen=None):
+    """An Embedding with mask_zero=True upstream of the symbolic tensor x, if any."""
+    from .embedding import Embedding
+
+    node = getattr(x, "_node", None)
+    seen = set() if seen is None else seen
+    if node is None or id(node) in seen:
+        return None
+    seen.add(id(node))
+    if isinstance(node.layer, Embedding) and node.layer.mask_zero:
+        return node.layer
+    for parent in node.inputs:
+        found = _mask_source(parent, seen)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_shape(value) -> bool:
+    """A single shape (a tuple of sizes), not a list of shapes or tensors."""
+    return all(d is None or isinstance(d, (int, np.integer)) for d in value)

@@ -149,14 +149,26 @@ def _sequential(model):
     return keras, layers
 
 
+# Python layers whose call takes Keras's mask=[query_mask, value_mask], which nerve's trace takes
+# as the tensor call arguments query_mask / value_mask (after the inputs)
+_MASK_LISTS = ("Attention", "AdditiveAttention")
+
+
 def _call(node, ref) -> dict:
     """One layer call as Keras's inbound node: its positional and keyword arguments."""
     refs = [ref(kt) for kt in node.inputs]
-    if len(refs) == 1 or type(node.layer).__name__ == "MultiHeadAttention":
+    kwargs = dict(node.call_kwargs or {})
+    if type(node.layer).__name__ in _MASK_LISTS and "_tensor_args" in kwargs:
+        names = kwargs.pop("_tensor_args")
+        kwargs.pop("_list_input", None)
+        by_name = dict(zip(names, refs[len(refs) - len(names) :]))
+        refs = refs[: len(refs) - len(names)]
+        kwargs["mask"] = [by_name.get("query_mask"), by_name.get("value_mask")]
+        args = [refs]
+    elif len(refs) == 1 or type(node.layer).__name__ == "MultiHeadAttention":
         args = refs  # MultiHeadAttention(query, value[, key])
     else:
         args = [refs]  # several inputs go in as one list (merge layers)
-    kwargs = dict(node.call_kwargs or {})
     # layer(x, training=True): Keras records it too, and uses it only in a call of the model
     # that gives no mode (nerve refuses the runs where the forced mode would matter)
     if node.training is not None:
