@@ -275,6 +275,8 @@ class PythonStepLoops:
     def _flatten_logs(self, logs: dict):
         """Keras's evaluate / *_on_batch list: the metrics' order first, then the other keys
         sorted; one value alone is returned as it is."""
+        if self._output_keys is not None:  # a dict of outputs: the losses first (Keras)
+            return self._log_values(logs)
         names = list(self.get_metrics_result())
         values = [logs[n] for n in names if n in logs]
         values += [logs[k] for k in sorted(logs) if k not in names]

@@ -285,6 +285,8 @@ def _functional(config: dict):
             return resolve(
                 {"class_name": _TENSOR, "config": {"keras_history": [name, node, index]}}
             )
+        if isinstance(spec, dict):  # a dict of outputs, keyed by name
+            return {k: refs(s) for k, s in spec.items()}
         return [refs(s) for s in spec]
 
     try:
