@@ -491,3 +491,30 @@ def test_keras_writes_nerve_reads(tmp_path):
         "alpha": ["probs", 0, 0],
         "mid": ["offset", 0, 0],
     }
+
+
+def _nested(lib, weights=None):
+    """A dict-output model called inside another model, which outputs one of its entries and a
+    layer on another."""
+    inner = _build(lib)
+    if weights is not None:
+        inner.set_weights(weights)
+    inp = lib.Input((3,), name="outer_x")
+    out = inner(inp)
+    assert isinstance(out, dict) and list(out) == KEYS
+    extra = lib.layers.Dense(2, name="extra")(out["zeta"])
+    return lib.Model(inp, {"probs": out["alpha"], "extra": extra}, name="outer")
+
+
+@pytest.mark.parametrize("writer", ["nerve", "keras"])
+def test_nested_model_in_keras_files(writer, tmp_path):
+    keras = _keras()
+    pytest.importorskip("h5py")
+    x, _ = _data()
+    source = _nested(nerve if writer == "nerve" else keras)
+    source.set_weights(_weights(source, seed=3))
+    path = str(tmp_path / "nested.keras")
+    source.save(path)
+    loaded = keras.saving.load_model(path) if writer == "nerve" else nerve.models.load_model(path)
+    assert list(loaded(x)) == list(source(x)) == ["probs", "extra"]
+    _close("predict", loaded.predict(x, verbose=0), source.predict(x, verbose=0))
