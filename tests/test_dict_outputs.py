@@ -9,6 +9,7 @@ Keras only the nerve checks run (structure, errors, config and nerve-format roun
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -518,3 +519,89 @@ def test_nested_model_in_keras_files(writer, tmp_path):
     loaded = keras.saving.load_model(path) if writer == "nerve" else nerve.models.load_model(path)
     assert list(loaded(x)) == list(source(x)) == ["probs", "extra"]
     _close("predict", loaded.predict(x, verbose=0), source.predict(x, verbose=0))
+
+
+def test_one_key_matches_keras():
+    """A dict of one output: predict gives a dict, and the logs name nothing after it (as with
+    one output); y may be the dict or the array."""
+    keras = _keras()
+    x, y = _data()
+    runs = []
+    for lib in (keras, nerve):
+        inp = lib.Input((3,), name="x")
+        model = lib.Model(inp, {"only": lib.layers.Dense(2, name="head")(inp)})
+        model.set_weights(_weights(model, seed=5))
+        model.compile(
+            optimizer=lib.optimizers.SGD(0.05), loss={"only": "mse"}, metrics={"only": ["mae"]}
+        )
+        h = model.fit(x, {"only": y["mid"]}, epochs=2, batch_size=4, shuffle=False, verbose=0)
+        runs.append(
+            {
+                "predict": model.predict(x, verbose=0),
+                "history": h.history,
+                "evaluate": model.evaluate(x, y["mid"], verbose=0, return_dict=True),
+                "evaluate_list": model.evaluate(x, {"only": y["mid"]}, verbose=0),
+                "output_names": model.output_names,
+            }
+        )
+    assert runs[1]["output_names"] == runs[0]["output_names"] == ["head"]
+    assert sorted(runs[1]["history"]) == sorted(runs[0]["history"]) == ["loss", "mae"]
+    for key in ("predict", "history", "evaluate", "evaluate_list"):
+        _close(key, runs[1][key], runs[0][key])
+
+
+def test_one_metrics_list_for_every_output():
+    """nerve also takes one flat metrics list for every output (Keras 3 refuses it for a dict
+    of outputs), each reported under the output's key."""
+    x, y = _data()
+    y = {**y, "alpha": np.eye(3, dtype=np.float32)[y["alpha"]]}
+    model = _compiled(loss="categorical_crossentropy", metrics=["mae"])
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert sorted(logs) == sorted(
+        ["loss", *(f"{k}_loss" for k in KEYS), *(f"{k}_mae" for k in KEYS)]
+    )
+
+
+def test_overridden_steps_see_the_dict():
+    """A Model subclass's own steps get the dict from self(x); the default compute_loss reads
+    it by key, and fit gives what the built-in step gives."""
+    seen = {}
+
+    class Custom(nerve.Model):
+        def train_step(self, data):
+            return super().train_step(data)
+
+        def predict_step(self, data):
+            out = super().predict_step(data)
+            seen["keys"] = list(out)
+            return out
+
+    x, y = _data()
+    histories, predictions = [], []
+    for cls in (nerve.Model, Custom):
+        inp = nerve.Input((3,), name="x")
+        h = nerve.layers.Dense(4, activation="tanh", name="hidden")(inp)
+        model = cls(
+            inp,
+            {
+                "zeta": nerve.layers.Dense(1, name="score")(h),
+                "alpha": nerve.layers.Dense(3, activation="softmax", name="probs")(h),
+            },
+        )
+        model.set_weights(_weights(model, seed=7))
+        model.compile(
+            optimizer=nerve.optimizers.SGD(0.05),
+            loss={"zeta": "mse", "alpha": "sparse_categorical_crossentropy"},
+            metrics={"alpha": ["accuracy"]},
+        )
+        targets = {"zeta": y["zeta"], "alpha": y["alpha"]}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the custom steps' note that they run from Python
+            histories.append(
+                model.fit(x, targets, epochs=2, batch_size=4, shuffle=False, verbose=0).history
+            )
+            predictions.append(model.predict(x, verbose=0))
+    assert seen["keys"] == ["zeta", "alpha"]
+    assert list(predictions[1]) == list(predictions[0]) == ["alpha", "zeta"]
+    _close("history", histories[1], histories[0])
+    _close("predict", predictions[1], predictions[0])

@@ -307,7 +307,10 @@ class PythonStepLoops:
         if bar is not None:
             bar.target = bar.target or step
             bar.update(step, finalize=True)
-        return _concatenate(outputs)
+        result = _concatenate(outputs)
+        if isinstance(result, dict) and self._output_keys is not None:
+            result = {k: result[k] for k in sorted(result)}  # Keras's predict sorts the keys
+        return result
 
     # ---- one batch ----------------------------------------------------------------------------
     def _on_batch_python(self, where, x, y, sample_weight, class_weight, return_dict):
