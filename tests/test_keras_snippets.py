@@ -58,11 +58,7 @@ NERVE_ONLY = {
 
 # Scripts that fail in nerve today, with why. strict: each fails the suite once fixed, so the
 # mark gets removed.
-XFAIL = {
-    "dict_outputs": "keras.Model(inputs, {name: tensor}) (a dict of outputs) is not supported; "
-    "nerve raises NotImplementedError (nobody is on it: predict would have to "
-    "return a dict)",
-}
+XFAIL: dict = {}
 
 
 # Scripts that crash the interpreter in nerve today run in a child process first, so the crash

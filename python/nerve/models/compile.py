@@ -148,7 +148,8 @@ class Compile:
             if default is None and len(spec) != n:
                 raise ValueError(
                     f"compile: {what} is missing for output(s) "
-                    f"{[k for k in names if k not in spec]}"
+                    f"{[k for k in names if k not in spec]}; the model's outputs are {names}"
+                    + (" (give None for an output no loss trains)" if what == "loss" else "")
                 )
             return [spec.get(k, default) for k in names]
         if isinstance(spec, (list, tuple)):
@@ -243,6 +244,23 @@ class Compile:
             *self._metric_names,
             *(m.name for m in self._call_metrics() if m.name not in self._metric_names),
         ]
+
+    def _log_values(self, logs: dict):
+        """evaluate's (and *_on_batch's) list of the logs' values; one value alone as it is.
+        The logs' order, except for a dict of outputs, where Keras lists the loss, each output's
+        loss (in the order of compile()'s loss dict, else of the sorted keys), then the other
+        entries by name."""
+        if self._output_keys is None:
+            values = list(logs.values())
+        else:
+            if isinstance(self.loss, dict):
+                order = [k for k, v in self.loss.items() if v is not None]
+            else:
+                order = list(self._output_keys)
+            first = ["loss", *(f"{k}_loss" for k in order)]
+            values = [logs[k] for k in first if k in logs]
+            values += [logs[k] for k in sorted(logs) if k not in first]
+        return values[0] if len(values) == 1 else values
 
     def _logs(self, stats) -> dict:
         """loss, each output's loss (several outputs), then the metrics."""

@@ -14,7 +14,9 @@ _count = 0
 class Functional(Model):
     """A model defined by its symbolic inputs and outputs: nerve.Model(inputs=..., outputs=...).
 
-    Several inputs and outputs (pass lists), shared layers (one layer object called at several
+    Several inputs and outputs (pass lists; outputs may also be a dict keyed by name, as in
+    Keras 3: predict and calls then return dicts, and compile, fit and evaluate take losses,
+    metrics and targets keyed by those names), shared layers (one layer object called at several
     places shares its weights), and merge layers (Add, Concatenate, ...) to join branches.
     """
 
@@ -27,14 +29,15 @@ class Functional(Model):
             trainable=trainable,
         )
         _count += 1
-        for what, value in (("inputs", inputs), ("outputs", outputs)):
-            if isinstance(value, dict):
-                raise NotImplementedError(
-                    f"Model: {what} given as a dict are not supported; pass a list (the tensors "
-                    f"keep their layers' names, and fit/evaluate/predict take dicts keyed by them)"
-                )
+        if isinstance(inputs, dict):
+            raise NotImplementedError(
+                "Model: inputs given as a dict are not supported; pass a list (the tensors "
+                "keep their layers' names, and fit/evaluate/predict take dicts keyed by them)"
+            )
         self._single_input = not isinstance(inputs, (list, tuple))
-        self._single_output = not isinstance(outputs, (list, tuple))
+        self._single_output = not isinstance(outputs, (list, tuple, dict))
+        if isinstance(outputs, dict):
+            outputs = self._set_output_keys(outputs)
         self._graph = GraphNetwork(as_list(inputs), as_list(outputs))
         if not self._trainable:
             self.trainable = False
@@ -57,7 +60,11 @@ class Functional(Model):
             "layers": [serialize_layer(layer) for layer in g.layers],
             "nodes": [self._node_config(n, ref) for n in g.nodes],
             "input_layers": [ref(kt) for kt in g.inputs],
-            "output_layers": [ref(kt) for kt in g.outputs],
+            "output_layers": (
+                [ref(kt) for kt in g.outputs]
+                if self._output_keys is None
+                else {k: ref(g.outputs[self._output_keys.index(k)]) for k in self._output_order}
+            ),
             "single_input": self._single_input,
             "single_output": self._single_output,
         }
@@ -102,10 +109,15 @@ class Functional(Model):
                 )
             )
         ins = [lookup(r) for r in config["input_layers"]]
-        outs = [lookup(r) for r in config["output_layers"]]
+        if isinstance(config["output_layers"], dict):  # a dict of outputs, keyed by name
+            outs = {k: lookup(r) for k, r in config["output_layers"].items()}
+        else:
+            outs = [lookup(r) for r in config["output_layers"]]
+            if config.get("single_output") and len(outs) == 1:
+                outs = outs[0]
         model = cls(
             ins[0] if config.get("single_input") and len(ins) == 1 else ins,
-            outs[0] if config.get("single_output") and len(outs) == 1 else outs,
+            outs,
             name=config.get("name"),
         )
         model._trainable = bool(config.get("trainable", True))  # the layers keep their flags

@@ -112,10 +112,7 @@ class Inference:
                 w = None if w is None else w[:n]
             logs = self._evaluate_source(("arrays", xs, ys, w), batch_size, bar)
         cbs.on_test_end(logs)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return logs if return_dict else self._log_values(logs)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for x (arrays, or an iterable of batches), batch by batch, in inference
@@ -148,7 +145,7 @@ class Inference:
             outs = [
                 np.concatenate([np.asarray(o[k]) for o in outputs]) for k in range(len(outputs[0]))
             ]
-            return outs[0] if self._single_output else outs
+            return self._pack_outputs(outs)
         xs = self._inputs(x, "predict")
         self._ensure_ready(xs, "predict", need_compile=False)
         self._same_length(xs, [], "predict")
@@ -183,7 +180,7 @@ class Inference:
         outs = self._predict_array(x, batch_size, "predict", convert=True, plan=plan)
         if verbose:
             Progbar.write_one_step(start, verbose)
-        return outs[0] if plan.single_output else outs
+        return outs[0] if plan.single_output else self._pack_outputs(outs)
 
     def _predict_array(self, x, batch_size, where, keep_activity=False, convert=False, plan=None):
         """The outputs (a list) of one numpy array through Predictor.predict_array; when the C++
@@ -227,7 +224,7 @@ class Inference:
             np.asarray(o)
             for o in self._predictor().predict([_core.Tensor(a) for a in xs], batch_size)
         ]
-        return outs[0] if self._single_output else outs
+        return self._pack_outputs(outs)
 
     def _predictor(self):
         """Inference needs only the C++ model: no loss, optimizer or metrics (an uncompiled
@@ -241,10 +238,7 @@ class Inference:
 
     def _batch_result(self, stats, return_dict):
         logs = self._logs(stats)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return logs if return_dict else self._log_values(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss (and metrics) of one batch in inference mode, without updating the weights."""

@@ -28,8 +28,10 @@ class DataPreparation:
                 raise ValueError(f"{where}: {what} given as a dict before the model is built")
             missing = [k for k in names if k not in x]
             if missing:
+                kind = "input" if what == "x" else "output"
                 raise ValueError(
-                    f"{where}: {what} has no entry for {missing}; expected keys {names}"
+                    f"{where}: {what} has no entry for {kind}(s) {missing}; the model's "
+                    f"{kind}s are {names}"
                 )
             x = [x[k] for k in names]
         elif (
@@ -72,6 +74,13 @@ class DataPreparation:
         them); those outputs then get an empty (samples, 0) placeholder the trainer never
         reads."""
         names, untrained = self._output_names, self._untrained_outputs()
+        if isinstance(y, dict):
+            unknown = [k for k in y if k not in names]
+            if unknown:  # Keras: y's structure must be the outputs'
+                raise ValueError(
+                    f"{where}: y has entries for unknown output(s) {unknown}; the model's "
+                    f"outputs are {names}"
+                )
         if not untrained:
             return self._arrays(y, "y", names, where)
         trained = [n for i, n in enumerate(names) if i not in untrained]

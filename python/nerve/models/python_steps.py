@@ -275,6 +275,8 @@ class PythonStepLoops:
     def _flatten_logs(self, logs: dict):
         """Keras's evaluate / *_on_batch list: the metrics' order first, then the other keys
         sorted; one value alone is returned as it is."""
+        if self._output_keys is not None:  # a dict of outputs: the losses first (Keras)
+            return self._log_values(logs)
         names = list(self.get_metrics_result())
         values = [logs[n] for n in names if n in logs]
         values += [logs[k] for k in sorted(logs) if k not in names]
@@ -305,7 +307,10 @@ class PythonStepLoops:
         if bar is not None:
             bar.target = bar.target or step
             bar.update(step, finalize=True)
-        return _concatenate(outputs)
+        result = _concatenate(outputs)
+        if isinstance(result, dict) and self._output_keys is not None:
+            result = {k: result[k] for k in sorted(result)}  # Keras's predict sorts the keys
+        return result
 
     # ---- one batch ----------------------------------------------------------------------------
     def _on_batch_python(self, where, x, y, sample_weight, class_weight, return_dict):

@@ -135,8 +135,8 @@ class StepHooks:
                     f"{type(self).__name__}.compute_loss: the compiled loss needs targets, but "
                     f"y is None (the batch has no targets?)"
                 )
-            preds = as_list(y_pred)
-            targets = [y[k] for k in self._output_names] if isinstance(y, dict) else as_list(y)
+            preds = self._flat_outputs(y_pred)
+            targets = self._flat_targets(y, f"{type(self).__name__}.compute_loss")
             if len(targets) != len(preds):
                 raise ValueError(
                     f"{type(self).__name__}.compute_loss: {len(targets)} target(s) for "
@@ -163,6 +163,24 @@ class StepHooks:
         if traced:
             return functools.reduce(ops.add, terms)
         return terms[0] if len(terms) == 1 else ops.add_n(terms)
+
+    def _flat_targets(self, y, where: str) -> list:
+        """A step's targets as a list in the order of the outputs: a dict by output name (a
+        missing or unknown name is a ValueError naming the outputs)."""
+        if not isinstance(y, dict):
+            return as_list(y)
+        names = self._output_names
+        missing = [k for k in names if k not in y]
+        unknown = [k for k in y if k not in names]
+        if missing or unknown:
+            raise ValueError(
+                f"{where}: y has "
+                + (f"no entry for output(s) {missing}" if missing else "")
+                + (" and " if missing and unknown else "")
+                + (f"entries for unknown output(s) {unknown}" if unknown else "")
+                + f"; the model's outputs are {names}"
+            )
+        return [y[k] for k in names]
 
     def _compute_loss(self, x, y, y_pred, sample_weight, training):
         """compute_loss, also for an override written without `training` (Keras < 3.3)."""
@@ -272,10 +290,10 @@ class StepHooks:
         """Update the compiled metrics with this batch (weighted_metrics with sample_weight),
         then return get_metrics_result()."""
         del x  # the default does not use it (Keras)
-        entries = self._compiled_step_metrics([tuple(p.shape[1:]) for p in as_list(y_pred)])
+        preds = self._flat_outputs(y_pred)
+        entries = self._compiled_step_metrics([tuple(p.shape[1:]) for p in preds])
         if entries:
-            preds = as_list(y_pred)
-            targets = [y[k] for k in self._output_names] if isinstance(y, dict) else as_list(y)
+            targets = self._flat_targets(y, f"{type(self).__name__}.compute_metrics")
             for _, metric, output, kind in entries:
                 if kind != "loss":  # the loss trackers are compute_loss's
                     metric.update_state(

@@ -118,7 +118,7 @@ class StepTracer(Tracer):
         if not hasattr(self, "_called_models"):
             self._called_models = []
         self._called_models.append(model)
-        return traced[0] if model._single_output else traced
+        return model._pack_outputs(traced, call=True)
 
     # -- loss
     def loss(self, loss, y_true, y_pred, sample_weight):

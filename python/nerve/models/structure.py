@@ -42,6 +42,45 @@ class ModelStructure:
     # A subclassed model traces its call(); Functional and Sequential are made from layers.
     _traces_call = True
 
+    # Outputs given as a dict (Keras 3: keras.Model(inputs, {"a": t1, "b": t2})): the keys in
+    # Keras's flat order (sorted, as keras.tree flattens a dict), which is the order of the
+    # C++ graph's outputs, of model.outputs, and of a list of losses or targets; and the keys in
+    # the order given, which a call's dict keeps. None for a list or a single output.
+    _output_keys = None
+    _output_order = None
+
+    def _set_output_keys(self, outputs: dict) -> list:
+        """Notes a dict of outputs' keys; returns its tensors in Keras's flat order."""
+        if not outputs:
+            raise ValueError(f"Model '{self.name}': outputs is an empty dict")
+        bad = [k for k in outputs if not isinstance(k, str)]
+        if bad:
+            raise TypeError(
+                f"Model '{self.name}': the keys of a dict of outputs must be strings (they name "
+                f"the outputs in losses, metrics, targets and logs), got {bad!r}"
+            )
+        self._output_order = list(outputs)
+        self._output_keys = sorted(outputs)
+        return [outputs[k] for k in self._output_keys]
+
+    def _pack_outputs(self, outs: list, call: bool = False):
+        """The model's result from its outputs in the C++ graph's order: the one output, a list,
+        or for a dict of outputs a dict, in Keras's key order: a call keeps the order the dict
+        was given in, predict sorts the keys (it flattens and packs the batches again)."""
+        if self._single_output:
+            return outs[0]
+        if self._output_keys is None:
+            return outs
+        packed = dict(zip(self._output_keys, outs))
+        return {k: packed[k] for k in self._output_order} if call else packed
+
+    def _flat_outputs(self, y_pred) -> list:
+        """A step's predictions (or targets) as a list in the order of the outputs: a dict is
+        read by output name."""
+        if isinstance(y_pred, dict):
+            return [y_pred[k] for k in self._output_names]
+        return as_list(y_pred)
+
     def call(self, inputs, training=None):
         """Subclassed models override this with the forward pass, built from nerve layers."""
         raise NotImplementedError(
@@ -69,13 +108,16 @@ class ModelStructure:
                 f"built from nerve layers so it can run in C++ (no numpy on its "
                 f"inputs, no branching on their values)"
             ) from e
-        if not all(isinstance(o, KerasTensor) for o in as_list(outputs)):
+        flat = list(outputs.values()) if isinstance(outputs, dict) else as_list(outputs)
+        if not all(isinstance(o, KerasTensor) for o in flat):
             raise TypeError(
                 f"{type(self).__name__}.call must return the output of nerve layers "
-                f"(or a list of them), got {type(outputs).__name__}"
+                f"(or a list or dict of them), got {type(outputs).__name__}"
             )
         self._single_input = single
-        self._single_output = not isinstance(outputs, (list, tuple))
+        self._single_output = not isinstance(outputs, (list, tuple, dict))
+        if isinstance(outputs, dict):  # Keras: a dict of outputs, keyed by name
+            outputs = self._set_output_keys(outputs)
         outputs = as_list(outputs)
         names = None
         if effects:  # add_loss / metric updates of call(): a hidden layer on the first output
@@ -172,6 +214,8 @@ class ModelStructure:
     def output(self):
         """The symbolic output (a list when there are several)."""
         outs = self.outputs
+        if self._output_keys is not None:  # Keras: the dict the model was made with
+            return self._pack_outputs(outs, call=True)
         return outs[0] if len(outs) == 1 else outs
 
     @classmethod
@@ -194,6 +238,10 @@ class ModelStructure:
 
     @property
     def _output_names(self) -> list:
+        """The names compile(), fit() and the logs know the outputs by: their layers' names,
+        or the keys of a dict of outputs."""
+        if self._output_keys is not None:
+            return list(self._output_keys)
         self._require_built("name its outputs")
         return self._graph.output_names
 
@@ -228,6 +276,10 @@ class ModelStructure:
 
     @property
     def output_names(self) -> list:
+        """The outputs' layer names (Keras: also for a dict of outputs, whose keys name them in
+        compile(), fit() and the logs)."""
+        if self._output_keys is not None:
+            return list(self._graph.output_names)
         return list(self._output_names)
 
     def __call__(self, inputs, training=None):
@@ -250,7 +302,7 @@ class ModelStructure:
             if not self.built:
                 self._build_for_call(xs, isinstance(inputs, (list, tuple)))
             outs = self._call_symbolic(xs)
-            return outs[0] if self._single_output else outs
+            return self._pack_outputs(outs, call=True)
         if any(isinstance(x, KerasTensor) for x in xs):
             if not self.built:
                 self._build_for_call(xs, isinstance(inputs, (list, tuple)))
@@ -258,7 +310,7 @@ class ModelStructure:
                 outs = self._call_symbolic(xs)
             if self._first_symbolic_call is None:  # what a Sequential's .input/.output give
                 self._first_symbolic_call = (xs, outs)
-            return outs[0] if self._single_output else outs
+            return self._pack_outputs(outs, call=True)
         tensors = [
             x
             if isinstance(x, _core.Tensor)
@@ -281,7 +333,7 @@ class ModelStructure:
             _core.set_grad_enabled(previous)
         if not eager:
             outs = [np.array(o) for o in outs]
-        return outs[0] if self._single_output else outs
+        return self._pack_outputs(outs, call=True)
 
     def _call_on_array(self, x):
         """model(x) on one numpy array in inference mode, by predict's short path (the input's
@@ -301,7 +353,7 @@ class ModelStructure:
         outs = self._predict_array(x, len(x), "call", keep_activity=True, plan=plan)
         if outs is None:
             return None
-        return outs[0] if plan.single_output else outs
+        return outs[0] if plan.single_output else self._pack_outputs(outs, call=True)
 
     def _call_symbolic(self, xs) -> list:
         return self._graph.replay(xs)

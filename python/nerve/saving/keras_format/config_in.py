@@ -262,6 +262,8 @@ def _functional(config: dict):
                 left.append((name, k, node))
                 continue
             result = made[name](*args, **kwargs)
+            if isinstance(result, dict):  # a model with a dict of outputs: Keras's flat order
+                result = [result[key] for key in sorted(result)]
             outputs[(name, k)] = list(result) if isinstance(result, (list, tuple)) else [result]
         if len(left) == len(pending):
             raise ModelFileError(
@@ -285,6 +287,8 @@ def _functional(config: dict):
             return resolve(
                 {"class_name": _TENSOR, "config": {"keras_history": [name, node, index]}}
             )
+        if isinstance(spec, dict):  # a dict of outputs, keyed by name
+            return {k: refs(s) for k, s in spec.items()}
         return [refs(s) for s in spec]
 
     try:

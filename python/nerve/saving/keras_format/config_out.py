@@ -176,6 +176,15 @@ def _call(node, ref) -> dict:
     return {"args": args, "kwargs": kwargs}
 
 
+def _output_refs(model, refs):
+    """The output refs as Keras writes them: for a dict of outputs, a dict in the order the
+    model was given it (refs come in the graph's order, the sorted keys)."""
+    if model._output_keys is None:
+        return refs
+    by_key = dict(zip(model._output_keys, refs))
+    return {k: by_key[k] for k in model._output_order}
+
+
 def _functional(model):
     InputLayer = ser.builtin_module("layer").InputLayer
 
@@ -260,7 +269,7 @@ def _functional(model):
             "trainable": model.trainable,
             "layers": entries,
             "input_layers": refs(graph.inputs, config.get("single_input")),
-            "output_layers": refs(graph.outputs, config.get("single_output")),
+            "output_layers": _output_refs(model, refs(graph.outputs, config.get("single_output"))),
         },
         "registered_name": "Functional",
         "build_config": {"input_shape": None},
