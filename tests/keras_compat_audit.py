@@ -293,6 +293,7 @@ def _max_error(y_true, y_pred):
 
 # Per class, a value that differs from the generic one above.
 ALTERNATIVE_FOR = {
+    ("Masking", "mask_value"): (0.5, same),
     ("PolynomialDecay", "end_learning_rate"): (0.01, None),
     ("PolynomialDecay", "power"): (3.0, None),
     ("PolynomialDecay", "cycle"): (True, None),

@@ -56,6 +56,9 @@ PASSING = [
     ("ActivityRegularization", lambda L: L.ActivityRegularization(l2=0.01)),
     ("BatchNormalization-inference", lambda L: L.BatchNormalization()),
     ("LayerNormalization", lambda L: L.LayerNormalization()),
+    ("UnitNormalization", lambda L: L.UnitNormalization()),
+    ("GroupNormalization", lambda L: L.GroupNormalization(groups=5)),
+    ("SpatialDropout1D", lambda L: L.SpatialDropout1D(0.3)),
 ]
 
 
@@ -219,6 +222,9 @@ def test_layers_that_would_use_the_mask_refuse_it():
     product = nerve.Model([a, b], nerve.layers.Multiply()([ea, eb]))
     with pytest.raises(UnsupportedArgumentError, match="Multiply.*padding mask"):
         product.predict([x, x], verbose=0)
+    for merge in (nerve.layers.Maximum(), nerve.layers.Minimum()):
+        with pytest.raises(UnsupportedArgumentError, match=f"{type(merge).__name__}.*padding mask"):
+            nerve.Model([a, b], merge([ea, eb])).predict([x, x], verbose=0)
     time_concat = nerve.Model([a, b], nerve.layers.Concatenate(axis=1)([ea, eb]))
     with pytest.raises(UnsupportedArgumentError, match="Concatenate.*last axis"):
         time_concat.predict([x, x], verbose=0)

@@ -304,6 +304,10 @@ class TracedLayer(Layer):
         ...
     def complete(self) -> None:
         ...
+    def set_mask_rule(self, rule: str) -> None:
+        """
+        What a padding mask on an input does: 'drop', 'pass' or 'refuse'.
+        """
     def set_weight_trainable(self, index: typing.SupportsInt | typing.SupportsIndex, trainable: bool) -> None:
         ...
     def step_ops(self, training: bool) -> list[str]:

@@ -118,6 +118,10 @@ class _ElementwiseMerge(Layer):
 class Maximum(_ElementwiseMerge):
     """Element-wise maximum of a list of inputs (of one shape, or shapes that broadcast)."""
 
+    def _mask_rule(self) -> str:
+        # Keras's replaces masked values before the op and ORs the masks: not implemented yet
+        return "refuse"
+
     _op = "maximum"
 
     def __init__(self, **kwargs):
@@ -126,6 +130,10 @@ class Maximum(_ElementwiseMerge):
 
 class Minimum(_ElementwiseMerge):
     """Element-wise minimum of a list of inputs (of one shape, or shapes that broadcast)."""
+
+    def _mask_rule(self) -> str:
+        # Keras's replaces masked values before the op and ORs the masks: not implemented yet
+        return "refuse"
 
     _op = "minimum"
 

@@ -101,6 +101,8 @@ class UnitNormalization(Layer):
     """Each sample scaled to unit L2 norm over `axis` (an int or a list of ints): x * min(1 /
     sqrt(sum(x ** 2)), 1e12), as Keras."""
 
+    supports_masking = True  # as Keras's: a padding mask rides on
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         if isinstance(axis, (list, tuple)):
@@ -162,6 +164,8 @@ class GroupNormalization(Layer):
     normalization); each sample's group is normalized by its mean and variance over its channels
     and the other non-batch axes, then scaled by gamma and shifted by beta per channel (Keras's
     formula: x * inv + (beta - mean * inv), inv = gamma / sqrt(var + epsilon))."""
+
+    supports_masking = True  # as Keras's: a padding mask rides on
 
     def __init__(
         self,

@@ -74,6 +74,8 @@ class _SpatialDropout(Layer):
     every training step. The random numbers are nerve's, not Keras's (the same seed gives other
     masks)."""
 
+    supports_masking = True  # as Keras's (a Dropout): a padding mask rides on
+
     _rank = 0
 
     def __init__(self, rate, seed=None, name=None, dtype=None):
