@@ -347,19 +347,43 @@ def squared(y_true, y_pred):
     return nerve.ops.mean(nerve.ops.square(y_true - y_pred), axis=-1)
 
 
-def test_losses_and_metrics_written_in_python_refuse_a_masked_output():
-    """Keras applies the mask in Loss.__call__ and MeanMetricWrapper to Python code too; nerve
-    applies it in its built-in losses and metrics only, so Python ones refuse it."""
-    x = padded_ids(4)
-    y = np.zeros((4, STEPS, 1), np.float32)
-    model = regressor(nerve)
-    model.compile(loss=squared)
-    with pytest.raises(UnsupportedArgumentError, match="squared.*padding mask"):
-        model.fit(x, y, verbose=0)
-    model = regressor(nerve)
-    model.compile(loss="mse", metrics=[nerve.metrics.MeanMetricWrapper(squared, name="sq")])
-    with pytest.raises(UnsupportedArgumentError, match="sq.*padding mask"):
-        model.evaluate(x, y, verbose=0)
+def keras_squared(y_true, y_pred):
+    return keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)
+
+
+def test_losses_and_metrics_written_in_python_skip_padding_as_keras():
+    """Keras applies the mask in Loss.__call__ and MeanMetricWrapper, to Python code too (and to
+    its metrics that are Python code in nerve: msle, mape, kl_divergence, ...)."""
+    k, n = twin_models(regressor)
+    x = padded_ids(6)
+    y = np.abs(np.random.default_rng(5).normal(size=(6, STEPS, 1))).astype(np.float32)
+    names = ["msle", "mape", "cosine_similarity", "squared_hinge"]
+    k.compile(
+        optimizer=keras.optimizers.SGD(0.1),
+        loss=keras_squared,
+        metrics=names
+        + [keras.metrics.KLDivergence(), keras.metrics.MeanMetricWrapper(keras_squared, name="sq")],
+    )
+    n.compile(
+        optimizer=nerve.optimizers.SGD(0.1),
+        loss=squared,
+        metrics=names
+        + [nerve.metrics.KLDivergence(), nerve.metrics.MeanMetricWrapper(squared, name="sq")],
+    )
+    want = k.evaluate(x, y, batch_size=2, verbose=0, return_dict=True)
+    got = n.evaluate(x, y, batch_size=2, verbose=0, return_dict=True)
+    for key in want:
+        assert_close(f"evaluate {key}", got[key], want[key])
+    kh = k.fit(x, y, batch_size=3, epochs=2, shuffle=False, verbose=0)
+    nh = n.fit(x, y, batch_size=3, epochs=2, shuffle=False, verbose=0)
+    assert_close("fit loss", nh.history["loss"], kh.history["loss"], rtol=1e-4)
+    for a, b in zip(n.get_weights(), k.get_weights()):
+        assert_close("weights after fit", a, b, rtol=1e-4)
+    # unmasked, the same Python loss and metrics are unchanged
     plain = nerve.Sequential([nerve.Input((STEPS, 2)), nerve.layers.GRU(3, return_sequences=True)])
     plain.compile(loss=squared, metrics=[nerve.metrics.MeanMetricWrapper(squared, name="sq")])
-    plain.fit(np.ones((4, STEPS, 2), np.float32), np.zeros((4, STEPS, 3), np.float32), verbose=0)
+    xs = np.random.default_rng(1).normal(size=(4, STEPS, 2)).astype(np.float32)
+    logs = plain.evaluate(xs, np.zeros((4, STEPS, 3), np.float32), verbose=0, return_dict=True)
+    want_plain = float(np.mean(np.square(plain.predict(xs, verbose=0))))
+    assert_close("unmasked loss", logs["loss"], want_plain)
+    assert_close("unmasked metric", logs["sq"], want_plain)

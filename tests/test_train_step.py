@@ -550,10 +550,20 @@ def test_loss_metrics_and_accuracy_match_keras(name, kwargs, kind, rank):
     assert mine.name == theirs.name
 
 
-def test_loss_metrics_are_not_compile_metrics():
-    model = nerve.Model(*_mlp_parts())
-    with pytest.raises(ValueError, match="standalone metric.*compile"):
-        model.compile("sgd", "mse", metrics=[nerve.metrics.KLDivergence()])
+def test_loss_metrics_are_compile_metrics_as_in_keras():
+    """Keras compiles a loss-as-metric class (KLDivergence) as a MeanMetricWrapper: the mean over
+    samples of the per-sample KL divergence."""
+    inputs = nerve.Input((4,))
+    model = nerve.Model(inputs, L.Dense(3, activation="softmax")(inputs))
+    model.compile("sgd", "categorical_crossentropy", metrics=[nerve.metrics.KLDivergence()])
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(6, 4)).astype(np.float32)
+    y = rng.dirichlet(np.ones(3), size=6).astype(np.float32)
+    p = np.clip(model.predict(x, verbose=0).astype(np.float64), 1e-7, 1.0)
+    t = np.clip(y.astype(np.float64), 1e-7, 1.0)
+    want = np.mean(np.sum(t * np.log(t / p), axis=-1))
+    got = model.evaluate(x, y, verbose=0, return_dict=True)["kl_divergence"]
+    assert got == pytest.approx(want, rel=1e-5)
 
 
 @pytest.mark.parametrize("name", ["Mean", "Sum"])

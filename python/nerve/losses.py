@@ -64,8 +64,12 @@ class Loss:
             y_true = _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
         if sample_weight is not None and not _is_tensor(sample_weight):
             sample_weight = _core.Tensor(np.ascontiguousarray(sample_weight, dtype=np.float32))
-        y_pred = refuse_padding_mask(y_pred, f"loss '{self.name}'")
-        values = _reduce(self.call(y_true, y_pred), sample_weight, self.reduction)
+        values = self.call(y_true, y_pred)
+        if tensors:  # a padding mask rides only on tensors
+            sample_weight = padding_mask_weights(
+                values, y_pred, sample_weight, self.reduction, f"loss '{self.name}'"
+            )
+        values = _reduce(values, sample_weight, self.reduction)
         if tensors:
             return values
         return values.item() if math.prod(values.shape) == 1 else np.asarray(values)
@@ -121,6 +125,42 @@ _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", 
 
 def _snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def padding_mask_weights(values, y_pred, sample_weight, reduction: str, who: str):
+    """Keras's losses.loss.apply_mask, as its Loss.__call__ and MeanMetricWrapper apply it: the
+    weights of `values` given the padding mask y_pred carries (Embedding(mask_zero=True),
+    Masking): 0 on padded rows, on the others total / valid for the mean reductions (1 for the
+    others), times sample_weight. Without a mask the op gives ones, which change nothing. Values
+    that are not one per row of y_pred's last axis take no mask (a mask there raises)."""
+    if not (_is_tensor(y_pred) and _is_tensor(values)):
+        return sample_weight
+    rows = tuple(y_pred.shape[:-1]) if len(y_pred.shape) > 1 else tuple(y_pred.shape)
+    if not _same_dims(tuple(values.shape), rows):
+        refuse_padding_mask(y_pred, who)  # runs with the step: raises only if a mask is there
+        return sample_weight
+    mask = _dispatch.apply("padding_mask", [y_pred])
+    if reduction in ("sum_over_batch_size", "mean"):
+        valid = _ops.sum(mask)
+        total = _ops.sum(_ops.ones_like(mask))
+        scale = _ops.where(
+            _ops.greater(valid, 0.0), _ops.divide(total, _ops.maximum(valid, 1.0)), 0.0
+        )
+        mask = _ops.multiply(mask, scale)
+    if sample_weight is None:
+        return mask
+    if len(sample_weight.shape) == len(rows) - 1:  # Keras's squeeze_or_expand_to_same_rank
+        sample_weight = _ops.expand_dims(sample_weight, -1)
+    return _ops.multiply(mask, sample_weight)
+
+
+def _same_dims(a: tuple, b: tuple) -> bool:
+    """Shapes that may be equal: the same rank, each axis equal where both are known (a traced
+    batch axis is not)."""
+    known = (int,)
+    return len(a) == len(b) and all(
+        x == y or not isinstance(x, known) or not isinstance(y, known) for x, y in zip(a, b)
+    )
 
 
 def refuse_padding_mask(y_pred, who: str):

@@ -410,8 +410,10 @@ class MeanMetricWrapper(Mean):
         if not (_is_tensor(y_pred) or _is_tensor(y_true)):
             y_pred = _core.Tensor(np.ascontiguousarray(y_pred, dtype=np.float32))
             y_true = _core.Tensor(np.ascontiguousarray(y_true, dtype=np.float32))
-        y_pred = losses_mod.refuse_padding_mask(y_pred, f"metric '{self.name}'")
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        sample_weight = losses_mod.padding_mask_weights(
+            values, y_pred, sample_weight, "sum", f"metric '{self.name}'"
+        )
         super().update_state(values, sample_weight)
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> float:
@@ -459,6 +461,9 @@ class _LossMean(Mean):
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         if losses_mod._is_tensor(y_pred) or losses_mod._is_tensor(y_true) or self._by_function():
             values = self._function(y_true, y_pred, **self._function_kwargs())
+            sample_weight = losses_mod.padding_mask_weights(
+                values, y_pred, sample_weight, "sum", f"metric '{self.name}'"
+            )
             super().update_state(values, sample_weight)
             return
         if self._loss is None:

@@ -278,6 +278,26 @@ def reduce_metric_update(tracer: StepTracer, metric, values, sample_weight, with
         values = TracedTensor(
             tracer, tracer.value_of(values, metric.name, "values"), tuple(values.shape)
         )
+    if (
+        isinstance(sample_weight, TracedTensor)
+        and len(values.shape) > 1
+        and tuple(sample_weight.shape) == tuple(values.shape)
+    ):
+        # weights per value (a padding mask's, losses.padding_mask_weights): each sample's
+        # weighted values and weights folded as Mean.update_state folds them eagerly
+        axes = tuple(range(1, len(values.shape)))
+        total = ops.sum(within(ops.multiply(values, sample_weight), axis=axes))
+        count = ops.sum(within(sample_weight, axis=axes))
+    else:
+        total, count = _folded_totals(tracer, metric, values, sample_weight, within)
+    tracer.metric_totals(metric)
+    total_t, count_t = metric._state_tensors()
+    tracer.assign("assign_add", total_t, total)
+    tracer.assign("assign_add", count_t, count)
+
+
+def _folded_totals(tracer, metric, values, sample_weight, within):
+    """(total, count) of per-sample values (a sample's values folded by `within` first)."""
     if len(values.shape) > 1:
         values = within(values, axis=tuple(range(1, len(values.shape))))
     scalar = len(values.shape) == 0
@@ -299,10 +319,7 @@ def reduce_metric_update(tracer: StepTracer, metric, values, sample_weight, with
             f"{tracer.who}: {type(metric).__name__} '{metric.name}'.update_state with a sample "
             f"weight of type {type(sample_weight).__name__} for values of shape {values.shape}"
         )
-    tracer.metric_totals(metric)
-    total_t, count_t = metric._state_tensors()
-    tracer.assign("assign_add", total_t, total)
-    tracer.assign("assign_add", count_t, count)
+    return total, count
 
 
 class _PythonState:

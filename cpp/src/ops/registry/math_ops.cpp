@@ -53,6 +53,20 @@ void register_math_ops() {
                        "(they skip the padded steps as Keras does)");
                  return {in[0]};
                }});
+  // Not a Keras op: the padding mask the predictions carry (1 kept, 0 padded) for a loss or metric
+  // written in Python to weigh its values with, as Keras's Loss.__call__ and MeanMetricWrapper do;
+  // ones of shape predictions.shape[:-1] when there is none (a weight that changes nothing).
+  register_op({"padding_mask", 1, [](const std::vector<Tensor>& in, const OpAttrs&) -> std::vector<Tensor> {
+                 const Tensor& pred = in[0];
+                 Shape rows(pred.shape().begin(), pred.shape().end() - (pred.dim() > 1 ? 1 : 0));
+                 const Tensor& mask = pred.impl()->mask;
+                 if (!mask.defined()) return {Tensor::full(rows, 1.f, pred.device())};
+                 if (mask.shape() != rows)
+                   throw UnsupportedArgument("the predictions of shape " + pred.shape_string() +
+                                             " carry a padding mask of shape " + mask.shape_string() +
+                                             "; nerve applies a mask with one value per row of the last axis only");
+                 return {mask.clone()};
+               }});
 }
 
 }  // namespace nerve
