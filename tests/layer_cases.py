@@ -1118,10 +1118,12 @@ def _op_layer():
 
 
 # ---- layers written in Python with nerve.ops (Keras's Permute, Dot, Maximum, ...) ----------
-# Traced into C++ like a custom layer: they run in fit / predict, but neither the standalone C++
-# inference tool nor nerve.onnx converts them (both refuse them by name, as they do Lambda).
+# Traced into C++ like a custom layer: they run in fit / predict, but the standalone C++
+# inference tool refuses them by name, as it does Lambda (nerve.onnx converts most of them).
 WRITTEN_IN_PYTHON = {
     "Permute",
+    "Attention",
+    "AdditiveAttention",
     "Dot",
     "Maximum",
     "Minimum",

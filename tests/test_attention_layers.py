@@ -300,8 +300,12 @@ def test_a_carried_padding_mask_is_refused_not_ignored():
     layers = nerve.layers
     ids = layers.Input((5,))
     embedded = layers.Dense(4)(layers.Embedding(10, 4, mask_zero=True)(ids))
-    with pytest.raises(NotImplementedError, match="mask"):
-        layers.Attention()([embedded, embedded])
+    model = nerve.Model(ids, layers.Attention()([embedded, embedded]))
+    with pytest.raises(NotImplementedError, match="Attention.*padding mask"):
+        model.predict(np.array([[1, 2, 0, 0, 0]], np.float32), verbose=0)
+    # a mask used up before the layer (an RNN without return_sequences... here: none carried)
+    plain = layers.Dense(4)(layers.Embedding(10, 4)(ids))
+    nerve.Model(ids, layers.Attention()([plain, plain])).predict(np.ones((1, 5)), verbose=0)
     # without mask_zero, with the mask given explicitly: Keras's numbers
     token_ids = np.array([[1, 2, 3, 0, 0], [4, 5, 0, 0, 0]], np.float32)
     padding = (token_ids != 0).astype(np.float32)

@@ -81,8 +81,9 @@ def _fn(layer, shape):
     return nerve.Model(x, layer(x))
 
 
-# Layers written in Python (Lambda, the one-op layers of nerve.ops on functional tensors).
-PYTHON_LAYERS = {"Lambda", "OpLayer"}
+# Layers written in Python (Lambda, the one-op layers of nerve.ops on functional tensors), and
+# layers with no converter yet (Attention, AdditiveAttention, Masking): refused by name.
+PYTHON_LAYERS = {"Lambda", "OpLayer", "Attention", "AdditiveAttention", "Masking"}
 
 
 # ---- every exportable layer class, as layer_cases.py makes it --------------------------------

@@ -338,6 +338,11 @@ class Attention(Layer):
             kwargs["return_attention_scores"] = True
         return super().__call__(inputs, training=training, **kwargs)
 
+    def _mask_rule(self) -> str:
+        # Keras hands Attention the padding masks its inputs carry; the trace cannot read them,
+        # so a carried mask raises when the step runs (tracing.mask_rule)
+        return "refuse"
+
     def call(
         self,
         inputs,
@@ -445,8 +450,9 @@ def _check_inputs(layer, inputs, mask=None) -> None:
 
 def _refuse_carried_masks(layer, inputs) -> None:
     """Keras hands Attention the padding masks its inputs carry (an Embedding's mask_zero, kept
-    by the layers after it); nerve's trace cannot read them, so a call that may have one raises
-    rather than attending to padding."""
+    by the layers after it); nerve's trace cannot read them, so an eager call on a tensor with one
+    raises rather than attending to padding (in a model, the traced layer refuses it when the
+    step runs: Attention._mask_rule)."""
     who = f"{type(layer).__name__} '{layer.name}'"
     for x in inputs:
         if isinstance(x, _core.Tensor) and x.mask is not None:
@@ -454,32 +460,6 @@ def _refuse_carried_masks(layer, inputs) -> None:
                 f"{who}: an input carries a padding mask, which this layer cannot read yet; "
                 f"pass it as mask=[query_mask, value_mask]"
             )
-        source = _mask_source(x)
-        if source is not None:
-            raise NotImplementedError(
-                f"{who}: an input may carry the padding mask of Embedding '{source.name}' "
-                f"(mask_zero=True), which Keras would apply and this layer cannot read yet: "
-                f"give the masks as mask=[query_mask, value_mask] (e.g. ops.not_equal(ids, 0)) "
-                f"from an Embedding without mask_zero"
-            )
-
-
-def _mask_source(x, seen=None):
-    """An Embedding with mask_zero=True upstream of the symbolic tensor x, if any."""
-    from .embedding import Embedding
-
-    node = getattr(x, "_node", None)
-    seen = set() if seen is None else seen
-    if node is None or id(node) in seen:
-        return None
-    seen.add(id(node))
-    if isinstance(node.layer, Embedding) and node.layer.mask_zero:
-        return node.layer
-    for parent in node.inputs:
-        found = _mask_source(parent, seen)
-        if found is not None:
-            return found
-    return None
 
 
 def _is_shape(value) -> bool:
