@@ -107,6 +107,7 @@ REQUIRED = {
     "CosineDecayRestarts": dict(initial_learning_rate=0.1, first_decay_steps=10),
     "CSVLogger": dict(filename=os.devnull),
     "ModelCheckpoint": dict(filepath="unused.weights.nerve"),
+    "BackupAndRestore": dict(backup_dir="unused-backup"),
     "LearningRateScheduler": dict(schedule=lambda epoch, lr: lr),
     "MeanMetricWrapper": dict(fn=lambda y_true, y_pred: y_pred),
     "PrecisionAtRecall": dict(recall=0.5),
@@ -268,6 +269,9 @@ ALTERNATIVE = {
     "filename": (os.devnull, same),
     "filepath": ("other.nerve", same),
     "log_dir": ("other-logs", same),
+    "backup_dir": ("other-backup", same),
+    "double_checkpoint": (True, same),
+    "delete_checkpoint": (False, same),
     "histogram_freq": (2, same),
     "write_graph": (False, same),
     "write_images": (True, same),
@@ -553,7 +557,12 @@ FAMILY_NOTES = {
     "event files itself, with Keras's folders and tags; scalars, histograms (30 equal "
     "buckets) and single images use TensorBoard's classic summary forms, which its "
     "dashboards show as they show Keras's; the graph is the layer graph (tag `keras`) that "
-    "Keras writes outside TensorFlow.",
+    "Keras writes outside TensorFlow. BackupAndRestore keeps its backup in one file "
+    "(`latest.weights.nerve`: weights, optimizer state, epoch; Keras writes "
+    "`latest.weights.h5` and `training_metadata.json`), written then renamed; at the end it "
+    "removes its files (Keras the whole `backup_dir`), and the restored epoch holds for that "
+    "fit only (Keras keeps it for the model's later fits too); `save_freq=False` (Keras's "
+    "TensorFlow preemption checkpointing) raises.",
 }
 # Raised by every layer unless default; said once in the document instead of on every row.
 EVERY_LAYER_RAISES = ("autocast",)

@@ -89,8 +89,11 @@ class PythonStepLoops:
         )
         self.stop_training = False
         cbs.on_train_begin()
+        # as Keras: a callback (BackupAndRestore) may set the epoch to start from
+        initial_epoch = getattr(self, "_initial_epoch", None) or options["initial_epoch"]
+        self._initial_epoch = None
         logs = {}
-        for epoch in range(options["initial_epoch"], epochs):
+        for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
             if verbose:

@@ -48,6 +48,7 @@ class TrainingLoops:
         generator / iterable of (x, y[, sample_weight]) batches."""
         where = "fit"
         self._check_run("fit")
+        self._initial_epoch = None  # a callback (BackupAndRestore) may set it in on_train_begin
         if self.built:
             if validation_data is not None or validation_split:
                 self._check_forced_training("fit", False)
@@ -217,6 +218,9 @@ class TrainingLoops:
         names = self.metrics_names
         self.stop_training = False
         cbs.on_train_begin()
+        # as Keras: a callback (BackupAndRestore) may set the epoch to start from
+        initial_epoch = self._initial_epoch or initial_epoch
+        self._initial_epoch = None
         logs = {}
         warned = False  # an overridden test_step's warning, once per fit
         for epoch in range(initial_epoch, epochs):
