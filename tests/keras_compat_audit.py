@@ -297,6 +297,8 @@ def _max_error(y_true, y_pred):
 
 # Per class, a value that differs from the generic one above.
 ALTERNATIVE_FOR = {
+    ("OrthogonalRegularizer", "mode"): ("columns", same),
+    ("orthogonal_regularizer", "mode"): ("columns", same),
     ("Masking", "mask_value"): (0.5, same),
     ("PolynomialDecay", "end_learning_rate"): (0.01, None),
     ("PolynomialDecay", "power"): (3.0, None),
@@ -522,6 +524,14 @@ SEQUENTIAL_METHODS = ("add", "pop")
 # family (after its table).
 NOTES: dict = {}
 FAMILY_NOTES = {
+    "initializers": "`Identity` (also `IdentityInitializer`, `identity`) is computed in Python: "
+    "called on a shape, or in a Python layer's add_weight; nerve's built-in layers initialise "
+    "their weights in C++, which has no identity, and raise NotImplementedError for it. Its "
+    "get_config() holds `gain` (Keras's is empty, so a reload loses the gain).",
+    "regularizers": "`OrthogonalRegularizer` gives Keras's penalty when called (on an array, or "
+    "on a weight inside a Python layer's call(), for add_loss); given to a layer "
+    "(`kernel_regularizer=`) it raises NotImplementedError: the C++ training step adds l1/l2 "
+    "penalties only.",
     "layers": "Layers written in Python (a Layer subclass with build/call, add_weight, add_loss; "
     "Lambda) are traced once into C++: Python control flow on tensor values raises TypeError "
     "at trace time (use ops.where); add_weight takes no constraint; add_metric raises "
@@ -562,7 +572,9 @@ FAMILY_NOTES = {
     "`latest.weights.h5` and `training_metadata.json`), written then renamed; at the end it "
     "removes its files (Keras the whole `backup_dir`), and the restored epoch holds for that "
     "fit only (Keras keeps it for the model's later fits too); `save_freq=False` (Keras's "
-    "TensorFlow preemption checkpointing) raises.",
+    "TensorFlow preemption checkpointing) raises. A ProgbarLogger passed to fit draws the "
+    "bar instead of fit's own (one bar, \"Epoch i/N\" only when N > 1, as Keras); fit's own "
+    'bar also writes "Epoch 1/1".',
 }
 # Raised by every layer unless default; said once in the document instead of on every row.
 EVERY_LAYER_RAISES = ("autocast",)

@@ -10,6 +10,7 @@ from .lambda_callback import LambdaCallback
 from .lr_scheduler import LearningRateScheduler
 from .model_checkpoint import ModelCheckpoint
 from .monitor_callback import MonitorCallback
+from .progbar_logger import ProgbarLogger
 from .reduce_lr_on_plateau import ReduceLROnPlateau
 from .tensorboard import TensorBoard
 from .terminate_on_nan import TerminateOnNaN
@@ -25,6 +26,7 @@ __all__ = [
     "LearningRateScheduler",
     "ModelCheckpoint",
     "MonitorCallback",
+    "ProgbarLogger",
     "ReduceLROnPlateau",
     "TensorBoard",
     "TerminateOnNaN",

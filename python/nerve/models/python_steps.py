@@ -87,6 +87,7 @@ class PythonStepLoops:
             self,
             {"epochs": epochs, "steps": steps, "verbose": verbose},
         )
+        shown = 0 if cbs.has_progbar_logger else verbose  # a ProgbarLogger draws the bar
         self.stop_training = False
         cbs.on_train_begin()
         # as Keras: a callback (BackupAndRestore) may set the epoch to start from
@@ -96,9 +97,9 @@ class PythonStepLoops:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
-            if verbose:
+            if shown:
                 print(f"Epoch {epoch + 1}/{epochs}", flush=True)
-            bar = Progbar(steps, verbose=verbose, stateful_metrics=None)
+            bar = Progbar(steps, verbose=shown, stateful_metrics=None)
             step, step_logs = 0, {}
             if traced is not None:
                 step, step_logs = self._traced_epoch(traced, batches, cbs, bar, "train")

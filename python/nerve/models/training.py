@@ -216,6 +216,7 @@ class TrainingLoops:
             {"epochs": epochs, "steps": steps, "verbose": verbose},
         )
         names = self.metrics_names
+        shown = 0 if cbs.has_progbar_logger else verbose  # a ProgbarLogger draws the bar
         self.stop_training = False
         cbs.on_train_begin()
         # as Keras: a callback (BackupAndRestore) may set the epoch to start from
@@ -227,9 +228,9 @@ class TrainingLoops:
             for m in self._call_metrics():  # Keras resets the metrics at each epoch's start
                 m.reset_state()
             cbs.on_epoch_begin(epoch)
-            if verbose:
+            if shown:
                 print(f"Epoch {epoch + 1}/{epochs}", flush=True)
-            bar = Progbar(steps, verbose=verbose, stateful_metrics=names)
+            bar = Progbar(steps, verbose=shown, stateful_metrics=names)
             if arrays is not None:
                 stats, step = self._train_array_epoch(arrays, cbs, bar, epoch)
             else:
