@@ -297,6 +297,10 @@ def _max_error(y_true, y_pred):
 
 # Per class, a value that differs from the generic one above.
 ALTERNATIVE_FOR = {
+    ("CategoricalGeneralizedCrossEntropy", "q"): (0.25, same),
+    ("Circle", "margin"): (0.25, same),
+    ("Circle", "remove_diagonal"): (False, same),
+    ("Tversky", "beta"): (0.75, same),
     ("OrthogonalRegularizer", "mode"): ("columns", same),
     ("orthogonal_regularizer", "mode"): ("columns", same),
     ("Masking", "mask_value"): (0.5, same),

@@ -205,3 +205,170 @@ def test_orthogonal_regularizer_refused_by_layers_and_usable_through_add_loss():
     nh = n.fit(X, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
     assert_history_close("add_loss(OrthogonalRegularizer)", nh.history, kh.history, 1e-4)
     assert_close("kernel", n.get_weights()[0], k.get_weights()[0], 1e-4)
+
+
+# ---- losses: Dice, Tversky, CategoricalGeneralizedCrossEntropy, Circle ---------------------------
+
+_RNG = np.random.default_rng(3)
+_MASKS = (_RNG.random((4, 3, 2)) > 0.5).astype("float32")
+_SCORES = _RNG.random((4, 3, 2)).astype("float32")
+_LABELS = np.array([0, 1, 0, 2, 1, 2], "float32")
+_PROBS = _RNG.dirichlet(np.ones(3), 6).astype("float32")
+_EMB = _RNG.normal(size=(6, 4)).astype("float32")
+_EMB /= np.linalg.norm(_EMB, axis=1, keepdims=True)
+_EMB_LABELS = np.array([0, 1, 0, 2, 1, 3], "float32")  # class 3 alone: a loss of 0, masked
+
+LOSS_CASES = [
+    ("Dice", {}, _MASKS, _SCORES),
+    ("Dice", {"axis": (1, 2)}, _MASKS, _SCORES),
+    ("Dice", {"axis": (1, 2), "reduction": "sum"}, _MASKS, _SCORES),
+    ("Tversky", {}, _MASKS, _SCORES),
+    ("Tversky", {"alpha": 0.3, "beta": 0.7, "axis": (1, 2)}, _MASKS, _SCORES),
+    ("Tversky", {"alpha": 0.9, "beta": 0.1, "axis": -1, "reduction": None}, _MASKS, _SCORES),
+    ("CategoricalGeneralizedCrossEntropy", {}, _LABELS, _PROBS),
+    ("CategoricalGeneralizedCrossEntropy", {"q": 0.2, "reduction": "sum"}, _LABELS, _PROBS),
+    ("Circle", {}, _EMB_LABELS, _EMB),
+    ("Circle", {"gamma": 10.0, "margin": 0.25}, _EMB_LABELS, _EMB),
+    ("Circle", {"remove_diagonal": False}, _EMB_LABELS, _EMB),
+    ("Circle", {"gamma": 5.0, "reduction": "sum"}, _EMB_LABELS, _EMB),
+    ("Circle", {"gamma": 5.0, "reduction": "mean_with_sample_weight"}, _EMB_LABELS, _EMB),
+]
+
+
+@pytest.mark.parametrize("cls, kwargs, y_true, y_pred", LOSS_CASES)
+def test_loss_classes_match_keras(cls, kwargs, y_true, y_pred):
+    want = np.asarray(getattr(keras.losses, cls)(**kwargs)(y_true, y_pred))
+    got = np.asarray(getattr(nerve.losses, cls)(**kwargs)(y_true, y_pred))
+    assert_close(f"{cls}({kwargs})", got, want, 1e-5)
+    if kwargs.get("axis") in ((1, 2),) or cls in ("CategoricalGeneralizedCrossEntropy", "Circle"):
+        # one value per sample: weigh them
+        weights = np.linspace(0.5, 2.0, len(y_true)).astype("float32")
+        want = np.asarray(getattr(keras.losses, cls)(**kwargs)(y_true, y_pred, weights))
+        got = np.asarray(getattr(nerve.losses, cls)(**kwargs)(y_true, y_pred, weights))
+        assert_close(f"{cls}({kwargs}) weighted", got, want, 1e-5)
+
+
+@pytest.mark.parametrize(
+    "fn, kwargs, y_true, y_pred",
+    [
+        ("dice", {}, _MASKS, _SCORES),
+        ("dice", {"axis": (1, 2)}, _MASKS, _SCORES),
+        ("tversky", {"alpha": 0.2, "beta": 0.8}, _MASKS, _SCORES),
+        ("tversky", {"axis": (1, 2)}, _MASKS, _SCORES),
+        ("categorical_generalized_cross_entropy", {"q": 0.7}, _LABELS, _PROBS),
+        ("circle", {}, _EMB_LABELS, _EMB),
+        ("circle", {"gamma": 3.0, "margin": 0.1, "remove_diagonal": False}, _EMB_LABELS, _EMB),
+        (
+            "circle",
+            {"ref_labels": _EMB_LABELS[:4], "ref_embeddings": _EMB[:4]},
+            _EMB_LABELS,
+            _EMB,
+        ),
+    ],
+)
+def test_loss_functions_match_keras(fn, kwargs, y_true, y_pred):
+    want = np.asarray(getattr(keras.losses, fn)(y_true, y_pred, **kwargs))
+    got = getattr(nerve.losses, fn)(y_true, y_pred, **kwargs)
+    assert isinstance(got, np.ndarray)
+    assert_close(f"{fn}({kwargs})", got, want, 1e-5)
+
+
+@pytest.mark.parametrize(
+    "cls, kwargs",
+    [
+        ("Dice", {"axis": (1,), "name": "d"}),
+        ("Tversky", {"alpha": 0.25, "beta": 0.75, "axis": None, "reduction": "sum"}),
+        ("CategoricalGeneralizedCrossEntropy", {"q": 0.25}),
+        ("Circle", {"gamma": 30.0, "margin": 0.2, "remove_diagonal": False}),
+    ],
+)
+def test_loss_configs_as_keras_and_round_trip(cls, kwargs):
+    loss = getattr(nerve.losses, cls)(**kwargs)
+    config = loss.get_config()
+    want = getattr(keras.losses, cls)(**kwargs).get_config()
+    want.pop("dtype", None)
+    assert {k: config[k] for k in want} == want
+    back = getattr(nerve.losses, cls).from_config(config)
+    assert back.get_config() == config
+    # as a model file stores a compiled loss
+    from nerve.saving import serialization
+
+    entry = serialization.serialize_loss(loss)
+    assert entry["class_name"] == cls
+    restored = serialization.deserialize_loss(entry)
+    assert type(restored) is type(loss) and restored.get_config() == config
+
+
+def test_loss_names_and_checks():
+    for name, cls in (
+        ("dice", "Dice"),
+        ("tversky", "Tversky"),
+        ("categorical_generalized_cross_entropy", "CategoricalGeneralizedCrossEntropy"),
+        ("circle", "Circle"),
+    ):
+        assert type(nerve.losses.get(name)).__name__ == cls
+        assert type(nerve.losses.get(cls)).__name__ == cls
+        assert type(nerve.losses.get(getattr(nerve.losses, name))).__name__ == cls
+    for q in (0.0, 1.0, 1.5):
+        with pytest.raises(ValueError, match="q must be in the interval"):
+            nerve.losses.CategoricalGeneralizedCrossEntropy(q=q)
+
+
+def _segmenter(lib):
+    m = lib.Sequential([lib.Input((4,)), lib.layers.Dense(2, activation="sigmoid")])
+    return m
+
+
+def _classifier(lib):
+    return lib.Sequential([lib.Input((4,)), lib.layers.Dense(3, activation="softmax")])
+
+
+def _embedder(lib):
+    return lib.Sequential([lib.Input((4,)), lib.layers.Dense(4), lib.layers.UnitNormalization()])
+
+
+_X = np.random.default_rng(4).normal(size=(32, 4)).astype("float32")
+_Y_MASK = (_X[:, :2] > 0).astype("float32")
+_Y_CLASS = (np.arange(32) % 3).astype("float32")
+_Y_EMB = np.tile(np.repeat(np.arange(4), 2), 4).astype("float32")  # each class twice a batch
+
+
+@pytest.mark.parametrize(
+    "build, y, loss",
+    [
+        (_segmenter, _Y_MASK, lambda lib: lib.losses.Dice()),
+        (_segmenter, _Y_MASK, lambda lib: lib.losses.Dice(axis=-1)),
+        (_segmenter, _Y_MASK, lambda lib: lib.losses.Tversky(alpha=0.3, beta=0.7)),
+        (_segmenter, _Y_MASK, lambda lib: lib.losses.tversky),
+        (_classifier, _Y_CLASS, lambda lib: lib.losses.CategoricalGeneralizedCrossEntropy(0.4)),
+        (_embedder, _Y_EMB, lambda lib: lib.losses.Circle(gamma=8.0)),
+        (_embedder, _Y_EMB, lambda lib: "circle"),
+    ],
+    ids=["dice", "dice-rows", "tversky", "tversky-fn", "gce", "circle", "circle-name"],
+)
+def test_fit_with_the_losses_matches_keras(build, y, loss):
+    k, n = twin_models(build)
+    for model, lib in ((k, keras), (n, nerve)):
+        model.compile(lib.optimizers.SGD(0.1), loss(lib))
+    kh = k.fit(_X, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    nh = n.fit(_X, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    assert_history_close("fit", nh.history, kh.history, 1e-4)
+    for a, b in zip(n.get_weights(), k.get_weights()):
+        assert_close("weights", a, b, 1e-4)
+    assert_close("evaluate", n.evaluate(_X, y, verbose=0), k.evaluate(_X, y, verbose=0), 1e-4)
+
+
+def test_a_model_compiled_with_circle_saves_and_reloads(tmp_path):
+    model = _embedder(nerve)
+    model.compile(nerve.optimizers.SGD(0.1), nerve.losses.Circle(gamma=8.0, margin=0.3))
+    model.fit(_X, _Y_EMB, epochs=1, batch_size=8, shuffle=False, verbose=0)
+    path = str(tmp_path / "m.nerve")
+    model.save(path)
+    back = nerve.saving.load_model(path)
+    assert back.loss.get_config() == model.loss.get_config()
+    assert_close(
+        "evaluate after reload",
+        back.evaluate(_X, _Y_EMB, verbose=0),
+        model.evaluate(_X, _Y_EMB, verbose=0),
+        1e-6,
+    )
