@@ -101,6 +101,68 @@ def test_resumed_fit_equals_an_uninterrupted_one(tmp_path):
     assert not os.path.exists(backup)  # delete_checkpoint=True: gone once fit ends normally
 
 
+@pytest.mark.parametrize("python_loss", [False, True], ids=["cpp-step", "python-step"])
+@pytest.mark.parametrize(
+    "stop, kwargs, steps",
+    [((3, None), {}, None), ((1, 2), {}, None), ((3, None), {}, 2)],
+    ids=["epoch", "mid-epoch-interrupt", "steps_per_epoch"],
+)
+def test_a_shuffled_fit_resumes_with_the_batches_of_an_uninterrupted_one(
+    tmp_path, python_loss, stop, kwargs, steps
+):
+    """nerve's backup also holds where the shuffled passes stand (Keras's does not)."""
+
+    def model():
+        m = build(nerve)
+        if python_loss:
+            m.compile(
+                nerve.optimizers.Adam(0.01),
+                lambda y_true, y_pred: nerve.ops.mean(nerve.ops.square(y_true - y_pred), axis=-1),
+                metrics=["mae"],
+            )
+        return m
+
+    def shuffled_fit(m, callbacks=()):
+        nerve.utils.set_random_seed(11)
+        return m.fit(
+            X,
+            Y,
+            epochs=EPOCHS,
+            batch_size=BATCH,
+            steps_per_epoch=steps,
+            verbose=0,
+            callbacks=list(callbacks),
+        )
+
+    start = model().get_weights()
+    whole = model()
+    whole.set_weights(start)
+    full = shuffled_fit(whole)
+    backup = str(tmp_path / "b")
+    first = model()
+    first.set_weights(start)
+    with pytest.raises(RuntimeError):
+        shuffled_fit(first, [BackupAndRestore(backup, **kwargs), interrupter(nerve, *stop)])
+    resumed = model()
+    nerve.utils.set_random_seed(99)  # the resumed run's own seed does not matter
+    history = resumed.fit(
+        X,
+        Y,
+        epochs=EPOCHS,
+        batch_size=BATCH,
+        steps_per_epoch=steps,
+        verbose=0,
+        callbacks=[BackupAndRestore(backup, **kwargs)],
+    )
+    first_epoch = history.epoch[0]
+    assert history.epoch == list(range(first_epoch, EPOCHS))
+    for key, values in full.history.items():
+        np.testing.assert_allclose(history.history[key], values[first_epoch:], rtol=1e-6)
+    for a, b in zip(resumed.get_weights(), whole.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert resumed.optimizer.iterations == whole.optimizer.iterations
+
+
 def test_a_later_fit_without_backup_starts_at_its_own_initial_epoch(tmp_path):
     model, _ = interrupted_then_resumed(
         nerve, build(nerve).get_weights(), str(tmp_path / "b"), stop_epoch=2

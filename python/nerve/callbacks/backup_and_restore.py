@@ -14,10 +14,13 @@ class BackupAndRestore(Callback):
     `backup_dir` at the end of every epoch, or every `save_freq` batches; a fit run again after
     an interruption (an exception, a killed process) restores that state when it begins and
     resumes at the epoch after the backup, as Keras does: the returned History holds the epochs
-    run by this fit only. With the same data, no shuffling (or shuffle=False) and epoch backups
-    the resumed fit ends with the weights, optimizer state and epoch logs of an uninterrupted
-    one. A backup taken every `save_freq` batches resumes, as in Keras, at the start of the
-    epoch it was taken in (its weights, that epoch run again from its first batch).
+    run by this fit only. With epoch backups and the same arrays the resumed fit ends with the
+    weights, optimizer state and epoch logs of an uninterrupted one (seeded alike, with
+    nerve.utils.set_random_seed): the backup also holds where fit's shuffled passes over the
+    arrays stand (Keras's does not, so a resumed Keras fit shuffles afresh); a batch generator
+    starts over. Dropout's random draws are not restored. A backup taken every `save_freq`
+    batches resumes, as in Keras, at the start of the epoch it was taken in (its weights, that
+    epoch run again from its first batch).
 
     The backup is one file, `backup_dir/latest.weights.nerve` (Keras: `latest.weights.h5` and
     `training_metadata.json`), written to a temporary file then renamed over the old one, so an
@@ -59,6 +62,7 @@ class BackupAndRestore(Callback):
         self._batches_seen_since_last_saving = 0
         self._last_batch_seen = 0
         self._current_epoch = 0
+        self._epoch_start_order = None
 
     @property
     def wants_batches(self) -> bool:
@@ -74,6 +78,7 @@ class BackupAndRestore(Callback):
         self._batches_seen_since_last_saving = 0
         self._last_batch_seen = 0
         self._current_epoch = 0
+        self._epoch_start_order = None
         try:
             self._load_model(self._weights_path)
         except (OSError, ModelFileError):
@@ -90,12 +95,23 @@ class BackupAndRestore(Callback):
         metadata = load_training_state(self.model, path)
         self._current_epoch = metadata["epoch"]
         self.model._initial_epoch = metadata["epoch"]
+        source = self._data_source()
+        if source is not None and metadata.get("data_order") is not None:
+            source.restore_order_state(metadata["data_order"])
+
+    def _data_source(self):
+        """fit's in-memory arrays (their shuffled pass order), or None (a batch stream)."""
+        return getattr(self.model, "_fit_data", None)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        source = self._data_source()
+        self._epoch_start_order = None if source is None else source.order_state()
 
     def on_epoch_end(self, epoch, logs=None):
         self._current_epoch = epoch + 1
         self._last_batch_seen = 0
         if self.save_freq == "epoch":
-            self._save_model()
+            self._save_model(epoch_end=True)
 
     def on_train_batch_end(self, batch, logs=None):
         if self._should_save_on_batch(batch):
@@ -115,7 +131,7 @@ class BackupAndRestore(Callback):
             return True
         return False
 
-    def _save_model(self):
+    def _save_model(self, epoch_end=False):
         from ..saving.saving_lib import save_training_state
 
         os.makedirs(self.backup_dir, exist_ok=True)
@@ -123,11 +139,14 @@ class BackupAndRestore(Callback):
             tmp = self._prev_weights_path + ".tmp"
             shutil.copyfile(self._weights_path, tmp)
             os.replace(tmp, self._prev_weights_path)
-        save_training_state(
-            self.model,
-            self._weights_path,
-            {"epoch": self._current_epoch, "batch": self._last_batch_seen},
-        )
+        metadata = {"epoch": self._current_epoch, "batch": self._last_batch_seen}
+        source = self._data_source()
+        if source is not None:
+            # nerve: where the shuffled passes over the arrays stand, so that the resumed fit
+            # takes the batches the uninterrupted one would; a backup inside an epoch resumes
+            # at that epoch's start (as Keras), so its order as the epoch began
+            metadata["data_order"] = source.order_state() if epoch_end else self._epoch_start_order
+        save_training_state(self.model, self._weights_path, metadata)
 
     def on_train_end(self, logs=None):
         if not self.delete_checkpoint:

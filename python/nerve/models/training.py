@@ -49,6 +49,7 @@ class TrainingLoops:
         where = "fit"
         self._check_run("fit")
         self._initial_epoch = None  # a callback (BackupAndRestore) may set it in on_train_begin
+        self._fit_data = None  # the arrays' pass order, which BackupAndRestore saves
         if self.built:
             if validation_data is not None or validation_split:
                 self._check_forced_training("fit", False)
@@ -218,6 +219,7 @@ class TrainingLoops:
         names = self.metrics_names
         shown = 0 if cbs.has_progbar_logger else verbose  # a ProgbarLogger draws the bar
         self.stop_training = False
+        self._fit_data = arrays
         cbs.on_train_begin()
         # as Keras: a callback (BackupAndRestore) may set the epoch to start from
         initial_epoch = self._initial_epoch or initial_epoch
@@ -264,6 +266,7 @@ class TrainingLoops:
             if self.stop_training:
                 break
         cbs.on_train_end(logs)
+        self._fit_data = None
         return self.history
 
     def _train_array_epoch(self, arrays, cbs, bar, epoch):
