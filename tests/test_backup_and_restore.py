@@ -45,7 +45,11 @@ def interrupter(lib, epoch, batch=None):
     return Interrupt()
 
 
-def fit(model, lib, callbacks=()):
+def fit(model, lib, callbacks=(), halve_lr=False):
+    if halve_lr:
+        # halves the learning rate as each epoch begins: the rate depends on the one before,
+        # which the backup must hold
+        callbacks = [*callbacks, lib.callbacks.LearningRateScheduler(lambda epoch, lr: lr / 2)]
     return model.fit(
         X,
         Y,
@@ -57,7 +61,9 @@ def fit(model, lib, callbacks=()):
     )
 
 
-def interrupted_then_resumed(lib, weights, backup_dir, stop_epoch, stop_batch=None, **kwargs):
+def interrupted_then_resumed(
+    lib, weights, backup_dir, stop_epoch, stop_batch=None, halve_lr=False, **kwargs
+):
     """The resumed model and its History: a first fit interrupted, a second (on a model built
     afresh, whose weights all come from the backup) resumed."""
     first = build(lib)
@@ -70,10 +76,11 @@ def interrupted_then_resumed(lib, weights, backup_dir, stop_epoch, stop_batch=No
                 lib.callbacks.BackupAndRestore(backup_dir, **kwargs),
                 interrupter(lib, stop_epoch, stop_batch),
             ],
+            halve_lr,
         )
     assert os.listdir(backup_dir)  # the backup outlives the interrupted fit
     second = build(lib)
-    history = fit(second, lib, [lib.callbacks.BackupAndRestore(backup_dir, **kwargs)])
+    history = fit(second, lib, [lib.callbacks.BackupAndRestore(backup_dir, **kwargs)], halve_lr)
     return second, history
 
 
@@ -161,6 +168,20 @@ def test_a_shuffled_fit_resumes_with_the_batches_of_an_uninterrupted_one(
     for a, b in zip(resumed.get_weights(), whole.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
     assert resumed.optimizer.iterations == whole.optimizer.iterations
+
+
+def test_a_learning_rate_changed_by_a_callback_is_restored(tmp_path):
+    start = build(nerve).get_weights()
+    whole = build(nerve)
+    whole.set_weights(start)
+    full = fit(whole, nerve, halve_lr=True)
+    resumed, history = interrupted_then_resumed(
+        nerve, start, str(tmp_path / "b"), stop_epoch=3, halve_lr=True
+    )
+    assert history.history["learning_rate"] == full.history["learning_rate"][3:]
+    assert resumed.optimizer.learning_rate == whole.optimizer.learning_rate
+    for a, b in zip(resumed.get_weights(), whole.get_weights()):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_a_later_fit_without_backup_starts_at_its_own_initial_epoch(tmp_path):
@@ -309,7 +330,8 @@ def test_a_model_with_a_python_loss_resumes_too(tmp_path):
     [((3, None), {}), ((3, 2), {"save_freq": 3}), ((4, 1), {"save_freq": 2})],
     ids=["epoch", "every-3-batches", "every-2-batches"],
 )
-def test_resume_matches_keras(tmp_path, stop, kwargs):
+@pytest.mark.parametrize("halve_lr", [False, True], ids=["", "halving-lr"])
+def test_resume_matches_keras(tmp_path, stop, kwargs, halve_lr):
     from _keras_diff import assert_close, assert_weights_close, keras, twin_models
 
     k, n = twin_models(build)
@@ -317,7 +339,7 @@ def test_resume_matches_keras(tmp_path, stop, kwargs):
     runs = {}
     for lib in (keras, nerve):
         model, history = interrupted_then_resumed(
-            lib, start, str(tmp_path / lib.__name__), stop[0], stop[1], **kwargs
+            lib, start, str(tmp_path / lib.__name__), stop[0], stop[1], halve_lr, **kwargs
         )
         runs[lib.__name__] = (model, history)
     (km, kh), (nm, nh) = runs["keras"], runs["nerve"]
@@ -327,3 +349,4 @@ def test_resume_matches_keras(tmp_path, stop, kwargs):
         assert_close(f"history[{key}]", nh.history[key], kh.history[key], 1e-4)
     assert_weights_close("resumed", nm, km, 1e-4)
     assert nm.optimizer.iterations == int(km.optimizer.iterations)
+    assert_close("learning rate", nm.optimizer.learning_rate, km.optimizer.learning_rate, 1e-6)

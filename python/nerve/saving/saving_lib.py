@@ -295,9 +295,14 @@ def load_weights(model, filepath) -> None:
 def save_training_state(model, filepath, training_metadata: dict) -> None:
     """The state BackupAndRestore backs up, in one file written atomically (a temporary file
     renamed over the old one): the weights as save_weights writes them, the optimizer's state
-    (iterations and slots, as save writes it) and `training_metadata` (epoch, batch). Such a
-    file also loads with model.load_weights (the weights only)."""
+    (iterations and slots, as save writes it; a float learning rate) and `training_metadata`
+    (epoch, batch). Such a file also loads with model.load_weights (the weights only)."""
     manifest, optimizer_state = [], {}
+    optimizer = model.optimizer
+    if optimizer is not None and getattr(optimizer, "_schedule", None) is None:
+        # a float learning rate, which a callback (ReduceLROnPlateau) may have changed; Keras
+        # saves it with the optimizer's variables
+        training_metadata = {**training_metadata, "learning_rate": optimizer.learning_rate}
 
     def entries():
         yield "metadata.json", lambda: ff.json_bytes(ff.metadata("nerve.weights"))
@@ -332,4 +337,8 @@ def load_training_state(model, filepath) -> dict:
                 for w, a in zip(model.weights, before):
                     np.asarray(w)[...] = a
                 raise
+        lr = metadata.get("learning_rate")
+        optimizer = model.optimizer
+        if isinstance(lr, float) and optimizer is not None and optimizer._schedule is None:
+            optimizer.learning_rate = lr
     return metadata
