@@ -350,3 +350,31 @@ def test_resume_matches_keras(tmp_path, stop, kwargs, halve_lr):
     assert_weights_close("resumed", nm, km, 1e-4)
     assert nm.optimizer.iterations == int(km.optimizer.iterations)
     assert_close("learning rate", nm.optimizer.learning_rate, km.optimizer.learning_rate, 1e-6)
+
+
+def test_sigkill_during_backups_leaves_a_whole_earlier_backup(tmp_path):
+    """A process killed at a random point of a fit backing up after every batch leaves a backup
+    that restores one whole earlier save (written to a temporary file renamed over the old)."""
+    import random
+    import signal
+    import time
+
+    from _interrupt_worker import _big_model
+    from nerve.saving.saving_lib import load_training_state
+    from test_interrupt import _filled_number, _wait_for, _worker
+
+    backup = tmp_path / "backup"
+    rng = random.Random(1)
+    for _ in range(2):
+        proc = _worker("backup_loop", str(backup))
+        _wait_for(proc, "saved")
+        time.sleep(rng.uniform(0.1, 2.0))
+        proc.kill()
+        proc.communicate()
+        assert proc.returncode == -signal.SIGKILL
+        model = _big_model()
+        metadata = load_training_state(model, str(backup / "latest.weights.nerve"))
+        assert isinstance(metadata["epoch"], int)
+        number = _filled_number(model.get_weights())
+        assert number is not None and number > 0, "the backup mixes weights of different saves"
+        assert model.optimizer.iterations >= number
