@@ -378,3 +378,20 @@ def test_sigkill_during_backups_leaves_a_whole_earlier_backup(tmp_path):
         number = _filled_number(model.get_weights())
         assert number is not None and number > 0, "the backup mixes weights of different saves"
         assert model.optimizer.iterations >= number
+
+
+def test_a_batch_backup_of_a_fit_begun_later_resumes_at_its_epoch(tmp_path):
+    # (Keras records epoch 0 for backups inside the first epoch a fit runs, whatever its number)
+    backup = str(tmp_path / "b")
+    model = build(nerve)
+    with pytest.raises(RuntimeError):
+        model.fit(
+            X,
+            Y,
+            epochs=EPOCHS,
+            initial_epoch=2,
+            batch_size=BATCH,
+            verbose=0,
+            callbacks=[BackupAndRestore(backup, save_freq=2), interrupter(nerve, 2, 3)],
+        )
+    assert fit(build(nerve), nerve, [BackupAndRestore(backup)]).epoch == [2, 3, 4, 5]

@@ -10,11 +10,11 @@ from .callback import Callback
 
 
 class BackupAndRestore(Callback):
-    """Backs up the training state (weights, optimizer state, the epoch reached) in
-    `backup_dir` at the end of every epoch, or every `save_freq` batches; a fit run again after
-    an interruption (an exception, a killed process) restores that state when it begins and
-    resumes at the epoch after the backup, as Keras does: the returned History holds the epochs
-    run by this fit only. With epoch backups and the same arrays the resumed fit ends with the
+    """Backs up the training state (weights, optimizer state, a float learning rate, the epoch
+    reached) in `backup_dir` at the end of every epoch, or every `save_freq` batches; a fit run
+    again after an interruption (an exception, a killed process) restores that state when it
+    begins and resumes at the epoch after the backup, as Keras does: the returned History holds
+    the epochs run by this fit only. With epoch backups and the same arrays the resumed fit ends with the
     weights, optimizer state and epoch logs of an uninterrupted one (seeded alike, with
     nerve.utils.set_random_seed): the backup also holds where fit's shuffled passes over the
     arrays stand (Keras's does not, so a resumed Keras fit shuffles afresh); a batch generator
@@ -104,6 +104,9 @@ class BackupAndRestore(Callback):
         return getattr(self.model, "_fit_data", None)
 
     def on_epoch_begin(self, epoch, logs=None):
+        # a backup inside this epoch resumes at its start (Keras counts only the epochs ended,
+        # so such a backup of a fit begun at initial_epoch > 0 would restart it at epoch 0)
+        self._current_epoch = epoch
         source = self._data_source()
         self._epoch_start_order = None if source is None else source.order_state()
 
