@@ -1,8 +1,8 @@
 """The child process of test_interrupt.py: runs one long call and reports, as one JSON line, how
 it ended. `python _interrupt_worker.py fit|predict|evaluate|call` prints "started" just before the
-long call; the parent sends SIGINT a second later. `save_loop PATH` and `checkpoint_loop PATH`
-save a big model over and over (every weight is the save's number / 1024) until the parent kills
-the process with SIGKILL."""
+long call; the parent sends SIGINT a second later. `save_loop PATH`, `checkpoint_loop PATH` and
+`backup_loop DIR` (BackupAndRestore) save a big model over and over (every weight is the save's
+number / 1024) until the parent kills the process with SIGKILL."""
 
 import json
 import sys
@@ -201,6 +201,33 @@ def checkpoint_loop(path):
     )
 
 
+class _SaidSaved(nerve.callbacks.Callback):
+    """Prints "saved" once, after the first batch's backup."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not getattr(self, "said", False):
+            self.said = True
+            print("saved", flush=True)
+
+
+def backup_loop(path):
+    """BackupAndRestore backing up after every batch, the weights filled with the batch count."""
+    model = _big_model()
+    x, y = _data(BATCH, 64)
+    model.fit(
+        x,
+        y,
+        batch_size=BATCH,
+        epochs=1_000_000,
+        verbose=0,
+        callbacks=[
+            _FillBeforeSave(),
+            nerve.callbacks.BackupAndRestore(path, save_freq=1),
+            _SaidSaved(),
+        ],
+    )
+
+
 if __name__ == "__main__":
     kind = sys.argv[1]
     {
@@ -211,4 +238,5 @@ if __name__ == "__main__":
         "handler": handler,
         "save_loop": lambda: save_loop(sys.argv[2]),
         "checkpoint_loop": lambda: checkpoint_loop(sys.argv[2]),
+        "backup_loop": lambda: backup_loop(sys.argv[2]),
     }[kind]()

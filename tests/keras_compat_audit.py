@@ -107,6 +107,7 @@ REQUIRED = {
     "CosineDecayRestarts": dict(initial_learning_rate=0.1, first_decay_steps=10),
     "CSVLogger": dict(filename=os.devnull),
     "ModelCheckpoint": dict(filepath="unused.weights.nerve"),
+    "BackupAndRestore": dict(backup_dir="unused-backup"),
     "LearningRateScheduler": dict(schedule=lambda epoch, lr: lr),
     "MeanMetricWrapper": dict(fn=lambda y_true, y_pred: y_pred),
     "PrecisionAtRecall": dict(recall=0.5),
@@ -268,6 +269,9 @@ ALTERNATIVE = {
     "filename": (os.devnull, same),
     "filepath": ("other.nerve", same),
     "log_dir": ("other-logs", same),
+    "backup_dir": ("other-backup", same),
+    "double_checkpoint": (True, same),
+    "delete_checkpoint": (False, same),
     "histogram_freq": (2, same),
     "write_graph": (False, same),
     "write_images": (True, same),
@@ -293,6 +297,12 @@ def _max_error(y_true, y_pred):
 
 # Per class, a value that differs from the generic one above.
 ALTERNATIVE_FOR = {
+    ("CategoricalGeneralizedCrossEntropy", "q"): (0.25, same),
+    ("Circle", "margin"): (0.25, same),
+    ("Circle", "remove_diagonal"): (False, same),
+    ("Tversky", "beta"): (0.75, same),
+    ("OrthogonalRegularizer", "mode"): ("columns", same),
+    ("orthogonal_regularizer", "mode"): ("columns", same),
     ("Masking", "mask_value"): (0.5, same),
     ("PolynomialDecay", "end_learning_rate"): (0.01, None),
     ("PolynomialDecay", "power"): (3.0, None),
@@ -518,6 +528,14 @@ SEQUENTIAL_METHODS = ("add", "pop")
 # family (after its table).
 NOTES: dict = {}
 FAMILY_NOTES = {
+    "initializers": "`Identity` (also `IdentityInitializer`, `identity`) is computed in Python: "
+    "called on a shape, or in a Python layer's add_weight; nerve's built-in layers initialise "
+    "their weights in C++, which has no identity, and raise NotImplementedError for it. Its "
+    "get_config() holds `gain` (Keras's is empty, so a reload loses the gain).",
+    "regularizers": "`OrthogonalRegularizer` gives Keras's penalty when called (on an array, or "
+    "on a weight inside a Python layer's call(), for add_loss); given to a layer "
+    "(`kernel_regularizer=`) it raises NotImplementedError: the C++ training step adds l1/l2 "
+    "penalties only.",
     "layers": "Layers written in Python (a Layer subclass with build/call, add_weight, add_loss; "
     "Lambda) are traced once into C++: Python control flow on tensor values raises TypeError "
     "at trace time (use ops.where); add_weight takes no constraint; add_metric raises "
@@ -553,7 +571,16 @@ FAMILY_NOTES = {
     "event files itself, with Keras's folders and tags; scalars, histograms (30 equal "
     "buckets) and single images use TensorBoard's classic summary forms, which its "
     "dashboards show as they show Keras's; the graph is the layer graph (tag `keras`) that "
-    "Keras writes outside TensorFlow.",
+    "Keras writes outside TensorFlow. BackupAndRestore keeps its backup in one file "
+    "(`latest.weights.nerve`: weights, optimizer state, epoch; Keras writes "
+    "`latest.weights.h5` and `training_metadata.json`), written then renamed, which also holds "
+    "where fit's shuffled passes over the arrays stand, so that a resumed fit takes the "
+    "batches of an uninterrupted one (Keras's shuffles afresh); at the end it "
+    "removes its files (Keras the whole `backup_dir`), and the restored epoch holds for that "
+    "fit only (Keras keeps it for the model's later fits too); `save_freq=False` (Keras's "
+    "TensorFlow preemption checkpointing) raises. A ProgbarLogger passed to fit draws the "
+    "bar instead of fit's own (one bar, \"Epoch i/N\" only when N > 1, as Keras); fit's own "
+    'bar also writes "Epoch 1/1".',
 }
 # Raised by every layer unless default; said once in the document instead of on every row.
 EVERY_LAYER_RAISES = ("autocast",)

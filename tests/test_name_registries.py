@@ -55,7 +55,12 @@ def test_python_accepts_exactly_the_cpp_loss_names():
 
 def test_python_accepts_exactly_the_cpp_initializer_names():
     class_names = {cls.__name__ for cls in initializers._CLASSES}
-    assert set(initializers._BY_NAME) == set(_core.initializer_names()) | class_names
+    # and the initializers computed in Python only (refused by built-in layers), Keras's aliases
+    python_only = {n for c in initializers._PYTHON_ONLY for n in (c.name, c.__name__)}
+    aliases = {"IdentityInitializer", "OrthogonalInitializer"}
+    assert set(initializers._BY_NAME) == (
+        set(_core.initializer_names()) | class_names | python_only | aliases
+    )
     assert {cls.name for cls in initializers._CLASSES} == set(_core.initializer_names())
     for name in _core.initializer_names():
         assert initializers.get(name).name == name

@@ -247,6 +247,40 @@ class VarianceScaling(Initializer):
         }
 
 
+class Identity(Initializer):
+    """The identity matrix times gain (Keras's Identity, alias IdentityInitializer), for 2-D
+    weights only. It runs in Python: standalone (`Identity()((3, 3))`) and in a Python layer's
+    add_weight. nerve's built-in layers initialise their weights in C++, which has no identity
+    initializer: giving it to one (Dense(kernel_initializer="identity")) raises
+    NotImplementedError; set the weights after building instead (layer.set_weights)."""
+
+    name = "identity"
+
+    def __init__(self, gain=1.0):
+        self.gain = float(gain)
+
+    def _to_core(self):
+        raise NotImplementedError(
+            "The Identity initializer runs in Python only (standalone, or a Python layer's "
+            "add_weight): nerve's built-in layers initialise their weights in C++, which has "
+            "no identity initializer. Build the layer with another initializer and set the "
+            "weights afterwards, e.g. layer.set_weights([np.eye(n), ...])"
+        )
+
+    def __call__(self, shape, fan_in=None, fan_out=None, seed=None) -> np.ndarray:
+        shape = tuple(int(d) for d in shape)
+        if len(shape) != 2:
+            raise ValueError(
+                "Identity matrix initializer can only be used for 2D matrices. "
+                f"Received: shape={shape} of rank {len(shape)}."
+            )
+        return (self.gain * np.eye(*shape)).astype(np.float32)
+
+    def get_config(self):
+        # Keras's Identity.get_config() is {} (its gain is lost on reload); nerve keeps it
+        return {"gain": self.gain}
+
+
 _CLASSES = (
     Zeros,
     Ones,
@@ -268,6 +302,14 @@ _CLASSES = (
 _CLASS_OF = {c.name: c for c in _CLASSES}
 _BY_NAME = {name: _CLASS_OF[name] for name in _core.initializer_names()}
 _BY_NAME.update({c.__name__: c for c in _CLASSES})
+# Initializers computed in Python (no C++ counterpart: built-in layers refuse them).
+_PYTHON_ONLY = (Identity,)
+_BY_NAME.update({c.name: c for c in _PYTHON_ONLY})
+_BY_NAME.update({c.__name__: c for c in _PYTHON_ONLY})
+# Keras's other names of the same classes ("for compatibility" in Keras).
+IdentityInitializer = Identity
+OrthogonalInitializer = Orthogonal
+_BY_NAME.update({"IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal})
 
 
 def serialize(initializer) -> dict:
@@ -293,7 +335,7 @@ def _from_dict(entry: dict) -> Initializer:
         "initializer",
         entry,
         _BY_NAME,
-        f"{', '.join(c.__name__ for c in _CLASSES)} (nerve runs initializers "
+        f"{', '.join(c.__name__ for c in _CLASSES + _PYTHON_ONLY)} (nerve runs initializers "
         f"in C++, so custom Python initializers are not supported)",
     )
 
@@ -318,6 +360,7 @@ def get(identifier) -> Initializer:
 constant = Constant
 glorot_normal = GlorotNormal
 glorot_uniform = GlorotUniform
+identity = Identity
 he_normal = HeNormal
 he_uniform = HeUniform
 lecun_normal = LecunNormal

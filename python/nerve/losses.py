@@ -69,7 +69,7 @@ class Loss:
             sample_weight = padding_mask_weights(
                 values, y_pred, sample_weight, self.reduction, f"loss '{self.name}'"
             )
-        values = _reduce(values, sample_weight, self.reduction)
+        values = self._reduce_values(values, sample_weight)
         if tensors:
             return values
         return values.item() if math.prod(values.shape) == 1 else np.asarray(values)
@@ -78,6 +78,10 @@ class Loss:
         raise TypeError(
             f"{type(self).__name__}: a Python loss has no C++ form; it runs in the Python step"
         )
+
+    def _reduce_values(self, values, sample_weight):
+        """call()'s values weighted and reduced (Keras's reduce_weighted_values)."""
+        return _reduce(values, sample_weight, self.reduction)
 
     def get_config(self) -> dict:
         return {"name": self.name, "reduction": self.reduction}
@@ -692,6 +696,84 @@ def categorical_focal_crossentropy(
     return _ops.sum(_ops.multiply(weighting, cce), axis=axis)
 
 
+@_python_loss_function
+def dice(y_true, y_pred, axis=None):
+    """1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + 1e-7) over `axis` (None:
+    every axis, one value for the batch)."""
+    intersection = _ops.sum(_ops.multiply(y_true, y_pred), axis=axis)
+    union = _ops.add(_ops.add(_ops.sum(y_true, axis=axis), _ops.sum(y_pred, axis=axis)), _EPSILON)
+    return _ops.subtract(1.0, _ops.divide(_ops.multiply(2.0, intersection), union))
+
+
+@_python_loss_function
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """1 - TP / (TP + alpha * FP + beta * FN + 1e-7), the sums over `axis` (None: every axis),
+    with Keras's naming: FP = sum((1 - y_pred) * y_true), FN = sum(y_pred * (1 - y_true))."""
+    intersection = _ops.sum(_ops.multiply(y_true, y_pred), axis=axis)
+    fp = _ops.sum(_ops.multiply(_ops.subtract(1.0, y_pred), y_true), axis=axis)
+    fn = _ops.sum(_ops.multiply(y_pred, _ops.subtract(1.0, y_true)), axis=axis)
+    denominator = _ops.add(
+        _ops.add(_ops.add(intersection, _ops.multiply(fp, alpha)), _ops.multiply(fn, beta)),
+        _EPSILON,
+    )
+    return _ops.subtract(1.0, _ops.divide(intersection, denominator))
+
+
+@_python_loss_function
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """(1 - p ** q) / q, p the probability y_pred gives the true class (y_true: class ids)."""
+    one_hot = _ops.one_hot(_ops.cast(y_true, "int32"), y_pred.shape[-1])
+    p = _ops.sum(_ops.multiply(y_pred, _ops.cast(one_hot, "float32")), axis=-1)
+    return _ops.divide(_ops.subtract(1.0, _ops.power(p, q)), q)
+
+
+def _as_column(labels):
+    return _ops.reshape(labels, (-1, 1)) if len(labels.shape) == 1 else labels
+
+
+@_python_loss_function
+def circle(
+    y_true,
+    y_pred,
+    ref_labels=None,
+    ref_embeddings=None,
+    remove_diagonal=True,
+    gamma=80,
+    margin=0.4,
+):
+    """Keras's Circle loss of L2-normalised embeddings y_pred with integer labels y_true, against
+    the reference embeddings and labels (by default the batch itself): one value per sample,
+    softplus(logsumexp of the weighted positive distances + logsumexp of the negative ones).
+    The Circle class, as Keras, averages over the samples whose loss is above 0 only."""
+    labels = _ops.cast(y_true, "int32")
+    ref_embeddings = y_pred if ref_embeddings is None else _as_tensor(ref_embeddings)
+    ref = labels if ref_labels is None else _ops.cast(_as_tensor(ref_labels), "int32")
+    optim_pos, optim_neg = margin, 1 + margin
+    delta_pos, delta_neg = margin, 1 - margin
+    distances = _ops.subtract(1.0, _ops.matmul(y_pred, _ops.transpose(ref_embeddings)))
+    distances = _ops.maximum(distances, 0.0)
+    query, key = _as_column(labels), _as_column(ref)
+    positive = _ops.equal(query, _ops.transpose(key))  # Keras's build_pos_neg_masks
+    negative = _ops.logical_not(positive)
+    if remove_diagonal:
+        # ~eye(n, m): each query's index against each key's (counted, so that a batch whose
+        # size the trace leaves open works too)
+        qi = _ops.cumsum(_ops.ones_like(_ops.cast(query, "float32")), axis=0)
+        ki = _ops.cumsum(_ops.ones_like(_ops.cast(key, "float32")), axis=0)
+        positive = _ops.logical_and(positive, _ops.logical_not(_ops.equal(qi, _ops.transpose(ki))))
+    positive_f = _ops.cast(positive, "float32")
+    negative_f = _ops.cast(negative, "float32")
+    pos_weights = _ops.maximum(_ops.multiply(_ops.add(distances, optim_pos), positive_f), 0.0)
+    neg_weights = _ops.maximum(_ops.multiply(_ops.subtract(optim_neg, distances), negative_f), 0.0)
+    pos_dists = _ops.subtract(delta_pos, distances)
+    neg_dists = _ops.subtract(delta_neg, distances)
+    pos_wdists = _ops.multiply(_ops.multiply(-1.0 * gamma, pos_weights), pos_dists)
+    neg_wdists = _ops.multiply(_ops.multiply(float(gamma), neg_weights), neg_dists)
+    p_loss = _ops.logsumexp(_ops.where(positive, pos_wdists, float("-inf")), axis=1)
+    n_loss = _ops.logsumexp(_ops.where(negative, neg_wdists, float("-inf")), axis=1)
+    return _ops.softplus(_ops.add(p_loss, n_loss))
+
+
 class _PythonLoss(LossFunctionWrapper):
     """A Keras loss class over one of the functions above (Keras's LossFunctionWrapper
     subclasses); `_settings` are the keyword arguments its config holds."""
@@ -831,7 +913,92 @@ class CategoricalFocalCrossentropy(_PythonLoss):
         )
 
 
+class Dice(_PythonLoss):
+    _settings = ("axis",)
+
+    def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
+        super().__init__(dice, reduction, name, dtype, axis=axis)
+
+
+class Tversky(_PythonLoss):
+    _settings = ("alpha", "beta", "axis")
+
+    def __init__(
+        self,
+        alpha=0.5,
+        beta=0.5,
+        reduction="sum_over_batch_size",
+        name="tversky",
+        axis=None,
+        dtype=None,
+    ):
+        super().__init__(tversky, reduction, name, dtype, alpha=alpha, beta=beta, axis=axis)
+
+
+class CategoricalGeneralizedCrossEntropy(_PythonLoss):
+    """(1 - p ** q) / q with p the probability of the true class; y_true holds class ids."""
+
+    _settings = ("q",)
+
+    def __init__(
+        self,
+        q=0.5,
+        reduction="sum_over_batch_size",
+        name="categorical_generalized_cross_entropy",
+        dtype=None,
+    ):
+        if not 0 < q < 1:
+            raise ValueError("q must be in the interval (0, 1)")
+        super().__init__(categorical_generalized_cross_entropy, reduction, name, dtype, q=q)
+
+
+class Circle(_PythonLoss):
+    """Keras's Circle loss (see circle()); as Keras, the reduction counts only the samples whose
+    loss is above 0 (Keras masks the others): "sum_over_batch_size" averages over those."""
+
+    _settings = ("gamma", "margin", "remove_diagonal")
+
+    def __init__(
+        self,
+        gamma=80.0,
+        margin=0.4,
+        remove_diagonal=True,
+        reduction="sum_over_batch_size",
+        name="circle",
+        dtype=None,
+    ):
+        super().__init__(
+            circle,
+            reduction,
+            name,
+            dtype,
+            gamma=gamma,
+            margin=margin,
+            remove_diagonal=remove_diagonal,
+        )
+
+    def _reduce_values(self, values, sample_weight):
+        # Keras's apply_mask with the mask circle() puts on its values (loss > 0)
+        mask = _ops.cast(_ops.greater(values, 0.0), "float32")
+        if self.reduction in ("mean", "sum_over_batch_size"):
+            total = _ops.sum(_ops.ones_like(mask))
+            valid = _ops.sum(mask)
+            weight = _ops.where(
+                _ops.greater(valid, 0.0), _ops.divide(total, _ops.maximum(valid, 1.0)), 0.0
+            )
+            mask = _ops.multiply(mask, weight)
+        if sample_weight is not None:
+            if len(sample_weight.shape) == len(mask.shape) + 1 and sample_weight.shape[-1] == 1:
+                sample_weight = _ops.squeeze(sample_weight, axis=-1)
+            mask = _ops.multiply(mask, sample_weight)
+        return _reduce(values, mask, self.reduction)
+
+
 _PYTHON_CLASSES = (
+    Dice,
+    Tversky,
+    CategoricalGeneralizedCrossEntropy,
+    Circle,
     Hinge,
     SquaredHinge,
     CategoricalHinge,

@@ -4,6 +4,8 @@ the reported loss and enters the gradient."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _core
@@ -63,9 +65,87 @@ class L1L2(Regularizer):
         super().__init__(l1=l1, l2=l2)
 
 
+class OrthogonalRegularizer(Regularizer):
+    """Keras's OrthogonalRegularizer: factor * 0.5 * the sum of |dot products| between the
+    L2-normalised rows (mode="rows") or columns (mode="columns") of a 2-D weight, other than
+    each with itself, over the number of pairs. Calling it on a weight (an array, or a tensor
+    inside a Python layer's call(), e.g. for add_loss) gives Keras's penalty. nerve's layers
+    add their weight penalties in the C++ training step, which computes only l1/l2 terms:
+    giving it to a layer (kernel_regularizer=...) raises NotImplementedError rather than
+    training without the penalty."""
+
+    def __init__(self, factor=0.01, mode="rows"):
+        if (
+            isinstance(factor, bool)
+            or not isinstance(factor, (float, int))
+            or math.isinf(factor)
+            or math.isnan(factor)
+            or factor < 0
+        ):
+            raise ValueError(
+                "Invalid value for argument factor: expected a non-negative float."
+                f"Received: factor={factor}"
+            )
+        if mode not in {"rows", "columns"}:
+            raise ValueError(
+                "Invalid value for argument `mode`. Expected one of "
+                f'{{"rows", "columns"}}. Received: mode={mode}'
+            )
+        self.factor = float(np.float32(factor))  # Keras keeps it as a float32 tensor
+        self.mode = mode
+        self.l1 = self.l2 = 0.0
+
+    def _to_core(self):
+        raise NotImplementedError(
+            "OrthogonalRegularizer cannot be given to a layer in nerve: weight penalties are "
+            "added in the C++ training step, which computes l1/l2 terms only (L1, L2, L1L2). "
+            "In a Python layer, add the penalty from call(): "
+            "self.add_loss(OrthogonalRegularizer(factor)(self.kernel))"
+        )
+
+    def __call__(self, inputs):
+        from . import ops
+
+        eager = not _is_symbolic(inputs)
+        x = ops.convert_to_tensor(np.asarray(inputs, np.float32)) if eager else inputs
+        if len(x.shape) != 2:
+            raise ValueError(
+                "Inputs to OrthogonalRegularizer must have rank 2. Received: "
+                f"inputs.shape={tuple(x.shape)}"
+            )
+        axis = 1 if self.mode == "rows" else 0
+        # Keras's ops.normalize: x * min(rsqrt(sum(x^2)), 1 / epsilon)
+        inv_norm = ops.minimum(ops.rsqrt(ops.sum(ops.square(x), axis=axis, keepdims=True)), 1e7)
+        x = x * inv_norm
+        if self.mode == "rows":
+            product, size = ops.matmul(x, ops.transpose(x)), x.shape[0]
+        else:
+            product, size = ops.matmul(ops.transpose(x), x), x.shape[1]
+        off_diagonal = product * (1.0 - ops.eye(size))
+        num_pairs = size * (size - 1.0) / 2.0
+        penalty = self.factor * 0.5 * ops.sum(ops.absolute(off_diagonal)) / num_pairs
+        return float(np.asarray(penalty)) if eager else penalty
+
+    def get_config(self):
+        return {"factor": self.factor, "mode": self.mode}
+
+    def __repr__(self) -> str:
+        return f"<OrthogonalRegularizer factor={self.factor:g} mode={self.mode}>"
+
+
+def _is_symbolic(x) -> bool:
+    """Whether x is a value of a call() being traced (or a symbolic tensor), not an array to
+    compute now."""
+    from .layers import tracing
+
+    if tracing.active_tracer() is not None:
+        return True
+    return not isinstance(x, (np.ndarray, np.generic, list, tuple, float, int, _core.Tensor))
+
+
 # Keras's names: the functions' (listed in errors), "l1l2", and the class names.
-_CLASSES = (L1, L2, L1L2)
-_NAMES = {"l1": L1, "l2": L2, "l1_l2": L1L2}
+_CLASSES = (L1, L2, L1L2, OrthogonalRegularizer)
+_NAMES = {"l1": L1, "l2": L2, "l1_l2": L1L2, "orthogonal_regularizer": OrthogonalRegularizer}
 _BY_NAME = {**_NAMES, "l1l2": L1L2, **{cls.__name__: cls for cls in _CLASSES}}
 
 
@@ -123,3 +203,6 @@ def l2(l2=0.01):
 
 def l1_l2(l1=0.0, l2=0.0):
     return L1L2(l1, l2)
+
+
+orthogonal_regularizer = OrthogonalRegularizer

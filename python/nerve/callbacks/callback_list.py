@@ -39,6 +39,14 @@ class CallbackList:
     def wants_batches(self) -> bool:
         return any(c.wants_batches and not c.batch_hooks_in_chunks for c in self.callbacks)
 
+    @property
+    def has_progbar_logger(self) -> bool:
+        """Whether a ProgbarLogger was passed: fit then leaves the progress bar to it (Keras
+        adds one only when none is given)."""
+        from .progbar_logger import ProgbarLogger
+
+        return any(isinstance(c, ProgbarLogger) for c in self.callbacks)
+
     def __getattr__(self, hook):
         if not hook.startswith("on_"):
             raise AttributeError(hook)

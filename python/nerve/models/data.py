@@ -318,7 +318,55 @@ class BatchStream:
 # ---- in-memory arrays for fit -----------------------------------------------------------
 
 
-class ArrayEpochs:
+class PassOrder:
+    """The shuffled order of the passes over in-memory arrays, which BackupAndRestore saves and
+    restores so that a resumed fit takes the batches of an uninterrupted one. A subclass sets n,
+    batch_size, shuffle, pass_steps, rng, position and order, and draws each pass's order with
+    _new_pass()."""
+
+    _pass_rng = None  # the generator's state before the current pass's order was drawn
+
+    def _new_pass(self):
+        self._pass_rng = self.rng.bit_generator.state
+        self.position = 0
+        return self.rng.permutation(self.n) if self.shuffle else None
+
+    def order_state(self) -> dict:
+        """Where the passes stand, as JSON: the generator (now, and before the current pass's
+        order) and the batches of the current pass already taken."""
+        return {
+            "n": self.n,
+            "batch_size": self.batch_size,
+            "shuffle": bool(self.shuffle),
+            "position": int(self.position),
+            "rng": self.rng.bit_generator.state,
+            "pass_rng": self._pass_rng,
+        }
+
+    def restore_order_state(self, state) -> bool:
+        """Continue from order_state()'s `state`; False (nothing changed) when it was taken over
+        other data (another sample count, batch size or shuffle)."""
+        if not isinstance(state, dict) or (
+            state.get("n"),
+            state.get("batch_size"),
+            state.get("shuffle"),
+        ) != (self.n, self.batch_size, bool(self.shuffle)):
+            return False
+        position = state.get("position")
+        if not isinstance(position, int) or not 0 <= position <= self.pass_steps:
+            return False
+        if position < self.pass_steps and state.get("pass_rng") is not None:
+            self.rng.bit_generator.state = state["pass_rng"]
+            self.order = self._pass_order(self._new_pass())
+        self.rng.bit_generator.state = state["rng"]
+        self.position = position
+        return True
+
+    def _pass_order(self, order):
+        return order
+
+
+class ArrayEpochs(PassOrder):
     """Batches of in-memory arrays for fit: the order of each pass, and where an epoch starts.
     Without steps_per_epoch an epoch is one (re)shuffled pass; with it, epochs take that many
     steps from the current pass and a new pass starts when it is used up (Keras)."""
@@ -337,15 +385,13 @@ class ArrayEpochs:
         self.position = self.pass_steps  # start a new pass on the first epoch
         self.order = None
 
+    def _pass_order(self, order):
+        return np.empty(0, np.int64) if order is None else order.astype(np.int64)
+
     def next_epoch(self):
         """(first batch index, steps this epoch, sample order) for the coming epoch."""
         if self.position >= self.pass_steps:
-            self.order = (
-                self.rng.permutation(self.n).astype(np.int64)
-                if self.shuffle
-                else np.empty(0, np.int64)
-            )
-            self.position = 0
+            self.order = self._pass_order(self._new_pass())
         first = self.position
         todo = min(self.steps_per_epoch, self.pass_steps - first)
         if self.requested is not None and todo < self.requested:

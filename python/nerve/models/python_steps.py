@@ -87,15 +87,21 @@ class PythonStepLoops:
             self,
             {"epochs": epochs, "steps": steps, "verbose": verbose},
         )
+        shown = 0 if cbs.has_progbar_logger else verbose  # a ProgbarLogger draws the bar
         self.stop_training = False
+        # the arrays' pass order, which BackupAndRestore saves
+        self._fit_data = batches if isinstance(batches, data.PassOrder) else None
         cbs.on_train_begin()
+        # as Keras: a callback (BackupAndRestore) may set the epoch to start from
+        initial_epoch = getattr(self, "_initial_epoch", None) or options["initial_epoch"]
+        self._initial_epoch = None
         logs = {}
-        for epoch in range(options["initial_epoch"], epochs):
+        for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
-            if verbose:
+            if shown:
                 print(f"Epoch {epoch + 1}/{epochs}", flush=True)
-            bar = Progbar(steps, verbose=verbose, stateful_metrics=None)
+            bar = Progbar(steps, verbose=shown, stateful_metrics=None)
             step, step_logs = 0, {}
             if traced is not None:
                 step, step_logs = self._traced_epoch(traced, batches, cbs, bar, "train")
@@ -135,6 +141,7 @@ class PythonStepLoops:
             if self.stop_training:
                 break
         cbs.on_train_end(logs)
+        self._fit_data = None
         return self.history
 
     # ---- traced steps -------------------------------------------------------------------------
@@ -328,7 +335,7 @@ class PythonStepLoops:
 # ---- batches ---------------------------------------------------------------------------------
 
 
-class _ArrayBatches:
+class _ArrayBatches(data.PassOrder):
     """Batches of in-memory arrays (one array, a list or a dict per x and y), reshuffled at
     each pass; with steps_per_epoch, epochs take that many steps from the current pass and a
     new pass starts when it is used up (Keras, as the C++ loop's ArrayEpochs)."""
@@ -367,8 +374,7 @@ class _ArrayBatches:
         left = self.steps
         while left > 0:
             if self.position >= self.pass_steps:
-                self.order = self.rng.permutation(self.n) if self.shuffle else None
-                self.position = 0
+                self.order = self._new_pass()
             before = self.position
             yield self.order, min(left, self.pass_steps - self.position)
             left -= self.position - before
@@ -376,8 +382,7 @@ class _ArrayBatches:
     def epoch(self):
         for _ in range(self.steps):
             if self.position >= self.pass_steps:
-                self.order = self.rng.permutation(self.n) if self.shuffle else None
-                self.position = 0
+                self.order = self._new_pass()
             start = self.position * self.batch_size
             stop = min(start + self.batch_size, self.n)
             rows = slice(start, stop) if self.order is None else self.order[start:stop]

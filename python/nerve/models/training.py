@@ -48,6 +48,8 @@ class TrainingLoops:
         generator / iterable of (x, y[, sample_weight]) batches."""
         where = "fit"
         self._check_run("fit")
+        self._initial_epoch = None  # a callback (BackupAndRestore) may set it in on_train_begin
+        self._fit_data = None  # the arrays' pass order, which BackupAndRestore saves
         if self.built:
             if validation_data is not None or validation_split:
                 self._check_forced_training("fit", False)
@@ -215,17 +217,22 @@ class TrainingLoops:
             {"epochs": epochs, "steps": steps, "verbose": verbose},
         )
         names = self.metrics_names
+        shown = 0 if cbs.has_progbar_logger else verbose  # a ProgbarLogger draws the bar
         self.stop_training = False
+        self._fit_data = arrays
         cbs.on_train_begin()
+        # as Keras: a callback (BackupAndRestore) may set the epoch to start from
+        initial_epoch = self._initial_epoch or initial_epoch
+        self._initial_epoch = None
         logs = {}
         warned = False  # an overridden test_step's warning, once per fit
         for epoch in range(initial_epoch, epochs):
             for m in self._call_metrics():  # Keras resets the metrics at each epoch's start
                 m.reset_state()
             cbs.on_epoch_begin(epoch)
-            if verbose:
+            if shown:
                 print(f"Epoch {epoch + 1}/{epochs}", flush=True)
-            bar = Progbar(steps, verbose=verbose, stateful_metrics=names)
+            bar = Progbar(steps, verbose=shown, stateful_metrics=names)
             if arrays is not None:
                 stats, step = self._train_array_epoch(arrays, cbs, bar, epoch)
             else:
@@ -259,6 +266,7 @@ class TrainingLoops:
             if self.stop_training:
                 break
         cbs.on_train_end(logs)
+        self._fit_data = None
         return self.history
 
     def _train_array_epoch(self, arrays, cbs, bar, epoch):

@@ -290,3 +290,55 @@ def load_weights(model, filepath) -> None:
     _refuse_keras_file(filepath, "load_weights")
     with ff.Reader(filepath, "nerve.weights") as reader:
         _read_weights(reader, model)
+
+
+def save_training_state(model, filepath, training_metadata: dict) -> None:
+    """The state BackupAndRestore backs up, in one file written atomically (a temporary file
+    renamed over the old one): the weights as save_weights writes them, the optimizer's state
+    (iterations and slots, as save writes it; a float learning rate) and `training_metadata`
+    (epoch, batch). Such a file also loads with model.load_weights (the weights only)."""
+    manifest, optimizer_state = [], {}
+    optimizer = model.optimizer
+    if optimizer is not None and getattr(optimizer, "_schedule", None) is None:
+        # a float learning rate, which a callback (ReduceLROnPlateau) may have changed; Keras
+        # saves it with the optimizer's variables
+        training_metadata = {**training_metadata, "learning_rate": optimizer.learning_rate}
+
+    def entries():
+        yield "metadata.json", lambda: ff.json_bytes(ff.metadata("nerve.weights"))
+        yield from _weight_entries(model, manifest)
+        if model.optimizer is not None:
+            yield from _optimizer_entries(model, optimizer_state)
+        yield (
+            "weights.json",
+            lambda: ff.json_bytes({"weights": manifest, "optimizer": optimizer_state or None}),
+        )
+        yield "training_metadata.json", lambda: ff.json_bytes(training_metadata)
+
+    ff.write_atomic(filepath, entries(), True)
+
+
+def load_training_state(model, filepath) -> dict:
+    """Restores what save_training_state wrote into `model` (weights, and the optimizer's state
+    when the model is compiled) and returns the training metadata. Nothing changes when the
+    file is damaged (ModelFileError) or does not fit the model."""
+    with ff.Reader(filepath, "nerve.weights") as reader:
+        metadata = reader.json("training_metadata.json")
+        if not isinstance(metadata, dict) or not isinstance(metadata.get("epoch"), int):
+            raise ModelFileError(f"{reader.path} is corrupt: bad training metadata {metadata!r}")
+        manifest = reader.json("weights.json")
+        state = manifest.get("optimizer") if isinstance(manifest, dict) else None
+        before = [np.array(w) for w in model.weights]  # put back if the optimizer part fails
+        _read_weights(reader, model)
+        if state and model.optimizer is not None:
+            try:
+                _restore_optimizer(reader, model, state)
+            except BaseException:
+                for w, a in zip(model.weights, before):
+                    np.asarray(w)[...] = a
+                raise
+        lr = metadata.get("learning_rate")
+        optimizer = model.optimizer
+        if isinstance(lr, float) and optimizer is not None and optimizer._schedule is None:
+            optimizer.learning_rate = lr
+    return metadata
