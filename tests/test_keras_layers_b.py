@@ -496,6 +496,37 @@ def test_discretization_adapted_in_a_model_saves_and_loads(tmp_path):
     np.testing.assert_array_equal(again.predict(x, verbose=0), want)
 
 
+# ---- padding masks ----------------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Keras's "does not support masking"
+@pytest.mark.parametrize(
+    "make,passes",
+    [
+        (lambda L: L.AlphaDropout(0.3), True),  # supports_masking, as Keras's
+        (lambda L: L.EinsumDense("abc,cd->abd", (6, 3), bias_axes="d"), False),  # drops it
+    ],
+    ids=["AlphaDropout", "EinsumDense"],
+)
+def test_padding_masks_as_keras(make, passes):
+    """Embedding(mask_zero) -> the layer -> LSTM: Keras's LSTM skips the padded steps only when
+    the layer hands the mask on."""
+
+    def build(lib):
+        return lib.Sequential(
+            [
+                lib.Input((6,)),
+                lib.layers.Embedding(9, 4, mask_zero=True),
+                make(lib.layers),
+                lib.layers.LSTM(3),
+            ]
+        )
+
+    k, n = twin_models(build)
+    x = RNG.integers(1, 9, size=(5, 6)).astype(np.float32)
+    x[:4, 3:] = 0
+    assert_close("masked", n.predict(x, verbose=0), keras_predict(k, x))
+    assert getattr(n.layers[1], "supports_masking", False) is passes
+
+
 # ---- errors ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "make,words",
