@@ -555,7 +555,7 @@ FAMILY_NOTES = {
     "`Discretization` outputs its bin indices as float32 (Keras: int32); it and "
     '`CategoryEncoding` take (batch, values) input for "multi_hot" / "count", and '
     "`Discretization.adapt()` must come before the layer's first call. `CenterCrop` takes "
-    "batched images at least as large as the target (Keras resizes smaller ones). "
+    "batched images (rank 4) of known height and width. "
     "`AlphaDropout` draws nerve's random numbers, not Keras's.",
     "models": "A Model subclass that overrides train_step, test_step, predict_step, compute_loss "
     "or compute_metrics runs the override under fit / evaluate / predict once per batch from "

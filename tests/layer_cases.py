@@ -1384,7 +1384,7 @@ def _center_crop():
             (lambda: L.CenterCrop(3, 0), "width"),
             (lambda: L.CenterCrop(3, 3, data_format="nhwc"), "data_format"),
         ],
-        bad_inputs=[([(2, 1, 6)], "smaller")],
+        bad_inputs=[([(5, 6)], "rank 4")],
     )
 
 

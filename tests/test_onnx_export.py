@@ -301,7 +301,9 @@ def _python_layers_b():
         L.CategoryEncoding(4, output_mode="count")(ids),
         L.Flatten()(L.CategoryEncoding(4, output_mode="one_hot")(ids)),
     ]
-    return nerve.Model(x, L.Concatenate()([one_hot, counts, present, ids, *encoded]))
+    small = L.Flatten()(L.CenterCrop(9, 5, data_format="channels_first")(x))  # resized
+    wide = L.Flatten()(L.CenterCrop(3, 9)(x))
+    return nerve.Model(x, L.Concatenate()([one_hot, counts, present, ids, *encoded, small, wide]))
 
 
 def _normalizations():

@@ -484,12 +484,25 @@ class Discretization(Layer):
         return cls(**config)
 
 
+def _bilinear_matrix(size_in: int, size_out: int) -> np.ndarray:
+    """(size_out, size_in) weights of jax.image.resize's "bilinear" along one axis without
+    antialiasing (Keras's image.resize): a triangle kernel at half-pixel sample positions, the
+    weights of each output normalized over the pixels inside the image."""
+    sample = (np.arange(size_out) + 0.5) * (size_in / size_out) - 0.5
+    weights = np.maximum(0.0, 1.0 - np.abs(np.arange(size_in)[None, :] - sample[:, None]))
+    total = weights.sum(axis=1, keepdims=True)
+    weights = np.where(total > 1000.0 * np.finfo(np.float32).eps, weights / total, 0.0)
+    inside = (sample >= -0.5) & (sample <= size_in - 0.5)
+    return np.where(inside[:, None], weights, 0.0).astype(np.float32)
+
+
 class CenterCrop(Layer):
     """The central height x width window of each (batch, height, width, channels) image (or
     (batch, channels, height, width) with data_format="channels_first"), as Keras's CenterCrop:
-    the window starts at (input - target) // 2. Keras resizes an image smaller than the target
-    (smart_resize); nerve refuses that input with a ValueError naming both sizes. Unbatched
-    (rank 3) images, which Keras also takes, are refused: give a batch axis."""
+    the window starts at (input - target) // 2. An image smaller than the target on either side
+    is resized as Keras's smart_resize does: the largest central window of the target's aspect
+    ratio, resized bilinearly (half-pixel centres, no antialiasing: jax.image.resize's numbers).
+    Unbatched (rank 3) images, which Keras also takes, are refused: give a batch axis."""
 
     def __init__(self, height, width, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -520,12 +533,6 @@ class CenterCrop(Layer):
                 f"{who}: the input's height and width must be known (nerve.Input with sizes), "
                 f"got shape {tuple(input_shape)}"
             )
-        if in_h < self.height or in_w < self.width:
-            raise ValueError(
-                f"{who}: the input images ({in_h} x {in_w}) are smaller than the target "
-                f"({self.height} x {self.width}); Keras resizes them (smart_resize), which nerve "
-                f"does not implement: give images at least as large as the target"
-            )
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
@@ -533,14 +540,36 @@ class CenterCrop(Layer):
         shape[h_axis], shape[w_axis] = self.height, self.width
         return tuple(shape)
 
+    def _window(self, height: int, width: int):
+        """(h_start, w_start, crop_height, crop_width, resized): Keras's crop, or for an image
+        smaller than the target smart_resize's crop box, then resized."""
+        if height >= self.height and width >= self.width:
+            h_start, w_start = (height - self.height) // 2, (width - self.width) // 2
+            return h_start, w_start, self.height, self.width, False
+        crop_height = max(min(height, int(float(width * self.height) / self.width)), 1)
+        crop_width = max(min(width, int(float(height * self.width) / self.height)), 1)
+        h_start = int(float(height - crop_height) / 2)
+        w_start = int(float(width - crop_width) / 2)
+        return h_start, w_start, crop_height, crop_width, True
+
     def call(self, inputs):
         h_axis, w_axis = self._hw_axes()
-        h_start = (inputs.shape[h_axis] - self.height) // 2
-        w_start = (inputs.shape[w_axis] - self.width) // 2
+        h_start, w_start, crop_h, crop_w, resized = self._window(
+            inputs.shape[h_axis], inputs.shape[w_axis]
+        )
         index = [slice(None)] * 4
-        index[h_axis] = slice(h_start, h_start + self.height)
-        index[w_axis] = slice(w_start, w_start + self.width)
-        return inputs[tuple(index)]
+        index[h_axis] = slice(h_start, h_start + crop_h)
+        index[w_axis] = slice(w_start, w_start + crop_w)
+        out = inputs[tuple(index)]
+        if not resized:
+            return out
+        rows = _bilinear_matrix(crop_h, self.height)
+        cols = _bilinear_matrix(crop_w, self.width)
+        if self.data_format == "channels_first":
+            out = ops.einsum("nchw,Hh->ncHw", out, rows)
+            return ops.einsum("ncHw,Ww->ncHW", out, cols)
+        out = ops.einsum("nhwc,Hh->nHwc", out, rows)
+        return ops.einsum("nHwc,Ww->nHWc", out, cols)
 
     def get_config(self):
         return {

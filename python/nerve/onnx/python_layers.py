@@ -27,6 +27,7 @@ from ..layers import (
     UpSampling1D,
     ZeroPadding1D,
 )
+from ..layers.preprocessing import _bilinear_matrix
 from .activations import apply_activation
 
 _INT64_MAX = np.iinfo(np.int64).max
@@ -249,18 +250,29 @@ def discretization(b, call):
 
 
 def center_crop(b, call):
+    """Slice the window; an image smaller than the target: smart_resize's window, then its
+    bilinear resize as two Einsums with the layer's weight matrices."""
     layer, base = call.layer, call.base
     h_axis, w_axis = layer._hw_axes()
     shape = call.input_shapes[0]
-    h_start = (shape[h_axis] - layer.height) // 2
-    w_start = (shape[w_axis] - layer.width) // 2
+    h_start, w_start, crop_h, crop_w, resized = layer._window(shape[h_axis], shape[w_axis])
     inputs = [
         call.inputs[0],
         b.ints([h_start, w_start], f"{base}/starts"),
-        b.ints([h_start + layer.height, w_start + layer.width], f"{base}/ends"),
+        b.ints([h_start + crop_h, w_start + crop_w], f"{base}/ends"),
         b.ints([h_axis, w_axis], f"{base}/axes"),
     ]
-    return [b.op("Slice", inputs, base)]
+    y = b.op("Slice", inputs, base)
+    if not resized:
+        return [y]
+    rows = b.const(_bilinear_matrix(crop_h, layer.height), f"{base}/rows")
+    cols = b.const(_bilinear_matrix(crop_w, layer.width), f"{base}/cols")
+    if layer.data_format == "channels_first":
+        equations = ("nchw,ih->nciw", "nciw,jw->ncij")
+    else:
+        equations = ("nhwc,ih->niwc", "niwc,jw->nijc")
+    y = b.op("Einsum", [y, rows], f"{base}/rows", equation=equations[0])
+    return [b.op("Einsum", [y, cols], f"{base}/cols", equation=equations[1])]
 
 
 CONVERTERS = {
