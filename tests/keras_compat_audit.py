@@ -556,7 +556,8 @@ FAMILY_NOTES = {
     '`CategoryEncoding` take (batch, values) input for "multi_hot" / "count", and '
     "`Discretization.adapt()` must come before the layer's first call. `CenterCrop` takes "
     "batched images (rank 4) of known height and width. "
-    "`AlphaDropout` draws nerve's random numbers, not Keras's.",
+    "`AlphaDropout` draws nerve's random numbers, not Keras's. `EinsumDense` refuses the "
+    "activations `sparsemax` and `threshold` (use an Activation layer after it).",
     "models": "A Model subclass that overrides train_step, test_step, predict_step, compute_loss "
     "or compute_metrics runs the override under fit / evaluate / predict once per batch from "
     "Python (saying so in a warning; the built-in steps run whole chunks in C++). A dict of "

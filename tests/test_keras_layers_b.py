@@ -414,6 +414,31 @@ def test_einsum_dense_weights_are_keras():
     np.testing.assert_allclose(np.abs(kernel).max(), limit, rtol=0.01)
 
 
+TRACED_ACTIVATIONS = sorted(
+    set(nerve.activations.NAMES) - {"sparsemax", "threshold"}  # refused: see below
+)
+
+
+@pytest.mark.parametrize("activation", TRACED_ACTIVATIONS)
+def test_einsum_dense_activations_as_keras(activation):
+    x = 2 * RNG.normal(size=(6, 3, 5)).astype(np.float32)
+    ours = L.EinsumDense("abc,cd->abd", (3, 4), activation=activation, bias_axes="d")
+    theirs = keras.layers.EinsumDense("abc,cd->abd", (3, 4), activation=activation, bias_axes="d")
+    ours(x), theirs(x)
+    weights = [RNG.normal(size=w.shape).astype(np.float32) for w in theirs.get_weights()]
+    ours.set_weights(weights)
+    theirs.set_weights(weights)
+    assert_close(activation, np.asarray(ours(x)), np.asarray(theirs(x)), rtol=2e-5)
+
+
+def test_einsum_dense_activations_nerve_ops_lacks_raise():
+    from nerve.utils.keras_args import UnsupportedArgumentError
+
+    for activation in ("sparsemax", "threshold"):
+        with pytest.raises(UnsupportedArgumentError, match=f"EinsumDense.*{activation}"):
+            L.EinsumDense("ab,bc->ac", 3, activation=activation)
+
+
 # ---- AlphaDropout ----------------------------------------------------------------------------
 ALPHA_P = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946
 

@@ -186,6 +186,28 @@ def _einsum_kernel_initializer(init, shape, input_axes, output_axes):
     )
 
 
+# Keras activations nerve.ops has no function of its own for, from the ops it has (Keras's
+# formulas and default thresholds); _traced_activation finds them by name.
+def _composed_mish(x):
+    return x * ops.tanh(ops.softplus(x))
+
+
+def _composed_tanh_shrink(x):
+    return x - ops.tanh(x)
+
+
+def _composed_hard_shrink(x):
+    return ops.where(ops.abs(x) > 0.5, x, 0.0)
+
+
+def _composed_soft_shrink(x):
+    return ops.where(x > 0.5, x - 0.5, ops.where(x < -0.5, x + 0.5, 0.0))
+
+
+def _composed_sparse_sigmoid(x):
+    return ops.clip(0.5 * (x + 1.0), 0.0, 1.0)
+
+
 def _traced_activation(who: str, activation):
     """The nerve.ops function computing Keras's activation `activation` on traced tensors
     (keras.activations.gelu is the exact erf form; ops.gelu's default is the tanh one)."""
@@ -196,7 +218,7 @@ def _traced_activation(who: str, activation):
         return ops.exp
     if name == "gelu":
         return lambda x: ops.gelu(x, approximate=False)
-    fn = getattr(ops, name, None)
+    fn = globals().get(f"_composed_{name}") or getattr(ops, name, None)
     if fn is None:
         raise UnsupportedArgumentError(
             f"{who}: activation={name!r} is not supported in this layer yet (nerve.ops has no "
