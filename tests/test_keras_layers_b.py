@@ -498,6 +498,45 @@ def test_category_encoding_count_weights_as_keras():
         L.CategoryEncoding(5)(x, count_weights=w)
 
 
+def test_count_weights_in_a_functional_model_as_keras(tmp_path):
+    """layer(ids, count_weights=w) on symbolic tensors: Keras's outputs, after fit too, and
+    .keras files both ways (the tensor keyword written as Keras writes it)."""
+
+    def build(lib):
+        ids, weights = lib.Input((4,)), lib.Input((4,))
+        counts = lib.layers.CategoryEncoding(5, output_mode="count")(ids, count_weights=weights)
+        return lib.Model([ids, weights], lib.layers.Dense(2)(counts))
+
+    x = [
+        RNG.integers(0, 5, (8, 4)).astype(np.float32),
+        RNG.random((8, 4)).astype(np.float32),
+    ]
+    k, n = twin_models(build)
+    assert_close("predict", n.predict(x, verbose=0), keras_predict(k, x))
+    y = RNG.normal(size=(8, 2)).astype(np.float32)
+    k.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    n.compile(optimizer=nerve.optimizers.SGD(0.1), loss="mse")
+    kw = dict(batch_size=4, epochs=2, shuffle=False, verbose=0)
+    assert_history_close("fit", n.fit(x, y, **kw).history, k.fit(x, y, **kw).history)
+    n.save(tmp_path / "n.keras")
+    assert_close(
+        "keras loads nerve's file",
+        keras_predict(keras.saving.load_model(tmp_path / "n.keras"), x),
+        n.predict(x, verbose=0),
+    )
+    k.save(tmp_path / "k.keras")
+    assert_close(
+        "nerve loads Keras's file",
+        nerve.models.load_model(tmp_path / "k.keras").predict(x, verbose=0),
+        keras_predict(k, x),
+    )
+    n.save(tmp_path / "n.nerve")
+    np.testing.assert_array_equal(
+        nerve.models.load_model(tmp_path / "n.nerve").predict(x, verbose=0),
+        n.predict(x, verbose=0),
+    )
+
+
 def _keras_adapt(layer, batches):
     # Keras's adapt() imports TensorFlow to test for a tf.data.Dataset; its steps without it
     layer.reset_state()
