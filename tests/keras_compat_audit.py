@@ -87,6 +87,11 @@ REQUIRED = {
     "SpatialDropout2D": dict(rate=0.5),
     "Permute": dict(dims=(1,)),
     "Dot": dict(axes=1),
+    "EinsumDense": dict(equation="ab,bc->ac", output_shape=3),
+    "AlphaDropout": dict(rate=0.5),
+    "CategoryEncoding": dict(num_tokens=4),
+    "Discretization": dict(bin_boundaries=[0.0]),
+    "CenterCrop": dict(height=2, width=2),
     "Embedding": dict(input_dim=5, output_dim=3),
     "SimpleRNN": dict(units=2),
     "LSTM": dict(units=2),
@@ -345,6 +350,16 @@ ALTERNATIVE_FOR = {
     ("Dot", "axes"): ((1, 2), same),
     ("Dot", "normalize"): (True, same),
     ("GroupNormalization", "groups"): (4, same),
+    ("EinsumDense", "equation"): ("...b,bc->...c", same),
+    ("EinsumDense", "bias_axes"): ("c", same),
+    ("AlphaDropout", "noise_shape"): ((None, 1), lambda v, cls: tuple(v) == (None, 1)),
+    ("CategoryEncoding", "num_tokens"): (6, same),
+    ("CategoryEncoding", "output_mode"): ("count", same),
+    ("Discretization", "bin_boundaries"): ([0.5, 1.0], same),
+    ("Discretization", "num_bins"): (3, same),
+    ("Discretization", "output_mode"): ("one_hot", same),
+    ("CenterCrop", "height"): (3, same),
+    ("CenterCrop", "width"): (3, same),
     ("UpSampling2D", "interpolation"): ("bilinear", same),
     ("Conv2DTranspose", "output_padding"): (0, lambda v, cls: v in (0, (0, 0))),
     ("Convolution2DTranspose", "output_padding"): (0, lambda v, cls: v in (0, (0, 0))),
@@ -406,6 +421,7 @@ REPLACES = {
     ("Input", "batch_shape"): "shape",
     ("InputLayer", "batch_shape"): "shape",
     ("InputLayer", "input_shape"): "shape",
+    ("Discretization", "num_bins"): "bin_boundaries",
 }
 # Arguments Keras takes only together: the partner given along with the probed one.
 COMPANIONS = {
@@ -553,7 +569,13 @@ FAMILY_NOTES = {
     "`Attention` and `AdditiveAttention` (Python layers) cannot read a padding mask their "
     "inputs carry (an `Embedding(mask_zero=True)` upstream) nor hand the query mask on to the "
     "layers after them, so a symbolic call where either would count raises "
-    "NotImplementedError (give `mask=[None, value_mask]`; on arrays both masks apply).",
+    "NotImplementedError (give `mask=[None, value_mask]`; on arrays both masks apply). "
+    "`Discretization` outputs its bin indices as float32 (Keras: int32); it and "
+    '`CategoryEncoding` take (batch, values) input for "multi_hot" / "count", and '
+    "`Discretization.adapt()` must come before the layer's first call. `CenterCrop` takes "
+    "batched images (rank 4) of known height and width. "
+    "`AlphaDropout` draws nerve's random numbers, not Keras's. `EinsumDense` refuses the "
+    "activations `sparsemax` and `threshold` (use an Activation layer after it).",
     "models": "A Model subclass that overrides train_step, test_step, predict_step, compute_loss "
     "or compute_metrics runs the override under fit / evaluate / predict once per batch from "
     "Python (saying so in a warning; the built-in steps run whole chunks in C++). A dict of "

@@ -35,6 +35,8 @@ class Case:
     call: Callable = None  # (layer, inputs, training) -> output; None: layer(inputs[0])
     bad_inputs: list = field(default_factory=list)  # [(per-sample shapes it cannot take, words)]
     ids: int = 0  # > 0: the input holds integer ids in [0, ids) (no input gradient)
+    # the output is piecewise constant in a float input (bin indices): no input gradient
+    constant_in_input: bool = False
     training: bool = False  # the mode of the forward and gradient checks
     batch: int = 2
     rtol: float = 1e-4
@@ -1135,6 +1137,11 @@ WRITTEN_IN_PYTHON = {
     "UnitNormalization",
     "RMSNormalization",
     "GroupNormalization",
+    "EinsumDense",
+    "AlphaDropout",
+    "CategoryEncoding",
+    "Discretization",
+    "CenterCrop",
 }
 
 
@@ -1292,6 +1299,97 @@ def _group_normalization():
     )
 
 
+def _einsum_dense():
+    def ref(xs, ws):
+        kernel, bias = ws  # kernel (c, d, e), bias (d, e): bias_axes "de"
+        return np.tanh(np.einsum("abc,cde->abde", xs[0], kernel) + bias)
+
+    return Case(
+        lambda: L.EinsumDense(
+            "abc,cde->abde",
+            (3, 2, 4),
+            activation="tanh",
+            bias_axes="de",
+            kernel_initializer=I.RandomNormal(stddev=0.4),
+            bias_initializer=I.Constant(0.1),
+            kernel_regularizer=R.L2(0.1),
+            bias_regularizer=R.L1(0.2),
+        ),
+        [(3, 5)],
+        ref,
+        [
+            (lambda: L.EinsumDense("ab,bc->ac", "wide"), "output_shape"),
+            (lambda: L.EinsumDense("ab,bc->ac", 3, bias_axes=2), "bias_axes"),
+            (lambda: L.EinsumDense(3, 3), "equation"),
+        ],
+        bad_inputs=[([(4, 5)], "do not match")],
+    )
+
+
+def _alpha_dropout():
+    # In inference the layer is the identity (test_keras_layers_b checks the training draws)
+    return Case(
+        lambda: L.AlphaDropout(0.3, noise_shape=(None, 1, 4), seed=3),
+        [(3, 4)],
+        lambda xs, ws: xs[0],
+        [
+            (lambda: L.AlphaDropout(1.5), "rate"),
+            (lambda: L.AlphaDropout(0.2, noise_shape=(None, -1)), "noise_shape"),
+            (lambda: L.AlphaDropout(0.2, seed=1.5), "seed"),
+        ],
+        bad_inputs=[([(3, 5)], "noise_shape")],
+    )
+
+
+def _category_encoding():
+    def ref(xs, ws):
+        ids = xs[0].astype(int)
+        return (ids[..., None] == np.arange(6)).sum(1).astype(np.float64)
+
+    return Case(
+        lambda: L.CategoryEncoding(num_tokens=6, output_mode="count"),
+        [(5,)],
+        ref,
+        [
+            (lambda: L.CategoryEncoding(0), "num_tokens"),
+            (lambda: L.CategoryEncoding(4, output_mode="tf_idf"), "output_mode"),
+        ],
+        bad_inputs=[([(2, 3)], "rank 2")],
+        ids=6,
+    )
+
+
+def _discretization():
+    def ref(xs, ws):
+        return np.digitize(xs[0], [-0.6, 0.1, 0.9]).astype(np.float64)
+
+    return Case(
+        lambda: L.Discretization(bin_boundaries=[-0.6, 0.1, 0.9]),
+        [(3, 4)],
+        ref,
+        [
+            (lambda: L.Discretization(), "bin_boundaries"),
+            (lambda: L.Discretization(num_bins=-2), "num_bins"),
+            (lambda: L.Discretization([0.0], epsilon=0), "epsilon"),
+        ],
+        constant_in_input=True,
+    )
+
+
+def _center_crop():
+    return Case(
+        lambda: L.CenterCrop(2, 3, data_format="channels_first"),
+        [(2, 5, 6)],
+        lambda xs, ws: xs[0][:, :, 1:3, 1:4],
+        [
+            (lambda: L.CenterCrop(-1, 3), "height"),
+            (lambda: L.CenterCrop(3, 0), "width"),
+            (lambda: L.CenterCrop(3, 3, data_format="nhwc"), "data_format"),
+        ],
+        bad_inputs=[([(5, 6)], "rank 4")],
+    )
+
+
 # class name -> case. InputLayer has no case: see NOT_COMPUTATIONAL.
 CASES = {
     "Activation": _activation(),
@@ -1376,6 +1474,11 @@ CASES = {
     "UnitNormalization": _unit_normalization(),
     "RMSNormalization": _rms_normalization(),
     "GroupNormalization": _group_normalization(),
+    "EinsumDense": _einsum_dense(),
+    "AlphaDropout": _alpha_dropout(),
+    "CategoryEncoding": _category_encoding(),
+    "Discretization": _discretization(),
+    "CenterCrop": _center_crop(),
 }
 
 # Public layer classes that compute nothing, and why they have no case.

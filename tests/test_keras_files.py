@@ -201,6 +201,23 @@ def _written_in_python(L):
     ]
 
 
+def _layers_b_in_python(lib):
+    """EinsumDense, AlphaDropout, CenterCrop, Discretization and CategoryEncoding (written in
+    Python with nerve.ops) in one functional model."""
+    L = lib.layers
+    x = L.Input((6, 7, 2))
+    h = L.CenterCrop(4, 5)(x)
+    h = L.EinsumDense("abcd,de->abce", (4, 5, 3), activation="relu", bias_axes="e")(h)
+    h = L.AlphaDropout(0.2, noise_shape=(None, 1, 1, 3), seed=4)(h)
+    h = L.Reshape((20, 3))(h)
+    h = L.EinsumDense("...x,xy->...y", 2, bias_axes="y")(h)
+    flat = L.Reshape((40,))(h)
+    ids = L.Discretization([-0.5, 0.0, 0.5])(flat)
+    counts = L.CategoryEncoding(4, output_mode="count")(ids)
+    present = L.Discretization([0.0, 1.0], output_mode="multi_hot")(flat)
+    return lib.Model(x, L.Dense(2)(L.Concatenate()([counts, present, L.Flatten()(h)])))
+
+
 def _merges_in_python(lib):
     L = lib.layers
     a, b = L.Input((6,), name="a"), L.Input((6,), name="b")
@@ -228,6 +245,7 @@ FUNCTIONAL = {
     "merges": _functional,
     "attention": _attention,
     "merges_in_python": _merges_in_python,
+    "layers_b_in_python": _layers_b_in_python,
 }
 
 
@@ -249,6 +267,7 @@ def _inputs(kind, rng):
     shapes["augmentation"] = (6, 5, 2)
     shapes["pool1d"] = (9, 4)
     shapes["written_in_python"] = (6, 4)
+    shapes["layers_b_in_python"] = (6, 7, 2)
     return rng.normal(size=(4, *shapes[kind])).astype(np.float32)
 
 

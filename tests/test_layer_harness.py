@@ -128,7 +128,8 @@ def test_gradients_match_finite_differences(name):
     where = [addresses.index(_address(t)) for t in trainable]  # index in get_weights()
 
     tensors = [nerve.Tensor(x) for x in xs]
-    sources = [] if case.ids else list(tensors)  # integer ids have no gradient
+    # integer ids, and bin indices of floats, have no gradient
+    sources = [] if case.ids or case.constant_in_input else list(tensors)
     with nerve.GradientTape() as tape:
         tape.watch(sources)
         outs = _as_list(case.apply(layer, tensors, training=case.training))

@@ -59,6 +59,7 @@ PASSING = [
     ("UnitNormalization", lambda L: L.UnitNormalization()),
     ("GroupNormalization", lambda L: L.GroupNormalization(groups=5)),
     ("SpatialDropout1D", lambda L: L.SpatialDropout1D(0.3)),
+    ("AlphaDropout", lambda L: L.AlphaDropout(0.3)),
 ]
 
 

@@ -262,6 +262,7 @@ VARIANTS = {
         ]
     ),
     "keras_merges_in_python": lambda: _python_merges(),
+    "keras_layers_b_in_python": lambda: _python_layers_b(),
     "dropout_in_stack": lambda: nerve.Sequential(
         [nerve.Input((4,)), L.Dense(5), L.Dropout(0.5), L.Dense(2, activation="softmax")]
     ),
@@ -279,6 +280,31 @@ def _python_merges():
     cosine = L.Dot(axes=1)([a, b])
     pairs = L.Flatten()(L.dot([grid, grid], axes=(2, 2), normalize=True))
     return nerve.Model(x, L.Concatenate()([low, high, cosine, pairs]))
+
+
+def _python_layers_b():
+    """CenterCrop, EinsumDense (a 4-D input; an ellipsis with gelu), AlphaDropout,
+    Discretization in its four modes and CategoryEncoding in its three, on ids it computed."""
+    x = nerve.Input((6, 7, 2))
+    h = L.CenterCrop(4, 5)(x)
+    h = L.EinsumDense("abcd,de->abce", (4, 5, 3), bias_axes="ce")(h)
+    h = L.AlphaDropout(0.2)(h)
+    h = L.Reshape((20, 3))(h)
+    h = L.EinsumDense("...x,xy->...y", 2, activation="gelu")(h)
+    boundaries = [-0.5, 0.0, 0.5]
+    one_hot = L.Flatten()(L.Discretization(boundaries, output_mode="one_hot")(h))
+    flat = L.Reshape((40,))(h)
+    counts = L.Discretization(boundaries, output_mode="count")(flat)
+    present = L.Discretization(boundaries, output_mode="multi_hot")(flat)
+    ids = L.Discretization(boundaries)(flat)
+    encoded = [
+        L.CategoryEncoding(4)(ids),
+        L.CategoryEncoding(4, output_mode="count")(ids),
+        L.Flatten()(L.CategoryEncoding(4, output_mode="one_hot")(ids)),
+    ]
+    small = L.Flatten()(L.CenterCrop(9, 5, data_format="channels_first")(x))  # resized
+    wide = L.Flatten()(L.CenterCrop(3, 9)(x))
+    return nerve.Model(x, L.Concatenate()([one_hot, counts, present, ids, *encoded, small, wide]))
 
 
 def _normalizations():

@@ -14,7 +14,7 @@ from .convolutional import (
     SeparableConv2D,
     SeparableConvolution2D,
 )
-from .core import Activation, Dense, Identity, Masking
+from .core import Activation, Dense, EinsumDense, Identity, Masking
 from .embedding import Embedding, PositionEmbedding
 from .lambda_layer import Lambda
 from .merge import (
@@ -61,10 +61,17 @@ from .pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
-from .preprocessing import Normalization, Rescaling
+from .preprocessing import (
+    CategoryEncoding,
+    CenterCrop,
+    Discretization,
+    Normalization,
+    Rescaling,
+)
 from .recurrent import GRU, LSTM, SimpleRNN
 from .regularization import (
     ActivityRegularization,
+    AlphaDropout,
     Dropout,
     GaussianDropout,
     GaussianNoise,
@@ -95,6 +102,7 @@ __all__ = [
     "OpLayer",
     "Activation",
     "Dense",
+    "EinsumDense",
     "Identity",
     "Masking",
     # activation layers
@@ -164,6 +172,7 @@ __all__ = [
     "GlobalMaxPool2D",
     "BatchNormalization",
     "Dropout",
+    "AlphaDropout",
     "SpatialDropout1D",
     "SpatialDropout2D",
     "Flatten",
@@ -183,6 +192,9 @@ __all__ = [
     # preprocessing inside the model
     "Rescaling",
     "Normalization",
+    "CategoryEncoding",
+    "Discretization",
+    "CenterCrop",
     # preprocessing outside the model (strings -> ids)
     "TextVectorization",
     # image augmentation (training only)

@@ -1,13 +1,14 @@
 """Dropout, GaussianNoise, GaussianDropout and ActivityRegularization (arguments declared in C++:
-nerve/layers/regularization.h); SpatialDropout1D and SpatialDropout2D, written in Python with
-nerve.random and traced into C++ like a custom layer (Keras's signatures and configs)."""
+nerve/layers/regularization.h); SpatialDropout1D, SpatialDropout2D and AlphaDropout, written in
+Python with nerve.random and traced into C++ like a custom layer (Keras's signatures and
+configs)."""
 
 from __future__ import annotations
 
 import numbers
 
+from .. import ops, regularizers
 from .. import random as nerve_random
-from .. import regularizers
 from ..utils.keras_args import UnsupportedArgumentError
 from .base import Layer
 from .declared import DeclaredLayer
@@ -142,3 +143,87 @@ class SpatialDropout2D(_SpatialDropout):
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format}
+
+
+class AlphaDropout(Layer):
+    """Keras's AlphaDropout, for SELU networks: while training, each value is set to the SELU's
+    negative saturation -alpha * scale with probability `rate`, then the whole is moved by the
+    affine a * x + b that keeps the mean and variance of a unit-normal input; in evaluate/predict
+    (and a call without training=True) the identity. `noise_shape` (None entries: the input's
+    size) shares a draw along the axes of size 1, as Keras.
+
+    The draws come from a nerve.random.SeedGenerator made from `seed` (None: drawn from Python's
+    `random`, so nerve.utils.set_random_seed makes runs repeat), advancing in C++ on every
+    training step. The random numbers are nerve's, not Keras's (the same seed gives other
+    masks)."""
+
+    supports_masking = True  # as Keras's: a padding mask rides on
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        who = f"AlphaDropout '{self.name}'"
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
+            raise ValueError(
+                f"{who}: Invalid value received for argument `rate`. Expected a float value "
+                f"between 0 and 1. Received: rate={rate}"
+            )
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            raise ValueError(
+                f"{who}: Argument `seed` must be an integer or None. Received: seed={seed}"
+            )
+        if noise_shape is not None:
+            try:
+                dims = tuple(noise_shape)
+            except TypeError:
+                dims = None
+            if dims is None or not all(
+                d is None or (isinstance(d, int) and not isinstance(d, bool) and d > 0)
+                for d in dims
+            ):
+                raise ValueError(
+                    f"{who}: `noise_shape` must be None or a tuple of positive ints (None for "
+                    f"the input's size). Received: noise_shape={noise_shape!r}"
+                )
+        self.rate = rate
+        self.seed = seed
+        # a tuple, as a list reloads (Keras keeps what it was given)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        if rate > 0:
+            self.seed_generator = nerve_random.SeedGenerator(seed)
+
+    def build(self, input_shape):
+        if self.noise_shape is None:
+            return
+        noise = tuple(self.noise_shape)
+        if len(noise) != len(input_shape) or any(
+            d is not None and d != 1 and d != s for d, s in zip(noise, input_shape)
+        ):
+            raise ValueError(
+                f"AlphaDropout '{self.name}': noise_shape={self.noise_shape} does not broadcast "
+                f"against the input shape {tuple(input_shape)} (each size must be None, 1 or "
+                f"the input's)"
+            )
+
+    def call(self, inputs, training=False):
+        if training and self.rate > 0:
+            shape = ops.shape(inputs)
+            if self.noise_shape is not None:
+                shape = tuple(s if d is None else d for d, s in zip(self.noise_shape, shape))
+            alpha = 1.6732632423543772848170429916717
+            scale = 1.0507009873554804934193349852946
+            alpha_p = -alpha * scale
+            uniform = nerve_random.uniform(shape, seed=self.seed_generator)
+            kept = ops.cast(ops.greater_equal(uniform, self.rate), "float32")
+            a = ((1 - self.rate) * (1 + self.rate * alpha_p**2)) ** -0.5
+            b = -a * alpha_p * self.rate
+            x = inputs * kept + alpha_p * (1 - kept)
+            return a * x + b
+        return inputs
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "rate": self.rate,
+            "seed": self.seed,
+            "noise_shape": self.noise_shape,
+        }

@@ -1,15 +1,21 @@
 """Converters of the Keras layers nerve writes in Python with nerve.ops (Permute, Dot, Maximum,
 Minimum, ZeroPadding1D, Cropping1D, UpSampling1D, SpatialDropout1D/2D, UnitNormalization,
-RMSNormalization, GroupNormalization): each restates the layer's formula with ONNX ops, in
-inference mode (the spatial dropouts are the identity)."""
+RMSNormalization, GroupNormalization, EinsumDense, AlphaDropout, CategoryEncoding,
+Discretization, CenterCrop): each restates the layer's formula with ONNX ops, in inference mode
+(the dropouts are the identity)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..layers import (
+    AlphaDropout,
+    CategoryEncoding,
+    CenterCrop,
     Cropping1D,
+    Discretization,
     Dot,
+    EinsumDense,
     GroupNormalization,
     Maximum,
     Minimum,
@@ -21,6 +27,8 @@ from ..layers import (
     UpSampling1D,
     ZeroPadding1D,
 )
+from ..layers.preprocessing import _bilinear_matrix
+from .activations import apply_activation
 
 _INT64_MAX = np.iinfo(np.int64).max
 
@@ -166,6 +174,107 @@ def group_normalization(b, call):
     return [b.op("Reshape", [y, b.ints([-1, *shape[1:]], f"{base}/restored")], base)]
 
 
+def einsum_dense(b, call):
+    """activation(Einsum(equation, x, kernel) + bias)."""
+    layer, base = call.layer, call.base
+    weights = layer.get_weights()
+    kernel = b.const(weights[0], f"{base}/kernel")
+    y = b.op("Einsum", [call.inputs[0], kernel], base, equation=layer.equation)
+    if layer.bias is not None:
+        y = b.op("Add", [y, b.const(weights[1], f"{base}/bias")], base)
+    return [apply_activation(b, str(layer.activation), y, base, call.who)]
+
+
+def _one_hot(b, ids: str, depth: int, base: str) -> str:
+    """1.0 where a new last axis's index equals the id (ids out of range: zeros), as
+    nerve.ops.one_hot."""
+    classes = b.const(np.arange(depth, dtype=np.float32), f"{base}/classes")
+    hit = b.op("Equal", [b.unsqueeze(ids, [-1], f"{base}/ids"), classes], base)
+    return b.op("Cast", [hit], base, to=b.onnx.TensorProto.FLOAT)
+
+
+def _encode(b, ids: str, shape, output_mode: str, depth: int, base: str, weights=None) -> str:
+    """The layers' _encode_categorical: one_hot (a last axis of size 1 replaced), multi_hot
+    (ids truncated to ints, as Keras's cast) and count reduce the sample axis 1."""
+    if output_mode == "one_hot":
+        if len(shape) > 1 and shape[-1] == 1:
+            ids = b.squeeze(ids, [-1], f"{base}/squeeze")
+        return _one_hot(b, ids, depth, base)
+    if output_mode == "multi_hot":
+        truncated = b.op("Cast", [ids], f"{base}/int", to=b.onnx.TensorProto.INT32)
+        ids = b.op("Cast", [truncated], f"{base}/float", to=b.onnx.TensorProto.FLOAT)
+        return b.reduce("ReduceMax", _one_hot(b, ids, depth, base), [1], False, base)
+    encoded = _one_hot(b, ids, depth, base)
+    if weights is not None:
+        encoded = b.op("Mul", [encoded, b.unsqueeze(weights, [-1], f"{base}/weights")], base)
+    return _reduce_sum_dropped(b, encoded, [1], base)
+
+
+def _reduce_sum_dropped(b, x: str, axes, base: str) -> str:
+    return b.op("ReduceSum", [x, b.ints(axes, f"{base}/axes")], base, keepdims=0)
+
+
+def category_encoding(b, call):
+    weights = call.inputs[1] if len(call.inputs) > 1 else None
+    layer = call.layer
+    return [
+        _encode(
+            b,
+            call.inputs[0],
+            call.input_shapes[0],
+            layer.output_mode,
+            layer.num_tokens,
+            call.base,
+            weights,
+        )
+    ]
+
+
+def discretization(b, call):
+    """The bin index: how many boundaries are <= x; then the layer's encoding."""
+    layer, base, x = call.layer, call.base, call.inputs[0]
+    boundaries = np.asarray(layer.bin_boundaries, dtype=np.float32)
+    if boundaries.size == 0:
+        indices = b.scalar_op("Mul", x, 0.0, f"{base}/zero")
+    else:
+        above = b.op(
+            "GreaterOrEqual",
+            [b.unsqueeze(x, [-1], f"{base}/x"), b.const(boundaries, f"{base}/boundaries")],
+            base,
+        )
+        above = b.op("Cast", [above], base, to=b.onnx.TensorProto.FLOAT)
+        indices = _reduce_sum_dropped(b, above, [-1], f"{base}/indices")
+    if layer.output_mode == "int":
+        return [indices]
+    return [_encode(b, indices, call.input_shapes[0], layer.output_mode, layer._depth(), base)]
+
+
+def center_crop(b, call):
+    """Slice the window; an image smaller than the target: smart_resize's window, then its
+    bilinear resize as two Einsums with the layer's weight matrices."""
+    layer, base = call.layer, call.base
+    h_axis, w_axis = layer._hw_axes()
+    shape = call.input_shapes[0]
+    h_start, w_start, crop_h, crop_w, resized = layer._window(shape[h_axis], shape[w_axis])
+    inputs = [
+        call.inputs[0],
+        b.ints([h_start, w_start], f"{base}/starts"),
+        b.ints([h_start + crop_h, w_start + crop_w], f"{base}/ends"),
+        b.ints([h_axis, w_axis], f"{base}/axes"),
+    ]
+    y = b.op("Slice", inputs, base)
+    if not resized:
+        return [y]
+    rows = b.const(_bilinear_matrix(crop_h, layer.height), f"{base}/rows")
+    cols = b.const(_bilinear_matrix(crop_w, layer.width), f"{base}/cols")
+    if layer.data_format == "channels_first":
+        equations = ("nchw,ih->nciw", "nciw,jw->ncij")
+    else:
+        equations = ("nhwc,ih->niwc", "niwc,jw->nijc")
+    y = b.op("Einsum", [y, rows], f"{base}/rows", equation=equations[0])
+    return [b.op("Einsum", [y, cols], f"{base}/cols", equation=equations[1])]
+
+
 CONVERTERS = {
     Permute: permute,
     Maximum: elementwise_merge,
@@ -179,4 +288,9 @@ CONVERTERS = {
     UnitNormalization: unit_normalization,
     RMSNormalization: rms_normalization,
     GroupNormalization: group_normalization,
+    EinsumDense: einsum_dense,
+    AlphaDropout: spatial_dropout,  # the identity in inference
+    CategoryEncoding: category_encoding,
+    Discretization: discretization,
+    CenterCrop: center_crop,
 }

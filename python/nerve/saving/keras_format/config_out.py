@@ -165,6 +165,13 @@ def _call(node, ref) -> dict:
         refs = refs[: len(refs) - len(names)]
         kwargs["mask"] = [by_name.get("query_mask"), by_name.get("value_mask")]
         args = [refs]
+    elif "_tensor_args" in kwargs:
+        # call(x, count_weights=w) and the like: the tensor arguments as Keras's keywords
+        names = kwargs.pop("_tensor_args")
+        list_input = kwargs.pop("_list_input", False)
+        kwargs.update(zip(names, refs[len(refs) - len(names) :]))
+        refs = refs[: len(refs) - len(names)]
+        args = [refs] if list_input else refs
     elif len(refs) == 1 or type(node.layer).__name__ == "MultiHeadAttention":
         args = refs  # MultiHeadAttention(query, value[, key])
     else:
