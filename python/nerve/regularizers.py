@@ -8,7 +8,8 @@ import math
 
 import numpy as np
 
-from . import _core
+from . import _core, ops
+from .ops import _dispatch
 from .utils.class_config import from_class_dict
 
 
@@ -104,8 +105,6 @@ class OrthogonalRegularizer(Regularizer):
         )
 
     def __call__(self, inputs):
-        from . import ops
-
         eager = not _is_symbolic(inputs)
         x = ops.convert_to_tensor(np.asarray(inputs, np.float32)) if eager else inputs
         if len(x.shape) != 2:
@@ -136,9 +135,7 @@ class OrthogonalRegularizer(Regularizer):
 def _is_symbolic(x) -> bool:
     """Whether x is a value of a call() being traced (or a symbolic tensor), not an array to
     compute now."""
-    from .layers import tracing
-
-    if tracing.active_tracer() is not None:
+    if _dispatch.active_tracers:  # inside a traced call()
         return True
     return not isinstance(x, (np.ndarray, np.generic, list, tuple, float, int, _core.Tensor))
 

@@ -6,6 +6,7 @@ import os
 import shutil
 
 from ..errors import ModelFileError
+from ..saving.saving_lib import load_training_state, save_training_state
 from .callback import Callback
 
 
@@ -90,7 +91,6 @@ class BackupAndRestore(Callback):
     def _load_model(self, path):
         if not os.path.exists(path):
             return
-        from ..saving.saving_lib import load_training_state
 
         metadata = load_training_state(self.model, path)
         self._current_epoch = metadata["epoch"]
@@ -135,7 +135,6 @@ class BackupAndRestore(Callback):
         return False
 
     def _save_model(self, epoch_end=False):
-        from ..saving.saving_lib import save_training_state
 
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint and os.path.exists(self._weights_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .callback import Callback
+from .progbar_logger import ProgbarLogger
 
 # Hooks that take an epoch or batch index before the logs.
 _INDEXED = {
@@ -43,7 +44,6 @@ class CallbackList:
     def has_progbar_logger(self) -> bool:
         """Whether a ProgbarLogger was passed: fit then leaves the progress bar to it (Keras
         adds one only when none is given)."""
-        from .progbar_logger import ProgbarLogger
 
         return any(isinstance(c, ProgbarLogger) for c in self.callbacks)
 
