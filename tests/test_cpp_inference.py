@@ -42,6 +42,14 @@ def _x(*shape):
     return rng.standard_normal(shape).astype(np.float32)
 
 
+def _padded(*shape):
+    """Sequences whose last steps are all zeros (padding a Masking layer marks), unequally."""
+    x = _x(*shape)
+    for row in range(shape[0] - 1):
+        x[row, shape[1] - 1 - row % (shape[1] - 1) :] = 0.0
+    return x
+
+
 def _ids(*shape, high=10):
     return rng.integers(0, high, size=shape).astype(np.float32)
 
@@ -84,6 +92,7 @@ CASES = {
     "ELU": (lambda: _seq((6,), L.ELU(alpha=0.5)), [_x(9, 6)]),
     "Softmax": (lambda: _seq((6,), L.Softmax()), [_x(9, 6)]),
     "Identity": (lambda: _seq((6,), L.Dense(4), L.Identity(), L.Dense(2)), [_x(9, 6)]),
+    "Masking": (lambda: _seq((6, 3), L.Masking(0.0), L.LSTM(3)), [_padded(5, 6, 3)]),
     "Conv1D": (lambda: _seq((10, 3), L.Conv1D(4, 3, padding="same")), [_x(5, 10, 3)]),
     "Conv2D": (
         lambda: _seq((8, 8, 2), L.Conv2D(3, 3, strides=2, padding="same", activation="relu")),
