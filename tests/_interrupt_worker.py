@@ -131,7 +131,7 @@ def handler():
     finishes: the lock is reentrant, so the handler does not wait for its own thread."""
     import signal
 
-    x, _ = _data(40_000, 64)  # several seconds, so that the pass goes on well after the handler
+    x, _ = _data(120_000, 64)  # several seconds, so that the pass goes on well after the handler
     model = _deep_model()
     probe = model.predict(x[:100], verbose=0)
     seen = {}
