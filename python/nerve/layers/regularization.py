@@ -65,6 +65,20 @@ class ActivityRegularization(DeclaredLayer):
         return config
 
 
+def _check_rate_and_seed(who: str, rate, seed) -> None:
+    """Keras's checks of a dropout layer's `rate` (a number in [0, 1]) and `seed` (an int or None),
+    with its messages."""
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
+        raise ValueError(
+            f"{who}: Invalid value received for argument `rate`. Expected a float value "
+            f"between 0 and 1. Received: rate={rate}"
+        )
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        raise ValueError(
+            f"{who}: Argument `seed` must be an integer or None. Received: seed={seed}"
+        )
+
+
 class _SpatialDropout(Layer):
     """Keras's BaseSpatialDropout: while training, whole feature maps (a channel at every step or
     pixel of a sample) are zeroed with probability `rate` and the rest scaled by 1 / (1 - rate);
@@ -82,15 +96,7 @@ class _SpatialDropout(Layer):
     def __init__(self, rate, seed=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
         who = type(self).__name__
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
-            raise ValueError(
-                f"{who}: Invalid value received for argument `rate`. Expected a float value "
-                f"between 0 and 1. Received: rate={rate}"
-            )
-        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-            raise ValueError(
-                f"{who}: Argument `seed` must be an integer or None. Received: seed={seed}"
-            )
+        _check_rate_and_seed(who, rate, seed)
         self.rate = rate
         self.seed = seed
         self.seed_generator = nerve_random.SeedGenerator(seed)
@@ -162,15 +168,7 @@ class AlphaDropout(Layer):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         who = f"AlphaDropout '{self.name}'"
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
-            raise ValueError(
-                f"{who}: Invalid value received for argument `rate`. Expected a float value "
-                f"between 0 and 1. Received: rate={rate}"
-            )
-        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-            raise ValueError(
-                f"{who}: Argument `seed` must be an integer or None. Received: seed={seed}"
-            )
+        _check_rate_and_seed(who, rate, seed)
         if noise_shape is not None:
             try:
                 dims = tuple(noise_shape)
