@@ -1,0 +1,9 @@
+// Optimizer update loops with 16-float vectors (compiled with only the avx512 flags).
+#include "update_loops_impl.h"
+
+namespace nerve::update_loops_detail {
+const UpdateLoops* update_loops_avx512() {
+  static const UpdateLoops k{"avx512", &update, &sum_squares};
+  return &k;
+}
+}  // namespace nerve::update_loops_detail
