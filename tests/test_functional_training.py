@@ -206,6 +206,7 @@ OPTIMIZERS = {
     "adadelta": lambda: nerve.optimizers.Adadelta(1.0),
     "adamax": lambda: nerve.optimizers.Adamax(0.01),
     "nadam": lambda: nerve.optimizers.Nadam(0.01),
+    "lion": lambda: nerve.optimizers.Lion(0.01, weight_decay=0.05),
     "schedule": lambda: nerve.optimizers.Adam(
         nerve.optimizers.schedules.ExponentialDecay(0.02, decay_steps=3, decay_rate=0.5)
     ),

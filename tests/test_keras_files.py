@@ -487,6 +487,7 @@ OPTIMIZERS = {
     "adam": lambda lib: lib.optimizers.Adam(0.01),
     "sgd_momentum": lambda lib: lib.optimizers.SGD(0.1, momentum=0.5),
     "rmsprop": lambda lib: lib.optimizers.RMSprop(0.01),
+    "lion": lambda lib: lib.optimizers.Lion(0.01, beta_1=0.5),
 }
 
 

@@ -82,6 +82,8 @@ OPTIMIZERS = [
     ("Adamax-betas", lambda o: o.Adamax(0.02, beta_1=0.5, beta_2=0.9)),
     ("Nadam", lambda o: o.Nadam(0.02)),
     ("Nadam-betas", lambda o: o.Nadam(0.02, beta_1=0.6, beta_2=0.95, epsilon=1e-4)),
+    ("Lion", lambda o: o.Lion(0.01)),
+    ("Lion-betas-weight_decay", lambda o: o.Lion(0.01, beta_1=0.5, beta_2=0.75, weight_decay=0.1)),
     ("SGD-callable-learning_rate", lambda o: o.SGD(lambda: 0.05, momentum=0.5)),
     # the other optimizers by name, with Keras's defaults
     ("adamw-default", lambda o: "adamw"),
@@ -89,6 +91,7 @@ OPTIMIZERS = [
     ("adadelta-default", lambda o: "adadelta"),
     ("adamax-default", lambda o: "adamax"),
     ("nadam-default", lambda o: "nadam"),
+    ("lion-default", lambda o: "lion"),
     # weight decay and gradient clipping, which every optimizer shares
     ("SGD-weight_decay", lambda o: o.SGD(0.1, weight_decay=0.2)),
     ("Adam-weight_decay", lambda o: o.Adam(0.02, beta_2=0.75, weight_decay=0.2)),

@@ -105,7 +105,17 @@ def test_unknown_keywords_are_refused(make):
 def test_default_names_match_keras():
     pairs = [
         (getattr(nerve.optimizers, n)(), getattr(keras.optimizers, n)())
-        for n in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam")
+        for n in (
+            "SGD",
+            "Adam",
+            "AdamW",
+            "RMSprop",
+            "Adagrad",
+            "Adadelta",
+            "Adamax",
+            "Nadam",
+            "Lion",
+        )
     ]
     pairs += [
         (getattr(nerve.metrics, n)(), getattr(keras.metrics, n)())

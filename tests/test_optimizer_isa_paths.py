@@ -33,6 +33,7 @@ OPTIMIZERS = {
     "adadelta": lambda: nerve.optimizers.Adadelta(1.0),
     "adamax": lambda: nerve.optimizers.Adamax(1e-2),
     "nadam": lambda: nerve.optimizers.Nadam(1e-2),
+    "lion_decay": lambda: nerve.optimizers.Lion(1e-2, weight_decay=0.1),
 }
 
 

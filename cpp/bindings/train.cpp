@@ -164,6 +164,10 @@ void bind_train(py::module_& m) {
       .def_readwrite("beta_1", &Nadam::beta_1)
       .def_readwrite("beta_2", &Nadam::beta_2)
       .def_readwrite("epsilon", &Nadam::epsilon);
+  py::class_<Lion, Optimizer, std::shared_ptr<Lion>>(m, "Lion")
+      .def(py::init<float, double, double>(), py::arg("learning_rate"), py::arg("beta_1"), py::arg("beta_2"))
+      .def_readwrite("beta_1", &Lion::beta_1)
+      .def_readwrite("beta_2", &Lion::beta_2);
 
   py::class_<Loss>(m, "Loss")
       .def(py::init([](const std::string& name, bool from_logits, float label_smoothing, float delta) {

@@ -197,7 +197,8 @@ enum class UpdateRule : unsigned char {
   Adagrad,
   Adadelta,
   Adamax,
-  Nadam
+  Nadam,
+  Lion
 };
 struct UpdateStep {
   UpdateRule rule = UpdateRule::Sgd;

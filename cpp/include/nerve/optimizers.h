@@ -218,4 +218,17 @@ class Nadam : public Optimizer {
   int64_t u_product_step_ = 0;
 };
 
+// Lion (Chen et al., 2023; Keras's rule): p -= lr * sign(b1*m + (1-b1)*g); m = b2*m + (1-b2)*g.
+// One slot (the momentum); no bias correction, no epsilon.
+class Lion : public Optimizer {
+ public:
+  Lion(float learning_rate = 0.001f, double beta_1 = 0.9, double beta_2 = 0.99);
+  const char* name() const override { return "Lion"; }
+  double beta_1, beta_2;
+
+ protected:
+  int num_slots() const override { return 1; }
+  UpdateStep update_step(int64_t step, float lr) const override;
+};
+
 }  // namespace nerve

@@ -10,6 +10,7 @@ from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
 from .base import Optimizer
+from .lion import Lion
 from .nadam import Nadam
 from .rmsprop import RMSprop
 from .sgd import SGD
@@ -17,7 +18,7 @@ from .sgd import SGD
 # Keras's names are the class names, lower-cased ("rmsprop", "adamw"); only Python needs them.
 _BY_NAME = {
     cls.__name__.lower(): cls
-    for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam)
+    for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion)
 }
 
 
@@ -40,6 +41,7 @@ __all__ = [
     "Adadelta",
     "Adamax",
     "Nadam",
+    "Lion",
     "schedules",
     "get",
 ]

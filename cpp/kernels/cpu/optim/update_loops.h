@@ -21,7 +21,8 @@ enum class Rule : unsigned char {
   Adagrad,
   Adadelta,
   Adamax,
-  Nadam
+  Nadam,
+  Lion
 };
 
 // One update's scalars (nerve::UpdateStep, without the standard-library-free interface's enum).

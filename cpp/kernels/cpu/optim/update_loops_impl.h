@@ -136,6 +136,19 @@ void nadam(const LoopArgs& s, float* p, const float* g, float* m, float* v, int6
   }
 }
 
+// c: beta_1, 1 - beta_1, beta_2, 1 - beta_2 (as float32, Keras's). p -= lr * sign(b1*m + (1-b1)*g)
+// (sign 0 at 0, NaN stays NaN, as ops.sign); then m = b2*m + (1-b2)*g.
+void lion(const LoopArgs& s, float* p, const float* g, float* m, int64_t n) {
+  const float lr = s.lr, b1 = s.c[0], c1 = s.c[1], b2 = s.c[2], c2 = s.c[3];
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) {
+    const float u = m[i] * b1 + g[i] * c1;
+    const float sign = u > 0.f ? 1.f : (u < 0.f ? -1.f : u);
+    p[i] -= lr * sign;
+    m[i] = m[i] * b2 + g[i] * c2;
+  }
+}
+
 void update(const LoopArgs& s, float* p, const float* g, float* s0, float* s1, float* s2, int64_t n) {
   if (s.decay != 0.f) {
     const float decay = s.decay;
@@ -161,6 +174,8 @@ void update(const LoopArgs& s, float* p, const float* g, float* s0, float* s1, f
       return adamax(s, p, g, s0, s1, n);
     case Rule::Nadam:
       return nadam(s, p, g, s0, s1, n);
+    case Rule::Lion:
+      return lion(s, p, g, s0, n);
   }
 }
 

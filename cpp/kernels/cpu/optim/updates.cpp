@@ -53,7 +53,7 @@ constexpr bool same_rules() {
          int(R::SgdNesterov) == int(U::SgdNesterov) && int(R::Adam) == int(U::Adam) &&
          int(R::AdamAmsgrad) == int(U::AdamAmsgrad) && int(R::Rmsprop) == int(U::Rmsprop) &&
          int(R::Adagrad) == int(U::Adagrad) && int(R::Adadelta) == int(U::Adadelta) &&
-         int(R::Adamax) == int(U::Adamax) && int(R::Nadam) == int(U::Nadam);
+         int(R::Adamax) == int(U::Adamax) && int(R::Nadam) == int(U::Nadam) && int(R::Lion) == int(U::Lion);
 }
 static_assert(same_rules());
 

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from .. import _core
+from .base import Optimizer
+
+
+class Lion(Optimizer):
+    """Keras Lion (Chen et al., 2023): w -= lr * sign(b1*m + (1-b1)*g); m = b2*m + (1-b2)*g.
+    One slot per weight (the momentum); a rate 3-10x smaller than AdamW's is usual."""
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.99,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(
+            _core.Lion(0.0, float(beta_1), float(beta_2)),
+            learning_rate,
+            weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            loss_scale_factor,
+            gradient_accumulation_steps,
+            name,
+            **kwargs,
+        )
+
+    @property
+    def beta_1(self):
+        return self._core.beta_1
+
+    @property
+    def beta_2(self):
+        return self._core.beta_2
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}
