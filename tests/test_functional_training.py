@@ -207,6 +207,7 @@ OPTIMIZERS = {
     "adamax": lambda: nerve.optimizers.Adamax(0.01),
     "nadam": lambda: nerve.optimizers.Nadam(0.01),
     "lion": lambda: nerve.optimizers.Lion(0.01, weight_decay=0.05),
+    "lamb": lambda: nerve.optimizers.Lamb(0.01, weight_decay=0.05),
     "schedule": lambda: nerve.optimizers.Adam(
         nerve.optimizers.schedules.ExponentialDecay(0.02, decay_steps=3, decay_rate=0.5)
     ),

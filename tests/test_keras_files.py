@@ -488,6 +488,7 @@ OPTIMIZERS = {
     "sgd_momentum": lambda lib: lib.optimizers.SGD(0.1, momentum=0.5),
     "rmsprop": lambda lib: lib.optimizers.RMSprop(0.01),
     "lion": lambda lib: lib.optimizers.Lion(0.01, beta_1=0.5),
+    "lamb": lambda lib: lib.optimizers.Lamb(0.01),
 }
 
 

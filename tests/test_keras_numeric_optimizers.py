@@ -84,6 +84,11 @@ OPTIMIZERS = [
     ("Nadam-betas", lambda o: o.Nadam(0.02, beta_1=0.6, beta_2=0.95, epsilon=1e-4)),
     ("Lion", lambda o: o.Lion(0.01)),
     ("Lion-betas-weight_decay", lambda o: o.Lion(0.01, beta_1=0.5, beta_2=0.75, weight_decay=0.1)),
+    ("Lamb", lambda o: o.Lamb(0.02, beta_2=0.75)),
+    (
+        "Lamb-betas-weight_decay",
+        lambda o: o.Lamb(0.02, beta_1=0.5, beta_2=0.75, epsilon=1e-4, weight_decay=0.1),
+    ),
     ("SGD-callable-learning_rate", lambda o: o.SGD(lambda: 0.05, momentum=0.5)),
     # the other optimizers by name, with Keras's defaults
     ("adamw-default", lambda o: "adamw"),
@@ -559,3 +564,14 @@ def test_python_evaluated_schedules_survive_files(tmp_path, schedule):
     assert k.optimizer._learning_rate.get_config() == pytest.approx(want["config"])
     assert int(k.optimizer.iterations) == 12
     assert float(k_lr) == pytest.approx(float(model.optimizer.learning_rate), rel=1e-6)
+
+
+def test_lamb_has_no_name_as_in_keras():
+    """Keras 3.15's optimizers.get knows "lion" but not "lamb": nerve's says the same."""
+    with pytest.raises(ValueError):
+        keras.optimizers.get("lamb")
+    with pytest.raises(ValueError, match="lamb"):
+        nerve.optimizers.get("lamb")
+    assert (
+        type(nerve.optimizers.get("lion")).__name__ == type(keras.optimizers.get("lion")).__name__
+    )

@@ -115,6 +115,7 @@ def test_default_names_match_keras():
             "Adamax",
             "Nadam",
             "Lion",
+            "Lamb",
         )
     ]
     pairs += [

@@ -34,6 +34,7 @@ OPTIMIZERS = {
     "adamax": lambda: nerve.optimizers.Adamax(1e-2),
     "nadam": lambda: nerve.optimizers.Nadam(1e-2),
     "lion_decay": lambda: nerve.optimizers.Lion(1e-2, weight_decay=0.1),
+    "lamb_decay_clipnorm": lambda: nerve.optimizers.Lamb(1e-2, weight_decay=0.1, clipnorm=0.5),
 }
 
 
@@ -98,3 +99,22 @@ def test_global_clipnorm_on_each_path_matches_float64(isa):
         nerve.optimizers.SGD(1.0, global_clipnorm=1.0).apply_gradients(zip(g, variables))
     for w, gi, v in zip(w0, g, variables):
         np.testing.assert_allclose(np.array(v), w - gi * scale, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("isa", USABLE)
+def test_lamb_trust_ratio_is_per_weight_and_one_at_zero(isa):
+    """Lamb scales each weight's Adam direction by |w| / |u| of that weight alone; a weight of
+    zeros (|w| = 0) takes the plain direction (ratio 1), as Keras's where() gives."""
+    rng = np.random.default_rng(9)
+    w0 = [rng.normal(size=40).astype(np.float32) * 3, np.zeros(17, np.float32)]
+    g = [rng.normal(size=40).astype(np.float32), rng.normal(size=17).astype(np.float32)]
+    lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-7
+    with switched(_core.active_isa, _core.set_isa, isa):
+        variables = [nerve.Tensor(w.copy(), requires_grad=True) for w in w0]
+        nerve.optimizers.Lamb(lr, b1, b2, eps).apply_gradients(zip(g, variables))
+    for w, gi, v in zip(w0, g, variables):
+        m, vv = (1 - b1) * gi.astype(np.float64), (1 - b2) * gi.astype(np.float64) ** 2
+        u = (m / (1 - b1)) / (np.sqrt(vv / (1 - b2)) + eps)
+        wn, un = np.linalg.norm(w), np.linalg.norm(u)
+        ratio = wn / un if wn > 0 and un > 0 else 1.0
+        np.testing.assert_allclose(np.array(v), w - lr * ratio * u, rtol=1e-5, atol=1e-6)

@@ -168,6 +168,12 @@ void bind_train(py::module_& m) {
       .def(py::init<float, double, double>(), py::arg("learning_rate"), py::arg("beta_1"), py::arg("beta_2"))
       .def_readwrite("beta_1", &Lion::beta_1)
       .def_readwrite("beta_2", &Lion::beta_2);
+  py::class_<Lamb, Optimizer, std::shared_ptr<Lamb>>(m, "Lamb")
+      .def(py::init<float, double, double, float>(), py::arg("learning_rate"), py::arg("beta_1"), py::arg("beta_2"),
+           py::arg("epsilon"))
+      .def_readwrite("beta_1", &Lamb::beta_1)
+      .def_readwrite("beta_2", &Lamb::beta_2)
+      .def_readwrite("epsilon", &Lamb::epsilon);
 
   py::class_<Loss>(m, "Loss")
       .def(py::init([](const std::string& name, bool from_logits, float label_smoothing, float delta) {

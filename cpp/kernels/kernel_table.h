@@ -198,7 +198,8 @@ enum class UpdateRule : unsigned char {
   Adadelta,
   Adamax,
   Nadam,
-  Lion
+  Lion,
+  Lamb
 };
 struct UpdateStep {
   UpdateRule rule = UpdateRule::Sgd;

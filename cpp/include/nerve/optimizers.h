@@ -231,4 +231,18 @@ class Lion : public Optimizer {
   UpdateStep update_step(int64_t step, float lr) const override;
 };
 
+// Lamb (You et al., 2019; Keras's rule): Adam's moments, u = m_hat / (sqrt(v_hat) + eps), and
+// p -= lr * (|p| / |u|) * u per parameter (the trust ratio; 1 when either norm is 0).
+class Lamb : public Optimizer {
+ public:
+  Lamb(float learning_rate = 0.001f, double beta_1 = 0.9, double beta_2 = 0.999, float epsilon = 1e-7f);
+  const char* name() const override { return "Lamb"; }
+  double beta_1, beta_2;
+  float epsilon;
+
+ protected:
+  int num_slots() const override { return 2; }
+  UpdateStep update_step(int64_t step, float lr) const override;
+};
+
 }  // namespace nerve

@@ -10,12 +10,14 @@ from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
 from .base import Optimizer
+from .lamb import Lamb
 from .lion import Lion
 from .nadam import Nadam
 from .rmsprop import RMSprop
 from .sgd import SGD
 
 # Keras's names are the class names, lower-cased ("rmsprop", "adamw"); only Python needs them.
+# Lamb has none: keras.optimizers.get("lamb") raises in Keras 3.15 (Lamb is not in its ALL_OBJECTS).
 _BY_NAME = {
     cls.__name__.lower(): cls
     for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion)
@@ -42,6 +44,7 @@ __all__ = [
     "Adamax",
     "Nadam",
     "Lion",
+    "Lamb",
     "schedules",
     "get",
 ]

@@ -22,7 +22,8 @@ enum class Rule : unsigned char {
   Adadelta,
   Adamax,
   Nadam,
-  Lion
+  Lion,
+  Lamb
 };
 
 // One update's scalars (nerve::UpdateStep, without the standard-library-free interface's enum).
@@ -36,7 +37,11 @@ struct LoopArgs {
 struct UpdateLoops {
   const char* name;
   // p -= p * decay (when decay != 0), then the rule, over n elements; slots may be null.
+  // Lamb: the decay and the moments only, and its update direction into s2 (the caller scales
+  // it by the whole parameter's trust ratio and subtracts it with scaled_sub).
   void (*update)(const LoopArgs& s, float* p, const float* g, float* s0, float* s1, float* s2, int64_t n);
+  // p -= scale * u.
+  void (*scaled_sub)(float* p, const float* u, float scale, int64_t n);
   // sum of a[i]^2 in double: 16 partial sums (element i into sum i % 16), then a fixed tree,
   // so the result does not depend on the path's vector width.
   double (*sum_squares)(const float* a, int64_t n);

@@ -3,7 +3,7 @@
 
 namespace nerve::update_loops_detail {
 const UpdateLoops* update_loops_avx512() {
-  static const UpdateLoops k{"avx512", &update, &sum_squares};
+  static const UpdateLoops k{"avx512", &update, &scaled_sub, &sum_squares};
   return &k;
 }
 }  // namespace nerve::update_loops_detail

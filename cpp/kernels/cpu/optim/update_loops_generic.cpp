@@ -3,7 +3,7 @@
 
 namespace nerve::update_loops_detail {
 const UpdateLoops* update_loops_generic() {
-  static const UpdateLoops k{"generic", &update, &sum_squares};
+  static const UpdateLoops k{"generic", &update, &scaled_sub, &sum_squares};
   return &k;
 }
 }  // namespace nerve::update_loops_detail

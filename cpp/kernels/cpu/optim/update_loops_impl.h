@@ -149,6 +149,23 @@ void lion(const LoopArgs& s, float* p, const float* g, float* m, int64_t n) {
   }
 }
 
+// c: 1 - beta_1, 1 - beta_2, 1 - beta_1^t, 1 - beta_2^t, epsilon. Adam's moments, and the
+// direction u = (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps), Keras's Lamb's order of operations.
+void lamb_moments(const LoopArgs& s, const float* g, float* m, float* v, float* u, int64_t n) {
+  const float c1 = s.c[0], c2 = s.c[1], bc1 = s.c[2], bc2 = s.c[3], eps = s.c[4];
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) {
+    m[i] += (g[i] - m[i]) * c1;
+    v[i] += (g[i] * g[i] - v[i]) * c2;
+    u[i] = (m[i] / bc1) / (__builtin_sqrtf(v[i] / bc2) + eps);
+  }
+}
+
+void scaled_sub(float* p, const float* u, float scale, int64_t n) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) p[i] -= scale * u[i];
+}
+
 void update(const LoopArgs& s, float* p, const float* g, float* s0, float* s1, float* s2, int64_t n) {
   if (s.decay != 0.f) {
     const float decay = s.decay;
@@ -176,6 +193,8 @@ void update(const LoopArgs& s, float* p, const float* g, float* s0, float* s1, f
       return nadam(s, p, g, s0, s1, n);
     case Rule::Lion:
       return lion(s, p, g, s0, n);
+    case Rule::Lamb:
+      return lamb_moments(s, g, s0, s1, s2, n);
   }
 }
 

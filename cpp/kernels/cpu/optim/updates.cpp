@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cpu/aligned_buffer.h"
 #include "cpu/optim/update_loops.h"
 #include "cpu/parallel.h"
 #include "nerve/runtime.h"
@@ -53,7 +54,8 @@ constexpr bool same_rules() {
          int(R::SgdNesterov) == int(U::SgdNesterov) && int(R::Adam) == int(U::Adam) &&
          int(R::AdamAmsgrad) == int(U::AdamAmsgrad) && int(R::Rmsprop) == int(U::Rmsprop) &&
          int(R::Adagrad) == int(U::Adagrad) && int(R::Adadelta) == int(U::Adadelta) &&
-         int(R::Adamax) == int(U::Adamax) && int(R::Nadam) == int(U::Nadam) && int(R::Lion) == int(U::Lion);
+         int(R::Adamax) == int(U::Adamax) && int(R::Nadam) == int(U::Nadam) && int(R::Lion) == int(U::Lion) &&
+         int(R::Lamb) == int(U::Lamb);
 }
 static_assert(same_rules());
 
@@ -64,6 +66,21 @@ void optimizer_update(const UpdateStep& s, float* p, const float* g, float* slot
   auto at = [](float* slot, int64_t b) { return slot ? slot + b : nullptr; };
   const LoopArgs args = loop_args(s);
   const UpdateLoops& k = loops();
+  if (s.rule == UpdateRule::Lamb) {
+    // The trust ratio needs the norms of the whole (decayed) parameter and of its update
+    // direction: the moments and the direction first, then one scaled subtraction.
+    AlignedBuffer direction(n);  // the CPU allocator's block cache serves it again next step
+    float* u = direction.data();
+    parallel_for(n, kGrain,
+                 [&](int64_t b, int64_t e) { k.update(args, p + b, g + b, slot0 + b, slot1 + b, u + b, e - b); });
+    // Keras: ratio = |w| / |u| when both norms are > 0, else 1 (a NaN norm gives 1 too).
+    const float w_norm = static_cast<float>(std::sqrt(k.sum_squares(p, n)));
+    const float u_norm = static_cast<float>(std::sqrt(k.sum_squares(u, n)));
+    const float ratio = w_norm > 0.f && u_norm > 0.f ? w_norm / u_norm : 1.f;
+    const float scale = ratio * s.lr;
+    parallel_for(n, kGrain, [&](int64_t b, int64_t e) { k.scaled_sub(p + b, u + b, scale, e - b); });
+    return;
+  }
   parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
     k.update(args, p + b, g + b, at(slot0, b), at(slot1, b), at(slot2, b), e - b);
   });
