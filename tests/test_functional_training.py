@@ -208,6 +208,7 @@ OPTIMIZERS = {
     "nadam": lambda: nerve.optimizers.Nadam(0.01),
     "lion": lambda: nerve.optimizers.Lion(0.01, weight_decay=0.05),
     "lamb": lambda: nerve.optimizers.Lamb(0.01, weight_decay=0.05),
+    "ftrl": lambda: nerve.optimizers.Ftrl(0.05, initial_accumulator_value=0.2, beta=0.1),
     "schedule": lambda: nerve.optimizers.Adam(
         nerve.optimizers.schedules.ExponentialDecay(0.02, decay_steps=3, decay_rate=0.5)
     ),

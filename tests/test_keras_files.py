@@ -489,6 +489,7 @@ OPTIMIZERS = {
     "rmsprop": lambda lib: lib.optimizers.RMSprop(0.01),
     "lion": lambda lib: lib.optimizers.Lion(0.01, beta_1=0.5),
     "lamb": lambda lib: lib.optimizers.Lamb(0.01),
+    "ftrl": lambda lib: lib.optimizers.Ftrl(0.05, l1_regularization_strength=0.01),
 }
 
 

@@ -85,6 +85,20 @@ OPTIMIZERS = [
     ("Lion", lambda o: o.Lion(0.01)),
     ("Lion-betas-weight_decay", lambda o: o.Lion(0.01, beta_1=0.5, beta_2=0.75, weight_decay=0.1)),
     ("Lamb", lambda o: o.Lamb(0.02, beta_2=0.75)),
+    ("Ftrl", lambda o: o.Ftrl(0.1)),
+    (
+        "Ftrl-every-argument",
+        lambda o: o.Ftrl(
+            0.1,
+            learning_rate_power=-0.7,
+            initial_accumulator_value=0.3,
+            l1_regularization_strength=0.01,
+            l2_regularization_strength=0.02,
+            l2_shrinkage_regularization_strength=0.03,
+            beta=0.1,
+            weight_decay=0.05,
+        ),
+    ),
     (
         "Lamb-betas-weight_decay",
         lambda o: o.Lamb(0.02, beta_1=0.5, beta_2=0.75, epsilon=1e-4, weight_decay=0.1),
@@ -97,6 +111,7 @@ OPTIMIZERS = [
     ("adamax-default", lambda o: "adamax"),
     ("nadam-default", lambda o: "nadam"),
     ("lion-default", lambda o: "lion"),
+    ("ftrl-default", lambda o: "ftrl"),
     # weight decay and gradient clipping, which every optimizer shares
     ("SGD-weight_decay", lambda o: o.SGD(0.1, weight_decay=0.2)),
     ("Adam-weight_decay", lambda o: o.Adam(0.02, beta_2=0.75, weight_decay=0.2)),

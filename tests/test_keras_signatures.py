@@ -116,6 +116,7 @@ def test_default_names_match_keras():
             "Nadam",
             "Lion",
             "Lamb",
+            "Ftrl",
         )
     ]
     pairs += [

@@ -34,6 +34,9 @@ OPTIMIZERS = {
     "adamax": lambda: nerve.optimizers.Adamax(1e-2),
     "nadam": lambda: nerve.optimizers.Nadam(1e-2),
     "lion_decay": lambda: nerve.optimizers.Lion(1e-2, weight_decay=0.1),
+    "ftrl_every_argument": lambda: nerve.optimizers.Ftrl(
+        0.1, -0.7, 0.3, 0.01, 0.02, 0.03, 0.1, weight_decay=0.05
+    ),
     "lamb_decay_clipnorm": lambda: nerve.optimizers.Lamb(1e-2, weight_decay=0.1, clipnorm=0.5),
 }
 

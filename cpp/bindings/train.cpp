@@ -174,6 +174,16 @@ void bind_train(py::module_& m) {
       .def_readwrite("beta_1", &Lamb::beta_1)
       .def_readwrite("beta_2", &Lamb::beta_2)
       .def_readwrite("epsilon", &Lamb::epsilon);
+  py::class_<Ftrl, Optimizer, std::shared_ptr<Ftrl>>(m, "Ftrl")
+      .def(py::init<float, double, float, double, double, double, double>(), py::arg("learning_rate"),
+           py::arg("learning_rate_power"), py::arg("initial_accumulator_value"), py::arg("l1_regularization_strength"),
+           py::arg("l2_regularization_strength"), py::arg("l2_shrinkage_regularization_strength"), py::arg("beta"))
+      .def_readwrite("learning_rate_power", &Ftrl::learning_rate_power)
+      .def_readwrite("initial_accumulator_value", &Ftrl::initial_accumulator_value)
+      .def_readwrite("l1_regularization_strength", &Ftrl::l1_regularization_strength)
+      .def_readwrite("l2_regularization_strength", &Ftrl::l2_regularization_strength)
+      .def_readwrite("l2_shrinkage_regularization_strength", &Ftrl::l2_shrinkage_regularization_strength)
+      .def_readwrite("beta", &Ftrl::beta);
 
   py::class_<Loss>(m, "Loss")
       .def(py::init([](const std::string& name, bool from_logits, float label_smoothing, float delta) {

@@ -199,7 +199,8 @@ enum class UpdateRule : unsigned char {
   Adamax,
   Nadam,
   Lion,
-  Lamb
+  Lamb,
+  Ftrl
 };
 struct UpdateStep {
   UpdateRule rule = UpdateRule::Sgd;

@@ -245,4 +245,22 @@ class Lamb : public Optimizer {
   UpdateStep update_step(int64_t step, float lr) const override;
 };
 
+// FTRL-Proximal (McMahan et al., 2013; Keras's rule and arguments). Slots: the accumulator
+// (starting at initial_accumulator_value) and the linear term.
+class Ftrl : public Optimizer {
+ public:
+  Ftrl(float learning_rate = 0.001f, double learning_rate_power = -0.5, float initial_accumulator_value = 0.1f,
+       double l1_regularization_strength = 0.0, double l2_regularization_strength = 0.0,
+       double l2_shrinkage_regularization_strength = 0.0, double beta = 0.0);
+  const char* name() const override { return "Ftrl"; }
+  double learning_rate_power;
+  float initial_accumulator_value;
+  double l1_regularization_strength, l2_regularization_strength, l2_shrinkage_regularization_strength, beta;
+
+ protected:
+  int num_slots() const override { return 2; }
+  float slot_initial_value(int slot) const override { return slot == 0 ? initial_accumulator_value : 0.f; }
+  UpdateStep update_step(int64_t step, float lr) const override;
+};
+
 }  // namespace nerve

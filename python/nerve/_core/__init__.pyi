@@ -10,7 +10,7 @@ from . import _testing
 from . import ops
 from . import random
 from . import distributed
-__all__: list[str] = ['Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'AucSummation', 'Bidirectional', 'ClassAggregation', 'Dropout', 'GRU', 'GraphModel', 'Initializer', 'LSTM', 'Lamb', 'Layer', 'LearningRateSchedule', 'Lion', 'Loss', 'MetricKind', 'MetricSpec', 'MetricState', 'Model', 'MultiHeadAttention', 'Nadam', 'Optimizer', 'Predictor', 'RMSprop', 'Recurrent', 'Regularizer', 'SGD', 'ScoreAverage', 'Sequential', 'SimpleRNN', 'Stats', 'StepProgram', 'Tensor', 'TimeDistributed', 'TraceProgram', 'TracedLayer', 'Trainer', 'activation_canonical_name', 'activation_default_alpha', 'activation_elementwise', 'activation_names', 'active_isa', 'allocation_count', 'available_devices', 'bf16_kernel', 'build_info', 'compiled_isas', 'config', 'conv_algorithm', 'current_device', 'detected_isa', 'distributed', 'flush_denormals', 'grad_enabled', 'gradients', 'has_openmp', 'initialize', 'initializer_names', 'layer_config', 'layer_spec', 'loss_canonical_name', 'loss_names', 'make_layer', 'measure_fma_peak', 'metric_result', 'metric_values', 'next_seed', 'num_threads', 'ops', 'random', 'registered_layers', 'set_bf16_kernel', 'set_conv_algorithm', 'set_current_device', 'set_flush_denormals', 'set_grad_enabled', 'set_isa', 'set_num_threads', 'set_seed', 'sgemm', 'sgemm_bf16', 'update_metric', 'usable_bf16_kernels']
+__all__: list[str] = ['Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'AucSummation', 'Bidirectional', 'ClassAggregation', 'Dropout', 'Ftrl', 'GRU', 'GraphModel', 'Initializer', 'LSTM', 'Lamb', 'Layer', 'LearningRateSchedule', 'Lion', 'Loss', 'MetricKind', 'MetricSpec', 'MetricState', 'Model', 'MultiHeadAttention', 'Nadam', 'Optimizer', 'Predictor', 'RMSprop', 'Recurrent', 'Regularizer', 'SGD', 'ScoreAverage', 'Sequential', 'SimpleRNN', 'Stats', 'StepProgram', 'Tensor', 'TimeDistributed', 'TraceProgram', 'TracedLayer', 'Trainer', 'activation_canonical_name', 'activation_default_alpha', 'activation_elementwise', 'activation_names', 'active_isa', 'allocation_count', 'available_devices', 'bf16_kernel', 'build_info', 'compiled_isas', 'config', 'conv_algorithm', 'current_device', 'detected_isa', 'distributed', 'flush_denormals', 'grad_enabled', 'gradients', 'has_openmp', 'initialize', 'initializer_names', 'layer_config', 'layer_spec', 'loss_canonical_name', 'loss_names', 'make_layer', 'measure_fma_peak', 'metric_result', 'metric_values', 'next_seed', 'num_threads', 'ops', 'random', 'registered_layers', 'set_bf16_kernel', 'set_conv_algorithm', 'set_current_device', 'set_flush_denormals', 'set_grad_enabled', 'set_isa', 'set_num_threads', 'set_seed', 'sgemm', 'sgemm_bf16', 'update_metric', 'usable_bf16_kernels']
 class Tensor:
     """
     A float32 n-d array in C++ memory with autograd. np.asarray(t) shares memory.
@@ -600,6 +600,45 @@ class Lamb(Optimizer):
         ...
     @epsilon.setter
     def epsilon(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+class Ftrl(Optimizer):
+    def __init__(self, learning_rate: typing.SupportsFloat | typing.SupportsIndex, learning_rate_power: typing.SupportsFloat | typing.SupportsIndex, initial_accumulator_value: typing.SupportsFloat | typing.SupportsIndex, l1_regularization_strength: typing.SupportsFloat | typing.SupportsIndex, l2_regularization_strength: typing.SupportsFloat | typing.SupportsIndex, l2_shrinkage_regularization_strength: typing.SupportsFloat | typing.SupportsIndex, beta: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def beta(self) -> float:
+        ...
+    @beta.setter
+    def beta(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def initial_accumulator_value(self) -> float:
+        ...
+    @initial_accumulator_value.setter
+    def initial_accumulator_value(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def l1_regularization_strength(self) -> float:
+        ...
+    @l1_regularization_strength.setter
+    def l1_regularization_strength(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def l2_regularization_strength(self) -> float:
+        ...
+    @l2_regularization_strength.setter
+    def l2_regularization_strength(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def l2_shrinkage_regularization_strength(self) -> float:
+        ...
+    @l2_shrinkage_regularization_strength.setter
+    def l2_shrinkage_regularization_strength(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def learning_rate_power(self) -> float:
+        ...
+    @learning_rate_power.setter
+    def learning_rate_power(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
 class Loss:
     @staticmethod

@@ -10,6 +10,7 @@ from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
 from .base import Optimizer
+from .ftrl import Ftrl
 from .lamb import Lamb
 from .lion import Lion
 from .nadam import Nadam
@@ -20,7 +21,7 @@ from .sgd import SGD
 # Lamb has none: keras.optimizers.get("lamb") raises in Keras 3.15 (Lamb is not in its ALL_OBJECTS).
 _BY_NAME = {
     cls.__name__.lower(): cls
-    for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion)
+    for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion, Ftrl)
 }
 
 
@@ -45,6 +46,7 @@ __all__ = [
     "Nadam",
     "Lion",
     "Lamb",
+    "Ftrl",
     "schedules",
     "get",
 ]

@@ -23,7 +23,8 @@ enum class Rule : unsigned char {
   Adamax,
   Nadam,
   Lion,
-  Lamb
+  Lamb,
+  Ftrl
 };
 
 // One update's scalars (nerve::UpdateStep, without the standard-library-free interface's enum).

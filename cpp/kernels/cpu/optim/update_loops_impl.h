@@ -161,6 +161,23 @@ void lamb_moments(const LoopArgs& s, const float* g, float* m, float* v, float* 
   }
 }
 
+// c: -learning_rate_power, 2 * l2_shrinkage, 2 * (l2 + beta / (2 lr)), l1. Keras's FTRL-Proximal:
+// n' = n + g^2; z += g + 2 l2s w - (n'^-p - n^-p) / lr * w; w = (clip(z, -l1, l1) - z) / (n'^-p / lr + 2 l2).
+void ftrl(const LoopArgs& s, float* p, const float* g, float* accum, float* linear, int64_t n) {
+  const float lr = s.lr, power = s.c[0], shrink = s.c[1], l2 = s.c[2], l1 = s.c[3];
+  for (int64_t i = 0; i < n; ++i) {
+    const float grad = g[i] + shrink * p[i];
+    const float new_accum = accum[i] + g[i] * g[i];
+    const float new_pow = __builtin_powf(new_accum, power);
+    linear[i] += grad - (new_pow - __builtin_powf(accum[i], power)) / lr * p[i];
+    const float quadratic = new_pow / lr + l2;
+    const float z = linear[i];
+    const float clipped = z < -l1 ? -l1 : (z > l1 ? l1 : z);
+    p[i] = (clipped - z) / quadratic;
+    accum[i] = new_accum;
+  }
+}
+
 void scaled_sub(float* p, const float* u, float scale, int64_t n) {
 #pragma omp simd
   for (int64_t i = 0; i < n; ++i) p[i] -= scale * u[i];
@@ -195,6 +212,8 @@ void update(const LoopArgs& s, float* p, const float* g, float* s0, float* s1, f
       return lion(s, p, g, s0, n);
     case Rule::Lamb:
       return lamb_moments(s, g, s0, s1, s2, n);
+    case Rule::Ftrl:
+      return ftrl(s, p, g, s0, s1, n);
   }
 }
 

@@ -55,7 +55,7 @@ constexpr bool same_rules() {
          int(R::AdamAmsgrad) == int(U::AdamAmsgrad) && int(R::Rmsprop) == int(U::Rmsprop) &&
          int(R::Adagrad) == int(U::Adagrad) && int(R::Adadelta) == int(U::Adadelta) &&
          int(R::Adamax) == int(U::Adamax) && int(R::Nadam) == int(U::Nadam) && int(R::Lion) == int(U::Lion) &&
-         int(R::Lamb) == int(U::Lamb);
+         int(R::Lamb) == int(U::Lamb) && int(R::Ftrl) == int(U::Ftrl);
 }
 static_assert(same_rules());
 
