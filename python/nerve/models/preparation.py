@@ -55,10 +55,14 @@ class DataPreparation:
         return arrays
 
     def _input_names(self):
-        """Names of the inputs (for x given as a dict); None while unknown (unbuilt)."""
+        """Names of the inputs (for x given as a dict): the keys of a dict of inputs, else the
+        Input layers' names; None while unknown (unbuilt)."""
+        if self._input_keys is not None:
+            return list(self._input_keys)
         return [kt._node.layer.name for kt in self._graph.inputs] if self._graph else None
 
     def _inputs(self, x, where: str) -> list:
+        self._flat_inputs(x, where)  # a dict of inputs: x must be a dict with just its keys
         return self._arrays(x, "x", self._input_names(), where)
 
     def _targets(self, y, where: str) -> list:

@@ -63,6 +63,54 @@ class ModelStructure:
         self._output_keys = sorted(outputs)
         return [outputs[k] for k in self._output_keys]
 
+    # Inputs given as a dict (Keras 3: keras.Model({"a": in_a, "b": in_b}, out)): the keys in
+    # Keras's flat order (sorted), which is the order of the C++ graph's inputs and of
+    # model.inputs, and the keys in the order given (model.input and the config keep it). A call,
+    # fit, evaluate and predict then take x as a dict with exactly these keys. None otherwise.
+    _input_keys = None
+    _input_order = None
+
+    def _set_input_keys(self, inputs: dict) -> list:
+        """Notes a dict of inputs' keys; returns its tensors in Keras's flat order."""
+        if not inputs:
+            raise ValueError(f"Model '{self.name}': inputs is an empty dict")
+        bad = [k for k in inputs if not isinstance(k, str)]
+        if bad:
+            raise TypeError(
+                f"Model '{self.name}': the keys of a dict of inputs must be strings (x is then "
+                f"a dict keyed by them), got {bad!r}"
+            )
+        self._input_order = list(inputs)
+        self._input_keys = sorted(inputs)
+        return [inputs[k] for k in self._input_keys]
+
+    def _flat_inputs(self, x, where: str):
+        """For a model whose inputs were given as a dict: x (a dict with exactly its keys) as a
+        list in the graph's order. As Keras, a missing key raises ValueError; so do a key the
+        model does not have (Keras warns, then fails) and a list or a single array (Keras
+        cannot match them to the keys). Other models: x as it is."""
+        if self._input_keys is None:
+            return x
+        if not isinstance(x, dict):
+            raise ValueError(
+                f"{where}: model '{self.name}' was made with a dict of inputs, so x must be a "
+                f"dict with the keys {self._input_keys}, got {type(x).__name__}"
+            )
+        missing = [k for k in self._input_keys if k not in x]
+        if missing:
+            raise ValueError(
+                f"{where}: missing data for input {missing[0]!r} of model '{self.name}'. You "
+                f"passed a data dictionary with keys {sorted(map(str, x))}. Expected the "
+                f"following keys: {self._input_keys}"
+            )
+        extra = [k for k in x if k not in self._input_keys]
+        if extra:
+            raise ValueError(
+                f"{where}: x has entries for unknown input(s) {extra} of model '{self.name}'; "
+                f"its inputs are {self._input_keys}"
+            )
+        return [x[k] for k in self._input_keys]
+
     def _pack_outputs(self, outs: list, call: bool = False):
         """The model's result from its outputs in the C++ graph's order: the one output, a list,
         or for a dict of outputs a dict, in Keras's key order: a call keeps the order the dict
@@ -208,6 +256,9 @@ class ModelStructure:
     def input(self):
         """The symbolic input (a list when there are several), as Keras' functional models."""
         ins = self.inputs
+        if self._input_keys is not None:  # Keras: the dict the model was made with
+            by_key = dict(zip(self._input_keys, ins))
+            return {k: by_key[k] for k in self._input_order}
         return ins[0] if len(ins) == 1 else ins
 
     @property
@@ -287,6 +338,7 @@ class ModelStructure:
         nerve.Tensor inputs: run the C++ forward pass with autograd recording (GradientTape).
         numpy inputs: numpy outputs, one pass over the whole batch; inside a recording
         GradientTape they are constants and the outputs recorded nerve.Tensors (as in TensorFlow)."""
+        inputs = self._flat_inputs(inputs, "call")
         if type(inputs) is np.ndarray and not training and not _dispatch.active_tracers:
             outs = self._call_on_array(inputs)
             if outs is not None:
