@@ -7,6 +7,8 @@ graph is a GraphNetwork (graph_network.py), the C++ graph that fit and predict r
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import _core
@@ -80,22 +82,53 @@ class ModelStructure:
                 f"Model '{self.name}': the keys of a dict of inputs must be strings (x is then "
                 f"a dict keyed by them), got {bad!r}"
             )
+        for k, kt in inputs.items():
+            name = getattr(getattr(getattr(kt, "_node", None), "layer", None), "name", None)
+            if name is not None and name != k:  # Keras warns the same way, then maps by key
+                warnings.warn(
+                    f"When providing `inputs` as a dict, all keys in the dict must match the "
+                    f"names of the corresponding tensors. Received key '{k}' mapping to value "
+                    f"{kt!r} which has name '{name}'. Change the tensor name to '{k}' (via "
+                    f"`Input(..., name='{k}')`)",
+                    UserWarning,
+                    stacklevel=4,
+                )
         self._input_order = list(inputs)
         self._input_keys = sorted(inputs)
         return [inputs[k] for k in self._input_keys]
 
     def _flat_inputs(self, x, where: str):
         """For a model whose inputs were given as a dict: x (a dict with exactly its keys) as a
-        list in the graph's order. As Keras, a missing key raises ValueError; so do a key the
-        model does not have (Keras warns, then fails) and a list or a single array (Keras
-        cannot match them to the keys). Other models: x as it is."""
+        list in the graph's order. As Keras, a missing key raises ValueError; so does a key the
+        model does not have (Keras warns, then maps the sorted entries by position). As Keras,
+        a list (one array for one key) is taken in the sorted keys' order, with a warning, when
+        the dict was given in that order, and refused otherwise. Other models: x as it is."""
         if self._input_keys is None:
             return x
         if not isinstance(x, dict):
-            raise ValueError(
-                f"{where}: model '{self.name}' was made with a dict of inputs, so x must be a "
-                f"dict with the keys {self._input_keys}, got {type(x).__name__}"
+            n = len(self._input_keys)
+            xs = list(x) if isinstance(x, (list, tuple)) else [x]
+            if isinstance(x, (list, tuple)) and n == 1 and len(xs) != 1:
+                xs = [x]  # one input given as a nested list of numbers
+            if self._input_order != self._input_keys or len(xs) != n:
+                raise ValueError(
+                    f"{where}: model '{self.name}' was made with a dict of inputs, so x must be "
+                    f"a dict with the keys {self._input_keys}, got {type(x).__name__}"
+                    + (
+                        ""
+                        if self._input_order == self._input_keys
+                        else " (as Keras, a list is taken only when the dict was given with "
+                        "its keys in sorted order)"
+                    )
+                )
+            warnings.warn(
+                f"The structure of `inputs` doesn't match the expected structure: model "
+                f"'{self.name}' was made with a dict of inputs {self._input_order}, got "
+                f"{type(x).__name__}; its entries are taken in the sorted keys' order",
+                UserWarning,
+                stacklevel=4,
             )
+            return xs
         missing = [k for k in self._input_keys if k not in x]
         if missing:
             raise ValueError(
