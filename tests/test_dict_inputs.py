@@ -433,3 +433,44 @@ def test_dict_inputs_and_dict_outputs_predict_as_keras():
     got, want = n.predict(x, verbose=0), k.predict(x, verbose=0)
     _close("predict", got, want)
     assert list(n(x)) == list(k(x)) == ["score", "probs"]  # a call keeps the given order
+
+
+def test_validation_split_sample_weight_and_generator_match_keras():
+    k, n = _compiled()
+    x, y = _x(), _y()
+    kw = dict(epochs=2, batch_size=4, shuffle=False, verbose=0)
+    hk = k.fit(x, y, validation_split=0.25, **kw).history
+    hn = n.fit(x, y, validation_split=0.25, **kw).history
+    assert sorted(hn) == sorted(hk) == ["loss", "val_loss"]
+    for key in hk:
+        _close(f"validation_split {key}", hn[key], hk[key])
+    sw = np.linspace(0.5, 1.5, 12).astype(np.float32)
+    _close(
+        "sample_weight",
+        n.fit(x, y, sample_weight=sw, **kw).history["loss"],
+        k.fit(x, y, sample_weight=sw, **kw).history["loss"],
+    )
+
+    def batches():
+        for i in range(0, 12, 4):
+            yield {key: v[i : i + 4] for key, v in x.items()}, y[i : i + 4]
+
+    _close(
+        "generator",
+        n.fit(batches(), shuffle=False, verbose=0).history["loss"],
+        k.fit(batches(), shuffle=False, verbose=0).history["loss"],
+    )
+    _close("weights", n.get_weights(), k.get_weights())
+
+
+def test_clone_and_symbolic_call_keep_the_keys():
+    _, n = _twins()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        clone = nerve.models.clone_model(n)
+    assert list(clone.input) == KEYS and [t.name for t in clone.inputs] == ["z_in", "a_in"]
+    p = nerve.Input((3,))
+    with pytest.raises(ValueError, match="missing data for input 'alpha'"):
+        n({"zeta": p})
+    with pytest.raises(ValueError, match="got list"):
+        n([p, nerve.Input((2,))])
