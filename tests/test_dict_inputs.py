@@ -278,6 +278,8 @@ def test_a_list_for_sorted_keys_as_keras():
     for k, n in (models[0::2], models[1::2]):
         k.set_weights(_weights(k))
         n.set_weights(k.get_weights())
+        assert n.input_shape == k.input_shape  # one key: (None, 3), as Keras
+        assert n.get_config()["input_layers"] == k.get_config()["input_layers"]
         rng = np.random.default_rng(3)
         x = {
             key: rng.normal(size=(5, *t.shape[1:])).astype(np.float32) for key, t in k.input.items()

@@ -351,6 +351,8 @@ class ModelStructure:
         shapes = [(None,) + tuple(s) for s in self._input_shapes]
         if not shapes:
             return None
+        if self._input_keys is not None and len(shapes) == 1:  # Keras: a one-key dict too
+            return shapes[0]
         return shapes[0] if self._single_input else shapes
 
     @property
