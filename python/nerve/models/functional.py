@@ -16,8 +16,10 @@ class Functional(Model):
 
     Several inputs and outputs (pass lists; outputs may also be a dict keyed by name, as in
     Keras 3: predict and calls then return dicts, and compile, fit and evaluate take losses,
-    metrics and targets keyed by those names), shared layers (one layer object called at several
-    places shares its weights), and merge layers (Add, Concatenate, ...) to join branches.
+    metrics and targets keyed by those names; inputs may be a dict too, as in Keras 3: calls,
+    fit, evaluate and predict then take x as a dict keyed the same way), shared layers (one
+    layer object called at several places shares its weights), and merge layers (Add,
+    Concatenate, ...) to join branches.
     """
 
     _traces_call = False
@@ -29,12 +31,9 @@ class Functional(Model):
             trainable=trainable,
         )
         _count += 1
+        self._single_input = not isinstance(inputs, (list, tuple, dict))
         if isinstance(inputs, dict):
-            raise NotImplementedError(
-                "Model: inputs given as a dict are not supported; pass a list (the tensors "
-                "keep their layers' names, and fit/evaluate/predict take dicts keyed by them)"
-            )
-        self._single_input = not isinstance(inputs, (list, tuple))
+            inputs = self._set_input_keys(inputs)
         self._single_output = not isinstance(outputs, (list, tuple, dict))
         if isinstance(outputs, dict):
             outputs = self._set_output_keys(outputs)
@@ -59,7 +58,11 @@ class Functional(Model):
             "trainable": self.trainable,
             "layers": [serialize_layer(layer) for layer in g.layers],
             "nodes": [self._node_config(n, ref) for n in g.nodes],
-            "input_layers": [ref(kt) for kt in g.inputs],
+            "input_layers": (
+                [ref(kt) for kt in g.inputs]
+                if self._input_keys is None
+                else {k: ref(g.inputs[self._input_keys.index(k)]) for k in self._input_order}
+            ),
             "output_layers": (
                 [ref(kt) for kt in g.outputs]
                 if self._output_keys is None
@@ -108,7 +111,10 @@ class Functional(Model):
                     **node.get("call_kwargs", {}),
                 )
             )
-        ins = [lookup(r) for r in config["input_layers"]]
+        if isinstance(config["input_layers"], dict):  # a dict of inputs, keyed by name
+            ins = {k: lookup(r) for k, r in config["input_layers"].items()}
+        else:
+            ins = [lookup(r) for r in config["input_layers"]]
         if isinstance(config["output_layers"], dict):  # a dict of outputs, keyed by name
             outs = {k: lookup(r) for k, r in config["output_layers"].items()}
         else:
@@ -116,7 +122,9 @@ class Functional(Model):
             if config.get("single_output") and len(outs) == 1:
                 outs = outs[0]
         model = cls(
-            ins[0] if config.get("single_input") and len(ins) == 1 else ins,
+            ins[0]
+            if config.get("single_input") and isinstance(ins, list) and len(ins) == 1
+            else ins,
             outs,
             name=config.get("name"),
         )

@@ -281,7 +281,8 @@ class _OneArrayPlan:
     def __init__(self, model, core):
         self.core, self.cls = core, type(model)
         self.predictor = model._predictor()
-        self.one_input = len(model._input_shapes) == 1
+        # a dict of inputs takes x as a dict (one array only with Keras's warning): general path
+        self.one_input = len(model._input_shapes) == 1 and model._input_keys is None
         self.single_output = model._single_output
         self.core_checks_input_shape = model._core_checks_input_shape
         self.python_predict_step = model._runs_python_steps("predict")

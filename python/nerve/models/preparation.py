@@ -55,10 +55,17 @@ class DataPreparation:
         return arrays
 
     def _input_names(self):
-        """Names of the inputs (for x given as a dict); None while unknown (unbuilt)."""
+        """Names of the inputs (for x given as a dict): the keys of a dict of inputs, else the
+        Input layers' names; None while unknown (unbuilt)."""
+        if self._input_keys is not None:
+            return list(self._input_keys)
         return [kt._node.layer.name for kt in self._graph.inputs] if self._graph else None
 
     def _inputs(self, x, where: str) -> list:
+        if self._input_keys is not None:  # a dict of inputs: x a dict with just its keys
+            flat = self._flat_inputs(x, where)
+            if not isinstance(x, dict):  # a list in the sorted keys' order, as Keras takes it
+                x = dict(zip(self._input_keys, flat))
         return self._arrays(x, "x", self._input_names(), where)
 
     def _targets(self, y, where: str) -> list:
@@ -187,6 +194,8 @@ class DataPreparation:
         of a small network's step. Anything else (or anything wrong) returns None, and the
         general path converts it or says what is wrong."""
         if sample_weight is not None or class_weight is not None or type(y) is not np.ndarray:
+            return None
+        if self._input_keys is not None:  # a dict of inputs: x is checked by key
             return None
         spec = self._simple_batch_spec()
         if spec is None:

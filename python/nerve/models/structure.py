@@ -7,6 +7,8 @@ graph is a GraphNetwork (graph_network.py), the C++ graph that fit and predict r
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import _core
@@ -62,6 +64,85 @@ class ModelStructure:
         self._output_order = list(outputs)
         self._output_keys = sorted(outputs)
         return [outputs[k] for k in self._output_keys]
+
+    # Inputs given as a dict (Keras 3: keras.Model({"a": in_a, "b": in_b}, out)): the keys in
+    # Keras's flat order (sorted), which is the order of the C++ graph's inputs and of
+    # model.inputs, and the keys in the order given (model.input and the config keep it). A call,
+    # fit, evaluate and predict then take x as a dict with exactly these keys. None otherwise.
+    _input_keys = None
+    _input_order = None
+
+    def _set_input_keys(self, inputs: dict) -> list:
+        """Notes a dict of inputs' keys; returns its tensors in Keras's flat order."""
+        if not inputs:
+            raise ValueError(f"Model '{self.name}': inputs is an empty dict")
+        bad = [k for k in inputs if not isinstance(k, str)]
+        if bad:
+            raise TypeError(
+                f"Model '{self.name}': the keys of a dict of inputs must be strings (x is then "
+                f"a dict keyed by them), got {bad!r}"
+            )
+        for k, kt in inputs.items():
+            name = getattr(getattr(getattr(kt, "_node", None), "layer", None), "name", None)
+            if name is not None and name != k:  # Keras warns the same way, then maps by key
+                warnings.warn(
+                    f"When providing `inputs` as a dict, all keys in the dict must match the "
+                    f"names of the corresponding tensors. Received key '{k}' mapping to value "
+                    f"{kt!r} which has name '{name}'. Change the tensor name to '{k}' (via "
+                    f"`Input(..., name='{k}')`)",
+                    UserWarning,
+                    stacklevel=4,
+                )
+        self._input_order = list(inputs)
+        self._input_keys = sorted(inputs)
+        return [inputs[k] for k in self._input_keys]
+
+    def _flat_inputs(self, x, where: str):
+        """For a model whose inputs were given as a dict: x (a dict with exactly its keys) as a
+        list in the graph's order. As Keras, a missing key raises ValueError; so does a key the
+        model does not have (Keras warns, then maps the sorted entries by position). As Keras,
+        a list (one array for one key) is taken in the sorted keys' order, with a warning, when
+        the dict was given in that order, and refused otherwise. Other models: x as it is."""
+        if self._input_keys is None:
+            return x
+        if not isinstance(x, dict):
+            n = len(self._input_keys)
+            xs = list(x) if isinstance(x, (list, tuple)) else [x]
+            if isinstance(x, (list, tuple)) and n == 1 and len(xs) != 1:
+                xs = [x]  # one input given as a nested list of numbers
+            if self._input_order != self._input_keys or len(xs) != n:
+                raise ValueError(
+                    f"{where}: model '{self.name}' was made with a dict of inputs, so x must be "
+                    f"a dict with the keys {self._input_keys}, got {type(x).__name__}"
+                    + (
+                        ""
+                        if self._input_order == self._input_keys
+                        else " (as Keras, a list is taken only when the dict was given with "
+                        "its keys in sorted order)"
+                    )
+                )
+            warnings.warn(
+                f"The structure of `inputs` doesn't match the expected structure: model "
+                f"'{self.name}' was made with a dict of inputs {self._input_order}, got "
+                f"{type(x).__name__}; its entries are taken in the sorted keys' order",
+                UserWarning,
+                stacklevel=4,
+            )
+            return xs
+        missing = [k for k in self._input_keys if k not in x]
+        if missing:
+            raise ValueError(
+                f"{where}: missing data for input {missing[0]!r} of model '{self.name}'. You "
+                f"passed a data dictionary with keys {sorted(map(str, x))}. Expected the "
+                f"following keys: {self._input_keys}"
+            )
+        extra = [k for k in x if k not in self._input_keys]
+        if extra:
+            raise ValueError(
+                f"{where}: x has entries for unknown input(s) {extra} of model '{self.name}'; "
+                f"its inputs are {self._input_keys}"
+            )
+        return [x[k] for k in self._input_keys]
 
     def _pack_outputs(self, outs: list, call: bool = False):
         """The model's result from its outputs in the C++ graph's order: the one output, a list,
@@ -208,6 +289,9 @@ class ModelStructure:
     def input(self):
         """The symbolic input (a list when there are several), as Keras' functional models."""
         ins = self.inputs
+        if self._input_keys is not None:  # Keras: the dict the model was made with
+            by_key = dict(zip(self._input_keys, ins))
+            return {k: by_key[k] for k in self._input_order}
         return ins[0] if len(ins) == 1 else ins
 
     @property
@@ -267,6 +351,8 @@ class ModelStructure:
         shapes = [(None,) + tuple(s) for s in self._input_shapes]
         if not shapes:
             return None
+        if self._input_keys is not None and len(shapes) == 1:  # Keras: a one-key dict too
+            return shapes[0]
         return shapes[0] if self._single_input else shapes
 
     @property
@@ -287,6 +373,7 @@ class ModelStructure:
         nerve.Tensor inputs: run the C++ forward pass with autograd recording (GradientTape).
         numpy inputs: numpy outputs, one pass over the whole batch; inside a recording
         GradientTape they are constants and the outputs recorded nerve.Tensors (as in TensorFlow)."""
+        inputs = self._flat_inputs(inputs, "call")
         if type(inputs) is np.ndarray and not training and not _dispatch.active_tracers:
             outs = self._call_on_array(inputs)
             if outs is not None:

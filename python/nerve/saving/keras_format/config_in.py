@@ -210,9 +210,12 @@ _TENSOR = "__keras_tensor__"
 # Keras 3 replaces with the run's mode whenever the model runs with one (fit, evaluate,
 # predict, model(x, training=...)): nerve's layers run in the run's mode, as they do there.
 def _unset(value) -> bool:
-    """None, or a list of Nones (the mask of a nested model with several inputs)."""
+    """None, or a list or dict of Nones (the mask of a nested model with several inputs, or
+    with a dict of inputs)."""
     if isinstance(value, list):
         return all(_unset(v) for v in value)
+    if isinstance(value, dict):
+        return all(_unset(v) for v in value.values())
     return value is None
 
 

@@ -192,6 +192,15 @@ def _output_refs(model, refs):
     return {k: by_key[k] for k in model._output_order}
 
 
+def _input_refs(model, refs):
+    """The input refs as Keras writes them: for a dict of inputs, a dict in the order the model
+    was given it (refs come in the graph's order, the sorted keys)."""
+    if model._input_keys is None:
+        return refs
+    by_key = dict(zip(model._input_keys, refs))
+    return {k: by_key[k] for k in model._input_order}
+
+
 def _functional(model):
     InputLayer = ser.builtin_module("layer").InputLayer
 
@@ -275,7 +284,7 @@ def _functional(model):
             "name": model.name,
             "trainable": model.trainable,
             "layers": entries,
-            "input_layers": refs(graph.inputs, config.get("single_input")),
+            "input_layers": _input_refs(model, refs(graph.inputs, config.get("single_input"))),
             "output_layers": _output_refs(model, refs(graph.outputs, config.get("single_output"))),
         },
         "registered_name": "Functional",

@@ -115,9 +115,17 @@ def calls(model, nodes: list, tensor_refs: dict) -> list:
 
 def node(model, inputs: list, training, ref) -> dict:
     """One call of a nested model as Keras writes it: a single input as itself, a list of
-    inputs as a list; the forced training mode, else Keras's mask argument (None: nerve has no
-    masks)."""
+    inputs as a list, a dict of inputs as a dict; the forced training mode, else Keras's mask
+    argument (None: nerve has no masks)."""
     refs = [ref(kt) for kt in inputs]
+    keys = getattr(model, "_input_keys", None)
+    if keys is not None:  # a dict of inputs: a dict in the order the model was given it
+        by_key = dict(zip(keys, refs))
+        order = model._input_order
+        kwargs = {"training": bool(training)} if training is not None else {}
+        if training is None:
+            kwargs["mask"] = {k: None for k in order}
+        return {"args": [{k: by_key[k] for k in order}], "kwargs": kwargs}
     single = len(refs) == 1 and getattr(model, "_single_input", True)
     if training is not None:
         kwargs = {"training": bool(training)}
