@@ -257,6 +257,24 @@ def test_cpp_predict_matches_python(case, tmp_path):
         np.testing.assert_allclose(g, w, rtol=0, atol=1e-6)
 
 
+def test_dict_inputs_and_outputs_are_read_in_sorted_key_order(tmp_path):
+    """A model built with a dict of inputs and a dict of outputs (Keras 3): the C++ tool takes
+    the input files and writes the outputs in sorted-key order, the graph's order (keras.tree's
+    flattening of a dict), whatever order the dicts were given in."""
+    a, b = L.Input((3,), name="a"), L.Input((2,), name="b")
+    h = L.Dense(4, activation="tanh")(L.Concatenate()([a, b]))
+    model = nerve.Model({"b": b, "a": a}, {"z": L.Dense(2)(h), "y": L.Dense(1)(h)})
+    path = tmp_path / "m.nerve"
+    model.save(path)
+    xa, xb = _x(5, 3), _x(5, 2)
+    want = model.predict({"a": xa, "b": xb}, verbose=0)
+    r, got = _run_tool(path, [xa, xb], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert [g.shape for g in got] == [(5, 1), (5, 2)]
+    np.testing.assert_allclose(got[0], want["y"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(got[1], want["z"], rtol=0, atol=1e-6)
+
+
 def test_every_saveable_layer_class_is_covered():
     classes = {
         c.__name__

@@ -237,6 +237,22 @@ Ref ref_from(const Json& j, const std::string& what) {
   return {a[0].as_string(what), a[1].as_int(what), a[2].as_int(what)};
 }
 
+// A Functional config's input_layers / output_layers: a list of refs, or, for a model built with
+// a dict (Keras 3), an object of refs taken in sorted-key order, as keras.tree flattens a dict
+// (the order of the graph's inputs and outputs, and of this tool's input files).
+std::vector<const Json*> layer_refs(const Json& j, const std::string& what) {
+  std::vector<const Json*> refs;
+  if (j.is_object()) {
+    std::vector<const std::pair<std::string, Json>*> entries;
+    for (const auto& entry : j.as_object(what)) entries.push_back(&entry);
+    std::sort(entries.begin(), entries.end(), [](auto* x, auto* y) { return x->first < y->first; });
+    for (const auto* entry : entries) refs.push_back(&entry->second);
+  } else {
+    for (const Json& r : j.as_array(what)) refs.push_back(&r);
+  }
+  return refs;
+}
+
 std::shared_ptr<Model> build_functional(Builder& b, const Json& config, std::vector<Shape>& inputs) {
   auto model = std::make_shared<GraphModel>();
   std::map<std::string, Shape> input_layers;
@@ -262,8 +278,8 @@ std::shared_ptr<Model> build_functional(Builder& b, const Json& config, std::vec
       b.add(entry);
     }
   }
-  for (const Json& r : config.at("input_layers", "Functional config").as_array("input_layers")) {
-    Ref ref = ref_from(r, "an input_layers entry");
+  for (const Json* r : layer_refs(config.at("input_layers", "Functional config"), "input_layers")) {
+    Ref ref = ref_from(*r, "an input_layers entry");
     auto it = input_layers.find(ref.layer);
     if (it == input_layers.end())
       throw ModelFileError(b.zip.label() + ": input '" + ref.layer + "' is not an InputLayer");
@@ -292,8 +308,8 @@ std::shared_ptr<Model> build_functional(Builder& b, const Json& config, std::vec
     node_of[{name, calls[name]++}] = model->add_node(layer->second, args);
   }
   std::vector<ValueRef> outputs;
-  for (const Json& r : config.at("output_layers", "Functional config").as_array("output_layers"))
-    outputs.push_back(value(ref_from(r, "an output_layers entry")));
+  for (const Json* r : layer_refs(config.at("output_layers", "Functional config"), "output_layers"))
+    outputs.push_back(value(ref_from(*r, "an output_layers entry")));
   model->set_outputs(outputs);
   return model;
 }
