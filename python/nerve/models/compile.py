@@ -247,11 +247,22 @@ class Compile:
 
     def _log_values(self, logs: dict):
         """evaluate's (and *_on_batch's) list of the logs' values; one value alone as it is.
-        The logs' order, except for a dict of outputs, where Keras lists the loss, each output's
-        loss (in the order of compile()'s loss dict, else of the sorted keys), then the other
-        entries by name."""
-        if self._output_keys is None:
+        The logs' order for one output; for several, Keras lists the loss, each output's loss
+        (for a dict of outputs in the order of compile()'s loss dict, else of the sorted keys),
+        then the other entries by name."""
+        if self._output_keys is None and len(self._output_names) < 2:
             values = list(logs.values())
+        elif self._output_keys is None:
+            # a list of outputs: Keras names each output's metrics only in the logs ("out_mae"),
+            # so its list has the loss, the outputs' losses, the call() metrics, then by name
+            trained = self._trained_output_names()
+            first = [
+                "loss",
+                *(f"{n}_loss" for n in (trained if len(trained) > 1 else [])),
+                *(m.name for m in self._call_metrics()),
+            ]
+            values = [logs[k] for k in first if k in logs]
+            values += [logs[k] for k in sorted(logs) if k not in first]
         else:
             if isinstance(self.loss, dict):
                 order = [k for k, v in self.loss.items() if v is not None]

@@ -1,0 +1,43 @@
+"""Pieces of the keras.io guides as a new user runs them (the Functional API guide's two-output
+model, ...), with the same weights under Keras and nerve: what each returns must agree."""
+
+import numpy as np
+
+import nerve
+
+from _keras_diff import assert_close, keras, twin_models
+
+
+def _two_output_model(lib):
+    inp = lib.Input((6,), name="features")
+    h = lib.layers.Dense(5, activation="relu")(inp)
+    return lib.Model(
+        inp, [lib.layers.Dense(1, name="priority")(h), lib.layers.Dense(3, name="department")(h)]
+    )
+
+
+def test_evaluate_list_of_a_two_output_model_in_keras_order():
+    """Keras's evaluate() list for a list of outputs: the loss, each output's loss, then the
+    outputs' metrics by name ("department_accuracy" before "priority_mae"), not by output."""
+    k, n = twin_models(_two_output_model)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(40, 6)).astype(np.float32)
+    y = [
+        rng.normal(size=(40, 1)).astype(np.float32),
+        np.eye(3, dtype=np.float32)[rng.integers(0, 3, 40)],
+    ]
+    for m, lib in ((k, keras), (n, nerve)):
+        m.compile(
+            optimizer=lib.optimizers.SGD(0.05),
+            loss=["mse", lib.losses.CategoricalCrossentropy(from_logits=True)],
+            loss_weights=[1.0, 0.2],
+            metrics=[["mae"], ["accuracy"]],
+        )
+    want = k.evaluate(x, y, verbose=0)
+    got = n.evaluate(x, y, verbose=0)
+    assert len(got) == len(want) == 5
+    assert_close("evaluate list", got, want)
+    want_d = k.evaluate(x, y, verbose=0, return_dict=True)
+    got_d = n.evaluate(x, y, verbose=0, return_dict=True)
+    assert sorted(got_d) == sorted(want_d)
+    assert_close("train_on_batch list", n.train_on_batch(x, y), k.train_on_batch(x, y))
