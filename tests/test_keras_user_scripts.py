@@ -41,3 +41,50 @@ def test_evaluate_list_of_a_two_output_model_in_keras_order():
     got_d = n.evaluate(x, y, verbose=0, return_dict=True)
     assert sorted(got_d) == sorted(want_d)
     assert_close("train_on_batch list", n.train_on_batch(x, y), k.train_on_batch(x, y))
+
+
+def test_logs_are_sorted_by_name_as_keras_and_evaluate_lists_in_metric_order():
+    """Keras hands the callbacks, History and evaluate(return_dict=True) the logs sorted by
+    name (so `pd.DataFrame(history.history)` has the same columns); evaluate's list keeps the
+    loss then compile()'s metrics in their order."""
+
+    def build(lib):
+        return lib.Sequential([lib.Input((4,)), lib.layers.Dense(1)])
+
+    k, n = twin_models(build)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype(np.float32)
+    y = rng.normal(size=(64, 1)).astype(np.float32)
+    seen = {}
+    for m, lib in ((k, keras), (n, nerve)):
+        m.compile(
+            optimizer=lib.optimizers.SGD(0.01),
+            loss="mse",
+            metrics=[
+                lib.metrics.RootMeanSquaredError(),
+                "mae",
+                lib.metrics.MeanSquaredError(name="a_mse"),
+            ],
+        )
+        logs_seen = []
+        cb = lib.callbacks.LambdaCallback(
+            on_epoch_end=lambda e, logs, s=logs_seen: s.append(list(logs))
+        )
+        h = m.fit(
+            x,
+            y,
+            epochs=1,
+            batch_size=16,
+            shuffle=False,
+            verbose=0,
+            validation_data=(x, y),
+            callbacks=[cb],
+        )
+        seen[lib.__name__] = (
+            list(h.history),
+            logs_seen,
+            list(m.evaluate(x, y, verbose=0, return_dict=True)),
+            list(m.train_on_batch(x, y, return_dict=True)),
+        )
+    assert seen["nerve"] == seen["keras"]
+    assert_close("evaluate list", n.evaluate(x, y, verbose=0), k.evaluate(x, y, verbose=0))
