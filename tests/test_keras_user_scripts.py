@@ -2,6 +2,7 @@
 model, ...), with the same weights under Keras and nerve: what each returns must agree."""
 
 import numpy as np
+import pytest
 
 import nerve
 
@@ -88,3 +89,14 @@ def test_logs_are_sorted_by_name_as_keras_and_evaluate_lists_in_metric_order():
         )
     assert seen["nerve"] == seen["keras"]
     assert_close("evaluate list", n.evaluate(x, y, verbose=0), k.evaluate(x, y, verbose=0))
+
+
+def test_ops_array_as_keras():
+    """keras.ops.array, which the keras.ops examples start from."""
+    x = [[1.0, 2.0], [3.0, -1.0]]
+    got = nerve.ops.convert_to_numpy(nerve.ops.softmax(nerve.ops.array(x)))
+    want = keras.ops.convert_to_numpy(keras.ops.softmax(keras.ops.array(x)))
+    assert_close("softmax(array)", got, want)
+    assert nerve.ops.array(np.ones(3), dtype="float32").shape == (3,)
+    with pytest.raises(ValueError, match="float32"):
+        nerve.ops.array(x, dtype="float64")
