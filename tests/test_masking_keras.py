@@ -287,6 +287,13 @@ def test_masking_layer_as_keras(mask_value):
     out = masking.predict(x, verbose=0)
     assert np.all(out[np.all(x == mask_value, axis=-1)] == 0)
     assert masking.layers[0].get_config()["mask_value"] == mask_value
+    # compute_mask, which the masking guide calls on the layer directly
+    want_mask = np.asarray(keras.layers.Masking(mask_value).compute_mask(x))
+    np.testing.assert_array_equal(nerve.layers.Masking(mask_value).compute_mask(x), want_mask)
+    ids = padded_ids(4)
+    want_ids = keras.layers.Embedding(VOCAB, 2, mask_zero=True).compute_mask(ids, mask=None)
+    got_ids = nerve.layers.Embedding(VOCAB, 2, mask_zero=True).compute_mask(ids, mask=None)
+    np.testing.assert_array_equal(got_ids, np.asarray(want_ids))
 
 
 class Scaled(nerve.layers.Layer):

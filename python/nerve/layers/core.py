@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+
 from .. import activations, initializers, ops, regularizers
 from ..utils.keras_args import UnsupportedArgumentError, reject_unsupported
 from .base import Layer, _serialize
@@ -53,6 +55,10 @@ class Masking(DeclaredLayer):
     the losses and mean metrics of a masked output) skip them."""
 
     core_type = "Masking"
+
+    def compute_mask(self, inputs, mask=None):
+        """The padding mask, as Keras's: True where any feature differs from mask_value."""
+        return np.any(np.asarray(inputs) != self.mask_value, axis=-1)
 
 
 # ---- layers written in Python (traced into C++ like a custom layer) -----------------------

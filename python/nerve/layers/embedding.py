@@ -43,7 +43,7 @@ class Embedding(DeclaredLayer):
             values["embeddings_initializer"] = "random_uniform"
         super()._init_declared(cls, values, base_kwargs)
 
-    def compute_mask(self, inputs):
+    def compute_mask(self, inputs, mask=None):
         """The padding mask (inputs != 0) with mask_zero, else None."""
         return (np.asarray(inputs) != 0) if self.mask_zero else None
 

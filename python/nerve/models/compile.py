@@ -247,11 +247,25 @@ class Compile:
 
     def _log_values(self, logs: dict):
         """evaluate's (and *_on_batch's) list of the logs' values; one value alone as it is.
-        The logs' order, except for a dict of outputs, where Keras lists the loss, each output's
-        loss (in the order of compile()'s loss dict, else of the sorted keys), then the other
-        entries by name."""
-        if self._output_keys is None:
-            values = list(logs.values())
+        For one output the loss then the metrics in compile()'s order; for several, Keras lists
+        the loss, each output's loss (for a dict of outputs in the order of compile()'s loss
+        dict, else of the sorted keys), then the other entries by name."""
+        if self._output_keys is None and len(self._output_names) < 2:
+            # the loss, then compile()'s metrics in their order, then the call() metrics
+            first = self.metrics_names
+            values = [logs[k] for k in first if k in logs]
+            values += [logs[k] for k in sorted(logs) if k not in first]
+        elif self._output_keys is None:
+            # a list of outputs: Keras names each output's metrics only in the logs ("out_mae"),
+            # so its list has the loss, the outputs' losses, the call() metrics, then by name
+            trained = self._trained_output_names()
+            first = [
+                "loss",
+                *(f"{n}_loss" for n in (trained if len(trained) > 1 else [])),
+                *(m.name for m in self._call_metrics()),
+            ]
+            values = [logs[k] for k in first if k in logs]
+            values += [logs[k] for k in sorted(logs) if k not in first]
         else:
             if isinstance(self.loss, dict):
                 order = [k for k, v in self.loss.items() if v is not None]
@@ -263,7 +277,8 @@ class Compile:
         return values[0] if len(values) == 1 else values
 
     def _logs(self, stats) -> dict:
-        """loss, each output's loss (several outputs), then the metrics."""
+        """The logs by name, as Keras's: loss, each output's loss (several outputs), the
+        metrics."""
         d = max(stats.samples, 1)
         logs = {"loss": stats.loss_sum / d}
         if len(self._trained_output_names()) > 1:  # Keras: one per output a loss trains
@@ -282,4 +297,4 @@ class Compile:
         # Metrics a traced call() updates (nerve.metrics.Mean attributes): their running results.
         for m in self._call_metrics():
             logs.setdefault(m.name, m.result())
-        return logs
+        return dict(sorted(logs.items()))  # Keras's logs are sorted by name (pythonify_logs)

@@ -8,6 +8,7 @@ from .. import _core
 from ._dispatch import apply
 
 __all__ = [
+    "array",
     "cast",
     "convert_to_numpy",
     "convert_to_tensor",
@@ -31,6 +32,14 @@ def convert_to_tensor(x, dtype=None):
     if isinstance(x, _core.Tensor):
         return x
     return _core.Tensor(np.array(x, dtype=np.float32, order="C"))  # keeps 0-d values 0-d
+
+
+def array(x, dtype=None):
+    """Keras `ops.array`: `x` as a float32 nerve.Tensor (convert_to_tensor's rules: other dtypes
+    raise ValueError)."""
+    if dtype not in (None, "float32", np.float32):
+        raise ValueError(f"array: nerve tensors are float32, got dtype={dtype!r}")
+    return convert_to_tensor(x)
 
 
 def _dtype_name(dtype) -> str:
