@@ -559,7 +559,9 @@ FAMILY_NOTES = {
     "penalties only.",
     "layers": "Layers written in Python (a Layer subclass with build/call, add_weight, add_loss; "
     "Lambda) are traced once into C++: Python control flow on tensor values raises TypeError "
-    "at trace time (use ops.where); add_weight takes no constraint; add_metric raises "
+    "at trace time (use ops.where); `==` and `!=` on nerve tensors compare identity and give a "
+    "Python bool (tensors stay hashable), where Keras compares element by element: in call(), "
+    "a metric's update_state or a loss, write `ops.equal` / `ops.not_equal`; add_weight takes no constraint; add_metric raises "
     "NotImplementedError, as in Keras 3, which removed it (metric attributes updated in call() "
     "are reported); Lambda takes no mask and saves only named functions. "
     "`sparsemax` follows the corrected definition (keras-team/keras#23425: in Keras "
