@@ -29,6 +29,9 @@ def plot_history(history, metrics=None, path=None):
         base = key[4:] if key.startswith("val_") else key
         if base not in names:
             names.append(base)
+    if "loss" in names:  # the docstring's order: fit's logs come sorted by name, as Keras's
+        names.remove("loss")
+        names.insert(0, "loss")
     if metrics is not None:
         wanted = [metrics] if isinstance(metrics, str) else list(metrics)
         unknown = [m for m in wanted if m not in names]
